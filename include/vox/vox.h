@@ -1,0 +1,308 @@
+/* vox/vox.h - public C API of libvox: occluded volumes (cavities, pockets,
+ * pores, hubs) of protein structures on a voxel grid, with the results of
+ * the Python tool volumizer (native semantics).
+ *
+ * Typical use:
+ *
+ *     vox_options o;            vox_options_init(&o);
+ *     vox_ctx *ctx;             vox_ctx_create(&ctx, &o);
+ *     vox_structure *s;         vox_load_file(ctx, "4jpn.pdb", NULL, &s);
+ *     vox_prepare(ctx, s, NULL);                 // clean + align
+ *     vox_result *r;            vox_analyze(ctx, s, NULL, &r);
+ *     for (size_t i = 0; i < vox_result_count(r); i++) { vox_volume v; vox_result_volume(r, i, &v); ... }
+ *     vox_write_df_json(ctx, r, "4jpn.df.json");
+ *     vox_result_free(&r); vox_structure_free(&s); vox_ctx_destroy(&ctx);
+ *
+ * Thread safety: a vox_ctx may be used by one thread at a time; different
+ * contexts may be used concurrently from different threads.  Structures and
+ * results are plain data: once built they may be read from any number of
+ * threads at once, and passed between contexts.  The library keeps no
+ * mutable global state apart from the CPU-feature detection, which runs
+ * once (thread-safely) and is read-only afterwards.
+ *
+ * Errors: every call that can fail returns a vox_status (VOX_OK == 0,
+ * errors negative).  A human-readable detail (file, line, field and what
+ * was expected) is kept in the context: vox_ctx_last_error_detail().
+ * The library never aborts and never prints, except to the logger callback
+ * (or stderr when VOX_VERBOSE=1 and no logger is set).
+ */
+#ifndef VOX_VOX_H
+#define VOX_VOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "version.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(VOX_BUILDING_LIBRARY) && defined(__GNUC__)
+#define VOX_API __attribute__((visibility("default")))
+#else
+#define VOX_API
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Status codes.  Values are fixed forever once released.             */
+
+typedef enum vox_status {
+    VOX_OK = 0,
+    VOX_E_INVALID_ARG = -1,      /* a parameter is out of range or NULL */
+    VOX_E_NOMEM = -2,            /* an allocation failed */
+    VOX_E_IO = -3,               /* a file could not be read or written */
+    VOX_E_PARSE = -4,            /* malformed structure file (detail names file and line) */
+    VOX_E_FORMAT = -5,           /* unknown or unsupported file format */
+    VOX_E_NO_ATOMS = -6,         /* no atoms left (e.g. no protein after cleaning) */
+    VOX_E_TOO_FEW_ATOMS = -7,    /* alignment needs at least 3 atoms */
+    VOX_E_GRID_TOO_LARGE = -8,   /* grid would exceed the voxel limit */
+    VOX_E_EMPTY_GRID = -9,       /* an axis of the grid has zero voxels */
+    VOX_E_ISA_UNAVAILABLE = -10, /* the requested ISA is not supported by this CPU/build */
+    VOX_E_ISA_UNKNOWN = -11,     /* the requested ISA name is not known */
+    VOX_E_DECOMPRESS = -12,      /* corrupt or truncated gzip data */
+    VOX_E_ASSEMBLY = -13,        /* the assembly description cannot be applied */
+    VOX_E_INTERNAL = -14         /* a bug in vox: please report it */
+} vox_status;
+
+/* Static, never NULL description of a status code. */
+VOX_API const char *vox_strerror(vox_status status);
+
+/* Library version string ("0.1.0") and number (VOX_VERSION_NUMBER of the
+ * library actually linked, to compare with the header's). */
+VOX_API const char *vox_version(void);
+VOX_API unsigned vox_version_number(void);
+
+/* ------------------------------------------------------------------ */
+/* Context.                                                           */
+
+typedef struct vox_ctx vox_ctx;
+
+/* Logger: receives complete lines without the trailing newline. */
+typedef void (*vox_log_fn)(void *cookie, const char *line);
+
+typedef struct vox_options {
+    size_t size;            /* = sizeof(vox_options); set by vox_options_init */
+    const char *isa;        /* NULL (auto), "scalar", "avx2", "avx512" or "neon".
+                               Precedence: this field, then $VOX_ISA, then detection. */
+    uint64_t max_grid_voxels; /* refuse grids larger than this (0 = default, 2^31 - 1) */
+    int verbose;            /* > 0: describe the context once through the logger */
+    vox_log_fn log;         /* NULL: stderr, used only when verbose */
+    void *log_cookie;
+} vox_options;
+
+VOX_API void vox_options_init(vox_options *opts);
+
+/* Creates a context.  On error *out is NULL.  opts may be NULL (defaults). */
+VOX_API vox_status vox_ctx_create(vox_ctx **out, const vox_options *opts);
+/* Destroys a context and sets *ctx to NULL.  NULL and *ctx == NULL are fine. */
+VOX_API void vox_ctx_destroy(vox_ctx **ctx);
+
+/* Detail of the last error on this context ("" when none).  Valid until the
+ * next call on the context. */
+VOX_API const char *vox_ctx_last_error_detail(const vox_ctx *ctx);
+
+/* One line describing the kernels in use, e.g.
+ * "isa=scalar (detected avx2; forced by VOX_ISA) kernels=scalar". */
+VOX_API const char *vox_ctx_describe(const vox_ctx *ctx);
+/* Name of the ISA whose kernel table this context uses. */
+VOX_API const char *vox_ctx_isa(const vox_ctx *ctx);
+/* Comma-separated ISAs this CPU and build can run, best last ("scalar,avx2"). */
+VOX_API const char *vox_available_isas(void);
+/* Comma-separated CPU features detected ("sse2,avx,avx2,fma,bmi2,avx512f,..."). */
+VOX_API const char *vox_cpu_features(void);
+
+/* Stage timings of the last vox_prepare / vox_analyze on this context. */
+typedef enum vox_stage {
+    VOX_STAGE_LOAD = 0,      /* reading, decompressing and parsing */
+    VOX_STAGE_PREPARE,       /* cleaning + alignment */
+    VOX_STAGE_SHELLS,        /* shell tables, bounding box */
+    VOX_STAGE_GRID,          /* point binning into the occupancy grid */
+    VOX_STAGE_BURIED,        /* exposed/buried scan + first shell */
+    VOX_STAGE_COMPONENTS,    /* connected components */
+    VOX_STAGE_CLASSIFY,      /* topology, refinement */
+    VOX_STAGE_METRICS,       /* volumes, axial lengths, cross-sections, sort */
+    VOX_STAGE_COUNT
+} vox_stage;
+
+typedef struct vox_stats {
+    double seconds[VOX_STAGE_COUNT];
+    uint64_t atoms, points, voxels, buried_voxels, components;
+    int dims[3];
+} vox_stats;
+
+VOX_API const char *vox_stage_name(vox_stage stage);
+VOX_API void vox_ctx_get_stats(const vox_ctx *ctx, vox_stats *out);
+
+/* ------------------------------------------------------------------ */
+/* Structures.                                                        */
+
+typedef struct vox_structure vox_structure;
+
+typedef enum vox_assembly_policy {
+    VOX_ASSEMBLY_BIOLOGICAL = 0, /* first biological assembly (volumizer default) */
+    VOX_ASSEMBLY_ASYMMETRIC = 1, /* the deposited asymmetric unit, model 1 */
+    VOX_ASSEMBLY_AUTO = 2        /* mmCIF: identity assemblies load as-is; else biological */
+} vox_assembly_policy;
+
+typedef struct vox_load_params {
+    size_t size;                 /* = sizeof(vox_load_params) */
+    vox_assembly_policy assembly;
+} vox_load_params;
+
+VOX_API void vox_load_params_init(vox_load_params *p);
+
+/* Loads a PDB or mmCIF file, optionally gzip-compressed.  The format is
+ * detected from the content (gzip magic, "data_" for mmCIF, PDB records),
+ * the suffix only breaks ties.  params may be NULL (defaults). */
+VOX_API vox_status vox_load_file(vox_ctx *ctx, const char *path,
+                                 const vox_load_params *params, vox_structure **out);
+/* Same from memory.  name is used in messages (may be NULL). */
+VOX_API vox_status vox_load_buffer(vox_ctx *ctx, const void *data, size_t len, const char *name,
+                                   const vox_load_params *params, vox_structure **out);
+VOX_API void vox_structure_free(vox_structure **s);
+
+VOX_API size_t vox_structure_atom_count(const vox_structure *s);
+/* Copies the coordinates (x0,y0,z0,x1,...) into xyz[3 * atom_count]. */
+VOX_API void vox_structure_coords(const vox_structure *s, float *xyz);
+
+typedef struct vox_prepare_params {
+    size_t size;          /* = sizeof(vox_prepare_params) */
+    int keep_non_protein; /* 1: keep waters, ligands, nucleic acids (skip the amino-acid filter) */
+    int align;            /* 1 (default): centre and rotate onto the principal axes;
+                             0: use the coordinates exactly as loaded */
+} vox_prepare_params;
+
+VOX_API void vox_prepare_params_init(vox_prepare_params *p);
+
+/* Cleans (models joined, amino-acid filter, hydrogens removed) and aligns
+ * the structure in place.  Alignment: the principal axes of the f64
+ * covariance, x = largest variance; signs by the rule in the README (third
+ * moment positive, then right-handed), independent of rounding noise. */
+VOX_API vox_status vox_prepare(vox_ctx *ctx, vox_structure *s, const vox_prepare_params *params);
+
+/* ------------------------------------------------------------------ */
+/* Analysis.                                                          */
+
+typedef enum vox_connectivity {
+    VOX_CONNECT_CUSTOM18 = 0, /* edge steps only through the support set (default) */
+    VOX_CONNECT_6 = 6,
+    VOX_CONNECT_18 = 18,
+    VOX_CONNECT_26 = 26
+} vox_connectivity;
+
+typedef struct vox_analyze_params {
+    size_t size;                   /* = sizeof(vox_analyze_params) */
+    double resolution;             /* voxel edge in Å (default 3.0) */
+    int min_voxels;                /* keep groups with >= this many voxels (default 4; <= 0: no filter) */
+    int has_min_volume;            /* 1: also keep only groups with volume >= min_volume */
+    double min_volume;             /* Å^3 */
+    vox_connectivity connectivity; /* mouth connectivity (default custom18) */
+    int merge_mouth_gap;           /* mouth-merge gap in voxels (default 1; < 0 disables merging) */
+    int neck_refinement;           /* 1 (default): necked pockets become cavities etc. */
+} vox_analyze_params;
+
+VOX_API void vox_analyze_params_init(vox_analyze_params *p);
+
+typedef enum vox_volume_type {
+    VOX_HUB = 0,
+    VOX_PORE = 1,
+    VOX_POCKET = 2,
+    VOX_CAVITY = 3,
+    VOX_OCCLUDED = 4
+} vox_volume_type;
+
+/* "hub", "pore", "pocket", "cavity", "occluded". */
+VOX_API const char *vox_volume_type_name(vox_volume_type t);
+
+typedef struct vox_result vox_result;
+
+/* Analyses a prepared structure.  The structure is not modified. */
+VOX_API vox_status vox_analyze(vox_ctx *ctx, const vox_structure *s,
+                               const vox_analyze_params *params, vox_result **out);
+VOX_API void vox_result_free(vox_result **r);
+
+typedef struct vox_volume {
+    vox_volume_type type;
+    int id;                 /* per-type id: 0 = largest of its type */
+    size_t num_voxels;
+    double volume;          /* num_voxels * resolution^3 */
+    double x, y, z;         /* axial lengths along the group's principal axes, x >= y >= z */
+    double centre[3];       /* mean voxel centre, aligned frame */
+    int has_circularity;    /* 0: the value is null */
+    double circularity;
+    int has_uniformity;
+    double uniformity;
+    size_t num_surface_voxels;
+} vox_volume;
+
+/* Volumes in table order: hub, pore, cavity and pocket rows sorted by
+ * (volume desc, type name, id) as volumizer's data frame, then the occluded
+ * groups (id order), which volumizer writes only as pseudo-atoms. */
+VOX_API size_t vox_result_count(const vox_result *r);
+VOX_API vox_status vox_result_volume(const vox_result *r, size_t index, vox_volume *out);
+/* Voxel centres (x,y,z per voxel, ascending flat index) into xyz[3*num_voxels]
+ * and, if surface is not NULL, 1/0 surface flags into surface[num_voxels]. */
+VOX_API vox_status vox_result_voxels(const vox_result *r, size_t index, float *xyz, uint8_t *surface);
+/* Grid dimensions and resolution the result was computed on. */
+VOX_API void vox_result_grid(const vox_result *r, int dims[3], double *resolution);
+
+/* ------------------------------------------------------------------ */
+/* Writers.  Files are written atomically: a temporary file in the same
+ * directory, fsync, rename.  On error no file (old or partial) is left at
+ * the destination path unless it existed before.                     */
+
+/* volumizer's library table, annotation_df.to_json() (pandas columns orient). */
+VOX_API vox_status vox_write_df_json(vox_ctx *ctx, const vox_result *r, const char *path);
+
+typedef struct vox_payload_info {
+    size_t size;              /* = sizeof(vox_payload_info) */
+    const char *source;       /* label */
+    const char *input_path;
+    const char *output_structure_cif;
+    const char *backend;      /* NULL: "native" */
+    int include_hubs;
+} vox_payload_info;
+
+VOX_API void vox_payload_info_init(vox_payload_info *p);
+
+/* The CLI payload <label>.annotation.json, with P-SEA secondary-structure fractions. */
+VOX_API vox_status vox_write_annotation_payload(vox_ctx *ctx, const vox_structure *s,
+                                                const vox_result *r, const vox_payload_info *info,
+                                                const char *path);
+/* Annotated PDB: the prepared protein, END, every group's pseudo-atoms, END. */
+VOX_API vox_status vox_write_annotated_pdb(vox_ctx *ctx, const vox_structure *s,
+                                           const vox_result *r, const char *path);
+/* Annotated mmCIF: protein + pseudo-atoms (HUB only with include_hubs). */
+VOX_API vox_status vox_write_annotated_cif(vox_ctx *ctx, const vox_structure *s,
+                                           const vox_result *r, int include_hubs, const char *path);
+
+/* The same documents into a malloc'ed buffer (free with vox_free). */
+typedef enum vox_document {
+    VOX_DOC_DF_JSON = 0,
+    VOX_DOC_PAYLOAD_JSON = 1,
+    VOX_DOC_PDB = 2,
+    VOX_DOC_CIF = 3
+} vox_document;
+
+typedef struct vox_render_params {
+    size_t size;                   /* = sizeof(vox_render_params) */
+    const vox_payload_info *payload; /* VOX_DOC_PAYLOAD_JSON */
+    int include_hubs;              /* VOX_DOC_CIF */
+} vox_render_params;
+
+VOX_API vox_status vox_render(vox_ctx *ctx, vox_document doc, const vox_structure *s,
+                              const vox_result *r, const vox_render_params *params,
+                              char **out, size_t *len);
+VOX_API void vox_free(void *p);
+
+/* P-SEA fractions of the structure's secondary structure.  Each is NaN
+ * when undefined (volumizer writes null). */
+VOX_API vox_status vox_secondary_structure(vox_ctx *ctx, const vox_structure *s,
+                                           double *frac_alpha, double *frac_beta, double *frac_coil);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VOX_VOX_H */

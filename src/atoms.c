@@ -1,0 +1,196 @@
+/* atoms.c - atom arrays and the annotation rules shared by both parsers:
+ * altloc "first", assembly chain renaming and unit-cell vectors (§2.4, §2.9) */
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+int vox_atoms_push(vox_atoms *v, const vox_atom *a)
+{
+    if (v->n == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 1024;
+        vox_atom *p = realloc(v->a, cap * sizeof *p);
+        if (!p)
+            return 0;
+        v->a = p;
+        v->cap = cap;
+    }
+    v->a[v->n++] = *a;
+    return 1;
+}
+
+void vox_atoms_free(vox_atoms *v)
+{
+    free(v->a);
+    memset(v, 0, sizeof *v);
+}
+
+static int same_residue(const vox_atom *a, const vox_atom *b)
+{
+    return a->res_id == b->res_id && a->ins_code == b->ins_code && strcmp(a->chain, b->chain) == 0 &&
+           strcmp(a->res_name, b->res_name) == 0;
+}
+
+/* A residue keeps its atoms without altloc plus those carrying the first
+ * alphabetic altloc seen in it; numeric altlocs ("1", "2") are dropped. */
+void vox_altloc_first(vox_atoms *v)
+{
+    size_t out = 0, start = 0;
+    while (start < v->n) {
+        size_t stop = start + 1;
+        while (stop < v->n && same_residue(&v->a[start], &v->a[stop]))
+            stop++;
+        char first = 0;
+        for (size_t i = start; i < stop && !first; i++)
+            if (isalpha((unsigned char)v->a[i].altloc))
+                first = v->a[i].altloc;
+        for (size_t i = start; i < stop; i++) {
+            char c = v->a[i].altloc;
+            if (c == 0 || c == '.' || c == '?' || c == ' ' || (first && c == first))
+                v->a[out++] = v->a[i];
+        }
+        start = stop;
+    }
+    v->n = out;
+}
+
+static const char pool_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/* The k-th id of the pool: 1-character ids, then 2, 3 and 4 characters
+ * over the same 62 symbols in lexicographic order. */
+static int pool_id(size_t k, char out[8])
+{
+    size_t width = 1, count = 62;
+    while (k >= count) {
+        k -= count;
+        if (++width > 4)
+            return 0;
+        count *= 62;
+    }
+    for (size_t i = width; i-- > 0;) {
+        out[i] = pool_alphabet[k % 62];
+        k /= 62;
+    }
+    out[width] = '\0';
+    return 1;
+}
+
+typedef struct block {
+    size_t start, stop;
+    int copy;
+    int orig; /* index into the original-id list */
+} block;
+
+vox_status vox_dedup_chains(vox_atoms *v)
+{
+    if (v->n == 0)
+        return VOX_OK;
+    size_t nb = 0;
+    block *b = malloc(v->n * sizeof *b);
+    char (*orig)[8] = malloc(v->n * sizeof *orig);
+    char (*seen)[8] = malloc(v->n * sizeof *seen);
+    if (!b || !orig || !seen) {
+        free(b); free(orig); free(seen);
+        return VOX_E_NOMEM;
+    }
+    for (size_t i = 0; i < v->n;) {
+        size_t j = i + 1;
+        while (j < v->n && strcmp(v->a[j].chain, v->a[i].chain) == 0)
+            j++;
+        b[nb++] = (block){i, j, 0, 0};
+        i = j;
+    }
+    /* a block whose id was already seen in the current copy opens a new copy */
+    int copy = 0;
+    size_t nseen = 0;
+    for (size_t k = 0; k < nb; k++) {
+        const char *id = v->a[b[k].start].chain;
+        int dup = 0;
+        for (size_t s = 0; s < nseen && !dup; s++)
+            dup = strcmp(seen[s], id) == 0;
+        if (dup) {
+            copy++;
+            nseen = 0;
+        }
+        strcpy(seen[nseen++], id);
+        b[k].copy = copy;
+    }
+    int ncopies = copy + 1;
+    if (ncopies == 1 && nb == 1) {
+        /* one chain: a drop of more than 10 in residue number starts a copy */
+        size_t nb2 = 0;
+        size_t start = 0;
+        for (size_t i = 0; i + 1 < v->n; i++) {
+            if (v->a[i + 1].res_id - v->a[i].res_id < -10) {
+                b[nb2] = (block){start, i + 1, (int)nb2, 0};
+                nb2++;
+                start = i + 1;
+            }
+        }
+        b[nb2] = (block){start, v->n, (int)nb2, 0};
+        nb = nb2 + 1;
+        ncopies = (int)nb;
+    }
+    if (ncopies == 1) {
+        free(b); free(orig); free(seen);
+        return VOX_OK;
+    }
+    size_t norig = 0;
+    for (size_t k = 0; k < nb; k++) {
+        const char *id = v->a[b[k].start].chain;
+        size_t o = 0;
+        while (o < norig && strcmp(orig[o], id) != 0)
+            o++;
+        if (o == norig)
+            strcpy(orig[norig++], id);
+        b[k].orig = (int)o;
+    }
+    /* map[o][c] for c >= 1: ids are drawn for every (original, copy) pair,
+     * originals reserved up front */
+    char (*map)[8] = calloc(norig * (size_t)ncopies, sizeof *map);
+    if (!map) {
+        free(b); free(orig); free(seen);
+        return VOX_E_NOMEM;
+    }
+    size_t k = 0;
+    for (size_t o = 0; o < norig; o++) {
+        strcpy(map[o * (size_t)ncopies], orig[o]);
+        for (int c = 1; c < ncopies; c++) {
+            char cand[8];
+            for (;;) {
+                if (!pool_id(k++, cand)) {
+                    strcpy(cand, orig[o]); /* pool exhausted: keep the id */
+                    break;
+                }
+                int used = 0;
+                for (size_t q = 0; q < norig && !used; q++)
+                    used = strcmp(orig[q], cand) == 0;
+                if (!used)
+                    break;
+            }
+            strcpy(map[o * (size_t)ncopies + (size_t)c], cand);
+        }
+    }
+    for (size_t q = 0; q < nb; q++) {
+        const char *id = map[(size_t)b[q].orig * (size_t)ncopies + (size_t)b[q].copy];
+        for (size_t i = b[q].start; i < b[q].stop; i++)
+            strcpy(v->a[i].chain, id);
+    }
+    free(map); free(b); free(orig); free(seen);
+    return VOX_OK;
+}
+
+void vox_box_from_cell(float box[3][3], double a, double b, double c, double alpha, double beta,
+                       double gamma)
+{
+    const double d2r = M_PI / 180.0;
+    double ca = cos(alpha * d2r), cb = cos(beta * d2r), cg = cos(gamma * d2r), sg = sin(gamma * d2r);
+    double cy = (ca - cb * cg) / sg;
+    double cz = sqrt(1.0 - cb * cb - cy * cy);
+    double v[3][3] = {{a, 0, 0}, {b * cg, b * sg, 0}, {c * cb, c * cy, c * cz}};
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++)
+            box[i][j] = (float)v[i][j];
+}

@@ -1,0 +1,847 @@
+/* cif.c - mmCIF parser with biotite 0.37 semantics (ALGORITHM.md §2.3, §2.7, §2.8)
+ *
+ * A small tokenizer reads the first data block into categories (each a
+ * table of string values); only atom_site, the three assembly categories
+ * and cell are interpreted.  Semicolon text fields are joined line by line
+ * with no separator after trimming, as biotite does, so an operator list
+ * wrapped over several lines reads as one string.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+typedef struct sv {
+    const char *p;
+    uint32_t len;
+    uint32_t line;
+} sv;
+
+typedef struct category {
+    char name[64];
+    char (*items)[64];
+    size_t nitems;
+    sv *vals; /* row-major: nrows * nitems */
+    size_t nvals, cap;
+} category;
+
+typedef struct cif_doc {
+    category *cats;
+    size_t ncats;
+    char **arena; /* joined text fields */
+    size_t narena;
+} cif_doc;
+
+static void doc_free(cif_doc *d)
+{
+    for (size_t i = 0; i < d->ncats; i++) {
+        free(d->cats[i].items);
+        free(d->cats[i].vals);
+    }
+    free(d->cats);
+    for (size_t i = 0; i < d->narena; i++)
+        free(d->arena[i]);
+    free(d->arena);
+}
+
+static size_t nrows(const category *c) { return c->nitems ? c->nvals / c->nitems : 0; }
+
+static category *find_cat(const cif_doc *d, const char *name)
+{
+    for (size_t i = 0; i < d->ncats; i++)
+        if (strcmp(d->cats[i].name, name) == 0)
+            return &d->cats[i];
+    return NULL;
+}
+
+static int find_item(const category *c, const char *item)
+{
+    if (!c)
+        return -1;
+    for (size_t i = 0; i < c->nitems; i++)
+        if (strcmp(c->items[i], item) == 0)
+            return (int)i;
+    return -1;
+}
+
+static const sv *cell(const category *c, size_t row, int item) { return &c->vals[row * c->nitems + (size_t)item]; }
+
+/* ---- tokenizer ------------------------------------------------------- */
+
+typedef struct lexer {
+    const char *p, *end;
+    uint32_t line;
+    int at_line_start;
+} lexer;
+
+enum { TOK_EOF, TOK_VALUE, TOK_QUOTED, TOK_TEXT };
+
+static int next_token(lexer *lx, cif_doc *d, sv *out, int *oom)
+{
+    for (;;) {
+        while (lx->p < lx->end && (*lx->p == ' ' || *lx->p == '\t' || *lx->p == '\r' || *lx->p == '\n')) {
+            if (*lx->p == '\n') {
+                lx->line++;
+                lx->at_line_start = 1;
+            } else if (*lx->p != '\r') {
+                lx->at_line_start = 0;
+            }
+            lx->p++;
+        }
+        if (lx->p >= lx->end)
+            return TOK_EOF;
+        if (*lx->p == '#') {
+            while (lx->p < lx->end && *lx->p != '\n') lx->p++;
+            continue;
+        }
+        break;
+    }
+    uint32_t line = lx->line;
+    if (*lx->p == ';' && lx->at_line_start) {
+        /* text field: up to a line that starts with ';' */
+        const char *s = lx->p + 1;
+        size_t cap = 64, n = 0;
+        char *buf = malloc(cap);
+        if (!buf) { *oom = 1; return TOK_EOF; }
+        const char *q = s;
+        for (;;) {
+            const char *nl = memchr(q, '\n', (size_t)(lx->end - q));
+            const char *le = nl ? nl : lx->end;
+            /* trim the line and append it */
+            const char *a = q, *b = le;
+            while (a < b && isspace((unsigned char)*a)) a++;
+            while (b > a && isspace((unsigned char)b[-1])) b--;
+            if (n + (size_t)(b - a) + 1 > cap) {
+                while (n + (size_t)(b - a) + 1 > cap) cap *= 2;
+                char *nb = realloc(buf, cap);
+                if (!nb) { free(buf); *oom = 1; return TOK_EOF; }
+                buf = nb;
+            }
+            memcpy(buf + n, a, (size_t)(b - a));
+            n += (size_t)(b - a);
+            if (!nl) { q = lx->end; break; }
+            lx->line++;
+            q = nl + 1;
+            if (q < lx->end && *q == ';') { q++; break; }
+        }
+        buf[n] = '\0';
+        char **na = realloc(d->arena, (d->narena + 1) * sizeof *na);
+        if (!na) { free(buf); *oom = 1; return TOK_EOF; }
+        d->arena = na;
+        d->arena[d->narena++] = buf;
+        lx->p = q;
+        lx->at_line_start = 0;
+        *out = (sv){buf, (uint32_t)n, line};
+        return TOK_TEXT;
+    }
+    lx->at_line_start = 0;
+    if (*lx->p == '\'' || *lx->p == '"') {
+        char qc = *lx->p;
+        const char *s = lx->p + 1, *q = s;
+        while (q < lx->end && *q != '\n') {
+            if (*q == qc && (q + 1 >= lx->end || isspace((unsigned char)q[1])))
+                break;
+            q++;
+        }
+        if (q < lx->end && *q == qc) {
+            *out = (sv){s, (uint32_t)(q - s), line};
+            lx->p = q + 1;
+            return TOK_QUOTED;
+        }
+        /* unterminated quote: read it as a bare word */
+    }
+    const char *s = lx->p;
+    while (lx->p < lx->end && !isspace((unsigned char)*lx->p))
+        lx->p++;
+    *out = (sv){s, (uint32_t)(lx->p - s), line};
+    return TOK_VALUE;
+}
+
+static int sv_eq(const sv *v, const char *s) { return v->len == strlen(s) && memcmp(v->p, s, v->len) == 0; }
+static int sv_prefix(const sv *v, const char *s) { size_t n = strlen(s); return v->len >= n && memcmp(v->p, s, n) == 0; }
+
+static category *get_cat(cif_doc *d, const char *name, size_t nlen)
+{
+    for (size_t i = 0; i < d->ncats; i++)
+        if (strlen(d->cats[i].name) == nlen && memcmp(d->cats[i].name, name, nlen) == 0)
+            return &d->cats[i];
+    category *nc = realloc(d->cats, (d->ncats + 1) * sizeof *nc);
+    if (!nc)
+        return NULL;
+    d->cats = nc;
+    category *c = &d->cats[d->ncats++];
+    memset(c, 0, sizeof *c);
+    size_t n = nlen < sizeof c->name - 1 ? nlen : sizeof c->name - 1;
+    memcpy(c->name, name, n);
+    return c;
+}
+
+static int add_item(category *c, const char *name, size_t len)
+{
+    char (*ni)[64] = realloc(c->items, (c->nitems + 1) * sizeof *ni);
+    if (!ni)
+        return 0;
+    c->items = ni;
+    size_t n = len < 63 ? len : 63;
+    memcpy(c->items[c->nitems], name, n);
+    c->items[c->nitems][n] = '\0';
+    c->nitems++;
+    return 1;
+}
+
+static int add_val(category *c, const sv *v)
+{
+    if (c->nvals == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 256;
+        sv *nv = realloc(c->vals, cap * sizeof *nv);
+        if (!nv)
+            return 0;
+        c->vals = nv;
+        c->cap = cap;
+    }
+    c->vals[c->nvals++] = *v;
+    return 1;
+}
+
+/* Splits "_cat.item" at the dot. */
+static int split_tag(const sv *t, size_t *catlen, const char **item, size_t *itemlen)
+{
+    const char *dot = memchr(t->p, '.', t->len);
+    if (!dot)
+        return 0;
+    *catlen = (size_t)(dot - t->p) - 1;
+    *item = dot + 1;
+    *itemlen = t->len - (size_t)(dot - t->p) - 1;
+    return 1;
+}
+
+static vox_status tokenize(vox_ctx *ctx, const vox_text *t, cif_doc *d)
+{
+    lexer lx = {t->data, t->data + t->len, 1, 1};
+    sv tok;
+    int oom = 0, kind;
+    int in_block = 0;
+    /* pending token (one-token look-ahead after a loop's values) */
+    int have = 0;
+    for (;;) {
+        if (!have)
+            kind = next_token(&lx, d, &tok, &oom);
+        have = 0;
+        if (oom)
+            return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
+        if (kind == TOK_EOF)
+            break;
+        if (kind == TOK_VALUE && sv_prefix(&tok, "data_")) {
+            if (in_block)
+                break; /* only the first data block is read */
+            in_block = 1;
+            continue;
+        }
+        if (!in_block)
+            return vox_fail(ctx, VOX_E_PARSE, "%s:%u: expected 'data_' before '%.*s'", t->name, tok.line,
+                            (int)(tok.len > 40 ? 40 : tok.len), tok.p);
+        if (kind == TOK_VALUE && sv_eq(&tok, "loop_")) {
+            category *c = NULL;
+            for (;;) {
+                kind = next_token(&lx, d, &tok, &oom);
+                if (oom)
+                    return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
+                if (kind != TOK_VALUE || tok.len < 2 || tok.p[0] != '_')
+                    break;
+                size_t cl, il;
+                const char *item;
+                if (!split_tag(&tok, &cl, &item, &il))
+                    return vox_fail(ctx, VOX_E_PARSE, "%s:%u: loop tag '%.*s' has no category", t->name,
+                                    tok.line, (int)tok.len, tok.p);
+                if (!c) {
+                    c = get_cat(d, tok.p + 1, cl);
+                    if (!c)
+                        return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
+                    if (c->nitems) { /* a repeated category: start it afresh */
+                        c->nitems = 0;
+                        c->nvals = 0;
+                    }
+                }
+                if (!add_item(c, item, il))
+                    return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
+            }
+            if (!c)
+                return vox_fail(ctx, VOX_E_PARSE, "%s:%u: 'loop_' without tags", t->name, tok.line);
+            while (kind != TOK_EOF) {
+                if (kind == TOK_VALUE && (tok.p[0] == '_' || sv_eq(&tok, "loop_") || sv_prefix(&tok, "data_")))
+                    break;
+                if (!add_val(c, &tok))
+                    return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
+                kind = next_token(&lx, d, &tok, &oom);
+                if (oom)
+                    return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
+            }
+            if (c->nvals % c->nitems != 0)
+                return vox_fail(ctx, VOX_E_PARSE,
+                                "%s:%u: loop of '_%s' has %zu values, not a multiple of its %zu columns",
+                                t->name, tok.line, c->name, c->nvals, c->nitems);
+            have = 1;
+            continue;
+        }
+        if (kind == TOK_VALUE && tok.p[0] == '_') {
+            size_t cl, il;
+            const char *item;
+            if (!split_tag(&tok, &cl, &item, &il))
+                return vox_fail(ctx, VOX_E_PARSE, "%s:%u: tag '%.*s' has no category", t->name, tok.line,
+                                (int)tok.len, tok.p);
+            sv val;
+            uint32_t tagline = tok.line;
+            int vk = next_token(&lx, d, &val, &oom);
+            if (oom)
+                return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
+            if (vk == TOK_EOF)
+                return vox_fail(ctx, VOX_E_PARSE, "%s:%u: tag '%.*s' has no value", t->name, tagline,
+                                (int)tok.len, tok.p);
+            category *c = get_cat(d, tok.p + 1, cl);
+            if (!c || !add_item(c, item, il) || !add_val(c, &val))
+                return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
+            continue;
+        }
+        return vox_fail(ctx, VOX_E_PARSE, "%s:%u: unexpected value '%.*s' outside a loop", t->name, tok.line,
+                        (int)(tok.len > 40 ? 40 : tok.len), tok.p);
+    }
+    if (!in_block)
+        return vox_fail(ctx, VOX_E_PARSE, "%s: no 'data_' block: not an mmCIF file", t->name);
+    return VOX_OK;
+}
+
+/* ---- atom_site --------------------------------------------------------- */
+
+static void copy_trunc(char *dst, size_t cap, const sv *v, size_t maxlen)
+{
+    size_t n = v->len < maxlen ? v->len : maxlen;
+    if (n > cap - 1) n = cap - 1;
+    memcpy(dst, v->p, n);
+    dst[n] = '\0';
+}
+
+static int sv_double(const sv *v, double *out)
+{
+    char b[64];
+    if (v->len == 0 || v->len >= sizeof b)
+        return 0;
+    memcpy(b, v->p, v->len);
+    b[v->len] = '\0';
+    char *end;
+    *out = strtod(b, &end);
+    return *end == '\0' && isfinite(*out);
+}
+
+static int sv_int(const sv *v, long *out)
+{
+    char b[32];
+    if (v->len == 0 || v->len >= sizeof b)
+        return 0;
+    memcpy(b, v->p, v->len);
+    b[v->len] = '\0';
+    char *end;
+    *out = strtol(b, &end, 10);
+    return *end == '\0';
+}
+
+static int is_null(const sv *v) { return v->len == 1 && (v->p[0] == '.' || v->p[0] == '?'); }
+
+typedef struct atom_cols {
+    int chain, res_id, ins, res_name, atom, element, group, x, y, z, alt, label_asym, model;
+} atom_cols;
+
+static int first_of(const category *c, const char *a, const char *b)
+{
+    int i = find_item(c, a);
+    return i >= 0 || !b ? i : find_item(c, b);
+}
+
+/* Reads rows [r0, r1) of atom_site. */
+static vox_status read_atoms(vox_ctx *ctx, const vox_text *t, const category *c, const atom_cols *k,
+                             size_t r0, size_t r1, vox_atoms *out)
+{
+    static const char *const axis[3] = {"Cartn_x", "Cartn_y", "Cartn_z"};
+    for (size_t r = r0; r < r1; r++) {
+        vox_atom a;
+        memset(&a, 0, sizeof a);
+        if (k->chain >= 0) copy_trunc(a.chain, sizeof a.chain, cell(c, r, k->chain), 4);
+        if (k->res_id >= 0) {
+            const sv *v = cell(c, r, k->res_id);
+            long id = -1;
+            if (!is_null(v) && !sv_int(v, &id))
+                return vox_fail(ctx, VOX_E_PARSE, "%s:%u: atom_site residue number '%.*s' is not an integer",
+                                t->name, v->line, (int)v->len, v->p);
+            a.res_id = (int)id;
+        }
+        if (k->ins >= 0) {
+            const sv *v = cell(c, r, k->ins);
+            a.ins_code = is_null(v) || v->len == 0 ? 0 : v->p[0];
+        }
+        if (k->res_name >= 0) copy_trunc(a.res_name, sizeof a.res_name, cell(c, r, k->res_name), 3);
+        if (k->atom >= 0) copy_trunc(a.name, sizeof a.name, cell(c, r, k->atom), 6);
+        if (k->element >= 0) copy_trunc(a.element, sizeof a.element, cell(c, r, k->element), 2);
+        if (k->group >= 0) a.hetero = sv_eq(cell(c, r, k->group), "HETATM");
+        if (k->alt >= 0) {
+            const sv *v = cell(c, r, k->alt);
+            a.altloc = v->len ? v->p[0] : 0;
+            if (a.altloc == '.' || a.altloc == '?') a.altloc = 0;
+        }
+        if (k->label_asym >= 0) copy_trunc(a.label_asym, sizeof a.label_asym, cell(c, r, k->label_asym), 7);
+        const int xyz[3] = {k->x, k->y, k->z};
+        for (int q = 0; q < 3; q++) {
+            double v;
+            const sv *s = cell(c, r, xyz[q]);
+            if (!sv_double(s, &v))
+                return vox_fail(ctx, VOX_E_PARSE, "%s:%u: atom_site.%s '%.*s' is not a number", t->name,
+                                s->line, axis[q], (int)(s->len > 30 ? 30 : s->len), s->p);
+            a.xyz[q] = (float)v;
+        }
+        if (!vox_atoms_push(out, &a))
+            return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
+    }
+    return VOX_OK;
+}
+
+/* ---- assemblies ---------------------------------------------------------- */
+
+typedef struct oper {
+    char id[32];
+    double R[3][3], T[3];
+} oper;
+
+static vox_status read_opers(vox_ctx *ctx, const vox_text *t, const category *ol, oper **out, size_t *nout)
+{
+    int id = find_item(ol, "id");
+    int m[3][3], v[3];
+    char name[32];
+    for (int i = 0; i < 3; i++) {
+        for (int j = 0; j < 3; j++) {
+            snprintf(name, sizeof name, "matrix[%d][%d]", i + 1, j + 1);
+            m[i][j] = find_item(ol, name);
+        }
+        snprintf(name, sizeof name, "vector[%d]", i + 1);
+        v[i] = find_item(ol, name);
+    }
+    size_t n = nrows(ol);
+    oper *ops = calloc(n ? n : 1, sizeof *ops);
+    if (!ops)
+        return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
+    for (size_t r = 0; r < n; r++) {
+        if (id >= 0) copy_trunc(ops[r].id, sizeof ops[r].id, cell(ol, r, id), 31);
+        for (int i = 0; i < 3; i++) {
+            for (int j = 0; j < 3; j++) {
+                if (m[i][j] < 0 || !sv_double(cell(ol, r, m[i][j]), &ops[r].R[i][j])) {
+                    free(ops);
+                    return vox_fail(ctx, VOX_E_ASSEMBLY, "%s: pdbx_struct_oper_list row %zu: matrix[%d][%d] missing or not a number",
+                                    t->name, r + 1, i + 1, j + 1);
+                }
+            }
+            if (v[i] < 0 || !sv_double(cell(ol, r, v[i]), &ops[r].T[i])) {
+                free(ops);
+                return vox_fail(ctx, VOX_E_ASSEMBLY, "%s: pdbx_struct_oper_list row %zu: vector[%d] missing or not a number",
+                                t->name, r + 1, i + 1);
+            }
+        }
+    }
+    *out = ops;
+    *nout = n;
+    return VOX_OK;
+}
+
+static const oper *find_oper(const oper *ops, size_t n, const char *id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(ops[i].id, id) == 0)
+            return &ops[i];
+    return NULL;
+}
+
+#define MAX_PIECES 8
+#define MAX_IDS 4096
+
+typedef struct expr {
+    size_t npieces;
+    size_t count[MAX_PIECES];
+    char (*ids[MAX_PIECES])[32];
+} expr;
+
+static void expr_free(expr *e)
+{
+    for (size_t i = 0; i < e->npieces; i++)
+        free(e->ids[i]);
+}
+
+/* Operator expression: ')' deleted, split at '(', empties dropped, pieces
+ * reversed; a piece is a range "a-b", a comma list, or one id. */
+static vox_status parse_expr(vox_ctx *ctx, const vox_text *t, const sv *v, expr *e)
+{
+    char buf[4096];
+    size_t n = 0;
+    for (uint32_t i = 0; i < v->len && n + 1 < sizeof buf; i++)
+        if (v->p[i] != ')') buf[n++] = v->p[i];
+    buf[n] = '\0';
+    char *pieces[MAX_PIECES];
+    size_t np = 0;
+    char *save, *tok = strtok_r(buf, "(", &save);
+    while (tok) {
+        if (*tok) {
+            if (np == MAX_PIECES)
+                return vox_fail(ctx, VOX_E_ASSEMBLY, "%s:%u: operator expression has more than %d parts",
+                                t->name, v->line, MAX_PIECES);
+            pieces[np++] = tok;
+        }
+        tok = strtok_r(NULL, "(", &save);
+    }
+    memset(e, 0, sizeof *e);
+    for (size_t q = 0; q < np; q++) {
+        char *p = pieces[np - 1 - q];
+        char (*ids)[32] = malloc(MAX_IDS * sizeof *ids);
+        if (!ids)
+            return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
+        e->ids[e->npieces] = ids;
+        size_t cnt = 0;
+        if (strchr(p, '-')) {
+            char *dash = strchr(p, '-');
+            *dash = '\0';
+            char *e1, *e2;
+            long a = strtol(p, &e1, 10), b = strtol(dash + 1, &e2, 10);
+            if (!*p || *e1 || !dash[1] || *e2) {
+                e->npieces++;
+                return vox_fail(ctx, VOX_E_ASSEMBLY,
+                                "%s:%u: operator range '%s-%s' is not of the form a-b (mixed ranges are not supported)",
+                                t->name, v->line, p, dash + 1);
+            }
+            for (long x = a; x <= b && cnt < MAX_IDS; x++)
+                snprintf(ids[cnt++], 32, "%ld", x);
+        } else {
+            char *s2, *id = strtok_r(p, ",", &s2);
+            while (id && cnt < MAX_IDS) {
+                snprintf(ids[cnt++], 32, "%s", id);
+                id = strtok_r(NULL, ",", &s2);
+            }
+        }
+        e->count[e->npieces++] = cnt;
+    }
+    return VOX_OK;
+}
+
+static int in_list(const char *s, const sv *list)
+{
+    /* split on ',' without trimming */
+    size_t n = strlen(s);
+    uint32_t a = 0;
+    while (a <= list->len) {
+        uint32_t b = a;
+        while (b < list->len && list->p[b] != ',') b++;
+        if (b - a == n && memcmp(list->p + a, s, n) == 0)
+            return 1;
+        a = b + 1;
+    }
+    return 0;
+}
+
+static vox_status build_assembly(vox_ctx *ctx, const vox_text *t, const cif_doc *d, const vox_atoms *base,
+                                 vox_atoms *out)
+{
+    const category *gen = find_cat(d, "pdbx_struct_assembly_gen");
+    const category *ol = find_cat(d, "pdbx_struct_oper_list");
+    int ga = find_item(gen, "assembly_id"), ge = find_item(gen, "oper_expression"),
+        gl = find_item(gen, "asym_id_list");
+    if (ga < 0 || ge < 0 || gl < 0 || nrows(gen) == 0)
+        return vox_fail(ctx, VOX_E_ASSEMBLY, "%s: pdbx_struct_assembly_gen lacks assembly_id, oper_expression or asym_id_list",
+                        t->name);
+    oper *ops = NULL;
+    size_t nops = 0;
+    vox_status st = read_opers(ctx, t, ol, &ops, &nops);
+    if (st != VOX_OK)
+        return st;
+    const sv *asm_id = cell(gen, 0, ga);
+    for (size_t r = 0; r < nrows(gen) && st == VOX_OK; r++) {
+        const sv *rid = cell(gen, r, ga);
+        if (rid->len != asm_id->len || memcmp(rid->p, asm_id->p, rid->len) != 0)
+            continue;
+        expr e;
+        st = parse_expr(ctx, t, cell(gen, r, ge), &e);
+        if (st != VOX_OK) {
+            expr_free(&e);
+            break;
+        }
+        const sv *list = cell(gen, r, gl);
+        /* Cartesian product, first piece slowest; each tuple applied left to right */
+        size_t total = 1;
+        for (size_t q = 0; q < e.npieces; q++) total *= e.count[q];
+        if (e.npieces == 0) total = 0;
+        for (size_t combo = 0; combo < total && st == VOX_OK; combo++) {
+            const oper *seq[MAX_PIECES];
+            size_t rem = combo;
+            for (size_t q = e.npieces; q-- > 0;) {
+                const char *id = e.ids[q][rem % e.count[q]];
+                rem /= e.count[q];
+                seq[q] = find_oper(ops, nops, id);
+                if (!seq[q])
+                    st = vox_fail(ctx, VOX_E_ASSEMBLY, "%s: operator '%s' of assembly %.*s is not in pdbx_struct_oper_list",
+                                  t->name, id, (int)asm_id->len, asm_id->p);
+            }
+            for (size_t a = 0; a < base->n && st == VOX_OK; a++) {
+                if (!in_list(base->a[a].label_asym, list))
+                    continue;
+                vox_atom c = base->a[a];
+                double x[3] = {c.xyz[0], c.xyz[1], c.xyz[2]};
+                for (size_t q = 0; q < e.npieces; q++) {
+                    double y[3];
+                    for (int i = 0; i < 3; i++)
+                        y[i] = seq[q]->R[i][0] * x[0] + seq[q]->R[i][1] * x[1] + seq[q]->R[i][2] * x[2] + seq[q]->T[i];
+                    memcpy(x, y, sizeof x);
+                }
+                for (int i = 0; i < 3; i++) c.xyz[i] = (float)x[i];
+                c.label_asym[0] = '\0';
+                if (!vox_atoms_push(out, &c))
+                    st = vox_fail(ctx, VOX_E_NOMEM, "out of memory building the assembly of %s", t->name);
+            }
+        }
+        expr_free(&e);
+    }
+    free(ops);
+    return st;
+}
+
+static void trimmed(const sv *v, char *out, size_t cap)
+{
+    uint32_t a = 0, b = v->len;
+    while (a < b && isspace((unsigned char)v->p[a])) a++;
+    while (b > a && isspace((unsigned char)v->p[b - 1])) b--;
+    size_t n = b - a < cap - 1 ? b - a : cap - 1;
+    memcpy(out, v->p + a, n);
+    out[n] = '\0';
+}
+
+/* §2.8: an mmCIF whose first assembly is exactly the identity applied to
+ * every chain loads as plain model 1 under the "auto" policy. */
+static int identity_shortcut(const cif_doc *d, const category *as)
+{
+    const category *pa = find_cat(d, "pdbx_struct_assembly");
+    const category *gen = find_cat(d, "pdbx_struct_assembly_gen");
+    const category *ol = find_cat(d, "pdbx_struct_oper_list");
+    int pid = find_item(pa, "id");
+    if (!pa || pid < 0 || nrows(pa) == 0 || !gen || !ol || !as)
+        return 0;
+    int ga = find_item(gen, "assembly_id"), ge = find_item(gen, "oper_expression"),
+        gl = find_item(gen, "asym_id_list");
+    if (ga < 0 || ge < 0 || gl < 0)
+        return 0;
+    const sv *sel = cell(pa, 0, pid);
+    char uni[256][8];
+    size_t nuni = 0, rows = 0;
+    for (size_t r = 0; r < nrows(gen); r++) {
+        const sv *rid = cell(gen, r, ga);
+        if (rid->len != sel->len || memcmp(rid->p, sel->p, rid->len) != 0)
+            continue;
+        const sv *ex = cell(gen, r, ge);
+        char e[64];
+        size_t n = 0;
+        for (uint32_t i = 0; i < ex->len && n + 1 < sizeof e; i++)
+            if (ex->p[i] != ' ') e[n++] = ex->p[i];
+        e[n] = '\0';
+        if (strcmp(e, "1") != 0 && strcmp(e, "(1)") != 0)
+            return 0;
+        rows++;
+        const sv *list = cell(gen, r, gl);
+        uint32_t a = 0;
+        while (a <= list->len) {
+            uint32_t b = a;
+            while (b < list->len && list->p[b] != ',') b++;
+            sv piece = {list->p + a, b - a, 0};
+            char id[8];
+            trimmed(&piece, id, sizeof id);
+            int dup = 0;
+            for (size_t q = 0; q < nuni && !dup; q++) dup = strcmp(uni[q], id) == 0;
+            if (*id && !dup && nuni < 256) strcpy(uni[nuni++], id);
+            a = b + 1;
+        }
+    }
+    if (rows == 0 || nuni == 0)
+        return 0;
+    int oid = find_item(ol, "id");
+    if (oid < 0)
+        return 0;
+    int found = 0;
+    for (size_t r = 0; r < nrows(ol) && !found; r++) {
+        char id[32];
+        trimmed(cell(ol, r, oid), id, sizeof id);
+        if (strcmp(id, "1") != 0)
+            continue;
+        found = 1;
+        char name[32];
+        for (int i = 0; i < 3; i++) {
+            for (int j = 0; j < 3; j++) {
+                double v;
+                snprintf(name, sizeof name, "matrix[%d][%d]", i + 1, j + 1);
+                int c = find_item(ol, name);
+                if (c < 0 || !sv_double(cell(ol, r, c), &v) || fabs(v - (i == j)) > 1e-6)
+                    return 0;
+            }
+            double v;
+            snprintf(name, sizeof name, "vector[%d]", i + 1);
+            int c = find_item(ol, name);
+            if (c < 0 || !sv_double(cell(ol, r, c), &v) || fabs(v) > 1e-6)
+                return 0;
+        }
+    }
+    if (!found)
+        return 0;
+    int col = find_item(as, "label_asym_id");
+    if (col < 0)
+        col = find_item(as, "auth_asym_id");
+    if (col < 0)
+        return 0;
+    char seen[256][8];
+    size_t nseen = 0;
+    for (size_t r = 0; r < nrows(as); r++) {
+        const sv *v = cell(as, r, col);
+        if (v->len == 0 || is_null(v))
+            continue;
+        char id[8];
+        copy_trunc(id, sizeof id, v, 7);
+        int dup = 0;
+        for (size_t q = 0; q < nseen && !dup; q++) dup = strcmp(seen[q], id) == 0;
+        if (dup)
+            continue;
+        if (nseen == 256)
+            return 0;
+        strcpy(seen[nseen++], id);
+    }
+    if (nseen != nuni)
+        return 0;
+    for (size_t q = 0; q < nseen; q++) {
+        int hit = 0;
+        for (size_t u = 0; u < nuni && !hit; u++) hit = strcmp(uni[u], seen[q]) == 0;
+        if (!hit)
+            return 0;
+    }
+    return 1;
+}
+
+vox_status vox_parse_cif(vox_ctx *ctx, const vox_text *t, vox_assembly_policy policy, vox_structure *s)
+{
+    cif_doc d = {0};
+    vox_atoms base = {0};
+    vox_status st = tokenize(ctx, t, &d);
+    if (st != VOX_OK)
+        goto out;
+    const category *as = find_cat(&d, "atom_site");
+    if (!as || nrows(as) == 0) {
+        st = vox_fail(ctx, VOX_E_PARSE, "%s: no atom_site category: an mmCIF structure needs an atom_site loop", t->name);
+        goto out;
+    }
+    atom_cols k = {
+        .chain = first_of(as, "auth_asym_id", "label_asym_id"),
+        .res_id = first_of(as, "auth_seq_id", "label_seq_id"),
+        .ins = find_item(as, "pdbx_PDB_ins_code"),
+        .res_name = first_of(as, "auth_comp_id", "label_comp_id"),
+        .atom = first_of(as, "auth_atom_id", "label_atom_id"),
+        .element = find_item(as, "type_symbol"),
+        .group = find_item(as, "group_PDB"),
+        .x = find_item(as, "Cartn_x"),
+        .y = find_item(as, "Cartn_y"),
+        .z = find_item(as, "Cartn_z"),
+        .alt = find_item(as, "label_alt_id"),
+        .label_asym = find_item(as, "label_asym_id"),
+        .model = find_item(as, "pdbx_PDB_model_num"),
+    };
+    if (k.x < 0 || k.y < 0 || k.z < 0) {
+        st = vox_fail(ctx, VOX_E_PARSE, "%s: atom_site lacks the coordinate column _atom_site.%s", t->name,
+                      k.x < 0 ? "Cartn_x" : k.y < 0 ? "Cartn_y" : "Cartn_z");
+        goto out;
+    }
+    const category *cellc = find_cat(&d, "cell");
+    if (cellc && nrows(cellc) > 0) {
+        static const char *const keys[6] = {"length_a", "length_b", "length_c", "angle_alpha", "angle_beta", "angle_gamma"};
+        double v[6];
+        int ok = 1;
+        for (int i = 0; i < 6 && ok; i++) {
+            int c = find_item(cellc, keys[i]);
+            ok = c >= 0 && sv_double(cell(cellc, 0, c), &v[i]);
+        }
+        if (ok) {
+            vox_box_from_cell(s->box, v[0], v[1], v[2], v[3], v[4], v[5]);
+            s->has_box = 1;
+        }
+    }
+    /* models: contiguous runs in order of first appearance */
+    size_t n = nrows(as);
+    size_t bounds[4096];
+    size_t nmodels = 0;
+    bounds[nmodels++] = 0;
+    if (k.model >= 0) {
+        for (size_t r = 1; r < n; r++) {
+            const sv *a = cell(as, r, k.model), *b = cell(as, r - 1, k.model);
+            if (a->len != b->len || memcmp(a->p, b->p, a->len) != 0) {
+                if (nmodels == 4095) {
+                    st = vox_fail(ctx, VOX_E_PARSE, "%s: more than 4094 models", t->name);
+                    goto out;
+                }
+                bounds[nmodels++] = r;
+            }
+        }
+    }
+    bounds[nmodels] = n;
+    st = read_atoms(ctx, t, as, &k, 0, bounds[1], &base);
+    if (st != VOX_OK)
+        goto out;
+    vox_altloc_first(&base);
+    s->models = 1;
+    int want_assembly = policy == VOX_ASSEMBLY_BIOLOGICAL ||
+                        (policy == VOX_ASSEMBLY_AUTO && !identity_shortcut(&d, as));
+    if (want_assembly && find_cat(&d, "pdbx_struct_assembly_gen") && find_cat(&d, "pdbx_struct_oper_list")) {
+        vox_atoms assembled = {0};
+        st = build_assembly(ctx, t, &d, &base, &assembled);
+        if (st != VOX_OK) {
+            vox_atoms_free(&assembled);
+            goto out;
+        }
+        st = vox_dedup_chains(&assembled);
+        if (st != VOX_OK) {
+            vox_atoms_free(&assembled);
+            st = vox_fail(ctx, st, "out of memory renaming chains of %s", t->name);
+            goto out;
+        }
+        s->atoms = assembled;
+        goto out;
+    }
+    if (want_assembly && nmodels > 1) {
+        /* biotite's generic loader: every model, equal atom counts, annotations of model 1 */
+        size_t per_model = base.n;
+        for (size_t m = 1; m < nmodels; m++) {
+            vox_atoms more = {0};
+            st = read_atoms(ctx, t, as, &k, bounds[m], bounds[m + 1], &more);
+            if (st == VOX_OK) {
+                vox_altloc_first(&more);
+                if (more.n != per_model)
+                    st = vox_fail(ctx, VOX_E_PARSE,
+                                  "%s: no assembly categories, and its %zu models have different atom counts "
+                                  "(model 1: %zu, model %zu: %zu)",
+                                  t->name, nmodels, per_model, m + 1, more.n);
+            }
+            for (size_t a = 0; st == VOX_OK && a < more.n; a++) {
+                vox_atom c = base.a[a];
+                memcpy(c.xyz, more.a[a].xyz, sizeof c.xyz);
+                if (!vox_atoms_push(&base, &c))
+                    st = vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
+            }
+            vox_atoms_free(&more);
+            if (st != VOX_OK)
+                goto out;
+        }
+        s->models = (int)nmodels;
+        s->model_atoms = per_model;
+    }
+    s->atoms = base;
+    base = (vox_atoms){0};
+out:
+    vox_atoms_free(&base);
+    doc_free(&d);
+    return st;
+}

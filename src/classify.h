@@ -1,0 +1,22 @@
+/* classify.h - topology classification and neck refinement of one buried component */
+#ifndef VOX_CLASSIFY_H
+#define VOX_CLASSIFY_H
+
+#include "internal.h"
+
+typedef struct vox_classifier vox_classifier;
+
+/* Work space for one grid; reused for every component of that grid. */
+VOX_HIDDEN vox_classifier *vox_classifier_new(const uint8_t *state, const int32_t *labels, const int dims[3],
+                                              vox_connectivity mode, int merge_gap, int refine);
+VOX_HIDDEN void vox_classifier_free(vox_classifier *c);
+
+/* Classifies the component q[0..n) (ascending flat indices, all with
+ * labels == label, n >= 5): its topology (§9), its final type after the
+ * neck rules (§10) and its final surface flags (surface[i] for q[i]).
+ * Returns 0 on allocation failure. */
+VOX_HIDDEN int vox_classify(vox_classifier *c, const uint32_t *q, size_t n, int32_t label,
+                            vox_volume_type *topology, vox_volume_type *final_type, uint8_t *surface,
+                            size_t *nsurf);
+
+#endif

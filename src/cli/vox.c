@@ -1,0 +1,680 @@
+/* vox.c - the `vox` command: `vox analyze` (a drop-in for volumizer's analyze), `vox info`
+ *
+ * Exit codes follow volumizer: 0 success, 1 when any structure failed,
+ * 2 for a usage error.  Every output file is written atomically.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+
+#include "internal.h"
+#include "pyjson.h"
+#include "vox/vox.h"
+
+#define EXIT_USAGE 2
+
+typedef struct run_config {
+    const char **inputs;
+    size_t ninputs;
+    const char *output_dir;
+    double resolution;
+    int min_voxels;
+    int has_min_volume;
+    double min_volume;
+    int include_hubs, necked, keep_non_protein, overwrite, reannotate, fail_fast, quiet, align, stage_timings;
+    const char *connectivity;
+    int merge_gap;
+    const char *assembly;
+    const char *backend;
+    const char *isa;
+    unsigned long long max_grid_voxels;
+    int write_df, write_pdb;
+} run_config;
+
+static void usage_analyze(FILE *f)
+{
+    fprintf(f,
+            "usage: vox analyze [options] [--input PATH | PATH ...] --output-dir DIR\n"
+            "\n"
+            "Finds and measures cavities, pockets, pores (and hubs) of protein structures,\n"
+            "with volumizer's results.  Inputs: PDB or mmCIF files, optionally gzip-compressed.\n"
+            "\n"
+            "Per input it writes <label>.annotation.json and <label>.annotated.cif into the\n"
+            "output directory, prints the volumes, and writes run.summary.json at the end.\n"
+            "\n"
+            "options (volumizer's names and defaults):\n"
+            "  --input PATH                  a structure file (positional paths work too)\n"
+            "  --output-dir DIR              output directory (required)\n"
+            "  --resolution A                voxel edge in angstroms (default 3.0)\n"
+            "  --min-voxels N                keep volumes with >= N voxels (default 4)\n"
+            "  --min-volume A3               keep volumes with volume >= A3\n"
+            "  --include-hubs                keep hub rows and HUB atoms in the outputs\n"
+            "  --no-necked-pocket-cavity     turn off the neck refinement\n"
+            "  --surface-connectivity M      6, 18, 26 or custom18 (default custom18)\n"
+            "  --merge-mouth-gap-voxels N    mouth-merge gap (default 1; negative disables)\n"
+            "  --assembly-policy P           biological, asymmetric or auto (default biological)\n"
+            "  --keep-non-protein            keep waters, ligands and nucleic acids\n"
+            "  --overwrite | --reannotate    replace existing outputs\n"
+            "  --fail-fast                   stop at the first failed structure\n"
+            "  --backend B                   auto, native or python (accepted; vox is native)\n"
+            "vox options:\n"
+            "  --no-align                    use the input coordinates as they are\n"
+            "  --write LIST                  also write df-json (<label>.df.json) and/or pdb\n"
+            "                                (<label>.annotated.pdb), comma-separated\n"
+            "  --max-grid-voxels N           refuse grids larger than N voxels (default 2147483647)\n"
+            "  --isa NAME                    scalar|avx2|avx512|neon (default: best available)\n"
+            "  --stage-timings               print per-stage times to stderr\n"
+            "  --quiet                       do not print the volume tables\n"
+            "  -h, --help                    this help\n");
+}
+
+static void usage_main(FILE *f)
+{
+    fprintf(f,
+            "usage: vox [--version] [--help] <command> [options]\n"
+            "\n"
+            "commands:\n"
+            "  analyze   find and measure the occluded volumes of structures (vox analyze --help)\n"
+            "  info      version, build, CPU features and the kernels in use\n");
+}
+
+static int parse_double(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    *out = strtod(s, &end);
+    return *s && *end == '\0' && errno == 0;
+}
+
+static int parse_int(const char *s, long *out)
+{
+    char *end;
+    errno = 0;
+    *out = strtol(s, &end, 10);
+    return *s && *end == '\0' && errno == 0;
+}
+
+/* volumizer's label: the file stem, non [A-Za-z0-9_-] -> '_', '_' trimmed, lower-case */
+static void make_label(const char *path, char *out, size_t cap)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = strlen(base);
+    const char *dot = strrchr(base, '.');
+    if (dot && dot != base)
+        n = (size_t)(dot - base);
+    size_t k = 0;
+    for (size_t i = 0; i < n && k + 1 < cap; i++) {
+        unsigned char c = (unsigned char)base[i];
+        out[k++] = (char)(isalnum(c) || c == '-' || c == '_' ? tolower(c) : '_');
+    }
+    out[k] = '\0';
+    size_t s = 0;
+    while (out[s] == '_') s++;
+    while (k > s && out[k - 1] == '_') k--;
+    memmove(out, out + s, k - s);
+    out[k - s] = '\0';
+    if (!out[0])
+        snprintf(out, cap, "structure");
+}
+
+/* A PDB id inferred from the label: 4 alphanumeric characters, upper-cased. */
+static int pdb_id_of(const char *label, char out[5])
+{
+    if (strlen(label) != 4)
+        return 0;
+    for (int i = 0; i < 4; i++) {
+        if (!isalnum((unsigned char)label[i]))
+            return 0;
+        out[i] = (char)toupper((unsigned char)label[i]);
+    }
+    out[4] = '\0';
+    return 1;
+}
+
+static int mkdir_p(const char *dir)
+{
+    char tmp[PATH_MAX];
+    if (snprintf(tmp, sizeof tmp, "%s", dir) >= (int)sizeof tmp)
+        return -1;
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
+        return -1;
+    struct stat sb;
+    return stat(tmp, &sb) == 0 && S_ISDIR(sb.st_mode) ? 0 : -1;
+}
+
+static int file_exists(const char *p)
+{
+    struct stat sb;
+    return stat(p, &sb) == 0;
+}
+
+static void print_table(const char *label, const vox_result *r, int include_hubs)
+{
+    printf("%s\n", label);
+    printf("  %4s  %-7s %12s %9s %9s %9s\n", "id", "type", "volume", "x", "y", "z");
+    size_t shown = 0;
+    for (size_t i = 0; i < vox_result_count(r); i++) {
+        vox_volume v;
+        vox_result_volume(r, i, &v);
+        if (v.type == VOX_OCCLUDED || (v.type == VOX_HUB && !include_hubs))
+            continue;
+        printf("  %4d  %-7s %12.1f %9.3f %9.3f %9.3f\n", v.id, vox_volume_type_name(v.type), v.volume, v.x, v.y, v.z);
+        shown++;
+    }
+    if (!shown)
+        printf("  (no volumes)\n");
+}
+
+typedef struct outcome {
+    int ok;
+    char error[1200];
+    char error_type[48];
+    size_t num_volumes;
+    const char *largest_type;
+    double largest_volume;
+} outcome;
+
+static const char *error_type_of(vox_status st)
+{
+    switch (st) {
+    case VOX_E_IO: return "IOError";
+    case VOX_E_PARSE: return "ParseError";
+    case VOX_E_FORMAT: return "FormatError";
+    case VOX_E_DECOMPRESS: return "DecompressError";
+    case VOX_E_NO_ATOMS: case VOX_E_TOO_FEW_ATOMS: return "ValueError";
+    case VOX_E_GRID_TOO_LARGE: case VOX_E_EMPTY_GRID: return "GridError";
+    case VOX_E_ASSEMBLY: return "AssemblyError";
+    case VOX_E_NOMEM: return "MemoryError";
+    default: return "VoxError";
+    }
+}
+
+static void fail_with(outcome *o, vox_ctx *ctx, vox_status st)
+{
+    o->ok = 0;
+    snprintf(o->error_type, sizeof o->error_type, "%s", error_type_of(st));
+    const char *d = vox_ctx_last_error_detail(ctx);
+    snprintf(o->error, sizeof o->error, "%s: %s", o->error_type, d && *d ? d : vox_strerror(st));
+}
+
+static double stage_sum(const vox_stats *s)
+{
+    double t = 0;
+    for (int i = 0; i < VOX_STAGE_COUNT; i++) t += s->seconds[i];
+    return t;
+}
+
+static void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, const char *label, char *cif_path,
+                        char *json_path, outcome *o)
+{
+    memset(o, 0, sizeof *o);
+    char df_path[PATH_MAX], pdb_path[PATH_MAX];
+    snprintf(df_path, sizeof df_path, "%s/%s.df.json", c->output_dir, label);
+    snprintf(pdb_path, sizeof pdb_path, "%s/%s.annotated.pdb", c->output_dir, label);
+    int have_cif = file_exists(cif_path), have_json = file_exists(json_path);
+    if (have_cif != have_json) { /* a half-finished earlier run: clean it up */
+        unlink(have_cif ? cif_path : json_path);
+        have_cif = have_json = 0;
+    }
+    if ((have_cif || have_json) && !c->overwrite && !c->reannotate) {
+        o->ok = 0;
+        snprintf(o->error_type, sizeof o->error_type, "FileExistsError");
+        snprintf(o->error, sizeof o->error, "FileExistsError: outputs for '%s' already exist in %s (use --overwrite or --reannotate)",
+                 label, c->output_dir);
+        return;
+    }
+    vox_load_params lp;
+    vox_load_params_init(&lp);
+    lp.assembly = strcmp(c->assembly, "asymmetric") == 0 ? VOX_ASSEMBLY_ASYMMETRIC
+                  : strcmp(c->assembly, "auto") == 0   ? VOX_ASSEMBLY_AUTO
+                                                       : VOX_ASSEMBLY_BIOLOGICAL;
+    vox_structure *s = NULL;
+    vox_result *r = NULL;
+    vox_status st = vox_load_file(ctx, input, &lp, &s);
+    if (st == VOX_OK) {
+        vox_prepare_params pp;
+        vox_prepare_params_init(&pp);
+        pp.keep_non_protein = c->keep_non_protein;
+        pp.align = c->align;
+        st = vox_prepare(ctx, s, &pp);
+    }
+    if (st == VOX_OK) {
+        vox_analyze_params ap;
+        vox_analyze_params_init(&ap);
+        ap.resolution = c->resolution;
+        ap.min_voxels = c->min_voxels;
+        ap.has_min_volume = c->has_min_volume;
+        ap.min_volume = c->min_volume;
+        ap.connectivity = strcmp(c->connectivity, "6") == 0 ? VOX_CONNECT_6
+                          : strcmp(c->connectivity, "18") == 0 ? VOX_CONNECT_18
+                          : strcmp(c->connectivity, "26") == 0 ? VOX_CONNECT_26
+                                                               : VOX_CONNECT_CUSTOM18;
+        ap.merge_mouth_gap = c->merge_gap;
+        ap.neck_refinement = c->necked;
+        st = vox_analyze(ctx, s, &ap, &r);
+    }
+    if (st == VOX_OK) {
+        vox_payload_info info;
+        vox_payload_info_init(&info);
+        info.source = label;
+        info.input_path = input;
+        info.output_structure_cif = cif_path;
+        info.backend = "native";
+        info.include_hubs = c->include_hubs;
+        st = vox_write_annotated_cif(ctx, s, r, c->include_hubs, cif_path);
+        if (st == VOX_OK)
+            st = vox_write_annotation_payload(ctx, s, r, &info, json_path);
+        if (st == VOX_OK && c->write_df)
+            st = vox_write_df_json(ctx, r, df_path);
+        if (st == VOX_OK && c->write_pdb)
+            st = vox_write_annotated_pdb(ctx, s, r, pdb_path);
+        if (st != VOX_OK) { /* never leave half the outputs behind */
+            unlink(cif_path);
+            unlink(json_path);
+            if (c->write_df) unlink(df_path);
+            if (c->write_pdb) unlink(pdb_path);
+        }
+    }
+    if (st != VOX_OK) {
+        fail_with(o, ctx, st);
+    } else {
+        o->ok = 1;
+        double best = -1;
+        for (size_t i = 0; i < vox_result_count(r); i++) {
+            vox_volume v;
+            vox_result_volume(r, i, &v);
+            if (v.type == VOX_OCCLUDED || (v.type == VOX_HUB && !c->include_hubs))
+                continue;
+            o->num_volumes++;
+            if (v.volume > best) {
+                best = v.volume;
+                o->largest_type = vox_volume_type_name(v.type);
+                o->largest_volume = v.volume;
+            }
+        }
+        if (!c->quiet)
+            print_table(label, r, c->include_hubs);
+        if (c->stage_timings) {
+            vox_stats stt;
+            vox_ctx_get_stats(ctx, &stt);
+            fprintf(stderr, "%s: stages (ms):", label);
+            for (int i = 0; i < VOX_STAGE_COUNT; i++)
+                fprintf(stderr, " %s=%.3f", vox_stage_name((vox_stage)i), 1e3 * stt.seconds[i]);
+            fprintf(stderr, " total=%.3f | atoms=%llu points=%llu grid=%dx%dx%d buried=%llu components=%llu\n",
+                    1e3 * stage_sum(&stt), (unsigned long long)stt.atoms, (unsigned long long)stt.points, stt.dims[0],
+                    stt.dims[1], stt.dims[2], (unsigned long long)stt.buried_voxels,
+                    (unsigned long long)stt.components);
+        }
+    }
+    vox_result_free(&r);
+    vox_structure_free(&s);
+}
+
+static cJSON *config_json(const run_config *c)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "command", "analyze");
+    cJSON_AddItemToObject(o, "input", c->ninputs == 1 ? cJSON_CreateString(c->inputs[0]) : cJSON_CreateNull());
+    static const char *const nulls1[] = {"pdb_id", "manifest", "from_summary"};
+    for (size_t i = 0; i < 3; i++) cJSON_AddNullToObject(o, nulls1[i]);
+    cJSON_AddStringToObject(o, "from_summary_only", "failed");
+    static const char *const nulls2[] = {"cluster_identity", "max_structures", "num_shards", "shard_index"};
+    for (size_t i = 0; i < 4; i++) cJSON_AddNullToObject(o, nulls2[i]);
+    cJSON_AddItemToObject(o, "cluster_method_filters", cJSON_CreateArray());
+    cJSON_AddFalseToObject(o, "cluster_allow_all_methods");
+    cJSON_AddNullToObject(o, "cluster_max_resolution");
+    cJSON_AddItemToObject(o, "cluster_max_residues", pyjson_int(20000));
+    cJSON_AddNullToObject(o, "metadata_cache");
+    cJSON_AddFalseToObject(o, "no_metadata_cache");
+    cJSON_AddNullToObject(o, "write_manifest");
+    cJSON_AddNullToObject(o, "failures_manifest");
+    cJSON_AddNullToObject(o, "checkpoint");
+    cJSON_AddTrueToObject(o, "no_checkpoint");
+    cJSON_AddNullToObject(o, "progress_jsonl");
+    cJSON_AddItemToObject(o, "progress_interval", pyjson_float(30.0));
+    cJSON_AddStringToObject(o, "output_dir", c->output_dir);
+    char dl[PATH_MAX];
+    snprintf(dl, sizeof dl, "%s/downloads", c->output_dir);
+    cJSON_AddStringToObject(o, "download_dir", dl);
+    cJSON_AddItemToObject(o, "resolution", pyjson_float(c->resolution));
+    cJSON_AddStringToObject(o, "assembly_policy", c->assembly);
+    cJSON_AddItemToObject(o, "min_voxels", pyjson_int(c->min_voxels));
+    cJSON_AddItemToObject(o, "min_volume", c->has_min_volume ? pyjson_float(c->min_volume) : cJSON_CreateNull());
+    cJSON_AddStringToObject(o, "surface_connectivity", c->connectivity);
+    cJSON_AddItemToObject(o, "merge_mouth_gap_voxels", pyjson_int(c->merge_gap));
+    cJSON_AddStringToObject(o, "backend", c->backend);
+    cJSON_AddBoolToObject(o, "keep_non_protein", c->keep_non_protein);
+    cJSON_AddBoolToObject(o, "include_hubs", c->include_hubs);
+    cJSON_AddBoolToObject(o, "necked_pocket_cavity", c->necked);
+    cJSON_AddItemToObject(o, "jobs", pyjson_int(1));
+    cJSON_AddItemToObject(o, "analysis_workers", pyjson_int(1));
+    cJSON_AddItemToObject(o, "timeout", pyjson_float(60.0));
+    cJSON_AddItemToObject(o, "worker_timeout_seconds", pyjson_float(1800.0));
+    cJSON_AddItemToObject(o, "retries", pyjson_int(2));
+    cJSON_AddItemToObject(o, "retry_delay", pyjson_float(1.0));
+    cJSON_AddBoolToObject(o, "overwrite", c->overwrite);
+    cJSON_AddBoolToObject(o, "reannotate", c->reannotate);
+    cJSON_AddFalseToObject(o, "resume");
+    cJSON_AddFalseToObject(o, "dry_run");
+    return o;
+}
+
+static int cmd_analyze(int argc, char **argv)
+{
+    run_config c;
+    memset(&c, 0, sizeof c);
+    c.resolution = 3.0;
+    c.min_voxels = 4;
+    c.necked = 1;
+    c.align = 1;
+    c.connectivity = "custom18";
+    c.merge_gap = 1;
+    c.assembly = "biological";
+    c.backend = "auto";
+    c.inputs = calloc((size_t)argc + 1, sizeof *c.inputs);
+    if (!c.inputs)
+        return 1;
+    enum { O_INPUT = 256, O_OUT, O_RES, O_MINVOX, O_MINVOL, O_HUBS, O_NONECK, O_CONN, O_GAP, O_ASM, O_KEEP,
+           O_OVER, O_REANN, O_FAILFAST, O_BACKEND, O_NOALIGN, O_WRITE, O_MAXGRID, O_ISA, O_TIMINGS, O_QUIET };
+    static const struct option opts[] = {
+        {"input", required_argument, 0, O_INPUT}, {"output-dir", required_argument, 0, O_OUT},
+        {"resolution", required_argument, 0, O_RES}, {"min-voxels", required_argument, 0, O_MINVOX},
+        {"min-volume", required_argument, 0, O_MINVOL}, {"include-hubs", no_argument, 0, O_HUBS},
+        {"no-necked-pocket-cavity", no_argument, 0, O_NONECK}, {"surface-connectivity", required_argument, 0, O_CONN},
+        {"merge-mouth-gap-voxels", required_argument, 0, O_GAP}, {"assembly-policy", required_argument, 0, O_ASM},
+        {"keep-non-protein", no_argument, 0, O_KEEP}, {"overwrite", no_argument, 0, O_OVER},
+        {"reannotate", no_argument, 0, O_REANN}, {"fail-fast", no_argument, 0, O_FAILFAST},
+        {"backend", required_argument, 0, O_BACKEND}, {"no-align", no_argument, 0, O_NOALIGN},
+        {"write", required_argument, 0, O_WRITE}, {"max-grid-voxels", required_argument, 0, O_MAXGRID},
+        {"isa", required_argument, 0, O_ISA}, {"stage-timings", no_argument, 0, O_TIMINGS},
+        {"quiet", no_argument, 0, O_QUIET}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    int ch;
+    optind = 1;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        double d;
+        long l;
+        switch (ch) {
+        case O_INPUT: c.inputs[c.ninputs++] = optarg; break;
+        case O_OUT: c.output_dir = optarg; break;
+        case O_RES:
+            if (!parse_double(optarg, &d) || !isfinite(d) || d <= 0) {
+                fprintf(stderr, "vox analyze: --resolution: expected a positive number of angstroms, got '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            c.resolution = d;
+            break;
+        case O_MINVOX:
+            if (!parse_int(optarg, &l) || l < 0 || l > INT_MAX) {
+                fprintf(stderr, "vox analyze: --min-voxels: expected a non-negative integer, got '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            c.min_voxels = (int)l;
+            break;
+        case O_MINVOL:
+            if (!parse_double(optarg, &d) || !isfinite(d)) {
+                fprintf(stderr, "vox analyze: --min-volume: expected a number of cubic angstroms, got '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            c.has_min_volume = 1;
+            c.min_volume = d;
+            break;
+        case O_HUBS: c.include_hubs = 1; break;
+        case O_NONECK: c.necked = 0; break;
+        case O_CONN: {
+            static char conn[16];
+            size_t k = 0;
+            const char *p = optarg;
+            while (isspace((unsigned char)*p)) p++;
+            for (; *p && k + 1 < sizeof conn; p++) conn[k++] = (char)tolower((unsigned char)*p);
+            while (k && isspace((unsigned char)conn[k - 1])) k--;
+            conn[k] = '\0';
+            if (strcmp(conn, "6") && strcmp(conn, "18") && strcmp(conn, "26") && strcmp(conn, "custom18")) {
+                fprintf(stderr, "vox analyze: --surface-connectivity: expected 6, 18, 26 or custom18, got '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            c.connectivity = conn;
+            break;
+        }
+        case O_GAP:
+            if (!parse_int(optarg, &l) || l < INT_MIN || l > INT_MAX) {
+                fprintf(stderr, "vox analyze: --merge-mouth-gap-voxels: expected an integer, got '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            c.merge_gap = (int)l;
+            break;
+        case O_ASM:
+            if (strcmp(optarg, "biological") && strcmp(optarg, "asymmetric") && strcmp(optarg, "auto")) {
+                fprintf(stderr, "vox analyze: --assembly-policy: expected biological, asymmetric or auto, got '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            c.assembly = optarg;
+            break;
+        case O_KEEP: c.keep_non_protein = 1; break;
+        case O_OVER: c.overwrite = 1; break;
+        case O_REANN: c.reannotate = 1; break;
+        case O_FAILFAST: c.fail_fast = 1; break;
+        case O_BACKEND:
+            if (strcmp(optarg, "auto") && strcmp(optarg, "native") && strcmp(optarg, "python")) {
+                fprintf(stderr, "vox analyze: --backend: expected auto, native or python, got '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            c.backend = optarg;
+            break;
+        case O_NOALIGN: c.align = 0; break;
+        case O_WRITE: {
+            char buf[256];
+            snprintf(buf, sizeof buf, "%s", optarg);
+            for (char *save, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+                if (strcmp(t, "df-json") == 0) c.write_df = 1;
+                else if (strcmp(t, "pdb") == 0) c.write_pdb = 1;
+                else {
+                    fprintf(stderr, "vox analyze: --write: unknown output '%s' (expected df-json, pdb)\n", t);
+                    return EXIT_USAGE;
+                }
+            }
+            break;
+        }
+        case O_MAXGRID:
+            if (!parse_int(optarg, &l) || l <= 0) {
+                fprintf(stderr, "vox analyze: --max-grid-voxels: expected a positive integer, got '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            c.max_grid_voxels = (unsigned long long)l;
+            break;
+        case O_ISA: c.isa = optarg; break;
+        case O_TIMINGS: c.stage_timings = 1; break;
+        case O_QUIET: c.quiet = 1; break;
+        case 'h': usage_analyze(stdout); return 0;
+        case ':':
+            fprintf(stderr, "vox analyze: option '%s' needs a value\n", argv[optind - 1]);
+            return EXIT_USAGE;
+        default:
+            fprintf(stderr, "vox analyze: unknown option '%s' (see vox analyze --help)\n", argv[optind - 1]);
+            return EXIT_USAGE;
+        }
+    }
+    for (int i = optind; i < argc; i++)
+        c.inputs[c.ninputs++] = argv[i];
+    if (c.overwrite && c.reannotate) {
+        fprintf(stderr, "vox analyze: --overwrite and --reannotate are mutually exclusive\n");
+        return EXIT_USAGE;
+    }
+    if (!c.output_dir) {
+        fprintf(stderr, "vox analyze: --output-dir is required\n");
+        return EXIT_USAGE;
+    }
+    if (!c.ninputs) {
+        fprintf(stderr, "vox analyze: no input: give --input PATH or structure files as arguments\n");
+        return EXIT_USAGE;
+    }
+    if (mkdir_p(c.output_dir) != 0 || access(c.output_dir, W_OK | X_OK) != 0) {
+        fprintf(stderr, "vox analyze: cannot write to output directory '%s': %s\n", c.output_dir, strerror(errno));
+        return 1;
+    }
+    vox_options o;
+    vox_options_init(&o);
+    o.isa = c.isa;
+    if (c.max_grid_voxels)
+        o.max_grid_voxels = c.max_grid_voxels;
+    vox_ctx *ctx = NULL;
+    vox_status st = vox_ctx_create(&ctx, &o);
+    if (st != VOX_OK) {
+        fprintf(stderr, "vox analyze: %s (available here: %s)\n", vox_strerror(st), vox_available_isas());
+        return st == VOX_E_ISA_UNKNOWN ? EXIT_USAGE : 1;
+    }
+
+    cJSON *results = cJSON_CreateArray(), *errors = cJSON_CreateArray();
+    size_t nfail = 0, nok = 0;
+    char (*labels)[128] = calloc(c.ninputs, sizeof *labels);
+    for (size_t i = 0; i < c.ninputs; i++) {
+        const char *input = c.inputs[i];
+        make_label(input, labels[i], sizeof labels[i]);
+        char cif_path[PATH_MAX], json_path[PATH_MAX];
+        snprintf(cif_path, sizeof cif_path, "%s/%s.annotated.cif", c.output_dir, labels[i]);
+        snprintf(json_path, sizeof json_path, "%s/%s.annotation.json", c.output_dir, labels[i]);
+        outcome oc;
+        int dup = 0;
+        for (size_t j = 0; j < i && !dup; j++) dup = strcmp(labels[i], labels[j]) == 0;
+        if (dup) {
+            memset(&oc, 0, sizeof oc);
+            snprintf(oc.error_type, sizeof oc.error_type, "ValueError");
+            snprintf(oc.error, sizeof oc.error, "ValueError: label '%s' of %s is used by an earlier input of this run",
+                     labels[i], input);
+        } else {
+            analyze_one(ctx, &c, input, labels[i], cif_path, json_path, &oc);
+        }
+        char pid[5];
+        int has_pid = pdb_id_of(labels[i], pid);
+        if (oc.ok) {
+            nok++;
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddStringToObject(e, "source", labels[i]);
+            cJSON_AddItemToObject(e, "pdb_id", pyjson_str_or_null(has_pid ? pid : NULL));
+            cJSON_AddStringToObject(e, "input_path", input);
+            cJSON_AddStringToObject(e, "structure_output", cif_path);
+            cJSON_AddStringToObject(e, "annotation_output", json_path);
+            cJSON_AddItemToObject(e, "num_volumes", pyjson_int((long long)oc.num_volumes));
+            cJSON_AddItemToObject(e, "largest_type", pyjson_str_or_null(oc.largest_type));
+            cJSON_AddItemToObject(e, "largest_volume", oc.largest_type ? pyjson_float(oc.largest_volume) : cJSON_CreateNull());
+            cJSON_AddItemToArray(results, e);
+        } else {
+            nfail++;
+            fprintf(stderr, "vox analyze: %s: %s\n", input, oc.error);
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddStringToObject(e, "source", labels[i]);
+            cJSON_AddStringToObject(e, "input_path", input);
+            cJSON_AddStringToObject(e, "error", oc.error);
+            cJSON_AddStringToObject(e, "error_type", oc.error_type);
+            char repr[1400];
+            snprintf(repr, sizeof repr, "%s('%s')", oc.error_type, oc.error + strlen(oc.error_type) + 2);
+            cJSON_AddStringToObject(e, "error_repr", repr);
+            cJSON_AddNullToObject(e, "traceback");
+            cJSON_AddItemToArray(errors, e);
+            if (c.fail_fast)
+                break;
+        }
+    }
+    cJSON *sum = cJSON_CreateObject();
+    cJSON_AddItemToObject(sum, "config", config_json(&c));
+    cJSON_AddItemToObject(sum, "num_processed", pyjson_int((long long)nok));
+    cJSON_AddItemToObject(sum, "num_failed", pyjson_int((long long)nfail));
+    cJSON_AddItemToObject(sum, "num_skipped", pyjson_int(0));
+    cJSON_AddItemToObject(sum, "num_planned", pyjson_int(0));
+    cJSON_AddItemToObject(sum, "results", results);
+    cJSON_AddItemToObject(sum, "errors", errors);
+    cJSON_AddItemToObject(sum, "skipped", cJSON_CreateArray());
+    cJSON_AddItemToObject(sum, "planned", cJSON_CreateArray());
+    vox_buf b = {0};
+    pyjson_print(&b, sum);
+    char sum_path[PATH_MAX];
+    snprintf(sum_path, sizeof sum_path, "%s/run.summary.json", c.output_dir);
+    int rc = nfail ? 1 : 0;
+    if (b.oom || vox_write_file_atomic(ctx, sum_path, b.data, b.len) != VOX_OK) {
+        fprintf(stderr, "vox analyze: cannot write %s: %s\n", sum_path, vox_ctx_last_error_detail(ctx));
+        rc = 1;
+    }
+    vox_buf_free(&b);
+    cJSON_Delete(sum);
+    free(labels);
+    free(c.inputs);
+    vox_ctx_destroy(&ctx);
+    return rc;
+}
+
+static int cmd_info(void)
+{
+    vox_ctx *ctx = NULL;
+    vox_status st = vox_ctx_create(&ctx, NULL);
+    printf("vox %s\n", vox_version());
+    printf("build: %s, compiler %s %s, -ffp-contract=off\n",
+#ifdef NDEBUG
+           "release",
+#else
+           "debug assertions on",
+#endif
+#if defined(__clang__)
+           "clang", __clang_version__
+#else
+           "gcc", __VERSION__
+#endif
+    );
+    printf("cpu features: %s\n", vox_cpu_features());
+    printf("kernel variants available here: %s\n", vox_available_isas());
+    if (st == VOX_OK) {
+        printf("in use: %s\n", vox_ctx_describe(ctx));
+    } else {
+        printf("in use: none (%s)\n", vox_strerror(st));
+    }
+    vox_ctx_destroy(&ctx);
+    return st == VOX_OK ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage_main(stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
+        printf("vox %s\n", vox_version());
+        return 0;
+    }
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        usage_main(stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "analyze"))
+        return cmd_analyze(argc - 1, argv + 1);
+    if (!strcmp(cmd, "info")) {
+        if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
+            printf("usage: vox info\n\nPrints the version, build, detected CPU features and the kernel variant in use.\n");
+            return 0;
+        }
+        return cmd_info();
+    }
+    if (cmd[0] == '-') /* volumizer's legacy routing: options without a command mean analyze */
+        return cmd_analyze(argc, argv);
+    fprintf(stderr, "vox: unknown command '%s'\n", cmd);
+    usage_main(stderr);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,160 @@
+/* dispatch.c - CPU-feature detection (once, thread-safe) and kernel-table selection
+ *
+ * The table is chosen per context: vox_options.isa, then $VOX_ISA, then the
+ * best ISA this CPU and build can run.  Asking for an ISA the CPU or build
+ * lacks is an error (VOX_E_ISA_UNAVAILABLE), never a SIGILL later.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#define VOX_X86 1
+#elif defined(__aarch64__)
+#include <sys/auxv.h>
+#define VOX_ARM64 1
+#endif
+
+enum { F_AVX2 = 1, F_AVX512 = 2, F_NEON = 4 };
+
+static pthread_once_t detect_once = PTHREAD_ONCE_INIT;
+static unsigned detected_levels;   /* F_* bits: what this CPU (and OS) can run */
+static char detected_features[256];
+
+#ifdef VOX_X86
+static unsigned long long read_xcr0(void)
+{
+    unsigned lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return ((unsigned long long)hi << 32) | lo;
+}
+#endif
+
+static void append(const char *name)
+{
+    size_t len = strlen(detected_features);
+    snprintf(detected_features + len, sizeof detected_features - len, "%s%s", len ? "," : "", name);
+}
+
+static void detect(void)
+{
+#ifdef VOX_X86
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d))
+        return;
+    int sse2 = !!(d & (1u << 26)), fma = !!(c & (1u << 12)), osxsave = !!(c & (1u << 27)),
+        avx = !!(c & (1u << 28));
+    unsigned long long xcr0 = osxsave ? read_xcr0() : 0;
+    int ymm_ok = (xcr0 & 0x6) == 0x6, zmm_ok = (xcr0 & 0xE6) == 0xE6;
+    unsigned b7 = 0, c7 = 0, d7 = 0, a7 = 0;
+    __get_cpuid_count(7, 0, &a7, &b7, &c7, &d7);
+    int avx2 = !!(b7 & (1u << 5)), bmi2 = !!(b7 & (1u << 8)), f512 = !!(b7 & (1u << 16)),
+        dq = !!(b7 & (1u << 17)), bw = !!(b7 & (1u << 30)), vl = !!(b7 & (1u << 31));
+    if (sse2) append("sse2");
+    if (avx && ymm_ok) append("avx");
+    if (avx2 && ymm_ok) append("avx2");
+    if (fma && ymm_ok) append("fma");
+    if (bmi2) append("bmi2");
+    if (f512 && zmm_ok) append("avx512f");
+    if (dq && zmm_ok) append("avx512dq");
+    if (bw && zmm_ok) append("avx512bw");
+    if (vl && zmm_ok) append("avx512vl");
+    if (avx && avx2 && fma && bmi2 && ymm_ok)
+        detected_levels |= F_AVX2;
+    if ((detected_levels & F_AVX2) && f512 && dq && bw && vl && zmm_ok)
+        detected_levels |= F_AVX512;
+#elif defined(VOX_ARM64)
+    unsigned long hw = getauxval(AT_HWCAP);
+    if (hw & (1ul << 1)) { /* HWCAP_ASIMD */
+        append("asimd");
+        detected_levels |= F_NEON;
+    }
+#endif
+    if (!detected_features[0])
+        append("none");
+}
+
+const char *vox_cpu_features(void)
+{
+    pthread_once(&detect_once, detect);
+    return detected_features;
+}
+
+/* ISAs known to vox, best last.  table is NULL where this build has no
+ * variant for it yet: such an ISA is reported as unavailable. */
+static const struct {
+    const char *name;
+    unsigned need;
+    const vox_kernels *table;
+} isa_ladder[] = {
+    {"scalar", 0, &vox_kernels_scalar},
+    {"avx2", F_AVX2, NULL},
+    {"avx512", F_AVX512, NULL},
+    {"neon", F_NEON, NULL},
+};
+#define N_ISA (sizeof isa_ladder / sizeof isa_ladder[0])
+
+static int isa_runs_here(size_t i)
+{
+    return isa_ladder[i].table && (detected_levels & isa_ladder[i].need) == isa_ladder[i].need;
+}
+
+static char available_list[64];
+static pthread_once_t list_once = PTHREAD_ONCE_INIT;
+
+static void fill_available(void)
+{
+    pthread_once(&detect_once, detect);
+    for (size_t i = 0; i < N_ISA; i++) {
+        if (!isa_runs_here(i))
+            continue;
+        size_t len = strlen(available_list);
+        snprintf(available_list + len, sizeof available_list - len, "%s%s", len ? "," : "",
+                 isa_ladder[i].name);
+    }
+}
+
+const char *vox_available_isas(void)
+{
+    pthread_once(&list_once, fill_available);
+    return available_list;
+}
+
+vox_status vox_select_kernels(vox_ctx *ctx, const char *want)
+{
+    pthread_once(&detect_once, detect);
+    const char *source = "option";
+    if (!want || !*want) {
+        want = getenv("VOX_ISA");
+        source = "forced by VOX_ISA";
+        if (want && !*want)
+            want = NULL;
+    }
+    size_t best = 0;
+    for (size_t i = 0; i < N_ISA; i++)
+        if (isa_runs_here(i))
+            best = i;
+    if (!want) {
+        ctx->k = isa_ladder[best].table;
+        snprintf(ctx->isa_reason, sizeof ctx->isa_reason, "detected %s", detected_features);
+        return VOX_OK;
+    }
+    for (size_t i = 0; i < N_ISA; i++) {
+        if (strcmp(isa_ladder[i].name, want) != 0)
+            continue;
+        if (!isa_runs_here(i))
+            return vox_fail(ctx, VOX_E_ISA_UNAVAILABLE,
+                            "ISA '%s' requested (%s) is not available: this CPU and build can run %s",
+                            want, source, isa_ladder[best].name);
+        ctx->k = isa_ladder[i].table;
+        snprintf(ctx->isa_reason, sizeof ctx->isa_reason, "%s; best here %s", source,
+                 isa_ladder[best].name);
+        return VOX_OK;
+    }
+    return vox_fail(ctx, VOX_E_ISA_UNKNOWN, "unknown ISA '%s' (%s): expected scalar, avx2, avx512 or neon",
+                    want, source);
+}

@@ -1,0 +1,169 @@
+/* fmt.c - number and string formatting that matches pandas, Python and numpy byte for byte */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* pandas' to_json goes through ultrajson's "modp" routine with
+ * double_precision = 10 (ALGORITHM.md §13.1).  It rounds the fraction with
+ * its own half-even rule on a scaled double, which is NOT printf's
+ * correctly rounded decimal conversion, so it is reproduced step by step. */
+void vox_fmt_modp(double value, char out[64])
+{
+    const double thres_max = 1e16 - 1;
+    const uint64_t pow10 = 10000000000ull;
+    double v = value < 0 ? -value : value;
+    if (v > thres_max || (v != 0.0 && v < 1e-15)) {
+        snprintf(out, 64, "%.10g", value);
+        return;
+    }
+    uint64_t whole = (uint64_t)v;
+    double tmp = (v - (double)whole) * (double)pow10;
+    uint64_t frac = (uint64_t)tmp;
+    double diff = tmp - (double)frac;
+    if (diff > 0.5) {
+        frac++;
+    } else if (diff == 0.5 && (frac == 0 || (frac & 1))) {
+        frac++;
+    }
+    if (frac >= pow10) {
+        frac = 0;
+        whole++;
+    }
+    const char *sign = value < 0 ? "-" : "";
+    if (frac == 0) {
+        snprintf(out, 64, "%s%llu.0", sign, (unsigned long long)whole);
+        return;
+    }
+    char digits[16];
+    snprintf(digits, sizeof digits, "%010llu", (unsigned long long)frac);
+    size_t n = strlen(digits);
+    while (n > 1 && digits[n - 1] == '0')
+        digits[--n] = '\0';
+    snprintf(out, 64, "%s%llu.%s", sign, (unsigned long long)whole, digits);
+}
+
+/* Python's float repr: the shortest digit string that reads back to the
+ * same double, in fixed notation when the decimal exponent is in [-4, 16). */
+void vox_fmt_repr(double v, char out[64])
+{
+    if (isnan(v)) { strcpy(out, "NaN"); return; }
+    if (isinf(v)) { strcpy(out, v > 0 ? "Infinity" : "-Infinity"); return; }
+    if (v == 0.0) { strcpy(out, signbit(v) ? "-0.0" : "0.0"); return; }
+    char e[40];
+    for (int p = 0; p <= 16; p++) {
+        snprintf(e, sizeof e, "%.*e", p, v);
+        if (strtod(e, NULL) == v)
+            break;
+    }
+    /* e = [-]d[.ddd]e±XX */
+    const char *s = e;
+    int neg = 0;
+    if (*s == '-') { neg = 1; s++; }
+    char digits[24];
+    int nd = 0;
+    for (; *s && *s != 'e'; s++)
+        if (*s != '.')
+            digits[nd++] = *s;
+    while (nd > 1 && digits[nd - 1] == '0')
+        nd--;
+    digits[nd] = '\0';
+    int exp10 = atoi(s + 1);
+    int decpt = exp10 + 1;
+    char *o = out;
+    if (neg) *o++ = '-';
+    if (decpt > -4 && decpt <= 16) {
+        if (decpt <= 0) {
+            o += sprintf(o, "0.");
+            for (int i = 0; i < -decpt; i++) *o++ = '0';
+            o += sprintf(o, "%s", digits);
+        } else if (decpt >= nd) {
+            o += sprintf(o, "%s", digits);
+            for (int i = nd; i < decpt; i++) *o++ = '0';
+            o += sprintf(o, ".0");
+        } else {
+            memcpy(o, digits, (size_t)decpt);
+            o += decpt;
+            *o++ = '.';
+            o += sprintf(o, "%s", digits + decpt);
+        }
+        *o = '\0';
+    } else {
+        *o++ = digits[0];
+        if (nd > 1) {
+            *o++ = '.';
+            o += sprintf(o, "%s", digits + 1);
+        }
+        sprintf(o, "e%c%02d", exp10 < 0 ? '-' : '+', exp10 < 0 ? -exp10 : exp10);
+    }
+}
+
+/* Python round(v, 4): glibc's printf rounds the exact binary value
+ * correctly (ties to even), which is what Python's round does. */
+double vox_round4(double v)
+{
+    char s[64];
+    snprintf(s, sizeof s, "%.4f", v);
+    return strtod(s, NULL);
+}
+
+double vox_round3_np(double v) { return rint(v * 1000.0) / 1000.0; }
+
+static void put_u16(vox_buf *b, unsigned u)
+{
+    vox_buf_printf(b, "\\u%04x", u & 0xFFFFu);
+}
+
+/* json.dumps(ensure_ascii=True): escapes quotes, backslash, control
+ * characters and every non-ASCII code point; bytes that are not valid
+ * UTF-8 become lone surrogates, as Python's surrogateescape file names do. */
+void vox_json_string(vox_buf *b, const char *str)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    vox_buf_putc(b, '"');
+    while (*s) {
+        unsigned c = *s;
+        if (c < 0x80) {
+            switch (c) {
+            case '"': vox_buf_puts(b, "\\\""); break;
+            case '\\': vox_buf_puts(b, "\\\\"); break;
+            case '\n': vox_buf_puts(b, "\\n"); break;
+            case '\r': vox_buf_puts(b, "\\r"); break;
+            case '\t': vox_buf_puts(b, "\\t"); break;
+            case '\b': vox_buf_puts(b, "\\b"); break;
+            case '\f': vox_buf_puts(b, "\\f"); break;
+            default:
+                if (c < 0x20) put_u16(b, c);
+                else vox_buf_putc(b, (char)c);
+            }
+            s++;
+            continue;
+        }
+        int len = c >= 0xF0 && c < 0xF5 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
+        unsigned cp = len == 4 ? c & 7 : len == 3 ? c & 15 : c & 31;
+        int ok = len > 0;
+        for (int i = 1; ok && i < len; i++) {
+            if ((s[i] & 0xC0) != 0x80) ok = 0;
+            else cp = (cp << 6) | (s[i] & 0x3F);
+        }
+        if (ok && ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp < 0xE000))) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))))
+            ok = 0;
+        if (!ok) {
+            put_u16(b, 0xDC00u | c);
+            s++;
+            continue;
+        }
+        if (cp >= 0x10000) {
+            cp -= 0x10000;
+            put_u16(b, 0xD800u | (cp >> 10));
+            put_u16(b, 0xDC00u | (cp & 0x3FF));
+        } else {
+            put_u16(b, cp);
+        }
+        s += len;
+    }
+    vox_buf_putc(b, '"');
+}

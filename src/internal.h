@@ -1,0 +1,166 @@
+/* internal.h - types and helpers shared by the library's translation units (not installed) */
+#ifndef VOX_INTERNAL_H
+#define VOX_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vox/vox.h"
+#include "kernels.h"
+
+#define VOX_HIDDEN __attribute__((visibility("hidden")))
+
+/* ---- atoms and structures --------------------------------------------- */
+
+/* One atom as volumizer (biotite 0.37) annotates it.  Fixed-size strings keep
+ * the whole structure in one allocation; the limits are those of the formats
+ * after biotite's truncation (chain 4, residue 3 in mmCIF, atom name 6). */
+typedef struct vox_atom {
+    float xyz[3];
+    int res_id;
+    char name[8];
+    char res_name[8];
+    char chain[8];
+    char element[4];
+    char ins_code;   /* 0: none */
+    char altloc;     /* 0: none; only meaningful while loading */
+    uint8_t hetero;
+    char label_asym[8]; /* mmCIF label_asym_id, only while building an assembly */
+} vox_atom;
+
+typedef struct vox_atoms {
+    vox_atom *a;
+    size_t n, cap;
+} vox_atoms;
+
+struct vox_structure {
+    vox_atoms atoms;
+    int has_box;
+    float box[3][3];   /* unit-cell vectors (rows), never rotated */
+    size_t model_atoms; /* atoms per model when several models were loaded (fallback) */
+    int models;         /* number of models in atoms (concatenated by prepare) */
+    int prepared;
+};
+
+VOX_HIDDEN int vox_atoms_push(vox_atoms *v, const vox_atom *a);
+VOX_HIDDEN void vox_atoms_free(vox_atoms *v);
+
+/* ---- context ------------------------------------------------------------ */
+
+struct vox_ctx {
+    vox_options opts;
+    const vox_kernels *k;
+    char isa_reason[320];
+    char detail[1024];
+    char describe[512];
+    vox_stats stats;
+};
+
+/* Records a formatted detail message on ctx and returns st. */
+VOX_HIDDEN vox_status vox_fail(vox_ctx *ctx, vox_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+VOX_HIDDEN void vox_clear_error(vox_ctx *ctx);
+VOX_HIDDEN double vox_now(void);
+
+/* ---- growable text buffer ---------------------------------------------- */
+
+typedef struct vox_buf {
+    char *data;
+    size_t len, cap;
+    int oom;
+} vox_buf;
+
+VOX_HIDDEN void vox_buf_put(vox_buf *b, const char *s, size_t n);
+VOX_HIDDEN void vox_buf_puts(vox_buf *b, const char *s);
+VOX_HIDDEN void vox_buf_putc(vox_buf *b, char c);
+VOX_HIDDEN void vox_buf_printf(vox_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+VOX_HIDDEN void vox_buf_free(vox_buf *b);
+
+/* Writes data to path through a temporary file + fsync + rename. */
+VOX_HIDDEN vox_status vox_write_file_atomic(vox_ctx *ctx, const char *path, const char *data, size_t len);
+
+/* ---- number formatting (fmt.c) ------------------------------------------ */
+
+/* ultrajson "modp" double formatting with 10 decimals (pandas to_json). */
+VOX_HIDDEN void vox_fmt_modp(double v, char out[64]);
+/* Python repr() of a float: shortest round-trip digits. */
+VOX_HIDDEN void vox_fmt_repr(double v, char out[64]);
+/* Python round(v, 4) (correctly rounded, half-even on the exact value). */
+VOX_HIDDEN double vox_round4(double v);
+/* numpy round(v, 3): rint(v * 1000) / 1000. */
+VOX_HIDDEN double vox_round3_np(double v);
+/* JSON string with Python json.dumps escaping (ASCII only). */
+VOX_HIDDEN void vox_json_string(vox_buf *b, const char *s);
+
+/* ---- loading (io.c, pdb.c, cif.c, assembly.c) --------------------------- */
+
+typedef struct vox_text {
+    const char *name; /* for messages */
+    const char *data; /* NUL-terminated */
+    size_t len;
+} vox_text;
+
+VOX_HIDDEN vox_status vox_parse_pdb(vox_ctx *ctx, const vox_text *t, vox_assembly_policy policy,
+                                    vox_structure *s);
+VOX_HIDDEN vox_status vox_parse_cif(vox_ctx *ctx, const vox_text *t, vox_assembly_policy policy,
+                                    vox_structure *s);
+/* Keeps atoms without altloc or with their residue's first letter altloc. */
+VOX_HIDDEN void vox_altloc_first(vox_atoms *v);
+/* Renames the chains of assembly copies (volumizer's de-duplication). */
+VOX_HIDDEN vox_status vox_dedup_chains(vox_atoms *v);
+/* Unit cell (lengths Å, angles degrees) to box vectors, as biotite does. */
+VOX_HIDDEN void vox_box_from_cell(float box[3][3], double a, double b, double c,
+                                  double alpha, double beta, double gamma);
+VOX_HIDDEN int vox_is_amino_acid(const char *res_name);
+VOX_HIDDEN size_t vox_amino_acid_count(void);
+
+/* ---- analysis ----------------------------------------------------------- */
+
+/* Symmetric 3x3 eigen-decomposition (Jacobi, f64): ascending eigenvalues w,
+ * eigenvectors in the columns of v (v[row][col]). */
+VOX_HIDDEN void vox_eigen_sym3(const double a[3][3], double w[3], double v[3][3]);
+
+VOX_HIDDEN vox_status vox_align_structure(vox_ctx *ctx, vox_structure *s);
+
+typedef struct vox_group {
+    vox_volume_type type;
+    vox_volume_type topology; /* type before refinement */
+    int id;
+    uint32_t *voxels; /* flat indices, ascending */
+    uint8_t *surface; /* per voxel 1/0 */
+    size_t n, nsurf;
+    double volume;
+    double len[3];
+    double centre[3];
+    int has_circ, has_unif;
+    double circ, unif;
+} vox_group;
+
+struct vox_result {
+    vox_group *groups; /* table order: typed rows, then occluded */
+    size_t n, n_typed;
+    int dims[3];
+    double resolution;
+    float *centres[3]; /* voxel centre per axis index */
+};
+
+VOX_HIDDEN void vox_group_metrics(const vox_kernels *k, vox_group *g, float *const centres[3],
+                                  const int dims[3]);
+VOX_HIDDEN void vox_psea(const vox_structure *s, double *alpha, double *beta, double *coil);
+
+/* Renders a document into b. */
+VOX_HIDDEN vox_status vox_render_df_json(const vox_result *r, vox_buf *b);
+VOX_HIDDEN vox_status vox_render_payload(const vox_structure *s, const vox_result *r,
+                                         const vox_payload_info *info, vox_buf *b);
+VOX_HIDDEN vox_status vox_render_pdb(const vox_structure *s, const vox_result *r, vox_buf *b);
+VOX_HIDDEN vox_status vox_render_cif(const vox_structure *s, const vox_result *r, int include_hubs,
+                                     vox_buf *b);
+/* Chain id of each volume type's pseudo-atoms (collision avoidance, §13.4). */
+VOX_HIDDEN void vox_pseudo_chains(const vox_structure *s, char chains[5][8]);
+
+/* ---- dispatch ----------------------------------------------------------- */
+
+VOX_HIDDEN vox_status vox_select_kernels(vox_ctx *ctx, const char *want);
+
+#endif

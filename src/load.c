@@ -1,0 +1,270 @@
+/* load.c - reading structure files: gzip detection by magic bytes, format
+ * detection by content (the suffix only breaks ties), dispatch to the parsers */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zlib.h>
+
+#include "internal.h"
+
+#define MAX_INPUT_BYTES ((size_t)4 << 30) /* 4 GiB of text: refuse anything larger */
+
+static vox_status gunzip(vox_ctx *ctx, const char *name, const unsigned char *in, size_t inlen,
+                         char **out, size_t *outlen)
+{
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    if (inflateInit2(&zs, 15 + 32) != Z_OK)
+        return vox_fail(ctx, VOX_E_NOMEM, "%s: cannot start gzip decoder", name);
+    size_t cap = inlen * 4 + 4096, len = 0;
+    char *buf = malloc(cap + 1);
+    if (!buf) {
+        inflateEnd(&zs);
+        return vox_fail(ctx, VOX_E_NOMEM, "out of memory decompressing %s", name);
+    }
+    zs.next_in = (unsigned char *)in;
+    zs.avail_in = (uInt)(inlen > UINT32_MAX ? UINT32_MAX : inlen);
+    int rc = Z_OK;
+    for (;;) {
+        if (len == cap) {
+            if (cap >= MAX_INPUT_BYTES) {
+                free(buf);
+                inflateEnd(&zs);
+                return vox_fail(ctx, VOX_E_DECOMPRESS, "%s: decompresses to more than 4 GiB", name);
+            }
+            cap *= 2;
+            char *nb = realloc(buf, cap + 1);
+            if (!nb) {
+                free(buf);
+                inflateEnd(&zs);
+                return vox_fail(ctx, VOX_E_NOMEM, "out of memory decompressing %s", name);
+            }
+            buf = nb;
+        }
+        zs.next_out = (unsigned char *)buf + len;
+        size_t room = cap - len;
+        zs.avail_out = (uInt)(room > UINT32_MAX ? UINT32_MAX : room);
+        rc = inflate(&zs, Z_NO_FLUSH);
+        len = (size_t)((char *)zs.next_out - buf);
+        if (rc == Z_STREAM_END) {
+            /* concatenated gzip members (as `cat a.gz b.gz` makes) continue */
+            if (zs.avail_in > 0 && zs.next_in[0] == 0x1f) {
+                inflateReset(&zs);
+                continue;
+            }
+            break;
+        }
+        if (rc != Z_OK && !(rc == Z_BUF_ERROR && zs.avail_out == 0)) {
+            const char *why = rc == Z_BUF_ERROR ? "truncated gzip data (unexpected end of file)"
+                                                : zs.msg ? zs.msg : "corrupt gzip data";
+            free(buf);
+            inflateEnd(&zs);
+            return vox_fail(ctx, VOX_E_DECOMPRESS, "%s: %s", name, why);
+        }
+        if (zs.avail_in == 0 && rc == Z_OK && zs.avail_out > 0) {
+            free(buf);
+            inflateEnd(&zs);
+            return vox_fail(ctx, VOX_E_DECOMPRESS, "%s: truncated gzip data (unexpected end of file)", name);
+        }
+    }
+    inflateEnd(&zs);
+    buf[len] = '\0';
+    *out = buf;
+    *outlen = len;
+    return VOX_OK;
+}
+
+static int has_suffix(const char *name, const char *suffix)
+{
+    size_t n = strlen(name), m = strlen(suffix);
+    if (n < m)
+        return 0;
+    for (size_t i = 0; i < m; i++) {
+        char c = name[n - m + i];
+        if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+        if (c != suffix[i]) return 0;
+    }
+    return 1;
+}
+
+enum { FMT_UNKNOWN, FMT_PDB, FMT_CIF };
+
+static int sniff(const char *data, size_t len, const char *name)
+{
+    const char *p = data, *end = data + len;
+    /* skip blank and comment lines: mmCIF files may start with '#' lines */
+    while (p < end) {
+        while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) p++;
+        if (p < end && *p == '#') {
+            while (p < end && *p != '\n') p++;
+            continue;
+        }
+        break;
+    }
+    if ((size_t)(end - p) >= 5 && memcmp(p, "data_", 5) == 0)
+        return FMT_CIF;
+    static const char *const records[] = {"ATOM  ", "HETATM", "HEADER", "REMARK", "CRYST1", "MODEL ",
+                                          "TITLE ", "COMPND", "SOURCE", "EXPDTA", "AUTHOR", "ATOM"};
+    for (size_t i = 0; i < sizeof records / sizeof records[0]; i++)
+        if ((size_t)(end - p) >= strlen(records[i]) && memcmp(p, records[i], strlen(records[i])) == 0)
+            return FMT_PDB;
+    if (has_suffix(name, ".pdb") || has_suffix(name, ".ent") || has_suffix(name, ".pdb.gz") ||
+        has_suffix(name, ".ent.gz"))
+        return FMT_PDB;
+    if (has_suffix(name, ".cif") || has_suffix(name, ".mmcif") || has_suffix(name, ".cif.gz") ||
+        has_suffix(name, ".mmcif.gz"))
+        return FMT_CIF;
+    return FMT_UNKNOWN;
+}
+
+static vox_status load_text(vox_ctx *ctx, const unsigned char *data, size_t len, const char *name,
+                            const vox_load_params *params, vox_structure **out)
+{
+    vox_load_params lp;
+    vox_load_params_init(&lp);
+    if (params)
+        memcpy(&lp, params, params->size && params->size < sizeof lp ? params->size : sizeof lp);
+    if ((unsigned)lp.assembly > VOX_ASSEMBLY_AUTO)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "unknown assembly policy %d", (int)lp.assembly);
+    if (len == 0)
+        return vox_fail(ctx, VOX_E_PARSE, "%s: empty file", name);
+    char *plain = NULL;
+    size_t plen = 0;
+    if (len >= 2 && data[0] == 0x1f && data[1] == 0x8b) {
+        vox_status st = gunzip(ctx, name, data, len, &plain, &plen);
+        if (st != VOX_OK)
+            return st;
+        if (plen == 0) {
+            free(plain);
+            return vox_fail(ctx, VOX_E_PARSE, "%s: empty file (after gzip decompression)", name);
+        }
+    } else {
+        plain = malloc(len + 1);
+        if (!plain)
+            return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", name);
+        memcpy(plain, data, len);
+        plain[len] = '\0';
+        plen = len;
+    }
+    /* NUL bytes and most control characters never occur in PDB or mmCIF text */
+    size_t bad = 0, probe = plen < 65536 ? plen : 65536;
+    for (size_t i = 0; i < probe; i++) {
+        unsigned char c = (unsigned char)plain[i];
+        if (c == 0 || (c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f' && c != '\v'))
+            bad++;
+    }
+    if (bad) {
+        free(plain);
+        return vox_fail(ctx, VOX_E_FORMAT, "%s: binary data (%zu control bytes in the first %zu): not a PDB or mmCIF file",
+                        name, bad, probe);
+    }
+    int fmt = sniff(plain, plen, name);
+    if (fmt == FMT_UNKNOWN) {
+        free(plain);
+        return vox_fail(ctx, VOX_E_FORMAT,
+                        "%s: not a PDB or mmCIF file (expected 'data_' for mmCIF or PDB records such as ATOM/HETATM/HEADER)",
+                        name);
+    }
+    vox_structure *s = calloc(1, sizeof *s);
+    if (!s) {
+        free(plain);
+        return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", name);
+    }
+    vox_text t = {name, plain, plen};
+    vox_status st = fmt == FMT_CIF ? vox_parse_cif(ctx, &t, lp.assembly, s) : vox_parse_pdb(ctx, &t, lp.assembly, s);
+    free(plain);
+    if (st == VOX_OK && s->atoms.n == 0)
+        st = vox_fail(ctx, VOX_E_NO_ATOMS, "%s: no atoms in model 1", name);
+    if (st != VOX_OK) {
+        vox_structure_free(&s);
+        return st;
+    }
+    *out = s;
+    return VOX_OK;
+}
+
+vox_status vox_load_buffer(vox_ctx *ctx, const void *data, size_t len, const char *name,
+                           const vox_load_params *params, vox_structure **out)
+{
+    if (!ctx || !out || (!data && len))
+        return VOX_E_INVALID_ARG;
+    *out = NULL;
+    vox_clear_error(ctx);
+    double t0 = vox_now();
+    vox_status st = load_text(ctx, data, len, name ? name : "<buffer>", params, out);
+    ctx->stats.seconds[VOX_STAGE_LOAD] = vox_now() - t0;
+    return st;
+}
+
+vox_status vox_load_file(vox_ctx *ctx, const char *path, const vox_load_params *params, vox_structure **out)
+{
+    if (!ctx || !path || !out)
+        return VOX_E_INVALID_ARG;
+    *out = NULL;
+    vox_clear_error(ctx);
+    double t0 = vox_now();
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return vox_fail(ctx, VOX_E_IO, "%s: %s", path, strerror(errno));
+    if (S_ISDIR(sb.st_mode))
+        return vox_fail(ctx, VOX_E_IO, "%s: is a directory, expected a structure file", path);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return vox_fail(ctx, VOX_E_IO, "%s: %s", path, strerror(errno));
+    size_t cap = sb.st_size > 0 ? (size_t)sb.st_size + 1 : 65536, len = 0;
+    unsigned char *buf = malloc(cap);
+    if (!buf) {
+        fclose(f);
+        return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", path);
+    }
+    for (;;) {
+        size_t r = fread(buf + len, 1, cap - len, f);
+        len += r;
+        if (r == 0)
+            break;
+        if (len == cap) {
+            if (cap >= MAX_INPUT_BYTES) {
+                free(buf);
+                fclose(f);
+                return vox_fail(ctx, VOX_E_IO, "%s: larger than 4 GiB", path);
+            }
+            unsigned char *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                free(buf);
+                fclose(f);
+                return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", path);
+            }
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    int err = ferror(f);
+    fclose(f);
+    if (err) {
+        free(buf);
+        return vox_fail(ctx, VOX_E_IO, "%s: read error", path);
+    }
+    vox_status st = load_text(ctx, buf, len, path, params, out);
+    free(buf);
+    ctx->stats.seconds[VOX_STAGE_LOAD] = vox_now() - t0;
+    return st;
+}
+
+void vox_structure_free(vox_structure **s)
+{
+    if (!s || !*s)
+        return;
+    vox_atoms_free(&(*s)->atoms);
+    free(*s);
+    *s = NULL;
+}
+
+size_t vox_structure_atom_count(const vox_structure *s) { return s ? s->atoms.n : 0; }
+
+void vox_structure_coords(const vox_structure *s, float *xyz)
+{
+    for (size_t i = 0; s && i < s->atoms.n; i++)
+        memcpy(xyz + 3 * i, s->atoms.a[i].xyz, sizeof s->atoms.a[i].xyz);
+}

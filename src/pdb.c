@@ -1,0 +1,483 @@
+/* pdb.c - PDB text parser with biotite 0.37 semantics (ALGORITHM.md §2.2, §2.6)
+ *
+ * Fixed columns, lines padded to 80 characters, hybrid-36 residue numbers,
+ * element inferred from the atom name when columns 77-78 are blank, and the
+ * REMARK 350 biological assembly.  An assembly that biotite would reject
+ * with InvalidFileError makes volumizer fall back to the whole file with
+ * every model; that fallback (and its quirks) is reproduced here.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+typedef struct line_view {
+    const char *p;
+    size_t len;
+    size_t no; /* 1-based line number */
+} line_view;
+
+static char col(const line_view *l, size_t c) { return c < l->len ? l->p[c] : ' '; }
+
+/* Copies columns [a, b) trimmed into out (size cap). */
+static void field(const line_view *l, size_t a, size_t b, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t c = a; c < b && n + 1 < cap; c++)
+        out[n++] = col(l, c);
+    out[n] = '\0';
+    size_t s = 0;
+    while (s < n && isspace((unsigned char)out[s])) s++;
+    while (n > s && isspace((unsigned char)out[n - 1])) n--;
+    memmove(out, out + s, n - s);
+    out[n - s] = '\0';
+}
+
+static int starts(const line_view *l, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return l->len >= n && memcmp(l->p, prefix, n) == 0;
+}
+
+/* Python float(): the whole trimmed text must be a number. */
+static int parse_float(const char *s, double *out)
+{
+    if (!*s)
+        return 0;
+    char *end;
+    *out = strtod(s, &end);
+    return *end == '\0' && isfinite(*out);
+}
+
+static int base36(const char *s, long *out)
+{
+    long v = 0;
+    for (; *s; s++) {
+        int d;
+        if (isdigit((unsigned char)*s)) d = *s - '0';
+        else if (isalpha((unsigned char)*s)) d = toupper((unsigned char)*s) - 'A' + 10;
+        else return 0;
+        v = v * 36 + d;
+    }
+    *out = v;
+    return 1;
+}
+
+static int hybrid36(const char *text, int *out)
+{
+    char *end;
+    long v = strtol(text, &end, 10);
+    if (*text && *end == '\0') {
+        *out = (int)v;
+        return 1;
+    }
+    size_t len = strlen(text);
+    long b;
+    if (!len || !base36(text, &b))
+        return 0;
+    long p36 = 1, p10 = 1;
+    for (size_t i = 0; i + 1 < len; i++) p36 *= 36;
+    for (size_t i = 0; i < len; i++) p10 *= 10;
+    if (isupper((unsigned char)text[0])) *out = (int)(b - 10 * p36 + p10);
+    else if (islower((unsigned char)text[0])) *out = (int)(b + 16 * p36 + p10);
+    else return 0;
+    return 1;
+}
+
+static const char *const elements[] = {
+    "H", "HE", "LI", "BE", "B", "C", "N", "O", "F", "NE", "NA", "MG", "AL", "SI", "P", "S", "CL", "AR",
+    "K", "CA", "SC", "TI", "V", "CR", "MN", "FE", "CO", "NI", "CU", "ZN", "GA", "GE", "AS", "SE", "BR",
+    "KR", "RB", "SR", "Y", "ZR", "NB", "MO", "TC", "RU", "RH", "PD", "AG", "CD", "IN", "SN", "SB", "TE",
+    "I", "XE", "CS", "BA", "LA", "CE", "PR", "ND", "PM", "SM", "EU", "GD", "TB", "DY", "HO", "ER", "TM",
+    "YB", "LU", "HF", "TA", "W", "RE", "OS", "IR", "PT", "AU", "HG", "TL", "PB", "BI", "PO", "AT", "RN",
+    "FR", "RA", "AC", "TH", "PA", "U", "NP", "PU", "AM", "CM", "BK", "CF", "ES", "FM", "MD", "NO", "LR",
+    "RF", "DB", "SG", "BH", "HS", "MT", "DS", "RG", "CN", "NH", "FL", "MC", "LV", "TS", "OG"};
+
+static int is_element(const char *s)
+{
+    for (size_t i = 0; i < sizeof elements / sizeof elements[0]; i++)
+        if (strcmp(elements[i], s) == 0)
+            return 1;
+    return 0;
+}
+
+/* biotite's guess when the element columns are blank. */
+static void infer_element(const char *atom_name, char out[4])
+{
+    char n[8];
+    size_t k = 0;
+    for (const char *s = atom_name; *s && k + 1 < sizeof n; s++)
+        if (!isdigit((unsigned char)*s))
+            n[k++] = (char)toupper((unsigned char)*s);
+    n[k] = '\0';
+    out[0] = '\0';
+    if (!k)
+        return;
+    if (strchr("CNOSH", n[0])) {
+        out[0] = n[0];
+        out[1] = '\0';
+        return;
+    }
+    char two[3] = {n[0], k > 1 ? n[1] : '\0', '\0'};
+    char one[2] = {n[0], '\0'};
+    if (k > 1 && is_element(two)) strcpy(out, two);
+    else if (is_element(one)) strcpy(out, one);
+}
+
+static vox_status parse_atom(vox_ctx *ctx, const vox_text *t, const line_view *l, vox_atom *a)
+{
+    char buf[16];
+    memset(a, 0, sizeof *a);
+    field(l, 0, 6, buf, sizeof buf);
+    a->hetero = strcmp(buf, "HETATM") == 0;
+    field(l, 12, 16, a->name, sizeof a->name);
+    a->altloc = col(l, 16) == ' ' ? 0 : col(l, 16);
+    field(l, 17, 20, a->res_name, sizeof a->res_name);
+    field(l, 21, 22, a->chain, sizeof a->chain);
+    field(l, 22, 26, buf, sizeof buf);
+    if (!hybrid36(buf, &a->res_id))
+        return vox_fail(ctx, VOX_E_PARSE, "%s:%zu: residue number '%s' (columns 23-26) is not a number",
+                        t->name, l->no, buf);
+    a->ins_code = col(l, 26) == ' ' ? 0 : col(l, 26);
+    static const char *const axis[3] = {"x", "y", "z"};
+    for (int c = 0; c < 3; c++) {
+        double v;
+        field(l, 30 + 8 * (size_t)c, 38 + 8 * (size_t)c, buf, sizeof buf);
+        if (!parse_float(buf, &v))
+            return vox_fail(ctx, VOX_E_PARSE,
+                            "%s:%zu: %s coordinate '%s' (columns %d-%d) is not a number%s", t->name,
+                            l->no, axis[c], buf, 31 + 8 * c, 38 + 8 * c,
+                            l->len < (size_t)(38 + 8 * c) ? " (line too short)" : "");
+        a->xyz[c] = (float)v;
+    }
+    /* biotite parses occupancy and B-factor even though volumizer never
+     * uses them: a blank or bad field fails the whole file. */
+    double dummy;
+    field(l, 54, 60, buf, sizeof buf);
+    if (!parse_float(buf, &dummy))
+        return vox_fail(ctx, VOX_E_PARSE, "%s:%zu: occupancy '%s' (columns 55-60) is not a number",
+                        t->name, l->no, buf);
+    field(l, 60, 66, buf, sizeof buf);
+    if (!parse_float(buf, &dummy))
+        return vox_fail(ctx, VOX_E_PARSE, "%s:%zu: B-factor '%s' (columns 61-66) is not a number",
+                        t->name, l->no, buf);
+    field(l, 76, 78, a->element, sizeof a->element);
+    if (!a->element[0])
+        infer_element(a->name, a->element);
+    return VOX_OK;
+}
+
+typedef struct pdb_doc {
+    line_view *lines;
+    size_t nlines;
+    size_t *atom_lines; /* indices into lines */
+    size_t natom_lines;
+    size_t *model_first; /* per model: index into atom_lines of its first atom */
+    size_t nmodels;
+} pdb_doc;
+
+static void doc_free(pdb_doc *d)
+{
+    free(d->lines);
+    free(d->atom_lines);
+    free(d->model_first);
+}
+
+static vox_status split_lines(vox_ctx *ctx, const vox_text *t, pdb_doc *d)
+{
+    size_t cap = 1024;
+    d->lines = malloc(cap * sizeof *d->lines);
+    if (!d->lines)
+        return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
+    const char *p = t->data, *end = t->data + t->len;
+    size_t no = 0;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *e = nl ? nl : end;
+        size_t len = (size_t)(e - p);
+        if (len && p[len - 1] == '\r')
+            len--;
+        if (d->nlines == cap) {
+            cap *= 2;
+            line_view *nlv = realloc(d->lines, cap * sizeof *nlv);
+            if (!nlv)
+                return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
+            d->lines = nlv;
+        }
+        d->lines[d->nlines++] = (line_view){p, len, ++no};
+        p = nl ? nl + 1 : end;
+    }
+    return VOX_OK;
+}
+
+/* Model m holds the atom lines from its MODEL line up to the next MODEL
+ * line; atoms before the first MODEL line belong to no model (biotite).
+ * Without MODEL lines the whole file is model 1. */
+static vox_status index_atoms(vox_ctx *ctx, const vox_text *t, pdb_doc *d)
+{
+    d->atom_lines = malloc((d->nlines + 1) * sizeof *d->atom_lines);
+    size_t *model_line = malloc((d->nlines + 1) * sizeof *model_line);
+    d->model_first = malloc((d->nlines + 2) * sizeof *d->model_first);
+    if (!d->atom_lines || !d->model_first || !model_line) {
+        free(model_line);
+        return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
+    }
+    size_t nml = 0;
+    for (size_t i = 0; i < d->nlines; i++) {
+        const line_view *l = &d->lines[i];
+        if (starts(l, "MODEL"))
+            model_line[nml++] = i;
+        else if (starts(l, "ATOM") || starts(l, "HETATM"))
+            d->atom_lines[d->natom_lines++] = i;
+    }
+    if (nml == 0) {
+        d->nmodels = 1;
+        d->model_first[0] = 0;
+        d->model_first[1] = d->natom_lines;
+    } else {
+        size_t k = 0;
+        for (size_t m = 0; m <= nml; m++) {
+            size_t limit = m < nml ? model_line[m] : d->nlines;
+            while (k < d->natom_lines && d->atom_lines[k] < limit) k++;
+            d->model_first[m] = k;
+        }
+        /* model m spans atom indices [model_first[m], model_first[m+1]) */
+        d->nmodels = nml;
+    }
+    free(model_line);
+    return VOX_OK;
+}
+
+static vox_status load_model(vox_ctx *ctx, const vox_text *t, const pdb_doc *d, size_t m, vox_atoms *out)
+{
+    for (size_t k = d->model_first[m]; k < d->model_first[m + 1]; k++) {
+        vox_atom a;
+        vox_status st = parse_atom(ctx, t, &d->lines[d->atom_lines[k]], &a);
+        if (st != VOX_OK)
+            return st;
+        if (!vox_atoms_push(out, &a))
+            return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
+    }
+    vox_altloc_first(out);
+    return VOX_OK;
+}
+
+/* Outcome of the REMARK 350 step: built, or rejected the way biotite
+ * rejects it (InvalidFileError: volumizer falls back to the raw file). */
+enum { ASM_OK = 0, ASM_FALLBACK = 1 };
+
+static int str_in(const char *s, char ids[][8], size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(ids[i], s) == 0)
+            return 1;
+    return 0;
+}
+
+static vox_status pdb_assembly(vox_ctx *ctx, const vox_text *t, const pdb_doc *d, const vox_atoms *base,
+                               vox_atoms *out, int *outcome, char *why, size_t whycap)
+{
+    *outcome = ASM_FALLBACK;
+    /* REMARK 350 text from column 11 on, the first such line dropped */
+    size_t n = 0;
+    line_view *rl = malloc((d->nlines + 1) * sizeof *rl);
+    if (!rl)
+        return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
+    int first = 1;
+    for (size_t i = 0; i < d->nlines; i++) {
+        if (!starts(&d->lines[i], "REMARK 350"))
+            continue;
+        if (first) { first = 0; continue; }
+        const line_view *l = &d->lines[i];
+        rl[n++] = (line_view){l->len > 11 ? l->p + 11 : l->p + l->len, l->len > 11 ? l->len - 11 : 0, l->no};
+    }
+    vox_status st = VOX_OK;
+    if (first) {
+        snprintf(why, whycap, "no REMARK 350");
+        goto done;
+    }
+    size_t bstart = n, bstop = n;
+    for (size_t i = 0; i < n; i++) {
+        if (!starts(&rl[i], "BIOMOLECULE"))
+            continue;
+        if (bstart == n) bstart = i;
+        else { bstop = i; break; }
+    }
+    if (bstart == n) {
+        snprintf(why, whycap, "no BIOMOLECULE in REMARK 350");
+        goto done;
+    }
+    /* chain sets: from each APPLY line to the next one (or the block end) */
+    size_t set = bstart + 1;
+    while (set < bstop && !starts(&rl[set], "APPLY THE FOLLOWING TO CHAINS")) set++;
+    vox_atoms result = {0};
+    while (set < bstop) {
+        size_t next = set + 1;
+        while (next < bstop && !starts(&rl[next], "APPLY THE FOLLOWING TO CHAINS")) next++;
+        char ids[256][8];
+        size_t nids = 0, j = set;
+        for (; j < next; j++) {
+            if (!starts(&rl[j], "APPLY THE FOLLOWING TO CHAINS:") &&
+                !starts(&rl[j], "                   AND CHAINS:"))
+                break;
+            size_t c = 30;
+            while (c <= rl[j].len) {
+                size_t e = c;
+                while (e < rl[j].len && rl[j].p[e] != ',') e++;
+                line_view piece = {rl[j].p + (c < rl[j].len ? c : rl[j].len), c < rl[j].len ? e - c : 0, 0};
+                if (nids < 256) field(&piece, 0, piece.len, ids[nids++], 8);
+                c = e + 1;
+            }
+        }
+        if (j == next) {
+            snprintf(why, whycap, "no BIOMT records for the chosen assembly");
+            vox_atoms_free(&result);
+            goto done;
+        }
+        size_t ntl = next - j;
+        if (ntl % 3 != 0) {
+            snprintf(why, whycap, "invalid number of transformation vectors (line %zu)", rl[j].no);
+            vox_atoms_free(&result);
+            goto done;
+        }
+        for (size_t tr = 0; tr < ntl / 3; tr++) {
+            double R[3][3], T[3];
+            for (int r = 0; r < 3; r++) {
+                const line_view *l = &rl[j + tr * 3 + (size_t)r];
+                char tmp[128];
+                size_t ln = l->len < sizeof tmp - 1 ? l->len : sizeof tmp - 1;
+                memcpy(tmp, l->p, ln);
+                tmp[ln] = '\0';
+                char *tok = strtok(tmp, " \t");
+                int k = 0, count = 0;
+                double vals[4];
+                while (tok) {
+                    if (k >= 2) {
+                        double v;
+                        if (!parse_float(tok, &v)) {
+                            vox_atoms_free(&result);
+                            st = vox_fail(ctx, VOX_E_PARSE, "%s:%zu: BIOMT value '%s' is not a number",
+                                          t->name, l->no, tok);
+                            goto done;
+                        }
+                        if (count < 4) vals[count] = v;
+                        count++;
+                    }
+                    k++;
+                    tok = strtok(NULL, " \t");
+                }
+                if (count != 4) {
+                    snprintf(why, whycap, "invalid number of transformation vector elements (line %zu)", l->no);
+                    vox_atoms_free(&result);
+                    goto done;
+                }
+                R[r][0] = vals[0]; R[r][1] = vals[1]; R[r][2] = vals[2]; T[r] = vals[3];
+            }
+            for (size_t a = 0; a < base->n; a++) {
+                if (!str_in(base->a[a].chain, ids, nids))
+                    continue;
+                vox_atom c = base->a[a];
+                double x = c.xyz[0], y = c.xyz[1], z = c.xyz[2];
+                for (int r = 0; r < 3; r++)
+                    c.xyz[r] = (float)(R[r][0] * x + R[r][1] * y + R[r][2] * z + T[r]);
+                if (!vox_atoms_push(&result, &c)) {
+                    vox_atoms_free(&result);
+                    st = vox_fail(ctx, VOX_E_NOMEM, "out of memory building the assembly of %s", t->name);
+                    goto done;
+                }
+            }
+        }
+        set = next;
+    }
+    *out = result;
+    *outcome = ASM_OK;
+done:
+    free(rl);
+    return st;
+}
+
+vox_status vox_parse_pdb(vox_ctx *ctx, const vox_text *t, vox_assembly_policy policy, vox_structure *s)
+{
+    pdb_doc d = {0};
+    vox_atoms base = {0};
+    vox_status st = split_lines(ctx, t, &d);
+    if (st == VOX_OK)
+        st = index_atoms(ctx, t, &d);
+    if (st != VOX_OK)
+        goto out;
+    if (d.natom_lines == 0) {
+        st = vox_fail(ctx, VOX_E_PARSE, "%s: no ATOM or HETATM records", t->name);
+        goto out;
+    }
+    for (size_t i = 0; i < d.nlines; i++) {
+        if (!starts(&d.lines[i], "CRYST1"))
+            continue;
+        char b[16];
+        double v[6];
+        static const size_t cols[7] = {6, 15, 24, 33, 40, 47, 54};
+        int ok = 1;
+        for (int c = 0; c < 6 && ok; c++) {
+            field(&d.lines[i], cols[c], cols[c + 1], b, sizeof b);
+            ok = parse_float(b, &v[c]);
+        }
+        if (ok) {
+            vox_box_from_cell(s->box, v[0], v[1], v[2], v[3], v[4], v[5]);
+            s->has_box = 1;
+        }
+        break;
+    }
+    st = load_model(ctx, t, &d, 0, &base);
+    if (st != VOX_OK)
+        goto out;
+    s->models = 1;
+    if (policy == VOX_ASSEMBLY_ASYMMETRIC) {
+        s->atoms = base;
+        base = (vox_atoms){0};
+        goto out;
+    }
+    int outcome;
+    char why[128] = "";
+    vox_atoms assembled = {0};
+    st = pdb_assembly(ctx, t, &d, &base, &assembled, &outcome, why, sizeof why);
+    if (st != VOX_OK)
+        goto out;
+    if (outcome == ASM_OK) {
+        s->atoms = assembled;
+        st = vox_dedup_chains(&s->atoms);
+        if (st != VOX_OK)
+            st = vox_fail(ctx, st, "out of memory renaming chains of %s", t->name);
+        goto out;
+    }
+    /* biotite's generic loader: every model, which must all have the same
+     * number of atoms; no assembly, no chain renaming. */
+    size_t per_model = base.n;
+    for (size_t m = 1; m < d.nmodels; m++) {
+        vox_atoms more = {0};
+        st = load_model(ctx, t, &d, m, &more);
+        if (st == VOX_OK && more.n != per_model)
+            st = vox_fail(ctx, VOX_E_PARSE,
+                          "%s: no usable assembly (%s), and its %zu models have different atom counts "
+                          "(model 1: %zu, model %zu: %zu)",
+                          t->name, why, d.nmodels, per_model, m + 1, more.n);
+        for (size_t a = 0; st == VOX_OK && a < more.n; a++) {
+            vox_atom c = base.a[a];
+            memcpy(c.xyz, more.a[a].xyz, sizeof c.xyz);
+            if (!vox_atoms_push(&base, &c))
+                st = vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
+        }
+        vox_atoms_free(&more);
+        if (st != VOX_OK)
+            goto out;
+    }
+    s->models = (int)d.nmodels;
+    s->model_atoms = per_model;
+    s->atoms = base;
+    base = (vox_atoms){0};
+out:
+    vox_atoms_free(&base);
+    doc_free(&d);
+    return st;
+}

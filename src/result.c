@@ -1,0 +1,73 @@
+/* result.c - read access to analysis results */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+void vox_result_free(vox_result **r)
+{
+    if (!r || !*r)
+        return;
+    for (size_t i = 0; i < (*r)->n; i++) {
+        free((*r)->groups[i].voxels);
+        free((*r)->groups[i].surface);
+    }
+    free((*r)->groups);
+    for (int a = 0; a < 3; a++)
+        free((*r)->centres[a]);
+    free(*r);
+    *r = NULL;
+}
+
+size_t vox_result_count(const vox_result *r) { return r ? r->n : 0; }
+
+vox_status vox_result_volume(const vox_result *r, size_t index, vox_volume *out)
+{
+    if (!r || !out || index >= r->n)
+        return VOX_E_INVALID_ARG;
+    const vox_group *g = &r->groups[index];
+    memset(out, 0, sizeof *out);
+    out->type = g->type;
+    out->id = g->id;
+    out->num_voxels = g->n;
+    out->volume = g->volume;
+    out->x = g->len[0];
+    out->y = g->len[1];
+    out->z = g->len[2];
+    memcpy(out->centre, g->centre, sizeof out->centre);
+    out->has_circularity = g->has_circ;
+    out->circularity = g->circ;
+    out->has_uniformity = g->has_unif;
+    out->uniformity = g->unif;
+    out->num_surface_voxels = g->nsurf;
+    return VOX_OK;
+}
+
+vox_status vox_result_voxels(const vox_result *r, size_t index, float *xyz, uint8_t *surface)
+{
+    if (!r || index >= r->n)
+        return VOX_E_INVALID_ARG;
+    const vox_group *g = &r->groups[index];
+    const size_t sx = (size_t)r->dims[1] * r->dims[2], sy = (size_t)r->dims[2];
+    for (size_t t = 0; t < g->n; t++) {
+        size_t f = g->voxels[t];
+        if (xyz) {
+            xyz[3 * t] = r->centres[0][f / sx];
+            xyz[3 * t + 1] = r->centres[1][(f / sy) % (size_t)r->dims[1]];
+            xyz[3 * t + 2] = r->centres[2][f % sy];
+        }
+        if (surface)
+            surface[t] = g->surface ? g->surface[t] : 0;
+    }
+    return VOX_OK;
+}
+
+void vox_result_grid(const vox_result *r, int dims[3], double *resolution)
+{
+    if (!r)
+        return;
+    if (dims)
+        memcpy(dims, r->dims, 3 * sizeof *dims);
+    if (resolution)
+        *resolution = r->resolution;
+}

@@ -1,0 +1,191 @@
+/* shells.c - atom radii, sample counts and Fibonacci-sphere offset tables (ALGORITHM.md §5)
+ *
+ * The offsets are computed once per (radius, sample count) in binary32 with
+ * glibc's acosf/cosf/sinf, in exactly volumizer's native operation order:
+ * the goldens depend on those bits, and SLEEF's vector trig differs from
+ * glibc in the last ulp for a few percent of inputs (TOOLCHAIN.md §4).  The
+ * tables are tiny (tens of points) and shared by every kernel variant.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "shells.h"
+
+/* volumizer's van der Waals table, matched case-sensitively: "SE", "ZN" ...
+ * as written in PDB files never hit the mixed-case keys and get 2.0. */
+static const struct { const char *el; double r; } vdw[] = {
+    {"H", 1.11}, {"He", 1.40}, {"Li", 1.82}, {"Be", 1.53}, {"B", 1.92}, {"C", 1.70}, {"N", 1.55},
+    {"O", 1.52}, {"F", 1.47}, {"Na", 2.27}, {"Mg", 1.73}, {"Al", 1.84}, {"Si", 2.10}, {"P", 1.80},
+    {"S", 1.80}, {"Cl", 1.75}, {"K", 2.75}, {"Ca", 2.31}, {"Ni", 1.63}, {"Cu", 1.40}, {"Zn", 1.39},
+    {"Se", 1.90}, {"Br", 1.85}, {"I", 1.98}, {"X", 2.00},
+};
+#define DEFAULT_RADIUS 2.0
+#define MAX_SAMPLES (1 << 22)
+
+double vox_vdw_radius(const char *element)
+{
+    for (size_t i = 0; i < sizeof vdw / sizeof vdw[0]; i++)
+        if (strcmp(vdw[i].el, element) == 0)
+            return vdw[i].r;
+    return DEFAULT_RADIUS;
+}
+
+double vox_max_vdw_radius(void)
+{
+    double m = DEFAULT_RADIUS;
+    for (size_t i = 0; i < sizeof vdw / sizeof vdw[0]; i++)
+        if (vdw[i].r > m) m = vdw[i].r;
+    return m;
+}
+
+/* Distance between the first two points of the f64 sphere (§5.2). */
+static double first_gap(double r, int n)
+{
+    const double g = (1.0 + sqrt(5.0)) / 4.0;
+    double p[2][3];
+    for (int i = 0; i < 2; i++) {
+        double phi = acos(1.0 - 2.0 * (i + 0.5) / n);
+        double th = M_PI * i / g;
+        p[i][0] = cos(th) * sin(phi) * r;
+        p[i][1] = sin(th) * sin(phi) * r;
+        p[i][2] = cos(phi) * r;
+    }
+    double dx = p[0][0] - p[1][0], dy = p[0][1] - p[1][1], dz = p[0][2] - p[1][2];
+    return sqrt(dx * dx + dy * dy + dz * dz);
+}
+
+int vox_samples_for(double radius, double s)
+{
+    int n = 20;
+    while (first_gap(radius, n) > s) {
+        if (n >= MAX_SAMPLES)
+            return -1;
+        n *= 2;
+    }
+    return n;
+}
+
+void vox_fib_offsets(double radius, int n, float *ox, float *oy, float *oz)
+{
+    const float g32 = (1.0f + sqrtf(5.0f)) / 4.0f;
+    const float pi32 = (float)M_PI;
+    const float r32 = (float)radius;
+    for (int i = 0; i < n; i++) {
+        float fi = (float)i;
+        float w = 1.0f - ((2.0f * (fi + 0.5f)) / (float)n);
+        float phi = acosf(w);
+        float th = (pi32 * fi) / g32;
+        ox[i] = (cosf(th) * sinf(phi)) * r32;
+        oy[i] = (sinf(th) * sinf(phi)) * r32;
+        oz[i] = cosf(phi) * r32;
+    }
+}
+
+void vox_shells_free(vox_shells *sh)
+{
+    for (size_t i = 0; i < sh->nsets; i++) {
+        free(sh->sets[i].ox);
+    }
+    free(sh->sets);
+    free(sh->elem_cx);
+    free(sh->elem_start);
+    memset(sh, 0, sizeof *sh);
+}
+
+vox_status vox_shells_build(vox_ctx *ctx, const vox_structure *st, double s, vox_shells *sh)
+{
+    memset(sh, 0, sizeof *sh);
+    size_t n = st->atoms.n;
+    /* distinct elements in order of first appearance */
+    char (*els)[4] = malloc((n + 1) * sizeof *els);
+    int *el_of = malloc((n + 1) * sizeof *el_of);
+    if (!els || !el_of) {
+        free(els); free(el_of);
+        return vox_fail(ctx, VOX_E_NOMEM, "out of memory building shells");
+    }
+    size_t nel = 0;
+    for (size_t a = 0; a < n; a++) {
+        const char *e = st->atoms.a[a].element;
+        size_t k = 0;
+        while (k < nel && strcmp(els[k], e) != 0) k++;
+        if (k == nel) strcpy(els[nel++], e);
+        el_of[a] = (int)k;
+    }
+    /* atoms of each element (structure of arrays), element after element */
+    sh->elem_start = calloc(nel + 1, sizeof *sh->elem_start);
+    sh->elem_cx = malloc(3 * (n + 1) * sizeof(float));
+    vox_status rc = VOX_OK;
+    if (!sh->elem_start || !sh->elem_cx) {
+        rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory building shells");
+        goto out;
+    }
+    for (size_t a = 0; a < n; a++) sh->elem_start[el_of[a] + 1]++;
+    for (size_t k = 0; k < nel; k++) sh->elem_start[k + 1] += sh->elem_start[k];
+    sh->nelem = nel;
+    sh->natoms = n;
+    float *cx = sh->elem_cx, *cy = cx + n, *cz = cy + n;
+    {
+        size_t *fill = calloc(nel + 1, sizeof *fill);
+        if (!fill) {
+            rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory building shells");
+            goto out;
+        }
+        for (size_t a = 0; a < n; a++) {
+            size_t pos = sh->elem_start[el_of[a]] + fill[el_of[a]]++;
+            cx[pos] = st->atoms.a[a].xyz[0];
+            cy[pos] = st->atoms.a[a].xyz[1];
+            cz[pos] = st->atoms.a[a].xyz[2];
+        }
+        free(fill);
+    }
+    for (size_t k = 0; k < nel; k++) {
+        double vdw_r = vox_vdw_radius(els[k]);
+        for (int step = 0;; step++) {
+            double r = vdw_r - s * step;
+            int ns = vox_samples_for(r, s);
+            if (ns < 0) {
+                rc = vox_fail(ctx, VOX_E_GRID_TOO_LARGE, "resolution %g A needs more than %d sphere samples per radius",
+                              s, MAX_SAMPLES);
+                goto out;
+            }
+            vox_shell_set *ns_set = realloc(sh->sets, (sh->nsets + 1) * sizeof *ns_set);
+            if (!ns_set) {
+                rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory building shells");
+                goto out;
+            }
+            sh->sets = ns_set;
+            vox_shell_set *set = &sh->sets[sh->nsets++];
+            memset(set, 0, sizeof *set);
+            set->elem = (int)k;
+            set->radius = r;
+            set->n = ns;
+            set->ox = malloc(3 * (size_t)ns * sizeof(float));
+            if (!set->ox) {
+                rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory building shells");
+                goto out;
+            }
+            set->oy = set->ox + ns;
+            set->oz = set->oy + ns;
+            vox_fib_offsets(r, ns, set->ox, set->oy, set->oz);
+            for (int a = 0; a < 3; a++) {
+                const float *o = a == 0 ? set->ox : a == 1 ? set->oy : set->oz;
+                set->omin[a] = set->omax[a] = o[0];
+                for (int i = 1; i < ns; i++) {
+                    if (o[i] < set->omin[a]) set->omin[a] = o[i];
+                    if (o[i] > set->omax[a]) set->omax[a] = o[i];
+                }
+            }
+            sh->points += (uint64_t)ns * (sh->elem_start[k + 1] - sh->elem_start[k]);
+            if (!(r > s))
+                break; /* the last radius is <= s */
+        }
+    }
+    sh->points += n;
+out:
+    free(els);
+    free(el_of);
+    if (rc != VOX_OK)
+        vox_shells_free(sh);
+    return rc;
+}

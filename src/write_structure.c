@@ -1,0 +1,329 @@
+/* write_structure.c - annotated structures: PDB lines (§13.3) and the CLI's mmCIF (§13.5),
+ * with volumes as pseudo-atoms at voxel centres (§13.4) */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static const char *const pseudo_res[5] = {"HUB", "POR", "POK", "CAV", "OCC"};
+static const char *const pseudo_elem[5] = {"F", "O", "N", "S", "H"};
+static const char *const default_chain[5] = {"A", "B", "C", "D", "E"};
+static const char chain_pool[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+typedef struct idset {
+    char (*v)[8];
+    size_t n;
+} idset;
+
+static int idset_has(const idset *s, const char *id)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->v[i], id) == 0)
+            return 1;
+    return 0;
+}
+
+void vox_pseudo_chains(const vox_structure *s, char chains[5][8])
+{
+    idset u = {malloc((s->atoms.n + 8) * sizeof *u.v), 0};
+    if (!u.v) {
+        for (int t = 0; t < 5; t++) strcpy(chains[t], default_chain[t]);
+        return;
+    }
+    for (size_t i = 0; i < s->atoms.n; i++)
+        if (!idset_has(&u, s->atoms.a[i].chain))
+            strcpy(u.v[u.n++], s->atoms.a[i].chain);
+    int empty = u.n == 0;
+    for (int t = 0; t < 5; t++) {
+        strcpy(chains[t], default_chain[t]);
+        if (!empty && idset_has(&u, default_chain[t])) {
+            for (const char *p = chain_pool; *p; p++) {
+                char id[2] = {*p, '\0'};
+                if (!idset_has(&u, id)) {
+                    strcpy(chains[t], id);
+                    break;
+                }
+            }
+        }
+        if (!empty)
+            strcpy(u.v[u.n++], chains[t]);
+    }
+    free(u.v);
+}
+
+/* Pseudo-atom order: HUB groups by id, then POR, POK, CAV, OCC (§13.4). */
+static size_t pseudo_order(const vox_result *r, int include_hubs, size_t *order)
+{
+    size_t n = 0;
+    for (int t = 0; t <= VOX_OCCLUDED; t++) {
+        if (t == VOX_HUB && !include_hubs)
+            continue;
+        for (int id = 0;; id++) {
+            size_t found = (size_t)-1;
+            for (size_t i = 0; i < r->n; i++)
+                if ((int)r->groups[i].type == t && r->groups[i].id == id) { found = i; break; }
+            if (found == (size_t)-1)
+                break;
+            order[n++] = found;
+        }
+    }
+    return n;
+}
+
+static void voxel_centre(const vox_result *r, uint32_t f, float c[3])
+{
+    const size_t sx = (size_t)r->dims[1] * r->dims[2], sy = (size_t)r->dims[2];
+    c[0] = r->centres[0][f / sx];
+    c[1] = r->centres[1][(f / sy) % (size_t)r->dims[1]];
+    c[2] = r->centres[2][f % sy];
+}
+
+static void pdb_line(vox_buf *b, size_t serial, const char *name, const char *res, const char *chain, int resid,
+                     const float xyz[3], double bfac, const char *element)
+{
+    char name4[8];
+    size_t ln = strlen(name);
+    if (ln == 1) snprintf(name4, sizeof name4, " %s  ", name);
+    else if (ln == 2) snprintf(name4, sizeof name4, " %s ", name);
+    else if (ln == 3) snprintf(name4, sizeof name4, " %s", name);
+    else snprintf(name4, sizeof name4, "%.4s", name);
+    vox_buf_printf(b, "ATOM  %5zu %s %s %s%4d    %8.3f%8.3f%8.3f  1.00%6.2f           %s\n", serial, name4, res,
+                   chain, resid, (double)xyz[0], (double)xyz[1], (double)xyz[2], bfac, element);
+}
+
+vox_status vox_render_pdb(const vox_structure *s, const vox_result *r, vox_buf *b)
+{
+    for (size_t i = 0; i < s->atoms.n; i++) {
+        const vox_atom *a = &s->atoms.a[i];
+        pdb_line(b, i, a->name, a->res_name, a->chain, a->res_id, a->xyz, 0.0, a->element);
+    }
+    vox_buf_puts(b, "END\n");
+    char chains[5][8];
+    vox_pseudo_chains(s, chains);
+    size_t *order = malloc((r->n + 1) * sizeof *order);
+    if (!order)
+        return VOX_E_NOMEM;
+    size_t ng = pseudo_order(r, 1, order), serial = 0;
+    for (size_t q = 0; q < ng; q++) {
+        const vox_group *g = &r->groups[order[q]];
+        for (size_t t = 0; t < g->n; t++) {
+            float c[3];
+            voxel_centre(r, g->voxels[t], c);
+            pdb_line(b, serial++, pseudo_elem[g->type], pseudo_res[g->type], chains[g->type], g->id, c,
+                     g->surface && g->surface[t] ? 50.0 : 0.0, pseudo_elem[g->type]);
+        }
+    }
+    vox_buf_puts(b, "END\n");
+    free(order);
+    return b->oom ? VOX_E_NOMEM : VOX_OK;
+}
+
+/* ---- mmCIF ---------------------------------------------------------------- */
+
+#define NCOL 19
+static const char *const cif_cols[NCOL] = {
+    "group_PDB", "type_symbol", "label_atom_id", "label_alt_id", "label_comp_id", "label_asym_id",
+    "label_entity_id", "label_seq_id", "pdbx_PDB_ins_code", "auth_seq_id", "auth_comp_id", "auth_asym_id",
+    "auth_atom_id", "B_iso_or_equiv", "Cartn_x", "Cartn_y", "Cartn_z", "pdbx_PDB_model_num", "id"};
+
+/* biotite's value escaping: trim, empty -> '.', quote values with quotes or spaces */
+static void cif_value(char out[40], const char *raw)
+{
+    char t[40];
+    const char *a = raw;
+    while (*a == ' ' || *a == '\t') a++;
+    size_t n = strlen(a);
+    while (n && (a[n - 1] == ' ' || a[n - 1] == '\t')) n--;
+    if (n > 36) n = 36;
+    memcpy(t, a, n);
+    t[n] = '\0';
+    char q = 0;
+    if (!n) { strcpy(out, "."); return; }
+    if (strchr(t, '\'')) q = '"';
+    else if (strchr(t, '"') || strchr(t, ' ')) q = '\'';
+    size_t k = 0;
+    if (q) out[k++] = q;
+    memcpy(out + k, t, n);
+    k += n;
+    if (q) out[k++] = q;
+    out[k] = '\0';
+}
+
+/* The combined atom list (protein, then pseudo-atoms) seen row by row, so
+ * the writer needs two passes (widths, then text) but no copy of the rows. */
+typedef struct cif_atoms {
+    const vox_structure *s;
+    const vox_result *r;
+    const size_t *order; /* groups in pseudo-atom order */
+    size_t ngroups;
+    char chains[5][8];
+    char (*ents)[8]; /* entity chain ids, first appearance order */
+    size_t nent;
+} cif_atoms;
+
+static size_t entity_of(const cif_atoms *ca, const char *chain)
+{
+    for (size_t e = 0; e < ca->nent; e++)
+        if (strcmp(ca->ents[e], chain) == 0)
+            return e;
+    return 0;
+}
+
+/* Calls fn(cookie, row index, values) for every row. */
+static void cif_rows(const cif_atoms *ca, void (*fn)(void *, size_t, char (*)[40]), void *cookie)
+{
+    char v[NCOL][40], num[40];
+    size_t k = 0;
+    for (size_t i = 0; i < ca->s->atoms.n; i++, k++) {
+        const vox_atom *a = &ca->s->atoms.a[i];
+        char ins[2] = {a->ins_code, '\0'};
+        cif_value(v[0], a->hetero ? "HETATM" : "ATOM");
+        cif_value(v[1], a->element);
+        cif_value(v[2], a->name);
+        cif_value(v[4], a->res_name);
+        cif_value(v[5], a->chain);
+        snprintf(num, sizeof num, "%zu", entity_of(ca, a->chain) + 1);
+        cif_value(v[6], num);
+        snprintf(num, sizeof num, "%d", a->res_id);
+        cif_value(v[7], num);
+        cif_value(v[8], ins);
+        snprintf(v[13], 40, "0.00");
+        for (int c = 0; c < 3; c++)
+            snprintf(v[14 + c], 40, "%.3f", (double)a->xyz[c]);
+        snprintf(v[18], 40, "%zu", k + 1);
+        fn(cookie, k, v);
+    }
+    for (size_t q = 0; q < ca->ngroups; q++) {
+        const vox_group *g = &ca->r->groups[ca->order[q]];
+        for (size_t t = 0; t < g->n; t++, k++) {
+            float c[3];
+            voxel_centre(ca->r, g->voxels[t], c);
+            cif_value(v[0], "ATOM");
+            cif_value(v[1], pseudo_elem[g->type]);
+            cif_value(v[2], pseudo_elem[g->type]);
+            cif_value(v[4], pseudo_res[g->type]);
+            cif_value(v[5], ca->chains[g->type]);
+            snprintf(num, sizeof num, "%zu", entity_of(ca, ca->chains[g->type]) + 1);
+            cif_value(v[6], num);
+            snprintf(num, sizeof num, "%d", g->id);
+            cif_value(v[7], num);
+            cif_value(v[8], "");
+            snprintf(v[13], 40, "%.2f", g->surface && g->surface[t] ? 50.0 : 0.0);
+            for (int a = 0; a < 3; a++)
+                snprintf(v[14 + a], 40, "%.3f", (double)c[a]);
+            snprintf(v[18], 40, "%zu", k + 1);
+            fn(cookie, k, v);
+        }
+    }
+}
+
+static void fill_copies(char (*v)[40])
+{
+    cif_value(v[3], ".");
+    memcpy(v[9], v[7], 40);
+    memcpy(v[10], v[4], 40);
+    memcpy(v[11], v[5], 40);
+    memcpy(v[12], v[2], 40);
+    snprintf(v[17], 40, "1");
+}
+
+static void measure_row(void *cookie, size_t k, char (*v)[40])
+{
+    size_t *w = cookie;
+    (void)k;
+    fill_copies(v);
+    for (int c = 0; c < NCOL; c++) {
+        size_t l = strlen(v[c]);
+        if (l > w[c]) w[c] = l;
+    }
+}
+
+typedef struct emit_ctx {
+    vox_buf *b;
+    const size_t *w;
+} emit_ctx;
+
+static void emit_row(void *cookie, size_t k, char (*v)[40])
+{
+    emit_ctx *e = cookie;
+    (void)k;
+    fill_copies(v);
+    for (int c = 0; c < NCOL; c++)
+        vox_buf_printf(e->b, "%-*s", (int)(e->w[c] + 1), v[c]);
+    vox_buf_putc(e->b, '\n');
+}
+
+static int add_entity(cif_atoms *ca, const char *chain)
+{
+    for (size_t e = 0; e < ca->nent; e++)
+        if (strcmp(ca->ents[e], chain) == 0)
+            return 0;
+    strcpy(ca->ents[ca->nent++], chain);
+    return 1;
+}
+
+vox_status vox_render_cif(const vox_structure *s, const vox_result *r, int include_hubs, vox_buf *b)
+{
+    cif_atoms ca = {s, r, NULL, 0, {{0}}, NULL, 0};
+    size_t *order = malloc((r->n + 1) * sizeof *order);
+    ca.ents = malloc((s->atoms.n + 6) * sizeof *ca.ents);
+    int *polymer = calloc(s->atoms.n + 6, sizeof *polymer);
+    if (!order || !ca.ents || !polymer) {
+        free(order); free(ca.ents); free(polymer);
+        return VOX_E_NOMEM;
+    }
+    ca.order = order;
+    ca.ngroups = pseudo_order(r, include_hubs, order);
+    vox_pseudo_chains(s, ca.chains);
+    /* entity ids: one per chain id in order of first appearance; "polymer"
+     * when the entity has a residue that is not a pseudo-atom */
+    for (size_t i = 0; i < s->atoms.n; i++) {
+        add_entity(&ca, s->atoms.a[i].chain);
+        polymer[entity_of(&ca, s->atoms.a[i].chain)] = 1;
+    }
+    for (size_t q = 0; q < ca.ngroups; q++)
+        if (r->groups[order[q]].n)
+            add_entity(&ca, ca.chains[r->groups[order[q]].type]);
+
+    size_t w[NCOL] = {0};
+    cif_rows(&ca, measure_row, w);
+    vox_buf_puts(b, "data_structure\n#\nloop_\n");
+    for (int c = 0; c < NCOL; c++)
+        vox_buf_printf(b, "_atom_site.%s \n", cif_cols[c]);
+    emit_ctx e = {b, w};
+    cif_rows(&ca, emit_row, &e);
+    vox_buf_puts(b, "#\n");
+    if (s->has_box) {
+        float len[3], ang[3];
+        for (int i = 0; i < 3; i++)
+            len[i] = sqrtf(s->box[i][0] * s->box[i][0] + s->box[i][1] * s->box[i][1] + s->box[i][2] * s->box[i][2]);
+        static const int pair[3][2] = {{1, 2}, {0, 2}, {0, 1}};
+        for (int i = 0; i < 3; i++) {
+            const float *u = s->box[pair[i][0]], *v = s->box[pair[i][1]];
+            float d = u[0] * v[0] + u[1] * v[1] + u[2] * v[2];
+            ang[i] = acosf(d / (len[pair[i][0]] * len[pair[i][1]])) * (float)(180.0 / M_PI);
+        }
+        static const char *const keys[6] = {"length_a", "length_b", "length_c", "angle_alpha", "angle_beta", "angle_gamma"};
+        for (int i = 0; i < 6; i++)
+            vox_buf_printf(b, "_cell.%-14s%*.3f\n", keys[i], i < 3 ? 6 : 5, (double)(i < 3 ? len[i] : ang[i - 3]));
+        vox_buf_puts(b, "#\n");
+    }
+    size_t ew[2] = {0, 0};
+    char num[32];
+    for (size_t e2 = 0; e2 < ca.nent; e2++) {
+        size_t l = (size_t)snprintf(num, sizeof num, "%zu", e2 + 1);
+        if (l > ew[0]) ew[0] = l;
+        l = polymer[e2] ? 7 : 11;
+        if (l > ew[1]) ew[1] = l;
+    }
+    vox_buf_puts(b, "loop_\n_entity.id \n_entity.type \n");
+    for (size_t e2 = 0; e2 < ca.nent; e2++) {
+        snprintf(num, sizeof num, "%zu", e2 + 1);
+        vox_buf_printf(b, "%-*s%-*s\n", (int)ew[0] + 1, num, (int)ew[1] + 1, polymer[e2] ? "polymer" : "non-polymer");
+    }
+    vox_buf_puts(b, "#\n");
+    free(order); free(ca.ents); free(polymer);
+    return b->oom ? VOX_E_NOMEM : VOX_OK;
+}

@@ -1,0 +1,90 @@
+/* writers.c - public entry points of the writers: render to memory or write a file atomically */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+vox_status vox_render(vox_ctx *ctx, vox_document doc, const vox_structure *s, const vox_result *r,
+                      const vox_render_params *params, char **out, size_t *len)
+{
+    if (!ctx || !r || !out || ((doc == VOX_DOC_PAYLOAD_JSON || doc == VOX_DOC_PDB || doc == VOX_DOC_CIF) && !s))
+        return VOX_E_INVALID_ARG;
+    vox_clear_error(ctx);
+    *out = NULL;
+    if (len)
+        *len = 0;
+    vox_buf b = {0};
+    vox_status st;
+    vox_payload_info defaults;
+    vox_payload_info_init(&defaults);
+    switch (doc) {
+    case VOX_DOC_DF_JSON: st = vox_render_df_json(r, &b); break;
+    case VOX_DOC_PAYLOAD_JSON:
+        st = vox_render_payload(s, r, params && params->payload ? params->payload : &defaults, &b);
+        break;
+    case VOX_DOC_PDB: st = vox_render_pdb(s, r, &b); break;
+    case VOX_DOC_CIF: st = vox_render_cif(s, r, params ? params->include_hubs : 0, &b); break;
+    default: return vox_fail(ctx, VOX_E_INVALID_ARG, "unknown document kind %d", (int)doc);
+    }
+    if (st == VOX_OK && (b.oom || !b.data))
+        st = b.oom ? VOX_E_NOMEM : VOX_OK;
+    if (st != VOX_OK) {
+        vox_buf_free(&b);
+        return vox_fail(ctx, st, "cannot render document: %s", vox_strerror(st));
+    }
+    if (!b.data) { /* nothing was written: an empty string */
+        b.data = calloc(1, 1);
+        if (!b.data)
+            return vox_fail(ctx, VOX_E_NOMEM, "out of memory");
+    }
+    *out = b.data;
+    if (len)
+        *len = b.len;
+    return VOX_OK;
+}
+
+static vox_status write_doc(vox_ctx *ctx, vox_document doc, const vox_structure *s, const vox_result *r,
+                            const vox_render_params *p, const char *path)
+{
+    char *data;
+    size_t len;
+    vox_status st = vox_render(ctx, doc, s, r, p, &data, &len);
+    if (st != VOX_OK)
+        return st;
+    st = vox_write_file_atomic(ctx, path, data, len);
+    free(data);
+    return st;
+}
+
+vox_status vox_write_df_json(vox_ctx *ctx, const vox_result *r, const char *path)
+{
+    return write_doc(ctx, VOX_DOC_DF_JSON, NULL, r, NULL, path);
+}
+
+vox_status vox_write_annotation_payload(vox_ctx *ctx, const vox_structure *s, const vox_result *r,
+                                        const vox_payload_info *info, const char *path)
+{
+    vox_render_params p = {sizeof p, info, 0};
+    return write_doc(ctx, VOX_DOC_PAYLOAD_JSON, s, r, &p, path);
+}
+
+vox_status vox_write_annotated_pdb(vox_ctx *ctx, const vox_structure *s, const vox_result *r, const char *path)
+{
+    return write_doc(ctx, VOX_DOC_PDB, s, r, NULL, path);
+}
+
+vox_status vox_write_annotated_cif(vox_ctx *ctx, const vox_structure *s, const vox_result *r, int include_hubs,
+                                   const char *path)
+{
+    vox_render_params p = {sizeof p, NULL, include_hubs};
+    return write_doc(ctx, VOX_DOC_CIF, s, r, &p, path);
+}
+
+vox_status vox_secondary_structure(vox_ctx *ctx, const vox_structure *s, double *a, double *b, double *c)
+{
+    if (!ctx || !s || !a || !b || !c)
+        return VOX_E_INVALID_ARG;
+    vox_psea(s, a, b, c);
+    return VOX_OK;
+}
