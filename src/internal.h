@@ -121,6 +121,11 @@ VOX_HIDDEN size_t vox_amino_acid_count(void);
  * eigenvectors in the columns of v (v[row][col]). */
 VOX_HIDDEN void vox_eigen_sym3(const double a[3][3], double w[3], double v[3][3]);
 
+/* numpy's eigh / eigvalsh, i.e. reference LAPACK dsyevd (uplo L), bit for bit:
+ * ascending eigenvalues, eigenvectors in the columns of v. */
+VOX_HIDDEN void vox_eigh3(const double a[3][3], double w[3], double v[3][3]);
+VOX_HIDDEN void vox_eigvalsh2(double a11, double a21, double a22, double *lo, double *hi);
+
 VOX_HIDDEN vox_status vox_align_structure(vox_ctx *ctx, vox_structure *s);
 
 typedef struct vox_group {

@@ -28,14 +28,9 @@ static double slice_circularity(const double *y1, const double *y2, const size_t
         a += u * u; b += u * v; d += v * v;
     }
     a /= (double)cnt; b /= (double)cnt; d /= (double)cnt;
-    double half = 0.5 * (a + d);
-    double disc = sqrt(0.25 * (a - d) * (a - d) + b * b);
-    double lmax = half + disc;
-    if (!(lmax > 1e-12))
-        return 1.0;
-    /* det / lmax keeps the small eigenvalue accurate when the slice is flat */
-    double lmin = (a * d - b * b) / lmax;
-    return lmin / lmax;
+    double lmin, lmax;
+    vox_eigvalsh2(a, b, d, &lmin, &lmax);
+    return lmax > 1e-12 ? lmin / lmax : 1.0;
 }
 
 void vox_group_metrics(const vox_kernels *k, vox_group *g, float *const centres[3], const int dims[3])
@@ -52,7 +47,7 @@ void vox_group_metrics(const vox_kernels *k, vox_group *g, float *const centres[
                         {scatter[1], scatter[3], scatter[4]},
                         {scatter[2], scatter[4], scatter[5]}};
     double w[3], v[3][3];
-    vox_eigen_sym3(cov, w, v);
+    vox_eigh3(cov, w, v);
     /* axes by descending eigenvalue: columns 2, 1, 0 */
     double ax[3][3];
     for (int q = 0; q < 3; q++)

@@ -91,7 +91,7 @@ def main():
             want = json.load(open(gpath))
             if args.e2e:
                 src = os.path.join(args.data, "structures", struct)
-                p = run_vox(args.vox, src, res, tmp, ["--write", "pdb"])
+                p = run_vox(args.vox, src, res, tmp)
             else:
                 src = os.path.join(gold, struct + ".prepared.cif")
                 p = run_vox(args.vox, src, res, tmp, ["--no-align"])
@@ -113,11 +113,7 @@ def main():
                 continue
             # end to end: frame equal up to per-axis sign
             frame = read_cif_coords(os.path.join(gold, struct + ".prepared.cif"))
-            ours = []
-            for line in open(os.path.join(tmp, label + ".annotated.pdb")):
-                if line.startswith("END"):
-                    break
-                ours.append((float(line[30:38]), float(line[38:46]), float(line[46:54])))
+            ours = read_cif_coords(os.path.join(tmp, label + ".annotated.cif"))[:len(frame)]
             near_isotropic = struct.startswith("7odw")
             bad = None
             if len(frame) != len(ours):
@@ -128,7 +124,7 @@ def main():
                     k = max(range(len(frame)), key=lambda i: abs(frame[i][a]))
                     signs[a] = 1 if ours[k][a] * frame[k][a] >= 0 else -1
                 worst = max(abs(ours[i][a] - signs[a] * frame[i][a]) for i in range(len(frame)) for a in range(3))
-                # the PDB output rounds to 1e-3, so allow that rounding on top
+                # the CIF output rounds to 1e-3, so allow that rounding on top
                 if worst > 1e-3 + 5e-4:
                     bad = f"frame differs by {worst:.4f} A after matching axis signs {signs}"
             if reason is None:
