@@ -10,59 +10,8 @@
 #include <string.h>
 
 #include "classify.h"
+#include "grid.h"
 #include "shells.h"
-
-/* Python float floor division (float_divmod) for positive operands. */
-static double py_floordiv(double a, double b)
-{
-    double mod = fmod(a, b);
-    double div = (a - mod) / b;
-    if (mod != 0.0 && ((b < 0) != (mod < 0)))
-        div -= 1.0;
-    double fq = floor(div);
-    if (div - fq > 0.5)
-        fq += 1.0;
-    return fq;
-}
-
-typedef struct grid_axis {
-    int n;
-    float lo, hi;
-    double *edges; /* n + 1 */
-    float *centres; /* n */
-} grid_axis;
-
-/* pyntcloud's per-axis box (§6.1) and edges (§6.2) from the f32 extremes. */
-static int make_axis(float lo0, float hi0, double s, grid_axis *ax)
-{
-    float r = hi0 - lo0;
-    double q = py_floordiv((double)r, s);
-    double margin = ((q + 1.0) * s) - (double)r;
-    ax->lo = (float)((double)lo0 - margin / 2.0);
-    ax->hi = (float)((double)hi0 + margin / 2.0);
-    float span = ax->hi - ax->lo;
-    double nd = trunc((double)span / s);
-    if (!(nd >= 1.0) || nd > 2147483647.0)
-        return 0;
-    ax->n = (int)nd;
-    return 1;
-}
-
-static int fill_axis(grid_axis *ax)
-{
-    ax->edges = malloc(((size_t)ax->n + 1) * sizeof *ax->edges);
-    ax->centres = malloc((size_t)ax->n * sizeof *ax->centres);
-    if (!ax->edges || !ax->centres)
-        return 0;
-    double lo = ax->lo, hi = ax->hi;
-    double step = (hi - lo) / ax->n;
-    for (int k = 0; k < ax->n; k++)
-        ax->edges[k] = ((double)k * step) + lo;
-    ax->edges[ax->n] = hi;
-    for (int k = 0; k < ax->n; k++)
-        ax->centres[k] = (float)((ax->edges[k] + ax->edges[k + 1]) / 2.0);
-    return 1;
-}
 
 typedef struct bucket {
     vox_group *g;
@@ -184,7 +133,7 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
                 if (hi > hi0[a]) hi0[a] = hi;
             }
     }
-    grid_axis ax[3];
+    vox_grid_axis ax[3];
     memset(ax, 0, sizeof ax);
     vox_result *res = NULL;
     uint8_t *occ = NULL, *state = NULL;
@@ -197,7 +146,7 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
     uint32_t *cvox = NULL;
 
     for (int a = 0; a < 3; a++)
-        if (!make_axis(lo0[a], hi0[a], s, &ax[a])) {
+        if (!vox_grid_axis_bounds(lo0[a], hi0[a], s, &ax[a])) {
             rc = vox_fail(ctx, VOX_E_EMPTY_GRID, "the grid has no voxels along %c at resolution %g A",
                           "xyz"[a], s);
             goto out;
@@ -211,7 +160,7 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
     }
     size_t total = (size_t)total_d;
     for (int a = 0; a < 3; a++)
-        if (!fill_axis(&ax[a])) {
+        if (!vox_grid_axis_fill(&ax[a])) {
             rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the grid");
             goto out;
         }
@@ -412,7 +361,7 @@ out:
     free(scratch);
     free(state);
     free(occ);
-    for (int a = 0; a < 3; a++) { free(ax[a].edges); free(ax[a].centres); }
+    for (int a = 0; a < 3; a++) vox_grid_axis_free(&ax[a]);
     vox_shells_free(&sh);
     return rc;
 }

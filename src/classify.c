@@ -428,6 +428,13 @@ static int necked(size_t mouth, size_t qn, long neck)
 
 /* ---- the decision ---------------------------------------------------- */
 
+int vox_wrapped_hub_spread(const size_t b[6])
+{
+    return b[0] > 0 && (double)b[4] >= 0.4 * (double)b[0];
+}
+
+size_t vox_classifier_mouths(const vox_classifier *c) { return c->ncomps; }
+
 static int cmp_desc(const void *a, const void *b)
 {
     size_t x = *(const size_t *)a, y = *(const size_t *)b;
@@ -439,6 +446,7 @@ int vox_classify(vox_classifier *c, const uint32_t *q, size_t n, int32_t label, 
 {
     memset(surface, 0, n);
     *nsurf = 0;
+    c->ncomps = 0;
     if (!direct_surface(c, q, n))
         return 0;
     if (c->dlist.n == 0) {
@@ -486,7 +494,7 @@ int vox_classify(vox_classifier *c, const uint32_t *q, size_t n, int32_t label, 
     vox_volume_type topo;
     if (k >= 3) topo = VOX_HUB;
     else if (k == 2) {
-        if (b[0] > 0 && (double)b[4] >= 0.4 * (double)b[0]) topo = VOX_HUB;
+        if (vox_wrapped_hub_spread(b)) topo = VOX_HUB;
         else if (merge) topo = VOX_POCKET;
         else topo = VOX_PORE;
     } else if (c->dlist.n < 24) topo = VOX_POCKET;

@@ -18,5 +18,10 @@ VOX_HIDDEN void vox_classifier_free(vox_classifier *c);
 VOX_HIDDEN int vox_classify(vox_classifier *c, const uint32_t *q, size_t n, int32_t label,
                             vox_volume_type *topology, vox_volume_type *final_type, uint8_t *surface,
                             size_t *nsurf);
+/* Number of mouth components found by the last vox_classify (0 for cavities). */
+VOX_HIDDEN size_t vox_classifier_mouths(const vox_classifier *c);
+/* volumizer's "wrapped" hub test on the 6 direction-bucket counts sorted
+ * in descending order: five directions populated (b[4] >= 0.4 * b[0]). */
+VOX_HIDDEN int vox_wrapped_hub_spread(const size_t b[6]);
 
 #endif

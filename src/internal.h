@@ -117,10 +117,6 @@ VOX_HIDDEN size_t vox_amino_acid_count(void);
 
 /* ---- analysis ----------------------------------------------------------- */
 
-/* Symmetric 3x3 eigen-decomposition (Jacobi, f64): ascending eigenvalues w,
- * eigenvectors in the columns of v (v[row][col]). */
-VOX_HIDDEN void vox_eigen_sym3(const double a[3][3], double w[3], double v[3][3]);
-
 /* numpy's eigh / eigvalsh, i.e. reference LAPACK dsyevd (uplo L), bit for bit:
  * ascending eigenvalues, eigenvectors in the columns of v. */
 VOX_HIDDEN void vox_eigh3(const double a[3][3], double w[3], double v[3][3]);

@@ -57,11 +57,13 @@ static vox_status gunzip(vox_ctx *ctx, const char *name, const unsigned char *in
             break;
         }
         if (rc != Z_OK && !(rc == Z_BUF_ERROR && zs.avail_out == 0)) {
-            const char *why = rc == Z_BUF_ERROR ? "truncated gzip data (unexpected end of file)"
-                                                : zs.msg ? zs.msg : "corrupt gzip data";
+            int truncated = rc == Z_BUF_ERROR;
+            const char *why = zs.msg ? zs.msg : "bad data";
+            vox_status st = truncated ? vox_fail(ctx, VOX_E_DECOMPRESS, "%s: truncated gzip data (unexpected end of file)", name)
+                                      : vox_fail(ctx, VOX_E_DECOMPRESS, "%s: corrupt gzip data (%s)", name, why);
             free(buf);
             inflateEnd(&zs);
-            return vox_fail(ctx, VOX_E_DECOMPRESS, "%s: %s", name, why);
+            return st;
         }
         if (zs.avail_in == 0 && rc == Z_OK && zs.avail_out > 0) {
             free(buf);

@@ -101,7 +101,7 @@ vox_status vox_align_structure(vox_ctx *ctx, vox_structure *s)
                 k[r][c] += (double)x[r] * (double)x[c];
     }
     double w[3], v[3][3];
-    vox_eigen_sym3(k, w, v);
+    vox_eigh3(k, w, v);
     double ax[3][3]; /* ax[q] = axis q, largest eigenvalue first */
     double lam[3];
     for (int q = 0; q < 3; q++) {

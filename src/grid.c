@@ -1,0 +1,66 @@
+/* grid.c - per-axis voxel grid with pyntcloud's exact f32/f64 arithmetic (ALGORITHM.md §6)
+ *
+ * The cloud is f32, so the range and the bounds are rounded to f32 while
+ * the margin, edges and spacing are f64 (numpy < 2 promotion rules).  The
+ * truncation in the voxel count sometimes gives one voxel fewer than
+ * floor(range / s) + 1 (non-cubic voxels); volumizer keeps that, so do we.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "grid.h"
+
+double vox_py_floordiv(double a, double b)
+{
+    double mod = fmod(a, b);
+    double div = (a - mod) / b;
+    if (mod != 0.0 && ((b < 0) != (mod < 0)))
+        div -= 1.0;
+    if (div == 0.0)
+        return copysign(0.0, a / b);
+    double fq = floor(div);
+    if (div - fq > 0.5)
+        fq += 1.0;
+    return fq;
+}
+
+int vox_grid_axis_bounds(float lo0, float hi0, double s, vox_grid_axis *ax)
+{
+    memset(ax, 0, sizeof *ax);
+    float r = hi0 - lo0;
+    double q = vox_py_floordiv((double)r, s);
+    double margin = ((q + 1.0) * s) - (double)r;
+    ax->lo = (float)((double)lo0 - margin / 2.0);
+    ax->hi = (float)((double)hi0 + margin / 2.0);
+    float span = ax->hi - ax->lo;
+    double nd = trunc((double)span / s);
+    if (!(nd >= 1.0) || nd > 2147483647.0)
+        return 0;
+    ax->n = (int)nd;
+    return 1;
+}
+
+int vox_grid_axis_fill(vox_grid_axis *ax)
+{
+    ax->edges = malloc(((size_t)ax->n + 1) * sizeof *ax->edges);
+    ax->centres = malloc((size_t)ax->n * sizeof *ax->centres);
+    if (!ax->edges || !ax->centres)
+        return 0;
+    double lo = ax->lo, hi = ax->hi;
+    double step = (hi - lo) / ax->n;
+    for (int k = 0; k < ax->n; k++)
+        ax->edges[k] = ((double)k * step) + lo;
+    ax->edges[ax->n] = hi;
+    for (int k = 0; k < ax->n; k++)
+        ax->centres[k] = (float)((ax->edges[k] + ax->edges[k + 1]) / 2.0);
+    return 1;
+}
+
+void vox_grid_axis_free(vox_grid_axis *ax)
+{
+    free(ax->edges);
+    free(ax->centres);
+    ax->edges = NULL;
+    ax->centres = NULL;
+}

@@ -1,0 +1,23 @@
+/* grid.h - pyntcloud's voxel grid along one axis (ALGORITHM.md §6.1, §6.2, §6.4) */
+#ifndef VOX_GRID_H
+#define VOX_GRID_H
+
+#include "internal.h"
+
+typedef struct vox_grid_axis {
+    int n;           /* voxels along the axis */
+    float lo, hi;    /* f32 bounds */
+    double *edges;   /* n + 1 edges, f64 */
+    float *centres;  /* n voxel centres, f32 */
+} vox_grid_axis;
+
+/* Bounds and voxel count from the f32 extremes of the cloud; 0 when the
+ * axis would have no voxel. */
+VOX_HIDDEN int vox_grid_axis_bounds(float lo0, float hi0, double s, vox_grid_axis *ax);
+/* Allocates and fills edges and centres; 0 on allocation failure. */
+VOX_HIDDEN int vox_grid_axis_fill(vox_grid_axis *ax);
+VOX_HIDDEN void vox_grid_axis_free(vox_grid_axis *ax);
+/* Python's float floor division a // b. */
+VOX_HIDDEN double vox_py_floordiv(double a, double b);
+
+#endif

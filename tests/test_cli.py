@@ -1,0 +1,247 @@
+#!/usr/bin/env python3
+"""test_cli.py - the `vox` command end to end on generated structures.
+
+Covers: the four volume types on synthetic boxes, corner-case structures,
+the output files and their formats, --overwrite, and every bad input the
+core issue lists (each with a clear message, the right exit code and no
+per-structure output file left behind).
+
+Usage: test_cli.py VOX GENERATED_DIR
+"""
+import gzip
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+VOX, GEN = sys.argv[1], sys.argv[2]
+results = {"passed": 0, "failed": 0}
+
+
+def check(cond, what):
+    if cond:
+        results["passed"] += 1
+    else:
+        results["failed"] += 1
+        print(f"FAIL {what}")
+
+
+def vox(*args, cwd=None):
+    return subprocess.run([VOX, *args], capture_output=True, text=True, cwd=cwd)
+
+
+def outputs(d, label):
+    return [f for f in os.listdir(d) if f.startswith(label + ".")] if os.path.isdir(d) else []
+
+
+def largest(outdir, label):
+    payload = json.load(open(os.path.join(outdir, label + ".annotation.json")))
+    return payload["largest_type"], payload
+
+
+def test_types(tmp):
+    want = {"cavity_box": "cavity", "pocket_box": "pocket", "pore_box": "pore", "hub_box": "hub"}
+    for name, kind in want.items():
+        out = os.path.join(tmp, "types")
+        p = vox("analyze", "--resolution", "2.0", "--include-hubs", "--no-align", "--output-dir", out,
+                "--overwrite", os.path.join(GEN, name + ".pdb"))
+        check(p.returncode == 0, f"{name}: exit {p.returncode} {p.stderr}")
+        got, payload = largest(out, name)
+        check(got == kind, f"{name}: largest volume is {got}, expected {kind}")
+        # the same with vox's own alignment
+        p = vox("analyze", "--resolution", "2.0", "--include-hubs", "--output-dir", out, "--overwrite",
+                os.path.join(GEN, name + ".pdb"))
+        got2, _ = largest(out, name)
+        check(got2 == kind, f"{name} aligned: largest volume is {got2}, expected {kind}")
+    # without --include-hubs the hub row disappears from payload and CIF
+    out = os.path.join(tmp, "nohub")
+    p = vox("analyze", "--resolution", "2.0", "--no-align", "--output-dir", out, os.path.join(GEN, "hub_box.pdb"))
+    _, payload = largest(out, "hub_box")
+    check(all(v["type"] != "hub" for v in payload["volumes"]), "hubs hidden by default")
+    cif = open(os.path.join(out, "hub_box.annotated.cif")).read()
+    check(" HUB " not in cif, "no HUB pseudo-atoms without --include-hubs")
+
+
+def test_outputs(tmp):
+    out = os.path.join(tmp, "out")
+    src = os.path.join(GEN, "pocket_box.pdb")
+    p = vox("analyze", "--input", src, "--resolution", "2.0", "--output-dir", out, "--write", "df-json,pdb",
+            "--stage-timings")
+    check(p.returncode == 0, f"analyze exit {p.returncode}: {p.stderr}")
+    check("pocket" in p.stdout and "volume" in p.stdout, "volume table printed")
+    check("stages (ms)" in p.stderr and "shells=" in p.stderr, "stage timings printed")
+    names = sorted(outputs(out, "pocket_box"))
+    check(names == ["pocket_box.annotated.cif", "pocket_box.annotated.pdb", "pocket_box.annotation.json",
+                    "pocket_box.df.json"], f"output files: {names}")
+    payload_text = open(os.path.join(out, "pocket_box.annotation.json")).read()
+    payload = json.loads(payload_text)
+    check(list(payload) == ["source", "input_path", "output_structure_cif", "backend", "resolution", "num_volumes",
+                            "largest_type", "largest_volume", "volumes", "frac_alpha", "frac_beta", "frac_coil"],
+          f"payload keys {list(payload)}")
+    check(payload_text == json.dumps(payload, indent=2), "payload is byte-identical to json.dumps(indent=2)")
+    check(payload["source"] == "pocket_box" and payload["resolution"] == 2.0 and payload["backend"] == "native",
+          "payload header")
+    check(payload["num_volumes"] == len(payload["volumes"]), "num_volumes")
+    df_text = open(os.path.join(out, "pocket_box.df.json")).read()
+    df = json.loads(df_text)
+    check(list(df) == ["id", "type", "volume", "x", "y", "z", "cross_section_circularity",
+                       "cross_section_uniformity"] and not df_text.endswith("\n") and " " not in df_text,
+          "df json layout")
+    pdb = open(os.path.join(out, "pocket_box.annotated.pdb")).read().splitlines()
+    check(pdb.count("END") == 2 and pdb[-1] == "END", "annotated pdb has protein END pseudo-atoms END")
+    check(any(" POK " in l for l in pdb), "pocket pseudo-atoms in the PDB")
+    cif = open(os.path.join(out, "pocket_box.annotated.cif")).read()
+    check(cif.startswith("data_structure\n#\nloop_\n_atom_site.group_PDB \n") and cif.endswith("#\n")
+          and "_entity.type \n" in cif, "annotated cif layout")
+    summary = json.load(open(os.path.join(out, "run.summary.json")))
+    check(summary["num_processed"] == 1 and summary["num_failed"] == 0 and
+          summary["results"][0]["source"] == "pocket_box" and summary["config"]["resolution"] == 2.0,
+          "run summary")
+    # existing outputs without --overwrite: a per-structure error, exit 1
+    p = vox("analyze", "--input", src, "--resolution", "2.0", "--output-dir", out)
+    check(p.returncode == 1 and "--overwrite" in p.stderr, f"existing outputs refused: {p.returncode} {p.stderr}")
+    p = vox("analyze", "--input", src, "--resolution", "2.0", "--output-dir", out, "--reannotate", "--quiet")
+    check(p.returncode == 0 and p.stdout == "", "--reannotate and --quiet")
+    # gzip input detected by content
+    gz = os.path.join(tmp, "pocket_gz.dat")
+    with open(src, "rb") as f, gzip.open(gz, "wb") as g:
+        g.write(f.read())
+    p = vox("analyze", gz, "--resolution", "2.0", "--output-dir", out, "--quiet")
+    check(p.returncode == 0, f"gzip by content: {p.stderr}")
+    check(json.load(open(os.path.join(out, "pocket_gz.annotation.json")))["largest_type"] == "pocket", "gzip result")
+
+
+def test_corner_structures(tmp):
+    out = os.path.join(tmp, "corner")
+    p = vox("analyze", "--output-dir", out, "--quiet", os.path.join(GEN, "three_atoms.pdb"))
+    check(p.returncode == 0, f"three atoms analyse: {p.stderr}")
+    payload = json.load(open(os.path.join(out, "three_atoms.annotation.json")))
+    check(payload["num_volumes"] == 0 and payload["volumes"] == [] and payload["largest_type"] is None,
+          "three atoms: no volumes")
+    for name in ("one_atom", "two_atoms"):
+        p = vox("analyze", "--output-dir", out, "--quiet", os.path.join(GEN, name + ".pdb"))
+        check(p.returncode == 1 and "at least 3 atoms" in p.stderr and not outputs(out, name),
+              f"{name}: {p.returncode} {p.stderr}")
+        p = vox("analyze", "--output-dir", out, "--quiet", "--no-align", os.path.join(GEN, name + ".pdb"))
+        check(p.returncode == 0, f"{name} --no-align analyses: {p.stderr}")
+    p = vox("analyze", "--output-dir", out, "--quiet", "--no-align", "--resolution", "3.0", "--write", "df-json",
+            os.path.join(GEN, "edge_atoms.pdb"))
+    check(p.returncode == 0, f"edge atoms: {p.stderr}")
+    df = json.load(open(os.path.join(out, "edge_atoms.df.json")))
+    check(df and "cavity" in df["type"].values(), f"edge atoms: sealed hole found: {df}")
+    p = vox("analyze", "--output-dir", out, "--quiet", "--no-align", "--resolution", "4.0", "--include-hubs",
+            os.path.join(GEN, "flat_sheet.pdb"), "--stage-timings")
+    m = re.search(r"grid=(\d+)x(\d+)x(\d+)", p.stderr)
+    check(p.returncode == 0 and m and m.group(3) == "1", f"flat sheet: one voxel thick along z: {p.stderr}")
+    payload = json.load(open(os.path.join(out, "flat_sheet.annotation.json")))
+    check(all(v["type"] != "cavity" for v in payload["volumes"]), "no cavities on a one-voxel axis")
+
+
+def bad_input_cases(tmp):
+    d = os.path.join(tmp, "bad")
+    os.makedirs(d, exist_ok=True)
+
+    def w(name, data):
+        path = os.path.join(d, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        return path
+
+    good = open(os.path.join(GEN, "pocket_box.pdb"), "rb").read()
+    gz = gzip.compress(good)
+    line = b"ATOM      1  CA  ALA A   1       1.000   2.000   3.000  1.00  0.00           C\n"
+    return [
+        ("missing file", os.path.join(d, "nope.pdb"), ["No such file"]),
+        ("directory", d, ["is a directory"]),
+        ("empty file", os.path.join(GEN, "empty.pdb"), ["empty file"]),
+        ("binary garbage", w("garbage.pdb", bytes(range(256)) * 40), ["binary data"]),
+        ("truncated gzip", w("trunc.pdb.gz", gz[: len(gz) // 2]), ["truncated gzip"]),
+        ("corrupt gzip", w("corrupt.pdb.gz", gz[:20] + b"\x00" * 50 + gz[70:]), ["gzip"]),
+        ("non-numeric coordinate", w("nonnum.pdb", line.replace(b"   2.000", b"   abcde")),
+         ["nonnum.pdb:1", "y coordinate", "not a number"]),
+        ("short line", w("short.pdb", line[:40] + b"\n"), ["short.pdb:1", "line too short"]),
+        ("cif without atom_site", w("noatoms.cif", b"data_x\n_cell.length_a 10.0\n"), ["atom_site"]),
+        ("cif missing coordinate column", w("nocoord.cif", b"data_x\nloop_\n_atom_site.group_PDB\n_atom_site.Cartn_x\n"
+                                             b"_atom_site.Cartn_y\nATOM 1.0 2.0\n"), ["Cartn_z"]),
+        ("no protein after cleaning", w("water.pdb", line.replace(b"ATOM  ", b"HETATM").replace(b"ALA", b"HOH") * 5),
+         ["no protein atoms"]),
+        ("not a structure", w("text.pdb", b"hello world\nthis is not a structure\n"), ["no ATOM or HETATM records"]),
+        ("unknown content", w("text.dat", b"hello world\n"), ["not a PDB or mmCIF"]),
+        ("absurd resolution", os.path.join(GEN, "pocket_box.pdb"), ["voxels", "limit"], ["--resolution", "0.0005"]),
+    ]
+
+
+def test_bad_inputs(tmp):
+    for case in bad_input_cases(tmp):
+        what, path, needles = case[0], case[1], case[2]
+        extra = case[3] if len(case) > 3 else []
+        out = os.path.join(tmp, "badout_" + re.sub(r"\W", "_", what))
+        p = vox("analyze", "--quiet", "--output-dir", out, *extra, path)
+        msg = p.stderr
+        check(p.returncode == 1, f"{what}: exit {p.returncode} (expected 1): {msg}")
+        check(all(n in msg for n in needles), f"{what}: message lacks {needles}: {msg!r}")
+        check(os.path.basename(path) in msg or path in msg, f"{what}: message does not name the file: {msg!r}")
+        left = [f for f in os.listdir(out) if f != "run.summary.json"] if os.path.isdir(out) else []
+        check(left == [], f"{what}: files left behind: {left}")
+        if os.path.isdir(out):
+            s = json.load(open(os.path.join(out, "run.summary.json")))
+            check(s["num_failed"] == 1 and s["errors"][0]["error"], f"{what}: error recorded in the summary")
+    # usage errors: exit 2
+    for args, needle in [
+        (["--resolution", "0"], "--resolution"), (["--resolution", "-1"], "--resolution"),
+        (["--resolution", "nan"], "--resolution"), (["--resolution", "abc"], "--resolution"),
+        (["--surface-connectivity", "12"], "--surface-connectivity"), (["--assembly-policy", "x"], "--assembly-policy"),
+        (["--bogus"], "unknown option"), (["--overwrite", "--reannotate"], "mutually exclusive"),
+        (["--min-voxels", "x"], "--min-voxels"), (["--write", "xml"], "--write")]:
+        p = vox("analyze", "--output-dir", os.path.join(tmp, "u"), *args, os.path.join(GEN, "pocket_box.pdb"))
+        check(p.returncode == 2 and needle in p.stderr, f"usage {args}: {p.returncode} {p.stderr}")
+    p = vox("analyze", os.path.join(GEN, "pocket_box.pdb"))
+    check(p.returncode == 2 and "--output-dir" in p.stderr, "missing --output-dir")
+    # unwritable output directory (a path below a regular file: even root cannot create it)
+    blocker = os.path.join(tmp, "afile")
+    open(blocker, "w").close()
+    p = vox("analyze", "--output-dir", os.path.join(blocker, "sub"), os.path.join(GEN, "pocket_box.pdb"))
+    check(p.returncode == 1 and "cannot write to output directory" in p.stderr, f"unwritable dir: {p.stderr}")
+    # one bad input does not stop the others
+    out = os.path.join(tmp, "mixed")
+    p = vox("analyze", "--quiet", "--output-dir", out, os.path.join(GEN, "empty.pdb"), os.path.join(GEN, "pore_box.pdb"))
+    s = json.load(open(os.path.join(out, "run.summary.json")))
+    check(p.returncode == 1 and s["num_processed"] == 1 and s["num_failed"] == 1, "mixed batch continues")
+    p = vox("analyze", "--quiet", "--fail-fast", "--output-dir", os.path.join(tmp, "ff"), os.path.join(GEN, "empty.pdb"),
+            os.path.join(GEN, "pore_box.pdb"))
+    s = json.load(open(os.path.join(tmp, "ff", "run.summary.json")))
+    check(p.returncode == 1 and s["num_processed"] == 0, "--fail-fast stops")
+
+
+def test_misc():
+    p = vox("--version")
+    check(p.returncode == 0 and re.match(r"vox \d+\.\d+\.\d+", p.stdout), "--version")
+    p = vox("info")
+    check(p.returncode == 0 and "cpu features:" in p.stdout and "in use: isa=" in p.stdout, f"info: {p.stdout}")
+    p = vox("analyze", "--help")
+    check(p.returncode == 0 and "--surface-connectivity" in p.stdout, "analyze --help")
+    p = vox("frobnicate")
+    check(p.returncode == 2, "unknown command")
+    p = vox()
+    check(p.returncode == 2, "no command")
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="vox-cli-")
+    try:
+        test_types(tmp)
+        test_outputs(tmp)
+        test_corner_structures(tmp)
+        test_bad_inputs(tmp)
+        test_misc()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"{results['passed']} passed, {results['failed']} failed")
+    return 1 if results["failed"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

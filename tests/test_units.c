@@ -1,0 +1,428 @@
+/* test_units.c - unit tests of the pipeline stages against ALGORITHM.md's test vectors
+ * and against brute-force definitions (internal API, linked statically) */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "classify.h"
+#include "grid.h"
+#include "internal.h"
+#include "shells.h"
+
+/* ---- §5.3 Fibonacci-sphere points ----------------------------------------- */
+static void test_fibonacci(void)
+{
+    float ox[10], oy[10], oz[10];
+    static const double x5[5] = {0.840, -0.946, 0.122, 0.781, -0.827}, y5[5] = {0.000, -0.867, 1.395, -1.018, 0.146},
+                        z5[5] = {1.120, 0.560, 0.000, -0.560, -1.120};
+    vox_fib_offsets(1.4, 5, ox, oy, oz);
+    for (int i = 0; i < 5; i++)
+        CHECK(fabs(ox[i] - x5[i]) < 1e-3 && fabs(oy[i] - y5[i]) < 1e-3 && fabs(oz[i] - z5[i]) < 1e-3,
+              "r=1.4 n=5 point %d: %f %f %f", i, ox[i], oy[i], oz[i]);
+    static const double x10[10] = {1.785, 0.052, 1.136, 2.045, -0.764, 2.511, 0.554, 0.282, 2.207, 0.275},
+                        y10[10] = {-10.0, -10.868, -8.447, -11.363, -9.688, -9.039, -11.658, -8.617, -10.441, -10.299},
+                        z10[10] = {7.12, 6.76, 6.40, 6.04, 5.68, 5.32, 4.96, 4.60, 4.24, 3.88};
+    vox_fib_offsets(1.8, 10, ox, oy, oz);
+    for (int i = 0; i < 10; i++) {
+        float x = 1.0f + ox[i], y = -10.0f + oy[i], z = 5.5f + oz[i];
+        CHECK(fabs(x - x10[i]) < 1e-3 && fabs(y - y10[i]) < 1e-3 && fabs(z - z10[i]) < 1e-3,
+              "r=1.8 n=10 point %d: %f %f %f", i, x, y, z);
+    }
+}
+
+/* ---- §5.1/5.2 radii and sample counts ------------------------------------- */
+static void test_radii_samples(void)
+{
+    CHECK(vox_vdw_radius("C") == 1.70 && vox_vdw_radius("SE") == 2.0 && vox_vdw_radius("Se") == 1.90 &&
+              vox_vdw_radius("ZN") == 2.0 && vox_vdw_radius("D") == 2.0 && vox_vdw_radius("") == 2.0,
+          "case-sensitive radius table");
+    struct { double r, s; int n; } v[] = {
+        {1.7, 2.0, 20}, {1.8, 2.0, 20}, {2.0, 2.0, 20}, {1.7, 1.5, 20}, {0.2, 1.5, 20}, {2.0, 1.5, 40},
+        {0.5, 1.5, 20}, {1.7, 1.0, 40}, {0.7, 1.0, 20}, {1.55, 1.0, 40}, {1.8, 1.0, 80}, {2.0, 1.0, 80},
+        {1.0, 1.0, 20}, {1.7, 0.5, 160}, {1.2, 0.5, 80}, {0.7, 0.5, 40}};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        CHECK(vox_samples_for(v[i].r, v[i].s) == v[i].n, "r=%g s=%g: %d samples, expected %d", v[i].r, v[i].s,
+              vox_samples_for(v[i].r, v[i].s), v[i].n);
+    /* radius lists: C at 0.5 -> 1.7, 1.2, 0.7, 0.19999999999999996 */
+    vox_structure st;
+    memset(&st, 0, sizeof st);
+    vox_atom a;
+    memset(&a, 0, sizeof a);
+    strcpy(a.element, "C");
+    vox_atoms_push(&st.atoms, &a);
+    vox_ctx *ctx;
+    vox_ctx_create(&ctx, NULL);
+    vox_shells sh;
+    CHECK(vox_shells_build(ctx, &st, 0.5, &sh) == VOX_OK, "shells at 0.5");
+    CHECK(sh.nsets == 4 && sh.sets[3].radius == 0.19999999999999996 && sh.sets[1].radius == 1.2,
+          "C radii at 0.5: %zu sets, last %.17g", sh.nsets, sh.nsets ? sh.sets[sh.nsets - 1].radius : 0);
+    CHECK(sh.points == 1 + 160 + 80 + 40 + 20, "points %llu", (unsigned long long)sh.points);
+    vox_shells_free(&sh);
+    CHECK(vox_shells_build(ctx, &st, 1.0, &sh) == VOX_OK && sh.nsets == 2 && sh.sets[0].n == 40 &&
+              sh.sets[1].n == 20 && fabs(sh.sets[1].radius - 0.7) < 1e-12,
+          "C at 1.0 -> 1.7/40 + 0.7/20");
+    vox_shells_free(&sh);
+    vox_atoms_free(&st.atoms);
+    vox_ctx_destroy(&ctx);
+}
+
+/* ---- §6.1/§6.5 grid ------------------------------------------------------- */
+static void test_grid(void)
+{
+    vox_grid_axis ax;
+    CHECK(vox_grid_axis_bounds(-4.25f, 5.5f, 3.0, &ax) && ax.n == 4 && ax.lo == -5.375f && ax.hi == 6.625f,
+          "worked example: n=%d lo=%g hi=%g", ax.n, ax.lo, ax.hi);
+    CHECK(vox_grid_axis_fill(&ax), "fill");
+    CHECK(ax.edges[1] == -2.375 && ax.edges[2] == 0.625 && ax.edges[4] == 6.625, "edges");
+    CHECK(ax.centres[0] == -3.875f && ax.centres[1] == -0.875f && ax.centres[3] == 5.125f, "centres");
+    /* points on edges go to the lower voxel (§6.5) */
+    const vox_kernels *k = &vox_kernels_scalar;
+    vox_grid_axes g = {{4, 1, 1}, {ax.edges, ax.edges, ax.edges}, {-5.375, -5.375, -5.375}, {1 / 3.0, 1 / 3.0, 1 / 3.0}};
+    float pts[5] = {-4.25f, 0.625f, 0.6250001f, 5.5f, -5.375f};
+    int want[5] = {0, 1, 2, 3, 0};
+    for (int i = 0; i < 5; i++) {
+        uint8_t occ[4] = {0, 0, 0, 0};
+        float y = -4.0f, z = -4.0f, zero = 0.0f;
+        k->bin_points(&pts[i], &y, &z, 1, &zero, &zero, &zero, 1, &g, occ);
+        int got = -1;
+        for (int v = 0; v < 4; v++) if (occ[v]) got = v;
+        CHECK(got == want[i], "x=%.8g -> voxel %d, expected %d", pts[i], got, want[i]);
+    }
+    vox_grid_axis_free(&ax);
+    /* the n = q case of §6.1: the f32 rounding loses a voxel */
+    CHECK(vox_grid_axis_bounds(-76.99823760986328f, 22.972501754760742f, 3.0, &ax) && ax.n == 33,
+          "n = q example gives %d voxels, expected 33", ax.n);
+    CHECK(vox_py_floordiv(9.75, 3.0) == 3.0 && vox_py_floordiv(6.0, 3.0) == 2.0, "floor division");
+}
+
+/* ---- kernels against brute-force definitions ----------------------------- */
+static uint32_t rng_state = 12345;
+static uint32_t rnd(void)
+{
+    rng_state ^= rng_state << 13; rng_state ^= rng_state >> 17; rng_state ^= rng_state << 5;
+    return rng_state;
+}
+
+static void test_kernels_bruteforce(void)
+{
+    const vox_kernels *k = &vox_kernels_scalar;
+    for (int trial = 0; trial < 40; trial++) {
+        int d[3] = {1 + (int)(rnd() % 9), 1 + (int)(rnd() % 9), 1 + (int)(rnd() % 9)};
+        size_t n = (size_t)d[0] * d[1] * d[2];
+        uint8_t *occ = malloc(n), *state = malloc(n);
+        int32_t *scratch = malloc(2 * (size_t)(d[1] * d[2] + d[0] * d[2] + d[0] * d[1]) * sizeof *scratch);
+        int32_t *labels = malloc(n * sizeof *labels);
+        uint32_t *queue = malloc(n * sizeof *queue);
+        int density = 20 + (int)(rnd() % 60);
+        for (size_t f = 0; f < n; f++) occ[f] = (int)(rnd() % 100) < density;
+        k->occlusion(occ, d, state, scratch);
+        k->first_shell(state, d);
+        int bad = 0;
+        for (int i = 0; i < d[0]; i++)
+            for (int j = 0; j < d[1]; j++)
+                for (int l = 0; l < d[2]; l++) {
+                    size_t f = ((size_t)i * d[1] + j) * d[2] + l;
+                    if (occ[f]) { bad += state[f] != VOX_V_PROTEIN; continue; }
+                    int fl[6] = {0};
+                    for (int t = 0; t < d[0]; t++) if (occ[((size_t)t * d[1] + j) * d[2] + l]) { if (t < i) fl[0] = 1; if (t > i) fl[1] = 1; }
+                    for (int t = 0; t < d[1]; t++) if (occ[((size_t)i * d[1] + t) * d[2] + l]) { if (t < j) fl[2] = 1; if (t > j) fl[3] = 1; }
+                    for (int t = 0; t < d[2]; t++) if (occ[((size_t)i * d[1] + j) * d[2] + t]) { if (t < l) fl[4] = 1; if (t > l) fl[5] = 1; }
+                    int c = fl[0] + fl[1] + fl[2] + fl[3] + fl[4] + fl[5];
+                    int buried = c > 4 || (c == 4 && ((!fl[0] && !fl[1]) || (!fl[2] && !fl[3]) || (!fl[4] && !fl[5])));
+                    bad += ((state[f] & VOX_V_BURIED) != 0) != buried;
+                }
+        CHECK(bad == 0, "occlusion trial %d dims %dx%dx%d: %d voxels differ from the 6-flag rule", trial, d[0], d[1], d[2], bad);
+        size_t nc = k->label_components(state, d, labels, queue);
+        /* component numbers follow the smallest flat index; neighbours share labels */
+        int32_t next = 0;
+        bad = 0;
+        for (size_t f = 0; f < n; f++) {
+            if (!(state[f] & VOX_V_BURIED)) { bad += labels[f] != -1; continue; }
+            if (labels[f] == next) next++;
+            else if (labels[f] > next) bad++;
+            size_t sx = (size_t)d[1] * d[2];
+            if (f + sx < n && (state[f + sx] & VOX_V_BURIED)) bad += labels[f + sx] != labels[f];
+            if ((f / d[2]) % d[1] + 1 < (size_t)d[1] && (state[f + d[2]] & VOX_V_BURIED)) bad += labels[f + d[2]] != labels[f];
+            if (f % d[2] + 1 < (size_t)d[2] && (state[f + 1] & VOX_V_BURIED)) bad += labels[f + 1] != labels[f];
+        }
+        CHECK(bad == 0 && (size_t)next == nc, "labels trial %d: %d inconsistencies, %zu components", trial, bad, nc);
+        free(occ); free(state); free(scratch); free(labels); free(queue);
+    }
+}
+
+/* ---- §9 / §10 classification on hand-built grids -------------------------- */
+typedef struct toy {
+    int d[3];
+    uint8_t *state;
+    int32_t *labels;
+    uint32_t q[4096];
+    size_t nq;
+} toy;
+
+static size_t F(const toy *t, int i, int j, int k) { return ((size_t)i * t->d[1] + j) * t->d[2] + k; }
+
+static void toy_init(toy *t, int nx, int ny, int nz)
+{
+    t->d[0] = nx; t->d[1] = ny; t->d[2] = nz;
+    size_t n = (size_t)nx * ny * nz;
+    t->state = malloc(n);
+    t->labels = malloc(n * sizeof *t->labels);
+    memset(t->state, VOX_V_PROTEIN, n);
+    for (size_t f = 0; f < n; f++) t->labels[f] = -1;
+    t->nq = 0;
+}
+static void toy_buried(toy *t, int i, int j, int k) { size_t f = F(t, i, j, k); t->state[f] = VOX_V_BURIED; t->labels[f] = 0; }
+static void toy_shell(toy *t, int i, int j, int k) { t->state[F(t, i, j, k)] = VOX_V_EXPOSED | VOX_V_FIRST_SHELL; }
+static void toy_collect(toy *t)
+{
+    size_t n = (size_t)t->d[0] * t->d[1] * t->d[2];
+    t->nq = 0;
+    for (size_t f = 0; f < n; f++) if (t->labels[f] == 0) t->q[t->nq++] = (uint32_t)f;
+}
+static void toy_free(toy *t) { free(t->state); free(t->labels); }
+
+static void classify_toy(toy *t, vox_connectivity mode, int gap, int refine, vox_volume_type *topo,
+                         vox_volume_type *fin, size_t *nsurf, size_t *mouths)
+{
+    toy_collect(t);
+    vox_classifier *c = vox_classifier_new(t->state, t->labels, t->d, mode, gap, refine);
+    uint8_t *surf = malloc(t->nq + 1);
+    CHECK(c && vox_classify(c, t->q, t->nq, 0, topo, fin, surf, nsurf), "classify ran");
+    if (mouths) *mouths = vox_classifier_mouths(c);
+    free(surf);
+    vox_classifier_free(c);
+}
+
+static void line_toy(toy *t, int n)
+{
+    toy_init(t, n + 3, 3, 3);
+    for (int x = 1; x <= n; x++) toy_buried(t, x, 1, 1);
+    toy_shell(t, 0, 1, 1);
+    toy_shell(t, n + 1, 1, 1);
+}
+
+static void test_bridge_vectors(void)
+{
+    struct { int n, gap; vox_volume_type want; } v[] = {
+        {4, -1, VOX_PORE}, {4, 0, VOX_POCKET}, {5, 0, VOX_PORE}, {5, 1, VOX_POCKET}, {6, 1, VOX_PORE}, {6, 2, VOX_POCKET}};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        toy t;
+        line_toy(&t, v[i].n);
+        vox_volume_type topo, fin;
+        size_t ns, mouths;
+        classify_toy(&t, VOX_CONNECT_CUSTOM18, v[i].gap, 0, &topo, &fin, &ns, &mouths);
+        CHECK(topo == v[i].want && mouths == 2, "line N=%d g=%d: %s with %zu mouths, expected %s", v[i].n, v[i].gap,
+              vox_volume_type_name(topo), mouths, vox_volume_type_name(v[i].want));
+        toy_free(&t);
+    }
+    /* §10.5: linear 6-voxel two-mouth pore: both mouths narrow -> cavity, no surface */
+    toy t;
+    line_toy(&t, 6);
+    vox_volume_type topo, fin;
+    size_t ns;
+    classify_toy(&t, VOX_CONNECT_CUSTOM18, 1, 1, &topo, &fin, &ns, NULL);
+    CHECK(topo == VOX_PORE && fin == VOX_CAVITY && ns == 0, "6-voxel pore -> %s, %zu surface voxels",
+          vox_volume_type_name(fin), ns);
+    toy_free(&t);
+}
+
+static void test_mouth_connectivity(void)
+{
+    /* D = {(1,1,2), (2,2,2)} (each under an exposed first-shell voxel);
+     * with_support adds (2,1,2) to Q: not direct, but a face neighbour of D */
+    for (int with_support = 0; with_support <= 1; with_support++) {
+        struct { vox_connectivity mode; size_t want; } v[] = {
+            {VOX_CONNECT_6, 2}, {VOX_CONNECT_18, 1}, {VOX_CONNECT_26, 1}, {VOX_CONNECT_CUSTOM18, with_support ? 1u : 2u}};
+        for (size_t i = 0; i < 4; i++) {
+            toy t;
+            toy_init(&t, 5, 5, 5);
+            toy_buried(&t, 1, 1, 2);
+            toy_buried(&t, 2, 2, 2);
+            toy_shell(&t, 1, 1, 3);
+            toy_shell(&t, 2, 2, 3);
+            if (with_support) toy_buried(&t, 2, 1, 2);
+            /* pad Q to 5 voxels with interior voxels away from D */
+            toy_buried(&t, 3, 3, 1);
+            toy_buried(&t, 3, 3, 2);
+            toy_buried(&t, 3, 2, 1);
+            vox_volume_type topo, fin;
+            size_t ns, mouths;
+            classify_toy(&t, v[i].mode, 1, 0, &topo, &fin, &ns, &mouths);
+            CHECK(mouths == v[i].want, "mode %d support %d: %zu mouths, expected %zu", (int)v[i].mode, with_support,
+                  mouths, v[i].want);
+            toy_free(&t);
+        }
+    }
+    size_t a[6] = {2011, 1972, 1893, 1706, 1552, 1551}, b[6] = {95, 65, 60, 38, 23, 22}, c[6] = {107, 63, 0, 0, 0, 0};
+    CHECK(vox_wrapped_hub_spread(a) && !vox_wrapped_hub_spread(b) && !vox_wrapped_hub_spread(c), "wrapped hub spread");
+}
+
+static void necked_pocket(toy *t, int e)
+{
+    toy_init(t, 7 + e + 1, e + 2, e + 2);
+    for (int x = 1; x <= 6; x++) toy_buried(t, x, 1, 1);     /* mouth 1..3, neck 4..6 */
+    for (int x = 1; x <= 3; x++) toy_shell(t, x, 0, 1);     /* exposed directly below the mouth */
+    for (int x = 7; x < 7 + e; x++)
+        for (int y = 1; y <= e; y++)
+            for (int z = 1; z <= e; z++) toy_buried(t, x, y, z);
+}
+
+static void test_refinement_vectors(void)
+{
+    vox_volume_type topo, fin;
+    size_t ns;
+    toy t;
+    necked_pocket(&t, 13);
+    classify_toy(&t, VOX_CONNECT_CUSTOM18, 1, 1, &topo, &fin, &ns, NULL);
+    CHECK(topo == VOX_POCKET && fin == VOX_CAVITY && ns == 0, "necked pocket e=13 -> %s (surface %zu)",
+          vox_volume_type_name(fin), ns);
+    classify_toy(&t, VOX_CONNECT_CUSTOM18, 1, 0, &topo, &fin, &ns, NULL);
+    CHECK(fin == VOX_POCKET && ns == 4, "refinement off: stays a pocket with its 4-voxel shell (%zu)", ns);
+    toy_free(&t);
+    necked_pocket(&t, 6);
+    classify_toy(&t, VOX_CONNECT_CUSTOM18, 1, 1, &topo, &fin, &ns, NULL);
+    CHECK(fin == VOX_POCKET && ns == 4, "e=6 stays a pocket: %s, surface %zu", vox_volume_type_name(fin), ns);
+    toy_free(&t);
+    /* 4x2x2 block touching one boundary only */
+    toy_init(&t, 6, 5, 5);
+    for (int x = 0; x < 4; x++) for (int y = 1; y <= 2; y++) for (int z = 1; z <= 2; z++) toy_buried(&t, x, y, z);
+    classify_toy(&t, VOX_CONNECT_CUSTOM18, 1, 1, &topo, &fin, &ns, NULL);
+    CHECK(fin == VOX_POCKET, "one-boundary block -> %s", vox_volume_type_name(fin));
+    toy_free(&t);
+    /* chamber 4x3x2 on one boundary + a one-voxel tube of 4 to the far boundary */
+    toy_init(&t, 8, 5, 4);
+    for (int x = 0; x < 4; x++) for (int y = 1; y <= 3; y++) for (int z = 1; z <= 2; z++) toy_buried(&t, x, y, z);
+    for (int x = 4; x < 8; x++) toy_buried(&t, x, 2, 1);
+    classify_toy(&t, VOX_CONNECT_CUSTOM18, 1, 1, &topo, &fin, &ns, NULL);
+    CHECK(topo == VOX_PORE && fin == VOX_POCKET, "chamber + narrow tube: %s -> %s", vox_volume_type_name(topo),
+          vox_volume_type_name(fin));
+    toy_free(&t);
+    /* sealed block: cavity */
+    toy_init(&t, 5, 5, 5);
+    for (int x = 1; x <= 3; x++) for (int y = 1; y <= 3; y++) for (int z = 1; z <= 3; z++) toy_buried(&t, x, y, z);
+    classify_toy(&t, VOX_CONNECT_CUSTOM18, 1, 1, &topo, &fin, &ns, NULL);
+    CHECK(topo == VOX_CAVITY && fin == VOX_CAVITY, "sealed block -> %s", vox_volume_type_name(fin));
+    toy_free(&t);
+}
+
+/* ---- output formatting ---------------------------------------------------- */
+static void test_formatting(void)
+{
+    struct { double v; const char *s; } m[] = {
+        {45048.0, "45048.0"}, {8.378, "8.378"}, {0.1748, "0.1748"}, {2.5600000000000005, "2.56"},
+        {0.12345678915, "0.1234567892"}, {0.99999999995, "1.0"}, {0.999999999949, "0.9999999999"}, {0.0, "0.0"},
+        {1e-16, "1e-16"}, {-3.5, "-3.5"}, {3043440.0, "3043440.0"}};
+    char buf[64];
+    for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
+        vox_fmt_modp(m[i].v, buf);
+        CHECK(strcmp(buf, m[i].s) == 0, "modp(%.17g) = %s, expected %s", m[i].v, buf, m[i].s);
+    }
+    struct { double v; const char *s; } r[] = {
+        {3.0, "3.0"}, {8.378, "8.378"}, {1e-05, "1e-05"}, {1e16, "1e+16"}, {0.0001, "0.0001"}, {0.1, "0.1"},
+        {1234567890123456.0, "1234567890123456.0"}, {0.30000000000000004, "0.30000000000000004"}, {-2.5, "-2.5"},
+        {0.6153846153846154, "0.6153846153846154"}};
+    for (size_t i = 0; i < sizeof r / sizeof r[0]; i++) {
+        vox_fmt_repr(r[i].v, buf);
+        CHECK(strcmp(buf, r[i].s) == 0, "repr(%.17g) = %s, expected %s", r[i].v, buf, r[i].s);
+    }
+    CHECK(vox_round4(0.41295) == 0.413 || vox_round4(0.41295) == 0.4129, "round4");
+    CHECK(vox_round4(0.12345) == 0.1235 || vox_round4(0.12345) == 0.1234, "round4 tie on the binary value");
+    CHECK(vox_round3_np(2.0005) == 2.0 || vox_round3_np(2.0005) == 2.001, "round3");
+    vox_buf b = {0};
+    vox_json_string(&b, "a\"b\\c\n\xc3\xa9\xf0\x9f\x98\x80\xff");
+    CHECK(b.data && strcmp(b.data, "\"a\\\"b\\\\c\\n\\u00e9\\ud83d\\ude00\\udcff\"") == 0, "json string: %s", b.data);
+    vox_buf_free(&b);
+}
+
+/* ---- amino acids, chains, altlocs ---------------------------------------- */
+static void test_annotations(void)
+{
+    CHECK(vox_amino_acid_count() == 1554, "1554 amino acids, have %zu", vox_amino_acid_count());
+    const char *yes[] = {"ALA", "MSE", "SEC", "UNK", "DAL", "HYP", "MA", "PCA", "ORN"};
+    const char *no[] = {"ACE", "NH2", "HOH", "STA", "PSA", "DA", "NAG", "ala", ""};
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) CHECK(vox_is_amino_acid(yes[i]), "%s is an amino acid", yes[i]);
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) CHECK(!vox_is_amino_acid(no[i]), "%s is not", no[i]);
+
+    /* assembly copies A,B,A,B -> copy 1 renamed from the pool, originals reserved */
+    vox_atoms v = {0};
+    const char *chains[] = {"A", "B", "A", "B"};
+    for (int i = 0; i < 4; i++) {
+        vox_atom a;
+        memset(&a, 0, sizeof a);
+        strcpy(a.chain, chains[i]);
+        a.res_id = i;
+        vox_atoms_push(&v, &a);
+    }
+    CHECK(vox_dedup_chains(&v) == VOX_OK, "dedup");
+    CHECK(!strcmp(v.a[0].chain, "A") && !strcmp(v.a[1].chain, "B") && !strcmp(v.a[2].chain, "C") &&
+              !strcmp(v.a[3].chain, "D"), "renamed: %s %s %s %s", v.a[0].chain, v.a[1].chain, v.a[2].chain, v.a[3].chain);
+    vox_atoms_free(&v);
+    /* one chain whose numbering restarts: split where it drops by more than 10 */
+    int ids[] = {1, 2, 50, 51, 1, 2, 60};
+    for (int i = 0; i < 7; i++) {
+        vox_atom a;
+        memset(&a, 0, sizeof a);
+        strcpy(a.chain, "A");
+        a.res_id = ids[i];
+        vox_atoms_push(&v, &a);
+    }
+    vox_dedup_chains(&v);
+    CHECK(!strcmp(v.a[3].chain, "A") && !strcmp(v.a[4].chain, "B") && !strcmp(v.a[6].chain, "B"), "split copy: %s %s",
+          v.a[4].chain, v.a[6].chain);
+    vox_atoms_free(&v);
+    /* altloc first: keeps blanks and the first letter of each residue */
+    const char alt[] = {0, 'B', 'A', 'B', '1', 0};
+    for (int i = 0; i < 6; i++) {
+        vox_atom a;
+        memset(&a, 0, sizeof a);
+        strcpy(a.chain, "A");
+        a.res_id = 5;
+        a.altloc = alt[i];
+        vox_atoms_push(&v, &a);
+    }
+    vox_altloc_first(&v);
+    CHECK(v.n == 4 && v.a[1].altloc == 'B' && v.a[2].altloc == 'B', "altloc first kept %zu", v.n);
+    vox_atoms_free(&v);
+}
+
+/* ---- LAPACK-exact eigen solver -------------------------------------------- */
+static void test_eigen(void)
+{
+    double a[3][3] = {{4, 1, 0.5}, {1, 3, 0.25}, {0.5, 0.25, 2}}, w[3], v[3][3];
+    vox_eigh3(a, w, v);
+    CHECK(w[0] <= w[1] && w[1] <= w[2], "ascending");
+    for (int k = 0; k < 3; k++) {
+        double res = 0;
+        for (int i = 0; i < 3; i++) {
+            double av = a[i][0] * v[0][k] + a[i][1] * v[1][k] + a[i][2] * v[2][k];
+            res += fabs(av - w[k] * v[i][k]);
+        }
+        CHECK(res < 1e-12, "eigenpair %d residual %g", k, res);
+    }
+    double d[3][3] = {{2, 0, 0}, {0, 5, 0}, {0, 0, 1}};
+    vox_eigh3(d, w, v);
+    CHECK(w[0] == 1 && w[1] == 2 && w[2] == 5 && fabs(v[2][0]) == 1 && fabs(v[0][1]) == 1 && fabs(v[1][2]) == 1,
+          "diagonal matrix gives the coordinate axes");
+    double lo, hi;
+    vox_eigvalsh2(2, 1, 2, &lo, &hi);
+    CHECK(fabs(lo - 1) < 1e-15 && fabs(hi - 3) < 1e-15, "2x2 eigenvalues %g %g", lo, hi);
+    vox_eigvalsh2(1, 0, 0, &lo, &hi);
+    CHECK(lo == 0 && hi == 1, "flat slice");
+}
+
+int main(void)
+{
+    test_fibonacci();
+    test_radii_samples();
+    test_grid();
+    test_kernels_bruteforce();
+    test_bridge_vectors();
+    test_mouth_connectivity();
+    test_refinement_vectors();
+    test_formatting();
+    test_annotations();
+    test_eigen();
+    return check_report();
+}
