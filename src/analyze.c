@@ -329,13 +329,15 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
     static const vox_volume_type row_types[4] = {VOX_HUB, VOX_PORE, VOX_CAVITY, VOX_POCKET};
     for (int r = 0; r < 4; r++) {
         bucket *b = &bk[row_types[r]];
-        memcpy(res->groups + res->n, b->g, b->n * sizeof *b->g);
+        if (b->n)
+            memcpy(res->groups + res->n, b->g, b->n * sizeof *b->g);
         res->n += b->n;
         b->n = 0;
     }
     res->n_typed = res->n;
     qsort(res->groups, res->n_typed, sizeof *res->groups, cmp_rows);
-    memcpy(res->groups + res->n, bk[VOX_OCCLUDED].g, bk[VOX_OCCLUDED].n * sizeof *res->groups);
+    if (bk[VOX_OCCLUDED].n)
+        memcpy(res->groups + res->n, bk[VOX_OCCLUDED].g, bk[VOX_OCCLUDED].n * sizeof *res->groups);
     res->n += bk[VOX_OCCLUDED].n;
     bk[VOX_OCCLUDED].n = 0;
     ctx->stats.seconds[VOX_STAGE_METRICS] = vox_now() - t0;

@@ -377,20 +377,24 @@ static cJSON *config_json(const run_config *c)
     return o;
 }
 
-static int cmd_analyze(int argc, char **argv)
+static void config_defaults(run_config *cfg, int argc)
 {
-    run_config c;
-    memset(&c, 0, sizeof c);
-    c.resolution = 3.0;
-    c.min_voxels = 4;
-    c.necked = 1;
-    c.align = 1;
-    c.connectivity = "custom18";
-    c.merge_gap = 1;
-    c.assembly = "biological";
-    c.backend = "auto";
-    c.inputs = calloc((size_t)argc + 1, sizeof *c.inputs);
-    if (!c.inputs)
+    memset(cfg, 0, sizeof *cfg);
+    cfg->resolution = 3.0;
+    cfg->min_voxels = 4;
+    cfg->necked = 1;
+    cfg->align = 1;
+    cfg->connectivity = "custom18";
+    cfg->merge_gap = 1;
+    cfg->assembly = "biological";
+    cfg->backend = "auto";
+    cfg->inputs = calloc((size_t)argc + 1, sizeof *cfg->inputs);
+}
+
+/* Parses `vox analyze` options into cfg; returns -1 to go on, or an exit code. */
+static int parse_analyze(int argc, char **argv, run_config *cfg)
+{
+    if (!cfg->inputs)
         return 1;
     enum { O_INPUT = 256, O_OUT, O_RES, O_MINVOX, O_MINVOL, O_HUBS, O_NONECK, O_CONN, O_GAP, O_ASM, O_KEEP,
            O_OVER, O_REANN, O_FAILFAST, O_BACKEND, O_NOALIGN, O_WRITE, O_MAXGRID, O_ISA, O_TIMINGS, O_QUIET };
@@ -413,32 +417,32 @@ static int cmd_analyze(int argc, char **argv)
         double d;
         long l;
         switch (ch) {
-        case O_INPUT: c.inputs[c.ninputs++] = optarg; break;
-        case O_OUT: c.output_dir = optarg; break;
+        case O_INPUT: cfg->inputs[cfg->ninputs++] = optarg; break;
+        case O_OUT: cfg->output_dir = optarg; break;
         case O_RES:
             if (!parse_double(optarg, &d) || !isfinite(d) || d <= 0) {
                 fprintf(stderr, "vox analyze: --resolution: expected a positive number of angstroms, got '%s'\n", optarg);
                 return EXIT_USAGE;
             }
-            c.resolution = d;
+            cfg->resolution = d;
             break;
         case O_MINVOX:
             if (!parse_int(optarg, &l) || l < 0 || l > INT_MAX) {
                 fprintf(stderr, "vox analyze: --min-voxels: expected a non-negative integer, got '%s'\n", optarg);
                 return EXIT_USAGE;
             }
-            c.min_voxels = (int)l;
+            cfg->min_voxels = (int)l;
             break;
         case O_MINVOL:
             if (!parse_double(optarg, &d) || !isfinite(d)) {
                 fprintf(stderr, "vox analyze: --min-volume: expected a number of cubic angstroms, got '%s'\n", optarg);
                 return EXIT_USAGE;
             }
-            c.has_min_volume = 1;
-            c.min_volume = d;
+            cfg->has_min_volume = 1;
+            cfg->min_volume = d;
             break;
-        case O_HUBS: c.include_hubs = 1; break;
-        case O_NONECK: c.necked = 0; break;
+        case O_HUBS: cfg->include_hubs = 1; break;
+        case O_NONECK: cfg->necked = 0; break;
         case O_CONN: {
             static char conn[16];
             size_t k = 0;
@@ -451,7 +455,7 @@ static int cmd_analyze(int argc, char **argv)
                 fprintf(stderr, "vox analyze: --surface-connectivity: expected 6, 18, 26 or custom18, got '%s'\n", optarg);
                 return EXIT_USAGE;
             }
-            c.connectivity = conn;
+            cfg->connectivity = conn;
             break;
         }
         case O_GAP:
@@ -459,33 +463,33 @@ static int cmd_analyze(int argc, char **argv)
                 fprintf(stderr, "vox analyze: --merge-mouth-gap-voxels: expected an integer, got '%s'\n", optarg);
                 return EXIT_USAGE;
             }
-            c.merge_gap = (int)l;
+            cfg->merge_gap = (int)l;
             break;
         case O_ASM:
             if (strcmp(optarg, "biological") && strcmp(optarg, "asymmetric") && strcmp(optarg, "auto")) {
                 fprintf(stderr, "vox analyze: --assembly-policy: expected biological, asymmetric or auto, got '%s'\n", optarg);
                 return EXIT_USAGE;
             }
-            c.assembly = optarg;
+            cfg->assembly = optarg;
             break;
-        case O_KEEP: c.keep_non_protein = 1; break;
-        case O_OVER: c.overwrite = 1; break;
-        case O_REANN: c.reannotate = 1; break;
-        case O_FAILFAST: c.fail_fast = 1; break;
+        case O_KEEP: cfg->keep_non_protein = 1; break;
+        case O_OVER: cfg->overwrite = 1; break;
+        case O_REANN: cfg->reannotate = 1; break;
+        case O_FAILFAST: cfg->fail_fast = 1; break;
         case O_BACKEND:
             if (strcmp(optarg, "auto") && strcmp(optarg, "native") && strcmp(optarg, "python")) {
                 fprintf(stderr, "vox analyze: --backend: expected auto, native or python, got '%s'\n", optarg);
                 return EXIT_USAGE;
             }
-            c.backend = optarg;
+            cfg->backend = optarg;
             break;
-        case O_NOALIGN: c.align = 0; break;
+        case O_NOALIGN: cfg->align = 0; break;
         case O_WRITE: {
             char buf[256];
             snprintf(buf, sizeof buf, "%s", optarg);
             for (char *save, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-                if (strcmp(t, "df-json") == 0) c.write_df = 1;
-                else if (strcmp(t, "pdb") == 0) c.write_pdb = 1;
+                if (strcmp(t, "df-json") == 0) cfg->write_df = 1;
+                else if (strcmp(t, "pdb") == 0) cfg->write_pdb = 1;
                 else {
                     fprintf(stderr, "vox analyze: --write: unknown output '%s' (expected df-json, pdb)\n", t);
                     return EXIT_USAGE;
@@ -498,11 +502,11 @@ static int cmd_analyze(int argc, char **argv)
                 fprintf(stderr, "vox analyze: --max-grid-voxels: expected a positive integer, got '%s'\n", optarg);
                 return EXIT_USAGE;
             }
-            c.max_grid_voxels = (unsigned long long)l;
+            cfg->max_grid_voxels = (unsigned long long)l;
             break;
-        case O_ISA: c.isa = optarg; break;
-        case O_TIMINGS: c.stage_timings = 1; break;
-        case O_QUIET: c.quiet = 1; break;
+        case O_ISA: cfg->isa = optarg; break;
+        case O_TIMINGS: cfg->stage_timings = 1; break;
+        case O_QUIET: cfg->quiet = 1; break;
         case 'h': usage_analyze(stdout); return 0;
         case ':':
             fprintf(stderr, "vox analyze: option '%s' needs a value\n", argv[optind - 1]);
@@ -513,19 +517,26 @@ static int cmd_analyze(int argc, char **argv)
         }
     }
     for (int i = optind; i < argc; i++)
-        c.inputs[c.ninputs++] = argv[i];
-    if (c.overwrite && c.reannotate) {
+        cfg->inputs[cfg->ninputs++] = argv[i];
+    if (cfg->overwrite && cfg->reannotate) {
         fprintf(stderr, "vox analyze: --overwrite and --reannotate are mutually exclusive\n");
         return EXIT_USAGE;
     }
-    if (!c.output_dir) {
+    if (!cfg->output_dir) {
         fprintf(stderr, "vox analyze: --output-dir is required\n");
         return EXIT_USAGE;
     }
-    if (!c.ninputs) {
+    if (!cfg->ninputs) {
         fprintf(stderr, "vox analyze: no input: give --input PATH or structure files as arguments\n");
         return EXIT_USAGE;
     }
+    return -1;
+}
+
+/* Analyses every input and writes the run summary; returns the exit code. */
+static int run_analyze(const run_config *cfg)
+{
+    const run_config c = *cfg;
     if (mkdir_p(c.output_dir) != 0 || access(c.output_dir, W_OK | X_OK) != 0) {
         fprintf(stderr, "vox analyze: cannot write to output directory '%s': %s\n", c.output_dir, strerror(errno));
         return 1;
@@ -615,10 +626,21 @@ static int cmd_analyze(int argc, char **argv)
     vox_buf_free(&b);
     cJSON_Delete(sum);
     free(labels);
-    free(c.inputs);
     vox_ctx_destroy(&ctx);
     return rc;
 }
+
+static int cmd_analyze(int argc, char **argv)
+{
+    run_config c;
+    config_defaults(&c, argc);
+    int rc = parse_analyze(argc, argv, &c);
+    if (rc < 0)
+        rc = run_analyze(&c);
+    free(c.inputs);
+    return rc;
+}
+
 
 static int cmd_info(void)
 {
