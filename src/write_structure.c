@@ -128,6 +128,46 @@ static const char *const cif_cols[NCOL] = {
     "label_entity_id", "label_seq_id", "pdbx_PDB_ins_code", "auth_seq_id", "auth_comp_id", "auth_asym_id",
     "auth_atom_id", "B_iso_or_equiv", "Cartn_x", "Cartn_y", "Cartn_z", "pdbx_PDB_model_num", "id"};
 
+/* "%d" without printf. */
+static size_t fmt_long(long v, char *out)
+{
+    char tmp[24];
+    size_t n = 0;
+    unsigned long u = v < 0 ? 0ul - (unsigned long)v : (unsigned long)v;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    size_t k = 0;
+    if (v < 0) out[k++] = '-';
+    while (n) out[k++] = tmp[--n];
+    out[k] = '\0';
+    return k;
+}
+
+/* "%.3f" of a binary32 value without printf: v * 1000 is exact in binary64
+ * (24 + 10 significant bits), so rint() rounds the exact decimal value half
+ * to even, exactly as glibc's printf does. */
+static void fmt_fixed3(float f, char *out)
+{
+    double scaled = rint((double)f * 1000.0);
+    if (!(fabs(scaled) < 9e15)) { /* not reachable for coordinates; keep printf's answer */
+        snprintf(out, 40, "%.3f", (double)f);
+        return;
+    }
+    int neg = signbit(scaled) || (scaled == 0.0 && signbit(f));
+    long long m = (long long)fabs(scaled);
+    char *o = out;
+    if (neg) *o++ = '-';
+    o += fmt_long((long)(m / 1000), o);
+    int frac = (int)(m % 1000);
+    o[0] = '.';
+    o[1] = (char)('0' + frac / 100);
+    o[2] = (char)('0' + frac / 10 % 10);
+    o[3] = (char)('0' + frac % 10);
+    o[4] = '\0';
+}
+
 /* biotite's value escaping: trim, empty -> '.', quote values with quotes or spaces */
 static void cif_value(char out[40], const char *raw)
 {
@@ -174,7 +214,7 @@ static size_t entity_of(const cif_atoms *ca, const char *chain)
 /* Calls fn(cookie, row index, values) for every row. */
 static void cif_rows(const cif_atoms *ca, void (*fn)(void *, size_t, char (*)[40]), void *cookie)
 {
-    char v[NCOL][40], num[40];
+    char v[NCOL][40];
     size_t k = 0;
     for (size_t i = 0; i < ca->s->atoms.n; i++, k++) {
         const vox_atom *a = &ca->s->atoms.a[i];
@@ -184,15 +224,13 @@ static void cif_rows(const cif_atoms *ca, void (*fn)(void *, size_t, char (*)[40
         cif_value(v[2], a->name);
         cif_value(v[4], a->res_name);
         cif_value(v[5], a->chain);
-        snprintf(num, sizeof num, "%zu", entity_of(ca, a->chain) + 1);
-        cif_value(v[6], num);
-        snprintf(num, sizeof num, "%d", a->res_id);
-        cif_value(v[7], num);
+        fmt_long((long)entity_of(ca, a->chain) + 1, v[6]);
+        fmt_long(a->res_id, v[7]);
         cif_value(v[8], ins);
-        snprintf(v[13], 40, "0.00");
+        strcpy(v[13], "0.00");
         for (int c = 0; c < 3; c++)
-            snprintf(v[14 + c], 40, "%.3f", (double)a->xyz[c]);
-        snprintf(v[18], 40, "%zu", k + 1);
+            fmt_fixed3(a->xyz[c], v[14 + c]);
+        fmt_long((long)k + 1, v[18]);
         fn(cookie, k, v);
     }
     for (size_t q = 0; q < ca->ngroups; q++) {
@@ -205,15 +243,13 @@ static void cif_rows(const cif_atoms *ca, void (*fn)(void *, size_t, char (*)[40
             cif_value(v[2], pseudo_elem[g->type]);
             cif_value(v[4], pseudo_res[g->type]);
             cif_value(v[5], ca->chains[g->type]);
-            snprintf(num, sizeof num, "%zu", entity_of(ca, ca->chains[g->type]) + 1);
-            cif_value(v[6], num);
-            snprintf(num, sizeof num, "%d", g->id);
-            cif_value(v[7], num);
+            fmt_long((long)entity_of(ca, ca->chains[g->type]) + 1, v[6]);
+            fmt_long(g->id, v[7]);
             cif_value(v[8], "");
-            snprintf(v[13], 40, "%.2f", g->surface && g->surface[t] ? 50.0 : 0.0);
+            strcpy(v[13], g->surface && g->surface[t] ? "50.00" : "0.00");
             for (int a = 0; a < 3; a++)
-                snprintf(v[14 + a], 40, "%.3f", (double)c[a]);
-            snprintf(v[18], 40, "%zu", k + 1);
+                fmt_fixed3(c[a], v[14 + a]);
+            fmt_long((long)k + 1, v[18]);
             fn(cookie, k, v);
         }
     }
@@ -250,9 +286,16 @@ static void emit_row(void *cookie, size_t k, char (*v)[40])
     emit_ctx *e = cookie;
     (void)k;
     fill_copies(v);
-    for (int c = 0; c < NCOL; c++)
-        vox_buf_printf(e->b, "%-*s", (int)(e->w[c] + 1), v[c]);
-    vox_buf_putc(e->b, '\n');
+    char line[NCOL * 41 + 2];
+    size_t n = 0;
+    for (int c = 0; c < NCOL; c++) { /* left-aligned, padded to the column width + 1 */
+        size_t l = strlen(v[c]);
+        memcpy(line + n, v[c], l);
+        memset(line + n + l, ' ', e->w[c] + 1 - l);
+        n += e->w[c] + 1;
+    }
+    line[n++] = '\n';
+    vox_buf_put(e->b, line, n);
 }
 
 static int add_entity(cif_atoms *ca, const char *chain)
