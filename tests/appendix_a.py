@@ -81,6 +81,13 @@ def main():
         check(grid == (81, 80, 79) and rows[0]["type"] == "cavity" and rows[0]["volume"] == 3043440.0
               and kinds["pore"] == 0 and len(rows) == 137 and kinds == Counter(pocket=125, hub=10, cavity=2),
               f"7odw 3.0: grid {grid}, {kinds}, top {rows[0]}")
+        # P-SEA: biotite documents 1L2Y's annotation as 'c' + 8 x 'a' + 11 x 'c'
+        src = os.path.join(DATA, "structures", "1l2y.pdb")
+        p = subprocess.run([VOX, "analyze", "--quiet", "--output-dir", tmp, "--overwrite", src],
+                           capture_output=True, text=True)
+        payload = json.load(open(os.path.join(tmp, "1l2y.annotation.json")))
+        check(p.returncode == 0 and (payload["frac_alpha"], payload["frac_beta"], payload["frac_coil"]) == (0.4, 0.0, 0.6),
+              f"1l2y P-SEA fractions {payload.get('frac_alpha')}, {payload.get('frac_beta')}, {payload.get('frac_coil')}")
     print(f"{ok['passed']} passed, {ok['failed']} failed")
     return 1 if ok["failed"] else 0
 
