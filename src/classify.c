@@ -1,17 +1,18 @@
 /* classify.c - topology of a buried component (ALGORITHM.md §9) and the neck rules (§10)
  *
- * Set membership uses per-voxel stamp arrays over the whole grid: a voxel is
- * in set X when stamp_X[v] == the generation number of X's current use.
- * Bumping the generation empties a set in O(1), so the cost per component is
- * proportional to its size, never to the grid (volumizer rebuilds Python
- * sets of the whole first shell for every group).
+ * Set membership is one byte of flag bits per grid voxel, one bit per set.
+ * Every set used here is a subset of the component Q, so a set is emptied
+ * by clearing its bit over Q (or over the list that filled it): the cost per
+ * component is proportional to its size, never to the grid (volumizer
+ * rebuilds Python sets of the whole first shell for every group), and the
+ * grid costs one byte per voxel instead of a word per set.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "classify.h"
 
-enum { S_D, S_SUPPORT, S_COMP, S_A, S_B, S_VISIT, S_SHELL, S_UNION, S_COUNT };
+enum { S_D = 1, S_SUPPORT = 2, S_COMP = 4, S_A = 8, S_B = 16, S_VISIT = 32, S_SHELL = 64, S_UNION = 128 };
 
 typedef struct vlist {
     uint32_t *v;
@@ -25,8 +26,9 @@ struct vox_classifier {
     size_t sx, sy, total;
     vox_connectivity mode;
     int gap, refine;
-    uint32_t *stamp[S_COUNT];
-    uint32_t gen[S_COUNT];
+    uint8_t *flags;            /* S_* bits per voxel; all clear between components */
+    const uint32_t *q;         /* the component being classified */
+    size_t nq;
     uint32_t *pred;
     uint32_t *layer; /* BFS depth, valid where stamp[S_VISIT] is current */
     vlist queue, dlist, comps, shells, tmp, bridge;
@@ -51,16 +53,22 @@ static int push(vlist *l, uint32_t v)
     return 1;
 }
 
-/* Starts a fresh use of set s (all voxels out). */
+/* Empties set s: its members all lie in Q. */
 static void reset(vox_classifier *c, int s)
 {
-    if (++c->gen[s] == 0) { /* wrapped: clear once every 2^32 uses */
-        memset(c->stamp[s], 0, c->total * sizeof(uint32_t));
-        c->gen[s] = 1;
-    }
+    const uint8_t keep = (uint8_t)~s;
+    for (size_t t = 0; t < c->nq; t++)
+        c->flags[c->q[t]] &= keep;
 }
-static inline int in(const vox_classifier *c, int s, uint32_t v) { return c->stamp[s][v] == c->gen[s]; }
-static inline void put(vox_classifier *c, int s, uint32_t v) { c->stamp[s][v] = c->gen[s]; }
+/* Empties set s whose members are exactly list[0..n). */
+static void reset_list(vox_classifier *c, int s, const uint32_t *list, size_t n)
+{
+    const uint8_t keep = (uint8_t)~s;
+    for (size_t t = 0; t < n; t++)
+        c->flags[list[t]] &= keep;
+}
+static inline int in(const vox_classifier *c, int s, uint32_t v) { return (c->flags[v] & s) != 0; }
+static inline void put(vox_classifier *c, int s, uint32_t v) { c->flags[v] |= (uint8_t)s; }
 
 vox_classifier *vox_classifier_new(const uint8_t *state, const int32_t *labels, const int dims[3],
                                    vox_connectivity mode, int merge_gap, int refine)
@@ -77,16 +85,10 @@ vox_classifier *vox_classifier_new(const uint8_t *state, const int32_t *labels, 
     c->mode = mode;
     c->gap = merge_gap;
     c->refine = refine;
-    for (int s = 0; s < S_COUNT; s++) {
-        c->stamp[s] = calloc(c->total, sizeof(uint32_t));
-        if (!c->stamp[s]) {
-            vox_classifier_free(c);
-            return NULL;
-        }
-    }
+    c->flags = calloc(c->total, 1);
     c->pred = malloc(c->total * sizeof *c->pred);
     c->layer = malloc(c->total * sizeof *c->layer);
-    if (!c->pred || !c->layer) {
+    if (!c->flags || !c->pred || !c->layer) {
         vox_classifier_free(c);
         return NULL;
     }
@@ -97,8 +99,7 @@ void vox_classifier_free(vox_classifier *c)
 {
     if (!c)
         return;
-    for (int s = 0; s < S_COUNT; s++)
-        free(c->stamp[s]);
+    free(c->flags);
     free(c->pred);
     free(c->layer);
     free(c->comp_start); free(c->comp_len); free(c->order); free(c->es); free(c->el); free(c->use);
@@ -133,8 +134,6 @@ static inline int in_q(const vox_classifier *c, uint32_t f, int32_t label) { ret
 
 static int direct_surface(vox_classifier *c, const uint32_t *q, size_t n)
 {
-    reset(c, S_D);
-    reset(c, S_SUPPORT);
     c->dlist.n = 0;
     for (size_t t = 0; t < n; t++) {
         uint32_t f = q[t];
@@ -223,7 +222,6 @@ static int reserve_comps(vox_classifier *c, size_t n)
  * (descending, stable: ties keep discovery order). */
 static int mouths(vox_classifier *c)
 {
-    reset(c, S_COMP);
     c->comps.n = 0;
     c->tmp.n = 0;
     if (!reserve_comps(c, c->dlist.n + 2))
@@ -280,10 +278,9 @@ static int mouths(vox_classifier *c)
 }
 
 /* Shell(C) = C plus its face neighbours in Q, appended to shells; set s
- * (S_A or S_B) marks it. */
+ * (S_A, S_B or S_SHELL, empty on entry) marks it. */
 static int shell(vox_classifier *c, size_t comp, int32_t label, int s, size_t slot)
 {
-    reset(c, s);
     c->shell_start[slot] = c->shells.n;
     const uint32_t *cv = c->comps.v + c->comp_start[comp];
     for (size_t t = 0; t < c->comp_len[comp]; t++) {
@@ -331,7 +328,7 @@ static int bridge_test(vox_classifier *c, int32_t label)
             return -1;
     uint32_t *seed = c->tmp.v;
     qsort(seed, na, sizeof *seed, cmp_u32);
-    reset(c, S_VISIT);
+    reset_list(c, S_VISIT, c->queue.v, c->queue.n);
     c->queue.n = 0;
     for (size_t t = 0; t < na; t++) {
         put(c, S_VISIT, seed[t]);
@@ -376,7 +373,7 @@ static int bridge_test(vox_classifier *c, int32_t label)
 /* Returns the neck width of shell w[0..nw) in Q, or -1 when undefined. */
 static long neck_width(vox_classifier *c, const uint32_t *w, size_t nw, int32_t label)
 {
-    reset(c, S_VISIT);
+    reset_list(c, S_VISIT, c->queue.v, c->queue.n);
     c->queue.n = 0;
     for (size_t t = 0; t < nw; t++) {
         put(c, S_VISIT, w[t]);
@@ -441,8 +438,23 @@ static int cmp_desc(const void *a, const void *b)
     return x < y ? 1 : x > y ? -1 : 0;
 }
 
+static int classify_component(vox_classifier *c, const uint32_t *q, size_t n, int32_t label,
+                              vox_volume_type *topology, vox_volume_type *final_type, uint8_t *surface,
+                              size_t *nsurf);
+
 int vox_classify(vox_classifier *c, const uint32_t *q, size_t n, int32_t label, vox_volume_type *topology,
                  vox_volume_type *final_type, uint8_t *surface, size_t *nsurf)
+{
+    c->q = q;
+    c->nq = n;
+    int ok = classify_component(c, q, n, label, topology, final_type, surface, nsurf);
+    reset(c, 0xFF); /* leave every flag clear for the next component */
+    return ok;
+}
+
+static int classify_component(vox_classifier *c, const uint32_t *q, size_t n, int32_t label,
+                              vox_volume_type *topology, vox_volume_type *final_type, uint8_t *surface,
+                              size_t *nsurf)
 {
     memset(surface, 0, n);
     *nsurf = 0;
@@ -508,7 +520,6 @@ int vox_classify(vox_classifier *c, const uint32_t *q, size_t n, int32_t label, 
     size_t *es = c->es, *el = c->el;
     if (k == 2 && merge) {
         /* Shell(C0) + Shell(C1) + bridge, as one set */
-        reset(c, S_SHELL);
         size_t start = c->shells.n;
         for (int s = 0; s < 2; s++)
             for (size_t t = 0; t < c->shell_len[s]; t++) {
@@ -533,6 +544,7 @@ int vox_classify(vox_classifier *c, const uint32_t *q, size_t n, int32_t label, 
                 return 0;
             es[m] = c->shell_start[2];
             el[m] = c->shell_len[2];
+            reset_list(c, S_SHELL, c->shells.v + es[m], el[m]);
         }
         eff = kept;
     }
@@ -570,7 +582,6 @@ int vox_classify(vox_classifier *c, const uint32_t *q, size_t n, int32_t label, 
     *final_type = fin;
     if (fin == VOX_CAVITY)
         return 1;
-    reset(c, S_UNION);
     for (size_t m = 0; m < eff; m++) {
         if (!use[m]) continue;
         for (size_t t = 0; t < el[m]; t++)
