@@ -167,8 +167,10 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
     ctx->stats.seconds[VOX_STAGE_SHELLS] = vox_now() - t0;
 
     t0 = vox_now();
-    occ = calloc(total, 1);
-    state = malloc(total);
+    occ = vox_scratch_get(&ctx->ws[VOX_WS_OCC], total);
+    state = vox_scratch_get(&ctx->ws[VOX_WS_STATE], total);
+    if (occ)
+        memset(occ, 0, total);
     if (!occ || !state) {
         rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for a %zu-voxel grid", total);
         goto out;
@@ -190,21 +192,20 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
     ctx->stats.seconds[VOX_STAGE_GRID] = vox_now() - t0;
 
     t0 = vox_now();
-    scratch = malloc(2 * ((size_t)dims[1] * dims[2] + (size_t)dims[0] * dims[2] + (size_t)dims[0] * dims[1]) *
-                     sizeof *scratch);
+    scratch = vox_scratch_get(&ctx->ws[VOX_WS_LINES],
+                              2 * ((size_t)dims[1] * dims[2] + (size_t)dims[0] * dims[2] + (size_t)dims[0] * dims[1]) *
+                                  sizeof *scratch);
     if (!scratch) {
         rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the grid");
         goto out;
     }
     ctx->k->occlusion(occ, dims, state, scratch);
     ctx->k->first_shell(state, dims);
-    free(occ);
-    occ = NULL;
     ctx->stats.seconds[VOX_STAGE_BURIED] = vox_now() - t0;
 
     t0 = vox_now();
-    labels = malloc(total * sizeof *labels);
-    queue = malloc(total * sizeof *queue);
+    labels = vox_scratch_get(&ctx->ws[VOX_WS_LABELS], total * sizeof *labels);
+    queue = vox_scratch_get(&ctx->ws[VOX_WS_QUEUE], total * sizeof *queue);
     if (!labels || !queue) {
         rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the grid");
         goto out;
@@ -234,7 +235,8 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
     ctx->stats.seconds[VOX_STAGE_COMPONENTS] = vox_now() - t0;
 
     t0 = vox_now();
-    cl = vox_classifier_new(state, labels, dims, p.connectivity, p.merge_mouth_gap, p.neck_refinement);
+    cl = vox_classifier_new(state, labels, dims, p.connectivity, p.merge_mouth_gap, p.neck_refinement,
+                            &ctx->ws[VOX_WS_FLAGS], &ctx->ws[VOX_WS_PRED], &ctx->ws[VOX_WS_LAYER]);
     if (!cl) {
         rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for classification");
         goto out;
@@ -317,10 +319,13 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
         sort_bucket(b);
         for (size_t i = 0; i < b->n; i++) {
             b->g[i].id = (int)i;
-            vox_group_metrics(ctx->k, &b->g[i], res->centres, dims);
+            if (!vox_group_metrics(ctx->k, &b->g[i], res->centres, dims, &ctx->ws[VOX_WS_METRICS]))
+                rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the metrics");
         }
         kept += b->n;
     }
+    if (rc != VOX_OK)
+        goto out;
     res->groups = malloc((kept ? kept : 1) * sizeof *res->groups);
     if (!res->groups) {
         rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the result");
@@ -358,11 +363,6 @@ out:
     if (res) vox_result_free(&res);
     vox_classifier_free(cl);
     free(cstart);
-    free(queue);
-    free(labels);
-    free(scratch);
-    free(state);
-    free(occ);
     for (int a = 0; a < 3; a++) vox_grid_axis_free(&ax[a]);
     vox_shells_free(&sh);
     return rc;

@@ -67,6 +67,26 @@ void vox_buf_free(vox_buf *b)
     memset(b, 0, sizeof *b);
 }
 
+void *vox_scratch_get(vox_scratch *s, size_t bytes)
+{
+    if (bytes <= s->cap)
+        return s->p;
+    free(s->p);
+    s->p = malloc(bytes);
+    s->cap = s->p ? bytes : 0;
+    return s->p;
+}
+
+void *vox_scratch_get_zeroed(vox_scratch *s, size_t bytes)
+{
+    if (bytes <= s->cap)
+        return s->p;
+    free(s->p);
+    s->p = calloc(bytes, 1);
+    s->cap = s->p ? bytes : 0;
+    return s->p;
+}
+
 vox_status vox_write_file_atomic(vox_ctx *ctx, const char *path, const char *data, size_t len)
 {
     if (!path || !*path)

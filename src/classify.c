@@ -71,7 +71,8 @@ static inline int in(const vox_classifier *c, int s, uint32_t v) { return (c->fl
 static inline void put(vox_classifier *c, int s, uint32_t v) { c->flags[v] |= (uint8_t)s; }
 
 vox_classifier *vox_classifier_new(const uint8_t *state, const int32_t *labels, const int dims[3],
-                                   vox_connectivity mode, int merge_gap, int refine)
+                                   vox_connectivity mode, int merge_gap, int refine, vox_scratch *flags,
+                                   vox_scratch *pred, vox_scratch *layer)
 {
     vox_classifier *c = calloc(1, sizeof *c);
     if (!c)
@@ -85,9 +86,9 @@ vox_classifier *vox_classifier_new(const uint8_t *state, const int32_t *labels, 
     c->mode = mode;
     c->gap = merge_gap;
     c->refine = refine;
-    c->flags = calloc(c->total, 1);
-    c->pred = malloc(c->total * sizeof *c->pred);
-    c->layer = malloc(c->total * sizeof *c->layer);
+    c->flags = vox_scratch_get_zeroed(flags, c->total);
+    c->pred = vox_scratch_get(pred, c->total * sizeof *c->pred);
+    c->layer = vox_scratch_get(layer, c->total * sizeof *c->layer);
     if (!c->flags || !c->pred || !c->layer) {
         vox_classifier_free(c);
         return NULL;
@@ -99,9 +100,6 @@ void vox_classifier_free(vox_classifier *c)
 {
     if (!c)
         return;
-    free(c->flags);
-    free(c->pred);
-    free(c->layer);
     free(c->comp_start); free(c->comp_len); free(c->order); free(c->es); free(c->el); free(c->use);
     free(c->queue.v); free(c->dlist.v); free(c->comps.v); free(c->shells.v); free(c->tmp.v); free(c->bridge.v);
     free(c);

@@ -6,9 +6,11 @@
 
 typedef struct vox_classifier vox_classifier;
 
-/* Work space for one grid; reused for every component of that grid. */
+/* Work space for one grid; reused for every component of that grid.  The
+ * per-voxel arrays come from the context's scratch (flags stay zero between uses). */
 VOX_HIDDEN vox_classifier *vox_classifier_new(const uint8_t *state, const int32_t *labels, const int dims[3],
-                                              vox_connectivity mode, int merge_gap, int refine);
+                                              vox_connectivity mode, int merge_gap, int refine,
+                                              vox_scratch *flags, vox_scratch *pred, vox_scratch *layer);
 VOX_HIDDEN void vox_classifier_free(vox_classifier *c);
 
 /* Classifies the component q[0..n) (ascending flat indices, all with

@@ -63,6 +63,8 @@ void vox_ctx_destroy(vox_ctx **ctx)
 {
     if (!ctx || !*ctx)
         return;
+    for (int i = 0; i < VOX_WS_COUNT; i++)
+        free((*ctx)->ws[i].p);
     free(*ctx);
     *ctx = NULL;
 }

@@ -48,6 +48,24 @@ VOX_HIDDEN void vox_atoms_free(vox_atoms *v);
 
 /* ---- context ------------------------------------------------------------ */
 
+/* Grow-only scratch buffers kept by a context between analyses: a program
+ * that analyses many structures or frames with one context pays the page
+ * faults of the grid arrays once.  Released by vox_ctx_destroy. */
+enum {
+    VOX_WS_OCC, VOX_WS_STATE, VOX_WS_LABELS, VOX_WS_QUEUE, VOX_WS_LINES, VOX_WS_FLAGS, VOX_WS_PRED,
+    VOX_WS_LAYER, VOX_WS_METRICS, VOX_WS_COUNT
+};
+
+typedef struct vox_scratch {
+    void *p;
+    size_t cap;
+} vox_scratch;
+
+/* Returns at least bytes of scratch (contents unspecified), NULL on OOM. */
+VOX_HIDDEN void *vox_scratch_get(vox_scratch *s, size_t bytes);
+/* Same, but zero-filled when (re)allocated; callers keep it zero after use. */
+VOX_HIDDEN void *vox_scratch_get_zeroed(vox_scratch *s, size_t bytes);
+
 struct vox_ctx {
     vox_options opts;
     const vox_kernels *k;
@@ -55,6 +73,7 @@ struct vox_ctx {
     char detail[1024];
     char describe[512];
     vox_stats stats;
+    vox_scratch ws[VOX_WS_COUNT];
 };
 
 /* Records a formatted detail message on ctx and returns st. */
@@ -146,8 +165,10 @@ struct vox_result {
     float *centres[3]; /* voxel centre per axis index */
 };
 
-VOX_HIDDEN void vox_group_metrics(const vox_kernels *k, vox_group *g, float *const centres[3],
-                                  const int dims[3]);
+/* Fills g's axial lengths, centre and cross-section values; scratch holds
+ * the per-voxel work arrays.  Returns 0 on allocation failure. */
+VOX_HIDDEN int vox_group_metrics(const vox_kernels *k, vox_group *g, float *const centres[3],
+                                 const int dims[3], vox_scratch *scratch);
 VOX_HIDDEN void vox_psea(const vox_structure *s, double *alpha, double *beta, double *coil);
 
 /* Renders a document into b. */

@@ -33,7 +33,8 @@ static double slice_circularity(const double *y1, const double *y2, const size_t
     return lmax > 1e-12 ? lmin / lmax : 1.0;
 }
 
-void vox_group_metrics(const vox_kernels *k, vox_group *g, float *const centres[3], const int dims[3])
+int vox_group_metrics(const vox_kernels *k, vox_group *g, float *const centres[3], const int dims[3],
+                      vox_scratch *scratch)
 {
     size_t n = g->n;
     double mean[3], scatter[6];
@@ -42,7 +43,7 @@ void vox_group_metrics(const vox_kernels *k, vox_group *g, float *const centres[
     g->len[0] = g->len[1] = g->len[2] = 0.0;
     g->has_circ = g->has_unif = 0;
     if (n < 3)
-        return;
+        return 1;
     double cov[3][3] = {{scatter[0], scatter[1], scatter[2]},
                         {scatter[1], scatter[3], scatter[4]},
                         {scatter[2], scatter[4], scatter[5]}};
@@ -53,13 +54,11 @@ void vox_group_metrics(const vox_kernels *k, vox_group *g, float *const centres[
     for (int q = 0; q < 3; q++)
         for (int i = 0; i < 3; i++)
             ax[i][q] = v[i][2 - q];
-    double *y = malloc(3 * n * sizeof *y);
-    size_t *idx = malloc(n * sizeof *idx);
-    if (!y || !idx) {
-        free(y);
-        free(idx);
-        return;
-    }
+    /* scratch: y[3n] projections, idx[n], bin[n] */
+    double *y = vox_scratch_get(scratch, n * (3 * sizeof(double) + 2 * sizeof(size_t)));
+    if (!y)
+        return 0;
+    size_t *idx = (size_t *)(y + 3 * n), *bin = idx + n;
     const size_t sx = (size_t)dims[1] * dims[2], sy = (size_t)dims[2];
     double lo[3] = {INFINITY, INFINITY, INFINITY}, hi[3] = {-INFINITY, -INFINITY, -INFINITY};
     for (size_t t = 0; t < n; t++) {
@@ -85,21 +84,16 @@ void vox_group_metrics(const vox_kernels *k, vox_group *g, float *const centres[
     if (range < 1e-9) {
         g->has_circ = g->has_unif = 1;
         g->circ = g->unif = 1.0;
-        free(y);
-        free(idx);
-        return;
+        return 1;
     }
     long nb = (long)rint(range / (double)dims[0]); /* volumizer divides by nx, not the voxel size */
     if (nb < 3)
         nb = 3;
     double step = (hi[0] - lo[0]) / (double)nb;
-    double *vals = malloc((size_t)nb * sizeof *vals);
-    double *counts = malloc((size_t)nb * sizeof *counts);
-    size_t *bin = malloc(n * sizeof *bin);
-    if (!vals || !counts || !bin) {
-        free(vals); free(counts); free(bin); free(y); free(idx);
-        return;
-    }
+    double *vals = malloc(2 * (size_t)nb * sizeof *vals);
+    if (!vals)
+        return 0;
+    double *counts = vals + nb;
     for (size_t t = 0; t < n; t++) {
         /* numpy digitize on the inner edges e[1..nb-1]: count of edges <= p */
         double p = y[t];
@@ -141,5 +135,6 @@ void vox_group_metrics(const vox_kernels *k, vox_group *g, float *const centres[
             g->unif = vox_round4(u > 0.0 ? u : 0.0);
         }
     }
-    free(vals); free(counts); free(bin); free(y); free(idx);
+    free(vals);
+    return 1;
 }

@@ -187,12 +187,14 @@ static void classify_toy(toy *t, vox_connectivity mode, int gap, int refine, vox
                          vox_volume_type *fin, size_t *nsurf, size_t *mouths)
 {
     toy_collect(t);
-    vox_classifier *c = vox_classifier_new(t->state, t->labels, t->d, mode, gap, refine);
+    vox_scratch ws[3] = {{0}};
+    vox_classifier *c = vox_classifier_new(t->state, t->labels, t->d, mode, gap, refine, &ws[0], &ws[1], &ws[2]);
     uint8_t *surf = malloc(t->nq + 1);
     CHECK(c && vox_classify(c, t->q, t->nq, 0, topo, fin, surf, nsurf), "classify ran");
     if (mouths) *mouths = vox_classifier_mouths(c);
     free(surf);
     vox_classifier_free(c);
+    for (int i = 0; i < 3; i++) free(ws[i].p);
 }
 
 static void line_toy(toy *t, int n)
