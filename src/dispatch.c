@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "vox_config.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
@@ -84,19 +85,62 @@ const char *vox_cpu_features(void)
     return detected_features;
 }
 
-/* ISAs known to vox, best last.  table is NULL where this build has no
- * variant for it yet: such an ISA is reported as unavailable. */
+#if VOX_HAVE_AVX2
+extern const vox_kernels vox_kernels_avx2;
+#endif
+#if VOX_HAVE_AVX512
+extern const vox_kernels vox_kernels_avx512;
+#endif
+#if VOX_HAVE_NEON
+extern const vox_kernels vox_kernels_neon;
+#endif
+
+/* ISAs known to vox, each with the level its table is laid over (a table
+ * may leave kernels NULL: they come from the level below).  table is NULL
+ * where this build has no variant: such an ISA is reported unavailable. */
 static const struct {
     const char *name;
     unsigned need;
+    int parent;
     const vox_kernels *table;
 } isa_ladder[] = {
-    {"scalar", 0, &vox_kernels_scalar},
-    {"avx2", F_AVX2, NULL},
-    {"avx512", F_AVX512, NULL},
-    {"neon", F_NEON, NULL},
+    {"scalar", 0, -1, &vox_kernels_scalar},
+#if VOX_HAVE_AVX2
+    {"avx2", F_AVX2, 0, &vox_kernels_avx2},
+#else
+    {"avx2", F_AVX2, 0, NULL},
+#endif
+#if VOX_HAVE_AVX512
+    {"avx512", F_AVX512, 1, &vox_kernels_avx512},
+#else
+    {"avx512", F_AVX512, 1, NULL},
+#endif
+#if VOX_HAVE_NEON
+    {"neon", F_NEON, 0, &vox_kernels_neon},
+#else
+    {"neon", F_NEON, 0, NULL},
+#endif
 };
 #define N_ISA (sizeof isa_ladder / sizeof isa_ladder[0])
+
+/* Scalar first, then every level up to isa, each overriding what it provides. */
+static void fill_table(vox_kernels *t, size_t isa)
+{
+    size_t chain[N_ISA], n = 0;
+    for (int i = (int)isa; i >= 0; i = isa_ladder[i].parent)
+        chain[n++] = (size_t)i;
+    *t = vox_kernels_scalar;
+    while (n-- > 0) {
+        const vox_kernels *src = isa_ladder[chain[n]].table;
+        if (!src) continue;
+        if (src->bin_points) t->bin_points = src->bin_points;
+        if (src->occlusion) t->occlusion = src->occlusion;
+        if (src->first_shell) t->first_shell = src->first_shell;
+        if (src->label_components) t->label_components = src->label_components;
+        if (src->moments) t->moments = src->moments;
+        t->isa = src->isa;
+    }
+}
 
 static int isa_runs_here(size_t i)
 {
@@ -139,7 +183,8 @@ vox_status vox_select_kernels(vox_ctx *ctx, const char *want)
         if (isa_runs_here(i))
             best = i;
     if (!want) {
-        ctx->k = isa_ladder[best].table;
+        fill_table(&ctx->kt, best);
+        ctx->k = &ctx->kt;
         snprintf(ctx->isa_reason, sizeof ctx->isa_reason, "detected %s", detected_features);
         return VOX_OK;
     }
@@ -150,7 +195,8 @@ vox_status vox_select_kernels(vox_ctx *ctx, const char *want)
             return vox_fail(ctx, VOX_E_ISA_UNAVAILABLE,
                             "ISA '%s' requested (%s) is not available: this CPU and build can run %s",
                             want, source, isa_ladder[best].name);
-        ctx->k = isa_ladder[i].table;
+        fill_table(&ctx->kt, i);
+        ctx->k = &ctx->kt;
         snprintf(ctx->isa_reason, sizeof ctx->isa_reason, "%s; best here %s", source,
                  isa_ladder[best].name);
         return VOX_OK;

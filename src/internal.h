@@ -68,7 +68,8 @@ VOX_HIDDEN void *vox_scratch_get_zeroed(vox_scratch *s, size_t bytes);
 
 struct vox_ctx {
     vox_options opts;
-    const vox_kernels *k;
+    const vox_kernels *k; /* = &kt */
+    vox_kernels kt;       /* this context's kernel table (ladder-filled) */
     char isa_reason[320];
     char detail[1024];
     char describe[512];

@@ -1,0 +1,67 @@
+/* avx2/bin_points.c - shell points into the occupancy grid, 8 atoms at a time (AVX2)
+ *
+ * fl32(c + o) in 8 float lanes, widened to 2 x 4 doubles; the first guess
+ * floor((v - lo) * inv_step) is corrected against the real edges with
+ * gathers until no lane moves, which is exactly the scalar rule per lane
+ * (common/bin_point.h).  Voxel stores stay scalar: AVX2 has no scatter.
+ */
+#include <immintrin.h>
+
+#include "bin_point.h"
+
+/* 4-lane version of vox_bin_correct(v, e, n, vox_bin_guess(...)) */
+static inline __m128i bin4(__m256d v, const double *e, int n, double lo, double inv)
+{
+    const __m256d zero = _mm256_setzero_pd();
+    const __m256i pick_low = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
+    __m256d t = _mm256_mul_pd(_mm256_sub_pd(v, _mm256_set1_pd(lo)), _mm256_set1_pd(inv));
+    t = _mm256_min_pd(_mm256_max_pd(t, zero), _mm256_set1_pd((double)(n - 1)));
+    __m128i k = _mm256_cvttpd_epi32(t);
+    const __m128i z32 = _mm_setzero_si128(), top = _mm_set1_epi32(n - 1);
+    for (;;) { /* down while e[k] >= v */
+        __m256d ek = _mm256_i32gather_pd(e, k, 8);
+        __m256i ge = _mm256_castpd_si256(_mm256_cmp_pd(ek, v, _CMP_NLT_UQ));
+        __m128i ge32 = _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(ge, pick_low));
+        __m128i dec = _mm_and_si128(ge32, _mm_cmpgt_epi32(k, z32));
+        if (_mm_testz_si128(dec, dec))
+            break;
+        k = _mm_add_epi32(k, dec); /* dec lanes are -1 */
+    }
+    for (;;) { /* up while e[k + 1] < v */
+        __m256d ek1 = _mm256_i32gather_pd(e + 1, k, 8);
+        __m256i lt = _mm256_castpd_si256(_mm256_cmp_pd(ek1, v, _CMP_LT_OQ));
+        __m128i lt32 = _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(lt, pick_low));
+        __m128i inc = _mm_and_si128(lt32, _mm_cmpgt_epi32(top, k));
+        if (_mm_testz_si128(inc, inc))
+            break;
+        k = _mm_sub_epi32(k, inc);
+    }
+    return k;
+}
+
+static inline __m256i bin8(__m256 x, const vox_grid_axes *g, int a)
+{
+    __m128i lo = bin4(_mm256_cvtps_pd(_mm256_castps256_ps128(x)), g->edges[a], g->n[a], g->lo[a], g->inv_step[a]);
+    __m128i hi = bin4(_mm256_cvtps_pd(_mm256_extractf128_ps(x, 1)), g->edges[a], g->n[a], g->lo[a], g->inv_step[a]);
+    return _mm256_set_m128i(hi, lo);
+}
+
+void vox_k_bin_points_avx2(const float *cx, const float *cy, const float *cz, size_t natoms, const float *ox,
+                           const float *oy, const float *oz, size_t noff, const vox_grid_axes *g, uint8_t *occ)
+{
+    const size_t ny = (size_t)g->n[1], nz = (size_t)g->n[2];
+    for (size_t o = 0; o < noff; o++) {
+        const __m256 vx = _mm256_set1_ps(ox[o]), vy = _mm256_set1_ps(oy[o]), vz = _mm256_set1_ps(oz[o]);
+        size_t a = 0;
+        for (; a + 8 <= natoms; a += 8) {
+            int32_t i[8], j[8], k[8];
+            _mm256_storeu_si256((__m256i *)i, bin8(_mm256_add_ps(_mm256_loadu_ps(cx + a), vx), g, 0));
+            _mm256_storeu_si256((__m256i *)j, bin8(_mm256_add_ps(_mm256_loadu_ps(cy + a), vy), g, 1));
+            _mm256_storeu_si256((__m256i *)k, bin8(_mm256_add_ps(_mm256_loadu_ps(cz + a), vz), g, 2));
+            for (int l = 0; l < 8; l++)
+                occ[((size_t)i[l] * ny + (size_t)j[l]) * nz + (size_t)k[l]] = 1;
+        }
+        for (; a < natoms; a++)
+            vox_bin_one(cx[a] + ox[o], cy[a] + oy[o], cz[a] + oz[o], g, occ);
+    }
+}
