@@ -21,6 +21,7 @@ import sys
 import tempfile
 
 TOL_LEN, TOL_SHAPE = 0.01, 1e-3
+WRAPPER = []
 
 
 def rows(df):
@@ -49,7 +50,7 @@ def compare(got, want):
 
 
 def run_vox(vox, path, res, outdir, extra=()):
-    cmd = [vox, "analyze", "--quiet", "--write", "df-json", "--resolution", res,
+    cmd = [*WRAPPER, vox, "analyze", "--quiet", "--write", "df-json", "--resolution", res,
            "--output-dir", outdir, "--overwrite", *extra, path]
     p = subprocess.run(cmd, capture_output=True, text=True)
     return p
@@ -74,7 +75,16 @@ def main():
     ap.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data"))
     ap.add_argument("--e2e", action="store_true", help="end to end from the original files")
     ap.add_argument("--only", default="", help="regex on the golden file name")
+    ap.add_argument("--wrapper", default="", help="command that runs vox (qemu-aarch64 -L / for a cross build)")
     args = ap.parse_args()
+    global WRAPPER
+    WRAPPER = args.wrapper.split()
+    isa = os.environ.get("VOX_ISA")
+    if isa:
+        p = subprocess.run([*WRAPPER, args.vox, "info"], capture_output=True, text=True)
+        if p.returncode != 0:
+            print(f"SKIP: VOX_ISA={isa} is not available here")
+            return 77
     gold = os.path.join(args.data, "golden-native")
     if not os.path.isdir(gold):
         print(f"SKIP: {gold} not found (the shared data lives beside the project as ../shared)")

@@ -6,7 +6,7 @@ the output files and their formats, --overwrite, and every bad input the
 core issue lists (each with a clear message, the right exit code and no
 per-structure output file left behind).
 
-Usage: test_cli.py VOX GENERATED_DIR
+Usage: test_cli.py VOX GENERATED_DIR [WRAPPER]
 """
 import gzip
 import json
@@ -18,6 +18,7 @@ import sys
 import tempfile
 
 VOX, GEN = sys.argv[1], sys.argv[2]
+WRAPPER = sys.argv[3].split() if len(sys.argv) > 3 else []  # e.g. "qemu-aarch64 -L /" for a cross build
 results = {"passed": 0, "failed": 0}
 
 
@@ -30,7 +31,7 @@ def check(cond, what):
 
 
 def vox(*args, cwd=None):
-    return subprocess.run([VOX, *args], capture_output=True, text=True, cwd=cwd)
+    return subprocess.run([*WRAPPER, VOX, *args], capture_output=True, text=True, cwd=cwd)
 
 
 def outputs(d, label):
