@@ -1,26 +1,43 @@
 #!/bin/sh
 # setup.sh - installs what vox needs on Debian 12 (apt, as root or through sudo) and builds it.
 #   sh scripts/setup.sh [BUILD_DIR [meson options...]]
+#   VOX_CROSS=aarch64 sh scripts/setup.sh BUILD_DIR   # cross build for aarch64, tests under qemu-user
 # Packages already present are not reinstalled; nothing is downloaded but Debian packages.
 set -eu
 cd "$(dirname "$0")/.."
 
 PACKAGES="build-essential meson ninja-build pkg-config python3 libsleef-dev libhwloc-dev libcjson-dev zlib1g-dev"
+CROSS_PACKAGES="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user libsleef-dev:arm64 libhwloc-dev:arm64 \
+libcjson-dev:arm64 zlib1g-dev:arm64 libgomp1:arm64"
+cross=${VOX_CROSS:-}
 
-missing=""
-for p in $PACKAGES; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-    echo "setup: installing:$missing"
-    if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+apt_install() {
+    missing=""
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+    done
+    if [ -n "$missing" ]; then
+        echo "setup: installing:$missing"
+        $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+    fi
+}
+apt_install $PACKAGES
+if [ "$cross" = aarch64 ]; then
+    dpkg --print-foreign-architectures | grep -q arm64 || $SUDO dpkg --add-architecture arm64
+    apt_install $CROSS_PACKAGES
 fi
 
 build=${1:-build}
 [ $# -gt 0 ] && shift
 if [ ! -f "$build/build.ninja" ]; then
-    meson setup "$build" "$@" >/dev/null
+    if [ "$cross" = aarch64 ]; then
+        crossfile=../shared/toolchain/aarch64-linux-gnu.ini
+        [ -f "$crossfile" ] || { echo "setup: $crossfile not found (../shared is needed for the cross build)"; exit 3; }
+        meson setup "$build" --cross-file "$crossfile" -Dtest_wrapper='qemu-aarch64 -L /' "$@" >/dev/null
+    else
+        meson setup "$build" "$@" >/dev/null
+    fi
 fi
 ninja -C "$build"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """appendix_a.py - volumizer's own published results (ALGORITHM.md Appendix A), from its frames.
 
-Exit 77 (SKIP) without ../shared/data.  Usage: appendix_a.py VOX DATA_DIR
+Exit 77 (SKIP) without ../shared/data.  Usage: appendix_a.py VOX DATA_DIR [WRAPPER]
 """
 import json
 import os
@@ -12,6 +12,7 @@ import tempfile
 from collections import Counter
 
 VOX, DATA = sys.argv[1], sys.argv[2]
+WRAPPER = sys.argv[3].split() if len(sys.argv) > 3 else []
 FRAMES = os.path.join(DATA, "golden-native")
 ok = {"passed": 0, "failed": 0}
 
@@ -24,7 +25,7 @@ def check(cond, what):
 
 def run(name, res, tmp):
     src = os.path.join(FRAMES, name + ".prepared.cif")
-    p = subprocess.run([VOX, "analyze", "--no-align", "--quiet", "--stage-timings", "--write", "df-json,pdb",
+    p = subprocess.run([*WRAPPER, VOX, "analyze", "--no-align", "--quiet", "--stage-timings", "--write", "df-json,pdb",
                         "--include-hubs", "--resolution", res, "--output-dir", tmp, "--overwrite", src],
                        capture_output=True, text=True)
     check(p.returncode == 0, f"{name} at {res}: {p.stderr}")
@@ -83,7 +84,7 @@ def main():
               f"7odw 3.0: grid {grid}, {kinds}, top {rows[0]}")
         # P-SEA: biotite documents 1L2Y's annotation as 'c' + 8 x 'a' + 11 x 'c'
         src = os.path.join(DATA, "structures", "1l2y.pdb")
-        p = subprocess.run([VOX, "analyze", "--quiet", "--output-dir", tmp, "--overwrite", src],
+        p = subprocess.run([*WRAPPER, VOX, "analyze", "--quiet", "--output-dir", tmp, "--overwrite", src],
                            capture_output=True, text=True)
         payload = json.load(open(os.path.join(tmp, "1l2y.annotation.json")))
         check(p.returncode == 0 and (payload["frac_alpha"], payload["frac_beta"], payload["frac_coil"]) == (0.4, 0.0, 0.6),
