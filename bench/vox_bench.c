@@ -1,7 +1,8 @@
 /* vox_bench.c - `vox-bench`: per-stage and end-to-end timings of vox analyze
  *
  *   vox-bench run [--quick] [-o FILE] [--data DIR] [--synthetic DIR]
- *                 [--resolutions 3.0,2.0] [--budget SECONDS] [--filter TEXT]
+ *                 [--resolutions 3.0,2.0] [--isa scalar,avx2,...] [--budget SECONDS] [--filter TEXT]
+ *   vox-bench kernels [--quick] [-o FILE]       (see kernels.c)
  *
  * Cases: every structure in DATA/structures (default ../shared/data, when
  * present) and the generated synthetic boxes, at each resolution.  Each case
@@ -26,6 +27,7 @@
 
 #include <cJSON.h>
 
+#include "bench.h"
 #include "vox/vox.h"
 
 #define MAX_REPS 2000
@@ -144,7 +146,7 @@ static int run_case(const char *path, double res, double budget)
 }
 
 /* Runs `self case ...` in a child; returns its JSON (parsed) with peak_rss_kb added. */
-static cJSON *spawn_case(const char *self, const char *path, double res, double budget)
+static cJSON *spawn_case(const char *self, const char *path, double res, double budget, const char *isa)
 {
     int fd[2];
     if (pipe(fd) != 0)
@@ -157,6 +159,8 @@ static cJSON *spawn_case(const char *self, const char *path, double res, double 
         char r[32], b[32];
         snprintf(r, sizeof r, "%.17g", res);
         snprintf(b, sizeof b, "%.17g", budget);
+        if (isa)
+            setenv("VOX_ISA", isa, 1);
         execl(self, self, "case", path, r, b, (char *)NULL);
         _exit(127);
     }
@@ -203,7 +207,7 @@ static int add_dir(char ***files, size_t *n, const char *dir, const char *only_s
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-static void machine(cJSON *root)
+void vox_bench_machine(cJSON *root)
 {
     cJSON *m = cJSON_AddObjectToObject(root, "machine");
     FILE *f = fopen("/proc/cpuinfo", "r");
@@ -228,7 +232,7 @@ static void machine(cJSON *root)
 static int cmd_run(int argc, char **argv, const char *self)
 {
     const char *out = NULL, *data = "../shared/data", *synthetic = NULL, *filter = NULL;
-    char resolutions[128] = "3.0,2.0";
+    char resolutions[128] = "3.0,2.0", isas[128] = "";
     double budget = 0.5;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--quick")) budget = 0.1;
@@ -238,6 +242,7 @@ static int cmd_run(int argc, char **argv, const char *self)
         else if (!strcmp(argv[i], "--filter") && i + 1 < argc) filter = argv[++i];
         else if (!strcmp(argv[i], "--budget") && i + 1 < argc) budget = atof(argv[++i]);
         else if (!strcmp(argv[i], "--resolutions") && i + 1 < argc) snprintf(resolutions, sizeof resolutions, "%s", argv[++i]);
+        else if (!strcmp(argv[i], "--isa") && i + 1 < argc) snprintf(isas, sizeof isas, "%s", argv[++i]);
         else {
             fprintf(stderr, "vox-bench run: unknown argument '%s'\n", argv[i]);
             return 2;
@@ -256,7 +261,7 @@ static int cmd_run(int argc, char **argv, const char *self)
     cJSON_AddNumberToObject(root, "schema", 1);
     cJSON_AddStringToObject(root, "tool", "vox-bench");
     cJSON_AddStringToObject(root, "version", vox_version());
-    machine(root);
+    vox_bench_machine(root);
     vox_ctx *ctx;
     if (vox_ctx_create(&ctx, NULL) == VOX_OK) {
         cJSON_AddStringToObject(root, "isa", vox_ctx_isa(ctx));
@@ -272,10 +277,17 @@ static int cmd_run(int argc, char **argv, const char *self)
         char rl[128];
         snprintf(rl, sizeof rl, "%s", resolutions);
         for (char *save, *t = strtok_r(rl, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-            double res = atof(t);
-            cJSON *c = spawn_case(self, files[i], res, budget);
+          double res = atof(t);
+          char il[128];
+          snprintf(il, sizeof il, "%s", isas[0] ? isas : "-");
+          for (char *save2, *isa = strtok_r(il, ",", &save2); isa; isa = strtok_r(NULL, ",", &save2)) {
+            int default_isa = !strcmp(isa, "-");
+            cJSON *c = spawn_case(self, files[i], res, budget, default_isa ? NULL : isa);
             char name[512];
-            snprintf(name, sizeof name, "%s@%.1f", base, res);
+            if (default_isa)
+                snprintf(name, sizeof name, "%s@%.1f", base, res);
+            else
+                snprintf(name, sizeof name, "%s@%.1f/%s", base, res, isa);
             if (!c) { fprintf(stderr, "vox-bench: case %s crashed\n", name); continue; }
             cJSON_AddStringToObject(c, "name", name);
             cJSON_AddStringToObject(c, "file", files[i]);
@@ -291,22 +303,33 @@ static int cmd_run(int argc, char **argv, const char *self)
                    MED(st, "load"), shells, grid, MED(st, "buried") + MED(st, "components"), MED(st, "classify"),
                    MED(st, "metrics"), MED(c, "total"), cJSON_GetObjectItem(c, "peak_rss_kb")->valuedouble / 1024.0);
             fflush(stdout);
+          }
         }
     }
-    if (out) {
-        char *txt = cJSON_Print(root);
-        FILE *f = fopen(out, "w");
-        if (!f || fputs(txt, f) < 0 || fclose(f) != 0) {
-            fprintf(stderr, "vox-bench: cannot write %s: %s\n", out, strerror(errno));
-            free(txt);
-            return 1;
-        }
-        free(txt);
-        printf("results written to %s\n", out);
-    }
+    int rc = vox_bench_write_json(root, out);
     cJSON_Delete(root);
     for (size_t i = 0; i < nfiles; i++) free(files[i]);
     free(files);
+    return rc;
+}
+
+int vox_bench_write_json(const cJSON *root, const char *path)
+{
+    if (!path)
+        return 0;
+    char *txt = cJSON_Print(root);
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    int ok = f && fputs(txt, f) >= 0;
+    if (f && fclose(f) != 0) ok = 0;
+    free(txt);
+    if (!ok || rename(tmp, path) != 0) {
+        fprintf(stderr, "vox-bench: cannot write %s: %s\n", path, strerror(errno));
+        remove(tmp);
+        return 1;
+    }
+    printf("results written to %s\n", path);
     return 0;
 }
 
@@ -314,6 +337,8 @@ int main(int argc, char **argv)
 {
     if (argc >= 2 && !strcmp(argv[1], "case") && argc == 5)
         return run_case(argv[2], atof(argv[3]), atof(argv[4]));
+    if (argc >= 2 && !strcmp(argv[1], "kernels"))
+        return vox_bench_kernels(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "run")) {
         char self[4096];
         ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
@@ -322,6 +347,7 @@ int main(int argc, char **argv)
         return cmd_run(argc - 2, argv + 2, self);
     }
     fprintf(stderr, "usage: vox-bench run [--quick] [-o FILE] [--data DIR] [--synthetic DIR]\n"
-                    "                     [--resolutions 3.0,2.0] [--budget SECONDS] [--filter TEXT]\n");
+                    "                     [--resolutions 3.0,2.0] [--isa LIST] [--budget SECONDS] [--filter TEXT]\n"
+                    "       vox-bench kernels [--quick] [-o FILE]\n");
     return 2;
 }

@@ -176,12 +176,7 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
         goto out;
     }
     vox_grid_axes g;
-    for (int a = 0; a < 3; a++) {
-        g.n[a] = ax[a].n;
-        g.edges[a] = ax[a].edges;
-        g.lo[a] = (double)ax[a].lo;
-        g.inv_step[a] = (double)ax[a].n / ((double)ax[a].hi - (double)ax[a].lo);
-    }
+    vox_grid_axes_from(ax, &g);
     const float zero = 0.0f;
     ctx->k->bin_points(cx, cy, cz, sh.natoms, &zero, &zero, &zero, 1, &g, occ);
     for (size_t q = 0; q < sh.nsets; q++) {

@@ -49,6 +49,7 @@ int vox_grid_axis_fill(vox_grid_axis *ax)
         return 0;
     double lo = ax->lo, hi = ax->hi;
     double step = (hi - lo) / ax->n;
+    ax->step = step;
     for (int k = 0; k < ax->n; k++)
         ax->edges[k] = ((double)k * step) + lo;
     ax->edges[ax->n] = hi;
@@ -63,4 +64,17 @@ void vox_grid_axis_free(vox_grid_axis *ax)
     free(ax->centres);
     ax->edges = NULL;
     ax->centres = NULL;
+}
+
+void vox_grid_axes_from(const vox_grid_axis ax[3], vox_grid_axes *g)
+{
+    for (int a = 0; a < 3; a++) {
+        g->n[a] = ax[a].n;
+        g->edges[a] = ax[a].edges;
+        g->lo[a] = (double)ax[a].lo;
+        g->hi[a] = (double)ax[a].hi;
+        g->step[a] = ax[a].step;
+        /* only a first guess: the kernels correct it against the edges */
+        g->inv_step[a] = (double)ax[a].n / ((double)ax[a].hi - (double)ax[a].lo);
+    }
 }

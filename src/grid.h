@@ -7,6 +7,7 @@
 typedef struct vox_grid_axis {
     int n;           /* voxels along the axis */
     float lo, hi;    /* f32 bounds */
+    double step;     /* (hi - lo) / n in f64: edges are (k * step) + lo */
     double *edges;   /* n + 1 edges, f64 */
     float *centres;  /* n voxel centres, f32 */
 } vox_grid_axis;
@@ -17,6 +18,8 @@ VOX_HIDDEN int vox_grid_axis_bounds(float lo0, float hi0, double s, vox_grid_axi
 /* Allocates and fills edges and centres; 0 on allocation failure. */
 VOX_HIDDEN int vox_grid_axis_fill(vox_grid_axis *ax);
 VOX_HIDDEN void vox_grid_axis_free(vox_grid_axis *ax);
+/* The kernels' view of three filled axes. */
+VOX_HIDDEN void vox_grid_axes_from(const vox_grid_axis ax[3], vox_grid_axes *g);
 /* Python's float floor division a // b. */
 VOX_HIDDEN double vox_py_floordiv(double a, double b);
 

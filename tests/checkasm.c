@@ -88,9 +88,8 @@ static void check_bin_points(const vox_kernels *ref, const vox_kernels *k, uint6
         for (int a = 0; a < 3; a++) {
             vox_grid_axis_bounds(lo - 2.5f, lo + 2.5f + (float)(rnd() % 40), s, &ax[a]);
             vox_grid_axis_fill(&ax[a]);
-            g.n[a] = ax[a].n; g.edges[a] = ax[a].edges; g.lo[a] = ax[a].lo;
-            g.inv_step[a] = (double)ax[a].n / ((double)ax[a].hi - (double)ax[a].lo);
         }
+        vox_grid_axes_from(ax, &g);
         size_t total = (size_t)g.n[0] * g.n[1] * g.n[2];
         guarded gc[3], go[3], g1, g2;
         float *c[3], *o[3];

@@ -79,7 +79,10 @@ static void test_grid(void)
     CHECK(ax.centres[0] == -3.875f && ax.centres[1] == -0.875f && ax.centres[3] == 5.125f, "centres");
     /* points on edges go to the lower voxel (§6.5) */
     const vox_kernels *k = &vox_kernels_scalar;
-    vox_grid_axes g = {{4, 1, 1}, {ax.edges, ax.edges, ax.edges}, {-5.375, -5.375, -5.375}, {1 / 3.0, 1 / 3.0, 1 / 3.0}};
+    vox_grid_axis three[3] = {ax, ax, ax};
+    three[1].n = three[2].n = 1; /* y and z: one voxel, the first edge pair */
+    vox_grid_axes g;
+    vox_grid_axes_from(three, &g);
     float pts[5] = {-4.25f, 0.625f, 0.6250001f, 5.5f, -5.375f};
     int want[5] = {0, 1, 2, 3, 0};
     for (int i = 0; i < 5; i++) {

@@ -12,6 +12,6 @@ const vox_kernels vox_kernels_avx2 = {
     .bin_points = vox_k_bin_points_avx2,
     .occlusion = occlusion_avx2,
     .first_shell = first_shell_avx2,
-    .label_components = label_components_avx2,
+    .label_components = NULL, /* the scalar BFS: see kernels.h */
     .moments = moments_avx2,
 };

@@ -12,6 +12,6 @@ const vox_kernels vox_kernels_avx512 = {
     .bin_points = vox_k_bin_points_avx512,
     .occlusion = occlusion_avx512,
     .first_shell = first_shell_avx512,
-    .label_components = label_components_avx512,
+    .label_components = NULL, /* the scalar BFS: see kernels.h */
     .moments = moments_avx512,
 };

@@ -1,6 +1,7 @@
 /* common/grid_tmpl.h - grid kernels written once, compiled once per ISA
  *
- * Include after defining VOX_FN(name) (e.g. name##_avx2).  The loops are
+ * Include after defining VOX_FN(name) (e.g. name##_avx2).  Labelling is
+ * not here: every ISA inherits the scalar BFS (kernels.h says why).  The loops are
  * branch-free along the contiguous z axis so the compiler vectorises them
  * with the including translation unit's ISA flags (-O3); they perform the
  * same integer operations, or the same floating-point operations in the
@@ -29,19 +30,22 @@ static void VOX_FN(occlusion)(const uint8_t *restrict occ, const int dims[3], ui
             const uint8_t *restrict row = occ + ((size_t)i * ny + j) * nz;
             int32_t *restrict mnx = minx + (size_t)j * nz, *restrict mxx = maxx + (size_t)j * nz;
             int32_t *restrict mny = miny + (size_t)i * nz, *restrict mxy = maxy + (size_t)i * nz;
-            int32_t zlo = INT32_MAX, zhi = -1;
             for (int k = 0; k < nz; k++) {
                 int32_t o = row[k] != 0;
                 int32_t lo_i = o ? i : INT32_MAX, hi_i = o ? i : -1;
                 int32_t lo_j = o ? j : INT32_MAX, hi_j = o ? j : -1;
-                int32_t lo_k = o ? k : INT32_MAX, hi_k = o ? k : -1;
                 mnx[k] = mnx[k] < lo_i ? mnx[k] : lo_i;
                 mxx[k] = mxx[k] > hi_i ? mxx[k] : hi_i;
                 mny[k] = mny[k] < lo_j ? mny[k] : lo_j;
                 mxy[k] = mxy[k] > hi_j ? mxy[k] : hi_j;
-                zlo = zlo < lo_k ? zlo : lo_k;
-                zhi = zhi > hi_k ? zhi : hi_k;
             }
+            /* the z-line's extremes: first and last protein voxel of the row
+             * (separate loops: an index reduction would stop the one above
+             * from vectorising) */
+            int32_t zlo = 0, zhi = nz - 1;
+            while (zlo < nz && !row[zlo]) zlo++;
+            while (zhi >= 0 && !row[zhi]) zhi--;
+            if (zlo == nz) { zlo = INT32_MAX; zhi = -1; }
             minz[(size_t)i * ny + j] = zlo;
             maxz[(size_t)i * ny + j] = zhi;
         }
@@ -105,80 +109,21 @@ static void VOX_FN(first_shell)(uint8_t *state, const int dims[3])
     free(buf);
 }
 
-/* §8: face-connected components of buried voxels, numbered by their
- * smallest flat index - the numbering of volumizer's scan-order BFS, by a
- * different route: runs along z get provisional ids in scan order and are
- * joined with the runs they touch in the previous row and plane (union-find,
- * the smaller id always the root), then renumbered in id order. */
-static uint32_t VOX_FN(find)(uint32_t *parent, uint32_t x)
+/* (i, j, k) of flat index f, updated from the previous voxel: groups list
+ * their voxels in ascending order, mostly neighbours along z, so the
+ * divisions are rarely needed. */
+static inline void VOX_FN(coords)(size_t f, size_t *prev, size_t *i, size_t *j, size_t *k, size_t ny, size_t nz)
 {
-    while (parent[x] != x) {
-        parent[x] = parent[parent[x]];
-        x = parent[x];
+    size_t d = f - *prev;
+    if (f >= *prev && d < nz - *k) {
+        *k += d;
+    } else {
+        size_t rest = f % (ny * nz);
+        *i = f / (ny * nz);
+        *j = rest / nz;
+        *k = rest % nz;
     }
-    return x;
-}
-
-static size_t VOX_FN(label_components)(const uint8_t *state, const int dims[3], int32_t *labels,
-                                       uint32_t *parent)
-{
-    const int nx = dims[0], ny = dims[1], nz = dims[2];
-    const size_t sx = (size_t)ny * nz, sy = (size_t)nz;
-    uint32_t runs = 0;
-    for (int i = 0; i < nx; i++) {
-        for (int j = 0; j < ny; j++) {
-            size_t f0 = (size_t)i * sx + (size_t)j * sy;
-            const uint8_t *restrict row = state + f0;
-            int32_t *restrict lab = labels + f0;
-            int k = 0;
-            while (k < nz) {
-                /* skip solvent and protein quickly, eight voxels at a time */
-                while (k + 8 <= nz) {
-                    uint64_t w;
-                    memcpy(&w, row + k, 8);
-                    if (w & 0x0202020202020202ull)
-                        break;
-                    for (int q = 0; q < 8; q++) lab[k + q] = -1;
-                    k += 8;
-                }
-                if (k >= nz)
-                    break;
-                if (!(row[k] & VOX_V_BURIED)) {
-                    lab[k++] = -1;
-                    continue;
-                }
-                uint32_t id = runs++;
-                parent[id] = id;
-                int s = k;
-                while (k < nz && (row[k] & VOX_V_BURIED))
-                    lab[k++] = (int32_t)id;
-                /* join with the runs this one touches in the previous row and plane */
-                for (int side = 0; side < 2; side++) {
-                    if ((side == 0 && j == 0) || (side == 1 && i == 0))
-                        continue;
-                    const int32_t *nb = lab - (side == 0 ? sy : sx);
-                    for (int t = s; t < k; t++) {
-                        if (nb[t] < 0 || (t > s && nb[t] == nb[t - 1]))
-                            continue;
-                        uint32_t a = VOX_FN(find)(parent, id), b = VOX_FN(find)(parent, (uint32_t)nb[t]);
-                        if (a < b) parent[b] = a;
-                        else if (b < a) parent[a] = b;
-                    }
-                }
-            }
-        }
-    }
-    /* parent[r] <= r for every run, so one ascending pass turns ids into
-     * component numbers in order of first appearance */
-    uint32_t next = 0;
-    for (uint32_t r = 0; r < runs; r++)
-        parent[r] = parent[r] == r ? next++ : parent[parent[r]];
-    const size_t total = (size_t)nx * sx;
-    for (size_t f = 0; f < total; f++) {
-        int32_t l = labels[f];
-        labels[f] = l < 0 ? -1 : (int32_t)parent[l];
-    }
-    return next;
+    *prev = f;
 }
 
 /* Mean and scatter matrix with the scalar reference's per-term order:
@@ -189,21 +134,23 @@ typedef double VOX_FN(v4d) __attribute__((vector_size(32)));
 static void VOX_FN(moments)(const float *const centres[3], const int dims[3], const uint32_t *voxels, size_t n,
                             double mean[3], double scatter[6])
 {
-    const size_t sx = (size_t)dims[1] * dims[2], sy = (size_t)dims[2];
+    const size_t ny = (size_t)dims[1], nz = (size_t)dims[2];
     const float *cx = centres[0], *cy = centres[1], *cz = centres[2];
     VOX_FN(v4d) s = {0, 0, 0, 0};
+    size_t prev = 0, i = 0, j = 0, k = 0;
     for (size_t t = 0; t < n; t++) {
-        size_t f = voxels[t];
-        VOX_FN(v4d) c = {cx[f / sx], cy[(f / sy) % (size_t)dims[1]], cz[f % sy], 0};
+        VOX_FN(coords)(voxels[t], &prev, &i, &j, &k, ny, nz);
+        VOX_FN(v4d) c = {cx[i], cy[j], cz[k], 0};
         s += c;
     }
     VOX_FN(v4d) m = {0, 0, 0, 0};
     if (n)
         m = s / (double)n;
     VOX_FN(v4d) acc1 = {0, 0, 0, 0}, acc2 = {0, 0, 0, 0};
+    prev = 0, i = 0, j = 0, k = 0;
     for (size_t t = 0; t < n; t++) {
-        size_t f = voxels[t];
-        VOX_FN(v4d) c = {cx[f / sx], cy[(f / sy) % (size_t)dims[1]], cz[f % sy], 0};
+        VOX_FN(coords)(voxels[t], &prev, &i, &j, &k, ny, nz);
+        VOX_FN(v4d) c = {cx[i], cy[j], cz[k], 0};
         VOX_FN(v4d) d = c - m;
         VOX_FN(v4d) a1 = {d[0], d[0], d[0], d[1]}, b1 = {d[0], d[1], d[2], d[1]};
         VOX_FN(v4d) a2 = {d[1], d[2], 0, 0}, b2 = {d[2], d[2], 0, 0};

@@ -12,6 +12,6 @@ const vox_kernels vox_kernels_neon = {
     .bin_points = vox_k_bin_points_neon,
     .occlusion = occlusion_neon,
     .first_shell = first_shell_neon,
-    .label_components = label_components_neon,
+    .label_components = NULL, /* the scalar BFS: see kernels.h */
     .moments = moments_neon,
 };

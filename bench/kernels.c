@@ -1,0 +1,261 @@
+/* kernels.c - `vox-bench kernels`: each kernel's throughput per ISA, as a ratio to scalar
+ *
+ * Inputs are synthetic and seeded: a protein-like occupancy (a noisy solid
+ * ball, so the scans see realistic run lengths and buried regions) on cubic
+ * grids from L1-resident 32^3 up to 512^3, and shell points from 1e4 to 1e8.
+ * Every ISA runs the same inputs in the same process, interleaved, best of
+ * several repetitions, so the ratios survive a noisy machine.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cJSON.h>
+
+#include "bench.h"
+#include "grid.h"
+#include "internal.h"
+#include "shells.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static uint64_t rng = 88172645463325252ull;
+static double rnd01(void)
+{
+    rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17;
+    return (double)(rng >> 11) / 9007199254740992.0;
+}
+
+typedef struct isa_table { const char *name; const vox_kernels *k; vox_ctx *ctx; } isa_table;
+
+static size_t load_isas(isa_table *t)
+{
+    static const char *const names[] = {"scalar", "avx2", "avx512", "neon"};
+    size_t n = 0;
+    for (size_t i = 0; i < 4; i++) {
+        vox_options o;
+        vox_options_init(&o);
+        o.isa = names[i];
+        vox_ctx *ctx;
+        if (vox_ctx_create(&ctx, &o) != VOX_OK) continue;
+        t[n++] = (isa_table){names[i], ctx->k, ctx};
+    }
+    return n;
+}
+
+/* A noisy solid ball filling ~60% of the box, with a few hollows. */
+static void make_occ(uint8_t *occ, int n)
+{
+    double c = n / 2.0, r = n * 0.45;
+    size_t f = 0;
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++)
+            for (int k = 0; k < n; k++, f++) {
+                double d = sqrt((i - c) * (i - c) + (j - c) * (j - c) + (k - c) * (k - c));
+                double hole = sin(i * 0.7) * sin(j * 0.5) * sin(k * 0.3);
+                occ[f] = d < r && hole < 0.6 && rnd01() > 0.05;
+            }
+}
+
+typedef void (*runner)(const vox_kernels *k, void *data);
+
+static double best_of(const vox_kernels *k, runner run, void *data, int reps)
+{
+    double best = 1e30;
+    for (int r = 0; r < reps; r++) {
+        double t0 = now();
+        run(k, data);
+        double t = now() - t0;
+        if (t < best) best = t;
+    }
+    return best;
+}
+
+typedef struct grid_case {
+    int dims[3];
+    uint8_t *occ, *state, *state2;
+    int32_t *scratch, *labels;
+    uint32_t *queue;
+} grid_case;
+
+static void run_occlusion(const vox_kernels *k, void *d)
+{
+    grid_case *g = d;
+    k->occlusion(g->occ, g->dims, g->state, g->scratch);
+}
+static void run_first_shell(const vox_kernels *k, void *d)
+{
+    grid_case *g = d;
+    size_t n = (size_t)g->dims[0] * g->dims[1] * g->dims[2];
+    memcpy(g->state2, g->state, n); /* the kernel works in place: start from the same grid */
+    k->first_shell(g->state2, g->dims);
+}
+static void run_labels(const vox_kernels *k, void *d)
+{
+    grid_case *g = d;
+    k->label_components(g->state, g->dims, g->labels, g->queue);
+}
+
+typedef struct moment_case {
+    float *c[3];
+    int dims[3];
+    uint32_t *vox;
+    size_t n;
+    double sink;
+} moment_case;
+
+static void run_moments(const vox_kernels *k, void *d)
+{
+    moment_case *m = d;
+    double mean[3], sc[6];
+    k->moments((const float *const *)m->c, m->dims, m->vox, m->n, mean, sc);
+    m->sink += sc[0];
+}
+
+typedef struct point_case {
+    float *cx, *cy, *cz, *ox, *oy, *oz;
+    size_t natoms, noff;
+    vox_grid_axes g;
+    uint8_t *occ;
+} point_case;
+
+static void run_points(const vox_kernels *k, void *d)
+{
+    point_case *p = d;
+    k->bin_points(p->cx, p->cy, p->cz, p->natoms, p->ox, p->oy, p->oz, p->noff, &p->g, p->occ);
+}
+
+static void report(cJSON *arr, const char *kernel, const char *size, double units, const char *unit_name,
+                   isa_table *t, size_t nt, const double *secs)
+{
+    printf("%-18s %-10s", kernel, size);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "kernel", kernel);
+    cJSON_AddStringToObject(o, "size", size);
+    cJSON_AddNumberToObject(o, "units", units);
+    cJSON_AddStringToObject(o, "unit", unit_name);
+    cJSON *per = cJSON_AddObjectToObject(o, "isa");
+    for (size_t i = 0; i < nt; i++) {
+        cJSON *e = cJSON_AddObjectToObject(per, t[i].name);
+        cJSON_AddNumberToObject(e, "seconds", secs[i]);
+        cJSON_AddNumberToObject(e, "units_per_second", units / secs[i]);
+        cJSON_AddNumberToObject(e, "speedup_vs_scalar", secs[0] / secs[i]);
+        printf(" %9.1f M/s %5.2fx", units / secs[i] / 1e6, secs[0] / secs[i]);
+    }
+    printf("\n");
+    fflush(stdout);
+    cJSON_AddItemToArray(arr, o);
+}
+
+int vox_bench_kernels(int argc, char **argv)
+{
+    int quick = 0;
+    const char *out = NULL;
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--quick")) quick = 1;
+        else if (!strcmp(argv[i], "-o") && i + 1 < argc) out = argv[++i];
+        else { fprintf(stderr, "usage: vox-bench kernels [--quick] [-o FILE]\n"); return 2; }
+    }
+    isa_table t[4];
+    size_t nt = load_isas(t);
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddNumberToObject(root, "schema", 1);
+    cJSON_AddStringToObject(root, "tool", "vox-bench kernels");
+    vox_bench_machine(root);
+    cJSON *arr = cJSON_AddArrayToObject(root, "results");
+    printf("%-18s %-10s", "kernel", "size");
+    for (size_t i = 0; i < nt; i++) printf(" %21s", t[i].name);
+    printf("\n");
+    double secs[4];
+    static const int grid_sizes[] = {32, 64, 128, 256, 512};
+    int ngrids = quick ? 4 : 5;
+    for (int s = 0; s < ngrids; s++) {
+        int n = grid_sizes[s];
+        size_t total = (size_t)n * n * n;
+        grid_case g = {{n, n, n}, malloc(total), malloc(total), malloc(total), malloc(6 * (size_t)n * n * 4),
+                       malloc(total * 4), malloc(total * 4)};
+        if (!g.occ || !g.state || !g.state2 || !g.scratch || !g.labels || !g.queue) {
+            fprintf(stderr, "vox-bench: out of memory at %d^3\n", n);
+            break;
+        }
+        make_occ(g.occ, n);
+        int reps = total > 20000000 ? 3 : 7;
+        char size[32];
+        snprintf(size, sizeof size, "%d^3", n);
+        for (size_t i = 0; i < nt; i++) secs[i] = best_of(t[i].k, run_occlusion, &g, reps);
+        report(arr, "occlusion", size, (double)total, "voxels", t, nt, secs);
+        t[0].k->occlusion(g.occ, g.dims, g.state, g.scratch);
+        for (size_t i = 0; i < nt; i++) secs[i] = best_of(t[i].k, run_first_shell, &g, reps);
+        report(arr, "first_shell", size, (double)total, "voxels", t, nt, secs);
+        t[0].k->first_shell(g.state, g.dims);
+        for (size_t i = 0; i < nt; i++) secs[i] = best_of(t[i].k, run_labels, &g, reps);
+        report(arr, "label_components", size, (double)total, "voxels", t, nt, secs);
+        free(g.occ); free(g.state); free(g.state2); free(g.scratch); free(g.labels); free(g.queue);
+    }
+    /* moments over one big group */
+    {
+        moment_case m = {{0}, {128, 128, 128}, NULL, 0, 0};
+        for (int a = 0; a < 3; a++) {
+            m.c[a] = malloc(128 * sizeof(float));
+            for (int i = 0; i < 128; i++) m.c[a][i] = (float)(i * 1.5 + 0.25);
+        }
+        static const size_t counts[] = {10000, 1000000};
+        for (int s = 0; s < 2; s++) {
+            m.n = counts[s];
+            m.vox = malloc(m.n * sizeof *m.vox);
+            for (size_t i = 0; i < m.n; i++) m.vox[i] = (uint32_t)(i * 7 % (128u * 128u * 128u));
+            char size[32];
+            snprintf(size, sizeof size, "%zu", m.n);
+            for (size_t i = 0; i < nt; i++) secs[i] = best_of(t[i].k, run_moments, &m, 7);
+            report(arr, "moments", size, (double)m.n, "voxels", t, nt, secs);
+            free(m.vox);
+        }
+        for (int a = 0; a < 3; a++) free(m.c[a]);
+    }
+    /* point binning: 20 offsets per atom, like a 1-radius shell */
+    static const double npoints[] = {1e4, 1e5, 1e6, 1e7, 1e8};
+    int npc = quick ? 4 : 5;
+    for (int s = 0; s < npc; s++) {
+        point_case p;
+        p.noff = 20;
+        p.natoms = (size_t)(npoints[s] / (double)p.noff);
+        vox_grid_axis ax[3];
+        float side = (float)(2.0 * cbrt((double)p.natoms) * 1.2 + 10.0);
+        for (int a = 0; a < 3; a++) {
+            vox_grid_axis_bounds(-side / 2, side / 2, 1.0, &ax[a]);
+            vox_grid_axis_fill(&ax[a]);
+        }
+        vox_grid_axes_from(ax, &p.g);
+        p.cx = malloc(p.natoms * sizeof(float)); p.cy = malloc(p.natoms * sizeof(float)); p.cz = malloc(p.natoms * sizeof(float));
+        for (size_t i = 0; i < p.natoms; i++) {
+            p.cx[i] = (float)((rnd01() - 0.5) * (side - 6)); p.cy[i] = (float)((rnd01() - 0.5) * (side - 6));
+            p.cz[i] = (float)((rnd01() - 0.5) * (side - 6));
+        }
+        float off[3][20];
+        p.ox = off[0];
+        p.oy = off[1];
+        p.oz = off[2];
+        vox_fib_offsets(1.7, 20, off[0], off[1], off[2]);
+        size_t total = (size_t)p.g.n[0] * p.g.n[1] * p.g.n[2];
+        p.occ = calloc(total, 1);
+        char size[32];
+        snprintf(size, sizeof size, "%.0e", npoints[s]);
+        int reps = npoints[s] >= 1e8 ? 2 : 5;
+        for (size_t i = 0; i < nt; i++) secs[i] = best_of(t[i].k, run_points, &p, reps);
+        report(arr, "bin_points", size, (double)(p.natoms * p.noff), "points", t, nt, secs);
+        free(p.cx); free(p.cy); free(p.cz); free(p.occ);
+        for (int a = 0; a < 3; a++) vox_grid_axis_free(&ax[a]);
+    }
+    int rc = vox_bench_write_json(root, out);
+    cJSON_Delete(root);
+    for (size_t i = 0; i < nt; i++) vox_ctx_destroy(&t[i].ctx);
+    return rc;
+}
