@@ -21,6 +21,18 @@ int vox_atoms_push(vox_atoms *v, const vox_atom *a)
     return 1;
 }
 
+int vox_atoms_reserve(vox_atoms *v, size_t n)
+{
+    if (v->n + n <= v->cap)
+        return 1;
+    vox_atom *p = realloc(v->a, (v->n + n) * sizeof *p);
+    if (!p)
+        return 0;
+    v->a = p;
+    v->cap = v->n + n;
+    return 1;
+}
+
 void vox_atoms_free(vox_atoms *v)
 {
     free(v->a);

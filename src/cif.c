@@ -323,17 +323,7 @@ static void copy_trunc(char *dst, size_t cap, const sv *v, size_t maxlen)
     dst[n] = '\0';
 }
 
-static int sv_double(const sv *v, double *out)
-{
-    char b[64];
-    if (v->len == 0 || v->len >= sizeof b)
-        return 0;
-    memcpy(b, v->p, v->len);
-    b[v->len] = '\0';
-    char *end;
-    *out = strtod(b, &end);
-    return *end == '\0' && isfinite(*out);
-}
+static int sv_double(const sv *v, double *out) { return vox_parse_number(v->p, v->len, out); }
 
 static int sv_int(const sv *v, long *out)
 {
@@ -363,6 +353,8 @@ static int first_of(const category *c, const char *a, const char *b)
 static vox_status read_atoms(vox_ctx *ctx, const vox_text *t, const category *c, const atom_cols *k,
                              size_t r0, size_t r1, vox_atoms *out)
 {
+    if (!vox_atoms_reserve(out, r1 - r0))
+        return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
     static const char *const axis[3] = {"Cartn_x", "Cartn_y", "Cartn_z"};
     for (size_t r = r0; r < r1; r++) {
         vox_atom a;

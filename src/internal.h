@@ -44,6 +44,8 @@ struct vox_structure {
 };
 
 VOX_HIDDEN int vox_atoms_push(vox_atoms *v, const vox_atom *a);
+/* Makes room for n more atoms; 0 on allocation failure. */
+VOX_HIDDEN int vox_atoms_reserve(vox_atoms *v, size_t n);
 VOX_HIDDEN void vox_atoms_free(vox_atoms *v);
 
 /* ---- context ------------------------------------------------------------ */
@@ -120,6 +122,10 @@ typedef struct vox_text {
     const char *data; /* NUL-terminated */
     size_t len;
 } vox_text;
+
+/* A decimal number of n characters (blanks around allowed), as Python's
+ * float() reads it; 0 when it is not a finite number. */
+VOX_HIDDEN int vox_parse_number(const char *s, size_t n, double *out);
 
 VOX_HIDDEN vox_status vox_parse_pdb(vox_ctx *ctx, const vox_text *t, vox_assembly_policy policy,
                                     vox_structure *s);

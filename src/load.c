@@ -28,7 +28,7 @@ static vox_status gunzip(vox_ctx *ctx, const char *name, const unsigned char *in
     zs.avail_in = (uInt)(inlen > UINT32_MAX ? UINT32_MAX : inlen);
     int rc = Z_OK;
     for (;;) {
-        if (len == cap) {
+        if (len + 1 >= cap) { /* keep a byte for the terminating NUL */
             if (cap >= MAX_INPUT_BYTES) {
                 free(buf);
                 inflateEnd(&zs);
@@ -121,27 +121,35 @@ static int sniff(const char *data, size_t len, const char *name)
     return FMT_UNKNOWN;
 }
 
-static vox_status load_text(vox_ctx *ctx, const unsigned char *data, size_t len, const char *name,
+/* Parses data[0..len).  When owned is set, data is a malloc'ed buffer with
+ * room for a NUL at data[len] that load_text may use and frees. */
+static vox_status load_text(vox_ctx *ctx, unsigned char *data, size_t len, int owned, const char *name,
                             const vox_load_params *params, vox_structure **out)
 {
     vox_load_params lp;
     vox_load_params_init(&lp);
     if (params)
         memcpy(&lp, params, params->size && params->size < sizeof lp ? params->size : sizeof lp);
-    if ((unsigned)lp.assembly > VOX_ASSEMBLY_AUTO)
-        return vox_fail(ctx, VOX_E_INVALID_ARG, "unknown assembly policy %d", (int)lp.assembly);
-    if (len == 0)
-        return vox_fail(ctx, VOX_E_PARSE, "%s: empty file", name);
     char *plain = NULL;
     size_t plen = 0;
+    if ((unsigned)lp.assembly > VOX_ASSEMBLY_AUTO || len == 0) {
+        if (owned) free(data);
+        return len == 0 ? vox_fail(ctx, VOX_E_PARSE, "%s: empty file", name)
+                        : vox_fail(ctx, VOX_E_INVALID_ARG, "unknown assembly policy %d", (int)lp.assembly);
+    }
     if (len >= 2 && data[0] == 0x1f && data[1] == 0x8b) {
         vox_status st = gunzip(ctx, name, data, len, &plain, &plen);
+        if (owned) free(data);
         if (st != VOX_OK)
             return st;
         if (plen == 0) {
             free(plain);
             return vox_fail(ctx, VOX_E_PARSE, "%s: empty file (after gzip decompression)", name);
         }
+    } else if (owned) { /* parse the file buffer in place: no copy */
+        plain = (char *)data;
+        plain[len] = '\0';
+        plen = len;
     } else {
         plain = malloc(len + 1);
         if (!plain)
@@ -195,7 +203,7 @@ vox_status vox_load_buffer(vox_ctx *ctx, const void *data, size_t len, const cha
     *out = NULL;
     vox_clear_error(ctx);
     double t0 = vox_now();
-    vox_status st = load_text(ctx, data, len, name ? name : "<buffer>", params, out);
+    vox_status st = load_text(ctx, (unsigned char *)data, len, 0, name ? name : "<buffer>", params, out);
     ctx->stats.seconds[VOX_STAGE_LOAD] = vox_now() - t0;
     return st;
 }
@@ -226,7 +234,7 @@ vox_status vox_load_file(vox_ctx *ctx, const char *path, const vox_load_params *
         len += r;
         if (r == 0)
             break;
-        if (len == cap) {
+        if (len + 1 >= cap) { /* keep a byte for the terminating NUL */
             if (cap >= MAX_INPUT_BYTES) {
                 free(buf);
                 fclose(f);
@@ -248,8 +256,7 @@ vox_status vox_load_file(vox_ctx *ctx, const char *path, const vox_load_params *
         free(buf);
         return vox_fail(ctx, VOX_E_IO, "%s: read error", path);
     }
-    vox_status st = load_text(ctx, buf, len, path, params, out);
-    free(buf);
+    vox_status st = load_text(ctx, buf, len, 1, path, params, out);
     ctx->stats.seconds[VOX_STAGE_LOAD] = vox_now() - t0;
     return st;
 }

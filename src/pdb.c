@@ -43,13 +43,16 @@ static int starts(const line_view *l, const char *prefix)
 }
 
 /* Python float(): the whole trimmed text must be a number. */
-static int parse_float(const char *s, double *out)
+static int parse_float(const char *s, double *out) { return vox_parse_number(s, strlen(s), out); }
+
+/* The same on columns [a, b) of a line, without copying. */
+static int parse_cols(const line_view *l, size_t a, size_t b, double *out)
 {
-    if (!*s)
-        return 0;
-    char *end;
-    *out = strtod(s, &end);
-    return *end == '\0' && isfinite(*out);
+    if (b <= l->len)
+        return vox_parse_number(l->p + a, b - a, out);
+    char buf[16];
+    field(l, a, b, buf, sizeof buf);
+    return parse_float(buf, out);
 }
 
 static int base36(const char *s, long *out)
@@ -145,25 +148,28 @@ static vox_status parse_atom(vox_ctx *ctx, const vox_text *t, const line_view *l
     static const char *const axis[3] = {"x", "y", "z"};
     for (int c = 0; c < 3; c++) {
         double v;
-        field(l, 30 + 8 * (size_t)c, 38 + 8 * (size_t)c, buf, sizeof buf);
-        if (!parse_float(buf, &v))
+        if (!parse_cols(l, 30 + 8 * (size_t)c, 38 + 8 * (size_t)c, &v)) {
+            field(l, 30 + 8 * (size_t)c, 38 + 8 * (size_t)c, buf, sizeof buf);
             return vox_fail(ctx, VOX_E_PARSE,
                             "%s:%zu: %s coordinate '%s' (columns %d-%d) is not a number%s", t->name,
                             l->no, axis[c], buf, 31 + 8 * c, 38 + 8 * c,
                             l->len < (size_t)(38 + 8 * c) ? " (line too short)" : "");
+        }
         a->xyz[c] = (float)v;
     }
     /* biotite parses occupancy and B-factor even though volumizer never
      * uses them: a blank or bad field fails the whole file. */
     double dummy;
-    field(l, 54, 60, buf, sizeof buf);
-    if (!parse_float(buf, &dummy))
+    if (!parse_cols(l, 54, 60, &dummy)) {
+        field(l, 54, 60, buf, sizeof buf);
         return vox_fail(ctx, VOX_E_PARSE, "%s:%zu: occupancy '%s' (columns 55-60) is not a number",
                         t->name, l->no, buf);
-    field(l, 60, 66, buf, sizeof buf);
-    if (!parse_float(buf, &dummy))
+    }
+    if (!parse_cols(l, 60, 66, &dummy)) {
+        field(l, 60, 66, buf, sizeof buf);
         return vox_fail(ctx, VOX_E_PARSE, "%s:%zu: B-factor '%s' (columns 61-66) is not a number",
                         t->name, l->no, buf);
+    }
     field(l, 76, 78, a->element, sizeof a->element);
     if (!a->element[0])
         infer_element(a->name, a->element);
@@ -253,6 +259,8 @@ static vox_status index_atoms(vox_ctx *ctx, const vox_text *t, pdb_doc *d)
 
 static vox_status load_model(vox_ctx *ctx, const vox_text *t, const pdb_doc *d, size_t m, vox_atoms *out)
 {
+    if (!vox_atoms_reserve(out, d->model_first[m + 1] - d->model_first[m]))
+        return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
     for (size_t k = d->model_first[m]; k < d->model_first[m + 1]; k++) {
         vox_atom a;
         vox_status st = parse_atom(ctx, t, &d->lines[d->atom_lines[k]], &a);

@@ -168,24 +168,28 @@ static void fmt_fixed3(float f, char *out)
     o[4] = '\0';
 }
 
-/* biotite's value escaping: trim, empty -> '.', quote values with quotes or spaces */
+/* biotite's value escaping: trim, empty -> '.', quote values with quotes or
+ * spaces (double quotes when the value has a single quote).  One scan. */
 static void cif_value(char out[40], const char *raw)
 {
-    char t[40];
     const char *a = raw;
     while (*a == ' ' || *a == '\t') a++;
-    size_t n = strlen(a);
-    while (n && (a[n - 1] == ' ' || a[n - 1] == '\t')) n--;
-    if (n > 36) n = 36;
-    memcpy(t, a, n);
-    t[n] = '\0';
-    char q = 0;
-    if (!n) { strcpy(out, "."); return; }
-    if (strchr(t, '\'')) q = '"';
-    else if (strchr(t, '"') || strchr(t, ' ')) q = '\'';
+    size_t n = 0, last = 0;
+    int squote = 0, other = 0;
+    for (; a[n] && n < 36; n++) {
+        char c = a[n];
+        if (c != ' ' && c != '\t') last = n + 1;
+        squote |= c == '\'';
+        other |= c == '"' || c == ' ';
+    }
+    n = last;
+    if (!n) { out[0] = '.'; out[1] = '\0'; return; }
+    if (other && !squote) /* a space inside a trimmed value is an inner one */
+        other = memchr(a, '"', n) || memchr(a, ' ', n);
+    char q = squote ? '"' : other ? '\'' : 0;
     size_t k = 0;
     if (q) out[k++] = q;
-    memcpy(out + k, t, n);
+    memcpy(out + k, a, n);
     k += n;
     if (q) out[k++] = q;
     out[k] = '\0';
@@ -255,14 +259,16 @@ static void cif_rows(const cif_atoms *ca, void (*fn)(void *, size_t, char (*)[40
     }
 }
 
+/* the label/auth copies and the constant columns */
 static void fill_copies(char (*v)[40])
 {
-    cif_value(v[3], ".");
-    memcpy(v[9], v[7], 40);
-    memcpy(v[10], v[4], 40);
-    memcpy(v[11], v[5], 40);
-    memcpy(v[12], v[2], 40);
-    snprintf(v[17], 40, "1");
+    static const int from[4] = {7, 4, 5, 2}, to[4] = {9, 10, 11, 12};
+    v[3][0] = '.';
+    v[3][1] = '\0';
+    for (int c = 0; c < 4; c++)
+        memcpy(v[to[c]], v[from[c]], strlen(v[from[c]]) + 1);
+    v[17][0] = '1';
+    v[17][1] = '\0';
 }
 
 static void measure_row(void *cookie, size_t k, char (*v)[40])
