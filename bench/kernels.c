@@ -133,6 +133,43 @@ static void run_points(const vox_kernels *k, void *d)
     k->bin_points(p->cx, p->cy, p->cz, p->natoms, p->ox, p->oy, p->oz, p->noff, &p->g, p->occ);
 }
 
+/* Bytes each kernel must stream per unit at least (reads + writes of its
+ * big arrays; small per-line arrays stay in cache), to compare with copy
+ * bandwidth: occlusion reads occ twice and writes state; first_shell reads
+ * and writes state; labelling reads state and writes int32 labels; moments
+ * reads a uint32 voxel index twice; binning reads 12 bytes of centres per
+ * point and stores one byte at a random place. */
+static double bytes_per_unit(const char *kernel)
+{
+    if (!strcmp(kernel, "occlusion")) return 3;
+    if (!strcmp(kernel, "first_shell")) return 2;
+    if (!strcmp(kernel, "label_components")) return 5;
+    if (!strcmp(kernel, "moments")) return 8;
+    return 13; /* bin_points */
+}
+
+/* memcpy bandwidth on a buffer far beyond the caches: read + write bytes per second */
+static double copy_bandwidth(void)
+{
+    size_t n = (size_t)256 << 20;
+    char *a = malloc(n), *b = malloc(n);
+    if (!a || !b) { free(a); free(b); return 0; }
+    memset(a, 1, n);
+    memset(b, 2, n);
+    double best = 1e30;
+    for (int r = 0; r < 3; r++) {
+        double t0 = now();
+        memcpy(b, a, n);
+        double t = now() - t0;
+        if (t < best) best = t;
+    }
+    volatile char sink = b[n / 2];
+    (void)sink;
+    free(a);
+    free(b);
+    return 2.0 * (double)n / best;
+}
+
 static void report(cJSON *arr, const char *kernel, const char *size, double units, const char *unit_name,
                    isa_table *t, size_t nt, const double *secs)
 {
@@ -148,7 +185,9 @@ static void report(cJSON *arr, const char *kernel, const char *size, double unit
         cJSON_AddNumberToObject(e, "seconds", secs[i]);
         cJSON_AddNumberToObject(e, "units_per_second", units / secs[i]);
         cJSON_AddNumberToObject(e, "speedup_vs_scalar", secs[0] / secs[i]);
-        printf(" %9.1f M/s %5.2fx", units / secs[i] / 1e6, secs[0] / secs[i]);
+        cJSON_AddNumberToObject(e, "streamed_bytes_per_second", units * bytes_per_unit(kernel) / secs[i]);
+        printf(" %8.1f M/s %5.2fx %5.1fG", units / secs[i] / 1e6, secs[0] / secs[i],
+               units * bytes_per_unit(kernel) / secs[i] / 1e9);
     }
     printf("\n");
     fflush(stdout);
@@ -170,9 +209,14 @@ int vox_bench_kernels(int argc, char **argv)
     cJSON_AddNumberToObject(root, "schema", 1);
     cJSON_AddStringToObject(root, "tool", "vox-bench kernels");
     vox_bench_machine(root);
+    double bw = copy_bandwidth();
+    cJSON_AddNumberToObject(root, "copy_bytes_per_second", bw);
+    printf("memcpy bandwidth (256 MiB, read + write): %.1f GB/s\n", bw / 1e9);
     cJSON *arr = cJSON_AddArrayToObject(root, "results");
     printf("%-18s %-10s", "kernel", "size");
-    for (size_t i = 0; i < nt; i++) printf(" %21s", t[i].name);
+    for (size_t i = 0; i < nt; i++) printf(" %26s", t[i].name);
+    printf("\n%-29s", "");
+    for (size_t i = 0; i < nt; i++) printf(" %26s", "units/s  ratio stream B/s");
     printf("\n");
     double secs[4];
     static const int grid_sizes[] = {32, 64, 128, 256, 512};

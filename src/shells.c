@@ -7,6 +7,7 @@
  * tables are tiny (tens of points) and shared by every kernel variant.
  */
 #include <math.h>
+#include <sleef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,17 +40,21 @@ double vox_max_vdw_radius(void)
     return m;
 }
 
-/* Distance between the first two points of the f64 sphere (§5.2). */
+/* Distance between the first two points of the f64 sphere (§5.2).  The
+ * trig goes through SLEEF's deterministic portable entry points (cinz,
+ * no FMA), so the sample counts are the same bits on every machine and
+ * libm; a count only changes when a gap is within an ulp of the voxel size. */
 static double first_gap(double r, int n)
 {
-    const double g = (1.0 + sqrt(5.0)) / 4.0;
+    const double g = (1.0 + Sleef_cinz_sqrtd1_u05purec(5.0)) / 4.0;
     double p[2][3];
     for (int i = 0; i < 2; i++) {
-        double phi = acos(1.0 - 2.0 * (i + 0.5) / n);
+        double phi = Sleef_cinz_acosd1_u10purec(1.0 - 2.0 * (i + 0.5) / n);
         double th = M_PI * i / g;
-        p[i][0] = cos(th) * sin(phi) * r;
-        p[i][1] = sin(th) * sin(phi) * r;
-        p[i][2] = cos(phi) * r;
+        double sp = Sleef_cinz_sind1_u10purec(phi), cp = Sleef_cinz_cosd1_u10purec(phi);
+        p[i][0] = Sleef_cinz_cosd1_u10purec(th) * sp * r;
+        p[i][1] = Sleef_cinz_sind1_u10purec(th) * sp * r;
+        p[i][2] = cp * r;
     }
     double dx = p[0][0] - p[1][0], dy = p[0][1] - p[1][1], dz = p[0][2] - p[1][2];
     return sqrt(dx * dx + dy * dy + dz * dz);
