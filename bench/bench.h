@@ -4,11 +4,25 @@
 
 #include <cJSON.h>
 
-/* Adds the "machine" object (CPU model, online CPUs, detected features). */
+/* Adds the "machine" object: CPU identity, ISA, topology, caches and a key
+ * that decides whether two results are comparable in wall time. */
 void vox_bench_machine(cJSON *root);
+/* Adds the "build" object (version, git revision, compiler, flags, type). */
+void vox_bench_build(cJSON *root);
 /* Writes root as JSON to path (when not NULL); returns an exit code. */
 int vox_bench_write_json(const cJSON *root, const char *path);
 /* `vox-bench kernels`. */
 int vox_bench_kernels(int argc, char **argv);
+/* One kernel micro-case by name ("occlusion@64^3", "bin_points@1e6", ...):
+ * runs it reps times with the context's ISA and stores the seconds of each
+ * repetition in secs (reps <= 64); returns 0 for an unknown name. */
+int vox_bench_kernel_case(const char *name, int reps, double *secs, double *units);
+/* The names of the kernel micro-cases of `vox-bench run`. */
+extern const char *const vox_bench_kernel_cases[];
+/* `vox-bench compare`. */
+int vox_bench_compare(int argc, char **argv, const char *self);
+/* Runs `self case` / `self kernel-case` for one case in a child process. */
+cJSON *vox_bench_spawn(const char *self, const char *kind, const char *a1, const char *a2, const char *budget,
+                       const char *isa, int callgrind);
 
 #endif

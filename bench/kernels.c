@@ -303,3 +303,72 @@ int vox_bench_kernels(int argc, char **argv)
     for (size_t i = 0; i < nt; i++) vox_ctx_destroy(&t[i].ctx);
     return rc;
 }
+
+/* ---- kernel micro-cases of `vox-bench run` ------------------------------- */
+
+const char *const vox_bench_kernel_cases[] = {"occlusion@64^3", "first_shell@64^3", "label_components@64^3",
+                                              "moments@1e5", "bin_points@1e6", NULL};
+
+int vox_bench_kernel_case(const char *name, int reps, double *secs, double *units)
+{
+    vox_ctx *ctx;
+    if (vox_ctx_create(&ctx, NULL) != VOX_OK || reps > 64)
+        return 0;
+    const vox_kernels *k = ctx->k;
+    int ok = 1;
+    rng = 88172645463325252ull;
+    if (!strncmp(name, "occlusion@", 10) || !strncmp(name, "first_shell@", 12) ||
+        !strncmp(name, "label_components@", 17)) {
+        int n = 64;
+        size_t total = (size_t)n * n * n;
+        grid_case g = {{n, n, n}, malloc(total), malloc(total), malloc(total), malloc(6 * (size_t)n * n * 4),
+                       malloc(total * 4), malloc(total * 4)};
+        make_occ(g.occ, n);
+        k->occlusion(g.occ, g.dims, g.state, g.scratch);
+        runner run = !strncmp(name, "occlusion@", 10) ? run_occlusion
+                     : !strncmp(name, "first_shell@", 12) ? run_first_shell : run_labels;
+        if (run == run_labels)
+            k->first_shell(g.state, g.dims);
+        for (int r = 0; r < reps; r++) secs[r] = best_of(k, run, &g, 1);
+        *units = (double)total;
+        free(g.occ); free(g.state); free(g.state2); free(g.scratch); free(g.labels); free(g.queue);
+    } else if (!strcmp(name, "moments@1e5")) {
+        moment_case m = {{0}, {64, 64, 64}, NULL, 100000, 0};
+        for (int a = 0; a < 3; a++) {
+            m.c[a] = malloc(64 * sizeof(float));
+            for (int i = 0; i < 64; i++) m.c[a][i] = (float)(i * 1.5 + 0.25);
+        }
+        m.vox = malloc(m.n * sizeof *m.vox);
+        for (size_t i = 0; i < m.n; i++) m.vox[i] = (uint32_t)(i * 2);
+        for (int r = 0; r < reps; r++) secs[r] = best_of(k, run_moments, &m, 1);
+        *units = (double)m.n;
+        free(m.vox);
+        for (int a = 0; a < 3; a++) free(m.c[a]);
+    } else if (!strcmp(name, "bin_points@1e6")) {
+        point_case p;
+        p.noff = 20;
+        p.natoms = 50000;
+        vox_grid_axis ax[3];
+        for (int a = 0; a < 3; a++) {
+            vox_grid_axis_bounds(-45.0f, 45.0f, 1.0, &ax[a]);
+            vox_grid_axis_fill(&ax[a]);
+        }
+        vox_grid_axes_from(ax, &p.g);
+        p.cx = malloc(p.natoms * sizeof(float)); p.cy = malloc(p.natoms * sizeof(float)); p.cz = malloc(p.natoms * sizeof(float));
+        for (size_t i = 0; i < p.natoms; i++) {
+            p.cx[i] = (float)((rnd01() - 0.5) * 84); p.cy[i] = (float)((rnd01() - 0.5) * 84); p.cz[i] = (float)((rnd01() - 0.5) * 84);
+        }
+        float off[3][20];
+        vox_fib_offsets(1.7, 20, off[0], off[1], off[2]);
+        p.ox = off[0]; p.oy = off[1]; p.oz = off[2];
+        p.occ = calloc((size_t)p.g.n[0] * p.g.n[1] * p.g.n[2], 1);
+        for (int r = 0; r < reps; r++) secs[r] = best_of(k, run_points, &p, 1);
+        *units = (double)(p.natoms * p.noff);
+        free(p.cx); free(p.cy); free(p.cz); free(p.occ);
+        for (int a = 0; a < 3; a++) vox_grid_axis_free(&ax[a]);
+    } else {
+        ok = 0;
+    }
+    vox_ctx_destroy(&ctx);
+    return ok;
+}

@@ -1,19 +1,25 @@
-/* vox_bench.c - `vox-bench`: per-stage and end-to-end timings of vox analyze
+/* vox_bench.c - `vox-bench`: reproducible benchmarks of vox, and a regression gate
  *
- *   vox-bench run [--quick] [-o FILE] [--data DIR] [--synthetic DIR]
- *                 [--resolutions 3.0,2.0] [--isa scalar,avx2,...] [--budget SECONDS] [--filter TEXT]
- *   vox-bench kernels [--quick] [-o FILE]       (see kernels.c)
+ *   vox-bench run [--quick] [-o FILE] [--data DIR] [--synthetic DIR] [--resolutions LIST]
+ *                 [--isa LIST] [--budget SECONDS] [--filter TEXT] [--gate-set] [--callgrind]
+ *                 [--no-kernels]
+ *   vox-bench compare BASE NEW [--gate] [--force] [--threshold PCT] [--tolerance PCT] [--confirm N]
+ *   vox-bench kernels [--quick] [-o FILE]            (kernels.c)
  *
- * Cases: every structure in DATA/structures (default ../shared/data, when
- * present) and the generated synthetic boxes, at each resolution.  Each case
- * runs in a fresh process (so its peak RSS is its own): one warm-up, then
- * repetitions of load + prepare + analyze + rendering the outputs until the
- * time budget is spent (at least 3).  Reported: min / median / p90 of every
- * stage and of the whole, work per second, peak RSS, and a checksum of the
- * outputs (so an optimised-away or wrong result shows).
+ * A structure case runs the whole per-structure job of `vox analyze` (read,
+ * parse, clean, align, analyse, render the outputs) in a fresh process, so
+ * its peak RSS is its own: one warm-up, then repetitions until the time
+ * budget is spent (at least 3), every repetition checked to give the same
+ * output checksum.  Kernel micro-cases time one kernel on a synthetic grid.
+ * A reference workload timed in the same run turns every case into a ratio
+ * that survives a slower or busier machine.  With --callgrind each case runs
+ * once under valgrind and records the instructions executed in vox's own
+ * code (libc and the kernel excluded): a count that is exactly repeatable,
+ * which is what the CI gate compares.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -31,6 +37,7 @@
 #include "vox/vox.h"
 
 #define MAX_REPS 2000
+#define SCHEMA 1
 
 static double now(void)
 {
@@ -64,6 +71,10 @@ static cJSON *summary(double *v, int n)
     return o;
 }
 
+static double median_of(const cJSON *o) { return cJSON_GetObjectItem(o, "median")->valuedouble; }
+
+/* ---- child processes: one case each --------------------------------------- */
+
 /* One repetition: the whole per-structure job of `vox analyze`, outputs in memory. */
 static int one_rep(vox_ctx *ctx, const char *path, double res, vox_stats *st, double *total, uint64_t *sum)
 {
@@ -91,26 +102,43 @@ static int one_rep(vox_ctx *ctx, const char *path, double res, vox_stats *st, do
     return ok;
 }
 
-/* `vox-bench case FILE RES BUDGET`: runs one case, prints its JSON on stdout. */
-static int run_case(const char *path, double res, double budget)
+static void print_json(cJSON *o)
+{
+    char *txt = cJSON_PrintUnformatted(o);
+    printf("%s\n", txt);
+    free(txt);
+    cJSON_Delete(o);
+}
+
+/* `vox-bench case FILE RES BUDGET` (BUDGET "once": one repetition, no warm-up). */
+static int run_case(const char *path, double res, const char *budget_arg)
 {
     vox_ctx *ctx;
     if (vox_ctx_create(&ctx, NULL) != VOX_OK)
         return 1;
-    static double stage[VOX_STAGE_COUNT][MAX_REPS], total[MAX_REPS], write_t[MAX_REPS];
+    int once = !strcmp(budget_arg, "once");
+    double budget = once ? 0 : atof(budget_arg);
+    static double stage[VOX_STAGE_COUNT][MAX_REPS], total[MAX_REPS], render[MAX_REPS];
     vox_stats st;
     double t;
     uint64_t sum = 0, first = 0;
-    if (!one_rep(ctx, path, res, &st, &t, &first)) { /* warm-up, and the error path */
-        printf("{\"error\":\"%s\"}\n", vox_ctx_last_error_detail(ctx));
+    int n = 0;
+    if (!once && !one_rep(ctx, path, res, &st, &t, &first)) { /* warm-up */
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "error", vox_ctx_last_error_detail(ctx));
+        print_json(e);
         vox_ctx_destroy(&ctx);
         return 0;
     }
-    int n = 0;
     double start = now();
-    while (n < MAX_REPS && (n < 3 || now() - start < budget)) {
-        if (!one_rep(ctx, path, res, &st, &total[n], &sum) || sum != first) {
-            printf("{\"error\":\"repetition %d gave a different result\"}\n", n);
+    while (n < MAX_REPS && (once ? n < 1 : (n < 3 || now() - start < budget))) {
+        int ok = one_rep(ctx, path, res, &st, &total[n], &sum);
+        if (ok && once)
+            first = sum;
+        if (!ok || sum != first) {
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddStringToObject(e, "error", ok ? "a repetition gave a different result" : vox_ctx_last_error_detail(ctx));
+            print_json(e);
             vox_ctx_destroy(&ctx);
             return 0;
         }
@@ -119,49 +147,124 @@ static int run_case(const char *path, double res, double budget)
             stage[k][n] = st.seconds[k];
             staged += st.seconds[k];
         }
-        write_t[n] = total[n] - staged; /* rendering the outputs */
+        render[n] = total[n] - staged;
         n++;
     }
     cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "isa", vox_ctx_isa(ctx));
     cJSON_AddNumberToObject(o, "reps", n);
     cJSON *stages = cJSON_AddObjectToObject(o, "stages");
     for (int k = 0; k < VOX_STAGE_COUNT; k++)
         cJSON_AddItemToObject(stages, vox_stage_name((vox_stage)k), summary(stage[k], n));
-    cJSON_AddItemToObject(stages, "render", summary(write_t, n));
-    cJSON_AddItemToObject(o, "total", summary(total, n));
-    cJSON_AddNumberToObject(o, "atoms", (double)st.atoms);
-    cJSON_AddNumberToObject(o, "points", (double)st.points);
-    cJSON_AddNumberToObject(o, "voxels", (double)st.voxels);
+    cJSON_AddItemToObject(stages, "render", summary(render, n));
+    cJSON *tot = summary(total, n);
+    double med = median_of(tot);
+    cJSON_AddItemToObject(o, "total", tot);
+    cJSON *work = cJSON_AddObjectToObject(o, "work");
+    cJSON_AddNumberToObject(work, "atoms", (double)st.atoms);
+    cJSON_AddNumberToObject(work, "points", (double)st.points);
+    cJSON_AddNumberToObject(work, "voxels", (double)st.voxels);
+    cJSON *wps = cJSON_AddObjectToObject(o, "work_per_second");
+    cJSON_AddNumberToObject(wps, "atoms", (double)st.atoms / med);
+    cJSON_AddNumberToObject(wps, "points", (double)st.points / med);
+    cJSON_AddNumberToObject(wps, "voxels", (double)st.voxels / med);
     cJSON *dims = cJSON_AddArrayToObject(o, "grid");
     for (int a = 0; a < 3; a++) cJSON_AddItemToArray(dims, cJSON_CreateNumber(st.dims[a]));
     char hex[20];
     snprintf(hex, sizeof hex, "%016llx", (unsigned long long)first);
     cJSON_AddStringToObject(o, "checksum", hex);
-    char *txt = cJSON_PrintUnformatted(o);
-    printf("%s\n", txt);
-    free(txt);
-    cJSON_Delete(o);
+    print_json(o);
     vox_ctx_destroy(&ctx);
     return 0;
 }
 
-/* Runs `self case ...` in a child; returns its JSON (parsed) with peak_rss_kb added. */
-static cJSON *spawn_case(const char *self, const char *path, double res, double budget, const char *isa)
+/* `vox-bench kernel-case NAME BUDGET`. */
+static int run_kernel_case(const char *name, const char *budget_arg)
+{
+    int reps = !strcmp(budget_arg, "once") ? 1 : 15;
+    double secs[64], units = 0;
+    if (!vox_bench_kernel_case(name, reps, secs, &units)) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "error", "unknown kernel case");
+        print_json(e);
+        return 0;
+    }
+    cJSON *o = cJSON_CreateObject();
+    vox_ctx *ctx;
+    if (vox_ctx_create(&ctx, NULL) == VOX_OK) {
+        cJSON_AddStringToObject(o, "isa", vox_ctx_isa(ctx));
+        vox_ctx_destroy(&ctx);
+    }
+    cJSON_AddNumberToObject(o, "reps", reps);
+    cJSON *tot = summary(secs, reps);
+    double med = median_of(tot);
+    cJSON_AddItemToObject(o, "total", tot);
+    cJSON *wps = cJSON_AddObjectToObject(o, "work_per_second");
+    cJSON_AddNumberToObject(wps, "units", units / med);
+    print_json(o);
+    return 0;
+}
+
+/* Instructions executed in the objects of our own binary (self cost only),
+ * from a callgrind output written with --compress-strings=no --compress-pos=no. */
+static double callgrind_own_instructions(const char *out_file, const char *self)
+{
+    FILE *f = fopen(out_file, "r");
+    if (!f)
+        return -1;
+    char line[8192];
+    int ours = 0, skip_next = 0;
+    double sum = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (!strncmp(line, "ob=", 3)) {
+            line[strcspn(line, "\n")] = '\0';
+            ours = !strcmp(line + 3, self);
+        } else if (!strncmp(line, "calls=", 6)) {
+            skip_next = 1; /* the next cost line is the call's inclusive cost */
+        } else if ((line[0] >= '0' && line[0] <= '9') || line[0] == '+' || line[0] == '-') {
+            if (skip_next) {
+                skip_next = 0;
+                continue;
+            }
+            if (ours) {
+                char *sp = strchr(line, ' ');
+                if (sp) sum += strtod(sp + 1, NULL);
+            }
+        }
+    }
+    fclose(f);
+    return sum;
+}
+
+cJSON *vox_bench_spawn(const char *self, const char *kind, const char *a1, const char *a2, const char *budget,
+                       const char *isa, int callgrind)
 {
     int fd[2];
     if (pipe(fd) != 0)
         return NULL;
+    char cg_out[64];
+    snprintf(cg_out, sizeof cg_out, "/tmp/vox-bench-cg.%ld", (long)getpid());
     pid_t pid = fork();
     if (pid == 0) {
         dup2(fd[1], 1);
         close(fd[0]);
         close(fd[1]);
-        char r[32], b[32];
-        snprintf(r, sizeof r, "%.17g", res);
-        snprintf(b, sizeof b, "%.17g", budget);
         if (isa)
             setenv("VOX_ISA", isa, 1);
-        execl(self, self, "case", path, r, b, (char *)NULL);
+        if (callgrind) {
+            char outarg[96];
+            snprintf(outarg, sizeof outarg, "--callgrind-out-file=%s", cg_out);
+            if (a2)
+                execlp("valgrind", "valgrind", "-q", "--tool=callgrind", outarg, "--compress-strings=no",
+                       "--compress-pos=no", self, kind, a1, a2, budget, (char *)NULL);
+            else
+                execlp("valgrind", "valgrind", "-q", "--tool=callgrind", outarg, "--compress-strings=no",
+                       "--compress-pos=no", self, kind, a1, budget, (char *)NULL);
+        } else if (a2) {
+            execl(self, self, kind, a1, a2, budget, (char *)NULL);
+        } else {
+            execl(self, self, kind, a1, budget, (char *)NULL);
+        }
         _exit(127);
     }
     close(fd[1]);
@@ -177,24 +280,63 @@ static cJSON *spawn_case(const char *self, const char *path, double res, double 
     if (wait4(pid, &status, 0, &ru) < 0)
         return NULL;
     cJSON *o = cJSON_Parse(buf);
-    if (!o)
+    if (!o) {
+        if (callgrind && WIFEXITED(status) && WEXITSTATUS(status) == 127)
+            fprintf(stderr, "vox-bench: valgrind not found (apt-get install valgrind)\n");
         return NULL;
-    cJSON_AddNumberToObject(o, "peak_rss_kb", (double)ru.ru_maxrss);
+    }
+    if (callgrind) {
+        double ir = callgrind_own_instructions(cg_out, self);
+        unlink(cg_out);
+        if (ir >= 0)
+            cJSON_AddNumberToObject(o, "instructions", ir);
+    } else {
+        cJSON_AddNumberToObject(o, "peak_rss_kb", (double)ru.ru_maxrss);
+    }
     return o;
 }
 
-static int add_dir(char ***files, size_t *n, const char *dir, const char *only_suffix)
+/* ---- the reference workload ----------------------------------------------- */
+
+/* A fixed mix of arithmetic and memory traffic; every case's median is also
+ * reported as a multiple of its time, measured in the same run. */
+static double reference_seconds(void)
+{
+    size_t n = (size_t)8 << 20;
+    uint32_t *a = malloc(n * sizeof *a);
+    if (!a)
+        return 0;
+    double best = 1e30;
+    for (int r = 0; r < 5; r++) {
+        double t0 = now();
+        uint32_t x = 12345;
+        for (size_t i = 0; i < n; i++) {
+            x = x * 1664525u + 1013904223u;
+            a[i] = x ^ (x >> 13);
+        }
+        uint64_t s = 0;
+        for (size_t i = 0; i < n; i += 7) s += a[(i * 2654435761u) % n];
+        double t = now() - t0;
+        if (t < best) best = t;
+        if (s == 42) fputc(' ', stderr); /* keeps the loop */
+    }
+    free(a);
+    return best;
+}
+
+/* ---- run ------------------------------------------------------------------ */
+
+static int add_dir(char ***files, size_t *n, const char *dir, const char *only)
 {
     DIR *d = opendir(dir);
     if (!d)
         return 0;
     struct dirent *e;
     while ((e = readdir(d))) {
-        if (e->d_name[0] == '.') continue;
         size_t l = strlen(e->d_name);
-        if (!(l > 4 && (!strcmp(e->d_name + l - 4, ".pdb") || !strcmp(e->d_name + l - 4, ".cif"))))
+        if (e->d_name[0] == '.' || !(l > 4 && (!strcmp(e->d_name + l - 4, ".pdb") || !strcmp(e->d_name + l - 4, ".cif"))))
             continue;
-        if (only_suffix && !strstr(e->d_name, only_suffix))
+        if (only && !strstr(e->d_name, only))
             continue;
         char *p = malloc(strlen(dir) + l + 2);
         sprintf(p, "%s/%s", dir, e->d_name);
@@ -207,103 +349,156 @@ static int add_dir(char ***files, size_t *n, const char *dir, const char *only_s
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-void vox_bench_machine(cJSON *root)
+/* The cases the CI gate runs under callgrind: small, fast, and covering every stage. */
+static const char *const gate_structures[] = {"pocket_box.pdb@2.0", "pore_box.pdb@3.0", "1aki.pdb@2.0",
+                                              "4jpn.pdb@2.0", "3o5r.pdb@1.0", NULL};
+
+static int in_gate_set(const char *name)
 {
-    cJSON *m = cJSON_AddObjectToObject(root, "machine");
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    char line[512], model[256] = "unknown";
-    if (f) {
-        while (fgets(line, sizeof line, f))
-            if (!strncmp(line, "model name", 10)) {
-                char *c = strchr(line, ':');
-                if (c) {
-                    snprintf(model, sizeof model, "%s", c + 2);
-                    model[strcspn(model, "\n")] = '\0';
-                }
-                break;
-            }
-        fclose(f);
+    for (int i = 0; gate_structures[i]; i++)
+        if (!strcmp(gate_structures[i], name)) return 1;
+    return 0;
+}
+
+static void print_row(const cJSON *c)
+{
+    const char *name = cJSON_GetObjectItem(c, "name")->valuestring;
+    const cJSON *err = cJSON_GetObjectItem(c, "error");
+    if (err) {
+        printf("%-30s error: %s\n", name, err->valuestring);
+        return;
     }
-    cJSON_AddStringToObject(m, "cpu", model);
-    cJSON_AddNumberToObject(m, "online_cpus", (double)sysconf(_SC_NPROCESSORS_ONLN));
-    cJSON_AddStringToObject(m, "cpu_features", vox_cpu_features());
+    const cJSON *ir = cJSON_GetObjectItem(c, "instructions");
+    const cJSON *rss = cJSON_GetObjectItem(c, "peak_rss_kb");
+    double ms = 1e3 * median_of(cJSON_GetObjectItem(c, "total"));
+    printf("%-30s %6d %10.3f", name, cJSON_GetObjectItem(c, "reps")->valueint, ms);
+    if (rss) printf(" %8.1f", rss->valuedouble / 1024.0);
+    else printf(" %8s", "-");
+    if (ir) printf(" %14.0f", ir->valuedouble);
+    const cJSON *st = cJSON_GetObjectItem(c, "stages");
+    if (st) {
+        printf("  ");
+        for (const cJSON *s = st->child; s; s = s->next)
+            printf(" %s=%.3f", s->string, 1e3 * median_of(s));
+    }
+    printf("\n");
+    fflush(stdout);
+}
+
+static void add_case(cJSON *cases, cJSON *c, const char *name, double ref)
+{
+    cJSON_AddStringToObject(c, "name", name);
+    const cJSON *tot = cJSON_GetObjectItem(c, "total");
+    if (tot && ref > 0)
+        cJSON_AddNumberToObject(c, "ref_ratio", median_of(tot) / ref);
+    cJSON_AddItemToArray(cases, c);
+    print_row(c);
 }
 
 static int cmd_run(int argc, char **argv, const char *self)
 {
     const char *out = NULL, *data = "../shared/data", *synthetic = NULL, *filter = NULL;
-    char resolutions[128] = "3.0,2.0", isas[128] = "";
+    char resolutions[128] = "3.0,2.0,1.0", isas[128] = "";
     double budget = 0.5;
+    int quick = 0, gate = 0, callgrind = 0, kernels = 1, res_given = 0;
     for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "--quick")) budget = 0.1;
+        if (!strcmp(argv[i], "--quick")) quick = 1;
+        else if (!strcmp(argv[i], "--gate-set")) gate = 1;
+        else if (!strcmp(argv[i], "--callgrind")) callgrind = 1;
+        else if (!strcmp(argv[i], "--no-kernels")) kernels = 0;
         else if (!strcmp(argv[i], "-o") && i + 1 < argc) out = argv[++i];
         else if (!strcmp(argv[i], "--data") && i + 1 < argc) data = argv[++i];
         else if (!strcmp(argv[i], "--synthetic") && i + 1 < argc) synthetic = argv[++i];
         else if (!strcmp(argv[i], "--filter") && i + 1 < argc) filter = argv[++i];
         else if (!strcmp(argv[i], "--budget") && i + 1 < argc) budget = atof(argv[++i]);
-        else if (!strcmp(argv[i], "--resolutions") && i + 1 < argc) snprintf(resolutions, sizeof resolutions, "%s", argv[++i]);
-        else if (!strcmp(argv[i], "--isa") && i + 1 < argc) snprintf(isas, sizeof isas, "%s", argv[++i]);
+        else if (!strcmp(argv[i], "--resolutions") && i + 1 < argc) {
+            snprintf(resolutions, sizeof resolutions, "%s", argv[++i]);
+            res_given = 1;
+        } else if (!strcmp(argv[i], "--isa") && i + 1 < argc) snprintf(isas, sizeof isas, "%s", argv[++i]);
         else {
             fprintf(stderr, "vox-bench run: unknown argument '%s'\n", argv[i]);
             return 2;
         }
     }
+    if (quick) {
+        budget = 0.05;
+        if (!res_given) snprintf(resolutions, sizeof resolutions, "3.0,2.0");
+    }
     char **files = NULL;
     size_t nfiles = 0;
-    char sdir[4096];
+    char sdir[PATH_MAX];
     snprintf(sdir, sizeof sdir, "%s/structures", data);
     if (!add_dir(&files, &nfiles, sdir, NULL))
         fprintf(stderr, "vox-bench: %s not found: real structures skipped\n", sdir);
     if (synthetic)
         add_dir(&files, &nfiles, synthetic, "_box");
     qsort(files, nfiles, sizeof *files, cmp_str);
+
     cJSON *root = cJSON_CreateObject();
-    cJSON_AddNumberToObject(root, "schema", 1);
+    cJSON_AddNumberToObject(root, "schema", SCHEMA);
     cJSON_AddStringToObject(root, "tool", "vox-bench");
-    cJSON_AddStringToObject(root, "version", vox_version());
     vox_bench_machine(root);
+    vox_bench_build(root);
     vox_ctx *ctx;
     if (vox_ctx_create(&ctx, NULL) == VOX_OK) {
         cJSON_AddStringToObject(root, "isa", vox_ctx_isa(ctx));
         cJSON_AddStringToObject(root, "describe", vox_ctx_describe(ctx));
         vox_ctx_destroy(&ctx);
     }
+    cJSON *prof = cJSON_AddObjectToObject(root, "profile");
+    cJSON_AddNullToObject(prof, "path");
+    cJSON_AddStringToObject(prof, "status", "none (vox has no tuning profile yet)");
+    cJSON *thr = cJSON_AddObjectToObject(root, "threads");
+    cJSON_AddNumberToObject(thr, "count", 1);
+    cJSON_AddStringToObject(thr, "binding", "none");
+    cJSON_AddStringToObject(root, "mode", callgrind ? "callgrind" : "time");
+    double ref = reference_seconds();
+    cJSON_AddNumberToObject(root, "reference_seconds", ref);
     cJSON *cases = cJSON_AddArrayToObject(root, "cases");
-    printf("%-26s %5s %6s %9s %9s %9s %9s %9s %9s %9s %8s\n", "case", "reps", "atoms", "load", "shells", "grid",
-           "buried", "classify", "metrics", "total(ms)", "rss(MB)");
+    char budget_s[32];
+    if (callgrind) snprintf(budget_s, sizeof budget_s, "once");
+    else snprintf(budget_s, sizeof budget_s, "%.17g", budget);
+    printf("%-30s %6s %10s %8s %14s   stages (median ms)\n", "case", "reps", "total(ms)", "rss(MB)",
+           callgrind ? "instructions" : "");
+
     for (size_t i = 0; i < nfiles; i++) {
         const char *base = strrchr(files[i], '/') + 1;
         if (filter && !strstr(base, filter)) continue;
         char rl[128];
         snprintf(rl, sizeof rl, "%s", resolutions);
         for (char *save, *t = strtok_r(rl, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-          double res = atof(t);
-          char il[128];
-          snprintf(il, sizeof il, "%s", isas[0] ? isas : "-");
-          for (char *save2, *isa = strtok_r(il, ",", &save2); isa; isa = strtok_r(NULL, ",", &save2)) {
-            int default_isa = !strcmp(isa, "-");
-            cJSON *c = spawn_case(self, files[i], res, budget, default_isa ? NULL : isa);
-            char name[512];
-            if (default_isa)
-                snprintf(name, sizeof name, "%s@%.1f", base, res);
-            else
-                snprintf(name, sizeof name, "%s@%.1f/%s", base, res, isa);
-            if (!c) { fprintf(stderr, "vox-bench: case %s crashed\n", name); continue; }
-            cJSON_AddStringToObject(c, "name", name);
-            cJSON_AddStringToObject(c, "file", files[i]);
-            cJSON_AddNumberToObject(c, "resolution", res);
-            cJSON_AddItemToArray(cases, c);
-            cJSON *err = cJSON_GetObjectItem(c, "error");
-            if (err) { printf("%-26s error: %s\n", name, err->valuestring); continue; }
-            cJSON *st = cJSON_GetObjectItem(c, "stages");
-#define MED(obj, key) (1e3 * cJSON_GetObjectItem(cJSON_GetObjectItem(obj, key), "median")->valuedouble)
-            double shells = MED(st, "shells"), grid = MED(st, "grid");
-            printf("%-26s %5d %6d %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f %8.1f\n", name,
-                   cJSON_GetObjectItem(c, "reps")->valueint, (int)cJSON_GetObjectItem(c, "atoms")->valuedouble,
-                   MED(st, "load"), shells, grid, MED(st, "buried") + MED(st, "components"), MED(st, "classify"),
-                   MED(st, "metrics"), MED(c, "total"), cJSON_GetObjectItem(c, "peak_rss_kb")->valuedouble / 1024.0);
-            fflush(stdout);
-          }
+            double res = atof(t);
+            char plain[512];
+            snprintf(plain, sizeof plain, "%s@%.1f", base, res);
+            if (gate && !in_gate_set(plain)) continue;
+            char il[128];
+            snprintf(il, sizeof il, "%s", isas[0] ? isas : "-");
+            for (char *save2, *isa = strtok_r(il, ",", &save2); isa; isa = strtok_r(NULL, ",", &save2)) {
+                int default_isa = !strcmp(isa, "-");
+                char rs[32], name[600];
+                snprintf(rs, sizeof rs, "%.17g", res);
+                snprintf(name, sizeof name, "%s%s%s", plain, default_isa ? "" : "/", default_isa ? "" : isa);
+                cJSON *c = vox_bench_spawn(self, "case", files[i], rs, budget_s, default_isa ? NULL : isa, callgrind);
+                if (!c) {
+                    fprintf(stderr, "vox-bench: case %s failed to run\n", name);
+                    continue;
+                }
+                cJSON_AddStringToObject(c, "kind", "structure");
+                cJSON_AddStringToObject(c, "file", files[i]);
+                cJSON_AddNumberToObject(c, "resolution", res);
+                add_case(cases, c, name, ref);
+            }
+        }
+    }
+    if (kernels) {
+        for (int k = 0; vox_bench_kernel_cases[k]; k++) {
+            if (filter && !strstr(vox_bench_kernel_cases[k], filter)) continue;
+            char name[128];
+            snprintf(name, sizeof name, "kernel:%s", vox_bench_kernel_cases[k]);
+            cJSON *c = vox_bench_spawn(self, "kernel-case", vox_bench_kernel_cases[k], NULL, budget_s, NULL, callgrind);
+            if (!c) continue;
+            cJSON_AddStringToObject(c, "kind", "kernel");
+            add_case(cases, c, name, ref);
         }
     }
     int rc = vox_bench_write_json(root, out);
@@ -318,7 +513,7 @@ int vox_bench_write_json(const cJSON *root, const char *path)
     if (!path)
         return 0;
     char *txt = cJSON_Print(root);
-    char tmp[4096];
+    char tmp[PATH_MAX];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     FILE *f = fopen(tmp, "w");
     int ok = f && fputs(txt, f) >= 0;
@@ -333,21 +528,34 @@ int vox_bench_write_json(const cJSON *root, const char *path)
     return 0;
 }
 
+static void usage(void)
+{
+    fprintf(stderr,
+            "usage: vox-bench run [--quick] [-o FILE] [--data DIR] [--synthetic DIR] [--resolutions 3.0,2.0,1.0]\n"
+            "                     [--isa scalar,avx2,...] [--budget SECONDS] [--filter TEXT] [--gate-set]\n"
+            "                     [--callgrind] [--no-kernels]\n"
+            "       vox-bench compare BASE.json NEW.json [--gate] [--force] [--threshold PCT] [--tolerance PCT]\n"
+            "                     [--confirm N]\n"
+            "       vox-bench kernels [--quick] [-o FILE]\n");
+}
+
 int main(int argc, char **argv)
 {
-    if (argc >= 2 && !strcmp(argv[1], "case") && argc == 5)
-        return run_case(argv[2], atof(argv[3]), atof(argv[4]));
+    if (argc == 5 && !strcmp(argv[1], "case"))
+        return run_case(argv[2], atof(argv[3]), argv[4]);
+    if (argc == 4 && !strcmp(argv[1], "kernel-case"))
+        return run_kernel_case(argv[2], argv[3]);
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0)
+        return 1;
+    self[n] = '\0';
+    if (argc >= 2 && !strcmp(argv[1], "run"))
+        return cmd_run(argc - 2, argv + 2, self);
+    if (argc >= 2 && !strcmp(argv[1], "compare"))
+        return vox_bench_compare(argc - 2, argv + 2, self);
     if (argc >= 2 && !strcmp(argv[1], "kernels"))
         return vox_bench_kernels(argc - 2, argv + 2);
-    if (argc >= 2 && !strcmp(argv[1], "run")) {
-        char self[4096];
-        ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-        if (n <= 0) return 1;
-        self[n] = '\0';
-        return cmd_run(argc - 2, argv + 2, self);
-    }
-    fprintf(stderr, "usage: vox-bench run [--quick] [-o FILE] [--data DIR] [--synthetic DIR]\n"
-                    "                     [--resolutions 3.0,2.0] [--isa LIST] [--budget SECONDS] [--filter TEXT]\n"
-                    "       vox-bench kernels [--quick] [-o FILE]\n");
+    usage();
     return 2;
 }

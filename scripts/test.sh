@@ -5,7 +5,10 @@
 #      when ../shared is absent), cross-ISA byte identity;
 #   2. the same in an AddressSanitizer + UndefinedBehaviorSanitizer build;
 #   3. the aarch64 (NEON) cross build under qemu-user: the kernel harness, unit, API and
-#      CLI tests and a parity subset (skipped when ../shared, which has the cross file, is absent).
+#      CLI tests and a parity subset (skipped when ../shared, which has the cross file, is absent);
+#   4. the benchmarks: the quick run (timings are reported, never asserted), then the regression
+#      gate on deterministic instruction counts against the committed baseline, and a check that
+#      the gate catches a deliberately slowed kernel.
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/setup.sh build
@@ -22,5 +25,21 @@ if [ -f ../shared/toolchain/aarch64-linux-gnu.ini ]; then
     QEMU_CPU=cortex-a53 meson test -C build-aarch64 --print-errorlogs checkasm parity_neon
 else
     echo "test.sh: SKIP aarch64 cross build: ../shared/toolchain/aarch64-linux-gnu.ini not found"
+fi
+if [ "$(uname -m)" = x86_64 ]; then
+    build/bench/vox-bench run --quick --synthetic build/tests -o build/bench-quick.json
+    build/bench/vox-bench run --gate-set --callgrind --synthetic build/tests -o build/bench-gate.json
+    build/bench/vox-bench compare bench/baseline/ci-x86_64.json build/bench-gate.json --gate
+    sh scripts/setup.sh build-slow -Dbench_slow_kernel=true
+    build-slow/bench/vox-bench run --gate-set --callgrind --synthetic build/tests -o build-slow/bench-gate.json
+    if build-slow/bench/vox-bench compare bench/baseline/ci-x86_64.json build-slow/bench-gate.json --gate \
+        > build-slow/bench-gate.log; then
+        cat build-slow/bench-gate.log
+        echo "test.sh: FAIL: the benchmark gate did not catch the deliberately slowed kernel"
+        exit 1
+    fi
+    echo "bench gate: the deliberately slowed kernel was caught ($(grep -c REGRESSION build-slow/bench-gate.log) cases)"
+else
+    echo "test.sh: SKIP benchmark gate: the committed baseline is for x86_64"
 fi
 echo "test.sh: all suites passed"

@@ -16,8 +16,8 @@
 #include "kernels.h"
 
 /* §7.1: per-line extremes, then two comparisons per axis and voxel. */
-static void VOX_FN(occlusion)(const uint8_t *restrict occ, const int dims[3], uint8_t *restrict state,
-                              int32_t *restrict scratch)
+static void VOX_FN(occlusion_once)(const uint8_t *restrict occ, const int dims[3], uint8_t *restrict state,
+                                   int32_t *restrict scratch)
 {
     const int nx = dims[0], ny = dims[1], nz = dims[2];
     int32_t *restrict minx = scratch, *restrict maxx = minx + (size_t)ny * nz;
@@ -66,6 +66,15 @@ static void VOX_FN(occlusion)(const uint8_t *restrict occ, const int dims[3], ui
             }
         }
     }
+}
+
+static void VOX_FN(occlusion)(const uint8_t *occ, const int dims[3], uint8_t *state, int32_t *scratch)
+{
+#ifdef VOX_TEST_SLOW_KERNEL /* -Dbench_slow_kernel=true: a deliberate regression for the gate test */
+    VOX_FN(occlusion_once)(occ, dims, state, scratch);
+    VOX_FN(occlusion_once)(occ, dims, state, scratch);
+#endif
+    VOX_FN(occlusion_once)(occ, dims, state, scratch);
 }
 
 /* §7.2: exposed voxels with a buried face neighbour.  The new bits go to a

@@ -9,7 +9,7 @@
 
 #include "kernels.h"
 
-void vox_k_occlusion_scalar(const uint8_t *occ, const int dims[3], uint8_t *state, int32_t *scratch)
+static void occlusion_once(const uint8_t *occ, const int dims[3], uint8_t *state, int32_t *scratch)
 {
     const int nx = dims[0], ny = dims[1], nz = dims[2];
     int32_t *minx = scratch, *maxx = minx + (size_t)ny * nz;
@@ -48,4 +48,13 @@ void vox_k_occlusion_scalar(const uint8_t *occ, const int dims[3], uint8_t *stat
                            (minz[lz] < k && maxz[lz] > k);
                 state[f] = full >= 2 ? VOX_V_BURIED : VOX_V_EXPOSED;
             }
+}
+
+void vox_k_occlusion_scalar(const uint8_t *occ, const int dims[3], uint8_t *state, int32_t *scratch)
+{
+#ifdef VOX_TEST_SLOW_KERNEL /* -Dbench_slow_kernel=true: a deliberate regression for the gate test */
+    occlusion_once(occ, dims, state, scratch);
+    occlusion_once(occ, dims, state, scratch);
+#endif
+    occlusion_once(occ, dims, state, scratch);
 }
