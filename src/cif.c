@@ -718,6 +718,7 @@ static int identity_shortcut(const cif_doc *d, const category *as)
 
 vox_status vox_parse_cif(vox_ctx *ctx, const vox_text *t, vox_assembly_policy policy, vox_structure *s)
 {
+    size_t *bounds = NULL;
     cif_doc d = {0};
     vox_atoms base = {0};
     vox_status st = tokenize(ctx, t, &d);
@@ -764,19 +765,18 @@ vox_status vox_parse_cif(vox_ctx *ctx, const vox_text *t, vox_assembly_policy po
     }
     /* models: contiguous runs in order of first appearance */
     size_t n = nrows(as);
-    size_t bounds[4096];
-    size_t nmodels = 0;
-    bounds[nmodels++] = 0;
+    size_t nmodels = 1;
+    bounds = malloc((n + 2) * sizeof *bounds);
+    if (!bounds) {
+        st = vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
+        goto out;
+    }
+    bounds[0] = 0;
     if (k.model >= 0) {
         for (size_t r = 1; r < n; r++) {
             const sv *a = cell(as, r, k.model), *b = cell(as, r - 1, k.model);
-            if (a->len != b->len || memcmp(a->p, b->p, a->len) != 0) {
-                if (nmodels == 4095) {
-                    st = vox_fail(ctx, VOX_E_PARSE, "%s: more than 4094 models", t->name);
-                    goto out;
-                }
+            if (a->len != b->len || memcmp(a->p, b->p, a->len) != 0)
                 bounds[nmodels++] = r;
-            }
         }
     }
     bounds[nmodels] = n;
@@ -784,7 +784,6 @@ vox_status vox_parse_cif(vox_ctx *ctx, const vox_text *t, vox_assembly_policy po
     if (st != VOX_OK)
         goto out;
     vox_altloc_first(&base);
-    s->models = 1;
     int want_assembly = policy == VOX_ASSEMBLY_BIOLOGICAL ||
                         (policy == VOX_ASSEMBLY_AUTO && !identity_shortcut(&d, as));
     if (want_assembly && find_cat(&d, "pdbx_struct_assembly_gen") && find_cat(&d, "pdbx_struct_oper_list")) {
@@ -827,12 +826,11 @@ vox_status vox_parse_cif(vox_ctx *ctx, const vox_text *t, vox_assembly_policy po
             if (st != VOX_OK)
                 goto out;
         }
-        s->models = (int)nmodels;
-        s->model_atoms = per_model;
     }
     s->atoms = base;
     base = (vox_atoms){0};
 out:
+    free(bounds);
     vox_atoms_free(&base);
     doc_free(&d);
     return st;

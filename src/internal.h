@@ -38,8 +38,6 @@ struct vox_structure {
     vox_atoms atoms;
     int has_box;
     float box[3][3];   /* unit-cell vectors (rows), never rotated */
-    size_t model_atoms; /* atoms per model when several models were loaded (fallback) */
-    int models;         /* number of models in atoms (concatenated by prepare) */
     int prepared;
 };
 

@@ -440,7 +440,6 @@ vox_status vox_parse_pdb(vox_ctx *ctx, const vox_text *t, vox_assembly_policy po
     st = load_model(ctx, t, &d, 0, &base);
     if (st != VOX_OK)
         goto out;
-    s->models = 1;
     if (policy == VOX_ASSEMBLY_ASYMMETRIC) {
         s->atoms = base;
         base = (vox_atoms){0};
@@ -480,8 +479,6 @@ vox_status vox_parse_pdb(vox_ctx *ctx, const vox_text *t, vox_assembly_policy po
         if (st != VOX_OK)
             goto out;
     }
-    s->models = (int)d.nmodels;
-    s->model_atoms = per_model;
     s->atoms = base;
     base = (vox_atoms){0};
 out:

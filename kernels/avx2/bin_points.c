@@ -59,22 +59,14 @@ static inline __m256i bin8(__m256 x, const vox_grid_axes *g, int a)
     return _mm256_set_m128i(hi, lo);
 }
 
-void vox_k_bin_points_avx2(const float *cx, const float *cy, const float *cz, size_t natoms, const float *ox,
-                           const float *oy, const float *oz, size_t noff, const vox_grid_axes *g, uint8_t *occ)
+static inline void bin_lanes_avx2(const float *cx, const float *cy, const float *cz, float ox, float oy, float oz,
+                                  const vox_grid_axes *g, int32_t *i, int32_t *j, int32_t *k)
 {
-    const size_t ny = (size_t)g->n[1], nz = (size_t)g->n[2];
-    for (size_t o = 0; o < noff; o++) {
-        const __m256 vx = _mm256_set1_ps(ox[o]), vy = _mm256_set1_ps(oy[o]), vz = _mm256_set1_ps(oz[o]);
-        size_t a = 0;
-        for (; a + 8 <= natoms; a += 8) {
-            int32_t i[8], j[8], k[8];
-            _mm256_storeu_si256((__m256i *)i, bin8(_mm256_add_ps(_mm256_loadu_ps(cx + a), vx), g, 0));
-            _mm256_storeu_si256((__m256i *)j, bin8(_mm256_add_ps(_mm256_loadu_ps(cy + a), vy), g, 1));
-            _mm256_storeu_si256((__m256i *)k, bin8(_mm256_add_ps(_mm256_loadu_ps(cz + a), vz), g, 2));
-            for (int l = 0; l < 8; l++)
-                occ[((size_t)i[l] * ny + (size_t)j[l]) * nz + (size_t)k[l]] = 1;
-        }
-        for (; a < natoms; a++)
-            vox_bin_one(cx[a] + ox[o], cy[a] + oy[o], cz[a] + oz[o], g, occ);
-    }
+    _mm256_storeu_si256((__m256i *)i, bin8(_mm256_add_ps(_mm256_loadu_ps(cx), _mm256_set1_ps(ox)), g, 0));
+    _mm256_storeu_si256((__m256i *)j, bin8(_mm256_add_ps(_mm256_loadu_ps(cy), _mm256_set1_ps(oy)), g, 1));
+    _mm256_storeu_si256((__m256i *)k, bin8(_mm256_add_ps(_mm256_loadu_ps(cz), _mm256_set1_ps(oz)), g, 2));
 }
+
+#define VOX_FN(name) name##_avx2
+#define VOX_LANES 8
+#include "bin_driver_tmpl.h"

@@ -47,22 +47,14 @@ static inline __m512i bin16(__m512 x, const vox_grid_axes *g, int a)
     return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
 }
 
-void vox_k_bin_points_avx512(const float *cx, const float *cy, const float *cz, size_t natoms, const float *ox,
-                             const float *oy, const float *oz, size_t noff, const vox_grid_axes *g, uint8_t *occ)
+static inline void bin_lanes_avx512(const float *cx, const float *cy, const float *cz, float ox, float oy, float oz,
+                                    const vox_grid_axes *g, int32_t *i, int32_t *j, int32_t *k)
 {
-    const size_t ny = (size_t)g->n[1], nz = (size_t)g->n[2];
-    for (size_t o = 0; o < noff; o++) {
-        const __m512 vx = _mm512_set1_ps(ox[o]), vy = _mm512_set1_ps(oy[o]), vz = _mm512_set1_ps(oz[o]);
-        size_t a = 0;
-        for (; a + 16 <= natoms; a += 16) {
-            int32_t i[16], j[16], k[16];
-            _mm512_storeu_si512(i, bin16(_mm512_add_ps(_mm512_loadu_ps(cx + a), vx), g, 0));
-            _mm512_storeu_si512(j, bin16(_mm512_add_ps(_mm512_loadu_ps(cy + a), vy), g, 1));
-            _mm512_storeu_si512(k, bin16(_mm512_add_ps(_mm512_loadu_ps(cz + a), vz), g, 2));
-            for (int l = 0; l < 16; l++)
-                occ[((size_t)i[l] * ny + (size_t)j[l]) * nz + (size_t)k[l]] = 1;
-        }
-        for (; a < natoms; a++)
-            vox_bin_one(cx[a] + ox[o], cy[a] + oy[o], cz[a] + oz[o], g, occ);
-    }
+    _mm512_storeu_si512(i, bin16(_mm512_add_ps(_mm512_loadu_ps(cx), _mm512_set1_ps(ox)), g, 0));
+    _mm512_storeu_si512(j, bin16(_mm512_add_ps(_mm512_loadu_ps(cy), _mm512_set1_ps(oy)), g, 1));
+    _mm512_storeu_si512(k, bin16(_mm512_add_ps(_mm512_loadu_ps(cz), _mm512_set1_ps(oz)), g, 2));
 }
+
+#define VOX_FN(name) name##_avx512
+#define VOX_LANES 16
+#include "bin_driver_tmpl.h"

@@ -1,7 +1,8 @@
 /* common/grid_tmpl.h - grid kernels written once, compiled once per ISA
  *
- * Include after defining VOX_FN(name) (e.g. name##_avx2).  Labelling is
- * not here: every ISA inherits the scalar BFS (kernels.h says why).  The loops are
+ * Include after defining VOX_FN(name) (e.g. name##_avx2) and VOX_ISA_NAME;
+ * it also defines the ISA's table, vox_kernels_<isa>.  Labelling is not
+ * here: every ISA inherits the scalar BFS (kernels.h says why).  The loops are
  * branch-free along the contiguous z axis so the compiler vectorises them
  * with the including translation unit's ISA flags (-O3); they perform the
  * same integer operations, or the same floating-point operations in the
@@ -170,3 +171,16 @@ static void VOX_FN(moments)(const float *const centres[3], const int dims[3], co
     scatter[0] = acc1[0]; scatter[1] = acc1[1]; scatter[2] = acc1[2];
     scatter[3] = acc1[3]; scatter[4] = acc2[0]; scatter[5] = acc2[1];
 }
+
+/* The ISA's entry in the dispatch ladder (kernels left NULL come from the level below). */
+void VOX_FN(vox_k_bin_points)(const float *cx, const float *cy, const float *cz, size_t natoms, const float *ox,
+                              const float *oy, const float *oz, size_t noff, const vox_grid_axes *g, uint8_t *occ);
+
+const vox_kernels VOX_FN(vox_kernels) = {
+    .isa = VOX_ISA_NAME,
+    .bin_points = VOX_FN(vox_k_bin_points),
+    .occlusion = VOX_FN(occlusion),
+    .first_shell = VOX_FN(first_shell),
+    .label_components = NULL, /* the scalar BFS: see kernels.h */
+    .moments = VOX_FN(moments),
+};

@@ -49,22 +49,14 @@ static inline void bin4(float32x4_t x, const vox_grid_axes *g, int a, int32_t ou
     vst1q_s32(out, vcombine_s32(vmovn_s64(lo), vmovn_s64(hi)));
 }
 
-void vox_k_bin_points_neon(const float *cx, const float *cy, const float *cz, size_t natoms, const float *ox,
-                           const float *oy, const float *oz, size_t noff, const vox_grid_axes *g, uint8_t *occ)
+static inline void bin_lanes_neon(const float *cx, const float *cy, const float *cz, float ox, float oy, float oz,
+                                  const vox_grid_axes *g, int32_t *i, int32_t *j, int32_t *k)
 {
-    const size_t ny = (size_t)g->n[1], nz = (size_t)g->n[2];
-    for (size_t o = 0; o < noff; o++) {
-        const float32x4_t vx = vdupq_n_f32(ox[o]), vy = vdupq_n_f32(oy[o]), vz = vdupq_n_f32(oz[o]);
-        size_t a = 0;
-        for (; a + 4 <= natoms; a += 4) {
-            int32_t i[4], j[4], k[4];
-            bin4(vaddq_f32(vld1q_f32(cx + a), vx), g, 0, i);
-            bin4(vaddq_f32(vld1q_f32(cy + a), vy), g, 1, j);
-            bin4(vaddq_f32(vld1q_f32(cz + a), vz), g, 2, k);
-            for (int l = 0; l < 4; l++)
-                occ[((size_t)i[l] * ny + (size_t)j[l]) * nz + (size_t)k[l]] = 1;
-        }
-        for (; a < natoms; a++)
-            vox_bin_one(cx[a] + ox[o], cy[a] + oy[o], cz[a] + oz[o], g, occ);
-    }
+    bin4(vaddq_f32(vld1q_f32(cx), vdupq_n_f32(ox)), g, 0, i);
+    bin4(vaddq_f32(vld1q_f32(cy), vdupq_n_f32(oy)), g, 1, j);
+    bin4(vaddq_f32(vld1q_f32(cz), vdupq_n_f32(oz)), g, 2, k);
 }
+
+#define VOX_FN(name) name##_neon
+#define VOX_LANES 4
+#include "bin_driver_tmpl.h"
