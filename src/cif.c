@@ -82,7 +82,9 @@ enum { TOK_EOF, TOK_VALUE, TOK_QUOTED, TOK_TEXT };
 static int next_token(lexer *lx, cif_doc *d, sv *out, int *oom)
 {
     for (;;) {
-        while (lx->p < lx->end && (*lx->p == ' ' || *lx->p == '\t' || *lx->p == '\r' || *lx->p == '\n')) {
+        /* blanks are exactly what ends a bare word below (isspace), so every
+         * token advances: \v or \f in a damaged file cannot stall the lexer */
+        while (lx->p < lx->end && isspace((unsigned char)*lx->p)) {
             if (*lx->p == '\n') {
                 lx->line++;
                 lx->at_line_start = 1;

@@ -31,6 +31,25 @@ const char *vox_strerror(vox_status status)
     return status_text[i];
 }
 
+/* Details quote pieces of broken input files: keep them printable, so a
+ * message is safe on a terminal and in JSON.  Valid UTF-8 (file names)
+ * stays; control characters and invalid bytes become '?'. */
+static void make_printable(char *s)
+{
+    unsigned char *p = (unsigned char *)s;
+    while (*p) {
+        int len = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3 : (*p & 0xF8) == 0xF0 ? 4 : 0;
+        int ok = len > 0;
+        for (int i = 1; ok && i < len; i++)
+            ok = (p[i] & 0xC0) == 0x80;
+        if (!ok || (len == 1 && (*p < 0x20 || *p == 0x7F))) {
+            *p++ = '?';
+            continue;
+        }
+        p += len;
+    }
+}
+
 vox_status vox_fail(vox_ctx *ctx, vox_status st, const char *fmt, ...)
 {
     if (ctx) {
@@ -38,6 +57,7 @@ vox_status vox_fail(vox_ctx *ctx, vox_status st, const char *fmt, ...)
         va_start(ap, fmt);
         vsnprintf(ctx->detail, sizeof ctx->detail, fmt, ap);
         va_end(ap);
+        make_printable(ctx->detail);
     }
     return st;
 }

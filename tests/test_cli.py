@@ -31,7 +31,8 @@ def check(cond, what):
 
 
 def vox(*args, cwd=None):
-    return subprocess.run([*WRAPPER, VOX, *args], capture_output=True, text=True, cwd=cwd)
+    return subprocess.run([*WRAPPER, VOX, *args], capture_output=True, text=True, errors="replace", cwd=cwd,
+                          timeout=300)
 
 
 def outputs(d, label):
@@ -171,6 +172,9 @@ def bad_input_cases(tmp):
          ["no protein atoms"]),
         ("not a structure", w("text.pdb", b"hello world\nthis is not a structure\n"), ["no ATOM or HETATM records"]),
         ("unknown content", w("text.dat", b"hello world\n"), ["not a PDB or mmCIF"]),
+        # a vertical tab once stalled the mmCIF lexer (found by fuzzing): it must end, with a message
+        ("vertical tab in mmCIF", w("vt.cif", b"data_x\nloop_\n_atom_site.group_PDB\n_atom_site.Cartn_x\n"
+                                    b"_atom_site.Cartn_y\n_atom_site.Cartn_z\nATOM\x0b1.0 2.0 3.0\n"), ["no protein"]),
         ("absurd resolution", os.path.join(GEN, "pocket_box.pdb"), ["voxels", "limit"], ["--resolution", "0.0005"]),
     ]
 
