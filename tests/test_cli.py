@@ -144,7 +144,8 @@ def test_corner_structures(tmp):
 
 def bad_input_cases(tmp):
     d = os.path.join(tmp, "bad")
-    os.makedirs(d, exist_ok=True)
+    os.makedirs(os.path.join(d, "emptydir", "sub"), exist_ok=True)
+    open(os.path.join(d, "emptydir", "notes.txt"), "w").write("not a structure\n")
 
     def w(name, data):
         path = os.path.join(d, name)
@@ -157,7 +158,7 @@ def bad_input_cases(tmp):
     line = b"ATOM      1  CA  ALA A   1       1.000   2.000   3.000  1.00  0.00           C\n"
     return [
         ("missing file", os.path.join(d, "nope.pdb"), ["No such file"]),
-        ("directory", d, ["is a directory"]),
+        ("directory without structures", os.path.join(d, "emptydir"), ["no structure files"]),
         ("empty file", os.path.join(GEN, "empty.pdb"), ["empty file"]),
         ("binary garbage", w("garbage.pdb", bytes(range(256)) * 40), ["binary data"]),
         ("truncated gzip", w("trunc.pdb.gz", gz[: len(gz) // 2]), ["truncated gzip"]),
@@ -189,7 +190,7 @@ def test_bad_inputs(tmp):
         check(p.returncode == 1, f"{what}: exit {p.returncode} (expected 1): {msg}")
         check(all(n in msg for n in needles), f"{what}: message lacks {needles}: {msg!r}")
         check(os.path.basename(path) in msg or path in msg, f"{what}: message does not name the file: {msg!r}")
-        left = [f for f in os.listdir(out) if f != "run.summary.json"] if os.path.isdir(out) else []
+        left = [f for f in os.listdir(out) if f not in ("run.summary.json", "run.checkpoint.json")] if os.path.isdir(out) else []
         check(left == [], f"{what}: files left behind: {left}")
         if os.path.isdir(out):
             s = json.load(open(os.path.join(out, "run.summary.json")))

@@ -16,29 +16,12 @@
 
 #include <cJSON.h>
 
+#include "cli.h"
 #include "internal.h"
 #include "pyjson.h"
 #include "vox/vox.h"
 
 #define EXIT_USAGE 2
-
-typedef struct run_config {
-    const char **inputs;
-    size_t ninputs;
-    const char *output_dir;
-    double resolution;
-    int min_voxels;
-    int has_min_volume;
-    double min_volume;
-    int include_hubs, necked, keep_non_protein, overwrite, reannotate, fail_fast, quiet, align, stage_timings;
-    const char *connectivity;
-    int merge_gap;
-    const char *assembly;
-    const char *backend;
-    const char *isa;
-    unsigned long long max_grid_voxels;
-    int write_df, write_pdb;
-} run_config;
 
 static void usage_analyze(FILE *f)
 {
@@ -66,6 +49,17 @@ static void usage_analyze(FILE *f)
             "  --overwrite | --reannotate    replace existing outputs\n"
             "  --fail-fast                   stop at the first failed structure\n"
             "  --backend B                   auto, native or python (accepted; vox is native)\n"
+            "batch runs:\n"
+            "  PATH ...                      files and directories (searched recursively, by content, .gz too)\n"
+            "  --jobs N                      analyse N structures at once (default 1)\n"
+            "  --resume                      skip structures whose outputs exist and validate\n"
+            "  --checkpoint PATH | --no-checkpoint   record of the run (default <output-dir>/run.checkpoint.json)\n"
+            "  --progress-interval S         progress line every S seconds when stderr is not a terminal\n"
+            "                                (default 30; 0 disables); a progress bar on a terminal\n"
+            "  --progress-jsonl FILE         volumizer's progress events, one JSON object per line\n"
+            "  --num-shards N --shard-index K   analyse the entries at positions p with p mod N = K\n"
+            "  --failures-manifest PATH      write the failed entries as a replayable manifest\n"
+            "  --dry-run                     list what would run, analyse nothing\n"
             "vox options:\n"
             "  --no-align                    use the input coordinates as they are\n"
             "  --write LIST                  also write df-json (<label>.df.json) and/or pdb\n"
@@ -84,6 +78,7 @@ static void usage_main(FILE *f)
             "\n"
             "commands:\n"
             "  analyze   find and measure the occluded volumes of structures (vox analyze --help)\n"
+            "  merge-summaries OUT S1 S2 ...   merge the run summaries of shards\n"
             "  info      version, build, CPU features and the kernels in use\n");
 }
 
@@ -104,7 +99,7 @@ static int parse_int(const char *s, long *out)
 }
 
 /* volumizer's label: the file stem, non [A-Za-z0-9_-] -> '_', '_' trimmed, lower-case */
-static void make_label(const char *path, char *out, size_t cap)
+void make_label(const char *path, char *out, size_t cap)
 {
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
@@ -128,7 +123,7 @@ static void make_label(const char *path, char *out, size_t cap)
 }
 
 /* A PDB id inferred from the label: 4 alphanumeric characters, upper-cased. */
-static int pdb_id_of(const char *label, char out[5])
+int pdb_id_of(const char *label, char out[5])
 {
     if (strlen(label) != 4)
         return 0;
@@ -141,7 +136,7 @@ static int pdb_id_of(const char *label, char out[5])
     return 1;
 }
 
-static int mkdir_p(const char *dir)
+int mkdir_p(const char *dir)
 {
     char tmp[PATH_MAX];
     if (snprintf(tmp, sizeof tmp, "%s", dir) >= (int)sizeof tmp)
@@ -166,31 +161,23 @@ static int file_exists(const char *p)
     return stat(p, &sb) == 0;
 }
 
-static void print_table(const char *label, const vox_result *r, int include_hubs)
+static void print_table(vox_buf *b, const char *label, const vox_result *r, int include_hubs)
 {
-    printf("%s\n", label);
-    printf("  %4s  %-7s %12s %9s %9s %9s\n", "id", "type", "volume", "x", "y", "z");
+    vox_buf_printf(b, "%s\n", label);
+    vox_buf_printf(b, "  %4s  %-7s %12s %9s %9s %9s\n", "id", "type", "volume", "x", "y", "z");
     size_t shown = 0;
     for (size_t i = 0; i < vox_result_count(r); i++) {
         vox_volume v;
         vox_result_volume(r, i, &v);
         if (v.type == VOX_OCCLUDED || (v.type == VOX_HUB && !include_hubs))
             continue;
-        printf("  %4d  %-7s %12.1f %9.3f %9.3f %9.3f\n", v.id, vox_volume_type_name(v.type), v.volume, v.x, v.y, v.z);
+        vox_buf_printf(b, "  %4d  %-7s %12.1f %9.3f %9.3f %9.3f\n", v.id, vox_volume_type_name(v.type), v.volume, v.x,
+                       v.y, v.z);
         shown++;
     }
     if (!shown)
-        printf("  (no volumes)\n");
+        vox_buf_puts(b, "  (no volumes)\n");
 }
-
-typedef struct outcome {
-    int ok;
-    char error[1200];
-    char error_type[48];
-    size_t num_volumes;
-    const char *largest_type;
-    double largest_volume;
-} outcome;
 
 static const char *error_type_of(vox_status st)
 {
@@ -222,8 +209,8 @@ static double stage_sum(const vox_stats *s)
     return t;
 }
 
-static void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, const char *label, char *cif_path,
-                        char *json_path, outcome *o)
+void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, const char *label, const char *cif_path,
+                 const char *json_path, outcome *o)
 {
     memset(o, 0, sizeof *o);
     char df_path[PATH_MAX], pdb_path[PATH_MAX];
@@ -311,14 +298,14 @@ static void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, co
             }
         }
         if (!c->quiet)
-            print_table(label, r, c->include_hubs);
+            print_table(&o->out, label, r, c->include_hubs);
         if (c->stage_timings) {
             vox_stats stt;
             vox_ctx_get_stats(ctx, &stt);
-            fprintf(stderr, "%s: stages (ms):", label);
+            vox_buf_printf(&o->err, "%s: stages (ms):", label);
             for (int i = 0; i < VOX_STAGE_COUNT; i++)
-                fprintf(stderr, " %s=%.3f", vox_stage_name((vox_stage)i), 1e3 * stt.seconds[i]);
-            fprintf(stderr, " total=%.3f | atoms=%llu points=%llu grid=%dx%dx%d buried=%llu components=%llu\n",
+                vox_buf_printf(&o->err, " %s=%.3f", vox_stage_name((vox_stage)i), 1e3 * stt.seconds[i]);
+            vox_buf_printf(&o->err, " total=%.3f | atoms=%llu points=%llu grid=%dx%dx%d buried=%llu components=%llu\n",
                     1e3 * stage_sum(&stt), (unsigned long long)stt.atoms, (unsigned long long)stt.points, stt.dims[0],
                     stt.dims[1], stt.dims[2], (unsigned long long)stt.buried_voxels,
                     (unsigned long long)stt.components);
@@ -328,7 +315,7 @@ static void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, co
     vox_structure_free(&s);
 }
 
-static cJSON *config_json(const run_config *c)
+cJSON *config_json(const run_config *c)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "command", "analyze");
@@ -336,8 +323,10 @@ static cJSON *config_json(const run_config *c)
     static const char *const nulls1[] = {"pdb_id", "manifest", "from_summary"};
     for (size_t i = 0; i < 3; i++) cJSON_AddNullToObject(o, nulls1[i]);
     cJSON_AddStringToObject(o, "from_summary_only", "failed");
-    static const char *const nulls2[] = {"cluster_identity", "max_structures", "num_shards", "shard_index"};
-    for (size_t i = 0; i < 4; i++) cJSON_AddNullToObject(o, nulls2[i]);
+    cJSON_AddNullToObject(o, "cluster_identity");
+    cJSON_AddNullToObject(o, "max_structures");
+    cJSON_AddItemToObject(o, "num_shards", c->num_shards > 0 ? pyjson_int(c->num_shards) : cJSON_CreateNull());
+    cJSON_AddItemToObject(o, "shard_index", c->num_shards > 0 ? pyjson_int(c->shard_index) : cJSON_CreateNull());
     cJSON_AddItemToObject(o, "cluster_method_filters", cJSON_CreateArray());
     cJSON_AddFalseToObject(o, "cluster_allow_all_methods");
     cJSON_AddNullToObject(o, "cluster_max_resolution");
@@ -345,11 +334,11 @@ static cJSON *config_json(const run_config *c)
     cJSON_AddNullToObject(o, "metadata_cache");
     cJSON_AddFalseToObject(o, "no_metadata_cache");
     cJSON_AddNullToObject(o, "write_manifest");
-    cJSON_AddNullToObject(o, "failures_manifest");
-    cJSON_AddNullToObject(o, "checkpoint");
-    cJSON_AddTrueToObject(o, "no_checkpoint");
-    cJSON_AddNullToObject(o, "progress_jsonl");
-    cJSON_AddItemToObject(o, "progress_interval", pyjson_float(30.0));
+    cJSON_AddItemToObject(o, "failures_manifest", pyjson_str_or_null(c->failures_manifest));
+    cJSON_AddItemToObject(o, "checkpoint", pyjson_str_or_null(c->checkpoint));
+    cJSON_AddBoolToObject(o, "no_checkpoint", c->no_checkpoint);
+    cJSON_AddItemToObject(o, "progress_jsonl", pyjson_str_or_null(c->progress_jsonl));
+    cJSON_AddItemToObject(o, "progress_interval", pyjson_float(c->progress_interval));
     cJSON_AddStringToObject(o, "output_dir", c->output_dir);
     char dl[PATH_MAX];
     snprintf(dl, sizeof dl, "%s/downloads", c->output_dir);
@@ -364,16 +353,16 @@ static cJSON *config_json(const run_config *c)
     cJSON_AddBoolToObject(o, "keep_non_protein", c->keep_non_protein);
     cJSON_AddBoolToObject(o, "include_hubs", c->include_hubs);
     cJSON_AddBoolToObject(o, "necked_pocket_cavity", c->necked);
-    cJSON_AddItemToObject(o, "jobs", pyjson_int(1));
-    cJSON_AddItemToObject(o, "analysis_workers", pyjson_int(1));
+    cJSON_AddItemToObject(o, "jobs", pyjson_int(c->jobs));
+    cJSON_AddItemToObject(o, "analysis_workers", pyjson_int(c->fail_fast ? 1 : c->jobs));
     cJSON_AddItemToObject(o, "timeout", pyjson_float(60.0));
     cJSON_AddItemToObject(o, "worker_timeout_seconds", pyjson_float(1800.0));
     cJSON_AddItemToObject(o, "retries", pyjson_int(2));
     cJSON_AddItemToObject(o, "retry_delay", pyjson_float(1.0));
     cJSON_AddBoolToObject(o, "overwrite", c->overwrite);
     cJSON_AddBoolToObject(o, "reannotate", c->reannotate);
-    cJSON_AddFalseToObject(o, "resume");
-    cJSON_AddFalseToObject(o, "dry_run");
+    cJSON_AddBoolToObject(o, "resume", c->resume);
+    cJSON_AddBoolToObject(o, "dry_run", c->dry_run);
     return o;
 }
 
@@ -388,6 +377,9 @@ static void config_defaults(run_config *cfg, int argc)
     cfg->merge_gap = 1;
     cfg->assembly = "biological";
     cfg->backend = "auto";
+    cfg->jobs = 1;
+    cfg->progress_interval = 30.0;
+    cfg->shard_index = -1;
     cfg->inputs = calloc((size_t)argc + 1, sizeof *cfg->inputs);
 }
 
@@ -397,7 +389,8 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
     if (!cfg->inputs)
         return 1;
     enum { O_INPUT = 256, O_OUT, O_RES, O_MINVOX, O_MINVOL, O_HUBS, O_NONECK, O_CONN, O_GAP, O_ASM, O_KEEP,
-           O_OVER, O_REANN, O_FAILFAST, O_BACKEND, O_NOALIGN, O_WRITE, O_MAXGRID, O_ISA, O_TIMINGS, O_QUIET };
+           O_OVER, O_REANN, O_FAILFAST, O_BACKEND, O_NOALIGN, O_WRITE, O_MAXGRID, O_ISA, O_TIMINGS, O_QUIET,
+           O_JOBS, O_PINT, O_PJSONL, O_CKPT, O_NOCKPT, O_RESUME, O_DRY, O_NSHARDS, O_SHARD, O_FAILMAN };
     static const struct option opts[] = {
         {"input", required_argument, 0, O_INPUT}, {"output-dir", required_argument, 0, O_OUT},
         {"resolution", required_argument, 0, O_RES}, {"min-voxels", required_argument, 0, O_MINVOX},
@@ -409,7 +402,12 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
         {"backend", required_argument, 0, O_BACKEND}, {"no-align", no_argument, 0, O_NOALIGN},
         {"write", required_argument, 0, O_WRITE}, {"max-grid-voxels", required_argument, 0, O_MAXGRID},
         {"isa", required_argument, 0, O_ISA}, {"stage-timings", no_argument, 0, O_TIMINGS},
-        {"quiet", no_argument, 0, O_QUIET}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"quiet", no_argument, 0, O_QUIET}, {"jobs", required_argument, 0, O_JOBS},
+        {"progress-interval", required_argument, 0, O_PINT}, {"progress-jsonl", required_argument, 0, O_PJSONL},
+        {"checkpoint", required_argument, 0, O_CKPT}, {"no-checkpoint", no_argument, 0, O_NOCKPT},
+        {"resume", no_argument, 0, O_RESUME}, {"dry-run", no_argument, 0, O_DRY},
+        {"num-shards", required_argument, 0, O_NSHARDS}, {"shard-index", required_argument, 0, O_SHARD},
+        {"failures-manifest", required_argument, 0, O_FAILMAN}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int ch;
     optind = 1;
     opterr = 0;
@@ -507,6 +505,36 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
         case O_ISA: cfg->isa = optarg; break;
         case O_TIMINGS: cfg->stage_timings = 1; break;
         case O_QUIET: cfg->quiet = 1; break;
+        case O_JOBS:
+            if (!parse_int(optarg, &l) || l < 1 || l > 4096) {
+                fprintf(stderr, "vox analyze: --jobs: expected an integer >= 1, got '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            cfg->jobs = (int)l;
+            break;
+        case O_PINT:
+            if (!parse_double(optarg, &d) || !isfinite(d) || d < 0) {
+                fprintf(stderr, "vox analyze: --progress-interval: expected seconds >= 0, got '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            cfg->progress_interval = d;
+            break;
+        case O_PJSONL: cfg->progress_jsonl = optarg; break;
+        case O_CKPT: cfg->checkpoint = optarg; break;
+        case O_NOCKPT: cfg->no_checkpoint = 1; break;
+        case O_RESUME: cfg->resume = 1; break;
+        case O_DRY: cfg->dry_run = 1; break;
+        case O_FAILMAN: cfg->failures_manifest = optarg; break;
+        case O_NSHARDS:
+        case O_SHARD:
+            if (!parse_int(optarg, &l) || l < 0 || (ch == O_NSHARDS && l < 1)) {
+                fprintf(stderr, "vox analyze: %s: expected %s, got '%s'\n", ch == O_NSHARDS ? "--num-shards" : "--shard-index",
+                        ch == O_NSHARDS ? "an integer >= 1" : "an integer >= 0", optarg);
+                return EXIT_USAGE;
+            }
+            if (ch == O_NSHARDS) cfg->num_shards = l;
+            else cfg->shard_index = l;
+            break;
         case 'h': usage_analyze(stdout); return 0;
         case ':':
             fprintf(stderr, "vox analyze: option '%s' needs a value\n", argv[optind - 1]);
@@ -518,8 +546,12 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
     }
     for (int i = optind; i < argc; i++)
         cfg->inputs[cfg->ninputs++] = argv[i];
-    if (cfg->overwrite && cfg->reannotate) {
-        fprintf(stderr, "vox analyze: --overwrite and --reannotate are mutually exclusive\n");
+    if (cfg->overwrite + cfg->reannotate + cfg->resume > 1) {
+        fprintf(stderr, "vox analyze: --overwrite, --reannotate and --resume are mutually exclusive\n");
+        return EXIT_USAGE;
+    }
+    if ((cfg->num_shards > 0) != (cfg->shard_index >= 0) || (cfg->num_shards > 0 && cfg->shard_index >= cfg->num_shards)) {
+        fprintf(stderr, "vox analyze: --num-shards N and --shard-index K go together, with 0 <= K < N\n");
         return EXIT_USAGE;
     }
     if (!cfg->output_dir) {
@@ -533,110 +565,13 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
     return -1;
 }
 
-/* Analyses every input and writes the run summary; returns the exit code. */
-static int run_analyze(const run_config *cfg)
-{
-    const run_config c = *cfg;
-    if (mkdir_p(c.output_dir) != 0 || access(c.output_dir, W_OK | X_OK) != 0) {
-        fprintf(stderr, "vox analyze: cannot write to output directory '%s': %s\n", c.output_dir, strerror(errno));
-        return 1;
-    }
-    vox_options o;
-    vox_options_init(&o);
-    o.isa = c.isa;
-    if (c.max_grid_voxels)
-        o.max_grid_voxels = c.max_grid_voxels;
-    vox_ctx *ctx = NULL;
-    vox_status st = vox_ctx_create(&ctx, &o);
-    if (st != VOX_OK) {
-        fprintf(stderr, "vox analyze: %s (available here: %s)\n", vox_strerror(st), vox_available_isas());
-        return st == VOX_E_ISA_UNKNOWN ? EXIT_USAGE : 1;
-    }
-
-    cJSON *results = cJSON_CreateArray(), *errors = cJSON_CreateArray();
-    size_t nfail = 0, nok = 0;
-    char (*labels)[128] = calloc(c.ninputs, sizeof *labels);
-    for (size_t i = 0; i < c.ninputs; i++) {
-        const char *input = c.inputs[i];
-        make_label(input, labels[i], sizeof labels[i]);
-        char cif_path[PATH_MAX], json_path[PATH_MAX];
-        snprintf(cif_path, sizeof cif_path, "%s/%s.annotated.cif", c.output_dir, labels[i]);
-        snprintf(json_path, sizeof json_path, "%s/%s.annotation.json", c.output_dir, labels[i]);
-        outcome oc;
-        int dup = 0;
-        for (size_t j = 0; j < i && !dup; j++) dup = strcmp(labels[i], labels[j]) == 0;
-        if (dup) {
-            memset(&oc, 0, sizeof oc);
-            snprintf(oc.error_type, sizeof oc.error_type, "ValueError");
-            snprintf(oc.error, sizeof oc.error, "ValueError: label '%s' of %s is used by an earlier input of this run",
-                     labels[i], input);
-        } else {
-            analyze_one(ctx, &c, input, labels[i], cif_path, json_path, &oc);
-        }
-        char pid[5];
-        int has_pid = pdb_id_of(labels[i], pid);
-        if (oc.ok) {
-            nok++;
-            cJSON *e = cJSON_CreateObject();
-            cJSON_AddStringToObject(e, "source", labels[i]);
-            cJSON_AddItemToObject(e, "pdb_id", pyjson_str_or_null(has_pid ? pid : NULL));
-            cJSON_AddStringToObject(e, "input_path", input);
-            cJSON_AddStringToObject(e, "structure_output", cif_path);
-            cJSON_AddStringToObject(e, "annotation_output", json_path);
-            cJSON_AddItemToObject(e, "num_volumes", pyjson_int((long long)oc.num_volumes));
-            cJSON_AddItemToObject(e, "largest_type", pyjson_str_or_null(oc.largest_type));
-            cJSON_AddItemToObject(e, "largest_volume", oc.largest_type ? pyjson_float(oc.largest_volume) : cJSON_CreateNull());
-            cJSON_AddItemToArray(results, e);
-        } else {
-            nfail++;
-            fprintf(stderr, "vox analyze: %s: %s\n", input, oc.error);
-            cJSON *e = cJSON_CreateObject();
-            cJSON_AddStringToObject(e, "source", labels[i]);
-            cJSON_AddStringToObject(e, "input_path", input);
-            cJSON_AddStringToObject(e, "error", oc.error);
-            cJSON_AddStringToObject(e, "error_type", oc.error_type);
-            char repr[1400];
-            snprintf(repr, sizeof repr, "%s('%s')", oc.error_type, oc.error + strlen(oc.error_type) + 2);
-            cJSON_AddStringToObject(e, "error_repr", repr);
-            cJSON_AddNullToObject(e, "traceback");
-            cJSON_AddItemToArray(errors, e);
-            if (c.fail_fast)
-                break;
-        }
-    }
-    cJSON *sum = cJSON_CreateObject();
-    cJSON_AddItemToObject(sum, "config", config_json(&c));
-    cJSON_AddItemToObject(sum, "num_processed", pyjson_int((long long)nok));
-    cJSON_AddItemToObject(sum, "num_failed", pyjson_int((long long)nfail));
-    cJSON_AddItemToObject(sum, "num_skipped", pyjson_int(0));
-    cJSON_AddItemToObject(sum, "num_planned", pyjson_int(0));
-    cJSON_AddItemToObject(sum, "results", results);
-    cJSON_AddItemToObject(sum, "errors", errors);
-    cJSON_AddItemToObject(sum, "skipped", cJSON_CreateArray());
-    cJSON_AddItemToObject(sum, "planned", cJSON_CreateArray());
-    vox_buf b = {0};
-    pyjson_print(&b, sum);
-    char sum_path[PATH_MAX];
-    snprintf(sum_path, sizeof sum_path, "%s/run.summary.json", c.output_dir);
-    int rc = nfail ? 1 : 0;
-    if (b.oom || vox_write_file_atomic(ctx, sum_path, b.data, b.len) != VOX_OK) {
-        fprintf(stderr, "vox analyze: cannot write %s: %s\n", sum_path, vox_ctx_last_error_detail(ctx));
-        rc = 1;
-    }
-    vox_buf_free(&b);
-    cJSON_Delete(sum);
-    free(labels);
-    vox_ctx_destroy(&ctx);
-    return rc;
-}
-
 static int cmd_analyze(int argc, char **argv)
 {
     run_config c;
     config_defaults(&c, argc);
     int rc = parse_analyze(argc, argv, &c);
     if (rc < 0)
-        rc = run_analyze(&c);
+        rc = run_batch(&c);
     free(c.inputs);
     return rc;
 }
@@ -687,6 +622,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "analyze"))
         return cmd_analyze(argc - 1, argv + 1);
+    if (!strcmp(cmd, "merge-summaries"))
+        return cmd_merge_summaries(argc - 1, argv + 1);
     if (!strcmp(cmd, "info")) {
         if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
             printf("usage: vox info\n\nPrints the version, build, detected CPU features and the kernel variant in use.\n");

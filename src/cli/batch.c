@@ -1,0 +1,661 @@
+/* batch.c - `vox analyze` over many structures: directory inputs, shards, parallel jobs,
+ * progress, an atomically rewritten checkpoint, --resume, --dry-run and the run summary
+ *
+ * Nothing a finished structure wrote is ever lost: each output is renamed
+ * into place complete, and --resume trusts only outputs that validate
+ * (volumizer's rule, ALGORITHM.md §14.4) - the checkpoint is a record for
+ * people and tools, never read back.  A kill -9 therefore costs at most the
+ * structures in flight; their temporary files are removed by the next run.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+
+#include "cli.h"
+#include "pyjson.h"
+
+#define SUMMARY_SCHEMA 1
+#define CHECKPOINT_SCHEMA 1
+
+enum { E_PENDING, E_OK, E_FAILED, E_SKIPPED, E_PLANNED };
+
+typedef struct entry {
+    char *path;
+    char label[128];
+    char cif[PATH_MAX], json[PATH_MAX];
+    int state;
+    outcome oc;
+} entry;
+
+typedef struct batch {
+    const run_config *c;
+    entry *e;
+    size_t n;
+    pthread_mutex_t lock;
+    size_t next, done, failed, skipped;
+    int stop;                 /* --fail-fast after a failure */
+    size_t printed;           /* entries whose output went to the terminal, in order */
+    double start, last_progress, last_checkpoint;
+    int tty;
+    FILE *jsonl;
+    char checkpoint[PATH_MAX];
+} batch;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void iso_now(char out[64])
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    char base[32];
+    strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out, 64, "%s.%06ld+00:00", base, (long)(ts.tv_nsec / 1000));
+}
+
+/* ---- inputs ----------------------------------------------------------------- */
+
+typedef struct paths {
+    char **p;
+    size_t n, cap;
+} paths;
+
+static void add_path(paths *ps, const char *p)
+{
+    if (ps->n == ps->cap) {
+        ps->cap = ps->cap ? 2 * ps->cap : 64;
+        ps->p = realloc(ps->p, ps->cap * sizeof *ps->p);
+    }
+    ps->p[ps->n++] = strdup(p);
+}
+
+/* A directory's structure files are recognised by content: gzip magic,
+ * "data_" after comments, or a PDB record name. */
+static int looks_like_structure(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    unsigned char b[512];
+    size_t n = fread(b, 1, sizeof b, f);
+    fclose(f);
+    if (n >= 2 && b[0] == 0x1f && b[1] == 0x8b)
+        return 1;
+    size_t i = 0;
+    while (i < n) {
+        while (i < n && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n')) i++;
+        if (i < n && b[i] == '#') {
+            while (i < n && b[i] != '\n') i++;
+            continue;
+        }
+        break;
+    }
+    static const char *const starts[] = {"data_", "HEADER", "ATOM  ", "HETATM", "REMARK", "CRYST1", "MODEL ",
+                                         "TITLE ", "COMPND", "EXPDTA"};
+    for (size_t k = 0; k < sizeof starts / sizeof starts[0]; k++)
+        if (n - i >= strlen(starts[k]) && !memcmp(b + i, starts[k], strlen(starts[k])))
+            return 1;
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Adds the structure files under dir, recursively, in sorted order. */
+static void add_dir(paths *ps, const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    paths here = {0};
+    struct dirent *de;
+    while ((de = readdir(d)))
+        if (de->d_name[0] != '.') {
+            char p[PATH_MAX];
+            snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+            add_path(&here, p);
+        }
+    closedir(d);
+    if (here.n)
+        qsort(here.p, here.n, sizeof *here.p, cmp_str);
+    for (size_t i = 0; i < here.n; i++) {
+        struct stat sb;
+        if (stat(here.p[i], &sb) == 0 && S_ISDIR(sb.st_mode))
+            add_dir(ps, here.p[i]);
+        else if (looks_like_structure(here.p[i]))
+            add_path(ps, here.p[i]);
+        free(here.p[i]);
+    }
+    free(here.p);
+}
+
+/* ---- resume: outputs that validate --------------------------------------------- */
+
+static int valid_outputs(const entry *e, outcome *o)
+{
+    struct stat a, b;
+    if (stat(e->cif, &a) != 0 || stat(e->json, &b) != 0 || !S_ISREG(a.st_mode) || !S_ISREG(b.st_mode) ||
+        a.st_size == 0 || b.st_size == 0)
+        return 0;
+    FILE *f = fopen(e->json, "rb");
+    if (!f)
+        return 0;
+    char *buf = malloc((size_t)b.st_size + 1);
+    size_t n = buf ? fread(buf, 1, (size_t)b.st_size, f) : 0;
+    fclose(f);
+    if (!buf)
+        return 0;
+    buf[n] = '\0';
+    cJSON *j = cJSON_Parse(buf);
+    free(buf);
+    const cJSON *src = cJSON_GetObjectItem(j, "source"), *cif = cJSON_GetObjectItem(j, "output_structure_cif"),
+                *num = cJSON_GetObjectItem(j, "num_volumes"), *vols = cJSON_GetObjectItem(j, "volumes"),
+                *in = cJSON_GetObjectItem(j, "input_path");
+    char want[PATH_MAX], got[PATH_MAX];
+    int ok = cJSON_IsObject(j) && cJSON_IsString(src) && !strcmp(src->valuestring, e->label) && in &&
+             cJSON_IsString(cif) && cif->valuestring[0] && realpath(e->cif, want) &&
+             realpath(cif->valuestring, got) && !strcmp(want, got) && cJSON_IsNumber(num) &&
+             num->valuedouble == floor(num->valuedouble) && cJSON_IsArray(vols) &&
+             (int)num->valuedouble == cJSON_GetArraySize(vols);
+    if (ok) {
+        memset(o, 0, sizeof *o);
+        o->ok = 1;
+        o->num_volumes = (size_t)num->valuedouble;
+        const cJSON *lt = cJSON_GetObjectItem(j, "largest_type"), *lv = cJSON_GetObjectItem(j, "largest_volume");
+        static const char *const types[] = {"hub", "pore", "pocket", "cavity"};
+        for (int t = 0; t < 4 && cJSON_IsString(lt); t++)
+            if (!strcmp(lt->valuestring, types[t])) o->largest_type = types[t];
+        o->largest_volume = cJSON_IsNumber(lv) ? lv->valuedouble : 0;
+    }
+    cJSON_Delete(j);
+    return ok;
+}
+
+/* Temporary files of writes a killed run left behind (name.tmp.XXXXXX). */
+static void remove_stray_temporaries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    static const char *const kinds[] = {".annotation.json", ".annotated.cif", ".df.json", ".annotated.pdb",
+                                        "run.summary.json", "run.checkpoint.json", ".failures.json"};
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        const char *t = strstr(de->d_name, ".tmp.");
+        if (!t || strlen(t) != 11)
+            continue;
+        for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+            size_t kl = strlen(kinds[k]);
+            if ((size_t)(t - de->d_name) >= kl && !memcmp(t - kl, kinds[k], kl)) {
+                char p[PATH_MAX];
+                snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+                unlink(p);
+                break;
+            }
+        }
+    }
+    closedir(d);
+}
+
+/* ---- records, summary, checkpoint ------------------------------------------- */
+
+static cJSON *record(const run_config *c, const entry *e)
+{
+    (void)c;
+    cJSON *r = cJSON_CreateObject();
+    char pid[5];
+    int has_pid = pdb_id_of(e->label, pid);
+    cJSON_AddStringToObject(r, "source", e->label);
+    if (e->state == E_FAILED) {
+        cJSON_AddStringToObject(r, "input_path", e->path);
+        cJSON_AddStringToObject(r, "error", e->oc.error);
+        cJSON_AddStringToObject(r, "error_type", e->oc.error_type);
+        char repr[1400];
+        const char *msg = strlen(e->oc.error) > strlen(e->oc.error_type) + 2 ? e->oc.error + strlen(e->oc.error_type) + 2 : "";
+        snprintf(repr, sizeof repr, "%s(%s)", e->oc.error_type, msg);
+        cJSON_AddStringToObject(r, "error_repr", repr);
+        cJSON_AddNullToObject(r, "traceback");
+        return r;
+    }
+    cJSON_AddItemToObject(r, "pdb_id", pyjson_str_or_null(has_pid ? pid : NULL));
+    cJSON_AddStringToObject(r, "input_path", e->path);
+    cJSON_AddStringToObject(r, "structure_output", e->cif);
+    cJSON_AddStringToObject(r, "annotation_output", e->json);
+    if (e->state == E_PLANNED)
+        return r;
+    if (e->state == E_SKIPPED)
+        cJSON_AddStringToObject(r, "reason", "resume_existing_outputs");
+    cJSON_AddItemToObject(r, "num_volumes", pyjson_int((long long)e->oc.num_volumes));
+    cJSON_AddItemToObject(r, "largest_type", pyjson_str_or_null(e->oc.largest_type));
+    cJSON_AddItemToObject(r, "largest_volume", e->oc.largest_type ? pyjson_float(e->oc.largest_volume) : cJSON_CreateNull());
+    return r;
+}
+
+/* The summary (or, for the checkpoint, its entries so far) in volumizer's layout. */
+static cJSON *records_json(const batch *b, int checkpoint)
+{
+    cJSON *root = cJSON_CreateObject();
+    if (checkpoint) {
+        char ts[64];
+        iso_now(ts);
+        cJSON_AddItemToObject(root, "checkpoint_format", pyjson_int(1));
+        cJSON_AddItemToObject(root, "schema", pyjson_int(CHECKPOINT_SCHEMA));
+        cJSON_AddStringToObject(root, "updated_at", ts);
+        cJSON_AddItemToObject(root, "signature", config_json(b->c));
+    } else {
+        cJSON_AddItemToObject(root, "schema", pyjson_int(SUMMARY_SCHEMA));
+        cJSON_AddItemToObject(root, "config", config_json(b->c));
+    }
+    cJSON *arr[5] = {NULL, cJSON_CreateArray(), cJSON_CreateArray(), cJSON_CreateArray(), cJSON_CreateArray()};
+    size_t count[5] = {0};
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->e[i].state == E_PENDING)
+            continue;
+        cJSON_AddItemToArray(arr[b->e[i].state], record(b->c, &b->e[i]));
+        count[b->e[i].state]++;
+    }
+    if (!checkpoint) {
+        cJSON_AddItemToObject(root, "num_processed", pyjson_int((long long)count[E_OK]));
+        cJSON_AddItemToObject(root, "num_failed", pyjson_int((long long)count[E_FAILED]));
+        cJSON_AddItemToObject(root, "num_skipped", pyjson_int((long long)count[E_SKIPPED]));
+        cJSON_AddItemToObject(root, "num_planned", pyjson_int((long long)count[E_PLANNED]));
+    }
+    cJSON_AddItemToObject(root, "results", arr[E_OK]);
+    cJSON_AddItemToObject(root, "errors", arr[E_FAILED]);
+    cJSON_AddItemToObject(root, "skipped", arr[E_SKIPPED]);
+    cJSON_AddItemToObject(root, "planned", arr[E_PLANNED]);
+    return root;
+}
+
+static int write_json_file(const char *path, const cJSON *root)
+{
+    vox_buf buf = {0};
+    pyjson_print(&buf, root);
+    vox_ctx *ctx = NULL;
+    vox_ctx_create(&ctx, NULL);
+    int ok = !buf.oom && ctx && vox_write_file_atomic(ctx, path, buf.data ? buf.data : "", buf.len) == VOX_OK;
+    if (!ok)
+        fprintf(stderr, "vox analyze: cannot write %s: %s\n", path, ctx ? vox_ctx_last_error_detail(ctx) : "");
+    vox_ctx_destroy(&ctx);
+    vox_buf_free(&buf);
+    return ok;
+}
+
+static void write_checkpoint(batch *b)
+{
+    if (!b->checkpoint[0])
+        return;
+    cJSON *j = records_json(b, 1);
+    write_json_file(b->checkpoint, j);
+    cJSON_Delete(j);
+    b->last_checkpoint = now();
+}
+
+/* ---- progress ---------------------------------------------------------------- */
+
+static void event(batch *b, const char *name, const entry *e, const char *extra_key, const char *extra_str,
+                  long extra_num)
+{
+    if (!b->jsonl)
+        return;
+    char ts[64];
+    iso_now(ts);
+    vox_buf l = {0};
+    vox_buf_printf(&l, "{\"ts\": \"%s\", \"event\": \"%s\"", ts, name);
+    if (e) {
+        vox_buf_puts(&l, ", \"source\": ");
+        vox_json_string(&l, e->label);
+        vox_buf_puts(&l, ", \"input_path\": ");
+        vox_json_string(&l, e->path);
+    }
+    if (extra_key && extra_str) {
+        vox_buf_printf(&l, ", \"%s\": ", extra_key);
+        vox_json_string(&l, extra_str);
+    } else if (extra_key) {
+        vox_buf_printf(&l, ", \"%s\": %ld", extra_key, extra_num);
+    }
+    vox_buf_puts(&l, "}\n");
+    if (l.data) {
+        fputs(l.data, b->jsonl);
+        fflush(b->jsonl);
+    }
+    vox_buf_free(&l);
+}
+
+static void progress(batch *b, int final)
+{
+    double t = now(), el = t - b->start;
+    double rate = el > 0 ? (double)b->done / el : 0;
+    double eta = rate > 0 ? (double)(b->n - b->done) / rate : 0;
+    if (b->tty) {
+        if (!final && t - b->last_progress < 0.1)
+            return;
+        int width = 30, fill = b->n ? (int)((double)b->done / (double)b->n * width) : width;
+        fprintf(stderr, "\r[%.*s%.*s] %zu/%zu %3.0f%% %.1f/s ETA %.0fs failed %zu", fill,
+                "##############################", width - fill, "..............................", b->done, b->n,
+                b->n ? 100.0 * (double)b->done / (double)b->n : 100.0, rate, eta, b->failed);
+        if (final)
+            fputc('\n', stderr);
+    } else {
+        if (b->c->progress_interval <= 0 || (!final && t - b->last_progress < b->c->progress_interval))
+            return;
+        fprintf(stderr, "vox analyze: %zu/%zu done (%zu failed, %zu skipped), %.1f structures/s, ETA %.0f s\n",
+                b->done, b->n, b->failed, b->skipped, rate, eta);
+    }
+    b->last_progress = t;
+}
+
+/* ---- the workers --------------------------------------------------------------- */
+
+/* Prints, in input order, every finished entry's table and messages. */
+static void flush_output(batch *b)
+{
+    while (b->printed < b->n && b->e[b->printed].state != E_PENDING) {
+        entry *e = &b->e[b->printed++];
+        if (b->tty && (e->oc.out.len || e->oc.err.len))
+            fputs("\r\033[K", stderr);
+        if (e->oc.out.data) fputs(e->oc.out.data, stdout);
+        if (e->oc.err.data) fputs(e->oc.err.data, stderr);
+        if (e->state == E_FAILED)
+            fprintf(stderr, "vox analyze: %s: %s\n", e->path, e->oc.error);
+        vox_buf_free(&e->oc.out);
+        vox_buf_free(&e->oc.err);
+    }
+    fflush(stdout);
+}
+
+static void finish(batch *b, entry *e, int state)
+{
+    pthread_mutex_lock(&b->lock);
+    e->state = state;
+    b->done++;
+    if (state == E_FAILED) {
+        b->failed++;
+        if (b->c->fail_fast)
+            b->stop = 1;
+        event(b, "structure_failed", e, "error", e->oc.error, 0);
+    } else if (state == E_SKIPPED) {
+        b->skipped++;
+        event(b, "structure_skipped", e, "reason", "resume_existing_outputs", 0);
+    } else if (state == E_OK) {
+        event(b, "structure_succeeded", e, "num_volumes", NULL, (long)e->oc.num_volumes);
+    }
+    flush_output(b);
+    progress(b, 0);
+    if (now() - b->last_checkpoint >= 1.0) /* at most once a second: it lists every entry */
+        write_checkpoint(b);
+    pthread_mutex_unlock(&b->lock);
+}
+
+static void *worker(void *arg)
+{
+    batch *b = arg;
+    vox_options o;
+    vox_options_init(&o);
+    o.isa = b->c->isa;
+    if (b->c->max_grid_voxels)
+        o.max_grid_voxels = b->c->max_grid_voxels;
+    vox_ctx *ctx = NULL;
+    vox_ctx_create(&ctx, &o);
+    for (;;) {
+        pthread_mutex_lock(&b->lock);
+        size_t i = b->next;
+        int stop = b->stop;
+        if (i < b->n && !stop)
+            b->next++;
+        if (i < b->n && !stop)
+            event(b, "structure_started", &b->e[i], NULL, NULL, 0);
+        pthread_mutex_unlock(&b->lock);
+        if (i >= b->n || stop)
+            break;
+        entry *e = &b->e[i];
+        int dup = 0;
+        for (size_t j = 0; j < i && !dup; j++)
+            dup = !strcmp(b->e[j].label, e->label);
+        if (dup) {
+            memset(&e->oc, 0, sizeof e->oc);
+            snprintf(e->oc.error_type, sizeof e->oc.error_type, "ValueError");
+            snprintf(e->oc.error, sizeof e->oc.error, "ValueError: label '%s' of %s is used by an earlier input of this run",
+                     e->label, e->path);
+            finish(b, e, E_FAILED);
+            continue;
+        }
+        struct stat sb;
+        if (stat(e->path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+            memset(&e->oc, 0, sizeof e->oc);
+            snprintf(e->oc.error_type, sizeof e->oc.error_type, "IOError");
+            snprintf(e->oc.error, sizeof e->oc.error,
+                     "IOError: %s: no structure files (PDB or mmCIF, optionally gzip-compressed) in this directory", e->path);
+            finish(b, e, E_FAILED);
+            continue;
+        }
+        if (b->c->resume && valid_outputs(e, &e->oc)) {
+            finish(b, e, E_SKIPPED);
+            continue;
+        }
+        /* --resume redoes outputs that do not validate, replacing them (§14.4) */
+        run_config redo = *b->c;
+        redo.overwrite |= b->c->resume;
+        analyze_one(ctx, &redo, e->path, e->label, e->cif, e->json, &e->oc);
+        finish(b, e, e->oc.ok ? E_OK : E_FAILED);
+    }
+    vox_ctx_destroy(&ctx);
+    return NULL;
+}
+
+static void write_failures_manifest(const batch *b, const char *path, const char *summary_path)
+{
+    cJSON *root = cJSON_CreateObject();
+    char ts[64];
+    iso_now(ts);
+    cJSON_AddItemToObject(root, "manifest_format", pyjson_int(1));
+    cJSON_AddStringToObject(root, "created_at", ts);
+    cJSON_AddStringToObject(root, "source_command", "analyze");
+    cJSON_AddStringToObject(root, "source_summary", summary_path);
+    cJSON_AddItemToObject(root, "num_failed", pyjson_int((long long)b->failed));
+    cJSON *arr = cJSON_AddArrayToObject(root, "structures");
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->e[i].state != E_FAILED)
+            continue;
+        cJSON *s = cJSON_CreateObject();
+        char abs[PATH_MAX];
+        cJSON_AddStringToObject(s, "source", b->e[i].label);
+        cJSON_AddStringToObject(s, "input_path", realpath(b->e[i].path, abs) ? abs : b->e[i].path);
+        cJSON_AddItemToArray(arr, s);
+    }
+    write_json_file(path, root);
+    cJSON_Delete(root);
+}
+
+int run_batch(const run_config *c)
+{
+    if (mkdir_p(c->output_dir) != 0 || access(c->output_dir, W_OK | X_OK) != 0) {
+        fprintf(stderr, "vox analyze: cannot write to output directory '%s': %s\n", c->output_dir, strerror(errno));
+        return 1;
+    }
+    vox_options o;
+    vox_options_init(&o);
+    o.isa = c->isa;
+    vox_ctx *probe = NULL;
+    vox_status st = vox_ctx_create(&probe, &o);
+    if (st != VOX_OK) {
+        fprintf(stderr, "vox analyze: %s (available here: %s)\n", vox_strerror(st), vox_available_isas());
+        return st == VOX_E_ISA_UNKNOWN ? 2 : 1;
+    }
+    vox_ctx_destroy(&probe);
+    remove_stray_temporaries(c->output_dir);
+
+    /* the input list: arguments in order, directories expanded; then this shard */
+    paths all = {0};
+    for (size_t i = 0; i < c->ninputs; i++) {
+        struct stat sb;
+        size_t before = all.n;
+        if (stat(c->inputs[i], &sb) == 0 && S_ISDIR(sb.st_mode))
+            add_dir(&all, c->inputs[i]);
+        /* a file, a missing path, or a directory without structures: its own entry and error */
+        if (all.n == before)
+            add_path(&all, c->inputs[i]);
+    }
+    batch b;
+    memset(&b, 0, sizeof b);
+    b.c = c;
+    b.e = calloc(all.n + 1, sizeof *b.e);
+    for (size_t p = 0; p < all.n; p++) {
+        if (c->num_shards > 0 && (long)(p % (size_t)c->num_shards) != c->shard_index) {
+            free(all.p[p]);
+            continue;
+        }
+        entry *e = &b.e[b.n++];
+        e->path = all.p[p];
+        make_label(e->path, e->label, sizeof e->label);
+        snprintf(e->cif, sizeof e->cif, "%s/%s.annotated.cif", c->output_dir, e->label);
+        snprintf(e->json, sizeof e->json, "%s/%s.annotation.json", c->output_dir, e->label);
+    }
+    free(all.p);
+    pthread_mutex_init(&b.lock, NULL);
+    b.tty = isatty(2) && c->progress_interval > 0;
+    b.start = b.last_progress = now();
+    if (!c->no_checkpoint) {
+        if (c->checkpoint) snprintf(b.checkpoint, sizeof b.checkpoint, "%s", c->checkpoint);
+        else snprintf(b.checkpoint, sizeof b.checkpoint, "%s/run.checkpoint.json", c->output_dir);
+    }
+    if (c->progress_jsonl) {
+        b.jsonl = fopen(c->progress_jsonl, "w");
+        if (!b.jsonl)
+            fprintf(stderr, "vox analyze: cannot write %s: %s (no progress events)\n", c->progress_jsonl, strerror(errno));
+    }
+    if (b.jsonl) {
+        char ts[64];
+        iso_now(ts);
+        fprintf(b.jsonl, "{\"ts\": \"%s\", \"event\": \"run_started\", \"total_structures\": %zu, \"dry_run\": %s, "
+                         "\"resume\": %s}\n", ts, b.n, c->dry_run ? "true" : "false", c->resume ? "true" : "false");
+    }
+    if (c->dry_run) {
+        for (size_t i = 0; i < b.n; i++) {
+            b.e[i].state = E_PLANNED;
+            event(&b, "structure_planned", &b.e[i], NULL, NULL, 0);
+            if (!c->quiet) printf("planned %s -> %s\n", b.e[i].path, b.e[i].label);
+        }
+    } else {
+        int jobs = c->jobs > 0 ? c->jobs : 1;
+        if ((size_t)jobs > b.n) jobs = b.n ? (int)b.n : 1;
+        if (c->fail_fast) jobs = 1; /* stop exactly at the first failure, as volumizer */
+        pthread_t *th = calloc((size_t)jobs, sizeof *th);
+        for (int t = 1; t < jobs; t++)
+            pthread_create(&th[t], NULL, worker, &b);
+        worker(&b);
+        for (int t = 1; t < jobs; t++)
+            pthread_join(th[t], NULL);
+        free(th);
+        progress(&b, 1);
+    }
+    char sum_path[PATH_MAX];
+    snprintf(sum_path, sizeof sum_path, "%s/run.summary.json", c->output_dir);
+    cJSON *sum = records_json(&b, 0);
+    int rc = b.failed ? 1 : 0;
+    if (!write_json_file(sum_path, sum))
+        rc = 1;
+    cJSON_Delete(sum);
+    write_checkpoint(&b);
+    if (c->failures_manifest)
+        write_failures_manifest(&b, c->failures_manifest, sum_path);
+    if (b.jsonl) {
+        size_t planned = c->dry_run ? b.n : 0;
+        char ts[64];
+        iso_now(ts);
+        fprintf(b.jsonl, "{\"ts\": \"%s\", \"event\": \"run_completed\", \"exit_code\": %d, \"num_processed\": %zu, "
+                         "\"num_failed\": %zu, \"num_skipped\": %zu, \"num_planned\": %zu}\n", ts, rc,
+                b.done - b.failed - b.skipped, b.failed, b.skipped, planned);
+        fclose(b.jsonl);
+    }
+    for (size_t i = 0; i < b.n; i++) {
+        vox_buf_free(&b.e[i].oc.out);
+        vox_buf_free(&b.e[i].oc.err);
+        free(b.e[i].path);
+    }
+    free(b.e);
+    pthread_mutex_destroy(&b.lock);
+    return rc;
+}
+
+/* ---- vox merge-summaries ------------------------------------------------------ */
+
+int cmd_merge_summaries(int argc, char **argv)
+{
+    if (argc < 3 || !strcmp(argv[1], "--help")) {
+        fprintf(argc < 3 ? stderr : stdout,
+                "usage: vox merge-summaries OUT.json SUMMARY1.json SUMMARY2.json ...\n\n"
+                "Merges the run summaries of shards (--num-shards/--shard-index) into one.\n");
+        return argc < 3 ? 2 : 0;
+    }
+    static const char *const lists[4] = {"results", "errors", "skipped", "planned"};
+    static const char *const counts[4] = {"num_processed", "num_failed", "num_skipped", "num_planned"};
+    cJSON *out = cJSON_CreateObject(), *arrays[4];
+    long long total[4] = {0};
+    cJSON *config = NULL;
+    for (int k = 0; k < 4; k++) arrays[k] = cJSON_CreateArray();
+    cJSON *from = cJSON_CreateArray();
+    for (int i = 2; i < argc; i++) {
+        FILE *f = fopen(argv[i], "rb");
+        char *buf = NULL;
+        size_t n = 0, cap = 0;
+        if (f) {
+            for (;;) {
+                if (n + 4096 >= cap) buf = realloc(buf, cap = cap ? 2 * cap : 65536);
+                size_t r = fread(buf + n, 1, cap - n - 1, f);
+                n += r;
+                if (!r) break;
+            }
+            fclose(f);
+        }
+        cJSON *j = buf ? (buf[n] = '\0', cJSON_Parse(buf)) : NULL;
+        free(buf);
+        if (!cJSON_IsObject(j) || !cJSON_IsArray(cJSON_GetObjectItem(j, "results"))) {
+            fprintf(stderr, "vox merge-summaries: %s is not a vox/volumizer run summary\n", argv[i]);
+            cJSON_Delete(j);
+            cJSON_Delete(out);
+            for (int k = 0; k < 4; k++) cJSON_Delete(arrays[k]);
+            cJSON_Delete(from);
+            cJSON_Delete(config);
+            return 1;
+        }
+        for (int k = 0; k < 4; k++) {
+            cJSON *a = cJSON_GetObjectItem(j, lists[k]), *it;
+            cJSON_ArrayForEach(it, a) cJSON_AddItemToArray(arrays[k], cJSON_Duplicate(it, 1));
+            total[k] += cJSON_GetArraySize(a);
+        }
+        if (!config && cJSON_GetObjectItem(j, "config")) {
+            config = cJSON_Duplicate(cJSON_GetObjectItem(j, "config"), 1);
+            cJSON_ReplaceItemInObject(config, "num_shards", cJSON_CreateNull());
+            cJSON_ReplaceItemInObject(config, "shard_index", cJSON_CreateNull());
+        }
+        cJSON_AddItemToArray(from, cJSON_CreateString(argv[i]));
+        cJSON_Delete(j);
+    }
+    cJSON_AddItemToObject(out, "schema", pyjson_int(SUMMARY_SCHEMA));
+    cJSON_AddItemToObject(out, "config", config ? config : cJSON_CreateNull());
+    cJSON_AddItemToObject(out, "merged_from", from);
+    for (int k = 0; k < 4; k++) cJSON_AddItemToObject(out, counts[k], pyjson_int(total[k]));
+    for (int k = 0; k < 4; k++) cJSON_AddItemToObject(out, lists[k], arrays[k]);
+    int ok = write_json_file(argv[1], out);
+    cJSON_Delete(out);
+    if (ok)
+        printf("merged %d summaries into %s: %lld processed, %lld failed, %lld skipped, %lld planned\n", argc - 2,
+               argv[1], total[0], total[1], total[2], total[3]);
+    return ok ? 0 : 1;
+}

@@ -1,0 +1,63 @@
+/* cli.h - what the parts of the `vox` command share: the run configuration and one
+ * structure's outcome (vox.c parses options and analyses one structure; batch.c runs
+ * the whole list: jobs, progress, checkpoint, resume, shards, summary) */
+#ifndef VOX_CLI_H
+#define VOX_CLI_H
+
+#include <stddef.h>
+
+#include <cJSON.h>
+
+#include "internal.h"
+#include "vox/vox.h"
+
+typedef struct run_config {
+    const char **inputs;
+    size_t ninputs;
+    const char *output_dir;
+    double resolution;
+    int min_voxels;
+    int has_min_volume;
+    double min_volume;
+    int include_hubs, necked, keep_non_protein, overwrite, reannotate, fail_fast, quiet, align, stage_timings;
+    const char *connectivity;
+    int merge_gap;
+    const char *assembly;
+    const char *backend;
+    const char *isa;
+    unsigned long long max_grid_voxels;
+    int write_df, write_pdb;
+    /* batch runs */
+    int jobs;                   /* structures analysed at once */
+    double progress_interval;   /* seconds between progress lines when stderr is not a terminal; <= 0: none */
+    const char *progress_jsonl; /* event stream file */
+    const char *checkpoint;     /* NULL: <output-dir>/run.checkpoint.json */
+    int no_checkpoint, resume, dry_run;
+    long num_shards, shard_index; /* 0 / -1: no sharding */
+    const char *failures_manifest;
+} run_config;
+
+typedef struct outcome {
+    int ok;
+    char error[1200];
+    char error_type[48];
+    size_t num_volumes;
+    const char *largest_type;
+    double largest_volume;
+    vox_buf out, err; /* what to print on stdout / stderr (printed in order by the batch runner) */
+} outcome;
+
+void make_label(const char *path, char *out, size_t cap);
+int pdb_id_of(const char *label, char out[5]);
+int mkdir_p(const char *dir);
+/* Analyses one structure and writes its outputs; never prints. */
+void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, const char *label, const char *cif_path,
+                 const char *json_path, outcome *o);
+cJSON *config_json(const run_config *c);
+
+/* Runs every input; returns the exit code. */
+int run_batch(const run_config *c);
+/* `vox merge-summaries OUT S1 S2 ...` */
+int cmd_merge_summaries(int argc, char **argv);
+
+#endif

@@ -1,0 +1,239 @@
+#!/usr/bin/env python3
+"""test_batch.py - batch runs of `vox analyze`: directories, --jobs, --dry-run, checkpoint,
+--resume after kill -9 at random moments, shards and merge-summaries, progress, failures manifest.
+
+Usage: test_batch.py VOX GENERATED_DIR [WRAPPER]
+"""
+import filecmp
+import gzip
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+VOX, GEN = sys.argv[1], sys.argv[2]
+WRAPPER = sys.argv[3].split() if len(sys.argv) > 3 else []
+results = {"passed": 0, "failed": 0}
+
+
+def check(cond, what):
+    results["passed" if cond else "failed"] += 1
+    if not cond:
+        print(f"FAIL {what}")
+
+
+def vox(*args, **kw):
+    return subprocess.run([*WRAPPER, VOX, *args], capture_output=True, text=True, errors="replace", timeout=600, **kw)
+
+
+def make_tree(root, copies=4):
+    """root/a/..., root/b/c/... with structure copies under distinct names, a .gz, and noise files."""
+    boxes = ["pocket_box.pdb", "pore_box.pdb", "cavity_box.pdb", "hub_box.pdb"]
+    os.makedirs(os.path.join(root, "a"), exist_ok=True)
+    os.makedirs(os.path.join(root, "b", "c"), exist_ok=True)
+    names = []
+    for i in range(copies):
+        src = os.path.join(GEN, boxes[i % 4])
+        sub = "a" if i % 2 == 0 else os.path.join("b", "c")
+        dst = os.path.join(root, sub, f"s{i:02d}.pdb")
+        shutil.copy(src, dst)
+        names.append(dst)
+    with open(os.path.join(GEN, "pocket_box.pdb"), "rb") as f, gzip.open(os.path.join(root, "b", "zipped.dat"), "wb") as g:
+        g.write(f.read())
+    names.append(os.path.join(root, "b", "zipped.dat"))
+    open(os.path.join(root, "a", "README.txt"), "w").write("notes, not a structure\n")
+    return names
+
+
+def summary(out):
+    return json.load(open(os.path.join(out, "run.summary.json")))
+
+
+def outputs(out):
+    return sorted(f for f in os.listdir(out) if f.endswith((".annotation.json", ".annotated.cif")))
+
+
+def same_outputs(a, b):
+    fa, fb = outputs(a), outputs(b)
+    if fa != fb:
+        return False
+    for f in fa:
+        if f.endswith(".cif") and not filecmp.cmp(os.path.join(a, f), os.path.join(b, f), shallow=False):
+            return False
+        if f.endswith(".json"):
+            ja, jb = json.load(open(os.path.join(a, f))), json.load(open(os.path.join(b, f)))
+            for j in (ja, jb):
+                j.pop("output_structure_cif")
+            if ja != jb:
+                return False
+    return True
+
+
+def test_directories_jobs_dry_run(tmp):
+    tree = os.path.join(tmp, "tree")
+    make_tree(tree, copies=6)
+    one, three = os.path.join(tmp, "j1"), os.path.join(tmp, "j3")
+    p = vox("analyze", "--quiet", "--resolution", "2.0", "--output-dir", one, tree)
+    check(p.returncode == 0, f"directory run: {p.stderr}")
+    s = summary(one)
+    srcs = [r["source"] for r in s["results"]]
+    check(srcs == ["s00", "s02", "s04", "s01", "s03", "s05", "zipped"], f"recursive, sorted, by content (.gz too): {srcs}")
+    p = vox("analyze", "--quiet", "--resolution", "2.0", "--jobs", "3", "--output-dir", three, tree)
+    s3 = summary(three)
+    check(p.returncode == 0 and [r["source"] for r in s3["results"]] == srcs and s3["config"]["jobs"] == 3,
+          "--jobs 3: summary in input order")
+    check(same_outputs(one, three), "--jobs 3 writes the same outputs as --jobs 1")
+    dry = os.path.join(tmp, "dry")
+    p = vox("analyze", "--dry-run", "--output-dir", dry, tree)
+    s = summary(dry)
+    check(p.returncode == 0 and s["num_planned"] == 7 and not outputs(dry), "--dry-run plans, writes no outputs")
+    # the table is printed in input order even with several jobs
+    p = vox("analyze", "--resolution", "2.0", "--jobs", "3", "--output-dir", os.path.join(tmp, "j3b"), tree)
+    order = [l.strip() for l in p.stdout.splitlines() if l.strip() in srcs]
+    check(order == srcs, f"tables printed in input order: {order}")
+
+
+def test_checkpoint_resume(tmp):
+    tree = os.path.join(tmp, "tree2")
+    make_tree(tree, copies=4)
+    out = os.path.join(tmp, "ck")
+    p = vox("analyze", "--quiet", "--resolution", "2.0", "--output-dir", out, tree)
+    ck = json.load(open(os.path.join(out, "run.checkpoint.json")))
+    check(ck["checkpoint_format"] == 1 and len(ck["results"]) == 5 and "signature" in ck, "checkpoint written")
+    p = vox("analyze", "--quiet", "--resume", "--resolution", "2.0", "--output-dir", out, tree)
+    s = summary(out)
+    check(p.returncode == 0 and s["num_skipped"] == 5 and s["num_processed"] == 0 and
+          all(r["reason"] == "resume_existing_outputs" for r in s["skipped"]), "--resume skips valid outputs")
+    # damaged outputs are redone
+    open(os.path.join(out, "s00.annotation.json"), "w").write('{"source": "s00"')
+    os.remove(os.path.join(out, "s01.annotated.cif"))
+    # a truncated checkpoint does not matter: it is never read back
+    open(os.path.join(out, "run.checkpoint.json"), "w").write('{"checkpoint_format": 1, "resu')
+    p = vox("analyze", "--quiet", "--resume", "--resolution", "2.0", "--output-dir", out, tree)
+    s = summary(out)
+    redone = sorted(r["source"] for r in s["results"])
+    check(p.returncode == 0 and redone == ["s00", "s01"] and s["num_skipped"] == 3, f"invalid outputs redone: {redone}")
+    check(json.load(open(os.path.join(out, "run.checkpoint.json")))["checkpoint_format"] == 1,
+          "a truncated checkpoint is replaced by a valid one")
+    p = vox("analyze", "--quiet", "--checkpoint", os.path.join(tmp, "elsewhere.json"), "--overwrite",
+            "--output-dir", out, tree)
+    check(os.path.exists(os.path.join(tmp, "elsewhere.json")), "--checkpoint PATH")
+    out2 = os.path.join(tmp, "nock")
+    vox("analyze", "--quiet", "--no-checkpoint", "--output-dir", out2, tree)
+    check(not os.path.exists(os.path.join(out2, "run.checkpoint.json")), "--no-checkpoint")
+
+
+def test_kill_and_resume(tmp):
+    tree = os.path.join(tmp, "tree3")
+    make_tree(tree, copies=40)
+    ref = os.path.join(tmp, "kill_ref")
+    vox("analyze", "--quiet", "--resolution", "0.7", "--output-dir", ref, tree)
+    started = time.monotonic()
+    vox("analyze", "--quiet", "--resolution", "0.7", "--jobs", "2", "--output-dir", os.path.join(tmp, "timing"), tree)
+    full = time.monotonic() - started  # kill somewhere inside a run of this length
+    rng = random.Random(7)
+    kept = []
+    for attempt in range(4):
+        out = os.path.join(tmp, f"kill{attempt}")
+        proc = subprocess.Popen([*WRAPPER, VOX, "analyze", "--quiet", "--resolution", "0.7", "--jobs", "2",
+                                 "--output-dir", out, tree], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.1, 0.9) * full)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        # whatever exists is complete: every annotation parses, every finished pair is whole
+        ok = True
+        if os.path.isdir(out):
+            for f in os.listdir(out):
+                if f.endswith(".annotation.json"):
+                    try:
+                        json.load(open(os.path.join(out, f)))
+                    except ValueError:
+                        ok = False
+        check(ok, f"attempt {attempt}: no partial output after kill -9")
+        p = vox("analyze", "--quiet", "--resume", "--resolution", "0.7", "--jobs", "2", "--output-dir", out, tree)
+        s = summary(out)
+        stray = [f for f in os.listdir(out) if ".tmp." in f]
+        check(p.returncode == 0 and s["num_processed"] + s["num_skipped"] == 41 and not stray,
+              f"attempt {attempt}: resume completes ({s['num_processed']} redone, {s['num_skipped']} kept), stray {stray}")
+        check(same_outputs(ref, out), f"attempt {attempt}: resumed outputs equal a clean run's")
+        kept.append(s["num_skipped"])
+    # the kills landed inside runs: some work was kept, some redone
+    check(any(0 < k < 41 for k in kept), f"kills interrupted runs part-way: kept {kept}")
+
+
+def test_shards_progress_failures(tmp):
+    tree = os.path.join(tmp, "tree4")
+    make_tree(tree, copies=8)
+    open(os.path.join(tree, "a", "zz_bad.pdb"), "w").write(  # a structure file that fails to parse
+        "HEADER    BROKEN\nATOM      1  CA  ALA A   1       1.000\n")
+    seen = []
+    sums = []
+    for k in range(3):
+        out = os.path.join(tmp, f"shard{k}")
+        vox("analyze", "--quiet", "--num-shards", "3", "--shard-index", str(k), "--resolution", "3.0",
+            "--output-dir", out, tree)
+        s = summary(out)
+        seen += [r["source"] for r in s["results"]] + [r["source"] for r in s["errors"]]
+        sums.append(os.path.join(out, "run.summary.json"))
+    full = os.path.join(tmp, "unsharded")
+    vox("analyze", "--quiet", "--resolution", "3.0", "--output-dir", full, tree)
+    s = summary(full)
+    every = [r["source"] for r in s["results"]] + [r["source"] for r in s["errors"]]
+    check(sorted(seen) == sorted(every) and len(seen) == len(set(seen)) == 10,
+          f"shards partition the entries exactly once: {sorted(seen)}")
+    merged = os.path.join(tmp, "merged.json")
+    p = vox("merge-summaries", merged, *sums)
+    m = json.load(open(merged))
+    check(p.returncode == 0 and m["num_processed"] == s["num_processed"] and m["num_failed"] == 1 and
+          m["config"]["num_shards"] is None, f"merge-summaries: {p.stdout}{p.stderr}")
+    out = os.path.join(tmp, "events")
+    jsonl = os.path.join(tmp, "events.jsonl")
+    fm = os.path.join(tmp, "failures.json")
+    p = vox("analyze", "--quiet", "--resolution", "3.0", "--progress-jsonl", jsonl, "--progress-interval", "0.000001",
+            "--failures-manifest", fm, "--output-dir", out, tree)
+    events = [json.loads(l) for l in open(jsonl)]
+    kinds = [e["event"] for e in events]
+    check(kinds[0] == "run_started" and kinds[-1] == "run_completed" and kinds.count("structure_started") == 10 and
+          kinds.count("structure_succeeded") == 9 and kinds.count("structure_failed") == 1 and
+          events[-1]["exit_code"] == 1 and all("ts" in e for e in events), f"progress events: {kinds}")
+    check("done (" in p.stderr and "structures/s" in p.stderr, f"progress lines on stderr: {p.stderr[-300:]}")
+    f = json.load(open(fm))
+    check(f["manifest_format"] == 1 and [x["source"] for x in f["structures"]] == ["zz_bad"] and
+          os.path.isabs(f["structures"][0]["input_path"]), "failures manifest lists the failed entry")
+    p = vox("analyze", "--quiet", "--resolution", "3.0", "--progress-interval", "0", "--output-dir", out,
+            "--overwrite", tree)
+    check("done (" not in p.stderr, "--progress-interval 0 disables progress lines")
+
+
+def test_usage():
+    for args, needle in [(["--jobs", "0"], "--jobs"), (["--shard-index", "1"], "--num-shards"),
+                         (["--num-shards", "3", "--shard-index", "3"], "--num-shards"),
+                         (["--resume", "--overwrite"], "mutually exclusive"),
+                         (["--progress-interval", "-1"], "--progress-interval")]:
+        p = vox("analyze", "--output-dir", "/tmp/never", *args, GEN)
+        check(p.returncode == 2 and needle in p.stderr, f"usage {args}: {p.returncode} {p.stderr}")
+    p = vox("merge-summaries", "/tmp/x.json")
+    check(p.returncode == 2, "merge-summaries needs inputs")
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="vox-batch-")
+    try:
+        test_directories_jobs_dry_run(tmp)
+        test_checkpoint_resume(tmp)
+        test_kill_and_resume(tmp)
+        test_shards_progress_failures(tmp)
+        test_usage()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"{results['passed']} passed, {results['failed']} failed")
+    return 1 if results["failed"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
