@@ -210,6 +210,71 @@ def test_shards_progress_failures(tmp):
     check("done (" not in p.stderr, "--progress-interval 0 disables progress lines")
 
 
+def test_manifest_and_replay(tmp):
+    m = os.path.join(tmp, "m")
+    os.makedirs(os.path.join(m, "structs"))
+    dl = os.path.join(tmp, "dl")
+    os.makedirs(dl)
+    for i, box in enumerate(["pocket_box.pdb", "pore_box.pdb"]):
+        shutil.copy(os.path.join(GEN, box), os.path.join(m, "structs", f"s{i:02d}.pdb"))
+    shutil.copy(os.path.join(GEN, "cavity_box.pdb"), os.path.join(dl, "1ABC.cif"))  # format found by content
+    manifest = os.path.join(m, "manifest.json")
+    json.dump({"structures": [{"input_path": "structs/s00.pdb"}, {"pdb_id": "1abc"}, {"pdb_id": "2xyz"},
+                              {"source": "named", "input_path": "structs/s01.pdb",
+                               "cluster_member_pdb_ids": ["1AAA", "1BBB"]}, {"foo": 1}]}, open(manifest, "w"))
+    out = os.path.join(tmp, "mout")
+    fm = os.path.join(tmp, "failed.json")
+    p = vox("analyze", "--quiet", "--resolution", "2.0", "--manifest", manifest, "--download-dir", dl,
+            "--failures-manifest", fm, "--output-dir", out)
+    s = summary(out)
+    ok = [r["source"] for r in s["results"]]
+    bad = {r["source"]: r["error"] for r in s["errors"]}
+    check(p.returncode == 1 and ok == ["s00", "1abc", "named"], f"manifest entries: {ok} {bad}")
+    check("needs downloading" in bad.get("2xyz", "") and "neither input_path nor" in " ".join(bad.values()),
+          f"offline PDB id and empty entry fail clearly: {bad}")
+    rec = {r["source"]: r for r in s["results"]}
+    check(rec["1abc"]["pdb_id"] == "1ABC" and rec["named"]["cluster_member_pdb_ids"] == ["1AAA", "1BBB"],
+          "pdb_id and cluster members kept in the records")
+    # the missing file arrives; the failures manifest replays directly
+    shutil.copy(os.path.join(GEN, "hub_box.pdb"), os.path.join(dl, "2XYZ.cif"))
+    p = vox("analyze", "--quiet", "--resolution", "2.0", "--manifest", fm, "--download-dir", dl,
+            "--output-dir", os.path.join(tmp, "replay1"))
+    s2 = summary(os.path.join(tmp, "replay1"))
+    check([r["source"] for r in s2["results"]] == ["2xyz"], f"failures manifest replays: {s2['results']} {s2['errors']}")
+    # --from-summary: failed entries only, or every entry once
+    p = vox("analyze", "--quiet", "--resolution", "2.0", "--from-summary", os.path.join(out, "run.summary.json"),
+            "--output-dir", os.path.join(tmp, "replay2"))
+    s3 = summary(os.path.join(tmp, "replay2"))
+    check(s3["num_processed"] + s3["num_failed"] == 2, f"--from-summary --only failed: {s3['num_processed']}+{s3['num_failed']}")
+    p = vox("analyze", "--quiet", "--dry-run", "--from-summary", os.path.join(out, "run.summary.json"), "--only", "all",
+            "--output-dir", os.path.join(tmp, "replay3"))
+    check(summary(os.path.join(tmp, "replay3"))["num_planned"] == 5, "--only all plans every entry once")
+    json.dump({"structures": []}, open(os.path.join(tmp, "empty.json"), "w"))
+    p = vox("analyze", "--manifest", os.path.join(tmp, "empty.json"), "--output-dir", os.path.join(tmp, "e"))
+    check(p.returncode == 1 and "non-empty" in p.stderr, "an empty manifest is refused")
+
+
+def test_checkpoint_migration(tmp):
+    tree = os.path.join(tmp, "tree5")
+    make_tree(tree, copies=2)
+    out = os.path.join(tmp, "mig")
+    vox("analyze", "--quiet", "--resolution", "2.0", "--output-dir", out, tree)
+    ck_path = os.path.join(out, "run.checkpoint.json")
+    ck = json.load(open(ck_path))
+    del ck["schema"]  # volumizer's checkpoint has no schema field
+    json.dump(ck, open(ck_path, "w"), indent=2)
+    p = vox("analyze", "--quiet", "--resume", "--resolution", "2.0", "--output-dir", out, tree)
+    check(p.returncode == 0 and "older format, migrated" in p.stderr and "lists 3 finished" in p.stderr,
+          f"older checkpoint read and migrated: {p.stderr}")
+    check(json.load(open(ck_path)).get("schema") == 1, "rewritten in the current schema")
+    ck["schema"] = 99
+    json.dump(ck, open(ck_path, "w"))
+    p = vox("analyze", "--quiet", "--resume", "--resolution", "2.0", "--output-dir", out, tree)
+    check(p.returncode == 0 and "newer or unknown" in p.stderr, "a newer checkpoint is not trusted")
+    p = vox("analyze", "--quiet", "--resume", "--resolution", "3.0", "--output-dir", out, tree)
+    check("resolution was 2 in the checkpoint" in p.stderr, f"changed settings are pointed out: {p.stderr}")
+
+
 def test_usage():
     for args, needle in [(["--jobs", "0"], "--jobs"), (["--shard-index", "1"], "--num-shards"),
                          (["--num-shards", "3", "--shard-index", "3"], "--num-shards"),
@@ -228,6 +293,8 @@ def main():
         test_checkpoint_resume(tmp)
         test_kill_and_resume(tmp)
         test_shards_progress_failures(tmp)
+        test_manifest_and_replay(tmp)
+        test_checkpoint_migration(tmp)
         test_usage()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -32,6 +32,9 @@ enum { E_PENDING, E_OK, E_FAILED, E_SKIPPED, E_PLANNED };
 typedef struct entry {
     char *path;
     char label[128];
+    char pdb_id[8];       /* from a manifest, or "" */
+    cJSON *members;       /* cluster_member_pdb_ids from a manifest, or NULL */
+    char *early_error;    /* an entry that cannot run (e.g. a PDB id with no local file) */
     char cif[PATH_MAX], json[PATH_MAX];
     int state;
     outcome oc;
@@ -71,19 +74,32 @@ static void iso_now(char out[64])
 
 /* ---- inputs ----------------------------------------------------------------- */
 
+typedef struct input {
+    char *path;
+    char *source;   /* label given by a manifest or summary, or NULL */
+    char pdb_id[8];
+    cJSON *members;
+    char *error;    /* cannot run: recorded as failed with this message */
+} input;
+
 typedef struct paths {
-    char **p;
+    input *p;
     size_t n, cap;
 } paths;
 
-static void add_path(paths *ps, const char *p)
+static input *add_input(paths *ps, const char *p)
 {
     if (ps->n == ps->cap) {
         ps->cap = ps->cap ? 2 * ps->cap : 64;
         ps->p = realloc(ps->p, ps->cap * sizeof *ps->p);
     }
-    ps->p[ps->n++] = strdup(p);
+    input *in = &ps->p[ps->n++];
+    memset(in, 0, sizeof *in);
+    in->path = strdup(p ? p : "");
+    return in;
 }
+
+static void add_path(paths *ps, const char *p) { add_input(ps, p); }
 
 /* A directory's structure files are recognised by content: gzip magic,
  * "data_" after comments, or a PDB record name. */
@@ -122,26 +138,231 @@ static void add_dir(paths *ps, const char *dir)
     DIR *d = opendir(dir);
     if (!d)
         return;
-    paths here = {0};
+    char **names = NULL;
+    size_t n = 0;
     struct dirent *de;
     while ((de = readdir(d)))
         if (de->d_name[0] != '.') {
             char p[PATH_MAX];
             snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
-            add_path(&here, p);
+            names = realloc(names, (n + 1) * sizeof *names);
+            names[n++] = strdup(p);
         }
     closedir(d);
-    if (here.n)
-        qsort(here.p, here.n, sizeof *here.p, cmp_str);
-    for (size_t i = 0; i < here.n; i++) {
+    if (n)
+        qsort(names, n, sizeof *names, cmp_str);
+    for (size_t i = 0; i < n; i++) {
         struct stat sb;
-        if (stat(here.p[i], &sb) == 0 && S_ISDIR(sb.st_mode))
-            add_dir(ps, here.p[i]);
-        else if (looks_like_structure(here.p[i]))
-            add_path(ps, here.p[i]);
-        free(here.p[i]);
+        if (stat(names[i], &sb) == 0 && S_ISDIR(sb.st_mode))
+            add_dir(ps, names[i]);
+        else if (looks_like_structure(names[i]))
+            add_path(ps, names[i]);
+        free(names[i]);
     }
-    free(here.p);
+    free(names);
+}
+
+/* ---- manifests and summaries ---------------------------------------------------- */
+
+static cJSON *read_json(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    for (;;) {
+        if (n + 4096 >= cap) {
+            char *nb = realloc(buf, cap = cap ? 2 * cap : 65536);
+            if (!nb) { free(buf); fclose(f); return NULL; }
+            buf = nb;
+        }
+        size_t r = fread(buf + n, 1, cap - n - 1, f);
+        n += r;
+        if (!r) break;
+    }
+    fclose(f);
+    buf[n] = '\0';
+    cJSON *j = cJSON_Parse(buf);
+    free(buf);
+    return j;
+}
+
+/* volumizer's PDB id rule: trimmed, upper-case, 4 alphanumeric characters. */
+static int normalize_pdb_id(const char *in, char out[8])
+{
+    while (*in == ' ' || *in == '\t') in++;
+    size_t n = strlen(in);
+    while (n && (in[n - 1] == ' ' || in[n - 1] == '\t')) n--;
+    if (n != 4)
+        return 0;
+    for (int i = 0; i < 4; i++) {
+        if (!((in[i] >= '0' && in[i] <= '9') || (in[i] >= 'a' && in[i] <= 'z') || (in[i] >= 'A' && in[i] <= 'Z')))
+            return 0;
+        out[i] = (char)(in[i] >= 'a' && in[i] <= 'z' ? in[i] - 32 : in[i]);
+    }
+    out[4] = '\0';
+    return 1;
+}
+
+/* A local copy of a PDB entry: <download-dir>/<ID>.cif, then .cif.gz (either case). */
+static int find_download(const run_config *c, const char *id, char *out, size_t cap)
+{
+    char dl[PATH_MAX];
+    if (c->download_dir) snprintf(dl, sizeof dl, "%s", c->download_dir);
+    else snprintf(dl, sizeof dl, "%s/downloads", c->output_dir);
+    char lower[8];
+    for (int i = 0; i < 5; i++) lower[i] = (char)(id[i] >= 'A' && id[i] <= 'Z' ? id[i] + 32 : id[i]);
+    const char *names[2] = {id, lower};
+    static const char *const ext[2] = {".cif", ".cif.gz"};
+    for (int e = 0; e < 2; e++)
+        for (int k = 0; k < 2; k++) {
+            snprintf(out, cap, "%.3900s/%.8s%s", dl, names[k], ext[e]);
+            if (access(out, R_OK) == 0)
+                return 1;
+        }
+    snprintf(out, cap, "%.3900s/%.8s.cif", dl, id);
+    return 0;
+}
+
+static int add_manifest(paths *ps, const run_config *c)
+{
+    cJSON *j = read_json(c->manifest);
+    const cJSON *list = cJSON_GetObjectItem(j, "structures");
+    if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) == 0) {
+        fprintf(stderr, "vox analyze: %s: %s\n", c->manifest,
+                j ? "a manifest needs a non-empty \"structures\" list" : "cannot read it as JSON");
+        cJSON_Delete(j);
+        return 0;
+    }
+    char base[PATH_MAX];
+    snprintf(base, sizeof base, "%s", c->manifest);
+    char *slash = strrchr(base, '/');
+    if (slash) *slash = '\0';
+    else snprintf(base, sizeof base, ".");
+    int k = 0;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, list) {
+        k++;
+        const cJSON *ip = cJSON_GetObjectItem(it, "input_path"), *id = cJSON_GetObjectItem(it, "pdb_id"),
+                    *src = cJSON_GetObjectItem(it, "source"), *mem = cJSON_GetObjectItem(it, "cluster_member_pdb_ids");
+        char path[PATH_MAX] = "", nid[8] = "";
+        int has_id = cJSON_IsString(id) && normalize_pdb_id(id->valuestring, nid);
+        char *error = NULL;
+        if (cJSON_IsString(ip) && ip->valuestring[0]) {
+            if (ip->valuestring[0] == '/') snprintf(path, sizeof path, "%s", ip->valuestring);
+            else snprintf(path, sizeof path, "%.2000s/%.2000s", base, ip->valuestring);
+        } else if (has_id) {
+            if (!find_download(c, nid, path, sizeof path)) {
+                char msg[PATH_MAX + 200];
+                snprintf(msg, sizeof msg, "NetworkError: %s needs downloading (no %s or .gz): vox does not use the "
+                         "network; put the file in the download directory (--download-dir) and run again", nid, path);
+                error = strdup(msg);
+            }
+        } else {
+            char msg[PATH_MAX + 100];
+            snprintf(msg, sizeof msg, "ValueError: %s: structures[%d] has neither input_path nor a valid pdb_id",
+                     c->manifest, k - 1);
+            error = strdup(msg);
+            snprintf(path, sizeof path, "%s#%d", c->manifest, k - 1);
+        }
+        input *in = add_input(ps, path);
+        in->error = error;
+        if (has_id) strcpy(in->pdb_id, nid);
+        if (cJSON_IsString(src) && src->valuestring[0]) in->source = strdup(src->valuestring);
+        else if (has_id && !(cJSON_IsString(ip) && ip->valuestring[0])) {
+            char lower[8];
+            for (int i = 0; i < 5; i++) lower[i] = (char)(nid[i] >= 'A' && nid[i] <= 'Z' ? nid[i] + 32 : nid[i]);
+            in->source = strdup(lower);
+        }
+        if (cJSON_IsArray(mem)) in->members = cJSON_Duplicate(mem, 1);
+    }
+    cJSON_Delete(j);
+    return 1;
+}
+
+/* --from-summary: the entries of an earlier run, by section. */
+static int add_summary(paths *ps, const run_config *c)
+{
+    cJSON *j = read_json(c->from_summary);
+    if (!cJSON_IsObject(j) || !cJSON_IsArray(cJSON_GetObjectItem(j, "results"))) {
+        fprintf(stderr, "vox analyze: %s: not a run summary\n", c->from_summary);
+        cJSON_Delete(j);
+        return 0;
+    }
+    const char *only = c->only ? c->only : "failed";
+    const char *sections[4];
+    int ns = 0;
+    if (!strcmp(only, "failed") || !strcmp(only, "all")) sections[ns++] = "errors";
+    if (!strcmp(only, "skipped") || !strcmp(only, "all")) sections[ns++] = "skipped";
+    if (!strcmp(only, "planned") || !strcmp(only, "all")) sections[ns++] = "planned";
+    if (!strcmp(only, "all")) sections[ns++] = "results";
+    size_t first = ps->n;
+    for (int k = 0; k < ns; k++) {
+        const cJSON *it;
+        cJSON_ArrayForEach(it, cJSON_GetObjectItem(j, sections[k])) {
+            const cJSON *src = cJSON_GetObjectItem(it, "source"), *ip = cJSON_GetObjectItem(it, "input_path");
+            if (!cJSON_IsString(ip))
+                continue;
+            int dup = 0; /* "all" is de-duplicated by (label, path) */
+            for (size_t q = first; q < ps->n && !dup; q++)
+                dup = !strcmp(ps->p[q].path, ip->valuestring) &&
+                      !strcmp(ps->p[q].source ? ps->p[q].source : "", cJSON_IsString(src) ? src->valuestring : "");
+            if (dup)
+                continue;
+            input *in = add_input(ps, ip->valuestring);
+            if (cJSON_IsString(src)) in->source = strdup(src->valuestring);
+            const cJSON *mem = cJSON_GetObjectItem(it, "cluster_member_pdb_ids");
+            if (cJSON_IsArray(mem)) in->members = cJSON_Duplicate(mem, 1);
+        }
+    }
+    cJSON_Delete(j);
+    return 1;
+}
+
+/* On --resume, an existing checkpoint is read for the record: older schemas
+ * (volumizer's, without "schema") are migrated in memory, newer ones are
+ * ignored, and settings that differ from this run's are pointed out. */
+static void read_checkpoint(const batch *b)
+{
+    if (!b->checkpoint[0])
+        return;
+    cJSON *j = read_json(b->checkpoint);
+    if (!j) {
+        if (access(b->checkpoint, F_OK) == 0)
+            fprintf(stderr, "vox analyze: note: %s is unreadable or truncated; resuming from the outputs\n", b->checkpoint);
+        return;
+    }
+    const cJSON *schema = cJSON_GetObjectItem(j, "schema"), *fmt = cJSON_GetObjectItem(j, "checkpoint_format");
+    int version = cJSON_IsNumber(schema) ? schema->valueint : 0;
+    if (!cJSON_IsNumber(fmt) || fmt->valueint != 1 || version > CHECKPOINT_SCHEMA) {
+        fprintf(stderr, "vox analyze: note: %s was written by a newer or unknown tool; resuming from the outputs\n",
+                b->checkpoint);
+        cJSON_Delete(j);
+        return;
+    }
+    if (version == 0) /* volumizer's checkpoint: the same records, without the schema field */
+        cJSON_AddItemToObject(j, "schema", cJSON_CreateNumber(CHECKPOINT_SCHEMA));
+    size_t done = (size_t)cJSON_GetArraySize(cJSON_GetObjectItem(j, "results")) +
+                  (size_t)cJSON_GetArraySize(cJSON_GetObjectItem(j, "skipped"));
+    fprintf(stderr, "vox analyze: resuming: %s%s lists %zu finished entries\n", b->checkpoint,
+            version == 0 ? " (older format, migrated)" : "", done);
+    const cJSON *sig = cJSON_GetObjectItem(j, "signature");
+    cJSON *now_sig = config_json(b->c);
+    static const char *const keys[] = {"resolution", "min_voxels", "min_volume", "surface_connectivity",
+                                       "merge_mouth_gap_voxels", "assembly_policy", "keep_non_protein"};
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        const cJSON *a = cJSON_GetObjectItem(sig, keys[k]), *bb = cJSON_GetObjectItem(now_sig, keys[k]);
+        if (a && bb && !cJSON_Compare(a, bb, 1)) {
+            char *x = cJSON_PrintUnformatted(a), *y = cJSON_PrintUnformatted(bb);
+            fprintf(stderr, "vox analyze: warning: %s was %s in the checkpoint's run and is %s now: outputs kept from "
+                            "that run used the old setting\n", keys[k], x, y);
+            free(x);
+            free(y);
+        }
+    }
+    cJSON_Delete(now_sig);
+    cJSON_Delete(j);
 }
 
 /* ---- resume: outputs that validate --------------------------------------------- */
@@ -218,8 +439,8 @@ static cJSON *record(const run_config *c, const entry *e)
 {
     (void)c;
     cJSON *r = cJSON_CreateObject();
-    char pid[5];
-    int has_pid = pdb_id_of(e->label, pid);
+    char pid[8];
+    int has_pid = e->pdb_id[0] ? (strcpy(pid, e->pdb_id), 1) : pdb_id_of(e->label, pid);
     cJSON_AddStringToObject(r, "source", e->label);
     if (e->state == E_FAILED) {
         cJSON_AddStringToObject(r, "input_path", e->path);
@@ -230,12 +451,14 @@ static cJSON *record(const run_config *c, const entry *e)
         snprintf(repr, sizeof repr, "%s(%s)", e->oc.error_type, msg);
         cJSON_AddStringToObject(r, "error_repr", repr);
         cJSON_AddNullToObject(r, "traceback");
+        if (e->members) cJSON_AddItemToObject(r, "cluster_member_pdb_ids", cJSON_Duplicate(e->members, 1));
         return r;
     }
     cJSON_AddItemToObject(r, "pdb_id", pyjson_str_or_null(has_pid ? pid : NULL));
     cJSON_AddStringToObject(r, "input_path", e->path);
     cJSON_AddStringToObject(r, "structure_output", e->cif);
     cJSON_AddStringToObject(r, "annotation_output", e->json);
+    if (e->members) cJSON_AddItemToObject(r, "cluster_member_pdb_ids", cJSON_Duplicate(e->members, 1));
     if (e->state == E_PLANNED)
         return r;
     if (e->state == E_SKIPPED)
@@ -435,6 +658,15 @@ static void *worker(void *arg)
             finish(b, e, E_FAILED);
             continue;
         }
+        if (e->early_error) {
+            memset(&e->oc, 0, sizeof e->oc);
+            snprintf(e->oc.error, sizeof e->oc.error, "%s", e->early_error);
+            const char *colon = strchr(e->early_error, ':');
+            snprintf(e->oc.error_type, sizeof e->oc.error_type, "%.*s",
+                     colon ? (int)(colon - e->early_error) : 8, colon ? e->early_error : "VoxError");
+            finish(b, e, E_FAILED);
+            continue;
+        }
         struct stat sb;
         if (stat(e->path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
             memset(&e->oc, 0, sizeof e->oc);
@@ -511,18 +743,31 @@ int run_batch(const run_config *c)
         if (all.n == before)
             add_path(&all, c->inputs[i]);
     }
+    if ((c->manifest && !add_manifest(&all, c)) || (c->from_summary && !add_summary(&all, c))) {
+        for (size_t i = 0; i < all.n; i++) {
+            free(all.p[i].path); free(all.p[i].source); free(all.p[i].error); cJSON_Delete(all.p[i].members);
+        }
+        free(all.p);
+        return 1;
+    }
     batch b;
     memset(&b, 0, sizeof b);
     b.c = c;
     b.e = calloc(all.n + 1, sizeof *b.e);
     for (size_t p = 0; p < all.n; p++) {
+        input *in = &all.p[p];
         if (c->num_shards > 0 && (long)(p % (size_t)c->num_shards) != c->shard_index) {
-            free(all.p[p]);
+            free(in->path); free(in->source); free(in->error); cJSON_Delete(in->members);
             continue;
         }
         entry *e = &b.e[b.n++];
-        e->path = all.p[p];
-        make_label(e->path, e->label, sizeof e->label);
+        e->path = in->path;
+        e->early_error = in->error;
+        e->members = in->members;
+        strcpy(e->pdb_id, in->pdb_id);
+        if (in->source) sanitize_label(in->source, strlen(in->source), e->label, sizeof e->label);
+        else make_label(e->path, e->label, sizeof e->label);
+        free(in->source);
         snprintf(e->cif, sizeof e->cif, "%s/%s.annotated.cif", c->output_dir, e->label);
         snprintf(e->json, sizeof e->json, "%s/%s.annotation.json", c->output_dir, e->label);
     }
@@ -534,6 +779,8 @@ int run_batch(const run_config *c)
         if (c->checkpoint) snprintf(b.checkpoint, sizeof b.checkpoint, "%s", c->checkpoint);
         else snprintf(b.checkpoint, sizeof b.checkpoint, "%s/run.checkpoint.json", c->output_dir);
     }
+    if (c->resume)
+        read_checkpoint(&b);
     if (c->progress_jsonl) {
         b.jsonl = fopen(c->progress_jsonl, "w");
         if (!b.jsonl)
@@ -587,6 +834,8 @@ int run_batch(const run_config *c)
         vox_buf_free(&b.e[i].oc.out);
         vox_buf_free(&b.e[i].oc.err);
         free(b.e[i].path);
+        free(b.e[i].early_error);
+        cJSON_Delete(b.e[i].members);
     }
     free(b.e);
     pthread_mutex_destroy(&b.lock);

@@ -35,6 +35,10 @@ typedef struct run_config {
     int no_checkpoint, resume, dry_run;
     long num_shards, shard_index; /* 0 / -1: no sharding */
     const char *failures_manifest;
+    const char *manifest;       /* volumizer manifest: structures[] with input_path and/or pdb_id */
+    const char *from_summary;   /* replay entries of an earlier run.summary.json ... */
+    const char *only;           /* ... from these sections: failed (default), skipped, planned, all */
+    const char *download_dir;   /* where <ID>.cif[.gz] of pdb_id entries are looked for (default <output-dir>/downloads) */
 } run_config;
 
 typedef struct outcome {
@@ -47,6 +51,7 @@ typedef struct outcome {
     vox_buf out, err; /* what to print on stdout / stderr (printed in order by the batch runner) */
 } outcome;
 
+void sanitize_label(const char *in, size_t n, char *out, size_t cap);
 void make_label(const char *path, char *out, size_t cap);
 int pdb_id_of(const char *label, char out[5]);
 int mkdir_p(const char *dir);

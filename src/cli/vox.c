@@ -60,6 +60,10 @@ static void usage_analyze(FILE *f)
             "  --num-shards N --shard-index K   analyse the entries at positions p with p mod N = K\n"
             "  --failures-manifest PATH      write the failed entries as a replayable manifest\n"
             "  --dry-run                     list what would run, analyse nothing\n"
+            "  --manifest PATH               volumizer's manifest: structures[] with input_path and/or pdb_id\n"
+            "  --download-dir DIR            where <ID>.cif[.gz] of pdb_id entries are found (default\n"
+            "                                <output-dir>/downloads; vox itself never downloads)\n"
+            "  --from-summary PATH [--only failed|skipped|planned|all]   replay an earlier run's entries\n"
             "vox options:\n"
             "  --no-align                    use the input coordinates as they are\n"
             "  --write LIST                  also write df-json (<label>.df.json) and/or pdb\n"
@@ -98,18 +102,13 @@ static int parse_int(const char *s, long *out)
     return *s && *end == '\0' && errno == 0;
 }
 
-/* volumizer's label: the file stem, non [A-Za-z0-9_-] -> '_', '_' trimmed, lower-case */
-void make_label(const char *path, char *out, size_t cap)
+/* volumizer's label rule: characters other than [A-Za-z0-9_-] -> '_', '_' trimmed
+ * at both ends, lower-case; "structure" when nothing is left. */
+void sanitize_label(const char *in, size_t n, char *out, size_t cap)
 {
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    size_t n = strlen(base);
-    const char *dot = strrchr(base, '.');
-    if (dot && dot != base)
-        n = (size_t)(dot - base);
     size_t k = 0;
     for (size_t i = 0; i < n && k + 1 < cap; i++) {
-        unsigned char c = (unsigned char)base[i];
+        unsigned char c = (unsigned char)in[i];
         out[k++] = (char)(isalnum(c) || c == '-' || c == '_' ? tolower(c) : '_');
     }
     out[k] = '\0';
@@ -120,6 +119,18 @@ void make_label(const char *path, char *out, size_t cap)
     out[k - s] = '\0';
     if (!out[0])
         snprintf(out, cap, "structure");
+}
+
+/* The label of a file: its stem (the name without its last suffix), sanitised. */
+void make_label(const char *path, char *out, size_t cap)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = strlen(base);
+    const char *dot = strrchr(base, '.');
+    if (dot && dot != base)
+        n = (size_t)(dot - base);
+    sanitize_label(base, n, out, cap);
 }
 
 /* A PDB id inferred from the label: 4 alphanumeric characters, upper-cased. */
@@ -320,9 +331,10 @@ cJSON *config_json(const run_config *c)
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "command", "analyze");
     cJSON_AddItemToObject(o, "input", c->ninputs == 1 ? cJSON_CreateString(c->inputs[0]) : cJSON_CreateNull());
-    static const char *const nulls1[] = {"pdb_id", "manifest", "from_summary"};
-    for (size_t i = 0; i < 3; i++) cJSON_AddNullToObject(o, nulls1[i]);
-    cJSON_AddStringToObject(o, "from_summary_only", "failed");
+    cJSON_AddNullToObject(o, "pdb_id");
+    cJSON_AddItemToObject(o, "manifest", pyjson_str_or_null(c->manifest));
+    cJSON_AddItemToObject(o, "from_summary", pyjson_str_or_null(c->from_summary));
+    cJSON_AddStringToObject(o, "from_summary_only", c->only ? c->only : "failed");
     cJSON_AddNullToObject(o, "cluster_identity");
     cJSON_AddNullToObject(o, "max_structures");
     cJSON_AddItemToObject(o, "num_shards", c->num_shards > 0 ? pyjson_int(c->num_shards) : cJSON_CreateNull());
@@ -342,7 +354,7 @@ cJSON *config_json(const run_config *c)
     cJSON_AddStringToObject(o, "output_dir", c->output_dir);
     char dl[PATH_MAX];
     snprintf(dl, sizeof dl, "%s/downloads", c->output_dir);
-    cJSON_AddStringToObject(o, "download_dir", dl);
+    cJSON_AddStringToObject(o, "download_dir", c->download_dir ? c->download_dir : dl);
     cJSON_AddItemToObject(o, "resolution", pyjson_float(c->resolution));
     cJSON_AddStringToObject(o, "assembly_policy", c->assembly);
     cJSON_AddItemToObject(o, "min_voxels", pyjson_int(c->min_voxels));
@@ -390,7 +402,8 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
         return 1;
     enum { O_INPUT = 256, O_OUT, O_RES, O_MINVOX, O_MINVOL, O_HUBS, O_NONECK, O_CONN, O_GAP, O_ASM, O_KEEP,
            O_OVER, O_REANN, O_FAILFAST, O_BACKEND, O_NOALIGN, O_WRITE, O_MAXGRID, O_ISA, O_TIMINGS, O_QUIET,
-           O_JOBS, O_PINT, O_PJSONL, O_CKPT, O_NOCKPT, O_RESUME, O_DRY, O_NSHARDS, O_SHARD, O_FAILMAN };
+           O_JOBS, O_PINT, O_PJSONL, O_CKPT, O_NOCKPT, O_RESUME, O_DRY, O_NSHARDS, O_SHARD, O_FAILMAN,
+           O_MANIFEST, O_FROMSUM, O_ONLY, O_DLDIR };
     static const struct option opts[] = {
         {"input", required_argument, 0, O_INPUT}, {"output-dir", required_argument, 0, O_OUT},
         {"resolution", required_argument, 0, O_RES}, {"min-voxels", required_argument, 0, O_MINVOX},
@@ -407,7 +420,9 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
         {"checkpoint", required_argument, 0, O_CKPT}, {"no-checkpoint", no_argument, 0, O_NOCKPT},
         {"resume", no_argument, 0, O_RESUME}, {"dry-run", no_argument, 0, O_DRY},
         {"num-shards", required_argument, 0, O_NSHARDS}, {"shard-index", required_argument, 0, O_SHARD},
-        {"failures-manifest", required_argument, 0, O_FAILMAN}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"failures-manifest", required_argument, 0, O_FAILMAN}, {"manifest", required_argument, 0, O_MANIFEST},
+        {"from-summary", required_argument, 0, O_FROMSUM}, {"only", required_argument, 0, O_ONLY},
+        {"download-dir", required_argument, 0, O_DLDIR}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int ch;
     optind = 1;
     opterr = 0;
@@ -525,6 +540,16 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
         case O_RESUME: cfg->resume = 1; break;
         case O_DRY: cfg->dry_run = 1; break;
         case O_FAILMAN: cfg->failures_manifest = optarg; break;
+        case O_MANIFEST: cfg->manifest = optarg; break;
+        case O_FROMSUM: cfg->from_summary = optarg; break;
+        case O_DLDIR: cfg->download_dir = optarg; break;
+        case O_ONLY:
+            if (strcmp(optarg, "failed") && strcmp(optarg, "skipped") && strcmp(optarg, "planned") && strcmp(optarg, "all")) {
+                fprintf(stderr, "vox analyze: --only: expected failed, skipped, planned or all, got '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            cfg->only = optarg;
+            break;
         case O_NSHARDS:
         case O_SHARD:
             if (!parse_int(optarg, &l) || l < 0 || (ch == O_NSHARDS && l < 1)) {
@@ -558,8 +583,9 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
         fprintf(stderr, "vox analyze: --output-dir is required\n");
         return EXIT_USAGE;
     }
-    if (!cfg->ninputs) {
-        fprintf(stderr, "vox analyze: no input: give --input PATH or structure files as arguments\n");
+    if (!cfg->ninputs && !cfg->manifest && !cfg->from_summary) {
+        fprintf(stderr, "vox analyze: no input: give --input PATH, structure files or directories, --manifest or "
+                        "--from-summary\n");
         return EXIT_USAGE;
     }
     return -1;
