@@ -20,6 +20,9 @@
 #include <unistd.h>
 
 #include <cJSON.h>
+#if VOX_HAVE_MPI
+#include <mpi.h>
+#endif
 
 #include "cli.h"
 #include "pyjson.h"
@@ -625,70 +628,221 @@ static void finish(batch *b, entry *e, int state)
     pthread_mutex_unlock(&b->lock);
 }
 
-static void *worker(void *arg)
+/* One entry's work, without touching the shared state: returns its state. */
+static int compute_entry(const batch *b, vox_ctx *ctx, entry *e)
 {
-    batch *b = arg;
-    vox_options o;
-    vox_options_init(&o);
-    o.isa = b->c->isa;
-    if (b->c->max_grid_voxels)
-        o.max_grid_voxels = b->c->max_grid_voxels;
-    vox_ctx *ctx = NULL;
-    vox_ctx_create(&ctx, &o);
-    for (;;) {
-        pthread_mutex_lock(&b->lock);
-        size_t i = b->next;
-        int stop = b->stop;
-        if (i < b->n && !stop)
-            b->next++;
-        if (i < b->n && !stop)
-            event(b, "structure_started", &b->e[i], NULL, NULL, 0);
-        pthread_mutex_unlock(&b->lock);
-        if (i >= b->n || stop)
-            break;
-        entry *e = &b->e[i];
-        int dup = 0;
-        for (size_t j = 0; j < i && !dup; j++)
-            dup = !strcmp(b->e[j].label, e->label);
-        if (dup) {
+    size_t i = (size_t)(e - b->e);
+    for (size_t j = 0; j < i; j++)
+        if (!strcmp(b->e[j].label, e->label)) {
             memset(&e->oc, 0, sizeof e->oc);
             snprintf(e->oc.error_type, sizeof e->oc.error_type, "ValueError");
             snprintf(e->oc.error, sizeof e->oc.error, "ValueError: label '%s' of %s is used by an earlier input of this run",
                      e->label, e->path);
-            finish(b, e, E_FAILED);
-            continue;
+            return E_FAILED;
         }
-        if (e->early_error) {
-            memset(&e->oc, 0, sizeof e->oc);
-            snprintf(e->oc.error, sizeof e->oc.error, "%s", e->early_error);
-            const char *colon = strchr(e->early_error, ':');
-            snprintf(e->oc.error_type, sizeof e->oc.error_type, "%.*s",
-                     colon ? (int)(colon - e->early_error) : 8, colon ? e->early_error : "VoxError");
-            finish(b, e, E_FAILED);
-            continue;
-        }
-        struct stat sb;
-        if (stat(e->path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-            memset(&e->oc, 0, sizeof e->oc);
-            snprintf(e->oc.error_type, sizeof e->oc.error_type, "IOError");
-            snprintf(e->oc.error, sizeof e->oc.error,
-                     "IOError: %s: no structure files (PDB or mmCIF, optionally gzip-compressed) in this directory", e->path);
-            finish(b, e, E_FAILED);
-            continue;
-        }
-        if (b->c->resume && valid_outputs(e, &e->oc)) {
-            finish(b, e, E_SKIPPED);
-            continue;
-        }
-        /* --resume redoes outputs that do not validate, replacing them (§14.4) */
-        run_config redo = *b->c;
-        redo.overwrite |= b->c->resume;
-        analyze_one(ctx, &redo, e->path, e->label, e->cif, e->json, &e->oc);
-        finish(b, e, e->oc.ok ? E_OK : E_FAILED);
+    if (e->early_error) {
+        memset(&e->oc, 0, sizeof e->oc);
+        snprintf(e->oc.error, sizeof e->oc.error, "%s", e->early_error);
+        const char *colon = strchr(e->early_error, ':');
+        snprintf(e->oc.error_type, sizeof e->oc.error_type, "%.*s", colon ? (int)(colon - e->early_error) : 8,
+                 colon ? e->early_error : "VoxError");
+        return E_FAILED;
+    }
+    struct stat sb;
+    if (stat(e->path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        memset(&e->oc, 0, sizeof e->oc);
+        snprintf(e->oc.error_type, sizeof e->oc.error_type, "IOError");
+        snprintf(e->oc.error, sizeof e->oc.error,
+                 "IOError: %s: no structure files (PDB or mmCIF, optionally gzip-compressed) in this directory", e->path);
+        return E_FAILED;
+    }
+    if (b->c->resume && valid_outputs(e, &e->oc))
+        return E_SKIPPED;
+    /* --resume redoes outputs that do not validate, replacing them (§14.4) */
+    run_config redo = *b->c;
+    redo.overwrite |= b->c->resume;
+    analyze_one(ctx, &redo, e->path, e->label, e->cif, e->json, &e->oc);
+    return e->oc.ok ? E_OK : E_FAILED;
+}
+
+static vox_ctx *worker_context(const run_config *c)
+{
+    vox_options o;
+    vox_options_init(&o);
+    o.isa = c->isa;
+    if (c->max_grid_voxels)
+        o.max_grid_voxels = c->max_grid_voxels;
+    vox_ctx *ctx = NULL;
+    vox_ctx_create(&ctx, &o);
+    return ctx;
+}
+
+/* Takes the next entry (and announces it), or returns n when there is none. */
+static size_t take(batch *b)
+{
+    pthread_mutex_lock(&b->lock);
+    size_t i = b->next < b->n && !b->stop ? b->next++ : b->n;
+    if (i < b->n)
+        event(b, "structure_started", &b->e[i], NULL, NULL, 0);
+    pthread_mutex_unlock(&b->lock);
+    return i;
+}
+
+static void *worker(void *arg)
+{
+    batch *b = arg;
+    vox_ctx *ctx = worker_context(b->c);
+    for (size_t i; (i = take(b)) < b->n;) {
+        int state = compute_entry(b, ctx, &b->e[i]);
+        finish(b, &b->e[i], state);
     }
     vox_ctx_destroy(&ctx);
     return NULL;
 }
+
+/* ---- MPI: entries handed out one at a time by rank 0 ----------------------------
+ *
+ * Every rank builds the same entry list.  Workers ask rank 0 for an entry,
+ * analyse it and write its outputs themselves, then send back its outcome
+ * (as JSON) with the next request; rank 0 hands out entries as requests
+ * come (a rank that finishes early simply asks again), works on entries
+ * itself in between, and alone prints, reports progress, and writes the
+ * checkpoint and the summary. */
+#if VOX_HAVE_MPI
+enum { TAG_REQ = 1, TAG_WORK = 2 };
+static int mpi_rank, mpi_size;
+
+void batch_mpi_start(int *argc, char ***argv)
+{
+    /* only when launched by an MPI starter: a plain `vox` never touches MPI */
+    if (!getenv("OMPI_COMM_WORLD_SIZE") && !getenv("PMI_SIZE") && !getenv("PMIX_RANK"))
+        return;
+    int provided;
+    /* rank 0's dispatcher thread is the only thread that calls MPI */
+    MPI_Init_thread(argc, argv, MPI_THREAD_SERIALIZED, &provided);
+    MPI_Comm_rank(MPI_COMM_WORLD, &mpi_rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &mpi_size);
+}
+
+void batch_mpi_end(void)
+{
+    if (mpi_size)
+        MPI_Finalize();
+}
+
+static char *outcome_json(long idx, int state, const outcome *o)
+{
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddNumberToObject(j, "i", (double)idx);
+    cJSON_AddNumberToObject(j, "state", state);
+    if (idx >= 0) {
+        cJSON_AddNumberToObject(j, "ok", o->ok);
+        cJSON_AddNumberToObject(j, "num_volumes", (double)o->num_volumes);
+        cJSON_AddStringToObject(j, "largest_type", o->largest_type ? o->largest_type : "");
+        cJSON_AddNumberToObject(j, "largest_volume", o->largest_volume);
+        cJSON_AddStringToObject(j, "error", o->error);
+        cJSON_AddStringToObject(j, "error_type", o->error_type);
+        cJSON_AddStringToObject(j, "out", o->out.data ? o->out.data : "");
+        cJSON_AddStringToObject(j, "err", o->err.data ? o->err.data : "");
+    }
+    char *txt = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    return txt;
+}
+
+static long apply_outcome(batch *b, const char *txt, int *state)
+{
+    cJSON *j = cJSON_Parse(txt);
+    long i = (long)cJSON_GetNumberValue(cJSON_GetObjectItem(j, "i"));
+    if (i >= 0 && (size_t)i < b->n) {
+        outcome *o = &b->e[i].oc;
+        memset(o, 0, sizeof *o);
+        *state = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(j, "state"));
+        o->ok = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(j, "ok"));
+        o->num_volumes = (size_t)cJSON_GetNumberValue(cJSON_GetObjectItem(j, "num_volumes"));
+        const char *lt = cJSON_GetStringValue(cJSON_GetObjectItem(j, "largest_type"));
+        static const char *const types[] = {"hub", "pore", "pocket", "cavity"};
+        for (int t = 0; t < 4 && lt; t++)
+            if (!strcmp(lt, types[t])) o->largest_type = types[t];
+        o->largest_volume = cJSON_GetNumberValue(cJSON_GetObjectItem(j, "largest_volume"));
+        snprintf(o->error, sizeof o->error, "%s", cJSON_GetStringValue(cJSON_GetObjectItem(j, "error")));
+        snprintf(o->error_type, sizeof o->error_type, "%s", cJSON_GetStringValue(cJSON_GetObjectItem(j, "error_type")));
+        vox_buf_puts(&o->out, cJSON_GetStringValue(cJSON_GetObjectItem(j, "out")));
+        vox_buf_puts(&o->err, cJSON_GetStringValue(cJSON_GetObjectItem(j, "err")));
+    }
+    cJSON_Delete(j);
+    return i;
+}
+
+static void mpi_worker(batch *b)
+{
+    vox_ctx *ctx = worker_context(b->c);
+    long idx = -1;
+    int state = 0;
+    for (;;) {
+        char *txt = outcome_json(idx, state, idx >= 0 ? &b->e[idx].oc : NULL);
+        MPI_Send(txt, (int)strlen(txt) + 1, MPI_CHAR, 0, TAG_REQ, MPI_COMM_WORLD);
+        free(txt);
+        if (idx >= 0) {
+            vox_buf_free(&b->e[idx].oc.out);
+            vox_buf_free(&b->e[idx].oc.err);
+        }
+        long next;
+        MPI_Recv(&next, 1, MPI_LONG, 0, TAG_WORK, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        if (next < 0)
+            break;
+        idx = next;
+        state = compute_entry(b, ctx, &b->e[idx]);
+    }
+    vox_ctx_destroy(&ctx);
+}
+
+/* Rank 0's dispatcher: answers the workers' requests while rank 0's own
+ * analysis runs in the ordinary worker loop; it polls with short sleeps so
+ * it does not take a core from that analysis. */
+static void *mpi_dispatcher(void *arg)
+{
+    batch *b = arg;
+    int active = mpi_size - 1;
+    const struct timespec nap = {0, 500000};
+    while (active > 0) {
+        int flag = 0;
+        MPI_Status st;
+        MPI_Iprobe(MPI_ANY_SOURCE, TAG_REQ, MPI_COMM_WORLD, &flag, &st);
+        if (!flag) {
+            nanosleep(&nap, NULL);
+            continue;
+        }
+        int len;
+        MPI_Get_count(&st, MPI_CHAR, &len);
+        char *txt = malloc((size_t)len + 1);
+        MPI_Recv(txt, len, MPI_CHAR, st.MPI_SOURCE, TAG_REQ, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        txt[len] = '\0';
+        int state = 0;
+        long done = apply_outcome(b, txt, &state);
+        free(txt);
+        if (done >= 0)
+            finish(b, &b->e[done], state);
+        size_t i = take(b);
+        long give = i < b->n ? (long)i : -1;
+        MPI_Send(&give, 1, MPI_LONG, st.MPI_SOURCE, TAG_WORK, MPI_COMM_WORLD);
+        if (give < 0)
+            active--;
+    }
+    return NULL;
+}
+
+static void mpi_coordinator(batch *b)
+{
+    pthread_t th;
+    pthread_create(&th, NULL, mpi_dispatcher, b);
+    worker(b); /* rank 0 analyses too, taking entries from the same queue */
+    pthread_join(th, NULL);
+}
+#else
+void batch_mpi_start(int *argc, char ***argv) { (void)argc; (void)argv; }
+void batch_mpi_end(void) {}
+#endif
 
 static void write_failures_manifest(const batch *b, const char *path, const char *summary_path)
 {
@@ -730,7 +884,14 @@ int run_batch(const run_config *c)
         return st == VOX_E_ISA_UNKNOWN ? 2 : 1;
     }
     vox_ctx_destroy(&probe);
-    remove_stray_temporaries(c->output_dir);
+#if VOX_HAVE_MPI
+    if (mpi_size > 1) { /* rank 0 cleans up before anyone writes */
+        if (mpi_rank == 0)
+            remove_stray_temporaries(c->output_dir);
+        MPI_Barrier(MPI_COMM_WORLD);
+    } else
+#endif
+        remove_stray_temporaries(c->output_dir);
 
     /* the input list: arguments in order, directories expanded; then this shard */
     paths all = {0};
@@ -773,6 +934,22 @@ int run_batch(const run_config *c)
     }
     free(all.p);
     pthread_mutex_init(&b.lock, NULL);
+#if VOX_HAVE_MPI
+    if (mpi_size > 1 && mpi_rank > 0) { /* a worker rank: analyse what rank 0 hands out, report back */
+        if (!c->dry_run)
+            mpi_worker(&b);
+        for (size_t i = 0; i < b.n; i++) {
+            vox_buf_free(&b.e[i].oc.out);
+            vox_buf_free(&b.e[i].oc.err);
+            free(b.e[i].path);
+            free(b.e[i].early_error);
+            cJSON_Delete(b.e[i].members);
+        }
+        free(b.e);
+        pthread_mutex_destroy(&b.lock);
+        return 0;
+    }
+#endif
     b.tty = isatty(2) && c->progress_interval > 0;
     b.start = b.last_progress = now();
     if (!c->no_checkpoint) {
@@ -798,7 +975,14 @@ int run_batch(const run_config *c)
             event(&b, "structure_planned", &b.e[i], NULL, NULL, 0);
             if (!c->quiet) printf("planned %s -> %s\n", b.e[i].path, b.e[i].label);
         }
-    } else {
+    }
+#if VOX_HAVE_MPI
+    else if (mpi_size > 1) {
+        mpi_coordinator(&b);
+        progress(&b, 1);
+    }
+#endif
+    else {
         int jobs = c->jobs > 0 ? c->jobs : 1;
         if ((size_t)jobs > b.n) jobs = b.n ? (int)b.n : 1;
         if (c->fail_fast) jobs = 1; /* stop exactly at the first failure, as volumizer */

@@ -62,6 +62,9 @@ cJSON *config_json(const run_config *c);
 
 /* Runs every input; returns the exit code. */
 int run_batch(const run_config *c);
+/* MPI: initialised only when started by an MPI launcher (and built with MPI). */
+void batch_mpi_start(int *argc, char ***argv);
+void batch_mpi_end(void);
 /* `vox merge-summaries OUT S1 S2 ...` */
 int cmd_merge_summaries(int argc, char **argv);
 

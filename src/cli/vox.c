@@ -621,6 +621,7 @@ static int cmd_info(void)
 #endif
     );
     printf("cpu features: %s\n", vox_cpu_features());
+    printf("mpi: %s\n", VOX_HAVE_MPI ? "yes (mpirun -np P vox analyze ... distributes the entries)" : "no (built without MPI)");
     printf("kernel variants available here: %s\n", vox_available_isas());
     if (st == VOX_OK) {
         printf("in use: %s\n", vox_ctx_describe(ctx));
@@ -631,7 +632,17 @@ static int cmd_info(void)
     return st == VOX_OK ? 0 : 1;
 }
 
+static int run_command(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+    batch_mpi_start(&argc, &argv);
+    int rc = run_command(argc, argv);
+    batch_mpi_end();
+    return rc;
+}
+
+static int run_command(int argc, char **argv)
 {
     if (argc < 2) {
         usage_main(stderr);

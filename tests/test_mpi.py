@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""test_mpi.py - `mpirun -np P vox analyze`: the same outputs as a serial run, and resume after a killed job.
+
+SKIP (77) when vox was built without MPI or mpirun is missing.  Runs on
+loopback only (shared-memory transport).  Usage: test_mpi.py VOX GENERATED_DIR
+"""
+import filecmp
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+VOX, GEN = sys.argv[1], sys.argv[2]
+ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+           OMPI_MCA_btl="self,vader", OMPI_MCA_btl_vader_single_copy_mechanism="none",
+           OMPI_MCA_rmaps_base_oversubscribe="1")
+results = {"passed": 0, "failed": 0}
+
+
+def check(cond, what):
+    results["passed" if cond else "failed"] += 1
+    if not cond:
+        print(f"FAIL {what}")
+
+
+def run(*args, np=None):
+    cmd = ["mpirun", "--oversubscribe", "-np", str(np)] if np else []
+    return subprocess.run([*cmd, VOX, "analyze", "--quiet", *args], capture_output=True, text=True, errors="replace",
+                          env=ENV, timeout=600)
+
+
+def comparable(out):
+    s = json.load(open(os.path.join(out, "run.summary.json")))
+    recs = []
+    for r in s["results"] + s["errors"] + s["skipped"]:
+        r = {k: v for k, v in r.items() if k not in ("structure_output", "annotation_output")}
+        recs.append(r)
+    return recs
+
+
+def same_files(a, b):
+    names = sorted(f for f in os.listdir(a) if f.endswith(".annotated.cif"))
+    if names != sorted(f for f in os.listdir(b) if f.endswith(".annotated.cif")):
+        return False
+    return all(filecmp.cmp(os.path.join(a, f), os.path.join(b, f), shallow=False) for f in names)
+
+
+def main():
+    info = subprocess.run([VOX, "info"], capture_output=True, text=True).stdout
+    if "mpi: yes" not in info or not shutil.which("mpirun"):
+        print("SKIP: vox built without MPI, or no mpirun")
+        return 77
+    tmp = tempfile.mkdtemp(prefix="vox-mpi-")
+    try:
+        tree = os.path.join(tmp, "tree")
+        os.makedirs(tree)
+        boxes = ["pocket_box.pdb", "pore_box.pdb", "cavity_box.pdb", "hub_box.pdb"]
+        for i in range(16):
+            shutil.copy(os.path.join(GEN, boxes[i % 4]), os.path.join(tree, f"s{i:02d}.pdb"))
+        open(os.path.join(tree, "zz_bad.pdb"), "w").write("HEADER    BROKEN\nATOM      1  CA  ALA A   1       1.000\n")
+        serial = os.path.join(tmp, "serial")
+        run("--resolution", "1.0", "--output-dir", serial, tree)
+        for np in (2, 3):
+            out = os.path.join(tmp, f"np{np}")
+            p = run("--resolution", "1.0", "--output-dir", out, tree, np=np)
+            check(p.returncode == 1, f"-np {np}: a failed entry gives exit code 1 ({p.returncode})")
+            check(comparable(out) == comparable(serial), f"-np {np}: the summary equals the serial run's")
+            check(same_files(serial, out), f"-np {np}: outputs byte-identical to the serial run's")
+            stray = [f for f in os.listdir(out) if f.startswith("run.") and f.endswith(".json")]
+            check(sorted(stray) == ["run.checkpoint.json", "run.summary.json"], f"-np {np}: rank 0 wrote summary and checkpoint")
+        # kill a running MPI job, then resume it under MPI
+        started = time.monotonic()
+        run("--resolution", "0.7", "--output-dir", os.path.join(tmp, "t"), tree, np=2)
+        full = time.monotonic() - started
+        out = os.path.join(tmp, "killed")
+        proc = subprocess.Popen(["mpirun", "--oversubscribe", "-np", "2", VOX, "analyze", "--quiet", "--resolution",
+                                 "0.7", "--output-dir", out, tree], env=ENV, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, start_new_session=True)
+        time.sleep(random.Random(3).uniform(0.4, 0.8) * full)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        time.sleep(0.3)
+        p = run("--resume", "--resolution", "0.7", "--output-dir", out, tree, np=2)
+        ref = os.path.join(tmp, "ref07")
+        run("--resolution", "0.7", "--output-dir", ref, tree)
+        s = json.load(open(os.path.join(out, "run.summary.json")))
+        stray = [f for f in os.listdir(out) if ".tmp." in f]
+        check(s["num_processed"] + s["num_skipped"] + s["num_failed"] == 17 and not stray,
+              f"resume after a killed MPI job completes (kept {s['num_skipped']}), stray {stray}")
+        check(same_files(ref, out), "resumed MPI outputs equal a serial run's")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"{results['passed']} passed, {results['failed']} failed")
+    return 1 if results["failed"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
