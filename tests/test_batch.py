@@ -275,6 +275,29 @@ def test_checkpoint_migration(tmp):
     check("resolution was 2 in the checkpoint" in p.stderr, f"changed settings are pointed out: {p.stderr}")
 
 
+def test_progress_bar(tmp):
+    """On a terminal, stderr carries a progress bar with count, rate and ETA."""
+    import pty
+    tree = os.path.join(tmp, "tree6")
+    make_tree(tree, copies=3)
+    master, slave = pty.openpty()
+    p = subprocess.run([*WRAPPER, VOX, "analyze", "--quiet", "--resolution", "3.0", "--output-dir",
+                        os.path.join(tmp, "bar"), tree], stdout=subprocess.DEVNULL, stderr=slave, timeout=300)
+    os.close(slave)
+    data = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        data += chunk
+    os.close(master)
+    text = data.decode(errors="replace")
+    check(p.returncode == 0 and "\r[" in text and "4/4 100%" in text and "/s ETA" in text, f"progress bar: {text!r}")
+
+
 def test_usage():
     for args, needle in [(["--jobs", "0"], "--jobs"), (["--shard-index", "1"], "--num-shards"),
                          (["--num-shards", "3", "--shard-index", "3"], "--num-shards"),
@@ -295,6 +318,7 @@ def main():
         test_shards_progress_failures(tmp)
         test_manifest_and_replay(tmp)
         test_checkpoint_migration(tmp)
+        test_progress_bar(tmp)
         test_usage()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
