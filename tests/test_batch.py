@@ -13,22 +13,13 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
+
+from voxtest import check, main, runner
 
 VOX, GEN = sys.argv[1], sys.argv[2]
 WRAPPER = sys.argv[3].split() if len(sys.argv) > 3 else []
-results = {"passed": 0, "failed": 0}
-
-
-def check(cond, what):
-    results["passed" if cond else "failed"] += 1
-    if not cond:
-        print(f"FAIL {what}")
-
-
-def vox(*args, **kw):
-    return subprocess.run([*WRAPPER, VOX, *args], capture_output=True, text=True, errors="replace", timeout=600, **kw)
+vox = runner(VOX, WRAPPER)
 
 
 def make_tree(root, copies=4):
@@ -309,22 +300,7 @@ def test_usage():
     check(p.returncode == 2, "merge-summaries needs inputs")
 
 
-def main():
-    tmp = tempfile.mkdtemp(prefix="vox-batch-")
-    try:
-        test_directories_jobs_dry_run(tmp)
-        test_checkpoint_resume(tmp)
-        test_kill_and_resume(tmp)
-        test_shards_progress_failures(tmp)
-        test_manifest_and_replay(tmp)
-        test_checkpoint_migration(tmp)
-        test_progress_bar(tmp)
-        test_usage()
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{results['passed']} passed, {results['failed']} failed")
-    return 1 if results["failed"] else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main([test_directories_jobs_dry_run, test_checkpoint_resume, test_kill_and_resume,
+                   test_shards_progress_failures, test_manifest_and_replay, test_checkpoint_migration,
+                   test_progress_bar, lambda tmp: test_usage()], "vox-batch-"))

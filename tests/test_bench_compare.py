@@ -8,17 +8,10 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 
 BENCH = sys.argv[1]
 WRAPPER = sys.argv[2].split() if len(sys.argv) > 2 else []
-results = {"passed": 0, "failed": 0}
-
-
-def check(cond, what):
-    results["passed" if cond else "failed"] += 1
-    if not cond:
-        print(f"FAIL {what}")
+from voxtest import check, main as run_tests
 
 
 def case(name, ms, ir, checksum="00ff", isa="avx2"):
@@ -38,8 +31,8 @@ def compare(tmp, base, new, *args):
     return subprocess.run([*WRAPPER, BENCH, "compare", bp, np_, *args], capture_output=True, text=True)
 
 
-def main():
-    with tempfile.TemporaryDirectory() as tmp:
+def test_compare(tmp):
+    if True:
         p = compare(tmp, BASE, BASE, "--gate")
         check(p.returncode == 0 and "0 regressions" in p.stdout, f"identical files pass: {p.stdout}")
         slow = copy.deepcopy(BASE)
@@ -83,9 +76,7 @@ def main():
         open(bad, "w").write("{}")
         p = subprocess.run([*WRAPPER, BENCH, "compare", bad, bad], capture_output=True, text=True)
         check(p.returncode == 2 and "not a vox-bench result" in p.stderr, "garbage refused")
-    print(f"{results['passed']} passed, {results['failed']} failed")
-    return 1 if results["failed"] else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_tests([test_compare], "vox-bench-compare-"))

@@ -12,27 +12,13 @@ import gzip
 import json
 import os
 import re
-import shutil
-import subprocess
 import sys
-import tempfile
+
+from voxtest import check, main, runner
 
 VOX, GEN = sys.argv[1], sys.argv[2]
 WRAPPER = sys.argv[3].split() if len(sys.argv) > 3 else []  # e.g. "qemu-aarch64 -L /" for a cross build
-results = {"passed": 0, "failed": 0}
-
-
-def check(cond, what):
-    if cond:
-        results["passed"] += 1
-    else:
-        results["failed"] += 1
-        print(f"FAIL {what}")
-
-
-def vox(*args, cwd=None):
-    return subprocess.run([*WRAPPER, VOX, *args], capture_output=True, text=True, errors="replace", cwd=cwd,
-                          timeout=300)
+vox = runner(VOX, WRAPPER)
 
 
 def outputs(d, label):
@@ -235,19 +221,6 @@ def test_misc():
     check(p.returncode == 2, "no command")
 
 
-def main():
-    tmp = tempfile.mkdtemp(prefix="vox-cli-")
-    try:
-        test_types(tmp)
-        test_outputs(tmp)
-        test_corner_structures(tmp)
-        test_bad_inputs(tmp)
-        test_misc()
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{results['passed']} passed, {results['failed']} failed")
-    return 1 if results["failed"] else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main([test_types, test_outputs, test_corner_structures, test_bad_inputs, lambda tmp: test_misc()],
+                  "vox-cli-"))

@@ -12,20 +12,13 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 VOX, GEN = sys.argv[1], sys.argv[2]
 ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
            OMPI_MCA_btl="self,vader", OMPI_MCA_btl_vader_single_copy_mechanism="none",
            OMPI_MCA_rmaps_base_oversubscribe="1")
-results = {"passed": 0, "failed": 0}
-
-
-def check(cond, what):
-    results["passed" if cond else "failed"] += 1
-    if not cond:
-        print(f"FAIL {what}")
+from voxtest import check, main as run_tests
 
 
 def run(*args, np=None):
@@ -50,13 +43,8 @@ def same_files(a, b):
     return all(filecmp.cmp(os.path.join(a, f), os.path.join(b, f), shallow=False) for f in names)
 
 
-def main():
-    info = subprocess.run([VOX, "info"], capture_output=True, text=True).stdout
-    if "mpi: yes" not in info or not shutil.which("mpirun"):
-        print("SKIP: vox built without MPI, or no mpirun")
-        return 77
-    tmp = tempfile.mkdtemp(prefix="vox-mpi-")
-    try:
+def test_mpi(tmp):
+    if True:
         tree = os.path.join(tmp, "tree")
         os.makedirs(tree)
         boxes = ["pocket_box.pdb", "pore_box.pdb", "cavity_box.pdb", "hub_box.pdb"]
@@ -93,11 +81,11 @@ def main():
         check(s["num_processed"] + s["num_skipped"] + s["num_failed"] == 17 and not stray,
               f"resume after a killed MPI job completes (kept {s['num_skipped']}), stray {stray}")
         check(same_files(ref, out), "resumed MPI outputs equal a serial run's")
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{results['passed']} passed, {results['failed']} failed")
-    return 1 if results["failed"] else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    info = subprocess.run([VOX, "info"], capture_output=True, text=True).stdout
+    if "mpi: yes" not in info or not shutil.which("mpirun"):
+        print("SKIP: vox built without MPI, or no mpirun")
+        sys.exit(77)
+    sys.exit(run_tests([test_mpi], "vox-mpi-"))

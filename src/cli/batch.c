@@ -868,6 +868,19 @@ static void write_failures_manifest(const batch *b, const char *path, const char
     cJSON_Delete(root);
 }
 
+static void batch_free(batch *b)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        vox_buf_free(&b->e[i].oc.out);
+        vox_buf_free(&b->e[i].oc.err);
+        free(b->e[i].path);
+        free(b->e[i].early_error);
+        cJSON_Delete(b->e[i].members);
+    }
+    free(b->e);
+    pthread_mutex_destroy(&b->lock);
+}
+
 int run_batch(const run_config *c)
 {
     if (mkdir_p(c->output_dir) != 0 || access(c->output_dir, W_OK | X_OK) != 0) {
@@ -938,15 +951,7 @@ int run_batch(const run_config *c)
     if (mpi_size > 1 && mpi_rank > 0) { /* a worker rank: analyse what rank 0 hands out, report back */
         if (!c->dry_run)
             mpi_worker(&b);
-        for (size_t i = 0; i < b.n; i++) {
-            vox_buf_free(&b.e[i].oc.out);
-            vox_buf_free(&b.e[i].oc.err);
-            free(b.e[i].path);
-            free(b.e[i].early_error);
-            cJSON_Delete(b.e[i].members);
-        }
-        free(b.e);
-        pthread_mutex_destroy(&b.lock);
+        batch_free(&b);
         return 0;
     }
 #endif
@@ -1014,15 +1019,7 @@ int run_batch(const run_config *c)
                 b.done - b.failed - b.skipped, b.failed, b.skipped, planned);
         fclose(b.jsonl);
     }
-    for (size_t i = 0; i < b.n; i++) {
-        vox_buf_free(&b.e[i].oc.out);
-        vox_buf_free(&b.e[i].oc.err);
-        free(b.e[i].path);
-        free(b.e[i].early_error);
-        cJSON_Delete(b.e[i].members);
-    }
-    free(b.e);
-    pthread_mutex_destroy(&b.lock);
+    batch_free(&b);
     return rc;
 }
 
