@@ -64,6 +64,7 @@ static void usage_analyze(FILE *f)
             "  --download-dir DIR            where <ID>.cif[.gz] of pdb_id entries are found (default\n"
             "                                <output-dir>/downloads; vox itself never downloads)\n"
             "  --from-summary PATH [--only failed|skipped|planned|all]   replay an earlier run's entries\n"
+            "  (under mpirun -np P, the entries are spread over the ranks; rank 0 writes the summary)\n"
             "vox options:\n"
             "  --no-align                    use the input coordinates as they are\n"
             "  --write LIST                  also write df-json (<label>.df.json) and/or pdb\n"
