@@ -121,6 +121,10 @@ typedef struct vox_text {
     size_t len;
 } vox_text;
 
+/* 1 when the first n bytes of a file look like a structure file: gzip data,
+ * or mmCIF / PDB text (the loader's own content test). */
+VOX_HIDDEN int vox_looks_like_structure(const void *head, size_t n);
+
 /* A decimal number of n characters (blanks around allowed), as Python's
  * float() reads it; 0 when it is not a finite number. */
 VOX_HIDDEN int vox_parse_number(const char *s, size_t n, double *out);

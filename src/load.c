@@ -93,7 +93,9 @@ static int has_suffix(const char *name, const char *suffix)
 
 enum { FMT_UNKNOWN, FMT_PDB, FMT_CIF };
 
-static int sniff(const char *data, size_t len, const char *name)
+/* The format from the first bytes alone: "data_" after blank and comment
+ * lines is mmCIF, a PDB record name is PDB. */
+static int sniff_content(const char *data, size_t len)
 {
     const char *p = data, *end = data + len;
     /* skip blank and comment lines: mmCIF files may start with '#' lines */
@@ -112,6 +114,21 @@ static int sniff(const char *data, size_t len, const char *name)
     for (size_t i = 0; i < sizeof records / sizeof records[0]; i++)
         if ((size_t)(end - p) >= strlen(records[i]) && memcmp(p, records[i], strlen(records[i])) == 0)
             return FMT_PDB;
+    return FMT_UNKNOWN;
+}
+
+int vox_looks_like_structure(const void *head, size_t n)
+{
+    const unsigned char *b = head;
+    return (n >= 2 && b[0] == 0x1f && b[1] == 0x8b) || sniff_content(head, n) != FMT_UNKNOWN;
+}
+
+/* The content decides; the suffix only breaks ties. */
+static int sniff(const char *data, size_t len, const char *name)
+{
+    int fmt = sniff_content(data, len);
+    if (fmt != FMT_UNKNOWN)
+        return fmt;
     if (has_suffix(name, ".pdb") || has_suffix(name, ".ent") || has_suffix(name, ".pdb.gz") ||
         has_suffix(name, ".ent.gz"))
         return FMT_PDB;

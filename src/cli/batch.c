@@ -38,6 +38,7 @@ typedef struct entry {
     char pdb_id[8];       /* from a manifest, or "" */
     cJSON *members;       /* cluster_member_pdb_ids from a manifest, or NULL */
     char *early_error;    /* an entry that cannot run (e.g. a PDB id with no local file) */
+    int duplicate;        /* an earlier entry has the same label */
     char cif[PATH_MAX], json[PATH_MAX];
     int state;
     outcome oc;
@@ -104,33 +105,16 @@ static input *add_input(paths *ps, const char *p)
 
 static void add_path(paths *ps, const char *p) { add_input(ps, p); }
 
-/* A directory's structure files are recognised by content: gzip magic,
- * "data_" after comments, or a PDB record name. */
+/* A directory's structure files are recognised by content, as the loader does. */
 static int looks_like_structure(const char *path)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return 0;
-    unsigned char b[512];
-    size_t n = fread(b, 1, sizeof b, f);
+    unsigned char head[512];
+    size_t n = fread(head, 1, sizeof head, f);
     fclose(f);
-    if (n >= 2 && b[0] == 0x1f && b[1] == 0x8b)
-        return 1;
-    size_t i = 0;
-    while (i < n) {
-        while (i < n && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n')) i++;
-        if (i < n && b[i] == '#') {
-            while (i < n && b[i] != '\n') i++;
-            continue;
-        }
-        break;
-    }
-    static const char *const starts[] = {"data_", "HEADER", "ATOM  ", "HETATM", "REMARK", "CRYST1", "MODEL ",
-                                         "TITLE ", "COMPND", "EXPDTA"};
-    for (size_t k = 0; k < sizeof starts / sizeof starts[0]; k++)
-        if (n - i >= strlen(starts[k]) && !memcmp(b + i, starts[k], strlen(starts[k])))
-            return 1;
-    return 0;
+    return vox_looks_like_structure(head, n);
 }
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
@@ -191,21 +175,11 @@ static cJSON *read_json(const char *path)
     return j;
 }
 
-/* volumizer's PDB id rule: trimmed, upper-case, 4 alphanumeric characters. */
-static int normalize_pdb_id(const char *in, char out[8])
+static void lower_id(const char *id, char out[8])
 {
-    while (*in == ' ' || *in == '\t') in++;
-    size_t n = strlen(in);
-    while (n && (in[n - 1] == ' ' || in[n - 1] == '\t')) n--;
-    if (n != 4)
-        return 0;
-    for (int i = 0; i < 4; i++) {
-        if (!((in[i] >= '0' && in[i] <= '9') || (in[i] >= 'a' && in[i] <= 'z') || (in[i] >= 'A' && in[i] <= 'Z')))
-            return 0;
-        out[i] = (char)(in[i] >= 'a' && in[i] <= 'z' ? in[i] - 32 : in[i]);
-    }
-    out[4] = '\0';
-    return 1;
+    size_t i = 0;
+    for (; id[i] && i < 7; i++) out[i] = (char)(id[i] >= 'A' && id[i] <= 'Z' ? id[i] + 32 : id[i]);
+    out[i] = '\0';
 }
 
 /* A local copy of a PDB entry: <download-dir>/<ID>.cif, then .cif.gz (either case). */
@@ -215,7 +189,7 @@ static int find_download(const run_config *c, const char *id, char *out, size_t 
     if (c->download_dir) snprintf(dl, sizeof dl, "%s", c->download_dir);
     else snprintf(dl, sizeof dl, "%s/downloads", c->output_dir);
     char lower[8];
-    for (int i = 0; i < 5; i++) lower[i] = (char)(id[i] >= 'A' && id[i] <= 'Z' ? id[i] + 32 : id[i]);
+    lower_id(id, lower);
     const char *names[2] = {id, lower};
     static const char *const ext[2] = {".cif", ".cif.gz"};
     for (int e = 0; e < 2; e++)
@@ -275,7 +249,7 @@ static int add_manifest(paths *ps, const run_config *c)
         if (cJSON_IsString(src) && src->valuestring[0]) in->source = strdup(src->valuestring);
         else if (has_id && !(cJSON_IsString(ip) && ip->valuestring[0])) {
             char lower[8];
-            for (int i = 0; i < 5; i++) lower[i] = (char)(nid[i] >= 'A' && nid[i] <= 'Z' ? nid[i] + 32 : nid[i]);
+            lower_id(nid, lower);
             in->source = strdup(lower);
         }
         if (cJSON_IsArray(mem)) in->members = cJSON_Duplicate(mem, 1);
@@ -376,17 +350,7 @@ static int valid_outputs(const entry *e, outcome *o)
     if (stat(e->cif, &a) != 0 || stat(e->json, &b) != 0 || !S_ISREG(a.st_mode) || !S_ISREG(b.st_mode) ||
         a.st_size == 0 || b.st_size == 0)
         return 0;
-    FILE *f = fopen(e->json, "rb");
-    if (!f)
-        return 0;
-    char *buf = malloc((size_t)b.st_size + 1);
-    size_t n = buf ? fread(buf, 1, (size_t)b.st_size, f) : 0;
-    fclose(f);
-    if (!buf)
-        return 0;
-    buf[n] = '\0';
-    cJSON *j = cJSON_Parse(buf);
-    free(buf);
+    cJSON *j = read_json(e->json);
     const cJSON *src = cJSON_GetObjectItem(j, "source"), *cif = cJSON_GetObjectItem(j, "output_structure_cif"),
                 *num = cJSON_GetObjectItem(j, "num_volumes"), *vols = cJSON_GetObjectItem(j, "volumes"),
                 *in = cJSON_GetObjectItem(j, "input_path");
@@ -443,7 +407,7 @@ static cJSON *record(const run_config *c, const entry *e)
     (void)c;
     cJSON *r = cJSON_CreateObject();
     char pid[8];
-    int has_pid = e->pdb_id[0] ? (strcpy(pid, e->pdb_id), 1) : pdb_id_of(e->label, pid);
+    int has_pid = e->pdb_id[0] ? (strcpy(pid, e->pdb_id), 1) : normalize_pdb_id(e->label, pid);
     cJSON_AddStringToObject(r, "source", e->label);
     if (e->state == E_FAILED) {
         cJSON_AddStringToObject(r, "input_path", e->path);
@@ -631,15 +595,13 @@ static void finish(batch *b, entry *e, int state)
 /* One entry's work, without touching the shared state: returns its state. */
 static int compute_entry(const batch *b, vox_ctx *ctx, entry *e)
 {
-    size_t i = (size_t)(e - b->e);
-    for (size_t j = 0; j < i; j++)
-        if (!strcmp(b->e[j].label, e->label)) {
-            memset(&e->oc, 0, sizeof e->oc);
-            snprintf(e->oc.error_type, sizeof e->oc.error_type, "ValueError");
-            snprintf(e->oc.error, sizeof e->oc.error, "ValueError: label '%s' of %s is used by an earlier input of this run",
-                     e->label, e->path);
-            return E_FAILED;
-        }
+    if (e->duplicate) {
+        memset(&e->oc, 0, sizeof e->oc);
+        snprintf(e->oc.error_type, sizeof e->oc.error_type, "ValueError");
+        snprintf(e->oc.error, sizeof e->oc.error, "ValueError: label '%s' of %s is used by an earlier input of this run",
+                 e->label, e->path);
+        return E_FAILED;
+    }
     if (e->early_error) {
         memset(&e->oc, 0, sizeof e->oc);
         snprintf(e->oc.error, sizeof e->oc.error, "%s", e->early_error);
@@ -868,6 +830,29 @@ static void write_failures_manifest(const batch *b, const char *path, const char
     cJSON_Delete(root);
 }
 
+static const entry *label_order_base;
+static int cmp_label_then_index(const void *x, const void *y)
+{
+    size_t a = *(const size_t *)x, b = *(const size_t *)y;
+    int c = strcmp(label_order_base[a].label, label_order_base[b].label);
+    return c ? c : (a > b) - (a < b);
+}
+
+/* Marks every entry whose label an earlier entry already has (sorted once:
+ * thousands of inputs must not cost a comparison of every pair). */
+static void mark_duplicate_labels(batch *b)
+{
+    size_t *order = malloc((b->n + 1) * sizeof *order);
+    if (!order)
+        return;
+    for (size_t i = 0; i < b->n; i++) order[i] = i;
+    label_order_base = b->e;
+    qsort(order, b->n, sizeof *order, cmp_label_then_index);
+    for (size_t k = 1; k < b->n; k++)
+        b->e[order[k]].duplicate = !strcmp(b->e[order[k]].label, b->e[order[k - 1]].label);
+    free(order);
+}
+
 static void batch_free(batch *b)
 {
     for (size_t i = 0; i < b->n; i++) {
@@ -946,6 +931,7 @@ int run_batch(const run_config *c)
         snprintf(e->json, sizeof e->json, "%s/%s.annotation.json", c->output_dir, e->label);
     }
     free(all.p);
+    mark_duplicate_labels(&b);
     pthread_mutex_init(&b.lock, NULL);
 #if VOX_HAVE_MPI
     if (mpi_size > 1 && mpi_rank > 0) { /* a worker rank: analyse what rank 0 hands out, report back */
@@ -1041,20 +1027,7 @@ int cmd_merge_summaries(int argc, char **argv)
     for (int k = 0; k < 4; k++) arrays[k] = cJSON_CreateArray();
     cJSON *from = cJSON_CreateArray();
     for (int i = 2; i < argc; i++) {
-        FILE *f = fopen(argv[i], "rb");
-        char *buf = NULL;
-        size_t n = 0, cap = 0;
-        if (f) {
-            for (;;) {
-                if (n + 4096 >= cap) buf = realloc(buf, cap = cap ? 2 * cap : 65536);
-                size_t r = fread(buf + n, 1, cap - n - 1, f);
-                n += r;
-                if (!r) break;
-            }
-            fclose(f);
-        }
-        cJSON *j = buf ? (buf[n] = '\0', cJSON_Parse(buf)) : NULL;
-        free(buf);
+        cJSON *j = read_json(argv[i]);
         if (!cJSON_IsObject(j) || !cJSON_IsArray(cJSON_GetObjectItem(j, "results"))) {
             fprintf(stderr, "vox merge-summaries: %s is not a vox/volumizer run summary\n", argv[i]);
             cJSON_Delete(j);

@@ -53,7 +53,7 @@ typedef struct outcome {
 
 void sanitize_label(const char *in, size_t n, char *out, size_t cap);
 void make_label(const char *path, char *out, size_t cap);
-int pdb_id_of(const char *label, char out[5]);
+int normalize_pdb_id(const char *in, char out[8]);
 int mkdir_p(const char *dir);
 /* Analyses one structure and writes its outputs; never prints. */
 void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, const char *label, const char *cif_path,

@@ -134,15 +134,18 @@ void make_label(const char *path, char *out, size_t cap)
     sanitize_label(base, n, out, cap);
 }
 
-/* A PDB id inferred from the label: 4 alphanumeric characters, upper-cased. */
-int pdb_id_of(const char *label, char out[5])
+/* volumizer's PDB id rule: trimmed, 4 alphanumeric characters, upper-cased. */
+int normalize_pdb_id(const char *in, char out[8])
 {
-    if (strlen(label) != 4)
+    while (*in == ' ' || *in == '\t') in++;
+    size_t n = strlen(in);
+    while (n && (in[n - 1] == ' ' || in[n - 1] == '\t')) n--;
+    if (n != 4)
         return 0;
     for (int i = 0; i < 4; i++) {
-        if (!isalnum((unsigned char)label[i]))
+        if (!isalnum((unsigned char)in[i]))
             return 0;
-        out[i] = (char)toupper((unsigned char)label[i]);
+        out[i] = (char)toupper((unsigned char)in[i]);
     }
     out[4] = '\0';
     return 1;
