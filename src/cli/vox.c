@@ -95,6 +95,20 @@ static int parse_double(const char *s, double *out)
     return *s && *end == '\0' && errno == 0;
 }
 
+/* value when it is one of choices (NULL-terminated); otherwise a usage
+ * message naming the option and the choices, and NULL. */
+static const char *choice(const char *option, const char *value, const char *const *choices)
+{
+    for (size_t i = 0; choices[i]; i++)
+        if (!strcmp(value, choices[i]))
+            return choices[i];
+    fprintf(stderr, "vox analyze: %s: expected ", option);
+    for (size_t i = 0; choices[i]; i++)
+        fprintf(stderr, "%s%s", choices[i], !choices[i + 1] ? "" : !choices[i + 2] ? " or " : ", ");
+    fprintf(stderr, ", got '%s'\n", value);
+    return NULL;
+}
+
 static int parse_int(const char *s, long *out)
 {
     char *end;
@@ -460,19 +474,17 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
             break;
         case O_HUBS: cfg->include_hubs = 1; break;
         case O_NONECK: cfg->necked = 0; break;
-        case O_CONN: {
-            static char conn[16];
+        case O_CONN: { /* volumizer trims and lower-cases the mode */
+            char conn[16];
             size_t k = 0;
             const char *p = optarg;
             while (isspace((unsigned char)*p)) p++;
             for (; *p && k + 1 < sizeof conn; p++) conn[k++] = (char)tolower((unsigned char)*p);
             while (k && isspace((unsigned char)conn[k - 1])) k--;
             conn[k] = '\0';
-            if (strcmp(conn, "6") && strcmp(conn, "18") && strcmp(conn, "26") && strcmp(conn, "custom18")) {
-                fprintf(stderr, "vox analyze: --surface-connectivity: expected 6, 18, 26 or custom18, got '%s'\n", optarg);
+            static const char *const modes[] = {"6", "18", "26", "custom18", NULL};
+            if (!(cfg->connectivity = choice("--surface-connectivity", conn, modes)))
                 return EXIT_USAGE;
-            }
-            cfg->connectivity = conn;
             break;
         }
         case O_GAP:
@@ -482,24 +494,22 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
             }
             cfg->merge_gap = (int)l;
             break;
-        case O_ASM:
-            if (strcmp(optarg, "biological") && strcmp(optarg, "asymmetric") && strcmp(optarg, "auto")) {
-                fprintf(stderr, "vox analyze: --assembly-policy: expected biological, asymmetric or auto, got '%s'\n", optarg);
+        case O_ASM: {
+            static const char *const policies[] = {"biological", "asymmetric", "auto", NULL};
+            if (!(cfg->assembly = choice("--assembly-policy", optarg, policies)))
                 return EXIT_USAGE;
-            }
-            cfg->assembly = optarg;
             break;
+        }
         case O_KEEP: cfg->keep_non_protein = 1; break;
         case O_OVER: cfg->overwrite = 1; break;
         case O_REANN: cfg->reannotate = 1; break;
         case O_FAILFAST: cfg->fail_fast = 1; break;
-        case O_BACKEND:
-            if (strcmp(optarg, "auto") && strcmp(optarg, "native") && strcmp(optarg, "python")) {
-                fprintf(stderr, "vox analyze: --backend: expected auto, native or python, got '%s'\n", optarg);
+        case O_BACKEND: {
+            static const char *const backends[] = {"auto", "native", "python", NULL};
+            if (!(cfg->backend = choice("--backend", optarg, backends)))
                 return EXIT_USAGE;
-            }
-            cfg->backend = optarg;
             break;
+        }
         case O_NOALIGN: cfg->align = 0; break;
         case O_WRITE: {
             char buf[256];
@@ -547,13 +557,12 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
         case O_MANIFEST: cfg->manifest = optarg; break;
         case O_FROMSUM: cfg->from_summary = optarg; break;
         case O_DLDIR: cfg->download_dir = optarg; break;
-        case O_ONLY:
-            if (strcmp(optarg, "failed") && strcmp(optarg, "skipped") && strcmp(optarg, "planned") && strcmp(optarg, "all")) {
-                fprintf(stderr, "vox analyze: --only: expected failed, skipped, planned or all, got '%s'\n", optarg);
+        case O_ONLY: {
+            static const char *const sections[] = {"failed", "skipped", "planned", "all", NULL};
+            if (!(cfg->only = choice("--only", optarg, sections)))
                 return EXIT_USAGE;
-            }
-            cfg->only = optarg;
             break;
+        }
         case O_NSHARDS:
         case O_SHARD:
             if (!parse_int(optarg, &l) || l < 0 || (ch == O_NSHARDS && l < 1)) {
