@@ -38,18 +38,21 @@ static void group_free(vox_group *g)
     free(g->surface);
 }
 
-/* Stable sort by volume (= voxel count), descending. */
+static int cmp_size_then_position(const void *x, const void *y)
+{
+    const vox_group *a = x, *b = y;
+    if (a->n != b->n)
+        return a->n > b->n ? -1 : 1;
+    return (a->id > b->id) - (a->id < b->id);
+}
+
+/* Stable sort by volume (= voxel count), descending: ties keep the bucket's
+ * order (§10.1, §12), which the ids hold until the real ids are given. */
 static void sort_bucket(bucket *b)
 {
-    for (size_t i = 1; i < b->n; i++) {
-        vox_group t = b->g[i];
-        size_t j = i;
-        while (j > 0 && b->g[j - 1].n < t.n) {
-            b->g[j] = b->g[j - 1];
-            j--;
-        }
-        b->g[j] = t;
-    }
+    for (size_t i = 0; i < b->n; i++)
+        b->g[i].id = (int)i;
+    qsort(b->g, b->n, sizeof *b->g, cmp_size_then_position);
 }
 
 static const char *type_name(vox_volume_type t)

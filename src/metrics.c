@@ -90,10 +90,11 @@ int vox_group_metrics(const vox_kernels *k, vox_group *g, float *const centres[3
     if (nb < 3)
         nb = 3;
     double step = (hi[0] - lo[0]) / (double)nb;
-    double *vals = malloc(2 * (size_t)nb * sizeof *vals);
+    double *vals = malloc(2 * (size_t)nb * sizeof *vals + ((size_t)nb + 1) * sizeof(size_t));
     if (!vals)
         return 0;
     double *counts = vals + nb;
+    size_t *first = (size_t *)(counts + nb); /* bin b's voxels: idx[first[b] .. first[b+1]) */
     for (size_t t = 0; t < n; t++) {
         /* numpy digitize on the inner edges e[1..nb-1]: count of edges <= p */
         double p = y[t];
@@ -105,16 +106,21 @@ int vox_group_metrics(const vox_kernels *k, vox_group *g, float *const centres[3
         }
         bin[t] = (size_t)b;
     }
+    /* group the voxels by bin in one pass, each bin in voxel order */
+    memset(first, 0, ((size_t)nb + 1) * sizeof *first);
+    for (size_t t = 0; t < n; t++) first[bin[t] + 1]++;
+    for (long b = 0; b < nb; b++) first[b + 1] += first[b];
+    for (size_t t = 0; t < n; t++) idx[first[bin[t]]++] = t;
+    for (long b = nb; b > 0; b--) first[b] = first[b - 1]; /* the fill advanced each start to the next bin's */
+    first[0] = 0;
     size_t nvals = 0, ncounts = 0;
     for (long b = 0; b < nb; b++) {
-        size_t cnt = 0;
-        for (size_t t = 0; t < n; t++)
-            if (bin[t] == (size_t)b) idx[cnt++] = t;
+        size_t cnt = first[b + 1] - first[b];
         if (!cnt)
             continue;
         counts[ncounts++] = (double)cnt;
         if (cnt >= 3)
-            vals[nvals++] = slice_circularity(y + n, y + 2 * n, idx, cnt);
+            vals[nvals++] = slice_circularity(y + n, y + 2 * n, idx + first[b], cnt);
     }
     if (nvals) {
         double s = 0;

@@ -53,22 +53,25 @@ void vox_pseudo_chains(const vox_structure *s, char chains[5][8])
     free(u.v);
 }
 
-/* Pseudo-atom order: HUB groups by id, then POR, POK, CAV, OCC (§13.4). */
+static const vox_group *order_groups;
+static int cmp_type_id(const void *x, const void *y)
+{
+    const vox_group *a = &order_groups[*(const size_t *)x], *b = &order_groups[*(const size_t *)y];
+    if (a->type != b->type)
+        return a->type < b->type ? -1 : 1;
+    return (a->id > b->id) - (a->id < b->id);
+}
+
+/* Pseudo-atom order: HUB groups by id, then POR, POK, CAV, OCC (§13.4);
+ * (type, id) is unique, so the order is total. */
 static size_t pseudo_order(const vox_result *r, int include_hubs, size_t *order)
 {
     size_t n = 0;
-    for (int t = 0; t <= VOX_OCCLUDED; t++) {
-        if (t == VOX_HUB && !include_hubs)
-            continue;
-        for (int id = 0;; id++) {
-            size_t found = (size_t)-1;
-            for (size_t i = 0; i < r->n; i++)
-                if ((int)r->groups[i].type == t && r->groups[i].id == id) { found = i; break; }
-            if (found == (size_t)-1)
-                break;
-            order[n++] = found;
-        }
-    }
+    for (size_t i = 0; i < r->n; i++)
+        if (r->groups[i].type != VOX_HUB || include_hubs)
+            order[n++] = i;
+    order_groups = r->groups;
+    qsort(order, n, sizeof *order, cmp_type_id);
     return n;
 }
 
