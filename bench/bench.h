@@ -2,7 +2,23 @@
 #ifndef VOX_BENCH_H
 #define VOX_BENCH_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include <cJSON.h>
+
+#define VOX_FNV_OFFSET 1469598103934665603ull
+
+/* FNV-1a over n bytes, continuing from h (start with VOX_FNV_OFFSET). */
+static inline uint64_t vox_bench_fnv1a(uint64_t h, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
 
 /* Adds the "machine" object: CPU identity, ISA, topology, caches and a key
  * that decides whether two results are comparable in wall time. */

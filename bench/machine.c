@@ -15,14 +15,7 @@
 #include "revision.h"
 #include "vox/vox.h"
 
-static uint64_t fnv(uint64_t h, const char *s)
-{
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ull;
-    }
-    return h;
-}
+static uint64_t fnv(uint64_t h, const char *s) { return vox_bench_fnv1a(h, s, strlen(s)); }
 
 static const char *info(hwloc_obj_t o, const char *name)
 {
@@ -79,7 +72,7 @@ void vox_bench_machine(cJSON *root)
         if (cache[l]) cJSON_AddNumberToObject(c, names[l], (double)cache[l]);
     cJSON_AddStringToObject(m, "topology", synth);
     char key[40];
-    uint64_t h = fnv(1469598103934665603ull, vendor);
+    uint64_t h = fnv(VOX_FNV_OFFSET, vendor);
     h = fnv(h, family);
     h = fnv(h, modelnum);
     h = fnv(h, model);

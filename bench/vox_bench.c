@@ -46,15 +46,6 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static uint64_t fnv1a(uint64_t h, const char *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)p[i];
-        h *= 1099511628211ull;
-    }
-    return h;
-}
-
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -93,7 +84,7 @@ static int one_rep(vox_ctx *ctx, const char *path, double res, vox_stats *st, do
     *total = now() - t0;
     if (ok) {
         vox_ctx_get_stats(ctx, st);
-        *sum = fnv1a(fnv1a(1469598103934665603ull, df, dl), cif, cl);
+        *sum = vox_bench_fnv1a(vox_bench_fnv1a(VOX_FNV_OFFSET, df, dl), cif, cl);
     }
     vox_free(df);
     vox_free(cif);
