@@ -103,12 +103,12 @@ void vox_psea(const vox_structure *s, double *alpha, double *beta, double *coil)
         if (strcmp(at[i].name, "CA") == 0 && vox_is_amino_acid(at[i].res_name))
             memcpy(ca[r], at[i].xyz, sizeof ca[r]);
     }
-    if (nres <= 5) {
-        size_t n = 0, c = 0;
+    if (nres <= 5) { /* every residue with a CA is coil */
         for (size_t i = 0; i < L; i++)
-            if (real[i]) { n++; c += !isnan(ca[i][0]); }
-        if (c) { *alpha = 0.0; *beta = 0.0; *coil = 1.0; }
-        (void)n;
+            if (real[i] && !isnan(ca[i][0])) {
+                *alpha = 0.0; *beta = 0.0; *coil = 1.0;
+                break;
+            }
         goto out;
     }
     double *d2 = m, *d3 = m + L, *d4 = m + 2 * L, *ri = m + 3 * L, *ai = m + 4 * L;

@@ -402,9 +402,8 @@ static void remove_stray_temporaries(const char *dir)
 
 /* ---- records, summary, checkpoint ------------------------------------------- */
 
-static cJSON *record(const run_config *c, const entry *e)
+static cJSON *record(const entry *e)
 {
-    (void)c;
     cJSON *r = cJSON_CreateObject();
     char pid[8];
     int has_pid = e->pdb_id[0] ? (strcpy(pid, e->pdb_id), 1) : normalize_pdb_id(e->label, pid);
@@ -456,7 +455,7 @@ static cJSON *records_json(const batch *b, int checkpoint)
     for (size_t i = 0; i < b->n; i++) {
         if (b->e[i].state == E_PENDING)
             continue;
-        cJSON_AddItemToArray(arr[b->e[i].state], record(b->c, &b->e[i]));
+        cJSON_AddItemToArray(arr[b->e[i].state], record(&b->e[i]));
         count[b->e[i].state]++;
     }
     if (!checkpoint) {
