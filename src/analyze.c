@@ -52,7 +52,8 @@ static void sort_bucket(bucket *b)
 {
     for (size_t i = 0; i < b->n; i++)
         b->g[i].id = (int)i;
-    qsort(b->g, b->n, sizeof *b->g, cmp_size_then_position);
+    if (b->n > 1)
+        qsort(b->g, b->n, sizeof *b->g, cmp_size_then_position);
 }
 
 static const char *type_name(vox_volume_type t)
