@@ -89,19 +89,17 @@ typedef struct grid_case {
 static void run_occlusion(const vox_kernels *k, void *d)
 {
     grid_case *g = d;
-    k->occlusion(g->occ, g->dims, g->state, g->scratch);
+    vox_occlusion_whole(k, g->occ, g->dims, g->state, g->scratch);
 }
 static void run_first_shell(const vox_kernels *k, void *d)
 {
     grid_case *g = d;
-    size_t n = (size_t)g->dims[0] * g->dims[1] * g->dims[2];
-    memcpy(g->state2, g->state, n); /* the kernel works in place: start from the same grid */
-    k->first_shell(g->state2, g->dims);
+    k->first_shell(g->state, g->state2, g->dims, 0, g->dims[0]); /* state in, state2 out */
 }
 static void run_labels(const vox_kernels *k, void *d)
 {
     grid_case *g = d;
-    k->label_components(g->state, g->dims, g->labels, g->queue);
+    k->label_components(g->state, g->dims, 0, g->dims[0], g->labels, g->queue);
 }
 
 typedef struct moment_case {
@@ -130,7 +128,7 @@ typedef struct point_case {
 static void run_points(const vox_kernels *k, void *d)
 {
     point_case *p = d;
-    k->bin_points(p->cx, p->cy, p->cz, p->natoms, p->ox, p->oy, p->oz, p->noff, &p->g, p->occ);
+    k->bin_points(p->cx, p->cy, p->cz, p->natoms, p->ox, p->oy, p->oz, p->noff, &p->g, 0, p->g.n[0], p->occ);
 }
 
 /* Bytes each kernel must stream per unit at least (reads + writes of its
@@ -236,10 +234,10 @@ int vox_bench_kernels(int argc, char **argv)
         snprintf(size, sizeof size, "%d^3", n);
         for (size_t i = 0; i < nt; i++) secs[i] = best_of(t[i].k, run_occlusion, &g, reps);
         report(arr, "occlusion", size, (double)total, "voxels", t, nt, secs);
-        t[0].k->occlusion(g.occ, g.dims, g.state, g.scratch);
+        vox_occlusion_whole(t[0].k, g.occ, g.dims, g.state, g.scratch);
         for (size_t i = 0; i < nt; i++) secs[i] = best_of(t[i].k, run_first_shell, &g, reps);
         report(arr, "first_shell", size, (double)total, "voxels", t, nt, secs);
-        t[0].k->first_shell(g.state, g.dims);
+        vox_first_shell_whole(t[0].k, g.state, g.state2, g.dims);
         for (size_t i = 0; i < nt; i++) secs[i] = best_of(t[i].k, run_labels, &g, reps);
         report(arr, "label_components", size, (double)total, "voxels", t, nt, secs);
         free(g.occ); free(g.state); free(g.state2); free(g.scratch); free(g.labels); free(g.queue);
@@ -324,11 +322,11 @@ int vox_bench_kernel_case(const char *name, int reps, double *secs, double *unit
         grid_case g = {{n, n, n}, malloc(total), malloc(total), malloc(total), malloc(6 * (size_t)n * n * 4),
                        malloc(total * 4), malloc(total * 4)};
         make_occ(g.occ, n);
-        k->occlusion(g.occ, g.dims, g.state, g.scratch);
+        vox_occlusion_whole(k, g.occ, g.dims, g.state, g.scratch);
         runner run = !strncmp(name, "occlusion@", 10) ? run_occlusion
                      : !strncmp(name, "first_shell@", 12) ? run_first_shell : run_labels;
         if (run == run_labels)
-            k->first_shell(g.state, g.dims);
+            vox_first_shell_whole(k, g.state, g.state2, g.dims);
         for (int r = 0; r < reps; r++) secs[r] = best_of(k, run, &g, 1);
         *units = (double)total;
         free(g.occ); free(g.state); free(g.state2); free(g.scratch); free(g.labels); free(g.queue);

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <limits.h>
 
 /* Per-voxel state bits of the analysis grid. */
 enum {
@@ -32,27 +33,47 @@ typedef struct vox_grid_axes {
     double inv_step[3];
 } vox_grid_axes;
 
-/* Sets occ[flat] = 1 for the voxel of every point fl32(c + o), c over the
- * natoms centres (structure-of-arrays) and o over the noff offsets. */
+/* Sets occ[flat] = 1 for the voxel (i, j, k) of every point fl32(c + o), c
+ * over the natoms centres (structure-of-arrays) and o over the noff
+ * offsets, but only where i0 <= i < i1: a thread owns the x-planes
+ * [i0, i1) of occ and never writes outside them (owner-computes binning,
+ * src/grid_stages.c), so no two threads store to the same byte. */
 typedef void (*vox_k_bin_points_fn)(const float *cx, const float *cy, const float *cz, size_t natoms,
                                     const float *ox, const float *oy, const float *oz, size_t noff,
-                                    const vox_grid_axes *g, uint8_t *occ);
+                                    const vox_grid_axes *g, int i0, int i1, uint8_t *occ);
 
-/* From occ (1 = protein) fills state with PROTEIN, or BURIED / EXPOSED for
- * solvent voxels (§7.1).  scratch holds 2*(ny*nz + nx*nz + nx*ny) int32. */
-typedef void (*vox_k_occlusion_fn)(const uint8_t *occ, const int dims[3], uint8_t *state,
-                                   int32_t *scratch);
+/* Lowest and highest protein index along every grid line (§7.1): x-lines
+ * are indexed j*nz+k, y-lines i*nz+k, z-lines i*ny+j; INT32_MAX / -1 for a
+ * line without protein. */
+typedef struct vox_line_extremes {
+    int32_t *minx, *maxx, *miny, *maxy, *minz, *maxz;
+} vox_line_extremes;
 
-/* Adds FIRST_SHELL to every EXPOSED voxel with a BURIED face neighbour. */
-typedef void (*vox_k_first_shell_fn)(uint8_t *state, const int dims[3]);
+/* Folds the x-planes [i0, i1) of occ into e: minx/maxx (initialised by the
+ * caller, typically a per-thread partial later merged by min/max) are
+ * lowered/raised; the y- and z-lines of those planes are written whole. */
+typedef void (*vox_k_line_extremes_fn)(const uint8_t *occ, const int dims[3], int i0, int i1,
+                                       const vox_line_extremes *e);
 
-/* Labels the face-connected components of BURIED voxels: labels[v] = the
- * component's number (0, 1, ... in order of each component's smallest flat
- * index) or -1.  queue holds nx*ny*nz uint32.  Returns the number of
- * components.  Every ISA inherits the scalar BFS: a vectorised run-based
- * union-find measured 0.5-0.8x its speed (the work is queue- and
- * latency-bound, not arithmetic). */
-typedef size_t (*vox_k_label_fn)(const uint8_t *state, const int dims[3], int32_t *labels,
+/* From occ (1 = protein) and the finished line extremes, writes state of
+ * the x-planes [i0, i1): PROTEIN, or BURIED / EXPOSED for solvent (§7.1). */
+typedef void (*vox_k_occlusion_fn)(const uint8_t *occ, const int dims[3], int i0, int i1,
+                                   const vox_line_extremes *e, uint8_t *state);
+
+/* out = in plus FIRST_SHELL on every EXPOSED voxel with a BURIED face
+ * neighbour, for the x-planes [i0, i1) (reads in at i0-1 and i1 too).
+ * in and out are distinct arrays, so tiles never read what another writes. */
+typedef void (*vox_k_first_shell_fn)(const uint8_t *in, uint8_t *out, const int dims[3], int i0, int i1);
+
+/* Labels the face-connected components of BURIED voxels inside the slab of
+ * x-planes [i0, i1), ignoring connections across its faces: labels[v] = the
+ * slab-local component number (0, 1, ... in order of each component's
+ * smallest flat index) or -1, for the slab's voxels only.  queue holds the
+ * slab's voxel count of uint32.  Returns the number of components.  The
+ * slabs are joined by src/components.c.  Every ISA inherits the scalar BFS:
+ * a vectorised run-based union-find measured 0.5-0.8x its speed (the work is
+ * queue- and latency-bound, not arithmetic). */
+typedef size_t (*vox_k_label_fn)(const uint8_t *state, const int dims[3], int i0, int i1, int32_t *labels,
                                  uint32_t *queue);
 
 /* Mean and scatter matrix of the centres of n voxels (flat indices, summed
@@ -64,11 +85,34 @@ typedef void (*vox_k_moments_fn)(const float *const centres[3], const int dims[3
 typedef struct vox_kernels {
     const char *isa;
     vox_k_bin_points_fn bin_points;
+    vox_k_line_extremes_fn line_extremes;
     vox_k_occlusion_fn occlusion;
     vox_k_first_shell_fn first_shell;
     vox_k_label_fn label_components;
     vox_k_moments_fn moments;
 } vox_kernels;
+
+/* Whole-grid, one-thread conveniences for tests and benchmarks (the
+ * library runs the kernels slab by slab on a team: src/grid_stages.c).
+ * scratch holds 2 * (ny*nz + nx*nz + nx*ny) int32. */
+static inline void vox_occlusion_whole(const vox_kernels *k, const uint8_t *occ, const int dims[3], uint8_t *state,
+                                       int32_t *scratch)
+{
+    const size_t yz = (size_t)dims[1] * dims[2], xz = (size_t)dims[0] * dims[2], xy = (size_t)dims[0] * dims[1];
+    vox_line_extremes e = {scratch, scratch + yz, scratch + 2 * yz, scratch + 2 * yz + xz, scratch + 2 * yz + 2 * xz,
+                           scratch + 2 * yz + 2 * xz + xy};
+    for (size_t t = 0; t < yz; t++) { e.minx[t] = INT32_MAX; e.maxx[t] = -1; }
+    k->line_extremes(occ, dims, 0, dims[0], &e);
+    k->occlusion(occ, dims, 0, dims[0], &e, state);
+}
+
+/* The whole grid in place (the kernel itself needs two arrays: tmp holds a copy). */
+static inline void vox_first_shell_whole(const vox_kernels *k, uint8_t *state, uint8_t *tmp, const int dims[3])
+{
+    size_t n = (size_t)dims[0] * dims[1] * dims[2];
+    for (size_t f = 0; f < n; f++) tmp[f] = state[f];
+    k->first_shell(tmp, state, dims, 0, dims[0]);
+}
 
 /* The reference table (kernels/scalar/). */
 extern const vox_kernels vox_kernels_scalar;

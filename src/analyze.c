@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "classify.h"
+#include "components.h"
 #include "grid.h"
+#include "grid_stages.h"
 #include "shells.h"
 
 typedef struct bucket {
@@ -54,6 +56,57 @@ static void sort_bucket(bucket *b)
         b->g[i].id = (int)i;
     if (b->n > 1)
         qsort(b->g, b->n, sizeof *b->g, cmp_size_then_position);
+}
+
+/* ---- per-component classification, on the team ------------------------- */
+
+typedef struct classify_job {
+    vox_classifier **cls; /* one per thread */
+    const vox_components *comps;
+    vox_group *groups;    /* per component */
+    int failed;
+} classify_job;
+
+static void classify_one(void *arg, size_t c, int thread)
+{
+    classify_job *j = arg;
+    const vox_components *cc = j->comps;
+    vox_group *gr = &j->groups[c];
+    size_t n = cc->start[c + 1] - cc->start[c];
+    gr->n = n;
+    gr->voxels = malloc(n * sizeof *gr->voxels);
+    gr->surface = calloc(n, 1);
+    if (!gr->voxels || !gr->surface) {
+        __atomic_store_n(&j->failed, 1, __ATOMIC_RELAXED);
+        return;
+    }
+    memcpy(gr->voxels, cc->voxels + cc->start[c], n * sizeof *gr->voxels);
+    if (n <= 4) {
+        gr->type = gr->topology = VOX_OCCLUDED;
+    } else if (!vox_classify(j->cls[thread], gr->voxels, n, (int32_t)c, &gr->topology, &gr->type, gr->surface,
+                             &gr->nsurf)) {
+        __atomic_store_n(&j->failed, 1, __ATOMIC_RELAXED);
+    }
+}
+
+/* ---- per-group metrics, on the team ----------------------------------- */
+
+typedef struct metrics_job {
+    const vox_kernels *k;
+    vox_stage_plan plan;
+    float **centres;
+    const int *dims;
+    vox_group **all;
+    size_t n;
+    vox_scratch *scratch; /* one per thread */
+    int failed;
+} metrics_job;
+
+static void metrics_one(void *arg, size_t i, int thread)
+{
+    metrics_job *j = arg;
+    if (!vox_group_metrics(j->plan.k, j->all[i], j->centres, j->dims, &j->scratch[thread]))
+        __atomic_store_n(&j->failed, 1, __ATOMIC_RELAXED);
 }
 
 static const char *type_name(vox_volume_type t)
@@ -152,13 +205,15 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
     memset(ax, 0, sizeof ax);
     vox_result *res = NULL;
     uint8_t *occ = NULL, *state = NULL;
-    int32_t *labels = NULL, *scratch = NULL;
+    int32_t *labels = NULL;
     uint32_t *queue = NULL;
-    vox_classifier *cl = NULL;
+    vox_classifier **cls = NULL;
+    int ncls = 0;
+    vox_group *groups = NULL;
+    vox_components comps;
+    memset(&comps, 0, sizeof comps);
     bucket bk[5];
     memset(bk, 0, sizeof bk);
-    size_t *cstart = NULL;
-    uint32_t *cvox = NULL;
 
     for (int a = 0; a < 3; a++)
         if (!vox_grid_axis_bounds(lo0[a], hi0[a], s, &ax[a])) {
@@ -182,35 +237,36 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
     ctx->stats.seconds[VOX_STAGE_SHELLS] = vox_now() - t0;
 
     t0 = vox_now();
+    /* the owners of the slabs zero and fill occ (first touch) */
     occ = vox_scratch_get(&ctx->ws[VOX_WS_OCC], total);
     state = vox_scratch_get(&ctx->ws[VOX_WS_STATE], total);
-    if (occ)
-        memset(occ, 0, total);
     if (!occ || !state) {
         rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for a %zu-voxel grid", total);
         goto out;
     }
     vox_grid_axes g;
     vox_grid_axes_from(ax, &g);
-    const float zero = 0.0f;
-    ctx->k->bin_points(cx, cy, cz, sh.natoms, &zero, &zero, &zero, 1, &g, occ);
-    for (size_t q = 0; q < sh.nsets; q++) {
-        const vox_shell_set *set = &sh.sets[q];
-        size_t a0 = sh.elem_start[set->elem], a1 = sh.elem_start[set->elem + 1];
-        ctx->k->bin_points(cx + a0, cy + a0, cz + a0, a1 - a0, set->ox, set->oy, set->oz, (size_t)set->n, &g, occ);
-    }
+    vox_stage_plan plan = vox_plan_for(ctx, VOX_TK_BIN_POINTS, total);
+    vox_stage_bin(ctx->team, &plan, &sh, &g, occ);
     ctx->stats.seconds[VOX_STAGE_GRID] = vox_now() - t0;
 
     t0 = vox_now();
-    scratch = vox_scratch_get(&ctx->ws[VOX_WS_LINES],
-                              2 * ((size_t)dims[1] * dims[2] + (size_t)dims[0] * dims[2] + (size_t)dims[0] * dims[1]) *
-                                  sizeof *scratch);
-    if (!scratch) {
+    plan = vox_plan_for(ctx, VOX_TK_OCCLUSION, total);
+    if (!vox_stage_occlusion(ctx->team, &plan, occ, dims, state, &ctx->ws[VOX_WS_LINES], &ctx->ws[VOX_WS_PARTIALS])) {
         rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the grid");
         goto out;
     }
-    ctx->k->occlusion(occ, dims, state, scratch);
-    ctx->k->first_shell(state, dims);
+    /* occ is free now: it receives state + FIRST_SHELL, and the two buffers swap roles */
+    plan = vox_plan_for(ctx, VOX_TK_FIRST_SHELL, total);
+    vox_stage_first_shell(ctx->team, &plan, state, occ, dims);
+    {
+        vox_scratch tmp = ctx->ws[VOX_WS_OCC];
+        ctx->ws[VOX_WS_OCC] = ctx->ws[VOX_WS_STATE];
+        ctx->ws[VOX_WS_STATE] = tmp;
+        uint8_t *t = state;
+        state = occ;
+        occ = t;
+    }
     ctx->stats.seconds[VOX_STAGE_BURIED] = vox_now() - t0;
 
     t0 = vox_now();
@@ -220,67 +276,49 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
         rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the grid");
         goto out;
     }
-    size_t ncomp = ctx->k->label_components(state, dims, labels, queue);
-    /* voxel lists per component in ascending flat index (counting sort) */
-    cstart = calloc(ncomp + 1, sizeof *cstart);
-    if (!cstart) {
+    plan = vox_plan_for(ctx, VOX_TK_LABELS, total);
+    if (!vox_stage_components(ctx->team, &plan, state, dims, labels, queue, &comps)) {
         rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for components");
         goto out;
     }
-    size_t nburied = 0;
-    for (size_t f = 0; f < total; f++)
-        if (labels[f] >= 0) { cstart[labels[f] + 1]++; nburied++; }
-    for (size_t c = 0; c < ncomp; c++) cstart[c + 1] += cstart[c];
-    cvox = queue; /* reuse: the BFS queue is free now */
-    {
-        size_t *fill = calloc(ncomp + 1, sizeof *fill);
-        if (!fill) {
-            rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for components");
-            goto out;
-        }
-        for (size_t f = 0; f < total; f++)
-            if (labels[f] >= 0) cvox[cstart[labels[f]] + fill[labels[f]]++] = (uint32_t)f;
-        free(fill);
-    }
+    const size_t ncomp = comps.n, nburied = comps.buried;
     ctx->stats.seconds[VOX_STAGE_COMPONENTS] = vox_now() - t0;
 
     t0 = vox_now();
-    cl = vox_classifier_new(state, labels, dims, p.connectivity, p.merge_mouth_gap, p.neck_refinement,
-                            &ctx->ws[VOX_WS_FLAGS], &ctx->ws[VOX_WS_PRED], &ctx->ws[VOX_WS_LAYER]);
-    if (!cl) {
+    plan = vox_plan_for(ctx, VOX_TK_MOMENTS, total);
+    const int width = vox_team_width(ctx->team, plan.threads, ncomp);
+    cls = calloc((size_t)width, sizeof *cls);
+    groups = calloc(ncomp ? ncomp : 1, sizeof *groups);
+    if (!cls || !groups) {
+        rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for classification");
+        goto out;
+    }
+    /* one classifier per thread; they share the grid-sized work arrays,
+     * which each component only touches at its own voxels */
+    for (int t = 0; t < width; t++) {
+        cls[t] = vox_classifier_new(state, labels, dims, p.connectivity, p.merge_mouth_gap, p.neck_refinement,
+                                    &ctx->ws[VOX_WS_FLAGS], &ctx->ws[VOX_WS_PRED], &ctx->ws[VOX_WS_LAYER]);
+        ncls = t + 1;
+        if (!cls[t]) {
+            rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for classification");
+            goto out;
+        }
+    }
+    classify_job cj = {cls, &comps, groups, 0};
+    vox_team_run(ctx->team, width, ncomp, VOX_SCHED_DYNAMIC, classify_one, &cj);
+    if (cj.failed) {
         rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for classification");
         goto out;
     }
     /* topology buckets in discovery order: hub, pore, pocket, cavity (+ occluded) */
     bucket topo[4];
     memset(topo, 0, sizeof topo);
-    for (size_t c = 0; c < ncomp && rc == VOX_OK; c++) {
-        size_t n = cstart[c + 1] - cstart[c];
-        vox_group gr;
-        memset(&gr, 0, sizeof gr);
-        gr.n = n;
-        gr.voxels = malloc(n * sizeof *gr.voxels);
-        gr.surface = calloc(n, 1);
-        if (!gr.voxels || !gr.surface) {
-            group_free(&gr);
-            rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for classification");
-            break;
-        }
-        memcpy(gr.voxels, cvox + cstart[c], n * sizeof *gr.voxels);
-        int ok;
-        if (n <= 4) {
-            gr.type = gr.topology = VOX_OCCLUDED;
-            ok = bucket_push(&bk[VOX_OCCLUDED], &gr);
-        } else {
-            if (!vox_classify(cl, gr.voxels, n, (int32_t)c, &gr.topology, &gr.type, gr.surface, &gr.nsurf)) {
-                group_free(&gr);
-                rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for classification");
-                break;
-            }
-            ok = bucket_push(&topo[gr.topology], &gr);
-        }
-        if (!ok) {
-            group_free(&gr);
+    for (size_t c = 0; c < ncomp; c++) {
+        vox_group *gr = &groups[c];
+        int ok = gr->type == VOX_OCCLUDED ? bucket_push(&bk[VOX_OCCLUDED], gr) : bucket_push(&topo[gr->topology], gr);
+        if (ok) {
+            memset(gr, 0, sizeof *gr); /* the bucket owns it now */
+        } else if (rc == VOX_OK) {
             rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for classification");
         }
     }
@@ -327,12 +365,37 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
         }
         b->n = w;
         sort_bucket(b);
-        for (size_t i = 0; i < b->n; i++) {
+        for (size_t i = 0; i < b->n; i++)
             b->g[i].id = (int)i;
-            if (!vox_group_metrics(ctx->k, &b->g[i], res->centres, dims, &ctx->ws[VOX_WS_METRICS]))
-                rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the metrics");
-        }
         kept += b->n;
+    }
+    /* metrics of every kept group, in parallel: each group's numbers depend on its voxels only */
+    {
+        metrics_job mj;
+        memset(&mj, 0, sizeof mj);
+        mj.k = ctx->k;
+        mj.plan = vox_plan_for(ctx, VOX_TK_MOMENTS, total);
+        mj.centres = res->centres;
+        mj.dims = dims;
+        mj.all = malloc((kept ? kept : 1) * sizeof *mj.all);
+        const int mw = vox_team_width(ctx->team, mj.plan.threads, kept);
+        mj.scratch = calloc((size_t)mw, sizeof *mj.scratch);
+        if (!mj.all || !mj.scratch) {
+            free(mj.all);
+            free(mj.scratch);
+            rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the metrics");
+            goto out;
+        }
+        mj.scratch[0] = ctx->ws[VOX_WS_METRICS];
+        for (int t = 0; t <= VOX_OCCLUDED; t++)
+            for (size_t i = 0; i < bk[t].n; i++) mj.all[mj.n++] = &bk[t].g[i];
+        vox_team_run(ctx->team, mw, mj.n, VOX_SCHED_DYNAMIC, metrics_one, &mj);
+        ctx->ws[VOX_WS_METRICS] = mj.scratch[0];
+        for (int t = 1; t < mw; t++) free(mj.scratch[t].p);
+        free(mj.scratch);
+        free(mj.all);
+        if (mj.failed)
+            rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the metrics");
     }
     if (rc != VOX_OK)
         goto out;
@@ -371,8 +434,13 @@ out:
         free(bk[t].g);
     }
     if (res) vox_result_free(&res);
-    vox_classifier_free(cl);
-    free(cstart);
+    if (cls)
+        for (int t = 0; t < ncls; t++) vox_classifier_free(cls[t]);
+    free(cls);
+    if (groups)
+        for (size_t c = 0; c < comps.n; c++) group_free(&groups[c]);
+    free(groups);
+    free(comps.start);
     for (int a = 0; a < 3; a++) vox_grid_axis_free(&ax[a]);
     vox_shells_free(&sh);
     return rc;

@@ -29,6 +29,7 @@ struct vox_classifier {
     uint8_t *flags;            /* S_* bits per voxel; all clear between components */
     const uint32_t *q;         /* the component being classified */
     size_t nq;
+    int32_t label;             /* its label */
     uint32_t *pred;
     uint32_t *layer; /* BFS depth, valid where stamp[S_VISIT] is current */
     vlist queue, dlist, comps, shells, tmp, bridge;
@@ -245,7 +246,10 @@ static int mouths(vox_classifier *c)
                         if (!di && !dj && !dk) continue;
                         if (k + dk < 0 || k + dk >= c->dims[2]) continue;
                         uint32_t w = (uint32_t)((long)f + di * (long)c->sx + dj * (long)c->sy + dk);
-                        if (!in(c, S_D, w) || in(c, S_COMP, w)) continue;
+                        /* D lies in Q: test membership first, so a diagonal
+                         * neighbour in another component (classified by another
+                         * thread at the same time) is never read */
+                        if (!in_q(c, w, c->label) || !in(c, S_D, w) || in(c, S_COMP, w)) continue;
                         if (!step_allowed(c, f, di, dj, dk)) continue;
                         put(c, S_COMP, w);
                         if (!push(&c->tmp, w))
@@ -445,6 +449,7 @@ int vox_classify(vox_classifier *c, const uint32_t *q, size_t n, int32_t label, 
 {
     c->q = q;
     c->nq = n;
+    c->label = label;
     int ok = classify_component(c, q, n, label, topology, final_type, surface, nsurf);
     reset(c, 0xFF); /* leave every flag clear for the next component */
     return ok;

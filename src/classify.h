@@ -7,7 +7,10 @@
 typedef struct vox_classifier vox_classifier;
 
 /* Work space for one grid; reused for every component of that grid.  The
- * per-voxel arrays come from the context's scratch (flags stay zero between uses). */
+ * per-voxel arrays come from the context's scratch (flags stay zero between
+ * uses).  Several classifiers (one per thread) may share those arrays and
+ * classify distinct components at once: a component only writes, and only
+ * reads the flags of, its own voxels. */
 VOX_HIDDEN vox_classifier *vox_classifier_new(const uint8_t *state, const int32_t *labels, const int dims[3],
                                               vox_connectivity mode, int merge_gap, int refine,
                                               vox_scratch *flags, vox_scratch *pred, vox_scratch *layer);

@@ -1,9 +1,10 @@
 /* ctx.c - context lifecycle, option defaults, describe string and stage statistics */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "profile.h"
 
 #define VOX_DEFAULT_MAX_GRID_VOXELS ((uint64_t)INT32_MAX)
 
@@ -24,6 +25,24 @@ static void log_line(const vox_ctx *ctx, const char *line)
     else
         fprintf(stderr, "vox: %s\n", line);
 }
+
+void vox_warn(vox_ctx *ctx, const char *fmt, ...)
+{
+    char line[512];
+    int n = snprintf(line, sizeof line, "warning: ");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+    va_end(ap);
+    log_line(ctx, line);
+}
+
+/* The team, tuning and profile records of a context, in one allocation. */
+typedef struct ctx_parts {
+    vox_team team;
+    vox_tuning tuning;
+    vox_profile_info profile;
+} ctx_parts;
 
 vox_status vox_ctx_create(vox_ctx **out, const vox_options *opts)
 {
@@ -46,13 +65,26 @@ vox_status vox_ctx_create(vox_ctx **out, const vox_options *opts)
     if (env_verbose && atoi(env_verbose) > 0 && ctx->opts.verbose <= 0)
         ctx->opts.verbose = 1;
 
+    ctx_parts *parts = calloc(1, sizeof *parts);
+    if (!parts) {
+        free(ctx);
+        return VOX_E_NOMEM;
+    }
+    ctx->team = &parts->team;
+    ctx->tuning = &parts->tuning;
+    ctx->profile = &parts->profile;
     vox_status st = vox_select_kernels(ctx, ctx->opts.isa);
+    if (st == VOX_OK)
+        st = vox_team_init(ctx, ctx->team, ctx->opts.threads, ctx->opts.bind);
     if (st != VOX_OK) {
+        free(parts);
         free(ctx);
         return st;
     }
-    snprintf(ctx->describe, sizeof ctx->describe, "isa=%s (%s) kernels=%s", ctx->k->isa,
-             ctx->isa_reason, ctx->k->isa);
+    vox_profile_load(ctx);
+    snprintf(ctx->describe, sizeof ctx->describe, "isa=%s (%s) kernels=%s threads=%d (%s) %s; profile %s", ctx->k->isa,
+             ctx->isa_reason, ctx->k->isa, ctx->team->threads, ctx->team->threads_source, ctx->team->bind_reason,
+             vox_profile_status_name(ctx->profile->status));
     if (ctx->opts.verbose > 0)
         log_line(ctx, ctx->describe);
     *out = ctx;
@@ -65,12 +97,67 @@ void vox_ctx_destroy(vox_ctx **ctx)
         return;
     for (int i = 0; i < VOX_WS_COUNT; i++)
         free((*ctx)->ws[i].p);
+    vox_team_free((*ctx)->team);
+    free((ctx_parts *)(void *)(*ctx)->team); /* the parts block starts with the team */
     free(*ctx);
     *ctx = NULL;
 }
 
 const char *vox_ctx_describe(const vox_ctx *ctx) { return ctx ? ctx->describe : ""; }
 const char *vox_ctx_isa(const vox_ctx *ctx) { return ctx ? ctx->k->isa : ""; }
+vox_profile_status vox_ctx_profile_status(const vox_ctx *ctx)
+{
+    return ctx ? ctx->profile->status : VOX_PROFILE_DEFAULTS_ABSENT;
+}
+const char *vox_ctx_profile_path(const vox_ctx *ctx) { return ctx ? ctx->profile->path : ""; }
+const char *vox_ctx_profile_detail(const vox_ctx *ctx) { return ctx ? ctx->profile->detail : ""; }
+int vox_ctx_threads(const vox_ctx *ctx) { return ctx ? ctx->team->threads : 1; }
+
+char *vox_ctx_fingerprint_json(const vox_ctx *ctx)
+{
+    if (!ctx)
+        return NULL;
+    cJSON *fp = vox_fingerprint(ctx);
+    char *out = fp ? cJSON_Print(fp) : NULL;
+    cJSON_Delete(fp);
+    return out;
+}
+
+char *vox_ctx_settings_json(const vox_ctx *ctx)
+{
+    if (!ctx)
+        return NULL;
+    const vox_team *t = ctx->team;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "threads", t->threads);
+    cJSON_AddStringToObject(o, "threads_from", t->threads_source);
+    cJSON_AddStringToObject(o, "bind", vox_bind_mode_name(t->bind_asked));
+    cJSON_AddStringToObject(o, "binding", t->bind_reason);
+    cJSON *topo = cJSON_AddObjectToObject(o, "topology");
+    cJSON_AddNumberToObject(topo, "cores", t->cores);
+    cJSON_AddNumberToObject(topo, "pus", t->pus);
+    cJSON_AddNumberToObject(topo, "l2_kib", (double)(t->l2 >> 10));
+    cJSON_AddNumberToObject(topo, "l3_kib", (double)(t->l3 >> 10));
+    cJSON_AddStringToObject(topo, "caches", t->caches_from_hwloc == 7 ? "hwloc" : "defaults where hwloc has none");
+    cJSON *pr = cJSON_AddObjectToObject(o, "profile");
+    cJSON_AddStringToObject(pr, "path", ctx->profile->path);
+    cJSON_AddStringToObject(pr, "status", vox_profile_status_name(ctx->profile->status));
+    cJSON_AddStringToObject(pr, "detail", ctx->profile->detail);
+    cJSON *k = cJSON_AddObjectToObject(o, "kernels");
+    for (int i = 0; i < VOX_TK_COUNT; i++) {
+        cJSON *per = cJSON_AddObjectToObject(k, vox_tuned_kernel_name((vox_tuned_kernel)i));
+        for (int c = 0; c < VOX_SC_COUNT; c++) {
+            const vox_setting *s = &ctx->tuning->s[i][c];
+            cJSON *e = cJSON_AddObjectToObject(per, vox_size_class_name((vox_size_class)c));
+            cJSON_AddStringToObject(e, "variant", ctx->isa_forced ? ctx->k->isa : vox_isa_name(s->isa));
+            cJSON_AddNumberToObject(e, "tile_kib", s->tile_kib);
+            cJSON_AddNumberToObject(e, "threads", s->threads == 0 || s->threads > t->threads ? t->threads : s->threads);
+        }
+    }
+    char *out = cJSON_Print(o); /* NULL if any piece above failed to allocate: cJSON_Print of a partial tree still works */
+    cJSON_Delete(o);
+    return out;
+}
 
 void vox_ctx_get_stats(const vox_ctx *ctx, vox_stats *out)
 {

@@ -122,6 +122,7 @@ static const struct {
 #endif
 };
 #define N_ISA (sizeof isa_ladder / sizeof isa_ladder[0])
+_Static_assert(N_ISA == VOX_ISA_COUNT, "internal.h's VOX_ISA_COUNT names every ISA of the ladder");
 
 /* Scalar first, then every level up to isa, each overriding what it provides. */
 static void fill_table(vox_kernels *t, size_t isa)
@@ -134,6 +135,7 @@ static void fill_table(vox_kernels *t, size_t isa)
         const vox_kernels *src = isa_ladder[chain[n]].table;
         if (!src) continue;
         if (src->bin_points) t->bin_points = src->bin_points;
+        if (src->line_extremes) t->line_extremes = src->line_extremes;
         if (src->occlusion) t->occlusion = src->occlusion;
         if (src->first_shell) t->first_shell = src->first_shell;
         if (src->label_components) t->label_components = src->label_components;
@@ -145,6 +147,35 @@ static void fill_table(vox_kernels *t, size_t isa)
 static int isa_runs_here(size_t i)
 {
     return isa_ladder[i].table && (detected_levels & isa_ladder[i].need) == isa_ladder[i].need;
+}
+
+int vox_isa_index(const char *name)
+{
+    for (size_t i = 0; i < N_ISA; i++)
+        if (name && !strcmp(isa_ladder[i].name, name))
+            return (int)i;
+    return -1;
+}
+
+const char *vox_isa_name(int i) { return i >= 0 && (size_t)i < N_ISA ? isa_ladder[i].name : "?"; }
+
+int vox_isa_usable(int i)
+{
+    pthread_once(&detect_once, detect);
+    return i >= 0 && (size_t)i < N_ISA && isa_runs_here((size_t)i);
+}
+
+/* The context's table (isa), and one table per ISA this CPU runs, for the
+ * per-kernel variant choices of a tuning profile. */
+static void fill_context(vox_ctx *ctx, size_t isa, int forced)
+{
+    fill_table(&ctx->kt, isa);
+    ctx->k = &ctx->kt;
+    ctx->isa_index = (int)isa;
+    ctx->isa_forced = forced;
+    for (size_t i = 0; i < N_ISA; i++)
+        if (isa_runs_here(i))
+            fill_table(&ctx->tables[i], i);
 }
 
 static char available_list[64];
@@ -183,8 +214,7 @@ vox_status vox_select_kernels(vox_ctx *ctx, const char *want)
         if (isa_runs_here(i))
             best = i;
     if (!want) {
-        fill_table(&ctx->kt, best);
-        ctx->k = &ctx->kt;
+        fill_context(ctx, best, 0);
         snprintf(ctx->isa_reason, sizeof ctx->isa_reason, "detected %s", detected_features);
         return VOX_OK;
     }
@@ -195,8 +225,7 @@ vox_status vox_select_kernels(vox_ctx *ctx, const char *want)
             return vox_fail(ctx, VOX_E_ISA_UNAVAILABLE,
                             "ISA '%s' requested (%s) is not available: this CPU and build can run %s",
                             want, source, isa_ladder[best].name);
-        fill_table(&ctx->kt, i);
-        ctx->k = &ctx->kt;
+        fill_context(ctx, i, 1);
         snprintf(ctx->isa_reason, sizeof ctx->isa_reason, "%s; best here %s", source,
                  isa_ladder[best].name);
         return VOX_OK;

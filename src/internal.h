@@ -53,7 +53,7 @@ VOX_HIDDEN void vox_atoms_free(vox_atoms *v);
  * faults of the grid arrays once.  Released by vox_ctx_destroy. */
 enum {
     VOX_WS_OCC, VOX_WS_STATE, VOX_WS_LABELS, VOX_WS_QUEUE, VOX_WS_LINES, VOX_WS_FLAGS, VOX_WS_PRED,
-    VOX_WS_LAYER, VOX_WS_METRICS, VOX_WS_COUNT
+    VOX_WS_LAYER, VOX_WS_METRICS, VOX_WS_PARTIALS, VOX_WS_SIZES, VOX_WS_COUNT
 };
 
 typedef struct vox_scratch {
@@ -66,13 +66,21 @@ VOX_HIDDEN void *vox_scratch_get(vox_scratch *s, size_t bytes);
 /* Same, but zero-filled when (re)allocated; callers keep it zero after use. */
 VOX_HIDDEN void *vox_scratch_get_zeroed(vox_scratch *s, size_t bytes);
 
+#define VOX_ISA_COUNT 4 /* scalar, avx2, avx512, neon: the dispatch ladder */
+
 struct vox_ctx {
     vox_options opts;
     const vox_kernels *k; /* = &kt */
     vox_kernels kt;       /* this context's kernel table (ladder-filled) */
+    int isa_index;        /* kt's ISA in the ladder */
+    int isa_forced;       /* kt was asked for (option, VOX_ISA): the profile's variants are not used */
+    vox_kernels tables[VOX_ISA_COUNT]; /* every ISA this CPU runs (per-kernel variant choices) */
+    struct vox_team *team;             /* threads and placement (team.h) */
+    struct vox_tuning *tuning;         /* active settings (tuning.h) */
+    struct vox_profile_info *profile;  /* where they came from (profile.h) */
     char isa_reason[320];
     char detail[1024];
-    char describe[512];
+    char describe[1024];
     vox_stats stats;
     vox_scratch ws[VOX_WS_COUNT];
 };
@@ -81,6 +89,8 @@ struct vox_ctx {
 VOX_HIDDEN vox_status vox_fail(vox_ctx *ctx, vox_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 VOX_HIDDEN void vox_clear_error(vox_ctx *ctx);
+/* One line through the context's logger (stderr by default): "vox: warning: ..." */
+VOX_HIDDEN void vox_warn(vox_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 VOX_HIDDEN double vox_now(void);
 
 /* ---- growable text buffer ---------------------------------------------- */
@@ -192,6 +202,12 @@ VOX_HIDDEN void vox_pseudo_chains(const vox_structure *s, char chains[5][8]);
 
 /* ---- dispatch ----------------------------------------------------------- */
 
+/* Chooses ctx->kt (option, $VOX_ISA, or the best ISA here) and fills
+ * ctx->tables for every ISA this CPU runs. */
 VOX_HIDDEN vox_status vox_select_kernels(vox_ctx *ctx, const char *want);
+/* The dispatch ladder's ISAs by index: -1 for an unknown name. */
+VOX_HIDDEN int vox_isa_index(const char *name);
+VOX_HIDDEN const char *vox_isa_name(int isa);
+VOX_HIDDEN int vox_isa_usable(int isa);
 
 #endif

@@ -98,6 +98,20 @@ void vox_shells_free(vox_shells *sh)
     memset(sh, 0, sizeof *sh);
 }
 
+typedef struct atom_key {
+    int el;
+    float x;
+    size_t index;
+} atom_key;
+
+static int cmp_atom_key(const void *pa, const void *pb)
+{
+    const atom_key *a = pa, *b = pb;
+    if (a->el != b->el) return a->el < b->el ? -1 : 1;
+    if (a->x != b->x) return a->x < b->x ? -1 : 1;
+    return (a->index > b->index) - (a->index < b->index);
+}
+
 vox_status vox_shells_build(vox_ctx *ctx, const vox_structure *st, double s, vox_shells *sh)
 {
     memset(sh, 0, sizeof *sh);
@@ -131,18 +145,26 @@ vox_status vox_shells_build(vox_ctx *ctx, const vox_structure *st, double s, vox
     sh->natoms = n;
     float *cx = sh->elem_cx, *cy = cx + n, *cz = cy + n;
     {
-        size_t *fill = calloc(nel + 1, sizeof *fill);
-        if (!fill) {
+        /* element by element, each element's atoms by ascending x: a thread
+         * binning a slab of x-planes finds its atoms by binary search */
+        atom_key *key = malloc((n + 1) * sizeof *key);
+        if (!key) {
             rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory building shells");
             goto out;
         }
         for (size_t a = 0; a < n; a++) {
-            size_t pos = sh->elem_start[el_of[a]] + fill[el_of[a]]++;
-            cx[pos] = st->atoms.a[a].xyz[0];
-            cy[pos] = st->atoms.a[a].xyz[1];
-            cz[pos] = st->atoms.a[a].xyz[2];
+            key[a].el = el_of[a];
+            key[a].x = st->atoms.a[a].xyz[0];
+            key[a].index = a;
         }
-        free(fill);
+        qsort(key, n, sizeof *key, cmp_atom_key);
+        for (size_t pos = 0; pos < n; pos++) {
+            const vox_atom *at = &st->atoms.a[key[pos].index];
+            cx[pos] = at->xyz[0];
+            cy[pos] = at->xyz[1];
+            cz[pos] = at->xyz[2];
+        }
+        free(key);
     }
     for (size_t k = 0; k < nel; k++) {
         double vdw_r = vox_vdw_radius(els[k]);

@@ -15,7 +15,8 @@ typedef struct vox_shell_set {
 typedef struct vox_shells {
     vox_shell_set *sets; /* element order of first appearance, radii in list order */
     size_t nsets;
-    float *elem_cx;      /* atom centres grouped by element: x[natoms], y[natoms], z[natoms] */
+    float *elem_cx;      /* atom centres grouped by element, each element's by ascending x:
+                            x[natoms], y[natoms], z[natoms] */
     size_t *elem_start;  /* atoms of element k: [elem_start[k], elem_start[k+1]) */
     size_t nelem, natoms;
     uint64_t points;     /* centres + shell points */

@@ -109,10 +109,20 @@ static void check_bin_points(const vox_kernels *ref, const vox_kernels *k, uint6
         uint8_t *r1 = galloc(&g1, total, 0), *r2 = galloc(&g2, total, 0);
         memset(r1, 0xA5, total);
         memset(r2, 0xA5, total);
-        ref->bin_points(c[0], c[1], c[2], (size_t)natoms, o[0], o[1], o[2], (size_t)noff, &g, r1);
-        k->bin_points(c[0], c[1], c[2], (size_t)natoms, o[0], o[1], o[2], (size_t)noff, &g, r2);
-        REPORT(!memcmp(r1, r2, total), "bin_points", k->isa, seed, "natoms %d noff %d grid %dx%dx%d", natoms, noff,
-               g.n[0], g.n[1], g.n[2]);
+        /* a random slab of owned planes (every third case: the whole grid) */
+        int i0 = 0, i1 = g.n[0];
+        if (t % 3) {
+            i0 = (int)(rnd() % (unsigned)g.n[0]);
+            i1 = i0 + 1 + (int)(rnd() % (unsigned)(g.n[0] - i0));
+        }
+        ref->bin_points(c[0], c[1], c[2], (size_t)natoms, o[0], o[1], o[2], (size_t)noff, &g, i0, i1, r1);
+        k->bin_points(c[0], c[1], c[2], (size_t)natoms, o[0], o[1], o[2], (size_t)noff, &g, i0, i1, r2);
+        size_t plane = (size_t)g.n[1] * g.n[2], outside = 0;
+        for (size_t f = 0; f < total; f++)
+            outside += (f < (size_t)i0 * plane || f >= (size_t)i1 * plane) && r2[f] != 0xA5;
+        REPORT(!memcmp(r1, r2, total) && !outside, "bin_points", k->isa, seed,
+               "natoms %d noff %d grid %dx%dx%d planes [%d, %d): %zu writes outside", natoms, noff, g.n[0], g.n[1],
+               g.n[2], i0, i1, outside);
         gfree(&g1); gfree(&g2);
         for (int a = 0; a < 3; a++) { gfree(&gc[a]); gfree(&go[a]); vox_grid_axis_free(&ax[a]); }
     }
@@ -132,6 +142,20 @@ static void random_dims(int d[3], int nz)
     d[2] = nz;
 }
 
+/* Random slab boundaries 0 = cut[0] < ... < cut[m] = nx; returns m (1..13). */
+static int random_cuts(int cut[14], int nx)
+{
+    int m = 0;
+    cut[0] = 0;
+    while (cut[m] < nx && m < 12) {
+        int step = 1 + (int)(rnd() % (unsigned)(nx > 4 ? nx / 3 : 2));
+        cut[m + 1] = cut[m] + step < nx ? cut[m] + step : nx;
+        m++;
+    }
+    cut[m] = nx;
+    return m;
+}
+
 static void check_grid_kernels(const vox_kernels *ref, const vox_kernels *k, uint64_t seed)
 {
     rng = seed;
@@ -142,34 +166,41 @@ static void check_grid_kernels(const vox_kernels *ref, const vox_kernels *k, uin
         random_dims(d, ns[t]);
         size_t n = (size_t)d[0] * d[1] * d[2];
         size_t lines = 2 * ((size_t)d[1] * d[2] + (size_t)d[0] * d[2] + (size_t)d[0] * d[1]);
-        guarded go, g1, g2, gs1, gs2, gl1, gl2, gq1, gq2;
+        guarded go, g1, g2, gs1, gs2, gl1, gl2, gq1, gq2, gf1, gf2;
         uint8_t *occ = galloc(&go, n, 0);
         random_occ(occ, n);
         uint8_t *s1 = galloc(&g1, n, 0), *s2 = galloc(&g2, n, 0);
         int32_t *sc1 = galloc(&gs1, lines * 4, 0), *sc2 = galloc(&gs2, lines * 4, 0);
         memset(s1, 0x5A, n); memset(s2, 0x5A, n);
-        if (want("occlusion", k->isa) && k->occlusion != ref->occlusion) {
-            ref->occlusion(occ, d, s1, sc1);
-            k->occlusion(occ, d, s2, sc2);
-            REPORT(!memcmp(s1, s2, n), "occlusion", k->isa, seed, "grid %dx%dx%d", d[0], d[1], d[2]);
-        } else {
-            ref->occlusion(occ, d, s1, sc1);
-            memcpy(s2, s1, n);
+        /* the reference on the whole grid; the variant slab by slab in a
+         * random split, as threads would run it */
+        int cut[14], ncut = random_cuts(cut, d[0]);
+        vox_occlusion_whole(ref, occ, d, s1, sc1);
+        if (want("occlusion", k->isa)) {
+            const size_t yz = (size_t)d[1] * d[2], xz = (size_t)d[0] * d[2], xy = (size_t)d[0] * d[1];
+            vox_line_extremes e = {sc2, sc2 + yz, sc2 + 2 * yz, sc2 + 2 * yz + xz, sc2 + 2 * yz + 2 * xz,
+                                   sc2 + 2 * yz + 2 * xz + xy};
+            for (size_t q = 0; q < yz; q++) { e.minx[q] = INT32_MAX; e.maxx[q] = -1; }
+            for (int c = 0; c < ncut; c++) k->line_extremes(occ, d, cut[c], cut[c + 1], &e);
+            for (int c = ncut - 1; c >= 0; c--) k->occlusion(occ, d, cut[c], cut[c + 1], &e, s2);
+            REPORT(!memcmp(s1, s2, n), "occlusion", k->isa, seed, "grid %dx%dx%d in %d slabs", d[0], d[1], d[2], ncut);
         }
-        if (want("first_shell", k->isa) && k->first_shell != ref->first_shell) {
-            ref->first_shell(s1, d);
-            k->first_shell(s2, d);
-            REPORT(!memcmp(s1, s2, n), "first_shell", k->isa, seed, "grid %dx%dx%d", d[0], d[1], d[2]);
+        uint8_t *f1 = galloc(&gf1, n, 0), *f2 = galloc(&gf2, n, 0);
+        if (want("first_shell", k->isa)) {
+            ref->first_shell(s1, f1, d, 0, d[0]);
+            for (int c = 0; c < ncut; c++) k->first_shell(s1, f2, d, cut[c], cut[c + 1]);
+            REPORT(!memcmp(f1, f2, n), "first_shell", k->isa, seed, "grid %dx%dx%d in %d slabs", d[0], d[1], d[2], ncut);
         }
         if (want("label_components", k->isa) && k->label_components != ref->label_components) {
             int32_t *l1 = galloc(&gl1, n * 4, 0), *l2 = galloc(&gl2, n * 4, 0);
             uint32_t *q1 = galloc(&gq1, n * 4, 0), *q2 = galloc(&gq2, n * 4, 0);
             memset(l1, 0x77, n * 4); memset(l2, 0x77, n * 4);
-            size_t c1 = ref->label_components(s1, d, l1, q1), c2 = k->label_components(s1, d, l2, q2);
+            size_t c1 = ref->label_components(f1, d, 0, d[0], l1, q1), c2 = k->label_components(f1, d, 0, d[0], l2, q2);
             REPORT(c1 == c2 && !memcmp(l1, l2, n * 4), "label_components", k->isa, seed, "grid %dx%dx%d: %zu vs %zu components",
                    d[0], d[1], d[2], c1, c2);
             gfree(&gl1); gfree(&gl2); gfree(&gq1); gfree(&gq2);
         }
+        gfree(&gf1); gfree(&gf2);
         gfree(&go); gfree(&g1); gfree(&g2); gfree(&gs1); gfree(&gs2);
     }
 }
@@ -214,14 +245,15 @@ int main(int argc, char **argv)
         else { fprintf(stderr, "usage: checkasm [--seed=N] [--kernel=NAME] [--isa=NAME] [--rounds=N]\n"); return 2; }
     }
     if (fixed_seed) rounds = 1;
-    static const char *const isas[] = {"avx2", "avx512", "neon"};
+    /* scalar too: its slab ranges against its own whole-grid run */
+    static const char *const isas[] = {"scalar", "avx2", "avx512", "neon"};
     vox_options o;
     vox_options_init(&o);
     o.isa = "scalar";
     vox_ctx *rc;
     if (vox_ctx_create(&rc, &o) != VOX_OK) return 1;
     int tested = 0;
-    for (size_t i = 0; i < 3; i++) {
+    for (size_t i = 0; i < 4; i++) {
         o.isa = isas[i];
         vox_ctx *ctx;
         if (vox_ctx_create(&ctx, &o) != VOX_OK) {
@@ -234,7 +266,7 @@ int main(int argc, char **argv)
             uint64_t s = seed + (uint64_t)r * 0x9E3779B97F4A7C15ull;
             if (want("bin_points", ctx->k->isa) && ctx->k->bin_points != rc->k->bin_points)
                 check_bin_points(rc->k, ctx->k, s);
-            check_grid_kernels(rc->k, ctx->k, s);
+            check_grid_kernels(rc->k, ctx->k, s); /* slab ranges: every ISA, scalar's own slabs included */
             if (want("moments", ctx->k->isa) && ctx->k->moments != rc->k->moments)
                 check_moments(rc->k, ctx->k, s);
         }

@@ -88,7 +88,7 @@ static void test_grid(void)
     for (int i = 0; i < 5; i++) {
         uint8_t occ[4] = {0, 0, 0, 0};
         float y = -4.0f, z = -4.0f, zero = 0.0f;
-        k->bin_points(&pts[i], &y, &z, 1, &zero, &zero, &zero, 1, &g, occ);
+        k->bin_points(&pts[i], &y, &z, 1, &zero, &zero, &zero, 1, &g, 0, g.n[0], occ);
         int got = -1;
         for (int v = 0; v < 4; v++) if (occ[v]) got = v;
         CHECK(got == want[i], "x=%.8g -> voxel %d, expected %d", pts[i], got, want[i]);
@@ -114,14 +114,14 @@ static void test_kernels_bruteforce(void)
     for (int trial = 0; trial < 40; trial++) {
         int d[3] = {1 + (int)(rnd() % 9), 1 + (int)(rnd() % 9), 1 + (int)(rnd() % 9)};
         size_t n = (size_t)d[0] * d[1] * d[2];
-        uint8_t *occ = malloc(n), *state = malloc(n);
+        uint8_t *occ = malloc(n), *state = malloc(n), *occ2 = malloc(n);
         int32_t *scratch = malloc(2 * (size_t)(d[1] * d[2] + d[0] * d[2] + d[0] * d[1]) * sizeof *scratch);
         int32_t *labels = malloc(n * sizeof *labels);
         uint32_t *queue = malloc(n * sizeof *queue);
         int density = 20 + (int)(rnd() % 60);
         for (size_t f = 0; f < n; f++) occ[f] = (int)(rnd() % 100) < density;
-        k->occlusion(occ, d, state, scratch);
-        k->first_shell(state, d);
+        vox_occlusion_whole(k, occ, d, state, scratch);
+        vox_first_shell_whole(k, state, occ2, d);
         int bad = 0;
         for (int i = 0; i < d[0]; i++)
             for (int j = 0; j < d[1]; j++)
@@ -137,7 +137,7 @@ static void test_kernels_bruteforce(void)
                     bad += ((state[f] & VOX_V_BURIED) != 0) != buried;
                 }
         CHECK(bad == 0, "occlusion trial %d dims %dx%dx%d: %d voxels differ from the 6-flag rule", trial, d[0], d[1], d[2], bad);
-        size_t nc = k->label_components(state, d, labels, queue);
+        size_t nc = k->label_components(state, d, 0, d[0], labels, queue);
         /* component numbers follow the smallest flat index; neighbours share labels */
         int32_t next = 0;
         bad = 0;
@@ -151,7 +151,7 @@ static void test_kernels_bruteforce(void)
             if (f % d[2] + 1 < (size_t)d[2] && (state[f + 1] & VOX_V_BURIED)) bad += labels[f + 1] != labels[f];
         }
         CHECK(bad == 0 && (size_t)next == nc, "labels trial %d: %d inconsistencies, %zu components", trial, bad, nc);
-        free(occ); free(state); free(scratch); free(labels); free(queue);
+        free(occ); free(occ2); free(state); free(scratch); free(labels); free(queue);
     }
 }
 

@@ -87,8 +87,16 @@ typedef struct vox_options {
                                Precedence: this field, then $VOX_ISA, then detection. */
     uint64_t max_grid_voxels; /* refuse grids larger than this (0 = default, 2^31 - 1) */
     int verbose;            /* > 0: describe the context once through the logger */
-    vox_log_fn log;         /* NULL: stderr, used only when verbose */
+    vox_log_fn log;         /* NULL: stderr; verbose lines and warnings */
     void *log_cookie;
+    /* Threads (README "Threads").  Results never depend on them. */
+    int threads;            /* 0: $VOX_THREADS, else one per core of the allowed cpuset */
+    const char *bind;       /* NULL: $VOX_BIND, else "auto"; or "cores", "pus", "none" */
+    /* Tuning profile written by voxtune.  Precedence: profile_json, then
+     * profile (a path), then $VOX_PROFILE, then $XDG_CONFIG_HOME/vox/profile.json
+     * (~/.config/vox/profile.json).  "" (empty) for either: use no profile. */
+    const char *profile;
+    const char *profile_json;
 } vox_options;
 
 VOX_API void vox_options_init(vox_options *opts);
@@ -111,6 +119,36 @@ VOX_API const char *vox_ctx_isa(const vox_ctx *ctx);
 VOX_API const char *vox_available_isas(void);
 /* Comma-separated CPU features detected ("sse2,avx,avx2,fma,bmi2,avx512f,..."). */
 VOX_API const char *vox_cpu_features(void);
+
+/* How the context's tuning profile matched this machine.  Every status
+ * lets the context work: the DEFAULTS_* ones use settings derived from the
+ * topology (cache sizes, cores) instead of the profile. */
+typedef enum vox_profile_status {
+    VOX_PROFILE_EXACT = 0,             /* same machine, build and topology */
+    VOX_PROFILE_PARTIAL,               /* same CPU and kernels, other topology: per-core values kept, threads re-derived */
+    VOX_PROFILE_DEFAULTS_ABSENT,       /* no profile file (or "" asked) */
+    VOX_PROFILE_DEFAULTS_CORRUPT,      /* unreadable, not JSON, wrong types, truncated or oversized */
+    VOX_PROFILE_DEFAULTS_NEWER_SCHEMA, /* written by a newer vox */
+    VOX_PROFILE_DEFAULTS_FOREIGN,      /* no entry for this CPU and kernel set */
+    VOX_PROFILE_DEFAULTS_OUT_OF_RANGE  /* a value outside what this machine allows */
+} vox_profile_status;
+
+VOX_API vox_profile_status vox_ctx_profile_status(const vox_ctx *ctx);
+/* "exact", "partial", "defaults (absent)", ... */
+VOX_API const char *vox_profile_status_name(vox_profile_status status);
+/* The profile file the context looked at ("" for JSON text or none), and
+ * why it was not used ("" when it was). */
+VOX_API const char *vox_ctx_profile_path(const vox_ctx *ctx);
+VOX_API const char *vox_ctx_profile_detail(const vox_ctx *ctx);
+/* Threads the context's parallel regions may use. */
+VOX_API int vox_ctx_threads(const vox_ctx *ctx);
+/* The active settings as JSON: threads, binding, topology summary, profile
+ * status, and per kernel and size class the variant, tile and threads.
+ * Free with vox_free.  NULL on allocation failure. */
+VOX_API char *vox_ctx_settings_json(const vox_ctx *ctx);
+/* This machine's and build's fingerprint as JSON (what a profile entry is
+ * matched against).  Free with vox_free. */
+VOX_API char *vox_ctx_fingerprint_json(const vox_ctx *ctx);
 
 /* Stage timings of the last vox_prepare / vox_analyze on this context. */
 typedef enum vox_stage {

@@ -35,10 +35,13 @@ static inline int vox_bin_axis(float vf, const double *e, int n, double lo, doub
     return vox_bin_correct(v, e, n, vox_bin_guess(v, n, lo, inv_step));
 }
 
-/* Bins one point fl32(c + o) (c, o as given) into occ. */
-static inline void vox_bin_one(float x, float y, float z, const vox_grid_axes *g, uint8_t *occ)
+/* Bins one point fl32(c + o) (c, o as given) into occ when its x-plane i
+ * lies in the caller's [i0, i1). */
+static inline void vox_bin_one(float x, float y, float z, const vox_grid_axes *g, int i0, int i1, uint8_t *occ)
 {
     int i = vox_bin_axis(x, g->edges[0], g->n[0], g->lo[0], g->inv_step[0]);
+    if (i < i0 || i >= i1)
+        return;
     int j = vox_bin_axis(y, g->edges[1], g->n[1], g->lo[1], g->inv_step[1]);
     int k = vox_bin_axis(z, g->edges[2], g->n[2], g->lo[2], g->inv_step[2]);
     occ[((size_t)i * (size_t)g->n[1] + (size_t)j) * (size_t)g->n[2] + (size_t)k] = 1;

@@ -11,26 +11,21 @@
  * helpers the linker could pick for another ISA).
  */
 #include <limits.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "kernels.h"
 
-/* §7.1: per-line extremes, then two comparisons per axis and voxel. */
-static void VOX_FN(occlusion_once)(const uint8_t *restrict occ, const int dims[3], uint8_t *restrict state,
-                                   int32_t *restrict scratch)
+/* §7.1, first pass: per-line extremes of the planes [i0, i1). */
+static void VOX_FN(line_extremes)(const uint8_t *restrict occ, const int dims[3], int i0, int i1,
+                                  const vox_line_extremes *e)
 {
-    const int nx = dims[0], ny = dims[1], nz = dims[2];
-    int32_t *restrict minx = scratch, *restrict maxx = minx + (size_t)ny * nz;
-    int32_t *restrict miny = maxx + (size_t)ny * nz, *restrict maxy = miny + (size_t)nx * nz;
-    int32_t *restrict minz = maxy + (size_t)nx * nz, *restrict maxz = minz + (size_t)nx * ny;
-    for (size_t t = 0; t < (size_t)ny * nz; t++) { minx[t] = INT32_MAX; maxx[t] = -1; }
-    for (size_t t = 0; t < (size_t)nx * nz; t++) { miny[t] = INT32_MAX; maxy[t] = -1; }
-    for (int i = 0; i < nx; i++) {
+    const int ny = dims[1], nz = dims[2];
+    int32_t *restrict minx = e->minx, *restrict maxx = e->maxx, *restrict miny = e->miny, *restrict maxy = e->maxy;
+    for (int i = i0; i < i1; i++) {
+        int32_t *restrict mny = miny + (size_t)i * nz, *restrict mxy = maxy + (size_t)i * nz;
+        for (int k = 0; k < nz; k++) { mny[k] = INT32_MAX; mxy[k] = -1; }
         for (int j = 0; j < ny; j++) {
             const uint8_t *restrict row = occ + ((size_t)i * ny + j) * nz;
             int32_t *restrict mnx = minx + (size_t)j * nz, *restrict mxx = maxx + (size_t)j * nz;
-            int32_t *restrict mny = miny + (size_t)i * nz, *restrict mxy = maxy + (size_t)i * nz;
             for (int k = 0; k < nz; k++) {
                 int32_t o = row[k] != 0;
                 int32_t lo_i = o ? i : INT32_MAX, hi_i = o ? i : -1;
@@ -47,18 +42,25 @@ static void VOX_FN(occlusion_once)(const uint8_t *restrict occ, const int dims[3
             while (zlo < nz && !row[zlo]) zlo++;
             while (zhi >= 0 && !row[zhi]) zhi--;
             if (zlo == nz) { zlo = INT32_MAX; zhi = -1; }
-            minz[(size_t)i * ny + j] = zlo;
-            maxz[(size_t)i * ny + j] = zhi;
+            e->minz[(size_t)i * ny + j] = zlo;
+            e->maxz[(size_t)i * ny + j] = zhi;
         }
     }
-    for (int i = 0; i < nx; i++) {
+}
+
+/* §7.1, second pass: two comparisons per axis and voxel. */
+static void VOX_FN(occlusion_once)(const uint8_t *restrict occ, const int dims[3], int i0, int i1,
+                                   const vox_line_extremes *e, uint8_t *restrict state)
+{
+    const int ny = dims[1], nz = dims[2];
+    for (int i = i0; i < i1; i++) {
         for (int j = 0; j < ny; j++) {
             size_t f0 = ((size_t)i * ny + j) * nz;
             const uint8_t *restrict row = occ + f0;
             uint8_t *restrict out = state + f0;
-            const int32_t *restrict mnx = minx + (size_t)j * nz, *restrict mxx = maxx + (size_t)j * nz;
-            const int32_t *restrict mny = miny + (size_t)i * nz, *restrict mxy = maxy + (size_t)i * nz;
-            const int32_t zlo = minz[(size_t)i * ny + j], zhi = maxz[(size_t)i * ny + j];
+            const int32_t *restrict mnx = e->minx + (size_t)j * nz, *restrict mxx = e->maxx + (size_t)j * nz;
+            const int32_t *restrict mny = e->miny + (size_t)i * nz, *restrict mxy = e->maxy + (size_t)i * nz;
+            const int32_t zlo = e->minz[(size_t)i * ny + j], zhi = e->maxz[(size_t)i * ny + j];
             for (int k = 0; k < nz; k++) {
                 int32_t full = (int32_t)(mnx[k] < i && mxx[k] > i) + (int32_t)(mny[k] < j && mxy[k] > j) +
                                (int32_t)(zlo < k && zhi > k);
@@ -69,54 +71,49 @@ static void VOX_FN(occlusion_once)(const uint8_t *restrict occ, const int dims[3
     }
 }
 
-static void VOX_FN(occlusion)(const uint8_t *occ, const int dims[3], uint8_t *state, int32_t *scratch)
+static void VOX_FN(occlusion)(const uint8_t *occ, const int dims[3], int i0, int i1, const vox_line_extremes *e,
+                              uint8_t *state)
 {
 #ifdef VOX_TEST_SLOW_KERNEL /* -Dbench_slow_kernel=true: a deliberate regression for the gate test */
-    VOX_FN(occlusion_once)(occ, dims, state, scratch);
-    VOX_FN(occlusion_once)(occ, dims, state, scratch);
+    VOX_FN(occlusion_once)(occ, dims, i0, i1, e, state);
+    VOX_FN(occlusion_once)(occ, dims, i0, i1, e, state);
 #endif
-    VOX_FN(occlusion_once)(occ, dims, state, scratch);
+    VOX_FN(occlusion_once)(occ, dims, i0, i1, e, state);
 }
 
-/* §7.2: exposed voxels with a buried face neighbour.  The new bits go to a
- * row buffer first, so the vectorised loop reads and writes distinct memory. */
-static void VOX_FN(first_shell)(uint8_t *state, const int dims[3])
+/* One voxel's new state: FIRST_SHELL when it is EXPOSED and m, the OR of
+ * its face neighbours, has BURIED.  BURIED is bit 1, EXPOSED bit 2,
+ * FIRST_SHELL bit 3. */
+static inline uint8_t VOX_FN(shell_bit)(uint8_t v, uint8_t m)
+{
+    return (uint8_t)(v | (((m & VOX_V_BURIED) << 2) & ((v & VOX_V_EXPOSED) << 1)));
+}
+
+/* §7.2: exposed voxels with a buried face neighbour.  A missing neighbour
+ * outside the grid is replaced by the voxel itself: the voxel only gains
+ * the bit when it is EXPOSED, and an EXPOSED voxel has no BURIED bit, so
+ * the stand-in never adds one.  That keeps the inner loop branch-free. */
+static void VOX_FN(first_shell)(const uint8_t *in, uint8_t *out, const int dims[3], int i0, int i1)
 {
     const int nx = dims[0], ny = dims[1], nz = dims[2];
     const size_t sx = (size_t)ny * nz;
-    uint8_t *buf = calloc((size_t)nz * 2 + 2, 1);
-    if (!buf) { /* no buffer: the same rule voxel by voxel */
-        size_t f = 0;
-        for (int i = 0; i < nx; i++)
-            for (int j = 0; j < ny; j++)
-                for (int k = 0; k < nz; k++, f++)
-                    if ((state[f] & VOX_V_EXPOSED) &&
-                        ((i > 0 && (state[f - sx] & VOX_V_BURIED)) || (i < nx - 1 && (state[f + sx] & VOX_V_BURIED)) ||
-                         (j > 0 && (state[f - nz] & VOX_V_BURIED)) || (j < ny - 1 && (state[f + nz] & VOX_V_BURIED)) ||
-                         (k > 0 && (state[f - 1] & VOX_V_BURIED)) || (k < nz - 1 && (state[f + 1] & VOX_V_BURIED))))
-                        state[f] |= VOX_V_FIRST_SHELL;
-        return;
-    }
-    const uint8_t *zero = buf;      /* nz + 2 zero bytes: the missing neighbours outside the grid */
-    uint8_t *add = buf + nz + 2;    /* the FIRST_SHELL bits of the current row */
-    for (int i = 0; i < nx; i++) {
+    for (int i = i0; i < i1; i++) {
         for (int j = 0; j < ny; j++) {
-            uint8_t *row = state + ((size_t)i * ny + j) * nz;
-            const uint8_t *restrict up = j > 0 ? row - nz : zero, *restrict dn = j < ny - 1 ? row + nz : zero;
-            const uint8_t *restrict fr = i > 0 ? row - sx : zero, *restrict bk = i < nx - 1 ? row + sx : zero;
-            const uint8_t *restrict r = row;
-            uint8_t *restrict a = add;
-            for (int k = 0; k < nz; k++) {
-                uint8_t prev = k > 0 ? r[k - 1] : 0, next = k < nz - 1 ? r[k + 1] : 0;
-                uint8_t m = (uint8_t)(up[k] | dn[k] | fr[k] | bk[k] | prev | next);
-                /* BURIED is bit 1, EXPOSED bit 2, FIRST_SHELL bit 3 */
-                a[k] = (uint8_t)(((m & VOX_V_BURIED) << 2) & ((r[k] & VOX_V_EXPOSED) << 1));
+            size_t f0 = ((size_t)i * ny + j) * nz;
+            const uint8_t *restrict r = in + f0;
+            const uint8_t *restrict up = j > 0 ? r - nz : r, *restrict dn = j < ny - 1 ? r + nz : r;
+            const uint8_t *restrict fr = i > 0 ? r - sx : r, *restrict bk = i < nx - 1 ? r + sx : r;
+            uint8_t *restrict o = out + f0;
+            if (nz == 1) {
+                o[0] = VOX_FN(shell_bit)(r[0], (uint8_t)(up[0] | dn[0] | fr[0] | bk[0]));
+                continue;
             }
-            for (int k = 0; k < nz; k++)
-                row[k] |= add[k];
+            o[0] = VOX_FN(shell_bit)(r[0], (uint8_t)(up[0] | dn[0] | fr[0] | bk[0] | r[1]));
+            for (int k = 1; k < nz - 1; k++)
+                o[k] = VOX_FN(shell_bit)(r[k], (uint8_t)(up[k] | dn[k] | fr[k] | bk[k] | r[k - 1] | r[k + 1]));
+            o[nz - 1] = VOX_FN(shell_bit)(r[nz - 1], (uint8_t)(up[nz - 1] | dn[nz - 1] | fr[nz - 1] | bk[nz - 1] | r[nz - 2]));
         }
     }
-    free(buf);
 }
 
 /* (i, j, k) of flat index f, updated from the previous voxel: groups list
@@ -174,11 +171,13 @@ static void VOX_FN(moments)(const float *const centres[3], const int dims[3], co
 
 /* The ISA's entry in the dispatch ladder (kernels left NULL come from the level below). */
 void VOX_FN(vox_k_bin_points)(const float *cx, const float *cy, const float *cz, size_t natoms, const float *ox,
-                              const float *oy, const float *oz, size_t noff, const vox_grid_axes *g, uint8_t *occ);
+                              const float *oy, const float *oz, size_t noff, const vox_grid_axes *g, int i0, int i1,
+                              uint8_t *occ);
 
 const vox_kernels VOX_FN(vox_kernels) = {
     .isa = VOX_ISA_NAME,
     .bin_points = VOX_FN(vox_k_bin_points),
+    .line_extremes = VOX_FN(line_extremes),
     .occlusion = VOX_FN(occlusion),
     .first_shell = VOX_FN(first_shell),
     .label_components = NULL, /* the scalar BFS: see kernels.h */

@@ -1,42 +1,44 @@
-/* scalar/occlusion.c - reference kernel: exposed/buried classification of solvent voxels
+/* scalar/occlusion.c - reference kernels: line extremes, then exposed/buried solvent voxels
  *
  * A solvent voxel is buried when at least two axes are occluded in both
  * directions (ALGORITHM.md §7.1).  Per line we keep the lowest and highest
  * protein index, so each voxel's six "is there protein beyond me" flags are
  * two comparisons per axis: O(voxels) instead of O(voxels * line length).
+ * Both kernels work on a range of x-planes so threads can share a grid.
  */
 #include <limits.h>
 
-#include "kernels.h"
+#include "scalar.h"
 
-static void occlusion_once(const uint8_t *occ, const int dims[3], uint8_t *state, int32_t *scratch)
+void vox_k_line_extremes_scalar(const uint8_t *occ, const int dims[3], int i0, int i1,
+                                const vox_line_extremes *e)
 {
-    const int nx = dims[0], ny = dims[1], nz = dims[2];
-    int32_t *minx = scratch, *maxx = minx + (size_t)ny * nz;
-    int32_t *miny = maxx + (size_t)ny * nz, *maxy = miny + (size_t)nx * nz;
-    int32_t *minz = maxy + (size_t)nx * nz, *maxz = minz + (size_t)nx * ny;
-
-    for (size_t t = 0; t < (size_t)ny * nz; t++) { minx[t] = INT32_MAX; maxx[t] = -1; }
-    for (size_t t = 0; t < (size_t)nx * nz; t++) { miny[t] = INT32_MAX; maxy[t] = -1; }
-    for (size_t t = 0; t < (size_t)nx * ny; t++) { minz[t] = INT32_MAX; maxz[t] = -1; }
-
-    size_t f = 0;
-    for (int i = 0; i < nx; i++)
+    const int ny = dims[1], nz = dims[2];
+    for (int i = i0; i < i1; i++) {
+        for (size_t t = (size_t)i * nz; t < (size_t)(i + 1) * nz; t++) { e->miny[t] = INT32_MAX; e->maxy[t] = -1; }
+        for (size_t t = (size_t)i * ny; t < (size_t)(i + 1) * ny; t++) { e->minz[t] = INT32_MAX; e->maxz[t] = -1; }
+        size_t f = (size_t)i * ny * nz;
         for (int j = 0; j < ny; j++)
             for (int k = 0; k < nz; k++, f++) {
                 if (!occ[f])
                     continue;
                 size_t lx = (size_t)j * nz + k, ly = (size_t)i * nz + k, lz = (size_t)i * ny + j;
-                if (i < minx[lx]) minx[lx] = i;
-                if (i > maxx[lx]) maxx[lx] = i;
-                if (j < miny[ly]) miny[ly] = j;
-                if (j > maxy[ly]) maxy[ly] = j;
-                if (k < minz[lz]) minz[lz] = k;
-                if (k > maxz[lz]) maxz[lz] = k;
+                if (i < e->minx[lx]) e->minx[lx] = i;
+                if (i > e->maxx[lx]) e->maxx[lx] = i;
+                if (j < e->miny[ly]) e->miny[ly] = j;
+                if (j > e->maxy[ly]) e->maxy[ly] = j;
+                if (k < e->minz[lz]) e->minz[lz] = k;
+                if (k > e->maxz[lz]) e->maxz[lz] = k;
             }
+    }
+}
 
-    f = 0;
-    for (int i = 0; i < nx; i++)
+static void occlusion_once(const uint8_t *occ, const int dims[3], int i0, int i1, const vox_line_extremes *e,
+                           uint8_t *state)
+{
+    const int ny = dims[1], nz = dims[2];
+    size_t f = (size_t)i0 * ny * nz;
+    for (int i = i0; i < i1; i++)
         for (int j = 0; j < ny; j++)
             for (int k = 0; k < nz; k++, f++) {
                 if (occ[f]) {
@@ -44,17 +46,18 @@ static void occlusion_once(const uint8_t *occ, const int dims[3], uint8_t *state
                     continue;
                 }
                 size_t lx = (size_t)j * nz + k, ly = (size_t)i * nz + k, lz = (size_t)i * ny + j;
-                int full = (minx[lx] < i && maxx[lx] > i) + (miny[ly] < j && maxy[ly] > j) +
-                           (minz[lz] < k && maxz[lz] > k);
+                int full = (e->minx[lx] < i && e->maxx[lx] > i) + (e->miny[ly] < j && e->maxy[ly] > j) +
+                           (e->minz[lz] < k && e->maxz[lz] > k);
                 state[f] = full >= 2 ? VOX_V_BURIED : VOX_V_EXPOSED;
             }
 }
 
-void vox_k_occlusion_scalar(const uint8_t *occ, const int dims[3], uint8_t *state, int32_t *scratch)
+void vox_k_occlusion_scalar(const uint8_t *occ, const int dims[3], int i0, int i1, const vox_line_extremes *e,
+                            uint8_t *state)
 {
 #ifdef VOX_TEST_SLOW_KERNEL /* -Dbench_slow_kernel=true: a deliberate regression for the gate test */
-    occlusion_once(occ, dims, state, scratch);
-    occlusion_once(occ, dims, state, scratch);
+    occlusion_once(occ, dims, i0, i1, e, state);
+    occlusion_once(occ, dims, i0, i1, e, state);
 #endif
-    occlusion_once(occ, dims, state, scratch);
+    occlusion_once(occ, dims, i0, i1, e, state);
 }

@@ -5,6 +5,7 @@
 const vox_kernels vox_kernels_scalar = {
     .isa = "scalar",
     .bin_points = vox_k_bin_points_scalar,
+    .line_extremes = vox_k_line_extremes_scalar,
     .occlusion = vox_k_occlusion_scalar,
     .first_shell = vox_k_first_shell_scalar,
     .label_components = vox_k_label_components_scalar,

@@ -631,6 +631,9 @@ static vox_ctx *worker_context(const run_config *c)
     vox_options o;
     vox_options_init(&o);
     o.isa = c->isa;
+    o.profile = c->profile;
+    /* several jobs already fill the cores: one thread each unless asked */
+    o.threads = c->threads ? c->threads : c->jobs > 1 && !getenv("VOX_THREADS") ? 1 : 0;
     if (c->max_grid_voxels)
         o.max_grid_voxels = c->max_grid_voxels;
     vox_ctx *ctx = NULL;
@@ -874,6 +877,8 @@ int run_batch(const run_config *c)
     vox_options o;
     vox_options_init(&o);
     o.isa = c->isa;
+    o.profile = c->profile;
+    o.threads = c->threads;
     vox_ctx *probe = NULL;
     vox_status st = vox_ctx_create(&probe, &o);
     if (st != VOX_OK) {

@@ -25,6 +25,8 @@ typedef struct run_config {
     const char *assembly;
     const char *backend;
     const char *isa;
+    int threads;                /* per structure; 0: all cores with --jobs 1, else 1 */
+    const char *profile;        /* tuning profile path (NULL: $VOX_PROFILE or the default) */
     unsigned long long max_grid_voxels;
     int write_df, write_pdb;
     /* batch runs */

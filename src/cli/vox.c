@@ -71,6 +71,10 @@ static void usage_analyze(FILE *f)
             "                                (<label>.annotated.pdb), comma-separated\n"
             "  --max-grid-voxels N           refuse grids larger than N voxels (default 2147483647)\n"
             "  --isa NAME                    scalar|avx2|avx512|neon (default: best available)\n"
+            "  --threads N                   threads per structure (default: $VOX_THREADS, else one per\n"
+            "                                core with --jobs 1 and 1 with more jobs); same results for any N\n"
+            "  --profile PATH                voxtune profile (default: $VOX_PROFILE, else\n"
+            "                                $XDG_CONFIG_HOME/vox/profile.json); \"\" for none\n"
             "  --stage-timings               print per-stage times to stderr\n"
             "  --quiet                       do not print the volume tables\n"
             "  -h, --help                    this help\n");
@@ -421,7 +425,7 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
     enum { O_INPUT = 256, O_OUT, O_RES, O_MINVOX, O_MINVOL, O_HUBS, O_NONECK, O_CONN, O_GAP, O_ASM, O_KEEP,
            O_OVER, O_REANN, O_FAILFAST, O_BACKEND, O_NOALIGN, O_WRITE, O_MAXGRID, O_ISA, O_TIMINGS, O_QUIET,
            O_JOBS, O_PINT, O_PJSONL, O_CKPT, O_NOCKPT, O_RESUME, O_DRY, O_NSHARDS, O_SHARD, O_FAILMAN,
-           O_MANIFEST, O_FROMSUM, O_ONLY, O_DLDIR };
+           O_MANIFEST, O_FROMSUM, O_ONLY, O_DLDIR, O_THREADS, O_PROFILE };
     static const struct option opts[] = {
         {"input", required_argument, 0, O_INPUT}, {"output-dir", required_argument, 0, O_OUT},
         {"resolution", required_argument, 0, O_RES}, {"min-voxels", required_argument, 0, O_MINVOX},
@@ -440,7 +444,8 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
         {"num-shards", required_argument, 0, O_NSHARDS}, {"shard-index", required_argument, 0, O_SHARD},
         {"failures-manifest", required_argument, 0, O_FAILMAN}, {"manifest", required_argument, 0, O_MANIFEST},
         {"from-summary", required_argument, 0, O_FROMSUM}, {"only", required_argument, 0, O_ONLY},
-        {"download-dir", required_argument, 0, O_DLDIR}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"download-dir", required_argument, 0, O_DLDIR}, {"threads", required_argument, 0, O_THREADS},
+        {"profile", required_argument, 0, O_PROFILE}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int ch;
     optind = 1;
     opterr = 0;
@@ -532,6 +537,14 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
             cfg->max_grid_voxels = (unsigned long long)l;
             break;
         case O_ISA: cfg->isa = optarg; break;
+        case O_THREADS:
+            if (!parse_int(optarg, &l) || l < 1 || l > 4096) {
+                fprintf(stderr, "vox analyze: --threads: expected an integer from 1 to 4096, got '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            cfg->threads = (int)l;
+            break;
+        case O_PROFILE: cfg->profile = optarg; break;
         case O_TIMINGS: cfg->stage_timings = 1; break;
         case O_QUIET: cfg->quiet = 1; break;
         case O_JOBS:
@@ -616,10 +629,37 @@ static int cmd_analyze(int argc, char **argv)
 }
 
 
-static int cmd_info(void)
+static int cmd_info(int argc, char **argv)
 {
+    int fingerprint = 0, settings = 0;
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--fingerprint")) fingerprint = 1;
+        else if (!strcmp(argv[i], "--settings")) settings = 1;
+        else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            printf("usage: vox info [--fingerprint | --settings]\n\n"
+                   "Prints the version, build, detected CPU features, the kernels in use, the threads and\n"
+                   "their binding, and the tuning profile (path, match status, active settings).\n"
+                   "  --fingerprint   this machine's profile fingerprint (JSON)\n"
+                   "  --settings      the active settings (JSON)\n");
+            return 0;
+        } else {
+            fprintf(stderr, "vox info: unknown option '%s' (expected --fingerprint or --settings)\n", argv[i]);
+            return EXIT_USAGE;
+        }
+    }
     vox_ctx *ctx = NULL;
     vox_status st = vox_ctx_create(&ctx, NULL);
+    if ((fingerprint || settings) && st != VOX_OK) {
+        fprintf(stderr, "vox info: %s: %s\n", vox_strerror(st), vox_ctx_last_error_detail(ctx));
+        return 1;
+    }
+    if (fingerprint || settings) {
+        char *js = fingerprint ? vox_ctx_fingerprint_json(ctx) : vox_ctx_settings_json(ctx);
+        if (js) printf("%s\n", js);
+        vox_free(js);
+        vox_ctx_destroy(&ctx);
+        return js ? 0 : 1;
+    }
     printf("vox %s\n", vox_version());
     printf("build: %s, compiler %s %s, -ffp-contract=off\n",
 #ifdef NDEBUG
@@ -638,8 +678,30 @@ static int cmd_info(void)
     printf("kernel variants available here: %s\n", vox_available_isas());
     if (st == VOX_OK) {
         printf("in use: %s\n", vox_ctx_describe(ctx));
+        printf("threads: %d\n", vox_ctx_threads(ctx));
+        const char *path = vox_ctx_profile_path(ctx), *detail = vox_ctx_profile_detail(ctx);
+        printf("profile: %s\nprofile status: %s%s%s\n", path[0] ? path : "(none)",
+               vox_profile_status_name(vox_ctx_profile_status(ctx)), detail[0] ? ": " : "", detail);
+        char *js = vox_ctx_settings_json(ctx);
+        cJSON *doc = js ? cJSON_Parse(js) : NULL;
+        cJSON *kernels = cJSON_GetObjectItemCaseSensitive(doc, "kernels"), *k;
+        printf("active settings (kernel: small / medium / large grids = variant, tile KiB, threads):\n");
+        cJSON_ArrayForEach(k, kernels) {
+            printf("  %-17s", k->string);
+            cJSON *cls;
+            const char *sep = "";
+            cJSON_ArrayForEach(cls, k) {
+                printf("%s%s %d %d", sep, cJSON_GetObjectItemCaseSensitive(cls, "variant")->valuestring,
+                       cJSON_GetObjectItemCaseSensitive(cls, "tile_kib")->valueint,
+                       cJSON_GetObjectItemCaseSensitive(cls, "threads")->valueint);
+                sep = " / ";
+            }
+            printf("\n");
+        }
+        cJSON_Delete(doc);
+        vox_free(js);
     } else {
-        printf("in use: none (%s)\n", vox_strerror(st));
+        printf("in use: none (%s: %s)\n", vox_strerror(st), vox_ctx_last_error_detail(ctx));
     }
     vox_ctx_destroy(&ctx);
     return st == VOX_OK ? 0 : 1;
@@ -674,13 +736,8 @@ static int run_command(int argc, char **argv)
         return cmd_analyze(argc - 1, argv + 1);
     if (!strcmp(cmd, "merge-summaries"))
         return cmd_merge_summaries(argc - 1, argv + 1);
-    if (!strcmp(cmd, "info")) {
-        if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
-            printf("usage: vox info\n\nPrints the version, build, detected CPU features and the kernel variant in use.\n");
-            return 0;
-        }
-        return cmd_info();
-    }
+    if (!strcmp(cmd, "info"))
+        return cmd_info(argc, argv);
     if (cmd[0] == '-') /* volumizer's legacy routing: options without a command mean analyze */
         return cmd_analyze(argc, argv);
     fprintf(stderr, "vox: unknown command '%s'\n", cmd);

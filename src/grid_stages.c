@@ -1,0 +1,237 @@
+/* grid_stages.c - binning, occlusion and first shell on a team of threads (grid_stages.h) */
+#include <limits.h>
+#include <math.h>
+#include <string.h>
+
+#include "grid_stages.h"
+
+vox_stage_plan vox_plan_for(const vox_ctx *ctx, vox_tuned_kernel tk, size_t voxels)
+{
+    const vox_setting *s = &ctx->tuning->s[tk][vox_size_class_of(voxels)];
+    vox_stage_plan p;
+    /* an ISA asked for by name (option, VOX_ISA) wins over the profile's per-kernel choice */
+    p.k = ctx->isa_forced || !vox_isa_usable(s->isa) ? ctx->k : &ctx->tables[s->isa];
+    p.threads = s->threads;
+    p.tile_kib = s->tile_kib;
+    return p;
+}
+
+typedef struct tiling {
+    int planes, width;
+    size_t ntiles;
+} tiling;
+
+static tiling tile_grid(const vox_team *team, const vox_stage_plan *plan, const int dims[3], int bytes_per_voxel)
+{
+    tiling t;
+    int w = vox_team_width(team, plan->threads, (size_t)dims[0]);
+    t.planes = vox_tile_planes(dims, bytes_per_voxel, plan->tile_kib, w);
+    t.ntiles = ((size_t)dims[0] + (size_t)t.planes - 1) / (size_t)t.planes;
+    t.width = vox_team_width(team, plan->threads, t.ntiles);
+    return t;
+}
+
+static void tile_range(const tiling *t, int nx, size_t tile, int *i0, int *i1)
+{
+    *i0 = (int)(tile * (size_t)t->planes);
+    *i1 = *i0 + t->planes < nx ? *i0 + t->planes : nx;
+}
+
+/* ---- binning: owner-computes by x-slab -------------------------------- */
+
+typedef struct bin_job {
+    const vox_kernels *k;
+    const vox_shells *sh;
+    const vox_grid_axes *g;
+    uint8_t *occ;
+    tiling t;
+} bin_job;
+
+/* First index in x[lo, hi) (ascending) with x >= v. */
+static size_t lower_bound(const float *x, size_t lo, size_t hi, double v)
+{
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if ((double)x[mid] < v) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* Bins the atoms a tile may need: those whose points c + o can land in
+ * [xlo, xhi] for some offset o in [omin, omax] (one voxel of margin covers
+ * the f32 rounding of c + o); the kernel drops the points outside the
+ * tile's planes, so a wider choice costs time, never correctness. */
+static void bin_atoms(const bin_job *j, size_t a0, size_t a1, const float *o[3], size_t noff, float omin,
+                      float omax, double xlo, double xhi, int i0, int i1)
+{
+    const vox_shells *sh = j->sh;
+    const float *cx = sh->elem_cx, *cy = cx + sh->natoms, *cz = cy + sh->natoms;
+    size_t b0 = lower_bound(cx, a0, a1, xlo - (double)omax);
+    size_t b1 = lower_bound(cx, b0, a1, nextafter(xhi - (double)omin, INFINITY));
+    if (b1 > b0)
+        j->k->bin_points(cx + b0, cy + b0, cz + b0, b1 - b0, o[0], o[1], o[2], noff, j->g, i0, i1, j->occ);
+}
+
+static void bin_tile(void *arg, size_t tile, int thread)
+{
+    (void)thread;
+    const bin_job *j = arg;
+    const vox_grid_axes *g = j->g;
+    int i0, i1;
+    tile_range(&j->t, g->n[0], tile, &i0, &i1);
+    const size_t plane = (size_t)g->n[1] * g->n[2];
+    memset(j->occ + (size_t)i0 * plane, 0, (size_t)(i1 - i0) * plane); /* first touch by the owner */
+    const double margin = g->step[0];
+    const double xlo = i0 == 0 ? -INFINITY : g->edges[0][i0] - margin;
+    const double xhi = i1 == g->n[0] ? INFINITY : g->edges[0][i1] + margin;
+    const vox_shells *sh = j->sh;
+    static const float zero = 0.0f;
+    const float *centre[3] = {&zero, &zero, &zero};
+    for (size_t e = 0; e < sh->nelem; e++)
+        bin_atoms(j, sh->elem_start[e], sh->elem_start[e + 1], centre, 1, 0.0f, 0.0f, xlo, xhi, i0, i1);
+    for (size_t q = 0; q < sh->nsets; q++) {
+        const vox_shell_set *set = &sh->sets[q];
+        const float *o[3] = {set->ox, set->oy, set->oz};
+        bin_atoms(j, sh->elem_start[set->elem], sh->elem_start[set->elem + 1], o, (size_t)set->n, set->omin[0],
+                  set->omax[0], xlo, xhi, i0, i1);
+    }
+}
+
+void vox_stage_bin(vox_team *team, const vox_stage_plan *plan, const vox_shells *sh, const vox_grid_axes *g,
+                   uint8_t *occ)
+{
+    bin_job j = {plan->k, sh, g, occ, tile_grid(team, plan, g->n, vox_tuned_kernel_bytes_per_voxel(VOX_TK_BIN_POINTS))};
+    vox_team_run(team, j.t.width, j.t.ntiles, VOX_SCHED_STATIC, bin_tile, &j);
+}
+
+/* ---- occlusion: per-thread x-line extremes, merged, then the state ----- */
+
+typedef struct occ_job {
+    const vox_kernels *k;
+    const uint8_t *occ;
+    const int *dims;
+    uint8_t *state;
+    vox_line_extremes e;   /* the merged extremes (minx/maxx: thread 0's partial) */
+    int32_t *partials;     /* threads 1..width-1: minx then maxx, ny*nz each */
+    size_t nlines;         /* ny * nz */
+    size_t merge_chunk;
+    tiling t;
+} occ_job;
+
+static void occ_partial(const occ_job *j, int thread, int32_t **mn, int32_t **mx)
+{
+    if (thread == 0) {
+        *mn = j->e.minx;
+        *mx = j->e.maxx;
+    } else {
+        *mn = j->partials + (size_t)(thread - 1) * 2 * j->nlines;
+        *mx = *mn + j->nlines;
+    }
+}
+
+static void occ_init(void *arg, size_t item, int thread)
+{
+    (void)thread;
+    const occ_job *j = arg;
+    int32_t *mn, *mx;
+    occ_partial(j, (int)item, &mn, &mx);
+    for (size_t t = 0; t < j->nlines; t++) { mn[t] = INT32_MAX; mx[t] = -1; }
+}
+
+static void occ_lines(void *arg, size_t tile, int thread)
+{
+    const occ_job *j = arg;
+    int i0, i1;
+    tile_range(&j->t, j->dims[0], tile, &i0, &i1);
+    vox_line_extremes e = j->e;
+    occ_partial(j, thread, &e.minx, &e.maxx);
+    j->k->line_extremes(j->occ, j->dims, i0, i1, &e);
+}
+
+/* min / max are exact and order-free: the merge gives the same lines for any thread count */
+static void occ_merge(void *arg, size_t chunk, int thread)
+{
+    (void)thread;
+    const occ_job *j = arg;
+    size_t t0 = chunk * j->merge_chunk, t1 = t0 + j->merge_chunk < j->nlines ? t0 + j->merge_chunk : j->nlines;
+    for (int p = 1; p < j->t.width; p++) {
+        int32_t *mn, *mx;
+        occ_partial(j, p, &mn, &mx);
+        for (size_t t = t0; t < t1; t++) {
+            j->e.minx[t] = mn[t] < j->e.minx[t] ? mn[t] : j->e.minx[t];
+            j->e.maxx[t] = mx[t] > j->e.maxx[t] ? mx[t] : j->e.maxx[t];
+        }
+    }
+}
+
+static void occ_state(void *arg, size_t tile, int thread)
+{
+    (void)thread;
+    const occ_job *j = arg;
+    int i0, i1;
+    tile_range(&j->t, j->dims[0], tile, &i0, &i1);
+    j->k->occlusion(j->occ, j->dims, i0, i1, &j->e, j->state);
+}
+
+int vox_stage_occlusion(vox_team *team, const vox_stage_plan *plan, const uint8_t *occ, const int dims[3],
+                        uint8_t *state, vox_scratch *lines, vox_scratch *partials)
+{
+    const size_t nx = (size_t)dims[0], ny = (size_t)dims[1], nz = (size_t)dims[2];
+    occ_job j;
+    memset(&j, 0, sizeof j);
+    j.k = plan->k;
+    j.occ = occ;
+    j.dims = dims;
+    j.state = state;
+    j.t = tile_grid(team, plan, dims, vox_tuned_kernel_bytes_per_voxel(VOX_TK_OCCLUSION));
+    j.nlines = ny * nz;
+    int32_t *l = vox_scratch_get(lines, 2 * (ny * nz + nx * nz + nx * ny) * sizeof *l);
+    if (!l)
+        return 0;
+    j.e.minx = l; j.e.maxx = l + ny * nz;
+    j.e.miny = j.e.maxx + ny * nz; j.e.maxy = j.e.miny + nx * nz;
+    j.e.minz = j.e.maxy + nx * nz; j.e.maxz = j.e.minz + nx * ny;
+    if (j.t.width > 1) {
+        j.partials = vox_scratch_get(partials, (size_t)(j.t.width - 1) * 2 * j.nlines * sizeof *j.partials);
+        if (!j.partials)
+            j.t.width = 1; /* no room for partials: one thread does it all */
+    }
+    vox_team_run(team, j.t.width, (size_t)j.t.width, VOX_SCHED_STATIC, occ_init, &j);
+    /* the line pass must use exactly width threads: item -> thread is the partial's owner */
+    int used = vox_team_run(team, j.t.width, j.t.ntiles, VOX_SCHED_STATIC, occ_lines, &j);
+    j.t.width = used;
+    if (used > 1) {
+        size_t chunks = (size_t)used * 4;
+        j.merge_chunk = (j.nlines + chunks - 1) / chunks;
+        vox_team_run(team, used, (j.nlines + j.merge_chunk - 1) / j.merge_chunk, VOX_SCHED_STATIC, occ_merge, &j);
+    }
+    vox_team_run(team, j.t.width, j.t.ntiles, VOX_SCHED_STATIC, occ_state, &j);
+    return 1;
+}
+
+/* ---- first shell -------------------------------------------------------- */
+
+typedef struct shell_job {
+    const vox_kernels *k;
+    const uint8_t *in;
+    uint8_t *out;
+    const int *dims;
+    tiling t;
+} shell_job;
+
+static void shell_tile(void *arg, size_t tile, int thread)
+{
+    (void)thread;
+    const shell_job *j = arg;
+    int i0, i1;
+    tile_range(&j->t, j->dims[0], tile, &i0, &i1);
+    j->k->first_shell(j->in, j->out, j->dims, i0, i1);
+}
+
+void vox_stage_first_shell(vox_team *team, const vox_stage_plan *plan, const uint8_t *in, uint8_t *out,
+                           const int dims[3])
+{
+    shell_job j = {plan->k, in, out, dims, tile_grid(team, plan, dims, vox_tuned_kernel_bytes_per_voxel(VOX_TK_FIRST_SHELL))};
+    vox_team_run(team, j.t.width, j.t.ntiles, VOX_SCHED_STATIC, shell_tile, &j);
+}

@@ -1,0 +1,369 @@
+/* profile.c - reading voxtune's profile: defaults, parsing, migration, matching, applying (profile.h) */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "profile.h"
+
+void vox_tuning_defaults(const vox_team *team, int isa, vox_tuning *t)
+{
+    /* A tile is half a core's L2: the planes a thread works on stay in its
+     * cache while their neighbours are read.  Small grids use at most 4
+     * threads (their stages take well under a millisecond; more threads
+     * cost more than they save); larger grids use every thread. */
+    int tile = (int)(team->l2 / 2 / 1024);
+    if (tile < VOX_TILE_KIB_MIN) tile = VOX_TILE_KIB_MIN;
+    for (int k = 0; k < VOX_TK_COUNT; k++)
+        for (int c = 0; c < VOX_SC_COUNT; c++) {
+            vox_setting *s = &t->s[k][c];
+            s->isa = isa;
+            s->tile_kib = k == VOX_TK_MOMENTS ? 0 : tile;
+            s->threads = c == VOX_SC_SMALL ? (team->cores < 4 ? team->cores : 4) : 0;
+        }
+}
+
+int vox_profile_default_path(char *out, size_t size)
+{
+    const char *p = getenv("VOX_PROFILE");
+    if (p) /* set: that file, or none when empty */
+        return snprintf(out, size, "%s", p) < (int)size;
+    const char *xdg = getenv("XDG_CONFIG_HOME");
+    if (xdg && *xdg == '/')
+        return snprintf(out, size, "%s/vox/profile.json", xdg) < (int)size;
+    const char *home = getenv("HOME");
+    if (home && *home)
+        return snprintf(out, size, "%s/.config/vox/profile.json", home) < (int)size;
+    return 0;
+}
+
+/* ---- parsing and migration ---------------------------------------------- */
+
+static cJSON *fail(cJSON *doc, vox_profile_status st, vox_profile_status *status, char *why, size_t n,
+                   const char *msg)
+{
+    cJSON_Delete(doc);
+    *status = st;
+    snprintf(why, n, "%s", msg);
+    return NULL;
+}
+
+/* Schema 1: { format, schema: 1, fingerprint, rigor, settings: {kernel: {variant, tile_kib, threads}},
+ * measurements } -> schema 2: one machine, the setting copied to every size class. */
+static int migrate_v1(cJSON *doc)
+{
+    cJSON *entry = cJSON_CreateObject();
+    cJSON *machines = cJSON_CreateArray();
+    cJSON *settings2 = cJSON_CreateObject();
+    if (!entry || !machines || !settings2) {
+        cJSON_Delete(entry); cJSON_Delete(machines); cJSON_Delete(settings2);
+        return 0;
+    }
+    const char *moved[] = {"fingerprint", "rigor", "created", "measurements"};
+    for (size_t i = 0; i < sizeof moved / sizeof moved[0]; i++) {
+        cJSON *v = cJSON_DetachItemFromObjectCaseSensitive(doc, moved[i]);
+        if (v) cJSON_AddItemToObject(entry, moved[i], v);
+    }
+    cJSON *settings1 = cJSON_GetObjectItemCaseSensitive(doc, "settings");
+    cJSON *k;
+    cJSON_ArrayForEach(k, settings1) {
+        cJSON *per_class = cJSON_CreateObject();
+        for (int c = 0; c < VOX_SC_COUNT && per_class; c++)
+            cJSON_AddItemToObject(per_class, vox_size_class_name((vox_size_class)c), cJSON_Duplicate(k, 1));
+        if (per_class && k->string) cJSON_AddItemToObject(settings2, k->string, per_class);
+    }
+    cJSON_DeleteItemFromObjectCaseSensitive(doc, "settings");
+    cJSON_AddItemToObject(entry, "settings", settings2);
+    cJSON_AddItemToArray(machines, entry);
+    cJSON_AddItemToObject(doc, "machines", machines);
+    cJSON_ReplaceItemInObjectCaseSensitive(doc, "schema", cJSON_CreateNumber(VOX_PROFILE_SCHEMA));
+    return 1;
+}
+
+cJSON *vox_profile_parse(const char *text, size_t len, vox_profile_status *status, char *why, size_t n)
+{
+    if (len > VOX_PROFILE_MAX_BYTES)
+        return fail(NULL, VOX_PROFILE_DEFAULTS_CORRUPT, status, why, n, "the profile is larger than 16 MiB");
+    const char *end = NULL;
+    cJSON *doc = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (!doc) {
+        char msg[160];
+        size_t at = end && end >= text ? (size_t)(end - text) : 0;
+        snprintf(msg, sizeof msg, "not valid JSON (truncated or corrupt) near byte %zu", at);
+        return fail(NULL, VOX_PROFILE_DEFAULTS_CORRUPT, status, why, n, msg);
+    }
+    if (!cJSON_IsObject(doc))
+        return fail(doc, VOX_PROFILE_DEFAULTS_CORRUPT, status, why, n, "the profile is not a JSON object");
+    cJSON *format = cJSON_GetObjectItemCaseSensitive(doc, "format");
+    if (!cJSON_IsString(format) || strcmp(format->valuestring, VOX_PROFILE_FORMAT) != 0)
+        return fail(doc, VOX_PROFILE_DEFAULTS_CORRUPT, status, why, n, "field \"format\": expected \"vox-profile\"");
+    cJSON *schema = cJSON_GetObjectItemCaseSensitive(doc, "schema");
+    if (!cJSON_IsNumber(schema) || schema->valuedouble != (double)(int)schema->valuedouble || schema->valueint < 1)
+        return fail(doc, VOX_PROFILE_DEFAULTS_CORRUPT, status, why, n, "field \"schema\": expected a positive integer");
+    if (schema->valueint > VOX_PROFILE_SCHEMA) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "schema %d is newer than this vox reads (%d): run voxtune of this version",
+                 schema->valueint, VOX_PROFILE_SCHEMA);
+        return fail(doc, VOX_PROFILE_DEFAULTS_NEWER_SCHEMA, status, why, n, msg);
+    }
+    if (schema->valueint == 1) {
+        if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(doc, "fingerprint")) ||
+            !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(doc, "settings")))
+            return fail(doc, VOX_PROFILE_DEFAULTS_CORRUPT, status, why, n,
+                        "schema 1: expected objects \"fingerprint\" and \"settings\"");
+        if (!migrate_v1(doc))
+            return fail(doc, VOX_PROFILE_DEFAULTS_CORRUPT, status, why, n, "out of memory migrating schema 1");
+    }
+    cJSON *machines = cJSON_GetObjectItemCaseSensitive(doc, "machines");
+    if (!cJSON_IsArray(machines))
+        return fail(doc, VOX_PROFILE_DEFAULTS_CORRUPT, status, why, n, "field \"machines\": expected an array");
+    int i = 0;
+    cJSON *m;
+    cJSON_ArrayForEach(m, machines) {
+        char msg[160];
+        if (!cJSON_IsObject(m) || !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(m, "fingerprint")) ||
+            !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(m, "settings"))) {
+            snprintf(msg, sizeof msg, "machines[%d]: expected an object with objects \"fingerprint\" and \"settings\"", i);
+            return fail(doc, VOX_PROFILE_DEFAULTS_CORRUPT, status, why, n, msg);
+        }
+        cJSON *meas = cJSON_GetObjectItemCaseSensitive(m, "measurements");
+        if (meas && !cJSON_IsArray(meas)) {
+            snprintf(msg, sizeof msg, "machines[%d].measurements: expected an array", i);
+            return fail(doc, VOX_PROFILE_DEFAULTS_CORRUPT, status, why, n, msg);
+        }
+        i++;
+    }
+    *status = VOX_PROFILE_EXACT;
+    why[0] = 0;
+    return doc;
+}
+
+/* ---- matching ------------------------------------------------------------ */
+
+static int same(const cJSON *a, const cJSON *b, const char *path)
+{
+    /* path: "cpu", "isa.levels", ... one level of nesting at most */
+    char first[32];
+    const char *dot = strchr(path, '.');
+    size_t l = dot ? (size_t)(dot - path) : strlen(path);
+    snprintf(first, sizeof first, "%.*s", (int)l, path);
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(a, first), *y = cJSON_GetObjectItemCaseSensitive(b, first);
+    if (dot) {
+        x = cJSON_GetObjectItemCaseSensitive(x, dot + 1);
+        y = cJSON_GetObjectItemCaseSensitive(y, dot + 1);
+    }
+    return x && y && cJSON_Compare(x, y, 1);
+}
+
+vox_profile_status vox_profile_match(const cJSON *entry, const cJSON *fp)
+{
+    const cJSON *theirs = cJSON_GetObjectItemCaseSensitive(entry, "fingerprint");
+    /* same CPU, same ISA levels and quirks, same kernels: the per-core values carry over */
+    static const char *const core[] = {"cpu", "isa", "kernel_set"};
+    for (size_t i = 0; i < sizeof core / sizeof core[0]; i++)
+        if (!same(theirs, fp, core[i]))
+            return VOX_PROFILE_DEFAULTS_FOREIGN;
+    static const char *const rest[] = {"topology", "compiler", "library"};
+    for (size_t i = 0; i < sizeof rest / sizeof rest[0]; i++)
+        if (!same(theirs, fp, rest[i]))
+            return VOX_PROFILE_PARTIAL;
+    return VOX_PROFILE_EXACT;
+}
+
+/* ---- settings ------------------------------------------------------------ */
+
+static int get_int(const cJSON *o, const char *name, int lo, int hi, int *out, const char *where, char *why,
+                   size_t n)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    if (!v)
+        return 1; /* keep the default */
+    if (!cJSON_IsNumber(v) || v->valuedouble != (double)(long long)v->valuedouble || v->valuedouble < lo ||
+        v->valuedouble > hi) {
+        snprintf(why, n, "%s.%s: expected an integer from %d to %d", where, name, lo, hi);
+        return 0;
+    }
+    *out = (int)v->valuedouble;
+    return 1;
+}
+
+int vox_profile_apply_settings(const cJSON *entry, int partial, vox_tuning *t, char *why, size_t n)
+{
+    vox_tuning next = *t;
+    const cJSON *settings = cJSON_GetObjectItemCaseSensitive(entry, "settings");
+    for (int k = 0; k < VOX_TK_COUNT; k++) {
+        const cJSON *per_class = cJSON_GetObjectItemCaseSensitive(settings, vox_tuned_kernel_name((vox_tuned_kernel)k));
+        if (!per_class)
+            continue;
+        for (int c = 0; c < VOX_SC_COUNT; c++) {
+            char where[96];
+            snprintf(where, sizeof where, "settings.%s.%s", vox_tuned_kernel_name((vox_tuned_kernel)k),
+                     vox_size_class_name((vox_size_class)c));
+            const cJSON *o = cJSON_GetObjectItemCaseSensitive(per_class, vox_size_class_name((vox_size_class)c));
+            if (!o)
+                continue;
+            if (!cJSON_IsObject(o)) {
+                snprintf(why, n, "%s: expected an object", where);
+                return 0;
+            }
+            vox_setting *s = &next.s[k][c];
+            const cJSON *variant = cJSON_GetObjectItemCaseSensitive(o, "variant");
+            if (variant) {
+                int isa = cJSON_IsString(variant) ? vox_isa_index(variant->valuestring) : -1;
+                if (!vox_isa_usable(isa)) {
+                    snprintf(why, n, "%s.variant: \"%s\" is not a variant this machine and build run", where,
+                             cJSON_IsString(variant) ? variant->valuestring : "(not a string)");
+                    return 0;
+                }
+                s->isa = isa;
+            }
+            int lo = k == VOX_TK_MOMENTS ? 0 : VOX_TILE_KIB_MIN;
+            int threads = s->threads;
+            if (!get_int(o, "tile_kib", lo, VOX_TILE_KIB_MAX, &s->tile_kib, where, why, n) ||
+                !get_int(o, "threads", 0, VOX_THREADS_MAX, &threads, where, why, n))
+                return 0;
+            if (!partial) /* another topology: its thread counts mean nothing here */
+                s->threads = threads;
+        }
+    }
+    *t = next;
+    return 1;
+}
+
+/* ---- the context's profile ---------------------------------------------- */
+
+static char *read_limited(const char *path, size_t *len, int *too_big, int *missing)
+{
+    *too_big = *missing = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        *missing = errno == ENOENT || errno == ENOTDIR;
+        return NULL;
+    }
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap + 1);
+    while (buf) {
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (n > VOX_PROFILE_MAX_BYTES) {
+            *too_big = 1;
+            break;
+        }
+        if (got == 0)
+            break;
+        if (n == cap) {
+            char *p = realloc(buf, cap * 2 + 1);
+            if (!p) { free(buf); buf = NULL; break; }
+            buf = p;
+            cap *= 2;
+        }
+    }
+    int err = ferror(f);
+    fclose(f);
+    if (!buf || err || *too_big) {
+        free(buf);
+        return NULL;
+    }
+    buf[n] = 0;
+    *len = n;
+    return buf;
+}
+
+void vox_profile_load(vox_ctx *ctx)
+{
+    vox_profile_info *pi = ctx->profile;
+    memset(pi, 0, sizeof *pi);
+    vox_tuning_defaults(ctx->team, ctx->isa_index, ctx->tuning);
+    pi->status = VOX_PROFILE_DEFAULTS_ABSENT;
+
+    char *text = NULL;
+    size_t len = 0;
+    const char *json = ctx->opts.profile_json;
+    if (json && *json) {
+        text = strdup(json);
+        len = strlen(json);
+        if (!text) {
+            snprintf(pi->detail, sizeof pi->detail, "out of memory reading the profile");
+            return;
+        }
+    } else if (json || (ctx->opts.profile && !*ctx->opts.profile)) {
+        snprintf(pi->detail, sizeof pi->detail, "no profile asked for");
+        return;
+    } else {
+        int ok = ctx->opts.profile ? snprintf(pi->path, sizeof pi->path, "%s", ctx->opts.profile) < (int)sizeof pi->path
+                                   : vox_profile_default_path(pi->path, sizeof pi->path);
+        if (!ok || !pi->path[0]) {
+            snprintf(pi->detail, sizeof pi->detail, ok ? "no profile asked for (VOX_PROFILE is empty)"
+                                                       : "no profile path (set VOX_PROFILE or HOME)");
+            pi->path[0] = 0;
+            return;
+        }
+        int too_big, missing;
+        text = read_limited(pi->path, &len, &too_big, &missing);
+        if (!text) {
+            pi->status = missing ? VOX_PROFILE_DEFAULTS_ABSENT : VOX_PROFILE_DEFAULTS_CORRUPT;
+            snprintf(pi->detail, sizeof pi->detail, "%s", missing ? "no such file (run voxtune to make one)"
+                                                      : too_big ? "the profile is larger than 16 MiB"
+                                                                : "cannot read the file");
+            goto report;
+        }
+    }
+    {
+        char why[256];
+        vox_profile_status st;
+        cJSON *doc = vox_profile_parse(text, len, &st, why, sizeof why);
+        free(text);
+        text = NULL;
+        if (!doc) {
+            pi->status = st;
+            snprintf(pi->detail, sizeof pi->detail, "%s", why);
+            goto report;
+        }
+        cJSON *schema = cJSON_GetObjectItemCaseSensitive(doc, "schema");
+        pi->schema = schema ? schema->valueint : 0;
+        cJSON *fp = vox_fingerprint(ctx);
+        const cJSON *best = NULL;
+        vox_profile_status best_st = VOX_PROFILE_DEFAULTS_FOREIGN;
+        const cJSON *m;
+        cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(doc, "machines")) {
+            vox_profile_status s = fp ? vox_profile_match(m, fp) : VOX_PROFILE_DEFAULTS_FOREIGN;
+            if (s < best_st) {
+                best_st = s;
+                best = m;
+            }
+        }
+        if (!best) {
+            pi->status = VOX_PROFILE_DEFAULTS_FOREIGN;
+            snprintf(pi->detail, sizeof pi->detail, "no entry for this CPU and kernel set (run voxtune here)");
+        } else if (!vox_profile_apply_settings(best, best_st == VOX_PROFILE_PARTIAL, ctx->tuning, why, sizeof why)) {
+            pi->status = VOX_PROFILE_DEFAULTS_OUT_OF_RANGE;
+            snprintf(pi->detail, sizeof pi->detail, "%s", why);
+        } else {
+            pi->status = best_st;
+            if (best_st == VOX_PROFILE_PARTIAL)
+                snprintf(pi->detail, sizeof pi->detail, "other topology, compiler or version: thread counts re-derived");
+            else if (pi->schema < VOX_PROFILE_SCHEMA)
+                snprintf(pi->detail, sizeof pi->detail, "migrated from schema %d", pi->schema);
+        }
+        cJSON_Delete(fp);
+        cJSON_Delete(doc);
+    }
+report:
+    free(text);
+    if (pi->status >= VOX_PROFILE_DEFAULTS_CORRUPT && ctx->opts.verbose > 0)
+        vox_warn(ctx, "profile %s: %s; using defaults", pi->path[0] ? pi->path : "(JSON text)", pi->detail);
+}
+
+const char *vox_profile_status_name(vox_profile_status st)
+{
+    switch (st) {
+    case VOX_PROFILE_EXACT: return "exact";
+    case VOX_PROFILE_PARTIAL: return "partial";
+    case VOX_PROFILE_DEFAULTS_ABSENT: return "defaults (absent)";
+    case VOX_PROFILE_DEFAULTS_CORRUPT: return "defaults (corrupt)";
+    case VOX_PROFILE_DEFAULTS_NEWER_SCHEMA: return "defaults (newer schema)";
+    case VOX_PROFILE_DEFAULTS_FOREIGN: return "defaults (foreign machine)";
+    case VOX_PROFILE_DEFAULTS_OUT_OF_RANGE: return "defaults (out of range)";
+    }
+    return "unknown";
+}

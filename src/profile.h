@@ -1,0 +1,58 @@
+/* profile.h - voxtune's JSON profile: fingerprint, reading, matching, migration (library side)
+ *
+ * The file (schema 2):
+ *   { "format": "vox-profile", "schema": 2,
+ *     "machines": [ { "fingerprint": {...}, "rigor": "quick"|"normal", "created": "...",
+ *                     "settings": { "<kernel>": { "<size class>": {"variant", "tile_kib", "threads"} } },
+ *                     "measurements": [ {...}, ... ] } ] }
+ * Schema 1 (vox 0.4 development) held one machine at the top level and one
+ * setting per kernel for every size class; it is migrated in memory.
+ * Reading never fails a context: whatever is wrong gives a DEFAULTS_* status.
+ */
+#ifndef VOX_PROFILE_H
+#define VOX_PROFILE_H
+
+#include <cjson/cJSON.h>
+
+#include "team.h"
+#include "tuning.h"
+
+#define VOX_PROFILE_FORMAT "vox-profile"
+#define VOX_PROFILE_SCHEMA 2
+#define VOX_PROFILE_MAX_BYTES ((size_t)16 << 20) /* a profile is a few KiB; refuse absurd files */
+
+typedef struct vox_profile_info {
+    vox_profile_status status;
+    char path[1024];  /* the file looked at; "" for JSON text or none */
+    char detail[320]; /* why the profile was not (fully) used */
+    int schema;       /* the schema read (0: none) */
+} vox_profile_info;
+
+/* This machine and build (cpu, isa, topology, compiler, library, kernel_set). */
+VOX_HIDDEN cJSON *vox_fingerprint(const vox_ctx *ctx);
+
+/* Settings derived from the topology alone (README "Threads" states them). */
+VOX_HIDDEN void vox_tuning_defaults(const vox_team *team, int isa, vox_tuning *t);
+
+/* The default profile path: $VOX_PROFILE (set but empty: "", no profile),
+ * else $XDG_CONFIG_HOME/vox/profile.json, else $HOME/.config/vox/profile.json.
+ * 0 when none can be formed. */
+VOX_HIDDEN int vox_profile_default_path(char *out, size_t size);
+
+/* Reads a whole profile document into its schema-2 form (migrating older
+ * schemas).  On failure returns NULL with *status and why set. */
+VOX_HIDDEN cJSON *vox_profile_parse(const char *text, size_t len, vox_profile_status *status, char *why,
+                                    size_t why_size);
+
+/* How well entry (one element of "machines") fits fingerprint fp:
+ * VOX_PROFILE_EXACT, VOX_PROFILE_PARTIAL or VOX_PROFILE_DEFAULTS_FOREIGN. */
+VOX_HIDDEN vox_profile_status vox_profile_match(const cJSON *entry, const cJSON *fp);
+
+/* Overlays the entry's settings on t (keeping t's threads when partial).
+ * Returns 0 with why set when a value is out of range (t is then unchanged). */
+VOX_HIDDEN int vox_profile_apply_settings(const cJSON *entry, int partial, vox_tuning *t, char *why, size_t why_size);
+
+/* Chooses and applies the context's profile (options, environment, default path). */
+VOX_HIDDEN void vox_profile_load(vox_ctx *ctx);
+
+#endif
