@@ -175,32 +175,8 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
     if (rc != VOX_OK)
         return rc;
 
-    /* f32 bounding box of the cloud without materialising it: fl32(c + o)
-     * is monotonic in c and in o, so a set's extremes are its element's
-     * extreme centres plus its extreme offsets, rounded once */
-    const float *cx = sh.elem_cx, *cy = cx + sh.natoms, *cz = cy + sh.natoms;
-    const float *cc[3] = {cx, cy, cz};
     float lo0[3], hi0[3];
-    for (int a = 0; a < 3; a++) { lo0[a] = amin[a]; hi0[a] = amax[a]; }
-    float emin[3] = {0, 0, 0}, emax[3] = {0, 0, 0};
-    for (size_t q = 0; q < sh.nsets; q++) {
-        const vox_shell_set *set = &sh.sets[q];
-        if (q == 0 || set->elem != sh.sets[q - 1].elem) { /* an element's sets are consecutive */
-            size_t i0 = sh.elem_start[set->elem], i1 = sh.elem_start[set->elem + 1];
-            for (int a = 0; a < 3; a++) {
-                emin[a] = emax[a] = cc[a][i0];
-                for (size_t i = i0 + 1; i < i1; i++) {
-                    if (cc[a][i] < emin[a]) emin[a] = cc[a][i];
-                    if (cc[a][i] > emax[a]) emax[a] = cc[a][i];
-                }
-            }
-        }
-        for (int a = 0; a < 3; a++) {
-            float lo = emin[a] + set->omin[a], hi = emax[a] + set->omax[a];
-            if (lo < lo0[a]) lo0[a] = lo;
-            if (hi > hi0[a]) hi0[a] = hi;
-        }
-    }
+    vox_cloud_bounds(&sh, lo0, hi0);
     vox_grid_axis ax[3];
     memset(ax, 0, sizeof ax);
     vox_result *res = NULL;

@@ -24,6 +24,8 @@ typedef struct vox_shells {
 
 VOX_HIDDEN vox_status vox_shells_build(vox_ctx *ctx, const vox_structure *st, double s, vox_shells *sh);
 VOX_HIDDEN void vox_shells_free(vox_shells *sh);
+/* The f32 bounding box of every point fl32(c + o) of the cloud (centres included). */
+VOX_HIDDEN void vox_cloud_bounds(const vox_shells *sh, float lo[3], float hi[3]);
 VOX_HIDDEN double vox_vdw_radius(const char *element);
 VOX_HIDDEN double vox_max_vdw_radius(void);
 VOX_HIDDEN int vox_samples_for(double radius, double s);
