@@ -49,7 +49,8 @@ VOX_HIDDEN cJSON *vox_profile_parse(const char *text, size_t len, vox_profile_st
 VOX_HIDDEN vox_profile_status vox_profile_match(const cJSON *entry, const cJSON *fp);
 
 /* Overlays the entry's settings on t (keeping t's threads when partial).
- * Returns 0 with why set when a value is out of range (t is then unchanged). */
+ * Returns 1, or with why set (t unchanged) 0 for a value out of range and
+ * -1 for a value of the wrong type. */
 VOX_HIDDEN int vox_profile_apply_settings(const cJSON *entry, int partial, vox_tuning *t, char *why, size_t why_size);
 
 /* Chooses and applies the context's profile (options, environment, default path). */

@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "classify.h"
+#include "components.h"
 #include "grid.h"
 #include "internal.h"
 #include "shells.h"
@@ -417,6 +418,53 @@ static void test_eigen(void)
     CHECK(lo == 0 && hi == 1, "flat slice");
 }
 
+/* Slab labelling joined across slabs gives the whole-grid scan's ids and
+ * per-component lists for every slab thickness and thread count. */
+static void test_parallel_components(void)
+{
+    vox_ctx *ctx = NULL;
+    vox_options o;
+    vox_options_init(&o);
+    o.threads = 4;
+    o.profile = "";
+    if (vox_ctx_create(&ctx, &o) != VOX_OK) {
+        CHECK(0, "context");
+        return;
+    }
+    const vox_kernels *k = &vox_kernels_scalar;
+    for (int trial = 0; trial < 60; trial++) {
+        int d[3] = {1 + (int)(rnd() % 24), 1 + (int)(rnd() % 12), 1 + (int)(rnd() % 12)};
+        size_t n = (size_t)d[0] * d[1] * d[2];
+        uint8_t *state = malloc(n);
+        int32_t *ref = malloc(n * sizeof *ref), *labels = malloc(n * sizeof *labels);
+        uint32_t *queue = malloc(n * sizeof *queue);
+        int density = 30 + (int)(rnd() % 50);
+        for (size_t f = 0; f < n; f++) state[f] = (int)(rnd() % 100) < density ? VOX_V_BURIED : VOX_V_EXPOSED;
+        size_t nref = k->label_components(state, d, 0, d[0], ref, queue);
+        const int tiles[] = {1, 4, 64, 1 << 20}; /* 1 KiB: one plane per slab */
+        for (int t = 1; t <= 4; t++)
+            for (size_t ti = 0; ti < sizeof tiles / sizeof tiles[0]; ti++) {
+                vox_stage_plan plan = {k, t, tiles[ti]};
+                vox_components c;
+                memset(labels, 0x55, n * sizeof *labels);
+                if (!vox_stage_components(ctx->team, &plan, state, d, labels, queue, &c)) {
+                    CHECK(0, "allocation");
+                    continue;
+                }
+                int same = c.n == nref && !memcmp(labels, ref, n * sizeof *ref);
+                /* each list ascending, every voxel carrying its component's id */
+                for (size_t q = 0; same && q < c.n; q++)
+                    for (size_t v = c.start[q]; v < c.start[q + 1]; v++)
+                        same &= ref[c.voxels[v]] == (int32_t)q && (v == c.start[q] || c.voxels[v - 1] < c.voxels[v]);
+                CHECK(same, "trial %d grid %dx%dx%d, %d threads, tile %d KiB: %zu vs %zu components", trial, d[0], d[1],
+                      d[2], t, tiles[ti], c.n, nref);
+                free(c.start);
+            }
+        free(state); free(ref); free(labels); free(queue);
+    }
+    vox_ctx_destroy(&ctx);
+}
+
 int main(void)
 {
     test_fibonacci();
@@ -429,5 +477,6 @@ int main(void)
     test_formatting();
     test_annotations();
     test_eigen();
+    test_parallel_components();
     return check_report();
 }

@@ -1,0 +1,310 @@
+/* test_profile.c - tuning profiles through the public API: every kind of file, and the topology defaults
+ *
+ * Builds profiles around this machine's own fingerprint (vox_ctx_fingerprint_json)
+ * and checks the status a context reports, the settings it uses, and that
+ * nothing (corrupt, truncated, oversized, newer, foreign, out of range) ever
+ * fails context creation.  The defaults on synthetic topologies come from
+ * HWLOC_SYNTHETIC.  Usage: test_profile TMPDIR
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "check.h"
+#include "vox/vox.h"
+
+static char *fingerprint_text;
+
+/* Status (and, when settings is not NULL, the settings JSON) of a context
+ * created with profile text json (or path when json is NULL). */
+static vox_profile_status status_of(const char *json, const char *path, cJSON **settings)
+{
+    vox_options o;
+    vox_options_init(&o);
+    o.profile_json = json;
+    o.profile = path;
+    vox_ctx *ctx = NULL;
+    vox_status st = vox_ctx_create(&ctx, &o);
+    CHECK(st == VOX_OK, "a profile never fails a context: %s", vox_strerror(st));
+    if (st != VOX_OK)
+        return (vox_profile_status)-1;
+    vox_profile_status ps = vox_ctx_profile_status(ctx);
+    if (settings) {
+        char *js = vox_ctx_settings_json(ctx);
+        *settings = cJSON_Parse(js);
+        vox_free(js);
+    }
+    vox_ctx_destroy(&ctx);
+    return ps;
+}
+
+/* One machine entry with this fingerprint and the same setting everywhere. */
+static cJSON *entry(const char *variant, int tile, int threads)
+{
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddItemToObject(e, "fingerprint", cJSON_Parse(fingerprint_text));
+    cJSON_AddStringToObject(e, "rigor", "test");
+    cJSON *s = cJSON_AddObjectToObject(e, "settings");
+    static const char *const kernels[] = {"bin_points", "occlusion", "first_shell", "label_components"};
+    for (int k = 0; k < 4; k++) {
+        cJSON *per = cJSON_AddObjectToObject(s, kernels[k]);
+        static const char *const classes[] = {"small", "medium", "large"};
+        for (int c = 0; c < 3; c++) {
+            cJSON *v = cJSON_AddObjectToObject(per, classes[c]);
+            cJSON_AddStringToObject(v, "variant", variant);
+            cJSON_AddNumberToObject(v, "tile_kib", tile + c);
+            cJSON_AddNumberToObject(v, "threads", threads);
+        }
+    }
+    cJSON_AddItemToObject(e, "measurements", cJSON_CreateArray());
+    return e;
+}
+
+static char *doc_with(cJSON *e, int schema)
+{
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "format", "vox-profile");
+    cJSON_AddNumberToObject(d, "schema", schema);
+    cJSON *m = cJSON_AddArrayToObject(d, "machines");
+    cJSON_AddItemToArray(m, e);
+    char *text = cJSON_PrintUnformatted(d);
+    cJSON_Delete(d);
+    return text;
+}
+
+static int setting(cJSON *settings, const char *kernel, const char *cls, const char *field)
+{
+    cJSON *v = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(settings, "kernels"), kernel), cls), field);
+    return v ? v->valueint : -1;
+}
+
+static const char *variant_of(cJSON *settings, const char *kernel, const char *cls)
+{
+    cJSON *v = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(settings, "kernels"), kernel), cls), "variant");
+    return v && cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static void test_round_trip(void)
+{
+    char *text = doc_with(entry("scalar", 64, 1), 2);
+    cJSON *s = NULL;
+    CHECK(status_of(text, NULL, &s) == VOX_PROFILE_EXACT, "own fingerprint: exact");
+    CHECK(setting(s, "occlusion", "medium", "tile_kib") == 65 && setting(s, "label_components", "large", "tile_kib") == 66,
+          "tile sizes read per kernel and class");
+    CHECK(setting(s, "first_shell", "small", "threads") == 1, "threads read");
+    CHECK(!strcmp(variant_of(s, "bin_points", "small"), "scalar"), "variant read: %s", variant_of(s, "bin_points", "small"));
+    cJSON_Delete(s);
+    free(text);
+}
+
+static void test_bad_files(const char *tmp)
+{
+    char *good = doc_with(entry("scalar", 64, 1), 2);
+    /* truncated at every eighth byte: always corrupt, never a crash */
+    size_t n = strlen(good);
+    int all = 1;
+    for (size_t cut = 0; cut + 1 < n; cut += 8) {
+        char *t = strndup(good, cut);
+        vox_profile_status st = status_of(t, NULL, NULL);
+        all &= st == VOX_PROFILE_DEFAULTS_CORRUPT || (cut == 0 && st == VOX_PROFILE_DEFAULTS_ABSENT);
+        free(t);
+    }
+    CHECK(all, "every truncation of a profile reads as corrupt");
+    CHECK(status_of("{\"format\": \"vox-profile\", \"schema\": 2, \"machines\": [", NULL, NULL) == VOX_PROFILE_DEFAULTS_CORRUPT, "truncated");
+    CHECK(status_of("not json at all", NULL, NULL) == VOX_PROFILE_DEFAULTS_CORRUPT, "garbage");
+    CHECK(status_of("[1, 2, 3]", NULL, NULL) == VOX_PROFILE_DEFAULTS_CORRUPT, "an array");
+    CHECK(status_of("{\"format\": \"other\", \"schema\": 2, \"machines\": []}", NULL, NULL) == VOX_PROFILE_DEFAULTS_CORRUPT, "format");
+    CHECK(status_of("{\"format\": \"vox-profile\", \"schema\": \"2\", \"machines\": []}", NULL, NULL) == VOX_PROFILE_DEFAULTS_CORRUPT, "schema type");
+    CHECK(status_of("{\"format\": \"vox-profile\", \"schema\": 2, \"machines\": {}}", NULL, NULL) == VOX_PROFILE_DEFAULTS_CORRUPT, "machines type");
+    CHECK(status_of("{\"format\": \"vox-profile\", \"schema\": 2, \"machines\": [7]}", NULL, NULL) == VOX_PROFILE_DEFAULTS_CORRUPT, "entry type");
+    /* wrong types and out-of-range values inside the entry */
+    cJSON *e = entry("scalar", 64, 1);
+    cJSON_ReplaceItemInObject(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(e, "settings"), "occlusion"), "small"),
+                              "tile_kib", cJSON_CreateString("big"));
+    char *t = doc_with(e, 2);
+    CHECK(status_of(t, NULL, NULL) == VOX_PROFILE_DEFAULTS_CORRUPT, "tile of the wrong type");
+    free(t);
+    t = doc_with(entry("scalar", 1, 1), 2);
+    CHECK(status_of(t, NULL, NULL) == VOX_PROFILE_DEFAULTS_OUT_OF_RANGE, "tile below 4 KiB");
+    free(t);
+    t = doc_with(entry("scalar", 64, -2), 2);
+    CHECK(status_of(t, NULL, NULL) == VOX_PROFILE_DEFAULTS_OUT_OF_RANGE, "negative threads");
+    free(t);
+    t = doc_with(entry("sse9", 64, 1), 2);
+    CHECK(status_of(t, NULL, NULL) == VOX_PROFILE_DEFAULTS_OUT_OF_RANGE, "unknown variant");
+    free(t);
+    /* oversized: a file over 16 MiB is refused before parsing */
+    char path[512];
+    snprintf(path, sizeof path, "%s/oversized.json", tmp);
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL, "cannot write %s", path);
+    if (f) {
+        fputs("{\"format\": \"vox-profile\", \"schema\": 2, \"pad\": \"", f);
+        for (int i = 0; i < 17 * 1024; i++) {
+            char kib[1024];
+            memset(kib, 'x', sizeof kib);
+            fwrite(kib, 1, sizeof kib, f);
+        }
+        fputs("\", \"machines\": []}", f);
+        fclose(f);
+        CHECK(status_of(NULL, path, NULL) == VOX_PROFILE_DEFAULTS_CORRUPT, "oversized file");
+    }
+    CHECK(status_of(NULL, "/nonexistent/vox/profile.json", NULL) == VOX_PROFILE_DEFAULTS_ABSENT, "missing file");
+    CHECK(status_of(NULL, "", NULL) == VOX_PROFILE_DEFAULTS_ABSENT, "no profile asked for");
+    CHECK(status_of(NULL, tmp, NULL) == VOX_PROFILE_DEFAULTS_CORRUPT, "a directory is not a profile");
+    free(good);
+}
+
+static void test_schemas(void)
+{
+    char *t = doc_with(entry("scalar", 64, 1), 3);
+    CHECK(status_of(t, NULL, NULL) == VOX_PROFILE_DEFAULTS_NEWER_SCHEMA, "newer schema");
+    free(t);
+    /* schema 1: one machine at the top level, one setting per kernel */
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "format", "vox-profile");
+    cJSON_AddNumberToObject(d, "schema", 1);
+    cJSON_AddItemToObject(d, "fingerprint", cJSON_Parse(fingerprint_text));
+    cJSON_AddStringToObject(d, "rigor", "quick");
+    cJSON *s = cJSON_AddObjectToObject(d, "settings");
+    cJSON *occ = cJSON_AddObjectToObject(s, "occlusion");
+    cJSON_AddStringToObject(occ, "variant", "scalar");
+    cJSON_AddNumberToObject(occ, "tile_kib", 96);
+    cJSON_AddNumberToObject(occ, "threads", 1);
+    cJSON_AddItemToObject(d, "measurements", cJSON_CreateArray());
+    t = cJSON_PrintUnformatted(d);
+    cJSON_Delete(d);
+    cJSON *set = NULL;
+    CHECK(status_of(t, NULL, &set) == VOX_PROFILE_EXACT, "schema 1 migrated");
+    CHECK(setting(set, "occlusion", "small", "tile_kib") == 96 && setting(set, "occlusion", "large", "tile_kib") == 96,
+          "schema 1's one setting applies to every size class");
+    cJSON_Delete(set);
+    free(t);
+}
+
+static void test_foreign_and_partial(void)
+{
+    cJSON *e = entry("scalar", 64, 1);
+    cJSON *cpu = cJSON_GetObjectItem(cJSON_GetObjectItem(e, "fingerprint"), "cpu");
+    cJSON_ReplaceItemInObject(cpu, "model", cJSON_CreateString("Some Other CPU 9000"));
+    char *t = doc_with(e, 2);
+    CHECK(status_of(t, NULL, NULL) == VOX_PROFILE_DEFAULTS_FOREIGN, "other CPU: foreign");
+    free(t);
+    e = entry("scalar", 64, 1);
+    cJSON_ReplaceItemInObject(cJSON_GetObjectItem(e, "fingerprint"), "kernel_set", cJSON_CreateString("0000000000000000"));
+    t = doc_with(e, 2);
+    CHECK(status_of(t, NULL, NULL) == VOX_PROFILE_DEFAULTS_FOREIGN, "other kernels: foreign");
+    free(t);
+    /* same CPU, other topology: tiles kept, threads re-derived */
+    e = entry("scalar", 64, 1);
+    cJSON *topo = cJSON_GetObjectItem(cJSON_GetObjectItem(e, "fingerprint"), "topology");
+    cJSON_ReplaceItemInObject(topo, "cores", cJSON_CreateNumber(512));
+    t = doc_with(e, 2);
+    cJSON *s = NULL, *d = NULL;
+    CHECK(status_of(t, NULL, &s) == VOX_PROFILE_PARTIAL, "other topology: partial");
+    status_of(NULL, "", &d);
+    CHECK(setting(s, "occlusion", "small", "tile_kib") == 64, "partial keeps the tile");
+    CHECK(setting(s, "occlusion", "medium", "threads") == setting(d, "occlusion", "medium", "threads"),
+          "partial re-derives the threads (%d vs default %d)", setting(s, "occlusion", "medium", "threads"),
+          setting(d, "occlusion", "medium", "threads"));
+    cJSON_Delete(s);
+    cJSON_Delete(d);
+    free(t);
+    /* several machines in one file: the one matching this machine is used */
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "format", "vox-profile");
+    cJSON_AddNumberToObject(doc, "schema", 2);
+    cJSON *m = cJSON_AddArrayToObject(doc, "machines");
+    e = entry("scalar", 200, 1);
+    cJSON_ReplaceItemInObject(cJSON_GetObjectItem(cJSON_GetObjectItem(e, "fingerprint"), "cpu"), "model", cJSON_CreateString("Node type B"));
+    cJSON_AddItemToArray(m, e);
+    cJSON_AddItemToArray(m, entry("scalar", 80, 1));
+    t = cJSON_PrintUnformatted(doc);
+    cJSON_Delete(doc);
+    CHECK(status_of(t, NULL, &s) == VOX_PROFILE_EXACT && setting(s, "first_shell", "small", "tile_kib") == 80,
+          "a shared file: this machine's entry");
+    cJSON_Delete(s);
+    free(t);
+}
+
+/* Defaults on synthetic topologies: one thread per core, tiles from the L2, no pinning. */
+static void test_synthetic_topologies(void)
+{
+    setenv("HWLOC_SYNTHETIC", "pack:2 core:8 pu:2", 1);
+    cJSON *s = NULL;
+    status_of(NULL, "", &s);
+    CHECK(cJSON_GetObjectItem(s, "threads")->valueint == 16, "2 x 8 cores: 16 threads, got %d",
+          cJSON_GetObjectItem(s, "threads")->valueint);
+    CHECK(setting(s, "occlusion", "small", "tile_kib") == 512, "no cache information: the 1 MiB L2 default, half of it per tile");
+    CHECK(setting(s, "occlusion", "small", "threads") == 4 && setting(s, "occlusion", "large", "threads") == 16,
+          "small grids use 4 threads, large ones all");
+    CHECK(strstr(cJSON_GetObjectItem(s, "binding")->valuestring, "not pinned") != NULL, "a synthetic topology is never pinned to");
+    cJSON_Delete(s);
+    setenv("HWLOC_SYNTHETIC", "pack:1 l3:1(size=8388608) l2:4(size=262144) core:1 pu:1", 1);
+    status_of(NULL, "", &s);
+    CHECK(cJSON_GetObjectItem(s, "threads")->valueint == 4, "4 cores");
+    CHECK(setting(s, "first_shell", "medium", "tile_kib") == 128, "a 256 KiB L2: 128 KiB tiles, got %d",
+          setting(s, "first_shell", "medium", "tile_kib"));
+    CHECK(setting(s, "bin_points", "medium", "tile_kib") == 1048576, "binning: one slab per thread");
+    cJSON_Delete(s);
+    setenv("HWLOC_SYNTHETIC", "core:1 pu:1", 1);
+    status_of(NULL, "", &s);
+    CHECK(cJSON_GetObjectItem(s, "threads")->valueint == 1, "one core: one thread");
+    cJSON_Delete(s);
+    unsetenv("HWLOC_SYNTHETIC");
+}
+
+static void test_thread_options(void)
+{
+    vox_options o;
+    vox_options_init(&o);
+    o.profile = "";
+    vox_ctx *ctx = NULL;
+    o.bind = "sideways";
+    CHECK(vox_ctx_create(&ctx, &o) == VOX_E_INVALID_ARG, "an unknown bind option is an error");
+    o.bind = "none";
+    o.threads = 3;
+    CHECK(vox_ctx_create(&ctx, &o) == VOX_OK && vox_ctx_threads(ctx) == 3, "threads option");
+    CHECK(ctx && strstr(vox_ctx_describe(ctx), "bind=none"), "bind=none: %s", ctx ? vox_ctx_describe(ctx) : "");
+    vox_ctx_destroy(&ctx);
+    o.bind = NULL;
+    o.threads = 0;
+    setenv("VOX_THREADS", "5", 1);
+    CHECK(vox_ctx_create(&ctx, &o) == VOX_OK && vox_ctx_threads(ctx) == 5, "VOX_THREADS");
+    vox_ctx_destroy(&ctx);
+    setenv("VOX_THREADS", "many", 1);
+    CHECK(vox_ctx_create(&ctx, &o) == VOX_OK && vox_ctx_threads(ctx) >= 1, "a bad VOX_THREADS is a warning");
+    vox_ctx_destroy(&ctx);
+    unsetenv("VOX_THREADS");
+    setenv("OMP_PROC_BIND", "close", 1);
+    o.threads = 2;
+    CHECK(vox_ctx_create(&ctx, &o) == VOX_OK && strstr(vox_ctx_describe(ctx), "OMP_PROC_BIND"),
+          "OMP_PROC_BIND set: vox does not pin: %s", ctx ? vox_ctx_describe(ctx) : "");
+    vox_ctx_destroy(&ctx);
+    unsetenv("OMP_PROC_BIND");
+    setenv("VOX_BIND", "sideways", 1);
+    CHECK(vox_ctx_create(&ctx, &o) == VOX_OK, "a bad VOX_BIND is a warning");
+    vox_ctx_destroy(&ctx);
+    unsetenv("VOX_BIND");
+}
+
+int main(int argc, char **argv)
+{
+    const char *tmp = argc > 1 ? argv[1] : "/tmp";
+    unsetenv("VOX_PROFILE");
+    unsetenv("VOX_THREADS");
+    unsetenv("HWLOC_SYNTHETIC");
+    vox_ctx *ctx = NULL;
+    if (vox_ctx_create(&ctx, NULL) != VOX_OK) return 1;
+    fingerprint_text = vox_ctx_fingerprint_json(ctx);
+    vox_ctx_destroy(&ctx);
+    test_round_trip();
+    test_bad_files(tmp);
+    test_schemas();
+    test_foreign_and_partial();
+    test_synthetic_topologies();
+    test_thread_options();
+    vox_free(fingerprint_text);
+    return check_report();
+}

@@ -1,0 +1,138 @@
+/* store.c - locked read-merge-write of a profile file (store.h) */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "profile.h"
+#include "store.h"
+
+static int mkdir_parents(const char *path)
+{
+    char dir[1024];
+    if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir)
+        return -1;
+    char *slash = strrchr(dir, '/');
+    if (!slash || slash == dir)
+        return 0;
+    *slash = 0;
+    for (char *p = dir + 1; *p; p++)
+        if (*p == '/') {
+            *p = 0;
+            if (mkdir(dir, 0755) != 0 && errno != EEXIST) return -1;
+            *p = '/';
+        }
+    return mkdir(dir, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static char *read_all(int fd, size_t *len)
+{
+    size_t cap = 65536, n = 0;
+    char *buf = malloc(cap + 1);
+    for (;;) {
+        if (!buf) return NULL;
+        if (n == cap) {
+            char *p = realloc(buf, cap * 2 + 1);
+            if (!p) { free(buf); return NULL; }
+            buf = p;
+            cap *= 2;
+        }
+        ssize_t got = read(fd, buf + n, cap - n);
+        if (got < 0) { free(buf); return NULL; }
+        if (got == 0) break;
+        n += (size_t)got;
+        if (n > VOX_PROFILE_MAX_BYTES) break; /* the parser refuses it */
+    }
+    buf[n] = 0;
+    *len = n;
+    return buf;
+}
+
+int vox_profile_store(vox_ctx *ctx, const char *path, cJSON *entry, char *err, size_t errn)
+{
+    char lock_path[1100];
+    snprintf(lock_path, sizeof lock_path, "%s.lock", path);
+    if (mkdir_parents(path) != 0) {
+        snprintf(err, errn, "cannot create the directory of %s: %s", path, strerror(errno));
+        cJSON_Delete(entry);
+        return 0;
+    }
+    int lock = open(lock_path, O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+    if (lock < 0 || flock(lock, LOCK_EX) != 0) {
+        snprintf(err, errn, "cannot lock %s: %s", lock_path, strerror(errno));
+        if (lock >= 0) close(lock);
+        cJSON_Delete(entry);
+        return 0;
+    }
+    int ok = 0;
+    cJSON *doc = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        size_t len = 0;
+        char *text = read_all(fd, &len);
+        close(fd);
+        vox_profile_status st = VOX_PROFILE_DEFAULTS_CORRUPT;
+        char why[256] = "cannot read it";
+        doc = text ? vox_profile_parse(text, len, &st, why, sizeof why) : NULL;
+        free(text);
+        if (!doc && st == VOX_PROFILE_DEFAULTS_NEWER_SCHEMA) {
+            snprintf(err, errn, "%s: %s; not overwriting it", path, why);
+            goto out;
+        }
+        if (!doc)
+            fprintf(stderr, "voxtune: warning: replacing the unreadable profile %s (%s)\n", path, why);
+    } else if (errno != ENOENT) {
+        snprintf(err, errn, "cannot read %s: %s", path, strerror(errno));
+        goto out;
+    }
+    if (!doc) {
+        doc = cJSON_CreateObject();
+        cJSON_AddStringToObject(doc, "format", VOX_PROFILE_FORMAT);
+        cJSON_AddNumberToObject(doc, "schema", VOX_PROFILE_SCHEMA);
+        cJSON_AddItemToObject(doc, "machines", cJSON_CreateArray());
+    }
+    cJSON *machines = cJSON_GetObjectItemCaseSensitive(doc, "machines");
+    const cJSON *fp = cJSON_GetObjectItemCaseSensitive(entry, "fingerprint");
+    for (int i = cJSON_GetArraySize(machines) - 1; i >= 0; i--) {
+        const cJSON *theirs = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(machines, i), "fingerprint");
+        if (theirs && cJSON_Compare(theirs, fp, 1))
+            cJSON_DeleteItemFromArray(machines, i);
+    }
+    cJSON_AddItemToArray(machines, entry);
+    entry = NULL;
+    char *text = cJSON_Print(doc);
+    if (!text) {
+        snprintf(err, errn, "out of memory writing the profile");
+        goto out;
+    }
+    size_t n = strlen(text);
+    text[n] = '\n'; /* cJSON_Print's buffer has room for the NUL: the newline replaces it */
+    vox_status st = vox_write_file_atomic(ctx, path, text, n + 1);
+    free(text);
+    if (st != VOX_OK) {
+        snprintf(err, errn, "%s", vox_ctx_last_error_detail(ctx));
+        goto out;
+    }
+    /* the rename itself is durable once the directory is synced */
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash) *(slash == dir ? slash + 1 : slash) = 0;
+    else snprintf(dir, sizeof dir, ".");
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    ok = 1;
+out:
+    cJSON_Delete(doc);
+    cJSON_Delete(entry);
+    flock(lock, LOCK_UN);
+    close(lock);
+    return ok;
+}

@@ -1,0 +1,20 @@
+/* store.h - adding this machine's entry to a profile file, safely next to other writers
+ *
+ * Under an exclusive flock on "<path>.lock": read the file (migrating an
+ * older schema), drop the entries with this very fingerprint, append the
+ * new one, write a temporary file in the same directory, fsync it, rename
+ * it over the profile and fsync the directory.  Readers never lock: they
+ * see the old file or the new one, never a mix.  Entries of other machines
+ * (a cluster sharing one file) are kept.
+ */
+#ifndef VOX_TUNE_STORE_H
+#define VOX_TUNE_STORE_H
+
+#include <cJSON.h>
+
+#include "internal.h"
+
+/* Takes ownership of entry.  Returns 0 with a message in err on failure. */
+int vox_profile_store(vox_ctx *ctx, const char *path, cJSON *entry, char *err, size_t errn);
+
+#endif

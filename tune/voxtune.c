@@ -1,0 +1,308 @@
+/* voxtune.c - the autotuner: measures vox's kernels on this machine and stores the best settings
+ *
+ *   voxtune [--quick] [--time-limit S] [--output PATH] [--only K,...] [--classes C,...]
+ *   voxtune --show [--output PATH]    what a profile holds, and what this machine would use
+ *   voxtune --check [--output PATH]   exit 0 only when the profile matches this machine exactly
+ *   voxtune --print-fingerprint       this machine's fingerprint (JSON)
+ *
+ * The profile goes to --output, else $VOX_PROFILE, else
+ * $XDG_CONFIG_HOME/vox/profile.json (~/.config/vox/profile.json).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "profile.h"
+#include "search.h"
+#include "store.h"
+
+enum { EXIT_USAGE = 2 };
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: voxtune [options]\n\n"
+            "Measures vox's kernels on synthetic grids of each size class (small < 1 Mi voxels,\n"
+            "medium < 16 Mi, large) over kernel variants x tile sizes x thread counts, and writes\n"
+            "the fastest settings, this machine's fingerprint and every measurement to a JSON profile\n"
+            "that libvox reads when a context is created.  Results never depend on the profile.\n\n"
+            "  --quick              small and medium grids, 5 repetitions (under 30 s); large copies medium\n"
+            "  --time-limit S       stop measuring after S seconds (default: 25 with --quick, 600)\n"
+            "  --output PATH        the profile (default: $VOX_PROFILE, else\n"
+            "                       $XDG_CONFIG_HOME/vox/profile.json or ~/.config/vox/profile.json)\n"
+            "  --only K[,K...]      tune only these kernels: bin_points, occlusion, first_shell,\n"
+            "                       label_components, moments (the others keep their defaults)\n"
+            "  --classes C[,C...]   only these size classes: small, medium, large\n"
+            "  --show               print the profile's machines and what this machine uses; no measuring\n"
+            "  --check              exit 0 only when the profile has an exact entry for this machine\n"
+            "  --print-fingerprint  print this machine's fingerprint (JSON) and exit\n"
+            "  --help\n");
+}
+
+static int list_has(const char *list, const char *name)
+{
+    if (!list) return 1;
+    size_t n = strlen(name);
+    for (const char *p = list; *p;) {
+        const char *comma = strchr(p, ',');
+        size_t l = comma ? (size_t)(comma - p) : strlen(p);
+        if (l == n && !strncmp(p, name, n)) return 1;
+        p += l + (comma ? 1 : 0);
+    }
+    return 0;
+}
+
+/* Every name in list must be one of names[0..n). */
+static int list_valid(const char *list, const char *opt, const char *(*name)(int), int n)
+{
+    if (!list) return 1;
+    for (const char *p = list; *p;) {
+        const char *comma = strchr(p, ',');
+        size_t l = comma ? (size_t)(comma - p) : strlen(p);
+        int found = 0;
+        for (int i = 0; i < n; i++) found |= strlen(name(i)) == l && !strncmp(p, name(i), l);
+        if (!found) {
+            fprintf(stderr, "voxtune: %s: unknown name '%.*s' (expected", opt, (int)l, p);
+            for (int i = 0; i < n; i++) fprintf(stderr, "%s %s", i ? "," : "", name(i));
+            fprintf(stderr, ")\n");
+            return 0;
+        }
+        p += l + (comma ? 1 : 0);
+    }
+    return 1;
+}
+
+static const char *kernel_name(int i) { return vox_tuned_kernel_name((vox_tuned_kernel)i); }
+static const char *class_name(int i) { return vox_size_class_name((vox_size_class)i); }
+
+static cJSON *settings_json(const vox_tuning *t)
+{
+    cJSON *s = cJSON_CreateObject();
+    for (int k = 0; k < VOX_TK_COUNT; k++) {
+        cJSON *per = cJSON_AddObjectToObject(s, kernel_name(k));
+        for (int c = 0; c < VOX_SC_COUNT; c++) {
+            cJSON *e = cJSON_AddObjectToObject(per, class_name(c));
+            cJSON_AddStringToObject(e, "variant", vox_isa_name(t->s[k][c].isa));
+            cJSON_AddNumberToObject(e, "tile_kib", t->s[k][c].tile_kib);
+            cJSON_AddNumberToObject(e, "threads", t->s[k][c].threads);
+        }
+    }
+    return s;
+}
+
+static char *read_text(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 65536, n = 0;
+    char *buf = malloc(cap + 1);
+    size_t got;
+    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n > VOX_PROFILE_MAX_BYTES) break;
+        if (n == cap) {
+            char *p = realloc(buf, cap * 2 + 1);
+            if (!p) { free(buf); buf = NULL; break; }
+            buf = p;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    if (buf) { buf[n] = 0; *len = n; }
+    return buf;
+}
+
+/* --show and --check */
+static int show_or_check(vox_ctx *ctx, const char *path, int check)
+{
+    size_t len = 0;
+    char *text = read_text(path, &len);
+    if (!text) {
+        printf("%s: no profile (run voxtune to make one)\n", path);
+        return 1;
+    }
+    vox_profile_status st;
+    char why[256];
+    cJSON *doc = vox_profile_parse(text, len, &st, why, sizeof why);
+    free(text);
+    if (!doc) {
+        printf("%s: %s: %s\n", path, vox_profile_status_name(st), why);
+        return 1;
+    }
+    cJSON *fp = vox_fingerprint(ctx);
+    vox_profile_status best = VOX_PROFILE_DEFAULTS_FOREIGN;
+    int i = 0;
+    const cJSON *m;
+    if (!check)
+        printf("%s: schema %d, %d machine(s)\n", path, cJSON_GetObjectItemCaseSensitive(doc, "schema")->valueint,
+               cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "machines")));
+    cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(doc, "machines")) {
+        vox_profile_status s = vox_profile_match(m, fp);
+        if (s < best) best = s;
+        if (check) continue;
+        const cJSON *f = cJSON_GetObjectItemCaseSensitive(m, "fingerprint");
+        const cJSON *cpu = cJSON_GetObjectItemCaseSensitive(f, "cpu"), *topo = cJSON_GetObjectItemCaseSensitive(f, "topology");
+        const cJSON *model = cJSON_GetObjectItemCaseSensitive(cpu, "model"), *cores = cJSON_GetObjectItemCaseSensitive(topo, "cores");
+        const cJSON *rigor = cJSON_GetObjectItemCaseSensitive(m, "rigor"), *created = cJSON_GetObjectItemCaseSensitive(m, "created");
+        printf("  [%d] %s, %d cores, rigor %s, %s: %s for this machine\n", i++,
+               cJSON_IsString(model) ? model->valuestring : "?", cJSON_IsNumber(cores) ? cores->valueint : 0,
+               cJSON_IsString(rigor) ? rigor->valuestring : "?", cJSON_IsString(created) ? created->valuestring : "?",
+               vox_profile_status_name(s));
+    }
+    cJSON_Delete(fp);
+    cJSON_Delete(doc);
+    if (check) {
+        printf("%s: %s\n", path, vox_profile_status_name(best));
+        return best == VOX_PROFILE_EXACT ? 0 : 1;
+    }
+    char *js = vox_ctx_settings_json(ctx);
+    printf("this machine uses: %s\n", js ? js : "?");
+    free(js);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    int quick = 0, show = 0, check = 0, print_fp = 0;
+    double limit = -1;
+    const char *output = NULL, *only = NULL, *classes = NULL;
+    enum { O_QUICK = 256, O_LIMIT, O_OUT, O_ONLY, O_CLASSES, O_SHOW, O_CHECK, O_FP };
+    static const struct option opts[] = {
+        {"quick", no_argument, 0, O_QUICK}, {"time-limit", required_argument, 0, O_LIMIT},
+        {"output", required_argument, 0, O_OUT}, {"only", required_argument, 0, O_ONLY},
+        {"classes", required_argument, 0, O_CLASSES}, {"show", no_argument, 0, O_SHOW},
+        {"check", no_argument, 0, O_CHECK}, {"print-fingerprint", no_argument, 0, O_FP},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    int ch;
+    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (ch) {
+        case O_QUICK: quick = 1; break;
+        case O_LIMIT: {
+            char *end;
+            limit = strtod(optarg, &end);
+            if (end == optarg || *end || !(limit > 0)) {
+                fprintf(stderr, "voxtune: --time-limit: expected a positive number of seconds, got '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        }
+        case O_OUT: output = optarg; break;
+        case O_ONLY: only = optarg; break;
+        case O_CLASSES: classes = optarg; break;
+        case O_SHOW: show = 1; break;
+        case O_CHECK: check = 1; break;
+        case O_FP: print_fp = 1; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "voxtune: unexpected argument '%s'\n", argv[optind]);
+        return EXIT_USAGE;
+    }
+    if (!list_valid(only, "--only", kernel_name, VOX_TK_COUNT) ||
+        !list_valid(classes, "--classes", class_name, VOX_SC_COUNT))
+        return EXIT_USAGE;
+    char path[1024];
+    if (output) snprintf(path, sizeof path, "%s", output);
+    else if (!vox_profile_default_path(path, sizeof path) || !path[0]) {
+        fprintf(stderr, "voxtune: no profile path: give --output, or set VOX_PROFILE or HOME\n");
+        return EXIT_USAGE;
+    }
+
+    vox_options o;
+    vox_options_init(&o);
+    o.profile = path; /* --show: what this machine would use from it */
+    if (!show) o.profile_json = ""; /* measuring starts from the defaults */
+    vox_ctx *ctx = NULL;
+    vox_status st = vox_ctx_create(&ctx, &o);
+    if (st != VOX_OK) {
+        fprintf(stderr, "voxtune: cannot create a context: %s\n", vox_strerror(st));
+        return 1;
+    }
+    if (print_fp) {
+        char *js = vox_ctx_fingerprint_json(ctx);
+        printf("%s\n", js ? js : "");
+        vox_free(js);
+        vox_ctx_destroy(&ctx);
+        return js ? 0 : 1;
+    }
+    if (show || check) {
+        int rc = show_or_check(ctx, path, check);
+        vox_ctx_destroy(&ctx);
+        return rc;
+    }
+
+    vox_tuner t;
+    memset(&t, 0, sizeof t);
+    t.ctx = ctx;
+    t.reps = quick ? 5 : 9;
+    t.measurements = cJSON_CreateArray();
+    t.show_progress = isatty(2);
+    const double start = vox_tune_now();
+    t.deadline = start + (limit > 0 ? limit : quick ? 25.0 : 600.0);
+    vox_tuning tuned = *ctx->tuning; /* the defaults, overwritten where measured */
+    static const int side[VOX_SC_COUNT] = {60, 150, 270};
+    double gain[VOX_TK_COUNT][VOX_SC_COUNT][2];
+    int measured[VOX_SC_COUNT] = {0};
+    fprintf(stderr, "voxtune: %s tuning, %d threads (%s), profile %s\n", quick ? "quick" : "normal",
+            ctx->team->threads, ctx->team->bind_reason, path);
+    for (int c = 0; c < VOX_SC_COUNT; c++) {
+        if (!list_has(classes, class_name(c)) || (quick && c == VOX_SC_LARGE))
+            continue;
+        vox_workload w;
+        if (!vox_workload_build(ctx, (vox_size_class)c, side[c], &w)) {
+            fprintf(stderr, "\nvoxtune: cannot build the %s workload (out of memory?); keeping defaults\n", class_name(c));
+            vox_workload_free(&w);
+            continue;
+        }
+        for (int k = 0; k < VOX_TK_COUNT; k++) {
+            gain[k][c][0] = gain[k][c][1] = -1;
+            if (!list_has(only, kernel_name(k))) continue;
+            vox_tune_search(&t, &w, (vox_tuned_kernel)k, &tuned.s[k][c], &gain[k][c][0], &gain[k][c][1]);
+            if (!t.show_progress) /* logs: a line per kernel and class */
+                fprintf(stderr, "voxtune: %s %s: %d measurements so far, %.1f s\n", kernel_name(k), class_name(c),
+                        t.done, vox_tune_now() - start);
+        }
+        measured[c] = 1;
+        vox_workload_free(&w);
+    }
+    if (quick && measured[VOX_SC_MEDIUM] && list_has(classes, "large"))
+        for (int k = 0; k < VOX_TK_COUNT; k++) tuned.s[k][VOX_SC_LARGE] = tuned.s[k][VOX_SC_MEDIUM];
+    if (t.show_progress)
+        fprintf(stderr, "\n");
+
+    printf("voxtune: %d measurements in %.1f s%s\n", t.done, vox_tune_now() - start,
+           t.truncated ? " (time limit reached: the rest keep their defaults)" : "");
+    printf("%-17s %-7s %-7s %9s %8s %12s %12s %8s\n", "kernel", "class", "variant", "tile KiB", "threads",
+           "default ms", "tuned ms", "ratio");
+    for (int k = 0; k < VOX_TK_COUNT; k++)
+        for (int c = 0; c < VOX_SC_COUNT; c++) {
+            if (!measured[c] || !list_has(only, kernel_name(k)) || gain[k][c][0] < 0) continue;
+            const vox_setting *s = &tuned.s[k][c];
+            printf("%-17s %-7s %-7s %9d %8d %12.3f %12.3f %7.2fx\n", kernel_name(k), class_name(c), vox_isa_name(s->isa),
+                   s->tile_kib, s->threads, gain[k][c][0] * 1e3, gain[k][c][1] * 1e3,
+                   gain[k][c][1] > 0 ? gain[k][c][0] / gain[k][c][1] : 0.0);
+        }
+
+    cJSON *entry = cJSON_CreateObject();
+    cJSON_AddItemToObject(entry, "fingerprint", vox_fingerprint(ctx));
+    char when[32];
+    time_t now = time(NULL);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    cJSON_AddStringToObject(entry, "created", when);
+    cJSON_AddStringToObject(entry, "rigor", quick ? "quick" : "normal");
+    cJSON_AddBoolToObject(entry, "complete", !t.truncated && !only && !classes);
+    cJSON_AddNumberToObject(entry, "threads", ctx->team->threads);
+    cJSON_AddItemToObject(entry, "settings", settings_json(&tuned));
+    cJSON_AddItemToObject(entry, "measurements", t.measurements);
+    char err[512];
+    int ok = vox_profile_store(ctx, path, entry, err, sizeof err);
+    if (ok) printf("voxtune: wrote %s\n", path);
+    else fprintf(stderr, "voxtune: %s\n", err);
+    vox_ctx_destroy(&ctx);
+    return ok ? 0 : 1;
+}
