@@ -35,6 +35,8 @@ int vox_bench_kernels(int argc, char **argv);
 int vox_bench_kernel_case(const char *name, int reps, double *secs, double *units);
 /* The names of the kernel micro-cases of `vox-bench run`. */
 extern const char *const vox_bench_kernel_cases[];
+/* `vox-bench threads`: thread scaling per kernel and end to end, tuned vs default. */
+int vox_bench_threads(int argc, char **argv);
 /* `vox-bench compare`. */
 int vox_bench_compare(int argc, char **argv, const char *self);
 /* Runs `self case` / `self kernel-case` for one case in a child process. */

@@ -5,6 +5,7 @@
  *                 [--no-kernels]
  *   vox-bench compare BASE NEW [--gate] [--force] [--threshold PCT] [--tolerance PCT] [--confirm N]
  *   vox-bench kernels [--quick] [-o FILE]            (kernels.c)
+ *   vox-bench threads [--quick] [--max-threads N] ... (threads.c)
  *
  * A structure case runs the whole per-structure job of `vox analyze` (read,
  * parse, clean, align, analyse, render the outputs) in a fresh process, so
@@ -392,8 +393,11 @@ static int cmd_run(int argc, char **argv, const char *self)
     char resolutions[128] = "3.0,2.0,1.0", isas[128] = "";
     double budget = 0.5;
     int quick = 0, gate = 0, callgrind = 0, kernels = 1, res_given = 0;
+    const char *threads = "1", *profile = "";
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--quick")) quick = 1;
+        else if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = argv[++i];
+        else if (!strcmp(argv[i], "--profile") && i + 1 < argc) profile = argv[++i];
         else if (!strcmp(argv[i], "--gate-set")) gate = 1;
         else if (!strcmp(argv[i], "--callgrind")) callgrind = 1;
         else if (!strcmp(argv[i], "--no-kernels")) kernels = 0;
@@ -411,6 +415,12 @@ static int cmd_run(int argc, char **argv, const char *self)
             return 2;
         }
     }
+    /* Every case (each in its own process) runs with these: one thread and
+     * no profile by default, so runs on different machines and the CI gate's
+     * instruction counts compare like with like (`vox-bench threads` measures
+     * scaling and profiles). */
+    setenv("VOX_THREADS", threads, 1);
+    setenv("VOX_PROFILE", profile, 1);
     if (quick) {
         budget = 0.05;
         if (!res_given) snprintf(resolutions, sizeof resolutions, "3.0,2.0");
@@ -436,12 +446,20 @@ static int cmd_run(int argc, char **argv, const char *self)
         cJSON_AddStringToObject(root, "describe", vox_ctx_describe(ctx));
         vox_ctx_destroy(&ctx);
     }
-    cJSON *prof = cJSON_AddObjectToObject(root, "profile");
-    cJSON_AddNullToObject(prof, "path");
-    cJSON_AddStringToObject(prof, "status", "none (vox has no tuning profile yet)");
-    cJSON *thr = cJSON_AddObjectToObject(root, "threads");
-    cJSON_AddNumberToObject(thr, "count", 1);
-    cJSON_AddStringToObject(thr, "binding", "none");
+    if (vox_ctx_create(&ctx, NULL) == VOX_OK) {
+        cJSON *prof = cJSON_AddObjectToObject(root, "profile");
+        cJSON_AddStringToObject(prof, "path", vox_ctx_profile_path(ctx));
+        cJSON_AddStringToObject(prof, "status", vox_profile_status_name(vox_ctx_profile_status(ctx)));
+        cJSON *thr = cJSON_AddObjectToObject(root, "threads");
+        cJSON_AddNumberToObject(thr, "count", vox_ctx_threads(ctx));
+        char *js = vox_ctx_settings_json(ctx);
+        cJSON *set = js ? cJSON_Parse(js) : NULL;
+        cJSON *b = cJSON_GetObjectItem(set, "binding");
+        cJSON_AddStringToObject(thr, "binding", cJSON_IsString(b) ? b->valuestring : "?");
+        cJSON_Delete(set);
+        vox_free(js);
+        vox_ctx_destroy(&ctx);
+    }
     cJSON_AddStringToObject(root, "mode", callgrind ? "callgrind" : "time");
     double ref = reference_seconds();
     cJSON_AddNumberToObject(root, "reference_seconds", ref);
@@ -524,10 +542,11 @@ static void usage(void)
     fprintf(stderr,
             "usage: vox-bench run [--quick] [-o FILE] [--data DIR] [--synthetic DIR] [--resolutions 3.0,2.0,1.0]\n"
             "                     [--isa scalar,avx2,...] [--budget SECONDS] [--filter TEXT] [--gate-set]\n"
-            "                     [--callgrind] [--no-kernels]\n"
+            "                     [--callgrind] [--no-kernels] [--threads N (1)] [--profile PATH (none)]\n"
             "       vox-bench compare BASE.json NEW.json [--gate] [--force] [--threshold PCT] [--tolerance PCT]\n"
             "                     [--confirm N]\n"
-            "       vox-bench kernels [--quick] [-o FILE]\n");
+            "       vox-bench kernels [--quick] [-o FILE]\n"
+            "       vox-bench threads [--quick] [--max-threads N] [--side N] [--profile PATH] [-o FILE]\n");
 }
 
 int main(int argc, char **argv)
@@ -547,6 +566,8 @@ int main(int argc, char **argv)
         return vox_bench_compare(argc - 2, argv + 2, self);
     if (argc >= 2 && !strcmp(argv[1], "kernels"))
         return vox_bench_kernels(argc - 2, argv + 2);
+    if (argc >= 2 && !strcmp(argv[1], "threads"))
+        return vox_bench_threads(argc - 2, argv + 2);
     usage();
     return 2;
 }

@@ -160,6 +160,24 @@ void vox_tune_search(vox_tuner *t, vox_workload *w, vox_tuned_kernel k, vox_sett
                 break;
             }
     }
+    /* Confirm against the default, measured alternately: a choice that was
+     * only lucky in a noisy moment must not replace it. */
+    if (memcmp(&choice, &base, sizeof choice) != 0) {
+        double td = -1, tc = -1;
+        for (int r = 0; r < 3; r++) {
+            double a = vox_tune_measure(t, w, k, &base), b = vox_tune_measure(t, w, k, &choice);
+            if (a >= 0 && (td < 0 || a < td)) td = a;
+            if (b >= 0 && (tc < 0 || b < tc)) tc = b;
+        }
+        if (td >= 0 && tc >= 0) {
+            *t_default = td;
+            if (tc >= td) { /* no better than the default: keep it */
+                choice = base;
+                tc = td;
+            }
+            best = tc;
+        }
+    }
     *s = choice;
     *t_chosen = best;
 }

@@ -6,7 +6,9 @@
  * the default tile and all threads), then the tile (default / 4 ... x 4,
  * and one slab per thread), then the thread count (1, 2, 4, ... and all),
  * where the fewest threads within 3% of the fastest win: a smaller team
- * leaves cores to the caller for no measurable loss.
+ * leaves cores to the caller for no measurable loss.  Finally the choice
+ * and the default are measured alternately, and the default stays unless
+ * the choice is faster there too.
  */
 #ifndef VOX_TUNE_SEARCH_H
 #define VOX_TUNE_SEARCH_H

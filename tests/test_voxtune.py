@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""test_voxtune.py - the autotuner's command line and its profile files, end to end.
+
+A quick tune of one kernel writes a profile that `vox info` then uses
+(exact match), --check and --show read it, two tuners writing the same file
+at once leave it valid with every machine's entry, a newer-schema file is
+never overwritten, an unreadable one is replaced, and the default location
+follows $VOX_PROFILE / $XDG_CONFIG_HOME.
+
+Usage: test_voxtune.py VOXTUNE VOX [WRAPPER]
+"""
+import json
+import os
+import subprocess
+import sys
+
+from voxtest import check, main, runner
+
+VOXTUNE, VOX = sys.argv[1], sys.argv[2]
+WRAPPER = sys.argv[3].split() if len(sys.argv) > 3 and sys.argv[3] else []
+tune = runner(VOXTUNE, WRAPPER)
+vox = runner(VOX, WRAPPER)
+QUICK = ["--quick", "--only", "occlusion,first_shell", "--classes", "small"]
+
+
+def env_with(**kw):
+    e = {k: v for k, v in os.environ.items() if k not in ("VOX_PROFILE", "XDG_CONFIG_HOME", "VOX_THREADS")}
+    e.update(kw)
+    return e
+
+
+def load(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def test_options(tmp):
+    r = tune("--help")
+    check(r.returncode == 0 and "--time-limit" in r.stdout, "voxtune --help")
+    r = tune("--bogus")
+    check(r.returncode == 2, f"unknown option: exit 2, got {r.returncode}")
+    r = tune("--only", "occlusion,nonsense", "--output", os.path.join(tmp, "x.json"))
+    check(r.returncode == 2 and "nonsense" in r.stderr, f"--only names the bad kernel: {r.stderr}")
+    r = tune("--time-limit", "-3")
+    check(r.returncode == 2 and "--time-limit" in r.stderr, f"--time-limit checked: {r.stderr}")
+    r = tune("--print-fingerprint")
+    fp = json.loads(r.stdout) if r.returncode == 0 else {}
+    check(set(fp) >= {"cpu", "isa", "topology", "compiler", "library", "kernel_set"}, f"fingerprint fields: {sorted(fp)}")
+    check({"l1d_kib", "l2_kib", "l3_kib", "cores", "pus"} <= set(fp.get("topology", {})), "topology summary with caches")
+    r2 = vox("info", "--fingerprint")
+    check(r2.returncode == 0 and json.loads(r2.stdout) == fp, "vox info --fingerprint is voxtune's")
+
+
+def test_round_trip(tmp):
+    path = os.path.join(tmp, "profile.json")
+    r = tune(*QUICK, "--output", path)
+    check(r.returncode == 0 and os.path.exists(path), f"quick tune writes the profile: {r.stderr[-400:]}")
+    doc = load(path)
+    check(doc["format"] == "vox-profile" and doc["schema"] == 2 and len(doc["machines"]) == 1, "profile shape")
+    m = doc["machines"][0]
+    check(m["rigor"] == "quick" and m["complete"] is False, "rigor, and a partial tune is marked incomplete")
+    kinds = {(x["kernel"], x["size_class"]) for x in m["measurements"]}
+    check(kinds == {("occlusion", "small"), ("first_shell", "small")}, f"raw measurements of what was tuned: {kinds}")
+    check(all(x["seconds"] > 0 and x["threads"] >= 1 for x in m["measurements"]), "measurements have times")
+    check(set(m["settings"]) == {"bin_points", "occlusion", "first_shell", "label_components", "moments"},
+          "settings for every kernel")
+    check(tune("--check", "--output", path).returncode == 0, "--check: exact match")
+    r = tune("--show", "--output", path)
+    check(r.returncode == 0 and "exact for this machine" in r.stdout, f"--show: {r.stdout}")
+    r = vox("info", env=env_with(VOX_PROFILE=path))
+    check(f"profile: {path}" in r.stdout and "profile status: exact" in r.stdout, f"vox info shows the profile: {r.stdout}")
+    chosen = m["settings"]["occlusion"]["small"]
+    line = next((l for l in r.stdout.splitlines() if l.strip().startswith("occlusion")), "")
+    check(f"{chosen['variant']} {chosen['tile_kib']}" in line, f"vox info shows the tuned setting {chosen}: {line}")
+    # another machine's fingerprint: foreign, and --check fails
+    doc["machines"][0]["fingerprint"]["cpu"]["model"] = "Other CPU"
+    other = os.path.join(tmp, "other.json")
+    with open(other, "w") as f:
+        json.dump(doc, f)
+    check(tune("--check", "--output", other).returncode == 1, "--check: foreign machine exits 1")
+    r = vox("info", env=env_with(VOX_PROFILE=other))
+    check("defaults (foreign machine)" in r.stdout, "vox info: foreign")
+
+
+def test_concurrent_writers(tmp):
+    path = os.path.join(tmp, "shared.json")
+    # a cluster's file: another node type is already there
+    fp = json.loads(tune("--print-fingerprint").stdout)
+    fp["cpu"]["model"] = "Node type B"
+    seed = {"format": "vox-profile", "schema": 2,
+            "machines": [{"fingerprint": fp, "rigor": "normal", "settings": {}, "measurements": []}]}
+    with open(path, "w") as f:
+        json.dump(seed, f)
+    procs = [subprocess.Popen([*WRAPPER, VOXTUNE, *QUICK, "--output", path], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE) for _ in range(2)]
+    codes = [p.wait(timeout=300) for p in procs]
+    check(codes == [0, 0], f"two concurrent tuners succeed: {codes}")
+    doc = load(path)
+    models = sorted(m["fingerprint"]["cpu"]["model"] for m in doc["machines"])
+    check(len(doc["machines"]) == 2 and "Node type B" in models, f"the file keeps both machines, once each: {models}")
+    leftovers = [f for f in os.listdir(tmp) if ".tmp." in f]
+    check(not leftovers, f"no temporary files left: {leftovers}")
+
+
+def test_refusals(tmp):
+    path = os.path.join(tmp, "newer.json")
+    newer = '{"format": "vox-profile", "schema": 99, "machines": []}\n'
+    with open(path, "w") as f:
+        f.write(newer)
+    r = tune(*QUICK, "--output", path)
+    with open(path) as f:
+        check(r.returncode == 1 and f.read() == newer and "newer" in r.stderr,
+              f"a newer-schema profile is not overwritten: {r.returncode} {r.stderr}")
+    r = vox("info", env=env_with(VOX_PROFILE=path))
+    check("defaults (newer schema)" in r.stdout, "vox info: newer schema")
+    path = os.path.join(tmp, "broken.json")
+    with open(path, "w") as f:
+        f.write('{"format": "vox-profile", "sch')
+    r = vox("info", env=env_with(VOX_PROFILE=path))
+    check(r.returncode == 0 and "defaults (corrupt)" in r.stdout, "vox info: corrupt profile is not an error")
+    r = tune(*QUICK, "--output", path)
+    check(r.returncode == 0 and "replacing" in r.stderr and load(path)["schema"] == 2,
+          f"an unreadable profile is replaced, with a warning: {r.stderr[-300:]}")
+
+
+def test_default_location(tmp):
+    xdg = os.path.join(tmp, "xdg")
+    r = tune(*QUICK, env=env_with(XDG_CONFIG_HOME=xdg))
+    where = os.path.join(xdg, "vox", "profile.json")
+    check(r.returncode == 0 and os.path.exists(where), f"default: $XDG_CONFIG_HOME/vox/profile.json: {r.stdout}")
+    r = vox("info", env=env_with(XDG_CONFIG_HOME=xdg))
+    check(f"profile: {where}" in r.stdout and "exact" in r.stdout, "the library finds it there")
+    env_path = os.path.join(tmp, "env.json")
+    r = tune(*QUICK, env=env_with(XDG_CONFIG_HOME=xdg, VOX_PROFILE=env_path))
+    check(r.returncode == 0 and os.path.exists(env_path), "$VOX_PROFILE wins over XDG")
+    r = vox("info", env=env_with(XDG_CONFIG_HOME=xdg, VOX_PROFILE=""))
+    check("profile: (none)" in r.stdout, "VOX_PROFILE='' means no profile")
+
+
+if __name__ == "__main__":
+    sys.exit(main([test_options, test_round_trip, test_concurrent_writers, test_refusals, test_default_location],
+                  "vox-tune-"))
