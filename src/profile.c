@@ -9,19 +9,23 @@
 void vox_tuning_defaults(const vox_team *team, int isa, vox_tuning *t)
 {
     /* A tile is half a core's L2: the planes a thread works on stay in its
-     * cache while their neighbours are read.  Binning is the exception: one
-     * slab per thread, because every slab re-reads the atoms within reach of
-     * its planes (thin slabs measured 2.6x slower at 2e7 voxels).  Small
-     * grids use at most 4 threads (their stages take well under a
-     * millisecond; more threads cost more than they save); larger grids use
-     * every thread. */
+     * cache while their neighbours are read.  Binning and labelling are the
+     * exceptions, one slab per thread: each binning slab re-reads the atoms
+     * and offsets in reach of it (many thin slabs measured 1.6x slower at
+     * 1.2e7 voxels), and labelling joins its slabs plane by plane on one
+     * thread (1-plane slabs measured 2.4x slower at 1.7e7 voxels on 16
+     * cores).  Small grids use at most 4 threads (their stages take well
+     * under a millisecond; more threads cost more than they save); larger
+     * grids use every thread. */
     int tile = (int)(team->l2 / 2 / 1024);
     if (tile < VOX_TILE_KIB_MIN) tile = VOX_TILE_KIB_MIN;
     for (int k = 0; k < VOX_TK_COUNT; k++)
         for (int c = 0; c < VOX_SC_COUNT; c++) {
             vox_setting *s = &t->s[k][c];
             s->isa = isa;
-            s->tile_kib = k == VOX_TK_MOMENTS ? 0 : k == VOX_TK_BIN_POINTS ? VOX_TILE_KIB_MAX : tile;
+            s->tile_kib = k == VOX_TK_MOMENTS                                   ? 0
+                          : k == VOX_TK_LABELS || k == VOX_TK_BIN_POINTS ? VOX_TILE_KIB_MAX
+                                                                          : tile;
             s->threads = c == VOX_SC_SMALL ? (team->cores < 4 ? team->cores : 4) : 0;
         }
 }

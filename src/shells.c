@@ -98,6 +98,37 @@ void vox_shells_free(vox_shells *sh)
     memset(sh, 0, sizeof *sh);
 }
 
+typedef struct offset_key {
+    float x, y, z;
+} offset_key;
+
+static int cmp_offset_key(const void *pa, const void *pb)
+{
+    const offset_key *a = pa, *b = pb;
+    if (a->x != b->x) return a->x < b->x ? -1 : 1;
+    if (a->y != b->y) return a->y < b->y ? -1 : 1;
+    return (a->z > b->z) - (a->z < b->z);
+}
+
+/* Offsets by ascending x: a thread binning a slab finds the offsets that
+ * can reach it from a group of atoms by binary search.  Binning fills a
+ * set of voxels, so the order of the points never matters. */
+static int sort_offsets_by_x(vox_shell_set *set)
+{
+    offset_key *key = malloc((size_t)set->n * sizeof *key);
+    if (!key)
+        return 0;
+    for (int i = 0; i < set->n; i++) key[i] = (offset_key){set->ox[i], set->oy[i], set->oz[i]};
+    qsort(key, (size_t)set->n, sizeof *key, cmp_offset_key);
+    for (int i = 0; i < set->n; i++) {
+        set->ox[i] = key[i].x;
+        set->oy[i] = key[i].y;
+        set->oz[i] = key[i].z;
+    }
+    free(key);
+    return 1;
+}
+
 typedef struct atom_key {
     int el;
     float x;
@@ -195,6 +226,10 @@ vox_status vox_shells_build(vox_ctx *ctx, const vox_structure *st, double s, vox
             set->oy = set->ox + ns;
             set->oz = set->oy + ns;
             vox_fib_offsets(r, ns, set->ox, set->oy, set->oz);
+            if (!sort_offsets_by_x(set)) {
+                rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory building shells");
+                goto out;
+            }
             for (int a = 0; a < 3; a++) {
                 const float *o = a == 0 ? set->ox : a == 1 ? set->oy : set->oz;
                 set->omin[a] = set->omax[a] = o[0];

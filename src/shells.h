@@ -8,7 +8,7 @@ typedef struct vox_shell_set {
     int elem;          /* index into the element list */
     double radius;     /* f64 radius */
     int n;             /* sample count */
-    float *ox, *oy, *oz;
+    float *ox, *oy, *oz;  /* by ascending ox (then oy, oz) */
     float omin[3], omax[3];
 } vox_shell_set;
 

@@ -25,13 +25,14 @@ static int parse_bind(const char *s, vox_bind_mode *out)
     return 0;
 }
 
-/* A positive decimal count, at most 4096; 0 when s is anything else. */
+/* A positive decimal count, at most 4096 (a list "8,2" gives its first
+ * element); 0 when s is anything else. */
 static int parse_count(const char *s)
 {
     char *end;
     long v = strtol(s, &end, 10);
     while (*end == ' ') end++;
-    return (end != s && !*end && v > 0 && v <= 4096) ? (int)v : 0;
+    return (end != s && (!*end || *end == ',') && v > 0 && v <= 4096) ? (int)v : 0;
 }
 
 static size_t cache_size(hwloc_topology_t topo, hwloc_obj_type_t type, int bit, int *known)
@@ -141,9 +142,13 @@ vox_status vox_team_init(vox_ctx *ctx, vox_team *t, int threads, const char *bin
         return vox_fail(ctx, VOX_E_NOMEM, "out of memory for the topology");
     }
     /* A launcher (taskset, srun, mpirun --bind-to) that narrowed the
-     * process's mask decides where we run: use its cores, pin nothing. */
+     * process's mask decides where we run: use its cores, pin nothing.  With
+     * OMP_PROC_BIND / OMP_PLACES the OpenMP runtime has already bound the
+     * initial thread to its first place: that is not the launcher's mask. */
+    const char *omp_bind = getenv("OMP_PROC_BIND"), *omp_places = getenv("OMP_PLACES");
+    const int omp_binds = (omp_bind && *omp_bind) || (omp_places && *omp_places);
     int narrowed = 0;
-    if (this_system && hwloc_get_cpubind(t->topo, mask, HWLOC_CPUBIND_PROCESS) == 0 &&
+    if (this_system && !omp_binds && hwloc_get_cpubind(t->topo, mask, HWLOC_CPUBIND_PROCESS) == 0 &&
         !hwloc_bitmap_iszero(mask) && !hwloc_bitmap_isincluded(usable, mask)) {
         hwloc_bitmap_and(usable, usable, mask);
         narrowed = !hwloc_bitmap_iszero(usable);
@@ -178,6 +183,9 @@ vox_status vox_team_init(vox_ctx *ctx, vox_team *t, int threads, const char *bin
             t->threads = t->cores;
             t->threads_source = "cores";
         }
+    } else if ((env = getenv("OMP_NUM_THREADS")) && *env && parse_count(env)) {
+        t->threads = parse_count(env); /* "8" or the first level of "8,2" */
+        t->threads_source = "OMP_NUM_THREADS";
     } else {
         t->threads = t->cores;
         t->threads_source = "cores";
@@ -188,7 +196,6 @@ vox_status vox_team_init(vox_ctx *ctx, vox_team *t, int threads, const char *bin
 #endif
 
     /* Where the threads go, if anywhere */
-    const char *omp_bind = getenv("OMP_PROC_BIND"), *omp_places = getenv("OMP_PLACES");
     t->bind = VOX_BIND_NONE;
     if (t->bind_asked == VOX_BIND_NONE)
         snprintf(t->bind_reason, sizeof t->bind_reason, "not pinned (bind=none)");
@@ -263,6 +270,9 @@ int vox_team_run(vox_team *t, int threads, size_t n, vox_schedule sched, vox_tea
         }
         if (sched == VOX_SCHED_STATIC) {
 #pragma omp for schedule(static)
+            for (size_t i = 0; i < n; i++) fn(arg, i, tid);
+        } else if (sched == VOX_SCHED_CYCLIC) {
+#pragma omp for schedule(static, 1)
             for (size_t i = 0; i < n; i++) fn(arg, i, tid);
         } else {
 #pragma omp for schedule(dynamic, 1)

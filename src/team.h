@@ -25,7 +25,7 @@ typedef struct vox_team {
     hwloc_topology_t topo;
     int cores, pus, packages, numa; /* in the cpuset this process may use */
     int threads;                    /* ceiling for every parallel region */
-    const char *threads_source;     /* "option", "VOX_THREADS" or "cores" */
+    const char *threads_source;     /* "option", "VOX_THREADS", "OMP_NUM_THREADS" or "cores" */
     vox_bind_mode bind_asked, bind; /* bind: what is done (NONE when skipped) */
     char bind_reason[160];
     int nplaces;
@@ -36,7 +36,7 @@ typedef struct vox_team {
     vox_ctx *ctx;           /* for the warning */
 } vox_team;
 
-/* threads: 0 = $VOX_THREADS, else one per core.  bind: NULL = $VOX_BIND,
+/* threads: 0 = $VOX_THREADS, else $OMP_NUM_THREADS, else one per core.  bind: NULL = $VOX_BIND,
  * else "auto".  A bad option is an error; a bad environment value is a
  * warning and the default. */
 VOX_HIDDEN vox_status vox_team_init(vox_ctx *ctx, vox_team *team, int threads, const char *bind);
@@ -46,7 +46,10 @@ VOX_HIDDEN const char *vox_bind_mode_name(vox_bind_mode m);
 /* Work of one parallel region: fn(arg, item, thread) for item in [0, n). */
 typedef void (*vox_team_fn)(void *arg, size_t item, int thread);
 
-typedef enum vox_schedule { VOX_SCHED_STATIC, VOX_SCHED_DYNAMIC } vox_schedule;
+/* STATIC: contiguous blocks of items per thread; CYCLIC: item i to thread
+ * i mod n (uneven work along the items, same threads every time);
+ * DYNAMIC: first come, first served. */
+typedef enum vox_schedule { VOX_SCHED_STATIC, VOX_SCHED_CYCLIC, VOX_SCHED_DYNAMIC } vox_schedule;
 
 /* Runs the items on min(threads, team->threads, n) threads (1: inline, no
  * region, no pinning; also when called from inside an OpenMP region, so a

@@ -246,7 +246,7 @@ static void test_synthetic_topologies(void)
     CHECK(cJSON_GetObjectItem(s, "threads")->valueint == 4, "4 cores");
     CHECK(setting(s, "first_shell", "medium", "tile_kib") == 128, "a 256 KiB L2: 128 KiB tiles, got %d",
           setting(s, "first_shell", "medium", "tile_kib"));
-    CHECK(setting(s, "bin_points", "medium", "tile_kib") == 1048576, "binning: one slab per thread");
+    CHECK(setting(s, "label_components", "medium", "tile_kib") == 1048576, "labelling: one slab per thread");
     cJSON_Delete(s);
     setenv("HWLOC_SYNTHETIC", "core:1 pu:1", 1);
     status_of(NULL, "", &s);
@@ -283,6 +283,15 @@ static void test_thread_options(void)
           "OMP_PROC_BIND set: vox does not pin: %s", ctx ? vox_ctx_describe(ctx) : "");
     vox_ctx_destroy(&ctx);
     unsetenv("OMP_PROC_BIND");
+    o.threads = 0;
+    setenv("OMP_NUM_THREADS", "6,2", 1);
+    CHECK(vox_ctx_create(&ctx, &o) == VOX_OK && vox_ctx_threads(ctx) == 6, "OMP_NUM_THREADS when VOX_THREADS is unset");
+    vox_ctx_destroy(&ctx);
+    setenv("VOX_THREADS", "2", 1);
+    CHECK(vox_ctx_create(&ctx, &o) == VOX_OK && vox_ctx_threads(ctx) == 2, "VOX_THREADS wins over OMP_NUM_THREADS");
+    vox_ctx_destroy(&ctx);
+    unsetenv("VOX_THREADS");
+    unsetenv("OMP_NUM_THREADS");
     setenv("VOX_BIND", "sideways", 1);
     CHECK(vox_ctx_create(&ctx, &o) == VOX_OK, "a bad VOX_BIND is a warning");
     vox_ctx_destroy(&ctx);
@@ -294,6 +303,9 @@ int main(int argc, char **argv)
     const char *tmp = argc > 1 ? argv[1] : "/tmp";
     unsetenv("VOX_PROFILE");
     unsetenv("VOX_THREADS");
+    unsetenv("OMP_NUM_THREADS");
+    unsetenv("OMP_PROC_BIND");
+    unsetenv("OMP_PLACES");
     unsetenv("HWLOC_SYNTHETIC");
     vox_ctx *ctx = NULL;
     if (vox_ctx_create(&ctx, NULL) != VOX_OK) return 1;

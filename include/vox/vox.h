@@ -90,7 +90,8 @@ typedef struct vox_options {
     vox_log_fn log;         /* NULL: stderr; verbose lines and warnings */
     void *log_cookie;
     /* Threads (README "Threads").  Results never depend on them. */
-    int threads;            /* 0: $VOX_THREADS, else one per core of the allowed cpuset */
+    int threads;            /* 0: $VOX_THREADS, else $OMP_NUM_THREADS, else one per core
+                               of the allowed cpuset (the launcher's mask when it narrowed it) */
     const char *bind;       /* NULL: $VOX_BIND, else "auto"; or "cores", "pus", "none" */
     /* Tuning profile written by voxtune.  Precedence: profile_json, then
      * profile (a path), then $VOX_PROFILE, then $XDG_CONFIG_HOME/vox/profile.json
