@@ -135,7 +135,7 @@ int vox_bench_threads(int argc, char **argv)
     }
 
     /* 2. end to end, and one answer for every thread count */
-    double e2e[32];
+    double e2e[32], stage[32][VOX_STAGE_COUNT];
     uint64_t sums[32];
     vox_ctx *cc[32];
     int ok = 1;
@@ -158,6 +158,11 @@ int vox_bench_threads(int argc, char **argv)
             vox_status st = vox_analyze(cc[c], &w.st, &ap, &res);
             double dt = vox_tune_now() - t0;
             if (st != VOX_OK) { ok = 0; break; }
+            if (e2e[c] < 0 || dt < e2e[c]) {
+                vox_stats stats;
+                vox_ctx_get_stats(cc[c], &stats);
+                memcpy(stage[c], stats.seconds, sizeof stage[c]);
+            }
             e2e[c] = min_of(e2e[c], dt);
             if (r == 0) sums[c] = table_checksum(cc[c], &w.st, res);
             vox_result_free(&res);
@@ -169,6 +174,11 @@ int vox_bench_threads(int argc, char **argv)
     printf("\n%-18s", "  speedup");
     for (int c = 0; c < ncounts; c++) printf(" %8.2fx ", e2e[0] / e2e[c]);
     printf("\n  tables identical across thread counts: %s\n", identical ? "yes" : "NO");
+    for (int st = VOX_STAGE_SHELLS; ok && st < VOX_STAGE_COUNT; st++) {
+        printf("  %-16s", vox_stage_name((vox_stage)st));
+        for (int c = 0; c < ncounts; c++) printf(" %8.1fms", stage[c][st] * 1e3);
+        printf("\n");
+    }
     cJSON *ee = cJSON_AddObjectToObject(root, "end_to_end");
     cJSON_AddBoolToObject(ee, "identical", identical);
     cJSON *pts = cJSON_AddArrayToObject(ee, "points");
@@ -177,6 +187,9 @@ int vox_bench_threads(int argc, char **argv)
         cJSON_AddNumberToObject(p, "threads", counts[c]);
         cJSON_AddNumberToObject(p, "seconds", e2e[c]);
         cJSON_AddNumberToObject(p, "speedup", e2e[0] / e2e[c]);
+        cJSON *stg = cJSON_AddObjectToObject(p, "stages");
+        for (int st = VOX_STAGE_SHELLS; ok && st < VOX_STAGE_COUNT; st++)
+            cJSON_AddNumberToObject(stg, vox_stage_name((vox_stage)st), stage[c][st]);
         cJSON_AddItemToArray(pts, p);
         vox_ctx_destroy(&cc[c]);
     }

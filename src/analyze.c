@@ -355,20 +355,25 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
         mj.dims = dims;
         mj.all = malloc((kept ? kept : 1) * sizeof *mj.all);
         const int mw = vox_team_width(ctx->team, mj.plan.threads, kept);
-        mj.scratch = calloc((size_t)mw, sizeof *mj.scratch);
-        if (!mj.all || !mj.scratch) {
+        /* one scratch per thread, kept by the context: the big groups' work
+         * arrays are paged in once, not at every analysis */
+        if (mw > ctx->n_metrics_ws) {
+            vox_scratch *p = realloc(ctx->metrics_ws, (size_t)mw * sizeof *p);
+            if (p) {
+                memset(p + ctx->n_metrics_ws, 0, (size_t)(mw - ctx->n_metrics_ws) * sizeof *p);
+                ctx->metrics_ws = p;
+                ctx->n_metrics_ws = mw;
+            }
+        }
+        mj.scratch = ctx->metrics_ws;
+        if (!mj.all || mw > ctx->n_metrics_ws) {
             free(mj.all);
-            free(mj.scratch);
             rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the metrics");
             goto out;
         }
-        mj.scratch[0] = ctx->ws[VOX_WS_METRICS];
         for (int t = 0; t <= VOX_OCCLUDED; t++)
             for (size_t i = 0; i < bk[t].n; i++) mj.all[mj.n++] = &bk[t].g[i];
         vox_team_run(ctx->team, mw, mj.n, VOX_SCHED_DYNAMIC, metrics_one, &mj);
-        ctx->ws[VOX_WS_METRICS] = mj.scratch[0];
-        for (int t = 1; t < mw; t++) free(mj.scratch[t].p);
-        free(mj.scratch);
         free(mj.all);
         if (mj.failed)
             rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the metrics");

@@ -97,6 +97,9 @@ void vox_ctx_destroy(vox_ctx **ctx)
         return;
     for (int i = 0; i < VOX_WS_COUNT; i++)
         free((*ctx)->ws[i].p);
+    for (int i = 0; i < (*ctx)->n_metrics_ws; i++)
+        free((*ctx)->metrics_ws[i].p);
+    free((*ctx)->metrics_ws);
     vox_team_free((*ctx)->team);
     free((ctx_parts *)(void *)(*ctx)->team); /* the parts block starts with the team */
     free(*ctx);

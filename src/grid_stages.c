@@ -45,7 +45,47 @@ typedef struct bin_job {
     const vox_grid_axes *g;
     uint8_t *occ;
     tiling t;
+    int *cut; /* slab s: planes [cut[s], cut[s+1]) */
 } bin_job;
+
+/* Slab boundaries with about the same number of points in every slab: a
+ * protein is thicker in the middle than at its ends, so equal planes would
+ * give the middle threads most of the work.  Each atom counts its points
+ * at its centre's plane.  Every slab keeps at least one plane. */
+static void balance_slabs(const vox_shells *sh, const vox_grid_axes *g, int *cut, size_t nslabs)
+{
+    const int nx = g->n[0];
+    double *weight = calloc((size_t)nx + 1, sizeof *weight);
+    if (!weight) { /* equal planes then */
+        for (size_t s = 0; s <= nslabs; s++) cut[s] = (int)((size_t)nx * s / nslabs);
+        return;
+    }
+    for (size_t e = 0; e < sh->nelem; e++) {
+        double points = 1.0;
+        for (size_t q = 0; q < sh->nsets; q++)
+            if ((size_t)sh->sets[q].elem == e) points += sh->sets[q].n;
+        for (size_t a = sh->elem_start[e]; a < sh->elem_start[e + 1]; a++) {
+            double t = ((double)sh->elem_cx[a] - g->lo[0]) * g->inv_step[0];
+            int i = t <= 0.0 ? 0 : t >= nx - 1 ? nx - 1 : (int)t;
+            weight[i] += points;
+        }
+    }
+    double total = 0;
+    for (int i = 0; i < nx; i++) total += weight[i];
+    cut[0] = 0;
+    double run = 0;
+    int i = 0;
+    for (size_t s = 1; s < nslabs; s++) {
+        double want = total * (double)s / (double)nslabs;
+        while (i < nx && run + weight[i] <= want) run += weight[i++];
+        int lo = cut[s - 1] + 1, hi = nx - (int)(nslabs - s);
+        cut[s] = i < lo ? lo : i > hi ? hi : i;
+        if (cut[s] > i) /* pushed forward: keep the running sum in step */
+            while (i < cut[s]) run += weight[i++];
+    }
+    cut[nslabs] = nx;
+    free(weight);
+}
 
 /* First index in x[lo, hi) (ascending) with x >= v. */
 static size_t lower_bound(const float *x, size_t lo, size_t hi, double v)
@@ -109,8 +149,7 @@ static void bin_tile(void *arg, size_t tile, int thread)
     (void)thread;
     const bin_job *j = arg;
     const vox_grid_axes *g = j->g;
-    int i0, i1;
-    tile_range(&j->t, g->n[0], tile, &i0, &i1);
+    const int i0 = j->cut[tile], i1 = j->cut[tile + 1];
     const size_t plane = (size_t)g->n[1] * g->n[2];
     memset(j->occ + (size_t)i0 * plane, 0, (size_t)(i1 - i0) * plane); /* first touch by the owner */
     const double margin = g->step[0];
@@ -132,9 +171,20 @@ static void bin_tile(void *arg, size_t tile, int thread)
 void vox_stage_bin(vox_team *team, const vox_stage_plan *plan, const vox_shells *sh, const vox_grid_axes *g,
                    uint8_t *occ)
 {
-    bin_job j = {plan->k, sh, g, occ, tile_grid(team, plan, g->n, vox_tuned_kernel_bytes_per_voxel(VOX_TK_BIN_POINTS))};
-    /* round-robin: a protein is thicker in the middle than at its ends */
-    vox_team_run(team, j.t.width, j.t.ntiles, VOX_SCHED_CYCLIC, bin_tile, &j);
+    bin_job j = {plan->k, sh, g, occ, tile_grid(team, plan, g->n, vox_tuned_kernel_bytes_per_voxel(VOX_TK_BIN_POINTS)),
+                 NULL};
+    int one[2] = {0, g->n[0]};
+    j.cut = j.t.ntiles > 1 ? malloc((j.t.ntiles + 1) * sizeof *j.cut) : NULL;
+    if (j.cut) {
+        balance_slabs(sh, g, j.cut, j.t.ntiles);
+    } else {
+        j.cut = one; /* one slab (or no memory for more): the whole grid */
+        j.t.ntiles = 1;
+        j.t.width = 1;
+    }
+    vox_team_run(team, j.t.width, j.t.ntiles, VOX_SCHED_STATIC, bin_tile, &j);
+    if (j.cut != one)
+        free(j.cut);
 }
 
 /* ---- occlusion: per-thread x-line extremes, merged, then the state ----- */

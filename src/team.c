@@ -271,9 +271,6 @@ int vox_team_run(vox_team *t, int threads, size_t n, vox_schedule sched, vox_tea
         if (sched == VOX_SCHED_STATIC) {
 #pragma omp for schedule(static)
             for (size_t i = 0; i < n; i++) fn(arg, i, tid);
-        } else if (sched == VOX_SCHED_CYCLIC) {
-#pragma omp for schedule(static, 1)
-            for (size_t i = 0; i < n; i++) fn(arg, i, tid);
         } else {
 #pragma omp for schedule(dynamic, 1)
             for (size_t i = 0; i < n; i++) fn(arg, i, tid);

@@ -46,10 +46,9 @@ VOX_HIDDEN const char *vox_bind_mode_name(vox_bind_mode m);
 /* Work of one parallel region: fn(arg, item, thread) for item in [0, n). */
 typedef void (*vox_team_fn)(void *arg, size_t item, int thread);
 
-/* STATIC: contiguous blocks of items per thread; CYCLIC: item i to thread
- * i mod n (uneven work along the items, same threads every time);
- * DYNAMIC: first come, first served. */
-typedef enum vox_schedule { VOX_SCHED_STATIC, VOX_SCHED_CYCLIC, VOX_SCHED_DYNAMIC } vox_schedule;
+/* STATIC: contiguous blocks of items per thread, the same every time;
+ * DYNAMIC: first come, first served (items of very uneven cost). */
+typedef enum vox_schedule { VOX_SCHED_STATIC, VOX_SCHED_DYNAMIC } vox_schedule;
 
 /* Runs the items on min(threads, team->threads, n) threads (1: inline, no
  * region, no pinning; also when called from inside an OpenMP region, so a
