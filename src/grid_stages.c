@@ -109,16 +109,20 @@ static size_t upper_bound(const float *x, size_t lo, size_t hi, double v)
     return lo;
 }
 
-/* Atoms are taken in groups along x, a quarter of the slab wide (at least
- * 0.5 A): a group's points that can reach the slab need offsets in
- * [xlo - x_last, xhi - x_first], so a wider group bins more points outside
- * the slab (up to a quarter more), a narrower one fills the vector lanes less. */
-#define VOX_BIN_GROUP_MIN_WIDTH 0.5
+/* Below this many offsets a set is binned the plain way, vectorised over
+ * the atoms: per-atom windows would leave the vector lanes empty. */
+#define VOX_BIN_WINDOW_MIN_OFFSETS 32
 
 /* Bins the points of atoms [a0, a1) (ascending x) and offsets o (ascending
  * x) that can land in [xlo, xhi], which already holds a voxel of margin for
  * the f32 rounding of c + o; the kernel drops the points outside the slab's
- * planes, so a wider choice costs time, never correctness. */
+ * planes, so a wider choice costs time, never correctness.
+ *
+ * For one atom c the offsets that can reach the slab are the contiguous
+ * run with x in [xlo - c, xhi - c], so the slab costs about its own points
+ * whatever its width.  That run goes to the kernel as its "atoms", with c
+ * as its one "offset": fl32(o + c) is fl32(c + o) (IEEE addition is
+ * commutative), and the kernel vectorises over the offsets instead. */
 static void bin_atoms(const bin_job *j, size_t a0, size_t a1, const float *o[3], size_t noff, float omin,
                       float omax, double xlo, double xhi, int i0, int i1)
 {
@@ -126,21 +130,16 @@ static void bin_atoms(const bin_job *j, size_t a0, size_t a1, const float *o[3],
     const float *cx = sh->elem_cx, *cy = cx + sh->natoms, *cz = cy + sh->natoms;
     size_t b = lower_bound(cx, a0, a1, xlo - (double)omax);
     const size_t end = lower_bound(cx, b, a1, nextafter(xhi - (double)omin, INFINITY));
-    if (isinf(xlo) && isinf(xhi)) { /* the whole grid: every point, one call */
+    if ((isinf(xlo) && isinf(xhi)) || noff < VOX_BIN_WINDOW_MIN_OFFSETS) {
         if (end > b)
             j->k->bin_points(cx + b, cy + b, cz + b, end - b, o[0], o[1], o[2], noff, j->g, i0, i1, j->occ);
         return;
     }
-    const double width = (xhi - xlo) / 4 > VOX_BIN_GROUP_MIN_WIDTH ? (xhi - xlo) / 4 : VOX_BIN_GROUP_MIN_WIDTH;
-    while (b < end) {
-        const double first = cx[b];
-        size_t e = upper_bound(cx, b, end, first + width);
-        const double last = cx[e - 1];
-        size_t o0 = lower_bound(o[0], 0, noff, xlo - last), o1 = upper_bound(o[0], o0, noff, xhi - first);
+    for (; b < end; b++) {
+        size_t o0 = lower_bound(o[0], 0, noff, xlo - (double)cx[b]);
+        size_t o1 = upper_bound(o[0], o0, noff, xhi - (double)cx[b]);
         if (o1 > o0)
-            j->k->bin_points(cx + b, cy + b, cz + b, e - b, o[0] + o0, o[1] + o0, o[2] + o0, o1 - o0, j->g, i0, i1,
-                             j->occ);
-        b = e;
+            j->k->bin_points(o[0] + o0, o[1] + o0, o[2] + o0, o1 - o0, cx + b, cy + b, cz + b, 1, j->g, i0, i1, j->occ);
     }
 }
 
