@@ -1,12 +1,14 @@
 #!/bin/sh
 # test.sh - sets everything up and runs the whole test suite:
 #   1. the native build: unit tests, kernel-equivalence harness (every ISA this CPU runs),
-#      API + threads, CLI and bad inputs, parity against ../shared/data per ISA (skipped
-#      when ../shared is absent), cross-ISA byte identity;
+#      API + threads, tuning profiles and voxtune, CLI and bad inputs, parity against
+#      ../shared/data per ISA (skipped when ../shared is absent), byte identity across ISAs,
+#      thread counts and profiles;
 #   2. the same in an AddressSanitizer + UndefinedBehaviorSanitizer build;
 #   3. the aarch64 (NEON) cross build under qemu-user: the kernel harness, unit, API and
 #      CLI tests and a parity subset (skipped when ../shared, which has the cross file, is absent);
-#   4. the benchmarks: the quick run (timings are reported, never asserted), then the regression
+#   4. the benchmarks: the quick run and the thread-scaling run (timings are reported, never
+#      asserted; the scaling run fails only if thread counts give different tables), then the regression
 #      gate on deterministic instruction counts against the committed baseline, and a check that
 #      the gate catches a deliberately slowed kernel.
 set -eu
@@ -21,7 +23,7 @@ ASAN_OPTIONS=detect_leaks=1 meson test -C build-asan --print-errorlogs --timeout
 if [ -f ../shared/toolchain/aarch64-linux-gnu.ini ]; then
     VOX_CROSS=aarch64 sh scripts/setup.sh build-aarch64 -Dparity_subset='^(cavity|pocket|pore|hub|1aki|1l2y|3o5r)\.'
     meson test -C build-aarch64 --print-errorlogs --timeout-multiplier 3 \
-        units api checkasm header_vox header_version cli parity parity_scalar parity_neon appendix_a
+        units api profile voxtune checkasm header_vox header_version cli parity parity_scalar parity_neon appendix_a
     # dispatch on a core without SVE and with fewer features
     QEMU_CPU=cortex-a53 meson test -C build-aarch64 --print-errorlogs checkasm parity_neon
 else
@@ -29,6 +31,7 @@ else
 fi
 if [ "$(uname -m)" = x86_64 ]; then
     build/bench/vox-bench run --quick --synthetic build/tests -o build/bench-quick.json
+    build/bench/vox-bench threads --quick -o build/bench-threads.json
     build/bench/vox-bench run --gate-set --callgrind --synthetic build/tests -o build/bench-gate.json
     build/bench/vox-bench compare bench/baseline/ci-x86_64.json build/bench-gate.json --gate
     sh scripts/setup.sh build-slow -Dbench_slow_kernel=true
