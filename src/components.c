@@ -11,7 +11,7 @@ typedef struct cc_job {
     int32_t *labels;
     uint32_t *queue;
     size_t sx;
-    int planes;
+    vox_tiling t;
     size_t *count;   /* per slab: its components; then the provisional offset of the slab */
     uint32_t *size;  /* per provisional component: voxels */
     uint32_t *fid;   /* per provisional component: final id */
@@ -20,18 +20,12 @@ typedef struct cc_job {
     uint32_t *voxels;
 } cc_job;
 
-static void slab_range(const cc_job *j, size_t slab, int *i0, int *i1)
-{
-    *i0 = (int)(slab * (size_t)j->planes);
-    *i1 = *i0 + j->planes < j->dims[0] ? *i0 + j->planes : j->dims[0];
-}
-
 static void label_slab(void *arg, size_t slab, int thread)
 {
     (void)thread;
     cc_job *j = arg;
     int i0, i1;
-    slab_range(j, slab, &i0, &i1);
+    vox_tile_range(&j->t, j->dims[0], slab, &i0, &i1);
     j->count[slab] = j->k->label_components(j->state, j->dims, i0, i1, j->labels, j->queue + (size_t)i0 * j->sx);
 }
 
@@ -40,7 +34,7 @@ static void count_slab(void *arg, size_t slab, int thread)
     (void)thread;
     cc_job *j = arg;
     int i0, i1;
-    slab_range(j, slab, &i0, &i1);
+    vox_tile_range(&j->t, j->dims[0], slab, &i0, &i1);
     const size_t off = j->count[slab];
     for (size_t f = (size_t)i0 * j->sx; f < (size_t)i1 * j->sx; f++)
         if (j->labels[f] >= 0)
@@ -54,7 +48,7 @@ static void fill_slab(void *arg, size_t slab, int thread)
     (void)thread;
     cc_job *j = arg;
     int i0, i1;
-    slab_range(j, slab, &i0, &i1);
+    vox_tile_range(&j->t, j->dims[0], slab, &i0, &i1);
     const size_t off = j->count[slab];
     for (size_t f = (size_t)i0 * j->sx; f < (size_t)i1 * j->sx; f++) {
         if (j->labels[f] < 0)
@@ -95,10 +89,9 @@ int vox_stage_components(vox_team *team, const vox_stage_plan *plan, const uint8
     j.labels = labels;
     j.queue = queue;
     j.sx = (size_t)dims[1] * dims[2];
-    int w = vox_team_width(team, plan->threads, (size_t)dims[0]);
-    j.planes = vox_tile_planes(dims, vox_tuned_kernel_bytes_per_voxel(VOX_TK_LABELS), plan->tile_kib, w);
-    const size_t nslabs = ((size_t)dims[0] + (size_t)j.planes - 1) / (size_t)j.planes;
-    w = vox_team_width(team, plan->threads, nslabs);
+    j.t = vox_tile_grid(team, plan, dims, vox_tuned_kernel_bytes_per_voxel(VOX_TK_LABELS));
+    const size_t nslabs = j.t.ntiles;
+    const int w = j.t.width;
     uint32_t *parent = NULL, *last = NULL, *first = NULL;
     size_t *fill = NULL;
     int ok = 0;
@@ -127,7 +120,7 @@ int vox_stage_components(vox_team *team, const vox_stage_plan *plan, const uint8
     for (size_t p = 0; p < P; p++) parent[p] = (uint32_t)p;
     /* join the parts that touch across each slab face */
     for (size_t s = 1; s < nslabs; s++) {
-        const size_t f0 = s * (size_t)j.planes * j.sx;
+        const size_t f0 = s * (size_t)j.t.planes * j.sx;
         for (size_t t = 0; t < j.sx; t++) {
             size_t f = f0 + t;
             if (labels[f] >= 0 && labels[f - j.sx] >= 0)

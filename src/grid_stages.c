@@ -16,14 +16,9 @@ vox_stage_plan vox_plan_for(const vox_ctx *ctx, vox_tuned_kernel tk, size_t voxe
     return p;
 }
 
-typedef struct tiling {
-    int planes, width;
-    size_t ntiles;
-} tiling;
-
-static tiling tile_grid(const vox_team *team, const vox_stage_plan *plan, const int dims[3], int bytes_per_voxel)
+vox_tiling vox_tile_grid(const vox_team *team, const vox_stage_plan *plan, const int dims[3], int bytes_per_voxel)
 {
-    tiling t;
+    vox_tiling t;
     int w = vox_team_width(team, plan->threads, (size_t)dims[0]);
     t.planes = vox_tile_planes(dims, bytes_per_voxel, plan->tile_kib, w);
     t.ntiles = ((size_t)dims[0] + (size_t)t.planes - 1) / (size_t)t.planes;
@@ -31,7 +26,7 @@ static tiling tile_grid(const vox_team *team, const vox_stage_plan *plan, const 
     return t;
 }
 
-static void tile_range(const tiling *t, int nx, size_t tile, int *i0, int *i1)
+void vox_tile_range(const vox_tiling *t, int nx, size_t tile, int *i0, int *i1)
 {
     *i0 = (int)(tile * (size_t)t->planes);
     *i1 = *i0 + t->planes < nx ? *i0 + t->planes : nx;
@@ -44,7 +39,7 @@ typedef struct bin_job {
     const vox_shells *sh;
     const vox_grid_axes *g;
     uint8_t *occ;
-    tiling t;
+    vox_tiling t;
     int *cut; /* slab s: planes [cut[s], cut[s+1]) */
 } bin_job;
 
@@ -170,7 +165,7 @@ static void bin_tile(void *arg, size_t tile, int thread)
 void vox_stage_bin(vox_team *team, const vox_stage_plan *plan, const vox_shells *sh, const vox_grid_axes *g,
                    uint8_t *occ)
 {
-    bin_job j = {plan->k, sh, g, occ, tile_grid(team, plan, g->n, vox_tuned_kernel_bytes_per_voxel(VOX_TK_BIN_POINTS)),
+    bin_job j = {plan->k, sh, g, occ, vox_tile_grid(team, plan, g->n, vox_tuned_kernel_bytes_per_voxel(VOX_TK_BIN_POINTS)),
                  NULL};
     int one[2] = {0, g->n[0]};
     j.cut = j.t.ntiles > 1 ? malloc((j.t.ntiles + 1) * sizeof *j.cut) : NULL;
@@ -197,7 +192,7 @@ typedef struct occ_job {
     int32_t *partials;     /* threads 1..width-1: minx then maxx, ny*nz each */
     size_t nlines;         /* ny * nz */
     size_t merge_chunk;
-    tiling t;
+    vox_tiling t;
 } occ_job;
 
 static void occ_partial(const occ_job *j, int thread, int32_t **mn, int32_t **mx)
@@ -224,7 +219,7 @@ static void occ_lines(void *arg, size_t tile, int thread)
 {
     const occ_job *j = arg;
     int i0, i1;
-    tile_range(&j->t, j->dims[0], tile, &i0, &i1);
+    vox_tile_range(&j->t, j->dims[0], tile, &i0, &i1);
     vox_line_extremes e = j->e;
     occ_partial(j, thread, &e.minx, &e.maxx);
     j->k->line_extremes(j->occ, j->dims, i0, i1, &e);
@@ -251,7 +246,7 @@ static void occ_state(void *arg, size_t tile, int thread)
     (void)thread;
     const occ_job *j = arg;
     int i0, i1;
-    tile_range(&j->t, j->dims[0], tile, &i0, &i1);
+    vox_tile_range(&j->t, j->dims[0], tile, &i0, &i1);
     j->k->occlusion(j->occ, j->dims, i0, i1, &j->e, j->state);
 }
 
@@ -265,7 +260,7 @@ int vox_stage_occlusion(vox_team *team, const vox_stage_plan *plan, const uint8_
     j.occ = occ;
     j.dims = dims;
     j.state = state;
-    j.t = tile_grid(team, plan, dims, vox_tuned_kernel_bytes_per_voxel(VOX_TK_OCCLUSION));
+    j.t = vox_tile_grid(team, plan, dims, vox_tuned_kernel_bytes_per_voxel(VOX_TK_OCCLUSION));
     j.nlines = ny * nz;
     int32_t *l = vox_scratch_get(lines, 2 * (ny * nz + nx * nz + nx * ny) * sizeof *l);
     if (!l)
@@ -298,7 +293,7 @@ typedef struct shell_job {
     const uint8_t *in;
     uint8_t *out;
     const int *dims;
-    tiling t;
+    vox_tiling t;
 } shell_job;
 
 static void shell_tile(void *arg, size_t tile, int thread)
@@ -306,13 +301,13 @@ static void shell_tile(void *arg, size_t tile, int thread)
     (void)thread;
     const shell_job *j = arg;
     int i0, i1;
-    tile_range(&j->t, j->dims[0], tile, &i0, &i1);
+    vox_tile_range(&j->t, j->dims[0], tile, &i0, &i1);
     j->k->first_shell(j->in, j->out, j->dims, i0, i1);
 }
 
 void vox_stage_first_shell(vox_team *team, const vox_stage_plan *plan, const uint8_t *in, uint8_t *out,
                            const int dims[3])
 {
-    shell_job j = {plan->k, in, out, dims, tile_grid(team, plan, dims, vox_tuned_kernel_bytes_per_voxel(VOX_TK_FIRST_SHELL))};
+    shell_job j = {plan->k, in, out, dims, vox_tile_grid(team, plan, dims, vox_tuned_kernel_bytes_per_voxel(VOX_TK_FIRST_SHELL))};
     vox_team_run(team, j.t.width, j.t.ntiles, VOX_SCHED_STATIC, shell_tile, &j);
 }

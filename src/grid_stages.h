@@ -19,6 +19,19 @@ typedef struct vox_stage_plan {
     int tile_kib; /* 0 = one slab per thread */
 } vox_stage_plan;
 
+/* A grid cut into slabs of whole x-planes: planes per slab, slab count,
+ * and the threads that work on them. */
+typedef struct vox_tiling {
+    int planes, width;
+    size_t ntiles;
+} vox_tiling;
+
+/* The slabs of plan's tile size for a kernel keeping bytes_per_voxel. */
+VOX_HIDDEN vox_tiling vox_tile_grid(const vox_team *team, const vox_stage_plan *plan, const int dims[3],
+                                    int bytes_per_voxel);
+/* Slab tile's planes [i0, i1). */
+VOX_HIDDEN void vox_tile_range(const vox_tiling *t, int nx, size_t tile, int *i0, int *i1);
+
 /* The context's plan for kernel tk on a grid of voxels voxels. */
 VOX_HIDDEN vox_stage_plan vox_plan_for(const vox_ctx *ctx, vox_tuned_kernel tk, size_t voxels);
 

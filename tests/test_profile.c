@@ -6,6 +6,9 @@
  * fails context creation.  The defaults on synthetic topologies come from
  * HWLOC_SYNTHETIC.  Usage: test_profile TMPDIR
  */
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -298,6 +301,64 @@ static void test_thread_options(void)
     unsetenv("VOX_BIND");
 }
 
+/* Pinning happens inside vox's regions only: the caller's affinity is the
+ * same after an analysis, and the results are the same pinned or not. */
+static void test_binding_restored(void)
+{
+    char pdb[16384]; /* 152 atoms of 81 bytes */
+    size_t n = 0;
+    int serial = 1;
+    for (int i = 0; i < 6; i++) /* a hollow cube of atoms: a cavity inside */
+        for (int j = 0; j < 6; j++)
+            for (int k = 0; k < 6; k++) {
+                if (i > 0 && i < 5 && j > 0 && j < 5 && k > 0 && k < 5) continue;
+                n += (size_t)snprintf(pdb + n, sizeof pdb - n,
+                                      "ATOM  %5d  CA  ALA A%4d    %8.3f%8.3f%8.3f  1.00  0.00           C\n", serial,
+                                      serial, i * 1.9, j * 1.9, k * 1.9);
+                serial++;
+            }
+    uint64_t first = 0;
+    static const char *const binds[] = {"cores", "pus", "none"};
+    for (int b = 0; b < 3; b++) {
+        vox_options o;
+        vox_options_init(&o);
+        o.profile = "";
+        o.threads = 2;
+        o.bind = binds[b];
+        vox_ctx *ctx = NULL;
+        vox_structure *st = NULL;
+        vox_result *r = NULL;
+        cpu_set_t before, after;
+        CPU_ZERO(&before);
+        CPU_ZERO(&after);
+        sched_getaffinity(0, sizeof before, &before);
+        int ok = vox_ctx_create(&ctx, &o) == VOX_OK && vox_load_buffer(ctx, pdb, n, "cube.pdb", NULL, &st) == VOX_OK;
+        vox_prepare_params pp;
+        vox_prepare_params_init(&pp);
+        pp.align = 0;
+        vox_analyze_params ap;
+        vox_analyze_params_init(&ap);
+        ap.resolution = 0.5;
+        ok = ok && vox_prepare(ctx, st, &pp) == VOX_OK && vox_analyze(ctx, st, &ap, &r) == VOX_OK;
+        sched_getaffinity(0, sizeof after, &after);
+        CHECK(ok, "analysis with bind=%s: %s", binds[b], ctx ? vox_ctx_last_error_detail(ctx) : "");
+        CHECK(CPU_EQUAL(&before, &after), "bind=%s: the caller's affinity is restored", binds[b]);
+        char *json = NULL;
+        size_t len = 0;
+        if (ok && vox_render(ctx, VOX_DOC_DF_JSON, st, r, NULL, &json, &len) == VOX_OK) {
+            uint64_t h = 1469598103934665603ull;
+            for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)json[i]) * 1099511628211ull;
+            if (!first) first = h;
+            CHECK(h == first, "bind=%s gives the same table", binds[b]);
+            CHECK(strstr(json, "cavity") != NULL, "the cube has a cavity: %.200s", json);
+        }
+        vox_free(json);
+        vox_result_free(&r);
+        vox_structure_free(&st);
+        vox_ctx_destroy(&ctx);
+    }
+}
+
 int main(int argc, char **argv)
 {
     const char *tmp = argc > 1 ? argv[1] : "/tmp";
@@ -317,6 +378,7 @@ int main(int argc, char **argv)
     test_foreign_and_partial();
     test_synthetic_topologies();
     test_thread_options();
+    test_binding_restored();
     vox_free(fingerprint_text);
     return check_report();
 }
