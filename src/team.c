@@ -126,7 +126,9 @@ vox_status vox_team_init(vox_ctx *ctx, vox_team *t, int threads, const char *bin
     if (hwloc_topology_init(&t->topo) != 0)
         return vox_fail(ctx, VOX_E_NOMEM, "hwloc: cannot initialise a topology");
     hwloc_topology_set_io_types_filter(t->topo, HWLOC_TYPE_FILTER_KEEP_NONE);
+    hwloc_topology_set_icache_types_filter(t->topo, HWLOC_TYPE_FILTER_KEEP_NONE);
     hwloc_topology_set_type_filter(t->topo, HWLOC_OBJ_MISC, HWLOC_TYPE_FILTER_KEEP_NONE);
+    hwloc_topology_set_type_filter(t->topo, HWLOC_OBJ_GROUP, HWLOC_TYPE_FILTER_KEEP_NONE);
     if (hwloc_topology_load(t->topo) != 0) {
         hwloc_topology_destroy(t->topo);
         t->topo = NULL;
