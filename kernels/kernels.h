@@ -69,7 +69,10 @@ typedef void (*vox_k_first_shell_fn)(const uint8_t *in, uint8_t *out, const int 
  * x-planes [i0, i1), ignoring connections across its faces: labels[v] = the
  * slab-local component number (0, 1, ... in order of each component's
  * smallest flat index) or -1, for the slab's voxels only.  queue holds the
- * slab's voxel count of uint32.  Returns the number of components.  The
+ * slab's voxel count (cap) of uint32; on return queue[cap - 1 - c] is the
+ * voxel count of component c (the BFS of component c only uses queue[0,
+ * size c), and c plus that size never exceeds the voxels labelled so far,
+ * so the two never meet).  Returns the number of components.  The
  * slabs are joined by src/components.c.  Every ISA inherits the scalar BFS:
  * a vectorised run-based union-find measured 0.5-0.8x its speed (the work is
  * queue- and latency-bound, not arithmetic). */

@@ -253,7 +253,8 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
         goto out;
     }
     plan = vox_plan_for(ctx, VOX_TK_LABELS, total);
-    if (!vox_stage_components(ctx->team, &plan, state, dims, labels, queue, &comps)) {
+    if (!vox_stage_components(ctx->team, &plan, state, dims, labels, queue, &ctx->ws[VOX_WS_JOIN],
+                              &ctx->ws[VOX_WS_STARTS], &comps)) {
         rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for components");
         goto out;
     }
@@ -421,7 +422,6 @@ out:
     if (groups)
         for (size_t c = 0; c < comps.n; c++) group_free(&groups[c]);
     free(groups);
-    free(comps.start);
     for (int a = 0; a < 3; a++) vox_grid_axis_free(&ax[a]);
     vox_shells_free(&sh);
     return rc;

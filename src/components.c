@@ -12,6 +12,7 @@ typedef struct cc_job {
     uint32_t *queue;
     size_t sx;
     vox_tiling t;
+    int *cut;        /* slab s: planes [cut[s], cut[s+1]) */
     size_t *count;   /* per slab: its components; then the provisional offset of the slab */
     uint32_t *size;  /* per provisional component: voxels */
     uint32_t *fid;   /* per provisional component: final id */
@@ -24,21 +25,19 @@ static void label_slab(void *arg, size_t slab, int thread)
 {
     (void)thread;
     cc_job *j = arg;
-    int i0, i1;
-    vox_tile_range(&j->t, j->dims[0], slab, &i0, &i1);
+    const int i0 = j->cut[slab], i1 = j->cut[slab + 1];
     j->count[slab] = j->k->label_components(j->state, j->dims, i0, i1, j->labels, j->queue + (size_t)i0 * j->sx);
 }
 
-static void count_slab(void *arg, size_t slab, int thread)
+/* The sizes the kernel left at the end of the slab's queue. */
+static void copy_sizes(void *arg, size_t slab, int thread)
 {
     (void)thread;
     cc_job *j = arg;
-    int i0, i1;
-    vox_tile_range(&j->t, j->dims[0], slab, &i0, &i1);
-    const size_t off = j->count[slab];
-    for (size_t f = (size_t)i0 * j->sx; f < (size_t)i1 * j->sx; f++)
-        if (j->labels[f] >= 0)
-            j->size[off + (size_t)j->labels[f]]++;
+    const int i1 = j->cut[slab + 1];
+    const uint32_t *last = j->queue + (size_t)i1 * j->sx - 1;
+    for (size_t c = 0; c < j->count[slab + 1] - j->count[slab]; c++)
+        j->size[j->count[slab] + c] = *(last - c);
 }
 
 /* Final ids into labels, voxels into their component's list in ascending
@@ -47,8 +46,7 @@ static void fill_slab(void *arg, size_t slab, int thread)
 {
     (void)thread;
     cc_job *j = arg;
-    int i0, i1;
-    vox_tile_range(&j->t, j->dims[0], slab, &i0, &i1);
+    const int i0 = j->cut[slab], i1 = j->cut[slab + 1];
     const size_t off = j->count[slab];
     for (size_t f = (size_t)i0 * j->sx; f < (size_t)i1 * j->sx; f++) {
         if (j->labels[f] < 0)
@@ -78,7 +76,8 @@ static void join(uint32_t *parent, uint32_t a, uint32_t b)
 }
 
 int vox_stage_components(vox_team *team, const vox_stage_plan *plan, const uint8_t *state, const int dims[3],
-                         int32_t *labels, uint32_t *queue, vox_components *comps)
+                         int32_t *labels, uint32_t *queue, vox_scratch *work, vox_scratch *starts,
+                         vox_components *comps)
 {
     memset(comps, 0, sizeof *comps);
     cc_job j;
@@ -92,12 +91,15 @@ int vox_stage_components(vox_team *team, const vox_stage_plan *plan, const uint8
     j.t = vox_tile_grid(team, plan, dims, vox_tuned_kernel_bytes_per_voxel(VOX_TK_LABELS));
     const size_t nslabs = j.t.ntiles;
     const int w = j.t.width;
-    uint32_t *parent = NULL, *last = NULL, *first = NULL;
-    size_t *fill = NULL;
+    uint32_t *parent, *last, *first;
+    size_t *fill;
     int ok = 0;
     j.count = malloc((nslabs + 1) * sizeof *j.count);
-    if (!j.count)
+    j.cut = malloc((nslabs + 1) * sizeof *j.cut);
+    if (!j.count || !j.cut)
         goto out;
+    for (size_t s = 0; s <= nslabs; s++)
+        j.cut[s] = s * (size_t)j.t.planes < (size_t)dims[0] ? (int)(s * (size_t)j.t.planes) : dims[0];
     vox_team_run(team, w, nslabs, VOX_SCHED_DYNAMIC, label_slab, &j);
 
     /* provisional numbers: slab offsets */
@@ -110,17 +112,23 @@ int vox_stage_components(vox_team *team, const vox_stage_plan *plan, const uint8
     j.count[nslabs] = P;
     if (P > (size_t)INT32_MAX)
         goto out;
-    parent = malloc((P ? P : 1) * sizeof *parent);
-    j.size = calloc(P ? P : 1, sizeof *j.size);
-    j.fid = malloc((P ? P : 1) * sizeof *j.fid);
-    j.rep = malloc((P ? P : 1) * sizeof *j.rep);
-    j.cursor = malloc((P ? P : 1) * sizeof *j.cursor);
-    if (!parent || !j.size || !j.fid || !j.rep || !j.cursor)
+    /* the per-part and per-component arrays come from the context's
+     * scratch: fresh pages cost more than the loops over them */
+    size_t *area = vox_scratch_get(work, (P ? P : 1) * (2 * sizeof(size_t) + 6 * sizeof(uint32_t)));
+    if (!area)
         goto out;
+    j.cursor = area;
+    fill = area + (P ? P : 1);
+    parent = (uint32_t *)(fill + (P ? P : 1));
+    j.size = parent + (P ? P : 1);
+    j.fid = j.size + (P ? P : 1);
+    j.rep = j.fid + (P ? P : 1);
+    last = j.rep + (P ? P : 1);
+    first = last + (P ? P : 1);
     for (size_t p = 0; p < P; p++) parent[p] = (uint32_t)p;
     /* join the parts that touch across each slab face */
     for (size_t s = 1; s < nslabs; s++) {
-        const size_t f0 = s * (size_t)j.t.planes * j.sx;
+        const size_t f0 = (size_t)j.cut[s] * j.sx;
         for (size_t t = 0; t < j.sx; t++) {
             size_t f = f0 + t;
             if (labels[f] >= 0 && labels[f - j.sx] >= 0)
@@ -133,15 +141,13 @@ int vox_stage_components(vox_team *team, const vox_stage_plan *plan, const uint8
         uint32_t r = find_root(parent, (uint32_t)p);
         j.fid[p] = r == p ? (uint32_t)n++ : j.fid[r];
     }
-    vox_team_run(team, w, nslabs, VOX_SCHED_STATIC, count_slab, &j);
+    vox_team_run(team, w, nslabs, VOX_SCHED_STATIC, copy_sizes, &j);
 
     comps->n = n;
-    comps->start = calloc(n + 1, sizeof *comps->start);
-    fill = malloc((n ? n : 1) * sizeof *fill);
-    last = malloc((n ? n : 1) * sizeof *last);
-    first = malloc((n ? n : 1) * sizeof *first);
-    if (!comps->start || !fill || !last || !first)
+    comps->start = vox_scratch_get(starts, (n + 1) * sizeof *comps->start);
+    if (!comps->start)
         goto out;
+    memset(comps->start, 0, (n + 1) * sizeof *comps->start);
     for (size_t p = 0; p < P; p++) comps->start[j.fid[p] + 1] += j.size[p];
     for (size_t c = 0; c < n; c++) comps->start[c + 1] += comps->start[c];
     comps->buried = comps->start[n];
@@ -166,11 +172,8 @@ int vox_stage_components(vox_team *team, const vox_stage_plan *plan, const uint8
     comps->voxels = queue;
     ok = 1;
 out:
-    if (!ok) {
-        free(comps->start);
+    if (!ok)
         comps->start = NULL;
-    }
-    free(j.count); free(parent); free(j.size); free(j.fid); free(j.rep); free(j.cursor);
-    free(fill); free(last); free(first);
+    free(j.count); free(j.cut);
     return ok;
 }

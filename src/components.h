@@ -17,14 +17,16 @@
 typedef struct vox_components {
     size_t n;       /* components */
     size_t buried;  /* buried voxels */
-    size_t *start;  /* component c: voxels[start[c] .. start[c+1]) ascending; malloc'd */
+    size_t *start;  /* component c: voxels[start[c] .. start[c+1]) ascending (in starts) */
     uint32_t *voxels;
 } vox_components;
 
 /* Fills labels (component id or -1 per voxel) and comps; queue (total
- * uint32) is the BFS queue, then holds comps->voxels.  Returns 0 on
- * allocation failure. */
+ * uint32) is the BFS queue, then holds comps->voxels; work holds the join's
+ * arrays and starts receives comps->start (both grow-only scratch, kept by
+ * the caller between grids).  Returns 0 on allocation failure. */
 VOX_HIDDEN int vox_stage_components(vox_team *team, const vox_stage_plan *plan, const uint8_t *state,
-                                    const int dims[3], int32_t *labels, uint32_t *queue, vox_components *comps);
+                                    const int dims[3], int32_t *labels, uint32_t *queue, vox_scratch *work,
+                                    vox_scratch *starts, vox_components *comps);
 
 #endif

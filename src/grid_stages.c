@@ -43,11 +43,28 @@ typedef struct bin_job {
     int *cut; /* slab s: planes [cut[s], cut[s+1]) */
 } bin_job;
 
-/* Slab boundaries with about the same number of points in every slab: a
- * protein is thicker in the middle than at its ends, so equal planes would
- * give the middle threads most of the work.  Each atom counts its points
- * at its centre's plane.  Every slab keeps at least one plane. */
-static void balance_slabs(const vox_shells *sh, const vox_grid_axes *g, int *cut, size_t nslabs)
+void vox_balance_cuts(const double *weight, int nx, int *cut, size_t nslabs)
+{
+    double total = 0;
+    for (int i = 0; i < nx; i++) total += weight[i];
+    cut[0] = 0;
+    double run = 0;
+    int i = 0;
+    for (size_t s = 1; s < nslabs; s++) {
+        double want = total * (double)s / (double)nslabs;
+        while (i < nx && run + weight[i] <= want) run += weight[i++];
+        int lo = cut[s - 1] + 1, hi = nx - (int)(nslabs - s);
+        cut[s] = i < lo ? lo : i > hi ? hi : i;
+        while (i < cut[s]) run += weight[i++]; /* pushed forward: keep the running sum in step */
+    }
+    cut[nslabs] = nx;
+}
+
+/* Binning slabs with about the same number of points: a protein is thicker
+ * in the middle than at its ends, so equal planes would give the middle
+ * threads most of the work.  Each atom counts its points at its centre's
+ * plane. */
+static void balance_bin_slabs(const vox_shells *sh, const vox_grid_axes *g, int *cut, size_t nslabs)
 {
     const int nx = g->n[0];
     double *weight = calloc((size_t)nx + 1, sizeof *weight);
@@ -65,20 +82,7 @@ static void balance_slabs(const vox_shells *sh, const vox_grid_axes *g, int *cut
             weight[i] += points;
         }
     }
-    double total = 0;
-    for (int i = 0; i < nx; i++) total += weight[i];
-    cut[0] = 0;
-    double run = 0;
-    int i = 0;
-    for (size_t s = 1; s < nslabs; s++) {
-        double want = total * (double)s / (double)nslabs;
-        while (i < nx && run + weight[i] <= want) run += weight[i++];
-        int lo = cut[s - 1] + 1, hi = nx - (int)(nslabs - s);
-        cut[s] = i < lo ? lo : i > hi ? hi : i;
-        if (cut[s] > i) /* pushed forward: keep the running sum in step */
-            while (i < cut[s]) run += weight[i++];
-    }
-    cut[nslabs] = nx;
+    vox_balance_cuts(weight, nx, cut, nslabs);
     free(weight);
 }
 
@@ -170,7 +174,7 @@ void vox_stage_bin(vox_team *team, const vox_stage_plan *plan, const vox_shells 
     int one[2] = {0, g->n[0]};
     j.cut = j.t.ntiles > 1 ? malloc((j.t.ntiles + 1) * sizeof *j.cut) : NULL;
     if (j.cut) {
-        balance_slabs(sh, g, j.cut, j.t.ntiles);
+        balance_bin_slabs(sh, g, j.cut, j.t.ntiles);
     } else {
         j.cut = one; /* one slab (or no memory for more): the whole grid */
         j.t.ntiles = 1;

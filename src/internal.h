@@ -53,7 +53,7 @@ VOX_HIDDEN void vox_atoms_free(vox_atoms *v);
  * faults of the grid arrays once.  Released by vox_ctx_destroy. */
 enum {
     VOX_WS_OCC, VOX_WS_STATE, VOX_WS_LABELS, VOX_WS_QUEUE, VOX_WS_LINES, VOX_WS_FLAGS, VOX_WS_PRED,
-    VOX_WS_LAYER, VOX_WS_PARTIALS, VOX_WS_COUNT
+    VOX_WS_LAYER, VOX_WS_PARTIALS, VOX_WS_JOIN, VOX_WS_STARTS, VOX_WS_COUNT
 };
 
 typedef struct vox_scratch {

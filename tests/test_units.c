@@ -447,7 +447,8 @@ static void test_parallel_components(void)
                 vox_stage_plan plan = {k, t, tiles[ti]};
                 vox_components c;
                 memset(labels, 0x55, n * sizeof *labels);
-                if (!vox_stage_components(ctx->team, &plan, state, d, labels, queue, &c)) {
+                if (!vox_stage_components(ctx->team, &plan, state, d, labels, queue, &ctx->ws[VOX_WS_JOIN],
+                                          &ctx->ws[VOX_WS_STARTS], &c)) {
                     CHECK(0, "allocation");
                     continue;
                 }
@@ -458,7 +459,6 @@ static void test_parallel_components(void)
                         same &= ref[c.voxels[v]] == (int32_t)q && (v == c.start[q] || c.voxels[v - 1] < c.voxels[v]);
                 CHECK(same, "trial %d grid %dx%dx%d, %d threads, tile %d KiB: %zu vs %zu components", trial, d[0], d[1],
                       d[2], t, tiles[ti], c.n, nref);
-                free(c.start);
             }
         free(state); free(ref); free(labels); free(queue);
     }

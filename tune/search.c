@@ -30,8 +30,7 @@ static void run_once(vox_tuner *t, vox_workload *w, vox_tuned_kernel k, const vo
         break;
     case VOX_TK_LABELS: {
         vox_components c;
-        if (vox_stage_components(team, plan, w->shelled, w->dims, w->labels, w->queue, &c))
-            free(c.start);
+        vox_stage_components(team, plan, w->shelled, w->dims, w->labels, w->queue, &w->join, &w->starts, &c);
         break;
     }
     default: {

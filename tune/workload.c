@@ -90,13 +90,13 @@ int vox_workload_build(vox_ctx *ctx, vox_size_class cls, int side, vox_workload 
     vox_stage_first_shell(ctx->team, &plan, w->state, w->shelled, w->dims);
     plan = vox_plan_for(ctx, VOX_TK_LABELS, w->total);
     vox_components comps;
-    if (!vox_stage_components(ctx->team, &plan, w->shelled, w->dims, w->labels, w->queue, &comps))
+    if (!vox_stage_components(ctx->team, &plan, w->shelled, w->dims, w->labels, w->queue, &w->join, &w->starts,
+                              &comps))
         return 0;
     w->ngroup = comps.buried;
     w->group = malloc((w->ngroup ? w->ngroup : 1) * sizeof *w->group);
     if (w->group)
         memcpy(w->group, comps.voxels, w->ngroup * sizeof *w->group);
-    free(comps.start);
     return w->group != NULL;
 }
 
@@ -106,6 +106,6 @@ void vox_workload_free(vox_workload *w)
     vox_shells_free(&w->sh);
     for (int a = 0; a < 3; a++) vox_grid_axis_free(&w->ax[a]);
     free(w->occ); free(w->state); free(w->shelled); free(w->labels); free(w->queue); free(w->group);
-    free(w->lines.p); free(w->partials.p);
+    free(w->lines.p); free(w->partials.p); free(w->join.p); free(w->starts.p);
     memset(w, 0, sizeof *w);
 }

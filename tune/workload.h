@@ -24,7 +24,7 @@ typedef struct vox_workload {
     uint8_t *occ, *state, *shelled;  /* binning out, occlusion out, first shell out */
     int32_t *labels;
     uint32_t *queue;
-    vox_scratch lines, partials;
+    vox_scratch lines, partials, join, starts;
     uint32_t *group;                 /* the voxels of every component, for moments */
     size_t ngroup;
 } vox_workload;

@@ -45,6 +45,7 @@ size_t vox_k_label_components_scalar(const uint8_t *state, const int dims[3], in
                 }
             }
         }
+        queue[end - begin - 1 - (size_t)next] = (uint32_t)tail; /* the component's size, from the end */
         next++;
     }
     return (size_t)next;
