@@ -73,11 +73,11 @@ int vox_workload_build(vox_ctx *ctx, vox_size_class cls, int side, vox_workload 
     vox_grid_axes_from(w->ax, &w->g);
     for (int a = 0; a < 3; a++) w->dims[a] = w->ax[a].n;
     w->total = (size_t)w->dims[0] * w->dims[1] * w->dims[2];
-    w->occ = malloc(w->total);
-    w->state = malloc(w->total);
-    w->shelled = malloc(w->total);
-    w->labels = malloc(w->total * sizeof *w->labels);
-    w->queue = malloc(w->total * sizeof *w->queue);
+    w->occ = vox_scratch_get(&w->grid[0], w->total);
+    w->state = vox_scratch_get(&w->grid[1], w->total);
+    w->shelled = vox_scratch_get(&w->grid[2], w->total);
+    w->labels = vox_scratch_get(&w->grid[3], w->total * sizeof *w->labels);
+    w->queue = vox_scratch_get(&w->grid[4], w->total * sizeof *w->queue);
     if (!w->occ || !w->state || !w->shelled || !w->labels || !w->queue)
         return 0;
     /* every stage's input, made once by the library's own stages */
@@ -105,7 +105,8 @@ void vox_workload_free(vox_workload *w)
     vox_atoms_free(&w->st.atoms);
     vox_shells_free(&w->sh);
     for (int a = 0; a < 3; a++) vox_grid_axis_free(&w->ax[a]);
-    free(w->occ); free(w->state); free(w->shelled); free(w->labels); free(w->queue); free(w->group);
+    for (int i = 0; i < 5; i++) free(w->grid[i].p);
+    free(w->group);
     free(w->lines.p); free(w->partials.p); free(w->join.p); free(w->starts.p);
     memset(w, 0, sizeof *w);
 }

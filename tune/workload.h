@@ -25,6 +25,7 @@ typedef struct vox_workload {
     int32_t *labels;
     uint32_t *queue;
     vox_scratch lines, partials, join, starts;
+    vox_scratch grid[5];             /* what occ ... queue point into: allocated as the library does */
     uint32_t *group;                 /* the voxels of every component, for moments */
     size_t ngroup;
 } vox_workload;
