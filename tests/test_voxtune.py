@@ -80,6 +80,13 @@ def test_round_trip(tmp):
     check(tune("--check", "--output", other).returncode == 1, "--check: foreign machine exits 1")
     r = vox("info", env=env_with(VOX_PROFILE=other))
     check("defaults (foreign machine)" in r.stdout, "vox info: foreign")
+    gen = os.path.join(os.path.dirname(os.path.abspath(VOX)), "tests", "cavity_box.pdb")
+    if os.path.exists(gen):
+        r = vox("analyze", "--profile", other, "--output-dir", os.path.join(tmp, "out"), gen)
+        check(r.returncode == 0 and "warning: --profile" in r.stderr and "foreign" in r.stderr,
+              f"vox analyze --profile with a foreign profile: a warning, not an error: {r.stderr}")
+        r = vox("analyze", "--profile", path, "--output-dir", os.path.join(tmp, "out2"), gen)
+        check(r.returncode == 0 and "warning" not in r.stderr, f"vox analyze --profile with this machine's: {r.stderr}")
 
 
 def test_concurrent_writers(tmp):

@@ -885,6 +885,10 @@ int run_batch(const run_config *c)
         fprintf(stderr, "vox analyze: %s (available here: %s)\n", vox_strerror(st), vox_available_isas());
         return st == VOX_E_ISA_UNKNOWN ? 2 : 1;
     }
+    vox_profile_status ps = vox_ctx_profile_status(probe);
+    if (c->profile && *c->profile && ps != VOX_PROFILE_EXACT && ps != VOX_PROFILE_PARTIAL && !c->quiet)
+        fprintf(stderr, "vox analyze: warning: --profile %s: %s: %s; using the default settings\n", c->profile,
+                vox_profile_status_name(ps), vox_ctx_profile_detail(probe));
     vox_ctx_destroy(&probe);
 #if VOX_HAVE_MPI
     if (mpi_size > 1) { /* rank 0 cleans up before anyone writes */
