@@ -62,8 +62,10 @@ void vox_balance_cuts(const double *weight, int nx, int *cut, size_t nslabs)
 
 /* Binning slabs with about the same number of points: a protein is thicker
  * in the middle than at its ends, so equal planes would give the middle
- * threads most of the work.  Each atom counts its points at its centre's
- * plane. */
+ * threads most of the work.  The points of a sphere are spread evenly along
+ * any axis (Archimedes' hat-box theorem), so each atom adds its points
+ * evenly to the planes of [c - r, c + r], r its element's largest radius
+ * (a difference array: O(atoms + planes)). */
 static void balance_bin_slabs(const vox_shells *sh, const vox_grid_axes *g, int *cut, size_t nslabs)
 {
     const int nx = g->n[0];
@@ -73,15 +75,23 @@ static void balance_bin_slabs(const vox_shells *sh, const vox_grid_axes *g, int 
         return;
     }
     for (size_t e = 0; e < sh->nelem; e++) {
-        double points = 1.0;
+        double points = 1.0, r = 0.0;
         for (size_t q = 0; q < sh->nsets; q++)
-            if ((size_t)sh->sets[q].elem == e) points += sh->sets[q].n;
+            if ((size_t)sh->sets[q].elem == e) {
+                points += sh->sets[q].n;
+                if (sh->sets[q].radius > r) r = sh->sets[q].radius;
+            }
         for (size_t a = sh->elem_start[e]; a < sh->elem_start[e + 1]; a++) {
-            double t = ((double)sh->elem_cx[a] - g->lo[0]) * g->inv_step[0];
-            int i = t <= 0.0 ? 0 : t >= nx - 1 ? nx - 1 : (int)t;
-            weight[i] += points;
+            double t0 = ((double)sh->elem_cx[a] - r - g->lo[0]) * g->inv_step[0];
+            double t1 = ((double)sh->elem_cx[a] + r - g->lo[0]) * g->inv_step[0];
+            int i0 = t0 <= 0.0 ? 0 : t0 >= nx - 1 ? nx - 1 : (int)t0;
+            int i1 = t1 <= 0.0 ? 0 : t1 >= nx - 1 ? nx - 1 : (int)t1;
+            double each = points / (double)(i1 - i0 + 1);
+            weight[i0] += each;
+            weight[i1 + 1] -= each;
         }
     }
+    for (int i = 1; i < nx; i++) weight[i] += weight[i - 1];
     vox_balance_cuts(weight, nx, cut, nslabs);
     free(weight);
 }
