@@ -21,8 +21,6 @@
 #include "profile.h"
 #include "search.h"
 
-static double min_of(double a, double b) { return a < 0 || (b >= 0 && b < a) ? b : a; }
-
 static uint64_t table_checksum(vox_ctx *ctx, const vox_structure *s, const vox_result *r)
 {
     char *json = NULL;
@@ -104,7 +102,7 @@ int vox_bench_threads(int argc, char **argv)
             for (int c = 0; c < ncounts; c++) {
                 vox_setting s = ctx->tuning->s[grid_kernels[k]][cls];
                 s.threads = counts[c];
-                secs[k][c] = min_of(secs[k][c], vox_tune_measure(&t, &w, grid_kernels[k], &s));
+                secs[k][c] = vox_tune_min(secs[k][c], vox_tune_measure(&t, &w, grid_kernels[k], &s));
             }
     cJSON *scaling = cJSON_AddArrayToObject(root, "scaling");
     printf("\n%-18s", "threads");
@@ -163,7 +161,7 @@ int vox_bench_threads(int argc, char **argv)
                 vox_ctx_get_stats(cc[c], &stats);
                 memcpy(stage[c], stats.seconds, sizeof stage[c]);
             }
-            e2e[c] = min_of(e2e[c], dt);
+            e2e[c] = vox_tune_min(e2e[c], dt);
             if (r == 0) sums[c] = table_checksum(cc[c], &w.st, res);
             vox_result_free(&res);
         }
@@ -224,8 +222,8 @@ int vox_bench_threads(int argc, char **argv)
         vox_setting d = ctx->tuning->s[k][cls], u = tuned.s[k][cls];
         double td = -1, tu = -1;
         for (int r = 0; r < rounds; r++) {
-            td = min_of(td, vox_tune_measure(&t, &w, (vox_tuned_kernel)k, &d));
-            tu = min_of(tu, vox_tune_measure(&t, &w, (vox_tuned_kernel)k, &u));
+            td = vox_tune_min(td, vox_tune_measure(&t, &w, (vox_tuned_kernel)k, &d));
+            tu = vox_tune_min(tu, vox_tune_measure(&t, &w, (vox_tuned_kernel)k, &u));
         }
         char ds[64], us[64];
         snprintf(ds, sizeof ds, "%s/%dKiB/%dt", vox_isa_name(d.isa), d.tile_kib, d.threads ? d.threads : all);

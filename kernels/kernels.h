@@ -95,16 +95,29 @@ typedef struct vox_kernels {
     vox_k_moments_fn moments;
 } vox_kernels;
 
-/* Whole-grid, one-thread conveniences for tests and benchmarks (the
- * library runs the kernels slab by slab on a team: src/grid_stages.c).
- * scratch holds 2 * (ny*nz + nx*nz + nx*ny) int32. */
-static inline void vox_occlusion_whole(const vox_kernels *k, const uint8_t *occ, const int dims[3], uint8_t *state,
-                                       int32_t *scratch)
+/* Int32 count of the scratch that holds a grid's line extremes. */
+static inline size_t vox_line_extremes_ints(const int dims[3])
+{
+    return 2 * ((size_t)dims[1] * dims[2] + (size_t)dims[0] * dims[2] + (size_t)dims[0] * dims[1]);
+}
+
+/* The line extremes laid out in that scratch: x-lines, then y, then z. */
+static inline vox_line_extremes vox_line_extremes_in(int32_t *scratch, const int dims[3])
 {
     const size_t yz = (size_t)dims[1] * dims[2], xz = (size_t)dims[0] * dims[2], xy = (size_t)dims[0] * dims[1];
     vox_line_extremes e = {scratch, scratch + yz, scratch + 2 * yz, scratch + 2 * yz + xz, scratch + 2 * yz + 2 * xz,
                            scratch + 2 * yz + 2 * xz + xy};
-    for (size_t t = 0; t < yz; t++) { e.minx[t] = INT32_MAX; e.maxx[t] = -1; }
+    return e;
+}
+
+/* Whole-grid, one-thread conveniences for tests and benchmarks (the
+ * library runs the kernels slab by slab on a team: src/grid_stages.c).
+ * scratch holds vox_line_extremes_ints(dims) int32. */
+static inline void vox_occlusion_whole(const vox_kernels *k, const uint8_t *occ, const int dims[3], uint8_t *state,
+                                       int32_t *scratch)
+{
+    vox_line_extremes e = vox_line_extremes_in(scratch, dims);
+    for (size_t t = 0; t < (size_t)dims[1] * dims[2]; t++) { e.minx[t] = INT32_MAX; e.maxx[t] = -1; }
     k->line_extremes(occ, dims, 0, dims[0], &e);
     k->occlusion(occ, dims, 0, dims[0], &e, state);
 }

@@ -92,7 +92,6 @@ static void classify_one(void *arg, size_t c, int thread)
 /* ---- per-group metrics, on the team ----------------------------------- */
 
 typedef struct metrics_job {
-    const vox_kernels *k;
     vox_stage_plan plan;
     float **centres;
     const int *dims;
@@ -350,7 +349,6 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
     {
         metrics_job mj;
         memset(&mj, 0, sizeof mj);
-        mj.k = ctx->k;
         mj.plan = vox_plan_for(ctx, VOX_TK_MOMENTS, total);
         mj.centres = res->centres;
         mj.dims = dims;

@@ -12,7 +12,6 @@ typedef struct cc_job {
     uint32_t *queue;
     size_t sx;
     vox_tiling t;
-    int *cut;        /* slab s: planes [cut[s], cut[s+1]) */
     size_t *count;   /* per slab: its components; then the provisional offset of the slab */
     uint32_t *size;  /* per provisional component: voxels */
     uint32_t *fid;   /* per provisional component: final id */
@@ -25,7 +24,8 @@ static void label_slab(void *arg, size_t slab, int thread)
 {
     (void)thread;
     cc_job *j = arg;
-    const int i0 = j->cut[slab], i1 = j->cut[slab + 1];
+    int i0, i1;
+    vox_tile_range(&j->t, j->dims[0], slab, &i0, &i1);
     j->count[slab] = j->k->label_components(j->state, j->dims, i0, i1, j->labels, j->queue + (size_t)i0 * j->sx);
 }
 
@@ -34,7 +34,8 @@ static void copy_sizes(void *arg, size_t slab, int thread)
 {
     (void)thread;
     cc_job *j = arg;
-    const int i1 = j->cut[slab + 1];
+    int i0, i1;
+    vox_tile_range(&j->t, j->dims[0], slab, &i0, &i1);
     const uint32_t *last = j->queue + (size_t)i1 * j->sx - 1;
     for (size_t c = 0; c < j->count[slab + 1] - j->count[slab]; c++)
         j->size[j->count[slab] + c] = *(last - c);
@@ -46,7 +47,8 @@ static void fill_slab(void *arg, size_t slab, int thread)
 {
     (void)thread;
     cc_job *j = arg;
-    const int i0 = j->cut[slab], i1 = j->cut[slab + 1];
+    int i0, i1;
+    vox_tile_range(&j->t, j->dims[0], slab, &i0, &i1);
     const size_t off = j->count[slab];
     for (size_t f = (size_t)i0 * j->sx; f < (size_t)i1 * j->sx; f++) {
         if (j->labels[f] < 0)
@@ -95,11 +97,8 @@ int vox_stage_components(vox_team *team, const vox_stage_plan *plan, const uint8
     size_t *fill;
     int ok = 0;
     j.count = malloc((nslabs + 1) * sizeof *j.count);
-    j.cut = malloc((nslabs + 1) * sizeof *j.cut);
-    if (!j.count || !j.cut)
+    if (!j.count)
         goto out;
-    for (size_t s = 0; s <= nslabs; s++)
-        j.cut[s] = s * (size_t)j.t.planes < (size_t)dims[0] ? (int)(s * (size_t)j.t.planes) : dims[0];
     vox_team_run(team, w, nslabs, VOX_SCHED_DYNAMIC, label_slab, &j);
 
     /* provisional numbers: slab offsets */
@@ -128,7 +127,7 @@ int vox_stage_components(vox_team *team, const vox_stage_plan *plan, const uint8
     for (size_t p = 0; p < P; p++) parent[p] = (uint32_t)p;
     /* join the parts that touch across each slab face */
     for (size_t s = 1; s < nslabs; s++) {
-        const size_t f0 = (size_t)j.cut[s] * j.sx;
+        const size_t f0 = s * (size_t)j.t.planes * j.sx;
         for (size_t t = 0; t < j.sx; t++) {
             size_t f = f0 + t;
             if (labels[f] >= 0 && labels[f - j.sx] >= 0)
@@ -174,6 +173,6 @@ int vox_stage_components(vox_team *team, const vox_stage_plan *plan, const uint8
 out:
     if (!ok)
         comps->start = NULL;
-    free(j.count); free(j.cut);
+    free(j.count);
     return ok;
 }

@@ -157,7 +157,7 @@ char *vox_ctx_settings_json(const vox_ctx *ctx)
             cJSON_AddNumberToObject(e, "threads", s->threads == 0 || s->threads > t->threads ? t->threads : s->threads);
         }
     }
-    char *out = cJSON_Print(o); /* NULL if any piece above failed to allocate: cJSON_Print of a partial tree still works */
+    char *out = cJSON_Print(o); /* NULL when out of memory */
     cJSON_Delete(o);
     return out;
 }

@@ -169,13 +169,12 @@ int vox_isa_usable(int i)
  * per-kernel variant choices of a tuning profile. */
 static void fill_context(vox_ctx *ctx, size_t isa, int forced)
 {
-    fill_table(&ctx->kt, isa);
-    ctx->k = &ctx->kt;
     ctx->isa_index = (int)isa;
     ctx->isa_forced = forced;
     for (size_t i = 0; i < N_ISA; i++)
         if (isa_runs_here(i))
             fill_table(&ctx->tables[i], i);
+    ctx->k = &ctx->tables[isa];
 }
 
 static char available_list[64];

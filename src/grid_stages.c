@@ -43,7 +43,10 @@ typedef struct bin_job {
     int *cut; /* slab s: planes [cut[s], cut[s+1]) */
 } bin_job;
 
-void vox_balance_cuts(const double *weight, int nx, int *cut, size_t nslabs)
+/* Slab boundaries 0 = cut[0] < ... < cut[nslabs] = nx giving every slab
+ * about the same total weight (weight[i]: the work of plane i); every slab
+ * keeps at least one plane (nslabs <= nx). */
+static void balance_cuts(const double *weight, int nx, int *cut, size_t nslabs)
 {
     double total = 0;
     for (int i = 0; i < nx; i++) total += weight[i];
@@ -92,27 +95,17 @@ static void balance_bin_slabs(const vox_shells *sh, const vox_grid_axes *g, int 
         }
     }
     for (int i = 1; i < nx; i++) weight[i] += weight[i - 1];
-    vox_balance_cuts(weight, nx, cut, nslabs);
+    balance_cuts(weight, nx, cut, nslabs);
     free(weight);
 }
 
-/* First index in x[lo, hi) (ascending) with x >= v. */
+/* First index in x[lo, hi) (ascending) with x >= v; with v = nextafter(u,
+ * INFINITY), the first with x > u. */
 static size_t lower_bound(const float *x, size_t lo, size_t hi, double v)
 {
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if ((double)x[mid] < v) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo;
-}
-
-/* First index in o[lo, hi) (ascending) with o > v. */
-static size_t upper_bound(const float *x, size_t lo, size_t hi, double v)
-{
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if ((double)x[mid] <= v) lo = mid + 1;
         else hi = mid;
     }
     return lo;
@@ -146,7 +139,7 @@ static void bin_atoms(const bin_job *j, size_t a0, size_t a1, const float *o[3],
     }
     for (; b < end; b++) {
         size_t o0 = lower_bound(o[0], 0, noff, xlo - (double)cx[b]);
-        size_t o1 = upper_bound(o[0], o0, noff, xhi - (double)cx[b]);
+        size_t o1 = lower_bound(o[0], o0, noff, nextafter(xhi - (double)cx[b], INFINITY));
         if (o1 > o0)
             j->k->bin_points(o[0] + o0, o[1] + o0, o[2] + o0, o1 - o0, cx + b, cy + b, cz + b, 1, j->g, i0, i1, j->occ);
     }
@@ -267,7 +260,6 @@ static void occ_state(void *arg, size_t tile, int thread)
 int vox_stage_occlusion(vox_team *team, const vox_stage_plan *plan, const uint8_t *occ, const int dims[3],
                         uint8_t *state, vox_scratch *lines, vox_scratch *partials)
 {
-    const size_t nx = (size_t)dims[0], ny = (size_t)dims[1], nz = (size_t)dims[2];
     occ_job j;
     memset(&j, 0, sizeof j);
     j.k = plan->k;
@@ -275,13 +267,11 @@ int vox_stage_occlusion(vox_team *team, const vox_stage_plan *plan, const uint8_
     j.dims = dims;
     j.state = state;
     j.t = vox_tile_grid(team, plan, dims, vox_tuned_kernel_bytes_per_voxel(VOX_TK_OCCLUSION));
-    j.nlines = ny * nz;
-    int32_t *l = vox_scratch_get(lines, 2 * (ny * nz + nx * nz + nx * ny) * sizeof *l);
+    j.nlines = (size_t)dims[1] * dims[2];
+    int32_t *l = vox_scratch_get(lines, vox_line_extremes_ints(dims) * sizeof *l);
     if (!l)
         return 0;
-    j.e.minx = l; j.e.maxx = l + ny * nz;
-    j.e.miny = j.e.maxx + ny * nz; j.e.maxy = j.e.miny + nx * nz;
-    j.e.minz = j.e.maxy + nx * nz; j.e.maxz = j.e.minz + nx * ny;
+    j.e = vox_line_extremes_in(l, dims);
     if (j.t.width > 1) {
         j.partials = vox_scratch_get(partials, (size_t)(j.t.width - 1) * 2 * j.nlines * sizeof *j.partials);
         if (!j.partials)

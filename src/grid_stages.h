@@ -32,11 +32,6 @@ VOX_HIDDEN vox_tiling vox_tile_grid(const vox_team *team, const vox_stage_plan *
 /* Slab tile's planes [i0, i1). */
 VOX_HIDDEN void vox_tile_range(const vox_tiling *t, int nx, size_t tile, int *i0, int *i1);
 
-/* Slab boundaries 0 = cut[0] < ... < cut[nslabs] = nx giving every slab
- * about the same total weight (weight[i]: the work of plane i); every slab
- * keeps at least one plane (nslabs <= nx). */
-VOX_HIDDEN void vox_balance_cuts(const double *weight, int nx, int *cut, size_t nslabs);
-
 /* The context's plan for kernel tk on a grid of voxels voxels. */
 VOX_HIDDEN vox_stage_plan vox_plan_for(const vox_ctx *ctx, vox_tuned_kernel tk, size_t voxels);
 

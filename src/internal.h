@@ -70,11 +70,10 @@ VOX_HIDDEN void *vox_scratch_get_zeroed(vox_scratch *s, size_t bytes);
 
 struct vox_ctx {
     vox_options opts;
-    const vox_kernels *k; /* = &kt */
-    vox_kernels kt;       /* this context's kernel table (ladder-filled) */
-    int isa_index;        /* kt's ISA in the ladder */
-    int isa_forced;       /* kt was asked for (option, VOX_ISA): the profile's variants are not used */
-    vox_kernels tables[VOX_ISA_COUNT]; /* every ISA this CPU runs (per-kernel variant choices) */
+    const vox_kernels *k; /* this context's kernel table: &tables[isa_index] */
+    int isa_index;        /* its ISA in the ladder */
+    int isa_forced;       /* it was asked for (option, VOX_ISA): the profile's variants are not used */
+    vox_kernels tables[VOX_ISA_COUNT]; /* every ISA this CPU runs, ladder-filled (per-kernel variant choices) */
     struct vox_team *team;             /* threads and placement (team.h) */
     struct vox_tuning *tuning;         /* active settings (tuning.h) */
     struct vox_profile_info *profile;  /* where they came from (profile.h) */
@@ -204,8 +203,8 @@ VOX_HIDDEN void vox_pseudo_chains(const vox_structure *s, char chains[5][8]);
 
 /* ---- dispatch ----------------------------------------------------------- */
 
-/* Chooses ctx->kt (option, $VOX_ISA, or the best ISA here) and fills
- * ctx->tables for every ISA this CPU runs. */
+/* Fills ctx->tables for every ISA this CPU runs and points ctx->k at the
+ * chosen one (option, $VOX_ISA, or the best ISA here). */
 VOX_HIDDEN vox_status vox_select_kernels(vox_ctx *ctx, const char *want);
 /* The dispatch ladder's ISAs by index: -1 for an unknown name. */
 VOX_HIDDEN int vox_isa_index(const char *name);

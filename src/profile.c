@@ -84,6 +84,7 @@ static int migrate_v1(cJSON *doc)
     cJSON_AddItemToArray(machines, entry);
     cJSON_AddItemToObject(doc, "machines", machines);
     cJSON_ReplaceItemInObjectCaseSensitive(doc, "schema", cJSON_CreateNumber(VOX_PROFILE_SCHEMA));
+    cJSON_AddNumberToObject(doc, "migrated_from", 1);
     return 1;
 }
 
@@ -250,41 +251,76 @@ int vox_profile_apply_settings(const cJSON *entry, int partial, vox_tuning *t, c
 
 /* ---- the context's profile ---------------------------------------------- */
 
-static char *read_limited(const char *path, size_t *len, int *too_big, int *missing)
+cJSON *vox_profile_read_file(const char *path, vox_profile_status *status, char *why, size_t n, int *err)
 {
-    *too_big = *missing = 0;
+    *err = 0;
     FILE *f = fopen(path, "rb");
     if (!f) {
-        *missing = errno == ENOENT || errno == ENOTDIR;
-        return NULL;
+        int missing = errno == ENOENT || errno == ENOTDIR;
+        if (!missing) *err = errno;
+        return fail(NULL, missing ? VOX_PROFILE_DEFAULTS_ABSENT : VOX_PROFILE_DEFAULTS_CORRUPT, status, why, n,
+                    missing ? "no such file (run voxtune to make one)" : strerror(errno));
     }
-    size_t cap = 4096, n = 0;
+    size_t cap = 4096, len = 0;
     char *buf = malloc(cap + 1);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (n > VOX_PROFILE_MAX_BYTES) {
-            *too_big = 1;
-            break;
-        }
+    while (buf && len <= VOX_PROFILE_MAX_BYTES) {
+        size_t got = fread(buf + len, 1, cap - len, f);
+        len += got;
         if (got == 0)
             break;
-        if (n == cap) {
+        if (len == cap) {
             char *p = realloc(buf, cap * 2 + 1);
             if (!p) { free(buf); buf = NULL; break; }
             buf = p;
             cap *= 2;
         }
     }
-    int err = ferror(f);
+    int read_failed = ferror(f);
+    if (read_failed) *err = errno ? errno : EIO;
     fclose(f);
-    if (!buf || err || *too_big) {
+    if (!buf || read_failed) {
         free(buf);
-        return NULL;
+        return fail(NULL, VOX_PROFILE_DEFAULTS_CORRUPT, status, why, n,
+                    buf ? "cannot read the file" : "out of memory reading the profile");
     }
-    buf[n] = 0;
-    *len = n;
-    return buf;
+    buf[len] = 0;
+    cJSON *doc = vox_profile_parse(buf, len, status, why, n); /* refuses more than 16 MiB itself */
+    free(buf);
+    return doc;
+}
+
+/* Applies doc's entry that fits this machine best, and says how it went. */
+static void use_document(vox_ctx *ctx, const cJSON *doc, vox_profile_info *pi)
+{
+    const cJSON *from = cJSON_GetObjectItemCaseSensitive(doc, "migrated_from");
+    const cJSON *schema = from ? from : cJSON_GetObjectItemCaseSensitive(doc, "schema");
+    pi->schema = schema ? schema->valueint : 0;
+    cJSON *fp = vox_fingerprint(ctx);
+    const cJSON *best = NULL, *m;
+    vox_profile_status best_st = VOX_PROFILE_DEFAULTS_FOREIGN;
+    cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(doc, "machines")) {
+        vox_profile_status s = fp ? vox_profile_match(m, fp) : VOX_PROFILE_DEFAULTS_FOREIGN;
+        if (s < best_st) {
+            best_st = s;
+            best = m;
+        }
+    }
+    cJSON_Delete(fp);
+    char why[256];
+    int applied = best ? vox_profile_apply_settings(best, best_st == VOX_PROFILE_PARTIAL, ctx->tuning, why, sizeof why) : 0;
+    if (!best) {
+        pi->status = VOX_PROFILE_DEFAULTS_FOREIGN;
+        snprintf(pi->detail, sizeof pi->detail, "no entry for this CPU and kernel set (run voxtune here)");
+    } else if (applied != 1) {
+        pi->status = applied < 0 ? VOX_PROFILE_DEFAULTS_CORRUPT : VOX_PROFILE_DEFAULTS_OUT_OF_RANGE;
+        snprintf(pi->detail, sizeof pi->detail, "%s", why);
+    } else {
+        pi->status = best_st;
+        if (best_st == VOX_PROFILE_PARTIAL)
+            snprintf(pi->detail, sizeof pi->detail, "other topology, compiler or version: thread counts re-derived");
+        else if (pi->schema < VOX_PROFILE_SCHEMA)
+            snprintf(pi->detail, sizeof pi->detail, "migrated from schema %d", pi->schema);
+    }
 }
 
 void vox_profile_load(vox_ctx *ctx)
@@ -294,16 +330,12 @@ void vox_profile_load(vox_ctx *ctx)
     vox_tuning_defaults(ctx->team, ctx->isa_index, ctx->tuning);
     pi->status = VOX_PROFILE_DEFAULTS_ABSENT;
 
-    char *text = NULL;
-    size_t len = 0;
+    char why[256];
+    vox_profile_status st;
+    cJSON *doc;
     const char *json = ctx->opts.profile_json;
     if (json && *json) {
-        text = strdup(json);
-        len = strlen(json);
-        if (!text) {
-            snprintf(pi->detail, sizeof pi->detail, "out of memory reading the profile");
-            return;
-        }
+        doc = vox_profile_parse(json, strlen(json), &st, why, sizeof why);
     } else if (json || (ctx->opts.profile && !*ctx->opts.profile)) {
         snprintf(pi->detail, sizeof pi->detail, "no profile asked for");
         return;
@@ -316,60 +348,16 @@ void vox_profile_load(vox_ctx *ctx)
             pi->path[0] = 0;
             return;
         }
-        int too_big, missing;
-        text = read_limited(pi->path, &len, &too_big, &missing);
-        if (!text) {
-            pi->status = missing ? VOX_PROFILE_DEFAULTS_ABSENT : VOX_PROFILE_DEFAULTS_CORRUPT;
-            snprintf(pi->detail, sizeof pi->detail, "%s", missing ? "no such file (run voxtune to make one)"
-                                                      : too_big ? "the profile is larger than 16 MiB"
-                                                                : "cannot read the file");
-            goto report;
-        }
+        int err;
+        doc = vox_profile_read_file(pi->path, &st, why, sizeof why, &err);
     }
-    {
-        char why[256];
-        vox_profile_status st;
-        cJSON *doc = vox_profile_parse(text, len, &st, why, sizeof why);
-        free(text);
-        text = NULL;
-        if (!doc) {
-            pi->status = st;
-            snprintf(pi->detail, sizeof pi->detail, "%s", why);
-            goto report;
-        }
-        cJSON *schema = cJSON_GetObjectItemCaseSensitive(doc, "schema");
-        pi->schema = schema ? schema->valueint : 0;
-        cJSON *fp = vox_fingerprint(ctx);
-        const cJSON *best = NULL;
-        int applied;
-        vox_profile_status best_st = VOX_PROFILE_DEFAULTS_FOREIGN;
-        const cJSON *m;
-        cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(doc, "machines")) {
-            vox_profile_status s = fp ? vox_profile_match(m, fp) : VOX_PROFILE_DEFAULTS_FOREIGN;
-            if (s < best_st) {
-                best_st = s;
-                best = m;
-            }
-        }
-        if (!best) {
-            pi->status = VOX_PROFILE_DEFAULTS_FOREIGN;
-            snprintf(pi->detail, sizeof pi->detail, "no entry for this CPU and kernel set (run voxtune here)");
-        } else if ((applied = vox_profile_apply_settings(best, best_st == VOX_PROFILE_PARTIAL, ctx->tuning, why,
-                                                        sizeof why)) != 1) {
-            pi->status = applied < 0 ? VOX_PROFILE_DEFAULTS_CORRUPT : VOX_PROFILE_DEFAULTS_OUT_OF_RANGE;
-            snprintf(pi->detail, sizeof pi->detail, "%s", why);
-        } else {
-            pi->status = best_st;
-            if (best_st == VOX_PROFILE_PARTIAL)
-                snprintf(pi->detail, sizeof pi->detail, "other topology, compiler or version: thread counts re-derived");
-            else if (pi->schema < VOX_PROFILE_SCHEMA)
-                snprintf(pi->detail, sizeof pi->detail, "migrated from schema %d", pi->schema);
-        }
-        cJSON_Delete(fp);
+    if (doc) {
+        use_document(ctx, doc, pi);
         cJSON_Delete(doc);
+    } else {
+        pi->status = st;
+        snprintf(pi->detail, sizeof pi->detail, "%s", why);
     }
-report:
-    free(text);
     if (pi->status >= VOX_PROFILE_DEFAULTS_CORRUPT && ctx->opts.verbose > 0)
         vox_warn(ctx, "profile %s: %s; using defaults", pi->path[0] ? pi->path : "(JSON text)", pi->detail);
 }

@@ -44,6 +44,13 @@ VOX_HIDDEN int vox_profile_default_path(char *out, size_t size);
 VOX_HIDDEN cJSON *vox_profile_parse(const char *text, size_t len, vox_profile_status *status, char *why,
                                     size_t why_size);
 
+/* Reads and parses a profile file as vox_profile_parse does.  On failure
+ * returns NULL with *status ABSENT (no such file), CORRUPT (unreadable, over
+ * 16 MiB, not a profile) or NEWER_SCHEMA and why set; *err is the errno of a
+ * failed open or read other than a missing file (0 otherwise). */
+VOX_HIDDEN cJSON *vox_profile_read_file(const char *path, vox_profile_status *status, char *why, size_t why_size,
+                                        int *err);
+
 /* How well entry (one element of "machines") fits fingerprint fp:
  * VOX_PROFILE_EXACT, VOX_PROFILE_PARTIAL or VOX_PROFILE_DEFAULTS_FOREIGN. */
 VOX_HIDDEN vox_profile_status vox_profile_match(const cJSON *entry, const cJSON *fp);

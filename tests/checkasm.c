@@ -165,7 +165,7 @@ static void check_grid_kernels(const vox_kernels *ref, const vox_kernels *k, uin
         int d[3];
         random_dims(d, ns[t]);
         size_t n = (size_t)d[0] * d[1] * d[2];
-        size_t lines = 2 * ((size_t)d[1] * d[2] + (size_t)d[0] * d[2] + (size_t)d[0] * d[1]);
+        size_t lines = vox_line_extremes_ints(d);
         guarded go, g1, g2, gs1, gs2, gl1, gl2, gq1, gq2, gf1, gf2;
         uint8_t *occ = galloc(&go, n, 0);
         random_occ(occ, n);
@@ -177,9 +177,8 @@ static void check_grid_kernels(const vox_kernels *ref, const vox_kernels *k, uin
         int cut[14], ncut = random_cuts(cut, d[0]);
         vox_occlusion_whole(ref, occ, d, s1, sc1);
         if (want("occlusion", k->isa)) {
-            const size_t yz = (size_t)d[1] * d[2], xz = (size_t)d[0] * d[2], xy = (size_t)d[0] * d[1];
-            vox_line_extremes e = {sc2, sc2 + yz, sc2 + 2 * yz, sc2 + 2 * yz + xz, sc2 + 2 * yz + 2 * xz,
-                                   sc2 + 2 * yz + 2 * xz + xy};
+            const size_t yz = (size_t)d[1] * d[2];
+            vox_line_extremes e = vox_line_extremes_in(sc2, d);
             for (size_t q = 0; q < yz; q++) { e.minx[q] = INT32_MAX; e.maxx[q] = -1; }
             for (int c = 0; c < ncut; c++) k->line_extremes(occ, d, cut[c], cut[c + 1], &e);
             for (int c = ncut - 1; c >= 0; c--) k->occlusion(occ, d, cut[c], cut[c + 1], &e, s2);

@@ -116,7 +116,7 @@ static void test_kernels_bruteforce(void)
         int d[3] = {1 + (int)(rnd() % 9), 1 + (int)(rnd() % 9), 1 + (int)(rnd() % 9)};
         size_t n = (size_t)d[0] * d[1] * d[2];
         uint8_t *occ = malloc(n), *state = malloc(n), *occ2 = malloc(n);
-        int32_t *scratch = malloc(2 * (size_t)(d[1] * d[2] + d[0] * d[2] + d[0] * d[1]) * sizeof *scratch);
+        int32_t *scratch = malloc(vox_line_extremes_ints(d) * sizeof *scratch);
         int32_t *labels = malloc(n * sizeof *labels);
         uint32_t *queue = malloc(n * sizeof *queue);
         int density = 20 + (int)(rnd() % 60);

@@ -150,8 +150,7 @@ void vox_tune_search(vox_tuner *t, vox_workload *w, vox_tuned_kernel k, vox_sett
         tn[nt] = 0; /* all */
         tt[nt++] = best;
         double fastest = -1;
-        for (int i = 0; i < nt; i++)
-            if (tt[i] >= 0 && (fastest < 0 || tt[i] < fastest)) fastest = tt[i];
+        for (int i = 0; i < nt; i++) fastest = vox_tune_min(fastest, tt[i]);
         for (int i = 0; i < nt; i++)
             if (tt[i] >= 0 && tt[i] <= fastest * 1.03) {
                 choice.threads = tn[i] >= all ? 0 : tn[i];
@@ -164,9 +163,8 @@ void vox_tune_search(vox_tuner *t, vox_workload *w, vox_tuned_kernel k, vox_sett
     if (memcmp(&choice, &base, sizeof choice) != 0) {
         double td = -1, tc = -1;
         for (int r = 0; r < 3; r++) {
-            double a = vox_tune_measure(t, w, k, &base), b = vox_tune_measure(t, w, k, &choice);
-            if (a >= 0 && (td < 0 || a < td)) td = a;
-            if (b >= 0 && (tc < 0 || b < tc)) tc = b;
+            td = vox_tune_min(td, vox_tune_measure(t, w, k, &base));
+            tc = vox_tune_min(tc, vox_tune_measure(t, w, k, &choice));
         }
         if (td >= 0 && tc >= 0) {
             *t_default = td;

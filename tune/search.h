@@ -29,6 +29,9 @@ typedef struct vox_tuner {
 
 double vox_tune_now(void);
 
+/* The smaller of two times, where a negative time means "not measured". */
+static inline double vox_tune_min(double a, double b) { return a < 0 || (b >= 0 && b < a) ? b : a; }
+
 /* Best-of-reps seconds of kernel k with setting s on w; < 0 past the deadline. */
 double vox_tune_measure(vox_tuner *t, vox_workload *w, vox_tuned_kernel k, const vox_setting *s);
 

@@ -29,29 +29,6 @@ static int mkdir_parents(const char *path)
     return mkdir(dir, 0755) != 0 && errno != EEXIST ? -1 : 0;
 }
 
-static char *read_all(int fd, size_t *len)
-{
-    size_t cap = 65536, n = 0;
-    char *buf = malloc(cap + 1);
-    for (;;) {
-        if (!buf) return NULL;
-        if (n == cap) {
-            char *p = realloc(buf, cap * 2 + 1);
-            if (!p) { free(buf); return NULL; }
-            buf = p;
-            cap *= 2;
-        }
-        ssize_t got = read(fd, buf + n, cap - n);
-        if (got < 0) { free(buf); return NULL; }
-        if (got == 0) break;
-        n += (size_t)got;
-        if (n > VOX_PROFILE_MAX_BYTES) break; /* the parser refuses it */
-    }
-    buf[n] = 0;
-    *len = n;
-    return buf;
-}
-
 int vox_profile_store(vox_ctx *ctx, const char *path, cJSON *entry, char *err, size_t errn)
 {
     char lock_path[1100];
@@ -70,25 +47,21 @@ int vox_profile_store(vox_ctx *ctx, const char *path, cJSON *entry, char *err, s
     }
     int ok = 0;
     cJSON *doc = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        size_t len = 0;
-        char *text = read_all(fd, &len);
-        close(fd);
-        vox_profile_status st = VOX_PROFILE_DEFAULTS_CORRUPT;
-        char why[256] = "cannot read it";
-        doc = text ? vox_profile_parse(text, len, &st, why, sizeof why) : NULL;
-        free(text);
-        if (!doc && st == VOX_PROFILE_DEFAULTS_NEWER_SCHEMA) {
-            snprintf(err, errn, "%s: %s; not overwriting it", path, why);
-            goto out;
-        }
-        if (!doc)
-            fprintf(stderr, "voxtune: warning: replacing the unreadable profile %s (%s)\n", path, why);
-    } else if (errno != ENOENT) {
-        snprintf(err, errn, "cannot read %s: %s", path, strerror(errno));
+    vox_profile_status st;
+    char why[256];
+    int read_err;
+    doc = vox_profile_read_file(path, &st, why, sizeof why, &read_err);
+    if (!doc && read_err) {
+        snprintf(err, errn, "cannot read %s: %s", path, strerror(read_err));
         goto out;
     }
+    if (!doc && st == VOX_PROFILE_DEFAULTS_NEWER_SCHEMA) {
+        snprintf(err, errn, "%s: %s; not overwriting it", path, why);
+        goto out;
+    }
+    if (!doc && st != VOX_PROFILE_DEFAULTS_ABSENT)
+        fprintf(stderr, "voxtune: warning: replacing the unreadable profile %s (%s)\n", path, why);
+    cJSON_DeleteItemFromObjectCaseSensitive(doc, "migrated_from"); /* written back as schema 2 */
     if (!doc) {
         doc = cJSON_CreateObject();
         cJSON_AddStringToObject(doc, "format", VOX_PROFILE_FORMAT);
@@ -111,9 +84,9 @@ int vox_profile_store(vox_ctx *ctx, const char *path, cJSON *entry, char *err, s
     }
     size_t n = strlen(text);
     text[n] = '\n'; /* cJSON_Print's buffer has room for the NUL: the newline replaces it */
-    vox_status st = vox_write_file_atomic(ctx, path, text, n + 1);
+    vox_status wrote = vox_write_file_atomic(ctx, path, text, n + 1);
     free(text);
-    if (st != VOX_OK) {
+    if (wrote != VOX_OK) {
         snprintf(err, errn, "%s", vox_ctx_last_error_detail(ctx));
         goto out;
     }

@@ -93,41 +93,17 @@ static cJSON *settings_json(const vox_tuning *t)
     return s;
 }
 
-static char *read_text(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 65536, n = 0;
-    char *buf = malloc(cap + 1);
-    size_t got;
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n > VOX_PROFILE_MAX_BYTES) break;
-        if (n == cap) {
-            char *p = realloc(buf, cap * 2 + 1);
-            if (!p) { free(buf); buf = NULL; break; }
-            buf = p;
-            cap *= 2;
-        }
-    }
-    fclose(f);
-    if (buf) { buf[n] = 0; *len = n; }
-    return buf;
-}
-
 /* --show and --check */
 static int show_or_check(vox_ctx *ctx, const char *path, int check)
 {
-    size_t len = 0;
-    char *text = read_text(path, &len);
-    if (!text) {
+    vox_profile_status st;
+    char why[256];
+    int err;
+    cJSON *doc = vox_profile_read_file(path, &st, why, sizeof why, &err);
+    if (!doc && st == VOX_PROFILE_DEFAULTS_ABSENT) {
         printf("%s: no profile (run voxtune to make one)\n", path);
         return 1;
     }
-    vox_profile_status st;
-    char why[256];
-    cJSON *doc = vox_profile_parse(text, len, &st, why, sizeof why);
-    free(text);
     if (!doc) {
         printf("%s: %s: %s\n", path, vox_profile_status_name(st), why);
         return 1;
