@@ -39,6 +39,11 @@ struct vox_structure {
     int has_box;
     float box[3][3];   /* unit-cell vectors (rows), never rotated */
     int prepared;
+    vox_prepare_params prep; /* how it was prepared: vox_structure_set_coords repeats it */
+    size_t n_input;    /* atoms before cleaning (the length of a frame's coordinates) */
+    size_t *kept;      /* after vox_prepare: input index of each atom; NULL: identity */
+    double rot[3][3];  /* input -> aligned: rot * (x - centroid); identity until aligned */
+    double centroid[3];
 };
 
 VOX_HIDDEN int vox_atoms_push(vox_atoms *v, const vox_atom *a);
@@ -161,7 +166,11 @@ VOX_HIDDEN size_t vox_amino_acid_count(void);
 VOX_HIDDEN void vox_eigh3(const double a[3][3], double w[3], double v[3][3]);
 VOX_HIDDEN void vox_eigvalsh2(double a11, double a21, double a22, double *lo, double *hi);
 
+/* Centres and rotates the atoms onto their principal axes and records the
+ * transform in s->rot and s->centroid. */
 VOX_HIDDEN vox_status vox_align_structure(vox_ctx *ctx, vox_structure *s);
+/* The identity transform: s->rot = I, s->centroid = 0. */
+VOX_HIDDEN void vox_structure_reset_transform(vox_structure *s);
 
 typedef struct vox_group {
     vox_volume_type type;

@@ -205,6 +205,96 @@ VOX_API size_t vox_structure_atom_count(const vox_structure *s);
 /* Copies the coordinates (x0,y0,z0,x1,...) into xyz[3 * atom_count]. */
 VOX_API void vox_structure_coords(const vox_structure *s, float *xyz);
 
+/* ---- Structures from memory (an MD engine's or analysis code's atoms) ---- */
+
+/* Per-atom arrays of count atoms.  Strings are NUL-terminated; their
+ * lengths are those the file formats allow (element <= 3, atom name <= 7,
+ * residue name <= 7, chain <= 7 characters): longer ones are refused, never
+ * truncated.  The arrays are copied: the caller keeps ownership. */
+typedef struct vox_atom_arrays {
+    size_t size;                  /* = sizeof(vox_atom_arrays); set by vox_atom_arrays_init */
+    size_t count;                 /* atoms */
+    const float *xyz;             /* 3 * count coordinates in Å (x0,y0,z0,x1,...), finite */
+    const char *const *element;   /* "C", "N", "H", ... as a PDB file's columns 77-78 give them */
+    const char *const *atom_name; /* "CA", "OG1", ... */
+    const char *const *res_name;  /* "ALA", "HIE", ... */
+    const int32_t *res_id;        /* residue numbers */
+    const char *ins_code;         /* NULL: none; per atom, '\0' or ' ' = none */
+    const char *const *chain;     /* NULL: "" for every atom */
+    const uint8_t *hetero;        /* NULL: all ATOM records; 1 = HETATM */
+    const float *box;             /* NULL: no unit cell; else 9 floats, the cell vectors as rows (Å) */
+} vox_atom_arrays;
+
+/* Zeroes p and sets p->size.  NULL is ignored. */
+VOX_API void vox_atom_arrays_init(vox_atom_arrays *p);
+
+/* Builds an unprepared structure from arrays, with no text in between.  It
+ * holds what vox_load_file gives for a PDB file with the same atoms (model 1,
+ * asymmetric unit): preparing and analysing it gives byte-identical outputs.
+ * Errors (VOX_E_INVALID_ARG with a detail naming the atom and the field): a
+ * NULL required array, count 0, a non-finite coordinate, a name too long. */
+VOX_API vox_status vox_structure_from_arrays(vox_ctx *ctx, const vox_atom_arrays *atoms, vox_structure **out);
+
+/* One atom of a structure, as it is now (after vox_prepare: the kept atoms,
+ * in the aligned frame). */
+typedef struct vox_atom_info {
+    size_t size;           /* = sizeof(vox_atom_info), set by the caller */
+    float xyz[3];
+    int32_t res_id;
+    char ins_code;         /* '\0': none */
+    uint8_t hetero;
+    char element[4];
+    char atom_name[8];
+    char res_name[8];
+    char chain[8];
+    size_t input_index;    /* the atom's index in the loaded (or given) atoms, before cleaning */
+} vox_atom_info;
+
+/* Fills out for atom index (< vox_structure_atom_count).  VOX_E_INVALID_ARG
+ * for NULL arguments, an out->size of 0, or an index out of range. */
+VOX_API vox_status vox_structure_atom(const vox_structure *s, size_t index, vox_atom_info *out);
+
+/* The unit cell: 1 and box = the cell vectors as rows (Å, never rotated),
+ * or 0 when the structure has none (box untouched). */
+VOX_API int vox_structure_box(const vox_structure *s, float box[9]);
+
+/* Atoms the structure had when it was loaded or built, before cleaning:
+ * the length of the coordinate array vox_structure_set_coords takes. */
+VOX_API size_t vox_structure_input_atom_count(const vox_structure *s);
+
+/* A rigid transform: aligned = rotation * (input - centroid), with the
+ * rotation's rows the aligned frame's axes in input coordinates.  Its
+ * inverse is input = rotation^T * aligned + centroid. */
+typedef struct vox_transform {
+    size_t size;             /* = sizeof(vox_transform), set by the caller */
+    double rotation[3][3];
+    double centroid[3];
+} vox_transform;
+
+/* What vox_prepare did to the coordinates: the transform from the input
+ * frame to the aligned frame (the identity before vox_prepare and with
+ * align = 0).  The alignment computes in f32 as volumizer does, so applying
+ * this f64 transform to an input atom reproduces its aligned coordinates to
+ * within f32 rounding (about 1e-5 Å), not bit for bit. */
+VOX_API vox_status vox_structure_transform(const vox_structure *s, vox_transform *out);
+/* Maps n points (x,y,z triples, in place) from the aligned to the input frame. */
+VOX_API void vox_transform_to_input(const vox_transform *t, float *xyz, size_t n);
+
+/* Which input atoms survived cleaning: indices[i] = input index of atom i,
+ * for i < vox_structure_atom_count(s).  indices may be NULL; returns the
+ * count either way (0 for NULL s). */
+VOX_API size_t vox_structure_kept_atoms(const vox_structure *s, size_t *indices);
+
+/* New coordinates, same topology (a trajectory's next frame): xyz holds
+ * 3 * n input-frame coordinates of all input atoms, n ==
+ * vox_structure_input_atom_count(s).  An unprepared structure takes them
+ * as they are; a prepared one keeps its cleaning (the same atoms) and, if it
+ * was aligned, is aligned again exactly as vox_prepare aligns, so analysing
+ * it gives what loading and preparing the frame as a file gives.  Nothing is
+ * allocated.  Errors: n differs (the detail names both counts), a
+ * non-finite coordinate (the detail names the atom). */
+VOX_API vox_status vox_structure_set_coords(vox_ctx *ctx, vox_structure *s, const float *xyz, size_t n);
+
 typedef struct vox_prepare_params {
     size_t size;          /* = sizeof(vox_prepare_params) */
     int keep_non_protein; /* 1: keep waters, ligands, nucleic acids (skip the amino-acid filter) */

@@ -18,18 +18,27 @@
 
 #include "internal.h"
 
+/* Keeps the amino-acid heavy atoms (§3) and remembers which input atom each
+ * kept one is, so later frames (vox_structure_set_coords) and input-frame
+ * outputs can find them. */
 static vox_status clean(vox_ctx *ctx, vox_structure *s, int keep_non_protein)
 {
     size_t out = 0;
+    size_t *kept = malloc((s->atoms.n ? s->atoms.n : 1) * sizeof *kept);
+    if (!kept)
+        return vox_fail(ctx, VOX_E_NOMEM, "out of memory preparing the structure");
     for (size_t i = 0; i < s->atoms.n; i++) {
         const vox_atom *a = &s->atoms.a[i];
         if (!keep_non_protein && !vox_is_amino_acid(a->res_name))
             continue;
         if (strcmp(a->element, "H") == 0)
             continue;
+        kept[out] = i;
         s->atoms.a[out++] = *a;
     }
     s->atoms.n = out;
+    free(s->kept);
+    s->kept = kept;
     if (out == 0)
         return vox_fail(ctx, VOX_E_NO_ATOMS, "no %satoms left after cleaning (amino-acid filter, hydrogens removed)",
                         keep_non_protein ? "" : "protein ");
@@ -136,6 +145,9 @@ vox_status vox_align_structure(vox_ctx *ctx, vox_structure *s)
     }
     cross(ax[0], ax[1], ax[2]);
     normalize(ax[2]);
+    memcpy(s->rot, ax, sizeof ax);
+    for (int c = 0; c < 3; c++)
+        s->centroid[c] = mean[c];
     for (size_t i = 0; i < n; i++) {
         float *x = s->atoms.a[i].xyz;
         double c0 = x[0], c1 = x[1], c2 = x[2];
@@ -157,11 +169,14 @@ vox_status vox_prepare(vox_ctx *ctx, vox_structure *s, const vox_prepare_params 
     if (params)
         memcpy(&p, params, params->size && params->size < sizeof p ? params->size : sizeof p);
     double t0 = vox_now();
+    vox_structure_reset_transform(s);
     vox_status st = clean(ctx, s, p.keep_non_protein);
     if (st == VOX_OK && p.align)
         st = vox_align_structure(ctx, s);
-    if (st == VOX_OK)
+    if (st == VOX_OK) {
         s->prepared = 1;
+        s->prep = p;
+    }
     ctx->stats.seconds[VOX_STAGE_PREPARE] = vox_now() - t0;
     return st;
 }

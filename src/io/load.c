@@ -208,6 +208,8 @@ static vox_status load_text(vox_ctx *ctx, unsigned char *data, size_t len, int o
         vox_structure_free(&s);
         return st;
     }
+    s->n_input = s->atoms.n;
+    vox_structure_reset_transform(s);
     *out = s;
     return VOX_OK;
 }
@@ -276,21 +278,4 @@ vox_status vox_load_file(vox_ctx *ctx, const char *path, const vox_load_params *
     vox_status st = load_text(ctx, buf, len, 1, path, params, out);
     ctx->stats.seconds[VOX_STAGE_LOAD] = vox_now() - t0;
     return st;
-}
-
-void vox_structure_free(vox_structure **s)
-{
-    if (!s || !*s)
-        return;
-    vox_atoms_free(&(*s)->atoms);
-    free(*s);
-    *s = NULL;
-}
-
-size_t vox_structure_atom_count(const vox_structure *s) { return s ? s->atoms.n : 0; }
-
-void vox_structure_coords(const vox_structure *s, float *xyz)
-{
-    for (size_t i = 0; s && i < s->atoms.n; i++)
-        memcpy(xyz + 3 * i, s->atoms.a[i].xyz, sizeof s->atoms.a[i].xyz);
 }

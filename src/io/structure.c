@@ -1,0 +1,215 @@
+/* structure.c - structures without files: built from a caller's arrays, read
+ * atom by atom, given new coordinates frame after frame, and the record of
+ * what vox_prepare did (kept atoms, input -> aligned transform) */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+void vox_atom_arrays_init(vox_atom_arrays *p)
+{
+    if (!p)
+        return;
+    memset(p, 0, sizeof *p);
+    p->size = sizeof *p;
+}
+
+void vox_structure_reset_transform(vox_structure *s)
+{
+    memset(s->rot, 0, sizeof s->rot);
+    for (int i = 0; i < 3; i++) {
+        s->rot[i][i] = 1.0;
+        s->centroid[i] = 0.0;
+    }
+}
+
+/* Copies a name into a fixed field; 0 when it does not fit (refused, never
+ * truncated: a silently shortened name would be another residue). */
+static int copy_name(char *dst, size_t cap, const char *src)
+{
+    size_t n = strlen(src);
+    if (n >= cap)
+        return 0;
+    memcpy(dst, src, n + 1);
+    return 1;
+}
+
+static vox_status check_coords(vox_ctx *ctx, const float *xyz, size_t n)
+{
+    for (size_t i = 0; i < 3 * n; i++)
+        if (!isfinite(xyz[i]))
+            return vox_fail(ctx, VOX_E_INVALID_ARG, "atom %zu: %c coordinate is not a finite number", i / 3,
+                            "xyz"[i % 3]);
+    return VOX_OK;
+}
+
+vox_status vox_structure_from_arrays(vox_ctx *ctx, const vox_atom_arrays *in, vox_structure **out)
+{
+    if (!ctx || !out)
+        return VOX_E_INVALID_ARG;
+    *out = NULL;
+    vox_clear_error(ctx);
+    if (!in || in->size == 0)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "no atom arrays given (NULL, or size not set by vox_atom_arrays_init)");
+    vox_atom_arrays a;
+    vox_atom_arrays_init(&a);
+    memcpy(&a, in, in->size < sizeof a ? in->size : sizeof a);
+    if (a.count == 0)
+        return vox_fail(ctx, VOX_E_NO_ATOMS, "the atom arrays hold no atoms (count 0)");
+    const char *missing = !a.xyz ? "xyz" : !a.element ? "element" : !a.atom_name ? "atom_name"
+                        : !a.res_name ? "res_name" : !a.res_id ? "res_id" : NULL;
+    if (missing)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "the atom arrays have no %s array (required)", missing);
+    vox_status st = check_coords(ctx, a.xyz, a.count);
+    if (st != VOX_OK)
+        return st;
+    vox_structure *s = calloc(1, sizeof *s);
+    if (!s || !vox_atoms_reserve(&s->atoms, a.count)) {
+        free(s);
+        return vox_fail(ctx, VOX_E_NOMEM, "out of memory for %zu atoms", a.count);
+    }
+    for (size_t i = 0; i < a.count; i++) {
+        vox_atom *t = &s->atoms.a[i];
+        memset(t, 0, sizeof *t);
+        memcpy(t->xyz, a.xyz + 3 * i, sizeof t->xyz);
+        t->res_id = a.res_id[i];
+        t->hetero = a.hetero ? (a.hetero[i] != 0) : 0;
+        t->ins_code = a.ins_code && a.ins_code[i] != ' ' ? a.ins_code[i] : 0;
+        const char *field = NULL, *value = NULL;
+        size_t cap = 0;
+        if (!a.element[i] || !copy_name(t->element, sizeof t->element, a.element[i]))
+            field = "element", value = a.element[i], cap = sizeof t->element;
+        else if (!a.atom_name[i] || !copy_name(t->name, sizeof t->name, a.atom_name[i]))
+            field = "atom_name", value = a.atom_name[i], cap = sizeof t->name;
+        else if (!a.res_name[i] || !copy_name(t->res_name, sizeof t->res_name, a.res_name[i]))
+            field = "res_name", value = a.res_name[i], cap = sizeof t->res_name;
+        else if (a.chain && (!a.chain[i] || !copy_name(t->chain, sizeof t->chain, a.chain[i])))
+            field = "chain", value = a.chain[i], cap = sizeof t->chain;
+        if (field) {
+            vox_structure_free(&s);
+            if (!value)
+                return vox_fail(ctx, VOX_E_INVALID_ARG, "atom %zu: %s is NULL", i, field);
+            return vox_fail(ctx, VOX_E_INVALID_ARG, "atom %zu: %s '%.40s' is longer than %zu characters", i, field,
+                            value, cap - 1);
+        }
+    }
+    s->atoms.n = a.count;
+    s->n_input = a.count;
+    if (a.box) {
+        memcpy(s->box, a.box, sizeof s->box);
+        s->has_box = 1;
+    }
+    vox_structure_reset_transform(s);
+    *out = s;
+    return VOX_OK;
+}
+
+void vox_structure_free(vox_structure **s)
+{
+    if (!s || !*s)
+        return;
+    vox_atoms_free(&(*s)->atoms);
+    free((*s)->kept);
+    free(*s);
+    *s = NULL;
+}
+
+size_t vox_structure_atom_count(const vox_structure *s) { return s ? s->atoms.n : 0; }
+size_t vox_structure_input_atom_count(const vox_structure *s) { return s ? s->n_input : 0; }
+
+void vox_structure_coords(const vox_structure *s, float *xyz)
+{
+    for (size_t i = 0; s && xyz && i < s->atoms.n; i++)
+        memcpy(xyz + 3 * i, s->atoms.a[i].xyz, sizeof s->atoms.a[i].xyz);
+}
+
+int vox_structure_box(const vox_structure *s, float box[9])
+{
+    if (!s || !box || !s->has_box)
+        return 0;
+    memcpy(box, s->box, sizeof s->box);
+    return 1;
+}
+
+static size_t input_index(const vox_structure *s, size_t i) { return s->kept ? s->kept[i] : i; }
+
+vox_status vox_structure_atom(const vox_structure *s, size_t index, vox_atom_info *out)
+{
+    if (!s || !out || out->size == 0 || index >= s->atoms.n)
+        return VOX_E_INVALID_ARG;
+    vox_atom_info info;
+    memset(&info, 0, sizeof info);
+    info.size = sizeof info;
+    const vox_atom *a = &s->atoms.a[index];
+    memcpy(info.xyz, a->xyz, sizeof info.xyz);
+    info.res_id = a->res_id;
+    info.ins_code = a->ins_code;
+    info.hetero = a->hetero;
+    memcpy(info.element, a->element, sizeof info.element);
+    memcpy(info.atom_name, a->name, sizeof info.atom_name);
+    memcpy(info.res_name, a->res_name, sizeof info.res_name);
+    memcpy(info.chain, a->chain, sizeof info.chain);
+    info.input_index = input_index(s, index);
+    size_t n = out->size < sizeof info ? out->size : sizeof info;
+    memcpy(out, &info, n);
+    out->size = n;
+    return VOX_OK;
+}
+
+size_t vox_structure_kept_atoms(const vox_structure *s, size_t *indices)
+{
+    if (!s)
+        return 0;
+    for (size_t i = 0; indices && i < s->atoms.n; i++)
+        indices[i] = input_index(s, i);
+    return s->atoms.n;
+}
+
+vox_status vox_structure_transform(const vox_structure *s, vox_transform *out)
+{
+    if (!s || !out || out->size == 0)
+        return VOX_E_INVALID_ARG;
+    vox_transform t;
+    t.size = sizeof t;
+    memcpy(t.rotation, s->rot, sizeof t.rotation);
+    memcpy(t.centroid, s->centroid, sizeof t.centroid);
+    size_t n = out->size < sizeof t ? out->size : sizeof t;
+    memcpy(out, &t, n);
+    out->size = n;
+    return VOX_OK;
+}
+
+void vox_transform_to_input(const vox_transform *t, float *xyz, size_t n)
+{
+    if (!t || !xyz)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        double p[3] = {xyz[3 * i], xyz[3 * i + 1], xyz[3 * i + 2]};
+        for (int c = 0; c < 3; c++)
+            xyz[3 * i + c] = (float)(t->rotation[0][c] * p[0] + t->rotation[1][c] * p[1] +
+                                     t->rotation[2][c] * p[2] + t->centroid[c]);
+    }
+}
+
+vox_status vox_structure_set_coords(vox_ctx *ctx, vox_structure *s, const float *xyz, size_t n)
+{
+    if (!ctx || !s || !xyz)
+        return VOX_E_INVALID_ARG;
+    vox_clear_error(ctx);
+    if (n != s->n_input)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "the frame has %zu atoms, the structure's topology has %zu", n,
+                        s->n_input);
+    vox_status st = check_coords(ctx, xyz, n);
+    if (st != VOX_OK)
+        return st;
+    for (size_t i = 0; i < s->atoms.n; i++)
+        memcpy(s->atoms.a[i].xyz, xyz + 3 * input_index(s, i), sizeof s->atoms.a[i].xyz);
+    if (!s->prepared || !s->prep.align)
+        return VOX_OK;
+    double t0 = vox_now();
+    vox_structure_reset_transform(s);
+    st = vox_align_structure(ctx, s);
+    ctx->stats.seconds[VOX_STAGE_PREPARE] = vox_now() - t0;
+    return st;
+}

@@ -1,0 +1,309 @@
+/* test_frames.c - structures from memory and frames: arrays give what files give,
+ * new coordinates give what a fresh load of those coordinates gives, the
+ * recorded transform maps aligned atoms back onto the input, bad arrays are
+ * refused with the atom and field named, and memory stays flat over frames.
+ *   test_frames SYNTHETIC_DIR [STRUCTURES_DIR]  (the second is ../shared/data/structures; skipped when absent) */
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include "check.h"
+#include "vox/vox.h"
+
+/* A structure's atoms as owned arrays (the input of vox_structure_from_arrays). */
+typedef struct arrays {
+    vox_atom_arrays a;
+    float *xyz;
+    char (*names)[4][8]; /* element, atom name, residue name, chain */
+    const char **ptr[4];
+    int32_t *res_id;
+    char *ins;
+    uint8_t *het;
+    float box[9];
+} arrays;
+
+static int arrays_of(const vox_structure *s, arrays *o)
+{
+    size_t n = vox_structure_atom_count(s);
+    memset(o, 0, sizeof *o);
+    o->xyz = malloc(3 * n * sizeof *o->xyz);
+    o->names = malloc(n * sizeof *o->names);
+    for (int f = 0; f < 4; f++) o->ptr[f] = malloc(n * sizeof(char *));
+    o->res_id = malloc(n * sizeof *o->res_id);
+    o->ins = malloc(n);
+    o->het = malloc(n);
+    for (size_t i = 0; i < n; i++) {
+        vox_atom_info ai;
+        memset(&ai, 0, sizeof ai);
+        ai.size = sizeof ai;
+        if (vox_structure_atom(s, i, &ai) != VOX_OK) return 0;
+        memcpy(o->xyz + 3 * i, ai.xyz, sizeof ai.xyz);
+        memcpy(o->names[i][0], ai.element, sizeof ai.element);
+        memcpy(o->names[i][1], ai.atom_name, 8);
+        memcpy(o->names[i][2], ai.res_name, 8);
+        memcpy(o->names[i][3], ai.chain, 8);
+        for (int f = 0; f < 4; f++) o->ptr[f][i] = o->names[i][f];
+        o->res_id[i] = ai.res_id;
+        o->ins[i] = ai.ins_code;
+        o->het[i] = ai.hetero;
+    }
+    vox_atom_arrays_init(&o->a);
+    o->a.count = n;
+    o->a.xyz = o->xyz;
+    o->a.element = o->ptr[0];
+    o->a.atom_name = o->ptr[1];
+    o->a.res_name = o->ptr[2];
+    o->a.chain = o->ptr[3];
+    o->a.res_id = o->res_id;
+    o->a.ins_code = o->ins;
+    o->a.hetero = o->het;
+    if (vox_structure_box(s, o->box)) o->a.box = o->box;
+    return 1;
+}
+
+static void arrays_free(arrays *o)
+{
+    free(o->xyz);
+    free(o->names);
+    for (int f = 0; f < 4; f++) free(o->ptr[f]);
+    free(o->res_id);
+    free(o->ins);
+    free(o->het);
+}
+
+/* Prepares s, analyses it and renders every document into one string (NULL on error). */
+static char *documents(vox_ctx *ctx, vox_structure *s, int prepare, double res)
+{
+    if (prepare && vox_prepare(ctx, s, NULL) != VOX_OK) return strdup(vox_ctx_last_error_detail(ctx));
+    vox_analyze_params ap;
+    vox_analyze_params_init(&ap);
+    ap.resolution = res;
+    vox_result *r = NULL;
+    if (vox_analyze(ctx, s, &ap, &r) != VOX_OK) return strdup(vox_ctx_last_error_detail(ctx));
+    vox_payload_info pi;
+    vox_payload_info_init(&pi);
+    pi.source = "x";
+    vox_render_params rp = {sizeof rp, &pi, 1};
+    size_t total = 0;
+    char *all = NULL;
+    for (int d = VOX_DOC_DF_JSON; d <= VOX_DOC_CIF; d++) {
+        char *doc = NULL;
+        size_t len = 0;
+        if (vox_render(ctx, (vox_document)d, s, r, &rp, &doc, &len) != VOX_OK) {
+            free(all);
+            vox_result_free(&r);
+            return NULL;
+        }
+        all = realloc(all, total + len + 1);
+        memcpy(all + total, doc, len);
+        total += len;
+        all[total] = '\0';
+        vox_free(doc);
+    }
+    vox_result_free(&r);
+    return all;
+}
+
+static int same(const char *a, const char *b) { return a && b && strcmp(a, b) == 0; }
+
+/* From a file, and from its atoms as arrays: the same documents. */
+static void check_arrays_equal_file(vox_ctx *ctx, const char *path, double res)
+{
+    vox_structure *f = NULL, *m = NULL;
+    if (vox_load_file(ctx, path, NULL, &f) != VOX_OK) {
+        printf("  (%s does not load: %s)\n", path, vox_ctx_last_error_detail(ctx));
+        return;
+    }
+    arrays ar;
+    CHECK(arrays_of(f, &ar), "%s: atom accessor", path);
+    CHECK(vox_structure_from_arrays(ctx, &ar.a, &m) == VOX_OK, "%s: %s", path, vox_ctx_last_error_detail(ctx));
+    char *df = documents(ctx, f, 1, res), *dm = m ? documents(ctx, m, 1, res) : NULL;
+    CHECK(df && same(df, dm), "%s at %g A: arrays and file give different documents", path, res);
+    free(df);
+    free(dm);
+    arrays_free(&ar);
+    vox_structure_free(&f);
+    vox_structure_free(&m);
+}
+
+/* A second frame given to a prepared structure gives what a fresh structure
+ * with those coordinates gives; going back gives the first frame's answer;
+ * the transform maps the aligned atoms back onto the input. */
+static void check_frames(vox_ctx *ctx, const char *path)
+{
+    vox_structure *s = NULL;
+    CHECK(vox_load_file(ctx, path, NULL, &s) == VOX_OK, "%s", path);
+    if (!s) return;
+    arrays ar;
+    arrays_of(s, &ar);
+    size_t n = vox_structure_input_atom_count(s);
+    CHECK(n == vox_structure_atom_count(s), "input count before prepare");
+    float *c0 = malloc(3 * n * sizeof *c0), *c1 = malloc(3 * n * sizeof *c1);
+    memcpy(c0, ar.xyz, 3 * n * sizeof *c0);
+    for (size_t i = 0; i < 3 * n; i++) /* a breathing, shifted frame */
+        c1[i] = c0[i] * 1.03f + (float)((i * 7919) % 13) * 0.05f + 4.0f;
+    char *d0 = documents(ctx, s, 1, 2.0);
+
+    /* transform: aligned atoms back in the input frame */
+    vox_transform t;
+    memset(&t, 0, sizeof t);
+    t.size = sizeof t;
+    CHECK(vox_structure_transform(s, &t) == VOX_OK, "transform");
+    size_t k = vox_structure_kept_atoms(s, NULL);
+    size_t *kept = malloc(k * sizeof *kept);
+    vox_structure_kept_atoms(s, kept);
+    float *al = malloc(3 * k * sizeof *al);
+    vox_structure_coords(s, al);
+    vox_transform_to_input(&t, al, k);
+    double worst = 0;
+    for (size_t i = 0; i < k; i++)
+        for (int c = 0; c < 3; c++) {
+            double d = fabs((double)al[3 * i + c] - c0[3 * kept[i] + c]);
+            if (d > worst) worst = d;
+        }
+    CHECK(worst < 1e-3, "%s: aligned atoms mapped back differ from the input by %g A", path, worst);
+    double det = t.rotation[0][0] * (t.rotation[1][1] * t.rotation[2][2] - t.rotation[1][2] * t.rotation[2][1]) -
+                 t.rotation[0][1] * (t.rotation[1][0] * t.rotation[2][2] - t.rotation[1][2] * t.rotation[2][0]) +
+                 t.rotation[0][2] * (t.rotation[1][0] * t.rotation[2][1] - t.rotation[1][1] * t.rotation[2][0]);
+    CHECK(fabs(det - 1.0) < 1e-9, "rotation determinant %g", det);
+
+    CHECK(vox_structure_set_coords(ctx, s, c1, n) == VOX_OK, "set_coords: %s", vox_ctx_last_error_detail(ctx));
+    char *d1 = documents(ctx, s, 0, 2.0);
+    vox_structure *fresh = NULL;
+    ar.a.xyz = c1;
+    CHECK(vox_structure_from_arrays(ctx, &ar.a, &fresh) == VOX_OK, "fresh");
+    char *d1f = fresh ? documents(ctx, fresh, 1, 2.0) : NULL;
+    CHECK(same(d1, d1f), "%s: a new frame differs from a fresh structure with its coordinates", path);
+    CHECK(!same(d0, d1), "%s: the breathing frame should change the documents", path);
+    CHECK(vox_structure_set_coords(ctx, s, c0, n) == VOX_OK, "set_coords back");
+    char *d0b = documents(ctx, s, 0, 2.0);
+    CHECK(same(d0, d0b), "%s: back to the first frame, a different answer", path);
+
+    /* bad frames */
+    CHECK(vox_structure_set_coords(ctx, s, c0, n - 1) == VOX_E_INVALID_ARG, "short frame");
+    char want[128];
+    snprintf(want, sizeof want, "the frame has %zu atoms, the structure's topology has %zu", n - 1, n);
+    CHECK(strstr(vox_ctx_last_error_detail(ctx), want) != NULL, "detail: %s", vox_ctx_last_error_detail(ctx));
+    c1[3 * 2 + 1] = NAN;
+    CHECK(vox_structure_set_coords(ctx, s, c1, n) == VOX_E_INVALID_ARG, "NaN frame");
+    CHECK(strstr(vox_ctx_last_error_detail(ctx), "atom 2: y coordinate") != NULL, "detail: %s",
+          vox_ctx_last_error_detail(ctx));
+    free(d0); free(d1); free(d1f); free(d0b); free(c0); free(c1); free(kept); free(al);
+    arrays_free(&ar);
+    vox_structure_free(&fresh);
+    vox_structure_free(&s);
+}
+
+static void check_bad_arrays(vox_ctx *ctx)
+{
+    float xyz[6] = {0, 0, 0, 1, 1, 1};
+    const char *el[2] = {"C", "N"}, *nm[2] = {"CA", "N"}, *rn[2] = {"ALA", "ALA"}, *longname[2] = {"CA", "NAMEISLONG"};
+    int32_t rid[2] = {1, 1};
+    vox_atom_arrays a;
+    vox_atom_arrays_init(&a);
+    a.count = 2; a.xyz = xyz; a.element = el; a.atom_name = nm; a.res_name = rn; a.res_id = rid;
+    vox_structure *s = NULL;
+    CHECK(vox_structure_from_arrays(ctx, &a, &s) == VOX_OK, "minimal arrays");
+    CHECK(vox_structure_input_atom_count(s) == 2, "count");
+    vox_structure_free(&s);
+    a.res_name = NULL;
+    CHECK(vox_structure_from_arrays(ctx, &a, &s) == VOX_E_INVALID_ARG && !s, "missing res_name");
+    CHECK(strstr(vox_ctx_last_error_detail(ctx), "res_name") != NULL, "%s", vox_ctx_last_error_detail(ctx));
+    a.res_name = rn;
+    a.atom_name = longname;
+    CHECK(vox_structure_from_arrays(ctx, &a, &s) == VOX_E_INVALID_ARG, "long name");
+    CHECK(strstr(vox_ctx_last_error_detail(ctx), "atom 1: atom_name 'NAMEISLONG'") != NULL, "%s",
+          vox_ctx_last_error_detail(ctx));
+    a.atom_name = nm;
+    xyz[4] = INFINITY;
+    CHECK(vox_structure_from_arrays(ctx, &a, &s) == VOX_E_INVALID_ARG, "infinite coordinate");
+    CHECK(strstr(vox_ctx_last_error_detail(ctx), "atom 1: y coordinate") != NULL, "%s", vox_ctx_last_error_detail(ctx));
+    a.count = 0;
+    CHECK(vox_structure_from_arrays(ctx, &a, &s) == VOX_E_NO_ATOMS, "no atoms");
+    CHECK(vox_structure_from_arrays(ctx, NULL, &s) == VOX_E_INVALID_ARG, "NULL arrays");
+}
+
+static long peak_rss_kib(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss;
+}
+
+/* After the first frames, more frames of the same size grow no memory. */
+static void check_flat_memory(vox_ctx *ctx, const char *path)
+{
+    vox_structure *s = NULL;
+    if (vox_load_file(ctx, path, NULL, &s) != VOX_OK) return;
+    size_t n = vox_structure_input_atom_count(s);
+    float *c0 = malloc(3 * n * sizeof *c0), *c = malloc(3 * n * sizeof *c);
+    vox_structure_coords(s, c0);
+    vox_prepare(ctx, s, NULL);
+    vox_analyze_params ap;
+    vox_analyze_params_init(&ap);
+    long at100 = 0;
+    int bad = 0;
+    for (int f = 1; f <= 10000; f++) {
+        for (size_t i = 0; i < 3 * n; i++)
+            c[i] = c0[i] * (1.0f + 0.02f * (float)sin(f * 0.01 + (double)(i % 5)));
+        vox_result *r = NULL;
+        if (vox_structure_set_coords(ctx, s, c, n) != VOX_OK || vox_analyze(ctx, s, &ap, &r) != VOX_OK) bad++;
+        vox_result_free(&r);
+        if (f == 100) at100 = peak_rss_kib();
+    }
+    long at10000 = peak_rss_kib();
+    CHECK(bad == 0, "%d frames failed", bad);
+    CHECK(at10000 <= at100 + at100 / 20, "peak RSS %ld KiB after 10000 frames, %ld after 100", at10000, at100);
+    printf("  peak RSS after 100 frames %ld KiB, after 10000 %ld KiB\n", at100, at10000);
+    free(c0); free(c);
+    vox_structure_free(&s);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: test_frames SYNTHETIC_DIR [STRUCTURES_DIR]\n");
+        return 2;
+    }
+    vox_options o;
+    vox_options_init(&o);
+    o.threads = 1;
+    o.profile = "";
+    vox_ctx *ctx = NULL;
+    if (vox_ctx_create(&ctx, &o) != VOX_OK) return 1;
+    const char *synth[] = {"cavity_box.pdb", "pocket_box.pdb", "pore_box.pdb", "hub_box.pdb"};
+    char path[4096];
+    for (size_t i = 0; i < sizeof synth / sizeof *synth; i++) {
+        snprintf(path, sizeof path, "%s/%s", argv[1], synth[i]);
+        check_arrays_equal_file(ctx, path, 2.0);
+        check_frames(ctx, path);
+    }
+    check_bad_arrays(ctx);
+    snprintf(path, sizeof path, "%s/pocket_box.pdb", argv[1]);
+    check_flat_memory(ctx, path);
+    DIR *d = argc > 2 ? opendir(argv[2]) : NULL;
+    if (!d) {
+        printf("SKIP: structures from ../shared/data (not found)\n");
+    } else {
+        struct dirent *e;
+        int files = 0;
+        while ((e = readdir(d))) {
+            size_t l = strlen(e->d_name);
+            if (l < 5 || (strcmp(e->d_name + l - 4, ".pdb") && strcmp(e->d_name + l - 4, ".cif"))) continue;
+            snprintf(path, sizeof path, "%s/%s", argv[2], e->d_name);
+            struct stat sb;
+            /* the 60-mer 7odw (14 MB) takes seconds per analysis; the rest covers both formats */
+            if (stat(path, &sb) != 0 || sb.st_size > 8 << 20) continue;
+            check_arrays_equal_file(ctx, path, 3.0);
+            files++;
+        }
+        closedir(d);
+        printf("  %d shared structures: arrays == file\n", files);
+    }
+    vox_ctx_destroy(&ctx);
+    return check_report();
+}
