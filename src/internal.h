@@ -157,6 +157,8 @@ VOX_HIDDEN vox_status vox_dedup_chains(vox_atoms *v);
 VOX_HIDDEN void vox_box_from_cell(float box[3][3], double a, double b, double c,
                                   double alpha, double beta, double gamma);
 VOX_HIDDEN int vox_is_amino_acid(const char *res_name);
+/* The same, plus the residue names MD force fields write (CYX, HIE, HSD, HISE, ...). */
+VOX_HIDDEN int vox_is_md_amino_acid(const char *res_name);
 VOX_HIDDEN size_t vox_amino_acid_count(void);
 
 /* ---- analysis ----------------------------------------------------------- */

@@ -227,6 +227,33 @@ static void check_bad_arrays(vox_ctx *ctx)
     CHECK(vox_structure_from_arrays(ctx, NULL, &s) == VOX_E_INVALID_ARG, "NULL arrays");
 }
 
+/* MD residue names count as amino acids only when asked: PDB entries keep biotite's list. */
+static void check_md_names(vox_ctx *ctx)
+{
+    float xyz[12] = {0, 0, 0, 1.5f, 0, 0, 0, 1.5f, 0, 0, 0, 1.5f};
+    const char *el[4] = {"C", "S", "C", "H"}, *nm[4] = {"CA", "SG", "CA", "HA"};
+    const char *rn[4] = {"CYX", "CYX", "HIE", "HSD"};
+    int32_t rid[4] = {1, 1, 2, 3};
+    vox_atom_arrays a;
+    vox_atom_arrays_init(&a);
+    a.count = 4; a.xyz = xyz; a.element = el; a.atom_name = nm; a.res_name = rn; a.res_id = rid;
+    vox_structure *s = NULL;
+    vox_prepare_params pp;
+    vox_prepare_params_init(&pp);
+    pp.align = 0;
+    vox_structure_from_arrays(ctx, &a, &s);
+    CHECK(vox_prepare(ctx, s, &pp) == VOX_E_NO_ATOMS, "CYX/HIE are not in biotite's list");
+    vox_structure_free(&s);
+    vox_structure_from_arrays(ctx, &a, &s);
+    pp.md_residue_names = 1;
+    CHECK(vox_prepare(ctx, s, &pp) == VOX_OK && vox_structure_atom_count(s) == 3,
+          "MD names kept, hydrogen removed: %zu atoms", vox_structure_atom_count(s));
+    size_t kept[3] = {0};
+    vox_structure_kept_atoms(s, kept);
+    CHECK(kept[0] == 0 && kept[1] == 1 && kept[2] == 2, "kept input indices");
+    vox_structure_free(&s);
+}
+
 static long peak_rss_kib(void)
 {
     struct rusage ru;
@@ -283,6 +310,7 @@ int main(int argc, char **argv)
         check_frames(ctx, path);
     }
     check_bad_arrays(ctx);
+    check_md_names(ctx);
     snprintf(path, sizeof path, "%s/pocket_box.pdb", argv[1]);
     check_flat_memory(ctx, path);
     DIR *d = argc > 2 ? opendir(argv[2]) : NULL;

@@ -300,6 +300,10 @@ typedef struct vox_prepare_params {
     int keep_non_protein; /* 1: keep waters, ligands, nucleic acids (skip the amino-acid filter) */
     int align;            /* 1 (default): centre and rotate onto the principal axes;
                              0: use the coordinates exactly as loaded */
+    int md_residue_names; /* 1: residue names that MD force fields write for protonation
+                             and disulfide states (AMBER CYX HIE HID HIP ASH GLH LYN CYM,
+                             CHARMM HSD HSE HSP, GROMACS HISE HISD HISH HISA HISB) count as
+                             amino acids.  0 (default): biotite's list only, as volumizer */
 } vox_prepare_params;
 
 VOX_API void vox_prepare_params_init(vox_prepare_params *p);

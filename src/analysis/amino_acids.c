@@ -19,4 +19,17 @@ int vox_is_amino_acid(const char *res_name)
                    cmp_name) != NULL;
 }
 
+/* Protonation, disulfide and terminal-state names of MD force fields that
+ * biotite's 2022 CCD list lacks (HIP, GLH, LYN, HSE and CYM are in it and
+ * stay there).  Kept apart so that PDB entries see exactly biotite's list. */
+static const char *const md_names[] = {"ASH", "CYX", "HID", "HIE", "HISA", "HISB", "HISD", "HISE", "HISH",
+                                       "HSD", "HSP"};
+
+int vox_is_md_amino_acid(const char *res_name)
+{
+    if (vox_is_amino_acid(res_name))
+        return 1;
+    return bsearch(res_name, md_names, sizeof md_names / sizeof *md_names, sizeof *md_names, cmp_name) != NULL;
+}
+
 size_t vox_amino_acid_count(void) { return vox_amino_acid_table_len; }

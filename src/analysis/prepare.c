@@ -21,7 +21,7 @@
 /* Keeps the amino-acid heavy atoms (§3) and remembers which input atom each
  * kept one is, so later frames (vox_structure_set_coords) and input-frame
  * outputs can find them. */
-static vox_status clean(vox_ctx *ctx, vox_structure *s, int keep_non_protein)
+static vox_status clean(vox_ctx *ctx, vox_structure *s, int keep_non_protein, int md_names)
 {
     size_t out = 0;
     size_t *kept = malloc((s->atoms.n ? s->atoms.n : 1) * sizeof *kept);
@@ -29,7 +29,7 @@ static vox_status clean(vox_ctx *ctx, vox_structure *s, int keep_non_protein)
         return vox_fail(ctx, VOX_E_NOMEM, "out of memory preparing the structure");
     for (size_t i = 0; i < s->atoms.n; i++) {
         const vox_atom *a = &s->atoms.a[i];
-        if (!keep_non_protein && !vox_is_amino_acid(a->res_name))
+        if (!keep_non_protein && !(md_names ? vox_is_md_amino_acid(a->res_name) : vox_is_amino_acid(a->res_name)))
             continue;
         if (strcmp(a->element, "H") == 0)
             continue;
@@ -170,7 +170,7 @@ vox_status vox_prepare(vox_ctx *ctx, vox_structure *s, const vox_prepare_params 
         memcpy(&p, params, params->size && params->size < sizeof p ? params->size : sizeof p);
     double t0 = vox_now();
     vox_structure_reset_transform(s);
-    vox_status st = clean(ctx, s, p.keep_non_protein);
+    vox_status st = clean(ctx, s, p.keep_non_protein, p.md_residue_names);
     if (st == VOX_OK && p.align)
         st = vox_align_structure(ctx, s);
     if (st == VOX_OK) {
