@@ -1,0 +1,96 @@
+/* frames.c - vox_frames: trajectory files read frame by frame, the format
+ * recognised by content (never by suffix) */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "frames.h"
+
+vox_status vox_frames_open(vox_ctx *ctx, const char *path, vox_frames **out)
+{
+    if (!ctx || !path || !out)
+        return VOX_E_INVALID_ARG;
+    *out = NULL;
+    vox_clear_error(ctx);
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return vox_fail(ctx, VOX_E_IO, "%s: %s", path, strerror(errno));
+    if (!S_ISREG(sb.st_mode))
+        return vox_fail(ctx, VOX_E_IO, "%s: not a regular file, expected a trajectory file", path);
+    size_t plen = strlen(path);
+    vox_frames *fr = calloc(1, sizeof *fr + plen + 1);
+    if (!fr)
+        return vox_fail(ctx, VOX_E_NOMEM, "out of memory opening %s", path);
+    char *name = (char *)(fr + 1);
+    memcpy(name, path, plen + 1);
+    fr->path = name;
+    fr->file_size = (uint64_t)sb.st_size;
+    fr->f = fopen(path, "rb");
+    if (!fr->f) {
+        free(fr);
+        return vox_fail(ctx, VOX_E_IO, "%s: %s", path, strerror(errno));
+    }
+    unsigned char head[16];
+    size_t n = fread(head, 1, sizeof head, fr->f);
+    rewind(fr->f);
+    vox_status st;
+    if (vox_dcd_sniff(head, n))
+        st = vox_dcd_open(ctx, fr);
+    else
+        st = vox_fail(ctx, VOX_E_FORMAT, "%s: not a trajectory file vox reads (expected a DCD header)", path);
+    if (st != VOX_OK) {
+        vox_frames_close(&fr);
+        return st;
+    }
+    *out = fr;
+    return VOX_OK;
+}
+
+size_t vox_frames_atom_count(const vox_frames *f) { return f ? f->natoms : 0; }
+const char *vox_frames_format(const vox_frames *f) { return f ? f->format : ""; }
+
+static vox_status next_or_skip(vox_ctx *ctx, vox_frames *f, float *xyz, vox_frame_info *info, int *got)
+{
+    if (!ctx || !f || !got || (info && info->size == 0))
+        return VOX_E_INVALID_ARG;
+    *got = 0;
+    vox_clear_error(ctx);
+    vox_frame_info fi;
+    memset(&fi, 0, sizeof fi);
+    fi.size = sizeof fi;
+    vox_status st = f->read(ctx, f, xyz, &fi, got);
+    if (st == VOX_OK && *got) {
+        f->next_index++;
+        if (info) {
+            size_t n = info->size < sizeof fi ? info->size : sizeof fi;
+            memcpy(info, &fi, n);
+            info->size = n;
+        }
+    }
+    return st;
+}
+
+vox_status vox_frames_next(vox_ctx *ctx, vox_frames *f, float *xyz, vox_frame_info *info, int *got)
+{
+    if (!xyz)
+        return VOX_E_INVALID_ARG;
+    return next_or_skip(ctx, f, xyz, info, got);
+}
+
+vox_status vox_frames_skip(vox_ctx *ctx, vox_frames *f, vox_frame_info *info, int *got)
+{
+    return next_or_skip(ctx, f, NULL, info, got);
+}
+
+void vox_frames_close(vox_frames **f)
+{
+    if (!f || !*f)
+        return;
+    if ((*f)->close_state)
+        (*f)->close_state((*f)->state);
+    if ((*f)->f)
+        fclose((*f)->f);
+    free(*f);
+    *f = NULL;
+}

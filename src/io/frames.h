@@ -1,0 +1,28 @@
+/* frames.h - the trajectory readers behind vox_frames (frames.c dispatches by content) */
+#ifndef VOX_FRAMES_H
+#define VOX_FRAMES_H
+
+#include <stdio.h>
+
+#include "internal.h"
+
+/* One open trajectory: the stream, what its header said, and the reader's
+ * next/skip functions.  Readers keep their own state behind `state`. */
+struct vox_frames {
+    FILE *f;
+    const char *path;     /* for messages (points into the allocation) */
+    const char *format;
+    size_t natoms;
+    int64_t next_index;   /* index of the frame the next read returns */
+    uint64_t file_size;
+    /* Reads (xyz != NULL) or skips the next frame. */
+    vox_status (*read)(vox_ctx *ctx, struct vox_frames *fr, float *xyz, vox_frame_info *info, int *got);
+    void (*close_state)(void *state);
+    void *state;
+};
+
+/* DCD (dcd.c): 1 when the first bytes look like a DCD header. */
+VOX_HIDDEN int vox_dcd_sniff(const unsigned char *head, size_t n);
+VOX_HIDDEN vox_status vox_dcd_open(vox_ctx *ctx, vox_frames *fr);
+
+#endif
