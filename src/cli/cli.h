@@ -67,6 +67,8 @@ int run_batch(const run_config *c);
 /* MPI: initialised only when started by an MPI launcher (and built with MPI). */
 void batch_mpi_start(int *argc, char ***argv);
 void batch_mpi_end(void);
+/* `vox trajectory --topology TOP --trajectory TRAJ --output-dir DIR ...` (trajectory.c) */
+int cmd_trajectory(int argc, char **argv);
 /* `vox merge-summaries OUT S1 S2 ...` */
 int cmd_merge_summaries(int argc, char **argv);
 

@@ -87,6 +87,7 @@ static void usage_main(FILE *f)
             "\n"
             "commands:\n"
             "  analyze   find and measure the occluded volumes of structures (vox analyze --help)\n"
+            "  trajectory  the volumes of every frame of an MD trajectory (vox trajectory --help)\n"
             "  merge-summaries OUT S1 S2 ...   merge the run summaries of shards\n"
             "  info      version, build, CPU features and the kernels in use\n");
 }
@@ -734,6 +735,8 @@ static int run_command(int argc, char **argv)
     }
     if (!strcmp(cmd, "analyze"))
         return cmd_analyze(argc - 1, argv + 1);
+    if (!strcmp(cmd, "trajectory"))
+        return cmd_trajectory(argc - 1, argv + 1);
     if (!strcmp(cmd, "merge-summaries"))
         return cmd_merge_summaries(argc - 1, argv + 1);
     if (!strcmp(cmd, "info"))
