@@ -132,6 +132,50 @@ def test_generated(tmp):
     check(r.returncode == 2 and "expected each or none" in r.stderr, f"bad --align: {r.stderr}")
 
 
+def test_fuzz_dcd(tmp):
+    """Damaged DCDs (truncated, flipped bytes, header fields set to extreme values) end in exit 0 or a
+    clear error (exit 1), never a crash, a hang or a huge allocation; deterministic (seeded)."""
+    import random
+    rng = random.Random(1995)
+    lines, coords = read_atoms(os.path.join(GEN, "pocket_box.pdb"))
+    top = os.path.join(tmp, "fuzz-top.pdb")
+    write_pdb(top, lines, coords)
+    good = os.path.join(tmp, "fuzz.dcd")
+    write_dcd(good, [breathing(coords, k) for k in range(4)])
+    data = open(good, "rb").read()
+    header_ints = [8 + 4 * i for i in range(20)] + [96, 188]  # ICNTRL fields, NTITLE, NATOM (one title line)
+    extremes = [0, 1, -1, 2**31 - 1, -2**31, 84, 2**24, len(coords) + 1]
+    bad = 0
+    for case in range(200):
+        b = bytearray(data)
+        op = case % 4
+        if op == 0:
+            b = b[: rng.randrange(len(b))]
+        elif op == 1:
+            for _ in range(rng.randrange(1, 20)):
+                b[rng.randrange(len(b))] = rng.randrange(256)
+        elif op == 2:
+            off = rng.choice(header_ints + [rng.randrange(0, len(b) - 4)])
+            b[off:off + 4] = struct.pack("<i", rng.choice(extremes))
+        else:
+            for _ in range(rng.randrange(1, 4)):
+                off = rng.randrange(0, 300)
+                b[off:off + 4] = struct.pack("<i", rng.choice(extremes))
+        path = os.path.join(tmp, "fuzz-case.dcd")
+        open(path, "wb").write(bytes(b))
+        try:
+            r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", path, "--output-dir",
+                    os.path.join(tmp, "fuzz-out"), "--resolution", "3.0", timeout=60)
+        except Exception as e:  # a hang
+            check(False, f"fuzz case {case}: {e}")
+            continue
+        ok = r.returncode == 0 or (r.returncode == 1 and "vox trajectory: " in r.stderr)
+        if not ok:
+            bad += 1
+            print(f"fuzz case {case} (op {op}): exit {r.returncode}: {r.stderr[-300:]}")
+    check(bad == 0, f"{bad} of 200 damaged DCDs crashed or failed without a message")
+
+
 def test_shared(tmp):
     d = os.path.join(SHARED, "trajectories", "1aki-md")
     if not os.path.isdir(d):
@@ -156,4 +200,4 @@ def test_shared(tmp):
 
 
 if __name__ == "__main__":
-    sys.exit(main([test_generated, test_shared], "vox-trajectory-"))
+    sys.exit(main([test_generated, test_fuzz_dcd, test_shared], "vox-trajectory-"))
