@@ -284,8 +284,13 @@ static void check_flat_memory(vox_ctx *ctx, const char *path)
     }
     long at10000 = peak_rss_kib();
     CHECK(bad == 0, "%d frames failed", bad);
+#if defined(__SANITIZE_ADDRESS__)
+    /* AddressSanitizer keeps freed blocks in a quarantine (256 MB by default), so RSS grows by design */
+    printf("SKIP: peak RSS check under AddressSanitizer (%ld KiB after 100 frames, %ld after 10000)\n", at100, at10000);
+#else
     CHECK(at10000 <= at100 + at100 / 20, "peak RSS %ld KiB after 10000 frames, %ld after 100", at10000, at100);
     printf("  peak RSS after 100 frames %ld KiB, after 10000 %ld KiB\n", at100, at10000);
+#endif
     free(c0); free(c);
     vox_structure_free(&s);
 }
