@@ -17,8 +17,10 @@
  * contexts may be used concurrently from different threads.  Structures and
  * results are plain data: once built they may be read from any number of
  * threads at once, and passed between contexts.  The library keeps no
- * mutable global state apart from the CPU-feature detection, which runs
- * once (thread-safely) and is read-only afterwards.
+ * mutable global state apart from what is discovered once per process
+ * (thread-safely, by the first context) and read-only afterwards: the CPU
+ * features and the machine's hwloc topology; and a count of the contexts
+ * alive, which decides the default threads and binding (vox_options.threads).
  *
  * Errors: every call that can fail returns a vox_status (VOX_OK == 0,
  * errors negative).  A human-readable detail (file, line, field and what
@@ -90,8 +92,25 @@ typedef struct vox_options {
     vox_log_fn log;         /* NULL: stderr; verbose lines and warnings */
     void *log_cookie;
     /* Threads (README "Threads").  Results never depend on them. */
-    int threads;            /* 0: $VOX_THREADS, else $OMP_NUM_THREADS, else one per core
-                               of the allowed cpuset (the launcher's mask when it narrowed it) */
+    /* threads = 0: $VOX_THREADS, else $OMP_NUM_THREADS, else a default that
+     * never oversubscribes the machine:
+     *  - one per core of the calling thread's affinity mask when that mask is
+     *    narrower than the machine (taskset, srun, mpirun --bind-to, or a
+     *    program that gave this thread its own cores);
+     *  - one per core of the machine when the context owns it: created on
+     *    the process's main thread while no other context is alive (a
+     *    program such as the vox CLI);
+     *  - otherwise 1: a context created off the main thread, or while other
+     *    contexts are alive, shares the machine with them, so it runs on the
+     *    thread that calls it (give a count to use more).
+     * bind: "auto" pins only a context that owns the machine (cores while
+     * there are enough, else PUs), so that several contexts in one process
+     * never pin threads to the same cores; "cores" or "pus" pins inside the
+     * calling thread's affinity mask whatever else runs; "none" never.
+     * Pinning lasts only as long as vox's own parallel regions, and nothing
+     * is pinned with one thread, OMP_PROC_BIND or OMP_PLACES set, or a
+     * simulated (HWLOC_SYNTHETIC / XML) topology. */
+    int threads;
     const char *bind;       /* NULL: $VOX_BIND, else "auto"; or "cores", "pus", "none" */
     /* Tuning profile written by voxtune.  Precedence: profile_json, then
      * profile (a path), then $VOX_PROFILE, then $XDG_CONFIG_HOME/vox/profile.json
