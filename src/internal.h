@@ -113,8 +113,24 @@ VOX_HIDDEN void vox_buf_putc(vox_buf *b, char c);
 VOX_HIDDEN void vox_buf_printf(vox_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 VOX_HIDDEN void vox_buf_free(vox_buf *b);
 
-/* Writes data to path through a temporary file + fsync + rename. */
+/* Writes data to path through a temporary file in the same directory and a
+ * rename: whatever happens to the process, path holds its old content or
+ * all of data, never part of it.  Surviving a power loss also needs
+ * VOX_SYNC_DATA (the data is on disk before the rename) and, for the rename
+ * itself, VOX_SYNC_DIR (the directory is synced after it): README
+ * "Durability" says which outputs get which. */
+enum { VOX_SYNC_NONE = 0, VOX_SYNC_DATA = 1, VOX_SYNC_DIR = 2 };
+VOX_HIDDEN vox_status vox_write_file_atomic_sync(vox_ctx *ctx, const char *path, const char *data, size_t len,
+                                                 unsigned sync);
+/* The same with VOX_SYNC_DATA. */
 VOX_HIDDEN vox_status vox_write_file_atomic(vox_ctx *ctx, const char *path, const char *data, size_t len);
+/* fsync of a directory, or of the one holding path (0: done, or the
+ * filesystem cannot sync directories; -1 and errno otherwise). */
+VOX_HIDDEN int vox_sync_dir(const char *dir);
+VOX_HIDDEN int vox_sync_dir_of(const char *path);
+/* vox_render then vox_write_file_atomic_sync. */
+VOX_HIDDEN vox_status vox_write_document(vox_ctx *ctx, vox_document doc, const vox_structure *s, const vox_result *r,
+                                         const vox_render_params *p, const char *path, unsigned sync);
 
 /* ---- number formatting (fmt.c) ------------------------------------------ */
 

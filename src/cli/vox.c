@@ -300,13 +300,24 @@ void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, const cha
         info.output_structure_cif = cif_path;
         info.backend = "native";
         info.include_hubs = c->include_hubs;
-        st = vox_write_annotated_cif(ctx, s, r, c->include_hubs, cif_path);
+        /* Durability (README "Durability"): the annotation JSON, which --resume
+         * validates, is renamed last and only after the other files' data is on
+         * disk; it needs no fsync itself, since a torn JSON does not parse and is
+         * redone.  The renames become durable with the directory at the end of
+         * the run.  When replacing, the old JSON goes first, so that a new CIF
+         * never stands beside it, whether the run is killed or the power fails
+         * in between (--resume then redoes the structure). */
+        vox_render_params cp = {sizeof cp, NULL, c->include_hubs}, jp = {sizeof jp, &info, 0};
+        if (have_json && unlink(json_path) != 0 && errno != ENOENT)
+            st = vox_fail(ctx, VOX_E_IO, "cannot replace %s: %s", json_path, strerror(errno));
         if (st == VOX_OK)
-            st = vox_write_annotation_payload(ctx, s, r, &info, json_path);
+            st = vox_write_document(ctx, VOX_DOC_CIF, s, r, &cp, cif_path, VOX_SYNC_DATA);
         if (st == VOX_OK && c->write_df)
-            st = vox_write_df_json(ctx, r, df_path);
+            st = vox_write_document(ctx, VOX_DOC_DF_JSON, s, r, NULL, df_path, VOX_SYNC_DATA);
         if (st == VOX_OK && c->write_pdb)
-            st = vox_write_annotated_pdb(ctx, s, r, pdb_path);
+            st = vox_write_document(ctx, VOX_DOC_PDB, s, r, NULL, pdb_path, VOX_SYNC_DATA);
+        if (st == VOX_OK)
+            st = vox_write_document(ctx, VOX_DOC_PAYLOAD_JSON, s, r, &jp, json_path, VOX_SYNC_NONE);
         if (st != VOX_OK) { /* never leave half the outputs behind */
             unlink(cif_path);
             unlink(json_path);
@@ -623,8 +634,12 @@ static int cmd_analyze(int argc, char **argv)
     run_config c;
     config_defaults(&c, argc);
     int rc = parse_analyze(argc, argv, &c);
-    if (rc < 0)
+    if (rc < 0) {
         rc = run_batch(&c);
+        /* every rename of the run made durable at once (README "Durability") */
+        if (vox_sync_dir(c.output_dir) != 0 && errno != ENOENT)
+            fprintf(stderr, "vox analyze: warning: cannot sync %s: %s\n", c.output_dir, strerror(errno));
+    }
     free(c.inputs);
     return rc;
 }
