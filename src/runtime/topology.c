@@ -33,6 +33,11 @@ static hwloc_topology_t load(void)
                                             HWLOC_OBJ_L3CACHE};
     for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
         hwloc_topology_set_type_filter(topo, kept[i], HWLOC_TYPE_FILTER_KEEP_ALL);
+#if HWLOC_API_VERSION >= 0x00020800
+    /* nor distance matrices, memory attributes or CPU kinds (hwloc >= 2.8) */
+    hwloc_topology_set_flags(topo, HWLOC_TOPOLOGY_FLAG_NO_DISTANCES | HWLOC_TOPOLOGY_FLAG_NO_MEMATTRS |
+                                       HWLOC_TOPOLOGY_FLAG_NO_CPUKINDS);
+#endif
     if (hwloc_topology_load(topo) != 0) {
         hwloc_topology_destroy(topo);
         return NULL;
