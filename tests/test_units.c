@@ -350,6 +350,27 @@ static void test_annotations(void)
     const char *no[] = {"ACE", "NH2", "HOH", "STA", "PSA", "DA", "NAG", "ala", ""};
     for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) CHECK(vox_is_amino_acid(yes[i]), "%s is an amino acid", yes[i]);
     for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) CHECK(!vox_is_amino_acid(no[i]), "%s is not", no[i]);
+    /* the integer-key lookup agrees with the name list on every name and on
+     * every 1-4 character variant of one (one byte changed, cut, extended) */
+    extern const char *const vox_amino_acid_table[];
+    size_t disagree = 0;
+    for (size_t i = 0; i < vox_amino_acid_count(); i++) {
+        const char *name = vox_amino_acid_table[i];
+        disagree += !vox_is_amino_acid(name);
+        char v[8];
+        for (size_t pos = 0; pos < 4; pos++)
+            for (int c = ' '; c < 127; c += 13) {
+                snprintf(v, sizeof v, "%s", name);
+                size_t len = strlen(v);
+                if (pos > len) continue;
+                v[pos] = (char)c;
+                if (pos == len) v[pos + 1] = '\0';
+                int listed = 0;
+                for (size_t j = 0; j < vox_amino_acid_count() && !listed; j++) listed = !strcmp(vox_amino_acid_table[j], v);
+                disagree += vox_is_amino_acid(v) != listed;
+            }
+    }
+    CHECK(disagree == 0, "%zu lookups disagree with the name list", disagree);
 
     /* assembly copies A,B,A,B -> copy 1 renamed from the pool, originals reserved */
     vox_atoms v = {0};
