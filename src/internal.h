@@ -217,6 +217,9 @@ struct vox_result {
 VOX_HIDDEN int vox_group_metrics(const vox_kernels *k, vox_group *g, float *const centres[3],
                                  const int dims[3], vox_scratch *scratch);
 VOX_HIDDEN void vox_psea(const vox_structure *s, double *alpha, double *beta, double *coil);
+/* The same with the CA contacts of short strands counted over every pair
+ * (vox_psea searches a grid of cells): the tests' reference. */
+VOX_HIDDEN void vox_psea_all_pairs(const vox_structure *s, double *alpha, double *beta, double *coil);
 
 /* Renders a document into b. */
 VOX_HIDDEN vox_status vox_render_df_json(const vox_result *r, vox_buf *b);

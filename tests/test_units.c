@@ -486,6 +486,47 @@ static void test_parallel_components(void)
     vox_ctx_destroy(&ctx);
 }
 
+/* ---- P-SEA: the grid of cells counts the same CA contacts as every pair -- */
+static void test_psea_contacts(void)
+{
+    uint64_t seed = 12345;
+    int compared = 0, with_strands = 0;
+    for (int trial = 0; trial < 40; trial++) {
+        vox_structure st;
+        memset(&st, 0, sizeof st);
+        /* sheets of extended strands (CA 3.8 A apart, zigzag), 4.3-5.3 A
+         * between strands, jittered, plus scattered residues; some far away */
+        for (int strand = 0; strand < 4 + trial % 9; strand++)
+            for (int k = 0; k < 6 + trial % 7; k++) {
+                vox_atom a;
+                memset(&a, 0, sizeof a);
+                strcpy(a.name, "CA");
+                strcpy(a.res_name, "ALA");
+                strcpy(a.chain, "A");
+                strcpy(a.element, "C");
+                a.res_id = strand * 100 + k + 1;
+                float jitter[3];
+                for (int c = 0; c < 3; c++) {
+                    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+                    jitter[c] = (float)((double)(seed >> 40) / (double)(1 << 24) - 0.5) * 0.6f;
+                }
+                a.xyz[0] = 3.3f * (float)k + jitter[0] + (trial % 3 == 2 && strand == 1 ? 900.0f : 0.0f);
+                a.xyz[1] = (float)strand * (4.3f + 0.1f * (float)(trial % 11)) + jitter[1];
+                a.xyz[2] = (k % 2 ? 1.0f : -1.0f) + jitter[2];
+                if (!vox_atoms_push(&st.atoms, &a)) break;
+            }
+        double a1, b1, c1, a2, b2, c2;
+        vox_psea(&st, &a1, &b1, &c1);
+        vox_psea_all_pairs(&st, &a2, &b2, &c2);
+        compared++;
+        with_strands += b2 > 0;
+        CHECK(memcmp(&a1, &a2, sizeof a1) == 0 && memcmp(&b1, &b2, sizeof b1) == 0 && memcmp(&c1, &c2, sizeof c1) == 0,
+              "trial %d: grid %g/%g/%g, all pairs %g/%g/%g", trial, a1, b1, c1, a2, b2, c2);
+        vox_atoms_free(&st.atoms);
+    }
+    CHECK(with_strands > 10, "the generated sheets have strands in %d of %d trials", with_strands, compared);
+}
+
 int main(void)
 {
     test_fibonacci();
@@ -499,5 +540,6 @@ int main(void)
     test_annotations();
     test_eigen();
     test_parallel_components();
+    test_psea_contacts();
     return check_report();
 }
