@@ -193,6 +193,7 @@ struct vox_result {
     size_t n, n_typed;
     int dims[3];
     double resolution;
+    double origin[3];  /* lower edge of voxel 0 per axis */
     float *centres[3]; /* voxel centre per axis index */
 };
 

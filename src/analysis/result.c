@@ -71,3 +71,17 @@ void vox_result_grid(const vox_result *r, int dims[3], double *resolution)
     if (resolution)
         *resolution = r->resolution;
 }
+
+void vox_result_grid_origin(const vox_result *r, double origin[3])
+{
+    if (r && origin)
+        memcpy(origin, r->origin, 3 * sizeof *origin);
+}
+
+vox_status vox_result_voxel_indices(const vox_result *r, size_t index, uint32_t *flat)
+{
+    if (!r || !flat || index >= r->n)
+        return VOX_E_INVALID_ARG;
+    memcpy(flat, r->groups[index].voxels, r->groups[index].n * sizeof *flat);
+    return VOX_OK;
+}

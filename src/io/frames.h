@@ -25,4 +25,9 @@ struct vox_frames {
 VOX_HIDDEN int vox_dcd_sniff(const unsigned char *head, size_t n);
 VOX_HIDDEN vox_status vox_dcd_open(vox_ctx *ctx, vox_frames *fr);
 
+/* Multi-model PDB or mmCIF text (models.c): 1 when the first bytes are
+ * text; *cif tells which. */
+VOX_HIDDEN int vox_models_sniff(const unsigned char *head, size_t n, int *cif);
+VOX_HIDDEN vox_status vox_models_open(vox_ctx *ctx, vox_frames *fr, int cif);
+
 #endif
