@@ -124,12 +124,18 @@ def test_generated(tmp):
           f"truncated: {r.returncode} {r.stderr}")
     part = rows(os.path.join(od, "cut.frames.csv")) if os.path.exists(os.path.join(od, "cut.frames.csv")) else []
     check(part == [row for row in got if int(row[0]) < 7], "frames before the truncated one are written")
-    r = vox("trajectory", "--topology", top, "--trajectory", top, "--output-dir", os.path.join(tmp, "bad3"))
-    check(r.returncode == 1 and "not a trajectory file" in r.stderr, f"a PDB as trajectory: {r.stderr}")
-    r = vox("trajectory", "--topology", top, "--output-dir", os.path.join(tmp, "bad4"))
-    check(r.returncode == 2 and "--trajectory is required" in r.stderr, f"usage: {r.stderr}")
+    junk = os.path.join(tmp, "junk.bin")
+    open(junk, "wb").write(bytes(range(256)) * 4)
+    r = vox("trajectory", "--topology", top, "--trajectory", junk, "--output-dir", os.path.join(tmp, "bad3"))
+    check(r.returncode == 1 and "not a trajectory file" in r.stderr, f"binary junk as trajectory: {r.stderr}")
+    r = vox("trajectory", "--trajectory", dcd, "--output-dir", os.path.join(tmp, "bad4"))
+    check(r.returncode == 2 and "--topology is required" in r.stderr, f"usage: {r.stderr}")
     r = vox("trajectory", "--topology", top, "--trajectory", dcd, "--output-dir", tmp, "--align", "sideways")
-    check(r.returncode == 2 and "expected each or none" in r.stderr, f"bad --align: {r.stderr}")
+    check(r.returncode == 2 and "expected each, reference or none" in r.stderr, f"bad --align: {r.stderr}")
+    r = vox("trajectory", "--topology", top, "--trajectory", dcd, "--output-dir", tmp, "--write", "occupancy")
+    check(r.returncode == 2 and "--align reference" in r.stderr, f"occupancy needs one grid: {r.stderr}")
+    r = vox("trajectory", "--topology", top, "--trajectory", dcd, "--output-dir", tmp, "--fit", "ca")
+    check(r.returncode == 2 and "--fit applies to --align reference" in r.stderr, f"--fit with each: {r.stderr}")
 
 
 def test_fuzz_dcd(tmp):
@@ -165,7 +171,7 @@ def test_fuzz_dcd(tmp):
         open(path, "wb").write(bytes(b))
         try:
             r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", path, "--output-dir",
-                    os.path.join(tmp, "fuzz-out"), "--resolution", "3.0", timeout=60)
+                    os.path.join(tmp, "fuzz-out"), "--resolution", "3.0", "--max-grid-voxels", "2000000", timeout=60)
         except Exception as e:  # a hang
             check(False, f"fuzz case {case}: {e}")
             continue

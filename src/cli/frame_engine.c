@@ -121,7 +121,7 @@ void frame_engine_run(frame_engine *e, int n)
 }
 
 int frame_engine_init(frame_engine *e, const char *top, align_mode mode, int fit_ca, double resolution, int jobs,
-                      int threads, int batch_per_job, char *err, size_t cap)
+                      int threads, unsigned long long max_grid_voxels, int batch_per_job, char *err, size_t cap)
 {
     memset(e, 0, sizeof *e);
     e->mode = mode;
@@ -143,6 +143,7 @@ int frame_engine_init(frame_engine *e, const char *top, align_mode mode, int fit
         vox_options o;
         vox_options_init(&o);
         o.threads = threads;
+        o.max_grid_voxels = max_grid_voxels;
         if (vox_ctx_create(&w->ctx, &o) != VOX_OK) {
             snprintf(err, cap, "cannot create a context: %s", w->ctx ? vox_ctx_last_error_detail(w->ctx) : "");
             goto fail;

@@ -60,7 +60,8 @@ typedef struct frame_engine {
  * context), prepares it for mode, allocates `batch_per_job * jobs` slots.
  * On error err receives the message and the engine is freed. */
 int frame_engine_init(frame_engine *e, const char *topology, align_mode mode, int fit_ca, double resolution,
-                      int jobs, int threads, int batch_per_job, char *err, size_t errcap);
+                      int jobs, int threads, unsigned long long max_grid_voxels, int batch_per_job, char *err,
+                      size_t errcap);
 /* Sets the reference (reference/none) from the first analysed frame's input
  * coordinates: its alignment, lattice and fit atoms. */
 int frame_engine_set_reference(frame_engine *e, int64_t index, const float *xyz, char *err, size_t errcap);

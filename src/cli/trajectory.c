@@ -25,7 +25,7 @@
 
 enum {
     O_TOP = 1000, O_TRAJ, O_OUT, O_RES, O_ALIGN, O_FIT, O_START, O_STOP, O_STRIDE, O_JOBS, O_THREADS, O_WRITE,
-    O_GAP, O_RESUME, O_CKPT, O_QUIET, O_HELP
+    O_GAP, O_RESUME, O_CKPT, O_MAXGRID, O_QUIET, O_HELP
 };
 
 static void usage(FILE *f)
@@ -59,6 +59,7 @@ static void usage(FILE *f)
             "  --write occupancy    occupancy maps (OpenDX) in the first frame's input coordinates\n"
             "  --track-gap N        frames a track may be missing and still continue (default 1)\n"
             "  --resume             continue an interrupted run from its checkpoint\n"
+            "  --max-grid-voxels N  refuse frames whose grid has more than N voxels (default 2147483647)\n"
             "  --checkpoint-every S seconds between checkpoints (default 2; 0: after every batch)\n"
             "  --quiet              no progress\n"
             "\n"
@@ -71,6 +72,7 @@ static void usage(FILE *f)
 typedef struct traj_opts {
     const char *top, *traj, *outdir, *align;
     double res, ckpt_every;
+    unsigned long long max_grid;
     long start, stop, stride, jobs, threads, gap;
     int fit_ca, occupancy, resume, quiet;
 } traj_opts;
@@ -327,7 +329,7 @@ static int parse_options(int argc, char **argv, traj_opts *o)
         {"stride", required_argument, 0, O_STRIDE},  {"jobs", required_argument, 0, O_JOBS},
         {"threads", required_argument, 0, O_THREADS}, {"write", required_argument, 0, O_WRITE},
         {"track-gap", required_argument, 0, O_GAP},  {"resume", no_argument, 0, O_RESUME},
-        {"checkpoint-every", required_argument, 0, O_CKPT},
+        {"checkpoint-every", required_argument, 0, O_CKPT}, {"max-grid-voxels", required_argument, 0, O_MAXGRID},
         {"quiet", no_argument, 0, O_QUIET},          {"help", no_argument, 0, O_HELP},
         {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
@@ -339,6 +341,7 @@ static int parse_options(int argc, char **argv, traj_opts *o)
     o->threads = 1;
     o->gap = 1;
     o->ckpt_every = 2.0;
+    o->max_grid = 2147483647ULL;
     optind = 1;
     opterr = 0;
     int ch;
@@ -377,6 +380,13 @@ static int parse_options(int argc, char **argv, traj_opts *o)
         case O_THREADS: ok = parse_long(optarg, 1, &o->threads) && o->threads <= 4096; expect = "1 to 4096"; break;
         case O_GAP: ok = parse_long(optarg, 0, &o->gap) && o->gap <= 1000000; break;
         case O_RESUME: o->resume = 1; break;
+        case O_MAXGRID: {
+            long v = 0;
+            ok = parse_long(optarg, 1, &v) && v <= 4294967295L;
+            o->max_grid = (unsigned long long)v;
+            expect = "1 to 4294967295";
+            break;
+        }
         case O_CKPT:
             o->ckpt_every = strtod(optarg, &end);
             ok = *optarg && !*end && o->ckpt_every >= 0 && isfinite(o->ckpt_every);
@@ -456,7 +466,8 @@ int cmd_trajectory(int argc, char **argv)
         snprintf(err, sizeof err, "%s", vox_ctx_last_error_detail(ctx));
         goto out;
     }
-    if (!frame_engine_init(&e, o.top, mode, o.fit_ca, o.res, (int)o.jobs, (int)o.threads, 4, err, sizeof err))
+    if (!frame_engine_init(&e, o.top, mode, o.fit_ca, o.res, (int)o.jobs, (int)o.threads, o.max_grid, 4, err,
+                           sizeof err))
         goto out;
     engine_ok = 1;
     size_t n = vox_frames_atom_count(fr);
