@@ -194,6 +194,8 @@ struct vox_result {
     int dims[3];
     double resolution;
     double origin[3];  /* lower edge of voxel 0 per axis */
+    double rot[3][3];  /* the structure's input -> aligned transform when it was analysed */
+    double centroid[3];
     float *centres[3]; /* voxel centre per axis index */
 };
 
@@ -207,9 +209,9 @@ VOX_HIDDEN void vox_psea(const vox_structure *s, double *alpha, double *beta, do
 VOX_HIDDEN vox_status vox_render_df_json(const vox_result *r, vox_buf *b);
 VOX_HIDDEN vox_status vox_render_payload(const vox_structure *s, const vox_result *r,
                                          const vox_payload_info *info, vox_buf *b);
-VOX_HIDDEN vox_status vox_render_pdb(const vox_structure *s, const vox_result *r, vox_buf *b);
+VOX_HIDDEN vox_status vox_render_pdb(const vox_structure *s, const vox_result *r, int input_frame, vox_buf *b);
 VOX_HIDDEN vox_status vox_render_cif(const vox_structure *s, const vox_result *r, int include_hubs,
-                                     vox_buf *b);
+                                     int input_frame, vox_buf *b);
 /* Chain id of each volume type's pseudo-atoms (collision avoidance, §13.4). */
 VOX_HIDDEN void vox_pseudo_chains(const vox_structure *s, char chains[5][8]);
 

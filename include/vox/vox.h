@@ -436,6 +436,11 @@ VOX_API vox_status vox_result_volume(const vox_result *r, size_t index, vox_volu
 VOX_API vox_status vox_result_voxels(const vox_result *r, size_t index, float *xyz, uint8_t *surface);
 /* Grid dimensions and resolution the result was computed on. */
 VOX_API void vox_result_grid(const vox_result *r, int dims[3], double *resolution);
+/* The transform of the structure when it was analysed (input -> aligned
+ * frame: the identity for an unaligned structure).  With
+ * vox_transform_to_input it maps voxel centres and volume centres onto the
+ * input frame; it stays with the result when the structure changes. */
+VOX_API vox_status vox_result_transform(const vox_result *r, vox_transform *out);
 /* Lower edge of voxel 0 along each axis (Å, aligned frame). */
 VOX_API void vox_result_grid_origin(const vox_result *r, double origin[3]);
 /* Flat grid indices (i * ny * nz + j * nz + k, ascending) of a volume's
@@ -537,16 +542,26 @@ typedef enum vox_document {
     VOX_DOC_CIF = 3
 } vox_document;
 
+/* The frame of the coordinates written in the PDB and mmCIF documents:
+ * the aligned frame (volumizer's outputs), or the input frame (the
+ * coordinates as loaded or given, mapped back with vox_result_transform;
+ * within f32 rounding of the input). */
+typedef enum vox_output_frame { VOX_FRAME_ALIGNED = 0, VOX_FRAME_INPUT = 1 } vox_output_frame;
+
 typedef struct vox_render_params {
     size_t size;                   /* = sizeof(vox_render_params) */
     const vox_payload_info *payload; /* VOX_DOC_PAYLOAD_JSON */
     int include_hubs;              /* VOX_DOC_CIF */
+    vox_output_frame output_frame; /* VOX_DOC_PDB, VOX_DOC_CIF (default aligned) */
 } vox_render_params;
 
 VOX_API vox_status vox_render(vox_ctx *ctx, vox_document doc, const vox_structure *s,
                               const vox_result *r, const vox_render_params *params,
                               char **out, size_t *len);
 VOX_API void vox_free(void *p);
+/* vox_render, then written atomically to path. */
+VOX_API vox_status vox_write_document(vox_ctx *ctx, vox_document doc, const vox_structure *s, const vox_result *r,
+                                      const vox_render_params *params, const char *path);
 
 /* P-SEA fractions of the structure's secondary structure.  Each is NaN
  * when undefined (volumizer writes null). */

@@ -70,6 +70,8 @@ static void usage_analyze(FILE *f)
             "  --write LIST                  also write df-json (<label>.df.json) and/or pdb\n"
             "                                (<label>.annotated.pdb), comma-separated\n"
             "  --max-grid-voxels N           refuse grids larger than N voxels (default 2147483647)\n"
+            "  --output-frame F              aligned (default: volumizer's frame) or input: the annotated\n"
+            "                                CIF/PDB coordinates in the input file's frame\n"
             "  --isa NAME                    scalar|avx2|avx512|neon (default: best available)\n"
             "  --threads N                   threads per structure (default: $VOX_THREADS, else one per\n"
             "                                core with --jobs 1 and 1 with more jobs); same results for any N\n"
@@ -300,13 +302,14 @@ void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, const cha
         info.output_structure_cif = cif_path;
         info.backend = "native";
         info.include_hubs = c->include_hubs;
-        st = vox_write_annotated_cif(ctx, s, r, c->include_hubs, cif_path);
+        vox_render_params rp = {sizeof rp, NULL, c->include_hubs, c->output_frame};
+        st = vox_write_document(ctx, VOX_DOC_CIF, s, r, &rp, cif_path);
         if (st == VOX_OK)
             st = vox_write_annotation_payload(ctx, s, r, &info, json_path);
         if (st == VOX_OK && c->write_df)
             st = vox_write_df_json(ctx, r, df_path);
         if (st == VOX_OK && c->write_pdb)
-            st = vox_write_annotated_pdb(ctx, s, r, pdb_path);
+            st = vox_write_document(ctx, VOX_DOC_PDB, s, r, &rp, pdb_path);
         if (st != VOX_OK) { /* never leave half the outputs behind */
             unlink(cif_path);
             unlink(json_path);
@@ -426,7 +429,7 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
     enum { O_INPUT = 256, O_OUT, O_RES, O_MINVOX, O_MINVOL, O_HUBS, O_NONECK, O_CONN, O_GAP, O_ASM, O_KEEP,
            O_OVER, O_REANN, O_FAILFAST, O_BACKEND, O_NOALIGN, O_WRITE, O_MAXGRID, O_ISA, O_TIMINGS, O_QUIET,
            O_JOBS, O_PINT, O_PJSONL, O_CKPT, O_NOCKPT, O_RESUME, O_DRY, O_NSHARDS, O_SHARD, O_FAILMAN,
-           O_MANIFEST, O_FROMSUM, O_ONLY, O_DLDIR, O_THREADS, O_PROFILE };
+           O_MANIFEST, O_FROMSUM, O_ONLY, O_DLDIR, O_THREADS, O_PROFILE, O_OUTFRAME };
     static const struct option opts[] = {
         {"input", required_argument, 0, O_INPUT}, {"output-dir", required_argument, 0, O_OUT},
         {"resolution", required_argument, 0, O_RES}, {"min-voxels", required_argument, 0, O_MINVOX},
@@ -437,6 +440,7 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
         {"reannotate", no_argument, 0, O_REANN}, {"fail-fast", no_argument, 0, O_FAILFAST},
         {"backend", required_argument, 0, O_BACKEND}, {"no-align", no_argument, 0, O_NOALIGN},
         {"write", required_argument, 0, O_WRITE}, {"max-grid-voxels", required_argument, 0, O_MAXGRID},
+        {"output-frame", required_argument, 0, O_OUTFRAME},
         {"isa", required_argument, 0, O_ISA}, {"stage-timings", no_argument, 0, O_TIMINGS},
         {"quiet", no_argument, 0, O_QUIET}, {"jobs", required_argument, 0, O_JOBS},
         {"progress-interval", required_argument, 0, O_PINT}, {"progress-jsonl", required_argument, 0, O_PJSONL},
@@ -517,6 +521,14 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
             break;
         }
         case O_NOALIGN: cfg->align = 0; break;
+        case O_OUTFRAME: {
+            static const char *const frames[] = {"aligned", "input", NULL};
+            const char *f = choice("--output-frame", optarg, frames);
+            if (!f)
+                return EXIT_USAGE;
+            cfg->output_frame = !strcmp(f, "input") ? VOX_FRAME_INPUT : VOX_FRAME_ALIGNED;
+            break;
+        }
         case O_WRITE: {
             char buf[256];
             snprintf(buf, sizeof buf, "%s", optarg);

@@ -83,6 +83,18 @@ static void voxel_centre(const vox_result *r, uint32_t f, float c[3])
     c[2] = r->centres[2][f % sy];
 }
 
+/* A coordinate as written: the aligned frame, or mapped back onto the
+ * input frame with the transform the result was computed under. */
+static void out_xyz(const vox_result *r, int input_frame, const float in[3], float out[3])
+{
+    if (!input_frame) {
+        memcpy(out, in, 3 * sizeof *out);
+        return;
+    }
+    for (int c = 0; c < 3; c++)
+        out[c] = (float)(r->rot[0][c] * in[0] + r->rot[1][c] * in[1] + r->rot[2][c] * in[2] + r->centroid[c]);
+}
+
 static void pdb_line(vox_buf *b, size_t serial, const char *name, const char *res, const char *chain, int resid,
                      const float xyz[3], double bfac, const char *element)
 {
@@ -96,11 +108,13 @@ static void pdb_line(vox_buf *b, size_t serial, const char *name, const char *re
                    chain, resid, (double)xyz[0], (double)xyz[1], (double)xyz[2], bfac, element);
 }
 
-vox_status vox_render_pdb(const vox_structure *s, const vox_result *r, vox_buf *b)
+vox_status vox_render_pdb(const vox_structure *s, const vox_result *r, int input_frame, vox_buf *b)
 {
     for (size_t i = 0; i < s->atoms.n; i++) {
         const vox_atom *a = &s->atoms.a[i];
-        pdb_line(b, i, a->name, a->res_name, a->chain, a->res_id, a->xyz, 0.0, a->element);
+        float p[3];
+        out_xyz(r, input_frame, a->xyz, p);
+        pdb_line(b, i, a->name, a->res_name, a->chain, a->res_id, p, 0.0, a->element);
     }
     vox_buf_puts(b, "END\n");
     char chains[5][8];
@@ -112,8 +126,9 @@ vox_status vox_render_pdb(const vox_structure *s, const vox_result *r, vox_buf *
     for (size_t q = 0; q < ng; q++) {
         const vox_group *g = &r->groups[order[q]];
         for (size_t t = 0; t < g->n; t++) {
-            float c[3];
-            voxel_centre(r, g->voxels[t], c);
+            float v[3], c[3];
+            voxel_centre(r, g->voxels[t], v);
+            out_xyz(r, input_frame, v, c);
             pdb_line(b, serial++, pseudo_elem[g->type], pseudo_res[g->type], chains[g->type], g->id, c,
                      g->surface && g->surface[t] ? 50.0 : 0.0, pseudo_elem[g->type]);
         }
@@ -204,6 +219,7 @@ typedef struct cif_atoms {
     const vox_structure *s;
     const vox_result *r;
     const size_t *order; /* groups in pseudo-atom order */
+    int input_frame;
     size_t ngroups;
     char chains[5][8];
     char (*ents)[8]; /* entity chain ids, first appearance order */
@@ -235,16 +251,19 @@ static void cif_rows(const cif_atoms *ca, void (*fn)(void *, size_t, char (*)[40
         fmt_long(a->res_id, v[7]);
         cif_value(v[8], ins);
         strcpy(v[13], "0.00");
+        float p[3];
+        out_xyz(ca->r, ca->input_frame, a->xyz, p);
         for (int c = 0; c < 3; c++)
-            fmt_fixed3(a->xyz[c], v[14 + c]);
+            fmt_fixed3(p[c], v[14 + c]);
         fmt_long((long)k + 1, v[18]);
         fn(cookie, k, v);
     }
     for (size_t q = 0; q < ca->ngroups; q++) {
         const vox_group *g = &ca->r->groups[ca->order[q]];
         for (size_t t = 0; t < g->n; t++, k++) {
-            float c[3];
-            voxel_centre(ca->r, g->voxels[t], c);
+            float vc[3], c[3];
+            voxel_centre(ca->r, g->voxels[t], vc);
+            out_xyz(ca->r, ca->input_frame, vc, c);
             cif_value(v[0], "ATOM");
             cif_value(v[1], pseudo_elem[g->type]);
             cif_value(v[2], pseudo_elem[g->type]);
@@ -316,9 +335,9 @@ static int add_entity(cif_atoms *ca, const char *chain)
     return 1;
 }
 
-vox_status vox_render_cif(const vox_structure *s, const vox_result *r, int include_hubs, vox_buf *b)
+vox_status vox_render_cif(const vox_structure *s, const vox_result *r, int include_hubs, int input_frame, vox_buf *b)
 {
-    cif_atoms ca = {s, r, NULL, 0, {{0}}, NULL, 0};
+    cif_atoms ca = {s, r, NULL, input_frame, 0, {{0}}, NULL, 0};
     size_t *order = malloc((r->n + 1) * sizeof *order);
     ca.ents = malloc((s->atoms.n + 6) * sizeof *ca.ents);
     int *polymer = calloc(s->atoms.n + 6, sizeof *polymer);
