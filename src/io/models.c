@@ -213,7 +213,8 @@ static vox_status cif_header(vox_ctx *ctx, struct vox_frames *fr, models_state *
         }
         if (l[0] == '_') in_loop = 0;
     }
-    return vox_fail(ctx, VOX_E_PARSE, "%s: no atom_site loop (expected an mmCIF file with atoms)", fr->path);
+    return vox_fail(ctx, VOX_E_FORMAT, "%s: not a trajectory file vox reads: no atom_site loop (expected an mmCIF "
+                    "file with atoms)", fr->path);
 }
 
 static vox_status cif_read(vox_ctx *ctx, struct vox_frames *fr, float *xyz, vox_frame_info *info, int *got)
@@ -319,8 +320,8 @@ vox_status vox_models_open(vox_ctx *ctx, vox_frames *fr, int cif)
     if (st != VOX_OK)
         return st;
     if (!got)
-        return vox_fail(ctx, VOX_E_PARSE, "%s: no atoms (expected %s records)", fr->path,
-                        cif ? "atom_site rows" : "ATOM/HETATM");
+        return vox_fail(ctx, VOX_E_FORMAT, "%s: not a trajectory file vox reads: text without %s (expected DCD, "
+                        "or PDB/mmCIF models)", fr->path, cif ? "atom_site rows" : "ATOM/HETATM records");
     if (fseek(fr->f, (long)first, SEEK_SET) != 0)
         return vox_fail(ctx, VOX_E_IO, "%s: cannot seek back to the first model", fr->path);
     m->offset = first;
