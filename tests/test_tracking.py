@@ -279,6 +279,48 @@ def test_resume(tmp):
     check(not s["resumed"] and s["frames_done"] == 80, f"other settings: a fresh run {s['frames_done']}")
 
 
+def test_fuzz_models(tmp):
+    """Damaged multi-model PDB and mmCIF files (cut, bytes flipped, lines dropped or doubled) end in exit 0 or
+    a clear error, never a crash or a hang (seeded)."""
+    lines, coords = read_atoms(os.path.join(GEN, "pocket_box.pdb"))
+    frames = [breathing(coords, k) for k in range(3)]
+    rng = random.Random(2024)
+    bad = 0
+    for kind in ("pdb", "cif"):
+        good = os.path.join(tmp, f"fz-good.{kind}")
+        (write_models_pdb if kind == "pdb" else write_models_cif)(good, lines, frames)
+        data = open(good, "rb").read()
+        for case in range(60):
+            b = bytearray(data)
+            op = case % 4
+            if op == 0:
+                b = b[: rng.randrange(len(b))]
+            elif op == 1:
+                for _ in range(rng.randrange(1, 30)):
+                    b[rng.randrange(len(b))] = rng.choice(b"0123456789 -.\n'\";_#ATOMENDLHX\x00\xff")
+            else:
+                ls = bytes(b).split(b"\n")
+                for _ in range(rng.randrange(1, 10)):
+                    i = rng.randrange(len(ls))
+                    if op == 2:
+                        del ls[i]
+                    else:
+                        ls.insert(i, ls[rng.randrange(len(ls))])
+                b = bytearray(b"\n".join(ls))
+            path = os.path.join(tmp, f"fz-case.{kind}")
+            open(path, "wb").write(bytes(b))
+            try:
+                r = traj("--topology", good, "--trajectory", path, "--output-dir", os.path.join(tmp, "fz-out"),
+                         "--resolution", "3.0", "--max-grid-voxels", "2000000", "--jobs", "1", timeout=60)
+            except Exception as e:
+                check(False, f"{kind} fuzz case {case}: {e}")
+                continue
+            if not (r.returncode == 0 or (r.returncode == 1 and "vox trajectory: " in r.stderr)):
+                bad += 1
+                print(f"{kind} fuzz case {case}: exit {r.returncode}: {r.stderr[-300:]}")
+    check(bad == 0, f"{bad} of 120 damaged ensembles crashed or failed without a message")
+
+
 def test_shared(tmp):
     d = os.path.join(SHARED, "trajectories", "1aki-md")
     if not os.path.isdir(d):
@@ -309,4 +351,4 @@ def test_shared(tmp):
 
 
 if __name__ == "__main__":
-    sys.exit(main([test_breathing, test_rigid, test_ensembles, test_resume, test_shared], "vox-tracking-"))
+    sys.exit(main([test_breathing, test_rigid, test_ensembles, test_resume, test_fuzz_models, test_shared], "vox-tracking-"))
