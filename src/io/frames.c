@@ -37,8 +37,10 @@ vox_status vox_frames_open(vox_ctx *ctx, const char *path, vox_frames **out)
     vox_status st;
     if (vox_dcd_sniff(head, n))
         st = vox_dcd_open(ctx, fr);
+    else if (vox_xtc_sniff(head, n))
+        st = vox_xtc_open(ctx, fr);
     else
-        st = vox_fail(ctx, VOX_E_FORMAT, "%s: not a trajectory file vox reads (expected a DCD header)", path);
+        st = vox_fail(ctx, VOX_E_FORMAT, "%s: not a trajectory file vox reads (expected a DCD or XTC header)", path);
     if (st != VOX_OK) {
         vox_frames_close(&fr);
         return st;
