@@ -238,10 +238,13 @@ static int bits_for_product(const uint32_t s[3])
  * every libxdrfile-based reader) returns: the reference decoder multiplies
  * in float32, v * inv_precision with inv_precision = (float)(1.0 /
  * precision), and MDAnalysis scales nm to Å in place in its float32 array
- * (x *= 10.0, a float32 multiply).  Checked against the shared 1aki-md run,
- * whose DCD MDAnalysis wrote from the XTC: all 201 frames equal with
- * memcmp.  Neither a double product rounded once nor v / precision gives
- * those bits. */
+ * (x *= 10.0, a float32 multiply): Å = float32(float32(v * float32(1 /
+ * precision)) * 10).  Checked against the shared 1aki-md run, whose DCD
+ * MDAnalysis wrote from the XTC: all 201 frames equal with memcmp.  Of its
+ * 1,181,880 values, other formulas miss many: float32(v * (1.0 / precision))
+ * * 10 and float32(v / precision) * 10 differ in 50 %, float32 throughout
+ * with one factor float32(1 / precision * 10) in 36 %, float32(v / 100) in
+ * 57 %, float32 of the whole product in double in 29 %. */
 static inline float to_angstrom(int32_t v, float inv_precision)
 {
     float nm = (float)v * inv_precision;
