@@ -330,19 +330,23 @@ VOX_API vox_status vox_prepare(vox_ctx *ctx, vox_structure *s, const vox_prepare
  * time (memory does not depend on the trajectory's length).  Formats,
  * recognised by content: DCD (CHARMM, NAMD, OpenMM, MDAnalysis; either byte
  * order, 32- or 64-bit record markers, with or without unit cell; files with
- * fixed atoms are refused).  Coordinates come in Å, in the topology's atom
- * order: give them to vox_structure_set_coords.  A vox_frames is used by one
- * thread at a time. */
+ * fixed atoms are refused) and XTC (GROMACS compressed coordinates, any
+ * precision; Å = float32(float32(integer * float32(1 / precision)) * 10), bit
+ * for bit what MDAnalysis returns).  Coordinates come in Å, in the
+ * topology's atom order: give them to vox_structure_set_coords.  A vox_frames
+ * is used by one thread at a time. */
 typedef struct vox_frames vox_frames;
 
 typedef struct vox_frame_info {
     size_t size;        /* = sizeof(vox_frame_info), set by the caller */
     int64_t index;      /* 0-based index of the frame in the file */
     int has_time;
-    double time_ps;     /* DCD: (ISTART + index * NSAVC) * DELTA, in ps */
+    double time_ps;     /* DCD: (ISTART + index * NSAVC) * DELTA; XTC: the frame's time; in ps */
     int has_box;
     float box[9];       /* unit-cell vectors as rows, Å */
     uint64_t offset;    /* byte offset of the frame in the file */
+    int has_step;
+    int64_t step;       /* XTC: the MD step of the frame */
 } vox_frame_info;
 
 /* Opens a trajectory file.  Errors: VOX_E_IO (unreadable), VOX_E_FORMAT
@@ -350,12 +354,13 @@ typedef struct vox_frame_info {
  * header that makes no sense: the detail names the field and its value). */
 VOX_API vox_status vox_frames_open(vox_ctx *ctx, const char *path, vox_frames **out);
 VOX_API size_t vox_frames_atom_count(const vox_frames *f);
-/* "dcd". */
+/* "dcd" or "xtc". */
 VOX_API const char *vox_frames_format(const vox_frames *f);
 /* Reads the next frame into xyz[3 * atom_count] (and info, unless NULL).
  * *got is 1 for a frame, 0 at the end of the file.  A truncated or corrupt
  * frame is VOX_E_PARSE with a detail naming the frame index and its byte
- * offset; the frames before it were returned intact. */
+ * offset; the frames before it were returned intact (xyz itself may then
+ * hold part of the bad frame). */
 VOX_API vox_status vox_frames_next(vox_ctx *ctx, vox_frames *f, float *xyz, vox_frame_info *info, int *got);
 /* Advances past the next frame without converting it (for --start/--stride). */
 VOX_API vox_status vox_frames_skip(vox_ctx *ctx, vox_frames *f, vox_frame_info *info, int *got);
