@@ -128,9 +128,10 @@ VOX_HIDDEN vox_status vox_write_file_atomic(vox_ctx *ctx, const char *path, cons
  * filesystem cannot sync directories; -1 and errno otherwise). */
 VOX_HIDDEN int vox_sync_dir(const char *dir);
 VOX_HIDDEN int vox_sync_dir_of(const char *path);
-/* vox_render then vox_write_file_atomic_sync. */
-VOX_HIDDEN vox_status vox_write_document(vox_ctx *ctx, vox_document doc, const vox_structure *s, const vox_result *r,
-                                         const vox_render_params *p, const char *path, unsigned sync);
+/* vox_render then vox_write_file_atomic_sync (vox_write_document with a sync policy). */
+VOX_HIDDEN vox_status vox_write_document_sync(vox_ctx *ctx, vox_document doc, const vox_structure *s,
+                                              const vox_result *r, const vox_render_params *p, const char *path,
+                                              unsigned sync);
 
 /* ---- number formatting (fmt.c) ------------------------------------------ */
 
@@ -209,6 +210,9 @@ struct vox_result {
     size_t n, n_typed;
     int dims[3];
     double resolution;
+    double origin[3];  /* lower edge of voxel 0 per axis */
+    double rot[3][3];  /* the structure's input -> aligned transform when it was analysed */
+    double centroid[3];
     float *centres[3]; /* voxel centre per axis index */
 };
 
@@ -225,9 +229,9 @@ VOX_HIDDEN void vox_psea_all_pairs(const vox_structure *s, double *alpha, double
 VOX_HIDDEN vox_status vox_render_df_json(const vox_result *r, vox_buf *b);
 VOX_HIDDEN vox_status vox_render_payload(const vox_structure *s, const vox_result *r,
                                          const vox_payload_info *info, vox_buf *b);
-VOX_HIDDEN vox_status vox_render_pdb(const vox_structure *s, const vox_result *r, vox_buf *b);
+VOX_HIDDEN vox_status vox_render_pdb(const vox_structure *s, const vox_result *r, int input_frame, vox_buf *b);
 VOX_HIDDEN vox_status vox_render_cif(const vox_structure *s, const vox_result *r, int include_hubs,
-                                     vox_buf *b);
+                                     int input_frame, vox_buf *b);
 /* Chain id of each volume type's pseudo-atoms (collision avoidance, §13.4). */
 VOX_HIDDEN void vox_pseudo_chains(const vox_structure *s, char chains[5][8]);
 

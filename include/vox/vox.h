@@ -299,6 +299,16 @@ VOX_API vox_status vox_structure_transform(const vox_structure *s, vox_transform
 /* Maps n points (x,y,z triples, in place) from the aligned to the input frame. */
 VOX_API void vox_transform_to_input(const vox_transform *t, float *xyz, size_t n);
 
+/* Least-squares superposition (Kabsch): the rotation that brings the n
+ * points mobile (x,y,z triples) closest to reference, as out (rotation,
+ * centroid = mobile's centroid) and reference's centroid:
+ * fitted = out.rotation * (mobile - out.centroid) + reference_centroid.
+ * Never a reflection; the same bits on every machine.  rmsd (may be NULL)
+ * receives the fit's RMSD in Å.  VOX_E_INVALID_ARG: NULL arguments or
+ * n < 3. */
+VOX_API vox_status vox_superpose(const float *reference, const float *mobile, size_t n, vox_transform *out,
+                                 double reference_centroid[3], double *rmsd);
+
 /* Which input atoms survived cleaning: indices[i] = input index of atom i,
  * for i < vox_structure_atom_count(s).  indices may be NULL; returns the
  * count either way (0 for NULL s). */
@@ -339,19 +349,23 @@ VOX_API vox_status vox_prepare(vox_ctx *ctx, vox_structure *s, const vox_prepare
  * time (memory does not depend on the trajectory's length).  Formats,
  * recognised by content: DCD (CHARMM, NAMD, OpenMM, MDAnalysis; either byte
  * order, 32- or 64-bit record markers, with or without unit cell; files with
- * fixed atoms are refused).  Coordinates come in Å, in the topology's atom
- * order: give them to vox_structure_set_coords.  A vox_frames is used by one
- * thread at a time. */
+ * fixed atoms are refused) and XTC (GROMACS compressed coordinates, any
+ * precision; Å = float32(float32(integer * float32(1 / precision)) * 10), bit
+ * for bit what MDAnalysis returns).  Coordinates come in Å, in the
+ * topology's atom order: give them to vox_structure_set_coords.  A vox_frames
+ * is used by one thread at a time. */
 typedef struct vox_frames vox_frames;
 
 typedef struct vox_frame_info {
     size_t size;        /* = sizeof(vox_frame_info), set by the caller */
     int64_t index;      /* 0-based index of the frame in the file */
     int has_time;
-    double time_ps;     /* DCD: (ISTART + index * NSAVC) * DELTA, in ps */
+    double time_ps;     /* DCD: (ISTART + index * NSAVC) * DELTA; XTC: the frame's time; in ps */
     int has_box;
     float box[9];       /* unit-cell vectors as rows, Å */
     uint64_t offset;    /* byte offset of the frame in the file */
+    int has_step;
+    int64_t step;       /* XTC: the MD step of the frame */
 } vox_frame_info;
 
 /* Opens a trajectory file.  Errors: VOX_E_IO (unreadable), VOX_E_FORMAT
@@ -359,12 +373,13 @@ typedef struct vox_frame_info {
  * header that makes no sense: the detail names the field and its value). */
 VOX_API vox_status vox_frames_open(vox_ctx *ctx, const char *path, vox_frames **out);
 VOX_API size_t vox_frames_atom_count(const vox_frames *f);
-/* "dcd". */
+/* "dcd" or "xtc". */
 VOX_API const char *vox_frames_format(const vox_frames *f);
 /* Reads the next frame into xyz[3 * atom_count] (and info, unless NULL).
  * *got is 1 for a frame, 0 at the end of the file.  A truncated or corrupt
  * frame is VOX_E_PARSE with a detail naming the frame index and its byte
- * offset; the frames before it were returned intact. */
+ * offset; the frames before it were returned intact (xyz itself may then
+ * hold part of the bad frame). */
 VOX_API vox_status vox_frames_next(vox_ctx *ctx, vox_frames *f, float *xyz, vox_frame_info *info, int *got);
 /* Advances past the next frame without converting it (for --start/--stride). */
 VOX_API vox_status vox_frames_skip(vox_ctx *ctx, vox_frames *f, vox_frame_info *info, int *got);
@@ -390,6 +405,15 @@ typedef struct vox_analyze_params {
     vox_connectivity connectivity; /* mouth connectivity (default custom18) */
     int merge_mouth_gap;           /* mouth-merge gap in voxels (default 1; < 0 disables merging) */
     int neck_refinement;           /* 1 (default): necked pockets become cavities etc. */
+    /* A fixed lattice, so that a voxel means the same place in every frame of
+     * a trajectory.  has_grid = 1: voxel k along axis a spans
+     * grid_origin[a] + [k, k+1) * resolution, for grid_dims[a] voxels, grown
+     * by whole voxels on any side where the structure does not fit
+     * (vox_result_grid_origin says where the grid ended up).  0 (default):
+     * the structure's own grid, built as volumizer builds it. */
+    int has_grid;
+    double grid_origin[3];
+    int grid_dims[3];
 } vox_analyze_params;
 
 VOX_API void vox_analyze_params_init(vox_analyze_params *p);
@@ -436,6 +460,73 @@ VOX_API vox_status vox_result_volume(const vox_result *r, size_t index, vox_volu
 VOX_API vox_status vox_result_voxels(const vox_result *r, size_t index, float *xyz, uint8_t *surface);
 /* Grid dimensions and resolution the result was computed on. */
 VOX_API void vox_result_grid(const vox_result *r, int dims[3], double *resolution);
+/* The transform of the structure when it was analysed (input -> aligned
+ * frame: the identity for an unaligned structure).  With
+ * vox_transform_to_input it maps voxel centres and volume centres onto the
+ * input frame; it stays with the result when the structure changes. */
+VOX_API vox_status vox_result_transform(const vox_result *r, vox_transform *out);
+/* Lower edge of voxel 0 along each axis (Å, aligned frame). */
+VOX_API void vox_result_grid_origin(const vox_result *r, double origin[3]);
+/* Flat grid indices (i * ny * nz + j * nz + k, ascending) of a volume's
+ * voxels into flat[num_voxels]. */
+VOX_API vox_status vox_result_voxel_indices(const vox_result *r, size_t index, uint32_t *flat);
+
+/* ---- Tracking volumes across frames --------------------------------
+
+ * Frames analysed in order on one lattice (vox_analyze_params.has_grid with
+ * the same origin and resolution) are linked into tracks by voxel overlap,
+ * and per voxel the tracker counts how often it is part of a volume
+ * (occupancy).  The rule for splits, merges, gaps and type changes is in
+ * the README ("Tracking").  Memory depends on the lattice's extent, never
+ * on the number of frames.  A tracker is used by one thread at a time. */
+typedef struct vox_tracker vox_tracker;
+
+typedef struct vox_tracker_params {
+    size_t size;        /* = sizeof(vox_tracker_params) */
+    double resolution;  /* the frames' voxel edge (default 3.0) */
+    double origin[3];   /* the lattice: voxel edges at origin + k * resolution */
+    int max_gap;        /* frames a track may be missing and still continue (default 1) */
+    int occupancy;      /* 1 (default): count occupancy per voxel */
+} vox_tracker_params;
+
+VOX_API void vox_tracker_params_init(vox_tracker_params *p);
+VOX_API vox_status vox_tracker_create(vox_ctx *ctx, const vox_tracker_params *p, vox_tracker **out);
+VOX_API void vox_tracker_free(vox_tracker **t);
+/* Adds the next frame's result (frame: its index in the input, reported in
+ * tracks).  track_ids (may be NULL) receives vox_result_count(r) values:
+ * the track of each table row, -1 for occluded groups.  Errors:
+ * VOX_E_INVALID_ARG when the result is not on the tracker's lattice. */
+VOX_API vox_status vox_tracker_add(vox_ctx *ctx, vox_tracker *t, int64_t frame, const vox_result *r, int *track_ids);
+VOX_API int64_t vox_tracker_frame_count(const vox_tracker *t);
+VOX_API size_t vox_tracker_track_count(const vox_tracker *t);
+
+typedef struct vox_track {
+    size_t size;            /* = sizeof(vox_track), set by the caller */
+    int id;                 /* 0, 1, ... in order of first appearance */
+    unsigned types;         /* bit (1 << vox_volume_type) for every type seen */
+    int64_t frames_present;
+    double fraction;        /* frames_present / frames added */
+    int64_t first_frame, last_frame;
+    double volume_mean, volume_sd; /* sd: sample (n - 1); NaN with one frame */
+    double volume_min, volume_max;
+} vox_track;
+
+VOX_API vox_status vox_tracker_track(const vox_tracker *t, size_t index, vox_track *out);
+/* The occupancy lattice: dims, origin (lower edge of voxel 0, aligned
+ * frame) and, when fraction is not NULL, per voxel (flat index as grids)
+ * the fraction of frames in which it is part of a volume of type (0..3) or
+ * of any type (-1). */
+VOX_API vox_status vox_tracker_occupancy(const vox_tracker *t, int type, int dims[3], double origin[3], float *fraction);
+/* The occupancy of type (-1: any) as an OpenDX scalar field (PyMOL, VMD,
+ * ChimeraX), positions at voxel centres mapped by to_input (the first
+ * frame's vox_structure_transform, so the map sits on the input frame;
+ * NULL: the aligned frame).  Free *out with vox_free. */
+VOX_API vox_status vox_render_occupancy_dx(vox_ctx *ctx, const vox_tracker *t, int type, const vox_transform *to_input,
+                                           char **out, size_t *len);
+/* The whole state as bytes (checkpoints for resuming a run on the same
+ * machine), and back. */
+VOX_API vox_status vox_tracker_save(const vox_tracker *t, char **out, size_t *len);
+VOX_API vox_status vox_tracker_restore(vox_ctx *ctx, const char *data, size_t len, vox_tracker **out);
 
 /* ------------------------------------------------------------------ */
 /* Writers.  Files are written atomically: a temporary file in the same
@@ -475,16 +566,26 @@ typedef enum vox_document {
     VOX_DOC_CIF = 3
 } vox_document;
 
+/* The frame of the coordinates written in the PDB and mmCIF documents:
+ * the aligned frame (volumizer's outputs), or the input frame (the
+ * coordinates as loaded or given, mapped back with vox_result_transform;
+ * within f32 rounding of the input). */
+typedef enum vox_output_frame { VOX_FRAME_ALIGNED = 0, VOX_FRAME_INPUT = 1 } vox_output_frame;
+
 typedef struct vox_render_params {
     size_t size;                   /* = sizeof(vox_render_params) */
     const vox_payload_info *payload; /* VOX_DOC_PAYLOAD_JSON */
     int include_hubs;              /* VOX_DOC_CIF */
+    vox_output_frame output_frame; /* VOX_DOC_PDB, VOX_DOC_CIF (default aligned) */
 } vox_render_params;
 
 VOX_API vox_status vox_render(vox_ctx *ctx, vox_document doc, const vox_structure *s,
                               const vox_result *r, const vox_render_params *params,
                               char **out, size_t *len);
 VOX_API void vox_free(void *p);
+/* vox_render, then written atomically to path. */
+VOX_API vox_status vox_write_document(vox_ctx *ctx, vox_document doc, const vox_structure *s, const vox_result *r,
+                                      const vox_render_params *params, const char *path);
 
 /* P-SEA fractions of the structure's secondary structure.  Each is NaN
  * when undefined (volumizer writes null). */

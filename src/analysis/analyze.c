@@ -144,6 +144,12 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
     if (p.connectivity != VOX_CONNECT_CUSTOM18 && p.connectivity != VOX_CONNECT_6 &&
         p.connectivity != VOX_CONNECT_18 && p.connectivity != VOX_CONNECT_26)
         return vox_fail(ctx, VOX_E_INVALID_ARG, "surface connectivity must be 6, 18, 26 or custom18");
+    if (p.has_grid)
+        for (int a = 0; a < 3; a++)
+            if (!isfinite(p.grid_origin[a]) || p.grid_dims[a] < 1)
+                return vox_fail(ctx, VOX_E_INVALID_ARG,
+                                "fixed grid: origin %c must be finite and dims %c at least 1 (got %g, %d)", "xyz"[a],
+                                "xyz"[a], p.grid_origin[a], p.grid_dims[a]);
     if (p.has_min_volume && !isfinite(p.min_volume))
         return vox_fail(ctx, VOX_E_INVALID_ARG, "min volume must be a finite number");
     if (st->atoms.n == 0)
@@ -190,12 +196,15 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
     bucket bk[5];
     memset(bk, 0, sizeof bk);
 
-    for (int a = 0; a < 3; a++)
-        if (!vox_grid_axis_bounds(lo0[a], hi0[a], s, &ax[a])) {
+    for (int a = 0; a < 3; a++) {
+        int grown = 0;
+        if (p.has_grid ? !vox_grid_axis_lattice(lo0[a], hi0[a], p.grid_origin[a], p.grid_dims[a], s, &ax[a], &grown)
+                       : !vox_grid_axis_bounds(lo0[a], hi0[a], s, &ax[a])) {
             rc = vox_fail(ctx, VOX_E_EMPTY_GRID, "the grid has no voxels along %c at resolution %g A",
                           "xyz"[a], s);
             goto out;
         }
+    }
     int dims[3] = {ax[0].n, ax[1].n, ax[2].n};
     double total_d = (double)dims[0] * dims[1] * dims[2];
     if (total_d > (double)ctx->opts.max_grid_voxels || total_d > 4294967295.0) {
@@ -322,6 +331,9 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
     }
     memcpy(res->dims, dims, sizeof dims);
     res->resolution = s;
+    for (int a = 0; a < 3; a++) res->origin[a] = ax[a].lo;
+    memcpy(res->rot, st->rot, sizeof res->rot);
+    memcpy(res->centroid, st->centroid, sizeof res->centroid);
     for (int a = 0; a < 3; a++) {
         res->centres[a] = ax[a].centres;
         ax[a].centres = NULL;

@@ -33,11 +33,35 @@ int vox_grid_axis_bounds(float lo0, float hi0, double s, vox_grid_axis *ax)
     double margin = ((q + 1.0) * s) - (double)r;
     ax->lo = (float)((double)lo0 - margin / 2.0);
     ax->hi = (float)((double)hi0 + margin / 2.0);
-    float span = ax->hi - ax->lo;
+    float span = (float)ax->hi - (float)ax->lo;
     double nd = trunc((double)span / s);
     if (!(nd >= 1.0) || nd > 2147483647.0)
         return 0;
     ax->n = (int)nd;
+    return 1;
+}
+
+int vox_grid_axis_lattice(float lo0, float hi0, double origin, int n, double s, vox_grid_axis *ax, int *grown_low)
+{
+    memset(ax, 0, sizeof *ax);
+    *grown_low = 0;
+    if (n < 1 || !isfinite(origin) || !(s > 0.0))
+        return 0;
+    /* a point v is inside when e[0] <= v <= e[n] (ALGORITHM.md §6.3); the
+     * edges are (k * s) + lo as the binning kernels recompute them */
+    double g = ceil((origin - (double)lo0) / s);
+    if (!(g > 0.0))
+        g = 0.0;
+    while ((double)lo0 < origin - g * s) g += 1.0;
+    ax->lo = origin - g * s;
+    double total = g + (double)n;
+    while ((double)hi0 > total * s + ax->lo) total += 1.0;
+    if (total > 2147483647.0)
+        return 0;
+    ax->n = (int)total;
+    ax->hi = (double)ax->n * s + ax->lo;
+    ax->step = s;
+    *grown_low = (int)g;
     return 1;
 }
 
@@ -48,7 +72,7 @@ int vox_grid_axis_fill(vox_grid_axis *ax)
     if (!ax->edges || !ax->centres)
         return 0;
     double lo = ax->lo, hi = ax->hi;
-    double step = (hi - lo) / ax->n;
+    double step = ax->step > 0.0 ? ax->step : (hi - lo) / ax->n; /* set: a fixed lattice */
     ax->step = step;
     for (int k = 0; k < ax->n; k++)
         ax->edges[k] = ((double)k * step) + lo;

@@ -71,3 +71,31 @@ void vox_result_grid(const vox_result *r, int dims[3], double *resolution)
     if (resolution)
         *resolution = r->resolution;
 }
+
+void vox_result_grid_origin(const vox_result *r, double origin[3])
+{
+    if (r && origin)
+        memcpy(origin, r->origin, 3 * sizeof *origin);
+}
+
+vox_status vox_result_voxel_indices(const vox_result *r, size_t index, uint32_t *flat)
+{
+    if (!r || !flat || index >= r->n)
+        return VOX_E_INVALID_ARG;
+    memcpy(flat, r->groups[index].voxels, r->groups[index].n * sizeof *flat);
+    return VOX_OK;
+}
+
+vox_status vox_result_transform(const vox_result *r, vox_transform *out)
+{
+    if (!r || !out || out->size == 0)
+        return VOX_E_INVALID_ARG;
+    vox_transform t;
+    t.size = sizeof t;
+    memcpy(t.rotation, r->rot, sizeof t.rotation);
+    memcpy(t.centroid, r->centroid, sizeof t.centroid);
+    size_t n = out->size < sizeof t ? out->size : sizeof t;
+    memcpy(out, &t, n);
+    out->size = n;
+    return VOX_OK;
+}

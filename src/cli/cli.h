@@ -29,6 +29,7 @@ typedef struct run_config {
     const char *profile;        /* tuning profile path (NULL: $VOX_PROFILE or the default) */
     unsigned long long max_grid_voxels;
     int write_df, write_pdb;
+    vox_output_frame output_frame; /* of the annotated CIF/PDB coordinates */
     /* batch runs */
     int jobs;                   /* structures analysed at once */
     double progress_interval;   /* seconds between progress lines when stderr is not a terminal; <= 0: none */

@@ -1,41 +1,82 @@
 /* trajectory.c - `vox trajectory`: the volumes of every frame of an MD
- * trajectory, analysed in-process (one topology load, then new coordinates
- * per frame: no text, no new allocations), written as one CSV row per frame
- * and volume plus a run summary */
+ * trajectory or of the models of an ensemble, analysed in-process on one
+ * context per job (frame_engine.c), written as one CSV row per frame and
+ * volume, with tracks and occupancy maps on a common lattice, a checkpoint
+ * for --resume, and a run summary.
+ *
+ * Resuming: rows go to <label>.frames.csv.part as frames are done; every
+ * couple of seconds the part file is flushed and <label>.checkpoint records
+ * (atomically) how far it is valid, the next frame, and the tracker's state.
+ * --resume truncates the part file to that length, restores the tracker and
+ * continues, so the final files equal an uninterrupted run's.  The final
+ * files appear by rename once the run is over. */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <dirent.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "frame_engine.h"
 
-enum { O_TOP = 1000, O_TRAJ, O_OUT, O_RES, O_ALIGN, O_START, O_STOP, O_STRIDE, O_QUIET, O_HELP };
+enum {
+    O_TOP = 1000, O_TRAJ, O_OUT, O_RES, O_ALIGN, O_FIT, O_START, O_STOP, O_STRIDE, O_JOBS, O_THREADS, O_WRITE,
+    O_GAP, O_RESUME, O_CKPT, O_MAXGRID, O_QUIET, O_HELP
+};
 
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: vox trajectory --topology TOP --trajectory TRAJ --output-dir DIR [options]\n"
+            "usage: vox trajectory --topology TOP [--trajectory TRAJ] --output-dir DIR [options]\n"
             "\n"
-            "Analyses every frame of a trajectory (DCD) whose atoms are those of TOP (PDB or mmCIF,\n"
-            "model 1, asymmetric unit, in the same order).  Writes DIR/<label>.frames.csv (one row per\n"
-            "frame and volume; label = the trajectory file's stem) and DIR/run.summary.json.\n"
+            "Analyses every frame of a trajectory whose atoms are those of TOP (PDB or mmCIF, model 1,\n"
+            "asymmetric unit, in the same order); without --trajectory the models of TOP are the frames.\n"
+            "Writes DIR/<label>.frames.csv (one row per frame and volume; label = the trajectory file's\n"
+            "stem, the topology's for ensembles), <label>.tracks.csv (with tracking), the occupancy maps\n"
+            "<label>.occupancy[.<type>].dx (--write occupancy) and DIR/run.summary.json.\n"
             "\n"
             "  --topology PATH      PDB or mmCIF file with the trajectory's atoms\n"
-            "  --trajectory PATH    DCD file (CHARMM, NAMD, OpenMM, MDAnalysis)\n"
+            "  --trajectory PATH    DCD (CHARMM, NAMD, OpenMM, MDAnalysis), XTC (GROMACS), or multi-model\n"
+            "                       PDB/mmCIF; recognised by content\n"
             "  --output-dir DIR     where the files go (created)\n"
             "  --resolution A       voxel edge in angstroms (default 3.0)\n"
-            "  --align each|none    each (default): every frame prepared as `vox analyze` prepares a\n"
-            "                       structure; none: coordinates as given\n"
+            "  --align MODE         each (default): every frame prepared as `vox analyze` prepares a\n"
+            "                       structure; reference: every frame superposed onto the first\n"
+            "                       (least squares) and analysed on the first frame's grid; none:\n"
+            "                       coordinates as given, on the first frame's grid.  reference and\n"
+            "                       none link volumes into tracks\n"
+            "  --fit heavy|ca       atoms superposed with --align reference (default heavy: every\n"
+            "                       analysed atom; ca: the C-alpha atoms)\n"
             "  --start N            first frame (0-based, default 0)\n"
             "  --stop N             stop before frame N (default: the end)\n"
             "  --stride N           every Nth frame from --start (default 1)\n"
-            "  --quiet              no progress lines\n"
+            "  --jobs N             frames analysed at once, one context each (default: the cores\n"
+            "                       this process may use); outputs do not depend on it\n"
+            "  --threads N          threads per frame (default 1)\n"
+            "  --write occupancy    occupancy maps (OpenDX) in the first frame's input coordinates\n"
+            "  --track-gap N        frames a track may be missing and still continue (default 1)\n"
+            "  --resume             continue an interrupted run from its checkpoint\n"
+            "  --max-grid-voxels N  refuse frames whose grid has more than N voxels (default 2147483647)\n"
+            "  --checkpoint-every S seconds between checkpoints (default 2; 0: after every batch)\n"
+            "  --quiet              no progress\n"
             "\n"
             "Residue names that MD force fields write (CYX, HIE, HID, HSD, HISE, ...) count as amino\n"
             "acids; hydrogens are removed as for PDB entries.  Exit: 0 every frame done, 1 an error\n"
-            "(a frame that cannot be read: the frames before it are written), 2 a usage error.\n");
+            "(a frame that cannot be read or analysed: the frames before it are written), 2 a usage\n"
+            "error.\n");
 }
+
+typedef struct traj_opts {
+    const char *top, *traj, *outdir, *align;
+    double res, ckpt_every;
+    unsigned long long max_grid;
+    long start, stop, stride, jobs, threads, gap;
+    int fit_ca, occupancy, resume, quiet;
+} traj_opts;
 
 static int parse_long(const char *s, long lo, long *out)
 {
@@ -48,49 +89,311 @@ static int parse_long(const char *s, long lo, long *out)
     return 1;
 }
 
-/* frames.csv: the columns of volumizer's table per frame (track stays empty: no tracking with --align each). */
-static void csv_row(vox_buf *b, int64_t frame, const vox_frame_info *fi, const vox_volume *v)
+static int usable_cores(void)
 {
-    char t[32] = "";
-    if (fi->has_time)
-        snprintf(t, sizeof t, "%.6f", fi->time_ps);
-    vox_buf_printf(b, "%lld,%s,%s,%d,,%zu,%.10g,%.10g,%.10g,%.10g,%.6f,%.6f,%.6f,", (long long)frame, t,
-                   vox_volume_type_name(v->type), v->id, v->num_voxels, v->volume, v->x, v->y, v->z, v->centre[0],
-                   v->centre[1], v->centre[2]);
-    if (v->has_circularity) vox_buf_printf(b, "%.10g", v->circularity);
-    vox_buf_putc(b, ',');
-    if (v->has_uniformity) vox_buf_printf(b, "%.10g", v->uniformity);
-    vox_buf_putc(b, '\n');
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+#ifdef CPU_COUNT
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+        n = CPU_COUNT(&set);
+#endif
+    return n < 1 ? 1 : n > 256 ? 256 : (int)n;
 }
 
-int cmd_trajectory(int argc, char **argv)
+/* frames.csv: the columns of volumizer's table per frame, and the track */
+static void csv_row(FILE *f, int64_t frame, const vox_frame_info *fi, const vox_volume *v, int track)
+{
+    char t[32] = "", tr[16] = "";
+    if (fi->has_time)
+        snprintf(t, sizeof t, "%.6f", fi->time_ps);
+    if (track >= 0)
+        snprintf(tr, sizeof tr, "%d", track);
+    fprintf(f, "%lld,%s,%s,%d,%s,%zu,%.10g,%.10g,%.10g,%.10g,%.6f,%.6f,%.6f,", (long long)frame, t,
+            vox_volume_type_name(v->type), v->id, tr, v->num_voxels, v->volume, v->x, v->y, v->z, v->centre[0],
+            v->centre[1], v->centre[2]);
+    if (v->has_circularity) fprintf(f, "%.10g", v->circularity);
+    fputc(',', f);
+    if (v->has_uniformity) fprintf(f, "%.10g", v->uniformity);
+    fputc('\n', f);
+}
+
+static const char CSV_HEADER[] =
+    "frame,time,type,id,track,voxels,volume,x,y,z,centre_x,centre_y,centre_z,circularity,uniformity\n";
+
+/* ---- checkpoint ------------------------------------------------------------ */
+
+#define CKPT_MAGIC "VOXTRJ01"
+
+typedef struct checkpoint {
+    char settings[4096];
+    int64_t next_k, done;
+    uint64_t csv_len;
+    char *tracker;
+    size_t tracker_len;
+} checkpoint;
+
+/* What must not change between a run and its resumption (jobs and threads may). */
+static void settings_text(const traj_opts *o, char *out, size_t cap)
+{
+    struct stat a, b;
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    stat(o->top, &a);
+    stat(o->traj ? o->traj : o->top, &b);
+    snprintf(out, cap, "top=%s size=%lld mtime=%lld|traj=%s size=%lld mtime=%lld|res=%.17g|align=%s|fit=%s|"
+             "start=%ld|stop=%ld|stride=%ld|gap=%ld|occupancy=%d",
+             o->top, (long long)a.st_size, (long long)a.st_mtime, o->traj ? o->traj : "", (long long)b.st_size,
+             (long long)b.st_mtime, o->res, o->align, o->fit_ca ? "ca" : "heavy", o->start, o->stop, o->stride,
+             o->gap, o->occupancy);
+}
+
+static int checkpoint_write(vox_ctx *ctx, const char *path, const checkpoint *c, char *err, size_t cap)
+{
+    size_t slen = strlen(c->settings);
+    size_t n = 8 + sizeof(uint64_t) + slen + 2 * sizeof(int64_t) + 2 * sizeof(uint64_t) + c->tracker_len;
+    char *b = malloc(n), *w = b;
+    if (!b) {
+        snprintf(err, cap, "out of memory for the checkpoint");
+        return 0;
+    }
+    uint64_t sl = slen, tl = c->tracker_len;
+    memcpy(w, CKPT_MAGIC, 8), w += 8;
+    memcpy(w, &sl, sizeof sl), w += sizeof sl;
+    memcpy(w, c->settings, slen), w += slen;
+    memcpy(w, &c->next_k, sizeof c->next_k), w += sizeof c->next_k;
+    memcpy(w, &c->done, sizeof c->done), w += sizeof c->done;
+    memcpy(w, &c->csv_len, sizeof c->csv_len), w += sizeof c->csv_len;
+    memcpy(w, &tl, sizeof tl), w += sizeof tl;
+    if (tl) memcpy(w, c->tracker, tl);
+    int ok = vox_write_file_atomic(ctx, path, b, n) == VOX_OK;
+    free(b);
+    if (!ok)
+        snprintf(err, cap, "%s", vox_ctx_last_error_detail(ctx));
+    return ok;
+}
+
+/* 1 read, 0 none or unusable (why says which). */
+static int checkpoint_read(const char *path, checkpoint *c, char *why, size_t cap)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(why, cap, "no checkpoint %s", path);
+        return 0;
+    }
+    char magic[8];
+    uint64_t sl = 0, tl = 0;
+    int ok = fread(magic, 1, 8, f) == 8 && !memcmp(magic, CKPT_MAGIC, 8) && fread(&sl, sizeof sl, 1, f) == 1 &&
+             sl < sizeof c->settings && fread(c->settings, 1, sl, f) == sl;
+    if (ok) {
+        c->settings[sl] = '\0';
+        ok = fread(&c->next_k, sizeof c->next_k, 1, f) == 1 && fread(&c->done, sizeof c->done, 1, f) == 1 &&
+             fread(&c->csv_len, sizeof c->csv_len, 1, f) == 1 && fread(&tl, sizeof tl, 1, f) == 1 &&
+             tl < ((uint64_t)1 << 40);
+    }
+    if (ok && tl) {
+        c->tracker = malloc(tl);
+        ok = c->tracker && fread(c->tracker, 1, tl, f) == tl;
+        c->tracker_len = tl;
+    }
+    ok = ok && fgetc(f) == EOF;
+    fclose(f);
+    if (!ok) {
+        free(c->tracker);
+        c->tracker = NULL;
+        snprintf(why, cap, "the checkpoint %s is damaged", path);
+    }
+    return ok;
+}
+
+/* Temporaries of this label that a killed run left behind (the atomic
+ * writer names them <file>.tmp.XXXXXX). */
+static void remove_stale_temporaries(const char *dir, const char *label)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    size_t ll = strlen(label);
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (strncmp(de->d_name, label, ll) != 0 || de->d_name[ll] != '.' || !strstr(de->d_name + ll, ".tmp."))
+            continue;
+        char p[4400];
+        snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+        unlink(p);
+    }
+    closedir(d);
+}
+
+/* ---- progress ------------------------------------------------------------------ */
+
+typedef struct progress {
+    int tty, quiet;
+    double t0, last;
+    int64_t done0;
+    uint64_t size;
+    long start, stop;
+} progress;
+
+static void progress_show(progress *p, int64_t done, int64_t k, uint64_t offset, int final)
+{
+    if (p->quiet)
+        return;
+    double t = vox_now();
+    if (!final && t - p->last < (p->tty ? 0.1 : 5.0))
+        return;
+    p->last = t;
+    double frac = p->stop > p->start ? (double)(k - p->start) / (double)(p->stop - p->start)
+                                     : p->size ? (double)offset / (double)p->size : 0.0;
+    if (final || frac > 1.0) frac = final ? 1.0 : 1.0;
+    double el = t - p->t0, rate = el > 0 ? (double)(done - p->done0) / el : 0.0;
+    double eta = frac > 0.0 ? el * (1.0 - frac) / frac : 0.0;
+    if (p->tty) {
+        int fill = (int)(frac * 30.0 + 0.5);
+        fprintf(stderr, "\r[%.*s%.*s] %3.0f%% %lld frames %.1f frames/s ETA %.0fs ", fill,
+                "##############################", 30 - fill, "..............................", 100.0 * frac,
+                (long long)done, rate, eta);
+        if (final) fputc('\n', stderr);
+    } else {
+        fprintf(stderr, "vox trajectory: %lld frames (%.0f%%), %.1f frames/s, ETA %.0f s\n", (long long)done,
+                100.0 * frac, rate, eta);
+    }
+}
+
+/* ---- the run --------------------------------------------------------------------- */
+
+static int write_text(vox_ctx *ctx, const char *path, const char *data, size_t len, char *err, size_t cap)
+{
+    if (vox_write_file_atomic(ctx, path, data, len) != VOX_OK) {
+        snprintf(err, cap, "%s", vox_ctx_last_error_detail(ctx));
+        return 0;
+    }
+    return 1;
+}
+
+static void types_text(unsigned types, char *out, size_t cap)
+{
+    out[0] = '\0';
+    for (int t = 0; t <= VOX_CAVITY; t++)
+        if (types & (1u << t)) {
+            size_t n = strlen(out);
+            snprintf(out + n, cap - n, "%s%s", n ? ";" : "", vox_volume_type_name((vox_volume_type)t));
+        }
+}
+
+static int write_tracks(vox_ctx *ctx, const vox_tracker *tk, const char *path, char *err, size_t cap)
+{
+    vox_buf b = {0};
+    vox_buf_puts(&b, "track,types,frames,fraction,first_frame,last_frame,volume_mean,volume_sd,volume_min,volume_max\n");
+    for (size_t i = 0; i < vox_tracker_track_count(tk); i++) {
+        vox_track t;
+        t.size = sizeof t;
+        vox_tracker_track(tk, i, &t);
+        char types[64], sd[32] = "";
+        types_text(t.types, types, sizeof types);
+        if (!isnan(t.volume_sd)) snprintf(sd, sizeof sd, "%.10g", t.volume_sd);
+        vox_buf_printf(&b, "%d,%s,%lld,%.6f,%lld,%lld,%.10g,%s,%.10g,%.10g\n", t.id, types, (long long)t.frames_present,
+                       t.fraction, (long long)t.first_frame, (long long)t.last_frame, t.volume_mean, sd, t.volume_min,
+                       t.volume_max);
+    }
+    int ok = !b.oom && write_text(ctx, path, b.data, b.len, err, cap);
+    if (b.oom) snprintf(err, cap, "out of memory for %s", path);
+    vox_buf_free(&b);
+    return ok;
+}
+
+static int write_occupancy(vox_ctx *ctx, const vox_tracker *tk, const vox_transform *t0, const char *dir,
+                           const char *label, char *err, size_t cap)
+{
+    for (int type = -1; type <= VOX_CAVITY; type++) {
+        char path[4096], *doc = NULL;
+        size_t len = 0;
+        if (type < 0) snprintf(path, sizeof path, "%s/%s.occupancy.dx", dir, label);
+        else snprintf(path, sizeof path, "%s/%s.occupancy.%s.dx", dir, label, vox_volume_type_name((vox_volume_type)type));
+        if (vox_render_occupancy_dx(ctx, tk, type, t0, &doc, &len) != VOX_OK) {
+            snprintf(err, cap, "%s", vox_ctx_last_error_detail(ctx));
+            return 0;
+        }
+        int ok = write_text(ctx, path, doc, len, err, cap);
+        vox_free(doc);
+        if (!ok) return 0;
+    }
+    return 1;
+}
+
+static int parse_options(int argc, char **argv, traj_opts *o)
 {
     static const struct option opts[] = {
         {"topology", required_argument, 0, O_TOP},   {"trajectory", required_argument, 0, O_TRAJ},
         {"output-dir", required_argument, 0, O_OUT}, {"resolution", required_argument, 0, O_RES},
-        {"align", required_argument, 0, O_ALIGN},    {"start", required_argument, 0, O_START},
-        {"stop", required_argument, 0, O_STOP},      {"stride", required_argument, 0, O_STRIDE},
+        {"align", required_argument, 0, O_ALIGN},    {"fit", required_argument, 0, O_FIT},
+        {"start", required_argument, 0, O_START},    {"stop", required_argument, 0, O_STOP},
+        {"stride", required_argument, 0, O_STRIDE},  {"jobs", required_argument, 0, O_JOBS},
+        {"threads", required_argument, 0, O_THREADS}, {"write", required_argument, 0, O_WRITE},
+        {"track-gap", required_argument, 0, O_GAP},  {"resume", no_argument, 0, O_RESUME},
+        {"checkpoint-every", required_argument, 0, O_CKPT}, {"max-grid-voxels", required_argument, 0, O_MAXGRID},
         {"quiet", no_argument, 0, O_QUIET},          {"help", no_argument, 0, O_HELP},
         {0, 0, 0, 0}};
-    const char *top = NULL, *traj = NULL, *outdir = NULL, *align = "each";
-    double res = 3.0;
-    long start = 0, stop = -1, stride = 1;
-    int quiet = 0, ch;
+    memset(o, 0, sizeof *o);
+    o->align = "each";
+    o->res = 3.0;
+    o->stop = -1;
+    o->stride = 1;
+    o->jobs = 0;
+    o->threads = 1;
+    o->gap = 1;
+    o->ckpt_every = 2.0;
+    o->max_grid = 2147483647ULL;
     optind = 1;
     opterr = 0;
+    int ch;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         int ok = 1;
+        const char *expect = "a whole number";
         char *end;
         switch (ch) {
-        case O_TOP: top = optarg; break;
-        case O_TRAJ: traj = optarg; break;
-        case O_OUT: outdir = optarg; break;
-        case O_RES: res = strtod(optarg, &end); ok = *optarg && !*end && res > 0; break;
-        case O_ALIGN: align = optarg; ok = !strcmp(align, "each") || !strcmp(align, "none"); break;
-        case O_START: ok = parse_long(optarg, 0, &start); break;
-        case O_STOP: ok = parse_long(optarg, 0, &stop); break;
-        case O_STRIDE: ok = parse_long(optarg, 1, &stride); break;
-        case O_QUIET: quiet = 1; break;
+        case O_TOP: o->top = optarg; break;
+        case O_TRAJ: o->traj = optarg; break;
+        case O_OUT: o->outdir = optarg; break;
+        case O_RES:
+            o->res = strtod(optarg, &end);
+            ok = *optarg && !*end && o->res > 0 && isfinite(o->res);
+            expect = "a positive number";
+            break;
+        case O_ALIGN:
+            o->align = optarg;
+            ok = !strcmp(optarg, "each") || !strcmp(optarg, "reference") || !strcmp(optarg, "none");
+            expect = "each, reference or none";
+            break;
+        case O_FIT:
+            ok = !strcmp(optarg, "heavy") || !strcmp(optarg, "ca");
+            o->fit_ca = !strcmp(optarg, "ca");
+            expect = "heavy or ca";
+            break;
+        case O_WRITE:
+            ok = !strcmp(optarg, "occupancy");
+            o->occupancy = 1;
+            expect = "occupancy";
+            break;
+        case O_START: ok = parse_long(optarg, 0, &o->start); break;
+        case O_STOP: ok = parse_long(optarg, 0, &o->stop); break;
+        case O_STRIDE: ok = parse_long(optarg, 1, &o->stride); expect = "a whole number >= 1"; break;
+        case O_JOBS: ok = parse_long(optarg, 1, &o->jobs) && o->jobs <= 256; expect = "1 to 256"; break;
+        case O_THREADS: ok = parse_long(optarg, 1, &o->threads) && o->threads <= 4096; expect = "1 to 4096"; break;
+        case O_GAP: ok = parse_long(optarg, 0, &o->gap) && o->gap <= 1000000; break;
+        case O_RESUME: o->resume = 1; break;
+        case O_MAXGRID: {
+            long v = 0;
+            ok = parse_long(optarg, 1, &v) && v <= 4294967295L;
+            o->max_grid = (unsigned long long)v;
+            expect = "1 to 4294967295";
+            break;
+        }
+        case O_CKPT:
+            o->ckpt_every = strtod(optarg, &end);
+            ok = *optarg && !*end && o->ckpt_every >= 0 && isfinite(o->ckpt_every);
+            expect = "seconds >= 0";
+            break;
+        case O_QUIET: o->quiet = 1; break;
         case 'h': case O_HELP: usage(stdout); return 0;
         default:
             fprintf(stderr, "vox trajectory: unknown option '%s'\n", argv[optind - 1]);
@@ -98,123 +401,291 @@ int cmd_trajectory(int argc, char **argv)
             return 2;
         }
         if (!ok) {
-            fprintf(stderr, "vox trajectory: invalid value '%s' for %s%s\n", optarg, argv[optind - 2],
-                    ch == O_ALIGN ? " (expected each or none)" : ch == O_RES ? " (expected a positive number)"
-                                                                              : " (expected a whole number)");
+            fprintf(stderr, "vox trajectory: invalid value '%s' for %s (expected %s)\n", optarg, argv[optind - 2],
+                    expect);
             return 2;
         }
     }
-    if (!top || !traj || !outdir || optind < argc) {
+    if (!o->top || !o->outdir || optind < argc) {
         fprintf(stderr, "vox trajectory: %s\n", optind < argc ? "unexpected argument" :
-                        !top ? "--topology is required" : !traj ? "--trajectory is required" : "--output-dir is required");
+                        !o->top ? "--topology is required" : "--output-dir is required");
         usage(stderr);
         return 2;
     }
+    if (o->occupancy && !strcmp(o->align, "each")) {
+        fprintf(stderr, "vox trajectory: --write occupancy needs one grid for all frames: use --align reference or "
+                        "--align none (with --align each every frame has its own frame and grid)\n");
+        return 2;
+    }
+    if (o->fit_ca && strcmp(o->align, "reference") != 0) {
+        fprintf(stderr, "vox trajectory: --fit applies to --align reference only\n");
+        return 2;
+    }
+    if (o->jobs == 0)
+        o->jobs = usable_cores();
+    return -1;
+}
 
-    vox_options o;
-    vox_options_init(&o);
-    vox_ctx *ctx = NULL;
-    vox_status st = vox_ctx_create(&ctx, &o);
-    if (st != VOX_OK) {
-        fprintf(stderr, "vox trajectory: %s\n", vox_strerror(st));
+int cmd_trajectory(int argc, char **argv)
+{
+    traj_opts o;
+    int prc = parse_options(argc, argv, &o);
+    if (prc >= 0)
+        return prc;
+    const char *traj = o.traj ? o.traj : o.top;
+    align_mode mode = !strcmp(o.align, "each") ? ALIGN_EACH : !strcmp(o.align, "reference") ? ALIGN_REFERENCE : ALIGN_NONE;
+    const int tracking = mode != ALIGN_EACH;
+    char label[256], csv_path[4096], part_path[4200], ckpt_path[4096], path[4096];
+    make_label(traj, label, sizeof label);
+    snprintf(csv_path, sizeof csv_path, "%s/%s.frames.csv", o.outdir, label);
+    snprintf(part_path, sizeof part_path, "%s.part", csv_path);
+    snprintf(ckpt_path, sizeof ckpt_path, "%s/%s.checkpoint", o.outdir, label);
+
+    vox_options vo;
+    vox_options_init(&vo);
+    vo.threads = 1;
+    vox_ctx *ctx = NULL; /* for the readers and writers */
+    if (vox_ctx_create(&ctx, &vo) != VOX_OK) {
+        fprintf(stderr, "vox trajectory: cannot create a context\n");
         return 1;
     }
-    vox_structure *s = NULL;
+    frame_engine e;
+    memset(&e, 0, sizeof e);
+    int engine_ok = 0;
     vox_frames *fr = NULL;
-    vox_result *r = NULL;
-    float *xyz = NULL;
-    vox_buf csv = {0};
+    vox_tracker *tk = NULL;
+    FILE *part = NULL;
+    checkpoint ck;
+    memset(&ck, 0, sizeof ck);
     int rc = 1;
-    char err[1400] = "";
-    int64_t done = 0, failed_frame = -1;
+    char err[9000] = "", note[9000] = "";
+    int64_t done = 0, failed_frame = -1, next_k = 0;
+    int resumed = 0;
     double t0 = vox_now();
-    vox_load_params lp;
-    vox_load_params_init(&lp);
-    lp.assembly = VOX_ASSEMBLY_ASYMMETRIC;
-    if ((st = vox_load_file(ctx, top, &lp, &s)) != VOX_OK || (st = vox_frames_open(ctx, traj, &fr)) != VOX_OK) {
+
+    if (vox_frames_open(ctx, traj, &fr) != VOX_OK) {
         snprintf(err, sizeof err, "%s", vox_ctx_last_error_detail(ctx));
         goto out;
     }
+    if (!frame_engine_init(&e, o.top, mode, o.fit_ca, o.res, (int)o.jobs, (int)o.threads, o.max_grid, 4, err,
+                           sizeof err))
+        goto out;
+    engine_ok = 1;
     size_t n = vox_frames_atom_count(fr);
-    if (n != vox_structure_input_atom_count(s)) {
-        snprintf(err, sizeof err, "the topology %s has %zu atoms, the trajectory %s has %zu", top,
-                 vox_structure_input_atom_count(s), traj, n);
+    if (n != e.atoms) {
+        snprintf(err, sizeof err, "the topology %s has %zu atoms, the trajectory %s has %zu", o.top, e.atoms, traj, n);
         goto out;
     }
-    vox_prepare_params pp;
-    vox_prepare_params_init(&pp);
-    pp.align = !strcmp(align, "each");
-    pp.md_residue_names = 1;
-    if ((st = vox_prepare(ctx, s, &pp)) != VOX_OK) {
-        snprintf(err, sizeof err, "%s: %s", top, vox_ctx_last_error_detail(ctx));
+    if (mkdir_p(o.outdir) != 0) {
+        snprintf(err, sizeof err, "cannot create the output directory %s: %s", o.outdir, strerror(errno));
         goto out;
     }
-    if (mkdir_p(outdir) != 0) {
-        snprintf(err, sizeof err, "cannot create the output directory %s: %s", outdir, strerror(errno));
-        goto out;
-    }
-    xyz = malloc(3 * n * sizeof *xyz);
-    if (!xyz) {
-        snprintf(err, sizeof err, "out of memory for %zu atoms", n);
-        goto out;
-    }
-    vox_buf_puts(&csv, "frame,time,type,id,track,voxels,volume,x,y,z,centre_x,centre_y,centre_z,circularity,uniformity\n");
-    vox_analyze_params ap;
-    vox_analyze_params_init(&ap);
-    ap.resolution = res;
-    vox_frame_info fi;
-    for (int64_t k = 0; stop < 0 || k < stop; k++) {
-        memset(&fi, 0, sizeof fi);
-        fi.size = sizeof fi;
-        int got = 0, wanted = k >= start && (k - start) % stride == 0;
-        st = wanted ? vox_frames_next(ctx, fr, xyz, &fi, &got) : vox_frames_skip(ctx, fr, &fi, &got);
-        if (st != VOX_OK) {
-            failed_frame = k;
-            snprintf(err, sizeof err, "%s", vox_ctx_last_error_detail(ctx));
-            break;
+    remove_stale_temporaries(o.outdir, label);
+    char settings[4096];
+    settings_text(&o, settings, sizeof settings);
+    if (o.resume) {
+        char why[4400];
+        if (checkpoint_read(ckpt_path, &ck, why, sizeof why) && !strcmp(ck.settings, settings)) {
+            struct stat sb;
+            if (stat(part_path, &sb) == 0 && (uint64_t)sb.st_size >= ck.csv_len && truncate(part_path, (off_t)ck.csv_len) == 0 &&
+                (!tracking || vox_tracker_restore(ctx, ck.tracker, ck.tracker_len, &tk) == VOX_OK)) {
+                resumed = 1;
+                next_k = ck.next_k;
+                done = ck.done;
+            } else {
+                vox_tracker_free(&tk);
+                snprintf(note, sizeof note, "the checkpoint does not match %s: starting again", part_path);
+            }
+        } else if (ck.settings[0]) {
+            snprintf(note, sizeof note, "the checkpoint %s is from other settings: starting again", ckpt_path);
+        } else {
+            snprintf(note, sizeof note, "%s: starting from the first frame", why);
         }
-        if (!got)
-            break;
-        if (!wanted)
-            continue;
-        if ((st = vox_structure_set_coords(ctx, s, xyz, n)) != VOX_OK || (st = vox_analyze(ctx, s, &ap, &r)) != VOX_OK) {
-            failed_frame = k;
-            snprintf(err, sizeof err, "%s: frame %lld: %s", traj, (long long)k, vox_ctx_last_error_detail(ctx));
-            break;
-        }
-        for (size_t i = 0; i < vox_result_count(r); i++) {
-            vox_volume v;
-            vox_result_volume(r, i, &v);
-            if (v.type != VOX_OCCLUDED)
-                csv_row(&csv, k, &fi, &v);
-        }
-        vox_result_free(&r);
-        done++;
-        if (!quiet && done % 100 == 0)
-            fprintf(stderr, "vox trajectory: %lld frames, %.1f frames/s\n", (long long)done,
-                    (double)done / (vox_now() - t0));
+        if (note[0] && !o.quiet)
+            fprintf(stderr, "vox trajectory: %s\n", note);
     }
-    char label[256], path[4096];
-    make_label(traj, label, sizeof label);
-    snprintf(path, sizeof path, "%s/%s.frames.csv", outdir, label);
-    if (csv.oom || vox_write_file_atomic(ctx, path, csv.data, csv.len) != VOX_OK) {
-        snprintf(err, sizeof err, "%s", csv.oom ? "out of memory" : vox_ctx_last_error_detail(ctx));
+    part = fopen(part_path, resumed ? "ab" : "wb");
+    if (!part) {
+        snprintf(err, sizeof err, "cannot write %s: %s", part_path, strerror(errno));
         goto out;
+    }
+    if (!resumed)
+        fputs(CSV_HEADER, part);
+    if (!resumed)
+        unlink(ckpt_path);
+
+    struct stat tsb;
+    progress pg = {isatty(2), o.quiet, t0, 0.0, done, 0, o.start, o.stop};
+    if (stat(traj, &tsb) == 0) pg.size = (uint64_t)tsb.st_size;
+
+    int *track_ids = NULL;
+    size_t track_cap = 0;
+    double last_ckpt = vox_now();
+    int64_t k = 0;
+    int eof = 0;
+    while (!eof && failed_frame < 0) {
+        /* read a batch of wanted frames (sequential: the readers stream) */
+        int nb = 0;
+        while (nb < e.nslots && (o.stop < 0 || k < o.stop)) {
+            frame_slot *sl = &e.slots[nb];
+            memset(&sl->info, 0, sizeof sl->info);
+            sl->info.size = sizeof sl->info;
+            int got = 0;
+            int wanted = k >= o.start && (k - o.start) % o.stride == 0;
+            int need = wanted && (k >= next_k || (tracking && !e.has_reference));
+            vox_status st = need ? vox_frames_next(ctx, fr, sl->xyz, &sl->info, &got)
+                                 : vox_frames_skip(ctx, fr, &sl->info, &got);
+            if (st != VOX_OK) {
+                failed_frame = k;
+                snprintf(err, sizeof err, "%s", vox_ctx_last_error_detail(ctx));
+                break;
+            }
+            if (!got) {
+                eof = 1;
+                break;
+            }
+            sl->index = k++;
+            if (!need)
+                continue;
+            if (tracking && !e.has_reference) {
+                if (!frame_engine_set_reference(&e, sl->index, sl->xyz, err, sizeof err)) {
+                    failed_frame = sl->index;
+                    break;
+                }
+                if (!tk) {
+                    vox_tracker_params tp;
+                    vox_tracker_params_init(&tp);
+                    tp.resolution = o.res;
+                    memcpy(tp.origin, e.ap.grid_origin, sizeof tp.origin);
+                    tp.max_gap = (int)o.gap;
+                    tp.occupancy = o.occupancy;
+                    if (vox_tracker_create(ctx, &tp, &tk) != VOX_OK) {
+                        snprintf(err, sizeof err, "%s", vox_ctx_last_error_detail(ctx));
+                        failed_frame = sl->index;
+                        break;
+                    }
+                }
+                if (sl->index < next_k) /* resumed past the first frame: it only set the reference */
+                    continue;
+            }
+            nb++;
+        }
+        if (k > o.stop && o.stop >= 0) eof = 1;
+        if (o.stop >= 0 && k >= o.stop) eof = 1;
+        frame_engine_run(&e, nb);
+        /* consume in frame order */
+        for (int i = 0; i < nb; i++) {
+            frame_slot *sl = &e.slots[i];
+            if (sl->failed) {
+                failed_frame = sl->index;
+                snprintf(err, sizeof err, "%s: %s", traj, sl->error);
+                break;
+            }
+            size_t nr = vox_result_count(sl->result);
+            if (nr > track_cap) {
+                free(track_ids);
+                track_cap = nr * 2;
+                track_ids = malloc(track_cap * sizeof *track_ids);
+                if (!track_ids) {
+                    snprintf(err, sizeof err, "out of memory");
+                    failed_frame = sl->index;
+                    break;
+                }
+            }
+            if (tk && vox_tracker_add(ctx, tk, sl->index, sl->result, track_ids) != VOX_OK) {
+                snprintf(err, sizeof err, "frame %lld: %s", (long long)sl->index, vox_ctx_last_error_detail(ctx));
+                failed_frame = sl->index;
+                break;
+            }
+            for (size_t j = 0; j < nr; j++) {
+                vox_volume v;
+                vox_result_volume(sl->result, j, &v);
+                if (v.type != VOX_OCCLUDED)
+                    csv_row(part, sl->index, &sl->info, &v, tk ? track_ids[j] : -1);
+            }
+            vox_result_free(&sl->result);
+            done++;
+            next_k = sl->index + 1;
+        }
+        if (nb > 0)
+            progress_show(&pg, done, k, e.slots[nb - 1].info.offset, 0);
+        if (failed_frame < 0 && !eof && vox_now() - last_ckpt >= o.ckpt_every) {
+            /* the rows reach the kernel before the checkpoint that counts them */
+            if (fflush(part) != 0) {
+                snprintf(err, sizeof err, "cannot write %s: %s", part_path, strerror(errno));
+                failed_frame = k;
+                break;
+            }
+            free(ck.tracker);
+            ck.tracker = NULL;
+            ck.tracker_len = 0;
+            snprintf(ck.settings, sizeof ck.settings, "%s", settings);
+            ck.next_k = next_k;
+            ck.done = done;
+            ck.csv_len = (uint64_t)ftell(part);
+            if (tk && vox_tracker_save(tk, &ck.tracker, &ck.tracker_len) != VOX_OK) {
+                snprintf(err, sizeof err, "out of memory for the checkpoint");
+                failed_frame = k;
+                break;
+            }
+            if (!checkpoint_write(ctx, ckpt_path, &ck, err, sizeof err)) {
+                failed_frame = k;
+                break;
+            }
+            last_ckpt = vox_now();
+        }
+    }
+    free(track_ids);
+    progress_show(&pg, done, k, pg.size, 1);
+    /* the final files: the rows (frames before a failure included), tracks, maps, summary */
+    if (fflush(part) != 0 || fsync(fileno(part)) != 0 || fclose(part) != 0) {
+        part = NULL;
+        snprintf(err, sizeof err, "cannot write %s: %s", part_path, strerror(errno));
+        goto out;
+    }
+    part = NULL;
+    if (rename(part_path, csv_path) != 0) {
+        snprintf(err, sizeof err, "cannot rename %s to %s: %s", part_path, csv_path, strerror(errno));
+        goto out;
+    }
+    char msg[9000];
+    if (tk && done > 0) {
+        snprintf(path, sizeof path, "%s/%s.tracks.csv", o.outdir, label);
+        if (!write_tracks(ctx, tk, path, msg, sizeof msg) ||
+            (o.occupancy && !write_occupancy(ctx, tk, &e.to_aligned, o.outdir, label, msg, sizeof msg))) {
+            snprintf(err, sizeof err, "%s", msg);
+            failed_frame = failed_frame >= 0 ? failed_frame : k;
+            goto out;
+        }
     }
     double secs = vox_now() - t0;
     cJSON *sum = cJSON_CreateObject(), *cfg = cJSON_AddObjectToObject(sum, "config");
-    cJSON_AddStringToObject(cfg, "topology", top);
-    cJSON_AddStringToObject(cfg, "trajectory", traj);
+    cJSON_AddStringToObject(cfg, "topology", o.top);
+    if (o.traj) cJSON_AddStringToObject(cfg, "trajectory", o.traj);
+    else cJSON_AddNullToObject(cfg, "trajectory");
     cJSON_AddStringToObject(cfg, "format", vox_frames_format(fr));
-    cJSON_AddNumberToObject(cfg, "resolution", res);
-    cJSON_AddStringToObject(cfg, "align", align);
-    cJSON_AddNumberToObject(cfg, "start", (double)start);
-    if (stop >= 0) cJSON_AddNumberToObject(cfg, "stop", (double)stop);
+    cJSON_AddNumberToObject(cfg, "resolution", o.res);
+    cJSON_AddStringToObject(cfg, "align", o.align);
+    if (mode == ALIGN_REFERENCE) cJSON_AddStringToObject(cfg, "fit", o.fit_ca ? "ca" : "heavy");
+    cJSON_AddNumberToObject(cfg, "start", (double)o.start);
+    if (o.stop >= 0) cJSON_AddNumberToObject(cfg, "stop", (double)o.stop);
     else cJSON_AddNullToObject(cfg, "stop");
-    cJSON_AddNumberToObject(cfg, "stride", (double)stride);
+    cJSON_AddNumberToObject(cfg, "stride", (double)o.stride);
+    cJSON_AddNumberToObject(cfg, "jobs", (double)o.jobs);
+    cJSON_AddNumberToObject(cfg, "threads", (double)o.threads);
+    if (tracking) cJSON_AddNumberToObject(cfg, "track_gap", (double)o.gap);
+    cJSON_AddBoolToObject(cfg, "occupancy", o.occupancy);
     cJSON_AddNumberToObject(cfg, "atoms", (double)n);
-    cJSON_AddNumberToObject(cfg, "analysed_atoms", (double)vox_structure_atom_count(s));
+    cJSON_AddNumberToObject(cfg, "analysed_atoms", (double)e.nkept);
+    if (e.has_reference) {
+        cJSON *g = cJSON_AddObjectToObject(cfg, "grid");
+        cJSON_AddItemToObject(g, "origin", cJSON_CreateDoubleArray(e.ap.grid_origin, 3));
+        cJSON_AddItemToObject(g, "dims", cJSON_CreateIntArray(e.ap.grid_dims, 3));
+        cJSON_AddNumberToObject(g, "first_frame", (double)e.first_index);
+    }
     cJSON_AddNumberToObject(sum, "frames_done", (double)done);
+    if (tk) cJSON_AddNumberToObject(sum, "tracks", (double)vox_tracker_track_count(tk));
+    cJSON_AddBoolToObject(sum, "resumed", resumed);
     cJSON *fails = cJSON_AddArrayToObject(sum, "failures");
     if (failed_frame >= 0) {
         cJSON *f = cJSON_CreateObject();
@@ -223,28 +694,31 @@ int cmd_trajectory(int argc, char **argv)
         cJSON_AddItemToArray(fails, f);
     }
     cJSON_AddNumberToObject(sum, "seconds", secs);
-    cJSON_AddNumberToObject(sum, "frames_per_second", secs > 0 ? (double)done / secs : 0.0);
+    cJSON_AddNumberToObject(sum, "frames_per_second", secs > 0 ? (double)(done - pg.done0) / secs : 0.0);
     char *js = cJSON_Print(sum);
     cJSON_Delete(sum);
-    snprintf(path, sizeof path, "%s/run.summary.json", outdir);
-    int wrote = js && vox_write_file_atomic(ctx, path, js, strlen(js)) == VOX_OK;
+    snprintf(path, sizeof path, "%s/run.summary.json", o.outdir);
+    int wrote = js && write_text(ctx, path, js, strlen(js), msg, sizeof msg);
     free(js);
     if (!wrote) {
-        snprintf(err, sizeof err, "%s", vox_ctx_last_error_detail(ctx));
+        snprintf(err, sizeof err, "%s", msg);
         goto out;
     }
-    if (!quiet)
-        fprintf(stderr, "vox trajectory: %lld frames in %.2f s (%.1f frames/s)\n", (long long)done, secs,
-                secs > 0 ? (double)done / secs : 0.0);
+    unlink(ckpt_path);
+    if (!o.quiet)
+        fprintf(stderr, "vox trajectory: %lld frames in %.2f s (%.1f frames/s)%s\n", (long long)done, secs,
+                secs > 0 ? (double)(done - pg.done0) / secs : 0.0, resumed ? ", resumed" : "");
     rc = failed_frame >= 0 ? 1 : 0;
 out:
     if (err[0])
         fprintf(stderr, "vox trajectory: %s\n", err);
-    vox_buf_free(&csv);
-    free(xyz);
-    vox_result_free(&r);
+    if (part)
+        fclose(part);
+    free(ck.tracker);
+    vox_tracker_free(&tk);
+    if (engine_ok)
+        frame_engine_free(&e);
     vox_frames_close(&fr);
-    vox_structure_free(&s);
     vox_ctx_destroy(&ctx);
     return rc;
 }

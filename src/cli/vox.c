@@ -71,6 +71,8 @@ static void usage_analyze(FILE *f)
             "  --write LIST                  also write df-json (<label>.df.json) and/or pdb\n"
             "                                (<label>.annotated.pdb), comma-separated\n"
             "  --max-grid-voxels N           refuse grids larger than N voxels (default 2147483647)\n"
+            "  --output-frame F              aligned (default: volumizer's frame) or input: the annotated\n"
+            "                                CIF/PDB coordinates in the input file's frame\n"
             "  --isa NAME                    scalar|avx2|avx512|neon (default: best available)\n"
             "  --threads N                   threads per structure (default: $VOX_THREADS, else one per\n"
             "                                core with --jobs 1 and 1 with more jobs); same results for any N\n"
@@ -319,17 +321,18 @@ void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, const cha
          * the run.  When replacing, the old JSON goes first, so that a new CIF
          * never stands beside it, whether the run is killed or the power fails
          * in between (--resume then redoes the structure). */
-        vox_render_params cp = {sizeof cp, NULL, c->include_hubs}, jp = {sizeof jp, &info, 0};
+        vox_render_params rp = {sizeof rp, NULL, c->include_hubs, c->output_frame},
+                          jp = {sizeof jp, &info, 0, VOX_FRAME_ALIGNED};
         if (have_json && unlink(json_path) != 0 && errno != ENOENT)
             st = vox_fail(ctx, VOX_E_IO, "cannot replace %s: %s", json_path, strerror(errno));
         if (st == VOX_OK)
-            st = vox_write_document(ctx, VOX_DOC_CIF, s, r, &cp, cif_path, VOX_SYNC_DATA);
+            st = vox_write_document_sync(ctx, VOX_DOC_CIF, s, r, &rp, cif_path, VOX_SYNC_DATA);
         if (st == VOX_OK && c->write_df)
-            st = vox_write_document(ctx, VOX_DOC_DF_JSON, s, r, NULL, df_path, VOX_SYNC_DATA);
+            st = vox_write_document_sync(ctx, VOX_DOC_DF_JSON, s, r, NULL, df_path, VOX_SYNC_DATA);
         if (st == VOX_OK && c->write_pdb)
-            st = vox_write_document(ctx, VOX_DOC_PDB, s, r, NULL, pdb_path, VOX_SYNC_DATA);
+            st = vox_write_document_sync(ctx, VOX_DOC_PDB, s, r, &rp, pdb_path, VOX_SYNC_DATA);
         if (st == VOX_OK)
-            st = vox_write_document(ctx, VOX_DOC_PAYLOAD_JSON, s, r, &jp, json_path, VOX_SYNC_NONE);
+            st = vox_write_document_sync(ctx, VOX_DOC_PAYLOAD_JSON, s, r, &jp, json_path, VOX_SYNC_NONE);
         if (st != VOX_OK) { /* never leave half the outputs behind */
             unlink(cif_path);
             unlink(json_path);
@@ -449,7 +452,7 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
     enum { O_INPUT = 256, O_OUT, O_RES, O_MINVOX, O_MINVOL, O_HUBS, O_NONECK, O_CONN, O_GAP, O_ASM, O_KEEP,
            O_OVER, O_REANN, O_FAILFAST, O_BACKEND, O_NOALIGN, O_WRITE, O_MAXGRID, O_ISA, O_TIMINGS, O_QUIET,
            O_JOBS, O_PINT, O_PJSONL, O_CKPT, O_NOCKPT, O_RESUME, O_DRY, O_NSHARDS, O_SHARD, O_FAILMAN,
-           O_MANIFEST, O_FROMSUM, O_ONLY, O_DLDIR, O_THREADS, O_PROFILE };
+           O_MANIFEST, O_FROMSUM, O_ONLY, O_DLDIR, O_THREADS, O_PROFILE, O_OUTFRAME };
     static const struct option opts[] = {
         {"input", required_argument, 0, O_INPUT}, {"output-dir", required_argument, 0, O_OUT},
         {"resolution", required_argument, 0, O_RES}, {"min-voxels", required_argument, 0, O_MINVOX},
@@ -460,6 +463,7 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
         {"reannotate", no_argument, 0, O_REANN}, {"fail-fast", no_argument, 0, O_FAILFAST},
         {"backend", required_argument, 0, O_BACKEND}, {"no-align", no_argument, 0, O_NOALIGN},
         {"write", required_argument, 0, O_WRITE}, {"max-grid-voxels", required_argument, 0, O_MAXGRID},
+        {"output-frame", required_argument, 0, O_OUTFRAME},
         {"isa", required_argument, 0, O_ISA}, {"stage-timings", no_argument, 0, O_TIMINGS},
         {"quiet", no_argument, 0, O_QUIET}, {"jobs", required_argument, 0, O_JOBS},
         {"progress-interval", required_argument, 0, O_PINT}, {"progress-jsonl", required_argument, 0, O_PJSONL},
@@ -540,6 +544,14 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
             break;
         }
         case O_NOALIGN: cfg->align = 0; break;
+        case O_OUTFRAME: {
+            static const char *const frames[] = {"aligned", "input", NULL};
+            const char *f = choice("--output-frame", optarg, frames);
+            if (!f)
+                return EXIT_USAGE;
+            cfg->output_frame = !strcmp(f, "input") ? VOX_FRAME_INPUT : VOX_FRAME_ALIGNED;
+            break;
+        }
         case O_WRITE: {
             char buf[256];
             snprintf(buf, sizeof buf, "%s", optarg);

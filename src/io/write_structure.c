@@ -83,6 +83,18 @@ static void voxel_centre(const vox_result *r, uint32_t f, float c[3])
     c[2] = r->centres[2][f % sy];
 }
 
+/* A coordinate as written: the aligned frame, or mapped back onto the
+ * input frame with the transform the result was computed under. */
+static void out_xyz(const vox_result *r, int input_frame, const float in[3], float out[3])
+{
+    if (!input_frame) {
+        memcpy(out, in, 3 * sizeof *out);
+        return;
+    }
+    for (int c = 0; c < 3; c++)
+        out[c] = (float)(r->rot[0][c] * in[0] + r->rot[1][c] * in[1] + r->rot[2][c] * in[2] + r->centroid[c]);
+}
+
 static void pdb_line(vox_buf *b, size_t serial, const char *name, const char *res, const char *chain, int resid,
                      const float xyz[3], double bfac, const char *element)
 {
@@ -96,11 +108,13 @@ static void pdb_line(vox_buf *b, size_t serial, const char *name, const char *re
                    chain, resid, (double)xyz[0], (double)xyz[1], (double)xyz[2], bfac, element);
 }
 
-vox_status vox_render_pdb(const vox_structure *s, const vox_result *r, vox_buf *b)
+vox_status vox_render_pdb(const vox_structure *s, const vox_result *r, int input_frame, vox_buf *b)
 {
     for (size_t i = 0; i < s->atoms.n; i++) {
         const vox_atom *a = &s->atoms.a[i];
-        pdb_line(b, i, a->name, a->res_name, a->chain, a->res_id, a->xyz, 0.0, a->element);
+        float p[3];
+        out_xyz(r, input_frame, a->xyz, p);
+        pdb_line(b, i, a->name, a->res_name, a->chain, a->res_id, p, 0.0, a->element);
     }
     vox_buf_puts(b, "END\n");
     char chains[5][8];
@@ -112,8 +126,9 @@ vox_status vox_render_pdb(const vox_structure *s, const vox_result *r, vox_buf *
     for (size_t q = 0; q < ng; q++) {
         const vox_group *g = &r->groups[order[q]];
         for (size_t t = 0; t < g->n; t++) {
-            float c[3];
-            voxel_centre(r, g->voxels[t], c);
+            float v[3], c[3];
+            voxel_centre(r, g->voxels[t], v);
+            out_xyz(r, input_frame, v, c);
             pdb_line(b, serial++, pseudo_elem[g->type], pseudo_res[g->type], chains[g->type], g->id, c,
                      g->surface && g->surface[t] ? 50.0 : 0.0, pseudo_elem[g->type]);
         }
@@ -282,7 +297,7 @@ static char *buf_tail(vox_buf *b, size_t n)
     return b->data + b->len;
 }
 
-vox_status vox_render_cif(const vox_structure *s, const vox_result *r, int include_hubs, vox_buf *b)
+vox_status vox_render_cif(const vox_structure *s, const vox_result *r, int include_hubs, int input_frame, vox_buf *b)
 {
     char chains[5][8];
     size_t *order = malloc((r->n + 1) * sizeof *order);
@@ -335,8 +350,10 @@ vox_status vox_render_cif(const vox_structure *s, const vox_result *r, int inclu
         o += l[V_INS] = cif_value(o, ins);
         memcpy(o, "0.00", 4);
         o += l[V_B] = 4;
+        float xyz[3];
+        out_xyz(r, input_frame, a->xyz, xyz);
         for (int c = 0; c < 3; c++)
-            o += l[V_X + c] = fmt_fixed3(a->xyz[c], o);
+            o += l[V_X + c] = fmt_fixed3(xyz[c], o);
         l[V_ID] = fmt_long((long)k + 1, o);
         row_done(&t, l);
     }
@@ -355,8 +372,9 @@ vox_status vox_render_cif(const vox_structure *s, const vox_result *r, int inclu
         hl += l[V_SEQ] = fmt_long(g->id, head + hl);
         hl += l[V_INS] = cif_value(head + hl, "");
         for (size_t u = 0; u < g->n && (o = row_room(&t)); u++, k++) {
-            float c[3];
-            voxel_centre(r, g->voxels[u], c);
+            float vc[3], c[3];
+            voxel_centre(r, g->voxels[u], vc);
+            out_xyz(r, input_frame, vc, c);
             memcpy(o, head, hl);
             o += hl;
             const int surface = g->surface && g->surface[u];

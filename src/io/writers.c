@@ -18,13 +18,19 @@ vox_status vox_render(vox_ctx *ctx, vox_document doc, const vox_structure *s, co
     vox_status st;
     vox_payload_info defaults;
     vox_payload_info_init(&defaults);
+    vox_render_params rp = {sizeof rp, NULL, 0, VOX_FRAME_ALIGNED};
+    if (params)
+        memcpy(&rp, params, params->size && params->size < sizeof rp ? params->size : sizeof rp);
+    if (rp.output_frame != VOX_FRAME_ALIGNED && rp.output_frame != VOX_FRAME_INPUT)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "unknown output frame %d", (int)rp.output_frame);
+    const int input = rp.output_frame == VOX_FRAME_INPUT;
     switch (doc) {
     case VOX_DOC_DF_JSON: st = vox_render_df_json(r, &b); break;
     case VOX_DOC_PAYLOAD_JSON:
-        st = vox_render_payload(s, r, params && params->payload ? params->payload : &defaults, &b);
+        st = vox_render_payload(s, r, rp.payload ? rp.payload : &defaults, &b);
         break;
-    case VOX_DOC_PDB: st = vox_render_pdb(s, r, &b); break;
-    case VOX_DOC_CIF: st = vox_render_cif(s, r, params ? params->include_hubs : 0, &b); break;
+    case VOX_DOC_PDB: st = vox_render_pdb(s, r, input, &b); break;
+    case VOX_DOC_CIF: st = vox_render_cif(s, r, rp.include_hubs, input, &b); break;
     default: return vox_fail(ctx, VOX_E_INVALID_ARG, "unknown document kind %d", (int)doc);
     }
     if (st == VOX_OK && (b.oom || !b.data))
@@ -44,8 +50,8 @@ vox_status vox_render(vox_ctx *ctx, vox_document doc, const vox_structure *s, co
     return VOX_OK;
 }
 
-vox_status vox_write_document(vox_ctx *ctx, vox_document doc, const vox_structure *s, const vox_result *r,
-                              const vox_render_params *p, const char *path, unsigned sync)
+vox_status vox_write_document_sync(vox_ctx *ctx, vox_document doc, const vox_structure *s, const vox_result *r,
+                                   const vox_render_params *p, const char *path, unsigned sync)
 {
     char *data;
     size_t len;
@@ -61,7 +67,15 @@ vox_status vox_write_document(vox_ctx *ctx, vox_document doc, const vox_structur
 static vox_status write_doc(vox_ctx *ctx, vox_document doc, const vox_structure *s, const vox_result *r,
                             const vox_render_params *p, const char *path)
 {
-    return vox_write_document(ctx, doc, s, r, p, path, VOX_SYNC_DATA);
+    return vox_write_document_sync(ctx, doc, s, r, p, path, VOX_SYNC_DATA);
+}
+
+vox_status vox_write_document(vox_ctx *ctx, vox_document doc, const vox_structure *s, const vox_result *r,
+                              const vox_render_params *params, const char *path)
+{
+    if (!ctx || !r || !path)
+        return VOX_E_INVALID_ARG;
+    return write_doc(ctx, doc, s, r, params, path);
 }
 
 vox_status vox_write_df_json(vox_ctx *ctx, const vox_result *r, const char *path)
@@ -72,7 +86,7 @@ vox_status vox_write_df_json(vox_ctx *ctx, const vox_result *r, const char *path
 vox_status vox_write_annotation_payload(vox_ctx *ctx, const vox_structure *s, const vox_result *r,
                                         const vox_payload_info *info, const char *path)
 {
-    vox_render_params p = {sizeof p, info, 0};
+    vox_render_params p = {sizeof p, info, 0, VOX_FRAME_ALIGNED};
     return write_doc(ctx, VOX_DOC_PAYLOAD_JSON, s, r, &p, path);
 }
 
@@ -84,7 +98,7 @@ vox_status vox_write_annotated_pdb(vox_ctx *ctx, const vox_structure *s, const v
 vox_status vox_write_annotated_cif(vox_ctx *ctx, const vox_structure *s, const vox_result *r, int include_hubs,
                                    const char *path)
 {
-    vox_render_params p = {sizeof p, NULL, include_hubs};
+    vox_render_params p = {sizeof p, NULL, include_hubs, VOX_FRAME_ALIGNED};
     return write_doc(ctx, VOX_DOC_CIF, s, r, &p, path);
 }
 

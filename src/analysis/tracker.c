@@ -1,0 +1,524 @@
+/* tracker.c - volumes of successive frames linked into tracks, and how often
+ * each voxel is part of a volume (occupancy), on one fixed lattice.
+ *
+ * Frames come in order, each analysed on the same lattice (vox_analyze with
+ * has_grid: origin + k * resolution), so a voxel means the same place in
+ * every frame.  The tracker keeps one array over the union of the frames'
+ * grids (grown when a frame reaches further) holding, per voxel, the track
+ * that last held it and the frame it did; memory depends on the lattice,
+ * never on the number of frames.
+ *
+ * The linking rule (README, "Tracking"):
+ *   - the overlap of a volume with a track is the number of the volume's
+ *     voxels that belonged to the track's latest volume (and that no later
+ *     volume has taken since);
+ *   - only tracks seen in one of the last max_gap + 1 frames can continue;
+ *   - pairs (volume, track) with overlap > 0 are taken greedily by overlap
+ *     (larger first), then by the track's last frame (more recent first),
+ *     then track id, then the volume's table row; each volume continues at
+ *     most one track and each track at most one volume;
+ *   - so a split keeps the track in its larger-overlap part and the others
+ *     start new tracks; a merge continues the track with the larger overlap
+ *     and the others end (or resume later within the gap);
+ *   - a volume that continues no track starts one (ids in order of first
+ *     appearance, from 0); the type may change along a track (all types
+ *     seen are reported).
+ * Occluded groups (not rows of the table) are not tracked. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+typedef struct track {
+    int64_t first_frame, last_frame; /* input frame indices */
+    int64_t last_seq;                /* sequence number of the last frame it was seen in */
+    int64_t present;
+    unsigned types;
+    double mean, m2, vmin, vmax;
+} track;
+
+enum { N_OCC = 5 }; /* hub, pore, pocket, cavity, any */
+
+struct vox_tracker {
+    vox_tracker_params p;
+    int64_t seq;            /* frames added */
+    int64_t lo[3], dims[3]; /* the lattice box held, in lattice units from p.origin */
+    int32_t *owner;         /* track that last held the voxel, -1: none */
+    int64_t *owner_seq;     /* the frame (sequence number) it held it in */
+    uint32_t *count[N_OCC]; /* occupancy counts (p.occupancy) */
+    track *tracks;
+    size_t ntracks, cap;
+};
+
+void vox_tracker_params_init(vox_tracker_params *p)
+{
+    if (!p)
+        return;
+    memset(p, 0, sizeof *p);
+    p->size = sizeof *p;
+    p->resolution = 3.0;
+    p->max_gap = 1;
+    p->occupancy = 1;
+}
+
+vox_status vox_tracker_create(vox_ctx *ctx, const vox_tracker_params *params, vox_tracker **out)
+{
+    if (!ctx || !params || !out || params->size == 0)
+        return VOX_E_INVALID_ARG;
+    *out = NULL;
+    vox_tracker_params p;
+    vox_tracker_params_init(&p);
+    memcpy(&p, params, params->size < sizeof p ? params->size : sizeof p);
+    p.size = sizeof p;
+    if (!isfinite(p.resolution) || !(p.resolution > 0.0) || p.max_gap < 0)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "tracker: resolution must be positive and max_gap >= 0 (got %g, %d)",
+                        p.resolution, p.max_gap);
+    for (int a = 0; a < 3; a++)
+        if (!isfinite(p.origin[a]))
+            return vox_fail(ctx, VOX_E_INVALID_ARG, "tracker: the lattice origin must be finite");
+    vox_tracker *t = calloc(1, sizeof *t);
+    if (!t)
+        return vox_fail(ctx, VOX_E_NOMEM, "out of memory for the tracker");
+    t->p = p;
+    *out = t;
+    return VOX_OK;
+}
+
+void vox_tracker_free(vox_tracker **t)
+{
+    if (!t || !*t)
+        return;
+    free((*t)->owner);
+    free((*t)->owner_seq);
+    for (int i = 0; i < N_OCC; i++) free((*t)->count[i]);
+    free((*t)->tracks);
+    free(*t);
+    *t = NULL;
+}
+
+static size_t box_size(const int64_t d[3]) { return (size_t)(d[0] * d[1] * d[2]); }
+
+/* Grows the held box to cover [lo, lo + dims); existing values move along. */
+static int grow(vox_tracker *t, const int64_t lo[3], const int64_t dims[3])
+{
+    int64_t nlo[3], ndims[3];
+    int same = t->owner != NULL;
+    for (int a = 0; a < 3; a++) {
+        int64_t hi = t->owner ? t->lo[a] + t->dims[a] : lo[a] + dims[a];
+        nlo[a] = t->owner && t->lo[a] < lo[a] ? t->lo[a] : lo[a];
+        int64_t want = lo[a] + dims[a];
+        ndims[a] = (hi > want ? hi : want) - nlo[a];
+        if (!t->owner || nlo[a] != t->lo[a] || ndims[a] != t->dims[a])
+            same = 0;
+    }
+    if (same)
+        return 1;
+    double total = (double)ndims[0] * (double)ndims[1] * (double)ndims[2];
+    if (total > 4294967295.0)
+        return 0;
+    size_t n = box_size(ndims);
+    int32_t *owner = malloc(n * sizeof *owner);
+    int64_t *oseq = malloc(n * sizeof *oseq);
+    uint32_t *cnt[N_OCC] = {0};
+    int ok = owner && oseq;
+    for (int i = 0; ok && t->p.occupancy && i < N_OCC; i++) ok = (cnt[i] = calloc(n, sizeof *cnt[i])) != NULL;
+    if (!ok) {
+        free(owner);
+        free(oseq);
+        for (int i = 0; i < N_OCC; i++) free(cnt[i]);
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) owner[i] = -1, oseq[i] = -1;
+    if (t->owner) {
+        for (int64_t x = 0; x < t->dims[0]; x++)
+            for (int64_t y = 0; y < t->dims[1]; y++) {
+                size_t src = (size_t)((x * t->dims[1] + y) * t->dims[2]);
+                size_t dst = (size_t)(((x + t->lo[0] - nlo[0]) * ndims[1] + (y + t->lo[1] - nlo[1])) * ndims[2] +
+                                      (t->lo[2] - nlo[2]));
+                size_t len = (size_t)t->dims[2];
+                memcpy(owner + dst, t->owner + src, len * sizeof *owner);
+                memcpy(oseq + dst, t->owner_seq + src, len * sizeof *oseq);
+                for (int i = 0; t->p.occupancy && i < N_OCC; i++)
+                    memcpy(cnt[i] + dst, t->count[i] + src, len * sizeof *cnt[i]);
+            }
+    }
+    free(t->owner);
+    free(t->owner_seq);
+    for (int i = 0; i < N_OCC; i++) free(t->count[i]), t->count[i] = cnt[i];
+    t->owner = owner;
+    t->owner_seq = oseq;
+    memcpy(t->lo, nlo, sizeof nlo);
+    memcpy(t->dims, ndims, sizeof ndims);
+    return 1;
+}
+
+typedef struct pair {
+    size_t row;
+    int32_t track;
+    size_t overlap;
+} pair;
+
+static int cmp_pairs(const void *pa, const void *pb)
+{
+    const pair *a = pa, *b = pb;
+    if (a->overlap != b->overlap)
+        return a->overlap > b->overlap ? -1 : 1;
+    return 0;
+}
+
+/* overlap desc, then the track's last frame desc, then track id, then row */
+static void sort_pairs(const vox_tracker *t, pair *p, size_t n)
+{
+    for (size_t i = 1; i < n; i++) { /* insertion sort: a stable, total order without globals */
+        pair x = p[i];
+        size_t j = i;
+        while (j > 0) {
+            const pair *y = &p[j - 1];
+            int c = cmp_pairs(y, &x);
+            if (c == 0) {
+                int64_t ly = t->tracks[y->track].last_seq, lx = t->tracks[x.track].last_seq;
+                c = ly != lx ? (ly > lx ? -1 : 1)
+                             : y->track != x.track ? (y->track < x.track ? -1 : 1) : (y->row < x.row ? -1 : 1);
+            }
+            if (c <= 0)
+                break;
+            p[j] = p[j - 1];
+            j--;
+        }
+        p[j] = x;
+    }
+}
+
+static int new_track(vox_tracker *t)
+{
+    if (t->ntracks == t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 16;
+        track *nt = realloc(t->tracks, cap * sizeof *nt);
+        if (!nt)
+            return -1;
+        t->tracks = nt;
+        t->cap = cap;
+    }
+    memset(&t->tracks[t->ntracks], 0, sizeof *t->tracks);
+    t->tracks[t->ntracks].last_seq = -1;
+    return (int)t->ntracks++;
+}
+
+vox_status vox_tracker_add(vox_ctx *ctx, vox_tracker *t, int64_t frame, const vox_result *r, int *track_ids)
+{
+    if (!ctx || !t || !r)
+        return VOX_E_INVALID_ARG;
+    vox_clear_error(ctx);
+    const double s = t->p.resolution;
+    if (fabs(r->resolution - s) > 1e-12 * s)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "tracker: the result's resolution %g differs from the tracker's %g",
+                        r->resolution, s);
+    int64_t off[3], dims[3];
+    for (int a = 0; a < 3; a++) {
+        double k = (r->origin[a] - t->p.origin[a]) / s;
+        off[a] = (int64_t)llround(k);
+        dims[a] = r->dims[a];
+        if (fabs(k - (double)off[a]) > 1e-6)
+            return vox_fail(ctx, VOX_E_INVALID_ARG,
+                            "tracker: the result's grid is not on the tracker's lattice (axis %c off by %g voxels; "
+                            "analyse frames with has_grid and the same origin)", "xyz"[a], k - (double)off[a]);
+    }
+    if (!grow(t, off, dims))
+        return vox_fail(ctx, VOX_E_NOMEM, "out of memory for the tracker's lattice");
+    const int64_t seq = t->seq;
+    const size_t sy = (size_t)r->dims[2], sx = (size_t)r->dims[1] * sy;
+    /* lattice index of a result voxel */
+#define CELL(f)                                                                                                   \
+    ((size_t)((((int64_t)((f) / sx) + off[0] - t->lo[0]) * t->dims[1] + ((int64_t)(((f) / sy) % (size_t)r->dims[1]) + \
+                                                                          off[1] - t->lo[1])) * t->dims[2] +      \
+              ((int64_t)((f) % sy) + off[2] - t->lo[2])))
+    size_t nrows = r->n_typed;
+    pair *pairs = NULL;
+    size_t np = 0, pcap = 0;
+    int32_t *seen = NULL; /* candidate tracks of one row, counted */
+    size_t *cnt = NULL;
+    vox_status st = VOX_OK;
+    if (t->ntracks) {
+        seen = malloc(t->ntracks * sizeof *seen);
+        cnt = calloc(t->ntracks, sizeof *cnt);
+        if (!seen || !cnt)
+            st = vox_fail(ctx, VOX_E_NOMEM, "out of memory for tracking");
+    }
+    for (size_t i = 0; st == VOX_OK && t->ntracks && i < nrows; i++) {
+        const vox_group *g = &r->groups[i];
+        size_t nseen = 0;
+        for (size_t v = 0; v < g->n; v++) {
+            size_t c = CELL(g->voxels[v]);
+            int32_t tr = t->owner[c];
+            if (tr < 0 || t->owner_seq[c] != t->tracks[tr].last_seq || t->tracks[tr].last_seq < seq - 1 - t->p.max_gap)
+                continue;
+            if (cnt[tr]++ == 0)
+                seen[nseen++] = tr;
+        }
+        for (size_t k = 0; k < nseen; k++) {
+            if (np == pcap) {
+                size_t nc = pcap ? 2 * pcap : 32;
+                pair *q = realloc(pairs, nc * sizeof *q);
+                if (!q) {
+                    st = vox_fail(ctx, VOX_E_NOMEM, "out of memory for tracking");
+                    break;
+                }
+                pairs = q;
+                pcap = nc;
+            }
+            pairs[np++] = (pair){i, seen[k], cnt[seen[k]]};
+            cnt[seen[k]] = 0;
+        }
+    }
+    int *ids = NULL;
+    if (st == VOX_OK && !(ids = malloc((nrows ? nrows : 1) * sizeof *ids)))
+        st = vox_fail(ctx, VOX_E_NOMEM, "out of memory for tracking");
+    if (st == VOX_OK) {
+        sort_pairs(t, pairs, np);
+        for (size_t i = 0; i < nrows; i++) ids[i] = -1;
+        /* a track may continue only once: mark taken tracks by their last_seq */
+        for (size_t k = 0; k < np; k++) {
+            if (ids[pairs[k].row] >= 0 || t->tracks[pairs[k].track].last_seq == seq)
+                continue;
+            ids[pairs[k].row] = pairs[k].track;
+            t->tracks[pairs[k].track].last_seq = seq;
+        }
+        for (size_t i = 0; i < nrows && st == VOX_OK; i++) {
+            if (ids[i] < 0 && (ids[i] = new_track(t)) < 0)
+                st = vox_fail(ctx, VOX_E_NOMEM, "out of memory for tracking");
+        }
+    }
+    if (st == VOX_OK) {
+        for (size_t i = 0; i < nrows; i++) {
+            const vox_group *g = &r->groups[i];
+            track *tr = &t->tracks[ids[i]];
+            if (tr->present == 0) {
+                tr->first_frame = frame;
+                tr->vmin = tr->vmax = g->volume;
+            }
+            tr->last_frame = frame;
+            tr->last_seq = seq;
+            tr->present++;
+            tr->types |= 1u << g->type;
+            double d = g->volume - tr->mean; /* Welford */
+            tr->mean += d / (double)tr->present;
+            tr->m2 += d * (g->volume - tr->mean);
+            if (g->volume < tr->vmin) tr->vmin = g->volume;
+            if (g->volume > tr->vmax) tr->vmax = g->volume;
+            for (size_t v = 0; v < g->n; v++) {
+                size_t c = CELL(g->voxels[v]);
+                t->owner[c] = ids[i];
+                t->owner_seq[c] = seq;
+                if (t->p.occupancy) {
+                    t->count[g->type][c]++;
+                    t->count[N_OCC - 1][c]++;
+                }
+            }
+            if (track_ids)
+                track_ids[i] = ids[i];
+        }
+        for (size_t i = nrows; track_ids && i < r->n; i++) track_ids[i] = -1;
+        t->seq++;
+    }
+#undef CELL
+    free(ids);
+    free(pairs);
+    free(seen);
+    free(cnt);
+    return st;
+}
+
+int64_t vox_tracker_frame_count(const vox_tracker *t) { return t ? t->seq : 0; }
+size_t vox_tracker_track_count(const vox_tracker *t) { return t ? t->ntracks : 0; }
+
+vox_status vox_tracker_track(const vox_tracker *t, size_t index, vox_track *out)
+{
+    if (!t || !out || out->size == 0 || index >= t->ntracks)
+        return VOX_E_INVALID_ARG;
+    const track *tr = &t->tracks[index];
+    vox_track o;
+    memset(&o, 0, sizeof o);
+    o.size = sizeof o;
+    o.id = (int)index;
+    o.types = tr->types;
+    o.frames_present = tr->present;
+    o.fraction = t->seq ? (double)tr->present / (double)t->seq : 0.0;
+    o.first_frame = tr->first_frame;
+    o.last_frame = tr->last_frame;
+    o.volume_mean = tr->mean;
+    o.volume_sd = tr->present > 1 ? sqrt(tr->m2 / (double)(tr->present - 1)) : NAN;
+    o.volume_min = tr->vmin;
+    o.volume_max = tr->vmax;
+    size_t n = out->size < sizeof o ? out->size : sizeof o;
+    memcpy(out, &o, n);
+    out->size = n;
+    return VOX_OK;
+}
+
+vox_status vox_tracker_occupancy(const vox_tracker *t, int type, int dims[3], double origin[3], float *fraction)
+{
+    if (!t || type < -1 || type > VOX_CAVITY || !t->p.occupancy)
+        return VOX_E_INVALID_ARG;
+    for (int a = 0; a < 3; a++) {
+        if (dims) dims[a] = (int)t->dims[a];
+        if (origin) origin[a] = t->p.origin[a] + (double)t->lo[a] * t->p.resolution;
+    }
+    if (fraction && t->owner) {
+        const uint32_t *c = t->count[type < 0 ? N_OCC - 1 : type];
+        size_t n = box_size(t->dims);
+        for (size_t i = 0; i < n; i++) fraction[i] = (float)((double)c[i] / (double)t->seq);
+    }
+    return VOX_OK;
+}
+
+vox_status vox_render_occupancy_dx(vox_ctx *ctx, const vox_tracker *t, int type, const vox_transform *to_input,
+                                   char **out, size_t *len)
+{
+    if (!ctx || !t || !out || !len || type < -1 || type > VOX_CAVITY)
+        return VOX_E_INVALID_ARG;
+    *out = NULL;
+    *len = 0;
+    vox_clear_error(ctx);
+    if (!t->p.occupancy || !t->owner)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "occupancy: the tracker %s",
+                        !t->p.occupancy ? "was created without occupancy" : "has no frames");
+    double R[3][3] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}, c[3] = {0, 0, 0};
+    if (to_input) {
+        memcpy(R, to_input->rotation, sizeof R);
+        memcpy(c, to_input->centroid, sizeof c);
+    }
+    const double s = t->p.resolution;
+    double o[3]; /* centre of voxel 0, aligned frame, then input frame */
+    for (int a = 0; a < 3; a++) o[a] = t->p.origin[a] + ((double)t->lo[a] + 0.5) * s;
+    double oi[3];
+    for (int k = 0; k < 3; k++) oi[k] = R[0][k] * o[0] + R[1][k] * o[1] + R[2][k] * o[2] + c[k];
+    vox_buf b = {0};
+    const char *names[] = {"hub", "pore", "pocket", "cavity", "any"};
+    vox_buf_printf(&b, "# vox occupancy: fraction of %lld frames in which the voxel is part of a volume of type %s\n",
+                   (long long)t->seq, names[type < 0 ? 4 : type]);
+    vox_buf_printf(&b, "object 1 class gridpositions counts %lld %lld %lld\n", (long long)t->dims[0],
+                   (long long)t->dims[1], (long long)t->dims[2]);
+    vox_buf_printf(&b, "origin %.6f %.6f %.6f\n", oi[0], oi[1], oi[2]);
+    for (int a = 0; a < 3; a++) /* the aligned axis a in input coordinates is row a of R */
+        vox_buf_printf(&b, "delta %.8f %.8f %.8f\n", s * R[a][0], s * R[a][1], s * R[a][2]);
+    vox_buf_printf(&b, "object 2 class gridconnections counts %lld %lld %lld\n", (long long)t->dims[0],
+                   (long long)t->dims[1], (long long)t->dims[2]);
+    size_t n = box_size(t->dims);
+    vox_buf_printf(&b, "object 3 class array type double rank 0 items %zu data follows\n", n);
+    const uint32_t *cnt = t->count[type < 0 ? N_OCC - 1 : type];
+    for (size_t i = 0; i < n; i++) {
+        vox_buf_printf(&b, "%.6g", (double)cnt[i] / (double)t->seq);
+        vox_buf_putc(&b, (i % 3 == 2 || i + 1 == n) ? '\n' : ' ');
+    }
+    vox_buf_printf(&b, "attribute \"dep\" string \"positions\"\nobject \"occupancy %s\" class field\n"
+                       "component \"positions\" value 1\ncomponent \"connections\" value 2\ncomponent \"data\" value 3\n",
+                   names[type < 0 ? 4 : type]);
+    if (b.oom) {
+        vox_buf_free(&b);
+        return vox_fail(ctx, VOX_E_NOMEM, "out of memory rendering the occupancy map");
+    }
+    *out = b.data;
+    *len = b.len;
+    return VOX_OK;
+}
+
+/* ---- checkpoints: the whole state as bytes (same machine: native byte order) ---- */
+
+#define TRACKER_MAGIC "VOXTRK01"
+
+vox_status vox_tracker_save(const vox_tracker *t, char **out, size_t *len)
+{
+    if (!t || !out || !len)
+        return VOX_E_INVALID_ARG;
+    size_t n = t->owner ? box_size(t->dims) : 0;
+    size_t bytes = 8 + sizeof t->p + sizeof t->seq + sizeof t->lo + sizeof t->dims + sizeof t->ntracks +
+                   t->ntracks * sizeof *t->tracks + n * (sizeof *t->owner + sizeof *t->owner_seq) +
+                   (t->p.occupancy ? N_OCC * n * sizeof(uint32_t) : 0);
+    char *b = malloc(bytes), *w = b;
+    if (!b)
+        return VOX_E_NOMEM;
+#define PUT(src, sz) (memcpy(w, (src), (sz)), w += (sz))
+    PUT(TRACKER_MAGIC, 8);
+    PUT(&t->p, sizeof t->p);
+    PUT(&t->seq, sizeof t->seq);
+    PUT(t->lo, sizeof t->lo);
+    PUT(t->dims, sizeof t->dims);
+    PUT(&t->ntracks, sizeof t->ntracks);
+    if (t->ntracks) PUT(t->tracks, t->ntracks * sizeof *t->tracks);
+    if (n) {
+        PUT(t->owner, n * sizeof *t->owner);
+        PUT(t->owner_seq, n * sizeof *t->owner_seq);
+        for (int i = 0; t->p.occupancy && i < N_OCC; i++) PUT(t->count[i], n * sizeof(uint32_t));
+    }
+#undef PUT
+    *out = b;
+    *len = bytes;
+    return VOX_OK;
+}
+
+vox_status vox_tracker_restore(vox_ctx *ctx, const char *data, size_t len, vox_tracker **out)
+{
+    if (!ctx || !data || !out)
+        return VOX_E_INVALID_ARG;
+    *out = NULL;
+    vox_clear_error(ctx);
+    const char *r = data, *end = data + len;
+#define GET(dst, sz)                                                                                  \
+    do {                                                                                              \
+        if ((size_t)(end - r) < (sz))                                                                 \
+            goto bad;                                                                                 \
+        memcpy((dst), r, (sz));                                                                       \
+        r += (sz);                                                                                    \
+    } while (0)
+    char magic[8];
+    vox_tracker_params p;
+    GET(magic, 8);
+    if (memcmp(magic, TRACKER_MAGIC, 8) != 0)
+        goto bad;
+    GET(&p, sizeof p);
+    if (p.size != sizeof p)
+        goto bad;
+    vox_status st = vox_tracker_create(ctx, &p, out);
+    if (st != VOX_OK)
+        return st;
+    vox_tracker *t = *out;
+    int64_t lo[3], dims[3];
+    size_t ntr;
+    GET(&t->seq, sizeof t->seq);
+    GET(lo, sizeof lo);
+    GET(dims, sizeof dims);
+    GET(&ntr, sizeof ntr);
+    if (t->seq < 0 || ntr > len / sizeof(track))
+        goto bad;
+    for (size_t i = 0; i < ntr; i++)
+        if (new_track(t) < 0)
+            goto nomem;
+    if (ntr) GET(t->tracks, ntr * sizeof *t->tracks);
+    if (dims[0] > 0) {
+        for (int a = 0; a < 3; a++)
+            if (dims[a] <= 0 || dims[a] > (int64_t)len)
+                goto bad;
+        if ((double)dims[0] * (double)dims[1] * (double)dims[2] > (double)len)
+            goto bad;
+        if (!grow(t, lo, dims))
+            goto nomem;
+        size_t n = box_size(dims);
+        GET(t->owner, n * sizeof *t->owner);
+        GET(t->owner_seq, n * sizeof *t->owner_seq);
+        for (int i = 0; t->p.occupancy && i < N_OCC; i++) GET(t->count[i], n * sizeof(uint32_t));
+        for (size_t i = 0; i < n; i++)
+            if (t->owner[i] >= (int32_t)ntr)
+                goto bad;
+    }
+    if (r != end)
+        goto bad;
+#undef GET
+    return VOX_OK;
+bad:
+    vox_tracker_free(out);
+    return vox_fail(ctx, VOX_E_PARSE, "tracker checkpoint: damaged or from another version of vox");
+nomem:
+    vox_tracker_free(out);
+    return vox_fail(ctx, VOX_E_NOMEM, "out of memory restoring the tracker");
+}

@@ -1,0 +1,285 @@
+/* frame_engine.c - see frame_engine.h
+ *
+ * Alignment modes:
+ *   each      every frame is prepared exactly as `vox analyze` prepares a
+ *             structure (vox_structure_set_coords re-aligns it);
+ *   reference every frame is superposed by least squares onto the first
+ *             analysed frame (kept heavy atoms, or C-alpha), then moved into
+ *             the first frame's aligned frame and analysed on the first
+ *             frame's lattice (same origin and voxel edges, grown where a
+ *             frame needs more room);
+ *   none      coordinates as given, on the first frame's lattice.
+ * The first frame itself is analysed with the coordinates vox_prepare gave
+ * it.  A frame's result depends only on that frame and the first, so the
+ * order in which the workers take frames never changes an output. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frame_engine.h"
+
+static int load_prepared(vox_ctx *ctx, const char *top, int align, vox_structure **s, char *err, size_t cap)
+{
+    vox_load_params lp;
+    vox_load_params_init(&lp);
+    lp.assembly = VOX_ASSEMBLY_ASYMMETRIC;
+    vox_prepare_params pp;
+    vox_prepare_params_init(&pp);
+    pp.align = align;
+    pp.md_residue_names = 1;
+    if (vox_load_file(ctx, top, &lp, s) != VOX_OK || vox_prepare(ctx, *s, &pp) != VOX_OK) {
+        snprintf(err, cap, "%s", vox_ctx_last_error_detail(ctx));
+        return 0;
+    }
+    return 1;
+}
+
+static void analyse_slot(frame_engine *e, frame_worker *w, int wi, frame_slot *sl)
+{
+    const float *in = sl->xyz;
+    if (e->mode == ALIGN_REFERENCE) {
+        if (sl->index == e->first_index) { /* as vox_prepare aligned it */
+            for (size_t i = 0; i < e->nkept; i++)
+                memcpy(sl->work + 3 * e->kept[i], e->first_aligned + 3 * i, 3 * sizeof(float));
+        } else {
+            float *mob = e->mobile + (size_t)wi * 3 * e->nfit;
+            for (size_t i = 0; i < e->nfit; i++) memcpy(mob + 3 * i, in + 3 * e->fit[i], 3 * sizeof(float));
+            vox_transform fit;
+            fit.size = sizeof fit;
+            double cref[3];
+            if (vox_superpose(e->fit_ref, mob, e->nfit, &fit, cref, NULL) != VOX_OK) {
+                sl->failed = 1;
+                snprintf(sl->error, sizeof sl->error, "frame %lld: the superposition failed", (long long)sl->index);
+                return;
+            }
+            /* aligned = R0 * (U * (x - cm) + cref - c0) */
+            const double(*U)[3] = fit.rotation, (*R)[3] = e->to_aligned.rotation;
+            for (size_t i = 0; i < e->nkept; i++) {
+                const float *x = in + 3 * e->kept[i];
+                double d[3] = {x[0] - fit.centroid[0], x[1] - fit.centroid[1], x[2] - fit.centroid[2]}, y[3];
+                for (int a = 0; a < 3; a++)
+                    y[a] = U[a][0] * d[0] + U[a][1] * d[1] + U[a][2] * d[2] + cref[a] - e->to_aligned.centroid[a];
+                float *o = sl->work + 3 * e->kept[i];
+                for (int a = 0; a < 3; a++) o[a] = (float)(R[a][0] * y[0] + R[a][1] * y[1] + R[a][2] * y[2]);
+            }
+        }
+        in = sl->work;
+    }
+    if (vox_structure_set_coords(w->ctx, w->s, in, e->atoms) != VOX_OK ||
+        vox_analyze(w->ctx, w->s, &e->ap, &sl->result) != VOX_OK) {
+        sl->failed = 1;
+        snprintf(sl->error, sizeof sl->error, "frame %lld: %s", (long long)sl->index,
+                 vox_ctx_last_error_detail(w->ctx));
+    }
+}
+
+/* Workers take slots in any order: each result lands in its own slot. */
+static void *worker_main(void *arg)
+{
+    frame_worker *w = arg;
+    frame_engine *e = w->e;
+    int wi = (int)(w - e->w), seen = 0;
+    pthread_mutex_lock(&e->mu);
+    for (;;) {
+        while (!e->quit && e->generation == seen) pthread_cond_wait(&e->go, &e->mu);
+        if (e->quit)
+            break;
+        seen = e->generation;
+        while (e->next < e->batch) {
+            frame_slot *sl = &e->slots[e->next++];
+            pthread_mutex_unlock(&e->mu);
+            analyse_slot(e, w, wi, sl);
+            pthread_mutex_lock(&e->mu);
+        }
+        if (--e->busy == 0)
+            pthread_cond_signal(&e->done);
+    }
+    pthread_mutex_unlock(&e->mu);
+    return NULL;
+}
+
+void frame_engine_run(frame_engine *e, int n)
+{
+    for (int i = 0; i < n; i++) {
+        vox_result_free(&e->slots[i].result);
+        e->slots[i].failed = 0;
+        e->slots[i].error[0] = '\0';
+    }
+    if (e->nw == 1) {
+        for (int i = 0; i < n; i++) analyse_slot(e, &e->w[0], 0, &e->slots[i]);
+        return;
+    }
+    pthread_mutex_lock(&e->mu);
+    e->batch = n;
+    e->next = 0;
+    e->busy = e->nw;
+    e->generation++;
+    pthread_cond_broadcast(&e->go);
+    while (e->busy > 0) pthread_cond_wait(&e->done, &e->mu);
+    pthread_mutex_unlock(&e->mu);
+}
+
+int frame_engine_init(frame_engine *e, const char *top, align_mode mode, int fit_ca, double resolution, int jobs,
+                      int threads, unsigned long long max_grid_voxels, int batch_per_job, char *err, size_t cap)
+{
+    memset(e, 0, sizeof *e);
+    e->mode = mode;
+    e->fit_ca = fit_ca;
+    e->topology = top;
+    e->nw = jobs;
+    e->to_aligned.size = sizeof e->to_aligned;
+    vox_analyze_params_init(&e->ap);
+    e->ap.resolution = resolution;
+    pthread_mutex_init(&e->mu, NULL);
+    pthread_cond_init(&e->go, NULL);
+    pthread_cond_init(&e->done, NULL);
+    e->w = calloc((size_t)jobs, sizeof *e->w);
+    if (!e->w)
+        goto nomem;
+    for (int i = 0; i < jobs; i++) {
+        frame_worker *w = &e->w[i];
+        w->e = e;
+        vox_options o;
+        vox_options_init(&o);
+        o.threads = threads;
+        o.max_grid_voxels = max_grid_voxels;
+        if (vox_ctx_create(&w->ctx, &o) != VOX_OK) {
+            snprintf(err, cap, "cannot create a context: %s", w->ctx ? vox_ctx_last_error_detail(w->ctx) : "");
+            goto fail;
+        }
+        if (!load_prepared(w->ctx, top, mode == ALIGN_EACH, &w->s, err, cap))
+            goto fail;
+    }
+    e->atoms = vox_structure_input_atom_count(e->w[0].s);
+    e->nkept = vox_structure_kept_atoms(e->w[0].s, NULL);
+    e->kept = malloc((e->nkept ? e->nkept : 1) * sizeof *e->kept);
+    e->nslots = batch_per_job * jobs;
+    e->slots = calloc((size_t)e->nslots, sizeof *e->slots);
+    if (!e->kept || !e->slots)
+        goto nomem;
+    vox_structure_kept_atoms(e->w[0].s, e->kept);
+    for (int i = 0; i < e->nslots; i++) {
+        e->slots[i].xyz = malloc(3 * e->atoms * sizeof(float));
+        e->slots[i].work = mode == ALIGN_REFERENCE ? calloc(3 * e->atoms, sizeof(float)) : NULL;
+        if (!e->slots[i].xyz || (mode == ALIGN_REFERENCE && !e->slots[i].work))
+            goto nomem;
+    }
+    for (int i = 0; jobs > 1 && i < jobs; i++) {
+        if (pthread_create(&e->w[i].thread, NULL, worker_main, &e->w[i]) != 0) {
+            snprintf(err, cap, "cannot start a worker thread");
+            goto fail;
+        }
+        e->w[i].started = 1;
+    }
+    return 1;
+nomem:
+    snprintf(err, cap, "out of memory for %d jobs of %zu atoms", jobs, e->atoms);
+fail:
+    frame_engine_free(e);
+    return 0;
+}
+
+int frame_engine_set_reference(frame_engine *e, int64_t index, const float *xyz, char *err, size_t cap)
+{
+    if (e->mode == ALIGN_EACH)
+        return 1;
+    vox_ctx *ctx = e->w[0].ctx;
+    e->first_index = index;
+    e->has_reference = 1;
+    memset(e->to_aligned.rotation, 0, sizeof e->to_aligned.rotation);
+    memset(e->to_aligned.centroid, 0, sizeof e->to_aligned.centroid);
+    for (int a = 0; a < 3; a++) e->to_aligned.rotation[a][a] = 1.0;
+    if (e->mode == ALIGN_REFERENCE) {
+        /* the first frame prepared as vox analyze prepares it: its transform and coordinates */
+        vox_structure *p = NULL;
+        if (!load_prepared(ctx, e->topology, 1, &p, err, cap))
+            return 0;
+        if (vox_structure_set_coords(ctx, p, xyz, e->atoms) != VOX_OK) {
+            snprintf(err, cap, "frame %lld: %s", (long long)index, vox_ctx_last_error_detail(ctx));
+            vox_structure_free(&p);
+            return 0;
+        }
+        vox_structure_transform(p, &e->to_aligned);
+        e->first_aligned = malloc(3 * (e->nkept ? e->nkept : 1) * sizeof(float));
+        e->fit = malloc((e->nkept ? e->nkept : 1) * sizeof *e->fit);
+        if (!e->first_aligned || !e->fit) {
+            vox_structure_free(&p);
+            snprintf(err, cap, "out of memory for the reference frame");
+            return 0;
+        }
+        vox_structure_coords(p, e->first_aligned);
+        vox_structure_free(&p);
+        /* the fitted atoms: every analysed (heavy) atom, or the C-alphas */
+        e->nfit = 0;
+        for (size_t i = 0; i < e->nkept; i++) {
+            vox_atom_info ai;
+            ai.size = sizeof ai;
+            vox_structure_atom(e->w[0].s, i, &ai);
+            if (!e->fit_ca || (!ai.hetero && !strcmp(ai.atom_name, "CA")))
+                e->fit[e->nfit++] = e->kept[i];
+        }
+        if (e->nfit < 3) {
+            snprintf(err, cap, "--align reference needs at least 3 atoms to fit, the topology has %zu%s", e->nfit,
+                     e->fit_ca ? " C-alpha atoms" : " heavy protein atoms");
+            return 0;
+        }
+        e->fit_ref = malloc(3 * e->nfit * sizeof(float));
+        e->mobile = malloc(3 * e->nfit * (size_t)e->nw * sizeof(float));
+        if (!e->fit_ref || !e->mobile) {
+            snprintf(err, cap, "out of memory for the reference frame");
+            return 0;
+        }
+        for (size_t i = 0; i < e->nfit; i++) memcpy(e->fit_ref + 3 * i, xyz + 3 * e->fit[i], 3 * sizeof(float));
+    }
+    /* the lattice: the first frame's own grid */
+    frame_slot *sl = &e->slots[0];
+    memcpy(sl->xyz, xyz, 3 * e->atoms * sizeof(float));
+    sl->index = index;
+    vox_result_free(&sl->result);
+    sl->failed = 0;
+    e->ap.has_grid = 0;
+    analyse_slot(e, &e->w[0], 0, sl);
+    if (sl->failed) {
+        snprintf(err, cap, "%s", sl->error);
+        return 0;
+    }
+    e->ap.has_grid = 1;
+    vox_result_grid(sl->result, e->ap.grid_dims, NULL);
+    vox_result_grid_origin(sl->result, e->ap.grid_origin);
+    vox_result_free(&sl->result);
+    return 1;
+}
+
+void frame_engine_free(frame_engine *e)
+{
+    if (e->w && e->nw > 1) {
+        pthread_mutex_lock(&e->mu);
+        e->quit = 1;
+        pthread_cond_broadcast(&e->go);
+        pthread_mutex_unlock(&e->mu);
+        for (int i = 0; i < e->nw; i++)
+            if (e->w[i].started)
+                pthread_join(e->w[i].thread, NULL);
+    }
+    for (int i = 0; e->w && i < e->nw; i++) {
+        vox_structure_free(&e->w[i].s);
+        vox_ctx_destroy(&e->w[i].ctx);
+    }
+    for (int i = 0; e->slots && i < e->nslots; i++) {
+        free(e->slots[i].xyz);
+        free(e->slots[i].work);
+        vox_result_free(&e->slots[i].result);
+    }
+    free(e->slots);
+    free(e->w);
+    free(e->kept);
+    free(e->fit);
+    free(e->fit_ref);
+    free(e->mobile);
+    free(e->first_aligned);
+    pthread_mutex_destroy(&e->mu);
+    pthread_cond_destroy(&e->go);
+    pthread_cond_destroy(&e->done);
+    memset(e, 0, sizeof *e);
+}

@@ -1,0 +1,331 @@
+/* models.c - the models of a multi-model PDB (MODEL/ENDMDL) or mmCIF
+ * (atom_site.pdbx_PDB_model_num) file read as trajectory frames.
+ *
+ * The file is streamed line by line, so memory does not depend on the
+ * number of models.  Each model must list the same atoms in the same order
+ * as the first (the topology: model 1 loaded as a structure); a frame's
+ * coordinates are its ATOM/HETATM records (PDB) or atom_site rows (mmCIF)
+ * in file order, parsed with the loaders' own number parser so a model
+ * read as a frame gives the same floats as the model loaded as a file. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frames.h"
+
+typedef struct models_state {
+    int cif;
+    char *line;
+    size_t cap;
+    uint64_t line_no;
+    uint64_t offset; /* byte offset of the next line */
+    /* mmCIF atom_site loop */
+    int ncols, cx, cy, cz, cmodel;
+    char model[32];  /* model number of the frame being read */
+    int in_loop;
+    int done;
+    int pending;     /* the current line is the first row of the next model */
+} models_state;
+
+static void models_close(void *p)
+{
+    models_state *m = p;
+    if (m) free(m->line);
+    free(m);
+}
+
+/* Next line (without the newline); 0 at the end of the file. */
+static int next_line(struct vox_frames *fr, models_state *m, size_t *len, uint64_t *at)
+{
+    size_t n = 0;
+    int c;
+    *at = m->offset;
+    while ((c = getc(fr->f)) != EOF && c != '\n') {
+        if (n + 2 > m->cap) {
+            size_t cap = m->cap ? 2 * m->cap : 256;
+            if (cap > (1u << 20))
+                return -1; /* a line over 1 MiB is not a structure file */
+            char *nl = realloc(m->line, cap);
+            if (!nl)
+                return -1;
+            m->line = nl;
+            m->cap = cap;
+        }
+        m->line[n++] = (char)c;
+    }
+    if (c == EOF && n == 0)
+        return 0;
+    m->offset += n + (c == '\n');
+    if (n && m->line[n - 1] == '\r') n--;
+    if (!m->line) {
+        m->line = malloc(m->cap = 256);
+        if (!m->line) return -1;
+    }
+    m->line[n] = '\0';
+    *len = n;
+    m->line_no++;
+    return 1;
+}
+
+/* natoms while the first model is being counted */
+#define COUNTING ((size_t)-1)
+
+static int starts(const char *l, const char *p) { return strncmp(l, p, strlen(p)) == 0; }
+
+/* ---- PDB ---------------------------------------------------------------- */
+
+static int pdb_coord(const char *l, size_t len, size_t a, double *v)
+{
+    if (a + 8 <= len)
+        return vox_parse_number(l + a, 8, v);
+    return a < len && vox_parse_number(l + a, len - a, v);
+}
+
+static vox_status pdb_read(vox_ctx *ctx, struct vox_frames *fr, float *xyz, vox_frame_info *info, int *got)
+{
+    models_state *m = fr->state;
+    size_t len, natoms = 0;
+    uint64_t at, start = m->offset;
+    int r, in_model = 0, any = 0;
+    int64_t k = fr->next_index;
+    while ((r = next_line(fr, m, &len, &at)) > 0) {
+        const char *l = m->line;
+        if (starts(l, "MODEL")) {
+            if (any || in_model) { /* a MODEL line without ENDMDL before it ends the frame */
+                fseek(fr->f, (long)at, SEEK_SET);
+                m->offset = at;
+                m->line_no--;
+                break;
+            }
+            in_model = 1;
+            start = at;
+            continue;
+        }
+        if (starts(l, "ENDMDL")) {
+            if (any || in_model) break;
+            continue;
+        }
+        if (!starts(l, "ATOM  ") && !starts(l, "HETATM"))
+            continue;
+        if (!any) start = in_model ? start : at;
+        any = 1;
+        if (natoms == fr->natoms)
+            return vox_fail(ctx, VOX_E_PARSE, "%s: frame %lld (model at byte %llu): more than the first model's %zu atoms",
+                            fr->path, (long long)k, (unsigned long long)start, fr->natoms);
+        if (xyz)
+            for (int c = 0; c < 3; c++) {
+                double v;
+                if (!pdb_coord(l, len, 30 + 8 * (size_t)c, &v))
+                    return vox_fail(ctx, VOX_E_PARSE,
+                                    "%s:%llu: frame %lld: %c coordinate (columns %d-%d) is not a number", fr->path,
+                                    (unsigned long long)m->line_no, (long long)k, "xyz"[c], 31 + 8 * c, 38 + 8 * c);
+                xyz[3 * natoms + (size_t)c] = (float)v;
+            }
+        natoms++;
+    }
+    if (r < 0)
+        return vox_fail(ctx, VOX_E_PARSE, "%s:%llu: a line longer than 1 MiB (not a PDB file?)", fr->path,
+                        (unsigned long long)m->line_no + 1);
+    if (!any) {
+        *got = 0;
+        return VOX_OK;
+    }
+    if (fr->natoms == COUNTING)
+        fr->natoms = natoms;
+    else if (natoms != fr->natoms)
+        return vox_fail(ctx, VOX_E_PARSE, "%s: frame %lld (model at byte %llu) has %zu atoms, the first model %zu",
+                        fr->path, (long long)k, (unsigned long long)start, natoms, fr->natoms);
+    info->index = k;
+    info->offset = start;
+    *got = 1;
+    return VOX_OK;
+}
+
+/* ---- mmCIF -------------------------------------------------------------- */
+
+/* Splits a data line into tokens (quotes as CIF 1.1: a quote ends a value
+ * only when followed by white space).  Returns the count, or -1. */
+static int cif_tokens(char *l, char **tok, int max)
+{
+    int n = 0;
+    char *p = l;
+    for (;;) {
+        while (*p == ' ' || *p == '\t') p++;
+        if (!*p || *p == '#')
+            return n;
+        if (n == max)
+            return -1;
+        if (*p == '\'' || *p == '"') {
+            char q = *p++;
+            tok[n++] = p;
+            while (*p && !(*p == q && (p[1] == ' ' || p[1] == '\t' || !p[1]))) p++;
+            if (!*p)
+                return -1;
+            *p++ = '\0';
+        } else {
+            tok[n++] = p;
+            while (*p && *p != ' ' && *p != '\t') p++;
+            if (*p) *p++ = '\0';
+        }
+    }
+}
+
+enum { MAX_COLS = 64 };
+
+
+/* Reads up to the first atom_site row: the loop's columns. */
+static vox_status cif_header(vox_ctx *ctx, struct vox_frames *fr, models_state *m)
+{
+    size_t len;
+    uint64_t at;
+    int r, in_loop = 0;
+    m->ncols = 0;
+    m->cx = m->cy = m->cz = m->cmodel = -1;
+    while ((r = next_line(fr, m, &len, &at)) > 0) {
+        char *l = m->line;
+        while (*l == ' ' || *l == '\t') l++;
+        if (starts(l, "loop_")) {
+            in_loop = 1;
+            m->ncols = 0;
+            continue;
+        }
+        if (in_loop && starts(l, "_atom_site.")) {
+            const char *name = l + 11;
+            size_t nl = strcspn(name, " \t");
+            if (m->ncols == MAX_COLS)
+                return vox_fail(ctx, VOX_E_PARSE, "%s:%llu: atom_site has more than %d columns", fr->path,
+                                (unsigned long long)m->line_no, MAX_COLS);
+            if (nl == 7 && !strncmp(name, "Cartn_x", 7)) m->cx = m->ncols;
+            if (nl == 7 && !strncmp(name, "Cartn_y", 7)) m->cy = m->ncols;
+            if (nl == 7 && !strncmp(name, "Cartn_z", 7)) m->cz = m->ncols;
+            if (nl == 18 && !strncmp(name, "pdbx_PDB_model_num", 18)) m->cmodel = m->ncols;
+            m->ncols++;
+            continue;
+        }
+        if (in_loop && m->ncols > 0) {
+            if (m->cx < 0 || m->cy < 0 || m->cz < 0)
+                return vox_fail(ctx, VOX_E_PARSE, "%s: atom_site has no Cartn_x/Cartn_y/Cartn_z columns", fr->path);
+            /* the first row: read again by the first frame */
+            fseek(fr->f, (long)at, SEEK_SET);
+            m->offset = at;
+            m->line_no--;
+            return VOX_OK;
+        }
+        if (l[0] == '_') in_loop = 0;
+    }
+    return vox_fail(ctx, VOX_E_FORMAT, "%s: not a trajectory file vox reads: no atom_site loop (expected an mmCIF "
+                    "file with atoms)", fr->path);
+}
+
+static vox_status cif_read(vox_ctx *ctx, struct vox_frames *fr, float *xyz, vox_frame_info *info, int *got)
+{
+    models_state *m = fr->state;
+    int64_t k = fr->next_index;
+    *got = 0;
+    if (m->done)
+        return VOX_OK;
+    size_t len, natoms = 0;
+    uint64_t at, start = m->offset;
+    int r;
+    char *tok[MAX_COLS];
+    char model[32] = "";
+    while ((r = next_line(fr, m, &len, &at)) > 0) {
+        char *l = m->line;
+        while (*l == ' ' || *l == '\t') l++;
+        if (!*l || *l == '#')
+            continue;
+        if (*l == '_' || starts(l, "loop_") || starts(l, "data_") || *l == ';') {
+            m->done = 1; /* the loop has ended (multi-line values do not occur in atom_site rows vox reads) */
+            break;
+        }
+        int n = cif_tokens(l, tok, MAX_COLS);
+        if (n != m->ncols)
+            return vox_fail(ctx, VOX_E_PARSE, "%s:%llu: frame %lld: an atom_site row with %d values, expected %d",
+                            fr->path, (unsigned long long)m->line_no, (long long)k, n, m->ncols);
+        const char *mn = m->cmodel >= 0 ? tok[m->cmodel] : "1";
+        if (natoms == 0) {
+            snprintf(model, sizeof model, "%s", mn);
+            start = at;
+        } else if (strcmp(model, mn) != 0) { /* the next model starts here */
+            fseek(fr->f, (long)at, SEEK_SET);
+            m->offset = at;
+            m->line_no--;
+            break;
+        }
+        if (natoms == fr->natoms)
+            return vox_fail(ctx, VOX_E_PARSE, "%s:%llu: frame %lld (model %s): more than the first model's %zu atoms",
+                            fr->path, (unsigned long long)m->line_no, (long long)k, model, fr->natoms);
+        if (xyz) {
+            const int cols[3] = {m->cx, m->cy, m->cz};
+            for (int c = 0; c < 3; c++) {
+                double v;
+                const char *s = tok[cols[c]];
+                if (!vox_parse_number(s, strlen(s), &v))
+                    return vox_fail(ctx, VOX_E_PARSE, "%s:%llu: frame %lld: Cartn_%c '%s' is not a number", fr->path,
+                                    (unsigned long long)m->line_no, (long long)k, "xyz"[c], s);
+                xyz[3 * natoms + (size_t)c] = (float)v;
+            }
+        }
+        natoms++;
+    }
+    if (r < 0)
+        return vox_fail(ctx, VOX_E_PARSE, "%s:%llu: a line longer than 1 MiB", fr->path, (unsigned long long)m->line_no + 1);
+    if (r == 0)
+        m->done = 1;
+    if (natoms == 0)
+        return VOX_OK;
+    if (fr->natoms == COUNTING)
+        fr->natoms = natoms;
+    else if (natoms != fr->natoms)
+        return vox_fail(ctx, VOX_E_PARSE, "%s: frame %lld (model %s, byte %llu) has %zu atoms, the first model %zu",
+                        fr->path, (long long)k, model, (unsigned long long)start, natoms, fr->natoms);
+    info->index = k;
+    info->offset = start;
+    *got = 1;
+    return VOX_OK;
+}
+
+int vox_models_sniff(const unsigned char *head, size_t n, int *cif)
+{
+    for (size_t i = 0; i < n; i++)
+        if (head[i] == 0 || (head[i] < 32 && !isspace(head[i])) || head[i] > 126)
+            return 0;
+    size_t i = 0;
+    while (i < n && isspace(head[i])) i++;
+    *cif = (n - i >= 5 && !memcmp(head + i, "data_", 5)) || (i < n && head[i] == '#');
+    return n > 0;
+}
+
+vox_status vox_models_open(vox_ctx *ctx, vox_frames *fr, int cif)
+{
+    models_state *m = calloc(1, sizeof *m);
+    if (!m)
+        return vox_fail(ctx, VOX_E_NOMEM, "out of memory opening %s", fr->path);
+    m->cif = cif;
+    fr->state = m;
+    fr->close_state = models_close;
+    fr->format = cif ? "mmcif-models" : "pdb-models";
+    fr->read = cif ? cif_read : pdb_read;
+    vox_status st = cif ? cif_header(ctx, fr, m) : VOX_OK;
+    if (st != VOX_OK)
+        return st;
+    /* the atom count: the first model's, counted by one pass over it */
+    uint64_t first = m->offset, line_no = m->line_no;
+    vox_frame_info fi;
+    memset(&fi, 0, sizeof fi);
+    fi.size = sizeof fi;
+    int got = 0;
+    fr->natoms = COUNTING;
+    st = fr->read(ctx, fr, NULL, &fi, &got);
+    if (st != VOX_OK)
+        return st;
+    if (!got)
+        return vox_fail(ctx, VOX_E_FORMAT, "%s: not a trajectory file vox reads: text without %s (expected DCD, "
+                        "or PDB/mmCIF models)", fr->path, cif ? "atom_site rows" : "ATOM/HETATM records");
+    if (fseek(fr->f, (long)first, SEEK_SET) != 0)
+        return vox_fail(ctx, VOX_E_IO, "%s: cannot seek back to the first model", fr->path);
+    m->offset = first;
+    m->line_no = line_no;
+    m->done = 0;
+    return VOX_OK;
+}

@@ -1,0 +1,224 @@
+/* test_tracker.c - the library pieces under `vox trajectory --align reference|none`:
+ * least-squares superposition (a known rotation is recovered, never a reflection),
+ * analysis on a fixed lattice (results sit on it, the grid grows by whole voxels,
+ * the structure's own grid is unchanged without it), and the tracker (one track for
+ * a pocket seen in every frame, occupancy fractions, a save/restore round trip that
+ * continues exactly as the uninterrupted tracker, results off the lattice refused).
+ *   test_tracker SYNTHETIC_DIR */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "vox/vox.h"
+
+static void rotate(const double R[3][3], const float *in, float *out, size_t n, const double t[3])
+{
+    for (size_t i = 0; i < n; i++)
+        for (int a = 0; a < 3; a++)
+            out[3 * i + a] = (float)(R[a][0] * in[3 * i] + R[a][1] * in[3 * i + 1] + R[a][2] * in[3 * i + 2] + t[a]);
+}
+
+static void test_superpose(void)
+{
+    enum { N = 50 };
+    float ref[3 * N], mob[3 * N];
+    unsigned seed = 12345;
+    for (int i = 0; i < 3 * N; i++) {
+        seed = seed * 1103515245u + 12345u;
+        ref[i] = (float)((seed >> 8) % 20000) / 1000.0f - 10.0f;
+    }
+    /* mobile = Q^T (ref - t): superposing it back must give Q */
+    double c = cos(0.7), s = sin(0.7);
+    double Q[3][3] = {{c, -s, 0}, {s, c, 0}, {0, 0, 1}}, QT[3][3], shift[3] = {0, 0, 0};
+    for (int a = 0; a < 3; a++)
+        for (int b = 0; b < 3; b++) QT[a][b] = Q[b][a];
+    rotate(QT, ref, mob, N, shift);
+    for (int i = 0; i < N; i++) mob[3 * i] += 5.0f, mob[3 * i + 2] -= 3.0f;
+    vox_transform t;
+    t.size = sizeof t;
+    double cref[3], rmsd = -1;
+    CHECK(vox_superpose(ref, mob, N, &t, cref, &rmsd) == VOX_OK, "superpose");
+    double maxd = 0;
+    for (int a = 0; a < 3; a++)
+        for (int b = 0; b < 3; b++) maxd = fmax(maxd, fabs(t.rotation[a][b] - Q[a][b]));
+    CHECK(maxd < 1e-6 && rmsd < 1e-4, "recovered rotation off by %g, rmsd %g", maxd, rmsd);
+    /* a mirror image is fitted by a proper rotation (determinant +1), with a large rmsd */
+    for (int i = 0; i < N; i++) mob[3 * i] = -ref[3 * i], mob[3 * i + 1] = ref[3 * i + 1], mob[3 * i + 2] = ref[3 * i + 2];
+    CHECK(vox_superpose(ref, mob, N, &t, cref, &rmsd) == VOX_OK, "superpose mirror");
+    const double(*R)[3] = t.rotation;
+    double det = R[0][0] * (R[1][1] * R[2][2] - R[1][2] * R[2][1]) - R[0][1] * (R[1][0] * R[2][2] - R[1][2] * R[2][0]) +
+                 R[0][2] * (R[1][0] * R[2][1] - R[1][1] * R[2][0]);
+    CHECK(fabs(det - 1.0) < 1e-9 && rmsd > 0.5, "mirror: det %g rmsd %g", det, rmsd);
+    CHECK(vox_superpose(ref, mob, 2, &t, cref, NULL) == VOX_E_INVALID_ARG, "n < 3 refused");
+    CHECK(vox_superpose(NULL, mob, N, &t, cref, NULL) == VOX_E_INVALID_ARG, "NULL refused");
+}
+
+static vox_result *analyse(vox_ctx *ctx, vox_structure *s, const vox_analyze_params *ap)
+{
+    vox_result *r = NULL;
+    vox_status st = vox_analyze(ctx, s, ap, &r);
+    CHECK(st == VOX_OK, "analyse: %s", vox_ctx_last_error_detail(ctx));
+    return r;
+}
+
+static size_t typed_rows(const vox_result *r)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < vox_result_count(r); i++) {
+        vox_volume v;
+        vox_result_volume(r, i, &v);
+        n += v.type != VOX_OCCLUDED;
+    }
+    return n;
+}
+
+static void test_lattice_and_tracker(const char *dir)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/pocket_box.pdb", dir);
+    vox_ctx *ctx = NULL;
+    vox_options o;
+    vox_options_init(&o);
+    o.threads = 1;
+    CHECK(vox_ctx_create(&ctx, &o) == VOX_OK, "ctx");
+    vox_structure *s = NULL;
+    CHECK(vox_load_file(ctx, path, NULL, &s) == VOX_OK, "load %s", path);
+    if (!s) return;
+    vox_prepare_params pp;
+    vox_prepare_params_init(&pp);
+    pp.align = 0;
+    CHECK(vox_prepare(ctx, s, &pp) == VOX_OK, "prepare");
+    size_t n = vox_structure_input_atom_count(s);
+    float *xyz0 = malloc(3 * n * sizeof *xyz0), *xyz = malloc(3 * n * sizeof *xyz);
+    vox_structure_coords(s, xyz0);
+
+    vox_analyze_params ap;
+    vox_analyze_params_init(&ap);
+    ap.resolution = 2.0;
+    vox_result *own = analyse(ctx, s, &ap);
+    int dims[3];
+    double origin[3];
+    vox_result_grid(own, dims, NULL);
+    vox_result_grid_origin(own, origin);
+    /* the same structure on its own lattice: the same volumes */
+    ap.has_grid = 1;
+    memcpy(ap.grid_origin, origin, sizeof origin);
+    memcpy(ap.grid_dims, dims, sizeof dims);
+    vox_result *lat = analyse(ctx, s, &ap);
+    CHECK(vox_result_count(lat) == vox_result_count(own), "lattice: %zu rows, own grid %zu", vox_result_count(lat),
+          vox_result_count(own));
+    double o2[3];
+    vox_result_grid_origin(lat, o2);
+    CHECK(!memcmp(o2, origin, sizeof o2), "lattice origin kept");
+    /* moved by 4.5 voxels along x: the grid grows by whole voxels and stays on the lattice */
+    for (size_t i = 0; i < n; i++) {
+        xyz[3 * i] = xyz0[3 * i] - 9.0f;
+        xyz[3 * i + 1] = xyz0[3 * i + 1];
+        xyz[3 * i + 2] = xyz0[3 * i + 2];
+    }
+    CHECK(vox_structure_set_coords(ctx, s, xyz, n) == VOX_OK, "set coords");
+    vox_result *moved = analyse(ctx, s, &ap);
+    int d3[3];
+    vox_result_grid(moved, d3, NULL);
+    vox_result_grid_origin(moved, o2);
+    double k = (origin[0] - o2[0]) / 2.0;
+    CHECK(k >= 4.0 && fabs(k - round(k)) < 1e-9 && o2[1] == origin[1] && d3[0] >= dims[0] + 4 && d3[1] == dims[1],
+          "grown by %g voxels below x, dims %d -> %d", k, dims[0], d3[0]);
+    /* the voxel indices are the result's voxels */
+    vox_volume v0;
+    vox_result_volume(moved, 0, &v0);
+    uint32_t *flat = malloc(v0.num_voxels * sizeof *flat);
+    float *cent = malloc(3 * v0.num_voxels * sizeof *cent);
+    CHECK(vox_result_voxel_indices(moved, 0, flat) == VOX_OK && vox_result_voxels(moved, 0, cent, NULL) == VOX_OK,
+          "voxels");
+    int ok = 1;
+    for (size_t i = 0; i < v0.num_voxels; i++) {
+        int ix = (int)(flat[i] / (uint32_t)(d3[1] * d3[2]));
+        ok &= fabs(cent[3 * i] - (o2[0] + (ix + 0.5) * 2.0)) < 1e-4;
+        ok &= i == 0 || flat[i] > flat[i - 1];
+    }
+    CHECK(ok, "voxel indices ascending and matching the centres");
+    free(flat);
+    free(cent);
+
+    /* tracker: the same pocket in every frame (moved along x on the lattice) */
+    vox_tracker_params tp;
+    vox_tracker_params_init(&tp);
+    tp.resolution = 2.0;
+    memcpy(tp.origin, origin, sizeof origin);
+    vox_tracker *tk = NULL, *tk2 = NULL;
+    CHECK(vox_tracker_create(ctx, &tp, &tk) == VOX_OK, "tracker");
+    int ids[64];
+    char *blob = NULL;
+    size_t blen = 0;
+    for (int f = 0; f < 6; f++) {
+        for (size_t i = 0; i < n; i++) xyz[3 * i] = xyz0[3 * i] + (f % 2) * 0.3f;
+        vox_structure_set_coords(ctx, s, xyz, n);
+        vox_result *r = analyse(ctx, s, &ap);
+        CHECK(vox_result_count(r) <= 64, "rows");
+        CHECK(vox_tracker_add(ctx, tk, f, r, ids) == VOX_OK, "add frame %d", f);
+        for (size_t i = 0; i < typed_rows(r); i++) CHECK(ids[i] == (int)i || f > 0, "frame 0 track ids %d", ids[i]);
+        if (tk2) {
+            int ids2[64];
+            CHECK(vox_tracker_add(ctx, tk2, f, r, ids2) == VOX_OK, "add to restored");
+            CHECK(!memcmp(ids, ids2, vox_result_count(r) * sizeof *ids), "restored tracker links frame %d alike", f);
+        }
+        if (f == 2) {
+            CHECK(vox_tracker_save(tk, &blob, &blen) == VOX_OK, "save");
+            CHECK(vox_tracker_restore(ctx, blob, blen, &tk2) == VOX_OK, "restore");
+            vox_tracker *bad = NULL;
+            CHECK(vox_tracker_restore(ctx, blob, blen - 1, &bad) == VOX_E_PARSE && !bad, "a truncated state is refused");
+        }
+        vox_result_free(&r);
+    }
+    vox_track t;
+    t.size = sizeof t;
+    CHECK(vox_tracker_track(tk, 0, &t) == VOX_OK && t.frames_present == 6 && t.fraction == 1.0 &&
+              t.first_frame == 0 && t.last_frame == 5,
+          "track 0: %lld frames", (long long)t.frames_present);
+    CHECK(vox_tracker_track_count(tk) == vox_tracker_track_count(tk2), "restored: same track count");
+    int od[3];
+    double oo[3];
+    CHECK(vox_tracker_occupancy(tk, -1, od, oo, NULL) == VOX_OK, "occupancy dims");
+    float *occ = malloc((size_t)od[0] * od[1] * od[2] * sizeof *occ);
+    vox_tracker_occupancy(tk, -1, NULL, NULL, occ);
+    float mx = 0;
+    for (size_t i = 0; i < (size_t)od[0] * od[1] * od[2]; i++) mx = occ[i] > mx ? occ[i] : mx;
+    CHECK(mx == 1.0f, "some voxel occupied in every frame (max %g)", mx);
+    char *dx = NULL;
+    size_t dlen = 0;
+    CHECK(vox_render_occupancy_dx(ctx, tk, -1, NULL, &dx, &dlen) == VOX_OK && dx && strstr(dx, "object 1 class gridpositions"),
+          "dx");
+    vox_free(dx);
+    free(occ);
+    /* a result that is not on the lattice is refused */
+    ap.grid_origin[0] += 0.5;
+    vox_result *off = analyse(ctx, s, &ap);
+    CHECK(vox_tracker_add(ctx, tk, 6, off, NULL) == VOX_E_INVALID_ARG &&
+              strstr(vox_ctx_last_error_detail(ctx), "lattice"),
+          "off-lattice: %s", vox_ctx_last_error_detail(ctx));
+    vox_result_free(&off);
+    free(blob);
+    vox_tracker_free(&tk);
+    vox_tracker_free(&tk2);
+    vox_result_free(&own);
+    vox_result_free(&lat);
+    vox_result_free(&moved);
+    free(xyz0);
+    free(xyz);
+    vox_structure_free(&s);
+    vox_ctx_destroy(&ctx);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: test_tracker SYNTHETIC_DIR\n");
+        return 2;
+    }
+    test_superpose();
+    test_lattice_and_tracker(argv[1]);
+    return check_report();
+}

@@ -1,0 +1,354 @@
+#!/usr/bin/env python3
+"""test_tracking.py - `vox trajectory` with one lattice for all frames: --align reference and none,
+tracks, occupancy maps, ensembles (multi-model PDB and mmCIF) as frames, --jobs, and --resume after kill -9.
+
+Generated inputs (no ../shared needed): the pocket box of gen_structures, breathing (scaled about its
+centre) and moved as a rigid body; with ../shared, the GROMACS lysozyme run and its ensembles.
+
+Usage: test_tracking.py VOX GENERATED_DIR SHARED_DATA [WRAPPER]
+"""
+import json
+import math
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+from voxtest import check, main, runner
+from test_trajectory import breathing, read_atoms, rows, write_dcd, write_pdb
+
+VOX, GEN, SHARED = sys.argv[1], sys.argv[2], sys.argv[3]
+WRAPPER = sys.argv[4].split() if len(sys.argv) > 4 else []
+vox = runner(VOX, WRAPPER)
+
+
+def rigid(coords, k):
+    """Frame k: the box turned about an axis and moved, rounded to 3 decimals (float32-exact enough)."""
+    a = 0.35 * k
+    ax = (1 / math.sqrt(3),) * 3
+    c, s = math.cos(a), math.sin(a)
+    x, y, z = ax
+    R = [[c + x * x * (1 - c), x * y * (1 - c) - z * s, x * z * (1 - c) + y * s],
+         [y * x * (1 - c) + z * s, c + y * y * (1 - c), y * z * (1 - c) - x * s],
+         [z * x * (1 - c) - y * s, z * y * (1 - c) + x * s, c + z * z * (1 - c)]]
+    t = (3.0 * k, -2.0 * k, 1.5 * k)
+    return [tuple(round(sum(R[i][j] * p[j] for j in range(3)) + t[i], 3) for i in range(3)) for p in coords]
+
+
+def write_models_pdb(path, lines, frames):
+    with open(path, "w") as out:
+        for m, fr in enumerate(frames):
+            out.write(f"MODEL     {m + 1:4d}\n")
+            for l, p in zip(lines, fr):
+                out.write(f"{l[:30]}{p[0]:8.3f}{p[1]:8.3f}{p[2]:8.3f}{l[54:].rstrip(chr(10))}\n")
+            out.write("ENDMDL\n")
+        out.write("END\n")
+
+
+def write_models_cif(path, lines, frames):
+    cols = ["group_PDB", "id", "type_symbol", "label_atom_id", "label_comp_id", "label_asym_id", "label_seq_id",
+            "Cartn_x", "Cartn_y", "Cartn_z", "auth_seq_id", "auth_asym_id", "pdbx_PDB_model_num"]
+    with open(path, "w") as out:
+        out.write("data_ensemble\n#\nloop_\n" + "".join(f"_atom_site.{c}\n" for c in cols))
+        n = 0
+        for m, fr in enumerate(frames):
+            for l, p in zip(lines, fr):
+                n += 1
+                el = l[76:78].strip() or l[12:16].strip()[0]
+                chain = l[21].strip() or "A"
+                out.write(f"{l[:6].strip()} {n} {el} {l[12:16].strip()} {l[17:20].strip()} {chain} "
+                          f"{int(l[22:26])} {p[0]:.3f} {p[1]:.3f} {p[2]:.3f} {int(l[22:26])} {chain} {m + 1}\n")
+        out.write("#\n")
+
+
+def traj(*args, **kw):
+    return vox("trajectory", "--quiet", *args, **kw)
+
+
+def read_dx(path):
+    """counts, origin, deltas, values of an OpenDX scalar field."""
+    counts = origin = None
+    deltas, values, data = [], [], False
+    for line in open(path):
+        w = line.split()
+        if not w or w[0] == "#":
+            continue
+        if line.startswith("object 1"):
+            counts = [int(v) for v in w[-3:]]
+        elif w[0] == "origin":
+            origin = [float(v) for v in w[1:]]
+        elif w[0] == "delta":
+            deltas.append([float(v) for v in w[1:]])
+        elif line.startswith("object 3"):
+            data = True
+        elif w[0] in ("attribute", "object", "component"):
+            data = False
+        elif data:
+            values += [float(v) for v in w]
+    return counts, origin, deltas, values
+
+
+def test_breathing(tmp):
+    lines, coords = read_atoms(os.path.join(GEN, "pocket_box.pdb"))
+    frames = [breathing(coords, k) for k in range(12)]
+    top = os.path.join(tmp, "top.pdb")
+    write_pdb(top, lines, frames[0])
+    dcd = os.path.join(tmp, "breathe.dcd")
+    write_dcd(dcd, frames)
+    outs = {}
+    for mode in ("none", "reference"):
+        for jobs in ("1", "2", "3"):
+            od = os.path.join(tmp, f"{mode}-{jobs}")
+            r = traj("--topology", top, "--trajectory", dcd, "--output-dir", od, "--resolution", "2.0", "--align",
+                     mode, "--jobs", jobs, "--write", "occupancy")
+            check(r.returncode == 0, f"{mode} jobs {jobs}: {r.stderr}")
+            outs[mode, jobs] = {f: open(os.path.join(od, f), "rb").read() for f in sorted(os.listdir(od))
+                                if f != "run.summary.json"}
+        check(outs[mode, "1"] == outs[mode, "2"] == outs[mode, "3"], f"--align {mode}: jobs 1, 2, 3 give the same files")
+        od = os.path.join(tmp, f"{mode}-1")
+        got = rows(os.path.join(od, "breathe.frames.csv"))
+        check({r[0] for r in got} == {str(k) for k in range(12)}, f"{mode}: every frame has rows")
+        check(all(r[4] != "" for r in got), f"{mode}: every row has a track")
+        tracks = rows_tracks(os.path.join(od, "breathe.tracks.csv"))
+        # the breathing pocket: one track through every frame, whose volume follows the rows
+        full = [t for t in tracks if int(t["frames"]) == 12]
+        check(len(full) >= 1, f"{mode}: a track present in all 12 frames: {tracks}")
+        for t in full:
+            vols = [float(r[6]) for r in got if r[4] == t["track"]]
+            check(len(vols) == 12 and abs(sum(vols) / 12 - float(t["volume_mean"])) < 1e-6 * max(vols)
+                  and min(vols) == float(t["volume_min"]) and max(vols) == float(t["volume_max"])
+                  and t["fraction"] == "1.000000", f"{mode}: track {t['track']} statistics")
+        check(len({tuple(float(r[6]) for r in got if r[4] == t["track"]) for t in full}) >= 1 and
+              any(len({float(r[6]) for r in got if r[4] == t["track"]}) > 1 for t in full),
+              f"{mode}: the tracked pocket breathes (its volume changes)")
+        ids = [int(t["track"]) for t in tracks]
+        check(ids == list(range(len(ids))), f"{mode}: track ids 0.. in order")
+        firsts = [int(t["first_frame"]) for t in tracks]
+        check(firsts == sorted(firsts), f"{mode}: tracks numbered in order of first appearance")
+        # occupancy: fractions in [0, 1], 'any' >= each type, 1.0 where the tracked pocket always is
+        counts, origin, deltas, anyv = read_dx(os.path.join(od, "breathe.occupancy.dx"))
+        check(len(anyv) == counts[0] * counts[1] * counts[2] and all(0.0 <= v <= 1.0 for v in anyv),
+              f"{mode}: occupancy values")
+        check(max(anyv) == 1.0, f"{mode}: some voxel is in a volume in every frame")
+        total = [0.0] * len(anyv)
+        for ty in ("hub", "pore", "pocket", "cavity"):
+            _, _, _, tv = read_dx(os.path.join(od, f"breathe.occupancy.{ty}.dx"))
+            total = [a + b for a, b in zip(total, tv)]
+        check(all(abs(a - b) < 1e-5 for a, b in zip(total, anyv)), f"{mode}: the types add up to 'any'")
+        if mode == "none":
+            check(all(abs(deltas[i][j] - (2.0 if i == j else 0.0)) < 1e-9 for i in range(3) for j in range(3)),
+                  f"none: the map's axes are the input's ({deltas})")
+        # voxels always occupied lie inside the box, in input coordinates
+        lo = [min(p[i] for p in frames[0]) for i in range(3)]
+        hi = [max(p[i] for p in frames[0]) for i in range(3)]
+        nx, ny, nz = counts
+        for f, v in enumerate(anyv):
+            if v == 1.0:
+                i, j, k = f // (ny * nz), (f // nz) % ny, f % nz
+                p = [origin[a] + i * deltas[0][a] + j * deltas[1][a] + k * deltas[2][a] for a in range(3)]
+                check(all(lo[a] - 4.0 <= p[a] <= hi[a] + 4.0 for a in range(3)),
+                      f"{mode}: an always-occupied voxel at {p} lies inside the box {lo} {hi}")
+    # --align none analyses the first frame on its own grid: its rows are vox analyze's (frame 0, no align)
+    summary = json.load(open(os.path.join(tmp, "reference-1", "run.summary.json")))
+    check(summary["config"]["align"] == "reference" and summary["config"]["grid"]["first_frame"] == 0
+          and summary["tracks"] >= 1, f"summary {summary['config']}")
+
+
+def rows_tracks(path):
+    lines = open(path).read().splitlines()
+    check(lines[0] == "track,types,frames,fraction,first_frame,last_frame,volume_mean,volume_sd,volume_min,volume_max",
+          f"tracks.csv header {lines[0]}")
+    keys = lines[0].split(",")
+    return [dict(zip(keys, l.split(","))) for l in lines[1:]]
+
+
+def test_rigid(tmp):
+    """A box turned and moved as a rigid body: --align reference sees the same pockets in every frame."""
+    lines, coords = read_atoms(os.path.join(GEN, "pocket_box.pdb"))
+    frames = [rigid(coords, k) for k in range(6)]
+    top = os.path.join(tmp, "rtop.pdb")
+    write_pdb(top, lines, frames[0])
+    dcd = os.path.join(tmp, "rigid.dcd")
+    write_dcd(dcd, frames)
+    od = os.path.join(tmp, "rigid")
+    r = traj("--topology", top, "--trajectory", dcd, "--output-dir", od, "--resolution", "2.0", "--align", "reference")
+    check(r.returncode == 0, r.stderr)
+    got = rows(os.path.join(od, "rigid.frames.csv"))
+    per = {k: sorted((r[2], r[6], r[4]) for r in got if r[0] == str(k)) for k in range(6)}
+    check(all(per[k] == per[0] for k in range(6)) and per[0], f"reference: the same volumes and tracks in every frame {per}")
+    tracks = rows_tracks(os.path.join(od, "rigid.tracks.csv"))
+    check(all(t["frames"] == "6" and t["volume_sd"] == "0" for t in tracks), f"reference: every track in all frames {tracks}")
+    r = traj("--topology", top, "--trajectory", dcd, "--output-dir", od + "-ca", "--resolution", "2.0", "--align",
+             "reference", "--fit", "ca")
+    check(r.returncode == 0, f"--fit ca: {r.stderr}")
+    check(open(os.path.join(od + "-ca", "rigid.frames.csv")).read() == open(os.path.join(od, "rigid.frames.csv")).read(),
+          "--fit ca on a box made of C-alphas gives what fitting every atom gives")
+
+
+def test_ensembles(tmp):
+    lines, coords = read_atoms(os.path.join(GEN, "pocket_box.pdb"))
+    frames = [breathing(coords, k) for k in range(5)]
+    pdb = os.path.join(tmp, "ens.pdb")
+    write_models_pdb(pdb, lines, frames)
+    cif = os.path.join(tmp, "ensc.cif")
+    write_models_cif(cif, lines, frames)
+    top = os.path.join(tmp, "etop.pdb")
+    write_pdb(top, lines, frames[0])
+    dcd = os.path.join(tmp, "ens-dcd.dcd")
+    write_dcd(dcd, frames)
+    res = {}
+    for name, args in (("pdb", ["--topology", pdb]), ("cif", ["--topology", cif]),
+                       ("dcd", ["--topology", top, "--trajectory", dcd])):
+        for mode in ("each", "reference"):
+            od = os.path.join(tmp, f"ens-{name}-{mode}")
+            r = traj(*args, "--output-dir", od, "--resolution", "2.0", "--align", mode)
+            check(r.returncode == 0, f"{name} {mode}: {r.stderr}")
+            label = {"pdb": "ens", "cif": "ensc", "dcd": "ens-dcd"}[name]
+            res[name, mode] = [[c for i, c in enumerate(row) if i != 1] for row in rows(os.path.join(od, f"{label}.frames.csv"))]
+    for mode in ("each", "reference"):
+        check(res["pdb", mode] == res["dcd", mode] == res["cif", mode] and res["pdb", mode],
+              f"{mode}: the models of a PDB and of an mmCIF are the frames of the DCD")
+    s = json.load(open(os.path.join(tmp, "ens-cif-each", "run.summary.json")))
+    check(s["config"]["format"] == "mmcif-models" and s["frames_done"] == 5, f"mmCIF ensemble summary {s['config']}")
+    # a model with an atom missing: the models before it are written, the error names the frame
+    bad = os.path.join(tmp, "bad-ens.pdb")
+    text = open(pdb).read().split("ENDMDL\n")
+    text[3] = "\n".join(text[3].split("\n")[:-2]) + "\n"
+    open(bad, "w").write("ENDMDL\n".join(text))
+    od = os.path.join(tmp, "bad-ens")
+    r = traj("--topology", bad, "--output-dir", od, "--resolution", "2.0")
+    check(r.returncode == 1 and "frame 3" in r.stderr and "atoms, the first model" in r.stderr,
+          f"a short model: {r.returncode} {r.stderr}")
+    got = rows(os.path.join(od, "bad-ens.frames.csv"))
+    check({r[0] for r in got} == {"0", "1", "2"}, "the models before the short one are written")
+    nocoord = os.path.join(tmp, "nocoord.cif")
+    open(nocoord, "w").write("data_x\nloop_\n_atom_site.id\n_atom_site.type_symbol\n1 C\n2 C\n")
+    r = traj("--topology", cif, "--trajectory", nocoord, "--output-dir", os.path.join(tmp, "nc"))
+    check(r.returncode == 1 and "Cartn_x" in r.stderr, f"mmCIF without coordinates: {r.stderr}")
+
+
+def test_resume(tmp):
+    """kill -9 at several points, then --resume: the files equal an uninterrupted run's."""
+    lines, coords = read_atoms(os.path.join(GEN, "pocket_box.pdb"))
+    frames = [breathing(coords, k) for k in range(160)]
+    top = os.path.join(tmp, "ktop.pdb")
+    write_pdb(top, lines, frames[0])
+    dcd = os.path.join(tmp, "long.dcd")
+    write_dcd(dcd, frames)
+    args = ["--topology", top, "--trajectory", dcd, "--resolution", "0.7", "--align", "reference", "--write",
+            "occupancy", "--checkpoint-every", "0"]
+    full = os.path.join(tmp, "k-full")
+    r = traj(*args, "--output-dir", full, "--jobs", "2")
+    check(r.returncode == 0, r.stderr)
+    want = {f: open(os.path.join(full, f), "rb").read() for f in os.listdir(full) if f != "run.summary.json"}
+    rng = random.Random(7)
+    resumed = 0
+    for trial in range(4):
+        od = os.path.join(tmp, f"k{trial}")
+        p = subprocess.Popen([*WRAPPER, VOX, "trajectory", "--quiet", *args, "--output-dir", od, "--jobs", "2"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        ck = os.path.join(od, "long.checkpoint")
+        t0 = time.time()
+        while not os.path.exists(ck) and p.poll() is None and time.time() - t0 < 60:
+            time.sleep(0.005)
+        time.sleep(rng.uniform(0.0, 0.3))
+        if p.poll() is None:
+            p.send_signal(signal.SIGKILL)
+        p.wait()
+        r = traj(*args, "--output-dir", od, "--jobs", "1", "--resume")
+        check(r.returncode == 0, f"resume {trial}: {r.stderr}")
+        got = {f: open(os.path.join(od, f), "rb").read() for f in os.listdir(od) if f != "run.summary.json"}
+        check(got == want, f"resume {trial}: files equal the uninterrupted run ({sorted(got)} vs {sorted(want)})")
+        resumed += json.load(open(os.path.join(od, "run.summary.json")))["resumed"]
+    check(resumed >= 1, f"at least one trial resumed from a checkpoint ({resumed} of 4)")
+    # other settings: the checkpoint is not used
+    od = os.path.join(tmp, "k-other")
+    p = subprocess.Popen([*WRAPPER, VOX, "trajectory", "--quiet", *args, "--output-dir", od],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    t0 = time.time()
+    while not os.path.exists(os.path.join(od, "long.checkpoint")) and p.poll() is None and time.time() - t0 < 60:
+        time.sleep(0.005)
+    if p.poll() is None:
+        p.send_signal(signal.SIGKILL)
+    p.wait()
+    r = vox("trajectory", *args[:-2], "--stride", "2", "--output-dir", od, "--resume")
+    check(r.returncode == 0 and ("other settings" in r.stderr or "no checkpoint" in r.stderr), f"resume with other settings: {r.stderr}")
+    s = json.load(open(os.path.join(od, "run.summary.json")))
+    check(not s["resumed"] and s["frames_done"] == 80, f"other settings: a fresh run {s['frames_done']}")
+
+
+def test_fuzz_models(tmp):
+    """Damaged multi-model PDB and mmCIF files (cut, bytes flipped, lines dropped or doubled) end in exit 0 or
+    a clear error, never a crash or a hang (seeded)."""
+    lines, coords = read_atoms(os.path.join(GEN, "pocket_box.pdb"))
+    frames = [breathing(coords, k) for k in range(3)]
+    rng = random.Random(2024)
+    bad = 0
+    for kind in ("pdb", "cif"):
+        good = os.path.join(tmp, f"fz-good.{kind}")
+        (write_models_pdb if kind == "pdb" else write_models_cif)(good, lines, frames)
+        data = open(good, "rb").read()
+        for case in range(60):
+            b = bytearray(data)
+            op = case % 4
+            if op == 0:
+                b = b[: rng.randrange(len(b))]
+            elif op == 1:
+                for _ in range(rng.randrange(1, 30)):
+                    b[rng.randrange(len(b))] = rng.choice(b"0123456789 -.\n'\";_#ATOMENDLHX\x00\xff")
+            else:
+                ls = bytes(b).split(b"\n")
+                for _ in range(rng.randrange(1, 10)):
+                    i = rng.randrange(len(ls))
+                    if op == 2:
+                        del ls[i]
+                    else:
+                        ls.insert(i, ls[rng.randrange(len(ls))])
+                b = bytearray(b"\n".join(ls))
+            path = os.path.join(tmp, f"fz-case.{kind}")
+            open(path, "wb").write(bytes(b))
+            try:
+                r = traj("--topology", good, "--trajectory", path, "--output-dir", os.path.join(tmp, "fz-out"),
+                         "--resolution", "3.0", "--max-grid-voxels", "2000000", "--jobs", "1", timeout=60)
+            except Exception as e:
+                check(False, f"{kind} fuzz case {case}: {e}")
+                continue
+            if not (r.returncode == 0 or (r.returncode == 1 and "vox trajectory: " in r.stderr)):
+                bad += 1
+                print(f"{kind} fuzz case {case}: exit {r.returncode}: {r.stderr[-300:]}")
+    check(bad == 0, f"{bad} of 120 damaged ensembles crashed or failed without a message")
+
+
+def test_shared(tmp):
+    d = os.path.join(SHARED, "trajectories", "1aki-md")
+    if not os.path.isdir(d):
+        print("SKIP: ../shared/data/trajectories/1aki-md not found")
+        return
+    res = {}
+    for name in ("ensemble20.pdb", "ensemble20.cif"):
+        od = os.path.join(tmp, name)
+        r = traj("--topology", os.path.join(d, name), "--output-dir", od, "--resolution", "2.0")
+        check(r.returncode == 0, r.stderr)
+        res[name] = rows(os.path.join(od, "ensemble20.frames.csv"))
+        s = json.load(open(os.path.join(od, "run.summary.json")))
+        check(s["frames_done"] == 20 and s["config"]["analysed_atoms"] == 1001, f"{name}: {s}")
+    check(res["ensemble20.pdb"] == res["ensemble20.cif"], "the PDB and mmCIF ensembles give the same rows")
+    outs = []
+    for jobs in ("1", "2"):
+        od = os.path.join(tmp, f"md-ref-{jobs}")
+        r = traj("--topology", os.path.join(d, "top.pdb"), "--trajectory", os.path.join(d, "traj.dcd"),
+                 "--output-dir", od, "--resolution", "2.0", "--align", "reference", "--write", "occupancy",
+                 "--jobs", jobs)
+        check(r.returncode == 0, r.stderr)
+        outs.append({f: open(os.path.join(od, f), "rb").read() for f in os.listdir(od) if f != "run.summary.json"})
+    check(outs[0] == outs[1], "lysozyme, --align reference: jobs 1 and 2 give the same files")
+    tracks = rows_tracks(os.path.join(tmp, "md-ref-1", "traj.tracks.csv"))
+    got = rows(os.path.join(tmp, "md-ref-1", "traj.frames.csv"))
+    check(sum(int(t["frames"]) for t in tracks) == len(got), "lysozyme: the tracks account for every row")
+    check(max(int(t["frames"]) for t in tracks) >= 40, "lysozyme: some pocket persists over 40 frames")
+
+
+if __name__ == "__main__":
+    sys.exit(main([test_breathing, test_rigid, test_ensembles, test_resume, test_fuzz_models, test_shared], "vox-tracking-"))
