@@ -99,6 +99,12 @@ static void test_grid(void)
     CHECK(vox_grid_axis_bounds(-76.99823760986328f, 22.972501754760742f, 3.0, &ax) && ax.n == 33,
           "n = q example gives %d voxels, expected 33", ax.n);
     CHECK(vox_py_floordiv(9.75, 3.0) == 3.0 && vox_py_floordiv(6.0, 3.0) == 2.0, "floor division");
+    /* the bounds and the first edge are f32 values (castD of §6.1): cavity.pdb's x axis at
+     * 1.2 A, where a miscompiled f64 store once kept lo = -18.147372817993162 */
+    CHECK(vox_grid_axis_bounds(-18.0680809f, 18.9733353f, 1.2, &ax) && ax.lo == -18.147373199462891 &&
+              ax.hi == 19.052627563476562 && vox_grid_axis_fill(&ax) && ax.edges[0] == (double)ax.lo,
+          "f32 bounds: lo %.17g hi %.17g", (double)ax.lo, (double)ax.hi);
+    vox_grid_axis_free(&ax);
 }
 
 /* ---- kernels against brute-force definitions ----------------------------- */
