@@ -10,7 +10,7 @@
 
 #include "cli.h"
 
-enum { O_TOP = 1000, O_TRAJ, O_OUT, O_RES, O_ALIGN, O_START, O_STOP, O_STRIDE, O_QUIET, O_HELP };
+enum { O_TOP = 1000, O_TRAJ, O_OUT, O_RES, O_ALIGN, O_START, O_STOP, O_STRIDE, O_QUIET, O_HELP, O_FRAMES };
 
 static void usage(FILE *f)
 {
@@ -27,6 +27,8 @@ static void usage(FILE *f)
             "  --resolution A       voxel edge in angstroms (default 3.0)\n"
             "  --align each|none    each (default): every frame prepared as `vox analyze` prepares a\n"
             "                       structure; none: coordinates as given\n"
+            "  --frame-signs F      volumizer (default) or canonical: the aligned frame, as for\n"
+            "                       `vox analyze --frame-signs`\n"
             "  --start N            first frame (0-based, default 0)\n"
             "  --stop N             stop before frame N (default: the end)\n"
             "  --stride N           every Nth frame from --start (default 1)\n"
@@ -71,8 +73,9 @@ int cmd_trajectory(int argc, char **argv)
         {"align", required_argument, 0, O_ALIGN},    {"start", required_argument, 0, O_START},
         {"stop", required_argument, 0, O_STOP},      {"stride", required_argument, 0, O_STRIDE},
         {"quiet", no_argument, 0, O_QUIET},          {"help", no_argument, 0, O_HELP},
+        {"frame-signs", required_argument, 0, O_FRAMES},
         {0, 0, 0, 0}};
-    const char *top = NULL, *traj = NULL, *outdir = NULL, *align = "each";
+    const char *top = NULL, *traj = NULL, *outdir = NULL, *align = "each", *frames = "volumizer";
     double res = 3.0;
     long start = 0, stop = -1, stride = 1;
     int quiet = 0, ch;
@@ -87,6 +90,7 @@ int cmd_trajectory(int argc, char **argv)
         case O_OUT: outdir = optarg; break;
         case O_RES: res = strtod(optarg, &end); ok = *optarg && !*end && res > 0; break;
         case O_ALIGN: align = optarg; ok = !strcmp(align, "each") || !strcmp(align, "none"); break;
+        case O_FRAMES: frames = optarg; ok = !strcmp(frames, "volumizer") || !strcmp(frames, "canonical"); break;
         case O_START: ok = parse_long(optarg, 0, &start); break;
         case O_STOP: ok = parse_long(optarg, 0, &stop); break;
         case O_STRIDE: ok = parse_long(optarg, 1, &stride); break;
@@ -99,8 +103,10 @@ int cmd_trajectory(int argc, char **argv)
         }
         if (!ok) {
             fprintf(stderr, "vox trajectory: invalid value '%s' for %s%s\n", optarg, argv[optind - 2],
-                    ch == O_ALIGN ? " (expected each or none)" : ch == O_RES ? " (expected a positive number)"
-                                                                              : " (expected a whole number)");
+                    ch == O_ALIGN    ? " (expected each or none)"
+                    : ch == O_FRAMES ? " (expected volumizer or canonical)"
+                    : ch == O_RES    ? " (expected a positive number)"
+                                     : " (expected a whole number)");
             return 2;
         }
     }
@@ -145,6 +151,7 @@ int cmd_trajectory(int argc, char **argv)
     vox_prepare_params_init(&pp);
     pp.align = !strcmp(align, "each");
     pp.md_residue_names = 1;
+    pp.frame_signs = !strcmp(frames, "canonical") ? VOX_FRAME_SIGNS_CANONICAL : VOX_FRAME_SIGNS_VOLUMIZER;
     if ((st = vox_prepare(ctx, s, &pp)) != VOX_OK) {
         snprintf(err, sizeof err, "%s: %s", top, vox_ctx_last_error_detail(ctx));
         goto out;
