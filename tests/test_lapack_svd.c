@@ -280,6 +280,56 @@ static void test_dgesdd(void)
     CHECK(vox_la_dgesdd_s(2, 3, big, 2, s, NULL, 2, vt, 3, w) == -1, "m < n is refused");
 }
 
+/* The alignment's streamed m-by-3 SVD: the same s and vt as the reference,
+ * including columns and trailing rows of zeros, rank deficiency, and a
+ * column so small that dlarfg rescales (the streamed QR then hands over to
+ * the plain path). */
+static void test_dgesdd_sv3(void)
+{
+    enum { MAXM = 5000 };
+    static double a[3 * MAXM], a2[3 * MAXM], u2[3 * MAXM], work[4 * MAXM];
+    double s1[3], s2[3], vt1[9], vt2[9], wq;
+    int iwork[24];
+    for (int t = 0; t < 1200; t++) {
+        int m = 3 + (int)(next() % (t % 50 == 0 ? MAXM - 3 : 60)), n = 3, kind = t % 8;
+        for (int i = 0; i < 3 * m; i++) a[i] = (double)(float)value(-4, 8, kind == 1);
+        if (kind == 2) /* trailing zero rows */
+            for (int i = m / 2; i < m; i++) a[i] = a[m + i] = a[2 * m + i] = 0.0;
+        if (kind == 3) /* a zero column, or a zero first row */
+            for (int i = 0; i < m; i++) a[(t / 8 % 3) * m + i] = 0.0;
+        if (kind == 4) a[0] = a[m] = a[2 * m] = 0.0;
+        if (kind == 5) /* rank 2 */
+            for (int i = 0; i < m; i++) a[2 * m + i] = a[i];
+        if (kind == 6) /* column 1 far below the others: dlarfg's rescaling */
+            for (int i = 0; i < m; i++) a[i] = value(-1000, -990, 0);
+        if (kind == 7) /* only the last row of column 1 non-zero below the diagonal */
+            for (int i = 1; i < m - 1; i++) a[i] = 0.0;
+        int lda = m, ldu = m, ldvt = 3, lwork = -1, info2;
+        memcpy(a2, a, (size_t)3 * m * sizeof *a);
+        ref.dgesdd("S", &m, &n, a2, &lda, s2, u2, &ldu, vt2, &ldvt, &wq, &lwork, iwork, &info2, 1);
+        lwork = (int)wq;
+        double *work2 = malloc((size_t)lwork * sizeof *work2);
+        ref.dgesdd("S", &m, &n, a2, &lda, s2, u2, &ldu, vt2, &ldvt, work2, &lwork, iwork, &info2, 1);
+        free(work2);
+        memcpy(a2, a, (size_t)3 * m * sizeof *a);
+        int info1 = vox_la_dgesdd_sv3(m, a, lda, s1, vt1, work);
+        if (kind == 6 && info1 == -2)
+            continue; /* max|a| itself below dgesdd's scaling threshold: refused, as documented */
+        CHECK(info1 == info2 && same(s1, s2, 3) && same(vt1, vt2, 9), "dgesdd_sv3 case %d (m %d, kind %d): info "
+              "%d/%d, s %a %a %a / %a %a %a", t, m, kind, info1, info2, s1[0], s1[1], s1[2], s2[0], s2[1], s2[2]);
+        CHECK(memcmp(a, a2, (size_t)3 * m * sizeof *a) == 0, "dgesdd_sv3 case %d modified its input", t);
+    }
+    /* refused as dgesdd refuses (a NaN anywhere) or would rescale (max|a| out of range) */
+    for (int m = 3; m <= 40; m += 37)
+        for (int where = 0; where < 3 * m; where += m / 2 + 1) {
+            for (int i = 0; i < 3 * m; i++) a[i] = value(-4, 4, 0);
+            a[where] = NAN;
+            CHECK(vox_la_dgesdd_sv3(m, a, m, s1, vt1, work) == -4, "a NaN at %d (m %d) is refused", where, m);
+            a[where] = 0x1p470;
+            CHECK(vox_la_dgesdd_sv3(m, a, m, s1, vt1, work) == -2, "2^470 at %d (m %d) is refused", where, m);
+        }
+}
+
 static void *load(const char *dir, const char *name, int global)
 {
     char path[256];
@@ -325,6 +375,7 @@ int main(int argc, char **argv)
     test_dbdsqr();
     test_dbdsdc();
     test_dgesdd();
+    test_dgesdd_sv3();
     dlclose(lapack);
     dlclose(blas);
     return check_report();

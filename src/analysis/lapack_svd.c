@@ -43,40 +43,56 @@ static double dmin(double a, double b) { return a < b ? a : b; }
 
 /* ---- BLAS level 1 and 2, reference order ---------------------------------- */
 
-double vox_la_dnrm2(int n, const double *x, int incx)
+/* dnrm2's state: three sums of squares (scaled small, plain, scaled big
+ * values), so the norm is accumulated in the same order wherever the values
+ * come from (vox_la_dnrm2, or fused into another loop by the m-by-3 SVD). */
+typedef struct nrm2_acc {
+    double asml, amed, abig;
+    int notbig;
+} nrm2_acc;
+
+/* Blue's constants for binary64: values below tsml or above tbig are scaled
+ * by ssml / sbig so their squares neither underflow nor overflow. */
+#define NRM2_TSML 0x1p-511
+#define NRM2_TBIG 0x1p486
+#define NRM2_SSML 0x1p537
+#define NRM2_SBIG 0x1p-538
+
+static inline void nrm2_init(nrm2_acc *a)
 {
-    /* Blue's constants for binary64: values below tsml or above tbig are
-     * scaled by ssml / sbig so their squares neither underflow nor overflow. */
-    const double tsml = 0x1p-511, tbig = 0x1p486, ssml = 0x1p537, sbig = 0x1p-538;
-    if (n <= 0)
-        return 0.0;
-    double asml = 0, amed = 0, abig = 0;
-    int notbig = 1;
-    for (int i = 1; i <= n; i++) {
-        double ax = fabs(EL(x, incx, i));
-        if (ax > tbig) {
-            abig += (ax * sbig) * (ax * sbig);
-            notbig = 0;
-        } else if (ax < tsml) {
-            if (notbig) asml += (ax * ssml) * (ax * ssml);
-        } else {
-            amed += ax * ax;
-        }
+    a->asml = a->amed = a->abig = 0.0;
+    a->notbig = 1;
+}
+
+static inline void nrm2_add(nrm2_acc *a, double x)
+{
+    double ax = fabs(x);
+    if (ax > NRM2_TBIG) {
+        a->abig += (ax * NRM2_SBIG) * (ax * NRM2_SBIG);
+        a->notbig = 0;
+    } else if (ax < NRM2_TSML) {
+        if (a->notbig) a->asml += (ax * NRM2_SSML) * (ax * NRM2_SSML);
+    } else {
+        a->amed += ax * ax;
     }
-    double scl, sumsq;
+}
+
+static double nrm2_result(const nrm2_acc *a)
+{
+    double asml = a->asml, amed = a->amed, abig = a->abig, scl, sumsq;
     if (abig > 0) {
-        if (amed > 0 || amed != amed) abig += (amed * sbig) * sbig;
-        scl = 1.0 / sbig;
+        if (amed > 0 || amed != amed) abig += (amed * NRM2_SBIG) * NRM2_SBIG;
+        scl = 1.0 / NRM2_SBIG;
         sumsq = abig;
     } else if (asml > 0) {
         if (amed > 0 || amed != amed) {
             amed = sqrt(amed);
-            asml = sqrt(asml) / ssml;
+            asml = sqrt(asml) / NRM2_SSML;
             double ymin = asml > amed ? amed : asml, ymax = asml > amed ? asml : amed;
             scl = 1.0;
             sumsq = ymax * ymax * (1.0 + (ymin / ymax) * (ymin / ymax));
         } else {
-            scl = 1.0 / ssml;
+            scl = 1.0 / NRM2_SSML;
             sumsq = asml;
         }
     } else {
@@ -84,6 +100,16 @@ double vox_la_dnrm2(int n, const double *x, int incx)
         sumsq = amed;
     }
     return scl * sqrt(sumsq);
+}
+
+double vox_la_dnrm2(int n, const double *x, int incx)
+{
+    if (n <= 0)
+        return 0.0;
+    nrm2_acc a;
+    nrm2_init(&a);
+    for (int i = 1; i <= n; i++) nrm2_add(&a, EL(x, incx, i));
+    return nrm2_result(&a);
 }
 
 /* x := da * x; dscal returns early for da == 1 (same values either way). */
@@ -831,6 +857,22 @@ static void dorg2r(int m, int n, double *a, int lda, const double *tau, double *
     }
 }
 
+/* Path 3 after the QR factorisation: the SVD of the n-by-n upper triangular
+ * r (destroyed): s, vt, and when ubd is not NULL the left vectors of r
+ * (n-by-n, to be multiplied by Q). */
+static int svd_of_r(int n, double *r, double *s, double *ubd, double *vt, int ldvt, double *work)
+{
+    enum { NMAX = VOX_LA_SVD_MAXN };
+    double e[NMAX], tauq[NMAX], taup[NMAX], bdwork[4 * NMAX], ub[NMAX * NMAX];
+    dgebd2_upper(n, n, r, n, s, e, tauq, taup, work);
+    int info = vox_la_dbdsdc(n, s, e, ubd ? ubd : ub, n, vt, ldvt, bdwork);
+    if (ubd)
+        dorm2r_ln(n, n, n, r, n, tauq, ubd, n, work);
+    if (n > 1)
+        dorml2_rn(n, n - 1, n - 1, &AT(r, n, 1, 2), n, taup, &AT(vt, ldvt, 1, 2), ldvt, work);
+    return info;
+}
+
 int vox_la_dgesdd_s(int m, int n, double *a, int lda, double *s, double *u, int ldu, double *vt, int ldvt,
                     double *work)
 {
@@ -859,12 +901,7 @@ int vox_la_dgesdd_s(int m, int n, double *a, int lda, double *s, double *u, int 
             for (int i = 1; i <= n; i++) AT(r, n, i, j) = i <= j ? AT(a, lda, i, j) : 0.0;
         if (u)
             dorg2r(m, n, a, lda, tau, work);
-        dgebd2_upper(n, n, r, n, s, e, tauq, taup, work);
-        info = vox_la_dbdsdc(n, s, e, ubd, n, vt, ldvt, bdwork);
-        if (u)
-            dorm2r_ln(n, n, n, r, n, tauq, ubd, n, work);
-        if (n > 1)
-            dorml2_rn(n, n - 1, n - 1, &AT(r, n, 1, 2), n, taup, &AT(vt, ldvt, 1, 2), ldvt, work);
+        info = svd_of_r(n, r, s, u ? ubd : NULL, vt, ldvt, work);
         if (u)
             dgemm_nn(m, n, n, a, lda, ubd, n, u, ldu);
     } else {
@@ -883,4 +920,168 @@ int vox_la_dgesdd_s(int m, int n, double *a, int lda, double *s, double *u, int 
             dorml2_rn(n, n - 1, n - 1, &AT(a, lda, 1, 2), lda, taup, &AT(vt, ldvt, 1, 2), ldvt, work);
     }
     return info;
+}
+
+/* ---- the alignment's m-by-3 SVD, streamed ---------------------------------- */
+
+/* R of the QR factorisation of [c1 c2 c3] (m >= 3 rows), with exactly the
+ * operations of dgeqr2 -> dlarfg / dlarf -> dnrm2, dscal, dgemv, dger, but in
+ * five streaming passes instead of about a dozen, and without storing the
+ * reflectors (only R is needed for s and vt).  A reflector entry v(i) is
+ * scal*x(i), recomputed where it is used: the same product, the same value.
+ * Every sum is still accumulated in row order, one accumulator per sum as in
+ * the reference; only independent loops were merged.  w2, w3: m doubles
+ * (the updated columns 2 and 3).  Returns -1 when a rescaling branch of
+ * dlarfg would run (|beta| < 2^-969: never for coordinates); the caller
+ * then takes the plain path.  dgesdd's own first look at a (dlange: the
+ * largest |a|, or a NaN) rides along in the passes that read every entry
+ * anyway: *anrm and *nan are set whenever the return is 0. */
+static int qr3_r(int m, const double *restrict c1, const double *restrict c2, const double *restrict c3,
+                 double *restrict w2, double *restrict w3, double r[9], double *anrm, int *nan)
+{
+    const double safmin = SAFMIN / EPS;
+    double mx1 = 0.0, mx2 = 0.0, mx3 = 0.0; /* a maximum does not depend on the order it is taken in */
+    int nans = 0;
+    /* column 1: dlarfg(m, c1(1), c1(2:m)) */
+    nrm2_acc acc;
+    nrm2_init(&acc);
+    mx1 = fabs(c1[0]);
+    nans = c1[0] != c1[0];
+    for (int i = 1; i < m; i++) {
+        double t = fabs(c1[i]);
+        nans |= t != t;
+        mx1 = t > mx1 ? t : mx1;
+        nrm2_add(&acc, c1[i]);
+    }
+    double xnorm = nrm2_result(&acc), alpha = c1[0], beta = alpha, tau = 0.0, scal = 1.0;
+    if (xnorm != 0.0) {
+        beta = -sign(vox_la_dlapy2(alpha, xnorm), alpha);
+        if (fabs(beta) < safmin)
+            return -1;
+        tau = (beta - alpha) / beta;
+        scal = 1.0 / (alpha - beta);
+    }
+    r[0] = beta;
+    /* dlarf('L', m, 2, v, tau, [c2 c3]) with v = (1, scal*c1(2:m)) */
+    int lastv = 0, lastc = 0;
+    double y2 = 0.0, y3 = 0.0;
+    if (tau != 0.0) {
+        lastv = m;
+        while (lastv > 1 && scal * c1[lastv - 1] == 0.0) lastv--;
+        /* iladlc(lastv, 2, [c2 c3]) */
+        if (c3[0] != 0.0 || c3[lastv - 1] != 0.0) {
+            lastc = 2;
+        } else {
+            for (int i = 0; i < lastv && !lastc; i++) if (c3[i] != 0.0) lastc = 2;
+            for (int i = 0; i < lastv && !lastc; i++) if (c2[i] != 0.0) lastc = 1;
+        }
+        /* dgemv('T'): one dot product per column, row order, v(1) = 1 */
+        double t2 = 0.0, t3 = 0.0;
+        if (lastc >= 1) t2 = t2 + c2[0] * 1.0;
+        if (lastc >= 2) t3 = t3 + c3[0] * 1.0;
+        if (lastc == 2) {
+            for (int i = 1; i < lastv; i++) {
+                double v = scal * c1[i];
+                t2 = t2 + c2[i] * v;
+                t3 = t3 + c3[i] * v;
+            }
+        } else if (lastc == 1) {
+            for (int i = 1; i < lastv; i++) t2 = t2 + c2[i] * (scal * c1[i]);
+        }
+        if (lastc >= 1) y2 = 0.0 + 1.0 * t2;
+        if (lastc >= 2) y3 = 0.0 + 1.0 * t3;
+    }
+    /* dger: c := c - tau v y' for the columns with y != 0, rows 1..lastv;
+     * fused with column 2's dnrm2 over rows 3..m */
+    double k2 = -tau * y2, k3 = -tau * y3;
+    int up2 = lastc >= 1 && y2 != 0.0, up3 = lastc >= 2 && y3 != 0.0;
+    nrm2_init(&acc);
+    for (int i = 0; i < m; i++) {
+        double v = i == 0 ? 1.0 : scal * c1[i];
+        int in = i < lastv;
+        w2[i] = up2 && in ? c2[i] + v * k2 : c2[i];
+        w3[i] = up3 && in ? c3[i] + v * k3 : c3[i];
+        if (i >= 2) nrm2_add(&acc, w2[i]);
+        double t2 = fabs(c2[i]), t3 = fabs(c3[i]);
+        nans |= (t2 != t2) | (t3 != t3);
+        mx2 = t2 > mx2 ? t2 : mx2;
+        mx3 = t3 > mx3 ? t3 : mx3;
+    }
+    *anrm = dmax(mx1, dmax(mx2, mx3));
+    *nan = nans;
+    r[3] = w2[0];
+    r[6] = w3[0];
+    /* column 2: dlarfg(m-1, w2(2), w2(3:m)) */
+    xnorm = nrm2_result(&acc);
+    alpha = w2[1];
+    beta = alpha;
+    tau = 0.0;
+    scal = 1.0;
+    if (xnorm != 0.0) {
+        beta = -sign(vox_la_dlapy2(alpha, xnorm), alpha);
+        if (fabs(beta) < safmin)
+            return -1;
+        tau = (beta - alpha) / beta;
+        scal = 1.0 / (alpha - beta);
+    }
+    r[4] = beta;
+    /* dlarf('L', m-1, 1, v, tau, w3(2:m)), v = (1, scal*w2(3:m)) */
+    double y = 0.0;
+    lastv = 0;
+    lastc = 0;
+    if (tau != 0.0) {
+        lastv = m - 1; /* rows 2..lastv+1 */
+        while (lastv > 1 && scal * w2[lastv] == 0.0) lastv--;
+        lastc = w3[1] != 0.0 || w3[lastv] != 0.0;
+        for (int i = 1; i <= lastv && !lastc; i++) lastc = w3[i] != 0.0;
+        if (lastc) {
+            double t = 0.0;
+            t = t + w3[1] * 1.0;
+            for (int i = 2; i <= lastv; i++) t = t + w3[i] * (scal * w2[i]);
+            y = 0.0 + 1.0 * t;
+        }
+    }
+    /* dger on column 3, fused with column 3's dnrm2 over rows 4..m */
+    double k = -tau * y;
+    int up = lastc && y != 0.0;
+    nrm2_init(&acc);
+    double a32 = up ? w3[1] + 1.0 * k : w3[1], a33 = w3[2];
+    if (up && lastv >= 2) a33 = w3[2] + (scal * w2[2]) * k;
+    for (int i = 3; i < m; i++) {
+        double x = up && i <= lastv ? w3[i] + (scal * w2[i]) * k : w3[i];
+        nrm2_add(&acc, x);
+    }
+    r[7] = a32;
+    /* column 3: dlarfg(m-2, w3(3), w3(4:m)) gives only beta = R(3,3) */
+    xnorm = m > 3 ? nrm2_result(&acc) : 0.0;
+    beta = a33;
+    if (xnorm != 0.0) {
+        beta = -sign(vox_la_dlapy2(a33, xnorm), a33);
+        if (fabs(beta) < safmin)
+            return -1;
+    }
+    r[8] = beta;
+    r[1] = r[2] = r[5] = 0.0;
+    return 0;
+}
+
+int vox_la_dgesdd_sv3(int m, const double *a, int lda, double *s, double vt[9], double *work)
+{
+    if (m < 3 || lda < m)
+        return -1;
+    const double *c1 = a, *c2 = a + lda, *c3 = a + 2 * (ptrdiff_t)lda;
+    const double smlnum = sqrt(SAFMIN) / PREC, bignum = 1.0 / smlnum;
+    double r[9], anrm;
+    int nan;
+    if (m >= 5 && qr3_r(m, c1, c2, c3, work, work + m, r, &anrm, &nan) == 0) {
+        /* dgesdd checks these before anything else; the answer is the same */
+        if (nan)
+            return -4;
+        if ((anrm > 0.0 && anrm < smlnum) || anrm > bignum)
+            return -2;
+        return svd_of_r(3, r, s, NULL, vt, 3, work);
+    }
+    /* path 5 (m < 11*3/6), or a rescaling dlarfg: the plain transcription on a copy */
+    for (int j = 0; j < 3; j++) memcpy(work + (ptrdiff_t)j * m, a + (ptrdiff_t)j * lda, (size_t)m * sizeof *a);
+    return vox_la_dgesdd_s(m, 3, work, m, s, NULL, m, vt, 3, work + 3 * (ptrdiff_t)m);
 }

@@ -58,4 +58,11 @@ VOX_HIDDEN int vox_la_dbdsdc(int n, double *d, double *e, double *u, int ldu, do
 VOX_HIDDEN int vox_la_dgesdd_s(int m, int n, double *a, int lda, double *s, double *u, int ldu, double *vt,
                                int ldvt, double *work);
 
+/* The same as vox_la_dgesdd_s(m, 3, ...) with u = NULL (identical s and vt,
+ * bit for bit), for the alignment's tall m-by-3 matrices: a is not modified,
+ * and the QR factorisation streams over the columns five times instead of
+ * about a dozen.  m >= 3; vt is 3-by-3 (leading dimension 3); work: 4*m
+ * doubles.  Returns what vox_la_dgesdd_s returns. */
+VOX_HIDDEN int vox_la_dgesdd_sv3(int m, const double *a, int lda, double *s, double vt[9], double *work);
+
 #endif

@@ -106,30 +106,30 @@ static void stabilize(double ax[3][3], int first, int last)
 
 /* §4.1 step 1: the f32 centroid, accumulated per column in atom order in an
  * f32 (numpy's mean over axis 0 of a C-ordered f32 array: no pairwise
- * summation across rows), divided by n in f32; the atoms are centred in f32. */
-static void centre(vox_structure *s, float mean[3])
+ * summation across rows), divided by n in f32.  The atoms are centred in
+ * f32 by the caller (x - mean), as numpy subtracts. */
+static void centroid(vox_structure *s, float mean[3])
 {
     size_t n = s->atoms.n;
     float sum[3] = {0, 0, 0};
     for (size_t i = 0; i < n; i++)
         for (int c = 0; c < 3; c++)
             sum[c] += s->atoms.a[i].xyz[c];
-    for (int c = 0; c < 3; c++)
+    for (int c = 0; c < 3; c++) {
         mean[c] = sum[c] / (float)n;
-    for (size_t i = 0; i < n; i++)
-        for (int c = 0; c < 3; c++)
-            s->atoms.a[i].xyz[c] = s->atoms.a[i].xyz[c] - mean[c];
-    for (int c = 0; c < 3; c++)
         s->centroid[c] = mean[c];
+    }
 }
 
 /* The canonical frame (header comment): eigenvectors and a third-moment sign rule. */
-static void align_canonical(vox_structure *s)
+static void align_canonical(vox_structure *s, const float mean[3])
 {
     size_t n = s->atoms.n;
     double k[3][3] = {{0}};
     for (size_t i = 0; i < n; i++) {
-        const float *x = s->atoms.a[i].xyz;
+        float *x = s->atoms.a[i].xyz;
+        for (int c = 0; c < 3; c++)
+            x[c] = x[c] - mean[c];
         for (int r = 0; r < 3; r++)
             for (int c = 0; c < 3; c++)
                 k[r][c] += (double)x[r] * (double)x[c];
@@ -200,10 +200,34 @@ static void matmul3(const double a[3][3], const double b[3][3], double c[3][3])
         }
 }
 
+/* (x, y, z) := (x, y, z) Q for every row, each entry summed from zero in k
+ * order as reference dgemm sums it (numpy's matmul).  Q is copied into
+ * scalars so the loop keeps it in registers. */
+static void rotate(size_t n, double *restrict x, double *restrict y, double *restrict z, const double q[3][3])
+{
+    const double q00 = q[0][0], q01 = q[0][1], q02 = q[0][2], q10 = q[1][0], q11 = q[1][1], q12 = q[1][2],
+                 q20 = q[2][0], q21 = q[2][1], q22 = q[2][2];
+    for (size_t i = 0; i < n; i++) {
+        double a = x[i], b = y[i], c = z[i], t0 = 0.0, t1 = 0.0, t2 = 0.0;
+        t0 = t0 + a * q00;
+        t0 = t0 + b * q10;
+        t0 = t0 + c * q20;
+        t1 = t1 + a * q01;
+        t1 = t1 + b * q11;
+        t1 = t1 + c * q21;
+        t2 = t2 + a * q02;
+        t2 = t2 + b * q12;
+        t2 = t2 + c * q22;
+        x[i] = t0;
+        y[i] = t1;
+        z[i] = t2;
+    }
+}
+
 /* volumizer's frame (header comment; ALGORITHM.md §4.1 steps 2-3) on the
  * centred atoms.  c holds the coordinates column-major (c[j*n + i] = atom
- * i, axis j) in f64; a and work are dgesdd's copy and workspace. */
-static vox_status align_volumizer(vox_ctx *ctx, vox_structure *s)
+ * i, axis j) in f64. */
+static vox_status align_volumizer(vox_ctx *ctx, vox_structure *s, const float mean[3])
 {
     size_t n = s->atoms.n;
     if (n > (size_t)INT_MAX)
@@ -212,15 +236,19 @@ static vox_status align_volumizer(vox_ctx *ctx, vox_structure *s)
     double *c = vox_scratch_get(&ctx->ws[VOX_WS_ALIGN], 7 * n * sizeof *c);
     if (!c)
         return vox_fail(ctx, VOX_E_NOMEM, "out of memory aligning %zu atoms", n);
-    double *a = c + 3 * n, *work = a + 3 * n;
-    for (size_t i = 0; i < n; i++)
-        for (int j = 0; j < 3; j++) c[j * n + i] = s->atoms.a[i].xyz[j];
+    double *work = c + 3 * n; /* 4n: the SVD's updated columns (or its copy for < 5 atoms) */
+    for (size_t i = 0; i < n; i++) {
+        const float *x = s->atoms.a[i].xyz;
+        for (int j = 0; j < 3; j++) {
+            float centred = x[j] - mean[j];
+            c[j * n + i] = centred;
+        }
+    }
     double total[3][3] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}; /* product of the applied rotations */
     for (int pass = 0; pass < 50; pass++) {
         /* a. thin SVD of C; only sigma and V' are used */
         double sigma[3], vt[9];
-        memcpy(a, c, 3 * n * sizeof *a);
-        int info = vox_la_dgesdd_s((int)n, 3, a, (int)n, sigma, NULL, 0, vt, 3, work);
+        int info = vox_la_dgesdd_sv3((int)n, c, (int)n, sigma, vt, work);
         if (info != 0)
             return vox_fail(ctx, VOX_E_INVALID_ARG, "alignment: the SVD of the coordinates %s (pass %d, info %d)",
                             info > 0 ? "did not converge" : "failed", pass + 1, info);
@@ -265,16 +293,7 @@ static vox_status align_volumizer(vox_ctx *ctx, vox_structure *s)
         if (close)
             break;
         /* e. C := C Q, each entry summed from zero in k order (dgemm) */
-        for (size_t i = 0; i < n; i++) {
-            double x0 = c[i], x1 = c[n + i], x2 = c[2 * n + i];
-            for (int j = 0; j < 3; j++) {
-                double t = 0.0;
-                t = t + x0 * q[0][j];
-                t = t + x1 * q[1][j];
-                t = t + x2 * q[2][j];
-                c[j * n + i] = t;
-            }
-        }
+        rotate(n, c, c + n, c + 2 * n, q);
         double next[3][3];
         matmul3(total, q, next);
         memcpy(total, next, sizeof next);
@@ -295,12 +314,12 @@ vox_status vox_align_structure(vox_ctx *ctx, vox_structure *s)
         return vox_fail(ctx, VOX_E_TOO_FEW_ATOMS,
                         "alignment needs at least 3 atoms, the cleaned structure has %zu", n);
     float mean[3];
-    centre(s, mean);
+    centroid(s, mean);
     if (s->prep.frame_signs == VOX_FRAME_SIGNS_CANONICAL) {
-        align_canonical(s);
+        align_canonical(s, mean);
         return VOX_OK;
     }
-    return align_volumizer(ctx, s);
+    return align_volumizer(ctx, s, mean);
 }
 
 vox_status vox_prepare(vox_ctx *ctx, vox_structure *s, const vox_prepare_params *params)
