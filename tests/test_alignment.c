@@ -8,6 +8,9 @@
  * same frame up to the sign of each axis (a check that the two modes really
  * are the same axes).
  *   test_alignment STRUCTURES_DIR GOLDEN_DIR   (exit 77 when the data is absent)
+ *   test_alignment --dump FILE   prints the cleaned atoms as loaded and as
+ *   aligned by default, "%.9g" (reads back as the same float32): the input of
+ *   tests/alignment_numpy.py, which runs volumizer's loop with numpy.
  */
 #include <dirent.h>
 #include <math.h>
@@ -82,8 +85,41 @@ static float *aligned(vox_ctx *ctx, const char *path, int frame_signs, size_t *n
 
 static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
+/* --dump: "n", then per atom the loaded (cleaned, unaligned) and the aligned coordinates */
+static int dump(const char *path)
+{
+    vox_ctx *ctx = NULL;
+    vox_structure *s = NULL, *raw = NULL;
+    vox_prepare_params noalign;
+    vox_prepare_params_init(&noalign);
+    noalign.align = 0;
+    if (vox_ctx_create(&ctx, NULL) != VOX_OK)
+        return 1;
+    if (vox_load_file(ctx, path, NULL, &s) != VOX_OK || vox_load_file(ctx, path, NULL, &raw) != VOX_OK ||
+        vox_prepare(ctx, raw, &noalign) != VOX_OK || vox_prepare(ctx, s, NULL) != VOX_OK) {
+        fprintf(stderr, "%s: %s\n", path, vox_ctx_last_error_detail(ctx));
+        return 1;
+    }
+    size_t n = vox_structure_atom_count(s);
+    float *a = malloc(3 * n * sizeof *a), *b = malloc(3 * n * sizeof *b);
+    vox_structure_coords(raw, a);
+    vox_structure_coords(s, b);
+    printf("%zu\n", n);
+    for (size_t i = 0; i < n; i++)
+        printf("%.9g %.9g %.9g %.9g %.9g %.9g\n", a[3 * i], a[3 * i + 1], a[3 * i + 2], b[3 * i], b[3 * i + 1],
+               b[3 * i + 2]);
+    free(a);
+    free(b);
+    vox_structure_free(&s);
+    vox_structure_free(&raw);
+    vox_ctx_destroy(&ctx);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 3 && !strcmp(argv[1], "--dump"))
+        return dump(argv[2]);
     if (argc < 3) {
         fprintf(stderr, "usage: test_alignment STRUCTURES_DIR GOLDEN_DIR\n");
         return 2;
