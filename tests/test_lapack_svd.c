@@ -45,6 +45,8 @@ typedef void (*dbdsqr_fn)(const char *, const int *, const int *, const int *, c
                           double *, const int *, double *, const int *, double *, const int *, double *, int *, size_t);
 typedef void (*dbdsdc_fn)(const char *, const char *, const int *, double *, double *, double *, const int *,
                           double *, const int *, double *, int *, double *, int *, int *, size_t, size_t);
+typedef void (*dsyevd_fn)(const char *, const char *, const int *, double *, const int *, double *, double *,
+                          const int *, int *, const int *, int *, size_t, size_t);
 typedef void (*dgesdd_fn)(const char *, const int *, const int *, double *, const int *, double *, double *,
                           const int *, double *, const int *, double *, const int *, int *, int *, size_t);
 
@@ -58,6 +60,7 @@ static struct {
     dbdsqr_fn dbdsqr;
     dbdsdc_fn dbdsdc;
     dgesdd_fn dgesdd;
+    dsyevd_fn dsyevd;
 } ref;
 
 static uint64_t rng_state;
@@ -330,6 +333,51 @@ static void test_dgesdd_sv3(void)
         }
 }
 
+/* lapack_eig.c (numpy's eigh and eigvalsh: dsyevd, uplo 'L') shares dnrm2,
+ * dlarfg, dlartg and dlapy2 with lapack_svd.c: its results against dsyevd
+ * itself, on covariance-like, lattice-symmetric and random matrices. */
+static void test_eig(void)
+{
+    double lwq;
+    int liwq, lwork = -1, liwork = -1, n = 3, info;
+    double q[9], w[3];
+    ref.dsyevd("V", "L", &n, q, &n, w, &lwq, &lwork, &liwq, &liwork, &info, 1, 1);
+    lwork = (int)lwq;
+    liwork = liwq;
+    double *work = malloc((size_t)lwork * sizeof *work);
+    int *iwork = malloc((size_t)liwork * sizeof *iwork);
+    for (int t = 0; t < 4000; t++) {
+        double a[3][3];
+        int kind = t % 4;
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j <= i; j++) {
+                double x = kind == 0 ? value(-4, 8, 1)
+                           : kind == 1 ? (double)(next() % 9) - 4.0 /* small integers: ties, symmetric groups */
+                           : kind == 2 ? (i == j ? 100.0 + (double)(next() % 3) : (double)(next() % 3) * 0.25)
+                                       : value(-30, 30, 0);
+                a[i][j] = a[j][i] = x;
+            }
+        for (int j = 0; j < 3; j++)
+            for (int i = 0; i < 3; i++) q[j * 3 + i] = a[i][j];
+        ref.dsyevd("V", "L", &n, q, &n, w, work, &lwork, iwork, &liwork, &info, 1, 1);
+        double w1[3], v1[3][3], v2[9];
+        vox_eigh3(a, w1, v1);
+        for (int j = 0; j < 3; j++)
+            for (int i = 0; i < 3; i++) v2[j * 3 + i] = v1[i][j];
+        CHECK(info == 0 && same(w1, w, 3) && same(v2, q, 9), "eigh3 case %d (kind %d): w %a %a %a / %a %a %a", t,
+              kind, w1[0], w1[1], w1[2], w[0], w[1], w[2]);
+        /* the 2x2 eigenvalues (dsyevd 'N' goes through dsterf) */
+        double b[4] = {a[0][0], a[1][0], a[1][0], a[1][1]}, wb[2], lo, hi;
+        int two = 2;
+        ref.dsyevd("N", "L", &two, b, &two, wb, work, &lwork, iwork, &liwork, &info, 1, 1);
+        vox_eigvalsh2(a[0][0], a[1][0], a[1][1], &lo, &hi);
+        CHECK(info == 0 && same(&lo, &wb[0], 1) && same(&hi, &wb[1], 1), "eigvalsh2 case %d: %a %a / %a %a", t, lo, hi,
+              wb[0], wb[1]);
+    }
+    free(work);
+    free(iwork);
+}
+
 static void *load(const char *dir, const char *name, int global)
 {
     char path[256];
@@ -358,8 +406,9 @@ int main(int argc, char **argv)
     *(void **)&ref.dbdsqr = dlsym(lapack, "dbdsqr_");
     *(void **)&ref.dbdsdc = dlsym(lapack, "dbdsdc_");
     *(void **)&ref.dgesdd = dlsym(lapack, "dgesdd_");
+    *(void **)&ref.dsyevd = dlsym(lapack, "dsyevd_");
     if (!ref.dnrm2 || !ref.dlarfg || !ref.dlartg || !ref.dlarf || !ref.dlasv2 || !ref.dlas2 || !ref.dbdsqr ||
-        !ref.dbdsdc || !ref.dgesdd) {
+        !ref.dbdsdc || !ref.dgesdd || !ref.dsyevd) {
         printf("SKIP: the reference libraries lack an entry point: %s\n", dlerror());
         return 77;
     }
@@ -376,6 +425,7 @@ int main(int argc, char **argv)
     test_dbdsdc();
     test_dgesdd();
     test_dgesdd_sv3();
+    test_eig();
     dlclose(lapack);
     dlclose(blas);
     return check_report();

@@ -5,7 +5,8 @@
  * bits of that computation, so lapack_svd.c performs the same floating-point
  * operations, in the same order, as reference LAPACK/BLAS 3.11.0 compiled
  * without fused multiply-add.  The pieces are exposed here so the unit tests
- * can check each one against the reference library itself.
+ * can check each one against the reference library itself, and so that
+ * lapack_eig.c (dsyevd) uses the same dnrm2, dlarfg, dlartg and dlapy2.
  *
  * Conventions follow LAPACK: matrices are column-major with a leading
  * dimension, vectors have a stride (inc), sizes are int.  Nothing allocates.
