@@ -891,7 +891,6 @@ int vox_la_dgesdd_s(int m, int n, double *a, int lda, double *s, double *u, int 
     const double smlnum = sqrt(SAFMIN) / PREC, bignum = 1.0 / smlnum;
     if ((anrm > 0.0 && anrm < smlnum) || anrm > bignum)
         return -2; /* dgesdd would scale a first (dlascl); not needed for our data */
-    double e[NMAX], tauq[NMAX], taup[NMAX], bdwork[4 * NMAX];
     int mnthr = (int)(n * 11.0 / 6.0), info;
     if (m >= mnthr) {
         /* path 3: a = Q R, then the SVD of the n-by-n R */
@@ -906,7 +905,7 @@ int vox_la_dgesdd_s(int m, int n, double *a, int lda, double *s, double *u, int 
             dgemm_nn(m, n, n, a, lda, ubd, n, u, ldu);
     } else {
         /* path 5: bidiagonalise a directly */
-        double ubd[NMAX * NMAX];
+        double e[NMAX], tauq[NMAX], taup[NMAX], bdwork[4 * NMAX], ubd[NMAX * NMAX];
         dgebd2_upper(m, n, a, lda, s, e, tauq, taup, work);
         if (u) {
             for (int j = 1; j <= n; j++)
