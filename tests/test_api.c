@@ -262,8 +262,11 @@ static void test_frame_signs(void)
         vox_prepare_params p;
         vox_prepare_params_init(&p);
         if (k == 1) p.frame_signs = VOX_FRAME_SIGNS_CANONICAL;
-        if (k == 2) { /* a caller built before the field: its size ends before it, what follows is ignored */
-            p.size = offsetof(vox_prepare_params, frame_signs);
+        if (k == 2) { /* a caller built before the field: its size (then sizeof, padding included) ends before it */
+            size_t end = offsetof(vox_prepare_params, reserved), al = _Alignof(vox_prepare_params);
+            p.size = (end + al - 1) / al * al;
+            CHECK(p.size <= offsetof(vox_prepare_params, frame_signs), "frame_signs lies beyond the old size");
+            p.reserved = 0x5a5a5a5a; /* the old padding: anything */
             p.frame_signs = 99;
         }
         CHECK(vox_load_file(ctx, path, NULL, &s[k]) == VOX_OK && vox_prepare(ctx, s[k], &p) == VOX_OK,

@@ -320,6 +320,9 @@ typedef struct vox_prepare_params {
                              and disulfide states (AMBER CYX HIE HID HIP ASH GLH LYN CYM,
                              CHARMM HSD HSE HSP, GROMACS HISE HISD HISH HISA HISB) count as
                              amino acids.  0 (default): biotite's list only, as volumizer */
+    int reserved;         /* ignored.  It fills what was padding before frame_signs was
+                             added, so a caller built before it (whose size ends here)
+                             never has padding bytes read as frame_signs */
     int frame_signs;      /* a vox_frame_signs: VOX_FRAME_SIGNS_VOLUMIZER (default) or
                              VOX_FRAME_SIGNS_CANONICAL; ignored with align = 0.  Callers
                              built before this field (smaller size) get the default */
