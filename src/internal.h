@@ -58,7 +58,7 @@ VOX_HIDDEN void vox_atoms_free(vox_atoms *v);
  * faults of the grid arrays once.  Released by vox_ctx_destroy. */
 enum {
     VOX_WS_OCC, VOX_WS_STATE, VOX_WS_LABELS, VOX_WS_QUEUE, VOX_WS_LINES, VOX_WS_FLAGS, VOX_WS_PRED,
-    VOX_WS_LAYER, VOX_WS_PARTIALS, VOX_WS_JOIN, VOX_WS_STARTS, VOX_WS_COUNT
+    VOX_WS_LAYER, VOX_WS_PARTIALS, VOX_WS_JOIN, VOX_WS_STARTS, VOX_WS_ALIGN, VOX_WS_COUNT
 };
 
 typedef struct vox_scratch {
@@ -185,8 +185,9 @@ VOX_HIDDEN size_t vox_amino_acid_count(void);
 VOX_HIDDEN void vox_eigh3(const double a[3][3], double w[3], double v[3][3]);
 VOX_HIDDEN void vox_eigvalsh2(double a11, double a21, double a22, double *lo, double *hi);
 
-/* Centres and rotates the atoms onto their principal axes and records the
- * transform in s->rot and s->centroid. */
+/* Centres and rotates the atoms onto their principal axes, in the frame
+ * s->prep.frame_signs names, and records the transform in s->rot and
+ * s->centroid. */
 VOX_HIDDEN vox_status vox_align_structure(vox_ctx *ctx, vox_structure *s);
 /* The identity transform: s->rot = I, s->centroid = 0. */
 VOX_HIDDEN void vox_structure_reset_transform(vox_structure *s);

@@ -324,6 +324,22 @@ VOX_API size_t vox_structure_kept_atoms(const vox_structure *s, size_t *indices)
  * non-finite coordinate (the detail names the atom). */
 VOX_API vox_status vox_structure_set_coords(vox_ctx *ctx, vox_structure *s, const float *xyz, size_t n);
 
+/* Which principal-axis frame vox_prepare aligns onto.  The axes are the
+ * same up to sign (x = largest variance, z = smallest, right-handed); the
+ * signs decide which voxels the shell points fill, so results differ. */
+typedef enum vox_frame_signs {
+    /* volumizer's own frame, bit for bit: its alignment loop (numpy SVDs,
+     * f32 rounding on the first pass, stop within 1e-5 of the identity)
+     * with the SVDs computed as reference LAPACK 3.11's dgesdd computes them.
+     * The signs are those volumizer gets on reference LAPACK (Debian's
+     * numpy); an OpenBLAS or MKL build of numpy can give other signs. */
+    VOX_FRAME_SIGNS_VOLUMIZER = 0,
+    /* vox's own rule, independent of rounding noise: eigenvectors of the f64
+     * covariance, third moment of x and y positive (else the largest
+     * component), z = x cross y; near-equal variances keep the input axes. */
+    VOX_FRAME_SIGNS_CANONICAL = 1
+} vox_frame_signs;
+
 typedef struct vox_prepare_params {
     size_t size;          /* = sizeof(vox_prepare_params) */
     int keep_non_protein; /* 1: keep waters, ligands, nucleic acids (skip the amino-acid filter) */
@@ -333,14 +349,22 @@ typedef struct vox_prepare_params {
                              and disulfide states (AMBER CYX HIE HID HIP ASH GLH LYN CYM,
                              CHARMM HSD HSE HSP, GROMACS HISE HISD HISH HISA HISB) count as
                              amino acids.  0 (default): biotite's list only, as volumizer */
+    int reserved;         /* ignored.  It fills what was padding before frame_signs was
+                             added, so a caller built before it (whose size ends here)
+                             never has padding bytes read as frame_signs */
+    int frame_signs;      /* a vox_frame_signs: VOX_FRAME_SIGNS_VOLUMIZER (default) or
+                             VOX_FRAME_SIGNS_CANONICAL; ignored with align = 0.  Callers
+                             built before this field (smaller size) get the default */
 } vox_prepare_params;
 
 VOX_API void vox_prepare_params_init(vox_prepare_params *p);
 
 /* Cleans (models joined, amino-acid filter, hydrogens removed) and aligns
- * the structure in place.  Alignment: the principal axes of the f64
- * covariance, x = largest variance; signs by the rule in the README (third
- * moment positive, then right-handed), independent of rounding noise. */
+ * the structure in place onto its principal axes, in the frame that
+ * params->frame_signs names (default: volumizer's own, bit for bit).
+ * Errors: VOX_E_NO_ATOMS (nothing left after cleaning), VOX_E_TOO_FEW_ATOMS
+ * (fewer than 3 atoms to align), VOX_E_INVALID_ARG (an unknown frame_signs,
+ * or an SVD that did not converge). */
 VOX_API vox_status vox_prepare(vox_ctx *ctx, vox_structure *s, const vox_prepare_params *params);
 
 /* ---- Trajectory frames ------------------------------------------------

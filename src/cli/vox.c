@@ -68,6 +68,9 @@ static void usage_analyze(FILE *f)
             "  (under mpirun -np P, the entries are spread over the ranks; rank 0 writes the summary)\n"
             "vox options:\n"
             "  --no-align                    use the input coordinates as they are\n"
+            "  --frame-signs F               volumizer (default): volumizer's aligned frame, bit for bit\n"
+            "                                (its SVD signs as on reference LAPACK); canonical: vox's own\n"
+            "                                sign rule, independent of rounding (third moment positive)\n"
             "  --write LIST                  also write df-json (<label>.df.json) and/or pdb\n"
             "                                (<label>.annotated.pdb), comma-separated\n"
             "  --max-grid-voxels N           refuse grids larger than N voxels (default 2147483647)\n"
@@ -288,6 +291,7 @@ void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, const cha
         vox_prepare_params_init(&pp);
         pp.keep_non_protein = c->keep_non_protein;
         pp.align = c->align;
+        pp.frame_signs = c->frame_signs;
         st = vox_prepare(ctx, s, &pp);
     }
     if (st == VOX_OK) {
@@ -452,7 +456,7 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
     enum { O_INPUT = 256, O_OUT, O_RES, O_MINVOX, O_MINVOL, O_HUBS, O_NONECK, O_CONN, O_GAP, O_ASM, O_KEEP,
            O_OVER, O_REANN, O_FAILFAST, O_BACKEND, O_NOALIGN, O_WRITE, O_MAXGRID, O_ISA, O_TIMINGS, O_QUIET,
            O_JOBS, O_PINT, O_PJSONL, O_CKPT, O_NOCKPT, O_RESUME, O_DRY, O_NSHARDS, O_SHARD, O_FAILMAN,
-           O_MANIFEST, O_FROMSUM, O_ONLY, O_DLDIR, O_THREADS, O_PROFILE, O_OUTFRAME };
+           O_MANIFEST, O_FROMSUM, O_ONLY, O_DLDIR, O_THREADS, O_PROFILE, O_OUTFRAME, O_FRAMESIGNS };
     static const struct option opts[] = {
         {"input", required_argument, 0, O_INPUT}, {"output-dir", required_argument, 0, O_OUT},
         {"resolution", required_argument, 0, O_RES}, {"min-voxels", required_argument, 0, O_MINVOX},
@@ -462,6 +466,7 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
         {"keep-non-protein", no_argument, 0, O_KEEP}, {"overwrite", no_argument, 0, O_OVER},
         {"reannotate", no_argument, 0, O_REANN}, {"fail-fast", no_argument, 0, O_FAILFAST},
         {"backend", required_argument, 0, O_BACKEND}, {"no-align", no_argument, 0, O_NOALIGN},
+        {"frame-signs", required_argument, 0, O_FRAMESIGNS},
         {"write", required_argument, 0, O_WRITE}, {"max-grid-voxels", required_argument, 0, O_MAXGRID},
         {"output-frame", required_argument, 0, O_OUTFRAME},
         {"isa", required_argument, 0, O_ISA}, {"stage-timings", no_argument, 0, O_TIMINGS},
@@ -550,6 +555,14 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
             if (!f)
                 return EXIT_USAGE;
             cfg->output_frame = !strcmp(f, "input") ? VOX_FRAME_INPUT : VOX_FRAME_ALIGNED;
+            break;
+        }
+        case O_FRAMESIGNS: {
+            static const char *const frames[] = {"volumizer", "canonical", NULL};
+            const char *f = choice("--frame-signs", optarg, frames);
+            if (!f)
+                return EXIT_USAGE;
+            cfg->frame_signs = strcmp(f, "canonical") == 0 ? VOX_FRAME_SIGNS_CANONICAL : VOX_FRAME_SIGNS_VOLUMIZER;
             break;
         }
         case O_WRITE: {
