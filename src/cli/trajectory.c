@@ -443,6 +443,8 @@ int cmd_trajectory(int argc, char **argv)
     vox_options vo;
     vox_options_init(&vo);
     vo.threads = 1;
+    vo.log = cli_log_stderr;
+    vo.log_cookie = (void *)"vox trajectory";
     vox_ctx *ctx = NULL; /* for the readers and writers */
     if (vox_ctx_create(&ctx, &vo) != VOX_OK) {
         fprintf(stderr, "vox trajectory: cannot create a context\n");

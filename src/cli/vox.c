@@ -661,9 +661,14 @@ static int cmd_info(int argc, char **argv)
         }
     }
     vox_ctx *ctx = NULL;
-    vox_status st = vox_ctx_create(&ctx, NULL);
+    char detail[1024] = "";
+    vox_options io;
+    vox_options_init(&io);
+    io.error_detail = detail;
+    io.error_detail_size = sizeof detail;
+    vox_status st = vox_ctx_create(&ctx, &io);
     if ((fingerprint || settings) && st != VOX_OK) {
-        fprintf(stderr, "vox info: %s: %s\n", vox_strerror(st), vox_ctx_last_error_detail(ctx));
+        fprintf(stderr, "vox info: %s: %s\n", vox_strerror(st), detail);
         return 1;
     }
     if (fingerprint || settings) {
@@ -714,7 +719,7 @@ static int cmd_info(int argc, char **argv)
         cJSON_Delete(doc);
         vox_free(js);
     } else {
-        printf("in use: none (%s: %s)\n", vox_strerror(st), vox_ctx_last_error_detail(ctx));
+        printf("in use: none (%s: %s)\n", vox_strerror(st), detail);
     }
     vox_ctx_destroy(&ctx);
     return st == VOX_OK ? 0 : 1;
