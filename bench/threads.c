@@ -178,7 +178,7 @@ int vox_bench_threads(int argc, char **argv)
             double dt = vox_tune_now() - t0;
             if (st != VOX_OK) { ok = 0; break; }
             if (e2e[c] < 0 || dt < e2e[c]) {
-                vox_stats stats;
+                vox_stats stats = {.size = sizeof stats};
                 vox_ctx_get_stats(cc[c], &stats);
                 memcpy(stage[c], stats.seconds, sizeof stage[c]);
             }

@@ -113,7 +113,7 @@ static int run_case(const char *path, double res, const char *budget_arg)
     int once = !strcmp(budget_arg, "once");
     double budget = once ? 0 : atof(budget_arg);
     static double stage[VOX_STAGE_COUNT][MAX_REPS], total[MAX_REPS], render[MAX_REPS];
-    vox_stats st;
+    vox_stats st = {.size = sizeof st};
     double t;
     uint64_t sum = 0, first = 0;
     int n = 0;

@@ -342,7 +342,7 @@ static void test_identity(void)
     EXPECT_ERROR(vox_render(ctx, VOX_DOC_CIF, s1, r, NULL, &again, &len), VOX_E_INVALID_ARG);
     CHECK(strstr(vox_ctx_last_error_detail(ctx), "vox_structure_set_coords"), "the detail says what changed: %s",
           vox_ctx_last_error_detail(ctx));
-    vox_volume v;
+    vox_volume v = {.size = sizeof v};
     CHECK(vox_render(ctx, VOX_DOC_DF_JSON, s1, r, NULL, &again, &len) == VOX_OK && !strcmp(doc, again) &&
               vox_result_count(r) > 0 && vox_result_volume(r, 0, &v) == VOX_OK,
           "the old result stays usable for what needs only the result");

@@ -9,7 +9,10 @@
  *     vox_structure *s;         vox_load_file(ctx, "4jpn.pdb", NULL, &s);
  *     vox_prepare(ctx, s, NULL);                 // clean + align
  *     vox_result *r;            vox_analyze(ctx, s, NULL, &r);
- *     for (size_t i = 0; i < vox_result_count(r); i++) { vox_volume v; vox_result_volume(r, i, &v); ... }
+ *     for (size_t i = 0; i < vox_result_count(r); i++) {
+ *         vox_volume v; v.size = sizeof v;      // output structs: the caller sets size
+ *         vox_result_volume(r, i, &v); ...
+ *     }
  *     vox_write_df_json(ctx, r, "4jpn.df.json");
  *     vox_result_free(&r); vox_structure_free(&s); vox_ctx_destroy(&ctx);
  *
@@ -218,14 +221,23 @@ typedef enum vox_stage {
     VOX_STAGE_COUNT
 } vox_stage;
 
+/* Output structs the library fills (vox_stats, vox_volume, vox_atom_info,
+ * vox_transform, vox_frame_info, vox_track) start with a size that the
+ * caller sets to sizeof the struct it was compiled with; the library fills
+ * that many bytes at most and writes back how many it filled.  So fields can
+ * be added at the end without breaking programs built against an older
+ * header.  A size of 0 is VOX_E_INVALID_ARG. */
 typedef struct vox_stats {
+    size_t size;            /* = sizeof(vox_stats), set by the caller */
     double seconds[VOX_STAGE_COUNT];
     uint64_t atoms, points, voxels, buried_voxels, components;
     int dims[3];
 } vox_stats;
 
 VOX_API const char *vox_stage_name(vox_stage stage);
-VOX_API void vox_ctx_get_stats(const vox_ctx *ctx, vox_stats *out);
+/* Copies the statistics into out (out->size set by the caller).
+ * VOX_E_INVALID_ARG: NULL ctx or out, or out->size 0. */
+VOX_API vox_status vox_ctx_get_stats(const vox_ctx *ctx, vox_stats *out);
 
 /* ------------------------------------------------------------------ */
 /* Structures.                                                        */
@@ -469,6 +481,7 @@ VOX_API vox_status vox_analyze(vox_ctx *ctx, const vox_structure *s,
 VOX_API void vox_result_free(vox_result **r);
 
 typedef struct vox_volume {
+    size_t size;            /* = sizeof(vox_volume), set by the caller */
     vox_volume_type type;
     int id;                 /* per-type id: 0 = largest of its type */
     size_t num_voxels;
@@ -486,6 +499,8 @@ typedef struct vox_volume {
  * (volume desc, type name, id) as volumizer's data frame, then the occluded
  * groups (id order), which volumizer writes only as pseudo-atoms. */
 VOX_API size_t vox_result_count(const vox_result *r);
+/* Fills out (out->size set by the caller) with volume index.
+ * VOX_E_INVALID_ARG: NULL r or out, out->size 0, index out of range. */
 VOX_API vox_status vox_result_volume(const vox_result *r, size_t index, vox_volume *out);
 /* Voxel centres (x,y,z per voxel, ascending flat index) into xyz[3*num_voxels]
  * and, if surface is not NULL, 1/0 surface flags into surface[num_voxels]. */

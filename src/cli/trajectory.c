@@ -599,7 +599,7 @@ int cmd_trajectory(int argc, char **argv)
                 break;
             }
             for (size_t j = 0; j < nr; j++) {
-                vox_volume v;
+                vox_volume v = {.size = sizeof v};
                 vox_result_volume(sl->result, j, &v);
                 if (v.type != VOX_OCCLUDED)
                     csv_row(part, sl->index, &sl->info, &v, tk ? track_ids[j] : -1);

@@ -203,7 +203,7 @@ static void print_table(vox_buf *b, const char *label, const vox_result *r, int 
     vox_buf_printf(b, "  %4s  %-7s %12s %9s %9s %9s\n", "id", "type", "volume", "x", "y", "z");
     size_t shown = 0;
     for (size_t i = 0; i < vox_result_count(r); i++) {
-        vox_volume v;
+        vox_volume v = {.size = sizeof v};
         vox_result_volume(r, i, &v);
         if (v.type == VOX_OCCLUDED || (v.type == VOX_HUB && !include_hubs))
             continue;
@@ -323,7 +323,7 @@ void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, const cha
         o->ok = 1;
         double best = -1;
         for (size_t i = 0; i < vox_result_count(r); i++) {
-            vox_volume v;
+            vox_volume v = {.size = sizeof v};
             vox_result_volume(r, i, &v);
             if (v.type == VOX_OCCLUDED || (v.type == VOX_HUB && !c->include_hubs))
                 continue;
@@ -337,7 +337,7 @@ void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, const cha
         if (!c->quiet)
             print_table(&o->out, label, r, c->include_hubs);
         if (c->stage_timings) {
-            vox_stats stt;
+            vox_stats stt = {.size = sizeof stt};
             vox_ctx_get_stats(ctx, &stt);
             vox_buf_printf(&o->err, "%s: stages (ms):", label);
             for (int i = 0; i < VOX_STAGE_COUNT; i++)

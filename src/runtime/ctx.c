@@ -201,10 +201,16 @@ char *vox_ctx_settings_json(const vox_ctx *ctx)
     return out;
 }
 
-void vox_ctx_get_stats(const vox_ctx *ctx, vox_stats *out)
+vox_status vox_ctx_get_stats(const vox_ctx *ctx, vox_stats *out)
 {
-    if (ctx && out)
-        *out = ctx->stats;
+    if (!ctx || !out || out->size == 0)
+        return VOX_E_INVALID_ARG;
+    vox_stats st = ctx->stats;
+    st.size = sizeof st;
+    size_t n = out->size < sizeof st ? out->size : sizeof st; /* an older caller's struct: its fields only */
+    memcpy(out, &st, n);
+    out->size = n;
+    return VOX_OK;
 }
 
 const char *vox_stage_name(vox_stage stage)

@@ -25,7 +25,7 @@ int main(int argc, char **argv)
     }
     printf("vox %s (header %s): %zu volumes\n", vox_version(), VOX_VERSION_STRING, vox_result_count(r));
     for (size_t i = 0; i < vox_result_count(r); i++) {
-        vox_volume v;
+        vox_volume v = {.size = sizeof v}; /* output structs: the caller sets size */
         if (vox_result_volume(r, i, &v) == VOX_OK)
             printf("%s %d %.1f\n", vox_volume_type_name(v.type), v.id, v.volume);
     }
