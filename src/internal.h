@@ -44,7 +44,16 @@ struct vox_structure {
     size_t *kept;      /* after vox_prepare: input index of each atom; NULL: identity */
     double rot[3][3];  /* input -> aligned: rot * (x - centroid); identity until aligned */
     double centroid[3];
+    /* Who this structure is, for results (vox_render refuses a result with a
+     * structure it was not computed from): identity is drawn when it is built
+     * (vox_structure_stamp), generation counts coordinate changes
+     * (vox_structure_set_coords); vox_prepare is told by `prepared`. */
+    uint64_t identity;
+    uint64_t generation;
 };
+
+/* Gives a newly built structure its identity (structure.c). */
+VOX_HIDDEN void vox_structure_stamp(vox_ctx *ctx, vox_structure *s);
 
 VOX_HIDDEN int vox_atoms_push(vox_atoms *v, const vox_atom *a);
 /* Makes room for n more atoms; 0 on allocation failure. */
@@ -85,6 +94,8 @@ struct vox_ctx {
     char isa_reason[320];
     char detail[1024];
     char describe[1024];
+    char warnings[512];   /* every warning so far, "; "-separated (vox_ctx_describe shows them) */
+    uint64_t structures_built; /* mixed into each structure's identity */
     vox_stats stats;
     vox_scratch ws[VOX_WS_COUNT];
     vox_scratch *metrics_ws; /* per thread of the metrics stage */
@@ -95,7 +106,9 @@ struct vox_ctx {
 VOX_HIDDEN vox_status vox_fail(vox_ctx *ctx, vox_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 VOX_HIDDEN void vox_clear_error(vox_ctx *ctx);
-/* One line through the context's logger (stderr by default): "vox: warning: ..." */
+/* A warning: kept for vox_ctx_describe, and one line "warning: ..." through
+ * the context's logger when it has one, else on stderr when verbose (the
+ * library prints nothing otherwise). */
 VOX_HIDDEN void vox_warn(vox_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 VOX_HIDDEN double vox_now(void);
 
@@ -215,6 +228,9 @@ struct vox_result {
     double rot[3][3];  /* the structure's input -> aligned transform when it was analysed */
     double centroid[3];
     float *centres[3]; /* voxel centre per axis index */
+    /* the structure it was computed from, as it was then (vox_render checks) */
+    uint64_t structure_identity, structure_generation;
+    int structure_prepared;
 };
 
 /* Fills g's axial lengths, centre and cross-section values; scratch holds

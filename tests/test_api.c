@@ -1,6 +1,7 @@
 /* test_api.c - the public API: contexts, loading from paths and memory (plain and gzip),
  * results, writers, errors, and several contexts running concurrently in threads */
 #include <math.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -175,8 +176,8 @@ static void test_load_analyze(void)
     ap.resolution = 2.0;
     vox_result *r = NULL;
     CHECK(vox_analyze(ctx, a, &ap, &r) == VOX_OK && vox_result_count(r) >= 1, "analyze");
-    vox_volume v;
-    CHECK(vox_result_volume(r, 0, &v) == VOX_OK && v.type == VOX_PORE && v.volume == v.num_voxels * 8.0 &&
+    vox_volume v = {.size = sizeof v};
+    CHECK(vox_result_volume(r, 0, &v) == VOX_OK && v.size == sizeof v && v.type == VOX_PORE && v.volume == v.num_voxels * 8.0 &&
               v.x >= v.y && v.y >= v.z && v.num_surface_voxels > 0 && v.num_surface_voxels < v.num_voxels,
           "largest is a pore: %s %g", vox_volume_type_name(v.type), v.volume);
     float *xyz = malloc(v.num_voxels * 3 * sizeof *xyz);
@@ -193,9 +194,29 @@ static void test_load_analyze(void)
     double res;
     vox_result_grid(r, dims, &res);
     CHECK(res == 2.0 && dims[0] > 10, "grid");
-    vox_stats st;
-    vox_ctx_get_stats(ctx, &st);
-    CHECK(st.voxels == (uint64_t)dims[0] * dims[1] * dims[2] && st.points > st.atoms, "stats");
+    vox_stats st = {.size = sizeof st};
+    CHECK(vox_ctx_get_stats(ctx, &st) == VOX_OK && st.size == sizeof st &&
+              st.voxels == (uint64_t)dims[0] * dims[1] * dims[2] && st.points > st.atoms, "stats");
+    /* output structs: the caller's size decides how much is filled */
+    vox_stats zero;
+    memset(&zero, 0, sizeof zero);
+    CHECK(vox_ctx_get_stats(ctx, &zero) == VOX_E_INVALID_ARG && vox_ctx_get_stats(ctx, NULL) == VOX_E_INVALID_ARG,
+          "stats: size 0 or NULL refused");
+    vox_volume vz;
+    memset(&vz, 0, sizeof vz);
+    CHECK(vox_result_volume(r, 0, &vz) == VOX_E_INVALID_ARG, "volume: size 0 refused");
+    /* a caller built with an older, shorter vox_volume (up to and including the volume field) gets
+     * exactly those bytes, and nothing past them is touched */
+    unsigned char raw[sizeof(vox_volume) + 16];
+    memset(raw, 0xAB, sizeof raw);
+    vox_volume *older = (vox_volume *)(void *)raw;
+    size_t old_size = offsetof(vox_volume, volume) + sizeof older->volume;
+    older->size = old_size;
+    int untouched = 1;
+    CHECK(vox_result_volume(r, 0, older) == VOX_OK && older->size == old_size && older->volume == v.volume &&
+              older->id == v.id, "an older, shorter struct is filled up to its size");
+    for (size_t i = old_size; i < sizeof raw; i++) untouched &= raw[i] == 0xAB;
+    CHECK(untouched, "nothing past the caller's size is written");
     /* writers: file and memory agree */
     char out[4096], *mem = NULL;
     snprintf(out, sizeof out, "%s/api_test.df.json", dir);

@@ -9,7 +9,10 @@
  *     vox_structure *s;         vox_load_file(ctx, "4jpn.pdb", NULL, &s);
  *     vox_prepare(ctx, s, NULL);                 // clean + align
  *     vox_result *r;            vox_analyze(ctx, s, NULL, &r);
- *     for (size_t i = 0; i < vox_result_count(r); i++) { vox_volume v; vox_result_volume(r, i, &v); ... }
+ *     for (size_t i = 0; i < vox_result_count(r); i++) {
+ *         vox_volume v; v.size = sizeof v;      // output structs: the caller sets size
+ *         vox_result_volume(r, i, &v); ...
+ *     }
  *     vox_write_df_json(ctx, r, "4jpn.df.json");
  *     vox_result_free(&r); vox_structure_free(&s); vox_ctx_destroy(&ctx);
  *
@@ -23,10 +26,32 @@
  * alive, which decides the default threads and binding (vox_options.threads).
  *
  * Errors: every call that can fail returns a vox_status (VOX_OK == 0,
- * errors negative).  A human-readable detail (file, line, field and what
- * was expected) is kept in the context: vox_ctx_last_error_detail().
- * The library never aborts and never prints, except to the logger callback
- * (or stderr when VOX_VERBOSE=1 and no logger is set).
+ * errors negative).  Every error of a call that takes a context sets a
+ * human-readable detail there (the function or file, line, field and what
+ * was expected): vox_ctx_last_error_detail().  vox_ctx_create, which has no
+ * context yet when it fails, copies it into vox_options.error_detail.  Calls
+ * without a context (vox_result_volume, vox_structure_atom, ...) return the
+ * status alone.
+ *
+ * Output: the library never aborts and never writes to stdout.  Its only
+ * output is log lines: warnings ("warning: VOX_THREADS='many' is not a
+ * count ...", a failed thread bind, a profile not used) and, when verbose,
+ * one line describing each new context.  They go to vox_options.log when it
+ * is set; without a logger they go to stderr only when the context is
+ * verbose (vox_options.verbose > 0, or the environment variable VOX_VERBOSE
+ * set to a positive number), and nowhere otherwise.  Warnings given while a
+ * context is created are also listed at the end of vox_ctx_describe().
+ *
+ * Environment variables, read by vox_ctx_create (a vox_options field, when
+ * set, wins over its variable):
+ *   VOX_ISA      scalar|avx2|avx512|neon: an unknown name or an ISA this CPU
+ *                or build lacks makes vox_ctx_create fail (VOX_E_ISA_UNKNOWN,
+ *                VOX_E_ISA_UNAVAILABLE), as the same vox_options.isa does: a
+ *                test or benchmark that forces kernels must not silently get
+ *                others.
+ *   VOX_THREADS, VOX_BIND, VOX_VERBOSE, VOX_PROFILE: a value that makes no
+ *                sense is ignored (the default is used) with a warning; never
+ *                an error.
  */
 #ifndef VOX_VOX_H
 #define VOX_VOX_H
@@ -88,8 +113,10 @@ typedef struct vox_options {
     const char *isa;        /* NULL (auto), "scalar", "avx2", "avx512" or "neon".
                                Precedence: this field, then $VOX_ISA, then detection. */
     uint64_t max_grid_voxels; /* refuse grids larger than this (0 = default, 2^31 - 1) */
-    int verbose;            /* > 0: describe the context once through the logger */
-    vox_log_fn log;         /* NULL: stderr; verbose lines and warnings */
+    int verbose;            /* > 0: describe the context once through the logger, and let
+                               warnings reach stderr when there is no logger (also VOX_VERBOSE) */
+    vox_log_fn log;         /* NULL: stderr when verbose, else nowhere; set: every warning and
+                               verbose line, verbose or not */
     void *log_cookie;
     /* Threads (README "Threads").  Results never depend on them. */
     /* threads = 0: $VOX_THREADS, else $OMP_NUM_THREADS, else a default that
@@ -117,11 +144,39 @@ typedef struct vox_options {
      * (~/.config/vox/profile.json).  "" (empty) for either: use no profile. */
     const char *profile;
     const char *profile_json;
+    /* When vox_ctx_create fails there is no context to hold the detail: it
+     * is copied here (NUL-terminated, cut to error_detail_size bytes) when
+     * error_detail is not NULL. */
+    char *error_detail;
+    size_t error_detail_size;
 } vox_options;
 
 VOX_API void vox_options_init(vox_options *opts);
 
-/* Creates a context.  On error *out is NULL.  opts may be NULL (defaults). */
+/* Creates a context.  On error *out is NULL and the detail is in
+ * opts->error_detail (when given).  opts may be NULL (defaults).
+ *
+ * Cost: a context is not free.  Creating one detects the CPU's features
+ * (once per process), fills a kernel table per ISA, discovers the machine's
+ * topology with hwloc (cores, caches, the allowed cpuset, read from /sys and
+ * CPUID; no I/O devices) and reads the tuning profile file (a JSON file of a
+ * few kilobytes, see vox_options.profile).  The topology dominates: about
+ * 40 ms on a 2-vCPU VM, more on large machines.  Create one context per
+ * thread and keep it: it also keeps the grid scratch buffers between
+ * analyses, so a thread that analyses many structures or frames with one
+ * context pays for topology and page faults once.
+ *
+ * Threads: a context runs its grid stages on `threads` OpenMP threads (by
+ * default one per core).  A program that calls vox from threads of its own
+ * (a thread pool, one structure per thread) should give each thread its own
+ * context with threads = 1, as `vox analyze --jobs N` does: otherwise every
+ * context starts a team of all cores and they oversubscribe the machine.
+ * Called from inside an OpenMP parallel region, vox runs on the calling
+ * thread only.  Results never depend on the thread count.
+ *
+ * Errors: VOX_E_INVALID_ARG (out is NULL, threads < 0, an unknown bind
+ * policy), VOX_E_ISA_UNKNOWN / VOX_E_ISA_UNAVAILABLE (isa or $VOX_ISA),
+ * VOX_E_NOMEM, VOX_E_INTERNAL (hwloc cannot load the topology). */
 VOX_API vox_status vox_ctx_create(vox_ctx **out, const vox_options *opts);
 /* Destroys a context and sets *ctx to NULL.  NULL and *ctx == NULL are fine. */
 VOX_API void vox_ctx_destroy(vox_ctx **ctx);
@@ -131,7 +186,9 @@ VOX_API void vox_ctx_destroy(vox_ctx **ctx);
 VOX_API const char *vox_ctx_last_error_detail(const vox_ctx *ctx);
 
 /* One line describing the kernels in use, e.g.
- * "isa=scalar (detected avx2; forced by VOX_ISA) kernels=scalar". */
+ * "isa=scalar (detected avx2; forced by VOX_ISA) kernels=scalar ...", then
+ * the threads, the binding, the profile and any warnings given while the
+ * context was created ("; warnings: VOX_THREADS='many' is not ..."). */
 VOX_API const char *vox_ctx_describe(const vox_ctx *ctx);
 /* Name of the ISA whose kernel table this context uses. */
 VOX_API const char *vox_ctx_isa(const vox_ctx *ctx);
@@ -183,14 +240,23 @@ typedef enum vox_stage {
     VOX_STAGE_COUNT
 } vox_stage;
 
+/* Output structs the library fills (vox_stats, vox_volume, vox_atom_info,
+ * vox_transform, vox_frame_info, vox_track) start with a size that the
+ * caller sets to sizeof the struct it was compiled with; the library fills
+ * that many bytes at most and writes back how many it filled.  So fields can
+ * be added at the end without breaking programs built against an older
+ * header.  A size of 0 is VOX_E_INVALID_ARG. */
 typedef struct vox_stats {
+    size_t size;            /* = sizeof(vox_stats), set by the caller */
     double seconds[VOX_STAGE_COUNT];
     uint64_t atoms, points, voxels, buried_voxels, components;
     int dims[3];
 } vox_stats;
 
 VOX_API const char *vox_stage_name(vox_stage stage);
-VOX_API void vox_ctx_get_stats(const vox_ctx *ctx, vox_stats *out);
+/* Copies the statistics into out (out->size set by the caller).
+ * VOX_E_INVALID_ARG: NULL ctx or out, or out->size 0. */
+VOX_API vox_status vox_ctx_get_stats(const vox_ctx *ctx, vox_stats *out);
 
 /* ------------------------------------------------------------------ */
 /* Structures.                                                        */
@@ -455,12 +521,15 @@ VOX_API const char *vox_volume_type_name(vox_volume_type t);
 
 typedef struct vox_result vox_result;
 
-/* Analyses a prepared structure.  The structure is not modified. */
+/* Analyses a prepared structure.  The structure is not modified.  The
+ * result remembers which structure it was computed from, and in which state
+ * (see vox_render). */
 VOX_API vox_status vox_analyze(vox_ctx *ctx, const vox_structure *s,
                                const vox_analyze_params *params, vox_result **out);
 VOX_API void vox_result_free(vox_result **r);
 
 typedef struct vox_volume {
+    size_t size;            /* = sizeof(vox_volume), set by the caller */
     vox_volume_type type;
     int id;                 /* per-type id: 0 = largest of its type */
     size_t num_voxels;
@@ -478,6 +547,8 @@ typedef struct vox_volume {
  * (volume desc, type name, id) as volumizer's data frame, then the occluded
  * groups (id order), which volumizer writes only as pseudo-atoms. */
 VOX_API size_t vox_result_count(const vox_result *r);
+/* Fills out (out->size set by the caller) with volume index.
+ * VOX_E_INVALID_ARG: NULL r or out, out->size 0, index out of range. */
 VOX_API vox_status vox_result_volume(const vox_result *r, size_t index, vox_volume *out);
 /* Voxel centres (x,y,z per voxel, ascending flat index) into xyz[3*num_voxels]
  * and, if surface is not NULL, 1/0 surface flags into surface[num_voxels]. */
@@ -555,7 +626,8 @@ VOX_API vox_status vox_tracker_restore(vox_ctx *ctx, const char *data, size_t le
 /* ------------------------------------------------------------------ */
 /* Writers.  Files are written atomically: a temporary file in the same
  * directory, fsync, rename.  On error no file (old or partial) is left at
- * the destination path unless it existed before.                     */
+ * the destination path unless it existed before.  The structure given with
+ * a result must be the one it was computed from, unchanged (vox_render). */
 
 /* volumizer's library table, annotation_df.to_json() (pandas columns orient). */
 VOX_API vox_status vox_write_df_json(vox_ctx *ctx, const vox_result *r, const char *path);
@@ -603,6 +675,23 @@ typedef struct vox_render_params {
     vox_output_frame output_frame; /* VOX_DOC_PDB, VOX_DOC_CIF (default aligned) */
 } vox_render_params;
 
+/* Renders a document into a malloc'ed buffer (*out, *len without the NUL
+ * that follows it).
+ *
+ * The structure: VOX_DOC_DF_JSON needs only the result (s is not used and
+ * may be NULL).  The other documents write the structure's atoms next to
+ * the result's volumes, so s must be the structure r was computed from, as
+ * it was then: another structure (even one loaded from the same file), or
+ * the same structure after vox_prepare or vox_structure_set_coords changed
+ * its coordinates, is VOX_E_INVALID_ARG with a detail saying which; nothing
+ * is rendered.  For trajectories: render the documents that need the
+ * structure before giving it the next frame's coordinates (or analyse it
+ * again); results themselves stay valid, and the df JSON, the accessors and
+ * the tracker use them at any time.
+ *
+ * Errors (each with a detail): VOX_E_INVALID_ARG (NULL ctx/r/out, no or a
+ * mismatched structure for a document that needs one, an unknown document
+ * or output frame), VOX_E_NOMEM. */
 VOX_API vox_status vox_render(vox_ctx *ctx, vox_document doc, const vox_structure *s,
                               const vox_result *r, const vox_render_params *params,
                               char **out, size_t *len);

@@ -130,8 +130,10 @@ static int cmp_rows(const void *pa, const void *pb)
 
 vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_params *params, vox_result **out)
 {
-    if (!ctx || !st || !out)
+    if (!ctx)
         return VOX_E_INVALID_ARG;
+    if (!st || !out)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_analyze: %s is NULL", !st ? "the structure" : "out");
     *out = NULL;
     vox_clear_error(ctx);
     vox_analyze_params p;
@@ -334,6 +336,9 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
     for (int a = 0; a < 3; a++) res->origin[a] = ax[a].edges[0];
     memcpy(res->rot, st->rot, sizeof res->rot);
     memcpy(res->centroid, st->centroid, sizeof res->centroid);
+    res->structure_identity = st->identity;
+    res->structure_generation = st->generation;
+    res->structure_prepared = st->prepared;
     for (int a = 0; a < 3; a++) {
         res->centres[a] = ax[a].centres;
         ax[a].centres = NULL;

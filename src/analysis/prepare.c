@@ -324,8 +324,10 @@ vox_status vox_align_structure(vox_ctx *ctx, vox_structure *s)
 
 vox_status vox_prepare(vox_ctx *ctx, vox_structure *s, const vox_prepare_params *params)
 {
-    if (!ctx || !s)
+    if (!ctx)
         return VOX_E_INVALID_ARG;
+    if (!s)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_prepare: the structure is NULL");
     vox_clear_error(ctx);
     if (s->prepared)
         return vox_fail(ctx, VOX_E_INVALID_ARG, "structure was already prepared");

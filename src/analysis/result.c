@@ -23,23 +23,28 @@ size_t vox_result_count(const vox_result *r) { return r ? r->n : 0; }
 
 vox_status vox_result_volume(const vox_result *r, size_t index, vox_volume *out)
 {
-    if (!r || !out || index >= r->n)
+    if (!r || !out || out->size == 0 || index >= r->n)
         return VOX_E_INVALID_ARG;
     const vox_group *g = &r->groups[index];
-    memset(out, 0, sizeof *out);
-    out->type = g->type;
-    out->id = g->id;
-    out->num_voxels = g->n;
-    out->volume = g->volume;
-    out->x = g->len[0];
-    out->y = g->len[1];
-    out->z = g->len[2];
-    memcpy(out->centre, g->centre, sizeof out->centre);
-    out->has_circularity = g->has_circ;
-    out->circularity = g->circ;
-    out->has_uniformity = g->has_unif;
-    out->uniformity = g->unif;
-    out->num_surface_voxels = g->nsurf;
+    vox_volume v;
+    memset(&v, 0, sizeof v);
+    v.size = sizeof v;
+    v.type = g->type;
+    v.id = g->id;
+    v.num_voxels = g->n;
+    v.volume = g->volume;
+    v.x = g->len[0];
+    v.y = g->len[1];
+    v.z = g->len[2];
+    memcpy(v.centre, g->centre, sizeof v.centre);
+    v.has_circularity = g->has_circ;
+    v.circularity = g->circ;
+    v.has_uniformity = g->has_unif;
+    v.uniformity = g->unif;
+    v.num_surface_voxels = g->nsurf;
+    size_t n = out->size < sizeof v ? out->size : sizeof v; /* an older caller's struct: its fields only */
+    memcpy(out, &v, n);
+    out->size = n;
     return VOX_OK;
 }
 

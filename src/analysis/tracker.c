@@ -64,8 +64,12 @@ void vox_tracker_params_init(vox_tracker_params *p)
 
 vox_status vox_tracker_create(vox_ctx *ctx, const vox_tracker_params *params, vox_tracker **out)
 {
-    if (!ctx || !params || !out || params->size == 0)
+    if (!ctx)
         return VOX_E_INVALID_ARG;
+    if (!params || !out || params->size == 0)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_tracker_create: %s",
+                        !params ? "the parameters are NULL" : !out ? "out is NULL"
+                                                            : "params->size is 0 (use vox_tracker_params_init)");
     *out = NULL;
     vox_tracker_params p;
     vox_tracker_params_init(&p);
@@ -207,8 +211,10 @@ static int new_track(vox_tracker *t)
 
 vox_status vox_tracker_add(vox_ctx *ctx, vox_tracker *t, int64_t frame, const vox_result *r, int *track_ids)
 {
-    if (!ctx || !t || !r)
+    if (!ctx)
         return VOX_E_INVALID_ARG;
+    if (!t || !r)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_tracker_add: the %s is NULL", !t ? "tracker" : "result");
     vox_clear_error(ctx);
     const double s = t->p.resolution;
     if (fabs(r->resolution - s) > 1e-12 * s)
@@ -375,8 +381,13 @@ vox_status vox_tracker_occupancy(const vox_tracker *t, int type, int dims[3], do
 vox_status vox_render_occupancy_dx(vox_ctx *ctx, const vox_tracker *t, int type, const vox_transform *to_input,
                                    char **out, size_t *len)
 {
-    if (!ctx || !t || !out || !len || type < -1 || type > VOX_CAVITY)
+    if (!ctx)
         return VOX_E_INVALID_ARG;
+    if (!t || !out || !len)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_render_occupancy_dx: %s is NULL",
+                        !t ? "the tracker" : !out ? "out" : "len");
+    if (type < -1 || type > VOX_CAVITY)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_render_occupancy_dx: type %d: expected -1 (any) or 0 to 3", type);
     *out = NULL;
     *len = 0;
     vox_clear_error(ctx);
@@ -459,8 +470,10 @@ vox_status vox_tracker_save(const vox_tracker *t, char **out, size_t *len)
 
 vox_status vox_tracker_restore(vox_ctx *ctx, const char *data, size_t len, vox_tracker **out)
 {
-    if (!ctx || !data || !out)
+    if (!ctx)
         return VOX_E_INVALID_ARG;
+    if (!data || !out)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_tracker_restore: %s is NULL", !data ? "data" : "out");
     *out = NULL;
     vox_clear_error(ctx);
     const char *r = data, *end = data + len;

@@ -330,7 +330,7 @@ static void read_checkpoint(const batch *b)
                                        "merge_mouth_gap_voxels", "assembly_policy", "keep_non_protein"};
     for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
         const cJSON *a = cJSON_GetObjectItem(sig, keys[k]), *bb = cJSON_GetObjectItem(now_sig, keys[k]);
-        if (a && bb && !cJSON_Compare(a, bb, 1)) {
+        if (a && bb && !pyjson_equal(a, bb)) {
             char *x = cJSON_PrintUnformatted(a), *y = cJSON_PrintUnformatted(bb);
             fprintf(stderr, "vox analyze: warning: %s was %s in the checkpoint's run and is %s now: outputs kept from "
                             "that run used the old setting\n", keys[k], x, y);
@@ -879,10 +879,15 @@ int run_batch(const run_config *c)
     o.isa = c->isa;
     o.profile = c->profile;
     o.threads = c->threads;
+    o.log = cli_log_stderr; /* the settings' warnings, once per run */
+    o.log_cookie = (void *)"vox analyze";
+    char detail[1024] = "";
+    o.error_detail = detail;
+    o.error_detail_size = sizeof detail;
     vox_ctx *probe = NULL;
     vox_status st = vox_ctx_create(&probe, &o);
     if (st != VOX_OK) {
-        fprintf(stderr, "vox analyze: %s (available here: %s)\n", vox_strerror(st), vox_available_isas());
+        fprintf(stderr, "vox analyze: %s: %s (available here: %s)\n", vox_strerror(st), detail, vox_available_isas());
         return st == VOX_E_ISA_UNKNOWN ? 2 : 1;
     }
     vox_profile_status ps = vox_ctx_profile_status(probe);

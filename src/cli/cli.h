@@ -5,6 +5,7 @@
 #define VOX_CLI_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include <cJSON.h>
 
@@ -73,5 +74,13 @@ void batch_mpi_end(void);
 int cmd_trajectory(int argc, char **argv);
 /* `vox merge-summaries OUT S1 S2 ...` */
 int cmd_merge_summaries(int argc, char **argv);
+
+/* The library prints nothing unless verbose; the command shows its warnings
+ * (a bad VOX_THREADS, a failed bind) on stderr through this logger, cookie
+ * being the command's name ("vox analyze"). */
+static inline void cli_log_stderr(void *cookie, const char *line)
+{
+    fprintf(stderr, "%s: %s\n", cookie ? (const char *)cookie : "vox", line);
+}
 
 #endif

@@ -208,7 +208,7 @@ static void print_table(vox_buf *b, const char *label, const vox_result *r, int 
     vox_buf_printf(b, "  %4s  %-7s %12s %9s %9s %9s\n", "id", "type", "volume", "x", "y", "z");
     size_t shown = 0;
     for (size_t i = 0; i < vox_result_count(r); i++) {
-        vox_volume v;
+        vox_volume v = {.size = sizeof v};
         vox_result_volume(r, i, &v);
         if (v.type == VOX_OCCLUDED || (v.type == VOX_HUB && !include_hubs))
             continue;
@@ -350,7 +350,7 @@ void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, const cha
         o->ok = 1;
         double best = -1;
         for (size_t i = 0; i < vox_result_count(r); i++) {
-            vox_volume v;
+            vox_volume v = {.size = sizeof v};
             vox_result_volume(r, i, &v);
             if (v.type == VOX_OCCLUDED || (v.type == VOX_HUB && !c->include_hubs))
                 continue;
@@ -364,7 +364,7 @@ void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, const cha
         if (!c->quiet)
             print_table(&o->out, label, r, c->include_hubs);
         if (c->stage_timings) {
-            vox_stats stt;
+            vox_stats stt = {.size = sizeof stt};
             vox_ctx_get_stats(ctx, &stt);
             vox_buf_printf(&o->err, "%s: stages (ms):", label);
             for (int i = 0; i < VOX_STAGE_COUNT; i++)
@@ -701,9 +701,14 @@ static int cmd_info(int argc, char **argv)
         }
     }
     vox_ctx *ctx = NULL;
-    vox_status st = vox_ctx_create(&ctx, NULL);
+    char detail[1024] = "";
+    vox_options io;
+    vox_options_init(&io);
+    io.error_detail = detail;
+    io.error_detail_size = sizeof detail;
+    vox_status st = vox_ctx_create(&ctx, &io);
     if ((fingerprint || settings) && st != VOX_OK) {
-        fprintf(stderr, "vox info: %s: %s\n", vox_strerror(st), vox_ctx_last_error_detail(ctx));
+        fprintf(stderr, "vox info: %s: %s\n", vox_strerror(st), detail);
         return 1;
     }
     if (fingerprint || settings) {
@@ -754,7 +759,7 @@ static int cmd_info(int argc, char **argv)
         cJSON_Delete(doc);
         vox_free(js);
     } else {
-        printf("in use: none (%s: %s)\n", vox_strerror(st), vox_ctx_last_error_detail(ctx));
+        printf("in use: none (%s: %s)\n", vox_strerror(st), detail);
     }
     vox_ctx_destroy(&ctx);
     return st == VOX_OK ? 0 : 1;

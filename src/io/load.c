@@ -205,6 +205,8 @@ static vox_status load_text(vox_ctx *ctx, unsigned char *data, size_t len, int o
                         name);
     }
     vox_structure *s = calloc(1, sizeof *s);
+    if (s)
+        vox_structure_stamp(ctx, s);
     if (!s) {
         release(plain, (char *)data, owned);
         return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", name);
@@ -224,17 +226,28 @@ static vox_status load_text(vox_ctx *ctx, unsigned char *data, size_t len, int o
     return VOX_OK;
 }
 
+/* A failure deep in a parser that had no detail to give (an allocation in
+ * a helper without a context) still gets one: the input and the status. */
+static vox_status with_detail(vox_ctx *ctx, vox_status st, const char *name)
+{
+    if (st != VOX_OK && !vox_ctx_last_error_detail(ctx)[0])
+        return vox_fail(ctx, st, "%s: %s", name, vox_strerror(st));
+    return st;
+}
+
 vox_status vox_load_buffer(vox_ctx *ctx, const void *data, size_t len, const char *name,
                            const vox_load_params *params, vox_structure **out)
 {
-    if (!ctx || !out || (!data && len))
+    if (!ctx)
         return VOX_E_INVALID_ARG;
+    if (!out || (!data && len))
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_load_buffer: %s", !out ? "out is NULL" : "data is NULL but len is not 0");
     *out = NULL;
     vox_clear_error(ctx);
     double t0 = vox_now();
     vox_status st = load_text(ctx, (unsigned char *)data, len, 0, name ? name : "<buffer>", params, out);
     ctx->stats.seconds[VOX_STAGE_LOAD] = vox_now() - t0;
-    return st;
+    return with_detail(ctx, st, name ? name : "<buffer>");
 }
 
 static void release_buffer(unsigned char *buf, size_t cap, int mapped)
@@ -245,8 +258,10 @@ static void release_buffer(unsigned char *buf, size_t cap, int mapped)
 
 vox_status vox_load_file(vox_ctx *ctx, const char *path, const vox_load_params *params, vox_structure **out)
 {
-    if (!ctx || !path || !out)
+    if (!ctx)
         return VOX_E_INVALID_ARG;
+    if (!path || !out)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_load_file: %s is NULL", !path ? "path" : "out");
     *out = NULL;
     vox_clear_error(ctx);
     double t0 = vox_now();
@@ -317,5 +332,5 @@ vox_status vox_load_file(vox_ctx *ctx, const char *path, const vox_load_params *
     if (mapped)
         munmap(buf, cap);
     ctx->stats.seconds[VOX_STAGE_LOAD] = vox_now() - t0;
-    return st;
+    return with_detail(ctx, st, path);
 }

@@ -5,15 +5,43 @@
 
 #include "internal.h"
 
+/* The documents other than the df JSON write the structure's atoms next to
+ * the result's volumes: the structure must be the one the result was
+ * computed from, in the state it was in (a mixture of two structures, or of
+ * two frames, would be a valid-looking document that describes nothing). */
+static vox_status check_structure(vox_ctx *ctx, const vox_structure *s, const vox_result *r)
+{
+    if (!s)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_render: this document needs the structure the result was computed "
+                                                "from (only the df JSON can do without it)");
+    if (s->identity != r->structure_identity)
+        return vox_fail(ctx, VOX_E_INVALID_ARG,
+                        "vox_render: the result was computed from another structure: give the structure it was "
+                        "analysed from");
+    if (s->generation != r->structure_generation || s->prepared != r->structure_prepared)
+        return vox_fail(ctx, VOX_E_INVALID_ARG,
+                        "vox_render: the structure changed after the result was computed (%s): render the "
+                        "documents that need it before changing it, or analyse it again",
+                        s->prepared != r->structure_prepared ? "vox_prepare" : "vox_structure_set_coords");
+    return VOX_OK;
+}
+
 vox_status vox_render(vox_ctx *ctx, vox_document doc, const vox_structure *s, const vox_result *r,
                       const vox_render_params *params, char **out, size_t *len)
 {
-    if (!ctx || !r || !out || ((doc == VOX_DOC_PAYLOAD_JSON || doc == VOX_DOC_PDB || doc == VOX_DOC_CIF) && !s))
+    if (!ctx)
         return VOX_E_INVALID_ARG;
+    if (!r || !out)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_render: %s is NULL", !r ? "the result" : "out");
     vox_clear_error(ctx);
     *out = NULL;
     if (len)
         *len = 0;
+    if (doc == VOX_DOC_PAYLOAD_JSON || doc == VOX_DOC_PDB || doc == VOX_DOC_CIF) {
+        vox_status st = check_structure(ctx, s, r);
+        if (st != VOX_OK)
+            return st;
+    }
     vox_buf b = {0};
     vox_status st;
     vox_payload_info defaults;
@@ -22,7 +50,7 @@ vox_status vox_render(vox_ctx *ctx, vox_document doc, const vox_structure *s, co
     if (params)
         memcpy(&rp, params, params->size && params->size < sizeof rp ? params->size : sizeof rp);
     if (rp.output_frame != VOX_FRAME_ALIGNED && rp.output_frame != VOX_FRAME_INPUT)
-        return vox_fail(ctx, VOX_E_INVALID_ARG, "unknown output frame %d", (int)rp.output_frame);
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_render: unknown output frame %d", (int)rp.output_frame);
     const int input = rp.output_frame == VOX_FRAME_INPUT;
     switch (doc) {
     case VOX_DOC_DF_JSON: st = vox_render_df_json(r, &b); break;
@@ -31,7 +59,7 @@ vox_status vox_render(vox_ctx *ctx, vox_document doc, const vox_structure *s, co
         break;
     case VOX_DOC_PDB: st = vox_render_pdb(s, r, input, &b); break;
     case VOX_DOC_CIF: st = vox_render_cif(s, r, rp.include_hubs, input, &b); break;
-    default: return vox_fail(ctx, VOX_E_INVALID_ARG, "unknown document kind %d", (int)doc);
+    default: return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_render: unknown document kind %d", (int)doc);
     }
     if (st == VOX_OK && (b.oom || !b.data))
         st = b.oom ? VOX_E_NOMEM : VOX_OK;
@@ -53,6 +81,8 @@ vox_status vox_render(vox_ctx *ctx, vox_document doc, const vox_structure *s, co
 vox_status vox_write_document_sync(vox_ctx *ctx, vox_document doc, const vox_structure *s, const vox_result *r,
                                    const vox_render_params *p, const char *path, unsigned sync)
 {
+    if (ctx && !path)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "the output path is NULL");
     char *data;
     size_t len;
     vox_status st = vox_render(ctx, doc, s, r, p, &data, &len);
@@ -73,8 +103,6 @@ static vox_status write_doc(vox_ctx *ctx, vox_document doc, const vox_structure 
 vox_status vox_write_document(vox_ctx *ctx, vox_document doc, const vox_structure *s, const vox_result *r,
                               const vox_render_params *params, const char *path)
 {
-    if (!ctx || !r || !path)
-        return VOX_E_INVALID_ARG;
     return write_doc(ctx, doc, s, r, params, path);
 }
 
@@ -104,8 +132,12 @@ vox_status vox_write_annotated_cif(vox_ctx *ctx, const vox_structure *s, const v
 
 vox_status vox_secondary_structure(vox_ctx *ctx, const vox_structure *s, double *a, double *b, double *c)
 {
-    if (!ctx || !s || !a || !b || !c)
+    if (!ctx)
         return VOX_E_INVALID_ARG;
+    if (!s || !a || !b || !c)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_secondary_structure: %s is NULL",
+                        !s ? "the structure" : "an output pointer");
+    vox_clear_error(ctx);
     vox_psea(s, a, b, c);
     return VOX_OK;
 }
