@@ -174,6 +174,19 @@ VOX_HIDDEN vox_status vox_align_structure(vox_ctx *ctx, vox_structure *s);
 /* The identity transform: s->rot = I, s->centroid = 0. */
 VOX_HIDDEN void vox_structure_reset_transform(vox_structure *s);
 
+/* A group's descriptors (descriptors.c, lining.c), when the analysis was
+ * asked for them. */
+typedef struct vox_group_desc {
+    double depth_max, depth_mean;  /* Å */
+    size_t *lining;                /* structure atom indices, ascending */
+    size_t nlining;
+    size_t *residues;              /* first atom of each lining residue, ascending */
+    size_t nresidues;
+    int has_hydropathy;
+    double hydropathy;
+    size_t apolar, polar, charged; /* lining atoms per class */
+} vox_group_desc;
+
 typedef struct vox_group {
     vox_volume_type type;
     vox_volume_type topology; /* type before refinement */
@@ -186,6 +199,12 @@ typedef struct vox_group {
     double centre[3];
     int has_circ, has_unif;
     double circ, unif;
+    /* with descriptors: the mouths classification found (§9.2), largest
+     * first, as the voxel faces each shares with bulk solvent */
+    int has_mouths;
+    size_t nmouths;
+    uint32_t *mouth_faces;
+    vox_group_desc d;
 } vox_group;
 
 struct vox_result {
@@ -197,7 +216,29 @@ struct vox_result {
     double rot[3][3];  /* the structure's input -> aligned transform when it was analysed */
     double centroid[3];
     float *centres[3]; /* voxel centre per axis index */
+    double step[3];    /* voxel edge per axis (§6.2: (hi - lo) / n, or the lattice's resolution) */
+    int has_desc;      /* the groups' descriptors were computed */
+    size_t natoms;     /* atoms of the analysed structure (writers check the structure they get) */
 };
+
+/* Frees what a group owns (voxels, surface, mouths, descriptors). */
+VOX_HIDDEN void vox_group_free(vox_group *g);
+
+/* ---- descriptors (descriptors.c, lining.c) ------------------------------ */
+
+/* Computes every group's descriptors from the analysis' state grid (§7:
+ * VOX_V_EXPOSED marks bulk solvent) and the analysed structure. */
+VOX_HIDDEN vox_status vox_describe_groups(vox_ctx *ctx, const vox_structure *st, const uint8_t *state,
+                                          vox_result *r);
+/* Fills every group's lining atoms and residues, atom classes and
+ * hydropathy.  map: scratch of one int32 per grid voxel. */
+VOX_HIDDEN vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r, int32_t *map);
+/* One past the last atom of the residue that starts at atom first (a
+ * residue: consecutive atoms with the same chain, number, insertion code
+ * and name). */
+VOX_HIDDEN size_t vox_residue_end(const vox_structure *st, size_t first);
+/* Centre of voxel f (aligned frame). */
+VOX_HIDDEN void vox_voxel_centre(const vox_result *r, uint32_t f, float c[3]);
 
 /* Fills g's axial lengths, centre and cross-section values; scratch holds
  * the per-voxel work arrays.  Returns 0 on allocation failure. */
@@ -214,6 +255,35 @@ VOX_HIDDEN vox_status vox_render_cif(const vox_structure *s, const vox_result *r
                                      int input_frame, vox_buf *b);
 /* Chain id of each volume type's pseudo-atoms (collision avoidance, §13.4). */
 VOX_HIDDEN void vox_pseudo_chains(const vox_structure *s, char chains[5][8]);
+/* The groups in pseudo-atom order (§13.4: HUB by id, then POR, POK, CAV,
+ * OCC; HUB only with include_hubs) into order[r->n]; returns the count,
+ * or (size_t)-1 when out of memory. */
+VOX_HIDDEN size_t vox_pseudo_order(const vox_result *r, int include_hubs, size_t *order);
+
+/* The exports of the descriptors (write_volumes.c, write_viewers.c, write_dx.c). */
+VOX_HIDDEN vox_status vox_render_volumes_json(const vox_structure *s, const vox_result *r,
+                                              const vox_render_params *p, vox_buf *b);
+VOX_HIDDEN vox_status vox_render_vina(const vox_result *r, const vox_render_params *p, vox_buf *b);
+VOX_HIDDEN vox_status vox_render_pymol(const vox_structure *s, const vox_result *r, const vox_render_params *p,
+                                       vox_buf *b);
+VOX_HIDDEN vox_status vox_render_chimerax(const vox_structure *s, const vox_result *r,
+                                          const vox_render_params *p, vox_buf *b);
+VOX_HIDDEN vox_status vox_render_volume_dx(const vox_result *r, const vox_render_params *p, vox_buf *b);
+
+/* An OpenDX scalar field on a regular grid (PyMOL, VMD, ChimeraX read it):
+ * counts points along each axis, the first point, one step vector per axis
+ * (rows), and per point (x slowest, z fastest) a value that put writes. */
+typedef struct vox_dx_field {
+    const char *comment;  /* the first line, after "# " */
+    const char *name;     /* the field object's name */
+    long long counts[3];
+    double origin[3];
+    double delta[3][3];
+    void (*put)(vox_buf *b, const void *cookie, size_t index);
+    const void *cookie;
+} vox_dx_field;
+
+VOX_HIDDEN void vox_render_dx(const vox_dx_field *f, vox_buf *b);
 
 /* ---- dispatch ----------------------------------------------------------- */
 

@@ -302,7 +302,7 @@ void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, const cha
         info.output_structure_cif = cif_path;
         info.backend = "native";
         info.include_hubs = c->include_hubs;
-        vox_render_params rp = {sizeof rp, NULL, c->include_hubs, c->output_frame};
+        vox_render_params rp = {.size = sizeof rp, .include_hubs = c->include_hubs, .output_frame = c->output_frame};
         st = vox_write_document(ctx, VOX_DOC_CIF, s, r, &rp, cif_path);
         if (st == VOX_OK)
             st = vox_write_annotation_payload(ctx, s, r, &info, json_path);

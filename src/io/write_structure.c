@@ -53,10 +53,17 @@ void vox_pseudo_chains(const vox_structure *s, char chains[5][8])
     free(u.v);
 }
 
-static const vox_group *order_groups;
+/* (type, id, table index) of one group: the sort key travels with the
+ * entry, so ordering needs no shared state and renders may run on many
+ * threads at once. */
+typedef struct pseudo_key {
+    int type, id;
+    size_t index;
+} pseudo_key;
+
 static int cmp_type_id(const void *x, const void *y)
 {
-    const vox_group *a = &order_groups[*(const size_t *)x], *b = &order_groups[*(const size_t *)y];
+    const pseudo_key *a = x, *b = y;
     if (a->type != b->type)
         return a->type < b->type ? -1 : 1;
     return (a->id > b->id) - (a->id < b->id);
@@ -64,23 +71,19 @@ static int cmp_type_id(const void *x, const void *y)
 
 /* Pseudo-atom order: HUB groups by id, then POR, POK, CAV, OCC (§13.4);
  * (type, id) is unique, so the order is total. */
-static size_t pseudo_order(const vox_result *r, int include_hubs, size_t *order)
+size_t vox_pseudo_order(const vox_result *r, int include_hubs, size_t *order)
 {
+    pseudo_key *k = malloc((r->n + 1) * sizeof *k);
     size_t n = 0;
+    if (!k)
+        return (size_t)-1;
     for (size_t i = 0; i < r->n; i++)
         if (r->groups[i].type != VOX_HUB || include_hubs)
-            order[n++] = i;
-    order_groups = r->groups;
-    qsort(order, n, sizeof *order, cmp_type_id);
+            k[n++] = (pseudo_key){(int)r->groups[i].type, r->groups[i].id, i};
+    qsort(k, n, sizeof *k, cmp_type_id);
+    for (size_t i = 0; i < n; i++) order[i] = k[i].index;
+    free(k);
     return n;
-}
-
-static void voxel_centre(const vox_result *r, uint32_t f, float c[3])
-{
-    const size_t sx = (size_t)r->dims[1] * r->dims[2], sy = (size_t)r->dims[2];
-    c[0] = r->centres[0][f / sx];
-    c[1] = r->centres[1][(f / sy) % (size_t)r->dims[1]];
-    c[2] = r->centres[2][f % sy];
 }
 
 /* A coordinate as written: the aligned frame, or mapped back onto the
@@ -122,12 +125,16 @@ vox_status vox_render_pdb(const vox_structure *s, const vox_result *r, int input
     size_t *order = malloc((r->n + 1) * sizeof *order);
     if (!order)
         return VOX_E_NOMEM;
-    size_t ng = pseudo_order(r, 1, order), serial = 0;
+    size_t ng = vox_pseudo_order(r, 1, order), serial = 0;
+    if (ng == (size_t)-1) {
+        free(order);
+        return VOX_E_NOMEM;
+    }
     for (size_t q = 0; q < ng; q++) {
         const vox_group *g = &r->groups[order[q]];
         for (size_t t = 0; t < g->n; t++) {
             float v[3], c[3];
-            voxel_centre(r, g->voxels[t], v);
+            vox_voxel_centre(r, g->voxels[t], v);
             out_xyz(r, input_frame, v, c);
             pdb_line(b, serial++, pseudo_elem[g->type], pseudo_res[g->type], chains[g->type], g->id, c,
                      g->surface && g->surface[t] ? 50.0 : 0.0, pseudo_elem[g->type]);
@@ -262,7 +269,7 @@ static void cif_rows(const cif_atoms *ca, void (*fn)(void *, size_t, char (*)[40
         const vox_group *g = &ca->r->groups[ca->order[q]];
         for (size_t t = 0; t < g->n; t++, k++) {
             float vc[3], c[3];
-            voxel_centre(ca->r, g->voxels[t], vc);
+            vox_voxel_centre(ca->r, g->voxels[t], vc);
             out_xyz(ca->r, ca->input_frame, vc, c);
             cif_value(v[0], "ATOM");
             cif_value(v[1], pseudo_elem[g->type]);
@@ -346,7 +353,11 @@ vox_status vox_render_cif(const vox_structure *s, const vox_result *r, int inclu
         return VOX_E_NOMEM;
     }
     ca.order = order;
-    ca.ngroups = pseudo_order(r, include_hubs, order);
+    ca.ngroups = vox_pseudo_order(r, include_hubs, order);
+    if (ca.ngroups == (size_t)-1) {
+        free(order); free(ca.ents); free(polymer);
+        return VOX_E_NOMEM;
+    }
     vox_pseudo_chains(s, ca.chains);
     /* entity ids: one per chain id in order of first appearance; "polymer"
      * when the entity has a residue that is not a pseudo-atom */
