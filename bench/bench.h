@@ -37,6 +37,8 @@ int vox_bench_kernel_case(const char *name, int reps, double *secs, double *unit
 extern const char *const vox_bench_kernel_cases[];
 /* `vox-bench threads`: thread scaling per kernel and end to end, tuned vs default. */
 int vox_bench_threads(int argc, char **argv);
+/* `vox-bench exports`: descriptors and exports against the plain job (exports.c). */
+int vox_bench_exports(int argc, char **argv);
 /* `vox-bench compare`. */
 int vox_bench_compare(int argc, char **argv, const char *self);
 /* Runs `self case` / `self kernel-case` for one case in a child process. */

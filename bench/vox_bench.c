@@ -6,6 +6,7 @@
  *   vox-bench compare BASE NEW [--gate] [--force] [--threshold PCT] [--tolerance PCT] [--confirm N]
  *   vox-bench kernels [--quick] [-o FILE]            (kernels.c)
  *   vox-bench threads [--quick] [--max-threads N] ... (threads.c)
+ *   vox-bench exports [FILE] [--resolution A] ...     (exports.c)
  *
  * A structure case runs the whole per-structure job of `vox analyze` (read,
  * parse, clean, align, analyse, render the outputs) in a fresh process, so
@@ -549,7 +550,8 @@ static void usage(void)
             "       vox-bench compare BASE.json NEW.json [--gate] [--force] [--threshold PCT] [--tolerance PCT]\n"
             "                     [--confirm N]\n"
             "       vox-bench kernels [--quick] [-o FILE]\n"
-            "       vox-bench threads [--quick] [--max-threads N] [--side N] [--profile PATH] [-o FILE]\n");
+            "       vox-bench threads [--quick] [--max-threads N] [--side N] [--profile PATH] [-o FILE]\n"
+            "       vox-bench exports [FILE] [--data DIR] [--resolution A] [--rounds N] [--threads N] [-o FILE]\n");
 }
 
 int main(int argc, char **argv)
@@ -571,6 +573,8 @@ int main(int argc, char **argv)
         return vox_bench_kernels(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "threads"))
         return vox_bench_threads(argc - 2, argv + 2);
+    if (argc >= 2 && !strcmp(argv[1], "exports"))
+        return vox_bench_exports(argc - 2, argv + 2);
     usage();
     return 2;
 }

@@ -230,6 +230,13 @@ VOX_HIDDEN void vox_group_free(vox_group *g);
  * VOX_V_EXPOSED marks bulk solvent) and the analysed structure. */
 VOX_HIDDEN vox_status vox_describe_groups(vox_ctx *ctx, const vox_structure *st, const uint8_t *state,
                                           vox_result *r);
+/* Squared distances, in voxel steps, from every voxel of the grid padded by
+ * one voxel on each side (dims + 2 per axis, flat as grids) to the nearest
+ * bulk-solvent voxel: state & VOX_V_EXPOSED, or the padding.  need (NULL:
+ * everywhere): per padded (j, k), 1 where the values along x are wanted;
+ * elsewhere d2 holds partial results. */
+VOX_HIDDEN vox_status vox_bulk_distance2(vox_ctx *ctx, const uint8_t *state, const int dims[3],
+                                         const uint8_t *need, uint32_t *d2);
 /* Fills every group's lining atoms and residues, atom classes and
  * hydropathy.  map: scratch of one int32 per grid voxel. */
 VOX_HIDDEN vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r, int32_t *map);
@@ -237,6 +244,9 @@ VOX_HIDDEN vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox
  * residue: consecutive atoms with the same chain, number, insertion code
  * and name). */
 VOX_HIDDEN size_t vox_residue_end(const vox_structure *st, size_t first);
+/* The box of a volume's voxel cubes, [0] aligned and [1] input frame
+ * (vox_result_box without padding, both frames in one pass). */
+VOX_HIDDEN void vox_volume_bounds(const vox_result *r, size_t index, double lo[2][3], double hi[2][3]);
 /* Centre of voxel f (aligned frame). */
 VOX_HIDDEN void vox_voxel_centre(const vox_result *r, uint32_t f, float c[3]);
 
@@ -251,8 +261,10 @@ VOX_HIDDEN vox_status vox_render_df_json(const vox_result *r, vox_buf *b);
 VOX_HIDDEN vox_status vox_render_payload(const vox_structure *s, const vox_result *r,
                                          const vox_payload_info *info, vox_buf *b);
 VOX_HIDDEN vox_status vox_render_pdb(const vox_structure *s, const vox_result *r, int input_frame, vox_buf *b);
+/* replaced (may be NULL): set to 1 when a name held characters mmCIF cannot
+ * hold on one line (written as '?'). */
 VOX_HIDDEN vox_status vox_render_cif(const vox_structure *s, const vox_result *r, int include_hubs,
-                                     int input_frame, vox_buf *b);
+                                     int input_frame, vox_buf *b, int *replaced);
 /* Chain id of each volume type's pseudo-atoms (collision avoidance, §13.4). */
 VOX_HIDDEN void vox_pseudo_chains(const vox_structure *s, char chains[5][8]);
 /* The groups in pseudo-atom order (§13.4: HUB by id, then POR, POK, CAV,
@@ -272,15 +284,17 @@ VOX_HIDDEN vox_status vox_render_volume_dx(const vox_result *r, const vox_render
 
 /* An OpenDX scalar field on a regular grid (PyMOL, VMD, ChimeraX read it):
  * counts points along each axis, the first point, one step vector per axis
- * (rows), and per point (x slowest, z fastest) a value that put writes. */
+ * (rows), and per point (x slowest, z fastest) a value that text writes
+ * into out (at most 32 characters, no terminator), returning its length. */
 typedef struct vox_dx_field {
     const char *comment;  /* the first line, after "# " */
     const char *name;     /* the field object's name */
     long long counts[3];
     double origin[3];
     double delta[3][3];
-    void (*put)(vox_buf *b, const void *cookie, size_t index);
+    size_t (*text)(const void *cookie, size_t index, char *out);
     const void *cookie;
+    const uint8_t *flags; /* instead of text: a 0/1 map, written as 0 and 1 */
 } vox_dx_field;
 
 VOX_HIDDEN void vox_render_dx(const vox_dx_field *f, vox_buf *b);

@@ -622,10 +622,11 @@ typedef enum vox_document {
      * (params->volume): the docking box in params->output_frame. */
     VOX_DOC_VINA = 5,
     /* A PyMOL script: loads params->structure_file (the annotated mmCIF of
-     * this structure and result with the same include_hubs, in the frame the
-     * viewer should show), makes one object per volume (vox_<type>_<id>,
-     * coloured by type), shows the lining residues as sticks.  Needs
-     * descriptors. */
+     * this structure and result with the same include_hubs, its coordinates
+     * in params->output_frame), shows it in the input frame (moving it there
+     * when the file is in the aligned frame), makes one object per volume
+     * (vox_<type>_<id>, coloured by type), shows the lining residues as
+     * sticks.  Needs descriptors. */
     VOX_DOC_PYMOL = 6,
     /* The same for ChimeraX (a .cxc command file). */
     VOX_DOC_CHIMERAX = 7,
@@ -639,7 +640,9 @@ typedef struct vox_render_params {
     size_t size;                   /* = sizeof(vox_render_params) */
     const vox_payload_info *payload; /* VOX_DOC_PAYLOAD_JSON */
     int include_hubs;              /* VOX_DOC_CIF, VOX_DOC_VOLUMES_JSON, VOX_DOC_PYMOL, VOX_DOC_CHIMERAX */
-    vox_output_frame output_frame; /* VOX_DOC_PDB, VOX_DOC_CIF, VOX_DOC_VINA, VOX_DOC_DX (default aligned) */
+    vox_output_frame output_frame; /* VOX_DOC_PDB, VOX_DOC_CIF, VOX_DOC_VINA, VOX_DOC_DX: the frame written;
+                                      VOX_DOC_PYMOL, VOX_DOC_CHIMERAX: the frame of structure_file
+                                      (default aligned) */
     size_t volume;                 /* VOX_DOC_VINA, VOX_DOC_DX: the volume's table index */
     double box_padding;            /* VOX_DOC_VOLUMES_JSON, VOX_DOC_VINA: Å on every side (default 4) */
     const char *structure_file;    /* VOX_DOC_PYMOL, VOX_DOC_CHIMERAX: the file the script opens, a

@@ -1,9 +1,10 @@
 /* descriptors.c - per-volume descriptors: depth (distance to bulk solvent), openings and boxes,
  * and their read access (README "Descriptors")
  *
- * Depth is an exact Euclidean distance transform in whole voxel steps: the
- * squared distances are integers, so every ISA and thread count gives the
- * same bits.  The grid is padded by one voxel on every side that counts as
+ * Depth is an exact Euclidean distance transform in whole voxel steps (one
+ * pass per axis, each line taking the minimum of the previous pass' values
+ * plus the squared step): the squared distances are integers, so every ISA
+ * and thread count gives the same bits.  The grid is padded by one voxel on every side that counts as
  * bulk solvent, because outside the grid is solvent (§9.1 treats the
  * boundary the same way).
  */
@@ -14,62 +15,36 @@
 #include "internal.h"
 #include "team.h"
 
-#define FAR_D2 UINT32_MAX /* no bulk solvent on the lines seen so far */
 /* Squared distances of a padded axis up to this length fit in 32 bits
- * (3 * 32768^2 < 2^32), and the exact rational comparisons of the lower
- * envelope in 64 bits (8 * 32768^3 < 2^63). */
+ * (3 * 32768^2 < 2^32; the search's sums are formed in 64). */
 #define MAX_PADDED_AXIS 32768
 
-/* One line's work space: per point the input, the envelope's sites and
- * the boundaries between them as fractions num/den (den > 0). */
+/* One line's work space: a copy of its input. */
 typedef struct edt_line {
-    int64_t *f, *num, *den;
-    int *site;
-    uint32_t *out;
+    uint32_t *f;
 } edt_line;
 
-/* d[q] = min over p with f[p] >= 0 of (q - p)^2 + f[p]; FAR_D2 when every
- * f[p] < 0.  The lower envelope of the parabolas rooted at p (Felzenszwalb
- * and Huttenlocher's construction), with the intersections kept as exact
- * fractions instead of floating point. */
-static void edt_1d(edt_line *w, int n)
+/* out[q] = min over p of (q - p)^2 + f[p] for a line of n values whose two
+ * ends are 0 (the padding is bulk solvent): searched outwards from q until
+ * (q - p)^2 reaches the best value found, which no farther p can beat.
+ * Exact integer arithmetic; the search is short because depths are a few
+ * voxels (it grows with the depth, not with the line). */
+static void edt_1d(const uint32_t *f, int n, uint32_t *out, size_t stride)
 {
-    const int64_t *f = w->f;
-    int k = -1;
     for (int q = 0; q < n; q++) {
-        if (f[q] < 0)
-            continue;
-        int64_t num = 0, den = 1;
-        while (k >= 0) {
-            const int p = w->site[k];
-            num = (f[q] + (int64_t)q * q) - (f[p] + (int64_t)p * p);
-            den = 2 * (int64_t)(q - p);
-            /* the parabola of p is hidden when q's overtakes it before p's own boundary */
-            if (k > 0 && num * w->den[k] <= w->num[k] * den)
-                k--;
-            else
-                break;
+        uint64_t best = f[q];
+        for (uint64_t d = 1, d2 = 1; d2 < best; d++, d2 = d * d) {
+            if (q >= (int)d && f[q - (int)d] + d2 < best) best = f[q - (int)d] + d2;
+            if (q + (int)d < n && f[q + (int)d] + d2 < best) best = f[q + (int)d] + d2;
         }
-        k++;
-        w->site[k] = q;
-        w->num[k] = num;
-        w->den[k] = den;
-    }
-    if (k < 0) {
-        for (int q = 0; q < n; q++) w->out[q] = FAR_D2;
-        return;
-    }
-    int j = 0;
-    for (int q = 0; q < n; q++) {
-        while (j < k && w->num[j + 1] < (int64_t)q * w->den[j + 1])
-            j++;
-        const int64_t d = q - w->site[j];
-        w->out[q] = (uint32_t)(d * d + f[w->site[j]]);
+        out[(size_t)q * stride] = (uint32_t)best;
     }
 }
 
 typedef struct edt_job {
     const uint8_t *state;
+    const uint8_t *need;  /* per padded (j, k): 1 when the x-line is read afterwards; NULL: all */
+    uint8_t *need_k;      /* per padded k: some x-line at this k is wanted; NULL: all */
     int dims[3];    /* the analysis grid */
     int pd[3];      /* padded: dims + 2 */
     uint32_t *d2;   /* padded grid, flat (i * pd1 + j) * pd2 + k */
@@ -81,106 +56,140 @@ static size_t padded_index(const edt_job *e, int i, int j, int k)
     return ((size_t)i * (size_t)e->pd[1] + (size_t)j) * (size_t)e->pd[2] + (size_t)k;
 }
 
-/* Pass 1, along z for the x-plane i: 0 at bulk solvent, then distances. */
+/* Pass 1, along z for the x-plane i.  The input is only bulk or not, so
+ * the squared distance to the nearest bulk voxel on the line comes from
+ * two sweeps; the padding at both ends is bulk, so every one is finite. */
 static void edt_pass_z(void *arg, size_t i, int thread)
 {
     edt_job *e = arg;
-    edt_line *w = &e->lines[thread];
-    const int nz = e->pd[2];
+    (void)thread;
+    const int nz = e->pd[2], nk = e->dims[2];
     for (int j = 0; j < e->pd[1]; j++) {
-        const int inner_ij = (int)i >= 1 && (int)i <= e->dims[0] && j >= 1 && j <= e->dims[1];
-        for (int k = 0; k < nz; k++) {
-            int bulk = 1;
-            if (inner_ij && k >= 1 && k <= e->dims[2]) {
-                size_t f = ((size_t)(i - 1) * (size_t)e->dims[1] + (size_t)(j - 1)) * (size_t)e->dims[2] +
-                           (size_t)(k - 1);
-                bulk = (e->state[f] & VOX_V_EXPOSED) != 0;
-            }
-            w->f[k] = bulk ? 0 : -1;
+        uint32_t *out = e->d2 + padded_index(e, (int)i, j, 0);
+        if ((int)i < 1 || (int)i > e->dims[0] || j < 1 || j > e->dims[1]) {
+            memset(out, 0, (size_t)nz * sizeof *out); /* a padding line: all bulk */
+            continue;
         }
-        edt_1d(w, nz);
-        memcpy(e->d2 + padded_index(e, (int)i, j, 0), w->out, (size_t)nz * sizeof *w->out);
+        const uint8_t *st = e->state + ((size_t)(i - 1) * (size_t)e->dims[1] + (size_t)(j - 1)) * (size_t)nk;
+        /* forward: steps since the last bulk voxel; backward: the smaller of both */
+        uint32_t run = 0;
+        out[0] = 0;
+        for (int k = 1; k <= nk; k++) {
+            run = (st[k - 1] & VOX_V_EXPOSED) ? 0 : run + 1;
+            out[k] = run;
+        }
+        out[nz - 1] = 0;
+        run = 0;
+        for (int k = nk; k >= 1; k--) {
+            run = out[k] == 0 ? 0 : run + 1;
+            if (run < out[k]) out[k] = run;
+        }
+        for (int k = 1; k <= nk; k++) out[k] *= out[k];
     }
 }
 
-static void edt_gather(edt_line *w, const uint32_t *src, size_t stride, int n)
+/* The general passes: the line of n values from base with stride, in
+ * place.  A line of zeros stays as it is. */
+static void edt_line_pass(edt_line *w, uint32_t *base, size_t stride, int n)
 {
+    uint32_t any = 0;
     for (int q = 0; q < n; q++) {
-        uint32_t v = src[(size_t)q * stride];
-        w->f[q] = v == FAR_D2 ? -1 : (int64_t)v;
+        w->f[q] = base[(size_t)q * stride];
+        any |= w->f[q];
     }
+    if (any)
+        edt_1d(w->f, n, base, stride);
 }
 
-/* Pass 2, along y for the x-plane i. */
+/* Pass 2, along y for the x-plane i: the columns k that a wanted x-line
+ * passes through. */
 static void edt_pass_y(void *arg, size_t i, int thread)
 {
     edt_job *e = arg;
-    edt_line *w = &e->lines[thread];
-    for (int k = 0; k < e->pd[2]; k++) {
-        uint32_t *base = e->d2 + padded_index(e, (int)i, 0, k);
-        edt_gather(w, base, (size_t)e->pd[2], e->pd[1]);
-        edt_1d(w, e->pd[1]);
-        for (int q = 0; q < e->pd[1]; q++) base[(size_t)q * (size_t)e->pd[2]] = w->out[q];
-    }
+    for (int k = 0; k < e->pd[2]; k++)
+        if (!e->need_k || e->need_k[k])
+            edt_line_pass(&e->lines[thread], e->d2 + padded_index(e, (int)i, 0, k), (size_t)e->pd[2], e->pd[1]);
 }
 
-/* Pass 3, along x for the y-plane j. */
+/* Pass 3, along x for the y-plane j: only the lines read afterwards. */
 static void edt_pass_x(void *arg, size_t j, int thread)
 {
     edt_job *e = arg;
-    edt_line *w = &e->lines[thread];
     const size_t stride = (size_t)e->pd[1] * (size_t)e->pd[2];
-    for (int k = 0; k < e->pd[2]; k++) {
-        uint32_t *base = e->d2 + padded_index(e, 0, (int)j, k);
-        edt_gather(w, base, stride, e->pd[0]);
-        edt_1d(w, e->pd[0]);
-        for (int q = 0; q < e->pd[0]; q++) base[(size_t)q * stride] = w->out[q];
-    }
+    for (int k = 0; k < e->pd[2]; k++)
+        if (!e->need || e->need[j * (size_t)e->pd[2] + (size_t)k])
+            edt_line_pass(&e->lines[thread], e->d2 + padded_index(e, 0, (int)j, k), stride, e->pd[0]);
 }
 
-/* Depth of every group: s * sqrt(squared voxel steps to the nearest bulk
- * solvent voxel), max and mean over its voxels in their stored order. */
-static vox_status depths(vox_ctx *ctx, const uint8_t *state, vox_result *r)
+vox_status vox_bulk_distance2(vox_ctx *ctx, const uint8_t *state, const int dims[3], const uint8_t *need,
+                              uint32_t *d2)
 {
     edt_job e;
     memset(&e, 0, sizeof e);
     e.state = state;
+    e.need = need;
+    e.d2 = d2;
     int longest = 0;
     for (int a = 0; a < 3; a++) {
-        e.dims[a] = r->dims[a];
-        e.pd[a] = r->dims[a] + 2;
+        e.dims[a] = dims[a];
+        e.pd[a] = dims[a] + 2;
         if (e.pd[a] > longest) longest = e.pd[a];
     }
     if (longest > MAX_PADDED_AXIS)
         return vox_fail(ctx, VOX_E_GRID_TOO_LARGE,
                         "descriptors: the grid has %d voxels along an axis; depths are computed up to %d",
                         longest - 2, MAX_PADDED_AXIS - 2);
-    const size_t total = (size_t)e.pd[0] * (size_t)e.pd[1] * (size_t)e.pd[2];
-    /* the components' queue is free once the groups exist */
-    e.d2 = vox_scratch_get(&ctx->ws[VOX_WS_QUEUE], total * sizeof *e.d2);
     const int width = vox_team_width(ctx->team, 0, (size_t)longest);
     e.lines = calloc((size_t)width, sizeof *e.lines);
+    if (need)
+        e.need_k = calloc((size_t)e.pd[2], 1);
     vox_status rc = VOX_OK;
-    if (!e.d2 || !e.lines) {
-        rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the depths");
-        goto out;
+    if (!e.lines || (need && !e.need_k)) {
+        free(e.lines);
+        free(e.need_k);
+        return vox_fail(ctx, VOX_E_NOMEM, "out of memory for the depths");
     }
-    for (int t = 0; t < width; t++) {
-        edt_line *w = &e.lines[t];
-        w->f = malloc((size_t)longest * sizeof *w->f);
-        w->num = malloc((size_t)longest * sizeof *w->num);
-        w->den = malloc((size_t)longest * sizeof *w->den);
-        w->site = malloc((size_t)longest * sizeof *w->site);
-        w->out = malloc((size_t)longest * sizeof *w->out);
-        if (!w->f || !w->num || !w->den || !w->site || !w->out) {
+    if (need)
+        for (size_t jk = 0; jk < (size_t)e.pd[1] * (size_t)e.pd[2]; jk++)
+            e.need_k[jk % (size_t)e.pd[2]] |= need[jk];
+    for (int t = 0; t < width && rc == VOX_OK; t++)
+        if (!(e.lines[t].f = malloc((size_t)longest * sizeof *e.lines[t].f)))
             rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the depths");
-            goto out;
-        }
+    if (rc == VOX_OK) {
+        /* each item owns whole lines: any thread count writes the same bytes */
+        vox_team_run(ctx->team, width, (size_t)e.pd[0], VOX_SCHED_STATIC, edt_pass_z, &e);
+        vox_team_run(ctx->team, width, (size_t)e.pd[0], VOX_SCHED_STATIC, edt_pass_y, &e);
+        vox_team_run(ctx->team, width, (size_t)e.pd[1], VOX_SCHED_STATIC, edt_pass_x, &e);
     }
-    /* each item owns whole lines: any thread count writes the same bytes */
-    vox_team_run(ctx->team, width, (size_t)e.pd[0], VOX_SCHED_STATIC, edt_pass_z, &e);
-    vox_team_run(ctx->team, width, (size_t)e.pd[0], VOX_SCHED_STATIC, edt_pass_y, &e);
-    vox_team_run(ctx->team, width, (size_t)e.pd[1], VOX_SCHED_STATIC, edt_pass_x, &e);
+    for (int t = 0; t < width; t++) free(e.lines[t].f);
+    free(e.lines);
+    free(e.need_k);
+    return rc;
+}
+
+/* Depth of every group: s * sqrt(squared voxel steps to the nearest bulk
+ * solvent voxel), max and mean over its voxels in their stored order. */
+static vox_status depths(vox_ctx *ctx, const uint8_t *state, vox_result *r)
+{
+    const size_t pd[3] = {(size_t)r->dims[0] + 2, (size_t)r->dims[1] + 2, (size_t)r->dims[2] + 2};
+    /* the components' queue is free once the groups exist */
+    uint32_t *d2 = vox_scratch_get(&ctx->ws[VOX_WS_QUEUE], pd[0] * pd[1] * pd[2] * sizeof *d2);
+    if (!d2)
+        return vox_fail(ctx, VOX_E_NOMEM, "out of memory for the depths");
+    /* only the x-lines through a group voxel are read */
+    uint8_t *need = calloc(pd[1] * pd[2], 1);
+    if (!need)
+        return vox_fail(ctx, VOX_E_NOMEM, "out of memory for the depths");
+    const size_t nyz = (size_t)r->dims[1] * r->dims[2];
+    for (size_t gi = 0; gi < r->n; gi++)
+        for (size_t t = 0; t < r->groups[gi].n; t++) {
+            const size_t yz = r->groups[gi].voxels[t] % nyz;
+            need[(yz / (size_t)r->dims[2] + 1) * pd[2] + yz % (size_t)r->dims[2] + 1] = 1;
+        }
+    vox_status rc = vox_bulk_distance2(ctx, state, r->dims, need, d2);
+    free(need);
+    if (rc != VOX_OK)
+        return rc;
     const double s = r->resolution;
     const size_t sx = (size_t)r->dims[1] * r->dims[2], sy = (size_t)r->dims[2];
     for (size_t gi = 0; gi < r->n; gi++) {
@@ -188,23 +197,16 @@ static vox_status depths(vox_ctx *ctx, const uint8_t *state, vox_result *r)
         double sum = 0.0, best = 0.0;
         for (size_t t = 0; t < g->n; t++) {
             const size_t f = g->voxels[t];
-            const int i = (int)(f / sx), j = (int)((f / sy) % (size_t)r->dims[1]), k = (int)(f % sy);
-            /* every grid has an exposed voxel or a padded face, so d2 is finite */
-            const double d = s * sqrt((double)e.d2[padded_index(&e, i + 1, j + 1, k + 1)]);
+            const size_t i = f / sx + 1, j = (f / sy) % (size_t)r->dims[1] + 1, k = f % sy + 1;
+            /* the padding is bulk solvent, so every distance is finite */
+            const double d = s * sqrt((double)d2[(i * pd[1] + j) * pd[2] + k]);
             sum += d;
             if (d > best) best = d;
         }
         g->d.depth_max = best;
         g->d.depth_mean = g->n ? sum / (double)g->n : 0.0;
     }
-out:
-    if (e.lines)
-        for (int t = 0; t < width; t++) {
-            free(e.lines[t].f); free(e.lines[t].num); free(e.lines[t].den);
-            free(e.lines[t].site); free(e.lines[t].out);
-        }
-    free(e.lines);
-    return rc;
+    return VOX_OK;
 }
 
 vox_status vox_describe_groups(vox_ctx *ctx, const vox_structure *st, const uint8_t *state, vox_result *r)
@@ -294,44 +296,57 @@ size_t vox_result_openings(const vox_result *r, size_t index, double *areas)
     return g->nmouths;
 }
 
-/* The voxel cubes' box: the extreme voxel centres, then half a voxel edge
- * along each grid axis.  In the input frame each centre is mapped with the
- * result's transform (input = R^T aligned + centroid) and a cube of half
+/* The voxel cubes' boxes: the extreme voxel centres, then half a voxel
+ * edge along each grid axis.  In the input frame each centre is mapped with
+ * the result's transform (input = R^T aligned + centroid) and a cube of half
  * edges h reaches sum_b |R[b][a]| h[b] along input axis a. */
+void vox_volume_bounds(const vox_result *r, size_t index, double lo[2][3], double hi[2][3])
+{
+    const vox_group *g = &r->groups[index];
+    for (int f = 0; f < 2; f++)
+        for (int a = 0; a < 3; a++) {
+            lo[f][a] = INFINITY;
+            hi[f][a] = -INFINITY;
+        }
+    for (size_t t = 0; t < g->n; t++) {
+        float c[3];
+        vox_voxel_centre(r, g->voxels[t], c);
+        for (int a = 0; a < 3; a++) {
+            const double al = c[a];
+            const double in = r->rot[0][a] * (double)c[0] + r->rot[1][a] * (double)c[1] + r->rot[2][a] * (double)c[2] +
+                              r->centroid[a];
+            if (al < lo[0][a]) lo[0][a] = al;
+            if (al > hi[0][a]) hi[0][a] = al;
+            if (in < lo[1][a]) lo[1][a] = in;
+            if (in > hi[1][a]) hi[1][a] = in;
+        }
+    }
+    for (int a = 0; a < 3; a++) {
+        double reach_al = 0.5 * r->step[a], reach_in = 0.0;
+        for (int b = 0; b < 3; b++) reach_in += fabs(r->rot[b][a]) * 0.5 * r->step[b];
+        if (!g->n)
+            lo[0][a] = hi[0][a] = lo[1][a] = hi[1][a] = 0.0;
+        lo[0][a] -= reach_al;
+        hi[0][a] += reach_al;
+        lo[1][a] -= reach_in;
+        hi[1][a] += reach_in;
+    }
+}
+
 vox_status vox_result_box(const vox_result *r, size_t index, vox_output_frame frame, double padding, vox_box *out)
 {
     if (!r || !out || out->size == 0 || index >= r->n || !isfinite(padding) || padding < 0.0 ||
         (frame != VOX_FRAME_ALIGNED && frame != VOX_FRAME_INPUT))
         return VOX_E_INVALID_ARG;
-    const vox_group *g = &r->groups[index];
-    double lo[3] = {INFINITY, INFINITY, INFINITY}, hi[3] = {-INFINITY, -INFINITY, -INFINITY}, reach[3];
-    for (int a = 0; a < 3; a++) {
-        reach[a] = 0.5 * r->step[a];
-        if (frame == VOX_FRAME_INPUT) {
-            reach[a] = 0.0;
-            for (int b = 0; b < 3; b++) reach[a] += fabs(r->rot[b][a]) * 0.5 * r->step[b];
-        }
-    }
-    for (size_t t = 0; t < g->n; t++) {
-        float c[3];
-        vox_voxel_centre(r, g->voxels[t], c);
-        double p[3] = {c[0], c[1], c[2]};
-        if (frame == VOX_FRAME_INPUT)
-            for (int a = 0; a < 3; a++)
-                p[a] = r->rot[0][a] * (double)c[0] + r->rot[1][a] * (double)c[1] + r->rot[2][a] * (double)c[2] +
-                       r->centroid[a];
-        for (int a = 0; a < 3; a++) {
-            if (p[a] < lo[a]) lo[a] = p[a];
-            if (p[a] > hi[a]) hi[a] = p[a];
-        }
-    }
+    double lo[2][3], hi[2][3];
+    vox_volume_bounds(r, index, lo, hi);
+    const int f = frame == VOX_FRAME_INPUT;
     vox_box b;
     memset(&b, 0, sizeof b);
     b.size = sizeof b;
     for (int a = 0; a < 3; a++) {
-        if (!g->n) lo[a] = hi[a] = 0.0;
-        b.lo[a] = lo[a] - reach[a] - padding;
-        b.hi[a] = hi[a] + reach[a] + padding;
+        b.lo[a] = lo[f][a] - padding;
+        b.hi[a] = hi[f][a] + padding;
         b.centre[a] = 0.5 * (b.lo[a] + b.hi[a]);
         b.extent[a] = b.hi[a] - b.lo[a];
     }

@@ -379,10 +379,13 @@ typedef struct occupancy_cells {
     double frames;
 } occupancy_cells;
 
-static void put_occupancy(vox_buf *b, const void *cookie, size_t i)
+static size_t occupancy_text(const void *cookie, size_t i, char *out)
 {
     const occupancy_cells *c = cookie;
-    vox_buf_printf(b, "%.6g", (double)c->count[i] / c->frames);
+    char tmp[32];
+    int n = snprintf(tmp, sizeof tmp, "%.6g", (double)c->count[i] / c->frames);
+    memcpy(out, tmp, (size_t)n);
+    return (size_t)n;
 }
 
 vox_status vox_render_occupancy_dx(vox_ctx *ctx, const vox_tracker *t, int type, const vox_transform *to_input,
@@ -409,7 +412,8 @@ vox_status vox_render_occupancy_dx(vox_ctx *ctx, const vox_tracker *t, int type,
     vox_buf b = {0};
     const char *names[] = {"hub", "pore", "pocket", "cavity", "any"};
     char comment[160], name[32];
-    snprintf(comment, sizeof comment, "vox occupancy: fraction of %lld frames in which the voxel is part of a volume of type %s",
+    snprintf(comment, sizeof comment,
+             "vox occupancy: fraction of %lld frames in which the voxel is part of a volume of type %s",
              (long long)t->seq, names[type < 0 ? 4 : type]);
     snprintf(name, sizeof name, "occupancy %s", names[type < 0 ? 4 : type]);
     occupancy_cells cells = {t->count[type < 0 ? N_OCC - 1 : type], (double)t->seq};
@@ -423,7 +427,7 @@ vox_status vox_render_occupancy_dx(vox_ctx *ctx, const vox_tracker *t, int type,
         for (int k = 0; k < 3; k++) /* the aligned axis a in input coordinates is row a of R */
             f.delta[a][k] = s * R[a][k];
     }
-    f.put = put_occupancy;
+    f.text = occupancy_text;
     f.cookie = &cells;
     vox_render_dx(&f, &b);
     if (b.oom) {

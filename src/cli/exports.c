@@ -4,7 +4,7 @@
  * rename); when one fails, the ones this structure already got are removed,
  * so a structure has all of its exports or none.  Boxes and maps are in the
  * input frame, the frame a docking program or a viewer uses for the user's
- * file; the scripts open an annotated mmCIF in that frame too.
+ * file; the scripts show the annotated mmCIF there too.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -130,7 +130,7 @@ static int make_path(char *path, size_t cap, const char *fmt, ...)
 }
 
 vox_status exports_write(vox_ctx *ctx, const export_config *e, const char *dir, const char *label, int include_hubs,
-                         int input_frame_cif, const vox_structure *s, const vox_result *r)
+                         vox_output_frame cif_frame, const vox_structure *s, const vox_result *r)
 {
     if (!e->kinds)
         return VOX_OK;
@@ -165,22 +165,19 @@ vox_status exports_write(vox_ctx *ctx, const export_config *e, const char *dir, 
         }
     }
     if (st == VOX_OK && (e->kinds & (EXPORT_PYMOL | EXPORT_CHIMERAX))) {
-        /* the scripts open an annotated mmCIF in the input frame, by its name in the same folder */
+        /* the scripts open <label>.annotated.cif from their own folder and
+         * move it onto the input frame when it was written aligned */
         char cif[PATH_MAX];
-        if (!make_path(cif, sizeof cif, "%s.annotated%s.cif", label, input_frame_cif ? "" : ".input"))
+        if (!make_path(cif, sizeof cif, "%s.annotated.cif", label))
             st = VOX_E_IO;
-        else if (!input_frame_cif)
-            st = make_path(path, sizeof path, "%s/%s", dir, cif) ? write_one(ctx, &w, VOX_DOC_CIF, s, r, &p, path)
-                                                                 : VOX_E_IO;
         p.structure_file = cif;
-        if (st == VOX_OK && (e->kinds & EXPORT_PYMOL)) {
+        p.output_frame = cif_frame;
+        if (st == VOX_OK && (e->kinds & EXPORT_PYMOL))
             st = make_path(path, sizeof path, "%s/%s.pml", dir, label)
                      ? write_one(ctx, &w, VOX_DOC_PYMOL, s, r, &p, path) : VOX_E_IO;
-        }
-        if (st == VOX_OK && (e->kinds & EXPORT_CHIMERAX)) {
+        if (st == VOX_OK && (e->kinds & EXPORT_CHIMERAX))
             st = make_path(path, sizeof path, "%s/%s.cxc", dir, label)
                      ? write_one(ctx, &w, VOX_DOC_CHIMERAX, s, r, &p, path) : VOX_E_IO;
-        }
     }
     for (size_t i = 0; i < w.n; i++) {
         if (st != VOX_OK)

@@ -30,9 +30,8 @@ int exports_option(export_config *e, const char *option, const char *value);
 int exports_need_descriptors(const export_config *e);
 /* Writes every asked export of one structure into dir, each file atomically;
  * on failure removes what it wrote and returns the error (detail in ctx).
- * input_frame_cif: 1 when <label>.annotated.cif is already in the input
- * frame (the scripts open it), 0 to write <label>.annotated.input.cif for them. */
+ * cif_frame: the frame of <label>.annotated.cif, which the scripts open. */
 vox_status exports_write(vox_ctx *ctx, const export_config *e, const char *dir, const char *label, int include_hubs,
-                         int input_frame_cif, const vox_structure *s, const vox_result *r);
+                         vox_output_frame cif_frame, const vox_structure *s, const vox_result *r);
 
 #endif

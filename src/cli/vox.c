@@ -318,8 +318,7 @@ void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, const cha
         if (st == VOX_OK && c->write_pdb)
             st = vox_write_document(ctx, VOX_DOC_PDB, s, r, &rp, pdb_path);
         if (st == VOX_OK)
-            st = exports_write(ctx, &c->exports, c->output_dir, label, c->include_hubs,
-                               c->output_frame == VOX_FRAME_INPUT, s, r);
+            st = exports_write(ctx, &c->exports, c->output_dir, label, c->include_hubs, c->output_frame, s, r);
         if (st != VOX_OK) { /* never leave half the outputs behind */
             unlink(cif_path);
             unlink(json_path);

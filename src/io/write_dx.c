@@ -23,24 +23,24 @@ void vox_render_dx(const vox_dx_field *f, vox_buf *b)
                    f->counts[2]);
     const size_t n = (size_t)f->counts[0] * (size_t)f->counts[1] * (size_t)f->counts[2];
     vox_buf_printf(b, "object 3 class array type double rank 0 items %zu data follows\n", n);
+    /* three values to a line, gathered in a local block and appended in pieces */
+    char block[4096];
+    size_t used = 0;
     for (size_t i = 0; i < n; i++) {
-        f->put(b, f->cookie, i);
-        vox_buf_putc(b, (i % 3 == 2 || i + 1 == n) ? '\n' : ' ');
+        if (used > sizeof block - 40) {
+            vox_buf_put(b, block, used);
+            used = 0;
+        }
+        if (f->flags)
+            block[used++] = f->flags[i] ? '1' : '0';
+        else
+            used += f->text(f->cookie, i, block + used);
+        block[used++] = (i % 3 == 2 || i + 1 == n) ? '\n' : ' ';
     }
+    vox_buf_put(b, block, used);
     vox_buf_printf(b, "attribute \"dep\" string \"positions\"\nobject \"%s\" class field\n"
                       "component \"positions\" value 1\ncomponent \"connections\" value 2\ncomponent \"data\" value 3\n",
                    f->name);
-}
-
-/* One volume's voxels as 1 in a box of 0: flags over the box, z fastest. */
-typedef struct volume_cells {
-    const uint8_t *inside;
-} volume_cells;
-
-static void put_cell(vox_buf *b, const void *cookie, size_t i)
-{
-    const volume_cells *c = cookie;
-    vox_buf_putc(b, c->inside[i] ? '1' : '0');
 }
 
 vox_status vox_render_volume_dx(const vox_result *r, const vox_render_params *p, vox_buf *b)
@@ -92,9 +92,7 @@ vox_status vox_render_volume_dx(const vox_result *r, const vox_render_params *p,
     snprintf(name, sizeof name, "vox %s %d", vox_volume_type_name(g->type), g->id);
     f.comment = comment;
     f.name = name;
-    volume_cells cells = {inside};
-    f.put = put_cell;
-    f.cookie = &cells;
+    f.flags = inside; /* one volume's voxels as 1 in a box of 0, z fastest */
     vox_render_dx(&f, b);
     free(inside);
     return b->oom ? VOX_E_NOMEM : VOX_OK;

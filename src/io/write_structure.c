@@ -1,5 +1,6 @@
 /* write_structure.c - annotated structures: PDB lines (§13.3) and the CLI's mmCIF (§13.5),
  * with volumes as pseudo-atoms at voxel centres (§13.4) */
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -193,31 +194,111 @@ static void fmt_fixed3(float f, char *out)
     o[4] = '\0';
 }
 
+/* A quoted value ends at its quote followed by a blank or the line's end:
+ * 1 when quote q inside v[0..n) would end it early. */
+static int closes_early(const char *v, size_t n, char q)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == q && (i + 1 == n || v[i + 1] == ' '))
+            return 1;
+    return 0;
+}
+
+/* v[0..n) starts with the lower-case word w (k characters), in any case. */
+static int starts_ci(const char *v, size_t n, const char *w, size_t k)
+{
+    if (n < k)
+        return 0;
+    for (size_t i = 0; i < k; i++)
+        if (tolower((unsigned char)v[i]) != w[i])
+            return 0;
+    return 1;
+}
+
+/* A bare value a CIF reader would take for something else: a comment, a
+ * data name, a text field, a reserved word, "null" or "unknown".  One
+ * switch on the first character: this runs for every value of every row. */
+static int reserved(const char *v, size_t n)
+{
+    switch (v[0]) {
+    case '_': case '#': case '$': case '[': case ']': case ';': return 1;
+    case '.': case '?': return n == 1;
+    case 'd': case 'D': return starts_ci(v, n, "data_", 5);
+    case 's': case 'S': return starts_ci(v, n, "save_", 5) || (n == 5 && starts_ci(v, n, "stop_", 5));
+    case 'l': case 'L': return n == 5 && starts_ci(v, n, "loop_", 5);
+    case 'g': case 'G': return n == 7 && starts_ci(v, n, "global_", 7);
+    default: return 0;
+    }
+}
+
+/* What biotite's escaping leaves unsafe, made safe: control characters
+ * (no one-line value can hold them) become '?', a reserved bare value is
+ * quoted, and when both quote styles would end early the double quotes
+ * become '?'.  Returns 1 when a character was replaced. */
+static int cif_value_unusual(char out[40], const char *a, size_t n)
+{
+    char v[40];
+    int replaced = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)a[i];
+        if (c < 0x20 || c == 0x7f) {
+            c = '?';
+            replaced = 1;
+        }
+        v[i] = (char)c;
+    }
+    char q = memchr(v, '\'', n) ? '"' : memchr(v, '"', n) || memchr(v, ' ', n) ? '\'' : 0;
+    if (!q && reserved(v, n))
+        q = '\'';
+    if (q == '"' && closes_early(v, n, '"')) {
+        if (!closes_early(v, n, '\'')) {
+            q = '\'';
+        } else {
+            for (size_t i = 0; i < n; i++)
+                if (v[i] == '"') v[i] = '?';
+            replaced = 1;
+        }
+    }
+    size_t k = 0;
+    if (q) out[k++] = q;
+    memcpy(out + k, v, n);
+    k += n;
+    if (q) out[k++] = q;
+    out[k] = '\0';
+    return replaced;
+}
+
 /* biotite's value escaping: trim, empty -> '.', quote values with quotes or
- * spaces (double quotes when the value has a single quote).  One scan. */
-static void cif_value(char out[40], const char *raw)
+ * spaces (double quotes when the value has a single quote).  One scan.
+ * Values biotite would write unreadably (names are data from any file) go
+ * through cif_value_unusual; returns 1 when a character was replaced. */
+static int cif_value(char out[40], const char *raw)
 {
     const char *a = raw;
     while (*a == ' ' || *a == '\t') a++;
     size_t n = 0, last = 0;
-    int squote = 0, other = 0;
+    int squote = 0, other = 0, control = 0;
     for (; a[n] && n < 36; n++) {
-        char c = a[n];
+        unsigned char c = (unsigned char)a[n];
         if (c != ' ' && c != '\t') last = n + 1;
         squote |= c == '\'';
         other |= c == '"' || c == ' ';
+        control |= c < 0x20 || c == 0x7f;
     }
     n = last;
-    if (!n) { out[0] = '.'; out[1] = '\0'; return; }
+    if (!n) { out[0] = '.'; out[1] = '\0'; return 0; }
     if (other && !squote) /* a space inside a trimmed value is an inner one */
         other = memchr(a, '"', n) || memchr(a, ' ', n);
     char q = squote ? '"' : other ? '\'' : 0;
+    if (control || (!q && reserved(a, n)) || (q == '"' && closes_early(a, n, '"')))
+        return cif_value_unusual(out, a, n);
     size_t k = 0;
     if (q) out[k++] = q;
     memcpy(out + k, a, n);
     k += n;
     if (q) out[k++] = q;
     out[k] = '\0';
+    return 0;
 }
 
 /* The combined atom list (protein, then pseudo-atoms) seen row by row, so
@@ -231,6 +312,7 @@ typedef struct cif_atoms {
     char chains[5][8];
     char (*ents)[8]; /* entity chain ids, first appearance order */
     size_t nent;
+    int *replaced;   /* set when a name had characters mmCIF cannot hold */
 } cif_atoms;
 
 static size_t entity_of(const cif_atoms *ca, const char *chain)
@@ -250,13 +332,13 @@ static void cif_rows(const cif_atoms *ca, void (*fn)(void *, size_t, char (*)[40
         const vox_atom *a = &ca->s->atoms.a[i];
         char ins[2] = {a->ins_code, '\0'};
         cif_value(v[0], a->hetero ? "HETATM" : "ATOM");
-        cif_value(v[1], a->element);
-        cif_value(v[2], a->name);
-        cif_value(v[4], a->res_name);
-        cif_value(v[5], a->chain);
+        *ca->replaced |= cif_value(v[1], a->element);
+        *ca->replaced |= cif_value(v[2], a->name);
+        *ca->replaced |= cif_value(v[4], a->res_name);
+        *ca->replaced |= cif_value(v[5], a->chain);
         fmt_long((long)entity_of(ca, a->chain) + 1, v[6]);
         fmt_long(a->res_id, v[7]);
-        cif_value(v[8], ins);
+        *ca->replaced |= cif_value(v[8], ins);
         strcpy(v[13], "0.00");
         float p[3];
         out_xyz(ca->r, ca->input_frame, a->xyz, p);
@@ -342,9 +424,11 @@ static int add_entity(cif_atoms *ca, const char *chain)
     return 1;
 }
 
-vox_status vox_render_cif(const vox_structure *s, const vox_result *r, int include_hubs, int input_frame, vox_buf *b)
+vox_status vox_render_cif(const vox_structure *s, const vox_result *r, int include_hubs, int input_frame, vox_buf *b,
+                          int *replaced)
 {
-    cif_atoms ca = {s, r, NULL, input_frame, 0, {{0}}, NULL, 0};
+    int any = 0;
+    cif_atoms ca = {s, r, NULL, input_frame, 0, {{0}}, NULL, 0, &any};
     size_t *order = malloc((r->n + 1) * sizeof *order);
     ca.ents = malloc((s->atoms.n + 6) * sizeof *ca.ents);
     int *polymer = calloc(s->atoms.n + 6, sizeof *polymer);
@@ -407,5 +491,7 @@ vox_status vox_render_cif(const vox_structure *s, const vox_result *r, int inclu
     }
     vox_buf_puts(b, "#\n");
     free(order); free(ca.ents); free(polymer);
+    if (replaced)
+        *replaced = any;
     return b->oom ? VOX_E_NOMEM : VOX_OK;
 }

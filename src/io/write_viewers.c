@@ -8,7 +8,10 @@
  * are data, and in PyMOL a line may run Python (`/...`, `python`) and `;`
  * separates commands.  Every word a script holds is made here: object names
  * vox_<type>_<id>, colours, numbers, and the structure file's name, which
- * vox_render accepts only from a plain character set.
+ * vox_render accepts only from a plain character set.  When that file is in
+ * the aligned frame, the script moves it onto the input frame (one line of
+ * numbers: PyMOL's transform_object, ChimeraX's view matrix), so volumes,
+ * lining residues, boxes and maps all sit on the user's own file.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,6 +94,36 @@ static size_t shown_volumes(const vox_structure *s, const vox_result *r, int inc
     return n;
 }
 
+/* The rigid motion that takes the structure file's coordinates to the
+ * input frame (input = R^T aligned + centroid), as rows of [M | t]; 0 when
+ * the file is in the input frame already or the two frames are one. */
+static int to_input(const vox_result *r, const vox_render_params *p, double m[3][4])
+{
+    if (p->output_frame == VOX_FRAME_INPUT)
+        return 0;
+    int identity = 1;
+    for (int a = 0; a < 3; a++) {
+        for (int b = 0; b < 3; b++) {
+            m[a][b] = r->rot[b][a];
+            identity &= m[a][b] == (a == b ? 1.0 : 0.0);
+        }
+        m[a][3] = r->centroid[a];
+        identity &= m[a][3] == 0.0;
+    }
+    return !identity;
+}
+
+/* A number with all its digits, always with a point: PyMOL's C side takes
+ * a Python int in a matrix for garbage (it crashed on one in our tests). */
+static void put_float(vox_buf *b, double v)
+{
+    char t[40];
+    snprintf(t, sizeof t, "%.17g", v == 0.0 ? 0.0 : v); /* no "-0" */
+    vox_buf_puts(b, t);
+    if (!strpbrk(t, ".e"))
+        vox_buf_puts(b, ".0");
+}
+
 /* The parts both scripts share: the volumes, the lining ranges' buffer. */
 typedef struct script {
     shown_volume *vols;
@@ -131,12 +164,24 @@ vox_status vox_render_pymol(const vox_structure *s, const vox_result *r, const v
     script sc;
     if (script_begin(s, r, p, &sc) != VOX_OK)
         return VOX_E_NOMEM;
+    /* PyMOL splits every line at semicolons, comments too: none here */
     vox_buf_printf(b, "# vox %s: the volumes of one structure for PyMOL (pymol FILE.pml, run from this folder).\n"
-                      "# Atoms are picked by serial number (id); one object per volume, coloured by type\n"
+                      "# Atoms are picked by serial number (id), one object per volume, coloured by type\n"
                       "# (hub magenta, pore orange, pocket cyan, cavity red, occluded gray), lining residues as sticks.\n",
                    vox_version());
     vox_buf_puts(b, "delete vox_*\n");
     vox_buf_printf(b, "load %s, vox_structure\n", p->structure_file);
+    double m[3][4];
+    if (to_input(r, p, m)) {
+        /* the file is in the aligned frame: move it onto the input frame (numbers only) */
+        vox_buf_puts(b, "/cmd.transform_object(\"vox_structure\", [");
+        for (int a = 0; a < 3; a++)
+            for (int c = 0; c < 4; c++) {
+                put_float(b, m[a][c]);
+                vox_buf_puts(b, ", ");
+            }
+        vox_buf_puts(b, "0.0, 0.0, 0.0, 1.0], homogenous=1)\n");
+    }
     vox_buf_puts(b, "hide everything, vox_structure\n");
     vox_buf_printf(b, "show cartoon, vox_structure and id 1-%zu\n", s->atoms.n);
     for (size_t v = 0; v < sc.n; v++) {
@@ -177,11 +222,22 @@ vox_status vox_render_chimerax(const vox_structure *s, const vox_result *r, cons
     if (script_begin(s, r, p, &sc) != VOX_OK)
         return VOX_E_NOMEM;
     vox_buf_printf(b, "# vox %s: the volumes of one structure for ChimeraX (open FILE.cxc in a new session:\n"
-                      "# the structure becomes model #1).  Atoms are picked by serial number; one named selection\n"
+                      "# the structure becomes model #1).  Atoms are picked by serial number, one named selection\n"
                       "# per volume, coloured by type (hub magenta, pore orange, pocket cyan, cavity red,\n"
                       "# occluded gray), lining residues as sticks.\n",
                    vox_version());
     vox_buf_printf(b, "open %s\n", p->structure_file);
+    double m[3][4];
+    if (to_input(r, p, m)) {
+        /* the file is in the aligned frame: place the model in the input frame */
+        vox_buf_puts(b, "view matrix models #1");
+        for (int a = 0; a < 3; a++)
+            for (int c = 0; c < 4; c++) {
+                vox_buf_putc(b, ',');
+                put_float(b, m[a][c]);
+            }
+        vox_buf_putc(b, '\n');
+    }
     vox_buf_puts(b, "hide #1 atoms\n");
     vox_buf_puts(b, "cartoon #1\n");
     for (size_t v = 0; v < sc.n; v++) {

@@ -3,167 +3,360 @@
  *
  * Strings from the structure file go through vox_json_string (every
  * control character, quote and backslash escaped, bytes that are not UTF-8
- * as lone surrogates, as Python's json writes them), numbers as Python's
- * repr, so the document parses everywhere and round-trips every name.
+ * as lone surrogates, as Python's json writes them), so the document parses
+ * everywhere and round-trips every name.  The lining atoms are listed once
+ * in a table ("atoms", rows of "atom_fields") and each volume names them by
+ * index: a document for thousands of lining atoms stays small and quick to
+ * write.  Lengths are written with 3 decimals (mÅ), fractions and the
+ * hydropathy with 4, formatted here without printf.
  */
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
 
-static void put_num(vox_buf *b, double v)
+/* Output through a local block: most of the document is short pieces
+ * (numbers, names, punctuation), appended here and handed to the buffer in
+ * kilobytes. */
+typedef struct jw {
+    vox_buf *b;
+    size_t n;
+    char block[8192];
+} jw;
+
+static void jw_flush(jw *w)
 {
-    char s[64];
-    if (!isfinite(v)) {
-        vox_buf_puts(b, "null");
+    vox_buf_put(w->b, w->block, w->n);
+    w->n = 0;
+}
+
+/* Room for n more characters (n <= 512). */
+static inline char *jw_room(jw *w, size_t n)
+{
+    if (w->n + n > sizeof w->block)
+        jw_flush(w);
+    return w->block + w->n;
+}
+
+static inline void jw_raw(jw *w, const char *s, size_t n)
+{
+    if (n > 512) {
+        jw_flush(w);
+        vox_buf_put(w->b, s, n);
         return;
     }
-    vox_fmt_repr(v, s);
-    vox_buf_puts(b, s);
+    char *o = jw_room(w, n);
+    for (size_t i = 0; i < n; i++) o[i] = s[i]; /* short pieces: no call */
+    w->n += n;
 }
 
-static void put_vec(vox_buf *b, const double v[3])
+#define jw_lit(w, s) jw_raw((w), (s), sizeof(s) - 1)
+
+static void jw_c(jw *w, char c)
 {
-    vox_buf_putc(b, '[');
-    for (int a = 0; a < 3; a++) {
-        if (a) vox_buf_puts(b, ", ");
-        put_num(b, v[a]);
+    *jw_room(w, 1) = c;
+    w->n++;
+}
+
+static void jw_uint(jw *w, unsigned long long v)
+{
+    char tmp[24];
+    size_t n = sizeof tmp;
+    do {
+        tmp[--n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    jw_raw(w, tmp + n, sizeof tmp - n);
+}
+
+static void jw_int(jw *w, long long v)
+{
+    if (v < 0) {
+        jw_c(w, '-');
+        jw_uint(w, 0ull - (unsigned long long)v);
+    } else {
+        jw_uint(w, (unsigned long long)v);
     }
-    vox_buf_putc(b, ']');
 }
 
-/* The residue fields of atom i, then its input index. */
-static void put_residue_fields(vox_buf *b, const vox_structure *s, size_t i)
+/* v with dec decimals (rounded half to even on v * 10^dec), null when not finite. */
+static void jw_fixed(jw *w, double v, int dec)
 {
-    const vox_atom *a = &s->atoms.a[i];
-    char ins[2] = {a->ins_code, '\0'};
-    vox_buf_puts(b, "\"chain\": ");
-    vox_json_string(b, a->chain);
-    vox_buf_printf(b, ", \"res_id\": %d, \"ins_code\": ", a->res_id);
-    vox_json_string(b, ins);
-    vox_buf_puts(b, ", \"res_name\": ");
-    vox_json_string(b, a->res_name);
+    static const double scale[5] = {1, 10, 100, 1000, 10000};
+    if (!isfinite(v)) {
+        jw_lit(w, "null");
+        return;
+    }
+    double m = rint(v * scale[dec]);
+    if (!(fabs(m) < 9e15)) { /* beyond any length or fraction written here; keep printf's answer */
+        char tmp[400];
+        int n = snprintf(tmp, sizeof tmp, "%.*f", dec, v);
+        jw_raw(w, tmp, n > 0 ? (size_t)n : 0);
+        return;
+    }
+    unsigned long long u = (unsigned long long)fabs(m), unit = (unsigned long long)scale[dec];
+    if (m < 0) jw_c(w, '-');
+    jw_uint(w, u / unit);
+    if (dec) {
+        char frac[8];
+        unsigned long long f = u % unit;
+        frac[0] = '.';
+        for (int i = dec; i >= 1; i--) {
+            frac[i] = (char)('0' + f % 10);
+            f /= 10;
+        }
+        jw_raw(w, frac, (size_t)dec + 1);
+    }
+}
+
+/* Python's repr, the shortest exact digits (slow: a few numbers only). */
+static void jw_repr(jw *w, double v)
+{
+    char s[64];
+    vox_fmt_repr(v, s);
+    jw_raw(w, s, strlen(s));
+}
+
+/* Every digit (the transform): "%.17g", with a point. */
+static void jw_exact(jw *w, double v)
+{
+    char s[40];
+    int n = snprintf(s, sizeof s, "%.17g", v == 0.0 ? 0.0 : v);
+    jw_raw(w, s, (size_t)n);
+    if (!strpbrk(s, ".en"))
+        jw_lit(w, ".0");
+}
+
+/* A name: plain printable ASCII is copied as it is scanned, anything
+ * else escaped by vox_json_string. */
+static void jw_str(jw *w, const char *s)
+{
+    char *o = jw_room(w, 64);
+    size_t n = 0;
+    o[0] = '"';
+    for (; s[n]; n++) {
+        unsigned char c = (unsigned char)s[n];
+        if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || n >= 60) {
+            jw_flush(w);
+            vox_json_string(w->b, s);
+            return;
+        }
+        o[n + 1] = (char)c;
+    }
+    o[n + 1] = '"';
+    w->n += n + 2;
+}
+
+static void jw_puts(jw *w, const char *s) { jw_raw(w, s, strlen(s)); }
+
+static void jw_printf(jw *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void jw_printf(jw *w, const char *fmt, ...)
+{
+    char tmp[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        jw_raw(w, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+static void put_vec(jw *b, const double v[3], int dec)
+{
+    jw_c(b, '[');
+    for (int a = 0; a < 3; a++) {
+        if (a) jw_lit(b, ", ");
+        jw_fixed(b, v[a], dec);
+    }
+    jw_c(b, ']');
 }
 
 static size_t input_index(const vox_structure *s, size_t i) { return s->kept ? s->kept[i] : i; }
 
-static void put_boxes(vox_buf *b, const vox_result *r, size_t index, double padding)
+/* The residue fields of atom i: chain, number, insertion code, name. */
+static void put_residue(jw *b, const vox_structure *s, size_t i)
 {
-    static const char *const frames[2] = {"input", "aligned"};
-    static const vox_output_frame kinds[2] = {VOX_FRAME_INPUT, VOX_FRAME_ALIGNED};
-    vox_box bb[2], dock[2];
-    for (int f = 0; f < 2; f++) {
-        bb[f].size = dock[f].size = sizeof(vox_box);
-        vox_result_box(r, index, kinds[f], 0.0, &bb[f]);
-        vox_result_box(r, index, kinds[f], padding, &dock[f]);
-    }
-    vox_buf_puts(b, "      \"bounding_box\": {");
-    for (int f = 0; f < 2; f++) {
-        vox_buf_printf(b, "%s\"%s\": {\"min\": ", f ? ", " : "", frames[f]);
-        put_vec(b, bb[f].lo);
-        vox_buf_puts(b, ", \"max\": ");
-        put_vec(b, bb[f].hi);
-        vox_buf_putc(b, '}');
-    }
-    vox_buf_puts(b, "},\n      \"docking_box\": {");
-    for (int f = 0; f < 2; f++) {
-        vox_buf_printf(b, "%s\"%s\": {\"center\": ", f ? ", " : "", frames[f]);
-        put_vec(b, dock[f].centre);
-        vox_buf_puts(b, ", \"size\": ");
-        put_vec(b, dock[f].extent);
-        vox_buf_putc(b, '}');
-    }
-    vox_buf_puts(b, "},\n");
+    const vox_atom *a = &s->atoms.a[i];
+    char ins[2] = {a->ins_code, '\0'};
+    jw_str(b, a->chain);
+    jw_lit(b, ", ");
+    jw_int(b, a->res_id);
+    jw_lit(b, ", ");
+    jw_str(b, ins);
+    jw_lit(b, ", ");
+    jw_str(b, a->res_name);
 }
 
-static void put_volume(vox_buf *b, const vox_structure *s, const vox_result *r, size_t index, double padding)
+static void put_boxes(jw *b, const vox_result *r, size_t index, double padding)
+{
+    static const char *const frames[2] = {"input", "aligned"};
+    static const int slot[2] = {1, 0}; /* vox_volume_bounds: [0] aligned, [1] input */
+    double lo[2][3], hi[2][3];
+    vox_volume_bounds(r, index, lo, hi);
+    jw_lit(b, "      \"bounding_box\": {");
+    for (int f = 0; f < 2; f++) {
+        if (f) jw_lit(b, ", ");
+        jw_c(b, '"');
+        jw_puts(b, frames[f]);
+        jw_lit(b, "\": {\"min\": ");
+        put_vec(b, lo[slot[f]], 3);
+        jw_lit(b, ", \"max\": ");
+        put_vec(b, hi[slot[f]], 3);
+        jw_c(b, '}');
+    }
+    /* the docking box is the bounding box grown by the padding on every side */
+    jw_lit(b, "},\n      \"docking_box\": {");
+    for (int f = 0; f < 2; f++) {
+        double centre[3], size[3];
+        for (int a = 0; a < 3; a++) {
+            const double l = lo[slot[f]][a] - padding, h = hi[slot[f]][a] + padding;
+            centre[a] = 0.5 * (l + h);
+            size[a] = h - l;
+        }
+        if (f) jw_lit(b, ", ");
+        jw_c(b, '"');
+        jw_puts(b, frames[f]);
+        jw_lit(b, "\": {\"center\": ");
+        put_vec(b, centre, 3);
+        jw_lit(b, ", \"size\": ");
+        put_vec(b, size, 3);
+        jw_c(b, '}');
+    }
+    jw_lit(b, "},\n");
+}
+
+static void put_volume(jw *b, const vox_structure *s, const vox_result *r, size_t index, double padding)
 {
     const vox_group *g = &r->groups[index];
     vox_descriptors d;
     d.size = sizeof d;
     vox_result_descriptors(r, index, &d);
-    vox_buf_printf(b, "    {\n      \"id\": %d, \"type\": \"%s\", \"num_voxels\": %zu, \"volume\": ", g->id,
-                   vox_volume_type_name(g->type), g->n);
-    put_num(b, g->volume);
-    vox_buf_puts(b, ",\n      \"depth\": {\"max\": ");
-    put_num(b, d.depth_max);
-    vox_buf_puts(b, ", \"mean\": ");
-    put_num(b, d.depth_mean);
-    vox_buf_puts(b, "},\n      \"hydropathy\": ");
-    put_num(b, d.has_hydropathy ? d.hydropathy : NAN);
-    vox_buf_puts(b, ",\n      \"lining_atom_fractions\": {\"apolar\": ");
-    put_num(b, d.apolar_fraction);
-    vox_buf_puts(b, ", \"polar\": ");
-    put_num(b, d.polar_fraction);
-    vox_buf_puts(b, ", \"charged\": ");
-    put_num(b, d.charged_fraction);
-    vox_buf_puts(b, "},\n      \"openings\": ");
+    jw_lit(b, "    {\n      \"id\": ");
+    jw_int(b, g->id);
+    jw_lit(b, ", \"type\": \"");
+    jw_puts(b, vox_volume_type_name(g->type));
+    jw_lit(b, "\", \"num_voxels\": ");
+    jw_uint(b, g->n);
+    jw_lit(b, ", \"volume\": ");
+    jw_fixed(b, g->volume, 3);
+    jw_lit(b, ",\n      \"depth\": {\"max\": ");
+    jw_fixed(b, d.depth_max, 3);
+    jw_lit(b, ", \"mean\": ");
+    jw_fixed(b, d.depth_mean, 3);
+    jw_lit(b, "},\n      \"hydropathy\": ");
+    jw_fixed(b, d.has_hydropathy ? d.hydropathy : NAN, 4);
+    jw_lit(b, ",\n      \"lining_atom_fractions\": {\"apolar\": ");
+    jw_fixed(b, d.apolar_fraction, 4);
+    jw_lit(b, ", \"polar\": ");
+    jw_fixed(b, d.polar_fraction, 4);
+    jw_lit(b, ", \"charged\": ");
+    jw_fixed(b, d.charged_fraction, 4);
+    jw_lit(b, "},\n      \"openings\": ");
     if (d.has_openings) {
-        vox_buf_printf(b, "{\"count\": %zu, \"area\": ", d.num_openings);
-        put_num(b, d.opening_area);
-        vox_buf_puts(b, ", \"areas\": [");
+        jw_lit(b, "{\"count\": ");
+        jw_uint(b, d.num_openings);
+        jw_lit(b, ", \"area\": ");
+        jw_fixed(b, d.opening_area, 3);
+        jw_lit(b, ", \"areas\": [");
         for (size_t m = 0; m < g->nmouths; m++) {
-            if (m) vox_buf_puts(b, ", ");
-            put_num(b, (double)g->mouth_faces[m] * r->resolution * r->resolution);
+            if (m) jw_lit(b, ", ");
+            jw_fixed(b, (double)g->mouth_faces[m] * r->resolution * r->resolution, 3);
         }
-        vox_buf_puts(b, "]}");
+        jw_lit(b, "]}");
     } else {
-        vox_buf_puts(b, "null");
+        jw_lit(b, "null");
     }
-    vox_buf_puts(b, ",\n");
+    jw_lit(b, ",\n");
     put_boxes(b, r, index, padding);
-    vox_buf_puts(b, "      \"lining_residues\": [");
+    jw_lit(b, "      \"lining_residues\": [");
     for (size_t t = 0; t < g->d.nresidues; t++) {
-        const size_t first = g->d.residues[t];
-        vox_buf_puts(b, t ? ",\n        {" : "\n        {");
-        put_residue_fields(b, s, first);
-        vox_buf_printf(b, ", \"atom\": %zu, \"input_atom\": %zu}", first, input_index(s, first));
+        jw_puts(b, t ? ", [" : "[");
+        put_residue(b, s, g->d.residues[t]);
+        jw_lit(b, ", ");
+        jw_uint(b, g->d.residues[t]);
+        jw_c(b, ']');
     }
-    vox_buf_puts(b, g->d.nresidues ? "\n      ],\n" : "],\n");
-    vox_buf_puts(b, "      \"lining_atoms\": [");
+    jw_lit(b, "],\n      \"lining_atoms\": [");
     for (size_t t = 0; t < g->d.nlining; t++) {
-        const size_t i = g->d.lining[t];
-        const vox_atom *a = &s->atoms.a[i];
-        vox_buf_printf(b, "%s{\"atom\": %zu, \"input_atom\": %zu, ", t ? ",\n        " : "\n        ", i,
-                       input_index(s, i));
-        put_residue_fields(b, s, i);
-        vox_buf_puts(b, ", \"atom_name\": ");
-        vox_json_string(b, a->name);
-        vox_buf_puts(b, ", \"element\": ");
-        vox_json_string(b, a->element);
-        vox_buf_putc(b, '}');
+        if (t) jw_lit(b, ", ");
+        jw_uint(b, g->d.lining[t]);
     }
-    vox_buf_puts(b, g->d.nlining ? "\n      ]\n    }" : "]\n    }");
+    jw_lit(b, "]\n    }");
 }
 
+static int shown(const vox_group *g, int include_hubs) { return g->type != VOX_HUB || include_hubs; }
+
 vox_status vox_render_volumes_json(const vox_structure *s, const vox_result *r, const vox_render_params *p,
-                                   vox_buf *b)
+                                   vox_buf *out)
 {
-    vox_buf_printf(b, "{\n  \"format\": \"vox-volumes\",\n  \"schema\": 1,\n  \"vox_version\": \"%s\",\n  \"source\": ",
+    jw w;
+    w.b = out;
+    w.n = 0;
+    jw *b = &w;
+    /* the atoms that line any volume written, each once */
+    uint8_t *lines = calloc(s->atoms.n ? s->atoms.n : 1, 1);
+    if (!lines)
+        return VOX_E_NOMEM;
+    for (size_t i = 0; i < r->n; i++)
+        if (shown(&r->groups[i], p->include_hubs))
+            for (size_t t = 0; t < r->groups[i].d.nlining; t++) lines[r->groups[i].d.lining[t]] = 1;
+    jw_printf(b, "{\n  \"format\": \"vox-volumes\",\n  \"schema\": 1,\n  \"vox_version\": \"%s\",\n  \"source\": ",
                    vox_version());
-    if (p->source) vox_json_string(b, p->source);
-    else vox_buf_puts(b, "null");
-    vox_buf_puts(b, ",\n  \"resolution\": ");
-    put_num(b, r->resolution);
-    vox_buf_puts(b, ",\n  \"box_padding\": ");
-    put_num(b, p->box_padding);
-    vox_buf_puts(b, ",\n  \"hydropathy_scale\": \"Kyte-Doolittle\",\n"
-                    "  \"input_to_aligned\": {\"rotation\": [");
+    if (p->source) jw_str(b, p->source);
+    else jw_lit(b, "null");
+    jw_lit(b, ",\n  \"resolution\": ");
+    jw_repr(b, r->resolution);
+    jw_lit(b, ",\n  \"box_padding\": ");
+    jw_repr(b, p->box_padding);
+    jw_lit(b, ",\n  \"hydropathy_scale\": \"Kyte-Doolittle\",\n  \"input_to_aligned\": {\"rotation\": [");
     for (int a = 0; a < 3; a++) {
-        if (a) vox_buf_puts(b, ", ");
-        put_vec(b, r->rot[a]);
+        jw_puts(b, a ? ", [" : "[");
+        for (int c = 0; c < 3; c++) {
+            if (c) jw_lit(b, ", ");
+            jw_exact(b, r->rot[a][c]);
+        }
+        jw_c(b, ']');
     }
-    vox_buf_puts(b, "], \"centroid\": ");
-    put_vec(b, r->centroid);
-    vox_buf_puts(b, "},\n  \"volumes\": [");
-    size_t shown = 0;
-    for (size_t i = 0; i < r->n; i++) {
-        if (r->groups[i].type == VOX_HUB && !p->include_hubs)
+    jw_lit(b, "], \"centroid\": [");
+    for (int c = 0; c < 3; c++) {
+        if (c) jw_lit(b, ", ");
+        jw_exact(b, r->centroid[c]);
+    }
+    jw_puts(b, "]},\n  \"atom_fields\": [\"index\", \"input_index\", \"chain\", \"res_id\", \"ins_code\", "
+                    "\"res_name\", \"atom_name\", \"element\"],\n"
+                    "  \"residue_fields\": [\"chain\", \"res_id\", \"ins_code\", \"res_name\", \"first_atom\"],\n"
+                    "  \"atoms\": [");
+    int first = 1;
+    for (size_t i = 0; i < s->atoms.n; i++) {
+        if (!lines[i])
             continue;
-        vox_buf_puts(b, shown++ ? ",\n" : "\n");
+        const vox_atom *a = &s->atoms.a[i];
+        jw_puts(b, first ? "\n    [" : ",\n    [");
+        first = 0;
+        jw_uint(b, i);
+        jw_lit(b, ", ");
+        jw_uint(b, input_index(s, i));
+        jw_lit(b, ", ");
+        put_residue(b, s, i);
+        jw_lit(b, ", ");
+        jw_str(b, a->name);
+        jw_lit(b, ", ");
+        jw_str(b, a->element);
+        jw_c(b, ']');
+    }
+    free(lines);
+    jw_puts(b, first ? "],\n  \"volumes\": [" : "\n  ],\n  \"volumes\": [");
+    size_t count = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        if (!shown(&r->groups[i], p->include_hubs))
+            continue;
+        jw_puts(b, count++ ? ",\n" : "\n");
         put_volume(b, s, r, i, p->box_padding);
     }
-    vox_buf_puts(b, shown ? "\n  ]\n}\n" : "]\n}\n");
-    return b->oom ? VOX_E_NOMEM : VOX_OK;
+    jw_puts(b, count ? "\n  ]\n}\n" : "]\n}\n");
+    jw_flush(b);
+    return out->oom ? VOX_E_NOMEM : VOX_OK;
 }

@@ -74,13 +74,19 @@ vox_status vox_render(vox_ctx *ctx, vox_document doc, const vox_structure *s, co
     if (why)
         return vox_fail(ctx, VOX_E_INVALID_ARG, "cannot render document %d: %s", (int)doc, why);
     const int input = rp.output_frame == VOX_FRAME_INPUT;
+    int replaced = 0;
     switch (doc) {
     case VOX_DOC_DF_JSON: st = vox_render_df_json(r, &b); break;
     case VOX_DOC_PAYLOAD_JSON:
         st = vox_render_payload(s, r, rp.payload ? rp.payload : &defaults, &b);
         break;
     case VOX_DOC_PDB: st = vox_render_pdb(s, r, input, &b); break;
-    case VOX_DOC_CIF: st = vox_render_cif(s, r, rp.include_hubs, input, &b); break;
+    case VOX_DOC_CIF:
+        st = vox_render_cif(s, r, rp.include_hubs, input, &b, &replaced);
+        if (replaced) /* names are data: say where the file differs from them */
+            vox_warn(ctx, "mmCIF output: characters that a one-line mmCIF value cannot hold (control characters, "
+                          "or quotes that end both quote styles) were written as '?' in some names");
+        break;
     case VOX_DOC_VOLUMES_JSON: st = vox_render_volumes_json(s, r, &rp, &b); break;
     case VOX_DOC_VINA: st = vox_render_vina(r, &rp, &b); break;
     case VOX_DOC_PYMOL: st = vox_render_pymol(s, r, &rp, &b); break;
