@@ -7,6 +7,8 @@ set -eu
 cd "$(dirname "$0")/.."
 
 PACKAGES="build-essential meson ninja-build pkg-config python3 libsleef-dev libhwloc-dev libcjson-dev zlib1g-dev valgrind openmpi-bin libopenmpi-dev"
+# used by tests only: the exports test runs the PyMOL scripts headless (and skips that part without it)
+TEST_PACKAGES="pymol"
 CROSS_PACKAGES="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user libsleef-dev:arm64 libhwloc-dev:arm64 \
 libcjson-dev:arm64 zlib1g-dev:arm64 libgomp1:arm64"
 cross=${VOX_CROSS:-}
@@ -23,7 +25,7 @@ apt_install() {
         $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
     fi
 }
-apt_install $PACKAGES
+apt_install $PACKAGES $TEST_PACKAGES
 if [ "$cross" = aarch64 ]; then
     dpkg --print-foreign-architectures | grep -q arm64 || $SUDO dpkg --add-architecture arm64
     apt_install $CROSS_PACKAGES

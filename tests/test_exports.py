@@ -170,11 +170,16 @@ def check_scripts(od, label, doc, rows):
     return cxc, pml
 
 
+def pymol_env():
+    """Debian's pymol wrapper runs `python3 -m pymol`: put the system Python first."""
+    return dict(os.environ, PATH="/usr/bin:/bin:" + os.environ.get("PATH", ""))
+
+
 def pymol_available():
-    if not shutil.which("pymol"):
+    env = pymol_env()
+    if not shutil.which("pymol", path=env["PATH"]) or not shutil.which("python3", path=env["PATH"]):
         return False
-    env = dict(os.environ, PATH="/usr/bin:/bin:" + os.environ.get("PATH", ""))
-    return subprocess.run(["/usr/bin/python3", "-c", "import pymol"], env=env, capture_output=True).returncode == 0
+    return subprocess.run(["python3", "-c", "import pymol"], env=env, capture_output=True).returncode == 0
 
 
 PYMOL_CHECK = """
@@ -193,7 +198,7 @@ def run_pymol(od, label):
     """Runs <label>.pml headless from its folder; the objects and atom counts, or None."""
     check_py = os.path.join(od, "check_pymol.py")
     open(check_py, "w").write(PYMOL_CHECK)
-    env = dict(os.environ, PATH="/usr/bin:/bin:" + os.environ.get("PATH", ""))
+    env = pymol_env()
     r = subprocess.run(["pymol", "-cq", f"{label}.pml", "check_pymol.py"], cwd=od, env=env, capture_output=True,
                        text=True, timeout=600)
     m = re.search(r"VOXCHECK(\{.*\})", r.stdout)

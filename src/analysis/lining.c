@@ -203,8 +203,9 @@ typedef struct lining_job {
     const vox_structure *st;
     const vox_result *r;
     const int32_t *map;               /* voxel -> group, -1 */
-    const int32_t *row_lo, *row_hi;   /* per x-y row: the span of k holding group voxels */
-    const int32_t *row_group;         /* per row: its one group, or -2 */
+    const uint64_t *row_bits;         /* per x-y row, words of it: bit k set where a group voxel is */
+    size_t words;                     /* words per row */
+    const int32_t *row_group;         /* per row: its one group, or -2 (several), -1 (none) */
     const int32_t *plane_lo, *plane_hi; /* per x-plane: the span of j */
     size_t chunk;                     /* atoms per item */
     growable *lists;                  /* [item * ngroups + group] */
@@ -244,6 +245,11 @@ static void lining_chunk(void *arg, size_t item, int thread)
             const double e = cube_gap((double)r->centres[2][k] - (double)a->xyz[2], h[2]);
             gz[k - lo[2]] = e * e;
         }
+        if (hi[2] <= lo[2])
+            continue;
+        /* the words of a row that hold [lo2, hi2), and the masks of the end words */
+        const int wlo = lo[2] >> 6, whi = (hi[2] - 1) >> 6;
+        const uint64_t mlo = ~0ull << (lo[2] & 63), mhi = ~0ull >> (63 - ((hi[2] - 1) & 63));
         for (int i = lo[0]; i < hi[0]; i++) {
             const int j0 = lo[1] > J->plane_lo[i] ? lo[1] : J->plane_lo[i],
                       j1 = hi[1] <= J->plane_hi[i] ? hi[1] : J->plane_hi[i] + 1;
@@ -252,25 +258,33 @@ static void lining_chunk(void *arg, size_t item, int thread)
             const double ex = cube_gap((double)r->centres[0][i] - (double)a->xyz[0], h[0]), ex2 = ex * ex;
             if (ex2 > reach2)
                 continue;
+            const size_t q0 = (size_t)i * (size_t)r->dims[1];
+            const int32_t *plane = J->map + (size_t)i * sx;
             for (int j = j0; j < j1; j++) {
                 const double exy2 = ex2 + gy[j - lo[1]];
-                if (exy2 > reach2)
-                    continue;
-                const size_t q = (size_t)i * (size_t)r->dims[1] + (size_t)j;
+                const size_t q = q0 + (size_t)j;
                 const int32_t only = J->row_group[q];
-                if (only >= 0 && last[only] == ai + 1)
-                    continue; /* the row's only group has this atom already */
-                const int k0 = lo[2] > J->row_lo[q] ? lo[2] : J->row_lo[q],
-                          k1 = hi[2] <= J->row_hi[q] ? hi[2] : J->row_hi[q] + 1;
-                const int32_t *row = J->map + (size_t)i * sx + (size_t)j * sy;
-                for (int k = k0; k < k1; k++) {
-                    const int32_t g = row[k];
-                    if (g < 0 || last[g] == ai + 1 || exy2 + gz[k - lo[2]] > reach2)
-                        continue;
-                    last[g] = ai + 1;
-                    if (!grow_push(&lists[g], ai)) {
-                        __atomic_store_n(&J->failed, 1, __ATOMIC_RELAXED);
-                        return;
+                /* rows out of reach, without groups, or whose only group has
+                 * this atom already: masked out without a branch each */
+                const size_t seen = last[only > 0 ? only : 0]; /* read for group 0 too: no branch */
+                const int skip = (exy2 > reach2) | (only == -1) | ((only >= 0) & (seen == ai + 1));
+                const uint64_t *bits = J->row_bits + q * J->words;
+                const int32_t *row = plane + (size_t)j * sy;
+                for (int w = wlo; w <= whi; w++) {
+                    uint64_t m = bits[w] & (skip ? 0 : ~0ull);
+                    if (w == wlo) m &= mlo;
+                    if (w == whi) m &= mhi;
+                    while (m) {
+                        const int k = (w << 6) + __builtin_ctzll(m);
+                        m &= m - 1;
+                        const int32_t g = row[k];
+                        if (last[g] == ai + 1 || exy2 + gz[k - lo[2]] > reach2)
+                            continue;
+                        last[g] = ai + 1;
+                        if (!grow_push(&lists[g], ai)) {
+                            __atomic_store_n(&J->failed, 1, __ATOMIC_RELAXED);
+                            return;
+                        }
                     }
                 }
             }
@@ -290,23 +304,20 @@ vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r,
     J.lists = calloc(items * ng, sizeof *J.lists);
     J.last = calloc(items * ng, sizeof *J.last);
     size_t *res_first = malloc((natoms ? natoms : 1) * sizeof *res_first);
-    int32_t *row_lo = malloc(rows * sizeof *row_lo), *row_hi = malloc(rows * sizeof *row_hi);
+    const size_t words = ((size_t)r->dims[2] + 63) / 64;
+    uint64_t *row_bits = calloc(rows * words, sizeof *row_bits);
     int32_t *row_group = malloc(rows * sizeof *row_group);
     int32_t *plane_lo = malloc((size_t)r->dims[0] * sizeof *plane_lo);
     int32_t *plane_hi = malloc((size_t)r->dims[0] * sizeof *plane_hi);
     vox_status rc = VOX_OK;
-    if (!J.lists || !J.last || !res_first || !row_lo || !row_hi || !row_group || !plane_lo || !plane_hi) {
+    if (!J.lists || !J.last || !res_first || !row_bits || !row_group || !plane_lo || !plane_hi) {
         rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the lining atoms");
         goto out;
     }
-    /* voxel -> group; per x-y row the span of k and its only group, per
-     * x-plane the span of j that holds group voxels */
+    /* voxel -> group; per x-y row the bits of k and its only group, per
+     * x-plane the span of j that hold group voxels */
     for (size_t f = 0; f < total; f++) map[f] = -1;
-    for (size_t q = 0; q < rows; q++) {
-        row_lo[q] = INT32_MAX;
-        row_hi[q] = -1;
-        row_group[q] = -1;
-    }
+    for (size_t q = 0; q < rows; q++) row_group[q] = -1;
     for (int i = 0; i < r->dims[0]; i++) {
         plane_lo[i] = INT32_MAX;
         plane_hi[i] = -1;
@@ -320,16 +331,15 @@ vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r,
             const int32_t j = (int32_t)(q % (size_t)r->dims[1]);
             map[f] = (int32_t)gi;
             row_group[q] = row_group[q] == -1 || row_group[q] == (int32_t)gi ? (int32_t)gi : -2;
-            if (k < row_lo[q]) row_lo[q] = k;
-            if (k > row_hi[q]) row_hi[q] = k;
+            row_bits[q * words + (size_t)k / 64] |= 1ull << (k % 64);
             if (j < plane_lo[i]) plane_lo[i] = j;
             if (j > plane_hi[i]) plane_hi[i] = j;
         }
     J.st = st;
     J.r = r;
     J.map = map;
-    J.row_lo = row_lo;
-    J.row_hi = row_hi;
+    J.row_bits = row_bits;
+    J.words = words;
     J.row_group = row_group;
     J.plane_lo = plane_lo;
     J.plane_hi = plane_hi;
@@ -366,8 +376,7 @@ out:
     free(J.lists);
     free(J.last);
     free(res_first);
-    free(row_lo);
-    free(row_hi);
+    free(row_bits);
     free(row_group);
     free(plane_lo);
     free(plane_hi);
