@@ -41,6 +41,8 @@ int vox_bench_threads(int argc, char **argv);
 int vox_bench_startup(int argc, char **argv, const char *self);
 /* `vox-bench ctx-case`: vox_ctx_create timings of this fresh process, as JSON on stdout. */
 int vox_bench_ctx_case(void);
+/* `vox-bench exports`: descriptors and exports against the plain job (exports.c). */
+int vox_bench_exports(int argc, char **argv);
 /* `vox-bench compare`. */
 int vox_bench_compare(int argc, char **argv, const char *self);
 /* Runs `self case` / `self kernel-case` for one case in a child process;

@@ -205,6 +205,19 @@ VOX_HIDDEN vox_status vox_align_structure(vox_ctx *ctx, vox_structure *s);
 /* The identity transform: s->rot = I, s->centroid = 0. */
 VOX_HIDDEN void vox_structure_reset_transform(vox_structure *s);
 
+/* A group's descriptors (descriptors.c, lining.c), when the analysis was
+ * asked for them. */
+typedef struct vox_group_desc {
+    double depth_max, depth_mean;  /* Å */
+    size_t *lining;                /* structure atom indices, ascending */
+    size_t nlining;
+    size_t *residues;              /* first atom of each lining residue, ascending */
+    size_t nresidues;
+    int has_hydropathy;
+    double hydropathy;
+    size_t apolar, polar, charged; /* lining atoms per class */
+} vox_group_desc;
+
 typedef struct vox_group {
     vox_volume_type type;
     vox_volume_type topology; /* type before refinement */
@@ -217,6 +230,12 @@ typedef struct vox_group {
     double centre[3];
     int has_circ, has_unif;
     double circ, unif;
+    /* with descriptors: the mouths classification found (§9.2), largest
+     * first, as the voxel faces each shares with bulk solvent */
+    int has_mouths;
+    size_t nmouths;
+    uint32_t *mouth_faces;
+    vox_group_desc d;
 } vox_group;
 
 struct vox_result {
@@ -231,7 +250,39 @@ struct vox_result {
     /* the structure it was computed from, as it was then (vox_render checks) */
     uint64_t structure_identity, structure_generation;
     int structure_prepared;
+    double step[3];    /* voxel edge per axis (§6.2: (hi - lo) / n, or the lattice's resolution) */
+    int has_desc;      /* the groups' descriptors were computed */
+    size_t natoms;     /* atoms of the analysed structure (writers check the structure they get) */
 };
+
+/* Frees what a group owns (voxels, surface, mouths, descriptors). */
+VOX_HIDDEN void vox_group_free(vox_group *g);
+
+/* ---- descriptors (descriptors.c, lining.c) ------------------------------ */
+
+/* Computes every group's descriptors from the analysis' state grid (§7:
+ * VOX_V_EXPOSED marks bulk solvent) and the analysed structure. */
+VOX_HIDDEN vox_status vox_describe_groups(vox_ctx *ctx, const vox_structure *st, const uint8_t *state,
+                                          vox_result *r);
+/* Squared distances, in voxel steps, from every voxel of the grid padded by
+ * one voxel on each side (dims + 2 per axis, flat as grids) to the nearest
+ * bulk-solvent voxel: state & VOX_V_EXPOSED, or the padding.  need (NULL:
+ * everywhere): per padded (j, k), 1 where the values along x are wanted;
+ * elsewhere d2 holds partial results. */
+VOX_HIDDEN vox_status vox_bulk_distance2(vox_ctx *ctx, const uint8_t *state, const int dims[3],
+                                         const uint8_t *need, uint32_t *d2);
+/* Fills every group's lining atoms and residues, atom classes and
+ * hydropathy.  map: scratch of one int32 per grid voxel. */
+VOX_HIDDEN vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r, int32_t *map);
+/* One past the last atom of the residue that starts at atom first (a
+ * residue: consecutive atoms with the same chain, number, insertion code
+ * and name). */
+VOX_HIDDEN size_t vox_residue_end(const vox_structure *st, size_t first);
+/* The box of a volume's voxel cubes, [0] aligned and [1] input frame
+ * (vox_result_box without padding, both frames in one pass). */
+VOX_HIDDEN void vox_volume_bounds(const vox_result *r, size_t index, double lo[2][3], double hi[2][3]);
+/* Centre of voxel f (aligned frame). */
+VOX_HIDDEN void vox_voxel_centre(const vox_result *r, uint32_t f, float c[3]);
 
 /* Fills g's axial lengths, centre and cross-section values; scratch holds
  * the per-voxel work arrays.  Returns 0 on allocation failure. */
@@ -247,10 +298,43 @@ VOX_HIDDEN vox_status vox_render_df_json(const vox_result *r, vox_buf *b);
 VOX_HIDDEN vox_status vox_render_payload(const vox_structure *s, const vox_result *r,
                                          const vox_payload_info *info, vox_buf *b);
 VOX_HIDDEN vox_status vox_render_pdb(const vox_structure *s, const vox_result *r, int input_frame, vox_buf *b);
+/* replaced (may be NULL): set to 1 when a name held characters mmCIF cannot
+ * hold on one line (written as '?'). */
 VOX_HIDDEN vox_status vox_render_cif(const vox_structure *s, const vox_result *r, int include_hubs,
-                                     int input_frame, vox_buf *b);
+                                     int input_frame, vox_buf *b, int *replaced);
 /* Chain id of each volume type's pseudo-atoms (collision avoidance, §13.4). */
 VOX_HIDDEN void vox_pseudo_chains(const vox_structure *s, char chains[5][8]);
+/* The groups in pseudo-atom order (§13.4: HUB by id, then POR, POK, CAV,
+ * OCC; HUB only with include_hubs) into order[r->n]; returns the count,
+ * or (size_t)-1 when out of memory. */
+VOX_HIDDEN size_t vox_pseudo_order(const vox_result *r, int include_hubs, size_t *order);
+
+/* The exports of the descriptors (write_volumes.c, write_viewers.c, write_dx.c). */
+VOX_HIDDEN vox_status vox_render_volumes_json(const vox_structure *s, const vox_result *r,
+                                              const vox_render_params *p, vox_buf *b);
+VOX_HIDDEN vox_status vox_render_vina(const vox_result *r, const vox_render_params *p, vox_buf *b);
+VOX_HIDDEN vox_status vox_render_pymol(const vox_structure *s, const vox_result *r, const vox_render_params *p,
+                                       vox_buf *b);
+VOX_HIDDEN vox_status vox_render_chimerax(const vox_structure *s, const vox_result *r,
+                                          const vox_render_params *p, vox_buf *b);
+VOX_HIDDEN vox_status vox_render_volume_dx(const vox_result *r, const vox_render_params *p, vox_buf *b);
+
+/* An OpenDX scalar field on a regular grid (PyMOL, VMD, ChimeraX read it):
+ * counts points along each axis, the first point, one step vector per axis
+ * (rows), and per point (x slowest, z fastest) a value that text writes
+ * into out (at most 32 characters, no terminator), returning its length. */
+typedef struct vox_dx_field {
+    const char *comment;  /* the first line, after "# " */
+    const char *name;     /* the field object's name */
+    long long counts[3];
+    double origin[3];
+    double delta[3][3];
+    size_t (*text)(const void *cookie, size_t index, char *out);
+    const void *cookie;
+    const uint8_t *flags; /* instead of text: a 0/1 map, written as 0 and 1 */
+} vox_dx_field;
+
+VOX_HIDDEN void vox_render_dx(const vox_dx_field *f, vox_buf *b);
 
 /* ---- dispatch ----------------------------------------------------------- */
 

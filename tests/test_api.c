@@ -56,7 +56,7 @@ static int analyze_to_text(vox_ctx *ctx, const char *path, double res, char **df
     vox_analyze_params_init(&ap);
     ap.resolution = res;
     int ok = vox_prepare(ctx, s, NULL) == VOX_OK && vox_analyze(ctx, s, &ap, &r) == VOX_OK;
-    vox_render_params rp = {sizeof rp, NULL, 1, VOX_FRAME_ALIGNED};
+    vox_render_params rp = {.size = sizeof rp, .include_hubs = 1, .output_frame = VOX_FRAME_ALIGNED};
     ok = ok && vox_render(ctx, VOX_DOC_DF_JSON, s, r, NULL, df, NULL) == VOX_OK &&
          vox_render(ctx, VOX_DOC_CIF, s, r, &rp, cif, NULL) == VOX_OK;
     vox_result_free(&r);

@@ -283,7 +283,7 @@ static void test_writer_errors(void)
     char *doc = NULL;
     size_t len = 0;
     char path[4096];
-    vox_render_params rp = {sizeof rp, NULL, 0, (vox_output_frame)7};
+    vox_render_params rp = {.size = sizeof rp, .output_frame = (vox_output_frame)7};
     EXPECT_ERROR(vox_render(ctx, VOX_DOC_DF_JSON, ok_s, NULL, NULL, &doc, &len), VOX_E_INVALID_ARG);
     EXPECT_ERROR(vox_render(ctx, VOX_DOC_DF_JSON, ok_s, ok_r, NULL, NULL, &len), VOX_E_INVALID_ARG);
     EXPECT_ERROR(vox_render(ctx, (vox_document)42, ok_s, ok_r, NULL, &doc, &len), VOX_E_INVALID_ARG);

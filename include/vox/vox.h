@@ -504,6 +504,11 @@ typedef struct vox_analyze_params {
     int has_grid;
     double grid_origin[3];
     int grid_dims[3];
+    /* 1: also compute the per-volume descriptors (lining atoms and residues,
+     * depth, hydropathy, atom classes, openings: vox_result_descriptors and
+     * the README's "Descriptors").  0 (default): not computed, at no cost;
+     * the volumes and every volumizer output are the same either way. */
+    int descriptors;
 } vox_analyze_params;
 
 VOX_API void vox_analyze_params_init(vox_analyze_params *p);
@@ -565,6 +570,70 @@ VOX_API void vox_result_grid_origin(const vox_result *r, double origin[3]);
 /* Flat grid indices (i * ny * nz + j * nz + k, ascending) of a volume's
  * voxels into flat[num_voxels]. */
 VOX_API vox_status vox_result_voxel_indices(const vox_result *r, size_t index, uint32_t *flat);
+
+/* The frame of written coordinates (PDB and mmCIF documents, boxes, maps):
+ * the aligned frame (volumizer's outputs), or the input frame (the
+ * coordinates as loaded or given, mapped back with vox_result_transform;
+ * within f32 rounding of the input). */
+typedef enum vox_output_frame { VOX_FRAME_ALIGNED = 0, VOX_FRAME_INPUT = 1 } vox_output_frame;
+
+/* ---- Per-volume descriptors -------------------------------------------
+
+ * Computed by vox_analyze when vox_analyze_params.descriptors is 1; the
+ * rules (which atoms line a volume, what depth and an opening are) are in
+ * the README ("Descriptors").  Every value is the same for every ISA and
+ * thread count. */
+typedef struct vox_descriptors {
+    size_t size;               /* = sizeof(vox_descriptors), set by the caller */
+    double depth_max;          /* Å: the largest distance of a voxel to the nearest bulk-solvent voxel */
+    double depth_mean;         /* Å: the mean over the volume's voxels */
+    size_t num_lining_atoms;
+    size_t num_lining_residues;
+    int has_hydropathy;        /* 0: no lining residue has a Kyte-Doolittle value */
+    double hydropathy;         /* mean Kyte-Doolittle hydropathy of the lining residues */
+    double apolar_fraction;    /* of the lining atoms: C, S, Se */
+    double polar_fraction;     /* N and O that are not charged */
+    double charged_fraction;   /* Asp OD1/OD2, Glu OE1/OE2, Lys NZ, Arg NE/NH1/NH2, Hip ND1/NE2
+                                  (the rest, such as metal ions, is in none of the three) */
+    int has_openings;          /* 0 for occluded groups (never classified) */
+    size_t num_openings;       /* mouths: the components of the volume's solvent-contact voxels */
+    double opening_area;       /* Å²: voxel faces shared with bulk solvent, all openings */
+} vox_descriptors;
+
+/* Descriptors of the volume at index (table order).  VOX_E_INVALID_ARG:
+ * NULL arguments, out->size 0, index out of range, or a result analysed
+ * without descriptors. */
+VOX_API vox_status vox_result_descriptors(const vox_result *r, size_t index, vox_descriptors *out);
+/* The atoms lining the volume: their indices in the analysed structure
+ * (vox_structure_atom gives names, residue and input index), ascending,
+ * into atoms[num_lining_atoms] unless atoms is NULL.  Returns the count
+ * (0 without descriptors). */
+VOX_API size_t vox_result_lining_atoms(const vox_result *r, size_t index, size_t *atoms);
+/* The residues lining the volume, in structure order: for each, the index
+ * of the residue's first atom in the analysed structure (a residue is a run
+ * of consecutive atoms with the same chain, number, insertion code and
+ * name).  Returns the count. */
+VOX_API size_t vox_result_lining_residues(const vox_result *r, size_t index, size_t *first_atoms);
+/* The area (Å²) of each opening, largest mouth first, into
+ * areas[num_openings] unless areas is NULL.  Returns the count. */
+VOX_API size_t vox_result_openings(const vox_result *r, size_t index, double *areas);
+
+/* An axis-parallel box: lo/hi corners, centre and edge lengths (size). */
+typedef struct vox_box {
+    size_t size;               /* = sizeof(vox_box), set by the caller */
+    double lo[3], hi[3];
+    double centre[3];
+    double extent[3];          /* hi - lo */
+} vox_box;
+
+/* The box that holds the volume's voxel cubes, grown by padding Å on every
+ * side, axis-parallel in frame: VOX_FRAME_ALIGNED (the analysis grid's
+ * axes) or VOX_FRAME_INPUT (the structure's input frame, through
+ * vox_result_transform: what a docking program needs for the user's file).
+ * Needs no descriptors.  VOX_E_INVALID_ARG: NULL, index out of range,
+ * a negative or non-finite padding, an unknown frame. */
+VOX_API vox_status vox_result_box(const vox_result *r, size_t index, vox_output_frame frame, double padding,
+                                  vox_box *out);
 
 /* ---- Tracking volumes across frames --------------------------------
 
@@ -654,26 +723,55 @@ VOX_API vox_status vox_write_annotated_pdb(vox_ctx *ctx, const vox_structure *s,
 VOX_API vox_status vox_write_annotated_cif(vox_ctx *ctx, const vox_structure *s,
                                            const vox_result *r, int include_hubs, const char *path);
 
-/* The same documents into a malloc'ed buffer (free with vox_free). */
+/* The same documents into a malloc'ed buffer (free with vox_free), and the
+ * exports of the descriptors (README "Descriptors and exports" has an
+ * example of each).  Names from the structure file are data: JSON escapes
+ * them, and the scripts and maps contain none (atoms are picked by serial
+ * number), so a hostile file cannot inject a command. */
 typedef enum vox_document {
     VOX_DOC_DF_JSON = 0,
     VOX_DOC_PAYLOAD_JSON = 1,
     VOX_DOC_PDB = 2,
-    VOX_DOC_CIF = 3
+    VOX_DOC_CIF = 3,
+    /* Every volume (hubs only with include_hubs; occluded groups too): id,
+     * type, volume, descriptors, openings, lining residues and atoms, and
+     * the bounding and docking boxes in the input and the aligned frame.
+     * Needs descriptors. */
+    VOX_DOC_VOLUMES_JSON = 4,
+    /* An AutoDock Vina configuration (center_x ... size_z) for one volume
+     * (params->volume): the docking box in params->output_frame. */
+    VOX_DOC_VINA = 5,
+    /* A PyMOL script: loads params->structure_file (the annotated mmCIF of
+     * this structure and result with the same include_hubs, its coordinates
+     * in params->output_frame), shows it in the input frame (moving it there
+     * when the file is in the aligned frame), makes one object per volume
+     * (vox_<type>_<id>, coloured by type), shows the lining residues as
+     * sticks.  Needs descriptors. */
+    VOX_DOC_PYMOL = 6,
+    /* The same for ChimeraX (a .cxc command file). */
+    VOX_DOC_CHIMERAX = 7,
+    /* An OpenDX map of one volume (params->volume): 1 in its voxels, 0
+     * around them, on its voxels' bounding box grown by one voxel, with
+     * positions at voxel centres in params->output_frame. */
+    VOX_DOC_DX = 8
 } vox_document;
-
-/* The frame of the coordinates written in the PDB and mmCIF documents:
- * the aligned frame (volumizer's outputs), or the input frame (the
- * coordinates as loaded or given, mapped back with vox_result_transform;
- * within f32 rounding of the input). */
-typedef enum vox_output_frame { VOX_FRAME_ALIGNED = 0, VOX_FRAME_INPUT = 1 } vox_output_frame;
 
 typedef struct vox_render_params {
     size_t size;                   /* = sizeof(vox_render_params) */
     const vox_payload_info *payload; /* VOX_DOC_PAYLOAD_JSON */
-    int include_hubs;              /* VOX_DOC_CIF */
-    vox_output_frame output_frame; /* VOX_DOC_PDB, VOX_DOC_CIF (default aligned) */
+    int include_hubs;              /* VOX_DOC_CIF, VOX_DOC_VOLUMES_JSON, VOX_DOC_PYMOL, VOX_DOC_CHIMERAX */
+    vox_output_frame output_frame; /* VOX_DOC_PDB, VOX_DOC_CIF, VOX_DOC_VINA, VOX_DOC_DX: the frame written;
+                                      VOX_DOC_PYMOL, VOX_DOC_CHIMERAX: the frame of structure_file
+                                      (default aligned) */
+    size_t volume;                 /* VOX_DOC_VINA, VOX_DOC_DX: the volume's table index */
+    double box_padding;            /* VOX_DOC_VOLUMES_JSON, VOX_DOC_VINA: Å on every side (default 4) */
+    const char *structure_file;    /* VOX_DOC_PYMOL, VOX_DOC_CHIMERAX: the file the script opens, a
+                                      path of letters, digits and . _ - + / (others are refused) */
+    const char *source;            /* VOX_DOC_VOLUMES_JSON: a label written as "source" (may be NULL) */
 } vox_render_params;
+
+/* The defaults above (size set, aligned frame, padding 4 Å). */
+VOX_API void vox_render_params_init(vox_render_params *p);
 
 /* Renders a document into a malloc'ed buffer (*out, *len without the NUL
  * that follows it).

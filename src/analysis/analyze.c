@@ -34,12 +34,6 @@ static int bucket_push(bucket *b, const vox_group *g)
     return 1;
 }
 
-static void group_free(vox_group *g)
-{
-    free(g->voxels);
-    free(g->surface);
-}
-
 static int cmp_size_then_position(const void *x, const void *y)
 {
     const vox_group *a = x, *b = y;
@@ -64,6 +58,7 @@ typedef struct classify_job {
     vox_classifier **cls; /* one per thread */
     const vox_components *comps;
     vox_group *groups;    /* per component */
+    int mouths;           /* keep each group's mouths (descriptors) */
     int failed;
 } classify_job;
 
@@ -86,6 +81,16 @@ static void classify_one(void *arg, size_t c, int thread)
     } else if (!vox_classify(j->cls[thread], gr->voxels, n, (int32_t)c, &gr->topology, &gr->type, gr->surface,
                              &gr->nsurf)) {
         __atomic_store_n(&j->failed, 1, __ATOMIC_RELAXED);
+    } else if (j->mouths) {
+        /* the classifier's mouths are gone after its next component: keep their sizes now */
+        gr->nmouths = vox_classifier_mouths(j->cls[thread]);
+        gr->mouth_faces = malloc((gr->nmouths ? gr->nmouths : 1) * sizeof *gr->mouth_faces);
+        if (!gr->mouth_faces) {
+            __atomic_store_n(&j->failed, 1, __ATOMIC_RELAXED);
+            return;
+        }
+        vox_classifier_mouth_faces(j->cls[thread], gr->mouth_faces);
+        gr->has_mouths = 1;
     }
 }
 
@@ -291,7 +296,7 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
             goto out;
         }
     }
-    classify_job cj = {cls, &comps, groups, 0};
+    classify_job cj = {cls, &comps, groups, p.descriptors != 0, 0};
     vox_team_run(ctx->team, width, ncomp, VOX_SCHED_DYNAMIC, classify_one, &cj);
     if (cj.failed) {
         rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for classification");
@@ -317,7 +322,7 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
                 rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for classification");
             }
             if (rc != VOX_OK)
-                group_free(&topo[t].g[i]);
+                vox_group_free(&topo[t].g[i]);
         }
         free(topo[t].g);
     }
@@ -333,7 +338,11 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
     }
     memcpy(res->dims, dims, sizeof dims);
     res->resolution = s;
-    for (int a = 0; a < 3; a++) res->origin[a] = ax[a].edges[0];
+    for (int a = 0; a < 3; a++) {
+        res->origin[a] = ax[a].edges[0];
+        res->step[a] = ax[a].step;
+    }
+    res->natoms = st->atoms.n;
     memcpy(res->rot, st->rot, sizeof res->rot);
     memcpy(res->centroid, st->centroid, sizeof res->centroid);
     res->structure_identity = st->identity;
@@ -354,7 +363,7 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
             int keep = (!p.has_min_volume || gr->volume >= p.min_volume) &&
                        (p.min_voxels <= 0 || gr->n >= (size_t)p.min_voxels);
             if (keep) b->g[w++] = *gr;
-            else group_free(gr);
+            else vox_group_free(gr);
         }
         b->n = w;
         sort_bucket(b);
@@ -416,6 +425,9 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
     res->n += bk[VOX_OCCLUDED].n;
     bk[VOX_OCCLUDED].n = 0;
     ctx->stats.seconds[VOX_STAGE_METRICS] = vox_now() - t0;
+    /* descriptors need the state grid, which lives only as long as this call */
+    if (p.descriptors && (rc = vox_describe_groups(ctx, st, state, res)) != VOX_OK)
+        goto out;
 
     ctx->stats.atoms = st->atoms.n;
     ctx->stats.points = sh.points;
@@ -427,7 +439,7 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
     res = NULL;
 out:
     for (int t = 0; t <= VOX_OCCLUDED; t++) {
-        for (size_t i = 0; i < bk[t].n; i++) group_free(&bk[t].g[i]);
+        for (size_t i = 0; i < bk[t].n; i++) vox_group_free(&bk[t].g[i]);
         free(bk[t].g);
     }
     if (res) vox_result_free(&res);
@@ -435,7 +447,7 @@ out:
         for (int t = 0; t < ncls; t++) vox_classifier_free(cls[t]);
     free(cls);
     if (groups)
-        for (size_t c = 0; c < comps.n; c++) group_free(&groups[c]);
+        for (size_t c = 0; c < comps.n; c++) vox_group_free(&groups[c]);
     free(groups);
     for (int a = 0; a < 3; a++) vox_grid_axis_free(&ax[a]);
     vox_shells_free(&sh);

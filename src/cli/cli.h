@@ -9,6 +9,7 @@
 
 #include <cJSON.h>
 
+#include "exports.h"
 #include "internal.h"
 #include "vox/vox.h"
 
@@ -32,6 +33,7 @@ typedef struct run_config {
     unsigned long long max_grid_voxels;
     int write_df, write_pdb;
     vox_output_frame output_frame; /* of the annotated CIF/PDB coordinates */
+    export_config exports;         /* --write descriptors,vina,pymol,chimerax,dx (exports.c) */
     /* batch runs */
     int jobs;                   /* structures analysed at once */
     double progress_interval;   /* seconds between progress lines when stderr is not a terminal; <= 0: none */

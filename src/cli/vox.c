@@ -71,8 +71,14 @@ static void usage_analyze(FILE *f)
             "  --frame-signs F               volumizer (default): volumizer's aligned frame, bit for bit\n"
             "                                (its SVD signs as on reference LAPACK); canonical: vox's own\n"
             "                                sign rule, independent of rounding (third moment positive)\n"
-            "  --write LIST                  also write df-json (<label>.df.json) and/or pdb\n"
-            "                                (<label>.annotated.pdb), comma-separated\n"
+            "  --write LIST                  also write, comma-separated: df-json (<label>.df.json), pdb\n"
+            "                                (<label>.annotated.pdb), descriptors (<label>.volumes.json),\n"
+            "                                vina (<label>.<type>-<id>.vina.txt), dx (<label>.<type>-<id>.dx),\n"
+            "                                pymol (<label>.pml), chimerax (<label>.cxc); boxes, maps and\n"
+            "                                scripts are in the input frame (README \"Descriptors\")\n"
+            "  --box-padding A               docking boxes: A angstroms around the volume (default 4)\n"
+            "  --box-types LIST              types with vina/dx files: hub, pore, pocket, cavity, occluded,\n"
+            "                                all (default pocket,cavity,pore; hubs need --include-hubs)\n"
             "  --max-grid-voxels N           refuse grids larger than N voxels (default 2147483647)\n"
             "  --output-frame F              aligned (default: volumizer's frame) or input: the annotated\n"
             "                                CIF/PDB coordinates in the input file's frame\n"
@@ -307,6 +313,7 @@ void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, const cha
                                                                : VOX_CONNECT_CUSTOM18;
         ap.merge_mouth_gap = c->merge_gap;
         ap.neck_refinement = c->necked;
+        ap.descriptors = exports_need_descriptors(&c->exports);
         st = vox_analyze(ctx, s, &ap, &r);
     }
     const double stages_cpu = thread_cpu() - cpu0;
@@ -325,8 +332,8 @@ void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, const cha
          * the run.  When replacing, the old JSON goes first, so that a new CIF
          * never stands beside it, whether the run is killed or the power fails
          * in between (--resume then redoes the structure). */
-        vox_render_params rp = {sizeof rp, NULL, c->include_hubs, c->output_frame},
-                          jp = {sizeof jp, &info, 0, VOX_FRAME_ALIGNED};
+        vox_render_params rp = {.size = sizeof rp, .include_hubs = c->include_hubs, .output_frame = c->output_frame},
+                          jp = {.size = sizeof jp, .payload = &info, .output_frame = VOX_FRAME_ALIGNED};
         if (have_json && unlink(json_path) != 0 && errno != ENOENT)
             st = vox_fail(ctx, VOX_E_IO, "cannot replace %s: %s", json_path, strerror(errno));
         if (st == VOX_OK)
@@ -335,6 +342,8 @@ void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, const cha
             st = vox_write_document_sync(ctx, VOX_DOC_DF_JSON, s, r, NULL, df_path, VOX_SYNC_DATA);
         if (st == VOX_OK && c->write_pdb)
             st = vox_write_document_sync(ctx, VOX_DOC_PDB, s, r, &rp, pdb_path, VOX_SYNC_DATA);
+        if (st == VOX_OK) /* descriptors and exports (--write descriptors,vina,...): before the JSON */
+            st = exports_write(ctx, &c->exports, c->output_dir, label, c->include_hubs, c->output_frame, s, r);
         if (st == VOX_OK)
             st = vox_write_document_sync(ctx, VOX_DOC_PAYLOAD_JSON, s, r, &jp, json_path, VOX_SYNC_NONE);
         if (st != VOX_OK) { /* never leave half the outputs behind */
@@ -446,6 +455,7 @@ static void config_defaults(run_config *cfg, int argc)
     cfg->progress_interval = 30.0;
     cfg->shard_index = -1;
     cfg->inputs = calloc((size_t)argc + 1, sizeof *cfg->inputs);
+    exports_defaults(&cfg->exports);
 }
 
 /* Parses `vox analyze` options into cfg; returns -1 to go on, or an exit code. */
@@ -456,7 +466,7 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
     enum { O_INPUT = 256, O_OUT, O_RES, O_MINVOX, O_MINVOL, O_HUBS, O_NONECK, O_CONN, O_GAP, O_ASM, O_KEEP,
            O_OVER, O_REANN, O_FAILFAST, O_BACKEND, O_NOALIGN, O_WRITE, O_MAXGRID, O_ISA, O_TIMINGS, O_QUIET,
            O_JOBS, O_PINT, O_PJSONL, O_CKPT, O_NOCKPT, O_RESUME, O_DRY, O_NSHARDS, O_SHARD, O_FAILMAN,
-           O_MANIFEST, O_FROMSUM, O_ONLY, O_DLDIR, O_THREADS, O_PROFILE, O_OUTFRAME, O_FRAMESIGNS };
+           O_MANIFEST, O_FROMSUM, O_ONLY, O_DLDIR, O_THREADS, O_PROFILE, O_OUTFRAME, O_FRAMESIGNS, O_BOXPAD, O_BOXTYPES };
     static const struct option opts[] = {
         {"input", required_argument, 0, O_INPUT}, {"output-dir", required_argument, 0, O_OUT},
         {"resolution", required_argument, 0, O_RES}, {"min-voxels", required_argument, 0, O_MINVOX},
@@ -469,6 +479,7 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
         {"frame-signs", required_argument, 0, O_FRAMESIGNS},
         {"write", required_argument, 0, O_WRITE}, {"max-grid-voxels", required_argument, 0, O_MAXGRID},
         {"output-frame", required_argument, 0, O_OUTFRAME},
+        {"box-padding", required_argument, 0, O_BOXPAD}, {"box-types", required_argument, 0, O_BOXTYPES},
         {"isa", required_argument, 0, O_ISA}, {"stage-timings", no_argument, 0, O_TIMINGS},
         {"quiet", no_argument, 0, O_QUIET}, {"jobs", required_argument, 0, O_JOBS},
         {"progress-interval", required_argument, 0, O_PINT}, {"progress-jsonl", required_argument, 0, O_PJSONL},
@@ -571,13 +582,19 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
             for (char *save, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
                 if (strcmp(t, "df-json") == 0) cfg->write_df = 1;
                 else if (strcmp(t, "pdb") == 0) cfg->write_pdb = 1;
-                else {
-                    fprintf(stderr, "vox analyze: --write: unknown output '%s' (expected df-json, pdb)\n", t);
+                else if (!exports_kind(&cfg->exports, t)) {
+                    fprintf(stderr, "vox analyze: --write: unknown output '%s' (expected df-json, pdb, %s)\n", t,
+                            exports_kind_names());
                     return EXIT_USAGE;
                 }
             }
             break;
         }
+        case O_BOXPAD:
+        case O_BOXTYPES:
+            if (exports_option(&cfg->exports, ch == O_BOXPAD ? "--box-padding" : "--box-types", optarg))
+                return EXIT_USAGE;
+            break;
         case O_MAXGRID:
             if (!parse_int(optarg, &l) || l <= 0) {
                 fprintf(stderr, "vox analyze: --max-grid-voxels: expected a positive integer, got '%s'\n", optarg);
