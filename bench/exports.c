@@ -101,7 +101,7 @@ static int one_job(vox_ctx *ctx, const char *path, double res, int full, timing 
         p.output_frame = VOX_FRAME_INPUT;
         t->documents = 3;
         for (size_t i = 0; ok && i < vox_result_count(r); i++) {
-            vox_volume v;
+            vox_volume v = {.size = sizeof v};
             vox_result_volume(r, i, &v);
             if (v.type != VOX_POCKET && v.type != VOX_CAVITY && v.type != VOX_PORE)
                 continue;

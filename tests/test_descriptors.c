@@ -57,7 +57,7 @@ static vox_result *analyse(vox_ctx *ctx, vox_structure *s, double res, int descr
 static long find_type(const vox_result *r, vox_volume_type t)
 {
     for (size_t i = 0; i < vox_result_count(r); i++) {
-        vox_volume v;
+        vox_volume v = {.size = sizeof v};
         vox_result_volume(r, i, &v);
         if (v.type == t && v.id == 0)
             return (long)i;
@@ -131,7 +131,7 @@ static void grid_steps(const vox_result *r, double step[3])
     for (int a = 0; a < 3; a++) step[a] = res;
     /* two voxels of the largest volume apart along each axis give it exactly enough */
     size_t n = 0;
-    vox_volume v;
+    vox_volume v = {.size = sizeof v};
     vox_result_volume(r, 0, &v);
     n = v.num_voxels;
     float *xyz = malloc(3 * n * sizeof *xyz);
@@ -210,7 +210,7 @@ static void test_pocket(void)
     long pi = find_type(r, VOX_POCKET);
     CHECK(pi >= 0 && vox_result_count(r) >= 1, "pocket_box has a pocket");
     if (pi < 0) goto out;
-    vox_volume v;
+    vox_volume v = {.size = sizeof v};
     vox_result_volume(r, (size_t)pi, &v);
     vox_descriptors d;
     d.size = sizeof d;
@@ -366,7 +366,7 @@ static void test_openings(void)
         }
         /* occluded groups are never classified: no openings */
         for (size_t k = 0; k < vox_result_count(r); k++) {
-            vox_volume v;
+            vox_volume v = {.size = sizeof v};
             vox_result_volume(r, k, &v);
             if (v.type == VOX_OCCLUDED) {
                 vox_result_descriptors(r, k, &d);
@@ -534,7 +534,7 @@ static void test_hostile_names(void)
     }
     size_t pseudo = 0;
     for (size_t k = 0; k < vox_result_count(r); k++) {
-        vox_volume v;
+        vox_volume v = {.size = sizeof v};
         vox_result_volume(r, k, &v);
         if (v.type != VOX_HUB) pseudo += v.num_voxels;
     }
@@ -579,7 +579,7 @@ static void test_dx(void)
             CHECK(at != NULL, "volume %zu: DX header", i);
             if (!at) { vox_free(dx); continue; }
             at += strlen("data follows\n");
-            vox_volume v;
+            vox_volume v = {.size = sizeof v};
             vox_result_volume(r, i, &v);
             float *xyz = malloc(3 * v.num_voxels * sizeof *xyz);
             vox_result_voxels(r, i, xyz, NULL);

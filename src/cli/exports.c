@@ -149,7 +149,7 @@ vox_status exports_write(vox_ctx *ctx, const export_config *e, const char *dir, 
     }
     /* per volume: the types asked for, hubs only where the outputs keep them */
     for (size_t i = 0; st == VOX_OK && (e->kinds & (EXPORT_VINA | EXPORT_DX)) && i < vox_result_count(r); i++) {
-        vox_volume v;
+        vox_volume v = {.size = sizeof v};
         vox_result_volume(r, i, &v);
         if (!(e->box_types & TYPE_BIT(v.type)) || (v.type == VOX_HUB && !include_hubs))
             continue;
