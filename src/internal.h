@@ -113,8 +113,35 @@ VOX_HIDDEN void vox_buf_putc(vox_buf *b, char c);
 VOX_HIDDEN void vox_buf_printf(vox_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 VOX_HIDDEN void vox_buf_free(vox_buf *b);
 
-/* Writes data to path through a temporary file + fsync + rename. */
+/* ---- files (files.c) ----------------------------------------------------- */
+
+typedef enum vox_path_kind {
+    VOX_PATH_NONE,      /* nothing there (or it cannot be looked at) */
+    VOX_PATH_REGULAR,   /* a regular file */
+    VOX_PATH_DIRECTORY,
+    VOX_PATH_OTHER      /* a device, FIFO, socket, ... */
+} vox_path_kind;
+
+/* What is at path, symbolic links followed; *what (may be NULL) names it
+ * for messages: "a regular file", "a character device", "a FIFO (named pipe)"... */
+VOX_HIDDEN vox_path_kind vox_file_kind(const char *path, const char **what);
+
+/* Writes data to path through a temporary file + fsync + rename.  A target
+ * that exists and is not a regular file is refused (VOX_E_IO). */
 VOX_HIDDEN vox_status vox_write_file_atomic(vox_ctx *ctx, const char *path, const char *data, size_t len);
+/* The same without a context: the message goes to why[cap]. */
+VOX_HIDDEN vox_status vox_write_file_atomic_msg(const char *path, const char *data, size_t len, char *why, size_t cap);
+/* The two halves, for outputs that must appear together: vox_stage_file
+ * writes and fsyncs PATH.tmp.<pid>.XXXXXX (*tmp, malloc'ed), vox_commit_file
+ * renames it over path (refusing a target that is not a regular file) and
+ * frees tmp whatever happens; vox_discard_file removes and frees it. */
+VOX_HIDDEN vox_status vox_stage_file(const char *path, const char *data, size_t len, char **tmp, char *why, size_t cap);
+VOX_HIDDEN vox_status vox_commit_file(char *tmp, const char *path, char *why, size_t cap);
+VOX_HIDDEN void vox_discard_file(char *tmp);
+/* 1 when a directory entry is one of these temporaries: *target_len is the
+ * length of the target's name, *pid its writer (0 for the older form
+ * NAME.tmp.XXXXXX, which carries none). */
+VOX_HIDDEN int vox_temp_owner(const char *name, size_t *target_len, long *pid);
 
 /* ---- number formatting (fmt.c) ------------------------------------------ */
 

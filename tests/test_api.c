@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -210,6 +211,25 @@ static void test_load_analyze(void)
     CHECK(vox_write_df_json(ctx, r, "/nonexistent-dir/x.json") == VOX_E_IO &&
               strstr(vox_ctx_last_error_detail(ctx), "/nonexistent-dir/x.json"), "unwritable path: %s",
           vox_ctx_last_error_detail(ctx));
+    /* a target that exists and is not a regular file is refused and left as it is */
+    char sp[] = "/tmp/vox-api-XXXXXX";
+    if (mkdtemp(sp)) {
+        char fifo[64], link[64];
+        snprintf(fifo, sizeof fifo, "%s/fifo", sp);
+        snprintf(link, sizeof link, "%s/to-null", sp);
+        CHECK(mkfifo(fifo, 0600) == 0 && symlink("/dev/null", link) == 0, "FIFO and link made");
+        CHECK(vox_write_df_json(ctx, r, fifo) == VOX_E_IO && strstr(vox_ctx_last_error_detail(ctx), "FIFO"),
+              "df json onto a FIFO refused: %s", vox_ctx_last_error_detail(ctx));
+        CHECK(vox_write_annotated_pdb(ctx, a, r, link) == VOX_E_IO &&
+                  strstr(vox_ctx_last_error_detail(ctx), "character device"),
+              "pdb onto a link to /dev/null refused: %s", vox_ctx_last_error_detail(ctx));
+        struct stat fs, ls, ns;
+        CHECK(stat(fifo, &fs) == 0 && S_ISFIFO(fs.st_mode) && lstat(link, &ls) == 0 && S_ISLNK(ls.st_mode) &&
+                  stat("/dev/null", &ns) == 0 && S_ISCHR(ns.st_mode), "FIFO, link and /dev/null left as they were");
+        unlink(fifo);
+        unlink(link);
+        rmdir(sp);
+    }
     double fa, fb, fc;
     CHECK(vox_secondary_structure(ctx, a, &fa, &fb, &fc) == VOX_OK, "P-SEA runs");
     vox_result_free(&r);

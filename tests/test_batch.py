@@ -11,6 +11,7 @@ import os
 import random
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -289,6 +290,51 @@ def test_progress_bar(tmp):
     check(p.returncode == 0 and "\r[" in text and "4/4 100%" in text and "/s ETA" in text, f"progress bar: {text!r}")
 
 
+def special_targets(tmp):
+    """(name, path, is_intact) for files that are not regular files: a FIFO, a symbolic link to /dev/null,
+    and (as root) a character device made with mknod."""
+    made = []
+    fifo = os.path.join(tmp, "fifo")
+    os.mkfifo(fifo)
+    made.append(("FIFO", fifo, lambda: stat.S_ISFIFO(os.stat(fifo).st_mode)))
+    link = os.path.join(tmp, "to-null")
+    os.symlink("/dev/null", link)
+    made.append(("symlink to /dev/null", link,
+                 lambda: os.path.islink(link) and os.readlink(link) == "/dev/null" and
+                 stat.S_ISCHR(os.stat("/dev/null").st_mode)))
+    dev = os.path.join(tmp, "null")
+    try:
+        os.mknod(dev, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        made.append(("device node", dev, lambda: stat.S_ISCHR(os.lstat(dev).st_mode)))
+    except PermissionError:
+        print("SKIP the mknod part of the device-target test: not root")
+    return made
+
+
+def test_device_targets(tmp):
+    """--checkpoint and --failures-manifest on a device, FIFO or link to one are refused before anything runs
+    and left as they are; a failed write never repeats its path."""
+    base = os.path.join(tmp, "dev")
+    os.makedirs(base)
+    for name, path, intact in special_targets(base):
+        for opt in ("--checkpoint", "--failures-manifest"):
+            out = os.path.join(base, "out" + opt + name.replace(" ", "_").replace("/", "_"))
+            p = vox("analyze", "--quiet", "--output-dir", out, opt, path, os.path.join(GEN, "pore_box.pdb"),
+                    timeout=60)
+            check(p.returncode == 2 and "not a regular file" in p.stderr and path in p.stderr,
+                  f"{opt} {name} refused: {p.returncode} {p.stderr}")
+            check(intact(), f"{opt} {name} left as it was")
+            check(not os.path.exists(os.path.join(out, "pore_box.annotation.json")), f"{opt} {name}: nothing analysed")
+    # merge-summaries writes through the same writer
+    out = os.path.join(base, "ok")
+    vox("analyze", "--quiet", "--output-dir", out, os.path.join(GEN, "pore_box.pdb"))
+    fifo = os.path.join(base, "fifo")
+    p = vox("merge-summaries", fifo, os.path.join(out, "run.summary.json"), timeout=60)
+    check(p.returncode == 1 and "FIFO" in p.stderr and stat.S_ISFIFO(os.stat(fifo).st_mode),
+          f"merge-summaries onto a FIFO refused: {p.stderr}")
+    check(p.stderr.count(fifo) == 1, f"the path is named once: {p.stderr}")
+
+
 def test_usage():
     for args, needle in [(["--jobs", "0"], "--jobs"), (["--shard-index", "1"], "--num-shards"),
                          (["--num-shards", "3", "--shard-index", "3"], "--num-shards"),
@@ -303,4 +349,4 @@ def test_usage():
 if __name__ == "__main__":
     sys.exit(main([test_directories_jobs_dry_run, test_checkpoint_resume, test_kill_and_resume,
                    test_shards_progress_failures, test_manifest_and_replay, test_checkpoint_migration,
-                   test_progress_bar, lambda tmp: test_usage()], "vox-batch-"))
+                   test_progress_bar, test_device_targets, lambda tmp: test_usage()], "vox-batch-"))

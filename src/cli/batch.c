@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -374,7 +375,11 @@ static int valid_outputs(const entry *e, outcome *o)
     return ok;
 }
 
-/* Temporary files of writes a killed run left behind (name.tmp.XXXXXX). */
+static int pid_alive(long pid) { return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM); }
+
+/* Temporary files of writes a killed run left behind (NAME.tmp.PID.XXXXXX):
+ * only those whose writer is dead, so the in-flight files of a live process
+ * (another vox writing into this directory) are left alone. */
 static void remove_stray_temporaries(const char *dir)
 {
     DIR *d = opendir(dir);
@@ -384,12 +389,13 @@ static void remove_stray_temporaries(const char *dir)
                                         "run.summary.json", "run.checkpoint.json", ".failures.json"};
     struct dirent *de;
     while ((de = readdir(d))) {
-        const char *t = strstr(de->d_name, ".tmp.");
-        if (!t || strlen(t) != 11)
+        size_t tl;
+        long pid;
+        if (!vox_temp_owner(de->d_name, &tl, &pid) || pid_alive(pid))
             continue;
         for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
             size_t kl = strlen(kinds[k]);
-            if ((size_t)(t - de->d_name) >= kl && !memcmp(t - kl, kinds[k], kl)) {
+            if (tl >= kl && !memcmp(de->d_name + tl - kl, kinds[k], kl)) {
                 char p[PATH_MAX];
                 snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
                 unlink(p);
@@ -471,16 +477,15 @@ static cJSON *records_json(const batch *b, int checkpoint)
     return root;
 }
 
-static int write_json_file(const char *path, const cJSON *root)
+/* Writes a JSON document atomically; on failure says why (the message names the path). */
+static int write_json_file(const char *cmd, const char *path, const cJSON *root)
 {
     vox_buf buf = {0};
     pyjson_print(&buf, root);
-    vox_ctx *ctx = NULL;
-    vox_ctx_create(&ctx, NULL);
-    int ok = !buf.oom && ctx && vox_write_file_atomic(ctx, path, buf.data ? buf.data : "", buf.len) == VOX_OK;
+    char why[PATH_MAX + 256] = "out of memory";
+    int ok = !buf.oom && vox_write_file_atomic_msg(path, buf.data ? buf.data : "", buf.len, why, sizeof why) == VOX_OK;
     if (!ok)
-        fprintf(stderr, "vox analyze: cannot write %s: %s\n", path, ctx ? vox_ctx_last_error_detail(ctx) : "");
-    vox_ctx_destroy(&ctx);
+        fprintf(stderr, "vox %s: %s\n", cmd, why);
     vox_buf_free(&buf);
     return ok;
 }
@@ -490,7 +495,7 @@ static void write_checkpoint(batch *b)
     if (!b->checkpoint[0])
         return;
     cJSON *j = records_json(b, 1);
-    write_json_file(b->checkpoint, j);
+    write_json_file("analyze", b->checkpoint, j);
     cJSON_Delete(j);
     b->last_checkpoint = now();
 }
@@ -828,7 +833,7 @@ static void write_failures_manifest(const batch *b, const char *path, const char
         cJSON_AddStringToObject(s, "input_path", realpath(b->e[i].path, abs) ? abs : b->e[i].path);
         cJSON_AddItemToArray(arr, s);
     }
-    write_json_file(path, root);
+    write_json_file("analyze", path, root);
     cJSON_Delete(root);
 }
 
@@ -868,8 +873,30 @@ static void batch_free(batch *b)
     pthread_mutex_destroy(&b->lock);
 }
 
+/* A file vox will write by renaming a new one over it must be a regular file or absent. */
+static int replaceable(const char *option, const char *path, const char *instead)
+{
+    const char *what;
+    vox_path_kind k = vox_file_kind(path, &what);
+    if (k == VOX_PATH_NONE || k == VOX_PATH_REGULAR)
+        return 1;
+    fprintf(stderr, "vox analyze: %s %s: it is %s, not a regular file; vox writes this file by renaming a new one over "
+                    "it, which would replace it: give a file path%s\n", option, path, what, instead);
+    return 0;
+}
+
 int run_batch(const run_config *c)
 {
+    const char *what;
+    vox_path_kind out_kind = vox_file_kind(c->output_dir, &what);
+    if (out_kind != VOX_PATH_NONE && out_kind != VOX_PATH_DIRECTORY) {
+        fprintf(stderr, "vox analyze: cannot use output directory '%s': it is %s, not a directory\n", c->output_dir,
+                what);
+        return 1;
+    }
+    if ((c->checkpoint && !c->no_checkpoint && !replaceable("--checkpoint", c->checkpoint, " (or --no-checkpoint)")) ||
+        (c->failures_manifest && !replaceable("--failures-manifest", c->failures_manifest, "")))
+        return 2;
     if (mkdir_p(c->output_dir) != 0 || access(c->output_dir, W_OK | X_OK) != 0) {
         fprintf(stderr, "vox analyze: cannot write to output directory '%s': %s\n", c->output_dir, strerror(errno));
         return 1;
@@ -998,7 +1025,7 @@ int run_batch(const run_config *c)
     snprintf(sum_path, sizeof sum_path, "%s/run.summary.json", c->output_dir);
     cJSON *sum = records_json(&b, 0);
     int rc = b.failed ? 1 : 0;
-    if (!write_json_file(sum_path, sum))
+    if (!write_json_file("analyze", sum_path, sum))
         rc = 1;
     cJSON_Delete(sum);
     write_checkpoint(&b);
@@ -1063,7 +1090,7 @@ int cmd_merge_summaries(int argc, char **argv)
     cJSON_AddItemToObject(out, "merged_from", from);
     for (int k = 0; k < 4; k++) cJSON_AddItemToObject(out, counts[k], pyjson_int(total[k]));
     for (int k = 0; k < 4; k++) cJSON_AddItemToObject(out, lists[k], arrays[k]);
-    int ok = write_json_file(argv[1], out);
+    int ok = write_json_file("merge-summaries", argv[1], out);
     cJSON_Delete(out);
     if (ok)
         printf("merged %d summaries into %s: %lld processed, %lld failed, %lld skipped, %lld planned\n", argc - 2,

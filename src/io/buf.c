@@ -1,11 +1,7 @@
-/* buf.c - growable text buffer and atomic file writes (temporary file + fsync + rename) */
-#include <errno.h>
-#include <fcntl.h>
+/* buf.c - growable text buffer and grow-only scratch memory */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "internal.h"
 
@@ -85,56 +81,4 @@ void *vox_scratch_get_zeroed(vox_scratch *s, size_t bytes)
     s->p = calloc(bytes, 1);
     s->cap = s->p ? bytes : 0;
     return s->p;
-}
-
-vox_status vox_write_file_atomic(vox_ctx *ctx, const char *path, const char *data, size_t len)
-{
-    if (!path || !*path)
-        return vox_fail(ctx, VOX_E_INVALID_ARG, "no output path given");
-    size_t n = strlen(path) + 32;
-    char *tmp = malloc(n);
-    if (!tmp)
-        return vox_fail(ctx, VOX_E_NOMEM, "out of memory writing %s", path);
-    /* Same directory as the target, so rename() is atomic; mkstemp keeps
-     * concurrent writers of the same path from sharing a temporary file. */
-    snprintf(tmp, n, "%s.tmp.XXXXXX", path);
-    int fd = mkostemp(tmp, O_CLOEXEC);
-    if (fd >= 0 && fchmod(fd, 0644) != 0) {
-        close(fd);
-        unlink(tmp);
-        fd = -1;
-    }
-    if (fd < 0) {
-        int e = errno;
-        free(tmp);
-        return vox_fail(ctx, VOX_E_IO, "cannot write %s: %s", path, strerror(e));
-    }
-    size_t off = 0;
-    while (off < len) {
-        ssize_t w = write(fd, data + off, len - off);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            int e = errno;
-            close(fd);
-            unlink(tmp);
-            free(tmp);
-            return vox_fail(ctx, VOX_E_IO, "cannot write %s: %s", path, strerror(e));
-        }
-        off += (size_t)w;
-    }
-    if (fsync(fd) != 0 || close(fd) != 0) {
-        int e = errno;
-        unlink(tmp);
-        free(tmp);
-        return vox_fail(ctx, VOX_E_IO, "cannot write %s: %s", path, strerror(e));
-    }
-    if (rename(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        free(tmp);
-        return vox_fail(ctx, VOX_E_IO, "cannot write %s: %s", path, strerror(e));
-    }
-    free(tmp);
-    return VOX_OK;
 }
