@@ -335,6 +335,48 @@ def test_device_targets(tmp):
     check(p.stderr.count(fifo) == 1, f"the path is named once: {p.stderr}")
 
 
+def test_walk_links_and_fifos(tmp):
+    """A directory walk enters each directory once (symbolic-link loops end), plans each file once, never opens
+    a FIFO it finds, and says what it skipped; a FIFO named as an input is read as given."""
+    import threading
+    root = os.path.join(tmp, "L")
+    os.makedirs(os.path.join(root, "sub"))
+    shutil.copy(os.path.join(GEN, "pore_box.pdb"), os.path.join(root, "sub", "a.pdb"))
+    os.symlink("..", os.path.join(root, "sub", "up"))      # a loop back to L
+    os.symlink("../L", os.path.join(root, "self"))          # another loop
+    os.symlink("sub/a.pdb", os.path.join(root, "b.pdb"))    # the same file under a second name
+    os.symlink("nowhere.pdb", os.path.join(root, "dangling.pdb"))
+    os.mkfifo(os.path.join(root, "sub", "pipe.pdb"))        # opening it would block for ever
+    out = os.path.join(tmp, "walk_out")
+    try:
+        p = vox("analyze", "--quiet", "--output-dir", out, root, timeout=60)
+    except subprocess.TimeoutExpired:
+        check(False, "the walk of a tree with link loops and a FIFO finishes")
+        return
+    s = summary(out)
+    srcs = [r["source"] for r in s["results"]] + [r["source"] for r in s["errors"]]
+    check(p.returncode == 0 and srcs == ["b"], f"one file planned once (by its real path): {srcs} {p.stderr}")
+    for needle in ("already searched", "FIFO", "same file", "to nothing"):
+        check(needle in p.stderr, f"the skip is said ({needle}): {p.stderr}")
+    # a FIFO named explicitly is read as given
+    fifo = os.path.join(tmp, "named_pipe.pdb")
+    os.mkfifo(fifo)
+    text = open(os.path.join(GEN, "pocket_box.pdb"), "rb").read()
+
+    def feed():
+        with open(fifo, "wb") as f:
+            f.write(text)
+    t = threading.Thread(target=feed, daemon=True)
+    t.start()
+    out2 = os.path.join(tmp, "fifo_out")
+    try:
+        p = vox("analyze", "--quiet", "--output-dir", out2, fifo, timeout=60)
+        check(p.returncode == 0 and summary(out2)["num_processed"] == 1, f"a named FIFO is read: {p.stderr}")
+    except subprocess.TimeoutExpired:
+        check(False, "a named FIFO is read")
+    t.join(timeout=5)
+
+
 def test_usage():
     for args, needle in [(["--jobs", "0"], "--jobs"), (["--shard-index", "1"], "--num-shards"),
                          (["--num-shards", "3", "--shard-index", "3"], "--num-shards"),
@@ -349,4 +391,4 @@ def test_usage():
 if __name__ == "__main__":
     sys.exit(main([test_directories_jobs_dry_run, test_checkpoint_resume, test_kill_and_resume,
                    test_shards_progress_failures, test_manifest_and_replay, test_checkpoint_migration,
-                   test_progress_bar, test_device_targets, lambda tmp: test_usage()], "vox-batch-"))
+                   test_progress_bar, test_device_targets, test_walk_links_and_fifos, lambda tmp: test_usage()], "vox-batch-"))

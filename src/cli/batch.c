@@ -27,6 +27,7 @@
 
 #include "cli.h"
 #include "pyjson.h"
+#include "walk.h"
 
 #define SUMMARY_SCHEMA 1
 #define CHECKPOINT_SCHEMA 1
@@ -106,49 +107,7 @@ static input *add_input(paths *ps, const char *p)
 
 static void add_path(paths *ps, const char *p) { add_input(ps, p); }
 
-/* A directory's structure files are recognised by content, as the loader does. */
-static int looks_like_structure(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return 0;
-    unsigned char head[512];
-    size_t n = fread(head, 1, sizeof head, f);
-    fclose(f);
-    return vox_looks_like_structure(head, n);
-}
-
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-/* Adds the structure files under dir, recursively, in sorted order. */
-static void add_dir(paths *ps, const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    char **names = NULL;
-    size_t n = 0;
-    struct dirent *de;
-    while ((de = readdir(d)))
-        if (de->d_name[0] != '.') {
-            char p[PATH_MAX];
-            snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
-            names = realloc(names, (n + 1) * sizeof *names);
-            names[n++] = strdup(p);
-        }
-    closedir(d);
-    if (n)
-        qsort(names, n, sizeof *names, cmp_str);
-    for (size_t i = 0; i < n; i++) {
-        struct stat sb;
-        if (stat(names[i], &sb) == 0 && S_ISDIR(sb.st_mode))
-            add_dir(ps, names[i]);
-        else if (looks_like_structure(names[i]))
-            add_path(ps, names[i]);
-        free(names[i]);
-    }
-    free(names);
-}
+static void add_walked(void *ps, const char *p) { add_path(ps, p); }
 
 /* ---- manifests and summaries ---------------------------------------------------- */
 
@@ -928,15 +887,26 @@ int run_batch(const run_config *c)
 
     /* the input list: arguments in order, directories expanded; then this shard */
     paths all = {0};
-    for (size_t i = 0; i < c->ninputs; i++) {
-        struct stat sb;
+    walk *wk = walk_new();
+    for (size_t i = 0; i < c->ninputs && wk; i++) {
         size_t before = all.n;
-        if (stat(c->inputs[i], &sb) == 0 && S_ISDIR(sb.st_mode))
-            add_dir(&all, c->inputs[i]);
+        if (vox_file_kind(c->inputs[i], NULL) == VOX_PATH_DIRECTORY)
+            walk_dir(wk, c->inputs[i], add_walked, &all);
+        else /* named explicitly: read as given (a FIFO too), and not planned again from a directory */
+            walk_claim_file(wk, c->inputs[i]);
         /* a file, a missing path, or a directory without structures: its own entry and error */
         if (all.n == before)
             add_path(&all, c->inputs[i]);
     }
+    if (!wk) {
+        fprintf(stderr, "vox analyze: out of memory listing the inputs\n");
+        return 1;
+    }
+    for (size_t i = 0; i < walk_skipped(wk) && i < 20; i++)
+        fprintf(stderr, "vox analyze: note: %s\n", walk_note(wk, i));
+    if (walk_skipped(wk) > 20)
+        fprintf(stderr, "vox analyze: note: ... and %zu more skipped\n", walk_skipped(wk) - 20);
+    walk_free(wk);
     if ((c->manifest && !add_manifest(&all, c)) || (c->from_summary && !add_summary(&all, c))) {
         for (size_t i = 0; i < all.n; i++) {
             free(all.p[i].path); free(all.p[i].source); free(all.p[i].error); cJSON_Delete(all.p[i].members);
