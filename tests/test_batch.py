@@ -120,11 +120,45 @@ def test_checkpoint_resume(tmp):
     check(not os.path.exists(os.path.join(out2, "run.checkpoint.json")), "--no-checkpoint")
 
 
+def test_resume_extra_outputs(tmp):
+    """--resume redoes a structure unless every output the run asks for (--write df-json,pdb too) exists and
+    validates; outputs the run does not ask for are not required."""
+    out = os.path.join(tmp, "extra")
+    pore = os.path.join(GEN, "pore_box.pdb")
+    w = ("--quiet", "--write", "df-json,pdb", "--output-dir", out)
+    vox("analyze", *w, pore)
+    files = ["pore_box.annotation.json", "pore_box.annotated.cif", "pore_box.df.json", "pore_box.annotated.pdb"]
+    ref = {f: open(os.path.join(out, f), "rb").read() for f in files}
+    damage = [("both extras removed", lambda: [os.remove(os.path.join(out, f)) for f in files[2:]]),
+              ("df.json truncated", lambda: open(os.path.join(out, files[2]), "w").write('{"id": {"0": 0}, "ty')),
+              ("pdb without its END", lambda: open(os.path.join(out, files[3]), "w").write(
+                  ref[files[3]].decode()[:-4])),
+              ("cif cut short", lambda: open(os.path.join(out, files[1]), "w").write(ref[files[1]].decode()[:500]))]
+    for what, hurt in damage:
+        hurt()
+        p = vox("analyze", *w, "--resume", pore)
+        s = summary(out)
+        again = {f: open(os.path.join(out, f), "rb").read() for f in files if os.path.exists(os.path.join(out, f))}
+        check(p.returncode == 0 and s["num_processed"] == 1 and s["num_skipped"] == 0 and again == ref,
+              f"{what}: redone on --resume ({s['num_processed']} processed, {s['num_skipped']} skipped)")
+    p = vox("analyze", *w, "--resume", pore)
+    check(summary(out)["num_skipped"] == 1, "complete outputs are kept")
+    os.remove(os.path.join(out, files[2]))
+    p = vox("analyze", "--quiet", "--output-dir", out, "--resume", pore)
+    check(summary(out)["num_skipped"] == 1, "an output this run does not ask for is not required")
+    # a count that no integer type holds is a damaged annotation, not undefined behaviour
+    j = json.loads(ref[files[0]])
+    j["num_volumes"] = 1e300
+    open(os.path.join(out, files[0]), "w").write(json.dumps(j))
+    p = vox("analyze", "--quiet", "--output-dir", out, "--resume", pore)
+    check(p.returncode == 0 and summary(out)["num_processed"] == 1, f"num_volumes 1e300 redone: {p.stderr}")
+
+
 def test_kill_and_resume(tmp):
     tree = os.path.join(tmp, "tree3")
     make_tree(tree, copies=40)
     ref = os.path.join(tmp, "kill_ref")
-    vox("analyze", "--quiet", "--resolution", "0.7", "--output-dir", ref, tree)
+    vox("analyze", "--quiet", "--resolution", "0.7", "--write", "df-json,pdb", "--output-dir", ref, tree)
     started = time.monotonic()
     vox("analyze", "--quiet", "--resolution", "0.7", "--jobs", "2", "--output-dir", os.path.join(tmp, "timing"), tree)
     full = time.monotonic() - started  # kill somewhere inside a run of this length
@@ -133,7 +167,8 @@ def test_kill_and_resume(tmp):
     for attempt in range(4):
         out = os.path.join(tmp, f"kill{attempt}")
         proc = subprocess.Popen([*WRAPPER, VOX, "analyze", "--quiet", "--resolution", "0.7", "--jobs", "2",
-                                 "--output-dir", out, tree], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                 "--write", "df-json,pdb", "--output-dir", out, tree],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(rng.uniform(0.1, 0.9) * full)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
@@ -146,9 +181,17 @@ def test_kill_and_resume(tmp):
                         json.load(open(os.path.join(out, f)))
                     except ValueError:
                         ok = False
+                    # the annotation is renamed last: the structure's other outputs are all there
+                    stem = f[:-len(".annotation.json")]
+                    ok = ok and all(os.path.exists(os.path.join(out, stem + x))
+                                    for x in (".annotated.cif", ".df.json", ".annotated.pdb"))
         check(ok, f"attempt {attempt}: no partial output after kill -9")
-        p = vox("analyze", "--quiet", "--resume", "--resolution", "0.7", "--jobs", "2", "--output-dir", out, tree)
+        p = vox("analyze", "--quiet", "--resume", "--resolution", "0.7", "--jobs", "2", "--write", "df-json,pdb",
+                "--output-dir", out, tree)
         s = summary(out)
+        check(all(filecmp.cmp(os.path.join(ref, f), os.path.join(out, f), shallow=False)
+                  for f in os.listdir(ref) if f.endswith((".df.json", ".annotated.pdb"))),
+              f"attempt {attempt}: every df.json and pdb equals a clean run's")
         stray = [f for f in os.listdir(out) if ".tmp." in f]
         check(p.returncode == 0 and s["num_processed"] + s["num_skipped"] == 41 and not stray,
               f"attempt {attempt}: resume completes ({s['num_processed']} redone, {s['num_skipped']} kept), stray {stray}")
@@ -389,6 +432,6 @@ def test_usage():
 
 
 if __name__ == "__main__":
-    sys.exit(main([test_directories_jobs_dry_run, test_checkpoint_resume, test_kill_and_resume,
+    sys.exit(main([test_directories_jobs_dry_run, test_checkpoint_resume, test_resume_extra_outputs, test_kill_and_resume,
                    test_shards_progress_failures, test_manifest_and_replay, test_checkpoint_migration,
                    test_progress_bar, test_device_targets, test_walk_links_and_fifos, lambda tmp: test_usage()], "vox-batch-"))

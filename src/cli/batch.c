@@ -9,6 +9,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
@@ -304,26 +305,60 @@ static void read_checkpoint(const batch *b)
 
 /* ---- resume: outputs that validate --------------------------------------------- */
 
-static int valid_outputs(const entry *e, outcome *o)
+/* The first and last bytes of a file (a complete output starts and ends as its writer writes it). */
+static int file_ends(const char *path, const char *head, const char *tail)
 {
-    struct stat a, b;
-    if (stat(e->cif, &a) != 0 || stat(e->json, &b) != 0 || !S_ISREG(a.st_mode) || !S_ISREG(b.st_mode) ||
-        a.st_size == 0 || b.st_size == 0)
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    struct stat sb;
+    char a[16] = "", z[16] = "";
+    size_t hl = strlen(head), tl = strlen(tail);
+    int ok = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (size_t)sb.st_size >= hl + tl &&
+             pread(fd, a, hl, 0) == (ssize_t)hl && pread(fd, z, tl, sb.st_size - (off_t)tl) == (ssize_t)tl &&
+             !memcmp(a, head, hl) && !memcmp(z, tail, tl);
+    close(fd);
+    return ok;
+}
+
+/* <label>.df.json: pandas' columns orient, every column with the same rows. */
+static int valid_df_json(const char *path)
+{
+    if (vox_file_kind(path, NULL) != VOX_PATH_REGULAR)
+        return 0;
+    cJSON *j = read_json(path);
+    const cJSON *id = cJSON_GetObjectItem(j, "id"), *col;
+    int ok = cJSON_IsObject(j) && cJSON_IsObject(id);
+    if (ok)
+        cJSON_ArrayForEach(col, j) ok = ok && cJSON_IsObject(col) && cJSON_GetArraySize(col) == cJSON_GetArraySize(id);
+    cJSON_Delete(j);
+    return ok;
+}
+
+/* --resume's rule: a structure is complete when every output this run asks
+ * for exists and validates; the annotation's numbers become the record. */
+static int valid_outputs(const run_config *c, const entry *e, outcome *o)
+{
+    char df[PATH_MAX], pdb[PATH_MAX];
+    snprintf(df, sizeof df, "%s/%s.df.json", c->output_dir, e->label);
+    snprintf(pdb, sizeof pdb, "%s/%s.annotated.pdb", c->output_dir, e->label);
+    if (vox_file_kind(e->json, NULL) != VOX_PATH_REGULAR || !file_ends(e->cif, "data_", "#\n") ||
+        (c->write_pdb && !file_ends(pdb, "", "END\n")) || (c->write_df && !valid_df_json(df)))
         return 0;
     cJSON *j = read_json(e->json);
     const cJSON *src = cJSON_GetObjectItem(j, "source"), *cif = cJSON_GetObjectItem(j, "output_structure_cif"),
                 *num = cJSON_GetObjectItem(j, "num_volumes"), *vols = cJSON_GetObjectItem(j, "volumes"),
                 *in = cJSON_GetObjectItem(j, "input_path");
     char want[PATH_MAX], got[PATH_MAX];
+    /* the count is compared as a double first: a cast of 1e300 to int is undefined */
     int ok = cJSON_IsObject(j) && cJSON_IsString(src) && !strcmp(src->valuestring, e->label) && in &&
              cJSON_IsString(cif) && cif->valuestring[0] && realpath(e->cif, want) &&
-             realpath(cif->valuestring, got) && !strcmp(want, got) && cJSON_IsNumber(num) &&
-             num->valuedouble == floor(num->valuedouble) && cJSON_IsArray(vols) &&
-             (int)num->valuedouble == cJSON_GetArraySize(vols);
+             realpath(cif->valuestring, got) && !strcmp(want, got) && cJSON_IsNumber(num) && cJSON_IsArray(vols) &&
+             num->valuedouble == (double)cJSON_GetArraySize(vols);
     if (ok) {
         memset(o, 0, sizeof *o);
         o->ok = 1;
-        o->num_volumes = (size_t)num->valuedouble;
+        o->num_volumes = (size_t)cJSON_GetArraySize(vols);
         const cJSON *lt = cJSON_GetObjectItem(j, "largest_type"), *lv = cJSON_GetObjectItem(j, "largest_volume");
         static const char *const types[] = {"hub", "pore", "pocket", "cavity"};
         for (int t = 0; t < 4 && cJSON_IsString(lt); t++)
@@ -581,7 +616,7 @@ static int compute_entry(const batch *b, vox_ctx *ctx, entry *e)
                  "IOError: %s: no structure files (PDB or mmCIF, optionally gzip-compressed) in this directory", e->path);
         return E_FAILED;
     }
-    if (b->c->resume && valid_outputs(e, &e->oc))
+    if (b->c->resume && valid_outputs(b->c, e, &e->oc))
         return E_SKIPPED;
     /* --resume redoes outputs that do not validate, replacing them (§14.4) */
     run_config redo = *b->c;

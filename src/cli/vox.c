@@ -243,6 +243,57 @@ static double stage_sum(const vox_stats *s)
     return t;
 }
 
+/* A structure's outputs appear together: every document is rendered and
+ * written to its temporary file first, then the files are renamed in a fixed
+ * order, <label>.annotation.json last - the file --resume reads first - so
+ * a run killed between two renames leaves no annotation, and the structure
+ * is redone.  On an error nothing of this structure is left. */
+static vox_status write_outputs(vox_ctx *ctx, const run_config *c, const vox_structure *s, const vox_result *r,
+                                const char *label, const char *input, const char *cif_path, const char *json_path,
+                                const char *df_path, const char *pdb_path)
+{
+    vox_payload_info info;
+    vox_payload_info_init(&info);
+    info.source = label;
+    info.input_path = input;
+    info.output_structure_cif = cif_path;
+    info.backend = "native";
+    info.include_hubs = c->include_hubs;
+    vox_render_params rp = {sizeof rp, &info, c->include_hubs};
+    /* in rename order */
+    struct { vox_document doc; const char *path; int wanted; char *tmp; } f[4] = {
+        {VOX_DOC_DF_JSON, df_path, c->write_df, NULL}, {VOX_DOC_PDB, pdb_path, c->write_pdb, NULL},
+        {VOX_DOC_CIF, cif_path, 1, NULL}, {VOX_DOC_PAYLOAD_JSON, json_path, 1, NULL}};
+    char why[PATH_MAX + 256] = "";
+    vox_status st = VOX_OK;
+    for (int i = 0; i < 4 && st == VOX_OK; i++) {
+        if (!f[i].wanted)
+            continue;
+        char *text = NULL;
+        size_t len = 0;
+        st = vox_render(ctx, f[i].doc, s, r, &rp, &text, &len);
+        if (st == VOX_OK)
+            st = vox_stage_file(f[i].path, text, len, &f[i].tmp, why, sizeof why);
+        vox_free(text);
+    }
+    int committed = 0;
+    for (int i = 0; i < 4 && st == VOX_OK; i++) {
+        if (!f[i].tmp)
+            continue;
+        st = vox_commit_file(f[i].tmp, f[i].path, why, sizeof why);
+        f[i].tmp = NULL;
+        committed = i + 1;
+    }
+    for (int i = 0; i < 4; i++) {
+        vox_discard_file(f[i].tmp);
+        if (st != VOX_OK && i < committed && f[i].wanted)
+            unlink(f[i].path);
+    }
+    if (st != VOX_OK && why[0])
+        return vox_fail(ctx, st, "%s", why);
+    return st;
+}
+
 void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, const char *label, const char *cif_path,
                  const char *json_path, outcome *o)
 {
@@ -292,28 +343,8 @@ void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, const cha
         ap.neck_refinement = c->necked;
         st = vox_analyze(ctx, s, &ap, &r);
     }
-    if (st == VOX_OK) {
-        vox_payload_info info;
-        vox_payload_info_init(&info);
-        info.source = label;
-        info.input_path = input;
-        info.output_structure_cif = cif_path;
-        info.backend = "native";
-        info.include_hubs = c->include_hubs;
-        st = vox_write_annotated_cif(ctx, s, r, c->include_hubs, cif_path);
-        if (st == VOX_OK)
-            st = vox_write_annotation_payload(ctx, s, r, &info, json_path);
-        if (st == VOX_OK && c->write_df)
-            st = vox_write_df_json(ctx, r, df_path);
-        if (st == VOX_OK && c->write_pdb)
-            st = vox_write_annotated_pdb(ctx, s, r, pdb_path);
-        if (st != VOX_OK) { /* never leave half the outputs behind */
-            unlink(cif_path);
-            unlink(json_path);
-            if (c->write_df) unlink(df_path);
-            if (c->write_pdb) unlink(pdb_path);
-        }
-    }
+    if (st == VOX_OK)
+        st = write_outputs(ctx, c, s, r, label, input, cif_path, json_path, df_path, pdb_path);
     if (st != VOX_OK) {
         fail_with(o, ctx, st);
     } else {
