@@ -420,6 +420,52 @@ def test_walk_links_and_fifos(tmp):
     t.join(timeout=5)
 
 
+def test_one_run_per_output_dir(tmp):
+    """A second run on an output directory in use fails at once naming the first (or waits with --wait-lock);
+    the first is undisturbed; only temporaries of dead writers are removed."""
+    tree = os.path.join(tmp, "tree_lock")
+    make_tree(tree, copies=12)
+    out = os.path.join(tmp, "locked")
+    args = ["analyze", "--quiet", "--resolution", "0.8", "--output-dir", out, tree]
+    a = subprocess.Popen([*WRAPPER, VOX, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    lock = os.path.join(out, ".vox.lock")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (os.path.exists(lock) and f"pid {a.pid} " in open(lock).read()):
+        time.sleep(0.02)
+    started = time.monotonic()
+    p = vox(*args)
+    quick = time.monotonic() - started
+    a_err = a.communicate(timeout=600)[1]
+    check(p.returncode == 1 and f"pid {a.pid}" in p.stderr and "--wait-lock" in p.stderr,
+          f"the second run fails naming the first: {p.returncode} {p.stderr}")
+    check(a.returncode == 0 and "Error" not in a_err and summary(out)["num_processed"] == 13,
+          f"the first run is undisturbed: {a.returncode} {a_err}")
+    check(quick < 20, f"the second run fails at once ({quick:.1f} s)")
+    # --wait-lock: the second waits, then runs
+    a = subprocess.Popen([*WRAPPER, VOX, *args, "--overwrite"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         text=True)
+    while time.monotonic() < deadline + 60 and not (os.path.exists(lock) and f"pid {a.pid} " in open(lock).read()):
+        time.sleep(0.02)
+    p = vox(*args, "--overwrite", "--wait-lock")
+    a_err = a.communicate(timeout=600)[1]
+    check(a.returncode == 0 and p.returncode == 0 and "waiting for the other run" in p.stderr and
+          summary(out)["num_processed"] == 13, f"--wait-lock waits, then runs: {a_err} {p.stderr}")
+    # temporaries: a live writer's stay, a dead writer's go
+    sleeper = subprocess.Popen(["sleep", "60"])
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    live_tmp = os.path.join(out, f"s00.annotation.json.tmp.{sleeper.pid}.abcdef")
+    dead_tmp = os.path.join(out, f"s00.annotation.json.tmp.{dead.pid}.abcdef")
+    old_tmp = os.path.join(out, "s01.annotated.cif.tmp.qwerty")
+    for f in (live_tmp, dead_tmp, old_tmp):
+        open(f, "w").write("partial")
+    vox(*args, "--resume")
+    check(os.path.exists(live_tmp) and not os.path.exists(dead_tmp) and not os.path.exists(old_tmp),
+          "only temporaries no live process owns are removed")
+    sleeper.kill()
+    sleeper.wait()
+
+
 def test_usage():
     for args, needle in [(["--jobs", "0"], "--jobs"), (["--shard-index", "1"], "--num-shards"),
                          (["--num-shards", "3", "--shard-index", "3"], "--num-shards"),
@@ -434,4 +480,4 @@ def test_usage():
 if __name__ == "__main__":
     sys.exit(main([test_directories_jobs_dry_run, test_checkpoint_resume, test_resume_extra_outputs, test_kill_and_resume,
                    test_shards_progress_failures, test_manifest_and_replay, test_checkpoint_migration,
-                   test_progress_bar, test_device_targets, test_walk_links_and_fifos, lambda tmp: test_usage()], "vox-batch-"))
+                   test_progress_bar, test_device_targets, test_walk_links_and_fifos, test_one_run_per_output_dir, lambda tmp: test_usage()], "vox-batch-"))

@@ -176,7 +176,7 @@ def test_bad_inputs(tmp):
         check(p.returncode == 1, f"{what}: exit {p.returncode} (expected 1): {msg}")
         check(all(n in msg for n in needles), f"{what}: message lacks {needles}: {msg!r}")
         check(os.path.basename(path) in msg or path in msg, f"{what}: message does not name the file: {msg!r}")
-        left = [f for f in os.listdir(out) if f not in ("run.summary.json", "run.checkpoint.json")] if os.path.isdir(out) else []
+        left = [f for f in os.listdir(out) if f not in ("run.summary.json", "run.checkpoint.json", ".vox.lock")] if os.path.isdir(out) else []
         check(left == [], f"{what}: files left behind: {left}")
         if os.path.isdir(out):
             s = json.load(open(os.path.join(out, "run.summary.json")))

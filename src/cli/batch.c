@@ -27,6 +27,7 @@
 #endif
 
 #include "cli.h"
+#include "dirlock.h"
 #include "pyjson.h"
 #include "walk.h"
 
@@ -911,14 +912,28 @@ int run_batch(const run_config *c)
         fprintf(stderr, "vox analyze: warning: --profile %s: %s: %s; using the default settings\n", c->profile,
                 vox_profile_status_name(ps), vox_ctx_profile_detail(probe));
     vox_ctx_destroy(&probe);
+    /* One run per output directory: this process (under MPI, rank 0 for all
+     * ranks) holds the directory's lock until it exits, and only then
+     * removes what dead runs left behind, before anyone writes. */
+    int lock_fd = -1, locked = 1;
 #if VOX_HAVE_MPI
-    if (mpi_size > 1) { /* rank 0 cleans up before anyone writes */
-        if (mpi_rank == 0)
-            remove_stray_temporaries(c->output_dir);
-        MPI_Barrier(MPI_COMM_WORLD);
-    } else
+    if (mpi_size <= 1 || mpi_rank == 0)
 #endif
-        remove_stray_temporaries(c->output_dir);
+    {
+        char why[PATH_MAX + 512];
+        lock_fd = dirlock_take(c->output_dir, c->wait_lock, "analyze", why, sizeof why);
+        if (lock_fd < 0)
+            fprintf(stderr, "vox analyze: %s\n", why);
+        locked = lock_fd != -1;
+        if (locked)
+            remove_stray_temporaries(c->output_dir);
+    }
+#if VOX_HAVE_MPI
+    if (mpi_size > 1)
+        MPI_Bcast(&locked, 1, MPI_INT, 0, MPI_COMM_WORLD);
+#endif
+    if (!locked)
+        return 1;
 
     /* the input list: arguments in order, directories expanded; then this shard */
     paths all = {0};
@@ -1046,6 +1061,8 @@ int run_batch(const run_config *c)
         fclose(b.jsonl);
     }
     batch_free(&b);
+    if (lock_fd >= 0)
+        close(lock_fd);
     return rc;
 }
 

@@ -35,6 +35,7 @@ typedef struct run_config {
     const char *progress_jsonl; /* event stream file */
     const char *checkpoint;     /* NULL: <output-dir>/run.checkpoint.json */
     int no_checkpoint, resume, dry_run;
+    int wait_lock;              /* another run holds the output directory: wait for it instead of failing */
     long num_shards, shard_index; /* 0 / -1: no sharding */
     const char *failures_manifest;
     const char *manifest;       /* volumizer manifest: structures[] with input_path and/or pdb_id */

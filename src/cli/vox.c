@@ -53,6 +53,8 @@ static void usage_analyze(FILE *f)
             "  PATH ...                      files and directories (searched recursively, by content, .gz too)\n"
             "  --jobs N                      analyse N structures at once (default 1)\n"
             "  --resume                      skip structures whose outputs exist and validate\n"
+            "  --wait-lock                   when another run holds the output directory, wait for it\n"
+            "                                (default: fail at once, naming the other run)\n"
             "  --checkpoint PATH | --no-checkpoint   record of the run (default <output-dir>/run.checkpoint.json)\n"
             "  --progress-interval S         progress line every S seconds when stderr is not a terminal\n"
             "                                (default 30; 0 disables); a progress bar on a terminal\n"
@@ -457,7 +459,7 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
     enum { O_INPUT = 256, O_OUT, O_RES, O_MINVOX, O_MINVOL, O_HUBS, O_NONECK, O_CONN, O_GAP, O_ASM, O_KEEP,
            O_OVER, O_REANN, O_FAILFAST, O_BACKEND, O_NOALIGN, O_WRITE, O_MAXGRID, O_ISA, O_TIMINGS, O_QUIET,
            O_JOBS, O_PINT, O_PJSONL, O_CKPT, O_NOCKPT, O_RESUME, O_DRY, O_NSHARDS, O_SHARD, O_FAILMAN,
-           O_MANIFEST, O_FROMSUM, O_ONLY, O_DLDIR, O_THREADS, O_PROFILE };
+           O_MANIFEST, O_FROMSUM, O_ONLY, O_DLDIR, O_THREADS, O_PROFILE, O_WAITLOCK };
     static const struct option opts[] = {
         {"input", required_argument, 0, O_INPUT}, {"output-dir", required_argument, 0, O_OUT},
         {"resolution", required_argument, 0, O_RES}, {"min-voxels", required_argument, 0, O_MINVOX},
@@ -477,7 +479,8 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
         {"failures-manifest", required_argument, 0, O_FAILMAN}, {"manifest", required_argument, 0, O_MANIFEST},
         {"from-summary", required_argument, 0, O_FROMSUM}, {"only", required_argument, 0, O_ONLY},
         {"download-dir", required_argument, 0, O_DLDIR}, {"threads", required_argument, 0, O_THREADS},
-        {"profile", required_argument, 0, O_PROFILE}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"profile", required_argument, 0, O_PROFILE}, {"wait-lock", no_argument, 0, O_WAITLOCK},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int ch;
     optind = 1;
     opterr = 0;
@@ -597,6 +600,7 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
         case O_CKPT: cfg->checkpoint = optarg; break;
         case O_NOCKPT: cfg->no_checkpoint = 1; break;
         case O_RESUME: cfg->resume = 1; break;
+        case O_WAITLOCK: cfg->wait_lock = 1; break;
         case O_DRY: cfg->dry_run = 1; break;
         case O_FAILMAN: cfg->failures_manifest = optarg; break;
         case O_MANIFEST: cfg->manifest = optarg; break;
