@@ -164,6 +164,9 @@ typedef struct vox_text {
     size_t len;
 } vox_text;
 
+/* Structure text longer than this is refused unless vox_load_params.max_input_bytes says otherwise. */
+#define VOX_DEFAULT_MAX_INPUT_BYTES ((uint64_t)1 << 30)
+
 /* 1 when the first n bytes of a file look like a structure file: gzip data,
  * or mmCIF / PDB text (the loader's own content test). */
 VOX_HIDDEN int vox_looks_like_structure(const void *head, size_t n);

@@ -160,6 +160,21 @@ static void test_load_analyze(void)
           vox_ctx_last_error_detail(ctx));
     CHECK(vox_structure_atom_count(a) > 1000 && vox_structure_atom_count(a) == vox_structure_atom_count(b) &&
               vox_structure_atom_count(a) == vox_structure_atom_count(c), "same atoms three ways");
+    /* the input limit holds for text and for what gzip data decompresses to */
+    vox_load_params small;
+    vox_load_params_init(&small);
+    small.max_input_bytes = 1000;
+    vox_structure *big = NULL;
+    CHECK(vox_load_buffer(ctx, text, len, "long.pdb", &small, &big) == VOX_E_IO && big == NULL &&
+              strstr(vox_ctx_last_error_detail(ctx), "more than 1000 bytes"),
+          "text over max_input_bytes: %s", vox_ctx_last_error_detail(ctx));
+    CHECK(vox_load_buffer(ctx, z, zlen, "long.pdb.gz", &small, &big) == VOX_E_DECOMPRESS && big == NULL &&
+              strstr(vox_ctx_last_error_detail(ctx), "decompresses to more than 1000 bytes"),
+          "gzip over max_input_bytes: %s", vox_ctx_last_error_detail(ctx));
+    small.max_input_bytes = len;
+    CHECK(vox_load_buffer(ctx, z, zlen, "exact.pdb.gz", &small, &big) == VOX_OK, "text of exactly the limit loads: %s",
+          vox_ctx_last_error_detail(ctx));
+    vox_structure_free(&big);
     /* truncated gzip: a clear error */
     vox_structure *bad = NULL;
     CHECK(vox_load_buffer(ctx, z, zlen / 2, "half.pdb.gz", NULL, &bad) == VOX_E_DECOMPRESS && bad == NULL &&

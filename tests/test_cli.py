@@ -12,7 +12,9 @@ import gzip
 import json
 import os
 import re
+import subprocess
 import sys
+import zlib
 
 from voxtest import check, main, runner
 
@@ -163,7 +165,65 @@ def bad_input_cases(tmp):
         ("vertical tab in mmCIF", w("vt.cif", b"data_x\nloop_\n_atom_site.group_PDB\n_atom_site.Cartn_x\n"
                                     b"_atom_site.Cartn_y\n_atom_site.Cartn_z\nATOM\x0b1.0 2.0 3.0\n"), ["no protein"]),
         ("absurd resolution", os.path.join(GEN, "pocket_box.pdb"), ["voxels", "limit"], ["--resolution", "0.0005"]),
+        # refused from the first bytes or at the limit, never read or decompressed in full (timed in test_bounded_inputs)
+        ("gzip of zeros", w("zeros.pdb.gz", zeros_gz(64)), ["binary data", "after gzip decompression"]),
+        ("/dev/zero", "/dev/zero", ["binary data"]),
+        ("gzip text over --max-input-bytes", w("long.pdb.gz", atom_text_gz(16)), ["more than 4194304 bytes", "input limit"],
+         ["--max-input-bytes", "4M"]),
+        ("text over --max-input-bytes", w("long.pdb", good * 40), ["more than 1024 bytes", "input limit"],
+         ["--max-input-bytes", "1K"]),
     ]
+
+
+def zeros_gz(mib):
+    """mib MiB of zero bytes as mib concatenated gzip members of 1 MiB each (about 1 KiB per MiB)."""
+    return gzip.compress(bytes(1 << 20), 9) * mib
+
+
+def atom_text_gz(mib):
+    """mib MiB of valid-looking PDB ATOM lines, gzip-compressed."""
+    line = b"ATOM      1  CA  ALA A   1      11.104   6.134  -6.504  1.00  0.00           C  \n"
+    block = line * ((1 << 20) // len(line) + 1)
+    c = zlib.compressobj(6, zlib.DEFLATED, 31)
+    return b"".join([c.compress(block) for _ in range(mib)] + [c.flush()])
+
+
+def peak(*args):
+    """(CompletedProcess, seconds, peak RSS in MiB) of `vox ARGS`, run from a fresh Python child."""
+    code = ("import resource, subprocess, sys, time, json; t = time.monotonic(); "
+            "p = subprocess.run(sys.argv[1:], capture_output=True, text=True, errors='replace'); "
+            "print(json.dumps([p.returncode, p.stderr, time.monotonic() - t, "
+            "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024]))")
+    q = subprocess.run([sys.executable, "-c", code, *WRAPPER, VOX, *args], capture_output=True, text=True, timeout=600)
+    rc, err, secs, mib = json.loads(q.stdout)
+    return rc, err, secs, mib
+
+
+def test_bounded_inputs(tmp):
+    """A gzip bomb, /dev/zero and text past --max-input-bytes fail fast, in bounded memory (the issue's reproducers
+    cost 1-5 GB and seconds)."""
+    d = os.path.join(tmp, "bounded")
+    os.makedirs(d)
+    bomb = os.path.join(d, "bomb.pdb.gz")
+    open(bomb, "wb").write(zeros_gz(1024))  # 1 GiB of zeros in about 1 MB
+    one = os.path.join(d, "one_member.pdb.gz")  # 256 MiB of zeros in one gzip member
+    c = zlib.compressobj(1, zlib.DEFLATED, 31)
+    open(one, "wb").write(c.compress(bytes(256 << 20)) + c.flush())
+    text = os.path.join(d, "text.pdb.gz")
+    open(text, "wb").write(atom_text_gz(256))
+    cases = [("gzip of 1 GiB of zeros", [bomb], "binary data"), ("/dev/zero", ["/dev/zero"], "binary data"),
+             ("gzip of 256 MiB of zeros in one member", [one], "binary data"),
+             ("256 MiB of gzipped text over --max-input-bytes 8M", [text, "--max-input-bytes", "8M"], "input limit")]
+    for what, args, needle in cases:
+        rc, err, secs, mib = peak("analyze", "--quiet", "--output-dir", os.path.join(d, "out"), *args)
+        check(rc == 1 and needle in err, f"{what}: refused: {rc} {err}")
+        if WRAPPER:
+            continue  # qemu's own memory and speed say nothing about vox's
+        # generous bounds (sanitizer builds keep shadow memory); an unbounded read costs over 250 MB here
+        check(mib < 200 and secs < 20, f"{what}: {mib:.0f} MiB peak, {secs:.1f} s")
+    for bad in ("0", "abc", "12Q", "-5"):
+        p = vox("analyze", "--max-input-bytes", bad, "--output-dir", os.path.join(d, "u"), os.path.join(GEN, "pore_box.pdb"))
+        check(p.returncode == 2 and "--max-input-bytes" in p.stderr, f"--max-input-bytes {bad}: usage error")
 
 
 def test_bad_inputs(tmp):
@@ -222,5 +282,5 @@ def test_misc():
 
 
 if __name__ == "__main__":
-    sys.exit(main([test_types, test_outputs, test_corner_structures, test_bad_inputs, lambda tmp: test_misc()],
+    sys.exit(main([test_types, test_outputs, test_corner_structures, test_bad_inputs, test_bounded_inputs, lambda tmp: test_misc()],
                   "vox-cli-"))

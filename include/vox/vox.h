@@ -187,13 +187,19 @@ typedef enum vox_assembly_policy {
 typedef struct vox_load_params {
     size_t size;                 /* = sizeof(vox_load_params) */
     vox_assembly_policy assembly;
+    uint64_t max_input_bytes;    /* refuse text (after gzip decompression) longer than this; 0: the
+                                    default, 1 GiB.  Enforced while reading: memory never grows past it */
 } vox_load_params;
 
 VOX_API void vox_load_params_init(vox_load_params *p);
 
 /* Loads a PDB or mmCIF file, optionally gzip-compressed.  The format is
  * detected from the content (gzip magic, "data_" for mmCIF, PDB records),
- * the suffix only breaks ties.  params may be NULL (defaults). */
+ * the suffix only breaks ties.  params may be NULL (defaults).  The input is
+ * streamed: binary data or a foreign format is refused from its first 64 KiB
+ * (after decompression) without reading the rest, and text over
+ * max_input_bytes is refused as soon as it passes the limit.  A FIFO or
+ * device path is read as given. */
 VOX_API vox_status vox_load_file(vox_ctx *ctx, const char *path,
                                  const vox_load_params *params, vox_structure **out);
 /* Same from memory.  name is used in messages (may be NULL). */

@@ -28,6 +28,7 @@ typedef struct run_config {
     int threads;                /* per structure; 0: all cores with --jobs 1, else 1 */
     const char *profile;        /* tuning profile path (NULL: $VOX_PROFILE or the default) */
     unsigned long long max_grid_voxels;
+    unsigned long long max_input_bytes; /* 0: the library's default (1 GiB) */
     int write_df, write_pdb;
     /* batch runs */
     int jobs;                   /* structures analysed at once */
@@ -58,6 +59,9 @@ void sanitize_label(const char *in, size_t n, char *out, size_t cap);
 void make_label(const char *path, char *out, size_t cap);
 int normalize_pdb_id(const char *in, char out[8]);
 int mkdir_p(const char *dir);
+/* A byte count: digits with an optional K, M, G or T (powers of 1024; "KiB", "MB" ... too).
+ * 0 when s is not one, or overflows. */
+int parse_size(const char *s, unsigned long long *out);
 /* Analyses one structure and writes its outputs; never prints. */
 void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, const char *label, const char *cif_path,
                  const char *json_path, outcome *o);

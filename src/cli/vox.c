@@ -72,6 +72,8 @@ static void usage_analyze(FILE *f)
             "  --write LIST                  also write df-json (<label>.df.json) and/or pdb\n"
             "                                (<label>.annotated.pdb), comma-separated\n"
             "  --max-grid-voxels N           refuse grids larger than N voxels (default 2147483647)\n"
+            "  --max-input-bytes SIZE        refuse structure text (after gzip decompression) longer than\n"
+            "                                SIZE bytes (K, M, G suffixes; default 1G), checked while reading\n"
             "  --isa NAME                    scalar|avx2|avx512|neon (default: best available)\n"
             "  --threads N                   threads per structure (default: $VOX_THREADS, else one per\n"
             "                                core with --jobs 1 and 1 with more jobs); same results for any N\n"
@@ -169,6 +171,35 @@ int normalize_pdb_id(const char *in, char out[8])
         out[i] = (char)toupper((unsigned char)in[i]);
     }
     out[4] = '\0';
+    return 1;
+}
+
+int parse_size(const char *s, unsigned long long *out)
+{
+    if (!isdigit((unsigned char)*s))
+        return 0;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno)
+        return 0;
+    int shift = 0;
+    switch (toupper((unsigned char)*end)) {
+    case '\0': break;
+    case 'K': shift = 10; break;
+    case 'M': shift = 20; break;
+    case 'G': shift = 30; break;
+    case 'T': shift = 40; break;
+    default: return 0;
+    }
+    if (shift) {
+        end++;
+        if (!strcmp(end, "iB") || !strcmp(end, "B") || !strcmp(end, "ib") || !strcmp(end, "b"))
+            end += strlen(end);
+    }
+    if (*end || (shift && v > (~0ull >> shift)))
+        return 0;
+    *out = v << shift;
     return 1;
 }
 
@@ -317,6 +348,7 @@ void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, const cha
     }
     vox_load_params lp;
     vox_load_params_init(&lp);
+    lp.max_input_bytes = c->max_input_bytes;
     lp.assembly = strcmp(c->assembly, "asymmetric") == 0 ? VOX_ASSEMBLY_ASYMMETRIC
                   : strcmp(c->assembly, "auto") == 0   ? VOX_ASSEMBLY_AUTO
                                                        : VOX_ASSEMBLY_BIOLOGICAL;
@@ -459,7 +491,7 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
     enum { O_INPUT = 256, O_OUT, O_RES, O_MINVOX, O_MINVOL, O_HUBS, O_NONECK, O_CONN, O_GAP, O_ASM, O_KEEP,
            O_OVER, O_REANN, O_FAILFAST, O_BACKEND, O_NOALIGN, O_WRITE, O_MAXGRID, O_ISA, O_TIMINGS, O_QUIET,
            O_JOBS, O_PINT, O_PJSONL, O_CKPT, O_NOCKPT, O_RESUME, O_DRY, O_NSHARDS, O_SHARD, O_FAILMAN,
-           O_MANIFEST, O_FROMSUM, O_ONLY, O_DLDIR, O_THREADS, O_PROFILE, O_WAITLOCK };
+           O_MANIFEST, O_FROMSUM, O_ONLY, O_DLDIR, O_THREADS, O_PROFILE, O_WAITLOCK, O_MAXIN };
     static const struct option opts[] = {
         {"input", required_argument, 0, O_INPUT}, {"output-dir", required_argument, 0, O_OUT},
         {"resolution", required_argument, 0, O_RES}, {"min-voxels", required_argument, 0, O_MINVOX},
@@ -480,6 +512,7 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
         {"from-summary", required_argument, 0, O_FROMSUM}, {"only", required_argument, 0, O_ONLY},
         {"download-dir", required_argument, 0, O_DLDIR}, {"threads", required_argument, 0, O_THREADS},
         {"profile", required_argument, 0, O_PROFILE}, {"wait-lock", no_argument, 0, O_WAITLOCK},
+        {"max-input-bytes", required_argument, 0, O_MAXIN},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int ch;
     optind = 1;
@@ -601,6 +634,13 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
         case O_NOCKPT: cfg->no_checkpoint = 1; break;
         case O_RESUME: cfg->resume = 1; break;
         case O_WAITLOCK: cfg->wait_lock = 1; break;
+        case O_MAXIN:
+            if (!parse_size(optarg, &cfg->max_input_bytes) || cfg->max_input_bytes == 0) {
+                fprintf(stderr, "vox analyze: --max-input-bytes: expected a positive byte count such as 500M or 2G, "
+                                "got '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            break;
         case O_DRY: cfg->dry_run = 1; break;
         case O_FAILMAN: cfg->failures_manifest = optarg; break;
         case O_MANIFEST: cfg->manifest = optarg; break;
