@@ -25,6 +25,15 @@
  * was expected) is kept in the context: vox_ctx_last_error_detail().
  * The library never aborts and never prints, except to the logger callback
  * (or stderr when VOX_VERBOSE=1 and no logger is set).
+ *
+ * NULL arguments: no function crashes on NULL.  A function returning a
+ * vox_status returns VOX_E_INVALID_ARG when a required pointer (context,
+ * structure, result, path, output pointer) is NULL; pointers that may be
+ * NULL say so where they are declared.  Getters given a NULL object return
+ * 0, "" or NULL (vox_ctx_threads: 1; vox_ctx_profile_status: ABSENT); the
+ * *_init functions, vox_free and every *_free / *_destroy / *_close ignore
+ * NULL; vox_ctx_get_stats, vox_result_grid, vox_structure_coords and
+ * vox_transform_to_input do nothing when an argument is NULL.
  */
 #ifndef VOX_VOX_H
 #define VOX_VOX_H
@@ -100,6 +109,7 @@ typedef struct vox_options {
     const char *profile_json;
 } vox_options;
 
+/* Zeroes opts and sets size and the defaults.  NULL is ignored. */
 VOX_API void vox_options_init(vox_options *opts);
 
 /* Creates a context.  On error *out is NULL.  opts may be NULL (defaults). */
@@ -191,6 +201,7 @@ typedef struct vox_load_params {
                                     default, 1 GiB.  Enforced while reading: memory never grows past it */
 } vox_load_params;
 
+/* Defaults (biological assembly, 1 GiB input limit).  NULL is ignored. */
 VOX_API void vox_load_params_init(vox_load_params *p);
 
 /* Loads a PDB or mmCIF file, optionally gzip-compressed.  The format is
@@ -208,7 +219,8 @@ VOX_API vox_status vox_load_buffer(vox_ctx *ctx, const void *data, size_t len, c
 VOX_API void vox_structure_free(vox_structure **s);
 
 VOX_API size_t vox_structure_atom_count(const vox_structure *s);
-/* Copies the coordinates (x0,y0,z0,x1,...) into xyz[3 * atom_count]. */
+/* Copies the coordinates (x0,y0,z0,x1,...) into xyz[3 * atom_count].
+ * Nothing happens when s or xyz is NULL. */
 VOX_API void vox_structure_coords(const vox_structure *s, float *xyz);
 
 /* ---- Structures from memory (an MD engine's or analysis code's atoms) ---- */
@@ -312,6 +324,7 @@ typedef struct vox_prepare_params {
                              amino acids.  0 (default): biotite's list only, as volumizer */
 } vox_prepare_params;
 
+/* Defaults (align = 1).  NULL is ignored. */
 VOX_API void vox_prepare_params_init(vox_prepare_params *p);
 
 /* Cleans (models joined, amino-acid filter, hydrogens removed) and aligns
@@ -379,6 +392,7 @@ typedef struct vox_analyze_params {
     int neck_refinement;           /* 1 (default): necked pockets become cavities etc. */
 } vox_analyze_params;
 
+/* volumizer's defaults.  NULL is ignored. */
 VOX_API void vox_analyze_params_init(vox_analyze_params *p);
 
 typedef enum vox_volume_type {
@@ -394,9 +408,31 @@ VOX_API const char *vox_volume_type_name(vox_volume_type t);
 
 typedef struct vox_result vox_result;
 
-/* Analyses a prepared structure.  The structure is not modified. */
+/* Analyses a prepared structure.  The structure is not modified.  A
+ * structure that was never given to vox_prepare is refused
+ * (VOX_E_INVALID_ARG: prepare with align = 0 and keep_non_protein = 1 to
+ * analyse the atoms exactly as loaded).  A grid over vox_options.max_grid_voxels,
+ * or over 2^32 - 1 voxels whatever that option says, is VOX_E_GRID_TOO_LARGE
+ * before anything is allocated. */
 VOX_API vox_status vox_analyze(vox_ctx *ctx, const vox_structure *s,
                                const vox_analyze_params *params, vox_result **out);
+
+/* What vox_analyze would need, without analysing: the grid and the peak memory. */
+typedef struct vox_grid_estimate {
+    size_t size;        /* = sizeof(vox_grid_estimate), set by the caller */
+    int dims[3];        /* voxels along x, y, z */
+    uint64_t voxels;    /* their product */
+    uint64_t bytes;     /* predicted peak memory of vox_analyze (grid arrays, groups, atom tables), an upper estimate */
+    int over_limit;     /* 1: vox_analyze would refuse the grid (max_grid_voxels, or 2^32 - 1) */
+    int approximate;    /* 1: the grid is far over the limit and only bounded from the atoms' extent
+                           (dims and voxels are that bound); 0: exactly the grid vox_analyze builds */
+} vox_grid_estimate;
+
+/* Fills out for a prepared structure at params (NULL: defaults).  Costs a
+ * small fraction of the analysis (the shell tables; no grid).  Errors as
+ * vox_analyze's checks: unprepared, no atoms, bad parameters, an empty axis. */
+VOX_API vox_status vox_estimate_grid(vox_ctx *ctx, const vox_structure *s, const vox_analyze_params *params,
+                                     vox_grid_estimate *out);
 VOX_API void vox_result_free(vox_result **r);
 
 typedef struct vox_volume {
@@ -441,6 +477,7 @@ typedef struct vox_payload_info {
     int include_hubs;
 } vox_payload_info;
 
+/* Zeroes p and sets size.  NULL is ignored. */
 VOX_API void vox_payload_info_init(vox_payload_info *p);
 
 /* The CLI payload <label>.annotation.json, with P-SEA secondary-structure fractions. */

@@ -1099,10 +1099,13 @@ int cmd_merge_summaries(int argc, char **argv)
             cJSON_ArrayForEach(it, a) cJSON_AddItemToArray(arrays[k], cJSON_Duplicate(it, 1));
             total[k] += cJSON_GetArraySize(a);
         }
-        if (!config && cJSON_GetObjectItem(j, "config")) {
+        if (!config && cJSON_IsObject(cJSON_GetObjectItem(j, "config"))) {
             config = cJSON_Duplicate(cJSON_GetObjectItem(j, "config"), 1);
-            cJSON_ReplaceItemInObject(config, "num_shards", cJSON_CreateNull());
-            cJSON_ReplaceItemInObject(config, "shard_index", cJSON_CreateNull());
+            /* null whether or not the shard's config had them (a replace that finds no key would leak its item) */
+            cJSON_DeleteItemFromObject(config, "num_shards");
+            cJSON_DeleteItemFromObject(config, "shard_index");
+            cJSON_AddNullToObject(config, "num_shards");
+            cJSON_AddNullToObject(config, "shard_index");
         }
         cJSON_AddItemToArray(from, cJSON_CreateString(argv[i]));
         cJSON_Delete(j);
