@@ -140,6 +140,12 @@ static void test_context(void)
     CHECK(vox_ctx_create(&ctx, NULL) == VOX_OK && strstr(vox_ctx_describe(ctx), "VOX_ISA"), "VOX_ISA honoured");
     vox_ctx_destroy(&ctx);
     unsetenv("VOX_ISA");
+    /* one thread limit everywhere: the option stops where --threads and VOX_THREADS do */
+    vox_options_init(&o);
+    o.threads = VOX_MAX_THREADS + 1;
+    CHECK(vox_ctx_create(&ctx, &o) == VOX_E_INVALID_ARG && ctx == NULL, "threads over VOX_MAX_THREADS refused");
+    o.threads = 100000;
+    CHECK(vox_ctx_create(&ctx, &o) == VOX_E_INVALID_ARG && ctx == NULL, "threads 100000 refused");
 }
 
 static void test_load_analyze(void)

@@ -172,6 +172,15 @@ def bad_input_cases(tmp):
          ["--max-input-bytes", "4M"]),
         ("text over --max-input-bytes", w("long.pdb", good * 40), ["more than 1024 bytes", "input limit"],
          ["--max-input-bytes", "1K"]),
+        # found by an adversarial pass: said at the line and field, not later as an empty grid axis
+        ("coordinate past the float range", w("huge.pdb", line.replace(b"   1.000", b"  1e+39 ")),
+         ["huge.pdb:1", "x coordinate '1e+39'", "out of range"]),
+        ("mmCIF coordinate past the float range", w("huge.cif", b"data_x\nloop_\n_atom_site.group_PDB\n"
+                                                  b"_atom_site.Cartn_x\n_atom_site.Cartn_y\n_atom_site.Cartn_z\n"
+                                                  b"ATOM 1.0 -4e38 3.0\n"), ["huge.cif:7", "Cartn_y", "out of range"]),
+        ("unterminated mmCIF text field", w("opentext.cif", b"data_x\n_struct.title\n;a title that\nnever ends\n"
+                                           b"loop_\n_atom_site.group_PDB\n_atom_site.Cartn_x\n"),
+         ["opentext.cif:3", "text field starting at line 3", "never ends"]),
     ]
 
 
@@ -281,6 +290,38 @@ def test_misc():
     check(p.returncode == 2, "no command")
 
 
+def test_unclear_errors(tmp):
+    """Messages that once said too little now say what, where and why."""
+    pore = os.path.join(GEN, "pore_box.pdb")
+    out = os.path.join(tmp, "clear")
+    p = vox("analyze", "--max-grid-voxels", "1000000000000", "--output-dir", out, pore)
+    check(p.returncode == 2 and "4294967295" in p.stderr and "32-bit" in p.stderr,
+          f"--max-grid-voxels over 2^32-1 refused at parse time: {p.stderr}")
+    p = vox("analyze", "--quiet", "--max-grid-voxels", "4294967295", "--resolution", "0.01", "--output-dir", out, pore)
+    check(p.returncode == 1 and "hard limit" in p.stderr and "2^32 - 1" in p.stderr, f"the hard limit is named: {p.stderr}")
+    afile = os.path.join(tmp, "plain_file")
+    open(afile, "w").write("x")
+    p = vox("analyze", "--output-dir", afile, pore)
+    check(p.returncode == 1 and "a regular file, not a directory" in p.stderr and "File exists" not in p.stderr,
+          f"an output directory that is a file: {p.stderr}")
+    env = dict(os.environ, VOX_ISA="bogus")
+    p = vox("analyze", "--output-dir", out, pore, env=env)
+    check(p.returncode == 2 and "VOX_ISA='bogus'" in p.stderr and "unknown instruction set" in p.stderr,
+          f"VOX_ISA=bogus named: {p.stderr}")
+    p = vox("analyze", "--isa", "bogus", "--output-dir", out, pore)
+    check(p.returncode == 2 and "--isa 'bogus'" in p.stderr, f"--isa bogus named: {p.stderr}")
+    p = vox("info", env=env)
+    check("VOX_ISA='bogus'" in p.stdout, f"vox info names VOX_ISA: {p.stdout}")
+    p = vox("analyze", "--threads", "4097", "--output-dir", out, pore)
+    check(p.returncode == 2 and "1 to 4096" in p.stderr, "--threads stops at 4096")
+    env = dict(os.environ, VOX_THREADS="abc", VOX_BIND="sideways")
+    p = vox("analyze", "--quiet", "--jobs", "2", "--overwrite", "--output-dir", out, pore,
+            os.path.join(GEN, "pocket_box.pdb"), env=env)
+    check(p.returncode == 0 and p.stderr.count("VOX_THREADS='abc'") == 1 and p.stderr.count("VOX_BIND='sideways'") == 1,
+          f"each warning once: {p.stderr}")
+    check("done (" not in p.stderr, f"--quiet prints no lone closing progress line: {p.stderr}")
+
+
 if __name__ == "__main__":
-    sys.exit(main([test_types, test_outputs, test_corner_structures, test_bad_inputs, test_bounded_inputs, lambda tmp: test_misc()],
+    sys.exit(main([test_types, test_outputs, test_corner_structures, test_bad_inputs, test_bounded_inputs, test_unclear_errors, lambda tmp: test_misc()],
                   "vox-cli-"))

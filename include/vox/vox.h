@@ -90,17 +90,22 @@ typedef struct vox_ctx vox_ctx;
 /* Logger: receives complete lines without the trailing newline. */
 typedef void (*vox_log_fn)(void *cookie, const char *line);
 
+/* The most threads a context may use: vox_options.threads, $VOX_THREADS and --threads all stop here. */
+#define VOX_MAX_THREADS 4096
+
 typedef struct vox_options {
     size_t size;            /* = sizeof(vox_options); set by vox_options_init */
     const char *isa;        /* NULL (auto), "scalar", "avx2", "avx512" or "neon".
                                Precedence: this field, then $VOX_ISA, then detection. */
-    uint64_t max_grid_voxels; /* refuse grids larger than this (0 = default, 2^31 - 1) */
+    uint64_t max_grid_voxels; /* refuse grids larger than this (0 = default, 2^31 - 1); grids over
+                                 2^32 - 1 voxels are refused whatever this says (voxel numbers are 32-bit) */
     int verbose;            /* > 0: describe the context once through the logger */
     vox_log_fn log;         /* NULL: stderr; verbose lines and warnings */
     void *log_cookie;
     /* Threads (README "Threads").  Results never depend on them. */
     int threads;            /* 0: $VOX_THREADS, else $OMP_NUM_THREADS, else one per core
-                               of the allowed cpuset (the launcher's mask when it narrowed it) */
+                               of the allowed cpuset (the launcher's mask when it narrowed it);
+                               at most VOX_MAX_THREADS (more: VOX_E_INVALID_ARG) */
     const char *bind;       /* NULL: $VOX_BIND, else "auto"; or "cores", "pus", "none" */
     /* Tuning profile written by voxtune.  Precedence: profile_json, then
      * profile (a path), then $VOX_PROFILE, then $XDG_CONFIG_HOME/vox/profile.json

@@ -57,6 +57,7 @@ typedef struct batch {
     int stop;                 /* --fail-fast after a failure */
     size_t printed;           /* entries whose output went to the terminal, in order */
     double start, last_progress, last_checkpoint;
+    size_t progress_lines;    /* progress lines printed (not on a terminal) */
     int tty;
     FILE *jsonl;
     char checkpoint[PATH_MAX];
@@ -543,8 +544,12 @@ static void progress(batch *b, int final)
     } else {
         if (b->c->progress_interval <= 0 || (!final && t - b->last_progress < b->c->progress_interval))
             return;
+        /* --quiet: the closing line only ends a series of progress lines, it never stands alone */
+        if (final && b->c->quiet && !b->progress_lines)
+            return;
         fprintf(stderr, "vox analyze: %zu/%zu done (%zu failed, %zu skipped), %.1f structures/s, ETA %.0f s\n",
                 b->done, b->n, b->failed, b->skipped, rate, eta);
+        b->progress_lines++;
     }
     b->last_progress = t;
 }
@@ -636,6 +641,10 @@ static vox_ctx *worker_context(const run_config *c)
     o.threads = c->threads ? c->threads : c->jobs > 1 && !getenv("VOX_THREADS") ? 1 : 0;
     if (c->max_grid_voxels)
         o.max_grid_voxels = c->max_grid_voxels;
+    if (c->log) {
+        o.log = cli_log_line;
+        o.log_cookie = c->log;
+    }
     vox_ctx *ctx = NULL;
     vox_ctx_create(&ctx, &o);
     return ctx;
@@ -901,10 +910,16 @@ int run_batch(const run_config *c)
     o.isa = c->isa;
     o.profile = c->profile;
     o.threads = c->threads;
+    if (c->log) {
+        o.log = cli_log_line;
+        o.log_cookie = c->log;
+    }
     vox_ctx *probe = NULL;
     vox_status st = vox_ctx_create(&probe, &o);
     if (st != VOX_OK) {
-        fprintf(stderr, "vox analyze: %s (available here: %s)\n", vox_strerror(st), vox_available_isas());
+        char why[512];
+        explain_ctx_error(st, c->isa, why, sizeof why);
+        fprintf(stderr, "vox analyze: %s\n", why);
         return st == VOX_E_ISA_UNKNOWN ? 2 : 1;
     }
     vox_profile_status ps = vox_ctx_profile_status(probe);

@@ -4,12 +4,28 @@
 #ifndef VOX_CLI_H
 #define VOX_CLI_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 #include <cJSON.h>
 
 #include "internal.h"
 #include "vox/vox.h"
+
+/* The library's warnings through the command: each distinct line is printed
+ * once (every context of a batch would otherwise repeat a bad VOX_THREADS). */
+typedef struct cli_log {
+    pthread_mutex_t lock;
+    char **seen;
+    size_t n;
+} cli_log;
+
+void cli_log_init(cli_log *l);
+void cli_log_line(void *cookie, const char *line); /* a vox_log_fn; cookie: the cli_log */
+void cli_log_free(cli_log *l);
+/* Why vox_ctx_create failed, naming the option or variable and its value
+ * (isa_option: --isa's value or NULL). */
+void explain_ctx_error(vox_status st, const char *isa_option, char *out, size_t cap);
 
 typedef struct run_config {
     const char **inputs;
@@ -43,6 +59,7 @@ typedef struct run_config {
     const char *from_summary;   /* replay entries of an earlier run.summary.json ... */
     const char *only;           /* ... from these sections: failed (default), skipped, planned, all */
     const char *download_dir;   /* where <ID>.cif[.gz] of pdb_id entries are looked for (default <output-dir>/downloads) */
+    cli_log *log;               /* the library's warnings, once each */
 } run_config;
 
 typedef struct outcome {

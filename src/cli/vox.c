@@ -228,6 +228,58 @@ static int file_exists(const char *p)
     return stat(p, &sb) == 0;
 }
 
+void cli_log_init(cli_log *l)
+{
+    memset(l, 0, sizeof *l);
+    pthread_mutex_init(&l->lock, NULL);
+}
+
+void cli_log_line(void *cookie, const char *line)
+{
+    cli_log *l = cookie;
+    pthread_mutex_lock(&l->lock);
+    int seen = 0;
+    for (size_t i = 0; i < l->n && !seen; i++)
+        seen = !strcmp(l->seen[i], line);
+    if (!seen) {
+        fprintf(stderr, "vox: %s\n", line);
+        char **p = realloc(l->seen, (l->n + 1) * sizeof *p);
+        char *copy = strdup(line);
+        if (p && copy) {
+            l->seen = p;
+            l->seen[l->n++] = copy;
+        } else {
+            if (p) l->seen = p;
+            free(copy);
+        }
+    }
+    pthread_mutex_unlock(&l->lock);
+}
+
+void cli_log_free(cli_log *l)
+{
+    for (size_t i = 0; i < l->n; i++) free(l->seen[i]);
+    free(l->seen);
+    pthread_mutex_destroy(&l->lock);
+}
+
+void explain_ctx_error(vox_status st, const char *isa_option, char *out, size_t cap)
+{
+    const char *env = getenv("VOX_ISA");
+    char source[160];
+    if (isa_option && *isa_option)
+        snprintf(source, sizeof source, "--isa '%s'", isa_option);
+    else
+        snprintf(source, sizeof source, "VOX_ISA='%s'", env ? env : "");
+    if (st == VOX_E_ISA_UNKNOWN)
+        snprintf(out, cap, "%s: unknown instruction set (expected scalar, avx2, avx512 or neon; this machine runs %s)",
+                 source, vox_available_isas());
+    else if (st == VOX_E_ISA_UNAVAILABLE)
+        snprintf(out, cap, "%s: not available on this CPU or build (it runs %s)", source, vox_available_isas());
+    else
+        snprintf(out, cap, "cannot set up the library: %s", vox_strerror(st));
+}
+
 static void print_table(vox_buf *b, const char *label, const vox_result *r, int include_hubs)
 {
     vox_buf_printf(b, "%s\n", label);
@@ -598,16 +650,18 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
             break;
         }
         case O_MAXGRID:
-            if (!parse_int(optarg, &l) || l <= 0) {
-                fprintf(stderr, "vox analyze: --max-grid-voxels: expected a positive integer, got '%s'\n", optarg);
+            if (!parse_int(optarg, &l) || l <= 0 || (unsigned long long)l > 4294967295ull) {
+                fprintf(stderr, "vox analyze: --max-grid-voxels: expected an integer from 1 to 4294967295 (2^32 - 1: "
+                                "voxel numbers are 32-bit, no larger grid can be analysed), got '%s'\n", optarg);
                 return EXIT_USAGE;
             }
             cfg->max_grid_voxels = (unsigned long long)l;
             break;
         case O_ISA: cfg->isa = optarg; break;
         case O_THREADS:
-            if (!parse_int(optarg, &l) || l < 1 || l > 4096) {
-                fprintf(stderr, "vox analyze: --threads: expected an integer from 1 to 4096, got '%s'\n", optarg);
+            if (!parse_int(optarg, &l) || l < 1 || l > VOX_MAX_THREADS) {
+                fprintf(stderr, "vox analyze: --threads: expected an integer from 1 to %d, got '%s'\n", VOX_MAX_THREADS,
+                        optarg);
                 return EXIT_USAGE;
             }
             cfg->threads = (int)l;
@@ -697,10 +751,14 @@ static int cmd_analyze(int argc, char **argv)
 {
     run_config c;
     config_defaults(&c, argc);
+    cli_log log;
+    cli_log_init(&log);
+    c.log = &log;
     int rc = parse_analyze(argc, argv, &c);
     if (rc < 0)
         rc = run_batch(&c);
     free(c.inputs);
+    cli_log_free(&log);
     return rc;
 }
 
@@ -725,8 +783,11 @@ static int cmd_info(int argc, char **argv)
     }
     vox_ctx *ctx = NULL;
     vox_status st = vox_ctx_create(&ctx, NULL);
+    char why[512];
+    if (st != VOX_OK)
+        explain_ctx_error(st, NULL, why, sizeof why);
     if ((fingerprint || settings) && st != VOX_OK) {
-        fprintf(stderr, "vox info: %s: %s\n", vox_strerror(st), vox_ctx_last_error_detail(ctx));
+        fprintf(stderr, "vox info: %s\n", why);
         return 1;
     }
     if (fingerprint || settings) {
@@ -777,7 +838,7 @@ static int cmd_info(int argc, char **argv)
         cJSON_Delete(doc);
         vox_free(js);
     } else {
-        printf("in use: none (%s: %s)\n", vox_strerror(st), vox_ctx_last_error_detail(ctx));
+        printf("in use: none (%s)\n", why);
     }
     vox_ctx_destroy(&ctx);
     return st == VOX_OK ? 0 : 1;

@@ -25,14 +25,14 @@ static int parse_bind(const char *s, vox_bind_mode *out)
     return 0;
 }
 
-/* A positive decimal count, at most 4096 (a list "8,2" gives its first
- * element); 0 when s is anything else. */
+/* A positive decimal count, at most VOX_MAX_THREADS (a list "8,2" gives its
+ * first element); 0 when s is anything else. */
 static int parse_count(const char *s)
 {
     char *end;
     long v = strtol(s, &end, 10);
     while (*end == ' ') end++;
-    return (end != s && (!*end || *end == ',') && v > 0 && v <= 4096) ? (int)v : 0;
+    return (end != s && (!*end || *end == ',') && v > 0 && v <= VOX_MAX_THREADS) ? (int)v : 0;
 }
 
 static size_t cache_size(hwloc_topology_t topo, hwloc_obj_type_t type, int bit, int *known)
@@ -119,8 +119,9 @@ vox_status vox_team_init(vox_ctx *ctx, vox_team *t, int threads, const char *bin
     } else if ((bind = getenv("VOX_BIND")) && *bind && !parse_bind(bind, &t->bind_asked)) {
         vox_warn(ctx, "VOX_BIND='%s' is not auto, cores, pus or none: using auto", bind);
     }
-    if (threads < 0)
-        return vox_fail(ctx, VOX_E_INVALID_ARG, "thread count %d: expected 0 (automatic) or a positive number", threads);
+    if (threads < 0 || threads > VOX_MAX_THREADS)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "thread count %d: expected 0 (automatic) or 1 to %d (VOX_MAX_THREADS)",
+                        threads, VOX_MAX_THREADS);
 
     /* The topology: cores and caches only; no I/O objects (no PCI scan) */
     if (hwloc_topology_init(&t->topo) != 0)
@@ -180,7 +181,7 @@ vox_status vox_team_init(vox_ctx *ctx, vox_team *t, int threads, const char *bin
         t->threads = parse_count(env);
         t->threads_source = "VOX_THREADS";
         if (!t->threads) {
-            vox_warn(ctx, "VOX_THREADS='%s' is not a count from 1 to 4096: using one thread per core (%d)", env,
+            vox_warn(ctx, "VOX_THREADS='%s' is not a count from 1 to %d: using one thread per core (%d)", env, VOX_MAX_THREADS,
                      t->cores);
             t->threads = t->cores;
             t->threads_source = "cores";
