@@ -29,10 +29,9 @@
 #include "cli.h"
 #include "dirlock.h"
 #include "pyjson.h"
+#include "readers.h"
 #include "walk.h"
 
-#define SUMMARY_SCHEMA 1
-#define CHECKPOINT_SCHEMA 1
 
 enum { E_PENDING, E_OK, E_FAILED, E_SKIPPED, E_PLANNED };
 
@@ -83,292 +82,54 @@ static void iso_now(char out[64])
 
 /* ---- inputs ----------------------------------------------------------------- */
 
-typedef struct input {
-    char *path;
-    char *source;   /* label given by a manifest or summary, or NULL */
-    char pdb_id[8];
-    cJSON *members;
-    char *error;    /* cannot run: recorded as failed with this message */
-} input;
-
-typedef struct paths {
-    input *p;
-    size_t n, cap;
-} paths;
-
-static input *add_input(paths *ps, const char *p)
-{
-    if (ps->n == ps->cap) {
-        ps->cap = ps->cap ? 2 * ps->cap : 64;
-        ps->p = realloc(ps->p, ps->cap * sizeof *ps->p);
-    }
-    input *in = &ps->p[ps->n++];
-    memset(in, 0, sizeof *in);
-    in->path = strdup(p ? p : "");
-    return in;
-}
-
 static void add_path(paths *ps, const char *p) { add_input(ps, p); }
-
 static void add_walked(void *ps, const char *p) { add_path(ps, p); }
 
-/* ---- manifests and summaries ---------------------------------------------------- */
-
-static cJSON *read_json(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    size_t n = 0, cap = 0;
-    for (;;) {
-        if (n + 4096 >= cap) {
-            char *nb = realloc(buf, cap = cap ? 2 * cap : 65536);
-            if (!nb) { free(buf); fclose(f); return NULL; }
-            buf = nb;
-        }
-        size_t r = fread(buf + n, 1, cap - n - 1, f);
-        n += r;
-        if (!r) break;
-    }
-    fclose(f);
-    buf[n] = '\0';
-    cJSON *j = cJSON_Parse(buf);
-    free(buf);
-    return j;
-}
-
-static void lower_id(const char *id, char out[8])
-{
-    size_t i = 0;
-    for (; id[i] && i < 7; i++) out[i] = (char)(id[i] >= 'A' && id[i] <= 'Z' ? id[i] + 32 : id[i]);
-    out[i] = '\0';
-}
-
-/* A local copy of a PDB entry: <download-dir>/<ID>.cif, then .cif.gz (either case). */
-static int find_download(const run_config *c, const char *id, char *out, size_t cap)
-{
-    char dl[PATH_MAX];
-    if (c->download_dir) snprintf(dl, sizeof dl, "%s", c->download_dir);
-    else snprintf(dl, sizeof dl, "%s/downloads", c->output_dir);
-    char lower[8];
-    lower_id(id, lower);
-    const char *names[2] = {id, lower};
-    static const char *const ext[2] = {".cif", ".cif.gz"};
-    for (int e = 0; e < 2; e++)
-        for (int k = 0; k < 2; k++) {
-            snprintf(out, cap, "%.3900s/%.8s%s", dl, names[k], ext[e]);
-            if (access(out, R_OK) == 0)
-                return 1;
-        }
-    snprintf(out, cap, "%.3900s/%.8s.cif", dl, id);
-    return 0;
-}
+/* ---- manifests, summaries, checkpoint, outputs (readers.c) --------------------- */
 
 static int add_manifest(paths *ps, const run_config *c)
 {
-    cJSON *j = read_json(c->manifest);
-    const cJSON *list = cJSON_GetObjectItem(j, "structures");
-    if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) == 0) {
-        fprintf(stderr, "vox analyze: %s: %s\n", c->manifest,
-                j ? "a manifest needs a non-empty \"structures\" list" : "cannot read it as JSON");
-        cJSON_Delete(j);
-        return 0;
-    }
-    char base[PATH_MAX];
-    snprintf(base, sizeof base, "%s", c->manifest);
-    char *slash = strrchr(base, '/');
-    if (slash) *slash = '\0';
-    else snprintf(base, sizeof base, ".");
-    int k = 0;
-    const cJSON *it;
-    cJSON_ArrayForEach(it, list) {
-        k++;
-        const cJSON *ip = cJSON_GetObjectItem(it, "input_path"), *id = cJSON_GetObjectItem(it, "pdb_id"),
-                    *src = cJSON_GetObjectItem(it, "source"), *mem = cJSON_GetObjectItem(it, "cluster_member_pdb_ids");
-        char path[PATH_MAX] = "", nid[8] = "";
-        int has_id = cJSON_IsString(id) && normalize_pdb_id(id->valuestring, nid);
-        char *error = NULL;
-        if (cJSON_IsString(ip) && ip->valuestring[0]) {
-            if (ip->valuestring[0] == '/') snprintf(path, sizeof path, "%s", ip->valuestring);
-            else snprintf(path, sizeof path, "%.2000s/%.2000s", base, ip->valuestring);
-        } else if (has_id) {
-            if (!find_download(c, nid, path, sizeof path)) {
-                char msg[PATH_MAX + 200];
-                snprintf(msg, sizeof msg, "NetworkError: %s needs downloading (no %s or .gz): vox does not use the "
-                         "network; put the file in the download directory (--download-dir) and run again", nid, path);
-                error = strdup(msg);
-            }
-        } else {
-            char msg[PATH_MAX + 100];
-            snprintf(msg, sizeof msg, "ValueError: %s: structures[%d] has neither input_path nor a valid pdb_id",
-                     c->manifest, k - 1);
-            error = strdup(msg);
-            snprintf(path, sizeof path, "%s#%d", c->manifest, k - 1);
-        }
-        input *in = add_input(ps, path);
-        in->error = error;
-        if (has_id) strcpy(in->pdb_id, nid);
-        if (cJSON_IsString(src) && src->valuestring[0]) in->source = strdup(src->valuestring);
-        else if (has_id && !(cJSON_IsString(ip) && ip->valuestring[0])) {
-            char lower[8];
-            lower_id(nid, lower);
-            in->source = strdup(lower);
-        }
-        if (cJSON_IsArray(mem)) in->members = cJSON_Duplicate(mem, 1);
-    }
-    cJSON_Delete(j);
-    return 1;
+    char why[256];
+    char *text = read_text_file(c->manifest, (size_t)1 << 30, NULL);
+    int ok = manifest_entries(text, c->manifest, c, ps, why, sizeof why);
+    if (!ok)
+        fprintf(stderr, "vox analyze: %s: %s\n", c->manifest, text ? why : strerror(errno));
+    free(text);
+    return ok;
 }
 
-/* --from-summary: the entries of an earlier run, by section. */
 static int add_summary(paths *ps, const run_config *c)
 {
-    cJSON *j = read_json(c->from_summary);
-    if (!cJSON_IsObject(j) || !cJSON_IsArray(cJSON_GetObjectItem(j, "results"))) {
-        fprintf(stderr, "vox analyze: %s: not a run summary\n", c->from_summary);
-        cJSON_Delete(j);
-        return 0;
-    }
-    const char *only = c->only ? c->only : "failed";
-    const char *sections[4];
-    int ns = 0;
-    if (!strcmp(only, "failed") || !strcmp(only, "all")) sections[ns++] = "errors";
-    if (!strcmp(only, "skipped") || !strcmp(only, "all")) sections[ns++] = "skipped";
-    if (!strcmp(only, "planned") || !strcmp(only, "all")) sections[ns++] = "planned";
-    if (!strcmp(only, "all")) sections[ns++] = "results";
-    size_t first = ps->n;
-    for (int k = 0; k < ns; k++) {
-        const cJSON *it;
-        cJSON_ArrayForEach(it, cJSON_GetObjectItem(j, sections[k])) {
-            const cJSON *src = cJSON_GetObjectItem(it, "source"), *ip = cJSON_GetObjectItem(it, "input_path");
-            if (!cJSON_IsString(ip))
-                continue;
-            int dup = 0; /* "all" is de-duplicated by (label, path) */
-            for (size_t q = first; q < ps->n && !dup; q++)
-                dup = !strcmp(ps->p[q].path, ip->valuestring) &&
-                      !strcmp(ps->p[q].source ? ps->p[q].source : "", cJSON_IsString(src) ? src->valuestring : "");
-            if (dup)
-                continue;
-            input *in = add_input(ps, ip->valuestring);
-            if (cJSON_IsString(src)) in->source = strdup(src->valuestring);
-            const cJSON *mem = cJSON_GetObjectItem(it, "cluster_member_pdb_ids");
-            if (cJSON_IsArray(mem)) in->members = cJSON_Duplicate(mem, 1);
-        }
-    }
-    cJSON_Delete(j);
-    return 1;
+    char *text = read_text_file(c->from_summary, (size_t)1 << 30, NULL);
+    int ok = summary_entries(text, c->only, ps);
+    if (!ok)
+        fprintf(stderr, "vox analyze: %s: %s\n", c->from_summary, text ? "not a run summary" : strerror(errno));
+    free(text);
+    return ok;
 }
 
-/* On --resume, an existing checkpoint is read for the record: older schemas
- * (volumizer's, without "schema") are migrated in memory, newer ones are
- * ignored, and settings that differ from this run's are pointed out. */
+/* On --resume, an existing checkpoint is read for the record. */
 static void read_checkpoint(const batch *b)
 {
     if (!b->checkpoint[0])
         return;
-    cJSON *j = read_json(b->checkpoint);
-    if (!j) {
-        if (access(b->checkpoint, F_OK) == 0)
-            fprintf(stderr, "vox analyze: note: %s is unreadable or truncated; resuming from the outputs\n", b->checkpoint);
-        return;
+    char *text = read_text_file(b->checkpoint, (size_t)1 << 30, NULL);
+    vox_buf notes = {0};
+    checkpoint_notes(text, access(b->checkpoint, F_OK) == 0, b->checkpoint, b->c, &notes);
+    free(text);
+    for (char *line = notes.data, *nl; line && *line; line = nl + 1) {
+        nl = strchr(line, '\n');
+        if (!nl) break;
+        fprintf(stderr, "vox analyze: %.*s\n", (int)(nl - line), line);
     }
-    const cJSON *schema = cJSON_GetObjectItem(j, "schema"), *fmt = cJSON_GetObjectItem(j, "checkpoint_format");
-    int version = cJSON_IsNumber(schema) ? schema->valueint : 0;
-    if (!cJSON_IsNumber(fmt) || fmt->valueint != 1 || version > CHECKPOINT_SCHEMA) {
-        fprintf(stderr, "vox analyze: note: %s was written by a newer or unknown tool; resuming from the outputs\n",
-                b->checkpoint);
-        cJSON_Delete(j);
-        return;
-    }
-    if (version == 0) /* volumizer's checkpoint: the same records, without the schema field */
-        cJSON_AddItemToObject(j, "schema", cJSON_CreateNumber(CHECKPOINT_SCHEMA));
-    size_t done = (size_t)cJSON_GetArraySize(cJSON_GetObjectItem(j, "results")) +
-                  (size_t)cJSON_GetArraySize(cJSON_GetObjectItem(j, "skipped"));
-    fprintf(stderr, "vox analyze: resuming: %s%s lists %zu finished entries\n", b->checkpoint,
-            version == 0 ? " (older format, migrated)" : "", done);
-    const cJSON *sig = cJSON_GetObjectItem(j, "signature");
-    cJSON *now_sig = config_json(b->c);
-    static const char *const keys[] = {"resolution", "min_voxels", "min_volume", "surface_connectivity",
-                                       "merge_mouth_gap_voxels", "assembly_policy", "keep_non_protein"};
-    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
-        const cJSON *a = cJSON_GetObjectItem(sig, keys[k]), *bb = cJSON_GetObjectItem(now_sig, keys[k]);
-        if (a && bb && !cJSON_Compare(a, bb, 1)) {
-            char *x = cJSON_PrintUnformatted(a), *y = cJSON_PrintUnformatted(bb);
-            fprintf(stderr, "vox analyze: warning: %s was %s in the checkpoint's run and is %s now: outputs kept from "
-                            "that run used the old setting\n", keys[k], x, y);
-            free(x);
-            free(y);
-        }
-    }
-    cJSON_Delete(now_sig);
-    cJSON_Delete(j);
+    vox_buf_free(&notes);
 }
 
-/* ---- resume: outputs that validate --------------------------------------------- */
-
-/* The first and last bytes of a file (a complete output starts and ends as its writer writes it). */
-static int file_ends(const char *path, const char *head, const char *tail)
-{
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    struct stat sb;
-    char a[16] = "", z[16] = "";
-    size_t hl = strlen(head), tl = strlen(tail);
-    int ok = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (size_t)sb.st_size >= hl + tl &&
-             pread(fd, a, hl, 0) == (ssize_t)hl && pread(fd, z, tl, sb.st_size - (off_t)tl) == (ssize_t)tl &&
-             !memcmp(a, head, hl) && !memcmp(z, tail, tl);
-    close(fd);
-    return ok;
-}
-
-/* <label>.df.json: pandas' columns orient, every column with the same rows. */
-static int valid_df_json(const char *path)
-{
-    if (vox_file_kind(path, NULL) != VOX_PATH_REGULAR)
-        return 0;
-    cJSON *j = read_json(path);
-    const cJSON *id = cJSON_GetObjectItem(j, "id"), *col;
-    int ok = cJSON_IsObject(j) && cJSON_IsObject(id);
-    if (ok)
-        cJSON_ArrayForEach(col, j) ok = ok && cJSON_IsObject(col) && cJSON_GetArraySize(col) == cJSON_GetArraySize(id);
-    cJSON_Delete(j);
-    return ok;
-}
-
-/* --resume's rule: a structure is complete when every output this run asks
- * for exists and validates; the annotation's numbers become the record. */
+/* --resume's rule (readers.c): every output this run asks for exists and validates. */
 static int valid_outputs(const run_config *c, const entry *e, outcome *o)
 {
-    char df[PATH_MAX], pdb[PATH_MAX];
-    snprintf(df, sizeof df, "%s/%s.df.json", c->output_dir, e->label);
-    snprintf(pdb, sizeof pdb, "%s/%s.annotated.pdb", c->output_dir, e->label);
-    if (vox_file_kind(e->json, NULL) != VOX_PATH_REGULAR || !file_ends(e->cif, "data_", "#\n") ||
-        (c->write_pdb && !file_ends(pdb, "", "END\n")) || (c->write_df && !valid_df_json(df)))
-        return 0;
-    cJSON *j = read_json(e->json);
-    const cJSON *src = cJSON_GetObjectItem(j, "source"), *cif = cJSON_GetObjectItem(j, "output_structure_cif"),
-                *num = cJSON_GetObjectItem(j, "num_volumes"), *vols = cJSON_GetObjectItem(j, "volumes"),
-                *in = cJSON_GetObjectItem(j, "input_path");
-    char want[PATH_MAX], got[PATH_MAX];
-    /* the count is compared as a double first: a cast of 1e300 to int is undefined */
-    int ok = cJSON_IsObject(j) && cJSON_IsString(src) && !strcmp(src->valuestring, e->label) && in &&
-             cJSON_IsString(cif) && cif->valuestring[0] && realpath(e->cif, want) &&
-             realpath(cif->valuestring, got) && !strcmp(want, got) && cJSON_IsNumber(num) && cJSON_IsArray(vols) &&
-             num->valuedouble == (double)cJSON_GetArraySize(vols);
-    if (ok) {
-        memset(o, 0, sizeof *o);
-        o->ok = 1;
-        o->num_volumes = (size_t)cJSON_GetArraySize(vols);
-        const cJSON *lt = cJSON_GetObjectItem(j, "largest_type"), *lv = cJSON_GetObjectItem(j, "largest_volume");
-        static const char *const types[] = {"hub", "pore", "pocket", "cavity"};
-        for (int t = 0; t < 4 && cJSON_IsString(lt); t++)
-            if (!strcmp(lt->valuestring, types[t])) o->largest_type = types[t];
-        o->largest_volume = cJSON_IsNumber(lv) ? lv->valuedouble : 0;
-    }
-    cJSON_Delete(j);
-    return ok;
+    char why[PATH_MAX + 300];
+    return outputs_valid(c, e->label, e->cif, e->json, o, why, sizeof why);
 }
 
 static int pid_alive(long pid) { return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM); }
@@ -973,10 +734,7 @@ int run_batch(const run_config *c)
         fprintf(stderr, "vox analyze: note: ... and %zu more skipped\n", walk_skipped(wk) - 20);
     walk_free(wk);
     if ((c->manifest && !add_manifest(&all, c)) || (c->from_summary && !add_summary(&all, c))) {
-        for (size_t i = 0; i < all.n; i++) {
-            free(all.p[i].path); free(all.p[i].source); free(all.p[i].error); cJSON_Delete(all.p[i].members);
-        }
-        free(all.p);
+        paths_free(&all);
         return 1;
     }
     batch b;
@@ -1091,45 +849,25 @@ int cmd_merge_summaries(int argc, char **argv)
                 "Merges the run summaries of shards (--num-shards/--shard-index) into one.\n");
         return argc < 3 ? 2 : 0;
     }
-    static const char *const lists[4] = {"results", "errors", "skipped", "planned"};
-    static const char *const counts[4] = {"num_processed", "num_failed", "num_skipped", "num_planned"};
-    cJSON *out = cJSON_CreateObject(), *arrays[4];
-    long long total[4] = {0};
-    cJSON *config = NULL;
-    for (int k = 0; k < 4; k++) arrays[k] = cJSON_CreateArray();
-    cJSON *from = cJSON_CreateArray();
+    summary_merge m;
+    merge_begin(&m);
     for (int i = 2; i < argc; i++) {
         cJSON *j = read_json(argv[i]);
-        if (!cJSON_IsObject(j) || !cJSON_IsArray(cJSON_GetObjectItem(j, "results"))) {
+        int added = merge_add(&m, j, argv[i]);
+        cJSON_Delete(j);
+        if (!added) {
             fprintf(stderr, "vox merge-summaries: %s is not a vox/volumizer run summary\n", argv[i]);
-            cJSON_Delete(j);
-            cJSON_Delete(out);
-            for (int k = 0; k < 4; k++) cJSON_Delete(arrays[k]);
-            cJSON_Delete(from);
-            cJSON_Delete(config);
+            merge_abort(&m);
             return 1;
         }
-        for (int k = 0; k < 4; k++) {
-            cJSON *a = cJSON_GetObjectItem(j, lists[k]), *it;
-            cJSON_ArrayForEach(it, a) cJSON_AddItemToArray(arrays[k], cJSON_Duplicate(it, 1));
-            total[k] += cJSON_GetArraySize(a);
-        }
-        if (!config && cJSON_IsObject(cJSON_GetObjectItem(j, "config"))) {
-            config = cJSON_Duplicate(cJSON_GetObjectItem(j, "config"), 1);
-            /* null whether or not the shard's config had them (a replace that finds no key would leak its item) */
-            cJSON_DeleteItemFromObject(config, "num_shards");
-            cJSON_DeleteItemFromObject(config, "shard_index");
-            cJSON_AddNullToObject(config, "num_shards");
-            cJSON_AddNullToObject(config, "shard_index");
-        }
-        cJSON_AddItemToArray(from, cJSON_CreateString(argv[i]));
-        cJSON_Delete(j);
     }
-    cJSON_AddItemToObject(out, "schema", pyjson_int(SUMMARY_SCHEMA));
-    cJSON_AddItemToObject(out, "config", config ? config : cJSON_CreateNull());
-    cJSON_AddItemToObject(out, "merged_from", from);
-    for (int k = 0; k < 4; k++) cJSON_AddItemToObject(out, counts[k], pyjson_int(total[k]));
-    for (int k = 0; k < 4; k++) cJSON_AddItemToObject(out, lists[k], arrays[k]);
+    long long total[4];
+    memcpy(total, m.total, sizeof total);
+    cJSON *out = merge_end(&m);
+    if (!out) {
+        fprintf(stderr, "vox merge-summaries: out of memory\n");
+        return 1;
+    }
     int ok = write_json_file("merge-summaries", argv[1], out);
     cJSON_Delete(out);
     if (ok)
