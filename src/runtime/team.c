@@ -252,6 +252,7 @@ int vox_team_width(const vox_team *t, int threads, size_t n)
 
 int vox_team_run(vox_team *t, int threads, size_t n, vox_schedule sched, vox_team_fn fn, void *arg)
 {
+    (void)sched; /* without OpenMP every run is the loop below */
     int w = vox_team_width(t, threads, n);
     if (w == 1) {
         for (size_t i = 0; i < n; i++) fn(arg, i, 0);
