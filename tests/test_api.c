@@ -219,7 +219,7 @@ static void test_load_analyze(void)
     memset(&ge, 0, sizeof ge);
     ge.size = sizeof ge;
     CHECK(vox_estimate_grid(ctx, a, &ap, &ge) == VOX_OK && !memcmp(ge.dims, dims, sizeof dims) &&
-              ge.voxels == (uint64_t)dims[0] * dims[1] * dims[2] && ge.bytes > 30 * ge.voxels && !ge.over_limit &&
+              ge.voxels == (uint64_t)dims[0] * dims[1] * dims[2] && ge.bytes > 24 * ge.voxels && !ge.over_limit &&
               !ge.approximate,
           "estimate: %d %d %d", ge.dims[0], ge.dims[1], ge.dims[2]);
     ap.resolution = 0.001;

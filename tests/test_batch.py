@@ -9,6 +9,7 @@ import gzip
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import stat
@@ -475,6 +476,117 @@ def test_one_run_per_output_dir(tmp):
     sleeper.wait()
 
 
+def peak_run(*args):
+    """(returncode, stderr, peak RSS in bytes) of `vox ARGS`, from a fresh Python child."""
+    code = ("import resource, subprocess, sys, json; p = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
+            "print(json.dumps([p.returncode, p.stderr, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024]))")
+    q = subprocess.run([sys.executable, "-c", code, *WRAPPER, VOX, *args], capture_output=True, text=True, timeout=600)
+    return json.loads(q.stdout)
+
+
+def test_validate(tmp):
+    """vox validate: inputs checked without analysing, an output directory checked against its plan and summary;
+    each verdict has its exit code."""
+    pore, pocket = os.path.join(GEN, "pore_box.pdb"), os.path.join(GEN, "pocket_box.pdb")
+    bad = os.path.join(tmp, "val_bad.pdb")
+    open(bad, "w").write("HEADER    BROKEN\nATOM      1  CA  ALA A   1       1.000\n")
+    p = vox("validate", "--resolution", "1.0", pore, pocket)
+    check(p.returncode == 0 and p.stdout.count("ok ") == 2 and "atoms read" in p.stdout and "after cleaning" in p.stdout
+          and "assembly biological" in p.stdout and "voxels" in p.stdout and "predicted peak memory" in p.stdout,
+          f"valid inputs: {p.returncode} {p.stdout}")
+    p = vox("validate", pore, bad)
+    check(p.returncode == 3 and "val_bad.pdb" in p.stdout and "ParseError" not in p.stdout and "line too short" in p.stdout,
+          f"a malformed input: exit 3: {p.returncode} {p.stdout}")
+    p = vox("validate", "--max-memory", "1M", pore)
+    check(p.returncode == 4 and "over --max-memory" in p.stdout, f"over --max-memory: exit 4: {p.stdout}")
+    p = vox("validate", "--max-grid-voxels", "1000", pore)
+    check(p.returncode == 4 and "grid limit" in p.stdout, f"over --max-grid-voxels: exit 4: {p.stdout}")
+    p = vox("validate", "--json", "--resolution", "2.0", pore)
+    j = json.loads(p.stdout)
+    rec = j["inputs"][0]
+    check(p.returncode == 0 and j["exit_code"] == 0 and rec["status"] == "ok" and rec["atoms_after_cleaning"] > 1000 and
+          len(rec["grid"]) == 3 and rec["voxels"] == rec["grid"][0] * rec["grid"][1] * rec["grid"][2],
+          f"--json: {p.stdout[:400]}")
+    # the estimate is the grid the analysis builds, and an upper estimate of its memory
+    out = os.path.join(tmp, "val_out")
+    rc, err, rss = peak_run("analyze", "--quiet", "--threads", "1", "--resolution", "1.0", "--stage-timings",
+                            "--output-dir", os.path.join(tmp, "val_rss"), pore)
+    m = re.search(r"grid=(\d+)x(\d+)x(\d+)", err)
+    check(rc == 0 and m and [int(g) for g in m.groups()] == json.loads(
+        vox("validate", "--json", "--resolution", "1.0", pore).stdout)["inputs"][0]["grid"], f"estimated grid: {err}")
+    if "ASAN_OPTIONS" not in os.environ and not WRAPPER:  # sanitizers and qemu add their own memory
+        predicted = json.loads(vox("validate", "--json", "--resolution", "1.0", pore).stdout)["inputs"][0]["predicted_bytes"]
+        check(predicted >= rss, f"predicted {predicted} >= measured peak RSS {rss}")
+    # an output directory
+    tree = os.path.join(tmp, "val_tree")
+    make_tree(tree, copies=3)
+    vox("analyze", "--quiet", "--write", "df-json", "--output-dir", out, tree)
+    p = vox("validate", "--output-dir", out)
+    check(p.returncode == 0 and p.stdout.count("outputs complete") == 4, f"a complete directory: {p.returncode} {p.stdout}")
+    p = vox("validate", "--output-dir", out, tree)
+    check(p.returncode == 0, f"the inputs' plan against the directory: {p.stdout}")
+    os.remove(os.path.join(out, "s01.df.json"))
+    p = vox("validate", "--output-dir", out)
+    check(p.returncode == 5 and "s01.df.json" in p.stdout, f"a missing df.json (the run wrote them): exit 5: {p.stdout}")
+    vox("analyze", "--quiet", "--write", "df-json", "--resume", "--output-dir", out, tree)
+    check(vox("validate", "--output-dir", out).returncode == 0, "--resume completed it")
+    ann = os.path.join(out, "s00.annotation.json")
+    good = open(ann).read()
+    open(ann, "w").write(good[: len(good) // 2])
+    p = vox("validate", "--output-dir", out)
+    check(p.returncode == 5 and "s00" in p.stdout and "not a JSON object" in p.stdout, f"a damaged annotation: {p.stdout}")
+    open(ann, "w").write(good)
+    sp = os.path.join(out, "run.summary.json")
+    s = json.load(open(sp))
+    s["num_processed"] += 1
+    json.dump(s, open(sp, "w"))
+    p = vox("validate", "--output-dir", out)
+    check(p.returncode == 5 and "num_processed" in p.stdout, f"a summary whose counts disagree: {p.stdout}")
+    s["num_processed"] -= 1
+    s["results"][0]["num_volumes"] += 1
+    json.dump(s, open(sp, "w"))
+    p = vox("validate", "--output-dir", out)
+    check(p.returncode == 5 and "disagrees" in p.stdout, f"a record that disagrees with its annotation: {p.stdout}")
+    p = vox("validate", "--output-dir", out, pocket)
+    check(p.returncode == 5 and "pocket_box" in p.stdout and "missing" in p.stdout, f"an input never analysed: {p.stdout}")
+    os.remove(sp)
+    p = vox("validate", "--output-dir", out)
+    check(p.returncode == 5 and "did not finish" in p.stdout, f"no summary: {p.stdout}")
+    # a run in progress holds the lock: nothing is judged
+    import fcntl
+    with open(os.path.join(out, ".vox.lock"), "w") as lk:
+        fcntl.flock(lk, fcntl.LOCK_EX)
+        lk.write("pid 4242 on host test, vox analyze started now\n")
+        lk.flush()
+        p = vox("validate", "--output-dir", out)
+    check(p.returncode == 6 and "pid 4242" in p.stdout, f"a directory in use: exit 6: {p.stdout}")
+    p = vox("validate")
+    check(p.returncode == 2, "nothing to check: usage error")
+
+
+def test_max_memory(tmp):
+    """--max-memory skips, with the reason in the summary, what would not fit; a replay with more memory does them."""
+    tree = os.path.join(tmp, "mem_tree")
+    make_tree(tree, copies=2)
+    small = os.path.join(tree, "a", "tiny.pdb")
+    shutil.copy(os.path.join(GEN, "three_atoms.pdb"), small)
+    out = os.path.join(tmp, "mem_out")
+    p = vox("analyze", "--quiet", "--resolution", "1.0", "--max-memory", "18M", "--output-dir", out, tree)
+    s = summary(out)
+    skipped = {r["source"]: r for r in s["skipped"]}
+    check(p.returncode == 0 and [r["source"] for r in s["results"]] == ["tiny"] and len(skipped) == 3 and
+          all(r["reason"] == "over_max_memory" and "over --max-memory 18.0 MiB" in r["detail"] and
+              r["predicted_bytes"] > 18 << 20 for r in skipped.values()) and "skipped: predicted peak memory" in p.stderr,
+          f"skipped with the reason: {p.returncode} {s['results']} {s['skipped']} {p.stderr}")
+    check(not os.path.exists(os.path.join(out, "s00.annotation.json")), "nothing written for a skipped structure")
+    p = vox("analyze", "--quiet", "--resolution", "1.0", "--max-memory", "2G", "--from-summary",
+            os.path.join(out, "run.summary.json"), "--only", "skipped", "--output-dir", os.path.join(tmp, "mem_replay"))
+    check(p.returncode == 0 and summary(os.path.join(tmp, "mem_replay"))["num_processed"] == 3,
+          f"replayed with more memory: {p.stderr}")
+    p = vox("analyze", "--max-memory", "lots", "--output-dir", out, tree)
+    check(p.returncode == 2 and "--max-memory" in p.stderr, "--max-memory needs a size")
+
+
 def test_usage():
     for args, needle in [(["--jobs", "0"], "--jobs"), (["--shard-index", "1"], "--num-shards"),
                          (["--num-shards", "3", "--shard-index", "3"], "--num-shards"),
@@ -489,4 +601,4 @@ def test_usage():
 if __name__ == "__main__":
     sys.exit(main([test_directories_jobs_dry_run, test_checkpoint_resume, test_resume_extra_outputs, test_kill_and_resume,
                    test_shards_progress_failures, test_manifest_and_replay, test_checkpoint_migration,
-                   test_progress_bar, test_device_targets, test_walk_links_and_fifos, test_one_run_per_output_dir, lambda tmp: test_usage()], "vox-batch-"))
+                   test_progress_bar, test_device_targets, test_walk_links_and_fifos, test_one_run_per_output_dir, test_validate, test_max_memory, lambda tmp: test_usage()], "vox-batch-"))

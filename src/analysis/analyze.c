@@ -131,17 +131,17 @@ static int cmp_rows(const void *pa, const void *pb)
 /* Voxel numbers are 32-bit: no grid may have more voxels than this, whatever max_grid_voxels says. */
 #define VOX_HARD_MAX_VOXELS 4294967295.0
 
-/* What vox_analyze needs per voxel at its peak: occupancy and state (1 + 1),
- * labels and the BFS queue (4 + 4), the classifier's flags, predecessors and
- * layers (1 + 4 + 4), and the groups' voxel lists and surface flags, at most
- * one per voxel (4 + 1), plus the metrics' work arrays for the largest group
- * (40 per voxel of it, counted as a quarter of the grid).  Checked against
- * measured peak RSS (README "Large jobs"): the prediction stays above it. */
-#define VOX_BYTES_PER_VOXEL 34.0
+/* What an analysis costs at its peak, for vox_estimate_grid.  Per voxel: occupancy and
+ * state (1 + 1), labels and the BFS queue (4 + 4), the classifier's flags, predecessors and
+ * layers (1 + 4 + 4), and the groups' voxel lists and surface flags (4 + 1 per buried voxel).
+ * Not every page of the sparse arrays is touched: measured peak RSS of whole `vox analyze`
+ * runs, less the process's own ~12 MB, was 8.5-19.4 bytes per voxel (4jpn, 3wip, 4zxb, 1gya
+ * at 0.3-1.0 A, 86 thousand to 232 million voxels), so 24 keeps the estimate above it. */
+#define VOX_BYTES_PER_VOXEL 24.0
 /* Per atom: the structure, the shell tables and the sorted centres. */
-#define VOX_BYTES_PER_ATOM 160.0
-/* The shell tables, grid axes and result, whatever the size. */
-#define VOX_BYTES_FIXED (4.0 * 1048576.0)
+#define VOX_BYTES_PER_ATOM 200.0
+/* The process around it: code, libraries, the topology, the shell tables, grid axes. */
+#define VOX_BYTES_FIXED (16.0 * 1048576.0)
 
 static vox_status read_params(vox_ctx *ctx, const vox_structure *st, const vox_analyze_params *params,
                               vox_analyze_params *p)

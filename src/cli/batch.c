@@ -190,6 +190,12 @@ static cJSON *record(const entry *e)
     if (e->members) cJSON_AddItemToObject(r, "cluster_member_pdb_ids", cJSON_Duplicate(e->members, 1));
     if (e->state == E_PLANNED)
         return r;
+    if (e->state == E_SKIPPED && e->oc.skipped) { /* --max-memory: not analysed */
+        cJSON_AddStringToObject(r, "reason", "over_max_memory");
+        cJSON_AddStringToObject(r, "detail", e->oc.skip_reason);
+        cJSON_AddItemToObject(r, "predicted_bytes", pyjson_int((long long)e->oc.predicted_bytes));
+        return r;
+    }
     if (e->state == E_SKIPPED)
         cJSON_AddStringToObject(r, "reason", "resume_existing_outputs");
     cJSON_AddItemToObject(r, "num_volumes", pyjson_int((long long)e->oc.num_volumes));
@@ -328,6 +334,8 @@ static void flush_output(batch *b)
         if (e->oc.err.data) fputs(e->oc.err.data, stderr);
         if (e->state == E_FAILED)
             fprintf(stderr, "vox analyze: %s: %s\n", e->path, e->oc.error);
+        if (e->state == E_SKIPPED && e->oc.skipped)
+            fprintf(stderr, "vox analyze: %s: skipped: %s\n", e->path, e->oc.skip_reason);
         vox_buf_free(&e->oc.out);
         vox_buf_free(&e->oc.err);
     }
@@ -346,7 +354,7 @@ static void finish(batch *b, entry *e, int state)
         event(b, "structure_failed", e, "error", e->oc.error, 0);
     } else if (state == E_SKIPPED) {
         b->skipped++;
-        event(b, "structure_skipped", e, "reason", "resume_existing_outputs", 0);
+        event(b, "structure_skipped", e, "reason", e->oc.skipped ? "over_max_memory" : "resume_existing_outputs", 0);
     } else if (state == E_OK) {
         event(b, "structure_succeeded", e, "num_volumes", NULL, (long)e->oc.num_volumes);
     }
@@ -389,7 +397,7 @@ static int compute_entry(const batch *b, vox_ctx *ctx, entry *e)
     run_config redo = *b->c;
     redo.overwrite |= b->c->resume;
     analyze_one(ctx, &redo, e->path, e->label, e->cif, e->json, &e->oc);
-    return e->oc.ok ? E_OK : E_FAILED;
+    return e->oc.skipped ? E_SKIPPED : e->oc.ok ? E_OK : E_FAILED;
 }
 
 static vox_ctx *worker_context(const run_config *c)
@@ -478,6 +486,9 @@ static char *outcome_json(long idx, int state, const outcome *o)
         cJSON_AddStringToObject(j, "error_type", o->error_type);
         cJSON_AddStringToObject(j, "out", o->out.data ? o->out.data : "");
         cJSON_AddStringToObject(j, "err", o->err.data ? o->err.data : "");
+        cJSON_AddNumberToObject(j, "skipped", o->skipped);
+        cJSON_AddStringToObject(j, "skip_reason", o->skip_reason);
+        cJSON_AddNumberToObject(j, "predicted_bytes", (double)o->predicted_bytes);
     }
     char *txt = cJSON_PrintUnformatted(j);
     cJSON_Delete(j);
@@ -503,6 +514,9 @@ static long apply_outcome(batch *b, const char *txt, int *state)
         snprintf(o->error_type, sizeof o->error_type, "%s", cJSON_GetStringValue(cJSON_GetObjectItem(j, "error_type")));
         vox_buf_puts(&o->out, cJSON_GetStringValue(cJSON_GetObjectItem(j, "out")));
         vox_buf_puts(&o->err, cJSON_GetStringValue(cJSON_GetObjectItem(j, "err")));
+        o->skipped = cJSON_IsTrue(cJSON_GetObjectItem(j, "skipped")) || cJSON_GetNumberValue(cJSON_GetObjectItem(j, "skipped")) == 1;
+        snprintf(o->skip_reason, sizeof o->skip_reason, "%s", cJSON_GetStringValue(cJSON_GetObjectItem(j, "skip_reason")));
+        o->predicted_bytes = (unsigned long long)cJSON_GetNumberValue(cJSON_GetObjectItem(j, "predicted_bytes"));
     }
     cJSON_Delete(j);
     return i;

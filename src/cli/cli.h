@@ -45,6 +45,7 @@ typedef struct run_config {
     const char *profile;        /* tuning profile path (NULL: $VOX_PROFILE or the default) */
     unsigned long long max_grid_voxels;
     unsigned long long max_input_bytes; /* 0: the library's default (1 GiB) */
+    unsigned long long max_memory;      /* 0: none; else skip structures predicted to need more (bytes) */
     int write_df, write_pdb;
     /* batch runs */
     int jobs;                   /* structures analysed at once */
@@ -70,6 +71,9 @@ typedef struct outcome {
     const char *largest_type;
     double largest_volume;
     vox_buf out, err; /* what to print on stdout / stderr (printed in order by the batch runner) */
+    int skipped;             /* not analysed: --max-memory (the reason below) */
+    char skip_reason[400];
+    unsigned long long predicted_bytes;
 } outcome;
 
 void sanitize_label(const char *in, size_t n, char *out, size_t cap);
@@ -79,6 +83,10 @@ int mkdir_p(const char *dir);
 /* A byte count: digits with an optional K, M, G or T (powers of 1024; "KiB", "MB" ... too).
  * 0 when s is not one, or overflows. */
 int parse_size(const char *s, unsigned long long *out);
+/* "3.2 GiB", "512 MiB", "900 B". */
+void format_bytes(unsigned long long n, char out[32]);
+/* The analysis parameters a run's options give. */
+void analyze_params_of(const run_config *c, vox_analyze_params *ap);
 /* Analyses one structure and writes its outputs; never prints. */
 void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, const char *label, const char *cif_path,
                  const char *json_path, outcome *o);
@@ -91,6 +99,8 @@ void batch_mpi_start(int *argc, char ***argv);
 void batch_mpi_end(void);
 /* `vox trajectory --topology TOP --trajectory TRAJ --output-dir DIR ...` (trajectory.c) */
 int cmd_trajectory(int argc, char **argv);
+/* `vox validate [PATH ...] [--output-dir DIR]`: inputs and outputs checked without analysing (validate.c) */
+int cmd_validate(int argc, char **argv);
 /* `vox merge-summaries OUT S1 S2 ...` */
 int cmd_merge_summaries(int argc, char **argv);
 

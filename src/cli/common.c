@@ -90,6 +90,18 @@ int parse_size(const char *s, unsigned long long *out)
     return 1;
 }
 
+void format_bytes(unsigned long long n, char out[32])
+{
+    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+    double v = (double)n;
+    int u = 0;
+    while (v >= 1024 && u < 5) {
+        v /= 1024;
+        u++;
+    }
+    snprintf(out, 32, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+}
+
 int mkdir_p(const char *dir)
 {
     char tmp[PATH_MAX];
@@ -210,6 +222,13 @@ cJSON *config_json(const run_config *c)
     cJSON_AddBoolToObject(o, "reannotate", c->reannotate);
     cJSON_AddBoolToObject(o, "resume", c->resume);
     cJSON_AddBoolToObject(o, "dry_run", c->dry_run);
+    /* vox's own: the extra outputs asked for (vox validate checks them), and the limits */
+    cJSON *w = cJSON_AddArrayToObject(o, "write");
+    if (c->write_df) cJSON_AddItemToArray(w, cJSON_CreateString("df-json"));
+    if (c->write_pdb) cJSON_AddItemToArray(w, cJSON_CreateString("pdb"));
+    cJSON_AddItemToObject(o, "max_memory", c->max_memory ? pyjson_int((long long)c->max_memory) : cJSON_CreateNull());
+    cJSON_AddItemToObject(o, "max_input_bytes", c->max_input_bytes ? pyjson_int((long long)c->max_input_bytes)
+                                                                    : cJSON_CreateNull());
     return o;
 }
 

@@ -325,11 +325,12 @@ int annotation_valid(const char *text, const char *label, const char *cif_path, 
 
 int df_json_valid(const char *text)
 {
+    /* a table without rows is "{}" (volumizer's to_json of an empty frame); else columns of equal length */
     cJSON *j = text ? cJSON_Parse(text) : NULL;
-    const cJSON *id = cJSON_GetObjectItem(j, "id"), *col;
-    int ok = cJSON_IsObject(j) && cJSON_IsObject(id);
+    const cJSON *first = j ? j->child : NULL, *col;
+    int ok = cJSON_IsObject(j) && (!first || cJSON_IsObject(cJSON_GetObjectItem(j, "id")));
     if (ok)
-        cJSON_ArrayForEach(col, j) ok = ok && cJSON_IsObject(col) && cJSON_GetArraySize(col) == cJSON_GetArraySize(id);
+        cJSON_ArrayForEach(col, j) ok = ok && cJSON_IsObject(col) && cJSON_GetArraySize(col) == cJSON_GetArraySize(first);
     cJSON_Delete(j);
     return ok;
 }

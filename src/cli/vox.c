@@ -72,6 +72,8 @@ static void usage_analyze(FILE *f)
             "  --write LIST                  also write df-json (<label>.df.json) and/or pdb\n"
             "                                (<label>.annotated.pdb), comma-separated\n"
             "  --max-grid-voxels N           refuse grids larger than N voxels (default 2147483647)\n"
+            "  --max-memory SIZE             skip (with the reason in the summary) structures whose predicted\n"
+            "                                peak memory at this resolution is over SIZE (K, M, G suffixes)\n"
             "  --max-input-bytes SIZE        refuse structure text (after gzip decompression) longer than\n"
             "                                SIZE bytes (K, M, G suffixes; default 1G), checked while reading\n"
             "  --isa NAME                    scalar|avx2|avx512|neon (default: best available)\n"
@@ -93,6 +95,7 @@ static void usage_main(FILE *f)
             "  analyze   find and measure the occluded volumes of structures (vox analyze --help)\n"
             "  trajectory  the volumes of every frame of an MD trajectory (vox trajectory --help)\n"
             "  merge-summaries OUT S1 S2 ...   merge the run summaries of shards\n"
+            "  validate  check inputs and an output directory without analysing (vox validate --help)\n"
             "  info      version, build, CPU features and the kernels in use\n");
 }
 
@@ -178,6 +181,21 @@ static double stage_sum(const vox_stats *s)
     double t = 0;
     for (int i = 0; i < VOX_STAGE_COUNT; i++) t += s->seconds[i];
     return t;
+}
+
+void analyze_params_of(const run_config *c, vox_analyze_params *ap)
+{
+    vox_analyze_params_init(ap);
+    ap->resolution = c->resolution;
+    ap->min_voxels = c->min_voxels;
+    ap->has_min_volume = c->has_min_volume;
+    ap->min_volume = c->min_volume;
+    ap->connectivity = strcmp(c->connectivity, "6") == 0    ? VOX_CONNECT_6
+                       : strcmp(c->connectivity, "18") == 0 ? VOX_CONNECT_18
+                       : strcmp(c->connectivity, "26") == 0 ? VOX_CONNECT_26
+                                                            : VOX_CONNECT_CUSTOM18;
+    ap->merge_mouth_gap = c->merge_gap;
+    ap->neck_refinement = c->necked;
 }
 
 /* A structure's outputs appear together: every document is rendered and
@@ -266,21 +284,27 @@ void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, const cha
         pp.align = c->align;
         st = vox_prepare(ctx, s, &pp);
     }
-    if (st == VOX_OK) {
-        vox_analyze_params ap;
-        vox_analyze_params_init(&ap);
-        ap.resolution = c->resolution;
-        ap.min_voxels = c->min_voxels;
-        ap.has_min_volume = c->has_min_volume;
-        ap.min_volume = c->min_volume;
-        ap.connectivity = strcmp(c->connectivity, "6") == 0 ? VOX_CONNECT_6
-                          : strcmp(c->connectivity, "18") == 0 ? VOX_CONNECT_18
-                          : strcmp(c->connectivity, "26") == 0 ? VOX_CONNECT_26
-                                                               : VOX_CONNECT_CUSTOM18;
-        ap.merge_mouth_gap = c->merge_gap;
-        ap.neck_refinement = c->necked;
-        st = vox_analyze(ctx, s, &ap, &r);
+    vox_analyze_params ap;
+    analyze_params_of(c, &ap);
+    if (st == VOX_OK && c->max_memory) { /* --max-memory: skip, with the reason, what would not fit */
+        vox_grid_estimate ge;
+        memset(&ge, 0, sizeof ge);
+        ge.size = sizeof ge;
+        if (vox_estimate_grid(ctx, s, &ap, &ge) == VOX_OK && ge.bytes > c->max_memory) {
+            char need[32], have[32];
+            format_bytes(ge.bytes, need);
+            format_bytes(c->max_memory, have);
+            o->skipped = 1;
+            o->predicted_bytes = ge.bytes;
+            snprintf(o->skip_reason, sizeof o->skip_reason,
+                     "predicted peak memory %s (grid %d x %d x %d = %llu voxels at %g A) is over --max-memory %s", need,
+                     ge.dims[0], ge.dims[1], ge.dims[2], (unsigned long long)ge.voxels, c->resolution, have);
+            vox_structure_free(&s);
+            return;
+        }
     }
+    if (st == VOX_OK)
+        st = vox_analyze(ctx, s, &ap, &r);
     if (st == VOX_OK)
         st = write_outputs(ctx, c, s, r, label, input, cif_path, json_path, df_path, pdb_path);
     if (st != VOX_OK) {
@@ -343,7 +367,7 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
     enum { O_INPUT = 256, O_OUT, O_RES, O_MINVOX, O_MINVOL, O_HUBS, O_NONECK, O_CONN, O_GAP, O_ASM, O_KEEP,
            O_OVER, O_REANN, O_FAILFAST, O_BACKEND, O_NOALIGN, O_WRITE, O_MAXGRID, O_ISA, O_TIMINGS, O_QUIET,
            O_JOBS, O_PINT, O_PJSONL, O_CKPT, O_NOCKPT, O_RESUME, O_DRY, O_NSHARDS, O_SHARD, O_FAILMAN,
-           O_MANIFEST, O_FROMSUM, O_ONLY, O_DLDIR, O_THREADS, O_PROFILE, O_WAITLOCK, O_MAXIN };
+           O_MANIFEST, O_FROMSUM, O_ONLY, O_DLDIR, O_THREADS, O_PROFILE, O_WAITLOCK, O_MAXIN, O_MAXMEM };
     static const struct option opts[] = {
         {"input", required_argument, 0, O_INPUT}, {"output-dir", required_argument, 0, O_OUT},
         {"resolution", required_argument, 0, O_RES}, {"min-voxels", required_argument, 0, O_MINVOX},
@@ -364,7 +388,7 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
         {"from-summary", required_argument, 0, O_FROMSUM}, {"only", required_argument, 0, O_ONLY},
         {"download-dir", required_argument, 0, O_DLDIR}, {"threads", required_argument, 0, O_THREADS},
         {"profile", required_argument, 0, O_PROFILE}, {"wait-lock", no_argument, 0, O_WAITLOCK},
-        {"max-input-bytes", required_argument, 0, O_MAXIN},
+        {"max-input-bytes", required_argument, 0, O_MAXIN}, {"max-memory", required_argument, 0, O_MAXMEM},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int ch;
     optind = 1;
@@ -488,6 +512,13 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
         case O_NOCKPT: cfg->no_checkpoint = 1; break;
         case O_RESUME: cfg->resume = 1; break;
         case O_WAITLOCK: cfg->wait_lock = 1; break;
+        case O_MAXMEM:
+            if (!parse_size(optarg, &cfg->max_memory) || cfg->max_memory == 0) {
+                fprintf(stderr, "vox analyze: --max-memory: expected a positive byte count such as 4G or 500M, got '%s'\n",
+                        optarg);
+                return EXIT_USAGE;
+            }
+            break;
         case O_MAXIN:
             if (!parse_size(optarg, &cfg->max_input_bytes) || cfg->max_input_bytes == 0) {
                 fprintf(stderr, "vox analyze: --max-input-bytes: expected a positive byte count such as 500M or 2G, "
@@ -675,6 +706,8 @@ static int run_command(int argc, char **argv)
         return cmd_trajectory(argc - 1, argv + 1);
     if (!strcmp(cmd, "merge-summaries"))
         return cmd_merge_summaries(argc - 1, argv + 1);
+    if (!strcmp(cmd, "validate"))
+        return cmd_validate(argc - 1, argv + 1);
     if (!strcmp(cmd, "info"))
         return cmd_info(argc, argv);
     if (cmd[0] == '-') /* volumizer's legacy routing: options without a command mean analyze */
