@@ -147,6 +147,13 @@ def test_resume_extra_outputs(tmp):
     os.remove(os.path.join(out, files[2]))
     p = vox("analyze", "--quiet", "--output-dir", out, "--resume", pore)
     check(summary(out)["num_skipped"] == 1, "an output this run does not ask for is not required")
+    # a structure without volumes has an empty table ({}): complete, not redone
+    empty = os.path.join(tmp, "extra_empty")
+    vox("analyze", "--quiet", "--write", "df-json,pdb", "--output-dir", empty, os.path.join(GEN, "three_atoms.pdb"))
+    p = vox("analyze", "--quiet", "--write", "df-json,pdb", "--resume", "--output-dir", empty,
+            os.path.join(GEN, "three_atoms.pdb"))
+    check(open(os.path.join(empty, "three_atoms.df.json")).read() == "{}" and summary(empty)["num_skipped"] == 1,
+          f"an empty table is a complete output: {summary(empty)}")
     # a count that no integer type holds is a damaged annotation, not undefined behaviour
     j = json.loads(ref[files[0]])
     j["num_volumes"] = 1e300
