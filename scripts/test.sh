@@ -4,7 +4,8 @@
 #      API + threads, tuning profiles and voxtune, CLI and bad inputs, parity against
 #      ../shared/data per ISA (skipped when ../shared is absent), byte identity across ISAs,
 #      thread counts and profiles;
-#   2. the same in an AddressSanitizer + UndefinedBehaviorSanitizer build;
+#   2. the same in an AddressSanitizer + UndefinedBehaviorSanitizer build, then the libFuzzer targets
+#      (tests/fuzz: loaders, pipeline, profile, the command's JSON readers, DCD) for a fixed number of runs;
 #   3. the aarch64 (NEON) cross build under qemu-user: the kernel harness, unit, API and
 #      CLI tests and a parity subset (skipped when ../shared, which has the cross file, is absent);
 #   4. the benchmarks: the quick run and the thread-scaling run (timings are reported, never
@@ -19,6 +20,10 @@ meson test -C build --print-errorlogs
 # (MPI stays out of the sanitizer build: OpenMPI's own allocations would trip LeakSanitizer)
 sh scripts/setup.sh build-asan -Db_sanitize=address,undefined -Dc_args=-fno-sanitize-recover=all -Db_lundef=false -Dmpi=disabled
 ASAN_OPTIONS=detect_leaks=1 meson test -C build-asan --print-errorlogs --timeout-multiplier 3
+
+# the libFuzzer targets (clang, ASan + UBSan): each for a fixed number of runs on its seeds and the
+# committed regression corpus (sh scripts/fuzz.sh --time S runs them as long as one likes)
+sh scripts/fuzz.sh
 
 if [ -f ../shared/toolchain/aarch64-linux-gnu.ini ]; then
     VOX_CROSS=aarch64 sh scripts/setup.sh build-aarch64 -Dparity_subset='^(cavity|pocket|pore|hub|1aki|1l2y|3o5r)\.'

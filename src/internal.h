@@ -126,9 +126,23 @@ VOX_HIDDEN void vox_buf_putc(vox_buf *b, char c);
 VOX_HIDDEN void vox_buf_printf(vox_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 VOX_HIDDEN void vox_buf_free(vox_buf *b);
 
+/* ---- files (files.c) ----------------------------------------------------- */
+
+typedef enum vox_path_kind {
+    VOX_PATH_NONE,      /* nothing there (or it cannot be looked at) */
+    VOX_PATH_REGULAR,   /* a regular file */
+    VOX_PATH_DIRECTORY,
+    VOX_PATH_OTHER      /* a device, FIFO, socket, ... */
+} vox_path_kind;
+
+/* What is at path, symbolic links followed; *what (may be NULL) names it
+ * for messages: "a regular file", "a character device", "a FIFO (named pipe)"... */
+VOX_HIDDEN vox_path_kind vox_file_kind(const char *path, const char **what);
+
 /* Writes data to path through a temporary file in the same directory and a
  * rename: whatever happens to the process, path holds its old content or
- * all of data, never part of it.  Surviving a power loss also needs
+ * all of data, never part of it.  A target that exists and is not a regular
+ * file is refused (VOX_E_IO).  Surviving a power loss also needs
  * VOX_SYNC_DATA (the data is on disk before the rename) and, for the rename
  * itself, VOX_SYNC_DIR (the directory is synced after it): README
  * "Durability" says which outputs get which. */
@@ -145,6 +159,22 @@ VOX_HIDDEN int vox_sync_dir_of(const char *path);
 VOX_HIDDEN vox_status vox_write_document_sync(vox_ctx *ctx, vox_document doc, const vox_structure *s,
                                               const vox_result *r, const vox_render_params *p, const char *path,
                                               unsigned sync);
+/* The same without a context: the message goes to why[cap]. */
+VOX_HIDDEN vox_status vox_write_file_atomic_msg(const char *path, const char *data, size_t len, char *why, size_t cap);
+/* The two halves, for outputs that must appear together: vox_stage_file
+ * writes and fsyncs PATH.tmp.<pid>.XXXXXX (*tmp, malloc'ed), vox_commit_file
+ * renames it over path (refusing a target that is not a regular file) and
+ * frees tmp whatever happens; vox_discard_file removes and frees it. */
+VOX_HIDDEN vox_status vox_stage_file(const char *path, const char *data, size_t len, char **tmp, char *why, size_t cap);
+/* vox_stage_file with a sync policy (VOX_SYNC_DATA: fdatasync before it is renamed). */
+VOX_HIDDEN vox_status vox_stage_file_sync(const char *path, const char *data, size_t len, unsigned sync, char **tmp,
+                                          char *why, size_t cap);
+VOX_HIDDEN vox_status vox_commit_file(char *tmp, const char *path, char *why, size_t cap);
+VOX_HIDDEN void vox_discard_file(char *tmp);
+/* 1 when a directory entry is one of these temporaries: *target_len is the
+ * length of the target's name, *pid its writer (0 for the older form
+ * NAME.tmp.XXXXXX, which carries none). */
+VOX_HIDDEN int vox_temp_owner(const char *name, size_t *target_len, long *pid);
 
 /* ---- number formatting (fmt.c) ------------------------------------------ */
 
@@ -166,6 +196,9 @@ typedef struct vox_text {
     const char *data; /* NUL-terminated */
     size_t len;
 } vox_text;
+
+/* Structure text longer than this is refused unless vox_load_params.max_input_bytes says otherwise. */
+#define VOX_DEFAULT_MAX_INPUT_BYTES ((uint64_t)1 << 30)
 
 /* 1 when the first n bytes of a file look like a structure file: gzip data,
  * or mmCIF / PDB text (the loader's own content test). */

@@ -52,6 +52,15 @@
  *   VOX_THREADS, VOX_BIND, VOX_VERBOSE, VOX_PROFILE: a value that makes no
  *                sense is ignored (the default is used) with a warning; never
  *                an error.
+ *
+ * NULL arguments: no function crashes on NULL.  A function returning a
+ * vox_status returns VOX_E_INVALID_ARG when a required pointer (context,
+ * structure, result, path, output pointer) is NULL; pointers that may be
+ * NULL say so where they are declared.  Getters given a NULL object return
+ * 0, "" or NULL (vox_ctx_threads: 1; vox_ctx_profile_status: ABSENT); the
+ * *_init functions, vox_free and every *_free / *_destroy / *_close ignore
+ * NULL; vox_ctx_get_stats, vox_result_grid, vox_structure_coords and
+ * vox_transform_to_input do nothing when an argument is NULL.
  */
 #ifndef VOX_VOX_H
 #define VOX_VOX_H
@@ -108,11 +117,15 @@ typedef struct vox_ctx vox_ctx;
 /* Logger: receives complete lines without the trailing newline. */
 typedef void (*vox_log_fn)(void *cookie, const char *line);
 
+/* The most threads a context may use: vox_options.threads, $VOX_THREADS and --threads all stop here. */
+#define VOX_MAX_THREADS 4096
+
 typedef struct vox_options {
     size_t size;            /* = sizeof(vox_options); set by vox_options_init */
     const char *isa;        /* NULL (auto), "scalar", "avx2", "avx512" or "neon".
                                Precedence: this field, then $VOX_ISA, then detection. */
-    uint64_t max_grid_voxels; /* refuse grids larger than this (0 = default, 2^31 - 1) */
+    uint64_t max_grid_voxels; /* refuse grids larger than this (0 = default, 2^31 - 1); grids over
+                                 2^32 - 1 voxels are refused whatever this says (voxel numbers are 32-bit) */
     int verbose;            /* > 0: describe the context once through the logger, and let
                                warnings reach stderr when there is no logger (also VOX_VERBOSE) */
     vox_log_fn log;         /* NULL: stderr when verbose, else nowhere; set: every warning and
@@ -136,7 +149,8 @@ typedef struct vox_options {
      * calling thread's affinity mask whatever else runs; "none" never.
      * Pinning lasts only as long as vox's own parallel regions, and nothing
      * is pinned with one thread, OMP_PROC_BIND or OMP_PLACES set, or a
-     * simulated (HWLOC_SYNTHETIC / XML) topology. */
+     * simulated (HWLOC_SYNTHETIC / XML) topology.  At most VOX_MAX_THREADS
+     * (more: VOX_E_INVALID_ARG). */
     int threads;
     const char *bind;       /* NULL: $VOX_BIND, else "auto"; or "cores", "pus", "none" */
     /* Tuning profile written by voxtune.  Precedence: profile_json, then
@@ -151,6 +165,7 @@ typedef struct vox_options {
     size_t error_detail_size;
 } vox_options;
 
+/* Zeroes opts and sets size and the defaults.  NULL is ignored. */
 VOX_API void vox_options_init(vox_options *opts);
 
 /* Creates a context.  On error *out is NULL and the detail is in
@@ -272,13 +287,20 @@ typedef enum vox_assembly_policy {
 typedef struct vox_load_params {
     size_t size;                 /* = sizeof(vox_load_params) */
     vox_assembly_policy assembly;
+    uint64_t max_input_bytes;    /* refuse text (after gzip decompression) longer than this; 0: the
+                                    default, 1 GiB.  Enforced while reading: memory never grows past it */
 } vox_load_params;
 
+/* Defaults (biological assembly, 1 GiB input limit).  NULL is ignored. */
 VOX_API void vox_load_params_init(vox_load_params *p);
 
 /* Loads a PDB or mmCIF file, optionally gzip-compressed.  The format is
  * detected from the content (gzip magic, "data_" for mmCIF, PDB records),
- * the suffix only breaks ties.  params may be NULL (defaults). */
+ * the suffix only breaks ties.  params may be NULL (defaults).  The input is
+ * streamed: binary data or a foreign format is refused from its first 64 KiB
+ * (after decompression) without reading the rest, and text over
+ * max_input_bytes is refused as soon as it passes the limit.  A FIFO or
+ * device path is read as given. */
 VOX_API vox_status vox_load_file(vox_ctx *ctx, const char *path,
                                  const vox_load_params *params, vox_structure **out);
 /* Same from memory.  name is used in messages (may be NULL). */
@@ -287,7 +309,8 @@ VOX_API vox_status vox_load_buffer(vox_ctx *ctx, const void *data, size_t len, c
 VOX_API void vox_structure_free(vox_structure **s);
 
 VOX_API size_t vox_structure_atom_count(const vox_structure *s);
-/* Copies the coordinates (x0,y0,z0,x1,...) into xyz[3 * atom_count]. */
+/* Copies the coordinates (x0,y0,z0,x1,...) into xyz[3 * atom_count].
+ * Nothing happens when s or xyz is NULL. */
 VOX_API void vox_structure_coords(const vox_structure *s, float *xyz);
 
 /* ---- Structures from memory (an MD engine's or analysis code's atoms) ---- */
@@ -423,6 +446,7 @@ typedef struct vox_prepare_params {
                              built before this field (smaller size) get the default */
 } vox_prepare_params;
 
+/* Defaults (align = 1).  NULL is ignored. */
 VOX_API void vox_prepare_params_init(vox_prepare_params *p);
 
 /* Cleans (models joined, amino-acid filter, hydrogens removed) and aligns
@@ -511,6 +535,7 @@ typedef struct vox_analyze_params {
     int descriptors;
 } vox_analyze_params;
 
+/* volumizer's defaults.  NULL is ignored. */
 VOX_API void vox_analyze_params_init(vox_analyze_params *p);
 
 typedef enum vox_volume_type {
@@ -526,11 +551,33 @@ VOX_API const char *vox_volume_type_name(vox_volume_type t);
 
 typedef struct vox_result vox_result;
 
-/* Analyses a prepared structure.  The structure is not modified.  The
+/* Analyses a prepared structure.  The structure is not modified.  A
+ * structure that was never given to vox_prepare is refused
+ * (VOX_E_INVALID_ARG: prepare with align = 0 and keep_non_protein = 1 to
+ * analyse the atoms exactly as loaded).  A grid over vox_options.max_grid_voxels,
+ * or over 2^32 - 1 voxels whatever that option says, is VOX_E_GRID_TOO_LARGE
+ * before anything is allocated.  The
  * result remembers which structure it was computed from, and in which state
  * (see vox_render). */
 VOX_API vox_status vox_analyze(vox_ctx *ctx, const vox_structure *s,
                                const vox_analyze_params *params, vox_result **out);
+
+/* What vox_analyze would need, without analysing: the grid and the peak memory. */
+typedef struct vox_grid_estimate {
+    size_t size;        /* = sizeof(vox_grid_estimate), set by the caller */
+    int dims[3];        /* voxels along x, y, z */
+    uint64_t voxels;    /* their product */
+    uint64_t bytes;     /* predicted peak memory of vox_analyze (grid arrays, groups, atom tables), an upper estimate */
+    int over_limit;     /* 1: vox_analyze would refuse the grid (max_grid_voxels, or 2^32 - 1) */
+    int approximate;    /* 1: the grid is far over the limit and only bounded from the atoms' extent
+                           (dims and voxels are that bound); 0: exactly the grid vox_analyze builds */
+} vox_grid_estimate;
+
+/* Fills out for a prepared structure at params (NULL: defaults).  Costs a
+ * small fraction of the analysis (the shell tables; no grid).  Errors as
+ * vox_analyze's checks: unprepared, no atoms, bad parameters, an empty axis. */
+VOX_API vox_status vox_estimate_grid(vox_ctx *ctx, const vox_structure *s, const vox_analyze_params *params,
+                                     vox_grid_estimate *out);
 VOX_API void vox_result_free(vox_result **r);
 
 typedef struct vox_volume {
@@ -710,6 +757,7 @@ typedef struct vox_payload_info {
     int include_hubs;
 } vox_payload_info;
 
+/* Zeroes p and sets size.  NULL is ignored. */
 VOX_API void vox_payload_info_init(vox_payload_info *p);
 
 /* The CLI payload <label>.annotation.json, with P-SEA secondary-structure fractions. */

@@ -14,6 +14,8 @@ unsigned vox_version_number(void) { return VOX_VERSION_NUMBER; }
 
 void vox_options_init(vox_options *o)
 {
+    if (!o)
+        return;
     memset(o, 0, sizeof *o);
     o->size = sizeof *o;
     o->max_grid_voxels = VOX_DEFAULT_MAX_GRID_VOXELS;
@@ -226,6 +228,8 @@ const char *vox_stage_name(vox_stage stage)
 
 void vox_load_params_init(vox_load_params *p)
 {
+    if (!p)
+        return;
     memset(p, 0, sizeof *p);
     p->size = sizeof *p;
     p->assembly = VOX_ASSEMBLY_BIOLOGICAL;
@@ -233,6 +237,8 @@ void vox_load_params_init(vox_load_params *p)
 
 void vox_prepare_params_init(vox_prepare_params *p)
 {
+    if (!p)
+        return;
     memset(p, 0, sizeof *p);
     p->size = sizeof *p;
     p->align = 1;
@@ -240,6 +246,8 @@ void vox_prepare_params_init(vox_prepare_params *p)
 
 void vox_analyze_params_init(vox_analyze_params *p)
 {
+    if (!p)
+        return;
     memset(p, 0, sizeof *p);
     p->size = sizeof *p;
     p->resolution = 3.0;
@@ -251,6 +259,8 @@ void vox_analyze_params_init(vox_analyze_params *p)
 
 void vox_payload_info_init(vox_payload_info *p)
 {
+    if (!p)
+        return;
     memset(p, 0, sizeof *p);
     p->size = sizeof *p;
 }
