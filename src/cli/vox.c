@@ -680,8 +680,11 @@ static int cmd_info(int argc, char **argv)
     io.error_detail = detail;
     io.error_detail_size = sizeof detail;
     vox_status st = vox_ctx_create(&ctx, &io);
+    char why[512] = "";
+    if (st != VOX_OK)
+        explain_ctx_error(st, NULL, why, sizeof why);
     if ((fingerprint || settings) && st != VOX_OK) {
-        fprintf(stderr, "vox info: %s: %s\n", vox_strerror(st), detail);
+        fprintf(stderr, "vox info: %s (%s)\n", why, detail);
         return 1;
     }
     if (fingerprint || settings) {
@@ -732,7 +735,7 @@ static int cmd_info(int argc, char **argv)
         cJSON_Delete(doc);
         vox_free(js);
     } else {
-        printf("in use: none (%s: %s)\n", vox_strerror(st), detail);
+        printf("in use: none (%s; %s)\n", why, detail);
     }
     vox_ctx_destroy(&ctx);
     return st == VOX_OK ? 0 : 1;

@@ -315,6 +315,8 @@ static vox_status load_source(vox_ctx *ctx, source *src, size_t size_hint, const
     vox_structure *s = NULL;
     if (st == VOX_OK && !(s = calloc(1, sizeof *s)))
         st = vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t.name);
+    if (s)
+        vox_structure_stamp(ctx, s); /* results remember the structure they came from */
     if (st == VOX_OK) {
         t.buf[t.len] = '\0';
         vox_text text = {t.name, t.buf, t.len};
@@ -333,24 +335,36 @@ static vox_status load_source(vox_ctx *ctx, source *src, size_t size_hint, const
     return VOX_OK;
 }
 
+/* Every error return carries a detail. */
+static vox_status with_detail(vox_ctx *ctx, vox_status st, const char *name)
+{
+    if (st != VOX_OK && !vox_ctx_last_error_detail(ctx)[0])
+        return vox_fail(ctx, st, "%s: %s", name, vox_strerror(st));
+    return st;
+}
+
 vox_status vox_load_buffer(vox_ctx *ctx, const void *data, size_t len, const char *name,
                            const vox_load_params *params, vox_structure **out)
 {
-    if (!ctx || !out || (!data && len))
+    if (!ctx)
         return VOX_E_INVALID_ARG;
+    if (!out || (!data && len))
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_load_buffer: %s", !out ? "out is NULL" : "data is NULL but len is not 0");
     *out = NULL;
     vox_clear_error(ctx);
     double t0 = vox_now();
     source src = {name ? name : "<buffer>", -1, data, len, 0, NULL};
     vox_status st = load_source(ctx, &src, len, params, out);
     ctx->stats.seconds[VOX_STAGE_LOAD] = vox_now() - t0;
-    return st;
+    return with_detail(ctx, st, name ? name : "<buffer>");
 }
 
 vox_status vox_load_file(vox_ctx *ctx, const char *path, const vox_load_params *params, vox_structure **out)
 {
-    if (!ctx || !path || !out)
+    if (!ctx)
         return VOX_E_INVALID_ARG;
+    if (!path || !out)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_load_file: %s is NULL", !path ? "path" : "out");
     *out = NULL;
     vox_clear_error(ctx);
     double t0 = vox_now();
@@ -376,5 +390,5 @@ vox_status vox_load_file(vox_ctx *ctx, const char *path, const vox_load_params *
     free(chunk);
     close(fd);
     ctx->stats.seconds[VOX_STAGE_LOAD] = vox_now() - t0;
-    return st;
+    return with_detail(ctx, st, path);
 }

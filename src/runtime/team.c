@@ -204,8 +204,8 @@ vox_status vox_team_init(vox_ctx *ctx, vox_team *t, int threads, const char *bin
         t->threads_source = "VOX_THREADS";
         if (!t->threads) {
             default_threads(t, narrowed, owner, others);
-            vox_warn(ctx, "VOX_THREADS='%s' is not a count from 1 to %d: using %d (%s)", env, VOX_MAX_THREADS, t->threads,
-                     t->threads_source);
+            vox_warn(ctx, "VOX_THREADS='%s' is not a count from 1 to %d: ignored, the default count is used", env,
+                     VOX_MAX_THREADS);
         }
     } else if ((env = getenv("OMP_NUM_THREADS")) && *env && parse_count(env)) {
         t->threads = parse_count(env); /* "8" or the first level of "8,2" */
