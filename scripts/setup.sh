@@ -6,7 +6,8 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-PACKAGES="build-essential meson ninja-build pkg-config python3 libsleef-dev libhwloc-dev libcjson-dev zlib1g-dev valgrind openmpi-bin libopenmpi-dev"
+PACKAGES="build-essential meson ninja-build pkg-config python3 libsleef-dev libhwloc-dev libcjson-dev zlib1g-dev valgrind openmpi-bin libopenmpi-dev \
+python3-numpy python3-pandas python3-mdanalysis python3-pytest"
 CROSS_PACKAGES="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user libsleef-dev:arm64 libhwloc-dev:arm64 \
 libcjson-dev:arm64 zlib1g-dev:arm64 libgomp1:arm64"
 cross=${VOX_CROSS:-}
