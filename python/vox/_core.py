@@ -212,18 +212,13 @@ class Structure:
         return f"<vox.Structure {self.label!r}: {len(self)} atoms (of {self.input_atom_count} input atoms)>"
 
 
+_TYPE_NAMES = np.array(_lib.VOLUME_TYPES, dtype=object)
 _TABLE_COLUMNS = ["id", "type", "volume", "x", "y", "z", "cross_section_circularity", "cross_section_uniformity"]
 # volumizer's pseudo-atoms (ALGORITHM.md §13.4): residue name, atom name = element, default chain
 _PSEUDO = {"hub": ("HUB", "F", "A"), "pore": ("POR", "O", "B"), "pocket": ("POK", "N", "C"),
            "cavity": ("CAV", "S", "D"), "occluded": ("OCC", "H", "E")}
 _CHAIN_POOL = [chr(c) for c in range(ord("A"), ord("Z") + 1)] + [chr(c) for c in range(ord("a"), ord("z") + 1)] + \
               [str(d) for d in range(10)]
-
-
-def _volume_from_struct(i, v):
-    return Volume(i, _lib.VOLUME_TYPES[v.type], v.id, v.num_voxels, v.volume, v.x, v.y, v.z, tuple(v.centre),
-                  v.circularity if v.has_circularity else None, v.uniformity if v.has_uniformity else None,
-                  v.num_surface_voxels)
 
 
 class Result:
@@ -245,12 +240,13 @@ class Result:
         self._finalizer = weakref.finalize(self, _free_handle, lib.vox_result_free, handle)
         self.resolution = resolution
         ptr = handle.value
-        v = _lib.Volume()
-        vols = []
-        for i in range(lib.vox_result_count(ptr)):
-            lib.vox_result_volume(ptr, i, _byref(v))
-            vols.append(_volume_from_struct(i, v))
-        self.volumes = vols
+        # every vox_volume straight into one record array: the Volume objects and the table are
+        # made from it when first asked for
+        n = lib.vox_result_count(ptr)
+        self._recs = recs = np.empty(n, dtype=_lib.VOLUME_DTYPE)
+        base, size = recs.ctypes.data, _lib.VOLUME_DTYPE.itemsize
+        for i in range(n):
+            lib.vox_result_volume(ptr, i, base + i * size)
         dims = (ctypes.c_int * 3)()
         res = ctypes.c_double()
         lib.vox_result_grid(ptr, dims, _byref(res))
@@ -258,13 +254,31 @@ class Result:
         # {"seconds": {stage: s}, "atoms", "points", "voxels", "buried_voxels", "components", "dims"}
         self.stats = stats
         self._table = None
+        self._volumes = None
+
+    @property
+    def volumes(self):
+        """Every volume as a Volume (a list, made on first use)."""
+        if self._volumes is None:
+            r = self._recs
+            nan = float("nan")
+            circ = np.where(r["has_circularity"] != 0, r["circularity"], nan).tolist()
+            unif = np.where(r["has_uniformity"] != 0, r["uniformity"], nan).tolist()
+            self._volumes = [
+                Volume(i, _lib.VOLUME_TYPES[t], vid, nv, vol, x, y, z, tuple(c), None if ci != ci else ci,
+                       None if u != u else u, ns)
+                for i, (t, vid, nv, vol, x, y, z, c, ci, u, ns) in enumerate(zip(
+                    r["type"].tolist(), r["id"].tolist(), r["num_voxels"].tolist(), r["volume"].tolist(),
+                    r["x"].tolist(), r["y"].tolist(), r["z"].tolist(), r["centre"].tolist(), circ, unif,
+                    r["num_surface_voxels"].tolist()))]
+        return self._volumes
 
     @property
     def _ptr(self):
         return self._h.value
 
     def __len__(self):
-        return len(self.volumes)
+        return self._recs.shape[0]
 
     def __iter__(self):
         return iter(self.volumes)
@@ -283,30 +297,28 @@ class Result:
     @property
     def table(self):
         """volumizer's annotation table as a pandas DataFrame: columns id, type, volume, x, y, z,
-        cross_section_circularity, cross_section_uniformity; hubs included, occluded groups not;
-        no columns at all when there are no rows (as volumizer)."""
+        cross_section_circularity, cross_section_uniformity (NaN where volumizer has None); hubs
+        included, occluded groups not; no columns at all when there are no rows (as volumizer).
+        Built on first use; the same DataFrame every time."""
         if self._table is None:
             pd = _pandas()
-            rows = [v for v in self.volumes if v.type != "occluded"]
-            if not rows:
+            r = self._recs[self._recs["type"] != _lib.OCCLUDED]
+            if not len(r):
                 self._table = pd.DataFrame()
             else:
-                self._table = pd.DataFrame({
-                    "id": np.array([v.id for v in rows], dtype=np.int64),
-                    "type": [v.type for v in rows],
-                    "volume": np.array([v.volume for v in rows], dtype=np.float64),
-                    "x": np.array([v.x for v in rows], dtype=np.float64),
-                    "y": np.array([v.y for v in rows], dtype=np.float64),
-                    "z": np.array([v.z for v in rows], dtype=np.float64),
-                    "cross_section_circularity": [v.circularity for v in rows],
-                    "cross_section_uniformity": [v.uniformity for v in rows],
-                }, columns=_TABLE_COLUMNS)
-        return self._table.copy()
+                nan = float("nan")
+                rows = zip(r["id"].tolist(), _TYPE_NAMES[r["type"]].tolist(), r["volume"].tolist(), r["x"].tolist(),
+                           r["y"].tolist(), r["z"].tolist(),
+                           np.where(r["has_circularity"] != 0, r["circularity"], nan).tolist(),
+                           np.where(r["has_uniformity"] != 0, r["uniformity"], nan).tolist())
+                # (from_records is pandas' quickest way in; to_json writes NaN as null, as volumizer's None)
+                self._table = pd.DataFrame.from_records(list(rows), columns=_TABLE_COLUMNS)
+        return self._table
 
     def _index(self, i):
         if isinstance(i, bool) or not isinstance(i, (int, np.integer)):
             raise invalid(f"volume index must be an int, got {type(i).__name__}")
-        n = len(self.volumes)
+        n = len(self)
         if not -n <= i < n:
             raise invalid(f"volume index {i} out of range: the result has {n} volumes")
         return int(i) % n
@@ -317,7 +329,7 @@ class Result:
         i = self._index(i)
         if frame not in ("aligned", "input"):
             raise invalid(f"frame must be 'aligned' or 'input', got {frame!r}")
-        out = np.empty((self.volumes[i].num_voxels, 3), dtype=np.float32)
+        out = np.empty((int(self._recs["num_voxels"][i]), 3), dtype=np.float32)
         st = lib.vox_result_voxels(self._ptr, i, out.ctypes.data, None)
         if st:
             _lib.fail(st)
@@ -329,7 +341,7 @@ class Result:
     def surface(self, i):
         """Surface flags of volume i's voxels as a bool array, parallel to voxels(i)."""
         i = self._index(i)
-        n = self.volumes[i].num_voxels
+        n = int(self._recs["num_voxels"][i])
         xyz = np.empty((n, 3), dtype=np.float32)
         flags = np.empty(n, dtype=np.uint8)
         st = lib.vox_result_voxels(self._ptr, i, xyz.ctypes.data, flags.ctypes.data)

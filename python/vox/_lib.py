@@ -8,6 +8,8 @@ import ctypes
 import ctypes.util
 import os
 
+import numpy as np
+
 from . import _errors
 
 # ---------------------------------------------------------------------------------------
@@ -97,6 +99,10 @@ class Volume(ctypes.Structure):
                 ("y", c_double), ("z", c_double), ("centre", c_double * 3), ("has_circularity", c_int),
                 ("circularity", c_double), ("has_uniformity", c_int), ("uniformity", c_double),
                 ("num_surface_voxels", c_size_t)]
+
+
+# the same record as a NumPy dtype: vox_volume arrays written by the library in place
+VOLUME_DTYPE = np.dtype(Volume)
 
 
 class PayloadInfo(ctypes.Structure):

@@ -19,21 +19,61 @@ _byref = ctypes.byref
 
 FRAME_COLUMNS = ["frame", "time", "type", "id", "track", "voxels", "volume", "x", "y", "z", "centre_x", "centre_y",
                  "centre_z", "circularity", "uniformity"]
-_VOLUME_DTYPE = np.dtype(_lib.Volume)
+_VOLUME_DTYPE = _lib.VOLUME_DTYPE
 _TYPE_NAMES = np.array(_lib.VOLUME_TYPES, dtype=object)
 _NOT_YET = ("the C library has no {what} yet (include/vox/vox.h has no API for it; `vox trajectory` offers "
             "--align each|none only): use align='each' or align='none'")
 
 
-def _g10(values):
-    """Each value as printf("%.10g") prints it, read back (the frames.csv columns volume, x, y, z,
-    circularity, uniformity)."""
-    return np.array([float("%.10g" % v) for v in values.tolist()], dtype=np.float64)
+_POW10 = np.array([float(10 ** i) for i in range(23)])  # exact doubles
+_EPS = 2.0 ** -50  # 4 ulps: a margin well beyond the one rounding of a product
 
 
-def _f6(values):
-    """Each value as printf("%.6f") prints it, read back (time and the centres)."""
-    return np.array([float("%.6f" % v) for v in values.tolist()], dtype=np.float64)
+def _slow(fmt, values, out, where):
+    for i in np.flatnonzero(where).tolist():
+        out[i] = float(fmt % values[i])
+
+
+def round_f6(values):
+    """float("%.6f" % v) for every v (time and the centres of frames.csv), vectorised: t = v * 1e6
+    carries one rounding error, so rint(t) is the decimal rounding of v wherever t is not within
+    that error of a half-integer; k / 1e6 is then the double nearest the printed decimal, which is
+    what reading it back gives.  The few values near a tie go through printf-style formatting."""
+    v = np.asarray(values, dtype=np.float64)
+    t = v * 1e6
+    k = np.rint(t)
+    frac = np.abs(t - np.trunc(t))
+    with np.errstate(invalid="ignore"):
+        ok = np.abs(frac - 0.5) > np.abs(t) * _EPS + 1e-300
+        ok &= np.abs(t) < 2.0 ** 52
+    out = k / 1e6
+    _slow("%.6f", v, out, ~ok & np.isfinite(v))
+    out[np.isnan(v)] = np.nan
+    return out
+
+
+def round_g10(values):
+    """float("%.10g" % v) for every v (volume, x, y, z, circularity, uniformity), vectorised the
+    same way: v scaled by the exact power of ten that puts its 10 significant digits before the
+    point; values that are zero, not finite, outside [1e-12, 1e10) or near a tie (or a decade)
+    are formatted one by one."""
+    v = np.asarray(values, dtype=np.float64)
+    a = np.abs(v)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        e = np.floor(np.log10(a))
+        d = 9 - e
+        ok = np.isfinite(d) & (d >= 0) & (d <= 22)
+        di = np.where(ok, d, 0).astype(np.int64)
+        t = a * _POW10[di]
+        err = t * _EPS
+        ok &= (t >= 1e9 + err) & (t < 1e10 - 0.5 - err)
+        frac = t - np.floor(t)
+        ok &= np.abs(frac - 0.5) > err
+    out = np.copysign(np.rint(t) / _POW10[di], v)
+    out[a == 0] = v[a == 0]
+    _slow("%.10g", v, out, ~ok & (a != 0) & np.isfinite(v))
+    out[np.isnan(v)] = np.nan
+    return out
 
 
 class _Collector:
@@ -42,28 +82,31 @@ class _Collector:
 
     def __init__(self):
         self.vols = np.empty(1024, dtype=_VOLUME_DTYPE)
+        self.base = self.vols.ctypes.data
         self.n = 0
         self.frames, self.times, self.counts = [], [], []
 
-    def add(self, r, frame, time):
-        count = lib.vox_result_count(r)
-        if self.n + count > self.vols.shape[0]:
-            grown = np.empty(max(2 * self.vols.shape[0], self.n + count), dtype=_VOLUME_DTYPE)
-            grown[:self.n] = self.vols[:self.n]
-            self.vols = grown
-        base, size = self.vols.ctypes.data + self.n * _VOLUME_DTYPE.itemsize, _VOLUME_DTYPE.itemsize
-        for i in range(count):
-            lib.vox_result_volume(r, i, base + i * size)
-        self.n += count
+    def add(self, r, frame, time, count=lib.vox_result_count, get=lib.vox_result_volume,
+            size=_VOLUME_DTYPE.itemsize):
+        c = count(r)
+        n = self.n
+        if n + c > self.vols.shape[0]:
+            grown = np.empty(max(2 * self.vols.shape[0], n + c), dtype=_VOLUME_DTYPE)
+            grown[:n] = self.vols[:n]
+            self.vols, self.base = grown, grown.ctypes.data
+        at = self.base + n * size
+        for i in range(c):
+            get(r, i, at + i * size)
+        self.n = n + c
         self.frames.append(frame)
         self.times.append(time)
-        self.counts.append(count)
+        self.counts.append(c)
 
     def table(self):
         pd = _core._pandas()
         v = self.vols[:self.n]
         frame = np.repeat(np.array(self.frames, dtype=np.int64), self.counts)
-        time = np.repeat(_f6(np.array(self.times, dtype=np.float64)), self.counts)
+        time = np.repeat(round_f6(np.array(self.times, dtype=np.float64)), self.counts)
         keep = v["type"] != _lib.OCCLUDED  # occluded groups are not rows of the table (as frames.csv)
         v, frame, time = v[keep], frame[keep], time[keep]
         centre = v["centre"]
@@ -74,18 +117,18 @@ class _Collector:
             "time": time,
             "type": _TYPE_NAMES[v["type"]],
             "id": v["id"].astype(np.int64),
-            "track": pd.array([pd.NA] * len(v), dtype="Int64"),
+            "track": pd.arrays.IntegerArray(np.zeros(len(v), np.int64), np.ones(len(v), bool)),  # all <NA>
             "voxels": v["num_voxels"].astype(np.int64),
-            "volume": _g10(v["volume"]),
-            "x": _g10(v["x"]),
-            "y": _g10(v["y"]),
-            "z": _g10(v["z"]),
-            "centre_x": _f6(centre[:, 0]),
-            "centre_y": _f6(centre[:, 1]),
-            "centre_z": _f6(centre[:, 2]),
-            "circularity": _g10(circ),
-            "uniformity": _g10(unif),
-        }, columns=FRAME_COLUMNS)
+            "volume": round_g10(v["volume"]),
+            "x": round_g10(v["x"]),
+            "y": round_g10(v["y"]),
+            "z": round_g10(v["z"]),
+            "centre_x": round_f6(centre[:, 0]),
+            "centre_y": round_f6(centre[:, 1]),
+            "centre_z": round_f6(centre[:, 2]),
+            "circularity": round_g10(circ),
+            "uniformity": round_g10(unif),
+        }, copy=False)  # (the dict's order is FRAME_COLUMNS; columns= would make pandas reindex: 5x slower)
 
 
 def _index_or_none(value, what, nonnegative=False, positive=False):
@@ -171,15 +214,16 @@ def _run(a, s, params, frames, coll):
     r = ctypes.c_void_p()
     pr, pp = _byref(r), _byref(params)
     k = None
+    set_coords, analyze, free, add = lib.vox_structure_set_coords, lib.vox_analyze, lib.vox_result_free, coll.add
     try:
         for k, time, xyz in frames:
-            st = lib.vox_structure_set_coords(ctx, sp, xyz, n)
+            st = set_coords(ctx, sp, xyz, n)
             if st == 0:
-                st = lib.vox_analyze(ctx, sp, pp, pr)
+                st = analyze(ctx, sp, pp, pr)
             if st:
                 _lib.fail(st, ctx, f"frame {k}")
-            coll.add(r.value, k, time)
-            lib.vox_result_free(pr)
+            add(r.value, k, time)
+            free(pr)
     except Error as e:
         e.frames = coll.table()
         raise
@@ -237,11 +281,12 @@ def _files(a, params, topology, trajectory, align, start, stop, step):
             info = _lib.FrameInfo()
             got = ctypes.c_int()
             pi, pg, px = _byref(info), _byref(got), xyz.ctypes.data
+            size, read, skip = ctypes.sizeof(info), lib.vox_frames_next, lib.vox_frames_skip
             k = 0
             while stop is None or k < stop:
-                info.size = ctypes.sizeof(info)
+                info.size = size
                 wanted = k >= start and (k - start) % step == 0
-                st = lib.vox_frames_next(ctx, fr, px, pi, pg) if wanted else lib.vox_frames_skip(ctx, fr, pi, pg)
+                st = read(ctx, fr, px, pi, pg) if wanted else skip(ctx, fr, pi, pg)
                 if st:
                     _lib.fail(st, ctx)
                 if not got.value:

@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+"""python_overhead.py - what the Python package costs on top of the C API, measured in the same run.
+
+    meson devenv -C build /usr/bin/python3 ../bench/python_overhead.py [--data DIR] [--reps 60]
+        [--frame-reps 12] [--structure 4jpn.pdb] [--resolution 2.0] [--frames-resolution 2.0]
+
+1. One structure (default 4jpn.pdb at 2.0 A).  C: build/bench/vox-bench-capi (vox_load_file,
+   vox_prepare, vox_analyze, read every volume).  Python: vox.Analyzer.analyze(path); the same with
+   the pandas table; vox.volumize_pdb(path); and, for reference, the C calls made through ctypes
+   directly in this process (what a wrapper cannot go below).
+2. The lysozyme trajectory (1aki-md, 201 frames, DCD), per frame.  C: `vox trajectory` (its
+   run.summary.json seconds: topology, every frame, the CSV; start-up excluded; wall time only) and the
+   C API loop of vox-bench-capi.  Python: vox.analyze_trajectory() on an MDAnalysis Universe with
+   MDAnalysis's own reading excluded two ways (frames pre-loaded into its MemoryReader; the DCD read by
+   MDAnalysis minus the time of a bare reading pass), and on the files (vox's own DCD reader).
+
+The C side is one long-lived process that runs one repetition per request, so C and Python alternate
+repetition by repetition and a busy machine slows both alike.  Everything runs on one thread
+(VOX_THREADS=1, threads=1).  Figures: minimum and median of wall and process-CPU time; in brackets the
+overhead Python / C - 1 (min / median).  On a shared machine CPU time is the steadier measure.
+Printed, never asserted (targets: 5 % for the structure, 10 % per frame).
+"""
+import argparse
+import ctypes
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def timed(fn, out):
+    """Runs fn, appends (wall, process CPU) seconds to out, returns fn's value."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    v = fn()
+    out.append((time.perf_counter() - t0, time.process_time() - c0))
+    return v
+
+
+def line(name, py, c=None, scale=1.0):
+    def fig(v, k):
+        xs = [x[k] * scale for x in v if x[k] is not None]
+        return (min(xs), statistics.median(xs)) if xs else (None, None)
+    out = f"  {name:46s}"
+    for k, what in ((0, "wall"), (1, "cpu")):
+        pmin, pmed = fig(py, k)
+        if pmin is None:
+            continue
+        out += f"  {what} min {pmin * 1e3:7.3f} median {pmed * 1e3:7.3f} ms"
+        cmin, cmed = fig(c, k) if c else (None, None)
+        if cmin:
+            out += f" ({100 * (pmin / cmin - 1):+5.1f} % / {100 * (pmed / cmed - 1):+5.1f} %)"
+    return out
+
+
+class CSide:
+    """vox-bench-capi, one repetition per request."""
+
+    def __init__(self, exe, env):
+        self.p = subprocess.Popen([exe], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, text=True)
+
+    def run(self, *words):
+        self.p.stdin.write(" ".join(str(w) for w in words) + "\n")
+        self.p.stdin.flush()
+        got = json.loads(self.p.stdout.readline())
+        return got, (got["seconds"], got["cpu"])
+
+    def close(self):
+        self.p.stdin.close()
+        self.p.wait()
+
+
+def raw_ctypes(analyzer, path):
+    """The C calls of one repetition, made through ctypes with no wrapper around them."""
+    from vox import _lib
+    lib, by = _lib.lib, ctypes.byref
+    ctx, params, pb = analyzer._h.value, analyzer._params, os.fsencode(path)
+
+    def run():
+        s, r, v = ctypes.c_void_p(), ctypes.c_void_p(), _lib.Volume()
+        lib.vox_load_file(ctx, pb, None, by(s))
+        lib.vox_prepare(ctx, s, None)
+        lib.vox_analyze(ctx, s, by(params), by(r))
+        for i in range(lib.vox_result_count(r)):
+            lib.vox_result_volume(r, i, by(v))
+        lib.vox_result_free(by(r))
+        lib.vox_structure_free(by(s))
+    return run
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data"))
+    ap.add_argument("--structure", default="4jpn.pdb")
+    ap.add_argument("--resolution", type=float, default=2.0)
+    ap.add_argument("--frames-resolution", type=float, default=2.0)
+    ap.add_argument("--reps", type=int, default=60)
+    ap.add_argument("--frame-reps", type=int, default=12)
+    ap.add_argument("--skip-frames", action="store_true")
+    a = ap.parse_args()
+    os.environ["VOX_THREADS"] = "1"
+    import vox
+    env = dict(os.environ, VOX_THREADS="1")
+    c = CSide(os.path.join(a.build, "bench", "vox-bench-capi"), env)
+    vox_exe = os.path.join(a.build, "vox")
+    path = os.path.join(a.data, "structures", a.structure)
+    print(f"vox {vox.__version__} ({vox.library_path}), Python {sys.version.split()[0]}, one thread; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+
+    # ---- 1. one structure -------------------------------------------------------------
+    analyzer = vox.Analyzer(a.resolution, threads=1)
+    raw = raw_ctypes(analyzer, path)
+    kw = dict(resolution=a.resolution, threads=1)
+    t_c, t_raw, t_py, t_table, t_vol = [], [], [], [], []
+    for k in range(a.reps + 2):
+        got, t = c.run("structure", path, a.resolution)
+        t_c.append(t)
+        timed(raw, t_raw)
+        r = timed(lambda: analyzer.analyze(path), t_py)
+        timed(lambda: analyzer.analyze(path).table, t_table)
+        timed(lambda: vox.volumize_pdb(path, **kw), t_vol)
+        if k < 2:  # warm-up repetitions
+            for lst in (t_c, t_raw, t_py, t_table, t_vol):
+                lst.clear()
+    assert len(r.volumes) == got["volumes"], "the C and Python sides found different volumes"
+    print(f"\n{a.structure} at {a.resolution} A ({len(r.volumes)} volumes), {a.reps} repetitions each; "
+          "in brackets: overhead over the C API (min / median)")
+    print(line("C API (vox-bench-capi)", t_c))
+    print(line("the same C calls through ctypes, no wrapper", t_raw, t_c))
+    print(line("Analyzer.analyze(path)", t_py, t_c))
+    print(line("Analyzer.analyze(path).table (pandas)", t_table, t_c))
+    print(line("volumize_pdb(path): table, Structure, Result", t_vol, t_c))
+    if a.skip_frames:
+        c.close()
+        return
+
+    # ---- 2. the trajectory ------------------------------------------------------------
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import MDAnalysis as mda
+        d = os.path.join(a.data, "trajectories", "1aki-md")
+        top, dcd = os.path.join(d, "top.pdb"), os.path.join(d, "traj.dcd")
+        u_file = mda.Universe(top, dcd)
+        u_mem = mda.Universe(top, dcd)
+        u_mem.transfer_to_memory()
+    frames = len(u_file.trajectory)
+    res = a.frames_resolution
+    out = tempfile.mkdtemp(prefix="vox-pybench-")
+    fa = vox.Analyzer(res, threads=1)
+    t_cli, t_capi, t_mem, t_dcd, t_read, t_files = [], [], [], [], [], []
+    for k in range(a.frame_reps + 1):
+        subprocess.run([vox_exe, "trajectory", "--quiet", "--topology", top, "--trajectory", dcd, "--output-dir",
+                        out, "--resolution", str(res)], env=env, check=True)
+        with open(os.path.join(out, "run.summary.json")) as f:
+            t_cli.append((json.load(f)["seconds"], None))
+        t_capi.append(c.run("frames", top, dcd, res)[1])
+        df = timed(lambda: vox.analyze_trajectory(u_mem, analyzer=fa), t_mem)
+        timed(lambda: [ts.positions for ts in u_file.trajectory], t_read)
+        timed(lambda: vox.analyze_trajectory(u_file, analyzer=fa), t_dcd)
+        timed(lambda: vox.analyze_trajectory(top, trajectory=dcd, analyzer=fa), t_files)
+        if k == 0:
+            mine = os.path.join(out, "py.frames.csv")
+            vox.write_frames_csv(df, mine)
+            with open(mine, "rb") as f1, open(os.path.join(out, "traj.frames.csv"), "rb") as f2:
+                assert f1.read() == f2.read(), "analyze_trajectory differs from vox trajectory"
+            for lst in (t_cli, t_capi, t_mem, t_dcd, t_read, t_files):
+                lst.clear()
+    c.close()
+    rw, rc = min(x[0] for x in t_read), min(x[1] for x in t_read)
+    t_less = [(w - rw, cpu - rc) for w, cpu in t_dcd]
+    print(f"\n1aki-md, {frames} frames at {res} A, per frame, {a.frame_reps} repetitions each; in brackets: "
+          "overhead over `vox trajectory` (wall) and the C API loop (cpu)")
+    cli_and_capi = [(w, cpu) for (w, _), (_, cpu) in zip(t_cli, t_capi)]
+    print(line("vox trajectory (run.summary.json seconds)", t_cli, None, 1 / frames))
+    print(line("C API loop (vox-bench-capi frames)", t_capi, t_cli, 1 / frames))
+    print(line("MDAnalysis reading alone (DCD)", t_read, None, 1 / frames))
+    print(line("analyze_trajectory(MemoryReader)", t_mem, cli_and_capi, 1 / frames))
+    print(line("analyze_trajectory(DCD) - MDAnalysis reading", t_less, cli_and_capi, 1 / frames))
+    print(line("analyze_trajectory(top, trajectory=dcd)", t_files, cli_and_capi, 1 / frames))
+
+
+if __name__ == "__main__":
+    main()
