@@ -44,42 +44,42 @@ def cell_box(b):
     return np.ascontiguousarray(a, dtype=np.float32)
 
 
-def _as_str_array(name, values, n, optional=False):
-    """Fixed-width NUL-terminated byte strings ('S<k+1>') for n atoms."""
-    if values is None:
-        if optional:
-            return None
-        raise invalid(f"{name} is required (one string per atom)")
+def _str_list(name, values, n):
+    """The n strings of values (a sequence, or a NumPy array of str, bytes or objects) as a list of
+    ASCII str, or an InvalidArgumentError naming the field and the entry."""
     if isinstance(values, (str, bytes)):
         raise invalid(f"{name} must be a sequence of {n} strings, got a single string")
-    a = np.asarray(values) if not isinstance(values, np.ndarray) else values
+    a = values if isinstance(values, np.ndarray) else np.asarray(values, dtype=object)
     if a.ndim != 1:
         raise invalid(f"{name} must be a 1-D sequence of strings, got shape {a.shape}")
     if a.shape[0] != n:
         raise invalid(f"{name} has {a.shape[0]} entries for {n} atoms")
-    if a.dtype.kind == "O":
-        for i, v in enumerate(a):
-            if not isinstance(v, (str, bytes)):
-                raise invalid(f"{name}[{i}] is {type(v).__name__}, expected a string")
-        try:
-            a = np.array([v if isinstance(v, bytes) else v.encode("ascii") for v in a], dtype="S")
-        except UnicodeEncodeError as e:
-            raise invalid(f"{name}: {e.object!r} is not ASCII") from None
-    elif a.dtype.kind == "U":
-        try:
-            a = a.astype("S")
-        except UnicodeEncodeError as e:
-            raise invalid(f"{name}: {e.object!r} is not ASCII") from None
-    elif a.dtype.kind != "S":
+    if a.dtype.kind not in "OUS":
         raise invalid(f"{name} must hold strings, got dtype {a.dtype}")
-    # one more byte than the longest entry, so every entry ends with NUL
-    return np.ascontiguousarray(a, dtype=f"S{a.dtype.itemsize + 1}")
+    items = a.tolist()
+    kinds = set(map(type, items))
+    if not kinds <= {str, bytes}:
+        i = next(i for i, v in enumerate(items) if not isinstance(v, (str, bytes)))
+        raise invalid(f"{name}[{i}] is {type(items[i]).__name__}, expected a string")
+    if bytes in kinds:
+        try:
+            items = [v.decode("ascii") if isinstance(v, bytes) else v for v in items]
+        except UnicodeDecodeError as e:
+            raise invalid(f"{name}: {e.object!r} is not ASCII") from None
+    return items
 
 
-def _pointers(strings):
-    """An array of char * into the fixed-width strings."""
-    base = strings.ctypes.data
-    return np.arange(strings.shape[0], dtype=np.uintp) * np.uintp(strings.dtype.itemsize) + np.uintp(base)
+def _packed(name, items):
+    """The strings one after another, each ending with NUL, and a char * to each: no copy of the
+    library's width limits here (the library refuses a name too long, naming the atom)."""
+    try:
+        blob = np.frombuffer(("\0".join(items) + "\0").encode("ascii"), dtype=np.uint8)
+    except UnicodeEncodeError as e:
+        raise invalid(f"{name}: {e.object[max(0, e.start - 8):e.end + 8]!r} is not ASCII") from None
+    starts = np.zeros(len(items), dtype=np.uintp)
+    if len(items) > 1:
+        np.cumsum(np.fromiter(map(len, items[:-1]), dtype=np.uintp, count=len(items) - 1) + 1, out=starts[1:])
+    return blob, starts + np.uintp(blob.ctypes.data)
 
 
 class AtomBuffers:
@@ -104,10 +104,15 @@ class AtomBuffers:
         a.chain = self._strings("chain", chain, n, optional=True)
         a.res_id = self._keep(_res_id(res_id, n))
         if ins_code is not None:
-            ic = _as_str_array("ins_code", ins_code, n)
-            if ic.dtype.itemsize > 2:
+            codes = _str_list("ins_code", ins_code, n)
+            if max(map(len, codes), default=0) > 1:
                 raise invalid("ins_code must hold one character (or '') per atom")
-            a.ins_code = self._keep(np.ascontiguousarray(ic.view(np.uint8).reshape(n, 2)[:, 0]))
+            if any(codes):  # (none at all: the library's NULL, the common case)
+                try:
+                    raw = np.array(codes, dtype="S1")
+                except UnicodeEncodeError:
+                    raise invalid("ins_code: not ASCII") from None
+                a.ins_code = self._keep(np.ascontiguousarray(raw).view(np.uint8))
         if hetero is not None:
             h = np.asarray(hetero)
             if h.ndim != 1 or h.shape[0] != n or h.dtype.kind not in "biu":
@@ -122,11 +127,13 @@ class AtomBuffers:
         return arr.ctypes.data
 
     def _strings(self, name, values, n, optional=False):
-        s = _as_str_array(name, values, n, optional)
-        if s is None:
-            return None
-        self.keep.append(s)
-        return self._keep(_pointers(s))
+        if values is None:
+            if optional:
+                return None
+            raise invalid(f"{name} is required (one string per atom)")
+        blob, pointers = _packed(name, _str_list(name, values, n))
+        self.keep.append(blob)
+        return self._keep(pointers)
 
 
 def _res_id(values, n):

@@ -306,13 +306,19 @@ class Result:
             if not len(r):
                 self._table = pd.DataFrame()
             else:
-                nan = float("nan")
-                rows = zip(r["id"].tolist(), _TYPE_NAMES[r["type"]].tolist(), r["volume"].tolist(), r["x"].tolist(),
-                           r["y"].tolist(), r["z"].tolist(),
-                           np.where(r["has_circularity"] != 0, r["circularity"], nan).tolist(),
-                           np.where(r["has_uniformity"] != 0, r["uniformity"], nan).tolist())
-                # (from_records is pandas' quickest way in; to_json writes NaN as null, as volumizer's None)
-                self._table = pd.DataFrame.from_records(list(rows), columns=_TABLE_COLUMNS)
+                nan = np.nan
+                # fresh arrays, so copy=False; the dict's order is the columns' (columns= would reindex);
+                # to_json writes NaN as null, as volumizer's None
+                self._table = pd.DataFrame({
+                    "id": r["id"].astype(np.int64),
+                    "type": _TYPE_NAMES[r["type"]],
+                    "volume": r["volume"].copy(),
+                    "x": r["x"].copy(),
+                    "y": r["y"].copy(),
+                    "z": r["z"].copy(),
+                    "cross_section_circularity": np.where(r["has_circularity"] != 0, r["circularity"], nan),
+                    "cross_section_uniformity": np.where(r["has_uniformity"] != 0, r["uniformity"], nan),
+                }, copy=False)
         return self._table
 
     def _index(self, i):

@@ -34,12 +34,12 @@ def atom_buffers(ag, xyz=None):
     a PDB file's columns 77-78 (inferred from the atom name as vox's PDB reader does when the
     topology has none), chain IDs (or ""), insertion codes, HETATM flags and the unit cell when
     the topology has them."""
-    names = np.asarray(ag.names, dtype=object)
+    names = ag.names.tolist()
     elements = _attr(ag, "elements")
-    if elements is None:
-        elements = [_arrays.infer_element(n) for n in names]
-    else:
-        elements = [e.upper() if e else _arrays.infer_element(n) for e, n in zip(elements, names)]
+    elements = [""] * len(names) if elements is None else "\0".join(map(str, elements.tolist())).upper().split("\0")
+    for i, e in enumerate(elements):
+        if not e:  # none in the topology: vox's PDB reader's guess from the atom name
+            elements[i] = _arrays.infer_element(names[i])
     chain = _attr(ag, "chainIDs")
     icodes = _attr(ag, "icodes")
     records = _attr(ag, "record_types")
