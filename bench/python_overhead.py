@@ -20,11 +20,17 @@ repetition by repetition and a busy machine slows both alike.  Everything runs o
 (VOX_THREADS=1, threads=1).  Figures: minimum and median of wall and process-CPU time; in brackets the
 overhead Python / C - 1 (min / median).  On a shared machine CPU time is the steadier measure.
 Printed, never asserted (targets: 5 % for the structure, 10 % per frame).
+
+--instructions counts instead the instructions each repetition executes, under valgrind's callgrind
+(the count of a run with 3 repetitions minus that of a run with 1, halved; start-up and warm-up cancel
+out): exactly repeatable, whatever the machine's load, but blind to cache and memory effects.  Slow
+(each Python run starts an interpreter under valgrind: several minutes in all).
 """
 import argparse
 import ctypes
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -95,7 +101,68 @@ def raw_ctypes(analyzer, path):
     return run
 
 
+def child(case, n, path, res, top, dcd):
+    """One Python case, run once to warm up and then n times (under callgrind)."""
+    import vox
+    a = vox.Analyzer(res, threads=1)
+    if case == "analyze":
+        def fn(): a.analyze(path)
+    elif case == "table":
+        def fn(): a.analyze(path).table
+    elif case == "volumize":
+        def fn(): vox.volumize_pdb(path, resolution=res, threads=1)
+    elif case == "files":
+        def fn(): vox.analyze_trajectory(top, trajectory=dcd, analyzer=a)
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import MDAnalysis as mda
+            u = mda.Universe(top, dcd)
+            u.transfer_to_memory()
+        def fn(): vox.analyze_trajectory(u, analyzer=a)
+    for _ in range(n + 1):
+        fn()
+
+
+def callgrind(cmd, env, stdin=None):
+    run = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *cmd], env=env,
+                         input=stdin, capture_output=True, text=True, check=True)
+    return int(re.search(r"Collected : (\d+)", run.stderr).group(1))
+
+
+def instructions(a, env, capi_exe, path, top, dcd):
+    def per_rep(cmd_for):  # (Ir with 3 repetitions - Ir with 1) / 2
+        counts = [callgrind(cmd, env, stdin) for cmd, stdin in map(cmd_for, (1, 3))]
+        return (counts[1] - counts[0]) / 2
+
+    def c_cmd(line):
+        return lambda n: ([capi_exe], "\n".join([line] * (n + 1)) + "\n")
+
+    def py_cmd(case, res):
+        return lambda n: ([sys.executable, os.path.abspath(__file__), "--child", case, str(n), path, str(res), top,
+                           dcd], None)
+    print("\ninstructions per repetition (callgrind); in brackets: over the C API")
+    c = per_rep(c_cmd(f"structure {path} {a.resolution}"))
+    print(f"  {a.structure} at {a.resolution} A: C API {c / 1e6:9.2f} M")
+    for case, what in (("analyze", "Analyzer.analyze(path)"), ("table", "Analyzer.analyze(path).table"),
+                       ("volumize", "volumize_pdb(path)")):
+        py = per_rep(py_cmd(case, a.resolution))
+        print(f"  {what:44s} {py / 1e6:9.2f} M ({100 * (py / c - 1):+5.2f} %)")
+    if a.skip_frames:
+        return
+    c = per_rep(c_cmd(f"frames {top} {dcd} {a.frames_resolution}"))
+    print(f"  1aki-md at {a.frames_resolution} A, per frame: C API loop {c / 201 / 1e6:9.3f} M")
+    for case, what in (("files", "analyze_trajectory(top, trajectory=dcd)"),
+                       ("memory", "analyze_trajectory(MemoryReader)")):
+        py = per_rep(py_cmd(case, a.frames_resolution))
+        print(f"  {what:44s} {py / 201 / 1e6:9.3f} M ({100 * (py / c - 1):+5.2f} %)"
+              + ("  (MDAnalysis's in-memory frames included)" if case == "memory" else ""))
+
+
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        case, n, path, res, top, dcd = sys.argv[2:8]
+        return child(case, int(n), path, float(res), top, dcd)
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data"))
@@ -105,13 +172,19 @@ def main():
     ap.add_argument("--reps", type=int, default=60)
     ap.add_argument("--frame-reps", type=int, default=12)
     ap.add_argument("--skip-frames", action="store_true")
+    ap.add_argument("--instructions", action="store_true", help="count instructions under callgrind instead")
     a = ap.parse_args()
     os.environ["VOX_THREADS"] = "1"
     import vox
     env = dict(os.environ, VOX_THREADS="1")
-    c = CSide(os.path.join(a.build, "bench", "vox-bench-capi"), env)
+    capi_exe = os.path.join(a.build, "bench", "vox-bench-capi")
     vox_exe = os.path.join(a.build, "vox")
     path = os.path.join(a.data, "structures", a.structure)
+    d = os.path.join(a.data, "trajectories", "1aki-md")
+    top, dcd = os.path.join(d, "top.pdb"), os.path.join(d, "traj.dcd")
+    if a.instructions:
+        return instructions(a, env, capi_exe, path, top, dcd)
+    c = CSide(capi_exe, env)
     print(f"vox {vox.__version__} ({vox.library_path}), Python {sys.version.split()[0]}, one thread; "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
@@ -146,8 +219,6 @@ def main():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import MDAnalysis as mda
-        d = os.path.join(a.data, "trajectories", "1aki-md")
-        top, dcd = os.path.join(d, "top.pdb"), os.path.join(d, "traj.dcd")
         u_file = mda.Universe(top, dcd)
         u_mem = mda.Universe(top, dcd)
         u_mem.transfer_to_memory()

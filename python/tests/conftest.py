@@ -83,6 +83,7 @@ def pytest_configure(config):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
+            import xdrlib  # noqa: F401  (deprecated in 3.11; MDAnalysis imports it)
             import MDAnalysis  # noqa: F401
         except ImportError:
             pass

@@ -124,6 +124,21 @@ def test_bad_arguments():
         vox.analyze_trajectory(np.zeros((3, 3)))
 
 
+def test_updating_selection_is_frozen():
+    """An updating AtomGroup, whose atoms change between frames, is analysed as the atoms it has when
+    the analysis starts (never read past them)."""
+    u = universe()
+    ag = u.select_atoms("protein and around 6.0 resid 50", updating=True)
+    u.trajectory[0]
+    frozen = ag.atoms.ix.copy()
+    assert len({len(ag) for ts in u.trajectory[:30]}) > 1  # it does change
+    u.trajectory[0]
+    df = vox.analyze_trajectory(ag, select=None, stop=30, resolution=2.0, threads=1)
+    u.trajectory[0]
+    ref = vox.analyze_trajectory(u.atoms[frozen], select=None, stop=30, resolution=2.0, threads=1)
+    assert df.equals(ref)
+
+
 def test_atom_count_mismatch():
     top, _ = files()
     bad = data("trajectories", "1aki-md", "broken", "natoms-mismatch.dcd")

@@ -241,9 +241,14 @@ def _mdanalysis(a, params, source, select, align, start, stop, step):
     s = a._from_buffers(buffers, _mda.label(ag), md, True, align)
     coll = _Collector()
 
+    n = s.input_atom_count
+
     def frames():
         for ts in u.trajectory[start:stop:step]:
             xyz = ts.positions if whole else ag.positions
+            if xyz.shape != (n, 3):  # an updating AtomGroup changed its atoms
+                raise invalid(f"frame {ts.frame}: the AtomGroup has {len(xyz)} atoms, it had {n} when the "
+                              "analysis started (an updating selection cannot be analysed as one structure)")
             if xyz.dtype != np.float32 or not xyz.flags.c_contiguous:
                 xyz = np.ascontiguousarray(xyz, dtype=np.float32)
             # a reader with neither time nor dt (a PDB file) has no time: NaN, not MDAnalysis' guess
