@@ -23,14 +23,14 @@ Printed, never asserted (targets: 5 % for the structure, 10 % per frame).
 
 --instructions counts instead the instructions each repetition executes, under valgrind's callgrind
 (the count of a run with 3 repetitions minus that of a run with 1, halved; start-up and warm-up cancel
-out): exactly repeatable, whatever the machine's load, but blind to cache and memory effects.  Slow
-(each Python run starts an interpreter under valgrind: several minutes in all).
+out), and how many of them run inside the library's calls: the rest is the Python side's overhead,
+measured within one process, whatever the machine's load (but blind to cache and memory effects).
+Slow (each Python run starts an interpreter under valgrind: several minutes in all).
 """
 import argparse
 import ctypes
 import json
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -120,20 +120,46 @@ def child(case, n, path, res, top, dcd):
             u = mda.Universe(top, dcd)
             u.transfer_to_memory()
         def fn(): vox.analyze_trajectory(u, analyzer=a)
+    import gc
+    gc.freeze()  # the interpreter's own heap (NumPy, pandas) out of the collector's way: vox's cost only
     for _ in range(n + 1):
         fn()
 
 
 def callgrind(cmd, env, stdin=None):
-    run = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *cmd], env=env,
-                         input=stdin, capture_output=True, text=True, check=True)
-    return int(re.search(r"Collected : (\d+)", run.stderr).group(1))
+    """Runs cmd under callgrind; returns (all instructions, instructions inside the calls into libvox:
+    the inclusive cost of every call from the program - libffi for ctypes, vox-bench-capi for C - into
+    libvox; calls back into libvox from inside it, through qsort or OpenMP, are already in there)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "cg.out")
+        subprocess.run(["valgrind", "--tool=callgrind", "--compress-strings=no", f"--callgrind-out-file={out}",
+                        *cmd], env=env, input=stdin, capture_output=True, text=True, check=True)
+        total, inside, ob, cob, call = 0, 0, "", None, False
+        with open(out) as f:
+            for ln in f:
+                if call:  # the line after calls=: position and inclusive cost of that call
+                    call = False
+                    if "libvox.so" in (cob or ob) and ("libffi" in ob or ob.endswith("vox-bench-capi")):
+                        inside += int(ln.split()[1])
+                    cob = None
+                elif ln.startswith("ob="):
+                    ob, cob = ln[3:].strip(), None
+                elif ln.startswith("cob="):
+                    cob = ln[4:].strip()
+                elif ln.startswith("calls="):
+                    call = True
+                elif ln.startswith("summary:"):
+                    total = int(ln.split()[1])
+    return total, inside
 
 
 def instructions(a, env, capi_exe, path, top, dcd):
-    def per_rep(cmd_for):  # (Ir with 3 repetitions - Ir with 1) / 2
-        counts = [callgrind(cmd, env, stdin) for cmd, stdin in map(cmd_for, (1, 3))]
-        return (counts[1] - counts[0]) / 2
+    # a fixed mmap threshold: glibc's adaptive one makes calloc clear memory or not depending on history
+    env = dict(env, GLIBC_TUNABLES="glibc.malloc.mmap_threshold=131072")
+
+    def per_rep(cmd_for):  # (run with 3 repetitions - run with 1) / 2: start-up and warm-up cancel out
+        (t1, i1), (t3, i3) = [callgrind(cmd, env, stdin) for cmd, stdin in map(cmd_for, (1, 3))]
+        return (t3 - t1) / 2, (i3 - i1) / 2
 
     def c_cmd(line):
         return lambda n: ([capi_exe], "\n".join([line] * (n + 1)) + "\n")
@@ -141,22 +167,24 @@ def instructions(a, env, capi_exe, path, top, dcd):
     def py_cmd(case, res):
         return lambda n: ([sys.executable, os.path.abspath(__file__), "--child", case, str(n), path, str(res), top,
                            dcd], None)
-    print("\ninstructions per repetition (callgrind); in brackets: over the C API")
-    c = per_rep(c_cmd(f"structure {path} {a.resolution}"))
-    print(f"  {a.structure} at {a.resolution} A: C API {c / 1e6:9.2f} M")
+
+    def show(what, counts, scale=1.0):
+        total, inside = counts
+        print(f"  {what:46s} {total * scale / 1e6:9.3f} M, in libvox {inside * scale / 1e6:9.3f} M: "
+              f"outside {100 * (total - inside) / inside:+6.2f} %")
+    print("\ninstructions per repetition (callgrind), and the share executed outside the library's calls "
+          "(the wrapper, ctypes, the interpreter; for C the benchmark's own loop)")
+    show(f"C API: {a.structure} at {a.resolution} A", per_rep(c_cmd(f"structure {path} {a.resolution}")))
     for case, what in (("analyze", "Analyzer.analyze(path)"), ("table", "Analyzer.analyze(path).table"),
                        ("volumize", "volumize_pdb(path)")):
-        py = per_rep(py_cmd(case, a.resolution))
-        print(f"  {what:44s} {py / 1e6:9.2f} M ({100 * (py / c - 1):+5.2f} %)")
+        show(what, per_rep(py_cmd(case, a.resolution)))
     if a.skip_frames:
         return
-    c = per_rep(c_cmd(f"frames {top} {dcd} {a.frames_resolution}"))
-    print(f"  1aki-md at {a.frames_resolution} A, per frame: C API loop {c / 201 / 1e6:9.3f} M")
+    show(f"C API loop: 1aki-md at {a.frames_resolution} A, per frame",
+         per_rep(c_cmd(f"frames {top} {dcd} {a.frames_resolution}")), 1 / 201)
     for case, what in (("files", "analyze_trajectory(top, trajectory=dcd)"),
                        ("memory", "analyze_trajectory(MemoryReader)")):
-        py = per_rep(py_cmd(case, a.frames_resolution))
-        print(f"  {what:44s} {py / 201 / 1e6:9.3f} M ({100 * (py / c - 1):+5.2f} %)"
-              + ("  (MDAnalysis's in-memory frames included)" if case == "memory" else ""))
+        show(what + ", per frame", per_rep(py_cmd(case, a.frames_resolution)), 1 / 201)
 
 
 def main():

@@ -45,7 +45,7 @@ def make_label(path):
     return out or "structure"
 
 
-def _number(value, what, kind=float, positive=False):
+def _number(value, what, kind=float):
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise invalid(f"{what} must be a number, got {type(value).__name__}")
     if kind is int and not isinstance(value, (int, np.integer)):
