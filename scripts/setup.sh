@@ -6,7 +6,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-PACKAGES="build-essential meson ninja-build pkg-config python3 libsleef-dev libhwloc-dev libcjson-dev zlib1g-dev valgrind openmpi-bin libopenmpi-dev clang libclang-rt-dev python3-matplotlib"
+PACKAGES="build-essential meson ninja-build pkg-config python3 libsleef-dev libhwloc-dev libcjson-dev zlib1g-dev valgrind openmpi-bin libopenmpi-dev clang libclang-rt-dev python3-matplotlib python3-numpy python3-pandas python3-mdanalysis python3-pytest"
 # reference BLAS/LAPACK: only the test lapack_svd loads them (dlopen), to check src/analysis/lapack_svd.c
 # and the exports test runs the PyMOL scripts headless (and skips that part without it)
 TEST_PACKAGES="libblas3 liblapack3 pymol"
