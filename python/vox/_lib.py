@@ -55,11 +55,12 @@ c_size_t, c_int, c_double, c_void_p, c_char_p = ctypes.c_size_t, ctypes.c_int, c
 class Options(ctypes.Structure):
     _fields_ = [("size", c_size_t), ("isa", c_char_p), ("max_grid_voxels", ctypes.c_uint64), ("verbose", c_int),
                 ("log", c_void_p), ("log_cookie", c_void_p), ("threads", c_int), ("bind", c_char_p),
-                ("profile", c_char_p), ("profile_json", c_char_p)]
+                ("profile", c_char_p), ("profile_json", c_char_p), ("error_detail", c_void_p),
+                ("error_detail_size", c_size_t)]
 
 
 class LoadParams(ctypes.Structure):
-    _fields_ = [("size", c_size_t), ("assembly", c_int)]
+    _fields_ = [("size", c_size_t), ("assembly", c_int), ("max_input_bytes", ctypes.c_uint64)]
 
 
 class AtomArrays(ctypes.Structure):
@@ -80,18 +81,21 @@ class Transform(ctypes.Structure):
 
 
 class PrepareParams(ctypes.Structure):
-    _fields_ = [("size", c_size_t), ("keep_non_protein", c_int), ("align", c_int), ("md_residue_names", c_int)]
+    _fields_ = [("size", c_size_t), ("keep_non_protein", c_int), ("align", c_int), ("md_residue_names", c_int),
+                ("reserved", c_int), ("frame_signs", c_int)]
 
 
 class FrameInfo(ctypes.Structure):
     _fields_ = [("size", c_size_t), ("index", ctypes.c_int64), ("has_time", c_int), ("time_ps", c_double),
-                ("has_box", c_int), ("box", ctypes.c_float * 9), ("offset", ctypes.c_uint64)]
+                ("has_box", c_int), ("box", ctypes.c_float * 9), ("offset", ctypes.c_uint64), ("has_step", c_int),
+                ("step", ctypes.c_int64)]
 
 
 class AnalyzeParams(ctypes.Structure):
     _fields_ = [("size", c_size_t), ("resolution", c_double), ("min_voxels", c_int), ("has_min_volume", c_int),
                 ("min_volume", c_double), ("connectivity", c_int), ("merge_mouth_gap", c_int),
-                ("neck_refinement", c_int)]
+                ("neck_refinement", c_int), ("has_grid", c_int), ("grid_origin", c_double * 3),
+                ("grid_dims", c_int * 3), ("descriptors", c_int)]
 
 
 class Volume(ctypes.Structure):
@@ -112,7 +116,9 @@ class PayloadInfo(ctypes.Structure):
 
 
 class RenderParams(ctypes.Structure):
-    _fields_ = [("size", c_size_t), ("payload", ctypes.POINTER(PayloadInfo)), ("include_hubs", c_int)]
+    _fields_ = [("size", c_size_t), ("payload", ctypes.POINTER(PayloadInfo)), ("include_hubs", c_int),
+                ("output_frame", c_int), ("volume", c_size_t), ("box_padding", c_double), ("structure_file", c_char_p),
+                ("source", c_char_p)]
 
 
 STAGE_COUNT = 8

@@ -21,8 +21,9 @@ FRAME_COLUMNS = ["frame", "time", "type", "id", "track", "voxels", "volume", "x"
                  "centre_z", "circularity", "uniformity"]
 _VOLUME_DTYPE = _lib.VOLUME_DTYPE
 _TYPE_NAMES = np.array(_lib.VOLUME_TYPES, dtype=object)
-_NOT_YET = ("the C library has no {what} yet (include/vox/vox.h has no API for it; `vox trajectory` offers "
-            "--align each|none only): use align='each' or align='none'")
+_NOT_YET = ("{what} is not in the Python package yet: `vox trajectory --align none|reference` analyses every "
+            "frame on the first frame's lattice and tracks volumes (vox_tracker in the library); here use "
+            "align='each', or run vox trajectory")
 
 
 _POW10 = np.array([float(10 ** i) for i in range(23)])  # exact doubles
@@ -154,8 +155,9 @@ def analyze_trajectory(source, select="protein", align="each", start=None, stop=
         file (frames read by vox, as `vox trajectory --topology TOP --trajectory TRAJ`).
     select: MDAnalysis selection applied to source (None: every atom).  With files every atom
         goes to the library, whose cleaning keeps the protein; select must then be "protein" or None.
-    align: "each" (default) prepares every frame as vox analyze prepares a structure; "none" uses
-        the coordinates as given.  "reference" is not available yet (NotImplementedError).
+    align: "each" (default) prepares every frame as vox analyze prepares a structure.  "none" and
+        "reference" (one lattice for all frames, with tracks, as `vox trajectory`) are not available
+        here yet (NotImplementedError).
     start, stop, step: the frames, as trajectory[start:stop:step]; frame numbers in the table are
         0-based indices in the file.
     resolution (Å, default 3.0, or the analyzer's) and analyzer (a vox.Analyzer to reuse; else one
@@ -171,8 +173,8 @@ def analyze_trajectory(source, select="protein", align="each", start=None, stop=
     A frame that cannot be analysed raises the library's error, naming the frame; the frames
     before it are in the exception's .frames attribute.
     """
-    if align == "reference":
-        raise NotImplementedError("align='reference': " + _NOT_YET.format(what="reference alignment"))
+    if align in ("reference", "none"):
+        raise NotImplementedError(f"align={align!r}: " + _NOT_YET.format(what="analysis on one lattice with tracking"))
     if align not in ("each", "none"):
         raise invalid(f"align must be 'each', 'none' or 'reference', got {align!r}")
     if tracks:
