@@ -25,6 +25,7 @@
 #endif
 
 #include "cli.h"
+#include "report.h"
 #include "pyjson.h"
 
 #define SUMMARY_SCHEMA 1
@@ -381,7 +382,7 @@ static void remove_stray_temporaries(const char *dir)
     if (!d)
         return;
     static const char *const kinds[] = {".annotation.json", ".annotated.cif", ".df.json", ".annotated.pdb",
-                                        "run.summary.json", "run.checkpoint.json", ".failures.json"};
+                                        "run.summary.json", "run.checkpoint.json", ".failures.json", ".html"};
     struct dirent *de;
     while ((de = readdir(d))) {
         const char *t = strstr(de->d_name, ".tmp.");
@@ -1002,6 +1003,8 @@ int run_batch(const run_config *c)
         rc = 1;
     cJSON_Delete(sum);
     write_checkpoint(&b);
+    if (c->report && !report_end_run(c->report, c->output_dir, "vox analyze"))
+        rc = 1;
     if (c->failures_manifest)
         write_failures_manifest(&b, c->failures_manifest, sum_path);
     if (b.jsonl) {

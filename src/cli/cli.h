@@ -29,6 +29,8 @@ typedef struct run_config {
     const char *profile;        /* tuning profile path (NULL: $VOX_PROFILE or the default) */
     unsigned long long max_grid_voxels;
     int write_df, write_pdb;
+    int write_html;                  /* --write html: <label>.html pages and index.html (report.c) */
+    const struct report_assets *report; /* the report's files, found before the run (NULL: no pages) */
     vox_output_frame output_frame; /* of the annotated CIF/PDB coordinates */
     /* batch runs */
     int jobs;                   /* structures analysed at once */

@@ -19,6 +19,7 @@
 #include "cli.h"
 #include "internal.h"
 #include "pyjson.h"
+#include "report.h"
 #include "vox/vox.h"
 
 #define EXIT_USAGE 2
@@ -67,8 +68,9 @@ static void usage_analyze(FILE *f)
             "  (under mpirun -np P, the entries are spread over the ranks; rank 0 writes the summary)\n"
             "vox options:\n"
             "  --no-align                    use the input coordinates as they are\n"
-            "  --write LIST                  also write df-json (<label>.df.json) and/or pdb\n"
-            "                                (<label>.annotated.pdb), comma-separated\n"
+            "  --write LIST                  also write df-json (<label>.df.json), pdb\n"
+            "                                (<label>.annotated.pdb) and/or html (<label>.html, a page with a\n"
+            "                                3D view, and index.html; offline), comma-separated\n"
             "  --max-grid-voxels N           refuse grids larger than N voxels (default 2147483647)\n"
             "  --output-frame F              aligned (default: volumizer's frame) or input: the annotated\n"
             "                                CIF/PDB coordinates in the input file's frame\n"
@@ -91,6 +93,7 @@ static void usage_main(FILE *f)
             "  analyze   find and measure the occluded volumes of structures (vox analyze --help)\n"
             "  trajectory  the volumes of every frame of an MD trajectory (vox trajectory --help)\n"
             "  merge-summaries OUT S1 S2 ...   merge the run summaries of shards\n"
+            "  report DIR  (re)build DIR/index.html, the HTML report of an output directory\n"
             "  info      version, build, CPU features and the kernels in use\n");
 }
 
@@ -310,11 +313,14 @@ void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, const cha
             st = vox_write_df_json(ctx, r, df_path);
         if (st == VOX_OK && c->write_pdb)
             st = vox_write_document(ctx, VOX_DOC_PDB, s, r, &rp, pdb_path);
+        if (st == VOX_OK && c->report)
+            st = report_structure_page(ctx, c->report, c->output_dir, label, input, s, r, c->include_hubs);
         if (st != VOX_OK) { /* never leave half the outputs behind */
             unlink(cif_path);
             unlink(json_path);
             if (c->write_df) unlink(df_path);
             if (c->write_pdb) unlink(pdb_path);
+            if (c->report) report_remove_page(c->output_dir, label);
         }
     }
     if (st != VOX_OK) {
@@ -535,8 +541,9 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
             for (char *save, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
                 if (strcmp(t, "df-json") == 0) cfg->write_df = 1;
                 else if (strcmp(t, "pdb") == 0) cfg->write_pdb = 1;
+                else if (strcmp(t, "html") == 0) cfg->write_html = 1;
                 else {
-                    fprintf(stderr, "vox analyze: --write: unknown output '%s' (expected df-json, pdb)\n", t);
+                    fprintf(stderr, "vox analyze: --write: unknown output '%s' (expected df-json, pdb, html)\n", t);
                     return EXIT_USAGE;
                 }
             }
@@ -635,8 +642,14 @@ static int cmd_analyze(int argc, char **argv)
     run_config c;
     config_defaults(&c, argc);
     int rc = parse_analyze(argc, argv, &c);
-    if (rc < 0)
+    report_assets assets;
+    if (rc < 0 && c.write_html && !c.dry_run && !report_begin_run(&assets, c.output_dir, "vox analyze"))
+        rc = 1;
+    if (rc < 0) {
+        c.report = c.write_html && !c.dry_run ? &assets : NULL;
         rc = run_batch(&c);
+        report_free_assets(c.report ? &assets : NULL);
+    }
     free(c.inputs);
     return rc;
 }
@@ -751,6 +764,8 @@ static int run_command(int argc, char **argv)
         return cmd_trajectory(argc - 1, argv + 1);
     if (!strcmp(cmd, "merge-summaries"))
         return cmd_merge_summaries(argc - 1, argv + 1);
+    if (!strcmp(cmd, "report"))
+        return cmd_report(argc - 1, argv + 1);
     if (!strcmp(cmd, "info"))
         return cmd_info(argc, argv);
     if (cmd[0] == '-') /* volumizer's legacy routing: options without a command mean analyze */

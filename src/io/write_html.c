@@ -1,0 +1,455 @@
+/* write_html.c - the data and the text of vox's offline HTML report pages
+ * (escaping by context, template filling, the embedded page data) */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "write_html.h"
+
+/* ---- text: UTF-8 in, escaped out ------------------------------------------------ */
+
+/* The code point at s[*i] (advancing *i), U+FFFD for bytes that are not
+ * well-formed UTF-8 (overlong forms, surrogates, > U+10FFFF, truncated
+ * sequences: one byte is consumed) and for control characters other than tab,
+ * line feed and carriage return. */
+static unsigned next_code_point(const unsigned char *s, size_t len, size_t *i)
+{
+    unsigned c = s[(*i)++];
+    if (c < 0x80)
+        return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F ? 0xFFFD : c;
+    int n = c >= 0xF0 && c <= 0xF4 ? 3 : c >= 0xE0 ? (c < 0xF0 ? 2 : -1) : c >= 0xC2 ? 1 : -1;
+    if (n < 0 || *i + (size_t)n > len)
+        return 0xFFFD;
+    unsigned cp = c & (0x3F >> n);
+    for (int k = 0; k < n; k++) {
+        unsigned d = s[*i + (size_t)k];
+        if ((d & 0xC0) != 0x80)
+            return 0xFFFD;
+        cp = cp << 6 | (d & 0x3F);
+    }
+    static const unsigned least[4] = {0, 0x80, 0x800, 0x10000};
+    if (cp < least[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || (cp >= 0x80 && cp < 0xA0))
+        return 0xFFFD;
+    *i += (size_t)n;
+    return cp;
+}
+
+static void put_utf8(vox_buf *b, unsigned cp)
+{
+    char o[4];
+    if (cp < 0x80) {
+        vox_buf_putc(b, (char)cp);
+        return;
+    }
+    if (cp < 0x800) {
+        o[0] = (char)(0xC0 | cp >> 6), o[1] = (char)(0x80 | (cp & 0x3F));
+        vox_buf_put(b, o, 2);
+    } else if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | cp >> 12), o[1] = (char)(0x80 | (cp >> 6 & 0x3F)), o[2] = (char)(0x80 | (cp & 0x3F));
+        vox_buf_put(b, o, 3);
+    } else {
+        o[0] = (char)(0xF0 | cp >> 18), o[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+        o[2] = (char)(0x80 | (cp >> 6 & 0x3F)), o[3] = (char)(0x80 | (cp & 0x3F));
+        vox_buf_put(b, o, 4);
+    }
+}
+
+void vox_html_text(vox_buf *b, const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < len;) {
+        unsigned cp = next_code_point(u, len, &i);
+        switch (cp) {
+        case '&': vox_buf_puts(b, "&amp;"); break;
+        case '<': vox_buf_puts(b, "&lt;"); break;
+        case '>': vox_buf_puts(b, "&gt;"); break;
+        case '"': vox_buf_puts(b, "&quot;"); break;
+        case '\'': vox_buf_puts(b, "&#39;"); break;
+        default: put_utf8(b, cp);
+        }
+    }
+}
+
+void vox_html_json_string(vox_buf *b, const char *s)
+{
+    const unsigned char *u = (const unsigned char *)(s ? s : "");
+    size_t len = strlen((const char *)u);
+    vox_buf_putc(b, '"');
+    for (size_t i = 0; i < len;) {
+        unsigned cp = next_code_point(u, len, &i);
+        if (cp == '"' || cp == '\\') {
+            vox_buf_putc(b, '\\');
+            vox_buf_putc(b, (char)cp);
+        } else if (cp == '\n') {
+            vox_buf_puts(b, "\\n");
+        } else if (cp == '\t') {
+            vox_buf_puts(b, "\\t");
+        } else if (cp == '\r') {
+            vox_buf_puts(b, "\\r");
+        } else if (cp >= 0x20 && cp < 0x7F && cp != '<' && cp != '>' && cp != '&' && cp != '\'') {
+            vox_buf_putc(b, (char)cp);
+        } else if (cp < 0x10000) {
+            vox_buf_printf(b, "\\u%04x", cp);
+        } else { /* a surrogate pair, as JSON spells characters outside the BMP */
+            cp -= 0x10000;
+            vox_buf_printf(b, "\\u%04x\\u%04x", 0xD800 + (cp >> 10), 0xDC00 + (cp & 0x3FF));
+        }
+    }
+    vox_buf_putc(b, '"');
+}
+
+/* JSON text inside a script element: the only bytes that could end the
+ * element or open a comment are '<' (and '>' '&' for good measure); in valid
+ * JSON they can only stand inside strings, where \u escapes mean the same. */
+static void put_json_in_script(vox_buf *b, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '<') vox_buf_puts(b, "\\u003c");
+        else if (*s == '>') vox_buf_puts(b, "\\u003e");
+        else if (*s == '&') vox_buf_puts(b, "\\u0026");
+        else vox_buf_putc(b, *s);
+    }
+}
+
+vox_status vox_html_fill(vox_ctx *ctx, const char *template_name, const char *tmpl, size_t len,
+                         const vox_html_field *fields, size_t n, vox_buf *out)
+{
+    size_t i = 0;
+    while (i < len) {
+        const char *open = memmem(tmpl + i, len - i, "{{", 2);
+        if (!open) {
+            vox_buf_put(out, tmpl + i, len - i);
+            break;
+        }
+        size_t at = (size_t)(open - tmpl);
+        vox_buf_put(out, tmpl + i, at - i);
+        const char *close = memmem(open + 2, len - at - 2, "}}", 2);
+        const char *colon = close ? memchr(open + 2, ':', (size_t)(close - open - 2)) : NULL;
+        if (!close || !colon)
+            return vox_fail(ctx, VOX_E_INVALID_ARG, "%s: placeholder at byte %zu is not {{text|attr|json:NAME}}",
+                            template_name, at);
+        size_t kl = (size_t)(colon - open - 2), nl = (size_t)(close - colon - 1);
+        int kind = kl == 4 && !memcmp(open + 2, "text", 4) ? 0 : kl == 4 && !memcmp(open + 2, "attr", 4) ? 1
+                   : kl == 4 && !memcmp(open + 2, "json", 4) ? 2 : -1;
+        const vox_html_field *f = NULL;
+        for (size_t k = 0; k < n && !f; k++)
+            if (strlen(fields[k].name) == nl && !memcmp(fields[k].name, colon + 1, nl))
+                f = &fields[k];
+        if (kind < 0 || !f)
+            return vox_fail(ctx, VOX_E_INVALID_ARG, "%s: unknown placeholder {{%.*s}} at byte %zu", template_name,
+                            (int)(close - open - 2 > 80 ? 80 : close - open - 2), open + 2, at);
+        const char *v = f->value ? f->value : "";
+        if (kind == 2) put_json_in_script(out, v);
+        else vox_html_text(out, v, strlen(v));
+        i = (size_t)(close - tmpl) + 2;
+    }
+    return out->oom ? vox_fail(ctx, VOX_E_NOMEM, "out of memory for the page %s", template_name) : VOX_OK;
+}
+
+/* ---- numbers ------------------------------------------------------------------------ */
+
+/* A float as the payload (annotation.json) writes it, so the page shows the
+ * same digits; null when not finite. */
+static void put_number(vox_buf *b, double v)
+{
+    char s[64], t[64];
+    if (!isfinite(v)) {
+        vox_buf_puts(b, "null");
+        return;
+    }
+    vox_fmt_modp(v, s);
+    vox_fmt_repr(strtod(s, NULL), t);
+    vox_buf_puts(b, t);
+}
+
+/* Points as centi-Å integers, each axis delta-coded against the previous
+ * point: neighbouring atoms and voxels are close, so most numbers are short. */
+typedef struct delta_coder {
+    long long last[3];
+    int first;
+} delta_coder;
+
+static void put_point(vox_buf *b, delta_coder *d, const float p[3])
+{
+    for (int a = 0; a < 3; a++) {
+        double v = isfinite(p[a]) ? p[a] : 0.0;
+        long long q = llround(v * 100.0);
+        vox_buf_printf(b, "%s%lld", d->first && a == 0 ? "" : ",", q - d->last[a]);
+        d->last[a] = q;
+    }
+    d->first = 0;
+}
+
+vox_status vox_html_coords(vox_buf *b, const float *xyz, size_t n, const vox_transform *to_input)
+{
+    delta_coder d = {{0, 0, 0}, 1};
+    vox_buf_puts(b, "\"xyz\":[");
+    for (size_t i = 0; i < n; i++) {
+        float p[3] = {xyz[3 * i], xyz[3 * i + 1], xyz[3 * i + 2]};
+        if (to_input)
+            vox_transform_to_input(to_input, p, 1);
+        put_point(b, &d, p);
+    }
+    vox_buf_putc(b, ']');
+    return b->oom ? VOX_E_NOMEM : VOX_OK;
+}
+
+/* ---- the protein: names, residues, chains ------------------------------------------- */
+
+/* Distinct strings in order of first appearance, found through an
+ * open-addressing hash (a hostile file may have as many names as atoms). */
+typedef struct interner {
+    char (*s)[16];
+    size_t n;
+    int32_t *slot; /* index + 1, 0: empty */
+    size_t mask;
+} interner;
+
+static int interner_init(interner *t, size_t max)
+{
+    size_t cap = 16;
+    while (cap < 2 * max + 2) cap <<= 1;
+    t->s = malloc((max + 1) * sizeof *t->s);
+    t->slot = calloc(cap, sizeof *t->slot);
+    t->n = 0;
+    t->mask = cap - 1;
+    return t->s && t->slot;
+}
+
+static size_t intern(interner *t, const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (const char *p = s; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    for (size_t k = (size_t)h & t->mask;; k = (k + 1) & t->mask) {
+        if (!t->slot[k]) {
+            snprintf(t->s[t->n], sizeof t->s[t->n], "%s", s);
+            t->slot[k] = (int32_t)++t->n;
+            return t->n - 1;
+        }
+        if (!strcmp(t->s[t->slot[k] - 1], s))
+            return (size_t)t->slot[k] - 1;
+    }
+}
+
+static void put_strings(vox_buf *b, const interner *t)
+{
+    vox_buf_putc(b, '[');
+    for (size_t i = 0; i < t->n; i++) {
+        if (i) vox_buf_putc(b, ',');
+        vox_html_json_string(b, t->s[i]);
+    }
+    vox_buf_putc(b, ']');
+}
+
+void vox_html_topology(vox_buf *b, const vox_structure *s)
+{
+    size_t n = vox_structure_atom_count(s);
+    interner kinds, resn, chains;
+    int ok = interner_init(&kinds, n) & interner_init(&resn, n) & interner_init(&chains, n);
+    size_t *kind_of = malloc((n ? n : 1) * sizeof *kind_of);
+    if (!ok || !kind_of) {
+        b->oom = 1;
+        goto out;
+    }
+    /* residues: runs of atoms with the same chain, number, insertion code and name */
+    vox_buf res = {0};
+    vox_atom_info prev;
+    memset(&prev, 0, sizeof prev);
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        vox_atom_info a;
+        a.size = sizeof a;
+        vox_structure_atom(s, i, &a);
+        /* a kind is the atom name and the element: "name\x1felement" */
+        char key[16];
+        snprintf(key, sizeof key, "%.7s\x1f%.3s", a.atom_name, a.element);
+        kind_of[i] = intern(&kinds, key);
+        int same = i > 0 && a.res_id == prev.res_id && a.ins_code == prev.ins_code && a.hetero == prev.hetero &&
+                   !strcmp(a.chain, prev.chain) && !strcmp(a.res_name, prev.res_name);
+        if (i > 0 && !same) {
+            vox_buf_printf(&res, ",%zu]", run);
+            run = 0;
+        }
+        if (!same) {
+            char ic[2] = {a.ins_code && a.ins_code != ' ' ? a.ins_code : '\0', '\0'};
+            vox_buf_printf(&res, "%s[%zu,%zu,%d,", res.len ? "," : "", intern(&resn, a.res_name),
+                           intern(&chains, a.chain), (int)a.res_id);
+            vox_html_json_string(&res, ic);
+            vox_buf_printf(&res, ",%d", a.hetero ? 1 : 0);
+        }
+        run++;
+        prev = a;
+    }
+    if (n)
+        vox_buf_printf(&res, ",%zu]", run);
+    vox_buf_puts(b, "\"kinds\":[");
+    for (size_t k = 0; k < kinds.n; k++) {
+        char *sep = strchr(kinds.s[k], '\x1f');
+        *sep = '\0';
+        vox_buf_puts(b, k ? ",[" : "[");
+        vox_html_json_string(b, kinds.s[k]);
+        vox_buf_putc(b, ',');
+        vox_html_json_string(b, sep + 1);
+        vox_buf_putc(b, ']');
+    }
+    vox_buf_puts(b, "],\"resn\":");
+    put_strings(b, &resn);
+    vox_buf_puts(b, ",\"chains\":");
+    put_strings(b, &chains);
+    vox_buf_puts(b, ",\"residues\":[");
+    vox_buf_put(b, res.data ? res.data : "", res.len);
+    vox_buf_puts(b, "],\"atoms\":[");
+    for (size_t i = 0; i < n; i++) vox_buf_printf(b, i ? ",%zu" : "%zu", kind_of[i]);
+    vox_buf_putc(b, ']');
+    if (res.oom) b->oom = 1;
+    vox_buf_free(&res);
+out:
+    free(kind_of);
+    free(kinds.s), free(kinds.slot);
+    free(resn.s), free(resn.slot);
+    free(chains.s), free(chains.slot);
+}
+
+/* ---- volumes -------------------------------------------------------------------------- */
+
+static int member(const uint32_t *sorted, size_t n, uint32_t f)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (sorted[mid] < f) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < n && sorted[lo] == f;
+}
+
+/* 1 when voxel f of the volume has a face neighbour outside it (or lies on
+ * the grid's edge). */
+static int outer_voxel(const uint32_t *flat, size_t n, uint32_t f, const int dims[3])
+{
+    uint64_t nz = (uint64_t)dims[2], nyz = (uint64_t)dims[1] * nz;
+    uint64_t i = f / nyz, j = (f / nz) % (uint64_t)dims[1], k = f % nz;
+    if (i == 0 || j == 0 || k == 0 || i + 1 >= (uint64_t)dims[0] || j + 1 >= (uint64_t)dims[1] || k + 1 >= nz)
+        return 1;
+    const uint64_t step[3] = {nyz, nz, 1};
+    for (int a = 0; a < 3; a++)
+        if (!member(flat, n, (uint32_t)(f - step[a])) || !member(flat, n, (uint32_t)(f + step[a])))
+            return 1;
+    return 0;
+}
+
+vox_status vox_html_volumes(vox_ctx *ctx, vox_buf *b, const vox_result *r, const vox_transform *to_input,
+                            int include_hubs)
+{
+    vox_transform own;
+    own.size = sizeof own;
+    if (!to_input) {
+        vox_result_transform(r, &own);
+        to_input = &own;
+    }
+    int dims[3];
+    double res;
+    vox_result_grid(r, dims, &res);
+    vox_buf_puts(b, "\"volumes\":[");
+    size_t shown = 0, cap = 0;
+    uint32_t *flat = NULL;
+    float *xyz = NULL, *outer = NULL;
+    vox_status st = VOX_OK;
+    for (size_t i = 0; i < vox_result_count(r) && st == VOX_OK; i++) {
+        vox_volume v;
+        vox_result_volume(r, i, &v);
+        if (v.type == VOX_OCCLUDED || (v.type == VOX_HUB && !include_hubs))
+            continue;
+        if (v.num_voxels > cap) {
+            free(flat), free(xyz), free(outer);
+            cap = v.num_voxels;
+            flat = malloc(cap * sizeof *flat);
+            xyz = malloc(3 * cap * sizeof *xyz);
+            outer = malloc(3 * cap * sizeof *outer);
+            if (!flat || !xyz || !outer) {
+                st = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the page's voxels (%zu)", cap);
+                break;
+            }
+        }
+        if (v.num_voxels && (vox_result_voxel_indices(r, i, flat) != VOX_OK || vox_result_voxels(r, i, xyz, NULL) != VOX_OK)) {
+            st = vox_fail(ctx, VOX_E_INTERNAL, "the voxels of volume %zu cannot be read back", i);
+            break;
+        }
+        size_t no = 0;
+        for (size_t k = 0; k < v.num_voxels; k++)
+            if (outer_voxel(flat, v.num_voxels, flat[k], dims))
+                memcpy(outer + 3 * no++, xyz + 3 * k, 3 * sizeof(float));
+        float c[3] = {(float)v.centre[0], (float)v.centre[1], (float)v.centre[2]};
+        vox_transform_to_input(to_input, c, 1);
+        vox_buf_printf(b, "%s{\"type\":\"%s\",\"id\":%d,\"voxels\":%zu,\"volume\":", shown++ ? "," : "",
+                       vox_volume_type_name(v.type), v.id, v.num_voxels);
+        put_number(b, v.volume);
+        vox_buf_puts(b, ",\"x\":");
+        put_number(b, vox_round3_np(v.x));
+        vox_buf_puts(b, ",\"y\":");
+        put_number(b, vox_round3_np(v.y));
+        vox_buf_puts(b, ",\"z\":");
+        put_number(b, vox_round3_np(v.z));
+        vox_buf_puts(b, ",\"circularity\":");
+        put_number(b, v.has_circularity ? vox_round4(v.circularity) : NAN);
+        vox_buf_puts(b, ",\"uniformity\":");
+        put_number(b, v.has_uniformity ? vox_round4(v.uniformity) : NAN);
+        vox_buf_printf(b, ",\"centre\":[%.2f,%.2f,%.2f],\"outer\":%zu,", c[0], c[1], c[2], no);
+        st = vox_html_coords(b, outer, no, to_input);
+        vox_buf_putc(b, '}');
+    }
+    free(flat), free(xyz), free(outer);
+    vox_buf_putc(b, ']');
+    if (st == VOX_OK && b->oom)
+        st = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the page data");
+    return st;
+}
+
+/* ---- a structure page ---------------------------------------------------------------- */
+
+/* The volume table's columns: key, heading, digits (-1: text or integer). */
+static const char COLUMNS[] =
+    "[[\"type\",\"type\",-1],[\"id\",\"id\",-1],[\"volume\",\"volume (\\u00c5\\u00b3)\",1],[\"voxels\",\"voxels\",-1],"
+    "[\"x\",\"x (\\u00c5)\",2],[\"y\",\"y (\\u00c5)\",2],[\"z\",\"z (\\u00c5)\",2],"
+    "[\"circularity\",\"circularity\",3],[\"uniformity\",\"uniformity\",3]]";
+
+vox_status vox_html_structure_data(vox_ctx *ctx, const vox_structure *s, const vox_result *r,
+                                   const vox_html_info *info, vox_buf *out)
+{
+    if (!ctx || !s || !r || !info || !out)
+        return VOX_E_INVALID_ARG;
+    vox_transform t;
+    t.size = sizeof t;
+    vox_result_transform(r, &t);
+    int dims[3];
+    double res;
+    vox_result_grid(r, dims, &res);
+    vox_buf_puts(out, "{\"kind\":\"structure\",\"version\":");
+    vox_html_json_string(out, vox_version());
+    vox_buf_puts(out, ",\"label\":");
+    vox_html_json_string(out, info->label);
+    vox_buf_puts(out, ",\"title\":");
+    vox_html_json_string(out, info->title);
+    vox_buf_puts(out, ",\"input\":");
+    vox_html_json_string(out, info->input_path);
+    vox_buf_puts(out, ",\"frame\":\"input\",\"resolution\":");
+    put_number(out, res);
+    vox_buf_printf(out, ",\"grid\":[%d,%d,%d],\"include_hubs\":%s,\"columns\":%s,\"protein\":{", dims[0], dims[1],
+                   dims[2], info->include_hubs ? "true" : "false", COLUMNS);
+    vox_html_topology(out, s);
+    size_t n = vox_structure_atom_count(s);
+    float *xyz = malloc(3 * (n ? n : 1) * sizeof *xyz);
+    if (!xyz)
+        return vox_fail(ctx, VOX_E_NOMEM, "out of memory for the page's %zu atoms", n);
+    vox_structure_coords(s, xyz);
+    vox_buf_putc(out, ',');
+    vox_html_coords(out, xyz, n, &t);
+    free(xyz);
+    vox_buf_puts(out, "},");
+    vox_status st = vox_html_volumes(ctx, out, r, &t, info->include_hubs);
+    vox_buf_putc(out, '}');
+    if (st == VOX_OK && out->oom)
+        st = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the page data");
+    return st;
+}
