@@ -294,6 +294,15 @@ def test_hostile(tmp):
               f"{label}: hostile names kept as data: {pr['resn']} {pr['chains']}")
     _, p, d = page_of(os.path.join(out, "index.html"))
     check(d and {s["input"] for s in d["structures"]} == {pdb, cif}, "index: the hostile paths intact")
+    # bytes that are not UTF-8 (a stray byte, an encoded surrogate): U+FFFD, the page stays valid UTF-8
+    raw = os.path.join(tmp, "bytes.pdb")
+    with open(os.path.join(GEN, "pocket_box.pdb"), "rb") as f, open(raw, "wb") as o:
+        o.write(b"TITLE     caf\xc3\xa9 \xff\xed\xa0\x80 ok\n" + f.read())
+    out2 = os.path.join(tmp, "bytes")
+    analyze(out2, raw)
+    _, p, d = page_of(os.path.join(out2, "bytes.html"))  # strict UTF-8 decoding
+    want = "caf\u00e9 \ufffd\ufffd\ufffd\ufffd ok"
+    check(p.texts.get("subtitle") == want and d["title"] == want, f"invalid UTF-8: {p.texts.get('subtitle')!r} {d['title']!r}")
 
 
 def test_errors(tmp):
@@ -320,6 +329,61 @@ def test_errors(tmp):
     check(not any(f.startswith("pocket_box.") for f in os.listdir(out)), f"damaged template: no outputs left: {os.listdir(out)}")
     r = vox("analyze", "--write", "htm", "--output-dir", out, os.path.join(GEN, "pocket_box.pdb"))
     check(r.returncode == 2 and "html" in r.stderr, "--write htm: a usage error naming html")
+
+
+def ensemble(tmp, models=12):
+    """pocket_box.pdb as a topology and a multi-model file of it, breathing a little from model to model."""
+    import math
+    src = os.path.join(GEN, "pocket_box.pdb")
+    lines = [l for l in open(src) if l.startswith("ATOM")]
+    ens = os.path.join(tmp, "breathing.pdb")
+    with open(ens, "w") as f:
+        for m in range(models):
+            s = 1.0 + 0.04 * math.sin(m)
+            f.write(f"MODEL     {m + 1:4d}\n")
+            for l in lines:
+                x, y, z = (float(l[30 + 8 * a:38 + 8 * a]) * s for a in range(3))
+                f.write(f"{l[:30]}{x:8.3f}{y:8.3f}{z:8.3f}{l[54:]}")
+            f.write("ENDMDL\n")
+    return src, ens
+
+
+def test_trajectory(tmp):
+    top, ens = ensemble(tmp)
+    out = os.path.join(OUT, "trajectory")
+    shutil.rmtree(out, ignore_errors=True)
+    r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", ens, "--output-dir", out, "--align", "reference",
+            "--resolution", "2.0", "--write", "html,occupancy")
+    check(r.returncode == 0, f"vox trajectory --write html: {r.stderr}")
+    path = os.path.join(out, "breathing.trajectory.html")
+    if not os.path.exists(path):
+        check(False, "the trajectory page is written")
+        return
+    text, p, d = page_of(path)
+    check(d and d["kind"] == "trajectory" and d["frames"] == 12 and d["align"] == "reference", "trajectory: the run")
+    check(1 <= len(d["frames3d"]) <= 8 and d["frames3d"][0]["index"] == 0, f"trajectory: a bounded set of 3D frames")
+    rows = [l.split(",") for l in open(os.path.join(out, "breathing.frames.csv")).read().splitlines()[1:]]
+    for f in d["frames3d"]:
+        want = [(w[2], int(w[3]), float(w[6])) for w in rows if int(w[0]) == f["index"]]
+        got = [(v["type"], v["id"], v["volume"]) for v in f["volumes"]]
+        check(got == want, f"trajectory: frame {f['index']}'s volumes are frames.csv's rows: {got} {want}")
+        check(all("track" in v for v in f["volumes"]), "trajectory: volumes carry their track")
+        check(len(decoded(f["xyz"])) == 3 * len(d["protein"]["atoms"]), "trajectory: a frame's atoms")
+    check(d["series"]["by"] == "track" and d["series"]["sets"] and len(d["series"]["x"]) == 12,
+          f"trajectory: a curve per track: {d['series'].get('sets')}")
+    ntracks = len(open(os.path.join(out, "breathing.tracks.csv")).read().splitlines()) - 1
+    check(len(d["tracks"]) == ntracks, "trajectory: every track in the table")
+    _, _, idx = page_of(os.path.join(out, "index.html"))
+    check(idx and idx["trajectories"] and idx["trajectories"][0]["label"] == "breathing" and
+          idx["trajectories"][0]["page"] and idx["trajectories"][0]["frames"] == 12, "index: the trajectory")
+    # --align each: no tracks, one curve per type
+    out2 = os.path.join(tmp, "each")
+    r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", ens, "--output-dir", out2, "--write", "html",
+            "--resolution", "2.0")
+    _, _, d2 = page_of(os.path.join(out2, "breathing.trajectory.html"))
+    check(r.returncode == 0 and d2["series"]["by"] == "type" and not d2["tracks"], "trajectory --align each: types")
+    r = vox("trajectory", "--topology", top, "--output-dir", out2, "--write", "pdf")
+    check(r.returncode == 2 and "html" in r.stderr, "trajectory --write pdf: a usage error naming html")
 
 
 def test_4jpn(tmp):
@@ -463,9 +527,28 @@ def test_browser(tmp):
             check(b.eval("window.pwned === undefined"), "index: no hostile code ran")
             with open(os.path.join(OUT, "index.png"), "wb") as f:
                 f.write(b.screenshot())
+        top, ens = ensemble(tmp)
+        outt = os.path.join(OUT, "trajectory-browser")
+        vox("trajectory", "--quiet", "--topology", top, "--trajectory", ens, "--output-dir", outt, "--align", "reference",
+            "--resolution", "2.0", "--write", "html")
+        tpage = os.path.join(outt, "breathing.trajectory.html")
+        if open_page(b, tpage, "trajectory"):
+            check(b.eval("document.querySelectorAll('svg.chart path.series').length") >= 1, "trajectory: curves drawn")
+            n = b.eval("document.querySelectorAll('#frame option').length")
+            check(n >= 2, f"trajectory: frames to choose from ({n})")
+            views = b.eval("Number(document.body.dataset.voxViews)")
+            b.eval("(function(){var s=document.getElementById('frame'); s.value=String(s.options.length-1);"
+                   "s.dispatchEvent(new Event('change')); return 1;})()")
+            b.wait_for(f"Number(document.body.dataset.voxViews) > {views}", timeout=60)
+            d = b.eval("JSON.parse(document.getElementById('vox-data').textContent)")
+            rows = b.eval("document.querySelectorAll('#volumes tbody tr[data-index]').length")
+            check(rows == len(d["frames3d"][-1]["volumes"]), "trajectory: the table shows the chosen frame's volumes")
+            check(not b.console_errors, f"trajectory: no error: {b.console_errors}")
+            with open(os.path.join(OUT, "trajectory.png"), "wb") as f:
+                f.write(b.screenshot())
         src4 = os.path.join(DATA, "structures", "4jpn.pdb")
         if os.path.exists(src4):
-            out4 = os.path.join(OUT, "4jpn")
+            out4 = os.path.join(OUT, "4jpn-browser")
             analyze(out4, src4, extra=("--resolution", "2.0"))
             browse_structure(b, os.path.join(out4, "4jpn.html"), "4jpn")
             b.eval("scrollTo(0, 0)")
@@ -478,5 +561,5 @@ def test_browser(tmp):
 
 if __name__ == "__main__":
     tests = [test_browser] if MODE == "browser" else [test_pages, test_report_command, test_frame, test_hostile,
-                                                      test_errors, test_4jpn]
+                                                      test_errors, test_trajectory, test_4jpn]
     sys.exit(main(tests, "vox-report-"))

@@ -98,11 +98,18 @@
     return lines.join('\n');
   }
 
-  /* A chain of residues or only loose atoms (a cartoon needs C-alpha atoms in a row). */
+  /* A chain of residues (one C-alpha each: a cartoon can follow it) or loose atoms. */
   function looksLikePolymer(p) {
-    var ca = 0;
-    for (var i = 0; i < p.kinds.length; i++) if (p.kinds[i][0] === 'CA') ca++;
-    return ca > 0 && p.residues.length >= 2 && p.atoms.length / p.residues.length <= 40;
+    var ca = -1, one = 0, some = 0, atom = 0;
+    for (var i = 0; i < p.kinds.length; i++) if (p.kinds[i][0] === 'CA') ca = i;
+    if (ca < 0) return false;
+    for (var r = 0; r < p.residues.length; r++) {
+      var n = 0;
+      for (var k = 0; k < p.residues[r][5]; k++, atom++) if (p.atoms[atom] === ca) n++;
+      if (n) some++;
+      if (n === 1) one++;
+    }
+    return one >= 2 && one >= 0.9 * some;
   }
 
   function markViews() {
@@ -149,7 +156,7 @@
     this.protein = v.addModel(proteinPDB(topology, decodePoints(xyz)), 'pdb');
     performance.mark('vox-protein');
     this.polymer = looksLikePolymer(topology);
-    if (!this.polymer && this.proteinStyle === 'cartoon') this.proteinStyle = 'lines';
+    if (!this.polymer && this.proteinStyle === 'cartoon') this.proteinStyle = 'atoms';
     this.models = [];
     var radius = resolution / 2, self = this;
     volumes.forEach(function (vol, i) {
@@ -175,6 +182,7 @@
     var dim = focus ? 0.45 : 1.0;
     if (this.proteinStyle === 'cartoon') pstyle = { cartoon: { color: PROTEIN_COLOUR, opacity: dim } };
     else if (this.proteinStyle === 'lines') pstyle = { line: { color: PROTEIN_COLOUR, opacity: dim } };
+    else if (this.proteinStyle === 'atoms') pstyle = { cross: { color: PROTEIN_COLOUR, radius: 0.45, opacity: dim } };
     else if (this.proteinStyle === 'surface') pstyle = { cartoon: { color: PROTEIN_COLOUR, opacity: dim } };
     this.protein.setStyle({}, pstyle);
     if (this.proteinStyle === 'cartoon' || this.proteinStyle === 'surface')
@@ -371,7 +379,7 @@
     var wrap = el('label', 'protein-style', 'protein ');
     var sel = el('select');
     sel.id = 'protein-style';
-    [['cartoon', 'cartoon'], ['surface', 'surface'], ['lines', 'lines'], ['hidden', 'hidden']].forEach(function (o) {
+    [['cartoon', 'cartoon'], ['surface', 'surface'], ['lines', 'lines'], ['atoms', 'atoms (crosses)'], ['hidden', 'hidden']].forEach(function (o) {
       var opt = el('option', '', o[1]);
       opt.value = o[0];
       sel.appendChild(opt);
@@ -530,7 +538,8 @@
     var sel = el('select');
     sel.id = 'frame';
     d.frames3d.forEach(function (f, i) {
-      var o = el('option', '', 'frame ' + f.index + (f.time !== null ? ' (' + fmt(f.time, 1) + ' ps)' : '') + ' \u00b7 ' + f.volumes.length + ' volumes');
+      var o = el('option', '', 'frame ' + f.index + (f.time !== null ? ' (' + fmt(f.time, 1) + ' ps)' : '') + ' \u00b7 ' +
+        f.volumes.length + (f.volumes.length === 1 ? ' volume' : ' volumes'));
       o.value = String(i);
       sel.appendChild(o);
     });

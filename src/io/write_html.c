@@ -340,7 +340,7 @@ static int outer_voxel(const uint32_t *flat, size_t n, uint32_t f, const int dim
 }
 
 vox_status vox_html_volumes(vox_ctx *ctx, vox_buf *b, const vox_result *r, const vox_transform *to_input,
-                            int include_hubs)
+                            int include_hubs, const int *track_ids)
 {
     vox_transform own;
     own.size = sizeof own;
@@ -395,6 +395,8 @@ vox_status vox_html_volumes(vox_ctx *ctx, vox_buf *b, const vox_result *r, const
         put_number(b, v.has_circularity ? vox_round4(v.circularity) : NAN);
         vox_buf_puts(b, ",\"uniformity\":");
         put_number(b, v.has_uniformity ? vox_round4(v.uniformity) : NAN);
+        if (track_ids && track_ids[i] >= 0)
+            vox_buf_printf(b, ",\"track\":%d", track_ids[i]);
         vox_buf_printf(b, ",\"centre\":[%.2f,%.2f,%.2f],\"outer\":%zu,", c[0], c[1], c[2], no);
         st = vox_html_coords(b, outer, no, to_input);
         vox_buf_putc(b, '}');
@@ -447,7 +449,7 @@ vox_status vox_html_structure_data(vox_ctx *ctx, const vox_structure *s, const v
     vox_html_coords(out, xyz, n, &t);
     free(xyz);
     vox_buf_puts(out, "},");
-    vox_status st = vox_html_volumes(ctx, out, r, &t, info->include_hubs);
+    vox_status st = vox_html_volumes(ctx, out, r, &t, info->include_hubs, NULL);
     vox_buf_putc(out, '}');
     if (st == VOX_OK && out->oom)
         st = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the page data");

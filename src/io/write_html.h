@@ -62,8 +62,9 @@ VOX_HIDDEN void vox_html_topology(vox_buf *b, const vox_structure *s);
  * to_input when it is not NULL ... */
 VOX_HIDDEN vox_status vox_html_coords(vox_buf *b, const float *xyz, size_t n, const vox_transform *to_input);
 /* ... and "volumes":[...] of a result, its voxels mapped by to_input (NULL:
- * the result's own transform, vox_result_transform). */
+ * the result's own transform, vox_result_transform); track_ids (NULL: none)
+ * holds each table row's track (vox_tracker_add), written as "track". */
 VOX_HIDDEN vox_status vox_html_volumes(vox_ctx *ctx, vox_buf *b, const vox_result *r, const vox_transform *to_input,
-                                       int include_hubs);
+                                       int include_hubs, const int *track_ids);
 
 #endif
