@@ -127,6 +127,22 @@
 
   /* ---- the 3D scene: a protein and its volumes -------------------------------------------- */
 
+  /* A software WebGL (SwiftShader, llvmpipe: no GPU, as on headless servers and many VMs) draws
+   * multisampled frames several times slower; there the view is drawn without antialiasing. */
+  function softwareGL() {
+    try {
+      var gl = document.createElement('canvas').getContext('webgl');
+      if (!gl) return false;
+      var info = gl.getExtension('WEBGL_debug_renderer_info');
+      var name = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+      var lose = gl.getExtension('WEBGL_lose_context');
+      if (lose) lose.loseContext();
+      return /swiftshader|llvmpipe|softpipe|software/i.test(name);
+    } catch (e) {
+      return false;
+    }
+  }
+
   function Scene(container, onHover) {
     this.container = container;
     this.onHover = onHover;
@@ -137,7 +153,7 @@
     this.viewer = null;
     try {
       if ($3Dmol.setSyncSurface) $3Dmol.setSyncSurface(true);
-      this.viewer = $3Dmol.createViewer(container, { backgroundColor: 'white', antialias: true });
+      this.viewer = $3Dmol.createViewer(container, { backgroundColor: 'white', antialias: !softwareGL() });
     } catch (e) {
       this.viewer = null;
     }

@@ -29,10 +29,10 @@ static unsigned next_code_point(const unsigned char *s, size_t len, size_t *i)
         cp = cp << 6 | (d & 0x3F);
     }
     static const unsigned least[4] = {0, 0x80, 0x800, 0x10000};
-    if (cp < least[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || (cp >= 0x80 && cp < 0xA0))
+    if (cp < least[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
         return 0xFFFD;
     *i += (size_t)n;
-    return cp;
+    return cp < 0xA0 ? 0xFFFD : cp; /* C1 controls: well-formed, one replacement */
 }
 
 static void put_utf8(vox_buf *b, unsigned cp)
