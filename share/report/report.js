@@ -98,18 +98,28 @@
     return lines.join('\n');
   }
 
-  /* A chain of residues (one C-alpha each: a cartoon can follow it) or loose atoms. */
-  function looksLikePolymer(p) {
-    var ca = -1, one = 0, some = 0, atom = 0;
+  /* A chain of residues (one C-alpha each, 3.8 A from the next one's: a cartoon can follow it) or
+   * loose atoms (drawn as atoms instead: a cartoon of them would be empty). */
+  function looksLikePolymer(p, xyz) {
+    var ca = -1, one = 0, some = 0, atom = 0, pairs = 0, linked = 0, prev = -1, prevChain = -1;
     for (var i = 0; i < p.kinds.length; i++) if (p.kinds[i][0] === 'CA') ca = i;
     if (ca < 0) return false;
     for (var r = 0; r < p.residues.length; r++) {
-      var n = 0;
-      for (var k = 0; k < p.residues[r][5]; k++, atom++) if (p.atoms[atom] === ca) n++;
+      var n = 0, at = -1;
+      for (var k = 0; k < p.residues[r][5]; k++, atom++) if (p.atoms[atom] === ca) { n++; at = atom; }
       if (n) some++;
-      if (n === 1) one++;
+      if (n !== 1) continue;
+      one++;
+      if (prev >= 0 && prevChain === p.residues[r][1]) {
+        var dx = xyz[3 * at] - xyz[3 * prev], dy = xyz[3 * at + 1] - xyz[3 * prev + 1], dz = xyz[3 * at + 2] - xyz[3 * prev + 2];
+        var d = Math.sqrt(dx * dx + dy * dy + dz * dz);
+        pairs++;
+        if (d > 2.8 && d < 4.6) linked++;
+      }
+      prev = at;
+      prevChain = p.residues[r][1];
     }
-    return one >= 2 && one >= 0.9 * some;
+    return one >= 2 && one >= 0.9 * some && linked >= 0.5 * pairs;
   }
 
   function markViews() {
@@ -169,9 +179,10 @@
     v.removeAllSurfaces();
     this.surface = null;
     performance.mark('vox-load');
-    this.protein = v.addModel(proteinPDB(topology, decodePoints(xyz)), 'pdb');
+    var atoms = decodePoints(xyz);
+    this.protein = v.addModel(proteinPDB(topology, atoms), 'pdb');
     performance.mark('vox-protein');
-    this.polymer = looksLikePolymer(topology);
+    this.polymer = looksLikePolymer(topology, atoms);
     if (!this.polymer && this.proteinStyle === 'cartoon') this.proteinStyle = 'atoms';
     this.models = [];
     var radius = resolution / 2, self = this;
