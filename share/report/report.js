@@ -163,7 +163,7 @@
     this.viewer = null;
     try {
       if ($3Dmol.setSyncSurface) $3Dmol.setSyncSurface(true);
-      this.viewer = $3Dmol.createViewer(container, { backgroundColor: 'white', antialias: !softwareGL() });
+      this.viewer = $3Dmol.createViewer(container, { backgroundColor: 'white', antialias: !softwareGL(), cartoonQuality: 4 });
     } catch (e) {
       this.viewer = null;
     }

@@ -104,11 +104,14 @@ void vox_html_json_string(vox_buf *b, const char *s)
  * JSON they can only stand inside strings, where \u escapes mean the same. */
 static void put_json_in_script(vox_buf *b, const char *s)
 {
-    for (; *s; s++) {
-        if (*s == '<') vox_buf_puts(b, "\\u003c");
-        else if (*s == '>') vox_buf_puts(b, "\\u003e");
-        else if (*s == '&') vox_buf_puts(b, "\\u0026");
-        else vox_buf_putc(b, *s);
+    for (;;) {
+        size_t n = strcspn(s, "<>&");
+        vox_buf_put(b, s, n);
+        s += n;
+        if (!*s)
+            break;
+        vox_buf_puts(b, *s == '<' ? "\\u003c" : *s == '>' ? "\\u003e" : "\\u0026");
+        s++;
     }
 }
 
@@ -149,6 +152,20 @@ vox_status vox_html_fill(vox_ctx *ctx, const char *template_name, const char *tm
 
 /* ---- numbers ------------------------------------------------------------------------ */
 
+/* An integer in decimal (the page data is mostly integers: printf would be most of its cost). */
+static void put_int(vox_buf *b, long long v)
+{
+    char t[24], *p = t + sizeof t;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    vox_buf_put(b, p, (size_t)(t + sizeof t - p));
+}
+
 /* A float as the payload (annotation.json) writes it, so the page shows the
  * same digits; null when not finite. */
 static void put_number(vox_buf *b, double v)
@@ -173,9 +190,11 @@ typedef struct delta_coder {
 static void put_point(vox_buf *b, delta_coder *d, const float p[3])
 {
     for (int a = 0; a < 3; a++) {
-        double v = isfinite(p[a]) ? p[a] : 0.0;
+        double v = isfinite(p[a]) && fabs(p[a]) < 1e15 ? p[a] : 0.0;
         long long q = llround(v * 100.0);
-        vox_buf_printf(b, "%s%lld", d->first && a == 0 ? "" : ",", q - d->last[a]);
+        if (!(d->first && a == 0))
+            vox_buf_putc(b, ',');
+        put_int(b, q - d->last[a]);
         d->last[a] = q;
     }
     d->first = 0;
@@ -223,7 +242,9 @@ static size_t intern(interner *t, const char *s)
     for (const char *p = s; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
     for (size_t k = (size_t)h & t->mask;; k = (k + 1) & t->mask) {
         if (!t->slot[k]) {
-            snprintf(t->s[t->n], sizeof t->s[t->n], "%s", s);
+            size_t len = strnlen(s, sizeof t->s[t->n] - 1);
+            memcpy(t->s[t->n], s, len);
+            t->s[t->n][len] = '\0';
             t->slot[k] = (int32_t)++t->n;
             return t->n - 1;
         }
@@ -263,7 +284,11 @@ void vox_html_topology(vox_buf *b, const vox_structure *s)
         vox_structure_atom(s, i, &a);
         /* a kind is the atom name and the element: "name\x1felement" */
         char key[16];
-        snprintf(key, sizeof key, "%.7s\x1f%.3s", a.atom_name, a.element);
+        size_t kn = strnlen(a.atom_name, 7), ke = strnlen(a.element, 3);
+        memcpy(key, a.atom_name, kn);
+        key[kn] = '\x1f';
+        memcpy(key + kn + 1, a.element, ke);
+        key[kn + 1 + ke] = '\0';
         kind_of[i] = intern(&kinds, key);
         int same = i > 0 && a.res_id == prev.res_id && a.ins_code == prev.ins_code && a.hetero == prev.hetero &&
                    !strcmp(a.chain, prev.chain) && !strcmp(a.res_name, prev.res_name);
@@ -300,7 +325,10 @@ void vox_html_topology(vox_buf *b, const vox_structure *s)
     vox_buf_puts(b, ",\"residues\":[");
     vox_buf_put(b, res.data ? res.data : "", res.len);
     vox_buf_puts(b, "],\"atoms\":[");
-    for (size_t i = 0; i < n; i++) vox_buf_printf(b, i ? ",%zu" : "%zu", kind_of[i]);
+    for (size_t i = 0; i < n; i++) {
+        if (i) vox_buf_putc(b, ',');
+        put_int(b, (long long)kind_of[i]);
+    }
     vox_buf_putc(b, ']');
     if (res.oom) b->oom = 1;
     vox_buf_free(&res);
