@@ -464,6 +464,33 @@ def browse_structure(b, path, name):
     before = viewer_shot(b, name)
     counts = hue_counts(before, ["protein"] + types)
     check(all(counts[t] >= 20 for t in ["protein"] + types), f"{name}: the view holds the protein's and each type's colours: {counts}")
+    # hovering a volume in the view shows its values
+    t0 = d["volumes"][0]["type"]
+    c = TYPE_COLOURS[t0]
+    target = tuple(int(c[k:k + 2], 16) for k in (1, 3, 5))
+    def near(px):
+        return sum(abs(px[k] - target[k]) for k in range(3)) < 90
+    spot = None  # a pixel well inside a sphere of that colour (its 9 x 9 neighbourhood has the colour too)
+    for y in range(5, len(before) - 5, 2):
+        for x in range(5, len(before[0]) - 5, 2):
+            if near(before[y][x]) and all(near(before[y + dy][x + dx]) for dy in (-4, 0, 4) for dx in (-4, 0, 4)):
+                spot = (x, y)
+                break
+        if spot:
+            break
+    check(spot is not None, f"{name}: a volume to hover")
+    if spot:
+        vx = b.eval("(function(){var r=document.getElementById('viewer').getBoundingClientRect();return [r.left,r.top];})()")
+        b.move(vx[0] + spot[0], vx[1] + spot[1])
+        b.move(vx[0] + spot[0] + 1, vx[1] + spot[1])
+        try:
+            b.wait_for("document.querySelector('.info strong') !== null", timeout=20)
+            info = b.eval("document.querySelector('.info').textContent")
+            check(any(v["type"] in info for v in d["volumes"]) and "volume" in info, f"{name}: hovering a volume shows its values: {info!r}")
+        except TimeoutError:
+            check(False, f"{name}: hovering a volume shows its values")
+        b.move(2, 2)
+        b.pump(0.8)
     views = b.eval("Number(document.body.dataset.voxViews)")
     xy = b.eval("(function(){var r=document.querySelector('#volumes tbody tr').getBoundingClientRect();"
                 "return [r.left+r.width/2, r.top+r.height/2];})()")
@@ -518,6 +545,16 @@ def test_browser(tmp):
                 check(b.eval("document.querySelector('.details').textContent").find("</script>") >= 0,
                       f"{label}: the path is shown as text")
                 browse_structure(b, os.path.join(out, label + ".html"), label)
+        if open_page(b, os.path.join(out, "evil2.html"), "surface"):
+            views = b.eval("Number(document.body.dataset.voxViews)")
+            b.eval("(function(){var s=document.getElementById('protein-style'); s.value='surface';"
+                   "s.dispatchEvent(new Event('change')); return 1;})()")
+            b.wait_for(f"Number(document.body.dataset.voxViews) > {views}", timeout=120)
+            b.pump(0.3)
+            check(not b.console_errors and b.eval("voxReport.scene.surface !== null"),
+                  f"the protein's surface is drawn without error: {b.console_errors}")
+            tinted = sum(1 for row in viewer_shot(b, "surface") for r, g, bl in row if bl - r > 15 and r < 235)
+            check(tinted > 20000, f"the (translucent) surface tints the view with the protein's colour: {tinted} pixels")
         if open_page(b, os.path.join(out, "index.html"), "index"):
             n = b.eval("document.querySelectorAll('#structures tbody tr').length")
             check(n == 6, f"index: one row per structure ({n})")

@@ -192,6 +192,7 @@
       var m = v.addModel();
       m.addAtoms(atoms);
       m.setHoverable({}, true, function () { self.onHover(i, true); }, function () { self.onHover(i, false); });
+      m.setClickable({}, true, function () { if (self.onClick) self.onClick(i); });
       self.models.push(m);
     });
     this.radius = radius;
@@ -282,6 +283,7 @@
     this.chart = el('div', 'bars');
     this.toggles = el('div', 'toggles');
     scene.onHover = function (i, on) { self.hover(on ? i : -1); };
+    scene.onClick = function (i) { self.select(self.selected === i ? -1 : i); };
     root.appendChild(this.info);
   }
 
@@ -349,6 +351,7 @@
   VolumePanel.prototype.select = function (i) {
     this.selected = i;
     this.rows.forEach(function (tr, k) { tr.classList.toggle('selected', k === i); tr.setAttribute('aria-selected', k === i ? 'true' : 'false'); });
+    if (i >= 0 && this.rows[i] && this.rows[i].scrollIntoView) this.rows[i].scrollIntoView({ block: 'nearest' });
     this.scene.select(i);
     this.hover(-1);
   };
