@@ -12,6 +12,9 @@ a page, and how long a page takes to open to a drawn frame in headless Chromium.
    browser already running): milliseconds from navigation start to the first drawn frame (the page's
    performance mark "vox-drawn", set two animation frames after the first render), and the CPU time
    Chromium's processes spent meanwhile.  Software WebGL (SwiftShader): no GPU is used.
+4. With valgrind installed, the same two runs of 4jpn once each under callgrind: instructions executed by
+   the whole vox process, which do not depend on the machine's load (the wall and CPU times above move
+   by +-10 % between runs on a shared machine, more than the page costs).
 Nothing is asserted: the figures are printed (and written as JSON with -o).
 """
 import argparse
@@ -51,6 +54,22 @@ def overhead(vox, inputs, res, repeat):
             shutil.rmtree(out, ignore_errors=True)
     return {"wall_s": best[False][0], "wall_html_s": best[True][0], "cpu_s": best[False][1], "cpu_html_s": best[True][1],
             "wall_overhead": best[True][0] / best[False][0] - 1, "cpu_overhead": best[True][1] / best[False][1] - 1}
+
+
+def instructions(vox, args):
+    """Instructions executed by one vox run under callgrind, or None without valgrind."""
+    if not shutil.which("valgrind"):
+        return None
+    d = tempfile.mkdtemp(prefix="vox-rc-cg-")
+    out = os.path.join(d, "cg.out")
+    subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", vox, *args], capture_output=True)
+    total = None
+    with open(out) as f:
+        for line in f:
+            if line.startswith(("summary:", "totals:")):
+                total = int(line.split()[1])
+    shutil.rmtree(d, ignore_errors=True)
+    return total
 
 
 def chromium_cpu(root_pid):
@@ -114,6 +133,17 @@ def main():
     print(f"4jpn at 2.0 A: analyze {r['wall_s']:.3f} s wall / {r['cpu_s']:.3f} s CPU; with --write html "
           f"{r['wall_html_s']:.3f} s / {r['cpu_html_s']:.3f} s: +{100 * r['wall_overhead']:.1f} % wall, "
           f"+{100 * r['cpu_overhead']:.1f} % CPU")
+    ins = {}
+    for html in (False, True):
+        out = tempfile.mkdtemp(prefix="vox-rc-")
+        ins[html] = instructions(a.vox, ["analyze", "--quiet", "--threads", "1", "--resolution", "2.0", "--output-dir", out,
+                                         *(["--write", "html"] if html else []), src])
+        shutil.rmtree(out, ignore_errors=True)
+    if ins[False]:
+        result["4jpn_2.0"]["instructions"] = ins[False]
+        result["4jpn_2.0"]["instructions_html"] = ins[True]
+        print(f"4jpn at 2.0 A under callgrind: {ins[False] / 1e6:.1f} M instructions, {ins[True] / 1e6:.1f} M with "
+              f"--write html: +{100 * (ins[True] / ins[False] - 1):.1f} %")
     result["folder_3.0"] = r = overhead(a.vox, [folder], "3.0", max(3, a.repeat // 2))
     print(f"{folder} at 3.0 A (batch): analyze {r['wall_s']:.3f} s / {r['cpu_s']:.3f} s CPU; with --write html "
           f"{r['wall_html_s']:.3f} s / {r['cpu_html_s']:.3f} s: +{100 * r['wall_overhead']:.1f} % wall, "

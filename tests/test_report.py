@@ -98,6 +98,9 @@ def check_page(path, annotation, what):
     check(len(d["volumes"]) == len(ann["volumes"]), f"{what}: one volume per row of annotation.json")
     check([(v["type"], v["id"], v["volume"]) for v in d["volumes"]] ==
           [(v["type"], v["id"], v["volume"]) for v in ann["volumes"]], f"{what}: the same volumes, in order")
+    check([(v["x"], v["y"], v["z"], v["circularity"], v["uniformity"]) for v in d["volumes"]] ==
+          [(v["x"], v["y"], v["z"], v["cross_section_circularity"], v["cross_section_uniformity"]) for v in ann["volumes"]],
+          f"{what}: the same values as annotation.json")
     for v in d["volumes"]:
         check(len(v["xyz"]) == 3 * v["outer"] and 0 < v["outer"] <= v["voxels"], f"{what}: voxels of {v['type']} {v['id']}")
     check(d["frame"] == "input", f"{what}: drawn in the input frame")

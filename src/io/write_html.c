@@ -152,64 +152,109 @@ vox_status vox_html_fill(vox_ctx *ctx, const char *template_name, const char *tm
 
 /* ---- numbers ------------------------------------------------------------------------ */
 
-/* An integer in decimal (the page data is mostly integers: printf would be most of its cost). */
-static void put_int(vox_buf *b, long long v)
+/* An integer in decimal at p; returns the end.  The page data is mostly
+ * integers, written through a stack chunk: printf, or a buffer call per
+ * number, would be most of the page's cost. */
+static char *fmt_int(char *p, long long v)
 {
-    char t[24], *p = t + sizeof t;
     unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-    do {
-        *--p = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
     if (v < 0)
-        *--p = '-';
-    vox_buf_put(b, p, (size_t)(t + sizeof t - p));
+        *p++ = '-';
+    int n = 1;
+    for (unsigned long long t = u; t >= 10; t /= 10) n++;
+    for (int k = n - 1; k >= 0; k--) {
+        p[k] = (char)('0' + u % 10);
+        u /= 10;
+    }
+    return p + n;
 }
 
-/* A float as the payload (annotation.json) writes it, so the page shows the
- * same digits; null when not finite. */
+static void put_int(vox_buf *b, long long v)
+{
+    char t[24];
+    vox_buf_put(b, t, (size_t)(fmt_int(t, v) - t));
+}
+
+/* A list of integers, comma-separated, through a stack chunk. */
+typedef struct int_writer {
+    vox_buf *b;
+    char chunk[8192];
+    size_t used;
+    int first;
+} int_writer;
+
+static void ints_put(int_writer *w, long long v)
+{
+    if (w->used > sizeof w->chunk - 32) {
+        vox_buf_put(w->b, w->chunk, w->used);
+        w->used = 0;
+    }
+    char *p = w->chunk + w->used;
+    if (!w->first)
+        *p++ = ',';
+    w->first = 0;
+    w->used = (size_t)(fmt_int(p, v) - w->chunk);
+}
+
+static void ints_flush(int_writer *w)
+{
+    vox_buf_put(w->b, w->chunk, w->used);
+    w->used = 0;
+}
+
+/* A float as the payload (annotation.json) writes its rounded values (the
+ * shortest digits that read back, as Python's repr); null when not finite. */
 static void put_number(vox_buf *b, double v)
 {
-    char s[64], t[64];
+    char t[64];
     if (!isfinite(v)) {
         vox_buf_puts(b, "null");
         return;
     }
-    vox_fmt_modp(v, s);
-    vox_fmt_repr(strtod(s, NULL), t);
-    vox_buf_puts(b, t);
+    if (v == floor(v) && fabs(v) < 1e15) { /* volumes are whole multiples of a voxel: 45376.0 */
+        put_int(b, (long long)v);
+        vox_buf_puts(b, ".0");
+        return;
+    }
+    /* most values are rounded to at most 4 decimals (vox_round3_np, vox_round4): when
+     * fixed digits read back the same, without trailing zeros they are the shortest
+     * form, as repr() writes it; others (a volume of 1.25 A voxels) get repr itself */
+    int n = snprintf(t, sizeof t, "%.4f", v);
+    if (strtod(t, NULL) != v) {
+        vox_fmt_repr(v, t);
+        vox_buf_puts(b, t);
+        return;
+    }
+    while (n > 0 && t[n - 1] == '0') n--;
+    if (n > 0 && t[n - 1] == '.') n++; /* keep one zero: 1.0 */
+    vox_buf_put(b, t, (size_t)n);
 }
 
 /* Points as centi-Å integers, each axis delta-coded against the previous
  * point: neighbouring atoms and voxels are close, so most numbers are short. */
-typedef struct delta_coder {
-    long long last[3];
-    int first;
-} delta_coder;
-
-static void put_point(vox_buf *b, delta_coder *d, const float p[3])
-{
-    for (int a = 0; a < 3; a++) {
-        double v = isfinite(p[a]) && fabs(p[a]) < 1e15 ? p[a] : 0.0;
-        long long q = llround(v * 100.0);
-        if (!(d->first && a == 0))
-            vox_buf_putc(b, ',');
-        put_int(b, q - d->last[a]);
-        d->last[a] = q;
-    }
-    d->first = 0;
-}
-
 vox_status vox_html_coords(vox_buf *b, const float *xyz, size_t n, const vox_transform *to_input)
 {
-    delta_coder d = {{0, 0, 0}, 1};
+    int_writer *iw = malloc(sizeof *iw); /* 8 KiB: kept off the stacks of worker threads */
+    if (!iw) {
+        b->oom = 1;
+        return VOX_E_NOMEM;
+    }
+    iw->b = b, iw->used = 0, iw->first = 1;
+    long long last[3] = {0, 0, 0};
     vox_buf_puts(b, "\"xyz\":[");
     for (size_t i = 0; i < n; i++) {
         float p[3] = {xyz[3 * i], xyz[3 * i + 1], xyz[3 * i + 2]};
         if (to_input)
             vox_transform_to_input(to_input, p, 1);
-        put_point(b, &d, p);
+        for (int a = 0; a < 3; a++) {
+            double v = isfinite(p[a]) && fabs(p[a]) < 1e15 ? p[a] : 0.0;
+            long long q = llrint(v * 100.0);
+            ints_put(iw, q - last[a]);
+            last[a] = q;
+        }
     }
+    ints_flush(iw);
+    free(iw);
     vox_buf_putc(b, ']');
     return b->oom ? VOX_E_NOMEM : VOX_OK;
 }
@@ -269,45 +314,52 @@ void vox_html_topology(vox_buf *b, const vox_structure *s)
     interner kinds, resn, chains;
     int ok = interner_init(&kinds, n) & interner_init(&resn, n) & interner_init(&chains, n);
     size_t *kind_of = malloc((n ? n : 1) * sizeof *kind_of);
+    vox_buf res = {0};
     if (!ok || !kind_of) {
         b->oom = 1;
         goto out;
     }
     /* residues: runs of atoms with the same chain, number, insertion code and name */
-    vox_buf res = {0};
-    vox_atom_info prev;
-    memset(&prev, 0, sizeof prev);
     size_t run = 0;
+    const vox_atom *prev = NULL;
     for (size_t i = 0; i < n; i++) {
-        vox_atom_info a;
-        a.size = sizeof a;
-        vox_structure_atom(s, i, &a);
+        const vox_atom *a = &s->atoms.a[i];
         /* a kind is the atom name and the element: "name\x1felement" */
         char key[16];
-        size_t kn = strnlen(a.atom_name, 7), ke = strnlen(a.element, 3);
-        memcpy(key, a.atom_name, kn);
+        size_t kn = strnlen(a->name, 7), ke = strnlen(a->element, 3);
+        memcpy(key, a->name, kn);
         key[kn] = '\x1f';
-        memcpy(key + kn + 1, a.element, ke);
+        memcpy(key + kn + 1, a->element, ke);
         key[kn + 1 + ke] = '\0';
         kind_of[i] = intern(&kinds, key);
-        int same = i > 0 && a.res_id == prev.res_id && a.ins_code == prev.ins_code && a.hetero == prev.hetero &&
-                   !strcmp(a.chain, prev.chain) && !strcmp(a.res_name, prev.res_name);
-        if (i > 0 && !same) {
-            vox_buf_printf(&res, ",%zu]", run);
+        int same = prev && a->res_id == prev->res_id && a->ins_code == prev->ins_code && a->hetero == prev->hetero &&
+                   !strcmp(a->chain, prev->chain) && !strcmp(a->res_name, prev->res_name);
+        if (prev && !same) {
+            vox_buf_putc(&res, ',');
+            put_int(&res, (long long)run);
+            vox_buf_putc(&res, ']');
             run = 0;
         }
         if (!same) {
-            char ic[2] = {a.ins_code && a.ins_code != ' ' ? a.ins_code : '\0', '\0'};
-            vox_buf_printf(&res, "%s[%zu,%zu,%d,", res.len ? "," : "", intern(&resn, a.res_name),
-                           intern(&chains, a.chain), (int)a.res_id);
+            char ic[2] = {a->ins_code && a->ins_code != ' ' ? a->ins_code : '\0', '\0'};
+            vox_buf_puts(&res, res.len ? ",[" : "[");
+            put_int(&res, (long long)intern(&resn, a->res_name));
+            vox_buf_putc(&res, ',');
+            put_int(&res, (long long)intern(&chains, a->chain));
+            vox_buf_putc(&res, ',');
+            put_int(&res, a->res_id);
+            vox_buf_putc(&res, ',');
             vox_html_json_string(&res, ic);
-            vox_buf_printf(&res, ",%d", a.hetero ? 1 : 0);
+            vox_buf_puts(&res, a->hetero ? ",1" : ",0");
         }
         run++;
         prev = a;
     }
-    if (n)
-        vox_buf_printf(&res, ",%zu]", run);
+    if (n) {
+        vox_buf_putc(&res, ',');
+        put_int(&res, (long long)run);
+        vox_buf_putc(&res, ']');
+    }
     vox_buf_puts(b, "\"kinds\":[");
     for (size_t k = 0; k < kinds.n; k++) {
         char *sep = strchr(kinds.s[k], '\x1f');
@@ -325,9 +377,14 @@ void vox_html_topology(vox_buf *b, const vox_structure *s)
     vox_buf_puts(b, ",\"residues\":[");
     vox_buf_put(b, res.data ? res.data : "", res.len);
     vox_buf_puts(b, "],\"atoms\":[");
-    for (size_t i = 0; i < n; i++) {
-        if (i) vox_buf_putc(b, ',');
-        put_int(b, (long long)kind_of[i]);
+    int_writer *iw = malloc(sizeof *iw);
+    if (iw) {
+        iw->b = b, iw->used = 0, iw->first = 1;
+        for (size_t i = 0; i < n; i++) ints_put(iw, (long long)kind_of[i]);
+        ints_flush(iw);
+        free(iw);
+    } else {
+        b->oom = 1;
     }
     vox_buf_putc(b, ']');
     if (res.oom) b->oom = 1;
@@ -383,6 +440,8 @@ vox_status vox_html_volumes(vox_ctx *ctx, vox_buf *b, const vox_result *r, const
     size_t shown = 0, cap = 0;
     uint32_t *flat = NULL;
     float *xyz = NULL, *outer = NULL;
+    uint8_t *box = NULL; /* a volume's bounding box, 1 inside the volume */
+    uint64_t box_cap = 0;
     vox_status st = VOX_OK;
     for (size_t i = 0; i < vox_result_count(r) && st == VOX_OK; i++) {
         vox_volume v;
@@ -405,9 +464,46 @@ vox_status vox_html_volumes(vox_ctx *ctx, vox_buf *b, const vox_result *r, const
             break;
         }
         size_t no = 0;
-        for (size_t k = 0; k < v.num_voxels; k++)
-            if (outer_voxel(flat, v.num_voxels, flat[k], dims))
-                memcpy(outer + 3 * no++, xyz + 3 * k, 3 * sizeof(float));
+        /* the volume's bounding box as a bitmap when it is not huge: one look-up per neighbour */
+        uint64_t nz = (uint64_t)dims[2], nyz = (uint64_t)dims[1] * nz;
+        uint64_t lo[3] = {UINT64_MAX, UINT64_MAX, UINT64_MAX}, hi[3] = {0, 0, 0};
+        for (size_t k = 0; k < v.num_voxels; k++) {
+            uint64_t c3[3] = {flat[k] / nyz, (flat[k] / nz) % (uint64_t)dims[1], flat[k] % nz};
+            for (int a = 0; a < 3; a++) {
+                if (c3[a] < lo[a]) lo[a] = c3[a];
+                if (c3[a] > hi[a]) hi[a] = c3[a];
+            }
+        }
+        uint64_t ext[3] = {hi[0] - lo[0] + 3, hi[1] - lo[1] + 3, hi[2] - lo[2] + 3}; /* a margin of one */
+        uint64_t cells = v.num_voxels ? ext[0] * ext[1] * ext[2] : 0;
+        if (cells && cells <= ((uint64_t)1 << 26)) {
+            if (cells > box_cap) {
+                free(box);
+                box = malloc((size_t)cells);
+                box_cap = box ? cells : 0;
+            }
+        }
+        if (cells && cells <= box_cap) {
+            memset(box, 0, (size_t)cells);
+            const uint64_t sx = ext[1] * ext[2], sy = ext[2];
+            for (size_t k = 0; k < v.num_voxels; k++) {
+                uint64_t i = flat[k] / nyz - lo[0] + 1, j = (flat[k] / nz) % (uint64_t)dims[1] - lo[1] + 1,
+                         q = flat[k] % nz - lo[2] + 1;
+                box[i * sx + j * sy + q] = 1;
+            }
+            for (size_t k = 0; k < v.num_voxels; k++) {
+                uint64_t gi = flat[k] / nyz, gj = (flat[k] / nz) % (uint64_t)dims[1], gk = flat[k] % nz;
+                uint64_t at = (gi - lo[0] + 1) * sx + (gj - lo[1] + 1) * sy + (gk - lo[2] + 1);
+                int edge = gi == 0 || gj == 0 || gk == 0 || gi + 1 >= (uint64_t)dims[0] || gj + 1 >= (uint64_t)dims[1] ||
+                           gk + 1 >= nz;
+                if (edge || !box[at - sx] || !box[at + sx] || !box[at - sy] || !box[at + sy] || !box[at - 1] || !box[at + 1])
+                    memcpy(outer + 3 * no++, xyz + 3 * k, 3 * sizeof(float));
+            }
+        } else {
+            for (size_t k = 0; k < v.num_voxels; k++)
+                if (outer_voxel(flat, v.num_voxels, flat[k], dims))
+                    memcpy(outer + 3 * no++, xyz + 3 * k, 3 * sizeof(float));
+        }
         float c[3] = {(float)v.centre[0], (float)v.centre[1], (float)v.centre[2]};
         vox_transform_to_input(to_input, c, 1);
         vox_buf_printf(b, "%s{\"type\":\"%s\",\"id\":%d,\"voxels\":%zu,\"volume\":", shown++ ? "," : "",
@@ -429,7 +525,7 @@ vox_status vox_html_volumes(vox_ctx *ctx, vox_buf *b, const vox_result *r, const
         st = vox_html_coords(b, outer, no, to_input);
         vox_buf_putc(b, '}');
     }
-    free(flat), free(xyz), free(outer);
+    free(flat), free(xyz), free(outer), free(box);
     vox_buf_putc(b, ']');
     if (st == VOX_OK && b->oom)
         st = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the page data");
