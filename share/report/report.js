@@ -255,7 +255,7 @@
     this.restyle();
     if (i >= 0) {
       v.zoomTo({ model: this.models[i] });
-      v.zoom(0.7);
+      v.zoom(0.45);
     } else {
       v.zoomTo();
     }
