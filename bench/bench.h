@@ -37,6 +37,10 @@ int vox_bench_kernel_case(const char *name, int reps, double *secs, double *unit
 extern const char *const vox_bench_kernel_cases[];
 /* `vox-bench threads`: thread scaling per kernel and end to end, tuned vs default. */
 int vox_bench_threads(int argc, char **argv);
+/* `vox-bench startup`: whole `vox analyze` processes against their own stages (startup.c). */
+int vox_bench_startup(int argc, char **argv, const char *self);
+/* `vox-bench ctx-case`: vox_ctx_create timings of this fresh process, as JSON on stdout. */
+int vox_bench_ctx_case(void);
 /* `vox-bench compare`. */
 int vox_bench_compare(int argc, char **argv, const char *self);
 /* Runs `self case` / `self kernel-case` for one case in a child process. */

@@ -60,6 +60,11 @@ int vox_bench_threads(int argc, char **argv)
     if (vox_ctx_create(&ctx, &o) != VOX_OK)
         return 1;
     int all = ctx->team->threads;
+    /* The contexts below are created while this one is alive, so "auto" would
+     * not pin them (vox.h): give them the binding this one got, so that every
+     * configuration is measured alike. */
+    if (!o.bind && !getenv("VOX_BIND"))
+        o.bind = vox_bind_mode_name(ctx->team->bind);
     int counts[32], ncounts = 0;
     for (int n = 1; n < all && ncounts < 31; n *= 2) counts[ncounts++] = n;
     counts[ncounts++] = all;

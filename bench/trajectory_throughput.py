@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""trajectory_throughput.py - frames per CPU-second of `vox trajectory`, against `vox analyze` of one frame as a file.
+"""trajectory_throughput.py - frames per CPU-second of `vox trajectory` on DCD and XTC, against `vox analyze` of one frame as a file.
 
     python3 bench/trajectory_throughput.py [--vox build/vox] [--data ../shared/data] [--resolution 2.0] [--repeat 3]
+                                           [--formats dcd,xtc] [--decoder build/bench/vox-frames-decode]
 
-On the shared lysozyme run (1aki-md: 1,960 atoms, 201 frames, DCD) it runs `vox trajectory --align each` and
-`--align none` with one thread and with two, best of --repeat, and reports frames per CPU-second (the children's
-user + system time, steadier on a shared machine than wall time) and frames per wall-second.  For comparison it
-times `vox analyze` of the topology file as a whole process: the difference per frame is what parsing, start-up
+On the shared lysozyme run (1aki-md: 1,960 atoms, 201 frames; traj.dcd holds exactly the coordinates of
+traj.xtc) it runs `vox trajectory --align each` and `--align none` with one thread and with two, once per
+format, best of --repeat, and reports frames per CPU-second (the children's user + system time, steadier on a
+shared machine than wall time), frames per wall-second, and XTC's CPU cost as a ratio to DCD's.  Then the
+readers alone (vox-frames-decode: every frame read, then skipped, best of 20 passes) and, for comparison,
+`vox analyze` of the topology file as a whole process: the difference per frame is what parsing, start-up
 and writing the annotated files cost.  Figures are printed, never asserted.
 """
 import argparse
@@ -34,26 +37,47 @@ def main():
     ap.add_argument("--data", default="../shared/data")
     ap.add_argument("--resolution", default="2.0")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--formats", default="dcd,xtc")
+    ap.add_argument("--decoder", default=None, help="vox-frames-decode (default: next to --vox, in bench/)")
     a = ap.parse_args()
     d = os.path.join(a.data, "trajectories", "1aki-md")
-    top, traj = os.path.join(d, "top.pdb"), os.path.join(d, "traj.dcd")
+    top = os.path.join(d, "top.pdb")
+    formats = a.formats.split(",")
     frames = 201
     out = tempfile.mkdtemp(prefix="vox-traj-bench-")
     print(f"vox trajectory, 1aki-md ({frames} frames, 1,960 atoms), {a.resolution} A, best of {a.repeat}")
-    base = None
-    for align in ("each", "none"):
-        for threads in ("1", "2"):
-            env = dict(os.environ, VOX_THREADS=threads)
-            runs = [timed([a.vox, "trajectory", "--quiet", "--topology", top, "--trajectory", traj, "--output-dir", out,
-                           "--resolution", a.resolution, "--align", align], env) for _ in range(a.repeat)]
-            c = min(r[0] for r in runs)
-            w = min(r[1] for r in runs)
-            line = f"  --align {align:4s} threads {threads}: {frames / c:8.1f} frames/CPU-s  {frames / w:8.1f} frames/s wall"
-            if align == "each" and threads == "1":
-                base = w
-            elif base:
-                line += f"  (wall {base / w:.2f}x of --align each, 1 thread)"
-            print(line)
+    cpu_of = {}
+    for fmt in formats:
+        traj = os.path.join(d, "traj." + fmt)
+        base = None
+        for align in ("each", "none"):
+            for threads in ("1", "2"):
+                env = dict(os.environ, VOX_THREADS=threads)
+                runs = [timed([a.vox, "trajectory", "--quiet", "--topology", top, "--trajectory", traj, "--output-dir",
+                               out, "--resolution", a.resolution, "--align", align], env) for _ in range(a.repeat)]
+                c = min(r[0] for r in runs)
+                w = min(r[1] for r in runs)
+                cpu_of[fmt, align, threads] = c
+                line = (f"  {fmt} --align {align:4s} threads {threads}: {frames / c:8.1f} frames/CPU-s"
+                        f"  {frames / w:8.1f} frames/s wall")
+                if align == "each" and threads == "1":
+                    base = w
+                elif base:
+                    line += f"  (wall {base / w:.2f}x of --align each, 1 thread)"
+                print(line)
+    if "dcd" in formats and "xtc" in formats:
+        print("  XTC vs DCD, CPU per frame: " + ", ".join(
+            f"--align {al} threads {th} {cpu_of['xtc', al, th] / cpu_of['dcd', al, th]:.3f}x"
+            for al in ("each", "none") for th in ("1", "2")))
+    decoder = a.decoder or os.path.join(os.path.dirname(a.vox) or ".", "bench", "vox-frames-decode")
+    if os.access(decoder, os.X_OK):
+        print("  the readers alone (vox-frames-decode, best of 20 passes):")
+        for fmt in formats:
+            r = subprocess.run([decoder, os.path.join(d, "traj." + fmt)], capture_output=True, text=True, check=True)
+            for line in r.stdout.splitlines()[1:]:
+                print(f"    {fmt} {line.strip()}")
+    else:
+        print(f"  (no {decoder}: the readers alone not measured)")
     env = dict(os.environ, VOX_THREADS="1")
     runs = [timed([a.vox, "analyze", "--quiet", "--no-checkpoint", "--overwrite", "--assembly-policy", "asymmetric",
                    "--resolution", a.resolution, "--output-dir", out, top], env) for _ in range(a.repeat)]

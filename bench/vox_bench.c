@@ -6,6 +6,7 @@
  *   vox-bench compare BASE NEW [--gate] [--force] [--threshold PCT] [--tolerance PCT] [--confirm N]
  *   vox-bench kernels [--quick] [-o FILE]            (kernels.c)
  *   vox-bench threads [--quick] [--max-threads N] ... (threads.c)
+ *   vox-bench startup [--vox PATH]... [--rounds N] [-o FILE] (startup.c)
  *
  * A structure case runs the whole per-structure job of `vox analyze` (read,
  * parse, clean, align, analyse, render the outputs) in a fresh process, so
@@ -549,7 +550,8 @@ static void usage(void)
             "       vox-bench compare BASE.json NEW.json [--gate] [--force] [--threshold PCT] [--tolerance PCT]\n"
             "                     [--confirm N]\n"
             "       vox-bench kernels [--quick] [-o FILE]\n"
-            "       vox-bench threads [--quick] [--max-threads N] [--side N] [--profile PATH] [-o FILE]\n");
+            "       vox-bench threads [--quick] [--max-threads N] [--side N] [--profile PATH] [-o FILE]\n"
+            "       vox-bench startup [--vox PATH]... [--data DIR] [--rounds N] [--no-batch] [-o FILE]\n");
 }
 
 int main(int argc, char **argv)
@@ -558,6 +560,8 @@ int main(int argc, char **argv)
         return run_case(argv[2], atof(argv[3]), argv[4]);
     if (argc == 4 && !strcmp(argv[1], "kernel-case"))
         return run_kernel_case(argv[2], argv[3]);
+    if (argc == 2 && !strcmp(argv[1], "ctx-case"))
+        return vox_bench_ctx_case();
     char self[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     if (n <= 0)
@@ -571,6 +575,8 @@ int main(int argc, char **argv)
         return vox_bench_kernels(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "threads"))
         return vox_bench_threads(argc - 2, argv + 2);
+    if (argc >= 2 && !strcmp(argv[1], "startup"))
+        return vox_bench_startup(argc - 2, argv + 2, self);
     usage();
     return 2;
 }

@@ -18,3 +18,11 @@ with open(dst, "w", encoding="ascii") as out:
     for i in range(0, len(names), 10):
         out.write("    " + " ".join('"%s",' % n for n in names[i:i + 10]) + "\n")
     out.write("};\n")
+    # the same names as integers (bytes c0 | c1 << 8 | c2 << 16), sorted: a
+    # membership test without string comparisons (every name has 1-3 bytes)
+    keys = sorted(sum(b << (8 * i) for i, b in enumerate(n.encode("ascii"))) for n in names)
+    assert all(1 <= len(n) <= 3 for n in names)
+    out.write("const unsigned vox_amino_acid_keys[] = {\n")
+    for i in range(0, len(keys), 10):
+        out.write("    " + " ".join("%du," % k for k in keys[i:i + 10]) + "\n")
+    out.write("};\n")

@@ -10,6 +10,8 @@ set -eu
 cd "$(dirname "$0")/.."
 
 PACKAGES="build-essential meson ninja-build pkg-config python3 libsleef-dev libhwloc-dev libcjson-dev zlib1g-dev valgrind openmpi-bin libopenmpi-dev"
+# reference BLAS/LAPACK: only the test lapack_svd loads them (dlopen), to check src/analysis/lapack_svd.c
+TEST_PACKAGES="libblas3 liblapack3"
 CROSS_PACKAGES="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user libsleef-dev:arm64 libhwloc-dev:arm64 \
 libcjson-dev:arm64 zlib1g-dev:arm64 libgomp1:arm64"
 cross=${VOX_CROSS:-}
@@ -26,7 +28,7 @@ apt_install() {
         $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
     fi
 }
-apt_install $PACKAGES
+apt_install $PACKAGES $TEST_PACKAGES
 # the HTML report: npm for its viewer; chromium for its browser tests (optional: tests skip without it)
 command -v npm >/dev/null 2>&1 || apt_install npm
 if ! command -v chromium >/dev/null 2>&1; then

@@ -58,7 +58,7 @@ VOX_HIDDEN void vox_atoms_free(vox_atoms *v);
  * faults of the grid arrays once.  Released by vox_ctx_destroy. */
 enum {
     VOX_WS_OCC, VOX_WS_STATE, VOX_WS_LABELS, VOX_WS_QUEUE, VOX_WS_LINES, VOX_WS_FLAGS, VOX_WS_PRED,
-    VOX_WS_LAYER, VOX_WS_PARTIALS, VOX_WS_JOIN, VOX_WS_STARTS, VOX_WS_COUNT
+    VOX_WS_LAYER, VOX_WS_PARTIALS, VOX_WS_JOIN, VOX_WS_STARTS, VOX_WS_ALIGN, VOX_WS_COUNT
 };
 
 typedef struct vox_scratch {
@@ -113,8 +113,25 @@ VOX_HIDDEN void vox_buf_putc(vox_buf *b, char c);
 VOX_HIDDEN void vox_buf_printf(vox_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 VOX_HIDDEN void vox_buf_free(vox_buf *b);
 
-/* Writes data to path through a temporary file + fsync + rename. */
+/* Writes data to path through a temporary file in the same directory and a
+ * rename: whatever happens to the process, path holds its old content or
+ * all of data, never part of it.  Surviving a power loss also needs
+ * VOX_SYNC_DATA (the data is on disk before the rename) and, for the rename
+ * itself, VOX_SYNC_DIR (the directory is synced after it): README
+ * "Durability" says which outputs get which. */
+enum { VOX_SYNC_NONE = 0, VOX_SYNC_DATA = 1, VOX_SYNC_DIR = 2 };
+VOX_HIDDEN vox_status vox_write_file_atomic_sync(vox_ctx *ctx, const char *path, const char *data, size_t len,
+                                                 unsigned sync);
+/* The same with VOX_SYNC_DATA. */
 VOX_HIDDEN vox_status vox_write_file_atomic(vox_ctx *ctx, const char *path, const char *data, size_t len);
+/* fsync of a directory, or of the one holding path (0: done, or the
+ * filesystem cannot sync directories; -1 and errno otherwise). */
+VOX_HIDDEN int vox_sync_dir(const char *dir);
+VOX_HIDDEN int vox_sync_dir_of(const char *path);
+/* vox_render then vox_write_file_atomic_sync (vox_write_document with a sync policy). */
+VOX_HIDDEN vox_status vox_write_document_sync(vox_ctx *ctx, vox_document doc, const vox_structure *s,
+                                              const vox_result *r, const vox_render_params *p, const char *path,
+                                              unsigned sync);
 
 /* ---- number formatting (fmt.c) ------------------------------------------ */
 
@@ -168,8 +185,9 @@ VOX_HIDDEN size_t vox_amino_acid_count(void);
 VOX_HIDDEN void vox_eigh3(const double a[3][3], double w[3], double v[3][3]);
 VOX_HIDDEN void vox_eigvalsh2(double a11, double a21, double a22, double *lo, double *hi);
 
-/* Centres and rotates the atoms onto their principal axes and records the
- * transform in s->rot and s->centroid. */
+/* Centres and rotates the atoms onto their principal axes, in the frame
+ * s->prep.frame_signs names, and records the transform in s->rot and
+ * s->centroid. */
 VOX_HIDDEN vox_status vox_align_structure(vox_ctx *ctx, vox_structure *s);
 /* The identity transform: s->rot = I, s->centroid = 0. */
 VOX_HIDDEN void vox_structure_reset_transform(vox_structure *s);
@@ -204,6 +222,9 @@ struct vox_result {
 VOX_HIDDEN int vox_group_metrics(const vox_kernels *k, vox_group *g, float *const centres[3],
                                  const int dims[3], vox_scratch *scratch);
 VOX_HIDDEN void vox_psea(const vox_structure *s, double *alpha, double *beta, double *coil);
+/* The same with the CA contacts of short strands counted over every pair
+ * (vox_psea searches a grid of cells): the tests' reference. */
+VOX_HIDDEN void vox_psea_all_pairs(const vox_structure *s, double *alpha, double *beta, double *coil);
 
 /* Renders a document into b. */
 VOX_HIDDEN vox_status vox_render_df_json(const vox_result *r, vox_buf *b);

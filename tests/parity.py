@@ -4,9 +4,11 @@
 Exact parity: every <file>.rR.annotation.json is reproduced from volumizer's
 aligned frame <file>.prepared.cif with --no-align: ids, types, volumes and
 nulls equal, x/y/z within 0.01 A, circularity/uniformity within 1e-3, same
-row order.  End to end (--e2e): vox aligns the original file itself; its
-frame must equal volumizer's up to the sign of each axis (1e-3 A), and the
-number of results that still match the golden rows is reported.
+row order.  End to end (--e2e): vox loads, cleans and aligns the original
+file itself with its default options; its aligned atoms must print exactly
+as volumizer's frame does (every coordinate of <label>.annotated.cif equal to
+"%.3f" of volumizer's float32 value; test_alignment checks every bit), and
+its table must be byte-identical to the golden file.
 
 Prints one line per case and a closing "N passed, N failed, N skipped" line.
 Exit 77 (meson's SKIP) when the shared data is absent.
@@ -16,6 +18,7 @@ import glob
 import json
 import os
 import re
+from struct import pack, unpack
 import subprocess
 import sys
 import tempfile
@@ -57,6 +60,7 @@ def run_vox(vox, path, res, outdir, extra=()):
 
 
 def read_cif_coords(path):
+    """The Cartn_x/y/z fields of the atom_site loop, as strings."""
     coords, cols, in_loop = [], [], False
     for line in open(path):
         if line.startswith("_atom_site."):
@@ -65,8 +69,13 @@ def read_cif_coords(path):
             continue
         if in_loop and (line.startswith("ATOM") or line.startswith("HETATM")):
             f = line.split()
-            coords.append(tuple(float(f[cols.index(k)]) for k in ("Cartn_x", "Cartn_y", "Cartn_z")))
+            coords.append(tuple(f[cols.index(k)] for k in ("Cartn_x", "Cartn_y", "Cartn_z")))
     return coords
+
+
+def fixed3(text):
+    """How vox prints a coordinate: "%.3f" of the float32 the text reads back as."""
+    return "%.3f" % unpack("f", pack("f", float(text)))[0]
 
 
 def main():
@@ -121,35 +130,31 @@ def main():
                     exact = got_text == open(gpath).read()
                     print(f"ok   {name}{'' if exact else ' (within tolerance, not byte-identical)'}")
                 continue
-            # end to end: frame equal up to per-axis sign
+            # end to end: volumizer's frame (to the printed precision) and its table, byte for byte
             frame = read_cif_coords(os.path.join(gold, struct + ".prepared.cif"))
             ours = read_cif_coords(os.path.join(tmp, label + ".annotated.cif"))[:len(frame)]
-            near_isotropic = struct.startswith("7odw")
             bad = None
             if len(frame) != len(ours):
                 bad = f"{len(ours)} atoms, volumizer's frame has {len(frame)}"
             else:
-                signs = [1 if (ours[0][a] * frame[0][a] >= 0) else -1 for a in range(3)]
-                for a in range(3):  # the first atom may sit on an axis: use the largest coordinate
-                    k = max(range(len(frame)), key=lambda i: abs(frame[i][a]))
-                    signs[a] = 1 if ours[k][a] * frame[k][a] >= 0 else -1
-                worst = max(abs(ours[i][a] - signs[a] * frame[i][a]) for i in range(len(frame)) for a in range(3))
-                # the CIF output rounds to 1e-3, so allow that rounding on top
-                if worst > 1e-3 + 5e-4:
-                    bad = f"frame differs by {worst:.4f} A after matching axis signs {signs}"
-            if reason is None:
+                for i, (a, b) in enumerate(zip(ours, frame)):
+                    want_xyz = tuple(fixed3(t) for t in b)
+                    if a != want_xyz:
+                        bad = f"atom {i} at {a}, volumizer's frame has {want_xyz}"
+                        break
+            exact = got_text == open(gpath).read()
+            if exact:
                 matched_e2e += 1
-            if bad and near_isotropic:
-                skipped += 1
-                print(f"note {name}: near-isotropic assembly, axes arbitrary: {bad}")
-            elif bad:
+            if bad is None and not exact:
+                bad = "table differs: " + (reason or "within tolerance, not byte-identical")
+            if bad:
                 failed += 1
                 print(f"FAIL {name}: {bad}")
             else:
                 passed += 1
-                print(f"ok   {name}: frame matches up to axis signs; rows {'match' if reason is None else 'differ: ' + reason}")
+                print(f"ok   {name}: volumizer's frame and table, byte for byte")
     if args.e2e:
-        print(f"end to end: {matched_e2e} of {len(goldens)} results also match the golden rows")
+        print(f"end to end: {matched_e2e} of {len(goldens)} tables byte-identical from the original files")
     print(f"{passed} passed, {failed} failed, {skipped} skipped")
     return 1 if failed else 0
 

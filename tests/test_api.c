@@ -2,6 +2,7 @@
  * results, writers, errors, and several contexts running concurrently in threads */
 #include <math.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,6 +243,123 @@ static void test_load_analyze(void)
     vox_ctx_destroy(&ctx);
 }
 
+/* The two frames: volumizer's (default) and the canonical one are the same
+ * axes with possibly other signs; frame_signs follows the size-field rules
+ * and is repeated by vox_structure_set_coords; a bad value is refused. */
+static void test_frame_signs(void)
+{
+    vox_ctx *ctx;
+    vox_ctx_create(&ctx, NULL);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/pocket_box.pdb", dir);
+    vox_prepare_params pp;
+    vox_prepare_params_init(&pp);
+    CHECK(pp.frame_signs == VOX_FRAME_SIGNS_VOLUMIZER, "the default frame is volumizer's");
+    float *xyz[3] = {NULL, NULL, NULL};
+    size_t n[3] = {0, 0, 0};
+    vox_structure *s[3] = {NULL, NULL, NULL};
+    for (int k = 0; k < 3; k++) {
+        vox_prepare_params p;
+        vox_prepare_params_init(&p);
+        if (k == 1) p.frame_signs = VOX_FRAME_SIGNS_CANONICAL;
+        if (k == 2) { /* a caller built before the field: its size (then sizeof, padding included) ends before it */
+            size_t end = offsetof(vox_prepare_params, reserved), al = _Alignof(vox_prepare_params);
+            p.size = (end + al - 1) / al * al;
+            CHECK(p.size <= offsetof(vox_prepare_params, frame_signs), "frame_signs lies beyond the old size");
+            p.reserved = 0x5a5a5a5a; /* the old padding: anything */
+            p.frame_signs = 99;
+        }
+        CHECK(vox_load_file(ctx, path, NULL, &s[k]) == VOX_OK && vox_prepare(ctx, s[k], &p) == VOX_OK,
+              "prepare %d: %s", k, vox_ctx_last_error_detail(ctx));
+        n[k] = vox_structure_atom_count(s[k]);
+        xyz[k] = malloc(3 * n[k] * sizeof(float));
+        vox_structure_coords(s[k], xyz[k]);
+    }
+    CHECK(n[0] == n[1] && n[0] == n[2] && !memcmp(xyz[0], xyz[2], 3 * n[0] * sizeof(float)),
+          "an old-size prepare params gets the default frame");
+    double worst = 0;
+    for (int ax = 0; ax < 3; ax++) {
+        double dot = 0;
+        for (size_t i = 0; i < n[0]; i++) dot += (double)xyz[0][3 * i + ax] * xyz[1][3 * i + ax];
+        for (size_t i = 0; i < n[0]; i++) {
+            double d = fabs(xyz[0][3 * i + ax] - (dot < 0 ? -1 : 1) * xyz[1][3 * i + ax]);
+            worst = d > worst ? d : worst;
+        }
+    }
+    CHECK(worst < 1e-3, "the canonical frame is the default one up to axis signs (%g A)", worst);
+    for (int k = 0; k < 2; k++) {
+        vox_transform t = {.size = sizeof t};
+        vox_structure_transform(s[k], &t);
+        double (*r)[3] = t.rotation;
+        double det = r[0][0] * (r[1][1] * r[2][2] - r[1][2] * r[2][1]) - r[0][1] * (r[1][0] * r[2][2] - r[1][2] * r[2][0]) +
+                     r[0][2] * (r[1][0] * r[2][1] - r[1][1] * r[2][0]);
+        CHECK(fabs(det - 1) < 1e-9, "frame %d is a proper rotation (det %g)", k, det);
+    }
+    /* a new frame with the same coordinates is aligned the same way again, in the chosen frame */
+    for (int k = 0; k < 2; k++) {
+        vox_structure *raw = NULL;
+        vox_load_file(ctx, path, NULL, &raw);
+        size_t nin = vox_structure_input_atom_count(raw);
+        float *in = malloc(3 * nin * sizeof *in), *again = malloc(3 * n[k] * sizeof *again);
+        vox_structure_coords(raw, in);
+        CHECK(vox_structure_set_coords(ctx, s[k], in, nin) == VOX_OK, "set_coords %d", k);
+        vox_structure_coords(s[k], again);
+        CHECK(!memcmp(again, xyz[k], 3 * n[k] * sizeof *again), "set_coords repeats frame %d bit for bit", k);
+        free(in);
+        free(again);
+        vox_structure_free(&raw);
+    }
+    /* an unknown frame is refused before anything changes; the structure can still be prepared */
+    vox_structure *b = NULL;
+    vox_prepare_params bad;
+    vox_prepare_params_init(&bad);
+    bad.frame_signs = 7;
+    CHECK(vox_load_file(ctx, path, NULL, &b) == VOX_OK && vox_prepare(ctx, b, &bad) == VOX_E_INVALID_ARG &&
+              strstr(vox_ctx_last_error_detail(ctx), "frame_signs"), "frame_signs 7: %s", vox_ctx_last_error_detail(ctx));
+    CHECK(vox_structure_atom_count(b) == vox_structure_input_atom_count(b) && vox_prepare(ctx, b, NULL) == VOX_OK,
+          "refused prepare left the structure as loaded");
+    vox_structure_free(&b);
+    /* 3 and 4 atoms (dgesdd's path without the QR step), collinear and coincident atoms */
+    const char *small[] = {
+        "ATOM      1  CA  ALA A   1       1.000   2.000   3.000  1.00  0.00           C\n"
+        "ATOM      2  CA  ALA A   2       4.800   0.500   3.000  1.00  0.00           C\n"
+        "ATOM      3  CA  ALA A   3       2.000   5.000   1.000  1.00  0.00           C\n",
+        "ATOM      1  CA  ALA A   1       1.000   2.000   3.000  1.00  0.00           C\n"
+        "ATOM      2  CA  ALA A   2       4.800   0.500   3.000  1.00  0.00           C\n"
+        "ATOM      3  CA  ALA A   3       2.000   5.000   1.000  1.00  0.00           C\n"
+        "ATOM      4  CA  ALA A   4      -2.000   1.000   0.000  1.00  0.00           C\n",
+        "ATOM      1  CA  ALA A   1       0.000   0.000   0.000  1.00  0.00           C\n"
+        "ATOM      2  CA  ALA A   2       1.000   1.000   1.000  1.00  0.00           C\n"
+        "ATOM      3  CA  ALA A   3       2.000   2.000   2.000  1.00  0.00           C\n",
+        "ATOM      1  CA  ALA A   1       5.000   5.000   5.000  1.00  0.00           C\n"
+        "ATOM      2  CA  ALA A   2       5.000   5.000   5.000  1.00  0.00           C\n"
+        "ATOM      3  CA  ALA A   3       5.000   5.000   5.000  1.00  0.00           C\n"};
+    for (int k = 0; k < 4; k++)
+        for (int f = 0; f < 2; f++) {
+            vox_structure *t = NULL;
+            vox_prepare_params p;
+            vox_prepare_params_init(&p);
+            p.frame_signs = f ? VOX_FRAME_SIGNS_CANONICAL : VOX_FRAME_SIGNS_VOLUMIZER;
+            CHECK(vox_load_buffer(ctx, small[k], strlen(small[k]), "small.pdb", NULL, &t) == VOX_OK &&
+                      vox_prepare(ctx, t, &p) == VOX_OK, "small structure %d, frame %d: %s", k, f,
+                  vox_ctx_last_error_detail(ctx));
+            float c[12];
+            vox_structure_coords(t, c);
+            size_t m = vox_structure_atom_count(t);
+            double var[3] = {0, 0, 0};
+            for (size_t i = 0; i < m; i++)
+                for (int ax = 0; ax < 3; ax++) var[ax] += (double)c[3 * i + ax] * c[3 * i + ax];
+            CHECK(var[0] + 1e-6 >= var[1] && var[1] + 1e-6 >= var[2], "small structure %d, frame %d: variances %g "
+                  "%g %g not in decreasing order", k, f, var[0], var[1], var[2]);
+            vox_structure_free(&t);
+        }
+    for (int k = 0; k < 3; k++) {
+        vox_structure_free(&s[k]);
+        free(xyz[k]);
+    }
+    vox_ctx_destroy(&ctx);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -252,5 +370,6 @@ int main(int argc, char **argv)
     test_context();
     test_load_analyze();
     test_threads();
+    test_frame_signs();
     return check_report();
 }

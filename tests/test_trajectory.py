@@ -58,6 +58,85 @@ def write_dcd(path, frames, natom=None, cut=0):
         f.write(data[:len(data) - cut] if cut else data)
 
 
+MAGICINTS = [0] * 9 + [
+    8, 10, 12, 16, 20, 25, 32, 40, 50, 64, 80, 101, 128, 161, 203, 256, 322, 406, 512, 645, 812, 1024, 1290, 1625,
+    2048, 2580, 3250, 4096, 5060, 6501, 8192, 10321, 13003, 16384, 20642, 26007, 32768, 41285, 52015, 65536, 82570,
+    104031, 131072, 165140, 208063, 262144, 330280, 416127, 524287, 660561, 832255, 1048576, 1321122, 1664510,
+    2097152, 2642245, 3329021, 4194304, 5284491, 6658042, 8388607, 10568983, 13316085, 16777216]
+
+
+def xtc_frame(ints, step, time, box, precision=10000.0, smallidx=12):
+    """One XTC frame (more than 9 atoms, every range under 2^24) of integer coordinates: runs of up to
+    8 small atoms at a fixed smallidx, taken greedily, as the format allows."""
+    n = len(ints)
+    lo = [min(p[c] for p in ints) for c in range(3)]
+    hi = [max(p[c] for p in ints) for c in range(3)]
+    size = [h - l + 1 for l, h in zip(lo, hi)]
+    bitsize = (size[0] * size[1] * size[2]).bit_length()
+    acc, nbits = 0, 0
+
+    def put(nb, v):
+        nonlocal acc, nbits
+        acc, nbits = acc << nb | v, nbits + nb
+
+    def put_ints(nb, s, v):  # the mixed-radix number, least significant byte first
+        big = (v[0] * s[1] + v[1]) * s[2] + v[2]
+        while nb > 8:
+            put(8, big & 0xff)
+            big >>= 8
+            nb -= 8
+        put(nb, big)
+
+    sz = MAGICINTS[smallidx]
+    half = sz // 2
+    fits = lambda a, b: all(0 <= a[c] - b[c] + half < sz for c in range(3))
+    prev_of = lambda i, k: i + 1 if k == 0 else i if k == 1 else i + k  # small atom k: i, i + 2, i + 3...
+    at_of = lambda i, k: i if k == 0 else i + k + 1
+    i, prevrun = 0, 0
+    while i < n:
+        r = 0
+        while r < 8 and at_of(i, r) < n and i + 1 < n and fits(ints[at_of(i, r)], ints[prev_of(i, r)]):
+            r += 1
+        big = ints[i + 1] if r else ints[i]
+        put_ints(bitsize, size, [big[c] - lo[c] for c in range(3)])
+        if 3 * r != prevrun:
+            put(1, 1)
+            put(5, 3 * r + 1)  # run + is_smaller (0) + 1
+            prevrun = 3 * r
+        else:
+            put(1, 0)
+        for k in range(r):
+            a, b = ints[at_of(i, k)], ints[prev_of(i, k)]
+            put_ints(smallidx, [sz] * 3, [a[c] - b[c] + half for c in range(3)])
+        i += r + 1 if r else 1
+    nbytes = (nbits + 7) // 8
+    data = (acc << (8 * nbytes - nbits)).to_bytes(nbytes, "big")
+    return (struct.pack(">iiif9fi", 1995, n, step, time, *box, n) +
+            struct.pack(">f3i3iii", precision, *lo, *hi, smallidx, nbytes) + data + bytes(-nbytes % 4))
+
+
+def f32(x):
+    return struct.unpack("<f", struct.pack("<f", x))[0]
+
+
+def xtc_angstrom(v, precision=10000.0):
+    """What an XTC reader returns for integer v: float32(float32(v * float32(1/precision)) * 10)."""
+    return f32(f32(f32(v) * f32(1.0 / precision)) * 10.0)
+
+
+def write_xtc(path, frames, precision=10000.0):
+    """frames in Å (3 decimals: exact at precision 10^4 per nm); returns the coordinates a reader gets
+    and each frame's byte offset."""
+    out, back, offsets = b"", [], []
+    for k, fr in enumerate(frames):
+        ints = [tuple(round(x * precision / 10) for x in p) for p in fr]
+        offsets.append(len(out))
+        out += xtc_frame(ints, k, f32(0.002 * k), [5, 0, 0, 0, 5, 0, 0, 0, 5], precision)
+        back.append([tuple(xtc_angstrom(v, precision) for v in p) for p in ints])
+    open(path, "wb").write(out)
+    return back, offsets
+
+
 def rows(csv):
     lines = open(csv).read().splitlines()
     check(lines[0] == "frame,time,type,id,track,voxels,volume,x,y,z,centre_x,centre_y,centre_z,circularity,uniformity",
@@ -138,6 +217,42 @@ def test_generated(tmp):
     check(r.returncode == 2 and "--fit applies to --align reference" in r.stderr, f"--fit with each: {r.stderr}")
 
 
+def test_xtc(tmp):
+    """The breathing box as XTC gives the rows of a DCD holding the coordinates an XTC reader returns
+    (float32 of float32(integer / 10^4) x 10); a truncated XTC keeps the frames before the cut."""
+    lines, coords = read_atoms(os.path.join(GEN, "pocket_box.pdb"))
+    frames = [breathing(coords, k) for k in range(6)]
+    top = os.path.join(tmp, "xtc-top.pdb")
+    write_pdb(top, lines, frames[0])
+    xtc = os.path.join(tmp, "breathe.xtc")
+    dcd = os.path.join(tmp, "same.dcd")
+    decoded, off = write_xtc(xtc, frames)
+    write_dcd(dcd, decoded)
+    got = {}
+    for path in (xtc, dcd):
+        out = os.path.join(tmp, "x-" + os.path.basename(path))
+        r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", path, "--output-dir", out,
+                "--resolution", "2.0")
+        check(r.returncode == 0, f"vox trajectory {path}: {r.returncode} {r.stderr}")
+        stem = os.path.splitext(os.path.basename(path))[0]
+        got[path] = rows(os.path.join(out, stem + ".frames.csv"))
+        summary = json.load(open(os.path.join(out, "run.summary.json")))
+        check(summary["frames_done"] == 6 and summary["config"]["format"] == path[-3:], f"summary {summary}")
+    drop_time = lambda rs: [r[:1] + r[2:] for r in rs]
+    check(len(got[xtc]) >= 6 and drop_time(got[xtc]) == drop_time(got[dcd]),
+          "XTC rows equal the rows of a DCD with the decoded coordinates")
+    check(all(abs(float(r[1]) - 0.002 * int(r[0])) < 1e-6 for r in got[xtc]), "XTC times")
+    cut = os.path.join(tmp, "cut.xtc")
+    data = open(xtc, "rb").read()
+    open(cut, "wb").write(data[:off[5] + 1000])
+    od = os.path.join(tmp, "x-cut")
+    r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", cut, "--output-dir", od, "--resolution", "2.0")
+    check(r.returncode == 1 and f"frame 5 at byte offset {off[5]} is truncated" in r.stderr,
+          f"truncated XTC: {r.returncode} {r.stderr}")
+    part = rows(os.path.join(od, "cut.frames.csv")) if os.path.exists(os.path.join(od, "cut.frames.csv")) else []
+    check(part == [row for row in got[xtc] if int(row[0]) < 5], "frames before the truncated one are written")
+
+
 def test_fuzz_dcd(tmp):
     """Damaged DCDs (truncated, flipped bytes, header fields set to extreme values) end in exit 0 or a
     clear error (exit 1), never a crash, a hang or a huge allocation; deterministic (seeded)."""
@@ -182,6 +297,52 @@ def test_fuzz_dcd(tmp):
     check(bad == 0, f"{bad} of 200 damaged DCDs crashed or failed without a message")
 
 
+def test_fuzz_xtc(tmp):
+    """Damaged XTCs (truncated, flipped bytes, header fields of any frame set to extreme values) end in
+    exit 0 or a clear error (exit 1), never a crash, a hang or a huge allocation; deterministic (seeded)."""
+    import random
+    rng = random.Random(2023)
+    lines, coords = read_atoms(os.path.join(GEN, "pocket_box.pdb"))
+    top = os.path.join(tmp, "fuzz-xtc-top.pdb")
+    write_pdb(top, lines, coords)
+    good = os.path.join(tmp, "fuzz.xtc")
+    _, offsets = write_xtc(good, [breathing(coords, k) for k in range(4)])
+    data = open(good, "rb").read()
+    # natoms, step, natoms again, precision, minint[3], maxint[3], smallidx, byte count, and the magic
+    fields = [0, 4, 8, 52, 56, 60, 64, 68, 72, 76, 80, 84, 88]
+    extremes = [0, 1, -1, 2**31 - 1, -2**31, 9, 10, 72, 73, 1995, 2023, 2**24, 2**24 + 1, len(coords) + 1,
+                len(coords) - 1, 0x3f800000, 0x7f800000, 0x7fc00000]  # the last three: 1.0f, inf, NaN
+    bad = 0
+    for case in range(200):
+        b = bytearray(data)
+        op = case % 4
+        if op == 0:
+            b = b[: rng.randrange(len(b))]
+        elif op == 1:
+            for _ in range(rng.randrange(1, 20)):
+                b[rng.randrange(len(b))] = rng.randrange(256)
+        elif op == 2:
+            off = rng.choice(offsets) + rng.choice(fields)
+            b[off:off + 4] = struct.pack(">i", rng.choice(extremes))
+        else:
+            for _ in range(rng.randrange(1, 4)):
+                off = rng.choice(offsets) + rng.randrange(0, 200)
+                b[off:off + 4] = struct.pack(">I", rng.choice(extremes) & 0xffffffff)
+        path = os.path.join(tmp, "fuzz-case.xtc")
+        open(path, "wb").write(bytes(b))
+        try:
+            r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", path, "--output-dir",
+                    os.path.join(tmp, "fuzz-xtc-out"), "--resolution", "3.0", timeout=60)
+        except Exception as e:  # a hang
+            check(False, f"fuzz case {case}: {e}")
+            continue
+        ok = r.returncode == 0 or (r.returncode == 1 and "vox trajectory: " in r.stderr)
+        if not ok:
+            bad += 1
+            print(f"fuzz case {case} (op {op}): exit {r.returncode}: {r.stderr[-300:]}")
+    check(bad == 0, f"{bad} of 200 damaged XTCs crashed or failed without a message")
+
+
 def test_shared(tmp):
     d = os.path.join(SHARED, "trajectories", "1aki-md")
     if not os.path.isdir(d):
@@ -196,9 +357,24 @@ def test_shared(tmp):
     got = rows(os.path.join(out, "traj.frames.csv"))
     check(len({row[0] for row in got}) > 150, "most frames have volumes")
     check(abs(float([row for row in got if row[0] == "200"][0][1]) - 20.0) < 1e-3, "frame 200 is at 20 ps")
+    # traj.xtc (GROMACS) gives the rows of traj.dcd (MDAnalysis wrote it from the XTC: the same float32s)
+    out_x = os.path.join(tmp, "md-xtc")
+    r = vox("trajectory", "--quiet", "--topology", os.path.join(d, "top.pdb"), "--trajectory",
+            os.path.join(d, "traj.xtc"), "--output-dir", out_x, "--resolution", "2.0")
+    check(r.returncode == 0, r.stderr)
+    got_x = rows(os.path.join(out_x, "traj.frames.csv"))
+    check([g[:1] + g[2:] for g in got_x] == [g[:1] + g[2:] for g in got], "traj.xtc rows equal traj.dcd rows")
+    check(all(abs(float(a[1]) - float(b[1])) < 1e-5 for a, b in zip(got_x, got)), "traj.xtc times equal traj.dcd times")
+    od = os.path.join(tmp, "md-trunc")
+    r = vox("trajectory", "--quiet", "--topology", os.path.join(d, "top.pdb"), "--trajectory",
+            os.path.join(d, "broken", "truncated.xtc"), "--output-dir", od, "--resolution", "2.0")
+    check(r.returncode == 1 and "frame 10 at byte offset 74948 is truncated" in r.stderr,
+          f"truncated.xtc: {r.returncode} {r.stderr}")
+    part = rows(os.path.join(od, "truncated.frames.csv")) if os.path.exists(os.path.join(od, "truncated.frames.csv")) else []
+    check(part == [row for row in got_x if int(row[0]) < 10], "truncated.xtc: frames 0-9 written as in traj.xtc")
     for name, top in (("natoms-mismatch.dcd", "top.pdb"), ("natoms-header-patched.dcd", "top.pdb"),
-                      ("traj.dcd", "broken/top-minus-one.pdb")):
-        traj = os.path.join(d, "broken", name) if name != "traj.dcd" else os.path.join(d, name)
+                      ("traj.dcd", "broken/top-minus-one.pdb"), ("traj.xtc", "broken/top-minus-one.pdb")):
+        traj = os.path.join(d, "broken", name) if not name.startswith("traj.") else os.path.join(d, name)
         od = os.path.join(tmp, "b-" + name)
         r = vox("trajectory", "--topology", os.path.join(d, top), "--trajectory", traj, "--output-dir", od)
         check(r.returncode == 1 and "atoms, the trajectory" in r.stderr and not os.path.exists(od),
@@ -206,4 +382,4 @@ def test_shared(tmp):
 
 
 if __name__ == "__main__":
-    sys.exit(main([test_generated, test_fuzz_dcd, test_shared], "vox-trajectory-"))
+    sys.exit(main([test_generated, test_xtc, test_fuzz_dcd, test_fuzz_xtc, test_shared], "vox-trajectory-"))

@@ -99,6 +99,12 @@ static void test_grid(void)
     CHECK(vox_grid_axis_bounds(-76.99823760986328f, 22.972501754760742f, 3.0, &ax) && ax.n == 33,
           "n = q example gives %d voxels, expected 33", ax.n);
     CHECK(vox_py_floordiv(9.75, 3.0) == 3.0 && vox_py_floordiv(6.0, 3.0) == 2.0, "floor division");
+    /* the bounds and the first edge are f32 values (castD of §6.1): cavity.pdb's x axis at
+     * 1.2 A, where a miscompiled f64 store once kept lo = -18.147372817993162 */
+    CHECK(vox_grid_axis_bounds(-18.0680809f, 18.9733353f, 1.2, &ax) && ax.lo == -18.147373199462891 &&
+              ax.hi == 19.052627563476562 && vox_grid_axis_fill(&ax) && ax.edges[0] == (double)ax.lo,
+          "f32 bounds: lo %.17g hi %.17g", (double)ax.lo, (double)ax.hi);
+    vox_grid_axis_free(&ax);
 }
 
 /* ---- kernels against brute-force definitions ----------------------------- */
@@ -350,6 +356,27 @@ static void test_annotations(void)
     const char *no[] = {"ACE", "NH2", "HOH", "STA", "PSA", "DA", "NAG", "ala", ""};
     for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) CHECK(vox_is_amino_acid(yes[i]), "%s is an amino acid", yes[i]);
     for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) CHECK(!vox_is_amino_acid(no[i]), "%s is not", no[i]);
+    /* the integer-key lookup agrees with the name list on every name and on
+     * every 1-4 character variant of one (one byte changed, cut, extended) */
+    extern const char *const vox_amino_acid_table[];
+    size_t disagree = 0;
+    for (size_t i = 0; i < vox_amino_acid_count(); i++) {
+        const char *name = vox_amino_acid_table[i];
+        disagree += !vox_is_amino_acid(name);
+        char v[8];
+        for (size_t pos = 0; pos < 4; pos++)
+            for (int c = ' '; c < 127; c += 13) {
+                snprintf(v, sizeof v, "%s", name);
+                size_t len = strlen(v);
+                if (pos > len) continue;
+                v[pos] = (char)c;
+                if (pos == len) v[pos + 1] = '\0';
+                int listed = 0;
+                for (size_t j = 0; j < vox_amino_acid_count() && !listed; j++) listed = !strcmp(vox_amino_acid_table[j], v);
+                disagree += vox_is_amino_acid(v) != listed;
+            }
+    }
+    CHECK(disagree == 0, "%zu lookups disagree with the name list", disagree);
 
     /* assembly copies A,B,A,B -> copy 1 renamed from the pool, originals reserved */
     vox_atoms v = {0};
@@ -465,6 +492,47 @@ static void test_parallel_components(void)
     vox_ctx_destroy(&ctx);
 }
 
+/* ---- P-SEA: the grid of cells counts the same CA contacts as every pair -- */
+static void test_psea_contacts(void)
+{
+    uint64_t seed = 12345;
+    int compared = 0, with_strands = 0;
+    for (int trial = 0; trial < 40; trial++) {
+        vox_structure st;
+        memset(&st, 0, sizeof st);
+        /* sheets of extended strands (CA 3.8 A apart, zigzag), 4.3-5.3 A
+         * between strands, jittered, plus scattered residues; some far away */
+        for (int strand = 0; strand < 4 + trial % 9; strand++)
+            for (int k = 0; k < 6 + trial % 7; k++) {
+                vox_atom a;
+                memset(&a, 0, sizeof a);
+                strcpy(a.name, "CA");
+                strcpy(a.res_name, "ALA");
+                strcpy(a.chain, "A");
+                strcpy(a.element, "C");
+                a.res_id = strand * 100 + k + 1;
+                float jitter[3];
+                for (int c = 0; c < 3; c++) {
+                    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+                    jitter[c] = (float)((double)(seed >> 40) / (double)(1 << 24) - 0.5) * 0.6f;
+                }
+                a.xyz[0] = 3.3f * (float)k + jitter[0] + (trial % 3 == 2 && strand == 1 ? 900.0f : 0.0f);
+                a.xyz[1] = (float)strand * (4.3f + 0.1f * (float)(trial % 11)) + jitter[1];
+                a.xyz[2] = (k % 2 ? 1.0f : -1.0f) + jitter[2];
+                if (!vox_atoms_push(&st.atoms, &a)) break;
+            }
+        double a1, b1, c1, a2, b2, c2;
+        vox_psea(&st, &a1, &b1, &c1);
+        vox_psea_all_pairs(&st, &a2, &b2, &c2);
+        compared++;
+        with_strands += b2 > 0;
+        CHECK(memcmp(&a1, &a2, sizeof a1) == 0 && memcmp(&b1, &b2, sizeof b1) == 0 && memcmp(&c1, &c2, sizeof c1) == 0,
+              "trial %d: grid %g/%g/%g, all pairs %g/%g/%g", trial, a1, b1, c1, a2, b2, c2);
+        vox_atoms_free(&st.atoms);
+    }
+    CHECK(with_strands > 10, "the generated sheets have strands in %d of %d trials", with_strands, compared);
+}
+
 int main(void)
 {
     test_fibonacci();
@@ -478,5 +546,6 @@ int main(void)
     test_annotations();
     test_eigen();
     test_parallel_components();
+    test_psea_contacts();
     return check_report();
 }

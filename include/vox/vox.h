@@ -17,8 +17,10 @@
  * contexts may be used concurrently from different threads.  Structures and
  * results are plain data: once built they may be read from any number of
  * threads at once, and passed between contexts.  The library keeps no
- * mutable global state apart from the CPU-feature detection, which runs
- * once (thread-safely) and is read-only afterwards.
+ * mutable global state apart from what is discovered once per process
+ * (thread-safely, by the first context) and read-only afterwards: the CPU
+ * features and the machine's hwloc topology; and a count of the contexts
+ * alive, which decides the default threads and binding (vox_options.threads).
  *
  * Errors: every call that can fail returns a vox_status (VOX_OK == 0,
  * errors negative).  A human-readable detail (file, line, field and what
@@ -90,8 +92,25 @@ typedef struct vox_options {
     vox_log_fn log;         /* NULL: stderr; verbose lines and warnings */
     void *log_cookie;
     /* Threads (README "Threads").  Results never depend on them. */
-    int threads;            /* 0: $VOX_THREADS, else $OMP_NUM_THREADS, else one per core
-                               of the allowed cpuset (the launcher's mask when it narrowed it) */
+    /* threads = 0: $VOX_THREADS, else $OMP_NUM_THREADS, else a default that
+     * never oversubscribes the machine:
+     *  - one per core of the calling thread's affinity mask when that mask is
+     *    narrower than the machine (taskset, srun, mpirun --bind-to, or a
+     *    program that gave this thread its own cores);
+     *  - one per core of the machine when the context owns it: created on
+     *    the process's main thread while no other context is alive (a
+     *    program such as the vox CLI);
+     *  - otherwise 1: a context created off the main thread, or while other
+     *    contexts are alive, shares the machine with them, so it runs on the
+     *    thread that calls it (give a count to use more).
+     * bind: "auto" pins only a context that owns the machine (cores while
+     * there are enough, else PUs), so that several contexts in one process
+     * never pin threads to the same cores; "cores" or "pus" pins inside the
+     * calling thread's affinity mask whatever else runs; "none" never.
+     * Pinning lasts only as long as vox's own parallel regions, and nothing
+     * is pinned with one thread, OMP_PROC_BIND or OMP_PLACES set, or a
+     * simulated (HWLOC_SYNTHETIC / XML) topology. */
+    int threads;
     const char *bind;       /* NULL: $VOX_BIND, else "auto"; or "cores", "pus", "none" */
     /* Tuning profile written by voxtune.  Precedence: profile_json, then
      * profile (a path), then $VOX_PROFILE, then $XDG_CONFIG_HOME/vox/profile.json
@@ -305,6 +324,22 @@ VOX_API size_t vox_structure_kept_atoms(const vox_structure *s, size_t *indices)
  * non-finite coordinate (the detail names the atom). */
 VOX_API vox_status vox_structure_set_coords(vox_ctx *ctx, vox_structure *s, const float *xyz, size_t n);
 
+/* Which principal-axis frame vox_prepare aligns onto.  The axes are the
+ * same up to sign (x = largest variance, z = smallest, right-handed); the
+ * signs decide which voxels the shell points fill, so results differ. */
+typedef enum vox_frame_signs {
+    /* volumizer's own frame, bit for bit: its alignment loop (numpy SVDs,
+     * f32 rounding on the first pass, stop within 1e-5 of the identity)
+     * with the SVDs computed as reference LAPACK 3.11's dgesdd computes them.
+     * The signs are those volumizer gets on reference LAPACK (Debian's
+     * numpy); an OpenBLAS or MKL build of numpy can give other signs. */
+    VOX_FRAME_SIGNS_VOLUMIZER = 0,
+    /* vox's own rule, independent of rounding noise: eigenvectors of the f64
+     * covariance, third moment of x and y positive (else the largest
+     * component), z = x cross y; near-equal variances keep the input axes. */
+    VOX_FRAME_SIGNS_CANONICAL = 1
+} vox_frame_signs;
+
 typedef struct vox_prepare_params {
     size_t size;          /* = sizeof(vox_prepare_params) */
     int keep_non_protein; /* 1: keep waters, ligands, nucleic acids (skip the amino-acid filter) */
@@ -314,14 +349,22 @@ typedef struct vox_prepare_params {
                              and disulfide states (AMBER CYX HIE HID HIP ASH GLH LYN CYM,
                              CHARMM HSD HSE HSP, GROMACS HISE HISD HISH HISA HISB) count as
                              amino acids.  0 (default): biotite's list only, as volumizer */
+    int reserved;         /* ignored.  It fills what was padding before frame_signs was
+                             added, so a caller built before it (whose size ends here)
+                             never has padding bytes read as frame_signs */
+    int frame_signs;      /* a vox_frame_signs: VOX_FRAME_SIGNS_VOLUMIZER (default) or
+                             VOX_FRAME_SIGNS_CANONICAL; ignored with align = 0.  Callers
+                             built before this field (smaller size) get the default */
 } vox_prepare_params;
 
 VOX_API void vox_prepare_params_init(vox_prepare_params *p);
 
 /* Cleans (models joined, amino-acid filter, hydrogens removed) and aligns
- * the structure in place.  Alignment: the principal axes of the f64
- * covariance, x = largest variance; signs by the rule in the README (third
- * moment positive, then right-handed), independent of rounding noise. */
+ * the structure in place onto its principal axes, in the frame that
+ * params->frame_signs names (default: volumizer's own, bit for bit).
+ * Errors: VOX_E_NO_ATOMS (nothing left after cleaning), VOX_E_TOO_FEW_ATOMS
+ * (fewer than 3 atoms to align), VOX_E_INVALID_ARG (an unknown frame_signs,
+ * or an SVD that did not converge). */
 VOX_API vox_status vox_prepare(vox_ctx *ctx, vox_structure *s, const vox_prepare_params *params);
 
 /* ---- Trajectory frames ------------------------------------------------
@@ -330,19 +373,23 @@ VOX_API vox_status vox_prepare(vox_ctx *ctx, vox_structure *s, const vox_prepare
  * time (memory does not depend on the trajectory's length).  Formats,
  * recognised by content: DCD (CHARMM, NAMD, OpenMM, MDAnalysis; either byte
  * order, 32- or 64-bit record markers, with or without unit cell; files with
- * fixed atoms are refused).  Coordinates come in Å, in the topology's atom
- * order: give them to vox_structure_set_coords.  A vox_frames is used by one
- * thread at a time. */
+ * fixed atoms are refused) and XTC (GROMACS compressed coordinates, any
+ * precision; Å = float32(float32(integer * float32(1 / precision)) * 10), bit
+ * for bit what MDAnalysis returns).  Coordinates come in Å, in the
+ * topology's atom order: give them to vox_structure_set_coords.  A vox_frames
+ * is used by one thread at a time. */
 typedef struct vox_frames vox_frames;
 
 typedef struct vox_frame_info {
     size_t size;        /* = sizeof(vox_frame_info), set by the caller */
     int64_t index;      /* 0-based index of the frame in the file */
     int has_time;
-    double time_ps;     /* DCD: (ISTART + index * NSAVC) * DELTA, in ps */
+    double time_ps;     /* DCD: (ISTART + index * NSAVC) * DELTA; XTC: the frame's time; in ps */
     int has_box;
     float box[9];       /* unit-cell vectors as rows, Å */
     uint64_t offset;    /* byte offset of the frame in the file */
+    int has_step;
+    int64_t step;       /* XTC: the MD step of the frame */
 } vox_frame_info;
 
 /* Opens a trajectory file.  Errors: VOX_E_IO (unreadable), VOX_E_FORMAT
@@ -350,12 +397,13 @@ typedef struct vox_frame_info {
  * header that makes no sense: the detail names the field and its value). */
 VOX_API vox_status vox_frames_open(vox_ctx *ctx, const char *path, vox_frames **out);
 VOX_API size_t vox_frames_atom_count(const vox_frames *f);
-/* "dcd". */
+/* "dcd" or "xtc". */
 VOX_API const char *vox_frames_format(const vox_frames *f);
 /* Reads the next frame into xyz[3 * atom_count] (and info, unless NULL).
  * *got is 1 for a frame, 0 at the end of the file.  A truncated or corrupt
  * frame is VOX_E_PARSE with a detail naming the frame index and its byte
- * offset; the frames before it were returned intact. */
+ * offset; the frames before it were returned intact (xyz itself may then
+ * hold part of the bad frame). */
 VOX_API vox_status vox_frames_next(vox_ctx *ctx, vox_frames *f, float *xyz, vox_frame_info *info, int *got);
 /* Advances past the next frame without converting it (for --start/--stride). */
 VOX_API vox_status vox_frames_skip(vox_ctx *ctx, vox_frames *f, vox_frame_info *info, int *got);

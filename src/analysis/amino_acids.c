@@ -4,19 +4,33 @@
 
 #include "internal.h"
 
-/* Generated at build time from data/amino_acids.txt (sorted, code-point order). */
+/* Generated at build time from data/amino_acids.txt (sorted, code-point order),
+ * and the same names as sorted integers (bytes c0 | c1 << 8 | c2 << 16). */
 extern const char *const vox_amino_acid_table[];
 extern const size_t vox_amino_acid_table_len;
+extern const unsigned vox_amino_acid_keys[];
 
 static int cmp_name(const void *key, const void *elem)
 {
     return strcmp((const char *)key, *(const char *const *)elem);
 }
 
+/* Called for every atom: a binary search over integers, no string comparison. */
 int vox_is_amino_acid(const char *res_name)
 {
-    return bsearch(res_name, vox_amino_acid_table, vox_amino_acid_table_len, sizeof(const char *),
-                   cmp_name) != NULL;
+    unsigned key = 0;
+    for (int i = 0; res_name[i]; i++) {
+        if (i == 3) /* every name of the list has 1 to 3 bytes */
+            return 0;
+        key |= (unsigned)(unsigned char)res_name[i] << (8 * i);
+    }
+    size_t lo = 0, hi = vox_amino_acid_table_len;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (vox_amino_acid_keys[mid] < key) lo = mid + 1;
+        else hi = mid;
+    }
+    return key && lo < vox_amino_acid_table_len && vox_amino_acid_keys[lo] == key;
 }
 
 /* Protonation, disulfide and terminal-state names of MD force fields that

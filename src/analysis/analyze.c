@@ -331,7 +331,7 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
     }
     memcpy(res->dims, dims, sizeof dims);
     res->resolution = s;
-    for (int a = 0; a < 3; a++) res->origin[a] = ax[a].lo;
+    for (int a = 0; a < 3; a++) res->origin[a] = ax[a].edges[0];
     memcpy(res->rot, st->rot, sizeof res->rot);
     memcpy(res->centroid, st->centroid, sizeof res->centroid);
     for (int a = 0; a < 3; a++) {

@@ -33,7 +33,7 @@ int vox_grid_axis_bounds(float lo0, float hi0, double s, vox_grid_axis *ax)
     double margin = ((q + 1.0) * s) - (double)r;
     ax->lo = (float)((double)lo0 - margin / 2.0);
     ax->hi = (float)((double)hi0 + margin / 2.0);
-    float span = (float)ax->hi - (float)ax->lo;
+    float span = ax->hi - ax->lo;
     double nd = trunc((double)span / s);
     if (!(nd >= 1.0) || nd > 2147483647.0)
         return 0;
@@ -53,13 +53,14 @@ int vox_grid_axis_lattice(float lo0, float hi0, double origin, int n, double s, 
     if (!(g > 0.0))
         g = 0.0;
     while ((double)lo0 < origin - g * s) g += 1.0;
-    ax->lo = origin - g * s;
+    ax->lattice = 1;
+    ax->lattice_lo = origin - g * s;
     double total = g + (double)n;
-    while ((double)hi0 > total * s + ax->lo) total += 1.0;
+    while ((double)hi0 > total * s + ax->lattice_lo) total += 1.0;
     if (total > 2147483647.0)
         return 0;
     ax->n = (int)total;
-    ax->hi = (double)ax->n * s + ax->lo;
+    ax->lattice_hi = (double)ax->n * s + ax->lattice_lo;
     ax->step = s;
     *grown_low = (int)g;
     return 1;
@@ -71,8 +72,8 @@ int vox_grid_axis_fill(vox_grid_axis *ax)
     ax->centres = malloc((size_t)ax->n * sizeof *ax->centres);
     if (!ax->edges || !ax->centres)
         return 0;
-    double lo = ax->lo, hi = ax->hi;
-    double step = ax->step > 0.0 ? ax->step : (hi - lo) / ax->n; /* set: a fixed lattice */
+    double lo = ax->lattice ? ax->lattice_lo : ax->lo, hi = ax->lattice ? ax->lattice_hi : ax->hi;
+    double step = ax->lattice ? ax->step : (hi - lo) / ax->n;
     ax->step = step;
     for (int k = 0; k < ax->n; k++)
         ax->edges[k] = ((double)k * step) + lo;
@@ -95,10 +96,10 @@ void vox_grid_axes_from(const vox_grid_axis ax[3], vox_grid_axes *g)
     for (int a = 0; a < 3; a++) {
         g->n[a] = ax[a].n;
         g->edges[a] = ax[a].edges;
-        g->lo[a] = (double)ax[a].lo;
-        g->hi[a] = (double)ax[a].hi;
+        g->lo[a] = ax[a].lattice ? ax[a].lattice_lo : (double)ax[a].lo;
+        g->hi[a] = ax[a].lattice ? ax[a].lattice_hi : (double)ax[a].hi;
         g->step[a] = ax[a].step;
         /* only a first guess: the kernels correct it against the edges */
-        g->inv_step[a] = (double)ax[a].n / ((double)ax[a].hi - (double)ax[a].lo);
+        g->inv_step[a] = (double)ax[a].n / (g->hi[a] - g->lo[a]);
     }
 }

@@ -6,14 +6,18 @@
 
 typedef struct vox_grid_axis {
     int n;           /* voxels along the axis */
-    double lo, hi;   /* bounds: f32 values for the cloud's own grid, f64 on a fixed lattice */
+    float lo, hi;    /* f32 bounds of the cloud's own grid */
+    int lattice;     /* 1: a fixed lattice, bounds in lattice_lo/hi (f64) */
+    double lattice_lo, lattice_hi;
     double step;     /* (hi - lo) / n in f64: edges are (k * step) + lo */
     double *edges;   /* n + 1 edges, f64 */
     float *centres;  /* n voxel centres, f32 */
 } vox_grid_axis;
 
 /* Bounds and voxel count from the f32 extremes of the cloud; 0 when the
- * axis would have no voxel. */
+ * axis would have no voxel.  (lo and hi stay f32 fields: GCC 12 at -O2 once
+ * stored the unrounded f64 values when they were f64 fields, which moved
+ * grid edges and changed volumizer's numbers.) */
 VOX_HIDDEN int vox_grid_axis_bounds(float lo0, float hi0, double s, vox_grid_axis *ax);
 /* On a fixed lattice: voxel k spans origin + [k, k+1) * s, from n voxels,
  * grown by whole voxels on either side until [lo0, hi0] fits.  *grown_low

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "lapack_svd.h" /* dnrm2, dlarfg, dlartg, dlapy2: shared with the SVD */
 
 #define EPS (0x1p-53)           /* dlamch('E'): relative machine precision (rounding) */
 #define SAFMIN (0x1p-1022)      /* dlamch('S') */
@@ -25,55 +26,6 @@
 
 static double sign(double a, double b) { return copysign(fabs(a), b); }
 
-static double dlapy2(double x, double y)
-{
-    double xa = fabs(x), ya = fabs(y);
-    double w = xa > ya ? xa : ya, z = xa < ya ? xa : ya;
-    if (z == 0.0 || w > 0x1.fffffffffffffp1023)
-        return w;
-    return w * sqrt(1.0 + (z / w) * (z / w));
-}
-
-/* Euclidean norm with the three-accumulator scaling of the 2017 BLAS (dnrm2.f90). */
-static double dnrm2(int n, const double *x)
-{
-    const double tsml = 0x1p-511, tbig = 0x1p486, ssml = 0x1p537, sbig = 0x1p-538;
-    double asml = 0, amed = 0, abig = 0;
-    int notbig = 1;
-    for (int i = 0; i < n; i++) {
-        double ax = fabs(x[i]);
-        if (ax > tbig) {
-            abig += (ax * sbig) * (ax * sbig);
-            notbig = 0;
-        } else if (ax < tsml) {
-            if (notbig) asml += (ax * ssml) * (ax * ssml);
-        } else {
-            amed += ax * ax;
-        }
-    }
-    double scl, sumsq;
-    if (abig > 0) {
-        if (amed > 0 || amed != amed) abig += (amed * sbig) * sbig;
-        scl = 1.0 / sbig;
-        sumsq = abig;
-    } else if (asml > 0) {
-        if (amed > 0 || amed != amed) {
-            amed = sqrt(amed);
-            asml = sqrt(asml) / ssml;
-            double ymin = asml > amed ? amed : asml, ymax = asml > amed ? asml : amed;
-            scl = 1.0;
-            sumsq = ymax * ymax * (1.0 + (ymin / ymax) * (ymin / ymax));
-        } else {
-            scl = 1.0 / ssml;
-            sumsq = asml;
-        }
-    } else {
-        scl = 1.0;
-        sumsq = amed;
-    }
-    return scl * sqrt(sumsq);
-}
-
 /* Dot product, unrolled by 5 as the reference BLAS sums it. */
 static double ddot(int n, const double *x, const double *y)
 {
@@ -83,39 +35,6 @@ static double ddot(int n, const double *x, const double *y)
     for (int i = m; i + 4 < n; i += 5)
         t = t + x[i] * y[i] + x[i + 1] * y[i + 1] + x[i + 2] * y[i + 2] + x[i + 3] * y[i + 3] + x[i + 4] * y[i + 4];
     return t;
-}
-
-/* Householder reflector: (alpha, x) -> (beta, v), tau. */
-static void dlarfg(int n, double *alpha, double *x, double *tau)
-{
-    if (n <= 1) {
-        *tau = 0.0;
-        return;
-    }
-    double xnorm = dnrm2(n - 1, x);
-    if (xnorm == 0.0) {
-        *tau = 0.0;
-        return;
-    }
-    double beta = -sign(dlapy2(*alpha, xnorm), *alpha);
-    const double safmin = SAFMIN / EPS;
-    int knt = 0;
-    if (fabs(beta) < safmin) {
-        double rsafmn = 1.0 / safmin;
-        do {
-            knt++;
-            for (int i = 0; i < n - 1; i++) x[i] = rsafmn * x[i];
-            beta *= rsafmn;
-            *alpha *= rsafmn;
-        } while (fabs(beta) < safmin && knt < 20);
-        xnorm = dnrm2(n - 1, x);
-        beta = -sign(dlapy2(*alpha, xnorm), *alpha);
-    }
-    *tau = (beta - *alpha) / beta;
-    double scal = 1.0 / (*alpha - beta);
-    for (int i = 0; i < n - 1; i++) x[i] = scal * x[i];
-    for (int j = 0; j < knt; j++) beta *= safmin;
-    *alpha = beta;
 }
 
 /* y := alpha*A*x (beta = 0), A symmetric, lower triangle stored. */
@@ -152,7 +71,7 @@ static void dsytd2_lower(int n, double *a, int lda, double *d, double *e, double
     for (int i = 1; i <= n - 1; i++) {
         double taui;
         int xi = i + 2 < n ? i + 2 : n;
-        dlarfg(n - i, &AT(a, lda, i + 1, i), &AT(a, lda, xi, i), &taui);
+        vox_la_dlarfg(n - i, &AT(a, lda, i + 1, i), &AT(a, lda, xi, i), 1, &taui);
         e[i - 1] = AT(a, lda, i + 1, i);
         if (taui != 0.0) {
             AT(a, lda, i + 1, i) = 1.0;
@@ -228,33 +147,6 @@ static void dlaev2(double a, double b, double c, double *rt1, double *rt2, doubl
         tn = *cs1;
         *cs1 = -*sn1;
         *sn1 = tn;
-    }
-}
-
-/* Plane rotation (the 2017 dlartg.f90). */
-static void dlartg(double f, double g, double *c, double *s, double *r)
-{
-    const double safmin = SAFMIN, safmax = 1.0 / SAFMIN;
-    const double rtmin = sqrt(safmin), rtmax = sqrt(safmax / 2);
-    double f1 = fabs(f), g1 = fabs(g);
-    if (g == 0.0) {
-        *c = 1.0; *s = 0.0; *r = f;
-    } else if (f == 0.0) {
-        *c = 0.0; *s = sign(1.0, g); *r = g1;
-    } else if (f1 > rtmin && f1 < rtmax && g1 > rtmin && g1 < rtmax) {
-        double d = sqrt(f * f + g * g);
-        *c = f1 / d;
-        *r = sign(d, f);
-        *s = g / *r;
-    } else {
-        double u = f1 > g1 ? f1 : g1;
-        if (u < safmin) u = safmin;
-        if (u > safmax) u = safmax;
-        double fs = f / u, gs = g / u, d = sqrt(fs * fs + gs * gs);
-        *c = fabs(fs) / d;
-        *r = sign(d, f);
-        *s = gs / *r;
-        *r = *r * u;
     }
 }
 
@@ -352,13 +244,13 @@ static void dsteqr_i(int n, double *d, double *e, double *z, int ldz, double *wo
                 if (jtot == nmaxit) break;
                 jtot++;
                 double g = (d[l] - p) / (2.0 * e[l - 1]);
-                double r = dlapy2(g, 1.0);
+                double r = vox_la_dlapy2(g, 1.0);
                 g = d[m - 1] - p + (e[l - 1] / (g + sign(r, g)));
                 double s = 1.0, c = 1.0;
                 p = 0.0;
                 for (int i = m - 1; i >= l; i--) {
                     double f = s * e[i - 1], b = c * e[i - 1];
-                    dlartg(g, f, &c, &s, &r);
+                    vox_la_dlartg(g, f, &c, &s, &r);
                     if (i != m - 1) e[i] = r;
                     g = d[i] - p;
                     r = (d[i - 1] - g) * s + 2.0 * c * b;
@@ -407,13 +299,13 @@ static void dsteqr_i(int n, double *d, double *e, double *z, int ldz, double *wo
                 if (jtot == nmaxit) break;
                 jtot++;
                 double g = (d[l - 2] - p) / (2.0 * e[l - 2]);
-                double r = dlapy2(g, 1.0);
+                double r = vox_la_dlapy2(g, 1.0);
                 g = d[m - 1] - p + (e[l - 2] / (g + sign(r, g)));
                 double s = 1.0, c = 1.0;
                 p = 0.0;
                 for (int i = m; i <= l - 1; i++) {
                     double f = s * e[i - 1], b = c * e[i - 1];
-                    dlartg(g, f, &c, &s, &r);
+                    vox_la_dlartg(g, f, &c, &s, &r);
                     if (i != m) e[i - 2] = r;
                     g = d[i - 1] - p;
                     r = (d[i] - g) * s + 2.0 * c * b;

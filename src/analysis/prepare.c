@@ -1,7 +1,20 @@
-/* prepare.c - cleaning (§3) and deterministic principal-axis alignment (§4)
+/* prepare.c - cleaning (§3) and principal-axis alignment (§4)
  *
- * volumizer's axis signs come from LAPACK's Householder signs and change
- * with the BLAS build.  vox instead fixes each axis by a rule on the data:
+ * Two frames are offered (vox_prepare_params.frame_signs):
+ *
+ * VOX_FRAME_SIGNS_VOLUMIZER (default) is volumizer's own alignment, step by
+ * step (ALGORITHM.md §4.1): f32 centring; then up to 50 passes of a thin SVD
+ * of the coordinates (sigma and V rounded to f32 on the first pass, as
+ * numpy casts its f64 results back to the f32 input type), a stable
+ * descending order of sigma, a Kabsch SVD of V P, the rotation Q = v w',
+ * and a stop once Q is within numpy's isclose (atol 1e-5, rtol 1e-5) of the
+ * identity, without applying it.  Both SVDs are lapack_svd.c, which computes
+ * what reference LAPACK's dgesdd computes bit for bit, and the products are
+ * summed in reference BLAS dgemm's order, so the aligned coordinates equal
+ * volumizer's (run on reference LAPACK) bit for bit, axis signs included.
+ *
+ * VOX_FRAME_SIGNS_CANONICAL fixes each axis by a rule on the data instead,
+ * so the frame does not depend on rounding noise at all:
  *   1. axes = eigenvectors of the f64 scatter matrix of the f32-centred
  *      coordinates, x = largest eigenvalue;
  *   2. within a group of near-equal eigenvalues (relative gap < 1e-9) the
@@ -11,12 +24,17 @@
  *      positive; when it vanishes (|m3| <= 1e-12 * sum |p|^3) the largest
  *      component of the axis is made positive instead;
  *   4. z = x cross y (a proper rotation).
+ *
+ * Both are scalar f64 code with no FMA contraction (meson.build), so every
+ * ISA and thread count gives the same frame.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
+#include "lapack_svd.h"
 
 /* Keeps the amino-acid heavy atoms (§3) and remembers which input atom each
  * kept one is, so later frames (vox_structure_set_coords) and input-frame
@@ -86,20 +104,27 @@ static void stabilize(double ax[3][3], int first, int last)
             memcpy(ax[first + q], basis[q], sizeof basis[q]);
 }
 
-vox_status vox_align_structure(vox_ctx *ctx, vox_structure *s)
+/* §4.1 step 1: the f32 centroid, accumulated per column in atom order in an
+ * f32 (numpy's mean over axis 0 of a C-ordered f32 array: no pairwise
+ * summation across rows), divided by n in f32.  The atoms are centred in
+ * f32 by the caller (x - mean), as numpy subtracts. */
+static void centroid(vox_structure *s, float mean[3])
 {
     size_t n = s->atoms.n;
-    if (n < 3)
-        return vox_fail(ctx, VOX_E_TOO_FEW_ATOMS,
-                        "alignment needs at least 3 atoms, the cleaned structure has %zu", n);
-    /* f32 centroid, accumulated sequentially in f32 like numpy's column mean */
     float sum[3] = {0, 0, 0};
     for (size_t i = 0; i < n; i++)
         for (int c = 0; c < 3; c++)
             sum[c] += s->atoms.a[i].xyz[c];
-    float mean[3];
-    for (int c = 0; c < 3; c++)
+    for (int c = 0; c < 3; c++) {
         mean[c] = sum[c] / (float)n;
+        s->centroid[c] = mean[c];
+    }
+}
+
+/* The canonical frame (header comment): eigenvectors and a third-moment sign rule. */
+static void align_canonical(vox_structure *s, const float mean[3])
+{
+    size_t n = s->atoms.n;
     double k[3][3] = {{0}};
     for (size_t i = 0; i < n; i++) {
         float *x = s->atoms.a[i].xyz;
@@ -146,15 +171,155 @@ vox_status vox_align_structure(vox_ctx *ctx, vox_structure *s)
     cross(ax[0], ax[1], ax[2]);
     normalize(ax[2]);
     memcpy(s->rot, ax, sizeof ax);
-    for (int c = 0; c < 3; c++)
-        s->centroid[c] = mean[c];
     for (size_t i = 0; i < n; i++) {
         float *x = s->atoms.a[i].xyz;
         double c0 = x[0], c1 = x[1], c2 = x[2];
         for (int q = 0; q < 3; q++)
             x[q] = (float)(c0 * ax[q][0] + c1 * ax[q][1] + c2 * ax[q][2]);
     }
+}
+
+/* The sign of a 3x3 determinant.  numpy's det goes through an LU
+ * factorisation, but only the sign of det(v) det(w') is used, and both are
+ * orthogonal (|det| = 1 to rounding), so any evaluation gives that sign. */
+static double det3(const double m[3][3])
+{
+    return m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
+           m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
+}
+
+/* c := a b for 3x3 matrices, each entry summed from zero in k order, as
+ * reference BLAS dgemm (behind numpy's matmul) sums it. */
+static void matmul3(const double a[3][3], const double b[3][3], double c[3][3])
+{
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) {
+            double t = 0.0;
+            for (int k = 0; k < 3; k++) t = t + a[i][k] * b[k][j];
+            c[i][j] = t;
+        }
+}
+
+/* (x, y, z) := (x, y, z) Q for every row, each entry summed from zero in k
+ * order as reference dgemm sums it (numpy's matmul).  Q is copied into
+ * scalars so the loop keeps it in registers. */
+static void rotate(size_t n, double *restrict x, double *restrict y, double *restrict z, const double q[3][3])
+{
+    const double q00 = q[0][0], q01 = q[0][1], q02 = q[0][2], q10 = q[1][0], q11 = q[1][1], q12 = q[1][2],
+                 q20 = q[2][0], q21 = q[2][1], q22 = q[2][2];
+    for (size_t i = 0; i < n; i++) {
+        double a = x[i], b = y[i], c = z[i], t0 = 0.0, t1 = 0.0, t2 = 0.0;
+        t0 = t0 + a * q00;
+        t0 = t0 + b * q10;
+        t0 = t0 + c * q20;
+        t1 = t1 + a * q01;
+        t1 = t1 + b * q11;
+        t1 = t1 + c * q21;
+        t2 = t2 + a * q02;
+        t2 = t2 + b * q12;
+        t2 = t2 + c * q22;
+        x[i] = t0;
+        y[i] = t1;
+        z[i] = t2;
+    }
+}
+
+/* volumizer's frame (header comment; ALGORITHM.md §4.1 steps 2-3) on the
+ * centred atoms.  c holds the coordinates column-major (c[j*n + i] = atom
+ * i, axis j) in f64. */
+static vox_status align_volumizer(vox_ctx *ctx, vox_structure *s, const float mean[3])
+{
+    size_t n = s->atoms.n;
+    if (n > (size_t)INT_MAX)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "alignment supports at most %d atoms, the structure has %zu",
+                        INT_MAX, n);
+    double *c = vox_scratch_get(&ctx->ws[VOX_WS_ALIGN], 7 * n * sizeof *c);
+    if (!c)
+        return vox_fail(ctx, VOX_E_NOMEM, "out of memory aligning %zu atoms", n);
+    double *work = c + 3 * n; /* 4n: the SVD's updated columns (or its copy for < 5 atoms) */
+    for (size_t i = 0; i < n; i++) {
+        const float *x = s->atoms.a[i].xyz;
+        for (int j = 0; j < 3; j++) {
+            float centred = x[j] - mean[j];
+            c[j * n + i] = centred;
+        }
+    }
+    double total[3][3] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}; /* product of the applied rotations */
+    for (int pass = 0; pass < 50; pass++) {
+        /* a. thin SVD of C; only sigma and V' are used */
+        double sigma[3], vt[9];
+        int info = vox_la_dgesdd_sv3((int)n, c, (int)n, sigma, vt, work);
+        if (info != 0)
+            return vox_fail(ctx, VOX_E_INVALID_ARG, "alignment: the SVD of the coordinates %s (pass %d, info %d)",
+                            info > 0 ? "did not converge" : "failed", pass + 1, info);
+        if (pass == 0) {
+            /* numpy returns the SVD of an f32 array as f32 */
+            for (int k = 0; k < 3; k++) sigma[k] = (float)sigma[k];
+            for (int k = 0; k < 9; k++) vt[k] = (float)vt[k];
+        }
+        /* b. idx = argsort(sigma)[::-1]: a stable ascending sort, reversed
+         * (numpy sorts 3 elements by insertion, which is stable) */
+        int asc[3] = {0, 1, 2}, idx[3];
+        for (int i = 1; i < 3; i++)
+            for (int j = i; j > 0 && sigma[asc[j - 1]] > sigma[asc[j]]; j--) {
+                int t = asc[j]; asc[j] = asc[j - 1]; asc[j - 1] = t;
+            }
+        for (int k = 0; k < 3; k++) idx[k] = asc[2 - k];
+        /* c. Kabsch: M = V P, i.e. M[i][j] = V'[idx[j]][i] (the product with
+         * the permutation adds exact zeros: a -0 entry becomes +0) */
+        double m[9], sk[3], v[9], wt[9], kwork[3];
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++) m[j * 3 + i] = 0.0 + vt[i * 3 + idx[j]];
+        info = vox_la_dgesdd_s(3, 3, m, 3, sk, v, 3, wt, 3, kwork);
+        if (info != 0)
+            return vox_fail(ctx, VOX_E_INVALID_ARG, "alignment: the Kabsch SVD %s (pass %d, info %d)",
+                            info > 0 ? "did not converge" : "failed", pass + 1, info);
+        double vm[3][3], wm[3][3], q[3][3];
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++) {
+                vm[i][j] = v[j * 3 + i];
+                wm[i][j] = wt[j * 3 + i];
+            }
+        if (det3(vm) * det3(wm) < -0.0)
+            for (int i = 0; i < 3; i++) vm[i][2] = -vm[i][2];
+        matmul3(vm, wm, q);
+        /* d. numpy.isclose(Q, I, atol=1e-5) everywhere: stop without applying Q */
+        int close = 1;
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++) {
+                double id = i == j ? 1.0 : 0.0;
+                if (!(fabs(q[i][j] - id) <= 1e-5 + 1e-5 * fabs(id))) close = 0;
+            }
+        if (close)
+            break;
+        /* e. C := C Q, each entry summed from zero in k order (dgemm) */
+        rotate(n, c, c + n, c + 2 * n, q);
+        double next[3][3];
+        matmul3(total, q, next);
+        memcpy(total, next, sizeof next);
+    }
+    /* 3. the output coordinates are fl32(C); the rows of the transform are
+     * the aligned axes, i.e. the columns of the accumulated rotation */
+    for (size_t i = 0; i < n; i++)
+        for (int j = 0; j < 3; j++) s->atoms.a[i].xyz[j] = (float)c[j * n + i];
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) s->rot[i][j] = total[j][i];
     return VOX_OK;
+}
+
+vox_status vox_align_structure(vox_ctx *ctx, vox_structure *s)
+{
+    size_t n = s->atoms.n;
+    if (n < 3)
+        return vox_fail(ctx, VOX_E_TOO_FEW_ATOMS,
+                        "alignment needs at least 3 atoms, the cleaned structure has %zu", n);
+    float mean[3];
+    centroid(s, mean);
+    if (s->prep.frame_signs == VOX_FRAME_SIGNS_CANONICAL) {
+        align_canonical(s, mean);
+        return VOX_OK;
+    }
+    return align_volumizer(ctx, s, mean);
 }
 
 vox_status vox_prepare(vox_ctx *ctx, vox_structure *s, const vox_prepare_params *params)
@@ -168,15 +333,21 @@ vox_status vox_prepare(vox_ctx *ctx, vox_structure *s, const vox_prepare_params 
     vox_prepare_params_init(&p);
     if (params)
         memcpy(&p, params, params->size && params->size < sizeof p ? params->size : sizeof p);
+    p.size = sizeof p;
+    if (p.frame_signs != VOX_FRAME_SIGNS_VOLUMIZER && p.frame_signs != VOX_FRAME_SIGNS_CANONICAL)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "frame_signs: expected VOX_FRAME_SIGNS_VOLUMIZER (%d) or "
+                        "VOX_FRAME_SIGNS_CANONICAL (%d), got %d", VOX_FRAME_SIGNS_VOLUMIZER,
+                        VOX_FRAME_SIGNS_CANONICAL, (int)p.frame_signs);
     double t0 = vox_now();
     vox_structure_reset_transform(s);
+    /* s->prep says how to align, here and for later frames (vox_structure_set_coords);
+     * s->prepared stays 0 unless everything succeeds */
+    s->prep = p;
     vox_status st = clean(ctx, s, p.keep_non_protein, p.md_residue_names);
     if (st == VOX_OK && p.align)
         st = vox_align_structure(ctx, s);
-    if (st == VOX_OK) {
+    if (st == VOX_OK)
         s->prepared = 1;
-        s->prep = p;
-    }
     ctx->stats.seconds[VOX_STAGE_PREPARE] = vox_now() - t0;
     return st;
 }

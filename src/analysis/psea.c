@@ -8,10 +8,17 @@
 
 static const double DEG = M_PI / 180.0;
 
+/* strcmp(a, b) == 0 for the short fields of an atom, inlined: it runs for every atom. */
+static inline int same_text(const char *a, const char *b)
+{
+    while (*a && *a == *b) a++, b++;
+    return *a == *b;
+}
+
 static int same_res(const vox_atom *a, const vox_atom *b)
 {
-    return a->res_id == b->res_id && a->ins_code == b->ins_code && strcmp(a->chain, b->chain) == 0 &&
-           strcmp(a->res_name, b->res_name) == 0;
+    return a->res_id == b->res_id && a->ins_code == b->ins_code && same_text(a->chain, b->chain) &&
+           same_text(a->res_name, b->res_name);
 }
 
 static float dist(const float *a, const float *b)
@@ -64,7 +71,109 @@ static void extend(uint8_t *base, const uint8_t *ext, size_t n)
     free(add);
 }
 
-void vox_psea(const vox_structure *s, double *alpha, double *beta, double *coil)
+/* CA contacts of residue j: every other residue whose CA lies at 4.2 < d <= 5.2. */
+static long contacts_all(const float (*ca)[3], size_t L, size_t j)
+{
+    long n = 0;
+    for (size_t q = 0; q < L; q++) {
+        if (isnan(ca[q][0])) continue;
+        float d = dist(ca[j], ca[q]);
+        if (d > 4.2f && d <= 5.2f) n++;
+    }
+    return n;
+}
+
+/* The same counts from a grid of cubic cells at least CELL_MIN wide, so
+ * only the 27 cells around a CA are searched: every pair closer than
+ * 5.2 A (with a margin for rounding) lies in neighbouring cells, and each
+ * distance is computed exactly as above, so the counts are identical. */
+#define CELL_MIN 6.0f
+typedef struct ca_cells {
+    float lo[3], size;
+    size_t dim[3];
+    size_t *start; /* per cell, into order; ncells + 1 */
+    size_t *order; /* residues with a CA, cell after cell */
+} ca_cells;
+
+static void cells_free(ca_cells *g)
+{
+    free(g->start);
+    free(g->order);
+}
+
+static size_t cell_coord(const ca_cells *g, const float *p, int axis)
+{
+    float c = floorf((p[axis] - g->lo[axis]) / g->size);
+    return c <= 0 ? 0 : (size_t)c >= g->dim[axis] ? g->dim[axis] - 1 : (size_t)c;
+}
+
+static size_t cell_of(const ca_cells *g, const float *p)
+{
+    return (cell_coord(g, p, 0) * g->dim[1] + cell_coord(g, p, 1)) * g->dim[2] + cell_coord(g, p, 2);
+}
+
+static int has_ca(const float *p) { return !isnan(p[0]) && !isnan(p[1]) && !isnan(p[2]); }
+
+static int cells_build(ca_cells *g, const float (*ca)[3], size_t L)
+{
+    float hi[3] = {-INFINITY, -INFINITY, -INFINITY};
+    g->lo[0] = g->lo[1] = g->lo[2] = INFINITY;
+    size_t n = 0;
+    for (size_t i = 0; i < L; i++) {
+        if (!has_ca(ca[i])) continue;
+        for (int a = 0; a < 3; a++) {
+            if (ca[i][a] < g->lo[a]) g->lo[a] = ca[i][a];
+            if (ca[i][a] > hi[a]) hi[a] = ca[i][a];
+        }
+        n++;
+    }
+    if (n == 0 || !isfinite(g->lo[0] + g->lo[1] + g->lo[2] + hi[0] + hi[1] + hi[2]))
+        return 0;
+    /* at most about 4 cells per CA: wider cells for sparse or far-flung structures */
+    g->size = CELL_MIN;
+    for (;;) {
+        double cells = 1;
+        for (int a = 0; a < 3; a++) cells *= floor((hi[a] - g->lo[a]) / g->size) + 1;
+        if (cells <= 4.0 * (double)n + 64) break;
+        g->size *= 2;
+    }
+    size_t ncells = 1;
+    for (int a = 0; a < 3; a++) {
+        g->dim[a] = (size_t)floorf((hi[a] - g->lo[a]) / g->size) + 1;
+        ncells *= g->dim[a];
+    }
+    g->start = calloc(ncells + 2, sizeof *g->start);
+    g->order = malloc((n + 1) * sizeof *g->order);
+    if (!g->start || !g->order)
+        return 0;
+    for (size_t i = 0; i < L; i++)
+        if (has_ca(ca[i])) g->start[cell_of(g, ca[i]) + 2]++;
+    for (size_t c = 0; c < ncells; c++) g->start[c + 2] += g->start[c + 1];
+    for (size_t i = 0; i < L; i++)
+        if (has_ca(ca[i])) g->order[g->start[cell_of(g, ca[i]) + 1]++] = i;
+    return 1; /* cell c holds order[start[c] .. start[c + 1]) */
+}
+
+static long cells_contacts(const ca_cells *g, const float (*ca)[3], size_t j)
+{
+    if (!has_ca(ca[j])) /* a NaN distance is never a contact */
+        return 0;
+    size_t c[3];
+    for (int a = 0; a < 3; a++) c[a] = cell_coord(g, ca[j], a);
+    long n = 0;
+    for (size_t x = c[0] ? c[0] - 1 : 0; x <= c[0] + 1 && x < g->dim[0]; x++)
+        for (size_t y = c[1] ? c[1] - 1 : 0; y <= c[1] + 1 && y < g->dim[1]; y++)
+            for (size_t z = c[2] ? c[2] - 1 : 0; z <= c[2] + 1 && z < g->dim[2]; z++) {
+                size_t cell = (x * g->dim[1] + y) * g->dim[2] + z;
+                for (size_t k = g->start[cell]; k < g->start[cell + 1]; k++) {
+                    float d = dist(ca[j], ca[g->order[k]]);
+                    if (d > 4.2f && d <= 5.2f) n++;
+                }
+            }
+    return n;
+}
+
+static void psea(const vox_structure *s, int all_pairs, double *alpha, double *beta, double *coil)
 {
     *alpha = *beta = *coil = NAN;
     size_t na = s->atoms.n;
@@ -100,7 +209,7 @@ void vox_psea(const vox_structure *s, double *alpha, double *beta, double *coil)
             if (i > 0) r++;
             real[r] = 1;
         }
-        if (strcmp(at[i].name, "CA") == 0 && vox_is_amino_acid(at[i].res_name))
+        if (at[i].name[0] == 'C' && at[i].name[1] == 'A' && !at[i].name[2] && vox_is_amino_acid(at[i].res_name))
             memcpy(ca[r], at[i].xyz, sizeof ca[r]);
     }
     if (nres <= 5) { /* every residue with a CA is coil */
@@ -152,17 +261,16 @@ void vox_psea(const vox_structure *s, double *alpha, double *beta, double *coil)
     consecutive(ss, L, 3, cons3);
     /* short strands: runs of cons3 whose CA contacts (4.2 < d <= 5.2) add up to >= 5 */
     memset(shortm, 0, L);
+    ca_cells cells = {0};
+    int have_cells = 0;
     for (size_t i = 0; i < L;) {
         if (!cons3[i]) { i++; continue; }
+        if (!have_cells) have_cells = !all_pairs && cells_build(&cells, ca, L) ? 1 : -1;
         size_t j = i;
         long contacts = 0;
         while (j < L && cons3[j]) {
             if (!isnan(ca[j][0]))
-                for (size_t q = 0; q < L; q++) {
-                    if (isnan(ca[q][0])) continue;
-                    float d = dist(ca[j], ca[q]);
-                    if (d > 4.2f && d <= 5.2f) contacts++;
-                }
+                contacts += have_cells > 0 ? cells_contacts(&cells, ca, j) : contacts_all(ca, L, j);
             j++;
         }
         if (contacts >= 5)
@@ -188,6 +296,14 @@ void vox_psea(const vox_structure *s, double *alpha, double *beta, double *coil)
         *beta = (double)b / (double)n;
         *coil = (double)c / (double)n;
     }
+    cells_free(&cells);
 out:
     free(ca); free(real); free(buf); free(m); free(lab);
+}
+
+void vox_psea(const vox_structure *s, double *alpha, double *beta, double *coil) { psea(s, 0, alpha, beta, coil); }
+
+void vox_psea_all_pairs(const vox_structure *s, double *alpha, double *beta, double *coil)
+{
+    psea(s, 1, alpha, beta, coil);
 }

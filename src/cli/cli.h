@@ -20,6 +20,7 @@ typedef struct run_config {
     int has_min_volume;
     double min_volume;
     int include_hubs, necked, keep_non_protein, overwrite, reannotate, fail_fast, quiet, align, stage_timings;
+    int frame_signs;            /* a vox_frame_signs: --frame-signs volumizer (default) | canonical */
     const char *connectivity;
     int merge_gap;
     const char *assembly;

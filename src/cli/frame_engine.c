@@ -19,7 +19,8 @@
 
 #include "frame_engine.h"
 
-static int load_prepared(vox_ctx *ctx, const char *top, int align, vox_structure **s, char *err, size_t cap)
+static int load_prepared(vox_ctx *ctx, const char *top, int align, int canonical_signs, vox_structure **s, char *err,
+                         size_t cap)
 {
     vox_load_params lp;
     vox_load_params_init(&lp);
@@ -28,6 +29,7 @@ static int load_prepared(vox_ctx *ctx, const char *top, int align, vox_structure
     vox_prepare_params_init(&pp);
     pp.align = align;
     pp.md_residue_names = 1;
+    pp.frame_signs = canonical_signs ? VOX_FRAME_SIGNS_CANONICAL : VOX_FRAME_SIGNS_VOLUMIZER;
     if (vox_load_file(ctx, top, &lp, s) != VOX_OK || vox_prepare(ctx, *s, &pp) != VOX_OK) {
         snprintf(err, cap, "%s", vox_ctx_last_error_detail(ctx));
         return 0;
@@ -120,12 +122,14 @@ void frame_engine_run(frame_engine *e, int n)
     pthread_mutex_unlock(&e->mu);
 }
 
-int frame_engine_init(frame_engine *e, const char *top, align_mode mode, int fit_ca, double resolution, int jobs,
+int frame_engine_init(frame_engine *e, const char *top, align_mode mode, int fit_ca, int canonical_signs,
+                      double resolution, int jobs,
                       int threads, unsigned long long max_grid_voxels, int batch_per_job, char *err, size_t cap)
 {
     memset(e, 0, sizeof *e);
     e->mode = mode;
     e->fit_ca = fit_ca;
+    e->canonical_signs = canonical_signs;
     e->topology = top;
     e->nw = jobs;
     e->to_aligned.size = sizeof e->to_aligned;
@@ -148,7 +152,7 @@ int frame_engine_init(frame_engine *e, const char *top, align_mode mode, int fit
             snprintf(err, cap, "cannot create a context: %s", w->ctx ? vox_ctx_last_error_detail(w->ctx) : "");
             goto fail;
         }
-        if (!load_prepared(w->ctx, top, mode == ALIGN_EACH, &w->s, err, cap))
+        if (!load_prepared(w->ctx, top, mode == ALIGN_EACH, canonical_signs, &w->s, err, cap))
             goto fail;
     }
     e->atoms = vox_structure_input_atom_count(e->w[0].s);
@@ -193,7 +197,7 @@ int frame_engine_set_reference(frame_engine *e, int64_t index, const float *xyz,
     if (e->mode == ALIGN_REFERENCE) {
         /* the first frame prepared as vox analyze prepares it: its transform and coordinates */
         vox_structure *p = NULL;
-        if (!load_prepared(ctx, e->topology, 1, &p, err, cap))
+        if (!load_prepared(ctx, e->topology, 1, e->canonical_signs, &p, err, cap))
             return 0;
         if (vox_structure_set_coords(ctx, p, xyz, e->atoms) != VOX_OK) {
             snprintf(err, cap, "frame %lld: %s", (long long)index, vox_ctx_last_error_detail(ctx));

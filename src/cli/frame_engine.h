@@ -31,7 +31,7 @@ typedef struct frame_worker {
 
 typedef struct frame_engine {
     align_mode mode;
-    int fit_ca;
+    int fit_ca, canonical_signs;
     const char *topology;
     size_t atoms;               /* input atoms per frame */
     vox_analyze_params ap;
@@ -59,7 +59,8 @@ typedef struct frame_engine {
 /* Loads the topology once per job (one context each, `threads` threads per
  * context), prepares it for mode, allocates `batch_per_job * jobs` slots.
  * On error err receives the message and the engine is freed. */
-int frame_engine_init(frame_engine *e, const char *topology, align_mode mode, int fit_ca, double resolution,
+int frame_engine_init(frame_engine *e, const char *topology, align_mode mode, int fit_ca, int canonical_signs,
+                      double resolution,
                       int jobs, int threads, unsigned long long max_grid_voxels, int batch_per_job, char *err,
                       size_t errcap);
 /* Sets the reference (reference/none) from the first analysed frame's input

@@ -26,7 +26,7 @@
 
 enum {
     O_TOP = 1000, O_TRAJ, O_OUT, O_RES, O_ALIGN, O_FIT, O_START, O_STOP, O_STRIDE, O_JOBS, O_THREADS, O_WRITE,
-    O_GAP, O_RESUME, O_CKPT, O_MAXGRID, O_QUIET, O_HELP
+    O_GAP, O_RESUME, O_CKPT, O_MAXGRID, O_FRAMES, O_QUIET, O_HELP
 };
 
 static void usage(FILE *f)
@@ -42,7 +42,8 @@ static void usage(FILE *f)
             "(--write html) and DIR/run.summary.json.\n"
             "\n"
             "  --topology PATH      PDB or mmCIF file with the trajectory's atoms\n"
-            "  --trajectory PATH    DCD (CHARMM, NAMD, OpenMM, MDAnalysis) or multi-model PDB/mmCIF\n"
+            "  --trajectory PATH    DCD (CHARMM, NAMD, OpenMM, MDAnalysis), XTC (GROMACS), or multi-model\n"
+            "                       PDB/mmCIF; recognised by content\n"
             "  --output-dir DIR     where the files go (created)\n"
             "  --resolution A       voxel edge in angstroms (default 3.0)\n"
             "  --align MODE         each (default): every frame prepared as `vox analyze` prepares a\n"
@@ -52,6 +53,8 @@ static void usage(FILE *f)
             "                       none link volumes into tracks\n"
             "  --fit heavy|ca       atoms superposed with --align reference (default heavy: every\n"
             "                       analysed atom; ca: the C-alpha atoms)\n"
+            "  --frame-signs F      volumizer (default) or canonical: the aligned frame, as for\n"
+            "                       `vox analyze --frame-signs`\n"
             "  --start N            first frame (0-based, default 0)\n"
             "  --stop N             stop before frame N (default: the end)\n"
             "  --stride N           every Nth frame from --start (default 1)\n"
@@ -78,7 +81,7 @@ typedef struct traj_opts {
     double res, ckpt_every;
     unsigned long long max_grid;
     long start, stop, stride, jobs, threads, gap;
-    int fit_ca, occupancy, resume, quiet, html;
+    int fit_ca, occupancy, resume, quiet, canonical_signs, html;
 } traj_opts;
 
 static int parse_long(const char *s, long lo, long *out)
@@ -144,10 +147,10 @@ static void settings_text(const traj_opts *o, char *out, size_t cap)
     stat(o->top, &a);
     stat(o->traj ? o->traj : o->top, &b);
     snprintf(out, cap, "top=%s size=%lld mtime=%lld|traj=%s size=%lld mtime=%lld|res=%.17g|align=%s|fit=%s|"
-             "start=%ld|stop=%ld|stride=%ld|gap=%ld|occupancy=%d",
+             "start=%ld|stop=%ld|stride=%ld|gap=%ld|occupancy=%d|signs=%d",
              o->top, (long long)a.st_size, (long long)a.st_mtime, o->traj ? o->traj : "", (long long)b.st_size,
              (long long)b.st_mtime, o->res, o->align, o->fit_ca ? "ca" : "heavy", o->start, o->stop, o->stride,
-             o->gap, o->occupancy);
+             o->gap, o->occupancy, o->canonical_signs);
 }
 
 static int checkpoint_write(vox_ctx *ctx, const char *path, const checkpoint *c, char *err, size_t cap)
@@ -333,7 +336,7 @@ static int parse_options(int argc, char **argv, traj_opts *o)
         {"stride", required_argument, 0, O_STRIDE},  {"jobs", required_argument, 0, O_JOBS},
         {"threads", required_argument, 0, O_THREADS}, {"write", required_argument, 0, O_WRITE},
         {"track-gap", required_argument, 0, O_GAP},  {"resume", no_argument, 0, O_RESUME},
-        {"checkpoint-every", required_argument, 0, O_CKPT}, {"max-grid-voxels", required_argument, 0, O_MAXGRID},
+        {"checkpoint-every", required_argument, 0, O_CKPT}, {"frame-signs", required_argument, 0, O_FRAMES}, {"max-grid-voxels", required_argument, 0, O_MAXGRID},
         {"quiet", no_argument, 0, O_QUIET},          {"help", no_argument, 0, O_HELP},
         {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
@@ -371,6 +374,11 @@ static int parse_options(int argc, char **argv, traj_opts *o)
             ok = !strcmp(optarg, "heavy") || !strcmp(optarg, "ca");
             o->fit_ca = !strcmp(optarg, "ca");
             expect = "heavy or ca";
+            break;
+        case O_FRAMES:
+            ok = !strcmp(optarg, "volumizer") || !strcmp(optarg, "canonical");
+            o->canonical_signs = !strcmp(optarg, "canonical");
+            expect = "volumizer or canonical";
             break;
         case O_WRITE: {
             char list[256], *save = NULL;
@@ -477,7 +485,7 @@ int cmd_trajectory(int argc, char **argv)
         snprintf(err, sizeof err, "%s", vox_ctx_last_error_detail(ctx));
         goto out;
     }
-    if (!frame_engine_init(&e, o.top, mode, o.fit_ca, o.res, (int)o.jobs, (int)o.threads, o.max_grid, 4, err,
+    if (!frame_engine_init(&e, o.top, mode, o.fit_ca, o.canonical_signs, o.res, (int)o.jobs, (int)o.threads, o.max_grid, 4, err,
                            sizeof err))
         goto out;
     engine_ok = 1;
@@ -692,6 +700,7 @@ int cmd_trajectory(int argc, char **argv)
     cJSON_AddNumberToObject(cfg, "resolution", o.res);
     cJSON_AddStringToObject(cfg, "align", o.align);
     if (mode == ALIGN_REFERENCE) cJSON_AddStringToObject(cfg, "fit", o.fit_ca ? "ca" : "heavy");
+    if (mode != ALIGN_NONE) cJSON_AddStringToObject(cfg, "frame_signs", o.canonical_signs ? "canonical" : "volumizer");
     cJSON_AddNumberToObject(cfg, "start", (double)o.start);
     if (o.stop >= 0) cJSON_AddNumberToObject(cfg, "stop", (double)o.stop);
     else cJSON_AddNullToObject(cfg, "stop");

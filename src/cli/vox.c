@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cJSON.h>
@@ -68,6 +69,9 @@ static void usage_analyze(FILE *f)
             "  (under mpirun -np P, the entries are spread over the ranks; rank 0 writes the summary)\n"
             "vox options:\n"
             "  --no-align                    use the input coordinates as they are\n"
+            "  --frame-signs F               volumizer (default): volumizer's aligned frame, bit for bit\n"
+            "                                (its SVD signs as on reference LAPACK); canonical: vox's own\n"
+            "                                sign rule, independent of rounding (third moment positive)\n"
             "  --write LIST                  also write df-json (<label>.df.json), pdb\n"
             "                                (<label>.annotated.pdb) and/or html (<label>.html, a page with a\n"
             "                                3D view, and index.html; offline), comma-separated\n"
@@ -79,7 +83,8 @@ static void usage_analyze(FILE *f)
             "                                core with --jobs 1 and 1 with more jobs); same results for any N\n"
             "  --profile PATH                voxtune profile (default: $VOX_PROFILE, else\n"
             "                                $XDG_CONFIG_HOME/vox/profile.json); \"\" for none\n"
-            "  --stage-timings               print per-stage times to stderr\n"
+            "  --stage-timings               print per-stage times to stderr (and the CPU time of the\n"
+            "                                thread that ran them: all of it with --threads 1)\n"
             "  --quiet                       do not print the volume tables\n"
             "  -h, --help                    this help\n");
 }
@@ -248,6 +253,14 @@ static double stage_sum(const vox_stats *s)
     return t;
 }
 
+/* CPU seconds of the calling thread: with one thread, the stages' own CPU
+ * time, which a busy machine inflates far less than their wall time. */
+static double thread_cpu(void)
+{
+    struct timespec ts;
+    return clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0 ? (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec : 0;
+}
+
 void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, const char *label, const char *cif_path,
                  const char *json_path, outcome *o)
 {
@@ -274,12 +287,14 @@ void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, const cha
                                                        : VOX_ASSEMBLY_BIOLOGICAL;
     vox_structure *s = NULL;
     vox_result *r = NULL;
+    const double cpu0 = thread_cpu();
     vox_status st = vox_load_file(ctx, input, &lp, &s);
     if (st == VOX_OK) {
         vox_prepare_params pp;
         vox_prepare_params_init(&pp);
         pp.keep_non_protein = c->keep_non_protein;
         pp.align = c->align;
+        pp.frame_signs = c->frame_signs;
         st = vox_prepare(ctx, s, &pp);
     }
     if (st == VOX_OK) {
@@ -297,6 +312,7 @@ void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, const cha
         ap.neck_refinement = c->necked;
         st = vox_analyze(ctx, s, &ap, &r);
     }
+    const double stages_cpu = thread_cpu() - cpu0;
     if (st == VOX_OK) {
         vox_payload_info info;
         vox_payload_info_init(&info);
@@ -305,16 +321,27 @@ void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, const cha
         info.output_structure_cif = cif_path;
         info.backend = "native";
         info.include_hubs = c->include_hubs;
-        vox_render_params rp = {sizeof rp, NULL, c->include_hubs, c->output_frame};
-        st = vox_write_document(ctx, VOX_DOC_CIF, s, r, &rp, cif_path);
+        /* Durability (README "Durability"): the annotation JSON, which --resume
+         * validates, is renamed last and only after the other files' data is on
+         * disk; it needs no fsync itself, since a torn JSON does not parse and is
+         * redone.  The renames become durable with the directory at the end of
+         * the run.  When replacing, the old JSON goes first, so that a new CIF
+         * never stands beside it, whether the run is killed or the power fails
+         * in between (--resume then redoes the structure). */
+        vox_render_params rp = {sizeof rp, NULL, c->include_hubs, c->output_frame},
+                          jp = {sizeof jp, &info, 0, VOX_FRAME_ALIGNED};
+        if (have_json && unlink(json_path) != 0 && errno != ENOENT)
+            st = vox_fail(ctx, VOX_E_IO, "cannot replace %s: %s", json_path, strerror(errno));
         if (st == VOX_OK)
-            st = vox_write_annotation_payload(ctx, s, r, &info, json_path);
+            st = vox_write_document_sync(ctx, VOX_DOC_CIF, s, r, &rp, cif_path, VOX_SYNC_DATA);
         if (st == VOX_OK && c->write_df)
-            st = vox_write_df_json(ctx, r, df_path);
+            st = vox_write_document_sync(ctx, VOX_DOC_DF_JSON, s, r, NULL, df_path, VOX_SYNC_DATA);
         if (st == VOX_OK && c->write_pdb)
-            st = vox_write_document(ctx, VOX_DOC_PDB, s, r, &rp, pdb_path);
+            st = vox_write_document_sync(ctx, VOX_DOC_PDB, s, r, &rp, pdb_path, VOX_SYNC_DATA);
         if (st == VOX_OK && c->report)
             st = report_structure_page(ctx, c->report, c->output_dir, label, input, s, r, c->include_hubs);
+        if (st == VOX_OK)
+            st = vox_write_document_sync(ctx, VOX_DOC_PAYLOAD_JSON, s, r, &jp, json_path, VOX_SYNC_NONE);
         if (st != VOX_OK) { /* never leave half the outputs behind */
             unlink(cif_path);
             unlink(json_path);
@@ -348,8 +375,8 @@ void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, const cha
             vox_buf_printf(&o->err, "%s: stages (ms):", label);
             for (int i = 0; i < VOX_STAGE_COUNT; i++)
                 vox_buf_printf(&o->err, " %s=%.3f", vox_stage_name((vox_stage)i), 1e3 * stt.seconds[i]);
-            vox_buf_printf(&o->err, " total=%.3f | atoms=%llu points=%llu grid=%dx%dx%d buried=%llu components=%llu\n",
-                    1e3 * stage_sum(&stt), (unsigned long long)stt.atoms, (unsigned long long)stt.points, stt.dims[0],
+            vox_buf_printf(&o->err, " total=%.3f cpu=%.3f | atoms=%llu points=%llu grid=%dx%dx%d buried=%llu components=%llu\n",
+                    1e3 * stage_sum(&stt), 1e3 * stages_cpu, (unsigned long long)stt.atoms, (unsigned long long)stt.points, stt.dims[0],
                     stt.dims[1], stt.dims[2], (unsigned long long)stt.buried_voxels,
                     (unsigned long long)stt.components);
         }
@@ -435,7 +462,7 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
     enum { O_INPUT = 256, O_OUT, O_RES, O_MINVOX, O_MINVOL, O_HUBS, O_NONECK, O_CONN, O_GAP, O_ASM, O_KEEP,
            O_OVER, O_REANN, O_FAILFAST, O_BACKEND, O_NOALIGN, O_WRITE, O_MAXGRID, O_ISA, O_TIMINGS, O_QUIET,
            O_JOBS, O_PINT, O_PJSONL, O_CKPT, O_NOCKPT, O_RESUME, O_DRY, O_NSHARDS, O_SHARD, O_FAILMAN,
-           O_MANIFEST, O_FROMSUM, O_ONLY, O_DLDIR, O_THREADS, O_PROFILE, O_OUTFRAME };
+           O_MANIFEST, O_FROMSUM, O_ONLY, O_DLDIR, O_THREADS, O_PROFILE, O_OUTFRAME, O_FRAMESIGNS };
     static const struct option opts[] = {
         {"input", required_argument, 0, O_INPUT}, {"output-dir", required_argument, 0, O_OUT},
         {"resolution", required_argument, 0, O_RES}, {"min-voxels", required_argument, 0, O_MINVOX},
@@ -445,6 +472,7 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
         {"keep-non-protein", no_argument, 0, O_KEEP}, {"overwrite", no_argument, 0, O_OVER},
         {"reannotate", no_argument, 0, O_REANN}, {"fail-fast", no_argument, 0, O_FAILFAST},
         {"backend", required_argument, 0, O_BACKEND}, {"no-align", no_argument, 0, O_NOALIGN},
+        {"frame-signs", required_argument, 0, O_FRAMESIGNS},
         {"write", required_argument, 0, O_WRITE}, {"max-grid-voxels", required_argument, 0, O_MAXGRID},
         {"output-frame", required_argument, 0, O_OUTFRAME},
         {"isa", required_argument, 0, O_ISA}, {"stage-timings", no_argument, 0, O_TIMINGS},
@@ -533,6 +561,14 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
             if (!f)
                 return EXIT_USAGE;
             cfg->output_frame = !strcmp(f, "input") ? VOX_FRAME_INPUT : VOX_FRAME_ALIGNED;
+            break;
+        }
+        case O_FRAMESIGNS: {
+            static const char *const frames[] = {"volumizer", "canonical", NULL};
+            const char *f = choice("--frame-signs", optarg, frames);
+            if (!f)
+                return EXIT_USAGE;
+            cfg->frame_signs = strcmp(f, "canonical") == 0 ? VOX_FRAME_SIGNS_CANONICAL : VOX_FRAME_SIGNS_VOLUMIZER;
             break;
         }
         case O_WRITE: {
@@ -649,6 +685,9 @@ static int cmd_analyze(int argc, char **argv)
         c.report = c.write_html && !c.dry_run ? &assets : NULL;
         rc = run_batch(&c);
         report_free_assets(c.report ? &assets : NULL);
+        /* every rename of the run made durable at once (README "Durability") */
+        if (vox_sync_dir(c.output_dir) != 0 && errno != ENOENT)
+            fprintf(stderr, "vox analyze: warning: cannot sync %s: %s\n", c.output_dir, strerror(errno));
     }
     free(c.inputs);
     return rc;

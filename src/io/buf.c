@@ -1,4 +1,4 @@
-/* buf.c - growable text buffer and atomic file writes (temporary file + fsync + rename) */
+/* buf.c - growable text buffer and atomic file writes (temporary file + rename, fsync where asked) */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -87,7 +87,7 @@ void *vox_scratch_get_zeroed(vox_scratch *s, size_t bytes)
     return s->p;
 }
 
-vox_status vox_write_file_atomic(vox_ctx *ctx, const char *path, const char *data, size_t len)
+vox_status vox_write_file_atomic_sync(vox_ctx *ctx, const char *path, const char *data, size_t len, unsigned sync)
 {
     if (!path || !*path)
         return vox_fail(ctx, VOX_E_INVALID_ARG, "no output path given");
@@ -123,7 +123,7 @@ vox_status vox_write_file_atomic(vox_ctx *ctx, const char *path, const char *dat
         }
         off += (size_t)w;
     }
-    if (fsync(fd) != 0 || close(fd) != 0) {
+    if (((sync & VOX_SYNC_DATA) && fdatasync(fd) != 0) || close(fd) != 0) {
         int e = errno;
         unlink(tmp);
         free(tmp);
@@ -136,5 +136,36 @@ vox_status vox_write_file_atomic(vox_ctx *ctx, const char *path, const char *dat
         return vox_fail(ctx, VOX_E_IO, "cannot write %s: %s", path, strerror(e));
     }
     free(tmp);
+    if ((sync & VOX_SYNC_DIR) && vox_sync_dir_of(path) != 0)
+        return vox_fail(ctx, VOX_E_IO, "cannot sync the directory of %s: %s", path, strerror(errno));
     return VOX_OK;
+}
+
+vox_status vox_write_file_atomic(vox_ctx *ctx, const char *path, const char *data, size_t len)
+{
+    return vox_write_file_atomic_sync(ctx, path, data, len, VOX_SYNC_DATA);
+}
+
+int vox_sync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    int e = errno;
+    close(fd);
+    errno = e;
+    /* some filesystems cannot sync a directory: the rename is all they offer */
+    return rc != 0 && (errno == EINVAL || errno == EROFS) ? 0 : rc;
+}
+
+int vox_sync_dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+    if (!dir)
+        return -1;
+    int rc = vox_sync_dir(dir);
+    free(dir);
+    return rc;
 }

@@ -79,20 +79,46 @@ typedef struct lexer {
 
 enum { TOK_EOF, TOK_VALUE, TOK_QUOTED, TOK_TEXT };
 
+/* isspace() of the C locale (space, \t, \n, \v, \f, \r) as a table: the
+ * lexer asks it for nearly every byte of the file. */
+static const unsigned char blank[256] = {['\t'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1, [' '] = 1};
+#define IS_BLANK(c) (blank[(unsigned char)(c)])
+
+/* The first byte at or after p that is not a space. */
+static inline const char *skip_spaces(const char *p, const char *end)
+{
+    while (p < end && *p == ' ') p++;
+    return p;
+}
+
+/* The first blank (or end) at or after p. */
+static inline const char *word_end(const char *p, const char *end)
+{
+    while (p < end && !IS_BLANK(*p)) p++;
+    return p;
+}
+
 static int next_token(lexer *lx, cif_doc *d, sv *out, int *oom)
 {
     for (;;) {
         /* blanks are exactly what ends a bare word below (isspace), so every
          * token advances: \v or \f in a damaged file cannot stall the lexer */
-        while (lx->p < lx->end && isspace((unsigned char)*lx->p)) {
-            if (*lx->p == '\n') {
+        const char *p = lx->p, *end = lx->end;
+        while (p < end && IS_BLANK(*p)) {
+            if (*p == ' ') { /* runs of spaces align the columns */
+                p = skip_spaces(p + 1, end);
+                lx->at_line_start = 0;
+                continue;
+            }
+            if (*p == '\n') {
                 lx->line++;
                 lx->at_line_start = 1;
-            } else if (*lx->p != '\r') {
+            } else if (*p != '\r') {
                 lx->at_line_start = 0;
             }
-            lx->p++;
+            p++;
         }
+        lx->p = p;
         if (lx->p >= lx->end)
             return TOK_EOF;
         if (*lx->p == '#') {
@@ -155,11 +181,37 @@ static int next_token(lexer *lx, cif_doc *d, sv *out, int *oom)
         }
         /* unterminated quote: read it as a bare word */
     }
-    const char *s = lx->p;
-    while (lx->p < lx->end && !isspace((unsigned char)*lx->p))
-        lx->p++;
-    *out = (sv){s, (uint32_t)(lx->p - s), line};
+    const char *s = lx->p, *end = lx->end, *q = word_end(s, end);
+    lx->p = q;
+    *out = (sv){s, (uint32_t)(q - s), line};
     return TOK_VALUE;
+}
+
+/* The common token inline: blanks made of spaces and line ends, then a bare
+ * word that is not a comment, a quote or a text field; anything else goes
+ * to next_token.  Same tokens, same line numbers. */
+static inline int next_token_fast(lexer *lx, cif_doc *d, sv *out, int *oom)
+{
+    const char *p = lx->p, *end = lx->end;
+    uint32_t line = lx->line;
+    int at_start = lx->at_line_start;
+    for (; p < end; p++) {
+        if (*p == ' ') at_start = 0;
+        else if (*p == '\n') line++, at_start = 1;
+        else break;
+    }
+    if (p < end && !IS_BLANK(*p) && *p != '#' && *p != '\'' && *p != '"' && !(*p == ';' && at_start)) {
+        const char *q = word_end(p, end);
+        *out = (sv){p, (uint32_t)(q - p), line};
+        lx->p = q;
+        lx->line = line;
+        lx->at_line_start = 0;
+        return TOK_VALUE;
+    }
+    lx->p = p;
+    lx->line = line;
+    lx->at_line_start = at_start;
+    return next_token(lx, d, out, oom);
 }
 
 static int sv_eq(const sv *v, const char *s) { return v->len == strlen(s) && memcmp(v->p, s, v->len) == 0; }
@@ -204,7 +256,12 @@ static int add_val(category *c, const sv *v)
         c->vals = nv;
         c->cap = cap;
     }
-    c->vals[c->nvals++] = *v;
+    /* field by field: the token was just stored field by field, and one
+     * 16-byte load of it would wait for those stores to retire */
+    sv *to = &c->vals[c->nvals++];
+    to->p = v->p;
+    to->len = v->len;
+    to->line = v->line;
     return 1;
 }
 
@@ -230,7 +287,7 @@ static vox_status tokenize(vox_ctx *ctx, const vox_text *t, cif_doc *d)
     int have = 0;
     for (;;) {
         if (!have)
-            kind = next_token(&lx, d, &tok, &oom);
+            kind = next_token_fast(&lx, d, &tok, &oom);
         have = 0;
         if (oom)
             return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
@@ -248,7 +305,7 @@ static vox_status tokenize(vox_ctx *ctx, const vox_text *t, cif_doc *d)
         if (kind == TOK_VALUE && sv_eq(&tok, "loop_")) {
             category *c = NULL;
             for (;;) {
-                kind = next_token(&lx, d, &tok, &oom);
+                kind = next_token_fast(&lx, d, &tok, &oom);
                 if (oom)
                     return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
                 if (kind != TOK_VALUE || tok.len < 2 || tok.p[0] != '_')
@@ -273,11 +330,12 @@ static vox_status tokenize(vox_ctx *ctx, const vox_text *t, cif_doc *d)
             if (!c)
                 return vox_fail(ctx, VOX_E_PARSE, "%s:%u: 'loop_' without tags", t->name, tok.line);
             while (kind != TOK_EOF) {
-                if (kind == TOK_VALUE && (tok.p[0] == '_' || sv_eq(&tok, "loop_") || sv_prefix(&tok, "data_")))
+                if (kind == TOK_VALUE && (tok.p[0] == '_' || (tok.p[0] == 'l' && sv_eq(&tok, "loop_")) ||
+                                          (tok.p[0] == 'd' && sv_prefix(&tok, "data_"))))
                     break;
                 if (!add_val(c, &tok))
                     return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
-                kind = next_token(&lx, d, &tok, &oom);
+                kind = next_token_fast(&lx, d, &tok, &oom);
                 if (oom)
                     return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
             }

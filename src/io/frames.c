@@ -38,10 +38,12 @@ vox_status vox_frames_open(vox_ctx *ctx, const char *path, vox_frames **out)
     int cif = 0;
     if (vox_dcd_sniff(head, n))
         st = vox_dcd_open(ctx, fr);
+    else if (vox_xtc_sniff(head, n))
+        st = vox_xtc_open(ctx, fr);
     else if (vox_models_sniff(head, n, &cif))
         st = vox_models_open(ctx, fr, cif);
     else
-        st = vox_fail(ctx, VOX_E_FORMAT, "%s: not a trajectory file vox reads (expected DCD, or PDB/mmCIF models)", path);
+        st = vox_fail(ctx, VOX_E_FORMAT, "%s: not a trajectory file vox reads (expected DCD, XTC, or PDB/mmCIF models)", path);
     if (st != VOX_OK) {
         vox_frames_close(&fr);
         return st;

@@ -24,6 +24,9 @@ struct vox_frames {
 /* DCD (dcd.c): 1 when the first bytes look like a DCD header. */
 VOX_HIDDEN int vox_dcd_sniff(const unsigned char *head, size_t n);
 VOX_HIDDEN vox_status vox_dcd_open(vox_ctx *ctx, vox_frames *fr);
+/* XTC (xtc.c): 1 when the first bytes are an XTC frame's magic and natoms. */
+VOX_HIDDEN int vox_xtc_sniff(const unsigned char *head, size_t n);
+VOX_HIDDEN vox_status vox_xtc_open(vox_ctx *ctx, vox_frames *fr);
 
 /* Multi-model PDB or mmCIF text (models.c): 1 when the first bytes are
  * text; *cif tells which. */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <zlib.h>
 
@@ -138,8 +139,17 @@ static int sniff(const char *data, size_t len, const char *name)
     return FMT_UNKNOWN;
 }
 
-/* Parses data[0..len).  When owned is set, data is a malloc'ed buffer with
- * room for a NUL at data[len] that load_text may use and frees. */
+/* Parses data[0..len).  owned: 0, data is the caller's; BUF_MALLOC, a malloc'ed
+ * buffer with room for a NUL at data[len] that load_text may use and frees;
+ * BUF_MAPPED, the same but the caller unmaps it. */
+enum { BUF_MALLOC = 1, BUF_MAPPED = 2 };
+/* Frees the parsed text unless it is a mapped file buffer (the caller's). */
+static void release(char *plain, const char *data, int owned)
+{
+    if (!(owned == BUF_MAPPED && plain == data))
+        free(plain);
+}
+
 static vox_status load_text(vox_ctx *ctx, unsigned char *data, size_t len, int owned, const char *name,
                             const vox_load_params *params, vox_structure **out)
 {
@@ -150,13 +160,13 @@ static vox_status load_text(vox_ctx *ctx, unsigned char *data, size_t len, int o
     char *plain = NULL;
     size_t plen = 0;
     if ((unsigned)lp.assembly > VOX_ASSEMBLY_AUTO || len == 0) {
-        if (owned) free(data);
+        if (owned == BUF_MALLOC) free(data);
         return len == 0 ? vox_fail(ctx, VOX_E_PARSE, "%s: empty file", name)
                         : vox_fail(ctx, VOX_E_INVALID_ARG, "unknown assembly policy %d", (int)lp.assembly);
     }
     if (len >= 2 && data[0] == 0x1f && data[1] == 0x8b) {
         vox_status st = gunzip(ctx, name, data, len, &plain, &plen);
-        if (owned) free(data);
+        if (owned == BUF_MALLOC) free(data);
         if (st != VOX_OK)
             return st;
         if (plen == 0) {
@@ -183,25 +193,25 @@ static vox_status load_text(vox_ctx *ctx, unsigned char *data, size_t len, int o
             bad++;
     }
     if (bad) {
-        free(plain);
+        release(plain, (char *)data, owned);
         return vox_fail(ctx, VOX_E_FORMAT, "%s: binary data (%zu control bytes in the first %zu): not a PDB or mmCIF file",
                         name, bad, probe);
     }
     int fmt = sniff(plain, plen, name);
     if (fmt == FMT_UNKNOWN) {
-        free(plain);
+        release(plain, (char *)data, owned);
         return vox_fail(ctx, VOX_E_FORMAT,
                         "%s: not a PDB or mmCIF file (expected 'data_' for mmCIF or PDB records such as ATOM/HETATM/HEADER)",
                         name);
     }
     vox_structure *s = calloc(1, sizeof *s);
     if (!s) {
-        free(plain);
+        release(plain, (char *)data, owned);
         return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", name);
     }
     vox_text t = {name, plain, plen};
     vox_status st = fmt == FMT_CIF ? vox_parse_cif(ctx, &t, lp.assembly, s) : vox_parse_pdb(ctx, &t, lp.assembly, s);
-    free(plain);
+    release(plain, (char *)data, owned);
     if (st == VOX_OK && s->atoms.n == 0)
         st = vox_fail(ctx, VOX_E_NO_ATOMS, "%s: no atoms in model 1", name);
     if (st != VOX_OK) {
@@ -227,6 +237,12 @@ vox_status vox_load_buffer(vox_ctx *ctx, const void *data, size_t len, const cha
     return st;
 }
 
+static void release_buffer(unsigned char *buf, size_t cap, int mapped)
+{
+    if (mapped) munmap(buf, cap);
+    else free(buf);
+}
+
 vox_status vox_load_file(vox_ctx *ctx, const char *path, const vox_load_params *params, vox_structure **out)
 {
     if (!ctx || !path || !out)
@@ -243,39 +259,63 @@ vox_status vox_load_file(vox_ctx *ctx, const char *path, const vox_load_params *
     if (!f)
         return vox_fail(ctx, VOX_E_IO, "%s: %s", path, strerror(errno));
     size_t cap = sb.st_size > 0 ? (size_t)sb.st_size + 1 : 65536, len = 0;
-    unsigned char *buf = malloc(cap);
+    /* A large file goes into memory mapped with its pages already present:
+     * one kernel call instead of a page fault per 4 KiB, which costs a
+     * fresh process about as much as the parsing itself. */
+    int mapped = 0;
+    unsigned char *buf = NULL;
+    if (S_ISREG(sb.st_mode) && cap >= ((size_t)256 << 10) && cap < MAX_INPUT_BYTES) {
+        void *m = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+        if (m != MAP_FAILED) {
+            buf = m;
+            mapped = 1;
+        }
+    }
+    if (!buf)
+        buf = malloc(cap);
     if (!buf) {
         fclose(f);
         return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", path);
     }
-    for (;;) {
-        size_t r = fread(buf + len, 1, cap - len, f);
+    for (;;) { /* up to cap - 1 bytes: one is kept for the terminating NUL */
+        size_t want = cap - 1 - len, r = fread(buf + len, 1, want, f);
         len += r;
-        if (r == 0)
+        if (r < want)
+            break; /* end of file, or an error (ferror below) */
+        int next = fgetc(f); /* full: grow only if the file has more (it grew since stat) */
+        if (next == EOF)
             break;
-        if (len + 1 >= cap) { /* keep a byte for the terminating NUL */
+        {
             if (cap >= MAX_INPUT_BYTES) {
-                free(buf);
+                release_buffer(buf, cap, mapped);
                 fclose(f);
                 return vox_fail(ctx, VOX_E_IO, "%s: larger than 4 GiB", path);
             }
-            unsigned char *nb = realloc(buf, cap * 2);
+            unsigned char *nb = mapped ? malloc(cap * 2) : realloc(buf, cap * 2);
+            if (nb && mapped) { /* the file grew since stat(): on the heap from here */
+                memcpy(nb, buf, len);
+                munmap(buf, cap);
+                mapped = 0;
+            }
             if (!nb) {
-                free(buf);
+                release_buffer(buf, cap, mapped);
                 fclose(f);
                 return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", path);
             }
             buf = nb;
             cap *= 2;
+            buf[len++] = (unsigned char)next;
         }
     }
     int err = ferror(f);
     fclose(f);
     if (err) {
-        free(buf);
+        release_buffer(buf, cap, mapped);
         return vox_fail(ctx, VOX_E_IO, "%s: read error", path);
     }
-    vox_status st = load_text(ctx, buf, len, 1, path, params, out);
+    vox_status st = load_text(ctx, buf, len, mapped ? BUF_MAPPED : BUF_MALLOC, path, params, out);
+    if (mapped)
+        munmap(buf, cap);
     ctx->stats.seconds[VOX_STAGE_LOAD] = vox_now() - t0;
     return st;
 }

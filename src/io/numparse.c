@@ -17,35 +17,31 @@ static const double pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6, 
 
 int vox_parse_number(const char *s, size_t n, double *out)
 {
-    /* trim */
-    while (n && (*s == ' ' || *s == '\t')) { s++; n--; }
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
-    if (!n)
+    const char *e = s + n;
+    while (s < e && (*s == ' ' || *s == '\t')) s++; /* trim */
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t')) e--;
+    if (s == e)
         return 0;
-    size_t i = 0;
-    int neg = 0;
-    if (s[0] == '-' || s[0] == '+') { neg = s[0] == '-'; i = 1; }
+    const int neg = *s == '-';
+    const char *q = s + (*s == '-' || *s == '+');
+    const char *first = q;
     uint64_t m = 0;
-    int digits = 0, frac = 0, seen_point = 0, ok = i < n;
-    for (; i < n && ok; i++) {
-        char c = s[i];
-        if (c >= '0' && c <= '9') {
-            m = m * 10 + (uint64_t)(c - '0');
-            digits++;
-            frac += seen_point;
-        } else if (c == '.' && !seen_point) {
-            seen_point = 1;
-        } else {
-            ok = 0;
-        }
+    while (q < e && (unsigned)(*q - '0') < 10) m = m * 10 + (uint64_t)(*q++ - '0');
+    size_t digits = (size_t)(q - first), frac = 0;
+    if (q < e && *q == '.') {
+        const char *point = ++q;
+        while (q < e && (unsigned)(*q - '0') < 10) m = m * 10 + (uint64_t)(*q++ - '0');
+        frac = (size_t)(q - point);
+        digits += frac;
     }
-    if (ok && digits > 0 && digits <= 15 && frac <= 22) {
+    if (q == e && digits > 0 && digits <= 15 && frac <= 22) {
         double v = (double)m / pow10_exact[frac];
         *out = neg ? -v : v;
         return 1;
     }
     /* the general case: exponents, long mantissas, and every malformed text */
     char buf[64];
+    n = (size_t)(e - s);
     if (n >= sizeof buf)
         return 0;
     memcpy(buf, s, n);

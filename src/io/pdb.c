@@ -22,18 +22,21 @@ typedef struct line_view {
 
 static char col(const line_view *l, size_t c) { return c < l->len ? l->p[c] : ' '; }
 
-/* Copies columns [a, b) trimmed into out (size cap). */
+/* isspace() of the C locale, which is what trimming has always used. */
+static inline int is_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+/* Copies columns [a, b) trimmed into out (size cap).  Columns past the end of
+ * the line are blanks, which trimming removes: only the line is read. */
 static void field(const line_view *l, size_t a, size_t b, char *out, size_t cap)
 {
-    size_t n = 0;
-    for (size_t c = a; c < b && n + 1 < cap; c++)
-        out[n++] = col(l, c);
+    if (b - a > cap - 1) b = a + cap - 1; /* as many columns as fit, then trimmed */
+    if (b > l->len) b = l->len;
+    const char *p = l->p;
+    while (a < b && is_space(p[a])) a++;
+    while (b > a && is_space(p[b - 1])) b--;
+    const size_t n = b > a ? b - a : 0;
+    memcpy(out, p + a, n);
     out[n] = '\0';
-    size_t s = 0;
-    while (s < n && isspace((unsigned char)out[s])) s++;
-    while (n > s && isspace((unsigned char)out[n - 1])) n--;
-    memmove(out, out + s, n - s);
-    out[n - s] = '\0';
 }
 
 static int starts(const line_view *l, const char *prefix)
@@ -71,6 +74,17 @@ static int base36(const char *s, long *out)
 
 static int hybrid36(const char *text, int *out)
 {
+    /* the common case, a plain decimal number, without strtol */
+    const char *d = text + (*text == '-' || *text == '+');
+    if (*d && d - text + strlen(d) <= 9) {
+        long v = 0;
+        const char *q = d;
+        while ((unsigned)(*q - '0') < 10) v = v * 10 + (*q++ - '0');
+        if (!*q) {
+            *out = (int)(*text == '-' ? -v : v);
+            return 1;
+        }
+    }
     char *end;
     long v = strtol(text, &end, 10);
     if (*text && *end == '\0') {
@@ -134,8 +148,7 @@ static vox_status parse_atom(vox_ctx *ctx, const vox_text *t, const line_view *l
 {
     char buf[16];
     memset(a, 0, sizeof *a);
-    field(l, 0, 6, buf, sizeof buf);
-    a->hetero = strcmp(buf, "HETATM") == 0;
+    a->hetero = l->len >= 6 && memcmp(l->p, "HETATM", 6) == 0; /* the trimmed record name is "HETATM" */
     field(l, 12, 16, a->name, sizeof a->name);
     a->altloc = col(l, 16) == ' ' ? 0 : col(l, 16);
     field(l, 17, 20, a->res_name, sizeof a->res_name);
@@ -176,98 +189,105 @@ static vox_status parse_atom(vox_ctx *ctx, const vox_text *t, const line_view *l
     return VOX_OK;
 }
 
+/* The lines a PDB file is read for, found in one scan: the ATOM/HETATM
+ * lines, the REMARK 350 lines and the first CRYST1 line (views into the
+ * text); the other lines are only counted. */
 typedef struct pdb_doc {
-    line_view *lines;
-    size_t nlines;
-    size_t *atom_lines; /* indices into lines */
-    size_t natom_lines;
-    size_t *model_first; /* per model: index into atom_lines of its first atom */
-    size_t nmodels;
+    line_view *atoms; /* ATOM and HETATM lines, in file order */
+    size_t natoms, atoms_cap;
+    line_view *remark350;
+    size_t nremark350, remark350_cap;
+    line_view cryst1;
+    int has_cryst1;
+    size_t *model_first; /* per model: index into atoms of its first atom; nmodels + 1 entries */
+    size_t nmodels, models_cap;
 } pdb_doc;
 
 static void doc_free(pdb_doc *d)
 {
-    free(d->lines);
-    free(d->atom_lines);
+    free(d->atoms);
+    free(d->remark350);
     free(d->model_first);
 }
 
-static vox_status split_lines(vox_ctx *ctx, const vox_text *t, pdb_doc *d)
+static int push_line(line_view **v, size_t *n, size_t *cap, line_view l)
 {
-    size_t cap = 1024;
-    d->lines = malloc(cap * sizeof *d->lines);
-    if (!d->lines)
-        return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
-    const char *p = t->data, *end = t->data + t->len;
-    size_t no = 0;
-    while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *e = nl ? nl : end;
-        size_t len = (size_t)(e - p);
-        if (len && p[len - 1] == '\r')
-            len--;
-        if (d->nlines == cap) {
-            cap *= 2;
-            line_view *nlv = realloc(d->lines, cap * sizeof *nlv);
-            if (!nlv)
-                return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
-            d->lines = nlv;
-        }
-        d->lines[d->nlines++] = (line_view){p, len, ++no};
-        p = nl ? nl + 1 : end;
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 1024;
+        line_view *p = realloc(*v, c * sizeof *p);
+        if (!p)
+            return 0;
+        *v = p;
+        *cap = c;
     }
-    return VOX_OK;
+    (*v)[(*n)++] = l;
+    return 1;
+}
+
+static int push_model(pdb_doc *d, size_t first)
+{
+    if (d->nmodels + 1 >= d->models_cap) {
+        size_t c = d->models_cap ? d->models_cap * 2 : 16;
+        size_t *p = realloc(d->model_first, c * sizeof *p);
+        if (!p)
+            return 0;
+        d->model_first = p;
+        d->models_cap = c;
+    }
+    d->model_first[d->nmodels++] = first;
+    return 1;
 }
 
 /* Model m holds the atom lines from its MODEL line up to the next MODEL
  * line; atoms before the first MODEL line belong to no model (biotite).
  * Without MODEL lines the whole file is model 1. */
-static vox_status index_atoms(vox_ctx *ctx, const vox_text *t, pdb_doc *d)
+static vox_status index_lines(vox_ctx *ctx, const vox_text *t, pdb_doc *d)
 {
-    d->atom_lines = malloc((d->nlines + 1) * sizeof *d->atom_lines);
-    size_t *model_line = malloc((d->nlines + 1) * sizeof *model_line);
-    d->model_first = malloc((d->nlines + 2) * sizeof *d->model_first);
-    if (!d->atom_lines || !d->model_first || !model_line) {
-        free(model_line);
-        return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
-    }
-    size_t nml = 0;
-    for (size_t i = 0; i < d->nlines; i++) {
-        const line_view *l = &d->lines[i];
-        if (starts(l, "MODEL"))
-            model_line[nml++] = i;
-        else if (starts(l, "ATOM") || starts(l, "HETATM"))
-            d->atom_lines[d->natom_lines++] = i;
-    }
-    if (nml == 0) {
-        d->nmodels = 1;
-        d->model_first[0] = 0;
-        d->model_first[1] = d->natom_lines;
-    } else {
-        size_t k = 0;
-        for (size_t m = 0; m <= nml; m++) {
-            size_t limit = m < nml ? model_line[m] : d->nlines;
-            while (k < d->natom_lines && d->atom_lines[k] < limit) k++;
-            d->model_first[m] = k;
+    const char *p = t->data, *end = t->data + t->len;
+    size_t no = 0;
+    int ok = 1;
+    while (ok && p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *e = nl ? nl : end;
+        size_t len = (size_t)(e - p);
+        if (len && p[len - 1] == '\r')
+            len--;
+        const line_view l = {p, len, ++no};
+        switch (len >= 4 ? p[0] : 0) {
+        case 'A': if (starts(&l, "ATOM")) ok = push_line(&d->atoms, &d->natoms, &d->atoms_cap, l); break;
+        case 'H': if (starts(&l, "HETATM")) ok = push_line(&d->atoms, &d->natoms, &d->atoms_cap, l); break;
+        case 'M': if (starts(&l, "MODEL")) ok = push_model(d, d->natoms); break;
+        case 'R':
+            if (starts(&l, "REMARK 350")) ok = push_line(&d->remark350, &d->nremark350, &d->remark350_cap, l);
+            break;
+        case 'C':
+            if (!d->has_cryst1 && starts(&l, "CRYST1")) {
+                d->cryst1 = l;
+                d->has_cryst1 = 1;
+            }
+            break;
+        default: break;
         }
-        /* model m spans atom indices [model_first[m], model_first[m+1]) */
-        d->nmodels = nml;
+        p = nl ? nl + 1 : end;
     }
-    free(model_line);
-    return VOX_OK;
+    if (ok && d->nmodels == 0) /* no MODEL line: one model of every atom */
+        ok = push_model(d, 0);
+    if (ok && push_model(d, d->natoms)) /* the end of the last model, not a model */
+        d->nmodels--;
+    else
+        ok = 0;
+    return ok ? VOX_OK : vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
 }
 
 static vox_status load_model(vox_ctx *ctx, const vox_text *t, const pdb_doc *d, size_t m, vox_atoms *out)
 {
     if (!vox_atoms_reserve(out, d->model_first[m + 1] - d->model_first[m]))
         return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
-    for (size_t k = d->model_first[m]; k < d->model_first[m + 1]; k++) {
-        vox_atom a;
-        vox_status st = parse_atom(ctx, t, &d->lines[d->atom_lines[k]], &a);
+    for (size_t k = d->model_first[m]; k < d->model_first[m + 1]; k++) { /* parsed in place */
+        vox_status st = parse_atom(ctx, t, &d->atoms[k], &out->a[out->n]);
         if (st != VOX_OK)
             return st;
-        if (!vox_atoms_push(out, &a))
-            return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
+        out->n++;
     }
     vox_altloc_first(out);
     return VOX_OK;
@@ -291,15 +311,12 @@ static vox_status pdb_assembly(vox_ctx *ctx, const vox_text *t, const pdb_doc *d
     *outcome = ASM_FALLBACK;
     /* REMARK 350 text from column 11 on, the first such line dropped */
     size_t n = 0;
-    line_view *rl = malloc((d->nlines + 1) * sizeof *rl);
+    line_view *rl = malloc((d->nremark350 + 1) * sizeof *rl);
     if (!rl)
         return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
-    int first = 1;
-    for (size_t i = 0; i < d->nlines; i++) {
-        if (!starts(&d->lines[i], "REMARK 350"))
-            continue;
-        if (first) { first = 0; continue; }
-        const line_view *l = &d->lines[i];
+    int first = d->nremark350 == 0;
+    for (size_t i = 1; i < d->nremark350; i++) {
+        const line_view *l = &d->remark350[i];
         rl[n++] = (line_view){l->len > 11 ? l->p + 11 : l->p + l->len, l->len > 11 ? l->len - 11 : 0, l->no};
     }
     vox_status st = VOX_OK;
@@ -411,31 +428,26 @@ vox_status vox_parse_pdb(vox_ctx *ctx, const vox_text *t, vox_assembly_policy po
 {
     pdb_doc d = {0};
     vox_atoms base = {0};
-    vox_status st = split_lines(ctx, t, &d);
-    if (st == VOX_OK)
-        st = index_atoms(ctx, t, &d);
+    vox_status st = index_lines(ctx, t, &d);
     if (st != VOX_OK)
         goto out;
-    if (d.natom_lines == 0) {
+    if (d.natoms == 0) {
         st = vox_fail(ctx, VOX_E_PARSE, "%s: no ATOM or HETATM records", t->name);
         goto out;
     }
-    for (size_t i = 0; i < d.nlines; i++) {
-        if (!starts(&d.lines[i], "CRYST1"))
-            continue;
+    if (d.has_cryst1) {
         char b[16];
         double v[6];
         static const size_t cols[7] = {6, 15, 24, 33, 40, 47, 54};
         int ok = 1;
         for (int c = 0; c < 6 && ok; c++) {
-            field(&d.lines[i], cols[c], cols[c + 1], b, sizeof b);
+            field(&d.cryst1, cols[c], cols[c + 1], b, sizeof b);
             ok = parse_float(b, &v[c]);
         }
         if (ok) {
             vox_box_from_cell(s->box, v[0], v[1], v[2], v[3], v[4], v[5]);
             s->has_box = 1;
         }
-        break;
     }
     st = load_model(ctx, t, &d, 0, &base);
     if (st != VOX_OK)

@@ -32,8 +32,8 @@ void vox_pseudo_chains(const vox_structure *s, char chains[5][8])
         for (int t = 0; t < 5; t++) strcpy(chains[t], default_chain[t]);
         return;
     }
-    for (size_t i = 0; i < s->atoms.n; i++)
-        if (!idset_has(&u, s->atoms.a[i].chain))
+    for (size_t i = 0; i < s->atoms.n; i++) /* a chain's atoms mostly follow each other */
+        if ((i == 0 || strcmp(s->atoms.a[i].chain, s->atoms.a[i - 1].chain) != 0) && !idset_has(&u, s->atoms.a[i].chain))
             strcpy(u.v[u.n++], s->atoms.a[i].chain);
     int empty = u.n == 0;
     for (int t = 0; t < 5; t++) {
@@ -166,12 +166,12 @@ static size_t fmt_long(long v, char *out)
 /* "%.3f" of a binary32 value without printf: v * 1000 is exact in binary64
  * (24 + 10 significant bits), so rint() rounds the exact decimal value half
  * to even, exactly as glibc's printf does. */
-static void fmt_fixed3(float f, char *out)
+static size_t fmt_fixed3(float f, char *out)
 {
     double scaled = rint((double)f * 1000.0);
     if (!(fabs(scaled) < 9e15)) { /* not reachable for coordinates; keep printf's answer */
         snprintf(out, 40, "%.3f", (double)f);
-        return;
+        return strlen(out);
     }
     int neg = signbit(scaled) || (scaled == 0.0 && signbit(f));
     long long m = (long long)fabs(scaled);
@@ -184,11 +184,12 @@ static void fmt_fixed3(float f, char *out)
     o[2] = (char)('0' + frac / 10 % 10);
     o[3] = (char)('0' + frac % 10);
     o[4] = '\0';
+    return (size_t)(o + 4 - out);
 }
 
 /* biotite's value escaping: trim, empty -> '.', quote values with quotes or
  * spaces (double quotes when the value has a single quote).  One scan. */
-static void cif_value(char out[40], const char *raw)
+static size_t cif_value(char out[40], const char *raw)
 {
     const char *a = raw;
     while (*a == ' ' || *a == '\t') a++;
@@ -201,7 +202,7 @@ static void cif_value(char out[40], const char *raw)
         other |= c == '"' || c == ' ';
     }
     n = last;
-    if (!n) { out[0] = '.'; out[1] = '\0'; return; }
+    if (!n) { out[0] = '.'; out[1] = '\0'; return 1; }
     if (other && !squote) /* a space inside a trimmed value is an inner one */
         other = memchr(a, '"', n) || memchr(a, ' ', n);
     char q = squote ? '"' : other ? '\'' : 0;
@@ -211,160 +212,232 @@ static void cif_value(char out[40], const char *raw)
     k += n;
     if (q) out[k++] = q;
     out[k] = '\0';
+    return k;
 }
 
-/* The combined atom list (protein, then pseudo-atoms) seen row by row, so
- * the writer needs two passes (widths, then text) but no copy of the rows. */
-typedef struct cif_atoms {
-    const vox_structure *s;
-    const vox_result *r;
-    const size_t *order; /* groups in pseudo-atom order */
-    int input_frame;
-    size_t ngroups;
-    char chains[5][8];
-    char (*ents)[8]; /* entity chain ids, first appearance order */
-    size_t nent;
-} cif_atoms;
+/* The atom_site table is written in two passes over a store of its values:
+ * the first formats every distinct value of every row once (13 of the 19
+ * columns; the others are copies or constants) and records its length, which
+ * gives the column widths; the second lays out rows that, every column padded
+ * to its width + 1, all have the same length, straight into the output. */
+enum { V_GROUP, V_TYPE, V_ATOM, V_COMP, V_ASYM, V_ENTITY, V_SEQ, V_INS, V_B, V_X, V_Y, V_Z, V_ID, NV };
 
-static size_t entity_of(const cif_atoms *ca, const char *chain)
+/* Output column -> stored value (-1: '.', -2: '1'): auth_* copy label_*. */
+static const signed char col_value[NCOL] = {V_GROUP, V_TYPE, V_ATOM, -1,    V_COMP, V_ASYM, V_ENTITY,
+                                            V_SEQ,   V_INS,  V_SEQ,  V_COMP, V_ASYM, V_ATOM, V_B,
+                                            V_X,     V_Y,    V_Z,    -2,     V_ID};
+
+typedef struct cif_store {
+    char *text;           /* every row's values, back to back */
+    size_t len, cap;
+    uint8_t (*vlen)[NV];  /* per row */
+    size_t rows;
+    size_t w[NV];         /* widest value per stored column */
+    int oom;
+} cif_store;
+
+static char *store_room(cif_store *t, size_t n)
 {
-    for (size_t e = 0; e < ca->nent; e++)
-        if (strcmp(ca->ents[e], chain) == 0)
-            return e;
+    if (t->len + n > t->cap) {
+        size_t cap = t->cap ? t->cap : 1 << 16;
+        while (cap < t->len + n) cap *= 2;
+        char *p = realloc(t->text, cap);
+        if (!p) {
+            t->oom = 1;
+            return NULL;
+        }
+        t->text = p;
+        t->cap = cap;
+    }
+    return t->text + t->len;
+}
+
+/* Room for one more row's values, each formatted in place. */
+static char *row_room(cif_store *t) { return t->oom ? NULL : store_room(t, NV * 40); }
+
+/* Records the row just formatted at o (lengths l). */
+static void row_done(cif_store *t, const size_t *l)
+{
+    uint8_t *vl = t->vlen[t->rows++];
+    for (int i = 0; i < NV; i++) {
+        vl[i] = (uint8_t)l[i];
+        t->len += l[i];
+        if (l[i] > t->w[i]) t->w[i] = l[i];
+    }
+}
+
+/* Entity (0-based) of a chain id; last: a one-entry cache, atoms of a chain
+ * being consecutive. */
+static size_t entity_of(char (*ents)[8], size_t nent, const char *chain, size_t *last)
+{
+    if (*last < nent && strcmp(ents[*last], chain) == 0)
+        return *last;
+    for (size_t e = 0; e < nent; e++)
+        if (strcmp(ents[e], chain) == 0)
+            return *last = e;
     return 0;
 }
 
-/* Calls fn(cookie, row index, values) for every row. */
-static void cif_rows(const cif_atoms *ca, void (*fn)(void *, size_t, char (*)[40]), void *cookie)
+/* Room for n more bytes (and the NUL) at b->data + b->len; NULL when out of memory. */
+static char *buf_tail(vox_buf *b, size_t n)
 {
-    char v[NCOL][40];
-    size_t k = 0;
-    for (size_t i = 0; i < ca->s->atoms.n; i++, k++) {
-        const vox_atom *a = &ca->s->atoms.a[i];
-        char ins[2] = {a->ins_code, '\0'};
-        cif_value(v[0], a->hetero ? "HETATM" : "ATOM");
-        cif_value(v[1], a->element);
-        cif_value(v[2], a->name);
-        cif_value(v[4], a->res_name);
-        cif_value(v[5], a->chain);
-        fmt_long((long)entity_of(ca, a->chain) + 1, v[6]);
-        fmt_long(a->res_id, v[7]);
-        cif_value(v[8], ins);
-        strcpy(v[13], "0.00");
-        float p[3];
-        out_xyz(ca->r, ca->input_frame, a->xyz, p);
-        for (int c = 0; c < 3; c++)
-            fmt_fixed3(p[c], v[14 + c]);
-        fmt_long((long)k + 1, v[18]);
-        fn(cookie, k, v);
-    }
-    for (size_t q = 0; q < ca->ngroups; q++) {
-        const vox_group *g = &ca->r->groups[ca->order[q]];
-        for (size_t t = 0; t < g->n; t++, k++) {
-            float vc[3], c[3];
-            voxel_centre(ca->r, g->voxels[t], vc);
-            out_xyz(ca->r, ca->input_frame, vc, c);
-            cif_value(v[0], "ATOM");
-            cif_value(v[1], pseudo_elem[g->type]);
-            cif_value(v[2], pseudo_elem[g->type]);
-            cif_value(v[4], pseudo_res[g->type]);
-            cif_value(v[5], ca->chains[g->type]);
-            fmt_long((long)entity_of(ca, ca->chains[g->type]) + 1, v[6]);
-            fmt_long(g->id, v[7]);
-            cif_value(v[8], "");
-            strcpy(v[13], g->surface && g->surface[t] ? "50.00" : "0.00");
-            for (int a = 0; a < 3; a++)
-                fmt_fixed3(c[a], v[14 + a]);
-            fmt_long((long)k + 1, v[18]);
-            fn(cookie, k, v);
+    if (b->oom)
+        return NULL;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->len + n + 1) cap *= 2;
+        char *p = realloc(b->data, cap);
+        if (!p) {
+            b->oom = 1;
+            return NULL;
         }
+        b->data = p;
+        b->cap = cap;
     }
-}
-
-/* the label/auth copies and the constant columns */
-static void fill_copies(char (*v)[40])
-{
-    static const int from[4] = {7, 4, 5, 2}, to[4] = {9, 10, 11, 12};
-    v[3][0] = '.';
-    v[3][1] = '\0';
-    for (int c = 0; c < 4; c++)
-        memcpy(v[to[c]], v[from[c]], strlen(v[from[c]]) + 1);
-    v[17][0] = '1';
-    v[17][1] = '\0';
-}
-
-static void measure_row(void *cookie, size_t k, char (*v)[40])
-{
-    size_t *w = cookie;
-    (void)k;
-    fill_copies(v);
-    for (int c = 0; c < NCOL; c++) {
-        size_t l = strlen(v[c]);
-        if (l > w[c]) w[c] = l;
-    }
-}
-
-typedef struct emit_ctx {
-    vox_buf *b;
-    const size_t *w;
-} emit_ctx;
-
-static void emit_row(void *cookie, size_t k, char (*v)[40])
-{
-    emit_ctx *e = cookie;
-    (void)k;
-    fill_copies(v);
-    char line[NCOL * 41 + 2];
-    size_t n = 0;
-    for (int c = 0; c < NCOL; c++) { /* left-aligned, padded to the column width + 1 */
-        size_t l = strlen(v[c]);
-        memcpy(line + n, v[c], l);
-        memset(line + n + l, ' ', e->w[c] + 1 - l);
-        n += e->w[c] + 1;
-    }
-    line[n++] = '\n';
-    vox_buf_put(e->b, line, n);
-}
-
-static int add_entity(cif_atoms *ca, const char *chain)
-{
-    for (size_t e = 0; e < ca->nent; e++)
-        if (strcmp(ca->ents[e], chain) == 0)
-            return 0;
-    strcpy(ca->ents[ca->nent++], chain);
-    return 1;
+    return b->data + b->len;
 }
 
 vox_status vox_render_cif(const vox_structure *s, const vox_result *r, int include_hubs, int input_frame, vox_buf *b)
 {
-    cif_atoms ca = {s, r, NULL, input_frame, 0, {{0}}, NULL, 0};
+    char chains[5][8];
     size_t *order = malloc((r->n + 1) * sizeof *order);
-    ca.ents = malloc((s->atoms.n + 6) * sizeof *ca.ents);
+    char (*ents)[8] = malloc((s->atoms.n + 6) * sizeof *ents);
     int *polymer = calloc(s->atoms.n + 6, sizeof *polymer);
-    if (!order || !ca.ents || !polymer) {
-        free(order); free(ca.ents); free(polymer);
+    size_t nrows = s->atoms.n;
+    for (size_t i = 0; i < r->n; i++)
+        if (r->groups[i].type != VOX_HUB || include_hubs) nrows += r->groups[i].n;
+    cif_store t = {NULL, 0, 0, malloc((nrows + 1) * sizeof *t.vlen), 0, {0}, 0};
+    if (!order || !ents || !polymer || !t.vlen) {
+        free(order); free(ents); free(polymer); free(t.vlen);
         return VOX_E_NOMEM;
     }
-    ca.order = order;
-    ca.ngroups = pseudo_order(r, include_hubs, order);
-    vox_pseudo_chains(s, ca.chains);
+    const size_t ngroups = pseudo_order(r, include_hubs, order);
+    vox_pseudo_chains(s, chains);
     /* entity ids: one per chain id in order of first appearance; "polymer"
      * when the entity has a residue that is not a pseudo-atom */
+    size_t nent = 0, last = 0;
     for (size_t i = 0; i < s->atoms.n; i++) {
-        add_entity(&ca, s->atoms.a[i].chain);
-        polymer[entity_of(&ca, s->atoms.a[i].chain)] = 1;
+        const char *chain = s->atoms.a[i].chain;
+        if (!(last < nent && strcmp(ents[last], chain) == 0)) {
+            size_t e = 0;
+            while (e < nent && strcmp(ents[e], chain) != 0) e++;
+            if (e == nent) strcpy(ents[nent++], chain);
+            last = e;
+        }
+        polymer[last] = 1;
     }
-    for (size_t q = 0; q < ca.ngroups; q++)
-        if (r->groups[order[q]].n)
-            add_entity(&ca, ca.chains[r->groups[order[q]].type]);
+    for (size_t q = 0; q < ngroups; q++) {
+        const char *chain = chains[r->groups[order[q]].type];
+        size_t e = 0;
+        while (e < nent && strcmp(ents[e], chain) != 0) e++;
+        if (r->groups[order[q]].n && e == nent) strcpy(ents[nent++], chain);
+    }
 
-    size_t w[NCOL] = {0};
-    cif_rows(&ca, measure_row, w);
+    /* pass 1: the values of every row, formatted once, in place */
+    size_t l[NV], k = 0;
+    char *o;
+    last = 0;
+    for (size_t i = 0; i < s->atoms.n && (o = row_room(&t)); i++, k++) {
+        const vox_atom *a = &s->atoms.a[i];
+        const char ins[2] = {a->ins_code, '\0'};
+        o += l[V_GROUP] = cif_value(o, a->hetero ? "HETATM" : "ATOM");
+        o += l[V_TYPE] = cif_value(o, a->element);
+        o += l[V_ATOM] = cif_value(o, a->name);
+        o += l[V_COMP] = cif_value(o, a->res_name);
+        o += l[V_ASYM] = cif_value(o, a->chain);
+        o += l[V_ENTITY] = fmt_long((long)entity_of(ents, nent, a->chain, &last) + 1, o);
+        o += l[V_SEQ] = fmt_long(a->res_id, o);
+        o += l[V_INS] = cif_value(o, ins);
+        memcpy(o, "0.00", 4);
+        o += l[V_B] = 4;
+        float xyz[3];
+        out_xyz(r, input_frame, a->xyz, xyz);
+        for (int c = 0; c < 3; c++)
+            o += l[V_X + c] = fmt_fixed3(xyz[c], o);
+        l[V_ID] = fmt_long((long)k + 1, o);
+        row_done(&t, l);
+    }
+    for (size_t q = 0; q < ngroups && !t.oom; q++) {
+        const vox_group *g = &r->groups[order[q]];
+        if (!g->n) continue;
+        /* the columns up to the insertion code are the same for the whole group */
+        char head[6 * 40 + 48];
+        size_t hl = 0;
+        hl += l[V_GROUP] = cif_value(head + hl, "ATOM");
+        hl += l[V_TYPE] = cif_value(head + hl, pseudo_elem[g->type]);
+        hl += l[V_ATOM] = cif_value(head + hl, pseudo_elem[g->type]);
+        hl += l[V_COMP] = cif_value(head + hl, pseudo_res[g->type]);
+        hl += l[V_ASYM] = cif_value(head + hl, chains[g->type]);
+        hl += l[V_ENTITY] = fmt_long((long)entity_of(ents, nent, chains[g->type], &last) + 1, head + hl);
+        hl += l[V_SEQ] = fmt_long(g->id, head + hl);
+        hl += l[V_INS] = cif_value(head + hl, "");
+        for (size_t u = 0; u < g->n && (o = row_room(&t)); u++, k++) {
+            float vc[3], c[3];
+            voxel_centre(r, g->voxels[u], vc);
+            out_xyz(r, input_frame, vc, c);
+            memcpy(o, head, hl);
+            o += hl;
+            const int surface = g->surface && g->surface[u];
+            memcpy(o, surface ? "50.00" : "0.00", surface ? 5 : 4);
+            o += l[V_B] = surface ? 5 : 4;
+            for (int a = 0; a < 3; a++)
+                o += l[V_X + a] = fmt_fixed3(c[a], o);
+            l[V_ID] = fmt_long((long)k + 1, o);
+            row_done(&t, l);
+        }
+    }
+
+    /* pass 2: the rows, each column padded to its width + 1 */
+    size_t w[NCOL], offset[NCOL], line = 0;
+    for (int c = 0; c < NCOL; c++) {
+        w[c] = col_value[c] >= 0 ? t.w[col_value[c]] : 1;
+        offset[c] = line;
+        line += w[c] + 1;
+    }
+    line++; /* '\n' */
     vox_buf_puts(b, "data_structure\n#\nloop_\n");
     for (int c = 0; c < NCOL; c++)
         vox_buf_printf(b, "_atom_site.%s \n", cif_cols[c]);
-    emit_ctx e = {b, w};
-    cif_rows(&ca, emit_row, &e);
+    /* Each value is moved as 16 bytes (the store and the output have room
+     * past their ends), then 16 spaces from its end: what the first move
+     * brought along is blanked before the next column is written, and the
+     * padding is done when it is under 16; rarer long values or paddings
+     * take exact copies.  The last column's spaces may run into the next
+     * line, which its own values then cover. */
+    enum { CHUNK = 16 };
+    static const char spaces[CHUNK] = "                ";
+    char *out = !t.oom && t.rows && line * t.rows / t.rows == line && store_room(&t, CHUNK)
+                    ? buf_tail(b, line * t.rows + CHUNK)
+                    : NULL;
+    if (out) {
+        const char *val = t.text;
+        for (size_t row = 0; row < t.rows; row++, out += line) {
+            const uint8_t *vl = t.vlen[row];
+            const char *start[NV];
+            for (int i = 0; i < NV; i++) {
+                start[i] = val;
+                val += vl[i];
+            }
+            for (int c = 0; c < NCOL; c++) {
+                char *d = out + offset[c];
+                const int i = col_value[c];
+                static const char dot[CHUNK] = ".", model[CHUNK] = "1";
+                const char *src = i >= 0 ? start[i] : i == -1 ? dot : model;
+                const size_t n = i >= 0 ? vl[i] : 1, pad = w[c] + 1 - n;
+                if (n <= CHUNK) memcpy(d, src, CHUNK);
+                else memcpy(d, src, n);
+                if (pad <= CHUNK) memcpy(d + n, spaces, CHUNK);
+                else memset(d + n, ' ', pad);
+            }
+            out[line - 1] = '\n';
+        }
+        b->len += line * t.rows;
+        b->data[b->len] = '\0';
+    } else if (t.oom || t.rows) {
+        b->oom = 1;
+    }
+    free(t.text);
+    free(t.vlen);
     vox_buf_puts(b, "#\n");
     if (s->has_box) {
         float len[3], ang[3];
@@ -383,18 +456,18 @@ vox_status vox_render_cif(const vox_structure *s, const vox_result *r, int inclu
     }
     size_t ew[2] = {0, 0};
     char num[32];
-    for (size_t e2 = 0; e2 < ca.nent; e2++) {
-        size_t l = (size_t)snprintf(num, sizeof num, "%zu", e2 + 1);
-        if (l > ew[0]) ew[0] = l;
-        l = polymer[e2] ? 7 : 11;
-        if (l > ew[1]) ew[1] = l;
+    for (size_t e2 = 0; e2 < nent; e2++) {
+        size_t n = (size_t)snprintf(num, sizeof num, "%zu", e2 + 1);
+        if (n > ew[0]) ew[0] = n;
+        n = polymer[e2] ? 7 : 11;
+        if (n > ew[1]) ew[1] = n;
     }
     vox_buf_puts(b, "loop_\n_entity.id \n_entity.type \n");
-    for (size_t e2 = 0; e2 < ca.nent; e2++) {
+    for (size_t e2 = 0; e2 < nent; e2++) {
         snprintf(num, sizeof num, "%zu", e2 + 1);
         vox_buf_printf(b, "%-*s%-*s\n", (int)ew[0] + 1, num, (int)ew[1] + 1, polymer[e2] ? "polymer" : "non-polymer");
     }
     vox_buf_puts(b, "#\n");
-    free(order); free(ca.ents); free(polymer);
+    free(order); free(ents); free(polymer);
     return b->oom ? VOX_E_NOMEM : VOX_OK;
 }

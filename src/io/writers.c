@@ -50,17 +50,24 @@ vox_status vox_render(vox_ctx *ctx, vox_document doc, const vox_structure *s, co
     return VOX_OK;
 }
 
-static vox_status write_doc(vox_ctx *ctx, vox_document doc, const vox_structure *s, const vox_result *r,
-                            const vox_render_params *p, const char *path)
+vox_status vox_write_document_sync(vox_ctx *ctx, vox_document doc, const vox_structure *s, const vox_result *r,
+                                   const vox_render_params *p, const char *path, unsigned sync)
 {
     char *data;
     size_t len;
     vox_status st = vox_render(ctx, doc, s, r, p, &data, &len);
     if (st != VOX_OK)
         return st;
-    st = vox_write_file_atomic(ctx, path, data, len);
+    st = vox_write_file_atomic_sync(ctx, path, data, len, sync);
     free(data);
     return st;
+}
+
+/* The public writers: each file on its own, so each is made durable (vox.h). */
+static vox_status write_doc(vox_ctx *ctx, vox_document doc, const vox_structure *s, const vox_result *r,
+                            const vox_render_params *p, const char *path)
+{
+    return vox_write_document_sync(ctx, doc, s, r, p, path, VOX_SYNC_DATA);
 }
 
 vox_status vox_write_document(vox_ctx *ctx, vox_document doc, const vox_structure *s, const vox_result *r,

@@ -1,13 +1,16 @@
 /* team.c - hwloc topology, thread count, placement and per-region pinning of a context (team.h) */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifdef _OPENMP
 #include <omp.h>
 #endif
 
 #include "team.h"
+#include "topology.h"
 
 const char *vox_bind_mode_name(vox_bind_mode m)
 {
@@ -108,6 +111,28 @@ static void free_places(vox_team *t)
     t->places = t->saved = NULL;
 }
 
+/* Contexts alive in this process (teams initialised and not yet freed): a
+ * context created while others exist does not own the machine. */
+static atomic_int live_teams;
+
+static int on_main_thread(void) { return gettid() == getpid(); }
+
+/* The default thread count and its source when neither the option nor the
+ * environment gives one (see vox_options.threads in vox.h). */
+static void default_threads(vox_team *t, int narrowed, int owner, int others)
+{
+    if (narrowed) {
+        t->threads = t->cores;
+        t->threads_source = "cores of the calling thread's affinity mask";
+    } else if (owner) {
+        t->threads = t->cores;
+        t->threads_source = "cores";
+    } else {
+        t->threads = 1;
+        t->threads_source = others ? "one: other contexts are active" : "one: created off the main thread";
+    }
+}
+
 vox_status vox_team_init(vox_ctx *ctx, vox_team *t, int threads, const char *bind)
 {
     memset(t, 0, sizeof *t);
@@ -122,18 +147,13 @@ vox_status vox_team_init(vox_ctx *ctx, vox_team *t, int threads, const char *bin
     if (threads < 0)
         return vox_fail(ctx, VOX_E_INVALID_ARG, "thread count %d: expected 0 (automatic) or a positive number", threads);
 
-    /* The topology: cores and caches only; no I/O objects (no PCI scan) */
-    if (hwloc_topology_init(&t->topo) != 0)
-        return vox_fail(ctx, VOX_E_NOMEM, "hwloc: cannot initialise a topology");
-    hwloc_topology_set_io_types_filter(t->topo, HWLOC_TYPE_FILTER_KEEP_NONE);
-    hwloc_topology_set_icache_types_filter(t->topo, HWLOC_TYPE_FILTER_KEEP_NONE);
-    hwloc_topology_set_type_filter(t->topo, HWLOC_OBJ_MISC, HWLOC_TYPE_FILTER_KEEP_NONE);
-    hwloc_topology_set_type_filter(t->topo, HWLOC_OBJ_GROUP, HWLOC_TYPE_FILTER_KEEP_NONE);
-    if (hwloc_topology_load(t->topo) != 0) {
-        hwloc_topology_destroy(t->topo);
-        t->topo = NULL;
+    /* The topology: the process's, discovered once (topology.h) */
+    t->topo = vox_topology_acquire(&t->topo_shared);
+    if (!t->topo)
         return vox_fail(ctx, VOX_E_INTERNAL, "hwloc: cannot load the topology (check HWLOC_SYNTHETIC / HWLOC_XMLFILE)");
-    }
+    const int others = atomic_fetch_add(&live_teams, 1);
+    t->counted = 1;
+    const int owner = others == 0 && on_main_thread();
     int this_system = hwloc_topology_is_thissystem(t->topo);
     hwloc_bitmap_t usable = hwloc_bitmap_dup(hwloc_topology_get_allowed_cpuset(t->topo));
     hwloc_bitmap_t mask = hwloc_bitmap_alloc();
@@ -143,14 +163,16 @@ vox_status vox_team_init(vox_ctx *ctx, vox_team *t, int threads, const char *bin
         vox_team_free(t);
         return vox_fail(ctx, VOX_E_NOMEM, "out of memory for the topology");
     }
-    /* A launcher (taskset, srun, mpirun --bind-to) that narrowed the
-     * process's mask decides where we run: use its cores, pin nothing.  With
-     * OMP_PROC_BIND / OMP_PLACES the OpenMP runtime has already bound the
-     * initial thread to its first place: that is not the launcher's mask. */
+    /* The calling thread's affinity mask, when narrower than the machine
+     * (a launcher such as taskset, srun or mpirun --bind-to, or a program
+     * that gave this thread its own cores), decides where we run: its cores
+     * only, pinned to only when asked.  With OMP_PROC_BIND / OMP_PLACES the
+     * OpenMP runtime has already bound the initial thread to its first
+     * place: that is not a mask chosen for us. */
     const char *omp_bind = getenv("OMP_PROC_BIND"), *omp_places = getenv("OMP_PLACES");
     const int omp_binds = (omp_bind && *omp_bind) || (omp_places && *omp_places);
     int narrowed = 0;
-    if (this_system && !omp_binds && hwloc_get_cpubind(t->topo, mask, HWLOC_CPUBIND_PROCESS) == 0 &&
+    if (this_system && !omp_binds && hwloc_get_cpubind(t->topo, mask, HWLOC_CPUBIND_THREAD) == 0 &&
         !hwloc_bitmap_iszero(mask) && !hwloc_bitmap_isincluded(usable, mask)) {
         hwloc_bitmap_and(usable, usable, mask);
         narrowed = !hwloc_bitmap_iszero(usable);
@@ -180,24 +202,24 @@ vox_status vox_team_init(vox_ctx *ctx, vox_team *t, int threads, const char *bin
         t->threads = parse_count(env);
         t->threads_source = "VOX_THREADS";
         if (!t->threads) {
-            vox_warn(ctx, "VOX_THREADS='%s' is not a count from 1 to 4096: using one thread per core (%d)", env,
-                     t->cores);
-            t->threads = t->cores;
-            t->threads_source = "cores";
+            default_threads(t, narrowed, owner, others);
+            vox_warn(ctx, "VOX_THREADS='%s' is not a count from 1 to 4096: using %d (%s)", env, t->threads,
+                     t->threads_source);
         }
     } else if ((env = getenv("OMP_NUM_THREADS")) && *env && parse_count(env)) {
         t->threads = parse_count(env); /* "8" or the first level of "8,2" */
         t->threads_source = "OMP_NUM_THREADS";
     } else {
-        t->threads = t->cores;
-        t->threads_source = "cores";
+        default_threads(t, narrowed, owner, others);
     }
 #ifndef _OPENMP
     t->threads = 1;
     t->threads_source = "no OpenMP in this build";
 #endif
 
-    /* Where the threads go, if anywhere */
+    /* Where the threads go, if anywhere: automatically only when this
+     * context owns the machine, so that two contexts never pin their
+     * threads to the same cores; when asked, inside the calling thread's mask. */
     t->bind = VOX_BIND_NONE;
     if (t->bind_asked == VOX_BIND_NONE)
         snprintf(t->bind_reason, sizeof t->bind_reason, "not pinned (bind=none)");
@@ -205,21 +227,24 @@ vox_status vox_team_init(vox_ctx *ctx, vox_team *t, int threads, const char *bin
         snprintf(t->bind_reason, sizeof t->bind_reason, "not pinned: OMP_PROC_BIND=%s decides", omp_bind);
     else if (omp_places && *omp_places)
         snprintf(t->bind_reason, sizeof t->bind_reason, "not pinned: OMP_PLACES=%s decides", omp_places);
-    else if (narrowed)
-        snprintf(t->bind_reason, sizeof t->bind_reason, "not pinned: the launcher narrowed the affinity mask to %d PUs",
-                 t->pus);
     else if (!this_system)
         snprintf(t->bind_reason, sizeof t->bind_reason, "not pinned: the topology is not this machine's (HWLOC_SYNTHETIC/XML)");
     else if (t->threads == 1)
         snprintf(t->bind_reason, sizeof t->bind_reason, "not pinned: one thread");
+    else if (t->bind_asked == VOX_BIND_AUTO && narrowed)
+        snprintf(t->bind_reason, sizeof t->bind_reason,
+                 "not pinned: the calling thread's affinity mask (%d PUs) decides", t->pus);
+    else if (t->bind_asked == VOX_BIND_AUTO && !owner)
+        snprintf(t->bind_reason, sizeof t->bind_reason, "not pinned: %s",
+                 others ? "other contexts are active" : "created off the main thread");
     else {
         vox_bind_mode m = t->bind_asked;
         if (m == VOX_BIND_AUTO)
             m = t->threads <= t->cores ? VOX_BIND_CORES : VOX_BIND_PUS;
         if (make_places(t, usable, m)) {
             t->bind = m;
-            snprintf(t->bind_reason, sizeof t->bind_reason, "pinned to %s inside vox's regions (%d places)",
-                     vox_bind_mode_name(m), t->nplaces);
+            snprintf(t->bind_reason, sizeof t->bind_reason, "pinned to %s%s inside vox's regions (%d places)",
+                     vox_bind_mode_name(m), narrowed ? " of the calling thread's mask" : "", t->nplaces);
         } else {
             free_places(t);
             snprintf(t->bind_reason, sizeof t->bind_reason, "not pinned: no places found");
@@ -233,9 +258,11 @@ vox_status vox_team_init(vox_ctx *ctx, vox_team *t, int threads, const char *bin
 void vox_team_free(vox_team *t)
 {
     free_places(t);
-    if (t->topo)
-        hwloc_topology_destroy(t->topo);
+    vox_topology_release(t->topo, t->topo_shared);
     t->topo = NULL;
+    if (t->counted)
+        atomic_fetch_sub(&live_teams, 1);
+    t->counted = 0;
 }
 
 int vox_team_width(const vox_team *t, int threads, size_t n)

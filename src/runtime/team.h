@@ -1,11 +1,13 @@
 /* team.h - the threads of a context: hwloc topology, thread count, placement and pinning
  *
- * A context loads its own topology once (no I/O objects) and decides, once,
- * how many threads its parallel regions may use and where they would run.
+ * A context uses the process's topology (topology.h) and decides, once, how
+ * many threads its parallel regions may use and where they would run.
  * Pinning happens only inside vox's own parallel regions and each thread's
  * previous binding is restored when the region ends, so a caller's threads
- * leave vox as they entered it.  Nothing here is global: two contexts may use
- * two policies side by side.
+ * leave vox as they entered it.  The one process-wide fact a team reads is
+ * how many other contexts are alive: a context created while others exist,
+ * or off the main thread, does not own the machine (see vox_options.threads
+ * and .bind in vox.h), so two contexts never pin threads to the same cores.
  */
 #ifndef VOX_TEAM_H
 #define VOX_TEAM_H
@@ -22,10 +24,12 @@ typedef enum vox_bind_mode { VOX_BIND_AUTO, VOX_BIND_CORES, VOX_BIND_PUS, VOX_BI
 #define VOX_DEFAULT_L3_BYTES (32u << 20)
 
 typedef struct vox_team {
-    hwloc_topology_t topo;
+    hwloc_topology_t topo;          /* the process's (topology.h), or a private simulated one */
+    int topo_shared;                /* 1: the process's topology, never destroyed here */
+    int counted;                    /* counted among the process's live contexts */
     int cores, pus, packages, numa; /* in the cpuset this process may use */
     int threads;                    /* ceiling for every parallel region */
-    const char *threads_source;     /* "option", "VOX_THREADS", "OMP_NUM_THREADS" or "cores" */
+    const char *threads_source;     /* "option", "VOX_THREADS", "OMP_NUM_THREADS", "cores", ... */
     vox_bind_mode bind_asked, bind; /* bind: what is done (NONE when skipped) */
     char bind_reason[160];
     int nplaces;

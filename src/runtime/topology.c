@@ -1,0 +1,78 @@
+/* topology.c - the machine's hwloc topology, discovered once per process (topology.h) */
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "topology.h"
+
+/* hwloc's plugins that discover I/O devices or parse XML with libxml2: vox
+ * reads none of what they find, and loading them maps X11, OpenCL, libxml2
+ * and ICU into the process (about 100 shared libraries on Debian 12).
+ * hwloc matches each plugin's file name as a substring of this list. */
+static const char io_plugins[] =
+    "hwloc_pci,hwloc_opencl,hwloc_gl,hwloc_cuda,hwloc_nvml,hwloc_rsmi,hwloc_levelzero,hwloc_xml_libxml";
+
+/* Serialises the temporary setting of HWLOC_PLUGINS_BLACKLIST between
+ * contexts created at once in several threads. */
+static pthread_mutex_t env_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static hwloc_topology_t load(void)
+{
+    hwloc_topology_t topo = NULL;
+    pthread_mutex_lock(&env_lock);
+    const int set_here = getenv("HWLOC_PLUGINS_BLACKLIST") == NULL; /* the user's own value wins */
+    if (set_here) setenv("HWLOC_PLUGINS_BLACKLIST", io_plugins, 0);
+    int err = hwloc_topology_init(&topo);
+    if (set_here) unsetenv("HWLOC_PLUGINS_BLACKLIST");
+    pthread_mutex_unlock(&env_lock);
+    if (err != 0)
+        return NULL;
+    /* What team.c and fingerprint.c read, nothing else (PUs, NUMA nodes and
+     * the machine are always kept by hwloc). */
+    hwloc_topology_set_all_types_filter(topo, HWLOC_TYPE_FILTER_KEEP_NONE);
+    static const hwloc_obj_type_t kept[] = {HWLOC_OBJ_PACKAGE, HWLOC_OBJ_CORE, HWLOC_OBJ_L1CACHE, HWLOC_OBJ_L2CACHE,
+                                            HWLOC_OBJ_L3CACHE};
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
+        hwloc_topology_set_type_filter(topo, kept[i], HWLOC_TYPE_FILTER_KEEP_ALL);
+#if HWLOC_API_VERSION >= 0x00020800
+    /* nor distance matrices, memory attributes or CPU kinds (hwloc >= 2.8) */
+    hwloc_topology_set_flags(topo, HWLOC_TOPOLOGY_FLAG_NO_DISTANCES | HWLOC_TOPOLOGY_FLAG_NO_MEMATTRS |
+                                       HWLOC_TOPOLOGY_FLAG_NO_CPUKINDS);
+#endif
+    if (hwloc_topology_load(topo) != 0) {
+        hwloc_topology_destroy(topo);
+        return NULL;
+    }
+    return topo;
+}
+
+static pthread_once_t machine_once = PTHREAD_ONCE_INIT;
+static hwloc_topology_t machine; /* written once under machine_once, read-only after */
+
+static void discover_machine(void) { machine = load(); }
+
+static int simulated(void)
+{
+    static const char *const vars[] = {"HWLOC_SYNTHETIC", "HWLOC_XMLFILE", "HWLOC_FSROOT", "HWLOC_CPUID_PATH"};
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+        const char *v = getenv(vars[i]);
+        if (v && *v) return 1;
+    }
+    return 0;
+}
+
+hwloc_topology_t vox_topology_acquire(int *shared)
+{
+    if (simulated()) {
+        *shared = 0;
+        return load();
+    }
+    *shared = 1;
+    pthread_once(&machine_once, discover_machine);
+    return machine;
+}
+
+void vox_topology_release(hwloc_topology_t topo, int shared)
+{
+    if (topo && !shared)
+        hwloc_topology_destroy(topo);
+}
