@@ -157,15 +157,27 @@ vox_status vox_html_fill(vox_ctx *ctx, const char *template_name, const char *tm
  * number, would be most of the page's cost. */
 static char *fmt_int(char *p, long long v)
 {
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                "8081828384858687888990919293949596979899"; /* the same as DIGIT_PAIRS below */
     unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
     if (v < 0)
         *p++ = '-';
-    int n = 1;
-    for (unsigned long long t = u; t >= 10; t /= 10) n++;
-    for (int k = n - 1; k >= 0; k--) {
-        p[k] = (char)('0' + u % 10);
-        u /= 10;
+    char t[24], *q = t + sizeof t;
+    while (u >= 100) {
+        unsigned r = (unsigned)(u % 100);
+        u /= 100;
+        q -= 2;
+        memcpy(q, pairs + 2 * r, 2);
     }
+    if (u >= 10) {
+        q -= 2;
+        memcpy(q, pairs + 2 * u, 2);
+    } else {
+        *--q = (char)('0' + u);
+    }
+    size_t n = (size_t)(t + sizeof t - q);
+    memcpy(p, q, n);
     return p + n;
 }
 
@@ -183,7 +195,12 @@ typedef struct int_writer {
     int first;
 } int_writer;
 
-static void ints_put(int_writer *w, long long v)
+static const char DIGIT_PAIRS[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                  "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                  "8081828384858687888990919293949596979899";
+
+/* Most numbers of a page are deltas under 1000: written without a division loop. */
+static inline void ints_put(int_writer *w, long long v)
 {
     if (w->used > sizeof w->chunk - 32) {
         vox_buf_put(w->b, w->chunk, w->used);
@@ -193,7 +210,23 @@ static void ints_put(int_writer *w, long long v)
     if (!w->first)
         *p++ = ',';
     w->first = 0;
-    w->used = (size_t)(fmt_int(p, v) - w->chunk);
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    if (u < 10) {
+        if (v < 0) *p++ = '-';
+        *p++ = (char)('0' + u);
+    } else if (u < 100) {
+        if (v < 0) *p++ = '-';
+        p[0] = DIGIT_PAIRS[2 * u], p[1] = DIGIT_PAIRS[2 * u + 1];
+        p += 2;
+    } else if (u < 1000) {
+        if (v < 0) *p++ = '-';
+        unsigned d = (unsigned)u / 100, r = (unsigned)u % 100;
+        p[0] = (char)('0' + d), p[1] = DIGIT_PAIRS[2 * r], p[2] = DIGIT_PAIRS[2 * r + 1];
+        p += 3;
+    } else {
+        p = fmt_int(p, v);
+    }
+    w->used = (size_t)(p - w->chunk);
 }
 
 static void ints_flush(int_writer *w)
@@ -216,45 +249,64 @@ static void put_number(vox_buf *b, double v)
         vox_buf_puts(b, ".0");
         return;
     }
-    /* most values are rounded to at most 4 decimals (vox_round3_np, vox_round4): when
-     * fixed digits read back the same, without trailing zeros they are the shortest
-     * form, as repr() writes it; others (a volume of 1.25 A voxels) get repr itself */
-    int n = snprintf(t, sizeof t, "%.4f", v);
-    if (strtod(t, NULL) != v) {
+    /* most values are rounded to at most 4 decimals (vox_round3_np, vox_round4): when q /
+     * 10^4 (correctly rounded) gives the value back, q's digits without trailing zeros are
+     * the shortest form, as repr() writes it; others (a volume of 1.25 A voxels) get repr */
+    long long q = fabs(v) < 1e14 ? llrint(v * 10000.0) : 0;
+    if (!q || (double)q / 10000.0 != v) {
+        if (v == 0) {
+            vox_buf_puts(b, signbit(v) ? "-0.0" : "0.0");
+            return;
+        }
         vox_fmt_repr(v, t);
         vox_buf_puts(b, t);
         return;
     }
-    while (n > 0 && t[n - 1] == '0') n--;
-    if (n > 0 && t[n - 1] == '.') n++; /* keep one zero: 1.0 */
-    vox_buf_put(b, t, (size_t)n);
+    unsigned long long u = q < 0 ? 0ULL - (unsigned long long)q : (unsigned long long)q;
+    char *p = t;
+    if (q < 0) *p++ = '-';
+    p = fmt_int(p, (long long)(u / 10000));
+    unsigned f = (unsigned)(u % 10000);
+    *p++ = '.';
+    char d[4] = {(char)('0' + f / 1000), (char)('0' + f / 100 % 10), (char)('0' + f / 10 % 10), (char)('0' + f % 10)};
+    int nd = 4;
+    while (nd > 1 && d[nd - 1] == '0') nd--;
+    memcpy(p, d, (size_t)nd);
+    p += nd;
+    vox_buf_put(b, t, (size_t)(p - t));
 }
 
 /* Points as centi-Å integers, each axis delta-coded against the previous
  * point: neighbouring atoms and voxels are close, so most numbers are short. */
 vox_status vox_html_coords(vox_buf *b, const float *xyz, size_t n, const vox_transform *to_input)
 {
-    int_writer *iw = malloc(sizeof *iw); /* 8 KiB: kept off the stacks of worker threads */
-    if (!iw) {
+    enum { CHUNK = 512 };
+    struct scratch {
+        int_writer w;
+        float p[3 * CHUNK];
+    } *sc = malloc(sizeof *sc); /* 14 KiB: kept off the stacks of worker threads */
+    if (!sc) {
         b->oom = 1;
         return VOX_E_NOMEM;
     }
-    iw->b = b, iw->used = 0, iw->first = 1;
+    sc->w.b = b, sc->w.used = 0, sc->w.first = 1;
     long long last[3] = {0, 0, 0};
     vox_buf_puts(b, "\"xyz\":[");
-    for (size_t i = 0; i < n; i++) {
-        float p[3] = {xyz[3 * i], xyz[3 * i + 1], xyz[3 * i + 2]};
+    for (size_t i0 = 0; i0 < n; i0 += CHUNK) {
+        size_t m = n - i0 < CHUNK ? n - i0 : CHUNK;
+        memcpy(sc->p, xyz + 3 * i0, 3 * m * sizeof(float));
         if (to_input)
-            vox_transform_to_input(to_input, p, 1);
-        for (int a = 0; a < 3; a++) {
-            double v = isfinite(p[a]) && fabs(p[a]) < 1e15 ? p[a] : 0.0;
-            long long q = llrint(v * 100.0);
-            ints_put(iw, q - last[a]);
-            last[a] = q;
-        }
+            vox_transform_to_input(to_input, sc->p, m);
+        for (size_t k = 0; k < m; k++)
+            for (int a = 0; a < 3; a++) {
+                float f = sc->p[3 * k + (size_t)a];
+                long long q = fabsf(f) < 1e15f ? llrint((double)f * 100.0) : 0; /* NaN fails the test too */
+                ints_put(&sc->w, q - last[a]);
+                last[a] = q;
+            }
     }
-    ints_flush(iw);
-    free(iw);
+    ints_flush(&sc->w);
+    free(sc);
     vox_buf_putc(b, ']');
     return b->oom ? VOX_E_NOMEM : VOX_OK;
 }
@@ -264,7 +316,7 @@ vox_status vox_html_coords(vox_buf *b, const float *xyz, size_t n, const vox_tra
 /* Distinct strings in order of first appearance, found through an
  * open-addressing hash (a hostile file may have as many names as atoms). */
 typedef struct interner {
-    char (*s)[16];
+    char (*s)[16]; /* zero-padded: compared and hashed as two 64-bit words */
     size_t n;
     int32_t *slot; /* index + 1, 0: empty */
     size_t mask;
@@ -272,30 +324,67 @@ typedef struct interner {
 
 static int interner_init(interner *t, size_t max)
 {
-    size_t cap = 16;
-    while (cap < 2 * max + 2) cap <<= 1;
-    t->s = malloc((max + 1) * sizeof *t->s);
-    t->slot = calloc(cap, sizeof *t->slot);
+    (void)max;
     t->n = 0;
-    t->mask = cap - 1;
+    t->mask = 63;
+    t->s = malloc(32 * sizeof *t->s);
+    t->slot = calloc(64, sizeof *t->slot);
     return t->s && t->slot;
 }
 
-static size_t intern(interner *t, const char *s)
+/* Twice the room: strings and slots (a hostile file may have as many names as atoms). */
+static int interner_grow(interner *t)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (const char *p = s; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    size_t cap = 2 * (t->mask + 1);
+    char(*s)[16] = realloc(t->s, cap / 2 * sizeof *t->s);
+    int32_t *slot = calloc(cap, sizeof *slot);
+    if (!s || !slot) {
+        free(slot);
+        if (s) t->s = s;
+        return 0;
+    }
+    t->s = s;
+    free(t->slot);
+    t->slot = slot;
+    t->mask = cap - 1;
+    for (size_t i = 0; i < t->n; i++) {
+        uint64_t w[2];
+        memcpy(w, t->s[i], 16);
+        uint64_t h = (w[0] * 0x9E3779B97F4A7C15ULL) ^ (w[1] * 0xC2B2AE3D27D4EB4FULL);
+        h ^= h >> 29;
+        size_t k = (size_t)h & t->mask;
+        while (t->slot[k]) k = (k + 1) & t->mask;
+        t->slot[k] = (int32_t)(i + 1);
+    }
+    return 1;
+}
+
+/* key: 16 bytes, the string zero-padded (at most 15 characters); (size_t)-1
+ * when out of memory */
+static size_t intern(interner *t, const char key[16])
+{
+    if (2 * (t->n + 1) > t->mask + 1 && !interner_grow(t))
+        return (size_t)-1;
+    uint64_t w[2];
+    memcpy(w, key, 16);
+    uint64_t h = (w[0] * 0x9E3779B97F4A7C15ULL) ^ (w[1] * 0xC2B2AE3D27D4EB4FULL);
+    h ^= h >> 29;
     for (size_t k = (size_t)h & t->mask;; k = (k + 1) & t->mask) {
         if (!t->slot[k]) {
-            size_t len = strnlen(s, sizeof t->s[t->n] - 1);
-            memcpy(t->s[t->n], s, len);
-            t->s[t->n][len] = '\0';
+            memcpy(t->s[t->n], key, 16);
             t->slot[k] = (int32_t)++t->n;
             return t->n - 1;
         }
-        if (!strcmp(t->s[t->slot[k] - 1], s))
+        if (!memcmp(t->s[t->slot[k] - 1], key, 16))
             return (size_t)t->slot[k] - 1;
     }
+}
+
+/* s (at most 7 characters of it) as an interner key */
+static void key_of(char key[16], const char *s)
+{
+    memset(key, 0, 16);
+    memcpy(key, s, strnlen(s, 7));
 }
 
 static void put_strings(vox_buf *b, const interner *t)
@@ -325,32 +414,48 @@ void vox_html_topology(vox_buf *b, const vox_structure *s)
     for (size_t i = 0; i < n; i++) {
         const vox_atom *a = &s->atoms.a[i];
         /* a kind is the atom name and the element: "name\x1felement" */
-        char key[16];
-        size_t kn = strnlen(a->name, 7), ke = strnlen(a->element, 3);
-        memcpy(key, a->name, kn);
-        key[kn] = '\x1f';
-        memcpy(key + kn + 1, a->element, ke);
-        key[kn + 1 + ke] = '\0';
+        char key[16] = {0}, rk[16], ck[16];
+        size_t kn = 0;
+        for (; kn < 7 && a->name[kn]; kn++) key[kn] = a->name[kn];
+        key[kn++] = '\x1f';
+        for (size_t e = 0; e < 3 && a->element[e]; e++) key[kn++] = a->element[e];
         kind_of[i] = intern(&kinds, key);
+        if (kind_of[i] == (size_t)-1) {
+            b->oom = 1;
+            goto out;
+        }
         int same = prev && a->res_id == prev->res_id && a->ins_code == prev->ins_code && a->hetero == prev->hetero &&
                    !strcmp(a->chain, prev->chain) && !strcmp(a->res_name, prev->res_name);
         if (prev && !same) {
-            vox_buf_putc(&res, ',');
-            put_int(&res, (long long)run);
-            vox_buf_putc(&res, ']');
+            char t[32], *q = t;
+            *q++ = ',';
+            q = fmt_int(q, (long long)run);
+            *q++ = ']';
+            vox_buf_put(&res, t, (size_t)(q - t));
             run = 0;
         }
         if (!same) {
             char ic[2] = {a->ins_code && a->ins_code != ' ' ? a->ins_code : '\0', '\0'};
-            vox_buf_puts(&res, res.len ? ",[" : "[");
-            put_int(&res, (long long)intern(&resn, a->res_name));
-            vox_buf_putc(&res, ',');
-            put_int(&res, (long long)intern(&chains, a->chain));
-            vox_buf_putc(&res, ',');
-            put_int(&res, a->res_id);
-            vox_buf_putc(&res, ',');
-            vox_html_json_string(&res, ic);
-            vox_buf_puts(&res, a->hetero ? ",1" : ",0");
+            key_of(rk, a->res_name);
+            key_of(ck, a->chain);
+            size_t ri = intern(&resn, rk), ci = intern(&chains, ck);
+            if (ri == (size_t)-1 || ci == (size_t)-1) {
+                b->oom = 1;
+                goto out;
+            }
+            char t[96], *q = t;
+            if (res.len) *q++ = ',';
+            *q++ = '[';
+            q = fmt_int(q, (long long)ri);
+            *q++ = ',';
+            q = fmt_int(q, (long long)ci);
+            *q++ = ',';
+            q = fmt_int(q, a->res_id);
+            *q++ = ',';
+            vox_buf_put(&res, t, (size_t)(q - t));
+            if (ic[0]) vox_html_json_string(&res, ic);
+            else vox_buf_put(&res, "\"\"", 2);
+            vox_buf_put(&res, a->hetero ? ",1" : ",0", 2);
         }
         run++;
         prev = a;
@@ -388,8 +493,8 @@ void vox_html_topology(vox_buf *b, const vox_structure *s)
     }
     vox_buf_putc(b, ']');
     if (res.oom) b->oom = 1;
-    vox_buf_free(&res);
 out:
+    vox_buf_free(&res);
     free(kind_of);
     free(kinds.s), free(kinds.slot);
     free(resn.s), free(resn.slot);
@@ -440,7 +545,8 @@ vox_status vox_html_volumes(vox_ctx *ctx, vox_buf *b, const vox_result *r, const
     size_t shown = 0, cap = 0;
     uint32_t *flat = NULL;
     float *xyz = NULL, *outer = NULL;
-    uint8_t *box = NULL; /* a volume's bounding box, 1 inside the volume */
+    uint32_t *ijk = NULL; /* grid coordinates of a volume's voxels */
+    uint8_t *box = NULL;  /* a volume's bounding box, 1 inside the volume */
     uint64_t box_cap = 0;
     vox_status st = VOX_OK;
     for (size_t i = 0; i < vox_result_count(r) && st == VOX_OK; i++) {
@@ -449,12 +555,13 @@ vox_status vox_html_volumes(vox_ctx *ctx, vox_buf *b, const vox_result *r, const
         if (v.type == VOX_OCCLUDED || (v.type == VOX_HUB && !include_hubs))
             continue;
         if (v.num_voxels > cap) {
-            free(flat), free(xyz), free(outer);
+            free(flat), free(xyz), free(outer), free(ijk);
             cap = v.num_voxels;
             flat = malloc(cap * sizeof *flat);
             xyz = malloc(3 * cap * sizeof *xyz);
             outer = malloc(3 * cap * sizeof *outer);
-            if (!flat || !xyz || !outer) {
+            ijk = malloc(3 * cap * sizeof *ijk);
+            if (!flat || !xyz || !outer || !ijk) {
                 st = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the page's voxels (%zu)", cap);
                 break;
             }
@@ -467,8 +574,10 @@ vox_status vox_html_volumes(vox_ctx *ctx, vox_buf *b, const vox_result *r, const
         /* the volume's bounding box as a bitmap when it is not huge: one look-up per neighbour */
         uint64_t nz = (uint64_t)dims[2], nyz = (uint64_t)dims[1] * nz;
         uint64_t lo[3] = {UINT64_MAX, UINT64_MAX, UINT64_MAX}, hi[3] = {0, 0, 0};
-        for (size_t k = 0; k < v.num_voxels; k++) {
-            uint64_t c3[3] = {flat[k] / nyz, (flat[k] / nz) % (uint64_t)dims[1], flat[k] % nz};
+        for (size_t k = 0; k < v.num_voxels; k++) { /* grid coordinates, once */
+            uint32_t *c3 = ijk + 3 * k;
+            c3[0] = (uint32_t)(flat[k] / nyz), c3[1] = (uint32_t)((flat[k] / nz) % (uint64_t)dims[1]),
+            c3[2] = (uint32_t)(flat[k] % nz);
             for (int a = 0; a < 3; a++) {
                 if (c3[a] < lo[a]) lo[a] = c3[a];
                 if (c3[a] > hi[a]) hi[a] = c3[a];
@@ -487,15 +596,14 @@ vox_status vox_html_volumes(vox_ctx *ctx, vox_buf *b, const vox_result *r, const
             memset(box, 0, (size_t)cells);
             const uint64_t sx = ext[1] * ext[2], sy = ext[2];
             for (size_t k = 0; k < v.num_voxels; k++) {
-                uint64_t i = flat[k] / nyz - lo[0] + 1, j = (flat[k] / nz) % (uint64_t)dims[1] - lo[1] + 1,
-                         q = flat[k] % nz - lo[2] + 1;
-                box[i * sx + j * sy + q] = 1;
+                const uint32_t *c3 = ijk + 3 * k;
+                box[(c3[0] - lo[0] + 1) * sx + (c3[1] - lo[1] + 1) * sy + (c3[2] - lo[2] + 1)] = 1;
             }
             for (size_t k = 0; k < v.num_voxels; k++) {
-                uint64_t gi = flat[k] / nyz, gj = (flat[k] / nz) % (uint64_t)dims[1], gk = flat[k] % nz;
-                uint64_t at = (gi - lo[0] + 1) * sx + (gj - lo[1] + 1) * sy + (gk - lo[2] + 1);
-                int edge = gi == 0 || gj == 0 || gk == 0 || gi + 1 >= (uint64_t)dims[0] || gj + 1 >= (uint64_t)dims[1] ||
-                           gk + 1 >= nz;
+                const uint32_t *c3 = ijk + 3 * k;
+                uint64_t at = (c3[0] - lo[0] + 1) * sx + (c3[1] - lo[1] + 1) * sy + (c3[2] - lo[2] + 1);
+                int edge = c3[0] == 0 || c3[1] == 0 || c3[2] == 0 || c3[0] + 1u >= (uint32_t)dims[0] ||
+                           c3[1] + 1u >= (uint32_t)dims[1] || c3[2] + 1u >= (uint32_t)dims[2];
                 if (edge || !box[at - sx] || !box[at + sx] || !box[at - sy] || !box[at + sy] || !box[at - 1] || !box[at + 1])
                     memcpy(outer + 3 * no++, xyz + 3 * k, 3 * sizeof(float));
             }
@@ -506,8 +614,13 @@ vox_status vox_html_volumes(vox_ctx *ctx, vox_buf *b, const vox_result *r, const
         }
         float c[3] = {(float)v.centre[0], (float)v.centre[1], (float)v.centre[2]};
         vox_transform_to_input(to_input, c, 1);
-        vox_buf_printf(b, "%s{\"type\":\"%s\",\"id\":%d,\"voxels\":%zu,\"volume\":", shown++ ? "," : "",
-                       vox_volume_type_name(v.type), v.id, v.num_voxels);
+        vox_buf_puts(b, shown++ ? ",{\"type\":\"" : "{\"type\":\"");
+        vox_buf_puts(b, vox_volume_type_name(v.type));
+        vox_buf_puts(b, "\",\"id\":");
+        put_int(b, v.id);
+        vox_buf_puts(b, ",\"voxels\":");
+        put_int(b, (long long)v.num_voxels);
+        vox_buf_puts(b, ",\"volume\":");
         put_number(b, v.volume);
         vox_buf_puts(b, ",\"x\":");
         put_number(b, vox_round3_np(v.x));
@@ -521,11 +634,22 @@ vox_status vox_html_volumes(vox_ctx *ctx, vox_buf *b, const vox_result *r, const
         put_number(b, v.has_uniformity ? vox_round4(v.uniformity) : NAN);
         if (track_ids && track_ids[i] >= 0)
             vox_buf_printf(b, ",\"track\":%d", track_ids[i]);
-        vox_buf_printf(b, ",\"centre\":[%.2f,%.2f,%.2f],\"outer\":%zu,", c[0], c[1], c[2], no);
+        vox_buf_puts(b, ",\"centre\":[");
+        for (int a = 0; a < 3; a++) { /* centi-Å, as fixed digits */
+            long long q = fabsf(c[a]) < 1e15f ? llrint((double)c[a] * 100.0) : 0;
+            unsigned long long u = q < 0 ? 0ULL - (unsigned long long)q : (unsigned long long)q;
+            vox_buf_puts(b, a ? (q < 0 ? ",-" : ",") : (q < 0 ? "-" : ""));
+            put_int(b, (long long)(u / 100));
+            char frac[4] = {'.', (char)('0' + u % 100 / 10), (char)('0' + u % 10), '\0'};
+            vox_buf_puts(b, frac);
+        }
+        vox_buf_puts(b, "],\"outer\":");
+        put_int(b, (long long)no);
+        vox_buf_putc(b, ',');
         st = vox_html_coords(b, outer, no, to_input);
         vox_buf_putc(b, '}');
     }
-    free(flat), free(xyz), free(outer), free(box);
+    free(flat), free(xyz), free(outer), free(box), free(ijk);
     vox_buf_putc(b, ']');
     if (st == VOX_OK && b->oom)
         st = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the page data");
