@@ -136,6 +136,8 @@ def main():
     ap.add_argument("--data", default="../shared/data")
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--opens", type=int, default=5)
+    ap.add_argument("--callgrind-folder", action="store_true",
+                    help="also count the instructions of the folder batch at 3.0 A (minutes under valgrind)")
     ap.add_argument("-o", "--output")
     a = ap.parse_args()
     src = os.path.join(a.data, "structures", "4jpn.pdb")
@@ -159,6 +161,17 @@ def main():
         result["4jpn_2.0"]["instructions_html"] = ins[True]
         print(f"4jpn at 2.0 A under callgrind (one thread): {ins[False] / 1e6:.1f} M instructions, {ins[True] / 1e6:.1f} M "
               f"with --write html: +{100 * (ins[True] / ins[False] - 1):.1f} %")
+    if a.callgrind_folder:
+        ins = {}
+        for html in (False, True):
+            out = tempfile.mkdtemp(prefix="vox-rc-")
+            ins[html] = instructions(a.vox, ["analyze", "--quiet", "--threads", "1", "--resolution", "3.0", "--output-dir",
+                                             out, *(["--write", "html"] if html else []), folder])
+            shutil.rmtree(out, ignore_errors=True)
+        if ins[False]:
+            result["folder_3.0_instructions"] = [ins[False], ins[True]]
+            print(f"{folder} at 3.0 A (one batch) under callgrind: {ins[False] / 1e6:.0f} M instructions, "
+                  f"{ins[True] / 1e6:.0f} M with --write html: +{100 * (ins[True] / ins[False] - 1):.1f} %")
     result["folder_3.0"] = r = overhead(a.vox, [folder], "3.0", max(3, a.repeat // 2))
     show(f"{folder} at 3.0 A (one batch)", r)
     out = tempfile.mkdtemp(prefix="vox-rc-page-")
