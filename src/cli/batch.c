@@ -28,6 +28,7 @@
 
 #include "cli.h"
 #include "dirlock.h"
+#include "report.h"
 #include "pyjson.h"
 #include "readers.h"
 #include "walk.h"
@@ -143,7 +144,7 @@ static void remove_stray_temporaries(const char *dir)
     if (!d)
         return;
     static const char *const kinds[] = {".annotation.json", ".annotated.cif", ".df.json", ".annotated.pdb",
-                                        "run.summary.json", "run.checkpoint.json", ".failures.json"};
+                                        "run.summary.json", "run.checkpoint.json", ".failures.json", ".html"};
     struct dirent *de;
     while ((de = readdir(d))) {
         size_t tl;
@@ -839,6 +840,8 @@ int run_batch(const run_config *c)
         rc = 1;
     cJSON_Delete(sum);
     write_checkpoint(&b);
+    if (c->report && !report_end_run(c->report, c->output_dir, "vox analyze"))
+        rc = 1;
     if (c->failures_manifest)
         write_failures_manifest(&b, c->failures_manifest, sum_path);
     if (b.jsonl) {

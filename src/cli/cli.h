@@ -50,6 +50,8 @@ typedef struct run_config {
     unsigned long long max_input_bytes; /* 0: the library's default (1 GiB) */
     unsigned long long max_memory;      /* 0: none; else skip structures predicted to need more (bytes) */
     int write_df, write_pdb;
+    int write_html;                  /* --write html: <label>.html pages and index.html (report.c) */
+    const struct report_assets *report; /* the report's files, found before the run (NULL: no pages) */
     vox_output_frame output_frame; /* of the annotated CIF/PDB coordinates */
     export_config exports;         /* --write descriptors,vina,pymol,chimerax,dx (exports.c) */
     /* batch runs */

@@ -22,6 +22,7 @@
 
 #include "cli.h"
 #include "frame_engine.h"
+#include "report_trajectory.h"
 
 enum {
     O_TOP = 1000, O_TRAJ, O_OUT, O_RES, O_ALIGN, O_FIT, O_START, O_STOP, O_STRIDE, O_JOBS, O_THREADS, O_WRITE,
@@ -37,7 +38,8 @@ static void usage(FILE *f)
             "asymmetric unit, in the same order); without --trajectory the models of TOP are the frames.\n"
             "Writes DIR/<label>.frames.csv (one row per frame and volume; label = the trajectory file's\n"
             "stem, the topology's for ensembles), <label>.tracks.csv (with tracking), the occupancy maps\n"
-            "<label>.occupancy[.<type>].dx (--write occupancy) and DIR/run.summary.json.\n"
+            "<label>.occupancy[.<type>].dx (--write occupancy), the page <label>.trajectory.html\n"
+            "(--write html) and DIR/run.summary.json.\n"
             "\n"
             "  --topology PATH      PDB or mmCIF file with the trajectory's atoms\n"
             "  --trajectory PATH    DCD (CHARMM, NAMD, OpenMM, MDAnalysis), XTC (GROMACS), or multi-model\n"
@@ -59,7 +61,9 @@ static void usage(FILE *f)
             "  --jobs N             frames analysed at once, one context each (default: the cores\n"
             "                       this process may use); outputs do not depend on it\n"
             "  --threads N          threads per frame (default 1)\n"
-            "  --write occupancy    occupancy maps (OpenDX) in the first frame's input coordinates\n"
+            "  --write LIST         occupancy: occupancy maps (OpenDX) in the first frame's input\n"
+            "                       coordinates; html: an offline page (volume against time, 3D\n"
+            "                       view of some frames) and DIR/index.html; comma-separated\n"
             "  --track-gap N        frames a track may be missing and still continue (default 1)\n"
             "  --resume             continue an interrupted run from its checkpoint\n"
             "  --max-grid-voxels N  refuse frames whose grid has more than N voxels (default 2147483647)\n"
@@ -77,7 +81,7 @@ typedef struct traj_opts {
     double res, ckpt_every;
     unsigned long long max_grid;
     long start, stop, stride, jobs, threads, gap;
-    int fit_ca, occupancy, resume, quiet, canonical_signs;
+    int fit_ca, occupancy, resume, quiet, canonical_signs, html;
 } traj_opts;
 
 static int parse_long(const char *s, long lo, long *out)
@@ -376,11 +380,17 @@ static int parse_options(int argc, char **argv, traj_opts *o)
             o->canonical_signs = !strcmp(optarg, "canonical");
             expect = "volumizer or canonical";
             break;
-        case O_WRITE:
-            ok = !strcmp(optarg, "occupancy");
-            o->occupancy = 1;
-            expect = "occupancy";
+        case O_WRITE: {
+            char list[256], *save = NULL;
+            snprintf(list, sizeof list, "%s", optarg);
+            for (char *w = strtok_r(list, ",", &save); w && ok; w = strtok_r(NULL, ",", &save)) {
+                if (!strcmp(w, "occupancy")) o->occupancy = 1;
+                else if (!strcmp(w, "html")) o->html = 1;
+                else ok = 0;
+            }
+            expect = "occupancy and/or html";
             break;
+        }
         case O_START: ok = parse_long(optarg, 0, &o->start); break;
         case O_STOP: ok = parse_long(optarg, 0, &o->stop); break;
         case O_STRIDE: ok = parse_long(optarg, 1, &o->stride); expect = "a whole number >= 1"; break;
@@ -466,6 +476,7 @@ int cmd_trajectory(int argc, char **argv)
     FILE *part = NULL;
     checkpoint ck;
     memset(&ck, 0, sizeof ck);
+    report_traj *rep = NULL; /* --write html */
     int rc = 1;
     char err[9000] = "", note[9000] = "";
     int64_t done = 0, failed_frame = -1, next_k = 0;
@@ -490,6 +501,8 @@ int cmd_trajectory(int argc, char **argv)
         goto out;
     }
     remove_stale_temporaries(o.outdir, label);
+    if (o.html && !(rep = report_traj_begin(o.outdir, "vox trajectory")))
+        goto out;
     char settings[4096];
     settings_text(&o, settings, sizeof settings);
     if (o.resume) {
@@ -606,6 +619,11 @@ int cmd_trajectory(int argc, char **argv)
                 failed_frame = sl->index;
                 break;
             }
+            if (rep && !report_traj_frame(rep, &e, sl, tk ? track_ids : NULL)) {
+                snprintf(err, sizeof err, "frame %lld: out of memory for the HTML page", (long long)sl->index);
+                failed_frame = sl->index;
+                break;
+            }
             for (size_t j = 0; j < nr; j++) {
                 vox_volume v = {.size = sizeof v};
                 vox_result_volume(sl->result, j, &v);
@@ -662,6 +680,14 @@ int cmd_trajectory(int argc, char **argv)
         snprintf(path, sizeof path, "%s/%s.tracks.csv", o.outdir, label);
         if (!write_tracks(ctx, tk, path, msg, sizeof msg) ||
             (o.occupancy && !write_occupancy(ctx, tk, &e.to_aligned, o.outdir, label, msg, sizeof msg))) {
+            snprintf(err, sizeof err, "%s", msg);
+            failed_frame = failed_frame >= 0 ? failed_frame : k;
+            goto out;
+        }
+    }
+    if (rep && done > 0) {
+        report_traj_run rr = {o.outdir, label, o.traj, o.align, o.res, o.start, o.stride, done, tracking};
+        if (!report_traj_finish(rep, &e, &rr, msg, sizeof msg)) {
             snprintf(err, sizeof err, "%s", msg);
             failed_frame = failed_frame >= 0 ? failed_frame : k;
             goto out;
@@ -725,6 +751,7 @@ out:
     if (part)
         fclose(part);
     free(ck.tracker);
+    report_traj_free(&rep);
     vox_tracker_free(&tk);
     if (engine_ok)
         frame_engine_free(&e);

@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "internal.h"
 #include "pyjson.h"
+#include "report.h"
 #include "vox/vox.h"
 
 #define EXIT_USAGE 2
@@ -76,7 +77,8 @@ static void usage_analyze(FILE *f)
             "  --write LIST                  also write, comma-separated: df-json (<label>.df.json), pdb\n"
             "                                (<label>.annotated.pdb), descriptors (<label>.volumes.json),\n"
             "                                vina (<label>.<type>-<id>.vina.txt), dx (<label>.<type>-<id>.dx),\n"
-            "                                pymol (<label>.pml), chimerax (<label>.cxc); boxes, maps and\n"
+            "                                pymol (<label>.pml), chimerax (<label>.cxc), html (<label>.html,\n"
+            "                                a page with a 3D view, and index.html; offline); boxes, maps and\n"
             "                                scripts are in the input frame (README \"Descriptors\")\n"
             "  --box-padding A               docking boxes: A angstroms around the volume (default 4)\n"
             "  --box-types LIST              types with vina/dx files: hub, pore, pocket, cavity, occluded,\n"
@@ -109,6 +111,7 @@ static void usage_main(FILE *f)
             "  trajectory  the volumes of every frame of an MD trajectory (vox trajectory --help)\n"
             "  merge-summaries OUT S1 S2 ...   merge the run summaries of shards\n"
             "  validate  check inputs and an output directory without analysing (vox validate --help)\n"
+            "  report DIR  (re)build DIR/index.html, the HTML report of an output directory\n"
             "  info      version, build, CPU features and the kernels in use\n");
 }
 
@@ -253,9 +256,11 @@ static vox_status write_outputs(vox_ctx *ctx, const run_config *c, const vox_str
             st = vox_stage_file(f[i].path, text, len, &f[i].tmp, why, sizeof why);
         vox_free(text);
     }
-    /* descriptors and exports (--write descriptors,vina,...): their own files, before the renames */
+    /* descriptors and exports (--write descriptors,vina,...) and the HTML page: their own files, before the renames */
     if (st == VOX_OK)
         st = exports_write(ctx, &c->exports, c->output_dir, label, c->include_hubs, c->output_frame, s, r);
+    if (st == VOX_OK && c->report)
+        st = report_structure_page(ctx, c->report, c->output_dir, label, input, s, r, c->include_hubs);
     int committed = 0;
     for (int i = 0; i < 4 && st == VOX_OK; i++) {
         if (!f[i].tmp)
@@ -269,6 +274,8 @@ static vox_status write_outputs(vox_ctx *ctx, const run_config *c, const vox_str
         if (st != VOX_OK && i < committed && f[i].wanted)
             unlink(f[i].path);
     }
+    if (st != VOX_OK && c->report)
+        report_remove_page(c->output_dir, label);
     if (st != VOX_OK && why[0])
         return vox_fail(ctx, st, "%s", why);
     if (st != VOX_OK) /* the exports failed: their detail is in ctx */
@@ -517,8 +524,9 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
             for (char *save, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
                 if (strcmp(t, "df-json") == 0) cfg->write_df = 1;
                 else if (strcmp(t, "pdb") == 0) cfg->write_pdb = 1;
+                else if (strcmp(t, "html") == 0) cfg->write_html = 1;
                 else if (!exports_kind(&cfg->exports, t)) {
-                    fprintf(stderr, "vox analyze: --write: unknown output '%s' (expected df-json, pdb, %s)\n", t,
+                    fprintf(stderr, "vox analyze: --write: unknown output '%s' (expected df-json, pdb, html, %s)\n", t,
                             exports_kind_names());
                     return EXIT_USAGE;
                 }
@@ -643,8 +651,13 @@ static int cmd_analyze(int argc, char **argv)
     cli_log_init(&log);
     c.log = &log;
     int rc = parse_analyze(argc, argv, &c);
+    report_assets assets;
+    if (rc < 0 && c.write_html && !c.dry_run && !report_begin_run(&assets, c.output_dir, "vox analyze"))
+        rc = 1;
     if (rc < 0) {
+        c.report = c.write_html && !c.dry_run ? &assets : NULL;
         rc = run_batch(&c);
+        report_free_assets(c.report ? &assets : NULL);
         /* every rename of the run made durable at once (README "Durability") */
         if (vox_sync_dir(c.output_dir) != 0 && errno != ENOENT)
             fprintf(stderr, "vox analyze: warning: cannot sync %s: %s\n", c.output_dir, strerror(errno));
@@ -774,6 +787,8 @@ static int run_command(int argc, char **argv)
         return cmd_merge_summaries(argc - 1, argv + 1);
     if (!strcmp(cmd, "validate"))
         return cmd_validate(argc - 1, argv + 1);
+    if (!strcmp(cmd, "report"))
+        return cmd_report(argc - 1, argv + 1);
     if (!strcmp(cmd, "info"))
         return cmd_info(argc, argv);
     if (cmd[0] == '-') /* volumizer's legacy routing: options without a command mean analyze */

@@ -1,0 +1,698 @@
+/* report.c - the offline HTML report of the `vox` command: finding and
+ * copying its assets, the page of one structure, the index of an output
+ * directory, and `vox report DIR`.
+ *
+ * Every page is one HTML file with its data embedded as JSON; the viewer
+ * (3Dmol.js, installed from npm by scripts/setup.sh) and the page's own
+ * script and style sit once in DIR/vox-report/ and are referred to by a
+ * relative path, so a page works from a file:// URL with no network and the
+ * pages of a directory share one copy.  The templates come from
+ * share/report/; their placeholders say how each value is escaped
+ * (src/io/write_html.h). */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cJSON.h>
+
+#include "cli.h"
+#include "internal.h"
+#include "report.h"
+#include "write_html.h"
+
+#ifndef VOX_REPORT_DATADIR
+#define VOX_REPORT_DATADIR "/usr/local/share/vox/report"
+#endif
+
+/* ---- files ------------------------------------------------------------------------- */
+
+/* The whole file (NUL-terminated), or NULL; at most max bytes. */
+static char *read_all(const char *path, size_t max, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 1 << 16, n = 0;
+    char *b = malloc(cap + 1);
+    while (b) {
+        if (n == cap) {
+            if (cap >= max) {
+                free(b);
+                b = NULL;
+                break;
+            }
+            cap *= 2;
+            char *nb = realloc(b, cap + 1);
+            if (!nb) {
+                free(b);
+                b = NULL;
+                break;
+            }
+            b = nb;
+        }
+        size_t got = fread(b + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    if (b && ferror(f)) {
+        free(b);
+        b = NULL;
+    }
+    fclose(f);
+    if (b) {
+        b[n] = '\0';
+        if (len) *len = n;
+    }
+    return b;
+}
+
+static int is_file(const char *p)
+{
+    struct stat sb;
+    return stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+static const char *const TEMPLATES[] = {"page.html", "index.html", "report.js", "report.css"};
+
+/* 1 when dir holds every template. */
+static int has_templates(const char *dir)
+{
+    char p[PATH_MAX + 64];
+    for (size_t i = 0; i < sizeof TEMPLATES / sizeof TEMPLATES[0]; i++) {
+        snprintf(p, sizeof p, "%.4000s/%s", dir, TEMPLATES[i]);
+        if (!is_file(p))
+            return 0;
+    }
+    return 1;
+}
+
+int report_find_assets(report_assets *a, char *err, size_t cap)
+{
+    memset(a, 0, sizeof *a);
+    char exe[PATH_MAX] = "", exe_dir[PATH_MAX] = ".";
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            snprintf(exe_dir, sizeof exe_dir, "%s", exe);
+        }
+    }
+    /* candidates: (templates folder, where npm put the viewer in a build tree) */
+    char cand[4][PATH_MAX], npm[PATH_MAX];
+    size_t nc = 0;
+    const char *env = getenv("VOX_REPORT_ASSETS");
+    if (env && *env) snprintf(cand[nc++], PATH_MAX, "%.4000s", env);
+    snprintf(cand[nc++], PATH_MAX, "%.4000s/share/report", exe_dir);
+    snprintf(cand[nc++], PATH_MAX, "%.4000s/../share/vox/report", exe_dir);
+    snprintf(cand[nc++], PATH_MAX, "%.4000s", VOX_REPORT_DATADIR);
+    snprintf(npm, sizeof npm, "%.4000s/npm/node_modules/3dmol", exe_dir);
+    vox_buf tried = {0};
+    for (size_t i = 0; i < nc; i++) {
+        char viewer[PATH_MAX + 64], lic[PATH_MAX + 64];
+        vox_buf_printf(&tried, "%s%s", i ? ", " : "", cand[i]);
+        if (!has_templates(cand[i]))
+            continue;
+        snprintf(viewer, sizeof viewer, "%.4000s/3Dmol-min.js", cand[i]);
+        snprintf(lic, sizeof lic, "%.4000s/3Dmol-LICENSE.txt", cand[i]);
+        if (!is_file(viewer) && i == (env && *env ? 1u : 0u)) { /* the build tree: the viewer where npm put it */
+            snprintf(viewer, sizeof viewer, "%.4000s/build/3Dmol-min.js", npm);
+            snprintf(lic, sizeof lic, "%.4000s/LICENSE", npm);
+        }
+        if (!is_file(viewer)) {
+            vox_buf_puts(&tried, " (no 3Dmol-min.js)");
+            continue;
+        }
+        snprintf(a->dir, sizeof a->dir, "%.4000s", cand[i]);
+        snprintf(a->viewer, sizeof a->viewer, "%.4000s", viewer);
+        if (is_file(lic)) snprintf(a->license, sizeof a->license, "%.4000s", lic);
+        char p[PATH_MAX + 32];
+        snprintf(p, sizeof p, "%s/page.html", a->dir);
+        a->page = read_all(p, 1 << 20, &a->page_len);
+        snprintf(p, sizeof p, "%s/index.html", a->dir);
+        a->index = read_all(p, 1 << 20, &a->index_len);
+        if (!a->page || !a->index) {
+            snprintf(err, cap, "cannot read the report templates in %s", a->dir);
+            report_free_assets(a);
+            vox_buf_free(&tried);
+            return 0;
+        }
+        vox_buf_free(&tried);
+        return 1;
+    }
+    snprintf(err, cap,
+             "the HTML report's files (page.html, index.html, report.js, report.css and the 3Dmol.js viewer "
+             "3Dmol-min.js) were not found in %s; run scripts/setup.sh (it installs the viewer with npm) or set "
+             "VOX_REPORT_ASSETS to a folder that has them",
+             tried.data ? tried.data : "");
+    vox_buf_free(&tried);
+    return 0;
+}
+
+void report_free_assets(report_assets *a)
+{
+    if (!a)
+        return;
+    free(a->page);
+    free(a->index);
+    a->page = a->index = NULL;
+}
+
+/* dst gets src's bytes unless it already has them. */
+static int copy_if_different(const char *src, const char *dst, char *err, size_t cap)
+{
+    size_t n = 0, m = 0;
+    char *data = read_all(src, (size_t)64 << 20, &n);
+    if (!data) {
+        snprintf(err, cap, "cannot read %s: %s", src, strerror(errno));
+        return 0;
+    }
+    char *have = read_all(dst, n + 1, &m);
+    int same = have && m == n && !memcmp(have, data, n);
+    free(have);
+    /* no sync: a copy that `vox report` can make again (README "Durability") */
+    int ok = same || vox_write_file_atomic_sync(NULL, dst, data, n, VOX_SYNC_NONE) == VOX_OK;
+    if (!ok)
+        snprintf(err, cap, "cannot write %s: %s", dst, strerror(errno));
+    free(data);
+    return ok;
+}
+
+int report_install_assets(const report_assets *a, const char *dir, char *err, size_t cap)
+{
+    char to[PATH_MAX + 64], from[PATH_MAX + 64];
+    snprintf(to, sizeof to, "%s/%s", dir, REPORT_ASSET_DIR);
+    if (mkdir_p(to) != 0) {
+        snprintf(err, cap, "cannot create %s: %s", to, strerror(errno));
+        return 0;
+    }
+    snprintf(to, sizeof to, "%s/%s/3Dmol-min.js", dir, REPORT_ASSET_DIR);
+    if (!copy_if_different(a->viewer, to, err, cap))
+        return 0;
+    if (a->license[0]) {
+        snprintf(to, sizeof to, "%s/%s/3Dmol-LICENSE.txt", dir, REPORT_ASSET_DIR);
+        if (!copy_if_different(a->license, to, err, cap))
+            return 0;
+    }
+    static const char *const copied[] = {"report.js", "report.css"};
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(from, sizeof from, "%s/%s", a->dir, copied[i]);
+        snprintf(to, sizeof to, "%s/%s/%s", dir, REPORT_ASSET_DIR, copied[i]);
+        if (!copy_if_different(from, to, err, cap))
+            return 0;
+    }
+    return 1;
+}
+
+int report_begin_run(report_assets *a, const char *dir, const char *who)
+{
+    char err[4096];
+    if (!report_find_assets(a, err, sizeof err)) {
+        fprintf(stderr, "%s: --write html: %s\n", who, err);
+        return 0;
+    }
+    if (!report_install_assets(a, dir, err, sizeof err)) {
+        fprintf(stderr, "%s: --write html: %s\n", who, err);
+        report_free_assets(a);
+        return 0;
+    }
+    return 1;
+}
+
+int report_end_run(const report_assets *a, const char *dir, const char *who)
+{
+    char err[4096];
+    if (report_write_index(a, dir, err, sizeof err))
+        return 1;
+    fprintf(stderr, "%s: %s\n", who, err);
+    return 0;
+}
+
+/* ---- the title of a structure file ----------------------------------------------------- */
+
+static void trim_append(char *out, size_t cap, const char *s, size_t n)
+{
+    while (n && isspace((unsigned char)*s)) s++, n--;
+    while (n && isspace((unsigned char)s[n - 1])) n--;
+    size_t have = strlen(out);
+    if (!n || have + 2 >= cap)
+        return;
+    snprintf(out + have, cap - have, "%s%.*s", have ? " " : "", (int)n, s);
+}
+
+void report_read_title(const char *path, char *out, size_t cap)
+{
+    out[0] = '\0';
+    gzFile f = gzopen(path, "rb"); /* plain files read through too */
+    if (!f)
+        return;
+    char line[4096];
+    int in_text = 0, want_value = 0;
+    /* the title is near the top: PDB TITLE records come before the atoms, and
+     * mmCIF's _struct category before _atom_site; a bounded number of lines */
+    for (int k = 0; k < 20000 && gzgets(f, line, sizeof line); k++) {
+        size_t n = strlen(line);
+        while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = '\0';
+        if (in_text) { /* an mmCIF text field: ;...; */
+            if (line[0] == ';')
+                break;
+            trim_append(out, cap, line, n);
+            continue;
+        }
+        if (want_value) {
+            if (line[0] == ';') {
+                in_text = 1;
+                trim_append(out, cap, line + 1, n - 1);
+                continue;
+            }
+            char *v = line;
+            while (isspace((unsigned char)*v)) v++;
+            size_t vl = strlen(v);
+            if (vl >= 2 && (v[0] == '\'' || v[0] == '"') && v[vl - 1] == v[0])
+                trim_append(out, cap, v + 1, vl - 2);
+            else
+                trim_append(out, cap, v, vl);
+            break;
+        }
+        if (!strncmp(line, "TITLE ", 6)) {
+            trim_append(out, cap, n > 10 ? line + 10 : "", n > 10 ? (n > 80 ? 70 : n - 10) : 0);
+            continue;
+        }
+        if (!strncmp(line, "ATOM  ", 6) || !strncmp(line, "HETATM", 6) || !strncmp(line, "MODEL ", 6) ||
+            !strncmp(line, "_atom_site.", 11))
+            break;
+        if (!strncmp(line, "_struct.title", 13) && (isspace((unsigned char)line[13]) || !line[13])) {
+            char *v = line + 13;
+            while (isspace((unsigned char)*v)) v++;
+            if (!*v) {
+                want_value = 1;
+                continue;
+            }
+            size_t vl = strlen(v);
+            if (vl >= 2 && (v[0] == '\'' || v[0] == '"') && v[vl - 1] == v[0])
+                trim_append(out, cap, v + 1, vl - 2);
+            else
+                trim_append(out, cap, v, vl);
+            break;
+        }
+    }
+    gzclose(f);
+    if (!strcmp(out, "?") || !strcmp(out, "."))
+        out[0] = '\0';
+}
+
+/* ---- a structure page ------------------------------------------------------------------------ */
+
+void report_page_path(const char *dir, const char *label, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s/%s.html", dir, label);
+}
+
+void report_remove_page(const char *dir, const char *label)
+{
+    char p[PATH_MAX];
+    report_page_path(dir, label, p, sizeof p);
+    unlink(p);
+}
+
+vox_status report_structure_page(vox_ctx *ctx, const report_assets *a, const char *dir, const char *label,
+                                 const char *input, const vox_structure *s, const vox_result *r, int include_hubs)
+{
+    char title[1024], path[PATH_MAX], res[64], subtitle[1400];
+    report_read_title(input, title, sizeof title);
+    vox_html_info info = {label, title, input, include_hubs};
+    vox_buf data = {0}, page = {0};
+    vox_status st = vox_html_structure_data(ctx, s, r, &info, &data);
+    if (st == VOX_OK) {
+        double resolution;
+        int dims[3];
+        vox_result_grid(r, dims, &resolution);
+        snprintf(res, sizeof res, "%g", resolution);
+        snprintf(subtitle, sizeof subtitle, "%s", title);
+        char heading[400];
+        snprintf(heading, sizeof heading, "%s", label);
+        char page_title[400];
+        snprintf(page_title, sizeof page_title, "%s - vox", label);
+        const vox_html_field fields[] = {{"title", page_title}, {"heading", heading}, {"subtitle", subtitle},
+                                         {"kind", "structure"}, {"version", vox_version()}, {"data", data.data}};
+        st = vox_html_fill(ctx, "page.html", a->page, a->page_len, fields, sizeof fields / sizeof fields[0], &page);
+    }
+    if (st == VOX_OK) {
+        report_page_path(dir, label, path, sizeof path);
+        st = vox_write_file_atomic(ctx, path, page.data, page.len);
+    }
+    vox_buf_free(&data);
+    vox_buf_free(&page);
+    return st;
+}
+
+/* ---- the index of an output directory ------------------------------------------------------------ */
+
+typedef struct row {
+    char label[256];
+    int status;          /* 0 done (its annotation file is there), 1 failed, 2 skipped, 3 planned */
+    char *input, *error, *largest_type;
+    double largest_volume;
+    int has_largest;
+    long counts[4];      /* hub pore pocket cavity */
+    long volumes;
+} row;
+
+typedef struct rows {
+    row *r;
+    size_t n, cap;
+} rows;
+
+static row *new_row(rows *rs, const char *label, int status)
+{
+    if (rs->n == rs->cap) {
+        size_t cap = rs->cap ? rs->cap * 2 : 64;
+        row *nr = realloc(rs->r, cap * sizeof *nr);
+        if (!nr)
+            return NULL;
+        rs->r = nr;
+        rs->cap = cap;
+    }
+    row *r = &rs->r[rs->n++];
+    memset(r, 0, sizeof *r);
+    snprintf(r->label, sizeof r->label, "%s", label);
+    r->status = status;
+    return r;
+}
+
+/* by label, then status: a structure's first row says what became of it */
+static int by_label_status(const void *a, const void *b)
+{
+    const row *x = a, *y = b;
+    int c = strcmp(x->label, y->label);
+    return c ? c : x->status - y->status;
+}
+
+static char *dup_str(const cJSON *j)
+{
+    return cJSON_IsString(j) ? strdup(j->valuestring) : NULL;
+}
+
+static int has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n > m && !strcmp(s + n - m, suffix);
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void add_annotation(rows *rs, const char *dir, const char *name)
+{
+    char p[PATH_MAX + 300];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    char *text = read_all(p, (size_t)256 << 20, NULL);
+    cJSON *j = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    char label[256];
+    snprintf(label, sizeof label, "%.*s", (int)(strlen(name) - strlen(".annotation.json")), name);
+    row *r = cJSON_IsObject(j) ? new_row(rs, label, 0) : NULL;
+    if (r) {
+        r->input = dup_str(cJSON_GetObjectItem(j, "input_path"));
+        const cJSON *lt = cJSON_GetObjectItem(j, "largest_type"), *lv = cJSON_GetObjectItem(j, "largest_volume");
+        r->largest_type = dup_str(lt);
+        r->has_largest = cJSON_IsNumber(lv);
+        r->largest_volume = r->has_largest ? lv->valuedouble : 0;
+        static const char *const types[4] = {"hub", "pore", "pocket", "cavity"};
+        const cJSON *v;
+        cJSON_ArrayForEach(v, cJSON_GetObjectItem(j, "volumes")) {
+            const cJSON *t = cJSON_GetObjectItem(v, "type");
+            for (int k = 0; k < 4 && cJSON_IsString(t); k++)
+                if (!strcmp(t->valuestring, types[k])) r->counts[k]++;
+            r->volumes++;
+        }
+    }
+    cJSON_Delete(j);
+}
+
+/* Failed, skipped and planned entries of a run summary or checkpoint (they
+ * count for the structures that have no annotation file). */
+static void add_summary(rows *rs, const char *dir, const char *name)
+{
+    char p[PATH_MAX + 300];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    char *text = read_all(p, (size_t)256 << 20, NULL);
+    /* a run without failures, skips or plans (as vox and volumizer write it) has nothing for
+     * the index: not parsed */
+    int nothing = text && strstr(text, "\"errors\": []") && strstr(text, "\"skipped\": []") &&
+                  strstr(text, "\"planned\": []");
+    cJSON *j = text && !nothing ? cJSON_Parse(text) : NULL;
+    free(text);
+    static const char *const lists[3] = {"errors", "skipped", "planned"};
+    for (int k = 0; k < 3 && cJSON_IsObject(j); k++) {
+        const cJSON *e;
+        cJSON_ArrayForEach(e, cJSON_GetObjectItem(j, lists[k])) {
+            const cJSON *src = cJSON_GetObjectItem(e, "source");
+            row *r = cJSON_IsString(src) ? new_row(rs, src->valuestring, k + 1) : NULL;
+            if (r) {
+                r->input = dup_str(cJSON_GetObjectItem(e, "input_path"));
+                r->error = dup_str(cJSON_GetObjectItem(e, "error"));
+            }
+        }
+    }
+    cJSON_Delete(j);
+}
+
+/* frames and tracks of a trajectory's CSV files (rows after the header) */
+static long count_frames(const char *path, long *rows_out)
+{
+    FILE *f = fopen(path, "r");
+    long frames = 0, nrows = 0;
+    if (!f) {
+        *rows_out = 0;
+        return 0;
+    }
+    char line[512], last[32] = "";
+    int header = 1;
+    while (fgets(line, sizeof line, f)) {
+        if (header) {
+            header = 0;
+            continue;
+        }
+        char *comma = strchr(line, ',');
+        if (!comma) continue;
+        *comma = '\0';
+        nrows++;
+        if (strcmp(line, last)) { /* rows come in frame order */
+            frames++;
+            snprintf(last, sizeof last, "%.30s", line);
+        }
+    }
+    fclose(f);
+    *rows_out = nrows;
+    return frames;
+}
+
+static const char *const STATUS[4] = {"done", "failed", "skipped", "planned"};
+
+int report_write_index(const report_assets *a, const char *dir, char *err, size_t cap)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        snprintf(err, cap, "cannot read the directory %s: %s", dir, strerror(errno));
+        return 0;
+    }
+    char **names = NULL;
+    size_t nn = 0, ncap = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        const char *s = de->d_name;
+        if (!has_suffix(s, ".annotation.json") && !has_suffix(s, "summary.json") && strcmp(s, "run.checkpoint.json") &&
+            !has_suffix(s, ".frames.csv"))
+            continue;
+        if (nn == ncap) {
+            ncap = ncap ? 2 * ncap : 256;
+            char **nb = realloc(names, ncap * sizeof *names);
+            if (!nb) break;
+            names = nb;
+        }
+        names[nn++] = strdup(s);
+    }
+    closedir(d);
+    qsort(names, nn, sizeof *names, by_name);
+    rows rs = {0};
+    /* annotation files first (they decide "done"), then what the summaries say of the rest */
+    for (size_t i = 0; i < nn; i++)
+        if (names[i] && has_suffix(names[i], ".annotation.json"))
+            add_annotation(&rs, dir, names[i]);
+    /* a run's checkpoint says what its summary says, once the run is over */
+    int have_summary = 0;
+    for (size_t i = 0; i < nn; i++) have_summary |= names[i] && !strcmp(names[i], "run.summary.json");
+    for (size_t i = 0; i < nn; i++)
+        if (names[i] && (has_suffix(names[i], "summary.json") || (!have_summary && !strcmp(names[i], "run.checkpoint.json"))))
+            add_summary(&rs, dir, names[i]);
+    vox_buf b = {0};
+    vox_buf_puts(&b, "{\"kind\":\"index\",\"version\":");
+    vox_html_json_string(&b, vox_version());
+    vox_buf_puts(&b, ",\"dir\":");
+    vox_html_json_string(&b, dir);
+    vox_buf_puts(&b, ",\"structures\":[");
+    size_t shown = 0;
+    if (rs.n) qsort(rs.r, rs.n, sizeof *rs.r, by_label_status);
+    for (size_t i = 0; i < rs.n; i++) {
+        row *r = &rs.r[i];
+        if (i > 0 && !strcmp(r->label, rs.r[i - 1].label))
+            continue;
+        char page[PATH_MAX + 300];
+        report_page_path(dir, r->label, page, sizeof page);
+        vox_buf_puts(&b, shown++ ? ",{\"label\":" : "{\"label\":");
+        vox_html_json_string(&b, r->label);
+        vox_buf_printf(&b, ",\"status\":\"%s\",\"page\":%s,\"input\":", STATUS[r->status], is_file(page) ? "true" : "false");
+        vox_html_json_string(&b, r->input);
+        if (r->status == 0) {
+            vox_buf_printf(&b, ",\"volumes\":%ld,\"hub\":%ld,\"pore\":%ld,\"pocket\":%ld,\"cavity\":%ld", r->volumes,
+                           r->counts[0], r->counts[1], r->counts[2], r->counts[3]);
+            vox_buf_puts(&b, ",\"largest_type\":");
+            if (r->largest_type) vox_html_json_string(&b, r->largest_type);
+            else vox_buf_puts(&b, "null");
+            if (r->has_largest && isfinite(r->largest_volume)) vox_buf_printf(&b, ",\"largest_volume\":%.17g", r->largest_volume);
+            else vox_buf_puts(&b, ",\"largest_volume\":null");
+        }
+        if (r->error) {
+            vox_buf_puts(&b, ",\"error\":");
+            vox_html_json_string(&b, r->error);
+        }
+        vox_buf_putc(&b, '}');
+    }
+    vox_buf_puts(&b, "],\"trajectories\":[");
+    shown = 0;
+    for (size_t i = 0; i < nn; i++) {
+        if (!names[i] || !has_suffix(names[i], ".frames.csv")) continue;
+        char label[256], p[PATH_MAX + 600];
+        snprintf(label, sizeof label, "%.*s", (int)(strlen(names[i]) - strlen(".frames.csv")), names[i]);
+        long nrows = 0, ntracks = 0, frames;
+        snprintf(p, sizeof p, "%s/%s", dir, names[i]);
+        frames = count_frames(p, &nrows);
+        snprintf(p, sizeof p, "%s/%s.tracks.csv", dir, label);
+        int has_tracks = is_file(p);
+        if (has_tracks) {
+            long tr = 0;
+            FILE *f = fopen(p, "r");
+            char line[512];
+            while (f && fgets(line, sizeof line, f)) tr++;
+            if (f) fclose(f);
+            ntracks = tr > 0 ? tr - 1 : 0;
+        }
+        snprintf(p, sizeof p, "%s/%s.trajectory.html", dir, label);
+        vox_buf_puts(&b, shown++ ? ",{\"label\":" : "{\"label\":");
+        vox_html_json_string(&b, label);
+        vox_buf_printf(&b, ",\"frames\":%ld,\"rows\":%ld,\"tracks\":", frames, nrows);
+        if (has_tracks) vox_buf_printf(&b, "%ld", ntracks);
+        else vox_buf_puts(&b, "null");
+        vox_buf_printf(&b, ",\"page\":%s}", is_file(p) ? "true" : "false");
+    }
+    vox_buf_puts(&b, "]}");
+    for (size_t i = 0; i < nn; i++) free(names[i]);
+    free(names);
+    for (size_t i = 0; i < rs.n; i++) {
+        free(rs.r[i].input), free(rs.r[i].error), free(rs.r[i].largest_type);
+    }
+    free(rs.r);
+    int ok = !b.oom;
+    vox_buf page = {0};
+    if (!ok) {
+        snprintf(err, cap, "out of memory for the index of %s", dir);
+    } else {
+        /* the directory's own name, for the heading */
+        char heading[512];
+        const char *base = dir + strlen(dir);
+        while (base > dir && base[-1] == '/') base--;
+        const char *end = base;
+        while (base > dir && base[-1] != '/') base--;
+        snprintf(heading, sizeof heading, "%.*s", (int)(end - base), base);
+        if (!heading[0]) snprintf(heading, sizeof heading, "%s", dir);
+        const vox_html_field fields[] = {{"title", heading}, {"heading", heading}, {"subtitle", dir},
+                                         {"kind", "index"}, {"version", vox_version()}, {"data", b.data}};
+        vox_ctx *none = NULL;
+        ok = vox_html_fill(none, "index.html", a->index, a->index_len, fields, sizeof fields / sizeof fields[0], &page) ==
+             VOX_OK;
+        if (!ok) {
+            snprintf(err, cap, "index.html: a placeholder is not known (the report templates in %s are damaged)", a->dir);
+        } else {
+            char path[PATH_MAX + 32];
+            snprintf(path, sizeof path, "%s/index.html", dir);
+            /* no sync: the index is made again from the folder by `vox report` */
+            ok = vox_write_file_atomic_sync(NULL, path, page.data, page.len, VOX_SYNC_NONE) == VOX_OK;
+            if (!ok) snprintf(err, cap, "cannot write %s: %s", path, strerror(errno));
+        }
+    }
+    vox_buf_free(&b);
+    vox_buf_free(&page);
+    return ok;
+}
+
+/* ---- vox report DIR ------------------------------------------------------------------------------- */
+
+/* Temporaries of page writes a killed run left behind (<name>.html.tmp.XXXXXX). */
+static void remove_stale_pages(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        const char *t = strstr(de->d_name, ".html.tmp.");
+        if (!t || strlen(t) != strlen(".html.tmp.XXXXXX"))
+            continue;
+        char p[PATH_MAX + 300];
+        snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+        unlink(p);
+    }
+    closedir(d);
+}
+
+int cmd_report(int argc, char **argv)
+{
+    if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        printf("usage: vox report DIR\n\n"
+               "(Re)builds DIR/index.html from the files already in DIR: one row per structure (its\n"
+               "<label>.annotation.json, or its entry in a run summary or checkpoint when it failed or was\n"
+               "skipped) with its status, largest type and volume, counts per type and a link to its page\n"
+               "(<label>.html, written by vox analyze --write html), and one row per trajectory\n"
+               "(<label>.frames.csv; page <label>.trajectory.html).  It also puts the viewer and the page\n"
+               "script into DIR/vox-report/.  Works after a batch, a --resume or shards merged into one\n"
+               "directory.  The pages open from a file:// URL with no network.\n");
+        return 0;
+    }
+    if (argc != 2 || argv[1][0] == '-') {
+        fprintf(stderr, "usage: vox report DIR (see vox report --help)\n");
+        return 2;
+    }
+    const char *dir = argv[1];
+    struct stat sb;
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        fprintf(stderr, "vox report: %s: not a directory\n", dir);
+        return 1;
+    }
+    report_assets a;
+    char err[4096];
+    if (!report_find_assets(&a, err, sizeof err)) {
+        fprintf(stderr, "vox report: %s\n", err);
+        return 1;
+    }
+    remove_stale_pages(dir);
+    int ok = report_install_assets(&a, dir, err, sizeof err) && report_write_index(&a, dir, err, sizeof err);
+    report_free_assets(&a);
+    if (!ok) {
+        fprintf(stderr, "vox report: %s\n", err);
+        return 1;
+    }
+    printf("%s/index.html\n", dir);
+    return 0;
+}

@@ -1,0 +1,63 @@
+/* report.h - the offline HTML report of the `vox` command: where its assets
+ * are found, the page of one structure (`vox analyze --write html`), the
+ * index of an output directory (`vox report DIR`), the page of a trajectory
+ * (`vox trajectory --write html`, report_trajectory.c) */
+#ifndef VOX_REPORT_H
+#define VOX_REPORT_H
+
+#include <limits.h>
+#include <stdint.h>
+
+#include "vox/vox.h"
+
+/* The folder, inside an output directory, that holds the one copy of the
+ * viewer and of the page script and style every page refers to. */
+#define REPORT_ASSET_DIR "vox-report"
+
+/* What the pages need, found once per run (report_find_assets). */
+typedef struct report_assets {
+    char dir[PATH_MAX];     /* page.html index.html report.js report.css */
+    char viewer[PATH_MAX];  /* 3Dmol-min.js (from npm) */
+    char license[PATH_MAX]; /* the viewer's licence text ("" when not found) */
+    char *page, *index;     /* the two templates' text */
+    size_t page_len, index_len;
+} report_assets;
+
+/* Looks for the assets: $VOX_REPORT_ASSETS, then next to the vox executable
+ * (<exe dir>/share/report: the build tree, with the viewer npm put in
+ * <exe dir>/npm), then the installed <exe dir>/../share/vox/report and the
+ * configured <datadir>/vox/report.  0 and a message naming every place tried
+ * when none has them all. */
+int report_find_assets(report_assets *a, char *err, size_t cap);
+void report_free_assets(report_assets *a);
+/* Copies the viewer, the script and the style into DIR/vox-report/ (only the
+ * files that differ; each written atomically), creating DIR. */
+int report_install_assets(const report_assets *a, const char *dir, char *err, size_t cap);
+
+/* For a run that writes pages into dir: finds the assets and installs them
+ * (report_find_assets, report_install_assets); on error prints "who: why"
+ * and returns 0.  report_end_run writes dir/index.html. */
+int report_begin_run(report_assets *a, const char *dir, const char *who);
+int report_end_run(const report_assets *a, const char *dir, const char *who);
+
+/* Writes DIR/<label>.html for one analysed structure (atomically).  The
+ * status is the ctx's, with its detail. */
+vox_status report_structure_page(vox_ctx *ctx, const report_assets *a, const char *dir, const char *label,
+                                 const char *input, const vox_structure *s, const vox_result *r, int include_hubs);
+/* DIR/<label>.html, and its removal (outputs of a structure that failed). */
+void report_page_path(const char *dir, const char *label, char *out, size_t cap);
+void report_remove_page(const char *dir, const char *label);
+
+/* (Re)builds DIR/index.html from the files in DIR: one row per structure
+ * (<label>.annotation.json, and failed or skipped entries of the run
+ * summaries and checkpoints there), one per trajectory (<label>.frames.csv). */
+int report_write_index(const report_assets *a, const char *dir, char *err, size_t cap);
+
+/* The title of a structure file (PDB TITLE records, mmCIF _struct.title),
+ * read from its first lines; "" when it has none. */
+void report_read_title(const char *path, char *out, size_t cap);
+
+/* `vox report DIR` */
+int cmd_report(int argc, char **argv);
+
+#endif

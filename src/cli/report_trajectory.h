@@ -1,0 +1,34 @@
+/* report_trajectory.h - the HTML page of a trajectory (`vox trajectory --write html`,
+ * report_trajectory.c): frames kept for the 3D view while the run goes, the page written
+ * at its end */
+#ifndef VOX_REPORT_TRAJECTORY_H
+#define VOX_REPORT_TRAJECTORY_H
+
+#include <stdint.h>
+
+#include "frame_engine.h"
+
+typedef struct report_traj report_traj;
+
+/* What the page says about the run. */
+typedef struct report_traj_run {
+    const char *dir, *label;
+    const char *trajectory; /* NULL: the topology's models */
+    const char *align;      /* each, reference, none */
+    double resolution;
+    int64_t first, stride;  /* frames analysed: first + k * stride, k < nframes */
+    int64_t nframes;
+    int tracking;           /* 1: tracks (reference, none) */
+} report_traj_run;
+
+/* Finds the report's files and puts the viewer into dir/vox-report/; NULL after printing
+ * "who: why". */
+report_traj *report_traj_begin(const char *dir, const char *who);
+/* A frame, in frame order, with its tracks (NULL without tracking); 0: out of memory. */
+int report_traj_frame(report_traj *t, const frame_engine *e, const frame_slot *sl, const int *track_ids);
+/* Writes dir/<label>.trajectory.html (from the final frames.csv and tracks.csv and the kept
+ * frames) and dir/index.html. */
+int report_traj_finish(report_traj *t, const frame_engine *e, const report_traj_run *run, char *err, size_t cap);
+void report_traj_free(report_traj **t);
+
+#endif

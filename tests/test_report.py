@@ -1,0 +1,605 @@
+#!/usr/bin/env python3
+"""test_report.py - the offline HTML report: `vox analyze --write html`, `vox report DIR`, and the pages
+in a real browser.
+
+    test_report.py files   VOX GENERATED_DIR SHARED_DATA OUT_DIR [WRAPPER]
+    test_report.py browser VOX GENERATED_DIR SHARED_DATA OUT_DIR [WRAPPER]
+
+`files` checks what vox writes, without a browser: the pages, the assets, the index after a batch, a
+--resume, shards merged into one folder and a failure; the escaping of hostile titles, names and paths
+(parsed back with Python's HTML parser: exactly the template's elements, the strings intact); the
+Content-Security-Policy; byte-identical pages for any --jobs; clear errors for missing or damaged report
+files.  `browser` opens every page from file:// in headless Chromium (Debian's chromium; the test is
+skipped, exit 77, only when it is not installed) and fails on any JavaScript error or CSP violation, any
+request that is not file:, or a view without the protein's and each volume type's colours; it checks the
+table has one row per volume, that clicking a row changes the view and that a type toggle hides that
+type.  Screenshots are kept in OUT_DIR (the build folder) for a person to look at.
+"""
+import colorsys
+import html.parser
+import json
+import os
+import re
+import shutil
+import sys
+
+from voxtest import check, main, runner
+
+MODE, VOX, GEN, DATA, OUT = sys.argv[1:6]
+WRAPPER = sys.argv[6].split() if len(sys.argv) > 6 else []
+vox = runner(VOX, WRAPPER)
+os.makedirs(OUT, exist_ok=True)
+
+TYPE_COLOURS = {"protein": "#6f95c9", "hub": "#8c5fc7", "pore": "#d62728", "pocket": "#ff7f0e", "cavity": "#2ca02c"}
+HOSTILE_TITLE = "</script><script>window.pwned=1</script><img src=x onerror=\"window.pwned=2\"> 'q' \"d\" & <!--"
+# a folder path that spells </script><script>...</script><img onerror=...> (a file name cannot hold '/')
+HOSTILE_DIRS = "a</script><script>window.pwned=3</script><img src=x onerror='window.pwned=4'>&\""
+# the title as vox reads it back from two PDB TITLE records (the break falls on a blank)
+HOSTILE_CUT = HOSTILE_TITLE.rindex(" ", 0, 70)
+
+
+class Page(html.parser.HTMLParser):
+    """The elements of a page, its scripts, its CSP and the text of its header."""
+
+    def __init__(self, text):
+        super().__init__(convert_charrefs=True)
+        self.tags, self.scripts, self.csp, self.texts, self.cur, self.data = [], [], None, {}, None, None
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        self.tags.append(tag)
+        if tag == "script":
+            self.scripts.append(a)
+        if tag == "meta" and a.get("http-equiv", "").lower() == "content-security-policy":
+            self.csp = a.get("content")
+        self.cur = a.get("id") or tag
+        if tag == "script" and a.get("id") == "vox-data":
+            self.data = ""
+
+    def handle_data(self, d):
+        if self.cur == "vox-data":
+            self.data += d
+        elif self.cur:
+            self.texts[self.cur] = self.texts.get(self.cur, "") + d
+
+    def handle_endtag(self, tag):
+        self.cur = None
+
+
+def analyze(out, *inputs, extra=(), env=None):
+    return vox("analyze", "--quiet", "--progress-interval", "0", "--write", "html", *extra, "--output-dir", out,
+               *inputs, env=env)
+
+
+def page_of(path):
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    p = Page(text)
+    return text, p, json.loads(p.data) if p.data is not None else None
+
+
+def check_page(path, annotation, what):
+    """The page's structure, its CSP and its data against the structure's annotation.json."""
+    text, p, d = page_of(path)
+    check(d is not None and d.get("kind") == "structure", f"{what}: the page embeds its data as JSON")
+    if d is None:
+        return None
+    srcs = [s.get("src") for s in p.scripts if s.get("src")]
+    check(srcs == ["vox-report/3Dmol-min.js", "vox-report/report.js"], f"{what}: scripts by relative path: {srcs}")
+    check(len(p.scripts) == 3 and sum(1 for s in p.scripts if s.get("type") == "application/json") == 1,
+          f"{what}: no inline code, one data block: {p.scripts}")
+    csp = p.csp or ""
+    check("default-src 'none'" in csp and "script-src 'self'" in csp and "unsafe" not in csp and "http" not in csp,
+          f"{what}: CSP allows no network and no inline code: {csp}")
+    check(not re.search(r"(src|href)=\"(https?:|//)", text), f"{what}: nothing refers to the network")
+    check("<" not in p.data and ">" not in p.data and "&" not in p.data, f"{what}: the JSON has no < > &")
+    ann = json.load(open(annotation))
+    check(len(d["volumes"]) == len(ann["volumes"]), f"{what}: one volume per row of annotation.json")
+    check([(v["type"], v["id"], v["volume"]) for v in d["volumes"]] ==
+          [(v["type"], v["id"], v["volume"]) for v in ann["volumes"]], f"{what}: the same volumes, in order")
+    check([(v["x"], v["y"], v["z"], v["circularity"], v["uniformity"]) for v in d["volumes"]] ==
+          [(v["x"], v["y"], v["z"], v["cross_section_circularity"], v["cross_section_uniformity"]) for v in ann["volumes"]],
+          f"{what}: the same values as annotation.json")
+    for v in d["volumes"]:
+        check(len(v["xyz"]) == 3 * v["outer"] and 0 < v["outer"] <= v["voxels"], f"{what}: voxels of {v['type']} {v['id']}")
+    check(d["frame"] == "input", f"{what}: drawn in the input frame")
+    return d
+
+
+def decoded(a):
+    last, out = [0, 0, 0], []
+    for i, v in enumerate(a):
+        last[i % 3] += v
+        out.append(last[i % 3] / 100)
+    return out
+
+
+def pdb_atoms(path):
+    return [(float(l[30:38]), float(l[38:46]), float(l[46:54])) for l in open(path) if l.startswith(("ATOM", "HETATM"))]
+
+
+def turned(path, out):
+    """A structure turned and moved, so the input frame is not vox's aligned frame."""
+    with open(path) as f, open(out, "w") as o:
+        for line in f:
+            if line.startswith(("ATOM", "HETATM")):
+                x, y, z = float(line[30:38]), float(line[38:46]), float(line[46:54])
+                line = f"{line[:30]}{0.6 * x - 0.8 * y + 7.0:8.3f}{0.8 * x + 0.6 * y - 3.0:8.3f}{z + 1.5:8.3f}{line[54:]}"
+            o.write(line)
+
+
+def hostile_pdb(src, out):
+    """pocket_box with a hostile title, residue names, atom names and chain ids on some atoms."""
+    names = ["</s", "<im", "'\"&"]
+    with open(src) as f, open(out, "w") as o:
+        o.write("TITLE     " + HOSTILE_TITLE[:HOSTILE_CUT] + "\n")
+        o.write("TITLE    2 " + HOSTILE_TITLE[HOSTILE_CUT + 1:] + "\n")
+        k = 0
+        for line in f:
+            if line.startswith("ATOM") and k % 7 == 0:
+                line = line[:12] + "<\"'>" + line[16] + names[(k // 7) % 3] + " " + "<" + line[22:]
+            if line.startswith("ATOM"):
+                k += 1
+            o.write(line)
+
+
+def hostile_cif(out):
+    """A small mmCIF with a hostile _struct.title (a text field) and quoted hostile names."""
+    rows = []
+    n = 0
+    for i in range(-4, 5):
+        for j in range(-4, 5):
+            for kk in range(-4, 5):
+                if max(abs(i), abs(j), abs(kk)) < 3:  # hollow: a cavity inside
+                    continue
+                n += 1
+                res, chain = ("ALA", "A") if n % 5 else ("'<b>'", "'\"<>'")
+                rows.append(f"ATOM {n} C CA . {res} {chain} 1 {n} ? {1.5 * i:.3f} {1.5 * j:.3f} {1.5 * kk:.3f} 1.0 0.0 ? "
+                            f"{n} {res} {chain} CA 1")
+    with open(out, "w") as f:
+        f.write("data_EVIL\n_struct.title\n;" + HOSTILE_TITLE + "\n;\nloop_\n")
+        for c in ("group_PDB", "id", "type_symbol", "label_atom_id", "label_alt_id", "label_comp_id", "label_asym_id",
+                  "label_entity_id", "label_seq_id", "pdbx_PDB_ins_code", "Cartn_x", "Cartn_y", "Cartn_z", "occupancy",
+                  "B_iso_or_equiv", "pdbx_formal_charge", "auth_seq_id", "auth_comp_id", "auth_asym_id", "auth_atom_id",
+                  "pdbx_PDB_model_num"):
+            f.write(f"_atom_site.{c}\n")
+        f.write("\n".join(rows) + "\n")
+
+
+# ---- files ---------------------------------------------------------------------------------------------------------
+
+def test_pages(tmp):
+    out = os.path.join(OUT, "batch")
+    shutil.rmtree(out, ignore_errors=True)
+    src = [os.path.join(GEN, f"{t}_box.pdb") for t in ("cavity", "pocket", "pore", "hub")]
+    bad = os.path.join(tmp, "broken.pdb")
+    with open(bad, "w") as f:
+        f.write("ATOM      1  CA  ALA A   1     abcdefg   0.000   0.000  1.00  0.00           C\n")
+    r = analyze(out, *src, bad, extra=("--include-hubs", "--resolution", "2.0"))
+    check(r.returncode == 1, f"a batch with a broken file exits 1: {r.returncode} {r.stderr}")
+    for a in ("3Dmol-min.js", "report.js", "report.css"):
+        check(os.path.isfile(os.path.join(out, "vox-report", a)), f"the asset {a} is in vox-report/")
+    for s in src:
+        label = os.path.basename(s)[:-4]
+        d = check_page(os.path.join(out, label + ".html"), os.path.join(out, label + ".annotation.json"), label)
+        if d:
+            check(d["include_hubs"] is True and d["protein"]["atoms"] and len(decoded(d["protein"]["xyz"])) ==
+                  3 * len(d["protein"]["atoms"]), f"{label}: the protein's atoms")
+    check(not os.path.exists(os.path.join(out, "broken.html")), "no page for the failed structure")
+    _, p, d = page_of(os.path.join(out, "index.html"))
+    check(d and d["kind"] == "index" and [s["label"] for s in d["structures"]] ==
+          ["broken", "cavity_box", "hub_box", "pocket_box", "pore_box"], f"index: every structure: {d and d['structures']}")
+    st = {s["label"]: s for s in d["structures"]} if d else {}
+    check(st.get("broken", {}).get("status") == "failed" and "abcdefg" in st.get("broken", {}).get("error", ""),
+          "index: the failure, with its error")
+    check(st.get("pore_box", {}).get("status") == "done" and st["pore_box"]["page"] and st["pore_box"]["pore"] == 1 and
+          st["pore_box"]["largest_type"] == "pore", f"index: counts, largest type, link: {st.get('pore_box')}")
+    check([s.get("src") for s in p.scripts if s.get("src")] == ["vox-report/report.js"], "index: only the page script")
+
+    # --jobs 2 writes the same bytes; --resume keeps the pages and the index
+    out2 = os.path.join(tmp, "jobs2")
+    analyze(out2, *src, extra=("--include-hubs", "--resolution", "2.0", "--jobs", "2"))
+    for s in src:
+        label = os.path.basename(s)[:-4]
+        check(open(os.path.join(out, label + ".html"), "rb").read() == open(os.path.join(out2, label + ".html"), "rb").read(),
+              f"{label}: the same page bytes with --jobs 2")
+    os.unlink(os.path.join(out2, "index.html"))
+    r = analyze(out2, *src, extra=("--include-hubs", "--resolution", "2.0", "--resume"))
+    _, _, d = page_of(os.path.join(out2, "index.html"))
+    check(r.returncode == 0 and d and all(s["status"] == "done" and s["page"] for s in d["structures"]) and
+          len(d["structures"]) == 4, f"--resume: the index lists the kept pages: {r.stderr}")
+
+
+def test_report_command(tmp):
+    """`vox report DIR` after shards into one folder, with their summaries merged."""
+    out = os.path.join(tmp, "shards")
+    src = [os.path.join(GEN, f"{t}_box.pdb") for t in ("cavity", "pocket", "pore")]
+    bad = os.path.join(tmp, "empty.pdb")
+    open(bad, "w").close()
+    for k in (0, 1):
+        r = vox("analyze", "--quiet", "--progress-interval", "0", "--write", "html", "--num-shards", "2", "--shard-index",
+                str(k), "--output-dir", out, *src, bad)
+        os.replace(os.path.join(out, "run.summary.json"), os.path.join(tmp, f"shard{k}.json"))
+    vox("merge-summaries", os.path.join(out, "merged.summary.json"), os.path.join(tmp, "shard0.json"),
+        os.path.join(tmp, "shard1.json"))
+    os.unlink(os.path.join(out, "index.html"))
+    os.unlink(os.path.join(out, "vox-report", "report.js"))
+    open(os.path.join(out, "stale.html.tmp.ABC123"), "w").close()
+    r = vox("report", out)
+    check(r.returncode == 0 and os.path.isfile(os.path.join(out, "vox-report", "report.js")),
+          f"vox report: rebuilt the index and the assets: {r.stderr}")
+    check(not os.path.exists(os.path.join(out, "stale.html.tmp.ABC123")), "vox report: a killed run's temporary removed")
+    _, _, d = page_of(os.path.join(out, "index.html"))
+    st = {s["label"]: s["status"] for s in d["structures"]} if d else {}
+    check(st == {"cavity_box": "done", "pocket_box": "done", "pore_box": "done", "empty": "failed"},
+          f"vox report: both shards' structures and the failure: {st}")
+    r = vox("report", os.path.join(tmp, "nowhere"))
+    check(r.returncode == 1 and "not a directory" in r.stderr, f"vox report on a missing folder: {r.stderr}")
+    r = vox("report")
+    check(r.returncode == 2, "vox report without a folder: usage error")
+
+
+def test_frame(tmp):
+    """The page's coordinates are the input file's (the protein within rounding, the voxels moved with it)."""
+    src = os.path.join(tmp, "turned.pdb")
+    turned(os.path.join(GEN, "pocket_box.pdb"), src)
+    out = os.path.join(tmp, "frame")
+    r = analyze(out, src, extra=("--resolution", "2.0", "--write", "pdb", "--output-frame", "input"))
+    check(r.returncode == 0, f"turned structure: {r.stderr}")
+    _, _, d = page_of(os.path.join(out, "turned.html"))
+    xyz = decoded(d["protein"]["xyz"])
+    inp = pdb_atoms(src)
+    check(len(xyz) == 3 * len(inp) and max(abs(xyz[3 * i + a] - inp[i][a]) for i in range(len(inp)) for a in range(3)) <= 0.006,
+          "the protein's atoms are the input file's coordinates")
+    pseudo = set()
+    blocks = open(os.path.join(out, "turned.annotated.pdb")).read().split("END")
+    for l in blocks[1].splitlines():
+        if l.startswith(("ATOM", "HETATM")):
+            pseudo.add((round(float(l[30:38]), 1), round(float(l[38:46]), 1), round(float(l[46:54]), 1)))
+    vx = decoded(d["volumes"][0]["xyz"])
+    near = sum(1 for i in range(0, len(vx), 3) if (round(vx[i], 1), round(vx[i + 1], 1), round(vx[i + 2], 1)) in pseudo)
+    check(len(vx) > 0 and near >= 0.9 * (len(vx) // 3), f"the voxels sit on the input-frame pseudo-atoms ({near}/{len(vx) // 3})")
+
+
+def hostile_inputs(tmp):
+    base = os.path.join(tmp, HOSTILE_DIRS)
+    os.makedirs(base, exist_ok=True)
+    pdb = os.path.join(base, "evil.pdb")
+    hostile_pdb(os.path.join(GEN, "pocket_box.pdb"), pdb)
+    cif = os.path.join(base, "evil2.cif")
+    hostile_cif(cif)
+    return pdb, cif
+
+
+def test_hostile(tmp):
+    pdb, cif = hostile_inputs(tmp)
+    check("</script>" in pdb, "the hostile path holds </script>")
+    out = os.path.join(OUT, "hostile")
+    shutil.rmtree(out, ignore_errors=True)
+    r = analyze(out, pdb, cif, extra=("--keep-non-protein", "--resolution", "2.0"))
+    check(r.returncode == 0, f"hostile structures are analysed: {r.stderr}")
+    for label, title in (("evil", HOSTILE_TITLE), ("evil2", HOSTILE_TITLE)):
+        path = os.path.join(out, label + ".html")
+        if not os.path.exists(path):
+            check(False, f"{label}: page written")
+            continue
+        text, p, d = page_of(path)
+        check(p.tags == ["html", "head", "meta", "meta", "meta", "meta", "meta", "title", "link", "script", "script",
+                         "body", "header", "h1", "p", "main", "noscript", "script"],
+              f"{label}: exactly the template's elements: {p.tags}")
+        check(p.texts.get("subtitle", "").strip() == title.strip(), f"{label}: the title is shown as text: {p.texts.get('subtitle')!r}")
+        check(d and d["title"].strip() == title.strip() and d["input"] == (pdb if label == "evil" else cif),
+              f"{label}: title and path intact in the data")
+        pr = d["protein"] if d else {"resn": [], "chains": [], "kinds": []}
+        want = ("</s", "<", "<\"'>") if label == "evil" else ("<b>", "\"<>", None)
+        check(want[0] in pr["resn"] and want[1] in pr["chains"] and (not want[2] or [want[2], "C"] in pr["kinds"]),
+              f"{label}: hostile names kept as data: {pr['resn']} {pr['chains']}")
+    _, p, d = page_of(os.path.join(out, "index.html"))
+    check(d and {s["input"] for s in d["structures"]} == {pdb, cif}, "index: the hostile paths intact")
+    # bytes that are not UTF-8 (a stray byte, an encoded surrogate): U+FFFD, the page stays valid UTF-8
+    raw = os.path.join(tmp, "bytes.pdb")
+    with open(os.path.join(GEN, "pocket_box.pdb"), "rb") as f, open(raw, "wb") as o:
+        o.write(b"TITLE     caf\xc3\xa9 \xff\xed\xa0\x80 ok\n" + f.read())
+    out2 = os.path.join(tmp, "bytes")
+    analyze(out2, raw)
+    _, p, d = page_of(os.path.join(out2, "bytes.html"))  # strict UTF-8 decoding
+    want = "caf\u00e9 \ufffd\ufffd\ufffd\ufffd ok"
+    check(p.texts.get("subtitle") == want and d["title"] == want, f"invalid UTF-8: {p.texts.get('subtitle')!r} {d['title']!r}")
+
+
+def test_errors(tmp):
+    # a vox without its report files (copied away from the build tree): a clear error, nothing analysed
+    alone = os.path.join(tmp, "bin")
+    os.makedirs(alone)
+    shutil.copy(VOX, os.path.join(alone, "vox"))
+    out = os.path.join(tmp, "noassets")
+    env = dict(os.environ)
+    env.pop("VOX_REPORT_ASSETS", None)
+    r = runner(os.path.join(alone, "vox"), WRAPPER)("analyze", "--quiet", "--write", "html", "--output-dir", out,
+                                                     os.path.join(GEN, "pocket_box.pdb"), env=env)
+    check(r.returncode == 1 and "setup.sh" in r.stderr and "3Dmol" in r.stderr, f"missing report files: {r.stderr}")
+    check(not os.path.exists(os.path.join(out, "pocket_box.annotation.json")), "missing report files: nothing analysed")
+    # damaged templates: the structure fails with a clear message and leaves none of its outputs
+    assets = os.path.join(tmp, "assets")
+    shutil.copytree(os.path.join(os.path.dirname(VOX), "share", "report"), assets)
+    shutil.copy(os.path.join(os.path.dirname(VOX), "npm", "node_modules", "3dmol", "build", "3Dmol-min.js"), assets)
+    with open(os.path.join(assets, "page.html"), "a") as f:
+        f.write("{{html:data}}")
+    out = os.path.join(tmp, "damaged")
+    r = analyze(out, os.path.join(GEN, "pocket_box.pdb"), env=dict(os.environ, VOX_REPORT_ASSETS=assets))
+    check(r.returncode == 1 and "page.html" in r.stderr and "{{html:data}}" in r.stderr, f"damaged template: {r.stderr}")
+    check(not any(f.startswith("pocket_box.") for f in os.listdir(out)), f"damaged template: no outputs left: {os.listdir(out)}")
+    r = vox("analyze", "--write", "htm", "--output-dir", out, os.path.join(GEN, "pocket_box.pdb"))
+    check(r.returncode == 2 and "html" in r.stderr, "--write htm: a usage error naming html")
+
+
+def ensemble(tmp, models=12):
+    """pocket_box.pdb as a topology and a multi-model file of it, breathing a little from model to model."""
+    import math
+    src = os.path.join(GEN, "pocket_box.pdb")
+    lines = [l for l in open(src) if l.startswith("ATOM")]
+    ens = os.path.join(tmp, "breathing.pdb")
+    with open(ens, "w") as f:
+        for m in range(models):
+            s = 1.0 + 0.04 * math.sin(m)
+            f.write(f"MODEL     {m + 1:4d}\n")
+            for l in lines:
+                x, y, z = (float(l[30 + 8 * a:38 + 8 * a]) * s for a in range(3))
+                f.write(f"{l[:30]}{x:8.3f}{y:8.3f}{z:8.3f}{l[54:]}")
+            f.write("ENDMDL\n")
+    return src, ens
+
+
+def test_trajectory(tmp):
+    top, ens = ensemble(tmp)
+    out = os.path.join(OUT, "trajectory")
+    shutil.rmtree(out, ignore_errors=True)
+    r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", ens, "--output-dir", out, "--align", "reference",
+            "--resolution", "2.0", "--write", "html,occupancy")
+    check(r.returncode == 0, f"vox trajectory --write html: {r.stderr}")
+    path = os.path.join(out, "breathing.trajectory.html")
+    if not os.path.exists(path):
+        check(False, "the trajectory page is written")
+        return
+    text, p, d = page_of(path)
+    check(d and d["kind"] == "trajectory" and d["frames"] == 12 and d["align"] == "reference", "trajectory: the run")
+    check(1 <= len(d["frames3d"]) <= 8 and d["frames3d"][0]["index"] == 0, f"trajectory: a bounded set of 3D frames")
+    rows = [l.split(",") for l in open(os.path.join(out, "breathing.frames.csv")).read().splitlines()[1:]]
+    for f in d["frames3d"]:
+        want = [(w[2], int(w[3]), float(w[6])) for w in rows if int(w[0]) == f["index"]]
+        got = [(v["type"], v["id"], v["volume"]) for v in f["volumes"]]
+        check(got == want, f"trajectory: frame {f['index']}'s volumes are frames.csv's rows: {got} {want}")
+        check(all("track" in v for v in f["volumes"]), "trajectory: volumes carry their track")
+        check(len(decoded(f["xyz"])) == 3 * len(d["protein"]["atoms"]), "trajectory: a frame's atoms")
+    check(d["series"]["by"] == "track" and d["series"]["sets"] and len(d["series"]["x"]) == 12,
+          f"trajectory: a curve per track: {d['series'].get('sets')}")
+    ntracks = len(open(os.path.join(out, "breathing.tracks.csv")).read().splitlines()) - 1
+    check(len(d["tracks"]) == ntracks, "trajectory: every track in the table")
+    _, _, idx = page_of(os.path.join(out, "index.html"))
+    check(idx and idx["trajectories"] and idx["trajectories"][0]["label"] == "breathing" and
+          idx["trajectories"][0]["page"] and idx["trajectories"][0]["frames"] == 12, "index: the trajectory")
+    # --align each: no tracks, one curve per type
+    out2 = os.path.join(tmp, "each")
+    r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", ens, "--output-dir", out2, "--write", "html",
+            "--resolution", "2.0")
+    _, _, d2 = page_of(os.path.join(out2, "breathing.trajectory.html"))
+    check(r.returncode == 0 and d2["series"]["by"] == "type" and not d2["tracks"], "trajectory --align each: types")
+    r = vox("trajectory", "--topology", top, "--output-dir", out2, "--write", "pdf")
+    check(r.returncode == 2 and "html" in r.stderr, "trajectory --write pdf: a usage error naming html")
+
+
+def test_4jpn(tmp):
+    src = os.path.join(DATA, "structures", "4jpn.pdb")
+    if not os.path.exists(src):
+        print(f"SKIP 4jpn size check: {src} not found")
+        return
+    out = os.path.join(OUT, "4jpn")
+    shutil.rmtree(out, ignore_errors=True)
+    r = analyze(out, src, extra=("--resolution", "2.0"))
+    check(r.returncode == 0, f"4jpn: {r.stderr}")
+    size = os.path.getsize(os.path.join(out, "4jpn.html"))
+    print(f"4jpn at 2.0 A: page {size} bytes (viewer {os.path.getsize(os.path.join(out, 'vox-report', '3Dmol-min.js'))} "
+          "bytes, shared)")
+    check(size <= 1 << 20, f"4jpn at 2.0 A: the page is at most 1 MB ({size})")
+    check_page(os.path.join(out, "4jpn.html"), os.path.join(out, "4jpn.annotation.json"), "4jpn")
+
+
+# ---- browser --------------------------------------------------------------------------------------------------------
+
+def hue_counts(rows, names):
+    """Pixels per colour of names: same hue (within 16 degrees), saturated and not too dark."""
+    targets = {}
+    for n in names:
+        c = TYPE_COLOURS[n]
+        h, s, v = colorsys.rgb_to_hsv(int(c[1:3], 16) / 255, int(c[3:5], 16) / 255, int(c[5:7], 16) / 255)
+        targets[n] = (h, s)
+    counts = dict.fromkeys(names, 0)
+    for row in rows:
+        for r, g, b in row[::2]:
+            h, s, v = colorsys.rgb_to_hsv(r / 255, g / 255, b / 255)
+            if v < 0.2 or s < 0.3:
+                continue
+            best, bd = None, 16 / 360
+            for n, (th, ts) in targets.items():
+                d = min(abs(h - th), 1 - abs(h - th))
+                if d < bd and abs(s - ts) < 0.35:
+                    best, bd = n, d
+            if best:
+                counts[best] += 1
+    return counts
+
+
+def viewer_shot(b, name):
+    import browser
+    rect = b.eval("(function(){var r=document.getElementById('viewer').getBoundingClientRect();"
+                  "return {x:r.left+scrollX,y:r.top+scrollY,width:r.width,height:r.height};})()")
+    png = b.screenshot(rect)
+    with open(os.path.join(OUT, name + ".png"), "wb") as f:
+        f.write(png)
+    return browser.decode_png(png)[2]
+
+
+def open_page(b, path, what):
+    b.console_errors.clear()
+    b.requests.clear()
+    b.open("file://" + os.path.abspath(path))
+    try:
+        secs = b.wait_for("document.body && document.body.dataset.voxState === 'drawn'", timeout=120)
+    except TimeoutError:
+        check(False, f"{what}: the page draws (errors: {b.console_errors})")
+        return False
+    b.pump(0.3)
+    check(not b.console_errors, f"{what}: no JavaScript error or CSP violation: {b.console_errors}")
+    net = [u for u in b.requests if not u.startswith(("file:", "data:", "blob:"))]
+    check(not net, f"{what}: no network request: {net}")
+    print(f"{what}: drawn after {secs:.2f} s (wall, this machine's load included)")
+    return True
+
+
+def browse_structure(b, path, name):
+    if not open_page(b, path, name):
+        return
+    d = b.eval("JSON.parse(document.getElementById('vox-data').textContent)")
+    types = sorted({v["type"] for v in d["volumes"]})
+    rows = b.eval("document.querySelectorAll('#volumes tbody tr[data-index]').length")
+    check(rows == len(d["volumes"]), f"{name}: one table row per volume ({rows} / {len(d['volumes'])})")
+    before = viewer_shot(b, name)
+    counts = hue_counts(before, ["protein"] + types)
+    check(all(counts[t] >= 20 for t in ["protein"] + types), f"{name}: the view holds the protein's and each type's colours: {counts}")
+    # hovering a volume in the view shows its values
+    t0 = d["volumes"][0]["type"]
+    c = TYPE_COLOURS[t0]
+    target = tuple(int(c[k:k + 2], 16) for k in (1, 3, 5))
+    def near(px):
+        return sum(abs(px[k] - target[k]) for k in range(3)) < 90
+    spot = None  # a pixel well inside a sphere of that colour (its 9 x 9 neighbourhood has the colour too)
+    for y in range(5, len(before) - 5, 2):
+        for x in range(5, len(before[0]) - 5, 2):
+            if near(before[y][x]) and all(near(before[y + dy][x + dx]) for dy in (-4, 0, 4) for dx in (-4, 0, 4)):
+                spot = (x, y)
+                break
+        if spot:
+            break
+    check(spot is not None, f"{name}: a volume to hover")
+    if spot:
+        vx = b.eval("(function(){var r=document.getElementById('viewer').getBoundingClientRect();return [r.left,r.top];})()")
+        b.move(vx[0] + spot[0], vx[1] + spot[1])
+        b.move(vx[0] + spot[0] + 1, vx[1] + spot[1])
+        try:
+            b.wait_for("document.querySelector('.info strong') !== null", timeout=20)
+            info = b.eval("document.querySelector('.info').textContent")
+            check(any(v["type"] in info for v in d["volumes"]) and "volume" in info, f"{name}: hovering a volume shows its values: {info!r}")
+        except TimeoutError:
+            check(False, f"{name}: hovering a volume shows its values")
+        b.move(2, 2)
+        b.pump(0.8)
+    views = b.eval("Number(document.body.dataset.voxViews)")
+    xy = b.eval("(function(){var r=document.querySelector('#volumes tbody tr').getBoundingClientRect();"
+                "return [r.left+r.width/2, r.top+r.height/2];})()")
+    b.click(*xy)
+    try:
+        b.wait_for(f"Number(document.body.dataset.voxViews) > {views}", timeout=60)
+    except TimeoutError:
+        check(False, f"{name}: clicking a row draws the view again")
+        return
+    check(b.eval("document.querySelector('#volumes tbody tr').classList.contains('selected')"), f"{name}: the row is selected")
+    after = viewer_shot(b, name + "-selected")
+    changed = sum(1 for ra, rb in zip(before, after) for pa, pb in zip(ra, rb) if pa != pb)
+    total = len(before) * len(before[0])
+    check(changed > 0.02 * total, f"{name}: the view changed after the click ({changed} of {total} pixels)")
+    info = b.eval("document.querySelector('.info').textContent")
+    check(d["volumes"][0]["type"] in info, f"{name}: the info line shows the selected volume: {info!r}")
+    # a type toggle hides that type (deselect first so nothing is kept visible)
+    b.click(*xy)
+    t = d["volumes"][0]["type"]
+    views = b.eval("Number(document.body.dataset.voxViews)")
+    b.eval(f"(function(){{var c=document.querySelector('input[data-type=\"{t}\"]'); c.click(); return 1;}})()")
+    b.wait_for(f"Number(document.body.dataset.voxViews) > {views}", timeout=60)
+    b.pump(0.2)
+    hidden = hue_counts(viewer_shot(b, name + "-hidden-" + t), [t])
+    check(hidden[t] < 5, f"{name}: unticking {t} hides it ({hidden[t]} pixels left)")
+    check(not b.console_errors, f"{name}: no error while clicking: {b.console_errors}")
+
+
+def test_browser(tmp):
+    import browser
+    try:
+        b = browser.Browser(width=1400, height=1000)
+    except browser.Unavailable as e:
+        print(f"SKIP the browser tests: {e}")
+        sys.exit(77)
+    with b:
+        out = os.path.join(OUT, "browser")
+        shutil.rmtree(out, ignore_errors=True)
+        src = [os.path.join(GEN, f"{t}_box.pdb") for t in ("cavity", "pocket", "pore", "hub")]
+        r = analyze(out, *src, extra=("--include-hubs", "--resolution", "2.0"))
+        check(r.returncode == 0, f"synthetic pages: {r.stderr}")
+        for s in src:
+            label = os.path.basename(s)[:-4]
+            browse_structure(b, os.path.join(out, label + ".html"), label)
+        pdb, cif = hostile_inputs(tmp)
+        r = analyze(out, pdb, cif, extra=("--keep-non-protein", "--resolution", "2.0"))
+        for label in ("evil", "evil2"):
+            if open_page(b, os.path.join(out, label + ".html"), label):
+                check(b.eval("window.pwned === undefined"), f"{label}: no hostile code ran")
+                check(b.eval("document.getElementById('subtitle').textContent").strip() == HOSTILE_TITLE.strip(),
+                      f"{label}: the title is shown as text")
+                check(b.eval("document.querySelector('.details').textContent").find("</script>") >= 0,
+                      f"{label}: the path is shown as text")
+                browse_structure(b, os.path.join(out, label + ".html"), label)
+        if open_page(b, os.path.join(out, "evil2.html"), "surface"):
+            views = b.eval("Number(document.body.dataset.voxViews)")
+            b.eval("(function(){var s=document.getElementById('protein-style'); s.value='surface';"
+                   "s.dispatchEvent(new Event('change')); return 1;})()")
+            b.wait_for(f"Number(document.body.dataset.voxViews) > {views}", timeout=120)
+            b.pump(0.3)
+            check(not b.console_errors and b.eval("voxReport.scene.surface !== null"),
+                  f"the protein's surface is drawn without error: {b.console_errors}")
+            tinted = sum(1 for row in viewer_shot(b, "surface") for r, g, bl in row if bl - r > 15 and r < 235)
+            check(tinted > 20000, f"the (translucent) surface tints the view with the protein's colour: {tinted} pixels")
+        if open_page(b, os.path.join(out, "index.html"), "index"):
+            n = b.eval("document.querySelectorAll('#structures tbody tr').length")
+            check(n == 6, f"index: one row per structure ({n})")
+            links = b.eval("Array.from(document.querySelectorAll('#structures a')).map(a => a.getAttribute('href'))")
+            check(sorted(links) == sorted(["cavity_box.html", "pocket_box.html", "pore_box.html", "hub_box.html",
+                                           "evil.html", "evil2.html"]), f"index: links to the pages: {links}")
+            check(b.eval("window.pwned === undefined"), "index: no hostile code ran")
+            with open(os.path.join(OUT, "index.png"), "wb") as f:
+                f.write(b.screenshot())
+        top, ens = ensemble(tmp)
+        outt = os.path.join(OUT, "trajectory-browser")
+        vox("trajectory", "--quiet", "--topology", top, "--trajectory", ens, "--output-dir", outt, "--align", "reference",
+            "--resolution", "2.0", "--write", "html")
+        tpage = os.path.join(outt, "breathing.trajectory.html")
+        if open_page(b, tpage, "trajectory"):
+            check(b.eval("document.querySelectorAll('svg.chart path.series').length") >= 1, "trajectory: curves drawn")
+            n = b.eval("document.querySelectorAll('#frame option').length")
+            check(n >= 2, f"trajectory: frames to choose from ({n})")
+            views = b.eval("Number(document.body.dataset.voxViews)")
+            b.eval("(function(){var s=document.getElementById('frame'); s.value=String(s.options.length-1);"
+                   "s.dispatchEvent(new Event('change')); return 1;})()")
+            b.wait_for(f"Number(document.body.dataset.voxViews) > {views}", timeout=60)
+            d = b.eval("JSON.parse(document.getElementById('vox-data').textContent)")
+            rows = b.eval("document.querySelectorAll('#volumes tbody tr[data-index]').length")
+            check(rows == len(d["frames3d"][-1]["volumes"]), "trajectory: the table shows the chosen frame's volumes")
+            check(not b.console_errors, f"trajectory: no error: {b.console_errors}")
+            with open(os.path.join(OUT, "trajectory.png"), "wb") as f:
+                f.write(b.screenshot())
+        src4 = os.path.join(DATA, "structures", "4jpn.pdb")
+        if os.path.exists(src4):
+            out4 = os.path.join(OUT, "4jpn-browser")
+            analyze(out4, src4, extra=("--resolution", "2.0"))
+            browse_structure(b, os.path.join(out4, "4jpn.html"), "4jpn")
+            b.eval("scrollTo(0, 0)")
+            with open(os.path.join(OUT, "4jpn-page.png"), "wb") as f:
+                f.write(b.screenshot())
+        else:
+            print(f"SKIP 4jpn in the browser: {src4} not found")
+        print(f"screenshots in {OUT}")
+
+
+if __name__ == "__main__":
+    tests = [test_browser] if MODE == "browser" else [test_pages, test_report_command, test_frame, test_hostile,
+                                                      test_errors, test_trajectory, test_4jpn]
+    sys.exit(main(tests, "vox-report-"))
