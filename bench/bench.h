@@ -41,10 +41,22 @@ int vox_bench_threads(int argc, char **argv);
 int vox_bench_startup(int argc, char **argv, const char *self);
 /* `vox-bench ctx-case`: vox_ctx_create timings of this fresh process, as JSON on stdout. */
 int vox_bench_ctx_case(void);
+/* `vox-bench exports`: descriptors and exports against the plain job (exports.c). */
+int vox_bench_exports(int argc, char **argv);
 /* `vox-bench compare`. */
 int vox_bench_compare(int argc, char **argv, const char *self);
-/* Runs `self case` / `self kernel-case` for one case in a child process. */
+/* Runs `self case` / `self kernel-case` for one case in a child process;
+ * with callgrind, under valgrind: the case gets "instructions" (self cost of
+ * our own binary) and "functions" (that cost per function), and the
+ * callgrind output is kept at keep_callgrind (NULL: removed). */
 cJSON *vox_bench_spawn(const char *self, const char *kind, const char *a1, const char *a2, const char *budget,
-                       const char *isa, int callgrind);
+                       const char *isa, int callgrind, const char *keep_callgrind);
+
+/* Option values (options.c): 1 when arg is a number in range, else a usage
+ * message naming cmd and --opt, and 0. */
+int vox_bench_opt_double(const char *cmd, const char *opt, const char *arg, double min, double *out);
+int vox_bench_opt_int(const char *cmd, const char *opt, const char *arg, long min, long max, int *out);
+/* A getopt_long error ('?' or ':'): the message and usage; returns 2. */
+int vox_bench_opt_error(const char *cmd, int ch, char *const *argv, const char *usage);
 
 #endif

@@ -1,19 +1,32 @@
 /* compare.c - `vox-bench compare BASE NEW`: a fair comparison of two result files
  *
  * Cases are matched by name.  Output checksums must be equal: a change in
- * results is never a performance question.  With --gate (CI), the verdict
- * rests on deterministic measures only: the instructions executed in vox's
- * own code (callgrind), which are exactly repeatable for a given binary, so
- * any increase above --threshold (default 2%) is a regression.  Wall times
- * are reported as time ratios and as ratios of the reference-normalised
- * times; without --gate a wall-time regression above --tolerance (default
- * 5%) fails only after --confirm re-runs (default 3) of that case on this
- * machine all confirm it - shared VMs vary by up to 2x.
+ * results is never a performance question.  A case that fails the same way
+ * in both files is not a change; one that starts or stops failing (or fails
+ * differently) is.  Files from different builds (compiler, build type,
+ * optimisation, sanitizers, flags) are refused: their instruction counts and
+ * times differ by several percent for reasons that are not regressions.
+ *
+ * With --gate (CI), the verdict rests on deterministic measures only: the
+ * instructions executed in vox's own code (callgrind), which are exactly
+ * repeatable for a given binary, so any increase above --threshold (default
+ * 2%) is a regression; the functions whose counts grew most are printed, and
+ * the new run's callgrind output of that case is pointed at (and copied to
+ * --keep-callgrind DIR).  A case of BASE missing from NEW fails the gate
+ * unless --allow-missing.  Wall times are reported as time ratios and as
+ * ratios of the reference-normalised times; without --gate a wall-time
+ * regression above --tolerance (default 5%) fails only after --confirm
+ * re-runs (default 3) of that case on this machine all confirm it - shared
+ * VMs vary by up to 2x.
  */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cJSON.h>
 
@@ -23,18 +36,21 @@ static cJSON *load(const char *path)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        fprintf(stderr, "vox-bench compare: cannot read %s\n", path);
+        fprintf(stderr, "vox-bench compare: cannot read %s: %s\n", path, strerror(errno));
         return NULL;
     }
     fseek(f, 0, SEEK_END);
     long n = ftell(f);
     fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    size_t got = fread(b, 1, (size_t)n, f);
-    b[got] = '\0';
+    char *b = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    size_t got = b ? fread(b, 1, (size_t)n, f) : 0;
     fclose(f);
-    cJSON *o = cJSON_Parse(b);
-    free(b);
+    cJSON *o = NULL;
+    if (b) {
+        b[got] = '\0';
+        o = cJSON_Parse(b);
+        free(b);
+    }
     if (!o || !cJSON_IsArray(cJSON_GetObjectItem(o, "cases"))) {
         fprintf(stderr, "vox-bench compare: %s is not a vox-bench result file\n", path);
         cJSON_Delete(o);
@@ -78,6 +94,156 @@ static const char *str(const cJSON *o, const char *k)
     return cJSON_IsString(v) ? v->valuestring : "";
 }
 
+/* ---- builds ------------------------------------------------------------- */
+
+/* What makes two builds' counts comparable.  Fields older files lack are
+ * compared only when both have them; compiler and build type always. */
+static const struct {
+    const char *key, *what;
+    int required;
+} build_fields[] = {
+    {"compiler", "compiler", 1},        {"build_type", "build type", 1}, {"optimization", "optimization", 0},
+    {"sanitize", "sanitizers", 0},      {"flags", "flags", 0},
+};
+
+static void describe_build(char *out, size_t cap, const cJSON *b)
+{
+    size_t k = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < sizeof build_fields / sizeof build_fields[0]; i++) {
+        const cJSON *v = cJSON_GetObjectItem(b, build_fields[i].key);
+        if (!cJSON_IsString(v)) continue;
+        int n = snprintf(out + k, cap - k, "%s%s '%s'", k ? ", " : "", build_fields[i].what, v->valuestring);
+        if (n < 0 || (size_t)n >= cap - k) break;
+        k += (size_t)n;
+    }
+    if (!k) snprintf(out, cap, "no build record");
+}
+
+/* 1 when the two files come from comparable builds; otherwise the message
+ * names both builds and what differs. */
+static int same_build(const cJSON *base, const cJSON *neu, const char *bpath, const char *npath, char *why, size_t cap)
+{
+    const cJSON *bb = cJSON_GetObjectItem(base, "build"), *nb = cJSON_GetObjectItem(neu, "build");
+    char diff[256] = "";
+    size_t k = 0;
+    for (size_t i = 0; i < sizeof build_fields / sizeof build_fields[0]; i++) {
+        const cJSON *x = cJSON_GetObjectItem(bb, build_fields[i].key), *y = cJSON_GetObjectItem(nb, build_fields[i].key);
+        int differs;
+        if (cJSON_IsString(x) && cJSON_IsString(y)) differs = strcmp(x->valuestring, y->valuestring) != 0;
+        else differs = build_fields[i].required;
+        if (differs) {
+            int n = snprintf(diff + k, sizeof diff - k, "%s%s", k ? ", " : "", build_fields[i].what);
+            if (n > 0 && (size_t)n < sizeof diff - k) k += (size_t)n;
+        }
+    }
+    if (!k)
+        return 1;
+    char bd[512], nd[512];
+    describe_build(bd, sizeof bd, bb);
+    describe_build(nd, sizeof nd, nb);
+    snprintf(why, cap,
+             "the files come from different builds (%s differ%s):\n  %s: %s\n  %s: %s\n"
+             "instruction counts and times of different builds differ by several percent without any regression: "
+             "build NEW as BASE was built (same compiler, meson -Dbuildtype=...), or refresh the baseline with this build",
+             diff, strchr(diff, ',') ? "" : "s", bpath, bd, npath, nd);
+    return 0;
+}
+
+/* ---- where a regression comes from --------------------------------------- */
+
+typedef struct fn_diff {
+    const char *name;
+    double base, neu;
+} fn_diff;
+
+static int by_increase(const void *a, const void *b)
+{
+    const fn_diff *x = a, *y = b;
+    double dx = x->neu - x->base, dy = y->neu - y->base;
+    if (dx != dy) return dx < dy ? 1 : -1;
+    return strcmp(x->name, y->name);
+}
+
+/* The functions whose self instruction counts grew most (then the largest
+ * decreases, for moved code), from the per-function counts of both files. */
+static void print_top_functions(const cJSON *bc, const cJSON *nc, int top)
+{
+    const cJSON *bf = cJSON_GetObjectItem(bc, "functions"), *nf = cJSON_GetObjectItem(nc, "functions");
+    if (!cJSON_IsObject(bf) || !cJSON_IsObject(nf)) {
+        printf("    (no per-function counts in %s: written by an older vox-bench; re-run it with --callgrind)\n",
+               !cJSON_IsObject(bf) ? "BASE" : "NEW");
+        return;
+    }
+    size_t n = (size_t)cJSON_GetArraySize(bf) + (size_t)cJSON_GetArraySize(nf), k = 0;
+    fn_diff *d = calloc(n ? n : 1, sizeof *d);
+    if (!d) return;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, bf) {
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(nf, it->string);
+        d[k++] = (fn_diff){it->string, it->valuedouble, cJSON_IsNumber(m) ? m->valuedouble : 0};
+    }
+    cJSON_ArrayForEach(it, nf)
+        if (!cJSON_GetObjectItemCaseSensitive(bf, it->string))
+            d[k++] = (fn_diff){it->string, 0, it->valuedouble};
+    qsort(d, k, sizeof *d, by_increase);
+    printf("    functions by instruction difference (self cost, NEW - BASE):\n");
+    printf("    %14s %14s %14s  %s\n", "difference", "base", "new", "function");
+    int shown = 0;
+    for (size_t i = 0; i < k && shown < top && d[i].neu > d[i].base; i++, shown++)
+        printf("    %+14.0f %14.0f %14.0f  %s\n", d[i].neu - d[i].base, d[i].base, d[i].neu, d[i].name);
+    int dec = 0;
+    for (size_t i = k; i-- > 0 && dec < (top < 3 ? top : 3) && d[i].neu < d[i].base; dec++)
+        printf("    %+14.0f %14.0f %14.0f  %s\n", d[i].neu - d[i].base, d[i].base, d[i].neu, d[i].name);
+    free(d);
+}
+
+static int copy_file(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "rb"), *out = in ? fopen(to, "wb") : NULL;
+    int ok = in && out;
+    char buf[65536];
+    size_t n;
+    while (ok && (n = fread(buf, 1, sizeof buf, in)) > 0)
+        ok = fwrite(buf, 1, n, out) == n;
+    if (in) fclose(in);
+    if (out && fclose(out) != 0) ok = 0;
+    return ok;
+}
+
+/* Points at the new run's callgrind output of a regressed case (kept by
+ * `run --callgrind`, relative to the NEW file's folder) and copies it into
+ * keep_dir when given. */
+static void point_at_callgrind(const cJSON *nc, const char *npath, const char *keep_dir)
+{
+    const char *rel = str(nc, "callgrind_out");
+    if (!*rel) {
+        printf("    (NEW kept no callgrind output: run it with --callgrind -o FILE or --callgrind-dir DIR)\n");
+        return;
+    }
+    char path[PATH_MAX];
+    const char *slash = strrchr(npath, '/');
+    if (rel[0] == '/' || !slash) snprintf(path, sizeof path, "%s", rel);
+    else snprintf(path, sizeof path, "%.*s/%s", (int)(slash - npath), npath, rel);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        printf("    callgrind output %s: no longer there\n", path);
+        return;
+    }
+    fclose(f);
+    if (keep_dir) {
+        char to[2 * PATH_MAX];
+        const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+        snprintf(to, sizeof to, "%s/%s", keep_dir, base);
+        if ((mkdir(keep_dir, 0777) == 0 || errno == EEXIST) && copy_file(path, to))
+            printf("    callgrind output: %s (kept as %s; callgrind_annotate %s)\n", path, to, to);
+        else
+            printf("    callgrind output: %s (could not copy it to %s)\n", path, keep_dir);
+    } else {
+        printf("    callgrind output: %s (callgrind_annotate %s)\n", path, path);
+    }
+}
+
 /* Re-runs a structure case here `times` times; 1 when every run is slower
  * than base by more than tol (in reference-normalised time). */
 static int confirm(const char *self, const cJSON *base, const cJSON *c, double tol, int times)
@@ -87,7 +253,7 @@ static int confirm(const char *self, const cJSON *base, const cJSON *c, double t
     char rs[32];
     snprintf(rs, sizeof rs, "%.17g", num(c, "resolution"));
     for (int t = 0; t < times; t++) {
-        cJSON *r = vox_bench_spawn(self, "case", str(c, "file"), rs, "0.5", NULL, 0);
+        cJSON *r = vox_bench_spawn(self, "case", str(c, "file"), rs, "0.5", NULL, 0, NULL);
         if (!r)
             return 0;
         double ratio = median_ms(r) / median_ms(base);
@@ -99,33 +265,70 @@ static int confirm(const char *self, const cJSON *base, const cJSON *c, double t
     return 1;
 }
 
+static const char compare_usage[] =
+    "usage: vox-bench compare BASE.json NEW.json [--gate] [--force] [--allow-missing] [--threshold PCT (2)]\n"
+    "                         [--tolerance PCT (5)] [--confirm N (3)] [--top N (10)] [--keep-callgrind DIR]\n";
+
 int vox_bench_compare(int argc, char **argv, const char *self)
 {
-    const char *bpath = NULL, *npath = NULL;
-    int gate = 0, force = 0, times = 3;
+    const char *bpath = NULL, *npath = NULL, *keep_dir = NULL;
+    int gate = 0, force = 0, times = 3, allow_missing = 0, top = 10;
     double threshold = 0.02, tol = 0.05;
-    for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "--gate")) gate = 1;
-        else if (!strcmp(argv[i], "--force")) force = 1;
-        else if (!strcmp(argv[i], "--threshold") && i + 1 < argc) threshold = atof(argv[++i]) / 100.0;
-        else if (!strcmp(argv[i], "--tolerance") && i + 1 < argc) tol = atof(argv[++i]) / 100.0;
-        else if (!strcmp(argv[i], "--confirm") && i + 1 < argc) times = atoi(argv[++i]);
-        else if (!bpath) bpath = argv[i];
-        else if (!npath) npath = argv[i];
-        else {
-            fprintf(stderr, "vox-bench compare: unexpected argument '%s'\n", argv[i]);
-            return 2;
+    enum { O_GATE = 256, O_FORCE, O_ALLOW, O_THRESH, O_TOL, O_CONFIRM, O_TOP, O_KEEP };
+    static const struct option opts[] = {
+        {"gate", no_argument, 0, O_GATE},          {"force", no_argument, 0, O_FORCE},
+        {"allow-missing", no_argument, 0, O_ALLOW}, {"threshold", required_argument, 0, O_THRESH},
+        {"tolerance", required_argument, 0, O_TOL}, {"confirm", required_argument, 0, O_CONFIRM},
+        {"top", required_argument, 0, O_TOP},      {"keep-callgrind", required_argument, 0, O_KEEP},
+        {"help", no_argument, 0, 'h'},             {0, 0, 0, 0}};
+    int ch;
+    optind = 1;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        switch (ch) {
+        case O_GATE: gate = 1; break;
+        case O_FORCE: force = 1; break;
+        case O_ALLOW: allow_missing = 1; break;
+        case O_THRESH:
+            if (!vox_bench_opt_double("compare", "threshold", optarg, 0, &threshold)) return 2;
+            threshold /= 100.0;
+            break;
+        case O_TOL:
+            if (!vox_bench_opt_double("compare", "tolerance", optarg, 0, &tol)) return 2;
+            tol /= 100.0;
+            break;
+        case O_CONFIRM:
+            if (!vox_bench_opt_int("compare", "confirm", optarg, 0, 100, &times)) return 2;
+            break;
+        case O_TOP:
+            if (!vox_bench_opt_int("compare", "top", optarg, 0, 100000, &top)) return 2;
+            break;
+        case O_KEEP: keep_dir = optarg; break;
+        case 'h': fputs(compare_usage, stdout); return 0;
+        default: return vox_bench_opt_error("compare", ch, argv, compare_usage);
         }
     }
-    if (!bpath || !npath) {
-        fprintf(stderr, "usage: vox-bench compare BASE.json NEW.json [--gate] [--force] [--threshold PCT] "
-                        "[--tolerance PCT] [--confirm N]\n");
+    if (argc - optind != 2) {
+        fprintf(stderr, "vox-bench compare: expected two result files, got %d\n%s", argc - optind, compare_usage);
         return 2;
     }
+    bpath = argv[optind];
+    npath = argv[optind + 1];
     cJSON *base = load(bpath), *neu = base ? load(npath) : NULL;
     if (!base || !neu) {
         cJSON_Delete(base);
         return 2;
+    }
+    char why[2048];
+    if (!same_build(base, neu, bpath, npath, why, sizeof why)) {
+        if (gate || !force) {
+            fprintf(stderr, "vox-bench compare: %s%s\n", why,
+                    gate ? "" : " (without --gate, --force compares the wall times anyway)");
+            cJSON_Delete(base);
+            cJSON_Delete(neu);
+            return 2;
+        }
+        printf("note: %s\n(compared with --force: wall times only, expect differences)\n", why);
     }
     const char *bkey = str(cJSON_GetObjectItem(base, "machine"), "key");
     const char *nkey = str(cJSON_GetObjectItem(neu, "machine"), "key");
@@ -141,20 +344,41 @@ int vox_bench_compare(int argc, char **argv, const char *self)
     }
     printf("%-30s %10s %10s %7s %7s %16s %16s %8s  verdict\n", "case", "base ms", "new ms", "time", "norm",
            "base instr", "new instr", "instr");
-    int failures = 0, matched = 0, missing = 0;
+    int failures = 0, matched = 0, missing = 0, both_fail = 0, not_comparable = 0, added = 0;
     const cJSON *bc;
     cJSON_ArrayForEach(bc, cJSON_GetObjectItem(base, "cases")) {
         const char *name = str(bc, "name");
         const cJSON *nc = find_case(neu, name);
         if (!nc) {
-            printf("%-30s missing in %s\n", name, npath);
+            printf("%-30s MISSING from %s%s\n", name, npath, allow_missing ? " (allowed: --allow-missing)" : "");
             missing++;
+            if (!allow_missing) failures++;
             continue;
         }
         matched++;
-        if (cJSON_GetObjectItem(nc, "error") || cJSON_GetObjectItem(bc, "error")) {
-            printf("%-30s error: %s\n", name, cJSON_GetObjectItem(nc, "error") ? str(nc, "error") : str(bc, "error"));
-            failures++;
+        const cJSON *berr = cJSON_GetObjectItem(bc, "error"), *nerr = cJSON_GetObjectItem(nc, "error");
+        if (berr || nerr) {
+            if (berr && nerr && !strcmp(str(bc, "error"), str(nc, "error"))) {
+                printf("%-30s fails in both (same error, not a change): %s\n", name, str(nc, "error"));
+                both_fail++;
+            } else if (berr && nerr) {
+                printf("%-30s FAILS DIFFERENTLY: was \"%s\", now \"%s\"\n", name, str(bc, "error"), str(nc, "error"));
+                failures++;
+            } else if (nerr) {
+                printf("%-30s STARTED FAILING: %s\n", name, str(nc, "error"));
+                failures++;
+            } else {
+                printf("%-30s STOPPED FAILING (failed in %s: %s): the results changed, refresh the baseline\n", name,
+                       bpath, str(bc, "error"));
+                failures++;
+            }
+            continue;
+        }
+        if (strcmp(str(bc, "isa"), str(nc, "isa")) != 0) {
+            printf("%-30s NOT COMPARABLE: kernels %s in %s, %s in %s%s\n", name, str(bc, "isa"), bpath, str(nc, "isa"),
+                   npath, allow_missing ? " (allowed: --allow-missing)" : "");
+            not_comparable++;
+            if (!allow_missing) failures++;
             continue;
         }
         double bms = median_ms(bc), nms = median_ms(nc);
@@ -164,11 +388,7 @@ int vox_bench_compare(int argc, char **argv, const char *self)
         double ir_ratio = nir / bir;
         const char *verdict = "ok";
         const char *bsum = str(bc, "checksum"), *nsum = str(nc, "checksum");
-        if (strcmp(str(bc, "isa"), str(nc, "isa")) != 0) {
-            printf("%-30s not comparable: kernels %s in %s, %s in %s\n", name, str(bc, "isa"), bpath, str(nc, "isa"), npath);
-            missing++;
-            continue;
-        }
+        int regressed = 0;
         if (*bsum && *nsum && strcmp(bsum, nsum)) {
             verdict = "OUTPUT CHANGED (checksum)";
             failures++;
@@ -178,6 +398,7 @@ int vox_bench_compare(int argc, char **argv, const char *self)
                 failures++;
             } else if (ir_ratio > 1.0 + threshold) {
                 verdict = "REGRESSION (instructions)";
+                regressed = 1;
                 failures++;
             } else if (ir_ratio < 1.0 - threshold) {
                 verdict = "faster (instructions); refresh the baseline";
@@ -198,8 +419,21 @@ int vox_bench_compare(int argc, char **argv, const char *self)
         }
         printf("%-30s %10.3f %10.3f %6.3fx %6.3fx %16.0f %16.0f %7.4fx  %s\n", name, bms, nms, time_ratio, norm_ratio,
                bir, nir, ir_ratio, verdict);
+        if (regressed) {
+            print_top_functions(bc, nc, top);
+            point_at_callgrind(nc, npath, keep_dir);
+        }
     }
-    printf("%d cases compared, %d missing, %d regressions or changes\n", matched, missing, failures);
+    const cJSON *nc;
+    cJSON_ArrayForEach(nc, cJSON_GetObjectItem(neu, "cases")) {
+        if (!find_case(base, str(nc, "name"))) {
+            printf("%-30s new case, not in %s: not gated\n", str(nc, "name"), bpath);
+            added++;
+        }
+    }
+    printf("%d cases compared, %d failing in both (not changes), %d missing, %d not comparable, %d new, "
+           "%d regressions or changes\n",
+           matched - both_fail - not_comparable, both_fail, missing, not_comparable, added, failures);
     if (!same_machine)
         printf("note: different machines (%s vs %s): %s\n", bkey, nkey,
                gate ? "the gate compares instruction counts, which do not depend on the machine"

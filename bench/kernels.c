@@ -6,6 +6,7 @@
  * Every ISA runs the same inputs in the same process, interleaved, best of
  * several repetitions, so the ratios survive a noisy machine.
  */
+#include <getopt.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -194,12 +195,24 @@ static void report(cJSON *arr, const char *kernel, const char *size, double unit
 
 int vox_bench_kernels(int argc, char **argv)
 {
-    int quick = 0;
+    static const char usage[] = "usage: vox-bench kernels [--quick] [-o FILE]\n";
+    static const struct option opts[] = {{"quick", no_argument, 0, 'q'}, {"output", required_argument, 0, 'o'},
+                                         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    int quick = 0, ch;
     const char *out = NULL;
-    for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "--quick")) quick = 1;
-        else if (!strcmp(argv[i], "-o") && i + 1 < argc) out = argv[++i];
-        else { fprintf(stderr, "usage: vox-bench kernels [--quick] [-o FILE]\n"); return 2; }
+    optind = 1;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'q': quick = 1; break;
+        case 'o': out = optarg; break;
+        case 'h': fputs(usage, stdout); return 0;
+        default: return vox_bench_opt_error("kernels", ch, argv, usage);
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "vox-bench kernels: unexpected argument '%s'\n%s", argv[optind], usage);
+        return 2;
     }
     isa_table t[4];
     size_t nt = load_isas(t);

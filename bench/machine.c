@@ -94,4 +94,8 @@ void vox_bench_build(cJSON *root)
 #endif
     cJSON_AddStringToObject(b, "flags", VOX_BENCH_C_FLAGS);
     cJSON_AddStringToObject(b, "build_type", VOX_BENCH_BUILD_TYPE);
+    /* what else changes the instructions executed: `compare` refuses files
+     * whose builds differ in any of these */
+    cJSON_AddStringToObject(b, "optimization", VOX_BENCH_OPTIMIZATION);
+    cJSON_AddStringToObject(b, "sanitize", VOX_BENCH_SANITIZE);
 }

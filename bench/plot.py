@@ -1,69 +1,115 @@
 #!/usr/bin/env python3
-"""plot.py - draws vox-bench results as an SVG: median stage times per structure case.
+"""plot.py - draws vox-bench results: median stage times per structure case.
 
-    python3 bench/plot.py results.json [more.json ...] -o stages.svg
+    python3 bench/plot.py results.json [more.json ...] -o stages.png
+    vox-bench-plot results.json -o stages.pdf          (installed by meson install)
 
-One horizontal bar per case (and per file, when several are given - e.g. one
-per ISA), split into the pipeline stages.  Standard library only.
+One horizontal bar per structure case (and per file, when several are given -
+e.g. one per ISA), split into the pipeline stages.  The format is the one the
+output name asks for (.png, .svg, .pdf, ... - whatever matplotlib writes);
+an unknown suffix is an error, never a file of another format under that name.
+Cases without stage timings (kernel micro-cases, failed cases) and cases
+beyond --max-cases are left out, and the script says which and why, on the
+terminal and under the picture.  Needs matplotlib (Debian: python3-matplotlib).
 """
 import argparse
-import html
 import json
+import os
+import sys
 
 STAGES = ["load", "prepare", "shells", "grid", "buried", "components", "classify", "metrics", "render"]
 COLOURS = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f"]
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("results", nargs="+")
-    ap.add_argument("-o", "--output", default="stages.svg")
-    ap.add_argument("--max-cases", type=int, default=60)
-    args = ap.parse_args()
-    rows = []
-    for path in args.results:
-        d = json.load(open(path))
-        tag = d.get("isa", "") if len(args.results) > 1 else ""
+def collect(paths, max_cases):
+    """The bars (label, per-stage ms) and the cases left out, as (label, reason)."""
+    rows, left_out, files = [], [], []
+    for path in paths:
+        with open(path) as f:
+            d = json.load(f)
+        if not isinstance(d, dict) or not isinstance(d.get("cases"), list):
+            raise SystemExit(f"plot.py: {path} is not a vox-bench result file")
+        files.append(d)
+    # several files: tell their bars apart by ISA when that differs, else by file name
+    isas = [d.get("isa", "") for d in files]
+    by_isa = len(set(isas)) == len(isas) and all(isas)
+    for path, d in zip(paths, files):
+        tag = "" if len(paths) == 1 else f" [{d['isa'] if by_isa else os.path.basename(path)}]"
         for c in d["cases"]:
-            if c.get("kind", "structure") != "structure" or "stages" not in c:
-                continue
-            ms = [1e3 * c["stages"].get(s, {}).get("median", 0.0) for s in STAGES]
-            rows.append((c["name"] + (f" [{tag}]" if tag else ""), ms))
-    rows = rows[: args.max_cases]
+            label = c.get("name", "?") + tag
+            if "error" in c:
+                left_out.append((label, f"failed: {c['error']}"))
+            elif c.get("kind", "structure") != "structure":
+                left_out.append((label, "kernel micro-case (no pipeline stages)"))
+            elif "stages" not in c:
+                left_out.append((label, "no stage timings"))
+            else:
+                rows.append((label, [1e3 * c["stages"].get(s, {}).get("median", 0.0) for s in STAGES]))
+    if max_cases and len(rows) > max_cases:
+        left_out += [(label, f"beyond --max-cases {max_cases}") for label, _ in rows[max_cases:]]
+        rows = rows[:max_cases]
+    return rows, left_out
+
+
+def summarise(left_out):
+    """Left-out cases grouped by reason: one line per reason."""
+    by_reason = {}
+    for label, reason in left_out:
+        by_reason.setdefault(reason, []).append(label)
+    return [f"{len(v)} left out ({k}): {', '.join(v)}" for k, v in by_reason.items()]
+
+
+def main():
+    ap = argparse.ArgumentParser(description="median stage times of vox-bench results as a picture")
+    ap.add_argument("results", nargs="+")
+    ap.add_argument("-o", "--output", default="stages.svg",
+                    help="output file; its suffix picks the format (.png, .svg, .pdf, ...)")
+    ap.add_argument("--max-cases", type=int, default=0, help="draw at most this many bars (0: all)")
+    args = ap.parse_args()
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise SystemExit("plot.py: needs matplotlib (Debian: apt-get install python3-matplotlib)")
+    suffix = os.path.splitext(args.output)[1].lower().lstrip(".")
+    formats = plt.figure().canvas.get_supported_filetypes()
+    plt.close("all")
+    if suffix not in formats:
+        raise SystemExit(f"plot.py: cannot tell the format from '{args.output}': name it .png, .svg, .pdf "
+                         f"(matplotlib here writes: {', '.join(sorted(formats))})")
+
+    rows, left_out = collect(args.results, args.max_cases)
+    notes = summarise(left_out)
+    for n in notes:
+        print(f"plot.py: {n}")
     if not rows:
-        raise SystemExit("plot.py: no structure cases with stage timings")
-    width, label_w, bar_h, gap, top = 1000, 260, 14, 4, 60
-    plot_w = width - label_w - 80
-    longest = max(sum(ms) for _, ms in rows) or 1.0
-    height = top + len(rows) * (bar_h + gap) + 60
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="11">',
-           f'<rect width="{width}" height="{height}" fill="white"/>',
-           f'<text x="10" y="20" font-size="15">vox-bench: median time per stage (ms), whole job of vox analyze</text>']
-    x = 10
-    for s, col in zip(STAGES, COLOURS):  # legend
-        out.append(f'<rect x="{x}" y="32" width="10" height="10" fill="{col}"/><text x="{x + 14}" y="41">{s}</text>')
-        x += 14 + 8 * len(s) + 14
-    for i, (name, ms) in enumerate(rows):
-        y = top + i * (bar_h + gap)
-        out.append(f'<text x="{label_w - 6}" y="{y + bar_h - 3}" text-anchor="end">{html.escape(name)}</text>')
-        x = label_w
-        for v, col in zip(ms, COLOURS):
-            w = plot_w * v / longest
-            if w > 0:
-                out.append(f'<rect x="{x:.2f}" y="{y}" width="{w:.2f}" height="{bar_h}" fill="{col}"/>')
-            x += w
-        out.append(f'<text x="{x + 4:.2f}" y="{y + bar_h - 3}">{sum(ms):.2f}</text>')
-    axis_y = top + len(rows) * (bar_h + gap) + 10
-    for k in range(6):
-        v = longest * k / 5
-        xx = label_w + plot_w * k / 5
-        out.append(f'<line x1="{xx:.1f}" y1="{top - 4}" x2="{xx:.1f}" y2="{axis_y}" stroke="#ddd"/>')
-        out.append(f'<text x="{xx:.1f}" y="{axis_y + 14}" text-anchor="middle">{v:.1f}</text>')
-    out.append("</svg>")
-    with open(args.output, "w") as f:
-        f.write("\n".join(out) + "\n")
-    print(f"plot written to {args.output} ({len(rows)} bars)")
+        raise SystemExit("plot.py: no structure cases with stage timings to draw")
+
+    height = 1.6 + 0.22 * len(rows) + 0.18 * len(notes)
+    fig, ax = plt.subplots(figsize=(11, height))
+    y = list(range(len(rows)))[::-1]  # first case on top
+    left = [0.0] * len(rows)
+    for k, (stage, colour) in enumerate(zip(STAGES, COLOURS)):
+        widths = [ms[k] for _, ms in rows]
+        ax.barh(y, widths, left=left, color=colour, label=stage, height=0.8)
+        left = [a + b for a, b in zip(left, widths)]
+    for yy, total in zip(y, left):
+        ax.text(total, yy, f" {total:.2f}", va="center", fontsize=7)
+    ax.set_yticks(y)
+    ax.set_yticklabels([label for label, _ in rows], fontsize=7)
+    ax.set_xlabel("median time (ms), whole job of vox analyze")
+    ax.set_title("vox-bench: median time per stage", pad=24)
+    ax.legend(ncol=len(STAGES), fontsize=7, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
+    ax.margins(x=0.08)
+    if notes:
+        # the cases not drawn, under the axes (long lists are cut with a count)
+        text = "\n".join(n if len(n) <= 180 else n[:170] + " ..." for n in notes)
+        fig.text(0.01, 0.005, text, fontsize=7, va="bottom", ha="left", wrap=True)
+    fig.tight_layout(rect=(0, 0.18 * len(notes) / height, 1, 1))
+    fig.savefig(args.output, format=suffix)
+    print(f"plot written to {args.output} ({suffix}, {len(rows)} bars, {len(left_out)} cases left out)")
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

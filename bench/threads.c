@@ -12,6 +12,7 @@
  * round (one timing of each configuration per round, best of the rounds), so
  * a noisy neighbour slows all of them alike.
  */
+#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,18 +37,38 @@ int vox_bench_threads(int argc, char **argv)
 {
     const char *out = NULL, *profile = NULL;
     int quick = 0, max_threads = 0, side = 0, rounds = 7;
-    for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "--quick")) quick = 1;
-        else if (!strcmp(argv[i], "--max-threads") && i + 1 < argc) max_threads = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--side") && i + 1 < argc) side = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--rounds") && i + 1 < argc) rounds = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--profile") && i + 1 < argc) profile = argv[++i];
-        else if (!strcmp(argv[i], "-o") && i + 1 < argc) out = argv[++i];
-        else {
-            fprintf(stderr, "usage: vox-bench threads [--quick] [--max-threads N] [--side N] [--rounds N] "
-                            "[--profile PATH] [-o FILE]\n");
-            return 2;
+    static const char usage[] = "usage: vox-bench threads [--quick] [--max-threads N] [--side N] [--rounds N] "
+                                "[--profile PATH] [-o FILE]\n";
+    enum { O_QUICK = 256, O_MAXT, O_SIDE, O_ROUNDS, O_PROFILE };
+    static const struct option opts[] = {
+        {"quick", no_argument, 0, O_QUICK},  {"max-threads", required_argument, 0, O_MAXT},
+        {"side", required_argument, 0, O_SIDE}, {"rounds", required_argument, 0, O_ROUNDS},
+        {"profile", required_argument, 0, O_PROFILE}, {"output", required_argument, 0, 'o'},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    int ch;
+    optind = 1;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
+        switch (ch) {
+        case O_QUICK: quick = 1; break;
+        case O_MAXT:
+            if (!vox_bench_opt_int("threads", "max-threads", optarg, 1, 4096, &max_threads)) return 2;
+            break;
+        case O_SIDE:
+            if (!vox_bench_opt_int("threads", "side", optarg, 8, 2048, &side)) return 2;
+            break;
+        case O_ROUNDS:
+            if (!vox_bench_opt_int("threads", "rounds", optarg, 1, 1000, &rounds)) return 2;
+            break;
+        case O_PROFILE: profile = optarg; break;
+        case 'o': out = optarg; break;
+        case 'h': fputs(usage, stdout); return 0;
+        default: return vox_bench_opt_error("threads", ch, argv, usage);
         }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "vox-bench threads: unexpected argument '%s'\n%s", argv[optind], usage);
+        return 2;
     }
     if (!side) side = quick ? 232 : 270; /* >= 1e7 voxels either way */
     if (quick && rounds > 3) rounds = 3;
@@ -162,7 +183,7 @@ int vox_bench_threads(int argc, char **argv)
             double dt = vox_tune_now() - t0;
             if (st != VOX_OK) { ok = 0; break; }
             if (e2e[c] < 0 || dt < e2e[c]) {
-                vox_stats stats;
+                vox_stats stats = {.size = sizeof stats};
                 vox_ctx_get_stats(cc[c], &stats);
                 memcpy(stage[c], stats.seconds, sizeof stage[c]);
             }

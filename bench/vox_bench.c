@@ -1,12 +1,13 @@
 /* vox_bench.c - `vox-bench`: reproducible benchmarks of vox, and a regression gate
  *
  *   vox-bench run [--quick] [-o FILE] [--data DIR] [--synthetic DIR] [--resolutions LIST]
- *                 [--isa LIST] [--budget SECONDS] [--filter TEXT] [--gate-set] [--callgrind]
- *                 [--no-kernels]
- *   vox-bench compare BASE NEW [--gate] [--force] [--threshold PCT] [--tolerance PCT] [--confirm N]
+ *                 [--cases FILE|DIR | --gate-set] [--callgrind] [--callgrind-dir DIR]
+ *                 [--isa LIST] [--budget SECONDS] [--filter TEXT] [--no-kernels]
+ *   vox-bench compare BASE NEW [--gate] [--force] [--allow-missing] [--threshold PCT] ... (compare.c)
  *   vox-bench kernels [--quick] [-o FILE]            (kernels.c)
  *   vox-bench threads [--quick] [--max-threads N] ... (threads.c)
  *   vox-bench startup [--vox PATH]... [--rounds N] [-o FILE] (startup.c)
+ *   vox-bench exports [FILE] [--resolution A] ...     (exports.c)
  *
  * A structure case runs the whole per-structure job of `vox analyze` (read,
  * parse, clean, align, analyse, render the outputs) in a fresh process, so
@@ -19,7 +20,9 @@
  * code (libc and the kernel excluded): a count that is exactly repeatable,
  * which is what the CI gate compares.
  */
+#include <ctype.h>
 #include <dirent.h>
+#include <getopt.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -112,7 +115,7 @@ static int run_case(const char *path, double res, const char *budget_arg)
     int once = !strcmp(budget_arg, "once");
     double budget = once ? 0 : atof(budget_arg);
     static double stage[VOX_STAGE_COUNT][MAX_REPS], total[MAX_REPS], render[MAX_REPS];
-    vox_stats st;
+    vox_stats st = {.size = sizeof st};
     double t;
     uint64_t sum = 0, first = 0;
     int n = 0;
@@ -198,45 +201,73 @@ static int run_kernel_case(const char *name, const char *budget_arg)
     return 0;
 }
 
-/* Instructions executed in the objects of our own binary (self cost only),
- * from a callgrind output written with --compress-strings=no --compress-pos=no. */
-static double callgrind_own_instructions(const char *out_file, const char *self)
+/* The self cost (instructions) of every function of our own binary, from a
+ * callgrind output written with --compress-strings=no --compress-pos=no:
+ * the total goes to *total and, when functions is not NULL, each function's
+ * share to functions[name].  0 when the file cannot be read. */
+static int callgrind_costs(const char *out_file, const char *self, double *total, cJSON *functions)
 {
     FILE *f = fopen(out_file, "r");
     if (!f)
-        return -1;
-    char line[8192];
+        return 0;
+    char line[8192], fn[1024] = "";
     int ours = 0, skip_next = 0;
-    double sum = 0;
+    double sum = 0, fn_sum = 0;
+    /* costs of the current function are summed in fn_sum and flushed into
+     * the map when the function changes (a function's records may come in
+     * several blocks: add to what is there) */
+#define FLUSH()                                                                      \
+    do {                                                                             \
+        if (functions && fn[0] && fn_sum > 0) {                                      \
+            cJSON *prev = cJSON_GetObjectItemCaseSensitive(functions, fn);                       \
+            if (prev) cJSON_SetNumberValue(prev, prev->valuedouble + fn_sum);        \
+            else cJSON_AddNumberToObject(functions, fn, fn_sum);                     \
+        }                                                                            \
+        fn_sum = 0;                                                                  \
+    } while (0)
     while (fgets(line, sizeof line, f)) {
         if (!strncmp(line, "ob=", 3)) {
             line[strcspn(line, "\n")] = '\0';
             ours = !strcmp(line + 3, self);
+        } else if (!strncmp(line, "fn=", 3)) {
+            FLUSH();
+            size_t len = strcspn(line + 3, "\n");
+            if (len >= sizeof fn) len = sizeof fn - 1; /* C++ names can be long: a prefix is enough */
+            memcpy(fn, line + 3, len);
+            fn[len] = '\0';
         } else if (!strncmp(line, "calls=", 6)) {
             skip_next = 1; /* the next cost line is the call's inclusive cost */
-        } else if ((line[0] >= '0' && line[0] <= '9') || line[0] == '+' || line[0] == '-') {
+        } else if ((line[0] >= '0' && line[0] <= '9') || line[0] == '+' || line[0] == '-' || line[0] == '*') {
             if (skip_next) {
                 skip_next = 0;
                 continue;
             }
             if (ours) {
                 char *sp = strchr(line, ' ');
-                if (sp) sum += strtod(sp + 1, NULL);
+                if (sp) {
+                    double c = strtod(sp + 1, NULL);
+                    sum += c;
+                    fn_sum += c;
+                }
             }
         }
     }
+    FLUSH();
+#undef FLUSH
     fclose(f);
-    return sum;
+    *total = sum;
+    return 1;
 }
 
 cJSON *vox_bench_spawn(const char *self, const char *kind, const char *a1, const char *a2, const char *budget,
-                       const char *isa, int callgrind)
+                       const char *isa, int callgrind, const char *keep_callgrind)
 {
     int fd[2];
     if (pipe(fd) != 0)
         return NULL;
-    char cg_out[64];
-    snprintf(cg_out, sizeof cg_out, "/tmp/vox-bench-cg.%ld", (long)getpid());
+    char cg_tmp[64];
+    snprintf(cg_tmp, sizeof cg_tmp, "/tmp/vox-bench-cg.%ld", (long)getpid());
+    const char *cg_out = keep_callgrind ? keep_callgrind : cg_tmp;
     pid_t pid = fork();
     if (pid == 0) {
         dup2(fd[1], 1);
@@ -248,7 +279,7 @@ cJSON *vox_bench_spawn(const char *self, const char *kind, const char *a1, const
             /* hwloc's x86 backend executes CPUID, which valgrind does not
              * emulate: leave it out (the Linux backend still gives the topology) */
             setenv("HWLOC_COMPONENTS", "-x86", 1);
-            char outarg[96];
+            char outarg[PATH_MAX + 32];
             snprintf(outarg, sizeof outarg, "--callgrind-out-file=%s", cg_out);
             if (a2)
                 execlp("valgrind", "valgrind", "-q", "--tool=callgrind", outarg, "--compress-strings=no",
@@ -279,13 +310,21 @@ cJSON *vox_bench_spawn(const char *self, const char *kind, const char *a1, const
     if (!o) {
         if (callgrind && WIFEXITED(status) && WEXITSTATUS(status) == 127)
             fprintf(stderr, "vox-bench: valgrind not found (apt-get install valgrind)\n");
+        if (callgrind && !keep_callgrind)
+            unlink(cg_tmp);
         return NULL;
     }
     if (callgrind) {
-        double ir = callgrind_own_instructions(cg_out, self);
-        unlink(cg_out);
-        if (ir >= 0)
+        double ir;
+        cJSON *fns = cJSON_CreateObject();
+        if (callgrind_costs(cg_out, self, &ir, fns)) {
             cJSON_AddNumberToObject(o, "instructions", ir);
+            cJSON_AddItemToObject(o, "functions", fns);
+        } else {
+            cJSON_Delete(fns);
+        }
+        if (!keep_callgrind)
+            unlink(cg_tmp);
     } else {
         cJSON_AddNumberToObject(o, "peak_rss_kb", (double)ru.ru_maxrss);
     }
@@ -320,7 +359,115 @@ static double reference_seconds(void)
     return best;
 }
 
-/* ---- run ------------------------------------------------------------------ */
+/* ---- which cases run ------------------------------------------------------ */
+
+/* A structure case: a file at one resolution (named "<file name>@<res>"). */
+typedef struct structure_case {
+    char *path;
+    double res;
+    char name[300];
+} structure_case;
+
+typedef struct selection {
+    structure_case *s;
+    size_t n, cap;
+    unsigned char kernel[16]; /* 1: vox_bench_kernel_cases[i] runs */
+    char source[PATH_MAX + 32];
+    int errors;               /* missing files, bad lines: the run refuses to start */
+} selection;
+
+static int is_structure_name(const char *name)
+{
+    static const char *const ext[] = {".pdb", ".cif", ".ent", ".mmcif", ".pdb.gz", ".cif.gz", ".ent.gz", ".mmcif.gz", NULL};
+    size_t l = strlen(name);
+    for (int i = 0; ext[i]; i++) {
+        size_t e = strlen(ext[i]);
+        if (l > e && !strcmp(name + l - e, ext[i]))
+            return 1;
+    }
+    return 0;
+}
+
+static int is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static void add_structure(selection *sel, const char *path, double res)
+{
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    char name[300];
+    snprintf(name, sizeof name, "%s@%.1f", base, res);
+    for (size_t i = 0; i < sel->n; i++)
+        if (!strcmp(sel->s[i].name, name)) {
+            if (strcmp(sel->s[i].path, path) != 0) {
+                fprintf(stderr, "vox-bench run: two cases would be named %s (%s and %s): rename one file\n", name,
+                        sel->s[i].path, path);
+                sel->errors++;
+            }
+            return; /* listed twice: once is enough */
+        }
+    if (sel->n == sel->cap) {
+        sel->cap = sel->cap ? 2 * sel->cap : 16;
+        sel->s = realloc(sel->s, sel->cap * sizeof *sel->s);
+    }
+    structure_case *c = &sel->s[sel->n++];
+    c->path = strdup(path);
+    c->res = res;
+    snprintf(c->name, sizeof c->name, "%s", name);
+}
+
+static void free_selection(selection *sel)
+{
+    for (size_t i = 0; i < sel->n; i++) free(sel->s[i].path);
+    free(sel->s);
+}
+
+static int parse_resolutions(const char *list, double *res, int max)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", list);
+    int n = 0;
+    for (char *save, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        char *end;
+        double v = strtod(t, &end);
+        if (end == t || *end || !(v > 0) || !isfinite(v) || n == max)
+            return 0;
+        res[n++] = v;
+    }
+    return n;
+}
+
+static int kernel_index(const char *name)
+{
+    for (int k = 0; vox_bench_kernel_cases[k]; k++)
+        if (!strcmp(vox_bench_kernel_cases[k], name))
+            return k;
+    return -1;
+}
+
+/* Where a structure named in a list is: as given (relative to the list's
+ * folder), else in DATA/structures, else in the synthetic folder. */
+static int find_structure(const char *name, const char *list_dir, const char *data, const char *synthetic,
+                          char *out, size_t cap)
+{
+    if (name[0] == '/') {
+        snprintf(out, cap, "%s", name);
+        return is_file(out);
+    }
+    if (list_dir) {
+        snprintf(out, cap, "%s/%s", list_dir, name);
+        if (is_file(out)) return 1;
+    }
+    snprintf(out, cap, "%s/structures/%s", data, name);
+    if (is_file(out)) return 1;
+    if (synthetic) {
+        snprintf(out, cap, "%s/%s", synthetic, name);
+        if (is_file(out)) return 1;
+    }
+    return 0;
+}
 
 static int add_dir(char ***files, size_t *n, const char *dir, const char *only)
 {
@@ -329,13 +476,16 @@ static int add_dir(char ***files, size_t *n, const char *dir, const char *only)
         return 0;
     struct dirent *e;
     while ((e = readdir(d))) {
-        size_t l = strlen(e->d_name);
-        if (e->d_name[0] == '.' || !(l > 4 && (!strcmp(e->d_name + l - 4, ".pdb") || !strcmp(e->d_name + l - 4, ".cif"))))
+        if (e->d_name[0] == '.' || !is_structure_name(e->d_name))
             continue;
         if (only && !strstr(e->d_name, only))
             continue;
-        char *p = malloc(strlen(dir) + l + 2);
+        char *p = malloc(strlen(dir) + strlen(e->d_name) + 2);
         sprintf(p, "%s/%s", dir, e->d_name);
+        if (!is_file(p)) {
+            free(p);
+            continue;
+        }
         *files = realloc(*files, (*n + 1) * sizeof **files);
         (*files)[(*n)++] = p;
     }
@@ -345,16 +495,117 @@ static int add_dir(char ***files, size_t *n, const char *dir, const char *only)
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-/* The cases the CI gate runs under callgrind: small, fast, and covering every stage. */
+/* Every structure file of dir (sorted) at each resolution. */
+static int select_dir(selection *sel, const char *dir, const char *only, const double *res, int nres)
+{
+    char **files = NULL;
+    size_t n = 0;
+    if (!add_dir(&files, &n, dir, only))
+        return 0;
+    qsort(files, n, sizeof *files, cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        for (int r = 0; r < nres; r++) add_structure(sel, files[i], res[r]);
+        free(files[i]);
+    }
+    free(files);
+    return 1;
+}
+
+/* A list of cases, one a line ('#' starts a comment):
+ *   FILE@RES[,RES...]   a structure at these resolutions
+ *   FILE                a structure at every --resolutions value
+ *   kernel:NAME         a kernel micro-case (kernel:all for every one)
+ * FILE is absolute, relative to the list's folder, or a name in
+ * DATA/structures or the --synthetic folder. */
+static void select_list(selection *sel, const char *list, const char *data, const char *synthetic,
+                        const double *res, int nres)
+{
+    FILE *f = fopen(list, "r");
+    if (!f) {
+        fprintf(stderr, "vox-bench run: --cases %s: %s\n", list, strerror(errno));
+        sel->errors++;
+        return;
+    }
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", list);
+    char *slash = strrchr(dir, '/');
+    if (slash) *slash = '\0';
+    else snprintf(dir, sizeof dir, ".");
+    char line[PATH_MAX + 64];
+    for (int no = 1; fgets(line, sizeof line, f); no++) {
+        line[strcspn(line, "#\r\n")] = '\0';
+        char *p = line, *e;
+        while (*p == ' ' || *p == '\t') p++;
+        for (e = p + strlen(p); e > p && (e[-1] == ' ' || e[-1] == '\t'); e--) {}
+        *e = '\0';
+        if (!*p)
+            continue;
+        if (!strncmp(p, "kernel:", 7)) {
+            int k = kernel_index(p + 7);
+            if (!strcmp(p + 7, "all")) {
+                for (int i = 0; vox_bench_kernel_cases[i]; i++) sel->kernel[i] = 1;
+            } else if (k >= 0) {
+                sel->kernel[k] = 1;
+            } else {
+                fprintf(stderr, "vox-bench run: %s:%d: unknown kernel case '%s' (known: all", list, no, p + 7);
+                for (int i = 0; vox_bench_kernel_cases[i]; i++) fprintf(stderr, ", %s", vox_bench_kernel_cases[i]);
+                fprintf(stderr, ")\n");
+                sel->errors++;
+            }
+            continue;
+        }
+        double own[16];
+        int nown = 0;
+        char *at = strrchr(p, '@');
+        if (at) {
+            nown = parse_resolutions(at + 1, own, 16);
+            if (!nown) {
+                fprintf(stderr, "vox-bench run: %s:%d: '%s': expected FILE@RES[,RES...] with resolutions in A\n", list,
+                        no, p);
+                sel->errors++;
+                continue;
+            }
+            *at = '\0';
+        }
+        char path[PATH_MAX];
+        if (!find_structure(p, dir, data, synthetic, path, sizeof path)) {
+            fprintf(stderr, "vox-bench run: %s:%d: structure '%s' not found (as given, in %s, in %s/structures%s%s)\n",
+                    list, no, p, dir, data, synthetic ? ", in " : "", synthetic ? synthetic : "");
+            sel->errors++;
+            continue;
+        }
+        for (int r = 0; r < (nown ? nown : nres); r++) add_structure(sel, path, nown ? own[r] : res[r]);
+    }
+    fclose(f);
+}
+
+/* vox's own gate set: small, fast, and covering every stage; it needs
+ * ../shared/data and the generated structures (--synthetic). */
 static const char *const gate_structures[] = {"pocket_box.pdb@2.0", "pore_box.pdb@3.0", "1aki.pdb@2.0",
                                               "4jpn.pdb@2.0", "3o5r.pdb@1.0", NULL};
 
-static int in_gate_set(const char *name)
+static void select_gate_set(selection *sel, const char *data, const char *synthetic)
 {
-    for (int i = 0; gate_structures[i]; i++)
-        if (!strcmp(gate_structures[i], name)) return 1;
-    return 0;
+    for (int i = 0; gate_structures[i]; i++) {
+        char name[128], path[PATH_MAX];
+        snprintf(name, sizeof name, "%s", gate_structures[i]);
+        char *at = strrchr(name, '@');
+        *at = '\0';
+        if (!find_structure(name, NULL, data, synthetic, path, sizeof path)) {
+            fprintf(stderr, "vox-bench run: --gate-set: %s not found in %s/structures%s%s\n", name, data,
+                    synthetic ? " or " : "", synthetic ? synthetic : " (and no --synthetic folder given)");
+            sel->errors++;
+            continue;
+        }
+        add_structure(sel, path, atof(at + 1));
+    }
+    for (int k = 0; vox_bench_kernel_cases[k]; k++) sel->kernel[k] = 1;
+    if (sel->errors)
+        fprintf(stderr, "vox-bench run: --gate-set is vox's own set (vox's test structures and ../shared/data); "
+                        "to gate your structures, list them with --cases FILE or --cases DIR\n");
 }
+
+/* ---- run ------------------------------------------------------------------ */
 
 static void print_row(const cJSON *c)
 {
@@ -391,33 +642,93 @@ static void add_case(cJSON *cases, cJSON *c, const char *name, double ref)
     print_row(c);
 }
 
+/* Where the callgrind output of a case is kept: DIR/<case name, safe>.callgrind. */
+static void callgrind_file(char *out, size_t cap, const char *dir, const char *name)
+{
+    char safe[320];
+    size_t k = 0;
+    for (const char *p = name; *p && k + 1 < sizeof safe; p++)
+        safe[k++] = (isalnum((unsigned char)*p) || *p == '.' || *p == '-' || *p == '_') ? *p : '_';
+    safe[k] = '\0';
+    snprintf(out, cap, "%s/%s.callgrind", dir, safe);
+}
+
+static const char run_usage[] =
+    "usage: vox-bench run [--quick] [-o FILE] [--data DIR] [--synthetic DIR] [--resolutions 3.0,2.0,1.0]\n"
+    "                     [--cases FILE|DIR | --gate-set] [--callgrind] [--callgrind-dir DIR]\n"
+    "                     [--isa scalar,avx2,...] [--budget SECONDS] [--filter TEXT] [--no-kernels]\n"
+    "                     [--threads N (1)] [--profile PATH (none)]\n";
+
 static int cmd_run(int argc, char **argv, const char *self)
 {
-    const char *out = NULL, *data = "../shared/data", *synthetic = NULL, *filter = NULL;
+    const char *out = NULL, *data = "../shared/data", *synthetic = NULL, *filter = NULL, *cases_path = NULL;
+    const char *cg_dir_arg = NULL;
     char resolutions[128] = "3.0,2.0,1.0", isas[128] = "";
     double budget = 0.5;
     int quick = 0, gate = 0, callgrind = 0, kernels = 1, res_given = 0;
     const char *threads = "1", *profile = "";
-    for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "--quick")) quick = 1;
-        else if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = argv[++i];
-        else if (!strcmp(argv[i], "--profile") && i + 1 < argc) profile = argv[++i];
-        else if (!strcmp(argv[i], "--gate-set")) gate = 1;
-        else if (!strcmp(argv[i], "--callgrind")) callgrind = 1;
-        else if (!strcmp(argv[i], "--no-kernels")) kernels = 0;
-        else if (!strcmp(argv[i], "-o") && i + 1 < argc) out = argv[++i];
-        else if (!strcmp(argv[i], "--data") && i + 1 < argc) data = argv[++i];
-        else if (!strcmp(argv[i], "--synthetic") && i + 1 < argc) synthetic = argv[++i];
-        else if (!strcmp(argv[i], "--filter") && i + 1 < argc) filter = argv[++i];
-        else if (!strcmp(argv[i], "--budget") && i + 1 < argc) budget = atof(argv[++i]);
-        else if (!strcmp(argv[i], "--resolutions") && i + 1 < argc) {
-            snprintf(resolutions, sizeof resolutions, "%s", argv[++i]);
+    enum { O_QUICK = 256, O_THREADS, O_PROFILE, O_GATE, O_CASES, O_CG, O_CGDIR, O_NOK, O_DATA, O_SYN, O_FILTER,
+           O_BUDGET, O_RES, O_ISA };
+    static const struct option opts[] = {
+        {"quick", no_argument, 0, O_QUICK},          {"threads", required_argument, 0, O_THREADS},
+        {"profile", required_argument, 0, O_PROFILE}, {"gate-set", no_argument, 0, O_GATE},
+        {"cases", required_argument, 0, O_CASES},    {"callgrind", no_argument, 0, O_CG},
+        {"callgrind-dir", required_argument, 0, O_CGDIR}, {"no-kernels", no_argument, 0, O_NOK},
+        {"output", required_argument, 0, 'o'},       {"data", required_argument, 0, O_DATA},
+        {"synthetic", required_argument, 0, O_SYN},  {"filter", required_argument, 0, O_FILTER},
+        {"budget", required_argument, 0, O_BUDGET},  {"resolutions", required_argument, 0, O_RES},
+        {"isa", required_argument, 0, O_ISA},        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    int ch, nthreads;
+    optind = 1;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
+        switch (ch) {
+        case O_QUICK: quick = 1; break;
+        case O_THREADS:
+            if (!vox_bench_opt_int("run", "threads", optarg, 1, 4096, &nthreads)) return 2;
+            threads = optarg;
+            break;
+        case O_PROFILE: profile = optarg; break;
+        case O_GATE: gate = 1; break;
+        case O_CASES: cases_path = optarg; break;
+        case O_CG: callgrind = 1; break;
+        case O_CGDIR: cg_dir_arg = optarg; break;
+        case O_NOK: kernels = 0; break;
+        case 'o': out = optarg; break;
+        case O_DATA: data = optarg; break;
+        case O_SYN: synthetic = optarg; break;
+        case O_FILTER: filter = optarg; break;
+        case O_BUDGET:
+            if (!vox_bench_opt_double("run", "budget", optarg, 0, &budget)) return 2;
+            break;
+        case O_RES: {
+            double tmp[16];
+            if (!parse_resolutions(optarg, tmp, 16)) {
+                fprintf(stderr, "vox-bench run: --resolutions: expected positive numbers separated by commas, got '%s'\n",
+                        optarg);
+                return 2;
+            }
+            snprintf(resolutions, sizeof resolutions, "%s", optarg);
             res_given = 1;
-        } else if (!strcmp(argv[i], "--isa") && i + 1 < argc) snprintf(isas, sizeof isas, "%s", argv[++i]);
-        else {
-            fprintf(stderr, "vox-bench run: unknown argument '%s'\n", argv[i]);
-            return 2;
+            break;
         }
+        case O_ISA: snprintf(isas, sizeof isas, "%s", optarg); break;
+        case 'h': fputs(run_usage, stdout); return 0;
+        default: return vox_bench_opt_error("run", ch, argv, run_usage);
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "vox-bench run: unexpected argument '%s'\n%s", argv[optind], run_usage);
+        return 2;
+    }
+    if (gate && cases_path) {
+        fprintf(stderr, "vox-bench run: --gate-set and --cases both choose the cases: give one\n");
+        return 2;
+    }
+    if (cg_dir_arg && !callgrind) {
+        fprintf(stderr, "vox-bench run: --callgrind-dir needs --callgrind\n");
+        return 2;
     }
     /* Every case (each in its own process) runs with these: one thread and
      * no profile by default, so runs on different machines and the CI gate's
@@ -429,15 +740,67 @@ static int cmd_run(int argc, char **argv, const char *self)
         budget = 0.05;
         if (!res_given) snprintf(resolutions, sizeof resolutions, "3.0,2.0");
     }
-    char **files = NULL;
-    size_t nfiles = 0;
+    double res[16];
+    int nres = parse_resolutions(resolutions, res, 16);
+
+    selection sel;
+    memset(&sel, 0, sizeof sel);
     char sdir[PATH_MAX];
     snprintf(sdir, sizeof sdir, "%s/structures", data);
-    if (!add_dir(&files, &nfiles, sdir, NULL))
-        fprintf(stderr, "vox-bench: %s not found: real structures skipped\n", sdir);
-    if (synthetic)
-        add_dir(&files, &nfiles, synthetic, "_box");
-    qsort(files, nfiles, sizeof *files, cmp_str);
+    struct stat st;
+    if (gate) {
+        snprintf(sel.source, sizeof sel.source, "gate-set");
+        select_gate_set(&sel, data, synthetic);
+    } else if (cases_path && stat(cases_path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(sel.source, sizeof sel.source, "dir:%s", cases_path);
+        select_dir(&sel, cases_path, NULL, res, nres);
+        if (sel.n == 0) {
+            fprintf(stderr, "vox-bench run: --cases %s: no structure files (.pdb, .cif, .ent, optionally .gz)\n",
+                    cases_path);
+            sel.errors++;
+        }
+        if (kernels)
+            for (int k = 0; vox_bench_kernel_cases[k]; k++) sel.kernel[k] = 1;
+    } else if (cases_path) {
+        snprintf(sel.source, sizeof sel.source, "list:%s", cases_path);
+        select_list(&sel, cases_path, data, synthetic, res, nres);
+        if (!kernels)
+            memset(sel.kernel, 0, sizeof sel.kernel);
+    } else {
+        snprintf(sel.source, sizeof sel.source, "all");
+        if (!select_dir(&sel, sdir, NULL, res, nres))
+            fprintf(stderr, "vox-bench: %s not found: real structures skipped\n", sdir);
+        if (synthetic)
+            select_dir(&sel, synthetic, "_box", res, nres);
+        if (kernels)
+            for (int k = 0; vox_bench_kernel_cases[k]; k++) sel.kernel[k] = 1;
+    }
+    if (sel.errors) {
+        fprintf(stderr, "vox-bench run: %d problem(s) with the cases: nothing was run\n", sel.errors);
+        free_selection(&sel);
+        return 2;
+    }
+
+    /* callgrind outputs are kept (for `compare` to point at a regressed
+     * case's functions): in --callgrind-dir, else next to -o FILE */
+    char cg_dir[PATH_MAX] = "", cg_rel[PATH_MAX] = "";
+    if (callgrind && (cg_dir_arg || out)) {
+        if (cg_dir_arg) {
+            snprintf(cg_dir, sizeof cg_dir, "%s", cg_dir_arg);
+        } else {
+            snprintf(cg_dir, sizeof cg_dir, "%s", out);
+            size_t l = strlen(cg_dir);
+            if (l > 5 && !strcmp(cg_dir + l - 5, ".json")) cg_dir[l - 5] = '\0';
+            strncat(cg_dir, ".callgrind", sizeof cg_dir - strlen(cg_dir) - 1);
+            const char *b = strrchr(cg_dir, '/');
+            snprintf(cg_rel, sizeof cg_rel, "%s", b ? b + 1 : cg_dir); /* relative to the JSON's folder */
+        }
+        if (mkdir(cg_dir, 0777) != 0 && errno != EEXIST) {
+            fprintf(stderr, "vox-bench run: cannot create %s: %s\n", cg_dir, strerror(errno));
+            free_selection(&sel);
+            return 1;
+        }
+    }
 
     cJSON *root = cJSON_CreateObject();
     cJSON_AddNumberToObject(root, "schema", SCHEMA);
@@ -448,9 +811,6 @@ static int cmd_run(int argc, char **argv, const char *self)
     if (vox_ctx_create(&ctx, NULL) == VOX_OK) {
         cJSON_AddStringToObject(root, "isa", vox_ctx_isa(ctx));
         cJSON_AddStringToObject(root, "describe", vox_ctx_describe(ctx));
-        vox_ctx_destroy(&ctx);
-    }
-    if (vox_ctx_create(&ctx, NULL) == VOX_OK) {
         cJSON *prof = cJSON_AddObjectToObject(root, "profile");
         cJSON_AddStringToObject(prof, "path", vox_ctx_profile_path(ctx));
         cJSON_AddStringToObject(prof, "status", vox_profile_status_name(vox_ctx_profile_status(ctx)));
@@ -465,6 +825,7 @@ static int cmd_run(int argc, char **argv, const char *self)
         vox_ctx_destroy(&ctx);
     }
     cJSON_AddStringToObject(root, "mode", callgrind ? "callgrind" : "time");
+    cJSON_AddStringToObject(root, "cases_from", sel.source);
     double ref = reference_seconds();
     cJSON_AddNumberToObject(root, "reference_seconds", ref);
     cJSON *cases = cJSON_AddArrayToObject(root, "cases");
@@ -474,51 +835,62 @@ static int cmd_run(int argc, char **argv, const char *self)
     printf("%-30s %6s %10s %8s %14s   stages (median ms)\n", "case", "reps", "total(ms)", "rss(MB)",
            callgrind ? "instructions" : "");
 
-    for (size_t i = 0; i < nfiles; i++) {
-        const char *base = strrchr(files[i], '/') + 1;
-        if (filter && !strstr(base, filter)) continue;
-        char rl[128];
-        snprintf(rl, sizeof rl, "%s", resolutions);
-        for (char *save, *t = strtok_r(rl, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-            double res = atof(t);
-            char plain[512];
-            snprintf(plain, sizeof plain, "%s@%.1f", base, res);
-            if (gate && !in_gate_set(plain)) continue;
-            char il[128];
-            snprintf(il, sizeof il, "%s", isas[0] ? isas : "-");
-            for (char *save2, *isa = strtok_r(il, ",", &save2); isa; isa = strtok_r(NULL, ",", &save2)) {
-                int default_isa = !strcmp(isa, "-");
-                char rs[32], name[600];
-                snprintf(rs, sizeof rs, "%.17g", res);
-                snprintf(name, sizeof name, "%s%s%s", plain, default_isa ? "" : "/", default_isa ? "" : isa);
-                cJSON *c = vox_bench_spawn(self, "case", files[i], rs, budget_s, default_isa ? NULL : isa, callgrind);
-                if (!c) {
-                    fprintf(stderr, "vox-bench: case %s failed to run\n", name);
-                    continue;
-                }
-                cJSON_AddStringToObject(c, "kind", "structure");
-                cJSON_AddStringToObject(c, "file", files[i]);
-                cJSON_AddNumberToObject(c, "resolution", res);
-                add_case(cases, c, name, ref);
+    int failed_to_run = 0;
+    for (size_t i = 0; i < sel.n; i++) {
+        const structure_case *sc = &sel.s[i];
+        if (filter && !strstr(sc->name, filter)) continue;
+        char il[128];
+        snprintf(il, sizeof il, "%s", isas[0] ? isas : "-");
+        for (char *save2, *isa = strtok_r(il, ",", &save2); isa; isa = strtok_r(NULL, ",", &save2)) {
+            int default_isa = !strcmp(isa, "-");
+            char rs[32], name[400], keep[PATH_MAX + 400];
+            snprintf(rs, sizeof rs, "%.17g", sc->res);
+            snprintf(name, sizeof name, "%s%s%s", sc->name, default_isa ? "" : "/", default_isa ? "" : isa);
+            if (cg_dir[0]) callgrind_file(keep, sizeof keep, cg_dir, name);
+            cJSON *c = vox_bench_spawn(self, "case", sc->path, rs, budget_s, default_isa ? NULL : isa, callgrind,
+                                       cg_dir[0] ? keep : NULL);
+            if (!c) {
+                fprintf(stderr, "vox-bench: case %s failed to run\n", name);
+                failed_to_run++;
+                continue;
             }
-        }
-    }
-    if (kernels) {
-        for (int k = 0; vox_bench_kernel_cases[k]; k++) {
-            if (filter && !strstr(vox_bench_kernel_cases[k], filter)) continue;
-            char name[128];
-            snprintf(name, sizeof name, "kernel:%s", vox_bench_kernel_cases[k]);
-            cJSON *c = vox_bench_spawn(self, "kernel-case", vox_bench_kernel_cases[k], NULL, budget_s, NULL, callgrind);
-            if (!c) continue;
-            cJSON_AddStringToObject(c, "kind", "kernel");
+            cJSON_AddStringToObject(c, "kind", "structure");
+            cJSON_AddStringToObject(c, "file", sc->path);
+            cJSON_AddNumberToObject(c, "resolution", sc->res);
+            if (cg_dir[0]) {
+                char kept[PATH_MAX + 400];
+                callgrind_file(kept, sizeof kept, cg_rel[0] ? cg_rel : cg_dir, name);
+                cJSON_AddStringToObject(c, "callgrind_out", kept);
+            }
             add_case(cases, c, name, ref);
         }
     }
+    for (int k = 0; vox_bench_kernel_cases[k]; k++) {
+        if (!sel.kernel[k] || (filter && !strstr(vox_bench_kernel_cases[k], filter))) continue;
+        char name[128], keep[PATH_MAX + 200];
+        snprintf(name, sizeof name, "kernel:%s", vox_bench_kernel_cases[k]);
+        if (cg_dir[0]) callgrind_file(keep, sizeof keep, cg_dir, name);
+        cJSON *c = vox_bench_spawn(self, "kernel-case", vox_bench_kernel_cases[k], NULL, budget_s, NULL, callgrind,
+                                   cg_dir[0] ? keep : NULL);
+        if (!c) {
+            fprintf(stderr, "vox-bench: case %s failed to run\n", name);
+            failed_to_run++;
+            continue;
+        }
+        cJSON_AddStringToObject(c, "kind", "kernel");
+        if (cg_dir[0]) {
+            char kept[PATH_MAX + 200];
+            callgrind_file(kept, sizeof kept, cg_rel[0] ? cg_rel : cg_dir, name);
+            cJSON_AddStringToObject(c, "callgrind_out", kept);
+        }
+        add_case(cases, c, name, ref);
+    }
     int rc = vox_bench_write_json(root, out);
     cJSON_Delete(root);
-    for (size_t i = 0; i < nfiles; i++) free(files[i]);
-    free(files);
-    return rc;
+    free_selection(&sel);
+    if (failed_to_run)
+        fprintf(stderr, "vox-bench run: %d case(s) could not be run (left out of the results)\n", failed_to_run);
+    return rc ? rc : failed_to_run ? 1 : 0;
 }
 
 int vox_bench_write_json(const cJSON *root, const char *path)
@@ -541,21 +913,23 @@ int vox_bench_write_json(const cJSON *root, const char *path)
     return 0;
 }
 
-static void usage(void)
+static void usage(FILE *to)
 {
-    fprintf(stderr,
-            "usage: vox-bench run [--quick] [-o FILE] [--data DIR] [--synthetic DIR] [--resolutions 3.0,2.0,1.0]\n"
-            "                     [--isa scalar,avx2,...] [--budget SECONDS] [--filter TEXT] [--gate-set]\n"
-            "                     [--callgrind] [--no-kernels] [--threads N (1)] [--profile PATH (none)]\n"
-            "       vox-bench compare BASE.json NEW.json [--gate] [--force] [--threshold PCT] [--tolerance PCT]\n"
-            "                     [--confirm N]\n"
+    fprintf(to,
+            "%s"
+            "       vox-bench compare BASE.json NEW.json [--gate] [--force] [--allow-missing] [--threshold PCT]\n"
+            "                     [--tolerance PCT] [--confirm N] [--top N] [--keep-callgrind DIR]\n"
             "       vox-bench kernels [--quick] [-o FILE]\n"
-            "       vox-bench threads [--quick] [--max-threads N] [--side N] [--profile PATH] [-o FILE]\n"
-            "       vox-bench startup [--vox PATH]... [--data DIR] [--rounds N] [--no-batch] [-o FILE]\n");
+            "       vox-bench threads [--quick] [--max-threads N] [--side N] [--rounds N] [--profile PATH] [-o FILE]\n"
+            "       vox-bench startup [--vox PATH]... [--data DIR] [--rounds N] [--no-batch] [-o FILE]\n"
+            "       vox-bench exports [FILE] [--data DIR] [--resolution A] [--rounds N] [--threads N] [-o FILE]\n"
+            "Each subcommand's --help describes it; bench/README.md has the whole story.\n",
+            run_usage);
 }
 
 int main(int argc, char **argv)
 {
+    /* the child side of one case (vox_bench_spawn): not for users */
     if (argc == 5 && !strcmp(argv[1], "case"))
         return run_case(argv[2], atof(argv[3]), argv[4]);
     if (argc == 4 && !strcmp(argv[1], "kernel-case"))
@@ -567,16 +941,23 @@ int main(int argc, char **argv)
     if (n <= 0)
         return 1;
     self[n] = '\0';
+    /* each subcommand sees itself as argv[0], as getopt_long expects */
     if (argc >= 2 && !strcmp(argv[1], "run"))
-        return cmd_run(argc - 2, argv + 2, self);
+        return cmd_run(argc - 1, argv + 1, self);
     if (argc >= 2 && !strcmp(argv[1], "compare"))
-        return vox_bench_compare(argc - 2, argv + 2, self);
+        return vox_bench_compare(argc - 1, argv + 1, self);
     if (argc >= 2 && !strcmp(argv[1], "kernels"))
-        return vox_bench_kernels(argc - 2, argv + 2);
+        return vox_bench_kernels(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "threads"))
-        return vox_bench_threads(argc - 2, argv + 2);
+        return vox_bench_threads(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "startup"))
         return vox_bench_startup(argc - 2, argv + 2, self);
-    usage();
+    if (argc >= 2 && !strcmp(argv[1], "exports"))
+        return vox_bench_exports(argc - 2, argv + 2);
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        usage(stdout);
+        return 0;
+    }
+    usage(stderr);
     return 2;
 }

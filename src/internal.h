@@ -44,7 +44,16 @@ struct vox_structure {
     size_t *kept;      /* after vox_prepare: input index of each atom; NULL: identity */
     double rot[3][3];  /* input -> aligned: rot * (x - centroid); identity until aligned */
     double centroid[3];
+    /* Who this structure is, for results (vox_render refuses a result with a
+     * structure it was not computed from): identity is drawn when it is built
+     * (vox_structure_stamp), generation counts coordinate changes
+     * (vox_structure_set_coords); vox_prepare is told by `prepared`. */
+    uint64_t identity;
+    uint64_t generation;
 };
+
+/* Gives a newly built structure its identity (structure.c). */
+VOX_HIDDEN void vox_structure_stamp(vox_ctx *ctx, vox_structure *s);
 
 VOX_HIDDEN int vox_atoms_push(vox_atoms *v, const vox_atom *a);
 /* Makes room for n more atoms; 0 on allocation failure. */
@@ -85,6 +94,8 @@ struct vox_ctx {
     char isa_reason[320];
     char detail[1024];
     char describe[1024];
+    char warnings[512];   /* every warning so far, "; "-separated (vox_ctx_describe shows them) */
+    uint64_t structures_built; /* mixed into each structure's identity */
     vox_stats stats;
     vox_scratch ws[VOX_WS_COUNT];
     vox_scratch *metrics_ws; /* per thread of the metrics stage */
@@ -95,7 +106,9 @@ struct vox_ctx {
 VOX_HIDDEN vox_status vox_fail(vox_ctx *ctx, vox_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 VOX_HIDDEN void vox_clear_error(vox_ctx *ctx);
-/* One line through the context's logger (stderr by default): "vox: warning: ..." */
+/* A warning: kept for vox_ctx_describe, and one line "warning: ..." through
+ * the context's logger when it has one, else on stderr when verbose (the
+ * library prints nothing otherwise). */
 VOX_HIDDEN void vox_warn(vox_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 VOX_HIDDEN double vox_now(void);
 
@@ -113,9 +126,23 @@ VOX_HIDDEN void vox_buf_putc(vox_buf *b, char c);
 VOX_HIDDEN void vox_buf_printf(vox_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 VOX_HIDDEN void vox_buf_free(vox_buf *b);
 
+/* ---- files (files.c) ----------------------------------------------------- */
+
+typedef enum vox_path_kind {
+    VOX_PATH_NONE,      /* nothing there (or it cannot be looked at) */
+    VOX_PATH_REGULAR,   /* a regular file */
+    VOX_PATH_DIRECTORY,
+    VOX_PATH_OTHER      /* a device, FIFO, socket, ... */
+} vox_path_kind;
+
+/* What is at path, symbolic links followed; *what (may be NULL) names it
+ * for messages: "a regular file", "a character device", "a FIFO (named pipe)"... */
+VOX_HIDDEN vox_path_kind vox_file_kind(const char *path, const char **what);
+
 /* Writes data to path through a temporary file in the same directory and a
  * rename: whatever happens to the process, path holds its old content or
- * all of data, never part of it.  Surviving a power loss also needs
+ * all of data, never part of it.  A target that exists and is not a regular
+ * file is refused (VOX_E_IO).  Surviving a power loss also needs
  * VOX_SYNC_DATA (the data is on disk before the rename) and, for the rename
  * itself, VOX_SYNC_DIR (the directory is synced after it): README
  * "Durability" says which outputs get which. */
@@ -132,6 +159,22 @@ VOX_HIDDEN int vox_sync_dir_of(const char *path);
 VOX_HIDDEN vox_status vox_write_document_sync(vox_ctx *ctx, vox_document doc, const vox_structure *s,
                                               const vox_result *r, const vox_render_params *p, const char *path,
                                               unsigned sync);
+/* The same without a context: the message goes to why[cap]. */
+VOX_HIDDEN vox_status vox_write_file_atomic_msg(const char *path, const char *data, size_t len, char *why, size_t cap);
+/* The two halves, for outputs that must appear together: vox_stage_file
+ * writes and fsyncs PATH.tmp.<pid>.XXXXXX (*tmp, malloc'ed), vox_commit_file
+ * renames it over path (refusing a target that is not a regular file) and
+ * frees tmp whatever happens; vox_discard_file removes and frees it. */
+VOX_HIDDEN vox_status vox_stage_file(const char *path, const char *data, size_t len, char **tmp, char *why, size_t cap);
+/* vox_stage_file with a sync policy (VOX_SYNC_DATA: fdatasync before it is renamed). */
+VOX_HIDDEN vox_status vox_stage_file_sync(const char *path, const char *data, size_t len, unsigned sync, char **tmp,
+                                          char *why, size_t cap);
+VOX_HIDDEN vox_status vox_commit_file(char *tmp, const char *path, char *why, size_t cap);
+VOX_HIDDEN void vox_discard_file(char *tmp);
+/* 1 when a directory entry is one of these temporaries: *target_len is the
+ * length of the target's name, *pid its writer (0 for the older form
+ * NAME.tmp.XXXXXX, which carries none). */
+VOX_HIDDEN int vox_temp_owner(const char *name, size_t *target_len, long *pid);
 
 /* ---- number formatting (fmt.c) ------------------------------------------ */
 
@@ -153,6 +196,9 @@ typedef struct vox_text {
     const char *data; /* NUL-terminated */
     size_t len;
 } vox_text;
+
+/* Structure text longer than this is refused unless vox_load_params.max_input_bytes says otherwise. */
+#define VOX_DEFAULT_MAX_INPUT_BYTES ((uint64_t)1 << 30)
 
 /* 1 when the first n bytes of a file look like a structure file: gzip data,
  * or mmCIF / PDB text (the loader's own content test). */
@@ -192,6 +238,19 @@ VOX_HIDDEN vox_status vox_align_structure(vox_ctx *ctx, vox_structure *s);
 /* The identity transform: s->rot = I, s->centroid = 0. */
 VOX_HIDDEN void vox_structure_reset_transform(vox_structure *s);
 
+/* A group's descriptors (descriptors.c, lining.c), when the analysis was
+ * asked for them. */
+typedef struct vox_group_desc {
+    double depth_max, depth_mean;  /* Å */
+    size_t *lining;                /* structure atom indices, ascending */
+    size_t nlining;
+    size_t *residues;              /* first atom of each lining residue, ascending */
+    size_t nresidues;
+    int has_hydropathy;
+    double hydropathy;
+    size_t apolar, polar, charged; /* lining atoms per class */
+} vox_group_desc;
+
 typedef struct vox_group {
     vox_volume_type type;
     vox_volume_type topology; /* type before refinement */
@@ -204,6 +263,12 @@ typedef struct vox_group {
     double centre[3];
     int has_circ, has_unif;
     double circ, unif;
+    /* with descriptors: the mouths classification found (§9.2), largest
+     * first, as the voxel faces each shares with bulk solvent */
+    int has_mouths;
+    size_t nmouths;
+    uint32_t *mouth_faces;
+    vox_group_desc d;
 } vox_group;
 
 struct vox_result {
@@ -215,7 +280,42 @@ struct vox_result {
     double rot[3][3];  /* the structure's input -> aligned transform when it was analysed */
     double centroid[3];
     float *centres[3]; /* voxel centre per axis index */
+    /* the structure it was computed from, as it was then (vox_render checks) */
+    uint64_t structure_identity, structure_generation;
+    int structure_prepared;
+    double step[3];    /* voxel edge per axis (§6.2: (hi - lo) / n, or the lattice's resolution) */
+    int has_desc;      /* the groups' descriptors were computed */
+    size_t natoms;     /* atoms of the analysed structure (writers check the structure they get) */
 };
+
+/* Frees what a group owns (voxels, surface, mouths, descriptors). */
+VOX_HIDDEN void vox_group_free(vox_group *g);
+
+/* ---- descriptors (descriptors.c, lining.c) ------------------------------ */
+
+/* Computes every group's descriptors from the analysis' state grid (§7:
+ * VOX_V_EXPOSED marks bulk solvent) and the analysed structure. */
+VOX_HIDDEN vox_status vox_describe_groups(vox_ctx *ctx, const vox_structure *st, const uint8_t *state,
+                                          vox_result *r);
+/* Squared distances, in voxel steps, from every voxel of the grid padded by
+ * one voxel on each side (dims + 2 per axis, flat as grids) to the nearest
+ * bulk-solvent voxel: state & VOX_V_EXPOSED, or the padding.  need (NULL:
+ * everywhere): per padded (j, k), 1 where the values along x are wanted;
+ * elsewhere d2 holds partial results. */
+VOX_HIDDEN vox_status vox_bulk_distance2(vox_ctx *ctx, const uint8_t *state, const int dims[3],
+                                         const uint8_t *need, uint32_t *d2);
+/* Fills every group's lining atoms and residues, atom classes and
+ * hydropathy.  map: scratch of one int32 per grid voxel. */
+VOX_HIDDEN vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r, int32_t *map);
+/* One past the last atom of the residue that starts at atom first (a
+ * residue: consecutive atoms with the same chain, number, insertion code
+ * and name). */
+VOX_HIDDEN size_t vox_residue_end(const vox_structure *st, size_t first);
+/* The box of a volume's voxel cubes, [0] aligned and [1] input frame
+ * (vox_result_box without padding, both frames in one pass). */
+VOX_HIDDEN void vox_volume_bounds(const vox_result *r, size_t index, double lo[2][3], double hi[2][3]);
+/* Centre of voxel f (aligned frame). */
+VOX_HIDDEN void vox_voxel_centre(const vox_result *r, uint32_t f, float c[3]);
 
 /* Fills g's axial lengths, centre and cross-section values; scratch holds
  * the per-voxel work arrays.  Returns 0 on allocation failure. */
@@ -231,10 +331,43 @@ VOX_HIDDEN vox_status vox_render_df_json(const vox_result *r, vox_buf *b);
 VOX_HIDDEN vox_status vox_render_payload(const vox_structure *s, const vox_result *r,
                                          const vox_payload_info *info, vox_buf *b);
 VOX_HIDDEN vox_status vox_render_pdb(const vox_structure *s, const vox_result *r, int input_frame, vox_buf *b);
+/* replaced (may be NULL): set to 1 when a name held characters mmCIF cannot
+ * hold on one line (written as '?'). */
 VOX_HIDDEN vox_status vox_render_cif(const vox_structure *s, const vox_result *r, int include_hubs,
-                                     int input_frame, vox_buf *b);
+                                     int input_frame, vox_buf *b, int *replaced);
 /* Chain id of each volume type's pseudo-atoms (collision avoidance, §13.4). */
 VOX_HIDDEN void vox_pseudo_chains(const vox_structure *s, char chains[5][8]);
+/* The groups in pseudo-atom order (§13.4: HUB by id, then POR, POK, CAV,
+ * OCC; HUB only with include_hubs) into order[r->n]; returns the count,
+ * or (size_t)-1 when out of memory. */
+VOX_HIDDEN size_t vox_pseudo_order(const vox_result *r, int include_hubs, size_t *order);
+
+/* The exports of the descriptors (write_volumes.c, write_viewers.c, write_dx.c). */
+VOX_HIDDEN vox_status vox_render_volumes_json(const vox_structure *s, const vox_result *r,
+                                              const vox_render_params *p, vox_buf *b);
+VOX_HIDDEN vox_status vox_render_vina(const vox_result *r, const vox_render_params *p, vox_buf *b);
+VOX_HIDDEN vox_status vox_render_pymol(const vox_structure *s, const vox_result *r, const vox_render_params *p,
+                                       vox_buf *b);
+VOX_HIDDEN vox_status vox_render_chimerax(const vox_structure *s, const vox_result *r,
+                                          const vox_render_params *p, vox_buf *b);
+VOX_HIDDEN vox_status vox_render_volume_dx(const vox_result *r, const vox_render_params *p, vox_buf *b);
+
+/* An OpenDX scalar field on a regular grid (PyMOL, VMD, ChimeraX read it):
+ * counts points along each axis, the first point, one step vector per axis
+ * (rows), and per point (x slowest, z fastest) a value that text writes
+ * into out (at most 32 characters, no terminator), returning its length. */
+typedef struct vox_dx_field {
+    const char *comment;  /* the first line, after "# " */
+    const char *name;     /* the field object's name */
+    long long counts[3];
+    double origin[3];
+    double delta[3][3];
+    size_t (*text)(const void *cookie, size_t index, char *out);
+    const void *cookie;
+    const uint8_t *flags; /* instead of text: a 0/1 map, written as 0 and 1 */
+} vox_dx_field;
+
+VOX_HIDDEN void vox_render_dx(const vox_dx_field *f, vox_buf *b);
 
 /* ---- dispatch ----------------------------------------------------------- */
 

@@ -1,11 +1,13 @@
 /* test_api.c - the public API: contexts, loading from paths and memory (plain and gzip),
  * results, writers, errors, and several contexts running concurrently in threads */
 #include <math.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -55,7 +57,7 @@ static int analyze_to_text(vox_ctx *ctx, const char *path, double res, char **df
     vox_analyze_params_init(&ap);
     ap.resolution = res;
     int ok = vox_prepare(ctx, s, NULL) == VOX_OK && vox_analyze(ctx, s, &ap, &r) == VOX_OK;
-    vox_render_params rp = {sizeof rp, NULL, 1, VOX_FRAME_ALIGNED};
+    vox_render_params rp = {.size = sizeof rp, .include_hubs = 1, .output_frame = VOX_FRAME_ALIGNED};
     ok = ok && vox_render(ctx, VOX_DOC_DF_JSON, s, r, NULL, df, NULL) == VOX_OK &&
          vox_render(ctx, VOX_DOC_CIF, s, r, &rp, cif, NULL) == VOX_OK;
     vox_result_free(&r);
@@ -140,6 +142,12 @@ static void test_context(void)
     CHECK(vox_ctx_create(&ctx, NULL) == VOX_OK && strstr(vox_ctx_describe(ctx), "VOX_ISA"), "VOX_ISA honoured");
     vox_ctx_destroy(&ctx);
     unsetenv("VOX_ISA");
+    /* one thread limit everywhere: the option stops where --threads and VOX_THREADS do */
+    vox_options_init(&o);
+    o.threads = VOX_MAX_THREADS + 1;
+    CHECK(vox_ctx_create(&ctx, &o) == VOX_E_INVALID_ARG && ctx == NULL, "threads over VOX_MAX_THREADS refused");
+    o.threads = 100000;
+    CHECK(vox_ctx_create(&ctx, &o) == VOX_E_INVALID_ARG && ctx == NULL, "threads 100000 refused");
 }
 
 static void test_load_analyze(void)
@@ -160,6 +168,21 @@ static void test_load_analyze(void)
           vox_ctx_last_error_detail(ctx));
     CHECK(vox_structure_atom_count(a) > 1000 && vox_structure_atom_count(a) == vox_structure_atom_count(b) &&
               vox_structure_atom_count(a) == vox_structure_atom_count(c), "same atoms three ways");
+    /* the input limit holds for text and for what gzip data decompresses to */
+    vox_load_params small;
+    vox_load_params_init(&small);
+    small.max_input_bytes = 1000;
+    vox_structure *big = NULL;
+    CHECK(vox_load_buffer(ctx, text, len, "long.pdb", &small, &big) == VOX_E_IO && big == NULL &&
+              strstr(vox_ctx_last_error_detail(ctx), "more than 1000 bytes"),
+          "text over max_input_bytes: %s", vox_ctx_last_error_detail(ctx));
+    CHECK(vox_load_buffer(ctx, z, zlen, "long.pdb.gz", &small, &big) == VOX_E_DECOMPRESS && big == NULL &&
+              strstr(vox_ctx_last_error_detail(ctx), "decompresses to more than 1000 bytes"),
+          "gzip over max_input_bytes: %s", vox_ctx_last_error_detail(ctx));
+    small.max_input_bytes = len;
+    CHECK(vox_load_buffer(ctx, z, zlen, "exact.pdb.gz", &small, &big) == VOX_OK, "text of exactly the limit loads: %s",
+          vox_ctx_last_error_detail(ctx));
+    vox_structure_free(&big);
     /* truncated gzip: a clear error */
     vox_structure *bad = NULL;
     CHECK(vox_load_buffer(ctx, z, zlen / 2, "half.pdb.gz", NULL, &bad) == VOX_E_DECOMPRESS && bad == NULL &&
@@ -175,8 +198,8 @@ static void test_load_analyze(void)
     ap.resolution = 2.0;
     vox_result *r = NULL;
     CHECK(vox_analyze(ctx, a, &ap, &r) == VOX_OK && vox_result_count(r) >= 1, "analyze");
-    vox_volume v;
-    CHECK(vox_result_volume(r, 0, &v) == VOX_OK && v.type == VOX_PORE && v.volume == v.num_voxels * 8.0 &&
+    vox_volume v = {.size = sizeof v};
+    CHECK(vox_result_volume(r, 0, &v) == VOX_OK && v.size == sizeof v && v.type == VOX_PORE && v.volume == v.num_voxels * 8.0 &&
               v.x >= v.y && v.y >= v.z && v.num_surface_voxels > 0 && v.num_surface_voxels < v.num_voxels,
           "largest is a pore: %s %g", vox_volume_type_name(v.type), v.volume);
     float *xyz = malloc(v.num_voxels * 3 * sizeof *xyz);
@@ -193,9 +216,50 @@ static void test_load_analyze(void)
     double res;
     vox_result_grid(r, dims, &res);
     CHECK(res == 2.0 && dims[0] > 10, "grid");
-    vox_stats st;
-    vox_ctx_get_stats(ctx, &st);
-    CHECK(st.voxels == (uint64_t)dims[0] * dims[1] * dims[2] && st.points > st.atoms, "stats");
+    /* the estimate is the grid vox_analyze built */
+    vox_grid_estimate ge;
+    memset(&ge, 0, sizeof ge);
+    ge.size = sizeof ge;
+    CHECK(vox_estimate_grid(ctx, a, &ap, &ge) == VOX_OK && !memcmp(ge.dims, dims, sizeof dims) &&
+              ge.voxels == (uint64_t)dims[0] * dims[1] * dims[2] && ge.bytes > 24 * ge.voxels && !ge.over_limit &&
+              !ge.approximate,
+          "estimate: %d %d %d", ge.dims[0], ge.dims[1], ge.dims[2]);
+    ap.resolution = 0.001;
+    CHECK(vox_estimate_grid(ctx, a, &ap, &ge) == VOX_OK && ge.over_limit && ge.approximate && ge.voxels > 1e12,
+          "estimate of an absurd grid: over the limit, bounded");
+    ap.resolution = 2.0;
+    vox_structure *unprepared = NULL;
+    vox_result *never = NULL;
+    CHECK(vox_load_file(ctx, path, NULL, &unprepared) == VOX_OK &&
+              vox_analyze(ctx, unprepared, &ap, &never) == VOX_E_INVALID_ARG &&
+              strstr(vox_ctx_last_error_detail(ctx), "not prepared") &&
+              vox_estimate_grid(ctx, unprepared, &ap, &ge) == VOX_E_INVALID_ARG,
+          "an unprepared structure is refused: %s", vox_ctx_last_error_detail(ctx));
+    vox_structure_free(&unprepared);
+
+    vox_stats st = {.size = sizeof st};
+    CHECK(vox_ctx_get_stats(ctx, &st) == VOX_OK && st.size == sizeof st &&
+              st.voxels == (uint64_t)dims[0] * dims[1] * dims[2] && st.points > st.atoms, "stats");
+    /* output structs: the caller's size decides how much is filled */
+    vox_stats zero;
+    memset(&zero, 0, sizeof zero);
+    CHECK(vox_ctx_get_stats(ctx, &zero) == VOX_E_INVALID_ARG && vox_ctx_get_stats(ctx, NULL) == VOX_E_INVALID_ARG,
+          "stats: size 0 or NULL refused");
+    vox_volume vz;
+    memset(&vz, 0, sizeof vz);
+    CHECK(vox_result_volume(r, 0, &vz) == VOX_E_INVALID_ARG, "volume: size 0 refused");
+    /* a caller built with an older, shorter vox_volume (up to and including the volume field) gets
+     * exactly those bytes, and nothing past them is touched */
+    unsigned char raw[sizeof(vox_volume) + 16];
+    memset(raw, 0xAB, sizeof raw);
+    vox_volume *older = (vox_volume *)(void *)raw;
+    size_t old_size = offsetof(vox_volume, volume) + sizeof older->volume;
+    older->size = old_size;
+    int untouched = 1;
+    CHECK(vox_result_volume(r, 0, older) == VOX_OK && older->size == old_size && older->volume == v.volume &&
+              older->id == v.id, "an older, shorter struct is filled up to its size");
+    for (size_t i = old_size; i < sizeof raw; i++) untouched &= raw[i] == 0xAB;
+    CHECK(untouched, "nothing past the caller's size is written");
     /* writers: file and memory agree */
     char out[4096], *mem = NULL;
     snprintf(out, sizeof out, "%s/api_test.df.json", dir);
@@ -211,6 +275,25 @@ static void test_load_analyze(void)
     CHECK(vox_write_df_json(ctx, r, "/nonexistent-dir/x.json") == VOX_E_IO &&
               strstr(vox_ctx_last_error_detail(ctx), "/nonexistent-dir/x.json"), "unwritable path: %s",
           vox_ctx_last_error_detail(ctx));
+    /* a target that exists and is not a regular file is refused and left as it is */
+    char sp[] = "/tmp/vox-api-XXXXXX";
+    if (mkdtemp(sp)) {
+        char fifo[64], link[64];
+        snprintf(fifo, sizeof fifo, "%s/fifo", sp);
+        snprintf(link, sizeof link, "%s/to-null", sp);
+        CHECK(mkfifo(fifo, 0600) == 0 && symlink("/dev/null", link) == 0, "FIFO and link made");
+        CHECK(vox_write_df_json(ctx, r, fifo) == VOX_E_IO && strstr(vox_ctx_last_error_detail(ctx), "FIFO"),
+              "df json onto a FIFO refused: %s", vox_ctx_last_error_detail(ctx));
+        CHECK(vox_write_annotated_pdb(ctx, a, r, link) == VOX_E_IO &&
+                  strstr(vox_ctx_last_error_detail(ctx), "character device"),
+              "pdb onto a link to /dev/null refused: %s", vox_ctx_last_error_detail(ctx));
+        struct stat fs, ls, ns;
+        CHECK(stat(fifo, &fs) == 0 && S_ISFIFO(fs.st_mode) && lstat(link, &ls) == 0 && S_ISLNK(ls.st_mode) &&
+                  stat("/dev/null", &ns) == 0 && S_ISCHR(ns.st_mode), "FIFO, link and /dev/null left as they were");
+        unlink(fifo);
+        unlink(link);
+        rmdir(sp);
+    }
     double fa, fb, fc;
     CHECK(vox_secondary_structure(ctx, a, &fa, &fb, &fc) == VOX_OK, "P-SEA runs");
     vox_result_free(&r);
@@ -360,6 +443,120 @@ static void test_frame_signs(void)
     vox_ctx_destroy(&ctx);
 }
 
+/* No public function crashes on NULL: each does what the header says with it.
+ * (Every function of vox.h is called here; a new one must be added.) */
+static void test_null_arguments(void)
+{
+    vox_options_init(NULL);
+    vox_load_params_init(NULL);
+    vox_prepare_params_init(NULL);
+    vox_analyze_params_init(NULL);
+    vox_payload_info_init(NULL);
+    vox_atom_arrays_init(NULL);
+    CHECK(vox_strerror(VOX_E_INVALID_ARG) && vox_version() && vox_version_number() && vox_available_isas() &&
+              vox_cpu_features() && vox_stage_name(VOX_STAGE_COUNT) && vox_volume_type_name((vox_volume_type)99) &&
+              vox_profile_status_name((vox_profile_status)99),
+          "static strings");
+    CHECK(vox_ctx_create(NULL, NULL) == VOX_E_INVALID_ARG, "ctx_create(NULL)");
+    vox_ctx_destroy(NULL);
+    vox_ctx *none = NULL;
+    vox_ctx_destroy(&none);
+    CHECK(!strcmp(vox_ctx_last_error_detail(NULL), "") && !strcmp(vox_ctx_describe(NULL), "") &&
+              !strcmp(vox_ctx_isa(NULL), "") && !strcmp(vox_ctx_profile_path(NULL), "") &&
+              !strcmp(vox_ctx_profile_detail(NULL), "") && vox_ctx_threads(NULL) == 1 &&
+              vox_ctx_profile_status(NULL) == VOX_PROFILE_DEFAULTS_ABSENT && !vox_ctx_settings_json(NULL) &&
+              !vox_ctx_fingerprint_json(NULL),
+          "context getters on NULL");
+    vox_stats stats;
+    vox_ctx_get_stats(NULL, &stats);
+    vox_ctx *ctx = NULL;
+    CHECK(vox_ctx_create(&ctx, NULL) == VOX_OK, "context");
+    vox_ctx_get_stats(ctx, NULL);
+    vox_structure *s = NULL;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/pore_box.pdb", dir);
+    CHECK(vox_load_file(NULL, path, NULL, &s) == VOX_E_INVALID_ARG && vox_load_file(ctx, NULL, NULL, &s) == VOX_E_INVALID_ARG &&
+              vox_load_file(ctx, path, NULL, NULL) == VOX_E_INVALID_ARG, "load_file NULLs");
+    CHECK(vox_load_buffer(NULL, "x", 1, NULL, NULL, &s) == VOX_E_INVALID_ARG &&
+              vox_load_buffer(ctx, NULL, 5, NULL, NULL, &s) == VOX_E_INVALID_ARG &&
+              vox_load_buffer(ctx, "x", 1, NULL, NULL, NULL) == VOX_E_INVALID_ARG, "load_buffer NULLs");
+    CHECK(vox_structure_from_arrays(NULL, NULL, &s) == VOX_E_INVALID_ARG &&
+              vox_structure_from_arrays(ctx, NULL, &s) == VOX_E_INVALID_ARG &&
+              vox_structure_from_arrays(ctx, NULL, NULL) == VOX_E_INVALID_ARG, "from_arrays NULLs");
+    vox_structure_free(NULL);
+    vox_structure_free(&s);
+    float xyz[9] = {0}, box[9];
+    vox_atom_info ai;
+    vox_transform tr;
+    memset(&ai, 0, sizeof ai);
+    memset(&tr, 0, sizeof tr);
+    ai.size = sizeof ai;
+    tr.size = sizeof tr;
+    CHECK(vox_structure_atom_count(NULL) == 0 && vox_structure_input_atom_count(NULL) == 0 &&
+              vox_structure_box(NULL, box) == 0 && vox_structure_kept_atoms(NULL, NULL) == 0 &&
+              vox_structure_atom(NULL, 0, &ai) == VOX_E_INVALID_ARG &&
+              vox_structure_transform(NULL, &tr) == VOX_E_INVALID_ARG,
+          "structure getters on NULL");
+    vox_structure_coords(NULL, xyz);
+    vox_transform_to_input(NULL, xyz, 3);
+    vox_transform_to_input(&tr, NULL, 3);
+    CHECK(vox_structure_set_coords(NULL, NULL, xyz, 3) == VOX_E_INVALID_ARG &&
+              vox_prepare(NULL, NULL, NULL) == VOX_E_INVALID_ARG && vox_prepare(ctx, NULL, NULL) == VOX_E_INVALID_ARG,
+          "set_coords, prepare on NULL");
+    CHECK(vox_load_file(ctx, path, NULL, &s) == VOX_OK, "load");
+    vox_structure_coords(s, NULL);
+    CHECK(vox_structure_atom(s, 0, NULL) == VOX_E_INVALID_ARG && vox_structure_transform(s, NULL) == VOX_E_INVALID_ARG &&
+              vox_structure_box(s, NULL) == 0 && vox_structure_set_coords(ctx, s, NULL, 3) == VOX_E_INVALID_ARG,
+          "structure functions with a NULL output");
+    vox_grid_estimate ge;
+    memset(&ge, 0, sizeof ge);
+    ge.size = sizeof ge;
+    CHECK(vox_estimate_grid(NULL, s, NULL, &ge) == VOX_E_INVALID_ARG && vox_estimate_grid(ctx, NULL, NULL, &ge) ==
+              VOX_E_INVALID_ARG && vox_estimate_grid(ctx, s, NULL, NULL) == VOX_E_INVALID_ARG, "estimate NULLs");
+    vox_result *r = NULL;
+    CHECK(vox_analyze(NULL, s, NULL, &r) == VOX_E_INVALID_ARG && vox_analyze(ctx, NULL, NULL, &r) == VOX_E_INVALID_ARG &&
+              vox_analyze(ctx, s, NULL, NULL) == VOX_E_INVALID_ARG, "analyze NULLs");
+    CHECK(vox_prepare(ctx, s, NULL) == VOX_OK && vox_analyze(ctx, s, NULL, &r) == VOX_OK, "prepare and analyze");
+    vox_volume v;
+    int dims[3] = {-1, -1, -1};
+    double res = -1;
+    CHECK(vox_result_count(NULL) == 0 && vox_result_volume(NULL, 0, &v) == VOX_E_INVALID_ARG &&
+              vox_result_volume(r, 0, NULL) == VOX_E_INVALID_ARG && vox_result_voxels(NULL, 0, NULL, NULL) == VOX_E_INVALID_ARG &&
+              vox_result_voxels(r, 0, NULL, NULL) == VOX_OK, "result getters on NULL");
+    vox_result_grid(NULL, dims, &res);
+    CHECK(dims[0] == -1 && res == -1, "result_grid(NULL) leaves its outputs");
+    vox_result_grid(r, NULL, NULL);
+    char *doc = NULL;
+    size_t len = 0;
+    CHECK(vox_render(NULL, VOX_DOC_DF_JSON, s, r, NULL, &doc, &len) == VOX_E_INVALID_ARG &&
+              vox_render(ctx, VOX_DOC_DF_JSON, s, NULL, NULL, &doc, &len) == VOX_E_INVALID_ARG &&
+              vox_render(ctx, VOX_DOC_PDB, NULL, r, NULL, &doc, &len) == VOX_E_INVALID_ARG &&
+              vox_render(ctx, VOX_DOC_DF_JSON, s, r, NULL, NULL, &len) == VOX_E_INVALID_ARG, "render NULLs");
+    CHECK(vox_render(ctx, VOX_DOC_DF_JSON, NULL, r, NULL, &doc, NULL) == VOX_OK, "render: len may be NULL");
+    vox_free(doc);
+    vox_free(NULL);
+    CHECK(vox_write_df_json(NULL, r, "/tmp/x") == VOX_E_INVALID_ARG && vox_write_df_json(ctx, NULL, "/tmp/x") == VOX_E_INVALID_ARG &&
+              vox_write_df_json(ctx, r, NULL) == VOX_E_INVALID_ARG &&
+              vox_write_annotation_payload(ctx, NULL, r, NULL, "/tmp/x") == VOX_E_INVALID_ARG &&
+              vox_write_annotated_pdb(ctx, s, r, NULL) == VOX_E_INVALID_ARG &&
+              vox_write_annotated_cif(ctx, NULL, r, 0, "/tmp/x") == VOX_E_INVALID_ARG, "writers with NULLs");
+    double a, b, c;
+    CHECK(vox_secondary_structure(NULL, s, &a, &b, &c) == VOX_E_INVALID_ARG &&
+              vox_secondary_structure(ctx, s, NULL, &b, &c) == VOX_E_INVALID_ARG, "secondary structure NULLs");
+    vox_frames *f = NULL;
+    int got = 0;
+    CHECK(vox_frames_open(NULL, path, &f) == VOX_E_INVALID_ARG && vox_frames_open(ctx, NULL, &f) == VOX_E_INVALID_ARG &&
+              vox_frames_open(ctx, path, NULL) == VOX_E_INVALID_ARG && vox_frames_atom_count(NULL) == 0 &&
+              !strcmp(vox_frames_format(NULL), "") && vox_frames_next(ctx, NULL, xyz, NULL, &got) == VOX_E_INVALID_ARG &&
+              vox_frames_skip(ctx, NULL, NULL, &got) == VOX_E_INVALID_ARG, "frames on NULL");
+    vox_frames_close(NULL);
+    vox_frames_close(&f);
+    vox_result_free(NULL);
+    vox_result_free(&r);
+    vox_structure_free(&s);
+    vox_ctx_destroy(&ctx);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -367,6 +564,7 @@ int main(int argc, char **argv)
         return 2;
     }
     dir = argv[1];
+    test_null_arguments();
     test_context();
     test_load_analyze();
     test_threads();

@@ -1,16 +1,20 @@
 #!/usr/bin/env python3
-"""test_bench_compare.py - `vox-bench compare`: verdicts and exit codes on constructed result files.
+"""test_bench_compare.py - the benchmark gate: `vox-bench compare` verdicts and exit codes on constructed
+result files, and `vox-bench run` choosing its cases (a list file, a folder, the built-in set).
 
-Usage: test_bench_compare.py VOX_BENCH
+Usage: test_bench_compare.py VOX_BENCH [WRAPPER] [SYNTHETIC_DIR] [B_SANITIZE]
 """
 import copy
 import json
 import os
+import shutil
 import subprocess
 import sys
 
 BENCH = sys.argv[1]
 WRAPPER = sys.argv[2].split() if len(sys.argv) > 2 else []
+SYNTHETIC = sys.argv[3] if len(sys.argv) > 3 else None
+SANITIZE = sys.argv[4] if len(sys.argv) > 4 else "none"
 from voxtest import check, main as run_tests
 
 
@@ -20,7 +24,9 @@ def case(name, ms, ir, checksum="00ff", isa="avx2"):
             "instructions": ir}
 
 
-BASE = {"schema": 1, "tool": "vox-bench", "machine": {"key": "aaaa", "cpu_model": "A"},
+BUILD = {"version": "0.1.0", "compiler": "gcc 12.2.0", "build_type": "debugoptimized", "optimization": "2",
+         "sanitize": "none", "flags": "-ffp-contract=off"}
+BASE = {"schema": 1, "tool": "vox-bench", "machine": {"key": "aaaa", "cpu_model": "A"}, "build": BUILD,
         "cases": [case("kernel:x", 10.0, 1000000), case("kernel:y", 5.0, 500000)]}
 
 
@@ -66,17 +72,194 @@ def test_compare(tmp):
         missing = copy.deepcopy(BASE)
         missing["cases"] = missing["cases"][:1]
         p = compare(tmp, BASE, missing, "--gate")
-        check(p.returncode == 0 and "missing" in p.stdout, "a missing case is reported, not failed")
+        check(p.returncode == 1 and "kernel:y" in p.stdout and "MISSING" in p.stdout,
+              f"a case missing from the new run fails the gate: {p.stdout}")
+        p = compare(tmp, BASE, missing, "--gate", "--allow-missing")
+        check(p.returncode == 0 and "MISSING" in p.stdout and "1 missing" in p.stdout,
+              f"--allow-missing reports it without failing: {p.stdout}")
+        added = copy.deepcopy(BASE)
+        added["cases"].append(case("kernel:z", 1.0, 100))
+        p = compare(tmp, BASE, added, "--gate")
+        check(p.returncode == 0 and "new case" in p.stdout, f"a case only in the new run is reported, not gated: {p.stdout}")
         isa = copy.deepcopy(BASE)
         isa["cases"][0]["isa"] = "scalar"
         isa["cases"][0]["instructions"] = 9e9
         p = compare(tmp, BASE, isa, "--gate")
-        check(p.returncode == 0 and "not comparable" in p.stdout, "cases of another ISA are not compared")
+        check(p.returncode == 1 and "NOT COMPARABLE" in p.stdout, "a case measured with other kernels fails the gate")
+        p = compare(tmp, BASE, isa, "--gate", "--allow-missing")
+        check(p.returncode == 0 and "NOT COMPARABLE" in p.stdout, "... unless --allow-missing")
+        failing_cases(tmp)
+        builds(tmp)
+        functions(tmp)
+        options(tmp)
         bad = os.path.join(tmp, "bad.json")
         open(bad, "w").write("{}")
         p = subprocess.run([*WRAPPER, BENCH, "compare", bad, bad], capture_output=True, text=True)
         check(p.returncode == 2 and "not a vox-bench result" in p.stderr, "garbage refused")
 
 
+def failing_cases(tmp):
+    """A case failing the same way in both runs is not a change; starting, stopping or changing failure is."""
+    fail = copy.deepcopy(BASE)
+    fail["cases"][1] = {"name": "kernel:y", "kind": "structure", "error": "no protein atoms left after cleaning"}
+    p = compare(tmp, fail, fail, "--gate")
+    check(p.returncode == 0 and "fails in both" in p.stdout and "1 failing in both" in p.stdout,
+          f"a run compared with itself passes, failing cases included: {p.stdout}")
+    p = compare(tmp, BASE, fail, "--gate")
+    check(p.returncode == 1 and "STARTED FAILING" in p.stdout and "no protein atoms" in p.stdout,
+          f"a case that starts failing is a change and says so: {p.stdout}")
+    p = compare(tmp, fail, BASE, "--gate")
+    check(p.returncode == 1 and "STOPPED FAILING" in p.stdout, f"a case that stops failing is a change: {p.stdout}")
+    other = copy.deepcopy(fail)
+    other["cases"][1]["error"] = "grid too large"
+    p = compare(tmp, fail, other, "--gate")
+    check(p.returncode == 1 and "FAILS DIFFERENTLY" in p.stdout and "grid too large" in p.stdout,
+          f"a case that fails differently is a change: {p.stdout}")
+    p = compare(tmp, fail, fail)
+    check(p.returncode == 0 and "fails in both" in p.stdout, "the same without --gate")
+
+
+def builds(tmp):
+    """Files from different builds are refused, naming both; never a false regression."""
+    for field, value in (("build_type", "release"), ("compiler", "clang 14.0.6"), ("optimization", "3"),
+                         ("sanitize", "address,undefined"), ("flags", "-O3 -ffp-contract=off")):
+        other = copy.deepcopy(BASE)
+        other["build"][field] = value
+        for c in other["cases"]:
+            c["instructions"] *= 0.97  # what a release build does to the counts
+        p = compare(tmp, BASE, other, "--gate")
+        check(p.returncode == 2 and value in p.stderr and BASE["build"][field] in p.stderr
+              and "REGRESSION" not in p.stdout, f"{field} {value} refused, both named: {p.stderr}")
+    other = copy.deepcopy(BASE)
+    other["build"]["build_type"] = "release"
+    p = compare(tmp, BASE, other)
+    check(p.returncode == 2 and "different builds" in p.stderr, "refused without --gate too")
+    p = compare(tmp, BASE, other, "--force")
+    check(p.returncode == 0 and "different builds" in p.stdout, f"--force compares wall times anyway, with a note: {p.stdout}")
+    p = compare(tmp, BASE, other, "--gate", "--force")
+    check(p.returncode == 2, "the gate never compares different builds")
+    old = copy.deepcopy(BASE)
+    for k in ("optimization", "sanitize"):
+        del old["build"][k]
+    p = compare(tmp, old, BASE, "--gate")
+    check(p.returncode == 0, f"fields an older file lacks are not compared: {p.stdout} {p.stderr}")
+    nobuild = copy.deepcopy(BASE)
+    del nobuild["build"]
+    p = compare(tmp, nobuild, BASE, "--gate")
+    check(p.returncode == 2 and "no build record" in p.stderr, "a file without a build record is refused")
+
+
+def functions(tmp):
+    """A regression names the functions that grew most and points at the kept callgrind output."""
+    base = copy.deepcopy(BASE)
+    base["cases"][0]["functions"] = {"vox_k_occlusion": 600000, "vox_parse_pdb": 300000, "memcpy_wrapper": 100000}
+    new = copy.deepcopy(base)
+    c = new["cases"][0]
+    c["functions"] = {"vox_k_occlusion": 900000, "vox_parse_pdb": 290000, "memcpy_wrapper": 100000,
+                      "vox_new_helper": 20000}
+    c["instructions"] = sum(c["functions"].values())
+    os.makedirs(os.path.join(tmp, "new.callgrind"), exist_ok=True)
+    with open(os.path.join(tmp, "new.callgrind", "kernel_x.callgrind"), "w") as f:
+        f.write("events: Ir\n")
+    c["callgrind_out"] = "new.callgrind/kernel_x.callgrind"
+    keep = os.path.join(tmp, "kept")
+    p = compare(tmp, base, new, "--gate", "--keep-callgrind", keep)
+    out = p.stdout
+    check(p.returncode == 1 and "REGRESSION" in out, "the regression fails")
+    lines = [ln for ln in out.splitlines() if ln.strip().startswith(("+", "-"))]
+    check(len(lines) >= 2 and "vox_k_occlusion" in lines[0] and "+300000" in lines[0]
+          and "vox_new_helper" in lines[1], f"functions by instruction difference, largest increase first: {out}")
+    check(any("vox_parse_pdb" in ln and "-10000" in ln for ln in lines), "the largest decrease is shown too")
+    check(not any("memcpy_wrapper" in ln for ln in lines), "unchanged functions are not listed")
+    check(os.path.exists(os.path.join(keep, "kernel_x.callgrind")) and "callgrind_annotate" in out,
+          f"the regressed case's callgrind output is pointed at and kept: {out}")
+    p = compare(tmp, base, new, "--gate", "--top", "1")
+    lines = [ln for ln in p.stdout.splitlines() if ln.strip().startswith("+")]
+    check(len(lines) == 1, "--top limits the list")
+    plain = copy.deepcopy(new)
+    del plain["cases"][0]["functions"]
+    p = compare(tmp, base, plain, "--gate")
+    check(p.returncode == 1 and "no per-function counts" in p.stdout, "files without per-function counts say so")
+
+
+def options(tmp):
+    """getopt_long: options anywhere, numbers checked, unknown options refused."""
+    bp = os.path.join(tmp, "o.json")
+    json.dump(BASE, open(bp, "w"))
+    p = subprocess.run([*WRAPPER, BENCH, "compare", "--gate", bp, "--threshold=5", bp], capture_output=True, text=True)
+    check(p.returncode == 0, f"options before, between and after the files, --opt=value: {p.stderr}")
+    p = subprocess.run([*WRAPPER, BENCH, "compare", bp, bp, "--threshold", "2x"], capture_output=True, text=True)
+    check(p.returncode == 2 and "--threshold" in p.stderr and "2x" in p.stderr, f"a bad number is named: {p.stderr}")
+    p = subprocess.run([*WRAPPER, BENCH, "compare", bp, bp, "--gaet"], capture_output=True, text=True)
+    check(p.returncode == 2 and "--gaet" in p.stderr and "usage" in p.stderr, f"unknown option: {p.stderr}")
+    p = subprocess.run([*WRAPPER, BENCH, "compare", bp], capture_output=True, text=True)
+    check(p.returncode == 2 and "two result files" in p.stderr, "one file is a usage error")
+    p = subprocess.run([*WRAPPER, BENCH, "run", "--budget"], capture_output=True, text=True)
+    check(p.returncode == 2 and "needs a value" in p.stderr, f"a missing value: {p.stderr}")
+    for sub in ("run", "compare", "kernels", "threads"):
+        p = subprocess.run([*WRAPPER, BENCH, sub, "--help"], capture_output=True, text=True)
+        check(p.returncode == 0 and "usage: vox-bench " + sub in p.stdout, f"{sub} --help")
+
+
+def bench_run(*args, **kw):
+    return subprocess.run([*WRAPPER, BENCH, "run", *args], capture_output=True, text=True, timeout=600, **kw)
+
+
+def test_run(tmp):
+    """`run` takes its cases from a list or a folder, refuses missing ones, and the built-in set says what it is."""
+    if not SYNTHETIC:
+        print("SKIP run cases: no synthetic folder given")
+        return
+    nodata = os.path.join(tmp, "no-data")
+    p = bench_run("--gate-set", "--data", nodata, "--synthetic", SYNTHETIC, "-o", os.path.join(tmp, "g.json"))
+    check(p.returncode == 2 and "1aki.pdb not found" in p.stderr and "--cases" in p.stderr
+          and not os.path.exists(os.path.join(tmp, "g.json")),
+          f"--gate-set with other data: refused, pointing at --cases, nothing written: {p.stderr}")
+    mine = os.path.join(tmp, "mine")
+    os.makedirs(mine)
+    shutil.copy(os.path.join(SYNTHETIC, "pore_box.pdb"), os.path.join(mine, "my_pore.pdb"))
+    lst = os.path.join(mine, "gate.txt")
+    with open(lst, "w") as f:
+        f.write("# the cases this project gates\nmy_pore.pdb@3.0   # relative to this file\n"
+                "pocket_box.pdb@3.0,2.0\nkernel:moments@1e5\n")
+    out = os.path.join(tmp, "list.json")
+    p = bench_run("--cases", lst, "--synthetic", SYNTHETIC, "--data", nodata, "--budget", "0", "-o", out)
+    check(p.returncode == 0, f"a list of cases runs: {p.stdout} {p.stderr}")
+    d = json.load(open(out)) if os.path.exists(out) else {"cases": []}
+    names = [c["name"] for c in d["cases"]]
+    check(names == ["my_pore.pdb@3.0", "pocket_box.pdb@3.0", "pocket_box.pdb@2.0", "kernel:moments@1e5"],
+          f"exactly the listed cases, in order: {names}")
+    check(d.get("cases_from", "").startswith("list:") and d.get("build", {}).get("build_type"),
+          "the file records where its cases came from and the build")
+    p = subprocess.run([*WRAPPER, BENCH, "compare", out, out], capture_output=True, text=True)
+    check(p.returncode == 0, f"a run compared with itself passes: {p.stdout}")
+    with open(lst, "a") as f:
+        f.write("lost.pdb@2.0\nkernel:nonsense\nmy_pore.pdb@fast\n")
+    p = bench_run("--cases", lst, "--synthetic", SYNTHETIC, "--data", nodata, "--budget", "0",
+                  "-o", os.path.join(tmp, "refused.json"))
+    check(p.returncode == 2 and "gate.txt:5" in p.stderr and "lost.pdb" in p.stderr and "nonsense" in p.stderr
+          and "gate.txt:7" in p.stderr and not os.path.exists(os.path.join(tmp, "refused.json")),
+          f"missing structures and bad lines are named by line, nothing runs: {p.stderr}")
+    out = os.path.join(tmp, "dir.json")
+    p = bench_run("--cases", mine, "--resolutions", "3.0", "--no-kernels", "--budget", "0", "--data", nodata, "-o", out)
+    names = [c["name"] for c in json.load(open(out))["cases"]] if os.path.exists(out) else []
+    check(p.returncode == 0 and names == ["my_pore.pdb@3.0"], f"a folder of structures: {names} {p.stderr}")
+    if not shutil.which("valgrind") or WRAPPER or SANITIZE not in ("", "none"):
+        print("SKIP run --callgrind: valgrind not found, a wrapper in use, or a sanitizer build (valgrind cannot run it)")
+        return
+    with open(lst, "w") as f:
+        f.write("kernel:moments@1e5\n")
+    out = os.path.join(tmp, "cg.json")
+    p = bench_run("--cases", lst, "--callgrind", "-o", out)
+    d = json.load(open(out)) if os.path.exists(out) else {"cases": []}
+    c = d["cases"][0] if d["cases"] else {}
+    kept = os.path.join(tmp, c.get("callgrind_out", "?"))
+    check(p.returncode == 0 and c.get("instructions", 0) > 0 and len(c.get("functions", {})) > 0
+          and abs(sum(c["functions"].values()) - c["instructions"]) < 1 and os.path.exists(kept),
+          f"under callgrind: instructions, their split per function, the output kept: {p.stderr} {c.keys()}")
+    p = subprocess.run([*WRAPPER, BENCH, "compare", out, out, "--gate"], capture_output=True, text=True)
+    check(p.returncode == 0 and "0 regressions" in p.stdout, f"the gate passes on a run compared with itself: {p.stdout}")
+
+
 if __name__ == "__main__":
-    sys.exit(run_tests([test_compare], "vox-bench-compare-"))
+    sys.exit(run_tests([test_compare, test_run], "vox-bench-compare-"))

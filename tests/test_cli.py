@@ -12,7 +12,9 @@ import gzip
 import json
 import os
 import re
+import subprocess
 import sys
+import zlib
 
 from voxtest import check, main, runner
 
@@ -163,7 +165,74 @@ def bad_input_cases(tmp):
         ("vertical tab in mmCIF", w("vt.cif", b"data_x\nloop_\n_atom_site.group_PDB\n_atom_site.Cartn_x\n"
                                     b"_atom_site.Cartn_y\n_atom_site.Cartn_z\nATOM\x0b1.0 2.0 3.0\n"), ["no protein"]),
         ("absurd resolution", os.path.join(GEN, "pocket_box.pdb"), ["voxels", "limit"], ["--resolution", "0.0005"]),
+        # refused from the first bytes or at the limit, never read or decompressed in full (timed in test_bounded_inputs)
+        ("gzip of zeros", w("zeros.pdb.gz", zeros_gz(64)), ["binary data", "after gzip decompression"]),
+        ("/dev/zero", "/dev/zero", ["binary data"]),
+        ("gzip text over --max-input-bytes", w("long.pdb.gz", atom_text_gz(16)), ["more than 4194304 bytes", "input limit"],
+         ["--max-input-bytes", "4M"]),
+        ("text over --max-input-bytes", w("long.pdb", good * 40), ["more than 1024 bytes", "input limit"],
+         ["--max-input-bytes", "1K"]),
+        # found by an adversarial pass: said at the line and field, not later as an empty grid axis
+        ("coordinate past the float range", w("huge.pdb", line.replace(b"   1.000", b"  1e+39 ")),
+         ["huge.pdb:1", "x coordinate '1e+39'", "out of range"]),
+        ("mmCIF coordinate past the float range", w("huge.cif", b"data_x\nloop_\n_atom_site.group_PDB\n"
+                                                  b"_atom_site.Cartn_x\n_atom_site.Cartn_y\n_atom_site.Cartn_z\n"
+                                                  b"ATOM 1.0 -4e38 3.0\n"), ["huge.cif:7", "Cartn_y", "out of range"]),
+        ("unterminated mmCIF text field", w("opentext.cif", b"data_x\n_struct.title\n;a title that\nnever ends\n"
+                                           b"loop_\n_atom_site.group_PDB\n_atom_site.Cartn_x\n"),
+         ["opentext.cif:3", "text field starting at line 3", "never ends"]),
     ]
+
+
+def zeros_gz(mib):
+    """mib MiB of zero bytes as mib concatenated gzip members of 1 MiB each (about 1 KiB per MiB)."""
+    return gzip.compress(bytes(1 << 20), 9) * mib
+
+
+def atom_text_gz(mib):
+    """mib MiB of valid-looking PDB ATOM lines, gzip-compressed."""
+    line = b"ATOM      1  CA  ALA A   1      11.104   6.134  -6.504  1.00  0.00           C  \n"
+    block = line * ((1 << 20) // len(line) + 1)
+    c = zlib.compressobj(6, zlib.DEFLATED, 31)
+    return b"".join([c.compress(block) for _ in range(mib)] + [c.flush()])
+
+
+def peak(*args):
+    """(CompletedProcess, seconds, peak RSS in MiB) of `vox ARGS`, run from a fresh Python child."""
+    code = ("import resource, subprocess, sys, time, json; t = time.monotonic(); "
+            "p = subprocess.run(sys.argv[1:], capture_output=True, text=True, errors='replace'); "
+            "print(json.dumps([p.returncode, p.stderr, time.monotonic() - t, "
+            "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024]))")
+    q = subprocess.run([sys.executable, "-c", code, *WRAPPER, VOX, *args], capture_output=True, text=True, timeout=600)
+    rc, err, secs, mib = json.loads(q.stdout)
+    return rc, err, secs, mib
+
+
+def test_bounded_inputs(tmp):
+    """A gzip bomb, /dev/zero and text past --max-input-bytes fail fast, in bounded memory (the issue's reproducers
+    cost 1-5 GB and seconds)."""
+    d = os.path.join(tmp, "bounded")
+    os.makedirs(d)
+    bomb = os.path.join(d, "bomb.pdb.gz")
+    open(bomb, "wb").write(zeros_gz(1024))  # 1 GiB of zeros in about 1 MB
+    one = os.path.join(d, "one_member.pdb.gz")  # 256 MiB of zeros in one gzip member
+    c = zlib.compressobj(1, zlib.DEFLATED, 31)
+    open(one, "wb").write(c.compress(bytes(256 << 20)) + c.flush())
+    text = os.path.join(d, "text.pdb.gz")
+    open(text, "wb").write(atom_text_gz(256))
+    cases = [("gzip of 1 GiB of zeros", [bomb], "binary data"), ("/dev/zero", ["/dev/zero"], "binary data"),
+             ("gzip of 256 MiB of zeros in one member", [one], "binary data"),
+             ("256 MiB of gzipped text over --max-input-bytes 8M", [text, "--max-input-bytes", "8M"], "input limit")]
+    for what, args, needle in cases:
+        rc, err, secs, mib = peak("analyze", "--quiet", "--output-dir", os.path.join(d, "out"), *args)
+        check(rc == 1 and needle in err, f"{what}: refused: {rc} {err}")
+        if WRAPPER:
+            continue  # qemu's own memory and speed say nothing about vox's
+        # generous bounds (sanitizer builds keep shadow memory); an unbounded read costs over 250 MB here
+        check(mib < 200 and secs < 20, f"{what}: {mib:.0f} MiB peak, {secs:.1f} s")
+    for bad in ("0", "abc", "12Q", "-5"):
+        p = vox("analyze", "--max-input-bytes", bad, "--output-dir", os.path.join(d, "u"), os.path.join(GEN, "pore_box.pdb"))
+        check(p.returncode == 2 and "--max-input-bytes" in p.stderr, f"--max-input-bytes {bad}: usage error")
 
 
 def test_bad_inputs(tmp):
@@ -176,7 +245,7 @@ def test_bad_inputs(tmp):
         check(p.returncode == 1, f"{what}: exit {p.returncode} (expected 1): {msg}")
         check(all(n in msg for n in needles), f"{what}: message lacks {needles}: {msg!r}")
         check(os.path.basename(path) in msg or path in msg, f"{what}: message does not name the file: {msg!r}")
-        left = [f for f in os.listdir(out) if f not in ("run.summary.json", "run.checkpoint.json")] if os.path.isdir(out) else []
+        left = [f for f in os.listdir(out) if f not in ("run.summary.json", "run.checkpoint.json", ".vox.lock")] if os.path.isdir(out) else []
         check(left == [], f"{what}: files left behind: {left}")
         if os.path.isdir(out):
             s = json.load(open(os.path.join(out, "run.summary.json")))
@@ -221,6 +290,38 @@ def test_misc():
     check(p.returncode == 2, "no command")
 
 
+def test_unclear_errors(tmp):
+    """Messages that once said too little now say what, where and why."""
+    pore = os.path.join(GEN, "pore_box.pdb")
+    out = os.path.join(tmp, "clear")
+    p = vox("analyze", "--max-grid-voxels", "1000000000000", "--output-dir", out, pore)
+    check(p.returncode == 2 and "4294967295" in p.stderr and "32-bit" in p.stderr,
+          f"--max-grid-voxels over 2^32-1 refused at parse time: {p.stderr}")
+    p = vox("analyze", "--quiet", "--max-grid-voxels", "4294967295", "--resolution", "0.01", "--output-dir", out, pore)
+    check(p.returncode == 1 and "hard limit" in p.stderr and "2^32 - 1" in p.stderr, f"the hard limit is named: {p.stderr}")
+    afile = os.path.join(tmp, "plain_file")
+    open(afile, "w").write("x")
+    p = vox("analyze", "--output-dir", afile, pore)
+    check(p.returncode == 1 and "a regular file, not a directory" in p.stderr and "File exists" not in p.stderr,
+          f"an output directory that is a file: {p.stderr}")
+    env = dict(os.environ, VOX_ISA="bogus")
+    p = vox("analyze", "--output-dir", out, pore, env=env)
+    check(p.returncode == 2 and "VOX_ISA='bogus'" in p.stderr and "unknown instruction set" in p.stderr,
+          f"VOX_ISA=bogus named: {p.stderr}")
+    p = vox("analyze", "--isa", "bogus", "--output-dir", out, pore)
+    check(p.returncode == 2 and "--isa 'bogus'" in p.stderr, f"--isa bogus named: {p.stderr}")
+    p = vox("info", env=env)
+    check("VOX_ISA='bogus'" in p.stdout, f"vox info names VOX_ISA: {p.stdout}")
+    p = vox("analyze", "--threads", "4097", "--output-dir", out, pore)
+    check(p.returncode == 2 and "1 to 4096" in p.stderr, "--threads stops at 4096")
+    env = dict(os.environ, VOX_THREADS="abc", VOX_BIND="sideways")
+    p = vox("analyze", "--quiet", "--jobs", "2", "--overwrite", "--output-dir", out, pore,
+            os.path.join(GEN, "pocket_box.pdb"), env=env)
+    check(p.returncode == 0 and p.stderr.count("VOX_THREADS='abc'") == 1 and p.stderr.count("VOX_BIND='sideways'") == 1,
+          f"each warning once: {p.stderr}")
+    check("done (" not in p.stderr, f"--quiet prints no lone closing progress line: {p.stderr}")
+
+
 if __name__ == "__main__":
-    sys.exit(main([test_types, test_outputs, test_corner_structures, test_bad_inputs, lambda tmp: test_misc()],
+    sys.exit(main([test_types, test_outputs, test_corner_structures, test_bad_inputs, test_bounded_inputs, test_unclear_errors, lambda tmp: test_misc()],
                   "vox-cli-"))

@@ -87,7 +87,7 @@ static char *documents(vox_ctx *ctx, vox_structure *s, int prepare, double res)
     vox_payload_info pi;
     vox_payload_info_init(&pi);
     pi.source = "x";
-    vox_render_params rp = {sizeof rp, &pi, 1, VOX_FRAME_ALIGNED};
+    vox_render_params rp = {.size = sizeof rp, .payload = &pi, .include_hubs = 1, .output_frame = VOX_FRAME_ALIGNED};
     size_t total = 0;
     char *all = NULL;
     for (int d = VOX_DOC_DF_JSON; d <= VOX_DOC_CIF; d++) {

@@ -315,7 +315,11 @@ static void test_dgesdd_sv3(void)
         ref.dgesdd("S", &m, &n, a2, &lda, s2, u2, &ldu, vt2, &ldvt, work2, &lwork, iwork, &info2, 1);
         free(work2);
         memcpy(a2, a, (size_t)3 * m * sizeof *a);
-        int info1 = vox_la_dgesdd_sv3(m, a, lda, s1, vt1, work);
+        /* half the cases with column 1's first pass done by the caller */
+        vox_la_col1 col1;
+        vox_la_col1_init(&col1);
+        for (int i = 0; i < m; i++) vox_la_col1_add(&col1, a[i]);
+        int info1 = vox_la_dgesdd_sv3(m, a, lda, s1, vt1, work, t % 2 ? &col1 : NULL);
         if (kind == 6 && info1 == -2)
             continue; /* max|a| itself below dgesdd's scaling threshold: refused, as documented */
         CHECK(info1 == info2 && same(s1, s2, 3) && same(vt1, vt2, 9), "dgesdd_sv3 case %d (m %d, kind %d): info "
@@ -327,10 +331,19 @@ static void test_dgesdd_sv3(void)
         for (int where = 0; where < 3 * m; where += m / 2 + 1) {
             for (int i = 0; i < 3 * m; i++) a[i] = value(-4, 4, 0);
             a[where] = NAN;
-            CHECK(vox_la_dgesdd_sv3(m, a, m, s1, vt1, work) == -4, "a NaN at %d (m %d) is refused", where, m);
+            CHECK(vox_la_dgesdd_sv3(m, a, m, s1, vt1, work, NULL) == -4, "a NaN at %d (m %d) is refused", where, m);
+            vox_la_col1 col1;
+            vox_la_col1_init(&col1);
+            for (int i = 0; i < m; i++) vox_la_col1_add(&col1, a[i]);
+            CHECK(vox_la_dgesdd_sv3(m, a, m, s1, vt1, work, &col1) == -4, "a NaN at %d (m %d, column 1 given) is "
+                  "refused", where, m);
             a[where] = 0x1p470;
-            CHECK(vox_la_dgesdd_sv3(m, a, m, s1, vt1, work) == -2, "2^470 at %d (m %d) is refused", where, m);
+            CHECK(vox_la_dgesdd_sv3(m, a, m, s1, vt1, work, NULL) == -2, "2^470 at %d (m %d) is refused", where, m);
         }
+    vox_la_col1 short1;
+    vox_la_col1_init(&short1);
+    vox_la_col1_add(&short1, 1.0);
+    CHECK(vox_la_dgesdd_sv3(40, a, 40, s1, vt1, work, &short1) == -1, "a column-1 pass over other rows is refused");
 }
 
 /* lapack_eig.c (numpy's eigh and eigvalsh: dsyevd, uplo 'L') shares dnrm2,

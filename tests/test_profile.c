@@ -131,6 +131,20 @@ static void test_bad_files(const char *tmp)
     t = doc_with(entry("scalar", 1, 1), 2);
     CHECK(status_of(t, NULL, NULL) == VOX_PROFILE_DEFAULTS_OUT_OF_RANGE, "tile below 4 KiB");
     free(t);
+    /* numbers no integer type holds: refused by range, never cast (UBSan checks the cast) */
+    static const double huge[] = {1e50, -1e50, 1e19, 3e9};
+    for (size_t h = 0; h < sizeof huge / sizeof huge[0]; h++) {
+        e = entry("scalar", 64, 1);
+        cJSON *small = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(e, "settings"), "occlusion"), "small");
+        cJSON_ReplaceItemInObject(small, h % 2 ? "threads" : "tile_kib", cJSON_CreateNumber(huge[h]));
+        t = doc_with(e, 2);
+        CHECK(status_of(t, NULL, NULL) == VOX_PROFILE_DEFAULTS_OUT_OF_RANGE, "value %g refused", huge[h]);
+        free(t);
+    }
+    CHECK(status_of("{\"format\": \"vox-profile\", \"schema\": 1e10, \"machines\": []}", NULL, NULL) ==
+              VOX_PROFILE_DEFAULTS_CORRUPT, "schema 1e10");
+    CHECK(status_of("{\"format\": \"vox-profile\", \"schema\": -1e300, \"machines\": []}", NULL, NULL) ==
+              VOX_PROFILE_DEFAULTS_CORRUPT, "schema -1e300");
     t = doc_with(entry("scalar", 64, -2), 2);
     CHECK(status_of(t, NULL, NULL) == VOX_PROFILE_DEFAULTS_OUT_OF_RANGE, "negative threads");
     free(t);

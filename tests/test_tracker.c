@@ -67,7 +67,7 @@ static size_t typed_rows(const vox_result *r)
 {
     size_t n = 0;
     for (size_t i = 0; i < vox_result_count(r); i++) {
-        vox_volume v;
+        vox_volume v = {.size = sizeof v};
         vox_result_volume(r, i, &v);
         n += v.type != VOX_OCCLUDED;
     }
@@ -127,7 +127,7 @@ static void test_lattice_and_tracker(const char *dir)
     CHECK(k >= 4.0 && fabs(k - round(k)) < 1e-9 && o2[1] == origin[1] && d3[0] >= dims[0] + 4 && d3[1] == dims[1],
           "grown by %g voxels below x, dims %d -> %d", k, dims[0], d3[0]);
     /* the voxel indices are the result's voxels */
-    vox_volume v0;
+    vox_volume v0 = {.size = sizeof v0};
     vox_result_volume(moved, 0, &v0);
     uint32_t *flat = malloc(v0.num_voxels * sizeof *flat);
     float *cent = malloc(3 * v0.num_voxels * sizeof *cent);

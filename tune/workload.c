@@ -23,6 +23,7 @@ static int make_blob(vox_structure *st)
     const double R = 18.0, a = 1.9;
     uint64_t rng = 0x9E3779B97F4A7C15ull;
     memset(st, 0, sizeof *st);
+    st->prepared = 1; /* built in its own frame: vox_analyze takes it as it is */
     int n = (int)(R / a) + 1, idx = 0;
     for (int i = -n; i <= n; i++)
         for (int j = -n; j <= n; j++)

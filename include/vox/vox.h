@@ -9,7 +9,10 @@
  *     vox_structure *s;         vox_load_file(ctx, "4jpn.pdb", NULL, &s);
  *     vox_prepare(ctx, s, NULL);                 // clean + align
  *     vox_result *r;            vox_analyze(ctx, s, NULL, &r);
- *     for (size_t i = 0; i < vox_result_count(r); i++) { vox_volume v; vox_result_volume(r, i, &v); ... }
+ *     for (size_t i = 0; i < vox_result_count(r); i++) {
+ *         vox_volume v; v.size = sizeof v;      // output structs: the caller sets size
+ *         vox_result_volume(r, i, &v); ...
+ *     }
  *     vox_write_df_json(ctx, r, "4jpn.df.json");
  *     vox_result_free(&r); vox_structure_free(&s); vox_ctx_destroy(&ctx);
  *
@@ -23,10 +26,41 @@
  * alive, which decides the default threads and binding (vox_options.threads).
  *
  * Errors: every call that can fail returns a vox_status (VOX_OK == 0,
- * errors negative).  A human-readable detail (file, line, field and what
- * was expected) is kept in the context: vox_ctx_last_error_detail().
- * The library never aborts and never prints, except to the logger callback
- * (or stderr when VOX_VERBOSE=1 and no logger is set).
+ * errors negative).  Every error of a call that takes a context sets a
+ * human-readable detail there (the function or file, line, field and what
+ * was expected): vox_ctx_last_error_detail().  vox_ctx_create, which has no
+ * context yet when it fails, copies it into vox_options.error_detail.  Calls
+ * without a context (vox_result_volume, vox_structure_atom, ...) return the
+ * status alone.
+ *
+ * Output: the library never aborts and never writes to stdout.  Its only
+ * output is log lines: warnings ("warning: VOX_THREADS='many' is not a
+ * count ...", a failed thread bind, a profile not used) and, when verbose,
+ * one line describing each new context.  They go to vox_options.log when it
+ * is set; without a logger they go to stderr only when the context is
+ * verbose (vox_options.verbose > 0, or the environment variable VOX_VERBOSE
+ * set to a positive number), and nowhere otherwise.  Warnings given while a
+ * context is created are also listed at the end of vox_ctx_describe().
+ *
+ * Environment variables, read by vox_ctx_create (a vox_options field, when
+ * set, wins over its variable):
+ *   VOX_ISA      scalar|avx2|avx512|neon: an unknown name or an ISA this CPU
+ *                or build lacks makes vox_ctx_create fail (VOX_E_ISA_UNKNOWN,
+ *                VOX_E_ISA_UNAVAILABLE), as the same vox_options.isa does: a
+ *                test or benchmark that forces kernels must not silently get
+ *                others.
+ *   VOX_THREADS, VOX_BIND, VOX_VERBOSE, VOX_PROFILE: a value that makes no
+ *                sense is ignored (the default is used) with a warning; never
+ *                an error.
+ *
+ * NULL arguments: no function crashes on NULL.  A function returning a
+ * vox_status returns VOX_E_INVALID_ARG when a required pointer (context,
+ * structure, result, path, output pointer) is NULL; pointers that may be
+ * NULL say so where they are declared.  Getters given a NULL object return
+ * 0, "" or NULL (vox_ctx_threads: 1; vox_ctx_profile_status: ABSENT); the
+ * *_init functions, vox_free and every *_free / *_destroy / *_close ignore
+ * NULL; vox_ctx_get_stats, vox_result_grid, vox_structure_coords and
+ * vox_transform_to_input do nothing when an argument is NULL.
  */
 #ifndef VOX_VOX_H
 #define VOX_VOX_H
@@ -83,13 +117,19 @@ typedef struct vox_ctx vox_ctx;
 /* Logger: receives complete lines without the trailing newline. */
 typedef void (*vox_log_fn)(void *cookie, const char *line);
 
+/* The most threads a context may use: vox_options.threads, $VOX_THREADS and --threads all stop here. */
+#define VOX_MAX_THREADS 4096
+
 typedef struct vox_options {
     size_t size;            /* = sizeof(vox_options); set by vox_options_init */
     const char *isa;        /* NULL (auto), "scalar", "avx2", "avx512" or "neon".
                                Precedence: this field, then $VOX_ISA, then detection. */
-    uint64_t max_grid_voxels; /* refuse grids larger than this (0 = default, 2^31 - 1) */
-    int verbose;            /* > 0: describe the context once through the logger */
-    vox_log_fn log;         /* NULL: stderr; verbose lines and warnings */
+    uint64_t max_grid_voxels; /* refuse grids larger than this (0 = default, 2^31 - 1); grids over
+                                 2^32 - 1 voxels are refused whatever this says (voxel numbers are 32-bit) */
+    int verbose;            /* > 0: describe the context once through the logger, and let
+                               warnings reach stderr when there is no logger (also VOX_VERBOSE) */
+    vox_log_fn log;         /* NULL: stderr when verbose, else nowhere; set: every warning and
+                               verbose line, verbose or not */
     void *log_cookie;
     /* Threads (README "Threads").  Results never depend on them. */
     /* threads = 0: $VOX_THREADS, else $OMP_NUM_THREADS, else a default that
@@ -109,7 +149,8 @@ typedef struct vox_options {
      * calling thread's affinity mask whatever else runs; "none" never.
      * Pinning lasts only as long as vox's own parallel regions, and nothing
      * is pinned with one thread, OMP_PROC_BIND or OMP_PLACES set, or a
-     * simulated (HWLOC_SYNTHETIC / XML) topology. */
+     * simulated (HWLOC_SYNTHETIC / XML) topology.  At most VOX_MAX_THREADS
+     * (more: VOX_E_INVALID_ARG). */
     int threads;
     const char *bind;       /* NULL: $VOX_BIND, else "auto"; or "cores", "pus", "none" */
     /* Tuning profile written by voxtune.  Precedence: profile_json, then
@@ -117,11 +158,40 @@ typedef struct vox_options {
      * (~/.config/vox/profile.json).  "" (empty) for either: use no profile. */
     const char *profile;
     const char *profile_json;
+    /* When vox_ctx_create fails there is no context to hold the detail: it
+     * is copied here (NUL-terminated, cut to error_detail_size bytes) when
+     * error_detail is not NULL. */
+    char *error_detail;
+    size_t error_detail_size;
 } vox_options;
 
+/* Zeroes opts and sets size and the defaults.  NULL is ignored. */
 VOX_API void vox_options_init(vox_options *opts);
 
-/* Creates a context.  On error *out is NULL.  opts may be NULL (defaults). */
+/* Creates a context.  On error *out is NULL and the detail is in
+ * opts->error_detail (when given).  opts may be NULL (defaults).
+ *
+ * Cost: a context is not free.  Creating one detects the CPU's features
+ * (once per process), fills a kernel table per ISA, discovers the machine's
+ * topology with hwloc (cores, caches, the allowed cpuset, read from /sys and
+ * CPUID; no I/O devices) and reads the tuning profile file (a JSON file of a
+ * few kilobytes, see vox_options.profile).  The topology dominates: about
+ * 40 ms on a 2-vCPU VM, more on large machines.  Create one context per
+ * thread and keep it: it also keeps the grid scratch buffers between
+ * analyses, so a thread that analyses many structures or frames with one
+ * context pays for topology and page faults once.
+ *
+ * Threads: a context runs its grid stages on `threads` OpenMP threads (by
+ * default one per core).  A program that calls vox from threads of its own
+ * (a thread pool, one structure per thread) should give each thread its own
+ * context with threads = 1, as `vox analyze --jobs N` does: otherwise every
+ * context starts a team of all cores and they oversubscribe the machine.
+ * Called from inside an OpenMP parallel region, vox runs on the calling
+ * thread only.  Results never depend on the thread count.
+ *
+ * Errors: VOX_E_INVALID_ARG (out is NULL, threads < 0, an unknown bind
+ * policy), VOX_E_ISA_UNKNOWN / VOX_E_ISA_UNAVAILABLE (isa or $VOX_ISA),
+ * VOX_E_NOMEM, VOX_E_INTERNAL (hwloc cannot load the topology). */
 VOX_API vox_status vox_ctx_create(vox_ctx **out, const vox_options *opts);
 /* Destroys a context and sets *ctx to NULL.  NULL and *ctx == NULL are fine. */
 VOX_API void vox_ctx_destroy(vox_ctx **ctx);
@@ -131,7 +201,9 @@ VOX_API void vox_ctx_destroy(vox_ctx **ctx);
 VOX_API const char *vox_ctx_last_error_detail(const vox_ctx *ctx);
 
 /* One line describing the kernels in use, e.g.
- * "isa=scalar (detected avx2; forced by VOX_ISA) kernels=scalar". */
+ * "isa=scalar (detected avx2; forced by VOX_ISA) kernels=scalar ...", then
+ * the threads, the binding, the profile and any warnings given while the
+ * context was created ("; warnings: VOX_THREADS='many' is not ..."). */
 VOX_API const char *vox_ctx_describe(const vox_ctx *ctx);
 /* Name of the ISA whose kernel table this context uses. */
 VOX_API const char *vox_ctx_isa(const vox_ctx *ctx);
@@ -183,14 +255,23 @@ typedef enum vox_stage {
     VOX_STAGE_COUNT
 } vox_stage;
 
+/* Output structs the library fills (vox_stats, vox_volume, vox_atom_info,
+ * vox_transform, vox_frame_info, vox_track) start with a size that the
+ * caller sets to sizeof the struct it was compiled with; the library fills
+ * that many bytes at most and writes back how many it filled.  So fields can
+ * be added at the end without breaking programs built against an older
+ * header.  A size of 0 is VOX_E_INVALID_ARG. */
 typedef struct vox_stats {
+    size_t size;            /* = sizeof(vox_stats), set by the caller */
     double seconds[VOX_STAGE_COUNT];
     uint64_t atoms, points, voxels, buried_voxels, components;
     int dims[3];
 } vox_stats;
 
 VOX_API const char *vox_stage_name(vox_stage stage);
-VOX_API void vox_ctx_get_stats(const vox_ctx *ctx, vox_stats *out);
+/* Copies the statistics into out (out->size set by the caller).
+ * VOX_E_INVALID_ARG: NULL ctx or out, or out->size 0. */
+VOX_API vox_status vox_ctx_get_stats(const vox_ctx *ctx, vox_stats *out);
 
 /* ------------------------------------------------------------------ */
 /* Structures.                                                        */
@@ -206,13 +287,20 @@ typedef enum vox_assembly_policy {
 typedef struct vox_load_params {
     size_t size;                 /* = sizeof(vox_load_params) */
     vox_assembly_policy assembly;
+    uint64_t max_input_bytes;    /* refuse text (after gzip decompression) longer than this; 0: the
+                                    default, 1 GiB.  Enforced while reading: memory never grows past it */
 } vox_load_params;
 
+/* Defaults (biological assembly, 1 GiB input limit).  NULL is ignored. */
 VOX_API void vox_load_params_init(vox_load_params *p);
 
 /* Loads a PDB or mmCIF file, optionally gzip-compressed.  The format is
  * detected from the content (gzip magic, "data_" for mmCIF, PDB records),
- * the suffix only breaks ties.  params may be NULL (defaults). */
+ * the suffix only breaks ties.  params may be NULL (defaults).  The input is
+ * streamed: binary data or a foreign format is refused from its first 64 KiB
+ * (after decompression) without reading the rest, and text over
+ * max_input_bytes is refused as soon as it passes the limit.  A FIFO or
+ * device path is read as given. */
 VOX_API vox_status vox_load_file(vox_ctx *ctx, const char *path,
                                  const vox_load_params *params, vox_structure **out);
 /* Same from memory.  name is used in messages (may be NULL). */
@@ -221,7 +309,8 @@ VOX_API vox_status vox_load_buffer(vox_ctx *ctx, const void *data, size_t len, c
 VOX_API void vox_structure_free(vox_structure **s);
 
 VOX_API size_t vox_structure_atom_count(const vox_structure *s);
-/* Copies the coordinates (x0,y0,z0,x1,...) into xyz[3 * atom_count]. */
+/* Copies the coordinates (x0,y0,z0,x1,...) into xyz[3 * atom_count].
+ * Nothing happens when s or xyz is NULL. */
 VOX_API void vox_structure_coords(const vox_structure *s, float *xyz);
 
 /* ---- Structures from memory (an MD engine's or analysis code's atoms) ---- */
@@ -357,6 +446,7 @@ typedef struct vox_prepare_params {
                              built before this field (smaller size) get the default */
 } vox_prepare_params;
 
+/* Defaults (align = 1).  NULL is ignored. */
 VOX_API void vox_prepare_params_init(vox_prepare_params *p);
 
 /* Cleans (models joined, amino-acid filter, hydrogens removed) and aligns
@@ -438,8 +528,14 @@ typedef struct vox_analyze_params {
     int has_grid;
     double grid_origin[3];
     int grid_dims[3];
+    /* 1: also compute the per-volume descriptors (lining atoms and residues,
+     * depth, hydropathy, atom classes, openings: vox_result_descriptors and
+     * the README's "Descriptors").  0 (default): not computed, at no cost;
+     * the volumes and every volumizer output are the same either way. */
+    int descriptors;
 } vox_analyze_params;
 
+/* volumizer's defaults.  NULL is ignored. */
 VOX_API void vox_analyze_params_init(vox_analyze_params *p);
 
 typedef enum vox_volume_type {
@@ -455,12 +551,37 @@ VOX_API const char *vox_volume_type_name(vox_volume_type t);
 
 typedef struct vox_result vox_result;
 
-/* Analyses a prepared structure.  The structure is not modified. */
+/* Analyses a prepared structure.  The structure is not modified.  A
+ * structure that was never given to vox_prepare is refused
+ * (VOX_E_INVALID_ARG: prepare with align = 0 and keep_non_protein = 1 to
+ * analyse the atoms exactly as loaded).  A grid over vox_options.max_grid_voxels,
+ * or over 2^32 - 1 voxels whatever that option says, is VOX_E_GRID_TOO_LARGE
+ * before anything is allocated.  The
+ * result remembers which structure it was computed from, and in which state
+ * (see vox_render). */
 VOX_API vox_status vox_analyze(vox_ctx *ctx, const vox_structure *s,
                                const vox_analyze_params *params, vox_result **out);
+
+/* What vox_analyze would need, without analysing: the grid and the peak memory. */
+typedef struct vox_grid_estimate {
+    size_t size;        /* = sizeof(vox_grid_estimate), set by the caller */
+    int dims[3];        /* voxels along x, y, z */
+    uint64_t voxels;    /* their product */
+    uint64_t bytes;     /* predicted peak memory of vox_analyze (grid arrays, groups, atom tables), an upper estimate */
+    int over_limit;     /* 1: vox_analyze would refuse the grid (max_grid_voxels, or 2^32 - 1) */
+    int approximate;    /* 1: the grid is far over the limit and only bounded from the atoms' extent
+                           (dims and voxels are that bound); 0: exactly the grid vox_analyze builds */
+} vox_grid_estimate;
+
+/* Fills out for a prepared structure at params (NULL: defaults).  Costs a
+ * small fraction of the analysis (the shell tables; no grid).  Errors as
+ * vox_analyze's checks: unprepared, no atoms, bad parameters, an empty axis. */
+VOX_API vox_status vox_estimate_grid(vox_ctx *ctx, const vox_structure *s, const vox_analyze_params *params,
+                                     vox_grid_estimate *out);
 VOX_API void vox_result_free(vox_result **r);
 
 typedef struct vox_volume {
+    size_t size;            /* = sizeof(vox_volume), set by the caller */
     vox_volume_type type;
     int id;                 /* per-type id: 0 = largest of its type */
     size_t num_voxels;
@@ -478,6 +599,8 @@ typedef struct vox_volume {
  * (volume desc, type name, id) as volumizer's data frame, then the occluded
  * groups (id order), which volumizer writes only as pseudo-atoms. */
 VOX_API size_t vox_result_count(const vox_result *r);
+/* Fills out (out->size set by the caller) with volume index.
+ * VOX_E_INVALID_ARG: NULL r or out, out->size 0, index out of range. */
 VOX_API vox_status vox_result_volume(const vox_result *r, size_t index, vox_volume *out);
 /* Voxel centres (x,y,z per voxel, ascending flat index) into xyz[3*num_voxels]
  * and, if surface is not NULL, 1/0 surface flags into surface[num_voxels]. */
@@ -494,6 +617,70 @@ VOX_API void vox_result_grid_origin(const vox_result *r, double origin[3]);
 /* Flat grid indices (i * ny * nz + j * nz + k, ascending) of a volume's
  * voxels into flat[num_voxels]. */
 VOX_API vox_status vox_result_voxel_indices(const vox_result *r, size_t index, uint32_t *flat);
+
+/* The frame of written coordinates (PDB and mmCIF documents, boxes, maps):
+ * the aligned frame (volumizer's outputs), or the input frame (the
+ * coordinates as loaded or given, mapped back with vox_result_transform;
+ * within f32 rounding of the input). */
+typedef enum vox_output_frame { VOX_FRAME_ALIGNED = 0, VOX_FRAME_INPUT = 1 } vox_output_frame;
+
+/* ---- Per-volume descriptors -------------------------------------------
+
+ * Computed by vox_analyze when vox_analyze_params.descriptors is 1; the
+ * rules (which atoms line a volume, what depth and an opening are) are in
+ * the README ("Descriptors").  Every value is the same for every ISA and
+ * thread count. */
+typedef struct vox_descriptors {
+    size_t size;               /* = sizeof(vox_descriptors), set by the caller */
+    double depth_max;          /* Å: the largest distance of a voxel to the nearest bulk-solvent voxel */
+    double depth_mean;         /* Å: the mean over the volume's voxels */
+    size_t num_lining_atoms;
+    size_t num_lining_residues;
+    int has_hydropathy;        /* 0: no lining residue has a Kyte-Doolittle value */
+    double hydropathy;         /* mean Kyte-Doolittle hydropathy of the lining residues */
+    double apolar_fraction;    /* of the lining atoms: C, S, Se */
+    double polar_fraction;     /* N and O that are not charged */
+    double charged_fraction;   /* Asp OD1/OD2, Glu OE1/OE2, Lys NZ, Arg NE/NH1/NH2, Hip ND1/NE2
+                                  (the rest, such as metal ions, is in none of the three) */
+    int has_openings;          /* 0 for occluded groups (never classified) */
+    size_t num_openings;       /* mouths: the components of the volume's solvent-contact voxels */
+    double opening_area;       /* Å²: voxel faces shared with bulk solvent, all openings */
+} vox_descriptors;
+
+/* Descriptors of the volume at index (table order).  VOX_E_INVALID_ARG:
+ * NULL arguments, out->size 0, index out of range, or a result analysed
+ * without descriptors. */
+VOX_API vox_status vox_result_descriptors(const vox_result *r, size_t index, vox_descriptors *out);
+/* The atoms lining the volume: their indices in the analysed structure
+ * (vox_structure_atom gives names, residue and input index), ascending,
+ * into atoms[num_lining_atoms] unless atoms is NULL.  Returns the count
+ * (0 without descriptors). */
+VOX_API size_t vox_result_lining_atoms(const vox_result *r, size_t index, size_t *atoms);
+/* The residues lining the volume, in structure order: for each, the index
+ * of the residue's first atom in the analysed structure (a residue is a run
+ * of consecutive atoms with the same chain, number, insertion code and
+ * name).  Returns the count. */
+VOX_API size_t vox_result_lining_residues(const vox_result *r, size_t index, size_t *first_atoms);
+/* The area (Å²) of each opening, largest mouth first, into
+ * areas[num_openings] unless areas is NULL.  Returns the count. */
+VOX_API size_t vox_result_openings(const vox_result *r, size_t index, double *areas);
+
+/* An axis-parallel box: lo/hi corners, centre and edge lengths (size). */
+typedef struct vox_box {
+    size_t size;               /* = sizeof(vox_box), set by the caller */
+    double lo[3], hi[3];
+    double centre[3];
+    double extent[3];          /* hi - lo */
+} vox_box;
+
+/* The box that holds the volume's voxel cubes, grown by padding Å on every
+ * side, axis-parallel in frame: VOX_FRAME_ALIGNED (the analysis grid's
+ * axes) or VOX_FRAME_INPUT (the structure's input frame, through
+ * vox_result_transform: what a docking program needs for the user's file).
+ * Needs no descriptors.  VOX_E_INVALID_ARG: NULL, index out of range,
+ * a negative or non-finite padding, an unknown frame. */
+VOX_API vox_status vox_result_box(const vox_result *r, size_t index, vox_output_frame frame, double padding,
+                                  vox_box *out);
 
 /* ---- Tracking volumes across frames --------------------------------
 
@@ -555,7 +742,8 @@ VOX_API vox_status vox_tracker_restore(vox_ctx *ctx, const char *data, size_t le
 /* ------------------------------------------------------------------ */
 /* Writers.  Files are written atomically: a temporary file in the same
  * directory, fsync, rename.  On error no file (old or partial) is left at
- * the destination path unless it existed before.                     */
+ * the destination path unless it existed before.  The structure given with
+ * a result must be the one it was computed from, unchanged (vox_render). */
 
 /* volumizer's library table, annotation_df.to_json() (pandas columns orient). */
 VOX_API vox_status vox_write_df_json(vox_ctx *ctx, const vox_result *r, const char *path);
@@ -569,6 +757,7 @@ typedef struct vox_payload_info {
     int include_hubs;
 } vox_payload_info;
 
+/* Zeroes p and sets size.  NULL is ignored. */
 VOX_API void vox_payload_info_init(vox_payload_info *p);
 
 /* The CLI payload <label>.annotation.json, with P-SEA secondary-structure fractions. */
@@ -582,27 +771,73 @@ VOX_API vox_status vox_write_annotated_pdb(vox_ctx *ctx, const vox_structure *s,
 VOX_API vox_status vox_write_annotated_cif(vox_ctx *ctx, const vox_structure *s,
                                            const vox_result *r, int include_hubs, const char *path);
 
-/* The same documents into a malloc'ed buffer (free with vox_free). */
+/* The same documents into a malloc'ed buffer (free with vox_free), and the
+ * exports of the descriptors (README "Descriptors and exports" has an
+ * example of each).  Names from the structure file are data: JSON escapes
+ * them, and the scripts and maps contain none (atoms are picked by serial
+ * number), so a hostile file cannot inject a command. */
 typedef enum vox_document {
     VOX_DOC_DF_JSON = 0,
     VOX_DOC_PAYLOAD_JSON = 1,
     VOX_DOC_PDB = 2,
-    VOX_DOC_CIF = 3
+    VOX_DOC_CIF = 3,
+    /* Every volume (hubs only with include_hubs; occluded groups too): id,
+     * type, volume, descriptors, openings, lining residues and atoms, and
+     * the bounding and docking boxes in the input and the aligned frame.
+     * Needs descriptors. */
+    VOX_DOC_VOLUMES_JSON = 4,
+    /* An AutoDock Vina configuration (center_x ... size_z) for one volume
+     * (params->volume): the docking box in params->output_frame. */
+    VOX_DOC_VINA = 5,
+    /* A PyMOL script: loads params->structure_file (the annotated mmCIF of
+     * this structure and result with the same include_hubs, its coordinates
+     * in params->output_frame), shows it in the input frame (moving it there
+     * when the file is in the aligned frame), makes one object per volume
+     * (vox_<type>_<id>, coloured by type), shows the lining residues as
+     * sticks.  Needs descriptors. */
+    VOX_DOC_PYMOL = 6,
+    /* The same for ChimeraX (a .cxc command file). */
+    VOX_DOC_CHIMERAX = 7,
+    /* An OpenDX map of one volume (params->volume): 1 in its voxels, 0
+     * around them, on its voxels' bounding box grown by one voxel, with
+     * positions at voxel centres in params->output_frame. */
+    VOX_DOC_DX = 8
 } vox_document;
-
-/* The frame of the coordinates written in the PDB and mmCIF documents:
- * the aligned frame (volumizer's outputs), or the input frame (the
- * coordinates as loaded or given, mapped back with vox_result_transform;
- * within f32 rounding of the input). */
-typedef enum vox_output_frame { VOX_FRAME_ALIGNED = 0, VOX_FRAME_INPUT = 1 } vox_output_frame;
 
 typedef struct vox_render_params {
     size_t size;                   /* = sizeof(vox_render_params) */
     const vox_payload_info *payload; /* VOX_DOC_PAYLOAD_JSON */
-    int include_hubs;              /* VOX_DOC_CIF */
-    vox_output_frame output_frame; /* VOX_DOC_PDB, VOX_DOC_CIF (default aligned) */
+    int include_hubs;              /* VOX_DOC_CIF, VOX_DOC_VOLUMES_JSON, VOX_DOC_PYMOL, VOX_DOC_CHIMERAX */
+    vox_output_frame output_frame; /* VOX_DOC_PDB, VOX_DOC_CIF, VOX_DOC_VINA, VOX_DOC_DX: the frame written;
+                                      VOX_DOC_PYMOL, VOX_DOC_CHIMERAX: the frame of structure_file
+                                      (default aligned) */
+    size_t volume;                 /* VOX_DOC_VINA, VOX_DOC_DX: the volume's table index */
+    double box_padding;            /* VOX_DOC_VOLUMES_JSON, VOX_DOC_VINA: Å on every side (default 4) */
+    const char *structure_file;    /* VOX_DOC_PYMOL, VOX_DOC_CHIMERAX: the file the script opens, a
+                                      path of letters, digits and . _ - + / (others are refused) */
+    const char *source;            /* VOX_DOC_VOLUMES_JSON: a label written as "source" (may be NULL) */
 } vox_render_params;
 
+/* The defaults above (size set, aligned frame, padding 4 Å). */
+VOX_API void vox_render_params_init(vox_render_params *p);
+
+/* Renders a document into a malloc'ed buffer (*out, *len without the NUL
+ * that follows it).
+ *
+ * The structure: VOX_DOC_DF_JSON needs only the result (s is not used and
+ * may be NULL).  The other documents write the structure's atoms next to
+ * the result's volumes, so s must be the structure r was computed from, as
+ * it was then: another structure (even one loaded from the same file), or
+ * the same structure after vox_prepare or vox_structure_set_coords changed
+ * its coordinates, is VOX_E_INVALID_ARG with a detail saying which; nothing
+ * is rendered.  For trajectories: render the documents that need the
+ * structure before giving it the next frame's coordinates (or analyse it
+ * again); results themselves stay valid, and the df JSON, the accessors and
+ * the tracker use them at any time.
+ *
+ * Errors (each with a detail): VOX_E_INVALID_ARG (NULL ctx/r/out, no or a
+ * mismatched structure for a document that needs one, an unknown document
+ * or output frame), VOX_E_NOMEM. */
 VOX_API vox_status vox_render(vox_ctx *ctx, vox_document doc, const vox_structure *s,
                               const vox_result *r, const vox_render_params *params,
                               char **out, size_t *len);

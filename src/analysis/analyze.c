@@ -34,12 +34,6 @@ static int bucket_push(bucket *b, const vox_group *g)
     return 1;
 }
 
-static void group_free(vox_group *g)
-{
-    free(g->voxels);
-    free(g->surface);
-}
-
 static int cmp_size_then_position(const void *x, const void *y)
 {
     const vox_group *a = x, *b = y;
@@ -64,6 +58,7 @@ typedef struct classify_job {
     vox_classifier **cls; /* one per thread */
     const vox_components *comps;
     vox_group *groups;    /* per component */
+    int mouths;           /* keep each group's mouths (descriptors) */
     int failed;
 } classify_job;
 
@@ -86,6 +81,16 @@ static void classify_one(void *arg, size_t c, int thread)
     } else if (!vox_classify(j->cls[thread], gr->voxels, n, (int32_t)c, &gr->topology, &gr->type, gr->surface,
                              &gr->nsurf)) {
         __atomic_store_n(&j->failed, 1, __ATOMIC_RELAXED);
+    } else if (j->mouths) {
+        /* the classifier's mouths are gone after its next component: keep their sizes now */
+        gr->nmouths = vox_classifier_mouths(j->cls[thread]);
+        gr->mouth_faces = malloc((gr->nmouths ? gr->nmouths : 1) * sizeof *gr->mouth_faces);
+        if (!gr->mouth_faces) {
+            __atomic_store_n(&j->failed, 1, __ATOMIC_RELAXED);
+            return;
+        }
+        vox_classifier_mouth_faces(j->cls[thread], gr->mouth_faces);
+        gr->has_mouths = 1;
     }
 }
 
@@ -128,36 +133,61 @@ static int cmp_rows(const void *pa, const void *pb)
     return (a->id > b->id) - (a->id < b->id);
 }
 
-vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_params *params, vox_result **out)
+/* Voxel numbers are 32-bit: no grid may have more voxels than this, whatever max_grid_voxels says. */
+#define VOX_HARD_MAX_VOXELS 4294967295.0
+
+/* What an analysis costs at its peak, for vox_estimate_grid.  Per voxel: occupancy and
+ * state (1 + 1), labels and the BFS queue (4 + 4), the classifier's flags, predecessors and
+ * layers (1 + 4 + 4), and the groups' voxel lists and surface flags (4 + 1 per buried voxel).
+ * Not every page of the sparse arrays is touched: measured peak RSS of whole `vox analyze`
+ * runs, less the process's own ~12 MB, was 8.5-19.4 bytes per voxel (4jpn, 3wip, 4zxb, 1gya
+ * at 0.3-1.0 A, 86 thousand to 232 million voxels), so 24 keeps the estimate above it. */
+#define VOX_BYTES_PER_VOXEL 24.0
+/* Per atom: the structure, the shell tables and the sorted centres. */
+#define VOX_BYTES_PER_ATOM 200.0
+/* The process around it: code, libraries, the topology, the shell tables, grid axes. */
+#define VOX_BYTES_FIXED (16.0 * 1048576.0)
+
+static vox_status read_params(vox_ctx *ctx, const vox_structure *st, const vox_analyze_params *params,
+                              vox_analyze_params *p)
 {
-    if (!ctx || !st || !out)
-        return VOX_E_INVALID_ARG;
-    *out = NULL;
-    vox_clear_error(ctx);
-    vox_analyze_params p;
-    vox_analyze_params_init(&p);
+    vox_analyze_params_init(p);
     if (params)
-        memcpy(&p, params, params->size && params->size < sizeof p ? params->size : sizeof p);
-    const double s = p.resolution;
+        memcpy(p, params, params->size && params->size < sizeof *p ? params->size : sizeof *p);
+    const double s = p->resolution;
     if (!isfinite(s) || !(s > 0.0))
         return vox_fail(ctx, VOX_E_INVALID_ARG, "resolution must be a positive number of angstroms, got %g", s);
-    if (p.connectivity != VOX_CONNECT_CUSTOM18 && p.connectivity != VOX_CONNECT_6 &&
-        p.connectivity != VOX_CONNECT_18 && p.connectivity != VOX_CONNECT_26)
+    if (p->connectivity != VOX_CONNECT_CUSTOM18 && p->connectivity != VOX_CONNECT_6 &&
+        p->connectivity != VOX_CONNECT_18 && p->connectivity != VOX_CONNECT_26)
         return vox_fail(ctx, VOX_E_INVALID_ARG, "surface connectivity must be 6, 18, 26 or custom18");
-    if (p.has_grid)
+    if (p->has_grid)
         for (int a = 0; a < 3; a++)
-            if (!isfinite(p.grid_origin[a]) || p.grid_dims[a] < 1)
+            if (!isfinite(p->grid_origin[a]) || p->grid_dims[a] < 1)
                 return vox_fail(ctx, VOX_E_INVALID_ARG,
                                 "fixed grid: origin %c must be finite and dims %c at least 1 (got %g, %d)", "xyz"[a],
-                                "xyz"[a], p.grid_origin[a], p.grid_dims[a]);
-    if (p.has_min_volume && !isfinite(p.min_volume))
+                                "xyz"[a], p->grid_origin[a], p->grid_dims[a]);
+    if (p->has_min_volume && !isfinite(p->min_volume))
         return vox_fail(ctx, VOX_E_INVALID_ARG, "min volume must be a finite number");
+    if (!st->prepared)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "the structure was not prepared: call vox_prepare first (with "
+                        "vox_prepare_params.align = 0 and keep_non_protein = 1 to analyse the atoms exactly as loaded)");
     if (st->atoms.n == 0)
         return vox_fail(ctx, VOX_E_NO_ATOMS, "the structure has no atoms");
-    memset(ctx->stats.seconds + VOX_STAGE_SHELLS, 0, sizeof(double) * (VOX_STAGE_COUNT - VOX_STAGE_SHELLS));
+    return VOX_OK;
+}
 
-    /* Refuse absurd grids before building anything: an upper bound from the
-     * atom extents plus the largest radius. */
+/* The grid limit in force: the context's, never above the 32-bit hard limit. */
+static double voxel_limit(const vox_ctx *ctx, const char **which)
+{
+    double opt = (double)ctx->opts.max_grid_voxels;
+    *which = opt < VOX_HARD_MAX_VOXELS ? "the limit" : "vox's hard limit (2^32 - 1: voxel numbers are 32-bit)";
+    return opt < VOX_HARD_MAX_VOXELS ? opt : VOX_HARD_MAX_VOXELS;
+}
+
+/* An upper bound of the grid from the atom extents plus the largest radius,
+ * per axis: absurd grids are refused before anything is built. */
+static double grid_bound(const vox_structure *st, double s, double axes[3])
+{
     float amin[3], amax[3];
     for (int a = 0; a < 3; a++) amin[a] = amax[a] = st->atoms.a[0].xyz[a];
     for (size_t i = 1; i < st->atoms.n; i++)
@@ -167,12 +197,89 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
             if (v > amax[a]) amax[a] = v;
         }
     double bound = 1.0, rmax = vox_max_vdw_radius();
-    for (int a = 0; a < 3; a++)
-        bound *= floor(((double)amax[a] - amin[a] + 2.0 * rmax) / s) + 2.0;
-    if (bound > (double)ctx->opts.max_grid_voxels)
-        return vox_fail(ctx, VOX_E_GRID_TOO_LARGE,
-                        "resolution %g A would need about %.3g voxels, over the limit of %llu (raise it with --max-grid-voxels)",
-                        s, bound, (unsigned long long)ctx->opts.max_grid_voxels);
+    for (int a = 0; a < 3; a++) {
+        axes[a] = floor(((double)amax[a] - amin[a] + 2.0 * rmax) / s) + 2.0;
+        bound *= axes[a];
+    }
+    return bound;
+}
+
+static vox_status bound_too_large(vox_ctx *ctx, double s, double bound)
+{
+    const char *which;
+    double limit = voxel_limit(ctx, &which);
+    int hard = limit >= VOX_HARD_MAX_VOXELS;
+    return vox_fail(ctx, VOX_E_GRID_TOO_LARGE, "resolution %g A would need about %.3g voxels, over %s of %.0f (%s)",
+                    s, bound, which, limit, hard ? "a coarser resolution is needed" : "raise it with --max-grid-voxels");
+}
+
+vox_status vox_estimate_grid(vox_ctx *ctx, const vox_structure *st, const vox_analyze_params *params,
+                             vox_grid_estimate *out)
+{
+    if (!ctx || !st || !out || out->size == 0)
+        return VOX_E_INVALID_ARG;
+    vox_clear_error(ctx);
+    vox_analyze_params p;
+    vox_status rc = read_params(ctx, st, params, &p);
+    if (rc != VOX_OK)
+        return rc;
+    vox_grid_estimate e;
+    memset(&e, 0, sizeof e);
+    e.size = sizeof e;
+    const char *which;
+    const double limit = voxel_limit(ctx, &which);
+    double axes[3], total = grid_bound(st, p.resolution, axes);
+    if (total <= limit) { /* the exact grid: the axes of the shells' point cloud, as vox_analyze builds them */
+        vox_shells sh;
+        if ((rc = vox_shells_build(ctx, st, p.resolution, &sh)) != VOX_OK)
+            return rc;
+        float lo0[3], hi0[3];
+        vox_cloud_bounds(&sh, lo0, hi0);
+        vox_shells_free(&sh);
+        total = 1.0;
+        for (int a = 0; a < 3; a++) {
+            vox_grid_axis ax;
+            if (!vox_grid_axis_bounds(lo0[a], hi0[a], p.resolution, &ax))
+                return vox_fail(ctx, VOX_E_EMPTY_GRID, "the grid has no voxels along %c at resolution %g A",
+                                "xyz"[a], p.resolution);
+            axes[a] = ax.n;
+            total *= ax.n;
+        }
+    } else {
+        e.approximate = 1;
+    }
+    for (int a = 0; a < 3; a++) e.dims[a] = axes[a] < 2147483647.0 ? (int)axes[a] : INT32_MAX;
+    e.voxels = total < 1.8e19 ? (uint64_t)total : UINT64_MAX;
+    e.over_limit = total > limit;
+    double bytes = total * VOX_BYTES_PER_VOXEL + (double)st->atoms.n * VOX_BYTES_PER_ATOM + VOX_BYTES_FIXED;
+    e.bytes = bytes < 1.8e19 ? (uint64_t)bytes : UINT64_MAX;
+    memcpy(out, &e, out->size < sizeof e ? out->size : sizeof e);
+    out->size = out->size < sizeof e ? out->size : sizeof e;
+    return VOX_OK;
+}
+
+vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_params *params, vox_result **out)
+{
+    if (!ctx)
+        return VOX_E_INVALID_ARG;
+    if (!st || !out)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_analyze: %s is NULL", !st ? "the structure" : "out");
+    *out = NULL;
+    vox_clear_error(ctx);
+    vox_analyze_params p;
+    vox_status prc = read_params(ctx, st, params, &p);
+    if (prc != VOX_OK)
+        return prc;
+    const double s = p.resolution;
+    memset(ctx->stats.seconds + VOX_STAGE_SHELLS, 0, sizeof(double) * (VOX_STAGE_COUNT - VOX_STAGE_SHELLS));
+
+    /* Refuse absurd grids before building anything: an upper bound from the
+     * atom extents plus the largest radius. */
+    const char *which;
+    const double limit = voxel_limit(ctx, &which);
+    double axes[3], bound = grid_bound(st, s, axes);
+    if (bound > limit)
+        return bound_too_large(ctx, s, bound);
 
     double t0 = vox_now();
     vox_shells sh;
@@ -207,9 +314,9 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
     }
     int dims[3] = {ax[0].n, ax[1].n, ax[2].n};
     double total_d = (double)dims[0] * dims[1] * dims[2];
-    if (total_d > (double)ctx->opts.max_grid_voxels || total_d > 4294967295.0) {
-        rc = vox_fail(ctx, VOX_E_GRID_TOO_LARGE, "grid %d x %d x %d = %.0f voxels is over the limit of %llu",
-                      dims[0], dims[1], dims[2], total_d, (unsigned long long)ctx->opts.max_grid_voxels);
+    if (total_d > limit) {
+        rc = vox_fail(ctx, VOX_E_GRID_TOO_LARGE, "grid %d x %d x %d = %.0f voxels is over %s of %.0f", dims[0],
+                      dims[1], dims[2], total_d, which, limit);
         goto out;
     }
     size_t total = (size_t)total_d;
@@ -289,7 +396,7 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
             goto out;
         }
     }
-    classify_job cj = {cls, &comps, groups, 0};
+    classify_job cj = {cls, &comps, groups, p.descriptors != 0, 0};
     vox_team_run(ctx->team, width, ncomp, VOX_SCHED_DYNAMIC, classify_one, &cj);
     if (cj.failed) {
         rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for classification");
@@ -315,7 +422,7 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
                 rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for classification");
             }
             if (rc != VOX_OK)
-                group_free(&topo[t].g[i]);
+                vox_group_free(&topo[t].g[i]);
         }
         free(topo[t].g);
     }
@@ -331,9 +438,16 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
     }
     memcpy(res->dims, dims, sizeof dims);
     res->resolution = s;
-    for (int a = 0; a < 3; a++) res->origin[a] = ax[a].edges[0];
+    for (int a = 0; a < 3; a++) {
+        res->origin[a] = ax[a].edges[0];
+        res->step[a] = ax[a].step;
+    }
+    res->natoms = st->atoms.n;
     memcpy(res->rot, st->rot, sizeof res->rot);
     memcpy(res->centroid, st->centroid, sizeof res->centroid);
+    res->structure_identity = st->identity;
+    res->structure_generation = st->generation;
+    res->structure_prepared = st->prepared;
     for (int a = 0; a < 3; a++) {
         res->centres[a] = ax[a].centres;
         ax[a].centres = NULL;
@@ -349,7 +463,7 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
             int keep = (!p.has_min_volume || gr->volume >= p.min_volume) &&
                        (p.min_voxels <= 0 || gr->n >= (size_t)p.min_voxels);
             if (keep) b->g[w++] = *gr;
-            else group_free(gr);
+            else vox_group_free(gr);
         }
         b->n = w;
         sort_bucket(b);
@@ -411,6 +525,9 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
     res->n += bk[VOX_OCCLUDED].n;
     bk[VOX_OCCLUDED].n = 0;
     ctx->stats.seconds[VOX_STAGE_METRICS] = vox_now() - t0;
+    /* descriptors need the state grid, which lives only as long as this call */
+    if (p.descriptors && (rc = vox_describe_groups(ctx, st, state, res)) != VOX_OK)
+        goto out;
 
     ctx->stats.atoms = st->atoms.n;
     ctx->stats.points = sh.points;
@@ -422,7 +539,7 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
     res = NULL;
 out:
     for (int t = 0; t <= VOX_OCCLUDED; t++) {
-        for (size_t i = 0; i < bk[t].n; i++) group_free(&bk[t].g[i]);
+        for (size_t i = 0; i < bk[t].n; i++) vox_group_free(&bk[t].g[i]);
         free(bk[t].g);
     }
     if (res) vox_result_free(&res);
@@ -430,7 +547,7 @@ out:
         for (int t = 0; t < ncls; t++) vox_classifier_free(cls[t]);
     free(cls);
     if (groups)
-        for (size_t c = 0; c < comps.n; c++) group_free(&groups[c]);
+        for (size_t c = 0; c < comps.n; c++) vox_group_free(&groups[c]);
     free(groups);
     for (int a = 0; a < 3; a++) vox_grid_axis_free(&ax[a]);
     vox_shells_free(&sh);

@@ -434,6 +434,25 @@ int vox_wrapped_hub_spread(const size_t b[6])
 
 size_t vox_classifier_mouths(const vox_classifier *c) { return c->ncomps; }
 
+void vox_classifier_mouth_faces(const vox_classifier *c, uint32_t *faces)
+{
+    for (size_t m = 0; m < c->ncomps; m++) {
+        const uint32_t *cv = c->comps.v + c->comp_start[m];
+        uint32_t count = 0;
+        for (size_t t = 0; t < c->comp_len[m]; t++) {
+            int i, j, k;
+            coords(c, cv[t], &i, &j, &k);
+            count += (uint32_t)((i == 0) + (i == c->dims[0] - 1) + (j == 0) + (j == c->dims[1] - 1) + (k == 0) +
+                                (k == c->dims[2] - 1));
+            uint32_t nb[6];
+            int n = face_neighbours(c, cv[t], nb);
+            for (int u = 0; u < n; u++)
+                count += (c->state[nb[u]] & VOX_V_FIRST_SHELL) != 0;
+        }
+        faces[m] = count;
+    }
+}
+
 static int cmp_desc(const void *a, const void *b)
 {
     size_t x = *(const size_t *)a, y = *(const size_t *)b;

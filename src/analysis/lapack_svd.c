@@ -43,56 +43,23 @@ static double dmin(double a, double b) { return a < b ? a : b; }
 
 /* ---- BLAS level 1 and 2, reference order ---------------------------------- */
 
-/* dnrm2's state: three sums of squares (scaled small, plain, scaled big
- * values), so the norm is accumulated in the same order wherever the values
- * come from (vox_la_dnrm2, or fused into another loop by the m-by-3 SVD). */
-typedef struct nrm2_acc {
-    double asml, amed, abig;
-    int notbig;
-} nrm2_acc;
-
-/* Blue's constants for binary64: values below tsml or above tbig are scaled
- * by ssml / sbig so their squares neither underflow nor overflow. */
-#define NRM2_TSML 0x1p-511
-#define NRM2_TBIG 0x1p486
-#define NRM2_SSML 0x1p537
-#define NRM2_SBIG 0x1p-538
-
-static inline void nrm2_init(nrm2_acc *a)
-{
-    a->asml = a->amed = a->abig = 0.0;
-    a->notbig = 1;
-}
-
-static inline void nrm2_add(nrm2_acc *a, double x)
-{
-    double ax = fabs(x);
-    if (ax > NRM2_TBIG) {
-        a->abig += (ax * NRM2_SBIG) * (ax * NRM2_SBIG);
-        a->notbig = 0;
-    } else if (ax < NRM2_TSML) {
-        if (a->notbig) a->asml += (ax * NRM2_SSML) * (ax * NRM2_SSML);
-    } else {
-        a->amed += ax * ax;
-    }
-}
-
-static double nrm2_result(const nrm2_acc *a)
+/* dnrm2's closing step: the norm from the three sums */
+static double nrm2_result(const vox_la_nrm2_acc *a)
 {
     double asml = a->asml, amed = a->amed, abig = a->abig, scl, sumsq;
     if (abig > 0) {
-        if (amed > 0 || amed != amed) abig += (amed * NRM2_SBIG) * NRM2_SBIG;
-        scl = 1.0 / NRM2_SBIG;
+        if (amed > 0 || amed != amed) abig += (amed * VOX_LA_NRM2_SBIG) * VOX_LA_NRM2_SBIG;
+        scl = 1.0 / VOX_LA_NRM2_SBIG;
         sumsq = abig;
     } else if (asml > 0) {
         if (amed > 0 || amed != amed) {
             amed = sqrt(amed);
-            asml = sqrt(asml) / NRM2_SSML;
+            asml = sqrt(asml) / VOX_LA_NRM2_SSML;
             double ymin = asml > amed ? amed : asml, ymax = asml > amed ? asml : amed;
             scl = 1.0;
             sumsq = ymax * ymax * (1.0 + (ymin / ymax) * (ymin / ymax));
         } else {
-            scl = 1.0 / NRM2_SSML;
+            scl = 1.0 / VOX_LA_NRM2_SSML;
             sumsq = asml;
         }
     } else {
@@ -106,9 +73,9 @@ double vox_la_dnrm2(int n, const double *x, int incx)
 {
     if (n <= 0)
         return 0.0;
-    nrm2_acc a;
-    nrm2_init(&a);
-    for (int i = 1; i <= n; i++) nrm2_add(&a, EL(x, incx, i));
+    vox_la_nrm2_acc a;
+    vox_la_nrm2_init(&a);
+    for (int i = 1; i <= n; i++) vox_la_nrm2_add(&a, EL(x, incx, i));
     return nrm2_result(&a);
 }
 
@@ -936,22 +903,22 @@ int vox_la_dgesdd_s(int m, int n, double *a, int lda, double *s, double *u, int 
  * largest |a|, or a NaN) rides along in the passes that read every entry
  * anyway: *anrm and *nan are set whenever the return is 0. */
 static int qr3_r(int m, const double *restrict c1, const double *restrict c2, const double *restrict c3,
-                 double *restrict w2, double *restrict w3, double r[9], double *anrm, int *nan)
+                 double *restrict w2, double *restrict w3, double r[9], double *anrm, int *nan,
+                 const vox_la_col1 *pre)
 {
     const double safmin = SAFMIN / EPS;
-    double mx1 = 0.0, mx2 = 0.0, mx3 = 0.0; /* a maximum does not depend on the order it is taken in */
-    int nans = 0;
-    /* column 1: dlarfg(m, c1(1), c1(2:m)) */
-    nrm2_acc acc;
-    nrm2_init(&acc);
-    mx1 = fabs(c1[0]);
-    nans = c1[0] != c1[0];
-    for (int i = 1; i < m; i++) {
-        double t = fabs(c1[i]);
-        nans |= t != t;
-        mx1 = t > mx1 ? t : mx1;
-        nrm2_add(&acc, c1[i]);
+    /* column 1: dlarfg(m, c1(1), c1(2:m)); its dnrm2 (and dlange's look at
+     * column 1) may come from the caller's own pass over the column */
+    vox_la_col1 col1;
+    if (pre) {
+        col1 = *pre;
+    } else {
+        vox_la_col1_init(&col1);
+        for (int i = 0; i < m; i++) vox_la_col1_add(&col1, c1[i]);
     }
+    vox_la_nrm2_acc acc = col1.nrm;
+    double mx1 = col1.mx, mx2 = 0.0, mx3 = 0.0; /* a maximum does not depend on the order it is taken in */
+    int nans = col1.nan;
     double xnorm = nrm2_result(&acc), alpha = c1[0], beta = alpha, tau = 0.0, scal = 1.0;
     if (xnorm != 0.0) {
         beta = -sign(vox_la_dlapy2(alpha, xnorm), alpha);
@@ -994,13 +961,13 @@ static int qr3_r(int m, const double *restrict c1, const double *restrict c2, co
      * fused with column 2's dnrm2 over rows 3..m */
     double k2 = -tau * y2, k3 = -tau * y3;
     int up2 = lastc >= 1 && y2 != 0.0, up3 = lastc >= 2 && y3 != 0.0;
-    nrm2_init(&acc);
+    vox_la_nrm2_init(&acc);
     for (int i = 0; i < m; i++) {
         double v = i == 0 ? 1.0 : scal * c1[i];
         int in = i < lastv;
         w2[i] = up2 && in ? c2[i] + v * k2 : c2[i];
         w3[i] = up3 && in ? c3[i] + v * k3 : c3[i];
-        if (i >= 2) nrm2_add(&acc, w2[i]);
+        if (i >= 2) vox_la_nrm2_add(&acc, w2[i]);
         double t2 = fabs(c2[i]), t3 = fabs(c3[i]);
         nans |= (t2 != t2) | (t3 != t3);
         mx2 = t2 > mx2 ? t2 : mx2;
@@ -1043,12 +1010,12 @@ static int qr3_r(int m, const double *restrict c1, const double *restrict c2, co
     /* dger on column 3, fused with column 3's dnrm2 over rows 4..m */
     double k = -tau * y;
     int up = lastc && y != 0.0;
-    nrm2_init(&acc);
+    vox_la_nrm2_init(&acc);
     double a32 = up ? w3[1] + 1.0 * k : w3[1], a33 = w3[2];
     if (up && lastv >= 2) a33 = w3[2] + (scal * w2[2]) * k;
     for (int i = 3; i < m; i++) {
         double x = up && i <= lastv ? w3[i] + (scal * w2[i]) * k : w3[i];
-        nrm2_add(&acc, x);
+        vox_la_nrm2_add(&acc, x);
     }
     r[7] = a32;
     /* column 3: dlarfg(m-2, w3(3), w3(4:m)) gives only beta = R(3,3) */
@@ -1064,15 +1031,16 @@ static int qr3_r(int m, const double *restrict c1, const double *restrict c2, co
     return 0;
 }
 
-int vox_la_dgesdd_sv3(int m, const double *a, int lda, double *s, double vt[9], double *work)
+int vox_la_dgesdd_sv3(int m, const double *a, int lda, double *s, double vt[9], double *work,
+                      const vox_la_col1 *col1)
 {
-    if (m < 3 || lda < m)
+    if (m < 3 || lda < m || (col1 && col1->rows != m))
         return -1;
     const double *c1 = a, *c2 = a + lda, *c3 = a + 2 * (ptrdiff_t)lda;
     const double smlnum = sqrt(SAFMIN) / PREC, bignum = 1.0 / smlnum;
     double r[9], anrm;
     int nan;
-    if (m >= 5 && qr3_r(m, c1, c2, c3, work, work + m, r, &anrm, &nan) == 0) {
+    if (m >= 5 && qr3_r(m, c1, c2, c3, work, work + m, r, &anrm, &nan, col1) == 0) {
         /* dgesdd checks these before anything else; the answer is the same */
         if (nan)
             return -4;

@@ -14,11 +14,73 @@
 #ifndef VOX_LAPACK_SVD_H
 #define VOX_LAPACK_SVD_H
 
+#include <math.h>
+
 #include "internal.h"
 
 /* The largest n the SVD handles: dbdsdc solves bidiagonals up to this order
  * with dlasdq (SMLSIZ, ilaenv's value); larger ones go divide-and-conquer. */
 #define VOX_LA_SVD_MAXN 25
+
+/* dnrm2's running state: three sums of squares (values below tsml and above
+ * tbig scaled by ssml and sbig, Blue's constants for binary64, so that their
+ * squares neither underflow nor overflow), accumulated in the order the
+ * values are added, so a norm can be summed inside another loop. */
+typedef struct vox_la_nrm2_acc {
+    double asml, amed, abig;
+    int notbig;
+} vox_la_nrm2_acc;
+
+#define VOX_LA_NRM2_TSML 0x1p-511
+#define VOX_LA_NRM2_TBIG 0x1p486
+#define VOX_LA_NRM2_SSML 0x1p537
+#define VOX_LA_NRM2_SBIG 0x1p-538
+
+static inline void vox_la_nrm2_init(vox_la_nrm2_acc *a)
+{
+    a->asml = a->amed = a->abig = 0.0;
+    a->notbig = 1;
+}
+
+static inline void vox_la_nrm2_add(vox_la_nrm2_acc *a, double x)
+{
+    double ax = fabs(x);
+    if (ax > VOX_LA_NRM2_TBIG) {
+        a->abig += (ax * VOX_LA_NRM2_SBIG) * (ax * VOX_LA_NRM2_SBIG);
+        a->notbig = 0;
+    } else if (ax < VOX_LA_NRM2_TSML) {
+        if (a->notbig) a->asml += (ax * VOX_LA_NRM2_SSML) * (ax * VOX_LA_NRM2_SSML);
+    } else {
+        a->amed += ax * ax;
+    }
+}
+
+/* What vox_la_dgesdd_sv3's first pass learns from column 1 (the dnrm2 of
+ * rows 2..m, and dlange's largest |a| and NaN check): a caller that writes
+ * column 1 anyway feeds each value in row order, row 1 first, and saves
+ * that pass. */
+typedef struct vox_la_col1 {
+    vox_la_nrm2_acc nrm;
+    double mx;
+    int nan, rows;
+} vox_la_col1;
+
+static inline void vox_la_col1_init(vox_la_col1 *c)
+{
+    vox_la_nrm2_init(&c->nrm);
+    c->mx = 0.0;
+    c->nan = 0;
+    c->rows = 0;
+}
+
+static inline void vox_la_col1_add(vox_la_col1 *c, double x)
+{
+    double ax = fabs(x);
+    c->nan |= ax != ax;
+    c->mx = ax > c->mx ? ax : c->mx;
+    if (c->rows++ > 0)
+        vox_la_nrm2_add(&c->nrm, x);
+}
 
 /* BLAS dnrm2 (the 2017 three-accumulator version shipped with 3.10+). */
 VOX_HIDDEN double vox_la_dnrm2(int n, const double *x, int incx);
@@ -62,8 +124,11 @@ VOX_HIDDEN int vox_la_dgesdd_s(int m, int n, double *a, int lda, double *s, doub
 /* The same as vox_la_dgesdd_s(m, 3, ...) with u = NULL (identical s and vt,
  * bit for bit), for the alignment's tall m-by-3 matrices: a is not modified,
  * and the QR factorisation streams over the columns five times instead of
- * about a dozen.  m >= 3; vt is 3-by-3 (leading dimension 3); work: 4*m
- * doubles.  Returns what vox_la_dgesdd_s returns. */
-VOX_HIDDEN int vox_la_dgesdd_sv3(int m, const double *a, int lda, double *s, double vt[9], double *work);
+ * about a dozen (four when col1 is given: the caller's accumulation of
+ * column 1, all m rows, or NULL).  m >= 3; vt is 3-by-3 (leading dimension
+ * 3); work: 4*m doubles.  Returns what vox_la_dgesdd_s returns (-1 also
+ * when col1 did not see m rows). */
+VOX_HIDDEN int vox_la_dgesdd_sv3(int m, const double *a, int lda, double *s, double vt[9], double *work,
+                                 const vox_la_col1 *col1);
 
 #endif

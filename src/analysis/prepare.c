@@ -202,11 +202,14 @@ static void matmul3(const double a[3][3], const double b[3][3], double c[3][3])
 
 /* (x, y, z) := (x, y, z) Q for every row, each entry summed from zero in k
  * order as reference dgemm sums it (numpy's matmul).  Q is copied into
- * scalars so the loop keeps it in registers. */
-static void rotate(size_t n, double *restrict x, double *restrict y, double *restrict z, const double q[3][3])
+ * scalars so the loop keeps it in registers; the new x column is fed to the
+ * next SVD's first pass on the way (col1). */
+static void rotate(size_t n, double *restrict x, double *restrict y, double *restrict z, const double q[3][3],
+                   vox_la_col1 *col1)
 {
     const double q00 = q[0][0], q01 = q[0][1], q02 = q[0][2], q10 = q[1][0], q11 = q[1][1], q12 = q[1][2],
                  q20 = q[2][0], q21 = q[2][1], q22 = q[2][2];
+    vox_la_col1 acc = *col1; /* a local copy stays in registers: the stores below cannot touch it */
     for (size_t i = 0; i < n; i++) {
         double a = x[i], b = y[i], c = z[i], t0 = 0.0, t1 = 0.0, t2 = 0.0;
         t0 = t0 + a * q00;
@@ -221,7 +224,9 @@ static void rotate(size_t n, double *restrict x, double *restrict y, double *res
         x[i] = t0;
         y[i] = t1;
         z[i] = t2;
+        vox_la_col1_add(&acc, t0);
     }
+    *col1 = acc;
 }
 
 /* volumizer's frame (header comment; ALGORITHM.md §4.1 steps 2-3) on the
@@ -237,18 +242,22 @@ static vox_status align_volumizer(vox_ctx *ctx, vox_structure *s, const float me
     if (!c)
         return vox_fail(ctx, VOX_E_NOMEM, "out of memory aligning %zu atoms", n);
     double *work = c + 3 * n; /* 4n: the SVD's updated columns (or its copy for < 5 atoms) */
+    vox_la_col1 col1, acc;
+    vox_la_col1_init(&acc);
     for (size_t i = 0; i < n; i++) {
         const float *x = s->atoms.a[i].xyz;
-        for (int j = 0; j < 3; j++) {
-            float centred = x[j] - mean[j];
-            c[j * n + i] = centred;
-        }
+        float cx = x[0] - mean[0], cy = x[1] - mean[1], cz = x[2] - mean[2];
+        c[i] = cx;
+        c[n + i] = cy;
+        c[2 * n + i] = cz;
+        vox_la_col1_add(&acc, cx);
     }
+    col1 = acc;
     double total[3][3] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}; /* product of the applied rotations */
     for (int pass = 0; pass < 50; pass++) {
         /* a. thin SVD of C; only sigma and V' are used */
         double sigma[3], vt[9];
-        int info = vox_la_dgesdd_sv3((int)n, c, (int)n, sigma, vt, work);
+        int info = vox_la_dgesdd_sv3((int)n, c, (int)n, sigma, vt, work, &col1);
         if (info != 0)
             return vox_fail(ctx, VOX_E_INVALID_ARG, "alignment: the SVD of the coordinates %s (pass %d, info %d)",
                             info > 0 ? "did not converge" : "failed", pass + 1, info);
@@ -293,7 +302,8 @@ static vox_status align_volumizer(vox_ctx *ctx, vox_structure *s, const float me
         if (close)
             break;
         /* e. C := C Q, each entry summed from zero in k order (dgemm) */
-        rotate(n, c, c + n, c + 2 * n, q);
+        vox_la_col1_init(&col1);
+        rotate(n, c, c + n, c + 2 * n, q, &col1);
         double next[3][3];
         matmul3(total, q, next);
         memcpy(total, next, sizeof next);
@@ -324,8 +334,10 @@ vox_status vox_align_structure(vox_ctx *ctx, vox_structure *s)
 
 vox_status vox_prepare(vox_ctx *ctx, vox_structure *s, const vox_prepare_params *params)
 {
-    if (!ctx || !s)
+    if (!ctx)
         return VOX_E_INVALID_ARG;
+    if (!s)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_prepare: the structure is NULL");
     vox_clear_error(ctx);
     if (s->prepared)
         return vox_fail(ctx, VOX_E_INVALID_ARG, "structure was already prepared");

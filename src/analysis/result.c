@@ -4,14 +4,29 @@
 
 #include "internal.h"
 
+void vox_group_free(vox_group *g)
+{
+    free(g->voxels);
+    free(g->surface);
+    free(g->mouth_faces);
+    free(g->d.lining);
+    free(g->d.residues);
+}
+
+void vox_voxel_centre(const vox_result *r, uint32_t f, float c[3])
+{
+    const size_t sx = (size_t)r->dims[1] * r->dims[2], sy = (size_t)r->dims[2];
+    c[0] = r->centres[0][f / sx];
+    c[1] = r->centres[1][(f / sy) % (size_t)r->dims[1]];
+    c[2] = r->centres[2][f % sy];
+}
+
 void vox_result_free(vox_result **r)
 {
     if (!r || !*r)
         return;
-    for (size_t i = 0; i < (*r)->n; i++) {
-        free((*r)->groups[i].voxels);
-        free((*r)->groups[i].surface);
-    }
+    for (size_t i = 0; i < (*r)->n; i++)
+        vox_group_free(&(*r)->groups[i]);
     free((*r)->groups);
     for (int a = 0; a < 3; a++)
         free((*r)->centres[a]);
@@ -23,23 +38,28 @@ size_t vox_result_count(const vox_result *r) { return r ? r->n : 0; }
 
 vox_status vox_result_volume(const vox_result *r, size_t index, vox_volume *out)
 {
-    if (!r || !out || index >= r->n)
+    if (!r || !out || out->size == 0 || index >= r->n)
         return VOX_E_INVALID_ARG;
     const vox_group *g = &r->groups[index];
-    memset(out, 0, sizeof *out);
-    out->type = g->type;
-    out->id = g->id;
-    out->num_voxels = g->n;
-    out->volume = g->volume;
-    out->x = g->len[0];
-    out->y = g->len[1];
-    out->z = g->len[2];
-    memcpy(out->centre, g->centre, sizeof out->centre);
-    out->has_circularity = g->has_circ;
-    out->circularity = g->circ;
-    out->has_uniformity = g->has_unif;
-    out->uniformity = g->unif;
-    out->num_surface_voxels = g->nsurf;
+    vox_volume v;
+    memset(&v, 0, sizeof v);
+    v.size = sizeof v;
+    v.type = g->type;
+    v.id = g->id;
+    v.num_voxels = g->n;
+    v.volume = g->volume;
+    v.x = g->len[0];
+    v.y = g->len[1];
+    v.z = g->len[2];
+    memcpy(v.centre, g->centre, sizeof v.centre);
+    v.has_circularity = g->has_circ;
+    v.circularity = g->circ;
+    v.has_uniformity = g->has_unif;
+    v.uniformity = g->unif;
+    v.num_surface_voxels = g->nsurf;
+    size_t n = out->size < sizeof v ? out->size : sizeof v; /* an older caller's struct: its fields only */
+    memcpy(out, &v, n);
+    out->size = n;
     return VOX_OK;
 }
 
@@ -48,14 +68,9 @@ vox_status vox_result_voxels(const vox_result *r, size_t index, float *xyz, uint
     if (!r || index >= r->n)
         return VOX_E_INVALID_ARG;
     const vox_group *g = &r->groups[index];
-    const size_t sx = (size_t)r->dims[1] * r->dims[2], sy = (size_t)r->dims[2];
     for (size_t t = 0; t < g->n; t++) {
-        size_t f = g->voxels[t];
-        if (xyz) {
-            xyz[3 * t] = r->centres[0][f / sx];
-            xyz[3 * t + 1] = r->centres[1][(f / sy) % (size_t)r->dims[1]];
-            xyz[3 * t + 2] = r->centres[2][f % sy];
-        }
+        if (xyz)
+            vox_voxel_centre(r, g->voxels[t], xyz + 3 * t);
         if (surface)
             surface[t] = g->surface ? g->surface[t] : 0;
     }

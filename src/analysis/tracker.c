@@ -25,6 +25,7 @@
  *     seen are reported).
  * Occluded groups (not rows of the table) are not tracked. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,8 +65,12 @@ void vox_tracker_params_init(vox_tracker_params *p)
 
 vox_status vox_tracker_create(vox_ctx *ctx, const vox_tracker_params *params, vox_tracker **out)
 {
-    if (!ctx || !params || !out || params->size == 0)
+    if (!ctx)
         return VOX_E_INVALID_ARG;
+    if (!params || !out || params->size == 0)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_tracker_create: %s",
+                        !params ? "the parameters are NULL" : !out ? "out is NULL"
+                                                            : "params->size is 0 (use vox_tracker_params_init)");
     *out = NULL;
     vox_tracker_params p;
     vox_tracker_params_init(&p);
@@ -207,8 +212,10 @@ static int new_track(vox_tracker *t)
 
 vox_status vox_tracker_add(vox_ctx *ctx, vox_tracker *t, int64_t frame, const vox_result *r, int *track_ids)
 {
-    if (!ctx || !t || !r)
+    if (!ctx)
         return VOX_E_INVALID_ARG;
+    if (!t || !r)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_tracker_add: the %s is NULL", !t ? "tracker" : "result");
     vox_clear_error(ctx);
     const double s = t->p.resolution;
     if (fabs(r->resolution - s) > 1e-12 * s)
@@ -372,11 +379,31 @@ vox_status vox_tracker_occupancy(const vox_tracker *t, int type, int dims[3], do
     return VOX_OK;
 }
 
+/* The occupancy map's values: count / frames, as %.6g. */
+typedef struct occupancy_cells {
+    const uint32_t *count;
+    double frames;
+} occupancy_cells;
+
+static size_t occupancy_text(const void *cookie, size_t i, char *out)
+{
+    const occupancy_cells *c = cookie;
+    char tmp[32];
+    int n = snprintf(tmp, sizeof tmp, "%.6g", (double)c->count[i] / c->frames);
+    memcpy(out, tmp, (size_t)n);
+    return (size_t)n;
+}
+
 vox_status vox_render_occupancy_dx(vox_ctx *ctx, const vox_tracker *t, int type, const vox_transform *to_input,
                                    char **out, size_t *len)
 {
-    if (!ctx || !t || !out || !len || type < -1 || type > VOX_CAVITY)
+    if (!ctx)
         return VOX_E_INVALID_ARG;
+    if (!t || !out || !len)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_render_occupancy_dx: %s is NULL",
+                        !t ? "the tracker" : !out ? "out" : "len");
+    if (type < -1 || type > VOX_CAVITY)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_render_occupancy_dx: type %d: expected -1 (any) or 0 to 3", type);
     *out = NULL;
     *len = 0;
     vox_clear_error(ctx);
@@ -395,25 +422,25 @@ vox_status vox_render_occupancy_dx(vox_ctx *ctx, const vox_tracker *t, int type,
     for (int k = 0; k < 3; k++) oi[k] = R[0][k] * o[0] + R[1][k] * o[1] + R[2][k] * o[2] + c[k];
     vox_buf b = {0};
     const char *names[] = {"hub", "pore", "pocket", "cavity", "any"};
-    vox_buf_printf(&b, "# vox occupancy: fraction of %lld frames in which the voxel is part of a volume of type %s\n",
-                   (long long)t->seq, names[type < 0 ? 4 : type]);
-    vox_buf_printf(&b, "object 1 class gridpositions counts %lld %lld %lld\n", (long long)t->dims[0],
-                   (long long)t->dims[1], (long long)t->dims[2]);
-    vox_buf_printf(&b, "origin %.6f %.6f %.6f\n", oi[0], oi[1], oi[2]);
-    for (int a = 0; a < 3; a++) /* the aligned axis a in input coordinates is row a of R */
-        vox_buf_printf(&b, "delta %.8f %.8f %.8f\n", s * R[a][0], s * R[a][1], s * R[a][2]);
-    vox_buf_printf(&b, "object 2 class gridconnections counts %lld %lld %lld\n", (long long)t->dims[0],
-                   (long long)t->dims[1], (long long)t->dims[2]);
-    size_t n = box_size(t->dims);
-    vox_buf_printf(&b, "object 3 class array type double rank 0 items %zu data follows\n", n);
-    const uint32_t *cnt = t->count[type < 0 ? N_OCC - 1 : type];
-    for (size_t i = 0; i < n; i++) {
-        vox_buf_printf(&b, "%.6g", (double)cnt[i] / (double)t->seq);
-        vox_buf_putc(&b, (i % 3 == 2 || i + 1 == n) ? '\n' : ' ');
+    char comment[160], name[32];
+    snprintf(comment, sizeof comment,
+             "vox occupancy: fraction of %lld frames in which the voxel is part of a volume of type %s",
+             (long long)t->seq, names[type < 0 ? 4 : type]);
+    snprintf(name, sizeof name, "occupancy %s", names[type < 0 ? 4 : type]);
+    occupancy_cells cells = {t->count[type < 0 ? N_OCC - 1 : type], (double)t->seq};
+    vox_dx_field f;
+    memset(&f, 0, sizeof f);
+    f.comment = comment;
+    f.name = name;
+    for (int a = 0; a < 3; a++) {
+        f.counts[a] = (long long)t->dims[a];
+        f.origin[a] = oi[a];
+        for (int k = 0; k < 3; k++) /* the aligned axis a in input coordinates is row a of R */
+            f.delta[a][k] = s * R[a][k];
     }
-    vox_buf_printf(&b, "attribute \"dep\" string \"positions\"\nobject \"occupancy %s\" class field\n"
-                       "component \"positions\" value 1\ncomponent \"connections\" value 2\ncomponent \"data\" value 3\n",
-                   names[type < 0 ? 4 : type]);
+    f.text = occupancy_text;
+    f.cookie = &cells;
+    vox_render_dx(&f, &b);
     if (b.oom) {
         vox_buf_free(&b);
         return vox_fail(ctx, VOX_E_NOMEM, "out of memory rendering the occupancy map");
@@ -459,8 +486,10 @@ vox_status vox_tracker_save(const vox_tracker *t, char **out, size_t *len)
 
 vox_status vox_tracker_restore(vox_ctx *ctx, const char *data, size_t len, vox_tracker **out)
 {
-    if (!ctx || !data || !out)
+    if (!ctx)
         return VOX_E_INVALID_ARG;
+    if (!data || !out)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_tracker_restore: %s is NULL", !data ? "data" : "out");
     *out = NULL;
     vox_clear_error(ctx);
     const char *r = data, *end = data + len;

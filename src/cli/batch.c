@@ -9,9 +9,11 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,10 +28,11 @@
 
 #include "cli.h"
 #include "report.h"
+#include "dirlock.h"
 #include "pyjson.h"
+#include "readers.h"
+#include "walk.h"
 
-#define SUMMARY_SCHEMA 1
-#define CHECKPOINT_SCHEMA 1
 
 enum { E_PENDING, E_OK, E_FAILED, E_SKIPPED, E_PLANNED };
 
@@ -54,6 +57,7 @@ typedef struct batch {
     int stop;                 /* --fail-fast after a failure */
     size_t printed;           /* entries whose output went to the terminal, in order */
     double start, last_progress, last_checkpoint;
+    size_t progress_lines;    /* progress lines printed (not on a terminal) */
     int tty;
     FILE *jsonl;
     char checkpoint[PATH_MAX];
@@ -79,303 +83,61 @@ static void iso_now(char out[64])
 
 /* ---- inputs ----------------------------------------------------------------- */
 
-typedef struct input {
-    char *path;
-    char *source;   /* label given by a manifest or summary, or NULL */
-    char pdb_id[8];
-    cJSON *members;
-    char *error;    /* cannot run: recorded as failed with this message */
-} input;
-
-typedef struct paths {
-    input *p;
-    size_t n, cap;
-} paths;
-
-static input *add_input(paths *ps, const char *p)
-{
-    if (ps->n == ps->cap) {
-        ps->cap = ps->cap ? 2 * ps->cap : 64;
-        ps->p = realloc(ps->p, ps->cap * sizeof *ps->p);
-    }
-    input *in = &ps->p[ps->n++];
-    memset(in, 0, sizeof *in);
-    in->path = strdup(p ? p : "");
-    return in;
-}
-
 static void add_path(paths *ps, const char *p) { add_input(ps, p); }
+static void add_walked(void *ps, const char *p) { add_path(ps, p); }
 
-/* A directory's structure files are recognised by content, as the loader does. */
-static int looks_like_structure(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return 0;
-    unsigned char head[512];
-    size_t n = fread(head, 1, sizeof head, f);
-    fclose(f);
-    return vox_looks_like_structure(head, n);
-}
-
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-/* Adds the structure files under dir, recursively, in sorted order. */
-static void add_dir(paths *ps, const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    char **names = NULL;
-    size_t n = 0;
-    struct dirent *de;
-    while ((de = readdir(d)))
-        if (de->d_name[0] != '.') {
-            char p[PATH_MAX];
-            snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
-            names = realloc(names, (n + 1) * sizeof *names);
-            names[n++] = strdup(p);
-        }
-    closedir(d);
-    if (n)
-        qsort(names, n, sizeof *names, cmp_str);
-    for (size_t i = 0; i < n; i++) {
-        struct stat sb;
-        if (stat(names[i], &sb) == 0 && S_ISDIR(sb.st_mode))
-            add_dir(ps, names[i]);
-        else if (looks_like_structure(names[i]))
-            add_path(ps, names[i]);
-        free(names[i]);
-    }
-    free(names);
-}
-
-/* ---- manifests and summaries ---------------------------------------------------- */
-
-static cJSON *read_json(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    size_t n = 0, cap = 0;
-    for (;;) {
-        if (n + 4096 >= cap) {
-            char *nb = realloc(buf, cap = cap ? 2 * cap : 65536);
-            if (!nb) { free(buf); fclose(f); return NULL; }
-            buf = nb;
-        }
-        size_t r = fread(buf + n, 1, cap - n - 1, f);
-        n += r;
-        if (!r) break;
-    }
-    fclose(f);
-    buf[n] = '\0';
-    cJSON *j = cJSON_Parse(buf);
-    free(buf);
-    return j;
-}
-
-static void lower_id(const char *id, char out[8])
-{
-    size_t i = 0;
-    for (; id[i] && i < 7; i++) out[i] = (char)(id[i] >= 'A' && id[i] <= 'Z' ? id[i] + 32 : id[i]);
-    out[i] = '\0';
-}
-
-/* A local copy of a PDB entry: <download-dir>/<ID>.cif, then .cif.gz (either case). */
-static int find_download(const run_config *c, const char *id, char *out, size_t cap)
-{
-    char dl[PATH_MAX];
-    if (c->download_dir) snprintf(dl, sizeof dl, "%s", c->download_dir);
-    else snprintf(dl, sizeof dl, "%s/downloads", c->output_dir);
-    char lower[8];
-    lower_id(id, lower);
-    const char *names[2] = {id, lower};
-    static const char *const ext[2] = {".cif", ".cif.gz"};
-    for (int e = 0; e < 2; e++)
-        for (int k = 0; k < 2; k++) {
-            snprintf(out, cap, "%.3900s/%.8s%s", dl, names[k], ext[e]);
-            if (access(out, R_OK) == 0)
-                return 1;
-        }
-    snprintf(out, cap, "%.3900s/%.8s.cif", dl, id);
-    return 0;
-}
+/* ---- manifests, summaries, checkpoint, outputs (readers.c) --------------------- */
 
 static int add_manifest(paths *ps, const run_config *c)
 {
-    cJSON *j = read_json(c->manifest);
-    const cJSON *list = cJSON_GetObjectItem(j, "structures");
-    if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) == 0) {
-        fprintf(stderr, "vox analyze: %s: %s\n", c->manifest,
-                j ? "a manifest needs a non-empty \"structures\" list" : "cannot read it as JSON");
-        cJSON_Delete(j);
-        return 0;
-    }
-    char base[PATH_MAX];
-    snprintf(base, sizeof base, "%s", c->manifest);
-    char *slash = strrchr(base, '/');
-    if (slash) *slash = '\0';
-    else snprintf(base, sizeof base, ".");
-    int k = 0;
-    const cJSON *it;
-    cJSON_ArrayForEach(it, list) {
-        k++;
-        const cJSON *ip = cJSON_GetObjectItem(it, "input_path"), *id = cJSON_GetObjectItem(it, "pdb_id"),
-                    *src = cJSON_GetObjectItem(it, "source"), *mem = cJSON_GetObjectItem(it, "cluster_member_pdb_ids");
-        char path[PATH_MAX] = "", nid[8] = "";
-        int has_id = cJSON_IsString(id) && normalize_pdb_id(id->valuestring, nid);
-        char *error = NULL;
-        if (cJSON_IsString(ip) && ip->valuestring[0]) {
-            if (ip->valuestring[0] == '/') snprintf(path, sizeof path, "%s", ip->valuestring);
-            else snprintf(path, sizeof path, "%.2000s/%.2000s", base, ip->valuestring);
-        } else if (has_id) {
-            if (!find_download(c, nid, path, sizeof path)) {
-                char msg[PATH_MAX + 200];
-                snprintf(msg, sizeof msg, "NetworkError: %s needs downloading (no %s or .gz): vox does not use the "
-                         "network; put the file in the download directory (--download-dir) and run again", nid, path);
-                error = strdup(msg);
-            }
-        } else {
-            char msg[PATH_MAX + 100];
-            snprintf(msg, sizeof msg, "ValueError: %s: structures[%d] has neither input_path nor a valid pdb_id",
-                     c->manifest, k - 1);
-            error = strdup(msg);
-            snprintf(path, sizeof path, "%s#%d", c->manifest, k - 1);
-        }
-        input *in = add_input(ps, path);
-        in->error = error;
-        if (has_id) strcpy(in->pdb_id, nid);
-        if (cJSON_IsString(src) && src->valuestring[0]) in->source = strdup(src->valuestring);
-        else if (has_id && !(cJSON_IsString(ip) && ip->valuestring[0])) {
-            char lower[8];
-            lower_id(nid, lower);
-            in->source = strdup(lower);
-        }
-        if (cJSON_IsArray(mem)) in->members = cJSON_Duplicate(mem, 1);
-    }
-    cJSON_Delete(j);
-    return 1;
+    char why[256];
+    char *text = read_text_file(c->manifest, (size_t)1 << 30, NULL);
+    int ok = manifest_entries(text, c->manifest, c, ps, why, sizeof why);
+    if (!ok)
+        fprintf(stderr, "vox analyze: %s: %s\n", c->manifest, text ? why : strerror(errno));
+    free(text);
+    return ok;
 }
 
-/* --from-summary: the entries of an earlier run, by section. */
 static int add_summary(paths *ps, const run_config *c)
 {
-    cJSON *j = read_json(c->from_summary);
-    if (!cJSON_IsObject(j) || !cJSON_IsArray(cJSON_GetObjectItem(j, "results"))) {
-        fprintf(stderr, "vox analyze: %s: not a run summary\n", c->from_summary);
-        cJSON_Delete(j);
-        return 0;
-    }
-    const char *only = c->only ? c->only : "failed";
-    const char *sections[4];
-    int ns = 0;
-    if (!strcmp(only, "failed") || !strcmp(only, "all")) sections[ns++] = "errors";
-    if (!strcmp(only, "skipped") || !strcmp(only, "all")) sections[ns++] = "skipped";
-    if (!strcmp(only, "planned") || !strcmp(only, "all")) sections[ns++] = "planned";
-    if (!strcmp(only, "all")) sections[ns++] = "results";
-    size_t first = ps->n;
-    for (int k = 0; k < ns; k++) {
-        const cJSON *it;
-        cJSON_ArrayForEach(it, cJSON_GetObjectItem(j, sections[k])) {
-            const cJSON *src = cJSON_GetObjectItem(it, "source"), *ip = cJSON_GetObjectItem(it, "input_path");
-            if (!cJSON_IsString(ip))
-                continue;
-            int dup = 0; /* "all" is de-duplicated by (label, path) */
-            for (size_t q = first; q < ps->n && !dup; q++)
-                dup = !strcmp(ps->p[q].path, ip->valuestring) &&
-                      !strcmp(ps->p[q].source ? ps->p[q].source : "", cJSON_IsString(src) ? src->valuestring : "");
-            if (dup)
-                continue;
-            input *in = add_input(ps, ip->valuestring);
-            if (cJSON_IsString(src)) in->source = strdup(src->valuestring);
-            const cJSON *mem = cJSON_GetObjectItem(it, "cluster_member_pdb_ids");
-            if (cJSON_IsArray(mem)) in->members = cJSON_Duplicate(mem, 1);
-        }
-    }
-    cJSON_Delete(j);
-    return 1;
+    char *text = read_text_file(c->from_summary, (size_t)1 << 30, NULL);
+    int ok = summary_entries(text, c->only, ps);
+    if (!ok)
+        fprintf(stderr, "vox analyze: %s: %s\n", c->from_summary, text ? "not a run summary" : strerror(errno));
+    free(text);
+    return ok;
 }
 
-/* On --resume, an existing checkpoint is read for the record: older schemas
- * (volumizer's, without "schema") are migrated in memory, newer ones are
- * ignored, and settings that differ from this run's are pointed out. */
+/* On --resume, an existing checkpoint is read for the record. */
 static void read_checkpoint(const batch *b)
 {
     if (!b->checkpoint[0])
         return;
-    cJSON *j = read_json(b->checkpoint);
-    if (!j) {
-        if (access(b->checkpoint, F_OK) == 0)
-            fprintf(stderr, "vox analyze: note: %s is unreadable or truncated; resuming from the outputs\n", b->checkpoint);
-        return;
+    char *text = read_text_file(b->checkpoint, (size_t)1 << 30, NULL);
+    vox_buf notes = {0};
+    checkpoint_notes(text, access(b->checkpoint, F_OK) == 0, b->checkpoint, b->c, &notes);
+    free(text);
+    for (char *line = notes.data, *nl; line && *line; line = nl + 1) {
+        nl = strchr(line, '\n');
+        if (!nl) break;
+        fprintf(stderr, "vox analyze: %.*s\n", (int)(nl - line), line);
     }
-    const cJSON *schema = cJSON_GetObjectItem(j, "schema"), *fmt = cJSON_GetObjectItem(j, "checkpoint_format");
-    int version = cJSON_IsNumber(schema) ? schema->valueint : 0;
-    if (!cJSON_IsNumber(fmt) || fmt->valueint != 1 || version > CHECKPOINT_SCHEMA) {
-        fprintf(stderr, "vox analyze: note: %s was written by a newer or unknown tool; resuming from the outputs\n",
-                b->checkpoint);
-        cJSON_Delete(j);
-        return;
-    }
-    if (version == 0) /* volumizer's checkpoint: the same records, without the schema field */
-        cJSON_AddItemToObject(j, "schema", cJSON_CreateNumber(CHECKPOINT_SCHEMA));
-    size_t done = (size_t)cJSON_GetArraySize(cJSON_GetObjectItem(j, "results")) +
-                  (size_t)cJSON_GetArraySize(cJSON_GetObjectItem(j, "skipped"));
-    fprintf(stderr, "vox analyze: resuming: %s%s lists %zu finished entries\n", b->checkpoint,
-            version == 0 ? " (older format, migrated)" : "", done);
-    const cJSON *sig = cJSON_GetObjectItem(j, "signature");
-    cJSON *now_sig = config_json(b->c);
-    static const char *const keys[] = {"resolution", "min_voxels", "min_volume", "surface_connectivity",
-                                       "merge_mouth_gap_voxels", "assembly_policy", "keep_non_protein"};
-    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
-        const cJSON *a = cJSON_GetObjectItem(sig, keys[k]), *bb = cJSON_GetObjectItem(now_sig, keys[k]);
-        if (a && bb && !cJSON_Compare(a, bb, 1)) {
-            char *x = cJSON_PrintUnformatted(a), *y = cJSON_PrintUnformatted(bb);
-            fprintf(stderr, "vox analyze: warning: %s was %s in the checkpoint's run and is %s now: outputs kept from "
-                            "that run used the old setting\n", keys[k], x, y);
-            free(x);
-            free(y);
-        }
-    }
-    cJSON_Delete(now_sig);
-    cJSON_Delete(j);
+    vox_buf_free(&notes);
 }
 
-/* ---- resume: outputs that validate --------------------------------------------- */
-
-static int valid_outputs(const entry *e, outcome *o)
+/* --resume's rule (readers.c): every output this run asks for exists and validates. */
+static int valid_outputs(const run_config *c, const entry *e, outcome *o)
 {
-    struct stat a, b;
-    if (stat(e->cif, &a) != 0 || stat(e->json, &b) != 0 || !S_ISREG(a.st_mode) || !S_ISREG(b.st_mode) ||
-        a.st_size == 0 || b.st_size == 0)
-        return 0;
-    cJSON *j = read_json(e->json);
-    const cJSON *src = cJSON_GetObjectItem(j, "source"), *cif = cJSON_GetObjectItem(j, "output_structure_cif"),
-                *num = cJSON_GetObjectItem(j, "num_volumes"), *vols = cJSON_GetObjectItem(j, "volumes"),
-                *in = cJSON_GetObjectItem(j, "input_path");
-    char want[PATH_MAX], got[PATH_MAX];
-    int ok = cJSON_IsObject(j) && cJSON_IsString(src) && !strcmp(src->valuestring, e->label) && in &&
-             cJSON_IsString(cif) && cif->valuestring[0] && realpath(e->cif, want) &&
-             realpath(cif->valuestring, got) && !strcmp(want, got) && cJSON_IsNumber(num) &&
-             num->valuedouble == floor(num->valuedouble) && cJSON_IsArray(vols) &&
-             (int)num->valuedouble == cJSON_GetArraySize(vols);
-    if (ok) {
-        memset(o, 0, sizeof *o);
-        o->ok = 1;
-        o->num_volumes = (size_t)num->valuedouble;
-        const cJSON *lt = cJSON_GetObjectItem(j, "largest_type"), *lv = cJSON_GetObjectItem(j, "largest_volume");
-        static const char *const types[] = {"hub", "pore", "pocket", "cavity"};
-        for (int t = 0; t < 4 && cJSON_IsString(lt); t++)
-            if (!strcmp(lt->valuestring, types[t])) o->largest_type = types[t];
-        o->largest_volume = cJSON_IsNumber(lv) ? lv->valuedouble : 0;
-    }
-    cJSON_Delete(j);
-    return ok;
+    char why[PATH_MAX + 300];
+    return outputs_valid(c, e->label, e->cif, e->json, o, why, sizeof why);
 }
 
-/* Temporary files of writes a killed run left behind (name.tmp.XXXXXX). */
+static int pid_alive(long pid) { return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM); }
+
+/* Temporary files of writes a killed run left behind (NAME.tmp.PID.XXXXXX):
+ * only those whose writer is dead, so the in-flight files of a live process
+ * (another vox writing into this directory) are left alone. */
 static void remove_stray_temporaries(const char *dir)
 {
     DIR *d = opendir(dir);
@@ -385,12 +147,13 @@ static void remove_stray_temporaries(const char *dir)
                                         "run.summary.json", "run.checkpoint.json", ".failures.json", ".html"};
     struct dirent *de;
     while ((de = readdir(d))) {
-        const char *t = strstr(de->d_name, ".tmp.");
-        if (!t || strlen(t) != 11)
+        size_t tl;
+        long pid;
+        if (!vox_temp_owner(de->d_name, &tl, &pid) || pid_alive(pid))
             continue;
         for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
             size_t kl = strlen(kinds[k]);
-            if ((size_t)(t - de->d_name) >= kl && !memcmp(t - kl, kinds[k], kl)) {
+            if (tl >= kl && !memcmp(de->d_name + tl - kl, kinds[k], kl)) {
                 char p[PATH_MAX];
                 snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
                 unlink(p);
@@ -428,6 +191,12 @@ static cJSON *record(const entry *e)
     if (e->members) cJSON_AddItemToObject(r, "cluster_member_pdb_ids", cJSON_Duplicate(e->members, 1));
     if (e->state == E_PLANNED)
         return r;
+    if (e->state == E_SKIPPED && e->oc.skipped) { /* --max-memory: not analysed */
+        cJSON_AddStringToObject(r, "reason", "over_max_memory");
+        cJSON_AddStringToObject(r, "detail", e->oc.skip_reason);
+        cJSON_AddItemToObject(r, "predicted_bytes", pyjson_int((long long)e->oc.predicted_bytes));
+        return r;
+    }
     if (e->state == E_SKIPPED)
         cJSON_AddStringToObject(r, "reason", "resume_existing_outputs");
     cJSON_AddItemToObject(r, "num_volumes", pyjson_int((long long)e->oc.num_volumes));
@@ -472,16 +241,15 @@ static cJSON *records_json(const batch *b, int checkpoint)
     return root;
 }
 
-static int write_json_file(const char *path, const cJSON *root)
+/* Writes a JSON document atomically; on failure says why (the message names the path). */
+static int write_json_file(const char *cmd, const char *path, const cJSON *root)
 {
     vox_buf buf = {0};
     pyjson_print(&buf, root);
-    vox_ctx *ctx = NULL;
-    vox_ctx_create(&ctx, NULL);
-    int ok = !buf.oom && ctx && vox_write_file_atomic(ctx, path, buf.data ? buf.data : "", buf.len) == VOX_OK;
+    char why[PATH_MAX + 256] = "out of memory";
+    int ok = !buf.oom && vox_write_file_atomic_msg(path, buf.data ? buf.data : "", buf.len, why, sizeof why) == VOX_OK;
     if (!ok)
-        fprintf(stderr, "vox analyze: cannot write %s: %s\n", path, ctx ? vox_ctx_last_error_detail(ctx) : "");
-    vox_ctx_destroy(&ctx);
+        fprintf(stderr, "vox %s: %s\n", cmd, why);
     vox_buf_free(&buf);
     return ok;
 }
@@ -491,7 +259,7 @@ static void write_checkpoint(batch *b)
     if (!b->checkpoint[0])
         return;
     cJSON *j = records_json(b, 1);
-    write_json_file(b->checkpoint, j);
+    write_json_file("analyze", b->checkpoint, j);
     cJSON_Delete(j);
     b->last_checkpoint = now();
 }
@@ -544,8 +312,12 @@ static void progress(batch *b, int final)
     } else {
         if (b->c->progress_interval <= 0 || (!final && t - b->last_progress < b->c->progress_interval))
             return;
+        /* --quiet: the closing line only ends a series of progress lines, it never stands alone */
+        if (final && b->c->quiet && !b->progress_lines)
+            return;
         fprintf(stderr, "vox analyze: %zu/%zu done (%zu failed, %zu skipped), %.1f structures/s, ETA %.0f s\n",
                 b->done, b->n, b->failed, b->skipped, rate, eta);
+        b->progress_lines++;
     }
     b->last_progress = t;
 }
@@ -563,6 +335,8 @@ static void flush_output(batch *b)
         if (e->oc.err.data) fputs(e->oc.err.data, stderr);
         if (e->state == E_FAILED)
             fprintf(stderr, "vox analyze: %s: %s\n", e->path, e->oc.error);
+        if (e->state == E_SKIPPED && e->oc.skipped)
+            fprintf(stderr, "vox analyze: %s: skipped: %s\n", e->path, e->oc.skip_reason);
         vox_buf_free(&e->oc.out);
         vox_buf_free(&e->oc.err);
     }
@@ -581,7 +355,7 @@ static void finish(batch *b, entry *e, int state)
         event(b, "structure_failed", e, "error", e->oc.error, 0);
     } else if (state == E_SKIPPED) {
         b->skipped++;
-        event(b, "structure_skipped", e, "reason", "resume_existing_outputs", 0);
+        event(b, "structure_skipped", e, "reason", e->oc.skipped ? "over_max_memory" : "resume_existing_outputs", 0);
     } else if (state == E_OK) {
         event(b, "structure_succeeded", e, "num_volumes", NULL, (long)e->oc.num_volumes);
     }
@@ -618,13 +392,13 @@ static int compute_entry(const batch *b, vox_ctx *ctx, entry *e)
                  "IOError: %s: no structure files (PDB or mmCIF, optionally gzip-compressed) in this directory", e->path);
         return E_FAILED;
     }
-    if (b->c->resume && valid_outputs(e, &e->oc))
+    if (b->c->resume && valid_outputs(b->c, e, &e->oc))
         return E_SKIPPED;
     /* --resume redoes outputs that do not validate, replacing them (§14.4) */
     run_config redo = *b->c;
     redo.overwrite |= b->c->resume;
     analyze_one(ctx, &redo, e->path, e->label, e->cif, e->json, &e->oc);
-    return e->oc.ok ? E_OK : E_FAILED;
+    return e->oc.skipped ? E_SKIPPED : e->oc.ok ? E_OK : E_FAILED;
 }
 
 static vox_ctx *worker_context(const run_config *c)
@@ -637,6 +411,10 @@ static vox_ctx *worker_context(const run_config *c)
     o.threads = c->threads ? c->threads : c->jobs > 1 && !getenv("VOX_THREADS") ? 1 : 0;
     if (c->max_grid_voxels)
         o.max_grid_voxels = c->max_grid_voxels;
+    if (c->log) {
+        o.log = cli_log_line;
+        o.log_cookie = c->log;
+    }
     vox_ctx *ctx = NULL;
     vox_ctx_create(&ctx, &o);
     return ctx;
@@ -709,6 +487,9 @@ static char *outcome_json(long idx, int state, const outcome *o)
         cJSON_AddStringToObject(j, "error_type", o->error_type);
         cJSON_AddStringToObject(j, "out", o->out.data ? o->out.data : "");
         cJSON_AddStringToObject(j, "err", o->err.data ? o->err.data : "");
+        cJSON_AddNumberToObject(j, "skipped", o->skipped);
+        cJSON_AddStringToObject(j, "skip_reason", o->skip_reason);
+        cJSON_AddNumberToObject(j, "predicted_bytes", (double)o->predicted_bytes);
     }
     char *txt = cJSON_PrintUnformatted(j);
     cJSON_Delete(j);
@@ -734,6 +515,9 @@ static long apply_outcome(batch *b, const char *txt, int *state)
         snprintf(o->error_type, sizeof o->error_type, "%s", cJSON_GetStringValue(cJSON_GetObjectItem(j, "error_type")));
         vox_buf_puts(&o->out, cJSON_GetStringValue(cJSON_GetObjectItem(j, "out")));
         vox_buf_puts(&o->err, cJSON_GetStringValue(cJSON_GetObjectItem(j, "err")));
+        o->skipped = cJSON_IsTrue(cJSON_GetObjectItem(j, "skipped")) || cJSON_GetNumberValue(cJSON_GetObjectItem(j, "skipped")) == 1;
+        snprintf(o->skip_reason, sizeof o->skip_reason, "%s", cJSON_GetStringValue(cJSON_GetObjectItem(j, "skip_reason")));
+        o->predicted_bytes = (unsigned long long)cJSON_GetNumberValue(cJSON_GetObjectItem(j, "predicted_bytes"));
     }
     cJSON_Delete(j);
     return i;
@@ -829,7 +613,7 @@ static void write_failures_manifest(const batch *b, const char *path, const char
         cJSON_AddStringToObject(s, "input_path", realpath(b->e[i].path, abs) ? abs : b->e[i].path);
         cJSON_AddItemToArray(arr, s);
     }
-    write_json_file(path, root);
+    write_json_file("analyze", path, root);
     cJSON_Delete(root);
 }
 
@@ -869,8 +653,30 @@ static void batch_free(batch *b)
     pthread_mutex_destroy(&b->lock);
 }
 
+/* A file vox will write by renaming a new one over it must be a regular file or absent. */
+static int replaceable(const char *option, const char *path, const char *instead)
+{
+    const char *what;
+    vox_path_kind k = vox_file_kind(path, &what);
+    if (k == VOX_PATH_NONE || k == VOX_PATH_REGULAR)
+        return 1;
+    fprintf(stderr, "vox analyze: %s %s: it is %s, not a regular file; vox writes this file by renaming a new one over "
+                    "it, which would replace it: give a file path%s\n", option, path, what, instead);
+    return 0;
+}
+
 int run_batch(const run_config *c)
 {
+    const char *what;
+    vox_path_kind out_kind = vox_file_kind(c->output_dir, &what);
+    if (out_kind != VOX_PATH_NONE && out_kind != VOX_PATH_DIRECTORY) {
+        fprintf(stderr, "vox analyze: cannot use output directory '%s': it is %s, not a directory\n", c->output_dir,
+                what);
+        return 1;
+    }
+    if ((c->checkpoint && !c->no_checkpoint && !replaceable("--checkpoint", c->checkpoint, " (or --no-checkpoint)")) ||
+        (c->failures_manifest && !replaceable("--failures-manifest", c->failures_manifest, "")))
+        return 2;
     if (mkdir_p(c->output_dir) != 0 || access(c->output_dir, W_OK | X_OK) != 0) {
         fprintf(stderr, "vox analyze: cannot write to output directory '%s': %s\n", c->output_dir, strerror(errno));
         return 1;
@@ -880,10 +686,19 @@ int run_batch(const run_config *c)
     o.isa = c->isa;
     o.profile = c->profile;
     o.threads = c->threads;
+    if (c->log) {
+        o.log = cli_log_line;
+        o.log_cookie = c->log;
+    }
+    char detail[1024] = "";
+    o.error_detail = detail;
+    o.error_detail_size = sizeof detail;
     vox_ctx *probe = NULL;
     vox_status st = vox_ctx_create(&probe, &o);
     if (st != VOX_OK) {
-        fprintf(stderr, "vox analyze: %s (available here: %s)\n", vox_strerror(st), vox_available_isas());
+        char why[512];
+        explain_ctx_error(st, c->isa, why, sizeof why);
+        fprintf(stderr, "vox analyze: %s\n", why);
         return st == VOX_E_ISA_UNKNOWN ? 2 : 1;
     }
     vox_profile_status ps = vox_ctx_profile_status(probe);
@@ -891,31 +706,53 @@ int run_batch(const run_config *c)
         fprintf(stderr, "vox analyze: warning: --profile %s: %s: %s; using the default settings\n", c->profile,
                 vox_profile_status_name(ps), vox_ctx_profile_detail(probe));
     vox_ctx_destroy(&probe);
+    /* One run per output directory: this process (under MPI, rank 0 for all
+     * ranks) holds the directory's lock until it exits, and only then
+     * removes what dead runs left behind, before anyone writes. */
+    int lock_fd = -1, locked = 1;
 #if VOX_HAVE_MPI
-    if (mpi_size > 1) { /* rank 0 cleans up before anyone writes */
-        if (mpi_rank == 0)
-            remove_stray_temporaries(c->output_dir);
-        MPI_Barrier(MPI_COMM_WORLD);
-    } else
+    if (mpi_size <= 1 || mpi_rank == 0)
 #endif
-        remove_stray_temporaries(c->output_dir);
+    {
+        char why[PATH_MAX + 512];
+        lock_fd = dirlock_take(c->output_dir, c->wait_lock, "analyze", why, sizeof why);
+        if (lock_fd < 0)
+            fprintf(stderr, "vox analyze: %s\n", why);
+        locked = lock_fd != -1;
+        if (locked)
+            remove_stray_temporaries(c->output_dir);
+    }
+#if VOX_HAVE_MPI
+    if (mpi_size > 1)
+        MPI_Bcast(&locked, 1, MPI_INT, 0, MPI_COMM_WORLD);
+#endif
+    if (!locked)
+        return 1;
 
     /* the input list: arguments in order, directories expanded; then this shard */
     paths all = {0};
-    for (size_t i = 0; i < c->ninputs; i++) {
-        struct stat sb;
+    walk *wk = walk_new();
+    for (size_t i = 0; i < c->ninputs && wk; i++) {
         size_t before = all.n;
-        if (stat(c->inputs[i], &sb) == 0 && S_ISDIR(sb.st_mode))
-            add_dir(&all, c->inputs[i]);
+        if (vox_file_kind(c->inputs[i], NULL) == VOX_PATH_DIRECTORY)
+            walk_dir(wk, c->inputs[i], add_walked, &all);
+        else /* named explicitly: read as given (a FIFO too), and not planned again from a directory */
+            walk_claim_file(wk, c->inputs[i]);
         /* a file, a missing path, or a directory without structures: its own entry and error */
         if (all.n == before)
             add_path(&all, c->inputs[i]);
     }
+    if (!wk) {
+        fprintf(stderr, "vox analyze: out of memory listing the inputs\n");
+        return 1;
+    }
+    for (size_t i = 0; i < walk_skipped(wk) && i < 20; i++)
+        fprintf(stderr, "vox analyze: note: %s\n", walk_note(wk, i));
+    if (walk_skipped(wk) > 20)
+        fprintf(stderr, "vox analyze: note: ... and %zu more skipped\n", walk_skipped(wk) - 20);
+    walk_free(wk);
     if ((c->manifest && !add_manifest(&all, c)) || (c->from_summary && !add_summary(&all, c))) {
-        for (size_t i = 0; i < all.n; i++) {
-            free(all.p[i].path); free(all.p[i].source); free(all.p[i].error); cJSON_Delete(all.p[i].members);
-        }
-        free(all.p);
+        paths_free(&all);
         return 1;
     }
     batch b;
@@ -999,7 +836,7 @@ int run_batch(const run_config *c)
     snprintf(sum_path, sizeof sum_path, "%s/run.summary.json", c->output_dir);
     cJSON *sum = records_json(&b, 0);
     int rc = b.failed ? 1 : 0;
-    if (!write_json_file(sum_path, sum))
+    if (!write_json_file("analyze", sum_path, sum))
         rc = 1;
     cJSON_Delete(sum);
     write_checkpoint(&b);
@@ -1017,6 +854,8 @@ int run_batch(const run_config *c)
         fclose(b.jsonl);
     }
     batch_free(&b);
+    if (lock_fd >= 0)
+        close(lock_fd);
     return rc;
 }
 
@@ -1030,43 +869,26 @@ int cmd_merge_summaries(int argc, char **argv)
                 "Merges the run summaries of shards (--num-shards/--shard-index) into one.\n");
         return argc < 3 ? 2 : 0;
     }
-    static const char *const lists[4] = {"results", "errors", "skipped", "planned"};
-    static const char *const counts[4] = {"num_processed", "num_failed", "num_skipped", "num_planned"};
-    cJSON *out = cJSON_CreateObject(), *arrays[4];
-    long long total[4] = {0};
-    cJSON *config = NULL;
-    for (int k = 0; k < 4; k++) arrays[k] = cJSON_CreateArray();
-    cJSON *from = cJSON_CreateArray();
+    summary_merge m;
+    merge_begin(&m);
     for (int i = 2; i < argc; i++) {
         cJSON *j = read_json(argv[i]);
-        if (!cJSON_IsObject(j) || !cJSON_IsArray(cJSON_GetObjectItem(j, "results"))) {
+        int added = merge_add(&m, j, argv[i]);
+        cJSON_Delete(j);
+        if (!added) {
             fprintf(stderr, "vox merge-summaries: %s is not a vox/volumizer run summary\n", argv[i]);
-            cJSON_Delete(j);
-            cJSON_Delete(out);
-            for (int k = 0; k < 4; k++) cJSON_Delete(arrays[k]);
-            cJSON_Delete(from);
-            cJSON_Delete(config);
+            merge_abort(&m);
             return 1;
         }
-        for (int k = 0; k < 4; k++) {
-            cJSON *a = cJSON_GetObjectItem(j, lists[k]), *it;
-            cJSON_ArrayForEach(it, a) cJSON_AddItemToArray(arrays[k], cJSON_Duplicate(it, 1));
-            total[k] += cJSON_GetArraySize(a);
-        }
-        if (!config && cJSON_GetObjectItem(j, "config")) {
-            config = cJSON_Duplicate(cJSON_GetObjectItem(j, "config"), 1);
-            cJSON_ReplaceItemInObject(config, "num_shards", cJSON_CreateNull());
-            cJSON_ReplaceItemInObject(config, "shard_index", cJSON_CreateNull());
-        }
-        cJSON_AddItemToArray(from, cJSON_CreateString(argv[i]));
-        cJSON_Delete(j);
     }
-    cJSON_AddItemToObject(out, "schema", pyjson_int(SUMMARY_SCHEMA));
-    cJSON_AddItemToObject(out, "config", config ? config : cJSON_CreateNull());
-    cJSON_AddItemToObject(out, "merged_from", from);
-    for (int k = 0; k < 4; k++) cJSON_AddItemToObject(out, counts[k], pyjson_int(total[k]));
-    for (int k = 0; k < 4; k++) cJSON_AddItemToObject(out, lists[k], arrays[k]);
-    int ok = write_json_file(argv[1], out);
+    long long total[4];
+    memcpy(total, m.total, sizeof total);
+    cJSON *out = merge_end(&m);
+    if (!out) {
+        fprintf(stderr, "vox merge-summaries: out of memory\n");
+        return 1;
+    }
+    int ok = write_json_file("merge-summaries", argv[1], out);
     cJSON_Delete(out);
     if (ok)
         printf("merged %d summaries into %s: %lld processed, %lld failed, %lld skipped, %lld planned\n", argc - 2,

@@ -4,12 +4,30 @@
 #ifndef VOX_CLI_H
 #define VOX_CLI_H
 
+#include <pthread.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include <cJSON.h>
 
+#include "exports.h"
 #include "internal.h"
 #include "vox/vox.h"
+
+/* The library's warnings through the command: each distinct line is printed
+ * once (every context of a batch would otherwise repeat a bad VOX_THREADS). */
+typedef struct cli_log {
+    pthread_mutex_t lock;
+    char **seen;
+    size_t n;
+} cli_log;
+
+void cli_log_init(cli_log *l);
+void cli_log_line(void *cookie, const char *line); /* a vox_log_fn; cookie: the cli_log */
+void cli_log_free(cli_log *l);
+/* Why vox_ctx_create failed, naming the option or variable and its value
+ * (isa_option: --isa's value or NULL). */
+void explain_ctx_error(vox_status st, const char *isa_option, char *out, size_t cap);
 
 typedef struct run_config {
     const char **inputs;
@@ -29,22 +47,27 @@ typedef struct run_config {
     int threads;                /* per structure; 0: all cores with --jobs 1, else 1 */
     const char *profile;        /* tuning profile path (NULL: $VOX_PROFILE or the default) */
     unsigned long long max_grid_voxels;
+    unsigned long long max_input_bytes; /* 0: the library's default (1 GiB) */
+    unsigned long long max_memory;      /* 0: none; else skip structures predicted to need more (bytes) */
     int write_df, write_pdb;
     int write_html;                  /* --write html: <label>.html pages and index.html (report.c) */
     const struct report_assets *report; /* the report's files, found before the run (NULL: no pages) */
     vox_output_frame output_frame; /* of the annotated CIF/PDB coordinates */
+    export_config exports;         /* --write descriptors,vina,pymol,chimerax,dx (exports.c) */
     /* batch runs */
     int jobs;                   /* structures analysed at once */
     double progress_interval;   /* seconds between progress lines when stderr is not a terminal; <= 0: none */
     const char *progress_jsonl; /* event stream file */
     const char *checkpoint;     /* NULL: <output-dir>/run.checkpoint.json */
     int no_checkpoint, resume, dry_run;
+    int wait_lock;              /* another run holds the output directory: wait for it instead of failing */
     long num_shards, shard_index; /* 0 / -1: no sharding */
     const char *failures_manifest;
     const char *manifest;       /* volumizer manifest: structures[] with input_path and/or pdb_id */
     const char *from_summary;   /* replay entries of an earlier run.summary.json ... */
     const char *only;           /* ... from these sections: failed (default), skipped, planned, all */
     const char *download_dir;   /* where <ID>.cif[.gz] of pdb_id entries are looked for (default <output-dir>/downloads) */
+    cli_log *log;               /* the library's warnings, once each */
 } run_config;
 
 typedef struct outcome {
@@ -55,12 +78,22 @@ typedef struct outcome {
     const char *largest_type;
     double largest_volume;
     vox_buf out, err; /* what to print on stdout / stderr (printed in order by the batch runner) */
+    int skipped;             /* not analysed: --max-memory (the reason below) */
+    char skip_reason[400];
+    unsigned long long predicted_bytes;
 } outcome;
 
 void sanitize_label(const char *in, size_t n, char *out, size_t cap);
 void make_label(const char *path, char *out, size_t cap);
 int normalize_pdb_id(const char *in, char out[8]);
 int mkdir_p(const char *dir);
+/* A byte count: digits with an optional K, M, G or T (powers of 1024; "KiB", "MB" ... too).
+ * 0 when s is not one, or overflows. */
+int parse_size(const char *s, unsigned long long *out);
+/* "3.2 GiB", "512 MiB", "900 B". */
+void format_bytes(unsigned long long n, char out[32]);
+/* The analysis parameters a run's options give. */
+void analyze_params_of(const run_config *c, vox_analyze_params *ap);
 /* Analyses one structure and writes its outputs; never prints. */
 void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, const char *label, const char *cif_path,
                  const char *json_path, outcome *o);
@@ -73,7 +106,17 @@ void batch_mpi_start(int *argc, char ***argv);
 void batch_mpi_end(void);
 /* `vox trajectory --topology TOP --trajectory TRAJ --output-dir DIR ...` (trajectory.c) */
 int cmd_trajectory(int argc, char **argv);
+/* `vox validate [PATH ...] [--output-dir DIR]`: inputs and outputs checked without analysing (validate.c) */
+int cmd_validate(int argc, char **argv);
 /* `vox merge-summaries OUT S1 S2 ...` */
 int cmd_merge_summaries(int argc, char **argv);
+
+/* The library prints nothing unless verbose; the command shows its warnings
+ * (a bad VOX_THREADS, a failed bind) on stderr through this logger, cookie
+ * being the command's name ("vox analyze"). */
+static inline void cli_log_stderr(void *cookie, const char *line)
+{
+    fprintf(stderr, "%s: %s\n", cookie ? (const char *)cookie : "vox", line);
+}
 
 #endif

@@ -7,11 +7,14 @@
 #include "internal.h"
 
 /* Appends the document to b (no trailing newline, as json.dump writes).
- * Numbers marked as integers (cJSON_SetIntValue / whole values created by
- * pyjson_int) print without a fraction; others print as Python floats. */
+ * Floats made by pyjson_float print as Python floats (3.0); other numbers
+ * print as integers when they are whole, as Python floats otherwise. */
 void pyjson_print(vox_buf *b, const cJSON *item);
 cJSON *pyjson_int(long long v);   /* an integer JSON number */
-cJSON *pyjson_float(double v);    /* a float JSON number (3 -> 3.0) */
+cJSON *pyjson_float(double v);    /* a float JSON number (3 -> 3.0): a raw node, see pyjson.c */
 cJSON *pyjson_str_or_null(const char *s);
+/* cJSON_Compare that also compares a pyjson float with a number read back
+ * from a file by value (3.0 equals 3). */
+int pyjson_equal(const cJSON *a, const cJSON *b);
 
 #endif

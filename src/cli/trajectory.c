@@ -461,6 +461,8 @@ int cmd_trajectory(int argc, char **argv)
     vox_options vo;
     vox_options_init(&vo);
     vo.threads = 1;
+    vo.log = cli_log_stderr;
+    vo.log_cookie = (void *)"vox trajectory";
     vox_ctx *ctx = NULL; /* for the readers and writers */
     if (vox_ctx_create(&ctx, &vo) != VOX_OK) {
         fprintf(stderr, "vox trajectory: cannot create a context\n");
@@ -623,7 +625,7 @@ int cmd_trajectory(int argc, char **argv)
                 break;
             }
             for (size_t j = 0; j < nr; j++) {
-                vox_volume v;
+                vox_volume v = {.size = sizeof v};
                 vox_result_volume(sl->result, j, &v);
                 if (v.type != VOX_OCCLUDED)
                     csv_row(part, sl->index, &sl->info, &v, tk ? track_ids[j] : -1);

@@ -55,6 +55,8 @@ static void usage_analyze(FILE *f)
             "  PATH ...                      files and directories (searched recursively, by content, .gz too)\n"
             "  --jobs N                      analyse N structures at once (default 1)\n"
             "  --resume                      skip structures whose outputs exist and validate\n"
+            "  --wait-lock                   when another run holds the output directory, wait for it\n"
+            "                                (default: fail at once, naming the other run)\n"
             "  --checkpoint PATH | --no-checkpoint   record of the run (default <output-dir>/run.checkpoint.json)\n"
             "  --progress-interval S         progress line every S seconds when stderr is not a terminal\n"
             "                                (default 30; 0 disables); a progress bar on a terminal\n"
@@ -72,12 +74,22 @@ static void usage_analyze(FILE *f)
             "  --frame-signs F               volumizer (default): volumizer's aligned frame, bit for bit\n"
             "                                (its SVD signs as on reference LAPACK); canonical: vox's own\n"
             "                                sign rule, independent of rounding (third moment positive)\n"
-            "  --write LIST                  also write df-json (<label>.df.json), pdb\n"
-            "                                (<label>.annotated.pdb) and/or html (<label>.html, a page with a\n"
-            "                                3D view, and index.html; offline), comma-separated\n"
+            "  --write LIST                  also write, comma-separated: df-json (<label>.df.json), pdb\n"
+            "                                (<label>.annotated.pdb), descriptors (<label>.volumes.json),\n"
+            "                                vina (<label>.<type>-<id>.vina.txt), dx (<label>.<type>-<id>.dx),\n"
+            "                                pymol (<label>.pml), chimerax (<label>.cxc); boxes, maps and\n"
+            "                                scripts are in the input frame (README \"Descriptors\"), html\n"
+            "                                (<label>.html, a page with a 3D view, and index.html; offline)\n"
+            "  --box-padding A               docking boxes: A angstroms around the volume (default 4)\n"
+            "  --box-types LIST              types with vina/dx files: hub, pore, pocket, cavity, occluded,\n"
+            "                                all (default pocket,cavity,pore; hubs need --include-hubs)\n"
             "  --max-grid-voxels N           refuse grids larger than N voxels (default 2147483647)\n"
             "  --output-frame F              aligned (default: volumizer's frame) or input: the annotated\n"
             "                                CIF/PDB coordinates in the input file's frame\n"
+            "  --max-memory SIZE             skip (with the reason in the summary) structures whose predicted\n"
+            "                                peak memory at this resolution is over SIZE (K, M, G suffixes)\n"
+            "  --max-input-bytes SIZE        refuse structure text (after gzip decompression) longer than\n"
+            "                                SIZE bytes (K, M, G suffixes; default 1G), checked while reading\n"
             "  --isa NAME                    scalar|avx2|avx512|neon (default: best available)\n"
             "  --threads N                   threads per structure (default: $VOX_THREADS, else one per\n"
             "                                core with --jobs 1 and 1 with more jobs); same results for any N\n"
@@ -99,6 +111,7 @@ static void usage_main(FILE *f)
             "  trajectory  the volumes of every frame of an MD trajectory (vox trajectory --help)\n"
             "  merge-summaries OUT S1 S2 ...   merge the run summaries of shards\n"
             "  report DIR  (re)build DIR/index.html, the HTML report of an output directory\n"
+            "  validate  check inputs and an output directory without analysing (vox validate --help)\n"
             "  info      version, build, CPU features and the kernels in use\n");
 }
 
@@ -132,73 +145,6 @@ static int parse_int(const char *s, long *out)
     return *s && *end == '\0' && errno == 0;
 }
 
-/* volumizer's label rule: characters other than [A-Za-z0-9_-] -> '_', '_' trimmed
- * at both ends, lower-case; "structure" when nothing is left. */
-void sanitize_label(const char *in, size_t n, char *out, size_t cap)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < n && k + 1 < cap; i++) {
-        unsigned char c = (unsigned char)in[i];
-        out[k++] = (char)(isalnum(c) || c == '-' || c == '_' ? tolower(c) : '_');
-    }
-    out[k] = '\0';
-    size_t s = 0;
-    while (out[s] == '_') s++;
-    while (k > s && out[k - 1] == '_') k--;
-    memmove(out, out + s, k - s);
-    out[k - s] = '\0';
-    if (!out[0])
-        snprintf(out, cap, "structure");
-}
-
-/* The label of a file: its stem (the name without its last suffix), sanitised. */
-void make_label(const char *path, char *out, size_t cap)
-{
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    size_t n = strlen(base);
-    const char *dot = strrchr(base, '.');
-    if (dot && dot != base)
-        n = (size_t)(dot - base);
-    sanitize_label(base, n, out, cap);
-}
-
-/* volumizer's PDB id rule: trimmed, 4 alphanumeric characters, upper-cased. */
-int normalize_pdb_id(const char *in, char out[8])
-{
-    while (*in == ' ' || *in == '\t') in++;
-    size_t n = strlen(in);
-    while (n && (in[n - 1] == ' ' || in[n - 1] == '\t')) n--;
-    if (n != 4)
-        return 0;
-    for (int i = 0; i < 4; i++) {
-        if (!isalnum((unsigned char)in[i]))
-            return 0;
-        out[i] = (char)toupper((unsigned char)in[i]);
-    }
-    out[4] = '\0';
-    return 1;
-}
-
-int mkdir_p(const char *dir)
-{
-    char tmp[PATH_MAX];
-    if (snprintf(tmp, sizeof tmp, "%s", dir) >= (int)sizeof tmp)
-        return -1;
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
-        return -1;
-    struct stat sb;
-    return stat(tmp, &sb) == 0 && S_ISDIR(sb.st_mode) ? 0 : -1;
-}
-
 static int file_exists(const char *p)
 {
     struct stat sb;
@@ -211,7 +157,7 @@ static void print_table(vox_buf *b, const char *label, const vox_result *r, int 
     vox_buf_printf(b, "  %4s  %-7s %12s %9s %9s %9s\n", "id", "type", "volume", "x", "y", "z");
     size_t shown = 0;
     for (size_t i = 0; i < vox_result_count(r); i++) {
-        vox_volume v;
+        vox_volume v = {.size = sizeof v};
         vox_result_volume(r, i, &v);
         if (v.type == VOX_OCCLUDED || (v.type == VOX_HUB && !include_hubs))
             continue;
@@ -261,6 +207,83 @@ static double thread_cpu(void)
     return clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0 ? (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec : 0;
 }
 
+void analyze_params_of(const run_config *c, vox_analyze_params *ap)
+{
+    vox_analyze_params_init(ap);
+    ap->resolution = c->resolution;
+    ap->min_voxels = c->min_voxels;
+    ap->has_min_volume = c->has_min_volume;
+    ap->min_volume = c->min_volume;
+    ap->connectivity = strcmp(c->connectivity, "6") == 0    ? VOX_CONNECT_6
+                       : strcmp(c->connectivity, "18") == 0 ? VOX_CONNECT_18
+                       : strcmp(c->connectivity, "26") == 0 ? VOX_CONNECT_26
+                                                            : VOX_CONNECT_CUSTOM18;
+    ap->merge_mouth_gap = c->merge_gap;
+    ap->neck_refinement = c->necked;
+}
+
+/* A structure's outputs appear together: every document is rendered and
+ * written to its temporary file first, then the files are renamed in a fixed
+ * order, <label>.annotation.json last - the file --resume reads first - so
+ * a run killed between two renames leaves no annotation, and the structure
+ * is redone.  On an error nothing of this structure is left. */
+static vox_status write_outputs(vox_ctx *ctx, const run_config *c, const vox_structure *s, const vox_result *r,
+                                const char *label, const char *input, const char *cif_path, const char *json_path,
+                                const char *df_path, const char *pdb_path)
+{
+    vox_payload_info info;
+    vox_payload_info_init(&info);
+    info.source = label;
+    info.input_path = input;
+    info.output_structure_cif = cif_path;
+    info.backend = "native";
+    info.include_hubs = c->include_hubs;
+    vox_render_params rp = {.size = sizeof rp, .payload = &info, .include_hubs = c->include_hubs,
+                            .output_frame = c->output_frame};
+    /* in rename order */
+    struct { vox_document doc; const char *path; int wanted; char *tmp; } f[4] = {
+        {VOX_DOC_DF_JSON, df_path, c->write_df, NULL}, {VOX_DOC_PDB, pdb_path, c->write_pdb, NULL},
+        {VOX_DOC_CIF, cif_path, 1, NULL}, {VOX_DOC_PAYLOAD_JSON, json_path, 1, NULL}};
+    char why[PATH_MAX + 256] = "";
+    vox_status st = VOX_OK;
+    for (int i = 0; i < 4 && st == VOX_OK; i++) {
+        if (!f[i].wanted)
+            continue;
+        char *text = NULL;
+        size_t len = 0;
+        st = vox_render(ctx, f[i].doc, s, r, &rp, &text, &len);
+        if (st == VOX_OK)
+            st = vox_stage_file(f[i].path, text, len, &f[i].tmp, why, sizeof why);
+        vox_free(text);
+    }
+    /* descriptors and exports (--write descriptors,vina,...): their own files, before the renames */
+    if (st == VOX_OK)
+        st = exports_write(ctx, &c->exports, c->output_dir, label, c->include_hubs, c->output_frame, s, r);
+    /* the HTML page (--write html, report.c): its own file, before the renames */
+    if (st == VOX_OK && c->report)
+        st = report_structure_page(ctx, c->report, c->output_dir, label, input, s, r, c->include_hubs);
+    int committed = 0;
+    for (int i = 0; i < 4 && st == VOX_OK; i++) {
+        if (!f[i].tmp)
+            continue;
+        st = vox_commit_file(f[i].tmp, f[i].path, why, sizeof why);
+        f[i].tmp = NULL;
+        committed = i + 1;
+    }
+    for (int i = 0; i < 4; i++) {
+        vox_discard_file(f[i].tmp);
+        if (st != VOX_OK && i < committed && f[i].wanted)
+            unlink(f[i].path);
+    }
+    if (st != VOX_OK && c->report)
+        report_remove_page(c->output_dir, label);
+    if (st != VOX_OK && why[0])
+        return vox_fail(ctx, st, "%s", why);
+    if (st != VOX_OK) /* the exports failed: their detail is in ctx */
+        return st;
+    return st;
+}
+
 void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, const char *label, const char *cif_path,
                  const char *json_path, outcome *o)
 {
@@ -282,6 +305,7 @@ void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, const cha
     }
     vox_load_params lp;
     vox_load_params_init(&lp);
+    lp.max_input_bytes = c->max_input_bytes;
     lp.assembly = strcmp(c->assembly, "asymmetric") == 0 ? VOX_ASSEMBLY_ASYMMETRIC
                   : strcmp(c->assembly, "auto") == 0   ? VOX_ASSEMBLY_AUTO
                                                        : VOX_ASSEMBLY_BIOLOGICAL;
@@ -297,66 +321,38 @@ void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, const cha
         pp.frame_signs = c->frame_signs;
         st = vox_prepare(ctx, s, &pp);
     }
-    if (st == VOX_OK) {
-        vox_analyze_params ap;
-        vox_analyze_params_init(&ap);
-        ap.resolution = c->resolution;
-        ap.min_voxels = c->min_voxels;
-        ap.has_min_volume = c->has_min_volume;
-        ap.min_volume = c->min_volume;
-        ap.connectivity = strcmp(c->connectivity, "6") == 0 ? VOX_CONNECT_6
-                          : strcmp(c->connectivity, "18") == 0 ? VOX_CONNECT_18
-                          : strcmp(c->connectivity, "26") == 0 ? VOX_CONNECT_26
-                                                               : VOX_CONNECT_CUSTOM18;
-        ap.merge_mouth_gap = c->merge_gap;
-        ap.neck_refinement = c->necked;
-        st = vox_analyze(ctx, s, &ap, &r);
-    }
-    const double stages_cpu = thread_cpu() - cpu0;
-    if (st == VOX_OK) {
-        vox_payload_info info;
-        vox_payload_info_init(&info);
-        info.source = label;
-        info.input_path = input;
-        info.output_structure_cif = cif_path;
-        info.backend = "native";
-        info.include_hubs = c->include_hubs;
-        /* Durability (README "Durability"): the annotation JSON, which --resume
-         * validates, is renamed last and only after the other files' data is on
-         * disk; it needs no fsync itself, since a torn JSON does not parse and is
-         * redone.  The renames become durable with the directory at the end of
-         * the run.  When replacing, the old JSON goes first, so that a new CIF
-         * never stands beside it, whether the run is killed or the power fails
-         * in between (--resume then redoes the structure). */
-        vox_render_params rp = {sizeof rp, NULL, c->include_hubs, c->output_frame},
-                          jp = {sizeof jp, &info, 0, VOX_FRAME_ALIGNED};
-        if (have_json && unlink(json_path) != 0 && errno != ENOENT)
-            st = vox_fail(ctx, VOX_E_IO, "cannot replace %s: %s", json_path, strerror(errno));
-        if (st == VOX_OK)
-            st = vox_write_document_sync(ctx, VOX_DOC_CIF, s, r, &rp, cif_path, VOX_SYNC_DATA);
-        if (st == VOX_OK && c->write_df)
-            st = vox_write_document_sync(ctx, VOX_DOC_DF_JSON, s, r, NULL, df_path, VOX_SYNC_DATA);
-        if (st == VOX_OK && c->write_pdb)
-            st = vox_write_document_sync(ctx, VOX_DOC_PDB, s, r, &rp, pdb_path, VOX_SYNC_DATA);
-        if (st == VOX_OK && c->report)
-            st = report_structure_page(ctx, c->report, c->output_dir, label, input, s, r, c->include_hubs);
-        if (st == VOX_OK)
-            st = vox_write_document_sync(ctx, VOX_DOC_PAYLOAD_JSON, s, r, &jp, json_path, VOX_SYNC_NONE);
-        if (st != VOX_OK) { /* never leave half the outputs behind */
-            unlink(cif_path);
-            unlink(json_path);
-            if (c->write_df) unlink(df_path);
-            if (c->write_pdb) unlink(pdb_path);
-            if (c->report) report_remove_page(c->output_dir, label);
+    vox_analyze_params ap;
+    analyze_params_of(c, &ap);
+    ap.descriptors = exports_need_descriptors(&c->exports);
+    if (st == VOX_OK && c->max_memory) { /* --max-memory: skip, with the reason, what would not fit */
+        vox_grid_estimate ge;
+        memset(&ge, 0, sizeof ge);
+        ge.size = sizeof ge;
+        if (vox_estimate_grid(ctx, s, &ap, &ge) == VOX_OK && ge.bytes > c->max_memory) {
+            char need[32], have[32];
+            format_bytes(ge.bytes, need);
+            format_bytes(c->max_memory, have);
+            o->skipped = 1;
+            o->predicted_bytes = ge.bytes;
+            snprintf(o->skip_reason, sizeof o->skip_reason,
+                     "predicted peak memory %s (grid %d x %d x %d = %llu voxels at %g A) is over --max-memory %s", need,
+                     ge.dims[0], ge.dims[1], ge.dims[2], (unsigned long long)ge.voxels, c->resolution, have);
+            vox_structure_free(&s);
+            return;
         }
     }
+    if (st == VOX_OK)
+        st = vox_analyze(ctx, s, &ap, &r);
+    const double stages_cpu = thread_cpu() - cpu0;
+    if (st == VOX_OK)
+        st = write_outputs(ctx, c, s, r, label, input, cif_path, json_path, df_path, pdb_path);
     if (st != VOX_OK) {
         fail_with(o, ctx, st);
     } else {
         o->ok = 1;
         double best = -1;
         for (size_t i = 0; i < vox_result_count(r); i++) {
-            vox_volume v;
+            vox_volume v = {.size = sizeof v};
             vox_result_volume(r, i, &v);
             if (v.type == VOX_OCCLUDED || (v.type == VOX_HUB && !c->include_hubs))
                 continue;
@@ -370,7 +366,7 @@ void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, const cha
         if (!c->quiet)
             print_table(&o->out, label, r, c->include_hubs);
         if (c->stage_timings) {
-            vox_stats stt;
+            vox_stats stt = {.size = sizeof stt};
             vox_ctx_get_stats(ctx, &stt);
             vox_buf_printf(&o->err, "%s: stages (ms):", label);
             for (int i = 0; i < VOX_STAGE_COUNT; i++)
@@ -383,58 +379,6 @@ void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, const cha
     }
     vox_result_free(&r);
     vox_structure_free(&s);
-}
-
-cJSON *config_json(const run_config *c)
-{
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "command", "analyze");
-    cJSON_AddItemToObject(o, "input", c->ninputs == 1 ? cJSON_CreateString(c->inputs[0]) : cJSON_CreateNull());
-    cJSON_AddNullToObject(o, "pdb_id");
-    cJSON_AddItemToObject(o, "manifest", pyjson_str_or_null(c->manifest));
-    cJSON_AddItemToObject(o, "from_summary", pyjson_str_or_null(c->from_summary));
-    cJSON_AddStringToObject(o, "from_summary_only", c->only ? c->only : "failed");
-    cJSON_AddNullToObject(o, "cluster_identity");
-    cJSON_AddNullToObject(o, "max_structures");
-    cJSON_AddItemToObject(o, "num_shards", c->num_shards > 0 ? pyjson_int(c->num_shards) : cJSON_CreateNull());
-    cJSON_AddItemToObject(o, "shard_index", c->num_shards > 0 ? pyjson_int(c->shard_index) : cJSON_CreateNull());
-    cJSON_AddItemToObject(o, "cluster_method_filters", cJSON_CreateArray());
-    cJSON_AddFalseToObject(o, "cluster_allow_all_methods");
-    cJSON_AddNullToObject(o, "cluster_max_resolution");
-    cJSON_AddItemToObject(o, "cluster_max_residues", pyjson_int(20000));
-    cJSON_AddNullToObject(o, "metadata_cache");
-    cJSON_AddFalseToObject(o, "no_metadata_cache");
-    cJSON_AddNullToObject(o, "write_manifest");
-    cJSON_AddItemToObject(o, "failures_manifest", pyjson_str_or_null(c->failures_manifest));
-    cJSON_AddItemToObject(o, "checkpoint", pyjson_str_or_null(c->checkpoint));
-    cJSON_AddBoolToObject(o, "no_checkpoint", c->no_checkpoint);
-    cJSON_AddItemToObject(o, "progress_jsonl", pyjson_str_or_null(c->progress_jsonl));
-    cJSON_AddItemToObject(o, "progress_interval", pyjson_float(c->progress_interval));
-    cJSON_AddStringToObject(o, "output_dir", c->output_dir);
-    char dl[PATH_MAX];
-    snprintf(dl, sizeof dl, "%s/downloads", c->output_dir);
-    cJSON_AddStringToObject(o, "download_dir", c->download_dir ? c->download_dir : dl);
-    cJSON_AddItemToObject(o, "resolution", pyjson_float(c->resolution));
-    cJSON_AddStringToObject(o, "assembly_policy", c->assembly);
-    cJSON_AddItemToObject(o, "min_voxels", pyjson_int(c->min_voxels));
-    cJSON_AddItemToObject(o, "min_volume", c->has_min_volume ? pyjson_float(c->min_volume) : cJSON_CreateNull());
-    cJSON_AddStringToObject(o, "surface_connectivity", c->connectivity);
-    cJSON_AddItemToObject(o, "merge_mouth_gap_voxels", pyjson_int(c->merge_gap));
-    cJSON_AddStringToObject(o, "backend", c->backend);
-    cJSON_AddBoolToObject(o, "keep_non_protein", c->keep_non_protein);
-    cJSON_AddBoolToObject(o, "include_hubs", c->include_hubs);
-    cJSON_AddBoolToObject(o, "necked_pocket_cavity", c->necked);
-    cJSON_AddItemToObject(o, "jobs", pyjson_int(c->jobs));
-    cJSON_AddItemToObject(o, "analysis_workers", pyjson_int(c->fail_fast ? 1 : c->jobs));
-    cJSON_AddItemToObject(o, "timeout", pyjson_float(60.0));
-    cJSON_AddItemToObject(o, "worker_timeout_seconds", pyjson_float(1800.0));
-    cJSON_AddItemToObject(o, "retries", pyjson_int(2));
-    cJSON_AddItemToObject(o, "retry_delay", pyjson_float(1.0));
-    cJSON_AddBoolToObject(o, "overwrite", c->overwrite);
-    cJSON_AddBoolToObject(o, "reannotate", c->reannotate);
-    cJSON_AddBoolToObject(o, "resume", c->resume);
-    cJSON_AddBoolToObject(o, "dry_run", c->dry_run);
-    return o;
 }
 
 static void config_defaults(run_config *cfg, int argc)
@@ -452,6 +396,7 @@ static void config_defaults(run_config *cfg, int argc)
     cfg->progress_interval = 30.0;
     cfg->shard_index = -1;
     cfg->inputs = calloc((size_t)argc + 1, sizeof *cfg->inputs);
+    exports_defaults(&cfg->exports);
 }
 
 /* Parses `vox analyze` options into cfg; returns -1 to go on, or an exit code. */
@@ -462,7 +407,7 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
     enum { O_INPUT = 256, O_OUT, O_RES, O_MINVOX, O_MINVOL, O_HUBS, O_NONECK, O_CONN, O_GAP, O_ASM, O_KEEP,
            O_OVER, O_REANN, O_FAILFAST, O_BACKEND, O_NOALIGN, O_WRITE, O_MAXGRID, O_ISA, O_TIMINGS, O_QUIET,
            O_JOBS, O_PINT, O_PJSONL, O_CKPT, O_NOCKPT, O_RESUME, O_DRY, O_NSHARDS, O_SHARD, O_FAILMAN,
-           O_MANIFEST, O_FROMSUM, O_ONLY, O_DLDIR, O_THREADS, O_PROFILE, O_OUTFRAME, O_FRAMESIGNS };
+           O_MANIFEST, O_FROMSUM, O_ONLY, O_DLDIR, O_THREADS, O_PROFILE, O_OUTFRAME, O_FRAMESIGNS, O_BOXPAD, O_BOXTYPES, O_WAITLOCK, O_MAXIN, O_MAXMEM };
     static const struct option opts[] = {
         {"input", required_argument, 0, O_INPUT}, {"output-dir", required_argument, 0, O_OUT},
         {"resolution", required_argument, 0, O_RES}, {"min-voxels", required_argument, 0, O_MINVOX},
@@ -475,6 +420,7 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
         {"frame-signs", required_argument, 0, O_FRAMESIGNS},
         {"write", required_argument, 0, O_WRITE}, {"max-grid-voxels", required_argument, 0, O_MAXGRID},
         {"output-frame", required_argument, 0, O_OUTFRAME},
+        {"box-padding", required_argument, 0, O_BOXPAD}, {"box-types", required_argument, 0, O_BOXTYPES},
         {"isa", required_argument, 0, O_ISA}, {"stage-timings", no_argument, 0, O_TIMINGS},
         {"quiet", no_argument, 0, O_QUIET}, {"jobs", required_argument, 0, O_JOBS},
         {"progress-interval", required_argument, 0, O_PINT}, {"progress-jsonl", required_argument, 0, O_PJSONL},
@@ -484,7 +430,9 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
         {"failures-manifest", required_argument, 0, O_FAILMAN}, {"manifest", required_argument, 0, O_MANIFEST},
         {"from-summary", required_argument, 0, O_FROMSUM}, {"only", required_argument, 0, O_ONLY},
         {"download-dir", required_argument, 0, O_DLDIR}, {"threads", required_argument, 0, O_THREADS},
-        {"profile", required_argument, 0, O_PROFILE}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"profile", required_argument, 0, O_PROFILE}, {"wait-lock", no_argument, 0, O_WAITLOCK},
+        {"max-input-bytes", required_argument, 0, O_MAXIN}, {"max-memory", required_argument, 0, O_MAXMEM},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int ch;
     optind = 1;
     opterr = 0;
@@ -578,24 +526,32 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
                 if (strcmp(t, "df-json") == 0) cfg->write_df = 1;
                 else if (strcmp(t, "pdb") == 0) cfg->write_pdb = 1;
                 else if (strcmp(t, "html") == 0) cfg->write_html = 1;
-                else {
-                    fprintf(stderr, "vox analyze: --write: unknown output '%s' (expected df-json, pdb, html)\n", t);
+                else if (!exports_kind(&cfg->exports, t)) {
+                    fprintf(stderr, "vox analyze: --write: unknown output '%s' (expected df-json, pdb, html, %s)\n", t,
+                            exports_kind_names());
                     return EXIT_USAGE;
                 }
             }
             break;
         }
+        case O_BOXPAD:
+        case O_BOXTYPES:
+            if (exports_option(&cfg->exports, ch == O_BOXPAD ? "--box-padding" : "--box-types", optarg))
+                return EXIT_USAGE;
+            break;
         case O_MAXGRID:
-            if (!parse_int(optarg, &l) || l <= 0) {
-                fprintf(stderr, "vox analyze: --max-grid-voxels: expected a positive integer, got '%s'\n", optarg);
+            if (!parse_int(optarg, &l) || l <= 0 || (unsigned long long)l > 4294967295ull) {
+                fprintf(stderr, "vox analyze: --max-grid-voxels: expected an integer from 1 to 4294967295 (2^32 - 1: "
+                                "voxel numbers are 32-bit, no larger grid can be analysed), got '%s'\n", optarg);
                 return EXIT_USAGE;
             }
             cfg->max_grid_voxels = (unsigned long long)l;
             break;
         case O_ISA: cfg->isa = optarg; break;
         case O_THREADS:
-            if (!parse_int(optarg, &l) || l < 1 || l > 4096) {
-                fprintf(stderr, "vox analyze: --threads: expected an integer from 1 to 4096, got '%s'\n", optarg);
+            if (!parse_int(optarg, &l) || l < 1 || l > VOX_MAX_THREADS) {
+                fprintf(stderr, "vox analyze: --threads: expected an integer from 1 to %d, got '%s'\n", VOX_MAX_THREADS,
+                        optarg);
                 return EXIT_USAGE;
             }
             cfg->threads = (int)l;
@@ -621,6 +577,21 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
         case O_CKPT: cfg->checkpoint = optarg; break;
         case O_NOCKPT: cfg->no_checkpoint = 1; break;
         case O_RESUME: cfg->resume = 1; break;
+        case O_WAITLOCK: cfg->wait_lock = 1; break;
+        case O_MAXMEM:
+            if (!parse_size(optarg, &cfg->max_memory) || cfg->max_memory == 0) {
+                fprintf(stderr, "vox analyze: --max-memory: expected a positive byte count such as 4G or 500M, got '%s'\n",
+                        optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case O_MAXIN:
+            if (!parse_size(optarg, &cfg->max_input_bytes) || cfg->max_input_bytes == 0) {
+                fprintf(stderr, "vox analyze: --max-input-bytes: expected a positive byte count such as 500M or 2G, "
+                                "got '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            break;
         case O_DRY: cfg->dry_run = 1; break;
         case O_FAILMAN: cfg->failures_manifest = optarg; break;
         case O_MANIFEST: cfg->manifest = optarg; break;
@@ -677,6 +648,9 @@ static int cmd_analyze(int argc, char **argv)
 {
     run_config c;
     config_defaults(&c, argc);
+    cli_log log;
+    cli_log_init(&log);
+    c.log = &log;
     int rc = parse_analyze(argc, argv, &c);
     report_assets assets;
     if (rc < 0 && c.write_html && !c.dry_run && !report_begin_run(&assets, c.output_dir, "vox analyze"))
@@ -690,6 +664,7 @@ static int cmd_analyze(int argc, char **argv)
             fprintf(stderr, "vox analyze: warning: cannot sync %s: %s\n", c.output_dir, strerror(errno));
     }
     free(c.inputs);
+    cli_log_free(&log);
     return rc;
 }
 
@@ -713,9 +688,17 @@ static int cmd_info(int argc, char **argv)
         }
     }
     vox_ctx *ctx = NULL;
-    vox_status st = vox_ctx_create(&ctx, NULL);
+    char detail[1024] = "";
+    vox_options io;
+    vox_options_init(&io);
+    io.error_detail = detail;
+    io.error_detail_size = sizeof detail;
+    vox_status st = vox_ctx_create(&ctx, &io);
+    char why[512] = "";
+    if (st != VOX_OK)
+        explain_ctx_error(st, NULL, why, sizeof why);
     if ((fingerprint || settings) && st != VOX_OK) {
-        fprintf(stderr, "vox info: %s: %s\n", vox_strerror(st), vox_ctx_last_error_detail(ctx));
+        fprintf(stderr, "vox info: %s (%s)\n", why, detail);
         return 1;
     }
     if (fingerprint || settings) {
@@ -766,7 +749,7 @@ static int cmd_info(int argc, char **argv)
         cJSON_Delete(doc);
         vox_free(js);
     } else {
-        printf("in use: none (%s: %s)\n", vox_strerror(st), vox_ctx_last_error_detail(ctx));
+        printf("in use: none (%s; %s)\n", why, detail);
     }
     vox_ctx_destroy(&ctx);
     return st == VOX_OK ? 0 : 1;
@@ -805,6 +788,8 @@ static int run_command(int argc, char **argv)
         return cmd_merge_summaries(argc - 1, argv + 1);
     if (!strcmp(cmd, "report"))
         return cmd_report(argc - 1, argv + 1);
+    if (!strcmp(cmd, "validate"))
+        return cmd_validate(argc - 1, argv + 1);
     if (!strcmp(cmd, "info"))
         return cmd_info(argc, argv);
     if (cmd[0] == '-') /* volumizer's legacy routing: options without a command mean analyze */

@@ -7,6 +7,7 @@
  * wrapped over several lines reads as one string.
  */
 #include <ctype.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,7 +76,11 @@ typedef struct lexer {
     const char *p, *end;
     uint32_t line;
     int at_line_start;
+    uint32_t open_text; /* a text field that never ends: the line of its opening ';' */
 } lexer;
+
+/* next_token's failures (its *err): */
+enum { LEX_OOM = 1, LEX_OPEN_TEXT = 2 };
 
 enum { TOK_EOF, TOK_VALUE, TOK_QUOTED, TOK_TEXT };
 
@@ -150,7 +155,12 @@ static int next_token(lexer *lx, cif_doc *d, sv *out, int *oom)
             }
             memcpy(buf + n, a, (size_t)(b - a));
             n += (size_t)(b - a);
-            if (!nl) { q = lx->end; break; }
+            if (!nl) { /* the file ends inside the field: nothing after it can be read right */
+                free(buf);
+                lx->open_text = line;
+                *oom = LEX_OPEN_TEXT;
+                return TOK_EOF;
+            }
             lx->line++;
             q = nl + 1;
             if (q < lx->end && *q == ';') { q++; break; }
@@ -277,9 +287,19 @@ static int split_tag(const sv *t, size_t *catlen, const char **item, size_t *ite
     return 1;
 }
 
+static vox_status lex_error(vox_ctx *ctx, const vox_text *t, const lexer *lx, int err)
+{
+    if (err == LEX_OPEN_TEXT)
+        return vox_fail(ctx, VOX_E_PARSE,
+                        "%s:%u: the text field starting at line %u (a line beginning with ';') never ends: expected a "
+                        "line beginning with ';' to close it before the end of the file", t->name, lx->open_text,
+                        lx->open_text);
+    return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
+}
+
 static vox_status tokenize(vox_ctx *ctx, const vox_text *t, cif_doc *d)
 {
-    lexer lx = {t->data, t->data + t->len, 1, 1};
+    lexer lx = {t->data, t->data + t->len, 1, 1, 0};
     sv tok;
     int oom = 0, kind;
     int in_block = 0;
@@ -290,7 +310,7 @@ static vox_status tokenize(vox_ctx *ctx, const vox_text *t, cif_doc *d)
             kind = next_token_fast(&lx, d, &tok, &oom);
         have = 0;
         if (oom)
-            return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
+            return lex_error(ctx, t, &lx, oom);
         if (kind == TOK_EOF)
             break;
         if (kind == TOK_VALUE && sv_prefix(&tok, "data_")) {
@@ -307,7 +327,7 @@ static vox_status tokenize(vox_ctx *ctx, const vox_text *t, cif_doc *d)
             for (;;) {
                 kind = next_token_fast(&lx, d, &tok, &oom);
                 if (oom)
-                    return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
+                    return lex_error(ctx, t, &lx, oom);
                 if (kind != TOK_VALUE || tok.len < 2 || tok.p[0] != '_')
                     break;
                 size_t cl, il;
@@ -337,7 +357,7 @@ static vox_status tokenize(vox_ctx *ctx, const vox_text *t, cif_doc *d)
                     return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
                 kind = next_token_fast(&lx, d, &tok, &oom);
                 if (oom)
-                    return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
+                    return lex_error(ctx, t, &lx, oom);
             }
             if (c->nvals % c->nitems != 0)
                 return vox_fail(ctx, VOX_E_PARSE,
@@ -356,7 +376,7 @@ static vox_status tokenize(vox_ctx *ctx, const vox_text *t, cif_doc *d)
             uint32_t tagline = tok.line;
             int vk = next_token(&lx, d, &val, &oom);
             if (oom)
-                return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
+                return lex_error(ctx, t, &lx, oom);
             if (vk == TOK_EOF)
                 return vox_fail(ctx, VOX_E_PARSE, "%s:%u: tag '%.*s' has no value", t->name, tagline,
                                 (int)tok.len, tok.p);
@@ -449,6 +469,10 @@ static vox_status read_atoms(vox_ctx *ctx, const vox_text *t, const category *c,
             if (!sv_double(s, &v))
                 return vox_fail(ctx, VOX_E_PARSE, "%s:%u: atom_site.%s '%.*s' is not a number", t->name,
                                 s->line, axis[q], (int)(s->len > 30 ? 30 : s->len), s->p);
+            if (!(fabs(v) <= FLT_MAX)) /* finite as a double, infinite as the f32 vox computes in */
+                return vox_fail(ctx, VOX_E_PARSE,
+                                "%s:%u: atom_site.%s '%.*s' is out of range: coordinates must be within +-3.4e38, the "
+                                "32-bit float range", t->name, s->line, axis[q], (int)(s->len > 30 ? 30 : s->len), s->p);
             a.xyz[q] = (float)v;
         }
         if (!vox_atoms_push(out, &a))

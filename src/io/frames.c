@@ -9,8 +9,10 @@
 
 vox_status vox_frames_open(vox_ctx *ctx, const char *path, vox_frames **out)
 {
-    if (!ctx || !path || !out)
+    if (!ctx)
         return VOX_E_INVALID_ARG;
+    if (!path || !out)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_frames_open: %s is NULL", !path ? "path" : "out");
     *out = NULL;
     vox_clear_error(ctx);
     struct stat sb;
@@ -57,8 +59,11 @@ const char *vox_frames_format(const vox_frames *f) { return f ? f->format : ""; 
 
 static vox_status next_or_skip(vox_ctx *ctx, vox_frames *f, float *xyz, vox_frame_info *info, int *got)
 {
-    if (!ctx || !f || !got || (info && info->size == 0))
+    if (!ctx)
         return VOX_E_INVALID_ARG;
+    if (!f || !got || (info && info->size == 0))
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_frames_next/skip: %s",
+                        !f ? "the frames are NULL" : !got ? "got is NULL" : "info->size is 0 (set it to sizeof(vox_frame_info))");
     *got = 0;
     vox_clear_error(ctx);
     vox_frame_info fi;
@@ -78,8 +83,8 @@ static vox_status next_or_skip(vox_ctx *ctx, vox_frames *f, float *xyz, vox_fram
 
 vox_status vox_frames_next(vox_ctx *ctx, vox_frames *f, float *xyz, vox_frame_info *info, int *got)
 {
-    if (!xyz)
-        return VOX_E_INVALID_ARG;
+    if (ctx && !xyz)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_frames_next: xyz is NULL");
     return next_or_skip(ctx, f, xyz, info, got);
 }
 

@@ -1,83 +1,26 @@
 /* load.c - reading structure files: gzip detection by magic bytes, format
- * detection by content (the suffix only breaks ties), dispatch to the parsers */
+ * detection by content (the suffix only breaks ties), dispatch to the parsers
+ *
+ * Input is streamed: the first bytes (after decompression) are tested as
+ * they arrive - binary data, or text that is neither PDB nor mmCIF, is
+ * refused after at most PROBE_BYTES - and the text is never allowed to grow
+ * past the input limit (vox_load_params.max_input_bytes), so a gzip bomb,
+ * /dev/zero or a huge file costs at most the limit in memory, and usually
+ * almost nothing.
+ */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "internal.h"
 
-#define MAX_INPUT_BYTES ((size_t)4 << 30) /* 4 GiB of text: refuse anything larger */
-
-static vox_status gunzip(vox_ctx *ctx, const char *name, const unsigned char *in, size_t inlen,
-                         char **out, size_t *outlen)
-{
-    z_stream zs;
-    memset(&zs, 0, sizeof zs);
-    if (inflateInit2(&zs, 15 + 32) != Z_OK)
-        return vox_fail(ctx, VOX_E_NOMEM, "%s: cannot start gzip decoder", name);
-    size_t cap = inlen * 4 + 4096, len = 0;
-    char *buf = malloc(cap + 1);
-    if (!buf) {
-        inflateEnd(&zs);
-        return vox_fail(ctx, VOX_E_NOMEM, "out of memory decompressing %s", name);
-    }
-    zs.next_in = (unsigned char *)in;
-    zs.avail_in = (uInt)(inlen > UINT32_MAX ? UINT32_MAX : inlen);
-    int rc = Z_OK;
-    for (;;) {
-        if (len + 1 >= cap) { /* keep a byte for the terminating NUL */
-            if (cap >= MAX_INPUT_BYTES) {
-                free(buf);
-                inflateEnd(&zs);
-                return vox_fail(ctx, VOX_E_DECOMPRESS, "%s: decompresses to more than 4 GiB", name);
-            }
-            cap *= 2;
-            char *nb = realloc(buf, cap + 1);
-            if (!nb) {
-                free(buf);
-                inflateEnd(&zs);
-                return vox_fail(ctx, VOX_E_NOMEM, "out of memory decompressing %s", name);
-            }
-            buf = nb;
-        }
-        zs.next_out = (unsigned char *)buf + len;
-        size_t room = cap - len;
-        zs.avail_out = (uInt)(room > UINT32_MAX ? UINT32_MAX : room);
-        rc = inflate(&zs, Z_NO_FLUSH);
-        len = (size_t)((char *)zs.next_out - buf);
-        if (rc == Z_STREAM_END) {
-            /* concatenated gzip members (as `cat a.gz b.gz` makes) continue */
-            if (zs.avail_in > 0 && zs.next_in[0] == 0x1f) {
-                inflateReset(&zs);
-                continue;
-            }
-            break;
-        }
-        if (rc != Z_OK && !(rc == Z_BUF_ERROR && zs.avail_out == 0)) {
-            int truncated = rc == Z_BUF_ERROR;
-            const char *why = zs.msg ? zs.msg : "bad data";
-            vox_status st = truncated ? vox_fail(ctx, VOX_E_DECOMPRESS, "%s: truncated gzip data (unexpected end of file)", name)
-                                      : vox_fail(ctx, VOX_E_DECOMPRESS, "%s: corrupt gzip data (%s)", name, why);
-            free(buf);
-            inflateEnd(&zs);
-            return st;
-        }
-        if (zs.avail_in == 0 && rc == Z_OK && zs.avail_out > 0) {
-            free(buf);
-            inflateEnd(&zs);
-            return vox_fail(ctx, VOX_E_DECOMPRESS, "%s: truncated gzip data (unexpected end of file)", name);
-        }
-    }
-    inflateEnd(&zs);
-    buf[len] = '\0';
-    *out = buf;
-    *outlen = len;
-    return VOX_OK;
-}
+#define PROBE_BYTES ((size_t)65536) /* the first bytes tested for binary data and the format */
+#define CHUNK ((size_t)65536)       /* bytes read from a file at a time */
 
 static int has_suffix(const char *name, const char *suffix)
 {
@@ -92,11 +35,16 @@ static int has_suffix(const char *name, const char *suffix)
     return 1;
 }
 
-enum { FMT_UNKNOWN, FMT_PDB, FMT_CIF };
+enum { FMT_UNKNOWN, FMT_PDB, FMT_CIF, FMT_UNDECIDED };
+
+static const char *const pdb_records[] = {"ATOM  ", "HETATM", "HEADER", "REMARK", "CRYST1", "MODEL ",
+                                          "TITLE ", "COMPND", "SOURCE", "EXPDTA", "AUTHOR", "ATOM"};
 
 /* The format from the first bytes alone: "data_" after blank and comment
- * lines is mmCIF, a PDB record name is PDB. */
-static int sniff_content(const char *data, size_t len)
+ * lines is mmCIF, a PDB record name is PDB.  When the text seen so far is
+ * all blank and comment lines, or ends inside what may still become a record
+ * name, and more may follow (!complete): FMT_UNDECIDED. */
+static int sniff_text(const char *data, size_t len, int complete)
 {
     const char *p = data, *end = data + len;
     /* skip blank and comment lines: mmCIF files may start with '#' lines */
@@ -108,14 +56,22 @@ static int sniff_content(const char *data, size_t len)
         }
         break;
     }
-    if ((size_t)(end - p) >= 5 && memcmp(p, "data_", 5) == 0)
+    size_t rest = (size_t)(end - p);
+    if (rest >= 5 && memcmp(p, "data_", 5) == 0)
         return FMT_CIF;
-    static const char *const records[] = {"ATOM  ", "HETATM", "HEADER", "REMARK", "CRYST1", "MODEL ",
-                                          "TITLE ", "COMPND", "SOURCE", "EXPDTA", "AUTHOR", "ATOM"};
-    for (size_t i = 0; i < sizeof records / sizeof records[0]; i++)
-        if ((size_t)(end - p) >= strlen(records[i]) && memcmp(p, records[i], strlen(records[i])) == 0)
+    int prefix = !complete && rest < 5 && memcmp(p, "data_", rest) == 0;
+    for (size_t i = 0; i < sizeof pdb_records / sizeof pdb_records[0]; i++) {
+        size_t n = strlen(pdb_records[i]);
+        if (rest >= n && memcmp(p, pdb_records[i], n) == 0)
             return FMT_PDB;
-    return FMT_UNKNOWN;
+        prefix |= !complete && rest < n && memcmp(p, pdb_records[i], rest) == 0;
+    }
+    return prefix ? FMT_UNDECIDED : FMT_UNKNOWN;
+}
+
+static int sniff_content(const char *data, size_t len)
+{
+    return sniff_text(data, len, 1);
 }
 
 int vox_looks_like_structure(const void *head, size_t n)
@@ -124,12 +80,9 @@ int vox_looks_like_structure(const void *head, size_t n)
     return (n >= 2 && b[0] == 0x1f && b[1] == 0x8b) || sniff_content(head, n) != FMT_UNKNOWN;
 }
 
-/* The content decides; the suffix only breaks ties. */
-static int sniff(const char *data, size_t len, const char *name)
+/* The format a file's name suggests: it only breaks ties. */
+static int suffix_format(const char *name)
 {
-    int fmt = sniff_content(data, len);
-    if (fmt != FMT_UNKNOWN)
-        return fmt;
     if (has_suffix(name, ".pdb") || has_suffix(name, ".ent") || has_suffix(name, ".pdb.gz") ||
         has_suffix(name, ".ent.gz"))
         return FMT_PDB;
@@ -139,81 +92,239 @@ static int sniff(const char *data, size_t len, const char *name)
     return FMT_UNKNOWN;
 }
 
-/* Parses data[0..len).  owned: 0, data is the caller's; BUF_MALLOC, a malloc'ed
- * buffer with room for a NUL at data[len] that load_text may use and frees;
- * BUF_MAPPED, the same but the caller unmaps it. */
-enum { BUF_MALLOC = 1, BUF_MAPPED = 2 };
-/* Frees the parsed text unless it is a mapped file buffer (the caller's). */
-static void release(char *plain, const char *data, int owned)
+/* ---- streaming the text in ----------------------------------------------- */
+
+typedef struct source {
+    const char *name;
+    int fd;                     /* a file, or -1: memory */
+    const unsigned char *mem;   /* memory: the whole input */
+    size_t mem_len, mem_off;
+    unsigned char *chunk;       /* a file: the last bytes read */
+} source;
+
+/* The next raw bytes: *got = 0 at the end of the input. */
+static vox_status source_read(vox_ctx *ctx, source *src, const unsigned char **data, size_t *got)
 {
-    if (!(owned == BUF_MAPPED && plain == data))
-        free(plain);
+    if (src->fd < 0) {
+        *data = src->mem + src->mem_off;
+        *got = src->mem_len - src->mem_off;
+        src->mem_off = src->mem_len;
+        return VOX_OK;
+    }
+    for (;;) {
+        ssize_t n = read(src->fd, src->chunk, CHUNK);
+        if (n >= 0) {
+            *data = src->chunk;
+            *got = (size_t)n;
+            return VOX_OK;
+        }
+        if (errno != EINTR)
+            return vox_fail(ctx, VOX_E_IO, "%s: read error: %s", src->name, strerror(errno));
+    }
 }
 
-static vox_status load_text(vox_ctx *ctx, unsigned char *data, size_t len, int owned, const char *name,
-                            const vox_load_params *params, vox_structure **out)
+typedef struct text_sink {
+    const char *name;
+    char *buf;
+    size_t len, cap;
+    size_t limit;   /* text longer than this is refused */
+    int gz;         /* the text comes out of gzip */
+    int probed;     /* the first bytes were tested */
+    int fmt;        /* what they say: FMT_* */
+    int fallback;   /* the format the name suggests (ties only) */
+} text_sink;
+
+/* Nothing that follows can make the text acceptable: stop reading. */
+static int hopeless(const text_sink *t) { return t->probed && t->fmt == FMT_UNKNOWN && t->fallback == FMT_UNKNOWN; }
+
+/* Binary data or a foreign format in the first bytes: refused now, whatever follows. */
+static vox_status probe(vox_ctx *ctx, text_sink *t, int complete)
+{
+    size_t bad = 0, n = t->len < PROBE_BYTES ? t->len : PROBE_BYTES;
+    /* NUL bytes and most control characters never occur in PDB or mmCIF text */
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)t->buf[i];
+        if (c == 0 || (c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f' && c != '\v'))
+            bad++;
+    }
+    if (bad)
+        return vox_fail(ctx, VOX_E_FORMAT, "%s: binary data (%zu control bytes in the first %zu%s): not a PDB or mmCIF file",
+                        t->name, bad, n, t->gz ? " after gzip decompression" : "");
+    t->probed = 1;
+    t->fmt = sniff_text(t->buf, t->len, complete);
+    return VOX_OK;
+}
+
+static vox_status too_large(vox_ctx *ctx, const text_sink *t, const char *how)
+{
+    return vox_fail(ctx, t->gz ? VOX_E_DECOMPRESS : VOX_E_IO,
+                    "%s: %s more than %llu bytes, the input limit (raise it with --max-input-bytes or "
+                    "vox_load_params.max_input_bytes)", t->name, how, (unsigned long long)t->limit);
+}
+
+/* Room for n more bytes (and the terminating NUL), never past the limit. */
+static vox_status sink_reserve(vox_ctx *ctx, text_sink *t, size_t n)
+{
+    if (n > t->limit - t->len)
+        return too_large(ctx, t, t->gz ? "decompresses to" : "has");
+    if (t->len + n + 1 <= t->cap)
+        return VOX_OK;
+    size_t want = t->len + n + 1, cap = t->cap ? t->cap : CHUNK + 1;
+    while (cap < want) cap = cap > (SIZE_MAX >> 1) ? want : cap * 2;
+    if (cap > t->limit + 1) cap = t->limit + 1;
+    char *nb = realloc(t->buf, cap);
+    if (!nb)
+        return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
+    t->buf = nb;
+    t->cap = cap;
+    return VOX_OK;
+}
+
+/* After new text arrived: the probe, once PROBE_BYTES are in. */
+static vox_status sink_after(vox_ctx *ctx, text_sink *t)
+{
+    if (!t->probed && t->len >= PROBE_BYTES)
+        return probe(ctx, t, 0);
+    return VOX_OK;
+}
+
+/* Inflates everything src gives (the first raw bytes already in data/got). */
+static vox_status inflate_all(vox_ctx *ctx, source *src, const unsigned char *data, size_t got, text_sink *t)
+{
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    if (inflateInit2(&zs, 15 + 32) != Z_OK)
+        return vox_fail(ctx, VOX_E_NOMEM, "%s: cannot start gzip decoder", t->name);
+    vox_status st = VOX_OK;
+    int ended = 0; /* the last member ended */
+    zs.next_in = (unsigned char *)data;
+    zs.avail_in = (uInt)(got > UINT32_MAX ? UINT32_MAX : got);
+    size_t pending = got - zs.avail_in; /* memory inputs over 4 GiB: fed in pieces */
+    for (;;) {
+        if (zs.avail_in == 0) {
+            if (pending) {
+                zs.avail_in = (uInt)(pending > UINT32_MAX ? UINT32_MAX : pending);
+                pending -= zs.avail_in;
+            } else {
+                const unsigned char *more;
+                if ((st = source_read(ctx, src, &more, &got)) != VOX_OK)
+                    break;
+                if (got == 0) {
+                    if (!ended)
+                        st = vox_fail(ctx, VOX_E_DECOMPRESS, "%s: truncated gzip data (unexpected end of file)", t->name);
+                    break;
+                }
+                zs.next_in = (unsigned char *)more;
+                zs.avail_in = (uInt)got; /* a chunk: well under 4 GiB */
+            }
+        }
+        if (ended) {
+            /* concatenated gzip members (as `cat a.gz b.gz` makes) continue;
+             * anything else after the last member is ignored */
+            if (zs.next_in[0] != 0x1f)
+                break;
+            inflateReset(&zs);
+            ended = 0;
+        }
+        if ((st = sink_reserve(ctx, t, 1)) != VOX_OK)
+            break;
+        size_t room = t->cap - 1 - t->len; /* the cap never passes the limit */
+        zs.next_out = (unsigned char *)t->buf + t->len;
+        zs.avail_out = (uInt)(room > UINT32_MAX ? UINT32_MAX : room);
+        int rc = inflate(&zs, Z_NO_FLUSH);
+        t->len = (size_t)((char *)zs.next_out - t->buf);
+        if (rc == Z_STREAM_END) {
+            ended = 1;
+        } else if (rc != Z_OK && !(rc == Z_BUF_ERROR && (zs.avail_out == 0 || zs.avail_in == 0))) {
+            st = vox_fail(ctx, VOX_E_DECOMPRESS, "%s: corrupt gzip data (%s)", t->name, zs.msg ? zs.msg : "bad data");
+            break;
+        }
+        if ((st = sink_after(ctx, t)) != VOX_OK)
+            break;
+        if (hopeless(t))
+            break; /* refused by the caller, without reading the rest */
+    }
+    inflateEnd(&zs);
+    return st;
+}
+
+/* The whole text of the input, NUL-terminated, tested as it arrived.
+ * size_hint: the file's size when known (one allocation), else 0. */
+static vox_status read_text(vox_ctx *ctx, source *src, size_t size_hint, text_sink *t)
+{
+    const unsigned char *data;
+    size_t got;
+    vox_status st = source_read(ctx, src, &data, &got);
+    if (st != VOX_OK)
+        return st;
+    if (got >= 2 && data[0] == 0x1f && data[1] == 0x8b) {
+        t->gz = 1;
+        return inflate_all(ctx, src, data, got, t);
+    }
+    if (size_hint > t->limit)
+        return too_large(ctx, t, "has");
+    int reserved = 0;
+    while (got > 0) {
+        /* in pieces, so the probe sees the first bytes before a big buffer is copied */
+        size_t piece = got < CHUNK ? got : CHUNK;
+        if (t->probed && !reserved && size_hint > t->len) { /* a file's size is known: one allocation */
+            if ((st = sink_reserve(ctx, t, size_hint - t->len)) != VOX_OK)
+                return st;
+            reserved = 1;
+        }
+        if ((st = sink_reserve(ctx, t, piece)) != VOX_OK)
+            return st;
+        memcpy(t->buf + t->len, data, piece);
+        t->len += piece;
+        data += piece;
+        got -= piece;
+        if ((st = sink_after(ctx, t)) != VOX_OK)
+            return st;
+        if (hopeless(t))
+            return VOX_OK; /* refused by the caller, without reading the rest */
+        if (got == 0 && (st = source_read(ctx, src, &data, &got)) != VOX_OK)
+            return st;
+    }
+    return VOX_OK;
+}
+
+/* Streams the input in, tests it, parses it. */
+static vox_status load_source(vox_ctx *ctx, source *src, size_t size_hint, const vox_load_params *params,
+                              vox_structure **out)
 {
     vox_load_params lp;
     vox_load_params_init(&lp);
     if (params)
         memcpy(&lp, params, params->size && params->size < sizeof lp ? params->size : sizeof lp);
-    char *plain = NULL;
-    size_t plen = 0;
-    if ((unsigned)lp.assembly > VOX_ASSEMBLY_AUTO || len == 0) {
-        if (owned == BUF_MALLOC) free(data);
-        return len == 0 ? vox_fail(ctx, VOX_E_PARSE, "%s: empty file", name)
-                        : vox_fail(ctx, VOX_E_INVALID_ARG, "unknown assembly policy %d", (int)lp.assembly);
+    if ((unsigned)lp.assembly > VOX_ASSEMBLY_AUTO)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "unknown assembly policy %d", (int)lp.assembly);
+    text_sink t = {src->name, NULL, 0, 0, lp.max_input_bytes ? lp.max_input_bytes : VOX_DEFAULT_MAX_INPUT_BYTES,
+                   0, 0, FMT_UNKNOWN, suffix_format(src->name)};
+    if (t.limit > SIZE_MAX - 1)
+        t.limit = SIZE_MAX - 1;
+    vox_status st = read_text(ctx, src, size_hint, &t);
+    if (st == VOX_OK && t.len == 0)
+        st = vox_fail(ctx, VOX_E_PARSE, "%s: empty file%s", t.name, t.gz ? " (after gzip decompression)" : "");
+    if (st == VOX_OK && (!t.probed || t.fmt == FMT_UNDECIDED))
+        st = probe(ctx, &t, 1);
+    int fmt = t.fmt == FMT_CIF || t.fmt == FMT_PDB ? t.fmt : t.fallback;
+    if (st == VOX_OK && fmt == FMT_UNKNOWN)
+        st = vox_fail(ctx, VOX_E_FORMAT,
+                      "%s: not a PDB or mmCIF file (expected 'data_' for mmCIF or PDB records such as ATOM/HETATM/HEADER)",
+                      t.name);
+    vox_structure *s = NULL;
+    if (st == VOX_OK && !(s = calloc(1, sizeof *s)))
+        st = vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t.name);
+    if (s)
+        vox_structure_stamp(ctx, s); /* results remember the structure they came from */
+    if (st == VOX_OK) {
+        t.buf[t.len] = '\0';
+        vox_text text = {t.name, t.buf, t.len};
+        st = fmt == FMT_CIF ? vox_parse_cif(ctx, &text, lp.assembly, s) : vox_parse_pdb(ctx, &text, lp.assembly, s);
+        if (st == VOX_OK && s->atoms.n == 0)
+            st = vox_fail(ctx, VOX_E_NO_ATOMS, "%s: no atoms in model 1", t.name);
     }
-    if (len >= 2 && data[0] == 0x1f && data[1] == 0x8b) {
-        vox_status st = gunzip(ctx, name, data, len, &plain, &plen);
-        if (owned == BUF_MALLOC) free(data);
-        if (st != VOX_OK)
-            return st;
-        if (plen == 0) {
-            free(plain);
-            return vox_fail(ctx, VOX_E_PARSE, "%s: empty file (after gzip decompression)", name);
-        }
-    } else if (owned) { /* parse the file buffer in place: no copy */
-        plain = (char *)data;
-        plain[len] = '\0';
-        plen = len;
-    } else {
-        plain = malloc(len + 1);
-        if (!plain)
-            return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", name);
-        memcpy(plain, data, len);
-        plain[len] = '\0';
-        plen = len;
-    }
-    /* NUL bytes and most control characters never occur in PDB or mmCIF text */
-    size_t bad = 0, probe = plen < 65536 ? plen : 65536;
-    for (size_t i = 0; i < probe; i++) {
-        unsigned char c = (unsigned char)plain[i];
-        if (c == 0 || (c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f' && c != '\v'))
-            bad++;
-    }
-    if (bad) {
-        release(plain, (char *)data, owned);
-        return vox_fail(ctx, VOX_E_FORMAT, "%s: binary data (%zu control bytes in the first %zu): not a PDB or mmCIF file",
-                        name, bad, probe);
-    }
-    int fmt = sniff(plain, plen, name);
-    if (fmt == FMT_UNKNOWN) {
-        release(plain, (char *)data, owned);
-        return vox_fail(ctx, VOX_E_FORMAT,
-                        "%s: not a PDB or mmCIF file (expected 'data_' for mmCIF or PDB records such as ATOM/HETATM/HEADER)",
-                        name);
-    }
-    vox_structure *s = calloc(1, sizeof *s);
-    if (!s) {
-        release(plain, (char *)data, owned);
-        return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", name);
-    }
-    vox_text t = {name, plain, plen};
-    vox_status st = fmt == FMT_CIF ? vox_parse_cif(ctx, &t, lp.assembly, s) : vox_parse_pdb(ctx, &t, lp.assembly, s);
-    release(plain, (char *)data, owned);
-    if (st == VOX_OK && s->atoms.n == 0)
-        st = vox_fail(ctx, VOX_E_NO_ATOMS, "%s: no atoms in model 1", name);
+    free(t.buf);
     if (st != VOX_OK) {
         vox_structure_free(&s);
         return st;
@@ -224,29 +335,36 @@ static vox_status load_text(vox_ctx *ctx, unsigned char *data, size_t len, int o
     return VOX_OK;
 }
 
-vox_status vox_load_buffer(vox_ctx *ctx, const void *data, size_t len, const char *name,
-                           const vox_load_params *params, vox_structure **out)
+/* Every error return carries a detail. */
+static vox_status with_detail(vox_ctx *ctx, vox_status st, const char *name)
 {
-    if (!ctx || !out || (!data && len))
-        return VOX_E_INVALID_ARG;
-    *out = NULL;
-    vox_clear_error(ctx);
-    double t0 = vox_now();
-    vox_status st = load_text(ctx, (unsigned char *)data, len, 0, name ? name : "<buffer>", params, out);
-    ctx->stats.seconds[VOX_STAGE_LOAD] = vox_now() - t0;
+    if (st != VOX_OK && !vox_ctx_last_error_detail(ctx)[0])
+        return vox_fail(ctx, st, "%s: %s", name, vox_strerror(st));
     return st;
 }
 
-static void release_buffer(unsigned char *buf, size_t cap, int mapped)
+vox_status vox_load_buffer(vox_ctx *ctx, const void *data, size_t len, const char *name,
+                           const vox_load_params *params, vox_structure **out)
 {
-    if (mapped) munmap(buf, cap);
-    else free(buf);
+    if (!ctx)
+        return VOX_E_INVALID_ARG;
+    if (!out || (!data && len))
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_load_buffer: %s", !out ? "out is NULL" : "data is NULL but len is not 0");
+    *out = NULL;
+    vox_clear_error(ctx);
+    double t0 = vox_now();
+    source src = {name ? name : "<buffer>", -1, data, len, 0, NULL};
+    vox_status st = load_source(ctx, &src, len, params, out);
+    ctx->stats.seconds[VOX_STAGE_LOAD] = vox_now() - t0;
+    return with_detail(ctx, st, name ? name : "<buffer>");
 }
 
 vox_status vox_load_file(vox_ctx *ctx, const char *path, const vox_load_params *params, vox_structure **out)
 {
-    if (!ctx || !path || !out)
+    if (!ctx)
         return VOX_E_INVALID_ARG;
+    if (!path || !out)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_load_file: %s is NULL", !path ? "path" : "out");
     *out = NULL;
     vox_clear_error(ctx);
     double t0 = vox_now();
@@ -255,67 +373,22 @@ vox_status vox_load_file(vox_ctx *ctx, const char *path, const vox_load_params *
         return vox_fail(ctx, VOX_E_IO, "%s: %s", path, strerror(errno));
     if (S_ISDIR(sb.st_mode))
         return vox_fail(ctx, VOX_E_IO, "%s: is a directory, expected a structure file", path);
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    /* a FIFO or device named explicitly is read as given (blocking until a writer comes) */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
         return vox_fail(ctx, VOX_E_IO, "%s: %s", path, strerror(errno));
-    size_t cap = sb.st_size > 0 ? (size_t)sb.st_size + 1 : 65536, len = 0;
-    /* A large file goes into memory mapped with its pages already present:
-     * one kernel call instead of a page fault per 4 KiB, which costs a
-     * fresh process about as much as the parsing itself. */
-    int mapped = 0;
-    unsigned char *buf = NULL;
-    if (S_ISREG(sb.st_mode) && cap >= ((size_t)256 << 10) && cap < MAX_INPUT_BYTES) {
-        void *m = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-        if (m != MAP_FAILED) {
-            buf = m;
-            mapped = 1;
-        }
-    }
-    if (!buf)
-        buf = malloc(cap);
-    if (!buf) {
-        fclose(f);
+    unsigned char *chunk = malloc(CHUNK);
+    if (!chunk) {
+        close(fd);
         return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", path);
     }
-    for (;;) { /* up to cap - 1 bytes: one is kept for the terminating NUL */
-        size_t want = cap - 1 - len, r = fread(buf + len, 1, want, f);
-        len += r;
-        if (r < want)
-            break; /* end of file, or an error (ferror below) */
-        int next = fgetc(f); /* full: grow only if the file has more (it grew since stat) */
-        if (next == EOF)
-            break;
-        {
-            if (cap >= MAX_INPUT_BYTES) {
-                release_buffer(buf, cap, mapped);
-                fclose(f);
-                return vox_fail(ctx, VOX_E_IO, "%s: larger than 4 GiB", path);
-            }
-            unsigned char *nb = mapped ? malloc(cap * 2) : realloc(buf, cap * 2);
-            if (nb && mapped) { /* the file grew since stat(): on the heap from here */
-                memcpy(nb, buf, len);
-                munmap(buf, cap);
-                mapped = 0;
-            }
-            if (!nb) {
-                release_buffer(buf, cap, mapped);
-                fclose(f);
-                return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", path);
-            }
-            buf = nb;
-            cap *= 2;
-            buf[len++] = (unsigned char)next;
-        }
-    }
-    int err = ferror(f);
-    fclose(f);
-    if (err) {
-        release_buffer(buf, cap, mapped);
-        return vox_fail(ctx, VOX_E_IO, "%s: read error", path);
-    }
-    vox_status st = load_text(ctx, buf, len, mapped ? BUF_MAPPED : BUF_MALLOC, path, params, out);
-    if (mapped)
-        munmap(buf, cap);
+    if (fstat(fd, &sb) != 0)
+        sb.st_mode = 0;
+    source src = {path, fd, NULL, 0, 0, chunk};
+    size_t hint = S_ISREG(sb.st_mode) && sb.st_size > 0 ? (size_t)sb.st_size : 0;
+    vox_status st = load_source(ctx, &src, hint, params, out);
+    free(chunk);
+    close(fd);
     ctx->stats.seconds[VOX_STAGE_LOAD] = vox_now() - t0;
-    return st;
+    return with_detail(ctx, st, path);
 }

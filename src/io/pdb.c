@@ -7,6 +7,7 @@
  * every model; that fallback (and its quirks) is reproduced here.
  */
 #include <ctype.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -167,6 +168,12 @@ static vox_status parse_atom(vox_ctx *ctx, const vox_text *t, const line_view *l
                             "%s:%zu: %s coordinate '%s' (columns %d-%d) is not a number%s", t->name,
                             l->no, axis[c], buf, 31 + 8 * c, 38 + 8 * c,
                             l->len < (size_t)(38 + 8 * c) ? " (line too short)" : "");
+        }
+        if (!(fabs(v) <= FLT_MAX)) { /* finite as a double, infinite as the f32 vox computes in */
+            field(l, 30 + 8 * (size_t)c, 38 + 8 * (size_t)c, buf, sizeof buf);
+            return vox_fail(ctx, VOX_E_PARSE,
+                            "%s:%zu: %s coordinate '%s' (columns %d-%d) is out of range: coordinates must be within "
+                            "+-3.4e38, the 32-bit float range", t->name, l->no, axis[c], buf, 31 + 8 * c, 38 + 8 * c);
         }
         a->xyz[c] = (float)v;
     }

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "internal.h"
 
@@ -44,10 +45,30 @@ static vox_status check_coords(vox_ctx *ctx, const float *xyz, size_t n)
     return VOX_OK;
 }
 
+void vox_structure_stamp(vox_ctx *ctx, vox_structure *s)
+{
+    /* The identity results are checked against (vox_render): the address,
+     * the time it was built and the context's count of structures, mixed
+     * (splitmix64's finaliser).  No counter is shared between contexts (no
+     * global state): a later structure at a freed one's address differs by
+     * the time and the count, two contexts' structures by their addresses. */
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    uint64_t x = (uint64_t)(uintptr_t)s ^ ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec) * 0x9E3779B97F4A7C15u;
+    x ^= (uint64_t)(uintptr_t)ctx * 0xBF58476D1CE4E5B9u + ++ctx->structures_built;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9u;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBu;
+    x ^= x >> 31;
+    s->identity = x ? x : 1;
+    s->generation = 0;
+}
+
 vox_status vox_structure_from_arrays(vox_ctx *ctx, const vox_atom_arrays *in, vox_structure **out)
 {
-    if (!ctx || !out)
+    if (!ctx)
         return VOX_E_INVALID_ARG;
+    if (!out)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_structure_from_arrays: out is NULL");
     *out = NULL;
     vox_clear_error(ctx);
     if (!in || in->size == 0)
@@ -69,6 +90,7 @@ vox_status vox_structure_from_arrays(vox_ctx *ctx, const vox_atom_arrays *in, vo
         free(s);
         return vox_fail(ctx, VOX_E_NOMEM, "out of memory for %zu atoms", a.count);
     }
+    vox_structure_stamp(ctx, s);
     for (size_t i = 0; i < a.count; i++) {
         vox_atom *t = &s->atoms.a[i];
         memset(t, 0, sizeof *t);
@@ -194,8 +216,10 @@ void vox_transform_to_input(const vox_transform *t, float *xyz, size_t n)
 
 vox_status vox_structure_set_coords(vox_ctx *ctx, vox_structure *s, const float *xyz, size_t n)
 {
-    if (!ctx || !s || !xyz)
+    if (!ctx)
         return VOX_E_INVALID_ARG;
+    if (!s || !xyz)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_structure_set_coords: %s is NULL", !s ? "the structure" : "xyz");
     vox_clear_error(ctx);
     if (n != s->n_input)
         return vox_fail(ctx, VOX_E_INVALID_ARG, "the frame has %zu atoms, the structure's topology has %zu", n,
@@ -205,6 +229,7 @@ vox_status vox_structure_set_coords(vox_ctx *ctx, vox_structure *s, const float 
         return st;
     for (size_t i = 0; i < s->atoms.n; i++)
         memcpy(s->atoms.a[i].xyz, xyz + 3 * input_index(s, i), sizeof s->atoms.a[i].xyz);
+    s->generation++; /* results computed before describe other coordinates now */
     if (!s->prepared || !s->prep.align)
         return VOX_OK;
     double t0 = vox_now();

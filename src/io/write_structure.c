@@ -1,5 +1,6 @@
 /* write_structure.c - annotated structures: PDB lines (§13.3) and the CLI's mmCIF (§13.5),
  * with volumes as pseudo-atoms at voxel centres (§13.4) */
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,10 +54,17 @@ void vox_pseudo_chains(const vox_structure *s, char chains[5][8])
     free(u.v);
 }
 
-static const vox_group *order_groups;
+/* (type, id, table index) of one group: the sort key travels with the
+ * entry, so ordering needs no shared state and renders may run on many
+ * threads at once. */
+typedef struct pseudo_key {
+    int type, id;
+    size_t index;
+} pseudo_key;
+
 static int cmp_type_id(const void *x, const void *y)
 {
-    const vox_group *a = &order_groups[*(const size_t *)x], *b = &order_groups[*(const size_t *)y];
+    const pseudo_key *a = x, *b = y;
     if (a->type != b->type)
         return a->type < b->type ? -1 : 1;
     return (a->id > b->id) - (a->id < b->id);
@@ -64,23 +72,19 @@ static int cmp_type_id(const void *x, const void *y)
 
 /* Pseudo-atom order: HUB groups by id, then POR, POK, CAV, OCC (§13.4);
  * (type, id) is unique, so the order is total. */
-static size_t pseudo_order(const vox_result *r, int include_hubs, size_t *order)
+size_t vox_pseudo_order(const vox_result *r, int include_hubs, size_t *order)
 {
+    pseudo_key *k = malloc((r->n + 1) * sizeof *k);
     size_t n = 0;
+    if (!k)
+        return (size_t)-1;
     for (size_t i = 0; i < r->n; i++)
         if (r->groups[i].type != VOX_HUB || include_hubs)
-            order[n++] = i;
-    order_groups = r->groups;
-    qsort(order, n, sizeof *order, cmp_type_id);
+            k[n++] = (pseudo_key){(int)r->groups[i].type, r->groups[i].id, i};
+    qsort(k, n, sizeof *k, cmp_type_id);
+    for (size_t i = 0; i < n; i++) order[i] = k[i].index;
+    free(k);
     return n;
-}
-
-static void voxel_centre(const vox_result *r, uint32_t f, float c[3])
-{
-    const size_t sx = (size_t)r->dims[1] * r->dims[2], sy = (size_t)r->dims[2];
-    c[0] = r->centres[0][f / sx];
-    c[1] = r->centres[1][(f / sy) % (size_t)r->dims[1]];
-    c[2] = r->centres[2][f % sy];
 }
 
 /* A coordinate as written: the aligned frame, or mapped back onto the
@@ -122,12 +126,16 @@ vox_status vox_render_pdb(const vox_structure *s, const vox_result *r, int input
     size_t *order = malloc((r->n + 1) * sizeof *order);
     if (!order)
         return VOX_E_NOMEM;
-    size_t ng = pseudo_order(r, 1, order), serial = 0;
+    size_t ng = vox_pseudo_order(r, 1, order), serial = 0;
+    if (ng == (size_t)-1) {
+        free(order);
+        return VOX_E_NOMEM;
+    }
     for (size_t q = 0; q < ng; q++) {
         const vox_group *g = &r->groups[order[q]];
         for (size_t t = 0; t < g->n; t++) {
             float v[3], c[3];
-            voxel_centre(r, g->voxels[t], v);
+            vox_voxel_centre(r, g->voxels[t], v);
             out_xyz(r, input_frame, v, c);
             pdb_line(b, serial++, pseudo_elem[g->type], pseudo_res[g->type], chains[g->type], g->id, c,
                      g->surface && g->surface[t] ? 50.0 : 0.0, pseudo_elem[g->type]);
@@ -187,25 +195,104 @@ static size_t fmt_fixed3(float f, char *out)
     return (size_t)(o + 4 - out);
 }
 
+/* A quoted value ends at its quote followed by a blank or the line's end:
+ * 1 when quote q inside v[0..n) would end it early. */
+static int closes_early(const char *v, size_t n, char q)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == q && (i + 1 == n || v[i + 1] == ' '))
+            return 1;
+    return 0;
+}
+
+/* v[0..n) starts with the lower-case word w (k characters), in any case. */
+static int starts_ci(const char *v, size_t n, const char *w, size_t k)
+{
+    if (n < k)
+        return 0;
+    for (size_t i = 0; i < k; i++)
+        if (tolower((unsigned char)v[i]) != w[i])
+            return 0;
+    return 1;
+}
+
+/* A bare value a CIF reader would take for something else: a comment, a
+ * data name, a text field, a reserved word, "null" or "unknown".  One
+ * switch on the first character: this runs for every value of every row. */
+static int reserved(const char *v, size_t n)
+{
+    switch (v[0]) {
+    case '_': case '#': case '$': case '[': case ']': case ';': return 1;
+    case '.': case '?': return n == 1;
+    case 'd': case 'D': return starts_ci(v, n, "data_", 5);
+    case 's': case 'S': return starts_ci(v, n, "save_", 5) || (n == 5 && starts_ci(v, n, "stop_", 5));
+    case 'l': case 'L': return n == 5 && starts_ci(v, n, "loop_", 5);
+    case 'g': case 'G': return n == 7 && starts_ci(v, n, "global_", 7);
+    default: return 0;
+    }
+}
+
+/* What biotite's escaping leaves unsafe, made safe: control characters
+ * (no one-line value can hold them) become '?', a reserved bare value is
+ * quoted, and when both quote styles would end early the double quotes
+ * become '?'.  Returns 1 when a character was replaced. */
+static int cif_value_unusual(char out[40], const char *a, size_t n)
+{
+    char v[40];
+    int replaced = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)a[i];
+        if (c < 0x20 || c == 0x7f) {
+            c = '?';
+            replaced = 1;
+        }
+        v[i] = (char)c;
+    }
+    char q = memchr(v, '\'', n) ? '"' : memchr(v, '"', n) || memchr(v, ' ', n) ? '\'' : 0;
+    if (!q && reserved(v, n))
+        q = '\'';
+    if (q == '"' && closes_early(v, n, '"')) {
+        if (!closes_early(v, n, '\'')) {
+            q = '\'';
+        } else {
+            for (size_t i = 0; i < n; i++)
+                if (v[i] == '"') v[i] = '?';
+            replaced = 1;
+        }
+    }
+    size_t k = 0;
+    if (q) out[k++] = q;
+    memcpy(out + k, v, n);
+    k += n;
+    if (q) out[k++] = q;
+    out[k] = '\0';
+    return replaced;
+}
+
 /* biotite's value escaping: trim, empty -> '.', quote values with quotes or
  * spaces (double quotes when the value has a single quote).  One scan. */
-static size_t cif_value(char out[40], const char *raw)
+static size_t cif_value(char out[40], const char *raw, int *replaced)
 {
     const char *a = raw;
     while (*a == ' ' || *a == '\t') a++;
     size_t n = 0, last = 0;
-    int squote = 0, other = 0;
+    int squote = 0, other = 0, control = 0;
     for (; a[n] && n < 36; n++) {
-        char c = a[n];
+        unsigned char c = (unsigned char)a[n];
         if (c != ' ' && c != '\t') last = n + 1;
         squote |= c == '\'';
         other |= c == '"' || c == ' ';
+        control |= c < 0x20 || c == 0x7f;
     }
     n = last;
     if (!n) { out[0] = '.'; out[1] = '\0'; return 1; }
     if (other && !squote) /* a space inside a trimmed value is an inner one */
         other = memchr(a, '"', n) || memchr(a, ' ', n);
     char q = squote ? '"' : other ? '\'' : 0;
+    if (control || (!q && reserved(a, n)) || (q == '"' && closes_early(a, n, '"'))) {
+        *replaced |= cif_value_unusual(out, a, n);
+        return strlen(out);
+    }
     size_t k = 0;
     if (q) out[k++] = q;
     memcpy(out + k, a, n);
@@ -297,8 +384,10 @@ static char *buf_tail(vox_buf *b, size_t n)
     return b->data + b->len;
 }
 
-vox_status vox_render_cif(const vox_structure *s, const vox_result *r, int include_hubs, int input_frame, vox_buf *b)
+vox_status vox_render_cif(const vox_structure *s, const vox_result *r, int include_hubs, int input_frame, vox_buf *b,
+                          int *replaced)
 {
+    int any = 0; /* a name had characters a one-line mmCIF value cannot hold */
     char chains[5][8];
     size_t *order = malloc((r->n + 1) * sizeof *order);
     char (*ents)[8] = malloc((s->atoms.n + 6) * sizeof *ents);
@@ -311,7 +400,11 @@ vox_status vox_render_cif(const vox_structure *s, const vox_result *r, int inclu
         free(order); free(ents); free(polymer); free(t.vlen);
         return VOX_E_NOMEM;
     }
-    const size_t ngroups = pseudo_order(r, include_hubs, order);
+    const size_t ngroups = vox_pseudo_order(r, include_hubs, order);
+    if (ngroups == (size_t)-1) {
+        free(order); free(ents); free(polymer); free(t.vlen);
+        return VOX_E_NOMEM;
+    }
     vox_pseudo_chains(s, chains);
     /* entity ids: one per chain id in order of first appearance; "polymer"
      * when the entity has a residue that is not a pseudo-atom */
@@ -340,14 +433,14 @@ vox_status vox_render_cif(const vox_structure *s, const vox_result *r, int inclu
     for (size_t i = 0; i < s->atoms.n && (o = row_room(&t)); i++, k++) {
         const vox_atom *a = &s->atoms.a[i];
         const char ins[2] = {a->ins_code, '\0'};
-        o += l[V_GROUP] = cif_value(o, a->hetero ? "HETATM" : "ATOM");
-        o += l[V_TYPE] = cif_value(o, a->element);
-        o += l[V_ATOM] = cif_value(o, a->name);
-        o += l[V_COMP] = cif_value(o, a->res_name);
-        o += l[V_ASYM] = cif_value(o, a->chain);
+        o += l[V_GROUP] = cif_value(o, a->hetero ? "HETATM" : "ATOM", &any);
+        o += l[V_TYPE] = cif_value(o, a->element, &any);
+        o += l[V_ATOM] = cif_value(o, a->name, &any);
+        o += l[V_COMP] = cif_value(o, a->res_name, &any);
+        o += l[V_ASYM] = cif_value(o, a->chain, &any);
         o += l[V_ENTITY] = fmt_long((long)entity_of(ents, nent, a->chain, &last) + 1, o);
         o += l[V_SEQ] = fmt_long(a->res_id, o);
-        o += l[V_INS] = cif_value(o, ins);
+        o += l[V_INS] = cif_value(o, ins, &any);
         memcpy(o, "0.00", 4);
         o += l[V_B] = 4;
         float xyz[3];
@@ -363,17 +456,17 @@ vox_status vox_render_cif(const vox_structure *s, const vox_result *r, int inclu
         /* the columns up to the insertion code are the same for the whole group */
         char head[6 * 40 + 48];
         size_t hl = 0;
-        hl += l[V_GROUP] = cif_value(head + hl, "ATOM");
-        hl += l[V_TYPE] = cif_value(head + hl, pseudo_elem[g->type]);
-        hl += l[V_ATOM] = cif_value(head + hl, pseudo_elem[g->type]);
-        hl += l[V_COMP] = cif_value(head + hl, pseudo_res[g->type]);
-        hl += l[V_ASYM] = cif_value(head + hl, chains[g->type]);
+        hl += l[V_GROUP] = cif_value(head + hl, "ATOM", &any);
+        hl += l[V_TYPE] = cif_value(head + hl, pseudo_elem[g->type], &any);
+        hl += l[V_ATOM] = cif_value(head + hl, pseudo_elem[g->type], &any);
+        hl += l[V_COMP] = cif_value(head + hl, pseudo_res[g->type], &any);
+        hl += l[V_ASYM] = cif_value(head + hl, chains[g->type], &any);
         hl += l[V_ENTITY] = fmt_long((long)entity_of(ents, nent, chains[g->type], &last) + 1, head + hl);
         hl += l[V_SEQ] = fmt_long(g->id, head + hl);
-        hl += l[V_INS] = cif_value(head + hl, "");
+        hl += l[V_INS] = cif_value(head + hl, "", &any);
         for (size_t u = 0; u < g->n && (o = row_room(&t)); u++, k++) {
             float vc[3], c[3];
-            voxel_centre(r, g->voxels[u], vc);
+            vox_voxel_centre(r, g->voxels[u], vc);
             out_xyz(r, input_frame, vc, c);
             memcpy(o, head, hl);
             o += hl;
@@ -469,5 +562,7 @@ vox_status vox_render_cif(const vox_structure *s, const vox_result *r, int inclu
     }
     vox_buf_puts(b, "#\n");
     free(order); free(ents); free(polymer);
+    if (replaced)
+        *replaced = any;
     return b->oom ? VOX_E_NOMEM : VOX_OK;
 }

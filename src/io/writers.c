@@ -5,33 +5,123 @@
 
 #include "internal.h"
 
+/* The documents other than the df JSON write the structure's atoms next to
+ * the result's volumes: the structure must be the one the result was
+ * computed from, in the state it was in (a mixture of two structures, or of
+ * two frames, would be a valid-looking document that describes nothing). */
+static vox_status check_structure(vox_ctx *ctx, const vox_structure *s, const vox_result *r)
+{
+    if (!s)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_render: this document needs the structure the result was computed "
+                                                "from (only the df JSON can do without it)");
+    if (s->identity != r->structure_identity)
+        return vox_fail(ctx, VOX_E_INVALID_ARG,
+                        "vox_render: the result was computed from another structure: give the structure it was "
+                        "analysed from");
+    if (s->generation != r->structure_generation || s->prepared != r->structure_prepared)
+        return vox_fail(ctx, VOX_E_INVALID_ARG,
+                        "vox_render: the structure changed after the result was computed (%s): render the "
+                        "documents that need it before changing it, or analyse it again",
+                        s->prepared != r->structure_prepared ? "vox_prepare" : "vox_structure_set_coords");
+    return VOX_OK;
+}
+
+void vox_render_params_init(vox_render_params *p)
+{
+    if (!p)
+        return;
+    memset(p, 0, sizeof *p);
+    p->size = sizeof *p;
+    p->output_frame = VOX_FRAME_ALIGNED;
+    p->box_padding = 4.0;
+}
+
+/* A path a script may open as it is: letters, digits and . _ - + /, not
+ * starting with '-' (no quoting rule of PyMOL or ChimeraX needed). */
+static int plain_path(const char *p)
+{
+    if (!p || !*p || *p == '-')
+        return 0;
+    for (; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '.' ||
+              *p == '_' || *p == '-' || *p == '+' || *p == '/'))
+            return 0;
+    return 1;
+}
+
+/* What each document needs besides the result: NULL when it has it, else why not. */
+static const char *missing_input(vox_document doc, const vox_structure *s, const vox_result *r,
+                                 const vox_render_params *rp)
+{
+    const int needs_structure = doc == VOX_DOC_PAYLOAD_JSON || doc == VOX_DOC_PDB || doc == VOX_DOC_CIF ||
+                                doc == VOX_DOC_VOLUMES_JSON || doc == VOX_DOC_PYMOL || doc == VOX_DOC_CHIMERAX;
+    if (needs_structure && !s)
+        return "this document needs the structure";
+    if (doc == VOX_DOC_VOLUMES_JSON || doc == VOX_DOC_PYMOL || doc == VOX_DOC_CHIMERAX) {
+        if (!r->has_desc)
+            return "the result has no descriptors: analyse with vox_analyze_params.descriptors = 1";
+        if (s->atoms.n != r->natoms)
+            return "the structure is not the one the result was analysed from (atom counts differ)";
+    }
+    if ((doc == VOX_DOC_VINA || doc == VOX_DOC_DX) && rp->volume >= r->n)
+        return "volume index out of range";
+    if ((doc == VOX_DOC_VOLUMES_JSON || doc == VOX_DOC_VINA) && (!isfinite(rp->box_padding) || rp->box_padding < 0))
+        return "the box padding must be a finite number of angstroms >= 0";
+    if ((doc == VOX_DOC_PYMOL || doc == VOX_DOC_CHIMERAX) && !plain_path(rp->structure_file))
+        return "structure_file must be a path of letters, digits and . _ - + / (not starting with '-')";
+    return NULL;
+}
+
 vox_status vox_render(vox_ctx *ctx, vox_document doc, const vox_structure *s, const vox_result *r,
                       const vox_render_params *params, char **out, size_t *len)
 {
-    if (!ctx || !r || !out || ((doc == VOX_DOC_PAYLOAD_JSON || doc == VOX_DOC_PDB || doc == VOX_DOC_CIF) && !s))
+    if (!ctx)
         return VOX_E_INVALID_ARG;
+    if (!r || !out)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_render: %s is NULL", !r ? "the result" : "out");
     vox_clear_error(ctx);
     *out = NULL;
     if (len)
         *len = 0;
+    if (doc == VOX_DOC_PAYLOAD_JSON || doc == VOX_DOC_PDB || doc == VOX_DOC_CIF || doc == VOX_DOC_VOLUMES_JSON ||
+        doc == VOX_DOC_PYMOL || doc == VOX_DOC_CHIMERAX) {
+        vox_status st = check_structure(ctx, s, r);
+        if (st != VOX_OK)
+            return st;
+    }
     vox_buf b = {0};
     vox_status st;
     vox_payload_info defaults;
     vox_payload_info_init(&defaults);
-    vox_render_params rp = {sizeof rp, NULL, 0, VOX_FRAME_ALIGNED};
+    vox_render_params rp;
+    vox_render_params_init(&rp);
     if (params)
         memcpy(&rp, params, params->size && params->size < sizeof rp ? params->size : sizeof rp);
     if (rp.output_frame != VOX_FRAME_ALIGNED && rp.output_frame != VOX_FRAME_INPUT)
-        return vox_fail(ctx, VOX_E_INVALID_ARG, "unknown output frame %d", (int)rp.output_frame);
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_render: unknown output frame %d", (int)rp.output_frame);
+    const char *why = missing_input(doc, s, r, &rp);
+    if (why)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "cannot render document %d: %s", (int)doc, why);
     const int input = rp.output_frame == VOX_FRAME_INPUT;
+    int replaced = 0;
     switch (doc) {
     case VOX_DOC_DF_JSON: st = vox_render_df_json(r, &b); break;
     case VOX_DOC_PAYLOAD_JSON:
         st = vox_render_payload(s, r, rp.payload ? rp.payload : &defaults, &b);
         break;
     case VOX_DOC_PDB: st = vox_render_pdb(s, r, input, &b); break;
-    case VOX_DOC_CIF: st = vox_render_cif(s, r, rp.include_hubs, input, &b); break;
-    default: return vox_fail(ctx, VOX_E_INVALID_ARG, "unknown document kind %d", (int)doc);
+    case VOX_DOC_CIF:
+        st = vox_render_cif(s, r, rp.include_hubs, input, &b, &replaced);
+        if (replaced) /* names are data: say where the file differs from them */
+            vox_warn(ctx, "mmCIF output: characters that a one-line mmCIF value cannot hold (control characters, "
+                          "or quotes that end both quote styles) were written as '?' in some names");
+        break;
+    case VOX_DOC_VOLUMES_JSON: st = vox_render_volumes_json(s, r, &rp, &b); break;
+    case VOX_DOC_VINA: st = vox_render_vina(r, &rp, &b); break;
+    case VOX_DOC_PYMOL: st = vox_render_pymol(s, r, &rp, &b); break;
+    case VOX_DOC_CHIMERAX: st = vox_render_chimerax(s, r, &rp, &b); break;
+    case VOX_DOC_DX: st = vox_render_volume_dx(r, &rp, &b); break;
+    default: return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_render: unknown document kind %d", (int)doc);
     }
     if (st == VOX_OK && (b.oom || !b.data))
         st = b.oom ? VOX_E_NOMEM : VOX_OK;
@@ -53,6 +143,8 @@ vox_status vox_render(vox_ctx *ctx, vox_document doc, const vox_structure *s, co
 vox_status vox_write_document_sync(vox_ctx *ctx, vox_document doc, const vox_structure *s, const vox_result *r,
                                    const vox_render_params *p, const char *path, unsigned sync)
 {
+    if (ctx && !path)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "the output path is NULL");
     char *data;
     size_t len;
     vox_status st = vox_render(ctx, doc, s, r, p, &data, &len);
@@ -73,8 +165,6 @@ static vox_status write_doc(vox_ctx *ctx, vox_document doc, const vox_structure 
 vox_status vox_write_document(vox_ctx *ctx, vox_document doc, const vox_structure *s, const vox_result *r,
                               const vox_render_params *params, const char *path)
 {
-    if (!ctx || !r || !path)
-        return VOX_E_INVALID_ARG;
     return write_doc(ctx, doc, s, r, params, path);
 }
 
@@ -86,7 +176,7 @@ vox_status vox_write_df_json(vox_ctx *ctx, const vox_result *r, const char *path
 vox_status vox_write_annotation_payload(vox_ctx *ctx, const vox_structure *s, const vox_result *r,
                                         const vox_payload_info *info, const char *path)
 {
-    vox_render_params p = {sizeof p, info, 0, VOX_FRAME_ALIGNED};
+    vox_render_params p = {.size = sizeof p, .payload = info, .output_frame = VOX_FRAME_ALIGNED};
     return write_doc(ctx, VOX_DOC_PAYLOAD_JSON, s, r, &p, path);
 }
 
@@ -98,14 +188,18 @@ vox_status vox_write_annotated_pdb(vox_ctx *ctx, const vox_structure *s, const v
 vox_status vox_write_annotated_cif(vox_ctx *ctx, const vox_structure *s, const vox_result *r, int include_hubs,
                                    const char *path)
 {
-    vox_render_params p = {sizeof p, NULL, include_hubs, VOX_FRAME_ALIGNED};
+    vox_render_params p = {.size = sizeof p, .include_hubs = include_hubs, .output_frame = VOX_FRAME_ALIGNED};
     return write_doc(ctx, VOX_DOC_CIF, s, r, &p, path);
 }
 
 vox_status vox_secondary_structure(vox_ctx *ctx, const vox_structure *s, double *a, double *b, double *c)
 {
-    if (!ctx || !s || !a || !b || !c)
+    if (!ctx)
         return VOX_E_INVALID_ARG;
+    if (!s || !a || !b || !c)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_secondary_structure: %s is NULL",
+                        !s ? "the structure" : "an output pointer");
+    vox_clear_error(ctx);
     vox_psea(s, a, b, c);
     return VOX_OK;
 }

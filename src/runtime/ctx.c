@@ -1,5 +1,6 @@
 /* ctx.c - context lifecycle, option defaults, describe string and stage statistics */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,16 +14,20 @@ unsigned vox_version_number(void) { return VOX_VERSION_NUMBER; }
 
 void vox_options_init(vox_options *o)
 {
+    if (!o)
+        return;
     memset(o, 0, sizeof *o);
     o->size = sizeof *o;
     o->max_grid_voxels = VOX_DEFAULT_MAX_GRID_VOXELS;
 }
 
+/* The library's only output: to the caller's logger, or to stderr when the
+ * context is verbose (vox_options.verbose or VOX_VERBOSE); nothing otherwise. */
 static void log_line(const vox_ctx *ctx, const char *line)
 {
     if (ctx->opts.log)
         ctx->opts.log(ctx->opts.log_cookie, line);
-    else
+    else if (ctx->opts.verbose > 0)
         fprintf(stderr, "vox: %s\n", line);
 }
 
@@ -34,7 +39,36 @@ void vox_warn(vox_ctx *ctx, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
     va_end(ap);
+    size_t used = strlen(ctx->warnings);
+    if (used + 3 < sizeof ctx->warnings)
+        snprintf(ctx->warnings + used, sizeof ctx->warnings - used, "%s%s", used ? "; " : "", line + n);
     log_line(ctx, line);
+}
+
+/* Where a failed vox_ctx_create leaves its detail: there is no context to
+ * ask, so it goes into the caller's vox_options.error_detail buffer. */
+static vox_status create_failed(const vox_options *opts, vox_status st, const char *detail)
+{
+    if (opts && opts->size >= offsetof(vox_options, error_detail_size) + sizeof opts->error_detail_size &&
+        opts->error_detail && opts->error_detail_size > 0)
+        snprintf(opts->error_detail, opts->error_detail_size, "%s", detail);
+    return st;
+}
+
+/* VOX_VERBOSE: unset, empty or 0 is quiet, a positive integer verbose;
+ * anything else is quiet and a warning (kept for vox_ctx_describe). */
+static int parse_verbose(const char *v, int *bad)
+{
+    char *end;
+    *bad = 0;
+    if (!v || !*v)
+        return 0;
+    long n = strtol(v, &end, 10);
+    if (*end || n < 0) {
+        *bad = 1;
+        return 0;
+    }
+    return n > 0;
 }
 
 /* The team, tuning and profile records of a context, in one allocation. */
@@ -47,11 +81,11 @@ typedef struct ctx_parts {
 vox_status vox_ctx_create(vox_ctx **out, const vox_options *opts)
 {
     if (!out)
-        return VOX_E_INVALID_ARG;
+        return create_failed(opts, VOX_E_INVALID_ARG, "vox_ctx_create: out is NULL");
     *out = NULL;
     vox_ctx *ctx = calloc(1, sizeof *ctx);
     if (!ctx)
-        return VOX_E_NOMEM;
+        return create_failed(opts, VOX_E_NOMEM, "vox_ctx_create: out of memory for the context");
     vox_options_init(&ctx->opts);
     if (opts) {
         /* Copy only the fields the caller's (possibly older) struct has. */
@@ -62,13 +96,16 @@ vox_status vox_ctx_create(vox_ctx **out, const vox_options *opts)
     if (ctx->opts.max_grid_voxels == 0)
         ctx->opts.max_grid_voxels = VOX_DEFAULT_MAX_GRID_VOXELS;
     const char *env_verbose = getenv("VOX_VERBOSE");
-    if (env_verbose && atoi(env_verbose) > 0 && ctx->opts.verbose <= 0)
+    int bad_verbose;
+    if (parse_verbose(env_verbose, &bad_verbose) && ctx->opts.verbose <= 0)
         ctx->opts.verbose = 1;
+    if (bad_verbose)
+        vox_warn(ctx, "VOX_VERBOSE='%s' is not 0 or a positive number: not verbose", env_verbose);
 
     ctx_parts *parts = calloc(1, sizeof *parts);
     if (!parts) {
         free(ctx);
-        return VOX_E_NOMEM;
+        return create_failed(opts, VOX_E_NOMEM, "vox_ctx_create: out of memory for the context");
     }
     ctx->team = &parts->team;
     ctx->tuning = &parts->tuning;
@@ -77,14 +114,18 @@ vox_status vox_ctx_create(vox_ctx **out, const vox_options *opts)
     if (st == VOX_OK)
         st = vox_team_init(ctx, ctx->team, ctx->opts.threads, ctx->opts.bind);
     if (st != VOX_OK) {
+        create_failed(opts, st, ctx->detail);
         free(parts);
         free(ctx);
         return st;
     }
     vox_profile_load(ctx);
-    snprintf(ctx->describe, sizeof ctx->describe, "isa=%s (%s) kernels=%s threads=%d (%s) %s; profile %s", ctx->k->isa,
-             ctx->isa_reason, ctx->k->isa, ctx->team->threads, ctx->team->threads_source, ctx->team->bind_reason,
-             vox_profile_status_name(ctx->profile->status));
+    int n = snprintf(ctx->describe, sizeof ctx->describe, "isa=%s (%s) kernels=%s threads=%d (%s) %s; profile %s%s%s",
+                     ctx->k->isa, ctx->isa_reason, ctx->k->isa, ctx->team->threads, ctx->team->threads_source,
+                     ctx->team->bind_reason, vox_profile_status_name(ctx->profile->status),
+                     ctx->warnings[0] ? "; warnings: " : "", ctx->warnings);
+    if (n >= (int)sizeof ctx->describe) /* a line for people: cut, and say so */
+        memcpy(ctx->describe + sizeof ctx->describe - 4, "...", 4);
     if (ctx->opts.verbose > 0)
         log_line(ctx, ctx->describe);
     *out = ctx;
@@ -162,10 +203,16 @@ char *vox_ctx_settings_json(const vox_ctx *ctx)
     return out;
 }
 
-void vox_ctx_get_stats(const vox_ctx *ctx, vox_stats *out)
+vox_status vox_ctx_get_stats(const vox_ctx *ctx, vox_stats *out)
 {
-    if (ctx && out)
-        *out = ctx->stats;
+    if (!ctx || !out || out->size == 0)
+        return VOX_E_INVALID_ARG;
+    vox_stats st = ctx->stats;
+    st.size = sizeof st;
+    size_t n = out->size < sizeof st ? out->size : sizeof st; /* an older caller's struct: its fields only */
+    memcpy(out, &st, n);
+    out->size = n;
+    return VOX_OK;
 }
 
 const char *vox_stage_name(vox_stage stage)
@@ -181,6 +228,8 @@ const char *vox_stage_name(vox_stage stage)
 
 void vox_load_params_init(vox_load_params *p)
 {
+    if (!p)
+        return;
     memset(p, 0, sizeof *p);
     p->size = sizeof *p;
     p->assembly = VOX_ASSEMBLY_BIOLOGICAL;
@@ -188,6 +237,8 @@ void vox_load_params_init(vox_load_params *p)
 
 void vox_prepare_params_init(vox_prepare_params *p)
 {
+    if (!p)
+        return;
     memset(p, 0, sizeof *p);
     p->size = sizeof *p;
     p->align = 1;
@@ -195,6 +246,8 @@ void vox_prepare_params_init(vox_prepare_params *p)
 
 void vox_analyze_params_init(vox_analyze_params *p)
 {
+    if (!p)
+        return;
     memset(p, 0, sizeof *p);
     p->size = sizeof *p;
     p->resolution = 3.0;
@@ -206,6 +259,8 @@ void vox_analyze_params_init(vox_analyze_params *p)
 
 void vox_payload_info_init(vox_payload_info *p)
 {
+    if (!p)
+        return;
     memset(p, 0, sizeof *p);
     p->size = sizeof *p;
 }

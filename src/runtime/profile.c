@@ -1,5 +1,7 @@
 /* profile.c - reading voxtune's profile: defaults, parsing, migration, matching, applying (profile.h) */
 #include <errno.h>
+#include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,7 +108,9 @@ cJSON *vox_profile_parse(const char *text, size_t len, vox_profile_status *statu
     if (!cJSON_IsString(format) || strcmp(format->valuestring, VOX_PROFILE_FORMAT) != 0)
         return fail(doc, VOX_PROFILE_DEFAULTS_CORRUPT, status, why, n, "field \"format\": expected \"vox-profile\"");
     cJSON *schema = cJSON_GetObjectItemCaseSensitive(doc, "schema");
-    if (!cJSON_IsNumber(schema) || schema->valuedouble != (double)(int)schema->valuedouble || schema->valueint < 1)
+    /* the range is checked on the double first: casting 1e10 to int is undefined */
+    if (!cJSON_IsNumber(schema) || !(schema->valuedouble >= 1 && schema->valuedouble <= INT_MAX) ||
+        schema->valuedouble != floor(schema->valuedouble))
         return fail(doc, VOX_PROFILE_DEFAULTS_CORRUPT, status, why, n, "field \"schema\": expected a positive integer");
     if (schema->valueint > VOX_PROFILE_SCHEMA) {
         char msg[160];
@@ -190,7 +194,8 @@ static int get_int(const cJSON *o, const char *name, int lo, int hi, int *out, c
         snprintf(why, n, "%s.%s: expected a number", where, name);
         return -1;
     }
-    if (v->valuedouble != (double)(long long)v->valuedouble || v->valuedouble < lo || v->valuedouble > hi) {
+    /* range first, on the double: casting 1e50 to an integer type is undefined */
+    if (!(v->valuedouble >= lo && v->valuedouble <= hi) || v->valuedouble != floor(v->valuedouble)) {
         snprintf(why, n, "%s.%s: expected an integer from %d to %d", where, name, lo, hi);
         return 0;
     }

@@ -28,14 +28,14 @@ static int parse_bind(const char *s, vox_bind_mode *out)
     return 0;
 }
 
-/* A positive decimal count, at most 4096 (a list "8,2" gives its first
- * element); 0 when s is anything else. */
+/* A positive decimal count, at most VOX_MAX_THREADS (a list "8,2" gives its
+ * first element); 0 when s is anything else. */
 static int parse_count(const char *s)
 {
     char *end;
     long v = strtol(s, &end, 10);
     while (*end == ' ') end++;
-    return (end != s && (!*end || *end == ',') && v > 0 && v <= 4096) ? (int)v : 0;
+    return (end != s && (!*end || *end == ',') && v > 0 && v <= VOX_MAX_THREADS) ? (int)v : 0;
 }
 
 static size_t cache_size(hwloc_topology_t topo, hwloc_obj_type_t type, int bit, int *known)
@@ -144,8 +144,9 @@ vox_status vox_team_init(vox_ctx *ctx, vox_team *t, int threads, const char *bin
     } else if ((bind = getenv("VOX_BIND")) && *bind && !parse_bind(bind, &t->bind_asked)) {
         vox_warn(ctx, "VOX_BIND='%s' is not auto, cores, pus or none: using auto", bind);
     }
-    if (threads < 0)
-        return vox_fail(ctx, VOX_E_INVALID_ARG, "thread count %d: expected 0 (automatic) or a positive number", threads);
+    if (threads < 0 || threads > VOX_MAX_THREADS)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "thread count %d: expected 0 (automatic) or 1 to %d (VOX_MAX_THREADS)",
+                        threads, VOX_MAX_THREADS);
 
     /* The topology: the process's, discovered once (topology.h) */
     t->topo = vox_topology_acquire(&t->topo_shared);
@@ -203,8 +204,8 @@ vox_status vox_team_init(vox_ctx *ctx, vox_team *t, int threads, const char *bin
         t->threads_source = "VOX_THREADS";
         if (!t->threads) {
             default_threads(t, narrowed, owner, others);
-            vox_warn(ctx, "VOX_THREADS='%s' is not a count from 1 to 4096: using %d (%s)", env, t->threads,
-                     t->threads_source);
+            vox_warn(ctx, "VOX_THREADS='%s' is not a count from 1 to %d: ignored, the default count is used", env,
+                     VOX_MAX_THREADS);
         }
     } else if ((env = getenv("OMP_NUM_THREADS")) && *env && parse_count(env)) {
         t->threads = parse_count(env); /* "8" or the first level of "8,2" */
@@ -278,6 +279,7 @@ int vox_team_width(const vox_team *t, int threads, size_t n)
 
 int vox_team_run(vox_team *t, int threads, size_t n, vox_schedule sched, vox_team_fn fn, void *arg)
 {
+    (void)sched; /* without OpenMP every run is the loop below */
     int w = vox_team_width(t, threads, n);
     if (w == 1) {
         for (size_t i = 0; i < n; i++) fn(arg, i, 0);

@@ -26,7 +26,7 @@ typedef enum vox_size_class { VOX_SC_SMALL, VOX_SC_MEDIUM, VOX_SC_LARGE, VOX_SC_
 
 #define VOX_TILE_KIB_MIN 4
 #define VOX_TILE_KIB_MAX (1 << 20) /* 1 GiB */
-#define VOX_THREADS_MAX 4096
+#define VOX_THREADS_MAX VOX_MAX_THREADS
 
 typedef struct vox_setting {
     int isa;      /* index in the dispatch ladder (vox_isa_index) */

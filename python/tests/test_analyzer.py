@@ -1,0 +1,245 @@
+"""test_analyzer.py - the Pythonic API: every kind of source gives the same result as the file,
+every document equals what `vox analyze` writes, and the arrays of a Result agree with its volumes."""
+import gzip
+import os
+
+import numpy as np
+import pytest
+
+import vox
+from conftest import data, pdb_text, ring_protein, run_vox, synthetic
+
+DOCS = ("df-json", "annotation", "pdb", "cif")
+
+
+def rounded_ring():
+    """A generated structure whose coordinates survive PDB text exactly (3 decimals)."""
+    xyz, atoms = ring_protein()
+    return np.round(xyz.astype(np.float64), 3).astype(np.float32), atoms
+
+
+def documents(r, **kw):
+    return {k: r.render(k, **kw) for k in DOCS}
+
+
+def test_path_bytes_gzip_pathlike(tmp_path):
+    p = synthetic("pocket_box.pdb")
+    a = vox.Analyzer(threads=1)
+    ref = a.analyze(p)
+    raw = open(p, "rb").read()
+    gz = tmp_path / "pocket_box.pdb.gz"
+    gz.write_bytes(gzip.compress(raw))
+    same = dict(input_path="x", source="pocket_box", output_structure_cif="y")
+    want = documents(ref, **same)
+    for src, kw in ((raw, {"name": "pocket_box.pdb"}), (bytearray(raw), {}), (memoryview(raw), {}),
+                    (gz, {}), (str(gz), {}), (gzip.compress(raw), {})):
+        assert documents(a.analyze(src, **kw), **same) == want
+    assert ref.structure.label == "pocket_box" and ref.structure.input_path == p
+
+
+def test_arrays_equal_file(tmp_path):
+    """Coordinates + atom arrays give what the same atoms written as a PDB file give."""
+    xyz, atoms = rounded_ring()
+    path = tmp_path / "ring.pdb"
+    path.write_text(pdb_text(xyz, atoms))
+    for res in (3.0, 2.0):
+        a = vox.Analyzer(res, threads=1)
+        from_file = a.analyze(path)
+        from_arrays = a.analyze(xyz, **atoms)
+        assert len(from_file.volumes) > 0
+        same = dict(input_path="p", source="s")
+        assert documents(from_arrays, **same) == documents(from_file, **same)
+        # float64, Fortran order, a strided view, lists and NumPy string arrays are converted
+        variants = [xyz.astype(np.float64), np.asfortranarray(xyz), np.repeat(xyz, 2, axis=0)[::2]]
+        for v in variants:
+            assert a.analyze(v, **atoms).render("df-json") == from_file.render("df-json")
+        atoms2 = dict(atoms, element=np.array(atoms["element"]), atom_name=np.array(atoms["atom_name"], dtype="S"),
+                      res_name=tuple(atoms["res_name"]), res_id=np.asarray(atoms["res_id"], dtype=np.int16),
+                      chain=np.array(atoms["chain"], dtype=object))
+        assert a.analyze(xyz.tolist(), **atoms2).render("cif") == from_file.render("cif")
+
+
+@pytest.mark.parametrize("name", ["1aki.pdb", "4jpn.pdb", "1o1z.cif"])
+def test_arrays_equal_file_shared(name):
+    """The atoms vox loaded from a real entry (cleaned, not aligned), given back as arrays, give the
+    same outputs as the file itself (aligned both times)."""
+    p = data("structures", name)
+    raw = vox.Analyzer(threads=1, align=False).load(p)
+    at = raw.atoms()
+    arrays = {k: at[k] for k in ("element", "atom_name", "res_name", "res_id", "chain", "ins_code", "hetero")}
+    arrays["box"] = raw.box  # the unit cell goes into the annotated CIF
+    a = vox.Analyzer(2.0, threads=1)
+    same = dict(input_path="p", source="s")
+    assert documents(a.analyze(raw.coords, **arrays), **same) == documents(a.analyze(p), **same)
+
+
+@pytest.mark.parametrize("name", ["cavity_box.pdb", "pore_box.pdb", "hub_box.pdb"])
+def test_documents_equal_cli(tmp_path, name):
+    """Result.write/render give the bytes `vox analyze` writes for the same input."""
+    p = synthetic(name)
+    out = tmp_path / "cli"
+    run = run_vox("analyze", "--quiet", "--no-checkpoint", "--include-hubs", "--write", "df-json,pdb",
+                  "--resolution", "2.0", "--output-dir", str(out), p)
+    assert run.returncode == 0, run.stderr
+    label = vox.make_label(p)
+    r = vox.Analyzer(2.0, threads=1).analyze(p)
+    files = {"df-json": f"{label}.df.json", "annotation": f"{label}.annotation.json",
+             "pdb": f"{label}.annotated.pdb", "cif": f"{label}.annotated.cif"}
+    mine = tmp_path / "py"
+    mine.mkdir()
+    for kind, fname in files.items():
+        kw = dict(include_hubs=True)
+        if kind == "annotation":
+            kw["output_structure_cif"] = f"{out}/{label}.annotated.cif"
+        r.write(kind, mine / fname, **kw)
+        want = (out / fname).read_bytes()
+        assert (mine / fname).read_bytes() == want, kind
+        assert r.render(kind, **kw).encode() == want, kind
+    # without include_hubs: the CLI's default (no HUB rows in the payload, no HUB atoms in the CIF)
+    run = run_vox("analyze", "--quiet", "--no-checkpoint", "--overwrite", "--resolution", "2.0", "--output-dir",
+                  str(out), p)
+    assert run.returncode == 0, run.stderr
+    assert r.render("cif").encode() == (out / files["cif"]).read_bytes()
+    assert r.render("annotation", output_structure_cif=f"{out}/{label}.annotated.cif").encode() == \
+        (out / files["annotation"]).read_bytes()
+
+
+def test_result_arrays_and_volumes():
+    a = vox.Analyzer(2.0, threads=1)
+    r = a.analyze(synthetic("pore_box.pdb"))
+    assert len(r) == len(r.volumes) > 0
+    types = [v.type for v in r.volumes]
+    assert "pore" in types
+    table = r.table
+    assert list(table.columns) == ["id", "type", "volume", "x", "y", "z", "cross_section_circularity",
+                                   "cross_section_uniformity"]
+    rows = [v for v in r.volumes if v.type != "occluded"]
+    assert len(table) == len(rows)
+    assert table["volume"].tolist() == [v.volume for v in rows]
+    assert types[len(rows):] == ["occluded"] * (len(types) - len(rows))  # occluded groups come last
+    for v in r.volumes:
+        xyz, surf = r.voxels(v.index), r.surface(v.index)
+        assert xyz.shape == (v.num_voxels, 3) and xyz.dtype == np.float32
+        assert surf.shape == (v.num_voxels,) and surf.dtype == bool
+        assert int(surf.sum()) == v.num_surface_voxels
+        assert v.volume == pytest.approx(v.num_voxels * 8.0)
+        assert np.allclose(xyz.mean(axis=0), v.centre, atol=1e-3)
+        assert v.x >= v.y >= v.z
+    assert np.array_equal(r.voxels(-1), r.voxels(len(r) - 1))
+    for bad in (len(r), -len(r) - 1, 1.0, "0", True):
+        with pytest.raises(vox.InvalidArgumentError):
+            r.voxels(bad)
+    assert r.grid_dims == r.stats["dims"] and r.resolution == 2.0
+    assert r.stats["atoms"] == len(r.structure)
+
+
+def test_transform_maps_input_to_aligned():
+    xyz, atoms = rounded_ring()
+    rng = np.random.default_rng(7)
+    q, _ = np.linalg.qr(rng.normal(size=(3, 3)))
+    moved = (xyz.astype(np.float64) @ q.T + [30.0, -12.0, 5.0]).astype(np.float32)
+    a = vox.Analyzer(3.0, threads=1)
+    r = a.analyze(moved, **atoms)
+    s = r.structure
+    t = r.transform
+    assert np.allclose(t.rotation @ t.rotation.T, np.eye(3), atol=1e-12)
+    assert np.linalg.det(t.rotation) == pytest.approx(1.0)
+    kept = s.kept_atoms
+    assert np.allclose(t.to_aligned(moved[kept]), s.coords, atol=1e-4)
+    assert np.allclose(t.to_input(s.coords), moved[kept], atol=1e-4)
+    m = t.matrix
+    assert np.allclose((m @ np.c_[moved[kept], np.ones(len(kept))].T).T[:, :3], s.coords, atol=1e-4)
+    v = r.volumes[0]
+    assert np.allclose(r.voxels(0, frame="input"), t.to_input(r.voxels(0)), atol=0)
+    with pytest.raises(vox.InvalidArgumentError):
+        r.voxels(0, frame="world")
+    assert v.num_voxels > 0
+    none = vox.Analyzer(3.0, threads=1, align=False).analyze(moved, **atoms)
+    assert np.array_equal(none.transform.rotation, np.eye(3)) and not none.transform.centroid.any()
+
+
+def test_structure_atoms_and_kept():
+    p = synthetic("cavity_box.pdb")
+    s = vox.Analyzer(threads=1).load(p)
+    at = s.atoms()
+    n = len(s)
+    assert all(len(v) == n for v in at.values())
+    assert set(at["res_name"].tolist()) <= {"ALA", "GLY"} or len(set(at["res_name"].tolist())) > 0
+    assert np.array_equal(at["input_index"], s.kept_atoms)
+    assert np.array_equal(np.c_[at["x"], at["y"], at["z"]], s.coords)
+    assert s.input_atom_count >= n
+    r = vox.Analyzer(threads=1).analyze(s)  # a Structure goes to analyze() as is
+    assert r.structure is s
+
+
+def test_pseudo_atoms_are_the_pdb_volumes():
+    r = vox.Analyzer(2.0, threads=1).analyze(synthetic("hub_box.pdb"))
+    pa = r.pseudo_atoms()
+    lines = r.render("pdb").split("\n")
+    end = lines.index("END")
+    vol = [ln for ln in lines[end + 1:] if ln.startswith("ATOM")]
+    assert len(vol) == len(pa) == sum(v.num_voxels for v in r.volumes)
+    for ln, row in zip(vol, pa.itertuples()):
+        assert ln[17:20] == row.res_name and int(ln[22:26]) == row.res_id and ln[21] == row.chain
+        assert ln[30:54] == "%8.3f%8.3f%8.3f" % (row.x, row.y, row.z)
+        assert float(ln[60:66]) == row.b_factor and ln.split()[-1] == row.element
+
+
+def test_mdanalysis_atomgroup_equals_file():
+    mda = pytest.importorskip("MDAnalysis")
+    top = data("trajectories", "1aki-md", "top.pdb")
+    u = mda.Universe(top)
+    a = vox.Analyzer(2.0, threads=1, md_residue_names=True)
+    from_file = a.analyze(top)
+    from_mda = a.analyze(u.atoms)
+    assert from_mda.render("df-json") == from_file.render("df-json")
+    assert from_mda.render("pdb") == from_file.render("pdb")
+    assert len(from_mda.structure) == len(from_file.structure) == 1001  # hydrogens removed
+    assert a.analyze(u).render("df-json") == from_file.render("df-json")  # a Universe too
+    sub = a.analyze(u.select_atoms("resid 1-60"))
+    assert len(sub.structure) < 1001
+
+
+def test_render_kinds_and_payload_defaults():
+    r = vox.Analyzer(threads=1).analyze(synthetic("pocket_box.pdb"))
+    js = r.render("annotation")
+    assert '"source": "pocket_box"' in js and '"output_structure_cif": "pocket_box.annotated.cif"' in js
+    assert r.render("payload") == js and r.render("json") == r.render("df-json")
+    with pytest.raises(vox.InvalidArgumentError, match="unknown document kind"):
+        r.render("xml")
+    alpha, beta, coil = r.secondary_structure()
+    assert all(isinstance(x, float) for x in (alpha, beta, coil))
+
+
+def test_write_is_atomic(tmp_path):
+    r = vox.Analyzer(threads=1).analyze(synthetic("pocket_box.pdb"))
+    with pytest.raises(vox.FileError):
+        r.write("cif", tmp_path / "no" / "such" / "dir" / "x.cif")
+    assert os.listdir(tmp_path) == []
+
+
+def test_context_settings_and_close():
+    a = vox.Analyzer(threads=1, isa="scalar", profile="")
+    assert a.isa == "scalar" and a.threads == 1 and "scalar" in a.describe()
+    r = a.analyze(synthetic("pocket_box.pdb"))
+    b = vox.Analyzer(threads=1)
+    assert b.analyze(synthetic("pocket_box.pdb")).render("cif") == r.render("cif")
+    table = r.render("df-json")
+    a.close()
+    assert "closed" in repr(a)
+    with pytest.raises(vox.Error, match="closed"):
+        a.analyze(synthetic("pocket_box.pdb"))
+    with pytest.raises(vox.Error, match="closed"):
+        r.render("df-json")
+    assert r.voxels(0).shape[1] == 3  # results stay readable
+    with vox.Analyzer(threads=1) as c:
+        assert c.analyze(synthetic("pocket_box.pdb")).render("df-json") == table
+
+
+def test_help_is_useful():
+    doc = vox.__doc__
+    for word in ("volumize_pdb", "Analyzer", "analyze_trajectory", "Error"):
+        assert word in doc
+    for obj in (vox.Analyzer, vox.Result, vox.Structure, vox.volumize_pdb, vox.analyze_trajectory,
+                vox.Analyzer.analyze, vox.Result.render, vox.Result.voxels, vox.ParseError):
+        assert obj.__doc__ and len(obj.__doc__) > 40

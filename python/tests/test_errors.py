@@ -1,0 +1,229 @@
+"""test_errors.py - every exception class raised by a real bad input, with the library's detail;
+wrong types, dtypes, shapes and lengths refused in Python with a clear message, never a crash."""
+import gzip
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import vox
+from conftest import pdb_text, ring_protein, synthetic
+
+ALA = ("ATOM      1  N   ALA A   1       0.000   0.000   0.000  1.00  0.00           N\n"
+       "ATOM      2  CA  ALA A   1       1.458   0.000   0.000  1.00  0.00           C\n"
+       "ATOM      3  C   ALA A   1       2.009   1.420   0.000  1.00  0.00           C\n"
+       "ATOM      4  O   ALA A   1       1.251   2.390   0.000  1.00  0.00           O\n"
+       "ATOM      5  CB  ALA A   1       1.988  -0.773  -1.199  1.00  0.00           C\n")
+
+CIF_HEAD = """data_t
+loop_
+_atom_site.group_PDB
+_atom_site.id
+_atom_site.type_symbol
+_atom_site.label_atom_id
+_atom_site.label_comp_id
+_atom_site.label_asym_id
+_atom_site.label_seq_id
+_atom_site.Cartn_x
+_atom_site.Cartn_y
+_atom_site.Cartn_z
+_atom_site.pdbx_PDB_model_num
+ATOM 1 N N ALA A 1 0.0 0.0 0.0 1
+ATOM 2 C CA ALA A 1 1.5 0.0 0.0 1
+ATOM 3 C C ALA A 1 2.0 1.4 0.0 1
+ATOM 4 O O ALA A 1 3.2 1.6 0.0 1
+#
+loop_
+_pdbx_struct_assembly_gen.assembly_id
+_pdbx_struct_assembly_gen.oper_expression
+_pdbx_struct_assembly_gen.asym_id_list
+1 1 A
+#
+loop_
+_pdbx_struct_oper_list.id
+"""
+OPER = "".join(f"_pdbx_struct_oper_list.{k}\n" for i in (1, 2, 3)
+               for k in [f"matrix[{i}][{j}]" for j in (1, 2, 3)] + [f"vector[{i}]"])
+
+
+def analyzer(**kw):
+    kw.setdefault("threads", 1)
+    return vox.Analyzer(**kw)
+
+
+def raises(cls, fn, match=None):
+    with pytest.raises(cls, match=match) as e:
+        fn()
+    err = e.value
+    assert isinstance(err, vox.Error) and err.status == cls.status and str(err)
+    return err
+
+
+def test_file_error():
+    e = raises(vox.FileError, lambda: analyzer().analyze("/nonexistent/x.pdb"))
+    assert "/nonexistent/x.pdb" in str(e) and e.detail and isinstance(e, OSError)
+
+
+def test_parse_error_names_file_line_and_field():
+    bad = ALA.replace("   0.000   0.000  1.00  0.00           N", "   abcde   0.000  1.00  0.00           N")
+    e = raises(vox.ParseError, lambda: analyzer().analyze(bad.encode(), name="bad.pdb"))
+    assert "bad.pdb:1" in e.detail and "y coordinate" in e.detail and str(e) == e.detail
+
+
+def test_format_error():
+    raises(vox.FormatError, lambda: analyzer().analyze(bytes(range(256)) * 4, name="junk.bin"))
+
+
+def test_decompress_error():
+    z = gzip.compress(ALA.encode() * 50)
+    raises(vox.DecompressError, lambda: analyzer().analyze(z[:len(z) // 2], name="half.pdb.gz"))
+
+
+def test_no_atoms_error():
+    water = "HETATM    1  O   HOH A   1       0.000   0.000   0.000  1.00  0.00           O\n"
+    e = raises(vox.NoAtomsError, lambda: analyzer().analyze(water.encode(), name="w.pdb"))
+    assert "cleaning" in str(e)
+
+
+def test_too_few_atoms_error():
+    raises(vox.TooFewAtomsError, lambda: analyzer().analyze("".join(ALA.splitlines(True)[:2]).encode(), name="two.pdb"))
+
+
+def test_grid_too_large_error():
+    xyz, atoms = ring_protein()
+    e = raises(vox.GridTooLargeError, lambda: analyzer(max_grid_voxels=1000).analyze(xyz, **atoms))
+    assert "voxels" in str(e)
+
+
+def test_empty_grid_error():
+    raises(vox.EmptyGridError, lambda: analyzer(resolution=1e300).analyze(ALA.encode(), name="a.pdb"))
+
+
+def test_isa_errors():
+    raises(vox.ISAUnknownError, lambda: analyzer(isa="sse9"))
+    missing = [i for i in ("scalar", "avx2", "avx512", "neon") if i not in vox.available_isas()]
+    assert missing  # one build never has both the x86 and the ARM kernels
+    raises(vox.ISAUnavailableError, lambda: analyzer(isa=missing[0]))
+
+
+def test_assembly_error():
+    row = "1 1.0 0.0 0.0 0.0 0.0 abc 0.0 0.0 0.0 0.0 1.0 0.0\n#\n"
+    e = raises(vox.AssemblyError, lambda: analyzer().analyze((CIF_HEAD + OPER + row).encode(), name="bad.cif"))
+    assert "bad.cif" in str(e) and "matrix[2][2]" in str(e)
+    ok = row.replace("abc", "1.0")
+    assert len(analyzer().load((CIF_HEAD + OPER + ok).encode(), name="ok.cif")) == 4
+
+
+def test_invalid_argument_from_the_library():
+    xyz, atoms = ring_protein()
+    xyz[7, 1] = np.nan
+    e = raises(vox.InvalidArgumentError, lambda: analyzer().analyze(xyz, **atoms))
+    assert "atom 7" in str(e) and "y coordinate" in str(e)
+    xyz, atoms = ring_protein()
+    atoms["atom_name"][3] = "TOOLONGNAME"
+    e = raises(vox.InvalidArgumentError, lambda: analyzer().analyze(xyz, **atoms))
+    assert "atom 3" in str(e) and "atom_name" in str(e)
+    xyz, atoms = ring_protein()
+    e = raises(vox.InvalidArgumentError, lambda: analyzer(resolution=-2.0).analyze(xyz, **atoms))
+    assert "resolution" in str(e)
+
+
+@pytest.mark.skipif("asan" in os.environ.get("LD_PRELOAD", ""), reason="AddressSanitizer reserves the address space")
+def test_out_of_memory_error():
+    """A grid that does not fit under an address-space limit (in a child process)."""
+    code = f"""
+import os, resource, vox
+a = vox.Analyzer(0.05, threads=1, max_grid_voxels=1 << 40)
+vm = int(open("/proc/self/statm").read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+resource.setrlimit(resource.RLIMIT_AS, (vm + (300 << 20), resource.getrlimit(resource.RLIMIT_AS)[1]))
+try:
+    a.analyze({synthetic("cavity_box.pdb")!r})
+except vox.OutOfMemoryError as e:
+    print("OK", isinstance(e, MemoryError), e)
+"""
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("OK True out of memory"), run.stdout
+
+
+def test_every_status_has_a_class():
+    for status in range(-14, 0):
+        cls = vox._errors.BY_STATUS[status]
+        assert issubclass(cls, vox.Error) and cls.status == status and cls.__doc__
+        assert cls.__name__ in vox.__all__
+
+
+# ---- checked in Python first: no wrong buffer reaches the library --------------------------
+
+def bad_calls():
+    xyz, atoms = ring_protein()
+    n = len(xyz)
+    yield "int coords", (xyz.astype(np.int64),), atoms, "dtype int64"
+    yield "complex coords", (xyz.astype(np.complex64),), atoms, "dtype complex64"
+    yield "string coords", (xyz.astype(str),), atoms, "dtype <U"
+    yield "object coords", (xyz.astype(object),), atoms, "dtype object"
+    yield "flat coords", (xyz.ravel(),), atoms, r"shape \(n, 3\)"
+    yield "(n, 4) coords", (np.c_[xyz, xyz[:, :1]],), atoms, r"shape \(n, 3\)"
+    yield "(3, n) coords", (xyz.T.copy(),), atoms, r"shape \(n, 3\)"
+    yield "ragged list", ([[1.0, 2.0, 3.0], [1.0, 2.0]],), atoms, "array of floats"
+    yield "empty coords", (np.zeros((0, 3), np.float32),), atoms, "no atoms"
+    yield "short element", (xyz,), dict(atoms, element=atoms["element"][:-1]), f"element has {n - 1} entries for {n}"
+    yield "element string", (xyz,), dict(atoms, element="C"), "single string"
+    yield "element numbers", (xyz,), dict(atoms, element=np.arange(n)), "must hold strings"
+    yield "element mixed", (xyz,), dict(atoms, element=np.array(atoms["element"][:-1] + [5], dtype=object)), \
+        rf"element\[{n - 1}\] is int"
+    yield "non-ascii name", (xyz,), dict(atoms, atom_name=["Cα"] * n), "not ASCII"
+    yield "2-D res_name", (xyz,), dict(atoms, res_name=np.array(atoms["res_name"]).reshape(-1, 5)), "1-D"
+    yield "float res_id", (xyz,), dict(atoms, res_id=np.asarray(atoms["res_id"], float)), "integers"
+    yield "huge res_id", (xyz,), dict(atoms, res_id=np.full(n, 1 << 40)), "32 bits"
+    yield "short res_id", (xyz,), dict(atoms, res_id=atoms["res_id"][:3]), f"res_id must be {n} integers"
+    yield "missing res_id", (xyz,), {k: v for k, v in atoms.items() if k != "res_id"}, "res_id"
+    yield "long ins_code", (xyz,), dict(atoms, ins_code=["AB"] * n), "one character"
+    yield "hetero shape", (xyz,), dict(atoms, hetero=np.zeros(n + 1, bool)), "hetero"
+    yield "box shape", (xyz,), dict(atoms, box=np.eye(4)), r"box must be a \(3, 3\)"
+    yield "unknown array", (xyz,), dict(atoms, bfactor=np.zeros(n)), "unknown atom arrays: bfactor"
+    yield "coords without atoms", (xyz,), {}, "need the atom arrays"
+    yield "a number", (3.5,), {}, "cannot analyse a float"
+    yield "None", (None,), {}, "cannot analyse a NoneType"
+    yield "empty bytes", (b"",), {}, "empty"
+
+
+@pytest.mark.parametrize("case", list(bad_calls()), ids=lambda c: c[0])
+def test_bad_arguments_refused(case):
+    _, args, kw, message = case
+    with pytest.raises(vox.InvalidArgumentError, match=message):
+        analyzer().analyze(*args, **kw)
+
+
+def test_bad_settings_refused():
+    for kw, message in ((dict(threads=-1), "threads"), (dict(threads=1.5), "whole number"),
+                        (dict(resolution="2"), "resolution must be a number"), (dict(isa=3), "isa must be a string"),
+                        (dict(surface_connectivity="8"), "surface_connectivity"),
+                        (dict(assembly_policy="first"), "assembly_policy"), (dict(max_grid_voxels=0), "max_grid"),
+                        (dict(profile="a\0b"), "NUL")):
+        with pytest.raises(vox.InvalidArgumentError, match=message):
+            vox.Analyzer(**kw)
+
+
+def test_set_coords_checks(tmp_path):
+    xyz, atoms = ring_protein()
+    s = analyzer().load(xyz, **atoms)
+    for bad, message in ((xyz[:-1], f"hold {len(xyz) - 1} atoms, the structure has {len(xyz)}"),
+                         (xyz.astype(np.int32), "dtype int32"), (xyz[:, :2], r"shape \(n, 3\)")):
+        with pytest.raises(vox.InvalidArgumentError, match=message):
+            s.set_coords(bad)
+    moved = xyz.copy()
+    moved[5] = np.inf
+    with pytest.raises(vox.InvalidArgumentError, match="atom 5"):
+        s.set_coords(moved)
+    s.set_coords(xyz[::-1][::-1])  # a view with negative strides twice: fine
+
+
+def test_pdb_roundtrip_generator_is_sound(tmp_path):
+    """The generated structure written as PDB loads with every atom (the other tests rely on it)."""
+    xyz, atoms = ring_protein()
+    p = tmp_path / "r.pdb"
+    p.write_text(pdb_text(xyz, atoms))
+    assert len(analyzer().load(p)) == len(xyz)

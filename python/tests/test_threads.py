@@ -1,0 +1,132 @@
+"""test_threads.py - two threads with two Analyzers give what serial runs give; the library runs
+without the GIL (a thread blocked inside the library does not stop the interpreter); one
+Analyzer shared by threads serialises its calls."""
+import os
+import subprocess
+import sys
+import threading
+
+import pytest
+
+import vox
+from conftest import ring_protein, synthetic
+
+DOCS = ("df-json", "annotation", "pdb", "cif")
+
+
+def workload():
+    xyz, atoms = ring_protein(48, seed=3)
+    jobs = [(synthetic(n), res) for n in ("cavity_box.pdb", "pocket_box.pdb", "pore_box.pdb", "hub_box.pdb")
+            for res in (3.0, 2.0)]
+    return jobs + [((xyz, atoms), res) for res in (3.0, 2.5, 2.0, 1.5)]
+
+
+def run_jobs(analyzer, jobs):
+    out = []
+    for src, res in jobs:
+        if isinstance(src, tuple):
+            r = analyzer.analyze(src[0], resolution=res, **src[1])
+        else:
+            r = analyzer.analyze(src, resolution=res)
+        out.append(tuple(r.render(k) for k in DOCS) + (r.voxels(0).tobytes() if len(r) else b"",))
+    return out
+
+
+def test_two_threads_two_analyzers_equal_serial():
+    jobs = workload()
+    serial = run_jobs(vox.Analyzer(threads=1), jobs)
+    assert len({s[0] for s in serial}) > 4  # the jobs differ
+    results, errors = [None, None], []
+
+    def work(k):
+        try:
+            a = vox.Analyzer(threads=1)
+            # each thread runs every job, in its own order, several times
+            order = jobs if k == 0 else jobs[::-1]
+            for _ in range(3):
+                got = run_jobs(a, order)
+            results[k] = got if k == 0 else got[::-1]
+        except Exception as e:  # reported below, never swallowed
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert results[0] == serial and results[1] == serial
+
+
+def test_two_threads_trajectories_equal_serial():
+    mda = pytest.importorskip("MDAnalysis")
+    from conftest import data
+    d = data("trajectories", "1aki-md")
+    serial = vox.analyze_trajectory(mda.Universe(os.path.join(d, "top.pdb"), os.path.join(d, "traj.dcd")),
+                                    stop=40, resolution=2.0, threads=1)
+    out, errors = [None, None], []
+
+    def work(k):
+        try:  # one Universe per thread: MDAnalysis readers are not shared between threads
+            u = mda.Universe(os.path.join(d, "top.pdb"), os.path.join(d, "traj.dcd"))
+            out[k] = vox.analyze_trajectory(u, stop=40, resolution=2.0, analyzer=vox.Analyzer(2.0, threads=1))
+        except Exception as e:
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    for df in out:
+        assert df.equals(serial)
+
+
+def test_one_analyzer_shared_by_threads():
+    jobs = workload()[:4]
+    a = vox.Analyzer(threads=1)
+    serial = run_jobs(a, jobs)
+    results, errors = [], []
+
+    def work():
+        try:
+            results.append(run_jobs(a, jobs))
+        except Exception as e:
+            errors.append(e)
+
+    threads = [threading.Thread(target=work) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and results == [serial] * 3
+
+
+GIL_PROBE = r"""
+import os, sys, tempfile, threading, vox
+fifo = os.path.join(tempfile.mkdtemp(), "in.pdb")
+os.mkfifo(fifo)
+out = {}
+def worker():
+    out["r"] = vox.Analyzer(threads=1).analyze(fifo)   # blocks inside the library until data comes
+t = threading.Thread(target=worker)
+t.start()
+# This line runs only if the worker released the GIL while blocked in vox_load_file.
+with open(fifo, "wb") as f:
+    f.write(open(sys.argv[1], "rb").read())
+t.join()
+print(out["r"].render("df-json") == vox.Analyzer(threads=1).analyze(sys.argv[1]).render("df-json"))
+"""
+
+
+def test_library_calls_release_the_gil():
+    """A thread blocked inside vox_load_file (reading a FIFO) lets the main thread write that FIFO:
+    with the GIL held this would deadlock (the child process is killed after 120 s)."""
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs on this system")
+    run = subprocess.run([sys.executable, "-c", GIL_PROBE, synthetic("pocket_box.pdb")], capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "True"
+    assert type(vox._lib.lib).__name__ == "CDLL"  # ctypes.CDLL (not PyDLL) drops the GIL around every call

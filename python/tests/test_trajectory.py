@@ -1,0 +1,176 @@
+"""test_trajectory.py - analyze_trajectory on the shared lysozyme run (1aki-md): through MDAnalysis
+and through vox's own DCD reader it equals `vox trajectory`'s frames.csv (the DataFrame, and the
+bytes write_frames_csv writes), for every alignment mode and frame selection; frame k equals
+analysing frame k alone; bad inputs raise with the frames before them."""
+import os
+
+import numpy as np
+import pytest
+
+import vox
+from conftest import data, run_vox
+
+pd = pytest.importorskip("pandas")
+
+
+def files():
+    d = data("trajectories", "1aki-md")
+    return os.path.join(d, "top.pdb"), os.path.join(d, "traj.dcd")
+
+
+def universe():
+    mda = pytest.importorskip("MDAnalysis")
+    return mda.Universe(*files())
+
+
+def cli(tmp_path, *args, traj=None):
+    top, dcd = files()
+    out = tmp_path / "cli"
+    run = run_vox("trajectory", "--quiet", "--topology", top, "--trajectory", traj or dcd, "--output-dir", str(out),
+                  *args)
+    label = vox.make_label(traj or dcd)
+    return run, out / f"{label}.frames.csv"
+
+
+def read_frames_csv(path):
+    dtypes = {"frame": np.int64, "time": np.float64, "type": object, "id": np.int64, "track": "Int64",
+              "voxels": np.int64, **{c: np.float64 for c in vox.FRAME_COLUMNS[6:]}}
+    return pd.read_csv(path, dtype=dtypes, float_precision="round_trip", keep_default_na=False,
+                       na_values={"time": [""], "track": [""], "circularity": [""], "uniformity": [""]})
+
+
+def same_as_cli(df, csv, tmp_path):
+    """The table equals the CLI's file read back, and written back gives its bytes."""
+    ref = read_frames_csv(csv)
+    pd.testing.assert_frame_equal(df, ref, check_exact=True)
+    mine = tmp_path / "mine.frames.csv"
+    vox.write_frames_csv(df, mine)
+    assert mine.read_bytes() == csv.read_bytes()
+
+
+@pytest.mark.parametrize("align", ["each", "none"])
+def test_mdanalysis_equals_cli(tmp_path, align):
+    run, csv = cli(tmp_path, "--resolution", "2.0", "--align", align)
+    assert run.returncode == 0, run.stderr
+    df = vox.analyze_trajectory(universe(), align=align, resolution=2.0, threads=1)
+    assert list(df.columns) == vox.FRAME_COLUMNS
+    assert df["frame"].nunique() > 150 and len(df) > 500
+    same_as_cli(df, csv, tmp_path)
+
+
+def test_selection_of_frames_equals_cli(tmp_path):
+    run, csv = cli(tmp_path, "--start", "3", "--stop", "150", "--stride", "7")
+    assert run.returncode == 0, run.stderr
+    u = universe()
+    df = vox.analyze_trajectory(u.atoms, start=3, stop=150, step=7, threads=1)
+    assert set(df["frame"]) <= set(range(3, 150, 7))
+    same_as_cli(df, csv, tmp_path)
+    top, dcd = files()
+    same_as_cli(vox.analyze_trajectory(top, trajectory=dcd, start=3, stop=150, step=7, threads=1), csv, tmp_path)
+
+
+@pytest.mark.parametrize("align", ["each", "none"])
+def test_files_equal_cli(tmp_path, align):
+    run, csv = cli(tmp_path, "--resolution", "2.5", "--align", align)
+    assert run.returncode == 0, run.stderr
+    top, dcd = files()
+    a = vox.Analyzer(2.5, threads=1)
+    same_as_cli(vox.analyze_trajectory(top, trajectory=dcd, align=align, analyzer=a), csv, tmp_path)
+
+
+def test_frame_equals_the_frame_alone():
+    """With a selection, frame k's rows equal analysing frame k's atoms by themselves."""
+    u = universe()
+    sel = "protein and resid 20-110"
+    df = vox.analyze_trajectory(u, select=sel, start=40, stop=44, resolution=2.0, threads=1)
+    a = vox.Analyzer(2.0, threads=1)
+    for k in range(40, 44):
+        u.trajectory[k]
+        r = a.analyze(u.select_atoms(sel))
+        rows = df[df["frame"] == k]
+        table = r.table
+        assert len(rows) == len(table)
+        if len(table):
+            assert rows["type"].tolist() == table["type"].tolist()
+            assert rows["voxels"].tolist() == [v.num_voxels for v in r.volumes if v.type != "occluded"]
+            assert rows["volume"].tolist() == table["volume"].tolist()
+            assert rows["x"].tolist() == table["x"].tolist()
+
+
+def test_reference_and_tracks_not_yet():
+    u = universe()
+    with pytest.raises(NotImplementedError, match="reference"):
+        vox.analyze_trajectory(u, align="reference")
+    with pytest.raises(NotImplementedError, match="tracking"):
+        vox.analyze_trajectory(u, tracks=True)
+
+
+def test_bad_arguments():
+    u = universe()
+    top, dcd = files()
+    for kw, message in ((dict(align="all"), "align must be"), (dict(select="resname XYZ"), "matched no atoms"),
+                        (dict(step=0), "step must be 1 or more"), (dict(start=1.5), "start must be a whole number"),
+                        (dict(select=5), "selection string"), (dict(trajectory=dcd), "topology path"),
+                        (dict(analyzer=vox.Analyzer(threads=1), threads=1), "either analyzer")):
+        with pytest.raises(vox.InvalidArgumentError, match=message):
+            vox.analyze_trajectory(u, **kw)
+    with pytest.raises(vox.InvalidArgumentError, match="needs trajectory="):
+        vox.analyze_trajectory(top)
+    with pytest.raises(vox.InvalidArgumentError, match="0 or more"):
+        vox.analyze_trajectory(top, trajectory=dcd, start=-1)
+    with pytest.raises(vox.InvalidArgumentError, match="MDAnalysis input only"):
+        vox.analyze_trajectory(top, trajectory=dcd, select="name CA")
+    with pytest.raises(vox.InvalidArgumentError, match="expected an MDAnalysis"):
+        vox.analyze_trajectory(np.zeros((3, 3)))
+
+
+def test_updating_selection_is_frozen():
+    """An updating AtomGroup, whose atoms change between frames, is analysed as the atoms it has when
+    the analysis starts (never read past them)."""
+    u = universe()
+    ag = u.select_atoms("protein and around 6.0 resid 50", updating=True)
+    u.trajectory[0]
+    frozen = ag.atoms.ix.copy()
+    assert len({len(ag) for ts in u.trajectory[:30]}) > 1  # it does change
+    u.trajectory[0]
+    df = vox.analyze_trajectory(ag, select=None, stop=30, resolution=2.0, threads=1)
+    u.trajectory[0]
+    ref = vox.analyze_trajectory(u.atoms[frozen], select=None, stop=30, resolution=2.0, threads=1)
+    assert df.equals(ref)
+
+
+def test_atom_count_mismatch():
+    top, _ = files()
+    bad = data("trajectories", "1aki-md", "broken", "natoms-mismatch.dcd")
+    with pytest.raises(vox.InvalidArgumentError, match="has 1960 atoms, the trajectory .* has 1959"):
+        vox.analyze_trajectory(top, trajectory=bad, threads=1)
+
+
+def test_truncated_frame_keeps_the_frames_before(tmp_path):
+    top, dcd = files()
+    raw = open(dcd, "rb").read()
+    frame_bytes = 56 + 3 * (8 + 1960 * 4)
+    header = len(raw) - 201 * frame_bytes
+    cut = tmp_path / "cut.dcd"
+    cut.write_bytes(raw[:header + 10 * frame_bytes + 1000])
+    run, csv = cli(tmp_path, traj=str(cut))
+    assert run.returncode == 1 and "frame 10" in run.stderr
+    with pytest.raises(vox.ParseError, match="frame 10") as e:
+        vox.analyze_trajectory(top, trajectory=cut, threads=1)
+    assert sorted(set(e.value.frames["frame"])) == sorted(set(read_frames_csv(csv)["frame"]))
+    same_as_cli(e.value.frames, csv, tmp_path)
+
+
+def test_single_frame_universe():
+    mda = pytest.importorskip("MDAnalysis")
+    top, _ = files()
+    df = vox.analyze_trajectory(mda.Universe(top), resolution=2.0, threads=1)
+    r = vox.Analyzer(2.0, threads=1, md_residue_names=True).analyze(top)
+    assert set(df["frame"]) <= {0} and df["time"].isna().all()  # a PDB file has no time
+    assert df["volume"].tolist() == r.table["volume"].tolist() if len(r.table) else df.empty
+
+
+def test_write_frames_csv_refuses_other_tables(tmp_path):
+    with pytest.raises(vox.InvalidArgumentError, match="missing columns"):
+        vox.write_frames_csv(pd.DataFrame({"frame": [1]}), tmp_path / "x.csv")
+    assert not os.listdir(tmp_path)

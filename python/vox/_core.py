@@ -1,0 +1,719 @@
+"""_core.py - Analyzer (one libvox context, reused), Structure (a prepared structure held by the
+library), Result (the volumes of one analysis), Volume and Transform."""
+import ctypes
+import dataclasses
+import os
+import threading
+import weakref
+
+import numpy as np
+
+from . import _arrays, _lib
+from ._errors import Error, invalid
+
+lib = _lib.lib
+_byref = ctypes.byref
+
+
+def _free_handle(free, handle):
+    free(_byref(handle))
+
+
+def _text(value, what):
+    if value is None:
+        return None
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if isinstance(value, bytes):
+        return value
+    if not isinstance(value, str):
+        raise invalid(f"{what} must be a string, got {type(value).__name__}")
+    if "\0" in value:
+        raise invalid(f"{what} contains a NUL character")
+    return os.fsencode(value) if what == "path" else value.encode("utf-8")
+
+
+def make_label(path):
+    """volumizer's label of a file: its stem (the name without its last suffix), characters other
+    than [A-Za-z0-9_-] replaced by '_', '_' trimmed at both ends, lower-cased; "structure" when
+    nothing is left (the rule of `vox analyze`)."""
+    base = os.path.basename(os.fspath(path))
+    dot = base.rfind(".")
+    if dot > 0:
+        base = base[:dot]
+    out = "".join(c.lower() if (c.isascii() and c.isalnum()) or c in "-_" else "_" for c in base).strip("_")
+    return out or "structure"
+
+
+def _number(value, what, kind=float):
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise invalid(f"{what} must be a number, got {type(value).__name__}")
+    if kind is int and not isinstance(value, (int, np.integer)):
+        raise invalid(f"{what} must be a whole number, got {value!r}")
+    return kind(value)
+
+
+@dataclasses.dataclass(frozen=True)
+class Volume:
+    """One volume of a result, in the library's table order (see Result.volumes).
+
+    type is "hub", "pore", "pocket", "cavity" or "occluded"; id is its rank among the volumes
+    of its type (0 = largest); x >= y >= z are the axial lengths (Å) along the volume's principal
+    axes; centre is the mean voxel centre in the aligned frame; circularity and uniformity are
+    the cross-section values, None where volumizer writes null; index is the position in
+    Result.volumes, the argument of Result.voxels() and Result.surface()."""
+    index: int
+    type: str
+    id: int
+    num_voxels: int
+    volume: float
+    x: float
+    y: float
+    z: float
+    centre: tuple
+    circularity: object
+    uniformity: object
+    num_surface_voxels: int
+
+
+class Transform:
+    """The rigid transform vox_prepare applied: aligned = rotation @ (input - centroid).
+
+    rotation is a (3, 3) float64 array whose rows are the aligned frame's axes in input
+    coordinates; centroid is the (3,) input-frame centroid; matrix is the same as a 4x4
+    homogeneous matrix.  The identity when the structure was not aligned."""
+
+    def __init__(self, t):
+        self._t = t
+        self.rotation = np.array([[t.rotation[i][j] for j in range(3)] for i in range(3)], dtype=np.float64)
+        self.centroid = np.array(list(t.centroid), dtype=np.float64)
+
+    @property
+    def matrix(self):
+        m = np.eye(4)
+        m[:3, :3] = self.rotation
+        m[:3, 3] = -self.rotation @ self.centroid
+        return m
+
+    def to_aligned(self, xyz):
+        """Input-frame points (n, 3) to the aligned frame (float64; the library's own aligned
+        coordinates are computed in float32 and agree to about 1e-5 Å)."""
+        a = np.asarray(xyz, dtype=np.float64)
+        return (a - self.centroid) @ self.rotation.T
+
+    def to_input(self, xyz):
+        """Aligned-frame points (n, 3) back to the input frame, as vox_transform_to_input does (float32)."""
+        a = np.array(_arrays.coords(xyz, what="points"), dtype=np.float32, copy=True)
+        lib.vox_transform_to_input(_byref(self._t), a.ctypes.data, a.shape[0])
+        return a
+
+    def __repr__(self):
+        return f"Transform(rotation={self.rotation.tolist()}, centroid={self.centroid.tolist()})"
+
+
+class Structure:
+    """A structure held by libvox, cleaned and (unless align=False) aligned by its Analyzer.
+
+    len(s) is the number of atoms analysed; s.coords their (n, 3) float32 coordinates in the
+    aligned frame; s.atoms() their annotations; s.kept_atoms the input index of each; s.transform
+    the input -> aligned transform; s.box the unit cell or None."""
+
+    def __init__(self, analyzer, handle, label="structure", input_path=""):
+        self._analyzer = analyzer
+        self._h = handle
+        self.label = label
+        self.input_path = input_path
+        self._finalizer = weakref.finalize(self, _free_handle, lib.vox_structure_free, handle)
+
+    @property
+    def _ptr(self):
+        return self._h.value
+
+    def __len__(self):
+        return lib.vox_structure_atom_count(self._ptr)
+
+    @property
+    def input_atom_count(self):
+        """Atoms the structure had before cleaning (the length set_coords() takes)."""
+        return lib.vox_structure_input_atom_count(self._ptr)
+
+    @property
+    def coords(self):
+        """(n, 3) float32 coordinates of the analysed atoms, aligned frame (a copy)."""
+        out = np.empty((len(self), 3), dtype=np.float32)
+        lib.vox_structure_coords(self._ptr, out.ctypes.data)
+        return out
+
+    @property
+    def kept_atoms(self):
+        """Input index of each analysed atom (which atoms survived cleaning)."""
+        n = lib.vox_structure_kept_atoms(self._ptr, None)
+        out = np.empty(n, dtype=np.uintp)
+        lib.vox_structure_kept_atoms(self._ptr, out.ctypes.data)
+        return out
+
+    @property
+    def transform(self):
+        """The Transform from the input frame to the aligned frame."""
+        t = _lib.Transform()
+        t.size = ctypes.sizeof(t)
+        st = lib.vox_structure_transform(self._ptr, _byref(t))
+        if st:
+            _lib.fail(st)
+        return Transform(t)
+
+    @property
+    def box(self):
+        """The unit cell as a (3, 3) float32 array of cell vectors (rows, Å), or None."""
+        b = np.empty((3, 3), dtype=np.float32)
+        return b if lib.vox_structure_box(self._ptr, b.ctypes.data) else None
+
+    def atoms(self):
+        """The analysed atoms as a dict of NumPy arrays: x, y, z, element, atom_name, res_name,
+        res_id, chain, ins_code, hetero, input_index."""
+        n = len(self)
+        info = _lib.AtomInfo()
+        info.size = ctypes.sizeof(info)
+        cols = {k: [] for k in ("element", "atom_name", "res_name", "res_id", "chain", "ins_code", "hetero",
+                                "input_index")}
+        for i in range(n):
+            st = lib.vox_structure_atom(self._ptr, i, _byref(info))
+            if st:
+                _lib.fail(st)
+            cols["element"].append(info.element.decode())
+            cols["atom_name"].append(info.atom_name.decode())
+            cols["res_name"].append(info.res_name.decode())
+            cols["res_id"].append(info.res_id)
+            cols["chain"].append(info.chain.decode())
+            cols["ins_code"].append(info.ins_code.decode())
+            cols["hetero"].append(bool(info.hetero))
+            cols["input_index"].append(info.input_index)
+        xyz = self.coords
+        out = {"x": xyz[:, 0].copy(), "y": xyz[:, 1].copy(), "z": xyz[:, 2].copy()}
+        for k, v in cols.items():
+            dtype = {"res_id": np.int32, "hetero": bool, "input_index": np.uintp}.get(k, object)
+            out[k] = np.array(v, dtype=dtype)
+        return out
+
+    def set_coords(self, xyz):
+        """New coordinates for every input atom (same topology, a trajectory's next frame): an
+        (input_atom_count, 3) float array.  The cleaning is kept; an aligned structure is aligned
+        again exactly as when it was prepared."""
+        a = _arrays.coords(xyz, self.input_atom_count)
+        self._analyzer._call(lib.vox_structure_set_coords, self._ptr, a.ctypes.data, a.shape[0])
+
+    def secondary_structure(self):
+        """P-SEA fractions (alpha, beta, coil) of the structure; NaN where undefined."""
+        a, b, c = ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+        self._analyzer._call(lib.vox_secondary_structure, self._ptr, _byref(a), _byref(b), _byref(c))
+        return a.value, b.value, c.value
+
+    def __repr__(self):
+        return f"<vox.Structure {self.label!r}: {len(self)} atoms (of {self.input_atom_count} input atoms)>"
+
+
+_TYPE_NAMES = np.array(_lib.VOLUME_TYPES, dtype=object)
+_TABLE_COLUMNS = ["id", "type", "volume", "x", "y", "z", "cross_section_circularity", "cross_section_uniformity"]
+# volumizer's pseudo-atoms (ALGORITHM.md §13.4): residue name, atom name = element, default chain
+_PSEUDO = {"hub": ("HUB", "F", "A"), "pore": ("POR", "O", "B"), "pocket": ("POK", "N", "C"),
+           "cavity": ("CAV", "S", "D"), "occluded": ("OCC", "H", "E")}
+_CHAIN_POOL = [chr(c) for c in range(ord("A"), ord("Z") + 1)] + [chr(c) for c in range(ord("a"), ord("z") + 1)] + \
+              [str(d) for d in range(10)]
+
+
+class Result:
+    """The volumes of one analysis.
+
+    volumes: every volume as a Volume, in the library's order: hub, pore, cavity and pocket rows
+        sorted as volumizer's table, then the occluded groups.
+    table: volumizer's annotation DataFrame (pandas) - the same rows without the occluded groups;
+        table.to_json() is byte-identical to volumizer's.
+    voxels(i), surface(i): NumPy arrays of volume i's voxel centres and surface flags.
+    transform: the structure's input -> aligned Transform.
+    render(kind) / write(kind, path): any document the library writes.
+    """
+
+    def __init__(self, analyzer, structure, handle, resolution, stats):
+        self._analyzer = analyzer
+        self.structure = structure
+        self._h = handle
+        self._finalizer = weakref.finalize(self, _free_handle, lib.vox_result_free, handle)
+        self.resolution = resolution
+        ptr = handle.value
+        # every vox_volume straight into one record array: the Volume objects and the table are
+        # made from it when first asked for
+        n = lib.vox_result_count(ptr)
+        self._recs = recs = np.empty(n, dtype=_lib.VOLUME_DTYPE)
+        base, size = recs.ctypes.data, _lib.VOLUME_DTYPE.itemsize
+        recs["size"] = size  # output structs: the caller says how much may be filled
+        for i in range(n):
+            lib.vox_result_volume(ptr, i, base + i * size)
+        dims = (ctypes.c_int * 3)()
+        res = ctypes.c_double()
+        lib.vox_result_grid(ptr, dims, _byref(res))
+        self.grid_dims = tuple(dims)
+        # {"seconds": {stage: s}, "atoms", "points", "voxels", "buried_voxels", "components", "dims"}
+        self.stats = stats
+        self._table = None
+        self._volumes = None
+
+    @property
+    def volumes(self):
+        """Every volume as a Volume (a list, made on first use)."""
+        if self._volumes is None:
+            r = self._recs
+            nan = float("nan")
+            circ = np.where(r["has_circularity"] != 0, r["circularity"], nan).tolist()
+            unif = np.where(r["has_uniformity"] != 0, r["uniformity"], nan).tolist()
+            self._volumes = [
+                Volume(i, _lib.VOLUME_TYPES[t], vid, nv, vol, x, y, z, tuple(c), None if ci != ci else ci,
+                       None if u != u else u, ns)
+                for i, (t, vid, nv, vol, x, y, z, c, ci, u, ns) in enumerate(zip(
+                    r["type"].tolist(), r["id"].tolist(), r["num_voxels"].tolist(), r["volume"].tolist(),
+                    r["x"].tolist(), r["y"].tolist(), r["z"].tolist(), r["centre"].tolist(), circ, unif,
+                    r["num_surface_voxels"].tolist()))]
+        return self._volumes
+
+    @property
+    def _ptr(self):
+        return self._h.value
+
+    def __len__(self):
+        return self._recs.shape[0]
+
+    def __iter__(self):
+        return iter(self.volumes)
+
+    def __repr__(self):
+        counts = {}
+        for v in self.volumes:
+            counts[v.type] = counts.get(v.type, 0) + 1
+        return f"<vox.Result {self.structure.label!r} at {self.resolution} Å: {counts or 'no volumes'}>"
+
+    @property
+    def transform(self):
+        """The structure's Transform (input -> aligned frame)."""
+        return self.structure.transform
+
+    @property
+    def table(self):
+        """volumizer's annotation table as a pandas DataFrame: columns id, type, volume, x, y, z,
+        cross_section_circularity, cross_section_uniformity (NaN where volumizer has None); hubs
+        included, occluded groups not; no columns at all when there are no rows (as volumizer).
+        Built on first use; the same DataFrame every time."""
+        if self._table is None:
+            pd = _pandas()
+            r = self._recs[self._recs["type"] != _lib.OCCLUDED]
+            if not len(r):
+                self._table = pd.DataFrame()
+            else:
+                nan = np.nan
+                # fresh arrays, so copy=False; the dict's order is the columns' (columns= would reindex);
+                # to_json writes NaN as null, as volumizer's None
+                self._table = pd.DataFrame({
+                    "id": r["id"].astype(np.int64),
+                    "type": _TYPE_NAMES[r["type"]],
+                    "volume": r["volume"].copy(),
+                    "x": r["x"].copy(),
+                    "y": r["y"].copy(),
+                    "z": r["z"].copy(),
+                    "cross_section_circularity": np.where(r["has_circularity"] != 0, r["circularity"], nan),
+                    "cross_section_uniformity": np.where(r["has_uniformity"] != 0, r["uniformity"], nan),
+                }, copy=False)
+        return self._table
+
+    def _index(self, i):
+        if isinstance(i, bool) or not isinstance(i, (int, np.integer)):
+            raise invalid(f"volume index must be an int, got {type(i).__name__}")
+        n = len(self)
+        if not -n <= i < n:
+            raise invalid(f"volume index {i} out of range: the result has {n} volumes")
+        return int(i) % n
+
+    def voxels(self, i, frame="aligned"):
+        """Voxel centres of volume i as an (n, 3) float32 array, ascending flat index; frame
+        "aligned" (the analysed frame, default) or "input" (mapped back to the caller's frame)."""
+        i = self._index(i)
+        if frame not in ("aligned", "input"):
+            raise invalid(f"frame must be 'aligned' or 'input', got {frame!r}")
+        out = np.empty((int(self._recs["num_voxels"][i]), 3), dtype=np.float32)
+        st = lib.vox_result_voxels(self._ptr, i, out.ctypes.data, None)
+        if st:
+            _lib.fail(st)
+        if frame == "input":
+            t = self.structure.transform
+            lib.vox_transform_to_input(_byref(t._t), out.ctypes.data, out.shape[0])
+        return out
+
+    def surface(self, i):
+        """Surface flags of volume i's voxels as a bool array, parallel to voxels(i)."""
+        i = self._index(i)
+        n = int(self._recs["num_voxels"][i])
+        xyz = np.empty((n, 3), dtype=np.float32)
+        flags = np.empty(n, dtype=np.uint8)
+        st = lib.vox_result_voxels(self._ptr, i, xyz.ctypes.data, flags.ctypes.data)
+        if st:
+            _lib.fail(st)
+        return flags.astype(bool)
+
+    def pseudo_atoms(self):
+        """volumizer's annotation structure as a pandas DataFrame, one row per voxel: res_name
+        (HUB/POR/POK/CAV/OCC), res_id (the volume's id), atom_name = element (F/O/N/S/H), chain
+        (volumizer's choice avoiding the protein's chains), x, y, z (aligned frame), b_factor
+        (50.0 surface, else 0.0).  Order: hubs by id, then pores, pockets, cavities, occluded."""
+        pd = _pandas()
+        used = set(self.structure.atoms()["chain"].tolist()) - {""}
+        chains = {}
+        for t, (_, _, default) in _PSEUDO.items():
+            if not used or default not in used:
+                c = default
+            else:
+                c = next((k for k in _CHAIN_POOL if k not in used), default)
+            chains[t] = c
+            if used:
+                used.add(c)
+        cols = {k: [] for k in ("res_name", "res_id", "atom_name", "element", "chain", "x", "y", "z", "b_factor")}
+        for t in _PSEUDO:
+            for v in sorted((v for v in self.volumes if v.type == t), key=lambda v: v.id):
+                xyz, surf = self.voxels(v.index), self.surface(v.index)
+                res, atom, _ = _PSEUDO[t]
+                n = len(xyz)
+                cols["res_name"] += [res] * n
+                cols["res_id"] += [v.id] * n
+                cols["atom_name"] += [atom] * n
+                cols["element"] += [atom] * n
+                cols["chain"] += [chains[t]] * n
+                cols["x"] += xyz[:, 0].tolist()
+                cols["y"] += xyz[:, 1].tolist()
+                cols["z"] += xyz[:, 2].tolist()
+                cols["b_factor"] += np.where(surf, 50.0, 0.0).tolist()
+        df = pd.DataFrame(cols)
+        return df.astype({"res_id": np.int64, "x": np.float32, "y": np.float32, "z": np.float32})
+
+    def secondary_structure(self):
+        """P-SEA fractions (alpha, beta, coil) of the analysed structure; NaN where undefined."""
+        return self.structure.secondary_structure()
+
+    def _payload(self, source, input_path, output_structure_cif, include_hubs, path=None):
+        label = self.structure.label if source is None else source
+        if output_structure_cif is None:
+            d = os.path.dirname(os.fspath(path)) if path is not None else ""
+            output_structure_cif = os.path.join(d, f"{label}.annotated.cif")
+        info = _lib.PayloadInfo()
+        lib.vox_payload_info_init(_byref(info))
+        keep = [_text(label, "source"),
+                _text(self.structure.input_path if input_path is None else input_path, "input_path"),
+                _text(output_structure_cif, "output_structure_cif")]
+        info.source, info.input_path, info.output_structure_cif = keep
+        info.backend = b"native"
+        info.include_hubs = 1 if include_hubs else 0
+        return info, keep
+
+    def render(self, kind="df-json", *, include_hubs=False, source=None, input_path=None,
+               output_structure_cif=None):
+        """One document as a string.  kind:
+
+        "df-json"    volumizer's table, annotation_df.to_json()
+        "annotation" the CLI payload <label>.annotation.json (source, input_path and
+                     output_structure_cif default to the structure's label, its input path and
+                     "<label>.annotated.cif"; hubs only with include_hubs, as `vox analyze`)
+        "pdb"        volumizer's annotated PDB (protein, END, every group's pseudo-atoms, END)
+        "cif"        the annotated mmCIF of `vox analyze` (HUB pseudo-atoms only with include_hubs)
+        """
+        doc = _document(kind)
+        params = _lib.RenderParams()
+        params.size = ctypes.sizeof(params)
+        params.include_hubs = 1 if include_hubs else 0
+        if doc == _lib.DOCUMENT["annotation"]:
+            info, _keep = self._payload(source, input_path, output_structure_cif, include_hubs)
+            params.payload = ctypes.pointer(info)
+        out, n = ctypes.c_void_p(), ctypes.c_size_t()
+        self._analyzer._call(lib.vox_render, doc, self.structure._ptr, self._ptr, _byref(params), _byref(out),
+                             _byref(n))
+        try:
+            return ctypes.string_at(out.value, n.value).decode("utf-8")
+        finally:
+            lib.vox_free(out)
+
+    def write(self, kind, path, *, include_hubs=False, source=None, input_path=None, output_structure_cif=None):
+        """Writes one document (kinds as render()) to path atomically: a temporary file in the
+        same folder, fsync, rename; on error nothing is left at path."""
+        doc = _document(kind)
+        p = _text(path, "path")
+        a = self._analyzer
+        if doc == _lib.DOCUMENT["df-json"]:
+            a._call(lib.vox_write_df_json, self._ptr, p)
+        elif doc == _lib.DOCUMENT["annotation"]:
+            info, _keep = self._payload(source, input_path, output_structure_cif, include_hubs, path)
+            a._call(lib.vox_write_annotation_payload, self.structure._ptr, self._ptr, _byref(info), p)
+        elif doc == _lib.DOCUMENT["pdb"]:
+            a._call(lib.vox_write_annotated_pdb, self.structure._ptr, self._ptr, p)
+        else:
+            a._call(lib.vox_write_annotated_cif, self.structure._ptr, self._ptr, 1 if include_hubs else 0, p)
+
+
+def _document(kind):
+    k = {"payload": "annotation", "df_json": "df-json", "json": "df-json"}.get(kind, kind)
+    if k not in _lib.DOCUMENT:
+        raise invalid(f"unknown document kind {kind!r}: expected one of {', '.join(_lib.DOCUMENT)}")
+    return _lib.DOCUMENT[k]
+
+
+def _pandas():
+    try:
+        import pandas
+    except ImportError:
+        raise ImportError("this vox function returns a pandas DataFrame: install pandas "
+                          "(Debian: apt-get install python3-pandas)") from None
+    return pandas
+
+
+def _is_mdanalysis(obj):
+    return type(obj).__module__.split(".")[0] == "MDAnalysis"
+
+
+class Analyzer:
+    """One libvox context with its settings, reused for any number of analyses.
+
+        a = vox.Analyzer(resolution=2.0, threads=1)
+        r = a.analyze("4jpn.pdb")           # a path, bytes, coordinates + atom arrays, or an MDAnalysis AtomGroup
+        print(r.table)
+
+    Context settings: threads (None: $VOX_THREADS, else one per core), isa (None: detection, or
+    "scalar", "avx2", "avx512", "neon"), profile (None: the default search for a voxtune profile,
+    "" for none, or a path), bind ("auto", "cores", "pus", "none"), max_grid_voxels.
+    Preparation: align (principal axes, default True), keep_non_protein, md_residue_names (None:
+    on for MDAnalysis input, off otherwise), assembly_policy ("biological", "asymmetric",
+    "auto"; for files).  Analysis, as volumizer and `vox analyze`: resolution (Å, default 3.0),
+    min_voxels (4), min_volume (None), surface_connectivity ("custom18", "6", "18", "26"),
+    merge_mouth_gap_voxels (1; negative disables merging), enable_necked_pocket_cavity (True).
+
+    An Analyzer may be used from several threads (its calls take turns); for parallel work use
+    one Analyzer per thread: the library runs without the GIL, so they run at the same time.
+    """
+
+    def __init__(self, resolution=3.0, *, threads=None, isa=None, profile=None, bind=None, max_grid_voxels=None,
+                 align=True, keep_non_protein=False, md_residue_names=None, assembly_policy="biological",
+                 min_voxels=4, min_volume=None, surface_connectivity="custom18", merge_mouth_gap_voxels=1,
+                 enable_necked_pocket_cavity=True):
+        self._lock = threading.Lock()
+        self._h = ctypes.c_void_p()
+        o = _lib.Options()
+        lib.vox_options_init(_byref(o))
+        self._keep = []
+        if threads is not None:
+            t = _number(threads, "threads", int)
+            if t < 0:
+                raise invalid(f"threads must be 0 (automatic) or more, got {t}")
+            o.threads = t
+        if max_grid_voxels is not None:
+            m = _number(max_grid_voxels, "max_grid_voxels", int)
+            if m < 1 or m >= 1 << 64:
+                raise invalid(f"max_grid_voxels must be a positive 64-bit count, got {m}")
+            o.max_grid_voxels = m
+        for field, value in (("isa", isa), ("profile", profile), ("bind", bind)):
+            if value is not None:
+                b = _text(value, field if field != "profile" else "path")
+                self._keep.append(b)
+                setattr(o, field, b)
+        self._configure(resolution, align, keep_non_protein, md_residue_names, assembly_policy, min_voxels,
+                        min_volume, surface_connectivity, merge_mouth_gap_voxels, enable_necked_pocket_cavity)
+        st = lib.vox_ctx_create(_byref(self._h), _byref(o))
+        if st:
+            _lib.fail(st)
+        self._finalizer = weakref.finalize(self, _free_handle, lib.vox_ctx_destroy, self._h)
+
+    def _configure(self, resolution, align, keep_non_protein, md_residue_names, assembly_policy, min_voxels,
+                   min_volume, surface_connectivity, merge_mouth_gap_voxels, enable_necked_pocket_cavity):
+        """Checks and stores the preparation and analysis settings (values the library checks,
+        such as a negative resolution, are left to it: its message names them)."""
+        self.align = bool(align)
+        self.keep_non_protein = bool(keep_non_protein)
+        if md_residue_names is not None:
+            md_residue_names = bool(md_residue_names)
+        self.md_residue_names = md_residue_names
+        if assembly_policy not in _lib.ASSEMBLY:
+            raise invalid(f"assembly_policy must be one of {', '.join(_lib.ASSEMBLY)}, got {assembly_policy!r}")
+        self.assembly_policy = assembly_policy
+        self._params = _lib.AnalyzeParams()
+        lib.vox_analyze_params_init(_byref(self._params))
+        p = self._params
+        p.resolution = _number(resolution, "resolution")
+        p.min_voxels = _number(min_voxels, "min_voxels", int) if min_voxels is not None else 0
+        if min_volume is not None:
+            p.has_min_volume, p.min_volume = 1, _number(min_volume, "min_volume")
+        sc = str(surface_connectivity)
+        if sc not in _lib.CONNECTIVITY:
+            raise invalid(f"surface_connectivity must be custom18, 6, 18 or 26, got {surface_connectivity!r}")
+        p.connectivity = _lib.CONNECTIVITY[sc]
+        p.merge_mouth_gap = _number(merge_mouth_gap_voxels, "merge_mouth_gap_voxels", int)
+        p.neck_refinement = 1 if enable_necked_pocket_cavity else 0
+
+    def _derive(self, resolution=3.0, align=True, keep_non_protein=False, md_residue_names=None,
+                assembly_policy="biological", min_voxels=4, min_volume=None, surface_connectivity="custom18",
+                merge_mouth_gap_voxels=1, enable_necked_pocket_cavity=True):
+        """An Analyzer on this one's context (same lock, same lifetime) with other settings."""
+        d = Analyzer.__new__(Analyzer)
+        d._lock, d._h, d._keep, d._finalizer, d._parent = self._lock, self._h, self._keep, self._finalizer, self
+        d._configure(resolution, align, keep_non_protein, md_residue_names, assembly_policy, min_voxels, min_volume,
+                     surface_connectivity, merge_mouth_gap_voxels, enable_necked_pocket_cavity)
+        return d
+
+    # -- the context ---------------------------------------------------------------------
+
+    @property
+    def _ctx(self):
+        if not self._finalizer.alive:
+            raise Error("this vox.Analyzer was closed")
+        return self._h.value
+
+    def _call(self, fn, *args, context=None):
+        """Calls a library function that takes the context first, one thread at a time, and turns
+        a failure into the matching exception."""
+        with self._lock:
+            ctx = self._ctx
+            st = fn(ctx, *args)
+            if st:
+                _lib.fail(st, ctx, context)
+
+    def close(self):
+        """Destroys the context now (otherwise when the Analyzer and its results are gone)."""
+        with self._lock:
+            self._finalizer()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    @property
+    def resolution(self):
+        return self._params.resolution
+
+    def describe(self):
+        """One line: the ISA and kernels this context runs."""
+        with self._lock:
+            return lib.vox_ctx_describe(self._ctx).decode()
+
+    @property
+    def isa(self):
+        with self._lock:
+            return lib.vox_ctx_isa(self._ctx).decode()
+
+    @property
+    def threads(self):
+        with self._lock:
+            return lib.vox_ctx_threads(self._ctx)
+
+    def _stats_locked(self, ctx):
+        s = _lib.Stats()
+        s.size = ctypes.sizeof(s)
+        lib.vox_ctx_get_stats(ctx, _byref(s))
+        return {"seconds": {lib.vox_stage_name(i).decode(): s.seconds[i] for i in range(_lib.STAGE_COUNT)},
+                "atoms": s.atoms, "points": s.points, "voxels": s.voxels, "buried_voxels": s.buried_voxels,
+                "components": s.components, "dims": tuple(s.dims)}
+
+    # -- structures ----------------------------------------------------------------------
+
+    def _prepare_params(self, md):
+        pp = _lib.PrepareParams()
+        lib.vox_prepare_params_init(_byref(pp))
+        pp.align = 1 if self.align else 0
+        pp.keep_non_protein = 1 if self.keep_non_protein else 0
+        pp.md_residue_names = 1 if md else 0
+        return pp
+
+    def _new_structure(self, make, label, input_path, md, prepare=True, align=None):
+        h = ctypes.c_void_p()
+        make(h)
+        s = Structure(self, h, label, input_path)
+        if prepare:
+            pp = self._prepare_params(md)
+            if align is not None:
+                pp.align = 1 if align else 0
+            self._call(lib.vox_prepare, s._ptr, _byref(pp))
+        return s
+
+    def load(self, source, *, name=None, **atoms):
+        """Loads and prepares a structure (cleaning, then alignment unless align=False) and returns
+        it as a Structure, which analyze() takes.  source: a path (PDB or mmCIF, gzip too), bytes
+        (the file's content; name is used in messages), an (n, 3) coordinate array with the atom
+        arrays as keywords (element, atom_name, res_name, res_id; optional chain, ins_code,
+        hetero, box), or an MDAnalysis AtomGroup or Universe."""
+        return self._load(source, name, atoms, True, None)
+
+    def _load(self, source, name, atoms, prepare, align):
+        md = self.md_residue_names
+        if isinstance(source, (str, os.PathLike)):
+            path = os.fspath(source)
+            p = _text(path, "path")
+            lp = self._load_params()
+            return self._new_structure(lambda h: self._call(lib.vox_load_file, p, _byref(lp), _byref(h)),
+                                       make_label(path), path, bool(md), prepare, align)
+        if isinstance(source, (bytes, bytearray, memoryview)):
+            buf = bytes(source) if not isinstance(source, bytes) else source
+            if not buf:
+                raise invalid("the structure data is empty")
+            nm = _text(name or "<bytes>", "name")
+            lp = self._load_params()
+            return self._new_structure(
+                lambda h: self._call(lib.vox_load_buffer, buf, len(buf), nm, _byref(lp), _byref(h)),
+                make_label(name) if name else "structure", name or "", bool(md), prepare, align)
+        if _is_mdanalysis(source):
+            from . import _mda
+            ag = _mda.atomgroup(source)
+            buffers = _mda.atom_buffers(ag)
+            label = _mda.label(ag)
+            return self._from_buffers(buffers, label, True if md is None else md, prepare, align)
+        if isinstance(source, Structure):
+            raise invalid("this Structure is already loaded: pass it to analyze()")
+        if atoms or isinstance(source, np.ndarray):
+            unknown = set(atoms) - {"element", "atom_name", "res_name", "res_id", "chain", "ins_code", "hetero", "box"}
+            if unknown:
+                raise invalid(f"unknown atom arrays: {', '.join(sorted(unknown))}")
+            missing = [k for k in ("element", "atom_name", "res_name", "res_id") if atoms.get(k) is None]
+            if missing:
+                raise invalid("coordinates need the atom arrays " + ", ".join(missing) +
+                              " (keywords: element=, atom_name=, res_name=, res_id=, optional chain=, ins_code=, "
+                              "hetero=, box=)")
+            buffers = _arrays.AtomBuffers(source, **atoms)
+            return self._from_buffers(buffers, name or "structure", bool(md), prepare, align)
+        raise invalid(f"cannot analyse a {type(source).__name__}: expected a path, bytes, an (n, 3) coordinate "
+                      "array with atom arrays, an MDAnalysis AtomGroup, or a vox.Structure")
+
+    def _from_buffers(self, buffers, label, md, prepare, align):
+        return self._new_structure(
+            lambda h: self._call(lib.vox_structure_from_arrays, _byref(buffers.arrays), _byref(h)),
+            label, "", md, prepare, align)
+
+    def _load_params(self):
+        lp = _lib.LoadParams()
+        lib.vox_load_params_init(_byref(lp))
+        lp.assembly = _lib.ASSEMBLY[self.assembly_policy]
+        return lp
+
+    # -- analysis ------------------------------------------------------------------------
+
+    def analyze(self, source, *, resolution=None, name=None, **atoms):
+        """Analyses a structure and returns a Result.  source is what load() takes, or a
+        Structure from load(); resolution overrides the Analyzer's for this call."""
+        # (a Structure is plain data: one loaded by another Analyzer may be analysed here)
+        s = source if isinstance(source, Structure) else self._load(source, name, atoms, True, None)
+        params = self._params
+        if resolution is not None:
+            params = _lib.AnalyzeParams.from_buffer_copy(self._params)
+            params.resolution = _number(resolution, "resolution")
+        h = ctypes.c_void_p()
+        with self._lock:  # the analysis and its stage timings, with no other call in between
+            ctx = self._ctx
+            st = lib.vox_analyze(ctx, s._ptr, _byref(params), _byref(h))
+            if st:
+                _lib.fail(st, ctx)
+            stats = self._stats_locked(ctx)
+        return Result(self, s, h, params.resolution, stats)
+
+    def __repr__(self):
+        if not self._finalizer.alive:
+            return f"<vox.Analyzer resolution={self.resolution} Å (closed)>"
+        return f"<vox.Analyzer resolution={self.resolution} Å isa={self.isa} threads={self.threads}>"

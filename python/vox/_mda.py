@@ -1,0 +1,64 @@
+"""_mda.py - MDAnalysis AtomGroups and Universes as vox atom arrays (MDAnalysis itself is only
+imported by the caller: these functions read the attributes an AtomGroup carries)."""
+import os
+
+import numpy as np
+
+from . import _arrays
+from ._errors import invalid
+
+
+def atomgroup(obj, select=None):
+    """The AtomGroup of a Universe or AtomGroup, narrowed by an MDAnalysis selection string."""
+    ag = getattr(obj, "atoms", None)  # a Universe's atoms; an AtomGroup's .atoms is itself
+    if ag is None or not hasattr(ag, "positions") or not hasattr(ag, "universe"):
+        raise invalid(f"expected an MDAnalysis Universe or AtomGroup, got {type(obj).__name__}")
+    if select:
+        if not isinstance(select, str):
+            raise invalid(f"select must be an MDAnalysis selection string, got {type(select).__name__}")
+        ag = ag.select_atoms(select)
+    if len(ag) == 0:
+        raise invalid(f"the selection {select!r} matched no atoms" if select else "the AtomGroup is empty")
+    return ag
+
+
+def _attr(ag, name):
+    try:
+        return getattr(ag, name)
+    except (AttributeError, ValueError):  # MDAnalysis' NoDataError is both
+        return None
+
+
+def atom_buffers(ag, xyz=None):
+    """vox atom arrays for the AtomGroup's atoms at the current frame: elements upper-cased as in
+    a PDB file's columns 77-78 (inferred from the atom name as vox's PDB reader does when the
+    topology has none), chain IDs (or ""), insertion codes, HETATM flags and the unit cell when
+    the topology has them."""
+    names = ag.names.tolist()
+    elements = _attr(ag, "elements")
+    elements = [""] * len(names) if elements is None else "\0".join(map(str, elements.tolist())).upper().split("\0")
+    for i, e in enumerate(elements):
+        if not e:  # none in the topology: vox's PDB reader's guess from the atom name
+            elements[i] = _arrays.infer_element(names[i])
+    chain = _attr(ag, "chainIDs")
+    icodes = _attr(ag, "icodes")
+    records = _attr(ag, "record_types")
+    hetero = None if records is None else np.asarray(records, dtype=object) == "HETATM"
+    box = None
+    ts = ag.universe.trajectory.ts
+    if getattr(ts, "dimensions", None) is not None:
+        tri = ts.triclinic_dimensions
+        if tri is not None and np.all(np.isfinite(tri)) and np.any(tri != 0):
+            box = tri
+    return _arrays.AtomBuffers(ag.positions if xyz is None else xyz, elements, names, ag.resnames, ag.resids,
+                               chain=chain, ins_code=icodes, hetero=hetero, box=box)
+
+
+def label(ag):
+    """The label of an AtomGroup's trajectory (or topology) file, as `vox analyze` labels files."""
+    from ._core import make_label
+    u = ag.universe
+    for f in (getattr(u.trajectory, "filename", None), getattr(u, "filename", None)):
+        if isinstance(f, (str, os.PathLike)):
+            return make_label(f)
+    return "structure"

@@ -1,0 +1,340 @@
+"""_trajectory.py - the volumes of every frame of an MD trajectory, analysed in-process on one
+prepared structure whose coordinates are replaced frame after frame (vox_structure_set_coords),
+as `vox trajectory` does; frames come from MDAnalysis or from the library's own DCD reader.
+
+The per-frame table has the columns of `vox trajectory`'s <label>.frames.csv, with every number
+rounded as that file prints it, so the DataFrame equals the file read back and write_frames_csv()
+writes the same bytes."""
+import ctypes
+import math
+import os
+
+import numpy as np
+
+from . import _core, _lib
+from ._errors import Error, invalid
+
+lib = _lib.lib
+_byref = ctypes.byref
+
+FRAME_COLUMNS = ["frame", "time", "type", "id", "track", "voxels", "volume", "x", "y", "z", "centre_x", "centre_y",
+                 "centre_z", "circularity", "uniformity"]
+_VOLUME_DTYPE = _lib.VOLUME_DTYPE
+_TYPE_NAMES = np.array(_lib.VOLUME_TYPES, dtype=object)
+_NOT_YET = ("the C library has no {what} yet (include/vox/vox.h has no API for it; `vox trajectory` offers "
+            "--align each|none only): use align='each' or align='none'")
+
+
+_POW10 = np.array([float(10 ** i) for i in range(23)])  # exact doubles
+_EPS = 2.0 ** -50  # 4 ulps: a margin well beyond the one rounding of a product
+
+
+def _slow(fmt, values, out, where):
+    for i in np.flatnonzero(where).tolist():
+        out[i] = float(fmt % values[i])
+
+
+def round_f6(values):
+    """float("%.6f" % v) for every v (time and the centres of frames.csv), vectorised: t = v * 1e6
+    carries one rounding error, so rint(t) is the decimal rounding of v wherever t is not within
+    that error of a half-integer; k / 1e6 is then the double nearest the printed decimal, which is
+    what reading it back gives.  The few values near a tie go through printf-style formatting."""
+    v = np.asarray(values, dtype=np.float64)
+    t = v * 1e6
+    k = np.rint(t)
+    frac = np.abs(t - np.trunc(t))
+    with np.errstate(invalid="ignore"):
+        ok = np.abs(frac - 0.5) > np.abs(t) * _EPS + 1e-300
+        ok &= np.abs(t) < 2.0 ** 52
+    out = k / 1e6
+    _slow("%.6f", v, out, ~ok & np.isfinite(v))
+    out[np.isnan(v)] = np.nan
+    return out
+
+
+def round_g10(values):
+    """float("%.10g" % v) for every v (volume, x, y, z, circularity, uniformity), vectorised the
+    same way: v scaled by the exact power of ten that puts its 10 significant digits before the
+    point; values that are zero, not finite, outside [1e-12, 1e10) or near a tie (or a decade)
+    are formatted one by one."""
+    v = np.asarray(values, dtype=np.float64)
+    a = np.abs(v)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        e = np.floor(np.log10(a))
+        d = 9 - e
+        ok = np.isfinite(d) & (d >= 0) & (d <= 22)
+        di = np.where(ok, d, 0).astype(np.int64)
+        t = a * _POW10[di]
+        err = t * _EPS
+        ok &= (t >= 1e9 + err) & (t < 1e10 - 0.5 - err)
+        frac = t - np.floor(t)
+        ok &= np.abs(frac - 0.5) > err
+    out = np.copysign(np.rint(t) / _POW10[di], v)
+    out[a == 0] = v[a == 0]
+    _slow("%.10g", v, out, ~ok & (a != 0) & np.isfinite(v))
+    out[np.isnan(v)] = np.nan
+    return out
+
+
+class _Collector:
+    """The volumes of successive frames, copied by the library straight into one growing array
+    of vox_volume records; the table is built once at the end."""
+
+    def __init__(self):
+        self.vols = np.empty(1024, dtype=_VOLUME_DTYPE)
+        self.base = self.vols.ctypes.data
+        self.n = 0
+        self.frames, self.times, self.counts = [], [], []
+
+    def add(self, r, frame, time, count=lib.vox_result_count, get=lib.vox_result_volume,
+            size=_VOLUME_DTYPE.itemsize):
+        c = count(r)
+        n = self.n
+        if n + c > self.vols.shape[0]:
+            grown = np.empty(max(2 * self.vols.shape[0], n + c), dtype=_VOLUME_DTYPE)
+            grown[:n] = self.vols[:n]
+            self.vols, self.base = grown, grown.ctypes.data
+        at = self.base + n * size
+        self.vols["size"][n:n + c] = size  # output structs: the caller sets size
+        for i in range(c):
+            get(r, i, at + i * size)
+        self.n = n + c
+        self.frames.append(frame)
+        self.times.append(time)
+        self.counts.append(c)
+
+    def table(self):
+        pd = _core._pandas()
+        v = self.vols[:self.n]
+        frame = np.repeat(np.array(self.frames, dtype=np.int64), self.counts)
+        time = np.repeat(round_f6(np.array(self.times, dtype=np.float64)), self.counts)
+        keep = v["type"] != _lib.OCCLUDED  # occluded groups are not rows of the table (as frames.csv)
+        v, frame, time = v[keep], frame[keep], time[keep]
+        centre = v["centre"]
+        circ = np.where(v["has_circularity"] != 0, v["circularity"], np.nan)
+        unif = np.where(v["has_uniformity"] != 0, v["uniformity"], np.nan)
+        return pd.DataFrame({
+            "frame": frame,
+            "time": time,
+            "type": _TYPE_NAMES[v["type"]],
+            "id": v["id"].astype(np.int64),
+            "track": pd.arrays.IntegerArray(np.zeros(len(v), np.int64), np.ones(len(v), bool)),  # all <NA>
+            "voxels": v["num_voxels"].astype(np.int64),
+            "volume": round_g10(v["volume"]),
+            "x": round_g10(v["x"]),
+            "y": round_g10(v["y"]),
+            "z": round_g10(v["z"]),
+            "centre_x": round_f6(centre[:, 0]),
+            "centre_y": round_f6(centre[:, 1]),
+            "centre_z": round_f6(centre[:, 2]),
+            "circularity": round_g10(circ),
+            "uniformity": round_g10(unif),
+        }, copy=False)  # (the dict's order is FRAME_COLUMNS; columns= would make pandas reindex: 5x slower)
+
+
+def _index_or_none(value, what, nonnegative=False, positive=False):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise invalid(f"{what} must be a whole number or None, got {value!r}")
+    value = int(value)
+    if positive and value < 1:
+        raise invalid(f"{what} must be 1 or more, got {value}")
+    if nonnegative and value < 0:
+        raise invalid(f"{what} must be 0 or more with trajectory files, got {value}")
+    return value
+
+
+def analyze_trajectory(source, select="protein", align="each", start=None, stop=None, step=None, *,
+                       trajectory=None, resolution=None, tracks=False, analyzer=None, **analyzer_options):
+    """The volumes of every selected frame of a trajectory, as a pandas DataFrame.
+
+    source: an MDAnalysis Universe or AtomGroup (frames read by MDAnalysis, any format it reads),
+        or the path of a topology file (PDB or mmCIF, model 1) with trajectory= the path of a DCD
+        file (frames read by vox, as `vox trajectory --topology TOP --trajectory TRAJ`).
+    select: MDAnalysis selection applied to source (None: every atom).  With files every atom
+        goes to the library, whose cleaning keeps the protein; select must then be "protein" or None.
+    align: "each" (default) prepares every frame as vox analyze prepares a structure; "none" uses
+        the coordinates as given.  "reference" is not available yet (NotImplementedError).
+    start, stop, step: the frames, as trajectory[start:stop:step]; frame numbers in the table are
+        0-based indices in the file.
+    resolution (Å, default 3.0, or the analyzer's) and analyzer (a vox.Analyzer to reuse; else one
+        is made with analyzer_options such as threads=).  tracks=True is not available yet.
+
+    Returns one row per frame and volume (occluded groups excluded) with the columns of
+    `vox trajectory`'s frames.csv: frame, time (ps; NaN when the file has none), type, id, track
+    (empty: no tracking), voxels, volume, x, y, z (axial lengths), centre_x/y/z (aligned frame),
+    circularity, uniformity (NaN where volumizer writes null).  Numbers are rounded as frames.csv
+    prints them (%.10g; %.6f for time and centres), so the table equals the file.  Residue names
+    MD force fields write (HIE, CYX, HSD, HISE, ...) count as amino acids; hydrogens are removed.
+
+    A frame that cannot be analysed raises the library's error, naming the frame; the frames
+    before it are in the exception's .frames attribute.
+    """
+    if align == "reference":
+        raise NotImplementedError("align='reference': " + _NOT_YET.format(what="reference alignment"))
+    if align not in ("each", "none"):
+        raise invalid(f"align must be 'each', 'none' or 'reference', got {align!r}")
+    if tracks:
+        raise NotImplementedError("tracks=True: " + _NOT_YET.format(what="volume tracking across frames"))
+    if analyzer is None:
+        a = _core.Analyzer(3.0 if resolution is None else resolution, **analyzer_options)
+    elif analyzer_options:
+        raise invalid("pass either analyzer= or Analyzer options (" + ", ".join(analyzer_options) + "), not both")
+    elif not isinstance(analyzer, _core.Analyzer):
+        raise invalid(f"analyzer must be a vox.Analyzer, got {type(analyzer).__name__}")
+    else:
+        a = analyzer
+    params = a._params
+    if resolution is not None:
+        params = _lib.AnalyzeParams.from_buffer_copy(a._params)
+        params.resolution = _core._number(resolution, "resolution")
+    start = _index_or_none(start, "start", nonnegative=trajectory is not None)
+    stop = _index_or_none(stop, "stop", nonnegative=trajectory is not None)
+    step = _index_or_none(step, "step", positive=True)
+    if isinstance(source, (str, os.PathLike)):
+        if trajectory is None:
+            raise invalid("a topology path needs trajectory= (the DCD file); or pass an MDAnalysis Universe")
+        if select not in (None, "protein"):
+            raise invalid("select applies to MDAnalysis input only: with files every atom goes to the library, "
+                          "whose cleaning keeps the protein")
+        return _files(a, params, source, trajectory, align == "each", start or 0, stop, step or 1)
+    if trajectory is not None:
+        raise invalid("trajectory= goes with a topology path; an MDAnalysis Universe has its own trajectory")
+    if not _core._is_mdanalysis(source):
+        raise invalid(f"expected an MDAnalysis Universe or AtomGroup, or a topology path, got {type(source).__name__}")
+    return _mdanalysis(a, params, source, select, align == "each", start, stop, step)
+
+
+def _run(a, s, params, frames, coll):
+    """Analyses each (frame, time, xyz) of frames on structure s; errors name the frame and
+    carry the table of the frames before it."""
+    ctx = a._ctx
+    n = s.input_atom_count
+    sp = s._ptr
+    r = ctypes.c_void_p()
+    pr, pp = _byref(r), _byref(params)
+    k = None
+    set_coords, analyze, free, add = lib.vox_structure_set_coords, lib.vox_analyze, lib.vox_result_free, coll.add
+    try:
+        for k, time, xyz in frames:
+            st = set_coords(ctx, sp, xyz, n)
+            if st == 0:
+                st = analyze(ctx, sp, pp, pr)
+            if st:
+                _lib.fail(st, ctx, f"frame {k}")
+            add(r.value, k, time)
+            free(pr)
+    except Error as e:
+        e.frames = coll.table()
+        raise
+    finally:
+        lib.vox_result_free(pr)
+
+
+def _mdanalysis(a, params, source, select, align, start, stop, step):
+    from . import _mda
+    ag = _mda.atomgroup(source, select)
+    u = ag.universe
+    whole = len(ag) == len(u.atoms) and bool(np.all(ag.ix == np.arange(len(ag))))
+    buffers = _mda.atom_buffers(ag)
+    md = True if a.md_residue_names is None else a.md_residue_names
+    s = a._from_buffers(buffers, _mda.label(ag), md, True, align)
+    coll = _Collector()
+
+    n = s.input_atom_count
+
+    def frames():
+        for ts in u.trajectory[start:stop:step]:
+            xyz = ts.positions if whole else ag.positions
+            if xyz.shape != (n, 3):  # an updating AtomGroup changed its atoms
+                raise invalid(f"frame {ts.frame}: the AtomGroup has {len(xyz)} atoms, it had {n} when the "
+                              "analysis started (an updating selection cannot be analysed as one structure)")
+            if xyz.dtype != np.float32 or not xyz.flags.c_contiguous:
+                xyz = np.ascontiguousarray(xyz, dtype=np.float32)
+            # a reader with neither time nor dt (a PDB file) has no time: NaN, not MDAnalysis' guess
+            d = ts.data
+            t = ts.time if "time" in d or "dt" in d else math.nan
+            yield ts.frame, t, xyz.ctypes.data
+
+    with a._lock:
+        _run(a, s, params, frames(), coll)
+    return coll.table()
+
+
+def _files(a, params, topology, trajectory, align, start, stop, step):
+    lp = _lib.LoadParams()
+    lib.vox_load_params_init(_byref(lp))
+    lp.assembly = _lib.ASSEMBLY["asymmetric"]  # model 1, asymmetric unit, as `vox trajectory`
+    tp = _core._text(topology, "path")
+    h = ctypes.c_void_p()
+    a._call(lib.vox_load_file, tp, _byref(lp), _byref(h))
+    s = _core.Structure(a, h, _core.make_label(trajectory), os.fspath(topology))
+    fr = ctypes.c_void_p()
+    a._call(lib.vox_frames_open, _core._text(trajectory, "path"), _byref(fr))
+    try:
+        n = lib.vox_frames_atom_count(fr)
+        if n != s.input_atom_count:
+            raise invalid(f"the topology {os.fspath(topology)} has {s.input_atom_count} atoms, the trajectory "
+                          f"{os.fspath(trajectory)} has {n}")
+        pp = a._prepare_params(True if a.md_residue_names is None else a.md_residue_names)
+        pp.align = 1 if align else 0
+        a._call(lib.vox_prepare, s._ptr, _byref(pp))
+        xyz = np.empty((n, 3), dtype=np.float32)
+        coll = _Collector()
+
+        def frames(ctx):
+            info = _lib.FrameInfo()
+            got = ctypes.c_int()
+            pi, pg, px = _byref(info), _byref(got), xyz.ctypes.data
+            size, read, skip = ctypes.sizeof(info), lib.vox_frames_next, lib.vox_frames_skip
+            k = 0
+            while stop is None or k < stop:
+                info.size = size
+                wanted = k >= start and (k - start) % step == 0
+                st = read(ctx, fr, px, pi, pg) if wanted else skip(ctx, fr, pi, pg)
+                if st:
+                    _lib.fail(st, ctx)
+                if not got.value:
+                    return
+                if wanted:
+                    yield k, (info.time_ps if info.has_time else math.nan), px
+                k += 1
+
+        with a._lock:
+            _run(a, s, params, frames(a._ctx), coll)
+        return coll.table()
+    finally:
+        lib.vox_frames_close(_byref(fr))
+
+
+def write_frames_csv(table, path):
+    """Writes a table of analyze_trajectory() as `vox trajectory` writes <label>.frames.csv (same
+    bytes for the same frames), atomically: a temporary file in the same folder, then a rename."""
+    missing = [c for c in FRAME_COLUMNS if c not in table.columns]
+    if missing:
+        raise invalid("not a table of analyze_trajectory(): missing columns " + ", ".join(missing))
+    out = ["frame,time,type,id,track,voxels,volume,x,y,z,centre_x,centre_y,centre_z,circularity,uniformity\n"]
+    cols = [table[c].tolist() for c in FRAME_COLUMNS]
+    na = _core._pandas().NA
+    for (frame, time, typ, vid, track, voxels, volume, x, y, z, cx, cy, cz, circ, unif) in zip(*cols):
+        t = "" if time != time else "%.6f" % time
+        tr = "" if track is None or track is na or track != track else "%d" % track
+        c = "" if circ != circ else "%.10g" % circ
+        u = "" if unif != unif else "%.10g" % unif
+        out.append("%d,%s,%s,%d,%s,%d,%.10g,%.10g,%.10g,%.10g,%.6f,%.6f,%.6f,%s,%s\n" % (
+            frame, t, typ, vid, tr, voxels, volume, x, y, z, cx, cy, cz, c, u))
+    p = os.fspath(path)
+    tmp = os.path.join(os.path.dirname(p) or ".", f".{os.path.basename(p)}.tmp.{os.getpid()}")
+    try:
+        with open(tmp, "w", encoding="ascii", newline="") as f:
+            f.write("".join(out))
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, p)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

@@ -1,0 +1,357 @@
+/* descriptors.c - per-volume descriptors: depth (distance to bulk solvent), openings and boxes,
+ * and their read access (README "Descriptors")
+ *
+ * Depth is an exact Euclidean distance transform in whole voxel steps (one
+ * pass per axis, each line taking the minimum of the previous pass' values
+ * plus the squared step): the squared distances are integers, so every ISA
+ * and thread count gives the same bits.  The grid is padded by one voxel on every side that counts as
+ * bulk solvent, because outside the grid is solvent (§9.1 treats the
+ * boundary the same way).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "team.h"
+
+/* Squared distances of a padded axis up to this length fit in 32 bits
+ * (3 * 32768^2 < 2^32; the search's sums are formed in 64). */
+#define MAX_PADDED_AXIS 32768
+
+/* One line's work space: a copy of its input. */
+typedef struct edt_line {
+    uint32_t *f;
+} edt_line;
+
+/* out[q] = min over p of (q - p)^2 + f[p] for a line of n values whose two
+ * ends are 0 (the padding is bulk solvent): searched outwards from q until
+ * (q - p)^2 reaches the best value found, which no farther p can beat.
+ * Exact integer arithmetic; the search is short because depths are a few
+ * voxels (it grows with the depth, not with the line). */
+static void edt_1d(const uint32_t *f, int n, uint32_t *out, size_t stride)
+{
+    for (int q = 0; q < n; q++) {
+        uint64_t best = f[q];
+        for (uint64_t d = 1, d2 = 1; d2 < best; d++, d2 = d * d) {
+            if (q >= (int)d && f[q - (int)d] + d2 < best) best = f[q - (int)d] + d2;
+            if (q + (int)d < n && f[q + (int)d] + d2 < best) best = f[q + (int)d] + d2;
+        }
+        out[(size_t)q * stride] = (uint32_t)best;
+    }
+}
+
+typedef struct edt_job {
+    const uint8_t *state;
+    const uint8_t *need;  /* per padded (j, k): 1 when the x-line is read afterwards; NULL: all */
+    uint8_t *need_k;      /* per padded k: some x-line at this k is wanted; NULL: all */
+    int dims[3];    /* the analysis grid */
+    int pd[3];      /* padded: dims + 2 */
+    uint32_t *d2;   /* padded grid, flat (i * pd1 + j) * pd2 + k */
+    edt_line *lines; /* per thread */
+} edt_job;
+
+static size_t padded_index(const edt_job *e, int i, int j, int k)
+{
+    return ((size_t)i * (size_t)e->pd[1] + (size_t)j) * (size_t)e->pd[2] + (size_t)k;
+}
+
+/* Pass 1, along z for the x-plane i.  The input is only bulk or not, so
+ * the squared distance to the nearest bulk voxel on the line comes from
+ * two sweeps; the padding at both ends is bulk, so every one is finite. */
+static void edt_pass_z(void *arg, size_t i, int thread)
+{
+    edt_job *e = arg;
+    (void)thread;
+    const int nz = e->pd[2], nk = e->dims[2];
+    for (int j = 0; j < e->pd[1]; j++) {
+        uint32_t *out = e->d2 + padded_index(e, (int)i, j, 0);
+        if ((int)i < 1 || (int)i > e->dims[0] || j < 1 || j > e->dims[1]) {
+            memset(out, 0, (size_t)nz * sizeof *out); /* a padding line: all bulk */
+            continue;
+        }
+        const uint8_t *st = e->state + ((size_t)(i - 1) * (size_t)e->dims[1] + (size_t)(j - 1)) * (size_t)nk;
+        /* forward: steps since the last bulk voxel; backward: the smaller of both */
+        uint32_t run = 0;
+        out[0] = 0;
+        for (int k = 1; k <= nk; k++) {
+            run = (st[k - 1] & VOX_V_EXPOSED) ? 0 : run + 1;
+            out[k] = run;
+        }
+        out[nz - 1] = 0;
+        run = 0;
+        for (int k = nk; k >= 1; k--) {
+            run = out[k] == 0 ? 0 : run + 1;
+            if (run < out[k]) out[k] = run;
+        }
+        for (int k = 1; k <= nk; k++) out[k] *= out[k];
+    }
+}
+
+/* The general passes: the line of n values from base with stride, in
+ * place.  A line of zeros stays as it is. */
+static void edt_line_pass(edt_line *w, uint32_t *base, size_t stride, int n)
+{
+    uint32_t any = 0;
+    for (int q = 0; q < n; q++) {
+        w->f[q] = base[(size_t)q * stride];
+        any |= w->f[q];
+    }
+    if (any)
+        edt_1d(w->f, n, base, stride);
+}
+
+/* Pass 2, along y for the x-plane i: the columns k that a wanted x-line
+ * passes through. */
+static void edt_pass_y(void *arg, size_t i, int thread)
+{
+    edt_job *e = arg;
+    for (int k = 0; k < e->pd[2]; k++)
+        if (!e->need_k || e->need_k[k])
+            edt_line_pass(&e->lines[thread], e->d2 + padded_index(e, (int)i, 0, k), (size_t)e->pd[2], e->pd[1]);
+}
+
+/* Pass 3, along x for the y-plane j: only the lines read afterwards. */
+static void edt_pass_x(void *arg, size_t j, int thread)
+{
+    edt_job *e = arg;
+    const size_t stride = (size_t)e->pd[1] * (size_t)e->pd[2];
+    for (int k = 0; k < e->pd[2]; k++)
+        if (!e->need || e->need[j * (size_t)e->pd[2] + (size_t)k])
+            edt_line_pass(&e->lines[thread], e->d2 + padded_index(e, 0, (int)j, k), stride, e->pd[0]);
+}
+
+vox_status vox_bulk_distance2(vox_ctx *ctx, const uint8_t *state, const int dims[3], const uint8_t *need,
+                              uint32_t *d2)
+{
+    edt_job e;
+    memset(&e, 0, sizeof e);
+    e.state = state;
+    e.need = need;
+    e.d2 = d2;
+    int longest = 0;
+    for (int a = 0; a < 3; a++) {
+        e.dims[a] = dims[a];
+        e.pd[a] = dims[a] + 2;
+        if (e.pd[a] > longest) longest = e.pd[a];
+    }
+    if (longest > MAX_PADDED_AXIS)
+        return vox_fail(ctx, VOX_E_GRID_TOO_LARGE,
+                        "descriptors: the grid has %d voxels along an axis; depths are computed up to %d",
+                        longest - 2, MAX_PADDED_AXIS - 2);
+    const int width = vox_team_width(ctx->team, 0, (size_t)longest);
+    e.lines = calloc((size_t)width, sizeof *e.lines);
+    if (need)
+        e.need_k = calloc((size_t)e.pd[2], 1);
+    vox_status rc = VOX_OK;
+    if (!e.lines || (need && !e.need_k)) {
+        free(e.lines);
+        free(e.need_k);
+        return vox_fail(ctx, VOX_E_NOMEM, "out of memory for the depths");
+    }
+    if (need)
+        for (size_t jk = 0; jk < (size_t)e.pd[1] * (size_t)e.pd[2]; jk++)
+            e.need_k[jk % (size_t)e.pd[2]] |= need[jk];
+    for (int t = 0; t < width && rc == VOX_OK; t++)
+        if (!(e.lines[t].f = malloc((size_t)longest * sizeof *e.lines[t].f)))
+            rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the depths");
+    if (rc == VOX_OK) {
+        /* each item owns whole lines: any thread count writes the same bytes */
+        vox_team_run(ctx->team, width, (size_t)e.pd[0], VOX_SCHED_STATIC, edt_pass_z, &e);
+        vox_team_run(ctx->team, width, (size_t)e.pd[0], VOX_SCHED_STATIC, edt_pass_y, &e);
+        vox_team_run(ctx->team, width, (size_t)e.pd[1], VOX_SCHED_STATIC, edt_pass_x, &e);
+    }
+    for (int t = 0; t < width; t++) free(e.lines[t].f);
+    free(e.lines);
+    free(e.need_k);
+    return rc;
+}
+
+/* Depth of every group: s * sqrt(squared voxel steps to the nearest bulk
+ * solvent voxel), max and mean over its voxels in their stored order. */
+static vox_status depths(vox_ctx *ctx, const uint8_t *state, vox_result *r)
+{
+    const size_t pd[3] = {(size_t)r->dims[0] + 2, (size_t)r->dims[1] + 2, (size_t)r->dims[2] + 2};
+    /* the components' queue is free once the groups exist */
+    uint32_t *d2 = vox_scratch_get(&ctx->ws[VOX_WS_QUEUE], pd[0] * pd[1] * pd[2] * sizeof *d2);
+    if (!d2)
+        return vox_fail(ctx, VOX_E_NOMEM, "out of memory for the depths");
+    /* only the x-lines through a group voxel are read */
+    uint8_t *need = calloc(pd[1] * pd[2], 1);
+    if (!need)
+        return vox_fail(ctx, VOX_E_NOMEM, "out of memory for the depths");
+    const size_t nyz = (size_t)r->dims[1] * r->dims[2];
+    for (size_t gi = 0; gi < r->n; gi++)
+        for (size_t t = 0; t < r->groups[gi].n; t++) {
+            const size_t yz = r->groups[gi].voxels[t] % nyz;
+            need[(yz / (size_t)r->dims[2] + 1) * pd[2] + yz % (size_t)r->dims[2] + 1] = 1;
+        }
+    vox_status rc = vox_bulk_distance2(ctx, state, r->dims, need, d2);
+    free(need);
+    if (rc != VOX_OK)
+        return rc;
+    const double s = r->resolution;
+    const size_t sx = (size_t)r->dims[1] * r->dims[2], sy = (size_t)r->dims[2];
+    for (size_t gi = 0; gi < r->n; gi++) {
+        vox_group *g = &r->groups[gi];
+        double sum = 0.0, best = 0.0;
+        for (size_t t = 0; t < g->n; t++) {
+            const size_t f = g->voxels[t];
+            const size_t i = f / sx + 1, j = (f / sy) % (size_t)r->dims[1] + 1, k = f % sy + 1;
+            /* the padding is bulk solvent, so every distance is finite */
+            const double d = s * sqrt((double)d2[(i * pd[1] + j) * pd[2] + k]);
+            sum += d;
+            if (d > best) best = d;
+        }
+        g->d.depth_max = best;
+        g->d.depth_mean = g->n ? sum / (double)g->n : 0.0;
+    }
+    return VOX_OK;
+}
+
+vox_status vox_describe_groups(vox_ctx *ctx, const vox_structure *st, const uint8_t *state, vox_result *r)
+{
+    if (r->n == 0) {
+        r->has_desc = 1;
+        return VOX_OK;
+    }
+    vox_status rc = depths(ctx, state, r);
+    if (rc != VOX_OK)
+        return rc;
+    const size_t total = (size_t)r->dims[0] * (size_t)r->dims[1] * (size_t)r->dims[2];
+    /* the component labels are free too: they become the voxel -> group map */
+    int32_t *map = vox_scratch_get(&ctx->ws[VOX_WS_LABELS], total * sizeof *map);
+    if (!map)
+        return vox_fail(ctx, VOX_E_NOMEM, "out of memory for the lining atoms");
+    rc = vox_find_lining(ctx, st, r, map);
+    if (rc == VOX_OK)
+        r->has_desc = 1;
+    return rc;
+}
+
+/* ---- read access ------------------------------------------------------- */
+
+static const vox_group *described(const vox_result *r, size_t index)
+{
+    return r && r->has_desc && index < r->n ? &r->groups[index] : NULL;
+}
+
+vox_status vox_result_descriptors(const vox_result *r, size_t index, vox_descriptors *out)
+{
+    const vox_group *g = described(r, index);
+    if (!g || !out || out->size == 0)
+        return VOX_E_INVALID_ARG;
+    vox_descriptors d;
+    memset(&d, 0, sizeof d);
+    d.size = sizeof d;
+    d.depth_max = g->d.depth_max;
+    d.depth_mean = g->d.depth_mean;
+    d.num_lining_atoms = g->d.nlining;
+    d.num_lining_residues = g->d.nresidues;
+    d.has_hydropathy = g->d.has_hydropathy;
+    d.hydropathy = g->d.has_hydropathy ? g->d.hydropathy : NAN;
+    const double n = (double)g->d.nlining;
+    d.apolar_fraction = g->d.nlining ? (double)g->d.apolar / n : 0.0;
+    d.polar_fraction = g->d.nlining ? (double)g->d.polar / n : 0.0;
+    d.charged_fraction = g->d.nlining ? (double)g->d.charged / n : 0.0;
+    d.has_openings = g->has_mouths;
+    d.num_openings = g->has_mouths ? g->nmouths : 0;
+    uint64_t faces = 0;
+    for (size_t m = 0; m < d.num_openings; m++) faces += g->mouth_faces[m];
+    d.opening_area = (double)faces * r->resolution * r->resolution;
+    size_t len = out->size < sizeof d ? out->size : sizeof d;
+    memcpy(out, &d, len);
+    out->size = len;
+    return VOX_OK;
+}
+
+size_t vox_result_lining_atoms(const vox_result *r, size_t index, size_t *atoms)
+{
+    const vox_group *g = described(r, index);
+    if (!g)
+        return 0;
+    if (atoms && g->d.nlining)
+        memcpy(atoms, g->d.lining, g->d.nlining * sizeof *atoms);
+    return g->d.nlining;
+}
+
+size_t vox_result_lining_residues(const vox_result *r, size_t index, size_t *first_atoms)
+{
+    const vox_group *g = described(r, index);
+    if (!g)
+        return 0;
+    if (first_atoms && g->d.nresidues)
+        memcpy(first_atoms, g->d.residues, g->d.nresidues * sizeof *first_atoms);
+    return g->d.nresidues;
+}
+
+size_t vox_result_openings(const vox_result *r, size_t index, double *areas)
+{
+    const vox_group *g = described(r, index);
+    if (!g || !g->has_mouths)
+        return 0;
+    if (areas)
+        for (size_t m = 0; m < g->nmouths; m++)
+            areas[m] = (double)g->mouth_faces[m] * r->resolution * r->resolution;
+    return g->nmouths;
+}
+
+/* The voxel cubes' boxes: the extreme voxel centres, then half a voxel
+ * edge along each grid axis.  In the input frame each centre is mapped with
+ * the result's transform (input = R^T aligned + centroid) and a cube of half
+ * edges h reaches sum_b |R[b][a]| h[b] along input axis a. */
+void vox_volume_bounds(const vox_result *r, size_t index, double lo[2][3], double hi[2][3])
+{
+    const vox_group *g = &r->groups[index];
+    for (int f = 0; f < 2; f++)
+        for (int a = 0; a < 3; a++) {
+            lo[f][a] = INFINITY;
+            hi[f][a] = -INFINITY;
+        }
+    for (size_t t = 0; t < g->n; t++) {
+        float c[3];
+        vox_voxel_centre(r, g->voxels[t], c);
+        for (int a = 0; a < 3; a++) {
+            const double al = c[a];
+            const double in = r->rot[0][a] * (double)c[0] + r->rot[1][a] * (double)c[1] + r->rot[2][a] * (double)c[2] +
+                              r->centroid[a];
+            if (al < lo[0][a]) lo[0][a] = al;
+            if (al > hi[0][a]) hi[0][a] = al;
+            if (in < lo[1][a]) lo[1][a] = in;
+            if (in > hi[1][a]) hi[1][a] = in;
+        }
+    }
+    for (int a = 0; a < 3; a++) {
+        double reach_al = 0.5 * r->step[a], reach_in = 0.0;
+        for (int b = 0; b < 3; b++) reach_in += fabs(r->rot[b][a]) * 0.5 * r->step[b];
+        if (!g->n)
+            lo[0][a] = hi[0][a] = lo[1][a] = hi[1][a] = 0.0;
+        lo[0][a] -= reach_al;
+        hi[0][a] += reach_al;
+        lo[1][a] -= reach_in;
+        hi[1][a] += reach_in;
+    }
+}
+
+vox_status vox_result_box(const vox_result *r, size_t index, vox_output_frame frame, double padding, vox_box *out)
+{
+    if (!r || !out || out->size == 0 || index >= r->n || !isfinite(padding) || padding < 0.0 ||
+        (frame != VOX_FRAME_ALIGNED && frame != VOX_FRAME_INPUT))
+        return VOX_E_INVALID_ARG;
+    double lo[2][3], hi[2][3];
+    vox_volume_bounds(r, index, lo, hi);
+    const int f = frame == VOX_FRAME_INPUT;
+    vox_box b;
+    memset(&b, 0, sizeof b);
+    b.size = sizeof b;
+    for (int a = 0; a < 3; a++) {
+        b.lo[a] = lo[f][a] - padding;
+        b.hi[a] = hi[f][a] + padding;
+        b.centre[a] = 0.5 * (b.lo[a] + b.hi[a]);
+        b.extent[a] = b.hi[a] - b.lo[a];
+    }
+    size_t len = out->size < sizeof b ? out->size : sizeof b;
+    memcpy(out, &b, len);
+    out->size = len;
+    return VOX_OK;
+}

@@ -1,0 +1,384 @@
+/* lining.c - the atoms and residues that line each volume, their classes and hydropathy
+ * (README "Descriptors")
+ *
+ * Rule: an atom lines a volume when its van der Waals sphere (the analysis'
+ * radius, §5.1) comes within one voxel edge s of one of the volume's voxels:
+ * the distance from the atom's centre to the voxel's cube (its centre
+ * +- half the grid step per axis) is at most radius + s.  A volume's voxels
+ * hold no point of any atom, and the protein voxels around them (its
+ * walls) are one voxel thick: the atoms whose spheres make those walls are
+ * the ones this takes in.  The test is a few f64 operations per (atom,
+ * voxel) pair from the f32 atom and voxel coordinates, so it gives the same
+ * answer on every ISA; chunks of consecutive atoms run on the context's
+ * threads and their findings are joined in atom order, so every thread
+ * count gives the same lists.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "shells.h"
+#include "team.h"
+
+/* Kyte J, Doolittle RF (1982) J Mol Biol 157:105-132, table 2; MD force
+ * fields' names of protonation and disulfide states count as their amino
+ * acid, selenomethionine as methionine. */
+static const struct {
+    const char *name;
+    double value;
+} kyte_doolittle[] = {
+    {"ALA", 1.8},  {"ARG", -4.5}, {"ASN", -3.5}, {"ASP", -3.5}, {"CYS", 2.5},  {"GLN", -3.5}, {"GLU", -3.5},
+    {"GLY", -0.4}, {"HIS", -3.2}, {"ILE", 4.5},  {"LEU", 3.8},  {"LYS", -3.9}, {"MET", 1.9},  {"PHE", 2.8},
+    {"PRO", -1.6}, {"SER", -0.8}, {"THR", -0.7}, {"TRP", -0.9}, {"TYR", -1.3}, {"VAL", 4.2},
+    {"MSE", 1.9},  {"CYX", 2.5},  {"CYM", 2.5},  {"ASH", -3.5}, {"GLH", -3.5}, {"LYN", -3.9}, {"HID", -3.2},
+    {"HIE", -3.2}, {"HIP", -3.2}, {"HSD", -3.2}, {"HSE", -3.2}, {"HSP", -3.2}, {"HISA", -3.2}, {"HISB", -3.2},
+    {"HISD", -3.2}, {"HISE", -3.2}, {"HISH", -3.2},
+};
+
+static int hydropathy_of(const char *res_name, double *out)
+{
+    for (size_t i = 0; i < sizeof kyte_doolittle / sizeof *kyte_doolittle; i++)
+        if (!strcmp(kyte_doolittle[i].name, res_name)) {
+            *out = kyte_doolittle[i].value;
+            return 1;
+        }
+    return 0;
+}
+
+/* Side-chain atoms that carry a formal charge at pH 7 (the doubly
+ * protonated histidines of MD force fields included). */
+static const struct {
+    const char *res, *atom;
+} charged_atoms[] = {
+    {"ASP", "OD1"}, {"ASP", "OD2"}, {"GLU", "OE1"}, {"GLU", "OE2"}, {"LYS", "NZ"},   {"ARG", "NE"},
+    {"ARG", "NH1"}, {"ARG", "NH2"}, {"HIP", "ND1"}, {"HIP", "NE2"}, {"HSP", "ND1"}, {"HSP", "NE2"},
+    {"HISH", "ND1"}, {"HISH", "NE2"},
+};
+
+enum { CLASS_OTHER, CLASS_APOLAR, CLASS_POLAR, CLASS_CHARGED };
+
+static int ieq(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++)
+        if ((*a | 0x20) != (*b | 0x20))
+            return 0;
+    return *a == *b;
+}
+
+static int atom_class(const vox_atom *a)
+{
+    /* only a few residue names carry charged atoms: test the cheap letter first */
+    if (a->res_name[0] == 'A' || a->res_name[0] == 'G' || a->res_name[0] == 'L' || a->res_name[0] == 'H')
+        for (size_t i = 0; i < sizeof charged_atoms / sizeof *charged_atoms; i++)
+            if (!strcmp(charged_atoms[i].res, a->res_name) && !strcmp(charged_atoms[i].atom, a->name))
+                return CLASS_CHARGED;
+    if (ieq(a->element, "N") || ieq(a->element, "O"))
+        return CLASS_POLAR;
+    if (ieq(a->element, "C") || ieq(a->element, "S") || ieq(a->element, "SE"))
+        return CLASS_APOLAR;
+    return CLASS_OTHER;
+}
+
+static int same_residue(const vox_atom *a, const vox_atom *b)
+{
+    return a->res_id == b->res_id && a->ins_code == b->ins_code && !strcmp(a->chain, b->chain) &&
+           !strcmp(a->res_name, b->res_name);
+}
+
+size_t vox_residue_end(const vox_structure *st, size_t first)
+{
+    size_t e = first + 1;
+    while (e < st->atoms.n && same_residue(&st->atoms.a[e], &st->atoms.a[first]))
+        e++;
+    return e;
+}
+
+/* Voxels along one axis within an atom's reach: far above (2 * (2.75 + s)
+ * + 1.5 s) / s + 2 for the largest radius of the table at any resolution
+ * down to 0.1 A. */
+#define GAP_MAX 128
+
+/* The analysis' radius of the last few elements seen (a structure has a
+ * handful): the table lookup compares strings, this compares 4 bytes. */
+typedef struct radius_cache {
+    char element[8][4];
+    double radius[8];
+    int n, next;
+} radius_cache;
+
+static double radius_of(radius_cache *c, const char element[4])
+{
+    for (int i = 0; i < c->n; i++)
+        if (!memcmp(c->element[i], element, 4))
+            return c->radius[i];
+    int slot = c->n < 8 ? c->n++ : (c->next++ & 7);
+    memcpy(c->element[slot], element, 4);
+    c->radius[slot] = vox_vdw_radius(element);
+    return c->radius[slot];
+}
+
+/* How far a point at offset d from a voxel's centre lies outside the
+ * voxel along that axis (half edge h): 0 inside. */
+static double cube_gap(double d, double h)
+{
+    double e = fabs(d) - h;
+    return e > 0.0 ? e : 0.0;
+}
+
+typedef struct growable {
+    size_t *v;
+    size_t n, cap;
+} growable;
+
+static int grow_push(growable *g, size_t x)
+{
+    if (g->n == g->cap) {
+        size_t cap = g->cap ? 2 * g->cap : 16;
+        size_t *p = realloc(g->v, cap * sizeof *p);
+        if (!p)
+            return 0;
+        g->v = p;
+        g->cap = cap;
+    }
+    g->v[g->n++] = x;
+    return 1;
+}
+
+/* Residues, classes and hydropathy of group g from its lining atoms;
+ * res_first[i]: the first atom of atom i's residue. */
+static int summarise(const vox_structure *st, const size_t *res_first, vox_group_desc *d)
+{
+    d->residues = malloc((d->nlining ? d->nlining : 1) * sizeof *d->residues);
+    if (!d->residues)
+        return 0;
+    double sum = 0.0;
+    size_t valued = 0;
+    for (size_t t = 0; t < d->nlining; t++) {
+        const vox_atom *a = &st->atoms.a[d->lining[t]];
+        switch (atom_class(a)) {
+        case CLASS_APOLAR: d->apolar++; break;
+        case CLASS_POLAR: d->polar++; break;
+        case CLASS_CHARGED: d->charged++; break;
+        default: break;
+        }
+        /* atoms ascend, residues are runs: a new residue shows as a new first atom */
+        size_t first = res_first[d->lining[t]];
+        if (d->nresidues && d->residues[d->nresidues - 1] == first)
+            continue;
+        d->residues[d->nresidues++] = first;
+        double h;
+        if (hydropathy_of(st->atoms.a[first].res_name, &h)) {
+            sum += h;
+            valued++;
+        }
+    }
+    d->has_hydropathy = valued > 0;
+    d->hydropathy = valued ? sum / (double)valued : 0.0;
+    return 1;
+}
+
+/* Voxels k of an axis whose centre may lie within reach of v: a superset
+ * of them (the grid formula with a margin of 1e-3 voxel for the f32
+ * rounding of the centres, far above it); the distance test decides. */
+static void axis_range(const vox_result *r, int ax, double v, double reach, int *lo, int *hi)
+{
+    const double u = (v - r->origin[ax]) / r->step[ax] - 0.5, w = reach / r->step[ax] + 1e-3;
+    const double a = u - w, b = u + w;
+    /* ceil(a) and floor(b) + 1 (hi exclusive), clamped to the grid; the
+     * casts truncate toward zero, hence the corrections */
+    long l = a <= 0.0 ? 0 : (long)a + ((double)(long)a < a);
+    long h = b < 0.0 ? 0 : (long)b + 1;
+    if (l > r->dims[ax]) l = r->dims[ax];
+    if (h > r->dims[ax]) h = r->dims[ax];
+    *lo = (int)l;
+    *hi = h > l ? (int)h : (int)l;
+}
+
+/* The search's shared, read-only view of the grid, and one chunk of atoms'
+ * findings per item (chunks of consecutive atoms, so their lists joined in
+ * chunk order are each group's lining atoms in ascending order whatever the
+ * number of chunks or threads). */
+typedef struct lining_job {
+    const vox_structure *st;
+    const vox_result *r;
+    const int32_t *map;               /* voxel -> group, -1 */
+    const uint64_t *row_bits;         /* per x-y row, words of it: bit k set where a group voxel is */
+    size_t words;                     /* words per row */
+    const int32_t *row_group;         /* per row: its one group, or -2 (several), -1 (none) */
+    const int32_t *plane_lo, *plane_hi; /* per x-plane: the span of j */
+    size_t chunk;                     /* atoms per item */
+    growable *lists;                  /* [item * ngroups + group] */
+    size_t *last;                     /* [item * ngroups + group]: last atom added + 1 */
+    int failed;
+} lining_job;
+
+static void lining_chunk(void *arg, size_t item, int thread)
+{
+    lining_job *J = arg;
+    (void)thread;
+    const vox_result *r = J->r;
+    const size_t ng = r->n, sx = (size_t)r->dims[1] * r->dims[2], sy = (size_t)r->dims[2];
+    growable *lists = J->lists + item * ng;
+    size_t *last = J->last + item * ng;
+    const size_t a0 = item * J->chunk, a1 = a0 + J->chunk < J->st->atoms.n ? a0 + J->chunk : J->st->atoms.n;
+    const double s = r->resolution;
+    const double h[3] = {0.5 * r->step[0], 0.5 * r->step[1], 0.5 * r->step[2]};
+    radius_cache radii;
+    memset(&radii, 0, sizeof radii);
+    for (size_t ai = a0; ai < a1; ai++) {
+        const vox_atom *a = &J->st->atoms.a[ai];
+        const double reach = radius_of(&radii, a->element) + s, reach2 = reach * reach;
+        int lo[3], hi[3];
+        for (int ax = 0; ax < 3; ax++) axis_range(r, ax, (double)a->xyz[ax], reach + h[ax], &lo[ax], &hi[ax]);
+        if (hi[1] - lo[1] > GAP_MAX || hi[2] - lo[2] > GAP_MAX) { /* never for the table's radii */
+            __atomic_store_n(&J->failed, 2, __ATOMIC_RELAXED);
+            return;
+        }
+        /* the squared gaps along y and z, once per atom */
+        double gy[GAP_MAX], gz[GAP_MAX];
+        for (int j = lo[1]; j < hi[1]; j++) {
+            const double e = cube_gap((double)r->centres[1][j] - (double)a->xyz[1], h[1]);
+            gy[j - lo[1]] = e * e;
+        }
+        for (int k = lo[2]; k < hi[2]; k++) {
+            const double e = cube_gap((double)r->centres[2][k] - (double)a->xyz[2], h[2]);
+            gz[k - lo[2]] = e * e;
+        }
+        if (hi[2] <= lo[2])
+            continue;
+        /* the words of a row that hold [lo2, hi2), and the masks of the end words */
+        const int wlo = lo[2] >> 6, whi = (hi[2] - 1) >> 6;
+        const uint64_t mlo = ~0ull << (lo[2] & 63), mhi = ~0ull >> (63 - ((hi[2] - 1) & 63));
+        for (int i = lo[0]; i < hi[0]; i++) {
+            const int j0 = lo[1] > J->plane_lo[i] ? lo[1] : J->plane_lo[i],
+                      j1 = hi[1] <= J->plane_hi[i] ? hi[1] : J->plane_hi[i] + 1;
+            if (j0 >= j1)
+                continue; /* no group voxel of this plane in reach */
+            const double ex = cube_gap((double)r->centres[0][i] - (double)a->xyz[0], h[0]), ex2 = ex * ex;
+            if (ex2 > reach2)
+                continue;
+            const size_t q0 = (size_t)i * (size_t)r->dims[1];
+            const int32_t *plane = J->map + (size_t)i * sx;
+            for (int j = j0; j < j1; j++) {
+                const double exy2 = ex2 + gy[j - lo[1]];
+                const size_t q = q0 + (size_t)j;
+                const int32_t only = J->row_group[q];
+                /* rows out of reach, without groups, or whose only group has
+                 * this atom already: masked out without a branch each */
+                const size_t seen = last[only > 0 ? only : 0]; /* read for group 0 too: no branch */
+                const int skip = (exy2 > reach2) | (only == -1) | ((only >= 0) & (seen == ai + 1));
+                const uint64_t *bits = J->row_bits + q * J->words;
+                const int32_t *row = plane + (size_t)j * sy;
+                for (int w = wlo; w <= whi; w++) {
+                    uint64_t m = bits[w] & (skip ? 0 : ~0ull);
+                    if (w == wlo) m &= mlo;
+                    if (w == whi) m &= mhi;
+                    while (m) {
+                        const int k = (w << 6) + __builtin_ctzll(m);
+                        m &= m - 1;
+                        const int32_t g = row[k];
+                        if (last[g] == ai + 1 || exy2 + gz[k - lo[2]] > reach2)
+                            continue;
+                        last[g] = ai + 1;
+                        if (!grow_push(&lists[g], ai)) {
+                            __atomic_store_n(&J->failed, 1, __ATOMIC_RELAXED);
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r, int32_t *map)
+{
+    const size_t natoms = st->atoms.n, total = (size_t)r->dims[0] * (size_t)r->dims[1] * (size_t)r->dims[2];
+    const size_t sy = (size_t)r->dims[2], rows = (size_t)r->dims[0] * r->dims[1], ng = r->n;
+    /* chunks of at least 256 atoms, at most one per thread */
+    const int width = vox_team_width(ctx->team, 0, natoms / 256 + 1);
+    const size_t items = (size_t)width, chunk = natoms / items + 1;
+    lining_job J;
+    memset(&J, 0, sizeof J);
+    J.lists = calloc(items * ng, sizeof *J.lists);
+    J.last = calloc(items * ng, sizeof *J.last);
+    size_t *res_first = malloc((natoms ? natoms : 1) * sizeof *res_first);
+    const size_t words = ((size_t)r->dims[2] + 63) / 64;
+    uint64_t *row_bits = calloc(rows * words, sizeof *row_bits);
+    int32_t *row_group = malloc(rows * sizeof *row_group);
+    int32_t *plane_lo = malloc((size_t)r->dims[0] * sizeof *plane_lo);
+    int32_t *plane_hi = malloc((size_t)r->dims[0] * sizeof *plane_hi);
+    vox_status rc = VOX_OK;
+    if (!J.lists || !J.last || !res_first || !row_bits || !row_group || !plane_lo || !plane_hi) {
+        rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the lining atoms");
+        goto out;
+    }
+    /* voxel -> group; per x-y row the bits of k and its only group, per
+     * x-plane the span of j that hold group voxels */
+    for (size_t f = 0; f < total; f++) map[f] = -1;
+    for (size_t q = 0; q < rows; q++) row_group[q] = -1;
+    for (int i = 0; i < r->dims[0]; i++) {
+        plane_lo[i] = INT32_MAX;
+        plane_hi[i] = -1;
+    }
+    for (size_t gi = 0; gi < ng; gi++)
+        for (size_t t = 0; t < r->groups[gi].n; t++) {
+            const uint32_t f = r->groups[gi].voxels[t];
+            const size_t q = f / sy;
+            const int32_t k = (int32_t)(f % sy);
+            const size_t i = q / (size_t)r->dims[1];
+            const int32_t j = (int32_t)(q % (size_t)r->dims[1]);
+            map[f] = (int32_t)gi;
+            row_group[q] = row_group[q] == -1 || row_group[q] == (int32_t)gi ? (int32_t)gi : -2;
+            row_bits[q * words + (size_t)k / 64] |= 1ull << (k % 64);
+            if (j < plane_lo[i]) plane_lo[i] = j;
+            if (j > plane_hi[i]) plane_hi[i] = j;
+        }
+    J.st = st;
+    J.r = r;
+    J.map = map;
+    J.row_bits = row_bits;
+    J.words = words;
+    J.row_group = row_group;
+    J.plane_lo = plane_lo;
+    J.plane_hi = plane_hi;
+    J.chunk = chunk;
+    vox_team_run(ctx->team, width, items, VOX_SCHED_STATIC, lining_chunk, &J);
+    if (J.failed) {
+        rc = J.failed == 2 ? vox_fail(ctx, VOX_E_INVALID_ARG, "lining atoms: a radius spans too many voxels")
+                           : vox_fail(ctx, VOX_E_NOMEM, "out of memory for the lining atoms");
+        goto out;
+    }
+    for (size_t i = 0; i < natoms; i++)
+        res_first[i] = i > 0 && same_residue(&st->atoms.a[i], &st->atoms.a[i - 1]) ? res_first[i - 1] : i;
+    for (size_t gi = 0; gi < ng && rc == VOX_OK; gi++) {
+        vox_group_desc *d = &r->groups[gi].d;
+        size_t n = 0;
+        for (size_t it = 0; it < items; it++) n += J.lists[it * ng + gi].n;
+        d->lining = malloc((n ? n : 1) * sizeof *d->lining);
+        if (!d->lining) {
+            rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the lining atoms");
+            break;
+        }
+        for (size_t it = 0; it < items; it++) { /* chunks in atom order */
+            const growable *l = &J.lists[it * ng + gi];
+            if (l->n)
+                memcpy(d->lining + d->nlining, l->v, l->n * sizeof *l->v);
+            d->nlining += l->n;
+        }
+        if (!summarise(st, res_first, d))
+            rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the lining residues");
+    }
+out:
+    if (J.lists)
+        for (size_t q = 0; q < items * ng; q++) free(J.lists[q].v);
+    free(J.lists);
+    free(J.last);
+    free(res_first);
+    free(row_bits);
+    free(row_group);
+    free(plane_lo);
+    free(plane_hi);
+    return rc;
+}

@@ -1,0 +1,235 @@
+/* common.c - what the parts of the `vox` command share: labels, PDB ids, sizes, the
+ * output directory, the library's warnings, and the run's configuration as JSON */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cJSON.h>
+
+#include "cli.h"
+#include "pyjson.h"
+
+/* volumizer's label rule: characters other than [A-Za-z0-9_-] -> '_', '_' trimmed
+ * at both ends, lower-case; "structure" when nothing is left. */
+void sanitize_label(const char *in, size_t n, char *out, size_t cap)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n && k + 1 < cap; i++) {
+        unsigned char c = (unsigned char)in[i];
+        out[k++] = (char)(isalnum(c) || c == '-' || c == '_' ? tolower(c) : '_');
+    }
+    out[k] = '\0';
+    size_t s = 0;
+    while (out[s] == '_') s++;
+    while (k > s && out[k - 1] == '_') k--;
+    memmove(out, out + s, k - s);
+    out[k - s] = '\0';
+    if (!out[0])
+        snprintf(out, cap, "structure");
+}
+
+/* The label of a file: its stem (the name without its last suffix), sanitised. */
+void make_label(const char *path, char *out, size_t cap)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = strlen(base);
+    const char *dot = strrchr(base, '.');
+    if (dot && dot != base)
+        n = (size_t)(dot - base);
+    sanitize_label(base, n, out, cap);
+}
+
+/* volumizer's PDB id rule: trimmed, 4 alphanumeric characters, upper-cased. */
+int normalize_pdb_id(const char *in, char out[8])
+{
+    while (*in == ' ' || *in == '\t') in++;
+    size_t n = strlen(in);
+    while (n && (in[n - 1] == ' ' || in[n - 1] == '\t')) n--;
+    if (n != 4)
+        return 0;
+    for (int i = 0; i < 4; i++) {
+        if (!isalnum((unsigned char)in[i]))
+            return 0;
+        out[i] = (char)toupper((unsigned char)in[i]);
+    }
+    out[4] = '\0';
+    return 1;
+}
+
+int parse_size(const char *s, unsigned long long *out)
+{
+    if (!isdigit((unsigned char)*s))
+        return 0;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno)
+        return 0;
+    int shift = 0;
+    switch (toupper((unsigned char)*end)) {
+    case '\0': break;
+    case 'K': shift = 10; break;
+    case 'M': shift = 20; break;
+    case 'G': shift = 30; break;
+    case 'T': shift = 40; break;
+    default: return 0;
+    }
+    if (shift) {
+        end++;
+        if (!strcmp(end, "iB") || !strcmp(end, "B") || !strcmp(end, "ib") || !strcmp(end, "b"))
+            end += strlen(end);
+    }
+    if (*end || (shift && v > (~0ull >> shift)))
+        return 0;
+    *out = v << shift;
+    return 1;
+}
+
+void format_bytes(unsigned long long n, char out[32])
+{
+    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+    double v = (double)n;
+    int u = 0;
+    while (v >= 1024 && u < 5) {
+        v /= 1024;
+        u++;
+    }
+    snprintf(out, 32, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+}
+
+int mkdir_p(const char *dir)
+{
+    char tmp[PATH_MAX];
+    if (snprintf(tmp, sizeof tmp, "%s", dir) >= (int)sizeof tmp)
+        return -1;
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
+        return -1;
+    struct stat sb;
+    return stat(tmp, &sb) == 0 && S_ISDIR(sb.st_mode) ? 0 : -1;
+}
+
+void cli_log_init(cli_log *l)
+{
+    memset(l, 0, sizeof *l);
+    pthread_mutex_init(&l->lock, NULL);
+}
+
+void cli_log_line(void *cookie, const char *line)
+{
+    cli_log *l = cookie;
+    pthread_mutex_lock(&l->lock);
+    int seen = 0;
+    for (size_t i = 0; i < l->n && !seen; i++)
+        seen = !strcmp(l->seen[i], line);
+    if (!seen) {
+        fprintf(stderr, "vox: %s\n", line);
+        char **p = realloc(l->seen, (l->n + 1) * sizeof *p);
+        char *copy = strdup(line);
+        if (p && copy) {
+            l->seen = p;
+            l->seen[l->n++] = copy;
+        } else {
+            if (p) l->seen = p;
+            free(copy);
+        }
+    }
+    pthread_mutex_unlock(&l->lock);
+}
+
+void cli_log_free(cli_log *l)
+{
+    for (size_t i = 0; i < l->n; i++) free(l->seen[i]);
+    free(l->seen);
+    pthread_mutex_destroy(&l->lock);
+}
+
+void explain_ctx_error(vox_status st, const char *isa_option, char *out, size_t cap)
+{
+    const char *env = getenv("VOX_ISA");
+    char source[160];
+    if (isa_option && *isa_option)
+        snprintf(source, sizeof source, "--isa '%s'", isa_option);
+    else
+        snprintf(source, sizeof source, "VOX_ISA='%s'", env ? env : "");
+    if (st == VOX_E_ISA_UNKNOWN)
+        snprintf(out, cap, "%s: unknown instruction set (expected scalar, avx2, avx512 or neon; this machine runs %s)",
+                 source, vox_available_isas());
+    else if (st == VOX_E_ISA_UNAVAILABLE)
+        snprintf(out, cap, "%s: not available on this CPU or build (it runs %s)", source, vox_available_isas());
+    else
+        snprintf(out, cap, "cannot set up the library: %s", vox_strerror(st));
+}
+
+cJSON *config_json(const run_config *c)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "command", "analyze");
+    cJSON_AddItemToObject(o, "input", c->ninputs == 1 ? cJSON_CreateString(c->inputs[0]) : cJSON_CreateNull());
+    cJSON_AddNullToObject(o, "pdb_id");
+    cJSON_AddItemToObject(o, "manifest", pyjson_str_or_null(c->manifest));
+    cJSON_AddItemToObject(o, "from_summary", pyjson_str_or_null(c->from_summary));
+    cJSON_AddStringToObject(o, "from_summary_only", c->only ? c->only : "failed");
+    cJSON_AddNullToObject(o, "cluster_identity");
+    cJSON_AddNullToObject(o, "max_structures");
+    cJSON_AddItemToObject(o, "num_shards", c->num_shards > 0 ? pyjson_int(c->num_shards) : cJSON_CreateNull());
+    cJSON_AddItemToObject(o, "shard_index", c->num_shards > 0 ? pyjson_int(c->shard_index) : cJSON_CreateNull());
+    cJSON_AddItemToObject(o, "cluster_method_filters", cJSON_CreateArray());
+    cJSON_AddFalseToObject(o, "cluster_allow_all_methods");
+    cJSON_AddNullToObject(o, "cluster_max_resolution");
+    cJSON_AddItemToObject(o, "cluster_max_residues", pyjson_int(20000));
+    cJSON_AddNullToObject(o, "metadata_cache");
+    cJSON_AddFalseToObject(o, "no_metadata_cache");
+    cJSON_AddNullToObject(o, "write_manifest");
+    cJSON_AddItemToObject(o, "failures_manifest", pyjson_str_or_null(c->failures_manifest));
+    cJSON_AddItemToObject(o, "checkpoint", pyjson_str_or_null(c->checkpoint));
+    cJSON_AddBoolToObject(o, "no_checkpoint", c->no_checkpoint);
+    cJSON_AddItemToObject(o, "progress_jsonl", pyjson_str_or_null(c->progress_jsonl));
+    cJSON_AddItemToObject(o, "progress_interval", pyjson_float(c->progress_interval));
+    cJSON_AddStringToObject(o, "output_dir", c->output_dir);
+    char dl[PATH_MAX];
+    snprintf(dl, sizeof dl, "%s/downloads", c->output_dir);
+    cJSON_AddStringToObject(o, "download_dir", c->download_dir ? c->download_dir : dl);
+    cJSON_AddItemToObject(o, "resolution", pyjson_float(c->resolution));
+    cJSON_AddStringToObject(o, "assembly_policy", c->assembly);
+    cJSON_AddItemToObject(o, "min_voxels", pyjson_int(c->min_voxels));
+    cJSON_AddItemToObject(o, "min_volume", c->has_min_volume ? pyjson_float(c->min_volume) : cJSON_CreateNull());
+    cJSON_AddStringToObject(o, "surface_connectivity", c->connectivity);
+    cJSON_AddItemToObject(o, "merge_mouth_gap_voxels", pyjson_int(c->merge_gap));
+    cJSON_AddStringToObject(o, "backend", c->backend);
+    cJSON_AddBoolToObject(o, "keep_non_protein", c->keep_non_protein);
+    cJSON_AddBoolToObject(o, "include_hubs", c->include_hubs);
+    cJSON_AddBoolToObject(o, "necked_pocket_cavity", c->necked);
+    cJSON_AddItemToObject(o, "jobs", pyjson_int(c->jobs));
+    cJSON_AddItemToObject(o, "analysis_workers", pyjson_int(c->fail_fast ? 1 : c->jobs));
+    cJSON_AddItemToObject(o, "timeout", pyjson_float(60.0));
+    cJSON_AddItemToObject(o, "worker_timeout_seconds", pyjson_float(1800.0));
+    cJSON_AddItemToObject(o, "retries", pyjson_int(2));
+    cJSON_AddItemToObject(o, "retry_delay", pyjson_float(1.0));
+    cJSON_AddBoolToObject(o, "overwrite", c->overwrite);
+    cJSON_AddBoolToObject(o, "reannotate", c->reannotate);
+    cJSON_AddBoolToObject(o, "resume", c->resume);
+    cJSON_AddBoolToObject(o, "dry_run", c->dry_run);
+    /* vox's own: the extra outputs asked for (vox validate checks them), and the limits */
+    cJSON *w = cJSON_AddArrayToObject(o, "write");
+    if (c->write_df) cJSON_AddItemToArray(w, cJSON_CreateString("df-json"));
+    if (c->write_pdb) cJSON_AddItemToArray(w, cJSON_CreateString("pdb"));
+    if (c->write_html) cJSON_AddItemToArray(w, cJSON_CreateString("html"));
+    cJSON_AddItemToObject(o, "max_memory", c->max_memory ? pyjson_int((long long)c->max_memory) : cJSON_CreateNull());
+    cJSON_AddItemToObject(o, "max_input_bytes", c->max_input_bytes ? pyjson_int((long long)c->max_input_bytes)
+                                                                    : cJSON_CreateNull());
+    return o;
+}
+

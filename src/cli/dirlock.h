@@ -1,0 +1,19 @@
+/* dirlock.h - one writer per output directory: an advisory flock on DIR/.vox.lock */
+#ifndef VOX_CLI_DIRLOCK_H
+#define VOX_CLI_DIRLOCK_H
+
+#include <stddef.h>
+
+#define DIRLOCK_NAME ".vox.lock"
+
+/* Takes the exclusive lock of dir for this process's lifetime.  When another
+ * process holds it: with wait, says so on stderr and blocks until it is free;
+ * without, fails at once.  Returns the lock's file descriptor (kept open
+ * until exit), or -1 with the reason (naming the holder's pid) in why.  A
+ * file system without locks gives a warning in why and returns -2: the run
+ * goes on unlocked. */
+int dirlock_take(const char *dir, int wait, const char *cmd, char *why, size_t cap);
+/* 1 when a live process holds dir's lock (its description in holder), else 0. */
+int dirlock_held(const char *dir, char *holder, size_t cap);
+
+#endif

@@ -1,0 +1,189 @@
+/* exports.c - `vox analyze --write descriptors,vina,pymol,chimerax,dx` (README "Descriptors")
+ *
+ * Every file goes through vox_write_document (temporary file, fsync,
+ * rename); when one fails, the ones this structure already got are removed,
+ * so a structure has all of its exports or none.  Boxes and maps are in the
+ * input frame, the frame a docking program or a viewer uses for the user's
+ * file; the scripts show the annotated mmCIF there too.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "exports.h"
+
+static const struct {
+    const char *name;
+    unsigned bit;
+} kinds[] = {
+    {"descriptors", EXPORT_DESCRIPTORS}, {"vina", EXPORT_VINA}, {"pymol", EXPORT_PYMOL},
+    {"chimerax", EXPORT_CHIMERAX}, {"dx", EXPORT_DX},
+};
+
+#define TYPE_BIT(t) (1u << (unsigned)(t))
+
+void exports_defaults(export_config *e)
+{
+    memset(e, 0, sizeof *e);
+    e->box_padding = 4.0;
+    e->box_types = TYPE_BIT(VOX_POCKET) | TYPE_BIT(VOX_CAVITY) | TYPE_BIT(VOX_PORE);
+}
+
+int exports_kind(export_config *e, const char *name)
+{
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+        if (!strcmp(name, kinds[i].name)) {
+            e->kinds |= kinds[i].bit;
+            return 1;
+        }
+    return 0;
+}
+
+const char *exports_kind_names(void) { return "descriptors, vina, pymol, chimerax, dx"; }
+
+int exports_option(export_config *e, const char *option, const char *value)
+{
+    if (!strcmp(option, "--box-padding")) {
+        char *end;
+        errno = 0;
+        double d = strtod(value, &end);
+        if (!*value || *end || errno || !isfinite(d) || d < 0 || d > 1000) {
+            fprintf(stderr, "vox analyze: --box-padding: expected angstroms from 0 to 1000, got '%s'\n", value);
+            return 2;
+        }
+        e->box_padding = d;
+        return 0;
+    }
+    /* --box-types */
+    char buf[256];
+    if (snprintf(buf, sizeof buf, "%s", value) >= (int)sizeof buf) {
+        fprintf(stderr, "vox analyze: --box-types: list too long\n");
+        return 2;
+    }
+    unsigned types = 0;
+    for (char *save, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        int found = !strcmp(t, "all");
+        if (found)
+            types |= TYPE_BIT(VOX_HUB) | TYPE_BIT(VOX_PORE) | TYPE_BIT(VOX_POCKET) | TYPE_BIT(VOX_CAVITY) |
+                     TYPE_BIT(VOX_OCCLUDED);
+        for (int k = VOX_HUB; k <= VOX_OCCLUDED && !found; k++)
+            if (!strcmp(t, vox_volume_type_name((vox_volume_type)k))) {
+                types |= TYPE_BIT(k);
+                found = 1;
+            }
+        if (!found) {
+            fprintf(stderr, "vox analyze: --box-types: unknown type '%s' (expected hub, pore, pocket, cavity, "
+                            "occluded or all, comma-separated)\n", t);
+            return 2;
+        }
+    }
+    if (!types) {
+        fprintf(stderr, "vox analyze: --box-types: expected at least one type\n");
+        return 2;
+    }
+    e->box_types = types;
+    return 0;
+}
+
+int exports_need_descriptors(const export_config *e)
+{
+    return (e->kinds & (EXPORT_DESCRIPTORS | EXPORT_PYMOL | EXPORT_CHIMERAX)) != 0;
+}
+
+/* The paths written so far for one structure, to remove them on failure. */
+typedef struct written {
+    char **paths;
+    size_t n, cap;
+} written;
+
+static vox_status write_one(vox_ctx *ctx, written *w, vox_document doc, const vox_structure *s, const vox_result *r,
+                            const vox_render_params *p, const char *path)
+{
+    if (w->n == w->cap) {
+        size_t cap = w->cap ? 2 * w->cap : 16;
+        char **q = realloc(w->paths, cap * sizeof *q);
+        if (!q)
+            return VOX_E_NOMEM;
+        w->paths = q;
+        w->cap = cap;
+    }
+    if (!(w->paths[w->n] = strdup(path)))
+        return VOX_E_NOMEM;
+    w->n++;
+    return vox_write_document(ctx, doc, s, r, p, path);
+}
+
+/* path = the formatted name; 0 when it does not fit. */
+static int make_path(char *path, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int make_path(char *path, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(path, cap, fmt, ap);
+    va_end(ap);
+    return n >= 0 && (size_t)n < cap;
+}
+
+vox_status exports_write(vox_ctx *ctx, const export_config *e, const char *dir, const char *label, int include_hubs,
+                         vox_output_frame cif_frame, const vox_structure *s, const vox_result *r)
+{
+    if (!e->kinds)
+        return VOX_OK;
+    written w = {NULL, 0, 0};
+    vox_status st = VOX_OK;
+    char path[PATH_MAX];
+    vox_render_params p;
+    vox_render_params_init(&p);
+    p.include_hubs = include_hubs;
+    p.box_padding = e->box_padding;
+    p.output_frame = VOX_FRAME_INPUT;
+    p.source = label;
+    if (e->kinds & EXPORT_DESCRIPTORS) {
+        st = make_path(path, sizeof path, "%s/%s.volumes.json", dir, label)
+                 ? write_one(ctx, &w, VOX_DOC_VOLUMES_JSON, s, r, &p, path) : VOX_E_IO;
+    }
+    /* per volume: the types asked for, hubs only where the outputs keep them */
+    for (size_t i = 0; st == VOX_OK && (e->kinds & (EXPORT_VINA | EXPORT_DX)) && i < vox_result_count(r); i++) {
+        vox_volume v = {.size = sizeof v};
+        vox_result_volume(r, i, &v);
+        if (!(e->box_types & TYPE_BIT(v.type)) || (v.type == VOX_HUB && !include_hubs))
+            continue;
+        p.volume = i;
+        const char *type = vox_volume_type_name(v.type);
+        if (e->kinds & EXPORT_VINA) {
+            st = make_path(path, sizeof path, "%s/%s.%s-%d.vina.txt", dir, label, type, v.id)
+                     ? write_one(ctx, &w, VOX_DOC_VINA, s, r, &p, path) : VOX_E_IO;
+        }
+        if (st == VOX_OK && (e->kinds & EXPORT_DX)) {
+            st = make_path(path, sizeof path, "%s/%s.%s-%d.dx", dir, label, type, v.id)
+                     ? write_one(ctx, &w, VOX_DOC_DX, s, r, &p, path) : VOX_E_IO;
+        }
+    }
+    if (st == VOX_OK && (e->kinds & (EXPORT_PYMOL | EXPORT_CHIMERAX))) {
+        /* the scripts open <label>.annotated.cif from their own folder and
+         * move it onto the input frame when it was written aligned */
+        char cif[PATH_MAX];
+        if (!make_path(cif, sizeof cif, "%s.annotated.cif", label))
+            st = VOX_E_IO;
+        p.structure_file = cif;
+        p.output_frame = cif_frame;
+        if (st == VOX_OK && (e->kinds & EXPORT_PYMOL))
+            st = make_path(path, sizeof path, "%s/%s.pml", dir, label)
+                     ? write_one(ctx, &w, VOX_DOC_PYMOL, s, r, &p, path) : VOX_E_IO;
+        if (st == VOX_OK && (e->kinds & EXPORT_CHIMERAX))
+            st = make_path(path, sizeof path, "%s/%s.cxc", dir, label)
+                     ? write_one(ctx, &w, VOX_DOC_CHIMERAX, s, r, &p, path) : VOX_E_IO;
+    }
+    for (size_t i = 0; i < w.n; i++) {
+        if (st != VOX_OK)
+            unlink(w.paths[i]);
+        free(w.paths[i]);
+    }
+    free(w.paths);
+    return st;
+}

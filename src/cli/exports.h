@@ -1,0 +1,37 @@
+/* exports.h - `vox analyze --write descriptors,vina,pymol,chimerax,dx`: the per-volume exports
+ * (README "Descriptors"), parsed and written apart from volumizer's outputs */
+#ifndef VOX_CLI_EXPORTS_H
+#define VOX_CLI_EXPORTS_H
+
+#include "vox/vox.h"
+
+enum {
+    EXPORT_DESCRIPTORS = 1, /* <label>.volumes.json */
+    EXPORT_VINA = 2,        /* <label>.<type>-<id>.vina.txt */
+    EXPORT_PYMOL = 4,       /* <label>.pml */
+    EXPORT_CHIMERAX = 8,    /* <label>.cxc */
+    EXPORT_DX = 16          /* <label>.<type>-<id>.dx */
+};
+
+typedef struct export_config {
+    unsigned kinds;     /* EXPORT_* bits */
+    double box_padding; /* Å (--box-padding, default 4) */
+    unsigned box_types; /* bit (1 << vox_volume_type) per type with Vina and DX files (--box-types) */
+} export_config;
+
+void exports_defaults(export_config *e);
+/* 1 when name is one of the kinds above (and records it), else 0. */
+int exports_kind(export_config *e, const char *name);
+/* The names of the kinds, for messages: "descriptors, vina, pymol, chimerax, dx". */
+const char *exports_kind_names(void);
+/* --box-padding VALUE / --box-types LIST: 0, or prints a usage message and returns 2. */
+int exports_option(export_config *e, const char *option, const char *value);
+/* Whether vox_analyze must compute descriptors. */
+int exports_need_descriptors(const export_config *e);
+/* Writes every asked export of one structure into dir, each file atomically;
+ * on failure removes what it wrote and returns the error (detail in ctx).
+ * cif_frame: the frame of <label>.annotated.cif, which the scripts open. */
+vox_status exports_write(vox_ctx *ctx, const export_config *e, const char *dir, const char *label, int include_hubs,
+                         vox_output_frame cif_frame, const vox_structure *s, const vox_result *r);
+
+#endif

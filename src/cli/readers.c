@@ -1,0 +1,449 @@
+/* readers.c - what the command reads back: manifests, run summaries, checkpoints and a
+ * structure's outputs
+ *
+ * Everything here reads files that people, other tools or a killed run
+ * wrote, so nothing is trusted: types are checked before use, numbers are
+ * compared as doubles before any integer cast, and a reader never crashes,
+ * loops or leaks on any text (tests/fuzz/ holds their fuzz targets).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pyjson.h"
+#include "readers.h"
+
+#define MAX_JSON_BYTES ((size_t)1 << 30) /* a summary of a million structures is a few hundred MB */
+
+input *add_input(paths *ps, const char *p)
+{
+    if (ps->n == ps->cap) {
+        size_t cap = ps->cap ? 2 * ps->cap : 64;
+        input *np = realloc(ps->p, cap * sizeof *np);
+        if (!np)
+            return NULL;
+        ps->p = np;
+        ps->cap = cap;
+    }
+    char *copy = strdup(p ? p : "");
+    if (!copy)
+        return NULL;
+    input *in = &ps->p[ps->n++];
+    memset(in, 0, sizeof *in);
+    in->path = copy;
+    return in;
+}
+
+void paths_free(paths *ps)
+{
+    for (size_t i = 0; i < ps->n; i++) {
+        free(ps->p[i].path);
+        free(ps->p[i].source);
+        free(ps->p[i].error);
+        cJSON_Delete(ps->p[i].members);
+    }
+    free(ps->p);
+    memset(ps, 0, sizeof *ps);
+}
+
+char *read_text_file(const char *path, size_t max, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return NULL;
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    for (;;) {
+        if (n + 1 >= cap) {
+            size_t nc = cap ? 2 * cap : 65536;
+            if (nc > max + 1) nc = max + 1;
+            if (nc <= n + 1) { /* over max */
+                free(buf);
+                close(fd);
+                errno = EFBIG;
+                return NULL;
+            }
+            char *nb = realloc(buf, nc);
+            if (!nb) {
+                free(buf);
+                close(fd);
+                return NULL;
+            }
+            buf = nb;
+            cap = nc;
+        }
+        ssize_t r = read(fd, buf + n, cap - n - 1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            free(buf);
+            close(fd);
+            return NULL;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    buf[n] = '\0';
+    if (len)
+        *len = n;
+    return buf;
+}
+
+cJSON *read_json(const char *path)
+{
+    char *text = read_text_file(path, MAX_JSON_BYTES, NULL);
+    cJSON *j = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    return j;
+}
+
+/* ---- manifests ---------------------------------------------------------------- */
+
+static void lower_id(const char *id, char out[8])
+{
+    size_t i = 0;
+    for (; id[i] && i < 7; i++) out[i] = (char)(id[i] >= 'A' && id[i] <= 'Z' ? id[i] + 32 : id[i]);
+    out[i] = '\0';
+}
+
+/* A local copy of a PDB entry: <download-dir>/<ID>.cif, then .cif.gz (either case). */
+static int find_download(const run_config *c, const char *id, char *out, size_t cap)
+{
+    char dl[PATH_MAX];
+    if (c->download_dir) snprintf(dl, sizeof dl, "%s", c->download_dir);
+    else snprintf(dl, sizeof dl, "%s/downloads", c->output_dir);
+    char lower[8];
+    lower_id(id, lower);
+    const char *names[2] = {id, lower};
+    static const char *const ext[2] = {".cif", ".cif.gz"};
+    for (int e = 0; e < 2; e++)
+        for (int k = 0; k < 2; k++) {
+            snprintf(out, cap, "%.3900s/%.8s%s", dl, names[k], ext[e]);
+            if (access(out, R_OK) == 0)
+                return 1;
+        }
+    snprintf(out, cap, "%.3900s/%.8s.cif", dl, id);
+    return 0;
+}
+
+int manifest_entries(const char *text, const char *manifest_path, const run_config *c, paths *ps, char *why,
+                     size_t cap)
+{
+    cJSON *j = text ? cJSON_Parse(text) : NULL;
+    const cJSON *list = cJSON_GetObjectItem(j, "structures");
+    if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) == 0) {
+        snprintf(why, cap, "%s", j ? "a manifest needs a non-empty \"structures\" list" : "cannot read it as JSON");
+        cJSON_Delete(j);
+        return 0;
+    }
+    char base[PATH_MAX];
+    snprintf(base, sizeof base, "%s", manifest_path);
+    char *slash = strrchr(base, '/');
+    if (slash) *slash = '\0';
+    else snprintf(base, sizeof base, ".");
+    int k = 0, ok = 1;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, list) {
+        k++;
+        const cJSON *ip = cJSON_GetObjectItem(it, "input_path"), *id = cJSON_GetObjectItem(it, "pdb_id"),
+                    *src = cJSON_GetObjectItem(it, "source"), *mem = cJSON_GetObjectItem(it, "cluster_member_pdb_ids");
+        char path[PATH_MAX] = "", nid[8] = "";
+        int has_id = cJSON_IsString(id) && normalize_pdb_id(id->valuestring, nid);
+        int has_path = cJSON_IsString(ip) && ip->valuestring[0];
+        char *error = NULL;
+        if (has_path) {
+            if (ip->valuestring[0] == '/') snprintf(path, sizeof path, "%s", ip->valuestring);
+            else snprintf(path, sizeof path, "%.2000s/%.2000s", base, ip->valuestring);
+        } else if (has_id) {
+            if (!find_download(c, nid, path, sizeof path)) {
+                char msg[PATH_MAX + 200];
+                snprintf(msg, sizeof msg, "NetworkError: %s needs downloading (no %s or .gz): vox does not use the "
+                         "network; put the file in the download directory (--download-dir) and run again", nid, path);
+                error = strdup(msg);
+            }
+        } else {
+            char msg[PATH_MAX + 100];
+            snprintf(msg, sizeof msg, "ValueError: %s: structures[%d] has neither input_path nor a valid pdb_id",
+                     manifest_path, k - 1);
+            error = strdup(msg);
+            snprintf(path, sizeof path, "%s#%d", manifest_path, k - 1);
+        }
+        input *in = add_input(ps, path);
+        if (!in) {
+            free(error);
+            ok = 0;
+            snprintf(why, cap, "out of memory");
+            break;
+        }
+        in->error = error;
+        if (has_id) memcpy(in->pdb_id, nid, sizeof in->pdb_id);
+        if (cJSON_IsString(src) && src->valuestring[0]) in->source = strdup(src->valuestring);
+        else if (has_id && !has_path) {
+            char lower[8];
+            lower_id(nid, lower);
+            in->source = strdup(lower);
+        }
+        if (cJSON_IsArray(mem)) in->members = cJSON_Duplicate(mem, 1);
+    }
+    cJSON_Delete(j);
+    return ok;
+}
+
+/* ---- summaries ------------------------------------------------------------------- */
+
+int summary_entries(const char *text, const char *only, paths *ps)
+{
+    cJSON *j = text ? cJSON_Parse(text) : NULL;
+    if (!cJSON_IsObject(j) || !cJSON_IsArray(cJSON_GetObjectItem(j, "results"))) {
+        cJSON_Delete(j);
+        return 0;
+    }
+    if (!only) only = "failed";
+    const char *sections[4];
+    int ns = 0;
+    if (!strcmp(only, "failed") || !strcmp(only, "all")) sections[ns++] = "errors";
+    if (!strcmp(only, "skipped") || !strcmp(only, "all")) sections[ns++] = "skipped";
+    if (!strcmp(only, "planned") || !strcmp(only, "all")) sections[ns++] = "planned";
+    if (!strcmp(only, "all")) sections[ns++] = "results";
+    size_t first = ps->n;
+    int ok = 1;
+    for (int k = 0; k < ns && ok; k++) {
+        const cJSON *it;
+        cJSON_ArrayForEach(it, cJSON_GetObjectItem(j, sections[k])) {
+            const cJSON *src = cJSON_GetObjectItem(it, "source"), *ip = cJSON_GetObjectItem(it, "input_path");
+            if (!cJSON_IsString(ip))
+                continue;
+            int dup = 0; /* "all" is de-duplicated by (label, path) */
+            for (size_t q = first; q < ps->n && !dup; q++)
+                dup = !strcmp(ps->p[q].path, ip->valuestring) &&
+                      !strcmp(ps->p[q].source ? ps->p[q].source : "", cJSON_IsString(src) ? src->valuestring : "");
+            if (dup)
+                continue;
+            input *in = add_input(ps, ip->valuestring);
+            if (!in) {
+                ok = 0;
+                break;
+            }
+            if (cJSON_IsString(src)) in->source = strdup(src->valuestring);
+            const cJSON *mem = cJSON_GetObjectItem(it, "cluster_member_pdb_ids");
+            if (cJSON_IsArray(mem)) in->members = cJSON_Duplicate(mem, 1);
+        }
+    }
+    cJSON_Delete(j);
+    return ok;
+}
+
+/* ---- checkpoints ------------------------------------------------------------------ */
+
+/* Older schemas (volumizer's, without "schema") are migrated in memory, newer
+ * ones are not trusted, and settings that differ from this run's are pointed out. */
+void checkpoint_notes(const char *text, int exists, const char *path, const run_config *c, vox_buf *notes)
+{
+    cJSON *j = text ? cJSON_Parse(text) : NULL;
+    if (!j) {
+        if (exists)
+            vox_buf_printf(notes, "note: %s is unreadable or truncated; resuming from the outputs\n", path);
+        return;
+    }
+    const cJSON *schema = cJSON_GetObjectItem(j, "schema"), *fmt = cJSON_GetObjectItem(j, "checkpoint_format");
+    /* compared as doubles: any number may be in a damaged file */
+    double version = cJSON_IsNumber(schema) ? schema->valuedouble : 0;
+    if (!cJSON_IsObject(j) || !cJSON_IsNumber(fmt) || fmt->valuedouble != 1 || !(version >= 0) ||
+        version > CHECKPOINT_SCHEMA || version != floor(version)) {
+        vox_buf_printf(notes, "note: %s was written by a newer or unknown tool; resuming from the outputs\n", path);
+        cJSON_Delete(j);
+        return;
+    }
+    size_t done = (size_t)cJSON_GetArraySize(cJSON_GetObjectItem(j, "results")) +
+                  (size_t)cJSON_GetArraySize(cJSON_GetObjectItem(j, "skipped"));
+    vox_buf_printf(notes, "resuming: %s%s lists %zu finished entries\n", path,
+                   version == 0 ? " (older format, migrated)" : "", done);
+    const cJSON *sig = cJSON_GetObjectItem(j, "signature");
+    cJSON *now_sig = config_json(c);
+    static const char *const keys[] = {"resolution", "min_voxels", "min_volume", "surface_connectivity",
+                                       "merge_mouth_gap_voxels", "assembly_policy", "keep_non_protein"};
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0] && cJSON_IsObject(sig); k++) {
+        const cJSON *a = cJSON_GetObjectItem(sig, keys[k]), *b = cJSON_GetObjectItem(now_sig, keys[k]);
+        if (a && b && !cJSON_Compare(a, b, 1)) {
+            char *x = cJSON_PrintUnformatted(a), *y = cJSON_PrintUnformatted(b);
+            vox_buf_printf(notes, "warning: %s was %.200s in the checkpoint's run and is %.200s now: outputs kept from "
+                                  "that run used the old setting\n", keys[k], x ? x : "?", y ? y : "?");
+            free(x);
+            free(y);
+        }
+    }
+    cJSON_Delete(now_sig);
+    cJSON_Delete(j);
+}
+
+/* ---- a structure's outputs ---------------------------------------------------------- */
+
+int annotation_valid(const char *text, const char *label, const char *cif_path, outcome *o, char *why, size_t cap)
+{
+    cJSON *j = text ? cJSON_Parse(text) : NULL;
+    const cJSON *src = cJSON_GetObjectItem(j, "source"), *cif = cJSON_GetObjectItem(j, "output_structure_cif"),
+                *num = cJSON_GetObjectItem(j, "num_volumes"), *vols = cJSON_GetObjectItem(j, "volumes"),
+                *in = cJSON_GetObjectItem(j, "input_path");
+    char want[PATH_MAX], got[PATH_MAX];
+    const char *bad = NULL;
+    if (!cJSON_IsObject(j))
+        bad = "not a JSON object (truncated or damaged)";
+    else if (!cJSON_IsString(src) || strcmp(src->valuestring, label) != 0)
+        bad = "its \"source\" is not this structure's label";
+    else if (!in)
+        bad = "no \"input_path\"";
+    else if (!cJSON_IsString(cif) || !cif->valuestring[0] || !realpath(cif_path, want) ||
+             !realpath(cif->valuestring, got) || strcmp(want, got) != 0)
+        bad = "its \"output_structure_cif\" is not this structure's CIF";
+    /* the count is compared as a double: a cast of 1e300 to an integer is undefined */
+    else if (!cJSON_IsNumber(num) || !cJSON_IsArray(vols) || num->valuedouble != (double)cJSON_GetArraySize(vols))
+        bad = "\"num_volumes\" does not match its \"volumes\" list";
+    if (bad) {
+        snprintf(why, cap, "%s", bad);
+        cJSON_Delete(j);
+        return 0;
+    }
+    memset(o, 0, sizeof *o);
+    o->ok = 1;
+    o->num_volumes = (size_t)cJSON_GetArraySize(vols);
+    const cJSON *lt = cJSON_GetObjectItem(j, "largest_type"), *lv = cJSON_GetObjectItem(j, "largest_volume");
+    static const char *const types[] = {"hub", "pore", "pocket", "cavity"};
+    for (int t = 0; t < 4 && cJSON_IsString(lt); t++)
+        if (!strcmp(lt->valuestring, types[t])) o->largest_type = types[t];
+    o->largest_volume = cJSON_IsNumber(lv) ? lv->valuedouble : 0;
+    cJSON_Delete(j);
+    return 1;
+}
+
+int df_json_valid(const char *text)
+{
+    /* a table without rows is "{}" (volumizer's to_json of an empty frame); else columns of equal length */
+    cJSON *j = text ? cJSON_Parse(text) : NULL;
+    const cJSON *first = j ? j->child : NULL, *col;
+    int ok = cJSON_IsObject(j) && (!first || cJSON_IsObject(cJSON_GetObjectItem(j, "id")));
+    if (ok)
+        cJSON_ArrayForEach(col, j) ok = ok && cJSON_IsObject(col) && cJSON_GetArraySize(col) == cJSON_GetArraySize(first);
+    cJSON_Delete(j);
+    return ok;
+}
+
+/* A regular file that starts and ends as its writer writes it. */
+static int file_ends(const char *path, const char *head, const char *tail)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return 0;
+    struct stat sb;
+    char a[16] = "", z[16] = "";
+    size_t hl = strlen(head), tl = strlen(tail);
+    int ok = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (size_t)sb.st_size >= hl + tl &&
+             pread(fd, a, hl, 0) == (ssize_t)hl && pread(fd, z, tl, sb.st_size - (off_t)tl) == (ssize_t)tl &&
+             !memcmp(a, head, hl) && !memcmp(z, tail, tl);
+    close(fd);
+    return ok;
+}
+
+static int regular_text(const char *path, char **text)
+{
+    *text = vox_file_kind(path, NULL) == VOX_PATH_REGULAR ? read_text_file(path, MAX_JSON_BYTES, NULL) : NULL;
+    return *text != NULL;
+}
+
+int outputs_valid(const run_config *c, const char *label, const char *cif, const char *json, outcome *o, char *why,
+                  size_t cap)
+{
+    char df[PATH_MAX], pdb[PATH_MAX], *text = NULL;
+    snprintf(df, sizeof df, "%s/%s.df.json", c->output_dir, label);
+    snprintf(pdb, sizeof pdb, "%s/%s.annotated.pdb", c->output_dir, label);
+    char page[PATH_MAX + 8];
+    snprintf(page, sizeof page, "%s/%s.html", c->output_dir, label);
+    int ok = 0;
+    char sub[256] = "";
+    if (!regular_text(json, &text))
+        snprintf(why, cap, "%s: missing or unreadable", json);
+    else if (!file_ends(cif, "data_", "#\n"))
+        snprintf(why, cap, "%s: missing, or not a complete annotated mmCIF", cif);
+    else if (c->write_pdb && !file_ends(pdb, "", "END\n"))
+        snprintf(why, cap, "%s: missing, or not a complete annotated PDB", pdb);
+    else if (c->write_html && !file_ends(page, "<!DOCTYPE html>", "</html>\n")) /* --write html (report.c) */
+        snprintf(why, cap, "%s: missing, or not a complete HTML page", page);
+    else if (!annotation_valid(text, label, cif, o, sub, sizeof sub))
+        snprintf(why, cap, "%s: %s", json, sub);
+    else
+        ok = 1;
+    free(text);
+    if (ok && c->write_df) {
+        ok = regular_text(df, &text) && df_json_valid(text);
+        if (!ok)
+            snprintf(why, cap, "%s: missing, or not a complete data-frame table", df);
+        free(text);
+    }
+    return ok;
+}
+
+/* ---- merging summaries ---------------------------------------------------------------- */
+
+static const char *const merge_lists[4] = {"results", "errors", "skipped", "planned"};
+
+void merge_begin(summary_merge *m)
+{
+    memset(m, 0, sizeof *m);
+    for (int k = 0; k < 4; k++) m->arrays[k] = cJSON_CreateArray();
+    m->from = cJSON_CreateArray();
+}
+
+int merge_add(summary_merge *m, const cJSON *doc, const char *name)
+{
+    if (!cJSON_IsObject(doc) || !cJSON_IsArray(cJSON_GetObjectItem(doc, "results")))
+        return 0;
+    for (int k = 0; k < 4; k++) {
+        const cJSON *a = cJSON_GetObjectItem(doc, merge_lists[k]), *it;
+        if (!cJSON_IsArray(a))
+            continue;
+        cJSON_ArrayForEach(it, a) cJSON_AddItemToArray(m->arrays[k], cJSON_Duplicate(it, 1));
+        m->total[k] += cJSON_GetArraySize(a);
+    }
+    if (!m->config && cJSON_IsObject(cJSON_GetObjectItem(doc, "config"))) {
+        m->config = cJSON_Duplicate(cJSON_GetObjectItem(doc, "config"), 1);
+        /* null whether or not the shard's config had them (a replace that finds no key would leak its item) */
+        cJSON_DeleteItemFromObject(m->config, "num_shards");
+        cJSON_DeleteItemFromObject(m->config, "shard_index");
+        cJSON_AddNullToObject(m->config, "num_shards");
+        cJSON_AddNullToObject(m->config, "shard_index");
+    }
+    cJSON_AddItemToArray(m->from, cJSON_CreateString(name));
+    return 1;
+}
+
+cJSON *merge_end(summary_merge *m)
+{
+    static const char *const counts[4] = {"num_processed", "num_failed", "num_skipped", "num_planned"};
+    cJSON *out = cJSON_CreateObject();
+    if (!out) {
+        merge_abort(m);
+        return NULL;
+    }
+    cJSON_AddItemToObject(out, "schema", pyjson_int(SUMMARY_SCHEMA));
+    cJSON_AddItemToObject(out, "config", m->config ? m->config : cJSON_CreateNull());
+    cJSON_AddItemToObject(out, "merged_from", m->from);
+    for (int k = 0; k < 4; k++) cJSON_AddItemToObject(out, counts[k], pyjson_int(m->total[k]));
+    for (int k = 0; k < 4; k++) cJSON_AddItemToObject(out, merge_lists[k], m->arrays[k]);
+    memset(m, 0, sizeof *m);
+    return out;
+}
+
+void merge_abort(summary_merge *m)
+{
+    for (int k = 0; k < 4; k++) cJSON_Delete(m->arrays[k]);
+    cJSON_Delete(m->config);
+    cJSON_Delete(m->from);
+    memset(m, 0, sizeof *m);
+}

@@ -1,0 +1,79 @@
+/* readers.h - what the command reads back: manifests, run summaries, checkpoints, and a
+ * structure's outputs (what --resume and vox validate trust).  Each reader works on text,
+ * so the fuzz targets (tests/fuzz/) call exactly the code the command runs. */
+#ifndef VOX_CLI_READERS_H
+#define VOX_CLI_READERS_H
+
+#include <stddef.h>
+
+#include <cJSON.h>
+
+#include "cli.h"
+
+/* One input of a run, before it becomes an entry. */
+typedef struct input {
+    char *path;
+    char *source;   /* label given by a manifest or summary, or NULL */
+    char pdb_id[8];
+    cJSON *members;
+    char *error;    /* cannot run: recorded as failed with this message */
+} input;
+
+typedef struct paths {
+    input *p;
+    size_t n, cap;
+} paths;
+
+/* Appends an input for path p (NULL on allocation failure). */
+input *add_input(paths *ps, const char *p);
+void paths_free(paths *ps);
+
+/* A whole file as NUL-terminated text (NULL: unreadable, or over max bytes). */
+char *read_text_file(const char *path, size_t max, size_t *len);
+/* A file parsed as JSON (NULL: unreadable or not JSON). */
+cJSON *read_json(const char *path);
+
+/* volumizer's manifest (text of the file at manifest_path): its entries are
+ * appended to ps, paths relative to the manifest's folder, PDB ids looked up
+ * in the download directory.  0 with the reason in why when it is not one. */
+int manifest_entries(const char *text, const char *manifest_path, const run_config *c, paths *ps, char *why,
+                     size_t cap);
+/* --from-summary: the entries of an earlier run's summary, from the sections
+ * `only` names (failed, skipped, planned, all); "all" once each.  0 when the
+ * text is not a run summary. */
+int summary_entries(const char *text, const char *only, paths *ps);
+/* --resume reads the checkpoint for the record: what it says about it (its
+ * format, entries, settings that changed since) goes to notes, one line each.
+ * text NULL: the file is missing or unreadable (exists: whether it is there). */
+void checkpoint_notes(const char *text, int exists, const char *path, const run_config *c, vox_buf *notes);
+
+/* <label>.annotation.json text: it names this label and the CIF at cif_path,
+ * and its volume count matches its list.  1 and the record in o, or 0 with
+ * the reason in why. */
+int annotation_valid(const char *text, const char *label, const char *cif_path, outcome *o, char *why, size_t cap);
+/* <label>.df.json text: pandas' columns orient, every column with the same rows. */
+int df_json_valid(const char *text);
+/* --resume's and vox validate's rule: every output the configuration asks
+ * for exists and validates.  0 with the first reason in why. */
+int outputs_valid(const run_config *c, const char *label, const char *cif, const char *json, outcome *o, char *why,
+                  size_t cap);
+
+/* vox merge-summaries: summaries added one by one, then the merged document. */
+typedef struct summary_merge {
+    cJSON *arrays[4]; /* results, errors, skipped, planned */
+    long long total[4];
+    cJSON *config;
+    cJSON *from;
+} summary_merge;
+
+void merge_begin(summary_merge *m);
+/* 0 when doc is not a run summary (m unchanged). */
+int merge_add(summary_merge *m, const cJSON *doc, const char *name);
+/* The merged summary (m is emptied); NULL when out of memory. */
+cJSON *merge_end(summary_merge *m);
+void merge_abort(summary_merge *m);
+
+#define SUMMARY_SCHEMA 1
+#define CHECKPOINT_SCHEMA 1
+
+#endif

@@ -1,0 +1,240 @@
+/* walk.c - finding the structure files under directory inputs
+ *
+ * A directory tree may hold symbolic links back up the tree, links to a
+ * folder seen elsewhere, FIFOs and devices.  Each directory is entered once
+ * (by device and inode, so a loop of links ends), each file is planned once
+ * (by its real path), and only regular files - or links to them - are opened
+ * to look at their content: opening a FIFO found in a folder would block for
+ * ever.  Whatever is left out is said, with the reason.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "walk.h"
+
+/* A set of byte strings (open addressing, FNV-1a): real paths, and device +
+ * inode pairs of directories. */
+typedef struct set {
+    char **keys;
+    size_t *lens;
+    size_t n, cap;
+} set;
+
+static uint64_t hash(const void *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) h = (h ^ ((const unsigned char *)p)[i]) * 1099511628211ull;
+    return h;
+}
+
+/* 1 if key was new (now added), 0 if present, -1 out of memory. */
+static int set_add(set *s, const void *key, size_t len)
+{
+    if (2 * (s->n + 1) > s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 256;
+        char **k = calloc(cap, sizeof *k);
+        size_t *l = calloc(cap, sizeof *l);
+        if (!k || !l) {
+            free(k);
+            free(l);
+            return -1;
+        }
+        for (size_t i = 0; i < s->cap; i++) {
+            if (!s->keys[i])
+                continue;
+            size_t j = hash(s->keys[i], s->lens[i]) & (cap - 1);
+            while (k[j]) j = (j + 1) & (cap - 1);
+            k[j] = s->keys[i];
+            l[j] = s->lens[i];
+        }
+        free(s->keys);
+        free(s->lens);
+        s->keys = k;
+        s->lens = l;
+        s->cap = cap;
+    }
+    size_t j = hash(key, len) & (s->cap - 1);
+    for (; s->keys[j]; j = (j + 1) & (s->cap - 1))
+        if (s->lens[j] == len && !memcmp(s->keys[j], key, len))
+            return 0;
+    char *copy = malloc(len ? len : 1);
+    if (!copy)
+        return -1;
+    memcpy(copy, key, len);
+    s->keys[j] = copy;
+    s->lens[j] = len;
+    s->n++;
+    return 1;
+}
+
+static void set_free(set *s)
+{
+    for (size_t i = 0; i < s->cap; i++) free(s->keys[i]);
+    free(s->keys);
+    free(s->lens);
+    memset(s, 0, sizeof *s);
+}
+
+struct walk {
+    set dirs, files;
+    char **notes;
+    size_t nnotes;
+};
+
+walk *walk_new(void) { return calloc(1, sizeof(walk)); }
+
+void walk_free(walk *w)
+{
+    if (!w)
+        return;
+    set_free(&w->dirs);
+    set_free(&w->files);
+    for (size_t i = 0; i < w->nnotes; i++) free(w->notes[i]);
+    free(w->notes);
+    free(w);
+}
+
+static void note(walk *w, const char *path, const char *why)
+{
+    size_t n = strlen(path) + strlen(why) + 3;
+    char *s = malloc(n);
+    char **p = realloc(w->notes, (w->nnotes + 1) * sizeof *p);
+    if (!s || !p) {
+        free(s);
+        if (p) w->notes = p;
+        return;
+    }
+    snprintf(s, n, "%s: %s", path, why);
+    w->notes = p;
+    w->notes[w->nnotes++] = s;
+}
+
+size_t walk_skipped(const walk *w) { return w ? w->nnotes : 0; }
+const char *walk_note(const walk *w, size_t i) { return w && i < w->nnotes ? w->notes[i] : ""; }
+
+int walk_claim_file(walk *w, const char *path)
+{
+    char real[PATH_MAX];
+    if (!realpath(path, real))
+        return 1; /* a missing or unreadable path: the loader says what is wrong with it */
+    return set_add(&w->files, real, strlen(real)) != 0;
+}
+
+/* Marks a directory as entered: 1 the first time. */
+static int claim_dir(walk *w, const struct stat *sb)
+{
+    unsigned char key[sizeof sb->st_dev + sizeof sb->st_ino];
+    memcpy(key, &sb->st_dev, sizeof sb->st_dev);
+    memcpy(key + sizeof sb->st_dev, &sb->st_ino, sizeof sb->st_ino);
+    return set_add(&w->dirs, key, sizeof key) != 0;
+}
+
+/* Opens a regular file without blocking (it may have become a FIFO since it
+ * was looked at) and tests its first bytes as the loader does. */
+static int looks_like_structure(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    struct stat sb;
+    unsigned char head[512];
+    ssize_t n = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) ? read(fd, head, sizeof head) : -1;
+    close(fd);
+    return n > 0 && vox_looks_like_structure(head, (size_t)n);
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static const char *kind_name(mode_t m)
+{
+    return S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device" : S_ISFIFO(m) ? "a FIFO (named pipe)"
+           : S_ISSOCK(m) ? "a socket" : "not a regular file";
+}
+
+static void walk_into(walk *w, const char *dir, void (*add)(void *, const char *), void *cookie)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        char why[300];
+        snprintf(why, sizeof why, "skipped: cannot open the directory (%s)", strerror(errno));
+        note(w, dir, why);
+        return;
+    }
+    char **names = NULL;
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.')
+            continue;
+        /* on the heap: a deep tree recurses once per level */
+        size_t len = strlen(dir) + strlen(de->d_name) + 2;
+        if (len > PATH_MAX) {
+            note(w, dir, "skipped an entry: its path is longer than PATH_MAX");
+            continue;
+        }
+        char **nn = realloc(names, (n + 1) * sizeof *nn);
+        char *copy = malloc(len);
+        if (copy)
+            snprintf(copy, len, "%s/%s", dir, de->d_name);
+        if (!nn || !copy) {
+            free(copy);
+            if (nn) names = nn;
+            break;
+        }
+        names = nn;
+        names[n++] = copy;
+    }
+    closedir(d);
+    if (n)
+        qsort(names, n, sizeof *names, cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        const char *p = names[i];
+        struct stat sb;
+        if (stat(p, &sb) != 0) {
+            struct stat lb;
+            char why[300];
+            if (lstat(p, &lb) == 0 && S_ISLNK(lb.st_mode))
+                snprintf(why, sizeof why, "skipped: a symbolic link to nothing (%s)", strerror(errno));
+            else
+                snprintf(why, sizeof why, "skipped: %s", strerror(errno));
+            note(w, p, why);
+        } else if (S_ISDIR(sb.st_mode)) {
+            if (claim_dir(w, &sb))
+                walk_into(w, p, add, cookie);
+            else
+                note(w, p, "skipped: a directory already searched (a symbolic link loop, or a second link to it)");
+        } else if (!S_ISREG(sb.st_mode)) {
+            char why[128];
+            snprintf(why, sizeof why, "skipped: %s, not a regular file (name it as an input to read it)",
+                     kind_name(sb.st_mode));
+            note(w, p, why);
+        } else if (looks_like_structure(p)) {
+            if (walk_claim_file(w, p))
+                add(cookie, p);
+            else
+                note(w, p, "skipped: the same file as an input already planned");
+        }
+        free(names[i]);
+    }
+    free(names);
+}
+
+void walk_dir(walk *w, const char *dir, void (*add)(void *, const char *), void *cookie)
+{
+    struct stat sb;
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return;
+    if (!claim_dir(w, &sb)) {
+        note(w, dir, "skipped: a directory already searched");
+        return;
+    }
+    walk_into(w, dir, add, cookie);
+}

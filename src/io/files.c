@@ -1,0 +1,234 @@
+/* files.c - what is at a path, and atomic file writes: a temporary file named
+ * after its target and its writer's pid, fsync, then rename over the target
+ *
+ * rename() replaces whatever the target is, so a target that exists and is
+ * not a regular file (a device such as /dev/null, a FIFO, a socket, a
+ * directory, or a symbolic link to one of those) is refused before anything
+ * is written and again just before the rename: replacing /dev/null with a
+ * regular file would break the whole machine.  The writer's pid in the
+ * temporary name lets a cleaner tell a dead run's leftovers from the
+ * in-flight files of a live one (vox_temp_owner).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+vox_path_kind vox_file_kind(const char *path, const char **what)
+{
+    const char *dummy;
+    if (!what)
+        what = &dummy;
+    struct stat sb;
+    if (!path || stat(path, &sb) != 0) {
+        *what = "missing";
+        return VOX_PATH_NONE;
+    }
+    if (S_ISREG(sb.st_mode)) {
+        *what = "a regular file";
+        return VOX_PATH_REGULAR;
+    }
+    if (S_ISDIR(sb.st_mode)) {
+        *what = "a directory";
+        return VOX_PATH_DIRECTORY;
+    }
+    *what = S_ISCHR(sb.st_mode)    ? "a character device"
+            : S_ISBLK(sb.st_mode)  ? "a block device"
+            : S_ISFIFO(sb.st_mode) ? "a FIFO (named pipe)"
+            : S_ISSOCK(sb.st_mode) ? "a socket"
+                                   : "not a regular file";
+    return VOX_PATH_OTHER;
+}
+
+/* VOX_OK when path may be replaced by a new regular file. */
+static vox_status check_target(const char *path, char *why, size_t cap)
+{
+    const char *what;
+    vox_path_kind k = vox_file_kind(path, &what);
+    if (k == VOX_PATH_NONE || k == VOX_PATH_REGULAR)
+        return VOX_OK;
+    char link[64] = "";
+    struct stat lb;
+    if (lstat(path, &lb) == 0 && S_ISLNK(lb.st_mode))
+        snprintf(link, sizeof link, " (through a symbolic link)");
+    snprintf(why, cap, "cannot write %s: it is %s%s, not a regular file; vox writes an output by renaming a new file "
+             "over it, which would replace it: choose another path", path, what, link);
+    return VOX_E_IO;
+}
+
+static vox_status io_error(const char *path, int e, char *why, size_t cap)
+{
+    snprintf(why, cap, "cannot write %s: %s", path, strerror(e));
+    return VOX_E_IO;
+}
+
+vox_status vox_stage_file_sync(const char *path, const char *data, size_t len, unsigned sync, char **tmp_out, char *why,
+                               size_t cap)
+{
+    *tmp_out = NULL;
+    if (!path || !*path) {
+        snprintf(why, cap, "no output path given");
+        return VOX_E_INVALID_ARG;
+    }
+    vox_status st = check_target(path, why, cap);
+    if (st != VOX_OK)
+        return st;
+    size_t n = strlen(path) + 48;
+    char *tmp = malloc(n);
+    if (!tmp) {
+        snprintf(why, cap, "out of memory writing %s", path);
+        return VOX_E_NOMEM;
+    }
+    /* Same directory as the target, so rename() is atomic; mkstemp keeps
+     * concurrent writers of the same path from sharing a temporary file. */
+    snprintf(tmp, n, "%s.tmp.%ld.XXXXXX", path, (long)getpid());
+    int fd = mkostemp(tmp, O_CLOEXEC);
+    if (fd >= 0 && fchmod(fd, 0644) != 0) {
+        int e = errno;
+        close(fd);
+        unlink(tmp);
+        errno = e;
+        fd = -1;
+    }
+    if (fd < 0) {
+        st = io_error(path, errno, why, cap);
+        free(tmp);
+        return st;
+    }
+    size_t off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, data + off, len - off);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            st = io_error(path, errno, why, cap);
+            close(fd);
+            unlink(tmp);
+            free(tmp);
+            return st;
+        }
+        off += (size_t)w;
+    }
+    if ((sync & VOX_SYNC_DATA) && fdatasync(fd) != 0) {
+        st = io_error(path, errno, why, cap);
+        close(fd);
+        unlink(tmp);
+        free(tmp);
+        return st;
+    }
+    if (close(fd) != 0) {
+        st = io_error(path, errno, why, cap);
+        unlink(tmp);
+        free(tmp);
+        return st;
+    }
+    *tmp_out = tmp;
+    return VOX_OK;
+}
+
+vox_status vox_stage_file(const char *path, const char *data, size_t len, char **tmp, char *why, size_t cap)
+{
+    return vox_stage_file_sync(path, data, len, VOX_SYNC_DATA, tmp, why, cap);
+}
+
+vox_status vox_commit_file(char *tmp, const char *path, char *why, size_t cap)
+{
+    /* again: the target may have changed while the data was written */
+    vox_status st = check_target(path, why, cap);
+    if (st == VOX_OK && rename(tmp, path) != 0)
+        st = io_error(path, errno, why, cap);
+    if (st != VOX_OK)
+        unlink(tmp);
+    free(tmp);
+    return st;
+}
+
+void vox_discard_file(char *tmp)
+{
+    if (tmp)
+        unlink(tmp);
+    free(tmp);
+}
+
+vox_status vox_write_file_atomic_msg(const char *path, const char *data, size_t len, char *why, size_t cap)
+{
+    char *tmp;
+    vox_status st = vox_stage_file(path, data, len, &tmp, why, cap);
+    return st == VOX_OK ? vox_commit_file(tmp, path, why, cap) : st;
+}
+
+vox_status vox_write_file_atomic_sync(vox_ctx *ctx, const char *path, const char *data, size_t len, unsigned sync)
+{
+    char why[PATH_MAX + 256];
+    char *tmp;
+    vox_status st = vox_stage_file_sync(path, data, len, sync, &tmp, why, sizeof why);
+    if (st == VOX_OK)
+        st = vox_commit_file(tmp, path, why, sizeof why);
+    if (st != VOX_OK)
+        return vox_fail(ctx, st, "%s", why);
+    if ((sync & VOX_SYNC_DIR) && vox_sync_dir_of(path) != 0)
+        return vox_fail(ctx, VOX_E_IO, "cannot sync the directory of %s: %s", path, strerror(errno));
+    return VOX_OK;
+}
+
+vox_status vox_write_file_atomic(vox_ctx *ctx, const char *path, const char *data, size_t len)
+{
+    return vox_write_file_atomic_sync(ctx, path, data, len, VOX_SYNC_DATA);
+}
+
+int vox_sync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    int e = errno;
+    close(fd);
+    errno = e;
+    /* some filesystems cannot sync a directory: the rename is all they offer */
+    return rc != 0 && (errno == EINVAL || errno == EROFS) ? 0 : rc;
+}
+
+int vox_sync_dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+    if (!dir)
+        return -1;
+    int rc = vox_sync_dir(dir);
+    free(dir);
+    return rc;
+}
+
+int vox_temp_owner(const char *name, size_t *target_len, long *pid)
+{
+    /* the last ".tmp." of the name: TARGET.tmp.PID.XXXXXX (or TARGET.tmp.XXXXXX, before pids) */
+    const char *t = NULL;
+    for (const char *p = strstr(name, ".tmp."); p; p = strstr(p + 1, ".tmp."))
+        t = p;
+    if (!t)
+        return 0;
+    const char *s = t + 5;
+    const char *dot = strchr(s, '.');
+    *target_len = (size_t)(t - name);
+    if (!dot) { /* the older form: six random characters, no pid */
+        *pid = 0;
+        return strlen(s) == 6;
+    }
+    if (strlen(dot + 1) != 6 || dot == s)
+        return 0;
+    long v = 0;
+    for (const char *p = s; p < dot; p++) {
+        if (*p < '0' || *p > '9' || v > (LONG_MAX - 9) / 10)
+            return 0;
+        v = v * 10 + (*p - '0');
+    }
+    *pid = v;
+    return v > 0;
+}

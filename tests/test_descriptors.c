@@ -1,0 +1,758 @@
+/* test_descriptors.c - per-volume descriptors and their exports through the library: the
+ * depth transform against brute force, lining atoms against the rule evaluated pair by pair
+ * and against the synthetic pocket's geometry, openings, boxes in both frames, atom classes
+ * and hydropathy, DX read back, hostile names, ISA and thread independence, and the
+ * volumizer outputs unchanged with descriptors on or off.
+ *
+ * Usage: test_descriptors GENERATED_DIR
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "check.h"
+#include "internal.h"
+
+static const char *dir;
+
+static vox_ctx *context(const char *isa, int threads)
+{
+    vox_options o;
+    vox_options_init(&o);
+    o.isa = isa;
+    o.threads = threads;
+    o.profile = "";
+    vox_ctx *ctx = NULL;
+    vox_status st = vox_ctx_create(&ctx, &o);
+    CHECK(st == VOX_OK, "context isa=%s threads=%d: %s", isa ? isa : "auto", threads, vox_strerror(st));
+    return ctx;
+}
+
+static vox_structure *load(vox_ctx *ctx, const char *name)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    vox_structure *s = NULL;
+    vox_status st = vox_load_file(ctx, path, NULL, &s);
+    CHECK(st == VOX_OK, "load %s: %s", path, vox_ctx_last_error_detail(ctx));
+    return s;
+}
+
+static vox_result *analyse(vox_ctx *ctx, vox_structure *s, double res, int descriptors)
+{
+    vox_analyze_params ap;
+    vox_analyze_params_init(&ap);
+    ap.resolution = res;
+    ap.descriptors = descriptors;
+    vox_result *r = NULL;
+    vox_status st = vox_analyze(ctx, s, &ap, &r);
+    CHECK(st == VOX_OK, "analyze: %s", vox_ctx_last_error_detail(ctx));
+    return r;
+}
+
+/* The first volume of a type, or -1. */
+static long find_type(const vox_result *r, vox_volume_type t)
+{
+    for (size_t i = 0; i < vox_result_count(r); i++) {
+        vox_volume v = {.size = sizeof v};
+        vox_result_volume(r, i, &v);
+        if (v.type == t && v.id == 0)
+            return (long)i;
+    }
+    return -1;
+}
+
+static char *render(vox_ctx *ctx, vox_document doc, const vox_structure *s, const vox_result *r,
+                    const vox_render_params *p, size_t *len)
+{
+    char *out = NULL;
+    size_t n = 0;
+    vox_status st = vox_render(ctx, doc, s, r, p, &out, &n);
+    CHECK(st == VOX_OK, "render %d: %s", (int)doc, vox_ctx_last_error_detail(ctx));
+    if (len) *len = n;
+    return out;
+}
+
+/* ---- the depth transform against brute force ----------------------------- */
+
+static void test_bulk_distance(void)
+{
+    vox_ctx *ctx = context(NULL, 3);
+    static const int shapes[][3] = {{7, 5, 9}, {1, 1, 1}, {3, 8, 2}, {12, 4, 6}, {2, 2, 11}};
+    static const double density[] = {0.0, 0.03, 0.2, 0.7, 1.0};
+    unsigned seed = 12345;
+    for (size_t sh = 0; sh < sizeof shapes / sizeof *shapes; sh++)
+        for (size_t dn = 0; dn < sizeof density / sizeof *density; dn++) {
+            const int *d = shapes[sh];
+            const int pd[3] = {d[0] + 2, d[1] + 2, d[2] + 2};
+            const size_t n = (size_t)d[0] * d[1] * d[2], pn = (size_t)pd[0] * pd[1] * pd[2];
+            uint8_t *state = malloc(n);
+            uint32_t *d2 = malloc(pn * sizeof *d2);
+            for (size_t f = 0; f < n; f++) {
+                seed = seed * 1103515245u + 12345u;
+                state[f] = ((seed >> 16) % 1000) < density[dn] * 1000 ? VOX_V_EXPOSED : VOX_V_BURIED;
+            }
+            CHECK(vox_bulk_distance2(ctx, state, d, NULL, d2) == VOX_OK, "transform");
+            size_t wrong = 0;
+            for (int i = 0; i < pd[0]; i++)
+                for (int j = 0; j < pd[1]; j++)
+                    for (int k = 0; k < pd[2]; k++) {
+                        long best = -1;
+                        for (int a = 0; a < pd[0]; a++)
+                            for (int b = 0; b < pd[1]; b++)
+                                for (int c = 0; c < pd[2]; c++) {
+                                    int inner = a >= 1 && a <= d[0] && b >= 1 && b <= d[1] && c >= 1 && c <= d[2];
+                                    if (inner && !(state[((size_t)(a - 1) * d[1] + (b - 1)) * d[2] + (c - 1)] & VOX_V_EXPOSED))
+                                        continue;
+                                    long e = (long)(i - a) * (i - a) + (long)(j - b) * (j - b) + (long)(k - c) * (k - c);
+                                    if (best < 0 || e < best) best = e;
+                                }
+                        wrong += (long)d2[((size_t)i * pd[1] + j) * pd[2] + k] != best;
+                    }
+            CHECK(wrong == 0, "dims %dx%dx%d density %g: %zu squared distances differ from brute force", d[0], d[1],
+                  d[2], density[dn], wrong);
+            free(state);
+            free(d2);
+        }
+    vox_ctx_destroy(&ctx);
+}
+
+/* ---- lining, depth, openings and boxes of the synthetic pocket ---------------- */
+
+/* The grid step along each axis, from the voxel centres themselves. */
+static void grid_steps(const vox_result *r, double step[3])
+{
+    int dims[3];
+    double res;
+    vox_result_grid(r, dims, &res);
+    for (int a = 0; a < 3; a++) step[a] = res;
+    /* two voxels of the largest volume apart along each axis give it exactly enough */
+    size_t n = 0;
+    vox_volume v = {.size = sizeof v};
+    vox_result_volume(r, 0, &v);
+    n = v.num_voxels;
+    float *xyz = malloc(3 * n * sizeof *xyz);
+    uint32_t *flat = malloc(n * sizeof *flat);
+    vox_result_voxels(r, 0, xyz, NULL);
+    vox_result_voxel_indices(r, 0, flat);
+    for (int a = 0; a < 3; a++) {
+        size_t lo = 0, hi = 0;
+        long idx_lo = 0, idx_hi = 0;
+        for (size_t t = 0; t < n; t++) {
+            long ijk[3] = {(long)(flat[t] / ((uint32_t)dims[1] * dims[2])), (long)(flat[t] / dims[2] % dims[1]),
+                           (long)(flat[t] % dims[2])};
+            if (t == 0 || ijk[a] < idx_lo) { idx_lo = ijk[a]; lo = t; }
+            if (t == 0 || ijk[a] > idx_hi) { idx_hi = ijk[a]; hi = t; }
+        }
+        if (idx_hi > idx_lo)
+            step[a] = ((double)xyz[3 * hi + a] - (double)xyz[3 * lo + a]) / (double)(idx_hi - idx_lo);
+    }
+    free(xyz);
+    free(flat);
+}
+
+static double cube_gap(double d, double h)
+{
+    double e = fabs(d) - h;
+    return e > 0 ? e : 0;
+}
+
+/* The lining rule evaluated pair by pair: 1 lines, 0 does not, -1 within
+ * 1e-4 A of the threshold (either answer is right). */
+static int lines_brute(const vox_structure *s, size_t atom, const float *xyz, size_t n, double res, const double step[3])
+{
+    vox_atom_info a;
+    a.size = sizeof a;
+    vox_structure_atom(s, atom, &a);
+    double radius = !strcmp(a.element, "C") ? 1.70 : !strcmp(a.element, "N") ? 1.55 : !strcmp(a.element, "O") ? 1.52 : 2.0;
+    double reach = radius + res, best = INFINITY;
+    for (size_t t = 0; t < n; t++) {
+        double e2 = 0;
+        for (int c = 0; c < 3; c++) {
+            double e = cube_gap((double)xyz[3 * t + c] - (double)a.xyz[c], 0.5 * step[c]);
+            e2 += e * e;
+        }
+        if (e2 < best) best = e2;
+    }
+    double dist = sqrt(best);
+    return fabs(dist - reach) < 1e-4 ? -1 : dist <= reach;
+}
+
+static int size_t_in(const size_t *v, size_t n, size_t x)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == x) return 1;
+    return 0;
+}
+
+/* Distance of a point of pocket_box's input frame to its carved region: the
+ * hollow of radius 8 and the channel of radius 4.6 along +x (gen_structures.c). */
+static double carved_distance(const double p[3])
+{
+    double hollow = sqrt(p[0] * p[0] + p[1] * p[1] + p[2] * p[2]) - 8.0;
+    double rr = sqrt(p[1] * p[1] + p[2] * p[2]);
+    double channel = hypot(p[0] < 0 ? -p[0] : 0.0, rr > 4.6 ? rr - 4.6 : 0.0);
+    double d = hollow < channel ? hollow : channel;
+    return d > 0 ? d : 0;
+}
+
+static void test_pocket(void)
+{
+    vox_ctx *ctx = context(NULL, 2);
+    vox_structure *raw = load(ctx, "pocket_box.pdb"); /* the input frame */
+    vox_structure *s = load(ctx, "pocket_box.pdb");
+    vox_prepare(ctx, s, NULL);
+    const double res = 2.0;
+    vox_result *r = analyse(ctx, s, res, 1);
+    long pi = find_type(r, VOX_POCKET);
+    CHECK(pi >= 0 && vox_result_count(r) >= 1, "pocket_box has a pocket");
+    if (pi < 0) goto out;
+    vox_volume v = {.size = sizeof v};
+    vox_result_volume(r, (size_t)pi, &v);
+    vox_descriptors d;
+    d.size = sizeof d;
+    CHECK(vox_result_descriptors(r, (size_t)pi, &d) == VOX_OK && d.size == sizeof d, "descriptors");
+    /* depth: the hollow's centre is ~15 A from the block's faces along z */
+    CHECK(d.depth_max >= 12.0 && d.depth_max <= 20.0, "pocket depth max %g A", d.depth_max);
+    CHECK(d.depth_mean >= res && d.depth_mean <= d.depth_max, "pocket depth mean %g A", d.depth_mean);
+    /* one opening, the channel's mouth: whole voxel faces */
+    double areas[8];
+    CHECK(d.has_openings && d.num_openings == 1, "pocket openings %zu", d.num_openings);
+    CHECK(vox_result_openings(r, (size_t)pi, areas) == 1 && areas[0] == d.opening_area && d.opening_area > 0 &&
+              fmod(d.opening_area, res * res) == 0.0,
+          "opening area %g", d.opening_area);
+    /* lining atoms: the rule pair by pair, for every atom */
+    size_t nl = vox_result_lining_atoms(r, (size_t)pi, NULL);
+    CHECK(nl == d.num_lining_atoms && nl > 0, "lining count %zu", nl);
+    size_t *lining = malloc((nl + 1) * sizeof *lining);
+    vox_result_lining_atoms(r, (size_t)pi, lining);
+    float *xyz = malloc(3 * v.num_voxels * sizeof *xyz);
+    vox_result_voxels(r, (size_t)pi, xyz, NULL);
+    double step[3];
+    grid_steps(r, step);
+    size_t wrong = 0, ascending = 1, natoms = vox_structure_atom_count(s);
+    for (size_t t = 1; t < nl; t++) ascending &= lining[t - 1] < lining[t];
+    for (size_t i = 0; i < natoms; i++) {
+        int want = lines_brute(s, i, xyz, v.num_voxels, res, step);
+        if (want >= 0 && want != size_t_in(lining, nl, i)) wrong++;
+    }
+    CHECK(ascending, "lining atoms ascend");
+    CHECK(wrong == 0, "%zu atoms disagree with the lining rule evaluated pair by pair", wrong);
+    /* the geometry: lining atoms sit on the carved region's wall, and the
+     * first layer around the hollow, away from the channel, lines it all */
+    float *in = malloc(3 * vox_structure_atom_count(raw) * sizeof *in);
+    vox_structure_coords(raw, in);
+    size_t far = 0, first_layer = 0, first_missing = 0;
+    for (size_t t = 0; t < nl; t++) {
+        vox_atom_info a;
+        a.size = sizeof a;
+        vox_structure_atom(s, lining[t], &a);
+        double p[3] = {in[3 * a.input_index], in[3 * a.input_index + 1], in[3 * a.input_index + 2]};
+        far += carved_distance(p) > 3.1;
+    }
+    for (size_t i = 0; i < natoms; i++) {
+        vox_atom_info a;
+        a.size = sizeof a;
+        vox_structure_atom(s, i, &a);
+        double p[3] = {in[3 * a.input_index], in[3 * a.input_index + 1], in[3 * a.input_index + 2]};
+        double rad = sqrt(p[0] * p[0] + p[1] * p[1] + p[2] * p[2]);
+        if (rad >= 8.0 && rad <= 8.6 && p[0] < -2.0) {
+            first_layer++;
+            first_missing += !size_t_in(lining, nl, i);
+        }
+    }
+    CHECK(far == 0, "%zu lining atoms more than 3.1 A from the carved region", far);
+    CHECK(first_layer > 20 && first_missing == 0, "%zu of %zu first-layer atoms of the hollow are not lining",
+          first_missing, first_layer);
+    /* residues: the runs of the lining atoms, in order; all ALA */
+    size_t nr = vox_result_lining_residues(r, (size_t)pi, NULL);
+    size_t *res_first = malloc((nr + 1) * sizeof *res_first);
+    vox_result_lining_residues(r, (size_t)pi, res_first);
+    size_t expect = 0, prev = (size_t)-1, bad_res = 0;
+    for (size_t t = 0; t < nl; t++) {
+        vox_atom_info a, b;
+        a.size = b.size = sizeof a;
+        vox_structure_atom(s, lining[t], &a);
+        size_t first = lining[t];
+        while (first > 0) {
+            vox_structure_atom(s, first - 1, &b);
+            if (b.res_id != a.res_id || strcmp(b.chain, a.chain)) break;
+            first--;
+        }
+        if (first != prev) {
+            bad_res += expect >= nr || res_first[expect] != first;
+            expect++;
+            prev = first;
+        }
+    }
+    CHECK(expect == nr && bad_res == 0 && nr == d.num_lining_residues, "lining residues %zu, expected %zu", nr, expect);
+    CHECK(d.has_hydropathy && fabs(d.hydropathy - 1.8) < 1e-12, "hydropathy of ALA only %g", d.hydropathy);
+    CHECK(d.apolar_fraction == 1.0 && d.polar_fraction == 0.0 && d.charged_fraction == 0.0, "carbon only");
+    /* boxes */
+    vox_box al, ip, dock;
+    al.size = ip.size = dock.size = sizeof al;
+    CHECK(vox_result_box(r, (size_t)pi, VOX_FRAME_ALIGNED, 0.0, &al) == VOX_OK, "aligned box");
+    CHECK(vox_result_box(r, (size_t)pi, VOX_FRAME_INPUT, 0.0, &ip) == VOX_OK, "input box");
+    CHECK(vox_result_box(r, (size_t)pi, VOX_FRAME_INPUT, 4.0, &dock) == VOX_OK, "docking box");
+    size_t outside = 0, tight[6] = {0};
+    vox_transform tr;
+    tr.size = sizeof tr;
+    vox_result_transform(r, &tr);
+    float *vin = malloc(3 * v.num_voxels * sizeof *vin);
+    memcpy(vin, xyz, 3 * v.num_voxels * sizeof *vin);
+    vox_transform_to_input(&tr, vin, v.num_voxels);
+    for (size_t t = 0; t < v.num_voxels; t++)
+        for (int a = 0; a < 3; a++) {
+            outside += xyz[3 * t + a] - 0.5 * step[a] < al.lo[a] - 1e-4 || xyz[3 * t + a] + 0.5 * step[a] > al.hi[a] + 1e-4;
+            outside += vin[3 * t + a] < ip.lo[a] || vin[3 * t + a] > ip.hi[a];
+            tight[2 * a] |= fabs(xyz[3 * t + a] - 0.5 * step[a] - al.lo[a]) < 1e-4;
+            tight[2 * a + 1] |= fabs(xyz[3 * t + a] + 0.5 * step[a] - al.hi[a]) < 1e-4;
+        }
+    CHECK(outside == 0, "%zu voxel coordinates outside their boxes", outside);
+    CHECK(tight[0] && tight[1] && tight[2] && tight[3] && tight[4] && tight[5], "the aligned box touches the voxels");
+    for (int a = 0; a < 3; a++)
+        CHECK(fabs(dock.lo[a] - (ip.lo[a] - 4.0)) < 1e-12 && fabs(dock.hi[a] - (ip.hi[a] + 4.0)) < 1e-12 &&
+                  fabs(dock.extent[a] - (dock.hi[a] - dock.lo[a])) < 1e-12 &&
+                  fabs(dock.centre[a] - 0.5 * (dock.lo[a] + dock.hi[a])) < 1e-12,
+              "docking box = box + padding along %d", a);
+    /* every lining atom, at its input coordinates, inside the docking box grown by a voxel */
+    size_t escaped = 0;
+    for (size_t t = 0; t < nl; t++) {
+        vox_atom_info a;
+        a.size = sizeof a;
+        vox_structure_atom(s, lining[t], &a);
+        for (int c = 0; c < 3; c++) {
+            double p = in[3 * a.input_index + c];
+            escaped += p < dock.lo[c] - res || p > dock.hi[c] + res;
+        }
+    }
+    CHECK(escaped == 0, "%zu lining atom coordinates outside the docking box + a voxel", escaped);
+    vox_box bad;
+    bad.size = sizeof bad;
+    CHECK(vox_result_box(r, (size_t)pi, VOX_FRAME_INPUT, -1.0, &bad) == VOX_E_INVALID_ARG, "negative padding");
+    CHECK(vox_result_box(r, (size_t)pi, (vox_output_frame)7, 0.0, &bad) == VOX_E_INVALID_ARG, "unknown frame");
+    CHECK(vox_result_box(r, vox_result_count(r), VOX_FRAME_INPUT, 0.0, &bad) == VOX_E_INVALID_ARG, "index");
+    free(lining); free(xyz); free(in); free(res_first); free(vin);
+out:
+    vox_result_free(&r);
+    vox_structure_free(&s);
+    vox_structure_free(&raw);
+    vox_ctx_destroy(&ctx);
+}
+
+static void test_openings(void)
+{
+    vox_ctx *ctx = context(NULL, 2);
+    static const struct { const char *file; vox_volume_type type; size_t lo, hi; } cases[] = {
+        {"cavity_box.pdb", VOX_CAVITY, 0, 0}, {"pore_box.pdb", VOX_PORE, 2, 2}, {"hub_box.pdb", VOX_HUB, 3, 99}};
+    for (size_t c = 0; c < 3; c++) {
+        vox_structure *s = load(ctx, cases[c].file);
+        vox_prepare(ctx, s, NULL);
+        vox_result *r = analyse(ctx, s, 2.0, 1);
+        long i = find_type(r, cases[c].type);
+        vox_descriptors d;
+        d.size = sizeof d;
+        CHECK(i >= 0 && vox_result_descriptors(r, (size_t)i, &d) == VOX_OK, "%s: a %s", cases[c].file,
+              vox_volume_type_name(cases[c].type));
+        if (i >= 0) {
+            CHECK(d.has_openings && d.num_openings >= cases[c].lo && d.num_openings <= cases[c].hi,
+                  "%s: %zu openings", cases[c].file, d.num_openings);
+            CHECK((d.num_openings == 0) == (d.opening_area == 0.0), "%s: area %g", cases[c].file, d.opening_area);
+            CHECK(d.depth_max >= 2.0 && d.num_lining_atoms > 0, "%s: depth %g, lining %zu", cases[c].file,
+                  d.depth_max, d.num_lining_atoms);
+        }
+        /* occluded groups are never classified: no openings */
+        for (size_t k = 0; k < vox_result_count(r); k++) {
+            vox_volume v = {.size = sizeof v};
+            vox_result_volume(r, k, &v);
+            if (v.type == VOX_OCCLUDED) {
+                vox_result_descriptors(r, k, &d);
+                CHECK(!d.has_openings && vox_result_openings(r, k, NULL) == 0, "occluded: no openings");
+            }
+        }
+        vox_result_free(&r);
+        vox_structure_free(&s);
+    }
+    vox_ctx_destroy(&ctx);
+}
+
+/* ---- atom classes and hydropathy, on atoms built in memory ------------------- */
+
+static vox_structure *renamed_box(vox_ctx *ctx, const char *const *chains, const char *const *names,
+                                  const char *const *residues, size_t nvariants)
+{
+    vox_structure *raw = load(ctx, "pocket_box.pdb");
+    size_t n = vox_structure_atom_count(raw);
+    float *xyz = malloc(3 * n * sizeof *xyz);
+    vox_structure_coords(raw, xyz);
+    const char **el = malloc(n * sizeof *el), **an = malloc(n * sizeof *an), **rn = malloc(n * sizeof *rn),
+               **ch = malloc(n * sizeof *ch);
+    int32_t *rid = malloc(n * sizeof *rid);
+    for (size_t i = 0; i < n; i++) {
+        size_t k;
+        if (!chains) { /* classes by region: x < -3 Lys NZ, else y < 0 Ser OG, else Leu CD1 */
+            k = xyz[3 * i] < -3.0f ? 0 : xyz[3 * i + 1] < 0.0f ? 1 : 2;
+            static const char *const e[3] = {"N", "O", "C"}, *const a[3] = {"NZ", "OG", "CD1"},
+                                     *const rr[3] = {"LYS", "SER", "LEU"};
+            el[i] = e[k]; an[i] = a[k]; rn[i] = rr[k]; ch[i] = "A";
+        } else {
+            k = i % nvariants;
+            el[i] = "C"; an[i] = names[k]; rn[i] = residues[k]; ch[i] = chains[k];
+        }
+        rid[i] = (int32_t)i + 1; /* every atom its own residue */
+    }
+    vox_atom_arrays aa;
+    vox_atom_arrays_init(&aa);
+    aa.count = n;
+    aa.xyz = xyz;
+    aa.element = el;
+    aa.atom_name = an;
+    aa.res_name = rn;
+    aa.res_id = rid;
+    aa.chain = ch;
+    vox_structure *s = NULL;
+    CHECK(vox_structure_from_arrays(ctx, &aa, &s) == VOX_OK, "from arrays: %s", vox_ctx_last_error_detail(ctx));
+    free(xyz); free(el); free(an); free(rn); free(ch); free(rid);
+    vox_structure_free(&raw);
+    return s;
+}
+
+static void test_classes(void)
+{
+    vox_ctx *ctx = context(NULL, 2);
+    vox_structure *s = renamed_box(ctx, NULL, NULL, NULL, 0);
+    vox_prepare(ctx, s, NULL);
+    vox_result *r = analyse(ctx, s, 2.0, 1);
+    long pi = find_type(r, VOX_POCKET);
+    CHECK(pi >= 0, "the renamed box keeps its pocket");
+    if (pi >= 0) {
+        size_t nl = vox_result_lining_atoms(r, (size_t)pi, NULL), counts[3] = {0, 0, 0};
+        size_t *lining = malloc((nl + 1) * sizeof *lining);
+        vox_result_lining_atoms(r, (size_t)pi, lining);
+        double sum = 0;
+        for (size_t t = 0; t < nl; t++) {
+            vox_atom_info a;
+            a.size = sizeof a;
+            vox_structure_atom(s, lining[t], &a);
+            int k = !strcmp(a.atom_name, "NZ") ? 0 : !strcmp(a.atom_name, "OG") ? 1 : 2;
+            counts[k]++;
+            sum += k == 0 ? -3.9 : k == 1 ? -0.8 : 3.8; /* one residue per atom, in order */
+        }
+        vox_descriptors d;
+        d.size = sizeof d;
+        vox_result_descriptors(r, (size_t)pi, &d);
+        CHECK(counts[0] && counts[1] && counts[2], "all three classes line the pocket (%zu %zu %zu)", counts[0],
+              counts[1], counts[2]);
+        CHECK(d.charged_fraction == (double)counts[0] / (double)nl && d.polar_fraction == (double)counts[1] / (double)nl &&
+                  d.apolar_fraction == (double)counts[2] / (double)nl,
+              "fractions %g %g %g", d.charged_fraction, d.polar_fraction, d.apolar_fraction);
+        CHECK(d.num_lining_residues == nl && d.has_hydropathy && d.hydropathy == sum / (double)nl,
+              "Kyte-Doolittle mean %g, expected %g", d.hydropathy, sum / (double)nl);
+        free(lining);
+    }
+    vox_result_free(&r);
+    vox_structure_free(&s);
+    vox_ctx_destroy(&ctx);
+}
+
+/* ---- names from the file are data ----------------------------------------- */
+
+static void test_hostile_names(void)
+{
+    static const char *const chains[] = {"A;B", "'\"", "\\x", "/py", "p\ny", "#c", "_d", "."};
+    static const char *const names[] = {"C;A", "C'\"", "C\\", "/C", "N\nX", "python", "C#", "O' x"};
+    static const char *const residues[] = {"AL;A", "py\"th", "/res", "R\\S", "X\nY", "python", "$Z", "'Q"};
+    vox_ctx *ctx = context(NULL, 2);
+    vox_structure *s = renamed_box(ctx, chains, names, residues, 8);
+    vox_prepare_params pp;
+    vox_prepare_params_init(&pp);
+    pp.keep_non_protein = 1; /* keep the residue names too */
+    CHECK(vox_prepare(ctx, s, &pp) == VOX_OK, "prepare");
+    vox_result *r = analyse(ctx, s, 2.0, 1);
+    vox_render_params p;
+    vox_render_params_init(&p);
+    p.structure_file = "hostile.annotated.cif";
+    p.source = "so\"urce;\n";
+    char *pml = render(ctx, VOX_DOC_PYMOL, s, r, &p, NULL), *cxc = render(ctx, VOX_DOC_CHIMERAX, s, r, &p, NULL);
+    char *json = render(ctx, VOX_DOC_VOLUMES_JSON, s, r, &p, NULL);
+    /* the scripts hold no name from the file: none of their characters, no line
+     * that starts a PyMOL Python block but the one transform of numbers */
+    size_t bad = 0;
+    for (const char *doc = pml; doc; doc = doc == pml ? cxc : NULL) {
+        for (const char *line = doc; line && *line;) {
+            const char *end = strchr(line, '\n');
+            size_t n = end ? (size_t)(end - line) : strlen(line);
+            int comment = line[0] == '#';
+            int transform = !strncmp(line, "/cmd.transform_object(\"vox_structure\", [", 40);
+            size_t was = bad;
+            for (size_t k = 0; k < n && !comment; k++)
+                bad += line[k] == ';' || line[k] == '\\' || line[k] == '\'' || (line[k] == '"' && !transform);
+            bad += !strncmp(line, "python", 6) || (line[0] == '/' && !transform) || (comment && memchr(line, ';', n));
+            if (bad != was)
+                fprintf(stderr, "unsafe: %.*s\n", (int)(n > 200 ? 200 : n), line);
+            line = end ? end + 1 : NULL;
+        }
+    }
+    CHECK(bad == 0, "%zu unsafe characters or lines in the scripts", bad);
+    CHECK(!strstr(pml, "python") && !strstr(cxc, "python"), "no name in the scripts");
+    /* the JSON parses and gives every name back exactly */
+    cJSON *doc = cJSON_Parse(json);
+    CHECK(doc != NULL, "volumes JSON parses");
+    size_t seen = 0, mismatched = 0;
+    cJSON *atoms = cJSON_GetObjectItemCaseSensitive(doc, "atoms"), *row;
+    cJSON_ArrayForEach(row, atoms) {
+        size_t index = (size_t)cJSON_GetArrayItem(row, 0)->valuedouble;
+        vox_atom_info a;
+        a.size = sizeof a;
+        vox_structure_atom(s, index, &a);
+        const char *chain = cJSON_GetArrayItem(row, 2)->valuestring, *res = cJSON_GetArrayItem(row, 5)->valuestring,
+                   *name = cJSON_GetArrayItem(row, 6)->valuestring;
+        mismatched += !chain || !res || !name || strcmp(chain, a.chain) || strcmp(res, a.res_name) ||
+                      strcmp(name, a.atom_name) || (size_t)cJSON_GetArrayItem(row, 1)->valuedouble != a.input_index;
+        seen++;
+    }
+    CHECK(seen > 0 && mismatched == 0, "%zu of %zu lining atoms' names differ in the JSON", mismatched, seen);
+    cJSON *src = cJSON_GetObjectItemCaseSensitive(doc, "source");
+    CHECK(cJSON_IsString(src) && !strcmp(src->valuestring, p.source), "source label round trip");
+    cJSON_Delete(doc);
+    /* a structure file name a script cannot open as it is: refused */
+    p.structure_file = "x;delete all.cif";
+    char *out = NULL;
+    CHECK(vox_render(ctx, VOX_DOC_PYMOL, s, r, &p, &out, NULL) == VOX_E_INVALID_ARG && !out, "unsafe path refused");
+    p.structure_file = "-x.cif";
+    CHECK(vox_render(ctx, VOX_DOC_CHIMERAX, s, r, &p, &out, NULL) == VOX_E_INVALID_ARG, "option-like path refused");
+    /* the annotated mmCIF the scripts open keeps every atom on its row */
+    p.include_hubs = 0;
+    char *cif = render(ctx, VOX_DOC_CIF, s, r, &p, NULL);
+    size_t rows = 0;
+    for (const char *l = cif; l; l = strchr(l, '\n')) {
+        if (*l == '\n') l++;
+        rows += !strncmp(l, "ATOM", 4) || !strncmp(l, "HETATM", 6);
+    }
+    size_t pseudo = 0;
+    for (size_t k = 0; k < vox_result_count(r); k++) {
+        vox_volume v = {.size = sizeof v};
+        vox_result_volume(r, k, &v);
+        if (v.type != VOX_HUB) pseudo += v.num_voxels;
+    }
+    CHECK(rows == vox_structure_atom_count(s) + pseudo, "mmCIF rows %zu, atoms %zu", rows,
+          vox_structure_atom_count(s) + pseudo);
+    vox_free(pml); vox_free(cxc); vox_free(json); vox_free(cif);
+    vox_result_free(&r);
+    vox_structure_free(&s);
+    vox_ctx_destroy(&ctx);
+}
+
+/* ---- DX read back ---------------------------------------------------------- */
+
+static void test_dx(void)
+{
+    vox_ctx *ctx = context(NULL, 2);
+    vox_structure *s = load(ctx, "hub_box.pdb");
+    vox_prepare(ctx, s, NULL);
+    vox_result *r = analyse(ctx, s, 2.0, 0); /* maps need no descriptors */
+    vox_transform tr;
+    tr.size = sizeof tr;
+    vox_result_transform(r, &tr);
+    for (size_t i = 0; i < vox_result_count(r); i++)
+        for (int frame = 0; frame < 2; frame++) {
+            vox_render_params p;
+            vox_render_params_init(&p);
+            p.volume = i;
+            p.output_frame = frame ? VOX_FRAME_INPUT : VOX_FRAME_ALIGNED;
+            char *dx = render(ctx, VOX_DOC_DX, s, r, &p, NULL);
+            if (!dx) continue;
+            long long n[3];
+            double o[3], del[3][3];
+            const char *at = strstr(dx, "counts");
+            int ok = at && sscanf(at, "counts %lld %lld %lld", &n[0], &n[1], &n[2]) == 3;
+            at = strstr(dx, "\norigin ");
+            ok = ok && at && sscanf(at, "\norigin %lf %lf %lf", &o[0], &o[1], &o[2]) == 3;
+            for (int a = 0; a < 3 && ok; a++) {
+                at = strstr(at + 1, "\ndelta ");
+                ok = at && sscanf(at, "\ndelta %lf %lf %lf", &del[a][0], &del[a][1], &del[a][2]) == 3;
+            }
+            at = ok ? strstr(dx, "data follows\n") : NULL;
+            CHECK(at != NULL, "volume %zu: DX header", i);
+            if (!at) { vox_free(dx); continue; }
+            at += strlen("data follows\n");
+            vox_volume v = {.size = sizeof v};
+            vox_result_volume(r, i, &v);
+            float *xyz = malloc(3 * v.num_voxels * sizeof *xyz);
+            vox_result_voxels(r, i, xyz, NULL);
+            if (frame) vox_transform_to_input(&tr, xyz, v.num_voxels);
+            size_t ones = 0, placed = 0, values = 0;
+            for (long long a = 0; a < n[0]; a++)
+                for (long long b = 0; b < n[1]; b++)
+                    for (long long c = 0; c < n[2]; c++) {
+                        while (*at == ' ' || *at == '\n') at++;
+                        int val = *at == '1';
+                        values += *at == '0' || *at == '1';
+                        at++;
+                        if (!val) continue;
+                        ones++;
+                        double p[3];
+                        for (int k = 0; k < 3; k++) p[k] = o[k] + a * del[0][k] + b * del[1][k] + c * del[2][k];
+                        for (size_t t = 0; t < v.num_voxels; t++)
+                            if (fabs(p[0] - xyz[3 * t]) < 1e-3 && fabs(p[1] - xyz[3 * t + 1]) < 1e-3 &&
+                                fabs(p[2] - xyz[3 * t + 2]) < 1e-3) {
+                                placed++;
+                                break;
+                            }
+                    }
+            CHECK(values == (size_t)(n[0] * n[1] * n[2]) && strstr(at, "class field") != NULL,
+                  "volume %zu: %zu values for %lld points", i, values, n[0] * n[1] * n[2]);
+            CHECK(ones == v.num_voxels && placed == ones, "volume %zu frame %d: %zu ones, %zu on voxel centres, %zu voxels",
+                  i, frame, ones, placed, v.num_voxels);
+            free(xyz);
+            vox_free(dx);
+        }
+    vox_result_free(&r);
+    vox_structure_free(&s);
+    vox_ctx_destroy(&ctx);
+}
+
+/* ---- the same bytes for every ISA and thread count; volumizer's outputs unchanged ---- */
+
+typedef struct outputs {
+    char *text;
+    size_t len, cap;
+} outputs;
+
+static void append(outputs *o, const char *s, size_t n)
+{
+    if (o->len + n + 1 > o->cap) {
+        o->cap = 2 * (o->len + n + 1);
+        o->text = realloc(o->text, o->cap);
+    }
+    memcpy(o->text + o->len, s, n);
+    o->len += n;
+}
+
+static void all_exports(vox_ctx *ctx, const vox_structure *s, const vox_result *r, outputs *o)
+{
+    vox_render_params p;
+    vox_render_params_init(&p);
+    p.structure_file = "x.annotated.cif";
+    p.include_hubs = 1;
+    static const vox_document whole[] = {VOX_DOC_VOLUMES_JSON, VOX_DOC_PYMOL, VOX_DOC_CHIMERAX};
+    for (size_t d = 0; d < 3; d++) {
+        size_t n;
+        char *t = render(ctx, whole[d], s, r, &p, &n);
+        if (t) append(o, t, n);
+        vox_free(t);
+    }
+    for (size_t i = 0; i < vox_result_count(r); i++)
+        for (int frame = 0; frame < 2; frame++) {
+            p.volume = i;
+            p.output_frame = frame ? VOX_FRAME_INPUT : VOX_FRAME_ALIGNED;
+            for (int d = 0; d < 2; d++) {
+                size_t n;
+                char *t = render(ctx, d ? VOX_DOC_DX : VOX_DOC_VINA, s, r, &p, &n);
+                if (t) append(o, t, n);
+                vox_free(t);
+            }
+        }
+}
+
+static void volumizer_outputs(vox_ctx *ctx, const vox_structure *s, const vox_result *r, outputs *o)
+{
+    vox_render_params p;
+    vox_render_params_init(&p);
+    p.include_hubs = 1;
+    for (int d = VOX_DOC_DF_JSON; d <= VOX_DOC_CIF; d++) {
+        size_t n;
+        char *t = render(ctx, (vox_document)d, s, r, &p, &n);
+        if (t) append(o, t, n);
+        vox_free(t);
+    }
+}
+
+static void test_identity(void)
+{
+    static const char *const files[] = {"pocket_box.pdb", "hub_box.pdb", "pore_box.pdb"};
+    static const double resolutions[] = {2.0, 1.5};
+    static const struct { const char *isa; int threads; } configs[] = {{"scalar", 1}, {NULL, 3}, {NULL, 1}, {"scalar", 2}};
+    for (size_t f = 0; f < 3; f++)
+        for (size_t q = 0; q < 2; q++) {
+            outputs first = {0}, plain = {0};
+            for (size_t c = 0; c < 4; c++) {
+                vox_ctx *ctx = context(configs[c].isa, configs[c].threads);
+                vox_structure *s = load(ctx, files[f]);
+                vox_prepare(ctx, s, NULL);
+                vox_result *r = analyse(ctx, s, resolutions[q], 1);
+                outputs o = {0};
+                all_exports(ctx, s, r, &o);
+                if (c == 0) first = o;
+                else {
+                    CHECK(o.len == first.len && !memcmp(o.text, first.text, o.len), "%s at %g: isa %s threads %d differs",
+                          files[f], resolutions[q], configs[c].isa ? configs[c].isa : "auto", configs[c].threads);
+                    free(o.text);
+                }
+                /* volumizer's documents: the same bytes without descriptors */
+                outputs with = {0}, without = {0};
+                volumizer_outputs(ctx, s, r, &with);
+                vox_result *r0 = analyse(ctx, s, resolutions[q], 0);
+                volumizer_outputs(ctx, s, r0, &without);
+                CHECK(with.len == without.len && !memcmp(with.text, without.text, with.len),
+                      "%s: volumizer's outputs change with descriptors", files[f]);
+                if (c == 0) plain = without;
+                else free(without.text);
+                free(with.text);
+                /* without descriptors: no descriptors, clear refusals, boxes and maps still fine */
+                if (c == 0) {
+                    vox_descriptors d;
+                    d.size = sizeof d;
+                    CHECK(vox_result_descriptors(r0, 0, &d) == VOX_E_INVALID_ARG && vox_result_lining_atoms(r0, 0, NULL) == 0,
+                          "no descriptors asked: none given");
+                    vox_render_params p;
+                    vox_render_params_init(&p);
+                    p.structure_file = "x.cif";
+                    char *out = NULL;
+                    CHECK(vox_render(ctx, VOX_DOC_VOLUMES_JSON, s, r0, &p, &out, NULL) == VOX_E_INVALID_ARG &&
+                              strstr(vox_ctx_last_error_detail(ctx), "descriptors"),
+                          "volumes JSON refused: %s", vox_ctx_last_error_detail(ctx));
+                    CHECK(vox_render(ctx, VOX_DOC_VINA, s, r0, &p, &out, NULL) == VOX_OK, "Vina box without descriptors");
+                    vox_free(out);
+                    p.volume = vox_result_count(r0);
+                    CHECK(vox_render(ctx, VOX_DOC_DX, s, r0, &p, &out, NULL) == VOX_E_INVALID_ARG, "volume out of range");
+                    p.volume = 0;
+                    p.box_padding = -1;
+                    CHECK(vox_render(ctx, VOX_DOC_VINA, s, r0, &p, &out, NULL) == VOX_E_INVALID_ARG, "negative padding");
+                    CHECK(vox_render(ctx, VOX_DOC_PYMOL, NULL, r, &p, &out, NULL) == VOX_E_INVALID_ARG, "no structure");
+                    vox_structure *other = load(ctx, "cavity_box.pdb");
+                    p.box_padding = 4;
+                    if (vox_structure_atom_count(other) != vox_structure_atom_count(s))
+                        CHECK(vox_render(ctx, VOX_DOC_VOLUMES_JSON, other, r, &p, &out, NULL) == VOX_E_INVALID_ARG,
+                              "a structure that is not the result's");
+                    vox_structure_free(&other);
+                }
+                vox_result_free(&r0);
+                vox_result_free(&r);
+                vox_structure_free(&s);
+                vox_ctx_destroy(&ctx);
+            }
+            free(first.text);
+            free(plain.text);
+        }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: test_descriptors GENERATED_DIR\n");
+        return 2;
+    }
+    dir = argv[1];
+    test_bulk_distance();
+    test_pocket();
+    test_openings();
+    test_classes();
+    test_hostile_names();
+    test_dx();
+    test_identity();
+    return check_report();
+}
