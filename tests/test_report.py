@@ -209,6 +209,16 @@ def test_pages(tmp):
     _, _, d = page_of(os.path.join(out2, "index.html"))
     check(r.returncode == 0 and d and all(s["status"] == "done" and s["page"] for s in d["structures"]) and
           len(d["structures"]) == 4, f"--resume: the index lists the kept pages: {r.stderr}")
+    # a structure without its page (analysed without --write html, or the page damaged) is redone
+    page = os.path.join(out2, "pore_box.html")
+    with open(page, "r+") as f:
+        f.truncate(100)
+    before = os.path.getmtime(os.path.join(out2, "cavity_box.html"))
+    r = analyze(out2, *src, extra=("--include-hubs", "--resolution", "2.0", "--resume"))
+    sm = json.load(open(os.path.join(out2, "run.summary.json")))
+    check(r.returncode == 0 and [e["source"] for e in sm["results"]] == ["pore_box"] and len(sm["skipped"]) == 3 and
+          open(page).read().endswith("</html>\n") and os.path.getmtime(os.path.join(out2, "cavity_box.html")) == before,
+          f"--resume --write html redoes the structure whose page is damaged, and only it: {r.stderr}")
 
 
 def test_report_command(tmp):

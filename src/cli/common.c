@@ -226,6 +226,7 @@ cJSON *config_json(const run_config *c)
     cJSON *w = cJSON_AddArrayToObject(o, "write");
     if (c->write_df) cJSON_AddItemToArray(w, cJSON_CreateString("df-json"));
     if (c->write_pdb) cJSON_AddItemToArray(w, cJSON_CreateString("pdb"));
+    if (c->write_html) cJSON_AddItemToArray(w, cJSON_CreateString("html"));
     cJSON_AddItemToObject(o, "max_memory", c->max_memory ? pyjson_int((long long)c->max_memory) : cJSON_CreateNull());
     cJSON_AddItemToObject(o, "max_input_bytes", c->max_input_bytes ? pyjson_int((long long)c->max_input_bytes)
                                                                     : cJSON_CreateNull());

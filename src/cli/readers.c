@@ -363,6 +363,8 @@ int outputs_valid(const run_config *c, const char *label, const char *cif, const
     char df[PATH_MAX], pdb[PATH_MAX], *text = NULL;
     snprintf(df, sizeof df, "%s/%s.df.json", c->output_dir, label);
     snprintf(pdb, sizeof pdb, "%s/%s.annotated.pdb", c->output_dir, label);
+    char page[PATH_MAX + 8];
+    snprintf(page, sizeof page, "%s/%s.html", c->output_dir, label);
     int ok = 0;
     char sub[256] = "";
     if (!regular_text(json, &text))
@@ -371,6 +373,8 @@ int outputs_valid(const run_config *c, const char *label, const char *cif, const
         snprintf(why, cap, "%s: missing, or not a complete annotated mmCIF", cif);
     else if (c->write_pdb && !file_ends(pdb, "", "END\n"))
         snprintf(why, cap, "%s: missing, or not a complete annotated PDB", pdb);
+    else if (c->write_html && !file_ends(page, "<!DOCTYPE html>", "</html>\n")) /* --write html (report.c) */
+        snprintf(why, cap, "%s: missing, or not a complete HTML page", page);
     else if (!annotation_valid(text, label, cif, o, sub, sizeof sub))
         snprintf(why, cap, "%s: %s", json, sub);
     else

@@ -286,10 +286,11 @@ static void check_outputs(report *rp, run_config *c, const paths *inputs, int ha
     }
     /* the extra outputs the run wrote: as asked here, else as the summary's config says */
     const cJSON *w = cJSON_GetObjectItem(cJSON_GetObjectItem(sum, "config"), "write"), *it;
-    if (!c->write_df && !c->write_pdb && cJSON_IsArray(w))
+    if (!c->write_df && !c->write_pdb && !c->write_html && cJSON_IsArray(w))
         cJSON_ArrayForEach(it, w) {
             if (cJSON_IsString(it) && !strcmp(it->valuestring, "df-json")) c->write_df = 1;
             if (cJSON_IsString(it) && !strcmp(it->valuestring, "pdb")) c->write_pdb = 1;
+            if (cJSON_IsString(it) && !strcmp(it->valuestring, "html")) c->write_html = 1;
         }
     /* the plan: the inputs given, else every entry of the summary */
     size_t cap = (have_inputs ? inputs->n : 0) + 16, n = 0;
@@ -502,8 +503,9 @@ int cmd_validate(int argc, char **argv)
             for (char *save, *t = strtok_r(buf, ",", &save); t && rc < 0; t = strtok_r(NULL, ",", &save)) {
                 if (!strcmp(t, "df-json")) c.write_df = 1;
                 else if (!strcmp(t, "pdb")) c.write_pdb = 1;
+                else if (!strcmp(t, "html")) c.write_html = 1;
                 else {
-                    fprintf(stderr, "vox validate: --write: unknown output '%s' (expected df-json, pdb)\n", t);
+                    fprintf(stderr, "vox validate: --write: unknown output '%s' (expected df-json, pdb, html)\n", t);
                     rc = V_USAGE;
                 }
             }
