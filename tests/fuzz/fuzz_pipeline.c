@@ -57,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             vox_free(doc);
         }
         for (size_t i = 0; i < vox_result_count(r); i++) {
-            vox_volume v;
+            vox_volume v = {.size = sizeof v};
             FUZZ_ASSERT(vox_result_volume(r, i, &v) == VOX_OK && v.num_voxels > 0);
         }
         double fa, fb, fc;
