@@ -54,6 +54,9 @@ struct vox_structure {
 
 /* Gives a newly built structure its identity (structure.c). */
 VOX_HIDDEN void vox_structure_stamp(vox_ctx *ctx, vox_structure *s);
+/* Fills a caller's vox_transform (up to its size) from a rotation and centroid:
+ * what vox_structure_transform and vox_result_transform give. */
+VOX_HIDDEN vox_status vox_transform_export(const double rot[3][3], const double centroid[3], vox_transform *out);
 
 VOX_HIDDEN int vox_atoms_push(vox_atoms *v, const vox_atom *a);
 /* Makes room for n more atoms; 0 on allocation failure. */

@@ -103,14 +103,5 @@ vox_status vox_result_voxel_indices(const vox_result *r, size_t index, uint32_t 
 
 vox_status vox_result_transform(const vox_result *r, vox_transform *out)
 {
-    if (!r || !out || out->size == 0)
-        return VOX_E_INVALID_ARG;
-    vox_transform t;
-    t.size = sizeof t;
-    memcpy(t.rotation, r->rot, sizeof t.rotation);
-    memcpy(t.centroid, r->centroid, sizeof t.centroid);
-    size_t n = out->size < sizeof t ? out->size : sizeof t;
-    memcpy(out, &t, n);
-    out->size = n;
-    return VOX_OK;
+    return r ? vox_transform_export(r->rot, r->centroid, out) : VOX_E_INVALID_ARG;
 }

@@ -176,10 +176,7 @@ vox_status vox_dcd_open(vox_ctx *ctx, vox_frames *fr)
     dcd_state *d = calloc(1, sizeof *d);
     if (!d)
         return vox_fail(ctx, VOX_E_NOMEM, "out of memory opening %s", fr->path);
-    fr->state = d;
-    fr->close_state = dcd_close;
-    fr->format = "dcd";
-    fr->read = dcd_read;
+    vox_frames_attach(fr, "dcd", dcd_read, dcd_close, d);
     unsigned char h[12];
     if (fread(h, 1, sizeof h, fr->f) != sizeof h)
         return vox_fail(ctx, VOX_E_PARSE, "%s: DCD header truncated", fr->path);

@@ -54,6 +54,16 @@ vox_status vox_frames_open(vox_ctx *ctx, const char *path, vox_frames **out)
     return VOX_OK;
 }
 
+void vox_frames_attach(vox_frames *fr, const char *format,
+                       vox_status (*read)(vox_ctx *, struct vox_frames *, float *, vox_frame_info *, int *),
+                       void (*close_state)(void *), void *state)
+{
+    fr->format = format;
+    fr->read = read;
+    fr->close_state = close_state;
+    fr->state = state;
+}
+
 size_t vox_frames_atom_count(const vox_frames *f) { return f ? f->natoms : 0; }
 const char *vox_frames_format(const vox_frames *f) { return f ? f->format : ""; }
 

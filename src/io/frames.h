@@ -21,6 +21,12 @@ struct vox_frames {
     void *state;
 };
 
+/* Makes fr a reader of format: its read and close functions and its state
+ * (which fr owns from now on: vox_frames_close frees it). */
+VOX_HIDDEN void vox_frames_attach(vox_frames *fr, const char *format,
+                                  vox_status (*read)(vox_ctx *, struct vox_frames *, float *, vox_frame_info *, int *),
+                                  void (*close_state)(void *), void *state);
+
 /* DCD (dcd.c): 1 when the first bytes look like a DCD header. */
 VOX_HIDDEN int vox_dcd_sniff(const unsigned char *head, size_t n);
 VOX_HIDDEN vox_status vox_dcd_open(vox_ctx *ctx, vox_frames *fr);

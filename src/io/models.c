@@ -302,10 +302,7 @@ vox_status vox_models_open(vox_ctx *ctx, vox_frames *fr, int cif)
     if (!m)
         return vox_fail(ctx, VOX_E_NOMEM, "out of memory opening %s", fr->path);
     m->cif = cif;
-    fr->state = m;
-    fr->close_state = models_close;
-    fr->format = cif ? "mmcif-models" : "pdb-models";
-    fr->read = cif ? cif_read : pdb_read;
+    vox_frames_attach(fr, cif ? "mmcif-models" : "pdb-models", cif ? cif_read : pdb_read, models_close, m);
     vox_status st = cif ? cif_header(ctx, fr, m) : VOX_OK;
     if (st != VOX_OK)
         return st;

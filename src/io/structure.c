@@ -188,18 +188,23 @@ size_t vox_structure_kept_atoms(const vox_structure *s, size_t *indices)
     return s->atoms.n;
 }
 
-vox_status vox_structure_transform(const vox_structure *s, vox_transform *out)
+vox_status vox_transform_export(const double rot[3][3], const double centroid[3], vox_transform *out)
 {
-    if (!s || !out || out->size == 0)
+    if (!out || out->size == 0)
         return VOX_E_INVALID_ARG;
     vox_transform t;
     t.size = sizeof t;
-    memcpy(t.rotation, s->rot, sizeof t.rotation);
-    memcpy(t.centroid, s->centroid, sizeof t.centroid);
+    memcpy(t.rotation, rot, sizeof t.rotation);
+    memcpy(t.centroid, centroid, sizeof t.centroid);
     size_t n = out->size < sizeof t ? out->size : sizeof t;
     memcpy(out, &t, n);
     out->size = n;
     return VOX_OK;
+}
+
+vox_status vox_structure_transform(const vox_structure *s, vox_transform *out)
+{
+    return s ? vox_transform_export(s->rot, s->centroid, out) : VOX_E_INVALID_ARG;
 }
 
 void vox_transform_to_input(const vox_transform *t, float *xyz, size_t n)

@@ -515,10 +515,7 @@ vox_status vox_xtc_open(vox_ctx *ctx, vox_frames *fr)
     xtc_state *x = calloc(1, sizeof *x);
     if (!x)
         return vox_fail(ctx, VOX_E_NOMEM, "out of memory opening %s", fr->path);
-    fr->state = x;
-    fr->close_state = xtc_close;
-    fr->format = "xtc";
-    fr->read = xtc_read;
+    vox_frames_attach(fr, "xtc", xtc_read, xtc_close, x);
     x->pos = UINT64_MAX;
     if (!(x->small = calloc(XTC_LASTIDX + 1, sizeof *x->small)))
         return vox_fail(ctx, VOX_E_NOMEM, "out of memory opening %s", fr->path);
