@@ -133,36 +133,9 @@ static int valid_outputs(const run_config *c, const entry *e, outcome *o)
     return outputs_valid(c, e->label, e->cif, e->json, o, why, sizeof why);
 }
 
-static int pid_alive(long pid) { return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM); }
-
-/* Temporary files of writes a killed run left behind (NAME.tmp.PID.XXXXXX):
- * only those whose writer is dead, so the in-flight files of a live process
- * (another vox writing into this directory) are left alone. */
-static void remove_stray_temporaries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    static const char *const kinds[] = {".annotation.json", ".annotated.cif", ".df.json", ".annotated.pdb",
-                                        "run.summary.json", "run.checkpoint.json", ".failures.json", ".html"};
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        size_t tl;
-        long pid;
-        if (!vox_temp_owner(de->d_name, &tl, &pid) || pid_alive(pid))
-            continue;
-        for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
-            size_t kl = strlen(kinds[k]);
-            if (tl >= kl && !memcmp(de->d_name + tl - kl, kinds[k], kl)) {
-                char p[PATH_MAX];
-                snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
-                unlink(p);
-                break;
-            }
-        }
-    }
-    closedir(d);
-}
+/* The files a run of vox analyze writes (their stray temporaries are removed at start-up). */
+static const char *const batch_outputs[] = {".annotation.json", ".annotated.cif", ".df.json", ".annotated.pdb",
+                                            "run.summary.json", "run.checkpoint.json", ".failures.json", ".html"};
 
 /* ---- records, summary, checkpoint ------------------------------------------- */
 
@@ -720,7 +693,7 @@ int run_batch(const run_config *c)
             fprintf(stderr, "vox analyze: %s\n", why);
         locked = lock_fd != -1;
         if (locked)
-            remove_stray_temporaries(c->output_dir);
+            remove_dead_temporaries(c->output_dir, NULL, batch_outputs, sizeof batch_outputs / sizeof batch_outputs[0]);
     }
 #if VOX_HAVE_MPI
     if (mpi_size > 1)

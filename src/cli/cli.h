@@ -87,6 +87,10 @@ void sanitize_label(const char *in, size_t n, char *out, size_t cap);
 void make_label(const char *path, char *out, size_t cap);
 int normalize_pdb_id(const char *in, char out[8]);
 int mkdir_p(const char *dir);
+/* Temporary files (NAME.tmp.PID.XXXXXX) that a killed writer left in dir: only those whose
+ * writer's pid is dead, so a live run's in-flight files stay; only targets that start with
+ * prefix (NULL: any) and end with one of the suffixes (none given: any). */
+void remove_dead_temporaries(const char *dir, const char *prefix, const char *const *suffixes, size_t nsuffixes);
 /* A byte count: digits with an optional K, M, G or T (powers of 1024; "KiB", "MB" ... too).
  * 0 when s is not one, or overflows. */
 int parse_size(const char *s, unsigned long long *out);

@@ -1,7 +1,9 @@
 /* common.c - what the parts of the `vox` command share: labels, PDB ids, sizes, the
  * output directory, the library's warnings, and the run's configuration as JSON */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -233,3 +235,33 @@ cJSON *config_json(const run_config *c)
     return o;
 }
 
+
+static int pid_alive(long pid) { return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM); }
+
+void remove_dead_temporaries(const char *dir, const char *prefix, const char *const *suffixes, size_t nsuffixes)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    const size_t pl = prefix ? strlen(prefix) : 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        size_t tl;
+        long pid;
+        if (!vox_temp_owner(de->d_name, &tl, &pid) || pid_alive(pid))
+            continue;
+        if (tl < pl || (pl && memcmp(de->d_name, prefix, pl) != 0))
+            continue;
+        int match = nsuffixes == 0;
+        for (size_t k = 0; !match && k < nsuffixes; k++) {
+            size_t kl = strlen(suffixes[k]);
+            match = tl >= kl && !memcmp(de->d_name + tl - kl, suffixes[k], kl);
+        }
+        if (match) {
+            char p[PATH_MAX];
+            snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+            unlink(p);
+        }
+    }
+    closedir(d);
+}

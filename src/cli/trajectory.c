@@ -211,25 +211,6 @@ static int checkpoint_read(const char *path, checkpoint *c, char *why, size_t ca
     return ok;
 }
 
-/* Temporaries of this label that a killed run left behind (the atomic
- * writer names them <file>.tmp.XXXXXX). */
-static void remove_stale_temporaries(const char *dir, const char *label)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    size_t ll = strlen(label);
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        if (strncmp(de->d_name, label, ll) != 0 || de->d_name[ll] != '.' || !strstr(de->d_name + ll, ".tmp."))
-            continue;
-        char p[4400];
-        snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
-        unlink(p);
-    }
-    closedir(d);
-}
-
 /* ---- progress ------------------------------------------------------------------ */
 
 typedef struct progress {
@@ -250,7 +231,8 @@ static void progress_show(progress *p, int64_t done, int64_t k, uint64_t offset,
     p->last = t;
     double frac = p->stop > p->start ? (double)(k - p->start) / (double)(p->stop - p->start)
                                      : p->size ? (double)offset / (double)p->size : 0.0;
-    if (final || frac > 1.0) frac = final ? 1.0 : 1.0;
+    if (final || frac > 1.0)
+        frac = 1.0;
     double el = t - p->t0, rate = el > 0 ? (double)(done - p->done0) / el : 0.0;
     double eta = frac > 0.0 ? el * (1.0 - frac) / frac : 0.0;
     if (p->tty) {
@@ -395,7 +377,7 @@ static int parse_options(int argc, char **argv, traj_opts *o)
         case O_STOP: ok = parse_long(optarg, 0, &o->stop); break;
         case O_STRIDE: ok = parse_long(optarg, 1, &o->stride); expect = "a whole number >= 1"; break;
         case O_JOBS: ok = parse_long(optarg, 1, &o->jobs) && o->jobs <= 256; expect = "1 to 256"; break;
-        case O_THREADS: ok = parse_long(optarg, 1, &o->threads) && o->threads <= 4096; expect = "1 to 4096"; break;
+        case O_THREADS: ok = parse_long(optarg, 1, &o->threads) && o->threads <= VOX_MAX_THREADS; expect = "1 to 4096"; break;
         case O_GAP: ok = parse_long(optarg, 0, &o->gap) && o->gap <= 1000000; break;
         case O_RESUME: o->resume = 1; break;
         case O_MAXGRID: {
@@ -500,7 +482,9 @@ int cmd_trajectory(int argc, char **argv)
         snprintf(err, sizeof err, "cannot create the output directory %s: %s", o.outdir, strerror(errno));
         goto out;
     }
-    remove_stale_temporaries(o.outdir, label);
+    char prefix[300];
+    snprintf(prefix, sizeof prefix, "%s.", label);
+    remove_dead_temporaries(o.outdir, prefix, NULL, 0);
     if (o.html && !(rep = report_traj_begin(o.outdir, "vox trajectory")))
         goto out;
     char settings[4096];
@@ -592,8 +576,8 @@ int cmd_trajectory(int argc, char **argv)
             }
             nb++;
         }
-        if (k > o.stop && o.stop >= 0) eof = 1;
-        if (o.stop >= 0 && k >= o.stop) eof = 1;
+        if (o.stop >= 0 && k >= o.stop)
+            eof = 1;
         frame_engine_run(&e, nb);
         /* consume in frame order */
         for (int i = 0; i < nb; i++) {
