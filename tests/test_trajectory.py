@@ -203,6 +203,18 @@ def test_generated(tmp):
           f"truncated: {r.returncode} {r.stderr}")
     part = rows(os.path.join(od, "cut.frames.csv")) if os.path.exists(os.path.join(od, "cut.frames.csv")) else []
     check(part == [row for row in got if int(row[0]) < 7], "frames before the truncated one are written")
+    # outputs vox trajectory opens itself: never over (or read from) something that is not a regular file
+    import stat
+    for name in ("breathe.frames.csv", "breathe.frames.csv.part", "breathe.checkpoint"):
+        od = os.path.join(tmp, "fifo-" + name)
+        os.makedirs(od)
+        fifo = os.path.join(od, name)
+        os.mkfifo(fifo)
+        r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", dcd, "--output-dir", od, "--resume",
+                "--resolution", "2.0", timeout=60)
+        check(r.returncode == 1 and "not a regular file" in r.stderr and stat.S_ISFIFO(os.stat(fifo).st_mode)
+              and not os.path.exists(os.path.join(od, "run.summary.json")),
+              f"a FIFO at {name}: {r.returncode} {r.stderr}")
     junk = os.path.join(tmp, "junk.bin")
     open(junk, "wb").write(bytes(range(256)) * 4)
     r = vox("trajectory", "--topology", top, "--trajectory", junk, "--output-dir", os.path.join(tmp, "bad3"))

@@ -482,6 +482,17 @@ int cmd_trajectory(int argc, char **argv)
         snprintf(err, sizeof err, "cannot create the output directory %s: %s", o.outdir, strerror(errno));
         goto out;
     }
+    /* the files this command opens itself (the others go through the atomic writer, which
+     * refuses the same): never written over, or read from, something that is not a regular file */
+    const char *own[] = {part_path, csv_path, ckpt_path};
+    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++) {
+        const char *what = "";
+        vox_path_kind kind = vox_file_kind(own[i], &what);
+        if (kind == VOX_PATH_DIRECTORY || kind == VOX_PATH_OTHER) {
+            snprintf(err, sizeof err, "%s is %s, not a regular file: nothing written", own[i], what);
+            goto out;
+        }
+    }
     char prefix[300];
     snprintf(prefix, sizeof prefix, "%s.", label);
     remove_dead_temporaries(o.outdir, prefix, NULL, 0);
@@ -655,8 +666,10 @@ int cmd_trajectory(int argc, char **argv)
         goto out;
     }
     part = NULL;
-    if (rename(part_path, csv_path) != 0) {
-        snprintf(err, sizeof err, "cannot rename %s to %s: %s", part_path, csv_path, strerror(errno));
+    char *staged = strdup(part_path); /* vox_commit_file checks the target again and frees it */
+    if (!staged || vox_commit_file(staged, csv_path, err, sizeof err) != VOX_OK) {
+        if (!staged)
+            snprintf(err, sizeof err, "out of memory");
         goto out;
     }
     char msg[9000];
