@@ -1,7 +1,10 @@
 /* test_frames.c - structures from memory and frames: arrays give what files give,
  * new coordinates give what a fresh load of those coordinates gives, the
  * recorded transform maps aligned atoms back onto the input, bad arrays are
- * refused with the atom and field named, and memory stays flat over frames.
+ * refused with the atom and field named, and memory stays flat over frames;
+ * a reference frame (vox_reference) carries a moved copy of the reference
+ * back onto the reference's aligned coordinates, and vox_result_lattice puts
+ * later analyses on the reference's lattice.
  *   test_frames SYNTHETIC_DIR [STRUCTURES_DIR]  (the second is ../shared/data/structures; skipped when absent) */
 #include <dirent.h>
 #include <math.h>
@@ -295,6 +298,96 @@ static void check_flat_memory(vox_ctx *ctx, const char *path)
     vox_structure_free(&s);
 }
 
+/* A rigidly moved copy of the reference comes back where the reference's own
+ * aligned atoms are; the reference itself gets vox_prepare's coordinates bit
+ * for bit; misuse is refused with a detail. */
+static void check_reference(vox_ctx *ctx, const char *path)
+{
+    vox_structure *s = NULL, *aligned = NULL;
+    vox_prepare_params pp;
+    vox_prepare_params_init(&pp);
+    pp.align = 0;
+    CHECK(vox_load_file(ctx, path, NULL, &s) == VOX_OK && vox_prepare(ctx, s, &pp) == VOX_OK, "%s", path);
+    CHECK(vox_load_file(ctx, path, NULL, &aligned) == VOX_OK && vox_prepare(ctx, aligned, NULL) == VOX_OK, "%s", path);
+    if (!s || !aligned) return;
+    size_t n = vox_structure_input_atom_count(s), k = vox_structure_atom_count(s);
+    size_t *kept = malloc(k * sizeof *kept);
+    vox_structure_kept_atoms(s, kept);
+    float *x0 = calloc(3 * n, sizeof *x0), *x1 = malloc(3 * n * sizeof *x1), *out = malloc(3 * n * sizeof *out);
+    float *want = malloc(3 * k * sizeof *want);
+    /* the input coordinates: an unprepared copy's atoms */
+    vox_structure *raw = NULL;
+    vox_load_file(ctx, path, NULL, &raw);
+    vox_structure_coords(raw, x0);
+    vox_structure_coords(aligned, want);
+    const double c = cos(0.7), sn = sin(0.7); /* a rotation about z and a shift */
+    for (size_t i = 0; i < n; i++) {
+        const float *p = x0 + 3 * i;
+        x1[3 * i] = (float)(c * p[0] - sn * p[1] + 11.0);
+        x1[3 * i + 1] = (float)(sn * p[0] + c * p[1] - 3.0);
+        x1[3 * i + 2] = p[2] + 5.0f;
+    }
+    vox_reference *r = NULL;
+    CHECK(vox_reference_create(ctx, s, x0, n, NULL, &r) == VOX_OK, "create: %s", vox_ctx_last_error_detail(ctx));
+    CHECK(vox_reference_apply(ctx, r, x0, n, 1, out) == VOX_OK, "apply to the reference");
+    int exact = 1;
+    for (size_t i = 0; i < k; i++) exact &= !memcmp(out + 3 * kept[i], want + 3 * i, 3 * sizeof *out);
+    CHECK(exact, "%s: the reference frame does not get vox_prepare's coordinates", path);
+    CHECK(vox_reference_apply(ctx, r, x1, n, 0, out) == VOX_OK, "apply to a moved copy");
+    double worst = 0;
+    for (size_t i = 0; i < k; i++)
+        for (int a = 0; a < 3; a++) worst = fmax(worst, fabs((double)out[3 * kept[i] + a] - want[3 * i + a]));
+    CHECK(worst < 1e-3, "%s: a moved copy lands %g A from the reference", path, worst);
+    vox_transform t0, t1;
+    t0.size = t1.size = sizeof t0;
+    vox_reference_transform(r, &t0);
+    vox_structure_transform(aligned, &t1);
+    CHECK(!memcmp(t0.rotation, t1.rotation, sizeof t0.rotation) && !memcmp(t0.centroid, t1.centroid, sizeof t0.centroid),
+          "%s: the reference's transform is vox_prepare's", path);
+
+    /* the lattice: a frame analysed on the reference's lattice gives its origin and dimensions */
+    vox_analyze_params ap;
+    vox_analyze_params_init(&ap);
+    ap.resolution = 2.0;
+    vox_result *res = NULL, *res2 = NULL;
+    vox_reference_apply(ctx, r, x0, n, 1, out);
+    CHECK(vox_structure_set_coords(ctx, s, out, n) == VOX_OK && vox_analyze(ctx, s, &ap, &res) == VOX_OK, "analyse");
+    CHECK(vox_result_lattice(res, &ap) == VOX_OK && ap.has_grid == 1, "lattice");
+    vox_reference_apply(ctx, r, x1, n, 0, out);
+    CHECK(vox_structure_set_coords(ctx, s, out, n) == VOX_OK && vox_analyze(ctx, s, &ap, &res2) == VOX_OK, "analyse 2");
+    double o1[3], o2[3];
+    int d1[3], d2[3];
+    vox_result_grid_origin(res, o1);
+    vox_result_grid_origin(res2, o2);
+    vox_result_grid(res, d1, NULL);
+    vox_result_grid(res2, d2, NULL);
+    CHECK(!memcmp(o1, o2, sizeof o1) && !memcmp(d1, d2, sizeof d1), "%s: the moved copy is on another lattice", path);
+    CHECK(vox_result_count(res) == vox_result_count(res2), "%s: the moved copy has other volumes", path);
+    CHECK(vox_result_lattice(NULL, &ap) == VOX_E_INVALID_ARG, "NULL result");
+
+    /* misuse */
+    vox_reference *bad = NULL;
+    CHECK(vox_reference_create(ctx, aligned, x0, n, NULL, &bad) == VOX_E_INVALID_ARG && !bad, "aligned structure");
+    CHECK(strstr(vox_ctx_last_error_detail(ctx), "align = 0") != NULL, "detail: %s", vox_ctx_last_error_detail(ctx));
+    CHECK(vox_reference_create(ctx, s, x0, n - 1, NULL, &bad) == VOX_E_INVALID_ARG, "short frame");
+    CHECK(vox_reference_apply(ctx, r, x0, n + 1, 0, out) == VOX_E_INVALID_ARG, "long frame");
+    vox_reference_params rp;
+    vox_reference_params_init(&rp);
+    rp.fit = 7;
+    CHECK(vox_reference_create(ctx, s, x0, n, &rp, &bad) == VOX_E_INVALID_ARG, "unknown fit");
+    x0[4] = NAN;
+    CHECK(vox_reference_create(ctx, s, x0, n, NULL, &bad) == VOX_E_INVALID_ARG, "NaN reference");
+    CHECK(strstr(vox_ctx_last_error_detail(ctx), "atom 1") != NULL, "detail: %s", vox_ctx_last_error_detail(ctx));
+    vox_result_free(&res);
+    vox_result_free(&res2);
+    vox_reference_free(&r);
+    vox_reference_free(&r); /* twice: a no-op */
+    vox_structure_free(&s);
+    vox_structure_free(&aligned);
+    vox_structure_free(&raw);
+    free(kept); free(x0); free(x1); free(out); free(want);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -316,6 +409,8 @@ int main(int argc, char **argv)
     }
     check_bad_arrays(ctx);
     check_md_names(ctx);
+    snprintf(path, sizeof path, "%s/pocket_box.pdb", argv[1]);
+    check_reference(ctx, path);
     snprintf(path, sizeof path, "%s/pocket_box.pdb", argv[1]);
     check_flat_memory(ctx, path);
     DIR *d = argc > 2 ? opendir(argv[2]) : NULL;

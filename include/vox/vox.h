@@ -682,6 +682,55 @@ typedef struct vox_box {
 VOX_API vox_status vox_result_box(const vox_result *r, size_t index, vox_output_frame frame, double padding,
                                   vox_box *out);
 
+/* ---- One reference frame for a whole trajectory ---------------------
+
+ * `vox trajectory --align reference`, as a library object: every frame is
+ * superposed by least squares onto a reference frame and moved into the
+ * frame vox_prepare gives the reference, so that one lattice
+ * (vox_result_lattice) and one tracker serve all frames.  The structure
+ * that analyses the frames is prepared with align = 0 (the reference
+ * decides the frame); the reference takes its cleaning (which atoms are
+ * analysed) from it.  A frame's coordinates depend only on that frame and
+ * the reference: the same for any order, thread or job count. */
+typedef struct vox_reference vox_reference;
+
+typedef enum vox_fit_atoms {
+    VOX_FIT_HEAVY = 0, /* every analysed atom (after cleaning: heavy atoms) */
+    VOX_FIT_CA = 1     /* the C-alpha atoms of amino-acid residues */
+} vox_fit_atoms;
+
+typedef struct vox_reference_params {
+    size_t size;      /* = sizeof(vox_reference_params) */
+    int fit;          /* a vox_fit_atoms: the atoms superposed (default VOX_FIT_HEAVY) */
+    int frame_signs;  /* a vox_frame_signs: the reference's aligned frame (default volumizer's) */
+} vox_reference_params;
+
+VOX_API void vox_reference_params_init(vox_reference_params *p);
+/* s: a structure prepared with align = 0; xyz: the reference frame, 3 * n
+ * input coordinates (n = vox_structure_input_atom_count(s)).  s is not
+ * changed.  Errors: VOX_E_INVALID_ARG (s not prepared, or aligned; n
+ * differs; fewer than 3 atoms to fit: the detail says which), the errors
+ * of vox_prepare's alignment. */
+VOX_API vox_status vox_reference_create(vox_ctx *ctx, const vox_structure *s, const float *xyz, size_t n,
+                                        const vox_reference_params *p, vox_reference **out);
+/* Moves a frame (3 * n input coordinates) into the reference's aligned
+ * frame: out (3 * n) is ready for vox_structure_set_coords on the structure
+ * the reference was made from.  is_reference = 1 for the reference frame
+ * itself: its analysed atoms get exactly the coordinates vox_prepare gives
+ * it.  Atoms that cleaning removed get 0.  Safe from many threads at once
+ * on one reference (ctx: the calling thread's, for the error detail). */
+VOX_API vox_status vox_reference_apply(vox_ctx *ctx, const vox_reference *r, const float *xyz, size_t n,
+                                       int is_reference, float *out);
+/* The reference frame's transform, input -> aligned (as vox_structure_transform). */
+VOX_API vox_status vox_reference_transform(const vox_reference *r, vox_transform *out);
+VOX_API void vox_reference_free(vox_reference **r);
+
+/* Puts p on r's lattice (has_grid = 1, r's grid origin and dimensions):
+ * analyses with p then give voxels that mean the same place as r's.  With
+ * vox_reference and vox_tracker, the way to analyse a trajectory on the
+ * first frame's lattice. */
+VOX_API vox_status vox_result_lattice(const vox_result *r, vox_analyze_params *p);
+
 /* ---- Tracking volumes across frames --------------------------------
 
  * Frames analysed in order on one lattice (vox_analyze_params.has_grid with

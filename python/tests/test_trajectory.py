@@ -1,7 +1,8 @@
 """test_trajectory.py - analyze_trajectory on the shared lysozyme run (1aki-md): through MDAnalysis
 and through vox's own DCD reader it equals `vox trajectory`'s frames.csv (the DataFrame, and the
-bytes write_frames_csv writes), for every alignment mode and frame selection; frame k equals
-analysing frame k alone; bad inputs raise with the frames before them."""
+bytes write_frames_csv writes), for every alignment mode and frame selection, and with one lattice
+(align reference|none) its tracks equal tracks.csv; frame k equals analysing frame k alone; bad
+inputs raise with the frames before them."""
 import os
 
 import numpy as np
@@ -39,6 +40,13 @@ def read_frames_csv(path):
                        na_values={"time": [""], "track": [""], "circularity": [""], "uniformity": [""]})
 
 
+def read_tracks_csv(path):
+    dtypes = {"track": np.int64, "types": object, "frames": np.int64, "first_frame": np.int64, "last_frame": np.int64,
+              **{c: np.float64 for c in ("fraction", "volume_mean", "volume_sd", "volume_min", "volume_max")}}
+    return pd.read_csv(path, dtype=dtypes, float_precision="round_trip", keep_default_na=False,
+                       na_values={"volume_sd": [""]})
+
+
 def same_as_cli(df, csv, tmp_path):
     """The table equals the CLI's file read back, and written back gives its bytes."""
     ref = read_frames_csv(csv)
@@ -48,14 +56,33 @@ def same_as_cli(df, csv, tmp_path):
     assert mine.read_bytes() == csv.read_bytes()
 
 
-@pytest.mark.parametrize("align", ["each"])
+@pytest.mark.parametrize("align", ["each", "reference", "none"])
 def test_mdanalysis_equals_cli(tmp_path, align):
     run, csv = cli(tmp_path, "--resolution", "2.0", "--align", align)
     assert run.returncode == 0, run.stderr
-    df = vox.analyze_trajectory(universe(), align=align, resolution=2.0, threads=1)
+    got = vox.analyze_trajectory(universe(), align=align, resolution=2.0, threads=1, tracks=align != "each")
+    df = got[0] if align != "each" else got
     assert list(df.columns) == vox.FRAME_COLUMNS
     assert df["frame"].nunique() > 150 and len(df) > 500
     same_as_cli(df, csv, tmp_path)
+    if align != "each":
+        tracks = got[1]
+        assert list(tracks.columns) == vox.TRACK_COLUMNS
+        assert df["track"].notna().all() and len(tracks) > 3
+        pd.testing.assert_frame_equal(tracks, read_tracks_csv(csv.with_name(csv.name.replace("frames", "tracks"))),
+                                      check_exact=True)
+
+
+def test_reference_options_equal_cli(tmp_path):
+    """fit, the track gap and the frame signs reach the library as the CLI's options do."""
+    run, csv = cli(tmp_path, "--align", "reference", "--fit", "ca", "--track-gap", "0", "--frame-signs", "canonical",
+                   "--stop", "60")
+    assert run.returncode == 0, run.stderr
+    df, tracks = vox.analyze_trajectory(universe(), align="reference", fit="ca", track_gap=0,
+                                        frame_signs="canonical", stop=60, threads=1, tracks=True)
+    same_as_cli(df, csv, tmp_path)
+    pd.testing.assert_frame_equal(tracks, read_tracks_csv(csv.with_name(csv.name.replace("frames", "tracks"))),
+                                  check_exact=True)
 
 
 def test_selection_of_frames_equals_cli(tmp_path):
@@ -69,7 +96,7 @@ def test_selection_of_frames_equals_cli(tmp_path):
     same_as_cli(vox.analyze_trajectory(top, trajectory=dcd, start=3, stop=150, step=7, threads=1), csv, tmp_path)
 
 
-@pytest.mark.parametrize("align", ["each"])
+@pytest.mark.parametrize("align", ["each", "reference", "none"])
 def test_files_equal_cli(tmp_path, align):
     run, csv = cli(tmp_path, "--resolution", "2.5", "--align", align)
     assert run.returncode == 0, run.stderr
@@ -97,12 +124,9 @@ def test_frame_equals_the_frame_alone():
             assert rows["x"].tolist() == table["x"].tolist()
 
 
-def test_reference_and_tracks_not_yet():
-    u = universe()
-    with pytest.raises(NotImplementedError, match="reference"):
-        vox.analyze_trajectory(u, align="reference")
-    with pytest.raises(NotImplementedError, match="tracking"):
-        vox.analyze_trajectory(u, tracks=True)
+def test_tracks_need_one_lattice():
+    with pytest.raises(vox.InvalidArgumentError, match="one lattice"):
+        vox.analyze_trajectory(universe(), tracks=True)
 
 
 def test_bad_arguments():
@@ -111,6 +135,10 @@ def test_bad_arguments():
     for kw, message in ((dict(align="all"), "align must be"), (dict(select="resname XYZ"), "matched no atoms"),
                         (dict(step=0), "step must be 1 or more"), (dict(start=1.5), "start must be a whole number"),
                         (dict(select=5), "selection string"), (dict(trajectory=dcd), "topology path"),
+                        (dict(align="reference", fit="backbone"), "fit must be"),
+                        (dict(align="none", track_gap=-1), "track_gap must be"),
+                        (dict(frame_signs="mine"), "frame_signs must be"),
+                        (dict(align="reference", select="name CA and resid 1-2"), "at least 3 atoms to fit"),
                         (dict(analyzer=vox.Analyzer(threads=1), threads=1), "either analyzer")):
         with pytest.raises(vox.InvalidArgumentError, match=message):
             vox.analyze_trajectory(u, **kw)
@@ -176,9 +204,14 @@ def test_write_frames_csv_refuses_other_tables(tmp_path):
     assert not os.listdir(tmp_path)
 
 
-@pytest.mark.parametrize("align", ["none", "reference"])
-def test_lattice_modes_not_yet(align):
-    """`vox trajectory --align none|reference` analyses every frame on the first frame's lattice and
-    tracks volumes; the Python package does not do that yet and says so rather than give other numbers."""
-    with pytest.raises(NotImplementedError, match="vox trajectory"):
-        vox.analyze_trajectory("top.pdb", trajectory="traj.dcd", align=align)
+def test_truncated_frame_keeps_the_tracks_before(tmp_path):
+    top, dcd = files()
+    raw = open(dcd, "rb").read()
+    frame_bytes = 56 + 3 * (8 + 1960 * 4)
+    header = len(raw) - 201 * frame_bytes
+    cut = tmp_path / "cut.dcd"
+    cut.write_bytes(raw[:header + 10 * frame_bytes + 1000])
+    with pytest.raises(vox.ParseError, match="frame 10") as e:
+        vox.analyze_trajectory(top, trajectory=cut, align="reference", threads=1)
+    assert set(e.value.frames["frame"]) <= set(range(10)) and e.value.frames["frame"].max() == 9
+    assert len(e.value.tracks) and e.value.tracks["last_frame"].max() <= 9

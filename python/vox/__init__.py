@@ -36,7 +36,7 @@ from ._errors import (AssemblyError, DecompressError, EmptyGridError, Error, Fil
                       NoAtomsError, OutOfMemoryError, ParseError, TooFewAtomsError)
 from ._lib import lib as _clib, library_path
 from ._core import Analyzer, Result, Structure, Transform, Volume, make_label
-from ._trajectory import FRAME_COLUMNS, analyze_trajectory, write_frames_csv
+from ._trajectory import FRAME_COLUMNS, TRACK_COLUMNS, analyze_trajectory, write_frames_csv
 from ._volumizer import get_resolution, set_resolution, volumize_pdb
 
 __version__ = _clib.vox_version().decode()
@@ -55,7 +55,7 @@ def cpu_features():
 
 __all__ = [
     "Analyzer", "Result", "Structure", "Transform", "Volume", "volumize_pdb", "set_resolution", "get_resolution",
-    "analyze_trajectory", "write_frames_csv", "FRAME_COLUMNS", "make_label", "available_isas", "cpu_features",
+    "analyze_trajectory", "write_frames_csv", "FRAME_COLUMNS", "TRACK_COLUMNS", "make_label", "available_isas", "cpu_features",
     "library_path", "Error", "InvalidArgumentError", "OutOfMemoryError", "FileError", "ParseError", "FormatError",
     "NoAtomsError", "TooFewAtomsError", "GridTooLargeError", "EmptyGridError", "ISAUnavailableError",
     "ISAUnknownError", "DecompressError", "AssemblyError", "InternalError",

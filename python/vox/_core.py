@@ -624,12 +624,13 @@ class Analyzer:
         pp.md_residue_names = 1 if md else 0
         return pp
 
-    def _new_structure(self, make, label, input_path, md, prepare=True, align=None):
+    def _new_structure(self, make, label, input_path, md, prepare=True, align=None, frame_signs=0):
         h = ctypes.c_void_p()
         make(h)
         s = Structure(self, h, label, input_path)
         if prepare:
             pp = self._prepare_params(md)
+            pp.frame_signs = frame_signs
             if align is not None:
                 pp.align = 1 if align else 0
             self._call(lib.vox_prepare, s._ptr, _byref(pp))
@@ -682,10 +683,10 @@ class Analyzer:
         raise invalid(f"cannot analyse a {type(source).__name__}: expected a path, bytes, an (n, 3) coordinate "
                       "array with atom arrays, an MDAnalysis AtomGroup, or a vox.Structure")
 
-    def _from_buffers(self, buffers, label, md, prepare, align):
+    def _from_buffers(self, buffers, label, md, prepare, align, frame_signs=0):
         return self._new_structure(
             lambda h: self._call(lib.vox_structure_from_arrays, _byref(buffers.arrays), _byref(h)),
-            label, "", md, prepare, align)
+            label, "", md, prepare, align, frame_signs)
 
     def _load_params(self):
         lp = _lib.LoadParams()

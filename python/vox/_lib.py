@@ -121,6 +121,23 @@ class RenderParams(ctypes.Structure):
                 ("source", c_char_p)]
 
 
+class ReferenceParams(ctypes.Structure):
+    _fields_ = [("size", c_size_t), ("fit", c_int), ("frame_signs", c_int)]
+
+
+class TrackerParams(ctypes.Structure):
+    _fields_ = [("size", c_size_t), ("resolution", c_double), ("origin", c_double * 3), ("max_gap", c_int),
+                ("occupancy", c_int)]
+
+
+class Track(ctypes.Structure):
+    # an output struct: the caller sets size
+    _fields_ = [("size", c_size_t), ("id", c_int), ("types", ctypes.c_uint), ("frames_present", ctypes.c_int64),
+                ("fraction", c_double), ("first_frame", ctypes.c_int64), ("last_frame", ctypes.c_int64),
+                ("volume_mean", c_double), ("volume_sd", c_double), ("volume_min", c_double),
+                ("volume_max", c_double)]
+
+
 STAGE_COUNT = 8
 
 
@@ -134,6 +151,8 @@ class Stats(ctypes.Structure):
 ASSEMBLY = {"biological": 0, "asymmetric": 1, "auto": 2}
 CONNECTIVITY = {"custom18": 0, "6": 6, "18": 18, "26": 26}
 DOCUMENT = {"df-json": 0, "annotation": 1, "pdb": 2, "cif": 3}
+FIT = {"heavy": 0, "ca": 1}
+FRAME_SIGNS = {"volumizer": 0, "canonical": 1}
 VOLUME_TYPES = ("hub", "pore", "pocket", "cavity", "occluded")
 OCCLUDED = 4
 
@@ -189,6 +208,18 @@ _protos = {
     "vox_result_volume": (c_int, [c_void_p, c_size_t, c_void_p]),
     "vox_result_voxels": (c_int, [c_void_p, c_size_t, c_void_p, c_void_p]),
     "vox_result_grid": (None, [c_void_p, c_void_p, P(c_double)]),
+    "vox_result_lattice": (c_int, [c_void_p, P(AnalyzeParams)]),
+    "vox_reference_params_init": (None, [P(ReferenceParams)]),
+    "vox_reference_create": (c_int, [c_void_p, c_void_p, c_void_p, c_size_t, P(ReferenceParams), P(c_void_p)]),
+    "vox_reference_apply": (c_int, [c_void_p, c_void_p, c_void_p, c_size_t, c_int, c_void_p]),
+    "vox_reference_transform": (c_int, [c_void_p, P(Transform)]),
+    "vox_reference_free": (None, [P(c_void_p)]),
+    "vox_tracker_params_init": (None, [P(TrackerParams)]),
+    "vox_tracker_create": (c_int, [c_void_p, P(TrackerParams), P(c_void_p)]),
+    "vox_tracker_free": (None, [P(c_void_p)]),
+    "vox_tracker_add": (c_int, [c_void_p, c_void_p, ctypes.c_int64, c_void_p, c_void_p]),
+    "vox_tracker_track_count": (c_size_t, [c_void_p]),
+    "vox_tracker_track": (c_int, [c_void_p, c_size_t, P(Track)]),
     "vox_write_df_json": (c_int, [c_void_p, c_void_p, c_char_p]),
     "vox_payload_info_init": (None, [P(PayloadInfo)]),
     "vox_write_annotation_payload": (c_int, [c_void_p, c_void_p, c_void_p, P(PayloadInfo), c_char_p]),
@@ -212,7 +243,8 @@ def _check_struct_sizes():
     library's sizeof differs from ours, this package and libvox disagree on vox.h."""
     for cls, init in ((Options, lib.vox_options_init), (LoadParams, lib.vox_load_params_init),
                       (AtomArrays, lib.vox_atom_arrays_init), (PrepareParams, lib.vox_prepare_params_init),
-                      (AnalyzeParams, lib.vox_analyze_params_init), (PayloadInfo, lib.vox_payload_info_init)):
+                      (AnalyzeParams, lib.vox_analyze_params_init), (PayloadInfo, lib.vox_payload_info_init),
+                      (ReferenceParams, lib.vox_reference_params_init), (TrackerParams, lib.vox_tracker_params_init)):
         probe = (ctypes.c_char * (ctypes.sizeof(cls) + 64))()
         init(ctypes.cast(probe, P(cls)))
         size = c_size_t.from_buffer(probe).value

@@ -1,6 +1,9 @@
 """_trajectory.py - the volumes of every frame of an MD trajectory, analysed in-process on one
 prepared structure whose coordinates are replaced frame after frame (vox_structure_set_coords),
-as `vox trajectory` does; frames come from MDAnalysis or from the library's own DCD reader.
+as `vox trajectory` does; frames come from MDAnalysis or from the library's own DCD/XTC readers.
+With align="reference" or "none" every frame is analysed on the first frame's lattice and its
+volumes are linked into tracks (vox_reference, vox_result_lattice, vox_tracker in the library: the
+same code as `vox trajectory`).
 
 The per-frame table has the columns of `vox trajectory`'s <label>.frames.csv, with every number
 rounded as that file prints it, so the DataFrame equals the file read back and write_frames_csv()
@@ -17,13 +20,12 @@ from ._errors import Error, invalid
 lib = _lib.lib
 _byref = ctypes.byref
 
+TRACK_COLUMNS = ["track", "types", "frames", "fraction", "first_frame", "last_frame", "volume_mean", "volume_sd",
+                 "volume_min", "volume_max"]
 FRAME_COLUMNS = ["frame", "time", "type", "id", "track", "voxels", "volume", "x", "y", "z", "centre_x", "centre_y",
                  "centre_z", "circularity", "uniformity"]
 _VOLUME_DTYPE = _lib.VOLUME_DTYPE
 _TYPE_NAMES = np.array(_lib.VOLUME_TYPES, dtype=object)
-_NOT_YET = ("{what} is not in the Python package yet: `vox trajectory --align none|reference` analyses every "
-            "frame on the first frame's lattice and tracks volumes (vox_tracker in the library); here use "
-            "align='each', or run vox trajectory")
 
 
 _POW10 = np.array([float(10 ** i) for i in range(23)])  # exact doubles
@@ -84,17 +86,27 @@ class _Collector:
     def __init__(self):
         self.vols = np.empty(1024, dtype=_VOLUME_DTYPE)
         self.base = self.vols.ctypes.data
+        self.tracks = np.full(1024, -1, dtype=np.intc)  # the track of each row (-1: none)
         self.n = 0
         self.frames, self.times, self.counts = [], [], []
+
+    def reserve(self, c):
+        """Room for c more rows; returns the address of the first one's track id."""
+        n = self.n
+        if n + c > self.vols.shape[0]:
+            cap = max(2 * self.vols.shape[0], n + c)
+            grown = np.empty(cap, dtype=_VOLUME_DTYPE)
+            grown[:n] = self.vols[:n]
+            tracks = np.full(cap, -1, dtype=np.intc)
+            tracks[:n] = self.tracks[:n]
+            self.vols, self.base, self.tracks = grown, grown.ctypes.data, tracks
+        return self.tracks.ctypes.data + n * self.tracks.itemsize
 
     def add(self, r, frame, time, count=lib.vox_result_count, get=lib.vox_result_volume,
             size=_VOLUME_DTYPE.itemsize):
         c = count(r)
         n = self.n
-        if n + c > self.vols.shape[0]:
-            grown = np.empty(max(2 * self.vols.shape[0], n + c), dtype=_VOLUME_DTYPE)
-            grown[:n] = self.vols[:n]
-            self.vols, self.base = grown, grown.ctypes.data
+        self.reserve(c)
         at = self.base + n * size
         self.vols["size"][n:n + c] = size  # output structs: the caller sets size
         for i in range(c):
@@ -110,7 +122,7 @@ class _Collector:
         frame = np.repeat(np.array(self.frames, dtype=np.int64), self.counts)
         time = np.repeat(round_f6(np.array(self.times, dtype=np.float64)), self.counts)
         keep = v["type"] != _lib.OCCLUDED  # occluded groups are not rows of the table (as frames.csv)
-        v, frame, time = v[keep], frame[keep], time[keep]
+        v, frame, time, track = v[keep], frame[keep], time[keep], self.tracks[:self.n][keep].astype(np.int64)
         centre = v["centre"]
         circ = np.where(v["has_circularity"] != 0, v["circularity"], np.nan)
         unif = np.where(v["has_uniformity"] != 0, v["uniformity"], np.nan)
@@ -119,7 +131,7 @@ class _Collector:
             "time": time,
             "type": _TYPE_NAMES[v["type"]],
             "id": v["id"].astype(np.int64),
-            "track": pd.arrays.IntegerArray(np.zeros(len(v), np.int64), np.ones(len(v), bool)),  # all <NA>
+            "track": pd.arrays.IntegerArray(np.maximum(track, 0), track < 0),  # <NA>: not tracked
             "voxels": v["num_voxels"].astype(np.int64),
             "volume": round_g10(v["volume"]),
             "x": round_g10(v["x"]),
@@ -147,7 +159,8 @@ def _index_or_none(value, what, nonnegative=False, positive=False):
 
 
 def analyze_trajectory(source, select="protein", align="each", start=None, stop=None, step=None, *,
-                       trajectory=None, resolution=None, tracks=False, analyzer=None, **analyzer_options):
+                       trajectory=None, resolution=None, tracks=False, fit="heavy", track_gap=1,
+                       frame_signs="volumizer", analyzer=None, **analyzer_options):
     """The volumes of every selected frame of a trajectory, as a pandas DataFrame.
 
     source: an MDAnalysis Universe or AtomGroup (frames read by MDAnalysis, any format it reads),
@@ -155,30 +168,42 @@ def analyze_trajectory(source, select="protein", align="each", start=None, stop=
         file (frames read by vox, as `vox trajectory --topology TOP --trajectory TRAJ`).
     select: MDAnalysis selection applied to source (None: every atom).  With files every atom
         goes to the library, whose cleaning keeps the protein; select must then be "protein" or None.
-    align: "each" (default) prepares every frame as vox analyze prepares a structure.  "none" and
-        "reference" (one lattice for all frames, with tracks, as `vox trajectory`) are not available
-        here yet (NotImplementedError).
+    align: "each" (default) prepares every frame as vox analyze prepares a structure.
+        "reference": every frame is superposed by least squares onto the first selected frame (fit=
+        "heavy": every analysed atom, or "ca": the C-alphas), moved into the frame vox analyze gives
+        the first one (frame_signs= "volumizer" or "canonical") and analysed on the first frame's
+        lattice.  "none": coordinates as given, on the first frame's lattice.  With "reference" and
+        "none" the volumes are linked into tracks across frames (a track may miss track_gap frames
+        and go on), as `vox trajectory --align reference|none --track-gap N`.
     start, stop, step: the frames, as trajectory[start:stop:step]; frame numbers in the table are
         0-based indices in the file.
     resolution (Å, default 3.0, or the analyzer's) and analyzer (a vox.Analyzer to reuse; else one
-        is made with analyzer_options such as threads=).  tracks=True is not available yet.
+        is made with analyzer_options such as threads=).
+
+    tracks=True (align "reference" or "none") returns (frames, tracks): tracks has the columns of
+    `vox trajectory`'s <label>.tracks.csv (track, types, frames, fraction, first_frame, last_frame,
+    volume_mean, volume_sd, volume_min, volume_max), rounded as that file prints them.
 
     Returns one row per frame and volume (occluded groups excluded) with the columns of
     `vox trajectory`'s frames.csv: frame, time (ps; NaN when the file has none), type, id, track
     (empty: no tracking), voxels, volume, x, y, z (axial lengths), centre_x/y/z (aligned frame),
-    circularity, uniformity (NaN where volumizer writes null).  Numbers are rounded as frames.csv
+    circularity, uniformity (NaN where volumizer writes null); track is <NA> with align="each".  Numbers are rounded as frames.csv
     prints them (%.10g; %.6f for time and centres), so the table equals the file.  Residue names
     MD force fields write (HIE, CYX, HSD, HISE, ...) count as amino acids; hydrogens are removed.
 
     A frame that cannot be analysed raises the library's error, naming the frame; the frames
     before it are in the exception's .frames attribute.
     """
-    if align in ("reference", "none"):
-        raise NotImplementedError(f"align={align!r}: " + _NOT_YET.format(what="analysis on one lattice with tracking"))
-    if align not in ("each", "none"):
+    if align not in ("each", "none", "reference"):
         raise invalid(f"align must be 'each', 'none' or 'reference', got {align!r}")
-    if tracks:
-        raise NotImplementedError("tracks=True: " + _NOT_YET.format(what="volume tracking across frames"))
+    if tracks and align == "each":
+        raise invalid("tracks=True needs one lattice for all frames: align='reference' or 'none'")
+    if fit not in _lib.FIT:
+        raise invalid(f"fit must be 'heavy' or 'ca', got {fit!r}")
+    if frame_signs not in _lib.FRAME_SIGNS:
+        raise invalid(f"frame_signs must be 'volumizer' or 'canonical', got {frame_signs!r}")
+    if isinstance(track_gap, bool) or not isinstance(track_gap, (int, np.integer)) or track_gap < 0:
+        raise invalid(f"track_gap must be a whole number, 0 or more, got {track_gap!r}")
     if analyzer is None:
         a = _core.Analyzer(3.0 if resolution is None else resolution, **analyzer_options)
     elif analyzer_options:
@@ -200,48 +225,164 @@ def analyze_trajectory(source, select="protein", align="each", start=None, stop=
         if select not in (None, "protein"):
             raise invalid("select applies to MDAnalysis input only: with files every atom goes to the library, "
                           "whose cleaning keeps the protein")
-        return _files(a, params, source, trajectory, align == "each", start or 0, stop, step or 1)
+        lattice = _Lattice(a, params, align, fit, int(track_gap), frame_signs)
+        return _result(lattice, tracks, _files, a, lattice, source, trajectory, start or 0, stop, step or 1)
     if trajectory is not None:
         raise invalid("trajectory= goes with a topology path; an MDAnalysis Universe has its own trajectory")
     if not _core._is_mdanalysis(source):
         raise invalid(f"expected an MDAnalysis Universe or AtomGroup, or a topology path, got {type(source).__name__}")
-    return _mdanalysis(a, params, source, select, align == "each", start, stop, step)
+    lattice = _Lattice(a, params, align, fit, int(track_gap), frame_signs)
+    return _result(lattice, tracks, _mdanalysis, a, lattice, source, select, start, stop, step)
 
 
-def _run(a, s, params, frames, coll):
+class _Lattice:
+    """How each frame reaches the library: with align="each" the structure re-aligns every frame
+    itself; with "reference" and "none" the first frame sets the lattice (and, for "reference",
+    the vox_reference every later frame is superposed onto), and a vox_tracker links the volumes.
+    The steps are those of `vox trajectory`: the first frame is analysed once for the lattice,
+    then again on it, like every frame."""
+
+    def __init__(self, a, params, align, fit, gap, frame_signs):
+        self.a, self.align, self.fit, self.gap, self.frame_signs = a, align, fit, gap, frame_signs
+        self.params = _lib.AnalyzeParams.from_buffer_copy(params)
+        self.ref = ctypes.c_void_p()
+        self.tracker = ctypes.c_void_p()
+        self.first = None
+        self.work = None
+
+    @property
+    def each(self):
+        return self.align == "each"
+
+    def start(self, ctx, s, k, xyz):
+        """The first frame: the reference, the lattice, the tracker."""
+        self.first = k
+        n = s.input_atom_count
+        if self.align == "reference":
+            rp = _lib.ReferenceParams()
+            lib.vox_reference_params_init(_byref(rp))
+            rp.fit = _lib.FIT[self.fit]
+            rp.frame_signs = _lib.FRAME_SIGNS[self.frame_signs]
+            st = lib.vox_reference_create(ctx, s._ptr, xyz, n, _byref(rp), _byref(self.ref))
+            if st:
+                _lib.fail(st, ctx, f"frame {k}")
+            self.work = np.empty((n, 3), dtype=np.float32)
+        r = ctypes.c_void_p()
+        try:
+            self.params.has_grid = 0
+            st = lib.vox_structure_set_coords(ctx, s._ptr, self.coords(ctx, k, xyz, n), n)
+            if st == 0:
+                st = lib.vox_analyze(ctx, s._ptr, _byref(self.params), _byref(r))
+            if st == 0:
+                st = lib.vox_result_lattice(r, _byref(self.params))
+            if st:
+                _lib.fail(st, ctx, f"frame {k}")
+        finally:
+            lib.vox_result_free(_byref(r))
+        tp = _lib.TrackerParams()
+        lib.vox_tracker_params_init(_byref(tp))
+        tp.resolution = self.params.resolution
+        tp.origin[:] = self.params.grid_origin[:]
+        tp.max_gap = self.gap
+        tp.occupancy = 0  # (the maps are `vox trajectory --write occupancy`'s; the tracks do not need them)
+        st = lib.vox_tracker_create(ctx, _byref(tp), _byref(self.tracker))
+        if st:
+            _lib.fail(st, ctx, f"frame {k}")
+
+    def coords(self, ctx, k, xyz, n):
+        if self.align != "reference":
+            return xyz
+        st = lib.vox_reference_apply(ctx, self.ref, xyz, n, 1 if k == self.first else 0, self.work.ctypes.data)
+        if st:
+            _lib.fail(st, ctx, f"frame {k}")
+        return self.work.ctypes.data
+
+    def tracks(self):
+        pd = _core._pandas()
+        rows = []
+        t = _lib.Track()
+        for i in range(lib.vox_tracker_track_count(self.tracker) if self.tracker else 0):
+            t.size = ctypes.sizeof(t)
+            lib.vox_tracker_track(self.tracker, i, _byref(t))
+            types = ";".join(name for bit, name in enumerate(_lib.VOLUME_TYPES[:4]) if t.types & (1 << bit))
+            rows.append((t.id, types, t.frames_present, t.fraction, t.first_frame, t.last_frame, t.volume_mean,
+                         t.volume_sd, t.volume_min, t.volume_max))
+        cols = list(zip(*rows)) if rows else [()] * len(TRACK_COLUMNS)
+        f = lambda c: np.array(c, dtype=np.float64)
+        return pd.DataFrame({
+            "track": np.array(cols[0], dtype=np.int64),
+            "types": np.array(cols[1], dtype=object),
+            "frames": np.array(cols[2], dtype=np.int64),
+            "fraction": round_f6(f(cols[3])),
+            "first_frame": np.array(cols[4], dtype=np.int64),
+            "last_frame": np.array(cols[5], dtype=np.int64),
+            "volume_mean": round_g10(f(cols[6])),
+            "volume_sd": round_g10(f(cols[7])),
+            "volume_min": round_g10(f(cols[8])),
+            "volume_max": round_g10(f(cols[9])),
+        })
+
+    def close(self):
+        lib.vox_reference_free(_byref(self.ref))
+        lib.vox_tracker_free(_byref(self.tracker))
+
+
+def _result(lattice, tracks, analyse, *args):
+    """analyse(*args): the frames table; with tracks, also the tracks table.  The lattice's
+    library objects are released whatever happens."""
+    try:
+        frames = analyse(*args)
+        return (frames, lattice.tracks()) if tracks else frames
+    finally:
+        lattice.close()
+
+
+def _run(a, s, lattice, frames, coll):
     """Analyses each (frame, time, xyz) of frames on structure s; errors name the frame and
-    carry the table of the frames before it."""
+    carry the table of the frames before it (and, with tracking, .tracks: the tracks so far)."""
     ctx = a._ctx
     n = s.input_atom_count
     sp = s._ptr
     r = ctypes.c_void_p()
-    pr, pp = _byref(r), _byref(params)
+    pr, pp = _byref(r), _byref(lattice.params)
     k = None
     set_coords, analyze, free, add = lib.vox_structure_set_coords, lib.vox_analyze, lib.vox_result_free, coll.add
+    each = lattice.each
     try:
         for k, time, xyz in frames:
+            if not each:
+                if lattice.first is None:
+                    lattice.start(ctx, s, k, xyz)
+                xyz = lattice.coords(ctx, k, xyz, n)
             st = set_coords(ctx, sp, xyz, n)
             if st == 0:
                 st = analyze(ctx, sp, pp, pr)
             if st:
                 _lib.fail(st, ctx, f"frame {k}")
+            if not each:
+                ids = coll.reserve(lib.vox_result_count(r))
+                st = lib.vox_tracker_add(ctx, lattice.tracker, k, r, ids)
+                if st:
+                    _lib.fail(st, ctx, f"frame {k}")
             add(r.value, k, time)
             free(pr)
     except Error as e:
         e.frames = coll.table()
+        if not each:
+            e.tracks = lattice.tracks()
         raise
     finally:
         lib.vox_result_free(pr)
 
 
-def _mdanalysis(a, params, source, select, align, start, stop, step):
+def _mdanalysis(a, lattice, source, select, start, stop, step):
     from . import _mda
     ag = _mda.atomgroup(source, select)
     u = ag.universe
     whole = len(ag) == len(u.atoms) and bool(np.all(ag.ix == np.arange(len(ag))))
     buffers = _mda.atom_buffers(ag)
     md = True if a.md_residue_names is None else a.md_residue_names
-    s = a._from_buffers(buffers, _mda.label(ag), md, True, align)
+    s = a._from_buffers(buffers, _mda.label(ag), md, True, lattice.each, _lib.FRAME_SIGNS[lattice.frame_signs])
     coll = _Collector()
 
     n = s.input_atom_count
@@ -260,11 +401,11 @@ def _mdanalysis(a, params, source, select, align, start, stop, step):
             yield ts.frame, t, xyz.ctypes.data
 
     with a._lock:
-        _run(a, s, params, frames(), coll)
+        _run(a, s, lattice, frames(), coll)
     return coll.table()
 
 
-def _files(a, params, topology, trajectory, align, start, stop, step):
+def _files(a, lattice, topology, trajectory, start, stop, step):
     lp = _lib.LoadParams()
     lib.vox_load_params_init(_byref(lp))
     lp.assembly = _lib.ASSEMBLY["asymmetric"]  # model 1, asymmetric unit, as `vox trajectory`
@@ -280,7 +421,8 @@ def _files(a, params, topology, trajectory, align, start, stop, step):
             raise invalid(f"the topology {os.fspath(topology)} has {s.input_atom_count} atoms, the trajectory "
                           f"{os.fspath(trajectory)} has {n}")
         pp = a._prepare_params(True if a.md_residue_names is None else a.md_residue_names)
-        pp.align = 1 if align else 0
+        pp.align = 1 if lattice.each else 0
+        pp.frame_signs = _lib.FRAME_SIGNS[lattice.frame_signs]
         a._call(lib.vox_prepare, s._ptr, _byref(pp))
         xyz = np.empty((n, 3), dtype=np.float32)
         coll = _Collector()
@@ -304,7 +446,7 @@ def _files(a, params, topology, trajectory, align, start, stop, step):
                 k += 1
 
         with a._lock:
-            _run(a, s, params, frames(a._ctx), coll)
+            _run(a, s, lattice, frames(a._ctx), coll)
         return coll.table()
     finally:
         lib.vox_frames_close(_byref(fr))

@@ -105,3 +105,13 @@ vox_status vox_result_transform(const vox_result *r, vox_transform *out)
 {
     return r ? vox_transform_export(r->rot, r->centroid, out) : VOX_E_INVALID_ARG;
 }
+
+vox_status vox_result_lattice(const vox_result *r, vox_analyze_params *p)
+{
+    if (!r || !p || p->size < offsetof(vox_analyze_params, grid_dims) + sizeof p->grid_dims)
+        return VOX_E_INVALID_ARG;
+    p->has_grid = 1;
+    memcpy(p->grid_origin, r->origin, sizeof p->grid_origin);
+    memcpy(p->grid_dims, r->dims, sizeof p->grid_dims);
+    return VOX_OK;
+}

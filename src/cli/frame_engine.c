@@ -4,7 +4,8 @@
  *   each      every frame is prepared exactly as `vox analyze` prepares a
  *             structure (vox_structure_set_coords re-aligns it);
  *   reference every frame is superposed by least squares onto the first
- *             analysed frame (kept heavy atoms, or C-alpha), then moved into
+ *             analysed frame (vox_reference: the library does the fit)
+ *             on kept heavy atoms, or C-alpha, then moved into
  *             the first frame's aligned frame and analysed on the first
  *             frame's lattice (same origin and voxel edges, grown where a
  *             frame needs more room);
@@ -37,34 +38,15 @@ static int load_prepared(vox_ctx *ctx, const char *top, int align, int canonical
     return 1;
 }
 
-static void analyse_slot(frame_engine *e, frame_worker *w, int wi, frame_slot *sl)
+static void analyse_slot(frame_engine *e, frame_worker *w, frame_slot *sl)
 {
     const float *in = sl->xyz;
     if (e->mode == ALIGN_REFERENCE) {
-        if (sl->index == e->first_index) { /* as vox_prepare aligned it */
-            for (size_t i = 0; i < e->nkept; i++)
-                memcpy(sl->work + 3 * e->kept[i], e->first_aligned + 3 * i, 3 * sizeof(float));
-        } else {
-            float *mob = e->mobile + (size_t)wi * 3 * e->nfit;
-            for (size_t i = 0; i < e->nfit; i++) memcpy(mob + 3 * i, in + 3 * e->fit[i], 3 * sizeof(float));
-            vox_transform fit;
-            fit.size = sizeof fit;
-            double cref[3];
-            if (vox_superpose(e->fit_ref, mob, e->nfit, &fit, cref, NULL) != VOX_OK) {
-                sl->failed = 1;
-                snprintf(sl->error, sizeof sl->error, "frame %lld: the superposition failed", (long long)sl->index);
-                return;
-            }
-            /* aligned = R0 * (U * (x - cm) + cref - c0) */
-            const double(*U)[3] = fit.rotation, (*R)[3] = e->to_aligned.rotation;
-            for (size_t i = 0; i < e->nkept; i++) {
-                const float *x = in + 3 * e->kept[i];
-                double d[3] = {x[0] - fit.centroid[0], x[1] - fit.centroid[1], x[2] - fit.centroid[2]}, y[3];
-                for (int a = 0; a < 3; a++)
-                    y[a] = U[a][0] * d[0] + U[a][1] * d[1] + U[a][2] * d[2] + cref[a] - e->to_aligned.centroid[a];
-                float *o = sl->work + 3 * e->kept[i];
-                for (int a = 0; a < 3; a++) o[a] = (float)(R[a][0] * y[0] + R[a][1] * y[1] + R[a][2] * y[2]);
-            }
+        if (vox_reference_apply(w->ctx, e->ref, in, e->atoms, sl->index == e->first_index, sl->work) != VOX_OK) {
+            sl->failed = 1;
+            snprintf(sl->error, sizeof sl->error, "frame %lld: %s", (long long)sl->index,
+                     vox_ctx_last_error_detail(w->ctx));
+            return;
         }
         in = sl->work;
     }
@@ -81,7 +63,7 @@ static void *worker_main(void *arg)
 {
     frame_worker *w = arg;
     frame_engine *e = w->e;
-    int wi = (int)(w - e->w), seen = 0;
+    int seen = 0;
     pthread_mutex_lock(&e->mu);
     for (;;) {
         while (!e->quit && e->generation == seen) pthread_cond_wait(&e->go, &e->mu);
@@ -91,7 +73,7 @@ static void *worker_main(void *arg)
         while (e->next < e->batch) {
             frame_slot *sl = &e->slots[e->next++];
             pthread_mutex_unlock(&e->mu);
-            analyse_slot(e, w, wi, sl);
+            analyse_slot(e, w, sl);
             pthread_mutex_lock(&e->mu);
         }
         if (--e->busy == 0)
@@ -109,7 +91,7 @@ void frame_engine_run(frame_engine *e, int n)
         e->slots[i].error[0] = '\0';
     }
     if (e->nw == 1) {
-        for (int i = 0; i < n; i++) analyse_slot(e, &e->w[0], 0, &e->slots[i]);
+        for (int i = 0; i < n; i++) analyse_slot(e, &e->w[0], &e->slots[i]);
         return;
     }
     pthread_mutex_lock(&e->mu);
@@ -195,46 +177,15 @@ int frame_engine_set_reference(frame_engine *e, int64_t index, const float *xyz,
     memset(e->to_aligned.centroid, 0, sizeof e->to_aligned.centroid);
     for (int a = 0; a < 3; a++) e->to_aligned.rotation[a][a] = 1.0;
     if (e->mode == ALIGN_REFERENCE) {
-        /* the first frame prepared as vox analyze prepares it: its transform and coordinates */
-        vox_structure *p = NULL;
-        if (!load_prepared(ctx, e->topology, 1, e->canonical_signs, &p, err, cap))
-            return 0;
-        if (vox_structure_set_coords(ctx, p, xyz, e->atoms) != VOX_OK) {
+        vox_reference_params rp;
+        vox_reference_params_init(&rp);
+        rp.fit = e->fit_ca ? VOX_FIT_CA : VOX_FIT_HEAVY;
+        rp.frame_signs = e->canonical_signs ? VOX_FRAME_SIGNS_CANONICAL : VOX_FRAME_SIGNS_VOLUMIZER;
+        if (vox_reference_create(ctx, e->w[0].s, xyz, e->atoms, &rp, &e->ref) != VOX_OK) {
             snprintf(err, cap, "frame %lld: %s", (long long)index, vox_ctx_last_error_detail(ctx));
-            vox_structure_free(&p);
             return 0;
         }
-        vox_structure_transform(p, &e->to_aligned);
-        e->first_aligned = malloc(3 * (e->nkept ? e->nkept : 1) * sizeof(float));
-        e->fit = malloc((e->nkept ? e->nkept : 1) * sizeof *e->fit);
-        if (!e->first_aligned || !e->fit) {
-            vox_structure_free(&p);
-            snprintf(err, cap, "out of memory for the reference frame");
-            return 0;
-        }
-        vox_structure_coords(p, e->first_aligned);
-        vox_structure_free(&p);
-        /* the fitted atoms: every analysed (heavy) atom, or the C-alphas */
-        e->nfit = 0;
-        for (size_t i = 0; i < e->nkept; i++) {
-            vox_atom_info ai;
-            ai.size = sizeof ai;
-            vox_structure_atom(e->w[0].s, i, &ai);
-            if (!e->fit_ca || (!ai.hetero && !strcmp(ai.atom_name, "CA")))
-                e->fit[e->nfit++] = e->kept[i];
-        }
-        if (e->nfit < 3) {
-            snprintf(err, cap, "--align reference needs at least 3 atoms to fit, the topology has %zu%s", e->nfit,
-                     e->fit_ca ? " C-alpha atoms" : " heavy protein atoms");
-            return 0;
-        }
-        e->fit_ref = malloc(3 * e->nfit * sizeof(float));
-        e->mobile = malloc(3 * e->nfit * (size_t)e->nw * sizeof(float));
-        if (!e->fit_ref || !e->mobile) {
-            snprintf(err, cap, "out of memory for the reference frame");
-            return 0;
-        }
-        for (size_t i = 0; i < e->nfit; i++) memcpy(e->fit_ref + 3 * i, xyz + 3 * e->fit[i], 3 * sizeof(float));
+        vox_reference_transform(e->ref, &e->to_aligned);
     }
     /* the lattice: the first frame's own grid */
     frame_slot *sl = &e->slots[0];
@@ -243,14 +194,12 @@ int frame_engine_set_reference(frame_engine *e, int64_t index, const float *xyz,
     vox_result_free(&sl->result);
     sl->failed = 0;
     e->ap.has_grid = 0;
-    analyse_slot(e, &e->w[0], 0, sl);
+    analyse_slot(e, &e->w[0], sl);
     if (sl->failed) {
         snprintf(err, cap, "%s", sl->error);
         return 0;
     }
-    e->ap.has_grid = 1;
-    vox_result_grid(sl->result, e->ap.grid_dims, NULL);
-    vox_result_grid_origin(sl->result, e->ap.grid_origin);
+    vox_result_lattice(sl->result, &e->ap);
     vox_result_free(&sl->result);
     return 1;
 }
@@ -278,10 +227,7 @@ void frame_engine_free(frame_engine *e)
     free(e->slots);
     free(e->w);
     free(e->kept);
-    free(e->fit);
-    free(e->fit_ref);
-    free(e->mobile);
-    free(e->first_aligned);
+    vox_reference_free(&e->ref);
     pthread_mutex_destroy(&e->mu);
     pthread_cond_destroy(&e->go);
     pthread_cond_destroy(&e->done);

@@ -38,13 +38,9 @@ typedef struct frame_engine {
     /* the first frame (reference and none): the lattice, its transform, the fit */
     int has_reference;
     vox_transform to_aligned;   /* first frame: input -> analysis frame (identity for none) */
-    size_t nfit;
-    size_t *fit;                /* input indices of the fitted atoms */
-    float *fit_ref;             /* their first-frame coordinates */
-    float *mobile;              /* scratch per worker: nfit * 3 each */
+    vox_reference *ref;         /* reference: every frame's superposition onto the first */
     size_t nkept;
-    size_t *kept;               /* input indices of the analysed atoms */
-    float *first_aligned;       /* the first frame as vox_prepare aligned it (kept atoms) */
+    size_t *kept;               /* input indices of the analysed atoms (the HTML page's frames) */
     int64_t first_index;
     /* workers and the batch they share */
     frame_worker *w;
