@@ -113,13 +113,16 @@ def child(case, n, path, res, top, dcd):
         def fn(): vox.volumize_pdb(path, resolution=res, threads=1)
     elif case == "files":
         def fn(): vox.analyze_trajectory(top, trajectory=dcd, analyzer=a)
-    else:
+    else:  # "memory", "reference"
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             import MDAnalysis as mda
             u = mda.Universe(top, dcd)
             u.transfer_to_memory()
-        def fn(): vox.analyze_trajectory(u, analyzer=a)
+        if case == "reference":  # one lattice, superposition and tracking (all inside the library)
+            def fn(): vox.analyze_trajectory(u, align="reference", tracks=True, analyzer=a)
+        else:
+            def fn(): vox.analyze_trajectory(u, analyzer=a)
     import gc
     gc.freeze()  # the interpreter's own heap (NumPy, pandas) out of the collector's way: vox's cost only
     for _ in range(n + 1):
@@ -183,7 +186,8 @@ def instructions(a, env, capi_exe, path, top, dcd):
     show(f"C API loop: 1aki-md at {a.frames_resolution} A, per frame",
          per_rep(c_cmd(f"frames {top} {dcd} {a.frames_resolution}")), 1 / 201)
     for case, what in (("files", "analyze_trajectory(top, trajectory=dcd)"),
-                       ("memory", "analyze_trajectory(MemoryReader)")):
+                       ("memory", "analyze_trajectory(MemoryReader)"),
+                       ("reference", "... align='reference', tracks=True")):
         show(what + ", per frame", per_rep(py_cmd(case, a.frames_resolution)), 1 / 201)
 
 

@@ -14,17 +14,23 @@
 #      the gate catches a deliberately slowed kernel.
 set -eu
 cd "$(dirname "$0")/.."
+T0=$(date +%s)
+stage() { echo "test.sh: [$(( $(date +%s) - T0 )) s] $*"; }
+stage "native build and tests"
 sh scripts/setup.sh build
 meson test -C build --print-errorlogs
 
+stage "sanitizer build and tests"
 # (MPI stays out of the sanitizer build: OpenMPI's own allocations would trip LeakSanitizer)
 sh scripts/setup.sh build-asan -Db_sanitize=address,undefined -Dc_args=-fno-sanitize-recover=all -Db_lundef=false -Dmpi=disabled
 ASAN_OPTIONS=detect_leaks=1 meson test -C build-asan --print-errorlogs --timeout-multiplier 3
 
+stage "fuzz targets"
 # the libFuzzer targets (clang, ASan + UBSan): each for a fixed number of runs on its seeds and the
 # committed regression corpus (sh scripts/fuzz.sh --time S runs them as long as one likes)
 sh scripts/fuzz.sh
 
+stage "aarch64 cross build and tests"
 if [ -f ../shared/toolchain/aarch64-linux-gnu.ini ]; then
     VOX_CROSS=aarch64 sh scripts/setup.sh build-aarch64 -Dparity_subset='^(cavity|pocket|pore|hub|1aki|1l2y|3o5r)\.'
     meson test -C build-aarch64 --print-errorlogs --timeout-multiplier 3 \
@@ -34,6 +40,7 @@ if [ -f ../shared/toolchain/aarch64-linux-gnu.ini ]; then
 else
     echo "test.sh: SKIP aarch64 cross build: ../shared/toolchain/aarch64-linux-gnu.ini not found"
 fi
+stage "benchmarks and the regression gate"
 if [ "$(uname -m)" != x86_64 ]; then
     echo "test.sh: SKIP benchmark gate: the committed baseline is for x86_64"
 elif [ ! -d ../shared/data/structures ]; then
@@ -59,4 +66,4 @@ else
     fi
     echo "bench gate: the deliberately slowed kernel was caught ($(grep -c REGRESSION build-slow/bench-gate.log) cases)"
 fi
-echo "test.sh: all suites passed"
+stage "all suites passed"
