@@ -5,7 +5,11 @@ A quick tune of one kernel writes a profile that `vox info` then uses
 (exact match), --check and --show read it, two tuners writing the same file
 at once leave it valid with every machine's entry, a newer-schema file is
 never overwritten, an unreadable one is replaced, and the default location
-follows $VOX_PROFILE / $XDG_CONFIG_HOME.
+follows $VOX_PROFILE / $XDG_CONFIG_HOME; `--system` writes the system-wide
+profile ($XDG_CONFIG_DIRS, else /etc/vox), which contexts read when the
+user's has nothing for this machine; a profile that cannot be written is
+refused before anything is measured; the fingerprint is the machine's, not
+the launcher's CPU mask (taskset).
 
 Usage: test_voxtune.py VOXTUNE VOX [WRAPPER]
 """
@@ -24,7 +28,8 @@ QUICK = ["--quick", "--only", "occlusion,first_shell", "--classes", "small"]
 
 
 def env_with(**kw):
-    e = {k: v for k, v in os.environ.items() if k not in ("VOX_PROFILE", "XDG_CONFIG_HOME", "VOX_THREADS")}
+    e = {k: v for k, v in os.environ.items()
+         if k not in ("VOX_PROFILE", "XDG_CONFIG_HOME", "XDG_CONFIG_DIRS", "VOX_THREADS")}
     e.update(kw)
     return e
 
@@ -144,6 +149,58 @@ def test_default_location(tmp):
     check("profile: (none)" in r.stdout, "VOX_PROFILE='' means no profile")
 
 
+def test_system_profile(tmp):
+    home, first, second = (os.path.join(tmp, d) for d in ("home", "sys1", "sys2"))
+    os.makedirs(home)
+    dirs = f"relative/ignored:{first}:{second}"
+    r = tune(*QUICK, "--system", "--output", os.path.join(tmp, "x.json"))
+    check(r.returncode == 2 and "give one" in r.stderr, f"--system with --output: refused: {r.stderr}")
+    r = tune(*QUICK, "--system", env=env_with(HOME=home, XDG_CONFIG_DIRS=dirs))
+    where = os.path.join(first, "vox", "profile.json")
+    check(r.returncode == 0 and os.path.exists(where), f"--system: the first absolute $XDG_CONFIG_DIRS entry: {r.stdout}")
+    check(not os.path.exists(os.path.join(home, ".config")), "--system leaves the user's profile alone")
+    # the user's profile is absent: the system's is read
+    r = vox("info", env=env_with(HOME=home, XDG_CONFIG_DIRS=dirs))
+    check(f"profile: {where}" in r.stdout and "exact" in r.stdout, f"a context reads the system profile: {r.stdout}")
+    # the user's own profile wins when it has this machine
+    r = tune(*QUICK, env=env_with(HOME=home))
+    mine = os.path.join(home, ".config", "vox", "profile.json")
+    r = vox("info", env=env_with(HOME=home, XDG_CONFIG_DIRS=dirs))
+    check(r.returncode == 0 and f"profile: {mine}" in r.stdout, f"the user's profile first: {r.stdout}")
+    # ... and when it holds only other machines, the system's is used
+    doc = load(mine)
+    for m in doc["machines"]:
+        m["fingerprint"]["cpu"]["model"] = "another CPU"
+    with open(mine, "w") as f:
+        json.dump(doc, f)
+    r = vox("info", env=env_with(HOME=home, XDG_CONFIG_DIRS=dirs))
+    check(f"profile: {where}" in r.stdout and "exact" in r.stdout, f"no entry here: the system's: {r.stdout}")
+    # a profile named by $VOX_PROFILE is the only one read
+    r = vox("info", env=env_with(HOME=home, XDG_CONFIG_DIRS=dirs, VOX_PROFILE=os.path.join(tmp, "none.json")))
+    check("absent" in r.stdout and where not in r.stdout, f"VOX_PROFILE: no fallback: {r.stdout}")
+
+
+def test_unwritable_output_refused_first(tmp):
+    blocker = os.path.join(tmp, "a-file")
+    with open(blocker, "w") as f:
+        f.write("x")
+    r = tune("--quick", "--output", os.path.join(blocker, "sub", "profile.json"))
+    check(r.returncode == 1 and "nothing measured" in r.stderr and "measured" not in r.stdout,
+          f"an unwritable profile is refused before measuring: {r.returncode} {r.stderr}")
+
+
+def test_fingerprint_ignores_the_launchers_mask(tmp):
+    import shutil
+    if not shutil.which("taskset") or (os.cpu_count() or 1) < 2:
+        print("SKIP: taskset or a second CPU missing")
+        return
+    whole = tune("--print-fingerprint")
+    pinned = subprocess.run(["taskset", "-c", "0", *WRAPPER, VOXTUNE, "--print-fingerprint"], capture_output=True, text=True)
+    check(whole.returncode == 0 and pinned.returncode == 0 and json.loads(whole.stdout) == json.loads(pinned.stdout),
+          f"taskset -c 0 changes the fingerprint:\n{whole.stdout}\n{pinned.stdout}")
+
+
 if __name__ == "__main__":
-    sys.exit(main([test_options, test_round_trip, test_concurrent_writers, test_refusals, test_default_location],
-                  "vox-tune-"))
+    sys.exit(main([test_options, test_round_trip, test_concurrent_writers, test_refusals, test_default_location,
+                   test_system_profile, test_unwritable_output_refused_first,
+                   test_fingerprint_ignores_the_launchers_mask], "vox-tune-"))

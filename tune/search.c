@@ -42,6 +42,22 @@ static void run_once(vox_tuner *t, vox_workload *w, vox_tuned_kernel k, const vo
     }
 }
 
+const char *vox_tune_eta(vox_tuner *t)
+{
+    /* the searches so far at their mean pace, never past the time limit */
+    const double now = vox_tune_now(), spent = now - t->start;
+    double left = t->finished > 0 ? spent / t->finished * (t->steps - t->finished) : -1.0;
+    if (t->deadline > 0 && (left < 0 || now + left > t->deadline))
+        left = t->deadline - now;
+    if (left < 0)
+        snprintf(t->eta, sizeof t->eta, "?");
+    else if (left < 100)
+        snprintf(t->eta, sizeof t->eta, "%.0f s", left);
+    else
+        snprintf(t->eta, sizeof t->eta, "%.0f min", left / 60.0);
+    return t->eta;
+}
+
 double vox_tune_measure(vox_tuner *t, vox_workload *w, vox_tuned_kernel k, const vox_setting *s)
 {
     if (t->deadline > 0 && vox_tune_now() > t->deadline) {
@@ -72,9 +88,9 @@ double vox_tune_measure(vox_tuner *t, vox_workload *w, vox_tuned_kernel k, const
     cJSON_AddItemToArray(t->measurements, m);
     t->done++;
     if (t->show_progress) { /* one line rewritten in place on a terminal */
-        fprintf(stderr, "\rvoxtune: %3d measured  %-16s %-6s %-6s tile %7d KiB  %2d threads  %9.3f ms   ", t->done,
-                vox_tuned_kernel_name(k), vox_size_class_name(w->cls), vox_isa_name(s->isa), s->tile_kib,
-                k == VOX_TK_MOMENTS ? 1 : threads, best * 1e3);
+        fprintf(stderr, "\rvoxtune: [%d/%d, ETA %s] %3d measured  %-16s %-6s %-6s tile %7d KiB  %2d threads  %9.3f ms   ",
+                t->step, t->steps, vox_tune_eta(t), t->done, vox_tuned_kernel_name(k), vox_size_class_name(w->cls),
+                vox_isa_name(s->isa), s->tile_kib, k == VOX_TK_MOMENTS ? 1 : threads, best * 1e3);
         fflush(stderr);
     }
     return best;

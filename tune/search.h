@@ -24,6 +24,10 @@ typedef struct vox_tuner {
     int truncated;       /* the deadline stopped a search */
     cJSON *measurements; /* every measurement, for the profile */
     int done;            /* measurements so far (progress line) */
+    int step, steps;     /* kernel x size-class searches: this one (1-based) and the total */
+    int finished;        /* searches finished */
+    double start;        /* when measuring began (vox_tune_now) */
+    char eta[32];        /* vox_tune_eta's text */
     int show_progress;
 } vox_tuner;
 
@@ -33,6 +37,8 @@ double vox_tune_now(void);
 static inline double vox_tune_min(double a, double b) { return a < 0 || (b >= 0 && b < a) ? b : a; }
 
 /* Best-of-reps seconds of kernel k with setting s on w; < 0 past the deadline. */
+/* Time left, as text: the searches so far at their pace, capped by the limit. */
+const char *vox_tune_eta(vox_tuner *t);
 double vox_tune_measure(vox_tuner *t, vox_workload *w, vox_tuned_kernel k, const vox_setting *s);
 
 /* Searches k on w from the default setting *s (replaced by the choice);

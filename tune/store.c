@@ -29,6 +29,32 @@ static int mkdir_parents(const char *path)
     return mkdir(dir, 0755) != 0 && errno != EEXIST ? -1 : 0;
 }
 
+int vox_profile_writable(const char *path, char *err, size_t errn)
+{
+    if (mkdir_parents(path) != 0) {
+        snprintf(err, errn, "cannot create the directory of %s: %s", path, strerror(errno));
+        return 0;
+    }
+    /* what vox_profile_store will do: a lock file and a temporary beside the profile, then a rename */
+    char probe[1100];
+    if (snprintf(probe, sizeof probe, "%s.tmp.XXXXXX", path) >= (int)sizeof probe) {
+        snprintf(err, errn, "%s: the path is too long", path);
+        return 0;
+    }
+    int fd = mkstemp(probe);
+    if (fd < 0) {
+        snprintf(err, errn, "cannot write beside %s: %s", path, strerror(errno));
+        return 0;
+    }
+    close(fd);
+    unlink(probe);
+    if (access(path, F_OK) == 0 && access(path, R_OK) != 0) {
+        snprintf(err, errn, "cannot read %s (its other machines' entries are kept): %s", path, strerror(errno));
+        return 0;
+    }
+    return 1;
+}
+
 int vox_profile_store(vox_ctx *ctx, const char *path, cJSON *entry, char *err, size_t errn)
 {
     char lock_path[1100];

@@ -14,6 +14,11 @@
 
 #include "internal.h"
 
+/* 1 when vox_profile_store could write path (its directory exists or can be
+ * made, a file can be created beside it, an existing profile is readable);
+ * else 0 with err set.  voxtune asks before it measures for minutes. */
+int vox_profile_writable(const char *path, char *err, size_t errn);
+
 /* Takes ownership of entry.  Returns 0 with a message in err on failure. */
 int vox_profile_store(vox_ctx *ctx, const char *path, cJSON *entry, char *err, size_t errn);
 

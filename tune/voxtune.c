@@ -5,7 +5,9 @@
  *   voxtune --check [--output PATH]   exit 0 only when the profile matches this machine exactly
  *   voxtune --print-fingerprint       this machine's fingerprint (JSON)
  *
- * The profile goes to --output, else $VOX_PROFILE, else
+ * The profile goes to --output, else (--system) the system-wide profile
+ * ($XDG_CONFIG_DIRS' first directory/vox/profile.json, else
+ * /etc/vox/profile.json), else $VOX_PROFILE, else
  * $XDG_CONFIG_HOME/vox/profile.json (~/.config/vox/profile.json).
  */
 #include <getopt.h>
@@ -33,6 +35,9 @@ static void usage(FILE *f)
             "  --time-limit S       stop measuring after S seconds (default: 25 with --quick, 600)\n"
             "  --output PATH        the profile (default: $VOX_PROFILE, else\n"
             "                       $XDG_CONFIG_HOME/vox/profile.json or ~/.config/vox/profile.json)\n"
+            "  --system             the system-wide profile instead, read by every user whose own profile\n"
+            "                       has no entry for this machine: <first of $XDG_CONFIG_DIRS>/vox/profile.json,\n"
+            "                       else /etc/vox/profile.json (usually needs root)\n"
             "  --only K[,K...]      tune only these kernels: bin_points, occlusion, first_shell,\n"
             "                       label_components, moments (the others keep their defaults)\n"
             "  --classes C[,C...]   only these size classes: small, medium, large\n"
@@ -142,15 +147,16 @@ static int show_or_check(vox_ctx *ctx, const char *path, int check)
 
 int main(int argc, char **argv)
 {
-    int quick = 0, show = 0, check = 0, print_fp = 0;
+    int quick = 0, show = 0, check = 0, print_fp = 0, system_wide = 0;
     double limit = -1;
     const char *output = NULL, *only = NULL, *classes = NULL;
-    enum { O_QUICK = 256, O_LIMIT, O_OUT, O_ONLY, O_CLASSES, O_SHOW, O_CHECK, O_FP };
+    enum { O_QUICK = 256, O_LIMIT, O_OUT, O_ONLY, O_CLASSES, O_SHOW, O_CHECK, O_FP, O_SYSTEM };
     static const struct option opts[] = {
         {"quick", no_argument, 0, O_QUICK}, {"time-limit", required_argument, 0, O_LIMIT},
         {"output", required_argument, 0, O_OUT}, {"only", required_argument, 0, O_ONLY},
         {"classes", required_argument, 0, O_CLASSES}, {"show", no_argument, 0, O_SHOW},
         {"check", no_argument, 0, O_CHECK}, {"print-fingerprint", no_argument, 0, O_FP},
+        {"system", no_argument, 0, O_SYSTEM},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int ch;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -171,6 +177,7 @@ int main(int argc, char **argv)
         case O_SHOW: show = 1; break;
         case O_CHECK: check = 1; break;
         case O_FP: print_fp = 1; break;
+        case O_SYSTEM: system_wide = 1; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return EXIT_USAGE;
         }
@@ -183,8 +190,17 @@ int main(int argc, char **argv)
         !list_valid(classes, "--classes", class_name, VOX_SC_COUNT))
         return EXIT_USAGE;
     char path[1024];
+    if (output && system_wide) {
+        fprintf(stderr, "voxtune: --output and --system name two profiles: give one\n");
+        return EXIT_USAGE;
+    }
     if (output) snprintf(path, sizeof path, "%s", output);
-    else if (!vox_profile_default_path(path, sizeof path) || !path[0]) {
+    else if (system_wide) {
+        if (!vox_profile_system_path(0, path, sizeof path)) {
+            fprintf(stderr, "voxtune: --system: $XDG_CONFIG_DIRS holds no absolute directory\n");
+            return EXIT_USAGE;
+        }
+    } else if (!vox_profile_default_path(path, sizeof path) || !path[0]) {
         fprintf(stderr, "voxtune: no profile path: give --output, or set VOX_PROFILE or HOME\n");
         return EXIT_USAGE;
     }
@@ -212,6 +228,14 @@ int main(int argc, char **argv)
         return rc;
     }
 
+    /* minutes of measuring must not end in a profile that cannot be written */
+    char werr[1200];
+    if (!vox_profile_writable(path, werr, sizeof werr)) {
+        fprintf(stderr, "voxtune: %s; nothing measured\n", werr);
+        vox_ctx_destroy(&ctx);
+        return 1;
+    }
+
     vox_tuner t;
     memset(&t, 0, sizeof t);
     t.ctx = ctx;
@@ -219,7 +243,11 @@ int main(int argc, char **argv)
     t.measurements = cJSON_CreateArray();
     t.show_progress = isatty(2);
     const double start = vox_tune_now();
+    t.start = start;
     t.deadline = start + (limit > 0 ? limit : quick ? 25.0 : 600.0);
+    for (int c = 0; c < VOX_SC_COUNT; c++)
+        for (int k = 0; k < VOX_TK_COUNT; k++)
+            t.steps += list_has(classes, class_name(c)) && !(quick && c == VOX_SC_LARGE) && list_has(only, kernel_name(k));
     vox_tuning tuned = *ctx->tuning; /* the defaults, overwritten where measured */
     static const int side[VOX_SC_COUNT] = {60, 150, 270};
     double gain[VOX_TK_COUNT][VOX_SC_COUNT][2];
@@ -238,10 +266,12 @@ int main(int argc, char **argv)
         for (int k = 0; k < VOX_TK_COUNT; k++) {
             gain[k][c][0] = gain[k][c][1] = -1;
             if (!list_has(only, kernel_name(k))) continue;
+            t.step++;
             vox_tune_search(&t, &w, (vox_tuned_kernel)k, &tuned.s[k][c], &gain[k][c][0], &gain[k][c][1]);
+            t.finished++;
             if (!t.show_progress) /* logs: a line per kernel and class */
-                fprintf(stderr, "voxtune: %s %s: %d measurements so far, %.1f s\n", kernel_name(k), class_name(c),
-                        t.done, vox_tune_now() - start);
+                fprintf(stderr, "voxtune: [%d/%d] %s %s: %d measurements so far, %.1f s, ETA %s\n", t.step, t.steps,
+                        kernel_name(k), class_name(c), t.done, vox_tune_now() - start, vox_tune_eta(&t));
         }
         measured[c] = 1;
         vox_workload_free(&w);

@@ -53,9 +53,27 @@ static const char *compiler(void)
 #endif
 }
 
+/* The machine's cores and PUs: every one the process may ever run on (its
+ * cgroup's), not the launcher's affinity mask (taskset, srun --cpu-bind),
+ * which the team narrows itself to: a profile tuned under taskset is the
+ * same machine's and applies outside it. */
+static void machine_size(const vox_team *t, int *cores, int *pus)
+{
+    hwloc_const_cpuset_t all = hwloc_topology_get_allowed_cpuset(t->topo);
+    int n = hwloc_get_nbobjs_by_type(t->topo, HWLOC_OBJ_CORE), c = 0;
+    for (int i = 0; i < n; i++)
+        if (hwloc_bitmap_intersects(hwloc_get_obj_by_type(t->topo, HWLOC_OBJ_CORE, (unsigned)i)->cpuset, all))
+            c++;
+    *pus = hwloc_bitmap_weight(all);
+    if (*pus <= 0) *pus = t->pus;
+    *cores = c > 0 ? c : *pus;
+}
+
 cJSON *vox_fingerprint(const vox_ctx *ctx)
 {
     const vox_team *t = ctx->team;
+    int cores, pus;
+    machine_size(t, &cores, &pus);
     cJSON *fp = cJSON_CreateObject();
     cJSON *cpu = cJSON_AddObjectToObject(fp, "cpu");
     cJSON *isa = cJSON_AddObjectToObject(fp, "isa");
@@ -74,8 +92,8 @@ cJSON *vox_fingerprint(const vox_ctx *ctx)
     if (q) cJSON_AddItemToObject(isa, "quirks", q);
     cJSON_AddNumberToObject(topo, "packages", t->packages);
     cJSON_AddNumberToObject(topo, "numa_nodes", t->numa);
-    cJSON_AddNumberToObject(topo, "cores", t->cores);
-    cJSON_AddNumberToObject(topo, "pus", t->pus);
+    cJSON_AddNumberToObject(topo, "cores", cores);
+    cJSON_AddNumberToObject(topo, "pus", pus);
     cJSON_AddNumberToObject(topo, "l1d_kib", (double)(t->l1d >> 10));
     cJSON_AddNumberToObject(topo, "l2_kib", (double)(t->l2 >> 10));
     cJSON_AddNumberToObject(topo, "l3_kib", (double)(t->l3 >> 10));

@@ -46,6 +46,21 @@ int vox_profile_default_path(char *out, size_t size)
     return 0;
 }
 
+int vox_profile_system_path(int index, char *out, size_t size)
+{
+    const char *dirs = getenv("XDG_CONFIG_DIRS");
+    if (!dirs || !*dirs)
+        return index == 0 && snprintf(out, size, "/etc/vox/profile.json") < (int)size;
+    for (const char *p = dirs; *p;) {
+        const char *colon = strchr(p, ':');
+        size_t n = colon ? (size_t)(colon - p) : strlen(p);
+        if (n && p[0] == '/' && index-- == 0) /* relative entries are ignored, as the XDG spec says */
+            return snprintf(out, size, "%.*s/vox/profile.json", (int)n, p) < (int)size;
+        p += n + (colon ? 1 : 0);
+    }
+    return 0;
+}
+
 /* ---- parsing and migration ---------------------------------------------- */
 
 static cJSON *fail(cJSON *doc, vox_profile_status st, vox_profile_status *status, char *why, size_t n,
@@ -362,6 +377,28 @@ void vox_profile_load(vox_ctx *ctx)
     } else {
         pi->status = st;
         snprintf(pi->detail, sizeof pi->detail, "%s", why);
+    }
+    /* The user's default profile has nothing for this machine: the system's
+     * (never when a profile was named by the option or $VOX_PROFILE). */
+    const int named = ctx->opts.profile || getenv("VOX_PROFILE");
+    if (!named && (pi->status == VOX_PROFILE_DEFAULTS_ABSENT || pi->status == VOX_PROFILE_DEFAULTS_FOREIGN)) {
+        char sys[sizeof pi->path];
+        for (int i = 0; vox_profile_system_path(i, sys, sizeof sys); i++) {
+            int err;
+            vox_profile_status sst;
+            cJSON *sd = vox_profile_read_file(sys, &sst, why, sizeof why, &err);
+            if (!sd)
+                continue;
+            vox_profile_info save = *pi;
+            vox_tuning keep = *ctx->tuning;
+            snprintf(pi->path, sizeof pi->path, "%s", sys);
+            use_document(ctx, sd, pi);
+            cJSON_Delete(sd);
+            if (pi->status == VOX_PROFILE_EXACT || pi->status == VOX_PROFILE_PARTIAL)
+                break;
+            *pi = save; /* nothing for this machine there either: as before */
+            *ctx->tuning = keep;
+        }
     }
     if (pi->status >= VOX_PROFILE_DEFAULTS_CORRUPT && ctx->opts.verbose > 0)
         vox_warn(ctx, "profile %s: %s; using defaults", pi->path[0] ? pi->path : "(JSON text)", pi->detail);

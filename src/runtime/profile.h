@@ -39,6 +39,13 @@ VOX_HIDDEN void vox_tuning_defaults(const vox_team *team, int isa, vox_tuning *t
  * 0 when none can be formed. */
 VOX_HIDDEN int vox_profile_default_path(char *out, size_t size);
 
+/* The system-wide profiles, read after the user's when it has no entry for
+ * this machine (FFTW's system wisdom): candidate `index` (0, 1, ...) is
+ * DIR/vox/profile.json for each absolute DIR of $XDG_CONFIG_DIRS when it is
+ * set, else /etc/vox/profile.json.  0 when there is no such candidate.
+ * Candidate 0 is where `voxtune --system` writes. */
+VOX_HIDDEN int vox_profile_system_path(int index, char *out, size_t size);
+
 /* Reads a whole profile document into its schema-2 form (migrating older
  * schemas).  On failure returns NULL with *status and why set. */
 VOX_HIDDEN cJSON *vox_profile_parse(const char *text, size_t len, vox_profile_status *status, char *why,
