@@ -69,6 +69,15 @@ def test_round_trip(tmp):
     check(all(x["seconds"] > 0 and x["threads"] >= 1 for x in m["measurements"]), "measurements have times")
     check(set(m["settings"]) == {"bin_points", "occlusion", "first_shell", "label_components", "moments"},
           "settings for every kernel")
+    # the end-to-end verdict: whole analyses with the defaults and with the choices, printed honestly
+    e2e = m.get("end_to_end", [])
+    check(len(e2e) == 1 and e2e[0]["size_class"] == "small" and e2e[0]["verdict"] in ("kept", "defaults", "within-noise"),
+          f"one end-to-end verdict for the class tuned: {e2e}")
+    verdict = e2e[0]["verdict"] if e2e else ""
+    check(("no gain to show" in r.stdout) == (verdict == "defaults"), f"'no gain to show' exactly when nothing differs: {r.stdout}")
+    if verdict in ("kept", "within-noise"):
+        check(e2e[0]["default_seconds"] > 0 and e2e[0]["tuned_seconds"] > 0 and "whole vox_analyze" in r.stdout,
+              f"both end-to-end times measured and printed: {e2e}")
     check(tune("--check", "--output", path).returncode == 0, "--check: exact match")
     r = tune("--show", "--output", path)
     check(r.returncode == 0 and "exact for this machine" in r.stdout, f"--show: {r.stdout}")

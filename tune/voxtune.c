@@ -98,6 +98,75 @@ static cJSON *settings_json(const vox_tuning *t)
     return s;
 }
 
+static int setting_equal(const vox_setting *a, const vox_setting *b)
+{
+    return a->isa == b->isa && a->tile_kib == b->tile_kib && a->threads == b->threads;
+}
+
+static double median_of(double *v, int n)
+{
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && v[j] < v[j - 1]; j--) {
+            double x = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = x;
+        }
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* What the settings change end to end: whole vox_analyze runs of the class's
+ * workload (a protein-like blob with cavities, pockets and a tunnel) in a
+ * context with the defaults and one with the tuned settings (given as a
+ * profile, as a user's context reads them), alike in threads and binding,
+ * timed alternately; medians in *t_def and *t_tuned.  0 when it could not
+ * be measured. */
+static int end_to_end(vox_ctx *ctx, const vox_workload *w, const vox_tuning *tuned, int reps, double *t_def,
+                      double *t_tuned)
+{
+    cJSON *doc = cJSON_CreateObject(), *entry = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "format", VOX_PROFILE_FORMAT);
+    cJSON_AddNumberToObject(doc, "schema", VOX_PROFILE_SCHEMA);
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(doc, "machines"), entry);
+    cJSON_AddItemToObject(entry, "fingerprint", vox_fingerprint(ctx));
+    cJSON_AddItemToObject(entry, "settings", settings_json(tuned));
+    char *json = cJSON_PrintUnformatted(doc);
+    cJSON_Delete(doc);
+    vox_ctx *c[2] = {NULL, NULL};
+    int ok = json != NULL;
+    for (int i = 0; ok && i < 2; i++) {
+        vox_options o;
+        vox_options_init(&o);
+        o.threads = ctx->team->threads;
+        o.bind = ctx->team->bind == VOX_BIND_CORES ? "cores" : ctx->team->bind == VOX_BIND_PUS ? "pus" : "none";
+        o.profile_json = i ? json : "";
+        ok = vox_ctx_create(&c[i], &o) == VOX_OK && (!i || vox_ctx_profile_status(c[i]) == VOX_PROFILE_EXACT);
+    }
+    vox_analyze_params ap;
+    vox_analyze_params_init(&ap);
+    ap.resolution = w->resolution;
+    double *dt[2] = {malloc((size_t)reps * sizeof(double)), malloc((size_t)reps * sizeof(double))};
+    ok = ok && dt[0] && dt[1];
+    for (int r = -1; ok && r < reps; r++) /* r = -1: warm-up (scratch, page faults) */
+        for (int j = 0; ok && j < 2; j++) {
+            const int i = (r & 1) ? 1 - j : j; /* alternate which goes first */
+            vox_result *res = NULL;
+            const double t0 = vox_tune_now();
+            ok = vox_analyze(c[i], &w->st, &ap, &res) == VOX_OK;
+            if (r >= 0) dt[i][r] = vox_tune_now() - t0;
+            vox_result_free(&res);
+        }
+    if (ok) {
+        *t_def = median_of(dt[0], reps);
+        *t_tuned = median_of(dt[1], reps);
+    }
+    free(dt[0]);
+    free(dt[1]);
+    vox_ctx_destroy(&c[0]);
+    vox_ctx_destroy(&c[1]);
+    cJSON_free(json);
+    return ok;
+}
+
 /* --show and --check */
 static int show_or_check(vox_ctx *ctx, const char *path, int check)
 {
@@ -248,7 +317,13 @@ int main(int argc, char **argv)
     for (int c = 0; c < VOX_SC_COUNT; c++)
         for (int k = 0; k < VOX_TK_COUNT; k++)
             t.steps += list_has(classes, class_name(c)) && !(quick && c == VOX_SC_LARGE) && list_has(only, kernel_name(k));
-    vox_tuning tuned = *ctx->tuning; /* the defaults, overwritten where measured */
+    const vox_tuning defaults = *ctx->tuning;
+    vox_tuning tuned = defaults; /* overwritten where measured */
+    vox_tuning chosen = defaults; /* the kernels' choices, before the end-to-end verdict (the table) */
+    /* per class: end to end, default and tuned seconds; verdict 0 not measured, 1 kept, 2 the
+     * defaults (nothing tuned differs), 3 within noise: the defaults kept */
+    double e2e[VOX_SC_COUNT][2] = {{0}};
+    int verdict[VOX_SC_COUNT] = {0};
     static const int side[VOX_SC_COUNT] = {60, 150, 270};
     double gain[VOX_TK_COUNT][VOX_SC_COUNT][2];
     int measured[VOX_SC_COUNT] = {0};
@@ -274,6 +349,18 @@ int main(int argc, char **argv)
                         kernel_name(k), class_name(c), t.done, vox_tune_now() - start, vox_tune_eta(&t));
         }
         measured[c] = 1;
+        for (int k = 0; k < VOX_TK_COUNT; k++) chosen.s[k][c] = tuned.s[k][c];
+        int same = 1;
+        for (int k = 0; k < VOX_TK_COUNT; k++) same &= setting_equal(&tuned.s[k][c], &defaults.s[k][c]);
+        if (same)
+            verdict[c] = 2;
+        else if (end_to_end(ctx, &w, &tuned, t.reps, &e2e[c][0], &e2e[c][1])) {
+            /* a choice must pay off in whole analyses too, beyond the 3 % a quiet machine wanders:
+             * otherwise two runs could keep different settings for no real gain */
+            verdict[c] = e2e[c][0] > 1.03 * e2e[c][1] ? 1 : 3;
+            if (verdict[c] == 3)
+                for (int k = 0; k < VOX_TK_COUNT; k++) tuned.s[k][c] = defaults.s[k][c];
+        }
         vox_workload_free(&w);
     }
     if (quick && measured[VOX_SC_MEDIUM] && list_has(classes, "large"))
@@ -288,11 +375,38 @@ int main(int argc, char **argv)
     for (int k = 0; k < VOX_TK_COUNT; k++)
         for (int c = 0; c < VOX_SC_COUNT; c++) {
             if (!measured[c] || !list_has(only, kernel_name(k)) || gain[k][c][0] < 0) continue;
-            const vox_setting *s = &tuned.s[k][c];
-            printf("%-17s %-7s %-7s %9d %8d %12.3f %12.3f %7.2fx\n", kernel_name(k), class_name(c), vox_isa_name(s->isa),
-                   s->tile_kib, s->threads, gain[k][c][0] * 1e3, gain[k][c][1] * 1e3,
-                   gain[k][c][1] > 0 ? gain[k][c][0] / gain[k][c][1] : 0.0);
+            const vox_setting *s = &chosen.s[k][c];
+            if (setting_equal(s, &defaults.s[k][c])) /* no gain is shown for the default itself */
+                printf("%-17s %-7s %-7s %9d %8d %12.3f %12s %8s\n", kernel_name(k), class_name(c),
+                       vox_isa_name(s->isa), s->tile_kib, s->threads, gain[k][c][0] * 1e3, "default", "-");
+            else
+                printf("%-17s %-7s %-7s %9d %8d %12.3f %12.3f %7.2fx\n", kernel_name(k), class_name(c),
+                       vox_isa_name(s->isa), s->tile_kib, s->threads, gain[k][c][0] * 1e3, gain[k][c][1] * 1e3,
+                       gain[k][c][1] > 0 ? gain[k][c][0] / gain[k][c][1] : 0.0);
         }
+    cJSON *e2e_json = cJSON_CreateArray();
+    for (int c = 0; c < VOX_SC_COUNT; c++) {
+        if (!measured[c])
+            continue;
+        const char *what = verdict[c] == 1 ? "the tuned settings kept"
+                           : verdict[c] == 2 ? "nothing tuned differs from the defaults: no gain to show"
+                           : verdict[c] == 3 ? "not 3 % faster (within a quiet machine's noise): the defaults kept"
+                                             : "not measured: the defaults' and the tuned settings' runs failed";
+        if (verdict[c] == 1 || verdict[c] == 3)
+            printf("end to end, %-6s whole vox_analyze: default %9.3f ms, tuned %9.3f ms, %.2fx: %s\n", class_name(c),
+                   e2e[c][0] * 1e3, e2e[c][1] * 1e3, e2e[c][0] / e2e[c][1], what);
+        else
+            printf("end to end, %-6s %s\n", class_name(c), what);
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "size_class", class_name(c));
+        if (verdict[c] == 1 || verdict[c] == 3) {
+            cJSON_AddNumberToObject(e, "default_seconds", e2e[c][0]);
+            cJSON_AddNumberToObject(e, "tuned_seconds", e2e[c][1]);
+        }
+        cJSON_AddStringToObject(e, "verdict", verdict[c] == 1 ? "kept" : verdict[c] == 2 ? "defaults"
+                                             : verdict[c] == 3 ? "within-noise" : "unmeasured");
+        cJSON_AddItemToArray(e2e_json, e);
+    }
 
     cJSON *entry = cJSON_CreateObject();
     cJSON_AddItemToObject(entry, "fingerprint", vox_fingerprint(ctx));
@@ -305,6 +419,7 @@ int main(int argc, char **argv)
     cJSON_AddNumberToObject(entry, "threads", ctx->team->threads);
     cJSON_AddItemToObject(entry, "settings", settings_json(&tuned));
     cJSON_AddItemToObject(entry, "measurements", t.measurements);
+    cJSON_AddItemToObject(entry, "end_to_end", e2e_json);
     char err[512];
     int ok = vox_profile_store(ctx, path, entry, err, sizeof err);
     if (ok) printf("voxtune: wrote %s\n", path);
