@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""test_mpi.py - `mpirun -np P vox analyze`: the same outputs as a serial run, and resume after a killed job.
+"""test_mpi.py - `mpirun -np P vox analyze`: the same outputs as a serial run, and resume after a killed job;
+vox does not link MPI (its module is loaded only under a launcher), and says so when the module is missing.
 
 SKIP (77) when vox was built without MPI or mpirun is missing.  Runs on
 loopback only (shared-memory transport).  Usage: test_mpi.py VOX GENERATED_DIR
@@ -83,9 +84,24 @@ def test_mpi(tmp):
         check(same_files(ref, out), "resumed MPI outputs equal a serial run's")
 
 
+def test_module_on_demand(tmp):
+    ldd = subprocess.run(["ldd", VOX], capture_output=True, text=True).stdout
+    check("libmpi" not in ldd, f"vox itself does not link the MPI library:\n{ldd}")
+    alone = os.path.join(tmp, "alone")
+    os.makedirs(alone)
+    exe = shutil.copy(VOX, os.path.join(alone, "vox"))  # no vox-mpi.so beside it
+    env = dict(ENV, OMPI_COMM_WORLD_SIZE="2", VOX_MPI_MODULE=os.path.join(tmp, "missing", "vox-mpi.so"))
+    env.pop("LD_LIBRARY_PATH", None)
+    p = subprocess.run([exe, "analyze", "--output-dir", os.path.join(tmp, "o"), os.path.join(GEN, "pocket_box.pdb")],
+                       capture_output=True, text=True, env=env, timeout=60)
+    check(p.returncode == 1 and "MPI module cannot be loaded" in p.stderr and "missing" in p.stderr,
+          f"under a launcher without the module: a clear error, exit 1: {p.returncode} {p.stderr}")
+    check(not os.path.exists(os.path.join(tmp, "o")), "nothing written")
+
+
 if __name__ == "__main__":
     info = subprocess.run([VOX, "info"], capture_output=True, text=True).stdout
     if "mpi: yes" not in info or not shutil.which("mpirun"):
         print("SKIP: vox built without MPI, or no mpirun")
         sys.exit(77)
-    sys.exit(run_tests([test_mpi], "vox-mpi-"))
+    sys.exit(run_tests([test_mpi, test_module_on_demand], "vox-mpi-"))

@@ -22,12 +22,10 @@
 #include <unistd.h>
 
 #include <cJSON.h>
-#if VOX_HAVE_MPI
-#include <mpi.h>
-#endif
 
 #include "cli.h"
 #include "dirlock.h"
+#include "mpi_link.h"
 #include "report.h"
 #include "pyjson.h"
 #include "readers.h"
@@ -424,27 +422,20 @@ static void *worker(void *arg)
  * come (a rank that finishes early simply asks again), works on entries
  * itself in between, and alone prints, reports progress, and writes the
  * checkpoint and the summary. */
-#if VOX_HAVE_MPI
 enum { TAG_REQ = 1, TAG_WORK = 2 };
-static int mpi_rank, mpi_size;
+/* The process's MPI (mpi_link.h): ranks > 1 only under mpirun with the module loaded. */
+static mpi_link mpi;
 
-void batch_mpi_start(int *argc, char ***argv)
+int batch_mpi_start(int *argc, char ***argv)
 {
-    /* only when launched by an MPI starter: a plain `vox` never touches MPI */
-    if (!getenv("OMPI_COMM_WORLD_SIZE") && !getenv("PMI_SIZE") && !getenv("PMIX_RANK"))
-        return;
-    int provided;
-    /* rank 0's dispatcher thread is the only thread that calls MPI */
-    MPI_Init_thread(argc, argv, MPI_THREAD_SERIALIZED, &provided);
-    MPI_Comm_rank(MPI_COMM_WORLD, &mpi_rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &mpi_size);
+    char err[2300];
+    if (mpi_link_start(argc, argv, &mpi, err, sizeof err))
+        return 1;
+    fprintf(stderr, "vox: %s\n", err);
+    return 0;
 }
 
-void batch_mpi_end(void)
-{
-    if (mpi_size)
-        MPI_Finalize();
-}
+void batch_mpi_end(void) { mpi_link_end(&mpi); }
 
 static char *outcome_json(long idx, int state, const outcome *o)
 {
@@ -503,14 +494,15 @@ static void mpi_worker(batch *b)
     int state = 0;
     for (;;) {
         char *txt = outcome_json(idx, state, idx >= 0 ? &b->e[idx].oc : NULL);
-        MPI_Send(txt, (int)strlen(txt) + 1, MPI_CHAR, 0, TAG_REQ, MPI_COMM_WORLD);
+        mpi.send(txt, (int)strlen(txt) + 1, 0, TAG_REQ);
         free(txt);
         if (idx >= 0) {
             vox_buf_free(&b->e[idx].oc.out);
             vox_buf_free(&b->e[idx].oc.err);
         }
-        long next;
-        MPI_Recv(&next, 1, MPI_LONG, 0, TAG_WORK, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        long next = -1;
+        if (mpi.recv(&next, (int)sizeof next, 0, TAG_WORK) != 0)
+            next = -1;
         if (next < 0)
             break;
         idx = next;
@@ -525,20 +517,19 @@ static void mpi_worker(batch *b)
 static void *mpi_dispatcher(void *arg)
 {
     batch *b = arg;
-    int active = mpi_size - 1;
+    int active = mpi.ranks - 1;
     const struct timespec nap = {0, 500000};
     while (active > 0) {
-        int flag = 0;
-        MPI_Status st;
-        MPI_Iprobe(MPI_ANY_SOURCE, TAG_REQ, MPI_COMM_WORLD, &flag, &st);
-        if (!flag) {
+        int src = 0, len = 0;
+        if (!mpi.poll(TAG_REQ, &src, &len)) {
             nanosleep(&nap, NULL);
             continue;
         }
-        int len;
-        MPI_Get_count(&st, MPI_CHAR, &len);
         char *txt = malloc((size_t)len + 1);
-        MPI_Recv(txt, len, MPI_CHAR, st.MPI_SOURCE, TAG_REQ, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        if (!txt || mpi.recv(txt, len, src, TAG_REQ) != 0) {
+            fprintf(stderr, "vox analyze: rank 0 cannot receive from rank %d (%d bytes)\n", src, len);
+            abort(); /* MPI aborts the job: the other ranks would wait for an answer forever */
+        }
         txt[len] = '\0';
         int state = 0;
         long done = apply_outcome(b, txt, &state);
@@ -547,7 +538,7 @@ static void *mpi_dispatcher(void *arg)
             finish(b, &b->e[done], state);
         size_t i = take(b);
         long give = i < b->n ? (long)i : -1;
-        MPI_Send(&give, 1, MPI_LONG, st.MPI_SOURCE, TAG_WORK, MPI_COMM_WORLD);
+        mpi.send(&give, (int)sizeof give, src, TAG_WORK);
         if (give < 0)
             active--;
     }
@@ -561,10 +552,6 @@ static void mpi_coordinator(batch *b)
     worker(b); /* rank 0 analyses too, taking entries from the same queue */
     pthread_join(th, NULL);
 }
-#else
-void batch_mpi_start(int *argc, char ***argv) { (void)argc; (void)argv; }
-void batch_mpi_end(void) {}
-#endif
 
 static void write_failures_manifest(const batch *b, const char *path, const char *summary_path)
 {
@@ -683,10 +670,7 @@ int run_batch(const run_config *c)
      * ranks) holds the directory's lock until it exits, and only then
      * removes what dead runs left behind, before anyone writes. */
     int lock_fd = -1, locked = 1;
-#if VOX_HAVE_MPI
-    if (mpi_size <= 1 || mpi_rank == 0)
-#endif
-    {
+    if (mpi.ranks <= 1 || mpi.rank == 0) {
         char why[PATH_MAX + 512];
         lock_fd = dirlock_take(c->output_dir, c->wait_lock, "analyze", why, sizeof why);
         if (lock_fd < 0)
@@ -695,10 +679,8 @@ int run_batch(const run_config *c)
         if (locked)
             remove_dead_temporaries(c->output_dir, NULL, batch_outputs, sizeof batch_outputs / sizeof batch_outputs[0]);
     }
-#if VOX_HAVE_MPI
-    if (mpi_size > 1)
-        MPI_Bcast(&locked, 1, MPI_INT, 0, MPI_COMM_WORLD);
-#endif
+    if (mpi.ranks > 1)
+        mpi.bcast(&locked, (int)sizeof locked, 0);
     if (!locked)
         return 1;
 
@@ -752,14 +734,12 @@ int run_batch(const run_config *c)
     free(all.p);
     mark_duplicate_labels(&b);
     pthread_mutex_init(&b.lock, NULL);
-#if VOX_HAVE_MPI
-    if (mpi_size > 1 && mpi_rank > 0) { /* a worker rank: analyse what rank 0 hands out, report back */
+    if (mpi.ranks > 1 && mpi.rank > 0) { /* a worker rank: analyse what rank 0 hands out, report back */
         if (!c->dry_run)
             mpi_worker(&b);
         batch_free(&b);
         return 0;
     }
-#endif
     b.tty = isatty(2) && c->progress_interval > 0;
     b.start = b.last_progress = now();
     if (!c->no_checkpoint) {
@@ -786,12 +766,10 @@ int run_batch(const run_config *c)
             if (!c->quiet) printf("planned %s -> %s\n", b.e[i].path, b.e[i].label);
         }
     }
-#if VOX_HAVE_MPI
-    else if (mpi_size > 1) {
+    else if (mpi.ranks > 1) {
         mpi_coordinator(&b);
         progress(&b, 1);
     }
-#endif
     else {
         int jobs = c->jobs > 0 ? c->jobs : 1;
         if ((size_t)jobs > b.n) jobs = b.n ? (int)b.n : 1;

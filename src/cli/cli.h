@@ -105,8 +105,9 @@ cJSON *config_json(const run_config *c);
 
 /* Runs every input; returns the exit code. */
 int run_batch(const run_config *c);
-/* MPI: initialised only when started by an MPI launcher (and built with MPI). */
-void batch_mpi_start(int *argc, char ***argv);
+/* MPI: loaded and initialised only when started by an MPI launcher (mpi_link.h);
+ * 0 (after a message) when the launcher is there but MPI cannot start. */
+int batch_mpi_start(int *argc, char ***argv);
 void batch_mpi_end(void);
 /* `vox trajectory --topology TOP --trajectory TRAJ --output-dir DIR ...` (trajectory.c) */
 int cmd_trajectory(int argc, char **argv);

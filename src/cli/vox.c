@@ -758,7 +758,8 @@ static int run_command(int argc, char **argv);
 
 int main(int argc, char **argv)
 {
-    batch_mpi_start(&argc, &argv);
+    if (!batch_mpi_start(&argc, &argv))
+        return 1;
     int rc = run_command(argc, argv);
     batch_mpi_end();
     return rc;
