@@ -248,6 +248,33 @@ static vox_status inflate_all(vox_ctx *ctx, source *src, const unsigned char *da
     return st;
 }
 
+/* The rest of a file whose size is known and reserved: read() into the text
+ * itself, no copy through the chunk (a file that grew meanwhile goes on in
+ * reserved pieces, never past the limit). */
+static vox_status read_rest(vox_ctx *ctx, source *src, text_sink *t)
+{
+    for (;;) {
+        /* into the reserved room; when it is full (the file was exactly its size, or grew), a
+         * chunk-sized read tells which without growing the text for nothing */
+        const size_t room = t->cap - 1 - t->len;
+        unsigned char *dst = room ? (unsigned char *)t->buf + t->len : src->chunk;
+        ssize_t n = read(src->fd, dst, room ? (room < 64 * CHUNK ? room : 64 * CHUNK) : CHUNK);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return vox_fail(ctx, VOX_E_IO, "%s: read error: %s", src->name, strerror(errno));
+        if (n == 0)
+            return VOX_OK;
+        if (!room) {
+            vox_status st = sink_reserve(ctx, t, (size_t)n);
+            if (st != VOX_OK)
+                return st;
+            memcpy(t->buf + t->len, src->chunk, (size_t)n);
+        }
+        t->len += (size_t)n;
+    }
+}
+
 /* The whole text of the input, NUL-terminated, tested as it arrived.
  * size_hint: the file's size when known (one allocation), else 0. */
 static vox_status read_text(vox_ctx *ctx, source *src, size_t size_hint, text_sink *t)
@@ -282,6 +309,8 @@ static vox_status read_text(vox_ctx *ctx, source *src, size_t size_hint, text_si
             return st;
         if (hopeless(t))
             return VOX_OK; /* refused by the caller, without reading the rest */
+        if (got == 0 && reserved && src->fd >= 0) /* probed, room for the whole file: read straight into it */
+            return read_rest(ctx, src, t);
         if (got == 0 && (st = source_read(ctx, src, &data, &got)) != VOX_OK)
             return st;
     }
