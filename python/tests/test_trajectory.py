@@ -174,13 +174,20 @@ def test_atom_count_mismatch():
         vox.analyze_trajectory(top, trajectory=bad, threads=1)
 
 
-def test_truncated_frame_keeps_the_frames_before(tmp_path):
-    top, dcd = files()
+def truncated_dcd(tmp_path):
+    """The shared DCD cut in the middle of frame 10 (frames 0-9 whole)."""
+    _, dcd = files()
     raw = open(dcd, "rb").read()
     frame_bytes = 56 + 3 * (8 + 1960 * 4)
     header = len(raw) - 201 * frame_bytes
     cut = tmp_path / "cut.dcd"
     cut.write_bytes(raw[:header + 10 * frame_bytes + 1000])
+    return cut
+
+
+def test_truncated_frame_keeps_the_frames_before(tmp_path):
+    top, _ = files()
+    cut = truncated_dcd(tmp_path)
     run, csv = cli(tmp_path, traj=str(cut))
     assert run.returncode == 1 and "frame 10" in run.stderr
     with pytest.raises(vox.ParseError, match="frame 10") as e:
@@ -205,12 +212,8 @@ def test_write_frames_csv_refuses_other_tables(tmp_path):
 
 
 def test_truncated_frame_keeps_the_tracks_before(tmp_path):
-    top, dcd = files()
-    raw = open(dcd, "rb").read()
-    frame_bytes = 56 + 3 * (8 + 1960 * 4)
-    header = len(raw) - 201 * frame_bytes
-    cut = tmp_path / "cut.dcd"
-    cut.write_bytes(raw[:header + 10 * frame_bytes + 1000])
+    top, _ = files()
+    cut = truncated_dcd(tmp_path)
     with pytest.raises(vox.ParseError, match="frame 10") as e:
         vox.analyze_trajectory(top, trajectory=cut, align="reference", threads=1)
     assert set(e.value.frames["frame"]) <= set(range(10)) and e.value.frames["frame"].max() == 9
