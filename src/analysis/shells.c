@@ -129,18 +129,45 @@ static int sort_offsets_by_x(vox_shell_set *set)
     return 1;
 }
 
-typedef struct atom_key {
-    int el;
-    float x;
-    size_t index;
-} atom_key;
-
-static int cmp_atom_key(const void *pa, const void *pb)
+/* x as an unsigned key in the same order as the float compares (-0 as +0,
+ * which compare equal; coordinates are finite). */
+static uint32_t x_order_key(float x)
 {
-    const atom_key *a = pa, *b = pb;
-    if (a->el != b->el) return a->el < b->el ? -1 : 1;
-    if (a->x != b->x) return a->x < b->x ? -1 : 1;
-    return (a->index > b->index) - (a->index < b->index);
+    if (x == 0.0f)
+        x = 0.0f;
+    uint32_t u;
+    memcpy(&u, &x, sizeof u);
+    return (u & 0x80000000u) ? ~u : u | 0x80000000u;
+}
+
+/* order[lo..hi) (atom indices, ascending) sorted by ascending x, equal x in
+ * index order: four stable counting passes over the bytes of the x key.
+ * The same order as a comparison sort on (x, index), in linear time. */
+static void sort_by_x(size_t *order, uint32_t *key, size_t *tmp_order, uint32_t *tmp_key, size_t lo, size_t hi)
+{
+    size_t *o = order + lo, *to = tmp_order + lo;
+    uint32_t *k = key + lo, *tk = tmp_key + lo;
+    const size_t n = hi - lo;
+    for (int shift = 0; shift < 32; shift += 8) {
+        size_t count[257] = {0};
+        for (size_t i = 0; i < n; i++) count[((k[i] >> shift) & 255u) + 1]++;
+        if (count[((k[0] >> shift) & 255u) + 1] == n)
+            continue; /* one bucket: this byte is the same everywhere */
+        for (int b = 0; b < 256; b++) count[b + 1] += count[b];
+        for (size_t i = 0; i < n; i++) {
+            const size_t at = count[(k[i] >> shift) & 255u]++;
+            to[at] = o[i];
+            tk[at] = k[i];
+        }
+        size_t *so = o;
+        o = to;
+        to = so;
+        uint32_t *sk = k;
+        k = tk;
+        tk = sk;
+    }
+    if (o != order + lo) /* an odd number of passes moved: the result is in the scratch */
+        memcpy(order + lo, o, n * sizeof *o);
 }
 
 vox_status vox_shells_build(vox_ctx *ctx, const vox_structure *st, double s, vox_shells *sh)
@@ -178,24 +205,32 @@ vox_status vox_shells_build(vox_ctx *ctx, const vox_structure *st, double s, vox
     {
         /* element by element, each element's atoms by ascending x: a thread
          * binning a slab of x-planes finds its atoms by binary search */
-        atom_key *key = malloc((n + 1) * sizeof *key);
-        if (!key) {
+        size_t *order = malloc(2 * (n + 1) * sizeof *order);
+        uint32_t *key = malloc(2 * (n + 1) * sizeof *key);
+        size_t *next = malloc((nel + 1) * sizeof *next);
+        if (!order || !key || !next) {
+            free(order); free(key); free(next);
             rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory building shells");
             goto out;
         }
-        for (size_t a = 0; a < n; a++) {
-            key[a].el = el_of[a];
-            key[a].x = st->atoms.a[a].xyz[0];
-            key[a].index = a;
+        memcpy(next, sh->elem_start, (nel + 1) * sizeof *next);
+        for (size_t a = 0; a < n; a++) { /* by element, atoms in index order */
+            const size_t pos = next[el_of[a]]++;
+            order[pos] = a;
+            key[pos] = x_order_key(st->atoms.a[a].xyz[0]);
         }
-        qsort(key, n, sizeof *key, cmp_atom_key);
+        for (size_t k = 0; k < nel; k++)
+            if (sh->elem_start[k + 1] > sh->elem_start[k])
+                sort_by_x(order, key, order + n + 1, key + n + 1, sh->elem_start[k], sh->elem_start[k + 1]);
         for (size_t pos = 0; pos < n; pos++) {
-            const vox_atom *at = &st->atoms.a[key[pos].index];
+            const vox_atom *at = &st->atoms.a[order[pos]];
             cx[pos] = at->xyz[0];
             cy[pos] = at->xyz[1];
             cz[pos] = at->xyz[2];
         }
+        free(order);
         free(key);
+        free(next);
     }
     for (size_t k = 0; k < nel; k++) {
         double vdw_r = vox_vdw_radius(els[k]);
