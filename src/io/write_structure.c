@@ -195,6 +195,26 @@ static size_t fmt_fixed3(float f, char *out)
     return (size_t)(o + 4 - out);
 }
 
+/* The id column counts rows: a decimal string incremented in place (the
+ * next id without a division per digit). */
+typedef struct dec_counter {
+    char d[24]; /* digits, most significant first, NUL-terminated */
+    size_t n;
+} dec_counter;
+
+static void dec_next(dec_counter *c)
+{
+    size_t i = c->n;
+    while (i > 0 && c->d[i - 1] == '9') c->d[--i] = '0';
+    if (i > 0) {
+        c->d[i - 1]++;
+        return;
+    }
+    memmove(c->d + 1, c->d, c->n + 1); /* 99..9 + 1: one digit more */
+    c->d[0] = '1';
+    c->n++;
+}
+
 /* A quoted value ends at its quote followed by a blank or the line's end:
  * 1 when quote q inside v[0..n) would end it early. */
 static int closes_early(const char *v, size_t n, char q)
@@ -430,24 +450,45 @@ vox_status vox_render_cif(const vox_structure *s, const vox_result *r, int inclu
     size_t l[NV], k = 0;
     char *o;
     last = 0;
+    dec_counter id = {"0", 1};
+    /* the residue columns (comp, asym, entity, seq, ins) of the row before:
+     * the atoms of a residue are consecutive, so most rows copy them */
+    char res_text[5 * 40];
+    size_t res_len = 0, res_l[5] = {0};
+    const vox_atom *res_atom = NULL;
     for (size_t i = 0; i < s->atoms.n && (o = row_room(&t)); i++, k++) {
         const vox_atom *a = &s->atoms.a[i];
-        const char ins[2] = {a->ins_code, '\0'};
         o += l[V_GROUP] = cif_value(o, a->hetero ? "HETATM" : "ATOM", &any);
         o += l[V_TYPE] = cif_value(o, a->element, &any);
         o += l[V_ATOM] = cif_value(o, a->name, &any);
-        o += l[V_COMP] = cif_value(o, a->res_name, &any);
-        o += l[V_ASYM] = cif_value(o, a->chain, &any);
-        o += l[V_ENTITY] = fmt_long((long)entity_of(ents, nent, a->chain, &last) + 1, o);
-        o += l[V_SEQ] = fmt_long(a->res_id, o);
-        o += l[V_INS] = cif_value(o, ins, &any);
+        if (!res_atom || a->res_id != res_atom->res_id || a->ins_code != res_atom->ins_code ||
+            strcmp(a->res_name, res_atom->res_name) != 0 || strcmp(a->chain, res_atom->chain) != 0) {
+            const char ins[2] = {a->ins_code, '\0'};
+            char *p = res_text;
+            p += res_l[0] = cif_value(p, a->res_name, &any);
+            p += res_l[1] = cif_value(p, a->chain, &any);
+            p += res_l[2] = fmt_long((long)entity_of(ents, nent, a->chain, &last) + 1, p);
+            p += res_l[3] = fmt_long(a->res_id, p);
+            p += res_l[4] = cif_value(p, ins, &any);
+            res_len = (size_t)(p - res_text);
+            res_atom = a;
+        }
+        memcpy(o, res_text, res_len);
+        o += res_len;
+        l[V_COMP] = res_l[0];
+        l[V_ASYM] = res_l[1];
+        l[V_ENTITY] = res_l[2];
+        l[V_SEQ] = res_l[3];
+        l[V_INS] = res_l[4];
         memcpy(o, "0.00", 4);
         o += l[V_B] = 4;
         float xyz[3];
         out_xyz(r, input_frame, a->xyz, xyz);
         for (int c = 0; c < 3; c++)
             o += l[V_X + c] = fmt_fixed3(xyz[c], o);
-        l[V_ID] = fmt_long((long)k + 1, o);
+        dec_next(&id);
+        memcpy(o, id.d, id.n + 1);
+        l[V_ID] = id.n;
         row_done(&t, l);
     }
     for (size_t q = 0; q < ngroups && !t.oom; q++) {
@@ -475,7 +516,9 @@ vox_status vox_render_cif(const vox_structure *s, const vox_result *r, int inclu
             o += l[V_B] = surface ? 5 : 4;
             for (int a = 0; a < 3; a++)
                 o += l[V_X + a] = fmt_fixed3(c[a], o);
-            l[V_ID] = fmt_long((long)k + 1, o);
+            dec_next(&id);
+            memcpy(o, id.d, id.n + 1);
+            l[V_ID] = id.n;
             row_done(&t, l);
         }
     }
