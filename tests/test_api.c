@@ -260,6 +260,36 @@ static void test_load_analyze(void)
               older->id == v.id, "an older, shorter struct is filled up to its size");
     for (size_t i = old_size; i < sizeof raw; i++) untouched &= raw[i] == 0xAB;
     CHECK(untouched, "nothing past the caller's size is written");
+    /* all volumes at once: the same records as one by one, at the caller's stride, clipped to the table */
+    {
+        const size_t nv = vox_result_count(r);
+        vox_volume *all = calloc(nv + 1, sizeof *all);
+        all[0].size = sizeof *all;
+        CHECK(vox_result_volumes(r, 0, nv + 5, all) == nv, "volumes: clipped to the table");
+        int same = 1;
+        for (size_t i = 0; i < nv; i++) {
+            vox_volume one = {.size = sizeof one};
+            vox_result_volume(r, i, &one);
+            same &= !memcmp(&one, &all[i], sizeof one);
+        }
+        CHECK(same, "volumes: each record equals vox_result_volume's");
+        unsigned char *packed = malloc(nv * old_size + 16);
+        memset(packed, 0xAB, nv * old_size + 16);
+        ((vox_volume *)(void *)packed)->size = old_size;
+        CHECK(nv < 2 || vox_result_volumes(r, 1, 1, (vox_volume *)(void *)packed) == 1, "volumes: from an index");
+        CHECK(vox_result_volumes(r, 0, nv, (vox_volume *)(void *)packed) == nv, "volumes: older records");
+        int packed_ok = packed[nv * old_size] == 0xAB;
+        for (size_t i = 0; i < nv; i++) {
+            const vox_volume *o = (const vox_volume *)(void *)(packed + i * old_size);
+            packed_ok &= o->size == old_size && o->id == all[i].id && o->volume == all[i].volume;
+        }
+        CHECK(packed_ok, "volumes: an older caller's records at its own stride, nothing past them");
+        CHECK(vox_result_volumes(r, nv, 1, all) == 0 && vox_result_volumes(NULL, 0, 1, all) == 0, "volumes: none");
+        all[0].size = 0;
+        CHECK(vox_result_volumes(r, 0, 1, all) == 0, "volumes: size 0 refused");
+        free(all);
+        free(packed);
+    }
     /* writers: file and memory agree */
     char out[4096], *mem = NULL;
     snprintf(out, sizeof out, "%s/api_test.df.json", dir);

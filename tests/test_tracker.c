@@ -179,6 +179,24 @@ static void test_lattice_and_tracker(const char *dir)
               t.first_frame == 0 && t.last_frame == 5,
           "track 0: %lld frames", (long long)t.frames_present);
     CHECK(vox_tracker_track_count(tk) == vox_tracker_track_count(tk2), "restored: same track count");
+    { /* all tracks at once: the same records as one by one, clipped to the tracks */
+        const size_t nt = vox_tracker_track_count(tk);
+        vox_track *all = calloc(nt + 1, sizeof *all);
+        all[0].size = sizeof *all;
+        CHECK(vox_tracker_tracks(tk, 0, nt + 3, all) == nt, "tracks: clipped");
+        int same = 1;
+        for (size_t i = 0; i < nt; i++) {
+            vox_track one;
+            memset(&one, 0, sizeof one);
+            one.size = sizeof one;
+            vox_tracker_track(tk, i, &one);
+            same &= one.id == all[i].id && one.frames_present == all[i].frames_present &&
+                    one.volume_mean == all[i].volume_mean && one.types == all[i].types;
+        }
+        CHECK(same, "tracks: each record equals vox_tracker_track's");
+        CHECK(vox_tracker_tracks(tk, nt, 1, all) == 0 && vox_tracker_tracks(NULL, 0, 1, all) == 0, "tracks: none");
+        free(all);
+    }
     int od[3];
     double oo[3];
     CHECK(vox_tracker_occupancy(tk, -1, od, oo, NULL) == VOX_OK, "occupancy dims");

@@ -138,6 +138,8 @@ class Track(ctypes.Structure):
                 ("volume_max", c_double)]
 
 
+TRACK_DTYPE = np.dtype(Track)
+
 STAGE_COUNT = 8
 
 
@@ -206,6 +208,7 @@ _protos = {
     "vox_result_free": (None, [P(c_void_p)]),
     "vox_result_count": (c_size_t, [c_void_p]),
     "vox_result_volume": (c_int, [c_void_p, c_size_t, c_void_p]),
+    "vox_result_volumes": (c_size_t, [c_void_p, c_size_t, c_size_t, c_void_p]),
     "vox_result_voxels": (c_int, [c_void_p, c_size_t, c_void_p, c_void_p]),
     "vox_result_grid": (None, [c_void_p, c_void_p, P(c_double)]),
     "vox_result_lattice": (c_int, [c_void_p, P(AnalyzeParams)]),
@@ -220,6 +223,7 @@ _protos = {
     "vox_tracker_add": (c_int, [c_void_p, c_void_p, ctypes.c_int64, c_void_p, c_void_p]),
     "vox_tracker_track_count": (c_size_t, [c_void_p]),
     "vox_tracker_track": (c_int, [c_void_p, c_size_t, P(Track)]),
+    "vox_tracker_tracks": (c_size_t, [c_void_p, c_size_t, c_size_t, c_void_p]),
     "vox_write_df_json": (c_int, [c_void_p, c_void_p, c_char_p]),
     "vox_payload_info_init": (None, [P(PayloadInfo)]),
     "vox_write_annotation_payload": (c_int, [c_void_p, c_void_p, c_void_p, P(PayloadInfo), c_char_p]),

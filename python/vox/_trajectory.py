@@ -26,6 +26,9 @@ FRAME_COLUMNS = ["frame", "time", "type", "id", "track", "voxels", "volume", "x"
                  "centre_z", "circularity", "uniformity"]
 _VOLUME_DTYPE = _lib.VOLUME_DTYPE
 _TYPE_NAMES = np.array(_lib.VOLUME_TYPES, dtype=object)
+# a track's types (bit t: vox_volume_type t, hub to cavity) as tracks.csv writes them: "pocket;cavity"
+_TYPE_SETS = np.array([";".join(name for bit, name in enumerate(_lib.VOLUME_TYPES[:4]) if mask & (1 << bit))
+                       for mask in range(16)], dtype=object)
 
 
 _POW10 = np.array([float(10 ** i) for i in range(23)])  # exact doubles
@@ -87,11 +90,13 @@ class _Collector:
         self.vols = np.empty(1024, dtype=_VOLUME_DTYPE)
         self.base = self.vols.ctypes.data
         self.tracks = np.full(1024, -1, dtype=np.intc)  # the track of each row (-1: none)
+        self.tracks_base = self.tracks.ctypes.data
         self.n = 0
         self.frames, self.times, self.counts = [], [], []
 
-    def reserve(self, c):
-        """Room for c more rows; returns the address of the first one's track id."""
+    def reserve(self, c, step=np.dtype(np.intc).itemsize):
+        """Room for c more rows; returns the address of the first one's track id.  (Addresses
+        are taken once per allocation: NumPy's .ctypes.data costs microseconds per access.)"""
         n = self.n
         if n + c > self.vols.shape[0]:
             cap = max(2 * self.vols.shape[0], n + c)
@@ -99,18 +104,16 @@ class _Collector:
             grown[:n] = self.vols[:n]
             tracks = np.full(cap, -1, dtype=np.intc)
             tracks[:n] = self.tracks[:n]
-            self.vols, self.base, self.tracks = grown, grown.ctypes.data, tracks
-        return self.tracks.ctypes.data + n * self.tracks.itemsize
+            self.vols, self.base, self.tracks, self.tracks_base = grown, grown.ctypes.data, tracks, tracks.ctypes.data
+        return self.tracks_base + n * step
 
-    def add(self, r, frame, time, count=lib.vox_result_count, get=lib.vox_result_volume,
-            size=_VOLUME_DTYPE.itemsize):
-        c = count(r)
+    def add(self, r, frame, time, c, get=lib.vox_result_volumes, size=_VOLUME_DTYPE.itemsize):
+        """The c volumes of result r (a c_void_p) as the rows of frame, in one library call."""
         n = self.n
         self.reserve(c)
-        at = self.base + n * size
-        self.vols["size"][n:n + c] = size  # output structs: the caller sets size
-        for i in range(c):
-            get(r, i, at + i * size)
+        if c:
+            self.vols["size"][n] = size  # output structs: the caller sets size (the records' stride)
+            get(r, 0, c, self.base + n * size)
         self.n = n + c
         self.frames.append(frame)
         self.times.append(time)
@@ -248,7 +251,7 @@ class _Lattice:
         self.ref = ctypes.c_void_p()
         self.tracker = ctypes.c_void_p()
         self.first = None
-        self.work = None
+        self.work = self.work_ptr = None
 
     @property
     def each(self):
@@ -267,6 +270,7 @@ class _Lattice:
             if st:
                 _lib.fail(st, ctx, f"frame {k}")
             self.work = np.empty((n, 3), dtype=np.float32)
+            self.work_ptr = ctypes.c_void_p(self.work.ctypes.data)
         r = ctypes.c_void_p()
         try:
             self.params.has_grid = 0
@@ -290,37 +294,35 @@ class _Lattice:
             _lib.fail(st, ctx, f"frame {k}")
 
     def coords(self, ctx, k, xyz, n):
+        """The coordinates the structure gets for frame k (the first frame's, in start())."""
         if self.align != "reference":
             return xyz
-        st = lib.vox_reference_apply(ctx, self.ref, xyz, n, 1 if k == self.first else 0, self.work.ctypes.data)
+        st = lib.vox_reference_apply(ctx, self.ref, xyz, n, 1 if k == self.first else 0, self.work_ptr)
         if st:
             _lib.fail(st, ctx, f"frame {k}")
-        return self.work.ctypes.data
+        return self.work_ptr
 
     def tracks(self):
+        """The tracks so far as a DataFrame (the columns of tracks.csv, rounded as it prints them):
+        the records copied by the library in one call, the columns built with NumPy."""
         pd = _core._pandas()
-        rows = []
-        t = _lib.Track()
-        for i in range(lib.vox_tracker_track_count(self.tracker) if self.tracker else 0):
-            t.size = ctypes.sizeof(t)
-            lib.vox_tracker_track(self.tracker, i, _byref(t))
-            types = ";".join(name for bit, name in enumerate(_lib.VOLUME_TYPES[:4]) if t.types & (1 << bit))
-            rows.append((t.id, types, t.frames_present, t.fraction, t.first_frame, t.last_frame, t.volume_mean,
-                         t.volume_sd, t.volume_min, t.volume_max))
-        cols = list(zip(*rows)) if rows else [()] * len(TRACK_COLUMNS)
-        f = lambda c: np.array(c, dtype=np.float64)
+        n = lib.vox_tracker_track_count(self.tracker) if self.tracker else 0
+        t = np.zeros(n, dtype=_lib.TRACK_DTYPE)
+        if n:
+            t["size"][0] = _lib.TRACK_DTYPE.itemsize
+            lib.vox_tracker_tracks(self.tracker, 0, n, t.ctypes.data)
         return pd.DataFrame({
-            "track": np.array(cols[0], dtype=np.int64),
-            "types": np.array(cols[1], dtype=object),
-            "frames": np.array(cols[2], dtype=np.int64),
-            "fraction": round_f6(f(cols[3])),
-            "first_frame": np.array(cols[4], dtype=np.int64),
-            "last_frame": np.array(cols[5], dtype=np.int64),
-            "volume_mean": round_g10(f(cols[6])),
-            "volume_sd": round_g10(f(cols[7])),
-            "volume_min": round_g10(f(cols[8])),
-            "volume_max": round_g10(f(cols[9])),
-        })
+            "track": t["id"].astype(np.int64),
+            "types": _TYPE_SETS[t["types"] & 15],
+            "frames": t["frames_present"].astype(np.int64),
+            "fraction": round_f6(t["fraction"]),
+            "first_frame": t["first_frame"].astype(np.int64),
+            "last_frame": t["last_frame"].astype(np.int64),
+            "volume_mean": round_g10(t["volume_mean"]),
+            "volume_sd": round_g10(t["volume_sd"]),
+            "volume_min": round_g10(t["volume_min"]),
+            "volume_max": round_g10(t["volume_max"]),
+        }, copy=False)
 
     def close(self):
         lib.vox_reference_free(_byref(self.ref))
@@ -339,7 +341,9 @@ def _result(lattice, tracks, analyse, *args):
 
 def _run(a, s, lattice, frames, coll):
     """Analyses each (frame, time, xyz) of frames on structure s; errors name the frame and
-    carry the table of the frames before it (and, with tracking, .tracks: the tracks so far)."""
+    carry the table of the frames before it (and, with tracking, .tracks: the tracks so far).
+    The per-frame loop binds every callable to a local: a frame costs a few ctypes calls, and the
+    wrapper's share of the work is what bench/python_overhead.py measures."""
     ctx = a._ctx
     n = s.input_atom_count
     sp = s._ptr
@@ -347,24 +351,40 @@ def _run(a, s, lattice, frames, coll):
     pr, pp = _byref(r), _byref(lattice.params)
     k = None
     set_coords, analyze, free, add = lib.vox_structure_set_coords, lib.vox_analyze, lib.vox_result_free, coll.add
+    count, reserve, track, apply = lib.vox_result_count, coll.reserve, lib.vox_tracker_add, lib.vox_reference_apply
     each = lattice.each
     try:
+        if each:
+            for k, time, xyz in frames:
+                st = set_coords(ctx, sp, xyz, n)
+                if st == 0:
+                    st = analyze(ctx, sp, pp, pr)
+                if st:
+                    _lib.fail(st, ctx, f"frame {k}")
+                add(r, k, time, count(r))
+                free(pr)
+            return
+        superpose = lattice.align == "reference"
+        tracker = ref = work = first = None
         for k, time, xyz in frames:
-            if not each:
-                if lattice.first is None:
-                    lattice.start(ctx, s, k, xyz)
-                xyz = lattice.coords(ctx, k, xyz, n)
+            if first is None:
+                lattice.start(ctx, s, k, xyz)
+                tracker, ref, work, first = lattice.tracker, lattice.ref, lattice.work_ptr, k
+            if superpose:
+                st = apply(ctx, ref, xyz, n, k == first, work)
+                if st:
+                    _lib.fail(st, ctx, f"frame {k}")
+                xyz = work
             st = set_coords(ctx, sp, xyz, n)
             if st == 0:
                 st = analyze(ctx, sp, pp, pr)
             if st:
                 _lib.fail(st, ctx, f"frame {k}")
-            if not each:
-                ids = coll.reserve(lib.vox_result_count(r))
-                st = lib.vox_tracker_add(ctx, lattice.tracker, k, r, ids)
-                if st:
-                    _lib.fail(st, ctx, f"frame {k}")
-            add(r.value, k, time)
+            c = count(r)
+            st = track(ctx, tracker, k, r, reserve(c))
+            if st:
+                _lib.fail(st, ctx, f"frame {k}")
+            add(r, k, time, c)
             free(pr)
     except Error as e:
         e.frames = coll.table()

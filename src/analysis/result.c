@@ -63,6 +63,21 @@ vox_status vox_result_volume(const vox_result *r, size_t index, vox_volume *out)
     return VOX_OK;
 }
 
+size_t vox_result_volumes(const vox_result *r, size_t first, size_t n, vox_volume *out)
+{
+    if (!r || !out || out->size == 0 || first >= r->n)
+        return 0;
+    const size_t stride = out->size;
+    if (n > r->n - first)
+        n = r->n - first;
+    for (size_t i = 0; i < n; i++) {
+        vox_volume *o = (vox_volume *)(void *)((char *)out + i * stride);
+        o->size = stride;
+        vox_result_volume(r, first + i, o);
+    }
+    return n;
+}
+
 vox_status vox_result_voxels(const vox_result *r, size_t index, float *xyz, uint8_t *surface)
 {
     if (!r || index >= r->n)
