@@ -160,7 +160,8 @@ def callgrind(cmd, env, stdin=None):
 
 def instructions(a, env, capi_exe, path, top, dcd):
     # a fixed mmap threshold: glibc's adaptive one makes calloc clear memory or not depending on history
-    env = dict(env, GLIBC_TUNABLES="glibc.malloc.mmap_threshold=131072")
+    # and one string hash seed: dict and set layouts (hence instruction counts) the same in every run
+    env = dict(env, GLIBC_TUNABLES="glibc.malloc.mmap_threshold=131072", PYTHONHASHSEED="0")
 
     def per_rep(cmd_for):  # (run with 3 repetitions - run with 1) / 2: start-up and warm-up cancel out
         (t1, i1), (t3, i3) = [callgrind(cmd, env, stdin) for cmd, stdin in map(cmd_for, (1, 3))]

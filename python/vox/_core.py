@@ -244,10 +244,9 @@ class Result:
         # made from it when first asked for
         n = lib.vox_result_count(ptr)
         self._recs = recs = np.empty(n, dtype=_lib.VOLUME_DTYPE)
-        base, size = recs.ctypes.data, _lib.VOLUME_DTYPE.itemsize
-        recs["size"] = size  # output structs: the caller says how much may be filled
-        for i in range(n):
-            lib.vox_result_volume(ptr, i, base + i * size)
+        if n:  # one call: records at our stride (the first record's size says it)
+            recs["size"][0] = _lib.VOLUME_DTYPE.itemsize
+            lib.vox_result_volumes(ptr, 0, n, recs.ctypes.data)
         dims = (ctypes.c_int * 3)()
         res = ctypes.c_double()
         lib.vox_result_grid(ptr, dims, _byref(res))
