@@ -52,6 +52,14 @@ struct vox_structure {
     uint64_t generation;
 };
 
+/* The bulk readers (vox_result_volumes, vox_tracker_tracks): records
+ * first .. first + n - 1 of total, each filled by fill(src, index, record),
+ * at the caller's stride: the size field (a size_t at offset 0) of out's
+ * first record.  Returns how many were filled (result.c). */
+typedef void (*vox_record_fill)(const void *src, size_t index, void *record);
+VOX_HIDDEN size_t vox_fill_records(const void *src, size_t total, size_t first, size_t n, void *out,
+                                   vox_record_fill fill);
+
 /* Gives a newly built structure its identity (structure.c). */
 VOX_HIDDEN void vox_structure_stamp(vox_ctx *ctx, vox_structure *s);
 /* Fills a caller's vox_transform (up to its size) from a rotation and centroid:

@@ -63,19 +63,26 @@ vox_status vox_result_volume(const vox_result *r, size_t index, vox_volume *out)
     return VOX_OK;
 }
 
-size_t vox_result_volumes(const vox_result *r, size_t first, size_t n, vox_volume *out)
+size_t vox_fill_records(const void *src, size_t total, size_t first, size_t n, void *out, vox_record_fill fill)
 {
-    if (!r || !out || out->size == 0 || first >= r->n)
+    size_t stride;
+    if (!src || !out || (stride = *(const size_t *)out) == 0 || first >= total)
         return 0;
-    const size_t stride = out->size;
-    if (n > r->n - first)
-        n = r->n - first;
+    if (n > total - first)
+        n = total - first;
     for (size_t i = 0; i < n; i++) {
-        vox_volume *o = (vox_volume *)(void *)((char *)out + i * stride);
-        o->size = stride;
-        vox_result_volume(r, first + i, o);
+        void *record = (char *)out + i * stride;
+        *(size_t *)record = stride; /* each record: the caller's size */
+        fill(src, first + i, record);
     }
     return n;
+}
+
+static void fill_volume(const void *r, size_t index, void *record) { vox_result_volume(r, index, record); }
+
+size_t vox_result_volumes(const vox_result *r, size_t first, size_t n, vox_volume *out)
+{
+    return vox_fill_records(r, r ? r->n : 0, first, n, out, fill_volume);
 }
 
 vox_status vox_result_voxels(const vox_result *r, size_t index, float *xyz, uint8_t *surface)

@@ -363,19 +363,11 @@ vox_status vox_tracker_track(const vox_tracker *t, size_t index, vox_track *out)
     return VOX_OK;
 }
 
+static void fill_track(const void *t, size_t index, void *record) { vox_tracker_track(t, index, record); }
+
 size_t vox_tracker_tracks(const vox_tracker *t, size_t first, size_t n, vox_track *out)
 {
-    if (!t || !out || out->size == 0 || first >= t->ntracks)
-        return 0;
-    const size_t stride = out->size;
-    if (n > t->ntracks - first)
-        n = t->ntracks - first;
-    for (size_t i = 0; i < n; i++) {
-        vox_track *o = (vox_track *)(void *)((char *)out + i * stride);
-        o->size = stride;
-        vox_tracker_track(t, first + i, o);
-    }
-    return n;
+    return vox_fill_records(t, t ? t->ntracks : 0, first, n, out, fill_track);
 }
 
 vox_status vox_tracker_occupancy(const vox_tracker *t, int type, int dims[3], double origin[3], float *fraction)
