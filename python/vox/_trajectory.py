@@ -167,7 +167,7 @@ def analyze_trajectory(source, select="protein", align="each", start=None, stop=
     """The volumes of every selected frame of a trajectory, as a pandas DataFrame.
 
     source: an MDAnalysis Universe or AtomGroup (frames read by MDAnalysis, any format it reads),
-        or the path of a topology file (PDB or mmCIF, model 1) with trajectory= the path of a DCD
+        or the path of a topology file (PDB or mmCIF, model 1) with trajectory= the path of a DCD or XTC
         file (frames read by vox, as `vox trajectory --topology TOP --trajectory TRAJ`).
     select: MDAnalysis selection applied to source (None: every atom).  With files every atom
         goes to the library, whose cleaning keeps the protein; select must then be "protein" or None.
