@@ -60,6 +60,10 @@ typedef void (*vox_record_fill)(const void *src, size_t index, void *record);
 VOX_HIDDEN size_t vox_fill_records(const void *src, size_t total, size_t first, size_t n, void *out,
                                    vox_record_fill fill);
 
+/* VOX_E_INVALID_ARG naming the first atom and axis whose coordinate is not
+ * finite, among n atoms (x,y,z triples); VOX_OK when all are (structure.c). */
+VOX_HIDDEN vox_status vox_check_coords(vox_ctx *ctx, const float *xyz, size_t n);
+
 /* Gives a newly built structure its identity (structure.c). */
 VOX_HIDDEN void vox_structure_stamp(vox_ctx *ctx, vox_structure *s);
 /* Fills a caller's vox_transform (up to its size) from a rotation and centroid:

@@ -100,10 +100,9 @@ vox_status vox_reference_create(vox_ctx *ctx, const vox_structure *s, const floa
     if (p.frame_signs != VOX_FRAME_SIGNS_VOLUMIZER && p.frame_signs != VOX_FRAME_SIGNS_CANONICAL)
         return vox_fail(ctx, VOX_E_INVALID_ARG, "frame_signs: expected VOX_FRAME_SIGNS_VOLUMIZER (0) or "
                         "VOX_FRAME_SIGNS_CANONICAL (1), got %d", p.frame_signs);
-    for (size_t i = 0; i < 3 * n; i++)
-        if (!(xyz[i] - xyz[i] == 0.0f))
-            return vox_fail(ctx, VOX_E_INVALID_ARG, "the reference frame: atom %zu has a coordinate that is not finite",
-                            i / 3);
+    vox_status st = vox_check_coords(ctx, xyz, n);
+    if (st != VOX_OK)
+        return st;
     vox_reference *r = calloc(1, sizeof *r);
     if (!r)
         return vox_fail(ctx, VOX_E_NOMEM, "out of memory for the reference frame");
@@ -133,7 +132,7 @@ vox_status vox_reference_create(vox_ctx *ctx, const vox_structure *s, const floa
         return vox_fail(ctx, VOX_E_INVALID_ARG, "a superposition needs at least 3 atoms to fit, the structure has %zu%s",
                         nfit, p.fit == VOX_FIT_CA ? " C-alpha atoms" : " heavy protein atoms");
     }
-    vox_status st = align_reference(ctx, s, xyz, p.frame_signs, r);
+    st = align_reference(ctx, s, xyz, p.frame_signs, r);
     if (st != VOX_OK) {
         vox_reference_free(&r);
         return st;
@@ -158,7 +157,9 @@ vox_status vox_reference_apply(vox_ctx *ctx, const vox_reference *r, const float
         for (size_t i = 0; i < r->nkept; i++) memcpy(out + 3 * r->kept[i], r->aligned + 3 * i, 3 * sizeof *out);
         return VOX_OK;
     }
-    float *mobile = malloc(3 * r->nfit * sizeof *mobile);
+    /* the fitted atoms gathered in the calling thread's context: no allocation per frame (the
+     * alignment's scratch, free here: the structure is aligned only after this returns) */
+    float *mobile = vox_scratch_get(&ctx->ws[VOX_WS_ALIGN], 3 * r->nfit * sizeof *mobile);
     if (!mobile)
         return vox_fail(ctx, VOX_E_NOMEM, "out of memory for the superposition (%zu atoms)", r->nfit);
     for (size_t i = 0; i < r->nfit; i++) memcpy(mobile + 3 * i, xyz + 3 * r->fit[i], 3 * sizeof *mobile);
@@ -166,7 +167,6 @@ vox_status vox_reference_apply(vox_ctx *ctx, const vox_reference *r, const float
     fit.size = sizeof fit;
     double cref[3];
     vox_status st = vox_superpose(r->fit_ref, mobile, r->nfit, &fit, cref, NULL);
-    free(mobile);
     if (st != VOX_OK)
         return vox_fail(ctx, st, "the superposition onto the reference failed");
     const double(*U)[3] = fit.rotation, (*R)[3] = r->rot;

@@ -36,7 +36,7 @@ static int copy_name(char *dst, size_t cap, const char *src)
     return 1;
 }
 
-static vox_status check_coords(vox_ctx *ctx, const float *xyz, size_t n)
+vox_status vox_check_coords(vox_ctx *ctx, const float *xyz, size_t n)
 {
     for (size_t i = 0; i < 3 * n; i++)
         if (!isfinite(xyz[i]))
@@ -82,7 +82,7 @@ vox_status vox_structure_from_arrays(vox_ctx *ctx, const vox_atom_arrays *in, vo
                         : !a.res_name ? "res_name" : !a.res_id ? "res_id" : NULL;
     if (missing)
         return vox_fail(ctx, VOX_E_INVALID_ARG, "the atom arrays have no %s array (required)", missing);
-    vox_status st = check_coords(ctx, a.xyz, a.count);
+    vox_status st = vox_check_coords(ctx, a.xyz, a.count);
     if (st != VOX_OK)
         return st;
     vox_structure *s = calloc(1, sizeof *s);
@@ -229,7 +229,7 @@ vox_status vox_structure_set_coords(vox_ctx *ctx, vox_structure *s, const float 
     if (n != s->n_input)
         return vox_fail(ctx, VOX_E_INVALID_ARG, "the frame has %zu atoms, the structure's topology has %zu", n,
                         s->n_input);
-    vox_status st = check_coords(ctx, xyz, n);
+    vox_status st = vox_check_coords(ctx, xyz, n);
     if (st != VOX_OK)
         return st;
     for (size_t i = 0; i < s->atoms.n; i++)
