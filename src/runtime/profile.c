@@ -353,6 +353,7 @@ void vox_profile_load(vox_ctx *ctx)
     char why[256];
     vox_profile_status st;
     cJSON *doc;
+    int default_path = 0; /* the user's default location was read: the system's may follow */
     const char *json = ctx->opts.profile_json;
     if (json && *json) {
         doc = vox_profile_parse(json, strlen(json), &st, why, sizeof why);
@@ -360,6 +361,7 @@ void vox_profile_load(vox_ctx *ctx)
         snprintf(pi->detail, sizeof pi->detail, "no profile asked for");
         return;
     } else {
+        default_path = !ctx->opts.profile && !getenv("VOX_PROFILE");
         int ok = ctx->opts.profile ? snprintf(pi->path, sizeof pi->path, "%s", ctx->opts.profile) < (int)sizeof pi->path
                                    : vox_profile_default_path(pi->path, sizeof pi->path);
         if (!ok || !pi->path[0]) {
@@ -379,9 +381,8 @@ void vox_profile_load(vox_ctx *ctx)
         snprintf(pi->detail, sizeof pi->detail, "%s", why);
     }
     /* The user's default profile has nothing for this machine: the system's
-     * (never when a profile was named by the option or $VOX_PROFILE). */
-    const int named = ctx->opts.profile || getenv("VOX_PROFILE");
-    if (!named && (pi->status == VOX_PROFILE_DEFAULTS_ABSENT || pi->status == VOX_PROFILE_DEFAULTS_FOREIGN)) {
+     * (never when a profile was named: the option, its JSON text, $VOX_PROFILE). */
+    if (default_path && (pi->status == VOX_PROFILE_DEFAULTS_ABSENT || pi->status == VOX_PROFILE_DEFAULTS_FOREIGN)) {
         char sys[sizeof pi->path];
         for (int i = 0; vox_profile_system_path(i, sys, sizeof sys); i++) {
             int err;
