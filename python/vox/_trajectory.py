@@ -228,13 +228,13 @@ def analyze_trajectory(source, select="protein", align="each", start=None, stop=
         if select not in (None, "protein"):
             raise invalid("select applies to MDAnalysis input only: with files every atom goes to the library, "
                           "whose cleaning keeps the protein")
-        lattice = _Lattice(a, params, align, fit, int(track_gap), frame_signs)
+        lattice = _Lattice(params, align, fit, int(track_gap), frame_signs)
         return _result(lattice, tracks, _files, a, lattice, source, trajectory, start or 0, stop, step or 1)
     if trajectory is not None:
         raise invalid("trajectory= goes with a topology path; an MDAnalysis Universe has its own trajectory")
     if not _core._is_mdanalysis(source):
         raise invalid(f"expected an MDAnalysis Universe or AtomGroup, or a topology path, got {type(source).__name__}")
-    lattice = _Lattice(a, params, align, fit, int(track_gap), frame_signs)
+    lattice = _Lattice(params, align, fit, int(track_gap), frame_signs)
     return _result(lattice, tracks, _mdanalysis, a, lattice, source, select, start, stop, step)
 
 
@@ -245,12 +245,11 @@ class _Lattice:
     The steps are those of `vox trajectory`: the first frame is analysed once for the lattice,
     then again on it, like every frame."""
 
-    def __init__(self, a, params, align, fit, gap, frame_signs):
-        self.a, self.align, self.fit, self.gap, self.frame_signs = a, align, fit, gap, frame_signs
+    def __init__(self, params, align, fit, gap, frame_signs):
+        self.align, self.fit, self.gap, self.frame_signs = align, fit, gap, frame_signs
         self.params = _lib.AnalyzeParams.from_buffer_copy(params)
         self.ref = ctypes.c_void_p()
         self.tracker = ctypes.c_void_p()
-        self.first = None
         self.work = self.work_ptr = None
 
     @property
@@ -258,8 +257,7 @@ class _Lattice:
         return self.align == "each"
 
     def start(self, ctx, s, k, xyz):
-        """The first frame: the reference, the lattice, the tracker."""
-        self.first = k
+        """The first frame (k): the reference, the lattice, the tracker."""
         n = s.input_atom_count
         if self.align == "reference":
             rp = _lib.ReferenceParams()
@@ -267,14 +265,17 @@ class _Lattice:
             rp.fit = _lib.FIT[self.fit]
             rp.frame_signs = _lib.FRAME_SIGNS[self.frame_signs]
             st = lib.vox_reference_create(ctx, s._ptr, xyz, n, _byref(rp), _byref(self.ref))
+            if st == 0:
+                self.work = np.empty((n, 3), dtype=np.float32)
+                self.work_ptr = ctypes.c_void_p(self.work.ctypes.data)
+                st = lib.vox_reference_apply(ctx, self.ref, xyz, n, 1, self.work_ptr)
+                xyz = self.work_ptr
             if st:
                 _lib.fail(st, ctx, f"frame {k}")
-            self.work = np.empty((n, 3), dtype=np.float32)
-            self.work_ptr = ctypes.c_void_p(self.work.ctypes.data)
         r = ctypes.c_void_p()
         try:
             self.params.has_grid = 0
-            st = lib.vox_structure_set_coords(ctx, s._ptr, self.coords(ctx, k, xyz, n), n)
+            st = lib.vox_structure_set_coords(ctx, s._ptr, xyz, n)
             if st == 0:
                 st = lib.vox_analyze(ctx, s._ptr, _byref(self.params), _byref(r))
             if st == 0:
@@ -292,15 +293,6 @@ class _Lattice:
         st = lib.vox_tracker_create(ctx, _byref(tp), _byref(self.tracker))
         if st:
             _lib.fail(st, ctx, f"frame {k}")
-
-    def coords(self, ctx, k, xyz, n):
-        """The coordinates the structure gets for frame k (the first frame's, in start())."""
-        if self.align != "reference":
-            return xyz
-        st = lib.vox_reference_apply(ctx, self.ref, xyz, n, 1 if k == self.first else 0, self.work_ptr)
-        if st:
-            _lib.fail(st, ctx, f"frame {k}")
-        return self.work_ptr
 
     def tracks(self):
         """The tracks so far as a DataFrame (the columns of tracks.csv, rounded as it prints them):
@@ -352,22 +344,11 @@ def _run(a, s, lattice, frames, coll):
     k = None
     set_coords, analyze, free, add = lib.vox_structure_set_coords, lib.vox_analyze, lib.vox_result_free, coll.add
     count, reserve, track, apply = lib.vox_result_count, coll.reserve, lib.vox_tracker_add, lib.vox_reference_apply
-    each = lattice.each
+    each, superpose = lattice.each, lattice.align == "reference"
+    tracker = ref = work = first = None
     try:
-        if each:
-            for k, time, xyz in frames:
-                st = set_coords(ctx, sp, xyz, n)
-                if st == 0:
-                    st = analyze(ctx, sp, pp, pr)
-                if st:
-                    _lib.fail(st, ctx, f"frame {k}")
-                add(r, k, time, count(r))
-                free(pr)
-            return
-        superpose = lattice.align == "reference"
-        tracker = ref = work = first = None
         for k, time, xyz in frames:
-            if first is None:
+            if not each and first is None:
                 lattice.start(ctx, s, k, xyz)
                 tracker, ref, work, first = lattice.tracker, lattice.ref, lattice.work_ptr, k
             if superpose:
@@ -381,9 +362,10 @@ def _run(a, s, lattice, frames, coll):
             if st:
                 _lib.fail(st, ctx, f"frame {k}")
             c = count(r)
-            st = track(ctx, tracker, k, r, reserve(c))
-            if st:
-                _lib.fail(st, ctx, f"frame {k}")
+            if not each:
+                st = track(ctx, tracker, k, r, reserve(c))
+                if st:
+                    _lib.fail(st, ctx, f"frame {k}")
             add(r, k, time, c)
             free(pr)
     except Error as e:
