@@ -89,7 +89,7 @@ double vox_tune_measure(vox_tuner *t, vox_workload *w, vox_tuned_kernel k, const
     t->done++;
     if (t->show_progress) { /* one line rewritten in place on a terminal */
         fprintf(stderr, "\rvoxtune: [%d/%d, ETA %s] %3d measured  %-16s %-6s %-6s tile %7d KiB  %2d threads  %9.3f ms   ",
-                t->step, t->steps, vox_tune_eta(t), t->done, vox_tuned_kernel_name(k), vox_size_class_name(w->cls),
+                t->finished + 1, t->steps, vox_tune_eta(t), t->done, vox_tuned_kernel_name(k), vox_size_class_name(w->cls),
                 vox_isa_name(s->isa), s->tile_kib, k == VOX_TK_MOMENTS ? 1 : threads, best * 1e3);
         fflush(stderr);
     }

@@ -24,8 +24,8 @@ typedef struct vox_tuner {
     int truncated;       /* the deadline stopped a search */
     cJSON *measurements; /* every measurement, for the profile */
     int done;            /* measurements so far (progress line) */
-    int step, steps;     /* kernel x size-class searches: this one (1-based) and the total */
-    int finished;        /* searches finished */
+    int steps;           /* kernel x size-class searches in all */
+    int finished;        /* searches finished (the running one is finished + 1) */
     double start;        /* when measuring began (vox_tune_now) */
     char eta[32];        /* vox_tune_eta's text */
     int show_progress;

@@ -167,6 +167,19 @@ static int end_to_end(vox_ctx *ctx, const vox_workload *w, const vox_tuning *tun
     return ok;
 }
 
+/* What the end-to-end comparison decided for a size class. */
+enum { E2E_UNMEASURED, E2E_KEPT, E2E_DEFAULTS, E2E_WITHIN_NOISE };
+static const struct {
+    const char *name;    /* in the profile */
+    const char *message; /* printed */
+    int timed;           /* both end-to-end times were measured */
+} e2e_verdicts[] = {
+    [E2E_UNMEASURED] = {"unmeasured", "not measured: the defaults' and the tuned settings' runs failed", 0},
+    [E2E_KEPT] = {"kept", "the tuned settings kept", 1},
+    [E2E_DEFAULTS] = {"defaults", "nothing tuned differs from the defaults: no gain to show", 0},
+    [E2E_WITHIN_NOISE] = {"within-noise", "not 3 % faster (within a quiet machine's noise): the defaults kept", 1},
+};
+
 /* --show and --check */
 static int show_or_check(vox_ctx *ctx, const char *path, int check)
 {
@@ -314,23 +327,25 @@ int main(int argc, char **argv)
     const double start = vox_tune_now();
     t.start = start;
     t.deadline = start + (limit > 0 ? limit : quick ? 25.0 : 600.0);
-    for (int c = 0; c < VOX_SC_COUNT; c++)
-        for (int k = 0; k < VOX_TK_COUNT; k++)
-            t.steps += list_has(classes, class_name(c)) && !(quick && c == VOX_SC_LARGE) && list_has(only, kernel_name(k));
+    /* the size classes measured (--quick: the large one copies medium) */
+    int wanted[VOX_SC_COUNT];
+    for (int c = 0; c < VOX_SC_COUNT; c++) {
+        wanted[c] = list_has(classes, class_name(c)) && !(quick && c == VOX_SC_LARGE);
+        for (int k = 0; k < VOX_TK_COUNT; k++) t.steps += wanted[c] && list_has(only, kernel_name(k));
+    }
     const vox_tuning defaults = *ctx->tuning;
     vox_tuning tuned = defaults; /* overwritten where measured */
     vox_tuning chosen = defaults; /* the kernels' choices, before the end-to-end verdict (the table) */
-    /* per class: end to end, default and tuned seconds; verdict 0 not measured, 1 kept, 2 the
-     * defaults (nothing tuned differs), 3 within noise: the defaults kept */
+    /* per class: end to end, default and tuned seconds, and the verdict (E2E_*) */
     double e2e[VOX_SC_COUNT][2] = {{0}};
-    int verdict[VOX_SC_COUNT] = {0};
+    int verdict[VOX_SC_COUNT] = {E2E_UNMEASURED};
     static const int side[VOX_SC_COUNT] = {60, 150, 270};
     double gain[VOX_TK_COUNT][VOX_SC_COUNT][2];
     int measured[VOX_SC_COUNT] = {0};
     fprintf(stderr, "voxtune: %s tuning, %d threads (%s), profile %s\n", quick ? "quick" : "normal",
             ctx->team->threads, ctx->team->bind_reason, path);
     for (int c = 0; c < VOX_SC_COUNT; c++) {
-        if (!list_has(classes, class_name(c)) || (quick && c == VOX_SC_LARGE))
+        if (!wanted[c])
             continue;
         vox_workload w;
         if (!vox_workload_build(ctx, (vox_size_class)c, side[c], &w)) {
@@ -341,11 +356,10 @@ int main(int argc, char **argv)
         for (int k = 0; k < VOX_TK_COUNT; k++) {
             gain[k][c][0] = gain[k][c][1] = -1;
             if (!list_has(only, kernel_name(k))) continue;
-            t.step++;
             vox_tune_search(&t, &w, (vox_tuned_kernel)k, &tuned.s[k][c], &gain[k][c][0], &gain[k][c][1]);
             t.finished++;
             if (!t.show_progress) /* logs: a line per kernel and class */
-                fprintf(stderr, "voxtune: [%d/%d] %s %s: %d measurements so far, %.1f s, ETA %s\n", t.step, t.steps,
+                fprintf(stderr, "voxtune: [%d/%d] %s %s: %d measurements so far, %.1f s, ETA %s\n", t.finished, t.steps,
                         kernel_name(k), class_name(c), t.done, vox_tune_now() - start, vox_tune_eta(&t));
         }
         measured[c] = 1;
@@ -353,12 +367,12 @@ int main(int argc, char **argv)
         int same = 1;
         for (int k = 0; k < VOX_TK_COUNT; k++) same &= setting_equal(&tuned.s[k][c], &defaults.s[k][c]);
         if (same)
-            verdict[c] = 2;
+            verdict[c] = E2E_DEFAULTS;
         else if (end_to_end(ctx, &w, &tuned, t.reps, &e2e[c][0], &e2e[c][1])) {
             /* a choice must pay off in whole analyses too, beyond the 3 % a quiet machine wanders:
              * otherwise two runs could keep different settings for no real gain */
-            verdict[c] = e2e[c][0] > 1.03 * e2e[c][1] ? 1 : 3;
-            if (verdict[c] == 3)
+            verdict[c] = e2e[c][0] > 1.03 * e2e[c][1] ? E2E_KEPT : E2E_WITHIN_NOISE;
+            if (verdict[c] == E2E_WITHIN_NOISE)
                 for (int k = 0; k < VOX_TK_COUNT; k++) tuned.s[k][c] = defaults.s[k][c];
         }
         vox_workload_free(&w);
@@ -388,23 +402,19 @@ int main(int argc, char **argv)
     for (int c = 0; c < VOX_SC_COUNT; c++) {
         if (!measured[c])
             continue;
-        const char *what = verdict[c] == 1 ? "the tuned settings kept"
-                           : verdict[c] == 2 ? "nothing tuned differs from the defaults: no gain to show"
-                           : verdict[c] == 3 ? "not 3 % faster (within a quiet machine's noise): the defaults kept"
-                                             : "not measured: the defaults' and the tuned settings' runs failed";
-        if (verdict[c] == 1 || verdict[c] == 3)
+        const int v = verdict[c], timed = e2e_verdicts[v].timed;
+        if (timed)
             printf("end to end, %-6s whole vox_analyze: default %9.3f ms, tuned %9.3f ms, %.2fx: %s\n", class_name(c),
-                   e2e[c][0] * 1e3, e2e[c][1] * 1e3, e2e[c][0] / e2e[c][1], what);
+                   e2e[c][0] * 1e3, e2e[c][1] * 1e3, e2e[c][0] / e2e[c][1], e2e_verdicts[v].message);
         else
-            printf("end to end, %-6s %s\n", class_name(c), what);
+            printf("end to end, %-6s %s\n", class_name(c), e2e_verdicts[v].message);
         cJSON *e = cJSON_CreateObject();
         cJSON_AddStringToObject(e, "size_class", class_name(c));
-        if (verdict[c] == 1 || verdict[c] == 3) {
+        if (timed) {
             cJSON_AddNumberToObject(e, "default_seconds", e2e[c][0]);
             cJSON_AddNumberToObject(e, "tuned_seconds", e2e[c][1]);
         }
-        cJSON_AddStringToObject(e, "verdict", verdict[c] == 1 ? "kept" : verdict[c] == 2 ? "defaults"
-                                             : verdict[c] == 3 ? "within-noise" : "unmeasured");
+        cJSON_AddStringToObject(e, "verdict", e2e_verdicts[v].name);
         cJSON_AddItemToArray(e2e_json, e);
     }
 
