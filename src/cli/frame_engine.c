@@ -13,7 +13,6 @@
  * The first frame itself is analysed with the coordinates vox_prepare gave
  * it.  A frame's result depends only on that frame and the first, so the
  * order in which the workers take frames never changes an output. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
