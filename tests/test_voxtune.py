@@ -15,6 +15,7 @@ Usage: test_voxtune.py VOXTUNE VOX [WRAPPER]
 """
 import json
 import os
+import stat
 import subprocess
 import sys
 
@@ -196,6 +197,11 @@ def test_unwritable_output_refused_first(tmp):
     r = tune("--quick", "--output", os.path.join(blocker, "sub", "profile.json"))
     check(r.returncode == 1 and "nothing measured" in r.stderr and "measured" not in r.stdout,
           f"an unwritable profile is refused before measuring: {r.returncode} {r.stderr}")
+    fifo = os.path.join(tmp, "a-fifo.json")
+    os.mkfifo(fifo)
+    r = tune("--quick", "--output", fifo, timeout=60)
+    check(r.returncode == 1 and "not a regular file" in r.stderr and "nothing measured" in r.stderr
+          and stat.S_ISFIFO(os.stat(fifo).st_mode), f"a FIFO as the profile: refused before measuring, left as it is: {r.stderr}")
 
 
 def test_fingerprint_ignores_the_launchers_mask(tmp):

@@ -31,6 +31,13 @@ static int mkdir_parents(const char *path)
 
 int vox_profile_writable(const char *path, char *err, size_t errn)
 {
+    const char *what;
+    const vox_path_kind kind = vox_file_kind(path, &what);
+    if (kind != VOX_PATH_NONE && kind != VOX_PATH_REGULAR) { /* the atomic write would refuse it at the end */
+        snprintf(err, errn, "%s is %s, not a regular file: the profile is written by renaming a new file over it",
+                 path, what);
+        return 0;
+    }
     if (mkdir_parents(path) != 0) {
         snprintf(err, errn, "cannot create the directory of %s: %s", path, strerror(errno));
         return 0;
