@@ -36,16 +36,6 @@ static const struct {
     {"HISD", -3.2}, {"HISE", -3.2}, {"HISH", -3.2},
 };
 
-static int hydropathy_of(const char *res_name, double *out)
-{
-    for (size_t i = 0; i < sizeof kyte_doolittle / sizeof *kyte_doolittle; i++)
-        if (!strcmp(kyte_doolittle[i].name, res_name)) {
-            *out = kyte_doolittle[i].value;
-            return 1;
-        }
-    return 0;
-}
-
 /* Side-chain atoms that carry a formal charge at pH 7 (the doubly
  * protonated histidines of MD force fields included). */
 static const struct {
@@ -68,11 +58,11 @@ static int ieq(const char *a, const char *b)
 
 static int atom_class(const vox_atom *a)
 {
-    /* only a few residue names carry charged atoms: test the cheap letter first */
-    if (a->res_name[0] == 'A' || a->res_name[0] == 'G' || a->res_name[0] == 'L' || a->res_name[0] == 'H')
-        for (size_t i = 0; i < sizeof charged_atoms / sizeof *charged_atoms; i++)
-            if (!strcmp(charged_atoms[i].res, a->res_name) && !strcmp(charged_atoms[i].atom, a->name))
-                return CLASS_CHARGED;
+    /* the first letters compared before the names: most atoms need no strcmp */
+    for (size_t i = 0; i < sizeof charged_atoms / sizeof *charged_atoms; i++)
+        if (charged_atoms[i].res[0] == a->res_name[0] && charged_atoms[i].atom[0] == a->name[0] &&
+            !strcmp(charged_atoms[i].res, a->res_name) && !strcmp(charged_atoms[i].atom, a->name))
+            return CLASS_CHARGED;
     if (ieq(a->element, "N") || ieq(a->element, "O"))
         return CLASS_POLAR;
     if (ieq(a->element, "C") || ieq(a->element, "S") || ieq(a->element, "SE"))
@@ -145,9 +135,41 @@ static int grow_push(growable *g, size_t x)
     return 1;
 }
 
+/* What summarise learns of an atom or a residue once, for every group it
+ * lines: class + 1 per atom, hydropathy-table index + 2 per residue's first
+ * atom (1: not in the table); 0 = not looked at yet.  The string
+ * comparisons then run once per atom, not once per (atom, group). */
+typedef struct lining_memo {
+    uint8_t *atom_class;
+    uint8_t *residue_scale;
+} lining_memo;
+
+static int memo_class(lining_memo *m, const vox_structure *st, size_t atom)
+{
+    if (!m->atom_class[atom])
+        m->atom_class[atom] = (uint8_t)(atom_class(&st->atoms.a[atom]) + 1);
+    return m->atom_class[atom] - 1;
+}
+
+static int memo_hydropathy(lining_memo *m, const vox_structure *st, size_t first, double *out)
+{
+    if (!m->residue_scale[first]) {
+        m->residue_scale[first] = 1;
+        for (size_t i = 0; i < sizeof kyte_doolittle / sizeof *kyte_doolittle; i++)
+            if (!strcmp(kyte_doolittle[i].name, st->atoms.a[first].res_name)) {
+                m->residue_scale[first] = (uint8_t)(i + 2);
+                break;
+            }
+    }
+    if (m->residue_scale[first] == 1)
+        return 0;
+    *out = kyte_doolittle[m->residue_scale[first] - 2].value;
+    return 1;
+}
+
 /* Residues, classes and hydropathy of group g from its lining atoms;
  * res_first[i]: the first atom of atom i's residue. */
-static int summarise(const vox_structure *st, const size_t *res_first, vox_group_desc *d)
+static int summarise(const vox_structure *st, const size_t *res_first, lining_memo *memo, vox_group_desc *d)
 {
     d->residues = malloc((d->nlining ? d->nlining : 1) * sizeof *d->residues);
     if (!d->residues)
@@ -155,8 +177,7 @@ static int summarise(const vox_structure *st, const size_t *res_first, vox_group
     double sum = 0.0;
     size_t valued = 0;
     for (size_t t = 0; t < d->nlining; t++) {
-        const vox_atom *a = &st->atoms.a[d->lining[t]];
-        switch (atom_class(a)) {
+        switch (memo_class(memo, st, d->lining[t])) {
         case CLASS_APOLAR: d->apolar++; break;
         case CLASS_POLAR: d->polar++; break;
         case CLASS_CHARGED: d->charged++; break;
@@ -168,7 +189,7 @@ static int summarise(const vox_structure *st, const size_t *res_first, vox_group
             continue;
         d->residues[d->nresidues++] = first;
         double h;
-        if (hydropathy_of(st->atoms.a[first].res_name, &h)) {
+        if (memo_hydropathy(memo, st, first, &h)) {
             sum += h;
             valued++;
         }
@@ -204,7 +225,7 @@ typedef struct lining_job {
     const vox_result *r;
     const int32_t *map;               /* voxel -> group, -1 */
     const uint64_t *row_bits;         /* per x-y row, words of it: bit k set where a group voxel is */
-    size_t words;                     /* words per row */
+    size_t words;                     /* words per row, one more than its bits need (always 0) */
     const int32_t *row_group;         /* per row: its one group, or -2 (several), -1 (none) */
     const int32_t *plane_lo, *plane_hi; /* per x-plane: the span of j */
     size_t chunk;                     /* atoms per item */
@@ -212,6 +233,14 @@ typedef struct lining_job {
     size_t *last;                     /* [item * ngroups + group]: last atom added + 1 */
     int failed;
 } lining_job;
+
+/* The bits [k0, k0 + 64) of a row, bit 0 being k0: the row's spare last
+ * word makes the second read always in bounds. */
+static uint64_t row_window(const uint64_t *bits, int k0)
+{
+    const int w = k0 >> 6, off = k0 & 63;
+    return (bits[w] >> off) | ((bits[w + 1] << 1) << (63 - off));
+}
 
 static void lining_chunk(void *arg, size_t item, int thread)
 {
@@ -235,21 +264,22 @@ static void lining_chunk(void *arg, size_t item, int thread)
             __atomic_store_n(&J->failed, 2, __ATOMIC_RELAXED);
             return;
         }
-        /* the squared gaps along y and z, once per atom */
+        if (hi[2] <= lo[2])
+            continue;
+        /* the squared gaps along y and z, once per atom; the k in reach of
+         * some row as bits from lo[2] (a superset: the test per voxel decides) */
         double gy[GAP_MAX], gz[GAP_MAX];
         for (int j = lo[1]; j < hi[1]; j++) {
             const double e = cube_gap((double)r->centres[1][j] - (double)a->xyz[1], h[1]);
             gy[j - lo[1]] = e * e;
         }
+        uint64_t kmask[GAP_MAX / 64] = {0};
         for (int k = lo[2]; k < hi[2]; k++) {
             const double e = cube_gap((double)r->centres[2][k] - (double)a->xyz[2], h[2]);
             gz[k - lo[2]] = e * e;
+            if (e * e <= reach2)
+                kmask[(k - lo[2]) >> 6] |= 1ull << ((k - lo[2]) & 63);
         }
-        if (hi[2] <= lo[2])
-            continue;
-        /* the words of a row that hold [lo2, hi2), and the masks of the end words */
-        const int wlo = lo[2] >> 6, whi = (hi[2] - 1) >> 6;
-        const uint64_t mlo = ~0ull << (lo[2] & 63), mhi = ~0ull >> (63 - ((hi[2] - 1) & 63));
         for (int i = lo[0]; i < hi[0]; i++) {
             const int j0 = lo[1] > J->plane_lo[i] ? lo[1] : J->plane_lo[i],
                       j1 = hi[1] <= J->plane_hi[i] ? hi[1] : J->plane_hi[i] + 1;
@@ -262,23 +292,22 @@ static void lining_chunk(void *arg, size_t item, int thread)
             const int32_t *plane = J->map + (size_t)i * sx;
             for (int j = j0; j < j1; j++) {
                 const double exy2 = ex2 + gy[j - lo[1]];
+                if (exy2 > reach2)
+                    continue;
                 const size_t q = q0 + (size_t)j;
+                /* a row whose only group has this atom already adds nothing */
                 const int32_t only = J->row_group[q];
-                /* rows out of reach, without groups, or whose only group has
-                 * this atom already: masked out without a branch each */
-                const size_t seen = last[only > 0 ? only : 0]; /* read for group 0 too: no branch */
-                const int skip = (exy2 > reach2) | (only == -1) | ((only >= 0) & (seen == ai + 1));
+                if (only == -1 || (only >= 0 && last[only] == ai + 1))
+                    continue;
                 const uint64_t *bits = J->row_bits + q * J->words;
                 const int32_t *row = plane + (size_t)j * sy;
-                for (int w = wlo; w <= whi; w++) {
-                    uint64_t m = bits[w] & (skip ? 0 : ~0ull);
-                    if (w == wlo) m &= mlo;
-                    if (w == whi) m &= mhi;
+                for (int c = 0; c * 64 < hi[2] - lo[2]; c++) {
+                    uint64_t m = row_window(bits, lo[2] + 64 * c) & kmask[c];
                     while (m) {
-                        const int k = (w << 6) + __builtin_ctzll(m);
+                        const int dk = 64 * c + __builtin_ctzll(m);
                         m &= m - 1;
-                        const int32_t g = row[k];
-                        if (last[g] == ai + 1 || exy2 + gz[k - lo[2]] > reach2)
+                        const int32_t g = row[lo[2] + dk];
+                        if (last[g] == ai + 1 || exy2 + gz[dk] > reach2)
                             continue;
                         last[g] = ai + 1;
                         if (!grow_push(&lists[g], ai)) {
@@ -304,13 +333,14 @@ vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r,
     J.lists = calloc(items * ng, sizeof *J.lists);
     J.last = calloc(items * ng, sizeof *J.last);
     size_t *res_first = malloc((natoms ? natoms : 1) * sizeof *res_first);
-    const size_t words = ((size_t)r->dims[2] + 63) / 64;
+    lining_memo memo = {calloc(natoms ? natoms : 1, 1), calloc(natoms ? natoms : 1, 1)};
+    const size_t words = ((size_t)r->dims[2] + 63) / 64 + 1; /* + a spare word: row_window */
     uint64_t *row_bits = calloc(rows * words, sizeof *row_bits);
     int32_t *row_group = malloc(rows * sizeof *row_group);
     int32_t *plane_lo = malloc((size_t)r->dims[0] * sizeof *plane_lo);
     int32_t *plane_hi = malloc((size_t)r->dims[0] * sizeof *plane_hi);
     vox_status rc = VOX_OK;
-    if (!J.lists || !J.last || !res_first || !row_bits || !row_group || !plane_lo || !plane_hi) {
+    if (!J.lists || !J.last || !res_first || !memo.atom_class || !memo.residue_scale || !row_bits || !row_group || !plane_lo || !plane_hi) {
         rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the lining atoms");
         goto out;
     }
@@ -367,7 +397,7 @@ vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r,
                 memcpy(d->lining + d->nlining, l->v, l->n * sizeof *l->v);
             d->nlining += l->n;
         }
-        if (!summarise(st, res_first, d))
+        if (!summarise(st, res_first, &memo, d))
             rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the lining residues");
     }
 out:
@@ -376,6 +406,8 @@ out:
     free(J.lists);
     free(J.last);
     free(res_first);
+    free(memo.atom_class);
+    free(memo.residue_scale);
     free(row_bits);
     free(row_group);
     free(plane_lo);
