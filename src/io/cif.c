@@ -197,6 +197,34 @@ static int next_token(lexer *lx, cif_doc *d, sv *out, int *oom)
     return TOK_VALUE;
 }
 
+/* Bytes that cannot start a bare word: blanks, '#', quotes and ';' (a text
+ * field at a line's start). */
+static const unsigned char not_bare[256] = {['\t'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1, [' '] = 1,
+                                            ['#'] = 1,  ['\''] = 1, ['"'] = 1,  [';'] = 1};
+
+/* word_end, eight bytes at a time where eight remain: the first byte below
+ * 0x21 of a word (x - 0x21 per byte borrows only from bytes below it, and
+ * the lowest such byte is exact), then the table says whether it is a blank
+ * (a control byte that is not one belongs to the word). */
+static inline const char *word_end_fast(const char *p, const char *end)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    while (end - p >= 8) {
+        uint64_t x;
+        memcpy(&x, p, 8);
+        const uint64_t low = (x - 0x21 * ones) & ~x & highs;
+        if (!low) {
+            p += 8;
+            continue;
+        }
+        p += __builtin_ctzll(low) >> 3;
+        if (IS_BLANK(*p))
+            return p;
+        p++;
+    }
+    return word_end(p, end);
+}
+
 /* The common token inline: blanks made of spaces and line ends, then a bare
  * word that is not a comment, a quote or a text field; anything else goes
  * to next_token.  Same tokens, same line numbers. */
@@ -210,8 +238,8 @@ static inline int next_token_fast(lexer *lx, cif_doc *d, sv *out, int *oom)
         else if (*p == '\n') line++, at_start = 1;
         else break;
     }
-    if (p < end && !IS_BLANK(*p) && *p != '#' && *p != '\'' && *p != '"' && !(*p == ';' && at_start)) {
-        const char *q = word_end(p, end);
+    if (p < end && (!not_bare[(unsigned char)*p] || (*p == ';' && !at_start))) {
+        const char *q = word_end_fast(p, end);
         *out = (sv){p, (uint32_t)(q - p), line};
         lx->p = q;
         lx->line = line;
@@ -256,16 +284,20 @@ static int add_item(category *c, const char *name, size_t len)
     return 1;
 }
 
-static int add_val(category *c, const sv *v)
+static int grow_vals(category *c, size_t cap)
 {
-    if (c->nvals == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 256;
-        sv *nv = realloc(c->vals, cap * sizeof *nv);
-        if (!nv)
-            return 0;
-        c->vals = nv;
-        c->cap = cap;
-    }
+    sv *nv = realloc(c->vals, cap * sizeof *nv);
+    if (!nv)
+        return 0;
+    c->vals = nv;
+    c->cap = cap;
+    return 1;
+}
+
+static inline int add_val(category *c, const sv *v)
+{
+    if (c->nvals == c->cap && !grow_vals(c, c->cap ? c->cap * 2 : 256))
+        return 0;
     /* field by field: the token was just stored field by field, and one
      * 16-byte load of it would wait for those stores to retire */
     sv *to = &c->vals[c->nvals++];
@@ -273,6 +305,25 @@ static int add_val(category *c, const sv *v)
     to->len = v->len;
     to->line = v->line;
     return 1;
+}
+
+/* Room for every value a loop can still hold (one per two bytes left, a
+ * value and its blank), so that its values are not copied as it grows:
+ * only the pages written are ever touched, and the loop's end gives the
+ * rest back.  Capped; past the cap, or when the reservation is refused,
+ * the values grow by doubling as before. */
+#define LOOP_RESERVE_MAX ((size_t)1 << 22)
+
+static void reserve_loop(category *c, size_t bytes_left)
+{
+    size_t want = c->nvals + bytes_left / 2 + 1;
+    if (want > LOOP_RESERVE_MAX) want = LOOP_RESERVE_MAX;
+    if (want > c->cap) (void)grow_vals(c, want);
+}
+
+static void trim_loop(category *c)
+{
+    if (c->cap > c->nvals + 256) (void)grow_vals(c, c->nvals + 256);
 }
 
 /* Splits "_cat.item" at the dot. */
@@ -349,6 +400,7 @@ static vox_status tokenize(vox_ctx *ctx, const vox_text *t, cif_doc *d)
             }
             if (!c)
                 return vox_fail(ctx, VOX_E_PARSE, "%s:%u: 'loop_' without tags", t->name, tok.line);
+            reserve_loop(c, (size_t)(lx.end - lx.p));
             while (kind != TOK_EOF) {
                 if (kind == TOK_VALUE && (tok.p[0] == '_' || (tok.p[0] == 'l' && sv_eq(&tok, "loop_")) ||
                                           (tok.p[0] == 'd' && sv_prefix(&tok, "data_"))))
@@ -359,6 +411,7 @@ static vox_status tokenize(vox_ctx *ctx, const vox_text *t, cif_doc *d)
                 if (oom)
                     return lex_error(ctx, t, &lx, oom);
             }
+            trim_loop(c);
             if (c->nvals % c->nitems != 0)
                 return vox_fail(ctx, VOX_E_PARSE,
                                 "%s:%u: loop of '_%s' has %zu values, not a multiple of its %zu columns",
