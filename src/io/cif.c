@@ -307,25 +307,6 @@ static inline int add_val(category *c, const sv *v)
     return 1;
 }
 
-/* Room for every value a loop can still hold (one per two bytes left, a
- * value and its blank), so that its values are not copied as it grows:
- * only the pages written are ever touched, and the loop's end gives the
- * rest back.  Capped; past the cap, or when the reservation is refused,
- * the values grow by doubling as before. */
-#define LOOP_RESERVE_MAX ((size_t)1 << 22)
-
-static void reserve_loop(category *c, size_t bytes_left)
-{
-    size_t want = c->nvals + bytes_left / 2 + 1;
-    if (want > LOOP_RESERVE_MAX) want = LOOP_RESERVE_MAX;
-    if (want > c->cap) (void)grow_vals(c, want);
-}
-
-static void trim_loop(category *c)
-{
-    if (c->cap > c->nvals + 256) (void)grow_vals(c, c->nvals + 256);
-}
-
 /* Splits "_cat.item" at the dot. */
 static int split_tag(const sv *t, size_t *catlen, const char **item, size_t *itemlen)
 {
@@ -400,7 +381,6 @@ static vox_status tokenize(vox_ctx *ctx, const vox_text *t, cif_doc *d)
             }
             if (!c)
                 return vox_fail(ctx, VOX_E_PARSE, "%s:%u: 'loop_' without tags", t->name, tok.line);
-            reserve_loop(c, (size_t)(lx.end - lx.p));
             while (kind != TOK_EOF) {
                 if (kind == TOK_VALUE && (tok.p[0] == '_' || (tok.p[0] == 'l' && sv_eq(&tok, "loop_")) ||
                                           (tok.p[0] == 'd' && sv_prefix(&tok, "data_"))))
@@ -411,7 +391,6 @@ static vox_status tokenize(vox_ctx *ctx, const vox_text *t, cif_doc *d)
                 if (oom)
                     return lex_error(ctx, t, &lx, oom);
             }
-            trim_loop(c);
             if (c->nvals % c->nitems != 0)
                 return vox_fail(ctx, VOX_E_PARSE,
                                 "%s:%u: loop of '_%s' has %zu values, not a multiple of its %zu columns",
