@@ -88,6 +88,35 @@ static const char *variant_of(cJSON *settings, const char *kernel, const char *c
     return v && cJSON_IsString(v) ? v->valuestring : "";
 }
 
+/* The settings name, per kernel, the code that runs: the chosen variant's,
+ * or the level below it that the variant leaves the kernel to (labelling
+ * is scalar code under every vector variant; binning has its own). */
+static void test_code_that_runs(void)
+{
+    char isas[256];
+    snprintf(isas, sizeof isas, "%s", vox_available_isas());
+    for (char *isa = strtok(isas, ","); isa; isa = strtok(NULL, ",")) {
+        vox_options o;
+        vox_options_init(&o);
+        o.isa = isa;
+        o.threads = 1;
+        vox_ctx *ctx = NULL;
+        CHECK(vox_ctx_create(&ctx, &o) == VOX_OK, "context with isa %s", isa);
+        char *js = vox_ctx_settings_json(ctx);
+        cJSON *s = cJSON_Parse(js);
+        cJSON *k = cJSON_GetObjectItem(cJSON_GetObjectItem(s, "kernels"), "label_components");
+        cJSON *b = cJSON_GetObjectItem(cJSON_GetObjectItem(s, "kernels"), "bin_points");
+        const char *lcode = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(k, "small"), "code"));
+        const char *bcode = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(b, "small"), "code"));
+        CHECK(!strcmp(variant_of(s, "label_components", "small"), isa) && lcode && !strcmp(lcode, "scalar"),
+              "%s: labelling is variant %s, code %s", isa, variant_of(s, "label_components", "small"), lcode ? lcode : "?");
+        CHECK(bcode && !strcmp(bcode, isa), "%s: binning runs its own code (%s)", isa, bcode ? bcode : "?");
+        cJSON_Delete(s);
+        vox_free(js);
+        vox_ctx_destroy(&ctx);
+    }
+}
+
 static void test_round_trip(void)
 {
     char *text = doc_with(entry("scalar", 64, 1), 2);
@@ -387,6 +416,7 @@ int main(int argc, char **argv)
     fingerprint_text = vox_ctx_fingerprint_json(ctx);
     vox_ctx_destroy(&ctx);
     test_round_trip();
+    test_code_that_runs();
     test_bad_files(tmp);
     test_schemas();
     test_foreign_and_partial();

@@ -105,17 +105,6 @@ static void consider(double dt, const vox_setting *cand, double *best, vox_setti
     }
 }
 
-static const void *kernel_fn(const vox_kernels *kt, vox_tuned_kernel k)
-{
-    switch (k) {
-    case VOX_TK_BIN_POINTS: return (const void *)kt->bin_points;
-    case VOX_TK_OCCLUSION: return (const void *)kt->occlusion;
-    case VOX_TK_FIRST_SHELL: return (const void *)kt->first_shell;
-    case VOX_TK_LABELS: return (const void *)kt->label_components;
-    default: return (const void *)kt->moments;
-    }
-}
-
 void vox_tune_search(vox_tuner *t, vox_workload *w, vox_tuned_kernel k, vox_setting *s, double *t_default,
                      double *t_chosen)
 {
@@ -127,10 +116,10 @@ void vox_tune_search(vox_tuner *t, vox_workload *w, vox_tuned_kernel k, vox_sett
      * inherit a lower level's kernel are the same code) */
     const void *seen[VOX_ISA_COUNT + 1];
     int nseen = 0;
-    seen[nseen++] = kernel_fn(&ctx->tables[base.isa], k);
+    seen[nseen++] = vox_tuned_kernel_fn(&ctx->tables[base.isa], k);
     for (int isa = 0; isa < VOX_ISA_COUNT; isa++) {
         if (!vox_isa_usable(isa)) continue;
-        const void *fn = kernel_fn(&ctx->tables[isa], k);
+        const void *fn = vox_tuned_kernel_fn(&ctx->tables[isa], k);
         int dup = 0;
         for (int i = 0; i < nseen; i++) dup |= seen[i] == fn;
         if (dup) continue;

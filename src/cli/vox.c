@@ -738,7 +738,15 @@ static int cmd_info(int argc, char **argv)
             cJSON *cls;
             const char *sep = "";
             cJSON_ArrayForEach(cls, k) {
-                printf("%s%s %d %d", sep, cJSON_GetObjectItemCaseSensitive(cls, "variant")->valuestring,
+                const char *variant = cJSON_GetObjectItemCaseSensitive(cls, "variant")->valuestring;
+                const char *code = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cls, "code"));
+                /* a variant that leaves this kernel to a level below says whose code runs */
+                char label[64];
+                if (code && strcmp(code, variant))
+                    snprintf(label, sizeof label, "%s(%s code)", variant, code);
+                else
+                    snprintf(label, sizeof label, "%s", variant);
+                printf("%s%s %d %d", sep, label,
                        cJSON_GetObjectItemCaseSensitive(cls, "tile_kib")->valueint,
                        cJSON_GetObjectItemCaseSensitive(cls, "threads")->valueint);
                 sep = " / ";

@@ -193,7 +193,9 @@ char *vox_ctx_settings_json(const vox_ctx *ctx)
         for (int c = 0; c < VOX_SC_COUNT; c++) {
             const vox_setting *s = &ctx->tuning->s[i][c];
             cJSON *e = cJSON_AddObjectToObject(per, vox_size_class_name((vox_size_class)c));
-            cJSON_AddStringToObject(e, "variant", ctx->isa_forced ? ctx->k->isa : vox_isa_name(s->isa));
+            const int isa = ctx->isa_forced ? ctx->isa_index : s->isa;
+            cJSON_AddStringToObject(e, "variant", vox_isa_name(isa));
+            cJSON_AddStringToObject(e, "code", vox_kernel_code_isa(isa, (vox_tuned_kernel)i));
             cJSON_AddNumberToObject(e, "tile_kib", s->tile_kib);
             cJSON_AddNumberToObject(e, "threads", s->threads == 0 || s->threads > t->threads ? t->threads : s->threads);
         }

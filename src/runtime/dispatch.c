@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "tuning.h"
 #include "vox_config.h"
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -142,6 +143,26 @@ static void fill_table(vox_kernels *t, size_t isa)
         if (src->moments) t->moments = src->moments;
         t->isa = src->isa;
     }
+}
+
+const void *vox_tuned_kernel_fn(const vox_kernels *t, vox_tuned_kernel k)
+{
+    switch (k) {
+    case VOX_TK_BIN_POINTS: return (const void *)t->bin_points;
+    case VOX_TK_OCCLUSION: return (const void *)t->occlusion;
+    case VOX_TK_FIRST_SHELL: return (const void *)t->first_shell;
+    case VOX_TK_LABELS: return (const void *)t->label_components;
+    case VOX_TK_MOMENTS: return (const void *)t->moments;
+    default: return NULL;
+    }
+}
+
+const char *vox_kernel_code_isa(int isa, vox_tuned_kernel k)
+{
+    for (int i = isa >= 0 && (size_t)isa < N_ISA ? isa : 0; i >= 0; i = isa_ladder[i].parent)
+        if (isa_ladder[i].table && vox_tuned_kernel_fn(isa_ladder[i].table, k))
+            return isa_ladder[i].name;
+    return "scalar";
 }
 
 static int isa_runs_here(size_t i)

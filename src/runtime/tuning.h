@@ -28,6 +28,14 @@ typedef enum vox_size_class { VOX_SC_SMALL, VOX_SC_MEDIUM, VOX_SC_LARGE, VOX_SC_
 #define VOX_TILE_KIB_MAX (1 << 20) /* 1 GiB */
 #define VOX_THREADS_MAX VOX_MAX_THREADS
 
+/* Tuned kernel k's function in a kernel table (NULL: the table leaves it to
+ * the level below; a context's filled tables always hold one). */
+VOX_HIDDEN const void *vox_tuned_kernel_fn(const vox_kernels *t, vox_tuned_kernel k);
+/* The ISA whose code runs kernel k when variant isa is chosen: isa itself,
+ * or the level below it that the variant leaves the kernel to (labelling:
+ * the scalar code beat every vector attempt, README "Kernels"). */
+VOX_HIDDEN const char *vox_kernel_code_isa(int isa, vox_tuned_kernel k);
+
 typedef struct vox_setting {
     int isa;      /* index in the dispatch ladder (vox_isa_index) */
     int tile_kib; /* working set of one tile; 0 for kernels without tiles */
