@@ -204,6 +204,62 @@ def test_unwritable_output_refused_first(tmp):
           and stat.S_ISFIFO(os.stat(fifo).st_mode), f"a FIFO as the profile: refused before measuring, left as it is: {r.stderr}")
 
 
+def test_batch_split(tmp):
+    """The batch step times every jobs x threads-per-job split of the tuning
+    threads, stores the fastest only when it beats one job of every thread by
+    3 %, and vox analyze of several structures runs that split unless --jobs
+    (or a single structure) says otherwise; vox info shows it."""
+    path = os.path.join(tmp, "batch.json")
+    r = tune("--quick", "--only", "batch", "--output", path, env=env_with(VOX_THREADS="2"))
+    check(r.returncode == 0, f"voxtune --only batch: {r.stderr[-400:]}")
+    m = load(path)["machines"][0] if r.returncode == 0 else {}
+    report = m.get("batch_end_to_end", {})
+    splits = report.get("splits", [])
+    threads = m.get("threads", 0)
+    check(splits and splits[0]["jobs"] == 1 and splits[0]["threads_per_job"] == threads and
+          all(s["jobs"] * s["threads_per_job"] <= threads and s["structures_per_second"] > 0 for s in splits),
+          f"every split measured, the default first: {splits}")
+    check({x["kernel"] for x in m.get("measurements", [])} == {"batch"}, "only the batch step was measured")
+    verdict = report.get("verdict")
+    check(verdict in ("kept", "defaults", "within-noise") and ("batch" in m) == (verdict == "kept"),
+          f"the split is stored exactly when kept: {verdict}, {m.get('batch')}")
+    check("batch of small structures" in r.stdout, f"the figures are printed: {r.stdout}")
+    # a profile with a split of two jobs, as voxtune writes it on a machine where it pays
+    fp = json.loads(tune("--print-fingerprint").stdout)
+    split = os.path.join(tmp, "split.json")
+    with open(split, "w") as f:
+        json.dump({"format": "vox-profile", "schema": 2, "machines": [
+            {"fingerprint": fp, "rigor": "quick", "created": "2026-12-02T00:00:00Z", "settings": {},
+             "batch": {"jobs": 2, "threads_per_job": 1}}]}, f)
+    r = vox("info", env=env_with(VOX_PROFILE=split))
+    check("batches of several structures: 2 jobs x 1 thread (measured by voxtune" in r.stdout, f"vox info: {r.stdout}")
+    gen = os.path.join(os.path.dirname(os.path.abspath(VOX)), "tests")
+    inputs = [os.path.join(gen, n) for n in ("cavity_box.pdb", "pocket_box.pdb", "pore_box.pdb")]
+    if not all(os.path.exists(p) for p in inputs):
+        print("SKIP: the generated structures are missing")
+        return
+    def jobs_of(out, *args, files=inputs):
+        r = vox("analyze", "--output-dir", out, "--quiet", *args, *files, env=env_with(VOX_PROFILE=split))
+        check(r.returncode == 0, f"analyze {args}: {r.stderr}")
+        return load(os.path.join(out, "run.summary.json"))["config"]["jobs"]
+    check(jobs_of(os.path.join(tmp, "a")) == 2, "several structures: the profile's two jobs")
+    check(jobs_of(os.path.join(tmp, "b"), "--jobs", "1") == 1, "--jobs overrides the profile")
+    check(jobs_of(os.path.join(tmp, "c"), files=inputs[:1]) == 1, "one structure: one job of every thread")
+    for n in ("cavity_box", "pocket_box", "pore_box"):
+        with open(os.path.join(tmp, "a", n + ".annotated.cif"), "rb") as x, \
+                open(os.path.join(tmp, "b", n + ".annotated.cif"), "rb") as y:
+            check(x.read() == y.read(), f"{n}: the same CIF with two jobs as with one")
+    # a damaged split: the profile is refused as a whole, with the reason
+    for bad, why in (({"jobs": 0, "threads_per_job": 1}, "batch.jobs"), ({"jobs": 2}, "threads_per_job"),
+                     ("2x1", "batch: expected an object")):
+        with open(split, "w") as f:
+            json.dump({"format": "vox-profile", "schema": 2, "machines": [
+                {"fingerprint": fp, "rigor": "quick", "settings": {}, "batch": bad}]}, f)
+        r = vox("info", env=env_with(VOX_PROFILE=split))
+        check("profile status: defaults" in r.stdout and why in r.stdout and "1 job x" in r.stdout,
+              f"bad batch {bad!r} refused: {r.stdout}")
+
+
 def test_fingerprint_ignores_the_launchers_mask(tmp):
     import shutil
     if not shutil.which("taskset") or (os.cpu_count() or 1) < 2:
@@ -218,4 +274,4 @@ def test_fingerprint_ignores_the_launchers_mask(tmp):
 if __name__ == "__main__":
     sys.exit(main([test_options, test_round_trip, test_concurrent_writers, test_refusals, test_default_location,
                    test_system_profile, test_unwritable_output_refused_first,
-                   test_fingerprint_ignores_the_launchers_mask], "vox-tune-"))
+                   test_batch_split, test_fingerprint_ignores_the_launchers_mask], "vox-tune-"))

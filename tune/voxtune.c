@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "batch.h"
 #include "profile.h"
 #include "search.h"
 #include "store.h"
@@ -39,7 +40,10 @@ static void usage(FILE *f)
             "                       has no entry for this machine: <first of $XDG_CONFIG_DIRS>/vox/profile.json,\n"
             "                       else /etc/vox/profile.json (usually needs root)\n"
             "  --only K[,K...]      tune only these kernels: bin_points, occlusion, first_shell,\n"
-            "                       label_components, moments (the others keep their defaults)\n"
+            "                       label_components, moments (the others keep their defaults), and\n"
+            "                       batch: the split of the machine into jobs x threads per job that\n"
+            "                       analyses the most small structures per second (vox analyze of many\n"
+            "                       files uses it when --jobs is not given)\n"
             "  --classes C[,C...]   only these size classes: small, medium, large\n"
             "  --show               print the profile's machines and what this machine uses; no measuring\n"
             "  --check              exit 0 only when the profile has an exact entry for this machine\n"
@@ -81,6 +85,8 @@ static int list_valid(const char *list, const char *opt, const char *(*name)(int
 }
 
 static const char *kernel_name(int i) { return vox_tuned_kernel_name((vox_tuned_kernel)i); }
+/* --only's names: the kernels, then the batch step */
+static const char *step_name(int i) { return i < VOX_TK_COUNT ? kernel_name(i) : "batch"; }
 static const char *class_name(int i) { return vox_size_class_name((vox_size_class)i); }
 
 static cJSON *settings_json(const vox_tuning *t)
@@ -114,14 +120,8 @@ static double median_of(double *v, int n)
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-/* What the settings change end to end: whole vox_analyze runs of the class's
- * workload (a protein-like blob with cavities, pockets and a tunnel) in a
- * context with the defaults and one with the tuned settings (given as a
- * profile, as a user's context reads them), alike in threads and binding,
- * timed alternately; medians in *t_def and *t_tuned.  0 when it could not
- * be measured. */
-static int end_to_end(vox_ctx *ctx, const vox_workload *w, const vox_tuning *tuned, int reps, double *t_def,
-                      double *t_tuned)
+/* The tuned settings as a one-machine profile for this machine (cJSON_free it). */
+static char *profile_text(vox_ctx *ctx, const vox_tuning *tuned)
 {
     cJSON *doc = cJSON_CreateObject(), *entry = cJSON_CreateObject();
     cJSON_AddStringToObject(doc, "format", VOX_PROFILE_FORMAT);
@@ -131,6 +131,19 @@ static int end_to_end(vox_ctx *ctx, const vox_workload *w, const vox_tuning *tun
     cJSON_AddItemToObject(entry, "settings", settings_json(tuned));
     char *json = cJSON_PrintUnformatted(doc);
     cJSON_Delete(doc);
+    return json;
+}
+
+/* What the settings change end to end: whole vox_analyze runs of the class's
+ * workload (a protein-like blob with cavities, pockets and a tunnel) in a
+ * context with the defaults and one with the tuned settings (given as a
+ * profile, as a user's context reads them), alike in threads and binding,
+ * timed alternately; medians in *t_def and *t_tuned.  0 when it could not
+ * be measured. */
+static int end_to_end(vox_ctx *ctx, const vox_workload *w, const vox_tuning *tuned, int reps, double *t_def,
+                      double *t_tuned)
+{
+    char *json = profile_text(ctx, tuned);
     vox_ctx *c[2] = {NULL, NULL};
     int ok = json != NULL;
     for (int i = 0; ok && i < 2; i++) {
@@ -268,7 +281,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "voxtune: unexpected argument '%s'\n", argv[optind]);
         return EXIT_USAGE;
     }
-    if (!list_valid(only, "--only", kernel_name, VOX_TK_COUNT) ||
+    if (!list_valid(only, "--only", step_name, VOX_TK_COUNT + 1) ||
         !list_valid(classes, "--classes", class_name, VOX_SC_COUNT))
         return EXIT_USAGE;
     char path[1024];
@@ -333,6 +346,9 @@ int main(int argc, char **argv)
         wanted[c] = list_has(classes, class_name(c)) && !(quick && c == VOX_SC_LARGE);
         for (int k = 0; k < VOX_TK_COUNT; k++) t.steps += wanted[c] && list_has(only, kernel_name(k));
     }
+    /* the batch split: small structures, so measured with the small class */
+    const int want_batch = list_has(only, "batch") && list_has(classes, "small");
+    t.steps += want_batch;
     const vox_tuning defaults = *ctx->tuning;
     vox_tuning tuned = defaults; /* overwritten where measured */
     vox_tuning chosen = defaults; /* the kernels' choices, before the end-to-end verdict (the table) */
@@ -379,6 +395,25 @@ int main(int argc, char **argv)
     }
     if (quick && measured[VOX_SC_MEDIUM] && list_has(classes, "large"))
         for (int k = 0; k < VOX_TK_COUNT; k++) tuned.s[k][VOX_SC_LARGE] = tuned.s[k][VOX_SC_MEDIUM];
+    vox_batch_outcome batch;
+    int batch_measured = 0;
+    if (want_batch) {
+        vox_workload w;
+        char *json = profile_text(ctx, &tuned);
+        /* about 14 thousand voxels: a 300-residue protein at 3 A */
+        if (json && vox_workload_build(ctx, VOX_SC_SMALL, 24, &w)) {
+            if (t.show_progress)
+                fprintf(stderr, "\rvoxtune: [%d/%d, ETA %s] batch: jobs x threads per job%40s", t.finished + 1, t.steps,
+                        vox_tune_eta(&t), "");
+            batch_measured = vox_tune_batch(&t, &w, json, &batch);
+        }
+        vox_workload_free(&w);
+        cJSON_free(json);
+        t.finished++;
+        if (!t.show_progress)
+            fprintf(stderr, "voxtune: [%d/%d] batch: %d measurements so far, %.1f s\n", t.finished, t.steps, t.done,
+                    vox_tune_now() - start);
+    }
     if (t.show_progress)
         fprintf(stderr, "\n");
 
@@ -418,6 +453,36 @@ int main(int argc, char **argv)
         cJSON_AddItemToArray(e2e_json, e);
     }
 
+    cJSON *batch_json = NULL;
+    if (want_batch && !batch_measured)
+        printf("batch of small structures: not measured (the time limit, or an analysis failed): one job of every "
+               "thread stays\n");
+    if (batch_measured) {
+        batch_json = cJSON_CreateObject();
+        cJSON *splits = cJSON_AddArrayToObject(batch_json, "splits");
+        printf("batch of small structures (per second, analysed and rendered):");
+        for (int s = 0; s < batch.nsplits; s++) {
+            const vox_batch_figure *f = &batch.split[s];
+            printf("%s %d x %d: %.1f", s ? "," : "", f->jobs, f->threads_per_job, f->per_second);
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddNumberToObject(e, "jobs", f->jobs);
+            cJSON_AddNumberToObject(e, "threads_per_job", f->threads_per_job);
+            cJSON_AddNumberToObject(e, "structures_per_second", f->per_second);
+            cJSON_AddItemToArray(splits, e);
+        }
+        const vox_batch_figure *b = &batch.split[batch.best], *d = &batch.split[0];
+        if (batch.kept)
+            printf("\n  %d jobs x %d thread%s kept: %.2fx the default (1 job x %d threads)\n", b->jobs,
+                   b->threads_per_job, b->threads_per_job == 1 ? "" : "s", b->per_second / d->per_second,
+                   d->threads_per_job);
+        else if (batch.best == 0)
+            printf("\n  the default (1 job x %d threads) is the fastest: no split stored\n", d->threads_per_job);
+        else
+            printf("\n  %d jobs x %d threads not 3 %% faster than the default (%.2fx, within noise): the default kept\n",
+                   b->jobs, b->threads_per_job, b->per_second / d->per_second);
+        cJSON_AddStringToObject(batch_json, "verdict", batch.kept ? "kept" : batch.best == 0 ? "defaults" : "within-noise");
+    }
+
     cJSON *entry = cJSON_CreateObject();
     cJSON_AddItemToObject(entry, "fingerprint", vox_fingerprint(ctx));
     char when[32];
@@ -430,6 +495,14 @@ int main(int argc, char **argv)
     cJSON_AddItemToObject(entry, "settings", settings_json(&tuned));
     cJSON_AddItemToObject(entry, "measurements", t.measurements);
     cJSON_AddItemToObject(entry, "end_to_end", e2e_json);
+    if (batch_json) {
+        if (batch.kept) { /* what contexts read: the split */
+            cJSON *b = cJSON_AddObjectToObject(entry, "batch");
+            cJSON_AddNumberToObject(b, "jobs", batch.split[batch.best].jobs);
+            cJSON_AddNumberToObject(b, "threads_per_job", batch.split[batch.best].threads_per_job);
+        }
+        cJSON_AddItemToObject(entry, "batch_end_to_end", batch_json);
+    }
     char err[512];
     int ok = vox_profile_store(ctx, path, entry, err, sizeof err);
     if (ok) printf("voxtune: wrote %s\n", path);

@@ -238,6 +238,12 @@ VOX_API int vox_ctx_threads(const vox_ctx *ctx);
  * status, and per kernel and size class the variant, tile and threads.
  * Free with vox_free.  NULL on allocation failure. */
 VOX_API char *vox_ctx_settings_json(const vox_ctx *ctx);
+/* How to split this machine for a batch of many small structures: *jobs
+ * contexts analysing at once, each of *threads_per_job threads.  Returns 1
+ * when the context's tuning profile measured it (voxtune's batch step), 0
+ * for the default: one job of every thread (vox_ctx_threads).  Either
+ * pointer may be NULL. */
+VOX_API int vox_ctx_batch_split(const vox_ctx *ctx, int *jobs, int *threads_per_job);
 /* This machine's and build's fingerprint as JSON (what a profile entry is
  * matched against).  Free with vox_free. */
 VOX_API char *vox_ctx_fingerprint_json(const vox_ctx *ctx);

@@ -661,6 +661,9 @@ int run_batch(const run_config *c)
         fprintf(stderr, "vox analyze: %s\n", why);
         return st == VOX_E_ISA_UNKNOWN ? 2 : 1;
     }
+    /* the profile's split of this machine for batches (voxtune), used below when --jobs is not given */
+    int split_jobs = 1, split_threads = 0;
+    const int split_tuned = vox_ctx_batch_split(probe, &split_jobs, &split_threads);
     vox_profile_status ps = vox_ctx_profile_status(probe);
     if (c->profile && *c->profile && ps != VOX_PROFILE_EXACT && ps != VOX_PROFILE_PARTIAL && !c->quiet)
         fprintf(stderr, "vox analyze: warning: --profile %s: %s: %s; using the default settings\n", c->profile,
@@ -733,6 +736,19 @@ int run_batch(const run_config *c)
     }
     free(all.p);
     mark_duplicate_labels(&b);
+    /* --jobs not given: one job, or for several structures the profile's
+     * measured split (jobs x threads per job; --threads and $VOX_THREADS
+     * still set the threads).  Outputs are the same for any split. */
+    run_config resolved = *c;
+    if (resolved.jobs == 0) {
+        resolved.jobs = 1;
+        if (split_tuned && b.n > 1 && mpi.ranks <= 1 && !c->fail_fast && split_jobs > 1) {
+            resolved.jobs = (size_t)split_jobs < b.n ? split_jobs : (int)b.n;
+            if (!c->threads && !getenv("VOX_THREADS"))
+                resolved.threads = split_threads;
+        }
+    }
+    b.c = &resolved;
     pthread_mutex_init(&b.lock, NULL);
     if (mpi.ranks > 1 && mpi.rank > 0) { /* a worker rank: analyse what rank 0 hands out, report back */
         if (!c->dry_run)
@@ -771,7 +787,7 @@ int run_batch(const run_config *c)
         progress(&b, 1);
     }
     else {
-        int jobs = c->jobs > 0 ? c->jobs : 1;
+        int jobs = b.c->jobs;
         if ((size_t)jobs > b.n) jobs = b.n ? (int)b.n : 1;
         if (c->fail_fast) jobs = 1; /* stop exactly at the first failure, as volumizer */
         pthread_t *th = calloc((size_t)jobs, sizeof *th);

@@ -55,7 +55,7 @@ typedef struct run_config {
     vox_output_frame output_frame; /* of the annotated CIF/PDB coordinates */
     export_config exports;         /* --write descriptors,vina,pymol,chimerax,dx (exports.c) */
     /* batch runs */
-    int jobs;                   /* structures analysed at once */
+    int jobs;                   /* structures analysed at once; 0: not given (batch.c resolves it) */
     double progress_interval;   /* seconds between progress lines when stderr is not a terminal; <= 0: none */
     const char *progress_jsonl; /* event stream file */
     const char *checkpoint;     /* NULL: <output-dir>/run.checkpoint.json */

@@ -53,7 +53,9 @@ static void usage_analyze(FILE *f)
             "  --backend B                   auto, native or python (accepted; vox is native)\n"
             "batch runs:\n"
             "  PATH ...                      files and directories (searched recursively, by content, .gz too)\n"
-            "  --jobs N                      analyse N structures at once (default 1)\n"
+            "  --jobs N                      analyse N structures at once (default 1; for several\n"
+            "                                structures, the tuning profile's measured split when voxtune\n"
+            "                                made one: N jobs x threads per job, see vox info)\n"
             "  --resume                      skip structures whose outputs exist and validate\n"
             "  --wait-lock                   when another run holds the output directory, wait for it\n"
             "                                (default: fail at once, naming the other run)\n"
@@ -391,7 +393,7 @@ static void config_defaults(run_config *cfg, int argc)
     cfg->merge_gap = 1;
     cfg->assembly = "biological";
     cfg->backend = "auto";
-    cfg->jobs = 1;
+    cfg->jobs = 0; /* not given: 1, or the profile's batch split (batch.c) */
     cfg->progress_interval = 30.0;
     cfg->shard_index = -1;
     cfg->inputs = calloc((size_t)argc + 1, sizeof *cfg->inputs);
@@ -755,6 +757,10 @@ static int cmd_info(int argc, char **argv)
         }
         cJSON_Delete(doc);
         vox_free(js);
+        int jobs, per_job;
+        const int tuned = vox_ctx_batch_split(ctx, &jobs, &per_job);
+        printf("batches of several structures: %d job%s x %d thread%s (%s)\n", jobs, jobs == 1 ? "" : "s", per_job,
+               per_job == 1 ? "" : "s", tuned ? "measured by voxtune; --jobs overrides" : "default: no measured split");
     } else {
         printf("in use: none (%s; %s)\n", why, detail);
     }

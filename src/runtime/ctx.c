@@ -200,9 +200,28 @@ char *vox_ctx_settings_json(const vox_ctx *ctx)
             cJSON_AddNumberToObject(e, "threads", s->threads == 0 || s->threads > t->threads ? t->threads : s->threads);
         }
     }
+    int jobs, per_job;
+    const int tuned = vox_ctx_batch_split(ctx, &jobs, &per_job);
+    cJSON *b = cJSON_AddObjectToObject(o, "batch");
+    cJSON_AddNumberToObject(b, "jobs", jobs);
+    cJSON_AddNumberToObject(b, "threads_per_job", per_job);
+    cJSON_AddStringToObject(b, "from", tuned ? "profile" : "defaults");
     char *out = cJSON_Print(o); /* NULL when out of memory */
     cJSON_Delete(o);
     return out;
+}
+
+int vox_ctx_batch_split(const vox_ctx *ctx, int *jobs, int *threads_per_job)
+{
+    int j = 1, t = ctx ? ctx->team->threads : 1, tuned = 0;
+    if (ctx && ctx->tuning->batch.jobs > 0) {
+        j = ctx->tuning->batch.jobs;
+        t = ctx->tuning->batch.threads_per_job;
+        tuned = 1;
+    }
+    if (jobs) *jobs = j;
+    if (threads_per_job) *threads_per_job = t;
+    return tuned;
 }
 
 vox_status vox_ctx_get_stats(const vox_ctx *ctx, vox_stats *out)

@@ -30,6 +30,7 @@ void vox_tuning_defaults(const vox_team *team, int isa, vox_tuning *t)
                                                                           : tile;
             s->threads = c == VOX_SC_SMALL ? (team->cores < 4 ? team->cores : 4) : 0;
         }
+    t->batch = (vox_batch_split){0, 0}; /* unmeasured: one job of every thread */
 }
 
 int vox_profile_default_path(char *out, size_t size)
@@ -264,6 +265,23 @@ int vox_profile_apply_settings(const cJSON *entry, int partial, vox_tuning *t, c
             if (!partial) /* another topology: its thread counts mean nothing here */
                 s->threads = threads;
         }
+    }
+    const cJSON *batch = cJSON_GetObjectItemCaseSensitive(entry, "batch");
+    if (batch && !partial) { /* another topology: its split means nothing here */
+        if (!cJSON_IsObject(batch)) {
+            snprintf(why, n, "batch: expected an object");
+            return -1;
+        }
+        vox_batch_split b = {0, 0};
+        int r;
+        if ((r = get_int(batch, "jobs", 1, VOX_MAX_JOBS, &b.jobs, "batch", why, n)) != 1 ||
+            (r = get_int(batch, "threads_per_job", 1, VOX_THREADS_MAX, &b.threads_per_job, "batch", why, n)) != 1)
+            return r;
+        if (!b.jobs || !b.threads_per_job) {
+            snprintf(why, n, "batch: expected both jobs and threads_per_job");
+            return -1;
+        }
+        next.batch = b;
     }
     *t = next;
     return 1;

@@ -27,6 +27,7 @@ typedef enum vox_size_class { VOX_SC_SMALL, VOX_SC_MEDIUM, VOX_SC_LARGE, VOX_SC_
 #define VOX_TILE_KIB_MIN 4
 #define VOX_TILE_KIB_MAX (1 << 20) /* 1 GiB */
 #define VOX_THREADS_MAX VOX_MAX_THREADS
+#define VOX_MAX_JOBS 256 /* vox analyze --jobs takes 1 to 256 */
 
 /* Tuned kernel k's function in a kernel table (NULL: the table leaves it to
  * the level below; a context's filled tables always hold one). */
@@ -42,8 +43,16 @@ typedef struct vox_setting {
     int threads;  /* team size; 0 = every thread of the context */
 } vox_setting;
 
+/* How a batch of many small structures splits this machine: jobs at once,
+ * each with threads_per_job threads (voxtune measures it; 0: no profile
+ * says, and a batch runs one job of every thread). */
+typedef struct vox_batch_split {
+    int jobs, threads_per_job;
+} vox_batch_split;
+
 typedef struct vox_tuning {
     vox_setting s[VOX_TK_COUNT][VOX_SC_COUNT];
+    vox_batch_split batch;
 } vox_tuning;
 
 VOX_HIDDEN const char *vox_tuned_kernel_name(vox_tuned_kernel k);
