@@ -225,6 +225,23 @@ static inline const char *word_end_fast(const char *p, const char *end)
     return word_end(p, end);
 }
 
+/* skip_spaces, eight bytes at a time where eight remain: the first byte
+ * that is not a space (a byte of x ^ "        " is nonzero exactly there,
+ * and the per-byte test cannot carry into its neighbour). */
+static inline const char *spaces_end(const char *p, const char *end)
+{
+    const uint64_t spaces = 0x2020202020202020ull, lows = 0x7f7f7f7f7f7f7f7full;
+    while (end - p >= 8) {
+        uint64_t x;
+        memcpy(&x, p, 8);
+        const uint64_t y = x ^ spaces, other = (((y & lows) + lows) | y) & ~lows;
+        if (other)
+            return p + (__builtin_ctzll(other) >> 3);
+        p += 8;
+    }
+    return skip_spaces(p, end);
+}
+
 /* The common token inline: blanks made of spaces and line ends, then a bare
  * word that is not a comment, a quote or a text field; anything else goes
  * to next_token.  Same tokens, same line numbers. */
@@ -307,6 +324,75 @@ static inline int add_val(category *c, const sv *v)
     return 1;
 }
 
+/* Whether a bare word ends a loop's values: a tag, loop_ or a new data block. */
+static inline int ends_loop(const char *p, size_t len)
+{
+    return p[0] == '_' || (p[0] == 'l' && len == 5 && !memcmp(p, "loop_", 5)) ||
+           (p[0] == 'd' && len >= 5 && !memcmp(p, "data_", 5));
+}
+
+/* A loop's values into c, from the token already read (*tok, *kind) up to
+ * the one that ends the loop, left in *tok and *kind for the caller (or
+ * TOK_EOF, *tok then the last value).  The common case - bare words between
+ * spaces and line ends - runs here without a call per token; anything else
+ * (quotes, comments, text fields, other blanks) goes through next_token.
+ * Same tokens and line numbers as next_token_fast.  0 when out of memory or
+ * on a lexer failure (*oom set). */
+static int loop_values(lexer *lx, cif_doc *d, category *c, sv *tok, int *kind, int *oom)
+{
+    for (;;) {
+        if (*kind == TOK_EOF)
+            return 1;
+        if (*kind == TOK_VALUE && ends_loop(tok->p, tok->len))
+            return 1;
+        if (!add_val(c, tok))
+            return 0;
+        /* the fast run: bare words until something else shows */
+        const char *p = lx->p, *end = lx->end;
+        uint32_t line = lx->line;
+        int at_start = lx->at_line_start;
+        for (;;) {
+            while (p < end) {
+                if (*p == ' ') { /* runs of spaces align the columns: eight at a time */
+                    at_start = 0;
+                    p = p + 1 < end && p[1] == ' ' ? spaces_end(p + 1, end) : p + 1;
+                } else if (*p == '\n') {
+                    line++, at_start = 1;
+                    p++;
+                } else {
+                    break;
+                }
+            }
+            if (p >= end || (not_bare[(unsigned char)*p] && !(*p == ';' && !at_start)))
+                break; /* the end, or a token for next_token */
+            const char *q = word_end_fast(p, end);
+            const sv v = {p, (uint32_t)(q - p), line};
+            at_start = 0;
+            if (ends_loop(p, v.len)) {
+                lx->p = q;
+                lx->line = line;
+                lx->at_line_start = 0;
+                *tok = v;
+                *kind = TOK_VALUE;
+                return 1;
+            }
+            if (!add_val(c, &v))
+                return 0;
+            *tok = v;
+            p = q;
+        }
+        lx->p = p;
+        lx->line = line;
+        lx->at_line_start = at_start;
+        sv next;
+        *kind = next_token(lx, d, &next, oom);
+        if (*oom)
+            return 0;
+        if (*kind != TOK_EOF)
+            *tok = next;
+    }
+}
+
 /* Splits "_cat.item" at the dot. */
 static int split_tag(const sv *t, size_t *catlen, const char **item, size_t *itemlen)
 {
@@ -381,16 +467,9 @@ static vox_status tokenize(vox_ctx *ctx, const vox_text *t, cif_doc *d)
             }
             if (!c)
                 return vox_fail(ctx, VOX_E_PARSE, "%s:%u: 'loop_' without tags", t->name, tok.line);
-            while (kind != TOK_EOF) {
-                if (kind == TOK_VALUE && (tok.p[0] == '_' || (tok.p[0] == 'l' && sv_eq(&tok, "loop_")) ||
-                                          (tok.p[0] == 'd' && sv_prefix(&tok, "data_"))))
-                    break;
-                if (!add_val(c, &tok))
-                    return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
-                kind = next_token_fast(&lx, d, &tok, &oom);
-                if (oom)
-                    return lex_error(ctx, t, &lx, oom);
-            }
+            if (!loop_values(&lx, d, c, &tok, &kind, &oom))
+                return oom ? lex_error(ctx, t, &lx, oom)
+                           : vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
             if (c->nvals % c->nitems != 0)
                 return vox_fail(ctx, VOX_E_PARSE,
                                 "%s:%u: loop of '_%s' has %zu values, not a multiple of its %zu columns",
@@ -439,6 +518,17 @@ static int sv_double(const sv *v, double *out) { return vox_parse_number(v->p, v
 
 static int sv_int(const sv *v, long *out)
 {
+    /* the common case, a sign and up to 9 digits, without the copy: what strtol gives */
+    const uint32_t sign = v->len && (v->p[0] == '-' || v->p[0] == '+');
+    if (v->len > sign && v->len - sign <= 9) {
+        long x = 0;
+        uint32_t i = sign;
+        while (i < v->len && (unsigned)(v->p[i] - '0') < 10) x = x * 10 + (v->p[i++] - '0');
+        if (i == v->len) {
+            *out = v->p[0] == '-' ? -x : x;
+            return 1;
+        }
+    }
     char b[32];
     if (v->len == 0 || v->len >= sizeof b)
         return 0;
@@ -693,8 +783,15 @@ static vox_status build_assembly(vox_ctx *ctx, const vox_text *t, const cif_doc 
                     st = vox_fail(ctx, VOX_E_ASSEMBLY, "%s: operator '%s' of assembly %.*s is not in pdbx_struct_oper_list",
                                   t->name, id, (int)asm_id->len, asm_id->p);
             }
+            /* atoms come in runs of one asym id: its membership is looked up once per run */
+            const char *run_asym = NULL;
+            int run_in = 0;
             for (size_t a = 0; a < base->n && st == VOX_OK; a++) {
-                if (!in_list(base->a[a].label_asym, list))
+                if (!run_asym || strcmp(run_asym, base->a[a].label_asym) != 0) {
+                    run_asym = base->a[a].label_asym;
+                    run_in = in_list(run_asym, list);
+                }
+                if (!run_in)
                     continue;
                 vox_atom c = base->a[a];
                 double x[3] = {c.xyz[0], c.xyz[1], c.xyz[2]};
