@@ -243,3 +243,20 @@ def test_help_is_useful():
     for obj in (vox.Analyzer, vox.Result, vox.Structure, vox.volumize_pdb, vox.analyze_trajectory,
                 vox.Analyzer.analyze, vox.Result.render, vox.Result.voxels, vox.ParseError):
         assert obj.__doc__ and len(obj.__doc__) > 40
+
+
+def test_batch_split(tmp_path):
+    """Analyzer.batch_split: one job of every thread without a measured split, a profile's split
+    (as voxtune writes it for this machine) when there is one."""
+    a = vox.Analyzer(threads=2, profile="")
+    assert a.batch_split == {"jobs": 1, "threads_per_job": 2, "measured": False}
+    import json
+    r = run_vox("info", "--fingerprint")
+    assert r.returncode == 0, r.stderr
+    text = r.stdout
+    path = tmp_path / "profile.json"
+    path.write_text(json.dumps({"format": "vox-profile", "schema": 2, "machines": [
+        {"fingerprint": json.loads(text), "rigor": "quick", "settings": {},
+         "batch": {"jobs": 2, "threads_per_job": 1}}]}))
+    b = vox.Analyzer(threads=2, profile=str(path))
+    assert b.batch_split == {"jobs": 2, "threads_per_job": 1, "measured": True}

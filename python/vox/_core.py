@@ -605,6 +605,17 @@ class Analyzer:
         with self._lock:
             return lib.vox_ctx_threads(self._ctx)
 
+    @property
+    def batch_split(self):
+        """How to split this machine for many small structures, as `vox analyze` of several files
+        does: {"jobs", "threads_per_job", "measured"} - voxtune's measured split from the profile
+        (measured True), else one job of every thread.  For a pool of workers, each with its own
+        Analyzer(threads=threads_per_job)."""
+        jobs, per_job = ctypes.c_int(), ctypes.c_int()
+        with self._lock:
+            measured = lib.vox_ctx_batch_split(self._ctx, _byref(jobs), _byref(per_job))
+        return {"jobs": jobs.value, "threads_per_job": per_job.value, "measured": bool(measured)}
+
     def _stats_locked(self, ctx):
         s = _lib.Stats()
         s.size = ctypes.sizeof(s)

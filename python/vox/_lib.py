@@ -173,6 +173,7 @@ _protos = {
     "vox_ctx_describe": (c_char_p, [c_void_p]),
     "vox_ctx_isa": (c_char_p, [c_void_p]),
     "vox_ctx_threads": (c_int, [c_void_p]),
+    "vox_ctx_batch_split": (c_int, [c_void_p, P(c_int), P(c_int)]),
     "vox_available_isas": (c_char_p, []),
     "vox_cpu_features": (c_char_p, []),
     "vox_ctx_profile_status": (c_int, [c_void_p]),
