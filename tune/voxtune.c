@@ -471,15 +471,17 @@ int main(int argc, char **argv)
             cJSON_AddItemToArray(splits, e);
         }
         const vox_batch_figure *b = &batch.split[batch.best], *d = &batch.split[0];
+        char best[64], def[64];
+        snprintf(best, sizeof best, "%d job%s x %d thread%s", b->jobs, b->jobs == 1 ? "" : "s", b->threads_per_job,
+                 b->threads_per_job == 1 ? "" : "s");
+        snprintf(def, sizeof def, "1 job x %d thread%s", d->threads_per_job, d->threads_per_job == 1 ? "" : "s");
         if (batch.kept)
-            printf("\n  %d jobs x %d thread%s kept: %.2fx the default (1 job x %d threads)\n", b->jobs,
-                   b->threads_per_job, b->threads_per_job == 1 ? "" : "s", b->per_second / d->per_second,
-                   d->threads_per_job);
+            printf("\n  %s kept: %.2fx the default (%s)\n", best, b->per_second / d->per_second, def);
         else if (batch.best == 0)
-            printf("\n  the default (1 job x %d threads) is the fastest: no split stored\n", d->threads_per_job);
+            printf("\n  the default (%s) is the fastest: no split stored\n", def);
         else
-            printf("\n  %d jobs x %d threads not 3 %% faster than the default (%.2fx, within noise): the default kept\n",
-                   b->jobs, b->threads_per_job, b->per_second / d->per_second);
+            printf("\n  %s not 3 %% faster than the default (%.2fx, within noise): the default (%s) kept\n", best,
+                   b->per_second / d->per_second, def);
         cJSON_AddStringToObject(batch_json, "verdict", batch.kept ? "kept" : batch.best == 0 ? "defaults" : "within-noise");
     }
 
