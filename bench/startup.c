@@ -305,6 +305,9 @@ int vox_bench_startup(int argc, char **argv, const char *self)
                 args[a++] = "analyze";
                 args[a++] = "--threads";
                 args[a++] = "1";
+                /* one job, whatever split a tuning profile here measured: the figures compare builds */
+                args[a++] = "--jobs";
+                args[a++] = "1";
                 args[a++] = "--quiet";
                 args[a++] = "--overwrite";
                 args[a++] = "--stage-timings";
