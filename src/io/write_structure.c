@@ -171,7 +171,13 @@ static size_t fmt_long(long v, char *out)
     return k;
 }
 
-/* "%.3f" of a binary32 value without printf: v * 1000 is exact in binary64
+/* "00" "01" ... "99": two decimal digits per lookup. */
+static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                     "8081828384858687888990919293949596979899";
+
+/* "%.3f" of a binary32 value without printf, into a value slot of at least
+ * 24 bytes: v * 1000 is exact in binary64
  * (24 + 10 significant bits), so rint() rounds the exact decimal value half
  * to even, exactly as glibc's printf does. */
 static size_t fmt_fixed3(float f, char *out)
@@ -182,17 +188,32 @@ static size_t fmt_fixed3(float f, char *out)
         return strlen(out);
     }
     int neg = signbit(scaled) || (scaled == 0.0 && signbit(f));
-    long long m = (long long)fabs(scaled);
-    char *o = out;
-    if (neg) *o++ = '-';
-    o += fmt_long((long)(m / 1000), o);
-    int frac = (int)(m % 1000);
-    o[0] = '.';
-    o[1] = (char)('0' + frac / 100);
-    o[2] = (char)('0' + frac / 10 % 10);
-    o[3] = (char)('0' + frac % 10);
-    o[4] = '\0';
-    return (size_t)(o + 4 - out);
+    unsigned long long m = (unsigned long long)fabs(scaled), ip = m / 1000;
+    const unsigned frac = (unsigned)(m % 1000);
+    /* written backwards from the end of a scratch: the fraction, then the
+     * integer part two digits at a time, then the sign */
+    char tmp[64], *e = tmp + 32, *p = e - 4;
+    p[0] = '.';
+    p[1] = (char)('0' + frac / 100);
+    memcpy(p + 2, digit_pairs + 2 * (frac % 100), 2);
+    while (ip >= 100) {
+        p -= 2;
+        memcpy(p, digit_pairs + 2 * (ip % 100), 2);
+        ip /= 100;
+    }
+    if (ip >= 10) {
+        p -= 2;
+        memcpy(p, digit_pairs + 2 * ip, 2);
+    } else {
+        *--p = (char)('0' + ip);
+    }
+    if (neg) *--p = '-';
+    const size_t n = (size_t)(e - p); /* at most 18: |scaled| < 9e15 */
+    /* one fixed-size copy instead of a call (out is a row's value slot, 40
+     * bytes: what lies past the NUL is overwritten by the next value) */
+    memcpy(out, p, 24);
+    out[n] = '\0';
+    return n;
 }
 
 /* The id column counts rows: a decimal string incremented in place (the
