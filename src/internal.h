@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "vox/vox.h"
 #include "kernels.h"
@@ -28,6 +29,48 @@ typedef struct vox_atom {
     uint8_t hetero;
     char label_asym[8]; /* mmCIF label_asym_id, only while building an assembly */
 } vox_atom;
+
+/* strcmp(a, b) == 0 for two of an atom's name fields (each 8 bytes holding
+ * a NUL-terminated string), as one 64-bit comparison: the bytes up to and
+ * including a's first NUL must agree, whatever follows it in either.  It runs
+ * for every atom where residues are told apart (P-SEA, altlocs, lining). */
+static inline int vox_same_name(const char a[8], const char b[8])
+{
+    uint64_t x, y;
+    memcpy(&x, a, 8);
+    memcpy(&y, b, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    x = __builtin_bswap64(x);
+    y = __builtin_bswap64(y);
+#endif
+    /* bit 7 of a's first zero byte (exact for the lowest; bytes above it do
+     * not matter); none, as the fields guarantee, would compare all 8 */
+    const uint64_t zero = (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
+    const uint64_t upto = zero ? ((zero & (0 - zero)) << 1) - 1 : ~0ull;
+    return ((x ^ y) & upto) == 0;
+}
+
+/* The same for 4-byte fields (elements). */
+static inline int vox_same_element(const char a[4], const char b[4])
+{
+    uint32_t x, y;
+    memcpy(&x, a, 4);
+    memcpy(&y, b, 4);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    x = __builtin_bswap32(x);
+    y = __builtin_bswap32(y);
+#endif
+    const uint32_t zero = (x - 0x01010101u) & ~x & 0x80808080u;
+    const uint32_t upto = zero ? ((zero & (0u - zero)) << 1) - 1 : ~0u;
+    return ((x ^ y) & upto) == 0;
+}
+
+/* The same residue: number, insertion code, chain and name (biotite's residue starts). */
+static inline int vox_same_residue(const vox_atom *a, const vox_atom *b)
+{
+    return a->res_id == b->res_id && a->ins_code == b->ins_code && vox_same_name(a->chain, b->chain) &&
+           vox_same_name(a->res_name, b->res_name);
+}
 
 typedef struct vox_atoms {
     vox_atom *a;

@@ -70,16 +70,11 @@ static int atom_class(const vox_atom *a)
     return CLASS_OTHER;
 }
 
-static int same_residue(const vox_atom *a, const vox_atom *b)
-{
-    return a->res_id == b->res_id && a->ins_code == b->ins_code && !strcmp(a->chain, b->chain) &&
-           !strcmp(a->res_name, b->res_name);
-}
 
 size_t vox_residue_end(const vox_structure *st, size_t first)
 {
     size_t e = first + 1;
-    while (e < st->atoms.n && same_residue(&st->atoms.a[e], &st->atoms.a[first]))
+    while (e < st->atoms.n && vox_same_residue(&st->atoms.a[e], &st->atoms.a[first]))
         e++;
     return e;
 }
@@ -381,7 +376,7 @@ vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r,
         goto out;
     }
     for (size_t i = 0; i < natoms; i++)
-        res_first[i] = i > 0 && same_residue(&st->atoms.a[i], &st->atoms.a[i - 1]) ? res_first[i - 1] : i;
+        res_first[i] = i > 0 && vox_same_residue(&st->atoms.a[i], &st->atoms.a[i - 1]) ? res_first[i - 1] : i;
     for (size_t gi = 0; gi < ng && rc == VOX_OK; gi++) {
         vox_group_desc *d = &r->groups[gi].d;
         size_t n = 0;

@@ -8,18 +8,6 @@
 
 static const double DEG = M_PI / 180.0;
 
-/* strcmp(a, b) == 0 for the short fields of an atom, inlined: it runs for every atom. */
-static inline int same_text(const char *a, const char *b)
-{
-    while (*a && *a == *b) a++, b++;
-    return *a == *b;
-}
-
-static int same_res(const vox_atom *a, const vox_atom *b)
-{
-    return a->res_id == b->res_id && a->ins_code == b->ins_code && same_text(a->chain, b->chain) &&
-           same_text(a->res_name, b->res_name);
-}
 
 static float dist(const float *a, const float *b)
 {
@@ -182,7 +170,7 @@ static void psea(const vox_structure *s, int all_pairs, double *alpha, double *b
     const vox_atom *at = s->atoms.a;
     size_t nres = 1;
     for (size_t i = 1; i < na; i++)
-        if (!same_res(&at[i], &at[i - 1])) nres++;
+        if (!vox_same_residue(&at[i], &at[i - 1])) nres++;
     size_t nbreak = 0;
     for (size_t i = 1; i < na; i++) {
         long d = (long)at[i].res_id - at[i - 1].res_id;
@@ -200,7 +188,7 @@ static void psea(const vox_structure *s, int all_pairs, double *alpha, double *b
      * starts at a numbering break (a chain change with consecutive numbers is no break) */
     size_t r = 0;
     for (size_t i = 0; i < na; i++) {
-        int start = i == 0 || !same_res(&at[i], &at[i - 1]);
+        int start = i == 0 || !vox_same_residue(&at[i], &at[i - 1]);
         if (i > 0) {
             long d = (long)at[i].res_id - at[i - 1].res_id;
             if (d != 0 && d != 1) r++; /* the virtual residue */

@@ -185,7 +185,7 @@ vox_status vox_shells_build(vox_ctx *ctx, const vox_structure *st, double s, vox
     for (size_t a = 0; a < n; a++) {
         const char *e = st->atoms.a[a].element;
         size_t k = 0;
-        while (k < nel && strcmp(els[k], e) != 0) k++;
+        while (k < nel && !vox_same_element(els[k], e)) k++;
         if (k == nel) strcpy(els[nel++], e);
         el_of[a] = (int)k;
     }

@@ -39,11 +39,6 @@ void vox_atoms_free(vox_atoms *v)
     memset(v, 0, sizeof *v);
 }
 
-static int same_residue(const vox_atom *a, const vox_atom *b)
-{
-    return a->res_id == b->res_id && a->ins_code == b->ins_code && strcmp(a->chain, b->chain) == 0 &&
-           strcmp(a->res_name, b->res_name) == 0;
-}
 
 /* A residue keeps its atoms without altloc plus those carrying the first
  * alphabetic altloc seen in it; numeric altlocs ("1", "2") are dropped. */
@@ -52,7 +47,7 @@ void vox_altloc_first(vox_atoms *v)
     size_t out = 0, start = 0;
     while (start < v->n) {
         size_t stop = start + 1;
-        while (stop < v->n && same_residue(&v->a[start], &v->a[stop]))
+        while (stop < v->n && vox_same_residue(&v->a[start], &v->a[stop]))
             stop++;
         char first = 0;
         for (size_t i = start; i < stop && !first; i++)
@@ -109,7 +104,7 @@ vox_status vox_dedup_chains(vox_atoms *v)
     }
     for (size_t i = 0; i < v->n;) {
         size_t j = i + 1;
-        while (j < v->n && strcmp(v->a[j].chain, v->a[i].chain) == 0)
+        while (j < v->n && vox_same_name(v->a[j].chain, v->a[i].chain))
             j++;
         b[nb++] = (block){i, j, 0, 0};
         i = j;

@@ -787,7 +787,7 @@ static vox_status build_assembly(vox_ctx *ctx, const vox_text *t, const cif_doc 
             const char *run_asym = NULL;
             int run_in = 0;
             for (size_t a = 0; a < base->n && st == VOX_OK; a++) {
-                if (!run_asym || strcmp(run_asym, base->a[a].label_asym) != 0) {
+                if (!run_asym || !vox_same_name(run_asym, base->a[a].label_asym)) {
                     run_asym = base->a[a].label_asym;
                     run_in = in_list(run_asym, list);
                 }

@@ -424,8 +424,7 @@ void vox_html_topology(vox_buf *b, const vox_structure *s)
             b->oom = 1;
             goto out;
         }
-        int same = prev && a->res_id == prev->res_id && a->ins_code == prev->ins_code && a->hetero == prev->hetero &&
-                   !strcmp(a->chain, prev->chain) && !strcmp(a->res_name, prev->res_name);
+        int same = prev && a->hetero == prev->hetero && vox_same_residue(a, prev);
         if (prev && !same) {
             char t[32], *q = t;
             *q++ = ',';

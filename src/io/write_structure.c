@@ -34,7 +34,7 @@ void vox_pseudo_chains(const vox_structure *s, char chains[5][8])
         return;
     }
     for (size_t i = 0; i < s->atoms.n; i++) /* a chain's atoms mostly follow each other */
-        if ((i == 0 || strcmp(s->atoms.a[i].chain, s->atoms.a[i - 1].chain) != 0) && !idset_has(&u, s->atoms.a[i].chain))
+        if ((i == 0 || !vox_same_name(s->atoms.a[i].chain, s->atoms.a[i - 1].chain)) && !idset_has(&u, s->atoms.a[i].chain))
             strcpy(u.v[u.n++], s->atoms.a[i].chain);
     int empty = u.n == 0;
     for (int t = 0; t < 5; t++) {
@@ -396,12 +396,12 @@ static void row_done(cif_store *t, const size_t *l)
 
 /* Entity (0-based) of a chain id; last: a one-entry cache, atoms of a chain
  * being consecutive. */
-static size_t entity_of(char (*ents)[8], size_t nent, const char *chain, size_t *last)
+static size_t entity_of(char (*ents)[8], size_t nent, const char chain[8], size_t *last)
 {
-    if (*last < nent && strcmp(ents[*last], chain) == 0)
+    if (*last < nent && vox_same_name(ents[*last], chain))
         return *last;
     for (size_t e = 0; e < nent; e++)
-        if (strcmp(ents[e], chain) == 0)
+        if (vox_same_name(ents[e], chain))
             return *last = e;
     return 0;
 }
@@ -452,9 +452,9 @@ vox_status vox_render_cif(const vox_structure *s, const vox_result *r, int inclu
     size_t nent = 0, last = 0;
     for (size_t i = 0; i < s->atoms.n; i++) {
         const char *chain = s->atoms.a[i].chain;
-        if (!(last < nent && strcmp(ents[last], chain) == 0)) {
+        if (!(last < nent && vox_same_name(ents[last], chain))) {
             size_t e = 0;
-            while (e < nent && strcmp(ents[e], chain) != 0) e++;
+            while (e < nent && !vox_same_name(ents[e], chain)) e++;
             if (e == nent) strcpy(ents[nent++], chain);
             last = e;
         }
@@ -482,8 +482,7 @@ vox_status vox_render_cif(const vox_structure *s, const vox_result *r, int inclu
         o += l[V_GROUP] = cif_value(o, a->hetero ? "HETATM" : "ATOM", &any);
         o += l[V_TYPE] = cif_value(o, a->element, &any);
         o += l[V_ATOM] = cif_value(o, a->name, &any);
-        if (!res_atom || a->res_id != res_atom->res_id || a->ins_code != res_atom->ins_code ||
-            strcmp(a->res_name, res_atom->res_name) != 0 || strcmp(a->chain, res_atom->chain) != 0) {
+        if (!res_atom || !vox_same_residue(a, res_atom)) {
             const char ins[2] = {a->ins_code, '\0'};
             char *p = res_text;
             p += res_l[0] = cif_value(p, a->res_name, &any);
