@@ -30,39 +30,40 @@ typedef struct vox_atom {
     char label_asym[8]; /* mmCIF label_asym_id, only while building an assembly */
 } vox_atom;
 
-/* strcmp(a, b) == 0 for two of an atom's name fields (each 8 bytes holding
- * a NUL-terminated string), as one 64-bit comparison: the bytes up to and
- * including a's first NUL must agree, whatever follows it in either.  It runs
- * for every atom where residues are told apart (P-SEA, altlocs, lining). */
-static inline int vox_same_name(const char a[8], const char b[8])
+/* strcmp(a, b) == 0 for two of an atom's fixed-size name fields, each
+ * holding a NUL-terminated string, as one masked 64-bit comparison: the
+ * bytes up to and including a's first NUL must agree, whatever follows it in
+ * either.  x and y hold the fields' bytes, the first in the lowest bits.  It
+ * runs for every atom where residues are told apart (P-SEA, altlocs, lining,
+ * the CIF writer), where strcmp was a call per atom and field. */
+static inline int vox_same_text(uint64_t x, uint64_t y)
 {
-    uint64_t x, y;
-    memcpy(&x, a, 8);
-    memcpy(&y, b, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    x = __builtin_bswap64(x);
-    y = __builtin_bswap64(y);
-#endif
-    /* bit 7 of a's first zero byte (exact for the lowest; bytes above it do
+    /* bit 7 of x's first zero byte (exact for the lowest; bytes above it do
      * not matter); none, as the fields guarantee, would compare all 8 */
     const uint64_t zero = (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
     const uint64_t upto = zero ? ((zero & (0 - zero)) << 1) - 1 : ~0ull;
     return ((x ^ y) & upto) == 0;
 }
 
-/* The same for 4-byte fields (elements). */
+/* A field's n <= 8 bytes in memory order, the first in the lowest bits and
+ * zeros above (a terminator where a short field has none). */
+static inline uint64_t vox_text_bits(const char *v, size_t n)
+{
+    uint64_t x = 0;
+    memcpy(&x, v, n);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    x = __builtin_bswap64(x);
+#endif
+    return x;
+}
+
+static inline int vox_same_name(const char a[8], const char b[8])
+{
+    return vox_same_text(vox_text_bits(a, 8), vox_text_bits(b, 8));
+}
 static inline int vox_same_element(const char a[4], const char b[4])
 {
-    uint32_t x, y;
-    memcpy(&x, a, 4);
-    memcpy(&y, b, 4);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    x = __builtin_bswap32(x);
-    y = __builtin_bswap32(y);
-#endif
-    const uint32_t zero = (x - 0x01010101u) & ~x & 0x80808080u;
-    const uint32_t upto = zero ? ((zero & (0u - zero)) << 1) - 1 : ~0u;
-    return ((x ^ y) & upto) == 0;
+    return vox_same_text(vox_text_bits(a, 4), vox_text_bits(b, 4));
 }
 
 /* The same residue: number, insertion code, chain and name (biotite's residue starts). */
