@@ -533,6 +533,47 @@ static void test_psea_contacts(void)
     CHECK(with_strands > 10, "the generated sheets have strands in %d of %d trials", with_strands, compared);
 }
 
+static uint64_t xorshift(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+/* vox_same_name / vox_same_element agree with strcmp on the fields' strings,
+ * whatever lies after the terminator: random short strings over a small
+ * alphabet (so that equal strings and shared prefixes are common), with
+ * random bytes after each NUL. */
+static void test_same_name(void)
+{
+    uint64_t seed = 12345;
+    const char alphabet[] = "AB\x01\x80\xff"; /* 0x80: differs from NUL in bit 7 alone */
+    int mismatches = 0, equal = 0;
+    for (int t = 0; t < 200000; t++) {
+        char a[8], b[8], ea[4], eb[4];
+        for (int k = 0; k < 8; k++) {
+            a[k] = (char)(xorshift(&seed) & 0xff);
+            b[k] = (char)(xorshift(&seed) & 0xff);
+        }
+        memcpy(ea, a, 4);
+        memcpy(eb, b, 4);
+        const int la = (int)(xorshift(&seed) % 8), lb = (int)(xorshift(&seed) % 8);
+        for (int k = 0; k < la; k++) a[k] = alphabet[xorshift(&seed) % 5];
+        for (int k = 0; k < lb; k++) b[k] = (xorshift(&seed) & 1) && k < la ? a[k] : alphabet[xorshift(&seed) % 5];
+        a[la] = b[lb] = '\0';
+        mismatches += vox_same_name(a, b) != (strcmp(a, b) == 0);
+        equal += strcmp(a, b) == 0;
+        const int ma = la % 4, mb = lb % 4;
+        for (int k = 0; k < ma; k++) ea[k] = a[k];
+        for (int k = 0; k < mb; k++) eb[k] = b[k];
+        ea[ma] = eb[mb] = '\0';
+        mismatches += vox_same_element(ea, eb) != (strcmp(ea, eb) == 0);
+    }
+    CHECK(mismatches == 0 && equal > 1000, "masked name comparison = strcmp (%d mismatches, %d equal pairs)", mismatches,
+          equal);
+}
+
 int main(void)
 {
     test_fibonacci();
@@ -547,5 +588,6 @@ int main(void)
     test_eigen();
     test_parallel_components();
     test_psea_contacts();
+    test_same_name();
     return check_report();
 }
