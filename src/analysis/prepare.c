@@ -45,11 +45,22 @@ static vox_status clean(vox_ctx *ctx, vox_structure *s, int keep_non_protein, in
     size_t *kept = malloc((s->atoms.n ? s->atoms.n : 1) * sizeof *kept);
     if (!kept)
         return vox_fail(ctx, VOX_E_NOMEM, "out of memory preparing the structure");
+    /* a residue's atoms are consecutive: its name is looked up once per run
+     * (kept as a copy: the loop compacts the atoms in place) */
+    char run_name[8];
+    int have_run = 0, run_amino = 0;
     for (size_t i = 0; i < s->atoms.n; i++) {
         const vox_atom *a = &s->atoms.a[i];
-        if (!keep_non_protein && !(md_names ? vox_is_md_amino_acid(a->res_name) : vox_is_amino_acid(a->res_name)))
-            continue;
-        if (strcmp(a->element, "H") == 0)
+        if (!keep_non_protein) {
+            if (!have_run || !vox_same_name(run_name, a->res_name)) {
+                memcpy(run_name, a->res_name, sizeof run_name);
+                have_run = 1;
+                run_amino = md_names ? vox_is_md_amino_acid(a->res_name) : vox_is_amino_acid(a->res_name);
+            }
+            if (!run_amino)
+                continue;
+        }
+        if (a->element[0] == 'H' && a->element[1] == '\0')
             continue;
         kept[out] = i;
         s->atoms.a[out++] = *a;
