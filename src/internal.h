@@ -36,14 +36,16 @@ typedef struct vox_atom {
  * either.  x and y hold the fields' bytes, the first in the lowest bits.  It
  * runs for every atom where residues are told apart (P-SEA, altlocs, lining,
  * the CIF writer), where strcmp was a call per atom and field. */
-static inline int vox_same_text(uint64_t x, uint64_t y)
+static inline uint64_t vox_text_upto(uint64_t x)
 {
-    /* bit 7 of x's first zero byte (exact for the lowest; bytes above it do
-     * not matter); none, as the fields guarantee, would compare all 8 */
+    /* the bytes through x's first zero byte: bit 7 of the lowest zero byte is
+     * exact (bytes above it do not matter); none, as the fields guarantee,
+     * would keep all 8 */
     const uint64_t zero = (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
-    const uint64_t upto = zero ? ((zero & (0 - zero)) << 1) - 1 : ~0ull;
-    return ((x ^ y) & upto) == 0;
+    return zero ? ((zero & (0 - zero)) << 1) - 1 : ~0ull;
 }
+
+static inline int vox_same_text(uint64_t x, uint64_t y) { return ((x ^ y) & vox_text_upto(x)) == 0; }
 
 /* A field's n <= 8 bytes in memory order, the first in the lowest bits and
  * zeros above (a terminator where a short field has none). */

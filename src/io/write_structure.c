@@ -343,6 +343,41 @@ static size_t cif_value(char out[40], const char *raw, int *replaced)
     return k;
 }
 
+/* cif_value of an atom's short fields (element, atom name: a structure has
+ * a few dozen distinct ones), remembered in a direct-mapped table keyed by
+ * the field's bytes through its NUL: the escaping depends on the text
+ * alone, so a hit gives the same bytes as the call. */
+enum { MEMO_SLOTS = 64 };
+typedef struct value_memo {
+    uint64_t key[MEMO_SLOTS];
+    uint8_t len[MEMO_SLOTS], used[MEMO_SLOTS], replaced[MEMO_SLOTS];
+    char text[MEMO_SLOTS][16];
+} value_memo;
+
+static size_t memo_value(value_memo *m, const char *field, size_t field_size, char out[40], int *replaced)
+{
+    const uint64_t x = vox_text_bits(field, field_size), key = x & vox_text_upto(x);
+    const size_t slot = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 58);
+    if (!m->used[slot] || m->key[slot] != key) {
+        char text[40];
+        int rep = 0;
+        const size_t n = cif_value(text, field, &rep);
+        if (n >= sizeof m->text[0]) { /* longer than a slot (not for 7 characters): not kept */
+            memcpy(out, text, n + 1);
+            *replaced |= rep;
+            return n;
+        }
+        memcpy(m->text[slot], text, n + 1);
+        m->key[slot] = key;
+        m->len[slot] = (uint8_t)n;
+        m->replaced[slot] = (uint8_t)rep;
+        m->used[slot] = 1;
+    }
+    memcpy(out, m->text[slot], sizeof m->text[0]); /* out is a 40-byte value slot */
+    *replaced |= m->replaced[slot];
+    return m->len[slot];
+}
+
 /* The atom_site table is written in two passes over a store of its values:
  * the first formats every distinct value of every row once (13 of the 19
  * columns; the others are copies or constants) and records its length, which
@@ -429,6 +464,8 @@ vox_status vox_render_cif(const vox_structure *s, const vox_result *r, int inclu
                           int *replaced)
 {
     int any = 0; /* a name had characters a one-line mmCIF value cannot hold */
+    value_memo memo_store, *memo = &memo_store;
+    memset(memo->used, 0, sizeof memo->used);
     char chains[5][8];
     size_t *order = malloc((r->n + 1) * sizeof *order);
     char (*ents)[8] = malloc((s->atoms.n + 6) * sizeof *ents);
@@ -479,9 +516,15 @@ vox_status vox_render_cif(const vox_structure *s, const vox_result *r, int inclu
     const vox_atom *res_atom = NULL;
     for (size_t i = 0; i < s->atoms.n && (o = row_room(&t)); i++, k++) {
         const vox_atom *a = &s->atoms.a[i];
-        o += l[V_GROUP] = cif_value(o, a->hetero ? "HETATM" : "ATOM", &any);
-        o += l[V_TYPE] = cif_value(o, a->element, &any);
-        o += l[V_ATOM] = cif_value(o, a->name, &any);
+        if (a->hetero) {
+            memcpy(o, "HETATM", 7);
+            o += l[V_GROUP] = 6;
+        } else {
+            memcpy(o, "ATOM", 5);
+            o += l[V_GROUP] = 4;
+        }
+        o += l[V_TYPE] = memo_value(memo, a->element, sizeof a->element, o, &any);
+        o += l[V_ATOM] = memo_value(memo, a->name, sizeof a->name, o, &any);
         if (!res_atom || !vox_same_residue(a, res_atom)) {
             const char ins[2] = {a->ins_code, '\0'};
             char *p = res_text;
