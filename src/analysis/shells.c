@@ -175,7 +175,7 @@ vox_status vox_shells_build(vox_ctx *ctx, const vox_structure *st, double s, vox
     memset(sh, 0, sizeof *sh);
     size_t n = st->atoms.n;
     /* distinct elements in order of first appearance */
-    char (*els)[4] = malloc((n + 1) * sizeof *els);
+    char (*els)[4] = calloc(n + 1, sizeof *els); /* zeroed: compared as whole 4-byte fields */
     int *el_of = malloc((n + 1) * sizeof *el_of);
     if (!els || !el_of) {
         free(els); free(el_of);

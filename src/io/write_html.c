@@ -549,7 +549,7 @@ vox_status vox_html_volumes(vox_ctx *ctx, vox_buf *b, const vox_result *r, const
     uint64_t box_cap = 0;
     vox_status st = VOX_OK;
     for (size_t i = 0; i < vox_result_count(r) && st == VOX_OK; i++) {
-        vox_volume v;
+        vox_volume v = {.size = sizeof v}; /* the size says which fields the call may fill */
         vox_result_volume(r, i, &v);
         if (v.type == VOX_OCCLUDED || (v.type == VOX_HUB && !include_hubs))
             continue;

@@ -193,6 +193,7 @@ static size_t fmt_fixed3(float f, char *out)
     /* written backwards from the end of a scratch: the fraction, then the
      * integer part two digits at a time, then the sign */
     char tmp[64], *e = tmp + 32, *p = e - 4;
+    memset(e, 0, 8); /* the fixed-size copy below reads at most 6 bytes past e: all defined */
     p[0] = '.';
     p[1] = (char)('0' + frac / 100);
     memcpy(p + 2, digit_pairs + 2 * (frac % 100), 2);
@@ -468,7 +469,7 @@ vox_status vox_render_cif(const vox_structure *s, const vox_result *r, int inclu
     memset(memo->used, 0, sizeof memo->used);
     char chains[5][8];
     size_t *order = malloc((r->n + 1) * sizeof *order);
-    char (*ents)[8] = malloc((s->atoms.n + 6) * sizeof *ents);
+    char (*ents)[8] = calloc(s->atoms.n + 6, sizeof *ents); /* zeroed: compared as whole 8-byte fields */
     int *polymer = calloc(s->atoms.n + 6, sizeof *polymer);
     size_t nrows = s->atoms.n;
     for (size_t i = 0; i < r->n; i++)
