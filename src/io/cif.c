@@ -324,11 +324,15 @@ static inline int add_val(category *c, const sv *v)
     return 1;
 }
 
+/* The first bytes of the words that may end a loop's values. */
+static const unsigned char may_end_loop[256] = {['_'] = 1, ['l'] = 1, ['d'] = 1};
+
 /* Whether a bare word ends a loop's values: a tag, loop_ or a new data block. */
 static inline int ends_loop(const char *p, size_t len)
 {
-    return p[0] == '_' || (p[0] == 'l' && len == 5 && !memcmp(p, "loop_", 5)) ||
-           (p[0] == 'd' && len >= 5 && !memcmp(p, "data_", 5));
+    return may_end_loop[(unsigned char)p[0]] &&
+           (p[0] == '_' || (p[0] == 'l' && len == 5 && !memcmp(p, "loop_", 5)) ||
+            (p[0] == 'd' && len >= 5 && !memcmp(p, "data_", 5)));
 }
 
 /* A loop's values into c, from the token already read (*tok, *kind) up to
@@ -378,9 +382,10 @@ static int loop_values(lexer *lx, cif_doc *d, category *c, sv *tok, int *kind, i
             }
             if (!add_val(c, &v))
                 return 0;
-            *tok = v;
             p = q;
         }
+        if (c->nvals) /* the last value, for a message about the loop's end */
+            *tok = c->vals[c->nvals - 1];
         lx->p = p;
         lx->line = line;
         lx->at_line_start = at_start;
