@@ -638,6 +638,140 @@ static void test_null_arguments(void)
     vox_ctx_destroy(&ctx);
 }
 
+/* The annotated CIF's atom_site table: every row the same length, every
+ * column starting at the same place in every row and as wide as its widest
+ * value + 1, coordinates as printf's "%.3f" of the structure's atoms, ids
+ * counting rows.  Returns the number of rows. */
+static size_t check_cif_columns(const char *cif, const vox_structure *s, const char *label)
+{
+    const size_t atoms = vox_structure_atom_count(s);
+    size_t rows = 0, line_len = 0, start[20] = {0}, widest[19] = {0}, bad_layout = 0, bad_value = 0;
+    for (const char *l = strstr(cif, "\nATOM"); l && (l[1] == 'A' || l[1] == 'H'); l = strchr(l + 1, '\n')) {
+        const char *row = l + 1, *end = strchr(row, '\n');
+        size_t at[20], n = 0, i = 0;
+        const size_t len = (size_t)(end - row);
+        while (i < len && n < 19) { /* values have no spaces here */
+            at[n] = i;
+            size_t k = i;
+            while (k < len && row[k] != ' ') k++;
+            if (k - i > widest[n]) widest[n] = k - i;
+            n++;
+            while (k < len && row[k] == ' ') k++;
+            i = k;
+        }
+        at[19] = len;
+        if (rows == 0) {
+            memcpy(start, at, sizeof at);
+            line_len = len;
+        }
+        bad_layout += n != 19 || len != line_len || memcmp(at, start, sizeof at) != 0;
+        if (rows < atoms && n == 19) {
+            vox_atom_info ai;
+            memset(&ai, 0, sizeof ai);
+            ai.size = sizeof ai;
+            vox_structure_atom(s, rows, &ai);
+            for (int c = 0; c < 3; c++) {
+                char want[40];
+                const int wn = snprintf(want, sizeof want, "%.3f", (double)ai.xyz[c]);
+                bad_value += strncmp(row + at[14 + c], want, (size_t)wn) != 0 || row[at[14 + c] + (size_t)wn] != ' ';
+            }
+        }
+        char id[24];
+        const int idn = snprintf(id, sizeof id, "%zu", rows + 1);
+        bad_value += n != 19 || strncmp(row + at[18], id, (size_t)idn) != 0;
+        rows++;
+    }
+    size_t bad_width = 0;
+    for (int c = 0; c < 19; c++) bad_width += start[c + 1] - start[c] != widest[c] + 1;
+    CHECK(rows >= atoms && atoms > 0 && !bad_layout && !bad_width && !bad_value,
+          "%s: %zu rows (%zu atoms), %zu misaligned, %zu columns not widest + 1, %zu values not printf's", label, rows,
+          atoms, bad_layout, bad_width, bad_value);
+    return rows;
+}
+
+/* check_cif_columns on atoms whose coordinates' widths a sign bit or a carry
+ * decides (-0.0 is "-0.000", 9.9996 is "10.000"), with kinds and residues of
+ * several widths, HETATM records and insertion codes; and on a structure
+ * with volumes of every type (pseudo-atoms, B 50.00 on their surfaces). */
+static void test_cif_columns(void)
+{
+    enum { N = 125 };
+    static float xyz[3 * N];
+    static const char *const elements[3] = {"C", "N", "O"}, *const names[4] = {"CA", "N", "OXT", "CB"};
+    static const char *const residues[2] = {"ALA", "GLY"}, *const chains[2] = {"A", "BB"};
+    const char *el[N], *nm[N], *rn[N], *ch[N];
+    int32_t rid[N];
+    char ins[N];
+    uint8_t het[N];
+    for (int i = 0; i < N; i++) {
+        xyz[3 * i] = 1.0f + 1.6f * (float)(i % 5);
+        xyz[3 * i + 1] = 1.0f + 1.6f * (float)(i / 5 % 5);
+        xyz[3 * i + 2] = 1.0f + 1.6f * (float)(i / 25);
+        el[i] = elements[i % 3];
+        nm[i] = names[i % 4];
+        rn[i] = residues[i / 10 % 2];
+        ch[i] = chains[i >= 60];
+        rid[i] = i / 10 * 37 - 5;
+        ins[i] = i / 10 == 3 ? 'A' : '\0';
+        het[i] = i / 10 == 7;
+    }
+    static const float special[6] = {-0.0f, -0.0004f, 9.9996f, 0.0004f, -9.9996f, -0.0f};
+    memcpy(xyz, special, sizeof special);
+    vox_atom_arrays aa;
+    vox_atom_arrays_init(&aa);
+    aa.count = N;
+    aa.xyz = xyz;
+    aa.element = el;
+    aa.atom_name = nm;
+    aa.res_name = rn;
+    aa.res_id = rid;
+    aa.ins_code = ins;
+    aa.chain = ch;
+    aa.hetero = het;
+    vox_ctx *ctx = NULL;
+    vox_structure *s = NULL;
+    vox_result *r = NULL;
+    char *cif = NULL;
+    vox_prepare_params pp;
+    vox_prepare_params_init(&pp);
+    pp.keep_non_protein = 1;
+    pp.align = 0;
+    vox_analyze_params ap;
+    vox_analyze_params_init(&ap);
+    ap.resolution = 1.0;
+    vox_render_params rp;
+    vox_render_params_init(&rp);
+    rp.include_hubs = 1;
+    int ok = vox_ctx_create(&ctx, NULL) == VOX_OK && vox_structure_from_arrays(ctx, &aa, &s) == VOX_OK &&
+             vox_prepare(ctx, s, &pp) == VOX_OK && vox_analyze(ctx, s, &ap, &r) == VOX_OK &&
+             vox_render(ctx, VOX_DOC_CIF, s, r, &rp, &cif, NULL) == VOX_OK;
+    CHECK(ok, "cif columns: analysed and rendered (%s)", ctx ? vox_ctx_last_error_detail(ctx) : "no context");
+    if (ok) {
+        check_cif_columns(cif, s, "cif columns, special coordinates");
+        CHECK(strstr(cif, " -0.000 ") && strstr(cif, " 10.000 ") && strstr(cif, " -10.000 ") && strstr(cif, "HETATM") &&
+                  strstr(cif, " 0.000 "),
+              "cif columns: the signed zeros, the carries and the HETATM records are written");
+    }
+    vox_free(cif);
+    cif = NULL;
+    vox_result_free(&r);
+    vox_structure_free(&s);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/hub_box.pdb", dir);
+    ok = vox_load_file(ctx, path, NULL, &s) == VOX_OK && vox_prepare(ctx, s, NULL) == VOX_OK &&
+         vox_analyze(ctx, s, &ap, &r) == VOX_OK && vox_render(ctx, VOX_DOC_CIF, s, r, &rp, &cif, NULL) == VOX_OK;
+    CHECK(ok, "cif columns: hub_box analysed and rendered");
+    if (ok) {
+        const size_t rows = check_cif_columns(cif, s, "cif columns, hub_box with its volumes");
+        CHECK(rows > vox_structure_atom_count(s) && strstr(cif, " 50.00 ") && strstr(cif, " HUB "),
+              "cif columns: pseudo-atoms with surface B factors follow the atoms (%zu rows)", rows);
+    }
+    vox_free(cif);
+    vox_result_free(&r);
+    vox_structure_free(&s);
+    vox_ctx_destroy(&ctx);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -651,5 +785,6 @@ int main(int argc, char **argv)
     test_threads();
     test_frame_signs();
     test_cif_layouts();
+    test_cif_columns();
     return check_report();
 }

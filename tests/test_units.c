@@ -8,6 +8,7 @@
 #include "check.h"
 #include "classify.h"
 #include "components.h"
+#include "fixed3.h"
 #include "grid.h"
 #include "internal.h"
 #include "shells.h"
@@ -574,6 +575,43 @@ static void test_same_name(void)
           equal);
 }
 
+/* The annotated CIF's coordinates: vox_fmt_fixed3 and vox_fixed3_len against
+ * printf's "%.3f" on values half-way between two thousandths (exact in
+ * binary32: half to even), signed zeros, tiny negatives ("-0.000"), values
+ * around 2^52 thousandths and past the fast path's range, and a million
+ * random values of every magnitude a coordinate has. */
+static int fixed3_agrees(float f)
+{
+    char want[40], got[64];
+    snprintf(want, sizeof want, "%.3f", (double)f);
+    memset(got, 'x', sizeof got);
+    const size_t n = vox_fmt_fixed3(f, got);
+    return n == strlen(want) && memcmp(got, want, n + 1) == 0 && vox_fixed3_len(f) == n;
+}
+
+static void test_fixed3(void)
+{
+    static const float special[] = {0.0f, -0.0f, 0.0625f, -0.0625f, 0.1875f, -0.1875f, 1.0625f, -2.3125f, 1024.0625f,
+                                    0.0004f, -0.0004f, 0.0005f, -0.0005f, 0.0006f, 9.9995f, -9.9995f, 99.9996f,
+                                    999.9996f, -999.9996f, 1000.0f, 123456.789f, 4.5e12f, -4.6e12f, 8.99e12f, 9.1e12f,
+                                    -1e13f, 1e20f, -3.4e38f, 1e-30f, -1e-30f};
+    int bad = 0, first = -1;
+    for (size_t i = 0; i < sizeof special / sizeof special[0]; i++)
+        if (!fixed3_agrees(special[i]) && !bad++) first = (int)i;
+    CHECK(!bad, "%%.3f of special values: %d differ (first %g)", bad, first >= 0 ? (double)special[first] : 0.0);
+    uint64_t seed = 2026;
+    bad = 0;
+    float worst = 0.0f;
+    for (int t = 0; t < 1000000; t++) {
+        const uint64_t r = xorshift(&seed);
+        /* a random sign and mantissa at an exponent of 2^-12 to 2^20 (all thousandths a coordinate shows) */
+        const float f = ldexpf((float)(r & 0xffffff) / 16777216.0f + 0.5f, (int)((r >> 24) % 33) - 12) *
+                        ((r >> 40) & 1 ? -1.0f : 1.0f);
+        if (!fixed3_agrees(f) && !bad++) worst = f;
+    }
+    CHECK(!bad, "%%.3f of a million random values: %d differ (first %.9g)", bad, (double)worst);
+}
+
 int main(void)
 {
     test_fibonacci();
@@ -589,5 +627,6 @@ int main(void)
     test_parallel_components();
     test_psea_contacts();
     test_same_name();
+    test_fixed3();
     return check_report();
 }

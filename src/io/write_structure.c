@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixed3.h"
 #include "internal.h"
 
 static const char *const pseudo_res[5] = {"HUB", "POR", "POK", "CAV", "OCC"};
@@ -171,52 +172,6 @@ static size_t fmt_long(long v, char *out)
     return k;
 }
 
-/* "00" "01" ... "99": two decimal digits per lookup. */
-static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-                                     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-                                     "8081828384858687888990919293949596979899";
-
-/* "%.3f" of a binary32 value without printf, into a value slot of at least
- * 24 bytes: v * 1000 is exact in binary64
- * (24 + 10 significant bits), so rint() rounds the exact decimal value half
- * to even, exactly as glibc's printf does. */
-static size_t fmt_fixed3(float f, char *out)
-{
-    double scaled = rint((double)f * 1000.0);
-    if (!(fabs(scaled) < 9e15)) { /* not reachable for coordinates; keep printf's answer */
-        snprintf(out, 40, "%.3f", (double)f);
-        return strlen(out);
-    }
-    int neg = signbit(scaled) || (scaled == 0.0 && signbit(f));
-    unsigned long long m = (unsigned long long)fabs(scaled), ip = m / 1000;
-    const unsigned frac = (unsigned)(m % 1000);
-    /* written backwards from the end of a scratch: the fraction, then the
-     * integer part two digits at a time, then the sign */
-    char tmp[64], *e = tmp + 32, *p = e - 4;
-    memset(e, 0, 8); /* the fixed-size copy below reads at most 6 bytes past e: all defined */
-    p[0] = '.';
-    p[1] = (char)('0' + frac / 100);
-    memcpy(p + 2, digit_pairs + 2 * (frac % 100), 2);
-    while (ip >= 100) {
-        p -= 2;
-        memcpy(p, digit_pairs + 2 * (ip % 100), 2);
-        ip /= 100;
-    }
-    if (ip >= 10) {
-        p -= 2;
-        memcpy(p, digit_pairs + 2 * ip, 2);
-    } else {
-        *--p = (char)('0' + ip);
-    }
-    if (neg) *--p = '-';
-    const size_t n = (size_t)(e - p); /* at most 18: |scaled| < 9e15 */
-    /* one fixed-size copy instead of a call (out is a row's value slot, 40
-     * bytes: what lies past the NUL is overwritten by the next value) */
-    memcpy(out, p, 24);
-    out[n] = '\0';
-    return n;
-}
-
 /* The id column counts rows: a decimal string incremented in place (the
  * next id without a division per digit). */
 typedef struct dec_counter {
@@ -344,92 +299,6 @@ static size_t cif_value(char out[40], const char *raw, int *replaced)
     return k;
 }
 
-/* cif_value of an atom's short fields (element, atom name: a structure has
- * a few dozen distinct ones), remembered in a direct-mapped table keyed by
- * the field's bytes through its NUL: the escaping depends on the text
- * alone, so a hit gives the same bytes as the call. */
-enum { MEMO_SLOTS = 64 };
-typedef struct value_memo {
-    uint64_t key[MEMO_SLOTS];
-    uint8_t len[MEMO_SLOTS], used[MEMO_SLOTS], replaced[MEMO_SLOTS];
-    char text[MEMO_SLOTS][16];
-} value_memo;
-
-static size_t memo_value(value_memo *m, const char *field, size_t field_size, char out[40], int *replaced)
-{
-    const uint64_t x = vox_text_bits(field, field_size), key = x & vox_text_upto(x);
-    const size_t slot = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 58);
-    if (!m->used[slot] || m->key[slot] != key) {
-        char text[40];
-        int rep = 0;
-        const size_t n = cif_value(text, field, &rep);
-        if (n >= sizeof m->text[0]) { /* longer than a slot (not for 7 characters): not kept */
-            memcpy(out, text, n + 1);
-            *replaced |= rep;
-            return n;
-        }
-        memcpy(m->text[slot], text, n + 1);
-        m->key[slot] = key;
-        m->len[slot] = (uint8_t)n;
-        m->replaced[slot] = (uint8_t)rep;
-        m->used[slot] = 1;
-    }
-    memcpy(out, m->text[slot], sizeof m->text[0]); /* out is a 40-byte value slot */
-    *replaced |= m->replaced[slot];
-    return m->len[slot];
-}
-
-/* The atom_site table is written in two passes over a store of its values:
- * the first formats every distinct value of every row once (13 of the 19
- * columns; the others are copies or constants) and records its length, which
- * gives the column widths; the second lays out rows that, every column padded
- * to its width + 1, all have the same length, straight into the output. */
-enum { V_GROUP, V_TYPE, V_ATOM, V_COMP, V_ASYM, V_ENTITY, V_SEQ, V_INS, V_B, V_X, V_Y, V_Z, V_ID, NV };
-
-/* Output column -> stored value (-1: '.', -2: '1'): auth_* copy label_*. */
-static const signed char col_value[NCOL] = {V_GROUP, V_TYPE, V_ATOM, -1,    V_COMP, V_ASYM, V_ENTITY,
-                                            V_SEQ,   V_INS,  V_SEQ,  V_COMP, V_ASYM, V_ATOM, V_B,
-                                            V_X,     V_Y,    V_Z,    -2,     V_ID};
-
-typedef struct cif_store {
-    char *text;           /* every row's values, back to back */
-    size_t len, cap;
-    uint8_t (*vlen)[NV];  /* per row */
-    size_t rows;
-    size_t w[NV];         /* widest value per stored column */
-    int oom;
-} cif_store;
-
-static char *store_room(cif_store *t, size_t n)
-{
-    if (t->len + n > t->cap) {
-        size_t cap = t->cap ? t->cap : 1 << 16;
-        while (cap < t->len + n) cap *= 2;
-        char *p = realloc(t->text, cap);
-        if (!p) {
-            t->oom = 1;
-            return NULL;
-        }
-        t->text = p;
-        t->cap = cap;
-    }
-    return t->text + t->len;
-}
-
-/* Room for one more row's values, each formatted in place. */
-static char *row_room(cif_store *t) { return t->oom ? NULL : store_room(t, NV * 40); }
-
-/* Records the row just formatted at o (lengths l). */
-static void row_done(cif_store *t, const size_t *l)
-{
-    uint8_t *vl = t->vlen[t->rows++];
-    for (int i = 0; i < NV; i++) {
-        vl[i] = (uint8_t)l[i];
-        t->len += l[i];
-        if (l[i] > t->w[i]) t->w[i] = l[i];
-    }
-}
-
 /* Entity (0-based) of a chain id; last: a one-entry cache, atoms of a chain
  * being consecutive. */
 static size_t entity_of(char (*ents)[8], size_t nent, const char chain[8], size_t *last)
@@ -461,12 +330,330 @@ static char *buf_tail(vox_buf *b, size_t n)
     return b->data + b->len;
 }
 
+/* ---- the atom_site table ------------------------------------------------
+ *
+ * Most of a row's 19 columns repeat.  group_PDB, type_symbol, label_atom_id,
+ * label_alt_id and auth_atom_id depend on the atom's kind (record, element,
+ * name: a structure has a few hundred), and the eight columns from
+ * label_comp_id to auth_asym_id on its residue alone.  Pass 1 gives every row
+ * a kind and a residue, each escaped once when first met, keeps the row's
+ * coordinates in the frame written, and finds every column's width (the
+ * widest value + 1).  Pass 2 lays out every kind's and residue's columns
+ * once, padded, and writes the rows, all of one length: a few block copies,
+ * the coordinates formatted in place, the id. */
+
+enum { BLOCK = 16 };                       /* the unit of the block copies */
+static const char spaces[BLOCK] = "                ";
+
+/* The columns of a kind: group_PDB, type_symbol, label_atom_id (which
+ * auth_atom_id repeats); the key is the record and the name fields' bytes
+ * through their NUL. */
+typedef struct atom_kind {
+    uint64_t name_key;
+    uint32_t element_key;
+    uint8_t hetero, len[3];
+    char text[3][16]; /* escaped: at most 7 characters + 2 quotes */
+} atom_kind;
+
+/* The columns of a residue: label_comp_id, label_asym_id, label_entity_id,
+ * label_seq_id, pdbx_PDB_ins_code (the auth_* columns repeat them). */
+enum { R_COMP, R_ASYM, R_ENTITY, R_SEQ, R_INS, NR };
+typedef struct residue_values {
+    uint8_t len[NR];
+    char text[NR][24]; /* names: 7 characters + 2 quotes; numbers: 20 digits */
+} residue_values;
+
+typedef struct cif_row {
+    float xyz[3];        /* in the frame written */
+    uint32_t kind, residue;
+    uint8_t surface;     /* a surface voxel: B 50.00 */
+} cif_row;
+
+typedef struct atom_site {
+    atom_kind *kinds;
+    size_t nkinds, kinds_cap;
+    uint32_t *slots; /* open addressing: kind index + 1, 0 empty */
+    size_t nslots;
+    residue_values *res;
+    size_t nres, res_cap;
+    cif_row *rows;
+    size_t nrows;
+    size_t w_kind[3], w_res[NR], w_b; /* widest values */
+    float hi[3], lo[3];   /* per axis, the largest value without a sign bit and the most negative with one */
+    int has_hi[3], has_lo[3];
+    int any;  /* a name had characters a one-line mmCIF value cannot hold */
+    int oom;
+} atom_site;
+
+/* p with room for need items of each bytes (*cap of them): p itself, or a
+ * larger copy; NULL when out of memory (p is still the caller's). */
+static void *grown(void *p, size_t *cap, size_t need, size_t each)
+{
+    if (need <= *cap)
+        return p;
+    size_t cap2 = *cap ? *cap : 64;
+    while (cap2 < need) cap2 *= 2;
+    void *q = realloc(p, cap2 * each);
+    if (q)
+        *cap = cap2;
+    return q;
+}
+
+static void widen(size_t *w, size_t n)
+{
+    if (n > *w) *w = n;
+}
+
+/* A new kind from its three values (escaped here); its index, or -1 when out of memory. */
+static long kind_add(atom_site *t, const char *group, const char *type, const char *atom)
+{
+    atom_kind *kinds = grown(t->kinds, &t->kinds_cap, t->nkinds + 1, sizeof *t->kinds);
+    if (!kinds) {
+        t->oom = 1;
+        return -1;
+    }
+    t->kinds = kinds;
+    atom_kind *k = &kinds[t->nkinds];
+    memset(k, 0, sizeof *k);
+    const char *const v[3] = {group, type, atom};
+    for (int c = 0; c < 3; c++) {
+        char out[40];
+        const size_t n = cif_value(out, v[c], &t->any);
+        memcpy(k->text[c], out, n + 1); /* n <= 9: the fields hold at most 7 characters */
+        k->len[c] = (uint8_t)n;
+        widen(&t->w_kind[c], n);
+    }
+    return (long)t->nkinds++;
+}
+
+static size_t kind_hash(uint64_t name, uint32_t element, int hetero)
+{
+    return (size_t)(((name ^ ((uint64_t)element << 32 | (uint64_t)hetero << 31)) * 0x9E3779B97F4A7C15ull) >> 32);
+}
+
+/* The kind of a structure's atom, added when new; -1 when out of memory. */
+static long kind_of(atom_site *t, const vox_atom *a)
+{
+    const uint64_t nx = vox_text_bits(a->name, sizeof a->name), name = nx & vox_text_upto(nx);
+    const uint64_t ex = vox_text_bits(a->element, sizeof a->element);
+    const uint32_t element = (uint32_t)(ex & vox_text_upto(ex));
+    const size_t mask = t->nslots - 1;
+    size_t h = kind_hash(name, element, a->hetero) & mask;
+    for (; t->slots[h]; h = (h + 1) & mask) {
+        const atom_kind *k = &t->kinds[t->slots[h] - 1];
+        if (k->name_key == name && k->element_key == element && k->hetero == a->hetero)
+            return (long)t->slots[h] - 1;
+    }
+    const long i = kind_add(t, a->hetero ? "HETATM" : "ATOM", a->element, a->name);
+    if (i < 0)
+        return -1;
+    t->kinds[i].name_key = name;
+    t->kinds[i].element_key = element;
+    t->kinds[i].hetero = a->hetero;
+    t->slots[h] = (uint32_t)i + 1;
+    if (2 * t->nkinds > t->nslots) { /* keep the table at most half full */
+        uint32_t *old = t->slots;
+        const size_t n_old = t->nslots;
+        uint32_t *slots = calloc(2 * n_old, sizeof *slots);
+        if (!slots) {
+            t->oom = 1;
+            return -1;
+        }
+        t->slots = slots;
+        t->nslots = 2 * n_old;
+        for (size_t s = 0; s < n_old; s++) {
+            if (!old[s]) continue;
+            const atom_kind *k = &t->kinds[old[s] - 1];
+            size_t g = kind_hash(k->name_key, k->element_key, k->hetero) & (t->nslots - 1);
+            while (t->slots[g]) g = (g + 1) & (t->nslots - 1);
+            t->slots[g] = old[s];
+        }
+        free(old);
+    }
+    return i;
+}
+
+/* A new residue from its names and numbers; its index, or -1 when out of memory. */
+static long residue_add(atom_site *t, const char *comp, const char *asym, long entity, long seq, const char *ins)
+{
+    residue_values *res = grown(t->res, &t->res_cap, t->nres + 1, sizeof *t->res);
+    if (!res) {
+        t->oom = 1;
+        return -1;
+    }
+    t->res = res;
+    residue_values *v = &res[t->nres];
+    char out[40];
+    const char *const names[NR] = {comp, asym, NULL, NULL, ins};
+    const long numbers[NR] = {0, 0, entity, seq, 0};
+    for (int c = 0; c < NR; c++) {
+        const size_t n = names[c] ? cif_value(out, names[c], &t->any) : fmt_long(numbers[c], out);
+        memcpy(v->text[c], out, n + 1); /* n <= 20 */
+        v->len[c] = (uint8_t)n;
+        widen(&t->w_res[c], n);
+    }
+    return (long)t->nres++;
+}
+
+/* One more row, its coordinates mapped into the frame written. */
+static void row_add(atom_site *t, const vox_result *r, int input_frame, const float xyz[3], long kind, long residue,
+                    int surface)
+{
+    cif_row *w = &t->rows[t->nrows++];
+    out_xyz(r, input_frame, xyz, w->xyz);
+    for (int c = 0; c < 3; c++) {
+        const float v = w->xyz[c];
+        if (signbit(v)) {
+            if (!t->has_lo[c] || v < t->lo[c]) t->lo[c] = v;
+            t->has_lo[c] = 1;
+        } else {
+            if (!t->has_hi[c] || v > t->hi[c]) t->hi[c] = v;
+            t->has_hi[c] = 1;
+        }
+    }
+    w->kind = (uint32_t)kind;
+    w->residue = (uint32_t)residue;
+    w->surface = (uint8_t)surface;
+    widen(&t->w_b, surface ? 5 : 4);
+}
+
+static void atom_site_free(atom_site *t)
+{
+    free(t->kinds);
+    free(t->slots);
+    free(t->res);
+    free(t->rows);
+}
+
+/* n bytes from src to dst in whole blocks: up to BLOCK - 1 bytes past n are
+ * written (src must have them), for the next column to cover. */
+static void copy_blocks(char *dst, const char *src, size_t n)
+{
+    for (size_t i = 0; i < n; i += BLOCK) memcpy(dst + i, src + i, BLOCK);
+}
+
+/* A value of n bytes padded with spaces to width: what the block moves
+ * bring past the end is left for the next column to cover.  src must have
+ * BLOCK bytes when n <= BLOCK. */
+static void put_padded(char *dst, const char *src, size_t n, size_t width)
+{
+    if (n <= BLOCK) memcpy(dst, src, BLOCK);
+    else memcpy(dst, src, n);
+    const size_t pad = width - n;
+    if (pad <= BLOCK) memcpy(dst + n, spaces, BLOCK);
+    else memset(dst + n, ' ', pad);
+}
+
+/* Values laid out in columns from width[0]: texts[c] of lengths len[c],
+ * each padded to width[c], into a block of room bytes filled with spaces. */
+static void lay_out(char *block, size_t room, const char *const *texts, const uint8_t *len, const size_t *width,
+                    int n)
+{
+    memset(block, ' ', room);
+    size_t at = 0;
+    for (int c = 0; c < n; c++) {
+        memcpy(block + at, texts[c], len[c]);
+        at += width[c];
+    }
+}
+
+static size_t round_up(size_t n) { return (n + BLOCK - 1) / BLOCK * BLOCK; }
+
+/* Pass 2: the rows into b, each column padded to its widest value + 1. */
+static void atom_site_write(atom_site *t, vox_buf *b)
+{
+    /* column widths (value + 1 space), in output order */
+    const size_t wk[3] = {t->w_kind[0] + 1, t->w_kind[1] + 1, t->w_kind[2] + 1};
+    size_t wr[NR];
+    for (int c = 0; c < NR; c++) wr[c] = t->w_res[c] + 1;
+    size_t w_xyz[3] = {0, 0, 0};
+    for (int c = 0; c < 3; c++) {
+        if (t->has_hi[c]) widen(&w_xyz[c], vox_fixed3_len(t->hi[c]));
+        if (t->has_lo[c]) widen(&w_xyz[c], vox_fixed3_len(t->lo[c]));
+    }
+    size_t id_width = 1;
+    for (size_t v = t->nrows; v >= 10; v /= 10) id_width++;
+    /* cols 0-3: group, type, atom, alt ('.'); 4-11: comp asym entity seq ins seq comp asym;
+     * 12: auth atom; 13: B; 14-16: x y z; 17: model ('1'); 18: id */
+    const size_t head_len = wk[0] + wk[1] + wk[2] + 2;
+    static const int res_cols[8] = {R_COMP, R_ASYM, R_ENTITY, R_SEQ, R_INS, R_SEQ, R_COMP, R_ASYM};
+    size_t res_len = 0, res_w[8];
+    for (int c = 0; c < 8; c++) res_len += res_w[c] = wr[res_cols[c]];
+    const size_t o_res = head_len, o_tail = o_res + res_len, o_b = o_tail + wk[2], o_x = o_b + t->w_b + 1;
+    const size_t o_model = o_x + w_xyz[0] + w_xyz[1] + w_xyz[2] + 3, o_id = o_model + 2;
+    const size_t line = o_id + id_width + 1 + 1; /* + '\n' */
+
+    /* every kind's and residue's columns, laid out once */
+    const size_t head_room = round_up(head_len), tail_room = round_up(wk[2]), res_room = round_up(res_len);
+    char *heads = malloc(t->nkinds * (head_room + tail_room) + 1);
+    char *blocks = malloc(t->nres * res_room + 1);
+    if (!heads || !blocks || (t->nrows && line * t->nrows / t->nrows != line)) {
+        free(heads);
+        free(blocks);
+        b->oom = 1;
+        return;
+    }
+    char *const tails = heads + t->nkinds * head_room;
+    for (size_t k = 0; k < t->nkinds; k++) {
+        const atom_kind *a = &t->kinds[k];
+        const char *const texts[4] = {a->text[0], a->text[1], a->text[2], "."};
+        const uint8_t len[4] = {a->len[0], a->len[1], a->len[2], 1};
+        const size_t width[4] = {wk[0], wk[1], wk[2], 2};
+        lay_out(heads + k * head_room, head_room, texts, len, width, 4);
+        lay_out(tails + k * tail_room, tail_room, texts + 2, len + 2, width + 2, 1);
+    }
+    for (size_t q = 0; q < t->nres; q++) {
+        const residue_values *v = &t->res[q];
+        const char *texts[8];
+        uint8_t len[8];
+        for (int c = 0; c < 8; c++) {
+            texts[c] = v->text[res_cols[c]];
+            len[c] = v->len[res_cols[c]];
+        }
+        lay_out(blocks + q * res_room, res_room, texts, len, res_w, 8);
+    }
+    char b_text[2][BLOCK], model[BLOCK];
+    memset(b_text, ' ', sizeof b_text);
+    memcpy(b_text[0], "0.00", 4);
+    memcpy(b_text[1], "50.00", 5);
+    memset(model, ' ', sizeof model);
+    model[0] = '1';
+
+    /* room for the rows and what the last block moves bring past them */
+    char *out = t->nrows ? buf_tail(b, line * t->nrows + 64) : NULL;
+    if (t->nrows && !out) {
+        free(heads);
+        free(blocks);
+        return; /* buf_tail set b->oom */
+    }
+    dec_counter id = {"0", 1};
+    const size_t o_xyz[3] = {o_x, o_x + w_xyz[0] + 1, o_x + w_xyz[0] + w_xyz[1] + 2};
+    for (size_t i = 0; i < t->nrows; i++, out += line) {
+        const cif_row *w = &t->rows[i];
+        copy_blocks(out, heads + w->kind * head_room, head_len);
+        copy_blocks(out + o_res, blocks + w->residue * res_room, res_len);
+        copy_blocks(out + o_tail, tails + w->kind * tail_room, wk[2]);
+        memcpy(out + o_b, b_text[w->surface], BLOCK); /* B: at most 5 + 1 */
+        for (int c = 0; c < 3; c++) {
+            char *d = out + o_xyz[c];
+            const size_t n = vox_fmt_fixed3(w->xyz[c], d), pad = w_xyz[c] + 1 - n;
+            if (pad <= BLOCK) memcpy(d + n, spaces, BLOCK);
+            else memset(d + n, ' ', pad);
+        }
+        memcpy(out + o_model, model, BLOCK);
+        dec_next(&id);
+        put_padded(out + o_id, id.d, id.n, id_width + 1);
+        out[line - 1] = '\n';
+    }
+    b->len += line * t->nrows;
+    if (t->nrows) b->data[b->len] = '\0';
+    free(heads);
+    free(blocks);
+}
+
 vox_status vox_render_cif(const vox_structure *s, const vox_result *r, int include_hubs, int input_frame, vox_buf *b,
                           int *replaced)
 {
-    int any = 0; /* a name had characters a one-line mmCIF value cannot hold */
-    value_memo memo_store, *memo = &memo_store;
-    memset(memo->used, 0, sizeof memo->used);
     char chains[5][8];
     size_t *order = malloc((r->n + 1) * sizeof *order);
     char (*ents)[8] = calloc(s->atoms.n + 6, sizeof *ents); /* zeroed: compared as whole 8-byte fields */
@@ -474,14 +661,14 @@ vox_status vox_render_cif(const vox_structure *s, const vox_result *r, int inclu
     size_t nrows = s->atoms.n;
     for (size_t i = 0; i < r->n; i++)
         if (r->groups[i].type != VOX_HUB || include_hubs) nrows += r->groups[i].n;
-    cif_store t = {NULL, 0, 0, malloc((nrows + 1) * sizeof *t.vlen), 0, {0}, 0};
-    if (!order || !ents || !polymer || !t.vlen) {
-        free(order); free(ents); free(polymer); free(t.vlen);
-        return VOX_E_NOMEM;
-    }
-    const size_t ngroups = vox_pseudo_order(r, include_hubs, order);
-    if (ngroups == (size_t)-1) {
-        free(order); free(ents); free(polymer); free(t.vlen);
+    atom_site t = {0};
+    t.rows = malloc((nrows + 1) * sizeof *t.rows);
+    t.nslots = 256;
+    t.slots = calloc(t.nslots, sizeof *t.slots);
+    const size_t ngroups = order ? vox_pseudo_order(r, include_hubs, order) : (size_t)-1;
+    if (!order || !ents || !polymer || !t.rows || !t.slots || ngroups == (size_t)-1) {
+        free(order); free(ents); free(polymer);
+        atom_site_free(&t);
         return VOX_E_NOMEM;
     }
     vox_pseudo_chains(s, chains);
@@ -505,139 +692,46 @@ vox_status vox_render_cif(const vox_structure *s, const vox_result *r, int inclu
         if (r->groups[order[q]].n && e == nent) strcpy(ents[nent++], chain);
     }
 
-    /* pass 1: the values of every row, formatted once, in place */
-    size_t l[NV], k = 0;
-    char *o;
+    /* pass 1: every row's kind, residue and coordinates; the widths */
     last = 0;
-    dec_counter id = {"0", 1};
-    /* the residue columns (comp, asym, entity, seq, ins) of the row before:
-     * the atoms of a residue are consecutive, so most rows copy them */
-    char res_text[5 * 40];
-    size_t res_len = 0, res_l[5] = {0};
-    const vox_atom *res_atom = NULL;
-    for (size_t i = 0; i < s->atoms.n && (o = row_room(&t)); i++, k++) {
+    long residue = -1;
+    const vox_atom *res_atom = NULL; /* the atoms of a residue are consecutive */
+    for (size_t i = 0; i < s->atoms.n; i++) {
         const vox_atom *a = &s->atoms.a[i];
-        if (a->hetero) {
-            memcpy(o, "HETATM", 7);
-            o += l[V_GROUP] = 6;
-        } else {
-            memcpy(o, "ATOM", 5);
-            o += l[V_GROUP] = 4;
-        }
-        o += l[V_TYPE] = memo_value(memo, a->element, sizeof a->element, o, &any);
-        o += l[V_ATOM] = memo_value(memo, a->name, sizeof a->name, o, &any);
+        const long kind = kind_of(&t, a);
         if (!res_atom || !vox_same_residue(a, res_atom)) {
             const char ins[2] = {a->ins_code, '\0'};
-            char *p = res_text;
-            p += res_l[0] = cif_value(p, a->res_name, &any);
-            p += res_l[1] = cif_value(p, a->chain, &any);
-            p += res_l[2] = fmt_long((long)entity_of(ents, nent, a->chain, &last) + 1, p);
-            p += res_l[3] = fmt_long(a->res_id, p);
-            p += res_l[4] = cif_value(p, ins, &any);
-            res_len = (size_t)(p - res_text);
+            residue = residue_add(&t, a->res_name, a->chain, (long)entity_of(ents, nent, a->chain, &last) + 1,
+                                  a->res_id, ins);
             res_atom = a;
         }
-        memcpy(o, res_text, res_len);
-        o += res_len;
-        l[V_COMP] = res_l[0];
-        l[V_ASYM] = res_l[1];
-        l[V_ENTITY] = res_l[2];
-        l[V_SEQ] = res_l[3];
-        l[V_INS] = res_l[4];
-        memcpy(o, "0.00", 4);
-        o += l[V_B] = 4;
-        float xyz[3];
-        out_xyz(r, input_frame, a->xyz, xyz);
-        for (int c = 0; c < 3; c++)
-            o += l[V_X + c] = fmt_fixed3(xyz[c], o);
-        dec_next(&id);
-        memcpy(o, id.d, id.n + 1);
-        l[V_ID] = id.n;
-        row_done(&t, l);
+        if (kind < 0 || residue < 0)
+            break;
+        row_add(&t, r, input_frame, a->xyz, kind, residue, 0);
     }
     for (size_t q = 0; q < ngroups && !t.oom; q++) {
         const vox_group *g = &r->groups[order[q]];
         if (!g->n) continue;
         /* the columns up to the insertion code are the same for the whole group */
-        char head[6 * 40 + 48];
-        size_t hl = 0;
-        hl += l[V_GROUP] = cif_value(head + hl, "ATOM", &any);
-        hl += l[V_TYPE] = cif_value(head + hl, pseudo_elem[g->type], &any);
-        hl += l[V_ATOM] = cif_value(head + hl, pseudo_elem[g->type], &any);
-        hl += l[V_COMP] = cif_value(head + hl, pseudo_res[g->type], &any);
-        hl += l[V_ASYM] = cif_value(head + hl, chains[g->type], &any);
-        hl += l[V_ENTITY] = fmt_long((long)entity_of(ents, nent, chains[g->type], &last) + 1, head + hl);
-        hl += l[V_SEQ] = fmt_long(g->id, head + hl);
-        hl += l[V_INS] = cif_value(head + hl, "", &any);
-        for (size_t u = 0; u < g->n && (o = row_room(&t)); u++, k++) {
-            float vc[3], c[3];
+        const long kind = kind_add(&t, "ATOM", pseudo_elem[g->type], pseudo_elem[g->type]);
+        const long res = residue_add(&t, pseudo_res[g->type], chains[g->type],
+                                     (long)entity_of(ents, nent, chains[g->type], &last) + 1, g->id, "");
+        if (kind < 0 || res < 0)
+            break;
+        for (size_t u = 0; u < g->n; u++) {
+            float vc[3];
             vox_voxel_centre(r, g->voxels[u], vc);
-            out_xyz(r, input_frame, vc, c);
-            memcpy(o, head, hl);
-            o += hl;
-            const int surface = g->surface && g->surface[u];
-            memcpy(o, surface ? "50.00" : "0.00", surface ? 5 : 4);
-            o += l[V_B] = surface ? 5 : 4;
-            for (int a = 0; a < 3; a++)
-                o += l[V_X + a] = fmt_fixed3(c[a], o);
-            dec_next(&id);
-            memcpy(o, id.d, id.n + 1);
-            l[V_ID] = id.n;
-            row_done(&t, l);
+            row_add(&t, r, input_frame, vc, kind, res, g->surface && g->surface[u]);
         }
     }
 
-    /* pass 2: the rows, each column padded to its width + 1 */
-    size_t w[NCOL], offset[NCOL], line = 0;
-    for (int c = 0; c < NCOL; c++) {
-        w[c] = col_value[c] >= 0 ? t.w[col_value[c]] : 1;
-        offset[c] = line;
-        line += w[c] + 1;
-    }
-    line++; /* '\n' */
+    /* pass 2: the header and the rows */
     vox_buf_puts(b, "data_structure\n#\nloop_\n");
     for (int c = 0; c < NCOL; c++)
         vox_buf_printf(b, "_atom_site.%s \n", cif_cols[c]);
-    /* Each value is moved as 16 bytes (the store and the output have room
-     * past their ends), then 16 spaces from its end: what the first move
-     * brought along is blanked before the next column is written, and the
-     * padding is done when it is under 16; rarer long values or paddings
-     * take exact copies.  The last column's spaces may run into the next
-     * line, which its own values then cover. */
-    enum { CHUNK = 16 };
-    static const char spaces[CHUNK] = "                ";
-    char *out = !t.oom && t.rows && line * t.rows / t.rows == line && store_room(&t, CHUNK)
-                    ? buf_tail(b, line * t.rows + CHUNK)
-                    : NULL;
-    if (out) {
-        const char *val = t.text;
-        for (size_t row = 0; row < t.rows; row++, out += line) {
-            const uint8_t *vl = t.vlen[row];
-            const char *start[NV];
-            for (int i = 0; i < NV; i++) {
-                start[i] = val;
-                val += vl[i];
-            }
-            for (int c = 0; c < NCOL; c++) {
-                char *d = out + offset[c];
-                const int i = col_value[c];
-                static const char dot[CHUNK] = ".", model[CHUNK] = "1";
-                const char *src = i >= 0 ? start[i] : i == -1 ? dot : model;
-                const size_t n = i >= 0 ? vl[i] : 1, pad = w[c] + 1 - n;
-                if (n <= CHUNK) memcpy(d, src, CHUNK);
-                else memcpy(d, src, n);
-                if (pad <= CHUNK) memcpy(d + n, spaces, CHUNK);
-                else memset(d + n, ' ', pad);
-            }
-            out[line - 1] = '\n';
-        }
-        b->len += line * t.rows;
-        b->data[b->len] = '\0';
-    } else if (t.oom || t.rows) {
-        b->oom = 1;
-    }
-    free(t.text);
-    free(t.vlen);
+    if (t.oom) b->oom = 1;
+    else atom_site_write(&t, b);
+    atom_site_free(&t);
     vox_buf_puts(b, "#\n");
     if (s->has_box) {
         float len[3], ang[3];
@@ -670,6 +764,6 @@ vox_status vox_render_cif(const vox_structure *s, const vox_result *r, int inclu
     vox_buf_puts(b, "#\n");
     free(order); free(ents); free(polymer);
     if (replaced)
-        *replaced = any;
+        *replaced = t.any;
     return b->oom ? VOX_E_NOMEM : VOX_OK;
 }
