@@ -575,6 +575,74 @@ static void test_same_name(void)
           equal);
 }
 
+/* Python's repr built another way: the fewest significant digits that read
+ * back (printf's %.*e, correctly rounded), then placed by printf's %.*f in
+ * the fixed range of [1e-4, 1e16) that vox_fmt_repr's four-place shortcut
+ * lives in. */
+static void repr_reference(double v, char out[64])
+{
+    char e[40];
+    int p = 0;
+    for (; p <= 16; p++) {
+        snprintf(e, sizeof e, "%.*e", p, v);
+        if (strtod(e, NULL) == v)
+            break;
+    }
+    const int exp10 = atoi(strchr(e, 'e') + 1), places = p - exp10 > 0 ? p - exp10 : 0;
+    snprintf(out, 64, "%.*f", places, v);
+    if (!strchr(out, '.')) strcat(out, ".0");
+}
+
+/* vox_fmt_repr against repr_reference: decimals of up to four places (what
+ * the shortcut takes) of every magnitude from 1e-4 to 1e9 and just past,
+ * values rounded to 3 or 4 places from arbitrary doubles, arbitrary doubles
+ * (which the shortcut must refuse), and the edges. */
+static void test_repr_shortcut(void)
+{
+    static const double edges[] = {1e-4, 0.00015, 0.0001499, 9.99995, 9.9999, 99999.99995, 999999999.9999,
+                                   999999999.99995, 1e9, 0.1, 0.3, 2.675, 1.0005, 123456.7891, 5e-5, 0.00009999};
+    char got[64], want[64];
+    int bad = 0, fast = 0;
+    double first = 0.0;
+    for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++)
+        for (int sign = 0; sign < 2; sign++) {
+            const double v = sign ? -edges[i] : edges[i];
+            if (!(fabs(v) >= 1e-4)) { /* Python writes these with an exponent: "5e-05" */
+                vox_fmt_repr(v, got);
+                bad += strchr(got, 'e') == NULL;
+                continue;
+            }
+            vox_fmt_repr(v, got);
+            repr_reference(v, want);
+            if (strcmp(got, want) && !bad++) first = v;
+        }
+    uint64_t seed = 4242;
+    static const double pow10[5] = {1.0, 10.0, 100.0, 1000.0, 10000.0};
+    for (int t = 0; t < 300000; t++) {
+        const uint64_t r = xorshift(&seed);
+        double v;
+        switch (t % 3) {
+        case 0: /* a decimal of up to four places: m / 10^k */
+            v = (double)(r % 10000000000000ull >> (r >> 60)) / pow10[(r >> 44) % 5];
+            break;
+        case 1: /* a double rounded to 3 or 4 places */
+            v = vox_round4(ldexp((double)(r & 0xfffffffffffffull) / 4503599627370496.0 + 1.0, (int)((r >> 52) % 40) - 13));
+            if (t % 2) v = vox_round3_np(v);
+            break;
+        default: /* any double of a coordinate's or a volume's size */
+            v = ldexp((double)(r & 0xfffffffffffffull) / 4503599627370496.0 + 1.0, (int)((r >> 52) % 40) - 13);
+        }
+        if (r >> 63) v = -v;
+        if (!(fabs(v) >= 1e-4 && fabs(v) < 1e16)) continue;
+        vox_fmt_repr(v, got);
+        repr_reference(v, want);
+        fast += strlen(want) < 12;
+        if (strcmp(got, want) && !bad++) first = v;
+    }
+    CHECK(!bad && fast > 100000, "repr's four-place shortcut = Python's repr: %d differ (first %.17g), %d short values",
+          bad, first, fast);
+}
+
 /* The annotated CIF's coordinates: vox_fmt_fixed3 and vox_fixed3_len against
  * printf's "%.3f" on values half-way between two thousandths (exact in
  * binary32: half to even), signed zeros, tiny negatives ("-0.000"), values
@@ -628,5 +696,6 @@ int main(void)
     test_psea_contacts();
     test_same_name();
     test_fixed3();
+    test_repr_shortcut();
     return check_report();
 }

@@ -33,17 +33,62 @@ void vox_fmt_modp(double value, char out[64])
         frac = 0;
         whole++;
     }
-    const char *sign = value < 0 ? "-" : "";
-    if (frac == 0) {
-        snprintf(out, 64, "%s%llu.0", sign, (unsigned long long)whole);
-        return;
+    /* "[-]whole.frac" with frac's 10 digits less its trailing zeros ("%llu"
+     * and "%010llu" without printf) */
+    char text[48], *e = text + sizeof text - 1, *p = e;
+    *e = '\0';
+    int places = 10;
+    while (places > 1 && frac % 10 == 0) {
+        frac /= 10;
+        places--;
     }
-    char digits[16];
-    snprintf(digits, sizeof digits, "%010llu", (unsigned long long)frac);
-    size_t n = strlen(digits);
-    while (n > 1 && digits[n - 1] == '0')
-        digits[--n] = '\0';
-    snprintf(out, 64, "%s%llu.%s", sign, (unsigned long long)whole, digits);
+    for (int i = 0; i < places; i++, frac /= 10) *--p = (char)('0' + frac % 10);
+    *--p = '.';
+    do {
+        *--p = (char)('0' + whole % 10);
+        whole /= 10;
+    } while (whole);
+    if (value < 0) *--p = '-';
+    memcpy(out, p, (size_t)(e - p) + 1);
+}
+
+/* Python's repr of v when v reads back from a decimal with at most four
+ * places and 1e-4 <= |v| < 1e9 (what vox's tables hold: volumes, and
+ * coordinates and shape figures rounded to 3 or 4 places): 1 and the text,
+ * else 0.  Exact, not a guess: m / 10^4 in binary64 is the correctly
+ * rounded value of that decimal, as strtod gives it, so the test below is
+ * "the decimal reads back to v"; and no other decimal with as few digits
+ * does, since two decimals that both read back to v are within 2 ulp of
+ * each other (< 3e-7 below 1e9) while distinct ones with at most four
+ * places, or with fewer digits on the other side of a power of ten, are
+ * 1e-5 apart at least.  So it is the shortest, which Python prints, in
+ * fixed notation as Python does in this range. */
+static int repr_four_places(double v, char out[64])
+{
+    const double a = fabs(v);
+    if (!(a >= 1e-4 && a < 1e9))
+        return 0;
+    const double scaled = a * 10000.0, r = (scaled + 0x1p52) - 0x1p52; /* nearest integer: < 1e13 < 2^52 */
+    const uint64_t m = (uint64_t)r;
+    if ((double)m / 10000.0 != a)
+        return 0;
+    uint64_t whole = m / 10000;
+    unsigned frac = (unsigned)(m % 10000), places = 4;
+    while (places > 1 && frac % 10 == 0) {
+        frac /= 10;
+        places--;
+    }
+    char tmp[32], *e = tmp + sizeof tmp, *p = e;
+    for (unsigned i = 0; i < places; i++, frac /= 10) *--p = (char)('0' + frac % 10);
+    *--p = '.';
+    do {
+        *--p = (char)('0' + whole % 10);
+        whole /= 10;
+    } while (whole);
+    if (signbit(v)) *--p = '-';
+    memcpy(out, p, (size_t)(e - p));
+    out[e - p] = '\0';
+    return 1;
 }
 
 /* Python's float repr: the shortest digit string that reads back to the
@@ -53,6 +98,8 @@ void vox_fmt_repr(double v, char out[64])
     if (isnan(v)) { strcpy(out, "NaN"); return; }
     if (isinf(v)) { strcpy(out, v > 0 ? "Infinity" : "-Infinity"); return; }
     if (v == 0.0) { strcpy(out, signbit(v) ? "-0.0" : "0.0"); return; }
+    if (repr_four_places(v, out))
+        return;
     char e[40];
     for (int p = 0; p <= 16; p++) {
         snprintf(e, sizeof e, "%.*e", p, v);
