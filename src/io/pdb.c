@@ -49,9 +49,50 @@ static int starts(const line_view *l, const char *prefix)
 /* Python float(): the whole trimmed text must be a number. */
 static int parse_float(const char *s, double *out) { return vox_parse_number(s, strlen(s), out); }
 
-/* The same on columns [a, b) of a line, without copying. */
+/* A number as PDB writers lay out a fixed-point field of w columns with k
+ * decimals ("%8.3f", "%6.2f"): blanks, an optional '-', at least one digit,
+ * the point at its column and k digits.  1 and the value, else 0 (then the
+ * general parser decides).  The value is vox_parse_number's: the digits as
+ * an integer m, then m / 10^k in one correctly rounded division. */
+static inline int parse_fixed(const char *p, size_t w, size_t k, double *out)
+{
+    static const double pow10[4] = {1.0, 10.0, 100.0, 1000.0};
+    const size_t point = w - k - 1;
+    if (k > 3 || p[point] != '.')
+        return 0;
+    size_t i = 0;
+    while (i < point && p[i] == ' ') i++;
+    const int neg = i < point && p[i] == '-';
+    i += (size_t)neg;
+    if (i == point)
+        return 0;
+    uint64_t m = 0;
+    for (; i < point; i++) {
+        const unsigned d = (unsigned)(p[i] - '0');
+        if (d > 9) return 0;
+        m = m * 10 + d;
+    }
+    for (i = point + 1; i < w; i++) {
+        const unsigned d = (unsigned)(p[i] - '0');
+        if (d > 9) return 0;
+        m = m * 10 + d;
+    }
+    const double v = (double)m / pow10[k];
+    *out = neg ? -v : v;
+    return 1;
+}
+
+/* parse_fixed of the two layouts PDB files use, each with its own
+ * unrolled loops: coordinates "%8.3f", occupancy and B-factor "%6.2f". */
+static int parse_8_3(const char *p, double *out) { return parse_fixed(p, 8, 3, out); }
+static int parse_6_2(const char *p, double *out) { return parse_fixed(p, 6, 2, out); }
+
+/* The same on columns [a, b) of a line, without copying; b - a = 8 or 6:
+ * the layouts above are tried first. */
 static int parse_cols(const line_view *l, size_t a, size_t b, double *out)
 {
+    if (b <= l->len && (b - a == 8 ? parse_8_3(l->p + a, out) : b - a == 6 && parse_6_2(l->p + a, out)))
+        return 1;
     if (b <= l->len)
         return vox_parse_number(l->p + a, b - a, out);
     char buf[16];
