@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 PACKAGES="build-essential meson ninja-build pkg-config python3 libsleef-dev libhwloc-dev libcjson-dev zlib1g-dev valgrind openmpi-bin libopenmpi-dev clang libclang-rt-dev python3-matplotlib python3-numpy python3-pandas python3-mdanalysis python3-pytest"
 # reference BLAS/LAPACK: only the test lapack_svd loads them (dlopen), to check src/analysis/lapack_svd.c
 # and the exports test runs the PyMOL scripts headless (and skips that part without it)
-TEST_PACKAGES="libblas3 liblapack3 pymol"
+TEST_PACKAGES="libblas3 liblapack3 pymol strace"
 CROSS_PACKAGES="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user libsleef-dev:arm64 libhwloc-dev:arm64 \
 libcjson-dev:arm64 zlib1g-dev:arm64 libgomp1:arm64"
 cross=${VOX_CROSS:-}

@@ -483,6 +483,47 @@ def test_one_run_per_output_dir(tmp):
     sleeper.wait()
 
 
+def test_durable_replace(tmp):
+    """README "Durability", seen through strace: each structure's CIF is fdatasync'ed before its rename and its
+    annotation JSON is not; when replacing, the old JSON is removed before the new CIF is renamed, and the new JSON
+    is renamed last.  (Skipped without strace, or under an emulator.)"""
+    strace = shutil.which("strace")
+    if not strace or WRAPPER:
+        print("skipped: test_durable_replace needs strace and a native vox")
+        return
+    tree = os.path.join(tmp, "tree_durable")
+    make_tree(tree, copies=4)
+    out = os.path.join(tmp, "durable")
+    p = vox("analyze", "--quiet", "--resolution", "2.0", "--output-dir", out, tree)
+    check(p.returncode == 0, f"first run: {p.stderr}")
+    labels = sorted(f[:-len(".annotation.json")] for f in os.listdir(out) if f.endswith(".annotation.json"))
+    log = os.path.join(tmp, "durable.strace")
+    q = subprocess.run([strace, "-f", "-qq", "-y", "-o", log, "-e", "trace=fdatasync,fsync,unlink,unlinkat,rename,renameat,renameat2",
+                        VOX, "analyze", "--quiet", "--overwrite", "--resolution", "2.0", "--output-dir", out, tree],
+                       capture_output=True, text=True, timeout=600)
+    if q.returncode != 0 and "ptrace" in q.stderr:
+        print(f"skipped: test_durable_replace: strace cannot trace here ({q.stderr.strip()})")
+        return
+    check(q.returncode == 0, f"the replacing run: {q.stderr}")
+    calls = [line.split(None, 1)[1] for line in open(log) if " " in line]
+    synced = [c for c in calls if c.startswith("fdatasync(")]
+    for label in labels:
+        base = os.path.join(out, label)
+        def first(pred):
+            return next((i for i, c in enumerate(calls) if pred(c)), None)
+        gone = first(lambda c: c.startswith("unlink") and f'"{base}.annotation.json"' in c)
+        cif = first(lambda c: c.startswith("rename") and c.rstrip().endswith(f'"{base}.annotated.cif") = 0'))
+        js = first(lambda c: c.startswith("rename") and c.rstrip().endswith(f'"{base}.annotation.json") = 0'))
+        check(None not in (gone, cif, js) and gone < cif < js,
+              f"{label}: old JSON removed ({gone}) before the CIF's rename ({cif}), the JSON renamed last ({js})")
+        check(any(f"{base}.annotated.cif.tmp." in c for c in synced), f"{label}: the CIF's data synced before its rename")
+    check(not any(".annotation.json.tmp." in c for c in synced), f"no annotation JSON synced: {synced}")
+    records = [c for c in synced if "/run." in c or "checkpoint" in c or "failures" in c]
+    check(len(synced) == len(labels) + len(records),
+          f"one fdatasync per structure plus one per run record: {len(synced)} for {len(labels)} structures")
+    check(sum(c.startswith("fsync(") for c in calls) == 1, "the output directory synced once")
+
+
 def peak_run(*args):
     """(returncode, stderr, peak RSS in bytes) of `vox ARGS`, from a fresh Python child."""
     code = ("import resource, subprocess, sys, json; p = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
@@ -608,4 +649,4 @@ def test_usage():
 if __name__ == "__main__":
     sys.exit(main([test_directories_jobs_dry_run, test_checkpoint_resume, test_resume_extra_outputs, test_kill_and_resume,
                    test_shards_progress_failures, test_manifest_and_replay, test_checkpoint_migration,
-                   test_progress_bar, test_device_targets, test_walk_links_and_fifos, test_one_run_per_output_dir, test_validate, test_max_memory, lambda tmp: test_usage()], "vox-batch-"))
+                   test_progress_bar, test_device_targets, test_walk_links_and_fifos, test_one_run_per_output_dir, test_durable_replace, test_validate, test_max_memory, lambda tmp: test_usage()], "vox-batch-"))

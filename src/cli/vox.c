@@ -228,10 +228,18 @@ void analyze_params_of(const run_config *c, vox_analyze_params *ap)
  * written to its temporary file first, then the files are renamed in a fixed
  * order, <label>.annotation.json last - the file --resume reads first - so
  * a run killed between two renames leaves no annotation, and the structure
- * is redone.  On an error nothing of this structure is left. */
+ * is redone.  On an error nothing of this structure is left.
+ *
+ * Durability (README "Durability"): the CIF, df.json and annotated PDB are
+ * fdatasync'ed before their renames; the annotation JSON is not, since a torn
+ * JSON does not parse and --resume redoes the structure.  When REPLACING, the
+ * old JSON is removed before the first rename, so that a new CIF never stands
+ * beside an old, valid JSON whether the run is killed or the power fails in
+ * between.  The renames become durable with the directory at the end of the
+ * run. */
 static vox_status write_outputs(vox_ctx *ctx, const run_config *c, const vox_structure *s, const vox_result *r,
                                 const char *label, const char *input, const char *cif_path, const char *json_path,
-                                const char *df_path, const char *pdb_path)
+                                const char *df_path, const char *pdb_path, int replacing)
 {
     vox_payload_info info;
     vox_payload_info_init(&info);
@@ -254,8 +262,9 @@ static vox_status write_outputs(vox_ctx *ctx, const run_config *c, const vox_str
         char *text = NULL;
         size_t len = 0;
         st = vox_render(ctx, f[i].doc, s, r, &rp, &text, &len);
+        const unsigned sync = f[i].doc == VOX_DOC_PAYLOAD_JSON ? VOX_SYNC_NONE : VOX_SYNC_DATA;
         if (st == VOX_OK)
-            st = vox_stage_file(f[i].path, text, len, &f[i].tmp, why, sizeof why);
+            st = vox_stage_file_sync(f[i].path, text, len, sync, &f[i].tmp, why, sizeof why);
         vox_free(text);
     }
     /* descriptors and exports (--write descriptors,vina,...) and the HTML page: their own files, before the renames */
@@ -263,6 +272,10 @@ static vox_status write_outputs(vox_ctx *ctx, const run_config *c, const vox_str
         st = exports_write(ctx, &c->exports, c->output_dir, label, c->include_hubs, c->output_frame, s, r);
     if (st == VOX_OK && c->report)
         st = report_structure_page(ctx, c->report, c->output_dir, label, input, s, r, c->include_hubs);
+    if (st == VOX_OK && replacing && unlink(json_path) != 0 && errno != ENOENT) {
+        snprintf(why, sizeof why, "cannot replace %s: %s", json_path, strerror(errno));
+        st = VOX_E_IO;
+    }
     int committed = 0;
     for (int i = 0; i < 4 && st == VOX_OK; i++) {
         if (!f[i].tmp)
@@ -346,7 +359,7 @@ void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, const cha
         st = vox_analyze(ctx, s, &ap, &r);
     const double stages_cpu = thread_cpu() - cpu0;
     if (st == VOX_OK)
-        st = write_outputs(ctx, c, s, r, label, input, cif_path, json_path, df_path, pdb_path);
+        st = write_outputs(ctx, c, s, r, label, input, cif_path, json_path, df_path, pdb_path, have_json);
     if (st != VOX_OK) {
         fail_with(o, ctx, st);
     } else {
