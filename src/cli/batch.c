@@ -55,6 +55,7 @@ typedef struct batch {
     int stop;                 /* --fail-fast after a failure */
     size_t printed;           /* entries whose output went to the terminal, in order */
     double start, last_progress, last_checkpoint;
+    size_t checkpoint_done;   /* b->done when the checkpoint was last written (SIZE_MAX: never) */
     size_t progress_lines;    /* progress lines printed (not on a terminal) */
     int tty;
     FILE *jsonl;
@@ -233,6 +234,7 @@ static void write_checkpoint(batch *b)
     write_json_file("analyze", b->checkpoint, j);
     cJSON_Delete(j);
     b->last_checkpoint = now();
+    b->checkpoint_done = b->done;
 }
 
 /* ---- progress ---------------------------------------------------------------- */
@@ -757,7 +759,10 @@ int run_batch(const run_config *c)
         return 0;
     }
     b.tty = isatty(2) && c->progress_interval > 0;
-    b.start = b.last_progress = now();
+    /* the checkpoint is rewritten at most once a second, the first time a second
+     * into the run: a short run writes it once, at its end (one sync, not two) */
+    b.start = b.last_progress = b.last_checkpoint = now();
+    b.checkpoint_done = SIZE_MAX;
     if (!c->no_checkpoint) {
         if (c->checkpoint) snprintf(b.checkpoint, sizeof b.checkpoint, "%s", c->checkpoint);
         else snprintf(b.checkpoint, sizeof b.checkpoint, "%s/run.checkpoint.json", c->output_dir);
@@ -806,7 +811,8 @@ int run_batch(const run_config *c)
     if (!write_json_file("analyze", sum_path, sum))
         rc = 1;
     cJSON_Delete(sum);
-    write_checkpoint(&b);
+    if (b.checkpoint_done != b.done || c->dry_run) /* unless it already lists every entry */
+        write_checkpoint(&b);
     if (c->report && !report_end_run(c->report, c->output_dir, "vox analyze"))
         rc = 1;
     if (c->failures_manifest)

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -21,6 +22,10 @@
 
 #define PROBE_BYTES ((size_t)65536) /* the first bytes tested for binary data and the format */
 #define CHUNK ((size_t)65536)       /* bytes read from a file at a time */
+/* A file at least this big is read into pages mapped and populated in one
+ * call: read() into fresh malloc'ed memory takes one page fault per 4 KiB,
+ * which on a VM cost more than the copy (a 1 MB file: 0.8 ms against 0.4). */
+#define MAP_TEXT_BYTES ((size_t)256 << 10)
 
 static int has_suffix(const char *name, const char *suffix)
 {
@@ -132,7 +137,34 @@ typedef struct text_sink {
     int probed;     /* the first bytes were tested */
     int fmt;        /* what they say: FMT_* */
     int fallback;   /* the format the name suggests (ties only) */
+    int mapped;     /* buf is an anonymous mapping (MAP_TEXT_BYTES), not malloc'ed */
 } text_sink;
+
+static void sink_free(text_sink *t)
+{
+    if (t->mapped)
+        munmap(t->buf, t->cap);
+    else
+        free(t->buf);
+    t->buf = NULL;
+}
+
+/* The text moved into a populated mapping of cap bytes (a file whose size is
+ * known); on any failure it stays where it is, which only costs the faults. */
+static void sink_map(text_sink *t, size_t cap)
+{
+    if (t->mapped || cap < MAP_TEXT_BYTES)
+        return;
+    void *m = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    if (m == MAP_FAILED)
+        return;
+    if (t->len)
+        memcpy(m, t->buf, t->len);
+    free(t->buf);
+    t->buf = m;
+    t->cap = cap;
+    t->mapped = 1;
+}
 
 /* Nothing that follows can make the text acceptable: stop reading. */
 static int hopeless(const text_sink *t) { return t->probed && t->fmt == FMT_UNKNOWN && t->fallback == FMT_UNKNOWN; }
@@ -172,6 +204,14 @@ static vox_status sink_reserve(vox_ctx *ctx, text_sink *t, size_t n)
     size_t want = t->len + n + 1, cap = t->cap ? t->cap : CHUNK + 1;
     while (cap < want) cap = cap > (SIZE_MAX >> 1) ? want : cap * 2;
     if (cap > t->limit + 1) cap = t->limit + 1;
+    if (t->mapped) { /* the file grew after its size was taken */
+        void *m = mremap(t->buf, t->cap, cap, MREMAP_MAYMOVE);
+        if (m == MAP_FAILED)
+            return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
+        t->buf = m;
+        t->cap = cap;
+        return VOX_OK;
+    }
     char *nb = realloc(t->buf, cap);
     if (!nb)
         return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
@@ -295,6 +335,8 @@ static vox_status read_text(vox_ctx *ctx, source *src, size_t size_hint, text_si
         /* in pieces, so the probe sees the first bytes before a big buffer is copied */
         size_t piece = got < CHUNK ? got : CHUNK;
         if (t->probed && !reserved && size_hint > t->len) { /* a file's size is known: one allocation */
+            if (src->fd >= 0 && size_hint < t->limit)
+                sink_map(t, size_hint + 1);
             if ((st = sink_reserve(ctx, t, size_hint - t->len)) != VOX_OK)
                 return st;
             reserved = 1;
@@ -327,8 +369,10 @@ static vox_status load_source(vox_ctx *ctx, source *src, size_t size_hint, const
         memcpy(&lp, params, params->size && params->size < sizeof lp ? params->size : sizeof lp);
     if ((unsigned)lp.assembly > VOX_ASSEMBLY_AUTO)
         return vox_fail(ctx, VOX_E_INVALID_ARG, "unknown assembly policy %d", (int)lp.assembly);
-    text_sink t = {src->name, NULL, 0, 0, lp.max_input_bytes ? lp.max_input_bytes : VOX_DEFAULT_MAX_INPUT_BYTES,
-                   0, 0, FMT_UNKNOWN, suffix_format(src->name)};
+    text_sink t = {.name = src->name,
+                   .limit = lp.max_input_bytes ? lp.max_input_bytes : VOX_DEFAULT_MAX_INPUT_BYTES,
+                   .fmt = FMT_UNKNOWN,
+                   .fallback = suffix_format(src->name)};
     if (t.limit > SIZE_MAX - 1)
         t.limit = SIZE_MAX - 1;
     vox_status st = read_text(ctx, src, size_hint, &t);
@@ -353,7 +397,7 @@ static vox_status load_source(vox_ctx *ctx, source *src, size_t size_hint, const
         if (st == VOX_OK && s->atoms.n == 0)
             st = vox_fail(ctx, VOX_E_NO_ATOMS, "%s: no atoms in model 1", t.name);
     }
-    free(t.buf);
+    sink_free(&t);
     if (st != VOX_OK) {
         vox_structure_free(&s);
         return st;
