@@ -139,6 +139,44 @@ static void test_load_errors(void)
     CHECK(s == NULL, "no structure after errors");
 }
 
+/* The loader's count of control bytes in the first 64 KiB (eight bytes at a
+ * time) equals a plain count, whatever surrounds them: high bytes, the allowed
+ * \t \n \v \f \r, bytes 0x1f/0x20 either side of the boundary, any alignment. */
+static void test_control_bytes(void)
+{
+    enum { N = 70000 };
+    unsigned char *buf = malloc(N);
+    unsigned seed = 12345;
+    for (int round = 0; round < 200 && buf; round++) {
+        const char *head = "ATOM      1  CA  ALA A   1       0.000   0.000   0.000  1.00  0.00           C\n";
+        size_t h = strlen(head), want = 0;
+        memcpy(buf, head, h);
+        for (size_t i = h; i < N; i++) {
+            seed = seed * 1103515245u + 12345u;
+            unsigned r = (seed >> 16) & 0x7fff;
+            unsigned char c = r % 97 == 0 ? (unsigned char)(r % 32) /* a control or allowed byte */
+                              : r % 5 == 0 ? (unsigned char)(0x80 + r % 128) : r % 7 == 0 ? (unsigned char)(0x1f + r % 3)
+                                                                                       : (unsigned char)('A' + r % 26);
+            if (round % 50 == 0) c = (unsigned char)(0x20 + r % 95); /* none */
+            buf[i] = c;
+            if (i < 65536 && c < 0x20 && c != '\t' && c != '\n' && c != '\v' && c != '\f' && c != '\r')
+                want++;
+        }
+        vox_structure *s = NULL;
+        vox_status st = vox_load_buffer(ctx, buf, N, "ctl.pdb", NULL, &s);
+        char expect[128];
+        snprintf(expect, sizeof expect, "(%zu control bytes in the first 65536)", want);
+        if (want)
+            CHECK(st == VOX_E_FORMAT && strstr(vox_ctx_last_error_detail(ctx), expect),
+                  "round %d: %zu control bytes: %s", round, want, vox_ctx_last_error_detail(ctx));
+        else
+            CHECK(!strstr(vox_ctx_last_error_detail(ctx), "binary data"), "round %d: no control bytes: %s", round,
+                  vox_ctx_last_error_detail(ctx));
+        vox_structure_free(&s);
+    }
+    free(buf);
+}
+
 static void test_array_errors(void)
 {
     float xyz[6] = {0, 0, 0, 1, 1, 1};
@@ -469,6 +507,7 @@ int main(int argc, char **argv)
         return 1;
     }
     test_load_errors();
+    test_control_bytes();
     test_array_errors();
     test_prepare_analyze_errors();
     test_frames_errors();
