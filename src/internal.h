@@ -186,6 +186,11 @@ VOX_HIDDEN void vox_buf_puts(vox_buf *b, const char *s);
 VOX_HIDDEN void vox_buf_putc(vox_buf *b, char c);
 VOX_HIDDEN void vox_buf_printf(vox_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 VOX_HIDDEN void vox_buf_free(vox_buf *b);
+/* Room for n more bytes (and the NUL) at b->data + b->len, about to be
+ * written whole (large rooms prefaulted); NULL when out of memory (b->oom). */
+VOX_HIDDEN char *vox_buf_tail(vox_buf *b, size_t n);
+/* Faults in the pages of a large range the caller is about to write (buf.c). */
+VOX_HIDDEN void vox_prefault_write(void *p, size_t n);
 
 /* ---- files (files.c) ----------------------------------------------------- */
 

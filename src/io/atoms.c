@@ -30,6 +30,7 @@ int vox_atoms_reserve(vox_atoms *v, size_t n)
         return 0;
     v->a = p;
     v->cap = v->n + n;
+    vox_prefault_write(p + v->n, n * sizeof *p); /* reserved to be filled */
     return 1;
 }
 

@@ -1,7 +1,10 @@
 /* buf.c - growable text buffer and grow-only scratch memory */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -22,6 +25,37 @@ static int buf_reserve(vox_buf *b, size_t extra)
     b->data = p;
     b->cap = cap;
     return 1;
+}
+
+/* Pages of [p, p + n) faulted in by one call when the range is large: a
+ * buffer about to be written whole costs one trap, not one per 4 KiB page
+ * (on a VM about 1.7 us each: a 1 MB annotated CIF took 235).  Linux 5.14
+ * and later; elsewhere, or on any failure, the pages fault as they are
+ * written.  Only for memory the calling thread writes (not the grids, whose
+ * pages are placed by the thread that first touches them). */
+void vox_prefault_write(void *p, size_t n)
+{
+#ifdef MADV_POPULATE_WRITE
+    if (n < ((size_t)256 << 10))
+        return;
+    const long page = sysconf(_SC_PAGESIZE);
+    if (page <= 0)
+        return;
+    const uintptr_t mask = (uintptr_t)page - 1, a = ((uintptr_t)p + mask) & ~mask, e = ((uintptr_t)p + n) & ~mask;
+    if (e > a)
+        (void)madvise((void *)a, e - a, MADV_POPULATE_WRITE);
+#else
+    (void)p;
+    (void)n;
+#endif
+}
+
+char *vox_buf_tail(vox_buf *b, size_t n)
+{
+    if (!buf_reserve(b, n))
+        return NULL;
+    vox_prefault_write(b->data + b->len, n);
+    return b->data + b->len;
 }
 
 void vox_buf_put(vox_buf *b, const char *s, size_t n)

@@ -293,7 +293,13 @@ static vox_status index_lines(vox_ctx *ctx, const vox_text *t, pdb_doc *d)
 {
     const char *p = t->data, *end = t->data + t->len;
     size_t no = 0;
-    int ok = 1;
+    /* room for as many atom lines as 80-column lines fit in the text: no
+     * regrowth (and copy) of the index; untouched room costs no memory */
+    d->atoms_cap = t->len / 81 + 16;
+    d->atoms = malloc(d->atoms_cap * sizeof *d->atoms);
+    int ok = d->atoms != NULL;
+    if (ok)
+        vox_prefault_write(d->atoms, d->atoms_cap * sizeof *d->atoms);
     while (ok && p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *e = nl ? nl : end;

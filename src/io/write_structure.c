@@ -311,25 +311,6 @@ static size_t entity_of(char (*ents)[8], size_t nent, const char chain[8], size_
     return 0;
 }
 
-/* Room for n more bytes (and the NUL) at b->data + b->len; NULL when out of memory. */
-static char *buf_tail(vox_buf *b, size_t n)
-{
-    if (b->oom)
-        return NULL;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + n + 1) cap *= 2;
-        char *p = realloc(b->data, cap);
-        if (!p) {
-            b->oom = 1;
-            return NULL;
-        }
-        b->data = p;
-        b->cap = cap;
-    }
-    return b->data + b->len;
-}
-
 /* ---- the atom_site table ------------------------------------------------
  *
  * Most of a row's 19 columns repeat.  group_PDB, type_symbol, label_atom_id,
@@ -620,11 +601,11 @@ static void atom_site_write(atom_site *t, vox_buf *b)
     model[0] = '1';
 
     /* room for the rows and what the last block moves bring past them */
-    char *out = t->nrows ? buf_tail(b, line * t->nrows + 64) : NULL;
+    char *out = t->nrows ? vox_buf_tail(b, line * t->nrows + 64) : NULL;
     if (t->nrows && !out) {
         free(heads);
         free(blocks);
-        return; /* buf_tail set b->oom */
+        return; /* vox_buf_tail set b->oom */
     }
     dec_counter id = {"0", 1};
     const size_t o_xyz[3] = {o_x, o_x + w_xyz[0] + 1, o_x + w_xyz[0] + w_xyz[1] + 2};
@@ -663,6 +644,8 @@ vox_status vox_render_cif(const vox_structure *s, const vox_result *r, int inclu
         if (r->groups[i].type != VOX_HUB || include_hubs) nrows += r->groups[i].n;
     atom_site t = {0};
     t.rows = malloc((nrows + 1) * sizeof *t.rows);
+    if (t.rows)
+        vox_prefault_write(t.rows, nrows * sizeof *t.rows); /* every row is filled */
     t.nslots = 256;
     t.slots = calloc(t.nslots, sizeof *t.slots);
     const size_t ngroups = order ? vox_pseudo_order(r, include_hubs, order) : (size_t)-1;
