@@ -5,6 +5,7 @@
  * Timings are measured by bench/startup.c, never here. */
 #include <pthread.h>
 #include <sched.h>
+#include <sys/syscall.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -75,6 +76,43 @@ static void test_plugins_not_loaded(void)
     for (size_t i = 0; i < sizeof plugins / sizeof plugins[0]; i++)
         CHECK(!mapped(plugins[i]), "%s is not mapped into the process", plugins[i]);
     vox_ctx_destroy(&ctx);
+}
+
+/* sched_setaffinity, counted: hwloc's calls resolve to this definition. */
+static int setaffinity_calls;
+int sched_setaffinity(pid_t pid, size_t size, const cpu_set_t *set)
+{
+    setaffinity_calls++;
+    return (int)syscall(SYS_sched_setaffinity, pid, size, set);
+}
+
+/* In a child (before any thread exists): how many times discovering the
+ * topology moved the thread, with HWLOC_COMPONENTS set to components (NULL: unset). */
+static int discovery_binds(const char *components)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (components) setenv("HWLOC_COMPONENTS", components, 1);
+        else unsetenv("HWLOC_COMPONENTS");
+        setaffinity_calls = 0;
+        int shared = 0;
+        hwloc_topology_t t = vox_topology_acquire(&shared);
+        _exit(t ? (setaffinity_calls > 100 ? 100 : setaffinity_calls) : 255);
+    }
+    int status = 0;
+    return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) ? WEXITSTATUS(status) : 255;
+}
+
+/* On Linux x86 hwloc's x86 component (CPUID on every PU in turn) is left out
+ * unless HWLOC_COMPONENTS asks for it (topology.c). */
+static void test_no_cpuid_walk(void)
+{
+#if defined(__linux__) && (defined(__x86_64__) || defined(__i386__))
+    const int plain = discovery_binds(NULL), asked = discovery_binds("linux,x86");
+    CHECK(plain == 0, "the discovery does not move the thread (%d sched_setaffinity calls)", plain);
+    CHECK(asked != 255 && (asked > 0 || sysconf(_SC_NPROCESSORS_ONLN) < 2),
+          "with HWLOC_COMPONENTS=linux,x86 the x86 component runs (%d calls): the count above means something", asked);
+#endif
 }
 
 typedef struct acquired {
@@ -236,6 +274,7 @@ int main(void)
         unsetenv("HWLOC_PLUGINS_BLACKLIST");
     }
     test_user_blacklist_kept(); /* forks: before any thread exists */
+    test_no_cpuid_walk();       /* forks too */
     test_plugins_not_loaded();
     test_topology_once();
     test_threads_policy();
