@@ -312,15 +312,17 @@ static int grow_vals(category *c, size_t cap)
     return 1;
 }
 
-/* Room for more values.  A loop's values at their first regrowth past 256
+/* Room for more values.  A loop's values at their first regrowth past 16384
  * (at p, in the loop's text) get room for as many as the text so far predicts
  * for the rest of the input: the atom_site loops of a batch's files were
  * regrown and copied a dozen times each (11 M instructions of realloc in 28
- * files).  Room never touched costs no memory; at most one value per two
- * bytes; when that much cannot be had, the values go on doubling. */
+ * files).  At most one value per two bytes; when that much cannot be had,
+ * the values go on doubling.  Only big loops: predicting from the first 256
+ * values gave every small loop megabytes of room, and loading 2axd.cif
+ * repeatedly in one process took twice as long (fresh mappings each time). */
 static int grow_for(category *c, const char *p)
 {
-    if (c->loop_first && c->nvals >= 256 && p > c->loop_first) {
+    if (c->loop_first && c->nvals >= 16384 && p > c->loop_first) {
         const double done = (double)(p - c->loop_first), all = (double)(c->loop_end - c->loop_first);
         double want = (double)c->nvals * all / done * 1.02 + (double)c->nitems;
         if (want > all / 2 + (double)c->nitems) want = all / 2 + (double)c->nitems;
