@@ -140,6 +140,9 @@ typedef struct vox_scratch {
 VOX_HIDDEN void *vox_scratch_get(vox_scratch *s, size_t bytes);
 /* Same, but zero-filled when (re)allocated; callers keep it zero after use. */
 VOX_HIDDEN void *vox_scratch_get_zeroed(vox_scratch *s, size_t bytes);
+/* Same as vox_scratch_get, for scratch the calling thread is about to write
+ * whole: prefaulted (vox_prefault_write) when newly allocated. */
+VOX_HIDDEN void *vox_scratch_get_written(vox_scratch *s, size_t bytes);
 
 #define VOX_ISA_COUNT 4 /* scalar, avx2, avx512, neon: the dispatch ladder */
 

@@ -55,7 +55,7 @@ int vox_group_metrics(const vox_kernels *k, vox_group *g, float *const centres[3
         for (int i = 0; i < 3; i++)
             ax[i][q] = v[i][2 - q];
     /* scratch: y[3n] projections, idx[n], bin[n] */
-    double *y = vox_scratch_get(scratch, n * (3 * sizeof(double) + 2 * sizeof(size_t)));
+    double *y = vox_scratch_get_written(scratch, n * (3 * sizeof(double) + 2 * sizeof(size_t)));
     if (!y)
         return 0;
     size_t *idx = (size_t *)(y + 3 * n), *bin = idx + n;

@@ -249,7 +249,7 @@ static vox_status align_volumizer(vox_ctx *ctx, vox_structure *s, const float me
     if (n > (size_t)INT_MAX)
         return vox_fail(ctx, VOX_E_INVALID_ARG, "alignment supports at most %d atoms, the structure has %zu",
                         INT_MAX, n);
-    double *c = vox_scratch_get(&ctx->ws[VOX_WS_ALIGN], 7 * n * sizeof *c);
+    double *c = vox_scratch_get_written(&ctx->ws[VOX_WS_ALIGN], 7 * n * sizeof *c); /* every column filled */
     if (!c)
         return vox_fail(ctx, VOX_E_NOMEM, "out of memory aligning %zu atoms", n);
     double *work = c + 3 * n; /* 4n: the SVD's updated columns (or its copy for < 5 atoms) */

@@ -107,6 +107,16 @@ void *vox_scratch_get(vox_scratch *s, size_t bytes)
     return s->p;
 }
 
+void *vox_scratch_get_written(vox_scratch *s, size_t bytes)
+{
+    if (bytes <= s->cap)
+        return s->p;
+    void *p = vox_scratch_get(s, bytes);
+    if (p)
+        vox_prefault_write(p, bytes);
+    return p;
+}
+
 void *vox_scratch_get_zeroed(vox_scratch *s, size_t bytes)
 {
     if (bytes <= s->cap)
