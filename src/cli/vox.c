@@ -293,9 +293,7 @@ static vox_status write_outputs(vox_ctx *ctx, const run_config *c, const vox_str
         report_remove_page(c->output_dir, label);
     if (st != VOX_OK && why[0])
         return vox_fail(ctx, st, "%s", why);
-    if (st != VOX_OK) /* the exports failed: their detail is in ctx */
-        return st;
-    return st;
+    return st; /* on an export's failure its detail is already in ctx */
 }
 
 void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, const char *label, const char *cif_path,
