@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "byte_masks.h"
 #include "check.h"
 #include "classify.h"
 #include "components.h"
@@ -643,6 +644,34 @@ static void test_repr_shortcut(void)
           bad, first, fast);
 }
 
+/* The block masks of the mmCIF reader (SSE2 on x86-64, eight-byte words
+ * elsewhere) against a plain test of each byte, on blocks drawn from the
+ * bytes that matter (blanks, control bytes, 0x20 and 0x21, high bytes,
+ * quotes) and from any byte. */
+static void test_byte_masks(void)
+{
+    static const char pool[] = " \n\t\r\v\f\x01\x1f\x20\x21\x7f\x80\xff"
+                               "abcXYZ09_;#'\"";
+    uint64_t x = 88172645463325252ull;
+    int wrong = 0;
+    for (int r = 0; r < 20000; r++) {
+        unsigned char b[64];
+        uint64_t blank = 0, nl = 0, control = 0;
+        for (int i = 0; i < 64; i++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            b[i] = (x & 3) ? (unsigned char)pool[x % (sizeof pool - 1)] : (unsigned char)(x >> 8);
+            if (b[i] == ' ' || b[i] == '\n') blank |= 1ull << i;
+            if (b[i] == '\n') nl |= 1ull << i;
+            if (b[i] <= 0x20 && b[i] != ' ' && b[i] != '\n') control |= 1ull << i;
+        }
+        const byte_masks m = vox_byte_masks64((const char *)b);
+        wrong += m.blank != blank || m.newline != nl || m.control != control;
+    }
+    CHECK(wrong == 0, "byte masks: %d of 20000 blocks differ from a test per byte", wrong);
+}
+
 /* The annotated CIF's coordinates: vox_fmt_fixed3 and vox_fixed3_len against
  * printf's "%.3f" on values half-way between two thousandths (exact in
  * binary32: half to even), signed zeros, tiny negatives ("-0.000"), values
@@ -695,6 +724,7 @@ int main(void)
     test_parallel_components();
     test_psea_contacts();
     test_same_name();
+    test_byte_masks();
     test_fixed3();
     test_repr_shortcut();
     return check_report();

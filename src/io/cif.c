@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "byte_masks.h"
 #include "internal.h"
 
 typedef struct sv {
@@ -357,6 +358,104 @@ static inline int ends_loop(const char *p, size_t len)
             (p[0] == 'd' && len >= 5 && !memcmp(p, "data_", 5)));
 }
 
+/* What the block run does with a word by its first byte: take it (0), hand
+ * it to the scalar code (WORD_HAND_OVER: it cannot start a bare word), or
+ * see whether it ends the loop (WORD_MAY_END_LOOP). */
+enum { WORD_HAND_OVER = 1, WORD_MAY_END_LOOP = 2 };
+static const unsigned char word_class[256] = {['#'] = WORD_HAND_OVER, ['\''] = WORD_HAND_OVER,
+                                              ['"'] = WORD_HAND_OVER, [';'] = WORD_HAND_OVER,
+                                              ['_'] = WORD_MAY_END_LOOP, ['l'] = WORD_MAY_END_LOOP,
+                                              ['d'] = WORD_MAY_END_LOOP};
+
+/* How loop_blocks stopped. */
+enum { BLOCKS_HAND_OVER, BLOCKS_CONTROL, BLOCKS_LOOP_ENDS, BLOCKS_OOM };
+
+/* A loop's bare words from *pp on, 64 bytes at a time: a block's spaces and
+ * line ends as one mask (byte_masks.h), each word's start and end a bit scan
+ * of it, its line the lines counted below its start.  It stops
+ * - with fewer than 64 bytes left, or at a word for the scalar code (a
+ *   quote, '#', ';', or a word longer than a block): BLOCKS_HAND_OVER, *pp
+ *   at the word or the blanks before the end;
+ * - at a block with another control byte (a '\t', a '\r' of CRLF lines):
+ *   BLOCKS_CONTROL, *pp at the block, which the scalar code then reads;
+ * - at the word that ends the loop: BLOCKS_LOOP_ENDS, the word in *ending,
+ *   *pp after it;
+ * - out of memory: BLOCKS_OOM.
+ * *pp is at a token boundary on entry (after a word, a quote's closing
+ * quote, a comment, a text field), so a word may start at its first byte.
+ * Same tokens and lines as the scalar code; *line and *at_start follow. */
+static int loop_blocks(category *c, const char **pp, const char *end, uint32_t *line, int *at_start, sv *ending)
+{
+    const char *p = *pp;
+    uint32_t ln = *line;
+    /* the values kept in locals: stores through vals cannot then be taken
+     * to change c's fields between two words */
+    sv *vals = c->vals;
+    size_t n = c->nvals, cap = c->cap;
+    int status = BLOCKS_HAND_OVER;
+    while (end - p >= 64) {
+        const byte_masks m = vox_byte_masks64(p);
+        if (m.control) {
+            status = BLOCKS_CONTROL;
+            break;
+        }
+        uint64_t starts = ~m.blank & ((m.blank << 1) | 1), nls = m.newline;
+        int next_nl = nls ? __builtin_ctzll(nls) : 64;
+        int cut = -1; /* a word to stop at: one for the scalar code, or one that runs past the block */
+        while (starts) {
+            const int s = __builtin_ctzll(starts);
+            while (s > next_nl) { /* the line ends before this word */
+                ln++;
+                nls &= nls - 1;
+                next_nl = nls ? __builtin_ctzll(nls) : 64;
+            }
+            const uint64_t rest = m.blank >> s;
+            const char *w = p + s;
+            const unsigned cls = word_class[(unsigned char)*w];
+            if (!rest || (cls & WORD_HAND_OVER)) {
+                cut = s;
+                break;
+            }
+            const uint32_t len = (uint32_t)__builtin_ctzll(rest);
+            if (cls && ends_loop(w, len)) {
+                c->nvals = n;
+                *ending = (sv){w, len, ln};
+                *pp = w + len;
+                *line = ln;
+                *at_start = 0;
+                return BLOCKS_LOOP_ENDS;
+            }
+            if (n == cap) {
+                c->nvals = n;
+                if (!grow_for(c, w))
+                    return BLOCKS_OOM;
+                vals = c->vals;
+                cap = c->cap;
+            }
+            vals[n].p = w;
+            vals[n].len = len;
+            vals[n].line = ln;
+            n++;
+            starts &= starts - 1;
+        }
+        if (cut < 0) { /* every word of the block read; it ends in blanks */
+            for (; nls; nls &= nls - 1) ln++;
+            *at_start = (int)(m.newline >> 63);
+            p += 64;
+            continue;
+        }
+        if (cut > 0)
+            *at_start = (int)((m.newline >> (cut - 1)) & 1);
+        p += cut;
+        if (cut == 0 || (word_class[(unsigned char)*p] & WORD_HAND_OVER))
+            break; /* a word longer than a block, or one for the scalar code */
+    }
+    c->nvals = n;
+    *pp = p;
+    *line = ln;
+    return status;
+}
+
 /* A loop's values into c, from the token already read (*tok, *kind) up to
  * the one that ends the loop, left in *tok and *kind for the caller (or
  * TOK_EOF, *tok then the last value).  The common case - bare words between
@@ -379,7 +478,25 @@ static int loop_values(lexer *lx, cif_doc *d, category *c, sv *tok, int *kind, i
         const char *p = lx->p, *end = lx->end;
         uint32_t line = lx->line;
         int at_start = lx->at_line_start;
+        const char *scalar_until = p; /* a block with other control bytes: read here, not in blocks */
         for (;;) {
+            if (end - p >= 64 && p >= scalar_until) {
+                sv ending;
+                const int how = loop_blocks(c, &p, end, &line, &at_start, &ending);
+                if (how == BLOCKS_OOM)
+                    return 0;
+                if (how == BLOCKS_LOOP_ENDS) {
+                    lx->p = p;
+                    lx->line = line;
+                    lx->at_line_start = 0;
+                    *tok = ending;
+                    *kind = TOK_VALUE;
+                    return 1;
+                }
+                if (how == BLOCKS_CONTROL)
+                    scalar_until = p + 64;
+                /* otherwise one word here, then the blocks again */
+            }
             while (p < end) {
                 if (*p == ' ') { /* runs of spaces align the columns: eight at a time */
                     at_start = 0;
