@@ -43,6 +43,8 @@ int vox_bench_startup(int argc, char **argv, const char *self);
 int vox_bench_ctx_case(void);
 /* `vox-bench exports`: descriptors and exports against the plain job (exports.c). */
 int vox_bench_exports(int argc, char **argv);
+/* `vox-bench parse`: the readers' MB/s on one core, builds of libvox alternated (parse.c). */
+int vox_bench_parse(int argc, char **argv);
 /* `vox-bench compare`. */
 int vox_bench_compare(int argc, char **argv, const char *self);
 /* Runs `self case` / `self kernel-case` for one case in a child process;

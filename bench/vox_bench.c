@@ -8,6 +8,7 @@
  *   vox-bench threads [--quick] [--max-threads N] ... (threads.c)
  *   vox-bench startup [--vox PATH]... [--rounds N] [-o FILE] (startup.c)
  *   vox-bench exports [FILE] [--resolution A] ...     (exports.c)
+ *   vox-bench parse [FILE]... [--lib PATH]... ...      (parse.c)
  *
  * A structure case runs the whole per-structure job of `vox analyze` (read,
  * parse, clean, align, analyse, render the outputs) in a fresh process, so
@@ -923,6 +924,7 @@ static void usage(FILE *to)
             "       vox-bench threads [--quick] [--max-threads N] [--side N] [--rounds N] [--profile PATH] [-o FILE]\n"
             "       vox-bench startup [--vox PATH]... [--data DIR] [--rounds N] [--no-batch] [-o FILE]\n"
             "       vox-bench exports [FILE] [--data DIR] [--resolution A] [--rounds N] [--threads N] [-o FILE]\n"
+            "       vox-bench parse [FILE]... [--data DIR] [--lib PATH]... [--rounds N] [--loads N] [-o FILE]\n"
             "Each subcommand's --help describes it; bench/README.md has the whole story.\n",
             run_usage);
 }
@@ -954,6 +956,8 @@ int main(int argc, char **argv)
         return vox_bench_startup(argc - 2, argv + 2, self);
     if (argc >= 2 && !strcmp(argv[1], "exports"))
         return vox_bench_exports(argc - 2, argv + 2);
+    if (argc >= 2 && !strcmp(argv[1], "parse"))
+        return vox_bench_parse(argc - 1, argv + 1);
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         usage(stdout);
         return 0;
