@@ -187,6 +187,10 @@ typedef struct vox_buf {
 VOX_HIDDEN void vox_buf_put(vox_buf *b, const char *s, size_t n);
 VOX_HIDDEN void vox_buf_puts(vox_buf *b, const char *s);
 VOX_HIDDEN void vox_buf_putc(vox_buf *b, char c);
+/* printf's "%llu", "%lld" and "%.*f" (places 0-9), without printf (decimal.h). */
+VOX_HIDDEN void vox_buf_put_uint(vox_buf *b, unsigned long long v);
+VOX_HIDDEN void vox_buf_put_int(vox_buf *b, long long v);
+VOX_HIDDEN void vox_buf_put_fixed(vox_buf *b, double v, int places);
 VOX_HIDDEN void vox_buf_printf(vox_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 VOX_HIDDEN void vox_buf_free(vox_buf *b);
 /* Room for n more bytes (and the NUL) at b->data + b->len, about to be

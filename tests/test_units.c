@@ -9,6 +9,7 @@
 #include "check.h"
 #include "classify.h"
 #include "components.h"
+#include "decimal.h"
 #include "fixed3.h"
 #include "grid.h"
 #include "internal.h"
@@ -709,6 +710,87 @@ static void test_fixed3(void)
     CHECK(!bad, "%%.3f of a million random values: %d differ (first %.9g)", bad, (double)worst);
 }
 
+/* The export documents' numbers (decimal.h) against printf.  Integers: the
+ * edges of every digit count, the extremes, and random values of every bit
+ * length.  "%.*f" for every places count 0-9: exact ties (odd multiples of
+ * 2^-(places+1), which printf rounds to even) and their neighbours, signed
+ * zeros, negatives that round to "-0.000", subnormals, values at and past
+ * the fast path's 1e9, and a million random doubles from 2^-40 to 2^31. */
+static int fixed_agrees(double v, int places)
+{
+    char want[VOX_FMT_FIXED_MAX + 8], got[VOX_FMT_FIXED_MAX + 8];
+    snprintf(want, sizeof want, "%.*f", places, v);
+    memset(got, 'x', sizeof got);
+    const size_t n = vox_fmt_fixed(v, places, got);
+    return n == strlen(want) && memcmp(got, want, n + 1) == 0;
+}
+
+static void test_decimal(void)
+{
+    int bad = 0;
+    unsigned long long first_u = 0;
+    uint64_t seed = 77;
+    for (int t = 0; t < 200000; t++) {
+        unsigned long long u;
+        if (t < 40) { /* 10^k - 1, 10^k, and the largest values */
+            unsigned long long ten = 1;
+            for (int k = 0; k < t / 2; k++) ten *= 10;
+            u = t < 38 ? ten - (unsigned long long)(t % 2) : t == 38 ? ~0ull : 0ull;
+        } else {
+            const uint64_t r = xorshift(&seed);
+            u = r >> (r & 63); /* every bit length */
+        }
+        char want[32], got[32];
+        snprintf(want, sizeof want, "%llu", u);
+        size_t n = vox_fmt_u64(u, got);
+        int ok = n == strlen(want) && memcmp(got, want, n) == 0;
+        const long long i = (long long)u;
+        snprintf(want, sizeof want, "%lld", i);
+        n = vox_fmt_i64(i, got);
+        ok &= n == strlen(want) && memcmp(got, want, n) == 0;
+        if (!ok && !bad++) first_u = u;
+    }
+    CHECK(!bad, "%%llu / %%lld: %d differ (first %llu)", bad, first_u);
+
+    static const double special[] = {0.0, -0.0, 0.5, 1.5, 2.5, -0.5, -2.5, 0.125, 0.375, -0.625, 0.0005, -0.0005,
+                                     0.00049999999999999, 1e-7, -1e-7, 4.9e-324, -4.9e-324, 2.2250738585072014e-308,
+                                     1.0, 9.9999999995, 999999999.99999988, -999999999.99999988, 999999999.5, 1e9,
+                                     -1e9, 1.5e9, 4503599627370496.5, 1e300, -1e300, 17.459, -14.718, 1.41417282};
+    bad = 0;
+    double first = 0.0;
+    int first_places = 0;
+    for (size_t i = 0; i < sizeof special / sizeof special[0]; i++)
+        for (int places = 0; places <= 9; places++)
+            if (!fixed_agrees(special[i], places) && !bad++) {
+                first = special[i];
+                first_places = places;
+            }
+    CHECK(!bad, "%%.*f of special values: %d differ (first %.17g at %d places)", bad, first, first_places);
+    bad = 0;
+    int ties = 0;
+    for (int t = 0; t < 1000000; t++) {
+        const uint64_t r = xorshift(&seed);
+        const int places = (int)(r % 10);
+        double v;
+        if (t % 4 == 0) { /* an exact tie at places: an odd number of 2^-(places+1) */
+            v = ldexp((double)(((r >> 8) & 0xffffffffffull) >> ((r >> 48) % 40)) * 2.0 + 1.0, -(places + 1));
+            ties += fabs(v) < 1e9;
+        } else if (t % 4 == 1) { /* just beside one */
+            v = ldexp((double)(((r >> 8) & 0xffffffffffull) >> ((r >> 48) % 40)) * 2.0 + 1.0, -(places + 1));
+            v = nextafter(v, (r >> 62) & 1 ? INFINITY : 0.0);
+        } else { /* any double from 2^-40 to 2^31 */
+            v = ldexp((double)(r & 0xfffffffffffffull) / 4503599627370496.0 + 1.0, (int)((r >> 52) % 72) - 40);
+        }
+        if ((r >> 63) & 1) v = -v;
+        if (!fixed_agrees(v, places) && !bad++) {
+            first = v;
+            first_places = places;
+        }
+    }
+    CHECK(!bad && ties > 200000, "%%.*f of a million random values: %d differ (first %.17g at %d places), %d ties", bad,
+          first, first_places, ties);
+}
+
 int main(void)
 {
     test_fibonacci();
@@ -726,6 +808,7 @@ int main(void)
     test_same_name();
     test_byte_masks();
     test_fixed3();
+    test_decimal();
     test_repr_shortcut();
     return check_report();
 }

@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "decimal.h"
 #include "internal.h"
 
 static int buf_reserve(vox_buf *b, size_t extra)
@@ -71,6 +72,24 @@ void vox_buf_put(vox_buf *b, const char *s, size_t n)
 
 void vox_buf_puts(vox_buf *b, const char *s) { vox_buf_put(b, s, strlen(s)); }
 void vox_buf_putc(vox_buf *b, char c) { vox_buf_put(b, &c, 1); }
+
+void vox_buf_put_uint(vox_buf *b, unsigned long long v)
+{
+    char t[24];
+    vox_buf_put(b, t, vox_fmt_u64(v, t));
+}
+
+void vox_buf_put_int(vox_buf *b, long long v)
+{
+    char t[24];
+    vox_buf_put(b, t, vox_fmt_i64(v, t));
+}
+
+void vox_buf_put_fixed(vox_buf *b, double v, int places)
+{
+    char t[VOX_FMT_FIXED_MAX];
+    vox_buf_put(b, t, vox_fmt_fixed(v, places, t));
+}
 
 void vox_buf_printf(vox_buf *b, const char *fmt, ...)
 {

@@ -1,0 +1,135 @@
+/* decimal.h - integers ("%llu") and doubles with a fixed number of places
+ * ("%.Nf") without printf, for the export documents: the same bytes as
+ * glibc's printf (tests/test_units.c compares them over a million values of
+ * every places count), at a few tens of instructions a number where a
+ * printf call costs over a thousand */
+#ifndef VOX_DECIMAL_H
+#define VOX_DECIMAL_H
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fixed3.h" /* vox_digit_pairs */
+
+/* Characters vox_fmt_fixed may write: printf's "%.9f" of the largest double
+ * has 309 integer digits. */
+#define VOX_FMT_FIXED_MAX 330
+
+/* The number of decimal digits of v (1 for 0). */
+static inline size_t vox_dec_digits(unsigned long long v)
+{
+    size_t n = 1;
+    for (unsigned long long ten = 10; v >= ten; ten *= 10) {
+        n++;
+        if (n == 20) /* 10^19 <= v: 10^20 would overflow */
+            break;
+    }
+    return n;
+}
+
+/* The digits of v at out (20 bytes at most, no terminator); their count.
+ * Written backwards from the last digit, two per lookup. */
+static inline size_t vox_fmt_u64(unsigned long long v, char *out)
+{
+    const size_t n = vox_dec_digits(v);
+    char *p = out + n;
+    while (v >= 100) {
+        p -= 2;
+        memcpy(p, vox_digit_pairs + 2 * (v % 100), 2);
+        v /= 100;
+    }
+    if (v >= 10) {
+        p -= 2;
+        memcpy(p, vox_digit_pairs + 2 * v, 2);
+    } else {
+        *--p = (char)('0' + v);
+    }
+    return n;
+}
+
+/* "%lld" of v (21 bytes at most). */
+static inline size_t vox_fmt_i64(long long v, char *out)
+{
+    if (v < 0) {
+        out[0] = '-';
+        return 1 + vox_fmt_u64(0ull - (unsigned long long)v, out + 1);
+    }
+    return vox_fmt_u64((unsigned long long)v, out);
+}
+
+/* 10^0 .. 10^9 */
+static const uint64_t vox_pow10_u64[10] = {1ull,      10ull,      100ull,      1000ull,      10000ull,
+                                           100000ull, 1000000ull, 10000000ull, 100000000ull, 1000000000ull};
+
+/* "%.*f" of v as an integer q of 10^-places units, its sign being v's: 1,
+ * or 0 where this does not apply (then printf decides).
+ *
+ * printf rounds the exact binary value of v to the nearest multiple of
+ * 10^-places, ties to even (glibc follows the rounding mode, which vox
+ * never changes from to-nearest).  Here that is done in integers: a finite
+ * v = m 2^-s (m < 2^53) times 10^places is the exact integer m 10^places
+ * (< 2^83) over 2^s, rounded by its remainder.  For |v| < 1e9 the result
+ * (< 10^18) fits 64 bits and s >= 23; larger values (never a coordinate,
+ * length or grid step) and places past 9 are left to printf. */
+static inline int vox_fixed_split(double v, int places, uint64_t *q)
+{
+#ifdef __SIZEOF_INT128__
+    if (!(places >= 0 && places <= 9 && fabs(v) < 1e9))
+        return 0;
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    const unsigned biased = (unsigned)(bits >> 52) & 0x7ffu;
+    uint64_t m = bits & ((1ull << 52) - 1);
+    int s = 1074; /* subnormal: m 2^-1074 */
+    if (biased) {
+        m |= 1ull << 52;
+        s = 1075 - (int)biased; /* |v| < 1e9 < 2^30: s >= 23 */
+    }
+    __extension__ typedef unsigned __int128 u128;
+    const u128 exact = (u128)m * vox_pow10_u64[places];
+    *q = 0;
+    if (s < 100) {
+        *q = (uint64_t)(exact >> s);
+        const u128 rem = exact - ((u128)*q << s), half = (u128)1 << (s - 1);
+        if (rem > half || (rem == half && (*q & 1)))
+            ++*q;
+    } /* else exact < 2^83 is below half of 2^s: it rounds to 0 */
+    return 1;
+#else
+    (void)v;
+    (void)places;
+    (void)q;
+    return 0;
+#endif
+}
+
+/* "%.*f" of v at out (VOX_FMT_FIXED_MAX bytes, a terminator written too);
+ * its length. */
+static inline size_t vox_fmt_fixed(double v, int places, char *out)
+{
+    uint64_t q;
+    if (!vox_fixed_split(v, places, &q)) {
+        const int n = snprintf(out, VOX_FMT_FIXED_MAX, "%.*f", places, v);
+        return n > 0 ? (size_t)n : 0;
+    }
+    char *p = out;
+    if (signbit(v)) /* "-0.000" for a negative v that rounds to zero, as printf */
+        *p++ = '-';
+    const uint64_t unit = vox_pow10_u64[places], ip = q / unit;
+    p += vox_fmt_u64(ip, p);
+    if (places) { /* '.', then the fraction zero-padded to places digits, two per lookup from its end */
+        uint64_t f = q - ip * unit;
+        int i = places;
+        *p = '.';
+        for (; i >= 2; i -= 2, f /= 100) memcpy(p + i - 1, vox_digit_pairs + 2 * (f % 100), 2);
+        if (i)
+            p[1] = (char)('0' + f);
+        p += places + 1;
+    }
+    *p = '\0';
+    return (size_t)(p - out);
+}
+
+#endif
