@@ -390,6 +390,18 @@ VOX_HIDDEN void vox_volume_bounds(const vox_result *r, size_t index, double lo[2
 /* Centre of voxel f (aligned frame). */
 VOX_HIDDEN void vox_voxel_centre(const vox_result *r, uint32_t f, float c[3]);
 
+/* The end of the grid row (one i and j, the z axis fastest) that voxel t of
+ * v (flat indices, ascending, n of them) lies in: the first voxel after t
+ * in another row, or n.  row is the row's length (dims[2]).  Row by row,
+ * the i and j of a volume's voxels are two divisions per row, not per voxel. */
+static inline size_t vox_row_end(const uint32_t *v, size_t n, size_t t, size_t row)
+{
+    const size_t next_row = ((size_t)v[t] / row + 1) * row;
+    size_t e = t + 1;
+    while (e < n && v[e] < next_row) e++;
+    return e;
+}
+
 /* Fills g's axial lengths, centre and cross-section values; scratch holds
  * the per-voxel work arrays.  Returns 0 on allocation failure. */
 VOX_HIDDEN int vox_group_metrics(const vox_kernels *k, vox_group *g, float *const centres[3],
@@ -437,7 +449,6 @@ typedef struct vox_dx_field {
     double delta[3][3];
     size_t (*text)(const void *cookie, size_t index, char *out);
     const void *cookie;
-    const uint8_t *flags; /* instead of text: a 0/1 map, written as 0 and 1 */
 } vox_dx_field;
 
 VOX_HIDDEN void vox_render_dx(const vox_dx_field *f, vox_buf *b);

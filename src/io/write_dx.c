@@ -10,19 +10,59 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decimal.h"
 #include "internal.h"
+
+/* The lines before the values: the comment, the grid (numbers without
+ * printf: "%.6f" origin, "%.8f" steps, as buf.c formats them). */
+static void dx_head(const vox_dx_field *f, size_t n, vox_buf *b)
+{
+    vox_buf_puts(b, "# ");
+    vox_buf_puts(b, f->comment);
+    for (int obj = 1; obj <= 2; obj++) {
+        vox_buf_puts(b, obj == 1 ? "\nobject 1 class gridpositions counts" : "\nobject 2 class gridconnections counts");
+        for (int a = 0; a < 3; a++) {
+            vox_buf_putc(b, ' ');
+            vox_buf_put_int(b, f->counts[a]);
+        }
+        if (obj == 2)
+            break;
+        vox_buf_puts(b, "\norigin");
+        for (int a = 0; a < 3; a++) {
+            vox_buf_putc(b, ' ');
+            vox_buf_put_fixed(b, f->origin[a], 6);
+        }
+        for (int a = 0; a < 3; a++) {
+            vox_buf_puts(b, "\ndelta");
+            for (int c = 0; c < 3; c++) {
+                vox_buf_putc(b, ' ');
+                vox_buf_put_fixed(b, f->delta[a][c], 8);
+            }
+        }
+    }
+    vox_buf_puts(b, "\nobject 3 class array type double rank 0 items ");
+    vox_buf_put_uint(b, n);
+    vox_buf_puts(b, " data follows\n");
+}
+
+/* The lines after the values: the field. */
+static void dx_tail(const vox_dx_field *f, vox_buf *b)
+{
+    vox_buf_puts(b, "attribute \"dep\" string \"positions\"\nobject \"");
+    vox_buf_puts(b, f->name);
+    vox_buf_puts(b, "\" class field\ncomponent \"positions\" value 1\ncomponent \"connections\" value 2\n"
+                    "component \"data\" value 3\n");
+}
+
+static size_t dx_points(const vox_dx_field *f)
+{
+    return (size_t)f->counts[0] * (size_t)f->counts[1] * (size_t)f->counts[2];
+}
 
 void vox_render_dx(const vox_dx_field *f, vox_buf *b)
 {
-    vox_buf_printf(b, "# %s\n", f->comment);
-    vox_buf_printf(b, "object 1 class gridpositions counts %lld %lld %lld\n", f->counts[0], f->counts[1], f->counts[2]);
-    vox_buf_printf(b, "origin %.6f %.6f %.6f\n", f->origin[0], f->origin[1], f->origin[2]);
-    for (int a = 0; a < 3; a++)
-        vox_buf_printf(b, "delta %.8f %.8f %.8f\n", f->delta[a][0], f->delta[a][1], f->delta[a][2]);
-    vox_buf_printf(b, "object 2 class gridconnections counts %lld %lld %lld\n", f->counts[0], f->counts[1],
-                   f->counts[2]);
-    const size_t n = (size_t)f->counts[0] * (size_t)f->counts[1] * (size_t)f->counts[2];
-    vox_buf_printf(b, "object 3 class array type double rank 0 items %zu data follows\n", n);
+    const size_t n = dx_points(f);
+    dx_head(f, n, b);
     /* three values to a line, gathered in a local block and appended in pieces */
     char block[4096];
     size_t used = 0;
@@ -31,30 +71,38 @@ void vox_render_dx(const vox_dx_field *f, vox_buf *b)
             vox_buf_put(b, block, used);
             used = 0;
         }
-        if (f->flags)
-            block[used++] = f->flags[i] ? '1' : '0';
-        else
-            used += f->text(f->cookie, i, block + used);
+        used += f->text(f->cookie, i, block + used);
         block[used++] = (i % 3 == 2 || i + 1 == n) ? '\n' : ' ';
     }
     vox_buf_put(b, block, used);
-    vox_buf_printf(b, "attribute \"dep\" string \"positions\"\nobject \"%s\" class field\n"
-                      "component \"positions\" value 1\ncomponent \"connections\" value 2\ncomponent \"data\" value 3\n",
-                   f->name);
+    dx_tail(f, b);
+}
+
+/* s copied to at with its terminator; where the terminator went. */
+static char *append(char *at, const char *s)
+{
+    const size_t n = strlen(s);
+    memcpy(at, s, n + 1);
+    return at + n;
 }
 
 vox_status vox_render_volume_dx(const vox_result *r, const vox_render_params *p, vox_buf *b)
 {
     const vox_group *g = &r->groups[p->volume];
     const size_t sx = (size_t)r->dims[1] * r->dims[2], sy = (size_t)r->dims[2];
+    /* the voxels' index box, row by row (i and j once a row; k at its ends) */
     long long lo[3] = {r->dims[0], r->dims[1], r->dims[2]}, hi[3] = {-1, -1, -1};
-    for (size_t t = 0; t < g->n; t++) {
+    for (size_t t = 0, e; t < g->n; t = e) {
+        e = vox_row_end(g->voxels, g->n, t, sy);
         const size_t f = g->voxels[t];
         const long long ijk[3] = {(long long)(f / sx), (long long)((f / sy) % (size_t)r->dims[1]), (long long)(f % sy)};
-        for (int a = 0; a < 3; a++) {
+        const long long k_last = (long long)(g->voxels[e - 1] % sy);
+        for (int a = 0; a < 2; a++) {
             if (ijk[a] < lo[a]) lo[a] = ijk[a];
             if (ijk[a] > hi[a]) hi[a] = ijk[a];
         }
+        if (ijk[2] < lo[2]) lo[2] = ijk[2];
+        if (k_last > hi[2]) hi[2] = k_last;
     }
     if (!g->n)
         for (int a = 0; a < 3; a++) lo[a] = hi[a] = 0;
@@ -63,16 +111,6 @@ vox_status vox_render_volume_dx(const vox_result *r, const vox_render_params *p,
     for (int a = 0; a < 3; a++) {
         lo[a] -= 1;
         counts[a] = hi[a] - lo[a] + 2;
-    }
-    const size_t n = (size_t)(counts[0] * counts[1] * counts[2]);
-    uint8_t *inside = calloc(n ? n : 1, 1);
-    if (!inside)
-        return VOX_E_NOMEM;
-    for (size_t t = 0; t < g->n; t++) {
-        const size_t f = g->voxels[t];
-        const long long i = (long long)(f / sx) - lo[0], j = (long long)((f / sy) % (size_t)r->dims[1]) - lo[1],
-                        k = (long long)(f % sy) - lo[2];
-        inside[(size_t)((i * counts[1] + j) * counts[2] + k)] = 1;
     }
     /* positions: voxel centres lo + (k + 1/2) step of the grid (§6.2, §6.4) */
     double o[3];
@@ -86,14 +124,41 @@ vox_status vox_render_volume_dx(const vox_result *r, const vox_render_params *p,
         for (int c = 0; c < 3; c++) /* the aligned axis a in input coordinates is row a of the rotation */
             f.delta[a][c] = r->step[a] * (input ? r->rot[a][c] : (double)(a == c));
     }
-    char comment[160], name[64];
-    snprintf(comment, sizeof comment, "vox %s %d: 1 inside the volume, 0 around it; %s frame, positions at voxel centres",
-             vox_volume_type_name(g->type), g->id, input ? "input" : "aligned");
-    snprintf(name, sizeof name, "vox %s %d", vox_volume_type_name(g->type), g->id);
+    /* "vox <type> <id>" names the field, and begins the comment */
+    char name[64], comment[160];
+    char *e = append(append(name, "vox "), vox_volume_type_name(g->type));
+    *e++ = ' ';
+    e += vox_fmt_i64(g->id, e);
+    *e = '\0';
+    append(append(append(append(comment, name), ": 1 inside the volume, 0 around it; "), input ? "input" : "aligned"),
+           " frame, positions at voxel centres");
     f.comment = comment;
     f.name = name;
-    f.flags = inside; /* one volume's voxels as 1 in a box of 0, z fastest */
-    vox_render_dx(&f, b);
-    free(inside);
+    const size_t n = dx_points(&f);
+    dx_head(&f, n, b);
+    /* The values, z fastest: every point is one character and a separator
+     * (a space, a newline after every third and the last), so the text of
+     * the all-zero box is "0 0 0\n" over and over, copied in doubling
+     * blocks; then each voxel's '0' becomes '1' at twice its index. */
+    char *text = vox_buf_tail(b, 2 * n);
+    if (!text)
+        return VOX_E_NOMEM;
+    static const char zeros[6] = {'0', ' ', '0', ' ', '0', '\n'};
+    const size_t len = 2 * n;
+    memcpy(text, zeros, len < sizeof zeros ? len : sizeof zeros);
+    for (size_t have = sizeof zeros; have < len; have *= 2) /* multiples of the period */
+        memcpy(text + have, text, have < len - have ? have : len - have);
+    if (len)
+        text[len - 1] = '\n';
+    for (size_t t = 0, e; t < g->n; t = e) {
+        e = vox_row_end(g->voxels, g->n, t, sy);
+        const size_t f0 = g->voxels[t], row_start = f0 - f0 % sy;
+        const long long i = (long long)(f0 / sx) - lo[0], j = (long long)((f0 / sy) % (size_t)r->dims[1]) - lo[1];
+        const size_t point0 = (size_t)((i * counts[1] + j) * counts[2] - lo[2]); /* this row's k = 0 */
+        for (size_t u = t; u < e; u++) text[2 * (point0 + (g->voxels[u] - row_start))] = '1';
+    }
+    b->len += len;
+    b->data[b->len] = '\0';
+    dx_tail(&f, b);
     return b->oom ? VOX_E_NOMEM : VOX_OK;
 }
