@@ -740,6 +740,73 @@ static void test_identity(void)
         }
 }
 
+/* ---- a volume's boxes against every voxel ------------------------------- */
+
+/* vox_volume_bounds as it was, visiting every voxel. */
+static void bounds_brute(const vox_result *r, size_t index, double lo[2][3], double hi[2][3])
+{
+    const vox_group *g = &r->groups[index];
+    for (int f = 0; f < 2; f++)
+        for (int a = 0; a < 3; a++) {
+            lo[f][a] = INFINITY;
+            hi[f][a] = -INFINITY;
+        }
+    for (size_t t = 0; t < g->n; t++) {
+        float c[3];
+        vox_voxel_centre(r, g->voxels[t], c);
+        for (int a = 0; a < 3; a++) {
+            const double al = c[a];
+            const double in = r->rot[0][a] * (double)c[0] + r->rot[1][a] * (double)c[1] +
+                              r->rot[2][a] * (double)c[2] + r->centroid[a];
+            if (al < lo[0][a]) lo[0][a] = al;
+            if (al > hi[0][a]) hi[0][a] = al;
+            if (in < lo[1][a]) lo[1][a] = in;
+            if (in > hi[1][a]) hi[1][a] = in;
+        }
+    }
+    for (int a = 0; a < 3; a++) {
+        double reach_al = 0.5 * r->step[a], reach_in = 0.0;
+        for (int b = 0; b < 3; b++) reach_in += fabs(r->rot[b][a]) * 0.5 * r->step[b];
+        if (!g->n)
+            lo[0][a] = hi[0][a] = lo[1][a] = hi[1][a] = 0.0;
+        lo[0][a] -= reach_al;
+        hi[0][a] += reach_al;
+        lo[1][a] -= reach_in;
+        hi[1][a] += reach_in;
+    }
+}
+
+/* vox_volume_bounds looks at the ends of each grid row only: the same
+ * doubles as the scan of every voxel, for every volume of the synthetic
+ * boxes at several resolutions (rotated input frames, rows of every
+ * length). */
+static void test_bounds(void)
+{
+    static const char *const names[] = {"hub_box.pdb", "pore_box.pdb", "pocket_box.pdb", "cavity_box.pdb"};
+    static const double res[] = {0.8, 0.9, 1.1, 1.3, 1.6, 2.0, 2.5, 3.0};
+    vox_ctx *ctx = context(NULL, 1);
+    size_t volumes = 0, differ = 0;
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        vox_structure *s = load(ctx, names[k]);
+        if (s)
+            vox_prepare(ctx, s, NULL);
+        for (size_t q = 0; s && q < sizeof res / sizeof res[0]; q++) {
+            vox_result *r = analyse(ctx, s, res[q], 0);
+            for (size_t i = 0; r && i < r->n; i++) {
+                double lo[2][3], hi[2][3], blo[2][3], bhi[2][3];
+                vox_volume_bounds(r, i, lo, hi);
+                bounds_brute(r, i, blo, bhi);
+                volumes++;
+                differ += memcmp(lo, blo, sizeof lo) != 0 || memcmp(hi, bhi, sizeof hi) != 0;
+            }
+            vox_result_free(&r);
+        }
+        vox_structure_free(&s);
+    }
+    CHECK(volumes > 25 && differ == 0, "volume boxes: %zu of %zu differ from the scan of every voxel", differ, volumes);
+    vox_ctx_destroy(&ctx);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -753,6 +820,7 @@ int main(int argc, char **argv)
     test_classes();
     test_hostile_names();
     test_dx();
+    test_bounds();
     test_identity();
     return check_report();
 }

@@ -296,10 +296,46 @@ size_t vox_result_openings(const vox_result *r, size_t index, double *areas)
     return g->nmouths;
 }
 
+/* Voxel f's centre taken into the boxes of the voxel centres, [0] aligned,
+ * [1] input frame (input = R^T aligned + centroid). */
+static inline void bounds_add(const vox_result *r, uint32_t f, double lo[2][3], double hi[2][3])
+{
+    float c[3];
+    vox_voxel_centre(r, f, c);
+    for (int a = 0; a < 3; a++) {
+        const double al = c[a];
+        const double in =
+            r->rot[0][a] * (double)c[0] + r->rot[1][a] * (double)c[1] + r->rot[2][a] * (double)c[2] + r->centroid[a];
+        if (al < lo[0][a]) lo[0][a] = al;
+        if (al > hi[0][a]) hi[0][a] = al;
+        if (in < lo[1][a]) lo[1][a] = in;
+        if (in > hi[1][a]) hi[1][a] = in;
+    }
+}
+
+static int ascending(const float *v, int n)
+{
+    for (int i = 1; i < n; i++)
+        if (!(v[i - 1] <= v[i]))
+            return 0;
+    return 1;
+}
+
 /* The voxel cubes' boxes: the extreme voxel centres, then half a voxel
  * edge along each grid axis.  In the input frame each centre is mapped with
- * the result's transform (input = R^T aligned + centroid) and a cube of half
- * edges h reaches sum_b |R[b][a]| h[b] along input axis a. */
+ * the result's transform and a cube of half edges h reaches
+ * sum_b |R[b][a]| h[b] along input axis a.
+ *
+ * Only the first and last voxel of each grid row (one i and j, k
+ * ascending) are looked at when the centres ascend along z, as the grid's
+ * edges make them: along a row c[0] and c[1] are fixed, and each coordinate
+ * of either frame is c[2] through correctly rounded operations that are
+ * each monotone in it (a product by a fixed factor, sums with fixed terms),
+ * so it moves one way along the row and the row's ends hold its extremes;
+ * they are computed by the same code from the same voxels as when every
+ * voxel was visited.  (Where an end and an inner voxel tie at +0 and -0
+ * the zero kept may differ; the half voxel taken away or added next makes
+ * them one number.) */
 void vox_volume_bounds(const vox_result *r, size_t index, double lo[2][3], double hi[2][3])
 {
     const vox_group *g = &r->groups[index];
@@ -308,18 +344,13 @@ void vox_volume_bounds(const vox_result *r, size_t index, double lo[2][3], doubl
             lo[f][a] = INFINITY;
             hi[f][a] = -INFINITY;
         }
-    for (size_t t = 0; t < g->n; t++) {
-        float c[3];
-        vox_voxel_centre(r, g->voxels[t], c);
-        for (int a = 0; a < 3; a++) {
-            const double al = c[a];
-            const double in = r->rot[0][a] * (double)c[0] + r->rot[1][a] * (double)c[1] + r->rot[2][a] * (double)c[2] +
-                              r->centroid[a];
-            if (al < lo[0][a]) lo[0][a] = al;
-            if (al > hi[0][a]) hi[0][a] = al;
-            if (in < lo[1][a]) lo[1][a] = in;
-            if (in > hi[1][a]) hi[1][a] = in;
-        }
+    const size_t row = (size_t)r->dims[2];
+    const int by_rows = ascending(r->centres[2], r->dims[2]);
+    for (size_t t = 0, e; t < g->n; t = e) {
+        e = by_rows ? vox_row_end(g->voxels, g->n, t, row) : t + 1;
+        bounds_add(r, g->voxels[t], lo, hi);
+        if (e - 1 > t)
+            bounds_add(r, g->voxels[e - 1], lo, hi);
     }
     for (int a = 0; a < 3; a++) {
         double reach_al = 0.5 * r->step[a], reach_in = 0.0;

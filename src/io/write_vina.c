@@ -17,8 +17,12 @@ vox_status vox_render_vina(const vox_result *r, const vox_render_params *p, vox_
     vox_buf_printf(b, "# vox %s: %s %d, %zu voxels at %g A; box of its voxels + %g A on each side, %s frame\n",
                    vox_version(), vox_volume_type_name(g->type), g->id, g->n, r->resolution, p->box_padding,
                    p->output_frame == VOX_FRAME_INPUT ? "input" : "aligned");
-    static const char axis[3] = {'x', 'y', 'z'};
-    for (int a = 0; a < 3; a++) vox_buf_printf(b, "center_%c = %.3f\n", axis[a], box.centre[a]);
-    for (int a = 0; a < 3; a++) vox_buf_printf(b, "size_%c = %.3f\n", axis[a], box.extent[a]);
+    /* "%.3f" without printf (decimal.h) */
+    static const char *const keys[6] = {"center_x = ", "center_y = ", "center_z = ", "size_x = ", "size_y = ", "size_z = "};
+    for (int k = 0; k < 6; k++) {
+        vox_buf_puts(b, keys[k]);
+        vox_buf_put_fixed(b, k < 3 ? box.centre[k] : box.extent[k - 3], 3);
+        vox_buf_putc(b, '\n');
+    }
     return b->oom ? VOX_E_NOMEM : VOX_OK;
 }
