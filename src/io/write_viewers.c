@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decimal.h"
 #include "internal.h"
 
 /* PyMOL and ChimeraX both know these colour names. */
@@ -124,12 +125,38 @@ static void put_float(vox_buf *b, double v)
         vox_buf_puts(b, ".0");
 }
 
+/* Lines are put in pieces, numbers formatted by decimal.h: no printf. */
+static void put3(vox_buf *b, const char *a, const char *c, const char *d)
+{
+    vox_buf_puts(b, a);
+    vox_buf_puts(b, c);
+    vox_buf_puts(b, d);
+}
+
+static void put_line_end(vox_buf *b, const char *s)
+{
+    vox_buf_puts(b, s);
+    vox_buf_putc(b, '\n');
+}
+
+/* "lo-hi" and then tail, as one piece. */
+static void put_range(vox_buf *b, size_t lo, size_t hi, const char *tail)
+{
+    char t[64], *o = t;
+    o += vox_fmt_u64(lo, o);
+    *o++ = '-';
+    o += vox_fmt_u64(hi, o);
+    const size_t n = strlen(tail); /* "", "\n" or ")\n" */
+    memcpy(o, tail, n);
+    vox_buf_put(b, t, (size_t)(o - t) + n);
+}
+
 /* The parts both scripts share: the volumes, the lining ranges' buffer. */
 typedef struct script {
     shown_volume *vols;
     size_t n;
     ranges lining;
-    double radius; /* half a voxel edge: the spheres fill their voxels */
+    char radius_text[VOX_FMT_FIXED_MAX]; /* "%.3f" of half a voxel edge: the spheres fill their voxels */
 } script;
 
 static vox_status script_begin(const vox_structure *s, const vox_result *r, const vox_render_params *p, script *sc)
@@ -143,7 +170,7 @@ static vox_status script_begin(const vox_structure *s, const vox_result *r, cons
         free(sc->vols);
         return VOX_E_NOMEM;
     }
-    sc->radius = 0.5 * r->resolution;
+    vox_fmt_fixed(0.5 * r->resolution, 3, sc->radius_text);
     return VOX_OK;
 }
 
@@ -165,12 +192,12 @@ vox_status vox_render_pymol(const vox_structure *s, const vox_result *r, const v
     if (script_begin(s, r, p, &sc) != VOX_OK)
         return VOX_E_NOMEM;
     /* PyMOL splits every line at semicolons, comments too: none here */
-    vox_buf_printf(b, "# vox %s: the volumes of one structure for PyMOL (pymol FILE.pml, run from this folder).\n"
-                      "# Atoms are picked by serial number (id), one object per volume, coloured by type\n"
-                      "# (hub magenta, pore orange, pocket cyan, cavity red, occluded gray), lining residues as sticks.\n",
-                   vox_version());
+    put3(b, "# vox ", vox_version(),
+         ": the volumes of one structure for PyMOL (pymol FILE.pml, run from this folder).\n"
+         "# Atoms are picked by serial number (id), one object per volume, coloured by type\n"
+         "# (hub magenta, pore orange, pocket cyan, cavity red, occluded gray), lining residues as sticks.\n");
     vox_buf_puts(b, "delete vox_*\n");
-    vox_buf_printf(b, "load %s, vox_structure\n", p->structure_file);
+    put3(b, "load ", p->structure_file, ", vox_structure\n");
     double m[3][4];
     if (to_input(r, p, m)) {
         /* the file is in the aligned frame: move it onto the input frame (numbers only) */
@@ -183,36 +210,51 @@ vox_status vox_render_pymol(const vox_structure *s, const vox_result *r, const v
         vox_buf_puts(b, "0.0, 0.0, 0.0, 1.0], homogenous=1)\n");
     }
     vox_buf_puts(b, "hide everything, vox_structure\n");
-    vox_buf_printf(b, "show cartoon, vox_structure and id 1-%zu\n", s->atoms.n);
+    vox_buf_puts(b, "show cartoon, vox_structure and id ");
+    put_range(b, 1, s->atoms.n, "\n");
     for (size_t v = 0; v < sc.n; v++) {
         const shown_volume *sv = &sc.vols[v];
-        vox_buf_printf(b, "create %s, vox_structure and id %zu-%zu\n", sv->name, sv->first, sv->last);
-        vox_buf_printf(b, "alter %s, vdw=%.3f\n", sv->name, sc.radius);
-        vox_buf_printf(b, "show spheres, %s\n", sv->name);
-        vox_buf_printf(b, "color %s, %s\n", sv->colour, sv->name);
+        put3(b, "create ", sv->name, ", vox_structure and id ");
+        put_range(b, sv->first, sv->last, "\n");
+        put3(b, "alter ", sv->name, ", vdw=");
+        put_line_end(b, sc.radius_text);
+        put3(b, "show spheres, ", sv->name, "\n");
+        put3(b, "color ", sv->colour, ", ");
+        put_line_end(b, sv->name);
         lining_ranges(s, sv->g, &sc.lining);
         if (!sc.lining.n)
             continue;
-        vox_buf_printf(b, "select %s_lining, none\n", sv->name);
+        put3(b, "select ", sv->name, "_lining, none\n");
         for (size_t k = 0; k < sc.lining.n; k++) {
-            if (k % PYMOL_RANGES_PER_LINE == 0)
-                vox_buf_printf(b, "select %s_lining, %s_lining or (vox_structure and id ", sv->name, sv->name);
-            else
+            if (k % PYMOL_RANGES_PER_LINE == 0) {
+                put3(b, "select ", sv->name, "_lining, ");
+                put3(b, "", sv->name, "_lining or (vox_structure and id ");
+            } else {
                 vox_buf_putc(b, '+');
-            vox_buf_printf(b, "%zu-%zu", sc.lining.v[k][0], sc.lining.v[k][1]);
-            if (k % PYMOL_RANGES_PER_LINE == PYMOL_RANGES_PER_LINE - 1 || k + 1 == sc.lining.n)
-                vox_buf_puts(b, ")\n");
+            }
+            const int last = k % PYMOL_RANGES_PER_LINE == PYMOL_RANGES_PER_LINE - 1 || k + 1 == sc.lining.n;
+            put_range(b, sc.lining.v[k][0], sc.lining.v[k][1], last ? ")\n" : "");
         }
-        vox_buf_printf(b, "show sticks, %s_lining\n", sv->name);
+        put3(b, "show sticks, ", sv->name, "_lining\n");
     }
     vox_buf_puts(b, "rebuild\ndeselect\nzoom vox_structure\n");
     return script_end(&sc, b);
 }
 
-/* ChimeraX: one serial range is the intersection of two attribute tests. */
+/* ChimeraX: one serial range is the intersection of two attribute tests,
+ * put as one piece. */
 static void cxc_range(vox_buf *b, size_t lo, size_t hi)
 {
-    vox_buf_printf(b, "(#1@@serial_number>=%zu & #1@@serial_number<=%zu)", lo, hi);
+    static const char ge[] = "(#1@@serial_number>=", le[] = " & #1@@serial_number<=";
+    char t[sizeof ge + sizeof le + 48], *o = t;
+    memcpy(o, ge, sizeof ge - 1);
+    o += sizeof ge - 1;
+    o += vox_fmt_u64(lo, o);
+    memcpy(o, le, sizeof le - 1);
+    o += sizeof le - 1;
+    o += vox_fmt_u64(hi, o);
+    *o++ = ')';
+    vox_buf_put(b, t, (size_t)(o - t));
 }
 
 vox_status vox_render_chimerax(const vox_structure *s, const vox_result *r, const vox_render_params *p,
@@ -221,12 +263,12 @@ vox_status vox_render_chimerax(const vox_structure *s, const vox_result *r, cons
     script sc;
     if (script_begin(s, r, p, &sc) != VOX_OK)
         return VOX_E_NOMEM;
-    vox_buf_printf(b, "# vox %s: the volumes of one structure for ChimeraX (open FILE.cxc in a new session:\n"
-                      "# the structure becomes model #1).  Atoms are picked by serial number, one named selection\n"
-                      "# per volume, coloured by type (hub magenta, pore orange, pocket cyan, cavity red,\n"
-                      "# occluded gray), lining residues as sticks.\n",
-                   vox_version());
-    vox_buf_printf(b, "open %s\n", p->structure_file);
+    put3(b, "# vox ", vox_version(),
+         ": the volumes of one structure for ChimeraX (open FILE.cxc in a new session:\n"
+         "# the structure becomes model #1).  Atoms are picked by serial number, one named selection\n"
+         "# per volume, coloured by type (hub magenta, pore orange, pocket cyan, cavity red,\n"
+         "# occluded gray), lining residues as sticks.\n");
+    put3(b, "open ", p->structure_file, "\n");
     double m[3][4];
     if (to_input(r, p, m)) {
         /* the file is in the aligned frame: place the model in the input frame */
@@ -242,24 +284,24 @@ vox_status vox_render_chimerax(const vox_structure *s, const vox_result *r, cons
     vox_buf_puts(b, "cartoon #1\n");
     for (size_t v = 0; v < sc.n; v++) {
         const shown_volume *sv = &sc.vols[v];
-        vox_buf_printf(b, "name frozen %s ", sv->name);
+        put3(b, "name frozen ", sv->name, " ");
         cxc_range(b, sv->first, sv->last);
-        vox_buf_putc(b, '\n');
-        vox_buf_printf(b, "show %s atoms\n", sv->name);
-        vox_buf_printf(b, "style %s sphere\n", sv->name);
-        vox_buf_printf(b, "size %s atomRadius %.3f\n", sv->name, sc.radius);
-        vox_buf_printf(b, "color %s %s\n", sv->name, sv->colour);
+        put3(b, "\nshow ", sv->name, " atoms\n");
+        put3(b, "style ", sv->name, " sphere\n");
+        put3(b, "size ", sv->name, " atomRadius ");
+        put_line_end(b, sc.radius_text);
+        put3(b, "color ", sv->name, " ");
+        put_line_end(b, sv->colour);
         lining_ranges(s, sv->g, &sc.lining);
         if (!sc.lining.n)
             continue;
-        vox_buf_printf(b, "name frozen %s_lining ", sv->name);
+        put3(b, "name frozen ", sv->name, "_lining ");
         for (size_t k = 0; k < sc.lining.n; k++) {
             if (k) vox_buf_puts(b, " | ");
             cxc_range(b, sc.lining.v[k][0], sc.lining.v[k][1]);
         }
-        vox_buf_putc(b, '\n');
-        vox_buf_printf(b, "show %s_lining atoms\n", sv->name);
-        vox_buf_printf(b, "style %s_lining stick\n", sv->name);
+        put3(b, "\nshow ", sv->name, "_lining atoms\n");
+        put3(b, "style ", sv->name, "_lining stick\n");
     }
     vox_buf_puts(b, "view #1\n");
     return script_end(&sc, b);
