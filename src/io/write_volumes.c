@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decimal.h"
 #include "internal.h"
 
 /* Output through a local block: most of the document is short pieces
@@ -24,6 +25,7 @@
 typedef struct jw {
     vox_buf *b;
     size_t n;
+    size_t flushes; /* how often the block went to the buffer (put_residue's copies) */
     char block[8192];
 } jw;
 
@@ -31,6 +33,7 @@ static void jw_flush(jw *w)
 {
     vox_buf_put(w->b, w->block, w->n);
     w->n = 0;
+    w->flushes++;
 }
 
 /* Room for n more characters (n <= 512). */
@@ -48,8 +51,7 @@ static inline void jw_raw(jw *w, const char *s, size_t n)
         vox_buf_put(w->b, s, n);
         return;
     }
-    char *o = jw_room(w, n);
-    for (size_t i = 0; i < n; i++) o[i] = s[i]; /* short pieces: no call */
+    memcpy(jw_room(w, n), s, n); /* no call for the literals: their length is known */
     w->n += n;
 }
 
@@ -61,28 +63,21 @@ static void jw_c(jw *w, char c)
     w->n++;
 }
 
-static void jw_uint(jw *w, unsigned long long v)
+/* Integers straight into the block (decimal.h). */
+static inline void jw_uint(jw *w, unsigned long long v)
 {
-    char tmp[24];
-    size_t n = sizeof tmp;
-    do {
-        tmp[--n] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    jw_raw(w, tmp + n, sizeof tmp - n);
+    char *o = jw_room(w, 20);
+    w->n += vox_fmt_u64(v, o);
 }
 
-static void jw_int(jw *w, long long v)
+static inline void jw_int(jw *w, long long v)
 {
-    if (v < 0) {
-        jw_c(w, '-');
-        jw_uint(w, 0ull - (unsigned long long)v);
-    } else {
-        jw_uint(w, (unsigned long long)v);
-    }
+    char *o = jw_room(w, 21);
+    w->n += vox_fmt_i64(v, o);
 }
 
-/* v with dec decimals (rounded half to even on v * 10^dec), null when not finite. */
+/* v with dec decimals (rounded half to even on v * 10^dec, as rint does;
+ * not printf's rounding of v's exact value), null when not finite. */
 static void jw_fixed(jw *w, double v, int dec)
 {
     static const double scale[5] = {1, 10, 100, 1000, 10000};
@@ -90,26 +85,29 @@ static void jw_fixed(jw *w, double v, int dec)
         jw_lit(w, "null");
         return;
     }
-    double m = rint(v * scale[dec]);
-    if (!(fabs(m) < 9e15)) { /* beyond any length or fraction written here; keep printf's answer */
+    const double x = v * scale[dec];
+    if (!(fabs(x) < 9e15)) { /* beyond any length or fraction written here; keep printf's answer */
         char tmp[400];
         int n = snprintf(tmp, sizeof tmp, "%.*f", dec, v);
         jw_raw(w, tmp, n > 0 ? (size_t)n : 0);
         return;
     }
-    unsigned long long u = (unsigned long long)fabs(m), unit = (unsigned long long)scale[dec];
-    if (m < 0) jw_c(w, '-');
-    jw_uint(w, u / unit);
+    /* rint(x) without a call into libm, as fixed3.h does it: below 2^52,
+     * adding and taking away 2^52 rounds x to an integer (to nearest, ties
+     * to even); from 2^52 on x is one.  A negative x that rounds to zero
+     * gives +0 here and -0 from rint: neither writes a sign. */
+    const double m = fabs(x) >= 0x1p52 ? x : x >= 0 ? (x + 0x1p52) - 0x1p52 : (x - 0x1p52) + 0x1p52;
+    const unsigned long long u = (unsigned long long)fabs(m), unit = vox_pow10_u64[dec], ip = u / unit;
+    char *o = jw_room(w, 32), *p = o;
+    if (m < 0) *p++ = '-';
+    p += vox_fmt_u64(ip, p);
     if (dec) {
-        char frac[8];
-        unsigned long long f = u % unit;
-        frac[0] = '.';
-        for (int i = dec; i >= 1; i--) {
-            frac[i] = (char)('0' + f % 10);
-            f /= 10;
-        }
-        jw_raw(w, frac, (size_t)dec + 1);
+        unsigned long long f = u - ip * unit;
+        *p = '.';
+        for (int i = dec; i >= 1; i--, f /= 10) p[i] = (char)('0' + f % 10);
+        p += dec + 1;
     }
+    w->n += (size_t)(p - o);
 }
 
 /* Python's repr, the shortest exact digits (slow: a few numbers only). */
@@ -130,16 +128,16 @@ static void jw_exact(jw *w, double v)
         jw_lit(w, ".0");
 }
 
-/* A name: plain printable ASCII is copied as it is scanned, anything
- * else escaped by vox_json_string. */
+/* A name: plain printable ASCII (0x20-0x7e but the quote and the
+ * backslash) is copied as it is scanned, anything else, or a name of 60
+ * characters or more, escaped by vox_json_string. */
 static void jw_str(jw *w, const char *s)
 {
     char *o = jw_room(w, 64);
     size_t n = 0;
     o[0] = '"';
-    for (; s[n]; n++) {
-        unsigned char c = (unsigned char)s[n];
-        if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || n >= 60) {
+    for (unsigned char c; (c = (unsigned char)s[n]) != 0; n++) {
+        if ((unsigned)(c - 0x20) >= 0x5fu || c == '"' || c == '\\' || n >= 60) {
             jw_flush(w);
             vox_json_string(w->b, s);
             return;
@@ -188,6 +186,35 @@ static void put_residue(jw *b, const vox_structure *s, size_t i)
     jw_str(b, ins);
     jw_lit(b, ", ");
     jw_str(b, a->res_name);
+}
+
+/* The atoms table's residue fields: a residue's atoms follow one another,
+ * so the text written for the first is copied for the rest
+ * (vox_same_residue compares exactly the fields put_residue writes). */
+typedef struct residue_memo {
+    const vox_atom *atom; /* the atom whose residue text holds; NULL: none */
+    size_t len;
+    char text[192]; /* four names escaped, a number: 140 characters at most */
+} residue_memo;
+
+static void put_residue_memo(jw *b, const vox_structure *s, size_t i, residue_memo *m)
+{
+    const vox_atom *a = &s->atoms.a[i];
+    if (m->atom && vox_same_residue(a, m->atom)) {
+        jw_raw(b, m->text, m->len);
+        return;
+    }
+    /* written into the block in one piece, to be copied from it; kept only
+     * if it was (no name escaped straight into the buffer) */
+    jw_room(b, sizeof m->text);
+    const size_t at = b->n, flushes = b->flushes;
+    put_residue(b, s, i);
+    m->atom = NULL;
+    if (b->flushes == flushes && b->n - at <= sizeof m->text) {
+        m->atom = a;
+        m->len = b->n - at;
+        memcpy(m->text, b->block + at, m->len);
+    }
 }
 
 static void put_boxes(jw *b, const vox_result *r, size_t index, double padding)
@@ -295,6 +322,7 @@ vox_status vox_render_volumes_json(const vox_structure *s, const vox_result *r, 
     jw w;
     w.b = out;
     w.n = 0;
+    w.flushes = 0;
     jw *b = &w;
     /* the atoms that line any volume written, each once */
     uint8_t *lines = calloc(s->atoms.n ? s->atoms.n : 1, 1);
@@ -330,6 +358,8 @@ vox_status vox_render_volumes_json(const vox_structure *s, const vox_result *r, 
                     "  \"residue_fields\": [\"chain\", \"res_id\", \"ins_code\", \"res_name\", \"first_atom\"],\n"
                     "  \"atoms\": [");
     int first = 1;
+    residue_memo memo;
+    memo.atom = NULL;
     for (size_t i = 0; i < s->atoms.n; i++) {
         if (!lines[i])
             continue;
@@ -340,7 +370,7 @@ vox_status vox_render_volumes_json(const vox_structure *s, const vox_result *r, 
         jw_lit(b, ", ");
         jw_uint(b, input_index(s, i));
         jw_lit(b, ", ");
-        put_residue(b, s, i);
+        put_residue_memo(b, s, i, &memo);
         jw_lit(b, ", ");
         jw_str(b, a->name);
         jw_lit(b, ", ");
