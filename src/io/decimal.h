@@ -30,9 +30,30 @@ static inline size_t vox_dec_digits(unsigned long long v)
 }
 
 /* The digits of v at out (20 bytes at most, no terminator); their count.
- * Written backwards from the last digit, two per lookup. */
+ * Below 10^4 (serial numbers, atom indices, counts) by one or two lookups
+ * of digit pairs; larger values written backwards from the last digit, two
+ * per lookup. */
 static inline size_t vox_fmt_u64(unsigned long long v, char *out)
 {
+    if (v < 100) {
+        if (v < 10) {
+            out[0] = (char)('0' + v);
+            return 1;
+        }
+        memcpy(out, vox_digit_pairs + 2 * v, 2);
+        return 2;
+    }
+    if (v < 10000) {
+        const unsigned hi = (unsigned)v / 100, lo = (unsigned)v % 100;
+        if (hi < 10) {
+            out[0] = (char)('0' + hi);
+            memcpy(out + 1, vox_digit_pairs + 2 * lo, 2);
+            return 3;
+        }
+        memcpy(out, vox_digit_pairs + 2 * hi, 2);
+        memcpy(out + 2, vox_digit_pairs + 2 * lo, 2);
+        return 4;
+    }
     const size_t n = vox_dec_digits(v);
     char *p = out + n;
     while (v >= 100) {

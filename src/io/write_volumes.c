@@ -70,6 +70,16 @@ static inline void jw_uint(jw *w, unsigned long long v)
     w->n += vox_fmt_u64(v, o);
 }
 
+/* A literal and an integer, one room check for both. */
+static inline void jw_lit_uint_(jw *w, const char *lit, size_t n, unsigned long long v)
+{
+    char *o = jw_room(w, n + 20);
+    memcpy(o, lit, n);
+    w->n += n + vox_fmt_u64(v, o + n);
+}
+
+#define jw_lit_uint(w, s, v) jw_lit_uint_((w), (s), sizeof(s) - 1, (v))
+
 static inline void jw_int(jw *w, long long v)
 {
     char *o = jw_room(w, 21);
@@ -128,21 +138,32 @@ static void jw_exact(jw *w, double v)
         jw_lit(w, ".0");
 }
 
-/* A name: plain printable ASCII (0x20-0x7e but the quote and the
- * backslash) is copied as it is scanned, anything else, or a name of 60
- * characters or more, escaped by vox_json_string. */
+/* The bytes a JSON string holds as they are: printable ASCII but the quote
+ * and the backslash (json.dumps writes these so, with ensure_ascii). */
+static const uint8_t json_plain[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x00: control characters */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x20: the quote escaped */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, /* 0x50: the backslash escaped */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, /* 0x70: DEL escaped; 0x80 on: not ASCII */
+};
+
+/* A name: plain (json_plain) bytes are copied as they are scanned, anything
+ * else, or a name of 60 characters or more, escaped by vox_json_string. */
 static void jw_str(jw *w, const char *s)
 {
     char *o = jw_room(w, 64);
     size_t n = 0;
+    unsigned char c;
     o[0] = '"';
-    for (unsigned char c; (c = (unsigned char)s[n]) != 0; n++) {
-        if ((unsigned)(c - 0x20) >= 0x5fu || c == '"' || c == '\\' || n >= 60) {
-            jw_flush(w);
-            vox_json_string(w->b, s);
-            return;
-        }
-        o[n + 1] = (char)c;
+    while (json_plain[c = (unsigned char)s[n]] && n < 60) o[++n] = (char)c;
+    if (c) { /* a byte to escape, or a long name */
+        jw_flush(w);
+        vox_json_string(w->b, s);
+        return;
     }
     o[n + 1] = '"';
     w->n += n + 2;
@@ -308,8 +329,8 @@ static void put_volume(jw *b, const vox_structure *s, const vox_result *r, size_
     }
     jw_lit(b, "],\n      \"lining_atoms\": [");
     for (size_t t = 0; t < g->d.nlining; t++) {
-        if (t) jw_lit(b, ", ");
-        jw_uint(b, g->d.lining[t]);
+        if (t) jw_lit_uint(b, ", ", g->d.lining[t]);
+        else jw_uint(b, g->d.lining[t]);
     }
     jw_lit(b, "]\n    }");
 }
@@ -364,11 +385,10 @@ vox_status vox_render_volumes_json(const vox_structure *s, const vox_result *r, 
         if (!lines[i])
             continue;
         const vox_atom *a = &s->atoms.a[i];
-        jw_puts(b, first ? "\n    [" : ",\n    [");
+        if (!first) jw_c(b, ',');
         first = 0;
-        jw_uint(b, i);
-        jw_lit(b, ", ");
-        jw_uint(b, input_index(s, i));
+        jw_lit_uint(b, "\n    [", i);
+        jw_lit_uint(b, ", ", input_index(s, i));
         jw_lit(b, ", ");
         put_residue_memo(b, s, i, &memo);
         jw_lit(b, ", ");
