@@ -296,12 +296,10 @@ size_t vox_result_openings(const vox_result *r, size_t index, double *areas)
     return g->nmouths;
 }
 
-/* Voxel f's centre taken into the boxes of the voxel centres, [0] aligned,
- * [1] input frame (input = R^T aligned + centroid). */
-static inline void bounds_add(const vox_result *r, uint32_t f, double lo[2][3], double hi[2][3])
+/* The centre c of a voxel taken into the boxes of the voxel centres, [0]
+ * aligned, [1] input frame (input = R^T aligned + centroid). */
+static inline void bounds_add(const vox_result *r, const float c[3], double lo[2][3], double hi[2][3])
 {
-    float c[3];
-    vox_voxel_centre(r, f, c);
     for (int a = 0; a < 3; a++) {
         const double al = c[a];
         const double in =
@@ -348,9 +346,15 @@ void vox_volume_bounds(const vox_result *r, size_t index, double lo[2][3], doubl
     const int by_rows = ascending(r->centres[2], r->dims[2]);
     for (size_t t = 0, e; t < g->n; t = e) {
         e = by_rows ? vox_row_end(g->voxels, g->n, t, row) : t + 1;
-        bounds_add(r, g->voxels[t], lo, hi);
-        if (e - 1 > t)
-            bounds_add(r, g->voxels[e - 1], lo, hi);
+        /* the centres as vox_voxel_centre reads them, i and j once a row */
+        const size_t f = g->voxels[t], ij = f / row;
+        float c[3] = {r->centres[0][ij / (size_t)r->dims[1]], r->centres[1][ij % (size_t)r->dims[1]],
+                      r->centres[2][f % row]};
+        bounds_add(r, c, lo, hi);
+        if (e - 1 > t) {
+            c[2] = r->centres[2][g->voxels[e - 1] % row];
+            bounds_add(r, c, lo, hi);
+        }
     }
     for (int a = 0; a < 3; a++) {
         double reach_al = 0.5 * r->step[a], reach_in = 0.0;
