@@ -791,6 +791,51 @@ static void test_decimal(void)
           first, first_places, ties);
 }
 
+/* "%g" of vox_fmt_g against printf: decimals of up to four places and
+ * every magnitude (the shortcut takes those of up to six significant
+ * digits from 1e-4 to 1e6), the same just off a decimal, arbitrary doubles,
+ * and the edges of the shortcut's range. */
+static int g_agrees(double v)
+{
+    char want[64], got[VOX_FMT_G_MAX + 8];
+    snprintf(want, sizeof want, "%g", v);
+    memset(got, 'x', sizeof got);
+    const size_t n = vox_fmt_g(v, got);
+    return n == strlen(want) && memcmp(got, want, n + 1) == 0;
+}
+
+static void test_fmt_g(void)
+{
+    static const double edges[] = {0.0, -0.0, 1e-4, 0.0001, 0.00009999, 0.00015, 1.0, 2.0, 4.0, 0.5, 1.7, 2.5, 3.0,
+                                   999999.0, 999999.5, 999999.4, 1e6, 100000.0, 123456.7, 12345.67, 1234.567,
+                                   0.1234, 0.12345, 9.99995, 99999.95, 1e-5, 1e20, 5e-324};
+    int bad = 0;
+    double first = 0.0;
+    for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++)
+        for (int sign = 0; sign < 2; sign++) {
+            const double v = sign ? -edges[i] : edges[i];
+            if (!g_agrees(v) && !bad++) first = v;
+        }
+    uint64_t seed = 99;
+    int decimals = 0;
+    for (int t = 0; t < 1000000; t++) {
+        const uint64_t r = xorshift(&seed);
+        double v;
+        if (t % 3 == 0) { /* a decimal of up to four places: m / 10^k, m of up to 13 digits */
+            static const double p10[5] = {1.0, 10.0, 100.0, 1000.0, 10000.0};
+            v = (double)((r & 0xffffffffffffull) % 10000000000000ull >> ((r >> 48) % 44)) / p10[(r >> 56) % 5];
+            decimals += v != 0.0;
+        } else if (t % 3 == 1) { /* beside one */
+            v = nextafter((double)(r % 100000000ull) / 10000.0, (r >> 62) & 1 ? INFINITY : 0.0);
+        } else { /* any double from 2^-20 to 2^24 */
+            v = ldexp((double)(r & 0xfffffffffffffull) / 4503599627370496.0 + 1.0, (int)((r >> 52) % 44) - 20);
+        }
+        if (r >> 63) v = -v;
+        if (!g_agrees(v) && !bad++) first = v;
+    }
+    CHECK(!bad && decimals > 300000, "%%g: %d differ (first %.17g)", bad, first);
+}
+
 int main(void)
 {
     test_fibonacci();
@@ -809,6 +854,7 @@ int main(void)
     test_byte_masks();
     test_fixed3();
     test_decimal();
+    test_fmt_g();
     test_repr_shortcut();
     return check_report();
 }

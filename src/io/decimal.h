@@ -1,8 +1,8 @@
-/* decimal.h - integers ("%llu") and doubles with a fixed number of places
- * ("%.Nf") without printf, for the export documents: the same bytes as
- * glibc's printf (tests/test_units.c compares them over a million values of
- * every places count), at a few tens of instructions a number where a
- * printf call costs over a thousand */
+/* decimal.h - integers ("%llu"), doubles with a fixed number of places
+ * ("%.Nf") and "%g" of short decimals without printf, for the export
+ * documents: the same bytes as glibc's printf (tests/test_units.c compares
+ * them over a million values of every kind), at a few tens of instructions
+ * a number where a printf call costs over a thousand */
 #ifndef VOX_DECIMAL_H
 #define VOX_DECIMAL_H
 
@@ -151,6 +151,46 @@ static inline size_t vox_fmt_fixed(double v, int places, char *out)
     }
     *p = '\0';
     return (size_t)(p - out);
+}
+
+/* Characters vox_fmt_g may write: "-1.23457e-308". */
+#define VOX_FMT_G_MAX 32
+
+/* printf's "%g" of v at out (VOX_FMT_G_MAX bytes, a terminator written
+ * too); its length.  Without printf for zero and for a v that is the
+ * double nearest a decimal D of at most four places and six significant
+ * digits, 1e-4 <= |D| < 1e6 (a resolution, a padding): v is within
+ * 2^-53 |v| of D, and the bounds of the six-digit rounding around D lie
+ * half a unit of its sixth digit away (over 5e-7 |D|), so "%g" rounds v to
+ * D, takes D's exponent (in [-4, 6): style f) and, its trailing zeros
+ * removed, writes D's digits.  Whether v
+ * is such a double is told as fmt.c's repr does: m = |v| 10^4 rounded, then
+ * m / 10^4 (correctly rounded) must give v back.  Anything else is printf's. */
+static inline size_t vox_fmt_g(double v, char *out)
+{
+    const double a = fabs(v);
+    char *p = out;
+    if (a == 0.0 || (a >= 1e-4 && a < 1e6)) {
+        const double scaled = a * 10000.0, r = (scaled + 0x1p52) - 0x1p52; /* nearest integer: < 1e10 < 2^52 */
+        const uint64_t m = (uint64_t)r;
+        uint64_t frac = m % 10000, sig = m;
+        while (sig && sig % 10 == 0) sig /= 10;
+        if ((double)m / 10000.0 == a && sig < 1000000) {
+            if (signbit(v)) *p++ = '-';
+            p += vox_fmt_u64(m / 10000, p);
+            if (frac) {
+                int places = 4;
+                for (; frac % 10 == 0; frac /= 10) places--;
+                *p = '.';
+                for (int i = places; i >= 1; i--, frac /= 10) p[i] = (char)('0' + frac % 10);
+                p += places + 1;
+            }
+            *p = '\0';
+            return (size_t)(p - out);
+        }
+    }
+    const int n = snprintf(out, VOX_FMT_G_MAX, "%g", v);
+    return n > 0 ? (size_t)n : 0;
 }
 
 #endif
