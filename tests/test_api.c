@@ -445,14 +445,16 @@ static size_t layout_blank(char *t, size_t n, uint64_t *x, uint32_t *line)
  * tab or a CR) give the same words and the same line numbers as the file
  * says, whatever the blanks: 600 atoms with known values between random
  * blanks, with quoted values, words longer than a block and words that
- * begin like loop_ or data_ in a column vox does not read; then a bad
- * coordinate deep in the loop is reported at its own line. */
+ * begin like loop_ or data_ in a column vox does not read, and a loop of a
+ * category it does not read after them; then a bad coordinate deep in the
+ * loop is reported at its own line, and a loop that is only counted at
+ * its end. */
 static void test_cif_blocks(void)
 {
     vox_ctx *ctx;
     vox_ctx_create(&ctx, NULL);
     enum { ATOMS = 600 };
-    const size_t cap = ATOMS * 2200 + 4096;
+    const size_t cap = ATOMS * 2400 + 4096;
     char *t = malloc(cap);
     for (int round = 0; round < 6; round++) {
         uint64_t x = 0x9e3779b97f4a7c15ull * (uint64_t)(round + 1);
@@ -490,6 +492,12 @@ static void test_cif_blocks(void)
                 n = layout_blank(t, n, &x, &line);
             }
         }
+        /* a loop vox does not read after it: counted, not kept, and the atoms stay as they are */
+        n += (size_t)sprintf(t + n, "\nloop_\n_atom_site_anisotrop.id\n_atom_site_anisotrop.U11\n");
+        for (int a = 0; a < ATOMS; a++) {
+            n += (size_t)sprintf(t + n, "%d 0.%04d", a + 1, a);
+            n = layout_blank(t, n, &x, &line);
+        }
         vox_structure *s = NULL;
         const vox_status rc = vox_load_buffer(ctx, t, n, "blocks.cif", NULL, &s);
         if (bad >= 0) {
@@ -517,6 +525,15 @@ static void test_cif_blocks(void)
         CHECK(wrong == 0, "round %d: every atom's values as written (%d differ)", round, wrong);
         vox_structure_free(&s);
     }
+    /* a loop vox does not read is still checked for its shape: 3 values in 2 columns */
+    const char *odd = "data_x\nloop_\n_atom_site.group_PDB\n_atom_site.Cartn_x\n_atom_site.Cartn_y\n"
+                      "_atom_site.Cartn_z\nATOM 1 2 3\nloop_\n_atom_site_anisotrop.id\n_atom_site_anisotrop.U11\n"
+                      "1 0.5\n2\n";
+    vox_structure *s = NULL;
+    CHECK(vox_load_buffer(ctx, odd, strlen(odd), "odd.cif", NULL, &s) == VOX_E_PARSE &&
+              strstr(vox_ctx_last_error_detail(ctx), "odd.cif:12: loop of '_atom_site_anisotrop' has 3 values"),
+          "a loop that is only counted is still checked: %s", vox_ctx_last_error_detail(ctx));
+    vox_structure_free(&s);
     free(t);
     vox_ctx_destroy(&ctx);
 }

@@ -26,8 +26,10 @@ typedef struct category {
     char name[64];
     char (*items)[64];
     size_t nitems;
-    sv *vals; /* row-major: nrows * nitems */
+    sv *vals; /* row-major: nrows * nitems; only when kept */
     size_t nvals, cap;
+    int kept;     /* a category vox reads (kept_category): its values are stored, others only counted */
+    sv last;      /* the last value of one that is not kept, for a message about its loop's end */
     const char *loop_first, *loop_end; /* a loop's values being read: its text from loop_first on */
 } category;
 
@@ -274,6 +276,21 @@ static inline int next_token_fast(lexer *lx, cif_doc *d, sv *out, int *oom)
 static int sv_eq(const sv *v, const char *s) { return v->len == strlen(s) && memcmp(v->p, s, v->len) == 0; }
 static int sv_prefix(const sv *v, const char *s) { size_t n = strlen(s); return v->len >= n && memcmp(v->p, s, n) == 0; }
 
+/* Whether vox reads category name (vox_parse_cif's find_cat calls).  The
+ * values of the others are counted, for the check of a loop's shape, but
+ * not stored: a file's big loops besides atom_site (atom_site_anisotrop,
+ * pdbx_poly_seq_scheme, ...) would be megabytes of memory written once,
+ * never read, and faulted in again at every load of a batch. */
+static int kept_category(const char *name, size_t nlen)
+{
+    static const char *const read[] = {"atom_site", "cell", "pdbx_struct_assembly", "pdbx_struct_assembly_gen",
+                                       "pdbx_struct_oper_list"};
+    for (size_t i = 0; i < sizeof read / sizeof *read; i++)
+        if (strlen(read[i]) == nlen && !memcmp(read[i], name, nlen))
+            return 1;
+    return 0;
+}
+
 static category *get_cat(cif_doc *d, const char *name, size_t nlen)
 {
     for (size_t i = 0; i < d->ncats; i++)
@@ -287,6 +304,7 @@ static category *get_cat(cif_doc *d, const char *name, size_t nlen)
     memset(c, 0, sizeof *c);
     size_t n = nlen < sizeof c->name - 1 ? nlen : sizeof c->name - 1;
     memcpy(c->name, name, n);
+    c->kept = kept_category(name, nlen);
     return c;
 }
 
@@ -336,6 +354,11 @@ static int grow_for(category *c, const char *p)
 
 static inline int add_val(category *c, const sv *v)
 {
+    if (!c->kept) {
+        c->last = *v;
+        c->nvals++;
+        return 1;
+    }
     if (c->nvals == c->cap && !grow_for(c, v->p))
         return 0;
     /* field by field: the token was just stored field by field, and one
@@ -390,8 +413,9 @@ static int loop_blocks(category *c, const char **pp, const char *end, uint32_t *
     uint32_t ln = *line;
     /* the values kept in locals: stores through vals cannot then be taken
      * to change c's fields between two words */
-    sv *vals = c->vals;
+    sv *vals = c->vals, last = c->last;
     size_t n = c->nvals, cap = c->cap;
+    const int kept = c->kept;
     int status = BLOCKS_HAND_OVER;
     while (end - p >= 64) {
         const byte_masks m = vox_byte_masks64(p);
@@ -419,22 +443,27 @@ static int loop_blocks(category *c, const char **pp, const char *end, uint32_t *
             const uint32_t len = (uint32_t)__builtin_ctzll(rest);
             if (cls && ends_loop(w, len)) {
                 c->nvals = n;
+                c->last = last;
                 *ending = (sv){w, len, ln};
                 *pp = w + len;
                 *line = ln;
                 *at_start = 0;
                 return BLOCKS_LOOP_ENDS;
             }
-            if (n == cap) {
-                c->nvals = n;
-                if (!grow_for(c, w))
-                    return BLOCKS_OOM;
-                vals = c->vals;
-                cap = c->cap;
+            if (!kept) {
+                last = (sv){w, len, ln};
+            } else {
+                if (n == cap) {
+                    c->nvals = n;
+                    if (!grow_for(c, w))
+                        return BLOCKS_OOM;
+                    vals = c->vals;
+                    cap = c->cap;
+                }
+                vals[n].p = w;
+                vals[n].len = len;
+                vals[n].line = ln;
             }
-            vals[n].p = w;
-            vals[n].len = len;
-            vals[n].line = ln;
             n++;
             starts &= starts - 1;
         }
@@ -451,6 +480,7 @@ static int loop_blocks(category *c, const char **pp, const char *end, uint32_t *
             break; /* a word longer than a block, or one for the scalar code */
     }
     c->nvals = n;
+    c->last = last;
     *pp = p;
     *line = ln;
     return status;
@@ -526,7 +556,7 @@ static int loop_values(lexer *lx, cif_doc *d, category *c, sv *tok, int *kind, i
             p = q;
         }
         if (c->nvals) /* the last value, for a message about the loop's end */
-            *tok = c->vals[c->nvals - 1];
+            *tok = c->kept ? c->vals[c->nvals - 1] : c->last;
         lx->p = p;
         lx->line = line;
         lx->at_line_start = at_start;
