@@ -84,6 +84,12 @@ size_t vox_residue_end(const vox_structure *st, size_t first)
  * down to 0.1 A. */
 #define GAP_MAX 128
 
+/* The radius the near bits are made for: sulfur's, the largest of the
+ * amino acids' elements (C, N, O, S); an atom with a larger one
+ * (selenium, ions, unknown elements) looks at every row in its reach
+ * instead.  A larger radius here would widen every atom's band. */
+#define NEAR_RADIUS 1.80
+
 /* The analysis' radius of the last few elements seen (a structure has a
  * handful): the table lookup compares strings, this compares 4 bytes. */
 typedef struct radius_cache {
@@ -218,14 +224,19 @@ static void axis_range(const vox_result *r, int ax, double v, double reach, int 
 typedef struct lining_job {
     const vox_structure *st;
     const vox_result *r;
-    const int32_t *map;               /* voxel -> group, -1 */
-    const uint64_t *row_bits;         /* per x-y row, words of it: bit k set where a group voxel is */
-    size_t words;                     /* words per row, one more than its bits need (always 0) */
-    const int32_t *row_group;         /* per row: its one group, or -2 (several), -1 (none) */
-    const int32_t *plane_lo, *plane_hi; /* per x-plane: the span of j */
-    size_t chunk;                     /* atoms per item */
-    growable *lists;                  /* [item * ngroups + group] */
-    size_t *last;                     /* [item * ngroups + group]: last atom added + 1 */
+    const int32_t *map;       /* voxel -> group, read only where row_bits has the voxel */
+    const uint64_t *row_bits; /* per x-y row (i, j), words of it: bit k set where a group voxel is */
+    size_t words;             /* words per row, one more than its bits need (always 0) */
+    const int32_t *row_group; /* per row: its one group, or -2 (several), -1 (none) */
+    /* per x-plane i and k, words of it: bit j set where row (i, j) has a
+     * group voxel within band of k; band bounds the range of k of every
+     * atom up to NEAR_RADIUS */
+    const uint64_t *near;
+    size_t near_words; /* per (i, k), one more than the bits need */
+    int band;
+    size_t chunk;     /* atoms per item */
+    growable *lists;  /* [item * ngroups + group] */
+    size_t *last;     /* [item * ngroups + group]: last atom added + 1 */
     int failed;
 } lining_job;
 
@@ -237,12 +248,46 @@ static uint64_t row_window(const uint64_t *bits, int k0)
     return (bits[w] >> off) | ((bits[w + 1] << 1) << (63 - off));
 }
 
+/* The low n bits, 1 <= n (64 and more: all). */
+static uint64_t low_bits(int n)
+{
+    return n >= 64 ? ~0ull : (1ull << n) - 1;
+}
+
+/* Atom ai against the group voxels of row (i, j) with k in [k0, k1),
+ * z its coordinate, exy2 its squared gap along x and y.  0: out of memory. */
+static int test_row(const lining_job *J, growable *lists, size_t *last, size_t ai, size_t q, int k0, int k1,
+                    double z, double exy2, double reach2)
+{
+    const vox_result *r = J->r;
+    const double h = 0.5 * r->step[2];
+    const uint64_t *bits = J->row_bits + q * J->words;
+    const int32_t *row = J->map + q * (size_t)r->dims[2];
+    for (int k = k0; k < k1; k += 64) {
+        uint64_t m = row_window(bits, k) & low_bits(k1 - k);
+        while (m) {
+            const int kk = k + __builtin_ctzll(m);
+            m &= m - 1;
+            const int32_t g = row[kk];
+            if (last[g] == ai + 1)
+                continue;
+            const double e = cube_gap((double)r->centres[2][kk] - z, h);
+            if (exy2 + e * e > reach2)
+                continue;
+            last[g] = ai + 1;
+            if (!grow_push(&lists[g], ai))
+                return 0;
+        }
+    }
+    return 1;
+}
+
 static void lining_chunk(void *arg, size_t item, int thread)
 {
     lining_job *J = arg;
     (void)thread;
     const vox_result *r = J->r;
-    const size_t ng = r->n, sx = (size_t)r->dims[1] * r->dims[2], sy = (size_t)r->dims[2];
+    const size_t ng = r->n;
     growable *lists = J->lists + item * ng;
     size_t *last = J->last + item * ng;
     const size_t a0 = item * J->chunk, a1 = a0 + J->chunk < J->st->atoms.n ? a0 + J->chunk : J->st->atoms.n;
@@ -255,60 +300,46 @@ static void lining_chunk(void *arg, size_t item, int thread)
         const double reach = radius_of(&radii, a->element) + s, reach2 = reach * reach;
         int lo[3], hi[3];
         for (int ax = 0; ax < 3; ax++) axis_range(r, ax, (double)a->xyz[ax], reach + h[ax], &lo[ax], &hi[ax]);
-        if (hi[1] - lo[1] > GAP_MAX || hi[2] - lo[2] > GAP_MAX) { /* never for the table's radii */
+        if (hi[1] - lo[1] > GAP_MAX) { /* never for the table's radii */
             __atomic_store_n(&J->failed, 2, __ATOMIC_RELAXED);
             return;
         }
-        if (hi[2] <= lo[2])
+        if (hi[1] <= lo[1] || hi[2] <= lo[2])
             continue;
-        /* the squared gaps along y and z, once per atom; the k in reach of
-         * some row as bits from lo[2] (a superset: the test per voxel decides) */
-        double gy[GAP_MAX], gz[GAP_MAX];
-        for (int j = lo[1]; j < hi[1]; j++) {
-            const double e = cube_gap((double)r->centres[1][j] - (double)a->xyz[1], h[1]);
-            gy[j - lo[1]] = e * e;
-        }
-        uint64_t kmask[GAP_MAX / 64] = {0};
-        for (int k = lo[2]; k < hi[2]; k++) {
-            const double e = cube_gap((double)r->centres[2][k] - (double)a->xyz[2], h[2]);
-            gz[k - lo[2]] = e * e;
-            if (e * e <= reach2)
-                kmask[(k - lo[2]) >> 6] |= 1ull << ((k - lo[2]) & 63);
-        }
-        for (int i = lo[0]; i < hi[0]; i++) {
-            const int j0 = lo[1] > J->plane_lo[i] ? lo[1] : J->plane_lo[i],
-                      j1 = hi[1] <= J->plane_hi[i] ? hi[1] : J->plane_hi[i] + 1;
-            if (j0 >= j1)
-                continue; /* no group voxel of this plane in reach */
-            const double ex = cube_gap((double)r->centres[0][i] - (double)a->xyz[0], h[0]), ex2 = ex * ex;
-            if (ex2 > reach2)
-                continue;
-            const size_t q0 = (size_t)i * (size_t)r->dims[1];
-            const int32_t *plane = J->map + (size_t)i * sx;
-            for (int j = j0; j < j1; j++) {
-                const double exy2 = ex2 + gy[j - lo[1]];
-                if (exy2 > reach2)
-                    continue;
-                const size_t q = q0 + (size_t)j;
-                /* a row whose only group has this atom already adds nothing */
-                const int32_t only = J->row_group[q];
-                if (only == -1 || (only >= 0 && last[only] == ai + 1))
-                    continue;
-                const uint64_t *bits = J->row_bits + q * J->words;
-                const int32_t *row = plane + (size_t)j * sy;
-                for (int c = 0; c * 64 < hi[2] - lo[2]; c++) {
-                    uint64_t m = row_window(bits, lo[2] + 64 * c) & kmask[c];
-                    while (m) {
-                        const int dk = 64 * c + __builtin_ctzll(m);
-                        m &= m - 1;
-                        const int32_t g = row[lo[2] + dk];
-                        if (last[g] == ai + 1 || exy2 + gz[dk] > reach2)
-                            continue;
-                        last[g] = ai + 1;
-                        if (!grow_push(&lists[g], ai)) {
-                            __atomic_store_n(&J->failed, 1, __ATOMIC_RELAXED);
-                            return;
-                        }
+        /* the near bits of k = c cover [c - band, c + band], which holds
+         * [lo[2], hi[2]) unless the radius is above the default: then
+         * every row in reach is looked at */
+        const int c = lo[2] + J->band < r->dims[2] ? lo[2] + J->band : r->dims[2] - 1;
+        const int use_near = hi[2] - lo[2] <= 2 * J->band + 1;
+        const double x = (double)a->xyz[0], y = (double)a->xyz[1], z = (double)a->xyz[2];
+        const size_t plane_step = (size_t)r->dims[2] * J->near_words;
+        const uint64_t *nb = J->near + ((size_t)lo[0] * (size_t)r->dims[2] + (size_t)c) * J->near_words;
+        for (int i = lo[0]; i < hi[0]; i++, nb += plane_step) {
+            double ex2 = -1.0; /* the plane's squared gap, once it has a row near */
+            for (int j0 = lo[1]; j0 < hi[1]; j0 += 64) {
+                /* only the rows with a group voxel near: most rows in reach have none */
+                uint64_t m = (use_near ? row_window(nb, j0) : ~0ull) & low_bits(hi[1] - j0);
+                if (m && ex2 < 0.0) {
+                    const double ex = cube_gap((double)r->centres[0][i] - x, h[0]);
+                    ex2 = ex * ex;
+                }
+                if (ex2 > reach2)
+                    break;
+                while (m) {
+                    const int j = j0 + __builtin_ctzll(m);
+                    m &= m - 1;
+                    const double ey = cube_gap((double)r->centres[1][j] - y, h[1]);
+                    const double exy2 = ex2 + ey * ey;
+                    if (exy2 > reach2)
+                        continue;
+                    const size_t q = (size_t)i * (size_t)r->dims[1] + (size_t)j;
+                    /* a row whose only group has this atom already adds nothing */
+                    const int32_t only = J->row_group[q];
+                    if (only == -1 || (only >= 0 && last[only] == ai + 1))
+                        continue;
+                    if (!test_row(J, lists, last, ai, q, lo[2], hi[2], z, exy2, reach2)) {
+                        __atomic_store_n(&J->failed, 1, __ATOMIC_RELAXED);
+                        return;
                     }
                 }
             }
@@ -318,47 +349,55 @@ static void lining_chunk(void *arg, size_t item, int thread)
 
 vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r, int32_t *map)
 {
-    const size_t natoms = st->atoms.n, total = (size_t)r->dims[0] * (size_t)r->dims[1] * (size_t)r->dims[2];
-    const size_t sy = (size_t)r->dims[2], rows = (size_t)r->dims[0] * r->dims[1], ng = r->n;
+    const size_t natoms = st->atoms.n, ng = r->n;
+    const size_t nx = (size_t)r->dims[0], ny = (size_t)r->dims[1], nz = (size_t)r->dims[2], rows = nx * ny;
     /* chunks of at least 256 atoms, at most one per thread */
     const int width = vox_team_width(ctx->team, 0, natoms / 256 + 1);
     const size_t items = (size_t)width, chunk = natoms / items + 1;
+    /* An atom's range of k lies within reach / step + 1e-3 (axis_range) of
+     * a point: of width 2w it holds at most floor(2w) + 1 voxels, which
+     * 2 * band + 1 covers for radii up to NEAR_RADIUS. */
+    const double w = (NEAR_RADIUS + r->resolution + 0.5 * r->step[2]) / r->step[2] + 1e-3;
+    const int band = ((int)(2.0 * w) + 1) / 2;
     lining_job J;
     memset(&J, 0, sizeof J);
     J.lists = calloc(items * ng, sizeof *J.lists);
     J.last = calloc(items * ng, sizeof *J.last);
     size_t *res_first = malloc((natoms ? natoms : 1) * sizeof *res_first);
     lining_memo memo = {calloc(natoms ? natoms : 1, 1), calloc(natoms ? natoms : 1, 1)};
-    const size_t words = ((size_t)r->dims[2] + 63) / 64 + 1; /* + a spare word: row_window */
+    const size_t words = (nz + 63) / 64 + 1, near_words = (ny + 63) / 64 + 1; /* + a spare word: row_window */
     uint64_t *row_bits = calloc(rows * words, sizeof *row_bits);
     int32_t *row_group = malloc(rows * sizeof *row_group);
-    int32_t *plane_lo = malloc((size_t)r->dims[0] * sizeof *plane_lo);
-    int32_t *plane_hi = malloc((size_t)r->dims[0] * sizeof *plane_hi);
+    uint64_t *column_bits = calloc(nx * nz * near_words, sizeof *column_bits);
+    uint64_t *near = calloc(nx * nz * near_words, sizeof *near);
     vox_status rc = VOX_OK;
-    if (!J.lists || !J.last || !res_first || !memo.atom_class || !memo.residue_scale || !row_bits || !row_group || !plane_lo || !plane_hi) {
+    if (!J.lists || !J.last || !res_first || !memo.atom_class || !memo.residue_scale || !row_bits || !row_group ||
+        !column_bits || !near) {
         rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the lining atoms");
         goto out;
     }
-    /* voxel -> group; per x-y row the bits of k and its only group, per
-     * x-plane the span of j that hold group voxels */
-    for (size_t f = 0; f < total; f++) map[f] = -1;
+    /* voxel -> group (the map is read only where a group voxel is: no fill
+     * of the rest); per x-y row the bits of k and its only group; per
+     * (i, k) the bits of j */
     for (size_t q = 0; q < rows; q++) row_group[q] = -1;
-    for (int i = 0; i < r->dims[0]; i++) {
-        plane_lo[i] = INT32_MAX;
-        plane_hi[i] = -1;
-    }
     for (size_t gi = 0; gi < ng; gi++)
         for (size_t t = 0; t < r->groups[gi].n; t++) {
             const uint32_t f = r->groups[gi].voxels[t];
-            const size_t q = f / sy;
-            const int32_t k = (int32_t)(f % sy);
-            const size_t i = q / (size_t)r->dims[1];
-            const int32_t j = (int32_t)(q % (size_t)r->dims[1]);
+            const size_t q = f / nz, k = f % nz, i = q / ny, j = q % ny;
             map[f] = (int32_t)gi;
             row_group[q] = row_group[q] == -1 || row_group[q] == (int32_t)gi ? (int32_t)gi : -2;
-            row_bits[q * words + (size_t)k / 64] |= 1ull << (k % 64);
-            if (j < plane_lo[i]) plane_lo[i] = j;
-            if (j > plane_hi[i]) plane_hi[i] = j;
+            row_bits[q * words + k / 64] |= 1ull << (k % 64);
+            column_bits[(i * nz + k) * near_words + j / 64] |= 1ull << (j % 64);
+        }
+    /* near: the column bits of k - band .. k + band together */
+    for (size_t i = 0; i < nx; i++)
+        for (size_t k = 0; k < nz; k++) {
+            const size_t k0 = k > (size_t)band ? k - (size_t)band : 0, k1 = k + (size_t)band < nz ? k + (size_t)band : nz - 1;
+            uint64_t *to = near + (i * nz + k) * near_words;
+            for (size_t kk = k0; kk <= k1; kk++) {
+                const uint64_t *from = column_bits + (i * nz + kk) * near_words;
+                for (size_t wd = 0; wd + 1 < near_words; wd++) to[wd] |= from[wd];
+            }
         }
     J.st = st;
     J.r = r;
@@ -366,8 +405,9 @@ vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r,
     J.row_bits = row_bits;
     J.words = words;
     J.row_group = row_group;
-    J.plane_lo = plane_lo;
-    J.plane_hi = plane_hi;
+    J.near = near;
+    J.near_words = near_words;
+    J.band = band;
     J.chunk = chunk;
     vox_team_run(ctx->team, width, items, VOX_SCHED_STATIC, lining_chunk, &J);
     if (J.failed) {
@@ -405,7 +445,7 @@ out:
     free(memo.residue_scale);
     free(row_bits);
     free(row_group);
-    free(plane_lo);
-    free(plane_hi);
+    free(column_bits);
+    free(near);
     return rc;
 }
