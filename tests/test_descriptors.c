@@ -1,6 +1,7 @@
 /* test_descriptors.c - per-volume descriptors and their exports through the library: the
  * depth transform against brute force, lining atoms against the rule evaluated pair by pair
- * and against the synthetic pocket's geometry, openings, boxes in both frames, atom classes
+ * (random atoms of every radius class and random groups, and the synthetic pocket) and
+ * against the synthetic pocket's geometry, openings, boxes in both frames, atom classes
  * and hydropathy, DX read back, hostile names, ISA and thread independence, and the
  * volumizer outputs unchanged with descriptors on or off.
  *
@@ -15,6 +16,7 @@
 
 #include "check.h"
 #include "internal.h"
+#include "shells.h"
 
 static const char *dir;
 
@@ -118,6 +120,116 @@ static void test_bulk_distance(void)
             free(d2);
         }
     vox_ctx_destroy(&ctx);
+}
+
+/* ---- lining against the rule evaluated pair by pair -------------------------- */
+
+/* The rule exactly as README "Descriptors" states it, in the same f64
+ * operations: the lists must match bit for bit, with no tolerance. */
+static int lines_rule(const vox_result *r, const vox_atom *a, const vox_group *g)
+{
+    const double reach = vox_vdw_radius(a->element) + r->resolution, reach2 = reach * reach;
+    const size_t sx = (size_t)r->dims[1] * r->dims[2], sy = (size_t)r->dims[2];
+    for (size_t t = 0; t < g->n; t++) {
+        const size_t f = g->voxels[t], ijk[3] = {f / sx, f / sy % (size_t)r->dims[1], f % sy};
+        double e[3];
+        for (int c = 0; c < 3; c++) {
+            const double d = fabs((double)r->centres[c][ijk[c]] - (double)a->xyz[c]) - 0.5 * r->step[c];
+            e[c] = d > 0.0 ? d : 0.0;
+        }
+        if (e[0] * e[0] + e[1] * e[1] + e[2] * e[2] <= reach2)
+            return 1;
+    }
+    return 0;
+}
+
+/* Random atoms of every radius class (the amino acids' elements, selenium
+ * and ions above sulfur's radius, unknown elements) in and around random
+ * groups on grids whose rows and planes span more than one 64-bit word, at
+ * one and three threads (several chunks of atoms). */
+static void test_lining_random(void)
+{
+    static const struct { int dims[3]; double res; } grids[] = {
+        {{9, 7, 11}, 2.0}, {{6, 70, 66}, 1.0}, {{20, 12, 9}, 0.7}, {{5, 130, 4}, 0.5}, {{8, 8, 8}, 3.0}};
+    static const char *const elements[] = {"C", "N", "O", "S", "SE", "K", "ZN", "QQ"};
+    unsigned seed = 777;
+    for (int threads = 1; threads <= 3; threads += 2) {
+        vox_ctx *ctx = context(NULL, threads);
+        for (size_t gr = 0; gr < sizeof grids / sizeof *grids; gr++) {
+            const int *d = grids[gr].dims;
+            const size_t total = (size_t)d[0] * d[1] * d[2], natoms = 1500, ngroups = 5;
+            vox_result r;
+            memset(&r, 0, sizeof r);
+            memcpy(r.dims, d, sizeof r.dims);
+            r.resolution = grids[gr].res;
+            for (int c = 0; c < 3; c++) {
+                r.origin[c] = -0.5 * d[c] * r.resolution + 0.25 * c;
+                r.step[c] = r.resolution;
+                r.centres[c] = malloc((size_t)d[c] * sizeof *r.centres[c]);
+                for (int i = 0; i < d[c]; i++) r.centres[c][i] = (float)(r.origin[c] + (i + 0.5) * r.step[c]);
+            }
+            /* about one voxel in twelve in some group, ascending in each */
+            r.n = ngroups;
+            r.groups = calloc(ngroups, sizeof *r.groups);
+            for (size_t g = 0; g < ngroups; g++) r.groups[g].voxels = malloc(total * sizeof *r.groups[g].voxels);
+            for (size_t f = 0; f < total; f++) {
+                seed = seed * 1103515245u + 12345u;
+                const unsigned x = (seed >> 16) % 60;
+                if (x < ngroups) r.groups[x].voxels[r.groups[x].n++] = (uint32_t)f;
+            }
+            float *xyz = malloc(3 * natoms * sizeof *xyz);
+            const char **el = malloc(natoms * sizeof *el), **an = malloc(natoms * sizeof *an),
+                       **rn = malloc(natoms * sizeof *rn), **ch = malloc(natoms * sizeof *ch);
+            int32_t *rid = malloc(natoms * sizeof *rid);
+            for (size_t i = 0; i < natoms; i++) {
+                for (int c = 0; c < 3; c++) {
+                    seed = seed * 1103515245u + 12345u;
+                    const double u = ((seed >> 8) % 1000000) / 1e6 * 1.2 - 0.1; /* a margin outside the grid */
+                    xyz[3 * i + c] = (float)(r.origin[c] + u * d[c] * r.step[c]);
+                }
+                seed = seed * 1103515245u + 12345u;
+                el[i] = elements[(seed >> 16) % (sizeof elements / sizeof *elements)];
+                an[i] = "CA";
+                rn[i] = "ALA";
+                ch[i] = "A";
+                rid[i] = (int32_t)(i / 3) + 1;
+            }
+            vox_atom_arrays aa;
+            vox_atom_arrays_init(&aa);
+            aa.count = natoms;
+            aa.xyz = xyz;
+            aa.element = el;
+            aa.atom_name = an;
+            aa.res_name = rn;
+            aa.res_id = rid;
+            aa.chain = ch;
+            vox_structure *s = NULL;
+            CHECK(vox_structure_from_arrays(ctx, &aa, &s) == VOX_OK, "from arrays: %s", vox_ctx_last_error_detail(ctx));
+            int32_t *map = malloc(total * sizeof *map);
+            CHECK(vox_find_lining(ctx, s, &r, map) == VOX_OK, "lining: %s", vox_ctx_last_error_detail(ctx));
+            size_t wrong = 0, lining = 0;
+            for (size_t g = 0; g < ngroups; g++) {
+                const vox_group *grp = &r.groups[g];
+                size_t t = 0;
+                for (size_t i = 0; i < s->atoms.n; i++)
+                    if (lines_rule(&r, &s->atoms.a[i], grp)) {
+                        wrong += t >= grp->d.nlining || grp->d.lining[t] != i;
+                        t++;
+                    }
+                wrong += t != grp->d.nlining;
+                lining += t;
+            }
+            CHECK(lining > 0 && wrong == 0, "grid %dx%dx%d at %g A, %d threads: %zu differences from the rule (%zu lining)",
+                  d[0], d[1], d[2], r.resolution, threads, wrong, lining);
+            for (size_t g = 0; g < ngroups; g++) vox_group_free(&r.groups[g]);
+            free(r.groups);
+            for (int c = 0; c < 3; c++) free(r.centres[c]);
+            free(map);
+            free(xyz); free(el); free(an); free(rn); free(ch); free(rid);
+            vox_structure_free(&s);
+        }
+        vox_ctx_destroy(&ctx);
+    }
 }
 
 /* ---- lining, depth, openings and boxes of the synthetic pocket ---------------- */
@@ -815,6 +927,7 @@ int main(int argc, char **argv)
     }
     dir = argv[1];
     test_bulk_distance();
+    test_lining_random();
     test_pocket();
     test_openings();
     test_classes();
