@@ -374,9 +374,11 @@ VOX_HIDDEN vox_status vox_describe_groups(vox_ctx *ctx, const vox_structure *st,
  * one voxel on each side (dims + 2 per axis, flat as grids) to the nearest
  * bulk-solvent voxel: state & VOX_V_EXPOSED, or the padding.  need (NULL:
  * everywhere): per padded (j, k), 1 where the values along x are wanted;
- * elsewhere d2 holds partial results. */
+ * want (NULL: everywhere; else need is required): per padded voxel, 1 where
+ * the value is wanted, on those x-lines only; elsewhere d2 holds partial
+ * results. */
 VOX_HIDDEN vox_status vox_bulk_distance2(vox_ctx *ctx, const uint8_t *state, const int dims[3],
-                                         const uint8_t *need, uint32_t *d2);
+                                         const uint8_t *need, const uint8_t *want, uint32_t *d2);
 /* Fills every group's lining atoms and residues, atom classes and
  * hydropathy.  map: scratch of one int32 per grid voxel. */
 VOX_HIDDEN vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r, int32_t *map);

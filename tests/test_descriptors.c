@@ -97,7 +97,7 @@ static void test_bulk_distance(void)
                 seed = seed * 1103515245u + 12345u;
                 state[f] = ((seed >> 16) % 1000) < density[dn] * 1000 ? VOX_V_EXPOSED : VOX_V_BURIED;
             }
-            CHECK(vox_bulk_distance2(ctx, state, d, NULL, d2) == VOX_OK, "transform");
+            CHECK(vox_bulk_distance2(ctx, state, d, NULL, NULL, d2) == VOX_OK, "transform");
             size_t wrong = 0;
             for (int i = 0; i < pd[0]; i++)
                 for (int j = 0; j < pd[1]; j++)
@@ -116,6 +116,27 @@ static void test_bulk_distance(void)
                     }
             CHECK(wrong == 0, "dims %dx%dx%d density %g: %zu squared distances differ from brute force", d[0], d[1],
                   d[2], density[dn], wrong);
+            /* only some voxels wanted (one in five, as a volume's are): those still exact */
+            uint8_t *need = calloc((size_t)pd[1] * pd[2], 1), *want = calloc(pn, 1);
+            uint32_t *full = malloc(pn * sizeof *full);
+            memcpy(full, d2, pn * sizeof *full);
+            for (int i = 1; i <= d[0]; i++)
+                for (int j = 1; j <= d[1]; j++)
+                    for (int k = 1; k <= d[2]; k++) {
+                        seed = seed * 1103515245u + 12345u;
+                        if ((seed >> 16) % 5 == 0) {
+                            want[((size_t)i * pd[1] + j) * pd[2] + k] = 1;
+                            need[(size_t)j * pd[2] + k] = 1;
+                        }
+                    }
+            CHECK(vox_bulk_distance2(ctx, state, d, need, want, d2) == VOX_OK, "transform of the wanted voxels");
+            wrong = 0;
+            for (size_t f = 0; f < pn; f++) wrong += want[f] && d2[f] != full[f];
+            CHECK(wrong == 0, "dims %dx%dx%d density %g: %zu wanted squared distances differ from brute force", d[0],
+                  d[1], d[2], density[dn], wrong);
+            free(need);
+            free(want);
+            free(full);
             free(state);
             free(d2);
         }

@@ -28,10 +28,14 @@ typedef struct edt_line {
  * ends are 0 (the padding is bulk solvent): searched outwards from q until
  * (q - p)^2 reaches the best value found, which no farther p can beat.
  * Exact integer arithmetic; the search is short because depths are a few
- * voxels (it grows with the depth, not with the line). */
-static void edt_1d(const uint32_t *f, int n, uint32_t *out, size_t stride)
+ * voxels (it grows with the depth, not with the line).  want (NULL: every
+ * q): only the q with want[q * want_stride] set are computed, the others
+ * keep what out held. */
+static void edt_1d(const uint32_t *f, int n, uint32_t *out, size_t stride, const uint8_t *want, size_t want_stride)
 {
     for (int q = 0; q < n; q++) {
+        if (want && !want[(size_t)q * want_stride])
+            continue;
         uint64_t best = f[q];
         for (uint64_t d = 1, d2 = 1; d2 < best; d++, d2 = d * d) {
             if (q >= (int)d && f[q - (int)d] + d2 < best) best = f[q - (int)d] + d2;
@@ -44,6 +48,7 @@ static void edt_1d(const uint32_t *f, int n, uint32_t *out, size_t stride)
 typedef struct edt_job {
     const uint8_t *state;
     const uint8_t *need;  /* per padded (j, k): 1 when the x-line is read afterwards; NULL: all */
+    const uint8_t *want;  /* per padded voxel: 1 where the result is read; NULL: all */
     uint8_t *need_k;      /* per padded k: some x-line at this k is wanted; NULL: all */
     int dims[3];    /* the analysis grid */
     int pd[3];      /* padded: dims + 2 */
@@ -89,8 +94,9 @@ static void edt_pass_z(void *arg, size_t i, int thread)
 }
 
 /* The general passes: the line of n values from base with stride, in
- * place.  A line of zeros stays as it is. */
-static void edt_line_pass(edt_line *w, uint32_t *base, size_t stride, int n)
+ * place, only where want is set (see edt_1d).  A line of zeros stays as it
+ * is. */
+static void edt_line_pass(edt_line *w, uint32_t *base, size_t stride, int n, const uint8_t *want, size_t want_stride)
 {
     uint32_t any = 0;
     for (int q = 0; q < n; q++) {
@@ -98,36 +104,41 @@ static void edt_line_pass(edt_line *w, uint32_t *base, size_t stride, int n)
         any |= w->f[q];
     }
     if (any)
-        edt_1d(w->f, n, base, stride);
+        edt_1d(w->f, n, base, stride, want, want_stride);
 }
 
 /* Pass 2, along y for the x-plane i: the columns k that a wanted x-line
- * passes through. */
+ * passes through, and in them only the j of wanted x-lines (pass 3 reads
+ * nothing else). */
 static void edt_pass_y(void *arg, size_t i, int thread)
 {
     edt_job *e = arg;
     for (int k = 0; k < e->pd[2]; k++)
         if (!e->need_k || e->need_k[k])
-            edt_line_pass(&e->lines[thread], e->d2 + padded_index(e, (int)i, 0, k), (size_t)e->pd[2], e->pd[1]);
+            edt_line_pass(&e->lines[thread], e->d2 + padded_index(e, (int)i, 0, k), (size_t)e->pd[2], e->pd[1],
+                          e->need ? e->need + k : NULL, (size_t)e->pd[2]);
 }
 
-/* Pass 3, along x for the y-plane j: only the lines read afterwards. */
+/* Pass 3, along x for the y-plane j: only the lines read afterwards, and
+ * in them only the wanted voxels. */
 static void edt_pass_x(void *arg, size_t j, int thread)
 {
     edt_job *e = arg;
     const size_t stride = (size_t)e->pd[1] * (size_t)e->pd[2];
     for (int k = 0; k < e->pd[2]; k++)
         if (!e->need || e->need[j * (size_t)e->pd[2] + (size_t)k])
-            edt_line_pass(&e->lines[thread], e->d2 + padded_index(e, 0, (int)j, k), stride, e->pd[0]);
+            edt_line_pass(&e->lines[thread], e->d2 + padded_index(e, 0, (int)j, k), stride, e->pd[0],
+                          e->want ? e->want + padded_index(e, 0, (int)j, k) : NULL, stride);
 }
 
 vox_status vox_bulk_distance2(vox_ctx *ctx, const uint8_t *state, const int dims[3], const uint8_t *need,
-                              uint32_t *d2)
+                              const uint8_t *want, uint32_t *d2)
 {
     edt_job e;
     memset(&e, 0, sizeof e);
     e.state = state;
     e.need = need;
+    e.want = want;
     e.d2 = d2;
     int longest = 0;
     for (int a = 0; a < 3; a++) {
@@ -176,18 +187,24 @@ static vox_status depths(vox_ctx *ctx, const uint8_t *state, vox_result *r)
     uint32_t *d2 = vox_scratch_get(&ctx->ws[VOX_WS_QUEUE], pd[0] * pd[1] * pd[2] * sizeof *d2);
     if (!d2)
         return vox_fail(ctx, VOX_E_NOMEM, "out of memory for the depths");
-    /* only the x-lines through a group voxel are read */
-    uint8_t *need = calloc(pd[1] * pd[2], 1);
-    if (!need)
+    /* only the group voxels are read: per padded voxel, and their x-lines */
+    uint8_t *need = calloc(pd[1] * pd[2], 1), *want = calloc(pd[0] * pd[1] * pd[2], 1);
+    if (!need || !want) {
+        free(need);
+        free(want);
         return vox_fail(ctx, VOX_E_NOMEM, "out of memory for the depths");
+    }
     const size_t nyz = (size_t)r->dims[1] * r->dims[2];
     for (size_t gi = 0; gi < r->n; gi++)
         for (size_t t = 0; t < r->groups[gi].n; t++) {
-            const size_t yz = r->groups[gi].voxels[t] % nyz;
-            need[(yz / (size_t)r->dims[2] + 1) * pd[2] + yz % (size_t)r->dims[2] + 1] = 1;
+            const size_t f = r->groups[gi].voxels[t], yz = f % nyz;
+            const size_t line = (yz / (size_t)r->dims[2] + 1) * pd[2] + yz % (size_t)r->dims[2] + 1;
+            need[line] = 1;
+            want[(f / nyz + 1) * pd[1] * pd[2] + line] = 1;
         }
-    vox_status rc = vox_bulk_distance2(ctx, state, r->dims, need, d2);
+    vox_status rc = vox_bulk_distance2(ctx, state, r->dims, need, want, d2);
     free(need);
+    free(want);
     if (rc != VOX_OK)
         return rc;
     const double s = r->resolution;
