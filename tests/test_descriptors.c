@@ -83,7 +83,11 @@ static char *render(vox_ctx *ctx, vox_document doc, const vox_structure *s, cons
 static void test_bulk_distance(void)
 {
     vox_ctx *ctx = context(NULL, 3);
-    static const int shapes[][3] = {{7, 5, 9}, {1, 1, 1}, {3, 8, 2}, {12, 4, 6}, {2, 2, 11}};
+    /* the long lines give the envelope segments of many values and many
+     * parabolas to drop; density 0 leaves only the padding as bulk, 1
+     * makes every line all bulk */
+    static const int shapes[][3] = {{7, 5, 9}, {1, 1, 1}, {3, 8, 2}, {12, 4, 6}, {2, 2, 11},
+                                    {40, 3, 3}, {3, 40, 3}, {3, 3, 40}, {18, 17, 5}};
     static const double density[] = {0.0, 0.03, 0.2, 0.7, 1.0};
     unsigned seed = 12345;
     for (size_t sh = 0; sh < sizeof shapes / sizeof *shapes; sh++)

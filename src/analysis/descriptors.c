@@ -16,32 +16,97 @@
 #include "team.h"
 
 /* Squared distances of a padded axis up to this length fit in 32 bits
- * (3 * 32768^2 < 2^32; the search's sums are formed in 64). */
+ * (3 * 32768^2 < 2^32); the envelope's sums and products are formed in 64
+ * bits (below 2^33 and 2^48). */
 #define MAX_PADDED_AXIS 32768
 
-/* One line's work space: a copy of its input. */
+/* One parabola of a line's lower envelope, (q - vertex)^2 + height, kept
+ * as key = height + vertex^2: the lowest of those kept for the integer q
+ * from `from` up to the next one's from - 1. */
+typedef struct edt_parabola {
+    int32_t vertex;
+    int32_t from;
+    int64_t key;
+} edt_parabola;
+
+/* One line's work space: a copy of its values (the results are written in
+ * place) and its lower envelope, at most one parabola per value. */
 typedef struct edt_line {
     uint32_t *f;
+    edt_parabola *env;
 } edt_line;
 
-/* out[q] = min over p of (q - p)^2 + f[p] for a line of n values whose two
- * ends are 0 (the padding is bulk solvent): searched outwards from q until
- * (q - p)^2 reaches the best value found, which no farther p can beat.
- * Exact integer arithmetic; the search is short because depths are a few
- * voxels (it grows with the depth, not with the line).  want (NULL: every
- * q): only the q with want[q * want_stride] set are computed, the others
- * keep what out held. */
-static void edt_1d(const uint32_t *f, int n, uint32_t *out, size_t stride, const uint8_t *want, size_t want_stride)
+/* The wanted q strictly between the zeros a < b of f, written to
+ * out[q * stride]: the minimum over a <= p <= b of (q - p)^2 + f[p], by the
+ * lower envelope of these parabolas, built once, left to right, then read
+ * at the wanted q: its cost does not grow with the distances, which in a
+ * deep cavity make a search outwards from each q long.
+ *
+ * Two parabolas, p > v, cross once: p is strictly lower at q exactly when
+ * q * 2(p - v) > (f[p] + p^2) - (f[v] + v^2), so every comparison is of
+ * integers, exact, and the same on every ISA.  Whichever of two equal
+ * parabolas is kept gives the same value, so the result is the minimum bit
+ * for bit. */
+static void edt_envelope(edt_parabola *env, const uint32_t *f, int a, int b, uint32_t *out, size_t stride,
+                         const uint8_t *want, size_t want_stride)
 {
-    for (int q = 0; q < n; q++) {
+    /* the zero at a is the lowest at a and never drops out: nothing is
+     * strictly below 0 there */
+    env[0] = (edt_parabola){.vertex = a, .from = a, .key = (int64_t)a * a};
+    int top = 0;
+    int64_t p2 = (int64_t)a * a;
+    for (int p = a + 1; p <= b; p++) {
+        p2 += 2 * (int64_t)p - 1;
+        const int64_t key = (int64_t)f[p] + p2;
+        const edt_parabola *t = &env[top];
+        int64_t num, den;
+        /* p lower at t's first q is lower wherever t was the lowest: t
+         * drops out */
+        while ((num = key - t->key) < (int64_t)t->from * (den = 2 * (int64_t)(p - t->vertex)))
+            t = &env[--top];
+        /* num >= 0 here, so the division rounds down: p is strictly lower
+         * from the first integer above num / den; past b the zero at b is
+         * the lowest, and it is always kept (from <= b) */
+        const int64_t from = num / den + 1;
+        if (from <= b)
+            env[++top] = (edt_parabola){.vertex = p, .from = (int32_t)from, .key = key};
+    }
+    int h = 0;
+    for (int q = a + 1; q < b; q++) {
         if (want && !want[(size_t)q * want_stride])
             continue;
-        uint64_t best = f[q];
-        for (uint64_t d = 1, d2 = 1; d2 < best; d++, d2 = d * d) {
-            if (q >= (int)d && f[q - (int)d] + d2 < best) best = f[q - (int)d] + d2;
-            if (q + (int)d < n && f[q + (int)d] + d2 < best) best = f[q + (int)d] + d2;
+        while (h < top && env[h + 1].from <= q) h++;
+        /* (q - vertex)^2 + height */
+        out[(size_t)q * stride] = (uint32_t)(env[h].key + (int64_t)q * (q - 2 * (int64_t)env[h].vertex));
+    }
+}
+
+/* out[q] = min over p of (q - p)^2 + f[p], in place on the line of n values
+ * from line with stride, whose two ends are 0 (the padding is bulk
+ * solvent), only for the q with want[q * want_stride] set (want NULL:
+ * every q); the others keep what they held.
+ *
+ * A zero at p is lowest at every q on its side of any p' beyond it
+ * (|q - p| < |q - p'|), so the zeros cut the line into independent
+ * segments: those without a wanted q (runs of bulk, the solvent around the
+ * structure) cost only their copy. */
+static void edt_1d(edt_line *w, uint32_t *line, size_t stride, int n, const uint8_t *want, size_t want_stride)
+{
+    uint32_t *f = w->f;
+    f[0] = line[0];
+    int a = 0;
+    for (int p = 1; p < n; p++) {
+        if ((f[p] = line[(size_t)p * stride]) != 0)
+            continue;
+        if (p == a + 1) {
+            a = p; /* a run of bulk */
+            continue;
         }
-        out[(size_t)q * stride] = (uint32_t)best;
+        int wanted = !want;
+        for (int q = a + 1; q < p && !wanted; q++) wanted = want[(size_t)q * want_stride];
+        if (wanted)
+            edt_envelope(w->env, f, a, p, line, stride, want, want_stride);
+        a = p;
     }
 }
 
@@ -93,20 +158,6 @@ static void edt_pass_z(void *arg, size_t i, int thread)
     }
 }
 
-/* The general passes: the line of n values from base with stride, in
- * place, only where want is set (see edt_1d).  A line of zeros stays as it
- * is. */
-static void edt_line_pass(edt_line *w, uint32_t *base, size_t stride, int n, const uint8_t *want, size_t want_stride)
-{
-    uint32_t any = 0;
-    for (int q = 0; q < n; q++) {
-        w->f[q] = base[(size_t)q * stride];
-        any |= w->f[q];
-    }
-    if (any)
-        edt_1d(w->f, n, base, stride, want, want_stride);
-}
-
 /* Pass 2, along y for the x-plane i: the columns k that a wanted x-line
  * passes through, and in them only the j of wanted x-lines (pass 3 reads
  * nothing else). */
@@ -115,8 +166,8 @@ static void edt_pass_y(void *arg, size_t i, int thread)
     edt_job *e = arg;
     for (int k = 0; k < e->pd[2]; k++)
         if (!e->need_k || e->need_k[k])
-            edt_line_pass(&e->lines[thread], e->d2 + padded_index(e, (int)i, 0, k), (size_t)e->pd[2], e->pd[1],
-                          e->need ? e->need + k : NULL, (size_t)e->pd[2]);
+            edt_1d(&e->lines[thread], e->d2 + padded_index(e, (int)i, 0, k), (size_t)e->pd[2], e->pd[1],
+                   e->need ? e->need + k : NULL, (size_t)e->pd[2]);
 }
 
 /* Pass 3, along x for the y-plane j: only the lines read afterwards, and
@@ -127,8 +178,8 @@ static void edt_pass_x(void *arg, size_t j, int thread)
     const size_t stride = (size_t)e->pd[1] * (size_t)e->pd[2];
     for (int k = 0; k < e->pd[2]; k++)
         if (!e->need || e->need[j * (size_t)e->pd[2] + (size_t)k])
-            edt_line_pass(&e->lines[thread], e->d2 + padded_index(e, 0, (int)j, k), stride, e->pd[0],
-                          e->want ? e->want + padded_index(e, 0, (int)j, k) : NULL, stride);
+            edt_1d(&e->lines[thread], e->d2 + padded_index(e, 0, (int)j, k), stride, e->pd[0],
+                   e->want ? e->want + padded_index(e, 0, (int)j, k) : NULL, stride);
 }
 
 vox_status vox_bulk_distance2(vox_ctx *ctx, const uint8_t *state, const int dims[3], const uint8_t *need,
@@ -164,7 +215,8 @@ vox_status vox_bulk_distance2(vox_ctx *ctx, const uint8_t *state, const int dims
         for (size_t jk = 0; jk < (size_t)e.pd[1] * (size_t)e.pd[2]; jk++)
             e.need_k[jk % (size_t)e.pd[2]] |= need[jk];
     for (int t = 0; t < width && rc == VOX_OK; t++)
-        if (!(e.lines[t].f = malloc((size_t)longest * sizeof *e.lines[t].f)))
+        if (!(e.lines[t].env = malloc((size_t)longest * sizeof *e.lines[t].env)) ||
+            !(e.lines[t].f = malloc((size_t)longest * sizeof *e.lines[t].f)))
             rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the depths");
     if (rc == VOX_OK) {
         /* each item owns whole lines: any thread count writes the same bytes */
@@ -172,7 +224,10 @@ vox_status vox_bulk_distance2(vox_ctx *ctx, const uint8_t *state, const int dims
         vox_team_run(ctx->team, width, (size_t)e.pd[0], VOX_SCHED_STATIC, edt_pass_y, &e);
         vox_team_run(ctx->team, width, (size_t)e.pd[1], VOX_SCHED_STATIC, edt_pass_x, &e);
     }
-    for (int t = 0; t < width; t++) free(e.lines[t].f);
+    for (int t = 0; t < width; t++) {
+        free(e.lines[t].env);
+        free(e.lines[t].f);
+    }
     free(e.lines);
     free(e.need_k);
     return rc;
