@@ -684,11 +684,12 @@ static vox_status tokenize(vox_ctx *ctx, const vox_text *t, cif_doc *d)
 
 /* ---- atom_site --------------------------------------------------------- */
 
-static void copy_trunc(char *dst, size_t cap, const sv *v, size_t maxlen)
+static inline void copy_trunc(char *dst, size_t cap, const sv *v, size_t maxlen)
 {
     size_t n = v->len < maxlen ? v->len : maxlen;
     if (n > cap - 1) n = cap - 1;
-    memcpy(dst, v->p, n);
+    /* names of a few bytes: a loop, not a call to memcpy per field */
+    for (size_t i = 0; i < n; i++) dst[i] = v->p[i];
     dst[n] = '\0';
 }
 
@@ -739,9 +740,10 @@ static vox_status read_atoms(vox_ctx *ctx, const vox_text *t, const category *c,
     for (size_t r = r0; r < r1; r++) {
         vox_atom a;
         memset(&a, 0, sizeof a);
-        if (k->chain >= 0) copy_trunc(a.chain, sizeof a.chain, cell(c, r, k->chain), 4);
+        const sv *row = cell(c, r, 0);
+        if (k->chain >= 0) copy_trunc(a.chain, sizeof a.chain, &row[k->chain], 4);
         if (k->res_id >= 0) {
-            const sv *v = cell(c, r, k->res_id);
+            const sv *v = &row[k->res_id];
             long id = -1;
             if (!is_null(v) && !sv_int(v, &id))
                 return vox_fail(ctx, VOX_E_PARSE, "%s:%u: atom_site residue number '%.*s' is not an integer",
@@ -749,23 +751,23 @@ static vox_status read_atoms(vox_ctx *ctx, const vox_text *t, const category *c,
             a.res_id = (int)id;
         }
         if (k->ins >= 0) {
-            const sv *v = cell(c, r, k->ins);
+            const sv *v = &row[k->ins];
             a.ins_code = is_null(v) || v->len == 0 ? 0 : v->p[0];
         }
-        if (k->res_name >= 0) copy_trunc(a.res_name, sizeof a.res_name, cell(c, r, k->res_name), 3);
-        if (k->atom >= 0) copy_trunc(a.name, sizeof a.name, cell(c, r, k->atom), 6);
-        if (k->element >= 0) copy_trunc(a.element, sizeof a.element, cell(c, r, k->element), 2);
-        if (k->group >= 0) a.hetero = sv_eq(cell(c, r, k->group), "HETATM");
+        if (k->res_name >= 0) copy_trunc(a.res_name, sizeof a.res_name, &row[k->res_name], 3);
+        if (k->atom >= 0) copy_trunc(a.name, sizeof a.name, &row[k->atom], 6);
+        if (k->element >= 0) copy_trunc(a.element, sizeof a.element, &row[k->element], 2);
+        if (k->group >= 0) a.hetero = sv_eq(&row[k->group], "HETATM");
         if (k->alt >= 0) {
-            const sv *v = cell(c, r, k->alt);
+            const sv *v = &row[k->alt];
             a.altloc = v->len ? v->p[0] : 0;
             if (a.altloc == '.' || a.altloc == '?') a.altloc = 0;
         }
-        if (k->label_asym >= 0) copy_trunc(a.label_asym, sizeof a.label_asym, cell(c, r, k->label_asym), 7);
+        if (k->label_asym >= 0) copy_trunc(a.label_asym, sizeof a.label_asym, &row[k->label_asym], 7);
         const int xyz[3] = {k->x, k->y, k->z};
         for (int q = 0; q < 3; q++) {
             double v;
-            const sv *s = cell(c, r, xyz[q]);
+            const sv *s = &row[xyz[q]];
             if (!sv_double(s, &v))
                 return vox_fail(ctx, VOX_E_PARSE, "%s:%u: atom_site.%s '%.*s' is not a number", t->name,
                                 s->line, axis[q], (int)(s->len > 30 ? 30 : s->len), s->p);
