@@ -43,8 +43,16 @@ void vox_atoms_free(vox_atoms *v)
 
 /* A residue keeps its atoms without altloc plus those carrying the first
  * alphabetic altloc seen in it; numeric altlocs ("1", "2") are dropped. */
+static int no_altloc(char c) { return c == 0 || c == '.' || c == '?' || c == ' '; }
+
 void vox_altloc_first(vox_atoms *v)
 {
+    /* most files have no altlocs: then every atom stays, and the residues
+     * need not be walked */
+    size_t any = 0;
+    while (any < v->n && no_altloc(v->a[any].altloc)) any++;
+    if (any == v->n)
+        return;
     size_t out = 0, start = 0;
     while (start < v->n) {
         size_t stop = start + 1;
@@ -56,7 +64,7 @@ void vox_altloc_first(vox_atoms *v)
                 first = v->a[i].altloc;
         for (size_t i = start; i < stop; i++) {
             char c = v->a[i].altloc;
-            if (c == 0 || c == '.' || c == '?' || c == ' ' || (first && c == first))
+            if (no_altloc(c) || (first && c == first))
                 v->a[out++] = v->a[i];
         }
         start = stop;

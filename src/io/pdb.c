@@ -28,7 +28,7 @@ static inline int is_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r')
 
 /* Copies columns [a, b) trimmed into out (size cap).  Columns past the end of
  * the line are blanks, which trimming removes: only the line is read. */
-static void field(const line_view *l, size_t a, size_t b, char *out, size_t cap)
+static inline void field(const line_view *l, size_t a, size_t b, char *out, size_t cap)
 {
     if (b - a > cap - 1) b = a + cap - 1; /* as many columns as fit, then trimmed */
     if (b > l->len) b = l->len;
@@ -36,7 +36,8 @@ static void field(const line_view *l, size_t a, size_t b, char *out, size_t cap)
     while (a < b && is_space(p[a])) a++;
     while (b > a && is_space(p[b - 1])) b--;
     const size_t n = b > a ? b - a : 0;
-    memcpy(out, p + a, n);
+    /* a few columns: a loop, not a call to memcpy per field */
+    for (size_t i = 0; i < n; i++) out[i] = p[a + i];
     out[n] = '\0';
 }
 
@@ -353,8 +354,8 @@ enum { ASM_OK = 0, ASM_FALLBACK = 1 };
 
 static int str_in(const char *s, char ids[][8], size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(ids[i], s) == 0)
+    for (size_t i = 0; i < n; i++) /* the first bytes first: most chains differ there */
+        if (ids[i][0] == s[0] && strcmp(ids[i], s) == 0)
             return 1;
     return 0;
 }
