@@ -78,6 +78,25 @@ static char *render(vox_ctx *ctx, vox_document doc, const vox_structure *s, cons
     return out;
 }
 
+/* A structure from per-atom arrays (vox_structure_from_arrays); NULL, with
+ * a failed check, when it is refused. */
+static vox_structure *from_arrays(vox_ctx *ctx, size_t n, const float *xyz, const char **el, const char **an,
+                                  const char **rn, const char **ch, const int32_t *rid)
+{
+    vox_atom_arrays aa;
+    vox_atom_arrays_init(&aa);
+    aa.count = n;
+    aa.xyz = xyz;
+    aa.element = el;
+    aa.atom_name = an;
+    aa.res_name = rn;
+    aa.res_id = rid;
+    aa.chain = ch;
+    vox_structure *s = NULL;
+    CHECK(vox_structure_from_arrays(ctx, &aa, &s) == VOX_OK, "from arrays: %s", vox_ctx_last_error_detail(ctx));
+    return s;
+}
+
 /* ---- the depth transform against brute force ----------------------------- */
 
 static void test_bulk_distance(void)
@@ -219,17 +238,7 @@ static void test_lining_random(void)
                 ch[i] = "A";
                 rid[i] = (int32_t)(i / 3) + 1;
             }
-            vox_atom_arrays aa;
-            vox_atom_arrays_init(&aa);
-            aa.count = natoms;
-            aa.xyz = xyz;
-            aa.element = el;
-            aa.atom_name = an;
-            aa.res_name = rn;
-            aa.res_id = rid;
-            aa.chain = ch;
-            vox_structure *s = NULL;
-            CHECK(vox_structure_from_arrays(ctx, &aa, &s) == VOX_OK, "from arrays: %s", vox_ctx_last_error_detail(ctx));
+            vox_structure *s = from_arrays(ctx, natoms, xyz, el, an, rn, ch, rid);
             int32_t *map = malloc(total * sizeof *map);
             CHECK(vox_find_lining(ctx, s, &r, map) == VOX_OK, "lining: %s", vox_ctx_last_error_detail(ctx));
             size_t wrong = 0, lining = 0;
@@ -541,17 +550,7 @@ static vox_structure *renamed_box(vox_ctx *ctx, const char *const *chains, const
         }
         rid[i] = (int32_t)i + 1; /* every atom its own residue */
     }
-    vox_atom_arrays aa;
-    vox_atom_arrays_init(&aa);
-    aa.count = n;
-    aa.xyz = xyz;
-    aa.element = el;
-    aa.atom_name = an;
-    aa.res_name = rn;
-    aa.res_id = rid;
-    aa.chain = ch;
-    vox_structure *s = NULL;
-    CHECK(vox_structure_from_arrays(ctx, &aa, &s) == VOX_OK, "from arrays: %s", vox_ctx_last_error_detail(ctx));
+    vox_structure *s = from_arrays(ctx, n, xyz, el, an, rn, ch, rid);
     free(xyz); free(el); free(an); free(rn); free(ch); free(rid);
     vox_structure_free(&raw);
     return s;
