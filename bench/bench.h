@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include <cJSON.h>
 
@@ -18,6 +19,19 @@ static inline uint64_t vox_bench_fnv1a(uint64_t h, const void *data, size_t n)
         h *= 1099511628211ull;
     }
     return h;
+}
+
+static inline int vox_bench_cmp_double(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The median of v[0..n) (n >= 1), sorting v in place. */
+static inline double vox_bench_median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, vox_bench_cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 /* Adds the "machine" object: CPU identity, ISA, topology, caches and a key

@@ -38,18 +38,6 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 typedef struct timing {
     double job, analyze, exports; /* seconds, the bench's own hashing left out */
     double hashing;               /* seconds spent hashing the documents */
@@ -217,8 +205,8 @@ static int measure(vox_ctx *ctx, const char *file, double res, int rounds, int t
             amin = fmin(amin, an_plain[k]);
             bmin = fmin(bmin, an_full[k]);
         }
-        double pm = median(plain, rounds), fm = median(full, rounds);
-        double am = median(an_plain, rounds), bm = median(an_full, rounds);
+        double pm = vox_bench_median(plain, rounds), fm = vox_bench_median(full, rounds);
+        double am = vox_bench_median(an_plain, rounds), bm = vox_bench_median(an_full, rounds);
         printf("%s at %g A, %d rounds, %d thread(s), %zu export documents per job, %s\n", file, res, rounds, threads,
                documents, clock_name);
         printf("  per-structure job   plain %8.3f ms (best %8.3f)   with descriptors+exports %8.3f ms (best %8.3f)"
@@ -228,7 +216,7 @@ static int measure(vox_ctx *ctx, const char *file, double res, int rounds, int t
                "   overhead %+.1f %% (best %+.1f %%)\n",
                1e3 * am, 1e3 * amin, 1e3 * bm, 1e3 * bmin, 100 * (bm / am - 1), 100 * (bmin / amin - 1));
         printf("  of which: vox_analyze with descriptors %8.3f ms (+%.3f ms), the export renders %8.3f ms (medians)\n",
-               1e3 * median(an_desc, rounds), 1e3 * (median(an_desc, rounds) - am), 1e3 * median(ex, rounds));
+               1e3 * vox_bench_median(an_desc, rounds), 1e3 * (vox_bench_median(an_desc, rounds) - am), 1e3 * vox_bench_median(ex, rounds));
         printf("  volumizer's outputs with and without descriptors: %s\n", same ? "the same bytes" : "DIFFERENT");
         if (!same)
             rc = 1;

@@ -55,12 +55,6 @@ static double cpu_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    const double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static int open_lib(reader_lib *l, const char *path)
 {
     l->name = path ? path : "linked";
@@ -244,8 +238,7 @@ int vox_bench_parse(int argc, char **argv)
             double first = 0.0;
             for (int l = 0; l < nl; l++) {
                 double *v = &best[((size_t)l * (size_t)nin + (size_t)f) * (size_t)rounds];
-                qsort(v, (size_t)rounds, sizeof *v, cmp_double);
-                const double med = rounds % 2 ? v[rounds / 2] : 0.5 * (v[rounds / 2 - 1] + v[rounds / 2]);
+                const double med = vox_bench_median(v, rounds); /* sorts v: v[0] is the best */
                 const double mbs = (double)in[f].len / med / 1e6;
                 if (l == 0)
                     first = med;

@@ -11,64 +11,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fixed3.h" /* vox_digit_pairs */
+#include "fixed3.h" /* vox_digit_pairs, vox_fmt_u64, vox_rint_exact */
 
 /* Characters vox_fmt_fixed may write: printf's "%.9f" of the largest double
  * has 309 integer digits. */
 #define VOX_FMT_FIXED_MAX 330
-
-/* The number of decimal digits of v (1 for 0). */
-static inline size_t vox_dec_digits(unsigned long long v)
-{
-    size_t n = 1;
-    for (unsigned long long ten = 10; v >= ten; ten *= 10) {
-        n++;
-        if (n == 20) /* 10^19 <= v: 10^20 would overflow */
-            break;
-    }
-    return n;
-}
-
-/* The digits of v at out (20 bytes at most, no terminator); their count.
- * Below 10^4 (serial numbers, atom indices, counts) by one or two lookups
- * of digit pairs; larger values written backwards from the last digit, two
- * per lookup. */
-static inline size_t vox_fmt_u64(unsigned long long v, char *out)
-{
-    if (v < 100) {
-        if (v < 10) {
-            out[0] = (char)('0' + v);
-            return 1;
-        }
-        memcpy(out, vox_digit_pairs + 2 * v, 2);
-        return 2;
-    }
-    if (v < 10000) {
-        const unsigned hi = (unsigned)v / 100, lo = (unsigned)v % 100;
-        if (hi < 10) {
-            out[0] = (char)('0' + hi);
-            memcpy(out + 1, vox_digit_pairs + 2 * lo, 2);
-            return 3;
-        }
-        memcpy(out, vox_digit_pairs + 2 * hi, 2);
-        memcpy(out + 2, vox_digit_pairs + 2 * lo, 2);
-        return 4;
-    }
-    const size_t n = vox_dec_digits(v);
-    char *p = out + n;
-    while (v >= 100) {
-        p -= 2;
-        memcpy(p, vox_digit_pairs + 2 * (v % 100), 2);
-        v /= 100;
-    }
-    if (v >= 10) {
-        p -= 2;
-        memcpy(p, vox_digit_pairs + 2 * v, 2);
-    } else {
-        *--p = (char)('0' + v);
-    }
-    return n;
-}
 
 /* "%lld" of v (21 bytes at most). */
 static inline size_t vox_fmt_i64(long long v, char *out)

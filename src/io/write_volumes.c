@@ -102,11 +102,8 @@ static void jw_fixed(jw *w, double v, int dec)
         jw_raw(w, tmp, n > 0 ? (size_t)n : 0);
         return;
     }
-    /* rint(x) without a call into libm, as fixed3.h does it: below 2^52,
-     * adding and taking away 2^52 rounds x to an integer (to nearest, ties
-     * to even); from 2^52 on x is one.  A negative x that rounds to zero
-     * gives +0 here and -0 from rint: neither writes a sign. */
-    const double m = fabs(x) >= 0x1p52 ? x : x >= 0 ? (x + 0x1p52) - 0x1p52 : (x - 0x1p52) + 0x1p52;
+    /* a negative x that rounds to zero gives +0 here: no sign written */
+    const double m = vox_rint_exact(x);
     const unsigned long long u = (unsigned long long)fabs(m), unit = vox_pow10_u64[dec], ip = u / unit;
     char *o = jw_room(w, 32), *p = o;
     if (m < 0) *p++ = '-';
