@@ -58,8 +58,10 @@ static int ieq(const char *a, const char *b)
 
 static int atom_class(const vox_atom *a)
 {
-    /* the first letters compared before the names: most atoms need no strcmp */
-    for (size_t i = 0; i < sizeof charged_atoms / sizeof *charged_atoms; i++)
+    /* every charged atom's name starts with N or O: carbons, the most
+     * common, skip the table; then the first letters before the names */
+    const int maybe_charged = a->name[0] == 'N' || a->name[0] == 'O';
+    for (size_t i = 0; maybe_charged && i < sizeof charged_atoms / sizeof *charged_atoms; i++)
         if (charged_atoms[i].res[0] == a->res_name[0] && charged_atoms[i].atom[0] == a->name[0] &&
             !strcmp(charged_atoms[i].res, a->res_name) && !strcmp(charged_atoms[i].atom, a->name))
             return CLASS_CHARGED;
@@ -202,10 +204,15 @@ static int summarise(const vox_structure *st, const size_t *res_first, lining_me
 
 /* Voxels k of an axis whose centre may lie within reach of v: a superset
  * of them (the grid formula with a margin of 1e-3 voxel for the f32
- * rounding of the centres, far above it); the distance test decides. */
-static void axis_range(const vox_result *r, int ax, double v, double reach, int *lo, int *hi)
+ * rounding of the centres, far above it); the distance test decides.
+ * (The near bits' band is sized from the same formula; if an ulp ever
+ * made a range one voxel wider than the band, that atom would look at
+ * every row in reach instead: slower, not wrong.) */
+static void axis_range(const vox_result *r, int ax, double inv_step, double v, double reach, int *lo, int *hi)
 {
-    const double u = (v - r->origin[ax]) / r->step[ax] - 0.5, w = reach / r->step[ax] + 1e-3;
+    /* inv_step = 1 / step: a product in place of two divisions, an ulp
+     * apart, far inside the margin */
+    const double u = (v - r->origin[ax]) * inv_step - 0.5, w = reach * inv_step + 1e-3;
     const double a = u - w, b = u + w;
     /* ceil(a) and floor(b) + 1 (hi exclusive), clamped to the grid; the
      * casts truncate toward zero, hence the corrections */
@@ -293,13 +300,14 @@ static void lining_chunk(void *arg, size_t item, int thread)
     const size_t a0 = item * J->chunk, a1 = a0 + J->chunk < J->st->atoms.n ? a0 + J->chunk : J->st->atoms.n;
     const double s = r->resolution;
     const double h[3] = {0.5 * r->step[0], 0.5 * r->step[1], 0.5 * r->step[2]};
+    const double inv_step[3] = {1.0 / r->step[0], 1.0 / r->step[1], 1.0 / r->step[2]};
     radius_cache radii;
     memset(&radii, 0, sizeof radii);
     for (size_t ai = a0; ai < a1; ai++) {
         const vox_atom *a = &J->st->atoms.a[ai];
         const double reach = radius_of(&radii, a->element) + s, reach2 = reach * reach;
         int lo[3], hi[3];
-        for (int ax = 0; ax < 3; ax++) axis_range(r, ax, (double)a->xyz[ax], reach + h[ax], &lo[ax], &hi[ax]);
+        for (int ax = 0; ax < 3; ax++) axis_range(r, ax, inv_step[ax], (double)a->xyz[ax], reach + h[ax], &lo[ax], &hi[ax]);
         if (hi[1] - lo[1] > GAP_MAX) { /* never for the table's radii */
             __atomic_store_n(&J->failed, 2, __ATOMIC_RELAXED);
             return;
