@@ -11,6 +11,7 @@
 #include "components.h"
 #include "decimal.h"
 #include "fixed3.h"
+#include "fixed_cols.h"
 #include "grid.h"
 #include "internal.h"
 #include "shells.h"
@@ -836,6 +837,48 @@ static void test_fmt_g(void)
     CHECK(!bad && decimals > 300000, "%%g: %d differ (first %.17g)", bad, first);
 }
 
+/* vox_fixed_cols (a word at a time) accepts exactly the texts the
+ * byte-by-byte vox_fixed_cols_scalar accepts, with the same value bit for
+ * bit, in both PDB layouts: random fields over the characters that decide
+ * (blanks, signs, digits, points, tabs, any byte now and then), the point
+ * mostly at its column, and random bytes before the field, which the word
+ * reads and must ignore. */
+static void test_fixed_cols(void)
+{
+    static const char alphabet[] = "     --0123456789012345678901234567890123456789..+\t";
+    static const size_t layouts[2][2] = {{8, 3}, {6, 2}};
+    uint64_t s = 0x5eed0fc015ull;
+    long mismatches = 0, accepted = 0, trials = 0;
+    for (int n = 0; n < 400000; n++) {
+        const size_t w = layouts[n & 1][0], k = layouts[n & 1][1], point = w - k - 1;
+        char buf[16];
+        for (size_t i = 0; i < sizeof buf; i++) buf[i] = (char)xorshift(&s);
+        char *p = buf + 8 - w + 4; /* 8 readable bytes end at p + w */
+        const uint64_t r = xorshift(&s);
+        /* often a well-formed number (blanks, maybe '-', digits), then a few bytes changed */
+        const size_t lead = (size_t)(r % (point + 1));
+        for (size_t i = 0; i < w; i++) p[i] = i < lead ? ' ' : (char)('0' + xorshift(&s) % 10);
+        if (lead && (r >> 8) % 3 == 0) p[lead - 1] = '-';
+        p[point] = '.';
+        for (uint64_t c = (r >> 16) % 4; c > 0; c--) {
+            const uint64_t q = xorshift(&s);
+            p[q % w] = (q >> 8) % 16 == 0 ? (char)(q >> 16) : alphabet[(q >> 16) % (sizeof alphabet - 1)];
+        }
+        double a = 0, b = 0;
+        const int ra = vox_fixed_cols_scalar(p, w, k, &a), rb = vox_fixed_cols(p, w, k, &b);
+        trials++;
+        accepted += ra;
+        if (ra != rb || (ra && memcmp(&a, &b, sizeof a) != 0)) {
+            if (mismatches++ < 5)
+                fprintf(stderr, "fixed_cols '%.*s' (w %zu): scalar %d %.17g, word %d %.17g\n", (int)w, p, w, ra, a,
+                        rb, b);
+        }
+    }
+    CHECK(mismatches == 0, "%ld of %ld fields parsed differently", mismatches, trials);
+    CHECK(accepted > trials / 4 && accepted < trials - trials / 10, "%ld of %ld fields accepted: both kinds tested",
+          accepted, trials);
+}
+
 int main(void)
 {
     test_fibonacci();
@@ -853,6 +896,7 @@ int main(void)
     test_same_name();
     test_byte_masks();
     test_fixed3();
+    test_fixed_cols();
     test_decimal();
     test_fmt_g();
     test_repr_shortcut();

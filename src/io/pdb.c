@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixed_cols.h"
 #include "internal.h"
 
 typedef struct line_view {
@@ -50,43 +51,10 @@ static int starts(const line_view *l, const char *prefix)
 /* Python float(): the whole trimmed text must be a number. */
 static int parse_float(const char *s, double *out) { return vox_parse_number(s, strlen(s), out); }
 
-/* A number as PDB writers lay out a fixed-point field of w columns with k
- * decimals ("%8.3f", "%6.2f"): blanks, an optional '-', at least one digit,
- * the point at its column and k digits.  1 and the value, else 0 (then the
- * general parser decides).  The value is vox_parse_number's: the digits as
- * an integer m, then m / 10^k in one correctly rounded division. */
-static inline int parse_fixed(const char *p, size_t w, size_t k, double *out)
-{
-    static const double pow10[4] = {1.0, 10.0, 100.0, 1000.0};
-    const size_t point = w - k - 1;
-    if (k > 3 || p[point] != '.')
-        return 0;
-    size_t i = 0;
-    while (i < point && p[i] == ' ') i++;
-    const int neg = i < point && p[i] == '-';
-    i += (size_t)neg;
-    if (i == point)
-        return 0;
-    uint64_t m = 0;
-    for (; i < point; i++) {
-        const unsigned d = (unsigned)(p[i] - '0');
-        if (d > 9) return 0;
-        m = m * 10 + d;
-    }
-    for (i = point + 1; i < w; i++) {
-        const unsigned d = (unsigned)(p[i] - '0');
-        if (d > 9) return 0;
-        m = m * 10 + d;
-    }
-    const double v = (double)m / pow10[k];
-    *out = neg ? -v : v;
-    return 1;
-}
-
-/* parse_fixed of the two layouts PDB files use, each with its own
- * unrolled loops: coordinates "%8.3f", occupancy and B-factor "%6.2f". */
-static int parse_8_3(const char *p, double *out) { return parse_fixed(p, 8, 3, out); }
-static int parse_6_2(const char *p, double *out) { return parse_fixed(p, 6, 2, out); }
+/* The two layouts PDB files use, coordinates "%8.3f", occupancy and
+ * B-factor "%6.2f", a word at a time (fixed_cols.h). */
+static int parse_8_3(const char *p, double *out) { return vox_fixed_cols(p, 8, 3, out); }
+static int parse_6_2(const char *p, double *out) { return vox_fixed_cols(p, 6, 2, out); }
 
 /* The same on columns [a, b) of a line, without copying; b - a = 8 or 6:
  * the layouts above are tried first. */
@@ -187,20 +155,29 @@ static void infer_element(const char *atom_name, char out[4])
     else if (is_element(one)) strcpy(out, one);
 }
 
-static vox_status parse_atom(vox_ctx *ctx, const vox_text *t, const line_view *l, vox_atom *a)
+/* The usual line: coordinates, occupancy and B-factor all in their fixed
+ * layouts (fixed_cols.h), tested together with one branch.  1 and the
+ * coordinates, else 0 and parse_numbers decides.  Such values are below
+ * 10^4, so within float range. */
+static int fixed_numbers(const line_view *l, float xyz[3])
+{
+    if (l->len < 66)
+        return 0;
+    double x, y, z, o, b;
+    const int ok = vox_fixed_cols(l->p + 30, 8, 3, &x) & vox_fixed_cols(l->p + 38, 8, 3, &y) &
+                   vox_fixed_cols(l->p + 46, 8, 3, &z) & vox_fixed_cols(l->p + 54, 6, 2, &o) &
+                   vox_fixed_cols(l->p + 60, 6, 2, &b);
+    xyz[0] = (float)x;
+    xyz[1] = (float)y;
+    xyz[2] = (float)z;
+    return ok;
+}
+
+/* The same numbers in any text Python's float() takes, field by field, and
+ * the message for the first one that is not a number. */
+static vox_status parse_numbers(vox_ctx *ctx, const vox_text *t, const line_view *l, float xyz[3])
 {
     char buf[16];
-    memset(a, 0, sizeof *a);
-    a->hetero = l->len >= 6 && memcmp(l->p, "HETATM", 6) == 0; /* the trimmed record name is "HETATM" */
-    field(l, 12, 16, a->name, sizeof a->name);
-    a->altloc = col(l, 16) == ' ' ? 0 : col(l, 16);
-    field(l, 17, 20, a->res_name, sizeof a->res_name);
-    field(l, 21, 22, a->chain, sizeof a->chain);
-    field(l, 22, 26, buf, sizeof buf);
-    if (!hybrid36(buf, &a->res_id))
-        return vox_fail(ctx, VOX_E_PARSE, "%s:%zu: residue number '%s' (columns 23-26) is not a number",
-                        t->name, l->no, buf);
-    a->ins_code = col(l, 26) == ' ' ? 0 : col(l, 26);
     static const char *const axis[3] = {"x", "y", "z"};
     for (int c = 0; c < 3; c++) {
         double v;
@@ -217,7 +194,7 @@ static vox_status parse_atom(vox_ctx *ctx, const vox_text *t, const line_view *l
                             "%s:%zu: %s coordinate '%s' (columns %d-%d) is out of range: coordinates must be within "
                             "+-3.4e38, the 32-bit float range", t->name, l->no, axis[c], buf, 31 + 8 * c, 38 + 8 * c);
         }
-        a->xyz[c] = (float)v;
+        xyz[c] = (float)v;
     }
     /* biotite parses occupancy and B-factor even though volumizer never
      * uses them: a blank or bad field fails the whole file. */
@@ -231,6 +208,28 @@ static vox_status parse_atom(vox_ctx *ctx, const vox_text *t, const line_view *l
         field(l, 60, 66, buf, sizeof buf);
         return vox_fail(ctx, VOX_E_PARSE, "%s:%zu: B-factor '%s' (columns 61-66) is not a number",
                         t->name, l->no, buf);
+    }
+    return VOX_OK;
+}
+
+static vox_status parse_atom(vox_ctx *ctx, const vox_text *t, const line_view *l, vox_atom *a)
+{
+    char buf[16];
+    memset(a, 0, sizeof *a);
+    a->hetero = l->len >= 6 && memcmp(l->p, "HETATM", 6) == 0; /* the trimmed record name is "HETATM" */
+    field(l, 12, 16, a->name, sizeof a->name);
+    a->altloc = col(l, 16) == ' ' ? 0 : col(l, 16);
+    field(l, 17, 20, a->res_name, sizeof a->res_name);
+    field(l, 21, 22, a->chain, sizeof a->chain);
+    field(l, 22, 26, buf, sizeof buf);
+    if (!hybrid36(buf, &a->res_id))
+        return vox_fail(ctx, VOX_E_PARSE, "%s:%zu: residue number '%s' (columns 23-26) is not a number",
+                        t->name, l->no, buf);
+    a->ins_code = col(l, 26) == ' ' ? 0 : col(l, 26);
+    if (!fixed_numbers(l, a->xyz)) {
+        const vox_status st = parse_numbers(ctx, t, l, a->xyz);
+        if (st != VOX_OK)
+            return st;
     }
     field(l, 76, 78, a->element, sizeof a->element);
     if (!a->element[0])
