@@ -879,6 +879,51 @@ static void test_fixed_cols(void)
           accepted, trials);
 }
 
+/* vox_cols_trim keeps the bytes that trimming isspace() blanks one by one
+ * keeps, and vox_cols_digits4 reads what a digit loop reads: random fields
+ * of 1-8 bytes over blanks of every kind, letters, digits, NUL and high
+ * bytes, with random bytes before them (read, and to be ignored). */
+static void test_cols_trim(void)
+{
+    static const char alphabet[] = "    \t\n\v\f\r0123456789AZaz-+.\x01\x1f\x7f\x80\xff";
+    uint64_t s = 0x7217ull;
+    long bad_trim = 0, bad_digits = 0, digit_fields = 0;
+    for (int n = 0; n < 300000; n++) {
+        char buf[24];
+        for (size_t i = 0; i < sizeof buf; i++) buf[i] = (char)xorshift(&s);
+        const size_t w = 1 + xorshift(&s) % 8;
+        char *p = buf + 8; /* the field is p[8 - w .. 8): b = 8 */
+        for (size_t i = 8 - w; i < 8; i++) {
+            const uint64_t q = xorshift(&s);
+            p[i] = q % 3 == 0 ? (char)('0' + (q >> 8) % 10) : alphabet[(q >> 8) % (sizeof alphabet - 1)];
+        }
+        /* the reference: trimmed one byte at a time */
+        size_t a = 8 - w, b = 8;
+        while (a < b && (p[a] == ' ' || (p[a] >= '\t' && p[a] <= '\r'))) a++;
+        while (b > a && (p[b - 1] == ' ' || (p[b - 1] >= '\t' && p[b - 1] <= '\r'))) b--;
+        char want[8] = {0}, got[8] = {0};
+        memcpy(want, p + a, b - a);
+        size_t len = 99;
+        vox_cols_store(got, vox_cols_trim(p, 8, w, &len), 8);
+        if (len != b - a || memcmp(want, got, 8) != 0)
+            bad_trim++;
+        if (w <= 4) {
+            int ref = 0, ok = len > 0, v = -1;
+            for (size_t i = 0; i < len; i++) {
+                ok &= want[i] >= '0' && want[i] <= '9';
+                ref = ref * 10 + (want[i] - '0');
+            }
+            const int r = vox_cols_digits4(vox_cols_trim(p, 8, w, &len), len, &v);
+            digit_fields += ok;
+            if (r != ok || (ok && v != ref))
+                bad_digits++;
+        }
+    }
+    CHECK(bad_trim == 0, "%ld fields trimmed differently", bad_trim);
+    CHECK(bad_digits == 0, "%ld residue numbers read differently", bad_digits);
+    CHECK(digit_fields > 1000, "only %ld all-digit fields tested", digit_fields);
+}
+
 int main(void)
 {
     test_fibonacci();
@@ -897,6 +942,7 @@ int main(void)
     test_byte_masks();
     test_fixed3();
     test_fixed_cols();
+    test_cols_trim();
     test_decimal();
     test_fmt_g();
     test_repr_shortcut();

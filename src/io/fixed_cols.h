@@ -104,4 +104,64 @@ static inline int vox_fixed_cols(const char *p, size_t w, size_t k, double *out)
     return ok;
 }
 
+/* Bit 7 of each byte of x that C's isspace() calls a blank: ' ', or '\t'
+ * to '\r' (0x09-0x0d).  The sums stay below 0x100 in every byte, so no
+ * carry crosses into the next one. */
+static inline uint64_t vox_cols_blanks(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ull, lows = 0x7f7f7f7f7f7f7f7full, highs = ~lows;
+    const uint64_t z = x ^ (ones * ' '), y = x & lows;
+    const uint64_t space = ~(((z & lows) + lows) | z) & highs;
+    /* 9 <= y and not 14 <= y, with the high bit clear */
+    const uint64_t control = (y + ones * (0x80 - 9)) & ~(y + ones * (0x80 - 14)) & ~x & highs;
+    return space | control;
+}
+
+/* The w <= 8 bytes that end at p + b (b >= 8: the 8 bytes before p + b are
+ * read) without their leading and trailing blanks: as a word, the first
+ * kept byte lowest and zeros above the last, and their count in *n.  The
+ * bytes are exactly what trimming them one by one keeps (pdb.c's field),
+ * including any other control or NUL byte among them. */
+static inline uint64_t vox_cols_trim(const char *p, size_t b, size_t w, size_t *n)
+{
+    const uint64_t x = vox_fixed_cols_load(p + b - 8) >> (8 * (8 - w));
+    const uint64_t field = (0x8080808080808080ull >> (8 * (8 - w)));
+    const uint64_t kept = ~vox_cols_blanks(x) & field;
+    if (!kept) {
+        *n = 0;
+        return 0;
+    }
+    const unsigned first = (unsigned)__builtin_ctzll(kept) >> 3, last = (63u - (unsigned)__builtin_clzll(kept)) >> 3;
+    *n = last - first + 1;
+    /* the bytes above the last out, then the ones below the first */
+    return (x << (56 - 8 * last)) >> (56 - 8 * last + 8 * first);
+}
+
+/* Stores the n <= 8 lowest bytes of x at out, the lowest first. */
+static inline void vox_cols_store(char *out, uint64_t x, size_t n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    x = __builtin_bswap64(x);
+    memcpy(out, (const char *)&x, n); /* the lowest byte is now the first in memory */
+#else
+    memcpy(out, &x, n);
+#endif
+}
+
+/* The value of n <= 4 digit bytes ('0'-'9', the first lowest in x), and 1;
+ * 0 if any of the n bytes is not a digit. */
+static inline int vox_cols_digits4(uint64_t x, size_t n, int *out)
+{
+    const uint64_t ones = 0x01010101ull, highs = 0x80808080ull;
+    const unsigned pad = 8 * (4 - (unsigned)n); /* 32 when n = 0: still within a 64-bit shift */
+    const uint64_t t = (x ^ (ones * '0')) & (0xffffffffull >> pad);
+    const uint64_t not_digit = (((t & ~highs) + ones * 0x76) | t) & (highs >> pad);
+    /* right-aligned as a 4-digit number with leading zeros, summed pairwise */
+    uint64_t y = t << pad;
+    y = (y * (1 + (10 << 8))) >> 8 & 0x00ff00ffull;
+    y = (y * (1 + (100 << 16))) >> 16 & 0xffffull;
+    *out = (int)y;
+    return n != 0 && not_digit == 0;
+}
+
 #endif

@@ -212,26 +212,50 @@ static vox_status parse_numbers(vox_ctx *ctx, const vox_text *t, const line_view
     return VOX_OK;
 }
 
-static vox_status parse_atom(vox_ctx *ctx, const vox_text *t, const line_view *l, vox_atom *a)
+/* The residue number of columns 23-26 in any form hybrid36 takes, or the message. */
+static vox_status residue_number(vox_ctx *ctx, const vox_text *t, const line_view *l, int *out)
 {
     char buf[16];
-    memset(a, 0, sizeof *a);
-    a->hetero = l->len >= 6 && memcmp(l->p, "HETATM", 6) == 0; /* the trimmed record name is "HETATM" */
-    field(l, 12, 16, a->name, sizeof a->name);
-    a->altloc = col(l, 16) == ' ' ? 0 : col(l, 16);
-    field(l, 17, 20, a->res_name, sizeof a->res_name);
-    field(l, 21, 22, a->chain, sizeof a->chain);
     field(l, 22, 26, buf, sizeof buf);
-    if (!hybrid36(buf, &a->res_id))
+    if (!hybrid36(buf, out))
         return vox_fail(ctx, VOX_E_PARSE, "%s:%zu: residue number '%s' (columns 23-26) is not a number",
                         t->name, l->no, buf);
-    a->ins_code = col(l, 26) == ' ' ? 0 : col(l, 26);
-    if (!fixed_numbers(l, a->xyz)) {
-        const vox_status st = parse_numbers(ctx, t, l, a->xyz);
-        if (st != VOX_OK)
+    return VOX_OK;
+}
+
+static vox_status parse_atom(vox_ctx *ctx, const vox_text *t, const line_view *l, vox_atom *a)
+{
+    vox_status st;
+    memset(a, 0, sizeof *a);
+    /* index_lines keeps only lines that start with "ATOM" or "HETATM" */
+    a->hetero = l->p[0] == 'H';
+    if (l->len >= 26) {
+        /* the names trimmed a word at a time, stored over the zeros (the
+         * terminator included); a residue number of plain digits read at once */
+        size_t n;
+        vox_cols_store(a->name, vox_cols_trim(l->p, 16, 4, &n), sizeof a->name);
+        vox_cols_store(a->res_name, vox_cols_trim(l->p, 20, 3, &n), sizeof a->res_name);
+        vox_cols_store(a->chain, vox_cols_trim(l->p, 22, 1, &n), sizeof a->chain);
+        const uint64_t res = vox_cols_trim(l->p, 26, 4, &n);
+        if (!vox_cols_digits4(res, n, &a->res_id) && (st = residue_number(ctx, t, l, &a->res_id)) != VOX_OK)
+            return st;
+    } else {
+        field(l, 12, 16, a->name, sizeof a->name);
+        field(l, 17, 20, a->res_name, sizeof a->res_name);
+        field(l, 21, 22, a->chain, sizeof a->chain);
+        if ((st = residue_number(ctx, t, l, &a->res_id)) != VOX_OK)
             return st;
     }
-    field(l, 76, 78, a->element, sizeof a->element);
+    a->altloc = col(l, 16) == ' ' ? 0 : col(l, 16);
+    a->ins_code = col(l, 26) == ' ' ? 0 : col(l, 26);
+    if (!fixed_numbers(l, a->xyz) && (st = parse_numbers(ctx, t, l, a->xyz)) != VOX_OK)
+        return st;
+    if (l->len >= 78) {
+        size_t n;
+        vox_cols_store(a->element, vox_cols_trim(l->p, 78, 2, &n), sizeof a->element);
+    } else {
+        field(l, 76, 78, a->element, sizeof a->element);
+    }
     if (!a->element[0])
         infer_element(a->name, a->element);
     return VOX_OK;
