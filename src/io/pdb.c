@@ -377,8 +377,8 @@ enum { ASM_OK = 0, ASM_FALLBACK = 1 };
 
 static int str_in(const char *s, char ids[][8], size_t n)
 {
-    for (size_t i = 0; i < n; i++) /* the first bytes first: most chains differ there */
-        if (ids[i][0] == s[0] && strcmp(ids[i], s) == 0)
+    for (size_t i = 0; i < n; i++) /* one masked word compare each, as strcmp decides it */
+        if (vox_same_name(ids[i], s))
             return 1;
     return 0;
 }
@@ -390,8 +390,14 @@ static vox_status pdb_assembly(vox_ctx *ctx, const vox_text *t, const pdb_doc *d
     /* REMARK 350 text from column 11 on, the first such line dropped */
     size_t n = 0;
     line_view *rl = malloc((d->nremark350 + 1) * sizeof *rl);
-    if (!rl)
+    /* the atoms of the chain set at hand, by index: its chains are tested
+     * once, not once per transformation */
+    size_t *sel = malloc((base->n + 1) * sizeof *sel), nsel = 0;
+    if (!rl || !sel) {
+        free(rl);
+        free(sel);
         return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
+    }
     int first = d->nremark350 == 0;
     for (size_t i = 1; i < d->nremark350; i++) {
         const line_view *l = &d->remark350[i];
@@ -421,6 +427,7 @@ static vox_status pdb_assembly(vox_ctx *ctx, const vox_text *t, const pdb_doc *d
         size_t next = set + 1;
         while (next < bstop && !starts(&rl[next], "APPLY THE FOLLOWING TO CHAINS")) next++;
         char ids[256][8];
+        memset(ids, 0, sizeof ids); /* vox_same_name reads all 8 bytes of each */
         size_t nids = 0, j = set;
         for (; j < next; j++) {
             if (!starts(&rl[j], "APPLY THE FOLLOWING TO CHAINS:") &&
@@ -479,18 +486,25 @@ static vox_status pdb_assembly(vox_ctx *ctx, const vox_text *t, const pdb_doc *d
                 }
                 R[r][0] = vals[0]; R[r][1] = vals[1]; R[r][2] = vals[2]; T[r] = vals[3];
             }
-            for (size_t a = 0; a < base->n; a++) {
-                if (!str_in(base->a[a].chain, ids, nids))
-                    continue;
-                vox_atom c = base->a[a];
+            /* the set's atoms, found on its first transformation */
+            if (tr == 0) {
+                nsel = 0;
+                for (size_t a = 0; a < base->n; a++)
+                    if (str_in(base->a[a].chain, ids, nids))
+                        sel[nsel++] = a;
+            }
+            /* room for this transformation's copies, growing at least twofold as pushing one by one did */
+            if (!vox_atoms_reserve(&result, nsel > result.n ? nsel : result.n)) {
+                vox_atoms_free(&result);
+                st = vox_fail(ctx, VOX_E_NOMEM, "out of memory building the assembly of %s", t->name);
+                goto done;
+            }
+            for (size_t i = 0; i < nsel; i++) {
+                vox_atom c = base->a[sel[i]];
                 double x = c.xyz[0], y = c.xyz[1], z = c.xyz[2];
                 for (int r = 0; r < 3; r++)
                     c.xyz[r] = (float)(R[r][0] * x + R[r][1] * y + R[r][2] * z + T[r]);
-                if (!vox_atoms_push(&result, &c)) {
-                    vox_atoms_free(&result);
-                    st = vox_fail(ctx, VOX_E_NOMEM, "out of memory building the assembly of %s", t->name);
-                    goto done;
-                }
+                result.a[result.n++] = c;
             }
         }
         set = next;
@@ -499,6 +513,7 @@ static vox_status pdb_assembly(vox_ctx *ctx, const vox_text *t, const pdb_doc *d
     *outcome = ASM_OK;
 done:
     free(rl);
+    free(sel);
     return st;
 }
 
