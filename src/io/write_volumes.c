@@ -9,6 +9,13 @@
  * index: a document for thousands of lining atoms stays small and quick to
  * write.  Lengths are written with 3 decimals (mÅ), fractions and the
  * hydropathy with 4, formatted here without printf.
+ *
+ * Most of the document is the atoms table (4jpn.pdb at 2.0 Å: 4,025 rows,
+ * 200 of its 290 KB), so rows are written by direct stores into the buffer,
+ * with one room check for several; a name needs no escaping in all but
+ * hostile files, which a test a byte tells (plain_run), and only a name
+ * that fails it goes through vox_json_string.  What the volumes repeat of
+ * the table (a residue's text, an atom's index) is copied from it.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -19,102 +26,144 @@
 #include "decimal.h"
 #include "internal.h"
 
-/* Output through a local block: most of the document is short pieces
- * (numbers, names, punctuation), appended here and handed to the buffer in
- * kilobytes. */
+/* Output straight into the buffer: p runs in b->data, with room up to end
+ * checked in pieces (jw_room), and b->len is set from p only where the
+ * buffer's own functions write (vox_json_string) and at the end.  Copying
+ * through a local block cost a third of an instruction a byte.  Out of
+ * memory, writing goes on in spill (thrown away) so no writer needs a test;
+ * the render then fails with b->oom. */
 typedef struct jw {
     vox_buf *b;
-    size_t n;
-    size_t flushes; /* how often the block went to the buffer (put_residue's copies) */
-    char block[8192];
+    char *p, *end;
+    char spill[8192];
 } jw;
 
-static void jw_flush(jw *w)
+/* The most one piece between room checks writes: an atom's row, its four
+ * names at their longest escaped (seven bytes of "\u00XX"), is 230 bytes. */
+#define JW_ROOM 320
+/* The atoms table checks the room once for JW_ROWS rows. */
+#define JW_ROWS 16
+
+/* p and end from the buffer (after the buffer's functions wrote to it). */
+static void jw_resume(jw *w)
 {
-    vox_buf_put(w->b, w->block, w->n);
-    w->n = 0;
-    w->flushes++;
+    if (w->b->oom) {
+        w->p = w->spill;
+        w->end = w->spill + sizeof w->spill;
+        return;
+    }
+    w->p = w->b->data + w->b->len;
+    w->end = w->b->data + w->b->cap - 1; /* the terminator's byte kept */
 }
 
-/* Room for n more characters (n <= 512). */
+/* b->len from p (before the buffer's functions write to it). */
+static void jw_sync(jw *w)
+{
+    if (!w->b->oom)
+        w->b->len = (size_t)(w->p - w->b->data);
+}
+
+/* Room for n more bytes: the buffer doubled (vox_buf_tail) as needed. */
+static void jw_grow(jw *w, size_t n)
+{
+    jw_sync(w);
+    if (!w->b->oom)
+        (void)vox_buf_tail(w->b, n > w->b->len ? n : w->b->len);
+    jw_resume(w);
+}
+
+/* Room for n <= sizeof spill more bytes at the returned pointer (w->p). */
 static inline char *jw_room(jw *w, size_t n)
 {
-    if (w->n + n > sizeof w->block)
-        jw_flush(w);
-    return w->block + w->n;
+    if ((size_t)(w->end - w->p) < n)
+        jw_grow(w, n);
+    return w->p;
 }
 
 static inline void jw_raw(jw *w, const char *s, size_t n)
 {
-    if (n > 512) {
-        jw_flush(w);
-        vox_buf_put(w->b, s, n);
-        return;
+    if ((size_t)(w->end - w->p) < n) {
+        jw_grow(w, n);
+        if ((size_t)(w->end - w->p) < n) /* out of memory, and longer than spill */
+            return;
     }
-    memcpy(jw_room(w, n), s, n); /* no call for the literals: their length is known */
-    w->n += n;
+    memcpy(w->p, s, n);
+    w->p += n;
 }
 
 #define jw_lit(w, s) jw_raw((w), (s), sizeof(s) - 1)
 
+static void jw_puts(jw *w, const char *s) { jw_raw(w, s, strlen(s)); }
+
 static void jw_c(jw *w, char c)
 {
     *jw_room(w, 1) = c;
-    w->n++;
+    w->p++;
 }
 
-/* Integers straight into the block (decimal.h). */
+/* Integers straight into the buffer (decimal.h). */
 static inline void jw_uint(jw *w, unsigned long long v)
 {
     char *o = jw_room(w, 20);
-    w->n += vox_fmt_u64(v, o);
+    w->p = o + vox_fmt_u64(v, o);
 }
-
-/* A literal and an integer, one room check for both. */
-static inline void jw_lit_uint_(jw *w, const char *lit, size_t n, unsigned long long v)
-{
-    char *o = jw_room(w, n + 20);
-    memcpy(o, lit, n);
-    w->n += n + vox_fmt_u64(v, o + n);
-}
-
-#define jw_lit_uint(w, s, v) jw_lit_uint_((w), (s), sizeof(s) - 1, (v))
 
 static inline void jw_int(jw *w, long long v)
 {
     char *o = jw_room(w, 21);
-    w->n += vox_fmt_i64(v, o);
+    w->p = o + vox_fmt_i64(v, o);
 }
 
-/* v with dec decimals (rounded half to even on v * 10^dec, as rint does;
- * not printf's rounding of v's exact value), null when not finite. */
-static void jw_fixed(jw *w, double v, int dec)
+/* The fraction f < 10^dec (dec 3 or 4) as dec digits at o, two per lookup. */
+static inline void put_frac(char *o, unsigned f, int dec)
 {
-    static const double scale[5] = {1, 10, 100, 1000, 10000};
+    if (dec == 4) {
+        memcpy(o, vox_digit_pairs + 2 * (f / 100), 2);
+    } else {
+        o[0] = (char)('0' + f / 100);
+        o--;
+    }
+    memcpy(o + 2, vox_digit_pairs + 2 * (f % 100), 2);
+}
+
+/* v with dec (3 or 4) decimals at o (32 bytes of room), rounded half to
+ * even on v * 10^dec, as rint does (not printf's rounding of v's exact
+ * value); the end, or NULL where v is not finite or so large that
+ * v * 10^dec > 9e15 (never a length or a fraction): jw_fixed_slow then. */
+static inline char *fixed_at(char *o, double v, int dec)
+{
+    const double x = v * (dec == 4 ? 10000.0 : 1000.0);
+    if (!(fabs(x) < 9e15)) /* NaN and infinities too */
+        return NULL;
+    /* a negative x that rounds to zero gives +0 here: no sign written */
+    const double m = vox_rint_exact(x);
+    const uint64_t u = (uint64_t)(int64_t)fabs(m), ip = dec == 4 ? u / 10000 : u / 1000; /* < 9e15 < 2^63 */
+    *o = '-';
+    o += m < 0;
+    o += vox_fmt_u64(ip, o);
+    *o = '.';
+    put_frac(o + 1, (unsigned)(u - ip * (dec == 4 ? 10000 : 1000)), dec);
+    return o + 1 + dec;
+}
+
+/* What fixed_at leaves: null when v is not finite, else printf's answer. */
+static void jw_fixed_slow(jw *w, double v, int dec)
+{
     if (!isfinite(v)) {
         jw_lit(w, "null");
         return;
     }
-    const double x = v * scale[dec];
-    if (!(fabs(x) < 9e15)) { /* beyond any length or fraction written here; keep printf's answer */
-        char tmp[400];
-        int n = snprintf(tmp, sizeof tmp, "%.*f", dec, v);
-        jw_raw(w, tmp, n > 0 ? (size_t)n : 0);
-        return;
-    }
-    /* a negative x that rounds to zero gives +0 here: no sign written */
-    const double m = vox_rint_exact(x);
-    const unsigned long long u = (unsigned long long)fabs(m), unit = vox_pow10_u64[dec], ip = u / unit;
-    char *o = jw_room(w, 32), *p = o;
-    if (m < 0) *p++ = '-';
-    p += vox_fmt_u64(ip, p);
-    if (dec) {
-        unsigned long long f = u - ip * unit;
-        *p = '.';
-        for (int i = dec; i >= 1; i--, f /= 10) p[i] = (char)('0' + f % 10);
-        p += dec + 1;
-    }
-    w->n += (size_t)(p - o);
+    char tmp[400];
+    int n = snprintf(tmp, sizeof tmp, "%.*f", dec, v);
+    jw_raw(w, tmp, n > 0 ? (size_t)n : 0);
+}
+
+/* v with dec (3 or 4) decimals (fixed_at), null when not finite. */
+static void jw_fixed(jw *w, double v, int dec)
+{
+    char *e = fixed_at(jw_room(w, 32), v, dec);
+    if (e) w->p = e;
+    else jw_fixed_slow(w, v, dec);
 }
 
 /* Python's repr, the shortest exact digits (slow: a few numbers only). */
@@ -135,8 +184,21 @@ static void jw_exact(jw *w, double v)
         jw_lit(w, ".0");
 }
 
+/* A string through vox_json_string, into the buffer at o; the pointer past
+ * it, with room for what the rest of a batch of rows may write. */
+static char *jw_json(jw *w, char *o, const char *s)
+{
+    w->p = o;
+    jw_sync(w);
+    if (!w->b->oom)
+        vox_json_string(w->b, s);
+    jw_resume(w);
+    return jw_room(w, JW_ROWS * JW_ROOM);
+}
+
 /* The bytes a JSON string holds as they are: printable ASCII but the quote
- * and the backslash (json.dumps writes these so, with ensure_ascii). */
+ * and the backslash (json.dumps writes these so, with ensure_ascii).  The
+ * terminator is not one, so a run of them stops at it. */
 static const uint8_t json_plain[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x00: control characters */
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -148,91 +210,205 @@ static const uint8_t json_plain[256] = {
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, /* 0x70: DEL escaped; 0x80 on: not ASCII */
 };
 
-/* A name: plain (json_plain) bytes are copied as they are scanned, anything
- * else, or a name of 60 characters or more, escaped by vox_json_string. */
-static void jw_str(jw *w, const char *s)
+/* The plain bytes f starts with, up to size - 1 (the longest name a field of
+ * size bytes holds): one test a byte, no loop (a name is a few bytes, and a
+ * counted loop costs more than the tests). */
+static inline size_t plain_run(const char *f, size_t size)
 {
-    char *o = jw_room(w, 64);
-    size_t n = 0;
-    unsigned char c;
+    const unsigned char *u = (const unsigned char *)f;
+    if (!json_plain[u[0]]) return 0;
+    if (!json_plain[u[1]]) return 1;
+    if (!json_plain[u[2]]) return 2;
+    if (size == 4 || !json_plain[u[3]]) return 3;
+    if (!json_plain[u[4]]) return 4;
+    if (!json_plain[u[5]]) return 5;
+    if (!json_plain[u[6]]) return 6;
+    return 7;
+}
+
+/* A name field of size 8 or 4 bytes as a JSON string at o (room for it
+ * checked: 2 + size bytes are stored even for a shorter name).  Plain bytes
+ * up to the terminator are copied as they are, which is what
+ * vox_json_string writes for them; anything else (a byte to escape, or no
+ * terminator in the field) goes through vox_json_string. */
+static inline char *put_name(jw *w, char *o, const char *field, size_t size)
+{
+    const size_t n = plain_run(field, size);
+    if (field[n])
+        return jw_json(w, o, field);
     o[0] = '"';
-    while (json_plain[c = (unsigned char)s[n]] && n < 60) o[++n] = (char)c;
-    if (c) { /* a byte to escape, or a long name */
-        jw_flush(w);
-        vox_json_string(w->b, s);
-        return;
-    }
+    memcpy(o + 1, field, size);
     o[n + 1] = '"';
-    w->n += n + 2;
+    return o + n + 2;
 }
 
-static void jw_puts(jw *w, const char *s) { jw_raw(w, s, strlen(s)); }
-
-static void jw_printf(jw *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void jw_printf(jw *w, const char *fmt, ...)
+static inline char *put_sep(char *o)
 {
-    char tmp[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        jw_raw(w, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+    memcpy(o, ", ", 2);
+    return o + 2;
 }
 
-static void put_vec(jw *b, const double v[3], int dec)
+/* The residue fields of atom a: chain, number, insertion code, name, at o
+ * (JW_ROOM bytes of room). */
+static char *put_residue(jw *w, char *o, const vox_atom *a)
 {
-    jw_c(b, '[');
+    o = put_sep(put_name(w, o, a->chain, sizeof a->chain));
+    o = put_sep(o + vox_fmt_i64(a->res_id, o));
+    const unsigned char c = (unsigned char)a->ins_code;
+    if (!c) {
+        memcpy(o, "\"\"", 2);
+        o += 2;
+    } else if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+        o[0] = '"';
+        o[1] = (char)c;
+        o[2] = '"';
+        o += 3;
+    } else {
+        const char ins[2] = {(char)c, '\0'};
+        o = jw_json(w, o, ins);
+    }
+    return put_name(w, put_sep(o), a->res_name, sizeof a->res_name);
+}
+
+/* The lining atoms and where the atoms table wrote their residues' text:
+ * the volumes' lining residues copy it from there instead of writing it
+ * again (4jpn.pdb: 873 residues, 651 of them different, a fifth of what
+ * the volumes cost). */
+typedef struct lining_index {
+    /* per atom: 0 not in the table; else a row (1 until it is written), the
+     * number of digits of its index in bits 0-6, and ROW_TEXT where its
+     * residue text starts in it */
+    uint8_t *rows;
+    /* digits[i]: the digits of i and ", ", for the lining atoms' lists to
+     * copy where i has at most 6; text[i], where ROW_TEXT: the residue
+     * text's offset in the buffer times 256 plus its length.  Read only
+     * where set. */
+    uint64_t *digits, *text;
+} lining_index;
+
+#define ROW_TEXT 0x80
+
+/* The same residue as put_residue writes it: the same bytes (number,
+ * insertion code, the name and chain fields whole), or else what
+ * vox_same_residue tells, as it ignores what follows a name's terminator. */
+static inline int same_residue(const vox_atom *a, const vox_atom *b)
+{
+    if (a->res_id != b->res_id || a->ins_code != b->ins_code)
+        return 0;
+    return (memcmp(a->res_name, b->res_name, 8) == 0 && memcmp(a->chain, b->chain, 8) == 0) ||
+           vox_same_residue(a, b);
+}
+
+/* len bytes from src to o, len <= 32 without a call: src lies far enough
+ * before o (a row or more) that the 32 bytes read may pass its end. */
+static inline char *copy_text(char *o, const char *src, size_t len)
+{
+    if (len <= 32) {
+        uint64_t t[4]; /* all read before any is written */
+        memcpy(t, src, 32);
+        memcpy(o, t, 32);
+    } else {
+        memmove(o, src, len);
+    }
+    return o + len;
+}
+
+/* The lining atoms' rows, in structure order; whether there was one.  A residue's
+ * atoms follow one another, so its text, written for the first row, is
+ * copied from there for the rest.  The room is checked once for JW_ROWS
+ * rows (jw_json keeps as much after a name it escapes). */
+static size_t put_atoms(jw *w, const vox_structure *s, const lining_index *x)
+{
+    static const char sep[9] = ",\n    ["; /* a byte past the terminator: 8 read from sep + 1 */
+    /* in locals: the compiler reloads what a char store might change */
+    const vox_atom *const atoms = s->atoms.a;
+    const size_t *const kept = s->kept, natoms = s->atoms.n;
+    uint8_t *const lines = x->rows;
+    uint64_t *const digits_of = x->digits, *const text_of = x->text;
+    const vox_atom *memo = NULL; /* the atom whose residue text lies at memo_at; NULL: none */
+    size_t memo_at = 0, memo_len = 0, skip = 1, i = 0; /* the first row has no comma before it */
+    for (;;) {
+        char *o = jw_room(w, JW_ROWS * JW_ROOM);
+        for (size_t k = 0; k < JW_ROWS; k++, i++) {
+            while (!lines[i]) i++; /* lines[natoms] is set: it stops there */
+            if (i == natoms) {
+                w->p = o;
+                return !skip;
+            }
+            const vox_atom *a = &atoms[i];
+            memcpy(o, sep + skip, 8); /* a fixed length: no call */
+            o += 7 - skip;
+            skip = 0;
+            /* the index and ", ", kept for the lining atoms' lists; the
+             * input index, mostly the same number, copied */
+            const size_t n = vox_fmt_u64(i, o), j = kept ? kept[i] : i;
+            put_sep(o + n);
+            uint64_t digits; /* 8 bytes read before any is written: they may overlap */
+            memcpy(&digits, o, 8);
+            digits_of[i] = digits;
+            uint8_t row = (uint8_t)n;
+            o += n + 2;
+            if (j == i && n <= 6) {
+                memcpy(o, &digits, 8);
+                o += n + 2;
+            } else {
+                o = put_sep(o + vox_fmt_u64(j, o));
+            }
+            if (memo && same_residue(a, memo)) {
+                o = copy_text(o, w->b->data + memo_at, memo_len);
+            } else {
+                /* kept as an offset: vox_json_string may move the buffer */
+                const int live = !w->b->oom;
+                const size_t at = live ? (size_t)(o - w->b->data) : 0;
+                o = put_residue(w, o, a);
+                memo = NULL;
+                if (live && !w->b->oom && (size_t)(o - w->b->data) - at < 256) {
+                    memo = a;
+                    memo_at = at;
+                    memo_len = (size_t)(o - w->b->data) - at;
+                    text_of[i] = (uint64_t)at << 8 | memo_len;
+                    row |= ROW_TEXT;
+                }
+            }
+            lines[i] = row;
+            o = put_sep(o);
+            o = put_sep(put_name(w, o, a->name, sizeof a->name));
+            o = put_name(w, o, a->element, sizeof a->element);
+            *o++ = ']';
+        }
+        w->p = o;
+    }
+}
+
+/* Atom f's residue fields (put_residue) copied from the atoms table: from
+ * its first row at or after f, when that row is of f's residue and its
+ * text was kept there; else written. */
+static char *put_residue_again(jw *w, char *o, const vox_structure *s, const lining_index *x, size_t f)
+{
+    size_t i = f;
+    while (i < s->atoms.n && !x->rows[i]) i++;
+    if (i < s->atoms.n && (x->rows[i] & ROW_TEXT) && !w->b->oom && same_residue(&s->atoms.a[i], &s->atoms.a[f]))
+        return copy_text(o, w->b->data + (x->text[i] >> 8), x->text[i] & 255);
+    return put_residue(w, o, &s->atoms.a[f]);
+}
+
+/* "[x, y, z]" with 3 decimals, one room check for the three. */
+static void put_vec(jw *w, const double v[3])
+{
+    char *o = jw_room(w, 3 * 34 + 2);
+    *o++ = '[';
     for (int a = 0; a < 3; a++) {
-        if (a) jw_lit(b, ", ");
-        jw_fixed(b, v[a], dec);
+        if (a) o = put_sep(o);
+        char *e = fixed_at(o, v[a], 3);
+        if (!e) {
+            w->p = o;
+            jw_fixed_slow(w, v[a], 3);
+            e = jw_room(w, 3 * 34 + 2);
+        }
+        o = e;
     }
-    jw_c(b, ']');
-}
-
-static size_t input_index(const vox_structure *s, size_t i) { return s->kept ? s->kept[i] : i; }
-
-/* The residue fields of atom i: chain, number, insertion code, name. */
-static void put_residue(jw *b, const vox_structure *s, size_t i)
-{
-    const vox_atom *a = &s->atoms.a[i];
-    char ins[2] = {a->ins_code, '\0'};
-    jw_str(b, a->chain);
-    jw_lit(b, ", ");
-    jw_int(b, a->res_id);
-    jw_lit(b, ", ");
-    jw_str(b, ins);
-    jw_lit(b, ", ");
-    jw_str(b, a->res_name);
-}
-
-/* The atoms table's residue fields: a residue's atoms follow one another,
- * so the text written for the first is copied for the rest
- * (vox_same_residue compares exactly the fields put_residue writes). */
-typedef struct residue_memo {
-    const vox_atom *atom; /* the atom whose residue text holds; NULL: none */
-    size_t len;
-    char text[192]; /* four names escaped, a number: 140 characters at most */
-} residue_memo;
-
-static void put_residue_memo(jw *b, const vox_structure *s, size_t i, residue_memo *m)
-{
-    const vox_atom *a = &s->atoms.a[i];
-    if (m->atom && vox_same_residue(a, m->atom)) {
-        jw_raw(b, m->text, m->len);
-        return;
-    }
-    /* written into the block in one piece, to be copied from it; kept only
-     * if it was (no name escaped straight into the buffer) */
-    jw_room(b, sizeof m->text);
-    const size_t at = b->n, flushes = b->flushes;
-    put_residue(b, s, i);
-    m->atom = NULL;
-    if (b->flushes == flushes && b->n - at <= sizeof m->text) {
-        m->atom = a;
-        m->len = b->n - at;
-        memcpy(m->text, b->block + at, m->len);
-    }
+    *o++ = ']';
+    w->p = o;
 }
 
 static void put_boxes(jw *b, const vox_result *r, size_t index, double padding)
@@ -247,9 +423,9 @@ static void put_boxes(jw *b, const vox_result *r, size_t index, double padding)
         jw_c(b, '"');
         jw_puts(b, frames[f]);
         jw_lit(b, "\": {\"min\": ");
-        put_vec(b, lo[slot[f]], 3);
+        put_vec(b, lo[slot[f]]);
         jw_lit(b, ", \"max\": ");
-        put_vec(b, hi[slot[f]], 3);
+        put_vec(b, hi[slot[f]]);
         jw_c(b, '}');
     }
     /* the docking box is the bounding box grown by the padding on every side */
@@ -265,15 +441,16 @@ static void put_boxes(jw *b, const vox_result *r, size_t index, double padding)
         jw_c(b, '"');
         jw_puts(b, frames[f]);
         jw_lit(b, "\": {\"center\": ");
-        put_vec(b, centre, 3);
+        put_vec(b, centre);
         jw_lit(b, ", \"size\": ");
-        put_vec(b, size, 3);
+        put_vec(b, size);
         jw_c(b, '}');
     }
     jw_lit(b, "},\n");
 }
 
-static void put_volume(jw *b, const vox_structure *s, const vox_result *r, size_t index, double padding)
+static void put_volume(jw *b, const vox_structure *s, const vox_result *r, const lining_index *x, size_t index,
+                       double padding)
 {
     const vox_group *g = &r->groups[index];
     vox_descriptors d;
@@ -318,17 +495,36 @@ static void put_volume(jw *b, const vox_structure *s, const vox_result *r, size_
     put_boxes(b, r, index, padding);
     jw_lit(b, "      \"lining_residues\": [");
     for (size_t t = 0; t < g->d.nresidues; t++) {
-        jw_puts(b, t ? ", [" : "[");
-        put_residue(b, s, g->d.residues[t]);
-        jw_lit(b, ", ");
-        jw_uint(b, g->d.residues[t]);
-        jw_c(b, ']');
+        char *o = jw_room(b, JW_ROOM);
+        if (t) o = put_sep(o);
+        *o++ = '[';
+        o = put_sep(put_residue_again(b, o, s, x, g->d.residues[t]));
+        o += vox_fmt_u64(g->d.residues[t], o);
+        *o++ = ']';
+        b->p = o;
     }
     jw_lit(b, "],\n      \"lining_atoms\": [");
-    for (size_t t = 0; t < g->d.nlining; t++) {
-        if (t) jw_lit_uint(b, ", ", g->d.lining[t]);
-        else jw_uint(b, g->d.lining[t]);
+    /* "i, " as the atoms table wrote it, one room check for 16; the last
+     * ", " taken back */
+    const size_t *const lining = g->d.lining, nlining = g->d.nlining;
+    const uint8_t *const rows = x->rows;
+    const uint64_t *const digits_of = x->digits;
+    for (size_t t = 0; t < nlining;) {
+        char *o = jw_room(b, 16 * 22);
+        const size_t e = nlining - t < 16 ? nlining : t + 16;
+        for (; t < e; t++) {
+            const size_t f = lining[t], n = rows[f] & ~ROW_TEXT;
+            if (n <= 6) {
+                memcpy(o, &digits_of[f], 8);
+                o += n + 2;
+            } else {
+                o = put_sep(o + vox_fmt_u64(f, o));
+            }
+        }
+        b->p = o;
     }
+    if (nlining)
+        b->p -= 2;
     jw_lit(b, "]\n    }");
 }
 
@@ -337,21 +533,42 @@ static int shown(const vox_group *g, int include_hubs) { return g->type != VOX_H
 vox_status vox_render_volumes_json(const vox_structure *s, const vox_result *r, const vox_render_params *p,
                                    vox_buf *out)
 {
+    /* the atoms that line any volume written, each once */
+    lining_index x;
+    x.rows = calloc(s->atoms.n + 1, 1);
+    /* read only where written */
+    x.digits = malloc((s->atoms.n ? s->atoms.n : 1) * sizeof *x.digits);
+    x.text = malloc((s->atoms.n ? s->atoms.n : 1) * sizeof *x.text);
+    if (!x.rows || !x.digits || !x.text) {
+        free(x.rows);
+        free(x.digits);
+        free(x.text);
+        return VOX_E_NOMEM;
+    }
+    uint8_t *lines = x.rows;
+    lines[s->atoms.n] = 1; /* put_atoms' sentinel */
+    size_t nlining = 0, nresidues = 0, nvol = 0;
+    for (size_t i = 0; i < r->n; i++)
+        if (shown(&r->groups[i], p->include_hubs)) {
+            const vox_group *g = &r->groups[i];
+            for (size_t t = 0; t < g->d.nlining; t++) lines[g->d.lining[t]] = 1;
+            nlining += g->d.nlining;
+            nresidues += g->d.nresidues;
+            nvol++;
+        }
+    /* one allocation for most documents (it grows if not): about 50 bytes a
+     * row of the atoms table, 6 an index, 32 a residue and 720 the rest of a
+     * volume (4jpn.pdb: 324 kB for 292) */
+    const size_t rows = nlining < s->atoms.n ? nlining : s->atoms.n;
+    (void)vox_buf_tail(out, 1024 + 50 * rows + 6 * nlining + 32 * nresidues + 720 * nvol);
     jw w;
     w.b = out;
-    w.n = 0;
-    w.flushes = 0;
+    jw_resume(&w);
     jw *b = &w;
-    /* the atoms that line any volume written, each once */
-    uint8_t *lines = calloc(s->atoms.n ? s->atoms.n : 1, 1);
-    if (!lines)
-        return VOX_E_NOMEM;
-    for (size_t i = 0; i < r->n; i++)
-        if (shown(&r->groups[i], p->include_hubs))
-            for (size_t t = 0; t < r->groups[i].d.nlining; t++) lines[r->groups[i].d.lining[t]] = 1;
-    jw_printf(b, "{\n  \"format\": \"vox-volumes\",\n  \"schema\": 1,\n  \"vox_version\": \"%s\",\n  \"source\": ",
-                   vox_version());
-    if (p->source) jw_str(b, p->source);
+    jw_lit(b, "{\n  \"format\": \"vox-volumes\",\n  \"schema\": 1,\n  \"vox_version\": \"");
+    jw_puts(b, vox_version());
+    jw_lit(b, "\",\n  \"source\": ");
+    if (p->source) b->p = jw_json(b, b->p, p->source);
     else jw_lit(b, "null");
     jw_lit(b, ",\n  \"resolution\": ");
     jw_repr(b, r->resolution);
@@ -372,38 +589,24 @@ vox_status vox_render_volumes_json(const vox_structure *s, const vox_result *r, 
         jw_exact(b, r->centroid[c]);
     }
     jw_puts(b, "]},\n  \"atom_fields\": [\"index\", \"input_index\", \"chain\", \"res_id\", \"ins_code\", "
-                    "\"res_name\", \"atom_name\", \"element\"],\n"
-                    "  \"residue_fields\": [\"chain\", \"res_id\", \"ins_code\", \"res_name\", \"first_atom\"],\n"
-                    "  \"atoms\": [");
-    int first = 1;
-    residue_memo memo;
-    memo.atom = NULL;
-    for (size_t i = 0; i < s->atoms.n; i++) {
-        if (!lines[i])
-            continue;
-        const vox_atom *a = &s->atoms.a[i];
-        if (!first) jw_c(b, ',');
-        first = 0;
-        jw_lit_uint(b, "\n    [", i);
-        jw_lit_uint(b, ", ", input_index(s, i));
-        jw_lit(b, ", ");
-        put_residue_memo(b, s, i, &memo);
-        jw_lit(b, ", ");
-        jw_str(b, a->name);
-        jw_lit(b, ", ");
-        jw_str(b, a->element);
-        jw_c(b, ']');
-    }
-    free(lines);
-    jw_puts(b, first ? "],\n  \"volumes\": [" : "\n  ],\n  \"volumes\": [");
+               "\"res_name\", \"atom_name\", \"element\"],\n"
+               "  \"residue_fields\": [\"chain\", \"res_id\", \"ins_code\", \"res_name\", \"first_atom\"],\n"
+               "  \"atoms\": [");
+    const size_t written = put_atoms(b, s, &x);
+    jw_puts(b, !written ? "],\n  \"volumes\": [" : "\n  ],\n  \"volumes\": [");
     size_t count = 0;
     for (size_t i = 0; i < r->n; i++) {
         if (!shown(&r->groups[i], p->include_hubs))
             continue;
         jw_puts(b, count++ ? ",\n" : "\n");
-        put_volume(b, s, r, i, p->box_padding);
+        put_volume(b, s, r, &x, i, p->box_padding);
     }
     jw_puts(b, count ? "\n  ]\n}\n" : "]\n}\n");
-    jw_flush(b);
+    free(x.rows);
+    free(x.digits);
+    free(x.text);
+    jw_sync(b);
+    if (!out->oom)
+        out->data[out->len] = '\0';
     return out->oom ? VOX_E_NOMEM : VOX_OK;
 }
