@@ -509,16 +509,25 @@ static void put_volume(jw *b, const vox_structure *s, const vox_result *r, const
     const size_t *const lining = g->d.lining, nlining = g->d.nlining;
     const uint8_t *const rows = x->rows;
     const uint64_t *const digits_of = x->digits;
+    const int short_indices = s->atoms.n <= 1000000; /* every index has at most 6 digits: no test each */
     for (size_t t = 0; t < nlining;) {
         char *o = jw_room(b, 16 * 22);
         const size_t e = nlining - t < 16 ? nlining : t + 16;
-        for (; t < e; t++) {
-            const size_t f = lining[t], n = rows[f] & ~ROW_TEXT;
-            if (n <= 6) {
+        if (short_indices) {
+            for (; t < e; t++) {
+                const size_t f = lining[t];
                 memcpy(o, &digits_of[f], 8);
-                o += n + 2;
-            } else {
-                o = put_sep(o + vox_fmt_u64(f, o));
+                o += (rows[f] & ~ROW_TEXT) + 2;
+            }
+        } else {
+            for (; t < e; t++) {
+                const size_t f = lining[t], n = rows[f] & ~ROW_TEXT;
+                if (n <= 6) {
+                    memcpy(o, &digits_of[f], 8);
+                    o += n + 2;
+                } else {
+                    o = put_sep(o + vox_fmt_u64(f, o));
+                }
             }
         }
         b->p = o;
