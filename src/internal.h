@@ -370,15 +370,17 @@ VOX_HIDDEN void vox_group_free(vox_group *g);
  * VOX_V_EXPOSED marks bulk solvent) and the analysed structure. */
 VOX_HIDDEN vox_status vox_describe_groups(vox_ctx *ctx, const vox_structure *st, const uint8_t *state,
                                           vox_result *r);
-/* Squared distances, in voxel steps, from every voxel of the grid padded by
- * one voxel on each side (dims + 2 per axis, flat as grids) to the nearest
- * bulk-solvent voxel: state & VOX_V_EXPOSED, or the padding.  need (NULL:
- * everywhere): per padded (j, k), 1 where the values along x are wanted;
- * want (NULL: everywhere; else need is required): per padded voxel, 1 where
- * the value is wanted, on those x-lines only; elsewhere d2 holds partial
- * results. */
+/* Squared distances, in voxel steps, from the voxels of the grid (dims, flat
+ * as grids) to the nearest bulk-solvent voxel: state & VOX_V_EXPOSED, or
+ * outside the grid.  want (NULL: every voxel): per grid row (i, j), flat
+ * i * dims[1] + j, (dims[2] + 63) / 64 words, bit k % 64 of word k / 64 set
+ * where voxel k of the row is wanted; d2 is written there only.  work:
+ * scratch of one uint32 per voxel of the grid padded by one on each side
+ * ((dims + 2) per axis).  method: VOX_EDT_AUTO (the one expected to be
+ * cheaper), or one of them (the tests compare both): the same integers. */
+enum { VOX_EDT_AUTO, VOX_EDT_SEARCH, VOX_EDT_ENVELOPE };
 VOX_HIDDEN vox_status vox_bulk_distance2(vox_ctx *ctx, const uint8_t *state, const int dims[3],
-                                         const uint8_t *need, const uint8_t *want, uint32_t *d2);
+                                         const uint64_t *want, int method, uint32_t *work, uint32_t *d2);
 /* Fills every group's lining atoms and residues, atom classes and
  * hydropathy.  map: scratch of one int32 per grid voxel. */
 VOX_HIDDEN vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r, int32_t *map);

@@ -99,71 +99,107 @@ static vox_structure *from_arrays(vox_ctx *ctx, size_t n, const float *xyz, cons
 
 /* ---- the depth transform against brute force ----------------------------- */
 
+/* The squared distance from every grid voxel to the nearest bulk voxel,
+ * over the list of the bulk voxels and the padding around the grid. */
+static uint32_t *brute_distance2(const uint8_t *state, const int d[3])
+{
+    const int pd[3] = {d[0] + 2, d[1] + 2, d[2] + 2};
+    const size_t n = (size_t)d[0] * d[1] * d[2];
+    int (*bulk)[3] = malloc((size_t)pd[0] * pd[1] * pd[2] * sizeof *bulk);
+    size_t nb = 0;
+    for (int a = 0; a < pd[0]; a++)
+        for (int b = 0; b < pd[1]; b++)
+            for (int c = 0; c < pd[2]; c++) {
+                int inner = a >= 1 && a <= d[0] && b >= 1 && b <= d[1] && c >= 1 && c <= d[2];
+                if (!inner || (state[((size_t)(a - 1) * d[1] + (b - 1)) * d[2] + (c - 1)] & VOX_V_EXPOSED)) {
+                    bulk[nb][0] = a - 1;
+                    bulk[nb][1] = b - 1;
+                    bulk[nb++][2] = c - 1;
+                }
+            }
+    uint32_t *ref = malloc(n * sizeof *ref);
+    for (int i = 0; i < d[0]; i++)
+        for (int j = 0; j < d[1]; j++)
+            for (int k = 0; k < d[2]; k++) {
+                long best = -1;
+                for (size_t t = 0; t < nb; t++) {
+                    const long x = i - bulk[t][0], y = j - bulk[t][1], z = k - bulk[t][2];
+                    const long e = x * x + y * y + z * z;
+                    if (best < 0 || e < best) best = e;
+                }
+                ref[((size_t)i * d[1] + j) * d[2] + k] = (uint32_t)best;
+            }
+    free(bulk);
+    return ref;
+}
+
 static void test_bulk_distance(void)
 {
-    vox_ctx *ctx = context(NULL, 3);
-    /* the long lines give the envelope segments of many values and many
-     * parabolas to drop; density 0 leaves only the padding as bulk, 1
-     * makes every line all bulk */
-    static const int shapes[][3] = {{7, 5, 9}, {1, 1, 1}, {3, 8, 2}, {12, 4, 6}, {2, 2, 11},
-                                    {40, 3, 3}, {3, 40, 3}, {3, 3, 40}, {18, 17, 5}};
-    static const double density[] = {0.0, 0.03, 0.2, 0.7, 1.0};
+    /* the long lines give searches of many steps; axes of one voxel; density
+     * 0 leaves only the padding as bulk (the deep cube: distances up to 13
+     * steps along each axis), 1 makes every voxel bulk */
+    static const int shapes[][3] = {{7, 5, 9},  {1, 1, 1},  {3, 8, 2},   {12, 4, 6}, {2, 2, 11}, {40, 3, 3},
+                                    {3, 40, 3}, {3, 3, 40}, {18, 17, 5}, {1, 9, 7},  {8, 1, 5},  {6, 7, 1},
+                                    {2, 3, 67}, {34, 12, 11}, {12, 30, 13}, {26, 27, 25}};
+    static const double density[] = {0.0, 0.003, 0.01, 0.03, 0.2, 0.7, 1.0};
+    static const char *const wants[] = {"every voxel (NULL)", "every voxel", "one in five", "one in fifty",
+                                        "one y-plane", "one x-plane"};
+    vox_ctx *ctxs[3] = {context(NULL, 1), context(NULL, 2), context(NULL, 3)};
     unsigned seed = 12345;
     for (size_t sh = 0; sh < sizeof shapes / sizeof *shapes; sh++)
         for (size_t dn = 0; dn < sizeof density / sizeof *density; dn++) {
             const int *d = shapes[sh];
-            const int pd[3] = {d[0] + 2, d[1] + 2, d[2] + 2};
-            const size_t n = (size_t)d[0] * d[1] * d[2], pn = (size_t)pd[0] * pd[1] * pd[2];
-            uint8_t *state = malloc(n);
-            uint32_t *d2 = malloc(pn * sizeof *d2);
+            const size_t n = (size_t)d[0] * d[1] * d[2];
+            const size_t pn = (size_t)(d[0] + 2) * (d[1] + 2) * (d[2] + 2);
+            if (n > 5000 && density[dn] > 0.01)
+                continue; /* the deep cube: empty, or a few bulk specks */
+            const size_t words = ((size_t)d[2] + 63) / 64;
+            uint8_t *state = malloc(n), *want = malloc(n);
+            uint64_t *bits = malloc((size_t)d[0] * d[1] * words * sizeof *bits);
+            uint32_t *d2 = malloc(n * sizeof *d2), *work = malloc(pn * sizeof *work);
             for (size_t f = 0; f < n; f++) {
                 seed = seed * 1103515245u + 12345u;
                 state[f] = ((seed >> 16) % 1000) < density[dn] * 1000 ? VOX_V_EXPOSED : VOX_V_BURIED;
             }
-            CHECK(vox_bulk_distance2(ctx, state, d, NULL, NULL, d2) == VOX_OK, "transform");
-            size_t wrong = 0;
-            for (int i = 0; i < pd[0]; i++)
-                for (int j = 0; j < pd[1]; j++)
-                    for (int k = 0; k < pd[2]; k++) {
-                        long best = -1;
-                        for (int a = 0; a < pd[0]; a++)
-                            for (int b = 0; b < pd[1]; b++)
-                                for (int c = 0; c < pd[2]; c++) {
-                                    int inner = a >= 1 && a <= d[0] && b >= 1 && b <= d[1] && c >= 1 && c <= d[2];
-                                    if (inner && !(state[((size_t)(a - 1) * d[1] + (b - 1)) * d[2] + (c - 1)] & VOX_V_EXPOSED))
-                                        continue;
-                                    long e = (long)(i - a) * (i - a) + (long)(j - b) * (j - b) + (long)(k - c) * (k - c);
-                                    if (best < 0 || e < best) best = e;
-                                }
-                        wrong += (long)d2[((size_t)i * pd[1] + j) * pd[2] + k] != best;
-                    }
-            CHECK(wrong == 0, "dims %dx%dx%d density %g: %zu squared distances differ from brute force", d[0], d[1],
-                  d[2], density[dn], wrong);
-            /* only some voxels wanted (one in five, as a volume's are): those still exact */
-            uint8_t *need = calloc((size_t)pd[1] * pd[2], 1), *want = calloc(pn, 1);
-            uint32_t *full = malloc(pn * sizeof *full);
-            memcpy(full, d2, pn * sizeof *full);
-            for (int i = 1; i <= d[0]; i++)
-                for (int j = 1; j <= d[1]; j++)
-                    for (int k = 1; k <= d[2]; k++) {
+            uint32_t *ref = brute_distance2(state, d);
+            for (int c = 0; c < 9; c++)
+                for (size_t wi = 0; wi < sizeof wants / sizeof *wants; wi++) {
+                    /* wanted voxels against brute force; the others untouched */
+                    for (size_t f = 0; f < n; f++) {
+                        const size_t i = f / ((size_t)d[1] * d[2]), j = f / (size_t)d[2] % (size_t)d[1];
                         seed = seed * 1103515245u + 12345u;
-                        if ((seed >> 16) % 5 == 0) {
-                            want[((size_t)i * pd[1] + j) * pd[2] + k] = 1;
-                            need[(size_t)j * pd[2] + k] = 1;
-                        }
+                        want[f] = wi < 2 || (wi == 2 && (seed >> 16) % 5 == 0) || (wi == 3 && (seed >> 16) % 50 == 0) ||
+                                  (wi == 4 && j == (size_t)d[1] / 2) || (wi == 5 && i == (size_t)d[0] - 1);
                     }
-            CHECK(vox_bulk_distance2(ctx, state, d, need, want, d2) == VOX_OK, "transform of the wanted voxels");
-            wrong = 0;
-            for (size_t f = 0; f < pn; f++) wrong += want[f] && d2[f] != full[f];
-            CHECK(wrong == 0, "dims %dx%dx%d density %g: %zu wanted squared distances differ from brute force", d[0],
-                  d[1], d[2], density[dn], wrong);
-            free(need);
-            free(want);
-            free(full);
+                    /* the flags as the transform takes them: a bit per voxel, row by row */
+                    memset(bits, 0, (size_t)d[0] * d[1] * words * sizeof *bits);
+                    for (size_t f = 0; f < n; f++)
+                        if (want[f])
+                            bits[f / (size_t)d[2] * words + f % (size_t)d[2] / 64] |= (uint64_t)1 << (f % (size_t)d[2] % 64);
+                    memset(d2, 0xab, n * sizeof *d2);
+                    /* c: 1-3 threads, each method (searches, envelopes, the cheaper) */
+                    CHECK(vox_bulk_distance2(ctxs[c % 3], state, d, wi == 0 ? NULL : bits,
+                                             (int[]){VOX_EDT_SEARCH, VOX_EDT_ENVELOPE, VOX_EDT_AUTO}[c / 3], work,
+                                             d2) == VOX_OK,
+                          "transform");
+                    size_t wrong = 0, touched = 0;
+                    for (size_t f = 0; f < n; f++) {
+                        wrong += want[f] && d2[f] != ref[f];
+                        touched += !want[f] && d2[f] != 0xababababu;
+                    }
+                    CHECK(wrong == 0 && touched == 0,
+                          "dims %dx%dx%d density %g, %d threads, method %d, %s wanted: %zu squared distances differ "
+                          "from brute force, %zu others written",
+                          d[0], d[1], d[2], density[dn], c % 3 + 1, c / 3, wants[wi], wrong, touched);
+                }
+            free(ref);
             free(state);
+            free(want);
+            free(bits);
             free(d2);
+            free(work);
         }
-    vox_ctx_destroy(&ctx);
+    for (int c = 0; c < 3; c++) vox_ctx_destroy(&ctxs[c]);
 }
 
 /* ---- lining against the rule evaluated pair by pair -------------------------- */
