@@ -424,6 +424,66 @@ static int loop_blocks(category *c, const char **pp, const char *end, uint32_t *
             break;
         }
         uint64_t starts = ~m.blank & ((m.blank << 1) | 1), nls = m.newline;
+        /* The common block first: every word in it an ordinary value.  Its
+         * words are taken without asking each whether it ends the loop,
+         * needs the scalar code or finds room, and their first bytes' classes
+         * are or'ed together: when that shows a word of another kind, the
+         * block is taken again below, word by word, from the same state.  A
+         * last word that may run on past the block is left to the next one,
+         * which starts at it.  Room for 32 values (a block holds at most 32
+         * words) makes every store safe; with less, the slow path grows it. */
+        uint64_t whole = starts;
+        unsigned adv = 64;
+        if (!(m.blank >> 63)) {
+            adv = 63u - (unsigned)__builtin_clzll(starts); /* byte 63 is in a word: it has a start */
+            whole ^= 1ull << adv;
+        }
+        if (adv > 0 && (!kept || cap - n >= 32)) {
+            const uint64_t inside = adv == 64 ? ~0ull : (1ull << adv) - 1;
+            unsigned cls = 0;
+            size_t k = n;
+            uint32_t l = ln;
+            uint64_t st = whole, nl = m.newline & inside;
+            if (kept) {
+                while (st) {
+                    /* the words before the next line end: one line number */
+                    const uint64_t seg = st & ((nl & (0 - nl)) - 1);
+                    st ^= seg;
+                    for (uint64_t q = seg; q; q &= q - 1) {
+                        const unsigned s = (unsigned)__builtin_ctzll(q);
+                        const char *w = p + s;
+                        cls |= word_class[(unsigned char)*w];
+                        vals[k].p = w;
+                        vals[k].len = (uint32_t)__builtin_ctzll(m.blank >> s);
+                        vals[k].line = l;
+                        k++;
+                    }
+                    if (nl) {
+                        l++;
+                        nl &= nl - 1;
+                    }
+                }
+            } else {
+                for (uint64_t q = st; q; q &= q - 1) {
+                    cls |= word_class[(unsigned char)p[__builtin_ctzll(q)]];
+                    k++;
+                }
+                if (whole && !cls) { /* the last word, for a message about the loop's end */
+                    const unsigned s = 63u - (unsigned)__builtin_clzll(whole);
+                    uint32_t at = l;
+                    for (uint64_t b = nl & ((1ull << s) - 1); b; b &= b - 1) at++;
+                    last = (sv){p + s, (uint32_t)__builtin_ctzll(m.blank >> s), at};
+                }
+            }
+            if (!cls) {
+                for (; nl; nl &= nl - 1) l++;
+                n = k;
+                ln = l;
+                *at_start = (int)((m.newline >> (adv - 1)) & 1);
+                p += adv;
+                continue;
+            }
+        }
         int next_nl = nls ? __builtin_ctzll(nls) : 64;
         int cut = -1; /* a word to stop at: one for the scalar code, or one that runs past the block */
         while (starts) {
