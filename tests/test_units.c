@@ -14,6 +14,7 @@
 #include "fixed_cols.h"
 #include "grid.h"
 #include "internal.h"
+#include "number_word.h"
 #include "shells.h"
 
 /* ---- §5.3 Fibonacci-sphere points ----------------------------------------- */
@@ -879,6 +880,46 @@ static void test_fixed_cols(void)
           accepted, trials);
 }
 
+/* vox_number_word accepts only texts vox_parse_number accepts, with the same
+ * double bit for bit: random words of 0-10 bytes, mostly numbers of every
+ * width and point position (leading zeros, '-0', '5.', '.5'), with bytes
+ * changed to signs, points, blanks, letters, NUL and high bytes, and random
+ * bytes after them (read, and to be ignored). */
+static void test_number_word(void)
+{
+    static const char alphabet[] = "0123456789..--+ \teE\x01\x7f\x80\xff" "a";
+    uint64_t s = 0x6e756d62ull;
+    long mismatches = 0, accepted = 0, reference_ok = 0, trials = 0;
+    for (int r = 0; r < 600000; r++) {
+        char buf[24];
+        for (size_t i = 0; i < sizeof buf; i++) buf[i] = (char)xorshift(&s);
+        const uint64_t q = xorshift(&s);
+        const size_t n = (size_t)(q % 11);
+        char *p = buf + 2;
+        size_t i = 0;
+        if (n && (q >> 8) % 3 == 0) p[i++] = '-';
+        for (; i < n; i++) p[i] = (char)('0' + xorshift(&s) % 10);
+        if (n > 1 && (q >> 12) % 8 != 0) p[(size_t)((q >> 16) % n)] = '.';
+        for (uint64_t c = (q >> 24) % 5; c > 2 && n; c--) {
+            const uint64_t z = xorshift(&s);
+            p[z % n] = (z >> 8) % 8 == 0 ? (char)(z >> 16) : alphabet[(z >> 16) % (sizeof alphabet - 1)];
+        }
+        double a = 0, b = 0;
+        const int ra = vox_parse_number(p, n, &a), rb = vox_number_word(p, n, &b);
+        trials++;
+        accepted += rb;
+        reference_ok += ra;
+        if (rb && (!ra || memcmp(&a, &b, sizeof a) != 0)) {
+            if (mismatches++ < 5)
+                fprintf(stderr, "number_word '%.*s': reference %d %.17g, word %d %.17g\n", (int)n, p, ra, a, rb, b);
+        }
+    }
+    CHECK(mismatches == 0, "%ld of %ld numbers parsed differently", mismatches, trials);
+    /* both kinds of text seen, and most of what the reference reads taken here */
+    CHECK(accepted > trials / 3 && accepted < trials - trials / 10 && accepted > reference_ok * 3 / 4,
+          "%ld of %ld numbers accepted (the reference: %ld): both kinds tested", accepted, trials, reference_ok);
+}
+
 /* vox_cols_trim keeps the bytes that trimming isspace() blanks one by one
  * keeps, and vox_cols_digits4 reads what a digit loop reads: random fields
  * of 1-8 bytes over blanks of every kind, letters, digits, NUL and high
@@ -943,6 +984,7 @@ int main(void)
     test_fixed3();
     test_fixed_cols();
     test_cols_trim();
+    test_number_word();
     test_decimal();
     test_fmt_g();
     test_repr_shortcut();

@@ -15,6 +15,7 @@
 
 #include "byte_masks.h"
 #include "internal.h"
+#include "number_word.h"
 
 typedef struct sv {
     const char *p;
@@ -445,24 +446,26 @@ static int loop_blocks(category *c, const char **pp, const char *end, uint32_t *
             uint32_t l = ln;
             uint64_t st = whole, nl = m.newline & inside;
             if (kept) {
+                const uint64_t blank = m.blank;
+                sv *to = vals + n;
                 while (st) {
                     /* the words before the next line end: one line number */
                     const uint64_t seg = st & ((nl & (0 - nl)) - 1);
                     st ^= seg;
                     for (uint64_t q = seg; q; q &= q - 1) {
-                        const unsigned s = (unsigned)__builtin_ctzll(q);
-                        const char *w = p + s;
-                        cls |= word_class[(unsigned char)*w];
-                        vals[k].p = w;
-                        vals[k].len = (uint32_t)__builtin_ctzll(m.blank >> s);
-                        vals[k].line = l;
-                        k++;
+                        const uint64_t s = (uint64_t)__builtin_ctzll(q);
+                        cls |= word_class[(unsigned char)p[s]];
+                        to->p = p + s;
+                        to->len = (uint32_t)__builtin_ctzll(blank >> s);
+                        to->line = l;
+                        to++;
                     }
                     if (nl) {
                         l++;
                         nl &= nl - 1;
                     }
                 }
+                k = (size_t)(to - vals);
             } else {
                 for (uint64_t q = st; q; q &= q - 1) {
                     cls |= word_class[(unsigned char)p[__builtin_ctzll(q)]];
@@ -755,6 +758,41 @@ static inline void copy_trunc(char *dst, size_t cap, const sv *v, size_t maxlen)
 
 static int sv_double(const sv *v, double *out) { return vox_parse_number(v->p, v->len, out); }
 
+/* Where atom_site's values may be read a word at a time: a value whose
+ * first byte is at least 9 bytes before the text's end (number_word.h reads
+ * p[0] to p[8]).  Others - the text's last bytes, a text field's value in
+ * its own buffer - are read byte by byte. */
+typedef struct word_room {
+    uintptr_t first; /* the text's first byte; 0 when it has less than 9 (no value is at 0) */
+    size_t span;     /* the last offset with 9 bytes after it */
+} word_room;
+
+static inline int in_words(const word_room *w, const sv *v)
+{
+    /* as integers: a text field's buffer is another object, which C's
+     * pointer comparison may not be asked about */
+    return (uintptr_t)v->p - w->first <= w->span;
+}
+
+/* copy_trunc for one of an atom's 8-byte fields (4 for the element), a
+ * word at a time where the value allows: the first min(len, maxlen) bytes,
+ * zeros after them - the bytes memset and copy_trunc leave. */
+static inline void copy_field(char *dst, size_t cap, const sv *v, size_t maxlen, const word_room *w)
+{
+    if (!in_words(w, v)) {
+        copy_trunc(dst, cap, v, maxlen);
+        return;
+    }
+    const size_t n = v->len < maxlen ? v->len : maxlen; /* maxlen < cap <= 8 */
+    vox_cols_store(dst, vox_fixed_cols_load(v->p) & ((1ull << (8 * n)) - 1), cap);
+}
+
+/* sv_double, the common short numbers as one word. */
+static inline int sv_double_fast(const sv *v, const word_room *w, double *out)
+{
+    return (in_words(w, v) && vox_number_word(v->p, v->len, out)) || vox_parse_number(v->p, v->len, out);
+}
+
 static int sv_int(const sv *v, long *out)
 {
     /* the common case, a sign and up to 9 digits, without the copy: what strtol gives */
@@ -797,48 +835,50 @@ static vox_status read_atoms(vox_ctx *ctx, const vox_text *t, const category *c,
     if (!vox_atoms_reserve(out, r1 - r0))
         return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
     static const char *const axis[3] = {"Cartn_x", "Cartn_y", "Cartn_z"};
+    const word_room wr = {t->len >= 9 ? (uintptr_t)t->data : 0, t->len >= 9 ? t->len - 9 : 0};
     for (size_t r = r0; r < r1; r++) {
-        vox_atom a;
-        memset(&a, 0, sizeof a);
+        /* built in place: the room is reserved above, and out->n moves
+         * only once the atom is whole */
+        vox_atom *a = &out->a[out->n];
+        memset(a, 0, sizeof *a);
         const sv *row = cell(c, r, 0);
-        if (k->chain >= 0) copy_trunc(a.chain, sizeof a.chain, &row[k->chain], 4);
+        if (k->chain >= 0) copy_field(a->chain, sizeof a->chain, &row[k->chain], 4, &wr);
         if (k->res_id >= 0) {
             const sv *v = &row[k->res_id];
             long id = -1;
             if (!is_null(v) && !sv_int(v, &id))
                 return vox_fail(ctx, VOX_E_PARSE, "%s:%u: atom_site residue number '%.*s' is not an integer",
                                 t->name, v->line, (int)v->len, v->p);
-            a.res_id = (int)id;
+            a->res_id = (int)id;
         }
         if (k->ins >= 0) {
             const sv *v = &row[k->ins];
-            a.ins_code = is_null(v) || v->len == 0 ? 0 : v->p[0];
+            a->ins_code = is_null(v) || v->len == 0 ? 0 : v->p[0];
         }
-        if (k->res_name >= 0) copy_trunc(a.res_name, sizeof a.res_name, &row[k->res_name], 3);
-        if (k->atom >= 0) copy_trunc(a.name, sizeof a.name, &row[k->atom], 6);
-        if (k->element >= 0) copy_trunc(a.element, sizeof a.element, &row[k->element], 2);
-        if (k->group >= 0) a.hetero = sv_eq(&row[k->group], "HETATM");
+        if (k->res_name >= 0) copy_field(a->res_name, sizeof a->res_name, &row[k->res_name], 3, &wr);
+        if (k->atom >= 0) copy_field(a->name, sizeof a->name, &row[k->atom], 6, &wr);
+        if (k->element >= 0) copy_field(a->element, sizeof a->element, &row[k->element], 2, &wr);
+        if (k->group >= 0) a->hetero = sv_eq(&row[k->group], "HETATM");
         if (k->alt >= 0) {
             const sv *v = &row[k->alt];
-            a.altloc = v->len ? v->p[0] : 0;
-            if (a.altloc == '.' || a.altloc == '?') a.altloc = 0;
+            a->altloc = v->len ? v->p[0] : 0;
+            if (a->altloc == '.' || a->altloc == '?') a->altloc = 0;
         }
-        if (k->label_asym >= 0) copy_trunc(a.label_asym, sizeof a.label_asym, &row[k->label_asym], 7);
+        if (k->label_asym >= 0) copy_field(a->label_asym, sizeof a->label_asym, &row[k->label_asym], 7, &wr);
         const int xyz[3] = {k->x, k->y, k->z};
         for (int q = 0; q < 3; q++) {
             double v;
             const sv *s = &row[xyz[q]];
-            if (!sv_double(s, &v))
+            if (!sv_double_fast(s, &wr, &v))
                 return vox_fail(ctx, VOX_E_PARSE, "%s:%u: atom_site.%s '%.*s' is not a number", t->name,
                                 s->line, axis[q], (int)(s->len > 30 ? 30 : s->len), s->p);
             if (!(fabs(v) <= FLT_MAX)) /* finite as a double, infinite as the f32 vox computes in */
                 return vox_fail(ctx, VOX_E_PARSE,
                                 "%s:%u: atom_site.%s '%.*s' is out of range: coordinates must be within +-3.4e38, the "
                                 "32-bit float range", t->name, s->line, axis[q], (int)(s->len > 30 ? 30 : s->len), s->p);
-            a.xyz[q] = (float)v;
+            a->xyz[q] = (float)v;
         }
-        if (!vox_atoms_push(out, &a))
-            return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
+        out->n++;
     }
     return VOX_OK;
 }
