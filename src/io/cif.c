@@ -25,8 +25,9 @@ typedef struct sv {
 
 typedef struct category {
     char name[64];
+    size_t namelen; /* strlen(name), kept: get_cat compares it for every tag */
     char (*items)[64];
-    size_t nitems;
+    size_t nitems, itemcap;
     sv *vals; /* row-major: nrows * nitems; only when kept */
     size_t nvals, cap;
     int kept;     /* a category vox reads (kept_category): its values are stored, others only counted */
@@ -295,7 +296,7 @@ static int kept_category(const char *name, size_t nlen)
 static category *get_cat(cif_doc *d, const char *name, size_t nlen)
 {
     for (size_t i = 0; i < d->ncats; i++)
-        if (strlen(d->cats[i].name) == nlen && memcmp(d->cats[i].name, name, nlen) == 0)
+        if (d->cats[i].namelen == nlen && memcmp(d->cats[i].name, name, nlen) == 0)
             return &d->cats[i];
     category *nc = realloc(d->cats, (d->ncats + 1) * sizeof *nc);
     if (!nc)
@@ -305,16 +306,21 @@ static category *get_cat(cif_doc *d, const char *name, size_t nlen)
     memset(c, 0, sizeof *c);
     size_t n = nlen < sizeof c->name - 1 ? nlen : sizeof c->name - 1;
     memcpy(c->name, name, n);
+    c->namelen = strlen(c->name); /* a NUL in the name ends it, as strlen did at each look-up */
     c->kept = kept_category(name, nlen);
     return c;
 }
 
 static int add_item(category *c, const char *name, size_t len)
 {
-    char (*ni)[64] = realloc(c->items, (c->nitems + 1) * sizeof *ni);
-    if (!ni)
-        return 0;
-    c->items = ni;
+    if (c->nitems == c->itemcap) { /* doubling, not a realloc per tag */
+        const size_t cap = c->itemcap ? 2 * c->itemcap : 8;
+        char (*ni)[64] = realloc(c->items, cap * sizeof *ni);
+        if (!ni)
+            return 0;
+        c->items = ni;
+        c->itemcap = cap;
+    }
     size_t n = len < 63 ? len : 63;
     memcpy(c->items[c->nitems], name, n);
     c->items[c->nitems][n] = '\0';
@@ -1091,7 +1097,9 @@ static vox_status build_assembly(vox_ctx *ctx, const vox_text *t, const cif_doc 
                 }
                 for (int i = 0; i < 3; i++) c.xyz[i] = (float)x[i];
                 c.label_asym[0] = '\0';
-                if (!vox_atoms_push(out, &c))
+                if (out->n < out->cap) /* the room reserved above: no call per atom */
+                    out->a[out->n++] = c;
+                else if (!vox_atoms_push(out, &c))
                     st = vox_fail(ctx, VOX_E_NOMEM, "out of memory building the assembly of %s", t->name);
             }
         }
@@ -1276,7 +1284,10 @@ vox_status vox_parse_cif(vox_ctx *ctx, const vox_text *t, vox_assembly_policy po
     if (k.model >= 0) {
         for (size_t r = 1; r < n; r++) {
             const sv *a = cell(as, r, k.model), *b = cell(as, r - 1, k.model);
-            if (a->len != b->len || memcmp(a->p, b->p, a->len) != 0)
+            /* a model number is a byte or two: a loop, not a call to memcmp per atom */
+            int same = a->len == b->len;
+            for (uint32_t i = 0; same && i < a->len; i++) same = a->p[i] == b->p[i];
+            if (!same)
                 bounds[nmodels++] = r;
         }
     }
