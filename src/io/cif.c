@@ -1087,20 +1087,27 @@ static vox_status build_assembly(vox_ctx *ctx, const vox_text *t, const cif_doc 
                 }
                 if (!run_in)
                     continue;
-                vox_atom c = base->a[a];
-                double x[3] = {c.xyz[0], c.xyz[1], c.xyz[2]};
+                const vox_atom *src = &base->a[a];
+                double x[3] = {src->xyz[0], src->xyz[1], src->xyz[2]};
                 for (size_t q = 0; q < e.npieces; q++) {
                     double y[3];
                     for (int i = 0; i < 3; i++)
                         y[i] = seq[q]->R[i][0] * x[0] + seq[q]->R[i][1] * x[1] + seq[q]->R[i][2] * x[2] + seq[q]->T[i];
                     memcpy(x, y, sizeof x);
                 }
-                for (int i = 0; i < 3; i++) c.xyz[i] = (float)x[i];
-                c.label_asym[0] = '\0';
-                if (out->n < out->cap) /* the room reserved above: no call per atom */
-                    out->a[out->n++] = c;
-                else if (!vox_atoms_push(out, &c))
+                /* copied into the room reserved above, then changed there.
+                 * Changing a local copy and storing it whole took 15% longer on
+                 * 7odw.cif's big assembly than the push before (timed; fewer
+                 * instructions, so likely the wide reads of fresh narrow stores) */
+                if (out->n < out->cap)
+                    out->a[out->n++] = *src;
+                else if (!vox_atoms_push(out, src)) {
                     st = vox_fail(ctx, VOX_E_NOMEM, "out of memory building the assembly of %s", t->name);
+                    break;
+                }
+                vox_atom *c = &out->a[out->n - 1];
+                for (int i = 0; i < 3; i++) c->xyz[i] = (float)x[i];
+                c->label_asym[0] = '\0';
             }
         }
         expr_free(&e);
