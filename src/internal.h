@@ -322,6 +322,12 @@ typedef struct vox_group_desc {
     int has_hydropathy;
     double hydropathy;
     size_t apolar, polar, charged; /* lining atoms per class */
+    /* vox_volume_bounds' answer, kept by vox_describe_groups: the volumes
+     * JSON and every docking box read it, and renders of one result may run
+     * on several threads at once, so it is filled before any of them rather
+     * than on first use */
+    int has_bounds;
+    double bounds_lo[2][3], bounds_hi[2][3];
 } vox_group_desc;
 
 typedef struct vox_group {
@@ -389,7 +395,8 @@ VOX_HIDDEN vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox
  * and name). */
 VOX_HIDDEN size_t vox_residue_end(const vox_structure *st, size_t first);
 /* The box of a volume's voxel cubes, [0] aligned and [1] input frame
- * (vox_result_box without padding, both frames in one pass). */
+ * (vox_result_box without padding, both frames in one pass); kept in the
+ * group's descriptors once they exist. */
 VOX_HIDDEN void vox_volume_bounds(const vox_result *r, size_t index, double lo[2][3], double hi[2][3]);
 /* Centre of voxel f (aligned frame). */
 VOX_HIDDEN void vox_voxel_centre(const vox_result *r, uint32_t f, float c[3]);

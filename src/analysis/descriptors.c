@@ -501,6 +501,8 @@ static vox_status depths(vox_ctx *ctx, const uint8_t *state, vox_result *r)
     return VOX_OK;
 }
 
+static void compute_bounds(const vox_result *r, size_t index, double lo[2][3], double hi[2][3]);
+
 vox_status vox_describe_groups(vox_ctx *ctx, const vox_structure *st, const uint8_t *state, vox_result *r)
 {
     if (r->n == 0) {
@@ -516,8 +518,14 @@ vox_status vox_describe_groups(vox_ctx *ctx, const vox_structure *st, const uint
     if (!map)
         return vox_fail(ctx, VOX_E_NOMEM, "out of memory for the lining atoms");
     rc = vox_find_lining(ctx, st, r, map);
-    if (rc == VOX_OK)
-        r->has_desc = 1;
+    if (rc != VOX_OK)
+        return rc;
+    for (size_t gi = 0; gi < r->n; gi++) {
+        vox_group_desc *d = &r->groups[gi].d;
+        compute_bounds(r, gi, d->bounds_lo, d->bounds_hi);
+        d->has_bounds = 1;
+    }
+    r->has_desc = 1;
     return rc;
 }
 
@@ -626,7 +634,7 @@ static int ascending(const float *v, int n)
  * voxel was visited.  (Where an end and an inner voxel tie at +0 and -0
  * the zero kept may differ; the half voxel taken away or added next makes
  * them one number.) */
-void vox_volume_bounds(const vox_result *r, size_t index, double lo[2][3], double hi[2][3])
+static void compute_bounds(const vox_result *r, size_t index, double lo[2][3], double hi[2][3])
 {
     const vox_group *g = &r->groups[index];
     for (int f = 0; f < 2; f++)
@@ -658,6 +666,17 @@ void vox_volume_bounds(const vox_result *r, size_t index, double lo[2][3], doubl
         lo[1][a] -= reach_in;
         hi[1][a] += reach_in;
     }
+}
+
+void vox_volume_bounds(const vox_result *r, size_t index, double lo[2][3], double hi[2][3])
+{
+    const vox_group_desc *d = &r->groups[index].d;
+    if (!d->has_bounds) {
+        compute_bounds(r, index, lo, hi);
+        return;
+    }
+    memcpy(lo, d->bounds_lo, sizeof d->bounds_lo);
+    memcpy(hi, d->bounds_hi, sizeof d->bounds_hi);
 }
 
 vox_status vox_result_box(const vox_result *r, size_t index, vox_output_frame frame, double padding, vox_box *out)
