@@ -302,6 +302,93 @@ static void test_lining_random(void)
     }
 }
 
+/* Atom classes and hydropathy by name, against README "Descriptors" spelled
+ * out case by case: every atom lines one voxel, each is its own residue. */
+static void test_lining_names(void)
+{
+    enum { APOLAR, POLAR, CHARGED, OTHER };
+    static const struct {
+        const char *res, *atom, *element;
+        int cls;
+        double kd; /* 99: no value */
+    } cases[] = {
+        {"ASP", "OD1", "O", CHARGED, -3.5},  {"ASP", "OD2", "O", CHARGED, -3.5},  {"ASP", "OD3", "O", POLAR, -3.5},
+        {"GLU", "OE1", "O", CHARGED, -3.5},  {"GLU", "OE2", "O", CHARGED, -3.5},  {"GLU", "OD1", "O", POLAR, -3.5},
+        {"LYS", "NZ", "N", CHARGED, -3.9},   {"LYS", "NZ", "C", CHARGED, -3.9},   {"LYS", "NZ1", "N", POLAR, -3.9},
+        {"ARG", "NE", "N", CHARGED, -4.5},   {"ARG", "NH1", "N", CHARGED, -4.5},  {"ARG", "NH2", "N", CHARGED, -4.5},
+        {"ARG", "N", "N", POLAR, -4.5},      {"HIP", "ND1", "N", CHARGED, -3.2},  {"HIP", "NE2", "N", CHARGED, -3.2},
+        {"HSP", "ND1", "N", CHARGED, -3.2},  {"HSP", "NE2", "N", CHARGED, -3.2},  {"HISH", "ND1", "N", CHARGED, -3.2},
+        {"HISH", "NE2", "N", CHARGED, -3.2}, {"HIS", "ND1", "N", POLAR, -3.2},    {"HISHA", "NE2", "N", POLAR, 99},
+        {"HI", "NE2", "N", POLAR, 99},       {"asp", "OD1", "O", POLAR, 99},      {"ASP", "od1", "O", POLAR, -3.5},
+        {"ASPX", "OD1", "O", POLAR, 99},     {"ASP", "OD1X", "O", POLAR, -3.5},   {"SER", "OG", "o", POLAR, -0.8},
+        {"MET", "SD", "S", APOLAR, 1.9},     {"MSE", "SE", "Se", APOLAR, 1.9},    {"MSE", "SE", "SE", APOLAR, 1.9},
+        {"UNK", "SE", "sE", APOLAR, 99},     {"UNK", "C1", "c", APOLAR, 99},      {"UNK", "S", "s", APOLAR, 99},
+        {"UNK", "CL", "CL", OTHER, 99},      {"UNK", "NA", "NA", OTHER, 99},      {"ZN", "ZN", "ZN", OTHER, 99},
+        {"UNK", "P", "P", OTHER, 99},        {"UNK", "X", "SEX", OTHER, 99},      {"UNK", "X", "N1", OTHER, 99},
+        {"UNK", "X", "", OTHER, 99},         {"UNK", "X", "H", OTHER, 99},        {"UNK", "X", "OS", OTHER, 99},
+        {"ALA", "CB", "C", APOLAR, 1.8},     {"GLY", "CA", "C", APOLAR, -0.4},    {"ILE", "CD1", "C", APOLAR, 4.5},
+        {"LEU", "CD1", "C", APOLAR, 3.8},    {"PHE", "CZ", "C", APOLAR, 2.8},     {"PRO", "CG", "C", APOLAR, -1.6},
+        {"THR", "OG1", "O", POLAR, -0.7},    {"TRP", "NE1", "N", POLAR, -0.9},    {"TYR", "OH", "O", POLAR, -1.3},
+        {"VAL", "CG1", "C", APOLAR, 4.2},    {"ASN", "ND2", "N", POLAR, -3.5},    {"GLN", "NE2", "N", POLAR, -3.5},
+        {"CYS", "SG", "S", APOLAR, 2.5},     {"CYX", "SG", "S", APOLAR, 2.5},     {"CYM", "SG", "S", APOLAR, 2.5},
+        {"ASH", "OD1", "O", POLAR, -3.5},    {"GLH", "OE1", "O", POLAR, -3.5},    {"LYN", "NZ", "N", POLAR, -3.9},
+        {"HID", "ND1", "N", POLAR, -3.2},    {"HIE", "NE2", "N", POLAR, -3.2},    {"HSD", "ND1", "N", POLAR, -3.2},
+        {"HSE", "NE2", "N", POLAR, -3.2},    {"HISA", "ND1", "N", POLAR, -3.2},   {"HISB", "ND1", "N", POLAR, -3.2},
+        {"HISD", "ND1", "N", POLAR, -3.2},   {"HISE", "NE2", "N", POLAR, -3.2},   {"ala", "CB", "C", APOLAR, 99},
+    };
+    const size_t n = sizeof cases / sizeof *cases;
+    vox_ctx *ctx = context(NULL, 2);
+    vox_result r;
+    memset(&r, 0, sizeof r);
+    r.resolution = 2.0;
+    for (int c = 0; c < 3; c++) {
+        r.dims[c] = 3;
+        r.origin[c] = -3.0;
+        r.step[c] = 2.0;
+        r.centres[c] = malloc(3 * sizeof *r.centres[c]);
+        for (int i = 0; i < 3; i++) r.centres[c][i] = (float)(-2.0 + 2.0 * i);
+    }
+    r.n = 1;
+    r.groups = calloc(1, sizeof *r.groups);
+    r.groups[0].voxels = malloc(sizeof *r.groups[0].voxels);
+    r.groups[0].voxels[0] = 13; /* the centre voxel */
+    r.groups[0].n = 1;
+    float *xyz = calloc(3 * n, sizeof *xyz); /* all at the centre */
+    const char **el = malloc(n * sizeof *el), **an = malloc(n * sizeof *an), **rn = malloc(n * sizeof *rn),
+               **ch = malloc(n * sizeof *ch);
+    int32_t *rid = malloc(n * sizeof *rid);
+    size_t counts[4] = {0, 0, 0, 0}, valued = 0;
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        el[i] = cases[i].element;
+        an[i] = cases[i].atom;
+        rn[i] = cases[i].res;
+        ch[i] = "A";
+        rid[i] = (int32_t)i + 1;
+        counts[cases[i].cls]++;
+        if (cases[i].kd != 99) {
+            sum += cases[i].kd;
+            valued++;
+        }
+    }
+    vox_structure *s = from_arrays(ctx, n, xyz, el, an, rn, ch, rid);
+    int32_t *map = malloc(27 * sizeof *map);
+    CHECK(s && vox_find_lining(ctx, s, &r, map) == VOX_OK, "lining: %s", vox_ctx_last_error_detail(ctx));
+    const vox_group_desc *d = &r.groups[0].d;
+    CHECK(d->nlining == n && d->nresidues == n, "%zu lining atoms, %zu residues of %zu", d->nlining, d->nresidues, n);
+    CHECK(d->apolar == counts[APOLAR] && d->polar == counts[POLAR] && d->charged == counts[CHARGED],
+          "classes %zu %zu %zu, expected %zu %zu %zu", (size_t)d->apolar, (size_t)d->polar, (size_t)d->charged,
+          counts[APOLAR], counts[POLAR], counts[CHARGED]);
+    CHECK(d->has_hydropathy && d->hydropathy == sum / (double)valued, "hydropathy %g, expected %g", d->hydropathy,
+          sum / (double)valued);
+    vox_group_free(&r.groups[0]);
+    free(r.groups);
+    for (int c = 0; c < 3; c++) free(r.centres[c]);
+    free(map); free(xyz); free(el); free(an); free(rn); free(ch); free(rid);
+    vox_structure_free(&s);
+    vox_ctx_destroy(&ctx);
+}
+
 /* ---- lining, depth, openings and boxes of the synthetic pocket ---------------- */
 
 /* The grid step along each axis, from the voxel centres themselves. */
@@ -988,6 +1075,7 @@ int main(int argc, char **argv)
     dir = argv[1];
     test_bulk_distance();
     test_lining_random();
+    test_lining_names();
     test_pocket();
     test_openings();
     test_classes();

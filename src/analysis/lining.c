@@ -48,30 +48,57 @@ static const struct {
 
 enum { CLASS_OTHER, CLASS_APOLAR, CLASS_POLAR, CLASS_CHARGED };
 
-static int ieq(const char *a, const char *b)
+/* A name field as one number: its bytes through the first NUL, zeros after
+ * it, so two fields hold the same string exactly when their keys are equal
+ * (strcmp's answer as one comparison). */
+static uint64_t name_key(const char *field, size_t n)
 {
-    for (; *a && *b; a++, b++)
-        if ((*a | 0x20) != (*b | 0x20))
-            return 0;
-    return *a == *b;
+    const uint64_t x = vox_text_bits(field, n);
+    return x & vox_text_upto(x);
 }
 
-static int atom_class(const vox_atom *a)
+/* The tables above as keys, made once per call: the class and hydropathy
+ * lookups then compare numbers, not strings. */
+typedef struct name_keys {
+    uint64_t kd[sizeof kyte_doolittle / sizeof *kyte_doolittle];
+    uint64_t charged_res[sizeof charged_atoms / sizeof *charged_atoms];
+    uint64_t charged_atom[sizeof charged_atoms / sizeof *charged_atoms];
+} name_keys;
+
+static uint64_t literal_key(const char *text)
+{
+    char field[8] = {0};
+    memcpy(field, text, strlen(text)); /* every name in the tables has 4 letters or fewer */
+    return name_key(field, sizeof field);
+}
+
+static void make_name_keys(name_keys *k)
+{
+    for (size_t i = 0; i < sizeof kyte_doolittle / sizeof *kyte_doolittle; i++)
+        k->kd[i] = literal_key(kyte_doolittle[i].name);
+    for (size_t i = 0; i < sizeof charged_atoms / sizeof *charged_atoms; i++) {
+        k->charged_res[i] = literal_key(charged_atoms[i].res);
+        k->charged_atom[i] = literal_key(charged_atoms[i].atom);
+    }
+}
+
+static int atom_class(const name_keys *k, const vox_atom *a)
 {
     /* every charged atom's name starts with N or O: carbons, the most
-     * common, skip the table; then the first letters before the names */
-    const int maybe_charged = a->name[0] == 'N' || a->name[0] == 'O';
-    for (size_t i = 0; maybe_charged && i < sizeof charged_atoms / sizeof *charged_atoms; i++)
-        if (charged_atoms[i].res[0] == a->res_name[0] && charged_atoms[i].atom[0] == a->name[0] &&
-            !strcmp(charged_atoms[i].res, a->res_name) && !strcmp(charged_atoms[i].atom, a->name))
-            return CLASS_CHARGED;
-    if (ieq(a->element, "N") || ieq(a->element, "O"))
-        return CLASS_POLAR;
-    if (ieq(a->element, "C") || ieq(a->element, "S") || ieq(a->element, "SE"))
-        return CLASS_APOLAR;
-    return CLASS_OTHER;
+     * common, skip the table */
+    if (a->name[0] == 'N' || a->name[0] == 'O') {
+        const uint64_t name = name_key(a->name, sizeof a->name), res = name_key(a->res_name, sizeof a->res_name);
+        for (size_t i = 0; i < sizeof charged_atoms / sizeof *charged_atoms; i++)
+            if (k->charged_atom[i] == name && k->charged_res[i] == res)
+                return CLASS_CHARGED;
+    }
+    /* the element's letters without regard to case: "N", "O"; "C", "S", "SE"
+     * (c | 0x20 is the lower case of a letter, and never a letter's for NUL) */
+    const int e0 = a->element[0] | 0x20, e1 = a->element[1];
+    if (e1 == 0)
+        return e0 == 'n' || e0 == 'o' ? CLASS_POLAR : e0 == 'c' || e0 == 's' ? CLASS_APOLAR : CLASS_OTHER;
+    return e0 == 's' && (e1 | 0x20) == 'e' && a->element[2] == 0 ? CLASS_APOLAR : CLASS_OTHER;
 }
-
 
 size_t vox_residue_end(const vox_structure *st, size_t first)
 {
@@ -145,12 +172,13 @@ static int grow_push(growable *g, size_t x)
 typedef struct lining_memo {
     uint8_t *atom_class;
     uint8_t *residue_scale;
+    name_keys keys;
 } lining_memo;
 
 static int memo_class(lining_memo *m, const vox_structure *st, size_t atom)
 {
     if (!m->atom_class[atom])
-        m->atom_class[atom] = (uint8_t)(atom_class(&st->atoms.a[atom]) + 1);
+        m->atom_class[atom] = (uint8_t)(atom_class(&m->keys, &st->atoms.a[atom]) + 1);
     return m->atom_class[atom] - 1;
 }
 
@@ -158,8 +186,10 @@ static int memo_hydropathy(lining_memo *m, const vox_structure *st, size_t first
 {
     if (!m->residue_scale[first]) {
         m->residue_scale[first] = 1;
+        const char *res = st->atoms.a[first].res_name;
+        const uint64_t key = name_key(res, sizeof st->atoms.a[first].res_name);
         for (size_t i = 0; i < sizeof kyte_doolittle / sizeof *kyte_doolittle; i++)
-            if (!strcmp(kyte_doolittle[i].name, st->atoms.a[first].res_name)) {
+            if (m->keys.kd[i] == key) {
                 m->residue_scale[first] = (uint8_t)(i + 2);
                 break;
             }
@@ -372,7 +402,8 @@ vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r,
     J.lists = calloc(items * ng, sizeof *J.lists);
     J.last = calloc(items * ng, sizeof *J.last);
     size_t *res_first = malloc((natoms ? natoms : 1) * sizeof *res_first);
-    lining_memo memo = {calloc(natoms ? natoms : 1, 1), calloc(natoms ? natoms : 1, 1)};
+    lining_memo memo = {calloc(natoms ? natoms : 1, 1), calloc(natoms ? natoms : 1, 1), {{0}, {0}, {0}}};
+    make_name_keys(&memo.keys);
     const size_t words = (nz + 63) / 64 + 1, near_words = (ny + 63) / 64 + 1; /* + a spare word: row_window */
     uint64_t *row_bits = calloc(rows * words, sizeof *row_bits);
     int32_t *row_group = malloc(rows * sizeof *row_group);
