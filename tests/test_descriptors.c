@@ -226,11 +226,21 @@ static int lines_rule(const vox_result *r, const vox_atom *a, const vox_group *g
 /* Random atoms of every radius class (the amino acids' elements, selenium
  * and ions above sulfur's radius, unknown elements) in and around random
  * groups on grids whose rows and planes span more than one 64-bit word, at
- * one and three threads (several chunks of atoms). */
+ * one and three threads (several chunks of atoms).  Groups are scattered
+ * voxels (blobs = 0) or overlapping random boxes, so that z-runs of many
+ * voxels hold the atom's z, end below or above it (blobs = 1; one group's
+ * list is then shuffled: the search must not need ascending voxels);
+ * steps differ per axis on some grids, one has a single voxel along an
+ * axis. */
 static void test_lining_random(void)
 {
-    static const struct { int dims[3]; double res; } grids[] = {
-        {{9, 7, 11}, 2.0}, {{6, 70, 66}, 1.0}, {{20, 12, 9}, 0.7}, {{5, 130, 4}, 0.5}, {{8, 8, 8}, 3.0}};
+    static const struct { int dims[3]; double res, step[3]; int blobs; } grids[] = {
+        {{9, 7, 11}, 2.0, {2.0, 2.0, 2.0}, 0},   {{6, 70, 66}, 1.0, {1.0, 1.0, 1.0}, 0},
+        {{20, 12, 9}, 0.7, {0.7, 0.7, 0.7}, 0},  {{5, 130, 4}, 0.5, {0.5, 0.5, 0.5}, 0},
+        {{8, 8, 8}, 3.0, {3.0, 3.0, 3.0}, 0},    {{14, 12, 16}, 2.0, {2.0, 2.0, 2.0}, 1},
+        {{10, 70, 40}, 1.0, {1.0, 1.0, 1.0}, 1}, {{12, 11, 30}, 1.3, {1.1, 1.3, 0.9}, 1},
+        {{1, 15, 20}, 1.5, {1.5, 1.5, 1.5}, 1},  {{15, 1, 20}, 1.5, {1.5, 1.7, 1.5}, 1},
+        {{15, 20, 1}, 1.5, {1.4, 1.5, 1.5}, 1},  {{9, 9, 9}, 2.5, {2.5, 2.6, 2.3}, 0}};
     static const char *const elements[] = {"C", "N", "O", "S", "SE", "K", "ZN", "QQ"};
     unsigned seed = 777;
     for (int threads = 1; threads <= 3; threads += 2) {
@@ -243,20 +253,44 @@ static void test_lining_random(void)
             memcpy(r.dims, d, sizeof r.dims);
             r.resolution = grids[gr].res;
             for (int c = 0; c < 3; c++) {
-                r.origin[c] = -0.5 * d[c] * r.resolution + 0.25 * c;
-                r.step[c] = r.resolution;
+                r.step[c] = grids[gr].step[c];
+                r.origin[c] = -0.5 * d[c] * r.step[c] + 0.25 * c;
                 r.centres[c] = malloc((size_t)d[c] * sizeof *r.centres[c]);
                 for (int i = 0; i < d[c]; i++) r.centres[c][i] = (float)(r.origin[c] + (i + 0.5) * r.step[c]);
             }
-            /* about one voxel in twelve in some group, ascending in each */
+            /* scattered: about one voxel in twelve in some group; blobs: six
+             * boxes per group, a later box over an earlier one; ascending */
             r.n = ngroups;
             r.groups = calloc(ngroups, sizeof *r.groups);
             for (size_t g = 0; g < ngroups; g++) r.groups[g].voxels = malloc(total * sizeof *r.groups[g].voxels);
+            int *owner = malloc(total * sizeof *owner);
             for (size_t f = 0; f < total; f++) {
                 seed = seed * 1103515245u + 12345u;
                 const unsigned x = (seed >> 16) % 60;
-                if (x < ngroups) r.groups[x].voxels[r.groups[x].n++] = (uint32_t)f;
+                owner[f] = grids[gr].blobs || x >= ngroups ? -1 : (int)x;
             }
+            for (int b = 0; grids[gr].blobs && b < 6 * (int)ngroups; b++) {
+                int lo[3], hi[3];
+                for (int c = 0; c < 3; c++) {
+                    seed = seed * 1103515245u + 12345u;
+                    lo[c] = (int)((seed >> 16) % (unsigned)d[c]);
+                    seed = seed * 1103515245u + 12345u;
+                    hi[c] = lo[c] + 1 + (int)((seed >> 16) % (unsigned)(d[c] < 6 ? d[c] : 6));
+                    if (hi[c] > d[c]) hi[c] = d[c];
+                }
+                for (int i = lo[0]; i < hi[0]; i++)
+                    for (int j = lo[1]; j < hi[1]; j++)
+                        for (int k = lo[2]; k < hi[2]; k++) owner[((size_t)i * d[1] + j) * d[2] + k] = b % (int)ngroups;
+            }
+            for (size_t f = 0; f < total; f++)
+                if (owner[f] >= 0) r.groups[owner[f]].voxels[r.groups[owner[f]].n++] = (uint32_t)f;
+            free(owner);
+            if (grids[gr].blobs) /* reversed: runs come in pieces, in any order */
+                for (size_t t = 0; t < r.groups[0].n / 2; t++) {
+                    const uint32_t v = r.groups[0].voxels[t];
+                    r.groups[0].voxels[t] = r.groups[0].voxels[r.groups[0].n - 1 - t];
+                    r.groups[0].voxels[r.groups[0].n - 1 - t] = v;
+                }
             float *xyz = malloc(3 * natoms * sizeof *xyz);
             const char **el = malloc(natoms * sizeof *el), **an = malloc(natoms * sizeof *an),
                        **rn = malloc(natoms * sizeof *rn), **ch = malloc(natoms * sizeof *ch);
@@ -264,7 +298,11 @@ static void test_lining_random(void)
             for (size_t i = 0; i < natoms; i++) {
                 for (int c = 0; c < 3; c++) {
                     seed = seed * 1103515245u + 12345u;
-                    const double u = ((seed >> 8) % 1000000) / 1e6 * 1.2 - 0.1; /* a margin outside the grid */
+                    /* a margin outside the grid; on the blobs' grids some atoms
+                     * exactly on a centre or a voxel face */
+                    double u = ((seed >> 8) % 1000000) / 1e6 * 1.2 - 0.1;
+                    if (grids[gr].blobs && (seed >> 28) == 0)
+                        u = (floor(u * d[c]) + ((seed >> 27) & 1) * 0.5) / d[c];
                     xyz[3 * i + c] = (float)(r.origin[c] + u * d[c] * r.step[c]);
                 }
                 seed = seed * 1103515245u + 12345u;

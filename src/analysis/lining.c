@@ -108,34 +108,40 @@ size_t vox_residue_end(const vox_structure *st, size_t first)
     return e;
 }
 
-/* Voxels along one axis within an atom's reach: far above (2 * (2.75 + s)
- * + 1.5 s) / s + 2 for the largest radius of the table at any resolution
- * down to 0.1 A. */
-#define GAP_MAX 128
-
 /* The radius the near bits are made for: sulfur's, the largest of the
  * amino acids' elements (C, N, O, S); an atom with a larger one
  * (selenium, ions, unknown elements) looks at every row in its reach
  * instead.  A larger radius here would widen every atom's band. */
 #define NEAR_RADIUS 1.80
 
-/* The analysis' radius of the last few elements seen (a structure has a
- * handful): the table lookup compares strings, this compares 4 bytes. */
-typedef struct radius_cache {
-    char element[8][4];
-    double radius[8];
-    int n, next;
-} radius_cache;
+/* What the search needs of an element, for the last few seen (a structure
+ * has a handful), in slots picked by the element's 4 bytes: the table
+ * lookup compares strings, this one number.  reach2: (radius + s)^2, the
+ * rule's; w: per axis, the half-width in voxels of the centres in reach
+ * (span). */
+typedef struct element_reach {
+    uint64_t key; /* the element's bytes + 2^32; 0: empty */
+    double reach2;
+    double w[3];
+} element_reach;
 
-static double radius_of(radius_cache *c, const char element[4])
+#define REACH_SLOTS 8
+
+static const element_reach *reach_of(element_reach *slots, const char element[4], double s, const double h[3],
+                                     const double inv_step[3])
 {
-    for (int i = 0; i < c->n; i++)
-        if (!memcmp(c->element[i], element, 4))
-            return c->radius[i];
-    int slot = c->n < 8 ? c->n++ : (c->next++ & 7);
-    memcpy(c->element[slot], element, 4);
-    c->radius[slot] = vox_vdw_radius(element);
-    return c->radius[slot];
+    uint32_t bytes;
+    memcpy(&bytes, element, 4);
+    element_reach *e = &slots[(bytes * 2654435761u) >> 29];
+    if (e->key != (uint64_t)bytes + (1ull << 32)) {
+        const double reach = vox_vdw_radius(element) + s;
+        e->key = (uint64_t)bytes + (1ull << 32);
+        e->reach2 = reach * reach;
+        /* inv_step = 1 / step: a product in place of two divisions, an ulp
+         * apart, far inside the margin of span */
+        for (int ax = 0; ax < 3; ax++) e->w[ax] = (reach + h[ax]) * inv_step[ax] + 1e-3;
+    }
+    return e;
 }
 
 /* How far a point at offset d from a voxel's centre lies outside the
@@ -144,25 +150,6 @@ static double cube_gap(double d, double h)
 {
     double e = fabs(d) - h;
     return e > 0.0 ? e : 0.0;
-}
-
-typedef struct growable {
-    size_t *v;
-    size_t n, cap;
-} growable;
-
-static int grow_push(growable *g, size_t x)
-{
-    if (g->n == g->cap) {
-        size_t cap = g->cap ? 2 * g->cap : 16;
-        size_t *p = realloc(g->v, cap * sizeof *p);
-        if (!p)
-            return 0;
-        g->v = p;
-        g->cap = cap;
-    }
-    g->v[g->n++] = x;
-    return 1;
 }
 
 /* What summarise learns of an atom or a residue once, for every group it
@@ -232,58 +219,80 @@ static int summarise(const vox_structure *st, const size_t *res_first, lining_me
     return 1;
 }
 
-/* Voxels k of an axis whose centre may lie within reach of v: a superset
- * of them (the grid formula with a margin of 1e-3 voxel for the f32
- * rounding of the centres, far above it); the distance test decides.
- * (The near bits' band is sized from the same formula; if an ulp ever
- * made a range one voxel wider than the band, that atom would look at
- * every row in reach instead: slower, not wrong.) */
-static void axis_range(const vox_result *r, int ax, double inv_step, double v, double reach, int *lo, int *hi)
+/* Voxels [lo, hi) of an axis of n (nd = n as a double) whose centre may
+ * lie within reach of a point u voxels from the first centre (u = (v -
+ * origin) / step - 0.5), w the half-width: a superset of them (the grid
+ * formula, ceil(u - w) .. floor(u + w), with a margin of 1e-3 voxel in w
+ * for the f32 rounding of the centres, far above it; the casts round the
+ * ends outward where they are within 1e-6 of a whole number); the
+ * distance test decides.  (The near bits' band is sized from the same
+ * formula; if a range ever came out one voxel wider than the band, that
+ * atom would look at every row in reach instead: slower, not wrong.) */
+static inline void span(double u, double w, double nd, int *lo, int *hi)
 {
-    /* inv_step = 1 / step: a product in place of two divisions, an ulp
-     * apart, far inside the margin */
-    const double u = (v - r->origin[ax]) * inv_step - 0.5, w = reach * inv_step + 1e-3;
-    const double a = u - w, b = u + w;
-    /* ceil(a) and floor(b) + 1 (hi exclusive), clamped to the grid; the
-     * casts truncate toward zero, hence the corrections */
-    long l = a <= 0.0 ? 0 : (long)a + ((double)(long)a < a);
-    long h = b < 0.0 ? 0 : (long)b + 1;
-    if (l > r->dims[ax]) l = r->dims[ax];
-    if (h > r->dims[ax]) h = r->dims[ax];
-    *lo = (int)l;
-    *hi = h > l ? (int)h : (int)l;
+    /* clamped to [0, n] before the casts, which truncate */
+    double a = u - w + 0.999999, b = u + w + 1.0;
+    a = a > 0.0 ? a : 0.0;
+    a = a < nd ? a : nd;
+    b = b > 0.0 ? b : 0.0;
+    b = b < nd ? b : nd;
+    *lo = (int)a;
+    *hi = (int)b;
+}
+
+/* One run of a group's voxels along z in one x-y row: k0 .. k1. */
+typedef struct lining_run {
+    int32_t k0, k1, g, pad; /* 16 bytes: cheaper to index */
+} lining_run;
+
+/* One chunk's findings, in atom order (each atom's groups in the order
+ * found): atom lines group. */
+typedef struct lining_hit {
+    size_t atom;
+    size_t group;
+} lining_hit;
+
+typedef struct lining_hits {
+    lining_hit *v;
+    size_t n, cap;
+} lining_hits;
+
+/* Room for m more hits; 0 on allocation failure. */
+static int hits_reserve(lining_hits *h, size_t m)
+{
+    if (h->cap - h->n >= m)
+        return 1;
+    const size_t cap = 2 * h->cap > h->n + m ? 2 * h->cap : h->n + m + 64;
+    lining_hit *v = realloc(h->v, cap * sizeof *v);
+    if (!v)
+        return 0;
+    h->v = v;
+    h->cap = cap;
+    return 1;
 }
 
 /* The search's shared, read-only view of the grid, and one chunk of atoms'
- * findings per item (chunks of consecutive atoms, so their lists joined in
+ * findings per item (chunks of consecutive atoms, so their hits joined in
  * chunk order are each group's lining atoms in ascending order whatever the
  * number of chunks or threads). */
 typedef struct lining_job {
     const vox_structure *st;
     const vox_result *r;
-    const int32_t *map;       /* voxel -> group, read only where row_bits has the voxel */
-    const uint64_t *row_bits; /* per x-y row (i, j), words of it: bit k set where a group voxel is */
-    size_t words;             /* words per row, one more than its bits need (always 0) */
-    const int32_t *row_group; /* per row: its one group, or -2 (several), -1 (none) */
+    /* per x-y row q = i * ny + j, its runs: runs[row_first[q] .. row_first[q + 1]) */
+    const uint32_t *row_first;
+    const lining_run *runs;
     /* per x-plane i and k, words of it: bit j set where row (i, j) has a
      * group voxel within band of k; band bounds the range of k of every
      * atom up to NEAR_RADIUS */
     const uint64_t *near;
-    size_t near_words; /* per (i, k), one more than the bits need */
+    size_t near_words;   /* per (i, k) */
+    const uint64_t *all; /* near_words words of ones: the near bits of an atom that looks at every row */
     int band;
-    size_t chunk;     /* atoms per item */
-    growable *lists;  /* [item * ngroups + group] */
-    size_t *last;     /* [item * ngroups + group]: last atom added + 1 */
+    size_t chunk;      /* atoms per item */
+    lining_hits *hits; /* [item] */
+    size_t *last;      /* [item * ngroups + group]: last atom that lines it + 1 */
     int failed;
 } lining_job;
-
-/* The bits [k0, k0 + 64) of a row, bit 0 being k0: the row's spare last
- * word makes the second read always in bounds. */
-static uint64_t row_window(const uint64_t *bits, int k0)
-{
-    const int w = k0 >> 6, off = k0 & 63;
-    return (bits[w] >> off) | ((bits[w + 1] << 1) << (63 - off));
-}
 
 /* The low n bits, 1 <= n (64 and more: all). */
 static uint64_t low_bits(int n)
@@ -291,32 +300,64 @@ static uint64_t low_bits(int n)
     return n >= 64 ? ~0ull : (1ull << n) - 1;
 }
 
-/* Atom ai against the group voxels of row (i, j) with k in [k0, k1),
- * z its coordinate, exy2 its squared gap along x and y.  0: out of memory. */
-static int test_row(const lining_job *J, growable *lists, size_t *last, size_t ai, size_t q, int k0, int k1,
-                    double z, double exy2, double reach2)
+/* Of the n centres c (ascending), the one that makes the smallest gap to v
+ * for every run of voxels that holds it, u being v's place in voxel units
+ * (about: it only starts the search).  Why one voxel per run is enough: the
+ * f64 difference c - v rounds monotonically, so along a run the test's
+ * value falls up to the last centre at or below v (kb) and rises from the
+ * next; a run's smallest is at its end nearest v, or, when the run holds
+ * both kb and kb + 1, at the nearer of the two.  Clamping this index into
+ * the run picks that voxel in each case. */
+static int nearest_centre(const float *c, int n, double v, double u)
 {
-    const vox_result *r = J->r;
-    const double h = 0.5 * r->step[2];
-    const uint64_t *bits = J->row_bits + q * J->words;
-    const int32_t *row = J->map + q * (size_t)r->dims[2];
-    for (int k = k0; k < k1; k += 64) {
-        uint64_t m = row_window(bits, k) & low_bits(k1 - k);
-        while (m) {
-            const int kk = k + __builtin_ctzll(m);
-            m &= m - 1;
-            const int32_t g = row[kk];
-            if (last[g] == ai + 1)
+    int kb = u <= -1.0 ? -1 : u >= (double)(n - 1) ? n - 1 : (int)u;
+    while (kb + 1 < n && (double)c[kb + 1] <= v) kb++;
+    while (kb >= 0 && (double)c[kb] > v) kb--;
+    if (kb < 0)
+        return 0;
+    if (kb == n - 1)
+        return kb;
+    return fabs((double)c[kb + 1] - v) < fabs((double)c[kb] - v) ? kb + 1 : kb;
+}
+
+/* One atom's search, as the rows of a plane see it. */
+typedef struct atom_probe {
+    const lining_run *runs;
+    size_t *last;     /* the chunk's: per group, the last atom that lines it + 1 */
+    lining_hit *hits; /* room for one per group */
+    const float *cy;  /* the centres of the rows of the 64-row window */
+    const float *cz;
+    double y, z, hy, hz, reach2;
+    size_t atom;
+    int kz; /* the voxel nearest z (nearest_centre) */
+} atom_probe;
+
+/* The rows m of a plane (bits of the window; rows: their run starts, from
+ * the window's first row) at squared gap ex2 along x: each run tested at
+ * its voxel nearest z, the hits added from n on.  Returns the new n. */
+static size_t plane_hits(const atom_probe *P, uint64_t m, const uint32_t *rows, double ex2, size_t n)
+{
+    const size_t tag = P->atom + 1;
+    do {
+        const int dj = __builtin_ctzll(m);
+        m &= m - 1;
+        const double ey = cube_gap((double)P->cy[dj] - P->y, P->hy);
+        const double exy2 = ex2 + ey * ey;
+        if (exy2 > P->reach2)
+            continue;
+        for (const lining_run *run = P->runs + rows[dj], *end = P->runs + rows[dj + 1]; run < end; run++) {
+            if (P->last[run->g] == tag)
                 continue;
-            const double e = cube_gap((double)r->centres[2][kk] - z, h);
-            if (exy2 + e * e > reach2)
+            const int k = P->kz < run->k0 ? run->k0 : P->kz > run->k1 ? run->k1 : P->kz;
+            const double e = cube_gap((double)P->cz[k] - P->z, P->hz);
+            if (exy2 + e * e > P->reach2)
                 continue;
-            last[g] = ai + 1;
-            if (!grow_push(&lists[g], ai))
-                return 0;
+            P->last[run->g] = tag;
+            P->hits[n].atom = P->atom;
+            P->hits[n++].group = (size_t)run->g;
         }
-    }
-    return 1;
+    } while (m);
+    return n;
 }
 
 static void lining_chunk(void *arg, size_t item, int thread)
@@ -325,68 +366,89 @@ static void lining_chunk(void *arg, size_t item, int thread)
     (void)thread;
     const vox_result *r = J->r;
     const size_t ng = r->n;
-    growable *lists = J->lists + item * ng;
+    lining_hits *hits = &J->hits[item];
     size_t *last = J->last + item * ng;
     const size_t a0 = item * J->chunk, a1 = a0 + J->chunk < J->st->atoms.n ? a0 + J->chunk : J->st->atoms.n;
-    const double s = r->resolution;
     const double h[3] = {0.5 * r->step[0], 0.5 * r->step[1], 0.5 * r->step[2]};
     const double inv_step[3] = {1.0 / r->step[0], 1.0 / r->step[1], 1.0 / r->step[2]};
-    radius_cache radii;
-    memset(&radii, 0, sizeof radii);
+    /* u = v / step - (origin / step + 0.5): an ulp from the formula, far
+     * inside span's margin */
+    const double bias[3] = {r->origin[0] * inv_step[0] + 0.5, r->origin[1] * inv_step[1] + 0.5,
+                            r->origin[2] * inv_step[2] + 0.5};
+    const double nd[3] = {(double)r->dims[0], (double)r->dims[1], (double)r->dims[2]};
+    const float *const cx = r->centres[0], *const cy = r->centres[1], *const cz = r->centres[2];
+    const int ny = r->dims[1], nz = r->dims[2], band = J->band;
+    const size_t plane_step = (size_t)nz * J->near_words;
+    const vox_atom *const atoms = J->st->atoms.a;
+    element_reach slots[REACH_SLOTS];
+    memset(slots, 0, sizeof slots);
+    atom_probe P = {J->runs, last, NULL, cy, cz, 0.0, 0.0, h[1], h[2], 0.0, 0, 0};
+    size_t n = hits->n;
     for (size_t ai = a0; ai < a1; ai++) {
-        const vox_atom *a = &J->st->atoms.a[ai];
-        const double reach = radius_of(&radii, a->element) + s, reach2 = reach * reach;
-        int lo[3], hi[3];
-        for (int ax = 0; ax < 3; ax++) axis_range(r, ax, inv_step[ax], (double)a->xyz[ax], reach + h[ax], &lo[ax], &hi[ax]);
-        if (hi[1] - lo[1] > GAP_MAX) { /* never for the table's radii */
-            __atomic_store_n(&J->failed, 2, __ATOMIC_RELAXED);
-            return;
+        /* an atom lines each group at most once: room for all of them, so
+         * the loops below make no call */
+        if (hits->cap - n < ng) {
+            hits->n = n;
+            if (!hits_reserve(hits, ng)) {
+                __atomic_store_n(&J->failed, 1, __ATOMIC_RELAXED);
+                return;
+            }
         }
-        if (hi[1] <= lo[1] || hi[2] <= lo[2])
+        const vox_atom *a = &atoms[ai];
+        const element_reach *el = reach_of(slots, a->element, r->resolution, h, inv_step);
+        const double x = (double)a->xyz[0], y = (double)a->xyz[1], z = (double)a->xyz[2];
+        const double uz = z * inv_step[2] - bias[2];
+        int lo0, hi0, lo1, hi1, lo2, hi2;
+        span(x * inv_step[0] - bias[0], el->w[0], nd[0], &lo0, &hi0);
+        span(y * inv_step[1] - bias[1], el->w[1], nd[1], &lo1, &hi1);
+        span(uz, el->w[2], nd[2], &lo2, &hi2);
+        if (hi0 <= lo0 || hi1 <= lo1 || hi2 <= lo2)
             continue;
         /* the near bits of k = c cover [c - band, c + band], which holds
-         * [lo[2], hi[2]) unless the radius is above the default: then
-         * every row in reach is looked at */
-        const int c = lo[2] + J->band < r->dims[2] ? lo[2] + J->band : r->dims[2] - 1;
-        const int use_near = hi[2] - lo[2] <= 2 * J->band + 1;
-        const double x = (double)a->xyz[0], y = (double)a->xyz[1], z = (double)a->xyz[2];
-        const size_t plane_step = (size_t)r->dims[2] * J->near_words;
-        const uint64_t *nb = J->near + ((size_t)lo[0] * (size_t)r->dims[2] + (size_t)c) * J->near_words;
-        for (int i = lo[0]; i < hi[0]; i++, nb += plane_step) {
-            double ex2 = -1.0; /* the plane's squared gap, once it has a row near */
-            for (int j0 = lo[1]; j0 < hi[1]; j0 += 64) {
+         * [lo2, hi2) unless the radius is above the default: then every
+         * row in reach is looked at */
+        const uint64_t *nb = J->all;
+        size_t nb_step = 0;
+        if (hi2 - lo2 <= 2 * band + 1) {
+            const int c = lo2 + band < nz ? lo2 + band : nz - 1;
+            nb = J->near + ((size_t)lo0 * (size_t)nz + (size_t)c) * J->near_words;
+            nb_step = plane_step;
+        }
+        const double reach2 = el->reach2;
+        P.hits = hits->v;
+        P.y = y;
+        P.z = z;
+        P.reach2 = reach2;
+        P.atom = ai;
+        P.kz = -1; /* found once a row needs it */
+        /* the rows [lo1, hi1) word by word of the near bits: one word,
+         * unless the grid is over 64 voxels along y */
+        for (int w = lo1 >> 6; w <= (hi1 - 1) >> 6; w++) {
+            const int j0 = w << 6;
+            const uint64_t want = (lo1 > j0 ? ~0ull << (lo1 - j0) : ~0ull) & low_bits(hi1 - j0);
+            const uint64_t *p = nb + w;
+            const uint32_t *rows = J->row_first + (size_t)lo0 * (size_t)ny + (size_t)j0;
+            P.cy = cy + j0;
+            for (int i = lo0; i < hi0; i++, p += nb_step, rows += ny) {
                 /* only the rows with a group voxel near: most rows in reach have none */
-                uint64_t m = (use_near ? row_window(nb, j0) : ~0ull) & low_bits(hi[1] - j0);
-                if (m && ex2 < 0.0) {
-                    const double ex = cube_gap((double)r->centres[0][i] - x, h[0]);
-                    ex2 = ex * ex;
-                }
+                const uint64_t m = *p & want;
+                if (!m)
+                    continue;
+                const double ex = cube_gap((double)cx[i] - x, h[0]), ex2 = ex * ex;
                 if (ex2 > reach2)
-                    break;
-                while (m) {
-                    const int j = j0 + __builtin_ctzll(m);
-                    m &= m - 1;
-                    const double ey = cube_gap((double)r->centres[1][j] - y, h[1]);
-                    const double exy2 = ex2 + ey * ey;
-                    if (exy2 > reach2)
-                        continue;
-                    const size_t q = (size_t)i * (size_t)r->dims[1] + (size_t)j;
-                    /* a row whose only group has this atom already adds nothing */
-                    const int32_t only = J->row_group[q];
-                    if (only == -1 || (only >= 0 && last[only] == ai + 1))
-                        continue;
-                    if (!test_row(J, lists, last, ai, q, lo[2], hi[2], z, exy2, reach2)) {
-                        __atomic_store_n(&J->failed, 1, __ATOMIC_RELAXED);
-                        return;
-                    }
-                }
+                    continue;
+                if (P.kz < 0)
+                    P.kz = nearest_centre(cz, nz, z, uz);
+                n = plane_hits(&P, m, rows, ex2, n);
             }
         }
     }
+    hits->n = n;
 }
 
 vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r, int32_t *map)
 {
+    (void)map; /* the runs below say which group a voxel is in */
     const size_t natoms = st->atoms.n, ng = r->n;
     const size_t nx = (size_t)r->dims[0], ny = (size_t)r->dims[1], nz = (size_t)r->dims[2], rows = nx * ny;
     /* chunks of at least 256 atoms, at most one per thread */
@@ -397,94 +459,108 @@ vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r,
      * 2 * band + 1 covers for radii up to NEAR_RADIUS. */
     const double w = (NEAR_RADIUS + r->resolution + 0.5 * r->step[2]) / r->step[2] + 1e-3;
     const int band = ((int)(2.0 * w) + 1) / 2;
+    size_t nvox = 0;
+    for (size_t gi = 0; gi < ng; gi++) nvox += r->groups[gi].n;
     lining_job J;
     memset(&J, 0, sizeof J);
-    J.lists = calloc(items * ng, sizeof *J.lists);
+    J.hits = calloc(items, sizeof *J.hits);
     J.last = calloc(items * ng, sizeof *J.last);
+    size_t *count = calloc(ng, sizeof *count);
     size_t *res_first = malloc((natoms ? natoms : 1) * sizeof *res_first);
     lining_memo memo = {calloc(natoms ? natoms : 1, 1), calloc(natoms ? natoms : 1, 1), {{0}, {0}, {0}}};
     make_name_keys(&memo.keys);
-    const size_t words = (nz + 63) / 64 + 1, near_words = (ny + 63) / 64 + 1; /* + a spare word: row_window */
-    uint64_t *row_bits = calloc(rows * words, sizeof *row_bits);
-    int32_t *row_group = malloc(rows * sizeof *row_group);
-    uint64_t *column_bits = calloc(nx * nz * near_words, sizeof *column_bits);
-    uint64_t *near = calloc(nx * nz * near_words, sizeof *near);
+    const size_t near_words = (ny + 63) / 64;
+    uint32_t *row_first = calloc(rows + 1, sizeof *row_first);
+    uint32_t *run_row = malloc((nvox ? nvox : 1) * sizeof *run_row);
+    lining_run *found = malloc((nvox ? nvox : 1) * sizeof *found), *runs = malloc((nvox ? nvox : 1) * sizeof *runs);
+    uint64_t *near = calloc(nx * nz * near_words + near_words, sizeof *near);
     vox_status rc = VOX_OK;
-    if (!J.lists || !J.last || !res_first || !memo.atom_class || !memo.residue_scale || !row_bits || !row_group ||
-        !column_bits || !near) {
+    if (!J.hits || !J.last || !count || !res_first || !memo.atom_class || !memo.residue_scale || !row_first || !run_row ||
+        !found || !runs || !near) {
         rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the lining atoms");
         goto out;
     }
-    /* voxel -> group (the map is read only where a group voxel is: no fill
-     * of the rest); per x-y row the bits of k and its only group; per
-     * (i, k) the bits of j */
-    for (size_t q = 0; q < rows; q++) row_group[q] = -1;
-    for (size_t gi = 0; gi < ng; gi++)
-        for (size_t t = 0; t < r->groups[gi].n; t++) {
-            const uint32_t f = r->groups[gi].voxels[t];
-            const size_t q = f / nz, k = f % nz, i = q / ny, j = q % ny;
-            map[f] = (int32_t)gi;
-            row_group[q] = row_group[q] == -1 || row_group[q] == (int32_t)gi ? (int32_t)gi : -2;
-            row_bits[q * words + k / 64] |= 1ull << (k % 64);
-            column_bits[(i * nz + k) * near_words + j / 64] |= 1ull << (j % 64);
+    /* The groups' runs along z, counted per row (a voxel list in ascending
+     * order gives each run once; any order would still cover every voxel),
+     * then placed row by row; the near bits of each run's row, band wider
+     * than the run on either side. */
+    size_t nruns = 0;
+    for (size_t gi = 0; gi < ng; gi++) {
+        const uint32_t *v = r->groups[gi].voxels;
+        for (size_t t = 0; t < r->groups[gi].n;) {
+            const size_t q = v[t] / nz, row_end = (q + 1) * nz;
+            size_t e = t + 1;
+            while (e < r->groups[gi].n && v[e] == v[e - 1] + 1 && v[e] < row_end) e++;
+            found[nruns].k0 = (int32_t)(v[t] - q * nz);
+            found[nruns].k1 = (int32_t)(v[e - 1] - q * nz);
+            found[nruns].g = (int32_t)gi;
+            found[nruns].pad = 0;
+            run_row[nruns++] = (uint32_t)q;
+            row_first[q + 1]++;
+            t = e;
         }
-    /* near: the column bits of k - band .. k + band together */
-    for (size_t i = 0; i < nx; i++)
-        for (size_t k = 0; k < nz; k++) {
-            const size_t k0 = k > (size_t)band ? k - (size_t)band : 0, k1 = k + (size_t)band < nz ? k + (size_t)band : nz - 1;
-            uint64_t *to = near + (i * nz + k) * near_words;
-            for (size_t kk = k0; kk <= k1; kk++) {
-                const uint64_t *from = column_bits + (i * nz + kk) * near_words;
-                for (size_t wd = 0; wd + 1 < near_words; wd++) to[wd] |= from[wd];
-            }
-        }
+    }
+    for (size_t q = 0; q < rows; q++) row_first[q + 1] += row_first[q];
+    for (size_t t = 0; t < nruns; t++) {
+        /* row_first[q] is the next free slot of row q until the end, then
+         * row q - 1's end is restored below by moving every start back */
+        const size_t q = run_row[t];
+        runs[row_first[q]++] = found[t];
+        const size_t i = q / ny, j = q % ny;
+        const size_t k0 = found[t].k0 > band ? (size_t)(found[t].k0 - band) : 0;
+        const size_t k1 = (size_t)found[t].k1 + (size_t)band < nz ? (size_t)found[t].k1 + (size_t)band : nz - 1;
+        for (size_t k = k0; k <= k1; k++) near[(i * nz + k) * near_words + j / 64] |= 1ull << (j % 64);
+    }
+    for (size_t q = rows; q > 0; q--) row_first[q] = row_first[q - 1];
+    row_first[0] = 0;
     J.st = st;
     J.r = r;
-    J.map = map;
-    J.row_bits = row_bits;
-    J.words = words;
-    J.row_group = row_group;
+    J.row_first = row_first;
+    J.runs = runs;
     J.near = near;
     J.near_words = near_words;
+    J.all = near + nx * nz * near_words;
+    memset(near + nx * nz * near_words, 0xff, near_words * sizeof *near);
     J.band = band;
     J.chunk = chunk;
     vox_team_run(ctx->team, width, items, VOX_SCHED_STATIC, lining_chunk, &J);
     if (J.failed) {
-        rc = J.failed == 2 ? vox_fail(ctx, VOX_E_INVALID_ARG, "lining atoms: a radius spans too many voxels")
-                           : vox_fail(ctx, VOX_E_NOMEM, "out of memory for the lining atoms");
+        rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the lining atoms");
         goto out;
     }
     for (size_t i = 0; i < natoms; i++)
         res_first[i] = i > 0 && vox_same_residue(&st->atoms.a[i], &st->atoms.a[i - 1]) ? res_first[i - 1] : i;
-    for (size_t gi = 0; gi < ng && rc == VOX_OK; gi++) {
-        vox_group_desc *d = &r->groups[gi].d;
-        size_t n = 0;
-        for (size_t it = 0; it < items; it++) n += J.lists[it * ng + gi].n;
-        d->lining = malloc((n ? n : 1) * sizeof *d->lining);
-        if (!d->lining) {
+    /* each group's lining atoms: the chunks' hits in chunk order */
+    for (size_t it = 0; it < items; it++)
+        for (size_t t = 0; t < J.hits[it].n; t++) count[J.hits[it].v[t].group]++;
+    for (size_t gi = 0; gi < ng; gi++) {
+        r->groups[gi].d.lining = malloc((count[gi] ? count[gi] : 1) * sizeof *r->groups[gi].d.lining);
+        if (!r->groups[gi].d.lining) {
             rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the lining atoms");
-            break;
+            goto out;
         }
-        for (size_t it = 0; it < items; it++) { /* chunks in atom order */
-            const growable *l = &J.lists[it * ng + gi];
-            if (l->n)
-                memcpy(d->lining + d->nlining, l->v, l->n * sizeof *l->v);
-            d->nlining += l->n;
-        }
-        if (!summarise(st, res_first, &memo, d))
-            rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the lining residues");
     }
+    for (size_t it = 0; it < items; it++)
+        for (size_t t = 0; t < J.hits[it].n; t++) {
+            vox_group_desc *d = &r->groups[J.hits[it].v[t].group].d;
+            d->lining[d->nlining++] = J.hits[it].v[t].atom;
+        }
+    for (size_t gi = 0; gi < ng && rc == VOX_OK; gi++)
+        if (!summarise(st, res_first, &memo, &r->groups[gi].d))
+            rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the lining residues");
 out:
-    if (J.lists)
-        for (size_t q = 0; q < items * ng; q++) free(J.lists[q].v);
-    free(J.lists);
+    if (J.hits)
+        for (size_t it = 0; it < items; it++) free(J.hits[it].v);
+    free(J.hits);
+    free(count);
     free(J.last);
     free(res_first);
     free(memo.atom_class);
     free(memo.residue_scale);
-    free(row_bits);
-    free(row_group);
-    free(column_bits);
+    free(row_first);
+    free(run_row);
+    free(found);
+    free(runs);
     free(near);
     return rc;
 }
