@@ -12,6 +12,12 @@
  * answer on every ISA; chunks of consecutive atoms run on the context's
  * threads and their findings are joined in atom order, so every thread
  * count gives the same lists.
+ *
+ * The search: the volumes' voxels as runs along z per x-y row, and per
+ * x-plane and z the rows with a run near (bits); an atom looks at the rows
+ * in its reach that have one, and tests each run once, at the run's voxel
+ * nearest the atom's z, which gives the run's smallest value of the test
+ * (nearest_centre says why), so the lists are the rule's, voxel by voxel.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -61,6 +67,7 @@ static uint64_t name_key(const char *field, size_t n)
  * lookups then compare numbers, not strings. */
 typedef struct name_keys {
     uint64_t kd[sizeof kyte_doolittle / sizeof *kyte_doolittle];
+    uint64_t charged_names; /* bit name_bit(key) of every charged atom's name */
     uint64_t charged_res[sizeof charged_atoms / sizeof *charged_atoms];
     uint64_t charged_atom[sizeof charged_atoms / sizeof *charged_atoms];
 } name_keys;
@@ -72,13 +79,22 @@ static uint64_t literal_key(const char *text)
     return name_key(field, sizeof field);
 }
 
+/* One of 64 bits for a name key: the names of the charged atoms set 10 of
+ * them, so most other names are told apart without the table. */
+static unsigned name_bit(uint64_t key)
+{
+    return (unsigned)((key * 0x9E3779B97F4A7C15ull) >> 58);
+}
+
 static void make_name_keys(name_keys *k)
 {
+    k->charged_names = 0;
     for (size_t i = 0; i < sizeof kyte_doolittle / sizeof *kyte_doolittle; i++)
         k->kd[i] = literal_key(kyte_doolittle[i].name);
     for (size_t i = 0; i < sizeof charged_atoms / sizeof *charged_atoms; i++) {
         k->charged_res[i] = literal_key(charged_atoms[i].res);
         k->charged_atom[i] = literal_key(charged_atoms[i].atom);
+        k->charged_names |= 1ull << name_bit(k->charged_atom[i]);
     }
 }
 
@@ -87,10 +103,13 @@ static int atom_class(const name_keys *k, const vox_atom *a)
     /* every charged atom's name starts with N or O: carbons, the most
      * common, skip the table */
     if (a->name[0] == 'N' || a->name[0] == 'O') {
-        const uint64_t name = name_key(a->name, sizeof a->name), res = name_key(a->res_name, sizeof a->res_name);
-        for (size_t i = 0; i < sizeof charged_atoms / sizeof *charged_atoms; i++)
-            if (k->charged_atom[i] == name && k->charged_res[i] == res)
-                return CLASS_CHARGED;
+        const uint64_t name = name_key(a->name, sizeof a->name);
+        if (k->charged_names >> name_bit(name) & 1) {
+            const uint64_t res = name_key(a->res_name, sizeof a->res_name);
+            for (size_t i = 0; i < sizeof charged_atoms / sizeof *charged_atoms; i++)
+                if (k->charged_atom[i] == name && k->charged_res[i] == res)
+                    return CLASS_CHARGED;
+        }
     }
     /* the element's letters without regard to case: "N", "O"; "C", "S", "SE"
      * (c | 0x20 is the lower case of a letter, and never a letter's for NUL) */
@@ -152,22 +171,14 @@ static double cube_gap(double d, double h)
     return e > 0.0 ? e : 0.0;
 }
 
-/* What summarise learns of an atom or a residue once, for every group it
- * lines: class + 1 per atom, hydropathy-table index + 2 per residue's first
- * atom (1: not in the table); 0 = not looked at yet.  The string
- * comparisons then run once per atom, not once per (atom, group). */
+/* What summarise learns of a residue once, for every group it lines:
+ * hydropathy-table index + 2 per residue's first atom (1: not in the
+ * table); 0 = not looked at yet.  The name comparisons then run once per
+ * residue, not once per (residue, group). */
 typedef struct lining_memo {
-    uint8_t *atom_class;
     uint8_t *residue_scale;
     name_keys keys;
 } lining_memo;
-
-static int memo_class(lining_memo *m, const vox_structure *st, size_t atom)
-{
-    if (!m->atom_class[atom])
-        m->atom_class[atom] = (uint8_t)(atom_class(&m->keys, &st->atoms.a[atom]) + 1);
-    return m->atom_class[atom] - 1;
-}
 
 static int memo_hydropathy(lining_memo *m, const vox_structure *st, size_t first, double *out)
 {
@@ -187,8 +198,9 @@ static int memo_hydropathy(lining_memo *m, const vox_structure *st, size_t first
     return 1;
 }
 
-/* Residues, classes and hydropathy of group g from its lining atoms;
- * res_first[i]: the first atom of atom i's residue. */
+/* Residues and hydropathy of group g from its lining atoms (the classes
+ * are counted as the atoms are dealt out); res_first[i]: the first atom of
+ * atom i's residue. */
 static int summarise(const vox_structure *st, const size_t *res_first, lining_memo *memo, vox_group_desc *d)
 {
     d->residues = malloc((d->nlining ? d->nlining : 1) * sizeof *d->residues);
@@ -197,12 +209,6 @@ static int summarise(const vox_structure *st, const size_t *res_first, lining_me
     double sum = 0.0;
     size_t valued = 0;
     for (size_t t = 0; t < d->nlining; t++) {
-        switch (memo_class(memo, st, d->lining[t])) {
-        case CLASS_APOLAR: d->apolar++; break;
-        case CLASS_POLAR: d->polar++; break;
-        case CLASS_CHARGED: d->charged++; break;
-        default: break;
-        }
         /* atoms ascend, residues are runs: a new residue shows as a new first atom */
         size_t first = res_first[d->lining[t]];
         if (d->nresidues && d->residues[d->nresidues - 1] == first)
@@ -308,16 +314,19 @@ static uint64_t low_bits(int n)
  * next; a run's smallest is at its end nearest v, or, when the run holds
  * both kb and kb + 1, at the nearer of the two.  Clamping this index into
  * the run picks that voxel in each case. */
-static int nearest_centre(const float *c, int n, double v, double u)
+static __attribute__((noinline)) int nearest_centre(const float *c, int n, double nd, double v, double u)
 {
-    int kb = u <= -1.0 ? -1 : u >= (double)(n - 1) ? n - 1 : (int)u;
+    /* floor(u), the estimate, as a cast of u + 1 clamped to [0, n] */
+    double f = u + 1.0;
+    f = f > 0.0 ? f : 0.0;
+    f = f < nd ? f : nd;
+    int kb = (int)f - 1;
+    /* nearly always right: one comparison each way says so */
     while (kb + 1 < n && (double)c[kb + 1] <= v) kb++;
     while (kb >= 0 && (double)c[kb] > v) kb--;
-    if (kb < 0)
-        return 0;
-    if (kb == n - 1)
-        return kb;
-    return fabs((double)c[kb + 1] - v) < fabs((double)c[kb] - v) ? kb + 1 : kb;
+    if (kb < 0 || kb == n - 1)
+        return kb < 0 ? 0 : kb;
+    return (double)c[kb + 1] - v < v - (double)c[kb] ? kb + 1 : kb;
 }
 
 /* One atom's search, as the rows of a plane see it. */
@@ -384,6 +393,11 @@ static void lining_chunk(void *arg, size_t item, int thread)
     memset(slots, 0, sizeof slots);
     atom_probe P = {J->runs, last, NULL, cy, cz, 0.0, 0.0, h[1], h[2], 0.0, 0, 0};
     size_t n = hits->n;
+    /* about one hit per atom: room for that, grown below if need be */
+    if (a1 > a0 && !hits_reserve(hits, (a1 - a0) + ng)) {
+        __atomic_store_n(&J->failed, 1, __ATOMIC_RELAXED);
+        return;
+    }
     for (size_t ai = a0; ai < a1; ai++) {
         /* an atom lines each group at most once: room for all of them, so
          * the loops below make no call */
@@ -438,7 +452,7 @@ static void lining_chunk(void *arg, size_t item, int thread)
                 if (ex2 > reach2)
                     continue;
                 if (P.kz < 0)
-                    P.kz = nearest_centre(cz, nz, z, uz);
+                    P.kz = nearest_centre(cz, nz, nd[2], z, uz);
                 n = plane_hits(&P, m, rows, ex2, n);
             }
         }
@@ -448,13 +462,13 @@ static void lining_chunk(void *arg, size_t item, int thread)
 
 vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r, int32_t *map)
 {
-    (void)map; /* the runs below say which group a voxel is in */
+    (void)map; /* not needed: the runs below say which group a voxel is in */
     const size_t natoms = st->atoms.n, ng = r->n;
     const size_t nx = (size_t)r->dims[0], ny = (size_t)r->dims[1], nz = (size_t)r->dims[2], rows = nx * ny;
     /* chunks of at least 256 atoms, at most one per thread */
     const int width = vox_team_width(ctx->team, 0, natoms / 256 + 1);
     const size_t items = (size_t)width, chunk = natoms / items + 1;
-    /* An atom's range of k lies within reach / step + 1e-3 (axis_range) of
+    /* An atom's range of k lies within reach / step + 1e-3 (span) of
      * a point: of width 2w it holds at most floor(2w) + 1 voxels, which
      * 2 * band + 1 covers for radii up to NEAR_RADIUS. */
     const double w = (NEAR_RADIUS + r->resolution + 0.5 * r->step[2]) / r->step[2] + 1e-3;
@@ -465,9 +479,11 @@ vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r,
     memset(&J, 0, sizeof J);
     J.hits = calloc(items, sizeof *J.hits);
     J.last = calloc(items * ng, sizeof *J.last);
-    size_t *count = calloc(ng, sizeof *count);
+    size_t *count = calloc(4 * ng, sizeof *count); /* 4 per group: classes below */
+    size_t **fill = malloc((ng ? ng : 1) * sizeof *fill);
     size_t *res_first = malloc((natoms ? natoms : 1) * sizeof *res_first);
-    lining_memo memo = {calloc(natoms ? natoms : 1, 1), calloc(natoms ? natoms : 1, 1), {{0}, {0}, {0}}};
+    lining_memo memo;
+    memo.residue_scale = calloc(natoms ? natoms : 1, 1);
     make_name_keys(&memo.keys);
     const size_t near_words = (ny + 63) / 64;
     uint32_t *row_first = calloc(rows + 1, sizeof *row_first);
@@ -475,7 +491,7 @@ vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r,
     lining_run *found = malloc((nvox ? nvox : 1) * sizeof *found), *runs = malloc((nvox ? nvox : 1) * sizeof *runs);
     uint64_t *near = calloc(nx * nz * near_words + near_words, sizeof *near);
     vox_status rc = VOX_OK;
-    if (!J.hits || !J.last || !count || !res_first || !memo.atom_class || !memo.residue_scale || !row_first || !run_row ||
+    if (!J.hits || !J.last || !count || !fill || !res_first || !memo.residue_scale || !row_first || !run_row ||
         !found || !runs || !near) {
         rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the lining atoms");
         goto out;
@@ -502,14 +518,15 @@ vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r,
     }
     for (size_t q = 0; q < rows; q++) row_first[q + 1] += row_first[q];
     for (size_t t = 0; t < nruns; t++) {
-        /* row_first[q] is the next free slot of row q until the end, then
-         * row q - 1's end is restored below by moving every start back */
+        /* row_first[q] serves as row q's next free place, so it ends as
+         * row q + 1's start: every start is moved back one row after */
         const size_t q = run_row[t];
         runs[row_first[q]++] = found[t];
         const size_t i = q / ny, j = q % ny;
         const size_t k0 = found[t].k0 > band ? (size_t)(found[t].k0 - band) : 0;
         const size_t k1 = (size_t)found[t].k1 + (size_t)band < nz ? (size_t)found[t].k1 + (size_t)band : nz - 1;
-        for (size_t k = k0; k <= k1; k++) near[(i * nz + k) * near_words + j / 64] |= 1ull << (j % 64);
+        uint64_t *to = near + (i * nz + k0) * near_words + j / 64;
+        for (size_t k = k0; k <= k1; k++, to += near_words) *to |= 1ull << (j % 64);
     }
     for (size_t q = rows; q > 0; q--) row_first[q] = row_first[q - 1];
     row_first[0] = 0;
@@ -530,9 +547,12 @@ vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r,
     }
     for (size_t i = 0; i < natoms; i++)
         res_first[i] = i > 0 && vox_same_residue(&st->atoms.a[i], &st->atoms.a[i - 1]) ? res_first[i - 1] : i;
-    /* each group's lining atoms: the chunks' hits in chunk order */
-    for (size_t it = 0; it < items; it++)
-        for (size_t t = 0; t < J.hits[it].n; t++) count[J.hits[it].v[t].group]++;
+    /* each group's lining atoms: the chunks' hits in chunk order; the
+     * classes counted on the way */
+    for (size_t it = 0; it < items; it++) {
+        const lining_hit *hv = J.hits[it].v;
+        for (size_t t = 0, n = J.hits[it].n; t < n; t++) count[hv[t].group]++;
+    }
     for (size_t gi = 0; gi < ng; gi++) {
         r->groups[gi].d.lining = malloc((count[gi] ? count[gi] : 1) * sizeof *r->groups[gi].d.lining);
         if (!r->groups[gi].d.lining) {
@@ -540,11 +560,32 @@ vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r,
             goto out;
         }
     }
-    for (size_t it = 0; it < items; it++)
-        for (size_t t = 0; t < J.hits[it].n; t++) {
-            vox_group_desc *d = &r->groups[J.hits[it].v[t].group].d;
-            d->lining[d->nlining++] = J.hits[it].v[t].atom;
+    /* count: now each group's next free place (fill) and its atoms per
+     * class (classes, 4 per group), written to the groups after */
+    size_t *classes = count;
+    for (size_t gi = 0; gi < ng; gi++) {
+        fill[gi] = r->groups[gi].d.lining;
+        r->groups[gi].d.nlining = count[gi];
+    }
+    memset(classes, 0, 4 * ng * sizeof *classes);
+    for (size_t it = 0; it < items; it++) {
+        const lining_hit *hv = J.hits[it].v;
+        size_t atom = SIZE_MAX;
+        int cls = CLASS_OTHER;
+        for (size_t t = 0, n = J.hits[it].n; t < n; t++) {
+            if (hv[t].atom != atom) { /* an atom's hits are together: its class once */
+                atom = hv[t].atom;
+                cls = atom_class(&memo.keys, &st->atoms.a[atom]);
+            }
+            *fill[hv[t].group]++ = atom;
+            classes[4 * hv[t].group + (size_t)cls]++;
         }
+    }
+    for (size_t gi = 0; gi < ng; gi++) {
+        r->groups[gi].d.apolar = classes[4 * gi + CLASS_APOLAR];
+        r->groups[gi].d.polar = classes[4 * gi + CLASS_POLAR];
+        r->groups[gi].d.charged = classes[4 * gi + CLASS_CHARGED];
+    }
     for (size_t gi = 0; gi < ng && rc == VOX_OK; gi++)
         if (!summarise(st, res_first, &memo, &r->groups[gi].d))
             rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the lining residues");
@@ -553,9 +594,9 @@ out:
         for (size_t it = 0; it < items; it++) free(J.hits[it].v);
     free(J.hits);
     free(count);
+    free(fill);
     free(J.last);
     free(res_first);
-    free(memo.atom_class);
     free(memo.residue_scale);
     free(row_first);
     free(run_row);
