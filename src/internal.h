@@ -388,8 +388,8 @@ enum { VOX_EDT_AUTO, VOX_EDT_SEARCH, VOX_EDT_ENVELOPE };
 VOX_HIDDEN vox_status vox_bulk_distance2(vox_ctx *ctx, const uint8_t *state, const int dims[3],
                                          const uint64_t *want, int method, uint32_t *work, uint32_t *d2);
 /* Fills every group's lining atoms and residues, atom classes and
- * hydropathy.  map: scratch of one int32 per grid voxel. */
-VOX_HIDDEN vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r, int32_t *map);
+ * hydropathy. */
+VOX_HIDDEN vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r);
 /* One past the last atom of the residue that starts at atom first (a
  * residue: consecutive atoms with the same chain, number, insertion code
  * and name). */

@@ -313,8 +313,7 @@ static void test_lining_random(void)
                 rid[i] = (int32_t)(i / 3) + 1;
             }
             vox_structure *s = from_arrays(ctx, natoms, xyz, el, an, rn, ch, rid);
-            int32_t *map = malloc(total * sizeof *map);
-            CHECK(vox_find_lining(ctx, s, &r, map) == VOX_OK, "lining: %s", vox_ctx_last_error_detail(ctx));
+            CHECK(vox_find_lining(ctx, s, &r) == VOX_OK, "lining: %s", vox_ctx_last_error_detail(ctx));
             size_t wrong = 0, lining = 0;
             for (size_t g = 0; g < ngroups; g++) {
                 const vox_group *grp = &r.groups[g];
@@ -332,7 +331,6 @@ static void test_lining_random(void)
             for (size_t g = 0; g < ngroups; g++) vox_group_free(&r.groups[g]);
             free(r.groups);
             for (int c = 0; c < 3; c++) free(r.centres[c]);
-            free(map);
             free(xyz); free(el); free(an); free(rn); free(ch); free(rid);
             vox_structure_free(&s);
         }
@@ -410,8 +408,7 @@ static void test_lining_names(void)
         }
     }
     vox_structure *s = from_arrays(ctx, n, xyz, el, an, rn, ch, rid);
-    int32_t *map = malloc(27 * sizeof *map);
-    CHECK(s && vox_find_lining(ctx, s, &r, map) == VOX_OK, "lining: %s", vox_ctx_last_error_detail(ctx));
+    CHECK(s && vox_find_lining(ctx, s, &r) == VOX_OK, "lining: %s", vox_ctx_last_error_detail(ctx));
     const vox_group_desc *d = &r.groups[0].d;
     CHECK(d->nlining == n && d->nresidues == n, "%zu lining atoms, %zu residues of %zu", d->nlining, d->nresidues, n);
     CHECK(d->apolar == counts[APOLAR] && d->polar == counts[POLAR] && d->charged == counts[CHARGED],
@@ -422,7 +419,7 @@ static void test_lining_names(void)
     vox_group_free(&r.groups[0]);
     free(r.groups);
     for (int c = 0; c < 3; c++) free(r.centres[c]);
-    free(map); free(xyz); free(el); free(an); free(rn); free(ch); free(rid);
+    free(xyz); free(el); free(an); free(rn); free(ch); free(rid);
     vox_structure_free(&s);
     vox_ctx_destroy(&ctx);
 }

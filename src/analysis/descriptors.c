@@ -462,8 +462,7 @@ static vox_status depths(vox_ctx *ctx, const uint8_t *state, vox_result *r)
     const size_t rows = (size_t)r->dims[0] * (size_t)r->dims[1], row = (size_t)r->dims[2];
     const size_t words = (row + 63) / 64;
     const size_t padded = ((size_t)r->dims[0] + 2) * ((size_t)r->dims[1] + 2) * (row + 2);
-    /* the components' queue and labels are free once the groups exist (the
-     * labels become the lining's voxel -> group map after this) */
+    /* the components' queue and labels are free once the groups exist */
     uint32_t *work = vox_scratch_get(&ctx->ws[VOX_WS_QUEUE], padded * sizeof *work);
     uint32_t *d2 = vox_scratch_get(&ctx->ws[VOX_WS_LABELS], rows * row * sizeof *d2);
     /* only the group voxels are read: a bit each, row by row */
@@ -512,12 +511,7 @@ vox_status vox_describe_groups(vox_ctx *ctx, const vox_structure *st, const uint
     vox_status rc = depths(ctx, state, r);
     if (rc != VOX_OK)
         return rc;
-    const size_t total = (size_t)r->dims[0] * (size_t)r->dims[1] * (size_t)r->dims[2];
-    /* the component labels are free too: they become the voxel -> group map */
-    int32_t *map = vox_scratch_get(&ctx->ws[VOX_WS_LABELS], total * sizeof *map);
-    if (!map)
-        return vox_fail(ctx, VOX_E_NOMEM, "out of memory for the lining atoms");
-    rc = vox_find_lining(ctx, st, r, map);
+    rc = vox_find_lining(ctx, st, r);
     if (rc != VOX_OK)
         return rc;
     for (size_t gi = 0; gi < r->n; gi++) {

@@ -460,9 +460,8 @@ static void lining_chunk(void *arg, size_t item, int thread)
     hits->n = n;
 }
 
-vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r, int32_t *map)
+vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r)
 {
-    (void)map; /* not needed: the runs below say which group a voxel is in */
     const size_t natoms = st->atoms.n, ng = r->n;
     const size_t nx = (size_t)r->dims[0], ny = (size_t)r->dims[1], nz = (size_t)r->dims[2], rows = nx * ny;
     /* chunks of at least 256 atoms, at most one per thread */
