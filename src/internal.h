@@ -318,6 +318,7 @@ typedef struct vox_group_desc {
     size_t *lining;                /* structure atom indices, ascending */
     size_t nlining;
     size_t *residues;              /* first atom of each lining residue, ascending */
+    size_t *residue_ends;          /* one past each one's last atom (the scripts select whole residues) */
     size_t nresidues;
     int has_hydropathy;
     double hydropathy;
@@ -390,10 +391,6 @@ VOX_HIDDEN vox_status vox_bulk_distance2(vox_ctx *ctx, const uint8_t *state, con
 /* Fills every group's lining atoms and residues, atom classes and
  * hydropathy. */
 VOX_HIDDEN vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r);
-/* One past the last atom of the residue that starts at atom first (a
- * residue: consecutive atoms with the same chain, number, insertion code
- * and name). */
-VOX_HIDDEN size_t vox_residue_end(const vox_structure *st, size_t first);
 /* The box of a volume's voxel cubes, [0] aligned and [1] input frame
  * (vox_result_box without padding, both frames in one pass); kept in the
  * group's descriptors once they exist. */

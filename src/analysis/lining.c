@@ -119,14 +119,6 @@ static int atom_class(const name_keys *k, const vox_atom *a)
     return e0 == 's' && (e1 | 0x20) == 'e' && a->element[2] == 0 ? CLASS_APOLAR : CLASS_OTHER;
 }
 
-size_t vox_residue_end(const vox_structure *st, size_t first)
-{
-    size_t e = first + 1;
-    while (e < st->atoms.n && vox_same_residue(&st->atoms.a[e], &st->atoms.a[first]))
-        e++;
-    return e;
-}
-
 /* The radius the near bits are made for: sulfur's, the largest of the
  * amino acids' elements (C, N, O, S); an atom with a larger one
  * (selenium, ions, unknown elements) looks at every row in its reach
@@ -200,11 +192,14 @@ static int memo_hydropathy(lining_memo *m, const vox_structure *st, size_t first
 
 /* Residues and hydropathy of group g from its lining atoms (the classes
  * are counted as the atoms are dealt out); res_first[i]: the first atom of
- * atom i's residue. */
+ * atom i's residue (a residue: consecutive atoms with the same chain,
+ * number, insertion code and name). */
 static int summarise(const vox_structure *st, const size_t *res_first, lining_memo *memo, vox_group_desc *d)
 {
-    d->residues = malloc((d->nlining ? d->nlining : 1) * sizeof *d->residues);
-    if (!d->residues)
+    const size_t room = d->nlining ? d->nlining : 1;
+    d->residues = malloc(room * sizeof *d->residues);
+    d->residue_ends = malloc(room * sizeof *d->residue_ends);
+    if (!d->residues || !d->residue_ends)
         return 0;
     double sum = 0.0;
     size_t valued = 0;
@@ -213,6 +208,9 @@ static int summarise(const vox_structure *st, const size_t *res_first, lining_me
         size_t first = res_first[d->lining[t]];
         if (d->nresidues && d->residues[d->nresidues - 1] == first)
             continue;
+        size_t end = first + 1;
+        while (end < st->atoms.n && res_first[end] == first) end++;
+        d->residue_ends[d->nresidues] = end;
         d->residues[d->nresidues++] = first;
         double h;
         if (memo_hydropathy(memo, st, first, &h)) {

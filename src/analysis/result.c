@@ -11,6 +11,7 @@ void vox_group_free(vox_group *g)
     free(g->mouth_faces);
     free(g->d.lining);
     free(g->d.residues);
+    free(g->d.residue_ends);
 }
 
 void vox_voxel_centre(const vox_result *r, uint32_t f, float c[3])

@@ -52,13 +52,10 @@ static void ranges_add(ranges *r, size_t lo, size_t hi)
 }
 
 /* Every atom of the lining residues of group g, as serial ranges. */
-static void lining_ranges(const vox_structure *s, const vox_group *g, ranges *out)
+static void lining_ranges(const vox_group *g, ranges *out)
 {
     out->n = 0;
-    for (size_t t = 0; t < g->d.nresidues; t++) {
-        size_t first = g->d.residues[t];
-        ranges_add(out, first + 1, vox_residue_end(s, first));
-    }
+    for (size_t t = 0; t < g->d.nresidues; t++) ranges_add(out, g->d.residues[t] + 1, g->d.residue_ends[t]);
 }
 
 /* One volume as the scripts show it. */
@@ -221,7 +218,7 @@ vox_status vox_render_pymol(const vox_structure *s, const vox_result *r, const v
         put3(b, "show spheres, ", sv->name, "\n");
         put3(b, "color ", sv->colour, ", ");
         put_line_end(b, sv->name);
-        lining_ranges(s, sv->g, &sc.lining);
+        lining_ranges(sv->g, &sc.lining);
         if (!sc.lining.n)
             continue;
         put3(b, "select ", sv->name, "_lining, none\n");
@@ -292,7 +289,7 @@ vox_status vox_render_chimerax(const vox_structure *s, const vox_result *r, cons
         put_line_end(b, sc.radius_text);
         put3(b, "color ", sv->name, " ");
         put_line_end(b, sv->colour);
-        lining_ranges(s, sv->g, &sc.lining);
+        lining_ranges(sv->g, &sc.lining);
         if (!sc.lining.n)
             continue;
         put3(b, "name frozen ", sv->name, "_lining ");
