@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "swar.h"
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -52,14 +54,6 @@ static inline byte_masks vox_byte_masks64(const char *p)
 
 #else
 
-/* The high bit of each byte of x that equals c (exact per byte: the sum
- * below cannot carry into the next byte). */
-static inline uint64_t bytes_equal(uint64_t x, unsigned char c)
-{
-    const uint64_t lows = 0x7f7f7f7f7f7f7f7full, y = x ^ (0x0101010101010101ull * c);
-    return ~(((y & lows) + lows) | y) & ~lows;
-}
-
 /* The high bits of an eight-byte word's bytes to bits 0-7. */
 static inline uint64_t pack_high_bits(uint64_t m)
 {
@@ -73,7 +67,7 @@ static inline byte_masks vox_byte_masks64(const char *p)
     for (int i = 0; i < 8; i++) {
         uint64_t x;
         memcpy(&x, p + 8 * i, 8);
-        const uint64_t is_lf = bytes_equal(x, '\n'), is_blank = bytes_equal(x, ' ') | is_lf;
+        const uint64_t is_lf = vox_swar_eq(x, '\n'), is_blank = vox_swar_eq(x, ' ') | is_lf;
         /* <= 0x20: the high bit clear and the low seven bits plus 0x5f below 0x80 */
         const uint64_t is_low = ~(((x & lows) + 0x5f5f5f5f5f5f5f5full) | x) & ~lows;
         blank |= pack_high_bits(is_blank) << (8 * i);

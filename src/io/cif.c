@@ -14,8 +14,10 @@
 #include <string.h>
 
 #include "byte_masks.h"
+#include "fixed_cols.h"
 #include "internal.h"
 #include "number_word.h"
+#include "swar.h"
 
 typedef struct sv {
     const char *p;
@@ -232,15 +234,11 @@ static inline const char *word_end_fast(const char *p, const char *end)
 }
 
 /* skip_spaces, eight bytes at a time where eight remain: the first byte
- * that is not a space (a byte of x ^ "        " is nonzero exactly there,
- * and the per-byte test cannot carry into its neighbour). */
+ * that is not a space. */
 static inline const char *spaces_end(const char *p, const char *end)
 {
-    const uint64_t spaces = 0x2020202020202020ull, lows = 0x7f7f7f7f7f7f7f7full;
     while (end - p >= 8) {
-        uint64_t x;
-        memcpy(&x, p, 8);
-        const uint64_t y = x ^ spaces, other = (((y & lows) + lows) | y) & ~lows;
+        const uint64_t other = ~vox_swar_eq(vox_text_bits(p, 8), ' ') & VOX_SWAR_HIGHS;
         if (other)
             return p + (__builtin_ctzll(other) >> 3);
         p += 8;
@@ -790,7 +788,7 @@ static inline void copy_field(char *dst, size_t cap, const sv *v, size_t maxlen,
         return;
     }
     const size_t n = v->len < maxlen ? v->len : maxlen; /* maxlen < cap <= 8 */
-    vox_cols_store(dst, vox_fixed_cols_load(v->p) & ((1ull << (8 * n)) - 1), cap);
+    vox_cols_store(dst, vox_text_bits(v->p, 8) & ((1ull << (8 * n)) - 1), cap);
 }
 
 /* sv_double, the common short numbers as one word. */

@@ -16,6 +16,9 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "internal.h"
+#include "swar.h"
+
 /* 10^k of the layouts' decimals: exact doubles. */
 static const double vox_fixed_cols_pow10[4] = {1.0, 10.0, 100.0, 1000.0};
 
@@ -50,18 +53,6 @@ static inline int vox_fixed_cols_scalar(const char *p, size_t w, size_t k, doubl
     return 1;
 }
 
-/* The 8 bytes at p, p[0] in the lowest bits whatever the byte order (a
- * memcpy: no unaligned access). */
-static inline uint64_t vox_fixed_cols_load(const char *p)
-{
-    uint64_t x;
-    memcpy(&x, p, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    x = __builtin_bswap64(x);
-#endif
-    return x;
-}
-
 /* vox_fixed_cols_scalar, accepting exactly the same texts with the same
  * values, on a word and without a branch: 1 or 0 as the reference, and
  * *out written either way (meaningless when 0), so that a caller can test
@@ -71,18 +62,16 @@ static inline uint64_t vox_fixed_cols_load(const char *p)
  * are constants at every call, so the masks below fold. */
 static inline int vox_fixed_cols(const char *p, size_t w, size_t k, double *out)
 {
-    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    const uint64_t ones = VOX_SWAR_ONES;
     const size_t point = w - k - 1;
     /* field byte i in bits 8i to 8i + 7, zeros above the field */
-    const uint64_t x = vox_fixed_cols_load(p + w - 8) >> (8 * (8 - w));
+    const uint64_t x = vox_text_bits(p + w - 8, 8) >> (8 * (8 - w));
     const uint64_t field = w == 8 ? ~0ull : (1ull << (8 * w)) - 1;
     const uint64_t int_bytes = (1ull << (8 * point)) - 1;
     const uint64_t point_byte = 0xffull << (8 * point);
     const uint64_t frac_bytes = field & ~(int_bytes | point_byte);
-    /* a digit's byte xor '0' is 0-9: adding 0x76 to its low seven bits
-     * leaves bit 7 clear exactly then (no carry crosses a byte) */
-    const uint64_t t = x ^ (ones * '0');
-    const uint64_t not_digit = (((t & ~highs) + ones * 0x76) | t) & highs;
+    const uint64_t t = x ^ (ones * '0'); /* the digits' values */
+    const uint64_t not_digit = vox_swar_not_digit(x);
     /* the integer part's non-digits, as whole bytes: they must be its first
      * bytes (blanks, the last of them may be '-'), and its last byte a digit */
     const uint64_t lead = ((not_digit & int_bytes) >> 7) * 0xff;
@@ -95,10 +84,7 @@ static inline int vox_fixed_cols(const char *p, size_t w, size_t k, double *out)
      * number with its first digit in the lowest byte (leading zeros in
      * place of the lead), then summed pairwise: 2, 4, 8 digits */
     const uint64_t d = t & ~lead;
-    uint64_t y = ((d & int_bytes) << (8 * (9 - w))) | ((d & frac_bytes) << (8 * (8 - w)));
-    y = (y * (1 + (10 << 8))) >> 8 & 0x00ff00ff00ff00ffull;
-    y = (y * (1 + (100 << 16))) >> 16 & 0x0000ffff0000ffffull;
-    y = (y * (1 + (10000ull << 32))) >> 32;
+    const uint64_t y = vox_swar_digits8(((d & int_bytes) << (8 * (9 - w))) | ((d & frac_bytes) << (8 * (8 - w))));
     const double v = (double)y / vox_fixed_cols_pow10[k];
     *out = sign ? -v : v;
     return ok;
@@ -109,12 +95,10 @@ static inline int vox_fixed_cols(const char *p, size_t w, size_t k, double *out)
  * carry crosses into the next one. */
 static inline uint64_t vox_cols_blanks(uint64_t x)
 {
-    const uint64_t ones = 0x0101010101010101ull, lows = 0x7f7f7f7f7f7f7f7full, highs = ~lows;
-    const uint64_t z = x ^ (ones * ' '), y = x & lows;
-    const uint64_t space = ~(((z & lows) + lows) | z) & highs;
+    const uint64_t ones = VOX_SWAR_ONES, highs = VOX_SWAR_HIGHS, y = x & ~highs;
     /* 9 <= y and not 14 <= y, with the high bit clear */
     const uint64_t control = (y + ones * (0x80 - 9)) & ~(y + ones * (0x80 - 14)) & ~x & highs;
-    return space | control;
+    return vox_swar_eq(x, ' ') | control;
 }
 
 /* The w <= 8 bytes that end at p + b (b >= 8: the 8 bytes before p + b are
@@ -124,7 +108,7 @@ static inline uint64_t vox_cols_blanks(uint64_t x)
  * including any other control or NUL byte among them. */
 static inline uint64_t vox_cols_trim(const char *p, size_t b, size_t w, size_t *n)
 {
-    const uint64_t x = vox_fixed_cols_load(p + b - 8) >> (8 * (8 - w));
+    const uint64_t x = vox_text_bits(p + b - 8, 8) >> (8 * (8 - w));
     const uint64_t field = (0x8080808080808080ull >> (8 * (8 - w)));
     const uint64_t kept = ~vox_cols_blanks(x) & field;
     if (!kept) {
@@ -152,15 +136,11 @@ static inline void vox_cols_store(char *out, uint64_t x, size_t n)
  * 0 if any of the n bytes is not a digit. */
 static inline int vox_cols_digits4(uint64_t x, size_t n, int *out)
 {
-    const uint64_t ones = 0x01010101ull, highs = 0x80808080ull;
     const unsigned pad = 8 * (4 - (unsigned)n); /* 32 when n = 0: still within a 64-bit shift */
-    const uint64_t t = (x ^ (ones * '0')) & (0xffffffffull >> pad);
-    const uint64_t not_digit = (((t & ~highs) + ones * 0x76) | t) & (highs >> pad);
-    /* right-aligned as a 4-digit number with leading zeros, summed pairwise */
-    uint64_t y = t << pad;
-    y = (y * (1 + (10 << 8))) >> 8 & 0x00ff00ffull;
-    y = (y * (1 + (100 << 16))) >> 16 & 0xffffull;
-    *out = (int)y;
+    const uint64_t t = (x ^ (VOX_SWAR_ONES * '0')) & (0xffffffffull >> pad);
+    const uint64_t not_digit = vox_swar_not_digit(x) & (0x80808080ull >> pad);
+    /* the last n of eight digits, four leading zeros and 4 - n more before them */
+    *out = (int)vox_swar_digits8((t << pad) << 32);
     return n != 0 && not_digit == 0;
 }
 

@@ -17,7 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fixed_cols.h"
+#include "internal.h"
+#include "swar.h"
 
 /* 10^f for the decimals of an accepted text: exact doubles. */
 static const double vox_number_word_pow10[8] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7};
@@ -31,7 +32,7 @@ static const double vox_number_word_pow10[8] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e
  * p[0] to p[8] must be readable whatever n is. */
 static inline int vox_number_word(const char *p, size_t n, double *out)
 {
-    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull, lows = ~highs;
+    const uint64_t ones = VOX_SWAR_ONES;
     const size_t neg = p[0] == '-';
     const size_t len = n - neg; /* n = 0 with a '-' read past it wraps: refused too */
     if (len - 1 > 7)
@@ -39,13 +40,9 @@ static inline int vox_number_word(const char *p, size_t n, double *out)
     /* the len bytes as the last bytes of the word (the first lowest), '0's
      * before them: a number's leading zeros */
     const unsigned pad = 8 * (8 - (unsigned)len); /* 0 to 56 */
-    const uint64_t x = (vox_fixed_cols_load(p + neg) << pad) | ((ones * '0') & ((1ull << pad) - 1));
-    /* a digit's byte xor '0' is 0-9: adding 0x76 to its low seven bits
-     * leaves bit 7 clear exactly then; a byte of x ^ "........" is zero
-     * exactly at a point.  No sum carries into the next byte. */
-    const uint64_t t = x ^ (ones * '0'), y = x ^ (ones * '.');
-    const uint64_t not_digit = (((t & lows) + ones * 0x76) | t) & highs;
-    const uint64_t point = ~(((y & lows) + lows) | y) & highs;
+    const uint64_t x = (vox_text_bits(p + neg, 8) << pad) | ((ones * '0') & ((1ull << pad) - 1));
+    const uint64_t t = x ^ (ones * '0'); /* the digits' values */
+    const uint64_t not_digit = vox_swar_not_digit(x), point = vox_swar_eq(x, '.');
     if ((not_digit & ~point) != 0 || (point & (point - 1)) != 0 || (point && len == 1))
         return 0;
     uint64_t d = t;
@@ -58,11 +55,7 @@ static inline int vox_number_word(const char *p, size_t n, double *out)
         d = (t & (~before << 8)) | ((t & before) << 8);
         frac = 7 - k;
     }
-    /* summed pairwise: 2, 4, 8 digits, the first (lowest) byte the most significant */
-    d = (d * (1 + (10 << 8))) >> 8 & 0x00ff00ff00ff00ffull;
-    d = (d * (1 + (100 << 16))) >> 16 & 0x0000ffff0000ffffull;
-    d = (d * (1 + (10000ull << 32))) >> 32;
-    const double v = (double)d / vox_number_word_pow10[frac];
+    const double v = (double)vox_swar_digits8(d) / vox_number_word_pow10[frac];
     *out = neg ? -v : v;
     return 1;
 }

@@ -18,7 +18,6 @@
  * the table (a residue's text, an atom's index) is copied from it.
  */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
