@@ -259,8 +259,12 @@ VOX_HIDDEN void vox_fmt_repr(double v, char out[64]);
 VOX_HIDDEN double vox_round4(double v);
 /* numpy round(v, 3): rint(v * 1000) / 1000. */
 VOX_HIDDEN double vox_round3_np(double v);
-/* JSON string with Python json.dumps escaping (ASCII only). */
+/* JSON string with Python json.dumps escaping (ASCII only); bytes that are
+ * not UTF-8 as lone surrogates (Python's surrogateescape). */
 VOX_HIDDEN void vox_json_string(vox_buf *b, const char *s);
+/* The same, but bytes that are not UTF-8 as U+FFFD, *replaced set to 1 when
+ * there was one: text every JSON parser takes (vox's own documents). */
+VOX_HIDDEN void vox_json_text(vox_buf *b, const char *s, int *replaced);
 
 /* ---- loading (io.c, pdb.c, cif.c, assembly.c) --------------------------- */
 
@@ -437,7 +441,7 @@ VOX_HIDDEN size_t vox_pseudo_order(const vox_result *r, int include_hubs, size_t
 
 /* The exports of the descriptors (write_volumes.c, write_viewers.c, write_dx.c). */
 VOX_HIDDEN vox_status vox_render_volumes_json(const vox_structure *s, const vox_result *r,
-                                              const vox_render_params *p, vox_buf *b);
+                                              const vox_render_params *p, vox_buf *b, int *replaced);
 VOX_HIDDEN vox_status vox_render_vina(const vox_result *r, const vox_render_params *p, vox_buf *b);
 VOX_HIDDEN vox_status vox_render_pymol(const vox_structure *s, const vox_result *r, const vox_render_params *p,
                                        vox_buf *b);

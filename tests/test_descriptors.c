@@ -15,6 +15,7 @@
 #include <cJSON.h>
 
 #include "check.h"
+#include "script_safety.h"
 #include "internal.h"
 #include "shells.h"
 
@@ -774,22 +775,7 @@ static void test_hostile_names(void)
     char *json = render(ctx, VOX_DOC_VOLUMES_JSON, s, r, &p, NULL);
     /* the scripts hold no name from the file: none of their characters, no line
      * that starts a PyMOL Python block but the one transform of numbers */
-    size_t bad = 0;
-    for (const char *doc = pml; doc; doc = doc == pml ? cxc : NULL) {
-        for (const char *line = doc; line && *line;) {
-            const char *end = strchr(line, '\n');
-            size_t n = end ? (size_t)(end - line) : strlen(line);
-            int comment = line[0] == '#';
-            int transform = !strncmp(line, "/cmd.transform_object(\"vox_structure\", [", 40);
-            size_t was = bad;
-            for (size_t k = 0; k < n && !comment; k++)
-                bad += line[k] == ';' || line[k] == '\\' || line[k] == '\'' || (line[k] == '"' && !transform);
-            bad += !strncmp(line, "python", 6) || (line[0] == '/' && !transform) || (comment && memchr(line, ';', n));
-            if (bad != was)
-                fprintf(stderr, "unsafe: %.*s\n", (int)(n > 200 ? 200 : n), line);
-            line = end ? end + 1 : NULL;
-        }
-    }
+    const size_t bad = vox_test_unsafe_script(pml, stderr) + vox_test_unsafe_script(cxc, stderr);
     CHECK(bad == 0, "%zu unsafe characters or lines in the scripts", bad);
     CHECK(!strstr(pml, "python") && !strstr(cxc, "python"), "no name in the scripts");
     /* the JSON parses and gives every name back exactly */
@@ -835,6 +821,57 @@ static void test_hostile_names(void)
     CHECK(rows == vox_structure_atom_count(s) + pseudo, "mmCIF rows %zu, atoms %zu", rows,
           vox_structure_atom_count(s) + pseudo);
     vox_free(pml); vox_free(cxc); vox_free(json); vox_free(cif);
+    vox_result_free(&r);
+    vox_structure_free(&s);
+    vox_ctx_destroy(&ctx);
+}
+
+/* Names whose bytes are not UTF-8 (Latin-1 from old programs, a stray
+ * byte): the volumes JSON holds U+FFFD for each such byte, so strict
+ * parsers (cJSON refuses lone surrogates) read it, and a warning says so. */
+static void count_replacement_warnings(void *cookie, const char *line)
+{
+    *(int *)cookie += strstr(line, "U+FFFD") != NULL;
+}
+
+static void test_names_not_utf8(void)
+{
+    static const char *const chains[] = {"\xff", "A"};
+    static const char *const names[] = {"C\xb8" "A", "CB"};
+    static const char *const residues[] = {"AL\xe9", "GLY"};
+    int warnings = 0;
+    vox_options o;
+    vox_options_init(&o);
+    o.threads = 1;
+    o.profile = "";
+    o.log = count_replacement_warnings;
+    o.log_cookie = &warnings;
+    vox_ctx *ctx = NULL;
+    CHECK(vox_ctx_create(&ctx, &o) == VOX_OK, "context");
+    vox_structure *s = renamed_box(ctx, chains, names, residues, 2);
+    vox_prepare_params pp;
+    vox_prepare_params_init(&pp);
+    pp.keep_non_protein = 1;
+    CHECK(vox_prepare(ctx, s, &pp) == VOX_OK, "prepare");
+    vox_result *r = analyse(ctx, s, 2.0, 1);
+    char *json = render(ctx, VOX_DOC_VOLUMES_JSON, s, r, NULL, NULL);
+    cJSON *doc = cJSON_Parse(json);
+    CHECK(doc != NULL, "volumes JSON with names that are not UTF-8 parses (cJSON)");
+    size_t rows = 0, replaced = 0;
+    cJSON *row;
+    cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(doc, "atoms")) {
+        const char *chain = cJSON_GetArrayItem(row, 2)->valuestring, *name = cJSON_GetArrayItem(row, 6)->valuestring;
+        const size_t index = (size_t)cJSON_GetArrayItem(row, 0)->valuedouble;
+        if (index % 2 == 0)
+            replaced += chain && name && !strcmp(chain, "\xef\xbf\xbd") && !strcmp(name, "C\xef\xbf\xbd" "A");
+        else
+            replaced += chain && name && !strcmp(chain, "A") && !strcmp(name, "CB");
+        rows++;
+    }
+    CHECK(rows > 0 && replaced == rows, "%zu of %zu rows with U+FFFD where the bytes are not UTF-8", replaced, rows);
+    CHECK(warnings == 1, "one warning for the replaced bytes, have %d", warnings);
+    cJSON_Delete(doc);
+    vox_free(json);
     vox_result_free(&r);
     vox_structure_free(&s);
     vox_ctx_destroy(&ctx);
@@ -1115,6 +1152,7 @@ int main(int argc, char **argv)
     test_openings();
     test_classes();
     test_hostile_names();
+    test_names_not_utf8();
     test_dx();
     test_bounds();
     test_identity();

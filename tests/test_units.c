@@ -351,6 +351,15 @@ static void test_formatting(void)
     vox_json_string(&b, "a\"b\\c\n\xc3\xa9\xf0\x9f\x98\x80\xff");
     CHECK(b.data && strcmp(b.data, "\"a\\\"b\\\\c\\n\\u00e9\\ud83d\\ude00\\udcff\"") == 0, "json string: %s", b.data);
     vox_buf_free(&b);
+    /* vox's own documents: text only, a byte that is not UTF-8 (a stray
+     * one, an encoded surrogate, a truncated sequence) as U+FFFD, and said */
+    int replaced = 0;
+    vox_json_text(&b, "a\"\xc3\xa9\xf0\x9f\x98\x80", &replaced);
+    CHECK(b.data && !strcmp(b.data, "\"a\\\"\\u00e9\\ud83d\\ude00\"") && !replaced, "json text: %s", b.data);
+    vox_buf_free(&b);
+    vox_json_text(&b, "\xff\xed\xa0\x80x\xc3", &replaced);
+    CHECK(b.data && !strcmp(b.data, "\"\\ufffd\\ufffd\\ufffd\\ufffdx\\ufffd\"") && replaced, "json text: %s", b.data);
+    vox_buf_free(&b);
 }
 
 /* ---- amino acids, chains, altlocs ---------------------------------------- */

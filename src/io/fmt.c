@@ -165,9 +165,13 @@ static void put_u16(vox_buf *b, unsigned u)
 }
 
 /* json.dumps(ensure_ascii=True): escapes quotes, backslash, control
- * characters and every non-ASCII code point; bytes that are not valid
- * UTF-8 become lone surrogates, as Python's surrogateescape file names do. */
-void vox_json_string(vox_buf *b, const char *str)
+ * characters and every non-ASCII code point.  A byte that is not part of
+ * valid UTF-8 becomes a lone surrogate, as Python's surrogateescape file
+ * names do (replaced NULL: what volumizer's own JSON files hold), or U+FFFD
+ * (replaced not NULL, set to 1 when one was written: Unicode text, which
+ * every JSON parser takes; strict ones such as cJSON refuse a lone
+ * surrogate). */
+static void json_string(vox_buf *b, const char *str, int *replaced)
 {
     const unsigned char *s = (const unsigned char *)str;
     vox_buf_putc(b, '"');
@@ -199,7 +203,8 @@ void vox_json_string(vox_buf *b, const char *str)
         if (ok && ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp < 0xE000))) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))))
             ok = 0;
         if (!ok) {
-            put_u16(b, 0xDC00u | c);
+            if (replaced) *replaced = 1;
+            put_u16(b, replaced ? 0xFFFDu : 0xDC00u | c);
             s++;
             continue;
         }
@@ -214,3 +219,7 @@ void vox_json_string(vox_buf *b, const char *str)
     }
     vox_buf_putc(b, '"');
 }
+
+void vox_json_string(vox_buf *b, const char *str) { json_string(b, str, NULL); }
+
+void vox_json_text(vox_buf *b, const char *str, int *replaced) { json_string(b, str, replaced); }

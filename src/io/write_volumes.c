@@ -1,10 +1,10 @@
 /* write_volumes.c - <label>.volumes.json: every volume with its descriptors, lining residues and
  * atoms, and its boxes in the input and the aligned frame (README "Descriptors")
  *
- * Strings from the structure file go through vox_json_string (every
- * control character, quote and backslash escaped, bytes that are not UTF-8
- * as lone surrogates, as Python's json writes them), so the document parses
- * everywhere and round-trips every name.  The lining atoms are listed once
+ * Strings from the structure file go through vox_json_text (every control
+ * character, quote and backslash escaped, non-ASCII as \u escapes, bytes
+ * that are not UTF-8 as U+FFFD, which the caller is told of), so the
+ * document parses everywhere and round-trips every name that is text.  The lining atoms are listed once
  * in a table ("atoms", rows of "atom_fields") and each volume names them by
  * index: a document for thousands of lining atoms stays small and quick to
  * write.  Lengths are written with 3 decimals (mÅ), fractions and the
@@ -14,7 +14,7 @@
  * 200 of its 290 KB), so rows are written by direct stores into the buffer,
  * with one room check for several; a name needs no escaping in all but
  * hostile files, which a test a byte tells (plain_run), and only a name
- * that fails it goes through vox_json_string.  What the volumes repeat of
+ * that fails it goes through vox_json_text.  What the volumes repeat of
  * the table (a residue's text, an atom's index) is copied from it.
  */
 #include <math.h>
@@ -27,13 +27,14 @@
 
 /* Output straight into the buffer: p runs in b->data, with room up to end
  * checked in pieces (jw_room), and b->len is set from p only where the
- * buffer's own functions write (vox_json_string) and at the end.  Copying
+ * buffer's own functions write (vox_json_text) and at the end.  Copying
  * through a local block cost a third of an instruction a byte.  Out of
  * memory, writing goes on in spill (thrown away) so no writer needs a test;
  * the render then fails with b->oom. */
 typedef struct jw {
     vox_buf *b;
     char *p, *end;
+    int replaced; /* a name's byte that is not UTF-8 was written as U+FFFD */
     char spill[8192];
 } jw;
 
@@ -183,14 +184,14 @@ static void jw_exact(jw *w, double v)
         jw_lit(w, ".0");
 }
 
-/* A string through vox_json_string, into the buffer at o; the pointer past
+/* A string through vox_json_text, into the buffer at o; the pointer past
  * it, with room for what the rest of a batch of rows may write. */
 static char *jw_json(jw *w, char *o, const char *s)
 {
     w->p = o;
     jw_sync(w);
     if (!w->b->oom)
-        vox_json_string(w->b, s);
+        vox_json_text(w->b, s, &w->replaced);
     jw_resume(w);
     return jw_room(w, JW_ROWS * JW_ROOM);
 }
@@ -228,8 +229,8 @@ static inline size_t plain_run(const char *f, size_t size)
 /* A name field of size 8 or 4 bytes as a JSON string at o (room for it
  * checked: 2 + size bytes are stored even for a shorter name).  Plain bytes
  * up to the terminator are copied as they are, which is what
- * vox_json_string writes for them; anything else (a byte to escape, or no
- * terminator in the field) goes through vox_json_string. */
+ * vox_json_text writes for them; anything else (a byte to escape, or no
+ * terminator in the field) goes through vox_json_text. */
 static inline char *put_name(jw *w, char *o, const char *field, size_t size)
 {
     const size_t n = plain_run(field, size);
@@ -356,7 +357,7 @@ static size_t put_atoms(jw *w, const vox_structure *s, const lining_index *x)
             if (memo && same_residue(a, memo)) {
                 o = copy_text(o, w->b->data + memo_at, memo_len);
             } else {
-                /* kept as an offset: vox_json_string may move the buffer */
+                /* kept as an offset: vox_json_text may move the buffer */
                 const int live = !w->b->oom;
                 const size_t at = live ? (size_t)(o - w->b->data) : 0;
                 o = put_residue(w, o, a);
@@ -539,7 +540,7 @@ static void put_volume(jw *b, const vox_structure *s, const vox_result *r, const
 static int shown(const vox_group *g, int include_hubs) { return g->type != VOX_HUB || include_hubs; }
 
 vox_status vox_render_volumes_json(const vox_structure *s, const vox_result *r, const vox_render_params *p,
-                                   vox_buf *out)
+                                   vox_buf *out, int *replaced)
 {
     /* the atoms that line any volume written, each once */
     lining_index x;
@@ -571,6 +572,7 @@ vox_status vox_render_volumes_json(const vox_structure *s, const vox_result *r, 
     (void)vox_buf_tail(out, 1024 + 50 * rows + 6 * nlining + 32 * nresidues + 720 * nvol);
     jw w;
     w.b = out;
+    w.replaced = 0;
     jw_resume(&w);
     jw *b = &w;
     jw_lit(b, "{\n  \"format\": \"vox-volumes\",\n  \"schema\": 1,\n  \"vox_version\": \"");
@@ -616,5 +618,6 @@ vox_status vox_render_volumes_json(const vox_structure *s, const vox_result *r, 
     jw_sync(b);
     if (!out->oom)
         out->data[out->len] = '\0';
+    *replaced = w.replaced;
     return out->oom ? VOX_E_NOMEM : VOX_OK;
 }

@@ -116,7 +116,11 @@ vox_status vox_render(vox_ctx *ctx, vox_document doc, const vox_structure *s, co
             vox_warn(ctx, "mmCIF output: characters that a one-line mmCIF value cannot hold (control characters, "
                           "or quotes that end both quote styles) were written as '?' in some names");
         break;
-    case VOX_DOC_VOLUMES_JSON: st = vox_render_volumes_json(s, r, &rp, &b); break;
+    case VOX_DOC_VOLUMES_JSON:
+        st = vox_render_volumes_json(s, r, &rp, &b, &replaced);
+        if (replaced) /* a JSON string holds text: the bytes that are not are not kept */
+            vox_warn(ctx, "volumes JSON: bytes that are not UTF-8 (in names or the source label) were written as U+FFFD");
+        break;
     case VOX_DOC_VINA: st = vox_render_vina(r, &rp, &b); break;
     case VOX_DOC_PYMOL: st = vox_render_pymol(s, r, &rp, &b); break;
     case VOX_DOC_CHIMERAX: st = vox_render_chimerax(s, r, &rp, &b); break;
