@@ -215,6 +215,31 @@ def test_generated(tmp):
         check(r.returncode == 1 and "not a regular file" in r.stderr and stat.S_ISFIFO(os.stat(fifo).st_mode)
               and not os.path.exists(os.path.join(od, "run.summary.json")),
               f"a FIFO at {name}: {r.returncode} {r.stderr}")
+    # one run per output directory, as for `vox analyze`: while another run holds it, a second fails at
+    # once naming it, before anything there is read, removed or written; with --wait-lock it waits
+    import fcntl
+    import subprocess
+    import time
+    od = os.path.join(tmp, "locked")
+    os.makedirs(od)
+    args = ["trajectory", "--quiet", "--topology", top, "--trajectory", dcd, "--output-dir", od, "--resolution", "2.0"]
+    with open(os.path.join(od, ".vox.lock"), "w") as lk:
+        fcntl.flock(lk, fcntl.LOCK_EX)
+        lk.write("pid 4242 on host test, vox analyze started now\n")
+        lk.flush()
+        r = vox(*args, timeout=60)
+        check(r.returncode == 1 and "in use by another run (pid 4242 on host test" in r.stderr and
+              "--wait-lock" in r.stderr and os.listdir(od) == [".vox.lock"],
+              f"a second run on a directory in use fails at once, writing nothing: {r.returncode} {r.stderr} "
+              f"{os.listdir(od)}")
+        waiting = subprocess.Popen([*WRAPPER, VOX, *args, "--wait-lock"], stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE, text=True)
+        time.sleep(1.0)
+        still = waiting.poll() is None and os.listdir(od) == [".vox.lock"]
+    err = waiting.communicate(timeout=600)[1]
+    check(still and waiting.returncode == 0 and "waiting for the other run" in err and
+          rows(os.path.join(od, "breathe.frames.csv")) == got,
+          f"--wait-lock waits for the holder, then runs: {still} {waiting.returncode} {err}")
     junk = os.path.join(tmp, "junk.bin")
     open(junk, "wb").write(bytes(range(256)) * 4)
     r = vox("trajectory", "--topology", top, "--trajectory", junk, "--output-dir", os.path.join(tmp, "bad3"))

@@ -18,15 +18,17 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <dirent.h>
+#include <limits.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "dirlock.h"
 #include "frame_engine.h"
 #include "report_trajectory.h"
 
 enum {
     O_TOP = 1000, O_TRAJ, O_OUT, O_RES, O_ALIGN, O_FIT, O_START, O_STOP, O_STRIDE, O_JOBS, O_THREADS, O_WRITE,
-    O_GAP, O_RESUME, O_CKPT, O_MAXGRID, O_FRAMES, O_QUIET, O_HELP
+    O_GAP, O_RESUME, O_CKPT, O_MAXGRID, O_FRAMES, O_WAITLOCK, O_QUIET, O_HELP
 };
 
 static void usage(FILE *f)
@@ -68,6 +70,8 @@ static void usage(FILE *f)
             "  --resume             continue an interrupted run from its checkpoint\n"
             "  --max-grid-voxels N  refuse frames whose grid has more than N voxels (default 2147483647)\n"
             "  --checkpoint-every S seconds between checkpoints (default 2; 0: after every batch)\n"
+            "  --wait-lock          when another run holds the output directory, wait for it\n"
+            "                       (default: fail at once, naming it)\n"
             "  --quiet              no progress\n"
             "\n"
             "Residue names that MD force fields write (CYX, HIE, HID, HSD, HISE, ...) count as amino\n"
@@ -81,7 +85,7 @@ typedef struct traj_opts {
     double res, ckpt_every;
     unsigned long long max_grid;
     long start, stop, stride, jobs, threads, gap;
-    int fit_ca, occupancy, resume, quiet, canonical_signs, html;
+    int fit_ca, occupancy, resume, quiet, canonical_signs, html, wait_lock;
 } traj_opts;
 
 static int parse_long(const char *s, long lo, long *out)
@@ -319,7 +323,8 @@ static int parse_options(int argc, char **argv, traj_opts *o)
         {"threads", required_argument, 0, O_THREADS}, {"write", required_argument, 0, O_WRITE},
         {"track-gap", required_argument, 0, O_GAP},  {"resume", no_argument, 0, O_RESUME},
         {"checkpoint-every", required_argument, 0, O_CKPT}, {"frame-signs", required_argument, 0, O_FRAMES}, {"max-grid-voxels", required_argument, 0, O_MAXGRID},
-        {"quiet", no_argument, 0, O_QUIET},          {"help", no_argument, 0, O_HELP},
+        {"wait-lock", no_argument, 0, O_WAITLOCK},   {"quiet", no_argument, 0, O_QUIET},
+        {"help", no_argument, 0, O_HELP},
         {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->align = "each";
@@ -380,6 +385,7 @@ static int parse_options(int argc, char **argv, traj_opts *o)
         case O_THREADS: ok = parse_long(optarg, 1, &o->threads) && o->threads <= VOX_MAX_THREADS; expect = "1 to 4096"; break;
         case O_GAP: ok = parse_long(optarg, 0, &o->gap) && o->gap <= 1000000; break;
         case O_RESUME: o->resume = 1; break;
+        case O_WAITLOCK: o->wait_lock = 1; break;
         case O_MAXGRID: {
             long v = 0;
             ok = parse_long(optarg, 1, &v) && v <= 4294967295L;
@@ -481,6 +487,18 @@ int cmd_trajectory(int argc, char **argv)
     if (mkdir_p(o.outdir) != 0) {
         snprintf(err, sizeof err, "cannot create the output directory %s: %s", o.outdir, strerror(errno));
         goto out;
+    }
+    /* One run per output directory, as for `vox analyze` (dirlock.c says why):
+     * held until exit, taken before anything there is read, removed or written. */
+    {
+        char why[PATH_MAX + 512];
+        const int lock_fd = dirlock_take(o.outdir, o.wait_lock, "trajectory", why, sizeof why);
+        if (lock_fd == -1) {
+            snprintf(err, sizeof err, "%s", why);
+            goto out;
+        }
+        if (lock_fd == -2)
+            fprintf(stderr, "vox trajectory: %s\n", why);
     }
     /* the files this command opens itself (the others go through the atomic writer, which
      * refuses the same): never written over, or read from, something that is not a regular file */
