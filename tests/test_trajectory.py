@@ -215,6 +215,18 @@ def test_generated(tmp):
         check(r.returncode == 1 and "not a regular file" in r.stderr and stat.S_ISFIFO(os.stat(fifo).st_mode)
               and not os.path.exists(os.path.join(od, "run.summary.json")),
               f"a FIFO at {name}: {r.returncode} {r.stderr}")
+    # a coordinate that is not a number: the same message, naming the frame and the input atom, with every
+    # alignment (with reference, the fit would have spread it into every atom and blamed the first)
+    nan_frames = [list(f) for f in frames]
+    nan_frames[2][5] = (float("nan"), nan_frames[2][5][1], nan_frames[2][5][2])
+    nan_dcd = os.path.join(tmp, "nan.dcd")
+    write_dcd(nan_dcd, nan_frames)
+    for align in ("each", "reference", "none"):
+        od = os.path.join(tmp, "nan-" + align)
+        r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", nan_dcd, "--output-dir", od,
+                "--resolution", "2.0", "--align", align)
+        check(r.returncode == 1 and "frame 2" in r.stderr and "atom 5: x coordinate is not a finite number" in r.stderr,
+              f"NaN in frame 2, atom 5, --align {align}: {r.returncode} {r.stderr}")
     # one run per output directory, as for `vox analyze`: while another run holds it, a second fails at
     # once naming it, before anything there is read, removed or written; with --wait-lock it waits
     import fcntl

@@ -730,7 +730,10 @@ VOX_API vox_status vox_reference_create(vox_ctx *ctx, const vox_structure *s, co
  * the reference was made from.  is_reference = 1 for the reference frame
  * itself: its analysed atoms get exactly the coordinates vox_prepare gives
  * it.  Atoms that cleaning removed get 0.  Safe from many threads at once
- * on one reference (ctx: the calling thread's, for the error detail). */
+ * on one reference (ctx: the calling thread's, for the error detail).
+ * VOX_E_INVALID_ARG: n differs, or a coordinate of any of the n atoms is
+ * not finite (the detail names the atom and axis, as
+ * vox_structure_set_coords does). */
 VOX_API vox_status vox_reference_apply(vox_ctx *ctx, const vox_reference *r, const float *xyz, size_t n,
                                        int is_reference, float *out);
 /* The reference frame's transform, input -> aligned (as vox_structure_transform). */

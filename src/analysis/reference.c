@@ -152,6 +152,12 @@ vox_status vox_reference_apply(vox_ctx *ctx, const vox_reference *r, const float
     if (n != r->n_input)
         return vox_fail(ctx, VOX_E_INVALID_ARG, "the frame has %zu atoms, the reference's topology has %zu", n,
                         r->n_input);
+    /* every input atom, as vox_structure_set_coords checks a frame with the
+     * other alignments: a non-finite coordinate would spread through the
+     * fit into every atom, and be reported against the first */
+    vox_status st = vox_check_coords(ctx, xyz, n);
+    if (st != VOX_OK)
+        return st;
     memset(out, 0, 3 * n * sizeof *out);
     if (is_reference) {
         for (size_t i = 0; i < r->nkept; i++) memcpy(out + 3 * r->kept[i], r->aligned + 3 * i, 3 * sizeof *out);
@@ -166,7 +172,7 @@ vox_status vox_reference_apply(vox_ctx *ctx, const vox_reference *r, const float
     vox_transform fit;
     fit.size = sizeof fit;
     double cref[3];
-    vox_status st = vox_superpose(r->fit_ref, mobile, r->nfit, &fit, cref, NULL);
+    st = vox_superpose(r->fit_ref, mobile, r->nfit, &fit, cref, NULL);
     if (st != VOX_OK)
         return vox_fail(ctx, st, "the superposition onto the reference failed");
     const double(*U)[3] = fit.rotation, (*R)[3] = r->rot;
