@@ -537,7 +537,9 @@ typedef struct vox_analyze_params {
     /* 1: also compute the per-volume descriptors (lining atoms and residues,
      * depth, hydropathy, atom classes, openings: vox_result_descriptors and
      * the README's "Descriptors").  0 (default): not computed, at no cost;
-     * the volumes and every volumizer output are the same either way. */
+     * the volumes and every volumizer output are the same either way.  The
+     * depth transform counts in 32 bits: with descriptors, a grid longer
+     * than 32,766 voxels along an axis is VOX_E_GRID_TOO_LARGE. */
     int descriptors;
 } vox_analyze_params;
 
