@@ -67,6 +67,12 @@ def traj(*args, **kw):
     return vox("trajectory", "--quiet", *args, **kw)
 
 
+def outputs(od):
+    """The files of an output folder but the summary (times) and the lock (the run's pid): name -> bytes."""
+    return {f: open(os.path.join(od, f), "rb").read() for f in sorted(os.listdir(od))
+            if f not in ("run.summary.json", ".vox.lock")}
+
+
 def read_dx(path):
     """counts, origin, deltas, values of an OpenDX scalar field."""
     counts = origin = None
@@ -104,8 +110,7 @@ def test_breathing(tmp):
             r = traj("--topology", top, "--trajectory", dcd, "--output-dir", od, "--resolution", "2.0", "--align",
                      mode, "--jobs", jobs, "--write", "occupancy")
             check(r.returncode == 0, f"{mode} jobs {jobs}: {r.stderr}")
-            outs[mode, jobs] = {f: open(os.path.join(od, f), "rb").read() for f in sorted(os.listdir(od))
-                                if f != "run.summary.json"}
+            outs[mode, jobs] = outputs(od)
         check(outs[mode, "1"] == outs[mode, "2"] == outs[mode, "3"], f"--align {mode}: jobs 1, 2, 3 give the same files")
         od = os.path.join(tmp, f"{mode}-1")
         got = rows(os.path.join(od, "breathe.frames.csv"))
@@ -242,7 +247,7 @@ def test_resume(tmp):
     full = os.path.join(tmp, "k-full")
     r = traj(*args, "--output-dir", full, "--jobs", "2")
     check(r.returncode == 0, r.stderr)
-    want = {f: open(os.path.join(full, f), "rb").read() for f in os.listdir(full) if f != "run.summary.json"}
+    want = outputs(full)
     rng = random.Random(7)
     resumed = 0
     for trial in range(4):
@@ -259,7 +264,7 @@ def test_resume(tmp):
         p.wait()
         r = traj(*args, "--output-dir", od, "--jobs", "1", "--resume")
         check(r.returncode == 0, f"resume {trial}: {r.stderr}")
-        got = {f: open(os.path.join(od, f), "rb").read() for f in os.listdir(od) if f != "run.summary.json"}
+        got = outputs(od)
         check(got == want, f"resume {trial}: files equal the uninterrupted run ({sorted(got)} vs {sorted(want)})")
         resumed += json.load(open(os.path.join(od, "run.summary.json")))["resumed"]
     check(resumed >= 1, f"at least one trial resumed from a checkpoint ({resumed} of 4)")
@@ -342,7 +347,7 @@ def test_shared(tmp):
                  "--output-dir", od, "--resolution", "2.0", "--align", "reference", "--write", "occupancy",
                  "--jobs", jobs)
         check(r.returncode == 0, r.stderr)
-        outs.append({f: open(os.path.join(od, f), "rb").read() for f in os.listdir(od) if f != "run.summary.json"})
+        outs.append(outputs(od))
     check(outs[0] == outs[1], "lysozyme, --align reference: jobs 1 and 2 give the same files")
     tracks = rows_tracks(os.path.join(tmp, "md-ref-1", "traj.tracks.csv"))
     got = rows(os.path.join(tmp, "md-ref-1", "traj.frames.csv"))

@@ -124,14 +124,15 @@ def xtc_angstrom(v, precision=10000.0):
     return f32(f32(f32(v) * f32(1.0 / precision)) * 10.0)
 
 
-def write_xtc(path, frames, precision=10000.0):
-    """frames in Å (3 decimals: exact at precision 10^4 per nm); returns the coordinates a reader gets
-    and each frame's byte offset."""
+def write_xtc(path, frames, precision=10000.0, times=None):
+    """frames in Å (3 decimals: exact at precision 10^4 per nm), times in ps (default 0.002 per frame);
+    returns the coordinates a reader gets and each frame's byte offset."""
     out, back, offsets = b"", [], []
     for k, fr in enumerate(frames):
         ints = [tuple(round(x * precision / 10) for x in p) for p in fr]
         offsets.append(len(out))
-        out += xtc_frame(ints, k, f32(0.002 * k), [5, 0, 0, 0, 5, 0, 0, 0, 5], precision)
+        out += xtc_frame(ints, k, f32(0.002 * k) if times is None else times[k], [5, 0, 0, 0, 5, 0, 0, 0, 5],
+                         precision)
         back.append([tuple(xtc_angstrom(v, precision) for v in p) for p in ints])
     open(path, "wb").write(out)
     return back, offsets
@@ -264,6 +265,9 @@ def test_generated(tmp):
     check(r.returncode == 2 and "--align reference" in r.stderr, f"occupancy needs one grid: {r.stderr}")
     r = vox("trajectory", "--topology", top, "--trajectory", dcd, "--output-dir", tmp, "--fit", "ca")
     check(r.returncode == 2 and "--fit applies to --align reference" in r.stderr, f"--fit with each: {r.stderr}")
+    r = vox("trajectory", "--topology", top, "--trajectory", dcd, "--output-dir", tmp, "--track-gap", "3")
+    check(r.returncode == 2 and "--track-gap applies to --align reference or none" in r.stderr,
+          f"--track-gap with each (no tracks): {r.stderr}")
 
 
 def test_xtc(tmp):
@@ -291,6 +295,15 @@ def test_xtc(tmp):
     check(len(got[xtc]) >= 6 and drop_time(got[xtc]) == drop_time(got[dcd]),
           "XTC rows equal the rows of a DCD with the decoded coordinates")
     check(all(abs(float(r[1]) - 0.002 * int(r[0])) < 1e-6 for r in got[xtc]), "XTC times")
+    # a time that is not a number is no time: an empty field, as the Python package writes it
+    nan_xtc = os.path.join(tmp, "nantime.xtc")
+    write_xtc(nan_xtc, frames, times=[f32(0.002 * k) if k != 3 else float("nan") for k in range(6)])
+    od = os.path.join(tmp, "x-nantime")
+    r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", nan_xtc, "--output-dir", od,
+            "--resolution", "2.0")
+    nan_rows = rows(os.path.join(od, "nantime.frames.csv"))
+    check(r.returncode == 0 and [row[1] == "" for row in nan_rows] == [row[0] == "3" for row in got[xtc]] and
+          drop_time(nan_rows) == drop_time(got[xtc]), f"NaN time: an empty field: {r.returncode} {r.stderr}")
     cut = os.path.join(tmp, "cut.xtc")
     data = open(xtc, "rb").read()
     open(cut, "wb").write(data[:off[5] + 1000])

@@ -479,7 +479,7 @@ typedef struct vox_frames vox_frames;
 typedef struct vox_frame_info {
     size_t size;        /* = sizeof(vox_frame_info), set by the caller */
     int64_t index;      /* 0-based index of the frame in the file */
-    int has_time;
+    int has_time;       /* 0: the file gives no time, or one that is not finite */
     double time_ps;     /* DCD: (ISTART + index * NSAVC) * DELTA; XTC: the frame's time; in ps */
     int has_box;
     float box[9];       /* unit-cell vectors as rows, Å */

@@ -85,7 +85,7 @@ typedef struct traj_opts {
     double res, ckpt_every;
     unsigned long long max_grid;
     long start, stop, stride, jobs, threads, gap;
-    int fit_ca, occupancy, resume, quiet, canonical_signs, html, wait_lock;
+    int fit_ca, occupancy, resume, quiet, canonical_signs, html, wait_lock, gap_given;
 } traj_opts;
 
 static int parse_long(const char *s, long lo, long *out)
@@ -383,7 +383,7 @@ static int parse_options(int argc, char **argv, traj_opts *o)
         case O_STRIDE: ok = parse_long(optarg, 1, &o->stride); expect = "a whole number >= 1"; break;
         case O_JOBS: ok = parse_long(optarg, 1, &o->jobs) && o->jobs <= 256; expect = "1 to 256"; break;
         case O_THREADS: ok = parse_long(optarg, 1, &o->threads) && o->threads <= VOX_MAX_THREADS; expect = "1 to 4096"; break;
-        case O_GAP: ok = parse_long(optarg, 0, &o->gap) && o->gap <= 1000000; break;
+        case O_GAP: ok = parse_long(optarg, 0, &o->gap) && o->gap <= 1000000; o->gap_given = 1; break;
         case O_RESUME: o->resume = 1; break;
         case O_WAITLOCK: o->wait_lock = 1; break;
         case O_MAXGRID: {
@@ -424,6 +424,11 @@ static int parse_options(int argc, char **argv, traj_opts *o)
     }
     if (o->fit_ca && strcmp(o->align, "reference") != 0) {
         fprintf(stderr, "vox trajectory: --fit applies to --align reference only\n");
+        return 2;
+    }
+    if (o->gap_given && !strcmp(o->align, "each")) {
+        fprintf(stderr, "vox trajectory: --track-gap applies to --align reference or none (with --align each "
+                        "volumes are not linked into tracks)\n");
         return 2;
     }
     if (o->jobs == 0)

@@ -150,8 +150,8 @@ static vox_status dcd_read(vox_ctx *ctx, vox_frames *fr, float *xyz, vox_frame_i
     info->index = k;
     info->offset = off;
     if (d->delta > 0 && d->nsavc > 0) {
-        info->has_time = 1;
         info->time_ps = ((double)d->istart + (double)k * d->nsavc) * d->delta * AKMA_PS;
+        info->has_time = isfinite(info->time_ps); /* an infinite DELTA is no time */
     }
     if (rec[0]) {
         double u[6];

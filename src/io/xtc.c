@@ -493,8 +493,9 @@ static vox_status xtc_read(vox_ctx *ctx, vox_frames *fr, float *xyz, vox_frame_i
     }
     info->index = k;
     info->offset = off;
-    info->has_time = 1;
-    info->time_ps = h.time;
+    /* a time that is not a number is no time: every consumer writes it so (frames.csv, Python) */
+    info->has_time = isfinite(h.time);
+    info->time_ps = info->has_time ? h.time : 0.0;
     info->has_step = 1;
     info->step = h.step;
     int box_set = 0;
