@@ -158,6 +158,27 @@ def test_transform_maps_input_to_aligned():
     assert np.array_equal(none.transform.rotation, np.eye(3)) and not none.transform.centroid.any()
 
 
+def test_result_keeps_its_transform_after_set_coords():
+    """A result maps its voxels onto the input frame with the transform of the structure it was
+    computed from: the structure moving on to another frame (set_coords) does not move them."""
+    xyz, atoms = ring_protein()
+    a = vox.Analyzer(2.0, threads=1)
+    s = a.load(xyz, **atoms)
+    r = a.analyze(s)
+    assert len(r)
+    before = r.transform
+    voxels = [r.voxels(v.index, frame="input") for v in r.volumes]
+    q, _ = np.linalg.qr(np.random.default_rng(3).normal(size=(3, 3)))
+    s.set_coords((xyz.astype(np.float64) @ q.T + [30.0, -12.0, 5.0]).astype(np.float32))
+    assert not np.allclose(s.transform.centroid, before.centroid)
+    after = r.transform
+    assert np.array_equal(after.rotation, before.rotation) and np.array_equal(after.centroid, before.centroid)
+    for v, ref in zip(r.volumes, voxels):
+        assert np.array_equal(r.voxels(v.index, frame="input"), ref)
+    moved = a.analyze(s)  # a result of the new frame has the new frame's transform
+    assert np.array_equal(moved.transform.centroid, s.transform.centroid)
+
+
 def test_structure_atoms_and_kept():
     p = synthetic("cavity_box.pdb")
     s = vox.Analyzer(threads=1).load(p)

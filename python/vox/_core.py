@@ -111,6 +111,16 @@ class Transform:
         return f"Transform(rotation={self.rotation.tolist()}, centroid={self.centroid.tolist()})"
 
 
+def _transform(get, handle):
+    """The Transform that get (vox_structure_transform or vox_result_transform) gives for handle."""
+    t = _lib.Transform()
+    t.size = ctypes.sizeof(t)
+    st = get(handle, _byref(t))
+    if st:
+        _lib.fail(st)
+    return Transform(t)
+
+
 class Structure:
     """A structure held by libvox, cleaned and (unless align=False) aligned by its Analyzer.
 
@@ -154,13 +164,8 @@ class Structure:
 
     @property
     def transform(self):
-        """The Transform from the input frame to the aligned frame."""
-        t = _lib.Transform()
-        t.size = ctypes.sizeof(t)
-        st = lib.vox_structure_transform(self._ptr, _byref(t))
-        if st:
-            _lib.fail(st)
-        return Transform(t)
+        """The Transform from the input frame to the aligned frame, for the current coordinates."""
+        return _transform(lib.vox_structure_transform, self._ptr)
 
     @property
     def box(self):
@@ -229,7 +234,7 @@ class Result:
     table: volumizer's annotation DataFrame (pandas) - the same rows without the occluded groups;
         table.to_json() is byte-identical to volumizer's.
     voxels(i), surface(i): NumPy arrays of volume i's voxel centres and surface flags.
-    transform: the structure's input -> aligned Transform.
+    transform: the input -> aligned Transform of the structure as it was analysed.
     render(kind) / write(kind, path): any document the library writes.
     """
 
@@ -291,8 +296,9 @@ class Result:
 
     @property
     def transform(self):
-        """The structure's Transform (input -> aligned frame)."""
-        return self.structure.transform
+        """The Transform (input -> aligned frame) of the structure when it was analysed: the
+        result's own, which Structure.set_coords() on a later frame does not change."""
+        return _transform(lib.vox_result_transform, self._ptr)
 
     @property
     def table(self):
@@ -340,8 +346,7 @@ class Result:
         if st:
             _lib.fail(st)
         if frame == "input":
-            t = self.structure.transform
-            lib.vox_transform_to_input(_byref(t._t), out.ctypes.data, out.shape[0])
+            lib.vox_transform_to_input(_byref(self.transform._t), out.ctypes.data, out.shape[0])
         return out
 
     def surface(self, i):

@@ -213,6 +213,7 @@ _protos = {
     "vox_result_voxels": (c_int, [c_void_p, c_size_t, c_void_p, c_void_p]),
     "vox_result_grid": (None, [c_void_p, c_void_p, P(c_double)]),
     "vox_result_lattice": (c_int, [c_void_p, P(AnalyzeParams)]),
+    "vox_result_transform": (c_int, [c_void_p, P(Transform)]),
     "vox_reference_params_init": (None, [P(ReferenceParams)]),
     "vox_reference_create": (c_int, [c_void_p, c_void_p, c_void_p, c_size_t, P(ReferenceParams), P(c_void_p)]),
     "vox_reference_apply": (c_int, [c_void_p, c_void_p, c_void_p, c_size_t, c_int, c_void_p]),
