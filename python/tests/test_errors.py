@@ -108,6 +108,15 @@ def test_isa_errors():
     raises(vox.ISAUnavailableError, lambda: analyzer(isa=missing[0]))
 
 
+def test_context_errors_carry_the_library_detail():
+    """Settings only the library checks, refused by vox_ctx_create before any context exists."""
+    for kw, cls, words in ((dict(threads=10000), vox.InvalidArgumentError, ("thread count 10000",)),
+                           (dict(bind="weird"), vox.InvalidArgumentError, ("bind policy 'weird'", "cores")),
+                           (dict(isa="bogus"), vox.ISAUnknownError, ("'bogus'", "avx2"))):
+        e = raises(cls, lambda: analyzer(**kw))
+        assert str(e) == e.detail and all(w in e.detail for w in words), (kw, str(e))
+
+
 def test_assembly_error():
     row = "1 1.0 0.0 0.0 0.0 0.0 abc 0.0 0.0 0.0 0.0 1.0 0.0\n#\n"
     e = raises(vox.AssemblyError, lambda: analyzer().analyze((CIF_HEAD + OPER + row).encode(), name="bad.cif"))

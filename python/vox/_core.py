@@ -522,9 +522,12 @@ class Analyzer:
                 setattr(o, field, b)
         self._configure(resolution, align, keep_non_protein, md_residue_names, assembly_policy, min_voxels,
                         min_volume, surface_connectivity, merge_mouth_gap_voxels, enable_necked_pocket_cavity)
+        # a failed vox_ctx_create has no context to hold its detail: it writes it here
+        detail = ctypes.create_string_buffer(_lib.DETAIL_SIZE)
+        o.error_detail, o.error_detail_size = ctypes.addressof(detail), len(detail)
         st = lib.vox_ctx_create(_byref(self._h), _byref(o))
         if st:
-            _lib.fail(st)
+            _lib.fail(st, text=detail.value.decode("utf-8", "replace"))
         self._finalizer = weakref.finalize(self, _free_handle, lib.vox_ctx_destroy, self._h)
 
     def _configure(self, resolution, align, keep_non_protein, md_residue_names, assembly_policy, min_voxels,

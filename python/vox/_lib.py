@@ -265,6 +265,10 @@ _check_struct_sizes()
 # Errors
 
 
+# room for any detail: the library's own detail buffer (vox_ctx) holds 1024 bytes
+DETAIL_SIZE = 1024
+
+
 def strerror(status):
     return lib.vox_strerror(status).decode("utf-8", "replace")
 
@@ -274,7 +278,8 @@ def detail(ctx):
     return d.decode("utf-8", "replace") if d else ""
 
 
-def fail(status, ctx=None, context=None):
-    """Raises the exception of a vox_status, with the context's detail (file, line, field)."""
-    d = detail(ctx)
+def fail(status, ctx=None, context=None, text=""):
+    """Raises the exception of a vox_status, with the library's detail (file, line, field): the
+    context's, or text where there is no context to ask (vox_options.error_detail)."""
+    d = detail(ctx) or text
     raise _errors.from_status(status, d or strerror(status), d, context)
