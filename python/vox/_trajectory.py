@@ -166,7 +166,8 @@ def analyze_trajectory(source, select="protein", align="each", start=None, stop=
                        frame_signs="volumizer", analyzer=None, **analyzer_options):
     """The volumes of every selected frame of a trajectory, as a pandas DataFrame.
 
-    source: an MDAnalysis Universe or AtomGroup (frames read by MDAnalysis, any format it reads),
+    source: an MDAnalysis Universe or AtomGroup (frames read by MDAnalysis, any format it reads;
+        an updating AtomGroup is refused: its atoms change from frame to frame),
         or the path of a topology file (PDB or mmCIF, model 1) with trajectory= the path of a DCD or XTC
         file (frames read by vox, as `vox trajectory --topology TOP --trajectory TRAJ`).
     select: MDAnalysis selection applied to source (None: every atom).  With files every atom
@@ -378,7 +379,13 @@ def _run(a, s, lattice, frames, coll):
 
 
 def _mdanalysis(a, lattice, source, select, start, stop, step):
+    from MDAnalysis.core.groups import UpdatingAtomGroup  # source is MDAnalysis': the package is there
     from . import _mda
+    # checked before atomgroup(), whose .atoms would freeze it at this frame's atoms
+    if isinstance(source, UpdatingAtomGroup):
+        raise invalid("an updating AtomGroup (select_atoms(..., updating=True)) changes its atoms from frame to "
+                      "frame, and an updating selection cannot be analysed as one structure: pass a static "
+                      "AtomGroup or select=, or analyse frame by frame with Analyzer.analyze()")
     ag = _mda.atomgroup(source, select)
     u = ag.universe
     whole = len(ag) == len(u.atoms) and bool(np.all(ag.ix == np.arange(len(ag))))
@@ -392,9 +399,9 @@ def _mdanalysis(a, lattice, source, select, start, stop, step):
     def frames():
         for ts in u.trajectory[start:stop:step]:
             xyz = ts.positions if whole else ag.positions
-            if xyz.shape != (n, 3):  # an updating AtomGroup changed its atoms
+            if xyz.shape != (n, 3):  # the library reads n atoms from xyz: never hand it fewer
                 raise invalid(f"frame {ts.frame}: the AtomGroup has {len(xyz)} atoms, it had {n} when the "
-                              "analysis started (an updating selection cannot be analysed as one structure)")
+                              "analysis started")
             if xyz.dtype != np.float32 or not xyz.flags.c_contiguous:
                 xyz = np.ascontiguousarray(xyz, dtype=np.float32)
             # a reader with neither time nor dt (a PDB file) has no time: NaN, not MDAnalysis' guess
