@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import vox
-from conftest import pdb_text, ring_protein, synthetic
+from conftest import pdb_text, ring_protein, run_vox, synthetic
 
 ALA = ("ATOM      1  N   ALA A   1       0.000   0.000   0.000  1.00  0.00           N\n"
        "ATOM      2  CA  ALA A   1       1.458   0.000   0.000  1.00  0.00           C\n"
@@ -95,6 +95,16 @@ def test_grid_too_large_error():
     xyz, atoms = ring_protein()
     e = raises(vox.GridTooLargeError, lambda: analyzer(max_grid_voxels=1000).analyze(xyz, **atoms))
     assert "voxels" in str(e)
+    # the advice names the Python argument, not the CLI option the library's text names
+    assert "raise it with vox.Analyzer(max_grid_voxels=N)" in str(e) and "--max-grid-voxels" not in e.detail
+
+
+def test_grid_too_large_cli_names_its_option(tmp_path):
+    xyz, atoms = ring_protein()
+    p = tmp_path / "ring.pdb"
+    p.write_text(pdb_text(xyz, atoms))
+    run = run_vox("analyze", "--max-grid-voxels", "1000", "--output-dir", str(tmp_path / "out"), str(p))
+    assert run.returncode != 0 and "raise it with --max-grid-voxels" in run.stderr, run.stderr
 
 
 def test_empty_grid_error():

@@ -278,8 +278,15 @@ def detail(ctx):
     return d.decode("utf-8", "replace") if d else ""
 
 
+# The library's details advise the options of `vox analyze`; a Python caller is told the
+# argument that sets the same thing.
+_PYTHON_ARGUMENTS = {"--max-grid-voxels": "vox.Analyzer(max_grid_voxels=N)"}
+
+
 def fail(status, ctx=None, context=None, text=""):
     """Raises the exception of a vox_status, with the library's detail (file, line, field): the
     context's, or text where there is no context to ask (vox_options.error_detail)."""
     d = detail(ctx) or text
+    for option, argument in _PYTHON_ARGUMENTS.items():
+        d = d.replace(option, argument)
     raise _errors.from_status(status, d or strerror(status), d, context)
