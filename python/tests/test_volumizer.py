@@ -14,7 +14,7 @@ def goldens():
     return sorted(glob.glob(os.path.join(DATA, "golden-native", "*.annotation.json")))
 
 
-@pytest.mark.parametrize("golden", goldens() or [pytest.param(None, marks=pytest.mark.skip("no goldens"))],
+@pytest.mark.parametrize("golden", goldens() or [pytest.param(None, id="no-goldens", marks=pytest.mark.skip("no goldens"))],
                          ids=os.path.basename)
 def test_golden_bytes(golden):
     """volumize_pdb("<file>.prepared.cif", resolution=R, align=False)[0].to_json() is volumizer's file."""
