@@ -137,6 +137,8 @@ def test_bad_arguments():
                         (dict(select=5), "selection string"), (dict(trajectory=dcd), "topology path"),
                         (dict(align="reference", fit="backbone"), "fit must be"),
                         (dict(align="none", track_gap=-1), "track_gap must be"),
+                        (dict(align="none", fit="ca"), "applies to align='reference' only"),
+                        (dict(align="each", track_gap=3), "track_gap applies to"),
                         (dict(frame_signs="mine"), "frame_signs must be"),
                         (dict(align="reference", select="name CA and resid 1-2"), "at least 3 atoms to fit"),
                         (dict(analyzer=vox.Analyzer(threads=1), threads=1), "either analyzer")):

@@ -204,10 +204,16 @@ def analyze_trajectory(source, select="protein", align="each", start=None, stop=
         raise invalid("tracks=True needs one lattice for all frames: align='reference' or 'none'")
     if fit not in _lib.FIT:
         raise invalid(f"fit must be 'heavy' or 'ca', got {fit!r}")
+    # as `vox trajectory` refuses --fit and --track-gap where they would do nothing
+    if fit != "heavy" and align != "reference":
+        raise invalid(f"fit={fit!r} applies to align='reference' only (the atoms superposed)")
     if frame_signs not in _lib.FRAME_SIGNS:
         raise invalid(f"frame_signs must be 'volumizer' or 'canonical', got {frame_signs!r}")
     if isinstance(track_gap, bool) or not isinstance(track_gap, (int, np.integer)) or track_gap < 0:
         raise invalid(f"track_gap must be a whole number, 0 or more, got {track_gap!r}")
+    if track_gap != 1 and align == "each":
+        raise invalid("track_gap applies to align='reference' or 'none' (with align='each' volumes are not "
+                      "linked into tracks)")
     if analyzer is None:
         a = _core.Analyzer(3.0 if resolution is None else resolution, **analyzer_options)
     elif analyzer_options:
