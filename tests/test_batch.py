@@ -437,6 +437,44 @@ def test_walk_links_and_fifos(tmp):
     t.join(timeout=5)
 
 
+def test_walk_damaged_structure_files(tmp):
+    """A file a directory walk finds under a structure's name (.pdb, .cif, ...) is planned whatever it holds: an
+    empty or binary one fails with the same error as when it is named as an input, and is in the summary; other
+    files are planned by their content, and one that is not a structure (notes) is not a skip."""
+    root = os.path.join(tmp, "D")
+    os.makedirs(os.path.join(root, "sub"))
+    shutil.copy(os.path.join(GEN, "pore_box.pdb"), os.path.join(root, "ok.pdb"))
+    open(os.path.join(root, "empty.pdb"), "w").close()
+    junk = bytes(range(256)) * 2  # binary: control bytes from the first on
+    open(os.path.join(root, "junk.pdb"), "wb").write(junk)
+    open(os.path.join(root, "sub", "BAD.CIF.GZ"), "wb").write(junk)
+    open(os.path.join(root, "notes.txt"), "w").write("not a structure\n")
+    out = os.path.join(tmp, "damaged_out")
+    p = vox("analyze", "--quiet", "--output-dir", out, root)
+    s = summary(out)
+    errs = {e["source"]: e["error"] for e in s["errors"]}
+    check(p.returncode == 1 and [r["source"] for r in s["results"]] == ["ok"] and
+          sorted(errs) == ["bad_cif", "empty", "junk"] and "empty file" in errs["empty"] and
+          "not a PDB or mmCIF file" in errs["junk"] and "BAD.CIF.GZ" in p.stderr and "notes" not in p.stderr,
+          f"empty and binary .pdb/.cif files found in a folder fail with their errors: {p.returncode} {errs} {p.stderr}")
+    for name in ("empty.pdb", "junk.pdb"):
+        q = vox("analyze", "--quiet", "--output-dir", os.path.join(tmp, "damaged_named"), os.path.join(root, name))
+        check(q.returncode == 1 and errs.get(name[:-4], "?") in q.stderr, f"{name}: the same error as named: {q.stderr} {errs}")
+    # a folder holding only such files: each one named with its error, not "no structure files"
+    only = os.path.join(tmp, "D2")
+    os.makedirs(only)
+    open(os.path.join(only, "a.pdb"), "wb").write(junk)
+    open(os.path.join(only, "b.cif"), "w").close()
+    out2 = os.path.join(tmp, "damaged_out2")
+    p = vox("analyze", "--quiet", "--output-dir", out2, only)
+    s = summary(out2)
+    check(p.returncode == 1 and [e["source"] for e in s["errors"]] == ["a", "b"] and "a.pdb" in p.stderr and
+          "b.cif" in p.stderr and "no structure files" not in p.stderr,
+          f"a folder of damaged structure files: each named: {p.stderr} {s['errors']}")
+    p = vox("validate", only)
+    check(p.returncode == 3 and "a.pdb" in p.stdout and "b.cif" in p.stdout, f"vox validate names them too: {p.stdout}")
+
+
 def test_one_run_per_output_dir(tmp):
     """A second run on an output directory in use fails at once naming the first (or waits with --wait-lock);
     the first is undisturbed; only temporaries of dead writers are removed."""
@@ -649,4 +687,5 @@ def test_usage():
 if __name__ == "__main__":
     sys.exit(main([test_directories_jobs_dry_run, test_checkpoint_resume, test_resume_extra_outputs, test_kill_and_resume,
                    test_shards_progress_failures, test_manifest_and_replay, test_checkpoint_migration,
-                   test_progress_bar, test_device_targets, test_walk_links_and_fifos, test_one_run_per_output_dir, test_durable_replace, test_validate, test_max_memory, lambda tmp: test_usage()], "vox-batch-"))
+                   test_progress_bar, test_device_targets, test_walk_links_and_fifos,
+                   test_walk_damaged_structure_files, test_one_run_per_output_dir, test_durable_replace, test_validate, test_max_memory, lambda tmp: test_usage()], "vox-batch-"))

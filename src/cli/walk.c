@@ -5,8 +5,13 @@
  * (by device and inode, so a loop of links ends), each file is planned once
  * (by its real path), and only regular files - or links to them - are opened
  * to look at their content: opening a FIFO found in a folder would block for
- * ever.  Whatever is left out is said, with the reason.
+ * ever.  Whatever is left out is said, with the reason.  A file named as a
+ * structure (x.pdb, x.cif.gz, ...) is planned even when its content is not
+ * one - empty, binary, unreadable - so that it fails with the loader's error
+ * and is counted, as when it is named as an input; a file of another name
+ * is planned when its first bytes are a structure's.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -137,18 +142,47 @@ static int claim_dir(walk *w, const struct stat *sb)
     return set_add(&w->dirs, key, sizeof key) != 0;
 }
 
+/* A name that says "structure file": the loader's suffixes (.pdb .ent .cif
+ * .mmcif, each optionally .gz, in any case). */
+static int structure_name(const char *path)
+{
+    static const char *const ext[] = {".pdb", ".ent", ".cif", ".mmcif", ".pdb.gz", ".ent.gz", ".cif.gz", ".mmcif.gz"};
+    size_t n = strlen(path);
+    for (size_t e = 0; e < sizeof ext / sizeof ext[0]; e++) {
+        size_t m = strlen(ext[e]), i = 0;
+        if (n < m)
+            continue;
+        while (i < m && tolower((unsigned char)path[n - m + i]) == ext[e][i]) i++;
+        if (i == m)
+            return 1;
+    }
+    return 0;
+}
+
+enum { NOT_STRUCTURE, STRUCTURE, NOT_REGULAR, UNREADABLE };
+
 /* Opens a regular file without blocking (it may have become a FIFO since it
- * was looked at) and tests its first bytes as the loader does. */
-static int looks_like_structure(const char *path)
+ * was looked at) and tests its first bytes as the loader does; on
+ * UNREADABLE errno says why. */
+static int look_at(const char *path)
 {
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (fd < 0)
-        return 0;
+        return UNREADABLE;
     struct stat sb;
     unsigned char head[512];
-    ssize_t n = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) ? read(fd, head, sizeof head) : -1;
+    int kind = fstat(fd, &sb) != 0 ? UNREADABLE : !S_ISREG(sb.st_mode) ? NOT_REGULAR : NOT_STRUCTURE;
+    if (kind == NOT_STRUCTURE) {
+        ssize_t n = read(fd, head, sizeof head);
+        if (n < 0)
+            kind = UNREADABLE;
+        else if (n > 0 && vox_looks_like_structure(head, (size_t)n))
+            kind = STRUCTURE;
+    }
+    int err = errno;
     close(fd);
-    return n > 0 && vox_looks_like_structure(head, (size_t)n);
+    errno = err;
+    return kind;
 }
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
@@ -216,11 +250,25 @@ static void walk_into(walk *w, const char *dir, void (*add)(void *, const char *
             snprintf(why, sizeof why, "skipped: %s, not a regular file (name it as an input to read it)",
                      kind_name(sb.st_mode));
             note(w, p, why);
-        } else if (looks_like_structure(p)) {
-            if (walk_claim_file(w, p))
-                add(cookie, p);
-            else
-                note(w, p, "skipped: the same file as an input already planned");
+        } else {
+            /* The content decides, except that a file named as a structure is
+             * planned whatever it holds: an empty, binary or unreadable x.pdb is
+             * a structure that failed (the loader's error, in the summary), as it
+             * is when named as an input, not a file to pass over.  Other files
+             * that are not structures (notes, outputs) are not skips. */
+            int kind = look_at(p);
+            char why[300];
+            if (kind == NOT_REGULAR) {
+                note(w, p, "skipped: it stopped being a regular file while the directory was searched");
+            } else if (kind == UNREADABLE && !structure_name(p)) {
+                snprintf(why, sizeof why, "skipped: cannot be read to see whether it is a structure (%s)", strerror(errno));
+                note(w, p, why);
+            } else if (kind == STRUCTURE || structure_name(p)) {
+                if (walk_claim_file(w, p))
+                    add(cookie, p);
+                else
+                    note(w, p, "skipped: the same file as an input already planned");
+            }
         }
         free(names[i]);
     }

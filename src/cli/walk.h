@@ -15,7 +15,10 @@ void walk_free(walk *w);
  * (or when it has none: a missing file), 0 when it was planned already. */
 int walk_claim_file(walk *w, const char *path);
 /* Calls add(cookie, path) for each structure file under dir, recursively,
- * in sorted order (the content decides, as the loader's does). */
+ * in sorted order: a file named as a structure (.pdb .ent .cif .mmcif, each
+ * optionally .gz) whatever it holds, so that an empty or damaged one fails
+ * with its error; another file when its content is a structure's, as the
+ * loader decides. */
 void walk_dir(walk *w, const char *dir, void (*add)(void *cookie, const char *path), void *cookie);
 /* What was left out: "PATH: skipped: why", in the order met. */
 size_t walk_skipped(const walk *w);
