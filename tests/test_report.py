@@ -250,6 +250,73 @@ def test_report_command(tmp):
     check(r.returncode == 2, "vox report without a folder: usage error")
 
 
+def index_rows(out):
+    _, _, d = page_of(os.path.join(out, "index.html"))
+    return d["structures"] if d else []
+
+
+def test_index_is_the_run(tmp):
+    """The index says what the run's summary says: a structure that failed in the run is failed, with its error and
+    no link to a page an earlier run left; every summary entry has its row, label collisions included; of two
+    summaries naming a structure, the newer decides."""
+    src = os.path.join(tmp, "this_run")
+    os.makedirs(src)
+    x = os.path.join(src, "x.pdb")
+    shutil.copy(os.path.join(GEN, "pocket_box.pdb"), x)
+    out = os.path.join(tmp, "this_run_out")
+    r = analyze(out, x)
+    rows = index_rows(out)
+    check(r.returncode == 0 and [(s["label"], s["status"], s["page"]) for s in rows] == [("x", "done", True)],
+          f"x done, with its page: {r.stderr} {rows}")
+    with open(x, "w") as f:
+        f.write("ATOM      1  N   ALA A   1      11.104  abcde   1.000  1.00  0.00           N\n")
+    r = analyze(out, x, extra=("--overwrite",))
+    sm = json.load(open(os.path.join(out, "run.summary.json")))
+    for how in ("vox analyze", "vox report"):
+        if how == "vox report":
+            os.unlink(os.path.join(out, "index.html"))
+            check(vox("report", out).returncode == 0, "vox report")
+        rows = index_rows(out)
+        check(r.returncode == 1 and sm["num_failed"] == 1 and len(rows) == 1 and rows[0]["status"] == "failed" and
+              "abcde" in rows[0].get("error", "") and rows[0]["page"] is False and "volumes" not in rows[0],
+              f"{how}: x failed in this run: failed, its error, no link to the earlier page: {rows}")
+    check(os.path.isfile(os.path.join(out, "x.html")), "the earlier run's page is left in place")
+    # an older summary that says x failed does not outweigh the newer run where it is done again
+    old = os.path.join(out, "before.summary.json")
+    os.replace(os.path.join(out, "run.summary.json"), old)
+    os.utime(old, (1e9, 1e9))
+    shutil.copy(os.path.join(GEN, "pocket_box.pdb"), x)
+    r = analyze(out, x, extra=("--overwrite",))
+    rows = index_rows(out)
+    check(r.returncode == 0 and [(s["label"], s["status"], s["page"]) for s in rows] == [("x", "done", True)],
+          f"the newer summary decides: {rows}")
+    os.unlink(old)
+
+    # label collisions: every entry of the summary has its row
+    tree = os.path.join(tmp, "collide")
+    os.makedirs(os.path.join(tree, "sub"))
+    shutil.copy(os.path.join(GEN, "pocket_box.pdb"), os.path.join(tree, "pocket.pdb"))
+    shutil.copy(os.path.join(GEN, "pore_box.pdb"), os.path.join(tree, "sub", "POCKET.pdb"))
+    shutil.copy(os.path.join(GEN, "cavity_box.pdb"), os.path.join(tree, "trunc.pdb"))
+    with open(os.path.join(tree, "trunc.cif"), "w") as f:
+        f.write("data_trunc\n_entry.id trunc\n")
+    shutil.copy(os.path.join(GEN, "hub_box.pdb"), os.path.join(tree, "hub.pdb"))
+    out = os.path.join(tmp, "collide_out")
+    r = analyze(out, tree, extra=("--include-hubs",))
+    sm = json.load(open(os.path.join(out, "run.summary.json")))
+    want = sorted([(e["source"], e["input_path"], "done") for e in sm["results"]] +
+                  [(e["source"], e["input_path"], "failed") for e in sm["errors"]])
+    for how in ("vox analyze", "vox report"):
+        if how == "vox report":
+            check(vox("report", out).returncode == 0, "vox report")
+        rows = index_rows(out)
+        got = sorted((s["label"], s["input"], s["status"]) for s in rows)
+        check(r.returncode == 1 and len(want) == 5 and got == want, f"{how}: one row per summary entry: {got} {want}")
+        links = sorted((s["label"], s["input"]) for s in rows if s["page"])
+        check(links == sorted((e["source"], e["input_path"]) for e in sm["results"]),
+              f"{how}: only the entries analysed link to the label's page: {links}")
+
+
 def test_frame(tmp):
     """The page's coordinates are the input file's (the protein within rounding, the voxels moved with it)."""
     src = os.path.join(tmp, "turned.pdb")
@@ -610,6 +677,7 @@ def test_browser(tmp):
 
 
 if __name__ == "__main__":
-    tests = [test_browser] if MODE == "browser" else [test_pages, test_report_command, test_frame, test_hostile,
+    tests = [test_browser] if MODE == "browser" else [test_pages, test_report_command, test_index_is_the_run,
+                                                      test_frame, test_hostile,
                                                       test_errors, test_trajectory, test_4jpn]
     sys.exit(main(tests, "vox-report-"))

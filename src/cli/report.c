@@ -357,14 +357,26 @@ vox_status report_structure_page(vox_ctx *ctx, const report_assets *a, const cha
 
 /* ---- the index of an output directory ------------------------------------------------------------ */
 
+/* What the index says of a structure.  The rows come from the run summaries
+ * and checkpoints in the folder, one per entry, whatever its label: a batch
+ * where two inputs share a label (the second fails) has a row for each.  For
+ * each label the newest of those files that names it decides, so a later run
+ * outweighs an earlier run's leftover summary.  <label>.annotation.json gives
+ * the volumes of the entry that made it: the label's analysed entry, or one
+ * the run skipped (--resume kept its outputs) or has yet to do; never one that
+ * failed, so a failure is shown as such and its row does not link a page an
+ * earlier run left.  An annotation file no summary names (a folder whose
+ * summaries are gone) is a row of its own, done. */
 typedef struct row {
     char label[256];
-    int status;          /* 0 done (its annotation file is there), 1 failed, 2 skipped, 3 planned */
+    int status;          /* 0 done, 1 failed, 2 skipped, 3 planned */
     char *input, *error, *largest_type;
     double largest_volume;
     int has_largest;
-    long counts[4];      /* hub pore pocket cavity */
-    long volumes;
+    long counts[4];      /* hub pore pocket cavity; -1 unknown (a result without its annotation file) */
+    long volumes;        /* -1 unknown */
+    int taken;           /* an annotation row given to a summary entry */
+    size_t file, order;  /* a summary entry: its file's rank (newer higher) and its place there */
 } row;
 
 typedef struct rows {
@@ -389,12 +401,38 @@ static row *new_row(rows *rs, const char *label, int status)
     return r;
 }
 
-/* by label, then status: a structure's first row says what became of it */
-static int by_label_status(const void *a, const void *b)
+static void free_rows(rows *rs)
+{
+    for (size_t i = 0; i < rs->n; i++) {
+        free(rs->r[i].input), free(rs->r[i].error), free(rs->r[i].largest_type);
+    }
+    free(rs->r);
+    memset(rs, 0, sizeof *rs);
+}
+
+static int by_label(const void *a, const void *b)
+{
+    return strcmp(((const row *)a)->label, ((const row *)b)->label);
+}
+
+/* by label, the newest file first, then in the file's order */
+static int by_label_newest(const void *a, const void *b)
 {
     const row *x = a, *y = b;
     int c = strcmp(x->label, y->label);
-    return c ? c : x->status - y->status;
+    if (c)
+        return c;
+    if (x->file != y->file)
+        return x->file > y->file ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* the index's order: by label, then as the deciding file lists them */
+static int by_label_order(const void *a, const void *b)
+{
+    const row *x = a, *y = b;
+    int c = strcmp(x->label, y->label);
+    return c ? c : x->order < y->order ? -1 : x->order > y->order;
 }
 
 static char *dup_str(const cJSON *j)
@@ -441,32 +479,145 @@ static void add_annotation(rows *rs, const char *dir, const char *name)
     cJSON_Delete(j);
 }
 
-/* Failed, skipped and planned entries of a run summary or checkpoint (they
- * count for the structures that have no annotation file). */
-static void add_summary(rows *rs, const char *dir, const char *name)
+/* Every entry of a run summary or checkpoint: analysed (results), failed
+ * (errors), skipped, planned; file is the file's rank. */
+static void add_summary(rows *rs, const char *dir, const char *name, size_t file)
 {
     char p[PATH_MAX + 300];
     snprintf(p, sizeof p, "%s/%s", dir, name);
     char *text = read_all(p, (size_t)256 << 20, NULL);
-    /* a run without failures, skips or plans (as vox and volumizer write it) has nothing for
-     * the index: not parsed */
-    int nothing = text && strstr(text, "\"errors\": []") && strstr(text, "\"skipped\": []") &&
-                  strstr(text, "\"planned\": []");
-    cJSON *j = text && !nothing ? cJSON_Parse(text) : NULL;
+    cJSON *j = text ? cJSON_Parse(text) : NULL;
     free(text);
-    static const char *const lists[3] = {"errors", "skipped", "planned"};
-    for (int k = 0; k < 3 && cJSON_IsObject(j); k++) {
+    static const char *const lists[4] = {"results", "errors", "skipped", "planned"};
+    size_t order = 0;
+    for (int k = 0; k < 4 && cJSON_IsObject(j); k++) {
         const cJSON *e;
         cJSON_ArrayForEach(e, cJSON_GetObjectItem(j, lists[k])) {
             const cJSON *src = cJSON_GetObjectItem(e, "source");
-            row *r = cJSON_IsString(src) ? new_row(rs, src->valuestring, k + 1) : NULL;
-            if (r) {
-                r->input = dup_str(cJSON_GetObjectItem(e, "input_path"));
-                r->error = dup_str(cJSON_GetObjectItem(e, "error"));
+            row *r = cJSON_IsString(src) ? new_row(rs, src->valuestring, k) : NULL;
+            if (!r)
+                continue;
+            r->file = file;
+            r->order = order++;
+            r->input = dup_str(cJSON_GetObjectItem(e, "input_path"));
+            r->error = k ? dup_str(cJSON_GetObjectItem(e, "error")) : NULL;
+            if (k == 0) { /* the summary's own figures, for a result whose annotation file is gone */
+                const cJSON *nv = cJSON_GetObjectItem(e, "num_volumes"), *lv = cJSON_GetObjectItem(e, "largest_volume");
+                r->largest_type = dup_str(cJSON_GetObjectItem(e, "largest_type"));
+                r->has_largest = cJSON_IsNumber(lv);
+                r->largest_volume = r->has_largest ? lv->valuedouble : 0;
+                r->volumes = cJSON_IsNumber(nv) ? (long)nv->valuedouble : -1;
+                for (int t = 0; t < 4; t++) r->counts[t] = -1;
             }
         }
     }
     cJSON_Delete(j);
+}
+
+/* Gives entry e the volumes of the annotation row a (which it takes). */
+static void take_annotation(row *e, row *a)
+{
+    e->status = 0;
+    free(e->error);
+    e->error = NULL;
+    free(e->largest_type);
+    e->largest_type = a->largest_type;
+    a->largest_type = NULL;
+    if (!e->input) {
+        e->input = a->input;
+        a->input = NULL;
+    }
+    e->has_largest = a->has_largest;
+    e->largest_volume = a->largest_volume;
+    memcpy(e->counts, a->counts, sizeof e->counts);
+    e->volumes = a->volumes;
+    a->taken = 1;
+}
+
+/* A summary file and what orders it: newer files rank higher; at equal
+ * times a summary above a checkpoint and run.summary.json above the rest. */
+typedef struct summary_file {
+    const char *name;
+    struct timespec mtime;
+    int kind; /* 0 run.checkpoint.json, 1 another summary, 2 run.summary.json */
+} summary_file;
+
+static int by_age(const void *a, const void *b)
+{
+    const summary_file *x = a, *y = b;
+    if (x->mtime.tv_sec != y->mtime.tv_sec)
+        return x->mtime.tv_sec < y->mtime.tv_sec ? -1 : 1;
+    if (x->mtime.tv_nsec != y->mtime.tv_nsec)
+        return x->mtime.tv_nsec < y->mtime.tv_nsec ? -1 : 1;
+    if (x->kind != y->kind)
+        return x->kind - y->kind;
+    return strcmp(x->name, y->name);
+}
+
+/* The index's rows from the files of dir (names: the summaries, checkpoints
+ * and annotation files there, sorted), as the comment on struct row says. */
+static void index_rows(rows *out, const char *dir, char **names, size_t nn)
+{
+    rows ann = {0}, ent = {0};
+    for (size_t i = 0; i < nn; i++)
+        if (names[i] && has_suffix(names[i], ".annotation.json"))
+            add_annotation(&ann, dir, names[i]);
+    summary_file *sf = calloc(nn ? nn : 1, sizeof *sf);
+    size_t ns = 0;
+    for (size_t i = 0; sf && i < nn; i++) {
+        int ckpt = names[i] && !strcmp(names[i], "run.checkpoint.json");
+        if (!names[i] || (!ckpt && !has_suffix(names[i], "summary.json")))
+            continue;
+        char p[PATH_MAX + 300];
+        struct stat sb;
+        snprintf(p, sizeof p, "%s/%s", dir, names[i]);
+        if (stat(p, &sb) != 0)
+            continue;
+        sf[ns].name = names[i];
+        sf[ns].mtime = sb.st_mtim;
+        sf[ns].kind = ckpt ? 0 : !strcmp(names[i], "run.summary.json") ? 2 : 1;
+        ns++;
+    }
+    if (ns) qsort(sf, ns, sizeof *sf, by_age);
+    for (size_t i = 0; i < ns; i++) add_summary(&ent, dir, sf[i].name, i);
+    free(sf);
+    if (ann.n) qsort(ann.r, ann.n, sizeof *ann.r, by_label);
+    if (ent.n) qsort(ent.r, ent.n, sizeof *ent.r, by_label_newest);
+    /* per label: the entries of the newest file naming it, then its annotation */
+    for (size_t i = 0, j; i < ent.n; i = j) {
+        for (j = i + 1; j < ent.n && !strcmp(ent.r[j].label, ent.r[i].label); j++) {}
+        size_t keep = i;
+        while (keep < j && ent.r[keep].file == ent.r[i].file) keep++;
+        row key;
+        snprintf(key.label, sizeof key.label, "%s", ent.r[i].label);
+        row *a = ann.n ? bsearch(&key, ann.r, ann.n, sizeof *ann.r, by_label) : NULL;
+        /* the analysed entry first, then one skipped or planned (its outputs are kept) */
+        for (int pass = 0; pass < 2 && a && !a->taken; pass++)
+            for (size_t k = i; k < keep && !a->taken; k++)
+                if (pass == 0 ? ent.r[k].status == 0 : ent.r[k].status >= 2)
+                    take_annotation(&ent.r[k], a);
+        if (a)
+            a->taken = 1; /* named by a newer run that did not make it (it failed): not a row of its own */
+        for (size_t k = i; k < keep; k++) {
+            row *r = new_row(out, "", 0);
+            if (!r)
+                break;
+            *r = ent.r[k];
+            memset(&ent.r[k], 0, sizeof ent.r[k]); /* its strings moved */
+        }
+    }
+    for (size_t i = 0; i < ann.n; i++) {
+        if (ann.r[i].taken)
+            continue;
+        row *r = new_row(out, "", 0);
+        if (!r)
+            break;
+        *r = ann.r[i];
+        memset(&ann.r[i], 0, sizeof ann.r[i]);
+    }
+    free_rows(&ann);
+    free_rows(&ent);
+    if (out->n) qsort(out->r, out->n, sizeof *out->r, by_label_order);
 }
 
 /* frames and tracks of a trajectory's CSV files (rows after the header) */
@@ -527,16 +678,7 @@ int report_write_index(const report_assets *a, const char *dir, char *err, size_
     closedir(d);
     qsort(names, nn, sizeof *names, by_name);
     rows rs = {0};
-    /* annotation files first (they decide "done"), then what the summaries say of the rest */
-    for (size_t i = 0; i < nn; i++)
-        if (names[i] && has_suffix(names[i], ".annotation.json"))
-            add_annotation(&rs, dir, names[i]);
-    /* a run's checkpoint says what its summary says, once the run is over */
-    int have_summary = 0;
-    for (size_t i = 0; i < nn; i++) have_summary |= names[i] && !strcmp(names[i], "run.summary.json");
-    for (size_t i = 0; i < nn; i++)
-        if (names[i] && (has_suffix(names[i], "summary.json") || (!have_summary && !strcmp(names[i], "run.checkpoint.json"))))
-            add_summary(&rs, dir, names[i]);
+    index_rows(&rs, dir, names, nn);
     vox_buf b = {0};
     vox_buf_puts(&b, "{\"kind\":\"index\",\"version\":");
     vox_html_json_string(&b, vox_version());
@@ -544,20 +686,26 @@ int report_write_index(const report_assets *a, const char *dir, char *err, size_
     vox_html_json_string(&b, dir);
     vox_buf_puts(&b, ",\"structures\":[");
     size_t shown = 0;
-    if (rs.n) qsort(rs.r, rs.n, sizeof *rs.r, by_label_status);
     for (size_t i = 0; i < rs.n; i++) {
         row *r = &rs.r[i];
-        if (i > 0 && !strcmp(r->label, rs.r[i - 1].label))
-            continue;
         char page[PATH_MAX + 300];
         report_page_path(dir, r->label, page, sizeof page);
+        /* only a structure done links its page: the label's page is not a
+         * failed, skipped or planned entry's (it may be an earlier run's, or
+         * the other input's of a label collision) */
+        int linked = r->status == 0 && is_file(page);
         vox_buf_puts(&b, shown++ ? ",{\"label\":" : "{\"label\":");
         vox_html_json_string(&b, r->label);
-        vox_buf_printf(&b, ",\"status\":\"%s\",\"page\":%s,\"input\":", STATUS[r->status], is_file(page) ? "true" : "false");
+        vox_buf_printf(&b, ",\"status\":\"%s\",\"page\":%s,\"input\":", STATUS[r->status], linked ? "true" : "false");
         vox_html_json_string(&b, r->input);
         if (r->status == 0) {
-            vox_buf_printf(&b, ",\"volumes\":%ld,\"hub\":%ld,\"pore\":%ld,\"pocket\":%ld,\"cavity\":%ld", r->volumes,
-                           r->counts[0], r->counts[1], r->counts[2], r->counts[3]);
+            static const char *const types[4] = {"hub", "pore", "pocket", "cavity"};
+            if (r->volumes >= 0) vox_buf_printf(&b, ",\"volumes\":%ld", r->volumes);
+            else vox_buf_puts(&b, ",\"volumes\":null");
+            for (int t = 0; t < 4; t++) {
+                if (r->counts[t] >= 0) vox_buf_printf(&b, ",\"%s\":%ld", types[t], r->counts[t]);
+                else vox_buf_printf(&b, ",\"%s\":null", types[t]);
+            }
             vox_buf_puts(&b, ",\"largest_type\":");
             if (r->largest_type) vox_html_json_string(&b, r->largest_type);
             else vox_buf_puts(&b, "null");
@@ -600,10 +748,7 @@ int report_write_index(const report_assets *a, const char *dir, char *err, size_
     vox_buf_puts(&b, "]}");
     for (size_t i = 0; i < nn; i++) free(names[i]);
     free(names);
-    for (size_t i = 0; i < rs.n; i++) {
-        free(rs.r[i].input), free(rs.r[i].error), free(rs.r[i].largest_type);
-    }
-    free(rs.r);
+    free_rows(&rs);
     int ok = !b.oom;
     vox_buf page = {0};
     if (!ok) {
@@ -661,10 +806,12 @@ int cmd_report(int argc, char **argv)
 {
     if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         printf("usage: vox report DIR\n\n"
-               "(Re)builds DIR/index.html from the files already in DIR: one row per structure (its\n"
-               "<label>.annotation.json, or its entry in a run summary or checkpoint when it failed or was\n"
-               "skipped) with its status, largest type and volume, counts per type and a link to its page\n"
-               "(<label>.html, written by vox analyze --write html), and one row per trajectory\n"
+               "(Re)builds DIR/index.html from the files already in DIR: one row per entry of the run\n"
+               "summaries and checkpoint there (for each label, the newest file naming it decides), and per\n"
+               "<label>.annotation.json no summary names, with its status, largest type and volume, counts\n"
+               "per type and, when it is done, a link to its page (<label>.html, written by vox analyze\n"
+               "--write html); a structure that failed has its error and no link, even where an earlier\n"
+               "run's page is still in DIR.  One row per trajectory\n"
                "(<label>.frames.csv; page <label>.trajectory.html).  It also puts the viewer and the page\n"
                "script into DIR/vox-report/.  Works after a batch, a --resume or shards merged into one\n"
                "directory.  The pages open from a file:// URL with no network.\n");

@@ -48,9 +48,11 @@ vox_status report_structure_page(vox_ctx *ctx, const report_assets *a, const cha
 void report_page_path(const char *dir, const char *label, char *out, size_t cap);
 void report_remove_page(const char *dir, const char *label);
 
-/* (Re)builds DIR/index.html from the files in DIR: one row per structure
- * (<label>.annotation.json, and failed or skipped entries of the run
- * summaries and checkpoints there), one per trajectory (<label>.frames.csv). */
+/* (Re)builds DIR/index.html from the files in DIR: one row per entry of the
+ * run summaries and checkpoint there (for each label the newest file naming
+ * it decides; label collisions keep a row per entry) and per
+ * <label>.annotation.json no summary names; only an entry done links its
+ * page.  One row per trajectory (<label>.frames.csv). */
 int report_write_index(const report_assets *a, const char *dir, char *err, size_t cap);
 
 /* The title of a structure file (PDB TITLE records, mmCIF _struct.title),
