@@ -406,6 +406,7 @@ def test_walk_links_and_fifos(tmp):
     os.symlink("../L", os.path.join(root, "self"))          # another loop
     os.symlink("sub/a.pdb", os.path.join(root, "b.pdb"))    # the same file under a second name
     os.symlink("nowhere.pdb", os.path.join(root, "dangling.pdb"))
+    os.symlink("itself.pdb", os.path.join(root, "itself.pdb"))  # a link to itself: stat says ELOOP
     os.mkfifo(os.path.join(root, "sub", "pipe.pdb"))        # opening it would block for ever
     out = os.path.join(tmp, "walk_out")
     try:
@@ -416,7 +417,7 @@ def test_walk_links_and_fifos(tmp):
     s = summary(out)
     srcs = [r["source"] for r in s["results"]] + [r["source"] for r in s["errors"]]
     check(p.returncode == 0 and srcs == ["b"], f"one file planned once (by its real path): {srcs} {p.stderr}")
-    for needle in ("already searched", "FIFO", "same file", "to nothing"):
+    for needle in ("already searched", "FIFO", "same file", "to nothing", "leads back to itself"):
         check(needle in p.stderr, f"the skip is said ({needle}): {p.stderr}")
     # a FIFO named explicitly is read as given
     fifo = os.path.join(tmp, "named_pipe.pdb")

@@ -233,12 +233,17 @@ static void walk_into(walk *w, const char *dir, void (*add)(void *, const char *
         const char *p = names[i];
         struct stat sb;
         if (stat(p, &sb) != 0) {
+            const int err = errno; /* stat's: lstat below may change errno */
             struct stat lb;
             char why[300];
-            if (lstat(p, &lb) == 0 && S_ISLNK(lb.st_mode))
-                snprintf(why, sizeof why, "skipped: a symbolic link to nothing (%s)", strerror(errno));
+            if (lstat(p, &lb) != 0 || !S_ISLNK(lb.st_mode))
+                snprintf(why, sizeof why, "skipped: %s", strerror(err));
+            else if (err == ENOENT)
+                snprintf(why, sizeof why, "skipped: a symbolic link to nothing");
+            else if (err == ELOOP)
+                snprintf(why, sizeof why, "skipped: a symbolic link that leads back to itself (a loop of links)");
             else
-                snprintf(why, sizeof why, "skipped: %s", strerror(errno));
+                snprintf(why, sizeof why, "skipped: a symbolic link that cannot be followed (%s)", strerror(err));
             note(w, p, why);
         } else if (S_ISDIR(sb.st_mode)) {
             if (claim_dir(w, &sb))
