@@ -327,6 +327,24 @@ def test_checkpoint_migration(tmp):
     check("resolution was 2 in the checkpoint" in p.stderr, f"changed settings are pointed out: {p.stderr}")
 
 
+def test_resume_notes_only_real_changes(tmp):
+    """--resume points out a setting only when it really changed: a number the checkpoint holds as 2.5 or 100 is the
+    2.5 or 100.0 this run has (the checkpoint writes floats as Python does, a file read back has plain numbers)."""
+    pocket = os.path.join(GEN, "pocket_box.pdb")
+    for name, args in (("defaults", []), ("floats", ["--resolution", "2.5", "--min-volume", "100"])):
+        out = os.path.join(tmp, f"notes_{name}")
+        p = vox("analyze", "--quiet", *args, "--output-dir", out, pocket)
+        check(p.returncode == 0, f"{name}: first run: {p.stderr}")
+        p = vox("analyze", "--quiet", "--resume", *args, "--output-dir", out, pocket)
+        check(p.returncode == 0 and "lists 1 finished" in p.stderr and "warning" not in p.stderr,
+              f"{name}: the same settings resumed without warnings: {p.stderr}")
+    out = os.path.join(tmp, "notes_floats")
+    p = vox("analyze", "--quiet", "--resume", "--resolution", "2.0", "--min-volume", "100.5", "--output-dir", out, pocket)
+    check("resolution was 2.5 in the checkpoint's run and is 2 now" in p.stderr and
+          "min_volume was 100 in the checkpoint's run and is 100.5 now" in p.stderr and p.stderr.count("warning") == 2,
+          f"settings that changed are pointed out, numbers written alike: {p.stderr}")
+
+
 def test_progress_bar(tmp):
     """On a terminal, stderr carries a progress bar with count, rate and ETA."""
     import pty
@@ -688,5 +706,5 @@ def test_usage():
 if __name__ == "__main__":
     sys.exit(main([test_directories_jobs_dry_run, test_checkpoint_resume, test_resume_extra_outputs, test_kill_and_resume,
                    test_shards_progress_failures, test_manifest_and_replay, test_checkpoint_migration,
-                   test_progress_bar, test_device_targets, test_walk_links_and_fifos,
+                   test_resume_notes_only_real_changes, test_progress_bar, test_device_targets, test_walk_links_and_fifos,
                    test_walk_damaged_structure_files, test_one_run_per_output_dir, test_durable_replace, test_validate, test_max_memory, lambda tmp: test_usage()], "vox-batch-"))

@@ -47,6 +47,17 @@ int pyjson_equal(const cJSON *a, const cJSON *b)
     return cJSON_Compare(a, b, 1);
 }
 
+char *pyjson_text(const cJSON *item)
+{
+    double v;
+    if (!number_of(item, &v))
+        return cJSON_PrintUnformatted(item);
+    cJSON *n = cJSON_CreateNumber(v);
+    char *text = n ? cJSON_PrintUnformatted(n) : NULL;
+    cJSON_Delete(n);
+    return text;
+}
+
 static void indent(vox_buf *b, int level)
 {
     vox_buf_putc(b, '\n');

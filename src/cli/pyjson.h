@@ -16,5 +16,10 @@ cJSON *pyjson_str_or_null(const char *s);
 /* cJSON_Compare that also compares a pyjson float with a number read back
  * from a file by value (3.0 equals 3). */
 int pyjson_equal(const cJSON *a, const cJSON *b);
+/* The item as one line of JSON for a message (free() it; NULL when out of
+ * memory): a pyjson float and the number read back from its file print the
+ * same (2.5 and 2.5, 100.0 and 100), so a message never shows two spellings
+ * of one value. */
+char *pyjson_text(const cJSON *item);
 
 #endif

@@ -272,8 +272,10 @@ void checkpoint_notes(const char *text, int exists, const char *path, const run_
                                        "merge_mouth_gap_voxels", "assembly_policy", "keep_non_protein"};
     for (size_t k = 0; k < sizeof keys / sizeof keys[0] && cJSON_IsObject(sig); k++) {
         const cJSON *a = cJSON_GetObjectItem(sig, keys[k]), *b = cJSON_GetObjectItem(now_sig, keys[k]);
-        if (a && b && !cJSON_Compare(a, b, 1)) {
-            char *x = cJSON_PrintUnformatted(a), *y = cJSON_PrintUnformatted(b);
+        /* the checkpoint read back holds plain numbers (2.5, 100), this run's
+         * configuration pyjson floats ("2.5", "100.0"): compared by value */
+        if (a && b && !pyjson_equal(a, b)) {
+            char *x = pyjson_text(a), *y = pyjson_text(b);
             vox_buf_printf(notes, "warning: %s was %.200s in the checkpoint's run and is %.200s now: outputs kept from "
                                   "that run used the old setting\n", keys[k], x ? x : "?", y ? y : "?");
             free(x);
