@@ -162,6 +162,70 @@ def test_resume_extra_outputs(tmp):
     check(p.returncode == 0 and summary(out)["num_processed"] == 1, f"num_volumes 1e300 redone: {p.stderr}")
 
 
+def test_resume_exports(tmp):
+    """--resume and vox validate hold the descriptor exports to the same rule as the other outputs: the volumes JSON and
+    scripts the run asks for must exist and be complete, and so must the Vina and DX files of every volume of the asked
+    types that the annotation lists (occluded groups: the volumes JSON); the summary records the kinds and box options."""
+    out = os.path.join(tmp, "rx")
+    hub = os.path.join(GEN, "hub_box.pdb")
+    base = ("--quiet", "--resolution", "2.0", "--include-hubs", "--output-dir", out)
+    kinds = ("--write", "descriptors,vina,dx,pymol,chimerax", "--box-types", "hub,pocket,pore,cavity")
+    p = vox("analyze", *base, hub)
+    check(p.returncode == 0, p.stderr)
+    p = vox("analyze", *base, "--resume", *kinds, hub)
+    s = summary(out)
+    ann = json.load(open(os.path.join(out, "hub_box.annotation.json")))
+    per_volume = [f"hub_box.{v['type']}-{v['id']}.{x}" for v in ann["volumes"] for x in ("vina.txt", "dx")]
+    wanted = ["hub_box.volumes.json", "hub_box.pml", "hub_box.cxc"] + per_volume
+    check(p.returncode == 0 and s["num_processed"] == 1 and len(per_volume) >= 2 and
+          all(os.path.exists(os.path.join(out, f)) for f in wanted),
+          f"outputs asked for on --resume are written: {s['num_processed']} processed, {sorted(os.listdir(out))}")
+    cfg = s["config"]
+    check(cfg["write"] == ["descriptors", "vina", "pymol", "chimerax", "dx"] and cfg["box_padding"] == 4.0 and
+          cfg["box_types"] == ["hub", "pore", "pocket", "cavity"],
+          f"the summary records the exports and box options: {cfg['write']} {cfg.get('box_padding')} {cfg.get('box_types')}")
+    p = vox("analyze", *base, "--resume", *kinds, hub)
+    check(summary(out)["num_skipped"] == 1, f"complete exports are kept: {p.stderr}")
+    check(vox("validate", "--output-dir", out).returncode == 0, "vox validate: complete")
+    ref = {f: open(os.path.join(out, f), "rb").read() for f in wanted}
+    for f in ("hub_box.volumes.json", "hub_box.pml", "hub_box.cxc", per_volume[0], per_volume[-1]):
+        os.remove(os.path.join(out, f))
+        p = vox("validate", "--output-dir", out)
+        check(p.returncode == 5 and f in p.stdout, f"vox validate: {f} missing: {p.returncode} {p.stdout}")
+        p = vox("analyze", *base, "--resume", *kinds, hub)
+        again = {g: open(os.path.join(out, g), "rb").read() for g in wanted if os.path.exists(os.path.join(out, g))}
+        check(p.returncode == 0 and summary(out)["num_processed"] == 1 and again == ref, f"{f} missing: redone")
+    # damaged, not only missing
+    for f, cut in (("hub_box.pml", 40), (per_volume[1], 60), ("hub_box.volumes.json", 100)):
+        open(os.path.join(out, f), "wb").write(ref[f][:cut])
+        check(vox("validate", "--output-dir", out).returncode == 5, f"vox validate: {f} cut short")
+        vox("analyze", *base, "--resume", *kinds, hub)
+        check(open(os.path.join(out, f), "rb").read() == ref[f], f"{f} cut short: redone")
+    # vox validate --write takes the export kinds (and --box-types) too
+    os.remove(os.path.join(out, per_volume[0]))
+    p = vox("validate", "--write", "descriptors,vina", "--box-types", "hub,pocket,pore,cavity", "--output-dir", out)
+    check(p.returncode == 5 and per_volume[0] in p.stdout, f"vox validate --write vina: {p.returncode} {p.stdout} {p.stderr}")
+    p = vox("validate", "--write", "descriptors,pymol", "--output-dir", out)
+    check(p.returncode == 0, f"vox validate --write descriptors,pymol: {p.returncode} {p.stdout} {p.stderr}")
+    # occluded groups (cavity_box.pdb at 4.0 A has one) are listed only in the volumes JSON
+    occ = os.path.join(tmp, "rx_occ")
+    cavity = os.path.join(GEN, "cavity_box.pdb")
+    args = ("--quiet", "--resolution", "4.0", "--box-types", "occluded", "--output-dir", occ)
+    vox("analyze", *args, "--write", "descriptors,vina", cavity)
+    box = os.path.join(occ, "cavity_box.occluded-0.vina.txt")
+    check(os.path.exists(box), "an occluded group's Vina box")
+    vox("analyze", *args, "--write", "descriptors,vina", "--resume", cavity)
+    check(summary(occ)["num_skipped"] == 1, "complete: kept")
+    os.remove(box)
+    vox("analyze", *args, "--write", "descriptors,vina", "--resume", cavity)
+    check(os.path.exists(box) and summary(occ)["num_processed"] == 1, "an occluded group's Vina box missing: redone")
+    # without the volumes JSON nothing says how many occluded groups there are: never trusted, always redone
+    vox("analyze", *args, "--write", "vina", "--resume", cavity)
+    check(summary(occ)["num_processed"] == 1, "occluded boxes without the volumes JSON: redone")
+    p = vox("validate", "--output-dir", occ)
+    check(p.returncode == 5 and "descriptors" in p.stdout, f"vox validate says why: {p.stdout}")
+
+
 def test_kill_and_resume(tmp):
     tree = os.path.join(tmp, "tree3")
     make_tree(tree, copies=40)
@@ -331,7 +395,8 @@ def test_resume_notes_only_real_changes(tmp):
     """--resume points out a setting only when it really changed: a number the checkpoint holds as 2.5 or 100 is the
     2.5 or 100.0 this run has (the checkpoint writes floats as Python does, a file read back has plain numbers)."""
     pocket = os.path.join(GEN, "pocket_box.pdb")
-    for name, args in (("defaults", []), ("floats", ["--resolution", "2.5", "--min-volume", "100"])):
+    for name, args in (("defaults", []), ("floats", ["--resolution", "2.5", "--min-volume", "100"]),
+                       ("exports", ["--write", "vina", "--box-padding", "6", "--box-types", "pocket,pore"])):
         out = os.path.join(tmp, f"notes_{name}")
         p = vox("analyze", "--quiet", *args, "--output-dir", out, pocket)
         check(p.returncode == 0, f"{name}: first run: {p.stderr}")
@@ -343,6 +408,10 @@ def test_resume_notes_only_real_changes(tmp):
     check("resolution was 2.5 in the checkpoint's run and is 2 now" in p.stderr and
           "min_volume was 100 in the checkpoint's run and is 100.5 now" in p.stderr and p.stderr.count("warning") == 2,
           f"settings that changed are pointed out, numbers written alike: {p.stderr}")
+    out = os.path.join(tmp, "notes_exports")
+    p = vox("analyze", "--quiet", "--resume", "--write", "vina", "--box-padding", "4", "--output-dir", out, pocket)
+    check("box_padding was 6 " in p.stderr and "box_types was" in p.stderr and p.stderr.count("warning") == 2,
+          f"changed docking boxes are pointed out: {p.stderr}")
 
 
 def test_progress_bar(tmp):
@@ -704,7 +773,9 @@ def test_usage():
 
 
 if __name__ == "__main__":
-    sys.exit(main([test_directories_jobs_dry_run, test_checkpoint_resume, test_resume_extra_outputs, test_kill_and_resume,
-                   test_shards_progress_failures, test_manifest_and_replay, test_checkpoint_migration,
-                   test_resume_notes_only_real_changes, test_progress_bar, test_device_targets, test_walk_links_and_fifos,
-                   test_walk_damaged_structure_files, test_one_run_per_output_dir, test_durable_replace, test_validate, test_max_memory, lambda tmp: test_usage()], "vox-batch-"))
+    sys.exit(main([test_directories_jobs_dry_run, test_checkpoint_resume, test_resume_extra_outputs,
+                   test_resume_exports, test_kill_and_resume, test_shards_progress_failures,
+                   test_manifest_and_replay, test_checkpoint_migration, test_resume_notes_only_real_changes,
+                   test_progress_bar, test_device_targets, test_walk_links_and_fifos,
+                   test_walk_damaged_structure_files, test_one_run_per_output_dir, test_durable_replace,
+                   test_validate, test_max_memory, lambda tmp: test_usage()], "vox-batch-"))

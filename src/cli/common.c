@@ -229,6 +229,15 @@ cJSON *config_json(const run_config *c)
     if (c->write_df) cJSON_AddItemToArray(w, cJSON_CreateString("df-json"));
     if (c->write_pdb) cJSON_AddItemToArray(w, cJSON_CreateString("pdb"));
     if (c->write_html) cJSON_AddItemToArray(w, cJSON_CreateString("html"));
+    unsigned bit;
+    for (size_t i = 0; exports_kind_at(i, &bit); i++)
+        if (c->exports.kinds & bit) cJSON_AddItemToArray(w, cJSON_CreateString(exports_kind_at(i, NULL)));
+    /* the docking boxes' settings: which volumes have Vina and DX files, and their size */
+    cJSON_AddItemToObject(o, "box_padding", pyjson_float(c->exports.box_padding));
+    cJSON *types = cJSON_AddArrayToObject(o, "box_types");
+    for (int t = VOX_HUB; t <= VOX_OCCLUDED; t++)
+        if (c->exports.box_types & EXPORT_TYPE_BIT(t))
+            cJSON_AddItemToArray(types, cJSON_CreateString(vox_volume_type_name((vox_volume_type)t)));
     cJSON_AddItemToObject(o, "max_memory", c->max_memory ? pyjson_int((long long)c->max_memory) : cJSON_CreateNull());
     cJSON_AddItemToObject(o, "max_input_bytes", c->max_input_bytes ? pyjson_int((long long)c->max_input_bytes)
                                                                     : cJSON_CreateNull());

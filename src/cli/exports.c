@@ -17,21 +17,22 @@
 
 #include "exports.h"
 
+/* Each kind's name and file: "<label><suffix>", or for the per-volume kinds
+ * "<label>.<type>-<id><suffix>". */
 static const struct {
     const char *name;
     unsigned bit;
+    const char *suffix;
 } kinds[] = {
-    {"descriptors", EXPORT_DESCRIPTORS}, {"vina", EXPORT_VINA}, {"pymol", EXPORT_PYMOL},
-    {"chimerax", EXPORT_CHIMERAX}, {"dx", EXPORT_DX},
+    {"descriptors", EXPORT_DESCRIPTORS, ".volumes.json"}, {"vina", EXPORT_VINA, ".vina.txt"},
+    {"pymol", EXPORT_PYMOL, ".pml"}, {"chimerax", EXPORT_CHIMERAX, ".cxc"}, {"dx", EXPORT_DX, ".dx"},
 };
-
-#define TYPE_BIT(t) (1u << (unsigned)(t))
 
 void exports_defaults(export_config *e)
 {
     memset(e, 0, sizeof *e);
     e->box_padding = 4.0;
-    e->box_types = TYPE_BIT(VOX_POCKET) | TYPE_BIT(VOX_CAVITY) | TYPE_BIT(VOX_PORE);
+    e->box_types = EXPORT_TYPE_BIT(VOX_POCKET) | EXPORT_TYPE_BIT(VOX_CAVITY) | EXPORT_TYPE_BIT(VOX_PORE);
 }
 
 int exports_kind(export_config *e, const char *name)
@@ -45,6 +46,31 @@ int exports_kind(export_config *e, const char *name)
 }
 
 const char *exports_kind_names(void) { return "descriptors, vina, pymol, chimerax, dx"; }
+
+const char *exports_kind_at(size_t i, unsigned *bit)
+{
+    if (i >= sizeof kinds / sizeof *kinds)
+        return NULL;
+    if (bit)
+        *bit = kinds[i].bit;
+    return kinds[i].name;
+}
+
+int exports_type_of(const char *name)
+{
+    for (int t = VOX_HUB; t <= VOX_OCCLUDED; t++)
+        if (!strcmp(name, vox_volume_type_name((vox_volume_type)t)))
+            return t;
+    return -1;
+}
+
+static const char *suffix_of(unsigned kind)
+{
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+        if (kinds[i].bit == kind)
+            return kinds[i].suffix;
+    return NULL;
+}
 
 int exports_option(export_config *e, const char *option, const char *value)
 {
@@ -69,11 +95,11 @@ int exports_option(export_config *e, const char *option, const char *value)
     for (char *save, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         int found = !strcmp(t, "all");
         if (found)
-            types |= TYPE_BIT(VOX_HUB) | TYPE_BIT(VOX_PORE) | TYPE_BIT(VOX_POCKET) | TYPE_BIT(VOX_CAVITY) |
-                     TYPE_BIT(VOX_OCCLUDED);
+            types |= EXPORT_TYPE_BIT(VOX_HUB) | EXPORT_TYPE_BIT(VOX_PORE) | EXPORT_TYPE_BIT(VOX_POCKET) |
+                     EXPORT_TYPE_BIT(VOX_CAVITY) | EXPORT_TYPE_BIT(VOX_OCCLUDED);
         for (int k = VOX_HUB; k <= VOX_OCCLUDED && !found; k++)
             if (!strcmp(t, vox_volume_type_name((vox_volume_type)k))) {
-                types |= TYPE_BIT(k);
+                types |= EXPORT_TYPE_BIT(k);
                 found = 1;
             }
         if (!found) {
@@ -129,6 +155,20 @@ static int make_path(char *path, size_t cap, const char *fmt, ...)
     return n >= 0 && (size_t)n < cap;
 }
 
+int exports_structure_file(char *path, size_t cap, const char *dir, const char *label, unsigned kind)
+{
+    const char *suffix = suffix_of(kind);
+    return suffix && !(kind & (EXPORT_VINA | EXPORT_DX)) && make_path(path, cap, "%s/%s%s", dir, label, suffix);
+}
+
+int exports_volume_file(char *path, size_t cap, const char *dir, const char *label, vox_volume_type type, int id,
+                        unsigned kind)
+{
+    const char *suffix = suffix_of(kind);
+    return suffix && (kind & (EXPORT_VINA | EXPORT_DX)) &&
+           make_path(path, cap, "%s/%s.%s-%d%s", dir, label, vox_volume_type_name(type), id, suffix);
+}
+
 vox_status exports_write(vox_ctx *ctx, const export_config *e, const char *dir, const char *label, int include_hubs,
                          vox_output_frame cif_frame, const vox_structure *s, const vox_result *r)
 {
@@ -144,23 +184,22 @@ vox_status exports_write(vox_ctx *ctx, const export_config *e, const char *dir, 
     p.output_frame = VOX_FRAME_INPUT;
     p.source = label;
     if (e->kinds & EXPORT_DESCRIPTORS) {
-        st = make_path(path, sizeof path, "%s/%s.volumes.json", dir, label)
+        st = exports_structure_file(path, sizeof path, dir, label, EXPORT_DESCRIPTORS)
                  ? write_one(ctx, &w, VOX_DOC_VOLUMES_JSON, s, r, &p, path) : VOX_E_IO;
     }
     /* per volume: the types asked for, hubs only where the outputs keep them */
     for (size_t i = 0; st == VOX_OK && (e->kinds & (EXPORT_VINA | EXPORT_DX)) && i < vox_result_count(r); i++) {
         vox_volume v = {.size = sizeof v};
         vox_result_volume(r, i, &v);
-        if (!(e->box_types & TYPE_BIT(v.type)) || (v.type == VOX_HUB && !include_hubs))
+        if (!(e->box_types & EXPORT_TYPE_BIT(v.type)) || (v.type == VOX_HUB && !include_hubs))
             continue;
         p.volume = i;
-        const char *type = vox_volume_type_name(v.type);
         if (e->kinds & EXPORT_VINA) {
-            st = make_path(path, sizeof path, "%s/%s.%s-%d.vina.txt", dir, label, type, v.id)
+            st = exports_volume_file(path, sizeof path, dir, label, v.type, v.id, EXPORT_VINA)
                      ? write_one(ctx, &w, VOX_DOC_VINA, s, r, &p, path) : VOX_E_IO;
         }
         if (st == VOX_OK && (e->kinds & EXPORT_DX)) {
-            st = make_path(path, sizeof path, "%s/%s.%s-%d.dx", dir, label, type, v.id)
+            st = exports_volume_file(path, sizeof path, dir, label, v.type, v.id, EXPORT_DX)
                      ? write_one(ctx, &w, VOX_DOC_DX, s, r, &p, path) : VOX_E_IO;
         }
     }
@@ -173,10 +212,10 @@ vox_status exports_write(vox_ctx *ctx, const export_config *e, const char *dir, 
         p.structure_file = cif;
         p.output_frame = cif_frame;
         if (st == VOX_OK && (e->kinds & EXPORT_PYMOL))
-            st = make_path(path, sizeof path, "%s/%s.pml", dir, label)
+            st = exports_structure_file(path, sizeof path, dir, label, EXPORT_PYMOL)
                      ? write_one(ctx, &w, VOX_DOC_PYMOL, s, r, &p, path) : VOX_E_IO;
         if (st == VOX_OK && (e->kinds & EXPORT_CHIMERAX))
-            st = make_path(path, sizeof path, "%s/%s.cxc", dir, label)
+            st = exports_structure_file(path, sizeof path, dir, label, EXPORT_CHIMERAX)
                      ? write_one(ctx, &w, VOX_DOC_CHIMERAX, s, r, &p, path) : VOX_E_IO;
     }
     for (size_t i = 0; i < w.n; i++) {

@@ -3,6 +3,8 @@
 #ifndef VOX_CLI_EXPORTS_H
 #define VOX_CLI_EXPORTS_H
 
+#include <stddef.h>
+
 #include "vox/vox.h"
 
 enum {
@@ -12,6 +14,9 @@ enum {
     EXPORT_CHIMERAX = 8,    /* <label>.cxc */
     EXPORT_DX = 16          /* <label>.<type>-<id>.dx */
 };
+
+/* The bit of a volume type in export_config.box_types. */
+#define EXPORT_TYPE_BIT(t) (1u << (unsigned)(t))
 
 typedef struct export_config {
     unsigned kinds;     /* EXPORT_* bits */
@@ -24,6 +29,16 @@ void exports_defaults(export_config *e);
 int exports_kind(export_config *e, const char *name);
 /* The names of the kinds, for messages: "descriptors, vina, pymol, chimerax, dx". */
 const char *exports_kind_names(void);
+/* The i-th kind (in the order above) and its bit; NULL past the last. */
+const char *exports_kind_at(size_t i, unsigned *bit);
+/* The volume type called name ("pocket", ...), or -1. */
+int exports_type_of(const char *name);
+/* The files of one structure, in dir, as exports_write names them (0 when the
+ * path does not fit): kind EXPORT_DESCRIPTORS, EXPORT_PYMOL or EXPORT_CHIMERAX
+ * for the per-structure files, EXPORT_VINA or EXPORT_DX for one volume's. */
+int exports_structure_file(char *path, size_t cap, const char *dir, const char *label, unsigned kind);
+int exports_volume_file(char *path, size_t cap, const char *dir, const char *label, vox_volume_type type, int id,
+                        unsigned kind);
 /* --box-padding VALUE / --box-types LIST: 0, or prints a usage message and returns 2. */
 int exports_option(export_config *e, const char *option, const char *value);
 /* Whether vox_analyze must compute descriptors. */

@@ -269,7 +269,8 @@ void checkpoint_notes(const char *text, int exists, const char *path, const run_
     const cJSON *sig = cJSON_GetObjectItem(j, "signature");
     cJSON *now_sig = config_json(c);
     static const char *const keys[] = {"resolution", "min_voxels", "min_volume", "surface_connectivity",
-                                       "merge_mouth_gap_voxels", "assembly_policy", "keep_non_protein"};
+                                       "merge_mouth_gap_voxels", "assembly_policy", "keep_non_protein",
+                                       "box_padding", "box_types"};
     for (size_t k = 0; k < sizeof keys / sizeof keys[0] && cJSON_IsObject(sig); k++) {
         const cJSON *a = cJSON_GetObjectItem(sig, keys[k]), *b = cJSON_GetObjectItem(now_sig, keys[k]);
         /* the checkpoint read back holds plain numbers (2.5, 100), this run's
@@ -337,16 +338,18 @@ int df_json_valid(const char *text)
     return ok;
 }
 
-/* A regular file that starts and ends as its writer writes it. */
+/* A regular file that starts and ends as its writer writes it (head and tail
+ * of at most 32 bytes). */
 static int file_ends(const char *path, const char *head, const char *tail)
 {
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (fd < 0)
         return 0;
     struct stat sb;
-    char a[16] = "", z[16] = "";
+    char a[32] = "", z[32] = "";
     size_t hl = strlen(head), tl = strlen(tail);
-    int ok = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (size_t)sb.st_size >= hl + tl &&
+    int ok = hl <= sizeof a && tl <= sizeof z && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+             (size_t)sb.st_size >= hl + tl &&
              pread(fd, a, hl, 0) == (ssize_t)hl && pread(fd, z, tl, sb.st_size - (off_t)tl) == (ssize_t)tl &&
              !memcmp(a, head, hl) && !memcmp(z, tail, tl);
     close(fd);
@@ -357,6 +360,125 @@ static int regular_text(const char *path, char **text)
 {
     *text = vox_file_kind(path, NULL) == VOX_PATH_REGULAR ? read_text_file(path, MAX_JSON_BYTES, NULL) : NULL;
     return *text != NULL;
+}
+
+/* <label>.volumes.json text: vox's volumes JSON of this label.  Its volumes
+ * other than occluded groups must be the annotation's (same resolution, same
+ * count), so a volumes JSON left by a run with other settings is not taken
+ * for this one's.  The parsed document, or NULL. */
+static cJSON *volumes_json_of(const char *text, const char *label, const cJSON *annotation)
+{
+    cJSON *j = text ? cJSON_Parse(text) : NULL;
+    const cJSON *fmt = cJSON_GetObjectItem(j, "format"), *src = cJSON_GetObjectItem(j, "source"),
+                *res = cJSON_GetObjectItem(j, "resolution"), *vols = cJSON_GetObjectItem(j, "volumes"),
+                *ares = cJSON_GetObjectItem(annotation, "resolution"),
+                *avols = cJSON_GetObjectItem(annotation, "volumes"), *v;
+    int ok = cJSON_IsString(fmt) && !strcmp(fmt->valuestring, "vox-volumes") && cJSON_IsString(src) &&
+             !strcmp(src->valuestring, label) && cJSON_IsArray(vols) && cJSON_IsNumber(res) && cJSON_IsNumber(ares) &&
+             res->valuedouble == ares->valuedouble && cJSON_IsArray(avols);
+    int volumes = 0;
+    const cJSON *listed = ok ? vols : NULL;
+    cJSON_ArrayForEach(v, listed) {
+        const cJSON *type = cJSON_GetObjectItem(v, "type");
+        ok = ok && cJSON_IsString(type) && exports_type_of(type->valuestring) >= 0;
+        volumes += ok && strcmp(type->valuestring, "occluded") != 0;
+    }
+    if (!ok || volumes != cJSON_GetArraySize(avols)) {
+        cJSON_Delete(j);
+        return NULL;
+    }
+    return j;
+}
+
+/* A Vina configuration as vox writes it: its comment line, then the box, size_z last. */
+static int vina_complete(const char *path)
+{
+    char *text = NULL;
+    int ok = regular_text(path, &text) && !strncmp(text, "# vox ", 6);
+    const char *last = ok ? strstr(text, "\nsize_z = ") : NULL;
+    ok = last && strchr(last + 1, '\n') && !strchr(last + 1, '\n')[1];
+    free(text);
+    return ok;
+}
+
+/* The Vina and DX files of the volumes listed in volumes ({"type", "id"}
+ * objects) whose type --box-types asks for: with occluded set, only the
+ * occluded groups' (listed by the volumes JSON), else every other type's
+ * (listed by the annotation). */
+static int volume_files_valid(const run_config *c, const char *label, const cJSON *volumes, int occluded, char *why,
+                              size_t cap)
+{
+    static const unsigned per_volume[2] = {EXPORT_VINA, EXPORT_DX};
+    const export_config *e = &c->exports;
+    const cJSON *v;
+    cJSON_ArrayForEach(v, volumes) {
+        const cJSON *type = cJSON_GetObjectItem(v, "type"), *id = cJSON_GetObjectItem(v, "id");
+        int t = cJSON_IsString(type) ? exports_type_of(type->valuestring) : -1;
+        if (t < 0 || (t == VOX_OCCLUDED) != occluded || !(e->box_types & EXPORT_TYPE_BIT(t)))
+            continue;
+        /* compared as a double first: a cast of 1e300 to an integer is undefined */
+        if (!cJSON_IsNumber(id) || id->valuedouble != floor(id->valuedouble) || fabs(id->valuedouble) > 1e9) {
+            snprintf(why, cap, "%s/%s: a volume's id is not an integer", c->output_dir, label);
+            return 0;
+        }
+        for (int k = 0; k < 2; k++) {
+            if (!(e->kinds & per_volume[k]))
+                continue;
+            char path[PATH_MAX];
+            int vina = per_volume[k] == EXPORT_VINA;
+            if (!exports_volume_file(path, sizeof path, c->output_dir, label, (vox_volume_type)t, (int)id->valuedouble,
+                                     per_volume[k]) ||
+                !(vina ? vina_complete(path) : file_ends(path, "# vox ", "\"data\" value 3\n"))) {
+                snprintf(why, cap, "%s: missing, or not a complete %s", path, vina ? "Vina configuration" : "OpenDX map");
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
+/* --write descriptors,vina,pymol,chimerax,dx: each export the run asks for
+ * exists and is complete.  Which volumes need Vina and DX files: every volume
+ * of the --box-types the annotation lists (hubs, pores, pockets, cavities);
+ * occluded groups are listed only in the volumes JSON, so without it they
+ * cannot be counted and the structure is never taken as complete. */
+static int exports_valid(const run_config *c, const char *label, const char *annotation_text, char *why, size_t cap)
+{
+    const export_config *e = &c->exports;
+    if (!e->kinds)
+        return 1;
+    char path[PATH_MAX], *text = NULL;
+    cJSON *annotation = cJSON_Parse(annotation_text), *volumes = NULL;
+    int ok = 1;
+    if (e->kinds & EXPORT_DESCRIPTORS) {
+        ok = exports_structure_file(path, sizeof path, c->output_dir, label, EXPORT_DESCRIPTORS) &&
+             regular_text(path, &text) && (volumes = volumes_json_of(text, label, annotation)) != NULL;
+        if (!ok)
+            snprintf(why, cap, "%s: missing, not a complete volumes JSON, or not of the annotation's volumes", path);
+        free(text);
+    }
+    static const struct { unsigned kind; const char *tail, *what; } scripts[] = {
+        {EXPORT_PYMOL, "zoom vox_structure\n", "PyMOL script"}, {EXPORT_CHIMERAX, "view #1\n", "ChimeraX script"}};
+    for (size_t k = 0; k < 2 && ok; k++) {
+        if (!(e->kinds & scripts[k].kind))
+            continue;
+        ok = exports_structure_file(path, sizeof path, c->output_dir, label, scripts[k].kind) &&
+             file_ends(path, "# vox ", scripts[k].tail);
+        if (!ok)
+            snprintf(why, cap, "%s: missing, or not a complete %s", path, scripts[k].what);
+    }
+    if (ok && (e->kinds & (EXPORT_VINA | EXPORT_DX))) {
+        ok = volume_files_valid(c, label, cJSON_GetObjectItem(annotation, "volumes"), 0, why, cap);
+        if (ok && (e->box_types & EXPORT_TYPE_BIT(VOX_OCCLUDED))) {
+            ok = volumes && volume_files_valid(c, label, cJSON_GetObjectItem(volumes, "volumes"), 1, why, cap);
+            if (!volumes)
+                snprintf(why, cap, "%s/%s: the Vina/DX files of occluded groups cannot be checked: only the volumes "
+                         "JSON (--write descriptors) lists the groups", c->output_dir, label);
+        }
+    }
+    cJSON_Delete(volumes);
+    cJSON_Delete(annotation);
+    return ok;
 }
 
 int outputs_valid(const run_config *c, const char *label, const char *cif, const char *json, outcome *o, char *why,
@@ -380,7 +502,7 @@ int outputs_valid(const run_config *c, const char *label, const char *cif, const
     else if (!annotation_valid(text, label, cif, o, sub, sizeof sub))
         snprintf(why, cap, "%s: %s", json, sub);
     else
-        ok = 1;
+        ok = exports_valid(c, label, text, why, cap);
     free(text);
     if (ok && c->write_df) {
         ok = regular_text(df, &text) && df_json_valid(text);

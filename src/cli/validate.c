@@ -56,7 +56,10 @@ static void usage_validate(FILE *f)
             "  --max-grid-voxels N           grid limit (default 2147483647, at most 4294967295)\n"
             "  --max-memory SIZE             flag inputs predicted to need more (K, M, G suffixes)\n"
             "  --max-input-bytes SIZE        input text limit (default 1G)\n"
-            "  --write LIST                  the run wrote df-json and/or pdb too (default: as its summary says)\n"
+            "  --write LIST                  the run wrote these too: df-json, pdb, html, descriptors, vina,\n"
+            "                                pymol, chimerax, dx (default: as its summary says)\n"
+            "  --box-types LIST              the types with vina/dx files (default: as the summary says, else\n"
+            "                                pocket,cavity,pore)\n"
             "  --manifest PATH, --from-summary PATH [--only ...], --download-dir DIR   inputs as vox analyze\n"
             "  --json                        the report as one JSON document on stdout\n"
             "  --quiet                       print only what is wrong\n"
@@ -255,7 +258,9 @@ static void check_summary_counts(report *rp, const cJSON *sum, const char *path)
     }
 }
 
-static void check_outputs(report *rp, run_config *c, const paths *inputs, int have_inputs)
+/* write_given, box_types_given: --write and --box-types were given here (else the summary says). */
+static void check_outputs(report *rp, run_config *c, const paths *inputs, int have_inputs, int write_given,
+                          int box_types_given)
 {
     char holder[512] = "", sum_path[PATH_MAX], d[PATH_MAX + 400];
     if (dirlock_held(c->output_dir, holder, sizeof holder)) {
@@ -284,14 +289,24 @@ static void check_outputs(report *rp, run_config *c, const paths *inputs, int ha
     } else {
         check_summary_counts(rp, sum, sum_path);
     }
-    /* the extra outputs the run wrote: as asked here, else as the summary's config says */
-    const cJSON *w = cJSON_GetObjectItem(cJSON_GetObjectItem(sum, "config"), "write"), *it;
-    if (!c->write_df && !c->write_pdb && !c->write_html && cJSON_IsArray(w))
+    /* the extra outputs the run wrote and its docking boxes' types: as asked here, else as the summary's config says */
+    const cJSON *config = cJSON_GetObjectItem(sum, "config"), *it;
+    const cJSON *w = cJSON_GetObjectItem(config, "write"), *types = cJSON_GetObjectItem(config, "box_types");
+    if (!write_given && cJSON_IsArray(w))
         cJSON_ArrayForEach(it, w) {
-            if (cJSON_IsString(it) && !strcmp(it->valuestring, "df-json")) c->write_df = 1;
-            if (cJSON_IsString(it) && !strcmp(it->valuestring, "pdb")) c->write_pdb = 1;
-            if (cJSON_IsString(it) && !strcmp(it->valuestring, "html")) c->write_html = 1;
+            if (!cJSON_IsString(it)) continue;
+            if (!strcmp(it->valuestring, "df-json")) c->write_df = 1;
+            else if (!strcmp(it->valuestring, "pdb")) c->write_pdb = 1;
+            else if (!strcmp(it->valuestring, "html")) c->write_html = 1;
+            else exports_kind(&c->exports, it->valuestring);
         }
+    if (!box_types_given && cJSON_IsArray(types) && cJSON_GetArraySize(types) > 0) {
+        c->exports.box_types = 0;
+        cJSON_ArrayForEach(it, types) {
+            int t = cJSON_IsString(it) ? exports_type_of(it->valuestring) : -1;
+            if (t >= 0) c->exports.box_types |= EXPORT_TYPE_BIT(t);
+        }
+    }
     /* the plan: the inputs given, else every entry of the summary */
     size_t cap = (have_inputs ? inputs->n : 0) + 16, n = 0;
     static const char *const sections[4] = {"results", "skipped", "errors", "planned"};
@@ -433,16 +448,19 @@ int cmd_validate(int argc, char **argv)
     c.backend = "auto";
     c.jobs = 1;
     c.shard_index = -1;
+    exports_defaults(&c.exports);
+    int write_given = 0, box_types_given = 0;
     report rp;
     memset(&rp, 0, sizeof rp);
     enum { O_OUT = 256, O_RES, O_ASM, O_KEEP, O_NOALIGN, O_MAXGRID, O_MAXMEM, O_MAXIN, O_WRITE, O_MANIFEST, O_FROMSUM,
-           O_ONLY, O_DLDIR, O_JSON, O_QUIET, O_INPUT };
+           O_ONLY, O_DLDIR, O_JSON, O_QUIET, O_INPUT, O_BOXTYPES };
     static const struct option opts[] = {
         {"output-dir", required_argument, 0, O_OUT}, {"resolution", required_argument, 0, O_RES},
         {"assembly-policy", required_argument, 0, O_ASM}, {"keep-non-protein", no_argument, 0, O_KEEP},
         {"no-align", no_argument, 0, O_NOALIGN}, {"max-grid-voxels", required_argument, 0, O_MAXGRID},
         {"max-memory", required_argument, 0, O_MAXMEM}, {"max-input-bytes", required_argument, 0, O_MAXIN},
-        {"write", required_argument, 0, O_WRITE}, {"manifest", required_argument, 0, O_MANIFEST},
+        {"write", required_argument, 0, O_WRITE}, {"box-types", required_argument, 0, O_BOXTYPES},
+        {"manifest", required_argument, 0, O_MANIFEST},
         {"from-summary", required_argument, 0, O_FROMSUM}, {"only", required_argument, 0, O_ONLY},
         {"download-dir", required_argument, 0, O_DLDIR}, {"json", no_argument, 0, O_JSON},
         {"quiet", no_argument, 0, O_QUIET}, {"input", required_argument, 0, O_INPUT},
@@ -504,13 +522,20 @@ int cmd_validate(int argc, char **argv)
                 if (!strcmp(t, "df-json")) c.write_df = 1;
                 else if (!strcmp(t, "pdb")) c.write_pdb = 1;
                 else if (!strcmp(t, "html")) c.write_html = 1;
-                else {
-                    fprintf(stderr, "vox validate: --write: unknown output '%s' (expected df-json, pdb, html)\n", t);
+                else if (!exports_kind(&c.exports, t)) {
+                    fprintf(stderr, "vox validate: --write: unknown output '%s' (expected df-json, pdb, html, %s)\n", t,
+                            exports_kind_names());
                     rc = V_USAGE;
                 }
             }
+            write_given = 1;
             break;
         }
+        case O_BOXTYPES:
+            if (exports_option(&c.exports, "--box-types", optarg) != 0)
+                rc = V_USAGE;
+            box_types_given = 1;
+            break;
         case O_MANIFEST: c.manifest = optarg; break;
         case O_FROMSUM: c.from_summary = optarg; break;
         case O_ONLY:
@@ -606,7 +631,7 @@ int cmd_validate(int argc, char **argv)
         for (size_t i = 0; i < ps.n; i++)
             check_input(&rp, ctx, &c, &ps.p[i]);
         if (check_dir)
-            check_outputs(&rp, &c, &ps, ps.n > 0);
+            check_outputs(&rp, &c, &ps, ps.n > 0, write_given, box_types_given);
         rc = rp.worst;
     }
     vox_ctx_destroy(&ctx);
