@@ -609,6 +609,35 @@ def test_one_run_per_output_dir(tmp):
     sleeper.wait()
 
 
+def test_dead_temporaries_of_every_output(tmp):
+    """The temporaries a killed run leaves are removed by the next run for every kind of output it writes: the
+    descriptor exports and the report's folder too; a live writer's stay, and so does a file that only looks like
+    one (no temporary name)."""
+    out = os.path.join(tmp, "dead_tmp")
+    pocket = os.path.join(GEN, "pocket_box.pdb")
+    vox("analyze", "--quiet", "--output-dir", out, pocket)
+    os.makedirs(os.path.join(out, "vox-report"), exist_ok=True)
+    sleeper = subprocess.Popen(["sleep", "60"])
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    targets = ["pocket_box.volumes.json", "pocket_box.pocket-0.vina.txt", "pocket_box.pocket-0.dx", "pocket_box.pml",
+               "pocket_box.cxc", "pocket_box.annotated.cif", "pocket_box.html", "index.html",
+               "vox-report/3Dmol-min.js", "vox-report/report.css"]
+    dead_tmps = [os.path.join(out, f"{t}.tmp.{dead.pid}.AbCdEf") for t in targets]
+    live_tmps = [os.path.join(out, f"{t}.tmp.{sleeper.pid}.AbCdEf") for t in ("pocket_box.pml", "vox-report/report.js")]
+    keep = [os.path.join(out, "notes.pml"), os.path.join(out, "vox-report", "mine.txt")]
+    for f in dead_tmps + live_tmps + keep:
+        open(f, "w").write("partial")
+    p = vox("validate", "--output-dir", out)
+    check(f"{len(dead_tmps + live_tmps)} temporary file(s)" in p.stdout, f"vox validate counts them all: {p.stdout}")
+    p = vox("analyze", "--quiet", "--resume", "--output-dir", out, pocket)
+    left = [os.path.relpath(f, out) for f in dead_tmps if os.path.exists(f)]
+    check(p.returncode == 0 and not left, f"dead writers' temporaries removed: left {left}")
+    check(all(os.path.exists(f) for f in live_tmps + keep), "a live writer's temporaries and other files stay")
+    sleeper.kill()
+    sleeper.wait()
+
+
 def test_durable_replace(tmp):
     """README "Durability", seen through strace: each structure's CIF is fdatasync'ed before its rename and its
     annotation JSON is not; when replacing, the old JSON is removed before the new CIF is renamed, and the new JSON
@@ -777,5 +806,6 @@ if __name__ == "__main__":
                    test_resume_exports, test_kill_and_resume, test_shards_progress_failures,
                    test_manifest_and_replay, test_checkpoint_migration, test_resume_notes_only_real_changes,
                    test_progress_bar, test_device_targets, test_walk_links_and_fifos,
-                   test_walk_damaged_structure_files, test_one_run_per_output_dir, test_durable_replace,
-                   test_validate, test_max_memory, lambda tmp: test_usage()], "vox-batch-"))
+                   test_walk_damaged_structure_files, test_one_run_per_output_dir,
+                   test_dead_temporaries_of_every_output, test_durable_replace, test_validate, test_max_memory,
+                   lambda tmp: test_usage()], "vox-batch-"))

@@ -132,9 +132,26 @@ static int valid_outputs(const run_config *c, const entry *e, outcome *o)
     return outputs_valid(c, e->label, e->cif, e->json, o, why, sizeof why);
 }
 
-/* The files a run of vox analyze writes (their stray temporaries are removed at start-up). */
+/* The files a run of vox analyze writes (their stray temporaries are removed at start-up), besides the
+ * exports (exports.c names those) and the report's folder (vox's own: every dead writer's temporary goes). */
 static const char *const batch_outputs[] = {".annotation.json", ".annotated.cif", ".df.json", ".annotated.pdb",
                                             "run.summary.json", "run.checkpoint.json", ".failures.json", ".html"};
+
+/* What killed runs left in the output directory: temporaries of its outputs whose writer is dead. */
+static void remove_dead_runs_temporaries(const char *dir)
+{
+    const char *suffixes[sizeof batch_outputs / sizeof *batch_outputs + 8];
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof batch_outputs / sizeof *batch_outputs; i++)
+        suffixes[n++] = batch_outputs[i];
+    unsigned kind;
+    for (size_t i = 0; exports_kind_at(i, &kind) && n < sizeof suffixes / sizeof *suffixes; i++)
+        suffixes[n++] = exports_kind_suffix(kind);
+    remove_dead_temporaries(dir, NULL, suffixes, n);
+    char assets[PATH_MAX];
+    if (snprintf(assets, sizeof assets, "%s/%s", dir, REPORT_ASSET_DIR) < (int)sizeof assets)
+        remove_dead_temporaries(assets, NULL, NULL, 0);
+}
 
 /* ---- records, summary, checkpoint ------------------------------------------- */
 
@@ -682,7 +699,7 @@ int run_batch(const run_config *c)
             fprintf(stderr, "vox analyze: %s\n", why);
         locked = lock_fd != -1;
         if (locked)
-            remove_dead_temporaries(c->output_dir, NULL, batch_outputs, sizeof batch_outputs / sizeof batch_outputs[0]);
+            remove_dead_runs_temporaries(c->output_dir);
     }
     if (mpi.ranks > 1)
         mpi.bcast(&locked, (int)sizeof locked, 0);

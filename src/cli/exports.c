@@ -64,7 +64,7 @@ int exports_type_of(const char *name)
     return -1;
 }
 
-static const char *suffix_of(unsigned kind)
+const char *exports_kind_suffix(unsigned kind)
 {
     for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
         if (kinds[i].bit == kind)
@@ -157,14 +157,14 @@ static int make_path(char *path, size_t cap, const char *fmt, ...)
 
 int exports_structure_file(char *path, size_t cap, const char *dir, const char *label, unsigned kind)
 {
-    const char *suffix = suffix_of(kind);
+    const char *suffix = exports_kind_suffix(kind);
     return suffix && !(kind & (EXPORT_VINA | EXPORT_DX)) && make_path(path, cap, "%s/%s%s", dir, label, suffix);
 }
 
 int exports_volume_file(char *path, size_t cap, const char *dir, const char *label, vox_volume_type type, int id,
                         unsigned kind)
 {
-    const char *suffix = suffix_of(kind);
+    const char *suffix = exports_kind_suffix(kind);
     return suffix && (kind & (EXPORT_VINA | EXPORT_DX)) &&
            make_path(path, cap, "%s/%s.%s-%d%s", dir, label, vox_volume_type_name(type), id, suffix);
 }

@@ -31,6 +31,8 @@ int exports_kind(export_config *e, const char *name);
 const char *exports_kind_names(void);
 /* The i-th kind (in the order above) and its bit; NULL past the last. */
 const char *exports_kind_at(size_t i, unsigned *bit);
+/* How the files of a kind end: ".volumes.json", ".vina.txt", ".pml", ".cxc", ".dx". */
+const char *exports_kind_suffix(unsigned kind);
 /* The volume type called name ("pocket", ...), or -1. */
 int exports_type_of(const char *name);
 /* The files of one structure, in dir, as exports_write names them (0 when the

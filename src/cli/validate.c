@@ -25,6 +25,7 @@
 #include "cli.h"
 #include "dirlock.h"
 #include "readers.h"
+#include "report.h"
 #include "walk.h"
 
 enum {
@@ -424,6 +425,16 @@ static void check_outputs(report *rp, run_config *c, const paths *inputs, int ha
     }
     if (dir)
         closedir(dir);
+    char assets[PATH_MAX];
+    snprintf(assets, sizeof assets, "%.*s/%s", PATH_MAX - 16, c->output_dir, REPORT_ASSET_DIR);
+    DIR *sub = opendir(assets); /* the report's folder: its files are written the same way */
+    while (sub && (de = readdir(sub))) {
+        size_t tl;
+        long pid;
+        stray += vox_temp_owner(de->d_name, &tl, &pid);
+    }
+    if (sub)
+        closedir(sub);
     if (stray) {
         snprintf(d, sizeof d, "%zu temporary file(s) of an interrupted run (the next vox analyze here removes them)", stray);
         say(rp, rp->notes, "note", c->output_dir, d, NULL);
