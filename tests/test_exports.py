@@ -323,6 +323,43 @@ def test_options(tmp):
         check(bool(glob.glob(os.path.join(od, "*.hub-0.vina.txt"))) == want, f"hub box with {extra}")
 
 
+def test_overwrite_leaves_no_stale_boxes(tmp):
+    """--overwrite (and --resume redoing a structure) leaves no Vina box or DX map of that structure that the new run
+    did not write: boxes of volumes that no longer exist would be docked into.  Only the exact names
+    <label>.<type>-<digits>.vina.txt|.dx of the rewritten label go; another structure's files, and names that only
+    look alike, stay."""
+    od = os.path.join(tmp, "stale")
+    hub = os.path.join(tmp, "s_hub.pdb")
+    turned(os.path.join(GEN, "hub_box.pdb"), hub)
+    def per_volume():
+        return sorted(f for f in os.listdir(od) if re.fullmatch(r"s_hub\.(hub|pore|pocket|cavity|occluded)-\d+\.(vina\.txt|dx)", f))
+    def listed(types):
+        doc = json.load(open(os.path.join(od, "s_hub.volumes.json")))
+        return sorted(f"s_hub.{v['type']}-{v['id']}.{x}" for v in doc["volumes"] if v["type"] in types
+                      for x in ("vina.txt", "dx"))
+    base = ("--quiet", "--include-hubs", "--write", "descriptors,vina,dx", "--output-dir", od)
+    r = vox("analyze", *base, "--resolution", "2.0", "--box-types", "all", hub)
+    check(r.returncode == 0 and per_volume() == listed(TYPE_RES), f"first run: {r.stderr} {per_volume()}")
+    others = ["other.hub-0.vina.txt", "s_hub_2.hub-0.dx", "s_hub.lake-0.vina.txt", "s_hub.hub-0.vina.txt.bak",
+              "s_hub.hub-x.dx", "s_hub.hub-0.dx.txt", "notes.txt"]
+    stale = ["s_hub.pocket-17.vina.txt", "s_hub.occluded-3.dx", "s_hub.hub-9.dx"]
+    for f in others + stale:
+        open(os.path.join(od, f), "w").write("not this run's\n")
+    # the hub is now a pocket at 3.0 A, and only pockets get files
+    r = vox("analyze", *base, "--overwrite", "--resolution", "3.0", "--box-types", "pocket", hub)
+    check(r.returncode == 0 and per_volume() == listed({"pocket"}) and per_volume(),
+          f"--overwrite: only the new run's boxes and maps: {r.stderr} {per_volume()} vs {listed({'pocket'})}")
+    check(all(os.path.exists(os.path.join(od, f)) for f in others), "other labels' and look-alike files stay")
+    # without vina or dx asked, a rewritten structure keeps none of them
+    r = vox("analyze", "--quiet", "--overwrite", "--output-dir", od, hub)
+    check(r.returncode == 0 and per_volume() == [], f"--overwrite without vina/dx: {per_volume()}")
+    # --resume redoing the structure: the same rule
+    vox("analyze", *base, "--overwrite", "--resolution", "2.0", "--box-types", "all", hub)
+    os.remove(os.path.join(od, "s_hub.annotation.json"))
+    r = vox("analyze", *base, "--resume", "--resolution", "3.0", "--box-types", "pocket", hub)
+    check(r.returncode == 0 and per_volume() == listed({"pocket"}), f"--resume redoing: {per_volume()}")
+
+
 def test_hostile(tmp):
     """Chains, residues and atoms named to break scripts, JSON and mmCIF."""
     lines = [l for l in open(os.path.join(GEN, "pocket_box.pdb")) if l.startswith("ATOM")]
@@ -388,4 +425,4 @@ def test_identity(tmp):
 
 
 if __name__ == "__main__":
-    sys.exit(main([test_synthetic, test_options, test_hostile, test_identity], "vox-exports-"))
+    sys.exit(main([test_synthetic, test_options, test_overwrite_leaves_no_stale_boxes, test_hostile, test_identity], "vox-exports-"))

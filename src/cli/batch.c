@@ -767,12 +767,18 @@ int run_batch(const run_config *c)
                 resolved.threads = split_threads;
         }
     }
+    /* the per-volume exports already in the directory, listed once before this
+     * process writes any (under MPI each rank lists them for its own entries:
+     * a structure removes only files of its own label) */
+    export_leftovers *leftovers = c->dry_run ? NULL : export_leftovers_find(c->output_dir);
+    resolved.leftovers = leftovers;
     b.c = &resolved;
     pthread_mutex_init(&b.lock, NULL);
     if (mpi.ranks > 1 && mpi.rank > 0) { /* a worker rank: analyse what rank 0 hands out, report back */
         if (!c->dry_run)
             mpi_worker(&b);
         batch_free(&b);
+        export_leftovers_free(leftovers);
         return 0;
     }
     b.tty = isatty(2) && c->progress_interval > 0;
@@ -844,6 +850,7 @@ int run_batch(const run_config *c)
         fclose(b.jsonl);
     }
     batch_free(&b);
+    export_leftovers_free(leftovers);
     if (lock_fd >= 0)
         close(lock_fd);
     return rc;

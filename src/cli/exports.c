@@ -170,9 +170,10 @@ int exports_volume_file(char *path, size_t cap, const char *dir, const char *lab
 }
 
 vox_status exports_write(vox_ctx *ctx, const export_config *e, const char *dir, const char *label, int include_hubs,
-                         vox_output_frame cif_frame, const vox_structure *s, const vox_result *r)
+                         vox_output_frame cif_frame, const vox_structure *s, const vox_result *r,
+                         const export_leftovers *before)
 {
-    if (!e->kinds)
+    if (!e->kinds && !before)
         return VOX_OK;
     written w = {NULL, 0, 0};
     vox_status st = VOX_OK;
@@ -218,6 +219,8 @@ vox_status exports_write(vox_ctx *ctx, const export_config *e, const char *dir, 
             st = exports_structure_file(path, sizeof path, dir, label, EXPORT_CHIMERAX)
                      ? write_one(ctx, &w, VOX_DOC_CHIMERAX, s, r, &p, path) : VOX_E_IO;
     }
+    if (st == VOX_OK)
+        export_leftovers_remove(before, dir, label, (const char *const *)w.paths, w.n);
     for (size_t i = 0; i < w.n; i++) {
         if (st != VOX_OK)
             unlink(w.paths[i]);

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "export_leftovers.h"
 #include "vox/vox.h"
 
 enum {
@@ -47,8 +48,13 @@ int exports_option(export_config *e, const char *option, const char *value);
 int exports_need_descriptors(const export_config *e);
 /* Writes every asked export of one structure into dir, each file atomically;
  * on failure removes what it wrote and returns the error (detail in ctx).
- * cif_frame: the frame of <label>.annotated.cif, which the scripts open. */
+ * cif_frame: the frame of <label>.annotated.cif, which the scripts open.
+ * On success, the per-volume files of this label that before lists (what dir
+ * held when the run began; NULL: none) and this call did not write are
+ * removed, asked for or not: no box or map of a volume the structure no
+ * longer has stays beside its new outputs. */
 vox_status exports_write(vox_ctx *ctx, const export_config *e, const char *dir, const char *label, int include_hubs,
-                         vox_output_frame cif_frame, const vox_structure *s, const vox_result *r);
+                         vox_output_frame cif_frame, const vox_structure *s, const vox_result *r,
+                         const export_leftovers *before);
 
 #endif

@@ -269,7 +269,8 @@ static vox_status write_outputs(vox_ctx *ctx, const run_config *c, const vox_str
     }
     /* descriptors and exports (--write descriptors,vina,...) and the HTML page: their own files, before the renames */
     if (st == VOX_OK)
-        st = exports_write(ctx, &c->exports, c->output_dir, label, c->include_hubs, c->output_frame, s, r);
+        st = exports_write(ctx, &c->exports, c->output_dir, label, c->include_hubs, c->output_frame, s, r,
+                           c->leftovers);
     if (st == VOX_OK && c->report)
         st = report_structure_page(ctx, c->report, c->output_dir, label, input, s, r, c->include_hubs);
     if (st == VOX_OK && replacing && unlink(json_path) != 0 && errno != ENOENT) {
