@@ -284,9 +284,9 @@ def test_shards_progress_failures(tmp):
         out = os.path.join(tmp, f"shard{k}")
         vox("analyze", "--quiet", "--num-shards", "3", "--shard-index", str(k), "--resolution", "3.0",
             "--output-dir", out, tree)
-        s = summary(out)
+        sums.append(os.path.join(out, f"run.shard-{k}-of-3.summary.json"))
+        s = json.load(open(sums[-1]))
         seen += [r["source"] for r in s["results"]] + [r["source"] for r in s["errors"]]
-        sums.append(os.path.join(out, "run.summary.json"))
     full = os.path.join(tmp, "unsharded")
     vox("analyze", "--quiet", "--resolution", "3.0", "--output-dir", full, tree)
     s = summary(full)
@@ -298,6 +298,31 @@ def test_shards_progress_failures(tmp):
     m = json.load(open(merged))
     check(p.returncode == 0 and m["num_processed"] == s["num_processed"] and m["num_failed"] == 1 and
           m["config"]["num_shards"] is None, f"merge-summaries: {p.stdout}{p.stderr}")
+    # shards at once into one folder (a Slurm array): each holds the folder shared and its own shard's lock, and
+    # writes its own summary; an unsharded run, or a second copy of a shard, is kept out while they run
+    one = os.path.join(tmp, "one_folder")
+    args = ["analyze", "--quiet", "--progress-interval", "0", "--resolution", "1.0", "--output-dir", one, tree]
+    procs = [subprocess.Popen([*WRAPPER, VOX, *args, "--num-shards", "2", "--shard-index", str(k)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for k in (0, 1)]
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not os.path.exists(os.path.join(one, ".vox.shard-1-of-2.lock")):
+        time.sleep(0.02)
+    unsharded = vox(*args)
+    again = vox(*args, "--num-shards", "2", "--shard-index", "1")
+    errs = [p.communicate(timeout=600)[1] for p in procs]
+    check(sorted(p.returncode for p in procs) == [0, 1] and not any("in use" in e for e in errs),
+          f"two shards at once in one folder (zz_bad fails in one of them): {[p.returncode for p in procs]} {errs}")
+    check(unsharded.returncode == 1 and "in use by another run" in unsharded.stderr and "shard" in unsharded.stderr
+          and again.returncode == 1 and "in use by another run" in again.stderr,
+          f"an unsharded run and a second copy of a shard are kept out: {unsharded.stderr} {again.stderr}")
+    shard_sums = [os.path.join(one, f"run.shard-{k}-of-2.summary.json") for k in (0, 1)]
+    p = vox("merge-summaries", os.path.join(one, "run.summary.json"), *shard_sums)
+    m = summary(one)
+    srcs = sorted([r["source"] for r in m["results"]] + [r["source"] for r in m["errors"]])
+    check(p.returncode == 0 and srcs == sorted(every), f"the shards' summaries merged in their folder: {srcs}")
+    p = vox("validate", "--output-dir", one)
+    check(p.returncode == 5 and p.stdout.count("outputs complete") == 9 and "zz_bad: failed in the run" in p.stdout,
+          f"vox validate of the merged folder: {p.returncode} {p.stdout}")
     # a shard summary whose config lacks the shard fields (an older or hand-made one): still null, and no leak
     # (the ASan build's LeakSanitizer fails the run if the replaced items were never owned)
     bare = json.load(open(sums[0]))

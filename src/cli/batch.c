@@ -135,7 +135,7 @@ static int valid_outputs(const run_config *c, const entry *e, outcome *o)
 /* The files a run of vox analyze writes (their stray temporaries are removed at start-up), besides the
  * exports (exports.c names those) and the report's folder (vox's own: every dead writer's temporary goes). */
 static const char *const batch_outputs[] = {".annotation.json", ".annotated.cif", ".df.json", ".annotated.pdb",
-                                            "run.summary.json", "run.checkpoint.json", ".failures.json", ".html"};
+                                            ".summary.json", ".checkpoint.json", ".failures.json", ".html"};
 
 /* What killed runs left in the output directory: temporaries of its outputs whose writer is dead. */
 static void remove_dead_runs_temporaries(const char *dir)
@@ -688,13 +688,16 @@ int run_batch(const run_config *c)
         fprintf(stderr, "vox analyze: warning: --profile %s: %s: %s; using the default settings\n", c->profile,
                 vox_profile_status_name(ps), vox_ctx_profile_detail(probe));
     vox_ctx_destroy(&probe);
-    /* One run per output directory: this process (under MPI, rank 0 for all
-     * ranks) holds the directory's lock until it exits, and only then
-     * removes what dead runs left behind, before anyone writes. */
+    /* One run per output directory (or the shards of one batch): this
+     * process (under MPI, rank 0 for all ranks) holds the directory's lock
+     * until it exits, and only then removes what dead runs left behind,
+     * before anyone writes. */
     int lock_fd = -1, locked = 1;
     if (mpi.ranks <= 1 || mpi.rank == 0) {
         char why[PATH_MAX + 512];
-        lock_fd = dirlock_take(c->output_dir, c->wait_lock, "analyze", why, sizeof why);
+        lock_fd = c->num_shards > 1 ? dirlock_take_shard(c->output_dir, c->wait_lock, "analyze", c->shard_index,
+                                                         c->num_shards, why, sizeof why)
+                                    : dirlock_take(c->output_dir, c->wait_lock, "analyze", why, sizeof why);
         if (lock_fd < 0)
             fprintf(stderr, "vox analyze: %s\n", why);
         locked = lock_fd != -1;
@@ -788,7 +791,7 @@ int run_batch(const run_config *c)
     b.checkpoint_done = SIZE_MAX;
     if (!c->no_checkpoint) {
         if (c->checkpoint) snprintf(b.checkpoint, sizeof b.checkpoint, "%s", c->checkpoint);
-        else snprintf(b.checkpoint, sizeof b.checkpoint, "%s/run.checkpoint.json", c->output_dir);
+        else run_record_path(c, "checkpoint", b.checkpoint, sizeof b.checkpoint);
     }
     if (c->resume)
         read_checkpoint(&b);
@@ -828,7 +831,7 @@ int run_batch(const run_config *c)
         progress(&b, 1);
     }
     char sum_path[PATH_MAX];
-    snprintf(sum_path, sizeof sum_path, "%s/run.summary.json", c->output_dir);
+    run_record_path(c, "summary", sum_path, sizeof sum_path);
     cJSON *sum = records_json(&b, 0);
     int rc = b.failed ? 1 : 0;
     if (!write_json_file("analyze", sum_path, sum))

@@ -92,6 +92,10 @@ int mkdir_p(const char *dir);
  * writer's pid is dead, so a live run's in-flight files stay; only targets that start with
  * prefix (NULL: any) and end with one of the suffixes (none given: any). */
 void remove_dead_temporaries(const char *dir, const char *prefix, const char *const *suffixes, size_t nsuffixes);
+/* The run's own record `what` ("summary" or "checkpoint") in the output directory:
+ * DIR/run.<what>.json, or for shard K of N > 1 DIR/run.shard-K-of-N.<what>.json, so that
+ * the shards of a batch can share a directory (vox merge-summaries joins them). */
+void run_record_path(const run_config *c, const char *what, char *out, size_t cap);
 /* A byte count: digits with an optional K, M, G or T (powers of 1024; "KiB", "MB" ... too).
  * 0 when s is not one, or overflows. */
 int parse_size(const char *s, unsigned long long *out);

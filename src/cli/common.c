@@ -247,6 +247,14 @@ cJSON *config_json(const run_config *c)
 
 static int pid_alive(long pid) { return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM); }
 
+void run_record_path(const run_config *c, const char *what, char *out, size_t cap)
+{
+    if (c->num_shards > 1)
+        snprintf(out, cap, "%s/run.shard-%ld-of-%ld.%s.json", c->output_dir, c->shard_index, c->num_shards, what);
+    else
+        snprintf(out, cap, "%s/run.%s.json", c->output_dir, what);
+}
+
 void remove_dead_temporaries(const char *dir, const char *prefix, const char *const *suffixes, size_t nsuffixes)
 {
     DIR *d = opendir(dir);

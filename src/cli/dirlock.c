@@ -7,6 +7,14 @@
  * second run can name it.  The lock goes with the process (kill -9
  * included): the file itself stays, and is never deleted - deleting a lock
  * file another process is about to lock would let two runs in.
+ *
+ * Shards of one batch (--num-shards N --shard-index K, a Slurm array) may
+ * share a directory: their entries are disjoint, they write their own
+ * summaries and checkpoints, and each removes only dead writers'
+ * temporaries.  A shard therefore holds DIR/.vox.lock shared, which keeps
+ * out an unsharded run (exclusive) but not the other shards, and its own
+ * DIR/.vox.shard-K-of-N.lock exclusive, which keeps out a second copy of
+ * itself.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,9 +29,9 @@
 
 #include "dirlock.h"
 
-static int open_lock(const char *dir, int flags, char *path, size_t cap)
+static int open_lock(const char *dir, const char *name, int flags, char *path, size_t cap)
 {
-    if (snprintf(path, cap, "%s/%s", dir, DIRLOCK_NAME) >= (int)cap)
+    if (snprintf(path, cap, "%s/%s", dir, name) >= (int)cap)
         return -1;
     /* O_NONBLOCK: a FIFO put in its place must not hang us */
     int fd = open(path, flags | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0644);
@@ -47,16 +55,21 @@ static void describe_holder(int fd, char *out, size_t cap)
     snprintf(out, cap, "%s", text[0] ? text : "a process that has not written its name yet");
 }
 
-int dirlock_take(const char *dir, int wait, const char *cmd, char *why, size_t cap)
+/* Takes the lock of file name in dir, exclusive or shared (operation
+ * LOCK_EX or LOCK_SH), waiting for it or not; what whoever holds it wrote
+ * names them.  Returns the descriptor, -1 with why, or -2 (no locks here,
+ * a warning in why). */
+static int take(const char *dir, const char *name, int operation, int wait, const char *cmd, char *why,
+                size_t cap)
 {
     char path[PATH_MAX];
-    int fd = open_lock(dir, O_RDWR | O_CREAT, path, sizeof path);
+    int fd = open_lock(dir, name, O_RDWR | O_CREAT, path, sizeof path);
     if (fd < 0) {
-        snprintf(why, cap, "cannot open the lock file %s/%s: %s", dir, DIRLOCK_NAME,
+        snprintf(why, cap, "cannot open the lock file %s/%s: %s", dir, name,
                  errno == EINVAL ? "it is not a regular file" : strerror(errno));
         return -1;
     }
-    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (flock(fd, operation | LOCK_NB) != 0) {
         if (errno != EWOULDBLOCK) {
             snprintf(why, cap, "warning: cannot lock %s (%s): running without protection against a second run on "
                      "this output directory", path, strerror(errno));
@@ -72,13 +85,19 @@ int dirlock_take(const char *dir, int wait, const char *cmd, char *why, size_t c
         }
         fprintf(stderr, "vox %s: waiting for the other run on '%s' to finish (%s)\n", cmd, dir, holder);
         int rc;
-        while ((rc = flock(fd, LOCK_EX)) != 0 && errno == EINTR) {}
+        while ((rc = flock(fd, operation)) != 0 && errno == EINTR) {}
         if (rc != 0) {
             snprintf(why, cap, "cannot lock %s: %s", path, strerror(errno));
             close(fd);
             return -1;
         }
     }
+    return fd;
+}
+
+/* Writes who holds fd's lock into its file, for the next run to name. */
+static void sign(int fd, const char *cmd, const char *what)
+{
     char host[256] = "?";
     gethostname(host, sizeof host - 1);
     host[sizeof host - 1] = '\0';
@@ -88,21 +107,52 @@ int dirlock_take(const char *dir, int wait, const char *cmd, char *why, size_t c
     gmtime_r(&t, &tm);
     strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
     char text[512];
-    int n = snprintf(text, sizeof text, "pid %ld on host %s, vox %s started %s\n", (long)getpid(), host, cmd, ts);
+    int n = snprintf(text, sizeof text, "pid %ld on host %s, vox %s%s started %s\n", (long)getpid(), host, cmd, what, ts);
     if (ftruncate(fd, 0) != 0 || pwrite(fd, text, (size_t)n, 0) != n) {
         /* the lock holds anyway; only the description is missing */
     }
+}
+
+int dirlock_take(const char *dir, int wait, const char *cmd, char *why, size_t cap)
+{
+    int fd = take(dir, DIRLOCK_NAME, LOCK_EX, wait, cmd, why, cap);
+    if (fd >= 0)
+        sign(fd, cmd, "");
     return fd;
+}
+
+int dirlock_take_shard(const char *dir, int wait, const char *cmd, long shard, long shards, char *why, size_t cap)
+{
+    /* the directory's lock shared first: an unsharded run is named by it */
+    int shared = take(dir, DIRLOCK_NAME, LOCK_SH, wait, cmd, why, cap);
+    if (shared == -1)
+        return -1;
+    char name[96], what[96];
+    snprintf(name, sizeof name, ".vox.shard-%ld-of-%ld.lock", shard, shards);
+    snprintf(what, sizeof what, " (shard %ld of %ld)", shard, shards);
+    int own = take(dir, name, LOCK_EX, wait, cmd, why, cap);
+    if (own == -1) {
+        if (shared >= 0)
+            close(shared);
+        return -1;
+    }
+    /* the shared file names the last shard that started, enough to name the run */
+    if (shared >= 0)
+        sign(shared, cmd, what);
+    if (own >= 0)
+        sign(own, cmd, what);
+    return shared == -2 || own == -2 ? -2 : own;
 }
 
 int dirlock_held(const char *dir, char *holder, size_t cap)
 {
     char path[PATH_MAX];
-    int fd = open_lock(dir, O_RDONLY, path, sizeof path);
+    int fd = open_lock(dir, DIRLOCK_NAME, O_RDONLY, path, sizeof path);
     if (fd < 0)
         return 0;
     int held = 0;
-    if (flock(fd, LOCK_SH | LOCK_NB) != 0) {
+    /* exclusive, so that shards (which hold it shared) count too */
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
         held = errno == EWOULDBLOCK;
         if (held)
             describe_holder(fd, holder, cap);

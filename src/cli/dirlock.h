@@ -1,4 +1,4 @@
-/* dirlock.h - one writer per output directory: an advisory flock on DIR/.vox.lock */
+/* dirlock.h - one writer per output directory (or per shard of a batch): advisory flocks on DIR/.vox.lock */
 #ifndef VOX_CLI_DIRLOCK_H
 #define VOX_CLI_DIRLOCK_H
 
@@ -13,6 +13,10 @@
  * file system without locks gives a warning in why and returns -2: the run
  * goes on unlocked. */
 int dirlock_take(const char *dir, int wait, const char *cmd, char *why, size_t cap);
+/* The same for shard `shard` of `shards` of a batch: other shards may hold
+ * dir at the same time, an unsharded run or another copy of this shard may
+ * not (dirlock.c says how).  Returns as dirlock_take. */
+int dirlock_take_shard(const char *dir, int wait, const char *cmd, long shard, long shards, char *why, size_t cap);
 /* 1 when a live process holds dir's lock (its description in holder), else 0. */
 int dirlock_held(const char *dir, char *holder, size_t cap);
 

@@ -275,7 +275,7 @@ static void check_outputs(report *rp, run_config *c, const paths *inputs, int ha
         flag(rp, V_OUTPUTS);
         return;
     }
-    snprintf(sum_path, sizeof sum_path, "%s/run.summary.json", c->output_dir);
+    run_record_path(c, "summary", sum_path, sizeof sum_path);
     cJSON *sum = read_json(sum_path);
     if (!cJSON_IsObject(sum) || !cJSON_IsArray(cJSON_GetObjectItem(sum, "results"))) {
         say(rp, rp->outputs, "invalid", sum_path,
