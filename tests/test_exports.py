@@ -301,7 +301,12 @@ def test_options(tmp):
     turned(os.path.join(GEN, "pocket_box.pdb"), src)
     for args, what in ((["--write", "descriptors,bogus"], "--write"), (["--box-padding", "-1"], "--box-padding"),
                        (["--box-padding", "nan"], "--box-padding"), (["--box-types", "pocket,lake"], "--box-types"),
-                       (["--box-types", ""], "--box-types")):
+                       (["--box-types", ""], "--box-types"), (["--write", ""], "--write: an empty item"),
+                       (["--write", "vina,,dx"], "--write: an empty item"), (["--write", "vina,"], "an empty item"),
+                       (["--write", "vina", "--box-types", "pocket,,pore"], "--box-types: an empty item"),
+                       (["--box-types", "pocket"], "add vina and/or dx"),
+                       (["--write", "dx", "--box-padding", "2"], "--box-padding sizes the docking boxes"),
+                       (["--write", "vina", "--box-types", "hub,pocket"], "--include-hubs")):
         r = vox("analyze", "--quiet", "--output-dir", os.path.join(tmp, "bad"), *args, src)
         check(r.returncode == 2 and what in r.stderr, f"{args}: exit {r.returncode} {r.stderr}")
     od = os.path.join(tmp, "pad0")

@@ -85,7 +85,13 @@ int exports_option(export_config *e, const char *option, const char *value)
         e->box_padding = d;
         return 0;
     }
-    /* --box-types */
+    /* --box-types; an empty item would be passed over without a word */
+    const size_t n = strlen(value);
+    if (!n || value[0] == ',' || value[n - 1] == ',' || strstr(value, ",,")) {
+        fprintf(stderr, "vox analyze: --box-types: an empty item in '%s' (expected hub, pore, pocket, cavity, "
+                        "occluded or all, comma-separated)\n", value);
+        return 2;
+    }
     char buf[256];
     if (snprintf(buf, sizeof buf, "%s", value) >= (int)sizeof buf) {
         fprintf(stderr, "vox analyze: --box-types: list too long\n");

@@ -415,6 +415,25 @@ static void config_defaults(run_config *cfg, int argc)
 }
 
 /* Parses `vox analyze` options into cfg; returns -1 to go on, or an exit code. */
+/* A comma-separated list with an empty item ("", "a,,b", "a,"): strtok would
+ * pass over it, and the option would do less than it says without a word. */
+static int has_empty_item(const char *list)
+{
+    return !*list || *list == ',' || strstr(list, ",,") || list[strlen(list) - 1] == ',';
+}
+
+/* Whether "hub" is one of the items of a --box-types list ("all" does not
+ * name it: it takes the hubs that are there). */
+static int names_hub(const char *list)
+{
+    for (const char *t = list; t; t = strchr(t, ',')) {
+        if (*t == ',') t++;
+        if (!strncmp(t, "hub", 3) && (t[3] == ',' || !t[3]))
+            return 1;
+    }
+    return 0;
+}
+
 static int parse_analyze(int argc, char **argv, run_config *cfg)
 {
     if (!cfg->inputs)
@@ -448,7 +467,8 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
         {"profile", required_argument, 0, O_PROFILE}, {"wait-lock", no_argument, 0, O_WAITLOCK},
         {"max-input-bytes", required_argument, 0, O_MAXIN}, {"max-memory", required_argument, 0, O_MAXMEM},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    int ch;
+    int ch, box_padding_given = 0;
+    const char *box_types_given = NULL;
     optind = 1;
     opterr = 0;
     while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -535,6 +555,11 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
             break;
         }
         case O_WRITE: {
+            if (has_empty_item(optarg)) {
+                fprintf(stderr, "vox analyze: --write: an empty item in '%s' (expected a comma-separated list of "
+                                "df-json, pdb, html, %s)\n", optarg, exports_kind_names());
+                return EXIT_USAGE;
+            }
             char buf[256];
             snprintf(buf, sizeof buf, "%s", optarg);
             for (char *save, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
@@ -553,6 +578,8 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
         case O_BOXTYPES:
             if (exports_option(&cfg->exports, ch == O_BOXPAD ? "--box-padding" : "--box-types", optarg))
                 return EXIT_USAGE;
+            if (ch == O_BOXPAD) box_padding_given = 1;
+            else box_types_given = optarg;
             break;
         case O_MAXGRID:
             if (!parse_int(optarg, &l) || l <= 0 || (unsigned long long)l > 4294967295ull) {
@@ -639,6 +666,23 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
     }
     for (int i = optind; i < argc; i++)
         cfg->inputs[cfg->ninputs++] = argv[i];
+    /* options that would do nothing: said, as --fit without --align reference is */
+    const unsigned boxes = EXPORT_VINA | EXPORT_DX;
+    if (box_types_given && !(cfg->exports.kinds & boxes)) {
+        fprintf(stderr, "vox analyze: --box-types chooses the volumes that get Vina boxes and DX maps: add vina "
+                        "and/or dx to --write\n");
+        return EXIT_USAGE;
+    }
+    if (box_padding_given && !(cfg->exports.kinds & (EXPORT_VINA | EXPORT_DESCRIPTORS))) {
+        fprintf(stderr, "vox analyze: --box-padding sizes the docking boxes of --write vina and descriptors: add "
+                        "one of them to --write\n");
+        return EXIT_USAGE;
+    }
+    if (box_types_given && names_hub(box_types_given) && !cfg->include_hubs) {
+        fprintf(stderr, "vox analyze: --box-types hub: hubs are in the outputs with --include-hubs only: add it, "
+                        "or leave hub out\n");
+        return EXIT_USAGE;
+    }
     if (cfg->overwrite + cfg->reannotate + cfg->resume > 1) {
         fprintf(stderr, "vox analyze: --overwrite, --reannotate and --resume are mutually exclusive\n");
         return EXIT_USAGE;
