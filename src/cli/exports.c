@@ -72,14 +72,14 @@ const char *exports_kind_suffix(unsigned kind)
     return NULL;
 }
 
-int exports_option(export_config *e, const char *option, const char *value)
+int exports_option(export_config *e, const char *cmd, const char *option, const char *value)
 {
     if (!strcmp(option, "--box-padding")) {
         char *end;
         errno = 0;
         double d = strtod(value, &end);
         if (!*value || *end || errno || !isfinite(d) || d < 0 || d > 1000) {
-            fprintf(stderr, "vox analyze: --box-padding: expected angstroms from 0 to 1000, got '%s'\n", value);
+            fprintf(stderr, "vox %s: --box-padding: expected angstroms from 0 to 1000, got '%s'\n", cmd, value);
             return 2;
         }
         e->box_padding = d;
@@ -88,13 +88,13 @@ int exports_option(export_config *e, const char *option, const char *value)
     /* --box-types; an empty item would be passed over without a word */
     const size_t n = strlen(value);
     if (!n || value[0] == ',' || value[n - 1] == ',' || strstr(value, ",,")) {
-        fprintf(stderr, "vox analyze: --box-types: an empty item in '%s' (expected hub, pore, pocket, cavity, "
-                        "occluded or all, comma-separated)\n", value);
+        fprintf(stderr, "vox %s: --box-types: an empty item in '%s' (expected hub, pore, pocket, cavity, "
+                        "occluded or all, comma-separated)\n", cmd, value);
         return 2;
     }
     char buf[256];
     if (snprintf(buf, sizeof buf, "%s", value) >= (int)sizeof buf) {
-        fprintf(stderr, "vox analyze: --box-types: list too long\n");
+        fprintf(stderr, "vox %s: --box-types: list too long\n", cmd);
         return 2;
     }
     unsigned types = 0;
@@ -109,13 +109,13 @@ int exports_option(export_config *e, const char *option, const char *value)
                 found = 1;
             }
         if (!found) {
-            fprintf(stderr, "vox analyze: --box-types: unknown type '%s' (expected hub, pore, pocket, cavity, "
-                            "occluded or all, comma-separated)\n", t);
+            fprintf(stderr, "vox %s: --box-types: unknown type '%s' (expected hub, pore, pocket, cavity, "
+                            "occluded or all, comma-separated)\n", cmd, t);
             return 2;
         }
     }
     if (!types) {
-        fprintf(stderr, "vox analyze: --box-types: expected at least one type\n");
+        fprintf(stderr, "vox %s: --box-types: expected at least one type\n", cmd);
         return 2;
     }
     e->box_types = types;

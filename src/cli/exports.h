@@ -42,8 +42,8 @@ int exports_type_of(const char *name);
 int exports_structure_file(char *path, size_t cap, const char *dir, const char *label, unsigned kind);
 int exports_volume_file(char *path, size_t cap, const char *dir, const char *label, vox_volume_type type, int id,
                         unsigned kind);
-/* --box-padding VALUE / --box-types LIST: 0, or prints a usage message and returns 2. */
-int exports_option(export_config *e, const char *option, const char *value);
+/* --box-padding VALUE / --box-types LIST of `vox cmd`: 0, or prints a usage message and returns 2. */
+int exports_option(export_config *e, const char *cmd, const char *option, const char *value);
 /* Whether vox_analyze must compute descriptors. */
 int exports_need_descriptors(const export_config *e);
 /* Writes every asked export of one structure into dir, each file atomically;

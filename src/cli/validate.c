@@ -543,7 +543,7 @@ int cmd_validate(int argc, char **argv)
             break;
         }
         case O_BOXTYPES:
-            if (exports_option(&c.exports, "--box-types", optarg) != 0)
+            if (exports_option(&c.exports, "validate", "--box-types", optarg) != 0)
                 rc = V_USAGE;
             box_types_given = 1;
             break;

@@ -576,7 +576,7 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
         }
         case O_BOXPAD:
         case O_BOXTYPES:
-            if (exports_option(&cfg->exports, ch == O_BOXPAD ? "--box-padding" : "--box-types", optarg))
+            if (exports_option(&cfg->exports, "analyze", ch == O_BOXPAD ? "--box-padding" : "--box-types", optarg))
                 return EXIT_USAGE;
             if (ch == O_BOXPAD) box_padding_given = 1;
             else box_types_given = optarg;
