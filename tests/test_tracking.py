@@ -17,7 +17,7 @@ import sys
 import time
 
 from voxtest import check, main, runner
-from test_trajectory import breathing, read_atoms, rows, write_dcd, write_pdb
+from test_trajectory import breathing, read_atoms, rows, write_dcd, write_models_cif, write_models_pdb, write_pdb
 
 VOX, GEN, SHARED = sys.argv[1], sys.argv[2], sys.argv[3]
 WRAPPER = sys.argv[4].split() if len(sys.argv) > 4 else []
@@ -35,32 +35,6 @@ def rigid(coords, k):
          [z * x * (1 - c) - y * s, z * y * (1 - c) + x * s, c + z * z * (1 - c)]]
     t = (3.0 * k, -2.0 * k, 1.5 * k)
     return [tuple(round(sum(R[i][j] * p[j] for j in range(3)) + t[i], 3) for i in range(3)) for p in coords]
-
-
-def write_models_pdb(path, lines, frames):
-    with open(path, "w") as out:
-        for m, fr in enumerate(frames):
-            out.write(f"MODEL     {m + 1:4d}\n")
-            for l, p in zip(lines, fr):
-                out.write(f"{l[:30]}{p[0]:8.3f}{p[1]:8.3f}{p[2]:8.3f}{l[54:].rstrip(chr(10))}\n")
-            out.write("ENDMDL\n")
-        out.write("END\n")
-
-
-def write_models_cif(path, lines, frames):
-    cols = ["group_PDB", "id", "type_symbol", "label_atom_id", "label_comp_id", "label_asym_id", "label_seq_id",
-            "Cartn_x", "Cartn_y", "Cartn_z", "auth_seq_id", "auth_asym_id", "pdbx_PDB_model_num"]
-    with open(path, "w") as out:
-        out.write("data_ensemble\n#\nloop_\n" + "".join(f"_atom_site.{c}\n" for c in cols))
-        n = 0
-        for m, fr in enumerate(frames):
-            for l, p in zip(lines, fr):
-                n += 1
-                el = l[76:78].strip() or l[12:16].strip()[0]
-                chain = l[21].strip() or "A"
-                out.write(f"{l[:6].strip()} {n} {el} {l[12:16].strip()} {l[17:20].strip()} {chain} "
-                          f"{int(l[22:26])} {p[0]:.3f} {p[1]:.3f} {p[2]:.3f} {int(l[22:26])} {chain} {m + 1}\n")
-        out.write("#\n")
 
 
 def traj(*args, **kw):

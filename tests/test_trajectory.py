@@ -58,6 +58,34 @@ def write_dcd(path, frames, natom=None, cut=0):
         f.write(data[:len(data) - cut] if cut else data)
 
 
+def write_models_pdb(path, lines, frames):
+    """frames as the models (MODEL/ENDMDL) of one PDB file, each with the atom lines of lines."""
+    with open(path, "w") as out:
+        for m, fr in enumerate(frames):
+            out.write(f"MODEL     {m + 1:4d}\n")
+            for l, p in zip(lines, fr):
+                out.write(f"{l[:30]}{p[0]:8.3f}{p[1]:8.3f}{p[2]:8.3f}{l[54:].rstrip(chr(10))}\n")
+            out.write("ENDMDL\n")
+        out.write("END\n")
+
+
+def write_models_cif(path, lines, frames):
+    """frames as the models (pdbx_PDB_model_num) of one mmCIF atom_site loop, label_* and auth_* from lines."""
+    cols = ["group_PDB", "id", "type_symbol", "label_atom_id", "label_comp_id", "label_asym_id", "label_seq_id",
+            "Cartn_x", "Cartn_y", "Cartn_z", "auth_seq_id", "auth_asym_id", "pdbx_PDB_model_num"]
+    with open(path, "w") as out:
+        out.write("data_ensemble\n#\nloop_\n" + "".join(f"_atom_site.{c}\n" for c in cols))
+        n = 0
+        for m, fr in enumerate(frames):
+            for l, p in zip(lines, fr):
+                n += 1
+                el = l[76:78].strip() or l[12:16].strip()[0]
+                chain = l[21].strip() or "A"
+                out.write(f"{l[:6].strip()} {n} {el} {l[12:16].strip()} {l[17:20].strip()} {chain} "
+                          f"{int(l[22:26])} {p[0]:.3f} {p[1]:.3f} {p[2]:.3f} {int(l[22:26])} {chain} {m + 1}\n")
+        out.write("#\n")
+
+
 MAGICINTS = [0] * 9 + [
     8, 10, 12, 16, 20, 25, 32, 40, 50, 64, 80, 101, 128, 161, 203, 256, 322, 406, 512, 645, 812, 1024, 1290, 1625,
     2048, 2580, 3250, 4096, 5060, 6501, 8192, 10321, 13003, 16384, 20642, 26007, 32768, 41285, 52015, 65536, 82570,
