@@ -6,12 +6,94 @@
  * as the first (the topology: model 1 loaded as a structure); a frame's
  * coordinates are its ATOM/HETATM records (PDB) or atom_site rows (mmCIF)
  * in file order, parsed with the loaders' own number parser so a model
- * read as a frame gives the same floats as the model loaded as a file. */
+ * read as a frame gives the same floats as the model loaded as a file.
+ * Since a frame is only coordinates, an atom listed out of place would lend
+ * its coordinates to another atom without a sign, so every later model's
+ * atoms are compared with the first model's (atom_id below). */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "frames.h"
+
+/* natoms while the first model is being counted */
+#define COUNTING ((size_t)-1)
+
+/* ---- atom identities ----------------------------------------------------- */
+
+/* What names an atom, and so must match the first model's atom at the same
+ * place: atom name, altloc, residue name, chain, residue number and
+ * insertion code, as the loaders read them (pdb.c; cif.c prefers auth_*
+ * items over label_*).  The altloc is compared because a file with
+ * alternate locations lists each conformer as its own atom, and swapping
+ * the A and B rows would move one conformer's coordinates onto the other.
+ * The element is not: given the atom and residue names it is fixed, its
+ * PDB columns are optional (blank in some writers' records, inferred from
+ * the name when so), and vox takes elements from the topology, never from a
+ * frame, so it cannot send coordinates to the wrong atom.  Record names
+ * (ATOM/HETATM) and serial numbers do not name an atom either: some writers
+ * renumber serials per model. */
+enum { ID_NAME, ID_ALTLOC, ID_RES_NAME, ID_CHAIN, ID_RES_NUM, ID_INS_CODE, ID_FIELDS };
+
+/* Each field holds up to 8 bytes, zero-padded (PDB columns trimmed of
+ * blanks, as pdb.c trims them; mmCIF values as written), so two atoms
+ * compare as one memcmp of a fixed size and the first model costs one
+ * growing array, not an allocation per atom.  Longer mmCIF values are
+ * compared on their first 8 bytes: the loaders keep at most 7 (vox_atom's
+ * fields in internal.h), so atoms that differ only further on are the same
+ * atom to vox anyway. */
+enum { ID_WIDTH = 8 };
+/* PDB columns 13-27 (0-based 12-26): the fields above and nothing else */
+enum { PDB_ID_COL = 12, PDB_ID_COLS = 15 };
+typedef struct atom_id {
+    char f[ID_FIELDS][ID_WIDTH];
+    /* PDB: the first model's columns 13-27 as written (blank past the end
+     * of a short line), so a later line with the same bytes there, nearly
+     * every line of a valid file, is the same atom by one comparison */
+    char raw[PDB_ID_COLS];
+} atom_id;
+
+static const struct id_field {
+    const char *what;    /* in messages */
+    int col, width;      /* PDB: 0-based first column and width */
+    const char *pdb_cols; /* PDB: the columns, 1-based as the format documents them */
+    const char *cif[2];  /* mmCIF: the atom_site items, the first present is read */
+} id_fields[ID_FIELDS] = {
+    [ID_NAME] = {"atom name", 12, 4, "columns 13-16", {"auth_atom_id", "label_atom_id"}},
+    [ID_ALTLOC] = {"altloc", 16, 1, "column 17", {"label_alt_id", NULL}},
+    /* column 21 too: CHARMM and NAMD write four-letter residue names (POPC,
+     * TIP3) into columns 18-21, where 18-20 alone would not tell POPC from POPE */
+    [ID_RES_NAME] = {"residue name", 17, 4, "columns 18-21", {"auth_comp_id", "label_comp_id"}},
+    [ID_CHAIN] = {"chain", 21, 1, "column 22", {"auth_asym_id", "label_asym_id"}},
+    [ID_RES_NUM] = {"residue number", 22, 4, "columns 23-26", {"auth_seq_id", "label_seq_id"}},
+    [ID_INS_CODE] = {"insertion code", 26, 1, "column 27", {"pdbx_PDB_ins_code", NULL}},
+};
+
+/* An ATOM/HETATM record's identity; missing columns of a short line are
+ * blank.  Every field is at most 4 columns, so it is copied byte by byte
+ * into a record zeroed at once. */
+static void pdb_atom_id(const char *l, size_t len, atom_id *id)
+{
+    memset(id, 0, sizeof *id);
+    for (int f = 0; f < ID_FIELDS; f++) {
+        size_t a = (size_t)id_fields[f].col, b = a + (size_t)id_fields[f].width;
+        if (b > len) b = len;
+        while (a < b && l[a] == ' ') a++;
+        while (b > a && l[b - 1] == ' ') b--;
+        for (char *d = id->f[f]; a < b;) *d++ = l[a++];
+    }
+    for (size_t c = 0; c < PDB_ID_COLS; c++)
+        id->raw[c] = PDB_ID_COL + c < len ? l[PDB_ID_COL + c] : ' ';
+}
+
+/* "1st", "2nd", "3rd", "4th", ... "11th", "12th", "13th", "21st": an atom's
+ * place in its model, which cannot be mistaken for a 0- or 1-based index. */
+static const char *ordinal(size_t n)
+{
+    if (n % 100 >= 11 && n % 100 <= 13)
+        return "th";
+    return n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
+}
 
 typedef struct models_state {
     int cif;
@@ -25,13 +107,54 @@ typedef struct models_state {
     int in_loop;
     int done;
     int pending;     /* the current line is the first row of the next model */
+    int cid[ID_FIELDS];      /* mmCIF: the column of each identity field, -1 where there is none */
+    int cid_item[ID_FIELDS]; /* mmCIF: which of id_fields[].cif that column is (for messages) */
+    /* the first model's atoms, recorded while it is counted; later models are compared with them */
+    atom_id *ids;
+    size_t ids_cap;
 } models_state;
 
 static void models_close(void *p)
 {
     models_state *m = p;
-    if (m) free(m->line);
+    if (m) {
+        free(m->line);
+        free(m->ids);
+    }
     free(m);
+}
+
+/* Records atom i of the first model (while it is counted) or compares atom i
+ * of a later model with it: -1 when they agree (or on recording), the first
+ * field that differs, or -2 when out of memory. */
+static int id_check(struct vox_frames *fr, models_state *m, size_t i, const atom_id *id)
+{
+    if (fr->natoms != COUNTING) {
+        if (memcmp(m->ids[i].f, id->f, sizeof id->f) == 0)
+            return -1;
+        int f = 0;
+        while (memcmp(m->ids[i].f[f], id->f[f], ID_WIDTH) == 0) f++;
+        return f;
+    }
+    if (i == m->ids_cap) {
+        size_t cap = m->ids_cap ? 2 * m->ids_cap : 1024;
+        atom_id *p = cap <= SIZE_MAX / sizeof *p ? realloc(m->ids, cap * sizeof *p) : NULL;
+        if (!p)
+            return -2;
+        m->ids = p;
+        m->ids_cap = cap;
+    }
+    m->ids[i] = *id;
+    return -1;
+}
+
+/* Whether the atoms of the frame being read are to be recorded or compared:
+ * not when frame 0, the first model itself, is read again after the count. */
+static int id_wanted(const struct vox_frames *fr) { return fr->natoms == COUNTING || fr->next_index > 0; }
+
+static vox_status id_nomem(vox_ctx *ctx, const struct vox_frames *fr)
+{
+    return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading the first model of %s", fr->path);
 }
 
 /* Next line (without the newline); 0 at the end of the file. */
@@ -66,9 +189,6 @@ static int next_line(struct vox_frames *fr, models_state *m, size_t *len, uint64
     m->line_no++;
     return 1;
 }
-
-/* natoms while the first model is being counted */
-#define COUNTING ((size_t)-1)
 
 static int starts(const char *l, const char *p) { return strncmp(l, p, strlen(p)) == 0; }
 
@@ -112,6 +232,22 @@ static vox_status pdb_read(vox_ctx *ctx, struct vox_frames *fr, float *xyz, vox_
         if (natoms == fr->natoms)
             return vox_fail(ctx, VOX_E_PARSE, "%s: frame %lld (model at byte %llu): more than the first model's %zu atoms",
                             fr->path, (long long)k, (unsigned long long)start, fr->natoms);
+        /* the same columns 13-27 byte for byte: the same atom, no fields taken apart */
+        if (id_wanted(fr) && (fr->natoms == COUNTING || len < PDB_ID_COL + PDB_ID_COLS ||
+                              memcmp(l + PDB_ID_COL, m->ids[natoms].raw, PDB_ID_COLS) != 0)) {
+            atom_id id;
+            pdb_atom_id(l, len, &id);
+            const int f = id_check(fr, m, natoms, &id);
+            if (f == -2)
+                return id_nomem(ctx, fr);
+            if (f >= 0)
+                return vox_fail(ctx, VOX_E_PARSE,
+                                "%s:%llu: frame %lld (model at byte %llu): its %zu%s atom has %s '%.8s' (%s), the "
+                                "first model '%.8s': every model must list the first model's atoms in the same order",
+                                fr->path, (unsigned long long)m->line_no, (long long)k, (unsigned long long)start,
+                                natoms + 1, ordinal(natoms + 1), id_fields[f].what, id.f[f], id_fields[f].pdb_cols,
+                                m->ids[natoms].f[f]);
+        }
         if (xyz)
             for (int c = 0; c < 3; c++) {
                 double v;
@@ -172,6 +308,24 @@ static int cif_tokens(char *l, char **tok, int max)
 
 enum { MAX_COLS = 64 };
 
+/* Field f of an atom_site row: "" where the loop has no such item, and for
+ * '.' and '?' (inapplicable, unknown), which both say there is no value.
+ * Values are compared as written, as cif.c reads them. */
+static const char *cif_id_value(const models_state *m, char **tok, int f)
+{
+    const char *v = m->cid[f] >= 0 ? tok[m->cid[f]] : "";
+    return (v[0] == '.' || v[0] == '?') && !v[1] ? "" : v;
+}
+
+/* Whether a record's field holds v: v's first ID_WIDTH bytes, zero-padded. */
+static int id_holds(const char *field, const char *v)
+{
+    size_t j = 0;
+    for (; j < ID_WIDTH && v[j]; j++)
+        if (field[j] != v[j])
+            return 0;
+    return j == ID_WIDTH || field[j] == 0;
+}
 
 /* Reads up to the first atom_site row: the loop's columns. */
 static vox_status cif_header(vox_ctx *ctx, struct vox_frames *fr, models_state *m)
@@ -181,6 +335,7 @@ static vox_status cif_header(vox_ctx *ctx, struct vox_frames *fr, models_state *
     int r, in_loop = 0;
     m->ncols = 0;
     m->cx = m->cy = m->cz = m->cmodel = -1;
+    for (int f = 0; f < ID_FIELDS; f++) m->cid[f] = -1, m->cid_item[f] = 2;
     while ((r = next_line(fr, m, &len, &at)) > 0) {
         char *l = m->line;
         while (*l == ' ' || *l == '\t') l++;
@@ -199,6 +354,14 @@ static vox_status cif_header(vox_ctx *ctx, struct vox_frames *fr, models_state *
             if (nl == 7 && !strncmp(name, "Cartn_y", 7)) m->cy = m->ncols;
             if (nl == 7 && !strncmp(name, "Cartn_z", 7)) m->cz = m->ncols;
             if (nl == 18 && !strncmp(name, "pdbx_PDB_model_num", 18)) m->cmodel = m->ncols;
+            for (int f = 0; f < ID_FIELDS; f++)
+                for (int pref = 0; pref < m->cid_item[f]; pref++) { /* the preferred item wins in any order */
+                    const char *item = id_fields[f].cif[pref];
+                    if (item && strlen(item) == nl && !strncmp(name, item, nl)) {
+                        m->cid[f] = m->ncols;
+                        m->cid_item[f] = pref;
+                    }
+                }
             m->ncols++;
             continue;
         }
@@ -255,6 +418,31 @@ static vox_status cif_read(vox_ctx *ctx, struct vox_frames *fr, float *xyz, vox_
         if (natoms == fr->natoms)
             return vox_fail(ctx, VOX_E_PARSE, "%s:%llu: frame %lld (model %s): more than the first model's %zu atoms",
                             fr->path, (unsigned long long)m->line_no, (long long)k, model, fr->natoms);
+        if (id_wanted(fr)) {
+            /* compared value by value in place; the record is built only to be kept or reported */
+            int f = 0;
+            if (fr->natoms != COUNTING)
+                while (f < ID_FIELDS && id_holds(m->ids[natoms].f[f], cif_id_value(m, tok, f))) f++;
+            if (f < ID_FIELDS) {
+                atom_id id;
+                memset(&id, 0, sizeof id);
+                for (int g = 0; g < ID_FIELDS; g++) {
+                    const char *v = cif_id_value(m, tok, g);
+                    for (size_t j = 0; j < ID_WIDTH && v[j]; j++) id.f[g][j] = v[j];
+                }
+                f = id_check(fr, m, natoms, &id);
+                if (f == -2)
+                    return id_nomem(ctx, fr);
+                if (f >= 0)
+                    return vox_fail(ctx, VOX_E_PARSE,
+                                    "%s:%llu: frame %lld (model %s, byte %llu): its %zu%s atom has %s '%.8s' (%s), "
+                                    "the first model '%.8s': every model must list the first model's atoms in the "
+                                    "same order",
+                                    fr->path, (unsigned long long)m->line_no, (long long)k, model,
+                                    (unsigned long long)start, natoms + 1, ordinal(natoms + 1), id_fields[f].what,
+                                    id.f[f], id_fields[f].cif[m->cid_item[f]], m->ids[natoms].f[f]);
+            }
+        }
         if (xyz) {
             const int cols[3] = {m->cx, m->cy, m->cz};
             for (int c = 0; c < 3; c++) {
