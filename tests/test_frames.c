@@ -4,7 +4,8 @@
  * refused with the atom and field named, and memory stays flat over frames;
  * a reference frame (vox_reference) carries a moved copy of the reference
  * back onto the reference's aligned coordinates, and vox_result_lattice puts
- * later analyses on the reference's lattice.
+ * later analyses on the reference's lattice; the models of a PDB or mmCIF
+ * ensemble read as frames must list the first model's atoms in its order.
  *   test_frames SYNTHETIC_DIR [STRUCTURES_DIR]  (the second is ../shared/data/structures; skipped when absent) */
 #include <dirent.h>
 #include <math.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "vox/vox.h"
@@ -388,6 +390,107 @@ static void check_reference(vox_ctx *ctx, const char *path)
     free(kept); free(x0); free(x1); free(out); free(want);
 }
 
+/* The models of an ensemble, as vox_frames reads them: three models of one
+ * alanine (N CA C O, one atom per line) where model 3 may list other atoms. */
+static const char *const ala[4] = {" N  ", " CA ", " C  ", " O  "};
+
+static void write_models_pdb(const char *path, const char *const model3_names[4], const char *model3_res)
+{
+    FILE *f = fopen(path, "w");
+    for (int m = 0; m < 3; m++) {
+        fprintf(f, "MODEL     %4d\n", m + 1);
+        for (int i = 0; i < 4; i++)
+            fprintf(f, "ATOM  %5d %s %s A   1    %8.3f%8.3f%8.3f  1.00  0.00           %c\n", i + 1,
+                    m == 2 ? model3_names[i] : ala[i], m == 2 ? model3_res : "ALA", 1.5 * i, 0.1 * m, 0.0,
+                    ala[i][1]);
+        fprintf(f, "ENDMDL\n");
+    }
+    fprintf(f, "END\n");
+    fclose(f);
+}
+
+/* Reads (or skips) frames until one fails or none is left; returns the failing status or VOX_OK and
+ * how many frames were read. */
+static vox_status read_all(vox_ctx *ctx, const char *path, int skip, int *frames)
+{
+    vox_frames *f = NULL;
+    *frames = 0;
+    vox_status st = vox_frames_open(ctx, path, &f);
+    if (st != VOX_OK) return st;
+    float xyz[12];
+    int got = 1;
+    while (got && (st = skip ? vox_frames_skip(ctx, f, NULL, &got) : vox_frames_next(ctx, f, xyz, NULL, &got)) ==
+                      VOX_OK)
+        *frames += got;
+    vox_frames_close(&f);
+    return st;
+}
+
+static void check_model_atoms(vox_ctx *ctx)
+{
+    char dir[] = "/tmp/vox-frames-XXXXXX", path[64], want[256];
+    if (!mkdtemp(dir)) {
+        CHECK(0, "mkdtemp");
+        return;
+    }
+    snprintf(path, sizeof path, "%s/ens.pdb", dir);
+    /* a model is 15 + 4 * 79 + 7 bytes (MODEL, four atom lines, ENDMDL): model 3 starts at byte 676, its
+     * atom lines at line 14 */
+    const char *swapped[4] = {" N  ", " C  ", " CA ", " O  "};
+    const char *left[4] = {"N   ", "CA  ", "C   ", "O   "}; /* justified otherwise: the same names */
+    int frames = 0;
+    write_models_pdb(path, ala, "ALA");
+    CHECK(read_all(ctx, path, 0, &frames) == VOX_OK && frames == 3, "valid ensemble: %d frames: %s", frames,
+          vox_ctx_last_error_detail(ctx));
+    write_models_pdb(path, left, "ALA");
+    CHECK(read_all(ctx, path, 0, &frames) == VOX_OK && frames == 3, "names justified otherwise: %d frames: %s", frames,
+          vox_ctx_last_error_detail(ctx));
+    write_models_pdb(path, swapped, "ALA");
+    snprintf(want, sizeof want, "%s:15: frame 2 (model at byte 676): its 2nd atom has atom name 'C' (columns 13-16), "
+             "the first model 'CA'", path);
+    for (int skip = 0; skip < 2; skip++) {
+        CHECK(read_all(ctx, path, skip, &frames) == VOX_E_PARSE && frames == 2, "swapped lines (%s): %d frames",
+              skip ? "skipped" : "read", frames);
+        CHECK(strstr(vox_ctx_last_error_detail(ctx), want) != NULL, "swapped lines: %s",
+              vox_ctx_last_error_detail(ctx));
+    }
+    write_models_pdb(path, ala, "GLY");
+    CHECK(read_all(ctx, path, 0, &frames) == VOX_E_PARSE && frames == 2 &&
+              strstr(vox_ctx_last_error_detail(ctx), "its 1st atom has residue name 'GLY' (columns 18-21), the first "
+                     "model 'ALA'"), "renamed residue: %s", vox_ctx_last_error_detail(ctx));
+    unlink(path);
+
+    /* mmCIF: auth_atom_id is what names the atom (as the loader reads it), label_atom_id not */
+    snprintf(path, sizeof path, "%s/ens.cif", dir);
+    for (int c = 0; c < 3; c++) {
+        FILE *f = fopen(path, "w");
+        fprintf(f, "data_ens\nloop_\n_atom_site.group_PDB\n_atom_site.id\n_atom_site.label_atom_id\n"
+                   "_atom_site.label_comp_id\n_atom_site.auth_seq_id\n_atom_site.Cartn_x\n_atom_site.Cartn_y\n"
+                   "_atom_site.Cartn_z\n_atom_site.auth_atom_id\n_atom_site.pdbx_PDB_model_num\n");
+        for (int m = 0; m < 3; m++)
+            for (int i = 0; i < 4; i++) {
+                static const char *const names[4] = {"N", "CA", "C", "O"};
+                const int j = m == 2 && c == 1 && (i == 1 || i == 2) ? 3 - i : i; /* case 1: rows swapped */
+                const char *name = names[j];
+                fprintf(f, "ATOM %d %s %s 1 %.3f %.3f 0 %s %d\n", 4 * m + i + 1, c == 2 && m == 2 ? "XX" : name,
+                        "ALA", 1.5 * j, 0.1 * m, name, m + 1);
+            }
+        fprintf(f, "#\n");
+        fclose(f);
+        vox_status st = read_all(ctx, path, 0, &frames);
+        if (c == 1)
+            CHECK(st == VOX_E_PARSE && frames == 2 &&
+                      strstr(vox_ctx_last_error_detail(ctx), "frame 2 (model 3, byte ") &&
+                      strstr(vox_ctx_last_error_detail(ctx), "its 2nd atom has atom name 'C' (auth_atom_id), the "
+                             "first model 'CA'"), "mmCIF, swapped rows: %s", vox_ctx_last_error_detail(ctx));
+        else /* case 0 is valid; in case 2 only label_atom_id differs, which names no atom beside auth_atom_id */
+            CHECK(st == VOX_OK && frames == 3, "mmCIF case %d: %d frames: %s", c, frames,
+                  vox_ctx_last_error_detail(ctx));
+    }
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -409,6 +512,7 @@ int main(int argc, char **argv)
     }
     check_bad_arrays(ctx);
     check_md_names(ctx);
+    check_model_atoms(ctx);
     snprintf(path, sizeof path, "%s/pocket_box.pdb", argv[1]);
     check_reference(ctx, path);
     snprintf(path, sizeof path, "%s/pocket_box.pdb", argv[1]);

@@ -6,9 +6,9 @@ analysed frame by frame; every analysed frame's rows equal `vox analyze` of
 that frame written as its own PDB file (with the same coordinates: they are
 3-decimal values in both files); --start/--stop/--stride pick the frames;
 thread counts give identical files; bad inputs (atom counts that differ, a
-truncated frame, not a trajectory) give a clear message, exit 1, and either
-nothing written or every frame before the bad one.  With ../shared, the same
-on the GROMACS lysozyme run.
+truncated frame, not a trajectory, an ensemble model listing other atoms than
+the first) give a clear message, exit 1, and either nothing written or every
+frame before the bad one.  With ../shared, the same on the GROMACS lysozyme run.
 
 Usage: test_trajectory.py VOX GENERATED_DIR SHARED_DATA [WRAPPER]
 """
@@ -298,6 +298,118 @@ def test_generated(tmp):
           f"--track-gap with each (no tracks): {r.stderr}")
 
 
+ATOM_NAMES = ["N", "CA", "C", "O", "CB", "CG", "CD", "CE", "NZ"]
+
+
+def named_atoms():
+    """pocket_box.pdb's atom lines with the atoms of each residue named N, CA, C, ... (the box has up to 8
+    per residue, all CA), so that no two atoms of a residue share a name; and its coordinates."""
+    lines, coords = read_atoms(os.path.join(GEN, "pocket_box.pdb"))
+    named, k, prev = [], 0, None
+    for l in lines:
+        k = k + 1 if l[22:26] == prev else 0
+        prev = l[22:26]
+        named.append(f"{l[:12]} {ATOM_NAMES[k]:<3s}{l[16:]}")
+    return named, coords
+
+
+def ordinal(n):
+    return f"{n}{'th' if n % 100 in (11, 12, 13) else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def edit_model(path, out, model, edit, cif=False):
+    """Copies an ensemble with edit(rows) applied to the atom lines (PDB) or atom_site rows (mmCIF) of the
+    1-based model; returns the model's byte offset and its first atom's line number (1-based)."""
+    text = open(path).read().split("\n")
+    if cif:  # the atom_site rows follow its last item; pdbx_PDB_model_num is the last value
+        loop = max(i for i, l in enumerate(text) if l.startswith("_atom_site."))
+        first = [i for i in range(loop + 1, len(text)) if text[i].split()[-1:] == [str(model)]]
+        start = first[0]
+    else:
+        start = text.index(f"MODEL     {model:4d}")
+        first = [i for i in range(start + 1, len(text)) if text[i].startswith("ATOM")][:1]
+        first = list(range(first[0], text.index("ENDMDL", start)))
+    block = [text[i] for i in first]
+    edit(block)
+    text[first[0]:first[-1] + 1] = block
+    open(out, "w").write("\n".join(text))
+    return sum(len(l) + 1 for l in text[:start]), first[0] + 1
+
+
+def test_model_atoms(tmp):
+    """A model that lists other atoms than the first model (two lines swapped, an atom, residue or chain
+    renamed, another residue number, insertion code or altloc) is an error naming the frame, the model's
+    byte offset, the line, the field, what the first model has and what was found (exit 1, the frames
+    before it written); what does not name an atom (serial numbers, the names' justification, element
+    columns) may change, and such an ensemble gives the rows of the plain one."""
+    lines, coords = named_atoms()
+    frames = [breathing(coords, k) for k in range(4)]
+    top = os.path.join(tmp, "m-top.pdb")
+    write_pdb(top, lines, frames[0])
+    runs = {}
+
+    def run(path, label):
+        od = os.path.join(tmp, "m-" + label)
+        r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", path, "--output-dir", od,
+                "--resolution", "2.0")
+        csv = os.path.join(od, os.path.splitext(os.path.basename(path))[0] + ".frames.csv")
+        return r, rows(csv) if os.path.exists(csv) else []
+
+    i = 8  # residue 2's CA (residue 1 has 7 atoms), then its C
+    check(lines[i][12:16] == " CA " and lines[i + 1][12:16] == " C  ", "the atoms edited are CA and C")
+    for kind in ("pdb", "cif"):
+        good = os.path.join(tmp, f"models-{kind}.{kind}")
+        (write_models_cif if kind == "cif" else write_models_pdb)(good, lines, frames)
+        r, want = run(good, kind)
+        check(r.returncode == 0 and {row[0] for row in want} == {"0", "1", "2", "3"}, f"{kind}: {r.stderr}")
+        runs[kind] = want
+
+        def at(col, value):  # PDB: columns col.. of atom i set to value
+            return lambda b: b.__setitem__(i, b[i][:col] + value + b[i][col + len(value):])
+
+        def item(k, value):  # mmCIF: value k of row i
+            return lambda b: b.__setitem__(i, " ".join(value if j == k else w for j, w in enumerate(b[i].split())))
+
+        def swap(b):
+            b[i], b[i + 1] = b[i + 1], b[i]
+        if kind == "pdb":
+            cases = [("swapped lines", swap, "atom name", "C", "CA", "columns 13-16"),
+                     ("renamed atom", at(12, " XX "), "atom name", "XX", "CA", "columns 13-16"),
+                     ("renamed residue", at(17, "GLY"), "residue name", "GLY", "ALA", "columns 18-21"),
+                     ("chain", at(21, "B"), "chain", "B", "A", "column 22"),
+                     ("residue number", at(22, "  77"), "residue number", "77", "2", "columns 23-26"),
+                     ("insertion code", at(26, "A"), "insertion code", "A", "", "column 27"),
+                     ("altloc", at(16, "B"), "altloc", "B", "", "column 17")]
+        else:  # group_PDB id type_symbol label_atom_id label_comp_id label_asym_id label_seq_id x y z auth_seq_id ...
+            cases = [("swapped rows", swap, "atom name", "C", "CA", "label_atom_id"),
+                     ("renamed atom", item(3, "XX"), "atom name", "XX", "CA", "label_atom_id"),
+                     ("renamed residue", item(4, "GLY"), "residue name", "GLY", "ALA", "label_comp_id"),
+                     ("chain", item(11, "B"), "chain", "B", "A", "auth_asym_id"),
+                     ("residue number", item(10, "77"), "residue number", "77", "2", "auth_seq_id")]
+        for what, edit, field, found, expected, where in cases:
+            bad = os.path.join(tmp, f"bad-{kind}.{kind}")
+            off, line = edit_model(good, bad, 3, edit, cif=kind == "cif")
+            r, got = run(bad, "bad-" + kind)
+            model = "model at byte" if kind == "pdb" else "model 3, byte"
+            msg = (f"{bad}:{line + i}: frame 2 ({model} {off}): its {ordinal(i + 1)} atom has {field} '{found}' "
+                   f"({where}), the first model '{expected}'")
+            check(r.returncode == 1 and msg in r.stderr, f"{kind} {what}: {r.returncode} {r.stderr} (expected {msg})")
+            check(got == [row for row in want if row[0] in ("0", "1")], f"{kind} {what}: frames 0 and 1 are written")
+    check(runs["pdb"] == runs["cif"], "the PDB and mmCIF ensembles give the same rows")
+
+    # what names no atom may change between models: the rows stay those of the plain ensemble
+    good = os.path.join(tmp, "models-pdb.pdb")
+    same = os.path.join(tmp, "relabelled.pdb")
+    edit_model(good, same, 2, lambda b: b.__setitem__(slice(None), [l[:6] + f"{int(l[6:11]) + 500:5d}" + l[11:]
+                                                                     for l in b]))
+    edit_model(same, same, 3, lambda b: b.__setitem__(slice(None), [l[:12] + f"{l[12:16].strip():<4s}" + l[16:]
+                                                                     for l in b]))
+    edit_model(same, same, 4, lambda b: b.__setitem__(slice(None), [l[:76] + "  " for l in b]))
+    r, got = run(same, "relabelled")
+    check(r.returncode == 0 and got == runs["pdb"],
+          f"serials, name justification and elements changed: the same rows: {r.returncode} {r.stderr}")
+
+
 def test_xtc(tmp):
     """The breathing box as XTC gives the rows of a DCD holding the coordinates an XTC reader returns
     (float32 of float32(integer / 10^4) x 10); a truncated XTC keeps the frames before the cut."""
@@ -469,7 +581,46 @@ def test_shared(tmp):
         r = vox("trajectory", "--topology", os.path.join(d, top), "--trajectory", traj, "--output-dir", od)
         check(r.returncode == 1 and "atoms, the trajectory" in r.stderr and not os.path.exists(od),
               f"{name} with {top}: {r.returncode} {r.stderr}")
+    # ensemble20's model 3 with residue 1's CA and HA swapped, its CA renamed, or residue 1 renamed: an
+    # error naming the frame, the line and the field; frames 0 and 1 are those of the whole ensemble
+    for kind in ("pdb", "cif"):
+        ens = os.path.join(d, "ensemble20." + kind)
+        od = os.path.join(tmp, "md-ens-" + kind)
+        r = vox("trajectory", "--quiet", "--topology", os.path.join(d, "top.pdb"), "--trajectory", ens,
+                "--output-dir", od, "--resolution", "2.0")
+        check(r.returncode == 0, f"ensemble20.{kind}: {r.stderr}")
+        whole = rows(os.path.join(od, "ensemble20.frames.csv"))
+        name = (lambda l: l.split()[2]) if kind == "cif" else (lambda l: l[12:16].strip())
+        ca = 4  # the 5th atom: N, H1, H2, H3, CA, HA
+
+        def swap(b):
+            check(name(b[ca]) == "CA" and name(b[ca + 1]) == "HA", f"ensemble20.{kind}: CA and HA are atoms 5 and 6")
+            b[ca], b[ca + 1] = b[ca + 1], b[ca]
+
+        def renamed(k, col, value):
+            if kind == "cif":
+                return lambda b: b.__setitem__(ca, " ".join(value if j == k else w
+                                                            for j, w in enumerate(b[ca].split())))
+            return lambda b: b.__setitem__(ca, b[ca][:col] + value + b[ca][col + len(value):])
+        for what, edit, field, found, expected in (("swapped", swap, "atom name", "HA", "CA"),
+                                                   ("atom", renamed(2, 12, " CX "), "atom name", "CX", "CA"),
+                                                   ("residue", renamed(4, 17, "ALA"), "residue name", "ALA", "LYS")):
+            bad = os.path.join(tmp, f"ens-{what}.{kind}")
+            off, line = edit_model(ens, bad, 3, edit, cif=kind == "cif")
+            od = os.path.join(tmp, f"md-ens-{what}-{kind}")
+            r = vox("trajectory", "--quiet", "--topology", os.path.join(d, "top.pdb"), "--trajectory", bad,
+                    "--output-dir", od, "--resolution", "2.0")
+            model = "model at byte" if kind == "pdb" else "model 3, byte"
+            where = {"pdb": {"atom name": "columns 13-16", "residue name": "columns 18-21"},
+                     "cif": {"atom name": "label_atom_id", "residue name": "label_comp_id"}}[kind][field]
+            msg = f"{bad}:{line + ca}: frame 2 ({model} {off}): its 5th atom has {field} '{found}' ({where}), " \
+                  f"the first model '{expected}'"
+            check(r.returncode == 1 and msg in r.stderr, f"ensemble20.{kind} {what}: {r.returncode} {r.stderr} ({msg})")
+            csv = os.path.join(od, f"ens-{what}.frames.csv")
+            got = rows(csv) if os.path.exists(csv) else []
+            check(got == [row for row in whole if row[0] in ("0", "1")], f"ensemble20.{kind} {what}: frames 0 and 1")
 
 
 if __name__ == "__main__":
-    sys.exit(main([test_generated, test_xtc, test_fuzz_dcd, test_fuzz_xtc, test_shared], "vox-trajectory-"))
+    sys.exit(main([test_generated, test_model_atoms, test_xtc, test_fuzz_dcd, test_fuzz_xtc, test_shared],
+                  "vox-trajectory-"))

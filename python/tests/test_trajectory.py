@@ -2,14 +2,15 @@
 and through vox's own DCD reader it equals `vox trajectory`'s frames.csv (the DataFrame, and the
 bytes write_frames_csv writes), for every alignment mode and frame selection, and with one lattice
 (align reference|none) its tracks equal tracks.csv; frame k equals analysing frame k alone; bad
-inputs raise with the frames before them."""
+inputs (a truncated frame, an ensemble model listing other atoms than the first) raise with the frames
+before them."""
 import os
 
 import numpy as np
 import pytest
 
 import vox
-from conftest import data, run_vox
+from conftest import data, pdb_text, ring_protein, run_vox
 
 pd = pytest.importorskip("pandas")
 
@@ -219,3 +220,30 @@ def test_truncated_frame_keeps_the_tracks_before(tmp_path):
         vox.analyze_trajectory(top, trajectory=cut, align="reference", threads=1)
     assert set(e.value.frames["frame"]) <= set(range(10)) and e.value.frames["frame"].max() == 9
     assert len(e.value.tracks) and e.value.tracks["last_frame"].max() <= 9
+
+
+def test_model_with_other_atoms(tmp_path):
+    """A multi-model PDB read by the library's own reader (generated: runs without ../shared): a model
+    listing the first model's atoms in another order raises, naming the frame, line and field, with
+    the frames before it; the same file with the models in order reads whole."""
+    xyz, atoms = ring_protein()
+    top = tmp_path / "ring.pdb"
+    top.write_text(pdb_text(xyz, atoms))
+
+    def ensemble(path, swap):
+        with open(path, "w") as f:
+            for m in range(4):
+                lines = pdb_text(xyz * (1 + 0.01 * m), atoms).splitlines()[:-1]  # without END
+                if swap and m == 2:
+                    lines[1], lines[2] = lines[2], lines[1]  # residue 1's CA and C
+                f.write(f"MODEL     {m + 1:4d}\n" + "\n".join(lines) + "\nENDMDL\n")
+            f.write("END\n")
+    good, bad = tmp_path / "good.pdb", tmp_path / "bad.pdb"
+    ensemble(good, False)
+    ensemble(bad, True)
+    df = vox.analyze_trajectory(str(top), trajectory=str(good), resolution=2.0, threads=1)
+    assert set(df["frame"]) == {0, 1, 2, 3}
+    with pytest.raises(vox.ParseError, match=r"frame 2 \(model at byte \d+\): its 2nd atom has atom name 'C' "
+                                             r"\(columns 13-16\), the first model 'CA'") as e:
+        vox.analyze_trajectory(str(top), trajectory=str(bad), resolution=2.0, threads=1)
+    pd.testing.assert_frame_equal(e.value.frames, df[df["frame"] < 2].reset_index(drop=True), check_exact=True)
