@@ -471,9 +471,11 @@ VOX_API vox_status vox_prepare(vox_ctx *ctx, vox_structure *s, const vox_prepare
  * order, 32- or 64-bit record markers, with or without unit cell; files with
  * fixed atoms are refused) and XTC (GROMACS compressed coordinates, any
  * precision; Å = float32(float32(integer * float32(1 / precision)) * 10), bit
- * for bit what MDAnalysis returns).  Coordinates come in Å, in the
- * topology's atom order: give them to vox_structure_set_coords.  A vox_frames
- * is used by one thread at a time. */
+ * for bit what MDAnalysis returns), and the models of a multi-model PDB
+ * (MODEL/ENDMDL) or mmCIF (atom_site.pdbx_PDB_model_num) file, one frame
+ * per model, each of which must list the first model's atoms in the same
+ * order.  Coordinates come in Å, in the topology's atom order: give them to
+ * vox_structure_set_coords.  A vox_frames is used by one thread at a time. */
 typedef struct vox_frames vox_frames;
 
 typedef struct vox_frame_info {
@@ -493,15 +495,21 @@ typedef struct vox_frame_info {
  * header that makes no sense: the detail names the field and its value). */
 VOX_API vox_status vox_frames_open(vox_ctx *ctx, const char *path, vox_frames **out);
 VOX_API size_t vox_frames_atom_count(const vox_frames *f);
-/* "dcd" or "xtc". */
+/* "dcd", "xtc", "pdb-models" or "mmcif-models". */
 VOX_API const char *vox_frames_format(const vox_frames *f);
 /* Reads the next frame into xyz[3 * atom_count] (and info, unless NULL).
  * *got is 1 for a frame, 0 at the end of the file.  A truncated or corrupt
  * frame is VOX_E_PARSE with a detail naming the frame index and its byte
  * offset; the frames before it were returned intact (xyz itself may then
- * hold part of the bad frame). */
+ * hold part of the bad frame).  So is a model with other atoms than the
+ * first model, or the same atoms in another order: each atom's name,
+ * altloc, residue name, chain, residue number and insertion code must be
+ * the first model's (PDB columns 13-27; mmCIF the atom_site items the
+ * loader reads, auth_* before label_*), and the detail also names the line,
+ * the field, what the first model has there and what was found. */
 VOX_API vox_status vox_frames_next(vox_ctx *ctx, vox_frames *f, float *xyz, vox_frame_info *info, int *got);
-/* Advances past the next frame without converting it (for --start/--stride). */
+/* Advances past the next frame without converting it (for --start/--stride);
+ * a model's atoms are checked as vox_frames_next checks them. */
 VOX_API vox_status vox_frames_skip(vox_ctx *ctx, vox_frames *f, vox_frame_info *info, int *got);
 /* Closes the file and sets *f to NULL.  NULL and *f == NULL are fine. */
 VOX_API void vox_frames_close(vox_frames **f);
