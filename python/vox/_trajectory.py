@@ -1,6 +1,7 @@
 """_trajectory.py - the volumes of every frame of an MD trajectory, analysed in-process on one
 prepared structure whose coordinates are replaced frame after frame (vox_structure_set_coords),
-as `vox trajectory` does; frames come from MDAnalysis or from the library's own DCD/XTC readers.
+as `vox trajectory` does; frames come from MDAnalysis or from the library's own readers (DCD, XTC,
+multi-model PDB/mmCIF).
 With align="reference" or "none" every frame is analysed on the first frame's lattice and its
 volumes are linked into tracks (vox_reference, vox_result_lattice, vox_tracker in the library: the
 same code as `vox trajectory`).
@@ -168,8 +169,9 @@ def analyze_trajectory(source, select="protein", align="each", start=None, stop=
 
     source: an MDAnalysis Universe or AtomGroup (frames read by MDAnalysis, any format it reads;
         an updating AtomGroup is refused: its atoms change from frame to frame),
-        or the path of a topology file (PDB or mmCIF, model 1) with trajectory= the path of a DCD or XTC
-        file (frames read by vox, as `vox trajectory --topology TOP --trajectory TRAJ`).
+        or the path of a topology file (PDB or mmCIF, model 1) with trajectory= the path of a DCD, XTC
+        or multi-model PDB/mmCIF file (frames read by vox, as `vox trajectory --topology TOP
+        --trajectory TRAJ`; every model must list the first model's atoms in the same order).
     select: MDAnalysis selection applied to source (None: every atom).  With files every atom
         goes to the library, whose cleaning keeps the protein; select must then be "protein" or None.
     align: "each" (default) prepares every frame as vox analyze prepares a structure.
@@ -231,7 +233,8 @@ def analyze_trajectory(source, select="protein", align="each", start=None, stop=
     step = _index_or_none(step, "step", positive=True)
     if isinstance(source, (str, os.PathLike)):
         if trajectory is None:
-            raise invalid("a topology path needs trajectory= (the DCD file); or pass an MDAnalysis Universe")
+            raise invalid("a topology path needs trajectory= (the DCD, XTC or multi-model file); or pass an "
+                          "MDAnalysis Universe")
         if select not in (None, "protein"):
             raise invalid("select applies to MDAnalysis input only: with files every atom goes to the library, "
                           "whose cleaning keeps the protein")
