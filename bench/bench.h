@@ -59,6 +59,9 @@ int vox_bench_ctx_case(void);
 int vox_bench_exports(int argc, char **argv);
 /* `vox-bench parse`: the readers' MB/s on one core, builds of libvox alternated (parse.c). */
 int vox_bench_parse(int argc, char **argv);
+/* The time of a fixed workload (best of 5): times divided by it compare across
+ * moments of a shared machine's load better than raw times (vox_bench.c). */
+double vox_bench_reference_seconds(void);
 /* `vox-bench compare`. */
 int vox_bench_compare(int argc, char **argv, const char *self);
 /* Runs `self case` / `self kernel-case` for one case in a child process;

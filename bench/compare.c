@@ -16,8 +16,9 @@
  * unless --allow-missing.  Wall times are reported as time ratios and as
  * ratios of the reference-normalised times; without --gate a wall-time
  * regression above --tolerance (default 5%) fails only after --confirm
- * re-runs (default 3) of that case on this machine all confirm it - shared
- * VMs vary by up to 2x.
+ * re-runs (default 3) of that case (kernel cases too) on this machine, with
+ * BASE's thread count and profile, all confirm it in reference-normalised
+ * time - shared VMs vary by up to 2x.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -246,19 +247,38 @@ static void point_at_callgrind(const cJSON *nc, const char *npath, const char *k
 
 /* Re-runs a structure case here `times` times; 1 when every run is slower
  * than base by more than tol (in reference-normalised time). */
-static int confirm(const char *self, const cJSON *base, const cJSON *c, double tol, int times)
+/* Re-runs case c of NEW (kernel or structure, its ISA) `times` times on this
+ * machine with the settings BASE was run with (its thread count and profile:
+ * `run` gives its cases one thread and no profile unless told otherwise,
+ * and a re-run with every thread on a shared machine would be many times
+ * slower) and compares each with the base case bc in reference-normalised
+ * time: the re-run's median over a reference measured just before it,
+ * against the base's ref_ratio (raw times where the base has none).  1 when
+ * every re-run confirms a slowdown above tol. */
+static int confirm(const char *self, const cJSON *base_run, const cJSON *bc, const cJSON *c, double tol, int times)
 {
-    if (strcmp(str(c, "kind"), "structure") != 0)
-        return 1; /* kernel micro-cases: the wall figure stands */
-    char rs[32];
+    char threads[32], rs[32];
+    const cJSON *thr = cJSON_GetObjectItem(cJSON_GetObjectItem(base_run, "threads"), "count");
+    snprintf(threads, sizeof threads, "%d", cJSON_IsNumber(thr) && thr->valueint > 0 ? thr->valueint : 1);
+    const char *profile = str(cJSON_GetObjectItem(base_run, "profile"), "path");
+    setenv("VOX_THREADS", threads, 1);
+    setenv("VOX_PROFILE", profile, 1);
+    const int kernel = !strcmp(str(c, "kind"), "kernel");
+    const char *name = str(c, "name"), *slash = strchr(name, '/');
     snprintf(rs, sizeof rs, "%.17g", num(c, "resolution"));
+    const double base_ref_ratio = num(bc, "ref_ratio");
     for (int t = 0; t < times; t++) {
-        cJSON *r = vox_bench_spawn(self, "case", str(c, "file"), rs, "0.5", NULL, 0, NULL);
+        const double ref = vox_bench_reference_seconds();
+        const char *kname = strncmp(name, "kernel:", 7) ? name : name + 7;
+        cJSON *r = kernel ? vox_bench_spawn(self, "kernel-case", kname, NULL, "0.5", NULL, 0, NULL)
+                          : vox_bench_spawn(self, "case", str(c, "file"), rs, "0.5", slash ? str(c, "isa") : NULL, 0,
+                                            NULL);
         if (!r)
             return 0;
-        double ratio = median_ms(r) / median_ms(base);
+        const int normalised = ref > 0 && !isnan(base_ref_ratio);
+        const double ratio = normalised ? median_ms(r) / (1e3 * ref) / base_ref_ratio : median_ms(r) / median_ms(bc);
         cJSON_Delete(r);
-        printf("    re-run %d: %.3fx of base\n", t + 1, ratio);
+        printf("    re-run %d: %.3fx of base (%s)\n", t + 1, ratio, normalised ? "reference-normalised" : "wall time");
         if (!(ratio > 1.0 + tol))
             return 0;
     }
@@ -387,6 +407,7 @@ int vox_bench_compare(int argc, char **argv, const char *self)
         double bir = num(bc, "instructions"), nir = num(nc, "instructions");
         double ir_ratio = nir / bir;
         const char *verdict = "ok";
+        char regression[96];
         const char *bsum = str(bc, "checksum"), *nsum = str(nc, "checksum");
         int regressed = 0;
         if (*bsum && *nsum && strcmp(bsum, nsum)) {
@@ -397,7 +418,9 @@ int vox_bench_compare(int argc, char **argv, const char *self)
                 verdict = "NO INSTRUCTION COUNT (run with --callgrind)";
                 failures++;
             } else if (ir_ratio > 1.0 + threshold) {
-                verdict = "REGRESSION (instructions)";
+                snprintf(regression, sizeof regression, "REGRESSION (instructions, over the %.3g %% threshold)",
+                         100.0 * threshold);
+                verdict = regression;
                 regressed = 1;
                 failures++;
             } else if (ir_ratio < 1.0 - threshold) {
@@ -409,7 +432,7 @@ int vox_bench_compare(int argc, char **argv, const char *self)
             double r = same_machine || isnan(norm_ratio) ? time_ratio : norm_ratio;
             if (r > 1.0 + tol) {
                 printf("%-30s %10.3f %10.3f %6.3fx  suspected regression: confirming\n", name, bms, nms, r);
-                if (confirm(self, bc, nc, tol, times)) {
+                if (confirm(self, base, bc, nc, tol, times)) {
                     verdict = "REGRESSION (wall time, confirmed)";
                     failures++;
                 } else {
@@ -417,8 +440,13 @@ int vox_bench_compare(int argc, char **argv, const char *self)
                 }
             }
         }
-        printf("%-30s %10.3f %10.3f %6.3fx %6.3fx %16.0f %16.0f %7.4fx  %s\n", name, bms, nms, time_ratio, norm_ratio,
-               bir, nir, ir_ratio, verdict);
+        /* runs without callgrind have no instruction counts: "-", not nan */
+        char bi[32] = "-", ni[32] = "-", ri[32] = "-";
+        if (!isnan(bir)) snprintf(bi, sizeof bi, "%.0f", bir);
+        if (!isnan(nir)) snprintf(ni, sizeof ni, "%.0f", nir);
+        if (!isnan(ir_ratio)) snprintf(ri, sizeof ri, "%.4fx", ir_ratio);
+        printf("%-30s %10.3f %10.3f %6.3fx %6.3fx %16s %16s %8s  %s\n", name, bms, nms, time_ratio, norm_ratio, bi, ni, ri,
+               verdict);
         if (regressed) {
             print_top_functions(bc, nc, top);
             point_at_callgrind(nc, npath, keep_dir);
@@ -434,6 +462,10 @@ int vox_bench_compare(int argc, char **argv, const char *self)
     printf("%d cases compared, %d failing in both (not changes), %d missing, %d not comparable, %d new, "
            "%d regressions or changes\n",
            matched - both_fail - not_comparable, both_fail, missing, not_comparable, added, failures);
+    if (gate && failures)
+        printf("what to do: a regression is a change in vox's own instructions on the same build; find it with the "
+               "functions and callgrind output above; if it is intended, refresh the baseline with the new build "
+               "and commit it with the change (bench/README.md, \"After an intended change in performance\")\n");
     if (!same_machine)
         printf("note: different machines (%s vs %s): %s\n", bkey, nkey,
                gate ? "the gate compares instruction counts, which do not depend on the machine"

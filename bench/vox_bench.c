@@ -336,7 +336,7 @@ cJSON *vox_bench_spawn(const char *self, const char *kind, const char *a1, const
 
 /* A fixed mix of arithmetic and memory traffic; every case's median is also
  * reported as a multiple of its time, measured in the same run. */
-static double reference_seconds(void)
+double vox_bench_reference_seconds(void)
 {
     size_t n = (size_t)8 << 20;
     uint32_t *a = malloc(n * sizeof *a);
@@ -827,7 +827,7 @@ static int cmd_run(int argc, char **argv, const char *self)
     }
     cJSON_AddStringToObject(root, "mode", callgrind ? "callgrind" : "time");
     cJSON_AddStringToObject(root, "cases_from", sel.source);
-    double ref = reference_seconds();
+    double ref = vox_bench_reference_seconds();
     cJSON_AddNumberToObject(root, "reference_seconds", ref);
     cJSON *cases = cJSON_AddArrayToObject(root, "cases");
     char budget_s[32];

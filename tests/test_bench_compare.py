@@ -44,7 +44,8 @@ def test_compare(tmp):
         slow = copy.deepcopy(BASE)
         slow["cases"][0]["instructions"] = 1100000
         p = compare(tmp, BASE, slow, "--gate")
-        check(p.returncode == 1 and "REGRESSION (instructions)" in p.stdout, f"+10% instructions fails the gate: {p.stdout}")
+        check(p.returncode == 1 and "REGRESSION (instructions, over the 2 % threshold)" in p.stdout and
+              "what to do" in p.stdout, f"+10% instructions fails the gate: {p.stdout}")
         p = compare(tmp, BASE, slow, "--gate", "--threshold", "15")
         check(p.returncode == 0, "within a 15% threshold")
         noisy = copy.deepcopy(BASE)
@@ -68,7 +69,18 @@ def test_compare(tmp):
         for c in timing["cases"]:
             del c["instructions"]
         p = compare(tmp, timing, timing, "--gate")
-        check(p.returncode == 1 and "NO INSTRUCTION COUNT" in p.stdout, "the gate needs instruction counts")
+        check(p.returncode == 1 and "NO INSTRUCTION COUNT" in p.stdout and "nan" not in p.stdout,
+              f"the gate needs instruction counts (none shown as '-'): {p.stdout}")
+        # without --gate a wall-time regression is re-run before it counts, kernel cases too (they were
+        # "confirmed" without a run), in reference-normalised time
+        quick = copy.deepcopy(BASE)
+        quick["cases"] = [case("kernel:occlusion@64^3", 1e-6, 100)]
+        slow = copy.deepcopy(quick)
+        slow["cases"][0]["total"]["median"] = 10.0
+        slow["cases"][0]["ref_ratio"] = 1.0
+        p = compare(tmp, quick, slow, "--confirm", "1")
+        check("re-run 1:" in p.stdout and "reference-normalised" in p.stdout and "(wall time, confirmed)" in p.stdout,
+              f"a kernel case's slowdown is re-run before it is confirmed: {p.stdout}")
         missing = copy.deepcopy(BASE)
         missing["cases"] = missing["cases"][:1]
         p = compare(tmp, BASE, missing, "--gate")
