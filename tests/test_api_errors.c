@@ -233,6 +233,19 @@ static void test_prepare_analyze_errors(void)
     vox_analyze_params_init(&p);
     p.has_grid = 1;
     EXPECT_ERROR(vox_analyze(ctx, s, &p, &r), VOX_E_INVALID_ARG); /* dims 0 */
+    /* a lattice whose origin is far from the atoms: refused at once (stepping
+     * one voxel at a time towards it never ended), as too large, not empty */
+    for (int far = 0; far < 3; far++) {
+        static const double origin[3] = {-1e20, 1e20, -1e10};
+        vox_analyze_params_init(&p);
+        p.resolution = 2.0;
+        p.has_grid = 1;
+        p.grid_dims[0] = p.grid_dims[1] = p.grid_dims[2] = 1;
+        p.grid_origin[0] = origin[far];
+        EXPECT_ERROR(vox_analyze(ctx, s, &p, &r), VOX_E_GRID_TOO_LARGE);
+        CHECK(strstr(vox_ctx_last_error_detail(ctx), "far from the atoms") != NULL, "the lattice's origin: %s",
+              vox_ctx_last_error_detail(ctx));
+    }
     vox_analyze_params_init(&p);
     p.has_min_volume = 1;
     p.min_volume = NAN;

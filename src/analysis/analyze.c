@@ -305,8 +305,16 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
 
     for (int a = 0; a < 3; a++) {
         int grown = 0;
-        if (p.has_grid ? !vox_grid_axis_lattice(lo0[a], hi0[a], p.grid_origin[a], p.grid_dims[a], s, &ax[a], &grown)
-                       : !vox_grid_axis_bounds(lo0[a], hi0[a], s, &ax[a])) {
+        const int made = p.has_grid ? vox_grid_axis_lattice(lo0[a], hi0[a], p.grid_origin[a], p.grid_dims[a], s,
+                                                            &ax[a], &grown)
+                                    : vox_grid_axis_bounds(lo0[a], hi0[a], s, &ax[a]);
+        if (made < 0) {
+            rc = vox_fail(ctx, VOX_E_GRID_TOO_LARGE, "the lattice's origin %g along %c is so far from the atoms "
+                          "(%g .. %g) that the grid would need over 2^31 voxels along %c at resolution %g A",
+                          p.grid_origin[a], "xyz"[a], (double)lo0[a], (double)hi0[a], "xyz"[a], s);
+            goto out;
+        }
+        if (!made) {
             rc = vox_fail(ctx, VOX_E_EMPTY_GRID, "the grid has no voxels along %c at resolution %g A",
                           "xyz"[a], s);
             goto out;

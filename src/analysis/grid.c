@@ -48,17 +48,29 @@ int vox_grid_axis_lattice(float lo0, float hi0, double origin, int n, double s, 
     if (n < 1 || !isfinite(origin) || !(s > 0.0))
         return 0;
     /* a point v is inside when e[0] <= v <= e[n] (ALGORITHM.md §6.3); the
-     * edges are (k * s) + lo as the binning kernels recompute them */
+     * edges are (k * s) + lo as the binning kernels recompute them.  The
+     * voxels to add come from a division, which the loops then correct for
+     * the rounding of the edges (a step or two); a count past 2^31 - 1 is
+     * refused before them: stepping a double by 1 towards 10^20 never ends. */
+    const double max_voxels = 2147483647.0;
     double g = ceil((origin - (double)lo0) / s);
     if (!(g > 0.0))
         g = 0.0;
+    if (g + (double)n > max_voxels)
+        return -1;
     while ((double)lo0 < origin - g * s) g += 1.0;
     ax->lattice = 1;
     ax->lattice_lo = origin - g * s;
-    double total = g + (double)n;
+    /* from below the answer (the quotient less one voxel), so the loop finds
+     * the same smallest count as stepping from g + n */
+    double total = floor(((double)hi0 - ax->lattice_lo) / s) - 1.0;
+    if (!(total > g + (double)n))
+        total = g + (double)n;
+    if (total > max_voxels)
+        return -1;
     while ((double)hi0 > total * s + ax->lattice_lo) total += 1.0;
-    if (total > 2147483647.0)
-        return 0;
+    if (total > max_voxels)
+        return -1;
     ax->n = (int)total;
     ax->lattice_hi = (double)ax->n * s + ax->lattice_lo;
     ax->step = s;

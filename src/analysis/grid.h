@@ -21,8 +21,9 @@ typedef struct vox_grid_axis {
 VOX_HIDDEN int vox_grid_axis_bounds(float lo0, float hi0, double s, vox_grid_axis *ax);
 /* On a fixed lattice: voxel k spans origin + [k, k+1) * s, from n voxels,
  * grown by whole voxels on either side until [lo0, hi0] fits.  *grown_low
- * receives the voxels added below origin.  0 when the axis would be empty
- * or absurdly long. */
+ * receives the voxels added below origin.  1; 0 when the lattice is not
+ * one (n < 1, origin not finite, s not positive); -1 when the axis would
+ * need more than 2^31 - 1 voxels (an origin far from the atoms). */
 VOX_HIDDEN int vox_grid_axis_lattice(float lo0, float hi0, double origin, int n, double s, vox_grid_axis *ax,
                                      int *grown_low);
 /* Allocates and fills edges and centres; 0 on allocation failure. */
