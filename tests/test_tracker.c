@@ -53,6 +53,8 @@ static void test_superpose(void)
     CHECK(fabs(det - 1.0) < 1e-9 && rmsd > 0.5, "mirror: det %g rmsd %g", det, rmsd);
     CHECK(vox_superpose(ref, mob, 2, &t, cref, NULL) == VOX_E_INVALID_ARG, "n < 3 refused");
     CHECK(vox_superpose(NULL, mob, N, &t, cref, NULL) == VOX_E_INVALID_ARG, "NULL refused");
+    mob[7] = NAN; /* no fit, not a NaN rotation with an RMSD of 0 */
+    CHECK(vox_superpose(ref, mob, N, &t, cref, &rmsd) == VOX_E_INVALID_ARG, "a NaN coordinate refused");
 }
 
 static vox_result *analyse(vox_ctx *ctx, vox_structure *s, const vox_analyze_params *ap)

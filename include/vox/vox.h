@@ -399,8 +399,8 @@ VOX_API void vox_transform_to_input(const vox_transform *t, float *xyz, size_t n
  * centroid = mobile's centroid) and reference's centroid:
  * fitted = out.rotation * (mobile - out.centroid) + reference_centroid.
  * Never a reflection; the same bits on every machine.  rmsd (may be NULL)
- * receives the fit's RMSD in Å.  VOX_E_INVALID_ARG: NULL arguments or
- * n < 3. */
+ * receives the fit's RMSD in Å.  VOX_E_INVALID_ARG: NULL arguments,
+ * n < 3, or a coordinate that is not finite. */
 VOX_API vox_status vox_superpose(const float *reference, const float *mobile, size_t n, vox_transform *out,
                                  double reference_centroid[3], double *rmsd);
 

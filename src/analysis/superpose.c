@@ -64,6 +64,11 @@ vox_status vox_superpose(const float *reference, const float *mobile, size_t n, 
 {
     if (!reference || !mobile || !out || out->size == 0 || !reference_centroid || n < 3)
         return VOX_E_INVALID_ARG;
+    /* a coordinate that is not finite has no fit: it would come out as a NaN
+     * rotation with an RMSD of 0 (the clamp below takes NaN to 0) */
+    for (size_t i = 0; i < 3 * n; i++)
+        if (!isfinite(reference[i]) || !isfinite(mobile[i]))
+            return VOX_E_INVALID_ARG;
     double cr[3], cm[3];
     centroid(reference, n, cr);
     centroid(mobile, n, cm);
