@@ -2,7 +2,8 @@
 """test_voxtune.py - the autotuner's command line and its profile files, end to end.
 
 A quick tune of one kernel writes a profile that `vox info` then uses
-(exact match), --check and --show read it, two tuners writing the same file
+(exact match), --check and --show read it (and report what vox makes of it:
+an exact entry with a value vox refuses fails --check), two tuners writing the same file
 at once leave it valid with every machine's entry, a newer-schema file is
 never overwritten, an unreadable one is replaced, and the default location
 follows $VOX_PROFILE / $XDG_CONFIG_HOME; `--system` writes the system-wide
@@ -102,6 +103,30 @@ def test_round_trip(tmp):
               f"vox analyze --profile with a foreign profile: a warning, not an error: {r.stderr}")
         r = vox("analyze", "--profile", path, "--output-dir", os.path.join(tmp, "out2"), gen)
         check(r.returncode == 0 and "warning" not in r.stderr, f"vox analyze --profile with this machine's: {r.stderr}")
+    # this machine's entry with a value vox refuses: --check fails with the library's reason, --show agrees
+    def occlusion_small(m, v):
+        m["settings"]["occlusion"]["small"].update(v)
+
+    def batch(m, v):
+        m["batch"] = v
+    for name, change in (("tile_kib 1e300", lambda m: occlusion_small(m, {"tile_kib": 1e300})),
+                         ("negative threads", lambda m: occlusion_small(m, {"threads": -3})),
+                         ("tile_kib a string", lambda m: occlusion_small(m, {"tile_kib": "big"})),
+                         ("batch of 0 jobs", lambda m: batch(m, {"jobs": 0, "threads_per_job": 1}))):
+        doc = load(path)
+        change(doc["machines"][0])
+        bad = os.path.join(tmp, "refused.json")
+        with open(bad, "w") as f:
+            json.dump(doc, f)
+        info = vox("info", env=env_with(VOX_PROFILE=bad)).stdout
+        status = next((l[len("profile status: "):] for l in info.splitlines() if l.startswith("profile status: ")), "")
+        check(status.startswith("defaults ("), f"{name}: vox refuses it: {status}")
+        r = tune("--check", "--output", bad)
+        check(r.returncode == 1 and status in r.stdout and "exact" not in r.stdout,
+              f"{name}: --check fails with vox's reason '{status}': {r.returncode} {r.stdout}")
+        r = tune("--show", "--output", bad)
+        check(r.returncode == 0 and "exact for this machine" not in r.stdout and status.split(":")[0] in r.stdout,
+              f"{name}: --show's summary agrees with vox: {r.stdout}")
 
 
 def test_concurrent_writers(tmp):

@@ -2,7 +2,7 @@
  *
  *   voxtune [--quick] [--time-limit S] [--output PATH] [--only K,...] [--classes C,...]
  *   voxtune --show [--output PATH]    what a profile holds, and what this machine would use
- *   voxtune --check [--output PATH]   exit 0 only when the profile matches this machine exactly
+ *   voxtune --check [--output PATH]   exit 0 only when vox uses the profile as it is on this machine
  *   voxtune --print-fingerprint       this machine's fingerprint (JSON)
  *
  * The profile goes to --output, else (--system) the system-wide profile
@@ -46,7 +46,8 @@ static void usage(FILE *f)
             "                       files uses it when --jobs is not given)\n"
             "  --classes C[,C...]   only these size classes: small, medium, large\n"
             "  --show               print the profile's machines and what this machine uses; no measuring\n"
-            "  --check              exit 0 only when the profile has an exact entry for this machine\n"
+            "  --check              exit 0 only when vox uses the profile on this machine: an exact entry,\n"
+            "                       every value in range (else vox's reason)\n"
             "  --print-fingerprint  print this machine's fingerprint (JSON) and exit\n"
             "  --help\n");
 }
@@ -193,7 +194,9 @@ static const struct {
     [E2E_WITHIN_NOISE] = {"within-noise", "not 3 % faster (within a quiet machine's noise): the defaults kept", 1},
 };
 
-/* --show and --check */
+/* --show and --check.  ctx has read the profile at path as any context does:
+ * what it made of it (vox_ctx_profile_status) is the verdict, so a fitting
+ * entry with a value vox refuses is not reported as exact. */
 static int show_or_check(vox_ctx *ctx, const char *path, int check)
 {
     vox_profile_status st;
@@ -208,32 +211,46 @@ static int show_or_check(vox_ctx *ctx, const char *path, int check)
         printf("%s: %s: %s\n", path, vox_profile_status_name(st), why);
         return 1;
     }
+    const vox_profile_status used = vox_ctx_profile_status(ctx);
+    const char *detail = vox_ctx_profile_detail(ctx);
+    const int refused = used != VOX_PROFILE_EXACT && used != VOX_PROFILE_PARTIAL;
+    if (check) {
+        cJSON_Delete(doc);
+        printf("%s: %s%s%s\n", path, vox_profile_status_name(used), refused && detail[0] ? ": " : "",
+               refused ? detail : "");
+        return used == VOX_PROFILE_EXACT ? 0 : 1;
+    }
     cJSON *fp = vox_fingerprint(ctx);
+    /* the entry the library applies: the first of those that fit best */
     vox_profile_status best = VOX_PROFILE_DEFAULTS_FOREIGN;
-    int i = 0;
+    int chosen = -1, i = 0;
     const cJSON *m;
-    if (!check)
-        printf("%s: schema %d, %d machine(s)\n", path, cJSON_GetObjectItemCaseSensitive(doc, "schema")->valueint,
-               cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "machines")));
     cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(doc, "machines")) {
         vox_profile_status s = vox_profile_match(m, fp);
-        if (s < best) best = s;
-        if (check) continue;
+        if (s < best) {
+            best = s;
+            chosen = i;
+        }
+        i++;
+    }
+    i = 0;
+    printf("%s: schema %d, %d machine(s)\n", path, cJSON_GetObjectItemCaseSensitive(doc, "schema")->valueint,
+           cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "machines")));
+    cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(doc, "machines")) {
+        const int this_one = i == chosen;
+        const vox_profile_status s = this_one ? used : vox_profile_match(m, fp);
         const cJSON *f = cJSON_GetObjectItemCaseSensitive(m, "fingerprint");
         const cJSON *cpu = cJSON_GetObjectItemCaseSensitive(f, "cpu"), *topo = cJSON_GetObjectItemCaseSensitive(f, "topology");
         const cJSON *model = cJSON_GetObjectItemCaseSensitive(cpu, "model"), *cores = cJSON_GetObjectItemCaseSensitive(topo, "cores");
         const cJSON *rigor = cJSON_GetObjectItemCaseSensitive(m, "rigor"), *created = cJSON_GetObjectItemCaseSensitive(m, "created");
-        printf("  [%d] %s, %d cores, rigor %s, %s: %s for this machine\n", i++,
+        printf("  [%d] %s, %d cores, rigor %s, %s: %s for this machine%s%s\n", i++,
                cJSON_IsString(model) ? model->valuestring : "?", cJSON_IsNumber(cores) ? cores->valueint : 0,
                cJSON_IsString(rigor) ? rigor->valuestring : "?", cJSON_IsString(created) ? created->valuestring : "?",
-               vox_profile_status_name(s));
+               vox_profile_status_name(s), this_one && refused && detail[0] ? ": " : "",
+               this_one && refused ? detail : "");
     }
     cJSON_Delete(fp);
     cJSON_Delete(doc);
-    if (check) {
-        printf("%s: %s\n", path, vox_profile_status_name(best));
-        return best == VOX_PROFILE_EXACT ? 0 : 1;
-    }
     char *js = vox_ctx_settings_json(ctx);
     printf("this machine uses: %s\n", js ? js : "?");
     free(js);
@@ -302,8 +319,8 @@ int main(int argc, char **argv)
 
     vox_options o;
     vox_options_init(&o);
-    o.profile = path; /* --show: what this machine would use from it */
-    if (!show) o.profile_json = ""; /* measuring starts from the defaults */
+    o.profile = path; /* --show, --check: what this machine would use from it */
+    if (!show && !check) o.profile_json = ""; /* measuring starts from the defaults */
     vox_ctx *ctx = NULL;
     vox_status st = vox_ctx_create(&ctx, &o);
     if (st != VOX_OK) {
