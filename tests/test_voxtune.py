@@ -158,6 +158,8 @@ def test_refusals(tmp):
     with open(path) as f:
         check(r.returncode == 1 and f.read() == newer and "newer" in r.stderr,
               f"a newer-schema profile is not overwritten: {r.returncode} {r.stderr}")
+    check("nothing measured" in r.stderr and "measurements" not in r.stdout,
+          f"a newer-schema profile is refused before measuring: {r.stdout} {r.stderr}")
     r = vox("info", env=env_with(VOX_PROFILE=path))
     check("defaults (newer schema)" in r.stdout, "vox info: newer schema")
     path = os.path.join(tmp, "broken.json")

@@ -59,6 +59,16 @@ int vox_profile_writable(const char *path, char *err, size_t errn)
         snprintf(err, errn, "cannot read %s (its other machines' entries are kept): %s", path, strerror(errno));
         return 0;
     }
+    /* what vox_profile_store refuses at the end: overwriting a newer vox's profile */
+    vox_profile_status st;
+    char why[256];
+    int read_err;
+    cJSON *doc = vox_profile_read_file(path, &st, why, sizeof why, &read_err);
+    cJSON_Delete(doc);
+    if (!doc && st == VOX_PROFILE_DEFAULTS_NEWER_SCHEMA) {
+        snprintf(err, errn, "%s: %s; not overwriting it", path, why);
+        return 0;
+    }
     return 1;
 }
 

@@ -15,7 +15,8 @@
 #include "internal.h"
 
 /* 1 when vox_profile_store could write path (its directory exists or can be
- * made, a file can be created beside it, an existing profile is readable);
+ * made, a file can be created beside it, an existing profile is readable
+ * and not of a newer schema, which the store would refuse to overwrite);
  * else 0 with err set.  voxtune asks before it measures for minutes. */
 int vox_profile_writable(const char *path, char *err, size_t errn);
 
