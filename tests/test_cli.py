@@ -322,6 +322,33 @@ def test_unclear_errors(tmp):
     check("done (" not in p.stderr, f"--quiet prints no lone closing progress line: {p.stderr}")
 
 
+def test_profile_warnings(tmp):
+    """A named profile vox cannot use (--profile or $VOX_PROFILE: corrupt, missing) warns once on stderr,
+    --quiet or not (--quiet hides only the volume tables), and the analysis goes on with the defaults."""
+    pore, pocket = os.path.join(GEN, "pore_box.pdb"), os.path.join(GEN, "pocket_box.pdb")
+    bad = os.path.join(tmp, "bad-profile.json")
+    with open(bad, "w") as f:
+        f.write('{"format": "vox-profile", "sch')
+    missing = os.path.join(tmp, "no-such-profile.json")
+    base = {k: v for k, v in os.environ.items() if k not in ("VOX_PROFILE", "VOX_VERBOSE")}
+    cases = [(["--profile", bad], {}, bad), (["--profile", missing], {}, missing),
+             ([], {"VOX_PROFILE": bad}, bad), ([], {"VOX_PROFILE": missing}, missing)]
+    for i, (args, env, named) in enumerate(cases):
+        for quiet in ([], ["--quiet"]):
+            out = os.path.join(tmp, f"pw{i}{len(quiet)}")
+            p = vox("analyze", *quiet, *args, "--jobs", "2", "--output-dir", out, pore, pocket, env=dict(base, **env))
+            warnings = [l for l in p.stderr.splitlines() if "warning" in l and named in l]
+            check(p.returncode == 0 and len(warnings) == 1 and "default settings" in warnings[0],
+                  f"{args or env} {quiet}: one warning naming the profile, and the analysis goes on: {p.returncode} {p.stderr}")
+            check(os.path.exists(os.path.join(out, "pore_box.annotation.json")), f"{args or env} {quiet}: outputs written")
+    # no profile asked for: nothing to warn about
+    for args, env in ((["--profile", ""], {}), ([], {"VOX_PROFILE": ""})):
+        p = vox("analyze", "--quiet", *args, "--output-dir", os.path.join(tmp, "pw-none"), "--overwrite", pore,
+                env=dict(base, **env))
+        check(p.returncode == 0 and "profile" not in p.stderr, f"{args or env}: no profile, no warning: {p.stderr}")
+
+
 if __name__ == "__main__":
-    sys.exit(main([test_types, test_outputs, test_corner_structures, test_bad_inputs, test_bounded_inputs, test_unclear_errors, lambda tmp: test_misc()],
+    sys.exit(main([test_types, test_outputs, test_corner_structures, test_bad_inputs, test_bounded_inputs, test_unclear_errors,
+                  test_profile_warnings, lambda tmp: test_misc()],
                   "vox-cli-"))

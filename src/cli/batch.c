@@ -683,10 +683,15 @@ int run_batch(const run_config *c)
     /* the profile's split of this machine for batches (voxtune), used below when --jobs is not given */
     int split_jobs = 1, split_threads = 0;
     const int split_tuned = vox_ctx_batch_split(probe, &split_jobs, &split_threads);
+    /* a profile named (--profile, else $VOX_PROFILE) and not used: a warning, --quiet or not (it hides
+     * only the volume tables); the library says nothing of it unless verbose */
     vox_profile_status ps = vox_ctx_profile_status(probe);
-    if (c->profile && *c->profile && ps != VOX_PROFILE_EXACT && ps != VOX_PROFILE_PARTIAL && !c->quiet)
-        fprintf(stderr, "vox analyze: warning: --profile %s: %s: %s; using the default settings\n", c->profile,
-                vox_profile_status_name(ps), vox_ctx_profile_detail(probe));
+    const char *env_profile = getenv("VOX_PROFILE");
+    const char *named = c->profile ? c->profile : env_profile;
+    if (named && *named && ps != VOX_PROFILE_EXACT && ps != VOX_PROFILE_PARTIAL)
+        fprintf(stderr, "vox analyze: warning: %s%s: %s: %s; using the default settings\n",
+                c->profile ? "--profile " : "VOX_PROFILE=", named, vox_profile_status_name(ps),
+                vox_ctx_profile_detail(probe));
     vox_ctx_destroy(&probe);
     /* One run per output directory (or the shards of one batch): this
      * process (under MPI, rank 0 for all ranks) holds the directory's lock
