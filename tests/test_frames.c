@@ -366,6 +366,11 @@ static void check_reference(vox_ctx *ctx, const char *path)
     CHECK(!memcmp(o1, o2, sizeof o1) && !memcmp(d1, d2, sizeof d1), "%s: the moved copy is on another lattice", path);
     CHECK(vox_result_count(res) == vox_result_count(res2), "%s: the moved copy has other volumes", path);
     CHECK(vox_result_lattice(NULL, &ap) == VOX_E_INVALID_ARG, "NULL result");
+    /* the lattice includes the voxel edge: params freshly set (3.0 Å by default) get r's */
+    vox_analyze_params fresh;
+    vox_analyze_params_init(&fresh);
+    CHECK(vox_result_lattice(res, &fresh) == VOX_OK && fresh.resolution == 2.0, "%s: the lattice's resolution %g",
+          path, fresh.resolution);
 
     /* misuse */
     vox_reference *bad = NULL;

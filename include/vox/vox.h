@@ -346,7 +346,8 @@ VOX_API void vox_atom_arrays_init(vox_atom_arrays *p);
  * holds what vox_load_file gives for a PDB file with the same atoms (model 1,
  * asymmetric unit): preparing and analysing it gives byte-identical outputs.
  * Errors (VOX_E_INVALID_ARG with a detail naming the atom and the field): a
- * NULL required array, count 0, a non-finite coordinate, a name too long. */
+ * NULL required array, a non-finite coordinate, a name too long; count 0 is
+ * VOX_E_NO_ATOMS. */
 VOX_API vox_status vox_structure_from_arrays(vox_ctx *ctx, const vox_atom_arrays *atoms, vox_structure **out);
 
 /* One atom of a structure, as it is now (after vox_prepare: the kept atoms,
@@ -750,8 +751,9 @@ VOX_API vox_status vox_reference_apply(vox_ctx *ctx, const vox_reference *r, con
 VOX_API vox_status vox_reference_transform(const vox_reference *r, vox_transform *out);
 VOX_API void vox_reference_free(vox_reference **r);
 
-/* Puts p on r's lattice (has_grid = 1, r's grid origin and dimensions):
- * analyses with p then give voxels that mean the same place as r's.  With
+/* Puts p on r's lattice (has_grid = 1, r's grid origin and dimensions, and
+ * r's resolution): analyses with p then give voxels that mean the same
+ * place as r's.  With
  * vox_reference and vox_tracker, the way to analyse a trajectory on the
  * first frame's lattice. */
 VOX_API vox_status vox_result_lattice(const vox_result *r, vox_analyze_params *p);

@@ -133,6 +133,9 @@ vox_status vox_result_lattice(const vox_result *r, vox_analyze_params *p)
 {
     if (!r || !p || p->size < offsetof(vox_analyze_params, grid_dims) + sizeof p->grid_dims)
         return VOX_E_INVALID_ARG;
+    /* the voxel edge is part of the lattice: origin and dimensions mean r's
+     * voxels only at r's resolution */
+    p->resolution = r->resolution;
     p->has_grid = 1;
     memcpy(p->grid_origin, r->origin, sizeof p->grid_origin);
     memcpy(p->grid_dims, r->dims, sizeof p->grid_dims);
