@@ -493,6 +493,26 @@ static void test_printing(void)
     unsetenv("VOX_BIND");
 }
 
+/* Output records whose size is under the size field's own: refused, and
+ * nothing written past those bytes (writing the size back overran them). */
+static void test_record_sizes(void)
+{
+    union {
+        vox_volume v;
+        unsigned char bytes[sizeof(vox_volume)];
+    } out;
+    memset(&out, 0xab, sizeof out);
+    out.v.size = 4;
+    CHECK(vox_result_volume(ok_r, 0, &out.v) == VOX_E_INVALID_ARG, "vox_result_volume with a 4-byte record refused");
+    CHECK(vox_result_volumes(ok_r, 0, 1, &out.v) == 0, "vox_result_volumes with a 4-byte record: nothing");
+    size_t untouched = 0;
+    for (size_t i = sizeof out.v.size; i < sizeof out; i++) untouched += out.bytes[i] == 0xab;
+    CHECK(out.v.size == 4 && untouched == sizeof out - sizeof out.v.size, "a 4-byte record is left as it was");
+    vox_box box;
+    box.size = 7;
+    CHECK(vox_result_box(ok_r, 0, VOX_FRAME_ALIGNED, 4.0, &box) == VOX_E_INVALID_ARG, "a 7-byte box refused");
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
@@ -528,6 +548,7 @@ int main(int argc, char **argv)
     test_writer_errors();
     test_identity();
     test_printing();
+    test_record_sizes();
     vox_result_free(&ok_r);
     vox_structure_free(&ok_s);
     vox_ctx_destroy(&ctx);

@@ -617,13 +617,13 @@ typedef struct vox_volume {
  * groups (id order), which volumizer writes only as pseudo-atoms. */
 VOX_API size_t vox_result_count(const vox_result *r);
 /* Fills out (out->size set by the caller) with volume index.
- * VOX_E_INVALID_ARG: NULL r or out, out->size 0, index out of range. */
+ * VOX_E_INVALID_ARG: NULL r or out, out->size under sizeof(size_t), index out of range. */
 VOX_API vox_status vox_result_volume(const vox_result *r, size_t index, vox_volume *out);
 /* Volumes first .. first + n - 1 at once (a frame loop's one call instead of
  * one per volume): out is an array of n records of out->size bytes each
  * (the caller's sizeof(vox_volume), set in the first record), each filled as
  * vox_result_volume fills one.  Returns how many were filled: n, or fewer
- * where the table ends; 0 for NULL r or out or out->size 0. */
+ * where the table ends; 0 for NULL r or out or out->size under sizeof(size_t). */
 VOX_API size_t vox_result_volumes(const vox_result *r, size_t first, size_t n, vox_volume *out);
 /* Voxel centres (x,y,z per voxel, ascending flat index) into xyz[3*num_voxels]
  * and, if surface is not NULL, 1/0 surface flags into surface[num_voxels]. */
@@ -671,7 +671,7 @@ typedef struct vox_descriptors {
 } vox_descriptors;
 
 /* Descriptors of the volume at index (table order).  VOX_E_INVALID_ARG:
- * NULL arguments, out->size 0, index out of range, or a result analysed
+ * NULL arguments, out->size under sizeof(size_t), index out of range, or a result analysed
  * without descriptors. */
 VOX_API vox_status vox_result_descriptors(const vox_result *r, size_t index, vox_descriptors *out);
 /* The atoms lining the volume: their indices in the analysed structure
@@ -802,7 +802,7 @@ VOX_API vox_status vox_tracker_track(const vox_tracker *t, size_t index, vox_tra
 /* Tracks first .. first + n - 1 at once: out is an array of n records of
  * out->size bytes each (set in the first record), filled as
  * vox_tracker_track fills one.  Returns how many were filled (fewer where
- * the tracks end; 0 for NULL t or out or out->size 0). */
+ * the tracks end; 0 for NULL t or out or out->size under sizeof(size_t)). */
 VOX_API size_t vox_tracker_tracks(const vox_tracker *t, size_t first, size_t n, vox_track *out);
 /* The occupancy lattice: dims, origin (lower edge of voxel 0, aligned
  * frame) and, when fraction is not NULL, per voxel (flat index as grids)

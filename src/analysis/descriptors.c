@@ -533,7 +533,7 @@ static const vox_group *described(const vox_result *r, size_t index)
 vox_status vox_result_descriptors(const vox_result *r, size_t index, vox_descriptors *out)
 {
     const vox_group *g = described(r, index);
-    if (!g || !out || out->size == 0)
+    if (!g || !out || out->size < sizeof out->size)
         return VOX_E_INVALID_ARG;
     vox_descriptors d;
     memset(&d, 0, sizeof d);
@@ -675,7 +675,7 @@ void vox_volume_bounds(const vox_result *r, size_t index, double lo[2][3], doubl
 
 vox_status vox_result_box(const vox_result *r, size_t index, vox_output_frame frame, double padding, vox_box *out)
 {
-    if (!r || !out || out->size == 0 || index >= r->n || !isfinite(padding) || padding < 0.0 ||
+    if (!r || !out || out->size < sizeof out->size || index >= r->n || !isfinite(padding) || padding < 0.0 ||
         (frame != VOX_FRAME_ALIGNED && frame != VOX_FRAME_INPUT))
         return VOX_E_INVALID_ARG;
     double lo[2][3], hi[2][3];

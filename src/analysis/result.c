@@ -39,7 +39,8 @@ size_t vox_result_count(const vox_result *r) { return r ? r->n : 0; }
 
 vox_status vox_result_volume(const vox_result *r, size_t index, vox_volume *out)
 {
-    if (!r || !out || out->size == 0 || index >= r->n)
+    /* a size under its own field's is no struct of ours: writing the field back would overrun it */
+    if (!r || !out || out->size < sizeof out->size || index >= r->n)
         return VOX_E_INVALID_ARG;
     const vox_group *g = &r->groups[index];
     vox_volume v;
@@ -67,7 +68,7 @@ vox_status vox_result_volume(const vox_result *r, size_t index, vox_volume *out)
 size_t vox_fill_records(const void *src, size_t total, size_t first, size_t n, void *out, vox_record_fill fill)
 {
     size_t stride;
-    if (!src || !out || (stride = *(const size_t *)out) == 0 || first >= total)
+    if (!src || !out || (stride = *(const size_t *)out) < sizeof stride || first >= total)
         return 0;
     if (n > total - first)
         n = total - first;

@@ -341,7 +341,7 @@ size_t vox_tracker_track_count(const vox_tracker *t) { return t ? t->ntracks : 0
 
 vox_status vox_tracker_track(const vox_tracker *t, size_t index, vox_track *out)
 {
-    if (!t || !out || out->size == 0 || index >= t->ntracks)
+    if (!t || !out || out->size < sizeof out->size || index >= t->ntracks)
         return VOX_E_INVALID_ARG;
     const track *tr = &t->tracks[index];
     vox_track o;
