@@ -240,6 +240,25 @@ static void test_load_analyze(void)
     vox_stats st = {.size = sizeof st};
     CHECK(vox_ctx_get_stats(ctx, &st) == VOX_OK && st.size == sizeof st &&
               st.voxels == (uint64_t)dims[0] * dims[1] * dims[2] && st.points > st.atoms, "stats");
+    { /* on a fixed lattice (has_grid, as trajectories analyse): the lattice vox_analyze builds, not the
+       * structure's own grid; the origin shifted 40 A below x grows the grid by 20 voxels */
+        vox_analyze_params lp = ap;
+        vox_result *lr = NULL;
+        int ldims[3];
+        CHECK(vox_result_lattice(r, &lp) == VOX_OK && lp.has_grid, "lattice");
+        lp.grid_origin[0] -= 40.0;
+        memset(&ge, 0, sizeof ge);
+        ge.size = sizeof ge;
+        CHECK(vox_analyze(ctx, a, &lp, &lr) == VOX_OK, "analyze on the shifted lattice");
+        vox_result_grid(lr, ldims, NULL);
+        CHECK(ldims[0] == dims[0] + 20 && ldims[1] == dims[1] && ldims[2] == dims[2], "shifted lattice %d %d %d",
+              ldims[0], ldims[1], ldims[2]);
+        CHECK(vox_estimate_grid(ctx, a, &lp, &ge) == VOX_OK && !memcmp(ge.dims, ldims, sizeof ldims) &&
+                  ge.voxels == (uint64_t)ldims[0] * ldims[1] * ldims[2] && !ge.over_limit && !ge.approximate,
+              "estimate on a fixed lattice: %d %d %d, vox_analyze built %d %d %d", ge.dims[0], ge.dims[1], ge.dims[2],
+              ldims[0], ldims[1], ldims[2]);
+        vox_result_free(&lr);
+    }
     /* output structs: the caller's size decides how much is filled */
     vox_stats zero;
     memset(&zero, 0, sizeof zero);

@@ -253,6 +253,16 @@ static void test_prepare_analyze_errors(void)
     vox_analyze_params_init(&p);
     p.resolution = 1e-4;
     EXPECT_ERROR(vox_analyze(ctx, s, &p, &r), VOX_E_GRID_TOO_LARGE);
+    /* vox_estimate_grid's argument checks leave a detail too */
+    vox_grid_estimate ge;
+    memset(&ge, 0, sizeof ge);
+    EXPECT_ERROR(vox_estimate_grid(ctx, s, NULL, &ge), VOX_E_INVALID_ARG); /* size 0 */
+    ge.size = sizeof ge;
+    EXPECT_ERROR(vox_estimate_grid(ctx, s, NULL, NULL), VOX_E_INVALID_ARG);
+    EXPECT_ERROR(vox_estimate_grid(ctx, NULL, NULL, &ge), VOX_E_INVALID_ARG);
+    vox_analyze_params_init(&p);
+    p.has_grid = 1;
+    EXPECT_ERROR(vox_estimate_grid(ctx, s, &p, &ge), VOX_E_INVALID_ARG); /* dims 0 */
     CHECK(r == NULL, "no result after errors");
     vox_structure_free(&s);
     /* no protein after cleaning */

@@ -204,6 +204,27 @@ static double grid_bound(const vox_structure *st, double s, double axes[3])
     return bound;
 }
 
+/* Axis a of the grid vox_analyze builds around the cloud [lo0, hi0]: the
+ * fixed lattice when p->has_grid, else the structure's own grid.  One
+ * function for vox_analyze and vox_estimate_grid, so that an exact estimate
+ * is exactly the analysed grid.  0 when the axis would have no voxel. */
+static vox_status grid_axis(vox_ctx *ctx, const vox_analyze_params *p, int a, float lo0, float hi0,
+                            vox_grid_axis *ax)
+{
+    int grown = 0;
+    const int made = p->has_grid ? vox_grid_axis_lattice(lo0, hi0, p->grid_origin[a], p->grid_dims[a], p->resolution,
+                                                         ax, &grown)
+                                 : vox_grid_axis_bounds(lo0, hi0, p->resolution, ax);
+    if (made < 0)
+        return vox_fail(ctx, VOX_E_GRID_TOO_LARGE, "the lattice's origin %g along %c is so far from the atoms "
+                        "(%g .. %g) that the grid would need over 2^31 voxels along %c at resolution %g A",
+                        p->grid_origin[a], "xyz"[a], (double)lo0, (double)hi0, "xyz"[a], p->resolution);
+    if (!made)
+        return vox_fail(ctx, VOX_E_EMPTY_GRID, "the grid has no voxels along %c at resolution %g A", "xyz"[a],
+                        p->resolution);
+    return VOX_OK;
+}
+
 static vox_status bound_too_large(vox_ctx *ctx, double s, double bound)
 {
     const char *which;
@@ -216,8 +237,11 @@ static vox_status bound_too_large(vox_ctx *ctx, double s, double bound)
 vox_status vox_estimate_grid(vox_ctx *ctx, const vox_structure *st, const vox_analyze_params *params,
                              vox_grid_estimate *out)
 {
-    if (!ctx || !st || !out || out->size == 0)
+    if (!ctx)
         return VOX_E_INVALID_ARG;
+    if (!st || !out || out->size == 0)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_estimate_grid: %s",
+                        !st ? "the structure is NULL" : !out ? "out is NULL" : "out->size is 0 (set it to sizeof out)");
     vox_clear_error(ctx);
     vox_analyze_params p;
     vox_status rc = read_params(ctx, st, params, &p);
@@ -239,14 +263,22 @@ vox_status vox_estimate_grid(vox_ctx *ctx, const vox_structure *st, const vox_an
         total = 1.0;
         for (int a = 0; a < 3; a++) {
             vox_grid_axis ax;
-            if (!vox_grid_axis_bounds(lo0[a], hi0[a], p.resolution, &ax))
-                return vox_fail(ctx, VOX_E_EMPTY_GRID, "the grid has no voxels along %c at resolution %g A",
-                                "xyz"[a], p.resolution);
+            if ((rc = grid_axis(ctx, &p, a, lo0[a], hi0[a], &ax)) != VOX_OK)
+                return rc;
             axes[a] = ax.n;
             total *= ax.n;
         }
     } else {
         e.approximate = 1;
+        /* a fixed lattice holds at least its own dims (vox_analyze refuses
+         * this grid anyway: the bound is over the limit) */
+        if (p.has_grid) {
+            total = 1.0;
+            for (int a = 0; a < 3; a++) {
+                axes[a] = fmax(axes[a], (double)p.grid_dims[a]);
+                total *= axes[a];
+            }
+        }
     }
     for (int a = 0; a < 3; a++) e.dims[a] = axes[a] < 2147483647.0 ? (int)axes[a] : INT32_MAX;
     e.voxels = total < 1.8e19 ? (uint64_t)total : UINT64_MAX;
@@ -304,21 +336,8 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
     memset(bk, 0, sizeof bk);
 
     for (int a = 0; a < 3; a++) {
-        int grown = 0;
-        const int made = p.has_grid ? vox_grid_axis_lattice(lo0[a], hi0[a], p.grid_origin[a], p.grid_dims[a], s,
-                                                            &ax[a], &grown)
-                                    : vox_grid_axis_bounds(lo0[a], hi0[a], s, &ax[a]);
-        if (made < 0) {
-            rc = vox_fail(ctx, VOX_E_GRID_TOO_LARGE, "the lattice's origin %g along %c is so far from the atoms "
-                          "(%g .. %g) that the grid would need over 2^31 voxels along %c at resolution %g A",
-                          p.grid_origin[a], "xyz"[a], (double)lo0[a], (double)hi0[a], "xyz"[a], s);
+        if ((rc = grid_axis(ctx, &p, a, lo0[a], hi0[a], &ax[a])) != VOX_OK)
             goto out;
-        }
-        if (!made) {
-            rc = vox_fail(ctx, VOX_E_EMPTY_GRID, "the grid has no voxels along %c at resolution %g A",
-                          "xyz"[a], s);
-            goto out;
-        }
     }
     int dims[3] = {ax[0].n, ax[1].n, ax[2].n};
     double total_d = (double)dims[0] * dims[1] * dims[2];
