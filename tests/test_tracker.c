@@ -3,7 +3,8 @@
  * analysis on a fixed lattice (results sit on it, the grid grows by whole voxels,
  * the structure's own grid is unchanged without it), and the tracker (one track for
  * a pocket seen in every frame, occupancy fractions, a save/restore round trip that
- * continues exactly as the uninterrupted tracker, results off the lattice refused).
+ * continues exactly as the uninterrupted tracker, results off the lattice refused; damaged
+ * checkpoints and frames far from the held lattice refused with a detail).
  *   test_tracker SYNTHETIC_DIR */
 #include <math.h>
 #include <stdio.h>
@@ -74,6 +75,58 @@ static size_t typed_rows(const vox_result *r)
         n += v.type != VOX_OCCLUDED;
     }
     return n;
+}
+
+/* A damaged checkpoint is refused with VOX_E_PARSE, no tracker and a detail containing want. */
+static void expect_refused(vox_ctx *ctx, const char *data, size_t len, const char *want, const char *what)
+{
+    vox_tracker *bad = NULL;
+    vox_status st = vox_tracker_restore(ctx, data, len, &bad);
+    CHECK(st == VOX_E_PARSE && !bad && strstr(vox_ctx_last_error_detail(ctx), want), "%s: status %d, detail \"%s\"",
+          what, (int)st, vox_ctx_last_error_detail(ctx));
+    vox_tracker_free(&bad);
+}
+
+/* Checkpoints: a valid one restores to the same bytes; damage anywhere (a
+ * shifted lattice box, flipped bits, a cut, an old format) is refused with a
+ * detail, never restored into a tracker that allocates gigabytes later. */
+static void test_damaged_checkpoints(vox_ctx *ctx, const char *blob, size_t blen)
+{
+    vox_tracker *again = NULL;
+    char *blob2 = NULL;
+    size_t blen2 = 0;
+    CHECK(vox_tracker_restore(ctx, blob, blen, &again) == VOX_OK && vox_tracker_save(again, &blob2, &blen2) == VOX_OK &&
+              blen2 == blen && !memcmp(blob, blob2, blen),
+          "restore then save gives the same bytes");
+    vox_free(blob2);
+    vox_tracker_free(&again);
+    char *d = malloc(blen);
+    /* lo[0] shifted by 100000: follows the magic, the parameters and the frame count */
+    const size_t lo_at = 8 + sizeof(vox_tracker_params) + sizeof(int64_t);
+    int64_t lo0;
+    memcpy(d, blob, blen);
+    memcpy(&lo0, d + lo_at, sizeof lo0);
+    lo0 += 100000;
+    memcpy(d + lo_at, &lo0, sizeof lo0);
+    expect_refused(ctx, d, blen, "checksum", "lo[0] shifted by 100000");
+    /* one flipped bit, at positions all over the state (the checksum included) */
+    int refused = 0, tries = 0;
+    for (size_t at = 0; at < blen; at += 1 + blen / 97, tries++) {
+        memcpy(d, blob, blen);
+        d[at] ^= (char)(1u << (at % 8));
+        vox_tracker *bad = NULL;
+        refused += vox_tracker_restore(ctx, d, blen, &bad) == VOX_E_PARSE && !bad && vox_ctx_last_error_detail(ctx)[0];
+        vox_tracker_free(&bad);
+    }
+    CHECK(refused == tries, "flipped bits: %d of %d damaged checkpoints refused", refused, tries);
+    memcpy(d, blob, blen);
+    expect_refused(ctx, d, blen - 1, "damaged", "cut by one byte");
+    expect_refused(ctx, d, 12, "damaged", "only a header");
+    memcpy(d, "VOXTRK01", 8); /* the format without a checksum */
+    expect_refused(ctx, d, blen, "format 1", "format 1");
+    memcpy(d, "NOTATRK!", 8);
+    expect_refused(ctx, d, blen, "not a vox tracker checkpoint", "another file");
+    free(d);
 }
 
 static void test_lattice_and_tracker(const char *dir)
@@ -213,6 +266,30 @@ static void test_lattice_and_tracker(const char *dir)
           "dx");
     vox_free(dx);
     free(occ);
+    { /* the restored tracker continued exactly as the uninterrupted one */
+        char *b1 = NULL, *b2 = NULL;
+        size_t l1 = 0, l2 = 0;
+        CHECK(vox_tracker_save(tk, &b1, &l1) == VOX_OK && vox_tracker_save(tk2, &b2, &l2) == VOX_OK && l1 == l2 &&
+                  !memcmp(b1, b2, l1),
+              "restored and uninterrupted trackers end in the same state");
+        vox_free(b1);
+        vox_free(b2);
+    }
+    test_damaged_checkpoints(ctx, blob, blen);
+    { /* a frame on the lattice but 5000 voxels from everything held: refused before allocating the
+       * box between (a damaged state or mixed-up lattices, never a real trajectory) */
+        vox_analyze_params far = ap;
+        far.grid_origin[0] += 10000.0;
+        for (size_t i = 0; i < n; i++) xyz[3 * i] = xyz0[3 * i] + 10000.0f;
+        vox_structure_set_coords(ctx, s, xyz, n);
+        vox_result *fr = analyse(ctx, s, &far);
+        CHECK(vox_tracker_add(ctx, tk, 6, fr, NULL) == VOX_E_INVALID_ARG &&
+                  strstr(vox_ctx_last_error_detail(ctx), "far from") && vox_tracker_frame_count(tk) == 6,
+              "a far frame: %s", vox_ctx_last_error_detail(ctx));
+        vox_result_free(&fr);
+        for (size_t i = 0; i < n; i++) xyz[3 * i] = xyz0[3 * i];
+        vox_structure_set_coords(ctx, s, xyz, n);
+    }
     /* a result that is not on the lattice is refused */
     ap.grid_origin[0] += 0.5;
     vox_result *off = analyse(ctx, s, &ap);

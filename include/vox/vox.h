@@ -782,7 +782,9 @@ VOX_API void vox_tracker_free(vox_tracker **t);
 /* Adds the next frame's result (frame: its index in the input, reported in
  * tracks).  track_ids (may be NULL) receives vox_result_count(r) values:
  * the track of each table row, -1 for occluded groups.  Errors:
- * VOX_E_INVALID_ARG when the result is not on the tracker's lattice. */
+ * VOX_E_INVALID_ARG when the result is not on the tracker's lattice, or so
+ * far from the frames added so far that the lattice box would grow to over
+ * 64 times the voxels of the box held plus the frame (nothing is changed). */
 VOX_API vox_status vox_tracker_add(vox_ctx *ctx, vox_tracker *t, int64_t frame, const vox_result *r, int *track_ids);
 VOX_API int64_t vox_tracker_frame_count(const vox_tracker *t);
 VOX_API size_t vox_tracker_track_count(const vox_tracker *t);
@@ -816,7 +818,10 @@ VOX_API vox_status vox_tracker_occupancy(const vox_tracker *t, int type, int dim
 VOX_API vox_status vox_render_occupancy_dx(vox_ctx *ctx, const vox_tracker *t, int type, const vox_transform *to_input,
                                            char **out, size_t *len);
 /* The whole state as bytes (checkpoints for resuming a run on the same
- * machine), and back. */
+ * machine; free *out with vox_free), and back.  The bytes end with a
+ * checksum: vox_tracker_restore refuses (VOX_E_PARSE, with a detail) a
+ * checkpoint that is damaged, cut, inconsistent (a lattice box or a track
+ * out of range), or of format 1 (written by a vox without the checksum). */
 VOX_API vox_status vox_tracker_save(const vox_tracker *t, char **out, size_t *len);
 VOX_API vox_status vox_tracker_restore(vox_ctx *ctx, const char *data, size_t len, vox_tracker **out);
 

@@ -231,6 +231,32 @@ vox_status vox_tracker_add(vox_ctx *ctx, vox_tracker *t, int64_t frame, const vo
                             "tracker: the result's grid is not on the tracker's lattice (axis %c off by %g voxels; "
                             "analyse frames with has_grid and the same origin)", "xyz"[a], k - (double)off[a]);
     }
+    if (t->owner) {
+        /* Frames of one run sit on one lattice and overlap, or nearly (they
+         * are aligned, or move little between frames), so the held box grows
+         * by about a frame at a time.  A frame far from everything held
+         * (a damaged state, a lattice mixed up) would make the box mostly
+         * empty and possibly huge: refuse a box over GROW_FACTOR times the
+         * voxels of what is held plus the frame, before allocating it. */
+        enum { GROW_FACTOR = 64 };
+        double held = 1.0, frame_v = 1.0, box = 1.0;
+        for (int a = 0; a < 3; a++) {
+            /* in f64: off comes from the result's origin and may be anywhere */
+            double flo = (double)off[a], hlo = (double)t->lo[a];
+            double blo = fmin(flo, hlo), bhi = fmax(flo + (double)dims[a], hlo + (double)t->dims[a]);
+            held *= (double)t->dims[a];
+            frame_v *= (double)dims[a];
+            box *= bhi - blo;
+        }
+        if (box > GROW_FACTOR * (held + frame_v))
+            return vox_fail(ctx, VOX_E_INVALID_ARG,
+                            "tracker: frame %lld's grid (%d x %d x %d at lattice %lld %lld %lld) is far from the %lld x %lld "
+                            "x %lld voxels held (at %lld %lld %lld): the lattice would grow to %.0f voxels, over %d times "
+                            "what the frames cover (frames of one run must be analysed on one lattice, and aligned)",
+                            (long long)frame, r->dims[0], r->dims[1], r->dims[2], (long long)off[0], (long long)off[1],
+                            (long long)off[2], (long long)t->dims[0], (long long)t->dims[1], (long long)t->dims[2],
+                            (long long)t->lo[0], (long long)t->lo[1], (long long)t->lo[2], box, (int)GROW_FACTOR);
+    }
     if (!grow(t, off, dims))
         return vox_fail(ctx, VOX_E_NOMEM, "out of memory for the tracker's lattice");
     const int64_t seq = t->seq;
@@ -457,9 +483,38 @@ vox_status vox_render_occupancy_dx(vox_ctx *ctx, const vox_tracker *t, int type,
     return VOX_OK;
 }
 
-/* ---- checkpoints: the whole state as bytes (same machine: native byte order) ---- */
+/* ---- checkpoints: the whole state as bytes (same machine: native byte order) ----
+ *
+ * Format 2: "VOXTRK02", the parameters, seq, lo[3], dims[3], the track count,
+ * the tracks, then per voxel of the box owner, owner_seq and (occupancy) the
+ * five counts, and last a 64-bit checksum of every byte before it.  Format 1
+ * ("VOXTRK01") had no checksum: a damaged lo or dims passed its size checks
+ * and made the next vox_tracker_add allocate gigabytes, so it is refused
+ * rather than read.  A checkpoint only resumes a run on the machine that
+ * wrote it (vox trajectory --resume starts again when it is refused), so
+ * refusing costs at most a rerun, where accepting would keep the hole. */
 
-#define TRACKER_MAGIC "VOXTRK01"
+#define TRACKER_MAGIC "VOXTRK02"
+#define TRACKER_MAGIC_V1 "VOXTRK01"
+#define TRACKER_SUM_BYTES 8
+
+/* A checksum for damage, not for attacks: 64-bit words folded with an odd
+ * multiply and a rotation, both bijective, so a change confined to one word
+ * always changes the sum; the length seeds it, the tail is folded bytewise. */
+static uint64_t checkpoint_sum(const char *b, size_t n)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ (uint64_t)n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, b + i, 8);
+        h = (h ^ w) * 0x100000001b3ull;
+        h = (h << 31) | (h >> 33);
+    }
+    for (; i < n; i++) h = ((h ^ (unsigned char)b[i]) * 0x100000001b3ull);
+    h ^= h >> 29; /* spread the high bits of the last multiply down */
+    return h * 0xbf58476d1ce4e5b9ull;
+}
 
 vox_status vox_tracker_save(const vox_tracker *t, char **out, size_t *len)
 {
@@ -468,7 +523,7 @@ vox_status vox_tracker_save(const vox_tracker *t, char **out, size_t *len)
     size_t n = t->owner ? box_size(t->dims) : 0;
     size_t bytes = 8 + sizeof t->p + sizeof t->seq + sizeof t->lo + sizeof t->dims + sizeof t->ntracks +
                    t->ntracks * sizeof *t->tracks + n * (sizeof *t->owner + sizeof *t->owner_seq) +
-                   (t->p.occupancy ? N_OCC * n * sizeof(uint32_t) : 0);
+                   (t->p.occupancy ? N_OCC * n * sizeof(uint32_t) : 0) + TRACKER_SUM_BYTES;
     char *b = malloc(bytes), *w = b;
     if (!b)
         return VOX_E_NOMEM;
@@ -485,10 +540,25 @@ vox_status vox_tracker_save(const vox_tracker *t, char **out, size_t *len)
         PUT(t->owner_seq, n * sizeof *t->owner_seq);
         for (int i = 0; t->p.occupancy && i < N_OCC; i++) PUT(t->count[i], n * sizeof(uint32_t));
     }
+    const uint64_t sum = checkpoint_sum(b, (size_t)(w - b));
+    PUT(&sum, sizeof sum);
 #undef PUT
     *out = b;
     *len = bytes;
     return VOX_OK;
+}
+
+/* The box a checkpoint describes: all dims 0 (no frame yet) or all >= 1,
+ * and every edge inside the int32 range that results' grids and
+ * vox_tracker_occupancy's dims use. */
+static int box_plausible(const int64_t lo[3], const int64_t dims[3])
+{
+    if (dims[0] == 0 && dims[1] == 0 && dims[2] == 0)
+        return 1;
+    for (int a = 0; a < 3; a++)
+        if (dims[a] < 1 || dims[a] > INT32_MAX || lo[a] < INT32_MIN || lo[a] > INT32_MAX - dims[a])
+            return 0;
+    return (double)dims[0] * (double)dims[1] * (double)dims[2] <= 4294967295.0;
 }
 
 vox_status vox_tracker_restore(vox_ctx *ctx, const char *data, size_t len, vox_tracker **out)
@@ -499,7 +569,22 @@ vox_status vox_tracker_restore(vox_ctx *ctx, const char *data, size_t len, vox_t
         return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_tracker_restore: %s is NULL", !data ? "data" : "out");
     *out = NULL;
     vox_clear_error(ctx);
-    const char *r = data, *end = data + len;
+    const char *why = "truncated";
+    if (len < 8 || (memcmp(data, TRACKER_MAGIC, 8) != 0 && memcmp(data, TRACKER_MAGIC_V1, 8) != 0))
+        return vox_fail(ctx, VOX_E_PARSE, "tracker checkpoint: not a vox tracker checkpoint (no VOXTRK header)");
+    if (memcmp(data, TRACKER_MAGIC_V1, 8) == 0)
+        return vox_fail(ctx, VOX_E_PARSE, "tracker checkpoint: format 1, written by an older vox without a checksum, "
+                        "is no longer read (it cannot be told from a damaged one): start the run again");
+    if (len < 8 + TRACKER_SUM_BYTES)
+        goto bad;
+    len -= TRACKER_SUM_BYTES;
+    uint64_t sum;
+    memcpy(&sum, data + len, sizeof sum);
+    if (sum != checkpoint_sum(data, len)) {
+        why = "the checksum does not match (the bytes were changed or cut)";
+        goto bad;
+    }
+    const char *r = data + 8, *end = data + len;
 #define GET(dst, sz)                                                                                  \
     do {                                                                                              \
         if ((size_t)(end - r) < (sz))                                                                 \
@@ -507,14 +592,12 @@ vox_status vox_tracker_restore(vox_ctx *ctx, const char *data, size_t len, vox_t
         memcpy((dst), r, (sz));                                                                       \
         r += (sz);                                                                                    \
     } while (0)
-    char magic[8];
     vox_tracker_params p;
-    GET(magic, 8);
-    if (memcmp(magic, TRACKER_MAGIC, 8) != 0)
-        goto bad;
     GET(&p, sizeof p);
-    if (p.size != sizeof p)
+    if (p.size != sizeof p) {
+        why = "the parameters' size is not this build's";
         goto bad;
+    }
     vox_status st = vox_tracker_create(ctx, &p, out);
     if (st != VOX_OK)
         return st;
@@ -525,27 +608,45 @@ vox_status vox_tracker_restore(vox_ctx *ctx, const char *data, size_t len, vox_t
     GET(lo, sizeof lo);
     GET(dims, sizeof dims);
     GET(&ntr, sizeof ntr);
-    if (t->seq < 0 || ntr > len / sizeof(track))
+    /* the checksum catches damage; these catch a consistent state that no
+     * tracker can reach, before anything is allocated from it */
+    if (t->seq < 0 || !box_plausible(lo, dims) || (t->seq == 0) != (dims[0] == 0) || (t->seq == 0 && ntr)) {
+        why = "the frame count or the lattice box (lo, dims) is out of range";
         goto bad;
+    }
+    const size_t n = dims[0] ? box_size(dims) : 0;
+    const double want = (double)ntr * sizeof(track) +
+                        (double)n * (sizeof *t->owner + sizeof *t->owner_seq + (t->p.occupancy ? N_OCC * sizeof(uint32_t) : 0));
+    if (want != (double)(end - r)) {
+        why = "its size does not match the tracks and the lattice box it describes";
+        goto bad;
+    }
     for (size_t i = 0; i < ntr; i++)
         if (new_track(t) < 0)
             goto nomem;
     if (ntr) GET(t->tracks, ntr * sizeof *t->tracks);
-    if (dims[0] > 0) {
-        for (int a = 0; a < 3; a++)
-            if (dims[a] <= 0 || dims[a] > (int64_t)len)
-                goto bad;
-        if ((double)dims[0] * (double)dims[1] * (double)dims[2] > (double)len)
+    for (size_t i = 0; i < ntr; i++) {
+        const track *k = &t->tracks[i];
+        /* (a vox_tracker_add that ran out of memory may leave a new track
+         * with present 0 and last_seq -1, or last_seq == seq) */
+        if (k->present < 0 || k->present > t->seq || k->last_seq < -1 || k->last_seq > t->seq ||
+            k->types >= 1u << (N_OCC - 1)) {
+            why = "a track's frames or types are out of range";
             goto bad;
+        }
+    }
+    if (n) {
         if (!grow(t, lo, dims))
             goto nomem;
-        size_t n = box_size(dims);
         GET(t->owner, n * sizeof *t->owner);
         GET(t->owner_seq, n * sizeof *t->owner_seq);
         for (int i = 0; t->p.occupancy && i < N_OCC; i++) GET(t->count[i], n * sizeof(uint32_t));
         for (size_t i = 0; i < n; i++)
-            if (t->owner[i] >= (int32_t)ntr)
+            if (t->owner[i] < -1 || t->owner[i] >= (int32_t)ntr || (t->owner[i] < 0) != (t->owner_seq[i] < 0) ||
+                t->owner_seq[i] >= t->seq) {
+                why = "a voxel's track or frame is out of range";
                 goto bad;
+            }
     }
     if (r != end)
         goto bad;
@@ -553,7 +654,7 @@ vox_status vox_tracker_restore(vox_ctx *ctx, const char *data, size_t len, vox_t
     return VOX_OK;
 bad:
     vox_tracker_free(out);
-    return vox_fail(ctx, VOX_E_PARSE, "tracker checkpoint: damaged or from another version of vox");
+    return vox_fail(ctx, VOX_E_PARSE, "tracker checkpoint: damaged: %s", why);
 nomem:
     vox_tracker_free(out);
     return vox_fail(ctx, VOX_E_NOMEM, "out of memory restoring the tracker");
