@@ -527,14 +527,19 @@ int cmd_trajectory(int argc, char **argv)
         char why[4400];
         if (checkpoint_read(ckpt_path, &ck, why, sizeof why) && !strcmp(ck.settings, settings)) {
             struct stat sb;
-            if (stat(part_path, &sb) == 0 && (uint64_t)sb.st_size >= ck.csv_len && truncate(part_path, (off_t)ck.csv_len) == 0 &&
-                (!tracking || vox_tracker_restore(ctx, ck.tracker, ck.tracker_len, &tk) == VOX_OK)) {
+            int restored = -1; /* -1: not tried, 0: the tracker state was refused, 1: restored */
+            if (stat(part_path, &sb) == 0 && (uint64_t)sb.st_size >= ck.csv_len && truncate(part_path, (off_t)ck.csv_len) == 0)
+                restored = !tracking || vox_tracker_restore(ctx, ck.tracker, ck.tracker_len, &tk) == VOX_OK;
+            if (restored == 1) {
                 resumed = 1;
                 next_k = ck.next_k;
                 done = ck.done;
             } else {
                 vox_tracker_free(&tk);
-                snprintf(note, sizeof note, "the checkpoint does not match %s: starting again", part_path);
+                if (restored == 0)
+                    snprintf(note, sizeof note, "%s: %s: starting again", ckpt_path, vox_ctx_last_error_detail(ctx));
+                else
+                    snprintf(note, sizeof note, "the checkpoint does not match %s: starting again", part_path);
             }
         } else if (ck.settings[0]) {
             snprintf(note, sizeof note, "the checkpoint %s is from other settings: starting again", ckpt_path);
