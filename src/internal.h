@@ -280,6 +280,9 @@ typedef struct vox_text {
 /* 1 when the first n bytes of a file look like a structure file: gzip data,
  * or mmCIF / PDB text (the loader's own content test). */
 VOX_HIDDEN int vox_looks_like_structure(const void *head, size_t n);
+/* 1 when a file's name ends as a structure file's (.pdb .ent .cif .mmcif,
+ * each optionally .gz, in any case): the loader's own list. */
+VOX_HIDDEN int vox_named_as_structure(const char *name);
 
 /* A decimal number of n characters (blanks around allowed), as Python's
  * float() reads it; 0 when it is not a finite number. */

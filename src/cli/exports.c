@@ -56,6 +56,12 @@ const char *exports_kind_at(size_t i, unsigned *bit)
     return kinds[i].name;
 }
 
+int exports_list_has_empty_item(const char *list)
+{
+    const size_t n = strlen(list);
+    return !n || list[0] == ',' || list[n - 1] == ',' || strstr(list, ",,") != NULL;
+}
+
 int exports_type_of(const char *name)
 {
     for (int t = VOX_HUB; t <= VOX_OCCLUDED; t++)
@@ -86,8 +92,7 @@ int exports_option(export_config *e, const char *cmd, const char *option, const 
         return 0;
     }
     /* --box-types; an empty item would be passed over without a word */
-    const size_t n = strlen(value);
-    if (!n || value[0] == ',' || value[n - 1] == ',' || strstr(value, ",,")) {
+    if (exports_list_has_empty_item(value)) {
         fprintf(stderr, "vox %s: --box-types: an empty item in '%s' (expected hub, pore, pocket, cavity, "
                         "occluded or all, comma-separated)\n", cmd, value);
         return 2;
@@ -99,26 +104,19 @@ int exports_option(export_config *e, const char *cmd, const char *option, const 
     }
     unsigned types = 0;
     for (char *save, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        int found = !strcmp(t, "all");
-        if (found)
+        const int type = exports_type_of(t);
+        if (!strcmp(t, "all"))
             types |= EXPORT_TYPE_BIT(VOX_HUB) | EXPORT_TYPE_BIT(VOX_PORE) | EXPORT_TYPE_BIT(VOX_POCKET) |
                      EXPORT_TYPE_BIT(VOX_CAVITY) | EXPORT_TYPE_BIT(VOX_OCCLUDED);
-        for (int k = VOX_HUB; k <= VOX_OCCLUDED && !found; k++)
-            if (!strcmp(t, vox_volume_type_name((vox_volume_type)k))) {
-                types |= EXPORT_TYPE_BIT(k);
-                found = 1;
-            }
-        if (!found) {
+        else if (type >= 0)
+            types |= EXPORT_TYPE_BIT(type);
+        else {
             fprintf(stderr, "vox %s: --box-types: unknown type '%s' (expected hub, pore, pocket, cavity, "
                             "occluded or all, comma-separated)\n", cmd, t);
             return 2;
         }
     }
-    if (!types) {
-        fprintf(stderr, "vox %s: --box-types: expected at least one type\n", cmd);
-        return 2;
-    }
-    e->box_types = types;
+    e->box_types = types; /* not 0: no item is empty, and every other one named a type or failed */
     return 0;
 }
 

@@ -34,6 +34,9 @@ const char *exports_kind_names(void);
 const char *exports_kind_at(size_t i, unsigned *bit);
 /* How the files of a kind end: ".volumes.json", ".vina.txt", ".pml", ".cxc", ".dx". */
 const char *exports_kind_suffix(unsigned kind);
+/* Whether a comma-separated option list (--write, --box-types) has an empty
+ * item ("", "a,,b", "a,"), which strtok would pass over without a word. */
+int exports_list_has_empty_item(const char *list);
 /* The volume type called name ("pocket", ...), or -1. */
 int exports_type_of(const char *name);
 /* The files of one structure, in dir, as exports_write names them (0 when the

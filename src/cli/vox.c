@@ -415,13 +415,6 @@ static void config_defaults(run_config *cfg, int argc)
 }
 
 /* Parses `vox analyze` options into cfg; returns -1 to go on, or an exit code. */
-/* A comma-separated list with an empty item ("", "a,,b", "a,"): strtok would
- * pass over it, and the option would do less than it says without a word. */
-static int has_empty_item(const char *list)
-{
-    return !*list || *list == ',' || strstr(list, ",,") || list[strlen(list) - 1] == ',';
-}
-
 /* Whether "hub" is one of the items of a --box-types list ("all" does not
  * name it: it takes the hubs that are there). */
 static int names_hub(const char *list)
@@ -555,7 +548,7 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
             break;
         }
         case O_WRITE: {
-            if (has_empty_item(optarg)) {
+            if (exports_list_has_empty_item(optarg)) {
                 fprintf(stderr, "vox analyze: --write: an empty item in '%s' (expected a comma-separated list of "
                                 "df-json, pdb, html, %s)\n", optarg, exports_kind_names());
                 return EXIT_USAGE;

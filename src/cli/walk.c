@@ -11,7 +11,6 @@
  * and is counted, as when it is named as an input; a file of another name
  * is planned when its first bytes are a structure's.
  */
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -142,23 +141,6 @@ static int claim_dir(walk *w, const struct stat *sb)
     return set_add(&w->dirs, key, sizeof key) != 0;
 }
 
-/* A name that says "structure file": the loader's suffixes (.pdb .ent .cif
- * .mmcif, each optionally .gz, in any case). */
-static int structure_name(const char *path)
-{
-    static const char *const ext[] = {".pdb", ".ent", ".cif", ".mmcif", ".pdb.gz", ".ent.gz", ".cif.gz", ".mmcif.gz"};
-    size_t n = strlen(path);
-    for (size_t e = 0; e < sizeof ext / sizeof ext[0]; e++) {
-        size_t m = strlen(ext[e]), i = 0;
-        if (n < m)
-            continue;
-        while (i < m && tolower((unsigned char)path[n - m + i]) == ext[e][i]) i++;
-        if (i == m)
-            return 1;
-    }
-    return 0;
-}
-
 enum { NOT_STRUCTURE, STRUCTURE, NOT_REGULAR, UNREADABLE };
 
 /* Opens a regular file without blocking (it may have become a FIFO since it
@@ -265,10 +247,10 @@ static void walk_into(walk *w, const char *dir, void (*add)(void *, const char *
             char why[300];
             if (kind == NOT_REGULAR) {
                 note(w, p, "skipped: it stopped being a regular file while the directory was searched");
-            } else if (kind == UNREADABLE && !structure_name(p)) {
+            } else if (kind == UNREADABLE && !vox_named_as_structure(p)) {
                 snprintf(why, sizeof why, "skipped: cannot be read to see whether it is a structure (%s)", strerror(errno));
                 note(w, p, why);
-            } else if (kind == STRUCTURE || structure_name(p)) {
+            } else if (kind == STRUCTURE || vox_named_as_structure(p)) {
                 if (walk_claim_file(w, p))
                     add(cookie, p);
                 else

@@ -100,6 +100,8 @@ static int suffix_format(const char *name)
     return FMT_UNKNOWN;
 }
 
+int vox_named_as_structure(const char *name) { return suffix_format(name) != FMT_UNKNOWN; }
+
 /* ---- streaming the text in ----------------------------------------------- */
 
 typedef struct source {
