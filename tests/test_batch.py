@@ -665,7 +665,7 @@ def test_dead_temporaries_of_every_output(tmp):
 
 def test_durable_replace(tmp):
     """README "Durability", seen through strace: each structure's CIF is fdatasync'ed before its rename and its
-    annotation JSON is not; when replacing, the old JSON is removed before the new CIF is renamed, and the new JSON
+    annotation JSON and exports are not; when replacing, the old JSON is removed before the new CIF is renamed, and the new JSON
     is renamed last.  (Skipped without strace, or under an emulator.)"""
     strace = shutil.which("strace")
     if not strace or WRAPPER:
@@ -674,12 +674,16 @@ def test_durable_replace(tmp):
     tree = os.path.join(tmp, "tree_durable")
     make_tree(tree, copies=4)
     out = os.path.join(tmp, "durable")
-    p = vox("analyze", "--quiet", "--resolution", "2.0", "--output-dir", out, tree)
+    # with exports: they are staged without a sync of their own (the count below)
+    exports = ["--write", "descriptors,vina,dx,pymol"]
+    p = vox("analyze", "--quiet", "--resolution", "2.0", "--output-dir", out, *exports, tree)
     check(p.returncode == 0, f"first run: {p.stderr}")
     labels = sorted(f[:-len(".annotation.json")] for f in os.listdir(out) if f.endswith(".annotation.json"))
+    check(any(f.endswith(".vina.txt") for f in os.listdir(out)), "the tree's structures have boxes to export")
     log = os.path.join(tmp, "durable.strace")
     q = subprocess.run([strace, "-f", "-qq", "-y", "-o", log, "-e", "trace=fdatasync,fsync,unlink,unlinkat,rename,renameat,renameat2",
-                        VOX, "analyze", "--quiet", "--overwrite", "--resolution", "2.0", "--output-dir", out, tree],
+                        VOX, "analyze", "--quiet", "--overwrite", "--resolution", "2.0", "--output-dir", out, *exports,
+                        tree],
                        capture_output=True, text=True, timeout=600)
     if q.returncode != 0 and "ptrace" in q.stderr:
         print(f"skipped: test_durable_replace: strace cannot trace here ({q.stderr.strip()})")

@@ -1,8 +1,12 @@
 /* exports.c - `vox analyze --write descriptors,vina,pymol,chimerax,dx` (README "Descriptors")
  *
- * Every file goes through vox_write_document (temporary file, fsync,
- * rename); when one fails, the ones this structure already got are removed,
- * so a structure has all of its exports or none.  Boxes and maps are in the
+ * Every file is written atomically (temporary file, rename) without an
+ * fsync of its own: --resume checks each export before it keeps a
+ * structure, so one emptied by a power loss is redone (README
+ * "Durability"), and a batch asking for a box and a map per pocket does
+ * not pay dozens of syncs per structure.  When one fails, the ones this
+ * structure already got are removed, so a structure has all of its
+ * exports or none.  Boxes and maps are in the
  * input frame, the frame a docking program or a viewer uses for the user's
  * file; the scripts show the annotated mmCIF there too.
  */
@@ -16,6 +20,7 @@
 #include <unistd.h>
 
 #include "exports.h"
+#include "internal.h"
 
 /* Each kind's name and file: "<label><suffix>", or for the per-volume kinds
  * "<label>.<type>-<id><suffix>". */
@@ -145,7 +150,8 @@ static vox_status write_one(vox_ctx *ctx, written *w, vox_document doc, const vo
     if (!(w->paths[w->n] = strdup(path)))
         return VOX_E_NOMEM;
     w->n++;
-    return vox_write_document(ctx, doc, s, r, p, path);
+    /* no sync of its own: README "Durability" says why --resume needs none */
+    return vox_write_document_sync(ctx, doc, s, r, p, path, VOX_SYNC_NONE);
 }
 
 /* path = the formatted name; 0 when it does not fit. */
