@@ -288,6 +288,12 @@ VOX_HIDDEN int vox_named_as_structure(const char *name);
  * float() reads it; 0 when it is not a finite number. */
 VOX_HIDDEN int vox_parse_number(const char *s, size_t n, double *out);
 
+/* A PDB residue number (columns 23-26, trimmed) as the loader reads it:
+ * decimal, or hybrid-36 past 9999; 0 when it is neither (pdb.c).  models.c
+ * reads a trajectory's residue numbers with it, so that a model and the
+ * topology loaded from the same text agree. */
+VOX_HIDDEN int vox_hybrid36(const char *text, int *out);
+
 VOX_HIDDEN vox_status vox_parse_pdb(vox_ctx *ctx, const vox_text *t, vox_assembly_policy policy,
                                     vox_structure *s);
 VOX_HIDDEN vox_status vox_parse_cif(vox_ctx *ctx, const vox_text *t, vox_assembly_policy policy,

@@ -5,7 +5,8 @@
  * a reference frame (vox_reference) carries a moved copy of the reference
  * back onto the reference's aligned coordinates, and vox_result_lattice puts
  * later analyses on the reference's lattice; the models of a PDB or mmCIF
- * ensemble read as frames must list the first model's atoms in its order.
+ * ensemble read as frames must list the first model's atoms in its order,
+ * and its first model the topology's (vox_frames_check_atoms).
  *   test_frames SYNTHETIC_DIR [STRUCTURES_DIR]  (the second is ../shared/data/structures; skipped when absent) */
 #include <dirent.h>
 #include <math.h>
@@ -496,6 +497,155 @@ static void check_model_atoms(vox_ctx *ctx)
     rmdir(dir);
 }
 
+/* ---- a model file against its topology (vox_frames_check_atoms) ---------- */
+
+typedef struct top_atom {
+    const char *name, *res; /* columns 13-16 and 18-21 as written */
+    char chain;
+    int res_id;
+} top_atom;
+
+/* Residue 1 (ALA, chain A, with one hydrogen) and residue 2 (POPC written
+ * into columns 18-21, as CHARMM writes it, chain B); the loader reads POP. */
+static const top_atom top_atoms[8] = {
+    {" N  ", "ALA ", 'A', 1}, {" CA ", "ALA ", 'A', 1}, {" HA ", "ALA ", 'A', 1}, {" C  ", "ALA ", 'A', 1},
+    {" O  ", "ALA ", 'A', 1}, {" N  ", "POPC", 'B', 2}, {" CA ", "POPC", 'B', 2}, {" C  ", "POPC", 'B', 2},
+};
+
+/* n atoms of `atoms`, as `models` models (a plain file without MODEL lines when models is 0) */
+static void write_atoms_pdb(const char *path, const top_atom *atoms, int n, int models)
+{
+    FILE *f = fopen(path, "w");
+    for (int m = 0; m < (models ? models : 1); m++) {
+        if (models) fprintf(f, "MODEL     %4d\n", m + 1);
+        for (int i = 0; i < n; i++)
+            fprintf(f, "ATOM  %5d %-4s %-4s%c%4d    %8.3f%8.3f%8.3f  1.00  0.00          %2c\n", i + 1, atoms[i].name,
+                    atoms[i].res, atoms[i].chain, atoms[i].res_id, 1.5 * i, 0.7 * (i % 3) + 0.1 * m, 0.4 * (i % 2),
+                    atoms[i].name[1]);
+        if (models) fprintf(f, "ENDMDL\n");
+    }
+    fprintf(f, "END\n");
+    fclose(f);
+}
+
+/* The status of checking the model file against the topology, loaded as is
+ * (prepared = 0) or prepared; the detail is the context's. */
+static vox_status check_pair(vox_ctx *ctx, const char *top, const char *traj, int prepared)
+{
+    vox_structure *s = NULL;
+    vox_frames *f = NULL;
+    vox_load_params lp;
+    vox_load_params_init(&lp);
+    lp.assembly = VOX_ASSEMBLY_ASYMMETRIC; /* model 1, as `vox trajectory` loads a topology */
+    vox_prepare_params pp;
+    vox_prepare_params_init(&pp);
+    pp.keep_non_protein = 1;
+    vox_status st = vox_load_file(ctx, top, &lp, &s);
+    if (st == VOX_OK && prepared) st = vox_prepare(ctx, s, &pp);
+    if (st == VOX_OK) st = vox_frames_open(ctx, traj, &f);
+    if (st == VOX_OK) st = vox_frames_check_atoms(ctx, f, s, top);
+    vox_frames_close(&f);
+    vox_structure_free(&s);
+    return st;
+}
+
+static void check_topology_atoms(vox_ctx *ctx)
+{
+    char dir[] = "/tmp/vox-frames-XXXXXX", top[64], traj[64], want[512];
+    if (!mkdtemp(dir)) {
+        CHECK(0, "mkdtemp");
+        return;
+    }
+    snprintf(top, sizeof top, "%s/top.pdb", dir);
+    snprintf(traj, sizeof traj, "%s/traj.pdb", dir);
+    write_atoms_pdb(top, top_atoms, 8, 0);
+    top_atom t[8];
+    for (int prepared = 0; prepared < 2; prepared++) {
+        /* the same atoms; then the chains relabelled (X, Y): both are the topology's */
+        memcpy(t, top_atoms, sizeof t);
+        write_atoms_pdb(traj, t, 8, 3);
+        CHECK(check_pair(ctx, top, traj, prepared) == VOX_OK, "same atoms (prepared %d): %s", prepared,
+              vox_ctx_last_error_detail(ctx));
+        for (int i = 0; i < 8; i++) t[i].chain = i < 5 ? 'X' : 'Y';
+        write_atoms_pdb(traj, t, 8, 3);
+        CHECK(check_pair(ctx, top, traj, prepared) == VOX_OK, "chains relabelled (prepared %d): %s", prepared,
+              vox_ctx_last_error_detail(ctx));
+        /* the model itself is its own topology, whatever its names */
+        CHECK(check_pair(ctx, traj, traj, prepared) == VOX_OK, "a model file and itself (prepared %d): %s", prepared,
+              vox_ctx_last_error_detail(ctx));
+        /* CA and C of residue 1 swapped: line 3 of the model file (after MODEL), the 2nd atom */
+        memcpy(t, top_atoms, sizeof t);
+        t[1] = top_atoms[3], t[3] = top_atoms[1];
+        write_atoms_pdb(traj, t, 8, 3);
+        snprintf(want, sizeof want, "%s:3: frame 0 (model at byte 0): its 2nd atom has atom name 'C' (columns 13-16), "
+                 "the topology %s 'CA': the trajectory must list the topology's atoms in the same order", traj, top);
+        CHECK(check_pair(ctx, top, traj, prepared) == VOX_E_INVALID_ARG &&
+                  strstr(vox_ctx_last_error_detail(ctx), want), "swapped atoms (prepared %d): %s", prepared,
+              vox_ctx_last_error_detail(ctx));
+        /* residue 2 numbered 3 */
+        memcpy(t, top_atoms, sizeof t);
+        for (int i = 5; i < 8; i++) t[i].res_id = 3;
+        write_atoms_pdb(traj, t, 8, 3);
+        snprintf(want, sizeof want, "%s:7: frame 0 (model at byte 0): its 6th atom has residue number '3' (columns "
+                 "23-26), the topology %s '2'", traj, top);
+        CHECK(check_pair(ctx, top, traj, prepared) == VOX_E_INVALID_ARG &&
+                  strstr(vox_ctx_last_error_detail(ctx), want), "renumbered residue (prepared %d): %s", prepared,
+              vox_ctx_last_error_detail(ctx));
+        /* one chain where the topology has two */
+        memcpy(t, top_atoms, sizeof t);
+        for (int i = 0; i < 8; i++) t[i].chain = 'A';
+        write_atoms_pdb(traj, t, 8, 3);
+        snprintf(want, sizeof want, "%s:7: frame 0 (model at byte 0): its 6th atom has chain 'A' (column 22) as its "
+                 "5th atom, the topology %s chain 'B' after 'A'", traj, top);
+        CHECK(check_pair(ctx, top, traj, prepared) == VOX_E_INVALID_ARG &&
+                  strstr(vox_ctx_last_error_detail(ctx), want), "chains merged (prepared %d): %s", prepared,
+              vox_ctx_last_error_detail(ctx));
+        /* the hydrogen renamed: the prepared structure has no hydrogen, the loaded one has */
+        memcpy(t, top_atoms, sizeof t);
+        t[2].name = " HB ";
+        write_atoms_pdb(traj, t, 8, 3);
+        if (prepared) {
+            CHECK(check_pair(ctx, top, traj, 1) == VOX_OK, "renamed hydrogen, prepared: %s",
+                  vox_ctx_last_error_detail(ctx));
+        } else {
+            snprintf(want, sizeof want, "%s:4: frame 0 (model at byte 0): its 3rd atom has atom name 'HB' (columns "
+                     "13-16), the topology %s 'HA'", traj, top);
+            CHECK(check_pair(ctx, top, traj, 0) == VOX_E_INVALID_ARG && strstr(vox_ctx_last_error_detail(ctx), want),
+                  "renamed hydrogen: %s", vox_ctx_last_error_detail(ctx));
+        }
+    }
+    /* an atom fewer: the counts */
+    write_atoms_pdb(traj, top_atoms, 7, 2);
+    snprintf(want, sizeof want, "the topology %s has 8 atoms, the trajectory %s has 7", top, traj);
+    CHECK(check_pair(ctx, top, traj, 0) == VOX_E_INVALID_ARG && strstr(vox_ctx_last_error_detail(ctx), want),
+          "counts: %s", vox_ctx_last_error_detail(ctx));
+    /* mmCIF models: the item that names the field, the model number */
+    snprintf(traj, sizeof traj, "%s/traj.cif", dir);
+    FILE *f = fopen(traj, "w");
+    fprintf(f, "data_t\nloop_\n_atom_site.group_PDB\n_atom_site.label_atom_id\n_atom_site.label_comp_id\n"
+               "_atom_site.auth_asym_id\n_atom_site.auth_seq_id\n_atom_site.Cartn_x\n_atom_site.Cartn_y\n"
+               "_atom_site.Cartn_z\n_atom_site.pdbx_PDB_model_num\n");
+    for (int m = 0; m < 2; m++)
+        for (int i = 0; i < 8; i++) {
+            char name[5];
+            sscanf(top_atoms[i].name, "%4s", name);
+            fprintf(f, "ATOM %s %s %c %d %.3f 0 0 %d\n", i == 4 ? "OXT" : name, top_atoms[i].res_id == 1 ? "ALA" : "POPC",
+                    top_atoms[i].chain, top_atoms[i].res_id, 1.5 * i, m + 7);
+        }
+    fprintf(f, "#\n");
+    fclose(f);
+    snprintf(want, sizeof want, "%s:16: frame 0 (model 7, byte 218): its 5th atom has atom name 'OXT' (label_atom_id), "
+             "the topology %s 'O'", traj, top);
+    CHECK(check_pair(ctx, top, traj, 0) == VOX_E_INVALID_ARG && strstr(vox_ctx_last_error_detail(ctx), want),
+          "mmCIF: %s", vox_ctx_last_error_detail(ctx));
+    CHECK(vox_frames_check_atoms(ctx, NULL, NULL, NULL) == VOX_E_INVALID_ARG, "NULL frames");
+    unlink(top);
+    unlink(traj);
+    snprintf(traj, sizeof traj, "%s/traj.pdb", dir);
+    unlink(traj);
+    rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -518,6 +668,7 @@ int main(int argc, char **argv)
     check_bad_arrays(ctx);
     check_md_names(ctx);
     check_model_atoms(ctx);
+    check_topology_atoms(ctx);
     snprintf(path, sizeof path, "%s/pocket_box.pdb", argv[1]);
     check_reference(ctx, path);
     snprintf(path, sizeof path, "%s/pocket_box.pdb", argv[1]);

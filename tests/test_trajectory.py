@@ -581,6 +581,43 @@ def test_shared(tmp):
         r = vox("trajectory", "--topology", os.path.join(d, top), "--trajectory", traj, "--output-dir", od)
         check(r.returncode == 1 and "atoms, the trajectory" in r.stderr and not os.path.exists(od),
               f"{name} with {top}: {r.returncode} {r.stderr}")
+    # a topology listing residue 1's CA and HA the other way round, and one whose His15 is HID (another
+    # protonation, the same atom count): the first model of either ensemble is checked against it, the
+    # error names the file, frame 0, the line, the field, the topology's value and the model's (exit 1,
+    # nothing written); ensemble20 against the topology it was written from is checked above
+    top_lines = open(os.path.join(d, "top.pdb")).read().splitlines(True)
+    at = [i for i, l in enumerate(top_lines) if l.startswith("ATOM")]
+    swapped = list(top_lines)
+    swapped[at[4]], swapped[at[5]] = top_lines[at[5]], top_lines[at[4]]
+    hid = [l[:17] + "HID" + l[20:] if l.startswith("ATOM") and l[17:20] == "HIS" else l for l in top_lines]
+    first_his = next(k for k, i in enumerate(at) if top_lines[i][17:20] == "HIS")
+    for tname, lines in (("top-swapped.pdb", swapped), ("top-hid.pdb", hid)):
+        tpath = os.path.join(tmp, tname)
+        open(tpath, "w").write("".join(lines))
+        for kind in ("pdb", "cif"):
+            ens = os.path.join(d, "ensemble20." + kind)
+            ens_lines = open(ens).read().splitlines()
+            # the first atom's line, 1-based (gemmi's rows start with the atom's id, not ATOM)
+            first = 1 + (next(i for i, l in enumerate(ens_lines) if l.startswith("ATOM")) if kind == "pdb" else
+                         next(i for i, l in enumerate(ens_lines) if l.startswith("1 N N ")))
+            od = os.path.join(tmp, f"md-top-{tname}-{kind}")
+            r = vox("trajectory", "--quiet", "--topology", tpath, "--trajectory", ens, "--output-dir", od)
+            model = "model at byte" if kind == "pdb" else "model 1, byte"
+            if tname == "top-swapped.pdb":
+                k, field, found, expected = 4, "atom name", "CA", "HA"
+            else:
+                k, field, found, expected = first_his, "residue name", "HIS", "HID"
+            where = {"pdb": {"atom name": "columns 13-16", "residue name": "columns 18-21"},
+                     "cif": {"atom name": "label_atom_id", "residue name": "label_comp_id"}}[kind][field]
+            nth = f"{k + 1}{'th' if 10 <= (k + 1) % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get((k + 1) % 10, 'th')}"
+            msg = f"{ens}:{first + k}: frame 0 ({model} "
+            tail = f"): its {nth} atom has {field} '{found}' ({where}), the topology {tpath} '{expected}'"
+            check(r.returncode == 1 and msg in r.stderr and tail in r.stderr and not os.path.exists(od),
+                  f"{tname} with ensemble20.{kind}: {r.returncode} {r.stderr} ({msg} ... {tail})")
+        # XTC and DCD name no atoms: the same count is all that is checked (as before)
+        r = vox("trajectory", "--quiet", "--topology", tpath, "--trajectory", os.path.join(d, "traj.dcd"),
+                "--output-dir", os.path.join(tmp, f"md-top-{tname}-dcd"), "--stop", "1")
+        check(r.returncode == 0, f"{tname} with traj.dcd: {r.stderr}")
     # ensemble20's model 3 with residue 1's CA and HA swapped, its CA renamed, or residue 1 renamed: an
     # error naming the frame, the line and the field; frames 0 and 1 are those of the whole ensemble
     for kind in ("pdb", "cif"):

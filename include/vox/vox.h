@@ -496,6 +496,25 @@ typedef struct vox_frame_info {
  * header that makes no sense: the detail names the field and its value). */
 VOX_API vox_status vox_frames_open(vox_ctx *ctx, const char *path, vox_frames **out);
 VOX_API size_t vox_frames_atom_count(const vox_frames *f);
+/* Whether f's frames belong to structure s (the topology): VOX_OK when
+ * they may be given to vox_structure_set_coords(s).  The atom counts must
+ * agree (f's atom count and vox_structure_input_atom_count(s)); a
+ * multi-model PDB or mmCIF file must moreover list s's atoms in s's order:
+ * its first model's atom names, altlocs, residue names, residue numbers
+ * and insertion codes must be s's (as the loaders read them, so names cut
+ * by a loader agree with the whole name), and its chains must begin where
+ * s's do (chain letters themselves are not compared: writers fill a blank
+ * chain with a letter of their own).  An unprepared s is compared atom for
+ * atom; a prepared one on its kept atoms, each against the model's atom at
+ * its input index.  DCD and XTC name no atoms: only the counts are
+ * compared.  name (may be NULL) names s in messages.  Errors:
+ * VOX_E_INVALID_ARG with a detail naming the trajectory file, the line of
+ * the first model, the atom, the field, what the topology has and what was
+ * found; NULL f or s.  Reads nothing from the file (the first model's atoms
+ * are recorded when it is opened), so it may be called at any time; one
+ * comparison per atom. */
+VOX_API vox_status vox_frames_check_atoms(vox_ctx *ctx, const vox_frames *f, const vox_structure *s,
+                                          const char *name);
 /* "dcd", "xtc", "pdb-models" or "mmcif-models". */
 VOX_API const char *vox_frames_format(const vox_frames *f);
 /* Reads the next frame into xyz[3 * atom_count] (and info, unless NULL).

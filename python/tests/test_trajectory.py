@@ -247,3 +247,29 @@ def test_model_with_other_atoms(tmp_path):
                                              r"\(columns 13-16\), the first model 'CA'") as e:
         vox.analyze_trajectory(str(top), trajectory=str(bad), resolution=2.0, threads=1)
     pd.testing.assert_frame_equal(e.value.frames, df[df["frame"] < 2].reset_index(drop=True), check_exact=True)
+
+
+def test_topology_with_other_atoms(tmp_path):
+    """The first model of a model file is checked against the topology (generated: runs without
+    ../shared): a topology listing two atoms the other way round raises before any frame is analysed,
+    naming the trajectory's line, frame 0, the field, the topology's value and the model's; DCD and XTC
+    name no atoms (the shared files' checks are in tests/test_trajectory.py)."""
+    xyz, atoms = ring_protein()
+    text = pdb_text(xyz, atoms)
+    lines = text.splitlines(True)
+    swapped = list(lines)
+    swapped[1], swapped[2] = lines[2], lines[1]  # residue 1's CA and C, as test_model_with_other_atoms
+    top = tmp_path / "swapped.pdb"
+    top.write_text("".join(swapped))
+    ens = tmp_path / "ens.pdb"
+    ens.write_text("".join(f"MODEL     {m + 1:4d}\n" + pdb_text(xyz * (1 + 0.01 * m), atoms).rsplit("END", 1)[0] +
+                           "ENDMDL\n" for m in range(3)) + "END\n")
+    line = 1 + 1 + 1  # MODEL, then the ring's second atom line (residue 1's CA)
+    assert lines[1][12:16].strip() == "CA" and lines[2][12:16].strip() == "C"
+    with pytest.raises(vox.InvalidArgumentError,
+                       match=rf"ens\.pdb:{line}: frame 0 \(model at byte 0\): its 2nd atom has atom name 'CA' "
+                             rf"\(columns 13-16\), the topology .*swapped\.pdb 'C': the trajectory must list") as e:
+        vox.analyze_trajectory(str(top), trajectory=str(ens), resolution=2.0, threads=1)
+    assert not hasattr(e.value, "frames")  # raised before the first frame
+    df = vox.analyze_trajectory(str(tmp_path / "swapped.pdb"), trajectory=str(top), resolution=2.0, threads=1)
+    assert set(df["frame"]) == {0}

@@ -199,6 +199,7 @@ _protos = {
     "vox_prepare": (c_int, [c_void_p, c_void_p, P(PrepareParams)]),
     "vox_frames_open": (c_int, [c_void_p, c_char_p, P(c_void_p)]),
     "vox_frames_atom_count": (c_size_t, [c_void_p]),
+    "vox_frames_check_atoms": (c_int, [c_void_p, c_void_p, c_void_p, c_char_p]),
     "vox_frames_format": (c_char_p, [c_void_p]),
     "vox_frames_next": (c_int, [c_void_p, c_void_p, c_void_p, P(FrameInfo), P(c_int)]),
     "vox_frames_skip": (c_int, [c_void_p, c_void_p, P(FrameInfo), P(c_int)]),

@@ -434,10 +434,10 @@ def _files(a, lattice, topology, trajectory, start, stop, step):
     fr = ctypes.c_void_p()
     a._call(lib.vox_frames_open, _core._text(trajectory, "path"), _byref(fr))
     try:
+        # the library compares the counts and, for a model file, every atom's names with the
+        # topology's, before cleaning drops hydrogens
+        a._call(lib.vox_frames_check_atoms, fr, s._ptr, tp)
         n = lib.vox_frames_atom_count(fr)
-        if n != s.input_atom_count:
-            raise invalid(f"the topology {os.fspath(topology)} has {s.input_atom_count} atoms, the trajectory "
-                          f"{os.fspath(trajectory)} has {n}")
         pp = a._prepare_params(True if a.md_residue_names is None else a.md_residue_names)
         pp.align = 1 if lattice.each else 0
         pp.frame_signs = _lib.FRAME_SIGNS[lattice.frame_signs]

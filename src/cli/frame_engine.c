@@ -19,8 +19,10 @@
 
 #include "frame_engine.h"
 
-static int load_prepared(vox_ctx *ctx, const char *top, int align, int canonical_signs, vox_structure **s, char *err,
-                         size_t cap)
+/* check: the trajectory, compared with the structure as loaded (every
+ * atom, hydrogens and non-protein atoms too) before cleaning drops some */
+static int load_prepared(vox_ctx *ctx, const char *top, const vox_frames *check, int align, int canonical_signs,
+                         vox_structure **s, char *err, size_t cap)
 {
     vox_load_params lp;
     vox_load_params_init(&lp);
@@ -30,7 +32,8 @@ static int load_prepared(vox_ctx *ctx, const char *top, int align, int canonical
     pp.align = align;
     pp.md_residue_names = 1;
     pp.frame_signs = canonical_signs ? VOX_FRAME_SIGNS_CANONICAL : VOX_FRAME_SIGNS_VOLUMIZER;
-    if (vox_load_file(ctx, top, &lp, s) != VOX_OK || vox_prepare(ctx, *s, &pp) != VOX_OK) {
+    if (vox_load_file(ctx, top, &lp, s) != VOX_OK || (check && vox_frames_check_atoms(ctx, check, *s, top) != VOX_OK) ||
+        vox_prepare(ctx, *s, &pp) != VOX_OK) {
         snprintf(err, cap, "%s", vox_ctx_last_error_detail(ctx));
         return 0;
     }
@@ -103,8 +106,8 @@ void frame_engine_run(frame_engine *e, int n)
     pthread_mutex_unlock(&e->mu);
 }
 
-int frame_engine_init(frame_engine *e, const char *top, align_mode mode, int fit_ca, int canonical_signs,
-                      double resolution, int jobs,
+int frame_engine_init(frame_engine *e, const char *top, const vox_frames *frames, align_mode mode, int fit_ca,
+                      int canonical_signs, double resolution, int jobs,
                       int threads, unsigned long long max_grid_voxels, int batch_per_job, char *err, size_t cap)
 {
     memset(e, 0, sizeof *e);
@@ -133,7 +136,7 @@ int frame_engine_init(frame_engine *e, const char *top, align_mode mode, int fit
             snprintf(err, cap, "cannot create a context: %s", w->ctx ? vox_ctx_last_error_detail(w->ctx) : "");
             goto fail;
         }
-        if (!load_prepared(w->ctx, top, mode == ALIGN_EACH, canonical_signs, &w->s, err, cap))
+        if (!load_prepared(w->ctx, top, i == 0 ? frames : NULL, mode == ALIGN_EACH, canonical_signs, &w->s, err, cap))
             goto fail;
     }
     e->atoms = vox_structure_input_atom_count(e->w[0].s);

@@ -53,10 +53,12 @@ typedef struct frame_engine {
 } frame_engine;
 
 /* Loads the topology once per job (one context each, `threads` threads per
- * context), prepares it for mode, allocates `batch_per_job * jobs` slots.
+ * context), checks that frames (unless NULL) hold its atoms
+ * (vox_frames_check_atoms, on the first copy as loaded: before cleaning),
+ * prepares it for mode, allocates `batch_per_job * jobs` slots.
  * On error err receives the message and the engine is freed. */
-int frame_engine_init(frame_engine *e, const char *topology, align_mode mode, int fit_ca, int canonical_signs,
-                      double resolution,
+int frame_engine_init(frame_engine *e, const char *topology, const vox_frames *frames, align_mode mode, int fit_ca,
+                      int canonical_signs, double resolution,
                       int jobs, int threads, unsigned long long max_grid_voxels, int batch_per_job, char *err,
                       size_t errcap);
 /* Sets the reference (reference/none) from the first analysed frame's input

@@ -480,15 +480,12 @@ int cmd_trajectory(int argc, char **argv)
         snprintf(err, sizeof err, "%s", vox_ctx_last_error_detail(ctx));
         goto out;
     }
-    if (!frame_engine_init(&e, o.top, mode, o.fit_ca, o.canonical_signs, o.res, (int)o.jobs, (int)o.threads, o.max_grid, 4, err,
-                           sizeof err))
+    /* the engine compares the trajectory's atoms with the topology's (their
+     * count; a model file's names too) before anything is written */
+    if (!frame_engine_init(&e, o.top, fr, mode, o.fit_ca, o.canonical_signs, o.res, (int)o.jobs, (int)o.threads, o.max_grid,
+                           4, err, sizeof err))
         goto out;
     engine_ok = 1;
-    size_t n = vox_frames_atom_count(fr);
-    if (n != e.atoms) {
-        snprintf(err, sizeof err, "the topology %s has %zu atoms, the trajectory %s has %zu", o.top, e.atoms, traj, n);
-        goto out;
-    }
     if (mkdir_p(o.outdir) != 0) {
         snprintf(err, sizeof err, "cannot create the output directory %s: %s", o.outdir, strerror(errno));
         goto out;
@@ -736,7 +733,7 @@ int cmd_trajectory(int argc, char **argv)
     cJSON_AddNumberToObject(cfg, "threads", (double)o.threads);
     if (tracking) cJSON_AddNumberToObject(cfg, "track_gap", (double)o.gap);
     cJSON_AddBoolToObject(cfg, "occupancy", o.occupancy);
-    cJSON_AddNumberToObject(cfg, "atoms", (double)n);
+    cJSON_AddNumberToObject(cfg, "atoms", (double)e.atoms);
     cJSON_AddNumberToObject(cfg, "analysed_atoms", (double)e.nkept);
     if (e.has_reference) {
         cJSON *g = cJSON_AddObjectToObject(cfg, "grid");

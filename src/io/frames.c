@@ -65,6 +65,20 @@ void vox_frames_attach(vox_frames *fr, const char *format,
 }
 
 size_t vox_frames_atom_count(const vox_frames *f) { return f ? f->natoms : 0; }
+
+vox_status vox_frames_check_atoms(vox_ctx *ctx, const vox_frames *f, const vox_structure *s, const char *name)
+{
+    if (!ctx)
+        return VOX_E_INVALID_ARG;
+    if (!f || !s)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_frames_check_atoms: %s is NULL", !f ? "f" : "s");
+    vox_clear_error(ctx);
+    /* the count first, for every format: a frame is n_input coordinates */
+    if (f->natoms != s->n_input)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "%s%s has %zu atoms, the trajectory %s has %zu",
+                        name ? "the topology " : "", name ? name : "the structure", s->n_input, f->path, f->natoms);
+    return f->check_atoms ? f->check_atoms(ctx, f, s, name) : VOX_OK;
+}
 const char *vox_frames_format(const vox_frames *f) { return f ? f->format : ""; }
 
 static vox_status next_or_skip(vox_ctx *ctx, vox_frames *f, float *xyz, vox_frame_info *info, int *got)

@@ -19,6 +19,10 @@ struct vox_frames {
     vox_status (*read)(vox_ctx *ctx, struct vox_frames *fr, float *xyz, vox_frame_info *info, int *got);
     void (*close_state)(void *state);
     void *state;
+    /* Compares the atoms the file names (its first model's) with a
+     * structure's, once the counts agree; NULL for formats that name no
+     * atoms (DCD, XTC).  What vox_frames_check_atoms runs. */
+    vox_status (*check_atoms)(vox_ctx *ctx, const struct vox_frames *fr, const vox_structure *s, const char *name);
 };
 
 /* Makes fr a reader of format: its read and close functions and its state

@@ -51,6 +51,8 @@ typedef struct atom_id {
      * of a short line), so a later line with the same bytes there, nearly
      * every line of a valid file, is the same atom by one comparison */
     char raw[PDB_ID_COLS];
+    /* the first model: the atom's line, for vox_frames_check_atoms' messages */
+    uint64_t line;
 } atom_id;
 
 static const struct id_field {
@@ -112,6 +114,9 @@ typedef struct models_state {
     /* the first model's atoms, recorded while it is counted; later models are compared with them */
     atom_id *ids;
     size_t ids_cap;
+    /* the first model, as frame 0's messages name it */
+    uint64_t first_start;
+    char first_model[32];
 } models_state;
 
 static void models_close(void *p)
@@ -237,6 +242,7 @@ static vox_status pdb_read(vox_ctx *ctx, struct vox_frames *fr, float *xyz, vox_
                               memcmp(l + PDB_ID_COL, m->ids[natoms].raw, PDB_ID_COLS) != 0)) {
             atom_id id;
             pdb_atom_id(l, len, &id);
+            id.line = m->line_no;
             const int f = id_check(fr, m, natoms, &id);
             if (f == -2)
                 return id_nomem(ctx, fr);
@@ -266,9 +272,10 @@ static vox_status pdb_read(vox_ctx *ctx, struct vox_frames *fr, float *xyz, vox_
         *got = 0;
         return VOX_OK;
     }
-    if (fr->natoms == COUNTING)
+    if (fr->natoms == COUNTING) {
         fr->natoms = natoms;
-    else if (natoms != fr->natoms)
+        m->first_start = start;
+    } else if (natoms != fr->natoms)
         return vox_fail(ctx, VOX_E_PARSE, "%s: frame %lld (model at byte %llu) has %zu atoms, the first model %zu",
                         fr->path, (long long)k, (unsigned long long)start, natoms, fr->natoms);
     info->index = k;
@@ -430,6 +437,7 @@ static vox_status cif_read(vox_ctx *ctx, struct vox_frames *fr, float *xyz, vox_
                     const char *v = cif_id_value(m, tok, g);
                     for (size_t j = 0; j < ID_WIDTH && v[j]; j++) id.f[g][j] = v[j];
                 }
+                id.line = m->line_no;
                 f = id_check(fr, m, natoms, &id);
                 if (f == -2)
                     return id_nomem(ctx, fr);
@@ -462,14 +470,127 @@ static vox_status cif_read(vox_ctx *ctx, struct vox_frames *fr, float *xyz, vox_
         m->done = 1;
     if (natoms == 0)
         return VOX_OK;
-    if (fr->natoms == COUNTING)
+    if (fr->natoms == COUNTING) {
         fr->natoms = natoms;
-    else if (natoms != fr->natoms)
+        m->first_start = start;
+        snprintf(m->first_model, sizeof m->first_model, "%s", model);
+    } else if (natoms != fr->natoms)
         return vox_fail(ctx, VOX_E_PARSE, "%s: frame %lld (model %s, byte %llu) has %zu atoms, the first model %zu",
                         fr->path, (long long)k, model, (unsigned long long)start, natoms, fr->natoms);
     info->index = k;
     info->offset = start;
     *got = 1;
+    return VOX_OK;
+}
+
+/* ---- the first model against a topology --------------------------------- */
+
+/* A topology's name fields come cut by its loader (pdb.c keeps residue
+ * names' columns 18-20, cif.c at most 6 bytes of an atom name and 3 of a
+ * residue name), while the first model's are kept to 8 bytes, so a name
+ * agrees when it is the model's or the model's cut to the loader's width:
+ * CHARMM's POPC, read as POP from the topology, is the model's POPC. */
+static const size_t id_cut[ID_FIELDS] = {[ID_NAME] = 6, [ID_RES_NAME] = 3};
+
+static int name_agrees(const char *t, const char *v, size_t cut)
+{
+    const size_t n = strnlen(t, ID_WIDTH);
+    return memcmp(t, v, n) == 0 && (n == ID_WIDTH || v[n] == 0 || n >= cut);
+}
+
+/* The topology atom's value of field f, as the messages print it. */
+static void topology_value(const vox_atom *a, int f, char out[16])
+{
+    switch (f) {
+    case ID_NAME: snprintf(out, 16, "%.7s", a->name); break;
+    case ID_RES_NAME: snprintf(out, 16, "%.7s", a->res_name); break;
+    case ID_CHAIN: snprintf(out, 16, "%.7s", a->chain); break;
+    case ID_RES_NUM: snprintf(out, 16, "%d", a->res_id); break;
+    case ID_ALTLOC: snprintf(out, 16, "%c", a->altloc ? a->altloc : '\0'); break;
+    default: snprintf(out, 16, "%c", a->ins_code ? a->ins_code : '\0'); break;
+    }
+}
+
+/* The first field in which topology atom a and the first model's atom v
+ * differ, or -1.  Atom and residue names by value (as cut above); altloc and
+ * insertion code as their one character (both loaders keep the first); the
+ * residue number as a number, read as pdb.c reads it (cif.c's integers are
+ * a subset), with a blank one (mmCIF '.' or no such item) agreeing with the
+ * -1 or 0 cif.c gives it.  The chain is not compared here (chain_differs). */
+static int id_differs(const vox_atom *a, const atom_id *v)
+{
+    if (!name_agrees(a->name, v->f[ID_NAME], id_cut[ID_NAME]))
+        return ID_NAME;
+    if (a->altloc != v->f[ID_ALTLOC][0])
+        return ID_ALTLOC;
+    if (!name_agrees(a->res_name, v->f[ID_RES_NAME], id_cut[ID_RES_NAME]))
+        return ID_RES_NAME;
+    char num[ID_WIDTH + 1];
+    memcpy(num, v->f[ID_RES_NUM], ID_WIDTH);
+    num[ID_WIDTH] = '\0';
+    int r;
+    if (num[0] ? !vox_hybrid36(num, &r) || r != a->res_id : a->res_id != -1 && a->res_id != 0)
+        return ID_RES_NUM;
+    if (a->ins_code != v->f[ID_INS_CODE][0])
+        return ID_INS_CODE;
+    return -1;
+}
+
+/* Compares the first model with s's atoms: all of them before vox_prepare,
+ * the kept ones after (each with the model's atom at its input index: the
+ * others' coordinates are never used).  Chains are compared by where they
+ * change, not by name: writers fill a blank chain with their own letter
+ * (the 1aki-md files: GROMACS leaves it blank, MDAnalysis writes X, gemmi
+ * A), so a chain's letter does not tell one atom from another, while a chain
+ * beginning at another atom does.  One pass, one comparison per atom. */
+static vox_status models_check_atoms(vox_ctx *ctx, const struct vox_frames *fr, const vox_structure *s,
+                                     const char *name)
+{
+    const models_state *m = fr->state;
+    const size_t n = s->atoms.n;
+    size_t prev = 0;
+    for (size_t j = 0; j < n; j++) {
+        const size_t i = s->kept ? s->kept[j] : j;
+        if (i >= fr->natoms)
+            return vox_fail(ctx, VOX_E_INTERNAL, "%s: atom %zu of %zu", fr->path, i, fr->natoms);
+        const vox_atom *a = &s->atoms.a[j];
+        const atom_id *v = &m->ids[i];
+        int f = id_differs(a, v), chain = 0;
+        if (f < 0 && j > 0) {
+            const int t_new = strncmp(s->atoms.a[j - 1].chain, a->chain, sizeof a->chain) != 0;
+            const int v_new = memcmp(m->ids[prev].f[ID_CHAIN], v->f[ID_CHAIN], ID_WIDTH) != 0;
+            if (t_new != v_new) f = ID_CHAIN, chain = 1 + t_new;
+        }
+        if (f < 0) {
+            prev = i;
+            continue;
+        }
+        char where[96], what[400], top[16];
+        if (m->cif)
+            snprintf(where, sizeof where, "model %s, byte %llu", m->first_model, (unsigned long long)m->first_start);
+        else
+            snprintf(where, sizeof where, "model at byte %llu", (unsigned long long)m->first_start);
+        const char *field = !m->cif ? id_fields[f].pdb_cols
+                            : m->cid[f] >= 0 ? id_fields[f].cif[m->cid_item[f]] : "no such atom_site item";
+        topology_value(a, f, top);
+        if (chain == 2) /* the topology's chain changes here, the model's does not */
+            snprintf(what, sizeof what,
+                     "has chain '%.8s' (%s) as its %zu%s atom, the topology %s chain '%.7s' after '%.7s': the "
+                     "trajectory's chains must begin where the topology's do",
+                     v->f[ID_CHAIN], field, prev + 1, ordinal(prev + 1), name, top, s->atoms.a[j - 1].chain);
+        else if (chain == 1)
+            snprintf(what, sizeof what,
+                     "has chain '%.8s' (%s) after '%.8s' for its %zu%s atom, the topology %s chain '%.7s' for "
+                     "both: the trajectory's chains must begin where the topology's do",
+                     v->f[ID_CHAIN], field, m->ids[prev].f[ID_CHAIN], prev + 1, ordinal(prev + 1), name, top);
+        else
+            snprintf(what, sizeof what,
+                     "has %s '%.8s' (%s), the topology %s '%s': the trajectory must list the topology's atoms in "
+                     "the same order",
+                     id_fields[f].what, v->f[f], field, name, top);
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "%s:%llu: frame 0 (%s): its %zu%s atom %s", fr->path,
+                        (unsigned long long)v->line, where, i + 1, ordinal(i + 1), what);
+    }
     return VOX_OK;
 }
 
@@ -491,6 +612,7 @@ vox_status vox_models_open(vox_ctx *ctx, vox_frames *fr, int cif)
         return vox_fail(ctx, VOX_E_NOMEM, "out of memory opening %s", fr->path);
     m->cif = cif;
     vox_frames_attach(fr, cif ? "mmcif-models" : "pdb-models", cif ? cif_read : pdb_read, models_close, m);
+    fr->check_atoms = models_check_atoms;
     vox_status st = cif ? cif_header(ctx, fr, m) : VOX_OK;
     if (st != VOX_OK)
         return st;

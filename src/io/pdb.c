@@ -83,7 +83,7 @@ static int base36(const char *s, long *out)
     return 1;
 }
 
-static int hybrid36(const char *text, int *out)
+int vox_hybrid36(const char *text, int *out)
 {
     /* the common case, a plain decimal number, without strtol */
     const char *d = text + (*text == '-' || *text == '+');
@@ -217,7 +217,7 @@ static vox_status residue_number(vox_ctx *ctx, const vox_text *t, const line_vie
 {
     char buf[16];
     field(l, 22, 26, buf, sizeof buf);
-    if (!hybrid36(buf, out))
+    if (!vox_hybrid36(buf, out))
         return vox_fail(ctx, VOX_E_PARSE, "%s:%zu: residue number '%s' (columns 23-26) is not a number",
                         t->name, l->no, buf);
     return VOX_OK;
