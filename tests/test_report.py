@@ -253,6 +253,36 @@ def test_report_command(tmp):
     check(r.returncode == 2, "vox report without a folder: usage error")
 
 
+def test_killed_shard(tmp):
+    """A shard killed (or still running) before its summary is written is in the index from its checkpoint
+    (run.shard-K-of-N.checkpoint.json), failures included, for `vox report` and for the index the other
+    shard writes at its end."""
+    out = os.path.join(tmp, "killed")
+    src = [os.path.join(GEN, f"{t}_box.pdb") for t in ("cavity", "pocket", "pore")]
+    bad = os.path.join(tmp, "empty_k.pdb")
+    open(bad, "w").close()
+    # shard 1 of 2 takes pocket_box and empty_k (positions 1 and 3); its summary is what a kill leaves out
+    r = analyze(out, *src, bad, extra=("--num-shards", "2", "--shard-index", "1"))
+    ckpt = os.path.join(out, "run.shard-1-of-2.checkpoint.json")
+    check(r.returncode == 1 and os.path.isfile(ckpt), f"shard 1 ran and left its checkpoint: {r.stderr}")
+    os.unlink(os.path.join(out, "run.shard-1-of-2.summary.json"))
+    want = {"cavity_box": "done", "pocket_box": "done", "pore_box": "done", "empty_k": "failed"}
+    for how in ("shard 0's run", "vox report"):
+        if how == "vox report":
+            os.unlink(os.path.join(out, "index.html"))
+            check(vox("report", out).returncode == 0, "vox report")
+        else:
+            r = analyze(out, *src, bad, extra=("--num-shards", "2", "--shard-index", "0"))
+            check(r.returncode == 0, f"shard 0: {r.stderr}")
+        rows = {s["label"]: s for s in index_rows(out)}
+        check({k: v["status"] for k, v in rows.items()} == want,
+              f"{how}: the killed shard's entries (its failure too) are rows: {rows}")
+        check("empty file" in rows.get("empty_k", {}).get("error", ""),
+              f"{how}: the failure's error from the checkpoint: {rows.get('empty_k')}")
+        check(rows.get("pocket_box", {}).get("input") == src[1] and rows["pocket_box"]["page"] is True,
+              f"{how}: the killed shard's done entry, its input and page: {rows.get('pocket_box')}")
+
+
 def index_rows(out):
     _, _, d = page_of(os.path.join(out, "index.html"))
     return d["structures"] if d else []
@@ -680,7 +710,8 @@ def test_browser(tmp):
 
 
 if __name__ == "__main__":
-    tests = [test_browser] if MODE == "browser" else [test_pages, test_report_command, test_index_is_the_run,
+    tests = [test_browser] if MODE == "browser" else [test_pages, test_report_command, test_killed_shard,
+                                                      test_index_is_the_run,
                                                       test_frame, test_hostile,
                                                       test_errors, test_trajectory, test_4jpn]
     sys.exit(main(tests, "vox-report-"))

@@ -96,6 +96,10 @@ void remove_dead_temporaries(const char *dir, const char *prefix, const char *co
  * DIR/run.<what>.json, or for shard K of N > 1 DIR/run.shard-K-of-N.<what>.json, so that
  * the shards of a batch can share a directory (vox merge-summaries joins them). */
 void run_record_path(const run_config *c, const char *what, char *out, size_t cap);
+/* 1 when a file name in an output directory is a run's record `what` as run_record_path
+ * names it, for any shard (run.<what>.json, run.shard-K-of-N.<what>.json): what finds
+ * every shard's record in a folder the shards share. */
+int run_record_name(const char *name, const char *what);
 /* A byte count: digits with an optional K, M, G or T (powers of 1024; "KiB", "MB" ... too).
  * 0 when s is not one, or overflows. */
 int parse_size(const char *s, unsigned long long *out);

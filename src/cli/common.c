@@ -255,6 +255,26 @@ void run_record_path(const run_config *c, const char *what, char *out, size_t ca
         snprintf(out, cap, "%s/run.%s.json", c->output_dir, what);
 }
 
+/* digits, then the text that must follow them; NULL when there are none or it does not */
+static const char *after_digits(const char *s, const char *then)
+{
+    const char *d = s;
+    while (*d >= '0' && *d <= '9') d++;
+    return d > s && !strncmp(d, then, strlen(then)) ? d + strlen(then) : NULL;
+}
+
+int run_record_name(const char *name, const char *what)
+{
+    if (strncmp(name, "run.", 4))
+        return 0;
+    const char *p = name + 4;
+    /* K and N as run_record_path prints them (%ld of values >= 0): digits only */
+    if (!strncmp(p, "shard-", 6) && (p = after_digits(p + 6, "-of-")) != NULL)
+        p = after_digits(p, ".");
+    const size_t n = strlen(what);
+    return p && !strncmp(p, what, n) && !strcmp(p + n, ".json");
+}
+
 void remove_dead_temporaries(const char *dir, const char *prefix, const char *const *suffixes, size_t nsuffixes)
 {
     DIR *d = opendir(dir);

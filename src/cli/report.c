@@ -539,7 +539,7 @@ static void take_annotation(row *e, row *a)
 typedef struct summary_file {
     const char *name;
     struct timespec mtime;
-    int kind; /* 0 run.checkpoint.json, 1 another summary, 2 run.summary.json */
+    int kind; /* 0 a checkpoint (run.checkpoint.json, a shard's), 1 another summary, 2 run.summary.json */
 } summary_file;
 
 static int by_age(const void *a, const void *b)
@@ -565,7 +565,9 @@ static void index_rows(rows *out, const char *dir, char **names, size_t nn)
     summary_file *sf = calloc(nn ? nn : 1, sizeof *sf);
     size_t ns = 0;
     for (size_t i = 0; sf && i < nn; i++) {
-        int ckpt = names[i] && !strcmp(names[i], "run.checkpoint.json");
+        /* every shard's checkpoint, not only run.checkpoint.json: a shard killed (or still running)
+         * before its summary is written is known by its checkpoint alone */
+        int ckpt = names[i] && run_record_name(names[i], "checkpoint");
         if (!names[i] || (!ckpt && !has_suffix(names[i], "summary.json")))
             continue;
         char p[PATH_MAX + 300];
@@ -664,7 +666,7 @@ int report_write_index(const report_assets *a, const char *dir, char *err, size_
     struct dirent *de;
     while ((de = readdir(d))) {
         const char *s = de->d_name;
-        if (!has_suffix(s, ".annotation.json") && !has_suffix(s, "summary.json") && strcmp(s, "run.checkpoint.json") &&
+        if (!has_suffix(s, ".annotation.json") && !has_suffix(s, "summary.json") && !run_record_name(s, "checkpoint") &&
             !has_suffix(s, ".frames.csv"))
             continue;
         if (nn == ncap) {
@@ -807,7 +809,8 @@ int cmd_report(int argc, char **argv)
     if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         printf("usage: vox report DIR\n\n"
                "(Re)builds DIR/index.html from the files already in DIR: one row per entry of the run\n"
-               "summaries and checkpoint there (for each label, the newest file naming it decides), and per\n"
+               "summaries and checkpoints there (run.checkpoint.json and every shard's, so a shard killed\n"
+               "before its summary still counts; for each label, the newest file naming it decides), and per\n"
                "<label>.annotation.json no summary names, with its status, largest type and volume, counts\n"
                "per type and, when it is done, a link to its page (<label>.html, written by vox analyze\n"
                "--write html); a structure that failed has its error and no link, even where an earlier\n"
