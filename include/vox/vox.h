@@ -476,7 +476,10 @@ VOX_API vox_status vox_prepare(vox_ctx *ctx, vox_structure *s, const vox_prepare
  * (MODEL/ENDMDL) or mmCIF (atom_site.pdbx_PDB_model_num) file, one frame
  * per model, each of which must list the first model's atoms in the same
  * order.  Coordinates come in Å, in the topology's atom order: give them to
- * vox_structure_set_coords.  A vox_frames is used by one thread at a time. */
+ * vox_structure_set_coords, once vox_frames_check_atoms has said that the
+ * file goes with that structure (a DCD or XTC frame is bare coordinates: a
+ * file of other atoms with the same count is not told apart).  A vox_frames
+ * is used by one thread at a time. */
 typedef struct vox_frames vox_frames;
 
 typedef struct vox_frame_info {
