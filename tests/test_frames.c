@@ -638,6 +638,21 @@ static void check_topology_atoms(vox_ctx *ctx)
              "the topology %s 'O'", traj, top);
     CHECK(check_pair(ctx, top, traj, 0) == VOX_E_INVALID_ARG && strstr(vox_ctx_last_error_detail(ctx), want),
           "mmCIF: %s", vox_ctx_last_error_detail(ctx));
+    /* without a name for the structure, the message still reads */
+    {
+        vox_structure *s = NULL;
+        vox_frames *fr = NULL;
+        vox_load_params lp;
+        vox_load_params_init(&lp);
+        lp.assembly = VOX_ASSEMBLY_ASYMMETRIC;
+        CHECK(vox_load_file(ctx, top, &lp, &s) == VOX_OK && vox_frames_open(ctx, traj, &fr) == VOX_OK &&
+                  vox_frames_check_atoms(ctx, fr, s, NULL) == VOX_E_INVALID_ARG &&
+                  strstr(vox_ctx_last_error_detail(ctx), "the topology (the structure given) 'O'") &&
+                  !strstr(vox_ctx_last_error_detail(ctx), "(null)"),
+              "no name: %s", vox_ctx_last_error_detail(ctx));
+        vox_frames_close(&fr);
+        vox_structure_free(&s);
+    }
     CHECK(vox_frames_check_atoms(ctx, NULL, NULL, NULL) == VOX_E_INVALID_ARG, "NULL frames");
     unlink(top);
     unlink(traj);

@@ -77,7 +77,8 @@ vox_status vox_frames_check_atoms(vox_ctx *ctx, const vox_frames *f, const vox_s
     if (f->natoms != s->n_input)
         return vox_fail(ctx, VOX_E_INVALID_ARG, "%s%s has %zu atoms, the trajectory %s has %zu",
                         name ? "the topology " : "", name ? name : "the structure", s->n_input, f->path, f->natoms);
-    return f->check_atoms ? f->check_atoms(ctx, f, s, name) : VOX_OK;
+    /* the format's messages say "the topology NAME" */
+    return f->check_atoms ? f->check_atoms(ctx, f, s, name ? name : "(the structure given)") : VOX_OK;
 }
 const char *vox_frames_format(const vox_frames *f) { return f ? f->format : ""; }
 
