@@ -48,8 +48,16 @@ typedef struct edt_job {
     struct edt_line *lines;   /* per thread, the envelopes */
     uint64_t *need;           /* the envelopes: per grid j, a bit per k where D is wanted on the x-line */
     uint64_t *need_k;         /* the envelopes: a bit per k where some x-line wants D */
-    size_t *nonbulk;          /* per padded x-plane: its voxels other than bulk */
+    struct edt_census *census; /* per padded x-plane, for the choice of method */
 } edt_job;
+
+/* What pass 1 sees of one padded x-plane: its voxels other than bulk, and
+ * its longest run of them along z (its H are at most the square of half of
+ * that, rounded up). */
+typedef struct edt_census {
+    size_t other;
+    int longest;
+} edt_census;
 
 /* Eight voxels' bulk bits, one per byte. */
 #define EXPOSED8 (0x0101010101010101ull * VOX_V_EXPOSED)
@@ -76,7 +84,7 @@ static inline int next_edge(const uint8_t *bytes, int k, int n, uint64_t flip)
 /* H of one padded row from its n state voxels s: 0 at the bulk voxels and
  * at both ends, and in each run of other voxels between bulk (or the
  * padding) at a and b, min(q - a, b - q)^2, filled from both ends inwards. */
-static size_t bulk_row(uint32_t *h, const uint8_t *s, int n)
+static size_t bulk_row(uint32_t *h, const uint8_t *s, int n, int *longest)
 {
     size_t other = 0;
     memset(h, 0, ((size_t)n + 2) * sizeof *h);
@@ -86,6 +94,7 @@ static size_t bulk_row(uint32_t *h, const uint8_t *s, int n)
             return other;
         const int hi = next_edge(s, lo + 1, n, 0);
         other += (size_t)(hi - lo);
+        if (hi - lo > *longest) *longest = hi - lo;
         uint32_t sq = 1, step = 3; /* (t + 1)^2 = t^2 + 2t + 1 */
         for (int a = lo + 1, b = hi; a <= b; a++, b--) {
             h[a] = h[b] = sq;
@@ -103,18 +112,18 @@ static void edt_pass_z(void *arg, size_t i, int thread)
     (void)thread;
     const size_t pd1 = (size_t)e->pd[1], pd2 = (size_t)e->pd[2];
     uint32_t *plane = e->h + i * pd1 * pd2;
+    edt_census *c = &e->census[i];
+    memset(c, 0, sizeof *c);
     if (i == 0 || (int)i > e->dims[0]) {
         memset(plane, 0, pd1 * pd2 * sizeof *plane);
-        e->nonbulk[i] = 0;
         return;
     }
     memset(plane, 0, pd2 * sizeof *plane);
     memset(plane + (pd1 - 1) * pd2, 0, pd2 * sizeof *plane);
     const uint8_t *st = e->state + (i - 1) * (size_t)e->dims[1] * (size_t)e->dims[2];
-    size_t other = 0;
     for (int j = 0; j < e->dims[1]; j++)
-        other += bulk_row(plane + (size_t)(j + 1) * pd2, st + (size_t)j * (size_t)e->dims[2], e->dims[2]);
-    e->nonbulk[i] = other;
+        c->other += bulk_row(plane + (size_t)(j + 1) * pd2, st + (size_t)j * (size_t)e->dims[2], e->dims[2],
+                             &c->longest);
 }
 
 /* min over r of r^2 + c[+-r * stride], searched outwards from r = 0.  A
@@ -358,7 +367,29 @@ static int edt_searches_cheaper(const edt_job *e)
     const size_t d1 = (size_t)e->dims[1], d2 = (size_t)e->dims[2], words = (d2 + 63) / 64;
     const size_t hy = (size_t)e->pd[2], hx = (size_t)e->pd[1] * hy;
     uint64_t n = 0, sum = 0, other = 0;
-    for (size_t i = 0; i < (size_t)e->pd[0]; i++) other += e->nonbulk[i];
+    int longest = 0;
+    for (size_t i = 0; i < (size_t)e->pd[0]; i++) {
+        other += e->census[i].other;
+        if (e->census[i].longest > longest) longest = e->census[i].longest;
+    }
+    if (!e->want)
+        n = (uint64_t)e->dims[0] * d1 * d2;
+    for (size_t t = 0; e->want && t < (size_t)e->dims[0] * d1 * words; t++) {
+        /* the bits set, eight bytes' counts summed by one product */
+        uint64_t m = e->want[t];
+        if (!m)
+            continue;
+        m -= m >> 1 & 0x5555555555555555ull;
+        m = (m & 0x3333333333333333ull) + (m >> 2 & 0x3333333333333333ull);
+        n += ((m + (m >> 4)) & 0x0f0f0f0f0f0f0f0full) * 0x0101010101010101ull >> 56;
+    }
+    /* every H is at most root^2: sum <= n root^2, so when even n root in
+     * place of the sum's root (with room for its rounding) is below, so is
+     * the estimate, and the voxels need not be visited */
+    const double root = (double)((longest + 1) / 2);
+    if (7.0 * (double)n + 1.000001 * (double)n * root < 11.0 * (double)other)
+        return 1;
+    n = 0;
     for (size_t i = 0; i < (size_t)e->dims[0]; i++)
         for (size_t j = 0; j < d1; j++) {
             const uint32_t *h = e->h + (i + 1) * hx + (j + 1) * hy + 1;
@@ -392,13 +423,13 @@ vox_status vox_bulk_distance2(vox_ctx *ctx, const uint8_t *state, const int dims
                         "descriptors: the grid has %d voxels along an axis; depths are computed up to %d",
                         longest - 2, MAX_PADDED_AXIS - 2);
     const int width = vox_team_width(ctx->team, 0, (size_t)longest);
-    e.nonbulk = malloc((size_t)e.pd[0] * sizeof *e.nonbulk);
-    if (!e.nonbulk)
+    e.census = malloc((size_t)e.pd[0] * sizeof *e.census);
+    if (!e.census)
         return vox_fail(ctx, VOX_E_NOMEM, "out of memory for the depths");
     /* each item owns whole planes or lines: any thread count writes the same bytes */
     vox_team_run(ctx->team, width, (size_t)e.pd[0], VOX_SCHED_STATIC, edt_pass_z, &e);
     const int search = method == VOX_EDT_SEARCH || (method == VOX_EDT_AUTO && edt_searches_cheaper(&e));
-    free(e.nonbulk);
+    free(e.census);
     vox_status rc = VOX_OK;
     const size_t words = ((size_t)dims[2] + 63) / 64;
     if (search) {
