@@ -148,12 +148,12 @@ static inline uint32_t nearest(const uint32_t *c, ptrdiff_t stride)
 #define EDT_UNKNOWN UINT32_MAX
 
 /* One y-plane's G, a thread's: g (pd2 columns of pd0 along x) holds those
- * computed, EDT_UNKNOWN elsewhere; done lists them, to be cleared for the
- * next plane (cheaper than clearing the whole plane). */
+ * computed, EDT_UNKNOWN elsewhere; cols, a bit per k where the plane has a
+ * wanted voxel: the searches stay in their x-line, so only these columns
+ * are cleared for the next plane. */
 typedef struct edt_plane {
     uint32_t *g;
-    uint32_t *done;
-    size_t ndone;
+    uint64_t *cols;
 } edt_plane;
 
 /* Keeps the rare path out of the search's loop, whose variables then stay
@@ -165,10 +165,8 @@ typedef struct edt_plane {
 #endif
 
 /* G r steps along x from the memo entry gc (H hc), computed and noted. */
-static EDT_NOINLINE uint32_t plane_g(edt_plane *p, uint32_t *gc, const uint32_t *hc, ptrdiff_t r, size_t hx,
-                                     size_t hy)
+static EDT_NOINLINE uint32_t plane_g(uint32_t *gc, const uint32_t *hc, ptrdiff_t r, size_t hx, size_t hy)
 {
-    p->done[p->ndone++] = (uint32_t)(gc + r - p->g);
     return gc[r] = nearest(hc + r * (ptrdiff_t)hx, (ptrdiff_t)hy);
 }
 
@@ -176,14 +174,14 @@ static EDT_NOINLINE uint32_t plane_g(edt_plane *p, uint32_t *gc, const uint32_t 
  * the first time a search reads it, by nearest() along y over H.  gc: the
  * voxel's G in the plane's memo (x stride 1); hc: its H (x stride hx, y
  * stride hy). */
-static inline uint32_t along_x(edt_plane *p, uint32_t *gc, const uint32_t *hc, size_t hx, size_t hy)
+static inline uint32_t along_x(uint32_t *gc, const uint32_t *hc, size_t hx, size_t hy)
 {
     uint32_t best = *gc, r2 = 1;
-    if (best == EDT_UNKNOWN) best = plane_g(p, gc, hc, 0, hx, hy);
+    if (best == EDT_UNKNOWN) best = plane_g(gc, hc, 0, hx, hy);
     for (ptrdiff_t r = 1; r2 < best; r++) {
         uint32_t lo = gc[-r], hi = gc[r];
-        if (lo == EDT_UNKNOWN) lo = plane_g(p, gc, hc, -r, hx, hy);
-        if (hi == EDT_UNKNOWN) hi = plane_g(p, gc, hc, r, hx, hy);
+        if (lo == EDT_UNKNOWN) lo = plane_g(gc, hc, -r, hx, hy);
+        if (hi == EDT_UNKNOWN) hi = plane_g(gc, hc, r, hx, hy);
         const uint32_t m = r2 + (lo < hi ? lo : hi);
         if (m < best) best = m;
         r2 += 2 * (uint32_t)r + 1;
@@ -206,14 +204,18 @@ static void edt_pass_xy(void *arg, size_t j, int thread)
         for (size_t w = 0; w < words; w++) {
             const size_t k0 = 64 * w;
             uint64_t m = e->want ? e->want[row * words + w] : ~(uint64_t)0 >> (d2 - k0 < 64 ? 64 - (d2 - k0) : 0);
+            p->cols[w] |= m;
             for (; m; m &= m - 1) {
                 const size_t k = k0 + (size_t)__builtin_ctzll(m);
-                e->d2[row * d2 + k] = along_x(p, p->g + (k + 1) * pd0 + i + 1, hrow + k, hx, hy);
+                e->d2[row * d2 + k] = along_x(p->g + (k + 1) * pd0 + i + 1, hrow + k, hx, hy);
             }
         }
     }
-    for (size_t t = 0; t < p->ndone; t++) p->g[p->done[t]] = EDT_UNKNOWN;
-    p->ndone = 0;
+    for (size_t w = 0; w < words; w++) {
+        for (uint64_t m = p->cols[w]; m; m &= m - 1)
+            memset(p->g + (64 * w + (size_t)__builtin_ctzll(m) + 1) * pd0, 0xff, pd0 * sizeof *p->g); /* EDT_UNKNOWN */
+        p->cols[w] = 0;
+    }
 }
 
 /* ---- deep volumes: lower envelopes of whole lines ---------------------- */
@@ -438,8 +440,8 @@ vox_status vox_bulk_distance2(vox_ctx *ctx, const uint8_t *state, const int dims
         rc = e.planes ? VOX_OK : vox_fail(ctx, VOX_E_NOMEM, "out of memory for the depths");
         for (int t = 0; t < width && rc == VOX_OK; t++) {
             e.planes[t].g = malloc(plane * sizeof *e.planes[t].g);
-            e.planes[t].done = malloc(plane * sizeof *e.planes[t].done);
-            if (!e.planes[t].g || !e.planes[t].done)
+            e.planes[t].cols = calloc(words, sizeof *e.planes[t].cols);
+            if (!e.planes[t].g || !e.planes[t].cols)
                 rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the depths");
             else
                 memset(e.planes[t].g, 0xff, plane * sizeof *e.planes[t].g); /* EDT_UNKNOWN */
@@ -448,7 +450,7 @@ vox_status vox_bulk_distance2(vox_ctx *ctx, const uint8_t *state, const int dims
             vox_team_run(ctx->team, width, (size_t)e.dims[1], VOX_SCHED_STATIC, edt_pass_xy, &e);
         for (int t = 0; e.planes && t < width; t++) {
             free(e.planes[t].g);
-            free(e.planes[t].done);
+            free(e.planes[t].cols);
         }
         free(e.planes);
         return rc;
