@@ -173,7 +173,10 @@ static EDT_NOINLINE uint32_t plane_g(uint32_t *gc, const uint32_t *hc, ptrdiff_t
 /* D of one voxel: the search of nearest() along x over G, each G computed
  * the first time a search reads it, by nearest() along y over H.  gc: the
  * voxel's G in the plane's memo (x stride 1); hc: its H (x stride hx, y
- * stride hy). */
+ * stride hy).  The voxels come in rising i, so the G below a voxel and its
+ * own are mostly known already (2 of 10 G computed on 4jpn.pdb at 2.0 A,
+ * kept out of the loop), while the G above are mostly new: computed in
+ * the loop, sparing a call each. */
 static inline uint32_t along_x(uint32_t *gc, const uint32_t *hc, size_t hx, size_t hy)
 {
     uint32_t best = *gc, r2 = 1;
@@ -181,7 +184,7 @@ static inline uint32_t along_x(uint32_t *gc, const uint32_t *hc, size_t hx, size
     for (ptrdiff_t r = 1; r2 < best; r++) {
         uint32_t lo = gc[-r], hi = gc[r];
         if (lo == EDT_UNKNOWN) lo = plane_g(gc, hc, -r, hx, hy);
-        if (hi == EDT_UNKNOWN) hi = plane_g(gc, hc, r, hx, hy);
+        if (hi == EDT_UNKNOWN) hi = gc[r] = nearest(hc + r * (ptrdiff_t)hx, (ptrdiff_t)hy);
         const uint32_t m = r2 + (lo < hi ? lo : hi);
         if (m < best) best = m;
         r2 += 2 * (uint32_t)r + 1;
