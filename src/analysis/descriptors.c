@@ -377,6 +377,11 @@ static int edt_searches_cheaper(const edt_job *e)
         other += e->census[i].other;
         if (e->census[i].longest > longest) longest = e->census[i].longest;
     }
+    /* every H is at most root^2: sum <= n root^2, so when even n root in
+     * place of the sum's root (with room for its rounding) is below, so is
+     * the estimate, and the voxels need not be visited; the count of the
+     * wanted voxels stops once too many for that (the deep volumes) */
+    const double root = (double)((longest + 1) / 2), per = 7.0 + 1.000001 * root, budget = 11.0 * (double)other;
     if (!e->want)
         n = (uint64_t)e->dims[0] * d1 * d2;
     for (size_t t = 0; e->want && t < (size_t)e->dims[0] * d1 * words; t++) {
@@ -387,12 +392,10 @@ static int edt_searches_cheaper(const edt_job *e)
         m -= m >> 1 & 0x5555555555555555ull;
         m = (m & 0x3333333333333333ull) + (m >> 2 & 0x3333333333333333ull);
         n += ((m + (m >> 4)) & 0x0f0f0f0f0f0f0f0full) * 0x0101010101010101ull >> 56;
+        if ((double)n * per >= budget)
+            break;
     }
-    /* every H is at most root^2: sum <= n root^2, so when even n root in
-     * place of the sum's root (with room for its rounding) is below, so is
-     * the estimate, and the voxels need not be visited */
-    const double root = (double)((longest + 1) / 2);
-    if (7.0 * (double)n + 1.000001 * (double)n * root < 11.0 * (double)other)
+    if ((double)n * per < budget)
         return 1;
     n = 0;
     for (size_t i = 0; i < (size_t)e->dims[0]; i++)
