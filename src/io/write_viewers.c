@@ -12,55 +12,38 @@
  * the aligned frame, the script moves it onto the input frame (one line of
  * numbers: PyMOL's transform_object, ChimeraX's view matrix), so volumes,
  * lining residues, boxes and maps all sit on the user's own file.
+ *
+ * A script's length is bounded before it is written (script_bound), its
+ * buffer reserved once, and every piece stored at a cursor: a script was
+ * some 40,000 small appends, each a call with its own room check, and the
+ * lining ranges went through a growing array first.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "decimal.h"
+#include "exact17.h"
 #include "internal.h"
 
 /* PyMOL and ChimeraX both know these colour names. */
 static const char *const type_colour[5] = {"magenta", "orange", "cyan", "red", "gray"};
 
-/* Serial-number ranges [lo, hi], built by appending ascending serials. */
-typedef struct ranges {
-    size_t (*v)[2];
-    size_t n, cap;
-    int oom;
-} ranges;
-
-static void ranges_add(ranges *r, size_t lo, size_t hi)
+/* n bytes of s at o; the end. */
+static inline char *put(char *o, const char *s, size_t n)
 {
-    if (r->n && r->v[r->n - 1][1] + 1 == lo) {
-        r->v[r->n - 1][1] = hi;
-        return;
-    }
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? 2 * r->cap : 32;
-        size_t(*p)[2] = realloc(r->v, cap * sizeof *p);
-        if (!p) {
-            r->oom = 1;
-            return;
-        }
-        r->v = p;
-        r->cap = cap;
-    }
-    r->v[r->n][0] = lo;
-    r->v[r->n][1] = hi;
-    r->n++;
+    memcpy(o, s, n);
+    return o + n;
 }
 
-/* Every atom of the lining residues of group g, as serial ranges. */
-static void lining_ranges(const vox_group *g, ranges *out)
-{
-    out->n = 0;
-    for (size_t t = 0; t < g->d.nresidues; t++) ranges_add(out, g->d.residues[t] + 1, g->d.residue_ends[t]);
-}
+#define PUT(o, lit) put((o), (lit), sizeof(lit) - 1)
+
+static inline char *put_str(char *o, const char *s) { return put(o, s, strlen(s)); }
 
 /* One volume as the scripts show it. */
 typedef struct shown_volume {
     char name[48];        /* vox_<type>_<id> */
+    size_t name_len;
     const char *colour;
     size_t first, last;   /* the pseudo-atoms' serials */
     const vox_group *g;
@@ -81,7 +64,11 @@ static size_t shown_volumes(const vox_structure *s, const vox_result *r, int inc
     for (size_t q = 0; q < n; q++) {
         const vox_group *g = &r->groups[order[q]];
         shown_volume *v = &out[q];
-        snprintf(v->name, sizeof v->name, "vox_%s_%d", vox_volume_type_name(g->type), g->id);
+        char *e = put_str(PUT(v->name, "vox_"), vox_volume_type_name(g->type)); /* < 48: "vox_occluded_-2147483648" */
+        *e++ = '_';
+        e += vox_fmt_i64(g->id, e);
+        *e = '\0';
+        v->name_len = (size_t)(e - v->name);
         v->colour = type_colour[g->type];
         v->first = serial;
         v->last = serial + g->n - 1;
@@ -111,195 +98,233 @@ static int to_input(const vox_result *r, const vox_render_params *p, double m[3]
     return !identity;
 }
 
-/* A number with all its digits, always with a point: PyMOL's C side takes
- * a Python int in a matrix for garbage (it crashed on one in our tests). */
-static void put_float(vox_buf *b, double v)
+/* A number with all its digits ("%.17g", exact17.h), always with a point:
+ * PyMOL's C side takes a Python int in a matrix for garbage (it crashed on
+ * one in our tests).  At most VOX_FMT_G17_MAX + 1 bytes. */
+static char *put_float(char *o, double v)
 {
-    char t[40];
-    snprintf(t, sizeof t, "%.17g", v == 0.0 ? 0.0 : v); /* no "-0" */
-    vox_buf_puts(b, t);
-    if (!strpbrk(t, ".e"))
-        vox_buf_puts(b, ".0");
+    const size_t n = vox_fmt_g17(v == 0.0 ? 0.0 : v, o); /* no "-0" */
+    if (!memchr(o, '.', n) && !memchr(o, 'e', n))
+        return PUT(o + n, ".0");
+    return o + n;
 }
 
-/* Lines are put in pieces, numbers formatted by decimal.h: no printf. */
-static void put3(vox_buf *b, const char *a, const char *c, const char *d)
+/* "lo-hi" (41 bytes at most). */
+static char *put_range(char *o, size_t lo, size_t hi)
 {
-    vox_buf_puts(b, a);
-    vox_buf_puts(b, c);
-    vox_buf_puts(b, d);
-}
-
-static void put_line_end(vox_buf *b, const char *s)
-{
-    vox_buf_puts(b, s);
-    vox_buf_putc(b, '\n');
-}
-
-/* "lo-hi" and then tail, as one piece. */
-static void put_range(vox_buf *b, size_t lo, size_t hi, const char *tail)
-{
-    char t[64], *o = t;
     o += vox_fmt_u64(lo, o);
     *o++ = '-';
-    o += vox_fmt_u64(hi, o);
-    const size_t n = strlen(tail); /* "", "\n" or ")\n" */
-    memcpy(o, tail, n);
-    vox_buf_put(b, t, (size_t)(o - t) + n);
+    return o + vox_fmt_u64(hi, o);
 }
 
-/* The parts both scripts share: the volumes, the lining ranges' buffer. */
+/* The parts both scripts share. */
 typedef struct script {
     shown_volume *vols;
     size_t n;
-    ranges lining;
     char radius_text[VOX_FMT_FIXED_MAX]; /* "%.3f" of half a voxel edge: the spheres fill their voxels */
+    size_t radius_len;
 } script;
-
-static vox_status script_begin(const vox_structure *s, const vox_result *r, const vox_render_params *p, script *sc)
-{
-    memset(sc, 0, sizeof *sc);
-    sc->vols = malloc((r->n + 1) * sizeof *sc->vols);
-    if (!sc->vols)
-        return VOX_E_NOMEM;
-    sc->n = shown_volumes(s, r, p->include_hubs, sc->vols);
-    if (sc->n == (size_t)-1) {
-        free(sc->vols);
-        return VOX_E_NOMEM;
-    }
-    vox_fmt_fixed(0.5 * r->resolution, 3, sc->radius_text);
-    return VOX_OK;
-}
-
-static vox_status script_end(script *sc, vox_buf *b)
-{
-    int oom = sc->lining.oom;
-    free(sc->lining.v);
-    free(sc->vols);
-    return oom || b->oom ? VOX_E_NOMEM : VOX_OK;
-}
 
 /* PyMOL: `id` takes "a-b+c-d"; long lists are split over several select
  * commands so no line grows past a few kilobytes. */
 #define PYMOL_RANGES_PER_LINE 64
 
+/* The most either script may hold: its fixed text (under 1 kB), the file's
+ * name and the version, the transform (12 numbers), and per volume its
+ * lines (each under 100 bytes besides the name and the radius) and per
+ * lining residue one range at most (ChimeraX's, 86 bytes with two 20-digit
+ * numbers), PyMOL's line heads once per PYMOL_RANGES_PER_LINE of them. */
+static size_t script_bound(const script *sc, const vox_render_params *p)
+{
+    size_t n = 2048 + strlen(p->structure_file) + strlen(vox_version()) + 12 * (VOX_FMT_G17_MAX + 4);
+    for (size_t v = 0; v < sc->n; v++) {
+        const size_t name = sc->vols[v].name_len, nres = sc->vols[v].g->d.nresidues;
+        n += 1024 + 12 * name + 2 * sc->radius_len + 96 * nres + (nres / PYMOL_RANGES_PER_LINE + 1) * (2 * name + 96);
+    }
+    return n;
+}
+
+/* The volumes, and the script's buffer reserved (script_bound): its cursor,
+ * or NULL when out of memory. */
+static char *script_begin(const vox_structure *s, const vox_result *r, const vox_render_params *p, script *sc,
+                          vox_buf *b)
+{
+    memset(sc, 0, sizeof *sc);
+    sc->vols = malloc((r->n + 1) * sizeof *sc->vols);
+    if (!sc->vols)
+        return NULL;
+    sc->n = shown_volumes(s, r, p->include_hubs, sc->vols);
+    if (sc->n == (size_t)-1) {
+        free(sc->vols);
+        sc->vols = NULL;
+        return NULL;
+    }
+    sc->radius_len = vox_fmt_fixed(0.5 * r->resolution, 3, sc->radius_text);
+    char *o = vox_buf_tail(b, script_bound(sc, p));
+    if (!o) {
+        free(sc->vols);
+        sc->vols = NULL;
+    }
+    return o;
+}
+
+/* The script's length from the cursor; the volumes freed. */
+static vox_status script_end(script *sc, vox_buf *b, char *o)
+{
+    free(sc->vols);
+    b->len = (size_t)(o - b->data);
+    b->data[b->len] = '\0';
+    return VOX_OK;
+}
+
+/* One range of a volume's lining in PyMOL's select lines: the k-th, which
+ * opens a line (and closes the one before) every PYMOL_RANGES_PER_LINE. */
+static char *pml_range(char *o, const shown_volume *sv, size_t k, size_t lo, size_t hi)
+{
+    if (k % PYMOL_RANGES_PER_LINE == 0) {
+        if (k)
+            o = PUT(o, ")\n");
+        o = put(PUT(o, "select "), sv->name, sv->name_len);
+        o = put(PUT(o, "_lining, "), sv->name, sv->name_len);
+        o = PUT(o, "_lining or (vox_structure and id ");
+    } else {
+        *o++ = '+';
+    }
+    return put_range(o, lo, hi);
+}
+
+/* Every atom of the lining residues of a volume, as serial ranges (a
+ * residue's atoms are [first + 1, end], and a range takes in the next
+ * residue when that one starts where it ends), in PyMOL's select lines. */
+static char *pml_lining(char *o, const shown_volume *sv)
+{
+    const vox_group_desc *d = &sv->g->d;
+    if (!d->nresidues)
+        return o;
+    o = PUT(put(PUT(o, "select "), sv->name, sv->name_len), "_lining, none\n");
+    size_t k = 0, lo = d->residues[0] + 1, hi = d->residue_ends[0];
+    for (size_t t = 1; t < d->nresidues; t++) {
+        if (hi == d->residues[t]) {
+            hi = d->residue_ends[t];
+            continue;
+        }
+        o = pml_range(o, sv, k++, lo, hi);
+        lo = d->residues[t] + 1;
+        hi = d->residue_ends[t];
+    }
+    o = PUT(pml_range(o, sv, k, lo, hi), ")\n");
+    return PUT(put(PUT(o, "show sticks, "), sv->name, sv->name_len), "_lining\n");
+}
+
 vox_status vox_render_pymol(const vox_structure *s, const vox_result *r, const vox_render_params *p, vox_buf *b)
 {
     script sc;
-    if (script_begin(s, r, p, &sc) != VOX_OK)
+    char *o = script_begin(s, r, p, &sc, b);
+    if (!o)
         return VOX_E_NOMEM;
     /* PyMOL splits every line at semicolons, comments too: none here */
-    put3(b, "# vox ", vox_version(),
-         ": the volumes of one structure for PyMOL (pymol FILE.pml, run from this folder).\n"
-         "# Atoms are picked by serial number (id), one object per volume, coloured by type\n"
-         "# (hub magenta, pore orange, pocket cyan, cavity red, occluded gray), lining residues as sticks.\n");
-    vox_buf_puts(b, "delete vox_*\n");
-    put3(b, "load ", p->structure_file, ", vox_structure\n");
+    o = put_str(PUT(o, "# vox "), vox_version());
+    o = PUT(o, ": the volumes of one structure for PyMOL (pymol FILE.pml, run from this folder).\n"
+               "# Atoms are picked by serial number (id), one object per volume, coloured by type\n"
+               "# (hub magenta, pore orange, pocket cyan, cavity red, occluded gray), lining residues as sticks.\n"
+               "delete vox_*\n"
+               "load ");
+    o = PUT(put_str(o, p->structure_file), ", vox_structure\n");
     double m[3][4];
     if (to_input(r, p, m)) {
         /* the file is in the aligned frame: move it onto the input frame (numbers only) */
-        vox_buf_puts(b, "/cmd.transform_object(\"vox_structure\", [");
+        o = PUT(o, "/cmd.transform_object(\"vox_structure\", [");
         for (int a = 0; a < 3; a++)
-            for (int c = 0; c < 4; c++) {
-                put_float(b, m[a][c]);
-                vox_buf_puts(b, ", ");
-            }
-        vox_buf_puts(b, "0.0, 0.0, 0.0, 1.0], homogenous=1)\n");
+            for (int c = 0; c < 4; c++) o = PUT(put_float(o, m[a][c]), ", ");
+        o = PUT(o, "0.0, 0.0, 0.0, 1.0], homogenous=1)\n");
     }
-    vox_buf_puts(b, "hide everything, vox_structure\n");
-    vox_buf_puts(b, "show cartoon, vox_structure and id ");
-    put_range(b, 1, s->atoms.n, "\n");
+    o = PUT(o, "hide everything, vox_structure\n"
+               "show cartoon, vox_structure and id ");
+    o = PUT(put_range(o, 1, s->atoms.n), "\n");
     for (size_t v = 0; v < sc.n; v++) {
         const shown_volume *sv = &sc.vols[v];
-        put3(b, "create ", sv->name, ", vox_structure and id ");
-        put_range(b, sv->first, sv->last, "\n");
-        put3(b, "alter ", sv->name, ", vdw=");
-        put_line_end(b, sc.radius_text);
-        put3(b, "show spheres, ", sv->name, "\n");
-        put3(b, "color ", sv->colour, ", ");
-        put_line_end(b, sv->name);
-        lining_ranges(sv->g, &sc.lining);
-        if (!sc.lining.n)
-            continue;
-        put3(b, "select ", sv->name, "_lining, none\n");
-        for (size_t k = 0; k < sc.lining.n; k++) {
-            if (k % PYMOL_RANGES_PER_LINE == 0) {
-                put3(b, "select ", sv->name, "_lining, ");
-                put3(b, "", sv->name, "_lining or (vox_structure and id ");
-            } else {
-                vox_buf_putc(b, '+');
-            }
-            const int last = k % PYMOL_RANGES_PER_LINE == PYMOL_RANGES_PER_LINE - 1 || k + 1 == sc.lining.n;
-            put_range(b, sc.lining.v[k][0], sc.lining.v[k][1], last ? ")\n" : "");
-        }
-        put3(b, "show sticks, ", sv->name, "_lining\n");
+        o = PUT(put(PUT(o, "create "), sv->name, sv->name_len), ", vox_structure and id ");
+        o = PUT(put_range(o, sv->first, sv->last), "\n");
+        o = PUT(put(PUT(o, "alter "), sv->name, sv->name_len), ", vdw=");
+        o = PUT(put(o, sc.radius_text, sc.radius_len), "\n");
+        o = PUT(put(PUT(o, "show spheres, "), sv->name, sv->name_len), "\n");
+        o = PUT(put_str(PUT(o, "color "), sv->colour), ", ");
+        o = PUT(put(o, sv->name, sv->name_len), "\n");
+        o = pml_lining(o, sv);
     }
-    vox_buf_puts(b, "rebuild\ndeselect\nzoom vox_structure\n");
-    return script_end(&sc, b);
+    o = PUT(o, "rebuild\ndeselect\nzoom vox_structure\n");
+    return script_end(&sc, b, o);
 }
 
-/* ChimeraX: one serial range is the intersection of two attribute tests,
- * put as one piece. */
-static void cxc_range(vox_buf *b, size_t lo, size_t hi)
+/* ChimeraX: one serial range is the intersection of two attribute tests. */
+static char *cxc_range(char *o, size_t lo, size_t hi)
 {
-    static const char ge[] = "(#1@@serial_number>=", le[] = " & #1@@serial_number<=";
-    char t[sizeof ge + sizeof le + 48], *o = t;
-    memcpy(o, ge, sizeof ge - 1);
-    o += sizeof ge - 1;
+    o = PUT(o, "(#1@@serial_number>=");
     o += vox_fmt_u64(lo, o);
-    memcpy(o, le, sizeof le - 1);
-    o += sizeof le - 1;
+    o = PUT(o, " & #1@@serial_number<=");
     o += vox_fmt_u64(hi, o);
     *o++ = ')';
-    vox_buf_put(b, t, (size_t)(o - t));
+    return o;
+}
+
+/* A volume's lining as pml_lining finds its ranges, joined by " | ". */
+static char *cxc_lining(char *o, const shown_volume *sv)
+{
+    const vox_group_desc *d = &sv->g->d;
+    if (!d->nresidues)
+        return o;
+    o = PUT(put(PUT(o, "name frozen "), sv->name, sv->name_len), "_lining ");
+    size_t lo = d->residues[0] + 1, hi = d->residue_ends[0];
+    for (size_t t = 1; t < d->nresidues; t++) {
+        if (hi == d->residues[t]) {
+            hi = d->residue_ends[t];
+            continue;
+        }
+        o = PUT(cxc_range(o, lo, hi), " | ");
+        lo = d->residues[t] + 1;
+        hi = d->residue_ends[t];
+    }
+    o = cxc_range(o, lo, hi);
+    o = PUT(put(PUT(o, "\nshow "), sv->name, sv->name_len), "_lining atoms\n");
+    return PUT(put(PUT(o, "style "), sv->name, sv->name_len), "_lining stick\n");
 }
 
 vox_status vox_render_chimerax(const vox_structure *s, const vox_result *r, const vox_render_params *p,
                                vox_buf *b)
 {
     script sc;
-    if (script_begin(s, r, p, &sc) != VOX_OK)
+    char *o = script_begin(s, r, p, &sc, b);
+    if (!o)
         return VOX_E_NOMEM;
-    put3(b, "# vox ", vox_version(),
-         ": the volumes of one structure for ChimeraX (open FILE.cxc in a new session:\n"
-         "# the structure becomes model #1).  Atoms are picked by serial number, one named selection\n"
-         "# per volume, coloured by type (hub magenta, pore orange, pocket cyan, cavity red,\n"
-         "# occluded gray), lining residues as sticks.\n");
-    put3(b, "open ", p->structure_file, "\n");
+    o = put_str(PUT(o, "# vox "), vox_version());
+    o = PUT(o, ": the volumes of one structure for ChimeraX (open FILE.cxc in a new session:\n"
+               "# the structure becomes model #1).  Atoms are picked by serial number, one named selection\n"
+               "# per volume, coloured by type (hub magenta, pore orange, pocket cyan, cavity red,\n"
+               "# occluded gray), lining residues as sticks.\n"
+               "open ");
+    o = PUT(put_str(o, p->structure_file), "\n");
     double m[3][4];
     if (to_input(r, p, m)) {
         /* the file is in the aligned frame: place the model in the input frame */
-        vox_buf_puts(b, "view matrix models #1");
+        o = PUT(o, "view matrix models #1");
         for (int a = 0; a < 3; a++)
-            for (int c = 0; c < 4; c++) {
-                vox_buf_putc(b, ',');
-                put_float(b, m[a][c]);
-            }
-        vox_buf_putc(b, '\n');
+            for (int c = 0; c < 4; c++) o = put_float(PUT(o, ","), m[a][c]);
+        *o++ = '\n';
     }
-    vox_buf_puts(b, "hide #1 atoms\n");
-    vox_buf_puts(b, "cartoon #1\n");
+    o = PUT(o, "hide #1 atoms\n"
+               "cartoon #1\n");
     for (size_t v = 0; v < sc.n; v++) {
         const shown_volume *sv = &sc.vols[v];
-        put3(b, "name frozen ", sv->name, " ");
-        cxc_range(b, sv->first, sv->last);
-        put3(b, "\nshow ", sv->name, " atoms\n");
-        put3(b, "style ", sv->name, " sphere\n");
-        put3(b, "size ", sv->name, " atomRadius ");
-        put_line_end(b, sc.radius_text);
-        put3(b, "color ", sv->name, " ");
-        put_line_end(b, sv->colour);
-        lining_ranges(sv->g, &sc.lining);
-        if (!sc.lining.n)
-            continue;
-        put3(b, "name frozen ", sv->name, "_lining ");
-        for (size_t k = 0; k < sc.lining.n; k++) {
-            if (k) vox_buf_puts(b, " | ");
-            cxc_range(b, sc.lining.v[k][0], sc.lining.v[k][1]);
-        }
-        put3(b, "\nshow ", sv->name, "_lining atoms\n");
-        put3(b, "style ", sv->name, "_lining stick\n");
+        o = PUT(put(PUT(o, "name frozen "), sv->name, sv->name_len), " ");
+        o = cxc_range(o, sv->first, sv->last);
+        o = PUT(put(PUT(o, "\nshow "), sv->name, sv->name_len), " atoms\n");
+        o = PUT(put(PUT(o, "style "), sv->name, sv->name_len), " sphere\n");
+        o = PUT(put(PUT(o, "size "), sv->name, sv->name_len), " atomRadius ");
+        o = PUT(put(o, sc.radius_text, sc.radius_len), "\n");
+        o = PUT(put(PUT(o, "color "), sv->name, sv->name_len), " ");
+        o = PUT(put_str(o, sv->colour), "\n");
+        o = cxc_lining(o, sv);
     }
-    vox_buf_puts(b, "view #1\n");
-    return script_end(&sc, b);
+    o = PUT(o, "view #1\n");
+    return script_end(&sc, b, o);
 }
