@@ -13,45 +13,69 @@
 #include "decimal.h"
 #include "internal.h"
 
-/* The lines before the values: the comment, the grid (numbers without
- * printf: "%.6f" origin, "%.8f" steps, as buf.c formats them). */
-static void dx_head(const vox_dx_field *f, size_t n, vox_buf *b)
+/* n bytes of s at o; the end. */
+static inline char *put(char *o, const char *s, size_t n)
 {
-    vox_buf_puts(b, "# ");
-    vox_buf_puts(b, f->comment);
+    memcpy(o, s, n);
+    return o + n;
+}
+
+#define PUT(o, lit) put((o), (lit), sizeof(lit) - 1)
+
+/* The most dx_head and dx_tail write: the fixed text (under 400 bytes),
+ * the comment and the name, six integers and twelve numbers at their
+ * longest (VOX_FMT_FIXED_MAX each, a terminator included). */
+static size_t dx_bound(const vox_dx_field *f)
+{
+    return 512 + strlen(f->comment) + strlen(f->name) + 7 * 21 + 12 * (VOX_FMT_FIXED_MAX + 1);
+}
+
+/* The lines before the values at o (room reserved: dx_bound): the comment,
+ * the grid (numbers without printf: "%.6f" origin, "%.8f" steps, as buf.c
+ * formats them); the end.  Written at a cursor into a buffer reserved
+ * once: as some thirty appends it was half of what a map of a small
+ * pocket cost. */
+static char *dx_head(const vox_dx_field *f, size_t n, char *o)
+{
+    o = PUT(o, "# ");
+    o = put(o, f->comment, strlen(f->comment));
     for (int obj = 1; obj <= 2; obj++) {
-        vox_buf_puts(b, obj == 1 ? "\nobject 1 class gridpositions counts" : "\nobject 2 class gridconnections counts");
+        if (obj == 1)
+            o = PUT(o, "\nobject 1 class gridpositions counts");
+        else
+            o = PUT(o, "\nobject 2 class gridconnections counts");
         for (int a = 0; a < 3; a++) {
-            vox_buf_putc(b, ' ');
-            vox_buf_put_int(b, f->counts[a]);
+            *o++ = ' ';
+            o += vox_fmt_i64(f->counts[a], o);
         }
         if (obj == 2)
             break;
-        vox_buf_puts(b, "\norigin");
+        o = PUT(o, "\norigin");
         for (int a = 0; a < 3; a++) {
-            vox_buf_putc(b, ' ');
-            vox_buf_put_fixed(b, f->origin[a], 6);
+            *o++ = ' ';
+            o += vox_fmt_fixed(f->origin[a], 6, o);
         }
         for (int a = 0; a < 3; a++) {
-            vox_buf_puts(b, "\ndelta");
+            o = PUT(o, "\ndelta");
             for (int c = 0; c < 3; c++) {
-                vox_buf_putc(b, ' ');
-                vox_buf_put_fixed(b, f->delta[a][c], 8);
+                *o++ = ' ';
+                o += vox_fmt_fixed(f->delta[a][c], 8, o);
             }
         }
     }
-    vox_buf_puts(b, "\nobject 3 class array type double rank 0 items ");
-    vox_buf_put_uint(b, n);
-    vox_buf_puts(b, " data follows\n");
+    o = PUT(o, "\nobject 3 class array type double rank 0 items ");
+    o += vox_fmt_u64(n, o);
+    return PUT(o, " data follows\n");
 }
 
-/* The lines after the values: the field. */
-static void dx_tail(const vox_dx_field *f, vox_buf *b)
+/* The lines after the values at o (room reserved: dx_bound): the field;
+ * the end. */
+static char *dx_tail(const vox_dx_field *f, char *o)
 {
-    vox_buf_puts(b, "attribute \"dep\" string \"positions\"\nobject \"");
-    vox_buf_puts(b, f->name);
-    vox_buf_puts(b, "\" class field\ncomponent \"positions\" value 1\ncomponent \"connections\" value 2\n"
-                    "component \"data\" value 3\n");
+    o = PUT(o, "attribute \"dep\" string \"positions\"\nobject \"");
+    o = put(o, f->name, strlen(f->name));
+    return PUT(o, "\" class field\ncomponent \"positions\" value 1\ncomponent \"connections\" value 2\n"
+                  "component \"data\" value 3\n");
 }
 
 static size_t dx_points(const vox_dx_field *f)
@@ -59,10 +83,21 @@ static size_t dx_points(const vox_dx_field *f)
     return (size_t)f->counts[0] * (size_t)f->counts[1] * (size_t)f->counts[2];
 }
 
+/* dx_head or dx_tail into b. */
+static void dx_put(const vox_dx_field *f, size_t n, int head, vox_buf *b)
+{
+    char *o = vox_buf_tail(b, dx_bound(f));
+    if (!o)
+        return;
+    o = head ? dx_head(f, n, o) : dx_tail(f, o);
+    b->len = (size_t)(o - b->data);
+    b->data[b->len] = '\0';
+}
+
 void vox_render_dx(const vox_dx_field *f, vox_buf *b)
 {
     const size_t n = dx_points(f);
-    dx_head(f, n, b);
+    dx_put(f, n, 1, b);
     /* three values to a line, gathered in a local block and appended in pieces */
     char block[4096];
     size_t used = 0;
@@ -75,7 +110,7 @@ void vox_render_dx(const vox_dx_field *f, vox_buf *b)
         block[used++] = (i % 3 == 2 || i + 1 == n) ? '\n' : ' ';
     }
     vox_buf_put(b, block, used);
-    dx_tail(f, b);
+    dx_put(f, n, 0, b);
 }
 
 /* s copied to at with its terminator; where the terminator went. */
@@ -134,17 +169,18 @@ vox_status vox_render_volume_dx(const vox_result *r, const vox_render_params *p,
            " frame, positions at voxel centres");
     f.comment = comment;
     f.name = name;
-    const size_t n = dx_points(&f);
-    dx_head(&f, n, b);
+    const size_t n = dx_points(&f), len = 2 * n;
+    /* the whole map reserved at once: the head and tail at their longest,
+     * and the values */
+    char *at = vox_buf_tail(b, 2 * dx_bound(&f) + len);
+    if (!at)
+        return VOX_E_NOMEM;
     /* The values, z fastest: every point is one character and a separator
      * (a space, a newline after every third and the last), so the text of
      * the all-zero box is "0 0 0\n" over and over, copied in doubling
      * blocks; then each voxel's '0' becomes '1' at twice its index. */
-    char *text = vox_buf_tail(b, 2 * n);
-    if (!text)
-        return VOX_E_NOMEM;
+    char *const text = dx_head(&f, n, at);
     static const char zeros[6] = {'0', ' ', '0', ' ', '0', '\n'};
-    const size_t len = 2 * n;
     memcpy(text, zeros, len < sizeof zeros ? len : sizeof zeros);
     for (size_t have = sizeof zeros; have < len; have *= 2) /* multiples of the period */
         memcpy(text + have, text, have < len - have ? have : len - have);
@@ -157,8 +193,8 @@ vox_status vox_render_volume_dx(const vox_result *r, const vox_render_params *p,
         const size_t point0 = (size_t)((i * counts[1] + j) * counts[2] - lo[2]); /* this row's k = 0 */
         for (size_t u = t; u < e; u++) text[2 * (point0 + (g->voxels[u] - row_start))] = '1';
     }
-    b->len += len;
+    at = dx_tail(&f, text + len);
+    b->len = (size_t)(at - b->data);
     b->data[b->len] = '\0';
-    dx_tail(&f, b);
-    return b->oom ? VOX_E_NOMEM : VOX_OK;
+    return VOX_OK;
 }
