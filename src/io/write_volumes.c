@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "decimal.h"
+#include "exact17.h"
 #include "internal.h"
 
 /* Output straight into the buffer: p runs in b->data, with room up to end
@@ -174,13 +175,13 @@ static void jw_repr(jw *w, double v)
     jw_raw(w, s, strlen(s));
 }
 
-/* Every digit (the transform): "%.17g", with a point. */
+/* Every digit (the transform): "%.17g" (exact17.h), with a point. */
 static void jw_exact(jw *w, double v)
 {
-    char s[40];
-    int n = snprintf(s, sizeof s, "%.17g", v == 0.0 ? 0.0 : v);
-    jw_raw(w, s, (size_t)n);
-    if (!strpbrk(s, ".en"))
+    char *o = jw_room(w, VOX_FMT_G17_MAX + 2);
+    const size_t n = vox_fmt_g17(v == 0.0 ? 0.0 : v, o);
+    w->p = o + n;
+    if (!memchr(o, '.', n) && !memchr(o, 'e', n) && !memchr(o, 'n', n))
         jw_lit(w, ".0");
 }
 
@@ -313,6 +314,70 @@ static inline char *copy_text(char *o, const char *src, size_t len)
     return o + len;
 }
 
+/* The text after an atom's residue in its row, `, "NAME", "EL"]`, kept
+ * for the atom names and elements met before in the document: a table
+ * holds mostly a few dozen of them (N, CA, C, O, CB with their elements),
+ * so a row's tests and stores of two names become one look-up and one
+ * copy.  Only plain names (plain_run) are kept: a name to escape is
+ * written each time, as before. */
+typedef struct tail_text {
+    uint64_t name;    /* the name field's 8 bytes */
+    uint32_t element; /* the element field's 4 bytes */
+    uint32_t len;     /* the text's; 0: an empty slot */
+    char text[24];    /* at most 3 + 7 + 4 + 3 + 2 bytes */
+} tail_text;
+
+/* Slots of the table of tail_text, looked up in pairs (a miss writes the
+ * text and takes the pair's empty slot, else its first). */
+#define TAIL_SLOTS 256
+
+/* The tail of atom a's row at o, from tails or written (and kept there
+ * when plain). */
+static inline char *put_tail(jw *w, char *o, const vox_atom *a, tail_text *tails)
+{
+    uint64_t name;
+    uint32_t element;
+    memcpy(&name, a->name, sizeof name);
+    memcpy(&element, a->element, sizeof element);
+    /* the top 8 bits of two multiplications by odd constants (the fields
+     * alone xored would cancel for "C" of carbon, "N" of nitrogen, ...),
+     * and the slot next to it: O and OD1 took turns in one slot */
+    const size_t h = (size_t)(((name * 0x9e3779b97f4a7c15ull ^ element) * 0xff51afd7ed558ccdull) >> 56);
+    tail_text *t = &tails[h];
+    if (t->len && t->name == name && t->element == element) {
+        memcpy(o, t->text, sizeof t->text);
+        return o + t->len;
+    }
+    t = &tails[h ^ 1];
+    if (t->len && t->name == name && t->element == element) {
+        memcpy(o, t->text, sizeof t->text);
+        return o + t->len;
+    }
+    if (tails[h].len == 0 || t->len != 0) /* the empty one of the two, else the first */
+        t = &tails[h];
+    const size_t n = plain_run(a->name, sizeof a->name), m = plain_run(a->element, sizeof a->element);
+    if (a->name[n] || a->element[m]) { /* a name to escape: vox_json_text */
+        o = put_sep(put_name(w, put_sep(o), a->name, sizeof a->name));
+        o = put_name(w, o, a->element, sizeof a->element);
+        *o++ = ']';
+        return o;
+    }
+    /* fixed lengths (no call), each piece's surplus overwritten by the next */
+    char *e = t->text;
+    memcpy(e, ", \"", 3);
+    memcpy(e + 3, a->name, 8);
+    e += 3 + n;
+    memcpy(e, "\", \"", 4);
+    memcpy(e + 4, a->element, 4);
+    e += 4 + m;
+    memcpy(e, "\"]", 2);
+    t->name = name;
+    t->element = element;
+    t->len = (uint32_t)(e + 2 - t->text);
+    memcpy(o, t->text, sizeof t->text);
+    return o + t->len;
+}
+
 /* The lining atoms' rows, in structure order; whether there was one.  A residue's
  * atoms follow one another, so its text, written for the first row, is
  * copied from there for the rest.  The room is checked once for JW_ROWS
@@ -327,6 +392,8 @@ static size_t put_atoms(jw *w, const vox_structure *s, const lining_index *x)
     uint64_t *const digits_of = x->digits, *const text_of = x->text;
     const vox_atom *memo = NULL; /* the atom whose residue text lies at memo_at; NULL: none */
     size_t memo_at = 0, memo_len = 0, skip = 1, i = 0; /* the first row has no comma before it */
+    tail_text tails[TAIL_SLOTS];
+    memset(tails, 0, sizeof tails);
     for (;;) {
         char *o = jw_room(w, JW_ROWS * JW_ROOM);
         for (size_t k = 0; k < JW_ROWS; k++, i++) {
@@ -371,10 +438,7 @@ static size_t put_atoms(jw *w, const vox_structure *s, const lining_index *x)
                 }
             }
             lines[i] = row;
-            o = put_sep(o);
-            o = put_sep(put_name(w, o, a->name, sizeof a->name));
-            o = put_name(w, o, a->element, sizeof a->element);
-            *o++ = ']';
+            o = put_tail(w, o, a, tails);
         }
         w->p = o;
     }
