@@ -124,19 +124,35 @@ static char *append(char *at, const char *s)
 vox_status vox_render_volume_dx(const vox_result *r, const vox_render_params *p, vox_buf *b)
 {
     const vox_group *g = &r->groups[p->volume];
-    const size_t sx = (size_t)r->dims[1] * r->dims[2], sy = (size_t)r->dims[2];
-    /* the voxels' index box, row by row (i and j once a row; k at its ends) */
+    /* Grid rows (one i and j, z fastest) are found as the voxels pass:
+     * a voxel past the row's end starts another, whose i and j are two
+     * 32-bit divisions (voxel indices are 32-bit); within a row a voxel
+     * costs one comparison.  Asking vox_row_end for each row's end, and
+     * dividing 64-bit indices, cost a third of a small map. */
+    const uint32_t *const v = g->voxels, nz = (uint32_t)r->dims[2], ny = (uint32_t)r->dims[1];
+    const size_t nv = g->n;
+    /* the voxels' index box (i and j once a row; k at its ends) */
     long long lo[3] = {r->dims[0], r->dims[1], r->dims[2]}, hi[3] = {-1, -1, -1};
-    for (size_t t = 0, e; t < g->n; t = e) {
-        e = vox_row_end(g->voxels, g->n, t, sy);
-        const size_t f = g->voxels[t];
-        const long long ijk[3] = {(long long)(f / sx), (long long)((f / sy) % (size_t)r->dims[1]), (long long)(f % sy)};
-        const long long k_last = (long long)(g->voxels[e - 1] % sy);
-        for (int a = 0; a < 2; a++) {
-            if (ijk[a] < lo[a]) lo[a] = ijk[a];
-            if (ijk[a] > hi[a]) hi[a] = ijk[a];
+    uint64_t next_row = 0, row_start = 0; /* the current row's first index and the next row's */
+    for (size_t u = 0; u < nv; u++) {
+        if (v[u] < next_row)
+            continue;
+        if (u) { /* v[u - 1] ended its row */
+            const long long k_last = (long long)(v[u - 1] - row_start);
+            if (k_last > hi[2]) hi[2] = k_last;
         }
-        if (ijk[2] < lo[2]) lo[2] = ijk[2];
+        const uint32_t row = v[u] / nz, i = row / ny, j = row - i * ny;
+        row_start = (uint64_t)row * nz;
+        next_row = row_start + nz;
+        const long long k0 = (long long)(v[u] - row_start);
+        if (i < lo[0]) lo[0] = i;
+        if (i > hi[0]) hi[0] = i;
+        if (j < lo[1]) lo[1] = j;
+        if (j > hi[1]) hi[1] = j;
+        if (k0 < lo[2]) lo[2] = k0;
+    }
+    if (nv) {
+        const long long k_last = (long long)(v[nv - 1] - row_start);
         if (k_last > hi[2]) hi[2] = k_last;
     }
     if (!g->n)
@@ -186,12 +202,19 @@ vox_status vox_render_volume_dx(const vox_result *r, const vox_render_params *p,
         memcpy(text + have, text, have < len - have ? have : len - have);
     if (len)
         text[len - 1] = '\n';
-    for (size_t t = 0, e; t < g->n; t = e) {
-        e = vox_row_end(g->voxels, g->n, t, sy);
-        const size_t f0 = g->voxels[t], row_start = f0 - f0 % sy;
-        const long long i = (long long)(f0 / sx) - lo[0], j = (long long)((f0 / sy) % (size_t)r->dims[1]) - lo[1];
-        const size_t point0 = (size_t)((i * counts[1] + j) * counts[2] - lo[2]); /* this row's k = 0 */
-        for (size_t u = t; u < e; u++) text[2 * (point0 + (g->voxels[u] - row_start))] = '1';
+    /* '1' at twice each voxel's point: point0 + k in its row, where point0
+     * (mod 2^64, as row_start is subtracted from it) is the row's k = 0 */
+    next_row = 0;
+    size_t point0 = 0;
+    for (size_t u = 0; u < nv; u++) {
+        if (v[u] >= next_row) {
+            const uint32_t row = v[u] / nz, i = row / ny, j = row - i * ny;
+            row_start = (uint64_t)row * nz;
+            next_row = row_start + nz;
+            point0 = (size_t)(((long long)i - lo[0]) * counts[1] + ((long long)j - lo[1])) * (size_t)counts[2] -
+                     (size_t)lo[2] - (size_t)row_start;
+        }
+        text[2 * (point0 + v[u])] = '1';
     }
     at = dx_tail(&f, text + len);
     b->len = (size_t)(at - b->data);
