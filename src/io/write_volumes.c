@@ -320,20 +320,27 @@ static inline char *copy_text(char *o, const char *src, size_t len)
  * so a row's tests and stores of two names become one look-up and one
  * copy.  Only plain names (plain_run) are kept: a name to escape is
  * written each time, as before. */
-typedef struct tail_text {
-    uint64_t name;    /* the name field's 8 bytes */
-    uint32_t element; /* the element field's 4 bytes */
-    uint32_t len;     /* the text's; 0: an empty slot */
-    char text[24];    /* at most 3 + 7 + 4 + 3 + 2 bytes */
-} tail_text;
-
 /* Slots of the table of tail_text, looked up in pairs (a miss writes the
  * text and takes the pair's empty slot, else its first). */
 #define TAIL_SLOTS 256
 
+typedef struct tail_text {
+    uint64_t name;    /* the name field's 8 bytes */
+    uint32_t element; /* the element field's 4 bytes */
+    char text[24];    /* at most 3 + 7 + 4 + 3 + 2 bytes */
+} tail_text;
+
+/* The table: slots read only where len is set (only len is cleared for a
+ * document, 256 bytes instead of 10 kB). */
+typedef struct tail_table {
+    uint8_t len[TAIL_SLOTS]; /* the slot's text's length; 0: empty */
+    tail_text slot[TAIL_SLOTS];
+} tail_table;
+
+
 /* The tail of atom a's row at o, from tails or written (and kept there
  * when plain). */
-static inline char *put_tail(jw *w, char *o, const vox_atom *a, tail_text *tails)
+static inline char *put_tail(jw *w, char *o, const vox_atom *a, tail_table *tails)
 {
     uint64_t name;
     uint32_t element;
@@ -342,19 +349,19 @@ static inline char *put_tail(jw *w, char *o, const vox_atom *a, tail_text *tails
     /* the top 8 bits of two multiplications by odd constants (the fields
      * alone xored would cancel for "C" of carbon, "N" of nitrogen, ...),
      * and the slot next to it: O and OD1 took turns in one slot */
-    const size_t h = (size_t)(((name * 0x9e3779b97f4a7c15ull ^ element) * 0xff51afd7ed558ccdull) >> 56);
-    tail_text *t = &tails[h];
-    if (t->len && t->name == name && t->element == element) {
+    size_t h = (size_t)(((name * 0x9e3779b97f4a7c15ull ^ element) * 0xff51afd7ed558ccdull) >> 56);
+    const tail_text *t = &tails->slot[h];
+    if (tails->len[h] && t->name == name && t->element == element) {
         memcpy(o, t->text, sizeof t->text);
-        return o + t->len;
+        return o + tails->len[h];
     }
-    t = &tails[h ^ 1];
-    if (t->len && t->name == name && t->element == element) {
+    t = &tails->slot[h ^ 1];
+    if (tails->len[h ^ 1] && t->name == name && t->element == element) {
         memcpy(o, t->text, sizeof t->text);
-        return o + t->len;
+        return o + tails->len[h ^ 1];
     }
-    if (tails[h].len == 0 || t->len != 0) /* the empty one of the two, else the first */
-        t = &tails[h];
+    if (tails->len[h] != 0 && tails->len[h ^ 1] == 0) /* the empty one of the two, else the first */
+        h ^= 1;
     const size_t n = plain_run(a->name, sizeof a->name), m = plain_run(a->element, sizeof a->element);
     if (a->name[n] || a->element[m]) { /* a name to escape: vox_json_text */
         o = put_sep(put_name(w, put_sep(o), a->name, sizeof a->name));
@@ -363,7 +370,8 @@ static inline char *put_tail(jw *w, char *o, const vox_atom *a, tail_text *tails
         return o;
     }
     /* fixed lengths (no call), each piece's surplus overwritten by the next */
-    char *e = t->text;
+    tail_text *k = &tails->slot[h];
+    char *e = k->text;
     memcpy(e, ", \"", 3);
     memcpy(e + 3, a->name, 8);
     e += 3 + n;
@@ -371,11 +379,11 @@ static inline char *put_tail(jw *w, char *o, const vox_atom *a, tail_text *tails
     memcpy(e + 4, a->element, 4);
     e += 4 + m;
     memcpy(e, "\"]", 2);
-    t->name = name;
-    t->element = element;
-    t->len = (uint32_t)(e + 2 - t->text);
-    memcpy(o, t->text, sizeof t->text);
-    return o + t->len;
+    k->name = name;
+    k->element = element;
+    tails->len[h] = (uint8_t)(e + 2 - k->text);
+    memcpy(o, k->text, sizeof k->text);
+    return o + tails->len[h];
 }
 
 /* The lining atoms' rows, in structure order; whether there was one.  A residue's
@@ -392,8 +400,8 @@ static size_t put_atoms(jw *w, const vox_structure *s, const lining_index *x)
     uint64_t *const digits_of = x->digits, *const text_of = x->text;
     const vox_atom *memo = NULL; /* the atom whose residue text lies at memo_at; NULL: none */
     size_t memo_at = 0, memo_len = 0, skip = 1, i = 0; /* the first row has no comma before it */
-    tail_text tails[TAIL_SLOTS];
-    memset(tails, 0, sizeof tails);
+    tail_table tails;
+    memset(tails.len, 0, sizeof tails.len);
     for (;;) {
         char *o = jw_room(w, JW_ROWS * JW_ROOM);
         for (size_t k = 0; k < JW_ROWS; k++, i++) {
@@ -438,7 +446,7 @@ static size_t put_atoms(jw *w, const vox_structure *s, const lining_index *x)
                 }
             }
             lines[i] = row;
-            o = put_tail(w, o, a, tails);
+            o = put_tail(w, o, a, &tails);
         }
         w->p = o;
     }
