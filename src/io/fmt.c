@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixed3.h"
 #include "internal.h"
 
 /* pandas' to_json goes through ultrajson's "modp" routine with
@@ -34,22 +35,27 @@ void vox_fmt_modp(double value, char out[64])
         whole++;
     }
     /* "[-]whole.frac" with frac's 10 digits less its trailing zeros ("%llu"
-     * and "%010llu" without printf) */
-    char text[48], *e = text + sizeof text - 1, *p = e;
-    *e = '\0';
-    int places = 10;
-    while (places > 1 && frac % 10 == 0) {
-        frac /= 10;
+     * and "%010llu" without printf): the ten digits two per lookup, then
+     * the zeros taken off their end (a digit at a time, with a division
+     * each, this was most of what a number cost) */
+    char digits[10];
+    const unsigned hi = (unsigned)(frac / 100000), lo = (unsigned)(frac % 100000); /* frac < 10^10 */
+    digits[0] = (char)('0' + hi / 10000);
+    memcpy(digits + 1, vox_digit_pairs + 2 * (hi % 10000 / 100), 2);
+    memcpy(digits + 3, vox_digit_pairs + 2 * (hi % 100), 2);
+    digits[5] = (char)('0' + lo / 10000);
+    memcpy(digits + 6, vox_digit_pairs + 2 * (lo % 10000 / 100), 2);
+    memcpy(digits + 8, vox_digit_pairs + 2 * (lo % 100), 2);
+    size_t places = 10;
+    while (places > 1 && digits[places - 1] == '0')
         places--;
-    }
-    for (int i = 0; i < places; i++, frac /= 10) *--p = (char)('0' + frac % 10);
-    *--p = '.';
-    do {
-        *--p = (char)('0' + whole % 10);
-        whole /= 10;
-    } while (whole);
-    if (value < 0) *--p = '-';
-    memcpy(out, p, (size_t)(e - p) + 1);
+    char *p = out;
+    if (value < 0)
+        *p++ = '-';
+    p += vox_fmt_u64(whole, p);
+    *p++ = '.';
+    memcpy(p, digits, places);
+    p[places] = '\0';
 }
 
 /* Python's repr of v when v reads back from a decimal with at most four
