@@ -314,16 +314,16 @@ static inline char *copy_text(char *o, const char *src, size_t len)
     return o + len;
 }
 
+/* Slots of the table of tail_text, looked up in pairs (a miss writes the
+ * text and takes the pair's empty slot, else its first). */
+#define TAIL_SLOTS 256
+
 /* The text after an atom's residue in its row, `, "NAME", "EL"]`, kept
  * for the atom names and elements met before in the document: a table
  * holds mostly a few dozen of them (N, CA, C, O, CB with their elements),
  * so a row's tests and stores of two names become one look-up and one
  * copy.  Only plain names (plain_run) are kept: a name to escape is
  * written each time, as before. */
-/* Slots of the table of tail_text, looked up in pairs (a miss writes the
- * text and takes the pair's empty slot, else its first). */
-#define TAIL_SLOTS 256
-
 typedef struct tail_text {
     uint64_t name;    /* the name field's 8 bytes */
     uint32_t element; /* the element field's 4 bytes */
@@ -336,7 +336,6 @@ typedef struct tail_table {
     uint8_t len[TAIL_SLOTS]; /* the slot's text's length; 0: empty */
     tail_text slot[TAIL_SLOTS];
 } tail_table;
-
 
 /* The tail of atom a's row at o, from tails or written (and kept there
  * when plain). */
