@@ -10,6 +10,7 @@
 #include "classify.h"
 #include "components.h"
 #include "decimal.h"
+#include "exact17.h"
 #include "fixed3.h"
 #include "fixed_cols.h"
 #include "grid.h"
@@ -847,6 +848,61 @@ static void test_fmt_g(void)
     CHECK(!bad && decimals > 300000, "%%g: %d differ (first %.17g)", bad, first);
 }
 
+/* "%.17g" of vox_fmt_g17 (exact17.h, the transforms of the volumes JSON
+ * and the viewer scripts) against printf: its exact range [1e-4, 1e15) and
+ * what it hands to printf, the powers of ten and their neighbours (the
+ * exponent is guessed from doubles, then checked exactly), values whose
+ * 18th digit is a tie, rotation-like entries and centroids, and random
+ * doubles of every exponent from 2^-40 to 2^60. */
+static int g17_agrees(double v)
+{
+    char want[64], got[VOX_FMT_G17_MAX + 8];
+    snprintf(want, sizeof want, "%.17g", v);
+    memset(got, 'x', sizeof got);
+    const size_t n = vox_fmt_g17(v, got);
+    return n == strlen(want) && memcmp(got, want, n + 1) == 0;
+}
+
+static void test_fmt_g17(void)
+{
+    int bad = 0;
+    double first = 0.0;
+    static const double edges[] = {0.0, -0.0, 1e-4, 1e15, 1e-5, 1e16, 1.0, 0.1, 0.5, 0.7071067811865476,
+                                   1.0 / 3.0, 123.456, 1e300, 5e-324, 2.2250738585072014e-308};
+    for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++)
+        for (int sign = 0; sign < 2; sign++) {
+            const double v = sign ? -edges[i] : edges[i];
+            if (!g17_agrees(v) && !bad++) first = v;
+        }
+    /* each power of ten in and around the range, and the doubles beside it */
+    for (int e = -6; e <= 17; e++) {
+        double v = pow(10.0, e);
+        for (int k = 0; k < 8; k++) {
+            if (!g17_agrees(v) && !bad++) first = v;
+            v = nextafter(v, k < 4 ? INFINITY : 0.0);
+        }
+        v = pow(10.0, e);
+        for (int k = 0; k < 4; k++, v = nextafter(v, 0.0))
+            if (!g17_agrees(v) && !bad++) first = v;
+    }
+    uint64_t seed = 1717;
+    for (int t = 0; t < 1000000; t++) {
+        const uint64_t r = xorshift(&seed);
+        double v;
+        if (t % 4 == 0) /* a rotation entry: a cosine or sine */
+            v = cos((double)(r >> 11) * 0x1p-53 * 6.283185307179586);
+        else if (t % 4 == 1) /* a centroid or a coordinate of f32 origin */
+            v = (double)(float)((double)(r >> 11) * 0x1p-53 * 400.0 - 200.0);
+        else if (t % 4 == 2) /* a decimal with up to 17 digits: many ties at the 18th */
+            v = (double)(r % 100000000000000000ull) / pow(10.0, (double)((r >> 57) % 22));
+        else /* any double from 2^-40 to 2^60 */
+            v = ldexp((double)(r & 0xfffffffffffffull) / 4503599627370496.0 + 1.0, (int)((r >> 52) % 100) - 40);
+        if ((r >> 63) && t % 4 != 0) v = -v;
+        if (!g17_agrees(v) && !bad++) first = v;
+    }
+    CHECK(!bad, "%%.17g: %d differ (first %.17g)", bad, first);
+}
+
 /* vox_fixed_cols (a word at a time) accepts exactly the texts the
  * byte-by-byte vox_fixed_cols_scalar accepts, with the same value bit for
  * bit, in both PDB layouts: random fields over the characters that decide
@@ -996,6 +1052,7 @@ int main(void)
     test_number_word();
     test_decimal();
     test_fmt_g();
+    test_fmt_g17();
     test_repr_shortcut();
     return check_report();
 }
