@@ -591,14 +591,24 @@ static void check_topology_atoms(vox_ctx *ctx)
         CHECK(check_pair(ctx, top, traj, prepared) == VOX_E_INVALID_ARG &&
                   strstr(vox_ctx_last_error_detail(ctx), want), "renumbered residue (prepared %d): %s", prepared,
               vox_ctx_last_error_detail(ctx));
-        /* one chain where the topology has two */
+        /* one chain where the topology has two (MDAnalysis writes X for every atom of a universe
+         * without chain IDs), and the reverse: the same atoms */
         memcpy(t, top_atoms, sizeof t);
-        for (int i = 0; i < 8; i++) t[i].chain = 'A';
+        for (int i = 0; i < 8; i++) t[i].chain = 'X';
         write_atoms_pdb(traj, t, 8, 3);
-        snprintf(want, sizeof want, "%s:7: frame 0 (model at byte 0): its 6th atom has chain 'A' (column 22) as its "
-                 "5th atom, the topology %s chain 'B' after 'A'", traj, top);
+        CHECK(check_pair(ctx, top, traj, prepared) == VOX_OK, "chains merged (prepared %d): %s", prepared,
+              vox_ctx_last_error_detail(ctx));
+        CHECK(check_pair(ctx, traj, top, prepared) == VOX_E_INVALID_ARG /* a plain file: the counts */ ||
+                  check_pair(ctx, traj, traj, prepared) == VOX_OK, "itself merged (prepared %d)", prepared);
+        /* a chain that begins an atom later than the topology's: its end moved, not merged */
+        memcpy(t, top_atoms, sizeof t);
+        for (int i = 0; i < 8; i++) t[i].chain = i < 6 ? 'P' : 'Q';
+        write_atoms_pdb(traj, t, 8, 3);
+        snprintf(want, sizeof want, "%s:8: frame 0 (model at byte 0): its 7th atom (line 8) begins chain 'Q' (column "
+                 "22) after 'P', where the topology %s's chain 'B' goes on, while the topology's chain 'B' begins at "
+                 "its 6th atom (line 7), where the trajectory's chain 'P' goes on", traj, top);
         CHECK(check_pair(ctx, top, traj, prepared) == VOX_E_INVALID_ARG &&
-                  strstr(vox_ctx_last_error_detail(ctx), want), "chains merged (prepared %d): %s", prepared,
+                  strstr(vox_ctx_last_error_detail(ctx), want), "chain moved (prepared %d): %s", prepared,
               vox_ctx_last_error_detail(ctx));
         /* the hydrogen renamed: the prepared structure has no hydrogen, the loaded one has */
         memcpy(t, top_atoms, sizeof t);
@@ -661,6 +671,144 @@ static void check_topology_atoms(vox_ctx *ctx)
     rmdir(dir);
 }
 
+/* Writes a topology or model file of three waters numbered 9999, 10000 and
+ * 10001: PDB with the number as `pdb_num` writes it into columns 23-26
+ * (0: modulo 10000, as GROMACS and MDAnalysis; 1: hybrid-36), or mmCIF
+ * whole (pdb_num -1); `shift` is added to the numbers written. */
+static void write_waters(const char *path, int pdb_num, int models, int shift)
+{
+    static const char *const names[3] = {"OW", "HW1", "HW2"};
+    static const char *const hy36[3] = {"9999", "A000", "A001"};
+    FILE *f = fopen(path, "w");
+    if (pdb_num < 0)
+        fprintf(f, "data_w\nloop_\n_atom_site.group_PDB\n_atom_site.auth_atom_id\n_atom_site.auth_comp_id\n"
+                   "_atom_site.auth_asym_id\n_atom_site.auth_seq_id\n_atom_site.Cartn_x\n_atom_site.Cartn_y\n"
+                   "_atom_site.Cartn_z\n_atom_site.pdbx_PDB_model_num\n");
+    for (int m = 0; m < models; m++) {
+        if (pdb_num >= 0) fprintf(f, "MODEL     %4d\n", m + 1);
+        for (int r = 0; r < 3; r++)
+            for (int a = 0; a < 3; a++) {
+                const int num = 9999 + r + shift;
+                const double x = 3.0 * r + 0.5 * a, y = 0.3 * a + 0.1 * m;
+                if (pdb_num < 0)
+                    fprintf(f, "HETATM %s SOL W %d %.3f %.3f 0 %d\n", names[a], num, x, y, m + 1);
+                else if (pdb_num == 0)
+                    fprintf(f, "HETATM%5d  %-3s SOL W%4d    %8.3f%8.3f%8.3f  1.00  0.00\n", 3 * r + a + 1, names[a],
+                            num % 10000, x, y, 0.0);
+                else
+                    fprintf(f, "HETATM%5d  %-3s SOL W%4s    %8.3f%8.3f%8.3f  1.00  0.00\n", 3 * r + a + 1, names[a],
+                            hy36[r], x, y, 0.0);
+            }
+        if (pdb_num >= 0) fprintf(f, "ENDMDL\n");
+    }
+    if (pdb_num < 0) fprintf(f, "#\n");
+    fclose(f);
+}
+
+/* Residue numbers past 9999 and alternate locations against a topology:
+ * the same atoms written by other writers pass. */
+static void check_topology_writers(vox_ctx *ctx)
+{
+    char dir[] = "/tmp/vox-frames-XXXXXX", top[64], traj[64], want[512];
+    if (!mkdtemp(dir)) {
+        CHECK(0, "mkdtemp");
+        return;
+    }
+    static const char *const ext[3] = {"cif", "pdb", "pdb"};
+    for (int tw = -1; tw <= 1; tw++)
+        for (int mw = -1; mw <= 1; mw++) {
+            snprintf(top, sizeof top, "%s/top%d.%s", dir, tw + 1, ext[tw + 1]);
+            snprintf(traj, sizeof traj, "%s/traj%d.%s", dir, mw + 1, ext[mw + 1]);
+            write_waters(top, tw, 1, 0);
+            write_waters(traj, mw, 2, 0);
+            for (int prepared = 0; prepared < 2; prepared++)
+                CHECK(check_pair(ctx, top, traj, prepared) == VOX_OK, "residues past 9999 (%d against %d, prepared "
+                      "%d): %s", tw, mw, prepared, vox_ctx_last_error_detail(ctx));
+        }
+    /* numbers 10000 apart are still told apart where neither is below 10000 (9999 and 19999 agree: either
+     * may be a PDB writer's remainder), and so are numbers 1 apart */
+    snprintf(top, sizeof top, "%s/top.cif", dir);
+    snprintf(traj, sizeof traj, "%s/traj.cif", dir);
+    write_waters(top, -1, 1, 0);
+    write_waters(traj, -1, 2, 10000);
+    CHECK(check_pair(ctx, top, traj, 0) == VOX_E_INVALID_ARG &&
+              strstr(vox_ctx_last_error_detail(ctx), "residue number '20000' (auth_seq_id), the topology"),
+          "residues 10000 apart: %s", vox_ctx_last_error_detail(ctx));
+    snprintf(traj, sizeof traj, "%s/traj.pdb", dir);
+    write_waters(traj, 0, 2, 1);
+    CHECK(check_pair(ctx, top, traj, 0) == VOX_E_INVALID_ARG &&
+              strstr(vox_ctx_last_error_detail(ctx), "residue number '0' (columns 23-26), the topology"),
+          "residues 1 apart: %s", vox_ctx_last_error_detail(ctx));
+    /* alternate locations: the loader keeps atom 2's A (of A and B) and drops atom 3's numeric 1; the model
+     * file drops the same records from every model, so the file is its own trajectory, and its first frame
+     * holds the topology's coordinates */
+    snprintf(top, sizeof top, "%s/alt.pdb", dir);
+    FILE *f = fopen(top, "w");
+    for (int m = 0; m < 2; m++) {
+        fprintf(f, "MODEL     %4d\n", m + 1);
+        fprintf(f, "ATOM      1  N   ALA A   1       0.000   0.000   0.000  1.00  0.00           N\n");
+        fprintf(f, "ATOM      2  CA AALA A   1       1.500   0.000   0.000  0.50  0.00           C\n");
+        fprintf(f, "ATOM      3  CA BALA A   1       1.500   %d.000   0.000  0.50  0.00           C\n", 9 + m);
+        fprintf(f, "ATOM      4  C  1ALA A   1       7.000   0.000   0.000  1.00  0.00           C\n");
+        fprintf(f, "ATOM      5  C   ALA A   1       2.000   1.000   %d.000  1.00  0.00           C\n", m);
+        fprintf(f, "ENDMDL\n");
+    }
+    fclose(f);
+    /* the same atoms without altlocs, as an MD writer lists the conformer the topology holds */
+    snprintf(traj, sizeof traj, "%s/noalt.pdb", dir);
+    f = fopen(traj, "w");
+    fprintf(f, "ATOM      1  N   ALA A   1       0.000   0.000   0.000  1.00  0.00           N\n");
+    fprintf(f, "ATOM      2  CA  ALA A   1       1.500   0.000   0.000  1.00  0.00           C\n");
+    fprintf(f, "ATOM      3  C   ALA A   1       2.000   1.000   0.000  1.00  0.00           C\n");
+    fclose(f);
+    for (int prepared = 0; prepared < 2; prepared++) {
+        CHECK(check_pair(ctx, top, top, prepared) == VOX_OK, "altlocs, the file itself (prepared %d): %s", prepared,
+              vox_ctx_last_error_detail(ctx));
+        CHECK(check_pair(ctx, traj, top, prepared) == VOX_OK, "altlocs against none (prepared %d): %s", prepared,
+              vox_ctx_last_error_detail(ctx));
+        CHECK(check_pair(ctx, top, traj, prepared) == VOX_OK, "none against altlocs (prepared %d): %s", prepared,
+              vox_ctx_last_error_detail(ctx));
+    }
+    {
+        vox_frames *fr = NULL;
+        float xyz[9];
+        int got = 0;
+        CHECK(vox_frames_open(ctx, top, &fr) == VOX_OK && vox_frames_atom_count(fr) == 3 &&
+                  vox_frames_next(ctx, fr, xyz, NULL, &got) == VOX_OK && got && xyz[3] == 1.5f && xyz[4] == 0.0f &&
+                  xyz[8] == 0.0f && vox_frames_next(ctx, fr, xyz, NULL, &got) == VOX_OK && got && xyz[4] == 0.0f &&
+                  xyz[8] == 1.0f,
+              "altlocs: the kept records' coordinates: %s", vox_ctx_last_error_detail(ctx));
+        vox_frames_close(&fr);
+    }
+    /* a later model with A and B swapped is still refused */
+    snprintf(traj, sizeof traj, "%s/swapped.pdb", dir);
+    f = fopen(traj, "w");
+    for (int m = 0; m < 2; m++) {
+        fprintf(f, "MODEL     %4d\n", m + 1);
+        fprintf(f, "ATOM      1  N   ALA A   1       0.000   0.000   0.000  1.00  0.00           N\n");
+        fprintf(f, "ATOM      2  CA %cALA A   1       1.500   0.000   0.000  0.50  0.00           C\n", m ? 'B' : 'A');
+        fprintf(f, "ATOM      3  CA %cALA A   1       1.500   9.000   0.000  0.50  0.00           C\n", m ? 'A' : 'B');
+        fprintf(f, "ATOM      4  C   ALA A   1       2.000   1.000   0.000  1.00  0.00           C\n");
+        fprintf(f, "ENDMDL\n");
+    }
+    fclose(f);
+    {
+        vox_frames *fr = NULL;
+        float xyz[9];
+        int got = 0;
+        snprintf(want, sizeof want, "%s:9: frame 1 (model at byte 338): its 2nd atom has altloc 'B' (column 17), the "
+                 "first model 'A'", traj);
+        CHECK(vox_frames_open(ctx, traj, &fr) == VOX_OK && vox_frames_next(ctx, fr, xyz, NULL, &got) == VOX_OK &&
+                  vox_frames_next(ctx, fr, xyz, NULL, &got) == VOX_E_PARSE &&
+                  strstr(vox_ctx_last_error_detail(ctx), want),
+              "altlocs swapped in a later model: %s", vox_ctx_last_error_detail(ctx));
+        vox_frames_close(&fr);
+    }
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0, "rm");
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -684,6 +832,7 @@ int main(int argc, char **argv)
     check_md_names(ctx);
     check_model_atoms(ctx);
     check_topology_atoms(ctx);
+    check_topology_writers(ctx);
     snprintf(path, sizeof path, "%s/pocket_box.pdb", argv[1]);
     check_reference(ctx, path);
     snprintf(path, sizeof path, "%s/pocket_box.pdb", argv[1]);

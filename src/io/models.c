@@ -114,6 +114,13 @@ typedef struct models_state {
     /* the first model's atoms, recorded while it is counted; later models are compared with them */
     atom_id *ids;
     size_t ids_cap;
+    /* the first model's records; fr->natoms, the frame's atoms, is fewer
+     * when the loaders drop alternate locations (altloc_drops) */
+    size_t nrec;
+    /* NULL when every record is a frame atom; else per record whether it
+     * is dropped, and per frame atom its record */
+    unsigned char *drop;
+    size_t *rec;
     /* the first model, as frame 0's messages name it */
     uint64_t first_start;
     char first_model[32];
@@ -125,6 +132,8 @@ static void models_close(void *p)
     if (m) {
         free(m->line);
         free(m->ids);
+        free(m->drop);
+        free(m->rec);
     }
     free(m);
 }
@@ -160,6 +169,57 @@ static int id_wanted(const struct vox_frames *fr) { return fr->natoms == COUNTIN
 static vox_status id_nomem(vox_ctx *ctx, const struct vox_frames *fr)
 {
     return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading the first model of %s", fr->path);
+}
+
+/* The loaders keep, of a residue's alternate locations, the atoms without
+ * altloc and those with the residue's first letter (vox_altloc_first), so
+ * a topology with altlocs has fewer atoms than its file has records.  The
+ * frames drop the same records of every model (later models list the first
+ * model's records, altlocs included), so that a file with altlocs is its
+ * own trajectory and goes with its topology.  A residue is a run of records
+ * with the same number, insertion code, chain and residue name, the name
+ * as the loaders keep it (3 characters).  0 when out of memory. */
+static int no_alt(char c) { return c == 0 || c == '.' || c == '?' || c == ' '; }
+
+static int same_res(const atom_id *a, const atom_id *b)
+{
+    return !memcmp(a->f[ID_RES_NUM], b->f[ID_RES_NUM], ID_WIDTH) &&
+           !memcmp(a->f[ID_INS_CODE], b->f[ID_INS_CODE], ID_WIDTH) &&
+           !memcmp(a->f[ID_CHAIN], b->f[ID_CHAIN], ID_WIDTH) && !memcmp(a->f[ID_RES_NAME], b->f[ID_RES_NAME], 3);
+}
+
+static int altloc_drops(struct vox_frames *fr, models_state *m)
+{
+    const size_t n = m->nrec;
+    fr->natoms = n;
+    size_t any = 0;
+    while (any < n && no_alt(m->ids[any].f[ID_ALTLOC][0])) any++;
+    if (any == n) /* nearly every file: each record is an atom */
+        return 1;
+    m->drop = malloc(n);
+    m->rec = malloc(n * sizeof *m->rec);
+    if (!m->drop || !m->rec)
+        return 0;
+    size_t kept = 0;
+    for (size_t start = 0, stop; start < n; start = stop) {
+        for (stop = start + 1; stop < n && same_res(&m->ids[start], &m->ids[stop]);) stop++;
+        char first = 0;
+        for (size_t i = start; i < stop && !first; i++)
+            if (isalpha((unsigned char)m->ids[i].f[ID_ALTLOC][0])) first = m->ids[i].f[ID_ALTLOC][0];
+        for (size_t i = start; i < stop; i++) {
+            const char c = m->ids[i].f[ID_ALTLOC][0];
+            m->drop[i] = !(no_alt(c) || (first && c == first));
+            if (!m->drop[i]) m->rec[kept++] = i;
+        }
+    }
+    fr->natoms = kept;
+    return 1;
+}
+
+/* The first model's records: what a later model must have. */
+static size_t records(const struct vox_frames *fr, const models_state *m)
+{
+    return fr->natoms == COUNTING ? COUNTING : m->nrec;
 }
 
 /* Next line (without the newline); 0 at the end of the file. */
@@ -209,7 +269,7 @@ static int pdb_coord(const char *l, size_t len, size_t a, double *v)
 static vox_status pdb_read(vox_ctx *ctx, struct vox_frames *fr, float *xyz, vox_frame_info *info, int *got)
 {
     models_state *m = fr->state;
-    size_t len, natoms = 0;
+    size_t len, natoms = 0, kept = 0; /* records, and of them the frame's atoms */
     uint64_t at, start = m->offset;
     int r, in_model = 0, any = 0;
     int64_t k = fr->next_index;
@@ -234,9 +294,9 @@ static vox_status pdb_read(vox_ctx *ctx, struct vox_frames *fr, float *xyz, vox_
             continue;
         if (!any) start = in_model ? start : at;
         any = 1;
-        if (natoms == fr->natoms)
+        if (natoms == records(fr, m))
             return vox_fail(ctx, VOX_E_PARSE, "%s: frame %lld (model at byte %llu): more than the first model's %zu atoms",
-                            fr->path, (long long)k, (unsigned long long)start, fr->natoms);
+                            fr->path, (long long)k, (unsigned long long)start, m->nrec);
         /* the same columns 13-27 byte for byte: the same atom, no fields taken apart */
         if (id_wanted(fr) && (fr->natoms == COUNTING || len < PDB_ID_COL + PDB_ID_COLS ||
                               memcmp(l + PDB_ID_COL, m->ids[natoms].raw, PDB_ID_COLS) != 0)) {
@@ -254,6 +314,10 @@ static vox_status pdb_read(vox_ctx *ctx, struct vox_frames *fr, float *xyz, vox_
                                 natoms + 1, ordinal(natoms + 1), id_fields[f].what, id.f[f], id_fields[f].pdb_cols,
                                 m->ids[natoms].f[f]);
         }
+        if (m->drop && m->drop[natoms]) {
+            natoms++;
+            continue;
+        }
         if (xyz)
             for (int c = 0; c < 3; c++) {
                 double v;
@@ -261,9 +325,10 @@ static vox_status pdb_read(vox_ctx *ctx, struct vox_frames *fr, float *xyz, vox_
                     return vox_fail(ctx, VOX_E_PARSE,
                                     "%s:%llu: frame %lld: %c coordinate (columns %d-%d) is not a number", fr->path,
                                     (unsigned long long)m->line_no, (long long)k, "xyz"[c], 31 + 8 * c, 38 + 8 * c);
-                xyz[3 * natoms + (size_t)c] = (float)v;
+                xyz[3 * kept + (size_t)c] = (float)v;
             }
         natoms++;
+        kept++;
     }
     if (r < 0)
         return vox_fail(ctx, VOX_E_PARSE, "%s:%llu: a line longer than 1 MiB (not a PDB file?)", fr->path,
@@ -273,11 +338,11 @@ static vox_status pdb_read(vox_ctx *ctx, struct vox_frames *fr, float *xyz, vox_
         return VOX_OK;
     }
     if (fr->natoms == COUNTING) {
-        fr->natoms = natoms;
+        m->nrec = natoms;
         m->first_start = start;
-    } else if (natoms != fr->natoms)
+    } else if (natoms != m->nrec)
         return vox_fail(ctx, VOX_E_PARSE, "%s: frame %lld (model at byte %llu) has %zu atoms, the first model %zu",
-                        fr->path, (long long)k, (unsigned long long)start, natoms, fr->natoms);
+                        fr->path, (long long)k, (unsigned long long)start, natoms, m->nrec);
     info->index = k;
     info->offset = start;
     *got = 1;
@@ -394,7 +459,7 @@ static vox_status cif_read(vox_ctx *ctx, struct vox_frames *fr, float *xyz, vox_
     *got = 0;
     if (m->done)
         return VOX_OK;
-    size_t len, natoms = 0;
+    size_t len, natoms = 0, kept = 0; /* records, and of them the frame's atoms */
     uint64_t at, start = m->offset;
     int r;
     char *tok[MAX_COLS];
@@ -422,9 +487,9 @@ static vox_status cif_read(vox_ctx *ctx, struct vox_frames *fr, float *xyz, vox_
             m->line_no--;
             break;
         }
-        if (natoms == fr->natoms)
+        if (natoms == records(fr, m))
             return vox_fail(ctx, VOX_E_PARSE, "%s:%llu: frame %lld (model %s): more than the first model's %zu atoms",
-                            fr->path, (unsigned long long)m->line_no, (long long)k, model, fr->natoms);
+                            fr->path, (unsigned long long)m->line_no, (long long)k, model, m->nrec);
         if (id_wanted(fr)) {
             /* compared value by value in place; the record is built only to be kept or reported */
             int f = 0;
@@ -451,6 +516,10 @@ static vox_status cif_read(vox_ctx *ctx, struct vox_frames *fr, float *xyz, vox_
                                     id.f[f], id_fields[f].cif[m->cid_item[f]], m->ids[natoms].f[f]);
             }
         }
+        if (m->drop && m->drop[natoms]) {
+            natoms++;
+            continue;
+        }
         if (xyz) {
             const int cols[3] = {m->cx, m->cy, m->cz};
             for (int c = 0; c < 3; c++) {
@@ -459,10 +528,11 @@ static vox_status cif_read(vox_ctx *ctx, struct vox_frames *fr, float *xyz, vox_
                 if (!vox_parse_number(s, strlen(s), &v))
                     return vox_fail(ctx, VOX_E_PARSE, "%s:%llu: frame %lld: Cartn_%c '%s' is not a number", fr->path,
                                     (unsigned long long)m->line_no, (long long)k, "xyz"[c], s);
-                xyz[3 * natoms + (size_t)c] = (float)v;
+                xyz[3 * kept + (size_t)c] = (float)v;
             }
         }
         natoms++;
+        kept++;
     }
     if (r < 0)
         return vox_fail(ctx, VOX_E_PARSE, "%s:%llu: a line longer than 1 MiB", fr->path, (unsigned long long)m->line_no + 1);
@@ -471,12 +541,12 @@ static vox_status cif_read(vox_ctx *ctx, struct vox_frames *fr, float *xyz, vox_
     if (natoms == 0)
         return VOX_OK;
     if (fr->natoms == COUNTING) {
-        fr->natoms = natoms;
+        m->nrec = natoms;
         m->first_start = start;
         snprintf(m->first_model, sizeof m->first_model, "%s", model);
-    } else if (natoms != fr->natoms)
+    } else if (natoms != m->nrec)
         return vox_fail(ctx, VOX_E_PARSE, "%s: frame %lld (model %s, byte %llu) has %zu atoms, the first model %zu",
-                        fr->path, (long long)k, model, (unsigned long long)start, natoms, fr->natoms);
+                        fr->path, (long long)k, model, (unsigned long long)start, natoms, m->nrec);
     info->index = k;
     info->offset = start;
     *got = 1;
@@ -511,17 +581,34 @@ static void topology_value(const vox_atom *a, int f, char out[16])
     }
 }
 
+/* Whether residue numbers a and b (one the topology's, one the model's)
+ * are the same residue's.  PDB's columns 23-26 hold numbers up to 9999:
+ * GROMACS, MDAnalysis and OpenMM write a larger one modulo 10000 (a water
+ * box has more residues), mmCIF and hybrid-36 writers write it whole, so
+ * a number below 10000 agrees with a larger one that it is the remainder
+ * of: a topology written one way goes with a trajectory written the other. */
+static int same_res_num(int a, int b)
+{
+    if (a == b)
+        return 1;
+    return a >= 0 && b >= 0 && (a < 10000 || b < 10000) && a % 10000 == b % 10000;
+}
+
 /* The first field in which topology atom a and the first model's atom v
  * differ, or -1.  Atom and residue names by value (as cut above); altloc and
- * insertion code as their one character (both loaders keep the first); the
+ * insertion code as their one character (both loaders keep the first), a
+ * blank altloc agreeing with any; the
  * residue number as a number, read as pdb.c reads it (cif.c's integers are
- * a subset), with a blank one (mmCIF '.' or no such item) agreeing with the
- * -1 or 0 cif.c gives it.  The chain is not compared here (chain_differs). */
+ * a subset) and compared by same_res_num, with a blank one (mmCIF '.' or no
+ * such item) agreeing with the -1 or 0 cif.c gives it.  The chain is not
+ * compared here (models_check_atoms). */
 static int id_differs(const vox_atom *a, const atom_id *v)
 {
     if (!name_agrees(a->name, v->f[ID_NAME], id_cut[ID_NAME]))
         return ID_NAME;
-    if (a->altloc != v->f[ID_ALTLOC][0])
+    /* a blank one agrees with a letter: the topology holds one conformer
+     * (its loader's choice), which an MD writer lists without its letter */
+    if (a->altloc && v->f[ID_ALTLOC][0] && a->altloc != v->f[ID_ALTLOC][0])
         return ID_ALTLOC;
     if (!name_agrees(a->res_name, v->f[ID_RES_NAME], id_cut[ID_RES_NAME]))
         return ID_RES_NAME;
@@ -529,7 +616,7 @@ static int id_differs(const vox_atom *a, const atom_id *v)
     memcpy(num, v->f[ID_RES_NUM], ID_WIDTH);
     num[ID_WIDTH] = '\0';
     int r;
-    if (num[0] ? !vox_hybrid36(num, &r) || r != a->res_id : a->res_id != -1 && a->res_id != 0)
+    if (num[0] ? !vox_hybrid36(num, &r) || !same_res_num(r, a->res_id) : a->res_id != -1 && a->res_id != 0)
         return ID_RES_NUM;
     if (a->ins_code != v->f[ID_INS_CODE][0])
         return ID_INS_CODE;
@@ -539,57 +626,70 @@ static int id_differs(const vox_atom *a, const atom_id *v)
 /* Compares the first model with s's atoms: all of them before vox_prepare,
  * the kept ones after (each with the model's atom at its input index: the
  * others' coordinates are never used).  Chains are compared by where they
- * change, not by name: writers fill a blank chain with their own letter
+ * begin, not by name: writers fill a blank chain with their own letter
  * (the 1aki-md files: GROMACS leaves it blank, MDAnalysis writes X, gemmi
- * A), so a chain's letter does not tell one atom from another, while a chain
- * beginning at another atom does.  One pass, one comparison per atom. */
+ * A), and some give every atom one chain (MDAnalysis writes X for a
+ * universe without chain IDs, GROMACS blank for a topology with chains),
+ * so a file may merge the other's chains, but not begin a chain where the
+ * other's goes on while going on where the other's begins: that is atoms
+ * of other chains, or the same atoms in another order.  One pass, one
+ * comparison per atom. */
 static vox_status models_check_atoms(vox_ctx *ctx, const struct vox_frames *fr, const vox_structure *s,
                                      const char *name)
 {
     const models_state *m = fr->state;
     const size_t n = s->atoms.n;
-    size_t prev = 0;
+    /* the first kept atom (j > 0) where only the topology's chain begins,
+     * and where only the model's does; 0: none yet */
+    size_t t_only = 0, v_only = 0;
     for (size_t j = 0; j < n; j++) {
         const size_t i = s->kept ? s->kept[j] : j;
         if (i >= fr->natoms)
             return vox_fail(ctx, VOX_E_INTERNAL, "%s: atom %zu of %zu", fr->path, i, fr->natoms);
         const vox_atom *a = &s->atoms.a[j];
-        const atom_id *v = &m->ids[i];
-        int f = id_differs(a, v), chain = 0;
+        const atom_id *v = &m->ids[m->rec ? m->rec[i] : i];
+        int f = id_differs(a, v);
         if (f < 0 && j > 0) {
+            const size_t ip = s->kept ? s->kept[j - 1] : j - 1;
+            const atom_id *vp = &m->ids[m->rec ? m->rec[ip] : ip];
             const int t_new = strncmp(s->atoms.a[j - 1].chain, a->chain, sizeof a->chain) != 0;
-            const int v_new = memcmp(m->ids[prev].f[ID_CHAIN], v->f[ID_CHAIN], ID_WIDTH) != 0;
-            if (t_new != v_new) f = ID_CHAIN, chain = 1 + t_new;
+            const int v_new = memcmp(vp->f[ID_CHAIN], v->f[ID_CHAIN], ID_WIDTH) != 0;
+            if (t_new && !v_new && !t_only) t_only = j;
+            if (v_new && !t_new && !v_only) v_only = j;
+            if (t_only && v_only) f = ID_CHAIN;
         }
-        if (f < 0) {
-            prev = i;
+        if (f < 0)
             continue;
-        }
-        char where[96], what[400], top[16];
+        char where[96], what[600], top[16];
         if (m->cif)
             snprintf(where, sizeof where, "model %s, byte %llu", m->first_model, (unsigned long long)m->first_start);
         else
             snprintf(where, sizeof where, "model at byte %llu", (unsigned long long)m->first_start);
         const char *field = !m->cif ? id_fields[f].pdb_cols
                             : m->cid[f] >= 0 ? id_fields[f].cif[m->cid_item[f]] : "no such atom_site item";
-        topology_value(a, f, top);
-        if (chain == 2) /* the topology's chain changes here, the model's does not */
+        if (f == ID_CHAIN) {
+            /* both kinds of change: the trajectory's (atom iv), then the topology's (atom it) */
+            const size_t iv = s->kept ? s->kept[v_only] : v_only, it = s->kept ? s->kept[t_only] : t_only;
+            const size_t ivp = s->kept ? s->kept[v_only - 1] : v_only - 1;
+            const atom_id *cv = &m->ids[m->rec ? m->rec[iv] : iv], *cvp = &m->ids[m->rec ? m->rec[ivp] : ivp];
+            const atom_id *ct = &m->ids[m->rec ? m->rec[it] : it];
             snprintf(what, sizeof what,
-                     "has chain '%.8s' (%s) as its %zu%s atom, the topology %s chain '%.7s' after '%.7s': the "
-                     "trajectory's chains must begin where the topology's do",
-                     v->f[ID_CHAIN], field, prev + 1, ordinal(prev + 1), name, top, s->atoms.a[j - 1].chain);
-        else if (chain == 1)
+                     "its %zu%s atom (line %llu) begins chain '%.8s' (%s) after '%.8s', where the topology %s's "
+                     "chain '%.7s' goes on, while the topology's chain '%.7s' begins at its %zu%s atom (line %llu), "
+                     "where the trajectory's chain '%.8s' goes on: the trajectory's chains must begin where the topology's do "
+                     "(one of the two may merge the other's chains, as a writer giving every atom one chain does)",
+                     iv + 1, ordinal(iv + 1), (unsigned long long)cv->line, cv->f[ID_CHAIN], field,
+                     cvp->f[ID_CHAIN], name, s->atoms.a[v_only].chain, s->atoms.a[t_only].chain, it + 1,
+                     ordinal(it + 1), (unsigned long long)ct->line, ct->f[ID_CHAIN]);
+        } else {
+            topology_value(a, f, top);
             snprintf(what, sizeof what,
-                     "has chain '%.8s' (%s) after '%.8s' for its %zu%s atom, the topology %s chain '%.7s' for "
-                     "both: the trajectory's chains must begin where the topology's do",
-                     v->f[ID_CHAIN], field, m->ids[prev].f[ID_CHAIN], prev + 1, ordinal(prev + 1), name, top);
-        else
-            snprintf(what, sizeof what,
-                     "has %s '%.8s' (%s), the topology %s '%s': the trajectory must list the topology's atoms in "
-                     "the same order",
-                     id_fields[f].what, v->f[f], field, name, top);
-        return vox_fail(ctx, VOX_E_INVALID_ARG, "%s:%llu: frame 0 (%s): its %zu%s atom %s", fr->path,
-                        (unsigned long long)v->line, where, i + 1, ordinal(i + 1), what);
+                     "its %zu%s atom has %s '%.8s' (%s), the topology %s '%s': the trajectory must list the "
+                     "topology's atoms in the same order",
+                     i + 1, ordinal(i + 1), id_fields[f].what, v->f[f], field, name, top);
+        }
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "%s:%llu: frame 0 (%s): %s", fr->path, (unsigned long long)v->line,
+                        where, what);
     }
     return VOX_OK;
 }
@@ -629,6 +729,8 @@ vox_status vox_models_open(vox_ctx *ctx, vox_frames *fr, int cif)
     if (!got)
         return vox_fail(ctx, VOX_E_FORMAT, "%s: not a trajectory file vox reads: text without %s (expected DCD, "
                         "or PDB/mmCIF models)", fr->path, cif ? "atom_site rows" : "ATOM/HETATM records");
+    if (!altloc_drops(fr, m))
+        return id_nomem(ctx, fr);
     if (fseek(fr->f, (long)first, SEEK_SET) != 0)
         return vox_fail(ctx, VOX_E_IO, "%s: cannot seek back to the first model", fr->path);
     m->offset = first;
