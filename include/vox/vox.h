@@ -505,9 +505,17 @@ VOX_API size_t vox_frames_atom_count(const vox_frames *f);
  * multi-model PDB or mmCIF file must moreover list s's atoms in s's order:
  * its first model's atom names, altlocs, residue names, residue numbers
  * and insertion codes must be s's (as the loaders read them, so names cut
- * by a loader agree with the whole name), and its chains must begin where
- * s's do (chain letters themselves are not compared: writers fill a blank
- * chain with a letter of their own).  An unprepared s is compared atom for
+ * by a loader agree with the whole name; a residue number below 10000
+ * agrees with a larger one it is the remainder of, as PDB writers cut
+ * numbers past 9999 that mmCIF and hybrid-36 write whole; a blank altloc
+ * agrees with a letter), and its chains must begin where s's do (chain
+ * letters themselves are not compared: writers fill a blank chain with a
+ * letter of their own; and either side may merge the other's chains, as a
+ * writer giving every atom one chain does, but not begin one where the
+ * other's goes on while going on where the other's begins).  A model file
+ * with altlocs drops, from every model, the records the loaders drop (of a
+ * residue's alternate locations, all but the first letter's), so its atom
+ * count is the loaded structure's.  An unprepared s is compared atom for
  * atom; a prepared one on its kept atoms, each against the model's atom at
  * its input index.  DCD and XTC name no atoms: only the counts are
  * compared.  name (may be NULL) names s in messages.  Errors:

@@ -273,3 +273,35 @@ def test_topology_with_other_atoms(tmp_path):
     assert not hasattr(e.value, "frames")  # raised before the first frame
     df = vox.analyze_trajectory(str(tmp_path / "swapped.pdb"), trajectory=str(top), resolution=2.0, threads=1)
     assert set(df["frame"]) == {0}
+
+
+def test_topology_from_another_writer(tmp_path):
+    """The same atoms written by other writers go together (generated: runs without ../shared): a
+    topology with chains A and B against models of one chain X (MDAnalysis without chain IDs), and the
+    topology's residue numbers past 9999 cut modulo 10000 (GROMACS, MDAnalysis) against the same models
+    in mmCIF with the whole numbers."""
+    xyz, atoms = ring_protein()
+    lines = pdb_text(xyz, atoms).splitlines()
+    atom_lines = [l for l in lines if l.startswith(("ATOM", "HETATM"))]
+    half = len(atom_lines) // 2
+
+    def renumbered(k, l, chain):  # residue number + 10000, cut to 4 columns
+        return l[:21] + chain + f"{(int(l[22:26]) + 10000) % 10000:4d}" + l[26:]
+    top = tmp_path / "top.pdb"
+    top.write_text("\n".join(renumbered(k, l, "A" if k < half else "B") for k, l in enumerate(atom_lines)) + "\nEND\n")
+    ens = tmp_path / "ens.pdb"
+    ens.write_text("".join(f"MODEL     {m + 1:4d}\n" + "\n".join(renumbered(k, l, "X") for k, l in
+                                                                 enumerate(atom_lines)) + "\nENDMDL\n" for m in range(2)))
+    df = vox.analyze_trajectory(str(top), trajectory=str(ens), resolution=2.0, threads=1)
+    assert set(df["frame"]) <= {0, 1}
+    cif = tmp_path / "ens.cif"
+    rows = []
+    for m in range(2):
+        for k, l in enumerate(atom_lines):
+            rows.append(f"ATOM {l[12:16].strip()} {l[17:20].strip()} {'A' if k < half else 'B'} {int(l[22:26]) + 10000} "
+                        f"{l[30:38].strip()} {l[38:46].strip()} {l[46:54].strip()} {m + 1}")
+    cif.write_text("data_e\nloop_\n" + "".join(f"_atom_site.{i}\n" for i in (
+        "group_PDB", "auth_atom_id", "auth_comp_id", "auth_asym_id", "auth_seq_id", "Cartn_x", "Cartn_y", "Cartn_z",
+        "pdbx_PDB_model_num")) + "\n".join(rows) + "\n#\n")
+    df2 = vox.analyze_trajectory(str(top), trajectory=str(cif), resolution=2.0, threads=1)
+    pd.testing.assert_frame_equal(df, df2, check_exact=True)
