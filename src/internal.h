@@ -300,6 +300,12 @@ VOX_HIDDEN vox_status vox_parse_cif(vox_ctx *ctx, const vox_text *t, vox_assembl
                                     vox_structure *s);
 /* Keeps atoms without altloc or with their residue's first letter altloc. */
 VOX_HIDDEN void vox_altloc_first(vox_atoms *v);
+/* The rule of vox_altloc_first for one residue's n altlocs, read at alt,
+ * alt + stride, ... (so any array of records can be given): the residue's
+ * first alphabetic altloc (0: none), and whether an atom with altloc c is
+ * kept given that letter. */
+VOX_HIDDEN char vox_altloc_first_letter(const char *alt, size_t n, size_t stride);
+VOX_HIDDEN int vox_altloc_kept(char c, char first);
 /* Renames the chains of assembly copies (volumizer's de-duplication). */
 VOX_HIDDEN vox_status vox_dedup_chains(vox_atoms *v);
 /* Unit cell (lengths Å, angles degrees) to box vectors, as biotite does. */

@@ -45,6 +45,16 @@ void vox_atoms_free(vox_atoms *v)
  * alphabetic altloc seen in it; numeric altlocs ("1", "2") are dropped. */
 static int no_altloc(char c) { return c == 0 || c == '.' || c == '?' || c == ' '; }
 
+char vox_altloc_first_letter(const char *alt, size_t n, size_t stride)
+{
+    for (size_t i = 0; i < n; i++, alt += stride)
+        if (isalpha((unsigned char)*alt))
+            return *alt;
+    return 0;
+}
+
+int vox_altloc_kept(char c, char first) { return no_altloc(c) || (first && c == first); }
+
 void vox_altloc_first(vox_atoms *v)
 {
     /* most files have no altlocs: then every atom stays, and the residues
@@ -58,15 +68,10 @@ void vox_altloc_first(vox_atoms *v)
         size_t stop = start + 1;
         while (stop < v->n && vox_same_residue(&v->a[start], &v->a[stop]))
             stop++;
-        char first = 0;
-        for (size_t i = start; i < stop && !first; i++)
-            if (isalpha((unsigned char)v->a[i].altloc))
-                first = v->a[i].altloc;
-        for (size_t i = start; i < stop; i++) {
-            char c = v->a[i].altloc;
-            if (no_altloc(c) || (first && c == first))
+        const char first = vox_altloc_first_letter(&v->a[start].altloc, stop - start, sizeof *v->a);
+        for (size_t i = start; i < stop; i++)
+            if (vox_altloc_kept(v->a[i].altloc, first))
                 v->a[out++] = v->a[i];
-        }
         start = stop;
     }
     v->n = out;

@@ -179,8 +179,6 @@ static vox_status id_nomem(vox_ctx *ctx, const struct vox_frames *fr)
  * own trajectory and goes with its topology.  A residue is a run of records
  * with the same number, insertion code, chain and residue name, the name
  * as the loaders keep it (3 characters).  0 when out of memory. */
-static int no_alt(char c) { return c == 0 || c == '.' || c == '?' || c == ' '; }
-
 static int same_res(const atom_id *a, const atom_id *b)
 {
     return !memcmp(a->f[ID_RES_NUM], b->f[ID_RES_NUM], ID_WIDTH) &&
@@ -193,7 +191,7 @@ static int altloc_drops(struct vox_frames *fr, models_state *m)
     const size_t n = m->nrec;
     fr->natoms = n;
     size_t any = 0;
-    while (any < n && no_alt(m->ids[any].f[ID_ALTLOC][0])) any++;
+    while (any < n && vox_altloc_kept(m->ids[any].f[ID_ALTLOC][0], 0)) any++;
     if (any == n) /* nearly every file: each record is an atom */
         return 1;
     m->drop = malloc(n);
@@ -203,12 +201,9 @@ static int altloc_drops(struct vox_frames *fr, models_state *m)
     size_t kept = 0;
     for (size_t start = 0, stop; start < n; start = stop) {
         for (stop = start + 1; stop < n && same_res(&m->ids[start], &m->ids[stop]);) stop++;
-        char first = 0;
-        for (size_t i = start; i < stop && !first; i++)
-            if (isalpha((unsigned char)m->ids[i].f[ID_ALTLOC][0])) first = m->ids[i].f[ID_ALTLOC][0];
+        const char first = vox_altloc_first_letter(&m->ids[start].f[ID_ALTLOC][0], stop - start, sizeof *m->ids);
         for (size_t i = start; i < stop; i++) {
-            const char c = m->ids[i].f[ID_ALTLOC][0];
-            m->drop[i] = !(no_alt(c) || (first && c == first));
+            m->drop[i] = !vox_altloc_kept(m->ids[i].f[ID_ALTLOC][0], first);
             if (!m->drop[i]) m->rec[kept++] = i;
         }
     }
