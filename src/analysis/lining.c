@@ -190,6 +190,23 @@ static int memo_hydropathy(lining_memo *m, const vox_structure *st, size_t first
     return 1;
 }
 
+/* vox_same_residue, the common answers first: atoms of different residues
+ * mostly differ in number, and a residue's atoms mostly hold the same
+ * bytes in the whole chain and residue name fields, which says they agree
+ * without finding where the names end (bytes after the terminator only
+ * decide which way is taken, never the answer). */
+static int same_residue(const vox_atom *a, const vox_atom *b)
+{
+    if (a->res_id != b->res_id || a->ins_code != b->ins_code)
+        return 0;
+    uint64_t ca, cb, na, nb;
+    memcpy(&ca, a->chain, 8);
+    memcpy(&cb, b->chain, 8);
+    memcpy(&na, a->res_name, 8);
+    memcpy(&nb, b->res_name, 8);
+    return (ca == cb && na == nb) || vox_same_residue(a, b);
+}
+
 /* Residues and hydropathy of group g from its lining atoms (the classes
  * are counted as the atoms are dealt out); res_first[i]: the first atom of
  * atom i's residue (a residue: consecutive atoms with the same chain,
@@ -249,6 +266,13 @@ typedef struct lining_run {
     int32_t k0, k1, g, pad; /* 16 bytes: cheaper to index */
 } lining_run;
 
+/* One x-y row of the grid for the search: its runs, runs[first .. end),
+ * and group_bit of each of their groups. */
+typedef struct lining_row {
+    uint64_t groups;
+    uint32_t first, end;
+} lining_row;
+
 /* One chunk's findings, in atom order (each atom's groups in the order
  * found): atom lines group. */
 typedef struct lining_hit {
@@ -282,27 +306,27 @@ static int hits_reserve(lining_hits *h, size_t m)
 typedef struct lining_job {
     const vox_structure *st;
     const vox_result *r;
-    /* per x-y row q = i * ny + j, its runs: runs[row_first[q] .. row_first[q + 1]) */
-    const uint32_t *row_first;
+    const lining_row *rows; /* per x-y row q = i * ny + j */
     const lining_run *runs;
     /* per x-plane i and k, words of it: bit j set where row (i, j) has a
      * group voxel within band of k; band bounds the range of k of every
      * atom up to NEAR_RADIUS */
     const uint64_t *near;
     size_t near_words;   /* per (i, k) */
+    size_t plane_step;   /* nz * near_words: from one plane's words to the next's */
     const uint64_t *all; /* near_words words of ones: the near bits of an atom that looks at every row */
     int band;
+    /* the grid, once for every atom: centres, half steps (h), 1 / step,
+     * origin / step + 0.5 (bias: u = v / step - bias, an ulp from the
+     * formula, far inside span's margin), dims as doubles (nd) */
+    const float *c[3];
+    double h[3], inv_step[3], bias[3], nd[3];
+    int ny, nz;
     size_t chunk;      /* atoms per item */
     lining_hits *hits; /* [item] */
     size_t *last;      /* [item * ngroups + group]: last atom that lines it + 1 */
     int failed;
 } lining_job;
-
-/* The low n bits, 1 <= n (64 and more: all). */
-static uint64_t low_bits(int n)
-{
-    return n >= 64 ? ~0ull : (1ull << n) - 1;
-}
 
 /* Of the n centres c (ascending), the one that makes the smallest gap to v
  * for every run of voxels that holds it, u being v's place in voxel units
@@ -327,93 +351,123 @@ static __attribute__((noinline)) int nearest_centre(const float *c, int n, doubl
     return (double)c[kb + 1] - v < v - (double)c[kb] ? kb + 1 : kb;
 }
 
-/* One atom's search, as the rows of a plane see it. */
+/* Bit g of a group g below 63; every other group shares bit 63, which an
+ * atom's found bits never hold, so a row with such a group is never
+ * skipped (below). */
+static uint64_t group_bit(size_t g)
+{
+    return g < 63 ? 1ull << g : 1ull << 63;
+}
+
+/* One atom's search: what the rows of its planes need. */
 typedef struct atom_probe {
-    const lining_run *runs;
-    size_t *last;     /* the chunk's: per group, the last atom that lines it + 1 */
-    lining_hit *hits; /* room for one per group */
-    const float *cy;  /* the centres of the rows of the 64-row window */
-    const float *cz;
-    double y, z, hy, hz, reach2;
+    double x, y, z, uz, reach2;
     size_t atom;
-    int kz; /* the voxel nearest z (nearest_centre) */
+    uint64_t found; /* group_bit of the groups below 63 it lines */
+    int kz;         /* the voxel nearest z (nearest_centre); -1: not yet found */
 } atom_probe;
 
-/* The rows m of a plane (bits of the window; rows: their run starts, from
- * the window's first row) at squared gap ex2 along x: each run tested at
- * its voxel nearest z, the hits added from n on.  Returns the new n. */
-static size_t plane_hits(const atom_probe *P, uint64_t m, const uint32_t *rows, double ex2, size_t n)
+/* The rows of planes [lo0, hi0) with bits in want of the near words at p
+ * (p + step: the next plane's), j0 the rows' first: each row skipped when
+ * the atom lines all its groups already, else each of its runs tested at
+ * its voxel nearest z; the hits added from n on.  Returns the new n. */
+static inline __attribute__((always_inline)) size_t
+probe_planes(const lining_job *J, atom_probe *P, const uint64_t *p, size_t step, int lo0, int hi0, uint64_t want,
+             int j0, size_t *last, lining_hit *hv, size_t n)
 {
+    const float *const cx = J->c[0], *const cy = J->c[1] + j0, *const cz = J->c[2];
+    const double reach2 = P->reach2;
     const size_t tag = P->atom + 1;
-    do {
-        const int dj = __builtin_ctzll(m);
-        m &= m - 1;
-        const double ey = cube_gap((double)P->cy[dj] - P->y, P->hy);
-        const double exy2 = ex2 + ey * ey;
-        if (exy2 > P->reach2)
+    for (int i = lo0; i < hi0; i++, p += step) {
+        /* only the rows with a group voxel near: most rows in reach have none */
+        uint64_t m = *p & want;
+        if (!m)
             continue;
-        for (const lining_run *run = P->runs + rows[dj], *end = P->runs + rows[dj + 1]; run < end; run++) {
-            if (P->last[run->g] == tag)
+        const double ex = cube_gap((double)cx[i] - P->x, J->h[0]), ex2 = ex * ex;
+        if (ex2 > reach2)
+            continue;
+        if (P->kz < 0)
+            P->kz = nearest_centre(cz, J->nz, J->nd[2], P->z, P->uz);
+        const int kz = P->kz;
+        const lining_row *rows = J->rows + (size_t)i * (size_t)J->ny + (size_t)j0;
+        do {
+            const int dj = __builtin_ctzll(m);
+            m &= m - 1;
+            /* most rows looked at after an atom's first hit hold only
+             * groups it lines already */
+            if (!(rows[dj].groups & ~P->found))
                 continue;
-            const int k = P->kz < run->k0 ? run->k0 : P->kz > run->k1 ? run->k1 : P->kz;
-            const double e = cube_gap((double)P->cz[k] - P->z, P->hz);
-            if (exy2 + e * e > P->reach2)
+            const double ey = cube_gap((double)cy[dj] - P->y, J->h[1]);
+            const double exy2 = ex2 + ey * ey;
+            if (exy2 > reach2)
                 continue;
-            P->last[run->g] = tag;
-            P->hits[n].atom = P->atom;
-            P->hits[n++].group = (size_t)run->g;
-        }
-    } while (m);
+            for (const lining_run *run = J->runs + rows[dj].first, *end = J->runs + rows[dj].end; run < end; run++) {
+                const int g = run->g;
+                if (last[g] == tag)
+                    continue;
+                const int k = kz < run->k0 ? run->k0 : kz > run->k1 ? run->k1 : kz;
+                const double e = cube_gap((double)cz[k] - P->z, J->h[2]);
+                if (exy2 + e * e > reach2)
+                    continue;
+                last[g] = tag;
+                P->found |= group_bit((size_t)g) & ~(1ull << 63);
+                hv[n].atom = P->atom;
+                hv[n++].group = (size_t)g;
+            }
+        } while (m);
+    }
     return n;
 }
 
 static void lining_chunk(void *arg, size_t item, int thread)
 {
-    lining_job *J = arg;
+    const lining_job *J = arg;
     (void)thread;
-    const vox_result *r = J->r;
-    const size_t ng = r->n;
+    const size_t ng = J->r->n;
     lining_hits *hits = &J->hits[item];
     size_t *last = J->last + item * ng;
     const size_t a0 = item * J->chunk, a1 = a0 + J->chunk < J->st->atoms.n ? a0 + J->chunk : J->st->atoms.n;
-    const double h[3] = {0.5 * r->step[0], 0.5 * r->step[1], 0.5 * r->step[2]};
-    const double inv_step[3] = {1.0 / r->step[0], 1.0 / r->step[1], 1.0 / r->step[2]};
-    /* u = v / step - (origin / step + 0.5): an ulp from the formula, far
-     * inside span's margin */
-    const double bias[3] = {r->origin[0] * inv_step[0] + 0.5, r->origin[1] * inv_step[1] + 0.5,
-                            r->origin[2] * inv_step[2] + 0.5};
-    const double nd[3] = {(double)r->dims[0], (double)r->dims[1], (double)r->dims[2]};
-    const float *const cx = r->centres[0], *const cy = r->centres[1], *const cz = r->centres[2];
-    const int ny = r->dims[1], nz = r->dims[2], band = J->band;
-    const size_t plane_step = (size_t)nz * J->near_words;
     const vox_atom *const atoms = J->st->atoms.a;
     element_reach slots[REACH_SLOTS];
     memset(slots, 0, sizeof slots);
-    atom_probe P = {J->runs, last, NULL, cy, cz, 0.0, 0.0, h[1], h[2], 0.0, 0, 0};
     size_t n = hits->n;
     /* about one hit per atom: room for that, grown below if need be */
-    if (a1 > a0 && !hits_reserve(hits, (a1 - a0) + ng)) {
-        __atomic_store_n(&J->failed, 1, __ATOMIC_RELAXED);
+    if (a1 <= a0)
+        return;
+    if (!hits_reserve(hits, (a1 - a0) + ng)) {
+        __atomic_store_n(&((lining_job *)arg)->failed, 1, __ATOMIC_RELAXED);
         return;
     }
+    /* the element of the atom before: most atoms repeat it */
+    const element_reach *el = reach_of(slots, atoms[a0].element, J->r->resolution, J->h, J->inv_step);
+    uint32_t el_bytes;
+    memcpy(&el_bytes, atoms[a0].element, 4);
     for (size_t ai = a0; ai < a1; ai++) {
         /* an atom lines each group at most once: room for all of them, so
          * the loops below make no call */
         if (hits->cap - n < ng) {
             hits->n = n;
             if (!hits_reserve(hits, ng)) {
-                __atomic_store_n(&J->failed, 1, __ATOMIC_RELAXED);
+                __atomic_store_n(&((lining_job *)arg)->failed, 1, __ATOMIC_RELAXED);
                 return;
             }
         }
         const vox_atom *a = &atoms[ai];
-        const element_reach *el = reach_of(slots, a->element, r->resolution, h, inv_step);
-        const double x = (double)a->xyz[0], y = (double)a->xyz[1], z = (double)a->xyz[2];
-        const double uz = z * inv_step[2] - bias[2];
+        uint32_t bytes;
+        memcpy(&bytes, a->element, 4);
+        if (bytes != el_bytes) {
+            el = reach_of(slots, a->element, J->r->resolution, J->h, J->inv_step);
+            el_bytes = bytes;
+        }
+        atom_probe P;
+        P.x = (double)a->xyz[0];
+        P.y = (double)a->xyz[1];
+        P.z = (double)a->xyz[2];
+        P.uz = P.z * J->inv_step[2] - J->bias[2];
         int lo0, hi0, lo1, hi1, lo2, hi2;
-        span(x * inv_step[0] - bias[0], el->w[0], nd[0], &lo0, &hi0);
-        span(y * inv_step[1] - bias[1], el->w[1], nd[1], &lo1, &hi1);
-        span(uz, el->w[2], nd[2], &lo2, &hi2);
+        span(P.x * J->inv_step[0] - J->bias[0], el->w[0], J->nd[0], &lo0, &hi0);
+        span(P.y * J->inv_step[1] - J->bias[1], el->w[1], J->nd[1], &lo1, &hi1);
+        span(P.uz, el->w[2], J->nd[2], &lo2, &hi2);
         if (hi0 <= lo0 || hi1 <= lo1 || hi2 <= lo2)
             continue;
         /* the near bits of k = c cover [c - band, c + band], which holds
@@ -421,39 +475,26 @@ static void lining_chunk(void *arg, size_t item, int thread)
          * row in reach is looked at */
         const uint64_t *nb = J->all;
         size_t nb_step = 0;
-        if (hi2 - lo2 <= 2 * band + 1) {
-            const int c = lo2 + band < nz ? lo2 + band : nz - 1;
-            nb = J->near + ((size_t)lo0 * (size_t)nz + (size_t)c) * J->near_words;
-            nb_step = plane_step;
+        if (hi2 - lo2 <= 2 * J->band + 1) {
+            const int c = lo2 + J->band < J->nz ? lo2 + J->band : J->nz - 1;
+            nb = J->near + ((size_t)lo0 * (size_t)J->nz + (size_t)c) * J->near_words;
+            nb_step = J->plane_step;
         }
-        const double reach2 = el->reach2;
-        P.hits = hits->v;
-        P.y = y;
-        P.z = z;
-        P.reach2 = reach2;
+        P.reach2 = el->reach2;
         P.atom = ai;
-        P.kz = -1; /* found once a row needs it */
+        P.found = 0;
+        P.kz = -1;
         /* the rows [lo1, hi1) word by word of the near bits: one word,
          * unless the grid is over 64 voxels along y */
-        for (int w = lo1 >> 6; w <= (hi1 - 1) >> 6; w++) {
-            const int j0 = w << 6;
-            const uint64_t want = (lo1 > j0 ? ~0ull << (lo1 - j0) : ~0ull) & low_bits(hi1 - j0);
-            const uint64_t *p = nb + w;
-            const uint32_t *rows = J->row_first + (size_t)lo0 * (size_t)ny + (size_t)j0;
-            P.cy = cy + j0;
-            for (int i = lo0; i < hi0; i++, p += nb_step, rows += ny) {
-                /* only the rows with a group voxel near: most rows in reach have none */
-                const uint64_t m = *p & want;
-                if (!m)
-                    continue;
-                const double ex = cube_gap((double)cx[i] - x, h[0]), ex2 = ex * ex;
-                if (ex2 > reach2)
-                    continue;
-                if (P.kz < 0)
-                    P.kz = nearest_centre(cz, nz, nd[2], z, uz);
-                n = plane_hits(&P, m, rows, ex2, n);
-            }
+        const int w0 = lo1 >> 6, w1 = (hi1 - 1) >> 6;
+        const uint64_t want0 = ~0ull << (lo1 & 63), want1 = ~0ull >> (63 - ((hi1 - 1) & 63));
+        if (w0 == w1) {
+            n = probe_planes(J, &P, nb + w0, nb_step, lo0, hi0, want0 & want1, w0 << 6, last, hits->v, n);
+            continue;
         }
+        for (int w = w0; w <= w1; w++)
+            n = probe_planes(J, &P, nb + w, nb_step, lo0, hi0, (w == w0 ? want0 : ~0ull) & (w == w1 ? want1 : ~0ull),
+                             w << 6, last, hits->v, n);
     }
     hits->n = n;
 }
@@ -483,12 +524,12 @@ vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r)
     memo.residue_scale = calloc(natoms ? natoms : 1, 1);
     make_name_keys(&memo.keys);
     const size_t near_words = (ny + 63) / 64;
-    uint32_t *row_first = calloc(rows + 1, sizeof *row_first);
+    lining_row *rowv = calloc(rows ? rows : 1, sizeof *rowv);
     uint32_t *run_row = malloc((nvox ? nvox : 1) * sizeof *run_row);
     lining_run *found = malloc((nvox ? nvox : 1) * sizeof *found), *runs = malloc((nvox ? nvox : 1) * sizeof *runs);
     uint64_t *near = calloc(nx * nz * near_words + near_words, sizeof *near);
     vox_status rc = VOX_OK;
-    if (!J.hits || !J.last || !count || !fill || !res_first || !memo.residue_scale || !row_first || !run_row ||
+    if (!J.hits || !J.last || !count || !fill || !res_first || !memo.residue_scale || !rowv || !run_row ||
         !found || !runs || !near) {
         rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the lining atoms");
         goto out;
@@ -509,31 +550,42 @@ vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r)
             found[nruns].g = (int32_t)gi;
             found[nruns].pad = 0;
             run_row[nruns++] = (uint32_t)q;
-            row_first[q + 1]++;
+            rowv[q].end++; /* a count until placed */
+            rowv[q].groups |= group_bit(gi);
             t = e;
         }
     }
-    for (size_t q = 0; q < rows; q++) row_first[q + 1] += row_first[q];
+    for (size_t q = 0, first = 0; q < rows; q++) {
+        const size_t count_q = rowv[q].end;
+        rowv[q].first = rowv[q].end = (uint32_t)first; /* end: the next free place until all are placed */
+        first += count_q;
+    }
     for (size_t t = 0; t < nruns; t++) {
-        /* row_first[q] serves as row q's next free place, so it ends as
-         * row q + 1's start: every start is moved back one row after */
         const size_t q = run_row[t];
-        runs[row_first[q]++] = found[t];
+        runs[rowv[q].end++] = found[t];
         const size_t i = q / ny, j = q % ny;
         const size_t k0 = found[t].k0 > band ? (size_t)(found[t].k0 - band) : 0;
         const size_t k1 = (size_t)found[t].k1 + (size_t)band < nz ? (size_t)found[t].k1 + (size_t)band : nz - 1;
         uint64_t *to = near + (i * nz + k0) * near_words + j / 64;
         for (size_t k = k0; k <= k1; k++, to += near_words) *to |= 1ull << (j % 64);
     }
-    for (size_t q = rows; q > 0; q--) row_first[q] = row_first[q - 1];
-    row_first[0] = 0;
     J.st = st;
     J.r = r;
-    J.row_first = row_first;
+    J.rows = rowv;
     J.runs = runs;
     J.near = near;
     J.near_words = near_words;
     J.all = near + nx * nz * near_words;
+    J.plane_step = nz * near_words;
+    for (int ax = 0; ax < 3; ax++) {
+        J.c[ax] = r->centres[ax];
+        J.h[ax] = 0.5 * r->step[ax];
+        J.inv_step[ax] = 1.0 / r->step[ax];
+        J.bias[ax] = r->origin[ax] * J.inv_step[ax] + 0.5;
+        J.nd[ax] = (double)r->dims[ax];
+    }
+    J.ny = r->dims[1];
+    J.nz = r->dims[2];
     memset(near + nx * nz * near_words, 0xff, near_words * sizeof *near);
     J.band = band;
     J.chunk = chunk;
@@ -543,7 +595,7 @@ vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r)
         goto out;
     }
     for (size_t i = 0; i < natoms; i++)
-        res_first[i] = i > 0 && vox_same_residue(&st->atoms.a[i], &st->atoms.a[i - 1]) ? res_first[i - 1] : i;
+        res_first[i] = i > 0 && same_residue(&st->atoms.a[i], &st->atoms.a[i - 1]) ? res_first[i - 1] : i;
     /* each group's lining atoms: the chunks' hits in chunk order; the
      * classes counted on the way */
     for (size_t it = 0; it < items; it++) {
@@ -595,7 +647,7 @@ out:
     free(J.last);
     free(res_first);
     free(memo.residue_scale);
-    free(row_first);
+    free(rowv);
     free(run_row);
     free(found);
     free(runs);
