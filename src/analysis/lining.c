@@ -128,12 +128,14 @@ static int atom_class(const name_keys *k, const vox_atom *a)
 /* What the search needs of an element, for the last few seen (a structure
  * has a handful), in slots picked by the element's 4 bytes: the table
  * lookup compares strings, this one number.  reach2: (radius + s)^2, the
- * rule's; w: per axis, the half-width in voxels of the centres in reach
- * (span). */
+ * rule's; per axis, w: the half-width in voxels of the centres in reach,
+ * width: the most voxels of a range of span; ymask: width low bits. */
 typedef struct element_reach {
     uint64_t key; /* the element's bytes + 2^32; 0: empty */
     double reach2;
     double w[3];
+    int width[3];
+    uint64_t ymask;
 } element_reach;
 
 #define REACH_SLOTS 8
@@ -150,7 +152,15 @@ static const element_reach *reach_of(element_reach *slots, const char element[4]
         e->reach2 = reach * reach;
         /* inv_step = 1 / step: a product in place of two divisions, an ulp
          * apart, far inside the margin of span */
-        for (int ax = 0; ax < 3; ax++) e->w[ax] = (reach + h[ax]) * inv_step[ax] + 1e-3;
+        for (int ax = 0; ax < 3; ax++) {
+            e->w[ax] = (reach + h[ax]) * inv_step[ax] + 1e-3;
+            /* the ends of span's formula lie 2w + 1e-6 apart: at most
+             * floor(that) + 1 whole numbers from one to below the other
+             * (0.01: room for rounding, and never less) */
+            const double width = 2.0 * e->w[ax] + 0.01;
+            e->width[ax] = width < 1e9 ? (int)width + 1 : 1000000000;
+        }
+        e->ymask = e->width[1] >= 64 ? ~0ull : (1ull << e->width[1]) - 1;
     }
     return e;
 }
@@ -242,23 +252,24 @@ static int summarise(const vox_structure *st, const size_t *res_first, lining_me
 
 /* Voxels [lo, hi) of an axis of n (nd = n as a double) whose centre may
  * lie within reach of a point u voxels from the first centre (u = (v -
- * origin) / step - 0.5), w the half-width: a superset of them (the grid
+ * origin) / step - 0.5), w the half-width: a superset of them.  The grid
  * formula, ceil(u - w) .. floor(u + w), with a margin of 1e-3 voxel in w
- * for the f32 rounding of the centres, far above it; the casts round the
- * ends outward where they are within 1e-6 of a whole number); the
- * distance test decides.  (The near bits' band is sized from the same
- * formula; if a range ever came out one voxel wider than the band, that
- * atom would look at every row in reach instead: slower, not wrong.) */
-static inline void span(double u, double w, double nd, int *lo, int *hi)
+ * for the f32 rounding of the centres, far above it, gives lo (the cast
+ * rounds the end outward where it is within 1e-6 of a whole number); hi is
+ * lo + width (the most voxels the formula's range holds, element_reach),
+ * one more than the formula's end at times, which saves a second cast and
+ * clamp: the distance test decides.  (The near bits' band is sized from
+ * the same formula; if width ever came out over the band, that atom would
+ * look at every row in reach instead: slower, not wrong.) */
+static inline void span(double u, double w, int width, double nd, int n, int *lo, int *hi)
 {
-    /* clamped to [0, n] before the casts, which truncate */
-    double a = u - w + 0.999999, b = u + w + 1.0;
+    /* clamped to [0, n] before the cast, which truncates; a start clamped
+     * up to 0 keeps every voxel below lo + width */
+    double a = u - w + 0.999999;
     a = a > 0.0 ? a : 0.0;
     a = a < nd ? a : nd;
-    b = b > 0.0 ? b : 0.0;
-    b = b < nd ? b : nd;
     *lo = (int)a;
-    *hi = (int)b;
+    *hi = *lo < n - width ? *lo + width : n;
 }
 
 /* One run of a group's voxels along z in one x-y row: k0 .. k1. */
@@ -308,20 +319,21 @@ typedef struct lining_job {
     const vox_result *r;
     const lining_row *rows; /* per x-y row q = i * ny + j */
     const lining_run *runs;
-    /* per x-plane i and k, words of it: bit j set where row (i, j) has a
-     * group voxel within band of k; band bounds the range of k of every
-     * atom up to NEAR_RADIUS */
+    /* per x-plane i and k, an entry of 1 + near_words words: group_bit of
+     * every group with a voxel in the plane within band of k, then the
+     * near bits, bit j set where row (i, j) has a group voxel within band
+     * of k; band bounds the range of k of every atom up to NEAR_RADIUS */
     const uint64_t *near;
-    size_t near_words;   /* per (i, k) */
-    size_t plane_step;   /* nz * near_words: from one plane's words to the next's */
-    const uint64_t *all; /* near_words words of ones: the near bits of an atom that looks at every row */
+    size_t near_words;
+    size_t plane_step;   /* nz * (1 + near_words): from one plane's entry to the next's */
+    const uint64_t *all; /* the entry of an atom that looks at every row: ones, rows past ny none */
     int band;
     /* the grid, once for every atom: centres, half steps (h), 1 / step,
      * origin / step + 0.5 (bias: u = v / step - bias, an ulp from the
      * formula, far inside span's margin), dims as doubles (nd) */
     const float *c[3];
     double h[3], inv_step[3], bias[3], nd[3];
-    int ny, nz;
+    int nx, ny, nz;
     size_t chunk;      /* atoms per item */
     lining_hits *hits; /* [item] */
     size_t *last;      /* [item * ngroups + group]: last atom that lines it + 1 */
@@ -367,21 +379,27 @@ typedef struct atom_probe {
     int kz;         /* the voxel nearest z (nearest_centre); -1: not yet found */
 } atom_probe;
 
-/* The rows of planes [lo0, hi0) with bits in want of the near words at p
- * (p + step: the next plane's), j0 the rows' first: each row skipped when
- * the atom lines all its groups already, else each of its runs tested at
- * its voxel nearest z; the hits added from n on.  Returns the new n. */
+/* The rows of planes [lo0, hi0) with bits in want of near word w of the
+ * entries at p (p + step: the next plane's), j0 = 64 w the rows' first:
+ * a plane or row skipped when the atom lines all its groups already, else
+ * each run of a row tested at its voxel nearest z; the hits added from n
+ * on.  Returns the new n. */
 static inline __attribute__((always_inline)) size_t
 probe_planes(const lining_job *J, atom_probe *P, const uint64_t *p, size_t step, int lo0, int hi0, uint64_t want,
-             int j0, size_t *last, lining_hit *hv, size_t n)
+             int w, size_t *last, lining_hit *hv, size_t n)
 {
+    const int j0 = w << 6;
     const float *const cx = J->c[0], *const cy = J->c[1] + j0, *const cz = J->c[2];
     const double reach2 = P->reach2;
     const size_t tag = P->atom + 1;
     for (int i = lo0; i < hi0; i++, p += step) {
         /* only the rows with a group voxel near: most rows in reach have none */
-        uint64_t m = *p & want;
+        uint64_t m = p[1 + w] & want;
         if (!m)
+            continue;
+        /* after an atom's first hit, most planes near hold only groups it
+         * lines already */
+        if (!(p[0] & ~P->found))
             continue;
         const double ex = cube_gap((double)cx[i] - P->x, J->h[0]), ex2 = ex * ex;
         if (ex2 > reach2)
@@ -465,19 +483,19 @@ static void lining_chunk(void *arg, size_t item, int thread)
         P.z = (double)a->xyz[2];
         P.uz = P.z * J->inv_step[2] - J->bias[2];
         int lo0, hi0, lo1, hi1, lo2, hi2;
-        span(P.x * J->inv_step[0] - J->bias[0], el->w[0], J->nd[0], &lo0, &hi0);
-        span(P.y * J->inv_step[1] - J->bias[1], el->w[1], J->nd[1], &lo1, &hi1);
-        span(P.uz, el->w[2], J->nd[2], &lo2, &hi2);
-        if (hi0 <= lo0 || hi1 <= lo1 || hi2 <= lo2)
+        span(P.x * J->inv_step[0] - J->bias[0], el->w[0], el->width[0], J->nd[0], J->nx, &lo0, &hi0);
+        span(P.y * J->inv_step[1] - J->bias[1], el->w[1], el->width[1], J->nd[1], J->ny, &lo1, &hi1);
+        span(P.uz, el->w[2], el->width[2], J->nd[2], J->nz, &lo2, &hi2);
+        if (lo1 == hi1 || lo2 == hi2)
             continue;
         /* the near bits of k = c cover [c - band, c + band], which holds
          * [lo2, hi2) unless the radius is above the default: then every
          * row in reach is looked at */
         const uint64_t *nb = J->all;
         size_t nb_step = 0;
-        if (hi2 - lo2 <= 2 * J->band + 1) {
+        if (el->width[2] <= 2 * J->band + 1) {
             const int c = lo2 + J->band < J->nz ? lo2 + J->band : J->nz - 1;
-            nb = J->near + ((size_t)lo0 * (size_t)J->nz + (size_t)c) * J->near_words;
+            nb = J->near + ((size_t)lo0 * (size_t)J->nz + (size_t)c) * (1 + J->near_words);
             nb_step = J->plane_step;
         }
         P.reach2 = el->reach2;
@@ -485,16 +503,17 @@ static void lining_chunk(void *arg, size_t item, int thread)
         P.found = 0;
         P.kz = -1;
         /* the rows [lo1, hi1) word by word of the near bits: one word,
-         * unless the grid is over 64 voxels along y */
-        const int w0 = lo1 >> 6, w1 = (hi1 - 1) >> 6;
-        const uint64_t want0 = ~0ull << (lo1 & 63), want1 = ~0ull >> (63 - ((hi1 - 1) & 63));
-        if (w0 == w1) {
-            n = probe_planes(J, &P, nb + w0, nb_step, lo0, hi0, want0 & want1, w0 << 6, last, hits->v, n);
+         * unless the grid is over 64 voxels along y (then bits of rows at
+         * or past ny are clear) */
+        if (J->near_words == 1) {
+            n = probe_planes(J, &P, nb, nb_step, lo0, hi0, el->ymask << lo1, 0, last, hits->v, n);
             continue;
         }
+        const int w0 = lo1 >> 6, w1 = (hi1 - 1) >> 6;
+        const uint64_t want0 = ~0ull << (lo1 & 63), want1 = ~0ull >> (63 - ((hi1 - 1) & 63));
         for (int w = w0; w <= w1; w++)
-            n = probe_planes(J, &P, nb + w, nb_step, lo0, hi0, (w == w0 ? want0 : ~0ull) & (w == w1 ? want1 : ~0ull),
-                             w << 6, last, hits->v, n);
+            n = probe_planes(J, &P, nb, nb_step, lo0, hi0, (w == w0 ? want0 : ~0ull) & (w == w1 ? want1 : ~0ull), w,
+                             last, hits->v, n);
     }
     hits->n = n;
 }
@@ -527,7 +546,8 @@ vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r)
     lining_row *rowv = calloc(rows ? rows : 1, sizeof *rowv);
     uint32_t *run_row = malloc((nvox ? nvox : 1) * sizeof *run_row);
     lining_run *found = malloc((nvox ? nvox : 1) * sizeof *found), *runs = malloc((nvox ? nvox : 1) * sizeof *runs);
-    uint64_t *near = calloc(nx * nz * near_words + near_words, sizeof *near);
+    const size_t entry = 1 + near_words;
+    uint64_t *near = calloc(nx * nz * entry + entry, sizeof *near);
     vox_status rc = VOX_OK;
     if (!J.hits || !J.last || !count || !fill || !res_first || !memo.residue_scale || !rowv || !run_row ||
         !found || !runs || !near) {
@@ -566,8 +586,12 @@ vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r)
         const size_t i = q / ny, j = q % ny;
         const size_t k0 = found[t].k0 > band ? (size_t)(found[t].k0 - band) : 0;
         const size_t k1 = (size_t)found[t].k1 + (size_t)band < nz ? (size_t)found[t].k1 + (size_t)band : nz - 1;
-        uint64_t *to = near + (i * nz + k0) * near_words + j / 64;
-        for (size_t k = k0; k <= k1; k++, to += near_words) *to |= 1ull << (j % 64);
+        const uint64_t gbit = group_bit((size_t)found[t].g), jbit = 1ull << (j % 64);
+        uint64_t *to = near + (i * nz + k0) * entry;
+        for (size_t k = k0; k <= k1; k++, to += entry) {
+            to[0] |= gbit;
+            to[1 + j / 64] |= jbit;
+        }
     }
     J.st = st;
     J.r = r;
@@ -575,8 +599,8 @@ vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r)
     J.runs = runs;
     J.near = near;
     J.near_words = near_words;
-    J.all = near + nx * nz * near_words;
-    J.plane_step = nz * near_words;
+    J.all = near + nx * nz * entry;
+    J.plane_step = nz * entry;
     for (int ax = 0; ax < 3; ax++) {
         J.c[ax] = r->centres[ax];
         J.h[ax] = 0.5 * r->step[ax];
@@ -584,9 +608,12 @@ vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r)
         J.bias[ax] = r->origin[ax] * J.inv_step[ax] + 0.5;
         J.nd[ax] = (double)r->dims[ax];
     }
+    J.nx = r->dims[0];
     J.ny = r->dims[1];
     J.nz = r->dims[2];
-    memset(near + nx * nz * near_words, 0xff, near_words * sizeof *near);
+    /* the entry of every row: bits past ny clear, as in every entry */
+    near[nx * nz * entry] = ~0ull;
+    for (size_t j = 0; j < ny; j++) near[nx * nz * entry + 1 + j / 64] |= 1ull << (j % 64);
     J.band = band;
     J.chunk = chunk;
     vox_team_run(ctx->team, width, items, VOX_SCHED_STATIC, lining_chunk, &J);
