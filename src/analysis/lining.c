@@ -14,10 +14,13 @@
  * count gives the same lists.
  *
  * The search: the volumes' voxels as runs along z per x-y row, and per
- * x-plane and z the rows with a run near (bits); an atom looks at the rows
- * in its reach that have one, and tests each run once, at the run's voxel
- * nearest the atom's z, which gives the run's smallest value of the test
- * (nearest_centre says why), so the lists are the rule's, voxel by voxel.
+ * x-plane and z the rows with a run near (bits) and those runs' groups; an
+ * atom looks at the rows in its reach that have one, and tests each run
+ * once, at the run's voxel nearest the atom's z, which gives the run's
+ * smallest value of the test (nearest_centre says why), so the lists are
+ * the rule's, voxel by voxel.  A plane or row whose groups the atom lines
+ * already (one bit per group, the first 63) is passed over untested: after
+ * an atom's first hit most are, and an answer known needs no test.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -486,7 +489,7 @@ static void lining_chunk(void *arg, size_t item, int thread)
         span(P.x * J->inv_step[0] - J->bias[0], el->w[0], el->width[0], J->nd[0], J->nx, &lo0, &hi0);
         span(P.y * J->inv_step[1] - J->bias[1], el->w[1], el->width[1], J->nd[1], J->ny, &lo1, &hi1);
         span(P.uz, el->w[2], el->width[2], J->nd[2], J->nz, &lo2, &hi2);
-        if (lo1 == hi1 || lo2 == hi2)
+        if (lo0 == hi0 || lo1 == hi1 || lo2 == hi2)
             continue;
         /* the near bits of k = c cover [c - band, c + band], which holds
          * [lo2, hi2) unless the radius is above the default: then every
@@ -561,12 +564,19 @@ vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r)
     size_t nruns = 0;
     for (size_t gi = 0; gi < ng; gi++) {
         const uint32_t *v = r->groups[gi].voxels;
-        for (size_t t = 0; t < r->groups[gi].n;) {
-            const size_t q = v[t] / nz, row_end = (q + 1) * nz;
+        const size_t nv = r->groups[gi].n;
+        for (size_t t = 0; t < nv;) {
+            const size_t q = v[t] / nz, k0 = v[t] - q * nz;
+            /* the run: v[t] + 1, v[t] + 2, ... while in the list and the row */
+            const size_t stop = nz - k0 < nv - t ? t + (nz - k0) : nv;
+            uint32_t next = v[t] + 1;
             size_t e = t + 1;
-            while (e < r->groups[gi].n && v[e] == v[e - 1] + 1 && v[e] < row_end) e++;
-            found[nruns].k0 = (int32_t)(v[t] - q * nz);
-            found[nruns].k1 = (int32_t)(v[e - 1] - q * nz);
+            while (e < stop && v[e] == next) {
+                e++;
+                next++;
+            }
+            found[nruns].k0 = (int32_t)k0;
+            found[nruns].k1 = (int32_t)(k0 + (e - 1 - t));
             found[nruns].g = (int32_t)gi;
             found[nruns].pad = 0;
             run_row[nruns++] = (uint32_t)q;
@@ -621,8 +631,11 @@ vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r)
         rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the lining atoms");
         goto out;
     }
-    for (size_t i = 0; i < natoms; i++)
-        res_first[i] = i > 0 && same_residue(&st->atoms.a[i], &st->atoms.a[i - 1]) ? res_first[i - 1] : i;
+    for (size_t i = 0, first = 0; i < natoms; i++) {
+        if (i > 0 && !same_residue(&st->atoms.a[i], &st->atoms.a[i - 1]))
+            first = i;
+        res_first[i] = first;
+    }
     /* each group's lining atoms: the chunks' hits in chunk order; the
      * classes counted on the way */
     for (size_t it = 0; it < items; it++) {
