@@ -459,10 +459,6 @@ static void lining_chunk(void *arg, size_t item, int thread)
         __atomic_store_n(&((lining_job *)arg)->failed, 1, __ATOMIC_RELAXED);
         return;
     }
-    /* the element of the atom before: most atoms repeat it */
-    const element_reach *el = reach_of(slots, atoms[a0].element, J->r->resolution, J->h, J->inv_step);
-    uint32_t el_bytes;
-    memcpy(&el_bytes, atoms[a0].element, 4);
     for (size_t ai = a0; ai < a1; ai++) {
         /* an atom lines each group at most once: room for all of them, so
          * the loops below make no call */
@@ -474,12 +470,7 @@ static void lining_chunk(void *arg, size_t item, int thread)
             }
         }
         const vox_atom *a = &atoms[ai];
-        uint32_t bytes;
-        memcpy(&bytes, a->element, 4);
-        if (bytes != el_bytes) {
-            el = reach_of(slots, a->element, J->r->resolution, J->h, J->inv_step);
-            el_bytes = bytes;
-        }
+        const element_reach *el = reach_of(slots, a->element, J->r->resolution, J->h, J->inv_step);
         atom_probe P;
         P.x = (double)a->xyz[0];
         P.y = (double)a->xyz[1];
