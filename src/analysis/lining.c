@@ -459,15 +459,19 @@ static void lining_chunk(void *arg, size_t item, int thread)
         __atomic_store_n(&((lining_job *)arg)->failed, 1, __ATOMIC_RELAXED);
         return;
     }
+    /* an atom lines each group at most once: room for all of them (n at
+     * most full), so the loops below make no call */
+    size_t full = hits->cap - ng;
+    lining_hit *hv = hits->v;
     for (size_t ai = a0; ai < a1; ai++) {
-        /* an atom lines each group at most once: room for all of them, so
-         * the loops below make no call */
-        if (hits->cap - n < ng) {
+        if (n > full) {
             hits->n = n;
             if (!hits_reserve(hits, ng)) {
                 __atomic_store_n(&((lining_job *)arg)->failed, 1, __ATOMIC_RELAXED);
                 return;
             }
+            full = hits->cap - ng;
+            hv = hits->v;
         }
         const vox_atom *a = &atoms[ai];
         const element_reach *el = reach_of(slots, a->element, J->r->resolution, J->h, J->inv_step);
@@ -500,14 +504,14 @@ static void lining_chunk(void *arg, size_t item, int thread)
          * unless the grid is over 64 voxels along y (then bits of rows at
          * or past ny are clear) */
         if (J->near_words == 1) {
-            n = probe_planes(J, &P, nb, nb_step, lo0, hi0, el->ymask << lo1, 0, last, hits->v, n);
+            n = probe_planes(J, &P, nb, nb_step, lo0, hi0, el->ymask << lo1, 0, last, hv, n);
             continue;
         }
         const int w0 = lo1 >> 6, w1 = (hi1 - 1) >> 6;
         const uint64_t want0 = ~0ull << (lo1 & 63), want1 = ~0ull >> (63 - ((hi1 - 1) & 63));
         for (int w = w0; w <= w1; w++)
             n = probe_planes(J, &P, nb, nb_step, lo0, hi0, (w == w0 ? want0 : ~0ull) & (w == w1 ? want1 : ~0ull), w,
-                             last, hits->v, n);
+                             last, hv, n);
     }
     hits->n = n;
 }
