@@ -132,7 +132,7 @@ static int atom_class(const name_keys *k, const vox_atom *a)
  * has a handful), in slots picked by the element's 4 bytes: the table
  * lookup compares strings, this one number.  reach2: (radius + s)^2, the
  * rule's; per axis, w: the half-width in voxels of the centres in reach,
- * width: the most voxels of a range of span; ymask: width low bits. */
+ * width: the most voxels of a range of span; ymask: width[1] low bits. */
 typedef struct element_reach {
     uint64_t key; /* the element's bytes + 2^32; 0: empty */
     double reach2;
@@ -554,8 +554,9 @@ vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r)
     }
     /* The groups' runs along z, counted per row (a voxel list in ascending
      * order gives each run once; any order would still cover every voxel),
-     * then placed row by row; the near bits of each run's row, band wider
-     * than the run on either side. */
+     * then placed row by row; the near bits of each run's row and its
+     * group's bit in the plane's entries, band wider than the run on
+     * either side. */
     size_t nruns = 0;
     for (size_t gi = 0; gi < ng; gi++) {
         const uint32_t *v = r->groups[gi].voxels;
@@ -616,7 +617,8 @@ vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r)
     J.nx = r->dims[0];
     J.ny = r->dims[1];
     J.nz = r->dims[2];
-    /* the entry of every row: bits past ny clear, as in every entry */
+    /* the entry of an atom that looks at every row: every group's bit
+     * (never passed over), every row's (none past ny, as in every entry) */
     near[nx * nz * entry] = ~0ull;
     for (size_t j = 0; j < ny; j++) near[nx * nz * entry + 1 + j / 64] |= 1ull << (j % 64);
     J.band = band;
