@@ -675,7 +675,7 @@ def test_durable_replace(tmp):
     make_tree(tree, copies=4)
     out = os.path.join(tmp, "durable")
     # with exports: they are staged without a sync of their own (the count below)
-    exports = ["--write", "descriptors,vina,dx,pymol"]
+    exports = ["--write", "descriptors,vina,dx,pymol,html"]
     p = vox("analyze", "--quiet", "--resolution", "2.0", "--output-dir", out, *exports, tree)
     check(p.returncode == 0, f"first run: {p.stderr}")
     labels = sorted(f[:-len(".annotation.json")] for f in os.listdir(out) if f.endswith(".annotation.json"))

@@ -348,7 +348,8 @@ vox_status report_structure_page(vox_ctx *ctx, const report_assets *a, const cha
     }
     if (st == VOX_OK) {
         report_page_path(dir, label, path, sizeof path);
-        st = vox_write_file_atomic(ctx, path, page.data, page.len);
+        /* no sync of its own, as the exports: --resume checks the page (README "Durability") */
+        st = vox_write_file_atomic_sync(ctx, path, page.data, page.len, VOX_SYNC_NONE);
     }
     vox_buf_free(&data);
     vox_buf_free(&page);
