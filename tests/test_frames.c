@@ -549,6 +549,12 @@ static vox_status check_pair(vox_ctx *ctx, const char *top, const char *traj, in
     return st;
 }
 
+/* check_pair refuses the pair with a message that holds want. */
+static int refused(vox_ctx *ctx, const char *top, const char *traj, int prepared, const char *want)
+{
+    return check_pair(ctx, top, traj, prepared) == VOX_E_INVALID_ARG && strstr(vox_ctx_last_error_detail(ctx), want);
+}
+
 static void check_topology_atoms(vox_ctx *ctx)
 {
     char dir[] = "/tmp/vox-frames-XXXXXX", top[64], traj[64], want[512];
@@ -579,8 +585,7 @@ static void check_topology_atoms(vox_ctx *ctx)
         write_atoms_pdb(traj, t, 8, 3);
         snprintf(want, sizeof want, "%s:3: frame 0 (model at byte 0): its 2nd atom has atom name 'C' (columns 13-16), "
                  "the topology %s 'CA': the trajectory must list the topology's atoms in the same order", traj, top);
-        CHECK(check_pair(ctx, top, traj, prepared) == VOX_E_INVALID_ARG &&
-                  strstr(vox_ctx_last_error_detail(ctx), want), "swapped atoms (prepared %d): %s", prepared,
+        CHECK(refused(ctx, top, traj, prepared, want), "swapped atoms (prepared %d): %s", prepared,
               vox_ctx_last_error_detail(ctx));
         /* residue 2 numbered 3 */
         memcpy(t, top_atoms, sizeof t);
@@ -588,8 +593,7 @@ static void check_topology_atoms(vox_ctx *ctx)
         write_atoms_pdb(traj, t, 8, 3);
         snprintf(want, sizeof want, "%s:7: frame 0 (model at byte 0): its 6th atom has residue number '3' (columns "
                  "23-26), the topology %s '2'", traj, top);
-        CHECK(check_pair(ctx, top, traj, prepared) == VOX_E_INVALID_ARG &&
-                  strstr(vox_ctx_last_error_detail(ctx), want), "renumbered residue (prepared %d): %s", prepared,
+        CHECK(refused(ctx, top, traj, prepared, want), "renumbered residue (prepared %d): %s", prepared,
               vox_ctx_last_error_detail(ctx));
         /* one chain where the topology has two (MDAnalysis writes X for every atom of a universe
          * without chain IDs), and the reverse: the same atoms */
@@ -607,8 +611,7 @@ static void check_topology_atoms(vox_ctx *ctx)
         snprintf(want, sizeof want, "%s:8: frame 0 (model at byte 0): its 7th atom (line 8) begins chain 'Q' (column "
                  "22) after 'P', where the topology %s's chain 'B' goes on, while the topology's chain 'B' begins at "
                  "its 6th atom (line 7), where the trajectory's chain 'P' goes on", traj, top);
-        CHECK(check_pair(ctx, top, traj, prepared) == VOX_E_INVALID_ARG &&
-                  strstr(vox_ctx_last_error_detail(ctx), want), "chain moved (prepared %d): %s", prepared,
+        CHECK(refused(ctx, top, traj, prepared, want), "chain moved (prepared %d): %s", prepared,
               vox_ctx_last_error_detail(ctx));
         /* the hydrogen renamed: the prepared structure has no hydrogen, the loaded one has */
         memcpy(t, top_atoms, sizeof t);
@@ -620,14 +623,14 @@ static void check_topology_atoms(vox_ctx *ctx)
         } else {
             snprintf(want, sizeof want, "%s:4: frame 0 (model at byte 0): its 3rd atom has atom name 'HB' (columns "
                      "13-16), the topology %s 'HA'", traj, top);
-            CHECK(check_pair(ctx, top, traj, 0) == VOX_E_INVALID_ARG && strstr(vox_ctx_last_error_detail(ctx), want),
+            CHECK(refused(ctx, top, traj, 0, want),
                   "renamed hydrogen: %s", vox_ctx_last_error_detail(ctx));
         }
     }
     /* an atom fewer: the counts */
     write_atoms_pdb(traj, top_atoms, 7, 2);
     snprintf(want, sizeof want, "the topology %s has 8 atoms, the trajectory %s has 7", top, traj);
-    CHECK(check_pair(ctx, top, traj, 0) == VOX_E_INVALID_ARG && strstr(vox_ctx_last_error_detail(ctx), want),
+    CHECK(refused(ctx, top, traj, 0, want),
           "counts: %s", vox_ctx_last_error_detail(ctx));
     /* mmCIF models: the item that names the field, the model number */
     snprintf(traj, sizeof traj, "%s/traj.cif", dir);
@@ -646,7 +649,7 @@ static void check_topology_atoms(vox_ctx *ctx)
     fclose(f);
     snprintf(want, sizeof want, "%s:16: frame 0 (model 7, byte 218): its 5th atom has atom name 'OXT' (label_atom_id), "
              "the topology %s 'O'", traj, top);
-    CHECK(check_pair(ctx, top, traj, 0) == VOX_E_INVALID_ARG && strstr(vox_ctx_last_error_detail(ctx), want),
+    CHECK(refused(ctx, top, traj, 0, want),
           "mmCIF: %s", vox_ctx_last_error_detail(ctx));
     /* without a name for the structure, the message still reads */
     {

@@ -807,14 +807,21 @@ static void test_decimal(void)
  * every magnitude (the shortcut takes those of up to six significant
  * digits from 1e-4 to 1e6), the same just off a decimal, arbitrary doubles,
  * and the edges of the shortcut's range. */
-static int g_agrees(double v)
+/* Whether fmt (vox_fmt_g or vox_fmt_g17) writes v as printf's "%g", or
+ * with all17 "%.17g", terminator included. */
+static int printf_agrees(size_t (*fmt)(double, char *), int all17, double v)
 {
-    char want[64], got[VOX_FMT_G_MAX + 8];
-    snprintf(want, sizeof want, "%g", v);
+    char want[64], got[64];
+    if (all17)
+        snprintf(want, sizeof want, "%.17g", v);
+    else
+        snprintf(want, sizeof want, "%g", v);
     memset(got, 'x', sizeof got);
-    const size_t n = vox_fmt_g(v, got);
+    const size_t n = fmt(v, got);
     return n == strlen(want) && memcmp(got, want, n + 1) == 0;
 }
+
+static int g_agrees(double v) { return printf_agrees(vox_fmt_g, 0, v); }
 
 static void test_fmt_g(void)
 {
@@ -854,14 +861,7 @@ static void test_fmt_g(void)
  * exponent is guessed from doubles, then checked exactly), values whose
  * 18th digit is a tie, rotation-like entries and centroids, and random
  * doubles of every exponent from 2^-40 to 2^60. */
-static int g17_agrees(double v)
-{
-    char want[64], got[VOX_FMT_G17_MAX + 8];
-    snprintf(want, sizeof want, "%.17g", v);
-    memset(got, 'x', sizeof got);
-    const size_t n = vox_fmt_g17(v, got);
-    return n == strlen(want) && memcmp(got, want, n + 1) == 0;
-}
+static int g17_agrees(double v) { return printf_agrees(vox_fmt_g17, 1, v); }
 
 static void test_fmt_g17(void)
 {
