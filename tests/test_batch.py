@@ -796,6 +796,81 @@ def test_validate(tmp):
     check(p.returncode == 2, "nothing to check: usage error")
 
 
+def shard_folder(tmp, name, bad_at=(2,)):
+    """Six inputs (bad ones at the positions bad_at) analysed by 3 shards into one folder, one after the other as a
+    Slurm array's tasks may run; returns (folder, inputs, {label: shard})."""
+    src = os.path.join(tmp, name + "_in")
+    os.makedirs(src, exist_ok=True)
+    boxes = ["pocket_box.pdb", "pore_box.pdb", "cavity_box.pdb", "hub_box.pdb"]
+    inputs = []
+    for i in range(6):
+        path = os.path.join(src, f"e{i}.pdb")
+        if i in bad_at:
+            open(path, "w").write("HEADER    BROKEN\nATOM      1  CA  ALA A   1       1.000\n")
+        else:
+            shutil.copy(os.path.join(GEN, boxes[i % 4]), path)
+        inputs.append(path)
+    out = os.path.join(tmp, name)
+    for k in range(3):
+        vox("analyze", "--quiet", "--resolution", "3.0", "--num-shards", "3", "--shard-index", str(k), "--output-dir",
+            out, *inputs)
+    return out, inputs, {f"e{i}": i % 3 for i in range(6)}
+
+
+def test_validate_shards(tmp):
+    """vox validate --output-dir on a folder a Slurm array shared: every shard's records are read, the newest naming a
+    label deciding (an older run's run.summary.json does not outweigh newer shards), a killed shard's checkpoint
+    entries are checked, a shard with no record is named, and each problem says which record it comes from."""
+    out, inputs, shard = shard_folder(tmp, "vshards")
+    p = vox("validate", "--output-dir", out)
+    check(p.returncode == 5 and p.stdout.count("outputs complete") == 5 and "run.summary.json" not in p.stdout
+          and re.search(r"failed +e2: failed in the run \(from run\.shard-2-of-3\.summary\.json\): ParseError", p.stdout),
+          f"a folder of shards, no run.summary.json: every shard's entries, e2 failed in shard 2: {p.returncode} {p.stdout}")
+    # an older run's summary beside newer shards: it said e2 was done, the shards since say it failed
+    old = {"schema": 1, "config": {}, "num_processed": 1, "num_failed": 0, "num_skipped": 0, "num_planned": 0,
+           "results": [{"source": "e2", "input_path": inputs[2], "num_volumes": 1, "largest_type": "pocket",
+                        "largest_volume": 1.0}], "errors": [], "skipped": [], "planned": []}
+    json.dump(old, open(os.path.join(out, "run.summary.json"), "w"))
+    past = time.time() - 3600
+    os.utime(os.path.join(out, "run.summary.json"), (past, past))
+    p = vox("validate", "--output-dir", out)
+    check(p.returncode == 5 and p.stdout.count("outputs complete") == 5 and "from run.shard-2-of-3.summary.json" in p.stdout
+          and "from run.summary.json" not in p.stdout, f"the newest record naming e2 decides: {p.stdout}")
+    os.remove(os.path.join(out, "run.summary.json"))
+    # shard 1 killed (kill -9) after its checkpoint listed e1 but before e4 and its summary
+    ck = os.path.join(out, "run.shard-1-of-3.checkpoint.json")
+    c = json.load(open(ck))
+    c["results"] = [r for r in c["results"] if r["source"] == "e1"]
+    json.dump(c, open(ck, "w"))
+    os.remove(os.path.join(out, "run.shard-1-of-3.summary.json"))
+    os.remove(os.path.join(out, "e4.annotation.json"))
+    e1 = os.path.join(out, "e1.annotation.json")
+    text = open(e1).read()
+    open(e1, "w").write(text[: len(text) // 2])
+    p = vox("validate", "--output-dir", out)
+    check(p.returncode == 5 and re.search(r"incomplete .*run\.shard-1-of-3\.checkpoint\.json: no run\.shard-1-of-3\."
+                                          r"summary\.json: the run did not finish.*--resume", p.stdout)
+          and re.search(r"invalid +e1: .*e1\.annotation\.json.*\(from run\.shard-1-of-3\.checkpoint\.json\)", p.stdout)
+          and "e4" not in p.stdout, f"a killed shard: its checkpoint's entries checked, the file named: {p.stdout}")
+    j = json.loads(vox("validate", "--json", "--output-dir", out).stdout)
+    e1 = [r for r in j["outputs"] if r["name"] == "e1"]
+    check(len(e1) == 1 and e1[0]["record"] == "run.shard-1-of-3.checkpoint.json", f"--json names the record: {e1}")
+    p = vox("validate", "--output-dir", out, *inputs)
+    check(p.returncode == 3 and re.search(r"invalid +e4: .*missing", p.stdout),
+          f"with the inputs, the killed shard's unreached entry is missing: {p.stdout}")
+    # a shard that left no record at all (killed before its first checkpoint, or never started)
+    for f in ("run.shard-1-of-3.checkpoint.json",):
+        os.remove(os.path.join(out, f))
+    p = vox("validate", "--output-dir", out)
+    check(p.returncode == 5 and "shard 1 of 3 (--shard-index 1) has no run.shard-1-of-3.summary.json" in p.stdout,
+          f"a shard with no record is named: {p.stdout}")
+    # a finished shard's summary is its newest record (the checkpoint is written before it), so it decides
+    for k in range(3):
+        s, c = (os.path.join(out, f"run.shard-{k}-of-3.{w}.json") for w in ("summary", "checkpoint"))
+        if os.path.exists(s) and os.path.exists(c):
+            check(os.stat(s).st_mtime_ns >= os.stat(c).st_mtime_ns, f"shard {k}: the summary written after the checkpoint")
+
+
 def test_max_memory(tmp):
     """--max-memory skips, with the reason in the summary, what would not fit; a replay with more memory does them."""
     tree = os.path.join(tmp, "mem_tree")
@@ -836,5 +911,5 @@ if __name__ == "__main__":
                    test_manifest_and_replay, test_checkpoint_migration, test_resume_notes_only_real_changes,
                    test_progress_bar, test_device_targets, test_walk_links_and_fifos,
                    test_walk_damaged_structure_files, test_one_run_per_output_dir,
-                   test_dead_temporaries_of_every_output, test_durable_replace, test_validate, test_max_memory,
+                   test_dead_temporaries_of_every_output, test_durable_replace, test_validate, test_validate_shards, test_max_memory,
                    lambda tmp: test_usage()], "vox-batch-"))

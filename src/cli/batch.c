@@ -835,6 +835,11 @@ int run_batch(const run_config *c)
         free(th);
         progress(&b, 1);
     }
+    /* the checkpoint before the summary, so that a finished run's summary is its newest record: vox report and
+     * vox validate let the newest record naming a structure decide, and a checkpoint newer than its summary
+     * means a later run (a --resume, say) was killed */
+    if (b.checkpoint_done != b.done || c->dry_run) /* unless it already lists every entry */
+        write_checkpoint(&b);
     char sum_path[PATH_MAX];
     run_record_path(c, "summary", sum_path, sizeof sum_path);
     cJSON *sum = records_json(&b, 0);
@@ -842,8 +847,6 @@ int run_batch(const run_config *c)
     if (!write_json_file("analyze", sum_path, sum))
         rc = 1;
     cJSON_Delete(sum);
-    if (b.checkpoint_done != b.done || c->dry_run) /* unless it already lists every entry */
-        write_checkpoint(&b);
     if (c->report && !report_end_run(c->report, c->output_dir, "vox analyze"))
         rc = 1;
     if (c->failures_manifest)

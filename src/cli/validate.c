@@ -4,9 +4,11 @@
  * is read with the analysis's own loader and limits, cleaned and aligned as vox analyze
  * would, and its grid at the chosen resolution predicted (vox_estimate_grid): voxels and
  * peak memory against --max-grid-voxels and --max-memory.  An output directory: every
- * structure the inputs (or, without inputs, the directory's run.summary.json) plan has
- * outputs that exist and validate - the rule --resume trusts - and the summary agrees with
- * them.  The exit code says which check failed (usage_validate lists them).
+ * structure the inputs (or, without inputs, the directory's run records: run.summary.json,
+ * each shard's run.shard-K-of-N.summary.json, and their checkpoints, the newest naming a
+ * structure deciding, as vox report reads them) plan has outputs that exist and validate -
+ * the rule --resume trusts - and the records agree with them.  The exit code says which
+ * check failed (usage_validate lists them).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -45,8 +47,10 @@ static void usage_validate(FILE *f)
             "Checks without analysing.  Inputs (files, directories, --manifest, --from-summary): each is\n"
             "read, its format recognised, its atoms counted before and after cleaning, its assembly built,\n"
             "and its grid at --resolution predicted (voxels, peak memory).  An output directory: every\n"
-            "structure the inputs plan (without inputs: every entry of DIR/run.summary.json) has outputs\n"
-            "that exist and validate, as --resume requires, and the summary agrees with them.\n"
+            "structure the inputs plan (without inputs: every entry of the run records in DIR -\n"
+            "run.summary.json, each shard's run.shard-K-of-N.summary.json and their checkpoints, the newest\n"
+            "naming a structure deciding) has outputs that exist and validate, as --resume requires, and\n"
+            "the records agree with them; a shard that did not finish or left no record is named.\n"
             "\n"
             "options (vox analyze's meanings):\n"
             "  --output-dir DIR              the output directory to check\n"
@@ -71,7 +75,8 @@ static void usage_validate(FILE *f)
             "  3  an input cannot be analysed (unreadable, not PDB or mmCIF, malformed, no atoms left)\n"
             "  4  an input would not fit: grid over --max-grid-voxels (or 2^32 - 1), or memory over --max-memory\n"
             "  5  the output directory is incomplete or inconsistent (outputs missing or invalid, failed or\n"
-            "     planned entries, a summary that disagrees with the files, no summary)\n"
+            "     planned entries, a summary that disagrees with the files, no summary, a run or shard that\n"
+            "     did not finish)\n"
             "  6  a run is writing to the output directory now (its lock is held): it was not checked\n");
 }
 
@@ -231,8 +236,10 @@ static void check_input(report *rp, vox_ctx *ctx, const run_config *c, const inp
 typedef struct planned {
     char label[128];
     const char *path;         /* the input, for messages */
-    const cJSON *record;      /* the summary's record, or NULL */
-    const char *section;      /* the summary section it is in, or NULL */
+    const cJSON *record;      /* the run record's entry, or NULL */
+    const char *section;      /* the section it is in, or NULL */
+    const char *from;         /* the run record's file name, or NULL */
+    size_t rank, seq;         /* its file's rank (newer higher); its place in the folder's records */
 } planned;
 
 static int label_in(const planned *p, size_t n, const char *label)
@@ -243,7 +250,18 @@ static int label_in(const planned *p, size_t n, const char *label)
     return 0;
 }
 
-/* The summary's counts agree with its lists, and each result's record with its annotation. */
+/* An entry's verdict; in the JSON report with the run record it comes from. */
+static void say_entry(report *rp, const char *status, const planned *p, const char *detail)
+{
+    cJSON *extra = NULL;
+    if (rp->json && p->from) {
+        extra = cJSON_CreateObject();
+        cJSON_AddStringToObject(extra, "record", p->from);
+    }
+    say(rp, rp->outputs, status, p->label, detail, extra);
+}
+
+/* The summary's counts agree with its lists. */
 static void check_summary_counts(report *rp, const cJSON *sum, const char *path)
 {
     static const char *const lists[4] = {"results", "errors", "skipped", "planned"};
@@ -259,11 +277,172 @@ static void check_summary_counts(report *rp, const cJSON *sum, const char *path)
     }
 }
 
-/* write_given, box_types_given: --write and --box-types were given here (else the summary says). */
+/* One run record of the folder (run.summary.json, run.checkpoint.json, and each
+ * shard's run.shard-K-of-N.summary.json and checkpoint), as vox report reads them. */
+typedef struct run_file {
+    char name[256];
+    struct timespec mtime;
+    int kind;          /* 0 a checkpoint, 1 a shard's summary, 2 run.summary.json: vox report's order at equal times */
+    long shard, shards; /* K and N of a shard's record; -1 otherwise */
+    cJSON *doc;        /* NULL when it is not a run record (damaged) */
+    int decides;       /* the newest record naming at least one label */
+} run_file;
+
+/* Oldest first, as vox report ranks them (report.c by_age). */
+static int file_by_age(const void *a, const void *b)
+{
+    const run_file *x = a, *y = b;
+    if (x->mtime.tv_sec != y->mtime.tv_sec)
+        return x->mtime.tv_sec < y->mtime.tv_sec ? -1 : 1;
+    if (x->mtime.tv_nsec != y->mtime.tv_nsec)
+        return x->mtime.tv_nsec < y->mtime.tv_nsec ? -1 : 1;
+    if (x->kind != y->kind)
+        return x->kind - y->kind;
+    return strcmp(x->name, y->name);
+}
+
+/* By label, the newest file's entries first; ties in their file's order. */
+static int plan_by_label_newest(const void *a, const void *b)
+{
+    const planned *x = a, *y = b;
+    int c = strcmp(x->label, y->label);
+    if (c)
+        return c;
+    if (x->rank != y->rank)
+        return x->rank > y->rank ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int plan_by_seq(const void *a, const void *b)
+{
+    const planned *x = a, *y = b;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* The folder's run records, read and ranked oldest first; *nf of them.  A
+ * folder a Slurm array shares has no run.summary.json until the shards'
+ * summaries are merged, and may keep an older run's beside newer shards, so
+ * every record is read and, as in vox report, the newest naming a label decides. */
+static run_file *read_run_files(report *rp, const char *dir, size_t *nf)
+{
+    *nf = 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return NULL;
+    run_file *f = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        int ckpt = run_record_name(de->d_name, "checkpoint");
+        if ((!ckpt && !run_record_name(de->d_name, "summary")) || strlen(de->d_name) >= sizeof f->name)
+            continue;
+        if (n == cap) {
+            run_file *nb = realloc(f, (cap = cap ? 2 * cap : 16) * sizeof *f);
+            if (!nb)
+                break;
+            f = nb;
+        }
+        run_file *r = &f[n];
+        memset(r, 0, sizeof *r);
+        snprintf(r->name, sizeof r->name, "%s", de->d_name);
+        char p[PATH_MAX + 300];
+        struct stat sb;
+        snprintf(p, sizeof p, "%s/%s", dir, r->name);
+        if (stat(p, &sb) != 0 || !S_ISREG(sb.st_mode))
+            continue;
+        r->mtime = sb.st_mtim;
+        r->shard = r->shards = -1;
+        if (sscanf(r->name, "run.shard-%ld-of-%ld.", &r->shard, &r->shards) != 2)
+            r->shard = r->shards = -1;
+        r->kind = ckpt ? 0 : r->shards >= 0 ? 1 : 2;
+        r->doc = read_json(p);
+        if (!cJSON_IsObject(r->doc) || !cJSON_IsArray(cJSON_GetObjectItem(r->doc, "results"))) {
+            say(rp, rp->outputs, "invalid", p, ckpt ? "not a run checkpoint (damaged?)" : "not a run summary (damaged?)",
+                NULL);
+            flag(rp, V_OUTPUTS);
+            cJSON_Delete(r->doc);
+            r->doc = NULL;
+        } else if (!ckpt) {
+            check_summary_counts(rp, r->doc, p);
+        }
+        n++;
+    }
+    closedir(d);
+    if (n)
+        qsort(f, n, sizeof *f, file_by_age);
+    *nf = n;
+    return f;
+}
+
+static const run_file *find_file(const run_file *f, size_t nf, const char *name)
+{
+    for (size_t i = 0; i < nf; i++)
+        if (!strcmp(f[i].name, name))
+            return &f[i];
+    return NULL;
+}
+
+/* What the records say of the run as a whole: a record that decides something
+ * but whose run did not finish (a checkpoint with no newer summary beside it:
+ * killed, or still running elsewhere), and a shard of an array with no record
+ * at all (never ran here, or killed before its first checkpoint).  Either way
+ * the entries it had not reached are not known without the inputs. */
+static void check_runs(report *rp, const char *dir, const run_file *f, size_t nf)
+{
+    char d[PATH_MAX + 600], p[PATH_MAX + 300];
+    for (size_t i = 0; i < nf; i++) {
+        if (f[i].kind != 0 || !f[i].doc || !f[i].decides)
+            continue;
+        char sum[300];
+        size_t stem = strlen(f[i].name) - strlen("checkpoint.json");
+        snprintf(sum, sizeof sum, "%.*ssummary.json", (int)stem, f[i].name);
+        const run_file *s = find_file(f, nf, sum);
+        if (s && file_by_age(s, &f[i]) > 0)
+            continue; /* its run finished: the summary was written last */
+        snprintf(p, sizeof p, "%s/%s", dir, f[i].name);
+        snprintf(d, sizeof d, "%s %s: the run did not finish (killed, or still running on another host); the %d entries "
+                 "it lists are checked here, the ones it had not reached are not known (give the inputs too, or "
+                 "re-run it with --resume)", s ? "older than" : "no", sum,
+                 cJSON_GetArraySize(cJSON_GetObjectItem(f[i].doc, "results")) +
+                 cJSON_GetArraySize(cJSON_GetObjectItem(f[i].doc, "errors")) +
+                 cJSON_GetArraySize(cJSON_GetObjectItem(f[i].doc, "skipped")) +
+                 cJSON_GetArraySize(cJSON_GetObjectItem(f[i].doc, "planned")));
+        say(rp, rp->outputs, "incomplete", p, d, NULL);
+        flag(rp, V_OUTPUTS);
+    }
+    /* the shards of an array whose records still decide something: every K of N has one */
+    for (size_t i = 0; i < nf; i++) {
+        if (f[i].shards < 1 || !f[i].decides)
+            continue;
+        int first = 1; /* each N once: at its first deciding record */
+        for (size_t q = 0; q < i && first; q++)
+            first = !(f[q].shards == f[i].shards && f[q].decides);
+        long missing = 0; /* named one by one up to 10, then counted: an array may have thousands of tasks */
+        for (long k = 0; first && k < f[i].shards && k < 1000000; k++) {
+            int seen = 0;
+            for (size_t q = 0; q < nf && !seen; q++)
+                seen = f[q].shards == f[i].shards && f[q].shard == k;
+            if (seen || ++missing > 10)
+                continue;
+            snprintf(d, sizeof d, "shard %ld of %ld (--shard-index %ld) has no run.shard-%ld-of-%ld.summary.json or "
+                     "checkpoint here: it never ran into this folder, or was killed before its first checkpoint; its "
+                     "entries are not known (give the inputs too, or run it with --resume)", k, f[i].shards, k, k,
+                     f[i].shards);
+            say(rp, rp->outputs, "incomplete", dir, d, NULL);
+            flag(rp, V_OUTPUTS);
+        }
+        if (missing > 10) {
+            snprintf(d, sizeof d, "and %ld more shards of %ld have no record here", missing - 10, f[i].shards);
+            say(rp, rp->outputs, "incomplete", dir, d, NULL);
+        }
+    }
+}
+
+/* write_given, box_types_given: --write and --box-types were given here (else the records say). */
 static void check_outputs(report *rp, run_config *c, const paths *inputs, int have_inputs, int write_given,
                           int box_types_given)
 {
-    char holder[512] = "", sum_path[PATH_MAX], d[PATH_MAX + 400];
+    char holder[512] = "", d[PATH_MAX + 400];
     if (dirlock_held(c->output_dir, holder, sizeof holder)) {
         snprintf(d, sizeof d, "a run is writing to it now (%s): check again when it has finished", holder);
         say(rp, rp->outputs, "in-use", c->output_dir, d, NULL);
@@ -275,23 +454,29 @@ static void check_outputs(report *rp, run_config *c, const paths *inputs, int ha
         flag(rp, V_OUTPUTS);
         return;
     }
-    run_record_path(c, "summary", sum_path, sizeof sum_path);
-    cJSON *sum = read_json(sum_path);
-    if (!cJSON_IsObject(sum) || !cJSON_IsArray(cJSON_GetObjectItem(sum, "results"))) {
-        say(rp, rp->outputs, "invalid", sum_path,
-            access(sum_path, F_OK) ? "missing: the run did not finish (its checkpoint, if any, lists what was done)"
-                                   : "not a run summary (damaged?)",
-            NULL);
-        flag(rp, V_OUTPUTS);
-        cJSON_Delete(sum);
-        sum = NULL;
-        if (!have_inputs)
+    size_t nf = 0;
+    run_file *files = read_run_files(rp, c->output_dir, &nf);
+    const cJSON *newest = NULL; /* the newest readable record, for the run's settings */
+    for (size_t i = nf; i-- > 0 && !newest;)
+        newest = files[i].doc;
+    if (!newest) {
+        char sum_path[PATH_MAX];
+        run_record_path(c, "summary", sum_path, sizeof sum_path);
+        if (!nf) {
+            say(rp, rp->outputs, "invalid", sum_path, "missing, and no run.shard-K-of-N.summary.json or checkpoint "
+                "either: the run did not finish, or did not write here", NULL);
+            flag(rp, V_OUTPUTS);
+        }
+        if (!have_inputs) {
+            free(files);
             return;
-    } else {
-        check_summary_counts(rp, sum, sum_path);
+        }
     }
-    /* the extra outputs the run wrote and its docking boxes' types: as asked here, else as the summary's config says */
-    const cJSON *config = cJSON_GetObjectItem(sum, "config"), *it;
+    /* the extra outputs the run wrote and its docking boxes' types: as asked here, else as the newest record's
+     * settings say (a checkpoint's "signature" is the summary's "config") */
+    const cJSON *config = cJSON_GetObjectItem(newest, "config"), *it;
+    if (!config)
+        config = cJSON_GetObjectItem(newest, "signature");
     const cJSON *w = cJSON_GetObjectItem(config, "write"), *types = cJSON_GetObjectItem(config, "box_types");
     if (!write_given && cJSON_IsArray(w))
         cJSON_ArrayForEach(it, w) {
@@ -308,36 +493,67 @@ static void check_outputs(report *rp, run_config *c, const paths *inputs, int ha
             if (t >= 0) c->exports.box_types |= EXPORT_TYPE_BIT(t);
         }
     }
-    /* the plan: the inputs given, else every entry of the summary */
-    size_t cap = (have_inputs ? inputs->n : 0) + 16, n = 0;
+    /* the plan: every entry of the records, the newest record naming a label deciding; then the inputs given */
+    size_t cap = (have_inputs ? inputs->n : 0) + 16, n = 0, seq = 0;
     static const char *const sections[4] = {"results", "skipped", "errors", "planned"};
-    for (int k = 0; k < 4; k++) cap += (size_t)cJSON_GetArraySize(cJSON_GetObjectItem(sum, sections[k]));
+    for (size_t i = 0; i < nf; i++)
+        for (int k = 0; k < 4; k++) cap += (size_t)cJSON_GetArraySize(cJSON_GetObjectItem(files[i].doc, sections[k]));
     planned *plan = calloc(cap, sizeof *plan);
     if (!plan) {
-        cJSON_Delete(sum);
+        for (size_t i = 0; i < nf; i++) cJSON_Delete(files[i].doc);
+        free(files);
         return;
     }
-    for (int k = 0; k < 4 && sum; k++)
-        cJSON_ArrayForEach(it, cJSON_GetObjectItem(sum, sections[k])) {
-            const cJSON *src = cJSON_GetObjectItem(it, "source"), *ip = cJSON_GetObjectItem(it, "input_path");
-            if (!cJSON_IsString(src) || n >= cap)
-                continue;
-            planned *p = &plan[n++];
-            snprintf(p->label, sizeof p->label, "%s", src->valuestring);
-            p->path = cJSON_IsString(ip) ? ip->valuestring : src->valuestring;
-            p->record = it;
-            p->section = sections[k];
-        }
-    size_t from_summary = n;
+    /* seq: the records in name order (shard 0, 1, ..., then run.summary.json), each in its sections' order */
+    size_t *by_name = calloc(nf ? nf : 1, sizeof *by_name);
+    for (size_t i = 0; by_name && i < nf; i++) {
+        size_t at = 0;
+        for (size_t q = 0; q < nf; q++) at += strcmp(files[q].name, files[i].name) < 0;
+        by_name[at] = i;
+    }
+    for (size_t b = 0; by_name && b < nf; b++) {
+        const run_file *f = &files[by_name[b]];
+        for (int k = 0; k < 4; k++)
+            cJSON_ArrayForEach(it, cJSON_GetObjectItem(f->doc, sections[k])) {
+                const cJSON *src = cJSON_GetObjectItem(it, "source"), *ip = cJSON_GetObjectItem(it, "input_path");
+                if (!cJSON_IsString(src) || n >= cap)
+                    continue;
+                planned *p = &plan[n++];
+                snprintf(p->label, sizeof p->label, "%s", src->valuestring);
+                p->path = cJSON_IsString(ip) ? ip->valuestring : src->valuestring;
+                p->record = it;
+                p->section = sections[k];
+                p->from = f->name;
+                p->rank = by_name[b];
+                p->seq = seq++;
+            }
+    }
+    free(by_name);
+    /* per label, only the entries of the newest record naming it (two inputs labelled alike are two entries) */
+    if (n)
+        qsort(plan, n, sizeof *plan, plan_by_label_newest);
+    size_t kept = 0;
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i + 1; j < n && !strcmp(plan[j].label, plan[i].label); j++) {}
+        files[plan[i].rank].decides = 1;
+        for (size_t k = i; k < j && plan[k].rank == plan[i].rank; k++)
+            plan[kept++] = plan[k];
+    }
+    n = kept;
+    if (n)
+        qsort(plan, n, sizeof *plan, plan_by_seq);
+    check_runs(rp, c->output_dir, files, nf);
+    size_t from_records = n;
     if (have_inputs) {
         for (size_t i = 0; i < inputs->n && n < cap; i++) {
             char label[128];
             if (inputs->p[i].source) sanitize_label(inputs->p[i].source, strlen(inputs->p[i].source), label, sizeof label);
             else make_label(inputs->p[i].path, label, sizeof label);
             int known = 0;
-            for (size_t q = 0; q < from_summary && !known; q++)
+            for (size_t q = 0; q < from_records && !known; q++)
                 known = !strcmp(plan[q].label, label);
             if (!known) {
+                memset(&plan[n], 0, sizeof plan[n]); /* past the records' entries kept: not cleared */
                 snprintf(plan[n].label, sizeof plan[n].label, "%s", label);
                 plan[n++].path = inputs->p[i].path;
             }
@@ -356,23 +572,29 @@ static void check_outputs(report *rp, run_config *c, const paths *inputs, int ha
             if (!wanted)
                 continue;
         }
+        /* which record says so: in a folder of shards the user re-runs that shard */
+        char from[320] = "";
+        if (p->from)
+            snprintf(from, sizeof from, " (from %s)", p->from);
         if (p->section && !strcmp(p->section, "errors")) {
             const cJSON *err = cJSON_GetObjectItem(p->record, "error");
-            snprintf(d, sizeof d, "failed in the run: %s", cJSON_IsString(err) ? err->valuestring : "(no message)");
-            say(rp, rp->outputs, "failed", p->label, d, NULL);
+            snprintf(d, sizeof d, "failed in the run%s: %s", from, cJSON_IsString(err) ? err->valuestring : "(no message)");
+            say_entry(rp, "failed", p, d);
             flag(rp, V_OUTPUTS);
             continue;
         }
         if (p->section && !strcmp(p->section, "planned")) {
-            say(rp, rp->outputs, "missing", p->label, "planned only (a --dry-run): never analysed", NULL);
+            snprintf(d, sizeof d, "planned only (a --dry-run): never analysed%s", from);
+            say_entry(rp, "missing", p, d);
             flag(rp, V_OUTPUTS);
             continue;
         }
         const cJSON *reason = cJSON_GetObjectItem(p->record, "reason");
         if (cJSON_IsString(reason) && !strcmp(reason->valuestring, "over_max_memory")) {
             const cJSON *det = cJSON_GetObjectItem(p->record, "detail");
-            snprintf(d, sizeof d, "skipped by the run: %s", cJSON_IsString(det) ? det->valuestring : "over --max-memory");
-            say(rp, rp->outputs, "missing", p->label, d, NULL);
+            snprintf(d, sizeof d, "skipped by the run%s: %s", from, cJSON_IsString(det) ? det->valuestring
+                                                                                          : "over --max-memory");
+            say_entry(rp, "missing", p, d);
             flag(rp, V_OUTPUTS);
             continue;
         }
@@ -382,28 +604,30 @@ static void check_outputs(report *rp, run_config *c, const paths *inputs, int ha
         outcome o;
         memset(&o, 0, sizeof o);
         if (!outputs_valid(c, p->label, cif, json, &o, why, sizeof why)) {
-            say(rp, rp->outputs, "invalid", p->label, why, NULL);
+            snprintf(d, sizeof d, "%s%s", why, from);
+            say_entry(rp, "invalid", p, d);
             flag(rp, V_OUTPUTS);
             continue;
         }
-        /* the summary's record agrees with the annotation */
+        /* the record agrees with the annotation */
         const cJSON *nv = cJSON_GetObjectItem(p->record, "num_volumes"), *lt = cJSON_GetObjectItem(p->record, "largest_type");
         if (p->record && (!cJSON_IsNumber(nv) || nv->valuedouble != (double)o.num_volumes ||
                           (cJSON_IsString(lt) ? !o.largest_type || strcmp(lt->valuestring, o.largest_type)
                                               : o.largest_type != NULL))) {
-            snprintf(d, sizeof d, "the summary's record (num_volumes, largest_type) disagrees with %s", json);
-            say(rp, rp->outputs, "invalid", p->label, d, NULL);
+            snprintf(d, sizeof d, "the record of %s (num_volumes, largest_type) disagrees with %s", p->from, json);
+            say_entry(rp, "invalid", p, d);
             flag(rp, V_OUTPUTS);
             continue;
         }
-        if (have_inputs && sum && !p->section) {
-            snprintf(d, sizeof d, "outputs valid, but %s does not list this structure", sum_path);
-            say(rp, rp->outputs, "invalid", p->label, d, NULL);
+        if (have_inputs && newest && !p->section) {
+            snprintf(d, sizeof d, "outputs valid, but no run record in %s (run.summary.json, run.shard-K-of-N.summary.json "
+                     "or their checkpoints) lists this structure", c->output_dir);
+            say_entry(rp, "invalid", p, d);
             flag(rp, V_OUTPUTS);
             continue;
         }
         snprintf(d, sizeof d, "outputs complete (%zu volumes)", o.num_volumes);
-        say(rp, rp->outputs, "ok", p->label, d, NULL);
+        say_entry(rp, "ok", p, d);
     }
     /* what a killed run leaves: noted, not an error (the next run removes it) */
     DIR *dir = opendir(c->output_dir);
@@ -440,7 +664,8 @@ static void check_outputs(report *rp, run_config *c, const paths *inputs, int ha
         say(rp, rp->notes, "note", c->output_dir, d, NULL);
     }
     free(plan);
-    cJSON_Delete(sum);
+    for (size_t i = 0; i < nf; i++) cJSON_Delete(files[i].doc);
+    free(files);
 }
 
 static void add_walked(void *ps, const char *p) { add_input(ps, p); }
