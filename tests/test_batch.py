@@ -871,6 +871,30 @@ def test_validate_shards(tmp):
             check(os.stat(s).st_mtime_ns >= os.stat(c).st_mtime_ns, f"shard {k}: the summary written after the checkpoint")
 
 
+def test_merge_shards(tmp):
+    """vox merge-summaries of a Slurm array's summaries: a shard with no summary (killed by kill -9 or a time limit:
+    the glob run.shard-*-of-N.summary.json misses it) or a shard given twice is refused, naming the shard and its
+    checkpoint, and nothing is written; its checkpoint merges the entries it finished."""
+    out, inputs, shard = shard_folder(tmp, "mshards")
+    merged = os.path.join(out, "run.summary.json")
+    os.remove(os.path.join(out, "run.shard-1-of-3.summary.json"))  # shard 1 killed after its last checkpoint
+    sums = sorted(os.path.join(out, f) for f in os.listdir(out) if re.fullmatch(r"run\.shard-\d+-of-3\.summary\.json", f))
+    p = vox("merge-summaries", merged, *sums)
+    check(p.returncode == 1 and not os.path.exists(merged) and "shard 1 of 3 (--shard-index 1) is missing" in p.stderr
+          and "run.shard-1-of-3.checkpoint.json exists" in p.stderr and "--resume" in p.stderr,
+          f"a missing shard is refused and named: {p.returncode} {p.stderr}")
+    ck = os.path.join(out, "run.shard-1-of-3.checkpoint.json")
+    p = vox("merge-summaries", merged, *sums, ck)
+    m = json.load(open(merged)) if os.path.exists(merged) else {}
+    srcs = sorted(r["source"] for k in ("results", "errors") for r in m.get(k, []))
+    check(p.returncode == 0 and srcs == [f"e{i}" for i in range(6)] and m["num_processed"] == 5 and m["num_failed"] == 1
+          and "is a checkpoint" in p.stderr, f"its checkpoint merges what it finished: {p.stderr} {srcs}")
+    os.remove(merged)
+    p = vox("merge-summaries", merged, *sums, ck, sums[0])
+    check(p.returncode == 1 and not os.path.exists(merged) and "shard 0 of 3 is given twice" in p.stderr,
+          f"a shard given twice is refused: {p.stderr}")
+
+
 def test_max_memory(tmp):
     """--max-memory skips, with the reason in the summary, what would not fit; a replay with more memory does them."""
     tree = os.path.join(tmp, "mem_tree")
@@ -911,5 +935,5 @@ if __name__ == "__main__":
                    test_manifest_and_replay, test_checkpoint_migration, test_resume_notes_only_real_changes,
                    test_progress_bar, test_device_targets, test_walk_links_and_fifos,
                    test_walk_damaged_structure_files, test_one_run_per_output_dir,
-                   test_dead_temporaries_of_every_output, test_durable_replace, test_validate, test_validate_shards, test_max_memory,
+                   test_dead_temporaries_of_every_output, test_durable_replace, test_validate, test_validate_shards, test_merge_shards, test_max_memory,
                    lambda tmp: test_usage()], "vox-batch-"))

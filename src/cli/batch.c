@@ -869,25 +869,107 @@ int run_batch(const run_config *c)
 
 /* ---- vox merge-summaries ------------------------------------------------------ */
 
+/* K and N of a summary (or checkpoint) written by shard K of N > 1, from its settings; 0 otherwise. */
+static int shard_of(const cJSON *doc, long *k, long *n)
+{
+    const cJSON *cfg = cJSON_GetObjectItem(doc, "config");
+    if (!cJSON_IsObject(cfg))
+        cfg = cJSON_GetObjectItem(doc, "signature"); /* a checkpoint's settings */
+    const cJSON *jn = cJSON_GetObjectItem(cfg, "num_shards"), *jk = cJSON_GetObjectItem(cfg, "shard_index");
+    if (!cJSON_IsNumber(jn) || !cJSON_IsNumber(jk) || jn->valuedouble < 2 || jn->valuedouble > 1e6 ||
+        jk->valuedouble < 0 || jk->valuedouble >= jn->valuedouble)
+        return 0;
+    *n = (long)jn->valuedouble;
+    *k = (long)jk->valuedouble;
+    return 1;
+}
+
+/* Every shard of each array given exactly once: a Slurm array's summaries are merged with a glob
+ * (run.shard-*-of-N.summary.json), which silently misses a shard killed before its summary and would
+ * merge a shard given twice twice.  Says what is wrong on stderr; 0 when something is. */
+static int shards_complete(char **names, const long *k, const long *n, int count)
+{
+    int ok = 1, unknown = 0; /* a summary that does not say which shard wrote it (n -1) may be the missing one */
+    for (int i = 0; i < count; i++) unknown |= n[i] < 0;
+    for (int i = 0; i < count; i++) {
+        if (n[i] < 2)
+            continue;
+        int first = 1; /* each N once */
+        for (int q = 0; q < i && first; q++) first = n[q] != n[i];
+        for (int q = i + 1; q < count; q++)
+            if (n[q] == n[i] && k[q] == k[i]) {
+                fprintf(stderr, "vox merge-summaries: shard %ld of %ld is given twice (%s and %s): its entries would "
+                        "be counted twice\n", k[i], n[i], names[i], names[q]);
+                ok = 0;
+            }
+        for (long s = 0; first && !unknown && s < n[i]; s++) {
+            int seen = 0;
+            for (int q = 0; q < count && !seen; q++) seen = n[q] == n[i] && k[q] == s;
+            if (seen)
+                continue;
+            /* where the shards' summaries are, the missing one's checkpoint would be */
+            const char *slash = strrchr(names[i], '/');
+            char ckpt[PATH_MAX];
+            snprintf(ckpt, sizeof ckpt, "%.*srun.shard-%ld-of-%ld.checkpoint.json", slash ? (int)(slash - names[i] + 1) : 0,
+                     names[i], s, n[i]);
+            char where[PATH_MAX + 80] = "";
+            if (access(ckpt, F_OK) == 0)
+                snprintf(where, sizeof where, " (%s exists: the shard was killed or is still running)", ckpt);
+            fprintf(stderr, "vox merge-summaries: shard %ld of %ld (--shard-index %ld) is missing: no summary of it "
+                    "among the inputs%s; re-run it with --resume, then merge again (or give its checkpoint to merge "
+                    "only the entries it finished)\n", s, n[i], s, where);
+            ok = 0;
+        }
+    }
+    return ok;
+}
+
 int cmd_merge_summaries(int argc, char **argv)
 {
     if (argc < 3 || !strcmp(argv[1], "--help")) {
         fprintf(argc < 3 ? stderr : stdout,
                 "usage: vox merge-summaries OUT.json SUMMARY1.json SUMMARY2.json ...\n\n"
-                "Merges the run summaries of shards (--num-shards/--shard-index) into one.\n");
+                "Merges the run summaries of shards (--num-shards/--shard-index) into one.  Every shard of an\n"
+                "array must be given once; a shard killed before its summary can be given by its checkpoint\n"
+                "(run.shard-K-of-N.checkpoint.json), which lists only the entries it finished.\n");
         return argc < 3 ? 2 : 0;
+    }
+    long *ks = calloc((size_t)argc, sizeof *ks), *ns = calloc((size_t)argc, sizeof *ns);
+    if (!ks || !ns) {
+        free(ks), free(ns);
+        fprintf(stderr, "vox merge-summaries: out of memory\n");
+        return 1;
     }
     summary_merge m;
     merge_begin(&m);
     for (int i = 2; i < argc; i++) {
         cJSON *j = read_json(argv[i]);
         int added = merge_add(&m, j, argv[i]);
+        if (added && !shard_of(j, &ks[i - 2], &ns[i - 2])) {
+            /* an older or hand-made summary without the shard fields: its name may still say */
+            const char *base = strrchr(argv[i], '/') ? strrchr(argv[i], '/') + 1 : argv[i];
+            const cJSON *cfg = cJSON_GetObjectItem(j, "config");
+            if (sscanf(base, "run.shard-%ld-of-%ld.", &ks[i - 2], &ns[i - 2]) != 2 || ns[i - 2] < 2 ||
+                ks[i - 2] < 0 || ks[i - 2] >= ns[i - 2])
+                ns[i - 2] = cJSON_GetObjectItem(cfg ? cfg : cJSON_GetObjectItem(j, "signature"), "num_shards") ? 0 : -1;
+        }
+        if (added && cJSON_GetObjectItem(j, "checkpoint_format"))
+            fprintf(stderr, "vox merge-summaries: note: %s is a checkpoint: the entries its run had not reached when "
+                    "it was written are not in the merged summary\n", argv[i]);
         cJSON_Delete(j);
         if (!added) {
             fprintf(stderr, "vox merge-summaries: %s is not a vox/volumizer run summary\n", argv[i]);
             merge_abort(&m);
+            free(ks), free(ns);
             return 1;
         }
+    }
+    int complete = shards_complete(argv + 2, ks, ns, argc - 2);
+    free(ks), free(ns);
+    if (!complete) {
+        fprintf(stderr, "vox merge-summaries: %s not written\n", argv[1]);
+        merge_abort(&m);
+        return 1;
     }
     long long total[4];
     memcpy(total, m.total, sizeof total);
