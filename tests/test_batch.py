@@ -895,6 +895,29 @@ def test_merge_shards(tmp):
           f"a shard given twice is refused: {p.stderr}")
 
 
+def test_replay_shard_failures(tmp):
+    """A Slurm array replaying each task's failures, --from-summary OUT/run.shard-K-of-N.summary.json --only failed
+    --num-shards N --shard-index K: that summary's entries are the shard's already and are all replayed (taking every
+    N-th of them again skipped the others); then the folder validates whole."""
+    out, inputs, shard = shard_folder(tmp, "rshards", bad_at=(2, 5))
+    mine = os.path.join(out, "run.shard-2-of-3.summary.json")
+    check(sorted(r["source"] for r in json.load(open(mine))["errors"]) == ["e2", "e5"], "shard 2 failed e2 and e5")
+    for i in (2, 5):
+        shutil.copy(os.path.join(GEN, "pocket_box.pdb"), inputs[i])
+    p = vox("analyze", "--quiet", "--resolution", "3.0", "--num-shards", "3", "--shard-index", "2", "--output-dir", out,
+            "--from-summary", mine, "--only", "failed")
+    s = json.load(open(mine))
+    check(p.returncode == 0 and sorted(r["source"] for r in s["results"]) == ["e2", "e5"],
+          f"both of shard 2's failures replayed: {p.stderr} {[r['source'] for r in s['results']]}")
+    p = vox("validate", "--output-dir", out)
+    check(p.returncode == 0 and p.stdout.count("outputs complete") == 6, f"the folder validates whole: {p.stdout}")
+    # another shard's summary is sharded as before (a new array over its entries)
+    p = vox("analyze", "--quiet", "--dry-run", "--num-shards", "2", "--shard-index", "1", "--output-dir",
+            os.path.join(tmp, "rshards_again"), "--from-summary", mine, "--only", "all")
+    s = json.load(open(os.path.join(tmp, "rshards_again", "run.shard-1-of-2.summary.json")))
+    check(p.returncode == 0 and len(s["planned"]) == 1, f"a new array over a summary takes its share: {s['planned']}")
+
+
 def test_max_memory(tmp):
     """--max-memory skips, with the reason in the summary, what would not fit; a replay with more memory does them."""
     tree = os.path.join(tmp, "mem_tree")
@@ -935,5 +958,5 @@ if __name__ == "__main__":
                    test_manifest_and_replay, test_checkpoint_migration, test_resume_notes_only_real_changes,
                    test_progress_bar, test_device_targets, test_walk_links_and_fifos,
                    test_walk_damaged_structure_files, test_one_run_per_output_dir,
-                   test_dead_temporaries_of_every_output, test_durable_replace, test_validate, test_validate_shards, test_merge_shards, test_max_memory,
+                   test_dead_temporaries_of_every_output, test_durable_replace, test_validate, test_validate_shards, test_merge_shards, test_replay_shard_failures, test_max_memory,
                    lambda tmp: test_usage()], "vox-batch-"))

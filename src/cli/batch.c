@@ -98,12 +98,22 @@ static int add_manifest(paths *ps, const run_config *c)
     return ok;
 }
 
-static int add_summary(paths *ps, const run_config *c)
+static int shard_of(const cJSON *doc, long *k, long *n);
+
+/* *own: the summary is this very shard's (its settings say shard K of N, as this run's
+ * --num-shards N --shard-index K): a Slurm array replaying each task's failures with
+ * --from-summary OUT/run.shard-$K-of-N.summary.json.  Its entries are this shard's
+ * already; taking every N-th of them again would leave the others undone. */
+static int add_summary(paths *ps, const run_config *c, int *own)
 {
     char *text = read_text_file(c->from_summary, (size_t)1 << 30, NULL);
     int ok = summary_entries(text, c->only, ps);
     if (!ok)
         fprintf(stderr, "vox analyze: %s: %s\n", c->from_summary, text ? "not a run summary" : strerror(errno));
+    cJSON *doc = ok && c->num_shards > 1 ? cJSON_Parse(text) : NULL;
+    long k, n;
+    *own = doc && shard_of(doc, &k, &n) && n == c->num_shards && k == c->shard_index;
+    cJSON_Delete(doc);
     free(text);
     return ok;
 }
@@ -736,7 +746,9 @@ int run_batch(const run_config *c)
     if (walk_skipped(wk) > 20)
         fprintf(stderr, "vox analyze: note: ... and %zu more skipped\n", walk_skipped(wk) - 20);
     walk_free(wk);
-    if ((c->manifest && !add_manifest(&all, c)) || (c->from_summary && !add_summary(&all, c))) {
+    int own_shard = 0, ok = !c->manifest || add_manifest(&all, c);
+    size_t replayed = all.n; /* from here on, --from-summary's entries */
+    if (!ok || (c->from_summary && !add_summary(&all, c, &own_shard))) {
         paths_free(&all);
         return 1;
     }
@@ -746,7 +758,7 @@ int run_batch(const run_config *c)
     b.e = calloc(all.n + 1, sizeof *b.e);
     for (size_t p = 0; p < all.n; p++) {
         input *in = &all.p[p];
-        if (c->num_shards > 0 && (long)(p % (size_t)c->num_shards) != c->shard_index) {
+        if (c->num_shards > 0 && (long)(p % (size_t)c->num_shards) != c->shard_index && !(own_shard && p >= replayed)) {
             free(in->path); free(in->source); free(in->error); cJSON_Delete(in->members);
             continue;
         }
