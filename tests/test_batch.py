@@ -663,6 +663,43 @@ def test_dead_temporaries_of_every_output(tmp):
     sleeper.wait()
 
 
+def test_shard_keeps_other_hosts_temporaries(tmp):
+    """Shards of a Slurm array run on several hosts into one shared folder, where another host's writer's pid says
+    nothing here: a shard starting while other shards hold the folder leaves every temporary alone (removing one
+    would fail that shard's rename); a shard that finds the folder free removes the dead ones as an unsharded run."""
+    import fcntl
+    out = os.path.join(tmp, "hosts")
+    pocket = os.path.join(GEN, "pocket_box.pdb")
+    vox("analyze", "--quiet", "--num-shards", "2", "--shard-index", "0", "--output-dir", out, pocket)
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    other = os.path.join(out, f"elsewhere.annotated.cif.tmp.{dead.pid}.AbCdEf")  # shard 1's, on another host
+    open(other, "w").write("in flight")
+    with open(os.path.join(out, ".vox.lock"), "r+") as lk:  # shard 1 runs (on that host)
+        fcntl.flock(lk, fcntl.LOCK_SH)
+        p = vox("analyze", "--quiet", "--resume", "--num-shards", "2", "--shard-index", "0", "--output-dir", out, pocket)
+        check(p.returncode == 0 and os.path.exists(other),
+              f"a running shard's temporary is kept while it holds the folder: {p.returncode} {p.stderr}")
+    p = vox("analyze", "--quiet", "--resume", "--num-shards", "2", "--shard-index", "0", "--output-dir", out, pocket)
+    check(p.returncode == 0 and not os.path.exists(other), "alone in the folder, a shard removes dead temporaries")
+    p = vox("analyze", "--quiet", "--output-dir", out, "--resume", pocket)
+    check(p.returncode == 0, f"an unsharded run takes the folder after them: {p.stderr}")
+    # shards started at once: one holds the folder exclusive for its moment of removing, the others wait for it;
+    # an unsharded run holding it still keeps a shard out
+    args = ["analyze", "--quiet", "--resume", "--num-shards", "2", "--shard-index", "0", "--output-dir", out, pocket]
+    for holder, ok in (("vox analyze (shard 1 of 2)", True), ("vox analyze", False)):
+        with open(os.path.join(out, ".vox.lock"), "r+") as lk:
+            fcntl.flock(lk, fcntl.LOCK_EX)
+            lk.truncate(0)
+            lk.write(f"pid 4242 on host elsewhere, {holder} started now\n")
+            lk.flush()
+            q = subprocess.Popen([*WRAPPER, VOX, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            time.sleep(0.5 if ok else 3)
+        err = q.communicate(timeout=120)[1]
+        check((q.returncode == 0) == ok and (ok or "in use by another run" in err),
+              f"a shard starting while '{holder}' holds the folder exclusive: {q.returncode} {err}")
+
+
 def test_durable_replace(tmp):
     """README "Durability", seen through strace: each structure's CIF is fdatasync'ed before its rename and its
     annotation JSON and exports are not; when replacing, the old JSON is removed before the new CIF is renamed, and the new JSON
@@ -958,5 +995,5 @@ if __name__ == "__main__":
                    test_manifest_and_replay, test_checkpoint_migration, test_resume_notes_only_real_changes,
                    test_progress_bar, test_device_targets, test_walk_links_and_fifos,
                    test_walk_damaged_structure_files, test_one_run_per_output_dir,
-                   test_dead_temporaries_of_every_output, test_durable_replace, test_validate, test_validate_shards, test_merge_shards, test_replay_shard_failures, test_max_memory,
+                   test_dead_temporaries_of_every_output, test_shard_keeps_other_hosts_temporaries, test_durable_replace, test_validate, test_validate_shards, test_merge_shards, test_replay_shard_failures, test_max_memory,
                    lambda tmp: test_usage()], "vox-batch-"))

@@ -710,13 +710,14 @@ int run_batch(const run_config *c)
     int lock_fd = -1, locked = 1;
     if (mpi.ranks <= 1 || mpi.rank == 0) {
         char why[PATH_MAX + 512];
+        /* a shard removes them only when no other shard holds the directory (dirlock.h) */
         lock_fd = c->num_shards > 1 ? dirlock_take_shard(c->output_dir, c->wait_lock, "analyze", c->shard_index,
-                                                         c->num_shards, why, sizeof why)
+                                                         c->num_shards, remove_dead_runs_temporaries, why, sizeof why)
                                     : dirlock_take(c->output_dir, c->wait_lock, "analyze", why, sizeof why);
         if (lock_fd < 0)
             fprintf(stderr, "vox analyze: %s\n", why);
         locked = lock_fd != -1;
-        if (locked)
+        if (locked && c->num_shards <= 1)
             remove_dead_runs_temporaries(c->output_dir);
     }
     if (mpi.ranks > 1)

@@ -14,7 +14,9 @@
  * temporaries.  A shard therefore holds DIR/.vox.lock shared, which keeps
  * out an unsharded run (exclusive) but not the other shards, and its own
  * DIR/.vox.shard-K-of-N.lock exclusive, which keeps out a second copy of
- * itself.
+ * itself.  A shard that finds no other run holding the directory holds it
+ * exclusive for a moment first, to remove what dead runs left (a shard
+ * running on another host has a pid that says nothing here).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -121,15 +123,49 @@ int dirlock_take(const char *dir, int wait, const char *cmd, char *why, size_t c
     return fd;
 }
 
-int dirlock_take_shard(const char *dir, int wait, const char *cmd, long shard, long shards, char *why, size_t cap)
+int dirlock_take_shard(const char *dir, int wait, const char *cmd, long shard, long shards, void (*alone)(const char *),
+                       char *why, size_t cap)
 {
-    /* the directory's lock shared first: an unsharded run is named by it */
-    int shared = take(dir, DIRLOCK_NAME, LOCK_SH, wait, cmd, why, cap);
-    if (shared == -1)
-        return -1;
-    char name[96], what[96];
+    char name[96], what[96], path[PATH_MAX];
     snprintf(name, sizeof name, ".vox.shard-%ld-of-%ld.lock", shard, shards);
     snprintf(what, sizeof what, " (shard %ld of %ld)", shard, shards);
+    /* Exclusive first, without waiting: the shards of an array run on several hosts, where another
+     * host's writer's pid says nothing here, so a dead writer's temporary can be told from a live
+     * shard's only while no other run holds the directory.  Then shared, to let the others in. */
+    int shared = open_lock(dir, DIRLOCK_NAME, O_RDWR | O_CREAT, path, sizeof path);
+    if (shared >= 0 && flock(shared, LOCK_EX | LOCK_NB) == 0) {
+        sign(shared, cmd, what); /* what a shard starting meanwhile reads: a shard, soon done */
+        if (alone)
+            alone(dir);
+        /* not atomic (flock(2)): a run waiting for the lock exclusively may take it in between */
+        if (flock(shared, LOCK_SH | LOCK_NB) != 0) {
+            close(shared);
+            shared = -1;
+        }
+    } else if (shared >= 0) {
+        /* held shared by other shards (granted at once), or exclusive: by another shard for its moment
+         * of removing (it signed as a shard: wait for it), or by an unsharded run (named below) */
+        int got = 0;
+        for (int polls = 0; !got; polls++) {
+            got = flock(shared, LOCK_SH | LOCK_NB) == 0;
+            if (got || errno != EWOULDBLOCK)
+                break;
+            char holder[512];
+            describe_holder(shared, holder, sizeof holder);
+            if (!strstr(holder, " (shard ") && polls >= 40) /* 2 s: time for a starting shard to sign */
+                break;
+            usleep(50000);
+        }
+        if (!got) {
+            close(shared);
+            shared = -1;
+        }
+    }
+    /* the directory's lock shared: an unsharded run is named by it */
+    if (shared < 0)
+        shared = take(dir, DIRLOCK_NAME, LOCK_SH, wait, cmd, why, cap);
+    if (shared == -1)
+        return -1;
     int own = take(dir, name, LOCK_EX, wait, cmd, why, cap);
     if (own == -1) {
         if (shared >= 0)

@@ -15,8 +15,11 @@
 int dirlock_take(const char *dir, int wait, const char *cmd, char *why, size_t cap);
 /* The same for shard `shard` of `shards` of a batch: other shards may hold
  * dir at the same time, an unsharded run or another copy of this shard may
- * not (dirlock.c says how).  Returns as dirlock_take. */
-int dirlock_take_shard(const char *dir, int wait, const char *cmd, long shard, long shards, char *why, size_t cap);
+ * not (dirlock.c says how).  alone (or NULL) is called with dir when no other
+ * run holds dir, while none can start: only then may what dead runs left be
+ * removed, since other shards may run on other hosts.  Returns as dirlock_take. */
+int dirlock_take_shard(const char *dir, int wait, const char *cmd, long shard, long shards, void (*alone)(const char *),
+                       char *why, size_t cap);
 /* 1 when a live process holds dir's lock (its description in holder), else 0. */
 int dirlock_held(const char *dir, char *holder, size_t cap);
 
