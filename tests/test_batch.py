@@ -105,12 +105,15 @@ def test_checkpoint_resume(tmp):
     # damaged outputs are redone
     open(os.path.join(out, "s00.annotation.json"), "w").write('{"source": "s00"')
     os.remove(os.path.join(out, "s01.annotated.cif"))
+    with open(os.path.join(out, "s02.annotation.json"), "a") as f:  # a whole JSON, then more: not vox's file
+        f.write('{"source": "s02"}\n')
     # a truncated checkpoint does not matter: it is never read back
     open(os.path.join(out, "run.checkpoint.json"), "w").write('{"checkpoint_format": 1, "resu')
     p = vox("analyze", "--quiet", "--resume", "--resolution", "2.0", "--output-dir", out, tree)
     s = summary(out)
     redone = sorted(r["source"] for r in s["results"])
-    check(p.returncode == 0 and redone == ["s00", "s01"] and s["num_skipped"] == 3, f"invalid outputs redone: {redone}")
+    check(p.returncode == 0 and redone == ["s00", "s01", "s02"] and s["num_skipped"] == 2,
+          f"invalid outputs redone: {redone}")
     check(json.load(open(os.path.join(out, "run.checkpoint.json")))["checkpoint_format"] == 1,
           "a truncated checkpoint is replaced by a valid one")
     p = vox("analyze", "--quiet", "--checkpoint", os.path.join(tmp, "elsewhere.json"), "--overwrite",
@@ -955,6 +958,27 @@ def test_replay_shard_failures(tmp):
     check(p.returncode == 0 and len(s["planned"]) == 1, f"a new array over a summary takes its share: {s['planned']}")
 
 
+def test_shared_label_across_shards(tmp):
+    """Two inputs with one label (x.pdb in two folders) at positions 0 and 1 of a 2-shard array: as in an
+    unsharded run, the later input fails with the label error, whichever shard runs it and in which order
+    the shards run; the earlier one is analysed."""
+    root = os.path.join(tmp, "twins")
+    for sub in ("p", "q"):
+        os.makedirs(os.path.join(root, sub), exist_ok=True)
+        shutil.copy(os.path.join(GEN, "pocket_box.pdb"), os.path.join(root, sub, "x.pdb"))
+    inputs = [os.path.join(root, "p", "x.pdb"), os.path.join(root, "q", "x.pdb")]
+    out = os.path.join(tmp, "twins_out")
+    for k in (1, 0):  # the later input's shard first: before, it saw no earlier input and took the label
+        vox("analyze", "--quiet", "--num-shards", "2", "--shard-index", str(k), "--resolution", "3.0",
+            "--output-dir", out, *inputs)
+    s1 = json.load(open(os.path.join(out, "run.shard-1-of-2.summary.json")))
+    s0 = json.load(open(os.path.join(out, "run.shard-0-of-2.summary.json")))
+    check(not s1["results"] and len(s1["errors"]) == 1 and "used by an earlier input" in s1["errors"][0]["error"],
+          f"shard 1: the later input fails on its label: {s1['results']} {s1['errors']}")
+    check(len(s0["results"]) == 1 and not s0["errors"] and s0["results"][0]["input_path"] == inputs[0],
+          f"shard 0: the earlier input is analysed: {s0['results']} {s0['errors']}")
+
+
 def test_max_memory(tmp):
     """--max-memory skips, with the reason in the summary, what would not fit; a replay with more memory does them."""
     tree = os.path.join(tmp, "mem_tree")
@@ -995,5 +1019,6 @@ if __name__ == "__main__":
                    test_manifest_and_replay, test_checkpoint_migration, test_resume_notes_only_real_changes,
                    test_progress_bar, test_device_targets, test_walk_links_and_fifos,
                    test_walk_damaged_structure_files, test_one_run_per_output_dir,
-                   test_dead_temporaries_of_every_output, test_shard_keeps_other_hosts_temporaries, test_durable_replace, test_validate, test_validate_shards, test_merge_shards, test_replay_shard_failures, test_max_memory,
+                   test_dead_temporaries_of_every_output, test_shard_keeps_other_hosts_temporaries, test_durable_replace, test_validate, test_validate_shards, test_merge_shards, test_replay_shard_failures, test_shared_label_across_shards,
+                   test_max_memory,
                    lambda tmp: test_usage()], "vox-batch-"))

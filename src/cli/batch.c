@@ -759,10 +759,6 @@ int run_batch(const run_config *c)
     b.e = calloc(all.n + 1, sizeof *b.e);
     for (size_t p = 0; p < all.n; p++) {
         input *in = &all.p[p];
-        if (c->num_shards > 0 && (long)(p % (size_t)c->num_shards) != c->shard_index && !(own_shard && p >= replayed)) {
-            free(in->path); free(in->source); free(in->error); cJSON_Delete(in->members);
-            continue;
-        }
         entry *e = &b.e[b.n++];
         e->path = in->path;
         e->early_error = in->error;
@@ -775,7 +771,21 @@ int run_batch(const run_config *c)
         snprintf(e->json, sizeof e->json, "%s/%s.annotation.json", c->output_dir, e->label);
     }
     free(all.p);
+    /* duplicates over the whole plan, then this shard's entries: a label that two inputs share
+     * fails at its later input whichever shard runs it, as in one unsharded run */
     mark_duplicate_labels(&b);
+    if (c->num_shards > 0) {
+        size_t kept = 0;
+        for (size_t p = 0; p < b.n; p++) {
+            entry *e = &b.e[p];
+            if ((long)(p % (size_t)c->num_shards) != c->shard_index && !(own_shard && p >= replayed)) {
+                free(e->path); free(e->early_error); cJSON_Delete(e->members);
+                continue;
+            }
+            b.e[kept++] = *e;
+        }
+        b.n = kept;
+    }
     /* --jobs not given: one job, or for several structures the profile's
      * measured split (jobs x threads per job; --threads and $VOX_THREADS
      * still set the threads).  Outputs are the same for any split. */

@@ -289,9 +289,13 @@ void checkpoint_notes(const char *text, int exists, const char *path, const run_
 
 /* ---- a structure's outputs ---------------------------------------------------------- */
 
+/* An output file's JSON, nothing after it but blanks: cJSON_Parse stops at the end of the first
+ * value, and a file with more after it is not what vox wrote. */
+static cJSON *parse_whole(const char *text) { return cJSON_ParseWithOpts(text, NULL, 1); }
+
 int annotation_valid(const char *text, const char *label, const char *cif_path, outcome *o, char *why, size_t cap)
 {
-    cJSON *j = text ? cJSON_Parse(text) : NULL;
+    cJSON *j = text ? parse_whole(text) : NULL;
     const cJSON *src = cJSON_GetObjectItem(j, "source"), *cif = cJSON_GetObjectItem(j, "output_structure_cif"),
                 *num = cJSON_GetObjectItem(j, "num_volumes"), *vols = cJSON_GetObjectItem(j, "volumes"),
                 *in = cJSON_GetObjectItem(j, "input_path");
@@ -329,7 +333,7 @@ int annotation_valid(const char *text, const char *label, const char *cif_path, 
 int df_json_valid(const char *text)
 {
     /* a table without rows is "{}" (volumizer's to_json of an empty frame); else columns of equal length */
-    cJSON *j = text ? cJSON_Parse(text) : NULL;
+    cJSON *j = text ? parse_whole(text) : NULL;
     const cJSON *first = j ? j->child : NULL, *col;
     int ok = cJSON_IsObject(j) && (!first || cJSON_IsObject(cJSON_GetObjectItem(j, "id")));
     if (ok)
@@ -368,7 +372,7 @@ static int regular_text(const char *path, char **text)
  * for this one's.  The parsed document, or NULL. */
 static cJSON *volumes_json_of(const char *text, const char *label, const cJSON *annotation)
 {
-    cJSON *j = text ? cJSON_Parse(text) : NULL;
+    cJSON *j = text ? parse_whole(text) : NULL;
     const cJSON *fmt = cJSON_GetObjectItem(j, "format"), *src = cJSON_GetObjectItem(j, "source"),
                 *res = cJSON_GetObjectItem(j, "resolution"), *vols = cJSON_GetObjectItem(j, "volumes"),
                 *ares = cJSON_GetObjectItem(annotation, "resolution"),
