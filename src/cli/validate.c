@@ -660,7 +660,9 @@ static void check_outputs(report *rp, run_config *c, const paths *inputs, int ha
     if (sub)
         closedir(sub);
     if (stray) {
-        snprintf(d, sizeof d, "%zu temporary file(s) of an interrupted run (the next vox analyze here removes them)", stray);
+        snprintf(d, sizeof d,
+                 "%zu temporary file(s) of an interrupted run (the next vox analyze that finds the folder free of "
+                 "other runs removes them)", stray);
         say(rp, rp->notes, "note", c->output_dir, d, NULL);
     }
     free(plan);
