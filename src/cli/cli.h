@@ -6,6 +6,7 @@
 
 #include <pthread.h>
 #include <stddef.h>
+#include <time.h>
 #include <stdio.h>
 
 #include <cJSON.h>
@@ -100,6 +101,19 @@ void run_record_path(const run_config *c, const char *what, char *out, size_t ca
  * names it, for any shard (run.<what>.json, run.shard-K-of-N.<what>.json): what finds
  * every shard's record in a folder the shards share. */
 int run_record_name(const char *name, const char *what);
+/* Where a run record stands among a folder's records, as vox report and vox validate rank them
+ * (the newest record naming a label decides for it): by modification time; at one time a
+ * checkpoint below a summary, and a shard's or another summary below run.summary.json, since a
+ * finished run writes them in that order; then by name, the same order on every machine. */
+typedef struct run_record_rank {
+    struct timespec mtime;
+    int kind; /* run_record_kind */
+    const char *name;
+} run_record_rank;
+/* 0 a checkpoint (any shard's), 1 another summary, 2 run.summary.json. */
+int run_record_kind(const char *name);
+/* qsort's answer for x and y, older first. */
+int run_record_older(const run_record_rank *x, const run_record_rank *y);
 /* A byte count: digits with an optional K, M, G or T (powers of 1024; "KiB", "MB" ... too).
  * 0 when s is not one, or overflows. */
 int parse_size(const char *s, unsigned long long *out);

@@ -275,6 +275,22 @@ int run_record_name(const char *name, const char *what)
     return p && !strncmp(p, what, n) && !strcmp(p + n, ".json");
 }
 
+int run_record_kind(const char *name)
+{
+    return run_record_name(name, "checkpoint") ? 0 : !strcmp(name, "run.summary.json") ? 2 : 1;
+}
+
+int run_record_older(const run_record_rank *x, const run_record_rank *y)
+{
+    if (x->mtime.tv_sec != y->mtime.tv_sec)
+        return x->mtime.tv_sec < y->mtime.tv_sec ? -1 : 1;
+    if (x->mtime.tv_nsec != y->mtime.tv_nsec)
+        return x->mtime.tv_nsec < y->mtime.tv_nsec ? -1 : 1;
+    if (x->kind != y->kind)
+        return x->kind - y->kind;
+    return strcmp(x->name, y->name);
+}
+
 void remove_dead_temporaries(const char *dir, const char *prefix, const char *const *suffixes, size_t nsuffixes)
 {
     DIR *d = opendir(dir);

@@ -535,25 +535,8 @@ static void take_annotation(row *e, row *a)
     a->taken = 1;
 }
 
-/* A summary file and what orders it: newer files rank higher; at equal
- * times a summary above a checkpoint and run.summary.json above the rest. */
-typedef struct summary_file {
-    const char *name;
-    struct timespec mtime;
-    int kind; /* 0 a checkpoint (run.checkpoint.json, a shard's), 1 another summary, 2 run.summary.json */
-} summary_file;
-
-static int by_age(const void *a, const void *b)
-{
-    const summary_file *x = a, *y = b;
-    if (x->mtime.tv_sec != y->mtime.tv_sec)
-        return x->mtime.tv_sec < y->mtime.tv_sec ? -1 : 1;
-    if (x->mtime.tv_nsec != y->mtime.tv_nsec)
-        return x->mtime.tv_nsec < y->mtime.tv_nsec ? -1 : 1;
-    if (x->kind != y->kind)
-        return x->kind - y->kind;
-    return strcmp(x->name, y->name);
-}
+/* The summaries and checkpoints oldest first, as vox validate ranks them (run_record_older). */
+static int by_age(const void *a, const void *b) { return run_record_older(a, b); }
 
 /* The index's rows from the files of dir (names: the summaries, checkpoints
  * and annotation files there, sorted), as the comment on struct row says. */
@@ -563,7 +546,7 @@ static void index_rows(rows *out, const char *dir, char **names, size_t nn)
     for (size_t i = 0; i < nn; i++)
         if (names[i] && has_suffix(names[i], ".annotation.json"))
             add_annotation(&ann, dir, names[i]);
-    summary_file *sf = calloc(nn ? nn : 1, sizeof *sf);
+    run_record_rank *sf = calloc(nn ? nn : 1, sizeof *sf);
     size_t ns = 0;
     for (size_t i = 0; sf && i < nn; i++) {
         /* every shard's checkpoint, not only run.checkpoint.json: a shard killed (or still running)
@@ -578,7 +561,7 @@ static void index_rows(rows *out, const char *dir, char **names, size_t nn)
             continue;
         sf[ns].name = names[i];
         sf[ns].mtime = sb.st_mtim;
-        sf[ns].kind = ckpt ? 0 : !strcmp(names[i], "run.summary.json") ? 2 : 1;
+        sf[ns].kind = run_record_kind(names[i]);
         ns++;
     }
     if (ns) qsort(sf, ns, sizeof *sf, by_age);

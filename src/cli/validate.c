@@ -282,23 +282,18 @@ static void check_summary_counts(report *rp, const cJSON *sum, const char *path)
 typedef struct run_file {
     char name[256];
     struct timespec mtime;
-    int kind;          /* 0 a checkpoint, 1 a shard's summary, 2 run.summary.json: vox report's order at equal times */
+    int kind;          /* run_record_kind */
     long shard, shards; /* K and N of a shard's record; -1 otherwise */
     cJSON *doc;        /* NULL when it is not a run record (damaged) */
     int decides;       /* the newest record naming at least one label */
 } run_file;
 
-/* Oldest first, as vox report ranks them (report.c by_age). */
+/* Oldest first, as vox report ranks them (run_record_older). */
 static int file_by_age(const void *a, const void *b)
 {
     const run_file *x = a, *y = b;
-    if (x->mtime.tv_sec != y->mtime.tv_sec)
-        return x->mtime.tv_sec < y->mtime.tv_sec ? -1 : 1;
-    if (x->mtime.tv_nsec != y->mtime.tv_nsec)
-        return x->mtime.tv_nsec < y->mtime.tv_nsec ? -1 : 1;
-    if (x->kind != y->kind)
-        return x->kind - y->kind;
-    return strcmp(x->name, y->name);
+    const run_record_rank rx = {x->mtime, x->kind, x->name}, ry = {y->mtime, y->kind, y->name};
+    return run_record_older(&rx, &ry);
 }
 
 /* By label, the newest file's entries first; ties in their file's order. */
@@ -354,7 +349,7 @@ static run_file *read_run_files(report *rp, const char *dir, size_t *nf)
         r->shard = r->shards = -1;
         if (sscanf(r->name, "run.shard-%ld-of-%ld.", &r->shard, &r->shards) != 2)
             r->shard = r->shards = -1;
-        r->kind = ckpt ? 0 : r->shards >= 0 ? 1 : 2;
+        r->kind = run_record_kind(r->name);
         r->doc = read_json(p);
         if (!cJSON_IsObject(r->doc) || !cJSON_IsArray(cJSON_GetObjectItem(r->doc, "results"))) {
             say(rp, rp->outputs, "invalid", p, ckpt ? "not a run checkpoint (damaged?)" : "not a run summary (damaged?)",
