@@ -204,6 +204,16 @@ def test_resume_exports(tmp):
         check(vox("validate", "--output-dir", out).returncode == 5, f"vox validate: {f} cut short")
         vox("analyze", *base, "--resume", *kinds, hub)
         check(open(os.path.join(out, f), "rb").read() == ref[f], f"{f} cut short: redone")
+    # a power loss can leave an unsynced file its full length with zeroed blocks inside, or a whole JSON
+    # followed by zeros: a NUL anywhere is damage
+    def zero_middle(b):
+        return b[:len(b) // 4] + bytes(len(b) // 2 - len(b) // 4) + b[len(b) // 2:]
+    for f, damage in (("hub_box.pml", zero_middle), ("hub_box.cxc", zero_middle), (per_volume[1], zero_middle),
+                      ("hub_box.volumes.json", lambda b: b + bytes(4)), (per_volume[0], lambda b: b + bytes(4))):
+        open(os.path.join(out, f), "wb").write(damage(ref[f]))
+        check(vox("validate", "--output-dir", out).returncode == 5, f"vox validate: NUL bytes in {f}")
+        vox("analyze", *base, "--resume", *kinds, hub)
+        check(open(os.path.join(out, f), "rb").read() == ref[f], f"NUL bytes in {f}: redone")
     # vox validate --write takes the export kinds (and --box-types) too
     os.remove(os.path.join(out, per_volume[0]))
     p = vox("validate", "--write", "descriptors,vina", "--box-types", "hub,pocket,pore,cavity", "--output-dir", out)
@@ -933,6 +943,14 @@ def test_merge_shards(tmp):
     p = vox("merge-summaries", merged, *sums, ck, sums[0])
     check(p.returncode == 1 and not os.path.exists(merged) and "shard 0 of 3 is given twice" in p.stderr,
           f"a shard given twice is refused: {p.stderr}")
+    # misuse: an option, or OUT forgotten (the first shard's summary would be the output): usage errors that say so
+    before = open(sums[0], "rb").read()
+    p = vox("merge-summaries", *sums, "--output", merged)
+    check(p.returncode == 2 and "unknown option --output" in p.stderr and not os.path.exists(merged),
+          f"an option is refused: {p.returncode} {p.stderr}")
+    p = vox("merge-summaries", *sums, ck)
+    check(p.returncode == 2 and "is a shard's run record, not the merged file to write" in p.stderr and
+          open(sums[0], "rb").read() == before, f"a forgotten OUT is named: {p.returncode} {p.stderr}")
 
 
 def test_replay_shard_failures(tmp):

@@ -957,6 +957,20 @@ int cmd_merge_summaries(int argc, char **argv)
                 "(run.shard-K-of-N.checkpoint.json), which lists only the entries it finished.\n");
         return argc < 3 ? 2 : 0;
     }
+    for (int i = 1; i < argc; i++)
+        if (argv[i][0] == '-') {
+            fprintf(stderr, "vox merge-summaries: unknown option %s: the merged file is the first argument "
+                    "(vox merge-summaries OUT.json S1 S2 ...)\n", argv[i]);
+            return 2;
+        }
+    /* a forgotten OUT makes the first shard's record the output: say so rather than call that shard missing */
+    const char *out_base = strrchr(argv[1], '/') ? strrchr(argv[1], '/') + 1 : argv[1];
+    if ((run_record_name(out_base, "summary") || run_record_name(out_base, "checkpoint")) &&
+        strncmp(out_base, "run.summary", 11) && access(argv[1], F_OK) == 0) {
+        fprintf(stderr, "vox merge-summaries: %s is a shard's run record, not the merged file to write: the merged "
+                "file is the first argument (vox merge-summaries OUT.json S1 S2 ...)\n", argv[1]);
+        return 2;
+    }
     long *ks = calloc((size_t)argc, sizeof *ks), *ns = calloc((size_t)argc, sizeof *ns);
     if (!ks || !ns) {
         free(ks), free(ns);

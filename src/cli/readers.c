@@ -342,9 +342,26 @@ int df_json_valid(const char *text)
     return ok;
 }
 
+/* Whether fd's bytes hold no NUL.  vox writes text only, and the outputs it
+ * does not sync (README "Durability") can come back from a power loss with
+ * zeroed blocks inside their full length: a NUL is such a block. */
+static int no_nul_bytes(int fd)
+{
+    char buf[1 << 16];
+    ssize_t got;
+    off_t at = 0;
+    while ((got = pread(fd, buf, sizeof buf, at)) > 0) {
+        if (memchr(buf, 0, (size_t)got))
+            return 0;
+        at += got;
+    }
+    return got == 0;
+}
+
 /* A regular file that starts and ends as its writer writes it (head and tail
- * of at most 32 bytes). */
-static int file_ends(const char *path, const char *head, const char *tail)
+ * of at most 32 bytes); with whole, moreover no NUL anywhere (an output that
+ * is not synced: no_nul_bytes). */
+static int file_ends(const char *path, const char *head, const char *tail, int whole)
 {
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (fd < 0)
@@ -355,14 +372,21 @@ static int file_ends(const char *path, const char *head, const char *tail)
     int ok = hl <= sizeof a && tl <= sizeof z && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
              (size_t)sb.st_size >= hl + tl &&
              pread(fd, a, hl, 0) == (ssize_t)hl && pread(fd, z, tl, sb.st_size - (off_t)tl) == (ssize_t)tl &&
-             !memcmp(a, head, hl) && !memcmp(z, tail, tl);
+             !memcmp(a, head, hl) && !memcmp(z, tail, tl) && (!whole || no_nul_bytes(fd));
     close(fd);
     return ok;
 }
 
+/* A regular file's text, refused when it holds a NUL: the parsers would stop
+ * there and take a whole document followed by zeroed blocks for complete. */
 static int regular_text(const char *path, char **text)
 {
-    *text = vox_file_kind(path, NULL) == VOX_PATH_REGULAR ? read_text_file(path, MAX_JSON_BYTES, NULL) : NULL;
+    size_t len = 0;
+    *text = vox_file_kind(path, NULL) == VOX_PATH_REGULAR ? read_text_file(path, MAX_JSON_BYTES, &len) : NULL;
+    if (*text && strlen(*text) != len) {
+        free(*text);
+        *text = NULL;
+    }
     return *text != NULL;
 }
 
@@ -432,7 +456,7 @@ static int volume_files_valid(const run_config *c, const char *label, const cJSO
             int vina = per_volume[k] == EXPORT_VINA;
             if (!exports_volume_file(path, sizeof path, c->output_dir, label, (vox_volume_type)t, (int)id->valuedouble,
                                      per_volume[k]) ||
-                !(vina ? vina_complete(path) : file_ends(path, "# vox ", "\"data\" value 3\n"))) {
+                !(vina ? vina_complete(path) : file_ends(path, "# vox ", "\"data\" value 3\n", 1))) {
                 snprintf(why, cap, "%s: missing, or not a complete %s", path, vina ? "Vina configuration" : "OpenDX map");
                 return 0;
             }
@@ -467,7 +491,7 @@ static int exports_valid(const run_config *c, const char *label, const char *ann
         if (!(e->kinds & scripts[k].kind))
             continue;
         ok = exports_structure_file(path, sizeof path, c->output_dir, label, scripts[k].kind) &&
-             file_ends(path, "# vox ", scripts[k].tail);
+             file_ends(path, "# vox ", scripts[k].tail, 1);
         if (!ok)
             snprintf(why, cap, "%s: missing, or not a complete %s", path, scripts[k].what);
     }
@@ -497,11 +521,11 @@ int outputs_valid(const run_config *c, const char *label, const char *cif, const
     char sub[256] = "";
     if (!regular_text(json, &text))
         snprintf(why, cap, "%s: missing or unreadable", json);
-    else if (!file_ends(cif, "data_", "#\n"))
+    else if (!file_ends(cif, "data_", "#\n", 0)) /* synced: complete once renamed */
         snprintf(why, cap, "%s: missing, or not a complete annotated mmCIF", cif);
-    else if (c->write_pdb && !file_ends(pdb, "", "END\n"))
+    else if (c->write_pdb && !file_ends(pdb, "", "END\n", 0))
         snprintf(why, cap, "%s: missing, or not a complete annotated PDB", pdb);
-    else if (c->write_html && !file_ends(page, "<!DOCTYPE html>", "</html>\n")) /* --write html (report.c) */
+    else if (c->write_html && !file_ends(page, "<!DOCTYPE html>", "</html>\n", 1)) /* --write html (report.c) */
         snprintf(why, cap, "%s: missing, or not a complete HTML page", page);
     else if (!annotation_valid(text, label, cif, o, sub, sizeof sub))
         snprintf(why, cap, "%s: %s", json, sub);
