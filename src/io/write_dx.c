@@ -10,17 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cursor.h"
 #include "decimal.h"
 #include "internal.h"
-
-/* n bytes of s at o; the end. */
-static inline char *put(char *o, const char *s, size_t n)
-{
-    memcpy(o, s, n);
-    return o + n;
-}
-
-#define PUT(o, lit) put((o), (lit), sizeof(lit) - 1)
 
 /* The most dx_head and dx_tail write: the fixed text (under 400 bytes),
  * the comment and the name, six integers and twelve numbers at their
@@ -37,44 +29,44 @@ static size_t dx_bound(const vox_dx_field *f)
  * pocket cost. */
 static char *dx_head(const vox_dx_field *f, size_t n, char *o)
 {
-    o = PUT(o, "# ");
-    o = put(o, f->comment, strlen(f->comment));
+    o = VOX_PUT(o, "# ");
+    o = vox_put(o, f->comment, strlen(f->comment));
     for (int obj = 1; obj <= 2; obj++) {
         if (obj == 1)
-            o = PUT(o, "\nobject 1 class gridpositions counts");
+            o = VOX_PUT(o, "\nobject 1 class gridpositions counts");
         else
-            o = PUT(o, "\nobject 2 class gridconnections counts");
+            o = VOX_PUT(o, "\nobject 2 class gridconnections counts");
         for (int a = 0; a < 3; a++) {
             *o++ = ' ';
             o += vox_fmt_i64(f->counts[a], o);
         }
         if (obj == 2)
             break;
-        o = PUT(o, "\norigin");
+        o = VOX_PUT(o, "\norigin");
         for (int a = 0; a < 3; a++) {
             *o++ = ' ';
             o += vox_fmt_fixed(f->origin[a], 6, o);
         }
         for (int a = 0; a < 3; a++) {
-            o = PUT(o, "\ndelta");
+            o = VOX_PUT(o, "\ndelta");
             for (int c = 0; c < 3; c++) {
                 *o++ = ' ';
                 o += vox_fmt_fixed(f->delta[a][c], 8, o);
             }
         }
     }
-    o = PUT(o, "\nobject 3 class array type double rank 0 items ");
+    o = VOX_PUT(o, "\nobject 3 class array type double rank 0 items ");
     o += vox_fmt_u64(n, o);
-    return PUT(o, " data follows\n");
+    return VOX_PUT(o, " data follows\n");
 }
 
 /* The lines after the values at o (room reserved: dx_bound): the field;
  * the end. */
 static char *dx_tail(const vox_dx_field *f, char *o)
 {
-    o = PUT(o, "attribute \"dep\" string \"positions\"\nobject \"");
-    o = put(o, f->name, strlen(f->name));
-    return PUT(o, "\" class field\ncomponent \"positions\" value 1\ncomponent \"connections\" value 2\n"
+    o = VOX_PUT(o, "attribute \"dep\" string \"positions\"\nobject \"");
+    o = vox_put(o, f->name, strlen(f->name));
+    return VOX_PUT(o, "\" class field\ncomponent \"positions\" value 1\ncomponent \"connections\" value 2\n"
                   "component \"data\" value 3\n");
 }
 
@@ -89,9 +81,7 @@ static void dx_put(const vox_dx_field *f, size_t n, int head, vox_buf *b)
     char *o = vox_buf_tail(b, dx_bound(f));
     if (!o)
         return;
-    o = head ? dx_head(f, n, o) : dx_tail(f, o);
-    b->len = (size_t)(o - b->data);
-    b->data[b->len] = '\0';
+    vox_cursor_end(b, head ? dx_head(f, n, o) : dx_tail(f, o));
 }
 
 void vox_render_dx(const vox_dx_field *f, vox_buf *b)
@@ -216,8 +206,6 @@ vox_status vox_render_volume_dx(const vox_result *r, const vox_render_params *p,
         }
         text[2 * (point0 + v[u])] = '1';
     }
-    at = dx_tail(&f, text + len);
-    b->len = (size_t)(at - b->data);
-    b->data[b->len] = '\0';
+    vox_cursor_end(b, dx_tail(&f, text + len));
     return VOX_OK;
 }

@@ -22,23 +22,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cursor.h"
 #include "decimal.h"
 #include "exact17.h"
 #include "internal.h"
 
 /* PyMOL and ChimeraX both know these colour names. */
 static const char *const type_colour[5] = {"magenta", "orange", "cyan", "red", "gray"};
-
-/* n bytes of s at o; the end. */
-static inline char *put(char *o, const char *s, size_t n)
-{
-    memcpy(o, s, n);
-    return o + n;
-}
-
-#define PUT(o, lit) put((o), (lit), sizeof(lit) - 1)
-
-static inline char *put_str(char *o, const char *s) { return put(o, s, strlen(s)); }
 
 /* One volume as the scripts show it. */
 typedef struct shown_volume {
@@ -64,7 +54,7 @@ static size_t shown_volumes(const vox_structure *s, const vox_result *r, int inc
     for (size_t q = 0; q < n; q++) {
         const vox_group *g = &r->groups[order[q]];
         shown_volume *v = &out[q];
-        char *e = put_str(PUT(v->name, "vox_"), vox_volume_type_name(g->type)); /* < 48: "vox_occluded_-2147483648" */
+        char *e = vox_put_str(VOX_PUT(v->name, "vox_"), vox_volume_type_name(g->type)); /* < 48: "vox_occluded_-2147483648" */
         *e++ = '_';
         e += vox_fmt_i64(g->id, e);
         *e = '\0';
@@ -105,7 +95,7 @@ static char *put_float(char *o, double v)
 {
     const size_t n = vox_fmt_g17(v == 0.0 ? 0.0 : v, o); /* no "-0" */
     if (!memchr(o, '.', n) && !memchr(o, 'e', n))
-        return PUT(o + n, ".0");
+        return VOX_PUT(o + n, ".0");
     return o + n;
 }
 
@@ -172,8 +162,7 @@ static char *script_begin(const vox_structure *s, const vox_result *r, const vox
 static vox_status script_end(script *sc, vox_buf *b, char *o)
 {
     free(sc->vols);
-    b->len = (size_t)(o - b->data);
-    b->data[b->len] = '\0';
+    vox_cursor_end(b, o);
     return VOX_OK;
 }
 
@@ -183,10 +172,10 @@ static char *pml_range(char *o, const shown_volume *sv, size_t k, size_t lo, siz
 {
     if (k % PYMOL_RANGES_PER_LINE == 0) {
         if (k)
-            o = PUT(o, ")\n");
-        o = put(PUT(o, "select "), sv->name, sv->name_len);
-        o = put(PUT(o, "_lining, "), sv->name, sv->name_len);
-        o = PUT(o, "_lining or (vox_structure and id ");
+            o = VOX_PUT(o, ")\n");
+        o = vox_put(VOX_PUT(o, "select "), sv->name, sv->name_len);
+        o = vox_put(VOX_PUT(o, "_lining, "), sv->name, sv->name_len);
+        o = VOX_PUT(o, "_lining or (vox_structure and id ");
     } else {
         *o++ = '+';
     }
@@ -201,7 +190,7 @@ static char *pml_lining(char *o, const shown_volume *sv)
     const vox_group_desc *d = &sv->g->d;
     if (!d->nresidues)
         return o;
-    o = PUT(put(PUT(o, "select "), sv->name, sv->name_len), "_lining, none\n");
+    o = VOX_PUT(vox_put(VOX_PUT(o, "select "), sv->name, sv->name_len), "_lining, none\n");
     size_t k = 0, lo = d->residues[0] + 1, hi = d->residue_ends[0];
     for (size_t t = 1; t < d->nresidues; t++) {
         if (hi == d->residues[t]) {
@@ -212,8 +201,8 @@ static char *pml_lining(char *o, const shown_volume *sv)
         lo = d->residues[t] + 1;
         hi = d->residue_ends[t];
     }
-    o = PUT(pml_range(o, sv, k, lo, hi), ")\n");
-    return PUT(put(PUT(o, "show sticks, "), sv->name, sv->name_len), "_lining\n");
+    o = VOX_PUT(pml_range(o, sv, k, lo, hi), ")\n");
+    return VOX_PUT(vox_put(VOX_PUT(o, "show sticks, "), sv->name, sv->name_len), "_lining\n");
 }
 
 vox_status vox_render_pymol(const vox_structure *s, const vox_result *r, const vox_render_params *p, vox_buf *b)
@@ -223,45 +212,45 @@ vox_status vox_render_pymol(const vox_structure *s, const vox_result *r, const v
     if (!o)
         return VOX_E_NOMEM;
     /* PyMOL splits every line at semicolons, comments too: none here */
-    o = put_str(PUT(o, "# vox "), vox_version());
-    o = PUT(o, ": the volumes of one structure for PyMOL (pymol FILE.pml, run from this folder).\n"
+    o = vox_put_str(VOX_PUT(o, "# vox "), vox_version());
+    o = VOX_PUT(o, ": the volumes of one structure for PyMOL (pymol FILE.pml, run from this folder).\n"
                "# Atoms are picked by serial number (id), one object per volume, coloured by type\n"
                "# (hub magenta, pore orange, pocket cyan, cavity red, occluded gray), lining residues as sticks.\n"
                "delete vox_*\n"
                "load ");
-    o = PUT(put_str(o, p->structure_file), ", vox_structure\n");
+    o = VOX_PUT(vox_put_str(o, p->structure_file), ", vox_structure\n");
     double m[3][4];
     if (to_input(r, p, m)) {
         /* the file is in the aligned frame: move it onto the input frame (numbers only) */
-        o = PUT(o, "/cmd.transform_object(\"vox_structure\", [");
+        o = VOX_PUT(o, "/cmd.transform_object(\"vox_structure\", [");
         for (int a = 0; a < 3; a++)
-            for (int c = 0; c < 4; c++) o = PUT(put_float(o, m[a][c]), ", ");
-        o = PUT(o, "0.0, 0.0, 0.0, 1.0], homogenous=1)\n");
+            for (int c = 0; c < 4; c++) o = VOX_PUT(put_float(o, m[a][c]), ", ");
+        o = VOX_PUT(o, "0.0, 0.0, 0.0, 1.0], homogenous=1)\n");
     }
-    o = PUT(o, "hide everything, vox_structure\n"
+    o = VOX_PUT(o, "hide everything, vox_structure\n"
                "show cartoon, vox_structure and id ");
-    o = PUT(put_range(o, 1, s->atoms.n), "\n");
+    o = VOX_PUT(put_range(o, 1, s->atoms.n), "\n");
     for (size_t v = 0; v < sc.n; v++) {
         const shown_volume *sv = &sc.vols[v];
-        o = PUT(put(PUT(o, "create "), sv->name, sv->name_len), ", vox_structure and id ");
-        o = PUT(put_range(o, sv->first, sv->last), "\n");
-        o = PUT(put(PUT(o, "alter "), sv->name, sv->name_len), ", vdw=");
-        o = PUT(put(o, sc.radius_text, sc.radius_len), "\n");
-        o = PUT(put(PUT(o, "show spheres, "), sv->name, sv->name_len), "\n");
-        o = PUT(put_str(PUT(o, "color "), sv->colour), ", ");
-        o = PUT(put(o, sv->name, sv->name_len), "\n");
+        o = VOX_PUT(vox_put(VOX_PUT(o, "create "), sv->name, sv->name_len), ", vox_structure and id ");
+        o = VOX_PUT(put_range(o, sv->first, sv->last), "\n");
+        o = VOX_PUT(vox_put(VOX_PUT(o, "alter "), sv->name, sv->name_len), ", vdw=");
+        o = VOX_PUT(vox_put(o, sc.radius_text, sc.radius_len), "\n");
+        o = VOX_PUT(vox_put(VOX_PUT(o, "show spheres, "), sv->name, sv->name_len), "\n");
+        o = VOX_PUT(vox_put_str(VOX_PUT(o, "color "), sv->colour), ", ");
+        o = VOX_PUT(vox_put(o, sv->name, sv->name_len), "\n");
         o = pml_lining(o, sv);
     }
-    o = PUT(o, "rebuild\ndeselect\nzoom vox_structure\n");
+    o = VOX_PUT(o, "rebuild\ndeselect\nzoom vox_structure\n");
     return script_end(&sc, b, o);
 }
 
 /* ChimeraX: one serial range is the intersection of two attribute tests. */
 static char *cxc_range(char *o, size_t lo, size_t hi)
 {
-    o = PUT(o, "(#1@@serial_number>=");
+    o = VOX_PUT(o, "(#1@@serial_number>=");
     o += vox_fmt_u64(lo, o);
-    o = PUT(o, " & #1@@serial_number<=");
+    o = VOX_PUT(o, " & #1@@serial_number<=");
     o += vox_fmt_u64(hi, o);
     *o++ = ')';
     return o;
@@ -273,20 +262,20 @@ static char *cxc_lining(char *o, const shown_volume *sv)
     const vox_group_desc *d = &sv->g->d;
     if (!d->nresidues)
         return o;
-    o = PUT(put(PUT(o, "name frozen "), sv->name, sv->name_len), "_lining ");
+    o = VOX_PUT(vox_put(VOX_PUT(o, "name frozen "), sv->name, sv->name_len), "_lining ");
     size_t lo = d->residues[0] + 1, hi = d->residue_ends[0];
     for (size_t t = 1; t < d->nresidues; t++) {
         if (hi == d->residues[t]) {
             hi = d->residue_ends[t];
             continue;
         }
-        o = PUT(cxc_range(o, lo, hi), " | ");
+        o = VOX_PUT(cxc_range(o, lo, hi), " | ");
         lo = d->residues[t] + 1;
         hi = d->residue_ends[t];
     }
     o = cxc_range(o, lo, hi);
-    o = PUT(put(PUT(o, "\nshow "), sv->name, sv->name_len), "_lining atoms\n");
-    return PUT(put(PUT(o, "style "), sv->name, sv->name_len), "_lining stick\n");
+    o = VOX_PUT(vox_put(VOX_PUT(o, "\nshow "), sv->name, sv->name_len), "_lining atoms\n");
+    return VOX_PUT(vox_put(VOX_PUT(o, "style "), sv->name, sv->name_len), "_lining stick\n");
 }
 
 vox_status vox_render_chimerax(const vox_structure *s, const vox_result *r, const vox_render_params *p,
@@ -296,35 +285,35 @@ vox_status vox_render_chimerax(const vox_structure *s, const vox_result *r, cons
     char *o = script_begin(s, r, p, &sc, b);
     if (!o)
         return VOX_E_NOMEM;
-    o = put_str(PUT(o, "# vox "), vox_version());
-    o = PUT(o, ": the volumes of one structure for ChimeraX (open FILE.cxc in a new session:\n"
+    o = vox_put_str(VOX_PUT(o, "# vox "), vox_version());
+    o = VOX_PUT(o, ": the volumes of one structure for ChimeraX (open FILE.cxc in a new session:\n"
                "# the structure becomes model #1).  Atoms are picked by serial number, one named selection\n"
                "# per volume, coloured by type (hub magenta, pore orange, pocket cyan, cavity red,\n"
                "# occluded gray), lining residues as sticks.\n"
                "open ");
-    o = PUT(put_str(o, p->structure_file), "\n");
+    o = VOX_PUT(vox_put_str(o, p->structure_file), "\n");
     double m[3][4];
     if (to_input(r, p, m)) {
         /* the file is in the aligned frame: place the model in the input frame */
-        o = PUT(o, "view matrix models #1");
+        o = VOX_PUT(o, "view matrix models #1");
         for (int a = 0; a < 3; a++)
-            for (int c = 0; c < 4; c++) o = put_float(PUT(o, ","), m[a][c]);
+            for (int c = 0; c < 4; c++) o = put_float(VOX_PUT(o, ","), m[a][c]);
         *o++ = '\n';
     }
-    o = PUT(o, "hide #1 atoms\n"
+    o = VOX_PUT(o, "hide #1 atoms\n"
                "cartoon #1\n");
     for (size_t v = 0; v < sc.n; v++) {
         const shown_volume *sv = &sc.vols[v];
-        o = PUT(put(PUT(o, "name frozen "), sv->name, sv->name_len), " ");
+        o = VOX_PUT(vox_put(VOX_PUT(o, "name frozen "), sv->name, sv->name_len), " ");
         o = cxc_range(o, sv->first, sv->last);
-        o = PUT(put(PUT(o, "\nshow "), sv->name, sv->name_len), " atoms\n");
-        o = PUT(put(PUT(o, "style "), sv->name, sv->name_len), " sphere\n");
-        o = PUT(put(PUT(o, "size "), sv->name, sv->name_len), " atomRadius ");
-        o = PUT(put(o, sc.radius_text, sc.radius_len), "\n");
-        o = PUT(put(PUT(o, "color "), sv->name, sv->name_len), " ");
-        o = PUT(put_str(o, sv->colour), "\n");
+        o = VOX_PUT(vox_put(VOX_PUT(o, "\nshow "), sv->name, sv->name_len), " atoms\n");
+        o = VOX_PUT(vox_put(VOX_PUT(o, "style "), sv->name, sv->name_len), " sphere\n");
+        o = VOX_PUT(vox_put(VOX_PUT(o, "size "), sv->name, sv->name_len), " atomRadius ");
+        o = VOX_PUT(vox_put(o, sc.radius_text, sc.radius_len), "\n");
+        o = VOX_PUT(vox_put(VOX_PUT(o, "color "), sv->name, sv->name_len), " ");
+        o = VOX_PUT(vox_put_str(o, sv->colour), "\n");
         o = cxc_lining(o, sv);
     }
-    o = PUT(o, "view #1\n");
+    o = VOX_PUT(o, "view #1\n");
     return script_end(&sc, b, o);
 }

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "cursor.h"
 #include "decimal.h"
 #include "internal.h"
 
@@ -29,35 +30,29 @@ vox_status vox_render_vina(const vox_result *r, const vox_render_params *p, vox_
     char *o = vox_buf_tail(b, 256 + version_len + type_len + 2 * 21 + 2 * VOX_FMT_G_MAX + 6 * (VOX_FMT_FIXED_MAX + 12));
     if (!o)
         return VOX_E_NOMEM;
-#define PUT(lit) (memcpy(o, (lit), sizeof(lit) - 1), o += sizeof(lit) - 1)
-    PUT("# vox ");
-    memcpy(o, version, version_len);
-    o += version_len;
-    PUT(": ");
-    memcpy(o, type, type_len);
-    o += type_len;
+    o = VOX_PUT(o, "# vox ");
+    o = vox_put(o, version, version_len);
+    o = VOX_PUT(o, ": ");
+    o = vox_put(o, type, type_len);
     *o++ = ' ';
     o += vox_fmt_i64(g->id, o);
-    PUT(", ");
+    o = VOX_PUT(o, ", ");
     o += vox_fmt_u64(g->n, o);
-    PUT(" voxels at ");
+    o = VOX_PUT(o, " voxels at ");
     o += vox_fmt_g(r->resolution, o);
-    PUT(" A; box of its voxels + ");
+    o = VOX_PUT(o, " A; box of its voxels + ");
     o += vox_fmt_g(p->box_padding, o);
     if (p->output_frame == VOX_FRAME_INPUT)
-        PUT(" A on each side, input frame\n");
+        o = VOX_PUT(o, " A on each side, input frame\n");
     else
-        PUT(" A on each side, aligned frame\n");
+        o = VOX_PUT(o, " A on each side, aligned frame\n");
     static const char keys[6][12] = {"center_x = ", "center_y = ", "center_z = ", "size_x = ", "size_y = ", "size_z = "};
     for (int k = 0; k < 6; k++) {
         const size_t key_len = k < 3 ? 11 : 9;
-        memcpy(o, keys[k], key_len);
-        o += key_len;
+        o = vox_put(o, keys[k], key_len);
         o += vox_fmt_fixed(k < 3 ? box.centre[k] : box.extent[k - 3], 3, o);
         *o++ = '\n';
     }
-#undef PUT
-    b->len = (size_t)(o - b->data);
-    b->data[b->len] = '\0';
+    vox_cursor_end(b, o);
     return VOX_OK;
 }
