@@ -442,7 +442,7 @@ probe_planes(const lining_job *J, atom_probe *P, const uint64_t *p, size_t step,
 
 static void lining_chunk(void *arg, size_t item, int thread)
 {
-    const lining_job *J = arg;
+    lining_job *J = arg;
     (void)thread;
     const size_t ng = J->r->n;
     lining_hits *hits = &J->hits[item];
@@ -456,7 +456,7 @@ static void lining_chunk(void *arg, size_t item, int thread)
     if (a1 <= a0)
         return;
     if (!hits_reserve(hits, (a1 - a0) + ng)) {
-        __atomic_store_n(&((lining_job *)arg)->failed, 1, __ATOMIC_RELAXED);
+        __atomic_store_n(&J->failed, 1, __ATOMIC_RELAXED);
         return;
     }
     /* an atom lines each group at most once: room for all of them (n at
@@ -467,7 +467,7 @@ static void lining_chunk(void *arg, size_t item, int thread)
         if (n > full) {
             hits->n = n;
             if (!hits_reserve(hits, ng)) {
-                __atomic_store_n(&((lining_job *)arg)->failed, 1, __ATOMIC_RELAXED);
+                __atomic_store_n(&J->failed, 1, __ATOMIC_RELAXED);
                 return;
             }
             full = hits->cap - ng;

@@ -984,10 +984,9 @@ int cmd_merge_summaries(int argc, char **argv)
         int added = merge_add(&m, j, argv[i]);
         if (added && !shard_of(j, &ks[i - 2], &ns[i - 2])) {
             /* an older or hand-made summary without the shard fields: its name may still say */
-            const char *base = strrchr(argv[i], '/') ? strrchr(argv[i], '/') + 1 : argv[i];
             const cJSON *cfg = cJSON_GetObjectItem(j, "config");
-            if (sscanf(base, "run.shard-%ld-of-%ld.", &ks[i - 2], &ns[i - 2]) != 2 || ns[i - 2] < 2 ||
-                ks[i - 2] < 0 || ks[i - 2] >= ns[i - 2])
+            if (!run_record_shard(argv[i], &ks[i - 2], &ns[i - 2]) || ns[i - 2] < 2 || ks[i - 2] < 0 ||
+                ks[i - 2] >= ns[i - 2])
                 ns[i - 2] = cJSON_GetObjectItem(cfg ? cfg : cJSON_GetObjectItem(j, "signature"), "num_shards") ? 0 : -1;
         }
         if (added && cJSON_GetObjectItem(j, "checkpoint_format"))

@@ -101,6 +101,9 @@ void run_record_path(const run_config *c, const char *what, char *out, size_t ca
  * names it, for any shard (run.<what>.json, run.shard-K-of-N.<what>.json): what finds
  * every shard's record in a folder the shards share. */
 int run_record_name(const char *name, const char *what);
+/* K and N of a shard's run record, from the last component of path
+ * (run.shard-K-of-N.<what>.json): 1, else 0 with *k = *n = -1. */
+int run_record_shard(const char *path, long *k, long *n);
 /* Where a run record stands among a folder's records, as vox report and vox validate rank them
  * (the newest record naming a label decides for it): by modification time; at one time a
  * checkpoint below a summary, and a shard's or another summary below run.summary.json, since a

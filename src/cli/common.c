@@ -275,6 +275,15 @@ int run_record_name(const char *name, const char *what)
     return p && !strncmp(p, what, n) && !strcmp(p + n, ".json");
 }
 
+int run_record_shard(const char *path, long *k, long *n)
+{
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    if (sscanf(base, "run.shard-%ld-of-%ld.", k, n) == 2)
+        return 1;
+    *k = *n = -1;
+    return 0;
+}
+
 int run_record_kind(const char *name)
 {
     return run_record_name(name, "checkpoint") ? 0 : !strcmp(name, "run.summary.json") ? 2 : 1;

@@ -346,9 +346,7 @@ static run_file *read_run_files(report *rp, const char *dir, size_t *nf)
         if (stat(p, &sb) != 0 || !S_ISREG(sb.st_mode))
             continue;
         r->mtime = sb.st_mtim;
-        r->shard = r->shards = -1;
-        if (sscanf(r->name, "run.shard-%ld-of-%ld.", &r->shard, &r->shards) != 2)
-            r->shard = r->shards = -1;
+        run_record_shard(r->name, &r->shard, &r->shards);
         r->kind = run_record_kind(r->name);
         r->doc = read_json(p);
         if (!cJSON_IsObject(r->doc) || !cJSON_IsArray(cJSON_GetObjectItem(r->doc, "results"))) {
