@@ -831,6 +831,18 @@ def test_validate(tmp):
     check(p.returncode == 5 and "disagrees" in p.stdout, f"a record that disagrees with its annotation: {p.stdout}")
     p = vox("validate", "--output-dir", out, pocket)
     check(p.returncode == 5 and "pocket_box" in p.stdout and "missing" in p.stdout, f"an input never analysed: {p.stdout}")
+    # a --dry-run into the finished folder replaces its records, not its outputs: those still validate, and
+    # an entry the dry run planned that has no outputs is missing
+    s["results"][0]["num_volumes"] -= 1
+    json.dump(s, open(sp, "w"))
+    vox("analyze", "--quiet", "--dry-run", "--write", "df-json", "--output-dir", out, tree, pocket)
+    check(json.load(open(sp))["num_planned"] == 5, "the dry run's summary plans five")
+    p = vox("validate", "--output-dir", out)
+    check(p.returncode == 5 and p.stdout.count("an earlier run") == 4 and "pocket_box" in p.stdout
+          and "never analysed" in p.stdout, f"after a --dry-run: four complete, one never analysed: {p.stdout}")
+    vox("analyze", "--quiet", "--write", "df-json", "--resume", "--output-dir", out, tree, pocket)
+    check(vox("validate", "--output-dir", out).returncode == 0, "--resume after the dry run completed it")
+    s = json.load(open(sp))
     os.remove(sp)
     p = vox("validate", "--output-dir", out)
     check(p.returncode == 5 and "did not finish" in p.stdout, f"no summary: {p.stdout}")

@@ -576,7 +576,20 @@ static void check_outputs(report *rp, run_config *c, const paths *inputs, int ha
             flag(rp, V_OUTPUTS);
             continue;
         }
+        char cif[PATH_MAX], json[PATH_MAX], why[PATH_MAX + 300];
+        snprintf(cif, sizeof cif, "%s/%s.annotated.cif", c->output_dir, p->label);
+        snprintf(json, sizeof json, "%s/%s.annotation.json", c->output_dir, p->label);
+        outcome o;
+        memset(&o, 0, sizeof o);
         if (p->section && !strcmp(p->section, "planned")) {
+            /* a --dry-run into a finished folder replaces its records (as
+             * volumizer's does) but not its outputs: those still count */
+            if (outputs_valid(c, p->label, cif, json, &o, why, sizeof why)) {
+                snprintf(d, sizeof d, "outputs complete (%zu volumes) of an earlier run; the newest record%s is a "
+                         "--dry-run that planned it", o.num_volumes, from);
+                say_entry(rp, "ok", p, d);
+                continue;
+            }
             snprintf(d, sizeof d, "planned only (a --dry-run): never analysed%s", from);
             say_entry(rp, "missing", p, d);
             flag(rp, V_OUTPUTS);
@@ -591,11 +604,6 @@ static void check_outputs(report *rp, run_config *c, const paths *inputs, int ha
             flag(rp, V_OUTPUTS);
             continue;
         }
-        char cif[PATH_MAX], json[PATH_MAX], why[PATH_MAX + 300];
-        snprintf(cif, sizeof cif, "%s/%s.annotated.cif", c->output_dir, p->label);
-        snprintf(json, sizeof json, "%s/%s.annotation.json", c->output_dir, p->label);
-        outcome o;
-        memset(&o, 0, sizeof o);
         if (!outputs_valid(c, p->label, cif, json, &o, why, sizeof why)) {
             snprintf(d, sizeof d, "%s%s", why, from);
             say_entry(rp, "invalid", p, d);
