@@ -629,21 +629,6 @@ size_t vox_result_openings(const vox_result *r, size_t index, double *areas)
     return g->nmouths;
 }
 
-/* The centre c of a voxel taken into the boxes of the voxel centres, [0]
- * aligned, [1] input frame (input = R^T aligned + centroid). */
-static inline void bounds_add(const vox_result *r, const float c[3], double lo[2][3], double hi[2][3])
-{
-    for (int a = 0; a < 3; a++) {
-        const double al = c[a];
-        const double in =
-            r->rot[0][a] * (double)c[0] + r->rot[1][a] * (double)c[1] + r->rot[2][a] * (double)c[2] + r->centroid[a];
-        if (al < lo[0][a]) lo[0][a] = al;
-        if (al > hi[0][a]) hi[0][a] = al;
-        if (in < lo[1][a]) lo[1][a] = in;
-        if (in > hi[1][a]) hi[1][a] = in;
-    }
-}
-
 static int ascending(const float *v, int n)
 {
     for (int i = 1; i < n; i++)
@@ -652,19 +637,36 @@ static int ascending(const float *v, int n)
     return 1;
 }
 
+/* One voxel centre of a row into the boxes: z its centre along z, s[a] the
+ * first two terms of its input coordinate a (those of the row's x and y). */
+static inline void bounds_end(const vox_result *r, const double s[3], double z, double lo[2][3], double hi[2][3])
+{
+    if (z < lo[0][2]) lo[0][2] = z;
+    if (z > hi[0][2]) hi[0][2] = z;
+    for (int a = 0; a < 3; a++) {
+        const double in = s[a] + r->rot[2][a] * z + r->centroid[a];
+        if (in < lo[1][a]) lo[1][a] = in;
+        if (in > hi[1][a]) hi[1][a] = in;
+    }
+}
+
 /* The voxel cubes' boxes: the extreme voxel centres, then half a voxel
- * edge along each grid axis.  In the input frame each centre is mapped with
- * the result's transform and a cube of half edges h reaches
- * sum_b |R[b][a]| h[b] along input axis a.
+ * edge along each grid axis.  In the input frame each centre c is mapped
+ * with the result's transform, R[0][a] c0 + R[1][a] c1 + R[2][a] c2 +
+ * centroid[a] (input = R^T aligned + centroid), and a cube of half edges h
+ * reaches sum_b |R[b][a]| h[b] along input axis a.
  *
  * Only the first and last voxel of each grid row (one i and j, k
  * ascending) are looked at when the centres ascend along z, as the grid's
  * edges make them: along a row c[0] and c[1] are fixed, and each coordinate
  * of either frame is c[2] through correctly rounded operations that are
  * each monotone in it (a product by a fixed factor, sums with fixed terms),
- * so it moves one way along the row and the row's ends hold its extremes;
- * they are computed by the same code from the same voxels as when every
- * voxel was visited.  (Where an end and an inner voxel tie at +0 and -0
+ * so it moves one way along the row and the row's ends hold its extremes.
+ * The sum's first two terms are the row's, formed once a row (the first
+ * once a plane: the voxels ascend), and the aligned c[0] and c[1] are
+ * compared once a plane and a row: the same operations in the same order
+ * on the same values as voxel by voxel, so the same bits (with
+ * -ffp-contract=off).  (Where an end and an inner voxel tie at +0 and -0
  * the zero kept may differ; the half voxel taken away or added next makes
  * them one number.) */
 static void compute_bounds(const vox_result *r, size_t index, double lo[2][3], double hi[2][3])
@@ -675,19 +677,27 @@ static void compute_bounds(const vox_result *r, size_t index, double lo[2][3], d
             lo[f][a] = INFINITY;
             hi[f][a] = -INFINITY;
         }
-    const size_t row = (size_t)r->dims[2];
+    const size_t row = (size_t)r->dims[2], d1 = (size_t)r->dims[1];
     const int by_rows = ascending(r->centres[2], r->dims[2]);
+    size_t plane = SIZE_MAX;
+    double p[3] = {0.0, 0.0, 0.0}; /* the plane's first terms */
     for (size_t t = 0, e; t < g->n; t = e) {
         e = by_rows ? vox_row_end(g->voxels, g->n, t, row) : t + 1;
-        /* the centres as vox_voxel_centre reads them, i and j once a row */
         const size_t f = g->voxels[t], ij = f / row;
-        float c[3] = {r->centres[0][ij / (size_t)r->dims[1]], r->centres[1][ij % (size_t)r->dims[1]],
-                      r->centres[2][f % row]};
-        bounds_add(r, c, lo, hi);
-        if (e - 1 > t) {
-            c[2] = r->centres[2][g->voxels[e - 1] % row];
-            bounds_add(r, c, lo, hi);
+        if (ij / d1 != plane) {
+            plane = ij / d1;
+            const double x = r->centres[0][plane];
+            if (x < lo[0][0]) lo[0][0] = x;
+            if (x > hi[0][0]) hi[0][0] = x;
+            for (int a = 0; a < 3; a++) p[a] = r->rot[0][a] * x;
         }
+        const double y = r->centres[1][ij % d1];
+        if (y < lo[0][1]) lo[0][1] = y;
+        if (y > hi[0][1]) hi[0][1] = y;
+        const double s[3] = {p[0] + r->rot[1][0] * y, p[1] + r->rot[1][1] * y, p[2] + r->rot[1][2] * y};
+        bounds_end(r, s, r->centres[2][f % row], lo, hi);
+        if (e - 1 > t)
+            bounds_end(r, s, r->centres[2][g->voxels[e - 1] % row], lo, hi);
     }
     for (int a = 0; a < 3; a++) {
         double reach_al = 0.5 * r->step[a], reach_in = 0.0;
