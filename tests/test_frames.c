@@ -627,6 +627,32 @@ static void check_topology_atoms(vox_ctx *ctx)
                   "renamed hydrogen: %s", vox_ctx_last_error_detail(ctx));
         }
     }
+    /* a hydrogen's number first (PDB before version 3: "1HA", "2HA") in the topology, last in the model
+     * file (" HA1", " HA2", as GROMACS and MDAnalysis write it): the same atoms; the numbers crossed: not */
+    {
+        top_atom old_h[8], new_h[8];
+        memcpy(old_h, top_atoms, sizeof old_h);
+        memcpy(new_h, top_atoms, sizeof new_h);
+        old_h[2].name = "1HA ", old_h[3].name = "2HA ";
+        new_h[2].name = " HA1", new_h[3].name = " HA2";
+        char top_h[96];
+        snprintf(top_h, sizeof top_h, "%s/top_h.pdb", dir);
+        write_atoms_pdb(top_h, old_h, 8, 0);
+        write_atoms_pdb(traj, new_h, 8, 3);
+        CHECK(check_pair(ctx, top_h, traj, 0) == VOX_OK, "hydrogen numbered first and last: %s",
+              vox_ctx_last_error_detail(ctx));
+        new_h[2].name = " HA2", new_h[3].name = " HA1";
+        write_atoms_pdb(traj, new_h, 8, 3);
+        snprintf(want, sizeof want, "%s:4: frame 0 (model at byte 0): its 3rd atom has atom name 'HA2' (columns "
+                 "13-16), the topology %s '1HA'", traj, top_h);
+        CHECK(refused(ctx, top_h, traj, 0, want), "hydrogen numbers crossed: %s", vox_ctx_last_error_detail(ctx));
+        /* a heavy atom is not renamed so */
+        old_h[2].name = "1CA ", new_h[2].name = " CA1", new_h[3].name = " HA2";
+        write_atoms_pdb(top_h, old_h, 8, 0);
+        write_atoms_pdb(traj, new_h, 8, 3);
+        CHECK(check_pair(ctx, top_h, traj, 0) == VOX_E_INVALID_ARG, "a heavy atom's number moved: refused");
+        remove(top_h);
+    }
     /* an atom fewer: the counts */
     write_atoms_pdb(traj, top_atoms, 7, 2);
     snprintf(want, sizeof want, "the topology %s has 8 atoms, the trajectory %s has 7", top, traj);

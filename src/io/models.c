@@ -563,6 +563,23 @@ static int name_agrees(const char *t, const char *v, size_t cut)
     return memcmp(t, v, n) == 0 && (n == ID_WIDTH || v[n] == 0 || n >= cut);
 }
 
+/* Whether atom names t and v are one hydrogen named by two conventions:
+ * PDB files before format version 3 (2007) and some older tools put a
+ * hydrogen's number first, "1HB" ("2HG1"), where version 3, GROMACS,
+ * MDAnalysis and OpenMM put it last, "HB1" ("HG12"), so a topology and a
+ * trajectory written by two of them name it both ways.  Only names whose
+ * other letters begin with H or D (deuterium): no heavy atom is named so. */
+static int hydrogen_renamed(const char *t, const char *v)
+{
+    const size_t n = strnlen(t, ID_WIDTH);
+    if (n < 2 || n != strnlen(v, ID_WIDTH))
+        return 0;
+    const char *first = t[0] >= '0' && t[0] <= '9' ? t : v[0] >= '0' && v[0] <= '9' ? v : NULL;
+    const char *last = first == t ? v : t;
+    return first && (first[1] == 'H' || first[1] == 'D') && memcmp(first + 1, last, n - 1) == 0 &&
+           last[n - 1] == first[0];
+}
+
 /* The topology atom's value of field f, as the messages print it. */
 static void topology_value(const vox_atom *a, int f, char out[16])
 {
@@ -590,7 +607,8 @@ static int same_res_num(int a, int b)
 }
 
 /* The first field in which topology atom a and the first model's atom v
- * differ, or -1.  Atom and residue names by value (as cut above); altloc and
+ * differ, or -1.  Atom and residue names by value (as cut above; a
+ * hydrogen's number first or last, hydrogen_renamed); altloc and
  * insertion code as their one character (both loaders keep the first), a
  * blank altloc agreeing with any; the
  * residue number as a number, read as pdb.c reads it (cif.c's integers are
@@ -599,7 +617,7 @@ static int same_res_num(int a, int b)
  * compared here (models_check_atoms). */
 static int id_differs(const vox_atom *a, const atom_id *v)
 {
-    if (!name_agrees(a->name, v->f[ID_NAME], id_cut[ID_NAME]))
+    if (!name_agrees(a->name, v->f[ID_NAME], id_cut[ID_NAME]) && !hydrogen_renamed(a->name, v->f[ID_NAME]))
         return ID_NAME;
     /* a blank one agrees with a letter: the topology holds one conformer
      * (its loader's choice), which an MD writer lists without its letter */
