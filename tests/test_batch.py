@@ -758,6 +758,23 @@ def test_durable_replace(tmp):
     check(sum(c.startswith("fsync(") for c in calls) == 1, "the output directory synced once")
 
 
+def test_umask(tmp):
+    """Every file a run writes has mode 0666 less the umask, as a new file from Python's open() (volumizer's
+    outputs) has: a folder shared by a group (umask 002) stays writable by it, a private one (077) private.
+    Before, the outputs were 0644 whatever the umask."""
+    src = os.path.join(GEN, "pocket_box.pdb")
+    for mask in (0o077, 0o002, 0o022):
+        out = os.path.join(tmp, f"umask_{mask:03o}")
+        p = subprocess.run([*WRAPPER, VOX, "analyze", "--quiet", "--resolution", "2.0", "--write",
+                            "df-json,descriptors,vina,pymol,chimerax,dx,html", "--output-dir", out, src],
+                           capture_output=True, text=True, preexec_fn=lambda m=mask: os.umask(m))
+        files = [os.path.join(d, f) for d, _, fs in os.walk(out) for f in fs]
+        modes = {os.path.relpath(f, out): stat.S_IMODE(os.stat(f).st_mode) for f in files}
+        wrong = {f: f"{m:03o}" for f, m in modes.items() if m != 0o666 & ~mask}
+        check(p.returncode == 0 and len(modes) > 10 and not wrong,
+              f"umask {mask:03o}: every file {0o666 & ~mask:03o}: {p.stderr} {wrong}")
+
+
 def peak_run(*args):
     """(returncode, stderr, peak RSS in bytes) of `vox ARGS`, from a fresh Python child."""
     code = ("import resource, subprocess, sys, json; p = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
@@ -1049,6 +1066,6 @@ if __name__ == "__main__":
                    test_manifest_and_replay, test_checkpoint_migration, test_resume_notes_only_real_changes,
                    test_progress_bar, test_device_targets, test_walk_links_and_fifos,
                    test_walk_damaged_structure_files, test_one_run_per_output_dir,
-                   test_dead_temporaries_of_every_output, test_shard_keeps_other_hosts_temporaries, test_durable_replace, test_validate, test_validate_shards, test_merge_shards, test_replay_shard_failures, test_shared_label_across_shards,
+                   test_dead_temporaries_of_every_output, test_shard_keeps_other_hosts_temporaries, test_durable_replace, test_umask, test_validate, test_validate_shards, test_merge_shards, test_replay_shard_failures, test_shared_label_across_shards,
                    test_max_memory,
                    lambda tmp: test_usage()], "vox-batch-"))

@@ -36,7 +36,8 @@ static int open_lock(const char *dir, const char *name, int flags, char *path, s
     if (snprintf(path, cap, "%s/%s", dir, name) >= (int)cap)
         return -1;
     /* O_NONBLOCK: a FIFO put in its place must not hang us */
-    int fd = open(path, flags | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0644);
+    /* 0666 less the umask, as every output: a group sharing the folder (umask 002) can take it too */
+    int fd = open(path, flags | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0666);
     struct stat sb;
     if (fd >= 0 && (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))) {
         close(fd);

@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -68,6 +70,39 @@ static vox_status io_error(const char *path, int e, char *why, size_t cap)
     return VOX_E_IO;
 }
 
+/* Creates path's temporary file, PATH.tmp.PID.XXXXXX, exclusively (so
+ * concurrent writers of one path never share one) with mode 0666 less the
+ * process' umask, as any new file gets it: as Python's open() gives
+ * volumizer's outputs, and what a shared folder's umask 002 or a private
+ * 077 asks for (mkstemp's 0600 made 0644 by hand ignored both).  The six
+ * characters come from the clock, the pid and the stack, mixed again after
+ * each clash.  Returns the descriptor, or -1 with errno. */
+static int create_temp(char *tmp, size_t n, const char *path)
+{
+    static const char letters[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    const long pid = (long)getpid();
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t x = (uint64_t)ts.tv_nsec ^ (uint64_t)ts.tv_sec << 30 ^ (uint64_t)(uintptr_t)&ts ^ (uint64_t)pid << 40;
+    for (int attempt = 0; attempt < 1000; attempt++) {
+        /* splitmix64: each clash tries another name */
+        x += 0x9E3779B97F4A7C15ull;
+        uint64_t z = x;
+        z = (z ^ z >> 30) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ z >> 27) * 0x94D049BB133111EBull;
+        z ^= z >> 31;
+        char tail[7];
+        for (int c = 0; c < 6; c++, z /= 62) tail[c] = letters[z % 62];
+        tail[6] = '\0';
+        snprintf(tmp, n, "%s.tmp.%ld.%s", path, pid, tail);
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd >= 0 || errno != EEXIST)
+            return fd;
+    }
+    errno = EEXIST;
+    return -1;
+}
+
 vox_status vox_stage_file_sync(const char *path, const char *data, size_t len, unsigned sync, char **tmp_out, char *why,
                                size_t cap)
 {
@@ -85,17 +120,8 @@ vox_status vox_stage_file_sync(const char *path, const char *data, size_t len, u
         snprintf(why, cap, "out of memory writing %s", path);
         return VOX_E_NOMEM;
     }
-    /* Same directory as the target, so rename() is atomic; mkstemp keeps
-     * concurrent writers of the same path from sharing a temporary file. */
-    snprintf(tmp, n, "%s.tmp.%ld.XXXXXX", path, (long)getpid());
-    int fd = mkostemp(tmp, O_CLOEXEC);
-    if (fd >= 0 && fchmod(fd, 0644) != 0) {
-        int e = errno;
-        close(fd);
-        unlink(tmp);
-        errno = e;
-        fd = -1;
-    }
+    /* Same directory as the target, so rename() is atomic */
+    int fd = create_temp(tmp, n, path);
     if (fd < 0) {
         st = io_error(path, errno, why, cap);
         free(tmp);
