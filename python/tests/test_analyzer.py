@@ -73,6 +73,21 @@ def test_arrays_equal_file_shared(name):
     assert documents(a.analyze(raw.coords, **arrays), **same) == documents(a.analyze(p), **same)
 
 
+def test_label_of_any_script(tmp_path):
+    """make_label is volumizer's rule for names in any script, and `vox analyze` names its outputs so."""
+    assert vox.make_label("/d/Protéine Kinase_A.pdb") == "protéine_kinase_a"
+    assert vox.make_label("蛋白质.cif") == "蛋白质"
+    assert vox.make_label(b"ab\xe9cd.pdb") == "ab_cd"  # a byte that is not UTF-8: never kept
+    assert vox.make_label("İx.pdb") == "i\u0307x"
+    src = tmp_path / "Белок Ä-1.pdb"
+    src.write_bytes(open(synthetic("cavity_box.pdb"), "rb").read())
+    out = tmp_path / "out"
+    run = run_vox("analyze", "--quiet", "--no-checkpoint", "--resolution", "3.0", "--output-dir", str(out), str(src))
+    assert run.returncode == 0, run.stderr
+    assert (out / f"{vox.make_label(src)}.annotation.json").exists(), sorted(os.listdir(out))
+    assert vox.make_label(src) == "белок_ä-1"
+
+
 @pytest.mark.parametrize("name", ["cavity_box.pdb", "pore_box.pdb", "hub_box.pdb"])
 def test_documents_equal_cli(tmp_path, name):
     """Result.write/render give the bytes `vox analyze` writes for the same input."""

@@ -34,14 +34,15 @@ def _text(value, what):
 
 
 def make_label(path):
-    """volumizer's label of a file: its stem (the name without its last suffix), characters other
-    than [A-Za-z0-9_-] replaced by '_', '_' trimmed at both ends, lower-cased; "structure" when
-    nothing is left (the rule of `vox analyze`)."""
-    base = os.path.basename(os.fspath(path))
+    """volumizer's label of a file: its stem (the name without its last suffix), each character that
+    str.isalnum() does not keep ('-' and '_' apart) replaced by '_', '_' trimmed at both ends,
+    lower-cased; "structure" when nothing is left (the rule of `vox analyze`; letters and digits of
+    every script are kept)."""
+    base = os.path.basename(os.fsdecode(path))
     dot = base.rfind(".")
     if dot > 0:
         base = base[:dot]
-    out = "".join(c.lower() if (c.isascii() and c.isalnum()) or c in "-_" else "_" for c in base).strip("_")
+    out = "".join(c if c.isalnum() or c in "-_" else "_" for c in base).strip("_").lower()
     return out or "structure"
 
 
