@@ -300,8 +300,8 @@ static inline int same_residue(const vox_atom *a, const vox_atom *b)
            vox_same_residue(a, b);
 }
 
-/* len bytes from src to o, len <= 32 without a call: src lies far enough
- * before o (a row or more) that the 32 bytes read may pass its end. */
+/* len bytes from src to o, len <= 32 without a call: 32 bytes may be read
+ * at src (src lies a row or more before o, or in a larger local block). */
 static inline char *copy_text(char *o, const char *src, size_t len)
 {
     if (len <= 32) {
@@ -325,41 +325,43 @@ static inline char *copy_text(char *o, const char *src, size_t len)
  * copy.  Only plain names (plain_run) are kept: a name to escape is
  * written each time, as before. */
 typedef struct tail_text {
-    uint64_t name;    /* the name field's 8 bytes */
+    uint64_t name;    /* the name field's 8 bytes; TAIL_EMPTY: a free slot */
     uint32_t element; /* the element field's 4 bytes */
+    uint32_t len;     /* the text's length */
     char text[24];    /* at most 3 + 7 + 4 + 3 + 2 bytes */
 } tail_text;
 
-/* The table: slots read only where len is set (only len is cleared for a
- * document, 256 bytes instead of 10 kB). */
-typedef struct tail_table {
-    uint8_t len[TAIL_SLOTS]; /* the slot's text's length; 0: empty */
-    tail_text slot[TAIL_SLOTS];
-} tail_table;
+/* No kept name has these bytes: 0xff is not plain, and a name that is not
+ * plain is never kept.  Every slot starts so (memset 0xff), so a look-up
+ * compares the name without a test of the slot being in use. */
+#define TAIL_EMPTY (~0ull)
+
+/* The slot of a name: the top 8 bits of its product by an odd constant
+ * (the pair h, h ^ 1 shares its collisions: O and OD1 took turns in one
+ * slot).  The element is compared, not hashed: an atom name nearly always
+ * comes with one element, and a product saved is a tenth of a row. */
+static inline size_t tail_slot(uint64_t name) { return (size_t)((name * 0x9e3779b97f4a7c15ull) >> 56); }
 
 /* The tail of atom a's row at o, from tails or written (and kept there
  * when plain). */
-static inline char *put_tail(jw *w, char *o, const vox_atom *a, tail_table *tails)
+static inline char *put_tail(jw *w, char *o, const vox_atom *a, tail_text *tails)
 {
     uint64_t name;
     uint32_t element;
     memcpy(&name, a->name, sizeof name);
     memcpy(&element, a->element, sizeof element);
-    /* the top 8 bits of two multiplications by odd constants (the fields
-     * alone xored would cancel for "C" of carbon, "N" of nitrogen, ...),
-     * and the slot next to it: O and OD1 took turns in one slot */
-    size_t h = (size_t)(((name * 0x9e3779b97f4a7c15ull ^ element) * 0xff51afd7ed558ccdull) >> 56);
-    const tail_text *t = &tails->slot[h];
-    if (tails->len[h] && t->name == name && t->element == element) {
+    size_t h = tail_slot(name);
+    const tail_text *t = &tails[h];
+    if (t->name == name && t->element == element) {
         memcpy(o, t->text, sizeof t->text);
-        return o + tails->len[h];
+        return o + t->len;
     }
-    t = &tails->slot[h ^ 1];
-    if (tails->len[h ^ 1] && t->name == name && t->element == element) {
+    t = &tails[h ^ 1];
+    if (t->name == name && t->element == element) {
         memcpy(o, t->text, sizeof t->text);
-        return o + tails->len[h ^ 1];
+        return o + t->len;
     }
-    if (tails->len[h] != 0 && tails->len[h ^ 1] == 0) /* the empty one of the two, else the first */
+    if (tails[h].name != TAIL_EMPTY && tails[h ^ 1].name == TAIL_EMPTY) /* the empty one of the two, else the first */
         h ^= 1;
     const size_t n = plain_run(a->name, sizeof a->name), m = plain_run(a->element, sizeof a->element);
     if (a->name[n] || a->element[m]) { /* a name to escape: vox_json_text */
@@ -369,7 +371,7 @@ static inline char *put_tail(jw *w, char *o, const vox_atom *a, tail_table *tail
         return o;
     }
     /* fixed lengths (no call), each piece's surplus overwritten by the next */
-    tail_text *k = &tails->slot[h];
+    tail_text *k = &tails[h];
     char *e = k->text;
     memcpy(e, ", \"", 3);
     memcpy(e + 3, a->name, 8);
@@ -380,15 +382,17 @@ static inline char *put_tail(jw *w, char *o, const vox_atom *a, tail_table *tail
     memcpy(e, "\"]", 2);
     k->name = name;
     k->element = element;
-    tails->len[h] = (uint8_t)(e + 2 - k->text);
+    k->len = (uint32_t)(e + 2 - k->text);
     memcpy(o, k->text, sizeof k->text);
-    return o + tails->len[h];
+    return o + k->len;
 }
 
 /* The lining atoms' rows, in structure order; whether there was one.  A residue's
  * atoms follow one another, so its text, written for the first row, is
- * copied from there for the rest.  The room is checked once for JW_ROWS
- * rows (jw_json keeps as much after a name it escapes). */
+ * copied from there for the rest: the residue it holds is kept in locals
+ * (a char stored through o may alias any field, so the compiler would
+ * read a memo atom's fields again for every row).  The room is checked
+ * once for JW_ROWS rows (jw_json keeps as much after a name it escapes). */
 static size_t put_atoms(jw *w, const vox_structure *s, const lining_index *x)
 {
     static const char sep[9] = ",\n    ["; /* a byte past the terminator: 8 read from sep + 1 */
@@ -397,10 +401,23 @@ static size_t put_atoms(jw *w, const vox_structure *s, const lining_index *x)
     const size_t *const kept = s->kept, natoms = s->atoms.n;
     uint8_t *const lines = x->rows;
     uint64_t *const digits_of = x->digits, *const text_of = x->text;
-    const vox_atom *memo = NULL; /* the atom whose residue text lies at memo_at; NULL: none */
-    size_t memo_at = 0, memo_len = 0, skip = 1, i = 0; /* the first row has no comma before it */
-    tail_table tails;
-    memset(tails.len, 0, sizeof tails.len);
+    const vox_atom *memo = NULL; /* the atom whose residue text memo_text holds; NULL: none */
+    /* memo's residue: never matched while memo is NULL (res_id compared
+     * first, then the rest) */
+    int memo_res_id = 0;
+    char memo_ins = 0;
+    uint64_t memo_name = 0, memo_chain = 0;
+    /* memo's text, copied out of the buffer (which an escaped name may
+     * move), with room for the 32 bytes copy_text reads */
+    char memo_text[256 + 32];
+    size_t memo_len = 0, skip = 1, i = 0; /* the first row has no comma before it */
+    /* the last row's index: its text with ", " (digits_of), the next
+     * index, the last digit (9: none to step) and its unit in the text */
+    uint64_t last_digits = 0, last_unit = 0;
+    size_t next_i = (size_t)-1, n = 0;
+    unsigned last_digit = 9;
+    tail_text tails[TAIL_SLOTS];
+    memset(tails, 0xff, sizeof tails);
     for (;;) {
         char *o = jw_room(w, JW_ROWS * JW_ROOM);
         for (size_t k = 0; k < JW_ROWS; k++, i++) {
@@ -414,11 +431,25 @@ static size_t put_atoms(jw *w, const vox_structure *s, const lining_index *x)
             o += 7 - skip;
             skip = 0;
             /* the index and ", ", kept for the lining atoms' lists; the
-             * input index, mostly the same number, copied */
-            const size_t n = vox_fmt_u64(i, o), j = kept ? kept[i] : i;
-            put_sep(o + n);
-            uint64_t digits; /* 8 bytes read before any is written: they may overlap */
-            memcpy(&digits, o, 8);
+             * input index, mostly the same number, copied.  Most rows
+             * follow the atom before (a residue's atoms): then the index
+             * is the last one's text with its last digit one more, unless
+             * that digit is a 9 (or the index too long for 8 bytes) */
+            const size_t j = kept ? kept[i] : i;
+            uint64_t digits;
+            if (i == next_i && last_digit < 9) {
+                digits = last_digits + last_unit;
+                last_digit++;
+                memcpy(o, &digits, 8);
+            } else {
+                n = vox_fmt_u64(i, o);
+                put_sep(o + n);
+                memcpy(&digits, o, 8); /* 8 bytes read before any is written: they may overlap */
+                last_digit = n <= 6 ? (unsigned)(i % 10) : 9;
+                last_unit = 1ull << (8 * (n - 1));
+            }
+            last_digits = digits;
+            next_i = i + 1;
             digits_of[i] = digits;
             uint8_t row = (uint8_t)n;
             o += n + 2;
@@ -428,8 +459,12 @@ static size_t put_atoms(jw *w, const vox_structure *s, const lining_index *x)
             } else {
                 o = put_sep(o + vox_fmt_u64(j, o));
             }
-            if (memo && same_residue(a, memo)) {
-                o = copy_text(o, w->b->data + memo_at, memo_len);
+            uint64_t res_name, chain;
+            memcpy(&res_name, a->res_name, 8);
+            memcpy(&chain, a->chain, 8);
+            if (memo && a->res_id == memo_res_id && a->ins_code == memo_ins &&
+                ((res_name == memo_name && chain == memo_chain) || vox_same_residue(a, memo))) {
+                o = copy_text(o, memo_text, memo_len);
             } else {
                 /* kept as an offset: vox_json_text may move the buffer */
                 const int live = !w->b->oom;
@@ -438,14 +473,18 @@ static size_t put_atoms(jw *w, const vox_structure *s, const lining_index *x)
                 memo = NULL;
                 if (live && !w->b->oom && (size_t)(o - w->b->data) - at < 256) {
                     memo = a;
-                    memo_at = at;
+                    memo_res_id = a->res_id;
+                    memo_ins = a->ins_code;
+                    memo_name = res_name;
+                    memo_chain = chain;
                     memo_len = (size_t)(o - w->b->data) - at;
+                    memcpy(memo_text, w->b->data + at, memo_len);
                     text_of[i] = (uint64_t)at << 8 | memo_len;
                     row |= ROW_TEXT;
                 }
             }
             lines[i] = row;
-            o = put_tail(w, o, a, &tails);
+            o = put_tail(w, o, a, tails);
         }
         w->p = o;
     }
