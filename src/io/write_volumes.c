@@ -464,7 +464,10 @@ static size_t put_atoms(jw *w, const vox_structure *s, const lining_index *x)
             memcpy(&chain, a->chain, 8);
             if (memo && a->res_id == memo_res_id && a->ins_code == memo_ins &&
                 ((res_name == memo_name && chain == memo_chain) || vox_same_residue(a, memo))) {
-                o = copy_text(o, memo_text, memo_len);
+                memcpy(o, memo_text, 32); /* a fixed length (memo_len <= 32 as a rule): no call */
+                if (memo_len > 32)
+                    memcpy(o + 32, memo_text + 32, memo_len - 32);
+                o += memo_len;
             } else {
                 /* kept as an offset: vox_json_text may move the buffer */
                 const int live = !w->b->oom;
