@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cursor.h"
 #include "decimal.h"
 #include "exact17.h"
 #include "internal.h"
@@ -318,7 +319,9 @@ static inline char *copy_text(char *o, const char *src, size_t len)
  * text and takes the pair's empty slot, else its first). */
 #define TAIL_SLOTS 256
 
-/* The text after an atom's residue in its row, `, "NAME", "EL"]`, kept
+/* The text after an atom's residue in its row and before the next row's
+ * index, `, "NAME", "EL"],\n    [` (the last row's seven bytes of the
+ * next one taken back at the end), kept
  * for the atom names and elements met before in the document: a table
  * holds mostly a few dozen of them (N, CA, C, O, CB with their elements),
  * so a row's tests and stores of two names become one look-up and one
@@ -328,7 +331,7 @@ typedef struct tail_text {
     uint64_t name;    /* the name field's 8 bytes; TAIL_EMPTY: a free slot */
     uint32_t element; /* the element field's 4 bytes */
     uint32_t len;     /* the text's length */
-    char text[24];    /* at most 3 + 7 + 4 + 3 + 2 bytes */
+    char text[32];    /* at most 3 + 7 + 4 + 3 + 2 + 7 bytes */
 } tail_text;
 
 /* No kept name has these bytes: 0xff is not plain, and a name that is not
@@ -367,8 +370,7 @@ static inline char *put_tail(jw *w, char *o, const vox_atom *a, tail_text *tails
     if (a->name[n] || a->element[m]) { /* a name to escape: vox_json_text */
         o = put_sep(put_name(w, put_sep(o), a->name, sizeof a->name));
         o = put_name(w, o, a->element, sizeof a->element);
-        *o++ = ']';
-        return o;
+        return VOX_PUT(o, "],\n    [");
     }
     /* fixed lengths (no call), each piece's surplus overwritten by the next */
     tail_text *k = &tails[h];
@@ -379,10 +381,10 @@ static inline char *put_tail(jw *w, char *o, const vox_atom *a, tail_text *tails
     memcpy(e, "\", \"", 4);
     memcpy(e + 4, a->element, 4);
     e += 4 + m;
-    memcpy(e, "\"]", 2);
+    memcpy(e, "\"],\n    [", 9);
     k->name = name;
     k->element = element;
-    k->len = (uint32_t)(e + 2 - k->text);
+    k->len = (uint32_t)(e + 9 - k->text);
     memcpy(o, k->text, sizeof k->text);
     return o + k->len;
 }
@@ -395,7 +397,6 @@ static inline char *put_tail(jw *w, char *o, const vox_atom *a, tail_text *tails
  * once for JW_ROWS rows (jw_json keeps as much after a name it escapes). */
 static size_t put_atoms(jw *w, const vox_structure *s, const lining_index *x)
 {
-    static const char sep[9] = ",\n    ["; /* a byte past the terminator: 8 read from sep + 1 */
     /* in locals: the compiler reloads what a char store might change */
     const vox_atom *const atoms = s->atoms.a;
     const size_t *const kept = s->kept, natoms = s->atoms.n;
@@ -410,7 +411,7 @@ static size_t put_atoms(jw *w, const vox_structure *s, const lining_index *x)
     /* memo's text, copied out of the buffer (which an escaped name may
      * move), with room for the 32 bytes copy_text reads */
     char memo_text[256 + 32];
-    size_t memo_len = 0, skip = 1, i = 0; /* the first row has no comma before it */
+    size_t memo_len = 0, i = 0;
     /* the last row's index: its text with ", " (digits_of), the next
      * index, the last digit (9: none to step) and its unit in the text */
     uint64_t last_digits = 0, last_unit = 0;
@@ -418,18 +419,22 @@ static size_t put_atoms(jw *w, const vox_structure *s, const lining_index *x)
     unsigned last_digit = 9;
     tail_text tails[TAIL_SLOTS];
     memset(tails, 0xff, sizeof tails);
+    /* each row ends with the next one's "," and line and "[" (put_tail):
+     * the first one's line here, and what follows the last taken back */
+    char *o = VOX_PUT(jw_room(w, JW_ROWS * JW_ROOM), "\n    [");
+    size_t rows = 0;
     for (;;) {
-        char *o = jw_room(w, JW_ROWS * JW_ROOM);
+        w->p = o;
+        o = jw_room(w, JW_ROWS * JW_ROOM);
         for (size_t k = 0; k < JW_ROWS; k++, i++) {
             while (!lines[i]) i++; /* lines[natoms] is set: it stops there */
             if (i == natoms) {
-                w->p = o;
-                return !skip;
+                /* (out of memory, o may be where spill starts) */
+                w->p = w->b->oom ? w->spill : o - (rows ? 7 : 6);
+                return rows != 0;
             }
             const vox_atom *a = &atoms[i];
-            memcpy(o, sep + skip, 8); /* a fixed length: no call */
-            o += 7 - skip;
-            skip = 0;
+            rows++;
             /* the index and ", ", kept for the lining atoms' lists; the
              * input index, mostly the same number, copied.  Most rows
              * follow the atom before (a residue's atoms): then the index
@@ -489,7 +494,6 @@ static size_t put_atoms(jw *w, const vox_structure *s, const lining_index *x)
             lines[i] = row;
             o = put_tail(w, o, a, tails);
         }
-        w->p = o;
     }
 }
 
