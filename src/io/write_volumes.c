@@ -328,11 +328,17 @@ static inline char *copy_text(char *o, const char *src, size_t len)
  * copy.  Only plain names (plain_run) are kept: a name to escape is
  * written each time, as before. */
 typedef struct tail_text {
-    uint64_t name;    /* the name field's 8 bytes; TAIL_EMPTY: a free slot */
     uint32_t element; /* the element field's 4 bytes */
     uint32_t len;     /* the text's length */
     char text[32];    /* at most 3 + 7 + 4 + 3 + 2 + 7 bytes */
 } tail_text;
+
+/* The table: the name fields' 8 bytes apart, the only part cleared for a
+ * document (2 kB, not 12). */
+typedef struct tail_table {
+    uint64_t name[TAIL_SLOTS]; /* TAIL_EMPTY: a free slot */
+    tail_text slot[TAIL_SLOTS];
+} tail_table;
 
 /* No kept name has these bytes: 0xff is not plain, and a name that is not
  * plain is never kept.  Every slot starts so (memset 0xff), so a look-up
@@ -347,24 +353,24 @@ static inline size_t tail_slot(uint64_t name) { return (size_t)((name * 0x9e3779
 
 /* The tail of atom a's row at o, from tails or written (and kept there
  * when plain). */
-static inline char *put_tail(jw *w, char *o, const vox_atom *a, tail_text *tails)
+static inline char *put_tail(jw *w, char *o, const vox_atom *a, tail_table *tails)
 {
     uint64_t name;
     uint32_t element;
     memcpy(&name, a->name, sizeof name);
     memcpy(&element, a->element, sizeof element);
     size_t h = tail_slot(name);
-    const tail_text *t = &tails[h];
-    if (t->name == name && t->element == element) {
+    const tail_text *t = &tails->slot[h];
+    if (tails->name[h] == name && t->element == element) {
         memcpy(o, t->text, sizeof t->text);
         return o + t->len;
     }
-    t = &tails[h ^ 1];
-    if (t->name == name && t->element == element) {
+    t = &tails->slot[h ^ 1];
+    if (tails->name[h ^ 1] == name && t->element == element) {
         memcpy(o, t->text, sizeof t->text);
         return o + t->len;
     }
-    if (tails[h].name != TAIL_EMPTY && tails[h ^ 1].name == TAIL_EMPTY) /* the empty one of the two, else the first */
+    if (tails->name[h] != TAIL_EMPTY && tails->name[h ^ 1] == TAIL_EMPTY) /* the empty one of the two, else the first */
         h ^= 1;
     const size_t n = plain_run(a->name, sizeof a->name), m = plain_run(a->element, sizeof a->element);
     if (a->name[n] || a->element[m]) { /* a name to escape: vox_json_text */
@@ -373,7 +379,7 @@ static inline char *put_tail(jw *w, char *o, const vox_atom *a, tail_text *tails
         return VOX_PUT(o, "],\n    [");
     }
     /* fixed lengths (no call), each piece's surplus overwritten by the next */
-    tail_text *k = &tails[h];
+    tail_text *k = &tails->slot[h];
     char *e = k->text;
     memcpy(e, ", \"", 3);
     memcpy(e + 3, a->name, 8);
@@ -382,7 +388,7 @@ static inline char *put_tail(jw *w, char *o, const vox_atom *a, tail_text *tails
     memcpy(e + 4, a->element, 4);
     e += 4 + m;
     memcpy(e, "\"],\n    [", 9);
-    k->name = name;
+    tails->name[h] = name;
     k->element = element;
     k->len = (uint32_t)(e + 9 - k->text);
     memcpy(o, k->text, sizeof k->text);
@@ -417,8 +423,8 @@ static size_t put_atoms(jw *w, const vox_structure *s, const lining_index *x)
     uint64_t last_digits = 0, last_unit = 0;
     size_t next_i = (size_t)-1, n = 0;
     unsigned last_digit = 9;
-    tail_text tails[TAIL_SLOTS];
-    memset(tails, 0xff, sizeof tails);
+    tail_table tails;
+    memset(tails.name, 0xff, sizeof tails.name);
     /* each row ends with the next one's "," and line and "[" (put_tail):
      * the first one's line here, and what follows the last taken back */
     char *o = VOX_PUT(jw_room(w, JW_ROWS * JW_ROOM), "\n    [");
@@ -492,7 +498,7 @@ static size_t put_atoms(jw *w, const vox_structure *s, const lining_index *x)
                 }
             }
             lines[i] = row;
-            o = put_tail(w, o, a, tails);
+            o = put_tail(w, o, a, &tails);
         }
     }
 }
