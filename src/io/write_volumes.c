@@ -160,14 +160,6 @@ static void jw_fixed_slow(jw *w, double v, int dec)
     jw_raw(w, tmp, n > 0 ? (size_t)n : 0);
 }
 
-/* v with dec (3 or 4) decimals (fixed_at), null when not finite. */
-static void jw_fixed(jw *w, double v, int dec)
-{
-    char *e = fixed_at(jw_room(w, 32), v, dec);
-    if (e) w->p = e;
-    else jw_fixed_slow(w, v, dec);
-}
-
 /* Python's repr, the shortest exact digits (slow: a few numbers only). */
 static void jw_repr(jw *w, double v)
 {
@@ -401,7 +393,15 @@ static inline char *put_tail(jw *w, char *o, const vox_atom *a, tail_table *tail
  * (a char stored through o may alias any field, so the compiler would
  * read a memo atom's fields again for every row).  The room is checked
  * once for JW_ROWS rows (jw_json keeps as much after a name it escapes). */
-static size_t put_atoms(jw *w, const vox_structure *s, const lining_index *x)
+#if defined(__GNUC__)
+#define JW_NOINLINE __attribute__((noinline))
+#else
+#define JW_NOINLINE
+#endif
+
+/* (a function of its own: inlined into its caller, its loop's variables
+ * no longer stayed in registers) */
+static JW_NOINLINE size_t put_atoms(jw *w, const vox_structure *s, const lining_index *x)
 {
     /* in locals: the compiler reloads what a char store might change */
     const vox_atom *const atoms = s->atoms.a;
@@ -515,44 +515,50 @@ static char *put_residue_again(jw *w, char *o, const vox_structure *s, const lin
     return put_residue(w, o, &s->atoms.a[f]);
 }
 
-/* "[x, y, z]" with 3 decimals, one room check for the three. */
-static void put_vec(jw *w, const double v[3])
+/* The most a volume's head (put_head: its fields up to the boxes, the
+ * areas' list aside) stores between room checks: some 700 bytes of text,
+ * the type's name, and 33 numbers of at most 32 bytes. */
+#define HEAD_ROOM 2048
+
+/* v with dec (3 or 4) decimals at o (fixed_at), null when not finite;
+ * the end, with HEAD_ROOM after it (where printf wrote, the buffer's room
+ * is checked again). */
+static inline char *put_fixed(jw *w, char *o, double v, int dec)
 {
-    char *o = jw_room(w, 3 * 34 + 2);
-    *o++ = '[';
-    for (int a = 0; a < 3; a++) {
-        if (a) o = put_sep(o);
-        char *e = fixed_at(o, v[a], 3);
-        if (!e) {
-            w->p = o;
-            jw_fixed_slow(w, v[a], 3);
-            e = jw_room(w, 3 * 34 + 2);
-        }
-        o = e;
-    }
-    *o++ = ']';
+    char *e = fixed_at(o, v, dec);
+    if (e)
+        return e;
     w->p = o;
+    jw_fixed_slow(w, v, dec);
+    return jw_room(w, HEAD_ROOM);
 }
 
-static void put_boxes(jw *b, const vox_result *r, size_t index, double padding)
+/* "[x, y, z]" with 3 decimals at o. */
+static char *put_vec(jw *w, char *o, const double v[3])
 {
-    static const char *const frames[2] = {"input", "aligned"};
+    *o++ = '[';
+    o = put_sep(put_fixed(w, o, v[0], 3));
+    o = put_sep(put_fixed(w, o, v[1], 3));
+    o = put_fixed(w, o, v[2], 3);
+    *o++ = ']';
+    return o;
+}
+
+/* The bounding and docking boxes at o, in both frames. */
+static char *put_boxes(jw *w, char *o, const vox_result *r, size_t index, double padding)
+{
     static const int slot[2] = {1, 0}; /* vox_volume_bounds: [0] aligned, [1] input */
     double lo[2][3], hi[2][3];
     vox_volume_bounds(r, index, lo, hi);
-    jw_lit(b, "      \"bounding_box\": {");
+    o = VOX_PUT(o, "      \"bounding_box\": {");
     for (int f = 0; f < 2; f++) {
-        if (f) jw_lit(b, ", ");
-        jw_c(b, '"');
-        jw_puts(b, frames[f]);
-        jw_lit(b, "\": {\"min\": ");
-        put_vec(b, lo[slot[f]]);
-        jw_lit(b, ", \"max\": ");
-        put_vec(b, hi[slot[f]]);
-        jw_c(b, '}');
+        o = f ? VOX_PUT(o, ", \"aligned\": {\"min\": ") : VOX_PUT(o, "\"input\": {\"min\": ");
+        o = VOX_PUT(put_vec(w, o, lo[slot[f]]), ", \"max\": ");
+        o = put_vec(w, o, hi[slot[f]]);
+        *o++ = '}';
     }
     /* the docking box is the bounding box grown by the padding on every side */
-    jw_lit(b, "},\n      \"docking_box\": {");
+    o = VOX_PUT(o, "},\n      \"docking_box\": {");
     for (int f = 0; f < 2; f++) {
         double centre[3], size[3];
         for (int a = 0; a < 3; a++) {
@@ -560,62 +566,61 @@ static void put_boxes(jw *b, const vox_result *r, size_t index, double padding)
             centre[a] = 0.5 * (l + h);
             size[a] = h - l;
         }
-        if (f) jw_lit(b, ", ");
-        jw_c(b, '"');
-        jw_puts(b, frames[f]);
-        jw_lit(b, "\": {\"center\": ");
-        put_vec(b, centre);
-        jw_lit(b, ", \"size\": ");
-        put_vec(b, size);
-        jw_c(b, '}');
+        o = f ? VOX_PUT(o, ", \"aligned\": {\"center\": ") : VOX_PUT(o, "\"input\": {\"center\": ");
+        o = VOX_PUT(put_vec(w, o, centre), ", \"size\": ");
+        o = put_vec(w, o, size);
+        *o++ = '}';
     }
-    jw_lit(b, "},\n");
+    return VOX_PUT(o, "},\n");
+}
+
+/* A volume's fields up to its boxes, at a cursor: their room checked once
+ * (HEAD_ROOM), but for the openings' areas, where a dozen may be. */
+static void put_head(jw *w, const vox_result *r, size_t index, double padding)
+{
+    const vox_group *g = &r->groups[index];
+    vox_descriptors d;
+    d.size = sizeof d;
+    vox_result_descriptors(r, index, &d);
+    char *o = VOX_PUT(jw_room(w, HEAD_ROOM), "    {\n      \"id\": ");
+    o += vox_fmt_i64(g->id, o);
+    o = vox_put_str(VOX_PUT(o, ", \"type\": \""), vox_volume_type_name(g->type));
+    o = VOX_PUT(o, "\", \"num_voxels\": ");
+    o += vox_fmt_u64(g->n, o);
+    o = put_fixed(w, VOX_PUT(o, ", \"volume\": "), g->volume, 3);
+    o = put_fixed(w, VOX_PUT(o, ",\n      \"depth\": {\"max\": "), d.depth_max, 3);
+    o = put_fixed(w, VOX_PUT(o, ", \"mean\": "), d.depth_mean, 3);
+    o = put_fixed(w, VOX_PUT(o, "},\n      \"hydropathy\": "), d.has_hydropathy ? d.hydropathy : NAN, 4);
+    o = put_fixed(w, VOX_PUT(o, ",\n      \"lining_atom_fractions\": {\"apolar\": "), d.apolar_fraction, 4);
+    o = put_fixed(w, VOX_PUT(o, ", \"polar\": "), d.polar_fraction, 4);
+    o = put_fixed(w, VOX_PUT(o, ", \"charged\": "), d.charged_fraction, 4);
+    o = VOX_PUT(o, "},\n      \"openings\": ");
+    if (d.has_openings) {
+        o = VOX_PUT(o, "{\"count\": ");
+        o += vox_fmt_u64(d.num_openings, o);
+        o = put_fixed(w, VOX_PUT(o, ", \"area\": "), d.opening_area, 3);
+        o = VOX_PUT(o, ", \"areas\": [");
+        for (size_t m = 0; m < g->nmouths; m++) {
+            if ((size_t)(w->end - o) < HEAD_ROOM) {
+                w->p = o;
+                o = jw_room(w, HEAD_ROOM);
+            }
+            if (m)
+                o = put_sep(o);
+            o = put_fixed(w, o, (double)g->mouth_faces[m] * r->resolution * r->resolution, 3);
+        }
+        o = VOX_PUT(o, "]}");
+    } else {
+        o = VOX_PUT(o, "null");
+    }
+    w->p = put_boxes(w, VOX_PUT(o, ",\n"), r, index, padding);
 }
 
 static void put_volume(jw *b, const vox_structure *s, const vox_result *r, const lining_index *x, size_t index,
                        double padding)
 {
     const vox_group *g = &r->groups[index];
-    vox_descriptors d;
-    d.size = sizeof d;
-    vox_result_descriptors(r, index, &d);
-    jw_lit(b, "    {\n      \"id\": ");
-    jw_int(b, g->id);
-    jw_lit(b, ", \"type\": \"");
-    jw_puts(b, vox_volume_type_name(g->type));
-    jw_lit(b, "\", \"num_voxels\": ");
-    jw_uint(b, g->n);
-    jw_lit(b, ", \"volume\": ");
-    jw_fixed(b, g->volume, 3);
-    jw_lit(b, ",\n      \"depth\": {\"max\": ");
-    jw_fixed(b, d.depth_max, 3);
-    jw_lit(b, ", \"mean\": ");
-    jw_fixed(b, d.depth_mean, 3);
-    jw_lit(b, "},\n      \"hydropathy\": ");
-    jw_fixed(b, d.has_hydropathy ? d.hydropathy : NAN, 4);
-    jw_lit(b, ",\n      \"lining_atom_fractions\": {\"apolar\": ");
-    jw_fixed(b, d.apolar_fraction, 4);
-    jw_lit(b, ", \"polar\": ");
-    jw_fixed(b, d.polar_fraction, 4);
-    jw_lit(b, ", \"charged\": ");
-    jw_fixed(b, d.charged_fraction, 4);
-    jw_lit(b, "},\n      \"openings\": ");
-    if (d.has_openings) {
-        jw_lit(b, "{\"count\": ");
-        jw_uint(b, d.num_openings);
-        jw_lit(b, ", \"area\": ");
-        jw_fixed(b, d.opening_area, 3);
-        jw_lit(b, ", \"areas\": [");
-        for (size_t m = 0; m < g->nmouths; m++) {
-            if (m) jw_lit(b, ", ");
-            jw_fixed(b, (double)g->mouth_faces[m] * r->resolution * r->resolution, 3);
-        }
-        jw_lit(b, "]}");
-    } else {
-        jw_lit(b, "null");
-    }
-    jw_lit(b, ",\n");
-    put_boxes(b, r, index, padding);
+    put_head(b, r, index, padding);
     jw_lit(b, "      \"lining_residues\": [");
     for (size_t t = 0; t < g->d.nresidues; t++) {
         char *o = jw_room(b, JW_ROOM);
