@@ -264,6 +264,36 @@ static char *put_residue(jw *w, char *o, const vox_atom *a)
     return put_name(w, put_sep(o), a->res_name, sizeof a->res_name);
 }
 
+/* put_residue's text for atom a at o (room for 64 bytes) where no name
+ * needs escaping, as in all but hostile files; NULL where one does (then
+ * put_residue, which calls vox_json_text for it). */
+static inline char *plain_residue(char *o, const vox_atom *a)
+{
+    const size_t nc = plain_run(a->chain, sizeof a->chain), nr = plain_run(a->res_name, sizeof a->res_name);
+    const unsigned char c = (unsigned char)a->ins_code;
+    if (a->chain[nc] || a->res_name[nr] || (c && !json_plain[c]))
+        return NULL;
+    o[0] = '"'; /* put_name's stores */
+    memcpy(o + 1, a->chain, sizeof a->chain);
+    o[nc + 1] = '"';
+    o = put_sep(o + nc + 2);
+    o = put_sep(o + vox_fmt_i64(a->res_id, o));
+    if (!c) {
+        memcpy(o, "\"\"", 2);
+        o += 2;
+    } else {
+        o[0] = '"';
+        o[1] = (char)c;
+        o[2] = '"';
+        o += 3;
+    }
+    o = put_sep(o);
+    o[0] = '"';
+    memcpy(o + 1, a->res_name, sizeof a->res_name);
+    o[nr + 1] = '"';
+    return o + nr + 2;
+}
+
 /* The lining atoms and where the atoms table wrote their residues' text:
  * the volumes' lining residues copy it from there instead of writing it
  * again (4jpn.pdb: 873 residues, 651 of them different, a fifth of what
@@ -471,11 +501,27 @@ static JW_NOINLINE size_t put_atoms(jw *w, const vox_structure *s, const lining_
                 o = put_sep(o + vox_fmt_u64(j, o));
             }
             uint64_t res_name, chain;
+            char *e;
             memcpy(&res_name, a->res_name, 8);
             memcpy(&chain, a->chain, 8);
             if (memo && a->res_id == memo_res_id && a->ins_code == memo_ins &&
                 ((res_name == memo_name && chain == memo_chain) || vox_same_residue(a, memo))) {
                 memcpy(o, memo_text, 32); /* a fixed length (memo_len <= 32 as a rule): no call */
+                if (memo_len > 32)
+                    memcpy(o + 32, memo_text + 32, memo_len - 32);
+                o += memo_len;
+            } else if (!w->b->oom && (e = plain_residue(memo_text, a)) != NULL) {
+                /* a residue with plain names: its text made in memo_text,
+                 * then copied as the rows after it will be */
+                memo = a;
+                memo_res_id = a->res_id;
+                memo_ins = a->ins_code;
+                memo_name = res_name;
+                memo_chain = chain;
+                memo_len = (size_t)(e - memo_text); /* under 64 */
+                text_of[i] = (uint64_t)(o - w->b->data) << 8 | memo_len;
+                row |= ROW_TEXT;
+                memcpy(o, memo_text, 32);
                 if (memo_len > 32)
                     memcpy(o + 32, memo_text + 32, memo_len - 32);
                 o += memo_len;
