@@ -96,6 +96,7 @@ static inline int vox_fixed_split(double v, int places, uint64_t *q)
     } /* else exact < 2^83 is below half of 2^s: it rounds to 0 */
     return 1;
 #else
+    (void)q;
     return 0;
 #endif
 }

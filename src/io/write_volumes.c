@@ -323,8 +323,8 @@ static inline int same_residue(const vox_atom *a, const vox_atom *b)
            vox_same_residue(a, b);
 }
 
-/* len bytes from src to o, len <= 32 without a call: 32 bytes may be read
- * at src (src lies a row or more before o, or in a larger local block). */
+/* len bytes from src to o, len <= 32 without a call: src lies far enough
+ * before o (a row or more) that the 32 bytes read may pass its end. */
 static inline char *copy_text(char *o, const char *src, size_t len)
 {
     if (len <= 32) {
@@ -417,20 +417,21 @@ static inline char *put_tail(jw *w, char *o, const vox_atom *a, tail_table *tail
     return o + k->len;
 }
 
-/* The lining atoms' rows, in structure order; whether there was one.  A residue's
- * atoms follow one another, so its text, written for the first row, is
- * copied from there for the rest: the residue it holds is kept in locals
- * (a char stored through o may alias any field, so the compiler would
- * read a memo atom's fields again for every row).  The room is checked
- * once for JW_ROWS rows (jw_json keeps as much after a name it escapes). */
+/* A function kept out of its caller: inlined, a loop's variables no
+ * longer stayed in registers. */
 #if defined(__GNUC__)
 #define JW_NOINLINE __attribute__((noinline))
 #else
 #define JW_NOINLINE
 #endif
 
-/* (a function of its own: inlined into its caller, its loop's variables
- * no longer stayed in registers) */
+/* The lining atoms' rows, in structure order; whether there was one.  A
+ * residue's atoms follow one another, so its text, made for the first row,
+ * is copied from a local block for the rest: the residue it holds is kept
+ * in locals (a char stored through o may alias any field, so the compiler
+ * would read a memo atom's fields again for every row).  The room is
+ * checked once for JW_ROWS rows (jw_json keeps as much after a name it
+ * escapes). */
 static JW_NOINLINE size_t put_atoms(jw *w, const vox_structure *s, const lining_index *x)
 {
     /* in locals: the compiler reloads what a char store might change */
@@ -439,13 +440,12 @@ static JW_NOINLINE size_t put_atoms(jw *w, const vox_structure *s, const lining_
     uint8_t *const lines = x->rows;
     uint64_t *const digits_of = x->digits, *const text_of = x->text;
     const vox_atom *memo = NULL; /* the atom whose residue text memo_text holds; NULL: none */
-    /* memo's residue: never matched while memo is NULL (res_id compared
-     * first, then the rest) */
+    /* memo's residue (compared only while memo is set) */
     int memo_res_id = 0;
     char memo_ins = 0;
     uint64_t memo_name = 0, memo_chain = 0;
-    /* memo's text, copied out of the buffer (which an escaped name may
-     * move), with room for the 32 bytes copy_text reads */
+    /* memo's text, out of the buffer (which an escaped name may move),
+     * with room for the 32 bytes a row's copy reads */
     char memo_text[256 + 32];
     size_t memo_len = 0, i = 0;
     /* the last row's index: its text with ", " (digits_of), the next
@@ -561,9 +561,10 @@ static char *put_residue_again(jw *w, char *o, const vox_structure *s, const lin
     return put_residue(w, o, &s->atoms.a[f]);
 }
 
-/* The most a volume's head (put_head: its fields up to the boxes, the
- * areas' list aside) stores between room checks: some 700 bytes of text,
- * the type's name, and 33 numbers of at most 32 bytes. */
+/* Room for the most a volume's head (put_head: its fields up to the
+ * boxes, the areas' list aside) stores between room checks: some 450
+ * bytes of text, the type's name, three integers and 32 numbers of at most
+ * 32 bytes (1.6 kB). */
 #define HEAD_ROOM 2048
 
 /* v with dec (3 or 4) decimals at o (fixed_at), null when not finite;
