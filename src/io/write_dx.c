@@ -111,9 +111,9 @@ static char *append(char *at, const char *s)
     return at + n;
 }
 
-/* The all-zero values' text, 512 periods of "0 0 0\n": most maps' values
- * are one copy of its start (a map of a small pocket has some 1,000
- * points), where doubling from one period took ten copies. */
+/* The all-zero values' text, 512 periods of "0 0 0\n": a small map's
+ * values are one copy of its start, a larger map's a few doublings of it
+ * (from one period, a 4jpn.pdb map took about ten copies). */
 #define DX_Z1 "0 0 0\n"
 #define DX_Z8 DX_Z1 DX_Z1 DX_Z1 DX_Z1 DX_Z1 DX_Z1 DX_Z1 DX_Z1
 #define DX_Z64 DX_Z8 DX_Z8 DX_Z8 DX_Z8 DX_Z8 DX_Z8 DX_Z8 DX_Z8
@@ -192,7 +192,8 @@ vox_status vox_render_volume_dx(const vox_result *r, const vox_render_params *p,
     /* The values, z fastest: every point is one character and a separator
      * (a space, a newline after every third and the last), so the text of
      * the all-zero box is "0 0 0\n" over and over, copied from dx_zeros
-     * and then in doubling blocks; then each voxel's '0' becomes '1' at twice its index. */
+     * and then in doubling blocks; then each voxel's '0' becomes '1' at
+     * twice its index. */
     char *const text = dx_head(&f, n, at);
     memcpy(text, dx_zeros, len < sizeof dx_zeros - 1 ? len : sizeof dx_zeros - 1);
     for (size_t have = sizeof dx_zeros - 1; have < len; have *= 2) /* multiples of the period */
