@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fixed3.h" /* vox_fmt_u64 */
+#include "decimal.h" /* vox_put4 */
 
 /* Characters vox_fmt_g17 may write, a terminator included:
  * "-2.2250738585072014e-308". */
@@ -62,8 +62,14 @@ static inline size_t vox_fmt_g17(double v, char *out)
         memcpy(&bits, &a, sizeof bits);
         const uint64_t m = (bits & ((1ull << 52) - 1)) | (1ull << 52); /* a is normal here */
         const int s = 1075 - (int)(bits >> 52);                         /* 3 <= s <= 66 */
-        /* X from the doubles, then checked exactly: 10^16 <= m 10^k / 2^s < 10^17 */
-        int x = -4;
+        /* X from the doubles, then checked exactly: 10^16 <= m 10^k / 2^s < 10^17.
+         * The search starts at most at X: a >= 2^e2, and 1233 / 4096 is
+         * below log10(2), so e2 1233 / 4096 truncated, less one, is below
+         * log10(a) (one step instead of up to eighteen) */
+        const int e2 = (int)(bits >> 52) - 1023;
+        int x = e2 * 1233 / 4096 - 1;
+        if (x < -4)
+            x = -4;
         while (x < 14 && a >= (double)pow10[x + 5] * 1e-4) x++;
         u128 exact;
         uint64_t q;
@@ -87,8 +93,15 @@ static inline size_t vox_fmt_g17(double v, char *out)
             q = pow10[16];
             x++;
         }
+        /* its 17 digits: the first, then two runs of 8 in 32-bit steps */
         char digits[20];
-        vox_fmt_u64(q, digits); /* 17 digits */
+        const uint64_t hi = q / 100000000u; /* < 10^9 */
+        const uint32_t lo = (uint32_t)(q - hi * 100000000u), mid = (uint32_t)(hi % 100000000u);
+        digits[0] = (char)('0' + hi / 100000000u);
+        vox_put4(digits + 1, mid / 10000);
+        vox_put4(digits + 5, mid % 10000);
+        vox_put4(digits + 9, lo / 10000);
+        vox_put4(digits + 13, lo % 10000);
         int nd = 17;
         while (nd > 1 && digits[nd - 1] == '0') nd--;
         char *p = out;
