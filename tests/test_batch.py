@@ -758,6 +758,36 @@ def test_durable_replace(tmp):
     check(sum(c.startswith("fsync(") for c in calls) == 1, "the output directory synced once")
 
 
+def test_paths_as_pathlib(tmp):
+    """The paths vox writes into volumizer's files are what volumizer's Path objects print (str(Path(p))):
+    './x.pdb' is 'x.pdb', 'out/' is 'out', a manifest's relative entries join its folder as pathlib joins,
+    a directory given as '.' lists 'name'. Before, vox wrote './x.pdb', 'out//x.annotated.cif' and
+    './x.pdb' for a manifest in the current folder."""
+    from pathlib import PurePosixPath as P
+    work = os.path.join(tmp, "pathlib")
+    os.makedirs(os.path.join(work, "sub"), exist_ok=True)
+    shutil.copy(os.path.join(GEN, "pocket_box.pdb"), os.path.join(work, "x.pdb"))
+    shutil.copy(os.path.join(GEN, "cavity_box.pdb"), os.path.join(work, "sub", "y.pdb"))
+    open(os.path.join(work, "m.json"), "w").write(json.dumps({"structures": [{"input_path": "./sub//y.pdb"}]}))
+    cases = [(["--output-dir", "out1/", "./x.pdb"], "out1/", "./x.pdb", "x"),
+             (["--output-dir", ".//out2/.", ".//x.pdb"], ".//out2/.", ".//x.pdb", "x"),
+             (["--output-dir", "out3", "--manifest", "m.json"], "out3", str(P("m.json").parent / "./sub//y.pdb"), "y")]
+    for args, out, given, label in cases:
+        p = vox("analyze", "--quiet", "--resolution", "3.0", *args, cwd=work)
+        outdir = str(P(out))
+        ann = json.load(open(os.path.join(work, outdir, f"{label}.annotation.json")))
+        s = json.load(open(os.path.join(work, outdir, "run.summary.json")))
+        check(p.returncode == 0 and ann["input_path"] == str(P(given)) and
+              ann["output_structure_cif"] == str(P(out) / f"{label}.annotated.cif") and
+              s["config"]["output_dir"] == str(P(out)) and s["config"]["download_dir"] == str(P(out) / "downloads") and
+              s["results"][0]["input_path"] == str(P(given)),
+              f"{args}: {p.stderr} {ann.get('input_path')} {ann.get('output_structure_cif')} {s['config']['output_dir']}")
+    p = vox("analyze", "--quiet", "--resolution", "3.0", "--output-dir", "../out4", ".", cwd=os.path.join(work, "sub"))
+    ann = json.load(open(os.path.join(work, "out4", "y.annotation.json")))
+    check(p.returncode == 0 and ann["input_path"] == "y.pdb" and ann["output_structure_cif"] == "../out4/y.annotated.cif",
+          f"a directory given as '.': {p.stderr} {ann['input_path']}")
+
+
 def test_umask(tmp):
     """Every file a run writes has mode 0666 less the umask, as a new file from Python's open() (volumizer's
     outputs) has: a folder shared by a group (umask 002) stays writable by it, a private one (077) private.
@@ -1066,6 +1096,6 @@ if __name__ == "__main__":
                    test_manifest_and_replay, test_checkpoint_migration, test_resume_notes_only_real_changes,
                    test_progress_bar, test_device_targets, test_walk_links_and_fifos,
                    test_walk_damaged_structure_files, test_one_run_per_output_dir,
-                   test_dead_temporaries_of_every_output, test_shard_keeps_other_hosts_temporaries, test_durable_replace, test_umask, test_validate, test_validate_shards, test_merge_shards, test_replay_shard_failures, test_shared_label_across_shards,
+                   test_dead_temporaries_of_every_output, test_shard_keeps_other_hosts_temporaries, test_durable_replace, test_umask, test_paths_as_pathlib, test_validate, test_validate_shards, test_merge_shards, test_replay_shard_failures, test_shared_label_across_shards,
                    test_max_memory,
                    lambda tmp: test_usage()], "vox-batch-"))

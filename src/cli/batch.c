@@ -767,8 +767,11 @@ int run_batch(const run_config *c)
         if (in->source) sanitize_label(in->source, strlen(in->source), e->label, sizeof e->label);
         else make_label(e->path, e->label, sizeof e->label);
         free(in->source);
-        snprintf(e->cif, sizeof e->cif, "%s/%s.annotated.cif", c->output_dir, e->label);
-        snprintf(e->json, sizeof e->json, "%s/%s.annotation.json", c->output_dir, e->label);
+        char name[sizeof e->label + 32];
+        snprintf(name, sizeof name, "%s.annotated.cif", e->label);
+        py_join(c->output_dir, name, e->cif, sizeof e->cif);
+        snprintf(name, sizeof name, "%s.annotation.json", e->label);
+        py_join(c->output_dir, name, e->json, sizeof e->json);
     }
     free(all.p);
     /* duplicates over the whole plan, then this shard's entries: a label that two inputs share

@@ -124,6 +124,52 @@ void sanitize_label(const char *in, size_t n, char *out, size_t cap)
         snprintf(out, cap, "structure");
 }
 
+/* str(pathlib.PurePosixPath(p)), in place: volumizer keeps every path as
+ * a Path, so the paths it writes (input_path, output_structure_cif, the
+ * summary's) are normalised so: one slash for several, but exactly two
+ * leading ones kept (POSIX gives them a meaning of their own); "." parts
+ * dropped; no slash at the end; ".." kept (through a link it may lead
+ * elsewhere than the part before it); "." when nothing else is left.  The
+ * path names the same file, and is never longer (an empty one stays
+ * empty). */
+void py_path(char *p)
+{
+    if (!p[0])
+        return;
+    size_t lead = 0, w = 0;
+    while (p[lead] == '/') lead++;
+    const size_t root = lead == 2 ? 2 : lead ? 1 : 0;
+    w = root;
+    for (size_t r = lead; p[r];) {
+        size_t e = r;
+        while (p[e] && p[e] != '/') e++;
+        const int dot = e - r == 1 && p[r] == '.';
+        if (!dot) {
+            if (w > root)
+                p[w++] = '/';
+            memmove(p + w, p + r, e - r);
+            w += e - r;
+        }
+        while (p[e] == '/') e++;
+        r = e;
+    }
+    for (size_t i = 0; i < root; i++) p[i] = '/';
+    if (w == 0)
+        p[w++] = '.';
+    p[w] = '\0';
+}
+
+/* str(PurePosixPath(dir) / name) for a dir already so normalised: name
+ * alone under ".", dir's own root not doubled; then normalised. */
+void py_join(const char *dir, const char *name, char *out, size_t cap)
+{
+    if (name[0] == '/' || !strcmp(dir, "."))
+        snprintf(out, cap, "%s", name);
+    else
+        snprintf(out, cap, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", name);
+    py_path(out);
+}
+
 /* The label of a file: its stem (the name without its last suffix), sanitised. */
 void make_label(const char *path, char *out, size_t cap)
 {
@@ -292,7 +338,7 @@ cJSON *config_json(const run_config *c)
     cJSON_AddItemToObject(o, "progress_interval", pyjson_float(c->progress_interval));
     cJSON_AddStringToObject(o, "output_dir", c->output_dir);
     char dl[PATH_MAX];
-    snprintf(dl, sizeof dl, "%s/downloads", c->output_dir);
+    py_join(c->output_dir, "downloads", dl, sizeof dl);
     cJSON_AddStringToObject(o, "download_dir", c->download_dir ? c->download_dir : dl);
     cJSON_AddItemToObject(o, "resolution", pyjson_float(c->resolution));
     cJSON_AddStringToObject(o, "assembly_policy", c->assembly);

@@ -119,18 +119,21 @@ static int find_download(const run_config *c, const char *id, char *out, size_t 
 {
     char dl[PATH_MAX];
     if (c->download_dir) snprintf(dl, sizeof dl, "%s", c->download_dir);
-    else snprintf(dl, sizeof dl, "%s/downloads", c->output_dir);
+    else py_join(c->output_dir, "downloads", dl, sizeof dl);
     char lower[8];
     lower_id(id, lower);
     const char *names[2] = {id, lower};
     static const char *const ext[2] = {".cif", ".cif.gz"};
+    char name[24];
     for (int e = 0; e < 2; e++)
         for (int k = 0; k < 2; k++) {
-            snprintf(out, cap, "%.3900s/%.8s%s", dl, names[k], ext[e]);
+            snprintf(name, sizeof name, "%.8s%s", names[k], ext[e]);
+            py_join(dl, name, out, cap);
             if (access(out, R_OK) == 0)
                 return 1;
         }
-    snprintf(out, cap, "%.3900s/%.8s.cif", dl, id);
+    snprintf(name, sizeof name, "%.8s.cif", id);
+    py_join(dl, name, out, cap);
     return 0;
 }
 
@@ -144,10 +147,13 @@ int manifest_entries(const char *text, const char *manifest_path, const run_conf
         cJSON_Delete(j);
         return 0;
     }
+    /* Path(manifest).parent: its relative entries are joined to it as pathlib joins */
     char base[PATH_MAX];
     snprintf(base, sizeof base, "%s", manifest_path);
+    py_path(base);
     char *slash = strrchr(base, '/');
-    if (slash) *slash = '\0';
+    if (slash == base || (slash == base + 1 && base[0] == '/')) slash[1] = '\0'; /* the root's own */
+    else if (slash) *slash = '\0';
     else snprintf(base, sizeof base, ".");
     int k = 0, ok = 1;
     const cJSON *it;
@@ -160,8 +166,7 @@ int manifest_entries(const char *text, const char *manifest_path, const run_conf
         int has_path = cJSON_IsString(ip) && ip->valuestring[0];
         char *error = NULL;
         if (has_path) {
-            if (ip->valuestring[0] == '/') snprintf(path, sizeof path, "%s", ip->valuestring);
-            else snprintf(path, sizeof path, "%.2000s/%.2000s", base, ip->valuestring);
+            py_join(base, ip->valuestring, path, sizeof path);
         } else if (has_id) {
             if (!find_download(c, nid, path, sizeof path)) {
                 char msg[PATH_MAX + 200];

@@ -659,6 +659,13 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
     }
     for (int i = optind; i < argc; i++)
         cfg->inputs[cfg->ninputs++] = argv[i];
+    /* the paths as volumizer's Path objects hold them (py_path): what the
+     * annotation and the summary say; argv's strings may be changed */
+    for (size_t i = 0; i < cfg->ninputs; i++) py_path((char *)cfg->inputs[i]);
+    const char **paths[] = {&cfg->output_dir, &cfg->progress_jsonl, &cfg->checkpoint, &cfg->failures_manifest,
+                            &cfg->manifest, &cfg->from_summary, &cfg->download_dir};
+    for (size_t i = 0; i < sizeof paths / sizeof *paths; i++)
+        if (*paths[i]) py_path((char *)*paths[i]);
     /* options that would do nothing: said, as --fit without --align reference is */
     const unsigned boxes = EXPORT_VINA | EXPORT_DX;
     if (box_types_given && !(cfg->exports.kinds & boxes)) {

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "walk.h"
 
 /* A set of byte strings (open addressing, FNV-1a): real paths, and device +
@@ -198,8 +199,8 @@ static void walk_into(walk *w, const char *dir, void (*add)(void *, const char *
         }
         char **nn = realloc(names, (n + 1) * sizeof *nn);
         char *copy = malloc(len);
-        if (copy)
-            snprintf(copy, len, "%s/%s", dir, de->d_name);
+        if (copy) /* "name" under ".", as pathlib joins them */
+            py_join(dir, de->d_name, copy, len);
         if (!nn || !copy) {
             free(copy);
             if (nn) names = nn;
