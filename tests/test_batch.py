@@ -758,6 +758,26 @@ def test_durable_replace(tmp):
     check(sum(c.startswith("fsync(") for c in calls) == 1, "the output directory synced once")
 
 
+def test_output_dir_inside_input_dir(tmp):
+    """An output directory inside the input directory: its files are not inputs, so a second run (with
+    --resume, or vox validate with the inputs) plans the same structures as the first. Before, the second
+    run took the first's x.annotated.cif for a structure and wrote x_annotated.*."""
+    src = os.path.join(tmp, "nest")
+    os.makedirs(src, exist_ok=True)
+    shutil.copy(os.path.join(GEN, "pocket_box.pdb"), os.path.join(src, "p.pdb"))
+    out = os.path.join(src, "out")
+    for _ in range(2):
+        p = vox("analyze", "--quiet", "--resume", "--resolution", "3.0", "--write", "df-json", "--output-dir", out, src)
+        check(p.returncode == 0 and sorted(f for f in os.listdir(out) if f.endswith(".annotation.json")) ==
+              ["p.annotation.json"], f"run into an output folder inside the inputs: {p.stderr} {sorted(os.listdir(out))}")
+    check("the output directory" in p.stderr, f"the skip is said: {p.stderr}")
+    p = vox("validate", "--output-dir", out, src)
+    check(p.returncode == 0 and "x_annotated" not in p.stdout and "p_annotated" not in p.stdout,
+          f"vox validate plans the same: {p.returncode} {p.stdout}")
+    p = vox("analyze", "--quiet", "--resolution", "3.0", "--output-dir", out, out)
+    check(p.returncode == 1 and "the output directory" in p.stderr, f"the output directory as the input: {p.stderr}")
+
+
 def test_paths_as_pathlib(tmp):
     """The paths vox writes into volumizer's files are what volumizer's Path objects print (str(Path(p))):
     './x.pdb' is 'x.pdb', 'out/' is 'out', a manifest's relative entries join its folder as pathlib joins,
@@ -1096,6 +1116,6 @@ if __name__ == "__main__":
                    test_manifest_and_replay, test_checkpoint_migration, test_resume_notes_only_real_changes,
                    test_progress_bar, test_device_targets, test_walk_links_and_fifos,
                    test_walk_damaged_structure_files, test_one_run_per_output_dir,
-                   test_dead_temporaries_of_every_output, test_shard_keeps_other_hosts_temporaries, test_durable_replace, test_umask, test_paths_as_pathlib, test_validate, test_validate_shards, test_merge_shards, test_replay_shard_failures, test_shared_label_across_shards,
+                   test_dead_temporaries_of_every_output, test_shard_keeps_other_hosts_temporaries, test_durable_replace, test_umask, test_paths_as_pathlib, test_output_dir_inside_input_dir, test_validate, test_validate_shards, test_merge_shards, test_replay_shard_failures, test_shared_label_across_shards,
                    test_max_memory,
                    lambda tmp: test_usage()], "vox-batch-"))

@@ -728,6 +728,7 @@ int run_batch(const run_config *c)
     /* the input list: arguments in order, directories expanded; then this shard */
     paths all = {0};
     walk *wk = walk_new();
+    walk_exclude_output(wk, c->output_dir);
     for (size_t i = 0; i < c->ninputs && wk; i++) {
         size_t before = all.n;
         if (vox_file_kind(c->inputs[i], NULL) == VOX_PATH_DIRECTORY)

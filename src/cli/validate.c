@@ -816,6 +816,8 @@ int cmd_validate(int argc, char **argv)
     rp.notes = cJSON_CreateArray();
     paths ps = {0};
     walk *wk = walk_new();
+    if (check_dir) /* as vox analyze plans: its outputs are not inputs */
+        walk_exclude_output(wk, c.output_dir);
     for (size_t i = 0; i < ngiven && wk; i++) {
         size_t before = ps.n;
         if (vox_file_kind(given[i], NULL) == VOX_PATH_DIRECTORY)

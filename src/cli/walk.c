@@ -92,7 +92,25 @@ struct walk {
     set dirs, files;
     char **notes;
     size_t nnotes;
+    int has_output; /* the output directory, passed over (walk_exclude_output) */
+    dev_t output_dev;
+    ino_t output_ino;
 };
+
+void walk_exclude_output(walk *w, const char *dir)
+{
+    struct stat sb;
+    if (w && dir && stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        w->has_output = 1;
+        w->output_dev = sb.st_dev;
+        w->output_ino = sb.st_ino;
+    }
+}
+
+static int is_output(const walk *w, const struct stat *sb)
+{
+    return w->has_output && sb->st_dev == w->output_dev && sb->st_ino == w->output_ino;
+}
 
 walk *walk_new(void) { return calloc(1, sizeof(walk)); }
 
@@ -229,7 +247,9 @@ static void walk_into(walk *w, const char *dir, void (*add)(void *, const char *
                 snprintf(why, sizeof why, "skipped: a symbolic link that cannot be followed (%s)", strerror(err));
             note(w, p, why);
         } else if (S_ISDIR(sb.st_mode)) {
-            if (claim_dir(w, &sb))
+            if (is_output(w, &sb))
+                note(w, p, "skipped: the output directory (vox's own outputs are not inputs)");
+            else if (claim_dir(w, &sb))
                 walk_into(w, p, add, cookie);
             else
                 note(w, p, "skipped: a directory already searched (a symbolic link loop, or a second link to it)");
@@ -268,6 +288,10 @@ void walk_dir(walk *w, const char *dir, void (*add)(void *, const char *), void 
     struct stat sb;
     if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
         return;
+    if (is_output(w, &sb)) {
+        note(w, dir, "skipped: the output directory (vox's own outputs are not inputs)");
+        return;
+    }
     if (!claim_dir(w, &sb)) {
         note(w, dir, "skipped: a directory already searched");
         return;

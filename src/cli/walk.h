@@ -20,6 +20,10 @@ int walk_claim_file(walk *w, const char *path);
  * with its error; another file when its content is a structure's, as the
  * loader decides. */
 void walk_dir(walk *w, const char *dir, void (*add)(void *cookie, const char *path), void *cookie);
+/* Passes over dir (an existing directory) wherever the walk meets it: the
+ * output directory inside an input directory holds vox's own outputs, which
+ * a second run would otherwise take for structures (x.annotated.cif). */
+void walk_exclude_output(walk *w, const char *dir);
 /* What was left out: "PATH: skipped: why", in the order met. */
 size_t walk_skipped(const walk *w);
 const char *walk_note(const walk *w, size_t i);
