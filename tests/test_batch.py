@@ -19,7 +19,7 @@ import time
 
 from voxtest import check, main, runner
 
-VOX, GEN = sys.argv[1], sys.argv[2]
+VOX, GEN = os.path.abspath(sys.argv[1]), sys.argv[2]  # absolute: some tests run vox from another folder
 WRAPPER = sys.argv[3].split() if len(sys.argv) > 3 else []
 vox = runner(VOX, WRAPPER)
 
