@@ -350,6 +350,31 @@ def test_index_is_the_run(tmp):
               f"{how}: only the entries analysed link to the label's page: {links}")
 
 
+def test_structure_named_index(tmp):
+    """A structure labelled "index" has its page as index.structure.html, linked from the run's index.html, which
+    stays the index; --resume keeps it, vox report links it. Before, the index page overwrote the structure's."""
+    src = os.path.join(tmp, "idx_in")
+    os.makedirs(src)
+    for name in ("index", "other"):
+        shutil.copy(os.path.join(GEN, "pocket_box.pdb"), os.path.join(src, name + ".pdb"))
+    out = os.path.join(tmp, "idx_out")
+    r = analyze(out, src)
+    _, p, d = page_of(os.path.join(out, "index.html"))
+    st = {s["label"]: s for s in d["structures"]} if d else {}
+    check(r.returncode == 0 and d and d["kind"] == "index" and st.get("index", {}).get("href") == "index.structure.html"
+          and st.get("other", {}).get("href") == "other.html", f"the index links index.structure.html: {st}")
+    check_page(os.path.join(out, "index.structure.html"), os.path.join(out, "index.annotation.json"), "index")
+    r = analyze(out, src, extra=("--resume",))
+    s = json.load(open(os.path.join(out, "run.summary.json")))
+    check(r.returncode == 0 and s["num_skipped"] == 2, f"--resume keeps both structures and pages: {r.stderr} {s['skipped']}")
+    os.unlink(os.path.join(out, "index.html"))
+    r = vox("report", out)
+    _, _, d = page_of(os.path.join(out, "index.html"))
+    check(r.returncode == 0 and d and d["kind"] == "index" and
+          {s["label"]: s.get("href") for s in d["structures"]} == {"index": "index.structure.html", "other": "other.html"},
+          f"vox report: the same links: {r.stderr}")
+
+
 def test_frame(tmp):
     """The page's coordinates are the input file's (the protein within rounding, the voxels moved with it)."""
     src = os.path.join(tmp, "turned.pdb")
@@ -711,7 +736,7 @@ def test_browser(tmp):
 
 if __name__ == "__main__":
     tests = [test_browser] if MODE == "browser" else [test_pages, test_report_command, test_killed_shard,
-                                                      test_index_is_the_run,
+                                                      test_index_is_the_run, test_structure_named_index,
                                                       test_frame, test_hostile,
                                                       test_errors, test_trajectory, test_4jpn]
     sys.exit(main(tests, "vox-report-"))

@@ -642,7 +642,7 @@
       var td = el('td', c[2] ? 'num' : '');
       if (c[0] === 'label' && s.page) {
         var a = el('a', '', s.label);
-        a.href = encodeURIComponent(s.label) + '.html';
+        a.href = encodeURIComponent(s.href || s.label + '.html');
         td.appendChild(a);
       } else if (c[0] === 'largest_type' && s.largest_type) {
         td.appendChild(swatch(s.largest_type));

@@ -90,6 +90,8 @@ void sanitize_label(const char *in, size_t n, char *out, size_t cap);
  * into out (common.c): the paths volumizer writes. */
 void py_path(char *p);
 void py_join(const char *dir, const char *name, char *out, size_t cap);
+/* The file name of label's page: <label>.html, index.structure.html for "index" (common.c). */
+void page_name(const char *label, char *out, size_t cap);
 void make_label(const char *path, char *out, size_t cap);
 int normalize_pdb_id(const char *in, char out[8]);
 int mkdir_p(const char *dir);

@@ -170,6 +170,14 @@ void py_join(const char *dir, const char *name, char *out, size_t cap)
     py_path(out);
 }
 
+/* The file name of a structure's page (--write html, vox report):
+ * <label>.html, but index.structure.html for the label "index", whose
+ * own name is the run's index page. */
+void page_name(const char *label, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s%s", label, strcmp(label, "index") ? ".html" : ".structure.html");
+}
+
 /* The label of a file: its stem (the name without its last suffix), sanitised. */
 void make_label(const char *path, char *out, size_t cap)
 {

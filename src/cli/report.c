@@ -314,7 +314,9 @@ void report_read_title(const char *path, char *out, size_t cap)
 
 void report_page_path(const char *dir, const char *label, char *out, size_t cap)
 {
-    snprintf(out, cap, "%s/%s.html", dir, label);
+    char name[160];
+    page_name(label, name, sizeof name);
+    snprintf(out, cap, "%s/%s", dir, name);
 }
 
 void report_remove_page(const char *dir, const char *label)
@@ -682,7 +684,15 @@ int report_write_index(const report_assets *a, const char *dir, char *err, size_
         int linked = r->status == 0 && is_file(page);
         vox_buf_puts(&b, shown++ ? ",{\"label\":" : "{\"label\":");
         vox_html_json_string(&b, r->label);
-        vox_buf_printf(&b, ",\"status\":\"%s\",\"page\":%s,\"input\":", STATUS[r->status], linked ? "true" : "false");
+        vox_buf_printf(&b, ",\"status\":\"%s\",\"page\":%s,", STATUS[r->status], linked ? "true" : "false");
+        if (linked) { /* the page's file name: the index links it */
+            char name[160];
+            page_name(r->label, name, sizeof name);
+            vox_buf_puts(&b, "\"href\":");
+            vox_html_json_string(&b, name);
+            vox_buf_puts(&b, ",");
+        }
+        vox_buf_puts(&b, "\"input\":");
         vox_html_json_string(&b, r->input);
         if (r->status == 0) {
             static const char *const types[4] = {"hub", "pore", "pocket", "cavity"};
