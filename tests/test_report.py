@@ -350,6 +350,19 @@ def test_index_is_the_run(tmp):
               f"{how}: only the entries analysed link to the label's page: {links}")
 
 
+def test_report_of_no_run(tmp):
+    """vox report on a folder without a run (a typo, one's home) writes nothing there and says why; before, it
+    left an index.html and vox-report/ in any folder."""
+    for name, files in (("empty", []), ("notes", ["notes.txt", "data.pdb"])):
+        d = os.path.join(tmp, "norun_" + name)
+        os.makedirs(d)
+        for f in files:
+            open(os.path.join(d, f), "w").write("x\n")
+        r = vox("report", d)
+        check(r.returncode == 1 and "holds no run" in r.stderr and sorted(os.listdir(d)) == sorted(files),
+              f"{name}: refused, nothing written: {r.returncode} {r.stderr} {os.listdir(d)}")
+
+
 def test_structure_named_index(tmp):
     """A structure labelled "index" has its page as index.structure.html, linked from the run's index.html, which
     stays the index; --resume keeps it, vox report links it. Before, the index page overwrote the structure's."""
@@ -736,7 +749,7 @@ def test_browser(tmp):
 
 if __name__ == "__main__":
     tests = [test_browser] if MODE == "browser" else [test_pages, test_report_command, test_killed_shard,
-                                                      test_index_is_the_run, test_structure_named_index,
+                                                      test_index_is_the_run, test_structure_named_index, test_report_of_no_run,
                                                       test_frame, test_hostile,
                                                       test_errors, test_trajectory, test_4jpn]
     sys.exit(main(tests, "vox-report-"))

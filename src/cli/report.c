@@ -798,6 +798,20 @@ static void remove_stale_pages(const char *dir)
     closedir(d);
 }
 
+/* Whether dir holds a file that report_write_index makes a row of. */
+static int holds_a_run(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    int found = 0;
+    while (d && !found && (de = readdir(d)))
+        found = has_suffix(de->d_name, ".annotation.json") || has_suffix(de->d_name, "summary.json") ||
+                run_record_name(de->d_name, "checkpoint") || has_suffix(de->d_name, ".frames.csv");
+    if (d)
+        closedir(d);
+    return found;
+}
+
 int cmd_report(int argc, char **argv)
 {
     if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
@@ -822,6 +836,13 @@ int cmd_report(int argc, char **argv)
     struct stat sb;
     if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
         fprintf(stderr, "vox report: %s: not a directory\n", dir);
+        return 1;
+    }
+    /* a folder without a run of vox is not written into (vox report ~ by
+     * mistake must not leave an index and a viewer in one's home) */
+    if (!holds_a_run(dir)) {
+        fprintf(stderr, "vox report: %s holds no run of vox analyze or vox trajectory (no run.summary.json, run "
+                        "checkpoint, <label>.annotation.json or <label>.frames.csv): nothing written\n", dir);
         return 1;
     }
     report_assets a;
