@@ -718,8 +718,9 @@ static int cmd_analyze(int argc, char **argv)
         c.report = c.write_html && !c.dry_run ? &assets : NULL;
         rc = run_batch(&c);
         report_free_assets(c.report ? &assets : NULL);
-        /* every rename of the run made durable at once (README "Durability") */
-        if (vox_sync_dir(c.output_dir) != 0 && errno != ENOENT)
+        /* every rename of the run made durable at once (README "Durability");
+         * not when the run did not start: its directory is not one, or not there */
+        if (vox_file_kind(c.output_dir, NULL) == VOX_PATH_DIRECTORY && vox_sync_dir(c.output_dir) != 0)
             fprintf(stderr, "vox analyze: warning: cannot sync %s: %s\n", c.output_dir, strerror(errno));
     }
     free(c.inputs);
