@@ -802,6 +802,11 @@ def test_paths_as_pathlib(tmp):
               s["config"]["output_dir"] == str(P(out)) and s["config"]["download_dir"] == str(P(out) / "downloads") and
               s["results"][0]["input_path"] == str(P(given)),
               f"{args}: {p.stderr} {ann.get('input_path')} {ann.get('output_structure_cif')} {s['config']['output_dir']}")
+    long = "L" * 200  # volumizer's labels have no length of their own: up to what a file name holds
+    shutil.copy(os.path.join(GEN, "pocket_box.pdb"), os.path.join(work, long + ".pdb"))
+    p = vox("analyze", "--quiet", "--resolution", "3.0", "--output-dir", "out5", long + ".pdb", cwd=work)
+    check(p.returncode == 0 and os.path.isfile(os.path.join(work, "out5", long.lower() + ".annotation.json")),
+          f"a 200-character label, whole: {p.stderr} {os.listdir(os.path.join(work, 'out5'))}")
     p = vox("analyze", "--quiet", "--resolution", "3.0", "--output-dir", "../out4", ".", cwd=os.path.join(work, "sub"))
     ann = json.load(open(os.path.join(work, "out4", "y.annotation.json")))
     check(p.returncode == 0 and ann["input_path"] == "y.pdb" and ann["output_structure_cif"] == "../out4/y.annotated.cif",

@@ -36,7 +36,7 @@ enum { E_PENDING, E_OK, E_FAILED, E_SKIPPED, E_PLANNED };
 
 typedef struct entry {
     char *path;
-    char label[128];
+    char label[256];
     char pdb_id[8];       /* from a manifest, or "" */
     cJSON *members;       /* cluster_member_pdb_ids from a manifest, or NULL */
     char *early_error;    /* an entry that cannot run (e.g. a PDB id with no local file) */

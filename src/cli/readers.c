@@ -520,7 +520,7 @@ int outputs_valid(const run_config *c, const char *label, const char *cif, const
     char df[PATH_MAX], pdb[PATH_MAX], *text = NULL;
     snprintf(df, sizeof df, "%s/%s.df.json", c->output_dir, label);
     snprintf(pdb, sizeof pdb, "%s/%s.annotated.pdb", c->output_dir, label);
-    char page[PATH_MAX + 24], name[160];
+    char page[PATH_MAX + 24], name[300];
     page_name(label, name, sizeof name);
     snprintf(page, sizeof page, "%s/%s", c->output_dir, name);
     int ok = 0;

@@ -314,7 +314,7 @@ void report_read_title(const char *path, char *out, size_t cap)
 
 void report_page_path(const char *dir, const char *label, char *out, size_t cap)
 {
-    char name[160];
+    char name[300];
     page_name(label, name, sizeof name);
     snprintf(out, cap, "%s/%s", dir, name);
 }
@@ -686,7 +686,7 @@ int report_write_index(const report_assets *a, const char *dir, char *err, size_
         vox_html_json_string(&b, r->label);
         vox_buf_printf(&b, ",\"status\":\"%s\",\"page\":%s,", STATUS[r->status], linked ? "true" : "false");
         if (linked) { /* the page's file name: the index links it */
-            char name[160];
+            char name[300];
             page_name(r->label, name, sizeof name);
             vox_buf_puts(&b, "\"href\":");
             vox_html_json_string(&b, name);

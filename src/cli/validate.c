@@ -234,7 +234,7 @@ static void check_input(report *rp, vox_ctx *ctx, const run_config *c, const inp
 /* ---- the output directory ------------------------------------------------------------ */
 
 typedef struct planned {
-    char label[128];
+    char label[256];
     const char *path;         /* the input, for messages */
     const cJSON *record;      /* the run record's entry, or NULL */
     const char *section;      /* the section it is in, or NULL */
@@ -539,7 +539,7 @@ static void check_outputs(report *rp, run_config *c, const paths *inputs, int ha
     size_t from_records = n;
     if (have_inputs) {
         for (size_t i = 0; i < inputs->n && n < cap; i++) {
-            char label[128];
+            char label[256];
             if (inputs->p[i].source) sanitize_label(inputs->p[i].source, strlen(inputs->p[i].source), label, sizeof label);
             else make_label(inputs->p[i].path, label, sizeof label);
             int known = 0;
@@ -557,7 +557,7 @@ static void check_outputs(report *rp, run_config *c, const paths *inputs, int ha
         if (have_inputs && p->section) { /* with inputs, only the planned ones count */
             int wanted = 0;
             for (size_t q = 0; q < inputs->n && !wanted; q++) {
-                char label[128];
+                char label[256];
                 if (inputs->p[q].source) sanitize_label(inputs->p[q].source, strlen(inputs->p[q].source), label, sizeof label);
                 else make_label(inputs->p[q].path, label, sizeof label);
                 wanted = !strcmp(label, p->label);
@@ -640,7 +640,7 @@ static void check_outputs(report *rp, run_config *c, const paths *inputs, int ha
         stray += vox_temp_owner(de->d_name, &tl, &pid);
         const char *suffix = strstr(de->d_name, ".annotation.json");
         if (suffix && !suffix[16] && !strstr(de->d_name, ".tmp.")) {
-            char label[128];
+            char label[256];
             snprintf(label, sizeof label, "%.*s", (int)(suffix - de->d_name), de->d_name);
             if (!label_in(plan, n, label)) {
                 snprintf(d, sizeof d, "%s is not in the plan (another run's output?)", de->d_name);
