@@ -1,0 +1,128 @@
+/* label.c - volumizer's label of an input (cli.py, _sanitize_label): the characters Python's
+ * str.isalnum() keeps, lower-cased as str.lower() does, for names in any script (label_tables.h) */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "label_tables.h"
+
+/* The code point that UTF-8 text s[0 .. n) begins with, its byte count in
+ * *len; -1 (one byte) where no valid sequence begins: Python reads such a
+ * byte of a file name as a lone surrogate (os.fsdecode), never
+ * alphanumeric. */
+static long utf8_next(const unsigned char *s, size_t n, size_t *len)
+{
+    *len = 1;
+    const unsigned c = s[0];
+    if (c < 0x80)
+        return (long)c;
+    const size_t k = c >= 0xC2 && c <= 0xDF ? 1 : c >= 0xE0 && c <= 0xEF ? 2 : c >= 0xF0 && c <= 0xF4 ? 3 : 0;
+    if (k == 0 || k >= n)
+        return -1;
+    unsigned long cp = c & (0x3Fu >> k);
+    for (size_t i = 1; i <= k; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return -1;
+        cp = cp << 6 | (s[i] & 0x3Fu);
+    }
+    /* overlong forms, surrogates and past U+10FFFF are not UTF-8 */
+    if ((k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) || (cp >= 0xD800 && cp < 0xE000) || cp > 0x10FFFF)
+        return -1;
+    *len = k + 1;
+    return (long)cp;
+}
+
+/* Whether str.isalnum() holds for code point c >= 0x80 (label_tables.h). */
+static int unicode_alnum(unsigned long c)
+{
+    size_t lo = 0, hi = sizeof label_alnum / sizeof *label_alnum;
+    while (lo < hi) {
+        const size_t mid = (lo + hi) / 2;
+        if (c < label_alnum[mid][0]) hi = mid;
+        else if (c > label_alnum[mid][1]) lo = mid + 1;
+        else return 1;
+    }
+    return 0;
+}
+
+/* str.lower() of a kept code point c >= 0x80 that lowers to one. */
+static unsigned long unicode_lower(unsigned long c)
+{
+    size_t lo = 0, hi = sizeof label_lower / sizeof *label_lower;
+    while (lo < hi) { /* the last run that starts at or before c */
+        const size_t mid = (lo + hi) / 2;
+        if (label_lower[mid].first <= c) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo == 0)
+        return c;
+    const unsigned long off = c - label_lower[lo - 1].first, stride = label_lower[lo - 1].stride;
+    return off % stride == 0 && off / stride < label_lower[lo - 1].count ? (unsigned long)((long)c + label_lower[lo - 1].diff)
+                                                                        : c;
+}
+
+static size_t utf8_put(unsigned long c, char *o)
+{
+    if (c < 0x80) { o[0] = (char)c; return 1; }
+    if (c < 0x800) { o[0] = (char)(0xC0 | c >> 6); o[1] = (char)(0x80 | (c & 0x3F)); return 2; }
+    if (c < 0x10000) {
+        o[0] = (char)(0xE0 | c >> 12), o[1] = (char)(0x80 | (c >> 6 & 0x3F)), o[2] = (char)(0x80 | (c & 0x3F));
+        return 3;
+    }
+    o[0] = (char)(0xF0 | c >> 18), o[1] = (char)(0x80 | (c >> 12 & 0x3F)), o[2] = (char)(0x80 | (c >> 6 & 0x3F));
+    o[3] = (char)(0x80 | (c & 0x3F));
+    return 4;
+}
+
+/* volumizer's label rule (cli.py, _sanitize_label): each character that
+ * Python's str.isalnum() does not keep, '-' and '_' apart, -> '_'; '_'
+ * trimmed at both ends; str.lower(); "structure" when nothing is left.
+ * Python's rule knows Unicode, so a name in any script keeps its letters
+ * and digits (label_tables.h, Unicode 14.0 as Python 3.11 has it): "Protéine"
+ * is "protéine", a name in Chinese its characters, not "structure".  A
+ * label longer than cap - 1 bytes is cut at a character's end.  Not
+ * followed: Python's final sigma (a capital sigma ending a word lowers to
+ * final sigma, here to sigma). */
+void sanitize_label(const char *in, size_t n, char *out, size_t cap)
+{
+    size_t k = 0;
+    const unsigned char *s = (const unsigned char *)in;
+    for (size_t i = 0, len; i < n; i += len) {
+        const long c = utf8_next(s + i, n - i, &len);
+        char enc[8];
+        size_t m;
+        if (c < 0x80)
+            enc[0] = (char)(c >= 0 && (isalnum((int)c) || c == '-' || c == '_') ? tolower((int)c) : '_'), m = 1;
+        else if (!unicode_alnum((unsigned long)c))
+            enc[0] = '_', m = 1;
+        else if (c == 0x130) /* the one that lowers to two: i and a combining dot above */
+            m = utf8_put('i', enc), m += utf8_put(0x307, enc + m);
+        else
+            m = utf8_put(unicode_lower((unsigned long)c), enc);
+        if (k + m + 1 > cap)
+            break;
+        memcpy(out + k, enc, m);
+        k += m;
+    }
+    out[k] = '\0';
+    size_t st = 0;
+    while (out[st] == '_') st++;
+    while (k > st && out[k - 1] == '_') k--;
+    memmove(out, out + st, k - st);
+    out[k - st] = '\0';
+    if (!out[0])
+        snprintf(out, cap, "structure");
+}
+
+/* The label of a file: its stem (the name without its last suffix), sanitised. */
+void make_label(const char *path, char *out, size_t cap)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = strlen(base);
+    const char *dot = strrchr(base, '.');
+    if (dot && dot != base)
+        n = (size_t)(dot - base);
+    sanitize_label(base, n, out, cap);
+}
