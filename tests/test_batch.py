@@ -1035,6 +1035,12 @@ def test_merge_shards(tmp):
     p = vox("merge-summaries", *sums, ck)
     check(p.returncode == 2 and "is a shard's run record, not the merged file to write" in p.stderr and
           open(sums[0], "rb").read() == before, f"a forgotten OUT is named: {p.returncode} {p.stderr}")
+    # summaries of runs with other settings are not shards of one run: refused, naming the setting
+    other = os.path.join(tmp, "mshards_other")
+    vox("analyze", "--quiet", "--resolution", "2.0", "--output-dir", other, inputs[0])
+    p = vox("merge-summaries", merged, os.path.join(other, "run.summary.json"), *sums, ck)
+    check(p.returncode == 1 and not os.path.exists(merged) and "not shards of one run" in p.stderr and
+          "resolution differs" in p.stderr, f"another run's summary is refused: {p.returncode} {p.stderr}")
 
 
 def test_replay_shard_failures(tmp):

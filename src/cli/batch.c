@@ -951,6 +951,29 @@ static int shards_complete(char **names, const long *k, const long *n, int count
     return ok;
 }
 
+/* The analysis settings of a run record (a summary's config, a checkpoint's
+ * signature) that shape its results: shards of one run share them all. */
+static const cJSON *record_settings(const cJSON *doc)
+{
+    const cJSON *c = cJSON_GetObjectItem(doc, "config");
+    return cJSON_IsObject(c) ? c : cJSON_GetObjectItem(doc, "signature");
+}
+
+/* The first of those settings in which records a and b differ (both
+ * having it), or NULL. */
+static const char *settings_differ(const cJSON *a, const cJSON *b)
+{
+    static const char *const keys[] = {"command", "resolution", "min_voxels", "min_volume", "surface_connectivity",
+                                       "merge_mouth_gap_voxels", "assembly_policy", "keep_non_protein", "include_hubs",
+                                       "necked_pocket_cavity", "num_shards"};
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+        const cJSON *x = cJSON_GetObjectItem(a, keys[i]), *y = cJSON_GetObjectItem(b, keys[i]);
+        if (x && y && !cJSON_Compare(x, y, 1))
+            return keys[i];
+    }
+    return NULL;
+}
+
 int cmd_merge_summaries(int argc, char **argv)
 {
     if (argc < 3 || !strcmp(argv[1], "--help")) {
@@ -983,9 +1006,27 @@ int cmd_merge_summaries(int argc, char **argv)
     }
     summary_merge m;
     merge_begin(&m);
+    cJSON *first = NULL; /* the first record's settings: every other must have them */
     for (int i = 2; i < argc; i++) {
         cJSON *j = read_json(argv[i]);
         int added = merge_add(&m, j, argv[i]);
+        const char *differ = NULL;
+        if (added && !first)
+            first = cJSON_Duplicate(record_settings(j), 1);
+        else if (added)
+            differ = settings_differ(first, record_settings(j));
+        if (differ) {
+            char *x = cJSON_PrintUnformatted(cJSON_GetObjectItem(first, differ)),
+                 *y = cJSON_PrintUnformatted(cJSON_GetObjectItem(record_settings(j), differ));
+            fprintf(stderr, "vox merge-summaries: %s and %s are not shards of one run: their %s differs (%s, %s); %s "
+                    "not written\n", argv[2], argv[i], differ, x ? x : "?", y ? y : "?", argv[1]);
+            free(x), free(y);
+            cJSON_Delete(j);
+            cJSON_Delete(first);
+            merge_abort(&m);
+            free(ks), free(ns);
+            return 1;
+        }
         if (added && !shard_of(j, &ks[i - 2], &ns[i - 2])) {
             /* an older or hand-made summary without the shard fields: its name may still say */
             const cJSON *cfg = cJSON_GetObjectItem(j, "config");
@@ -999,11 +1040,13 @@ int cmd_merge_summaries(int argc, char **argv)
         cJSON_Delete(j);
         if (!added) {
             fprintf(stderr, "vox merge-summaries: %s is not a vox/volumizer run summary\n", argv[i]);
+            cJSON_Delete(first);
             merge_abort(&m);
             free(ks), free(ns);
             return 1;
         }
     }
+    cJSON_Delete(first);
     int complete = shards_complete(argv + 2, ks, ns, argc - 2);
     free(ks), free(ns);
     if (!complete) {
