@@ -813,6 +813,25 @@ def test_paths_as_pathlib(tmp):
           f"a directory given as '.': {p.stderr} {ann['input_path']}")
 
 
+def test_resume_home_path(tmp):
+    """--resume keeps a structure whose annotation records its CIF as ~/...: volumizer's check expands the user's
+    home (Path.expanduser) before it compares the paths. Before, vox redid it."""
+    home = os.path.join(tmp, "home")
+    out = os.path.join(home, "out")
+    os.makedirs(home, exist_ok=True)
+    env = dict(os.environ, HOME=home)
+    src = os.path.join(GEN, "pocket_box.pdb")
+    vox("analyze", "--quiet", "--resolution", "3.0", "--output-dir", out, src, env=env)
+    ann = os.path.join(out, "pocket_box.annotation.json")
+    text = open(ann).read()
+    open(ann, "w").write(text.replace(json.dumps(os.path.join(out, "pocket_box.annotated.cif")),
+                                      json.dumps("~/out/pocket_box.annotated.cif")))
+    p = vox("analyze", "--quiet", "--resume", "--resolution", "3.0", "--output-dir", out, src, env=env)
+    s = json.load(open(os.path.join(out, "run.summary.json")))
+    check(p.returncode == 0 and "~/out/" in open(ann).read() and s["num_skipped"] == 1,
+          f"a ~/ path of the CIF is this structure's: {p.stderr} {s['num_skipped']}")
+
+
 def test_umask(tmp):
     """Every file a run writes has mode 0666 less the umask, as a new file from Python's open() (volumizer's
     outputs) has: a folder shared by a group (umask 002) stays writable by it, a private one (077) private.
@@ -1127,6 +1146,6 @@ if __name__ == "__main__":
                    test_manifest_and_replay, test_checkpoint_migration, test_resume_notes_only_real_changes,
                    test_progress_bar, test_device_targets, test_walk_links_and_fifos,
                    test_walk_damaged_structure_files, test_one_run_per_output_dir,
-                   test_dead_temporaries_of_every_output, test_shard_keeps_other_hosts_temporaries, test_durable_replace, test_umask, test_paths_as_pathlib, test_output_dir_inside_input_dir, test_validate, test_validate_shards, test_merge_shards, test_replay_shard_failures, test_shared_label_across_shards,
+                   test_dead_temporaries_of_every_output, test_shard_keeps_other_hosts_temporaries, test_durable_replace, test_resume_home_path, test_umask, test_paths_as_pathlib, test_output_dir_inside_input_dir, test_validate, test_validate_shards, test_merge_shards, test_replay_shard_failures, test_shared_label_across_shards,
                    test_max_memory,
                    lambda tmp: test_usage()], "vox-batch-"))

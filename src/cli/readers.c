@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -298,13 +299,39 @@ void checkpoint_notes(const char *text, int exists, const char *path, const run_
  * value, and a file with more after it is not what vox wrote. */
 static cJSON *parse_whole(const char *text) { return cJSON_ParseWithOpts(text, NULL, 1); }
 
+/* Path(p).expanduser() of volumizer's resume check: "~" and "~/..." under
+ * $HOME (else the user's home in the password file), "~user/..." under that
+ * user's home; p itself otherwise, or when there is no such home. */
+static const char *expand_user(const char *p, char *out, size_t cap)
+{
+    if (p[0] != '~')
+        return p;
+    const char *slash = strchr(p, '/'), *rest = slash ? slash : p + strlen(p);
+    const char *home = NULL;
+    if (rest == p + 1) {
+        home = getenv("HOME");
+        if (!home || !home[0]) {
+            const struct passwd *pw = getpwuid(getuid());
+            home = pw ? pw->pw_dir : NULL;
+        }
+    } else {
+        char user[256];
+        snprintf(user, sizeof user, "%.*s", (int)(rest - p - 1), p + 1);
+        const struct passwd *pw = getpwnam(user);
+        home = pw ? pw->pw_dir : NULL;
+    }
+    if (!home || (size_t)snprintf(out, cap, "%s%s", home, rest) >= cap)
+        return p;
+    return out;
+}
+
 int annotation_valid(const char *text, const char *label, const char *cif_path, outcome *o, char *why, size_t cap)
 {
     cJSON *j = text ? parse_whole(text) : NULL;
     const cJSON *src = cJSON_GetObjectItem(j, "source"), *cif = cJSON_GetObjectItem(j, "output_structure_cif"),
                 *num = cJSON_GetObjectItem(j, "num_volumes"), *vols = cJSON_GetObjectItem(j, "volumes"),
                 *in = cJSON_GetObjectItem(j, "input_path");
-    char want[PATH_MAX], got[PATH_MAX];
+    char want[PATH_MAX], got[PATH_MAX], home[PATH_MAX];
     const char *bad = NULL;
     if (!cJSON_IsObject(j))
         bad = "not a JSON object (truncated or damaged)";
@@ -313,7 +340,7 @@ int annotation_valid(const char *text, const char *label, const char *cif_path, 
     else if (!in)
         bad = "no \"input_path\"";
     else if (!cJSON_IsString(cif) || !cif->valuestring[0] || !realpath(cif_path, want) ||
-             !realpath(cif->valuestring, got) || strcmp(want, got) != 0)
+             !realpath(expand_user(cif->valuestring, home, sizeof home), got) || strcmp(want, got) != 0)
         bad = "its \"output_structure_cif\" is not this structure's CIF";
     /* the count is compared as a double: a cast of 1e300 to an integer is undefined */
     else if (!cJSON_IsNumber(num) || !cJSON_IsArray(vols) || num->valuedouble != (double)cJSON_GetArraySize(vols))
