@@ -832,6 +832,27 @@ def test_resume_home_path(tmp):
           f"a ~/ path of the CIF is this structure's: {p.stderr} {s['num_skipped']}")
 
 
+def test_run_files_folders(tmp):
+    """--checkpoint, --progress-jsonl and --failures-manifest in folders that do not exist yet: made, as volumizer
+    makes them (path.parent.mkdir(parents=True)); a folder that cannot be made stops the run before it analyses
+    anything, naming the option. Before, vox analysed on and said it could not write them."""
+    new = os.path.join(tmp, "runfiles")
+    out = os.path.join(tmp, "runfiles_out")
+    src = os.path.join(GEN, "pocket_box.pdb")
+    ck, pj, fm = (os.path.join(new, d, f) for d, f in (("a", "ck.json"), ("b/c", "p.jsonl"), ("d", "f.json")))
+    p = vox("analyze", "--quiet", "--resolution", "3.0", "--output-dir", out, "--checkpoint", ck, "--progress-jsonl", pj,
+            "--failures-manifest", fm, src, os.path.join(tmp, "missing.pdb"))
+    check(p.returncode == 1 and all(os.path.isfile(f) for f in (ck, pj, fm)) and "cannot write" not in p.stderr,
+          f"the folders made: {p.stderr}")
+    blocked = os.path.join(tmp, "runfiles_file")
+    open(blocked, "w").write("x")
+    out2 = os.path.join(tmp, "runfiles_out2")
+    p = vox("analyze", "--quiet", "--resolution", "3.0", "--output-dir", out2, "--checkpoint",
+            os.path.join(blocked, "ck.json"), src)
+    check(p.returncode == 1 and "--checkpoint" in p.stderr and not os.path.exists(os.path.join(out2, "pocket_box.annotation.json")),
+          f"a folder that cannot be made stops the run first: {p.returncode} {p.stderr}")
+
+
 def test_umask(tmp):
     """Every file a run writes has mode 0666 less the umask, as a new file from Python's open() (volumizer's
     outputs) has: a folder shared by a group (umask 002) stays writable by it, a private one (077) private.
@@ -1146,6 +1167,6 @@ if __name__ == "__main__":
                    test_manifest_and_replay, test_checkpoint_migration, test_resume_notes_only_real_changes,
                    test_progress_bar, test_device_targets, test_walk_links_and_fifos,
                    test_walk_damaged_structure_files, test_one_run_per_output_dir,
-                   test_dead_temporaries_of_every_output, test_shard_keeps_other_hosts_temporaries, test_durable_replace, test_resume_home_path, test_umask, test_paths_as_pathlib, test_output_dir_inside_input_dir, test_validate, test_validate_shards, test_merge_shards, test_replay_shard_failures, test_shared_label_across_shards,
+                   test_dead_temporaries_of_every_output, test_shard_keeps_other_hosts_temporaries, test_durable_replace, test_resume_home_path, test_run_files_folders, test_umask, test_paths_as_pathlib, test_output_dir_inside_input_dir, test_validate, test_validate_shards, test_merge_shards, test_replay_shard_failures, test_shared_label_across_shards,
                    test_max_memory,
                    lambda tmp: test_usage()], "vox-batch-"))

@@ -670,6 +670,26 @@ int run_batch(const run_config *c)
         fprintf(stderr, "vox analyze: cannot write to output directory '%s': %s\n", c->output_dir, strerror(errno));
         return 1;
     }
+    /* the folders of the run's other files made as volumizer makes them
+     * (path.parent.mkdir(parents=True)), before any analysis: a checkpoint
+     * that cannot be written is said at once, not after hours */
+    const struct { const char *option, *path; } files[] = {
+        {"--checkpoint", c->no_checkpoint ? NULL : c->checkpoint},
+        {"--progress-jsonl", c->progress_jsonl},
+        {"--failures-manifest", c->failures_manifest}};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        if (!files[i].path || !strchr(files[i].path, '/'))
+            continue;
+        char parent[PATH_MAX];
+        snprintf(parent, sizeof parent, "%s", files[i].path);
+        char *slash = strrchr(parent, '/');
+        slash[slash == parent ? 1 : 0] = '\0';
+        if (mkdir_p(parent) != 0 || access(parent, W_OK | X_OK) != 0) {
+            fprintf(stderr, "vox analyze: %s %s: cannot write to its folder %s: %s\n", files[i].option, files[i].path,
+                    parent, strerror(errno));
+            return 1;
+        }
+    }
     vox_options o;
     vox_options_init(&o);
     o.isa = c->isa;
