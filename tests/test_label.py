@@ -30,10 +30,13 @@ def labels(lines):
 
 
 def test_every_code_point(tmp):
+    # each code point also between a capital sigma after a cased letter and another one: whether it is
+    # case-ignorable or cased decides which of the two is a final sigma
     points = [c for c in range(0x80, 0x110000) if not 0xD800 <= c < 0xE000]
     names = []
     for i in range(0, len(points), 24):  # 24 code points of 4 bytes at most: below the 127-byte label
         names.append("a" + "".join(chr(c) for c in points[i:i + 24]) + "b")
+    names += ["A\u03a3" + chr(c) + "\u03a3" for c in points]
     got = labels([n.encode("utf-8") for n in names])
     wrong = [(n, g) for n, g in zip(names, got) if g.decode("utf-8", "replace") != volumizer_label(n)]
     check(len(got) == len(names) and not wrong,
@@ -48,8 +51,12 @@ def test_names(tmp):
     alphabet = [chr(c) for c in (list(range(0x20, 0x7F)) + list(range(0xA0, 0x250)) + list(range(0x370, 0x400)) +
                                  list(range(0x4E00, 0x4E40)) + [0x130, 0x3A3, 0x1E9E, 0x2160])]
     names += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 20))) for _ in range(3000)]
-    # Python's final sigma (a capital sigma that ends a word lowers to U+03C2) is not followed: left out
-    names = [n for n in names if "\u03a3" not in n]
+    # Python's final sigma: a capital sigma that ends a word (a cased letter before it, case-ignorable
+    # ones passed over; no cased letter after them) lowers to U+03C2
+    names += ["ΟΔΟΣ", "ΟΔΟΣ ΣΑΣ", "Σ", "ΑΣΣ", "ΑΣ1", "Α1Σ", "ΑʰΣ", "ΑΣʰ", "ΑΣʰΒ", "ΑΣ-Β", "ΑΣ_", "_ΑΣ_",
+              "ΑΣ.pdb", "ΑΣ'Β", "ΑΣ\u0301Β", "ΣΣΣ", "aΣ", "ªΣ", "ΑΣ\xe9"]
+    sigma = [chr(c) for c in (0x3A3, 0x2B0, 0x2B0, 0x27, 0x2E, 0x301, 0xAA, 0x41, 0x31, 0x5F, 0x2D, 0x3042)]
+    names += ["".join(rng.choice(sigma) for _ in range(rng.randint(1, 8))) for _ in range(3000)]
     got = labels([n.encode("utf-8") for n in names])
     wrong = [(n, g) for n, g in zip(names, got) if g.decode("utf-8") != volumizer_label(n)]
     check(not wrong, f"names: {[(ascii(n), g) for n, g in wrong[:3]]}")
