@@ -658,6 +658,26 @@ def test_shared(tmp):
             check(got == [row for row in whole if row[0] in ("0", "1")], f"ensemble20.{kind} {what}: frames 0 and 1")
 
 
+def test_options(tmp):
+    """Option mistakes: the message names the option as the user wrote it (also as --opt=value or an
+    abbreviation), a missing value is not an unknown option, a stray argument is named; exit 2, nothing written."""
+    lines, coords = read_atoms(os.path.join(GEN, "pocket_box.pdb"))
+    top = os.path.join(tmp, "opt-top.pdb")
+    write_pdb(top, lines, coords)
+    od = os.path.join(tmp, "opt-out")
+    base = ["trajectory", "--topology", top, "--output-dir", od]
+    for args, want in ((["--start=-1"], "invalid value '-1' for --start (expected a whole number"),
+                       (["--stri=0"], "invalid value '0' for --stride (expected a whole number >= 1"),
+                       (["--resolution=abc"], "invalid value 'abc' for --resolution"),
+                       (["--align", "EACH"], "invalid value 'EACH' for --align"),
+                       (["--stop"], "option '--stop' needs a value"),
+                       (["--step", "2"], "unknown option '--step' (did you mean --stride?"),
+                       (["extra.dcd"], "unexpected argument 'extra.dcd'")):
+        r = vox(*base, *args)
+        check(r.returncode == 2 and want in r.stderr and not os.path.exists(od),
+              f"{args}: {r.returncode} {r.stderr[:300]} (want: {want})")
+
+
 if __name__ == "__main__":
-    sys.exit(main([test_generated, test_model_atoms, test_xtc, test_fuzz_dcd, test_fuzz_xtc, test_shared],
+    sys.exit(main([test_generated, test_options, test_model_atoms, test_xtc, test_fuzz_dcd, test_fuzz_xtc, test_shared],
                   "vox-trajectory-"))

@@ -338,8 +338,10 @@ static int parse_options(int argc, char **argv, traj_opts *o)
     o->max_grid = 2147483647ULL;
     optind = 1;
     opterr = 0;
-    int ch;
-    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    int ch, li = -1;
+    /* ':' first: a missing value is told from an unknown option; li names the option as
+     * getopt_long matched it (also for --opt=value and abbreviations, where argv does not) */
+    while ((li = -1, ch = getopt_long(argc, argv, ":h", opts, &li)) != -1) {
         int ok = 1;
         const char *expect = "a whole number";
         char *end;
@@ -400,20 +402,38 @@ static int parse_options(int argc, char **argv, traj_opts *o)
             break;
         case O_QUIET: o->quiet = 1; break;
         case 'h': case O_HELP: usage(stdout); return 0;
-        default:
-            fprintf(stderr, "vox trajectory: unknown option '%s'\n", argv[optind - 1]);
+        case ':':
+            fprintf(stderr, "vox trajectory: option '%s' needs a value (see vox trajectory --help)\n", argv[optind - 1]);
+            return 2;
+        default: {
+            /* the names other MD tools use for these (MDAnalysis, mdtraj, gmx) */
+            static const char *const alias[][2] = {{"--step", "--stride"}, {"--every", "--stride"},
+                                                   {"--skip", "--stride"}, {"--begin", "--start"},
+                                                   {"--first", "--start"}, {"--end", "--stop"},
+                                                   {"--last", "--stop"}, {"--outdir", "--output-dir"},
+                                                   {"--out-dir", "--output-dir"}};
+            const char *a = argv[optind - 1], *hint = NULL;
+            size_t an = strcspn(a, "=");
+            for (size_t i = 0; i < sizeof alias / sizeof alias[0]; i++)
+                if (strlen(alias[i][0]) == an && !strncmp(a, alias[i][0], an)) hint = alias[i][1];
+            fprintf(stderr, "vox trajectory: unknown option '%.*s' (%s%s%s)\n", (int)an, a, hint ? "did you mean " : "",
+                    hint ? hint : "see vox trajectory --help", hint ? "?" : "");
             usage(stderr);
             return 2;
         }
+        }
         if (!ok) {
-            fprintf(stderr, "vox trajectory: invalid value '%s' for %s (expected %s)\n", optarg, argv[optind - 2],
-                    expect);
+            fprintf(stderr, "vox trajectory: invalid value '%s' for --%s (expected %s)\n", optarg,
+                    li >= 0 ? opts[li].name : "?", expect);
             return 2;
         }
     }
     if (!o->top || !o->outdir || optind < argc) {
-        fprintf(stderr, "vox trajectory: %s\n", optind < argc ? "unexpected argument" :
-                        !o->top ? "--topology is required" : "--output-dir is required");
+        if (optind < argc)
+            fprintf(stderr, "vox trajectory: unexpected argument '%s' (every input is given by an option: "
+                            "--topology, --trajectory)\n", argv[optind]);
+        else
+            fprintf(stderr, "vox trajectory: %s\n", !o->top ? "--topology is required" : "--output-dir is required");
         usage(stderr);
         return 2;
     }
