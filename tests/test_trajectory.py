@@ -678,6 +678,35 @@ def test_options(tmp):
               f"{args}: {r.returncode} {r.stderr[:300]} (want: {want})")
 
 
+def test_empty_model(tmp):
+    """A model without atoms (MODEL then ENDMDL, or a file ending after a MODEL line: a cut file) is an
+    error naming the frame and its byte offset, exit 1, with the frames before it written; it used to end
+    the trajectory there silently (exit 0, the later models dropped)."""
+    lines, coords = read_atoms(os.path.join(GEN, "pocket_box.pdb"))
+    frames = [breathing(coords, k) for k in range(4)]
+    top = os.path.join(tmp, "em-top.pdb")
+    write_pdb(top, lines, frames[0])
+    whole = os.path.join(tmp, "em-whole.pdb")
+    write_models_pdb(whole, lines, frames)
+    od = os.path.join(tmp, "em-whole")
+    r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", whole, "--output-dir", od, "--resolution", "2.0")
+    check(r.returncode == 0, f"4 models: {r.stderr}")
+    want = [row for row in rows(os.path.join(od, "em-whole.frames.csv")) if row[0] in ("0", "1")]
+    text = open(whole).read()
+    m3 = text.index("MODEL        3")
+    for name, body in (("em-empty.pdb", text[:m3] + "MODEL        3\nENDMDL\n" + text[text.index("MODEL        4"):]),
+                       ("em-cut.pdb", text[:m3] + "MODEL        3\n")):
+        path = os.path.join(tmp, name)
+        open(path, "w").write(body)
+        od = os.path.join(tmp, name + ".out")
+        r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", path, "--output-dir", od,
+                "--resolution", "2.0")
+        check(r.returncode == 1 and f"frame 2 (model at byte {m3})" in r.stderr and "no atoms" in r.stderr,
+              f"{name}: {r.returncode} {r.stderr}")
+        csv = os.path.join(od, name[:-4] + ".frames.csv")
+        check(os.path.exists(csv) and rows(csv) == want, f"{name}: frames 0 and 1 written")
+
+
 if __name__ == "__main__":
-    sys.exit(main([test_generated, test_options, test_model_atoms, test_xtc, test_fuzz_dcd, test_fuzz_xtc, test_shared],
+    sys.exit(main([test_generated, test_options, test_empty_model, test_model_atoms, test_xtc, test_fuzz_dcd, test_fuzz_xtc, test_shared],
                   "vox-trajectory-"))

@@ -329,6 +329,16 @@ static vox_status pdb_read(vox_ctx *ctx, struct vox_frames *fr, float *xyz, vox_
         return vox_fail(ctx, VOX_E_PARSE, "%s:%llu: a line longer than 1 MiB (not a PDB file?)", fr->path,
                         (unsigned long long)m->line_no + 1);
     if (!any) {
+        /* a MODEL without atoms (before ENDMDL, the next MODEL or the end of a cut file) is a
+         * frame that cannot be read, not the end: the models after it would be dropped unsaid */
+        if (in_model) {
+            char first[64] = "";
+            if (fr->natoms != COUNTING)
+                snprintf(first, sizeof first, ", the first model has %zu", m->nrec);
+            return vox_fail(ctx, VOX_E_PARSE, "%s: frame %lld (model at byte %llu) has no atoms: no ATOM/HETATM "
+                            "records before %s%s", fr->path, (long long)k, (unsigned long long)start,
+                            r == 0 ? "the end of the file" : "its ENDMDL or the next MODEL", first);
+        }
         *got = 0;
         return VOX_OK;
     }
