@@ -707,6 +707,40 @@ def test_empty_model(tmp):
         check(os.path.exists(csv) and rows(csv) == want, f"{name}: frames 0 and 1 written")
 
 
+def test_no_frames(tmp):
+    """A selection with no frame in it is an error, not an empty table and exit 0: --stop not after
+    --start is a usage error (exit 2); --start past the last frame, or a trajectory without frames, is
+    exit 1 naming the frame count, with nothing written."""
+    lines, coords = read_atoms(os.path.join(GEN, "pocket_box.pdb"))
+    frames = [breathing(coords, k) for k in range(8)]
+    top = os.path.join(tmp, "nf-top.pdb")
+    write_pdb(top, lines, frames[0])
+    dcd = os.path.join(tmp, "nf.dcd")
+    write_dcd(dcd, frames)
+    for n, args, rc, want in ((1, ["--start", "5", "--stop", "3"], 2, "--stop 3 is not after --start 5"),
+                              (2, ["--stop", "0"], 2, "--stop 0 is not after --start 0"),
+                              (3, ["--start", "8"], 1, f"{dcd} has 8 frames (0 to 7): --start 8 selects none"),
+                              (4, ["--start", "500", "--align", "reference"], 1, "has 8 frames (0 to 7): --start 500"),
+                              (5, ["--start", "2", "--stop", "9", "--stride", "7"], 0, "")):
+        od = os.path.join(tmp, f"nf{n}")
+        r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", dcd, "--output-dir", od,
+                "--resolution", "2.0", *args)
+        written = os.listdir(od) if os.path.isdir(od) else []
+        ok = r.returncode == rc and want in r.stderr
+        ok = ok and (rc == 0 and "nf.frames.csv" in written or rc != 0 and not [w for w in written if w[0] != "."])
+        check(ok, f"{args}: {r.returncode} {r.stderr} {written}")
+    empty = os.path.join(tmp, "nf-empty.dcd")
+    write_dcd(empty, frames)
+    data = open(empty, "rb").read()
+    natom_end = 8 + 84 + 8 + 84 + 8 + 4  # CORD record, one title line, NATOM
+    open(empty, "wb").write(data[:natom_end])
+    od = os.path.join(tmp, "nf-empty")
+    r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", empty, "--output-dir", od)
+    written = os.listdir(od) if os.path.isdir(od) else []
+    check(r.returncode == 1 and f"{empty} has no frames" in r.stderr and not [w for w in written if w[0] != "."],
+          f"a DCD without frames: {r.returncode} {r.stderr} {written}")
+
+
 if __name__ == "__main__":
-    sys.exit(main([test_generated, test_options, test_empty_model, test_model_atoms, test_xtc, test_fuzz_dcd, test_fuzz_xtc, test_shared],
+    sys.exit(main([test_generated, test_options, test_empty_model, test_no_frames, test_model_atoms, test_xtc, test_fuzz_dcd, test_fuzz_xtc, test_shared],
                   "vox-trajectory-"))

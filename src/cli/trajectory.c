@@ -451,6 +451,11 @@ static int parse_options(int argc, char **argv, traj_opts *o)
                         "volumes are not linked into tracks)\n");
         return 2;
     }
+    if (o->stop >= 0 && o->stop <= o->start) {
+        fprintf(stderr, "vox trajectory: --stop %ld is not after --start %ld: no frame selected (--stop is the "
+                        "first frame not analysed)\n", o->stop, o->start);
+        return 2;
+    }
     if (o->jobs == 0)
         o->jobs = usable_cores();
     return -1;
@@ -703,6 +708,19 @@ int cmd_trajectory(int argc, char **argv)
         }
     }
     free(track_ids);
+    if (done == 0 && failed_frame < 0) {
+        /* the file ended before --start (--stop is after it): an empty table with exit 0 would
+         * pass for a run whose frames have no volumes */
+        if (k == 0)
+            snprintf(err, sizeof err, "%s has no frames", traj);
+        else
+            snprintf(err, sizeof err, "%s has %lld frames (0 to %lld): --start %ld selects none", traj, (long long)k,
+                     (long long)k - 1, o.start);
+        fclose(part);
+        part = NULL;
+        unlink(part_path);
+        goto out;
+    }
     progress_show(&pg, done, k, pg.size, 1);
     /* the final files: the rows (frames before a failure included), tracks, maps, summary */
     if (fflush(part) != 0 || fsync(fileno(part)) != 0 || fclose(part) != 0) {
