@@ -741,6 +741,30 @@ def test_no_frames(tmp):
           f"a DCD without frames: {r.returncode} {r.stderr} {written}")
 
 
+def test_compressed(tmp):
+    """A compressed trajectory (or a compressed ensemble given as its own trajectory: the loaders read a
+    .pdb.gz topology) is refused with a message that says it is compressed, not 'not a trajectory file'."""
+    import gzip
+    lines, coords = read_atoms(os.path.join(GEN, "pocket_box.pdb"))
+    frames = [breathing(coords, k) for k in range(3)]
+    top = os.path.join(tmp, "gz-top.pdb")
+    write_pdb(top, lines, frames[0])
+    ens = os.path.join(tmp, "gz-ens.pdb")
+    write_models_pdb(ens, lines, frames)
+    dcd = os.path.join(tmp, "gz.dcd")
+    write_dcd(dcd, frames)
+    for src in (ens, dcd):
+        with open(src, "rb") as f, gzip.open(src + ".gz", "wb") as g:
+            g.write(f.read())
+    cases = ((["--topology", ens + ".gz"], ens + ".gz", "gzip"), (["--topology", top, "--trajectory", dcd + ".gz"],
+             dcd + ".gz", "gzip"))
+    for n, (args, name, kind) in enumerate(cases):
+        od = os.path.join(tmp, f"gz{n}")
+        r = vox("trajectory", "--quiet", *args, "--output-dir", od)
+        check(r.returncode == 1 and f"{name}: {kind}-compressed" in r.stderr and "decompress it first" in r.stderr
+              and not os.path.exists(od), f"{args}: {r.returncode} {r.stderr}")
+
+
 if __name__ == "__main__":
-    sys.exit(main([test_generated, test_options, test_empty_model, test_no_frames, test_model_atoms, test_xtc, test_fuzz_dcd, test_fuzz_xtc, test_shared],
+    sys.exit(main([test_generated, test_options, test_empty_model, test_no_frames, test_compressed, test_model_atoms, test_xtc, test_fuzz_dcd, test_fuzz_xtc, test_shared],
                   "vox-trajectory-"))

@@ -7,6 +7,18 @@
 
 #include "frames.h"
 
+/* The compressor whose magic number starts the file (its command's name), or NULL. */
+static const char *compressed(const unsigned char *h, size_t n)
+{
+    static const struct { const char *name; unsigned char magic[6]; size_t len; } kinds[] = {
+        {"gzip", {0x1f, 0x8b}, 2}, {"bzip2", {'B', 'Z', 'h'}, 3},
+        {"xz", {0xfd, '7', 'z', 'X', 'Z', 0}, 6}, {"zstd", {0x28, 0xb5, 0x2f, 0xfd}, 4}};
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (n >= kinds[i].len && !memcmp(h, kinds[i].magic, kinds[i].len))
+            return kinds[i].name;
+    return NULL;
+}
+
 vox_status vox_frames_open(vox_ctx *ctx, const char *path, vox_frames **out)
 {
     if (!ctx)
@@ -44,6 +56,11 @@ vox_status vox_frames_open(vox_ctx *ctx, const char *path, vox_frames **out)
         st = vox_xtc_open(ctx, fr);
     else if (vox_models_sniff(head, n, &cif))
         st = vox_models_open(ctx, fr, cif);
+    else if (compressed(head, n))
+        /* the frames are read by seeking in the file, which a compressed stream does not allow
+         * cheaply; the loaders read a compressed topology, so say why this one is refused */
+        st = vox_fail(ctx, VOX_E_FORMAT, "%s: %s-compressed: vox trajectory reads trajectory files uncompressed "
+                      "(decompress it first: %s -dk %s)", path, compressed(head, n), compressed(head, n), path);
     else
         st = vox_fail(ctx, VOX_E_FORMAT, "%s: not a trajectory file vox reads (expected DCD, XTC, or PDB/mmCIF models)", path);
     if (st != VOX_OK) {
