@@ -765,6 +765,45 @@ def test_compressed(tmp):
               and not os.path.exists(od), f"{args}: {r.returncode} {r.stderr}")
 
 
+def test_end_separated(tmp):
+    """Frames separated by END records without MODEL/ENDMDL (as VMD writes a multi-frame PDB, and as
+    `cat frame*.pdb` gives): each is a frame, as MDAnalysis reads them; such a file given as its own
+    topology (whose loader reads every frame's atoms as one structure) is refused with a message that
+    says so. Before, the frames ran together: 'the trajectory has 8 times the atoms', or, as its own
+    topology, one frame of every frame's atoms at once and exit 0."""
+    lines, coords = read_atoms(os.path.join(GEN, "pocket_box.pdb"))
+    frames = [breathing(coords, k) for k in range(4)]
+    top = os.path.join(tmp, "end-top.pdb")
+    write_pdb(top, lines, frames[0])
+    ens = os.path.join(tmp, "end-models.pdb")
+    write_models_pdb(ens, lines, frames)
+    vmd = os.path.join(tmp, "end-vmd.pdb")
+    with open(vmd, "w") as out:
+        for fr in frames:
+            out.write("CRYST1    0.000    0.000    0.000  90.00  90.00  90.00 P 1           1\n")
+            for l, p in zip(lines, fr):
+                out.write(f"{l[:30]}{p[0]:8.3f}{p[1]:8.3f}{p[2]:8.3f}{l[54:].rstrip(chr(10))}\n")
+            out.write("END\n")
+    want = None
+    for name in (ens, vmd):
+        od = os.path.join(tmp, os.path.basename(name) + ".out")
+        r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", name, "--output-dir", od,
+                "--resolution", "2.0")
+        label = os.path.basename(name)[:-4]
+        csv = os.path.join(od, label + ".frames.csv")
+        got = rows(csv) if r.returncode == 0 else None
+        summary = json.load(open(os.path.join(od, "run.summary.json"))) if r.returncode == 0 else {}
+        check(r.returncode == 0 and summary.get("frames_done") == 4, f"{name}: {r.returncode} {r.stderr}")
+        if want is None:
+            want = got
+        else:
+            check(got == want, "END-separated frames give the rows of MODEL/ENDMDL models")
+    od = os.path.join(tmp, "end-own")
+    r = vox("trajectory", "--quiet", "--topology", vmd, "--output-dir", od)
+    check(r.returncode == 1 and f"has {4 * len(coords)} atoms" in r.stderr and "separated by END records" in r.stderr
+          and not os.path.exists(od), f"END-separated file as its own topology: {r.returncode} {r.stderr}")
+
+
 if __name__ == "__main__":
-    sys.exit(main([test_generated, test_options, test_empty_model, test_no_frames, test_compressed, test_model_atoms, test_xtc, test_fuzz_dcd, test_fuzz_xtc, test_shared],
+    sys.exit(main([test_generated, test_options, test_empty_model, test_no_frames, test_compressed, test_end_separated, test_model_atoms, test_xtc, test_fuzz_dcd, test_fuzz_xtc, test_shared],
                   "vox-trajectory-"))

@@ -92,8 +92,9 @@ vox_status vox_frames_check_atoms(vox_ctx *ctx, const vox_frames *f, const vox_s
     vox_clear_error(ctx);
     /* the count first, for every format: a frame is n_input coordinates */
     if (f->natoms != s->n_input)
-        return vox_fail(ctx, VOX_E_INVALID_ARG, "%s%s has %zu atoms, the trajectory %s has %zu",
-                        name ? "the topology " : "", name ? name : "the structure", s->n_input, f->path, f->natoms);
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "%s%s has %zu atoms, the trajectory %s has %zu%s",
+                        name ? "the topology " : "", name ? name : "the structure", s->n_input, f->path, f->natoms,
+                        f->count_note && s->n_input > f->natoms && s->n_input % f->natoms == 0 ? f->count_note : "");
     /* the format's messages say "the topology NAME" */
     return f->check_atoms ? f->check_atoms(ctx, f, s, name ? name : "(the structure given)") : VOX_OK;
 }

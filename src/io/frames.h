@@ -23,6 +23,9 @@ struct vox_frames {
      * structure's, once the counts agree; NULL for formats that name no
      * atoms (DCD, XTC).  What vox_frames_check_atoms runs. */
     vox_status (*check_atoms)(vox_ctx *ctx, const struct vox_frames *fr, const vox_structure *s, const char *name);
+    /* appended to the atom-count mismatch message when the structure has a whole multiple of
+     * the frame's atoms and the reader knows why that may be, or NULL */
+    const char *count_note;
 };
 
 /* Makes fr a reader of format: its read and close functions and its state

@@ -109,6 +109,7 @@ typedef struct models_state {
     int in_loop;
     int done;
     int pending;     /* the current line is the first row of the next model */
+    int end_split;   /* PDB: a frame was ended by END, not ENDMDL */
     int cid[ID_FIELDS];      /* mmCIF: the column of each identity field, -1 where there is none */
     int cid_item[ID_FIELDS]; /* mmCIF: which of id_fields[].cif that column is (for messages) */
     /* the first model's atoms, recorded while it is counted; later models are compared with them */
@@ -283,6 +284,15 @@ static vox_status pdb_read(vox_ctx *ctx, struct vox_frames *fr, float *xyz, vox_
         }
         if (starts(l, "ENDMDL")) {
             if (any || in_model) break;
+            continue;
+        }
+        /* END without MODEL/ENDMDL ends a frame too: VMD writes a multi-frame PDB so, and
+         * `cat frame*.pdb` gives one; MDAnalysis reads each as a frame */
+        if (starts(l, "END") && (l[3] == '\0' || l[3] == ' ')) {
+            if (any && !in_model) {
+                m->end_split = 1;
+                break;
+            }
             continue;
         }
         if (!starts(l, "ATOM  ") && !starts(l, "HETATM"))
@@ -754,6 +764,9 @@ vox_status vox_models_open(vox_ctx *ctx, vox_frames *fr, int cif)
                         "or PDB/mmCIF models)", fr->path, cif ? "atom_site rows" : "ATOM/HETATM records");
     if (!altloc_drops(fr, m))
         return id_nomem(ctx, fr);
+    if (m->end_split)
+        fr->count_note = "; its frames are separated by END records (no MODEL/ENDMDL), which a structure read "
+                         "from this file runs together: give one frame as --topology and this file as --trajectory";
     if (fseek(fr->f, (long)first, SEEK_SET) != 0)
         return vox_fail(ctx, VOX_E_IO, "%s: cannot seek back to the first model", fr->path);
     m->offset = first;
