@@ -804,6 +804,35 @@ def test_end_separated(tmp):
           and not os.path.exists(od), f"END-separated file as its own topology: {r.returncode} {r.stderr}")
 
 
+def test_cif_blocks(tmp):
+    """An mmCIF file of several data blocks, each with its atom_site loop (cat frame*.cif): every block's
+    models are frames. Before, the first block's were all (1 frame, exit 0, the rest dropped unsaid)."""
+    lines, coords = read_atoms(os.path.join(GEN, "pocket_box.pdb"))
+    frames = [breathing(coords, k) for k in range(3)]
+    top = os.path.join(tmp, "blk-top.pdb")
+    write_pdb(top, lines, frames[0])
+    one = os.path.join(tmp, "blk-one.cif")
+    write_models_cif(one, lines, frames)
+    parts = []
+    for k, fr in enumerate(frames):
+        p = os.path.join(tmp, f"blk-part{k}.cif")
+        write_models_cif(p, lines, [fr])
+        text = open(p).read().replace("data_ensemble", f"data_frame{k}")
+        parts.append(text + ("#\nloop_\n_struct_conf.id\nHELX1\n" if k == 0 else ""))  # a loop after atom_site
+    many = os.path.join(tmp, "blk-many.cif")
+    open(many, "w").write("".join(parts))
+    got = {}
+    for name in (one, many):
+        od = os.path.join(tmp, os.path.basename(name) + ".out")
+        r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", name, "--output-dir", od,
+                "--resolution", "2.0")
+        summary = json.load(open(os.path.join(od, "run.summary.json"))) if r.returncode == 0 else {}
+        check(r.returncode == 0 and summary.get("frames_done") == 3, f"{name}: {r.returncode} {r.stderr} {summary}")
+        csv = os.path.join(od, os.path.basename(name)[:-4] + ".frames.csv")
+        got[name] = rows(csv) if os.path.exists(csv) else None
+    check(got[one] is not None and got[one] == got[many], "data blocks give the rows of one block's models")
+
+
 if __name__ == "__main__":
-    sys.exit(main([test_generated, test_options, test_empty_model, test_no_frames, test_compressed, test_end_separated, test_model_atoms, test_xtc, test_fuzz_dcd, test_fuzz_xtc, test_shared],
+    sys.exit(main([test_generated, test_options, test_empty_model, test_no_frames, test_compressed, test_end_separated, test_cif_blocks, test_model_atoms, test_xtc, test_fuzz_dcd, test_fuzz_xtc, test_shared],
                   "vox-trajectory-"))

@@ -110,6 +110,7 @@ typedef struct models_state {
     int done;
     int pending;     /* the current line is the first row of the next model */
     int end_split;   /* PDB: a frame was ended by END, not ENDMDL */
+    int next_block;  /* mmCIF: the atom_site loop has ended: 1 at a data_ line, 2 before one */
     int cid[ID_FIELDS];      /* mmCIF: the column of each identity field, -1 where there is none */
     int cid_item[ID_FIELDS]; /* mmCIF: which of id_fields[].cif that column is (for messages) */
     /* the first model's atoms, recorded while it is counted; later models are compared with them */
@@ -414,8 +415,9 @@ static int id_holds(const char *field, const char *v)
     return j == ID_WIDTH || field[j] == 0;
 }
 
-/* Reads up to the first atom_site row: the loop's columns. */
-static vox_status cif_header(vox_ctx *ctx, struct vox_frames *fr, models_state *m)
+/* Reads up to the first atom_site row: the loop's columns.  later: a data block after the
+ * first, where the end of the file without an atom_site loop is the end of the frames. */
+static vox_status cif_header(vox_ctx *ctx, struct vox_frames *fr, models_state *m, int later)
 {
     size_t len;
     uint64_t at;
@@ -463,6 +465,12 @@ static vox_status cif_header(vox_ctx *ctx, struct vox_frames *fr, models_state *
         }
         if (l[0] == '_') in_loop = 0;
     }
+    if (r < 0)
+        return vox_fail(ctx, VOX_E_PARSE, "%s:%llu: a line longer than 1 MiB", fr->path, (unsigned long long)m->line_no + 1);
+    if (later) {
+        m->done = 1;
+        return VOX_OK;
+    }
     return vox_fail(ctx, VOX_E_FORMAT, "%s: not a trajectory file vox reads: no atom_site loop (expected an mmCIF "
                     "file with atoms)", fr->path);
 }
@@ -472,6 +480,28 @@ static vox_status cif_read(vox_ctx *ctx, struct vox_frames *fr, float *xyz, vox_
     models_state *m = fr->state;
     int64_t k = fr->next_index;
     *got = 0;
+    if (!m->done && m->next_block) {
+        /* the next data block's atom_site loop (cat frame*.cif): its models are frames too,
+         * its columns read anew */
+        size_t len;
+        uint64_t at;
+        int r = 1;
+        while (m->next_block == 2 && (r = next_line(fr, m, &len, &at)) > 0) {
+            const char *l = m->line;
+            while (*l == ' ' || *l == '\t') l++;
+            if (starts(l, "data_")) m->next_block = 1;
+        }
+        if (r < 0)
+            return vox_fail(ctx, VOX_E_PARSE, "%s:%llu: a line longer than 1 MiB", fr->path, (unsigned long long)m->line_no + 1);
+        m->next_block = 0;
+        if (r == 0)
+            m->done = 1;
+        else {
+            vox_status st = cif_header(ctx, fr, m, 1);
+            if (st != VOX_OK)
+                return st;
+        }
+    }
     if (m->done)
         return VOX_OK;
     size_t len, natoms = 0, kept = 0; /* records, and of them the frame's atoms */
@@ -485,7 +515,9 @@ static vox_status cif_read(vox_ctx *ctx, struct vox_frames *fr, float *xyz, vox_
         if (!*l || *l == '#')
             continue;
         if (*l == '_' || starts(l, "loop_") || starts(l, "data_") || *l == ';') {
-            m->done = 1; /* the loop has ended (multi-line values do not occur in atom_site rows vox reads) */
+            /* the loop has ended (multi-line values do not occur in atom_site rows vox reads);
+             * a later data block may have models of its own */
+            m->next_block = starts(l, "data_") ? 1 : 2;
             break;
         }
         int n = cif_tokens(l, tok, MAX_COLS);
@@ -746,7 +778,7 @@ vox_status vox_models_open(vox_ctx *ctx, vox_frames *fr, int cif)
     m->cif = cif;
     vox_frames_attach(fr, cif ? "mmcif-models" : "pdb-models", cif ? cif_read : pdb_read, models_close, m);
     fr->check_atoms = models_check_atoms;
-    vox_status st = cif ? cif_header(ctx, fr, m) : VOX_OK;
+    vox_status st = cif ? cif_header(ctx, fr, m, 0) : VOX_OK;
     if (st != VOX_OK)
         return st;
     /* the atom count: the first model's, counted by one pass over it */
@@ -772,5 +804,6 @@ vox_status vox_models_open(vox_ctx *ctx, vox_frames *fr, int cif)
     m->offset = first;
     m->line_no = line_no;
     m->done = 0;
+    m->next_block = 0;
     return VOX_OK;
 }
