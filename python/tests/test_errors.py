@@ -246,3 +246,20 @@ def test_pdb_roundtrip_generator_is_sound(tmp_path):
     p = tmp_path / "r.pdb"
     p.write_text(pdb_text(xyz, atoms))
     assert len(analyzer().load(p)) == len(xyz)
+
+
+def test_settings_that_do_not_fit_the_c_types_are_refused():
+    """An int setting travels as a C int: one past its range was cut to its low bits (threads=2**32+1
+    ran one thread, min_voxels=2**32+4 kept volumes of 4 voxels); a huge int resolution raised
+    OverflowError, not vox's error."""
+    for kw, message in ((dict(threads=2**32 + 1), "threads"), (dict(min_voxels=2**32 + 4), "min_voxels"),
+                        (dict(min_voxels=-2**40), "min_voxels"), (dict(merge_mouth_gap_voxels=2**32), "merge_mouth_gap"),
+                        (dict(merge_mouth_gap_voxels=np.int64(2**31)), "merge_mouth_gap"),
+                        (dict(resolution=10**400), "resolution"), (dict(min_volume=10**400), "min_volume")):
+        with pytest.raises(vox.InvalidArgumentError, match=message):
+            vox.Analyzer(**kw)
+    xyz, atoms = ring_protein()
+    with pytest.raises(vox.InvalidArgumentError, match="resolution"):
+        analyzer().analyze(xyz, resolution=10**400, **atoms)
+    # the limits themselves are taken
+    assert vox.Analyzer(min_voxels=2**31 - 1, merge_mouth_gap_voxels=-2**31, threads=1)._params.min_voxels == 2**31 - 1

@@ -138,6 +138,7 @@ def test_bad_arguments():
                         (dict(select=5), "selection string"), (dict(trajectory=dcd), "topology path"),
                         (dict(align="reference", fit="backbone"), "fit must be"),
                         (dict(align="none", track_gap=-1), "track_gap must be"),
+                        (dict(align="none", track_gap=2**32), "track_gap must be between"),
                         (dict(align="none", fit="ca"), "applies to align='reference' only"),
                         (dict(align="each", track_gap=3), "track_gap applies to"),
                         (dict(frame_signs="mine"), "frame_signs must be"),

@@ -46,12 +46,26 @@ def make_label(path):
     return out or "structure"
 
 
-def _number(value, what, kind=float):
+# the range of a C int: the type every int setting travels as (ctypes keeps only the low bits of
+# a larger value, so threads=2**32+1 would run one thread)
+_INT_MIN, _INT_MAX = -(1 << 31), (1 << 31) - 1
+
+
+def _number(value, what, kind=float, lo=_INT_MIN, hi=_INT_MAX):
+    """A float, or with kind=int a whole number in [lo, hi] (default: a C int's range)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise invalid(f"{what} must be a number, got {type(value).__name__}")
-    if kind is int and not isinstance(value, (int, np.integer)):
-        raise invalid(f"{what} must be a whole number, got {value!r}")
-    return kind(value)
+    if kind is int:
+        if not isinstance(value, (int, np.integer)):
+            raise invalid(f"{what} must be a whole number, got {value!r}")
+        value = int(value)
+        if not lo <= value <= hi:
+            raise invalid(f"{what} must be between {lo} and {hi}, got {value}")
+        return value
+    try:
+        return float(value)
+    except OverflowError:  # an int past the doubles
+        raise invalid(f"{what} {value} is too large") from None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -512,10 +526,7 @@ class Analyzer:
                 raise invalid(f"threads must be 0 (automatic) or more, got {t}")
             o.threads = t
         if max_grid_voxels is not None:
-            m = _number(max_grid_voxels, "max_grid_voxels", int)
-            if m < 1 or m >= 1 << 64:
-                raise invalid(f"max_grid_voxels must be a positive 64-bit count, got {m}")
-            o.max_grid_voxels = m
+            o.max_grid_voxels = _number(max_grid_voxels, "max_grid_voxels", int, 1, (1 << 64) - 1)
         for field, value in (("isa", isa), ("profile", profile), ("bind", bind)):
             if value is not None:
                 b = _text(value, field if field != "profile" else "path")

@@ -213,6 +213,7 @@ def analyze_trajectory(source, select="protein", align="each", start=None, stop=
         raise invalid(f"frame_signs must be 'volumizer' or 'canonical', got {frame_signs!r}")
     if isinstance(track_gap, bool) or not isinstance(track_gap, (int, np.integer)) or track_gap < 0:
         raise invalid(f"track_gap must be a whole number, 0 or more, got {track_gap!r}")
+    track_gap = _core._number(track_gap, "track_gap", int, 0)  # a C int in the tracker
     if track_gap != 1 and align == "each":
         raise invalid("track_gap applies to align='reference' or 'none' (with align='each' volumes are not "
                       "linked into tracks)")
