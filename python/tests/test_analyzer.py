@@ -296,3 +296,23 @@ def test_batch_split(tmp_path):
          "batch": {"jobs": 2, "threads_per_job": 1}}]}))
     b = vox.Analyzer(threads=2, profile=str(path))
     assert b.batch_split == {"jobs": 2, "threads_per_job": 1, "measured": True}
+
+
+def test_handles_are_not_pickled_and_say_so():
+    """Analyzer, Structure and Result hold C handles: pickling or deep-copying one (a process pool
+    returning a Result) is refused with a TypeError that names the class and what to send instead,
+    not "cannot pickle '_thread.lock' object"; what they give (tables, volumes, transforms) pickles."""
+    import copy
+    import pickle
+    xyz, atoms = ring_protein()
+    a = vox.Analyzer(threads=1)
+    r = a.analyze(xyz, **atoms)
+    for obj, name in ((a, "Analyzer"), (r.structure, "Structure"), (r, "Result")):
+        for fn in (pickle.dumps, copy.deepcopy):
+            with pytest.raises(TypeError, match=f"vox.{name} holds a libvox handle") as e:
+                fn(obj)
+            assert "_thread.lock" not in str(e.value)
+        assert copy.copy(obj)._h is obj._h  # a shallow copy shares the handle, as before
+    assert pickle.loads(pickle.dumps(r.volumes)) == r.volumes
+    assert pickle.loads(pickle.dumps(r.table)).equals(r.table)
+    assert (pickle.loads(pickle.dumps(r.transform)).rotation == r.transform.rotation).all()

@@ -33,6 +33,20 @@ def _text(value, what):
     return os.fsencode(value) if what == "path" else value.encode("utf-8")
 
 
+def _not_picklable(obj, instead):
+    """__reduce_ex__ of the classes that hold a library handle: the handle is C memory of this
+    process, which neither a pickle nor a deep copy can carry."""
+    raise TypeError(f"a vox.{type(obj).__name__} holds a libvox handle (memory of this process) and cannot be "
+                    f"pickled or deep-copied: {instead}")
+
+
+def _shallow_copy(obj):
+    """copy.copy(): a second Python object on the same handle (and the same finalizer)."""
+    c = object.__new__(type(obj))
+    c.__dict__.update(obj.__dict__)
+    return c
+
+
 def make_label(path):
     """volumizer's label of a file: its stem (the name without its last suffix), each character that
     str.isalnum() does not keep ('-' and '_' apart) replaced by '_', '_' trimmed at both ends,
@@ -228,6 +242,11 @@ class Structure:
         self._analyzer._call(lib.vox_secondary_structure, self._ptr, _byref(a), _byref(b), _byref(c))
         return a.value, b.value, c.value
 
+    def __reduce_ex__(self, protocol):
+        _not_picklable(self, "send its atoms() and coords (or the file) and load them where they are needed")
+
+    __copy__ = _shallow_copy
+
     def __repr__(self):
         return f"<vox.Structure {self.label!r}: {len(self)} atoms (of {self.input_atom_count} input atoms)>"
 
@@ -302,6 +321,11 @@ class Result:
 
     def __iter__(self):
         return iter(self.volumes)
+
+    def __reduce_ex__(self, protocol):
+        _not_picklable(self, "send what it gives instead (.table, .volumes, voxels(i), render(kind))")
+
+    __copy__ = _shallow_copy
 
     def __repr__(self):
         counts = {}
@@ -602,6 +626,11 @@ class Analyzer:
 
     def __enter__(self):
         return self
+
+    def __reduce_ex__(self, protocol):
+        _not_picklable(self, "make one vox.Analyzer in each process (or thread) with the same settings")
+
+    __copy__ = _shallow_copy
 
     def __exit__(self, *exc):
         self.close()
