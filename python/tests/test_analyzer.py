@@ -316,3 +316,44 @@ def test_handles_are_not_pickled_and_say_so():
     assert pickle.loads(pickle.dumps(r.volumes)) == r.volumes
     assert pickle.loads(pickle.dumps(r.table)).equals(r.table)
     assert (pickle.loads(pickle.dumps(r.transform)).rotation == r.transform.rotation).all()
+
+
+def altloc_pdb(tmp_path):
+    """A generated structure whose residues 5 and 9 have two locations (B listed first in 9: the
+    first letter seen is kept), and residue 13 a numeric altloc (dropped by the file loaders)."""
+    xyz, atoms = ring_protein()
+    lines = pdb_text(xyz, atoms).splitlines()
+    out = []
+    for ln in lines:
+        res = int(ln[22:26]) if ln.startswith("ATOM") else 0
+        if res in (5, 9):
+            first, second = ("A", "B") if res == 5 else ("B", "A")
+            out.append(ln[:16] + first + ln[17:])
+            moved = "%8.3f" % (float(ln[30:38]) + 1.7)
+            out.append(ln[:16] + second + ln[17:30] + moved + ln[38:])
+        elif res == 13 and ln[12:16].strip() == "CB":
+            out.append(ln[:16] + "1" + ln[17:])
+        else:
+            out.append(ln)
+    p = tmp_path / "alt.pdb"
+    p.write_text("\n".join(out) + "\n")
+    return p, len(xyz)
+
+
+def test_mdanalysis_altlocs_dropped_as_the_file_loaders_drop_them(tmp_path):
+    """MDAnalysis keeps every alternate location; vox's loaders keep, per residue, the atoms
+    without one and those of the first letter (numeric ones go): an AtomGroup of such a file
+    analysed both copies of a disordered residue, and its results differed from the file's."""
+    mda = pytest.importorskip("MDAnalysis")
+    p, n = altloc_pdb(tmp_path)
+    a = vox.Analyzer(threads=1, md_residue_names=False)
+    from_file = a.analyze(p)
+    u = mda.Universe(str(p))
+    assert len(u.atoms) == n + 10
+    from_mda = a.analyze(u.atoms)
+    assert len(from_mda.structure) == len(from_file.structure) == n - 1
+    for kind in ("df-json", "pdb", "cif"):
+        assert from_mda.render(kind) == from_file.render(kind), kind
+    # the trajectory of the same file: MDAnalysis' frames and vox's reader agree
+    frames = vox.analyze_trajectory(u, select=None, threads=1)
+    assert frames.equals(vox.analyze_trajectory(p, trajectory=p, threads=1))

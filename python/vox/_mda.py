@@ -19,7 +19,42 @@ def atomgroup(obj, select=None):
         ag = ag.select_atoms(select)
     if len(ag) == 0:
         raise invalid(f"the selection {select!r} matched no atoms" if select else "the AtomGroup is empty")
-    return ag
+    return altloc_first(ag)
+
+
+def altloc_first(ag):
+    """The atoms vox's file loaders keep of alternate locations (biotite's altloc="first"): in each
+    residue (a run of atoms with the same residue number, insertion code, chain and residue name)
+    the atoms without altloc and those with the first letter seen in it; numeric altlocs go.
+    MDAnalysis keeps every location, which would analyse both copies of a disordered side chain."""
+    alt = _attr(ag, "altLocs")
+    if alt is None:
+        return ag
+    first = [str(a)[:1] for a in alt.tolist()]
+    blank = np.array([c in ("", " ", ".", "?") for c in first], dtype=bool)
+    if blank.all():
+        return ag
+    n = len(first)
+    key = [np.asarray(v) for v in (ag.resids, _attr(ag, "icodes"), _attr(ag, "chainIDs"), ag.resnames)
+           if v is not None]
+    new_res = np.ones(n, dtype=bool)
+    new_res[1:] = np.logical_or.reduce([k[1:] != k[:-1] for k in key])
+    keep = blank.copy()
+    letter = None
+    for i, c in enumerate(first):
+        if new_res[i]:
+            letter = None
+        if letter is None and c.isascii() and c.isalpha():
+            letter = c
+        # (an atom before the residue's first letter is blank or numeric: dropped either way)
+        if c == letter:
+            keep[i] = True
+    if keep.all():
+        return ag
+    kept = ag[keep]
+    if len(kept) == 0:
+        raise invalid("no atoms are left of the AtomGroup once alternate locations are dropped")
+    return kept
 
 
 def _attr(ag, name):
