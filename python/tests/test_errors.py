@@ -263,3 +263,18 @@ def test_settings_that_do_not_fit_the_c_types_are_refused():
         analyzer().analyze(xyz, resolution=10**400, **atoms)
     # the limits themselves are taken
     assert vox.Analyzer(min_voxels=2**31 - 1, merge_mouth_gap_voxels=-2**31, threads=1)._params.min_voxels == 2**31 - 1
+
+
+def test_boxes_that_are_no_unit_cell_are_refused():
+    """A box= the library cannot describe (NaN, inf, a float32 overflow, a zero-length cell vector)
+    was taken as it was, and the annotated mmCIF said "_cell.length_a nan" or "angle_alpha -nan"."""
+    xyz, atoms = ring_protein()
+    a = analyzer()
+    for box, message in ((np.full((3, 3), np.nan), "finite"), (np.diag([np.inf] * 3), "finite"),
+                         (np.eye(3) * 1e300, "finite"), (np.eye(3) * 1e20, "finite"),
+                         (np.zeros((3, 3)), "box=None"), (np.diag([10.0, 10.0, 0.0]), "row 2")):
+        with pytest.raises(vox.InvalidArgumentError, match=message):
+            a.load(xyz, box=box, **atoms)
+    cif = a.analyze(xyz, box=np.diag([30.0, 40.0, 50.0]), **atoms).render("cif")
+    assert "_cell.length_c      50.000" in cif and "nan" not in cif
+

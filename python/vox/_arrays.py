@@ -41,7 +41,18 @@ def cell_box(b):
     a = np.asarray(b)
     if a.dtype.kind not in "fiu" or a.shape != (3, 3):
         raise invalid(f"box must be a (3, 3) array of cell vectors (rows, Å), got shape {a.shape} dtype {a.dtype}")
-    return np.ascontiguousarray(a, dtype=np.float32)
+    with np.errstate(over="ignore", invalid="ignore"):
+        b = np.ascontiguousarray(a, dtype=np.float32)
+        # the library keeps float32 and writes the cell's lengths and angles (annotated mmCIF):
+        # each must be a number there
+        lengths = np.sqrt((b * b).sum(axis=1, dtype=np.float32))
+    if not (np.all(np.isfinite(b)) and np.all(np.isfinite(lengths))):
+        raise invalid(f"box must hold finite cell vectors (float32 lengths), got {a.tolist()}")
+    if not np.any(b):
+        raise invalid("box is all zeros: pass box=None for a structure without a unit cell")
+    if not np.all(lengths > 0):
+        raise invalid(f"box row {int(np.argmin(lengths))} is a zero-length cell vector: {a.tolist()}")
+    return b
 
 
 def _str_list(name, values, n):

@@ -5,7 +5,7 @@ import os
 import numpy as np
 
 from . import _arrays
-from ._errors import invalid
+from ._errors import InvalidArgumentError, invalid
 
 
 def atomgroup(obj, select=None):
@@ -84,7 +84,10 @@ def atom_buffers(ag, xyz=None):
     if getattr(ts, "dimensions", None) is not None:
         tri = ts.triclinic_dimensions
         if tri is not None and np.all(np.isfinite(tri)) and np.any(tri != 0):
-            box = tri
+            try:
+                box = _arrays.cell_box(tri)
+            except InvalidArgumentError:  # no unit cell the library can describe: as a Universe without box
+                box = None
     return _arrays.AtomBuffers(ag.positions if xyz is None else xyz, elements, names, ag.resnames, ag.resids,
                                chain=chain, ins_code=icodes, hetero=hetero, box=box)
 
