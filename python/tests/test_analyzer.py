@@ -2,12 +2,13 @@
 every document equals what `vox analyze` writes, and the arrays of a Result agree with its volumes."""
 import gzip
 import os
+import subprocess
 
 import numpy as np
 import pytest
 
 import vox
-from conftest import data, pdb_text, ring_protein, run_vox, synthetic
+from conftest import VOX, data, pdb_text, ring_protein, run_vox, synthetic
 
 DOCS = ("df-json", "annotation", "pdb", "cif")
 
@@ -357,3 +358,35 @@ def test_mdanalysis_altlocs_dropped_as_the_file_loaders_drop_them(tmp_path):
     # the trajectory of the same file: MDAnalysis' frames and vox's reader agree
     frames = vox.analyze_trajectory(u, select=None, threads=1)
     assert frames.equals(vox.analyze_trajectory(p, trajectory=p, threads=1))
+
+
+def test_non_utf8_file_name_equals_cli(tmp_path):
+    """A file whose name is not UTF-8 (Python holds its bytes as lone surrogates): the annotation
+    payload names it as `vox analyze` does (the byte as \\udcXX, json.dumps' spelling) and every
+    document equals the CLI's; before, render("annotation") and write("annotation") raised
+    UnicodeEncodeError."""
+    folder = os.fsencode(tmp_path)
+    raw = os.path.join(folder, b"caf\xe9 d\xfcn.pdb")
+    with open(raw, "wb") as f:
+        f.write(open(synthetic("cavity_box.pdb"), "rb").read())
+    out = os.path.join(folder, b"out\xff")
+    run = subprocess.run([VOX, "analyze", "--quiet", "--no-checkpoint", "--write", "df-json,pdb", "--output-dir", out,
+                          raw], capture_output=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    path = os.fsdecode(raw)
+    label = vox.make_label(path)
+    assert label == "caf__d_n"
+    r = vox.Analyzer(threads=1).analyze(path)
+    cif = os.fsdecode(os.path.join(out, label.encode() + b".annotated.cif"))
+    files = {"df-json": "df.json", "annotation": "annotation.json", "pdb": "annotated.pdb", "cif": "annotated.cif"}
+    for kind, suffix in files.items():
+        want = open(os.path.join(out, f"{label}.{suffix}".encode()), "rb").read()
+        kw = dict(output_structure_cif=cif) if kind == "annotation" else {}
+        assert r.render(kind, **kw).encode() == want, kind
+        mine = tmp_path / f"py.{suffix}"
+        r.write(kind, mine, **kw)
+        assert mine.read_bytes() == want, kind
+    assert b"/caf\\udce9 d\\udcfcn.pdb" in open(os.path.join(out, label.encode() + b".annotation.json"), "rb").read()
+    # a text no byte string can carry is refused as vox's error
+    with pytest.raises(vox.InvalidArgumentError, match="input_path"):
+        r.render("annotation", input_path="a\ud800b")

@@ -30,7 +30,13 @@ def _text(value, what):
         raise invalid(f"{what} must be a string, got {type(value).__name__}")
     if "\0" in value:
         raise invalid(f"{what} contains a NUL character")
-    return os.fsencode(value) if what == "path" else value.encode("utf-8")
+    # surrogateescape: a file name that is not UTF-8 (os.fsdecode keeps its bytes as lone
+    # surrogates) goes to the library as those bytes, which it writes as \udcXX, as volumizer's
+    # json.dumps and `vox analyze` do; a surrogate that is no such byte has no bytes to send
+    try:
+        return os.fsencode(value) if what == "path" else value.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError as e:
+        raise invalid(f"{what} {value!r}: {e.reason} ({e.object[e.start:e.end]!r} is no byte of a name)") from None
 
 
 def _not_picklable(obj, instead):
