@@ -390,3 +390,19 @@ def test_non_utf8_file_name_equals_cli(tmp_path):
     # a text no byte string can carry is refused as vox's error
     with pytest.raises(vox.InvalidArgumentError, match="input_path"):
         r.render("annotation", input_path="a\ud800b")
+
+
+def test_bytes_paths(tmp_path):
+    """os.fsencode()d paths (bytes, as os.listdir(bytes) gives) where vox takes a path: write()
+    of the annotation raised TypeError (str and bytes mixed); bytes given to analyze() are a
+    file's content, and the bytes of a path are told so, not "<bytes>: not a PDB or mmCIF file"."""
+    r = vox.Analyzer(threads=1).analyze(synthetic("cavity_box.pdb"))
+    folder = os.fsencode(tmp_path)
+    for kind in DOCS:
+        p = os.path.join(folder, b"\xff" + kind.encode())
+        r.write(kind, p)
+        # (the payload's default CIF is beside the file written)
+        kw = dict(output_structure_cif=os.fsdecode(folder) + "/cavity_box.annotated.cif") if kind == "annotation" else {}
+        assert open(p, "rb").read() == r.render(kind, **kw).encode(), kind
+    with pytest.raises(vox.InvalidArgumentError, match="name a file"):
+        vox.Analyzer(threads=1).analyze(os.fsencode(synthetic("cavity_box.pdb")))

@@ -306,3 +306,19 @@ def test_topology_from_another_writer(tmp_path):
         "pdbx_PDB_model_num")) + "\n".join(rows) + "\n#\n")
     df2 = vox.analyze_trajectory(str(top), trajectory=str(cif), resolution=2.0, threads=1)
     pd.testing.assert_frame_equal(df, df2, check_exact=True)
+
+
+def test_bytes_paths(tmp_path):
+    """A topology, trajectory and CSV given as bytes (os.fsencode) are paths, as str ones: the
+    topology was refused with "trajectory= goes with a topology path", write_frames_csv raised
+    TypeError; a trajectory= that is no path raises vox's error, not os.fsdecode's TypeError."""
+    top, dcd = files()
+    frames = vox.analyze_trajectory(top, trajectory=dcd, stop=2, threads=1)
+    same = vox.analyze_trajectory(os.fsencode(top), trajectory=os.fsencode(dcd), stop=2, threads=1)
+    assert same.equals(frames)
+    out = os.path.join(os.fsencode(tmp_path), b"\xff.frames.csv")
+    vox.write_frames_csv(frames, out)
+    vox.write_frames_csv(frames, tmp_path / "str.csv")
+    assert open(out, "rb").read() == (tmp_path / "str.csv").read_bytes()
+    with pytest.raises(vox.InvalidArgumentError, match="trajectory must be a path"):
+        vox.analyze_trajectory(top, trajectory=3)

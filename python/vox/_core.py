@@ -446,7 +446,7 @@ class Result:
     def _payload(self, source, input_path, output_structure_cif, include_hubs, path=None):
         label = self.structure.label if source is None else source
         if output_structure_cif is None:
-            d = os.path.dirname(os.fspath(path)) if path is not None else ""
+            d = os.fsdecode(os.path.dirname(os.fspath(path))) if path is not None else ""
             output_structure_cif = os.path.join(d, f"{label}.annotated.cif")
         info = _lib.PayloadInfo()
         lib.vox_payload_info_init(_byref(info))
@@ -721,6 +721,9 @@ class Analyzer:
             buf = bytes(source) if not isinstance(source, bytes) else source
             if not buf:
                 raise invalid("the structure data is empty")
+            if len(buf) < 4096 and b"\n" not in buf and b"\0" not in buf and os.path.isfile(buf):
+                raise invalid(f"bytes are a structure file's content, and these name a file ({buf!r}): "
+                              "pass the path as str or pathlib.Path (os.fsdecode)")
             nm = _text(name or "<bytes>", "name")
             lp = self._load_params()
             return self._new_structure(

@@ -232,6 +232,10 @@ def analyze_trajectory(source, select="protein", align="each", start=None, stop=
     start = _index_or_none(start, "start", nonnegative=trajectory is not None)
     stop = _index_or_none(stop, "stop", nonnegative=trajectory is not None)
     step = _index_or_none(step, "step", positive=True)
+    if isinstance(source, bytes) and trajectory is not None:  # (os.fsencode'd: a path, as str)
+        source = os.fsdecode(source)
+    if trajectory is not None and not isinstance(trajectory, (str, bytes, os.PathLike)):
+        raise invalid(f"trajectory must be a path (DCD, XTC or multi-model PDB/mmCIF), got {type(trajectory).__name__}")
     if isinstance(source, (str, os.PathLike)):
         if trajectory is None:
             raise invalid("a topology path needs trajectory= (the DCD, XTC or multi-model file); or pass an "
@@ -487,7 +491,7 @@ def write_frames_csv(table, path):
         u = "" if unif != unif else "%.10g" % unif
         out.append("%d,%s,%s,%d,%s,%d,%.10g,%.10g,%.10g,%.10g,%.6f,%.6f,%.6f,%s,%s\n" % (
             frame, t, typ, vid, tr, voxels, volume, x, y, z, cx, cy, cz, c, u))
-    p = os.fspath(path)
+    p = os.fsdecode(os.fspath(path))
     tmp = os.path.join(os.path.dirname(p) or ".", f".{os.path.basename(p)}.tmp.{os.getpid()}")
     try:
         with open(tmp, "w", encoding="ascii", newline="") as f:
