@@ -322,3 +322,32 @@ def test_bytes_paths(tmp_path):
     assert open(out, "rb").read() == (tmp_path / "str.csv").read_bytes()
     with pytest.raises(vox.InvalidArgumentError, match="trajectory must be a path"):
         vox.analyze_trajectory(top, trajectory=3)
+
+
+def test_write_frames_csv_from_threads(tmp_path):
+    """Threads writing the same CSV (a batch that reruns one trajectory) each write it whole: the
+    temporary file was named by the process only, so one thread's rename took another's file away
+    (FileNotFoundError) or renamed a half-written one."""
+    import threading
+    top, dcd = files()
+    frames = vox.analyze_trajectory(top, trajectory=dcd, stop=3, threads=1)
+    ref = tmp_path / "ref.csv"
+    vox.write_frames_csv(frames, ref)
+    errors = []
+
+    def work():
+        try:
+            for _ in range(25):
+                vox.write_frames_csv(frames, tmp_path / "same.csv")
+        except Exception as e:  # reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors[:3]
+    assert (tmp_path / "same.csv").read_bytes() == ref.read_bytes()
+    assert sorted(os.listdir(tmp_path)) == ["ref.csv", "same.csv"]  # no temporary file left
+

@@ -10,8 +10,10 @@ The per-frame table has the columns of `vox trajectory`'s <label>.frames.csv, wi
 rounded as that file prints it, so the DataFrame equals the file read back and write_frames_csv()
 writes the same bytes."""
 import ctypes
+import itertools
 import math
 import os
+import threading
 
 import numpy as np
 
@@ -475,6 +477,9 @@ def _files(a, lattice, topology, trajectory, start, stop, step):
         lib.vox_frames_close(_byref(fr))
 
 
+_TMP_SERIAL = itertools.count()  # (next() on it is atomic under the GIL)
+
+
 def write_frames_csv(table, path):
     """Writes a table of analyze_trajectory() as `vox trajectory` writes <label>.frames.csv (same
     bytes for the same frames), atomically: a temporary file in the same folder, then a rename."""
@@ -492,9 +497,12 @@ def write_frames_csv(table, path):
         out.append("%d,%s,%s,%d,%s,%d,%.10g,%.10g,%.10g,%.10g,%.6f,%.6f,%.6f,%s,%s\n" % (
             frame, t, typ, vid, tr, voxels, volume, x, y, z, cx, cy, cz, c, u))
     p = os.fsdecode(os.fspath(path))
-    tmp = os.path.join(os.path.dirname(p) or ".", f".{os.path.basename(p)}.tmp.{os.getpid()}")
+    # one temporary name per call (process, thread, call): threads writing the same file must not
+    # share one, or a rename takes another thread's file away; "x": never open another's
+    tmp = os.path.join(os.path.dirname(p) or ".",
+                       f".{os.path.basename(p)}.tmp.{os.getpid()}.{threading.get_ident()}.{next(_TMP_SERIAL)}")
     try:
-        with open(tmp, "w", encoding="ascii", newline="") as f:
+        with open(tmp, "x", encoding="ascii", newline="") as f:
             f.write("".join(out))
             f.flush()
             os.fsync(f.fileno())
