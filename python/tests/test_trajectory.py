@@ -351,3 +351,15 @@ def test_write_frames_csv_from_threads(tmp_path):
     assert (tmp_path / "same.csv").read_bytes() == ref.read_bytes()
     assert sorted(os.listdir(tmp_path)) == ["ref.csv", "same.csv"]  # no temporary file left
 
+
+
+def test_write_frames_csv_errors_name_the_file(tmp_path):
+    """A CSV that cannot be written raises vox.FileError naming it (an OSError too), not the
+    temporary file's name."""
+    top, dcd = files()
+    frames = vox.analyze_trajectory(top, trajectory=dcd, stop=2, threads=1)
+    for target in (tmp_path / "no" / "x.csv", tmp_path):
+        with pytest.raises(vox.FileError, match=f"cannot write {target}") as e:
+            vox.write_frames_csv(frames, target)
+        assert ".tmp" not in str(e.value) and isinstance(e.value, OSError)
+    assert os.listdir(tmp_path) == []

@@ -18,7 +18,7 @@ import threading
 import numpy as np
 
 from . import _core, _lib
-from ._errors import Error, invalid
+from ._errors import Error, FileError, invalid
 
 lib = _lib.lib
 _byref = ctypes.byref
@@ -482,7 +482,8 @@ _TMP_SERIAL = itertools.count()  # (next() on it is atomic under the GIL)
 
 def write_frames_csv(table, path):
     """Writes a table of analyze_trajectory() as `vox trajectory` writes <label>.frames.csv (same
-    bytes for the same frames), atomically: a temporary file in the same folder, then a rename."""
+    bytes for the same frames), atomically: a temporary file in the same folder, then a rename.
+    A file that cannot be written raises vox.FileError (an OSError) naming path."""
     missing = [c for c in FRAME_COLUMNS if c not in table.columns]
     if missing:
         raise invalid("not a table of analyze_trajectory(): missing columns " + ", ".join(missing))
@@ -501,15 +502,24 @@ def write_frames_csv(table, path):
     # share one, or a rename takes another thread's file away; "x": never open another's
     tmp = os.path.join(os.path.dirname(p) or ".",
                        f".{os.path.basename(p)}.tmp.{os.getpid()}.{threading.get_ident()}.{next(_TMP_SERIAL)}")
+    if os.path.isdir(p):  # (as the library's writers: a rename over a folder would replace it)
+        raise _cannot_write(p, "it is a directory, not a regular file")
     try:
         with open(tmp, "x", encoding="ascii", newline="") as f:
             f.write("".join(out))
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, p)
-    except BaseException:
+    except BaseException as e:
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        if isinstance(e, OSError) and not isinstance(e, Error):  # named by the file asked for, not the temporary
+            raise _cannot_write(p, e.strerror or str(e)) from e
         raise
+
+
+def _cannot_write(path, why):
+    message = f"cannot write {path}: {why}"
+    return FileError(message, message)
