@@ -477,6 +477,7 @@ def _files(a, lattice, topology, trajectory, start, stop, step):
         lib.vox_frames_close(_byref(fr))
 
 
+_EMPTY_FIELDS = ("time", "track", "circularity", "uniformity")  # frames.csv's fields that may be empty
 _TMP_SERIAL = itertools.count()  # (next() on it is atomic under the GIL)
 
 
@@ -488,13 +489,22 @@ def write_frames_csv(table, path):
     if missing:
         raise invalid("not a table of analyze_trajectory(): missing columns " + ", ".join(missing))
     out = ["frame,time,type,id,track,voxels,volume,x,y,z,centre_x,centre_y,centre_z,circularity,uniformity\n"]
-    cols = [table[c].tolist() for c in FRAME_COLUMNS]
-    na = _core._pandas().NA
+    # missing values by pandas' own test (NaN, None, <NA> of the nullable dtypes, NaT): None for
+    # the fields the file leaves empty, refused in the others
+    cols = []
+    for c in FRAME_COLUMNS:
+        values, missing = table[c].tolist(), table[c].isna().to_numpy()
+        if missing.any():
+            if c not in _EMPTY_FIELDS:
+                row = table.index[int(np.argmax(missing))]
+                raise invalid(f"not a table of analyze_trajectory(): row {row}: {c} is missing")
+            values = [None if m else v for v, m in zip(values, missing.tolist())]
+        cols.append(values)
     for (frame, time, typ, vid, track, voxels, volume, x, y, z, cx, cy, cz, circ, unif) in zip(*cols):
-        t = "" if time != time else "%.6f" % time
-        tr = "" if track is None or track is na or track != track else "%d" % track
-        c = "" if circ != circ else "%.10g" % circ
-        u = "" if unif != unif else "%.10g" % unif
+        t = "" if time is None else "%.6f" % time
+        tr = "" if track is None else "%d" % track
+        c = "" if circ is None else "%.10g" % circ
+        u = "" if unif is None else "%.10g" % unif
         out.append("%d,%s,%s,%d,%s,%d,%.10g,%.10g,%.10g,%.10g,%.6f,%.6f,%.6f,%s,%s\n" % (
             frame, t, typ, vid, tr, voxels, volume, x, y, z, cx, cy, cz, c, u))
     p = os.fsdecode(os.fspath(path))
