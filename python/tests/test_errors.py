@@ -278,3 +278,35 @@ def test_boxes_that_are_no_unit_cell_are_refused():
     cif = a.analyze(xyz, box=np.diag([30.0, 40.0, 50.0]), **atoms).render("cif")
     assert "_cell.length_c      50.000" in cif and "nan" not in cif
 
+
+
+def test_pandas_nullable_dtypes_are_taken():
+    """Atom arrays from a DataFrame with pandas' nullable dtypes (convert_dtypes(), read_csv's
+    Int64): NumPy sees them as objects, and res_id (Int64), hetero (boolean) and coordinates
+    (Float64) were refused as "dtype object"; they are their numbers, and a missing one is refused
+    naming the argument and the entry (a missing coordinate: the library names the atom)."""
+    pd = pytest.importorskip("pandas")
+    xyz, atoms = ring_protein()
+    n = len(xyz)
+    a = analyzer()
+    want = a.analyze(xyz, hetero=np.zeros(n, bool), **atoms).render("df-json")
+    x64 = xyz.astype(np.float64)
+    df = pd.DataFrame({"x": x64[:, 0], "y": x64[:, 1], "z": x64[:, 2], "hetero": np.zeros(n, bool), **atoms})
+    df = df.convert_dtypes()
+    assert str(df["res_id"].dtype) == "Int64" and str(df["x"].dtype) == "Float64"
+    kw = dict(element=df["element"], atom_name=df["atom_name"], res_name=df["res_name"], res_id=df["res_id"],
+              chain=df["chain"], hetero=df["hetero"])
+    assert a.analyze(df[["x", "y", "z"]], **kw).render("df-json") == want
+    assert a.analyze(df[["x", "y", "z"]].to_numpy(dtype=np.float64), **dict(kw, res_id=df["res_id"].array)
+                     ).render("df-json") == want
+    for col, message in (("res_id", r"res_id\[7\] is missing"), ("hetero", r"hetero\[7\] is missing")):
+        bad = df[col].copy()
+        bad[7] = pd.NA
+        with pytest.raises(vox.InvalidArgumentError, match=message):
+            a.analyze(df[["x", "y", "z"]], **dict(kw, **{col: bad}))
+    holes = df[["x", "y", "z"]].copy()
+    holes.loc[7, "y"] = pd.NA
+    with pytest.raises(vox.InvalidArgumentError, match="atom 7: y coordinate"):
+        a.analyze(holes, **kw)
+    with pytest.raises(vox.InvalidArgumentError, match="array of floats, got dtype int64"):  # integers stay refused
+        a.analyze(df[["x", "y", "z"]].round().astype("Int64"), **kw)

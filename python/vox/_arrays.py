@@ -13,12 +13,33 @@ from ._errors import invalid
 _MAX_ATOMS = 1 << 40
 
 
+def _numbers(values, what):
+    """A pandas Series, array or DataFrame of nullable (masked) dtypes - Int64, Float64, boolean, as
+    convert_dtypes() and read_csv give - as the NumPy array of their numbers (NumPy would see
+    objects); a missing float is NaN (the library names its atom), a missing int or bool is
+    refused here.  Anything else is returned as it is."""
+    if isinstance(values, np.ndarray) or not hasattr(values, "to_numpy") or not hasattr(values, "isna"):
+        return values
+    dtypes = list(values.dtypes) if getattr(values, "ndim", 1) == 2 else [values.dtype]
+    plain = [d if isinstance(d, np.dtype) else getattr(d, "numpy_dtype", None) for d in dtypes]
+    if not plain or any(d is None for d in plain) or all(isinstance(d, np.dtype) for d in dtypes):
+        return values  # NumPy dtypes already, or strings and categories (for _str_list)
+    common = np.result_type(*plain)
+    missing = np.asarray(values.isna())
+    if missing.any():
+        if common.kind != "f":
+            where = np.argwhere(missing)[0].tolist()
+            raise invalid(f"{what}[{', '.join(map(str, where))}] is missing (<NA>)")
+        return values.to_numpy(dtype=common, na_value=np.nan)
+    return values.to_numpy(dtype=common)
+
+
 def coords(xyz, n=None, what="coordinates"):
     """An (n, 3) float32 C-contiguous array from any real floating (or integer-free) array-like.
     float64 and other floating types are converted; integers, booleans, complex, strings and
     objects are refused."""
     try:
-        a = np.asarray(xyz)
+        a = np.asarray(_numbers(xyz, what))
     except Exception as e:  # ragged lists and the like
         raise invalid(f"{what} must be an (n, 3) array of floats: {e}") from None
     if a.dtype.kind != "f":
@@ -125,7 +146,7 @@ class AtomBuffers:
                     raise invalid("ins_code: not ASCII") from None
                 a.ins_code = self._keep(np.ascontiguousarray(raw).view(np.uint8))
         if hetero is not None:
-            h = np.asarray(hetero)
+            h = np.asarray(_numbers(hetero, "hetero"))
             if h.ndim != 1 or h.shape[0] != n or h.dtype.kind not in "biu":
                 raise invalid(f"hetero must be {n} booleans, got shape {h.shape} dtype {h.dtype}")
             a.hetero = self._keep(np.ascontiguousarray(h != 0, dtype=np.uint8))
@@ -150,7 +171,7 @@ class AtomBuffers:
 def _res_id(values, n):
     if values is None:
         raise invalid("res_id is required (one residue number per atom)")
-    a = np.asarray(values)
+    a = np.asarray(_numbers(values, "res_id"))
     if a.ndim != 1 or a.shape[0] != n:
         raise invalid(f"res_id must be {n} integers, got shape {a.shape}")
     if a.dtype.kind not in "iu":
