@@ -104,6 +104,23 @@ def test_outputs(tmp):
     check(json.load(open(os.path.join(out, "pocket_gz.annotation.json")))["largest_type"] == "pocket", "gzip result")
 
 
+def test_degenerate_cell(tmp):
+    """A CRYST1 with a zero length (some tools write 0.000 for no cell): volumizer's angles are NaN,
+    which Python's '%5.3f' writes as "nan" (glibc's printf: "-nan")."""
+    src = os.path.join(tmp, "zero_cell.pdb")
+    with open(os.path.join(GEN, "cavity_box.pdb")) as f:
+        rows = [line for line in f if not line.startswith("CRYST1")]
+    with open(src, "w") as f:
+        f.write("CRYST1   10.000   10.000    0.000  90.00  90.00  90.00 P 1           1\n" + "".join(rows))
+    out = os.path.join(tmp, "out")
+    p = vox("analyze", "--input", src, "--output-dir", out)
+    check(p.returncode == 0, f"zero cell: exit {p.returncode}: {p.stderr}")
+    cell = [line for line in open(os.path.join(out, "zero_cell.annotated.cif")) if line.startswith("_cell.")]
+    want = ["_cell.length_a      10.000\n", "_cell.length_b      10.000\n", "_cell.length_c       0.000\n",
+            "_cell.angle_alpha     nan\n", "_cell.angle_beta      nan\n", "_cell.angle_gamma   90.000\n"]
+    check(cell == want, f"zero cell: {cell}")
+
+
 def test_corner_structures(tmp):
     out = os.path.join(tmp, "corner")
     p = vox("analyze", "--output-dir", out, "--quiet", os.path.join(GEN, "three_atoms.pdb"))
@@ -349,6 +366,6 @@ def test_profile_warnings(tmp):
 
 
 if __name__ == "__main__":
-    sys.exit(main([test_types, test_outputs, test_corner_structures, test_bad_inputs, test_bounded_inputs, test_unclear_errors,
+    sys.exit(main([test_types, test_outputs, test_degenerate_cell, test_corner_structures, test_bad_inputs, test_bounded_inputs, test_unclear_errors,
                   test_profile_warnings, lambda tmp: test_misc()],
                   "vox-cli-"))

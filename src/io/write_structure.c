@@ -727,8 +727,15 @@ vox_status vox_render_cif(const vox_structure *s, const vox_result *r, int inclu
             ang[i] = acosf(d / (len[pair[i][0]] * len[pair[i][1]])) * (float)(180.0 / M_PI);
         }
         static const char *const keys[6] = {"length_a", "length_b", "length_c", "angle_alpha", "angle_beta", "angle_gamma"};
-        for (int i = 0; i < 6; i++)
-            vox_buf_printf(b, "_cell.%-14s%*.3f\n", keys[i], i < 3 ? 6 : 5, (double)(i < 3 ? len[i] : ang[i - 3]));
+        for (int i = 0; i < 6; i++) {
+            const double v = i < 3 ? len[i] : ang[i - 3];
+            /* a degenerate cell (a zero length: CRYST1 0.000, as some tools write) gives NaN
+             * angles; Python's '%5.3f' writes any NaN as "nan", glibc the x86 0/0's sign "-nan" */
+            if (isnan(v))
+                vox_buf_printf(b, "_cell.%-14s%*s\n", keys[i], i < 3 ? 6 : 5, "nan");
+            else
+                vox_buf_printf(b, "_cell.%-14s%*.3f\n", keys[i], i < 3 ? 6 : 5, v);
+        }
         vox_buf_puts(b, "#\n");
     }
     size_t ew[2] = {0, 0};
