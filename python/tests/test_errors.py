@@ -310,3 +310,19 @@ def test_pandas_nullable_dtypes_are_taken():
         a.analyze(holes, **kw)
     with pytest.raises(vox.InvalidArgumentError, match="array of floats, got dtype int64"):  # integers stay refused
         a.analyze(df[["x", "y", "z"]].round().astype("Int64"), **kw)
+
+
+@pytest.mark.parametrize("missing", ["names", "resnames", "resids", "positions"])
+def test_universe_without_what_vox_needs_is_a_vox_error(missing):
+    """A Universe built in memory without atom names, residue names or numbers, or coordinates is
+    refused with a vox error naming the attribute (MDAnalysis' own NoDataError is no vox.Error)."""
+    mda = pytest.importorskip("MDAnalysis")
+    u = mda.Universe.empty(3, n_residues=1, atom_resindex=[0, 0, 0], trajectory=missing != "positions")
+    for attr, values in (("names", ["N", "CA", "C"]), ("resnames", ["GLY"]), ("resids", [1]),
+                         ("elements", ["N", "C", "C"])):
+        if attr != missing:
+            u.add_TopologyAttr(attr, values)
+    if missing != "positions":
+        u.atoms.positions = np.array([[0, 0, 0], [1.5, 0, 0], [2.5, 1, 0]], dtype=np.float32)
+    with pytest.raises(vox.InvalidArgumentError, match=missing):
+        vox.Analyzer().analyze(u)

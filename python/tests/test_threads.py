@@ -103,6 +103,41 @@ def test_one_analyzer_shared_by_threads():
     assert not errors and results == [serial] * 3
 
 
+def test_set_coords_while_another_analyzer_analyses():
+    """One Structure given new coordinates in one thread and analysed through another Analyzer in
+    another: each analysis sees one whole set of coordinates (the Structure's own lock), never a
+    mixture of the two (each Analyzer's lock covers only its own calls)."""
+    xyz, atoms = ring_protein(48, seed=3)
+    loader, reader = vox.Analyzer(2.0, threads=1), vox.Analyzer(2.0, threads=1)
+    s = loader.load(xyz, **atoms)
+    frames = [xyz, xyz * 1.15]
+    want = []
+    for f in frames:
+        s.set_coords(f)
+        want.append(reader.analyze(s).render("df-json"))
+    assert want[0] != want[1]
+    stop, errors, seen = threading.Event(), [], []
+
+    def writer():
+        try:
+            i = 0
+            while not stop.is_set():
+                s.set_coords(frames[i % 2])
+                i += 1
+        except Exception as e:
+            errors.append(e)
+
+    t = threading.Thread(target=writer)
+    t.start()
+    try:
+        for _ in range(60):
+            seen.append(reader.analyze(s).render("df-json"))
+    finally:
+        stop.set()
+        t.join()
+    assert not errors and all(d in want for d in seen)
+
+
 GIL_PROBE = r"""
 import os, sys, tempfile, threading, vox
 fifo = os.path.join(tempfile.mkdtemp(), "in.pdb")

@@ -169,6 +169,11 @@ class Structure:
         self.label = label
         self.input_path = input_path
         self._finalizer = weakref.finalize(self, _free_handle, lib.vox_structure_free, handle)
+        # held while the library reads or changes the structure: set_coords from one thread and an
+        # analysis or render of the same structure from another (each through its own Analyzer,
+        # whose lock does not cover the other's calls) take turns.  Always taken before an
+        # Analyzer's lock, never after, so the two cannot deadlock.
+        self._use = threading.RLock()
 
     @property
     def _ptr(self):
@@ -240,12 +245,14 @@ class Structure:
         (input_atom_count, 3) float array.  The cleaning is kept; an aligned structure is aligned
         again exactly as when it was prepared."""
         a = _arrays.coords(xyz, self.input_atom_count)
-        self._analyzer._call(lib.vox_structure_set_coords, self._ptr, a.ctypes.data, a.shape[0])
+        with self._use:
+            self._analyzer._call(lib.vox_structure_set_coords, self._ptr, a.ctypes.data, a.shape[0])
 
     def secondary_structure(self):
         """P-SEA fractions (alpha, beta, coil) of the structure; NaN where undefined."""
         a, b, c = ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
-        self._analyzer._call(lib.vox_secondary_structure, self._ptr, _byref(a), _byref(b), _byref(c))
+        with self._use:
+            self._analyzer._call(lib.vox_secondary_structure, self._ptr, _byref(a), _byref(b), _byref(c))
         return a.value, b.value, c.value
 
     def __reduce_ex__(self, protocol):
@@ -477,8 +484,9 @@ class Result:
             info, _keep = self._payload(source, input_path, output_structure_cif, include_hubs)
             params.payload = ctypes.pointer(info)
         out, n = ctypes.c_void_p(), ctypes.c_size_t()
-        self._analyzer._call(lib.vox_render, doc, self.structure._ptr, self._ptr, _byref(params), _byref(out),
-                             _byref(n))
+        with self.structure._use:
+            self._analyzer._call(lib.vox_render, doc, self.structure._ptr, self._ptr, _byref(params), _byref(out),
+                                 _byref(n))
         try:
             return ctypes.string_at(out.value, n.value).decode("utf-8")
         finally:
@@ -492,13 +500,15 @@ class Result:
         a = self._analyzer
         if doc == _lib.DOCUMENT["df-json"]:
             a._call(lib.vox_write_df_json, self._ptr, p)
-        elif doc == _lib.DOCUMENT["annotation"]:
-            info, _keep = self._payload(source, input_path, output_structure_cif, include_hubs, path)
-            a._call(lib.vox_write_annotation_payload, self.structure._ptr, self._ptr, _byref(info), p)
-        elif doc == _lib.DOCUMENT["pdb"]:
-            a._call(lib.vox_write_annotated_pdb, self.structure._ptr, self._ptr, p)
-        else:
-            a._call(lib.vox_write_annotated_cif, self.structure._ptr, self._ptr, 1 if include_hubs else 0, p)
+            return
+        with self.structure._use:  # the documents that read the structure (see Structure._use)
+            if doc == _lib.DOCUMENT["annotation"]:
+                info, _keep = self._payload(source, input_path, output_structure_cif, include_hubs, path)
+                a._call(lib.vox_write_annotation_payload, self.structure._ptr, self._ptr, _byref(info), p)
+            elif doc == _lib.DOCUMENT["pdb"]:
+                a._call(lib.vox_write_annotated_pdb, self.structure._ptr, self._ptr, p)
+            else:
+                a._call(lib.vox_write_annotated_cif, self.structure._ptr, self._ptr, 1 if include_hubs else 0, p)
 
 
 def _document(kind):
@@ -774,7 +784,9 @@ class Analyzer:
             params = _lib.AnalyzeParams.from_buffer_copy(self._params)
             params.resolution = _number(resolution, "resolution")
         h = ctypes.c_void_p()
-        with self._lock:  # the analysis and its stage timings, with no other call in between
+        # the structure first (see Structure._use), then the analysis and its stage timings, with no
+        # other call in between
+        with s._use, self._lock:
             ctx = self._ctx
             st = lib.vox_analyze(ctx, s._ptr, _byref(params), _byref(h))
             if st:

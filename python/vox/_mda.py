@@ -11,7 +11,8 @@ from ._errors import InvalidArgumentError, invalid
 def atomgroup(obj, select=None):
     """The AtomGroup of a Universe or AtomGroup, narrowed by an MDAnalysis selection string."""
     ag = getattr(obj, "atoms", None)  # a Universe's atoms; an AtomGroup's .atoms is itself
-    if ag is None or not hasattr(ag, "positions") or not hasattr(ag, "universe"):
+    # positions asked of the class: a Universe without a trajectory has the property but no data
+    if ag is None or not hasattr(type(ag), "positions") or not hasattr(ag, "universe"):
         raise invalid(f"expected an MDAnalysis Universe or AtomGroup, got {type(obj).__name__}")
     if select:
         if not isinstance(select, str):
@@ -64,12 +65,24 @@ def _attr(ag, name):
         return None
 
 
+def _required(ag, name, what):
+    """A topology attribute vox needs: a vox error naming it when the Universe has none (MDAnalysis'
+    NoDataError otherwise, which is not a vox.Error)."""
+    v = _attr(ag, name)
+    if v is None:
+        raise invalid(f"the AtomGroup has no {what} (MDAnalysis topology attribute '{name}'): vox needs them; "
+                      f"add them with universe.add_TopologyAttr({name!r}, ...)")
+    return v
+
+
 def atom_buffers(ag, xyz=None):
     """vox atom arrays for the AtomGroup's atoms at the current frame: elements upper-cased as in
     a PDB file's columns 77-78 (inferred from the atom name as vox's PDB reader does when the
     topology has none), chain IDs (or ""), insertion codes, HETATM flags and the unit cell when
     the topology has them."""
-    names = ag.names.tolist()
+    if xyz is None:
+        xyz = _required(ag, "positions", "coordinates (a Universe without a trajectory)")
+    names = _required(ag, "names", "atom names").tolist()
     elements = _attr(ag, "elements")
     elements = [""] * len(names) if elements is None else "\0".join(map(str, elements.tolist())).upper().split("\0")
     for i, e in enumerate(elements):
@@ -88,7 +101,8 @@ def atom_buffers(ag, xyz=None):
                 box = _arrays.cell_box(tri)
             except InvalidArgumentError:  # no unit cell the library can describe: as a Universe without box
                 box = None
-    return _arrays.AtomBuffers(ag.positions if xyz is None else xyz, elements, names, ag.resnames, ag.resids,
+    return _arrays.AtomBuffers(xyz, elements, names, _required(ag, "resnames", "residue names"),
+                               _required(ag, "resids", "residue numbers"),
                                chain=chain, ins_code=icodes, hetero=hetero, box=box)
 
 
