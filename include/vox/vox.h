@@ -266,7 +266,8 @@ typedef enum vox_stage {
  * caller sets to sizeof the struct it was compiled with; the library fills
  * that many bytes at most and writes back how many it filled.  So fields can
  * be added at the end without breaking programs built against an older
- * header.  A size of 0 is VOX_E_INVALID_ARG. */
+ * header.  A size under sizeof(size_t) (0 included) is VOX_E_INVALID_ARG,
+ * and nothing is written. */
 typedef struct vox_stats {
     size_t size;            /* = sizeof(vox_stats), set by the caller */
     double seconds[VOX_STAGE_COUNT];
@@ -276,7 +277,7 @@ typedef struct vox_stats {
 
 VOX_API const char *vox_stage_name(vox_stage stage);
 /* Copies the statistics into out (out->size set by the caller).
- * VOX_E_INVALID_ARG: NULL ctx or out, or out->size 0. */
+ * VOX_E_INVALID_ARG: NULL ctx or out, or out->size under sizeof(size_t). */
 VOX_API vox_status vox_ctx_get_stats(const vox_ctx *ctx, vox_stats *out);
 
 /* ------------------------------------------------------------------ */
@@ -366,7 +367,8 @@ typedef struct vox_atom_info {
 } vox_atom_info;
 
 /* Fills out for atom index (< vox_structure_atom_count).  VOX_E_INVALID_ARG
- * for NULL arguments, an out->size of 0, or an index out of range. */
+ * for NULL arguments, an out->size under sizeof(size_t), or an index out of
+ * range. */
 VOX_API vox_status vox_structure_atom(const vox_structure *s, size_t index, vox_atom_info *out);
 
 /* The unit cell: 1 and box = the cell vectors as rows (Å, never rotated),

@@ -239,9 +239,10 @@ vox_status vox_estimate_grid(vox_ctx *ctx, const vox_structure *st, const vox_an
 {
     if (!ctx)
         return VOX_E_INVALID_ARG;
-    if (!st || !out || out->size == 0)
+    if (!st || !out || out->size < sizeof out->size) /* a smaller record: writing its size back would overrun it */
         return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_estimate_grid: %s",
-                        !st ? "the structure is NULL" : !out ? "out is NULL" : "out->size is 0 (set it to sizeof out)");
+                        !st ? "the structure is NULL" : !out ? "out is NULL"
+                        : "out->size is under sizeof(size_t) (set it to sizeof(vox_grid_estimate))");
     vox_clear_error(ctx);
     vox_analyze_params p;
     vox_status rc = read_params(ctx, st, params, &p);
@@ -285,8 +286,9 @@ vox_status vox_estimate_grid(vox_ctx *ctx, const vox_structure *st, const vox_an
     e.over_limit = total > limit;
     double bytes = total * VOX_BYTES_PER_VOXEL + (double)st->atoms.n * VOX_BYTES_PER_ATOM + VOX_BYTES_FIXED;
     e.bytes = bytes < 1.8e19 ? (uint64_t)bytes : UINT64_MAX;
-    memcpy(out, &e, out->size < sizeof e ? out->size : sizeof e);
-    out->size = out->size < sizeof e ? out->size : sizeof e;
+    const size_t n = out->size < sizeof e ? out->size : sizeof e; /* before the copy overwrites out->size */
+    memcpy(out, &e, n);
+    out->size = n;
     return VOX_OK;
 }
 

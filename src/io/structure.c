@@ -158,7 +158,8 @@ static size_t input_index(const vox_structure *s, size_t i) { return s->kept ? s
 
 vox_status vox_structure_atom(const vox_structure *s, size_t index, vox_atom_info *out)
 {
-    if (!s || !out || out->size == 0 || index >= s->atoms.n)
+    /* a size under its own field's is no struct of ours: writing the field back would overrun it */
+    if (!s || !out || out->size < sizeof out->size || index >= s->atoms.n)
         return VOX_E_INVALID_ARG;
     vox_atom_info info;
     memset(&info, 0, sizeof info);
@@ -190,7 +191,7 @@ size_t vox_structure_kept_atoms(const vox_structure *s, size_t *indices)
 
 vox_status vox_transform_export(const double rot[3][3], const double centroid[3], vox_transform *out)
 {
-    if (!out || out->size == 0)
+    if (!out || out->size < sizeof out->size) /* as vox_structure_atom */
         return VOX_E_INVALID_ARG;
     vox_transform t;
     t.size = sizeof t;

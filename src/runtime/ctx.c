@@ -226,7 +226,8 @@ int vox_ctx_batch_split(const vox_ctx *ctx, int *jobs, int *threads_per_job)
 
 vox_status vox_ctx_get_stats(const vox_ctx *ctx, vox_stats *out)
 {
-    if (!ctx || !out || out->size == 0)
+    /* a size under its own field's is no struct of ours: writing the field back would overrun it */
+    if (!ctx || !out || out->size < sizeof out->size)
         return VOX_E_INVALID_ARG;
     vox_stats st = ctx->stats;
     st.size = sizeof st;
