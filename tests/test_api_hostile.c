@@ -61,6 +61,68 @@ static void test_small_records(void)
     vox_structure_free(&s);
 }
 
+/* Four atoms (CA of ALA), from arrays. */
+static vox_structure *four_atoms(const float xyz[12])
+{
+    static const char *const el[4] = {"C", "C", "C", "C"}, *const nm[4] = {"CA", "CA", "CA", "CA"},
+                             *const rn[4] = {"ALA", "ALA", "ALA", "ALA"};
+    static const int32_t rid[4] = {1, 2, 3, 4};
+    vox_atom_arrays a;
+    vox_atom_arrays_init(&a);
+    a.count = 4; a.xyz = xyz; a.element = el; a.atom_name = nm; a.res_name = rn; a.res_id = rid;
+    vox_structure *s = NULL;
+    vox_status st = vox_structure_from_arrays(ctx, &a, &s);
+    CHECK(st == VOX_OK, "four atoms from arrays: %s", vox_ctx_last_error_detail(ctx));
+    return s;
+}
+
+static int all_finite(const vox_structure *s)
+{
+    size_t n = vox_structure_atom_count(s);
+    float *xyz = malloc((3 * n + 1) * sizeof *xyz);
+    int ok = xyz != NULL;
+    vox_structure_coords(s, xyz);
+    for (size_t i = 0; ok && i < 3 * n; i++) ok = isfinite(xyz[i]);
+    free(xyz);
+    return ok;
+}
+
+/* Finite coordinates whose sum or rotation overflows f32 (an MD code's
+ * uninitialised or exploded frame: 3e38 is a float).  vox_prepare refused
+ * them with the SVD's "failed (info -2)" in volumizer's frame, or returned
+ * VOX_OK with NaN or infinite coordinates (vox_analyze then said "the grid
+ * has no voxels along x").  Now both frames say that the coordinates are
+ * too large, naming an atom, and so does vox_structure_set_coords. */
+static void test_overflowing_coordinates(void)
+{
+    static const float same_sign[12] = {3e38f, 3e38f, 3e38f, 3.1e38f, 3e38f, 3e38f,
+                                        3e38f, 3.2e38f, 3e38f, 3e38f, 3e38f, 3.3e38f};
+    /* centred fine, but the diagonal's length is over FLT_MAX once it is the x axis */
+    static const float spread[12] = {3e38f, 3e38f, 0, -3e38f, -3e38f, 0, 0, 0, 1, 0, 0, -1};
+    static const float fine[12] = {0, 0, 0, 3, 0, 0, 0, 3, 0, 0, 0, 3};
+    for (int signs = 0; signs < 2; signs++)
+        for (int k = 0; k < 2; k++) {
+            vox_structure *s = four_atoms(k ? spread : same_sign);
+            vox_prepare_params pp;
+            vox_prepare_params_init(&pp);
+            pp.frame_signs = signs ? VOX_FRAME_SIGNS_CANONICAL : VOX_FRAME_SIGNS_VOLUMIZER;
+            vox_status st = vox_prepare(ctx, s, &pp);
+            const char *d = vox_ctx_last_error_detail(ctx);
+            CHECK(st == VOX_E_INVALID_ARG && strstr(d, "too large") && strstr(d, "atom "),
+                  "frame %d, %s: prepare gave %d (%s), coordinates %s", signs, k ? "spread" : "same sign", (int)st,
+                  d, all_finite(s) ? "finite" : "NOT finite");
+            vox_structure_free(&s);
+            /* the same frame given to a prepared structure */
+            s = four_atoms(fine);
+            CHECK(vox_prepare(ctx, s, &pp) == VOX_OK, "prepare four good atoms: %s", vox_ctx_last_error_detail(ctx));
+            st = vox_structure_set_coords(ctx, s, k ? spread : same_sign, 4);
+            d = vox_ctx_last_error_detail(ctx);
+            CHECK(st == VOX_E_INVALID_ARG && strstr(d, "too large"), "frame %d, %s: set_coords gave %d (%s)", signs,
+                  k ? "spread" : "same sign", (int)st, d);
+            vox_structure_free(&s);
+        }
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -77,6 +139,7 @@ int main(int argc, char **argv)
         return 1;
     }
     test_small_records();
+    test_overflowing_coordinates();
     vox_ctx_destroy(&ctx);
     return check_report();
 }

@@ -328,6 +328,29 @@ static vox_status align_volumizer(vox_ctx *ctx, vox_structure *s, const float me
     return VOX_OK;
 }
 
+/* Alignment computes in f32 as volumizer does: finite coordinates near
+ * FLT_MAX (an exploded or uninitialised frame) overflow their sum, their
+ * centred values or their rotated ones.  Such a frame is refused by name
+ * rather than aligned into infinities and NaN (which analysed as "no voxels
+ * along x"), or failed by the SVD with a LAPACK argument number.  when says
+ * which step; the atom is named by its input index, as the caller knows it. */
+static vox_status too_large(vox_ctx *ctx, const vox_structure *s, size_t i, int axis, const char *when)
+{
+    return vox_fail(ctx, VOX_E_INVALID_ARG,
+                    "alignment: the coordinates are too large for 32-bit floats: atom %zu's %c coordinate is not "
+                    "finite %s (|coordinates| and their sums must stay well below 3.4e38)",
+                    s->kept ? s->kept[i] : i, "xyz"[axis], when);
+}
+
+static vox_status check_finite(vox_ctx *ctx, const vox_structure *s, const float mean[3], const char *when)
+{
+    for (size_t i = 0; i < s->atoms.n; i++)
+        for (int c = 0; c < 3; c++)
+            if (!isfinite(s->atoms.a[i].xyz[c] - (mean ? mean[c] : 0.0f)))
+                return too_large(ctx, s, i, c, when);
+    return VOX_OK;
+}
+
 vox_status vox_align_structure(vox_ctx *ctx, vox_structure *s)
 {
     size_t n = s->atoms.n;
@@ -336,11 +359,14 @@ vox_status vox_align_structure(vox_ctx *ctx, vox_structure *s)
                         "alignment needs at least 3 atoms, the cleaned structure has %zu", n);
     float mean[3];
     centroid(s, mean);
-    if (s->prep.frame_signs == VOX_FRAME_SIGNS_CANONICAL) {
+    vox_status st = check_finite(ctx, s, mean, "once centred on the atoms' mean");
+    if (st != VOX_OK)
+        return st;
+    if (s->prep.frame_signs == VOX_FRAME_SIGNS_CANONICAL)
         align_canonical(s, mean);
-        return VOX_OK;
-    }
-    return align_volumizer(ctx, s, mean);
+    else if ((st = align_volumizer(ctx, s, mean)) != VOX_OK)
+        return st;
+    return check_finite(ctx, s, NULL, "once rotated onto the principal axes");
 }
 
 vox_status vox_prepare(vox_ctx *ctx, vox_structure *s, const vox_prepare_params *params)
