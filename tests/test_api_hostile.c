@@ -123,6 +123,35 @@ static void test_overflowing_coordinates(void)
         }
 }
 
+/* A fixed lattice whose origin is among the atoms but whose grid_dims is
+ * huge: refused as too large, and the detail names grid_dims.  It said "the
+ * lattice's origin 0 along x is so far from the atoms (-17.8 .. 18.4)",
+ * which sent the caller to the wrong field. */
+static void test_lattice_dims_named(void)
+{
+    vox_structure *s = load("pocket_box.pdb");
+    CHECK(s && vox_prepare(ctx, s, NULL) == VOX_OK, "load + prepare pocket_box.pdb");
+    for (int axis = 0; axis < 3; axis++) {
+        vox_analyze_params p;
+        vox_analyze_params_init(&p);
+        p.has_grid = 1;
+        for (int a = 0; a < 3; a++) {
+            p.grid_origin[a] = 0.0; /* inside the atoms (-17.8 .. 18.4) */
+            p.grid_dims[a] = 30;
+        }
+        p.grid_dims[axis] = INT_MAX;
+        vox_result *r = NULL;
+        vox_status st = vox_analyze(ctx, s, &p, &r);
+        const char *d = vox_ctx_last_error_detail(ctx);
+        char want[32];
+        snprintf(want, sizeof want, "grid_dims %c", "xyz"[axis]);
+        CHECK(st == VOX_E_GRID_TOO_LARGE && r == NULL && strstr(d, want) && !strstr(d, "far from"),
+              "grid_dims %c = INT_MAX: status %d (%s)", "xyz"[axis], (int)st, d);
+        vox_result_free(&r);
+    }
+    vox_structure_free(&s);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -140,6 +169,7 @@ int main(int argc, char **argv)
     }
     test_small_records();
     test_overflowing_coordinates();
+    test_lattice_dims_named();
     vox_ctx_destroy(&ctx);
     return check_report();
 }

@@ -215,10 +215,20 @@ static vox_status grid_axis(vox_ctx *ctx, const vox_analyze_params *p, int a, fl
     const int made = p->has_grid ? vox_grid_axis_lattice(lo0, hi0, p->grid_origin[a], p->grid_dims[a], p->resolution,
                                                          ax, &grown)
                                  : vox_grid_axis_bounds(lo0, hi0, p->resolution, ax);
-    if (made < 0)
-        return vox_fail(ctx, VOX_E_GRID_TOO_LARGE, "the lattice's origin %g along %c is so far from the atoms "
-                        "(%g .. %g) that the grid would need over 2^31 voxels along %c at resolution %g A",
-                        p->grid_origin[a], "xyz"[a], (double)lo0, (double)hi0, "xyz"[a], p->resolution);
+    if (made < 0) {
+        /* name the field to change: the origin when its distance to the atoms
+         * alone is past the count, else the dimensions it was added to */
+        const double far = fmax(fabs(p->grid_origin[a] - (double)lo0), fabs((double)hi0 - p->grid_origin[a])) /
+                           p->resolution;
+        if (!(far < 2147483647.0 / 2))
+            return vox_fail(ctx, VOX_E_GRID_TOO_LARGE, "the lattice's origin %g along %c is so far from the atoms "
+                            "(%g .. %g) that the grid would need over 2^31 voxels along %c at resolution %g A",
+                            p->grid_origin[a], "xyz"[a], (double)lo0, (double)hi0, "xyz"[a], p->resolution);
+        return vox_fail(ctx, VOX_E_GRID_TOO_LARGE, "fixed grid: grid_dims %c = %d voxels from origin %g, grown to hold "
+                        "the atoms (%g .. %g), would be over 2^31 - 1 voxels along %c at resolution %g A",
+                        "xyz"[a], p->grid_dims[a], p->grid_origin[a], (double)lo0, (double)hi0, "xyz"[a],
+                        p->resolution);
+    }
     if (!made)
         return vox_fail(ctx, VOX_E_EMPTY_GRID, "the grid has no voxels along %c at resolution %g A", "xyz"[a],
                         p->resolution);
