@@ -110,6 +110,10 @@ VOX_HIDDEN size_t vox_fill_records(const void *src, size_t total, size_t first, 
  * finite, among n atoms (x,y,z triples); VOX_OK when all are (structure.c). */
 VOX_HIDDEN vox_status vox_check_coords(vox_ctx *ctx, const float *xyz, size_t n);
 
+/* The element biotite guesses from an atom name when a PDB file's element
+ * columns are blank; "" when it finds none (pdb.c). */
+VOX_HIDDEN void vox_infer_element(const char *atom_name, char out[4]);
+
 /* Gives a newly built structure its identity (structure.c). */
 VOX_HIDDEN void vox_structure_stamp(vox_ctx *ctx, vox_structure *s);
 /* Fills a caller's vox_transform (up to its size) from a rotation and centroid:

@@ -152,6 +152,76 @@ static void test_lattice_dims_named(void)
     vox_structure_free(&s);
 }
 
+static char *render_cif(vox_structure *s)
+{
+    vox_result *r = NULL;
+    char *cif = NULL;
+    size_t len;
+    if (vox_prepare(ctx, s, NULL) != VOX_OK || vox_analyze(ctx, s, NULL, &r) != VOX_OK ||
+        vox_render(ctx, VOX_DOC_CIF, s, r, NULL, &cif, &len) != VOX_OK)
+        fprintf(stderr, "render_cif: %s\n", vox_ctx_last_error_detail(ctx));
+    vox_result_free(&r);
+    return cif;
+}
+
+/* Names as a PDB file's columns give them: the header says the element is
+ * what columns 77-78 hold, and vox_structure_from_arrays holds what loading
+ * a PDB file with the same atoms gives.  The loader trims the columns and
+ * infers a blank element from the atom name; the arrays kept " C" and ""
+ * as they were, so the element was unknown (default radius), a hydrogen
+ * " H" or "" survived cleaning, and " CA " was no C-alpha: other volumes. */
+static void test_names_as_pdb_columns(void)
+{
+    vox_structure *file = load("pocket_box.pdb");
+    CHECK(file != NULL, "load pocket_box.pdb");
+    const size_t n = vox_structure_atom_count(file);
+    float *xyz = malloc(3 * (n + 1) * sizeof *xyz);
+    const char **el = malloc((n + 1) * sizeof *el), **nm = malloc((n + 1) * sizeof *nm),
+               **rn = malloc((n + 1) * sizeof *rn), **ch = malloc((n + 1) * sizeof *ch);
+    int32_t *rid = malloc((n + 1) * sizeof *rid);
+    vox_atom_info *info = calloc(n + 1, sizeof *info);
+    vox_structure_coords(file, xyz);
+    for (size_t i = 0; i < n; i++) {
+        info[i].size = sizeof info[i];
+        vox_structure_atom(file, i, &info[i]);
+        rid[i] = info[i].res_id;
+    }
+    char *want = render_cif(file);
+    vox_structure_free(&file);
+    static const char *const how[] = {"element \"\"", "element \" C\"", "atom_name \" CA \"", "res_name \"ALA \"",
+                                      "chain \" A\"", "a hydrogen with element \"\""};
+    for (int v = 0; v < 6; v++) {
+        for (size_t i = 0; i < n; i++) {
+            el[i] = v == 0 ? "" : v == 1 ? " C" : info[i].element;
+            nm[i] = v == 2 && strcmp(info[i].atom_name, "CA") == 0 ? " CA " : info[i].atom_name;
+            rn[i] = v == 3 && strcmp(info[i].res_name, "ALA") == 0 ? "ALA " : info[i].res_name;
+            ch[i] = v == 4 && strcmp(info[i].chain, "A") == 0 ? " A" : info[i].chain;
+        }
+        size_t count = n;
+        if (v == 5) { /* one more atom: a hydrogen that cleaning removes, as from a PDB file */
+            memcpy(xyz + 3 * n, xyz, 3 * sizeof *xyz);
+            el[n] = "";
+            nm[n] = "HA";
+            rn[n] = info[n - 1].res_name;
+            ch[n] = info[n - 1].chain;
+            rid[n] = info[n - 1].res_id;
+            count = n + 1;
+        }
+        vox_atom_arrays a;
+        vox_atom_arrays_init(&a);
+        a.count = count; a.xyz = xyz; a.element = el; a.atom_name = nm; a.res_name = rn; a.res_id = rid; a.chain = ch;
+        vox_structure *s = NULL;
+        vox_status st = vox_structure_from_arrays(ctx, &a, &s);
+        char *got = st == VOX_OK ? render_cif(s) : NULL;
+        CHECK(want && got && strcmp(want, got) == 0, "%s: the annotated mmCIF differs from the PDB file's (%s)",
+              how[v], st == VOX_OK ? "built" : vox_ctx_last_error_detail(ctx));
+        free(got);
+        vox_structure_free(&s);
+    }
+    free(want);
+    free(xyz); free(el); free(nm); free(rn); free(ch); free(rid); free(info);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -170,6 +240,7 @@ int main(int argc, char **argv)
     test_small_records();
     test_overflowing_coordinates();
     test_lattice_dims_named();
+    test_names_as_pdb_columns();
     vox_ctx_destroy(&ctx);
     return check_report();
 }

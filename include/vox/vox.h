@@ -322,8 +322,10 @@ VOX_API void vox_structure_coords(const vox_structure *s, float *xyz);
 
 /* ---- Structures from memory (an MD engine's or analysis code's atoms) ---- */
 
-/* Per-atom arrays of count atoms.  Strings are NUL-terminated; their
- * lengths are those the file formats allow (element <= 3, atom name <= 7,
+/* Per-atom arrays of count atoms.  Strings are NUL-terminated and read as
+ * the PDB loader reads its columns: blanks around them are dropped, and a
+ * blank element is guessed from the atom name.  Their lengths (without those
+ * blanks) are those the file formats allow (element <= 3, atom name <= 7,
  * residue name <= 7, chain <= 7 characters): longer ones are refused, never
  * truncated.  The arrays are copied: the caller keeps ownership. */
 typedef struct vox_atom_arrays {

@@ -132,8 +132,8 @@ static int is_element(const char *s)
     return 0;
 }
 
-/* biotite's guess when the element columns are blank. */
-static void infer_element(const char *atom_name, char out[4])
+/* biotite's guess when the element columns are blank (also for atom arrays, structure.c). */
+void vox_infer_element(const char *atom_name, char out[4])
 {
     char n[8];
     size_t k = 0;
@@ -257,7 +257,7 @@ static vox_status parse_atom(vox_ctx *ctx, const vox_text *t, const line_view *l
         field(l, 76, 78, a->element, sizeof a->element);
     }
     if (!a->element[0])
-        infer_element(a->name, a->element);
+        vox_infer_element(a->name, a->element);
     return VOX_OK;
 }
 

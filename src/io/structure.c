@@ -25,14 +25,25 @@ void vox_structure_reset_transform(vox_structure *s)
     }
 }
 
+static int is_blank(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
 /* Copies a name into a fixed field; 0 when it does not fit (refused, never
- * truncated: a silently shortened name would be another residue). */
+ * truncated: a silently shortened name would be another residue).  Blanks
+ * around the name are dropped as the PDB loader trims its columns (" C",
+ * the element as columns 77-78 give it, is carbon), so the length counts
+ * without them. */
 static int copy_name(char *dst, size_t cap, const char *src)
 {
     size_t n = strlen(src);
+    while (n > 0 && is_blank(src[n - 1])) n--;
+    while (n > 0 && is_blank(*src)) {
+        src++;
+        n--;
+    }
     if (n >= cap)
         return 0;
-    memcpy(dst, src, n + 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
     return 1;
 }
 
@@ -115,6 +126,8 @@ vox_status vox_structure_from_arrays(vox_ctx *ctx, const vox_atom_arrays *in, vo
             return vox_fail(ctx, VOX_E_INVALID_ARG, "atom %zu: %s '%.40s' is longer than %zu characters", i, field,
                             value, cap - 1);
         }
+        if (!t->element[0]) /* blank element columns: the PDB loader's guess from the name */
+            vox_infer_element(t->name, t->element);
     }
     s->atoms.n = a.count;
     s->n_input = a.count;
