@@ -222,6 +222,54 @@ static void test_names_as_pdb_columns(void)
     free(xyz); free(el); free(nm); free(rn); free(ch); free(rid); free(info);
 }
 
+/* max_grid_voxels refuses grids larger than it, not grids that fit: the
+ * quick upper bound from the atoms' extent (the largest radius of the whole
+ * table, two spare voxels per axis) refused a grid of exactly the limit, at
+ * 3 A (1716 voxels, "about 2.18e+03") and at 0.5 A (298351 voxels, bounded
+ * by 386389), and vox_estimate_grid called that grid over the limit. */
+static void test_grid_at_the_limit(void)
+{
+    vox_structure *s = load("pocket_box.pdb");
+    CHECK(s && vox_prepare(ctx, s, NULL) == VOX_OK, "load + prepare pocket_box.pdb");
+    static const double resolutions[2] = {3.0, 0.5};
+    for (int k = 0; k < 2; k++) {
+        vox_analyze_params p;
+        vox_analyze_params_init(&p);
+        p.resolution = resolutions[k];
+        vox_grid_estimate e;
+        e.size = sizeof e;
+        CHECK(vox_estimate_grid(ctx, s, &p, &e) == VOX_OK && !e.approximate, "exact estimate at %g A",
+              p.resolution);
+        for (int under = 0; under < 2; under++) {
+            vox_options o;
+            vox_options_init(&o);
+            o.profile = "";
+            o.threads = 1;
+            o.max_grid_voxels = e.voxels - (uint64_t)under;
+            vox_ctx *c = NULL;
+            CHECK(vox_ctx_create(&c, &o) == VOX_OK, "a context with max_grid_voxels %llu",
+                  (unsigned long long)o.max_grid_voxels);
+            vox_result *r = NULL;
+            vox_status st = vox_analyze(c, s, &p, &r);
+            vox_grid_estimate at;
+            at.size = sizeof at;
+            vox_status est = vox_estimate_grid(c, s, &p, &at);
+            if (!under)
+                CHECK(st == VOX_OK && est == VOX_OK && !at.over_limit && !at.approximate && at.voxels == e.voxels,
+                      "%g A, a grid of %llu voxels under a limit of as many: analyse %d (%s), estimate over %d, "
+                      "approximate %d, %llu voxels", p.resolution, (unsigned long long)e.voxels, (int)st,
+                      vox_ctx_last_error_detail(c), at.over_limit, at.approximate, (unsigned long long)at.voxels);
+            else
+                CHECK(st == VOX_E_GRID_TOO_LARGE && est == VOX_OK && at.over_limit,
+                      "%g A, a grid of %llu voxels, one over the limit: analyse %d, estimate over %d", p.resolution,
+                      (unsigned long long)e.voxels, (int)st, at.over_limit);
+            vox_result_free(&r);
+            vox_ctx_destroy(&c);
+        }
+    }
+    vox_structure_free(&s);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -241,6 +289,7 @@ int main(int argc, char **argv)
     test_overflowing_coordinates();
     test_lattice_dims_named();
     test_names_as_pdb_columns();
+    test_grid_at_the_limit();
     vox_ctx_destroy(&ctx);
     return check_report();
 }

@@ -184,6 +184,36 @@ static double voxel_limit(const vox_ctx *ctx, const char **which)
     return opt < VOX_HARD_MAX_VOXELS ? opt : VOX_HARD_MAX_VOXELS;
 }
 
+/* The largest van der Waals radius among the structure's elements (a
+ * protein's C N O S: 1.8 A, where the table's largest is 2.75), found with
+ * a small table of the distinct elements seen; past 16 of them, the table's. */
+static double largest_radius(const vox_structure *st)
+{
+    char seen[16][4];
+    int nseen = 0;
+    double rmax = 0.0;
+    for (size_t i = 0; i < st->atoms.n; i++) {
+        char el[4] = {0, 0, 0, 0}; /* the name and zeros: bytes after its NUL are not compared */
+        memcpy(el, st->atoms.a[i].element, strnlen(st->atoms.a[i].element, sizeof el - 1));
+        int k = 0;
+        while (k < nseen && memcmp(seen[k], el, sizeof el) != 0) k++;
+        if (k < nseen)
+            continue;
+        if (nseen == 16)
+            return vox_max_vdw_radius();
+        memcpy(seen[nseen++], el, sizeof el);
+        rmax = fmax(rmax, vox_vdw_radius(el));
+    }
+    return rmax;
+}
+
+/* How far over the limit the bound below may be while the grid itself may
+ * still fit: the bound has two spare voxels per axis and the full radius on
+ * both sides, where the sampled spheres reach a little less.  Between the
+ * limit and this many times it, the exact grid is built (the shell tables:
+ * no grid-sized array) and decides. */
+#define VOX_BOUND_SLACK 2.0
+
 /* An upper bound of the grid from the atom extents plus the largest radius,
  * per axis: absurd grids are refused before anything is built. */
 static double grid_bound(const vox_structure *st, double s, double axes[3])
@@ -196,7 +226,7 @@ static double grid_bound(const vox_structure *st, double s, double axes[3])
             if (v < amin[a]) amin[a] = v;
             if (v > amax[a]) amax[a] = v;
         }
-    double bound = 1.0, rmax = vox_max_vdw_radius();
+    double bound = 1.0, rmax = largest_radius(st);
     for (int a = 0; a < 3; a++) {
         axes[a] = floor(((double)amax[a] - amin[a] + 2.0 * rmax) / s) + 2.0;
         bound *= axes[a];
@@ -264,7 +294,7 @@ vox_status vox_estimate_grid(vox_ctx *ctx, const vox_structure *st, const vox_an
     const char *which;
     const double limit = voxel_limit(ctx, &which);
     double axes[3], total = grid_bound(st, p.resolution, axes);
-    if (total <= limit) { /* the exact grid: the axes of the shells' point cloud, as vox_analyze builds them */
+    if (total <= limit * VOX_BOUND_SLACK) { /* the exact grid: the axes of the shells' point cloud, as vox_analyze builds them */
         vox_shells sh;
         if ((rc = vox_shells_build(ctx, st, p.resolution, &sh)) != VOX_OK)
             return rc;
@@ -318,11 +348,12 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
     memset(ctx->stats.seconds + VOX_STAGE_SHELLS, 0, sizeof(double) * (VOX_STAGE_COUNT - VOX_STAGE_SHELLS));
 
     /* Refuse absurd grids before building anything: an upper bound from the
-     * atom extents plus the largest radius. */
+     * atom extents plus the largest radius.  A bound just over the limit may
+     * be a grid under it: the exact grid below decides those. */
     const char *which;
     const double limit = voxel_limit(ctx, &which);
     double axes[3], bound = grid_bound(st, s, axes);
-    if (bound > limit)
+    if (bound > limit * VOX_BOUND_SLACK)
         return bound_too_large(ctx, s, bound);
 
     double t0 = vox_now();
@@ -354,8 +385,10 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
     int dims[3] = {ax[0].n, ax[1].n, ax[2].n};
     double total_d = (double)dims[0] * dims[1] * dims[2];
     if (total_d > limit) {
-        rc = vox_fail(ctx, VOX_E_GRID_TOO_LARGE, "grid %d x %d x %d = %.0f voxels is over %s of %.0f", dims[0],
-                      dims[1], dims[2], total_d, which, limit);
+        /* the same advice as the quick refusal gives: now this one decides grids near the limit */
+        rc = vox_fail(ctx, VOX_E_GRID_TOO_LARGE, "grid %d x %d x %d = %.0f voxels is over %s of %.0f (%s)", dims[0],
+                      dims[1], dims[2], total_d, which, limit,
+                      limit >= VOX_HARD_MAX_VOXELS ? "a coarser resolution is needed" : "raise it with --max-grid-voxels");
         goto out;
     }
     size_t total = (size_t)total_d;
