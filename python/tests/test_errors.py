@@ -93,7 +93,7 @@ def test_too_few_atoms_error():
 
 def test_grid_too_large_error():
     xyz, atoms = ring_protein()
-    e = raises(vox.GridTooLargeError, lambda: analyzer(max_grid_voxels=1000).analyze(xyz, **atoms))
+    e = raises(vox.GridTooLargeError, lambda: analyzer(max_grid_voxels=100).analyze(xyz, **atoms))
     assert "voxels" in str(e)
     # the advice names the Python argument, not the CLI option the library's text names
     assert "raise it with vox.Analyzer(max_grid_voxels=N)" in str(e) and "--max-grid-voxels" not in e.detail
@@ -103,7 +103,7 @@ def test_grid_too_large_cli_names_its_option(tmp_path):
     xyz, atoms = ring_protein()
     p = tmp_path / "ring.pdb"
     p.write_text(pdb_text(xyz, atoms))
-    run = run_vox("analyze", "--max-grid-voxels", "1000", "--output-dir", str(tmp_path / "out"), str(p))
+    run = run_vox("analyze", "--max-grid-voxels", "100", "--output-dir", str(tmp_path / "out"), str(p))
     assert run.returncode != 0 and "raise it with --max-grid-voxels" in run.stderr, run.stderr
 
 
