@@ -35,13 +35,27 @@ static void test_small_records(void)
     CHECK(s && vox_prepare(ctx, s, NULL) == VOX_OK && vox_analyze(ctx, s, NULL, &r) == VOX_OK,
           "load + prepare + analyse pocket_box.pdb");
     static const char *const names[] = {"vox_structure_atom", "vox_structure_transform", "vox_result_transform",
-                                        "vox_ctx_get_stats", "vox_estimate_grid"};
-    for (int which = 0; which < 5; which++) {
+                                        "vox_ctx_get_stats", "vox_estimate_grid", "vox_superpose",
+                                        "vox_frames_next"};
+    float *all = malloc(3 * (s ? vox_structure_atom_count(s) : 0) * sizeof *all + 1), ref[12], centre_xyz[12];
+    if (s)
+        vox_structure_coords(s, all);
+    memcpy(ref, all, sizeof ref); /* four atoms of it */
+    memcpy(centre_xyz, all, sizeof ref);
+    free(all);
+    double centroid[3], rmsd;
+    char xtc[4096];
+    snprintf(xtc, sizeof xtc, "%s/flat.xtc", dir);
+    vox_frames *fr = NULL;
+    CHECK(vox_frames_open(ctx, xtc, &fr) == VOX_OK, "open flat.xtc: %s", vox_ctx_last_error_detail(ctx));
+    float *frame = fr ? malloc(3 * vox_frames_atom_count(fr) * sizeof *frame + 1) : NULL;
+    for (int which = 0; which < 7; which++) {
         union {
             vox_atom_info atom;
             vox_transform transform;
             vox_stats stats;
             vox_grid_estimate estimate;
+            vox_frame_info frame;
             unsigned char bytes[1024];
         } u;
         memset(&u, 0xab, sizeof u);
@@ -50,13 +64,18 @@ static void test_small_records(void)
                         : which == 1 ? vox_structure_transform(s, &u.transform)
                         : which == 2 ? vox_result_transform(r, &u.transform)
                         : which == 3 ? vox_ctx_get_stats(ctx, &u.stats)
-                                     : vox_estimate_grid(ctx, s, NULL, &u.estimate);
+                        : which == 4 ? vox_estimate_grid(ctx, s, NULL, &u.estimate)
+                        : which == 5 ? vox_superpose(ref, centre_xyz, 4, &u.transform, centroid, &rmsd)
+                        : fr         ? vox_frames_next(ctx, fr, frame, &u.frame, &(int){0})
+                                     : VOX_E_INVALID_ARG;
         size_t touched = 0;
         for (size_t i = sizeof u.atom.size; i < sizeof u.bytes; i++) touched += u.bytes[i] != 0xab;
         CHECK(st == VOX_E_INVALID_ARG && touched == 0 && u.atom.size == 4,
               "%s with a 4-byte record: status %d, size now %zu, %zu bytes written past the size", names[which],
               (int)st, u.atom.size, touched);
     }
+    free(frame);
+    vox_frames_close(&fr);
     vox_result_free(&r);
     vox_structure_free(&s);
 }

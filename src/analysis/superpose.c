@@ -62,7 +62,7 @@ static void centroid(const float *xyz, size_t n, double c[3])
 vox_status vox_superpose(const float *reference, const float *mobile, size_t n, vox_transform *out,
                          double reference_centroid[3], double *rmsd)
 {
-    if (!reference || !mobile || !out || out->size == 0 || !reference_centroid || n < 3)
+    if (!reference || !mobile || !out || out->size < sizeof out->size || !reference_centroid || n < 3)
         return VOX_E_INVALID_ARG;
     /* a coordinate that is not finite has no fit: it would come out as a NaN
      * rotation with an RMSD of 0 (the clamp below takes NaN to 0) */

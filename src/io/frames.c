@@ -104,9 +104,9 @@ static vox_status next_or_skip(vox_ctx *ctx, vox_frames *f, float *xyz, vox_fram
 {
     if (!ctx)
         return VOX_E_INVALID_ARG;
-    if (!f || !got || (info && info->size == 0))
+    if (!f || !got || (info && info->size < sizeof info->size))
         return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_frames_next/skip: %s",
-                        !f ? "the frames are NULL" : !got ? "got is NULL" : "info->size is 0 (set it to sizeof(vox_frame_info))");
+                        !f ? "the frames are NULL" : !got ? "got is NULL" : "info->size is under sizeof(size_t) (set it to sizeof(vox_frame_info))");
     *got = 0;
     vox_clear_error(ctx);
     vox_frame_info fi;
