@@ -241,6 +241,58 @@ static void test_names_as_pdb_columns(void)
     free(xyz); free(el); free(nm); free(rn); free(ch); free(rid); free(info);
 }
 
+/* Line breaks in names built in memory (the arrays take any text, as an
+ * mmCIF text field may hold it): the annotated PDB holds each record on one
+ * line, the break written as '?' as the CIF writer writes it.  Before, an
+ * atom named "C\nEND" ended the structure's records half-way through a line. */
+static void test_line_breaks_in_names(void)
+{
+    vox_structure *file = load("pocket_box.pdb");
+    CHECK(file != NULL, "load pocket_box.pdb");
+    const size_t n = vox_structure_atom_count(file);
+    float *xyz = malloc(3 * n * sizeof *xyz);
+    const char **el = malloc(n * sizeof *el), **nm = malloc(n * sizeof *nm), **rn = malloc(n * sizeof *rn),
+               **ch = malloc(n * sizeof *ch);
+    int32_t *rid = malloc(n * sizeof *rid);
+    vox_atom_info *info = calloc(n, sizeof *info);
+    vox_structure_coords(file, xyz);
+    for (size_t i = 0; i < n; i++) {
+        info[i].size = sizeof info[i];
+        vox_structure_atom(file, i, &info[i]);
+        rid[i] = info[i].res_id;
+        el[i] = info[i].element;
+        nm[i] = i == 0 ? "C\nEND" : info[i].atom_name;
+        rn[i] = info[i].res_name; /* (another residue name would be a ligand, which cleaning removes) */
+        ch[i] = i == 2 ? "A\r\nB" : info[i].chain;
+    }
+    vox_structure_free(&file);
+    vox_atom_arrays a;
+    vox_atom_arrays_init(&a);
+    a.count = n; a.xyz = xyz; a.element = el; a.atom_name = nm; a.res_name = rn; a.res_id = rid; a.chain = ch;
+    vox_structure *s = NULL;
+    vox_result *r = NULL;
+    char *pdb = NULL;
+    size_t len = 0;
+    CHECK(vox_structure_from_arrays(ctx, &a, &s) == VOX_OK && vox_prepare(ctx, s, NULL) == VOX_OK &&
+              vox_analyze(ctx, s, NULL, &r) == VOX_OK && vox_render(ctx, VOX_DOC_PDB, s, r, NULL, &pdb, &len) == VOX_OK,
+          "line breaks in names: built, analysed, rendered (%s)", vox_ctx_last_error_detail(ctx));
+    size_t bad = 0, atoms = 0;
+    for (const char *l = pdb; l && *l;) {
+        const char *e = strchr(l, '\n');
+        const size_t ln = e ? (size_t)(e - l) : strlen(l);
+        if (ln >= 6 && strncmp(l, "ATOM  ", 6) == 0) atoms++;
+        else if (!(ln == 3 && strncmp(l, "END", 3) == 0)) bad++;
+        if (memchr(l, '\r', ln)) bad++;
+        l = e ? e + 1 : l + ln;
+    }
+    CHECK(pdb && bad == 0 && atoms >= n, "line breaks in names: %zu lines are not whole records", bad);
+    CHECK(pdb && strstr(pdb, " C?EN ") && strstr(pdb, " A??B "), "line breaks in names: written as '?'");
+    vox_free(pdb);
+    vox_result_free(&r);
+    vox_structure_free(&s);
+    free(xyz); free(el); free(nm); free(rn); free(ch); free(rid); free(info);
+}
+
 /* max_grid_voxels refuses grids larger than it, not grids that fit: the
  * quick upper bound from the atoms' extent (the largest radius of the whole
  * table, two spare voxels per axis) refused a grid of exactly the limit, at
@@ -308,6 +360,7 @@ int main(int argc, char **argv)
     test_overflowing_coordinates();
     test_lattice_dims_named();
     test_names_as_pdb_columns();
+    test_line_breaks_in_names();
     test_grid_at_the_limit();
     vox_ctx_destroy(&ctx);
     return check_report();

@@ -100,9 +100,27 @@ static void out_xyz(const vox_result *r, int input_frame, const float in[3], flo
         out[c] = (float)(r->rot[0][c] * in[0] + r->rot[1][c] * in[1] + r->rot[2][c] * in[2] + r->centroid[c]);
 }
 
+/* A name as one PDB line can hold it: a line break inside it (a name built
+ * in memory, or an mmCIF text field) would start a record of its own, so
+ * each becomes '?', as the CIF writer writes such a value.  Returns name
+ * itself when it holds none (every name read from a PDB file). */
+static const char *one_line(const char *name, char *buf, size_t cap)
+{
+    if (!strpbrk(name, "\r\n"))
+        return name;
+    snprintf(buf, cap, "%s", name);
+    for (char *c = buf; (c = strpbrk(c, "\r\n")) != NULL;) *c = '?';
+    return buf;
+}
+
 static void pdb_line(vox_buf *b, size_t serial, const char *name, const char *res, const char *chain, int resid,
                      const float xyz[3], double bfac, const char *element)
 {
+    char safe[4][16];
+    name = one_line(name, safe[0], sizeof safe[0]);
+    res = one_line(res, safe[1], sizeof safe[1]);
+    chain = one_line(chain, safe[2], sizeof safe[2]);
+    element = one_line(element, safe[3], sizeof safe[3]);
     char name4[8];
     size_t ln = strlen(name);
     if (ln == 1) snprintf(name4, sizeof name4, " %s  ", name);
