@@ -184,25 +184,23 @@ static double voxel_limit(const vox_ctx *ctx, const char **which)
     return opt < VOX_HARD_MAX_VOXELS ? opt : VOX_HARD_MAX_VOXELS;
 }
 
-/* The largest van der Waals radius among the structure's elements (a
- * protein's C N O S: 1.8 A, where the table's largest is 2.75), found with
- * a small table of the distinct elements seen; past 16 of them, the table's. */
+/* A van der Waals radius at least as large as every one of the
+ * structure's elements' (the bound below needs no more): a protein's C, N,
+ * O, S and H count as sulfur's 1.8 A, told by two bytes, and every other
+ * element is looked up, so the pass costs a few instructions an atom (it
+ * runs on every analysis).  The table's largest, 2.75 A, only where such an
+ * element is present. */
+#define VOX_PROTEIN_RADIUS 1.80
+
 static double largest_radius(const vox_structure *st)
 {
-    char seen[16][4];
-    int nseen = 0;
     double rmax = 0.0;
-    for (size_t i = 0; i < st->atoms.n; i++) {
-        char el[4] = {0, 0, 0, 0}; /* the name and zeros: bytes after its NUL are not compared */
-        memcpy(el, st->atoms.a[i].element, strnlen(st->atoms.a[i].element, sizeof el - 1));
-        int k = 0;
-        while (k < nseen && memcmp(seen[k], el, sizeof el) != 0) k++;
-        if (k < nseen)
-            continue;
-        if (nseen == 16)
-            return vox_max_vdw_radius();
-        memcpy(seen[nseen++], el, sizeof el);
-        rmax = fmax(rmax, vox_vdw_radius(el));
+    const double table_max = vox_max_vdw_radius();
+    for (size_t i = 0; i < st->atoms.n && rmax < table_max; i++) {
+        const char *e = st->atoms.a[i].element;
+        const int common = e[1] == 0 && (e[0] == 'C' || e[0] == 'N' || e[0] == 'O' || e[0] == 'S' || e[0] == 'H');
+        const double r = common ? VOX_PROTEIN_RADIUS : vox_vdw_radius(e);
+        rmax = r > rmax ? r : rmax;
     }
     return rmax;
 }

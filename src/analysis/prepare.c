@@ -119,16 +119,28 @@ static void stabilize(double ax[3][3], int first, int last)
  * f32 (numpy's mean over axis 0 of a C-ordered f32 array: no pairwise
  * summation across rows), divided by n in f32.  The atoms are centred in
  * f32 by the caller (x - mean), as numpy subtracts. */
-static void centroid(vox_structure *s, float mean[3])
+/* The mean of the coordinates (f32 sums in atom order, as volumizer), and
+ * how far the centred coordinates reach: the largest |x - mean| over every
+ * axis, from each axis' extremes (f32 subtraction is monotonic), so the
+ * overflow check below needs no pass of its own. */
+static void centroid(vox_structure *s, float mean[3], float *reach)
 {
     size_t n = s->atoms.n;
-    float sum[3] = {0, 0, 0};
+    float sum[3] = {0, 0, 0}, lo[3], hi[3];
+    for (int c = 0; c < 3; c++) lo[c] = hi[c] = s->atoms.a[0].xyz[c];
     for (size_t i = 0; i < n; i++)
-        for (int c = 0; c < 3; c++)
-            sum[c] += s->atoms.a[i].xyz[c];
+        for (int c = 0; c < 3; c++) {
+            const float v = s->atoms.a[i].xyz[c];
+            sum[c] += v;
+            lo[c] = v < lo[c] ? v : lo[c];
+            hi[c] = v > hi[c] ? v : hi[c];
+        }
+    *reach = 0.0f;
     for (int c = 0; c < 3; c++) {
         mean[c] = sum[c] / (float)n;
         s->centroid[c] = mean[c];
+        const float far = fmaxf(hi[c] - mean[c], mean[c] - lo[c]);
+        *reach = far > *reach || far != far ? far : *reach; /* NaN (an infinite mean) kept */
     }
 }
 
@@ -342,6 +354,8 @@ static vox_status too_large(vox_ctx *ctx, const vox_structure *s, size_t i, int 
                     s->kept ? s->kept[i] : i, "xyz"[axis], when);
 }
 
+#define VOX_ALIGN_SAFE 1e30f
+
 static vox_status check_finite(vox_ctx *ctx, const vox_structure *s, const float mean[3], const char *when)
 {
     for (size_t i = 0; i < s->atoms.n; i++)
@@ -357,16 +371,20 @@ vox_status vox_align_structure(vox_ctx *ctx, vox_structure *s)
     if (n < 3)
         return vox_fail(ctx, VOX_E_TOO_FEW_ATOMS,
                         "alignment needs at least 3 atoms, the cleaned structure has %zu", n);
-    float mean[3];
-    centroid(s, mean);
-    vox_status st = check_finite(ctx, s, mean, "once centred on the atoms' mean");
+    float mean[3], reach;
+    centroid(s, mean, &reach);
+    /* Coordinates within VOX_ALIGN_SAFE of their mean cannot overflow in the
+     * alignment (a rotation keeps their norm, under 2e30 here): the checks
+     * that name the atom run only past it, so a real structure pays nothing. */
+    const int huge = !(reach < VOX_ALIGN_SAFE);
+    vox_status st = huge ? check_finite(ctx, s, mean, "once centred on the atoms' mean") : VOX_OK;
     if (st != VOX_OK)
         return st;
     if (s->prep.frame_signs == VOX_FRAME_SIGNS_CANONICAL)
         align_canonical(s, mean);
     else if ((st = align_volumizer(ctx, s, mean)) != VOX_OK)
         return st;
-    return check_finite(ctx, s, NULL, "once rotated onto the principal axes");
+    return huge ? check_finite(ctx, s, NULL, "once rotated onto the principal axes") : VOX_OK;
 }
 
 vox_status vox_prepare(vox_ctx *ctx, vox_structure *s, const vox_prepare_params *params)
