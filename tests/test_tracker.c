@@ -290,6 +290,49 @@ static void test_lattice_and_tracker(const char *dir)
         for (size_t i = 0; i < n; i++) xyz[3 * i] = xyz0[3 * i];
         vox_structure_set_coords(ctx, s, xyz, n);
     }
+    { /* limits (vox_tracker_set_limits): one atom 200 A away grows the box about tenfold at once,
+       * within the analysis's limit: refused with max_growth 4, taken without; a frame one voxel
+       * beyond a max_voxels of the box held is refused; nothing changes when refused */
+        vox_tracker *tl = NULL;
+        CHECK(vox_tracker_create(ctx, &tp, &tl) == VOX_OK, "tracker for limits");
+        for (size_t i = 0; i < 3 * n; i++) xyz[i] = xyz0[i];
+        vox_structure_set_coords(ctx, s, xyz, n);
+        vox_result *r0 = analyse(ctx, s, &ap);
+        CHECK(vox_tracker_add(ctx, tl, 0, r0, NULL) == VOX_OK, "limits: frame 0");
+        int d0[3];
+        vox_tracker_occupancy(tl, -1, d0, NULL, NULL);
+        const uint64_t held = (uint64_t)d0[0] * (uint64_t)d0[1] * (uint64_t)d0[2];
+        xyz[0] = xyz0[0] + 200.0f;
+        vox_structure_set_coords(ctx, s, xyz, n);
+        vox_result *far1 = analyse(ctx, s, &ap);
+        CHECK(vox_tracker_set_limits(tl, 0, 4) == VOX_OK && vox_tracker_set_limits(NULL, 0, 4) == VOX_E_INVALID_ARG &&
+                  vox_tracker_set_limits(tl, 0, -1) == VOX_E_INVALID_ARG, "set limits");
+        CHECK(vox_tracker_add(ctx, tl, 1, far1, NULL) == VOX_E_GRID_TOO_LARGE &&
+                  strstr(vox_ctx_last_error_detail(ctx), "frame 1's grid") &&
+                  strstr(vox_ctx_last_error_detail(ctx), "over 4 times") && vox_tracker_frame_count(tl) == 1,
+              "one far atom, max_growth 4: %s", vox_ctx_last_error_detail(ctx));
+        int d1[3];
+        vox_tracker_occupancy(tl, -1, d1, NULL, NULL);
+        CHECK(!memcmp(d0, d1, sizeof d0), "refused: the box is unchanged");
+        CHECK(vox_tracker_set_limits(tl, 0, 0) == VOX_OK && vox_tracker_add(ctx, tl, 1, far1, NULL) == VOX_OK,
+              "one far atom without limits: %s", vox_ctx_last_error_detail(ctx));
+        vox_tracker_free(&tl);
+        CHECK(vox_tracker_create(ctx, &tp, &tl) == VOX_OK && vox_tracker_add(ctx, tl, 0, r0, NULL) == VOX_OK &&
+                  vox_tracker_set_limits(tl, held, 0) == VOX_OK, "tracker for max_voxels");
+        for (size_t i = 0; i < 3 * n; i++) xyz[i] = xyz0[i] - (i % 3 == 0 ? 2.0f : 0.0f);
+        vox_structure_set_coords(ctx, s, xyz, n);
+        vox_result *moved1 = analyse(ctx, s, &ap);
+        CHECK(vox_tracker_add(ctx, tl, 1, moved1, NULL) == VOX_E_GRID_TOO_LARGE &&
+                  strstr(vox_ctx_last_error_detail(ctx), "over the limit") && vox_tracker_frame_count(tl) == 1,
+              "max_voxels = the box held, a frame one voxel beyond: %s", vox_ctx_last_error_detail(ctx));
+        CHECK(vox_tracker_add(ctx, tl, 1, r0, NULL) == VOX_OK, "max_voxels: a frame inside the box is taken");
+        vox_tracker_free(&tl);
+        vox_result_free(&r0);
+        vox_result_free(&far1);
+        vox_result_free(&moved1);
+        for (size_t i = 0; i < 3 * n; i++) xyz[i] = xyz0[i];
+        vox_structure_set_coords(ctx, s, xyz, n);
+    }
     /* a result that is not on the lattice is refused */
     ap.grid_origin[0] += 0.5;
     vox_result *off = analyse(ctx, s, &ap);

@@ -833,6 +833,44 @@ def test_cif_blocks(tmp):
     check(got[one] is not None and got[one] == got[many], "data blocks give the rows of one block's models")
 
 
+def test_far_atom(tmp):
+    """One atom thousands of angstroms from the rest in one frame, --align none: the tracking lattice (the
+    union of the frames' grids, 12-32 bytes a voxel) is bounded.  Without --max-grid-voxels such a frame,
+    which would grow it over 64 times at once, is refused naming the frame (before: taken, the lattice grown
+    to match: with x = 1e6 on the lysozyme run, 9.5 GB and 56 s, exit 0); with it, the lattice is bounded
+    by it (frames whose grids each fit, but whose union does not, are refused at the frame that overflows)."""
+    lines, coords = read_atoms(os.path.join(GEN, "pocket_box.pdb"))
+    frames = [breathing(coords, k) for k in range(6)]
+    top = os.path.join(tmp, "far-top.pdb")
+    write_pdb(top, lines, frames[0])
+    far = [list(f) for f in frames]
+    far[3][4] = (far[3][4][0] + 3000.0, far[3][4][1], far[3][4][2])
+    dcd = os.path.join(tmp, "far.dcd")
+    write_dcd(dcd, far)
+    od = os.path.join(tmp, "far-out")
+    args = ["--topology", top, "--trajectory", dcd, "--align", "none", "--resolution", "2.0", "--jobs", "1"]
+    r = vox("trajectory", "--quiet", *args, "--output-dir", od)
+    s = json.load(open(os.path.join(od, "run.summary.json"))) if os.path.exists(os.path.join(od, "run.summary.json")) else {}
+    check(r.returncode == 1 and "frame 3" in r.stderr and "over 64 times" in r.stderr and "--max-grid-voxels" in r.stderr
+          and s.get("frames_done") == 3, f"a far atom in frame 3: exit {r.returncode} {r.stderr} {s.get('frames_done')}")
+    check({row[0] for row in rows(os.path.join(od, "far.frames.csv"))} <= {"0", "1", "2"}, "the frames before it are written")
+    # given --max-grid-voxels, the user's bound: taken while the lattice fits
+    od = os.path.join(tmp, "far-given")
+    r = vox("trajectory", "--quiet", *args, "--max-grid-voxels", "50000000", "--output-dir", od)
+    s = json.load(open(os.path.join(od, "run.summary.json")))
+    check(r.returncode == 0 and s["frames_done"] == 6, f"--max-grid-voxels given: {r.returncode} {r.stderr}")
+    d = s["config"]["grid"]["dims"]
+    # frame 3 far along +x, frame 4 along -x: each grid fits the limit, their union does not
+    far[4][4] = (far[4][4][0] - 3000.0, far[4][4][1], far[4][4][2])
+    write_dcd(dcd, far)
+    limit = (d[0] + 2250) * d[1] * d[2]
+    od = os.path.join(tmp, "far-union")
+    r = vox("trajectory", "--quiet", *args, "--max-grid-voxels", str(limit), "--output-dir", od)
+    s = json.load(open(os.path.join(od, "run.summary.json")))
+    check(r.returncode == 1 and "frame 4" in r.stderr and f"over the limit of {limit}" in r.stderr
+          and s["frames_done"] == 4, f"the union over --max-grid-voxels {limit}: {r.returncode} {r.stderr}")
+
+
 if __name__ == "__main__":
-    sys.exit(main([test_generated, test_options, test_empty_model, test_no_frames, test_compressed, test_end_separated, test_cif_blocks, test_model_atoms, test_xtc, test_fuzz_dcd, test_fuzz_xtc, test_shared],
+    sys.exit(main([test_generated, test_options, test_empty_model, test_no_frames, test_compressed, test_end_separated, test_cif_blocks, test_far_atom, test_model_atoms, test_xtc, test_fuzz_dcd, test_fuzz_xtc, test_shared],
                   "vox-trajectory-"))

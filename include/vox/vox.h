@@ -820,6 +820,15 @@ VOX_API void vox_tracker_free(vox_tracker **t);
  * far from the frames added so far that the lattice box would grow to over
  * 64 times the voxels of the box held plus the frame (nothing is changed). */
 VOX_API vox_status vox_tracker_add(vox_ctx *ctx, vox_tracker *t, int64_t frame, const vox_result *r, int *track_ids);
+/* Bounds the lattice box (the union of the frames' grids, 12 bytes per
+ * voxel, 32 with occupancy): vox_tracker_add then refuses a frame that
+ * would grow it over max_voxels (0: 2^32 - 1, as without limits), and,
+ * when max_growth > 0, one that would grow it to over max_growth times the
+ * voxels held at once (an atom far from the rest: a damaged frame), with
+ * VOX_E_GRID_TOO_LARGE before anything is allocated (nothing is changed).
+ * The limits are not part of the state vox_tracker_save writes: set them
+ * again after vox_tracker_restore. */
+VOX_API vox_status vox_tracker_set_limits(vox_tracker *t, uint64_t max_voxels, int max_growth);
 VOX_API int64_t vox_tracker_frame_count(const vox_tracker *t);
 VOX_API size_t vox_tracker_track_count(const vox_tracker *t);
 

@@ -43,6 +43,8 @@ enum { N_OCC = 5 }; /* hub, pore, pocket, cavity, any */
 
 struct vox_tracker {
     vox_tracker_params p;
+    uint64_t max_voxels;    /* vox_tracker_set_limits (0: none but the 32-bit one) */
+    int max_growth;
     int64_t seq;            /* frames added */
     int64_t lo[3], dims[3]; /* the lattice box held, in lattice units from p.origin */
     int32_t *owner;         /* track that last held the voxel, -1: none */
@@ -231,6 +233,18 @@ vox_status vox_tracker_add(vox_ctx *ctx, vox_tracker *t, int64_t frame, const vo
                             "tracker: the result's grid is not on the tracker's lattice (axis %c off by %g voxels; "
                             "analyse frames with has_grid and the same origin)", "xyz"[a], k - (double)off[a]);
     }
+    /* The box the lattice would grow to, in f64 (off comes from the result's
+     * origin and may be anywhere), and the voxels held before this frame. */
+    double held = 0.0, frame_v = 1.0, box = 1.0;
+    if (t->owner)
+        held = (double)box_size(t->dims);
+    for (int a = 0; a < 3; a++) {
+        double flo = (double)off[a], fhi = flo + (double)dims[a];
+        double blo = t->owner ? fmin(flo, (double)t->lo[a]) : flo;
+        double bhi = t->owner ? fmax(fhi, (double)(t->lo[a] + t->dims[a])) : fhi;
+        frame_v *= (double)dims[a];
+        box *= bhi - blo;
+    }
     if (t->owner) {
         /* Frames of one run sit on one lattice and overlap, or nearly (they
          * are aligned, or move little between frames), so the held box grows
@@ -239,15 +253,6 @@ vox_status vox_tracker_add(vox_ctx *ctx, vox_tracker *t, int64_t frame, const vo
          * empty and possibly huge: refuse a box over GROW_FACTOR times the
          * voxels of what is held plus the frame, before allocating it. */
         enum { GROW_FACTOR = 64 };
-        double held = 1.0, frame_v = 1.0, box = 1.0;
-        for (int a = 0; a < 3; a++) {
-            /* in f64: off comes from the result's origin and may be anywhere */
-            double flo = (double)off[a], hlo = (double)t->lo[a];
-            double blo = fmin(flo, hlo), bhi = fmax(flo + (double)dims[a], hlo + (double)t->dims[a]);
-            held *= (double)t->dims[a];
-            frame_v *= (double)dims[a];
-            box *= bhi - blo;
-        }
         if (box > GROW_FACTOR * (held + frame_v))
             return vox_fail(ctx, VOX_E_INVALID_ARG,
                             "tracker: frame %lld's grid (%d x %d x %d at lattice %lld %lld %lld) is far from the %lld x %lld "
@@ -257,6 +262,25 @@ vox_status vox_tracker_add(vox_ctx *ctx, vox_tracker *t, int64_t frame, const vo
                             (long long)off[2], (long long)t->dims[0], (long long)t->dims[1], (long long)t->dims[2],
                             (long long)t->lo[0], (long long)t->lo[1], (long long)t->lo[2], box, (int)GROW_FACTOR);
     }
+    /* The box is memory (12 to 32 bytes a voxel): bounded as a frame's grid
+     * is, and a frame that would multiply it at once (one atom far from the
+     * rest: a frame's own grid may be long and thin, within the analysis's
+     * limit, and still make the box huge) is refused when asked. */
+    const double cap = t->max_voxels && (double)t->max_voxels < 4294967295.0 ? (double)t->max_voxels
+                                                                                 : 4294967295.0;
+    if (box > held && box > cap)
+        return vox_fail(ctx, VOX_E_GRID_TOO_LARGE,
+                        "tracker: frame %lld's grid (%d x %d x %d voxels at lattice %lld %lld %lld) would grow the "
+                        "lattice (the union of the frames' grids) from %.0f to %.0f voxels, over the limit of %.0f",
+                        (long long)frame, r->dims[0], r->dims[1], r->dims[2], (long long)off[0], (long long)off[1],
+                        (long long)off[2], held, box, cap);
+    if (t->owner && t->max_growth > 0 && box > (double)t->max_growth * held)
+        return vox_fail(ctx, VOX_E_GRID_TOO_LARGE,
+                        "tracker: frame %lld's grid (%d x %d x %d voxels at lattice %lld %lld %lld) would grow the "
+                        "lattice (the union of the frames' grids) from %.0f to %.0f voxels in one frame, over %d times: "
+                        "an atom far from the others, a damaged frame?",
+                        (long long)frame, r->dims[0], r->dims[1], r->dims[2], (long long)off[0], (long long)off[1],
+                        (long long)off[2], held, box, t->max_growth);
     if (!grow(t, off, dims))
         return vox_fail(ctx, VOX_E_NOMEM, "out of memory for the tracker's lattice");
     const int64_t seq = t->seq;
@@ -360,6 +384,15 @@ vox_status vox_tracker_add(vox_ctx *ctx, vox_tracker *t, int64_t frame, const vo
     free(seen);
     free(cnt);
     return st;
+}
+
+vox_status vox_tracker_set_limits(vox_tracker *t, uint64_t max_voxels, int max_growth)
+{
+    if (!t || max_growth < 0)
+        return VOX_E_INVALID_ARG;
+    t->max_voxels = max_voxels;
+    t->max_growth = max_growth;
+    return VOX_OK;
 }
 
 int64_t vox_tracker_frame_count(const vox_tracker *t) { return t ? t->seq : 0; }

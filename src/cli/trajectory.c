@@ -68,7 +68,10 @@ static void usage(FILE *f)
             "                       view of some frames) and DIR/index.html; comma-separated\n"
             "  --track-gap N        frames a track may be missing and still continue (default 1)\n"
             "  --resume             continue an interrupted run from its checkpoint\n"
-            "  --max-grid-voxels N  refuse frames whose grid has more than N voxels (default 2147483647)\n"
+            "  --max-grid-voxels N  refuse frames whose grid has more than N voxels (default 2147483647);\n"
+            "                       with --align reference or none also a frame that would grow the\n"
+            "                       tracking lattice (all frames' grids) past N, and, when not given, one\n"
+            "                       that would grow it over 64 times at once (an atom far from the rest)\n"
             "  --checkpoint-every S seconds between checkpoints (default 2; 0: after every batch)\n"
             "  --wait-lock          when another run holds the output directory, wait for it\n"
             "                       (default: fail at once, naming it)\n"
@@ -80,12 +83,16 @@ static void usage(FILE *f)
             "error.\n");
 }
 
+/* Without --max-grid-voxels, a frame may not grow the tracking lattice more than this many
+ * times at once (vox_tracker_params.max_growth). */
+#define TRACK_MAX_GROWTH 64
+
 typedef struct traj_opts {
     const char *top, *traj, *outdir, *align;
     double res, ckpt_every;
     unsigned long long max_grid;
     long start, stop, stride, jobs, threads, gap;
-    int fit_ca, occupancy, resume, quiet, canonical_signs, html, wait_lock, gap_given;
+    int fit_ca, occupancy, resume, quiet, canonical_signs, html, wait_lock, gap_given, max_grid_given;
 } traj_opts;
 
 static int parse_long(const char *s, long lo, long *out)
@@ -392,6 +399,7 @@ static int parse_options(int argc, char **argv, traj_opts *o)
             long v = 0;
             ok = parse_long(optarg, 1, &v) && v <= 4294967295L;
             o->max_grid = (unsigned long long)v;
+            o->max_grid_given = 1;
             expect = "1 to 4294967295";
             break;
         }
@@ -632,6 +640,11 @@ int cmd_trajectory(int argc, char **argv)
                         break;
                     }
                 }
+                /* the lattice is bounded as a frame's grid is; without --max-grid-voxels a frame
+                 * that would multiply it at once (an atom far from the rest) is refused too, since
+                 * the default limit is far beyond what a run of one molecule needs and the lattice
+                 * costs 12 to 32 bytes a voxel (not in the checkpoint: set on a resumed one too) */
+                vox_tracker_set_limits(tk, o.max_grid, o.max_grid_given ? 0 : TRACK_MAX_GROWTH);
                 if (sl->index < next_k) /* resumed past the first frame: it only set the reference */
                     continue;
             }
@@ -659,8 +672,16 @@ int cmd_trajectory(int argc, char **argv)
                     break;
                 }
             }
-            if (tk && vox_tracker_add(ctx, tk, sl->index, sl->result, track_ids) != VOX_OK) {
-                snprintf(err, sizeof err, "frame %lld: %s", (long long)sl->index, vox_ctx_last_error_detail(ctx));
+            vox_status ts = tk ? vox_tracker_add(ctx, tk, sl->index, sl->result, track_ids) : VOX_OK;
+            if (ts != VOX_OK) {
+                const char *why = vox_ctx_last_error_detail(ctx);
+                snprintf(err, sizeof err, "frame %lld: %s%s", (long long)sl->index, why,
+                         ts != VOX_E_GRID_TOO_LARGE ? ""
+                         : !o.max_grid_given && strstr(why, "in one frame")
+                             ? "; the frames before it are written (to analyse such frames anyway, give "
+                               "--max-grid-voxels: it then bounds the lattice instead)"
+                             : "; the frames before it are written (the limit is --max-grid-voxels; the lattice "
+                               "holds 12 bytes a voxel, 32 with --write occupancy)");
                 failed_frame = sl->index;
                 break;
             }
