@@ -329,5 +329,52 @@ def test_shared(tmp):
     check(max(int(t["frames"]) for t in tracks) >= 40, "lysozyme: some pocket persists over 40 frames")
 
 
+def test_checkpoint_cost(tmp):
+    """The checkpoint holds the tracker's whole state (15 MB for lysozyme at 0.5 A with occupancy): with
+    --checkpoint-every 0 it was rewritten after every batch, 2.3 GB written for a 4 MB table over 1005 frames
+    (35 s, 9.5 s now).  Now the next checkpoint waits 32 times what the last took: the bytes written stay a
+    few checkpoints' worth, and --resume after kill -9 between stretched checkpoints still gives the
+    uninterrupted run's files."""
+    d = os.path.join(SHARED, "trajectories", "1aki-md")
+    if not os.path.isdir(d):
+        print("SKIP: ../shared/data/trajectories/1aki-md not found")
+        return
+    args = ["--topology", os.path.join(d, "top.pdb"), "--trajectory", os.path.join(d, "traj.dcd"), "--align",
+            "reference", "--resolution", "0.5", "--write", "occupancy", "--checkpoint-every", "0", "--jobs", "1"]
+    full = os.path.join(tmp, "cost-full")
+    r = traj(*args, "--output-dir", full)
+    check(r.returncode == 0, r.stderr)
+    want = outputs(full)
+    od = os.path.join(tmp, "cost")
+    p = subprocess.Popen([*WRAPPER, VOX, "trajectory", "--quiet", *args, "--output-dir", od],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ck = os.path.join(od, "traj.checkpoint")
+    wchar, size = 0, 0
+    while p.poll() is None:
+        try:
+            wchar = int([l for l in open(f"/proc/{p.pid}/io") if l.startswith("wchar")][0].split()[1])
+            size = max(size, os.path.getsize(ck))
+        except (OSError, IndexError, ValueError):
+            pass
+        time.sleep(0.01)
+    check(p.returncode == 0 and size > 1000000, f"a run with a large checkpoint: exit {p.returncode}, {size} bytes")
+    print(f"checkpoint cost: {wchar} bytes written, checkpoint {size} bytes")
+    check(wchar < 12 * size, f"bytes written {wchar}: under 12 checkpoints of {size} (50 before: one a batch)")
+    # killed between stretched checkpoints, resumed: the same files
+    od = os.path.join(tmp, "cost-kill")
+    p = subprocess.Popen([*WRAPPER, VOX, "trajectory", "--quiet", *args, "--output-dir", od],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ck = os.path.join(od, "traj.checkpoint")
+    t0 = time.time()
+    while not os.path.exists(ck) and p.poll() is None and time.time() - t0 < 60:
+        time.sleep(0.005)
+    time.sleep(0.3)
+    if p.poll() is None:
+        p.send_signal(signal.SIGKILL)
+    p.wait()
+    r = traj(*args, "--output-dir", od, "--resume")
+    check(r.returncode == 0 and outputs(od) == want, f"resumed after kill -9: {r.stderr}")
+
+
 if __name__ == "__main__":
-    sys.exit(main([test_breathing, test_rigid, test_ensembles, test_resume, test_fuzz_models, test_shared], "vox-tracking-"))
+    sys.exit(main([test_breathing, test_rigid, test_ensembles, test_resume, test_checkpoint_cost, test_fuzz_models, test_shared], "vox-tracking-"))

@@ -140,6 +140,7 @@ static const char CSV_HEADER[] =
 /* ---- checkpoint ------------------------------------------------------------ */
 
 #define CKPT_MAGIC "VOXTRJ01"
+#define CKPT_COST_RATIO 32.0
 
 typedef struct checkpoint {
     char settings[4096];
@@ -164,26 +165,30 @@ static void settings_text(const traj_opts *o, char *out, size_t cap)
              o->gap, o->occupancy, o->canonical_signs);
 }
 
-static int checkpoint_write(vox_ctx *ctx, const char *path, const checkpoint *c, char *err, size_t cap)
+/* The tracker's state is as large as the lattice: the header goes in front of it in its own
+ * buffer (grown, the state moved up) rather than both copied into a third.  c->tracker then
+ * holds the whole file, c->tracker_len stays the state's length. */
+static int checkpoint_write(vox_ctx *ctx, const char *path, checkpoint *c, char *err, size_t cap)
 {
     size_t slen = strlen(c->settings);
-    size_t n = 8 + sizeof(uint64_t) + slen + 2 * sizeof(int64_t) + 2 * sizeof(uint64_t) + c->tracker_len;
-    char *b = malloc(n), *w = b;
+    size_t head = 8 + sizeof(uint64_t) + slen + 2 * sizeof(int64_t) + 2 * sizeof(uint64_t);
+    size_t n = head + c->tracker_len;
+    char *b = realloc(c->tracker, n), *w = b;
     if (!b) {
         snprintf(err, cap, "out of memory for the checkpoint");
         return 0;
     }
+    c->tracker = b;
     uint64_t sl = slen, tl = c->tracker_len;
+    if (tl) memmove(b + head, b, tl);
     memcpy(w, CKPT_MAGIC, 8), w += 8;
     memcpy(w, &sl, sizeof sl), w += sizeof sl;
     memcpy(w, c->settings, slen), w += slen;
     memcpy(w, &c->next_k, sizeof c->next_k), w += sizeof c->next_k;
     memcpy(w, &c->done, sizeof c->done), w += sizeof c->done;
     memcpy(w, &c->csv_len, sizeof c->csv_len), w += sizeof c->csv_len;
-    memcpy(w, &tl, sizeof tl), w += sizeof tl;
-    if (tl) memcpy(w, c->tracker, tl);
+    memcpy(w, &tl, sizeof tl);
     int ok = vox_write_file_atomic(ctx, path, b, n) == VOX_OK;
-    free(b);
     if (!ok)
         snprintf(err, cap, "%s", vox_ctx_last_error_detail(ctx));
     return ok;
@@ -596,6 +601,13 @@ int cmd_trajectory(int argc, char **argv)
     int *track_ids = NULL;
     size_t track_cap = 0;
     double last_ckpt = vox_now();
+    /* The checkpoint holds the tracker's whole state, which grows with the lattice and the
+     * tracks (12 to 32 bytes a voxel, 80 a track): rewritten every --checkpoint-every seconds
+     * it would cost ever more of the run (the total growing with the square of the frames).
+     * So the next one waits at least CKPT_COST_RATIO times what the last one took: writing
+     * checkpoints takes at most about 1 / CKPT_COST_RATIO of the run's time, whatever the state's
+     * size; --checkpoint-every stays the least interval. */
+    double ckpt_wait = o.ckpt_every;
     int64_t k = 0;
     int eof = 0;
     while (!eof && failed_frame < 0) {
@@ -702,7 +714,8 @@ int cmd_trajectory(int argc, char **argv)
         }
         if (nb > 0)
             progress_show(&pg, done, k, e.slots[nb - 1].info.offset, 0);
-        if (failed_frame < 0 && !eof && vox_now() - last_ckpt >= o.ckpt_every) {
+        if (failed_frame < 0 && !eof && vox_now() - last_ckpt >= ckpt_wait) {
+            const double ckpt_t0 = vox_now();
             /* the rows reach the kernel before the checkpoint that counts them */
             if (fflush(part) != 0) {
                 snprintf(err, sizeof err, "cannot write %s: %s", part_path, strerror(errno));
@@ -726,6 +739,10 @@ int cmd_trajectory(int argc, char **argv)
                 break;
             }
             last_ckpt = vox_now();
+            free(ck.tracker); /* not kept between checkpoints: as large as the lattice */
+            ck.tracker = NULL;
+            ck.tracker_len = 0;
+            ckpt_wait = fmax(o.ckpt_every, CKPT_COST_RATIO * (last_ckpt - ckpt_t0));
         }
     }
     free(track_ids);
