@@ -376,5 +376,59 @@ def test_checkpoint_cost(tmp):
     check(r.returncode == 0 and outputs(od) == want, f"resumed after kill -9: {r.stderr}")
 
 
+def report_assets(tmp):
+    """The report's files with a stand-in for the viewer (npm's 3Dmol.js is not needed to write pages)."""
+    assets = os.path.join(tmp, "assets")
+    os.makedirs(assets, exist_ok=True)
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "share", "report")
+    for f in ("page.html", "index.html", "report.js", "report.css"):
+        open(os.path.join(assets, f), "wb").write(open(os.path.join(src, f), "rb").read())
+    open(os.path.join(assets, "3Dmol-min.js"), "w").write("/* stand-in for the viewer */\n")
+    return dict(os.environ, VOX_REPORT_ASSETS=assets)
+
+
+def test_resume_html(tmp):
+    """--write html, kill -9, --resume: the page (its 3D frames: every step-th analysed frame, some analysed
+    before the interruption) is the uninterrupted run's, byte for byte.  Before, a resumed run's page had only
+    the frames analysed after the resume point."""
+    env = report_assets(tmp)
+    lines, coords = read_atoms(os.path.join(GEN, "pocket_box.pdb"))
+    frames = [breathing(coords, k) for k in range(160)]
+    top = os.path.join(tmp, "htop.pdb")
+    write_pdb(top, lines, frames[0])
+    dcd = os.path.join(tmp, "hlong.dcd")
+    write_dcd(dcd, frames)
+    args = ["--topology", top, "--trajectory", dcd, "--resolution", "0.7", "--align", "reference", "--write",
+            "html,occupancy", "--checkpoint-every", "0"]
+    full = os.path.join(tmp, "h-full")
+    r = traj(*args, "--output-dir", full, "--jobs", "2", env=env)
+    check(r.returncode == 0, r.stderr)
+    want = {f: open(os.path.join(full, f), "rb").read() for f in ("hlong.trajectory.html", "index.html",
+                                                                   "hlong.frames.csv", "hlong.tracks.csv")}
+    rng = random.Random(11)
+    resumed = 0
+    for trial in range(3):
+        od = os.path.join(tmp, f"resumed-page-{trial}")
+        p = subprocess.Popen([*WRAPPER, VOX, "trajectory", "--quiet", *args, "--output-dir", od, "--jobs", "2"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        ck = os.path.join(od, "hlong.checkpoint")
+        t0 = time.time()
+        while not os.path.exists(ck) and p.poll() is None and time.time() - t0 < 60:
+            time.sleep(0.005)
+        time.sleep(rng.uniform(0.0, 0.2))
+        if p.poll() is None:
+            p.send_signal(signal.SIGKILL)
+        p.wait()
+        r = traj(*args, "--output-dir", od, "--jobs", "1", "--resume", env=env)
+        check(r.returncode == 0, f"html resume {trial}: {r.stderr}")
+        for f, data in want.items():
+            got = open(os.path.join(od, f), "rb").read() if os.path.exists(os.path.join(od, f)) else None
+            if f == "index.html" and got:  # titled by the folder's name
+                got = got.replace(os.path.basename(od).encode(), b"h-full")
+            check(got == data, f"html resume {trial}: {f} equals the uninterrupted run's")
+        resumed += json.load(open(os.path.join(od, "run.summary.json")))["resumed"]
+    check(resumed >= 1, f"at least one trial resumed from a checkpoint ({resumed} of 3)")
+
+
 if __name__ == "__main__":
-    sys.exit(main([test_breathing, test_rigid, test_ensembles, test_resume, test_checkpoint_cost, test_fuzz_models, test_shared], "vox-tracking-"))
+    sys.exit(main([test_breathing, test_rigid, test_ensembles, test_resume, test_resume_html, test_checkpoint_cost, test_fuzz_models, test_shared], "vox-tracking-"))

@@ -114,6 +114,71 @@ int report_traj_frame(report_traj *t, const frame_engine *e, const frame_slot *s
     return 1;
 }
 
+/* ---- the kept frames in a checkpoint ------------------------------------------------------
+ * A resumed run must keep the frames an uninterrupted one keeps, some of which were analysed
+ * before the interruption: the checkpoint carries them as rendered (at most REPORT_FRAMES,
+ * whatever the run's length), with the step and the count, native byte order as the rest of
+ * the checkpoint (same machine). */
+
+#define REPORT_STATE_MAGIC "VOXRPT01"
+
+int report_traj_save(const report_traj *t, vox_buf *b)
+{
+    int32_t n = t->nkept;
+    vox_buf_put(b, REPORT_STATE_MAGIC, 8);
+    vox_buf_put(b, (const char *)&t->step, sizeof t->step);
+    vox_buf_put(b, (const char *)&t->seen, sizeof t->seen);
+    vox_buf_put(b, (const char *)&n, sizeof n);
+    for (int i = 0; i < t->nkept; i++) {
+        uint64_t len = t->kept[i].json.len;
+        vox_buf_put(b, (const char *)&t->kept[i].ordinal, sizeof t->kept[i].ordinal);
+        vox_buf_put(b, (const char *)&len, sizeof len);
+        vox_buf_put(b, t->kept[i].json.data, t->kept[i].json.len);
+    }
+    return !b->oom;
+}
+
+int report_traj_restore(report_traj *t, const char *data, size_t len)
+{
+    const char *r = data, *end = data + len;
+    int64_t step, seen;
+    int32_t n;
+#define TAKE(dst, sz) ((size_t)(end - r) >= (sz) ? (memcpy((dst), r, (sz)), r += (sz), 1) : 0)
+    if (!data || len < 8 || memcmp(data, REPORT_STATE_MAGIC, 8) != 0)
+        return 0;
+    r += 8;
+    if (!TAKE(&step, sizeof step) || !TAKE(&seen, sizeof seen) || !TAKE(&n, sizeof n) || step < 1 ||
+        (step & (step - 1)) || seen < 0 || n < 0 || n > REPORT_FRAMES)
+        return 0;
+    for (int i = 0; i < t->nkept; i++) vox_buf_free(&t->kept[i].json);
+    t->nkept = 0;
+    int64_t prev = -1;
+    for (int32_t i = 0; i < n; i++) {
+        kept_frame *f = &t->kept[i];
+        uint64_t fl;
+        memset(f, 0, sizeof *f);
+        if (!TAKE(&f->ordinal, sizeof f->ordinal) || !TAKE(&fl, sizeof fl) || fl > (uint64_t)(end - r) ||
+            f->ordinal <= prev || f->ordinal >= seen || f->ordinal % step)
+            goto bad;
+        vox_buf_put(&f->json, r, (size_t)fl);
+        r += fl;
+        t->nkept = i + 1;
+        if (f->json.oom)
+            goto bad;
+        prev = f->ordinal;
+    }
+#undef TAKE
+    if (r != end)
+        goto bad;
+    t->step = step;
+    t->seen = seen;
+    return 1;
+bad:
+    for (int i = 0; i < t->nkept; i++) vox_buf_free(&t->kept[i].json);
+    t->nkept = 0;
+    return 0;
+}
+
 /* ---- the curves, from frames.csv ------------------------------------------------------- */
 
 typedef struct csv_row {

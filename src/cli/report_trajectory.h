@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "frame_engine.h"
+#include "internal.h"
 
 typedef struct report_traj report_traj;
 
@@ -26,6 +27,10 @@ typedef struct report_traj_run {
 report_traj *report_traj_begin(const char *dir, const char *who);
 /* A frame, in frame order, with its tracks (NULL without tracking); 0: out of memory. */
 int report_traj_frame(report_traj *t, const frame_engine *e, const frame_slot *sl, const int *track_ids);
+/* The frames kept so far, for a checkpoint (appended to b; 0: out of memory), and back on
+ * --resume (0: the bytes are not such a state; then nothing is kept). */
+int report_traj_save(const report_traj *t, vox_buf *b);
+int report_traj_restore(report_traj *t, const char *data, size_t len);
 /* Writes dir/<label>.trajectory.html (from the final frames.csv and tracks.csv and the kept
  * frames) and dir/index.html. */
 int report_traj_finish(report_traj *t, const frame_engine *e, const report_traj_run *run, char *err, size_t cap);

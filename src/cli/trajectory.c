@@ -139,7 +139,7 @@ static const char CSV_HEADER[] =
 
 /* ---- checkpoint ------------------------------------------------------------ */
 
-#define CKPT_MAGIC "VOXTRJ01"
+#define CKPT_MAGIC "VOXTRJ02" /* 02: the page's kept frames (--write html) after the tracker */
 #define CKPT_COST_RATIO 32.0
 
 typedef struct checkpoint {
@@ -148,6 +148,8 @@ typedef struct checkpoint {
     uint64_t csv_len;
     char *tracker;
     size_t tracker_len;
+    char *report; /* report_traj_save's bytes (--write html), else none */
+    size_t report_len;
 } checkpoint;
 
 /* What must not change between a run and its resumption (jobs and threads may). */
@@ -159,10 +161,10 @@ static void settings_text(const traj_opts *o, char *out, size_t cap)
     stat(o->top, &a);
     stat(o->traj ? o->traj : o->top, &b);
     snprintf(out, cap, "top=%s size=%lld mtime=%lld|traj=%s size=%lld mtime=%lld|res=%.17g|align=%s|fit=%s|"
-             "start=%ld|stop=%ld|stride=%ld|gap=%ld|occupancy=%d|signs=%d",
+             "start=%ld|stop=%ld|stride=%ld|gap=%ld|occupancy=%d|signs=%d|html=%d",
              o->top, (long long)a.st_size, (long long)a.st_mtime, o->traj ? o->traj : "", (long long)b.st_size,
              (long long)b.st_mtime, o->res, o->align, o->fit_ca ? "ca" : "heavy", o->start, o->stop, o->stride,
-             o->gap, o->occupancy, o->canonical_signs);
+             o->gap, o->occupancy, o->canonical_signs, o->html);
 }
 
 /* The tracker's state is as large as the lattice: the header goes in front of it in its own
@@ -172,15 +174,17 @@ static int checkpoint_write(vox_ctx *ctx, const char *path, checkpoint *c, char 
 {
     size_t slen = strlen(c->settings);
     size_t head = 8 + sizeof(uint64_t) + slen + 2 * sizeof(int64_t) + 2 * sizeof(uint64_t);
-    size_t n = head + c->tracker_len;
+    size_t n = head + c->tracker_len + sizeof(uint64_t) + c->report_len;
     char *b = realloc(c->tracker, n), *w = b;
     if (!b) {
         snprintf(err, cap, "out of memory for the checkpoint");
         return 0;
     }
     c->tracker = b;
-    uint64_t sl = slen, tl = c->tracker_len;
+    uint64_t sl = slen, tl = c->tracker_len, rl = c->report_len;
     if (tl) memmove(b + head, b, tl);
+    memcpy(b + head + tl, &rl, sizeof rl);
+    if (rl) memcpy(b + head + tl + sizeof rl, c->report, rl);
     memcpy(w, CKPT_MAGIC, 8), w += 8;
     memcpy(w, &sl, sizeof sl), w += sizeof sl;
     memcpy(w, c->settings, slen), w += slen;
@@ -217,11 +221,19 @@ static int checkpoint_read(const char *path, checkpoint *c, char *why, size_t ca
         ok = c->tracker && fread(c->tracker, 1, tl, f) == tl;
         c->tracker_len = tl;
     }
+    uint64_t rl = 0;
+    ok = ok && fread(&rl, sizeof rl, 1, f) == 1 && rl < ((uint64_t)1 << 40);
+    if (ok && rl) {
+        c->report = malloc(rl);
+        ok = c->report && fread(c->report, 1, rl, f) == rl;
+        c->report_len = rl;
+    }
     ok = ok && fgetc(f) == EOF;
     fclose(f);
     if (!ok) {
         free(c->tracker);
-        c->tracker = NULL;
+        free(c->report);
+        c->tracker = c->report = NULL;
         snprintf(why, cap, "the checkpoint %s is damaged", path);
     }
     return ok;
@@ -565,6 +577,12 @@ int cmd_trajectory(int argc, char **argv)
             int restored = -1; /* -1: not tried, 0: the tracker state was refused, 1: restored */
             if (stat(part_path, &sb) == 0 && (uint64_t)sb.st_size >= ck.csv_len && truncate(part_path, (off_t)ck.csv_len) == 0)
                 restored = !tracking || vox_tracker_restore(ctx, ck.tracker, ck.tracker_len, &tk) == VOX_OK;
+            /* the page's frames analysed before the interruption (html is in the settings) */
+            int page_ok = restored != 1 || !rep || report_traj_restore(rep, ck.report, ck.report_len);
+            if (restored == 1 && !page_ok) {
+                restored = 0;
+                vox_fail(ctx, VOX_E_PARSE, "the page's frames (--write html) in it are damaged");
+            }
             if (restored == 1) {
                 resumed = 1;
                 next_k = ck.next_k;
@@ -723,18 +741,28 @@ int cmd_trajectory(int argc, char **argv)
                 break;
             }
             free(ck.tracker);
-            ck.tracker = NULL;
-            ck.tracker_len = 0;
+            free(ck.report); /* (a resumed run's, as read) */
+            ck.tracker = ck.report = NULL;
+            ck.tracker_len = ck.report_len = 0;
             snprintf(ck.settings, sizeof ck.settings, "%s", settings);
             ck.next_k = next_k;
             ck.done = done;
             ck.csv_len = (uint64_t)ftell(part);
-            if (tk && vox_tracker_save(tk, &ck.tracker, &ck.tracker_len) != VOX_OK) {
+            vox_buf rb = {0};
+            if ((tk && vox_tracker_save(tk, &ck.tracker, &ck.tracker_len) != VOX_OK) ||
+                (rep && !report_traj_save(rep, &rb))) {
+                vox_buf_free(&rb);
                 snprintf(err, sizeof err, "out of memory for the checkpoint");
                 failed_frame = k;
                 break;
             }
-            if (!checkpoint_write(ctx, ckpt_path, &ck, err, sizeof err)) {
+            ck.report = rb.data;
+            ck.report_len = rb.len;
+            int wrote_ck = checkpoint_write(ctx, ckpt_path, &ck, err, sizeof err);
+            vox_buf_free(&rb);
+            ck.report = NULL;
+            ck.report_len = 0;
+            if (!wrote_ck) {
                 failed_frame = k;
                 break;
             }
@@ -849,6 +877,7 @@ out:
     if (part)
         fclose(part);
     free(ck.tracker);
+    free(ck.report);
     report_traj_free(&rep);
     vox_tracker_free(&tk);
     if (engine_ok)
