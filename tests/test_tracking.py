@@ -17,7 +17,7 @@ import sys
 import time
 
 from voxtest import check, main, runner
-from test_trajectory import breathing, read_atoms, rows, write_dcd, write_models_cif, write_models_pdb, write_pdb
+from test_trajectory import breathing, breathing_setup, read_atoms, rows, write_dcd, write_models_cif, write_models_pdb, write_pdb
 
 VOX, GEN, SHARED = sys.argv[1], sys.argv[2], sys.argv[3]
 WRAPPER = sys.argv[4].split() if len(sys.argv) > 4 else []
@@ -71,10 +71,7 @@ def read_dx(path):
 
 
 def test_breathing(tmp):
-    lines, coords = read_atoms(os.path.join(GEN, "pocket_box.pdb"))
-    frames = [breathing(coords, k) for k in range(12)]
-    top = os.path.join(tmp, "top.pdb")
-    write_pdb(top, lines, frames[0])
+    lines, frames, top = breathing_setup(tmp, "top.pdb", 12)
     dcd = os.path.join(tmp, "breathe.dcd")
     write_dcd(dcd, frames)
     outs = {}
@@ -210,10 +207,7 @@ def test_ensembles(tmp):
 
 def test_resume(tmp):
     """kill -9 at several points, then --resume: the files equal an uninterrupted run's."""
-    lines, coords = read_atoms(os.path.join(GEN, "pocket_box.pdb"))
-    frames = [breathing(coords, k) for k in range(160)]
-    top = os.path.join(tmp, "ktop.pdb")
-    write_pdb(top, lines, frames[0])
+    lines, frames, top = breathing_setup(tmp, "ktop.pdb", 160)
     dcd = os.path.join(tmp, "long.dcd")
     write_dcd(dcd, frames)
     args = ["--topology", top, "--trajectory", dcd, "--resolution", "0.7", "--align", "reference", "--write",
@@ -392,10 +386,7 @@ def test_resume_html(tmp):
     before the interruption) is the uninterrupted run's, byte for byte.  Before, a resumed run's page had only
     the frames analysed after the resume point."""
     env = report_assets(tmp)
-    lines, coords = read_atoms(os.path.join(GEN, "pocket_box.pdb"))
-    frames = [breathing(coords, k) for k in range(160)]
-    top = os.path.join(tmp, "htop.pdb")
-    write_pdb(top, lines, frames[0])
+    lines, frames, top = breathing_setup(tmp, "htop.pdb", 160)
     dcd = os.path.join(tmp, "hlong.dcd")
     write_dcd(dcd, frames)
     args = ["--topology", top, "--trajectory", dcd, "--resolution", "0.7", "--align", "reference", "--write",

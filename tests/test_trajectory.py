@@ -37,6 +37,16 @@ def breathing(coords, k):
     return [tuple(round(c[i] + (p[i] - c[i]) * f, 3) for i in range(3)) for p in coords]
 
 
+def breathing_setup(tmp, top_name, count):
+    """The generated pocket box breathing over count frames: its atom lines, the frames' coordinates, and
+    the topology (frame 0 as a PDB file named top_name in tmp)."""
+    lines, coords = read_atoms(os.path.join(GEN, "pocket_box.pdb"))
+    frames = [breathing(coords, k) for k in range(count)]
+    top = os.path.join(tmp, top_name)
+    write_pdb(top, lines, frames[0])
+    return lines, frames, top
+
+
 def write_pdb(path, lines, coords):
     with open(path, "w") as out:
         for l, p in zip(lines, coords):
@@ -174,10 +184,7 @@ def rows(csv):
 
 
 def test_generated(tmp):
-    lines, coords = read_atoms(os.path.join(GEN, "pocket_box.pdb"))
-    frames = [breathing(coords, k) for k in range(8)]
-    top = os.path.join(tmp, "top.pdb")
-    write_pdb(top, lines, frames[0])
+    lines, frames, top = breathing_setup(tmp, "top.pdb", 8)
     dcd = os.path.join(tmp, "breathe.dcd")
     write_dcd(dcd, frames)
     out = os.path.join(tmp, "t1")
@@ -222,7 +229,7 @@ def test_generated(tmp):
     write_dcd(short, [f[:-1] for f in frames])
     od = os.path.join(tmp, "bad1")
     r = vox("trajectory", "--topology", top, "--trajectory", short, "--output-dir", od)
-    check(r.returncode == 1 and f"has {len(coords)} atoms" in r.stderr and f"has {len(coords) - 1}" in r.stderr
+    check(r.returncode == 1 and f"has {len(frames[0])} atoms" in r.stderr and f"has {len(frames[0]) - 1}" in r.stderr
           and not os.path.exists(od), f"atom count mismatch: {r.returncode} {r.stderr}")
     cut = os.path.join(tmp, "cut.dcd")
     write_dcd(cut, frames, cut=10)
@@ -413,10 +420,7 @@ def test_model_atoms(tmp):
 def test_xtc(tmp):
     """The breathing box as XTC gives the rows of a DCD holding the coordinates an XTC reader returns
     (float32 of float32(integer / 10^4) x 10); a truncated XTC keeps the frames before the cut."""
-    lines, coords = read_atoms(os.path.join(GEN, "pocket_box.pdb"))
-    frames = [breathing(coords, k) for k in range(6)]
-    top = os.path.join(tmp, "xtc-top.pdb")
-    write_pdb(top, lines, frames[0])
+    lines, frames, top = breathing_setup(tmp, "xtc-top.pdb", 6)
     xtc = os.path.join(tmp, "breathe.xtc")
     dcd = os.path.join(tmp, "same.dcd")
     decoded, off = write_xtc(xtc, frames)
@@ -682,10 +686,7 @@ def test_empty_model(tmp):
     """A model without atoms (MODEL then ENDMDL, or a file ending after a MODEL line: a cut file) is an
     error naming the frame and its byte offset, exit 1, with the frames before it written; it used to end
     the trajectory there silently (exit 0, the later models dropped)."""
-    lines, coords = read_atoms(os.path.join(GEN, "pocket_box.pdb"))
-    frames = [breathing(coords, k) for k in range(4)]
-    top = os.path.join(tmp, "em-top.pdb")
-    write_pdb(top, lines, frames[0])
+    lines, frames, top = breathing_setup(tmp, "em-top.pdb", 4)
     whole = os.path.join(tmp, "em-whole.pdb")
     write_models_pdb(whole, lines, frames)
     od = os.path.join(tmp, "em-whole")
@@ -711,10 +712,7 @@ def test_no_frames(tmp):
     """A selection with no frame in it is an error, not an empty table and exit 0: --stop not after
     --start is a usage error (exit 2); --start past the last frame, or a trajectory without frames, is
     exit 1 naming the frame count, with nothing written."""
-    lines, coords = read_atoms(os.path.join(GEN, "pocket_box.pdb"))
-    frames = [breathing(coords, k) for k in range(8)]
-    top = os.path.join(tmp, "nf-top.pdb")
-    write_pdb(top, lines, frames[0])
+    lines, frames, top = breathing_setup(tmp, "nf-top.pdb", 8)
     dcd = os.path.join(tmp, "nf.dcd")
     write_dcd(dcd, frames)
     for n, args, rc, want in ((1, ["--start", "5", "--stop", "3"], 2, "--stop 3 is not after --start 5"),
@@ -745,10 +743,7 @@ def test_compressed(tmp):
     """A compressed trajectory (or a compressed ensemble given as its own trajectory: the loaders read a
     .pdb.gz topology) is refused with a message that says it is compressed, not 'not a trajectory file'."""
     import gzip
-    lines, coords = read_atoms(os.path.join(GEN, "pocket_box.pdb"))
-    frames = [breathing(coords, k) for k in range(3)]
-    top = os.path.join(tmp, "gz-top.pdb")
-    write_pdb(top, lines, frames[0])
+    lines, frames, top = breathing_setup(tmp, "gz-top.pdb", 3)
     ens = os.path.join(tmp, "gz-ens.pdb")
     write_models_pdb(ens, lines, frames)
     dcd = os.path.join(tmp, "gz.dcd")
@@ -771,10 +766,7 @@ def test_end_separated(tmp):
     topology (whose loader reads every frame's atoms as one structure) is refused with a message that
     says so. Before, the frames ran together: 'the trajectory has 8 times the atoms', or, as its own
     topology, one frame of every frame's atoms at once and exit 0."""
-    lines, coords = read_atoms(os.path.join(GEN, "pocket_box.pdb"))
-    frames = [breathing(coords, k) for k in range(4)]
-    top = os.path.join(tmp, "end-top.pdb")
-    write_pdb(top, lines, frames[0])
+    lines, frames, top = breathing_setup(tmp, "end-top.pdb", 4)
     ens = os.path.join(tmp, "end-models.pdb")
     write_models_pdb(ens, lines, frames)
     vmd = os.path.join(tmp, "end-vmd.pdb")
@@ -800,17 +792,14 @@ def test_end_separated(tmp):
             check(got == want, "END-separated frames give the rows of MODEL/ENDMDL models")
     od = os.path.join(tmp, "end-own")
     r = vox("trajectory", "--quiet", "--topology", vmd, "--output-dir", od)
-    check(r.returncode == 1 and f"has {4 * len(coords)} atoms" in r.stderr and "separated by END records" in r.stderr
+    check(r.returncode == 1 and f"has {4 * len(frames[0])} atoms" in r.stderr and "separated by END records" in r.stderr
           and not os.path.exists(od), f"END-separated file as its own topology: {r.returncode} {r.stderr}")
 
 
 def test_cif_blocks(tmp):
     """An mmCIF file of several data blocks, each with its atom_site loop (cat frame*.cif): every block's
     models are frames. Before, the first block's were all (1 frame, exit 0, the rest dropped unsaid)."""
-    lines, coords = read_atoms(os.path.join(GEN, "pocket_box.pdb"))
-    frames = [breathing(coords, k) for k in range(3)]
-    top = os.path.join(tmp, "blk-top.pdb")
-    write_pdb(top, lines, frames[0])
+    lines, frames, top = breathing_setup(tmp, "blk-top.pdb", 3)
     one = os.path.join(tmp, "blk-one.cif")
     write_models_cif(one, lines, frames)
     parts = []
@@ -839,10 +828,7 @@ def test_far_atom(tmp):
     which would grow it over 64 times at once, is refused naming the frame (before: taken, the lattice grown
     to match: with x = 1e6 on the lysozyme run, 9.5 GB and 56 s, exit 0); with it, the lattice is bounded
     by it (frames whose grids each fit, but whose union does not, are refused at the frame that overflows)."""
-    lines, coords = read_atoms(os.path.join(GEN, "pocket_box.pdb"))
-    frames = [breathing(coords, k) for k in range(6)]
-    top = os.path.join(tmp, "far-top.pdb")
-    write_pdb(top, lines, frames[0])
+    lines, frames, top = breathing_setup(tmp, "far-top.pdb", 6)
     far = [list(f) for f in frames]
     far[3][4] = (far[3][4][0] + 3000.0, far[3][4][1], far[3][4][2])
     dcd = os.path.join(tmp, "far.dcd")
