@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "load_synthetic.h"
 #include "vox/vox.h"
 
 static const char *dir, *tmp;
@@ -50,11 +51,7 @@ static void write_file(const char *path, const char *text)
 
 static vox_structure *load(const char *name)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    vox_structure *s = NULL;
-    vox_load_file(ctx, path, NULL, &s);
-    return s;
+    return load_synthetic(ctx, dir, name);
 }
 
 static void test_ctx_create(void)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "load_synthetic.h"
 #include "vox/vox.h"
 
 static const char *dir;
@@ -17,11 +18,7 @@ static vox_ctx *ctx;
 
 static vox_structure *load(const char *name)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    vox_structure *s = NULL;
-    vox_load_file(ctx, path, NULL, &s);
-    return s;
+    return load_synthetic(ctx, dir, name);
 }
 
 /* Output records whose size is under the size field's own (a caller's
