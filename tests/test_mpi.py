@@ -84,6 +84,32 @@ def test_mpi(tmp):
         check(same_files(ref, out), "resumed MPI outputs equal a serial run's")
 
 
+def test_ranks_planned_other_inputs(tmp):
+    """Ranks that list different inputs (a folder that changed between their listings, a shared file system
+    showing it late) must not analyse by index into a plan that is not rank 0's: before, rank 1 analysed
+    entries past the end of its own list (errors "path is NULL", or another file's outputs under rank 0's
+    label). Now rank 0 notices the other plan on the first request, names the rank, and gives it no entries."""
+    tree = os.path.join(tmp, "tree2")
+    os.makedirs(tree)
+    boxes = ["pocket_box.pdb", "pore_box.pdb", "cavity_box.pdb", "hub_box.pdb"]
+    for i in range(8):
+        shutil.copy(os.path.join(GEN, boxes[i % 4]), os.path.join(tree, f"s{i:02d}.pdb"))
+    serial = os.path.join(tmp, "serial2")
+    run("--output-dir", serial, tree)
+    out = os.path.join(tmp, "skew")
+    args = ["analyze", "--quiet", "--output-dir", out]
+    # rank 1 sees only the first file (simulated with its own arguments), rank 0 the whole folder
+    script = ('if [ "$OMPI_COMM_WORLD_RANK" = 1 ]; then exec "$0" "$@" "$V1"; else exec "$0" "$@" "$V0"; fi')
+    env = dict(ENV, V0=tree, V1=os.path.join(tree, "s07.pdb"))
+    p = subprocess.run(["mpirun", "--oversubscribe", "-np", "2", "sh", "-c", script, VOX, *args],
+                       capture_output=True, text=True, errors="replace", env=env, timeout=600)
+    check(p.returncode == 0, f"other plan on rank 1: the run still succeeds ({p.returncode}) {p.stderr[-2000:]}")
+    check("rank 1" in p.stderr and "other inputs" in p.stderr and "NULL" not in p.stderr,
+          f"other plan on rank 1: named, no bogus errors: {p.stderr[-2000:]}")
+    check(os.path.exists(os.path.join(out, "run.summary.json")) and comparable(out) == comparable(serial)
+          and same_files(serial, out), "other plan on rank 1: rank 0's plan done whole, as a serial run")
+
+
 def test_module_on_demand(tmp):
     ldd = subprocess.run(["ldd", VOX], capture_output=True, text=True).stdout
     check("libmpi" not in ldd, f"vox itself does not link the MPI library:\n{ldd}")
@@ -104,4 +130,4 @@ if __name__ == "__main__":
     if "mpi: yes" not in info or not shutil.which("mpirun"):
         print("SKIP: vox built without MPI, or no mpirun")
         sys.exit(77)
-    sys.exit(run_tests([test_mpi, test_module_on_demand], "vox-mpi-"))
+    sys.exit(run_tests([test_mpi, test_ranks_planned_other_inputs, test_module_on_demand], "vox-mpi-"))

@@ -60,6 +60,7 @@ typedef struct batch {
     int tty;
     FILE *jsonl;
     char checkpoint[PATH_MAX];
+    unsigned long long plan;  /* plan_fingerprint: under MPI every rank's must be rank 0's */
 } batch;
 
 static double now(void)
@@ -466,11 +467,36 @@ int batch_mpi_start(int *argc, char ***argv)
 
 void batch_mpi_end(void) { mpi_link_end(&mpi); }
 
-static char *outcome_json(long idx, int state, const outcome *o)
+/* The entries in order (path and label each), hashed (FNV-1a): ranks hand out entries by index, so
+ * each worker's list must be rank 0's.  Every rank lists the inputs itself; a folder that changes
+ * between their listings, or a shared file system that shows a new file late on one host, gives
+ * one rank another list, whose index i is another structure (or none). */
+static unsigned long long plan_fingerprint(const batch *b)
+{
+    unsigned long long h = 1469598103934665603ull;
+    for (size_t i = 0; i < b->n; i++) {
+        const char *parts[2] = {b->e[i].path ? b->e[i].path : "", b->e[i].label};
+        for (int k = 0; k < 2; k++)
+            for (const unsigned char *p = (const unsigned char *)parts[k];; p++) {
+                h = (h ^ *p) * 1099511628211ull; /* the NUL too: "ab"+"c" is not "a"+"bc" */
+                if (!*p) break;
+            }
+    }
+    return h ^ (unsigned long long)b->n;
+}
+
+/* idx < 0: a worker's first request, which carries its plan (n entries, fingerprint). */
+static char *outcome_json(long idx, int state, const outcome *o, const batch *b)
 {
     cJSON *j = cJSON_CreateObject();
     cJSON_AddNumberToObject(j, "i", (double)idx);
     cJSON_AddNumberToObject(j, "state", state);
+    if (idx < 0) {
+        char hex[24];
+        snprintf(hex, sizeof hex, "%016llx", b->plan);
+        cJSON_AddStringToObject(j, "plan", hex);
+        cJSON_AddNumberToObject(j, "n", (double)b->n);
+    }
     if (idx >= 0) {
         cJSON_AddNumberToObject(j, "ok", o->ok);
         cJSON_AddNumberToObject(j, "num_volumes", (double)o->num_volumes);
@@ -516,13 +542,38 @@ static long apply_outcome(batch *b, const char *txt, int *state)
     return i;
 }
 
+/* A worker's first request says its plan; any other request passes.  Says why a worker is left out. */
+static int same_plan(batch *b, const char *txt, int src)
+{
+    cJSON *j = cJSON_Parse(txt);
+    const cJSON *i = cJSON_GetObjectItem(j, "i");
+    int first = cJSON_IsNumber(i) && i->valuedouble < 0, ok = 1;
+    if (first) {
+        char hex[24];
+        snprintf(hex, sizeof hex, "%016llx", b->plan);
+        const char *theirs = cJSON_GetStringValue(cJSON_GetObjectItem(j, "plan"));
+        double n = cJSON_GetNumberValue(cJSON_GetObjectItem(j, "n"));
+        ok = theirs && !strcmp(theirs, hex);
+        if (!ok) {
+            pthread_mutex_lock(&b->lock);
+            fprintf(stderr, "vox analyze: rank %d listed other inputs than rank 0 (%.0f entries, rank 0 %zu, or the "
+                    "same number in another order or under other names): a folder changed while the ranks listed it, "
+                    "or the file system shows it differently on that rank's host; rank %d analyses nothing, the other "
+                    "ranks do rank 0's list\n", src, isnan(n) ? -1.0 : n, b->n, src);
+            pthread_mutex_unlock(&b->lock);
+        }
+    }
+    cJSON_Delete(j);
+    return ok;
+}
+
 static void mpi_worker(batch *b)
 {
     vox_ctx *ctx = worker_context(b->c);
     long idx = -1;
     int state = 0;
     for (;;) {
-        char *txt = outcome_json(idx, state, idx >= 0 ? &b->e[idx].oc : NULL);
+        char *txt = outcome_json(idx, state, idx >= 0 ? &b->e[idx].oc : NULL, b);
         mpi.send(txt, (int)strlen(txt) + 1, 0, TAG_REQ);
         free(txt);
         if (idx >= 0) {
@@ -532,7 +583,7 @@ static void mpi_worker(batch *b)
         long next = -1;
         if (mpi.recv(&next, (int)sizeof next, 0, TAG_WORK) != 0)
             next = -1;
-        if (next < 0)
+        if (next < 0 || (size_t)next >= b->n) /* past this rank's list: rank 0 would not send it (plan) */
             break;
         idx = next;
         state = compute_entry(b, ctx, &b->e[idx]);
@@ -560,6 +611,13 @@ static void *mpi_dispatcher(void *arg)
             abort(); /* MPI aborts the job: the other ranks would wait for an answer forever */
         }
         txt[len] = '\0';
+        if (!same_plan(b, txt, src)) { /* this rank's index i is not rank 0's entry i: it gets none */
+            free(txt);
+            long none = -1;
+            mpi.send(&none, (int)sizeof none, src, TAG_WORK);
+            active--;
+            continue;
+        }
         int state = 0;
         long done = apply_outcome(b, txt, &state);
         free(txt);
@@ -828,6 +886,7 @@ int run_batch(const run_config *c)
     export_leftovers *leftovers = c->dry_run ? NULL : export_leftovers_find(c->output_dir);
     resolved.leftovers = leftovers;
     b.c = &resolved;
+    b.plan = plan_fingerprint(&b);
     pthread_mutex_init(&b.lock, NULL);
     if (mpi.ranks > 1 && mpi.rank > 0) { /* a worker rank: analyse what rank 0 hands out, report back */
         if (!c->dry_run)
