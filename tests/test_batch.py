@@ -674,6 +674,20 @@ def test_dead_temporaries_of_every_output(tmp):
     check(all(os.path.exists(f) for f in live_tmps + keep), "a live writer's temporaries and other files stay")
     sleeper.kill()
     sleeper.wait()
+    # A writer killed a moment ago (kill -9, a Slurm time limit, `timeout -s KILL`) stays a zombie until its parent
+    # reaps it: its pid answers kill(pid, 0) although it will never write again. Its temporaries must go too (before,
+    # they stayed after the --resume that follows at once, until some later run).
+    zombie = subprocess.Popen(["true"])
+    for _ in range(500):
+        with open(f"/proc/{zombie.pid}/stat") as f:
+            if f.read().rsplit(")", 1)[1].split()[0] == "Z":
+                break
+        time.sleep(0.01)
+    ztmp = os.path.join(out, f"pocket_box.annotated.cif.tmp.{zombie.pid}.AbCdEf")
+    open(ztmp, "w").write("partial")
+    p = vox("analyze", "--quiet", "--resume", "--output-dir", out, pocket)
+    check(p.returncode == 0 and not os.path.exists(ztmp), "a zombie writer's temporaries are removed")
+    zombie.wait()
 
 
 def test_shard_keeps_other_hosts_temporaries(tmp):

@@ -269,7 +269,32 @@ cJSON *config_json(const run_config *c)
 }
 
 
-static int pid_alive(long pid) { return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM); }
+/* Whether a process that kill(pid, 0) finds is exiting or a zombie: killed (kill -9, a Slurm time limit,
+ * `timeout -s KILL`) and not yet reaped by its parent, it still answers kill() although it will never
+ * write again, and a --resume started at once would keep its temporaries.  From /proc/PID/stat: the
+ * state after the last ')' (the name may hold any), and PF_EXITING (0x4) among the flags, 9th field. */
+static int pid_ending(long pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0; /* no /proc: trust kill() */
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *p = strrchr(buf, ')');
+    char state = 0;
+    unsigned long flags = 0;
+    if (!p || sscanf(p + 1, " %c %*d %*d %*d %*d %*d %lu", &state, &flags) != 2)
+        return 0;
+    return state == 'Z' || state == 'X' || state == 'x' || (flags & 0x4);
+}
+
+static int pid_alive(long pid)
+{
+    return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM) && !pid_ending(pid);
+}
 
 void run_record_path(const run_config *c, const char *what, char *out, size_t cap)
 {
