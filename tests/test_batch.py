@@ -1119,6 +1119,36 @@ def test_replay_shard_failures(tmp):
     s = json.load(open(os.path.join(tmp, "rshards_again", "run.shard-1-of-2.summary.json")))
     check(p.returncode == 0 and len(s["planned"]) == 1, f"a new array over a summary takes its share: {s['planned']}")
 
+    # and the array's summaries, the replayed one included, merge as one run's
+    p = vox("merge-summaries", os.path.join(out, "run.summary.json"),
+            *[os.path.join(out, f"run.shard-{k}-of-3.summary.json") for k in range(3)])
+    check(p.returncode == 0, f"a shard's replayed summary merges with the others: {p.stderr}")
+
+
+def test_shards_over_changed_inputs(tmp):
+    """The tasks of a Slurm array start at different times; a folder that gains a structure between two tasks' starts
+    gives them different lists, so the positions p mod N no longer split one list: an entry can fall to a shard that
+    already ran (never analysed) or to two shards. Before, merge-summaries merged such shards silently (here e4, added
+    after shard 0 ran, belongs to shard 0 and is in no summary, exit 0); now it refuses, naming both lists' sizes."""
+    src = os.path.join(tmp, "grow_in")
+    os.makedirs(src)
+    for i in range(4):
+        shutil.copy(os.path.join(GEN, "pocket_box.pdb"), os.path.join(src, f"e{i}.pdb"))
+    out = os.path.join(tmp, "grow")
+    vox("analyze", "--quiet", "--num-shards", "2", "--shard-index", "0", "--output-dir", out, src)
+    shutil.copy(os.path.join(GEN, "pocket_box.pdb"), os.path.join(src, "e4.pdb"))
+    vox("analyze", "--quiet", "--num-shards", "2", "--shard-index", "1", "--output-dir", out, src)
+    merged = os.path.join(out, "run.summary.json")
+    p = vox("merge-summaries", merged, *[os.path.join(out, f"run.shard-{k}-of-2.summary.json") for k in range(2)])
+    check(p.returncode == 1 and not os.path.exists(merged) and "4 inputs" in p.stderr and "5 inputs" in p.stderr,
+          f"shards over different lists of inputs are refused: {p.returncode} {p.stderr}")
+    # the same array over one list merges (the paths may be spelt differently on each task)
+    vox("analyze", "--quiet", "--resume", "--num-shards", "2", "--shard-index", "0", "--output-dir", out, src)
+    p = vox("merge-summaries", merged, *[os.path.join(out, f"run.shard-{k}-of-2.summary.json") for k in range(2)])
+    s = json.load(open(merged)) if os.path.exists(merged) else {"results": [], "skipped": []}
+    check(p.returncode == 0 and sorted(r["source"] for r in s["results"] + s["skipped"]) == [f"e{i}" for i in range(5)],
+          f"re-run over one list, the shards merge whole: {p.stderr}")
+
 
 def test_shared_label_across_shards(tmp):
     """Two inputs with one label (x.pdb in two folders) at positions 0 and 1 of a 2-shard array: as in an
@@ -1181,6 +1211,6 @@ if __name__ == "__main__":
                    test_manifest_and_replay, test_checkpoint_migration, test_resume_notes_only_real_changes,
                    test_progress_bar, test_device_targets, test_walk_links_and_fifos,
                    test_walk_damaged_structure_files, test_one_run_per_output_dir,
-                   test_dead_temporaries_of_every_output, test_shard_keeps_other_hosts_temporaries, test_durable_replace, test_resume_home_path, test_run_files_folders, test_umask, test_paths_as_pathlib, test_output_dir_inside_input_dir, test_validate, test_validate_shards, test_merge_shards, test_replay_shard_failures, test_shared_label_across_shards,
+                   test_dead_temporaries_of_every_output, test_shard_keeps_other_hosts_temporaries, test_durable_replace, test_resume_home_path, test_run_files_folders, test_umask, test_paths_as_pathlib, test_output_dir_inside_input_dir, test_validate, test_validate_shards, test_merge_shards, test_replay_shard_failures, test_shards_over_changed_inputs, test_shared_label_across_shards,
                    test_max_memory,
                    lambda tmp: test_usage()], "vox-batch-"))

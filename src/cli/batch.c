@@ -61,6 +61,7 @@ typedef struct batch {
     FILE *jsonl;
     char checkpoint[PATH_MAX];
     unsigned long long plan;  /* plan_fingerprint: under MPI every rank's must be rank 0's */
+    cJSON *shard_plan;        /* a shard's: the whole plan it took its share of (shard_plan_json) */
 } batch;
 
 static double now(void)
@@ -105,7 +106,7 @@ static int shard_of(const cJSON *doc, long *k, long *n);
  * --num-shards N --shard-index K): a Slurm array replaying each task's failures with
  * --from-summary OUT/run.shard-$K-of-N.summary.json.  Its entries are this shard's
  * already; taking every N-th of them again would leave the others undone. */
-static int add_summary(paths *ps, const run_config *c, int *own)
+static int add_summary(paths *ps, const run_config *c, int *own, cJSON **own_plan)
 {
     char *text = read_text_file(c->from_summary, (size_t)1 << 30, NULL);
     int ok = summary_entries(text, c->only, ps);
@@ -114,6 +115,10 @@ static int add_summary(paths *ps, const run_config *c, int *own)
     cJSON *doc = ok && c->num_shards > 1 ? cJSON_Parse(text) : NULL;
     long k, n;
     *own = doc && shard_of(doc, &k, &n) && n == c->num_shards && k == c->shard_index;
+    /* its entries are a part of the plan that summary's run shared out: still that plan */
+    const cJSON *plan = cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "config"), "shard_plan");
+    if (*own && cJSON_IsObject(plan))
+        *own_plan = cJSON_Duplicate(plan, 1);
     cJSON_Delete(doc);
     free(text);
     return ok;
@@ -220,6 +225,9 @@ static cJSON *records_json(const batch *b, int checkpoint)
         cJSON_AddItemToObject(root, "schema", pyjson_int(SUMMARY_SCHEMA));
         cJSON_AddItemToObject(root, "config", config_json(b->c));
     }
+    if (b->shard_plan)
+        cJSON_AddItemToObject(cJSON_GetObjectItem(root, checkpoint ? "signature" : "config"), "shard_plan",
+                              cJSON_Duplicate(b->shard_plan, 1));
     cJSON *arr[5] = {NULL, cJSON_CreateArray(), cJSON_CreateArray(), cJSON_CreateArray(), cJSON_CreateArray()};
     size_t count[5] = {0};
     for (size_t i = 0; i < b->n; i++) {
@@ -687,6 +695,27 @@ static void mark_duplicate_labels(batch *b)
     free(order);
 }
 
+/* The whole plan a shard takes its share of: how many entries and their labels in order (hashed).  The
+ * tasks of a Slurm array start when the queue lets them; a folder that gains or loses a structure in
+ * between gives two tasks different lists, so p mod N no longer splits one list (an entry falls to a
+ * shard that already ran, or to two) and merge-summaries must refuse them.  The labels, not the paths,
+ * so that tasks spelling the same inputs differently (relative, absolute) agree. */
+static cJSON *shard_plan_json(const batch *b)
+{
+    unsigned long long h = 1469598103934665603ull; /* FNV-1a, each label's NUL included */
+    for (size_t i = 0; i < b->n; i++)
+        for (const unsigned char *p = (const unsigned char *)b->e[i].label;; p++) {
+            h = (h ^ *p) * 1099511628211ull;
+            if (!*p) break;
+        }
+    char hex[24];
+    snprintf(hex, sizeof hex, "%016llx", h);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "inputs", pyjson_int((long long)b->n));
+    cJSON_AddStringToObject(o, "labels", hex);
+    return o;
+}
+
 static void batch_free(batch *b)
 {
     for (size_t i = 0; i < b->n; i++) {
@@ -697,6 +726,7 @@ static void batch_free(batch *b)
         cJSON_Delete(b->e[i].members);
     }
     free(b->e);
+    cJSON_Delete(b->shard_plan);
     pthread_mutex_destroy(&b->lock);
 }
 
@@ -828,7 +858,8 @@ int run_batch(const run_config *c)
     walk_free(wk);
     int own_shard = 0, ok = !c->manifest || add_manifest(&all, c);
     size_t replayed = all.n; /* from here on, --from-summary's entries */
-    if (!ok || (c->from_summary && !add_summary(&all, c, &own_shard))) {
+    cJSON *own_plan = NULL;
+    if (!ok || (c->from_summary && !add_summary(&all, c, &own_shard, &own_plan))) {
         paths_free(&all);
         return 1;
     }
@@ -856,6 +887,10 @@ int run_batch(const run_config *c)
     /* duplicates over the whole plan, then this shard's entries: a label that two inputs share
      * fails at its later input whichever shard runs it, as in one unsharded run */
     mark_duplicate_labels(&b);
+    if (c->num_shards > 1)
+        b.shard_plan = own_plan ? own_plan : shard_plan_json(&b);
+    else
+        cJSON_Delete(own_plan);
     if (c->num_shards > 0) {
         size_t kept = 0;
         for (size_t p = 0; p < b.n; p++) {
@@ -1094,6 +1129,22 @@ int cmd_merge_summaries(int argc, char **argv)
             first = cJSON_Duplicate(record_settings(j), 1);
         else if (added)
             differ = settings_differ(first, record_settings(j));
+        const cJSON *pa = cJSON_GetObjectItem(first, "shard_plan"), *pb = cJSON_GetObjectItem(record_settings(j), "shard_plan");
+        if (added && !differ && pa && pb && !cJSON_Compare(pa, pb, 1)) {
+            double na = cJSON_GetNumberValue(cJSON_GetObjectItem(pa, "inputs")),
+                   nb = cJSON_GetNumberValue(cJSON_GetObjectItem(pb, "inputs"));
+            fprintf(stderr, "vox merge-summaries: %s and %s are shards of arrays over different inputs (%.0f inputs, "
+                    "%.0f inputs%s): the inputs changed between the shards' starts, so positions p mod N did not split "
+                    "one list, and some structures may have fallen to no shard or to two; re-run every shard with "
+                    "--resume over one list (a folder that no longer changes, or a manifest), then merge; %s not "
+                    "written\n", argv[2], argv[i], isnan(na) ? -1.0 : na, isnan(nb) ? -1.0 : nb,
+                    na == nb ? ", other labels or order" : "", argv[1]);
+            cJSON_Delete(j);
+            cJSON_Delete(first);
+            merge_abort(&m);
+            free(ks), free(ns);
+            return 1;
+        }
         if (differ) {
             char *x = cJSON_PrintUnformatted(cJSON_GetObjectItem(first, differ)),
                  *y = cJSON_PrintUnformatted(cJSON_GetObjectItem(record_settings(j), differ));
