@@ -727,6 +727,36 @@ def test_shard_keeps_other_hosts_temporaries(tmp):
               f"a shard starting while '{holder}' holds the folder exclusive: {q.returncode} {err}")
 
 
+def test_shards_of_two_arrays(tmp):
+    """Shards share a folder with the shards of their own array only: a shard of another array (another
+    --num-shards, say an array relaunched with more tasks while the first's still run) would take the same
+    structures. Before, both ran side by side, writing the same outputs; now the later one is refused, naming the
+    running shard, and with --wait-lock waits for it."""
+    import fcntl
+    out = os.path.join(tmp, "arrays")
+    pocket = os.path.join(GEN, "pocket_box.pdb")
+    vox("analyze", "--quiet", "--num-shards", "2", "--shard-index", "0", "--output-dir", out, pocket)
+    args = ["analyze", "--quiet", "--resume", "--output-dir", out, pocket]
+    with open(os.path.join(out, ".vox.lock"), "r+") as lk, open(os.path.join(out, ".vox.shard-0-of-2.lock"), "r+") as own:
+        fcntl.flock(lk, fcntl.LOCK_SH)
+        fcntl.flock(own, fcntl.LOCK_EX)
+        own.truncate(0)
+        own.write("pid 4242 on host elsewhere, vox analyze (shard 0 of 2) started now\n")
+        own.flush()
+        p = vox(*args, "--num-shards", "3", "--shard-index", "0")
+        check(p.returncode == 1 and "shard 0 of 2" in p.stderr and "--num-shards" in p.stderr
+              and not os.path.exists(os.path.join(out, "run.shard-0-of-3.summary.json")),
+              f"a shard of another array is refused while one runs: {p.returncode} {p.stderr}")
+        p = vox(*args, "--num-shards", "2", "--shard-index", "1")
+        check(p.returncode == 0, f"a shard of the same array runs beside it: {p.stderr}")
+        q = subprocess.Popen([*WRAPPER, VOX, *args, "--num-shards", "3", "--shard-index", "0", "--wait-lock"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(1)
+        check(q.poll() is None, "--wait-lock: the other array's shard waits")
+    err = q.communicate(timeout=120)[1]
+    check(q.returncode == 0 and "waiting" in err, f"--wait-lock: then runs: {q.returncode} {err}")
+
+
 def test_durable_replace(tmp):
     """README "Durability", seen through strace: each structure's CIF is fdatasync'ed before its rename and its
     annotation JSON and exports are not; when replacing, the old JSON is removed before the new CIF is renamed, and the new JSON
@@ -1211,6 +1241,6 @@ if __name__ == "__main__":
                    test_manifest_and_replay, test_checkpoint_migration, test_resume_notes_only_real_changes,
                    test_progress_bar, test_device_targets, test_walk_links_and_fifos,
                    test_walk_damaged_structure_files, test_one_run_per_output_dir,
-                   test_dead_temporaries_of_every_output, test_shard_keeps_other_hosts_temporaries, test_durable_replace, test_resume_home_path, test_run_files_folders, test_umask, test_paths_as_pathlib, test_output_dir_inside_input_dir, test_validate, test_validate_shards, test_merge_shards, test_replay_shard_failures, test_shards_over_changed_inputs, test_shared_label_across_shards,
+                   test_dead_temporaries_of_every_output, test_shard_keeps_other_hosts_temporaries, test_shards_of_two_arrays, test_durable_replace, test_resume_home_path, test_run_files_folders, test_umask, test_paths_as_pathlib, test_output_dir_inside_input_dir, test_validate, test_validate_shards, test_merge_shards, test_replay_shard_failures, test_shards_over_changed_inputs, test_shared_label_across_shards,
                    test_max_memory,
                    lambda tmp: test_usage()], "vox-batch-"))

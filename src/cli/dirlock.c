@@ -18,6 +18,7 @@
  * exclusive for a moment first, to remove what dead runs left (a shard
  * running on another host has a pid that says nothing here).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -124,6 +125,40 @@ int dirlock_take(const char *dir, int wait, const char *cmd, char *why, size_t c
     return fd;
 }
 
+/* A shard of another array (other N) running in dir: their positions p mod N overlap this array's, so they
+ * would analyse the same structures.  Each holds its .vox.shard-K-of-M.lock exclusive; a lock file of a
+ * finished array stays but is free.  Probed shared, released at once.  Returns -1 when none runs, else
+ * that lock file's descriptor (to wait on), its shard and count, and what its holder wrote. */
+static int other_array_running(const char *dir, long shards, long *ok_, long *on_, char *holder, size_t hcap)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    int busy = -1;
+    while (busy < 0 && d && (de = readdir(d))) {
+        long k, n;
+        char tail[8];
+        if (sscanf(de->d_name, ".vox.shard-%ld-of-%ld.loc%1s", &k, &n, tail) != 3 || strcmp(tail, "k") || n == shards)
+            continue;
+        char path[PATH_MAX];
+        int fd = open_lock(dir, de->d_name, O_RDONLY, path, sizeof path);
+        if (fd < 0)
+            continue;
+        if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+            flock(fd, LOCK_UN);
+            close(fd);
+        } else if (errno == EWOULDBLOCK) {
+            describe_holder(fd, holder, hcap);
+            *ok_ = k, *on_ = n;
+            busy = fd;
+        } else {
+            close(fd);
+        }
+    }
+    if (d)
+        closedir(d);
+    return busy;
+}
+
 int dirlock_take_shard(const char *dir, int wait, const char *cmd, long shard, long shards, void (*alone)(const char *),
                        char *why, size_t cap)
 {
@@ -167,7 +202,35 @@ int dirlock_take_shard(const char *dir, int wait, const char *cmd, long shard, l
         shared = take(dir, DIRLOCK_NAME, LOCK_SH, wait, cmd, why, cap);
     if (shared == -1)
         return -1;
-    int own = take(dir, name, LOCK_EX, wait, cmd, why, cap);
+    int own;
+    for (unsigned tries = 0;; tries++) {
+        own = take(dir, name, LOCK_EX, wait, cmd, why, cap);
+        if (own == -1)
+            break;
+        /* after taking its own: two arrays starting at once see each other (and both stop) rather than neither */
+        long k, n;
+        char holder[512];
+        int busy = other_array_running(dir, shards, &k, &n, holder, sizeof holder);
+        if (busy < 0)
+            break;
+        if (own >= 0)
+            close(own); /* not held while waiting: that array's shard may be waiting for this one */
+        own = -1;
+        if (!wait) {
+            snprintf(why, cap, "output directory '%s' is in use by shard %ld of %ld of another array (%s); this run "
+                     "is shard %ld of %ld: with another --num-shards the two arrays would analyse the same "
+                     "structures; wait for that array to finish (--wait-lock waits), or use another --output-dir",
+                     dir, k, n, holder, shard, shards);
+            close(busy);
+            break;
+        }
+        if (!tries)
+            fprintf(stderr, "vox %s: waiting for shard %ld of %ld of another array on '%s' to finish (%s)\n", cmd, k,
+                    n, dir, holder);
+        while (flock(busy, LOCK_SH) != 0 && errno == EINTR) {}
+        close(busy);
+        usleep(20000u + (unsigned)(getpid() % 97) * 2000u); /* two arrays waiting on each other: one goes first */
+    }
     if (own == -1) {
         if (shared >= 0)
             close(shared);
