@@ -807,6 +807,37 @@ static void test_hostile_names(void)
     CHECK(vox_render(ctx, VOX_DOC_PYMOL, s, r, &p, &out, NULL) == VOX_E_INVALID_ARG && !out, "unsafe path refused");
     p.structure_file = "-x.cif";
     CHECK(vox_render(ctx, VOX_DOC_CHIMERAX, s, r, &p, &out, NULL) == VOX_E_INVALID_ARG, "option-like path refused");
+    /* a label keeps letters of any script (protéine.pdb, 蛋白.pdb): their
+     * files open as they are; white space of any kind (it ends a line or
+     * splits a name), C1 controls and bytes that are not UTF-8 do not */
+    static const char *const letters[] = {"prot\xc3\xa9ine.annotated.cif", "\xe8\x9b\x8b\xe7\x99\xbd.cif",
+                                          "./-neg.annotated.cif", "d/\xf0\x9f\x98\x80.cif"};
+    for (size_t k = 0; k < sizeof letters / sizeof *letters; k++) {
+        p.structure_file = letters[k];
+        for (int d = VOX_DOC_PYMOL; d <= VOX_DOC_CHIMERAX; d++) {
+            CHECK(vox_render(ctx, (vox_document)d, s, r, &p, &out, NULL) == VOX_OK && out && strstr(out, letters[k]),
+                  "document %d opens '%s'", d, letters[k]);
+            CHECK(out && vox_test_unsafe_script(out, stderr) == 0, "'%s': a safe script", letters[k]);
+            vox_free(out);
+            out = NULL;
+        }
+    }
+    static const char *const refused[] = {
+        "a\xc2\xa0" "b.cif",      /* U+00A0 no-break space */
+        "a\xc2\x85" "b.cif",      /* U+0085 next line */
+        "a\xe2\x80\xa8" "b.cif",  /* U+2028 line separator */
+        "a\xe3\x80\x80" "b.cif",  /* U+3000 ideographic space */
+        "a\xe2\x80\x83" "b.cif",  /* U+2003 em space */
+        "a\xe9" "b.cif",          /* Latin-1, not UTF-8 */
+        "a\xc3",                  /* a sequence cut short */
+        "a\xc0\xbb" "b.cif",      /* overlong ';' */
+        "a\xed\xa0\x80" "b.cif",  /* a surrogate */
+    };
+    for (size_t k = 0; k < sizeof refused / sizeof *refused; k++) {
+        p.structure_file = refused[k];
+        CHECK(vox_render(ctx, VOX_DOC_PYMOL, s, r, &p, &out, NULL) == VOX_E_INVALID_ARG && !out,
+              "structure file %zu refused", k);
+    }
     /* the annotated mmCIF the scripts open keeps every atom on its row */
     p.include_hubs = 0;
     char *cif = render(ctx, VOX_DOC_CIF, s, r, &p, NULL);

@@ -131,7 +131,7 @@ def parse_pml(text, structure_file):
 
 def check_scripts(od, label, doc, rows):
     """The .cxc and .pml of one structure: grammar, and the serials they pick."""
-    cif = f"{label}.annotated.cif"
+    cif = f"{'./' if label.startswith('-') else ''}{label}.annotated.cif"  # not read as an option
     by_serial = {int(r["id"]): r for r in rows}
     vols = {f"vox_{v['type']}_{v['id']}": v for v in doc["volumes"]}
     cxc = parse_cxc(open(os.path.join(od, f"{label}.cxc")).read(), cif)
@@ -199,7 +199,7 @@ def run_pymol(od, label):
     check_py = os.path.join(od, "check_pymol.py")
     open(check_py, "w").write(PYMOL_CHECK)
     env = pymol_env()
-    r = subprocess.run(["pymol", "-cq", f"{label}.pml", "check_pymol.py"], cwd=od, env=env, capture_output=True,
+    r = subprocess.run(["pymol", "-cq", f"./{label}.pml", "check_pymol.py"], cwd=od, env=env, capture_output=True,
                        text=True, timeout=600)
     m = re.search(r"VOXCHECK(\{.*\})", r.stdout)
     check(r.returncode == 0 and m, f"pymol {label}.pml: rc {r.returncode} {r.stderr[-500:]}")
@@ -429,5 +429,31 @@ def test_identity(tmp):
     check(outs[0] == outs[1], "volumizer's outputs do not change with the exports")
 
 
+def test_labels_of_any_file_name(tmp):
+    """A file's label keeps what volumizer keeps (letters and digits of any script, '-', '_'): "protéine.pdb" is
+    "protéine", "-neg.pdb" is "-neg".  The scripts open <label>.annotated.cif by that name, so the structure's
+    exports are written (the run does not fail the structure) and PyMOL opens the file."""
+    global PYMOL
+    PYMOL = PYMOL or pymol_available()
+    d = os.path.join(tmp, "names")
+    os.makedirs(d, exist_ok=True)
+    for name in ("prot\u00e9ine.pdb", "-neg.pdb", "\u86cb\u767d.pdb"):
+        turned(os.path.join(GEN, "pocket_box.pdb"), os.path.join(d, name))
+    od = os.path.join(tmp, "names-out")
+    r = vox("analyze", "--quiet", "--resolution", "2.0", "--write", KINDS, "--output-dir", od, d)
+    check(r.returncode == 0, f"file names: exit {r.returncode} {r.stderr[-400:]}")
+    for label in ("prot\u00e9ine", "-neg", "\u86cb\u767d"):
+        ok = all(os.path.exists(os.path.join(od, f"{label}.{x}")) for x in ("pml", "cxc", "volumes.json", "pocket-0.dx"))
+        check(ok, f"{label}: the exports are written")
+        if not ok:
+            continue
+        doc = json.load(open(os.path.join(od, f"{label}.volumes.json")))
+        check_scripts(od, label, doc, cif_rows(os.path.join(od, f"{label}.annotated.cif")))
+        if PYMOL:
+            got = run_pymol(od, label)
+            check(got and got.get("vox_pocket_0") == doc["volumes"][0]["num_voxels"], f"PyMOL opens {label}'s file")
+
+
 if __name__ == "__main__":
-    sys.exit(main([test_synthetic, test_options, test_overwrite_leaves_no_stale_boxes, test_hostile, test_identity], "vox-exports-"))
+    sys.exit(main([test_synthetic, test_options, test_overwrite_leaves_no_stale_boxes, test_hostile, test_identity,
+                  test_labels_of_any_file_name], "vox-exports-"))

@@ -943,7 +943,9 @@ typedef struct vox_render_params {
     size_t volume;                 /* VOX_DOC_VINA, VOX_DOC_DX: the volume's table index */
     double box_padding;            /* VOX_DOC_VOLUMES_JSON, VOX_DOC_VINA: Å on every side (default 4) */
     const char *structure_file;    /* VOX_DOC_PYMOL, VOX_DOC_CHIMERAX: the file the script opens, a
-                                      path of letters, digits and . _ - + / (others are refused) */
+                                      path of letters, digits and . _ - + / and UTF-8 characters
+                                      past U+00A0 other than white space, not starting with '-'
+                                      (others are refused) */
     const char *source;            /* VOX_DOC_VOLUMES_JSON: a label written as "source" (may be NULL) */
 } vox_render_params;
 

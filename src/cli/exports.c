@@ -216,9 +216,11 @@ vox_status exports_write(vox_ctx *ctx, const export_config *e, const char *dir, 
     }
     if (st == VOX_OK && (e->kinds & (EXPORT_PYMOL | EXPORT_CHIMERAX))) {
         /* the scripts open <label>.annotated.cif from their own folder and
-         * move it onto the input frame when it was written aligned */
+         * move it onto the input frame when it was written aligned; a
+         * label may start with '-' (volumizer keeps it: "-neg.pdb"), which
+         * a script would read as an option, so that name goes through ./ */
         char cif[PATH_MAX];
-        if (!make_path(cif, sizeof cif, "%s.annotated.cif", label))
+        if (!make_path(cif, sizeof cif, "%s%s.annotated.cif", label[0] == '-' ? "./" : "", label))
             st = VOX_E_IO;
         p.structure_file = cif;
         p.output_frame = cif_frame;

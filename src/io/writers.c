@@ -36,16 +36,52 @@ void vox_render_params_init(vox_render_params *p)
     p->box_padding = 4.0;
 }
 
-/* A path a script may open as it is: letters, digits and . _ - + /, not
- * starting with '-' (no quoting rule of PyMOL or ChimeraX needed). */
+/* The length of the UTF-8 sequence at p of a character a script may hold
+ * in a file name, else 0: well formed (no overlong form, surrogate or code
+ * past U+10FFFF), not a C1 control (U+0085 ends a line for Python), and
+ * not one that Python takes for white space (str.isspace: U+00A0, U+1680,
+ * U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000), which would end
+ * a line (str.splitlines) or split the name in two (ChimeraX's `open`).
+ * A file's label keeps letters of any script ("protéine"), and none of
+ * these bytes is a quote, a separator or a slash to PyMOL or ChimeraX. */
+static size_t utf8_name_char(const unsigned char *p)
+{
+    const unsigned c = p[0];
+    const size_t k = c >= 0xC2 && c <= 0xDF ? 1 : c >= 0xE0 && c <= 0xEF ? 2 : c >= 0xF0 && c <= 0xF4 ? 3 : 0;
+    if (!k)
+        return 0;
+    unsigned long cp = c & (0x3Fu >> k);
+    for (size_t i = 1; i <= k; i++) {
+        if ((p[i] & 0xC0) != 0x80) /* the NUL that ends the string included */
+            return 0;
+        cp = cp << 6 | (p[i] & 0x3Fu);
+    }
+    if ((k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) || (cp >= 0xD800 && cp < 0xE000) || cp > 0x10FFFF ||
+        cp <= 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 ||
+        cp == 0x202F || cp == 0x205F || cp == 0x3000)
+        return 0;
+    return k + 1;
+}
+
+/* A path a script may open as it is: letters, digits and . _ - + /, and
+ * the non-ASCII characters utf8_name_char allows, not starting with '-'
+ * (no quoting rule of PyMOL or ChimeraX needed). */
 static int plain_path(const char *p)
 {
     if (!p || !*p || *p == '-')
         return 0;
-    for (; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '.' ||
-              *p == '_' || *p == '-' || *p == '+' || *p == '/'))
+    while (*p) {
+        const unsigned char c = (unsigned char)*p;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+            c == '-' || c == '+' || c == '/') {
+            p++;
+            continue;
+        }
+        const size_t n = c >= 0x80 ? utf8_name_char((const unsigned char *)p) : 0;
+        if (!n)
             return 0;
+        p += n;
+    }
     return 1;
 }
 
@@ -68,7 +104,8 @@ static const char *missing_input(vox_document doc, const vox_structure *s, const
     if ((doc == VOX_DOC_VOLUMES_JSON || doc == VOX_DOC_VINA) && (!isfinite(rp->box_padding) || rp->box_padding < 0))
         return "the box padding must be a finite number of angstroms >= 0";
     if ((doc == VOX_DOC_PYMOL || doc == VOX_DOC_CHIMERAX) && !plain_path(rp->structure_file))
-        return "structure_file must be a path of letters, digits and . _ - + / (not starting with '-')";
+        return "structure_file must be a path of letters, digits and . _ - + / (non-ASCII UTF-8 too, but for white "
+               "space; not starting with '-')";
     return NULL;
 }
 
