@@ -15,6 +15,7 @@ import math
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 
@@ -454,6 +455,23 @@ def test_labels_of_any_file_name(tmp):
             check(got and got.get("vox_pocket_0") == doc["volumes"][0]["num_voxels"], f"PyMOL opens {label}'s file")
 
 
+def test_refused_path_is_left_alone(tmp):
+    """An export path vox will not replace (a FIFO, a directory) fails the structure with a message saying so; the
+    exports it wrote before are removed (all or none), but the path it refused is the user's and stays."""
+    src = os.path.join(tmp, "f_pocket.pdb")
+    turned(os.path.join(GEN, "pocket_box.pdb"), src)
+    for name in ("f_pocket.pml", "f_pocket.pocket-0.dx"):
+        od = os.path.join(tmp, "refused-" + name)
+        os.makedirs(od)
+        os.mkfifo(os.path.join(od, name))
+        r = vox("analyze", "--quiet", "--resolution", "2.0", "--write", KINDS, "--output-dir", od, src)
+        check(r.returncode != 0 and "FIFO" in r.stderr, f"{name}: a FIFO refused: {r.returncode} {r.stderr[-300:]}")
+        check(stat.S_ISFIFO(os.lstat(os.path.join(od, name)).st_mode) if os.path.lexists(os.path.join(od, name))
+              else False, f"{name}: the FIFO vox refused to replace is still there")
+        left = [f for f in os.listdir(od) if f.startswith("f_pocket.") and f != name]
+        check(not left, f"{name}: no export of the failed structure is left: {left}")
+
+
 if __name__ == "__main__":
     sys.exit(main([test_synthetic, test_options, test_overwrite_leaves_no_stale_boxes, test_hostile, test_identity,
-                  test_labels_of_any_file_name], "vox-exports-"))
+                  test_labels_of_any_file_name, test_refused_path_is_left_alone], "vox-exports-"))

@@ -149,9 +149,16 @@ static vox_status write_one(vox_ctx *ctx, written *w, vox_document doc, const vo
     }
     if (!(w->paths[w->n] = strdup(path)))
         return VOX_E_NOMEM;
-    w->n++;
     /* no sync of its own: README "Durability" says why --resume needs none */
-    return vox_write_document_sync(ctx, doc, s, r, p, path, VOX_SYNC_NONE);
+    vox_status st = vox_write_document_sync(ctx, doc, s, r, p, path, VOX_SYNC_NONE);
+    /* only a file written is this run's to remove on failure: a path the
+     * writer refused (a FIFO, a directory: "choose another path") is the
+     * user's, and one it could not write still holds what it held */
+    if (st == VOX_OK)
+        w->n++;
+    else
+        free(w->paths[w->n]);
+    return st;
 }
 
 /* path = the formatted name; 0 when it does not fit. */
