@@ -418,6 +418,11 @@ VOX_HIDDEN vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox
  * (vox_result_box without padding, both frames in one pass); kept in the
  * group's descriptors once they exist. */
 VOX_HIDDEN void vox_volume_bounds(const vox_result *r, size_t index, double lo[2][3], double hi[2][3]);
+/* The largest docking-box padding (Å) vox_result_box and the documents
+ * take: a padding near DBL_MAX made the box's size inf ("size_x = inf"),
+ * and one past some 1e15 Å loses the box's centre to rounding (at 1e17 the
+ * centre is off by angstroms); a million angstroms keeps it to 1e-10 Å. */
+#define VOX_BOX_PADDING_MAX 1e6
 /* Centre of voxel f (aligned frame). */
 VOX_HIDDEN void vox_voxel_centre(const vox_result *r, uint32_t f, float c[3]);
 

@@ -643,6 +643,29 @@ static void test_pocket(void)
     CHECK(vox_result_box(r, (size_t)pi, VOX_FRAME_INPUT, -1.0, &bad) == VOX_E_INVALID_ARG, "negative padding");
     CHECK(vox_result_box(r, (size_t)pi, (vox_output_frame)7, 0.0, &bad) == VOX_E_INVALID_ARG, "unknown frame");
     CHECK(vox_result_box(r, vox_result_count(r), VOX_FRAME_INPUT, 0.0, &bad) == VOX_E_INVALID_ARG, "index");
+    /* a padding so large that the box's size overflows (1e308: inf) or its
+     * centre is lost to rounding (1e17: whole angstroms) is refused, not
+     * written as "size_x = inf" or a centre at 0; a million angstroms
+     * still keeps the centre */
+    CHECK(vox_result_box(r, (size_t)pi, VOX_FRAME_INPUT, 1e308, &bad) == VOX_E_INVALID_ARG, "overflowing padding");
+    CHECK(vox_result_box(r, (size_t)pi, VOX_FRAME_INPUT, 1e17, &bad) == VOX_E_INVALID_ARG, "padding past 1e6 A");
+    CHECK(vox_result_box(r, (size_t)pi, VOX_FRAME_INPUT, 1e6, &bad) == VOX_OK &&
+              fabs(bad.centre[0] - ip.centre[0]) < 1e-6 && fabs(bad.extent[0] - (ip.extent[0] + 2e6)) < 1e-6,
+          "a padding of 1e6 A keeps the box");
+    {
+        vox_render_params p;
+        vox_render_params_init(&p);
+        p.volume = (size_t)pi;
+        p.output_frame = VOX_FRAME_INPUT;
+        char *out = NULL;
+        for (int k = 0; k < 2; k++) {
+            p.box_padding = k ? 1e17 : 1e308;
+            CHECK(vox_render(ctx, VOX_DOC_VINA, s, r, &p, &out, NULL) == VOX_E_INVALID_ARG && !out &&
+                      strstr(vox_ctx_last_error_detail(ctx), "padding"), "Vina box, padding %g refused", p.box_padding);
+            CHECK(vox_render(ctx, VOX_DOC_VOLUMES_JSON, s, r, &p, &out, NULL) == VOX_E_INVALID_ARG && !out,
+                  "volumes JSON, padding %g refused", p.box_padding);
+        }
+    }
     free(lining); free(xyz); free(in); free(res_first); free(vin);
 out:
     vox_result_free(&r);

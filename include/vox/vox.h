@@ -735,7 +735,7 @@ typedef struct vox_box {
  * axes) or VOX_FRAME_INPUT (the structure's input frame, through
  * vox_result_transform: what a docking program needs for the user's file).
  * Needs no descriptors.  VOX_E_INVALID_ARG: NULL, index out of range,
- * a negative or non-finite padding, an unknown frame. */
+ * a padding that is negative, not finite or over 1e6 Å, an unknown frame. */
 VOX_API vox_status vox_result_box(const vox_result *r, size_t index, vox_output_frame frame, double padding,
                                   vox_box *out);
 
@@ -941,7 +941,8 @@ typedef struct vox_render_params {
                                       VOX_DOC_PYMOL, VOX_DOC_CHIMERAX: the frame of structure_file
                                       (default aligned) */
     size_t volume;                 /* VOX_DOC_VINA, VOX_DOC_DX: the volume's table index */
-    double box_padding;            /* VOX_DOC_VOLUMES_JSON, VOX_DOC_VINA: Å on every side (default 4) */
+    double box_padding;            /* VOX_DOC_VOLUMES_JSON, VOX_DOC_VINA: Å on every side (default 4;
+                                      0 to 1e6) */
     const char *structure_file;    /* VOX_DOC_PYMOL, VOX_DOC_CHIMERAX: the file the script opens, a
                                       path of letters, digits and . _ - + / and UTF-8 characters
                                       past U+00A0 other than white space, not starting with '-'

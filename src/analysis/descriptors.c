@@ -725,7 +725,7 @@ void vox_volume_bounds(const vox_result *r, size_t index, double lo[2][3], doubl
 vox_status vox_result_box(const vox_result *r, size_t index, vox_output_frame frame, double padding, vox_box *out)
 {
     if (!r || !out || out->size < sizeof out->size || index >= r->n || !isfinite(padding) || padding < 0.0 ||
-        (frame != VOX_FRAME_ALIGNED && frame != VOX_FRAME_INPUT))
+        padding > VOX_BOX_PADDING_MAX || (frame != VOX_FRAME_ALIGNED && frame != VOX_FRAME_INPUT))
         return VOX_E_INVALID_ARG;
     double lo[2][3], hi[2][3];
     vox_volume_bounds(r, index, lo, hi);

@@ -101,8 +101,9 @@ static const char *missing_input(vox_document doc, const vox_structure *s, const
     }
     if ((doc == VOX_DOC_VINA || doc == VOX_DOC_DX) && rp->volume >= r->n)
         return "volume index out of range";
-    if ((doc == VOX_DOC_VOLUMES_JSON || doc == VOX_DOC_VINA) && (!isfinite(rp->box_padding) || rp->box_padding < 0))
-        return "the box padding must be a finite number of angstroms >= 0";
+    if ((doc == VOX_DOC_VOLUMES_JSON || doc == VOX_DOC_VINA) &&
+        (!isfinite(rp->box_padding) || rp->box_padding < 0 || rp->box_padding > VOX_BOX_PADDING_MAX))
+        return "the box padding must be a number of angstroms from 0 to 1e6";
     if ((doc == VOX_DOC_PYMOL || doc == VOX_DOC_CHIMERAX) && !plain_path(rp->structure_file))
         return "structure_file must be a path of letters, digits and . _ - + / (non-ASCII UTF-8 too, but for white "
                "space; not starting with '-')";
