@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "load_synthetic.h"
@@ -41,10 +42,21 @@ static void test_small_records(void)
     memcpy(centre_xyz, all, sizeof ref);
     free(all);
     double centroid[3], rmsd;
-    char xtc[4096];
-    snprintf(xtc, sizeof xtc, "%s/flat.xtc", dir);
+    /* a trajectory of its own (two models of three atoms), so the test needs no other test's files */
+    char traj[] = "/tmp/vox-hostile-XXXXXX.pdb";
+    const int fd = mkstemps(traj, 4);
+    FILE *tf = fd >= 0 ? fdopen(fd, "w") : NULL;
+    for (int m = 1; tf && m <= 2; m++) {
+        fprintf(tf, "MODEL     %4d\n", m);
+        for (int i = 0; i < 3; i++)
+            fprintf(tf, "ATOM  %5d  CA  ALA A%4d    %8.3f%8.3f%8.3f  1.00  0.00           C\n", i + 1, i + 1,
+                    3.8 * i, 0.5 * m, 0.0);
+        fprintf(tf, "ENDMDL\n");
+    }
+    if (tf)
+        fclose(tf);
     vox_frames *fr = NULL;
-    CHECK(vox_frames_open(ctx, xtc, &fr) == VOX_OK, "open flat.xtc: %s", vox_ctx_last_error_detail(ctx));
+    CHECK(tf && vox_frames_open(ctx, traj, &fr) == VOX_OK, "open a two-model PDB: %s", vox_ctx_last_error_detail(ctx));
     float *frame = fr ? malloc(3 * vox_frames_atom_count(fr) * sizeof *frame + 1) : NULL;
     for (int which = 0; which < 7; which++) {
         union {
@@ -73,6 +85,7 @@ static void test_small_records(void)
     }
     free(frame);
     vox_frames_close(&fr);
+    unlink(traj);
     vox_result_free(&r);
     vox_structure_free(&s);
 }
