@@ -214,6 +214,16 @@ def test_resume_exports(tmp):
         check(vox("validate", "--output-dir", out).returncode == 5, f"vox validate: NUL bytes in {f}")
         vox("analyze", *base, "--resume", *kinds, hub)
         check(open(os.path.join(out, f), "rb").read() == ref[f], f"NUL bytes in {f}: redone")
+    # a Vina box is read whole: a number overwritten in its middle (head and tail intact) is damage
+    for bad in (b"center_y = nonsense", b"center_y = inf", b"size_y = -3.000", b"centre_y = 1.000"):
+        lines = ref[per_volume[0]].split(b"\n")
+        key = bad.split(b" ")[0]
+        at = 2 if key in (b"center_y", b"centre_y") else 5
+        lines[at] = bad
+        open(os.path.join(out, per_volume[0]), "wb").write(b"\n".join(lines))
+        check(vox("validate", "--output-dir", out).returncode == 5, f"vox validate: Vina box with {bad!r}")
+        vox("analyze", *base, "--resume", *kinds, hub)
+        check(open(os.path.join(out, per_volume[0]), "rb").read() == ref[per_volume[0]], f"Vina box with {bad!r}: redone")
     # vox validate --write takes the export kinds (and --box-types) too
     os.remove(os.path.join(out, per_volume[0]))
     p = vox("validate", "--write", "descriptors,vina", "--box-types", "hub,pocket,pore,cavity", "--output-dir", out)

@@ -301,7 +301,8 @@ def test_options(tmp):
     src = os.path.join(tmp, "o_pocket.pdb")
     turned(os.path.join(GEN, "pocket_box.pdb"), src)
     for args, what in ((["--write", "descriptors,bogus"], "--write"), (["--box-padding", "-1"], "--box-padding"),
-                       (["--box-padding", "nan"], "--box-padding"), (["--box-types", "pocket,lake"], "--box-types"),
+                       (["--box-padding", "nan"], "--box-padding"), (["--box-padding", "0x10"], "--box-padding"),
+                       (["--box-types", "pocket,lake"], "--box-types"),
                        (["--box-types", ""], "--box-types"), (["--write", ""], "--write: an empty item"),
                        (["--write", "vina,,dx"], "--write: an empty item"), (["--write", "vina,"], "an empty item"),
                        (["--write", "vina", "--box-types", "pocket,,pore"], "--box-types: an empty item"),
@@ -320,6 +321,18 @@ def test_options(tmp):
     bb = v["bounding_box"]["input"]
     check(all(abs(float(kv[f"size_{a}"]) - (bb["max"][k] - bb["min"][k])) < 2e-3 for k, a in enumerate("xyz")),
           "--box-padding 0: the box is the bounding box")
+    # -0 is 0 (no "-0" in the files); an underflowing 1e-320 is a padding, not an error
+    r = vox("analyze", "--quiet", "--resolution", "2.0", "--write", "vina", "--box-padding", "1e-320", "--output-dir",
+            os.path.join(tmp, "pad-tiny"), src)
+    check(r.returncode == 0, f"--box-padding 1e-320: {r.returncode} {r.stderr}")
+    for pad in ("-0",):
+        odz = os.path.join(tmp, "pad" + pad)
+        r = vox("analyze", "--quiet", "--resolution", "2.0", "--write", "vina,descriptors", "--box-padding", pad,
+                "--output-dir", odz, src)
+        same = r.returncode == 0 and all(
+            open(os.path.join(odz, f), "rb").read() == open(os.path.join(od, f), "rb").read()
+            for f in ("o_pocket.pocket-0.vina.txt", "o_pocket.volumes.json"))
+        check(same, f"--box-padding {pad}: the files of --box-padding 0 ({r.returncode} {r.stderr})")
     # hubs: only with --include-hubs, and only among the box types asked for
     hub = os.path.join(tmp, "o_hub.pdb")
     turned(os.path.join(GEN, "hub_box.pdb"), hub)

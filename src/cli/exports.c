@@ -89,11 +89,14 @@ int exports_option(export_config *e, const char *cmd, const char *option, const 
         char *end;
         errno = 0;
         double d = strtod(value, &end);
-        if (!*value || *end || errno || !isfinite(d) || d < 0 || d > 1000) {
+        if (errno == ERANGE && fabs(d) < 1.0) /* an underflow (1e-320) is a padding of about 0, not an error */
+            errno = 0;
+        /* decimal only: strtod also takes C's hexadecimal (0x10 = 16), which no one means by angstroms */
+        if (!*value || *end || errno || strpbrk(value, "xX") || !isfinite(d) || d < 0 || d > 1000) {
             fprintf(stderr, "vox %s: --box-padding: expected angstroms from 0 to 1000, got '%s'\n", cmd, value);
             return 2;
         }
-        e->box_padding = d;
+        e->box_padding = d + 0.0; /* -0 is 0: the boxes and the Vina comment print no "-0" */
         return 0;
     }
     /* --box-types; an empty item would be passed over without a word */

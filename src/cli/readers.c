@@ -450,13 +450,29 @@ static cJSON *volumes_json_of(const char *text, const char *label, const cJSON *
     return j;
 }
 
-/* A Vina configuration as vox writes it: its comment line, then the box, size_z last. */
+/* A Vina configuration as vox writes it, read whole (it is a few lines):
+ * its comment line, then center_x .. size_z, each "key = number" with a
+ * finite number and nothing else, sizes not negative.  A file damaged in
+ * its middle (a number overwritten) is not complete, though its head and
+ * tail are. */
 static int vina_complete(const char *path)
 {
+    static const char *const keys[6] = {"center_x", "center_y", "center_z", "size_x", "size_y", "size_z"};
     char *text = NULL;
     int ok = regular_text(path, &text) && !strncmp(text, "# vox ", 6);
-    const char *last = ok ? strstr(text, "\nsize_z = ") : NULL;
-    ok = last && strchr(last + 1, '\n') && !strchr(last + 1, '\n')[1];
+    const char *l = ok ? strchr(text, '\n') : NULL;
+    ok = l != NULL;
+    for (int k = 0; ok && k < 6; k++) {
+        l++; /* past the line break */
+        const size_t n = strlen(keys[k]);
+        ok = !strncmp(l, keys[k], n) && !strncmp(l + n, " = ", 3);
+        char *end = NULL;
+        const double v = ok ? strtod(l + n + 3, &end) : 0.0;
+        ok = ok && l[n + 3] != ' ' && l[n + 3] != '\t' && end != l + n + 3 && *end == '\n' && isfinite(v) &&
+             (k < 3 || v >= 0.0);
+        l = end;
+    }
+    ok = ok && l[1] == '\0';
     free(text);
     return ok;
 }
