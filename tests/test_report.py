@@ -350,6 +350,29 @@ def test_index_is_the_run(tmp):
               f"{how}: only the entries analysed link to the label's page: {links}")
 
 
+def report_of(d, timeout=60):
+    """vox report d, or None when it did not finish within timeout seconds."""
+    try:
+        return vox("report", d, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None
+
+
+def test_report_special_files(tmp):
+    """vox report on a folder where a summary, an annotation file or a frames.csv is a FIFO (or another file that is
+    not regular) reads none of them and finishes; before, it waited forever for a writer on the FIFO."""
+    src = os.path.join(GEN, "pocket_box.pdb")
+    for name in ("evil.annotation.json", "evil.summary.json", "evil.frames.csv", "run.shard-0-of-2.checkpoint.json"):
+        out = os.path.join(tmp, "fifo_" + name.replace(".", "_"))
+        r = analyze(out, src)
+        os.mkfifo(os.path.join(out, name))
+        r = report_of(out, timeout=20)
+        check(r is not None, f"vox report with a FIFO named {name} finishes")
+        rows = index_rows(out) if r is not None else []
+        check([(s["label"], s["status"]) for s in rows] == [("pocket_box", "done")],
+              f"{name}: the index holds the run: {rows}")
+
+
 def test_report_of_no_run(tmp):
     """vox report on a folder without a run (a typo, one's home) writes nothing there and says why; before, it
     left an index.html and vox-report/ in any folder."""
@@ -750,6 +773,7 @@ def test_browser(tmp):
 if __name__ == "__main__":
     tests = [test_browser] if MODE == "browser" else [test_pages, test_report_command, test_killed_shard,
                                                       test_index_is_the_run, test_structure_named_index, test_report_of_no_run,
+                                                      test_report_special_files,
                                                       test_frame, test_hostile,
                                                       test_errors, test_trajectory, test_4jpn]
     sys.exit(main(tests, "vox-report-"))

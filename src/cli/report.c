@@ -12,6 +12,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,10 +34,31 @@
 
 /* ---- files ------------------------------------------------------------------------- */
 
+/* path opened for reading when it is a regular file, else NULL (errno EINVAL
+ * for anything else): a FIFO, a device or a socket named like a run's file
+ * would block the read, or never end. */
+static FILE *open_regular(const char *path)
+{
+    /* O_NONBLOCK: opening a FIFO without a writer must not wait for one */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return NULL;
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        errno = EINVAL;
+        return NULL;
+    }
+    FILE *f = fdopen(fd, "rb");
+    if (!f)
+        close(fd);
+    return f;
+}
+
 /* The whole file (NUL-terminated), or NULL; at most max bytes. */
 static char *read_all(const char *path, size_t max, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = open_regular(path);
     if (!f)
         return NULL;
     size_t cap = 1 << 16, n = 0;
@@ -611,7 +633,7 @@ static void index_rows(rows *out, const char *dir, char **names, size_t nn)
 /* frames and tracks of a trajectory's CSV files (rows after the header) */
 static long count_frames(const char *path, long *rows_out)
 {
-    FILE *f = fopen(path, "r");
+    FILE *f = open_regular(path);
     long frames = 0, nrows = 0;
     if (!f) {
         *rows_out = 0;
@@ -727,7 +749,7 @@ int report_write_index(const report_assets *a, const char *dir, char *err, size_
         int has_tracks = is_file(p);
         if (has_tracks) {
             long tr = 0;
-            FILE *f = fopen(p, "r");
+            FILE *f = open_regular(p);
             char line[512];
             while (f && fgets(line, sizeof line, f)) tr++;
             if (f) fclose(f);
