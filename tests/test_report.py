@@ -373,6 +373,29 @@ def test_report_special_files(tmp):
               f"{name}: the index holds the run: {rows}")
 
 
+def test_non_utf8_names(tmp):
+    """Inputs whose file names are not UTF-8 (Latin-1 names, say): the run's summary and annotation files write
+    those bytes as lone surrogates (\\udce9, as Python's json does), and the index still has the run's rows, the
+    failure included, for vox analyze and vox report. Before, those files did not parse and the rows were missing."""
+    d = os.path.join(tmp, "latin1_in")
+    os.makedirs(d)
+    good = os.fsdecode(os.path.join(os.fsencode(d), b"caf\xe9.pdb"))
+    bad = os.fsdecode(os.path.join(os.fsencode(d), b"br\xfbl\xe9.pdb"))
+    shutil.copy(os.path.join(GEN, "pocket_box.pdb"), good)
+    with open(bad, "w") as f:
+        f.write("ATOM      1  CA  ALA A   1     abcdefg   0.000   0.000  1.00  0.00           C\n")
+    out = os.path.join(tmp, "latin1_out")
+    r = analyze(out, good, bad)
+    for how in ("vox analyze", "vox report"):
+        if how == "vox report":
+            os.unlink(os.path.join(out, "index.html"))
+            r = vox("report", out)
+        rows = index_rows(out)
+        got = sorted((s["status"], s["page"], s["input"].endswith("\ufffd.pdb")) for s in rows)
+        check(got == [("done", True, True), ("failed", False, True)],
+              f"{how}: the structure done and the failure are rows, the paths' bad bytes as U+FFFD: {r.stderr} {rows}")
+
+
 def test_report_of_no_run(tmp):
     """vox report on a folder without a run (a typo, one's home) writes nothing there and says why; before, it
     left an index.html and vox-report/ in any folder."""
@@ -774,6 +797,7 @@ if __name__ == "__main__":
     tests = [test_browser] if MODE == "browser" else [test_pages, test_report_command, test_killed_shard,
                                                       test_index_is_the_run, test_structure_named_index, test_report_of_no_run,
                                                       test_report_special_files,
+                                                      test_non_utf8_names,
                                                       test_frame, test_hostile,
                                                       test_errors, test_trajectory, test_4jpn]
     sys.exit(main(tests, "vox-report-"))

@@ -476,12 +476,58 @@ static int by_name(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* 1 and the value when s starts with 4 hex digits. */
+static int hex4(const char *s, unsigned *v)
+{
+    *v = 0;
+    for (int i = 0; i < 4; i++) {
+        int c = (unsigned char)s[i], d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                         : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (d < 0)
+            return 0;
+        *v = *v << 4 | (unsigned)d;
+    }
+    return 1;
+}
+
+/* The run's files say a path's bytes that are not UTF-8 (a Latin-1 file
+ * name) as lone surrogates, \udce9, as Python's json does with
+ * surrogateescape; cJSON refuses those, and the whole file with them.  Each
+ * lone surrogate escape becomes \ufffd, in place (the same length). */
+static void mend_surrogates(char *t)
+{
+    for (char *p = t; (p = strchr(p, '\\'));) {
+        unsigned v, w;
+        if (p[1] != 'u' || !hex4(p + 2, &v)) { /* another escape (or \\): skip it whole */
+            p += p[1] ? 2 : 1;
+            continue;
+        }
+        if (v >= 0xD800 && v <= 0xDBFF && p[6] == '\\' && p[7] == 'u' && hex4(p + 8, &w) && w >= 0xDC00 &&
+            w <= 0xDFFF) { /* a pair */
+            p += 12;
+            continue;
+        }
+        if (v >= 0xD800 && v <= 0xDFFF)
+            memcpy(p + 2, "fffd", 4);
+        p += 6;
+    }
+}
+
+/* The JSON document in text (NULL: none), lone surrogates mended. */
+static cJSON *parse_run_file(char *text)
+{
+    if (!text)
+        return NULL;
+    mend_surrogates(text);
+    return cJSON_Parse(text);
+}
+
 static void add_annotation(rows *rs, const char *dir, const char *name)
 {
     char p[PATH_MAX + 300];
     snprintf(p, sizeof p, "%s/%s", dir, name);
     char *text = read_all(p, (size_t)256 << 20, NULL);
-    cJSON *j = text ? cJSON_Parse(text) : NULL;
+    cJSON *j = parse_run_file(text);
     free(text);
     char label[256];
     snprintf(label, sizeof label, "%.*s", (int)(strlen(name) - strlen(".annotation.json")), name);
@@ -511,7 +557,7 @@ static void add_summary(rows *rs, const char *dir, const char *name, size_t file
     char p[PATH_MAX + 300];
     snprintf(p, sizeof p, "%s/%s", dir, name);
     char *text = read_all(p, (size_t)256 << 20, NULL);
-    cJSON *j = text ? cJSON_Parse(text) : NULL;
+    cJSON *j = parse_run_file(text);
     free(text);
     static const char *const lists[4] = {"results", "errors", "skipped", "planned"};
     size_t order = 0;
