@@ -396,6 +396,35 @@ def test_non_utf8_names(tmp):
               f"{how}: the structure done and the failure are rows, the paths' bad bytes as U+FFFD: {r.stderr} {rows}")
 
 
+def test_report_damaged_files(tmp):
+    """vox report on a folder with damaged run files (a summary cut short, an annotation file that is not JSON or not
+    an object, an empty checkpoint): the index of what can be read, a warning naming each file left out and why, exit
+    status 1. Before, they were left out without a word and vox report said nothing was wrong."""
+    src = [os.path.join(GEN, f"{t}_box.pdb") for t in ("cavity", "pocket")]
+    out = os.path.join(tmp, "damaged_run")
+    bad = os.path.join(tmp, "damaged_bad.pdb")
+    open(bad, "w").close()
+    r = analyze(out, *src, bad)
+    summary = os.path.join(out, "run.summary.json")
+    text = open(summary).read()
+    with open(summary, "w") as f:
+        f.write(text[:len(text) // 2])
+    with open(os.path.join(out, "pocket_box.annotation.json"), "w") as f:
+        f.write('{"volumes": [1, 2,, ]}')
+    with open(os.path.join(out, "other.annotation.json"), "w") as f:
+        f.write("[]")
+    open(os.path.join(out, "run.shard-1-of-2.checkpoint.json"), "w").close()
+    os.unlink(os.path.join(out, "run.checkpoint.json"))
+    r = vox("report", out)
+    named = [n for n in ("run.summary.json", "pocket_box.annotation.json", "other.annotation.json",
+                         "run.shard-1-of-2.checkpoint.json") if os.path.join(out, n) in r.stderr]
+    check(r.returncode == 1 and len(named) == 4 and "truncated" in r.stderr and "not a JSON object" in r.stderr
+          and "empty" in r.stderr, f"vox report names each damaged file and why, exit 1: {r.returncode} {r.stderr}")
+    rows = index_rows(out)
+    check([(s["label"], s["status"]) for s in rows] == [("cavity_box", "done")],
+          f"the index of what can be read is written: {rows}")
+
+
 def test_report_of_no_run(tmp):
     """vox report on a folder without a run (a typo, one's home) writes nothing there and says why; before, it
     left an index.html and vox-report/ in any folder."""
@@ -798,6 +827,7 @@ if __name__ == "__main__":
                                                       test_index_is_the_run, test_structure_named_index, test_report_of_no_run,
                                                       test_report_special_files,
                                                       test_non_utf8_names,
+                                                      test_report_damaged_files,
                                                       test_frame, test_hostile,
                                                       test_errors, test_trajectory, test_4jpn]
     sys.exit(main(tests, "vox-report-"))

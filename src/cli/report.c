@@ -253,7 +253,8 @@ int report_begin_run(report_assets *a, const char *dir, const char *who)
 int report_end_run(const report_assets *a, const char *dir, const char *who)
 {
     char err[4096];
-    if (report_write_index(a, dir, err, sizeof err))
+    /* a file of the folder that cannot be read is warned of, not a failure of this run */
+    if (report_write_index(a, dir, who, NULL, err, sizeof err))
         return 1;
     fprintf(stderr, "%s: %s\n", who, err);
     return 0;
@@ -513,22 +514,55 @@ static void mend_surrogates(char *t)
     }
 }
 
-/* The JSON document in text (NULL: none), lone surrogates mended. */
-static cJSON *parse_run_file(char *text)
+/* Who writes the index, and how many of the run's files it could not read. */
+typedef struct index_log {
+    const char *who;
+    int unreadable;
+} index_log;
+
+#define RUN_FILE_MAX ((size_t)256 << 20)
+
+/* The JSON object in dir/name, lone surrogates mended; NULL, after a warning
+ * naming the file and what is wrong with it, when there is none: a damaged
+ * or truncated file must not just shorten the index without a word. */
+static cJSON *load_run_file(const char *dir, const char *name, index_log *log)
 {
-    if (!text)
-        return NULL;
-    mend_surrogates(text);
-    return cJSON_Parse(text);
+    char p[PATH_MAX + 300], why[160];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    errno = 0;
+    size_t len = 0;
+    char *text = read_all(p, RUN_FILE_MAX, &len);
+    cJSON *j = NULL;
+    if (!text) {
+        if (errno == EINVAL) snprintf(why, sizeof why, "not a regular file");
+        else if (errno) snprintf(why, sizeof why, "cannot be read (%s)", strerror(errno));
+        else snprintf(why, sizeof why, "larger than %zu MB", RUN_FILE_MAX >> 20);
+    } else {
+        mend_surrogates(text);
+        const char *end = NULL;
+        j = cJSON_ParseWithOpts(text, &end, 0);
+        if (!j) {
+            size_t at = end && end >= text && end <= text + len ? (size_t)(end - text) : len;
+            if (!len) snprintf(why, sizeof why, "empty (0 bytes), not JSON");
+            else if (at >= len) snprintf(why, sizeof why, "not valid JSON: it ends early, at byte %zu (truncated?)", len);
+            else snprintf(why, sizeof why, "not valid JSON at byte %zu of %zu", at, len);
+        } else if (!cJSON_IsObject(j)) {
+            snprintf(why, sizeof why, "not a JSON object");
+            cJSON_Delete(j);
+            j = NULL;
+        }
+    }
+    free(text);
+    if (!j) {
+        fprintf(stderr, "%s: warning: %s: %s; its entries are left out of the index\n", log->who, p, why);
+        log->unreadable++;
+    }
+    return j;
 }
 
-static void add_annotation(rows *rs, const char *dir, const char *name)
+static void add_annotation(rows *rs, const char *dir, const char *name, index_log *log)
 {
-    char p[PATH_MAX + 300];
-    snprintf(p, sizeof p, "%s/%s", dir, name);
-    char *text = read_all(p, (size_t)256 << 20, NULL);
-    cJSON *j = parse_run_file(text);
-    free(text);
+    cJSON *j = load_run_file(dir, name, log);
     char label[256];
     snprintf(label, sizeof label, "%.*s", (int)(strlen(name) - strlen(".annotation.json")), name);
     row *r = cJSON_IsObject(j) ? new_row(rs, label, 0) : NULL;
@@ -552,13 +586,9 @@ static void add_annotation(rows *rs, const char *dir, const char *name)
 
 /* Every entry of a run summary or checkpoint: analysed (results), failed
  * (errors), skipped, planned; file is the file's rank. */
-static void add_summary(rows *rs, const char *dir, const char *name, size_t file)
+static void add_summary(rows *rs, const char *dir, const char *name, size_t file, index_log *log)
 {
-    char p[PATH_MAX + 300];
-    snprintf(p, sizeof p, "%s/%s", dir, name);
-    char *text = read_all(p, (size_t)256 << 20, NULL);
-    cJSON *j = parse_run_file(text);
-    free(text);
+    cJSON *j = load_run_file(dir, name, log);
     static const char *const lists[4] = {"results", "errors", "skipped", "planned"};
     size_t order = 0;
     for (int k = 0; k < 4 && cJSON_IsObject(j); k++) {
@@ -610,12 +640,12 @@ static int by_age(const void *a, const void *b) { return run_record_older(a, b);
 
 /* The index's rows from the files of dir (names: the summaries, checkpoints
  * and annotation files there, sorted), as the comment on struct row says. */
-static void index_rows(rows *out, const char *dir, char **names, size_t nn)
+static void index_rows(rows *out, const char *dir, char **names, size_t nn, index_log *log)
 {
     rows ann = {0}, ent = {0};
     for (size_t i = 0; i < nn; i++)
         if (names[i] && has_suffix(names[i], ".annotation.json"))
-            add_annotation(&ann, dir, names[i]);
+            add_annotation(&ann, dir, names[i], log);
     run_record_rank *sf = calloc(nn ? nn : 1, sizeof *sf);
     size_t ns = 0;
     for (size_t i = 0; sf && i < nn; i++) {
@@ -635,7 +665,7 @@ static void index_rows(rows *out, const char *dir, char **names, size_t nn)
         ns++;
     }
     if (ns) qsort(sf, ns, sizeof *sf, by_age);
-    for (size_t i = 0; i < ns; i++) add_summary(&ent, dir, sf[i].name, i);
+    for (size_t i = 0; i < ns; i++) add_summary(&ent, dir, sf[i].name, i, log);
     free(sf);
     if (ann.n) qsort(ann.r, ann.n, sizeof *ann.r, by_label);
     if (ent.n) qsort(ent.r, ent.n, sizeof *ent.r, by_label_newest);
@@ -708,7 +738,8 @@ static long count_frames(const char *path, long *rows_out)
 
 static const char *const STATUS[4] = {"done", "failed", "skipped", "planned"};
 
-int report_write_index(const report_assets *a, const char *dir, char *err, size_t cap)
+int report_write_index(const report_assets *a, const char *dir, const char *who, int *unreadable, char *err,
+                       size_t cap)
 {
     DIR *d = opendir(dir);
     if (!d) {
@@ -734,7 +765,10 @@ int report_write_index(const report_assets *a, const char *dir, char *err, size_
     closedir(d);
     qsort(names, nn, sizeof *names, by_name);
     rows rs = {0};
-    index_rows(&rs, dir, names, nn);
+    index_log log = {who, 0};
+    index_rows(&rs, dir, names, nn, &log);
+    if (unreadable)
+        *unreadable = log.unreadable;
     vox_buf b = {0};
     vox_buf_puts(&b, "{\"kind\":\"index\",\"version\":");
     vox_html_json_string(&b, vox_version());
@@ -920,12 +954,20 @@ int cmd_report(int argc, char **argv)
         return 1;
     }
     remove_stale_pages(dir);
-    int ok = report_install_assets(&a, dir, err, sizeof err) && report_write_index(&a, dir, err, sizeof err);
+    int unreadable = 0;
+    int ok = report_install_assets(&a, dir, err, sizeof err) &&
+             report_write_index(&a, dir, "vox report", &unreadable, err, sizeof err);
     report_free_assets(&a);
     if (!ok) {
         fprintf(stderr, "vox report: %s\n", err);
         return 1;
     }
     printf("%s/index.html\n", dir);
+    /* the index is written, but it is not the whole run: say so in the exit status too */
+    if (unreadable) {
+        fprintf(stderr, "vox report: %s/index.html written without the %d file%s above\n", dir, unreadable,
+                unreadable == 1 ? "" : "s");
+        return 1;
+    }
     return 0;
 }

@@ -52,8 +52,12 @@ void report_remove_page(const char *dir, const char *label);
  * run summaries and checkpoint there (for each label the newest file naming
  * it decides; label collisions keep a row per entry) and per
  * <label>.annotation.json no summary names; only an entry done links its
- * page.  One row per trajectory (<label>.frames.csv). */
-int report_write_index(const report_assets *a, const char *dir, char *err, size_t cap);
+ * page.  One row per trajectory (<label>.frames.csv).  A run file that
+ * cannot be read (damaged, truncated, not a regular file) is left out with a
+ * warning "who: warning: PATH: why" on stderr; *unreadable (when not NULL)
+ * gets how many. */
+int report_write_index(const report_assets *a, const char *dir, const char *who, int *unreadable, char *err,
+                       size_t cap);
 
 /* The title of a structure file (PDB TITLE records, mmCIF _struct.title),
  * read from its first lines; "" when it has none. */

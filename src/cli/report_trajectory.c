@@ -498,7 +498,7 @@ int report_traj_finish(report_traj *t, const frame_engine *e, const report_traj_
     }
     vox_buf_free(&b);
     vox_buf_free(&page);
-    if (ok && !report_write_index(&t->assets, run->dir, err, cap))
+    if (ok && !report_write_index(&t->assets, run->dir, "vox trajectory", NULL, err, cap))
         ok = 0;
     return ok;
 }
