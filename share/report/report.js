@@ -619,12 +619,17 @@
     table.id = 'structures';
     var thead = el('thead'), hr = el('tr');
     var order = { key: 'label', dir: 1 };
+    /* A run of thousands of structures: the table holds one page of rows at a time (a browser takes
+     * seconds to lay out tens of thousands of rows, on every sort and every key typed in the filter);
+     * the filter and the sort work on all of them. */
+    var PAGE_ROWS = 500, first = 0;
     cols.forEach(function (c) {
       var th = el('th', c[2] ? 'num sortable' : 'sortable', c[1]);
       th.tabIndex = 0;
       function sortBy() {
         order.dir = order.key === c[0] ? -order.dir : 1;
         order.key = c[0];
+        first = 0;
         render();
       }
       th.addEventListener('click', sortBy);
@@ -638,6 +643,19 @@
     var wrap = el('div', 'table-wrap');
     wrap.appendChild(table);
     sec.appendChild(wrap);
+    var pager = el('div', 'pager');
+    pager.id = 'pager';
+    var shown = el('span', 'pager-rows');
+    var prev = el('button', '', '\u2039 previous'), next = el('button', '', 'next \u203a');
+    prev.type = next.type = 'button';
+    prev.id = 'pager-prev';
+    next.id = 'pager-next';
+    prev.addEventListener('click', function () { first = Math.max(0, first - PAGE_ROWS); render(); });
+    next.addEventListener('click', function () { first += PAGE_ROWS; render(); });
+    pager.appendChild(prev);
+    pager.appendChild(shown);
+    pager.appendChild(next);
+    sec.appendChild(pager);
     function cell(s, c) {
       var td = el('td', c[2] ? 'num' : '');
       if (c[0] === 'label' && s.page) {
@@ -666,17 +684,27 @@
         if (y === undefined || y === null) return -1;
         return (x < y ? -1 : x > y ? 1 : 0) * order.dir;
       });
-      while (tb.firstChild) tb.removeChild(tb.firstChild);
-      list.forEach(function (s) {
+      if (first >= list.length) first = Math.max(0, list.length - 1 - (list.length - 1) % PAGE_ROWS);
+      var last = Math.min(list.length, first + PAGE_ROWS);
+      var rows = document.createDocumentFragment();
+      list.slice(first, last).forEach(function (s) {
         var tr = el('tr');
         cols.forEach(function (c) { tr.appendChild(cell(s, c)); });
         if (s.error) {
           tr.title = s.error;
         }
-        tb.appendChild(tr);
+        rows.appendChild(tr);
       });
+      while (tb.firstChild) tb.removeChild(tb.firstChild);
+      tb.appendChild(rows);
+      shown.textContent = list.length ? ' rows ' + fmt(first + 1, 0) + '\u2013' + fmt(last, 0) + ' of ' + fmt(list.length, 0) +
+        (list.length < d.structures.length ? ' (filtered from ' + fmt(d.structures.length, 0) + ')' : '') + ' '
+        : ' no rows' + (d.structures.length ? ' match the filter ' : ' ');
+      prev.disabled = first === 0;
+      next.disabled = last >= list.length;
+      pager.hidden = list.length <= PAGE_ROWS;
     }
-    filter.addEventListener('input', render);
+    filter.addEventListener('input', function () { first = 0; render(); });
     render();
     if (d.trajectories.length) {
       var ts = section(app, 'Trajectories', 'wide');
