@@ -425,6 +425,42 @@ def test_report_damaged_files(tmp):
           f"the index of what can be read is written: {rows}")
 
 
+def test_report_temporaries(tmp):
+    """vox report removes what killed runs left (page, index and asset temporaries of dead writers: NAME.tmp.PID.XXXXXX)
+    and only when no run holds the folder: while a run writes there (its lock held, perhaps from another host where
+    pids say nothing), it removes none, and still writes the index. Before, it removed only the older form
+    NAME.html.tmp.XXXXXX, and that even while a run was writing, but never a dead writer's NAME.tmp.PID.XXXXXX."""
+    import fcntl
+    out = os.path.join(tmp, "temporaries")
+    r = analyze(out, os.path.join(GEN, "pocket_box.pdb"))
+    p = subprocess.Popen(["true"])
+    p.wait()
+    dead, live = p.pid, os.getpid()
+    stale = [f"x.html.tmp.{dead}.ABCDEF", f"index.html.tmp.{dead}.ABCDEF", f"vox-report/report.js.tmp.{dead}.ABCDEF",
+             "old.html.tmp.ABC123"]
+    kept = [f"y.html.tmp.{live}.ABCDEF", f"run.summary.json.tmp.{dead}.ABCDEF"]
+    for n in stale + kept:
+        open(os.path.join(out, n), "w").close()
+    r = vox("report", out)
+    left = [n for n in stale + kept if os.path.exists(os.path.join(out, n))]
+    check(r.returncode == 0 and left == kept, f"no run on the folder: the dead writers' page temporaries removed: {left} {r.stderr}")
+    # a run holds the folder (as one on another host would): nothing removed, the index written
+    for n in stale:
+        open(os.path.join(out, n), "w").close()
+    os.unlink(os.path.join(out, "index.html"))
+    fd = os.open(os.path.join(out, ".vox.lock"), os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        os.pwrite(fd, b"pid 1 on host elsewhere, vox analyze started now\n", 0)
+        r = vox("report", out)
+    finally:
+        os.close(fd)
+    left = [n for n in stale + kept if os.path.exists(os.path.join(out, n))]
+    check(r.returncode == 0 and left == stale + kept and os.path.isfile(os.path.join(out, "index.html")),
+          f"while a run holds the folder: every temporary kept, the index written: {left} {r.returncode} {r.stderr}")
+    check("host elsewhere" in r.stderr, f"vox report says a run is writing there: {r.stderr}")
+
+
 def test_report_of_no_run(tmp):
     """vox report on a folder without a run (a typo, one's home) writes nothing there and says why; before, it
     left an index.html and vox-report/ in any folder."""
@@ -872,6 +908,7 @@ if __name__ == "__main__":
                                                       test_report_special_files,
                                                       test_non_utf8_names,
                                                       test_report_damaged_files,
+                                                      test_report_temporaries,
                                                       test_frame, test_hostile,
                                                       test_errors, test_trajectory, test_4jpn]
     sys.exit(main(tests, "vox-report-"))

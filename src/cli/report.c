@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -24,6 +25,7 @@
 #include <cJSON.h>
 
 #include "cli.h"
+#include "dirlock.h"
 #include "internal.h"
 #include "report.h"
 #include "write_html.h"
@@ -882,22 +884,18 @@ int report_write_index(const report_assets *a, const char *dir, const char *who,
 
 /* ---- vox report DIR ------------------------------------------------------------------------------- */
 
-/* Temporaries of page writes a killed run left behind (<name>.html.tmp.XXXXXX). */
-static void remove_stale_pages(const char *dir)
+/* What killed runs left of the report: temporaries of pages and of the
+ * index (<name>.html.tmp.PID.XXXXXX, or the older <name>.html.tmp.XXXXXX)
+ * and of vox-report/'s files, whose writer is dead.  Only while no other run
+ * holds dir (the caller holds its lock exclusively): a shard on another host
+ * has a pid that says nothing here. */
+static void remove_dead_report_temporaries(const char *dir)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        const char *t = strstr(de->d_name, ".html.tmp.");
-        if (!t || strlen(t) != strlen(".html.tmp.XXXXXX"))
-            continue;
-        char p[PATH_MAX + 300];
-        snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
-        unlink(p);
-    }
-    closedir(d);
+    static const char *const pages[] = {".html"};
+    remove_dead_temporaries(dir, NULL, pages, 1);
+    char assets[PATH_MAX];
+    if (snprintf(assets, sizeof assets, "%s/%s", dir, REPORT_ASSET_DIR) < (int)sizeof assets)
+        remove_dead_temporaries(assets, NULL, NULL, 0);
 }
 
 /* Whether dir holds a file that report_write_index makes a row of. */
@@ -953,7 +951,21 @@ int cmd_report(int argc, char **argv)
         fprintf(stderr, "vox report: %s\n", err);
         return 1;
     }
-    remove_stale_pages(dir);
+    /* Temporaries are removed only when no run holds dir; then the lock is kept shared while the
+     * index is written (shards may start, each removing nothing while it is held: dirlock.c), so
+     * no run can take this one's temporaries for a dead run's.  A run that holds dir is not waited
+     * for: the index shows the run as its files stand now (its end writes index.html again). */
+    char why[1024], holder[512] = "";
+    int lock = dirlock_take(dir, 0, "report", why, sizeof why);
+    if (lock >= 0) {
+        remove_dead_report_temporaries(dir);
+        if (flock(lock, LOCK_SH) != 0) {
+            /* still held exclusively: nothing lost */
+        }
+    } else if (dirlock_held(dir, holder, sizeof holder)) {
+        fprintf(stderr, "vox report: note: a run is writing to %s now (%s): the index shows it as it stands, and "
+                        "no temporary file is removed\n", dir, holder);
+    }
     int unreadable = 0;
     int ok = report_install_assets(&a, dir, err, sizeof err) &&
              report_write_index(&a, dir, "vox report", &unreadable, err, sizeof err);
