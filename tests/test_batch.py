@@ -1211,6 +1211,27 @@ def test_shared_label_across_shards(tmp):
           f"shard 0: the earlier input is analysed: {s0['results']} {s0['errors']}")
 
 
+def test_non_utf8_file_names(tmp):
+    """A file name that is not UTF-8 (Latin-1 caf\xe9.pdb): the run's files write its bytes as \udce9, as
+    volumizer's Python json does; --resume and vox validate read them back as the file's own bytes.  Before,
+    cJSON refused the lone surrogate: the checkpoint was 'unreadable', the structure redone, and vox validate
+    called the summary and the annotation damaged."""
+    src = os.path.join(os.fsencode(tmp), b"in8")
+    os.mkdir(src)
+    with open(os.path.join(GEN, "pocket_box.pdb"), "rb") as f:
+        open(os.path.join(src, b"caf\xe9.pdb"), "wb").write(f.read())
+    out = os.path.join(tmp, "o8")
+    r = vox("analyze", "--quiet", "--output-dir", out, os.fsdecode(src))
+    check(r.returncode == 0 and summary(out)["num_processed"] == 1, f"first run: {r.returncode} {r.stderr}")
+    check(b"\\udce9" in open(os.path.join(out, "run.summary.json"), "rb").read(), "the name written as \\udce9")
+    r = vox("analyze", "--quiet", "--resume", "--output-dir", out, os.fsdecode(src))
+    s = summary(out)
+    check(r.returncode == 0 and s["num_skipped"] == 1 and s["num_processed"] == 0 and "unreadable" not in r.stderr,
+          f"--resume keeps it: {r.returncode} {s['num_processed']} {s['num_skipped']} {r.stderr}")
+    r = vox("validate", "--output-dir", out, os.fsdecode(src))
+    check(r.returncode == 0, f"vox validate: {r.returncode} {r.stdout} {r.stderr}")
+
+
 def test_max_memory(tmp):
     """--max-memory skips, with the reason in the summary, what would not fit; a replay with more memory does them."""
     tree = os.path.join(tmp, "mem_tree")
@@ -1252,5 +1273,5 @@ if __name__ == "__main__":
                    test_progress_bar, test_device_targets, test_walk_links_and_fifos,
                    test_walk_damaged_structure_files, test_one_run_per_output_dir,
                    test_dead_temporaries_of_every_output, test_shard_keeps_other_hosts_temporaries, test_shards_of_two_arrays, test_durable_replace, test_resume_home_path, test_run_files_folders, test_umask, test_paths_as_pathlib, test_output_dir_inside_input_dir, test_validate, test_validate_shards, test_merge_shards, test_replay_shard_failures, test_shards_over_changed_inputs, test_shared_label_across_shards,
-                   test_max_memory,
+                   test_non_utf8_file_names, test_max_memory,
                    lambda tmp: test_usage()], "vox-batch-"))

@@ -112,7 +112,7 @@ static int add_summary(paths *ps, const run_config *c, int *own, cJSON **own_pla
     int ok = summary_entries(text, c->only, ps);
     if (!ok)
         fprintf(stderr, "vox analyze: %s: %s\n", c->from_summary, text ? "not a run summary" : strerror(errno));
-    cJSON *doc = ok && c->num_shards > 1 ? cJSON_Parse(text) : NULL;
+    cJSON *doc = ok && c->num_shards > 1 ? json_parse(text, 0) : NULL;
     long k, n;
     *own = doc && shard_of(doc, &k, &n) && n == c->num_shards && k == c->shard_index;
     /* its entries are a part of the plan that summary's run shared out: still that plan */

@@ -98,10 +98,76 @@ char *read_text_file(const char *path, size_t max, size_t *len)
     return buf;
 }
 
+/* 1 and the value when s starts with 4 hex digits. */
+static int hex4(const char *s, unsigned *v)
+{
+    *v = 0;
+    for (int i = 0; i < 4; i++) {
+        int c = (unsigned char)s[i], d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                         : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (d < 0)
+            return 0;
+        *v = *v << 4 | (unsigned)d;
+    }
+    return 1;
+}
+
+void json_lone_surrogates(char *t, int to_bytes)
+{
+    char *out = t;
+    for (const char *p = t; *p;) {
+        unsigned v, w;
+        if (*p != '\\') {
+            *out++ = *p++;
+            continue;
+        }
+        if (p[1] != 'u' || !hex4(p + 2, &v)) { /* another escape (or \\): copied whole */
+            *out++ = *p++;
+            if (*p)
+                *out++ = *p++;
+            continue;
+        }
+        if (v >= 0xD800 && v <= 0xDBFF && p[6] == '\\' && p[7] == 'u' && hex4(p + 8, &w) && w >= 0xDC00 &&
+            w <= 0xDFFF) { /* a pair: a code point past U+FFFF */
+            memmove(out, p, 12);
+            out += 12;
+            p += 12;
+            continue;
+        }
+        if (to_bytes && v >= 0xDC80 && v <= 0xDCFF) { /* surrogateescape: the byte itself */
+            *out++ = (char)(v & 0xFF);
+            p += 6;
+            continue;
+        }
+        memmove(out, p, 6);
+        if (v >= 0xD800 && v <= 0xDFFF)
+            memcpy(out + 2, "fffd", 4);
+        out += 6;
+        p += 6;
+    }
+    *out = '\0';
+}
+
+cJSON *json_parse(const char *text, int whole)
+{
+    if (!text)
+        return NULL;
+    /* most run files name no such file: parsed as they are */
+    if (!strstr(text, "\\ud") && !strstr(text, "\\uD"))
+        return cJSON_ParseWithOpts(text, NULL, whole);
+    char *copy = strdup(text);
+    if (!copy)
+        return NULL;
+    json_lone_surrogates(copy, 1);
+    cJSON *j = cJSON_ParseWithOpts(copy, NULL, whole);
+    free(copy);
+    return j;
+}
+
 cJSON *read_json(const char *path)
 {
     char *text = read_text_file(path, MAX_JSON_BYTES, NULL);
-    cJSON *j = text ? cJSON_Parse(text) : NULL;
+    cJSON *j = json_parse(text, 0);
     free(text);
     return j;
 }
@@ -141,7 +207,7 @@ static int find_download(const run_config *c, const char *id, char *out, size_t 
 int manifest_entries(const char *text, const char *manifest_path, const run_config *c, paths *ps, char *why,
                      size_t cap)
 {
-    cJSON *j = text ? cJSON_Parse(text) : NULL;
+    cJSON *j = json_parse(text, 0);
     const cJSON *list = cJSON_GetObjectItem(j, "structures");
     if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) == 0) {
         snprintf(why, cap, "%s", j ? "a manifest needs a non-empty \"structures\" list" : "cannot read it as JSON");
@@ -207,7 +273,7 @@ int manifest_entries(const char *text, const char *manifest_path, const run_conf
 
 int summary_entries(const char *text, const char *only, paths *ps)
 {
-    cJSON *j = text ? cJSON_Parse(text) : NULL;
+    cJSON *j = json_parse(text, 0);
     if (!cJSON_IsObject(j) || !cJSON_IsArray(cJSON_GetObjectItem(j, "results"))) {
         cJSON_Delete(j);
         return 0;
@@ -253,7 +319,7 @@ int summary_entries(const char *text, const char *only, paths *ps)
  * ones are not trusted, and settings that differ from this run's are pointed out. */
 void checkpoint_notes(const char *text, int exists, const char *path, const run_config *c, vox_buf *notes)
 {
-    cJSON *j = text ? cJSON_Parse(text) : NULL;
+    cJSON *j = json_parse(text, 0);
     if (!j) {
         if (exists)
             vox_buf_printf(notes, "note: %s is unreadable or truncated; resuming from the outputs\n", path);
@@ -297,7 +363,7 @@ void checkpoint_notes(const char *text, int exists, const char *path, const run_
 
 /* An output file's JSON, nothing after it but blanks: cJSON_Parse stops at the end of the first
  * value, and a file with more after it is not what vox wrote. */
-static cJSON *parse_whole(const char *text) { return cJSON_ParseWithOpts(text, NULL, 1); }
+static cJSON *parse_whole(const char *text) { return json_parse(text, 1); }
 
 /* Path(p).expanduser() of volumizer's resume check: "~" and "~/..." under
  * $HOME (else the user's home in the password file), "~user/..." under that
@@ -524,7 +590,7 @@ static int exports_valid(const run_config *c, const char *label, const char *ann
     if (!e->kinds)
         return 1;
     char path[PATH_MAX], *text = NULL;
-    cJSON *annotation = cJSON_Parse(annotation_text), *volumes = NULL;
+    cJSON *annotation = json_parse(annotation_text, 0), *volumes = NULL;
     int ok = 1;
     if (e->kinds & EXPORT_DESCRIPTORS) {
         ok = exports_structure_file(path, sizeof path, c->output_dir, label, EXPORT_DESCRIPTORS) &&

@@ -30,7 +30,18 @@ void paths_free(paths *ps);
 
 /* A whole file as NUL-terminated text (NULL: unreadable, or over max bytes). */
 char *read_text_file(const char *path, size_t max, size_t *len);
-/* A file parsed as JSON (NULL: unreadable or not JSON). */
+/* JSON text as vox and volumizer write it: a path's bytes that are not
+ * UTF-8 (a Latin-1 file name) appear as lone surrogate escapes \udc80 ..
+ * \udcff (Python's json with surrogateescape), which cJSON refuses, and
+ * the whole document with them.  json_lone_surrogates rewrites them in
+ * place: with to_bytes, each \udcXX as the byte XX it stands for (cJSON
+ * passes bytes through, so a path reads back as the file's own name) and
+ * any other lone surrogate as \ufffd; without, every lone surrogate as
+ * \ufffd (for display).  json_parse parses text so mended (whole: nothing
+ * but blanks after the value); NULL text or not JSON: NULL. */
+void json_lone_surrogates(char *t, int to_bytes);
+cJSON *json_parse(const char *text, int whole);
+/* A file parsed as JSON, as json_parse (NULL: unreadable or not JSON). */
 cJSON *read_json(const char *path);
 
 /* volumizer's manifest (text of the file at manifest_path): its entries are

@@ -27,6 +27,7 @@
 #include "cli.h"
 #include "dirlock.h"
 #include "internal.h"
+#include "readers.h"
 #include "report.h"
 #include "write_html.h"
 
@@ -479,43 +480,6 @@ static int by_name(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* 1 and the value when s starts with 4 hex digits. */
-static int hex4(const char *s, unsigned *v)
-{
-    *v = 0;
-    for (int i = 0; i < 4; i++) {
-        int c = (unsigned char)s[i], d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                         : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-        if (d < 0)
-            return 0;
-        *v = *v << 4 | (unsigned)d;
-    }
-    return 1;
-}
-
-/* The run's files say a path's bytes that are not UTF-8 (a Latin-1 file
- * name) as lone surrogates, \udce9, as Python's json does with
- * surrogateescape; cJSON refuses those, and the whole file with them.  Each
- * lone surrogate escape becomes \ufffd, in place (the same length). */
-static void mend_surrogates(char *t)
-{
-    for (char *p = t; (p = strchr(p, '\\'));) {
-        unsigned v, w;
-        if (p[1] != 'u' || !hex4(p + 2, &v)) { /* another escape (or \\): skip it whole */
-            p += p[1] ? 2 : 1;
-            continue;
-        }
-        if (v >= 0xD800 && v <= 0xDBFF && p[6] == '\\' && p[7] == 'u' && hex4(p + 8, &w) && w >= 0xDC00 &&
-            w <= 0xDFFF) { /* a pair */
-            p += 12;
-            continue;
-        }
-        if (v >= 0xD800 && v <= 0xDFFF)
-            memcpy(p + 2, "fffd", 4);
-        p += 6;
-    }
-}
-
 /* Who writes the index, and how many of the run's files it could not read. */
 typedef struct index_log {
     const char *who;
@@ -540,7 +504,7 @@ static cJSON *load_run_file(const char *dir, const char *name, index_log *log)
         else if (errno) snprintf(why, sizeof why, "cannot be read (%s)", strerror(errno));
         else snprintf(why, sizeof why, "larger than %zu MB", RUN_FILE_MAX >> 20);
     } else {
-        mend_surrogates(text);
+        json_lone_surrogates(text, 0); /* shown, not matched: U+FFFD */
         const char *end = NULL;
         j = cJSON_ParseWithOpts(text, &end, 0);
         if (!j) {
