@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "load_synthetic.h"
+#include "api_setup.h"
 #include "vox/vox.h"
 
 static const char *dir, *tmp;
@@ -533,14 +533,8 @@ int main(int argc, char **argv)
     tmp = t;
     unsetenv("VOX_ISA");
     test_ctx_create();
-    vox_options o;
-    vox_options_init(&o);
-    o.profile = "";
-    o.threads = 1;
-    if (vox_ctx_create(&ctx, &o) != VOX_OK) {
-        fprintf(stderr, "cannot create a context\n");
+    if (!(ctx = one_thread_ctx()))
         return 1;
-    }
     ok_s = load("pocket_box.pdb");
     if (!ok_s || vox_prepare(ctx, ok_s, NULL) != VOX_OK || vox_analyze(ctx, ok_s, NULL, &ok_r) != VOX_OK) {
         fprintf(stderr, "cannot analyse pocket_box.pdb: %s\n", vox_ctx_last_error_detail(ctx));

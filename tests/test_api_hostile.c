@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "load_synthetic.h"
+#include "api_setup.h"
 #include "vox/vox.h"
 
 static const char *dir;
@@ -358,14 +358,8 @@ int main(int argc, char **argv)
         return 2;
     }
     dir = argv[1];
-    vox_options o;
-    vox_options_init(&o);
-    o.profile = "";
-    o.threads = 1;
-    if (vox_ctx_create(&ctx, &o) != VOX_OK) {
-        fprintf(stderr, "cannot create a context\n");
+    if (!(ctx = one_thread_ctx()))
         return 1;
-    }
     test_small_records();
     test_overflowing_coordinates();
     test_lattice_dims_named();

@@ -205,6 +205,21 @@ def test_ensembles(tmp):
     check(r.returncode == 1 and "Cartn_x" in r.stderr, f"mmCIF without coordinates: {r.stderr}")
 
 
+def kill_after_checkpoint(args, od, checkpoint, delay, env=None):
+    """Starts `vox trajectory ARGS --output-dir OD --jobs 2`, waits for its first checkpoint (a minute at
+    most), then delay seconds, and kills it with SIGKILL if it is still running."""
+    p = subprocess.Popen([*WRAPPER, VOX, "trajectory", "--quiet", *args, "--output-dir", od, "--jobs", "2"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    ck = os.path.join(od, checkpoint)
+    t0 = time.time()
+    while not os.path.exists(ck) and p.poll() is None and time.time() - t0 < 60:
+        time.sleep(0.005)
+    time.sleep(delay)
+    if p.poll() is None:
+        p.send_signal(signal.SIGKILL)
+    p.wait()
+
+
 def test_resume(tmp):
     """kill -9 at several points, then --resume: the files equal an uninterrupted run's."""
     lines, frames, top = breathing_setup(tmp, "ktop.pdb", 160)
@@ -220,16 +235,7 @@ def test_resume(tmp):
     resumed = 0
     for trial in range(4):
         od = os.path.join(tmp, f"k{trial}")
-        p = subprocess.Popen([*WRAPPER, VOX, "trajectory", "--quiet", *args, "--output-dir", od, "--jobs", "2"],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        ck = os.path.join(od, "long.checkpoint")
-        t0 = time.time()
-        while not os.path.exists(ck) and p.poll() is None and time.time() - t0 < 60:
-            time.sleep(0.005)
-        time.sleep(rng.uniform(0.0, 0.3))
-        if p.poll() is None:
-            p.send_signal(signal.SIGKILL)
-        p.wait()
+        kill_after_checkpoint(args, od, "long.checkpoint", rng.uniform(0.0, 0.3))
         r = traj(*args, "--output-dir", od, "--jobs", "1", "--resume")
         check(r.returncode == 0, f"resume {trial}: {r.stderr}")
         got = outputs(od)
@@ -400,16 +406,7 @@ def test_resume_html(tmp):
     resumed = 0
     for trial in range(3):
         od = os.path.join(tmp, f"resumed-page-{trial}")
-        p = subprocess.Popen([*WRAPPER, VOX, "trajectory", "--quiet", *args, "--output-dir", od, "--jobs", "2"],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-        ck = os.path.join(od, "hlong.checkpoint")
-        t0 = time.time()
-        while not os.path.exists(ck) and p.poll() is None and time.time() - t0 < 60:
-            time.sleep(0.005)
-        time.sleep(rng.uniform(0.0, 0.2))
-        if p.poll() is None:
-            p.send_signal(signal.SIGKILL)
-        p.wait()
+        kill_after_checkpoint(args, od, "hlong.checkpoint", rng.uniform(0.0, 0.2), env=env)
         r = traj(*args, "--output-dir", od, "--jobs", "1", "--resume", env=env)
         check(r.returncode == 0, f"html resume {trial}: {r.stderr}")
         for f, data in want.items():
