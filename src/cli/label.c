@@ -6,32 +6,7 @@
 
 #include "cli.h"
 #include "label_tables.h"
-
-/* The code point that UTF-8 text s[0 .. n) begins with, its byte count in
- * *len; -1 (one byte) where no valid sequence begins: Python reads such a
- * byte of a file name as a lone surrogate (os.fsdecode), never
- * alphanumeric. */
-static long utf8_next(const unsigned char *s, size_t n, size_t *len)
-{
-    *len = 1;
-    const unsigned c = s[0];
-    if (c < 0x80)
-        return (long)c;
-    const size_t k = c >= 0xC2 && c <= 0xDF ? 1 : c >= 0xE0 && c <= 0xEF ? 2 : c >= 0xF0 && c <= 0xF4 ? 3 : 0;
-    if (k == 0 || k >= n)
-        return -1;
-    unsigned long cp = c & (0x3Fu >> k);
-    for (size_t i = 1; i <= k; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return -1;
-        cp = cp << 6 | (s[i] & 0x3Fu);
-    }
-    /* overlong forms, surrogates and past U+10FFFF are not UTF-8 */
-    if ((k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) || (cp >= 0xD800 && cp < 0xE000) || cp > 0x10FFFF)
-        return -1;
-    *len = k + 1;
-    return (long)cp;
-}
+#include "utf8.h"
 
 /* Whether code point c lies in one of the n ascending ranges r. */
 static int in_ranges(const uint32_t (*r)[2], size_t n, unsigned long c)
@@ -78,7 +53,7 @@ static int final_sigma(int cased_before, const unsigned char *s, size_t n)
     if (!cased_before)
         return 0;
     for (size_t i = 0, len; i < n; i += len) {
-        const int ctx = sigma_context(utf8_next(s + i, n - i, &len));
+        const int ctx = sigma_context(vox_utf8_next(s + i, n - i, &len));
         if (ctx >= 0)
             return ctx == 0;
     }
@@ -130,7 +105,7 @@ void sanitize_label(const char *in, size_t n, char *out, size_t cap)
     const unsigned char *s = (const unsigned char *)in;
     int cased_before = 0; /* the last character not case-ignorable is cased */
     for (size_t i = 0, len; i < n; i += len) {
-        const long c = utf8_next(s + i, n - i, &len);
+        const long c = vox_utf8_next(s + i, n - i, &len);
         const int ctx = sigma_context(c);
         char enc[8];
         size_t m;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "utf8.h"
 
 /* The documents other than the df JSON write the structure's atoms next to
  * the result's volumes: the structure must be the one the result was
@@ -36,31 +37,22 @@ void vox_render_params_init(vox_render_params *p)
     p->box_padding = 4.0;
 }
 
-/* The length of the UTF-8 sequence at p of a character a script may hold
- * in a file name, else 0: well formed (no overlong form, surrogate or code
- * past U+10FFFF), not a C1 control (U+0085 ends a line for Python), and
- * not one that Python takes for white space (str.isspace: U+00A0, U+1680,
- * U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000), which would end
- * a line (str.splitlines) or split the name in two (ChimeraX's `open`).
- * A file's label keeps letters of any script ("protéine"), and none of
- * these bytes is a quote, a separator or a slash to PyMOL or ChimeraX. */
+/* The length of the UTF-8 sequence at p (NUL-terminated) of a character a
+ * script may hold in a file name, else 0: well formed, not a C1 control
+ * (U+0085 ends a line for Python), and not one that Python takes for white
+ * space (str.isspace: U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029,
+ * U+202F, U+205F, U+3000), which would end a line (str.splitlines) or
+ * split the name in two (ChimeraX's `open`).  A file's label keeps letters
+ * of any script ("protéine"), and none of these bytes is a quote, a
+ * separator or a slash to PyMOL or ChimeraX. */
 static size_t utf8_name_char(const unsigned char *p)
 {
-    const unsigned c = p[0];
-    const size_t k = c >= 0xC2 && c <= 0xDF ? 1 : c >= 0xE0 && c <= 0xEF ? 2 : c >= 0xF0 && c <= 0xF4 ? 3 : 0;
-    if (!k)
-        return 0;
-    unsigned long cp = c & (0x3Fu >> k);
-    for (size_t i = 1; i <= k; i++) {
-        if ((p[i] & 0xC0) != 0x80) /* the NUL that ends the string included */
-            return 0;
-        cp = cp << 6 | (p[i] & 0x3Fu);
-    }
-    if ((k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) || (cp >= 0xD800 && cp < 0xE000) || cp > 0x10FFFF ||
-        cp <= 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 ||
+    size_t len;
+    const long cp = vox_utf8_next(p, 4, &len); /* a NUL inside the 4 bytes is no continuation: stops there */
+    if (cp <= 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 ||
         cp == 0x202F || cp == 0x205F || cp == 0x3000)
         return 0;
-    return k + 1;
+    return len;
 }
 
 /* A path a script may open as it is: letters, digits and . _ - + /, and
