@@ -60,7 +60,7 @@ typedef struct batch {
     int tty;
     FILE *jsonl;
     char checkpoint[PATH_MAX];
-    unsigned long long plan;  /* plan_fingerprint: under MPI every rank's must be rank 0's */
+    char plan[24];            /* plan_fingerprint: under MPI every rank's must be rank 0's */
     cJSON *shard_plan;        /* a shard's: the whole plan it took its share of (shard_plan_json) */
 } batch;
 
@@ -475,22 +475,29 @@ int batch_mpi_start(int *argc, char ***argv)
 
 void batch_mpi_end(void) { mpi_link_end(&mpi); }
 
-/* The entries in order (path and label each), hashed (FNV-1a): ranks hand out entries by index, so
- * each worker's list must be rank 0's.  Every rank lists the inputs itself; a folder that changes
- * between their listings, or a shared file system that shows a new file late on one host, gives
- * one rank another list, whose index i is another structure (or none). */
-static unsigned long long plan_fingerprint(const batch *b)
+#define FNV_OFFSET 1469598103934665603ull
+
+/* h and string s hashed on (FNV-1a), its NUL too: "ab" then "c" is not "a" then "bc". */
+static unsigned long long fnv1a(unsigned long long h, const char *s)
 {
-    unsigned long long h = 1469598103934665603ull;
-    for (size_t i = 0; i < b->n; i++) {
-        const char *parts[2] = {b->e[i].path ? b->e[i].path : "", b->e[i].label};
-        for (int k = 0; k < 2; k++)
-            for (const unsigned char *p = (const unsigned char *)parts[k];; p++) {
-                h = (h ^ *p) * 1099511628211ull; /* the NUL too: "ab"+"c" is not "a"+"bc" */
-                if (!*p) break;
-            }
+    for (const unsigned char *p = (const unsigned char *)s;; p++) {
+        h = (h ^ *p) * 1099511628211ull;
+        if (!*p)
+            return h;
     }
-    return h ^ (unsigned long long)b->n;
+}
+
+/* The entries in order (path and label each), hashed: ranks hand out entries by index, so each
+ * worker's list must be rank 0's.  Every rank lists the inputs itself; a folder that changes
+ * between their listings, or a shared file system that shows a new file late on one host, gives
+ * one rank another list, whose index i is another structure (or none).  As 16 hex digits, the
+ * form a worker's first request carries it in. */
+static void plan_fingerprint(const batch *b, char hex[24])
+{
+    unsigned long long h = FNV_OFFSET;
+    for (size_t i = 0; i < b->n; i++)
+        h = fnv1a(fnv1a(h, b->e[i].path ? b->e[i].path : ""), b->e[i].label);
+    snprintf(hex, 24, "%016llx", h ^ (unsigned long long)b->n);
 }
 
 /* idx < 0: a worker's first request, which carries its plan (n entries, fingerprint). */
@@ -500,9 +507,7 @@ static char *outcome_json(long idx, int state, const outcome *o, const batch *b)
     cJSON_AddNumberToObject(j, "i", (double)idx);
     cJSON_AddNumberToObject(j, "state", state);
     if (idx < 0) {
-        char hex[24];
-        snprintf(hex, sizeof hex, "%016llx", b->plan);
-        cJSON_AddStringToObject(j, "plan", hex);
+        cJSON_AddStringToObject(j, "plan", b->plan);
         cJSON_AddNumberToObject(j, "n", (double)b->n);
     }
     if (idx >= 0) {
@@ -523,9 +528,8 @@ static char *outcome_json(long idx, int state, const outcome *o, const batch *b)
     return txt;
 }
 
-static long apply_outcome(batch *b, const char *txt, int *state)
+static long apply_outcome(batch *b, const cJSON *j, int *state)
 {
-    cJSON *j = cJSON_Parse(txt);
     long i = (long)cJSON_GetNumberValue(cJSON_GetObjectItem(j, "i"));
     if (i >= 0 && (size_t)i < b->n) {
         outcome *o = &b->e[i].oc;
@@ -546,22 +550,18 @@ static long apply_outcome(batch *b, const char *txt, int *state)
         snprintf(o->skip_reason, sizeof o->skip_reason, "%s", cJSON_GetStringValue(cJSON_GetObjectItem(j, "skip_reason")));
         o->predicted_bytes = (unsigned long long)cJSON_GetNumberValue(cJSON_GetObjectItem(j, "predicted_bytes"));
     }
-    cJSON_Delete(j);
     return i;
 }
 
 /* A worker's first request says its plan; any other request passes.  Says why a worker is left out. */
-static int same_plan(batch *b, const char *txt, int src)
+static int same_plan(batch *b, const cJSON *j, int src)
 {
-    cJSON *j = cJSON_Parse(txt);
     const cJSON *i = cJSON_GetObjectItem(j, "i");
     int first = cJSON_IsNumber(i) && i->valuedouble < 0, ok = 1;
     if (first) {
-        char hex[24];
-        snprintf(hex, sizeof hex, "%016llx", b->plan);
         const char *theirs = cJSON_GetStringValue(cJSON_GetObjectItem(j, "plan"));
         double n = cJSON_GetNumberValue(cJSON_GetObjectItem(j, "n"));
-        ok = theirs && !strcmp(theirs, hex);
+        ok = theirs && !strcmp(theirs, b->plan);
         if (!ok) {
             pthread_mutex_lock(&b->lock);
             fprintf(stderr, "vox analyze: rank %d listed other inputs than rank 0 (%.0f entries, rank 0 %zu, or the "
@@ -571,7 +571,6 @@ static int same_plan(batch *b, const char *txt, int src)
             pthread_mutex_unlock(&b->lock);
         }
     }
-    cJSON_Delete(j);
     return ok;
 }
 
@@ -619,16 +618,18 @@ static void *mpi_dispatcher(void *arg)
             abort(); /* MPI aborts the job: the other ranks would wait for an answer forever */
         }
         txt[len] = '\0';
-        if (!same_plan(b, txt, src)) { /* this rank's index i is not rank 0's entry i: it gets none */
-            free(txt);
+        cJSON *req = cJSON_Parse(txt);
+        free(txt);
+        if (!same_plan(b, req, src)) { /* this rank's index i is not rank 0's entry i: it gets none */
+            cJSON_Delete(req);
             long none = -1;
             mpi.send(&none, (int)sizeof none, src, TAG_WORK);
             active--;
             continue;
         }
         int state = 0;
-        long done = apply_outcome(b, txt, &state);
-        free(txt);
+        long done = apply_outcome(b, req, &state);
+        cJSON_Delete(req);
         if (done >= 0)
             finish(b, &b->e[done], state);
         size_t i = take(b);
@@ -702,12 +703,9 @@ static void mark_duplicate_labels(batch *b)
  * so that tasks spelling the same inputs differently (relative, absolute) agree. */
 static cJSON *shard_plan_json(const batch *b)
 {
-    unsigned long long h = 1469598103934665603ull; /* FNV-1a, each label's NUL included */
+    unsigned long long h = FNV_OFFSET;
     for (size_t i = 0; i < b->n; i++)
-        for (const unsigned char *p = (const unsigned char *)b->e[i].label;; p++) {
-            h = (h ^ *p) * 1099511628211ull;
-            if (!*p) break;
-        }
+        h = fnv1a(h, b->e[i].label);
     char hex[24];
     snprintf(hex, sizeof hex, "%016llx", h);
     cJSON *o = cJSON_CreateObject();
@@ -921,7 +919,7 @@ int run_batch(const run_config *c)
     export_leftovers *leftovers = c->dry_run ? NULL : export_leftovers_find(c->output_dir);
     resolved.leftovers = leftovers;
     b.c = &resolved;
-    b.plan = plan_fingerprint(&b);
+    plan_fingerprint(&b, b.plan);
     pthread_mutex_init(&b.lock, NULL);
     if (mpi.ranks > 1 && mpi.rank > 0) { /* a worker rank: analyse what rank 0 hands out, report back */
         if (!c->dry_run)

@@ -923,9 +923,7 @@ int cmd_report(int argc, char **argv)
     int lock = dirlock_take(dir, 0, "report", why, sizeof why);
     if (lock >= 0) {
         remove_dead_report_temporaries(dir);
-        if (flock(lock, LOCK_SH) != 0) {
-            /* still held exclusively: nothing lost */
-        }
+        (void)flock(lock, LOCK_SH); /* if it fails, the lock stays exclusive: nothing lost */
     } else if (dirlock_held(dir, holder, sizeof holder)) {
         fprintf(stderr, "vox report: note: a run is writing to %s now (%s): the index shows it as it stands, and "
                         "no temporary file is removed\n", dir, holder);
