@@ -50,17 +50,18 @@ vox_status vox_frames_open(vox_ctx *ctx, const char *path, vox_frames **out)
     rewind(fr->f);
     vox_status st;
     int cif = 0;
+    const char *packer = NULL;
     if (vox_dcd_sniff(head, n))
         st = vox_dcd_open(ctx, fr);
     else if (vox_xtc_sniff(head, n))
         st = vox_xtc_open(ctx, fr);
     else if (vox_models_sniff(head, n, &cif))
         st = vox_models_open(ctx, fr, cif);
-    else if (compressed(head, n))
+    else if ((packer = compressed(head, n)) != NULL)
         /* the frames are read by seeking in the file, which a compressed stream does not allow
          * cheaply; the loaders read a compressed topology, so say why this one is refused */
         st = vox_fail(ctx, VOX_E_FORMAT, "%s: %s-compressed: vox trajectory reads trajectory files uncompressed "
-                      "(decompress it first: %s -dk %s)", path, compressed(head, n), compressed(head, n), path);
+                      "(decompress it first: %s -dk %s)", path, packer, packer, path);
     else
         st = vox_fail(ctx, VOX_E_FORMAT, "%s: not a trajectory file vox reads (expected DCD, XTC, or PDB/mmCIF models)", path);
     if (st != VOX_OK) {

@@ -116,11 +116,6 @@ static const char *one_line(const char *name, char *buf, size_t cap)
 static void pdb_line(vox_buf *b, size_t serial, const char *name, const char *res, const char *chain, int resid,
                      const float xyz[3], double bfac, const char *element)
 {
-    char safe[4][16];
-    name = one_line(name, safe[0], sizeof safe[0]);
-    res = one_line(res, safe[1], sizeof safe[1]);
-    chain = one_line(chain, safe[2], sizeof safe[2]);
-    element = one_line(element, safe[3], sizeof safe[3]);
     char name4[8];
     size_t ln = strlen(name);
     if (ln == 1) snprintf(name4, sizeof name4, " %s  ", name);
@@ -137,7 +132,11 @@ vox_status vox_render_pdb(const vox_structure *s, const vox_result *r, int input
         const vox_atom *a = &s->atoms.a[i];
         float p[3];
         out_xyz(r, input_frame, a->xyz, p);
-        pdb_line(b, i, a->name, a->res_name, a->chain, a->res_id, p, 0.0, a->element);
+        /* the structure's names only: the pseudo-atoms' below are vox's own */
+        char safe[4][16];
+        pdb_line(b, i, one_line(a->name, safe[0], sizeof safe[0]), one_line(a->res_name, safe[1], sizeof safe[1]),
+                 one_line(a->chain, safe[2], sizeof safe[2]), a->res_id, p, 0.0,
+                 one_line(a->element, safe[3], sizeof safe[3]));
     }
     vox_buf_puts(b, "END\n");
     char chains[5][8];
