@@ -5,6 +5,7 @@ bytes write_frames_csv writes), for every alignment mode and frame selection, an
 inputs (a truncated frame, an ensemble model listing other atoms than the first) raise with the frames
 before them."""
 import os
+import stat
 
 import numpy as np
 import pytest
@@ -363,6 +364,12 @@ def test_write_frames_csv_errors_name_the_file(tmp_path):
             vox.write_frames_csv(frames, target)
         assert ".tmp" not in str(e.value) and isinstance(e.value, OSError)
     assert os.listdir(tmp_path) == []
+    # a FIFO (as a device node) is not replaced by the file: before, the rename put the CSV in its place
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(vox.FileError, match="not a regular file"):
+        vox.write_frames_csv(frames, fifo)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode) and os.listdir(tmp_path) == ["pipe.csv"]
 
 
 def test_write_frames_csv_takes_nullable_dtypes(tmp_path):

@@ -13,6 +13,7 @@ import ctypes
 import itertools
 import math
 import os
+import stat
 import threading
 
 import numpy as np
@@ -512,8 +513,15 @@ def write_frames_csv(table, path):
     # share one, or a rename takes another thread's file away; "x": never open another's
     tmp = os.path.join(os.path.dirname(p) or ".",
                        f".{os.path.basename(p)}.tmp.{os.getpid()}.{threading.get_ident()}.{next(_TMP_SERIAL)}")
-    if os.path.isdir(p):  # (as the library's writers: a rename over a folder would replace it)
-        raise _cannot_write(p, "it is a directory, not a regular file")
+    # as the library's writers: only a regular file is replaced (a rename over a folder, a FIFO or a
+    # device node such as /dev/null would put this file in its place)
+    try:
+        mode = os.stat(p).st_mode
+    except OSError:
+        mode = None  # nothing there yet (or not reachable: the open below says why)
+    if mode is not None and not stat.S_ISREG(mode):
+        raise _cannot_write(p, "it is a directory, not a regular file" if stat.S_ISDIR(mode)
+                            else "it is not a regular file (a FIFO, a device or a socket)")
     try:
         with open(tmp, "x", encoding="ascii", newline="") as f:
             f.write("".join(out))
