@@ -423,6 +423,26 @@ def test_report_damaged_files(tmp):
     rows = index_rows(out)
     check([(s["label"], s["status"]) for s in rows] == [("cavity_box", "done")],
           f"the index of what can be read is written: {rows}")
+    # wherever the cut falls (in a string, an escape, a number, a word, after a comma or a colon), the summary is
+    # said to end early; before, only where cJSON gave up at the last byte (the cut above passed or not by chance)
+    cuts = {"in a string": text.index('"source"') + 3, "after a key": text.index('"schema"') + 8,
+            "after a colon": text.index('":') + 2, "after a comma": text.index(",") + 1}
+    for what, near in (("in a number", r"[0-9]\.[0-9]"), ("in a word", r"\b(true|false|null)\b"),
+                       ("in an escape", r"\\")):
+        m = re.search(near, text)
+        if m:
+            cuts[what] = m.start() + 2
+    for what, at in cuts.items():
+        with open(summary, "w") as f:
+            f.write(text[:at])
+        r = vox("report", out)
+        check(r.returncode == 1 and f"{summary}: not valid JSON: it ends early, at byte {at} (truncated?)" in r.stderr,
+              f"a summary cut {what} (at byte {at}) is said to end early: {r.stderr}")
+    with open(summary, "w") as f:
+        f.write("{]" + text[1:])
+    r = vox("report", out)
+    check(f"{summary}: not valid JSON at byte offset 1 of {len(text) + 1}" in r.stderr,
+          f"a damaged summary is said to be damaged where it is: {r.stderr}")
 
 
 def test_report_temporaries(tmp):

@@ -41,6 +41,12 @@ char *read_text_file(const char *path, size_t max, size_t *len);
  * but blanks after the value); NULL text or not JSON: NULL. */
 void json_lone_surrogates(char *t, int to_bytes);
 cJSON *json_parse(const char *text, int whole);
+/* Where JSON text of len bytes stops being JSON: the offset of the first
+ * byte no JSON document could have there, or len when each byte could (the
+ * text is a document, or one cut short).  cJSON's error offset cannot tell
+ * the two: it points where its parser gave up, the start of the string a
+ * cut fell in, say, bytes before the end. */
+size_t json_first_bad_byte(const char *t, size_t len);
 /* A file parsed as JSON, as json_parse (NULL: unreadable or not JSON). */
 cJSON *read_json(const char *path);
 

@@ -505,13 +505,12 @@ static cJSON *load_run_file(const char *dir, const char *name, index_log *log)
         else snprintf(why, sizeof why, "larger than %zu MB", RUN_FILE_MAX >> 20);
     } else {
         json_lone_surrogates(text, 0); /* shown, not matched: U+FFFD */
-        const char *end = NULL;
-        j = cJSON_ParseWithOpts(text, &end, 0);
+        j = cJSON_Parse(text);
         if (!j) {
-            size_t at = end && end >= text && end <= text + len ? (size_t)(end - text) : len;
+            size_t at = json_first_bad_byte(text, len);
             if (!len) snprintf(why, sizeof why, "empty (0 bytes), not JSON");
             else if (at >= len) snprintf(why, sizeof why, "not valid JSON: it ends early, at byte %zu (truncated?)", len);
-            else snprintf(why, sizeof why, "not valid JSON at byte %zu of %zu", at, len);
+            else snprintf(why, sizeof why, "not valid JSON at byte offset %zu of %zu", at, len);
         } else if (!cJSON_IsObject(j)) {
             snprintf(why, sizeof why, "not a JSON object");
             cJSON_Delete(j);
