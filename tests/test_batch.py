@@ -1255,6 +1255,21 @@ def test_max_memory(tmp):
     check(p.returncode == 2 and "--max-memory" in p.stderr, "--max-memory needs a size")
 
 
+def test_binary_run_files(tmp):
+    """A manifest or a summary that is not text (a binary file, /dev/zero): refused at the first NUL byte, saying
+    so. Before, /dev/zero was read up to the 1 GiB cap (a second and a gigabyte of memory) before 'not a run
+    summary', and a manifest with a NUL was taken as far as the NUL."""
+    binary = os.path.join(tmp, "binary.txt")
+    with open(binary, "wb") as f:
+        f.write(os.path.join(GEN, "pocket_box.pdb").encode() + b"\n\0" + b"x" * 100000)
+    out = os.path.join(tmp, "binary_out")
+    for how in ("analyze", "validate"):
+        for opt, path in (("--from-summary", "/dev/zero"), ("--manifest", binary), ("--manifest", "/dev/zero")):
+            p = vox(how, *(("--quiet",) if how == "analyze" else ()), opt, path, "--output-dir", out)
+            check(p.returncode != 0 and f"{path}: holds a NUL byte: not a text file" in p.stderr + p.stdout,
+                  f"vox {how} {opt} {path}: refused, saying why: {p.returncode} {p.stderr} {p.stdout}")
+
+
 def test_usage():
     for args, needle in [(["--jobs", "0"], "--jobs"), (["--shard-index", "1"], "--num-shards"),
                          (["--num-shards", "3", "--shard-index", "3"], "--num-shards"),
@@ -1273,5 +1288,5 @@ if __name__ == "__main__":
                    test_progress_bar, test_device_targets, test_walk_links_and_fifos,
                    test_walk_damaged_structure_files, test_one_run_per_output_dir,
                    test_dead_temporaries_of_every_output, test_shard_keeps_other_hosts_temporaries, test_shards_of_two_arrays, test_durable_replace, test_resume_home_path, test_run_files_folders, test_umask, test_paths_as_pathlib, test_output_dir_inside_input_dir, test_validate, test_validate_shards, test_merge_shards, test_replay_shard_failures, test_shards_over_changed_inputs, test_shared_label_across_shards,
-                   test_non_utf8_file_names, test_max_memory,
+                   test_non_utf8_file_names, test_max_memory, test_binary_run_files,
                    lambda tmp: test_usage()], "vox-batch-"))

@@ -95,7 +95,7 @@ static int add_manifest(paths *ps, const run_config *c)
     char *text = read_text_file(c->manifest, (size_t)1 << 30, NULL);
     int ok = manifest_entries(text, c->manifest, c, ps, why, sizeof why);
     if (!ok)
-        fprintf(stderr, "vox analyze: %s: %s\n", c->manifest, text ? why : strerror(errno));
+        fprintf(stderr, "vox analyze: %s: %s\n", c->manifest, text ? why : text_file_error(errno));
     free(text);
     return ok;
 }
@@ -111,7 +111,7 @@ static int add_summary(paths *ps, const run_config *c, int *own, cJSON **own_pla
     char *text = read_text_file(c->from_summary, (size_t)1 << 30, NULL);
     int ok = summary_entries(text, c->only, ps);
     if (!ok)
-        fprintf(stderr, "vox analyze: %s: %s\n", c->from_summary, text ? "not a run summary" : strerror(errno));
+        fprintf(stderr, "vox analyze: %s: %s\n", c->from_summary, text ? "not a run summary" : text_file_error(errno));
     cJSON *doc = ok && c->num_shards > 1 ? json_parse(text, 0) : NULL;
     long k, n;
     *own = doc && shard_of(doc, &k, &n) && n == c->num_shards && k == c->shard_index;

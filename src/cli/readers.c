@@ -89,6 +89,14 @@ char *read_text_file(const char *path, size_t max, size_t *len)
         }
         if (r == 0)
             break;
+        /* text holds no NUL: a device such as /dev/zero or a binary file
+         * given as a manifest stops here, not at the size cap */
+        if (memchr(buf + n, '\0', (size_t)r)) {
+            free(buf);
+            close(fd);
+            errno = EILSEQ;
+            return NULL;
+        }
         n += (size_t)r;
     }
     close(fd);
@@ -96,6 +104,15 @@ char *read_text_file(const char *path, size_t max, size_t *len)
     if (len)
         *len = n;
     return buf;
+}
+
+const char *text_file_error(int err)
+{
+    if (err == EILSEQ)
+        return "holds a NUL byte: not a text file";
+    if (err == EFBIG)
+        return "too large: over 1 GiB";
+    return strerror(err);
 }
 
 /* 1 and the value when s starts with 4 hex digits. */
@@ -620,12 +637,7 @@ static int file_ends(const char *path, const char *head, const char *tail, int w
  * there and take a whole document followed by zeroed blocks for complete. */
 static int regular_text(const char *path, char **text)
 {
-    size_t len = 0;
-    *text = vox_file_kind(path, NULL) == VOX_PATH_REGULAR ? read_text_file(path, MAX_JSON_BYTES, &len) : NULL;
-    if (*text && strlen(*text) != len) {
-        free(*text);
-        *text = NULL;
-    }
+    *text = vox_file_kind(path, NULL) == VOX_PATH_REGULAR ? read_text_file(path, MAX_JSON_BYTES, NULL) : NULL;
     return *text != NULL;
 }
 

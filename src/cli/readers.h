@@ -28,8 +28,12 @@ typedef struct paths {
 input *add_input(paths *ps, const char *p);
 void paths_free(paths *ps);
 
-/* A whole file as NUL-terminated text (NULL: unreadable, or over max bytes). */
+/* A whole file as NUL-terminated text; NULL with errno set when it is
+ * unreadable, over max bytes (EFBIG) or holds a NUL byte (EILSEQ), which
+ * it finds in the first piece read that has one, so /dev/zero fails at
+ * once.  text_file_error: what such an errno means, in words. */
 char *read_text_file(const char *path, size_t max, size_t *len);
+const char *text_file_error(int err);
 /* JSON text as vox and volumizer write it: a path's bytes that are not
  * UTF-8 (a Latin-1 file name) appear as lone surrogate escapes \udc80 ..
  * \udcff (Python's json with surrogateescape), which cJSON refuses, and

@@ -840,7 +840,7 @@ int cmd_validate(int argc, char **argv)
     if (c.manifest) {
         char *text = read_text_file(c.manifest, (size_t)1 << 30, NULL);
         if (!manifest_entries(text, c.manifest, &c, &ps, why, sizeof why)) {
-            say(&rp, rp.inputs, "invalid", c.manifest, text ? why : strerror(errno), NULL);
+            say(&rp, rp.inputs, "invalid", c.manifest, text ? why : text_file_error(errno), NULL);
             flag(&rp, V_BAD_INPUT);
         }
         free(text);
@@ -848,7 +848,7 @@ int cmd_validate(int argc, char **argv)
     if (c.from_summary) {
         char *text = read_text_file(c.from_summary, (size_t)1 << 30, NULL);
         if (!summary_entries(text, c.only, &ps)) {
-            say(&rp, rp.inputs, "invalid", c.from_summary, text ? "not a run summary" : strerror(errno), NULL);
+            say(&rp, rp.inputs, "invalid", c.from_summary, text ? "not a run summary" : text_file_error(errno), NULL);
             flag(&rp, V_BAD_INPUT);
         }
         free(text);
