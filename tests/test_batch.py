@@ -623,9 +623,13 @@ def test_one_run_per_output_dir(tmp):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not (os.path.exists(lock) and f"pid {a.pid} " in open(lock).read()):
         time.sleep(0.02)
+    # the first run is held still while the second tries (SIGSTOP): it runs about a second, which a second run
+    # starting on a loaded machine (or under ASan) could outlast, and then found the directory free
+    a.send_signal(signal.SIGSTOP)
     started = time.monotonic()
     p = vox(*args)
     quick = time.monotonic() - started
+    a.send_signal(signal.SIGCONT)
     a_err = a.communicate(timeout=600)[1]
     check(p.returncode == 1 and f"pid {a.pid}" in p.stderr and "--wait-lock" in p.stderr,
           f"the second run fails naming the first: {p.returncode} {p.stderr}")
@@ -637,7 +641,13 @@ def test_one_run_per_output_dir(tmp):
                          text=True)
     while time.monotonic() < deadline + 60 and not (os.path.exists(lock) and f"pid {a.pid} " in open(lock).read()):
         time.sleep(0.02)
-    p = vox(*args, "--overwrite", "--wait-lock")
+    a.send_signal(signal.SIGSTOP)  # held until the second says it waits (its first line), as above
+    q = subprocess.Popen([*WRAPPER, VOX, *args, "--overwrite", "--wait-lock"], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, errors="replace")
+    first = q.stderr.readline()
+    a.send_signal(signal.SIGCONT)
+    out_, rest = q.communicate(timeout=600)
+    p = subprocess.CompletedProcess(q.args, q.returncode, out_, first + rest)
     a_err = a.communicate(timeout=600)[1]
     check(a.returncode == 0 and p.returncode == 0 and "waiting for the other run" in p.stderr and
           summary(out)["num_processed"] == 13, f"--wait-lock waits, then runs: {a_err} {p.stderr}")
@@ -700,6 +710,22 @@ def test_dead_temporaries_of_every_output(tmp):
     zombie.wait()
 
 
+def holds_open(pid, path):
+    """Whether process pid has path open (its /proc fd links)."""
+    want = os.path.realpath(path)
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return False
+    for fd in fds:
+        try:
+            if os.readlink(f"/proc/{pid}/fd/{fd}") == want:
+                return True
+        except OSError:
+            pass
+    return False
+
+
 def test_shard_keeps_other_hosts_temporaries(tmp):
     """Shards of a Slurm array run on several hosts into one shared folder, where another host's writer's pid says
     nothing here: a shard starting while other shards hold the folder leaves every temporary alone (removing one
@@ -731,8 +757,15 @@ def test_shard_keeps_other_hosts_temporaries(tmp):
             lk.write(f"pid 4242 on host elsewhere, {holder} started now\n")
             lk.flush()
             q = subprocess.Popen([*WRAPPER, VOX, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            time.sleep(0.5 if ok else 3)
-        err = q.communicate(timeout=120)[1]
+            if ok:  # held until the shard has the lock file open (it then polls while it is held), then let go
+                deadline = time.monotonic() + 120
+                while q.poll() is None and time.monotonic() < deadline and not holds_open(q.pid, lk.name):
+                    time.sleep(0.01)
+                time.sleep(0.2)
+                check(q.poll() is None, f"a shard waits while '{holder}' holds the folder exclusive")
+            else:  # held until the shard gives up (it polls 2 s): before, let go after 3 s of wall time, which a
+                err = q.communicate(timeout=120)[1]  # shard starting slowly (a loaded machine, ASan) outlasted
+        err = q.communicate(timeout=120)[1] if ok else err
         check((q.returncode == 0) == ok and (ok or "in use by another run" in err),
               f"a shard starting while '{holder}' holds the folder exclusive: {q.returncode} {err}")
 
@@ -761,9 +794,10 @@ def test_shards_of_two_arrays(tmp):
         check(p.returncode == 0, f"a shard of the same array runs beside it: {p.stderr}")
         q = subprocess.Popen([*WRAPPER, VOX, *args, "--num-shards", "3", "--shard-index", "0", "--wait-lock"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        time.sleep(1)
-        check(q.poll() is None, "--wait-lock: the other array's shard waits")
-    err = q.communicate(timeout=120)[1]
+        # held until it says it waits (before: for 1 s, which a slow start outlasted, finding the folder free)
+        first = q.stderr.readline()
+        check(q.poll() is None and "waiting" in first, f"--wait-lock: the other array's shard waits: {first}")
+    err = first + q.communicate(timeout=120)[1]
     check(q.returncode == 0 and "waiting" in err, f"--wait-lock: then runs: {q.returncode} {err}")
 
 

@@ -267,7 +267,6 @@ def test_generated(tmp):
     # once naming it, before anything there is read, removed or written; with --wait-lock it waits
     import fcntl
     import subprocess
-    import time
     od = os.path.join(tmp, "locked")
     os.makedirs(od)
     args = ["trajectory", "--quiet", "--topology", top, "--trajectory", dcd, "--output-dir", od, "--resolution", "2.0"]
@@ -282,9 +281,11 @@ def test_generated(tmp):
               f"{os.listdir(od)}")
         waiting = subprocess.Popen([*WRAPPER, VOX, *args, "--wait-lock"], stdout=subprocess.DEVNULL,
                                    stderr=subprocess.PIPE, text=True)
-        time.sleep(1.0)
+        # held until it says it waits (its first line): before, for 1 s, which a slow start (a loaded machine,
+        # ASan) outlasted, and then it found the directory free and never waited
+        first = waiting.stderr.readline()
         still = waiting.poll() is None and os.listdir(od) == [".vox.lock"]
-    err = waiting.communicate(timeout=600)[1]
+    err = first + waiting.communicate(timeout=600)[1]
     check(still and waiting.returncode == 0 and "waiting for the other run" in err and
           rows(os.path.join(od, "breathe.frames.csv")) == got,
           f"--wait-lock waits for the holder, then runs: {still} {waiting.returncode} {err}")
