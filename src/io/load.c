@@ -380,6 +380,22 @@ static vox_status read_text(vox_ctx *ctx, source *src, size_t size_hint, text_si
     return VOX_OK;
 }
 
+/* A '\r' not followed by '\n' made a line end, in place.  volumizer reads
+ * files through Python's universal newlines (biotite: open(path, "r") and
+ * splitlines()), where a lone '\r' ends a line as '\n' does: a file saved
+ * with classic Mac line ends is one line to a '\n' scan, which made it one
+ * atom (PDB) or a comment to the end (mmCIF).  CR LF stays as it is (the
+ * parsers drop the '\r'); a text without a '\r' costs one memchr. */
+static void lone_cr_to_lf(char *p, size_t n)
+{
+    for (char *q = memchr(p, '\r', n), *end = p + n; q; q = memchr(q, '\r', (size_t)(end - q))) {
+        if (q + 1 == end || q[1] != '\n')
+            *q = '\n';
+        if (++q == end)
+            break;
+    }
+}
+
 /* Streams the input in, tests it, parses it. */
 static vox_status load_source(vox_ctx *ctx, source *src, size_t size_hint, const vox_load_params *params,
                               vox_structure **out)
@@ -413,6 +429,7 @@ static vox_status load_source(vox_ctx *ctx, source *src, size_t size_hint, const
         vox_structure_stamp(ctx, s); /* results remember the structure they came from */
     if (st == VOX_OK) {
         t.buf[t.len] = '\0';
+        lone_cr_to_lf(t.buf, t.len);
         vox_text text = {t.name, t.buf, t.len};
         st = fmt == FMT_CIF ? vox_parse_cif(ctx, &text, lp.assembly, s) : vox_parse_pdb(ctx, &text, lp.assembly, s);
         if (st == VOX_OK && s->atoms.n == 0)

@@ -219,13 +219,26 @@ static size_t records(const struct vox_frames *fr, const models_state *m)
     return fr->natoms == COUNTING ? COUNTING : m->nrec;
 }
 
-/* Next line (without the newline); 0 at the end of the file. */
+/* Next line (without the newline); 0 at the end of the file.  A line ends
+ * at '\n', '\r\n' or a lone '\r', as in Python's universal newlines
+ * (volumizer's reading, and load.c's). */
 static int next_line(struct vox_frames *fr, models_state *m, size_t *len, uint64_t *at)
 {
-    size_t n = 0;
+    size_t n = 0, ends = 0; /* the line end's bytes */
     int c;
     *at = m->offset;
-    while ((c = getc(fr->f)) != EOF && c != '\n') {
+    while ((c = getc(fr->f)) != EOF) {
+        if (c == '\n' || c == '\r') {
+            ends = 1;
+            if (c == '\r') {
+                const int after = getc(fr->f);
+                if (after == '\n')
+                    ends = 2;
+                else if (after != EOF)
+                    ungetc(after, fr->f);
+            }
+            break;
+        }
         if (n + 2 > m->cap) {
             size_t cap = m->cap ? 2 * m->cap : 256;
             if (cap > (1u << 20))
@@ -238,10 +251,9 @@ static int next_line(struct vox_frames *fr, models_state *m, size_t *len, uint64
         }
         m->line[n++] = (char)c;
     }
-    if (c == EOF && n == 0)
+    if (!ends && n == 0)
         return 0;
-    m->offset += n + (c == '\n');
-    if (n && m->line[n - 1] == '\r') n--;
+    m->offset += n + ends;
     if (!m->line) {
         m->line = malloc(m->cap = 256);
         if (!m->line) return -1;

@@ -1,0 +1,173 @@
+/* test_loaders.c - structure files as users have them: line ends, compressors and layouts
+ * that real files come in, read the way volumizer (biotite 0.37) reads them, or refused with
+ * a message naming the file, the place and what was expected.  Every input is generated here.
+ *
+ * Usage: test_loaders DIR (a folder of its own is made in DIR, and removed) */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api_setup.h"
+#include "check.h"
+#include "vox/vox.h"
+
+static const char *tmpdir;
+static vox_ctx *ctx;
+
+/* A small PDB text: nres alanines of five atoms, one model or two (MODEL/ENDMDL). */
+static char *pdb_text(int nres, int models, const char *eol)
+{
+    size_t cap = (size_t)(nres * 5 + 8) * (size_t)models * 100 + 256, n = 0;
+    char *t = malloc(cap);
+    static const char *const names[5] = {"N", "CA", "C", "O", "CB"}, *const elem[5] = {"N", "C", "C", "O", "C"};
+    for (int m = 1; m <= models; m++) {
+        if (models > 1)
+            n += (size_t)snprintf(t + n, cap - n, "MODEL     %4d%s", m, eol);
+        for (int r = 1, k = 1; r <= nres; r++)
+            for (int a = 0; a < 5; a++, k++)
+                n += (size_t)snprintf(t + n, cap - n,
+                                      "ATOM  %5d  %-3s ALA A%4d    %8.3f%8.3f%8.3f  1.00 20.00           %2s%s", k,
+                                      names[a], r, 3.8 * r + 0.5 * a + 0.1 * m, 1.1 * a, 0.3 * a, elem[a], eol);
+        if (models > 1)
+            n += (size_t)snprintf(t + n, cap - n, "ENDMDL%s", eol);
+    }
+    snprintf(t + n, cap - n, "END%s", eol);
+    return t;
+}
+
+/* The same atoms as an mmCIF text. */
+static char *cif_text(int nres, const char *eol)
+{
+    size_t cap = (size_t)nres * 5 * 100 + 1024, n = 0;
+    char *t = malloc(cap);
+    static const char *const cols[] = {"group_PDB", "id", "type_symbol", "label_atom_id", "label_comp_id",
+                                       "label_asym_id", "label_seq_id", "Cartn_x", "Cartn_y", "Cartn_z"};
+    n += (size_t)snprintf(t + n, cap - n, "data_t%s#%sloop_%s", eol, eol, eol);
+    for (size_t c = 0; c < sizeof cols / sizeof *cols; c++)
+        n += (size_t)snprintf(t + n, cap - n, "_atom_site.%s%s", cols[c], eol);
+    static const char *const names[5] = {"N", "CA", "C", "O", "CB"}, *const elem[5] = {"N", "C", "C", "O", "C"};
+    for (int r = 1, k = 1; r <= nres; r++)
+        for (int a = 0; a < 5; a++, k++)
+            n += (size_t)snprintf(t + n, cap - n, "ATOM %d %s %s ALA A %d %.3f %.3f %.3f%s", k, elem[a], names[a], r,
+                                  3.8 * r + 0.5 * a + 0.1, 1.1 * a, 0.3 * a, eol);
+    snprintf(t + n, cap - n, "#%s", eol);
+    return t;
+}
+
+static vox_structure *from_text(const char *text, const char *name)
+{
+    vox_structure *s = NULL;
+    if (vox_load_buffer(ctx, text, strlen(text), name, NULL, &s) != VOX_OK)
+        fprintf(stderr, "  %s: %s\n", name, vox_ctx_last_error_detail(ctx));
+    return s;
+}
+
+/* Whether two structures hold the same atoms (names, residues, coordinates). */
+static int same_atoms(const vox_structure *a, const vox_structure *b)
+{
+    if (!a || !b || vox_structure_atom_count(a) != vox_structure_atom_count(b))
+        return 0;
+    for (size_t i = 0; i < vox_structure_atom_count(a); i++) {
+        vox_atom_info x = {.size = sizeof x}, y = {.size = sizeof y};
+        vox_structure_atom(a, i, &x);
+        vox_structure_atom(b, i, &y);
+        if (memcmp(x.xyz, y.xyz, sizeof x.xyz) || strcmp(x.atom_name, y.atom_name) || strcmp(x.res_name, y.res_name) ||
+            strcmp(x.chain, y.chain) || strcmp(x.element, y.element) || x.res_id != y.res_id)
+            return 0;
+    }
+    return 1;
+}
+
+static char *write_tmp(const char *name, const char *text)
+{
+    char *path = malloc(strlen(tmpdir) + strlen(name) + 2);
+    sprintf(path, "%s/%s", tmpdir, name);
+    FILE *f = fopen(path, "wb");
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+    return path;
+}
+
+/* Files saved with classic Mac line ends (a lone CR) are read by volumizer
+ * line by line like any other: Python's universal newlines end a line at
+ * '\r'.  vox split lines at '\n' only, so such a PDB file was one line (one
+ * atom, then "alignment needs at least 3 atoms"), an mmCIF file one comment
+ * after its first '#' ("no atom_site category"), and a multi-model PDB read
+ * as frames had "no atoms". */
+static void test_cr_line_ends(void)
+{
+    char *lf = pdb_text(4, 1, "\n"), *cr = pdb_text(4, 1, "\r"), *crlf = pdb_text(4, 1, "\r\n");
+    vox_structure *a = from_text(lf, "lf.pdb"), *b = from_text(cr, "cr.pdb"), *c = from_text(crlf, "crlf.pdb");
+    CHECK(a && vox_structure_atom_count(a) == 20, "LF PDB: 20 atoms");
+    CHECK(same_atoms(a, b), "CR-only PDB: the LF file's 20 atoms, got %zu", b ? vox_structure_atom_count(b) : 0);
+    CHECK(same_atoms(a, c), "CR LF PDB: the LF file's atoms");
+    /* a lone CR among LF line ends ends its line too */
+    char *mixed = strdup(lf);
+    *strchr(mixed, '\n') = '\r';
+    vox_structure *d = from_text(mixed, "mixed.pdb");
+    CHECK(same_atoms(a, d), "a lone CR between two ATOM records ends the first");
+    /* from a file, the same */
+    char *path = write_tmp("cr.pdb", cr);
+    vox_structure *e = NULL;
+    CHECK(vox_load_file(ctx, path, NULL, &e) == VOX_OK && same_atoms(a, e), "CR-only PDB file: %s",
+          vox_ctx_last_error_detail(ctx));
+    vox_structure_free(&a), vox_structure_free(&b), vox_structure_free(&c), vox_structure_free(&d);
+    vox_structure_free(&e);
+    unlink(path);
+    free(path), free(lf), free(cr), free(crlf), free(mixed);
+
+    char *clf = cif_text(4, "\n"), *ccr = cif_text(4, "\r");
+    a = from_text(clf, "lf.cif");
+    b = from_text(ccr, "cr.cif");
+    CHECK(a && vox_structure_atom_count(a) == 20 && same_atoms(a, b), "CR-only mmCIF: the LF file's 20 atoms");
+    vox_structure_free(&a), vox_structure_free(&b);
+    free(clf), free(ccr);
+
+    /* the models of a CR-only PDB as trajectory frames */
+    char *mlf = pdb_text(4, 2, "\n"), *mcr = pdb_text(4, 2, "\r");
+    char *plf = write_tmp("models-lf.pdb", mlf), *pcr = write_tmp("models-cr.pdb", mcr);
+    float xa[2][60], xb[2][60];
+    int frames[2] = {0, 0};
+    for (int v = 0; v < 2; v++) {
+        vox_frames *fr = NULL;
+        if (vox_frames_open(ctx, v ? pcr : plf, &fr) != VOX_OK || vox_frames_atom_count(fr) != 20) {
+            fprintf(stderr, "  %s: %s\n", v ? pcr : plf, vox_ctx_last_error_detail(ctx));
+            vox_frames_close(&fr);
+            continue;
+        }
+        for (int got = 1; got && frames[v] < 3;) {
+            vox_frame_info info = {.size = sizeof info};
+            if (vox_frames_next(ctx, fr, v ? xb[frames[v] & 1] : xa[frames[v] & 1], &info, &got) != VOX_OK) {
+                fprintf(stderr, "  frame %d: %s\n", frames[v], vox_ctx_last_error_detail(ctx));
+                break;
+            }
+            frames[v] += got;
+        }
+        vox_frames_close(&fr);
+    }
+    CHECK(frames[0] == 2 && frames[1] == 2 && !memcmp(xa, xb, sizeof xa),
+          "CR-only models as frames: 2 frames as with LF (%d, %d)", frames[0], frames[1]);
+    unlink(plf), unlink(pcr);
+    free(plf), free(pcr), free(mlf), free(mcr);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: test_loaders TMPDIR (a folder for the generated files)\n");
+        return 2;
+    }
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/loaders-XXXXXX", argv[1]);
+    tmpdir = mkdtemp(dir);
+    ctx = one_thread_ctx();
+    if (!ctx || !tmpdir)
+        return 1;
+    test_cr_line_ends();
+    vox_ctx_destroy(&ctx);
+    rmdir(tmpdir);
+    return check_report();
+}
