@@ -154,6 +154,34 @@ static void test_cr_line_ends(void)
     free(plf), free(pcr), free(mlf), free(mcr);
 }
 
+/* Structure files packed by another compressor than gzip (PDB mirrors
+ * serve .bz2, archives .xz, .zst or .zip): refused with a message naming
+ * the compressor and what vox reads, not "binary data (N control bytes)",
+ * which left the user guessing.  The first bytes of real files of each kind. */
+static void test_other_compressors(void)
+{
+    static const struct { const char *name, *kind; unsigned char bytes[16]; size_t len; } cases[] = {
+        {"1abc.pdb.bz2", "bzip2", {'B', 'Z', 'h', '9', '1', 'A', 'Y', '&', 'S', 'Y', 0x8c, 0x01, 0x7d, 0x00, 0x02, 0x10}, 16},
+        {"1abc.cif.xz", "xz", {0xfd, '7', 'z', 'X', 'Z', 0x00, 0x00, 0x04, 0xe6, 0xd6, 0xb4, 0x46, 0x02, 0x00, 0x21, 0x01}, 16},
+        {"1abc.pdb.zst", "zstd", {0x28, 0xb5, 0x2f, 0xfd, 0x24, 0x5b, 0xb5, 0x01, 0x00, 0x41, 0x54, 0x4f, 0x4d}, 13},
+        {"1abc.zip", "zip", {'P', 'K', 0x03, 0x04, 0x14, 0x00, 0x00, 0x00, 0x08, 0x00, 0x5a, 0x7b}, 12},
+        {"1abc.pdb.Z", "compress", {0x1f, 0x9d, 0x90, 0x41, 0xa8, 0x3c, 0x9a, 0x02}, 8},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        vox_structure *s = NULL;
+        const vox_status st = vox_load_buffer(ctx, cases[i].bytes, cases[i].len, cases[i].name, NULL, &s);
+        const char *d = vox_ctx_last_error_detail(ctx);
+        CHECK(st == VOX_E_FORMAT && !s && strstr(d, cases[i].name) && strstr(d, cases[i].kind) && strstr(d, "gzip"),
+              "%s: refused naming %s and what vox reads: %s", cases[i].name, cases[i].kind, d);
+        vox_structure_free(&s);
+    }
+    /* a text that merely starts with "BZh" is not bzip2 */
+    vox_structure *s = NULL;
+    vox_load_buffer(ctx, "BZh is no record\n", 17, "x.pdb", NULL, &s);
+    CHECK(!strstr(vox_ctx_last_error_detail(ctx), "bzip2"), "'BZh ' text: %s", vox_ctx_last_error_detail(ctx));
+    vox_structure_free(&s);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -167,6 +195,7 @@ int main(int argc, char **argv)
     if (!ctx || !tmpdir)
         return 1;
     test_cr_line_ends();
+    test_other_compressors();
     vox_ctx_destroy(&ctx);
     rmdir(tmpdir);
     return check_report();

@@ -195,10 +195,35 @@ static size_t count_control_bytes(const unsigned char *p, size_t n)
     return bad;
 }
 
+/* The compressors whose files users have besides gzip (bzip2: the wwPDB
+ * archive's mirrors, xz and zstd: packed trajectories' topologies, zip:
+ * downloads), by their magic bytes: NULL when none.  vox reads only gzip, and
+ * such a file was refused as "binary data", which did not tell what to do. */
+static const char *other_compressor(const unsigned char *b, size_t n)
+{
+    static const struct { const char *name; unsigned char len, magic[6]; } kinds[] = {
+        {"bzip2", 3, {'B', 'Z', 'h'}},
+        {"xz", 6, {0xfd, '7', 'z', 'X', 'Z', 0x00}},
+        {"zstd", 4, {0x28, 0xb5, 0x2f, 0xfd}},
+        {"zip", 4, {'P', 'K', 0x03, 0x04}},
+        {"Unix compress (.Z)", 2, {0x1f, 0x9d}},
+    };
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+        if (n >= kinds[i].len && memcmp(b, kinds[i].magic, kinds[i].len) == 0 &&
+            (i != 0 || (n > 3 && b[3] >= '1' && b[3] <= '9'))) /* bzip2: "BZh" and the block size digit */
+            return kinds[i].name;
+    return NULL;
+}
+
 /* Binary data or a foreign format in the first bytes: refused now, whatever follows. */
 static vox_status probe(vox_ctx *ctx, text_sink *t, int complete)
 {
     size_t n = t->len < PROBE_BYTES ? t->len : PROBE_BYTES;
+    const char *packed = other_compressor((const unsigned char *)t->buf, n);
+    if (packed)
+        return vox_fail(ctx, VOX_E_FORMAT,
+                        "%s: %s-compressed data%s: vox reads PDB and mmCIF text, plain or gzip-compressed; decompress "
+                        "it first (or recompress it with gzip)", t->name, packed, t->gz ? " inside the gzip data" : "");
     size_t bad = count_control_bytes((const unsigned char *)t->buf, n);
     if (bad)
         return vox_fail(ctx, VOX_E_FORMAT, "%s: binary data (%zu control bytes in the first %zu%s): not a PDB or mmCIF file",
