@@ -182,6 +182,53 @@ static void test_other_compressors(void)
     vox_structure_free(&s);
 }
 
+/* The auto policy's identity shortcut (ALGORITHM.md §2.8) on a file with
+ * more than 256 asym ids, as large complexes have (each ligand and ion gets
+ * one): volumizer loads it as plain model 1, chains as written.  vox kept at
+ * most 256 ids on each side of the comparison and so never took the shortcut
+ * there: it built the identity assembly and renamed the chains that recur
+ * (protein 'A', then ligands of 'A' again), unlike volumizer. */
+static void test_identity_shortcut_many_asym_ids(void)
+{
+    enum { NASYM = 300 };
+    size_t cap = 1 << 20, n = 0;
+    char *t = malloc(cap);
+    n += (size_t)snprintf(t + n, cap - n,
+                          "data_big\n_pdbx_struct_assembly.id 1\n_pdbx_struct_assembly.details author_defined_assembly\n"
+                          "loop_\n_pdbx_struct_assembly_gen.assembly_id\n_pdbx_struct_assembly_gen.oper_expression\n"
+                          "_pdbx_struct_assembly_gen.asym_id_list\n1 1 ");
+    for (int i = 0; i < NASYM; i++) n += (size_t)snprintf(t + n, cap - n, "%sX%d", i ? "," : "", i);
+    n += (size_t)snprintf(t + n, cap - n,
+                          "\n_pdbx_struct_oper_list.id 1\n_pdbx_struct_oper_list.type 'identity operation'\n");
+    for (int i = 1; i <= 3; i++) {
+        for (int j = 1; j <= 3; j++)
+            n += (size_t)snprintf(t + n, cap - n, "_pdbx_struct_oper_list.matrix[%d][%d] %d\n", i, j, i == j);
+        n += (size_t)snprintf(t + n, cap - n, "_pdbx_struct_oper_list.vector[%d] 0\n", i);
+    }
+    n += (size_t)snprintf(t + n, cap - n,
+                          "loop_\n_atom_site.group_PDB\n_atom_site.type_symbol\n_atom_site.label_atom_id\n"
+                          "_atom_site.label_comp_id\n_atom_site.label_asym_id\n_atom_site.auth_asym_id\n"
+                          "_atom_site.auth_seq_id\n_atom_site.Cartn_x\n_atom_site.Cartn_y\n_atom_site.Cartn_z\n");
+    /* asym ids X0.. in turn on chains A and B: blocks A, B, A, ... recur */
+    for (int i = 0; i < NASYM; i++)
+        n += (size_t)snprintf(t + n, cap - n, "ATOM C CA ALA X%d %c %d %d.0 %d.5 0.0\n", i, i % 2 ? 'B' : 'A', i + 1,
+                              i % 17, i % 13);
+    vox_load_params asym, autop;
+    vox_load_params_init(&asym);
+    vox_load_params_init(&autop);
+    asym.assembly = VOX_ASSEMBLY_ASYMMETRIC;
+    autop.assembly = VOX_ASSEMBLY_AUTO;
+    vox_structure *a = NULL, *b = NULL;
+    CHECK(vox_load_buffer(ctx, t, n, "many.cif", &asym, &a) == VOX_OK, "asymmetric: %s", vox_ctx_last_error_detail(ctx));
+    CHECK(vox_load_buffer(ctx, t, n, "many.cif", &autop, &b) == VOX_OK, "auto: %s", vox_ctx_last_error_detail(ctx));
+    vox_atom_info x = {.size = sizeof x};
+    CHECK(b && vox_structure_atom(b, 2, &x) == VOX_OK && !strcmp(x.chain, "A") && same_atoms(a, b),
+          "auto with %d asym ids: the identity shortcut, chains as written (third atom's chain '%s', expected 'A')",
+          NASYM, b ? x.chain : "?");
+    vox_structure_free(&a), vox_structure_free(&b);
+    free(t);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -196,6 +243,7 @@ int main(int argc, char **argv)
         return 1;
     test_cr_line_ends();
     test_other_compressors();
+    test_identity_shortcut_many_asym_ids();
     vox_ctx_destroy(&ctx);
     rmdir(tmpdir);
     return check_report();

@@ -1124,6 +1124,41 @@ static void trimmed(const sv *v, char *out, size_t cap)
     out[n] = '\0';
 }
 
+/* Sets of asym ids (7 characters kept, as the loader keeps them), of any
+ * size: a large complex has thousands, since every ligand and ion gets its
+ * own.  Gathered with repeats, then sorted and made unique. */
+typedef struct id_list {
+    char (*id)[8];
+    size_t n, cap;
+} id_list;
+
+static int id_push(id_list *l, const char *id)
+{
+    if (l->n == l->cap) {
+        const size_t cap = l->cap ? 2 * l->cap : 64;
+        char (*p)[8] = realloc(l->id, cap * sizeof *p);
+        if (!p)
+            return 0;
+        l->id = p;
+        l->cap = cap;
+    }
+    memcpy(l->id[l->n++], id, 8);
+    return 1;
+}
+
+static int id_cmp(const void *a, const void *b) { return strcmp(a, b); }
+
+static void id_unique(id_list *l)
+{
+    if (l->n)
+        qsort(l->id, l->n, sizeof *l->id, id_cmp);
+    size_t k = 0;
+    for (size_t i = 0; i < l->n; i++)
+        if (!k || strcmp(l->id[k - 1], l->id[i]) != 0)
+            memcpy(l->id[k++], l->id[i], 8);
+    l->n = k;
+}
+
 /* §2.8: an mmCIF whose first assembly is exactly the identity applied to
  * every chain loads as plain model 1 under the "auto" policy. */
 static int identity_shortcut(const cif_doc *d, const category *as)
@@ -1139,8 +1174,11 @@ static int identity_shortcut(const cif_doc *d, const category *as)
     if (ga < 0 || ge < 0 || gl < 0)
         return 0;
     const sv *sel = cell(pa, 0, pid);
-    char uni[256][8];
-    size_t nuni = 0, rows = 0;
+    /* the union of the gen rows' asym lists, and the ids atom_site uses: no
+     * bound on either (out of memory: no shortcut, the assembly path) */
+    id_list uni = {0}, seen = {0};
+    int ok = 0;
+    size_t rows = 0;
     for (size_t r = 0; r < nrows(gen); r++) {
         const sv *rid = cell(gen, r, ga);
         if (rid->len != sel->len || memcmp(rid->p, sel->p, rid->len) != 0)
@@ -1152,7 +1190,7 @@ static int identity_shortcut(const cif_doc *d, const category *as)
             if (ex->p[i] != ' ') e[n++] = ex->p[i];
         e[n] = '\0';
         if (strcmp(e, "1") != 0 && strcmp(e, "(1)") != 0)
-            return 0;
+            goto done;
         rows++;
         const sv *list = cell(gen, r, gl);
         uint32_t a = 0;
@@ -1160,19 +1198,19 @@ static int identity_shortcut(const cif_doc *d, const category *as)
             uint32_t b = a;
             while (b < list->len && list->p[b] != ',') b++;
             sv piece = {list->p + a, b - a, 0};
-            char id[8];
+            char id[8] = {0};
             trimmed(&piece, id, sizeof id);
-            int dup = 0;
-            for (size_t q = 0; q < nuni && !dup; q++) dup = strcmp(uni[q], id) == 0;
-            if (*id && !dup && nuni < 256) strcpy(uni[nuni++], id);
+            if (*id && !id_push(&uni, id))
+                goto done;
             a = b + 1;
         }
     }
-    if (rows == 0 || nuni == 0)
-        return 0;
+    id_unique(&uni);
+    if (rows == 0 || uni.n == 0)
+        goto done;
     int oid = find_item(ol, "id");
     if (oid < 0)
-        return 0;
+        goto done;
     int found = 0;
     for (size_t r = 0; r < nrows(ol) && !found; r++) {
         char id[32];
@@ -1187,47 +1225,43 @@ static int identity_shortcut(const cif_doc *d, const category *as)
                 snprintf(name, sizeof name, "matrix[%d][%d]", i + 1, j + 1);
                 int c = find_item(ol, name);
                 if (c < 0 || !sv_double(cell(ol, r, c), &v) || fabs(v - (i == j)) > 1e-6)
-                    return 0;
+                    goto done;
             }
             double v;
             snprintf(name, sizeof name, "vector[%d]", i + 1);
             int c = find_item(ol, name);
             if (c < 0 || !sv_double(cell(ol, r, c), &v) || fabs(v) > 1e-6)
-                return 0;
+                goto done;
         }
     }
     if (!found)
-        return 0;
+        goto done;
     int col = find_item(as, "label_asym_id");
     if (col < 0)
         col = find_item(as, "auth_asym_id");
     if (col < 0)
-        return 0;
-    char seen[256][8];
-    size_t nseen = 0;
+        goto done;
+    const sv *prev = NULL; /* atoms come in runs of one asym id: one id per run */
     for (size_t r = 0; r < nrows(as); r++) {
         const sv *v = cell(as, r, col);
         if (v->len == 0 || is_null(v))
             continue;
-        char id[8];
-        copy_trunc(id, sizeof id, v, 7);
-        int dup = 0;
-        for (size_t q = 0; q < nseen && !dup; q++) dup = strcmp(seen[q], id) == 0;
-        if (dup)
+        if (prev && prev->len == v->len && memcmp(prev->p, v->p, v->len) == 0)
             continue;
-        if (nseen == 256)
-            return 0;
-        strcpy(seen[nseen++], id);
+        prev = v;
+        char id[8] = {0};
+        copy_trunc(id, sizeof id, v, 7);
+        if (!id_push(&seen, id))
+            goto done;
     }
-    if (nseen != nuni)
-        return 0;
-    for (size_t q = 0; q < nseen; q++) {
-        int hit = 0;
-        for (size_t u = 0; u < nuni && !hit; u++) hit = strcmp(uni[u], seen[q]) == 0;
-        if (!hit)
-            return 0;
-    }
-    return 1;
+    id_unique(&seen);
+    ok = seen.n == uni.n;
+    for (size_t q = 0; ok && q < seen.n; q++)
+        ok = strcmp(seen.id[q], uni.id[q]) == 0;
+done:
+    free(uni.id);
+    free(seen.id);
+    return ok;
 }
 
 vox_status vox_parse_cif(vox_ctx *ctx, const vox_text *t, vox_assembly_policy policy, vox_structure *s)
