@@ -276,10 +276,16 @@ typedef struct vox_text {
     const char *name; /* for messages */
     const char *data; /* NUL-terminated */
     size_t len;
+    /* the most atoms an assembly may make: as many as the input limit lets a
+     * file list, one 81-byte line each (an assembly multiplies a few lines) */
+    size_t max_atoms;
 } vox_text;
 
 /* Structure text longer than this is refused unless vox_load_params.max_input_bytes says otherwise. */
 #define VOX_DEFAULT_MAX_INPUT_BYTES ((uint64_t)1 << 30)
+/* An 80-column PDB record and its line end: the input limit over this is the
+ * most atoms an assembly may hold (vox_text.max_atoms; 13.2 million by default). */
+#define VOX_BYTES_PER_ATOM_LINE 81
 
 /* 1 when the first n bytes of a file look like a structure file: gzip data,
  * or mmCIF / PDB text (the loader's own content test). */

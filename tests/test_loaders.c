@@ -229,6 +229,80 @@ static void test_identity_shortcut_many_asym_ids(void)
     free(t);
 }
 
+/* An assembly multiplies the atoms a file lists: a few kilobytes of mmCIF
+ * (200 operators, the expression "(1-200)(1-200)(1-200)") asked for 8
+ * million copies of the model, and vox allocated until memory ran out (a
+ * minute and 3.7 GB before failing under a 4 GB ulimit; the OOM killer
+ * without one), and REMARK 350 BIOMT lines do the same for PDB.  The
+ * assembly may hold at most as many atoms as the input limit lets a file
+ * list (one 81-byte line each), refused before any copy is made. */
+static void test_assembly_bomb(void)
+{
+    size_t cap = 1 << 16, n = 0;
+    char *t = malloc(cap);
+    n += (size_t)snprintf(t + n, cap - n,
+                          "data_bomb\nloop_\n_pdbx_struct_assembly_gen.assembly_id\n_pdbx_struct_assembly_gen.oper_expression\n"
+                          "_pdbx_struct_assembly_gen.asym_id_list\n1 '(1-200)(1-200)(1-200)' A\nloop_\n_pdbx_struct_oper_list.id\n");
+    for (int i = 1; i <= 3; i++)
+        for (int j = 1; j <= 4; j++)
+            n += (size_t)snprintf(t + n, cap - n, j < 4 ? "_pdbx_struct_oper_list.matrix[%d][%d]\n" : "_pdbx_struct_oper_list.vector[%d]\n",
+                                  i, j);
+    for (int k = 1; k <= 200; k++)
+        n += (size_t)snprintf(t + n, cap - n, "%d 1 0 0 %d 0 1 0 0 0 0 1 0\n", k, k);
+    n += (size_t)snprintf(t + n, cap - n,
+                          "loop_\n_atom_site.group_PDB\n_atom_site.type_symbol\n_atom_site.label_atom_id\n_atom_site.label_comp_id\n"
+                          "_atom_site.label_asym_id\n_atom_site.auth_seq_id\n_atom_site.Cartn_x\n_atom_site.Cartn_y\n_atom_site.Cartn_z\n");
+    for (int a = 0; a < 20; a++) n += (size_t)snprintf(t + n, cap - n, "ATOM C CA ALA A %d %d.0 1.0 2.0\n", a + 1, a);
+    vox_structure *s = NULL;
+    vox_status st = vox_load_buffer(ctx, t, n, "bomb.cif", NULL, &s);
+    const char *d = vox_ctx_last_error_detail(ctx);
+    CHECK(st == VOX_E_ASSEMBLY && !s && strstr(d, "bomb.cif") && strstr(d, "160000000") && strstr(d, "max-input-bytes"),
+          "mmCIF assembly of 8 million copies of 20 atoms refused, naming the count and the limit: %s", d);
+    vox_structure_free(&s);
+    /* the same under a limit it fits: 20 atoms x 8000000 = 160 million atoms need 12.96 GB of input limit;
+     * a smaller bomb, (1-200)(1-10) = 2000 copies = 40000 atoms, loads with the default */
+    char *two = strstr(t, "'(1-200)(1-200)(1-200)'");
+    memcpy(two, "'(1-200)(1-10)'        ", 23);
+    CHECK(vox_load_buffer(ctx, t, n, "fits.cif", NULL, &s) == VOX_OK && vox_structure_atom_count(s) == 40000,
+          "2000 copies of 20 atoms load: %s", vox_ctx_last_error_detail(ctx));
+    vox_structure_free(&s);
+    vox_load_params small;
+    vox_load_params_init(&small);
+    small.max_input_bytes = 40000 * 81 - 1;
+    st = vox_load_buffer(ctx, t, n, "fits.cif", &small, &s);
+    CHECK(st == VOX_E_ASSEMBLY && !s, "one atom over the limit's share: refused (%s)", vox_ctx_last_error_detail(ctx));
+    vox_structure_free(&s);
+    small.max_input_bytes = 40000 * 81;
+    CHECK(vox_load_buffer(ctx, t, n, "fits.cif", &small, &s) == VOX_OK, "exactly the limit's share: loads (%s)",
+          vox_ctx_last_error_detail(ctx));
+    vox_structure_free(&s);
+    free(t);
+
+    /* PDB: 300 BIOMT transforms of 2000 atoms, 600000 atoms, under a 10 MB input limit (129453 atoms) */
+    cap = 300 * 3 * 80 + 2000 * 82 + 4096;
+    t = malloc(cap);
+    n = (size_t)snprintf(t, cap, "REMARK 350 BIOMOLECULES\nREMARK 350 BIOMOLECULE: 1\n"
+                                 "REMARK 350 APPLY THE FOLLOWING TO CHAINS: A\n");
+    for (int k = 1; k <= 300; k++)
+        for (int r = 1; r <= 3; r++)
+            n += (size_t)snprintf(t + n, cap - n, "REMARK 350   BIOMT%d %3d  %d.000000  %d.000000  %d.000000  %d.00000\n", r,
+                                  k, r == 1, r == 2, r == 3, k);
+    for (int a = 0; a < 2000; a++)
+        n += (size_t)snprintf(t + n, cap - n, "ATOM  %5d  CA  ALA A%4d    %8.3f   1.000   2.000  1.00 20.00           C\n",
+                              a + 1, a % 9999 + 1, a * 0.5);
+    small.max_input_bytes = 10u << 20;
+    st = vox_load_buffer(ctx, t, n, "bomb.pdb", &small, &s);
+    d = vox_ctx_last_error_detail(ctx);
+    CHECK(st == VOX_E_ASSEMBLY && !s && strstr(d, "bomb.pdb") && strstr(d, "600000 atoms"),
+          "PDB assembly of 600000 atoms over a 10 MB limit refused: %s", d);
+    vox_structure_free(&s);
+    small.max_input_bytes = 600000 * 81;
+    CHECK(vox_load_buffer(ctx, t, n, "bomb.pdb", &small, &s) == VOX_OK && vox_structure_atom_count(s) == 600000,
+          "the same under a limit of its size: loads (%s)", vox_ctx_last_error_detail(ctx));
+    vox_structure_free(&s);
+    free(t);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -244,6 +318,7 @@ int main(int argc, char **argv)
     test_cr_line_ends();
     test_other_compressors();
     test_identity_shortcut_many_asym_ids();
+    test_assembly_bomb();
     vox_ctx_destroy(&ctx);
     rmdir(tmpdir);
     return check_report();

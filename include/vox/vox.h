@@ -295,7 +295,8 @@ typedef struct vox_load_params {
     size_t size;                 /* = sizeof(vox_load_params) */
     vox_assembly_policy assembly;
     uint64_t max_input_bytes;    /* refuse text (after gzip decompression) longer than this; 0: the
-                                    default, 1 GiB.  Enforced while reading: memory never grows past it */
+                                    default, 1 GiB.  Enforced while reading: memory never grows past it.
+                                    An assembly may hold at most max_input_bytes / 81 atoms */
 } vox_load_params;
 
 /* Defaults (biological assembly, 1 GiB input limit).  NULL is ignored. */

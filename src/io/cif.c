@@ -1054,13 +1054,38 @@ static vox_status build_assembly(vox_ctx *ctx, const vox_text *t, const cif_doc 
         const sv *list = cell(gen, r, gl);
         /* Cartesian product, first piece slowest; each tuple applied left to right */
         size_t total = 1;
-        for (size_t q = 0; q < e.npieces; q++) total *= e.count[q];
+        for (size_t q = 0; q < e.npieces; q++) /* saturating: 8 pieces of 4096 ids pass 2^64 */
+            total = e.count[q] && total > SIZE_MAX / e.count[q] ? SIZE_MAX : total * e.count[q];
         if (e.npieces == 0) total = 0;
         /* the atoms this row adds, reserved at once (no regrowth and copy) */
         size_t listed = 0;
         for (size_t a = 0, b; a < base->n; a = b) { /* by runs of one asym id, as below */
             for (b = a + 1; b < base->n && vox_same_name(base->a[b].label_asym, base->a[a].label_asym); b++) {}
             if (in_list(base->a[a].label_asym, list)) listed += b - a;
+        }
+        /* a few lines of operators can ask for billions of copies: refused
+         * before the first one is made, not when memory runs out */
+        size_t adds;
+        const int huge = __builtin_mul_overflow(listed, total, &adds) || adds > SIZE_MAX - out->n;
+        if (huge || out->n + adds > t->max_atoms) {
+            const sv *ex = cell(gen, r, ge);
+            char count[64], ops[32] = "countless";
+            if (total != SIZE_MAX)
+                snprintf(ops, sizeof ops, "%zu", total);
+            if (huge || total == SIZE_MAX)
+                snprintf(count, sizeof count, "more than %zu", t->max_atoms);
+            else
+                snprintf(count, sizeof count, "%zu", out->n + adds);
+            st = vox_fail(ctx, VOX_E_ASSEMBLY,
+                          "%s:%u: assembly %.*s would hold %s atoms (%zu atoms x %s operations of '%.*s'%s), more than "
+                          "the %zu atoms the input limit allows (one %d-byte line each): raise --max-input-bytes "
+                          "(vox_load_params.max_input_bytes) or load the asymmetric unit (--assembly-policy asymmetric)",
+                          t->name, ex->line, (int)asm_id->len, asm_id->p, count, listed,
+                          ops,
+                          (int)(ex->len > 60 ? 60 : ex->len), ex->p, out->n ? ", after the earlier rows' atoms" : "",
+                          t->max_atoms, VOX_BYTES_PER_ATOM_LINE);
+            expr_free(&e);
+            break;
         }
         if (total && listed && listed <= (SIZE_MAX / sizeof(vox_atom)) / total)
             (void)vox_atoms_reserve(out, listed * total);

@@ -455,7 +455,7 @@ static vox_status load_source(vox_ctx *ctx, source *src, size_t size_hint, const
     if (st == VOX_OK) {
         t.buf[t.len] = '\0';
         lone_cr_to_lf(t.buf, t.len);
-        vox_text text = {t.name, t.buf, t.len};
+        vox_text text = {t.name, t.buf, t.len, t.limit / VOX_BYTES_PER_ATOM_LINE};
         st = fmt == FMT_CIF ? vox_parse_cif(ctx, &text, lp.assembly, s) : vox_parse_pdb(ctx, &text, lp.assembly, s);
         if (st == VOX_OK && s->atoms.n == 0)
             st = vox_fail(ctx, VOX_E_NO_ATOMS, "%s: no atoms in model 1", t.name);
