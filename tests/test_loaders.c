@@ -303,6 +303,33 @@ static void test_assembly_bomb(void)
     free(t);
 }
 
+/* An operator expression of more than 8 parenthesised parts, "(1)(1)(1)(1)(1)(1)(1)(1)(1)":
+ * refused with a message, as it was meant to be; the refusal returned before
+ * the parts' list was cleared, and the caller freed whatever the stack held
+ * there ("free(): invalid pointer", abort). */
+static void test_nine_part_expression(void)
+{
+    const char *t = "data_nine\nloop_\n_pdbx_struct_assembly_gen.assembly_id\n_pdbx_struct_assembly_gen.oper_expression\n"
+                    "_pdbx_struct_assembly_gen.asym_id_list\n1 '(1)(1)(1)(1)(1)(1)(1)(1)(1)' A\n"
+                    "_pdbx_struct_oper_list.id 1\n_pdbx_struct_oper_list.matrix[1][1] 1\n_pdbx_struct_oper_list.matrix[1][2] 0\n"
+                    "_pdbx_struct_oper_list.matrix[1][3] 0\n_pdbx_struct_oper_list.matrix[2][1] 0\n"
+                    "_pdbx_struct_oper_list.matrix[2][2] 1\n_pdbx_struct_oper_list.matrix[2][3] 0\n"
+                    "_pdbx_struct_oper_list.matrix[3][1] 0\n_pdbx_struct_oper_list.matrix[3][2] 0\n"
+                    "_pdbx_struct_oper_list.matrix[3][3] 1\n_pdbx_struct_oper_list.vector[1] 0\n"
+                    "_pdbx_struct_oper_list.vector[2] 0\n_pdbx_struct_oper_list.vector[3] 0\n"
+                    "loop_\n_atom_site.group_PDB\n_atom_site.label_atom_id\n_atom_site.label_comp_id\n"
+                    "_atom_site.label_asym_id\n_atom_site.Cartn_x\n_atom_site.Cartn_y\n_atom_site.Cartn_z\n"
+                    "ATOM CA ALA A 1.0 2.0 3.0\n";
+    vox_structure *s = NULL;
+    /* the stack below this call filled with what a freed pointer is not */
+    volatile char junk[8192];
+    for (size_t i = 0; i < sizeof junk; i++) junk[i] = (char)(0x5a + i);
+    const vox_status st = vox_load_buffer(ctx, t, strlen(t), "nine.cif", NULL, &s);
+    const char *d = vox_ctx_last_error_detail(ctx);
+    CHECK(st == VOX_E_ASSEMBLY && !s && strstr(d, "nine.cif:6:") && strstr(d, "more than 8 parts"), "%s", d);
+    vox_structure_free(&s);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -319,6 +346,7 @@ int main(int argc, char **argv)
     test_other_compressors();
     test_identity_shortcut_many_asym_ids();
     test_assembly_bomb();
+    test_nine_part_expression();
     vox_ctx_destroy(&ctx);
     rmdir(tmpdir);
     return check_report();

@@ -960,6 +960,7 @@ static void expr_free(expr *e)
  * reversed; a piece is a range "a-b", a comma list, or one id. */
 static vox_status parse_expr(vox_ctx *ctx, const vox_text *t, const sv *v, expr *e)
 {
+    memset(e, 0, sizeof *e); /* first: the caller frees e after any failure */
     char buf[4096];
     size_t n = 0;
     for (uint32_t i = 0; i < v->len && n + 1 < sizeof buf; i++)
@@ -977,7 +978,6 @@ static vox_status parse_expr(vox_ctx *ctx, const vox_text *t, const sv *v, expr 
         }
         tok = strtok_r(NULL, "(", &save);
     }
-    memset(e, 0, sizeof *e);
     for (size_t q = 0; q < np; q++) {
         char *p = pieces[np - 1 - q];
         char (*ids)[32] = malloc(MAX_IDS * sizeof *ids);
