@@ -330,6 +330,43 @@ static void test_nine_part_expression(void)
     vox_structure_free(&s);
 }
 
+/* Operator expressions past parse_expr's fixed room: a range of more than
+ * 4096 operators, or a comma list of more, was cut at 4096 without a word
+ * (fewer copies than the file asks for), and an expression over 4095
+ * characters was cut off wherever that fell.  Refused now, naming the row. */
+static void test_long_operator_expressions(void)
+{
+    static const char *const exprs[3] = {"(1-5000)", "long list", "long text"};
+    for (int c = 0; c < 3; c++) {
+        size_t cap = 1 << 20, n = 0;
+        char *t = malloc(cap);
+        n += (size_t)snprintf(t + n, cap - n,
+                              "data_ops\nloop_\n_pdbx_struct_assembly_gen.assembly_id\n_pdbx_struct_assembly_gen.oper_expression\n"
+                              "_pdbx_struct_assembly_gen.asym_id_list\n1 ");
+        if (c == 0)
+            n += (size_t)snprintf(t + n, cap - n, "'(1-5000)'");
+        else
+            for (int k = 1; k <= 5000; k++) n += (size_t)snprintf(t + n, cap - n, "%s%d", k > 1 ? "," : "", c == 1 ? k : 1);
+        n += (size_t)snprintf(t + n, cap - n, " A\nloop_\n_pdbx_struct_oper_list.id\n");
+        for (int i = 1; i <= 3; i++)
+            for (int j = 1; j <= 4; j++)
+                n += (size_t)snprintf(t + n, cap - n,
+                                      j < 4 ? "_pdbx_struct_oper_list.matrix[%d][%d]\n" : "_pdbx_struct_oper_list.vector[%d]\n", i, j);
+        for (int k = 1; k <= 5000; k++) n += (size_t)snprintf(t + n, cap - n, "%d 1 0 0 0 0 1 0 0 0 0 1 0\n", k);
+        n += (size_t)snprintf(t + n, cap - n,
+                              "loop_\n_atom_site.group_PDB\n_atom_site.label_atom_id\n_atom_site.label_comp_id\n"
+                              "_atom_site.label_asym_id\n_atom_site.Cartn_x\n_atom_site.Cartn_y\n_atom_site.Cartn_z\n"
+                              "ATOM CA ALA A 1.0 2.0 3.0\n");
+        vox_structure *s = NULL;
+        const vox_status st = vox_load_buffer(ctx, t, n, "ops.cif", NULL, &s);
+        const char *d = vox_ctx_last_error_detail(ctx);
+        CHECK(st == VOX_E_ASSEMBLY && !s && strstr(d, "ops.cif:6:"), "%s: refused naming the row, not cut (%zu atoms): %s",
+              exprs[c], s ? vox_structure_atom_count(s) : 0, d);
+        vox_structure_free(&s);
+        free(t);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -347,6 +384,7 @@ int main(int argc, char **argv)
     test_identity_shortcut_many_asym_ids();
     test_assembly_bomb();
     test_nine_part_expression();
+    test_long_operator_expressions();
     vox_ctx_destroy(&ctx);
     rmdir(tmpdir);
     return check_report();

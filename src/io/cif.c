@@ -963,8 +963,14 @@ static vox_status parse_expr(vox_ctx *ctx, const vox_text *t, const sv *v, expr 
     memset(e, 0, sizeof *e); /* first: the caller frees e after any failure */
     char buf[4096];
     size_t n = 0;
-    for (uint32_t i = 0; i < v->len && n + 1 < sizeof buf; i++)
-        if (v->p[i] != ')') buf[n++] = v->p[i];
+    for (uint32_t i = 0; i < v->len; i++) {
+        if (v->p[i] == ')')
+            continue;
+        if (n + 1 == sizeof buf) /* not cut: the rest would name other operators than the file's */
+            return vox_fail(ctx, VOX_E_ASSEMBLY, "%s:%u: operator expression of %u characters, more than the %zu vox "
+                            "reads", t->name, v->line, v->len, sizeof buf - 1);
+        buf[n++] = v->p[i];
+    }
     buf[n] = '\0';
     char *pieces[MAX_PIECES];
     size_t np = 0;
@@ -996,13 +1002,22 @@ static vox_status parse_expr(vox_ctx *ctx, const vox_text *t, const sv *v, expr 
                                 "%s:%u: operator range '%s-%s' is not of the form a-b (mixed ranges are not supported)",
                                 t->name, v->line, p, dash + 1);
             }
-            for (long x = a; x <= b && cnt < MAX_IDS; x++)
+            if (b >= a && (unsigned long)b - (unsigned long)a >= MAX_IDS) {
+                e->npieces++;
+                return vox_fail(ctx, VOX_E_ASSEMBLY, "%s:%u: operator range '%s-%s' has more than the %d operators vox "
+                                "reads in one part", t->name, v->line, p, dash + 1, MAX_IDS);
+            }
+            for (long x = a; x <= b; x++)
                 snprintf(ids[cnt++], 32, "%ld", x);
         } else {
             char *s2, *id = strtok_r(p, ",", &s2);
-            while (id && cnt < MAX_IDS) {
+            for (; id; id = strtok_r(NULL, ",", &s2)) {
+                if (cnt == MAX_IDS) {
+                    e->npieces++;
+                    return vox_fail(ctx, VOX_E_ASSEMBLY, "%s:%u: operator list has more than the %d operators vox reads "
+                                    "in one part", t->name, v->line, MAX_IDS);
+                }
                 snprintf(ids[cnt++], 32, "%s", id);
-                id = strtok_r(NULL, ",", &s2);
             }
         }
         e->count[e->npieces++] = cnt;
