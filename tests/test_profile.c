@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cJSON.h>
 
@@ -199,6 +201,31 @@ static void test_bad_files(const char *tmp)
     CHECK(status_of(NULL, "/nonexistent/vox/profile.json", NULL) == VOX_PROFILE_DEFAULTS_ABSENT, "missing file");
     CHECK(status_of(NULL, "", NULL) == VOX_PROFILE_DEFAULTS_ABSENT, "no profile asked for");
     CHECK(status_of(NULL, tmp, NULL) == VOX_PROFILE_DEFAULTS_CORRUPT, "a directory is not a profile");
+    /* a FIFO with no writer: opening it for reading would wait forever (the alarm ends a hang as a failure) */
+    snprintf(path, sizeof path, "%s/profile.fifo", tmp);
+    unlink(path);
+    if (mkfifo(path, 0600) == 0) {
+        alarm(20);
+        vox_options o;
+        vox_options_init(&o);
+        o.profile = path;
+        vox_ctx *ctx = NULL;
+        CHECK(vox_ctx_create(&ctx, &o) == VOX_OK, "a FIFO profile never fails a context");
+        alarm(0);
+        CHECK(ctx && vox_ctx_profile_status(ctx) == VOX_PROFILE_DEFAULTS_CORRUPT &&
+                  strstr(vox_ctx_profile_detail(ctx), "FIFO"),
+              "a FIFO is refused as not a regular file, at once: %s", ctx ? vox_ctx_profile_detail(ctx) : "");
+        vox_ctx_destroy(&ctx);
+        unlink(path);
+    }
+    vox_options od;
+    vox_options_init(&od);
+    od.profile = tmp;
+    vox_ctx *dctx = NULL;
+    if (vox_ctx_create(&dctx, &od) == VOX_OK)
+        CHECK(strstr(vox_ctx_profile_detail(dctx), "directory") != NULL, "the detail says a directory: %s",
+              vox_ctx_profile_detail(dctx));
+    vox_ctx_destroy(&dctx);
     free(good);
 }
 

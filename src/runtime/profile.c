@@ -1,10 +1,13 @@
 /* profile.c - reading voxtune's profile: defaults, parsing, migration, matching, applying (profile.h) */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "profile.h"
 
@@ -292,12 +295,38 @@ int vox_profile_apply_settings(const cJSON *entry, int partial, vox_tuning *t, c
 cJSON *vox_profile_read_file(const char *path, vox_profile_status *status, char *why, size_t n, int *err)
 {
     *err = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    /* O_NONBLOCK: opening a FIFO with no writer would otherwise wait forever;
+     * whatever is not a regular file is refused before a byte is read */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
         int missing = errno == ENOENT || errno == ENOTDIR;
         if (!missing) *err = errno;
         return fail(NULL, missing ? VOX_PROFILE_DEFAULTS_ABSENT : VOX_PROFILE_DEFAULTS_CORRUPT, status, why, n,
                     missing ? "no such file (run voxtune to make one)" : strerror(errno));
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) != 0) {
+        *err = errno;
+        close(fd);
+        return fail(NULL, VOX_PROFILE_DEFAULTS_CORRUPT, status, why, n, strerror(*err));
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "it is %s, not a regular file",
+                 S_ISDIR(sb.st_mode)    ? "a directory"
+                 : S_ISFIFO(sb.st_mode) ? "a FIFO (named pipe)"
+                 : S_ISCHR(sb.st_mode)  ? "a character device"
+                 : S_ISBLK(sb.st_mode)  ? "a block device"
+                 : S_ISSOCK(sb.st_mode) ? "a socket"
+                                        : "something else");
+        close(fd);
+        return fail(NULL, VOX_PROFILE_DEFAULTS_CORRUPT, status, why, n, msg);
+    }
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        *err = errno;
+        close(fd);
+        return fail(NULL, VOX_PROFILE_DEFAULTS_CORRUPT, status, why, n, strerror(*err));
     }
     size_t cap = 4096, len = 0;
     char *buf = malloc(cap + 1);
