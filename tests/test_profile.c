@@ -147,6 +147,17 @@ static void test_bad_files(const char *tmp)
     CHECK(all, "every truncation of a profile reads as corrupt");
     CHECK(status_of("{\"format\": \"vox-profile\", \"schema\": 2, \"machines\": [", NULL, NULL) == VOX_PROFILE_DEFAULTS_CORRUPT, "truncated");
     CHECK(status_of("not json at all", NULL, NULL) == VOX_PROFILE_DEFAULTS_CORRUPT, "garbage");
+    /* a whole profile followed by more: a damaged file (a shorter one written over a longer one in place,
+     * two concatenated), never read as its first document */
+    size_t gl = strlen(good);
+    char *tail = malloc(2 * gl + 16);
+    snprintf(tail, 2 * gl + 16, "%s\ngarbage", good);
+    CHECK(status_of(tail, NULL, NULL) == VOX_PROFILE_DEFAULTS_CORRUPT, "bytes after the profile");
+    snprintf(tail, 2 * gl + 16, "%s%s", good, good);
+    CHECK(status_of(tail, NULL, NULL) == VOX_PROFILE_DEFAULTS_CORRUPT, "two profiles one after the other");
+    snprintf(tail, 2 * gl + 16, "%s \n\t\r\n", good);
+    CHECK(status_of(tail, NULL, NULL) != VOX_PROFILE_DEFAULTS_CORRUPT, "trailing white space is fine");
+    free(tail);
     CHECK(status_of("[1, 2, 3]", NULL, NULL) == VOX_PROFILE_DEFAULTS_CORRUPT, "an array");
     CHECK(status_of("{\"format\": \"other\", \"schema\": 2, \"machines\": []}", NULL, NULL) == VOX_PROFILE_DEFAULTS_CORRUPT, "format");
     CHECK(status_of("{\"format\": \"vox-profile\", \"schema\": \"2\", \"machines\": []}", NULL, NULL) == VOX_PROFILE_DEFAULTS_CORRUPT, "schema type");

@@ -121,6 +121,16 @@ cJSON *vox_profile_parse(const char *text, size_t len, vox_profile_status *statu
         snprintf(msg, sizeof msg, "not valid JSON (truncated or corrupt) near byte %zu", at);
         return fail(NULL, VOX_PROFILE_DEFAULTS_CORRUPT, status, why, n, msg);
     }
+    /* anything but white space after the document: a damaged file (a shorter profile written in place
+     * over a longer one, two concatenated), not one to read as its first document */
+    size_t at = (size_t)(end - text);
+    while (at < len && (text[at] == ' ' || text[at] == '\t' || text[at] == '\n' || text[at] == '\r'))
+        at++;
+    if (at < len) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "not valid JSON: more after the document, at byte %zu", at);
+        return fail(doc, VOX_PROFILE_DEFAULTS_CORRUPT, status, why, n, msg);
+    }
     if (!cJSON_IsObject(doc))
         return fail(doc, VOX_PROFILE_DEFAULTS_CORRUPT, status, why, n, "the profile is not a JSON object");
     cJSON *format = cJSON_GetObjectItemCaseSensitive(doc, "format");
