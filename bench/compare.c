@@ -417,6 +417,12 @@ int vox_bench_compare(int argc, char **argv, const char *self)
             if (isnan(nir) || isnan(bir)) {
                 verdict = "NO INSTRUCTION COUNT (run with --callgrind)";
                 failures++;
+            } else if (!(bir > 0) || !(nir > 0) || isinf(bir) || isinf(nir)) {
+                /* callgrind counted none of vox's code, or the file is damaged: no measurement to pass on */
+                snprintf(regression, sizeof regression, "NO INSTRUCTION COUNT (%s has %.6g: not a measurement)",
+                         !(bir > 0) || isinf(bir) ? "BASE" : "NEW", !(bir > 0) || isinf(bir) ? bir : nir);
+                verdict = regression;
+                failures++;
             } else if (ir_ratio > 1.0 + threshold) {
                 snprintf(regression, sizeof regression, "REGRESSION (instructions, over the %.3g %% threshold)",
                          100.0 * threshold);
@@ -444,7 +450,7 @@ int vox_bench_compare(int argc, char **argv, const char *self)
         char bi[32] = "-", ni[32] = "-", ri[32] = "-";
         if (!isnan(bir)) snprintf(bi, sizeof bi, "%.0f", bir);
         if (!isnan(nir)) snprintf(ni, sizeof ni, "%.0f", nir);
-        if (!isnan(ir_ratio)) snprintf(ri, sizeof ri, "%.4fx", ir_ratio);
+        if (!isnan(ir_ratio) && bir > 0 && nir > 0) snprintf(ri, sizeof ri, "%.4fx", ir_ratio);
         printf("%-30s %10.3f %10.3f %6.3fx %6.3fx %16s %16s %8s  %s\n", name, bms, nms, time_ratio, norm_ratio, bi, ni, ri,
                verdict);
         if (regressed) {

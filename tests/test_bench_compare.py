@@ -71,6 +71,16 @@ def test_compare(tmp):
         p = compare(tmp, timing, timing, "--gate")
         check(p.returncode == 1 and "NO INSTRUCTION COUNT" in p.stdout and "nan" not in p.stdout,
               f"the gate needs instruction counts (none shown as '-'): {p.stdout}")
+        # a count of zero or below is no measurement (callgrind matched none of vox's objects, a damaged
+        # file): the gate fails on it as on a missing count, never calls it "faster" or "ok"
+        for where, value in (("new", 0), ("new", -5), ("both", 0), ("base", 0)):
+            b, n = copy.deepcopy(BASE), copy.deepcopy(BASE)
+            for f in ((b, n) if where == "both" else (b,) if where == "base" else (n,)):
+                f["cases"][0]["instructions"] = value
+            p = compare(tmp, b, n, "--gate")
+            line = next((ln for ln in p.stdout.splitlines() if ln.startswith("kernel:x")), "")
+            check(p.returncode == 1 and "NO INSTRUCTION COUNT" in line and "REGRESSION" not in line,
+                  f"instructions {value} in {where}: not a count, the gate fails: {p.stdout}")
         # without --gate a wall-time regression is re-run before it counts, kernel cases too (they were
         # "confirmed" without a run), in reference-normalised time
         quick = copy.deepcopy(BASE)
