@@ -350,6 +350,25 @@ int vox_bench_compare(int argc, char **argv, const char *self)
         }
         printf("note: %s\n(compared with --force: wall times only, expect differences)\n", why);
     }
+    /* Another thread count is another computation of the same results: each extra slab adds its edges
+     * (--threads 2 executes 1-9 % more of vox's instructions than 1 on the gate's cases) and the time
+     * changes for the same reason; compared only when both files say (older ones may not). */
+    const cJSON *bthr = cJSON_GetObjectItem(cJSON_GetObjectItem(base, "threads"), "count");
+    const cJSON *nthr = cJSON_GetObjectItem(cJSON_GetObjectItem(neu, "threads"), "count");
+    if (cJSON_IsNumber(bthr) && cJSON_IsNumber(nthr) && bthr->valuedouble != nthr->valuedouble) {
+        snprintf(why, sizeof why,
+                 "the files were run with different thread counts (%s: %g, %s: %g): instruction counts and times of "
+                 "different thread counts differ without any regression: run both with the same vox-bench run --threads",
+                 bpath, bthr->valuedouble, npath, nthr->valuedouble);
+        if (gate || !force) {
+            fprintf(stderr, "vox-bench compare: %s%s\n", why,
+                    gate ? "" : " (without --gate, --force compares the wall times anyway)");
+            cJSON_Delete(base);
+            cJSON_Delete(neu);
+            return 2;
+        }
+        printf("note: %s\n(compared with --force: wall times only, expect differences)\n", why);
+    }
     const char *bkey = str(cJSON_GetObjectItem(base, "machine"), "key");
     const char *nkey = str(cJSON_GetObjectItem(neu, "machine"), "key");
     int same_machine = !strcmp(bkey, nkey);

@@ -152,6 +152,25 @@ def builds(tmp):
         p = compare(tmp, BASE, other, "--gate")
         check(p.returncode == 2 and value in p.stderr and BASE["build"][field] in p.stderr
               and "REGRESSION" not in p.stdout, f"{field} {value} refused, both named: {p.stderr}")
+    # another thread count: each extra slab adds its edges (a run at --threads 2 executes 1-9 % more
+    # instructions than at 1, measured): not a regression, refused like another build
+    one = copy.deepcopy(BASE)
+    one["threads"] = {"count": 1, "binding": "not pinned: one thread"}
+    two = copy.deepcopy(one)
+    two["threads"]["count"] = 2
+    for c in two["cases"]:
+        c["instructions"] *= 1.05
+    p = compare(tmp, one, two, "--gate")
+    check(p.returncode == 2 and "thread counts" in p.stderr and "REGRESSION" not in p.stdout,
+          f"the gate refuses files run with other thread counts: {p.stdout} {p.stderr}")
+    p = compare(tmp, one, two, "--gate", "--force")
+    check(p.returncode == 2, "the gate never compares other thread counts")
+    p = compare(tmp, one, two)
+    check(p.returncode == 2 and "thread counts" in p.stderr and "--force" in p.stderr, f"refused without --gate: {p.stderr}")
+    p = compare(tmp, one, two, "--force", "--confirm", "0")
+    check("thread counts" in p.stdout, f"--force compares wall times anyway, with a note: {p.stdout}")
+    p = compare(tmp, BASE, two, "--gate")
+    check(p.returncode == 1 and "REGRESSION" in p.stdout, "a file without a thread count is compared as before")
     other = copy.deepcopy(BASE)
     other["build"]["build_type"] = "release"
     p = compare(tmp, BASE, other)
