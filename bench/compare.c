@@ -453,6 +453,17 @@ int vox_bench_compare(int argc, char **argv, const char *self)
             } else if ((isnan(norm_ratio) ? time_ratio : norm_ratio) > 1.0 + tol && same_machine) {
                 verdict = "ok (wall time slower, not confirmed: the gate counts instructions)";
             }
+        } else if (!(bms > 0) || !(nms > 0) || isinf(bms) || isinf(nms)) {
+            /* no median (a damaged or hand-made file): nothing to compare, and a ratio of it passes anything */
+            const int in_base = !(bms > 0) || isinf(bms);
+            const double bad = in_base ? bms : nms;
+            if (isnan(bad))
+                snprintf(regression, sizeof regression, "NO TIME (%s has no median)", in_base ? "BASE" : "NEW");
+            else
+                snprintf(regression, sizeof regression, "NO TIME (%s has a median of %.6g ms: not a measurement)",
+                         in_base ? "BASE" : "NEW", bad);
+            verdict = regression;
+            failures++;
         } else {
             double r = same_machine || isnan(norm_ratio) ? time_ratio : norm_ratio;
             if (r > 1.0 + tol) {

@@ -91,6 +91,19 @@ def test_compare(tmp):
         p = compare(tmp, quick, slow, "--confirm", "1")
         check("re-run 1:" in p.stdout and "reference-normalised" in p.stdout and "(wall time, confirmed)" in p.stdout,
               f"a kernel case's slowdown is re-run before it is confirmed: {p.stdout}")
+        # without --gate the verdict rests on the medians: a case with none (no "total", 0, negative) is no
+        # measurement and fails, never "ok"; with --gate wall times do not count
+        for where, change in (("new", lambda c: c.pop("total")), ("new", lambda c: c["total"].update(median=0)),
+                              ("new", lambda c: c["total"].update(median=-1)),
+                              ("base", lambda c: c["total"].update(median=0))):
+            b, n = copy.deepcopy(BASE), copy.deepcopy(BASE)
+            change((b if where == "base" else n)["cases"][0])
+            p = compare(tmp, b, n, "--confirm", "1")
+            line = next((ln for ln in p.stdout.splitlines() if ln.startswith("kernel:x")), "")
+            check(p.returncode == 1 and "NO TIME" in line and ("NEW" if where == "new" else "BASE") in line,
+                  f"a case without a valid median in {where} fails: {p.stdout}")
+            p = compare(tmp, b, n, "--gate")
+            check(p.returncode == 0, f"the gate does not rest on times: {p.stdout}")
         missing = copy.deepcopy(BASE)
         missing["cases"] = missing["cases"][:1]
         p = compare(tmp, BASE, missing, "--gate")
