@@ -255,7 +255,8 @@ static void point_at_callgrind(const cJSON *nc, const char *npath, const char *k
  * time: the re-run's median over a reference measured just before it,
  * against the base's ref_ratio (raw times where the base has none).  1 when
  * every re-run confirms a slowdown above tol. */
-static int confirm(const char *self, const cJSON *base_run, const cJSON *bc, const cJSON *c, double tol, int times)
+static int confirm(const char *self, const cJSON *base_run, const cJSON *bc, const cJSON *c, double tol, int times,
+                   char *why, size_t why_size)
 {
     char threads[32], rs[32];
     const cJSON *thr = cJSON_GetObjectItem(cJSON_GetObjectItem(base_run, "threads"), "count");
@@ -273,8 +274,15 @@ static int confirm(const char *self, const cJSON *base_run, const cJSON *bc, con
         cJSON *r = kernel ? vox_bench_spawn(self, "kernel-case", kname, NULL, "0.5", NULL, 0, NULL)
                           : vox_bench_spawn(self, "case", str(c, "file"), rs, "0.5", slash ? str(c, "isa") : NULL, 0,
                                             NULL);
-        if (!r)
-            return 0;
+        /* a re-run without a time says nothing about noise: it is reported, never taken for "not confirmed" */
+        const cJSON *err = r ? cJSON_GetObjectItem(r, "error") : NULL;
+        if (!r || err || !(median_ms(r) > 0)) {
+            snprintf(why, why_size, "%s", !r ? "the case process gave no result"
+                                          : err ? (cJSON_IsString(err) ? err->valuestring : "an error")
+                                                : "no median");
+            cJSON_Delete(r);
+            return -1;
+        }
         const int normalised = ref > 0 && !isnan(base_ref_ratio);
         const double ratio = normalised ? median_ms(r) / (1e3 * ref) / base_ref_ratio : median_ms(r) / median_ms(bc);
         cJSON_Delete(r);
@@ -468,7 +476,13 @@ int vox_bench_compare(int argc, char **argv, const char *self)
             double r = same_machine || isnan(norm_ratio) ? time_ratio : norm_ratio;
             if (r > 1.0 + tol) {
                 printf("%-30s %10.3f %10.3f %6.3fx  suspected regression: confirming\n", name, bms, nms, r);
-                if (confirm(self, base, bc, nc, tol, times)) {
+                char rerun_why[256];
+                const int confirmed = confirm(self, base, bc, nc, tol, times, rerun_why, sizeof rerun_why);
+                if (confirmed < 0) {
+                    verdict = "SUSPECTED REGRESSION (could not re-run here, see above: unconfirmed)";
+                    printf("    could not re-run %s here: %s\n", name, rerun_why);
+                    failures++;
+                } else if (confirmed) {
                     verdict = "REGRESSION (wall time, confirmed)";
                     failures++;
                 } else {

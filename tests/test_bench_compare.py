@@ -104,6 +104,20 @@ def test_compare(tmp):
                   f"a case without a valid median in {where} fails: {p.stdout}")
             p = compare(tmp, b, n, "--gate")
             check(p.returncode == 0, f"the gate does not rest on times: {p.stdout}")
+        # a re-run that cannot run (the structure moved, an unknown kernel) neither confirms nor refutes the
+        # slowdown: it is said, with the reason, and fails; it is never taken for noise
+        gone = copy.deepcopy(quick)
+        gone["cases"] = [dict(case("moved.pdb@3.0", 10.0, 100), kind="structure", file=os.path.join(tmp, "moved.pdb"),
+                              resolution=3.0)]
+        slow = copy.deepcopy(gone)
+        slow["cases"][0]["total"]["median"] *= 2
+        slow["cases"][0]["ref_ratio"] *= 2
+        for b, n, what in ((gone, slow, "a structure no longer there"),
+                           (BASE, {**BASE, "cases": [case("kernel:x", 30.0, 1000000), BASE["cases"][1]]},
+                            "an unknown kernel")):
+            p = compare(tmp, b, n, "--confirm", "2")
+            check(p.returncode == 1 and "could not re-run" in p.stdout and "noise" not in p.stdout and "nan" not in p.stdout,
+                  f"{what}: the re-run's failure is said and fails: {p.stdout}")
         missing = copy.deepcopy(BASE)
         missing["cases"] = missing["cases"][:1]
         p = compare(tmp, BASE, missing, "--gate")
