@@ -121,6 +121,23 @@ static void describe_build(char *out, size_t cap, const cJSON *b)
     if (!k) snprintf(out, cap, "no build record");
 }
 
+/* One line saying what a result file is: the revision and build that ran it, the machine, the threads,
+ * the mode and where its cases came from (a CI log must say what the gate compared). */
+static void describe_file(const char *label, const char *path, const cJSON *root)
+{
+    const cJSON *b = cJSON_GetObjectItem(root, "build"), *m = cJSON_GetObjectItem(root, "machine");
+    const cJSON *thr = cJSON_GetObjectItem(cJSON_GetObjectItem(root, "threads"), "count");
+    const char *rev = str(b, "git_revision"), *mode = str(root, "mode"), *from = str(root, "cases_from");
+    char threads[32] = "threads ?";
+    if (cJSON_IsNumber(thr))
+        snprintf(threads, sizeof threads, "%g thread%s", thr->valuedouble, thr->valuedouble == 1 ? "" : "s");
+    printf("%-4s %s: vox %s%s%s%s, %s %s, %s (%s), %s, %s%s%s\n", label, path, *str(b, "version") ? str(b, "version") : "?",
+           *rev ? " (" : "", rev, *rev ? ")" : "", *str(b, "compiler") ? str(b, "compiler") : "compiler ?",
+           *str(b, "build_type") ? str(b, "build_type") : "build type ?", *str(m, "cpu_model") ? str(m, "cpu_model") : "?",
+           *str(m, "key") ? str(m, "key") : "no machine key", threads, *mode ? mode : "mode ?", *from ? ", cases " : "",
+           from);
+}
+
 /* 1 when the two files come from comparable builds; otherwise the message
  * names both builds and what differs. */
 static int same_build(const cJSON *base, const cJSON *neu, const char *bpath, const char *npath, char *why, size_t cap)
@@ -389,6 +406,15 @@ int vox_bench_compare(int argc, char **argv, const char *self)
         cJSON_Delete(neu);
         return 2;
     }
+    describe_file("BASE", bpath, base);
+    describe_file("NEW", npath, neu);
+    if (gate)
+        printf("gate: instructions executed in vox's own code (callgrind); a case more than %.3g %% above BASE "
+               "regresses; wall times are shown, never judged\n", 100.0 * threshold);
+    else
+        printf("wall time: a case more than %.3g %% slower than BASE (reference-normalised across machines) is "
+               "re-run %d time%s here and regresses only if every re-run confirms it\n",
+               100.0 * tol, times, times == 1 ? "" : "s");
     printf("%-30s %10s %10s %7s %7s %16s %16s %8s  verdict\n", "case", "base ms", "new ms", "time", "norm",
            "base instr", "new instr", "instr");
     int failures = 0, matched = 0, missing = 0, both_fail = 0, not_comparable = 0, added = 0;

@@ -41,6 +41,19 @@ def test_compare(tmp):
     if True:
         p = compare(tmp, BASE, BASE, "--gate")
         check(p.returncode == 0 and "0 regressions" in p.stdout, f"identical files pass: {p.stdout}")
+        # the log of a CI says what was compared: both files, their revisions, machines, thread counts and
+        # modes, and the rule of the verdict
+        rev_b, rev_n = copy.deepcopy(BASE), copy.deepcopy(BASE)
+        rev_b["build"]["git_revision"], rev_n["build"]["git_revision"] = "1111111", "2222222"
+        rev_b["mode"] = rev_n["mode"] = "callgrind"
+        p = compare(tmp, rev_b, rev_n, "--gate")
+        head = p.stdout.split("\ncase ")[0]
+        check(p.returncode == 0 and "base.json" in head and "new.json" in head and "1111111" in head and
+              "2222222" in head and "callgrind" in head and "A (aaaa)" in head and "2 %" in head,
+              f"compare names what it compares before the table: {p.stdout}")
+        p = compare(tmp, rev_b, rev_n)
+        head = p.stdout.split("\ncase ")[0]
+        check("5 %" in head and "re-run" in head, f"... and the rule without --gate: {p.stdout}")
         slow = copy.deepcopy(BASE)
         slow["cases"][0]["instructions"] = 1100000
         p = compare(tmp, BASE, slow, "--gate")
