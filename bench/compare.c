@@ -40,18 +40,33 @@ static cJSON *load(const char *path)
         fprintf(stderr, "vox-bench compare: cannot read %s: %s\n", path, strerror(errno));
         return NULL;
     }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    size_t got = b ? fread(b, 1, (size_t)n, f) : 0;
-    fclose(f);
-    cJSON *o = NULL;
-    if (b) {
-        b[got] = '\0';
-        o = cJSON_Parse(b);
-        free(b);
+    /* read to the end rather than seek: a pipe (compare base.json <(jq ... new.json), /dev/stdin) has no
+     * size; a result file with every function's count is a few MiB, so 256 MiB is no result file */
+    const size_t max = (size_t)256 << 20;
+    size_t cap = 1 << 16, got = 0;
+    char *b = malloc(cap + 1);
+    while (b) {
+        size_t k = fread(b + got, 1, cap - got, f);
+        got += k;
+        if (k == 0 || got >= max) break;
+        if (got == cap) {
+            char *p = realloc(b, cap * 2 + 1);
+            if (!p) { free(b); b = NULL; break; }
+            b = p;
+            cap *= 2;
+        }
     }
+    const int read_errno = ferror(f) ? errno : 0;
+    fclose(f);
+    if (!b || read_errno || got >= max) {
+        fprintf(stderr, "vox-bench compare: cannot read %s: %s\n", path,
+                read_errno ? strerror(read_errno) : b ? "256 MiB or more: not a result file" : "out of memory");
+        free(b);
+        return NULL;
+    }
+    b[got] = '\0';
+    cJSON *o = cJSON_Parse(b);
+    free(b);
     if (!o || !cJSON_IsArray(cJSON_GetObjectItem(o, "cases"))) {
         fprintf(stderr, "vox-bench compare: %s is not a vox-bench result file\n", path);
         cJSON_Delete(o);

@@ -154,6 +154,15 @@ def test_compare(tmp):
         builds(tmp)
         functions(tmp)
         options(tmp)
+        # a result from a pipe (compare base.json <(jq ... new.json), /dev/stdin) is read like a file; a
+        # directory is named as one, not as "not a result file"
+        bp = os.path.join(tmp, "piped-base.json")
+        json.dump(BASE, open(bp, "w"))
+        p = subprocess.run([*WRAPPER, BENCH, "compare", bp, "/dev/stdin", "--gate"], input=json.dumps(BASE),
+                           capture_output=True, text=True)
+        check(p.returncode == 0 and "0 regressions" in p.stdout, f"NEW read from a pipe: {p.stdout} {p.stderr}")
+        p = subprocess.run([*WRAPPER, BENCH, "compare", bp, tmp, "--gate"], capture_output=True, text=True)
+        check(p.returncode == 2 and "directory" in p.stderr, f"a directory is said to be one: {p.stderr}")
         bad = os.path.join(tmp, "bad.json")
         open(bad, "w").write("{}")
         p = subprocess.run([*WRAPPER, BENCH, "compare", bad, bad], capture_output=True, text=True)
