@@ -186,6 +186,32 @@ def test_default_location(tmp):
     check("profile: (none)" in r.stdout, "VOX_PROFILE='' means no profile")
 
 
+def test_profile_through_a_symbolic_link(tmp):
+    """A profile kept elsewhere (a dotfiles repository) and linked into ~/.config is written through the link:
+    the link stays, its target gets the new entry; a dangling link's target is created."""
+    dot = os.path.join(tmp, "dotfiles")
+    os.makedirs(dot, exist_ok=True)
+    target = os.path.join(dot, "profile.json")
+    with open(target, "w") as f:
+        json.dump({"format": "vox-profile", "schema": 2, "machines": []}, f)
+    cfg = os.path.join(tmp, "linked", "vox")
+    os.makedirs(cfg, exist_ok=True)
+    link = os.path.join(cfg, "profile.json")
+    os.symlink(os.path.relpath(target, cfg), link)
+    r = tune(*QUICK, env=env_with(VOX_PROFILE=link))
+    check(r.returncode == 0 and os.path.islink(link), f"the link is kept: {r.stderr[-300:]}")
+    check(len(load(target)["machines"]) == 1, "the link's target holds the new entry")
+    check(not [n for n in os.listdir(cfg) if ".tmp." in n], "no temporary left beside the link")
+    gone = os.path.join(dot, "later", "profile.json")
+    link2 = os.path.join(cfg, "dangling.json")
+    os.symlink(gone, link2)
+    r = tune(*QUICK, env=env_with(VOX_PROFILE=link2))
+    check(r.returncode == 0 and os.path.islink(link2) and os.path.exists(gone),
+          f"a dangling link's target is created: {r.stderr[-300:]}")
+    r = vox("info", env=env_with(VOX_PROFILE=link))
+    check("profile status: exact" in r.stdout, f"vox reads it through the link: {r.stdout}")
+
+
 def test_system_profile(tmp):
     home, first, second = (os.path.join(tmp, d) for d in ("home", "sys1", "sys2"))
     os.makedirs(home)
@@ -300,5 +326,5 @@ def test_fingerprint_ignores_the_launchers_mask(tmp):
 
 if __name__ == "__main__":
     sys.exit(main([test_options, test_round_trip, test_concurrent_writers, test_refusals, test_default_location,
-                   test_system_profile, test_unwritable_output_refused_first,
+                   test_system_profile, test_unwritable_output_refused_first, test_profile_through_a_symbolic_link,
                    test_batch_split, test_fingerprint_ignores_the_launchers_mask], "vox-tune-"))

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,6 +51,33 @@ static void usage(FILE *f)
             "                       every value in range (else vox's reason)\n"
             "  --print-fingerprint  print this machine's fingerprint (JSON) and exit\n"
             "  --help\n");
+}
+
+/* The file a profile path names: a symbolic link (a profile kept in a dotfiles repository and linked
+ * into ~/.config) is followed, dangling or not, so that the rename that writes the profile replaces the
+ * link's target and not the link.  0 when the resolved path does not fit. */
+static int follow_links(const char *path, char *out, size_t size)
+{
+    if (snprintf(out, size, "%s", path) >= (int)size)
+        return 0;
+    for (int hops = 0; hops < 40; hops++) { /* as many as the kernel follows (ELOOP) */
+        struct stat sb;
+        char target[1024], next[2048];
+        if (lstat(out, &sb) != 0 || !S_ISLNK(sb.st_mode))
+            return 1;
+        ssize_t n = readlink(out, target, sizeof target - 1);
+        if (n < 0 || n >= (ssize_t)sizeof target - 1)
+            return 1; /* unreadable: the link itself, as before */
+        target[n] = 0;
+        const char *slash = strrchr(out, '/');
+        if (target[0] == '/' || !slash)
+            snprintf(next, sizeof next, "%s", target);
+        else
+            snprintf(next, sizeof next, "%.*s/%s", (int)(slash - out), out, target);
+        if (snprintf(out, size, "%s", next) >= (int)size)
+            return 0;
+    }
+    return 1;
 }
 
 static int list_has(const char *list, const char *name)
@@ -340,6 +368,16 @@ int main(int argc, char **argv)
         return rc;
     }
 
+    char linked[1024];
+    if (!follow_links(path, linked, sizeof linked)) {
+        fprintf(stderr, "voxtune: %s: the file its symbolic link names has too long a path; nothing measured\n", path);
+        vox_ctx_destroy(&ctx);
+        return 1;
+    }
+    if (strcmp(linked, path) != 0) {
+        printf("voxtune: %s is a symbolic link: writing its target %s\n", path, linked);
+        snprintf(path, sizeof path, "%s", linked);
+    }
     /* minutes of measuring must not end in a profile that cannot be written */
     char werr[1200];
     if (!vox_profile_writable(path, werr, sizeof werr)) {
