@@ -299,6 +299,29 @@ def test_batch_split(tmp_path):
     assert b.batch_split == {"jobs": 2, "threads_per_job": 1, "measured": True}
 
 
+def test_a_named_profile_not_used_warns(tmp_path, monkeypatch):
+    """A profile named (profile=PATH, else $VOX_PROFILE) that the library cannot use gives a
+    RuntimeWarning naming the file, the status and the reason, as `vox analyze` warns; the analysis
+    runs with the defaults. No profile asked for, or none named, says nothing."""
+    import warnings
+    monkeypatch.delenv("VOX_PROFILE", raising=False)
+    bad = tmp_path / "profile.json"
+    bad.write_text('{"format": "vox-profile", "schema": 2, "machines": [')
+    with pytest.warns(RuntimeWarning, match=r"profile .*profile\.json: defaults \(corrupt\): not valid JSON"):
+        a = vox.Analyzer(threads=1, profile=str(bad))
+    assert "defaults (corrupt)" in a.describe()
+    monkeypatch.setenv("VOX_PROFILE", str(bad))
+    with pytest.warns(RuntimeWarning, match="VOX_PROFILE"):
+        vox.Analyzer(threads=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        vox.Analyzer(threads=1, profile="")
+        monkeypatch.delenv("VOX_PROFILE")
+        monkeypatch.setenv("HOME", str(tmp_path / "nohome"))
+        monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+        vox.Analyzer(threads=1)
+
+
 def test_handles_are_not_pickled_and_say_so():
     """Analyzer, Structure and Result hold C handles: pickling or deep-copying one (a process pool
     returning a Result) is refused with a TypeError that names the class and what to send instead,

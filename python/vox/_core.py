@@ -4,6 +4,7 @@ import ctypes
 import dataclasses
 import os
 import threading
+import warnings
 import weakref
 
 import numpy as np
@@ -540,7 +541,9 @@ class Analyzer:
 
     Context settings: threads (None: $VOX_THREADS, else one per core), isa (None: detection, or
     "scalar", "avx2", "avx512", "neon"), profile (None: the default search for a voxtune profile,
-    "" for none, or a path), bind ("auto", "cores", "pus", "none"), max_grid_voxels.
+    "" for none, or a path; one named here or by $VOX_PROFILE that cannot be used gives a
+    RuntimeWarning with the reason, and the defaults), bind ("auto", "cores", "pus", "none"),
+    max_grid_voxels.
     Preparation: align (principal axes, default True), keep_non_protein, md_residue_names (None:
     on for MDAnalysis input, off otherwise), assembly_policy ("biological", "asymmetric",
     "auto"; for files).  Analysis, as volumizer and `vox analyze`: resolution (Å, default 3.0),
@@ -581,6 +584,16 @@ class Analyzer:
         if st:
             _lib.fail(st, text=detail.value.decode("utf-8", "replace"))
         self._finalizer = weakref.finalize(self, _free_handle, lib.vox_ctx_destroy, self._h)
+        # a profile named (profile=, else $VOX_PROFILE) and not used: a warning, as `vox analyze` gives
+        # (the library itself says nothing unless verbose); the defaults give the same results
+        env_profile = os.environ.get("VOX_PROFILE")
+        named = profile if profile is not None else env_profile
+        ps = lib.vox_ctx_profile_status(self._h)
+        if named and ps not in (0, 1):  # neither VOX_PROFILE_EXACT nor VOX_PROFILE_PARTIAL
+            name = lib.vox_profile_status_name(ps).decode("utf-8", "replace")
+            detail = (lib.vox_ctx_profile_detail(self._h) or b"").decode("utf-8", "replace")
+            warnings.warn(f"vox: {'profile ' if profile is not None else 'VOX_PROFILE='}{named}: {name}: {detail}; "
+                          "using the default settings", RuntimeWarning, stacklevel=2)
 
     def _configure(self, resolution, align, keep_non_protein, md_residue_names, assembly_policy, min_voxels,
                    min_volume, surface_connectivity, merge_mouth_gap_voxels, enable_necked_pocket_cavity):

@@ -177,6 +177,7 @@ _protos = {
     "vox_available_isas": (c_char_p, []),
     "vox_cpu_features": (c_char_p, []),
     "vox_ctx_profile_status": (c_int, [c_void_p]),
+    "vox_ctx_profile_detail": (c_char_p, [c_void_p]),
     "vox_profile_status_name": (c_char_p, [c_int]),
     "vox_stage_name": (c_char_p, [c_int]),
     "vox_ctx_get_stats": (c_int, [c_void_p, P(Stats)]),
