@@ -293,6 +293,9 @@ VOX_HIDDEN int vox_looks_like_structure(const void *head, size_t n);
 /* 1 when a file's name ends as a structure file's (.pdb .ent .cif .mmcif,
  * each optionally .gz, in any case): the loader's own list. */
 VOX_HIDDEN int vox_named_as_structure(const char *name);
+/* The compressor other than gzip whose data the first n bytes are (bzip2,
+ * xz, zstd, zip, compress), which vox does not read; NULL when none. */
+VOX_HIDDEN const char *vox_other_compressor(const void *head, size_t n);
 
 /* A decimal number of n characters (blanks around allowed), as Python's
  * float() reads it; 0 when it is not a finite number. */

@@ -613,6 +613,23 @@ def test_walk_damaged_structure_files(tmp):
           f"a folder of damaged structure files: each named: {p.stderr} {s['errors']}")
     p = vox("validate", only)
     check(p.returncode == 3 and "a.pdb" in p.stdout and "b.cif" in p.stdout, f"vox validate names them too: {p.stdout}")
+    # structures packed by a compressor vox does not read (x.pdb.bz2, X.CIF.xz): skipped with a note saying so;
+    # before, passed over without a word (a folder of them said only "no structure files"); other such files
+    # (an archive of notes) are not structures, and say nothing
+    packed = os.path.join(tmp, "D3")
+    os.makedirs(packed)
+    shutil.copy(os.path.join(GEN, "pore_box.pdb"), os.path.join(packed, "ok.pdb"))
+    magic = {"a.pdb.bz2": b"BZh91AY&SY", "B.CIF.XZ": b"\xfd7zXZ\x00\x00", "c.ent.zst": b"\x28\xb5\x2f\xfd\x00",
+             "notes.zip": b"PK\x03\x04\x00"}
+    for name, head in magic.items():
+        open(os.path.join(packed, name), "wb").write(head + bytes(64))
+    out3 = os.path.join(tmp, "packed_out")
+    p = vox("analyze", "--quiet", "--output-dir", out3, packed)
+    s = summary(out3)
+    said = [n for n, what in (("a.pdb.bz2", "bzip2"), ("B.CIF.XZ", "xz"), ("c.ent.zst", "zstd"))
+            if f"{n}: skipped: {what}-compressed; vox reads PDB and mmCIF text, plain or gzip-compressed" in p.stderr]
+    check(p.returncode == 0 and [r["source"] for r in s["results"]] == ["ok"] and len(said) == 3 and
+          "notes.zip" not in p.stderr, f"compressed structures vox cannot read are named as skipped: {said} {p.stderr}")
 
 
 def test_one_run_per_output_dir(tmp):

@@ -11,6 +11,7 @@
  * and is counted, as when it is named as an input; a file of another name
  * is planned when its first bytes are a structure's.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -164,9 +165,11 @@ enum { NOT_STRUCTURE, STRUCTURE, NOT_REGULAR, UNREADABLE };
 
 /* Opens a regular file without blocking (it may have become a FIFO since it
  * was looked at) and tests its first bytes as the loader does; on
- * UNREADABLE errno says why. */
-static int look_at(const char *path)
+ * UNREADABLE errno says why.  *packed: the compressor vox does not read
+ * whose data the file holds, or NULL. */
+static int look_at(const char *path, const char **packed)
 {
+    *packed = NULL;
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (fd < 0)
         return UNREADABLE;
@@ -179,11 +182,29 @@ static int look_at(const char *path)
             kind = UNREADABLE;
         else if (n > 0 && vox_looks_like_structure(head, (size_t)n))
             kind = STRUCTURE;
+        else if (n > 0)
+            *packed = vox_other_compressor(head, (size_t)n);
     }
     int err = errno;
     close(fd);
     errno = err;
     return kind;
+}
+
+/* A name such as x.pdb.bz2 or X.CIF.xz: a structure's name with another
+ * suffix after it (a compressor's), any case. */
+static int named_as_packed_structure(const char *name)
+{
+    static const char *const stems[] = {".pdb.", ".ent.", ".cif.", ".mmcif."};
+    char low[NAME_MAX + 1];
+    size_t n = 0;
+    for (; name[n] && n < NAME_MAX; n++)
+        low[n] = (char)tolower((unsigned char)name[n]);
+    low[n] = '\0';
+    for (size_t i = 0; i < sizeof stems / sizeof *stems; i++)
+        if (strstr(low, stems[i]))
+            return 1;
+    return 0;
 }
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
@@ -264,7 +285,8 @@ static void walk_into(walk *w, const char *dir, void (*add)(void *, const char *
              * a structure that failed (the loader's error, in the summary), as it
              * is when named as an input, not a file to pass over.  Other files
              * that are not structures (notes, outputs) are not skips. */
-            int kind = look_at(p);
+            const char *packed;
+            int kind = look_at(p, &packed);
             char why[300];
             if (kind == NOT_REGULAR) {
                 note(w, p, "skipped: it stopped being a regular file while the directory was searched");
@@ -276,6 +298,11 @@ static void walk_into(walk *w, const char *dir, void (*add)(void *, const char *
                     add(cookie, p);
                 else
                     note(w, p, "skipped: the same file as an input already planned");
+            } else if (packed && named_as_packed_structure(strrchr(p, '/') ? strrchr(p, '/') + 1 : p)) {
+                /* x.pdb.bz2 passed over without a word looked like a folder with no structures */
+                snprintf(why, sizeof why, "skipped: %s-compressed; vox reads PDB and mmCIF text, plain or "
+                         "gzip-compressed (decompress it, or recompress it with gzip)", packed);
+                note(w, p, why);
             }
         }
         free(names[i]);

@@ -199,8 +199,9 @@ static size_t count_control_bytes(const unsigned char *p, size_t n)
  * archive's mirrors, xz and zstd: packed trajectories' topologies, zip:
  * downloads), by their magic bytes: NULL when none.  vox reads only gzip, and
  * such a file was refused as "binary data", which did not tell what to do. */
-static const char *other_compressor(const unsigned char *b, size_t n)
+const char *vox_other_compressor(const void *head, size_t n)
 {
+    const unsigned char *b = head;
     static const struct { const char *name; unsigned char len, magic[6]; } kinds[] = {
         {"bzip2", 3, {'B', 'Z', 'h'}},
         {"xz", 6, {0xfd, '7', 'z', 'X', 'Z', 0x00}},
@@ -219,7 +220,7 @@ static const char *other_compressor(const unsigned char *b, size_t n)
 static vox_status probe(vox_ctx *ctx, text_sink *t, int complete)
 {
     size_t n = t->len < PROBE_BYTES ? t->len : PROBE_BYTES;
-    const char *packed = other_compressor((const unsigned char *)t->buf, n);
+    const char *packed = vox_other_compressor(t->buf, n);
     if (packed)
         return vox_fail(ctx, VOX_E_FORMAT,
                         "%s: %s-compressed data%s: vox reads PDB and mmCIF text, plain or gzip-compressed; decompress "
