@@ -1100,6 +1100,17 @@ def shard_folder(tmp, name, bad_at=(2,)):
     return out, inputs, {f"e{i}": i % 3 for i in range(6)}
 
 
+def test_validate_trajectory_folder(tmp):
+    """vox validate on the folder of a vox trajectory run (or one where vox trajectory followed vox analyze, as the
+    README's report example does): its run.summary.json is vox's own trajectory summary, not a damaged file."""
+    pocket = os.path.join(GEN, "pocket_box.pdb")
+    out = os.path.join(tmp, "val_traj")
+    check(vox("trajectory", "--quiet", "--topology", pocket, "--output-dir", out).returncode == 0, "vox trajectory ran")
+    p = vox("validate", "--output-dir", out)
+    check(p.returncode == 5 and "damaged" not in p.stdout and "vox trajectory" in p.stdout
+          and "vox analyze" in p.stdout, f"a trajectory's summary named as such: {p.returncode} {p.stdout}")
+
+
 def test_validate_shards(tmp):
     """vox validate --output-dir on a folder a Slurm array shared: every shard's records are read, the newest naming a
     label deciding (an older run's run.summary.json does not outweigh newer shards), a killed shard's checkpoint
@@ -1342,6 +1353,6 @@ if __name__ == "__main__":
                    test_manifest_and_replay, test_checkpoint_migration, test_resume_notes_only_real_changes,
                    test_progress_bar, test_device_targets, test_walk_links_and_fifos,
                    test_walk_damaged_structure_files, test_one_run_per_output_dir,
-                   test_dead_temporaries_of_every_output, test_shard_keeps_other_hosts_temporaries, test_shards_of_two_arrays, test_durable_replace, test_resume_home_path, test_run_files_folders, test_umask, test_paths_as_pathlib, test_output_dir_inside_input_dir, test_validate, test_validate_shards, test_merge_shards, test_replay_shard_failures, test_shards_over_changed_inputs, test_shared_label_across_shards,
+                   test_dead_temporaries_of_every_output, test_shard_keeps_other_hosts_temporaries, test_shards_of_two_arrays, test_durable_replace, test_resume_home_path, test_run_files_folders, test_umask, test_paths_as_pathlib, test_output_dir_inside_input_dir, test_validate, test_validate_trajectory_folder, test_validate_shards, test_merge_shards, test_replay_shard_failures, test_shards_over_changed_inputs, test_shared_label_across_shards,
                    test_non_utf8_file_names, test_max_memory, test_binary_run_files,
                    lambda tmp: test_usage()], "vox-batch-"))

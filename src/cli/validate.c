@@ -350,7 +350,15 @@ static run_file *read_run_files(report *rp, const char *dir, size_t *nf)
         r->kind = run_record_kind(r->name);
         r->doc = read_json(p);
         if (!cJSON_IsObject(r->doc) || !cJSON_IsArray(cJSON_GetObjectItem(r->doc, "results"))) {
-            say(rp, rp->outputs, "invalid", p, ckpt ? "not a run checkpoint (damaged?)" : "not a run summary (damaged?)",
+            /* vox trajectory writes its own run.summary.json (frames_done, config.topology): naming it
+             * damaged would send the user after a fault that is not there. */
+            const cJSON *cfg = cJSON_GetObjectItem(r->doc, "config");
+            int trajectory = !ckpt && cJSON_IsNumber(cJSON_GetObjectItem(r->doc, "frames_done")) &&
+                             cJSON_IsString(cJSON_GetObjectItem(cfg, "topology"));
+            say(rp, rp->outputs, "invalid", p,
+                trajectory ? "the summary of a vox trajectory run, not of vox analyze: vox validate checks the outputs "
+                             "of vox analyze (a folder's one run record: give each run its own --output-dir)"
+                           : ckpt ? "not a run checkpoint (damaged?)" : "not a run summary (damaged?)",
                 NULL);
             flag(rp, V_OUTPUTS);
             cJSON_Delete(r->doc);
