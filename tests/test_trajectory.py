@@ -15,6 +15,7 @@ Usage: test_trajectory.py VOX GENERATED_DIR SHARED_DATA [WRAPPER]
 import json
 import math
 import os
+import shutil
 import struct
 import sys
 
@@ -209,6 +210,27 @@ def test_generated(tmp):
         check(all(row[1] == "" or abs(float(row[1]) - 0.002 * k) < 1e-5 for row in got if row[0] == str(k)),
               f"frame {k} time")
     check(len(volumes_seen) > 1, "the breathing pocket's volume changes between frames")
+
+    # the folder's run record is not replaced when it is another run's: a vox analyze run's (a{0} holds one) or
+    # another trajectory's; the same trajectory again replaces its own. Before, each replaced the summary.
+    analyzed = os.path.join(tmp, "a0")
+    before = open(os.path.join(analyzed, "run.summary.json"), "rb").read()
+    r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", dcd, "--output-dir", analyzed, "--resolution",
+            "2.0")
+    check(r.returncode == 1 and f"{os.path.join(analyzed, 'run.summary.json')} is the summary of a vox analyze run (1 "
+          "structure)" in r.stderr and open(os.path.join(analyzed, "run.summary.json"), "rb").read() == before and
+          not os.path.exists(os.path.join(analyzed, "breathe.frames.csv")),
+          f"a trajectory run into a vox analyze run's folder stops, the summary kept: {r.returncode} {r.stderr}")
+    other = os.path.join(tmp, "other.dcd")
+    shutil.copy(dcd, other)
+    r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", other, "--output-dir", out, "--resolution",
+            "2.0")
+    check(r.returncode == 1 and "is the summary of the trajectory 'breathe'; this one's ('other')" in r.stderr and
+          json.load(open(os.path.join(out, "run.summary.json")))["config"]["label"] == "breathe",
+          f"another trajectory into the folder stops: {r.returncode} {r.stderr}")
+    r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", dcd, "--output-dir", out, "--resolution", "2.0")
+    check(r.returncode == 0 and rows(os.path.join(out, "breathe.frames.csv")) == got,
+          f"the same trajectory again replaces its own: {r.returncode} {r.stderr}")
 
     # frame selection and thread counts
     out2 = os.path.join(tmp, "t2")

@@ -24,6 +24,7 @@
 #include "cli.h"
 #include "dirlock.h"
 #include "frame_engine.h"
+#include "readers.h"
 #include "report_trajectory.h"
 
 enum {
@@ -486,6 +487,36 @@ static int parse_options(int argc, char **argv, traj_opts *o)
     return -1;
 }
 
+/* DIR/run.summary.json is the folder's one run record (README "vox trajectory"), so a
+ * trajectory run would replace whatever run wrote it.  1, with the reason in why, when that
+ * is another run's: a vox analyze run's (its structures, their failures: what --resume,
+ * vox validate and vox report read) or another trajectory's (its label in config.label).
+ * A summary that cannot be read is the earlier behaviour's business: replaced. */
+static int other_runs_summary(const char *dir, const char *label, char *why, size_t cap)
+{
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/run.summary.json", dir);
+    if (vox_file_kind(path, NULL) != VOX_PATH_REGULAR)
+        return 0;
+    cJSON *j = read_json(path);
+    const cJSON *cfg = cJSON_GetObjectItem(j, "config"), *results = cJSON_GetObjectItem(j, "results"),
+                *other = cJSON_GetObjectItem(cfg, "label");
+    int refuse = 0;
+    if (cJSON_IsArray(results)) {
+        const int n = cJSON_GetArraySize(results);
+        snprintf(why, cap, "%s is the summary of a vox analyze run (%d structure%s); this trajectory's summary "
+                 "would replace it: give the trajectory its own --output-dir (or move that file away)", path, n,
+                 n == 1 ? "" : "s");
+        refuse = 1;
+    } else if (cJSON_IsString(other) && strcmp(other->valuestring, label) != 0) {
+        snprintf(why, cap, "%s is the summary of the trajectory '%s'; this one's ('%s') would replace it: give each "
+                 "trajectory its own --output-dir (or move that file away)", path, other->valuestring, label);
+        refuse = 1;
+    }
+    cJSON_Delete(j);
+    return refuse;
+}
+
 int cmd_trajectory(int argc, char **argv)
 {
     traj_opts o;
@@ -552,6 +583,9 @@ int cmd_trajectory(int argc, char **argv)
         if (lock_fd == -2)
             fprintf(stderr, "vox trajectory: %s\n", why);
     }
+    /* the folder's one run record: another run's is not replaced (its record would be lost) */
+    if (other_runs_summary(o.outdir, label, err, sizeof err))
+        goto out;
     /* the files this command opens itself (the others go through the atomic writer, which
      * refuses the same): never written over, or read from, something that is not a regular file */
     const char *own[] = {part_path, csv_path, ckpt_path};
@@ -821,6 +855,8 @@ int cmd_trajectory(int argc, char **argv)
     }
     double secs = vox_now() - t0;
     cJSON *sum = cJSON_CreateObject(), *cfg = cJSON_AddObjectToObject(sum, "config");
+    cJSON_AddStringToObject(cfg, "command", "trajectory");
+    cJSON_AddStringToObject(cfg, "label", label);
     cJSON_AddStringToObject(cfg, "topology", o.top);
     if (o.traj) cJSON_AddStringToObject(cfg, "trajectory", o.traj);
     else cJSON_AddNullToObject(cfg, "trajectory");
