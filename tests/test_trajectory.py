@@ -231,6 +231,12 @@ def test_generated(tmp):
     r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", dcd, "--output-dir", out, "--resolution", "2.0")
     check(r.returncode == 0 and rows(os.path.join(out, "breathe.frames.csv")) == got,
           f"the same trajectory again replaces its own: {r.returncode} {r.stderr}")
+    before = open(os.path.join(out, "run.summary.json"), "rb").read()
+    r = vox("analyze", "--quiet", "--output-dir", out, os.path.join(tmp, "frame0.pdb"))
+    check(r.returncode == 1 and "is the summary of the vox trajectory run 'breathe'" in r.stderr and
+          open(os.path.join(out, "run.summary.json"), "rb").read() == before and
+          not os.path.exists(os.path.join(out, "frame0.annotation.json")),
+          f"vox analyze into a trajectory's folder stops, its summary kept: {r.returncode} {r.stderr}")
 
     # frame selection and thread counts
     out2 = os.path.join(tmp, "t2")

@@ -826,6 +826,20 @@ int run_batch(const run_config *c)
         if (locked && c->num_shards <= 1)
             remove_dead_runs_temporaries(c->output_dir);
     }
+    /* the folder's run record: a vox trajectory run's is not replaced (vox trajectory keeps an
+     * analyze run's the same way); sharded runs write records of their own names */
+    if (locked && c->num_shards <= 1 && (mpi.ranks <= 1 || mpi.rank == 0)) {
+        char sum_path[PATH_MAX];
+        run_record_path(c, "summary", sum_path, sizeof sum_path);
+        summary_owner s;
+        summary_owner_of(sum_path, &s);
+        if (s.kind == SUMMARY_TRAJECTORY) {
+            fprintf(stderr, "vox analyze: %s is the summary of the vox trajectory run%s%s%s; this run's summary "
+                    "would replace it: give this run its own --output-dir (or move that file away)\n", sum_path,
+                    s.label[0] ? " '" : "", s.label, s.label[0] ? "'" : "");
+            locked = 0;
+        }
+    }
     if (mpi.ranks > 1)
         mpi.bcast(&locked, (int)sizeof locked, 0);
     if (!locked)

@@ -330,6 +330,24 @@ cJSON *read_json(const char *path)
     return j;
 }
 
+void summary_owner_of(const char *path, summary_owner *o)
+{
+    memset(o, 0, sizeof *o);
+    cJSON *j = vox_file_kind(path, NULL) == VOX_PATH_REGULAR ? read_json(path) : NULL;
+    const cJSON *cfg = cJSON_GetObjectItem(j, "config"), *results = cJSON_GetObjectItem(j, "results"),
+                *label = cJSON_GetObjectItem(cfg, "label");
+    if (cJSON_IsArray(results)) {
+        o->kind = SUMMARY_ANALYZE;
+        o->structures = cJSON_GetArraySize(results);
+    } else if (cJSON_IsNumber(cJSON_GetObjectItem(j, "frames_done")) &&
+               cJSON_IsString(cJSON_GetObjectItem(cfg, "topology"))) {
+        o->kind = SUMMARY_TRAJECTORY;
+        if (cJSON_IsString(label))
+            snprintf(o->label, sizeof o->label, "%s", label->valuestring);
+    }
+    cJSON_Delete(j);
+}
+
 /* ---- manifests ---------------------------------------------------------------- */
 
 static void lower_id(const char *id, char out[8])

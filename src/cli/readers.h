@@ -51,6 +51,16 @@ cJSON *json_parse(const char *text, int whole);
  * the two: it points where its parser gave up, the start of the string a
  * cut fell in, say, bytes before the end. */
 size_t json_first_bad_byte(const char *t, size_t len);
+/* Whose record a run.summary.json is: a vox analyze run's (its "results", how many) or a vox
+ * trajectory run's (frames_done and config.topology; config.label, when the summary names it,
+ * in label, else ""); SUMMARY_NONE when the file is missing, unreadable or neither. */
+enum { SUMMARY_NONE, SUMMARY_ANALYZE, SUMMARY_TRAJECTORY };
+typedef struct summary_owner {
+    int kind;
+    int structures;
+    char label[256];
+} summary_owner;
+void summary_owner_of(const char *path, summary_owner *o);
 /* A file parsed as JSON, as json_parse (NULL: unreadable or not JSON). */
 cJSON *read_json(const char *path);
 

@@ -496,25 +496,18 @@ static int other_runs_summary(const char *dir, const char *label, char *why, siz
 {
     char path[PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/run.summary.json", dir);
-    if (vox_file_kind(path, NULL) != VOX_PATH_REGULAR)
-        return 0;
-    cJSON *j = read_json(path);
-    const cJSON *cfg = cJSON_GetObjectItem(j, "config"), *results = cJSON_GetObjectItem(j, "results"),
-                *other = cJSON_GetObjectItem(cfg, "label");
-    int refuse = 0;
-    if (cJSON_IsArray(results)) {
-        const int n = cJSON_GetArraySize(results);
+    summary_owner s;
+    summary_owner_of(path, &s);
+    if (s.kind == SUMMARY_ANALYZE)
         snprintf(why, cap, "%s is the summary of a vox analyze run (%d structure%s); this trajectory's summary "
-                 "would replace it: give the trajectory its own --output-dir (or move that file away)", path, n,
-                 n == 1 ? "" : "s");
-        refuse = 1;
-    } else if (cJSON_IsString(other) && strcmp(other->valuestring, label) != 0) {
+                 "would replace it: give the trajectory its own --output-dir (or move that file away)", path,
+                 s.structures, s.structures == 1 ? "" : "s");
+    else if (s.kind == SUMMARY_TRAJECTORY && s.label[0] && strcmp(s.label, label) != 0)
         snprintf(why, cap, "%s is the summary of the trajectory '%s'; this one's ('%s') would replace it: give each "
-                 "trajectory its own --output-dir (or move that file away)", path, other->valuestring, label);
-        refuse = 1;
-    }
-    cJSON_Delete(j);
-    return refuse;
+                 "trajectory its own --output-dir (or move that file away)", path, s.label, label);
+    else
+        return 0;
+    return 1;
 }
 
 int cmd_trajectory(int argc, char **argv)

@@ -352,9 +352,10 @@ static run_file *read_run_files(report *rp, const char *dir, size_t *nf)
         if (!cJSON_IsObject(r->doc) || !cJSON_IsArray(cJSON_GetObjectItem(r->doc, "results"))) {
             /* vox trajectory writes its own run.summary.json (frames_done, config.topology): naming it
              * damaged would send the user after a fault that is not there. */
-            const cJSON *cfg = cJSON_GetObjectItem(r->doc, "config");
-            int trajectory = !ckpt && cJSON_IsNumber(cJSON_GetObjectItem(r->doc, "frames_done")) &&
-                             cJSON_IsString(cJSON_GetObjectItem(cfg, "topology"));
+            summary_owner owner;
+            if (!ckpt)
+                summary_owner_of(p, &owner);
+            const int trajectory = !ckpt && owner.kind == SUMMARY_TRAJECTORY;
             say(rp, rp->outputs, "invalid", p,
                 trajectory ? "the summary of a vox trajectory run, not of vox analyze: vox validate checks the outputs "
                              "of vox analyze (a folder's one run record: give each run its own --output-dir)"
