@@ -329,6 +329,20 @@ static const char compare_usage[] =
     "usage: vox-bench compare BASE.json NEW.json [--gate] [--force] [--allow-missing] [--threshold PCT (2)]\n"
     "                         [--tolerance PCT (5)] [--confirm N (3)] [--top N (10)] [--keep-callgrind DIR]\n";
 
+/* Files that are not comparable as they are (another build, another thread count): the gate
+ * refuses them, and so does a plain compare unless --force, which compares the wall times with a
+ * note.  0: refused, said on stderr. */
+static int comparable_anyway(const char *why, int gate, int force)
+{
+    if (gate || !force) {
+        fprintf(stderr, "vox-bench compare: %s%s\n", why,
+                gate ? "" : " (without --gate, --force compares the wall times anyway)");
+        return 0;
+    }
+    printf("note: %s\n(compared with --force: wall times only, expect differences)\n", why);
+    return 1;
+}
+
 int vox_bench_compare(int argc, char **argv, const char *self)
 {
     const char *bpath = NULL, *npath = NULL, *keep_dir = NULL;
@@ -380,15 +394,10 @@ int vox_bench_compare(int argc, char **argv, const char *self)
         return 2;
     }
     char why[2048];
-    if (!same_build(base, neu, bpath, npath, why, sizeof why)) {
-        if (gate || !force) {
-            fprintf(stderr, "vox-bench compare: %s%s\n", why,
-                    gate ? "" : " (without --gate, --force compares the wall times anyway)");
-            cJSON_Delete(base);
-            cJSON_Delete(neu);
-            return 2;
-        }
-        printf("note: %s\n(compared with --force: wall times only, expect differences)\n", why);
+    if (!same_build(base, neu, bpath, npath, why, sizeof why) && !comparable_anyway(why, gate, force)) {
+        cJSON_Delete(base);
+        cJSON_Delete(neu);
+        return 2;
     }
     /* Another thread count is another computation of the same results: each extra slab adds its edges
      * (--threads 2 executes 1-9 % more of vox's instructions than 1 on the gate's cases) and the time
@@ -400,14 +409,11 @@ int vox_bench_compare(int argc, char **argv, const char *self)
                  "the files were run with different thread counts (%s: %g, %s: %g): instruction counts and times of "
                  "different thread counts differ without any regression: run both with the same vox-bench run --threads",
                  bpath, bthr->valuedouble, npath, nthr->valuedouble);
-        if (gate || !force) {
-            fprintf(stderr, "vox-bench compare: %s%s\n", why,
-                    gate ? "" : " (without --gate, --force compares the wall times anyway)");
+        if (!comparable_anyway(why, gate, force)) {
             cJSON_Delete(base);
             cJSON_Delete(neu);
             return 2;
         }
-        printf("note: %s\n(compared with --force: wall times only, expect differences)\n", why);
     }
     const char *bkey = str(cJSON_GetObjectItem(base, "machine"), "key");
     const char *nkey = str(cJSON_GetObjectItem(neu, "machine"), "key");
