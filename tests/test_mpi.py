@@ -44,6 +44,31 @@ def same_files(a, b):
     return all(filecmp.cmp(os.path.join(a, f), os.path.join(b, f), shallow=False) for f in names)
 
 
+def children(pid):
+    """The processes whose parent is pid (mpirun's ranks)."""
+    out = []
+    for d in os.listdir("/proc"):
+        try:
+            if d.isdigit() and int(open(f"/proc/{d}/stat").read().rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(d))
+        except (OSError, IndexError, ValueError):
+            pass
+    return out
+
+
+def dead(pid, limit):
+    """Waits (limit seconds at most) until pid is gone or a zombie; whether it is."""
+    end = time.monotonic() + limit
+    while time.monotonic() < end:
+        try:
+            if open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] in "ZXx":
+                return True
+        except OSError:
+            return True
+        time.sleep(0.005)
+    return False
+
+
 def test_mpi(tmp):
     if True:
         tree = os.path.join(tmp, "tree")
@@ -62,18 +87,30 @@ def test_mpi(tmp):
             check(same_files(serial, out), f"-np {np}: outputs byte-identical to the serial run's")
             stray = [f for f in os.listdir(out) if f.startswith("run.") and f.endswith(".json")]
             check(sorted(stray) == ["run.checkpoint.json", "run.summary.json"], f"-np {np}: rank 0 wrote summary and checkpoint")
-        # kill a running MPI job, then resume it under MPI
-        started = time.monotonic()
-        run("--resolution", "0.7", "--output-dir", os.path.join(tmp, "t"), tree, np=2)
-        full = time.monotonic() - started
+        # kill a running MPI job, then resume it under MPI.  The kill lands once a number of structures are done
+        # (a fraction of a separately timed run could fall after the end), and it kills every rank: each rank is
+        # in its own process group (Open MPI's launcher), so killpg of mpirun's reached mpirun alone, and the
+        # ranks lived on for a second or two until they noticed (exit 195), beside the resuming run.
         out = os.path.join(tmp, "killed")
+        target = random.Random(3).randint(1, 6)
         proc = subprocess.Popen(["mpirun", "--oversubscribe", "-np", "2", VOX, "analyze", "--quiet", "--resolution",
                                  "0.7", "--output-dir", out, tree], env=ENV, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL, start_new_session=True)
-        time.sleep(random.Random(3).uniform(0.4, 0.8) * full)
+        deadline = time.monotonic() + 600
+        while proc.poll() is None and time.monotonic() < deadline and (not os.path.isdir(out) or sum(
+                f.endswith(".annotation.json") for f in os.listdir(out)) < target):
+            time.sleep(0.005)
+        ranks = children(proc.pid)
+        for pid in ranks:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
-        time.sleep(0.3)
+        left = [pid for pid in ranks if not dead(pid, 120)]
+        check(ranks and not left, f"every rank of the killed job is dead before the resume: {ranks}, alive {left}")
+        done = sum(f.endswith(".annotation.json") for f in os.listdir(out))
         p = run("--resume", "--resolution", "0.7", "--output-dir", out, tree, np=2)
         ref = os.path.join(tmp, "ref07")
         run("--resolution", "0.7", "--output-dir", ref, tree)
@@ -81,6 +118,9 @@ def test_mpi(tmp):
         stray = [f for f in os.listdir(out) if ".tmp." in f]
         check(s["num_processed"] + s["num_skipped"] + s["num_failed"] == 17 and not stray,
               f"resume after a killed MPI job completes (kept {s['num_skipped']}), stray {stray}")
+        check(target <= done <= s["num_skipped"] < 16,
+              f"the kill interrupted the job part-way and its work was kept: {target} done at the look, {done} at "
+              f"the kill, {s['num_skipped']} kept of 16")
         check(same_files(ref, out), "resumed MPI outputs equal a serial run's")
 
 
