@@ -766,7 +766,7 @@ def browse_structure(b, path, name):
         b.move(vx[0] + spot[0], vx[1] + spot[1])
         b.move(vx[0] + spot[0] + 1, vx[1] + spot[1])
         try:
-            b.wait_for("document.querySelector('.info strong') !== null", timeout=20)
+            b.wait_for("document.querySelector('.info strong') !== null", timeout=120)
             info = b.eval("document.querySelector('.info').textContent")
             check(any(v["type"] in info for v in d["volumes"]) and "volume" in info, f"{name}: hovering a volume shows its values: {info!r}")
         except TimeoutError:
@@ -778,7 +778,7 @@ def browse_structure(b, path, name):
                 "return [r.left+r.width/2, r.top+r.height/2];})()")
     b.click(*xy)
     try:
-        b.wait_for(f"Number(document.body.dataset.voxViews) > {views}", timeout=60)
+        b.wait_for(f"Number(document.body.dataset.voxViews) > {views}", timeout=120)
     except TimeoutError:
         check(False, f"{name}: clicking a row draws the view again")
         return
@@ -789,12 +789,20 @@ def browse_structure(b, path, name):
     check(changed > 0.02 * total, f"{name}: the view changed after the click ({changed} of {total} pixels)")
     info = b.eval("document.querySelector('.info').textContent")
     check(d["volumes"][0]["type"] in info, f"{name}: the info line shows the selected volume: {info!r}")
-    # a type toggle hides that type (deselect first so nothing is kept visible)
+    # a type toggle hides that type (deselect first so nothing is kept visible).  The deselected view is counted
+    # before the toggle's is waited for: read at once, the count could still lack the deselection's view (marked
+    # two animation frames later), and then that view, not the toggle's, ended the wait for the hidden type
+    views = b.eval("Number(document.body.dataset.voxViews)")
     b.click(*xy)
+    try:
+        b.wait_for(f"Number(document.body.dataset.voxViews) > {views}", timeout=120)
+    except TimeoutError:
+        check(False, f"{name}: clicking the selected row again draws the whole view")
+        return
     t = d["volumes"][0]["type"]
     views = b.eval("Number(document.body.dataset.voxViews)")
     b.eval(f"(function(){{var c=document.querySelector('input[data-type=\"{t}\"]'); c.click(); return 1;}})()")
-    b.wait_for(f"Number(document.body.dataset.voxViews) > {views}", timeout=60)
+    b.wait_for(f"Number(document.body.dataset.voxViews) > {views}", timeout=120)
     b.pump(0.2)
     hidden = hue_counts(viewer_shot(b, name + "-hidden-" + t), [t])
     check(hidden[t] < 5, f"{name}: unticking {t} hides it ({hidden[t]} pixels left)")
@@ -902,7 +910,7 @@ def test_browser(tmp):
             views = b.eval("Number(document.body.dataset.voxViews)")
             b.eval("(function(){var s=document.getElementById('frame'); s.value=String(s.options.length-1);"
                    "s.dispatchEvent(new Event('change')); return 1;})()")
-            b.wait_for(f"Number(document.body.dataset.voxViews) > {views}", timeout=60)
+            b.wait_for(f"Number(document.body.dataset.voxViews) > {views}", timeout=120)
             d = b.eval("JSON.parse(document.getElementById('vox-data').textContent)")
             rows = b.eval("document.querySelectorAll('#volumes tbody tr[data-index]').length")
             check(rows == len(d["frames3d"][-1]["volumes"]), "trajectory: the table shows the chosen frame's volumes")
