@@ -115,7 +115,10 @@ class Browser:
         exe = find_chromium()
         if not exe:
             raise Unavailable("chromium is not installed (scripts/setup.sh installs Debian's chromium)")
-        self.profile = tempfile.mkdtemp(prefix="vox-chromium-")
+        # Chromium puts its singleton socket under $TMPDIR (org.chromium.Chromium.XXXXXX/SingletonSocket): under a
+        # long TMPDIR that name passed the 107 bytes a socket's may have, chromium did not start, and the browser
+        # tests were skipped.  Its profile and temporaries go in one short folder under /tmp, whatever TMPDIR is.
+        self.profile = tempfile.mkdtemp(prefix="vox-chromium-", dir="/tmp" if os.access("/tmp", os.W_OK) else None)
         args = [exe, "--headless=new", "--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1",
                 f"--user-data-dir={self.profile}", f"--window-size={width},{height}", "--no-first-run",
                 "--no-default-browser-check", "--disable-gpu-sandbox", "--disable-extensions",
@@ -128,7 +131,7 @@ class Browser:
             args.append("--no-sandbox")  # Chromium refuses to run as root with its sandbox
         args.append("about:blank")
         self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, text=True)
+                                     stderr=subprocess.PIPE, text=True, env=dict(os.environ, TMPDIR=self.profile))
         url, seen = None, []
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
