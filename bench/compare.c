@@ -65,18 +65,33 @@ static cJSON *load(const char *path)
         return NULL;
     }
     b[got] = '\0';
-    cJSON *o = cJSON_Parse(b);
+    /* the whole text one document: two results concatenated, or junk after one, is a damaged file */
+    cJSON *o = cJSON_ParseWithOpts(b, NULL, 1);
     free(b);
     if (!o || !cJSON_IsArray(cJSON_GetObjectItem(o, "cases"))) {
-        fprintf(stderr, "vox-bench compare: %s is not a vox-bench result file\n", path);
+        fprintf(stderr, "vox-bench compare: %s is not a vox-bench result file (or more follows the result)\n", path);
         cJSON_Delete(o);
         return NULL;
     }
     const cJSON *schema = cJSON_GetObjectItem(o, "schema");
-    if (!cJSON_IsNumber(schema) || schema->valueint > 1) {
-        fprintf(stderr, "vox-bench compare: %s has an unknown schema\n", path);
+    if (!cJSON_IsNumber(schema) || schema->valuedouble != 1.0) {
+        fprintf(stderr, "vox-bench compare: %s has an unknown schema (this vox-bench reads schema 1)\n", path);
         cJSON_Delete(o);
         return NULL;
+    }
+    /* a case named twice (a hand-merged file): which one to compare is not for compare to guess */
+    const cJSON *cases = cJSON_GetObjectItem(o, "cases"), *x, *y;
+    cJSON_ArrayForEach(x, cases) {
+        const cJSON *nx = cJSON_GetObjectItem(x, "name");
+        for (y = x->next; cJSON_IsString(nx) && y; y = y->next) {
+            const cJSON *ny = cJSON_GetObjectItem(y, "name");
+            if (cJSON_IsString(ny) && !strcmp(nx->valuestring, ny->valuestring)) {
+                fprintf(stderr, "vox-bench compare: %s holds the case '%s' twice: which to compare is unclear\n",
+                        path, nx->valuestring);
+                cJSON_Delete(o);
+                return NULL;
+            }
+        }
     }
     return o;
 }

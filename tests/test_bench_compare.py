@@ -41,6 +41,21 @@ def test_compare(tmp):
     if True:
         p = compare(tmp, BASE, BASE, "--gate")
         check(p.returncode == 0 and "0 regressions" in p.stdout, f"identical files pass: {p.stdout}")
+        # damaged or hand-merged result files are refused, not read in part: a case named twice (which one?), a
+        # schema this vox-bench does not know (1.5 was read as 1), bytes after the document (two concatenated)
+        twice = copy.deepcopy(BASE)
+        twice["cases"].append(case("kernel:x", 20.0, 2000000))
+        p = compare(tmp, BASE, twice, "--gate")
+        check(p.returncode == 2 and "holds the case 'kernel:x' twice" in p.stderr, f"a case named twice: {p.stderr}")
+        odd = copy.deepcopy(BASE)
+        odd["schema"] = 1.5
+        p = compare(tmp, BASE, odd, "--gate")
+        check(p.returncode == 2 and "unknown schema" in p.stderr, f"schema 1.5: {p.returncode} {p.stderr}")
+        bp, np_ = os.path.join(tmp, "base.json"), os.path.join(tmp, "joined.json")
+        json.dump(BASE, open(bp, "w"))
+        open(np_, "w").write(json.dumps(BASE) + "\n" + json.dumps(BASE))
+        p = subprocess.run([*WRAPPER, BENCH, "compare", bp, np_, "--gate"], capture_output=True, text=True)
+        check(p.returncode == 2 and "or more follows the result" in p.stderr, f"two results joined: {p.stderr}")
         # the log of a CI says what was compared: both files, their revisions, machines, thread counts and
         # modes, and the rule of the verdict
         rev_b, rev_n = copy.deepcopy(BASE), copy.deepcopy(BASE)
