@@ -332,8 +332,14 @@ cJSON *read_json(const char *path)
 
 void summary_owner_of(const char *path, summary_owner *o)
 {
-    memset(o, 0, sizeof *o);
     cJSON *j = vox_file_kind(path, NULL) == VOX_PATH_REGULAR ? read_json(path) : NULL;
+    summary_owner_of_doc(j, o);
+    cJSON_Delete(j);
+}
+
+void summary_owner_of_doc(const cJSON *j, summary_owner *o)
+{
+    memset(o, 0, sizeof *o);
     const cJSON *cfg = cJSON_GetObjectItem(j, "config"), *results = cJSON_GetObjectItem(j, "results"),
                 *label = cJSON_GetObjectItem(cfg, "label");
     if (cJSON_IsArray(results)) {
@@ -345,7 +351,6 @@ void summary_owner_of(const char *path, summary_owner *o)
         if (cJSON_IsString(label))
             snprintf(o->label, sizeof o->label, "%s", label->valuestring);
     }
-    cJSON_Delete(j);
 }
 
 /* ---- manifests ---------------------------------------------------------------- */

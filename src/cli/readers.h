@@ -61,6 +61,7 @@ typedef struct summary_owner {
     char label[256];
 } summary_owner;
 void summary_owner_of(const char *path, summary_owner *o);
+void summary_owner_of_doc(const cJSON *doc, summary_owner *o); /* the same, of a summary already parsed */
 /* A file parsed as JSON, as json_parse (NULL: unreadable or not JSON). */
 cJSON *read_json(const char *path);
 

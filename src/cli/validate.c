@@ -353,8 +353,7 @@ static run_file *read_run_files(report *rp, const char *dir, size_t *nf)
             /* vox trajectory writes its own run.summary.json (frames_done, config.topology): naming it
              * damaged would send the user after a fault that is not there. */
             summary_owner owner;
-            if (!ckpt)
-                summary_owner_of(p, &owner);
+            summary_owner_of_doc(r->doc, &owner);
             const int trajectory = !ckpt && owner.kind == SUMMARY_TRAJECTORY;
             say(rp, rp->outputs, "invalid", p,
                 trajectory ? "the summary of a vox trajectory run, not of vox analyze: vox validate checks the outputs "
