@@ -498,16 +498,17 @@ static vox_status pdb_assembly(vox_ctx *ctx, const vox_text *t, const pdb_doc *d
                  * before the first one is made, not when memory runs out */
                 const size_t copies = ntl / 3;
                 if (nsel && (copies > (t->max_atoms - result.n) / nsel || result.n > t->max_atoms)) {
-                    vox_atoms_free(&result);
+                    const int uncountable = copies > (SIZE_MAX - result.n) / nsel; /* a size_t cannot say how many */
                     st = vox_fail(ctx, VOX_E_ASSEMBLY,
                                   "%s:%zu: the biological assembly would hold %s%zu atoms (%zu atoms x %zu BIOMT "
                                   "transformations%s), more than the %zu atoms the input limit allows (one %d-byte line "
                                   "each): raise --max-input-bytes (vox_load_params.max_input_bytes) or load the "
                                   "asymmetric unit (--assembly-policy asymmetric)",
-                                  t->name, rl[set].no, copies > (SIZE_MAX - result.n) / nsel ? "more than " : "",
-                                  copies > (SIZE_MAX - result.n) / nsel ? t->max_atoms : result.n + nsel * copies, nsel,
+                                  t->name, rl[set].no, uncountable ? "more than " : "",
+                                  uncountable ? t->max_atoms : result.n + nsel * copies, nsel,
                                   copies, result.n ? ", after the earlier chain sets' atoms" : "", t->max_atoms,
                                   VOX_BYTES_PER_ATOM_LINE);
+                    vox_atoms_free(&result); /* after the message, which counts its atoms */
                     goto done;
                 }
             }
