@@ -367,6 +367,34 @@ static void test_long_operator_expressions(void)
     }
 }
 
+/* An mmCIF residue number past 32 bits: cut to its low bits before
+ * (3000000000 became -1294967296, another residue's number); refused now,
+ * naming the line.  The 32-bit ends still load. */
+static void test_residue_number_range(void)
+{
+    static const char *const ids[4] = {"3000000000", "-2147483649", "2147483647", "-2147483648"};
+    for (int c = 0; c < 4; c++) {
+        char t[1024];
+        snprintf(t, sizeof t,
+                 "data_big\nloop_\n_atom_site.group_PDB\n_atom_site.label_atom_id\n_atom_site.label_comp_id\n"
+                 "_atom_site.label_asym_id\n_atom_site.label_seq_id\n_atom_site.Cartn_x\n_atom_site.Cartn_y\n"
+                 "_atom_site.Cartn_z\nATOM CA ALA A 1 1.0 2.0 3.0\nATOM CA ALA A %s 4.0 2.0 3.0\n",
+                 ids[c]);
+        vox_structure *s = NULL;
+        const vox_status st = vox_load_buffer(ctx, t, strlen(t), "big.cif", NULL, &s);
+        const char *d = vox_ctx_last_error_detail(ctx);
+        if (c < 2) {
+            CHECK(st == VOX_E_PARSE && !s && strstr(d, "big.cif:12:") && strstr(d, ids[c]) && strstr(d, "out of range"),
+                  "residue number %s: refused naming the line (%s)", ids[c], d);
+        } else {
+            vox_atom_info a = {.size = sizeof a};
+            CHECK(st == VOX_OK && s && vox_structure_atom(s, 1, &a) == VOX_OK && a.res_id == atoi(ids[c]),
+                  "residue number %s loads as itself (%s)", ids[c], st == VOX_OK ? "" : d);
+        }
+        vox_structure_free(&s);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -385,6 +413,7 @@ int main(int argc, char **argv)
     test_assembly_bomb();
     test_nine_part_expression();
     test_long_operator_expressions();
+    test_residue_number_range();
     vox_ctx_destroy(&ctx);
     rmdir(tmpdir);
     return check_report();

@@ -853,6 +853,13 @@ static vox_status read_atoms(vox_ctx *ctx, const vox_text *t, const category *c,
             if (!is_null(v) && !sv_int(v, &id))
                 return vox_fail(ctx, VOX_E_PARSE, "%s:%u: atom_site residue number '%.*s' is not an integer",
                                 t->name, v->line, (int)v->len, v->p);
+            /* a residue number is 32 bits in vox_atom and the API; a larger
+             * one was cut to its low bits, another residue's number */
+            if (id < INT32_MIN || id > INT32_MAX)
+                return vox_fail(ctx, VOX_E_PARSE,
+                                "%s:%u: atom_site residue number '%.*s' is out of range (expected -2147483648 to "
+                                "2147483647)",
+                                t->name, v->line, (int)v->len, v->p);
             a->res_id = (int)id;
         }
         if (k->ins >= 0) {
