@@ -85,6 +85,40 @@ typedef size_t (*vox_k_label_fn)(const uint8_t *state, const int dims[3], int i0
 typedef void (*vox_k_moments_fn)(const float *const centres[3], const int dims[3],
                                  const uint32_t *voxels, size_t n, double mean[3], double scatter[6]);
 
+/* The depth searches (src/analysis/descriptors.c): the squared distance D,
+ * in voxel steps, from a grid voxel to the nearest bulk-solvent voxel, from
+ * H, the squared steps along z to the nearest one in the voxel's z-row,
+ * computed by the caller on the grid padded by one bulk voxel on every side
+ * ((dims + 2) per axis, flat (i * pd1 + j) * pd2 + k, zero on the padding).
+ * D(i, j, k) = min over i' of (i - i')^2 + G(i', j, k), G(i', j, k) = min
+ * over j' of (j - j')^2 + H(i', j', k): all integers, so every variant
+ * computes the same values whatever order it searches in. */
+typedef struct vox_depth_grid {
+    const uint32_t *h;    /* H, followed by VOX_DEPTH_SLACK values a kernel may read (and ignore) */
+    const uint64_t *want; /* per grid row (i, j), flat i * dims[1] + j, (dims[2] + 63) / 64 words,
+                           * bit k % 64 of word k / 64 where D of voxel k is wanted; NULL: every voxel */
+    int dims[3];          /* the grid, not padded */
+    uint32_t *d2;         /* D, flat as the grid: written at the wanted voxels of the plane only */
+} vox_depth_grid;
+
+#define VOX_DEPTH_SLACK 8
+/* A G not computed yet, in the kernels' memo: above every squared distance. */
+#define VOX_DEPTH_UNKNOWN UINT32_MAX
+
+/* The memo's length in uint32: G of one y-plane, however a kernel lays it out. */
+static inline size_t vox_depth_memo_len(const int dims[3])
+{
+    return ((size_t)dims[2] + 10) * ((size_t)dims[0] + 2);
+}
+
+/* D of the wanted voxels of the grid's y-plane j.  memo holds
+ * vox_depth_memo_len(dims) uint32, all VOX_DEPTH_UNKNOWN, and marks
+ * (dims[2] + 63) / 64 words, all 0: the kernel's work space, which it
+ * leaves as it found it, so one per thread serves plane after plane.  The
+ * plane's values are its own (a search along x stays in its y-plane), so
+ * any thread count writes the same values. */
+typedef void (*vox_k_depth_plane_fn)(const vox_depth_grid *g, size_t j, uint32_t *memo, uint64_t *marks);
+
 typedef struct vox_kernels {
     const char *isa;
     vox_k_bin_points_fn bin_points;
@@ -93,6 +127,7 @@ typedef struct vox_kernels {
     vox_k_first_shell_fn first_shell;
     vox_k_label_fn label_components;
     vox_k_moments_fn moments;
+    vox_k_depth_plane_fn depth_plane;
 } vox_kernels;
 
 /* Int32 count of the scratch that holds a grid's line extremes. */

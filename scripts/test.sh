@@ -34,7 +34,7 @@ stage "aarch64 cross build and tests"
 if [ -f ../shared/toolchain/aarch64-linux-gnu.ini ]; then
     VOX_CROSS=aarch64 sh scripts/setup.sh build-aarch64 -Dparity_subset='^(cavity|pocket|pore|hub|1aki|1l2y|3o5r)\.'
     meson test -C build-aarch64 --print-errorlogs --timeout-multiplier 3 \
-        units api profile voxtune checkasm header_vox header_version cli dcd xtc parity parity_scalar parity_neon appendix_a
+        units api profile voxtune checkasm descriptors header_vox header_version cli dcd xtc parity parity_scalar parity_neon appendix_a
     # dispatch on a core without SVE and with fewer features
     QEMU_CPU=cortex-a53 meson test -C build-aarch64 --print-errorlogs checkasm parity_neon
 else

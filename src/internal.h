@@ -415,7 +415,7 @@ VOX_HIDDEN vox_status vox_describe_groups(vox_ctx *ctx, const vox_structure *st,
  * i * dims[1] + j, (dims[2] + 63) / 64 words, bit k % 64 of word k / 64 set
  * where voxel k of the row is wanted; d2 is written there only.  work:
  * scratch of one uint32 per voxel of the grid padded by one on each side
- * ((dims + 2) per axis).  method: VOX_EDT_AUTO (the one expected to be
+ * ((dims + 2) per axis), and VOX_DEPTH_SLACK more (kernels.h).  method: VOX_EDT_AUTO (the one expected to be
  * cheaper), or one of them (the tests compare both): the same integers. */
 enum { VOX_EDT_AUTO, VOX_EDT_SEARCH, VOX_EDT_ENVELOPE };
 VOX_HIDDEN vox_status vox_bulk_distance2(vox_ctx *ctx, const uint8_t *state, const int dims[3],

@@ -232,6 +232,61 @@ static void check_moments(const vox_kernels *ref, const vox_kernels *k, uint64_t
     }
 }
 
+/* The depth searches: random H (0 on the padding, as the transform's pass 1
+ * leaves it; any values inside, zeros among them), random wanted voxels or
+ * every voxel (NULL), H ending VOX_DEPTH_SLACK values before the guard page
+ * (the most a kernel may read past it).  D must match at the wanted voxels,
+ * every other d2 value stay the sentinel, and each kernel leave its memo
+ * and marks as it found them (all unknown, all zero). */
+static void check_depth_plane(const vox_kernels *ref, const vox_kernels *k, uint64_t seed)
+{
+    rng = seed;
+    int zs[32], nz = sizes(zs, 140);
+    for (int t = 0; t < nz; t++) {
+        const int d[3] = {1 + (int)(rnd() % 12), 1 + (int)(rnd() % 12), zs[t] > 0 ? zs[t] : 1};
+        const size_t n = (size_t)d[0] * d[1] * d[2], pn = (size_t)(d[0] + 2) * (d[1] + 2) * (d[2] + 2);
+        const size_t words = ((size_t)d[2] + 63) / 64, rows = (size_t)d[0] * d[1];
+        const unsigned scale = 1 + rnd() % 3000, zeros = rnd() % 4;
+        guarded gh, gw, g1, g2, gm, gk;
+        uint32_t *h = galloc(&gh, (pn + VOX_DEPTH_SLACK) * sizeof *h, 0);
+        for (int i = 0; i < d[0] + 2; i++)
+            for (int j = 0; j < d[1] + 2; j++)
+                for (int z = 0; z < d[2] + 2; z++) {
+                    const int pad = i == 0 || j == 0 || z == 0 || i == d[0] + 1 || j == d[1] + 1 || z == d[2] + 1;
+                    h[((size_t)i * (d[1] + 2) + j) * (d[2] + 2) + z] = pad || rnd() % 8 < zeros ? 0 : rnd() % scale;
+                }
+        for (size_t s2 = 0; s2 < VOX_DEPTH_SLACK; s2++) h[pn + s2] = rnd();
+        uint64_t *want = galloc(&gw, rows * words * sizeof *want, 0);
+        const unsigned density = rnd() % 5; /* 0: NULL, every voxel */
+        for (size_t w = 0; w < rows * words; w++)
+            want[w] = ((uint64_t)rnd() << 32 | rnd()) & ((uint64_t)rnd() << 32 | rnd()) & (density > 2 ? ~(uint64_t)0 : (uint64_t)rnd() << 32 | rnd());
+        for (size_t r = 0; r < rows; r++) /* the bits past the row's end clear, as the caller makes them */
+            if (d[2] % 64) want[r * words + words - 1] &= ~(uint64_t)0 >> (64 - d[2] % 64);
+        uint32_t *o1 = galloc(&g1, n * sizeof *o1, 0), *o2 = galloc(&g2, n * sizeof *o2, 0);
+        memset(o1, 0x5a, n * sizeof *o1);
+        memset(o2, 0x5a, n * sizeof *o2);
+        const size_t mlen = vox_depth_memo_len(d);
+        uint32_t *memo = galloc(&gm, mlen * sizeof *memo, 0);
+        uint64_t *marks = galloc(&gk, words * sizeof *marks, 0);
+        memset(memo, 0xff, mlen * sizeof *memo);
+        memset(marks, 0, words * sizeof *marks);
+        vox_depth_grid g1d = {.h = h, .want = density ? want : NULL, .dims = {d[0], d[1], d[2]}, .d2 = o1};
+        vox_depth_grid g2d = g1d;
+        g2d.d2 = o2;
+        int restored = 1;
+        for (size_t j = 0; j < (size_t)d[1]; j++) {
+            ref->depth_plane(&g1d, j, memo, marks);
+            k->depth_plane(&g2d, j, memo, marks);
+            for (size_t m = 0; m < mlen; m++) restored &= memo[m] == VOX_DEPTH_UNKNOWN;
+            for (size_t w = 0; w < words; w++) restored &= marks[w] == 0;
+        }
+        REPORT(!memcmp(o1, o2, n * sizeof *o1) && restored, "depth_plane", k->isa, seed,
+               "dims %dx%dx%d, %s voxels wanted, H below %u: %s", d[0], d[1], d[2], density ? "some" : "all", scale,
+               restored ? "D differs" : "memo or marks not left as found");
+        gfree(&gh); gfree(&gw); gfree(&g1); gfree(&g2); gfree(&gm); gfree(&gk);
+    }
+}
+
 int main(int argc, char **argv)
 {
     uint64_t seed = 0x5eed;
@@ -268,6 +323,8 @@ int main(int argc, char **argv)
             check_grid_kernels(rc->k, ctx->k, s); /* slab ranges: every ISA, scalar's own slabs included */
             if (want("moments", ctx->k->isa) && ctx->k->moments != rc->k->moments)
                 check_moments(rc->k, ctx->k, s);
+            if (want("depth_plane", ctx->k->isa) && ctx->k->depth_plane != rc->k->depth_plane)
+                check_depth_plane(rc->k, ctx->k, s);
         }
         printf("checkasm: %s checked (%d rounds)\n", ctx->k->isa, rounds);
         vox_ctx_destroy(&ctx);

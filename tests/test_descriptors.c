@@ -157,7 +157,7 @@ static void test_bulk_distance(void)
             const size_t words = ((size_t)d[2] + 63) / 64;
             uint8_t *state = malloc(n), *want = malloc(n);
             uint64_t *bits = malloc((size_t)d[0] * d[1] * words * sizeof *bits);
-            uint32_t *d2 = malloc(n * sizeof *d2), *work = malloc(pn * sizeof *work);
+            uint32_t *d2 = malloc(n * sizeof *d2), *work = malloc((pn + VOX_DEPTH_SLACK) * sizeof *work);
             for (size_t f = 0; f < n; f++) {
                 seed = seed * 1103515245u + 12345u;
                 state[f] = ((seed >> 16) % 1000) < density[dn] * 1000 ? VOX_V_EXPOSED : VOX_V_BURIED;

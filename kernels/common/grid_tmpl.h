@@ -169,6 +169,8 @@ static void VOX_FN(moments)(const float *const centres[3], const int dims[3], co
     scatter[3] = acc1[3]; scatter[4] = acc2[0]; scatter[5] = acc2[1];
 }
 
+#include "depth_tmpl.h"
+
 /* The ISA's entry in the dispatch ladder (kernels left NULL come from the level below). */
 void VOX_FN(vox_k_bin_points)(const float *cx, const float *cy, const float *cz, size_t natoms, const float *ox,
                               const float *oy, const float *oz, size_t noff, const vox_grid_axes *g, int i0, int i1,
@@ -182,4 +184,5 @@ const vox_kernels VOX_FN(vox_kernels) = {
     .first_shell = VOX_FN(first_shell),
     .label_components = NULL, /* the scalar BFS: see kernels.h */
     .moments = VOX_FN(moments),
+    .depth_plane = VOX_FN(depth_plane),
 };

@@ -16,5 +16,6 @@ size_t vox_k_label_components_scalar(const uint8_t *state, const int dims[3], in
                                      uint32_t *queue);
 void vox_k_moments_scalar(const float *const centres[3], const int dims[3], const uint32_t *voxels,
                           size_t n, double mean[3], double scatter[6]);
+void vox_k_depth_plane_scalar(const vox_depth_grid *g, size_t j, uint32_t *memo, uint64_t *marks);
 
 #endif

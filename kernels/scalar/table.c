@@ -10,4 +10,5 @@ const vox_kernels vox_kernels_scalar = {
     .first_shell = vox_k_first_shell_scalar,
     .label_components = vox_k_label_components_scalar,
     .moments = vox_k_moments_scalar,
+    .depth_plane = vox_k_depth_plane_scalar,
 };

@@ -44,12 +44,22 @@ typedef struct edt_job {
     int pd[3];           /* padded: dims + 2 */
     uint32_t *h;         /* H, padded grid, flat (i * pd1 + j) * pd2 + k */
     uint32_t *d2;        /* D, the grid */
-    struct edt_plane *planes; /* per thread, the searches */
+    vox_depth_grid grid;      /* the searches: H, want, dims and d2 as the kernel takes them */
+    vox_k_depth_plane_fn search;
+    struct edt_plane *planes; /* per thread, the searches' memo */
     struct edt_line *lines;   /* per thread, the envelopes */
     uint64_t *need;           /* the envelopes: per grid j, a bit per k where D is wanted on the x-line */
     uint64_t *need_k;         /* the envelopes: a bit per k where some x-line wants D */
     struct edt_census *census; /* per padded x-plane, for the choice of method */
 } edt_job;
+
+/* One thread's memo for the searches (kernels.h: vox_k_depth_plane_fn):
+ * g, vox_depth_memo_len uint32 all VOX_DEPTH_UNKNOWN, and cols, its marks,
+ * all 0, between planes. */
+typedef struct edt_plane {
+    uint32_t *g;
+    uint64_t *cols;
+} edt_plane;
 
 /* What pass 1 sees of one padded x-plane: its voxels other than bulk, and
  * its longest run of them along z (its H are at most the square of half of
@@ -126,99 +136,13 @@ static void edt_pass_z(void *arg, size_t i, int thread)
                              &c->longest);
 }
 
-/* min over r of r^2 + c[+-r * stride], searched outwards from r = 0.  A
- * term at distance r is at least r^2, so once r^2 reaches the lowest so
- * far nothing further can be lower: the search stops, after about as many
- * steps as the result's root.  It never leaves the padded line: the end
- * nearer to c is 0, which stops it one step later. */
-static inline uint32_t nearest(const uint32_t *c, ptrdiff_t stride)
-{
-    uint32_t best = c[0], r2 = 1, step = 3;
-    for (ptrdiff_t off = stride; r2 < best; off += stride) {
-        const uint32_t lo = c[-off], hi = c[off];
-        const uint32_t m = r2 + (lo < hi ? lo : hi);
-        if (m < best) best = m;
-        r2 += step;
-        step += 2;
-    }
-    return best;
-}
-
-/* A G not computed yet: above every squared distance. */
-#define EDT_UNKNOWN UINT32_MAX
-
-/* One y-plane's G, a thread's: g (pd2 columns of pd0 along x) holds those
- * computed, EDT_UNKNOWN elsewhere; cols, a bit per k where the plane has a
- * wanted voxel: the searches stay in their x-line, so only these columns
- * are cleared for the next plane. */
-typedef struct edt_plane {
-    uint32_t *g;
-    uint64_t *cols;
-} edt_plane;
-
-/* Keeps the rare path out of the search's loop, whose variables then stay
- * in registers. */
-#if defined(__GNUC__)
-#define EDT_NOINLINE __attribute__((noinline))
-#else
-#define EDT_NOINLINE
-#endif
-
-/* G r steps along x from the memo entry gc (H hc), computed and noted. */
-static EDT_NOINLINE uint32_t plane_g(uint32_t *gc, const uint32_t *hc, ptrdiff_t r, size_t hx, size_t hy)
-{
-    return gc[r] = nearest(hc + r * (ptrdiff_t)hx, (ptrdiff_t)hy);
-}
-
-/* D of one voxel: the search of nearest() along x over G, each G computed
- * the first time a search reads it, by nearest() along y over H.  gc: the
- * voxel's G in the plane's memo (x stride 1); hc: its H (x stride hx, y
- * stride hy).  The voxels come in rising i, so the G below a voxel and its
- * own are mostly known already (2 of 10 G computed on 4jpn.pdb at 2.0 A,
- * kept out of the loop), while the G above are mostly new: computed in
- * the loop, sparing a call each. */
-static inline uint32_t along_x(uint32_t *gc, const uint32_t *hc, size_t hx, size_t hy)
-{
-    uint32_t best = *gc, r2 = 1;
-    if (best == EDT_UNKNOWN) best = plane_g(gc, hc, 0, hx, hy);
-    for (ptrdiff_t r = 1; r2 < best; r++) {
-        uint32_t lo = gc[-r], hi = gc[r];
-        if (lo == EDT_UNKNOWN) lo = plane_g(gc, hc, -r, hx, hy);
-        if (hi == EDT_UNKNOWN) hi = gc[r] = nearest(hc + r * (ptrdiff_t)hx, (ptrdiff_t)hy);
-        const uint32_t m = r2 + (lo < hi ? lo : hi);
-        if (m < best) best = m;
-        r2 += 2 * (uint32_t)r + 1;
-    }
-    return best;
-}
-
-/* Pass 2, the grid's y-plane j: D of its wanted voxels.  The plane's G
- * are this item's own (a search along x stays in the plane), so any thread
- * count computes and writes the same values. */
+/* Pass 2 of the searches, the grid's y-plane j: D of its wanted voxels,
+ * by the context's kernel (kernels.h: the scalar reference searches one
+ * voxel at a time, the vector ones eight along z), in this thread's memo. */
 static void edt_pass_xy(void *arg, size_t j, int thread)
 {
     edt_job *e = arg;
-    const size_t d1 = (size_t)e->dims[1], d2 = (size_t)e->dims[2], words = (d2 + 63) / 64;
-    const size_t pd0 = (size_t)e->pd[0], hy = (size_t)e->pd[2], hx = (size_t)e->pd[1] * hy;
-    edt_plane *p = &e->planes[thread];
-    for (size_t i = 0; i < (size_t)e->dims[0]; i++) {
-        const size_t row = i * d1 + j;
-        const uint32_t *hrow = e->h + (i + 1) * hx + (j + 1) * hy + 1;
-        for (size_t w = 0; w < words; w++) {
-            const size_t k0 = 64 * w;
-            uint64_t m = e->want ? e->want[row * words + w] : ~(uint64_t)0 >> (d2 - k0 < 64 ? 64 - (d2 - k0) : 0);
-            p->cols[w] |= m;
-            for (; m; m &= m - 1) {
-                const size_t k = k0 + (size_t)__builtin_ctzll(m);
-                e->d2[row * d2 + k] = along_x(p->g + (k + 1) * pd0 + i + 1, hrow + k, hx, hy);
-            }
-        }
-    }
-    for (size_t w = 0; w < words; w++) {
-        for (uint64_t m = p->cols[w]; m; m &= m - 1)
-            memset(p->g + (64 * w + (size_t)__builtin_ctzll(m) + 1) * pd0, 0xff, pd0 * sizeof *p->g); /* EDT_UNKNOWN */
-        p->cols[w] = 0;
-    }
+    e->search(&e->grid, j, e->planes[thread].g, e->planes[thread].cols);
 }
 
 /* ---- deep volumes: lower envelopes of whole lines ---------------------- */
@@ -436,12 +360,16 @@ vox_status vox_bulk_distance2(vox_ctx *ctx, const uint8_t *state, const int dims
         return vox_fail(ctx, VOX_E_NOMEM, "out of memory for the depths");
     /* each item owns whole planes or lines: any thread count writes the same bytes */
     vox_team_run(ctx->team, width, (size_t)e.pd[0], VOX_SCHED_STATIC, edt_pass_z, &e);
+    /* the slack the vector searches read past H's end: defined values */
+    memset(work + (size_t)e.pd[0] * (size_t)e.pd[1] * (size_t)e.pd[2], 0, VOX_DEPTH_SLACK * sizeof *work);
     const int search = method == VOX_EDT_SEARCH || (method == VOX_EDT_AUTO && edt_searches_cheaper(&e));
     free(e.census);
     vox_status rc = VOX_OK;
     const size_t words = ((size_t)dims[2] + 63) / 64;
     if (search) {
-        const size_t plane = (size_t)e.pd[0] * (size_t)e.pd[2];
+        const size_t plane = vox_depth_memo_len(dims);
+        e.search = ctx->k->depth_plane;
+        e.grid = (vox_depth_grid){.h = work, .want = want, .dims = {dims[0], dims[1], dims[2]}, .d2 = d2};
         e.planes = calloc((size_t)width, sizeof *e.planes);
         rc = e.planes ? VOX_OK : vox_fail(ctx, VOX_E_NOMEM, "out of memory for the depths");
         for (int t = 0; t < width && rc == VOX_OK; t++) {
@@ -450,7 +378,7 @@ vox_status vox_bulk_distance2(vox_ctx *ctx, const uint8_t *state, const int dims
             if (!e.planes[t].g || !e.planes[t].cols)
                 rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the depths");
             else
-                memset(e.planes[t].g, 0xff, plane * sizeof *e.planes[t].g); /* EDT_UNKNOWN */
+                memset(e.planes[t].g, 0xff, plane * sizeof *e.planes[t].g); /* VOX_DEPTH_UNKNOWN */
         }
         if (rc == VOX_OK)
             vox_team_run(ctx->team, width, (size_t)e.dims[1], VOX_SCHED_STATIC, edt_pass_xy, &e);
@@ -502,7 +430,7 @@ static vox_status depths(vox_ctx *ctx, const uint8_t *state, vox_result *r)
     const size_t words = (row + 63) / 64;
     const size_t padded = ((size_t)r->dims[0] + 2) * ((size_t)r->dims[1] + 2) * (row + 2);
     /* the components' queue and labels are free once the groups exist */
-    uint32_t *work = vox_scratch_get(&ctx->ws[VOX_WS_QUEUE], padded * sizeof *work);
+    uint32_t *work = vox_scratch_get(&ctx->ws[VOX_WS_QUEUE], (padded + VOX_DEPTH_SLACK) * sizeof *work);
     uint32_t *d2 = vox_scratch_get(&ctx->ws[VOX_WS_LABELS], rows * row * sizeof *d2);
     /* only the group voxels are read: a bit each, row by row */
     uint64_t *want = work && d2 ? calloc(rows * words, sizeof *want) : NULL;
