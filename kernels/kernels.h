@@ -128,6 +128,7 @@ typedef struct vox_kernels {
     vox_k_label_fn label_components;
     vox_k_moments_fn moments;
     vox_k_depth_plane_fn depth_plane;
+    int depth_lanes; /* voxels along z depth_plane searches at once (the choice of method weighs it) */
 } vox_kernels;
 
 /* Int32 count of the scratch that holds a grid's line extremes. */

@@ -185,4 +185,5 @@ const vox_kernels VOX_FN(vox_kernels) = {
     .label_components = NULL, /* the scalar BFS: see kernels.h */
     .moments = VOX_FN(moments),
     .depth_plane = VOX_FN(depth_plane),
+    .depth_lanes = 8,
 };

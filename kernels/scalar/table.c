@@ -11,4 +11,5 @@ const vox_kernels vox_kernels_scalar = {
     .label_components = vox_k_label_components_scalar,
     .moments = vox_k_moments_scalar,
     .depth_plane = vox_k_depth_plane_scalar,
+    .depth_lanes = 1,
 };

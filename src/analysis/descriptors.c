@@ -288,11 +288,16 @@ static void edt_env_x(void *arg, size_t j, int thread)
  * search costs about 7 + its voxel's depth in steps, of which H's root, the
  * steps along z, is an upper bound; the envelopes about 11 per voxel that
  * is not bulk (fits of callgrind counts on 4jpn.pdb at 2.0 A and 7odw.cif
- * at 3.0 A).  The sum of the roots over the n wanted voxels is taken as
+ * at 3.0 A, scalar).  The kernels that search eight voxels at once
+ * (depth_lanes 8) cost 2.2 (4jpn.pdb at 2.0 A, blocks of eight holding 1.8
+ * wanted voxels) to 3.7 times less (7odw.cif at 3.0 A, deep and wide
+ * volumes): their searches are weighed by a half, which leaves a margin.
+ * The sum of the roots over the n wanted voxels is taken as
  * sqrt(n * sum of H), its upper bound (Cauchy-Schwarz), which spares a
  * root per voxel.  Only a matter of speed: both are exact. */
-static int edt_searches_cheaper(const edt_job *e)
+static int edt_searches_cheaper(const edt_job *e, int lanes)
 {
+    const double weight = lanes > 1 ? 0.5 : 1.0;
     const size_t d1 = (size_t)e->dims[1], d2 = (size_t)e->dims[2], words = (d2 + 63) / 64;
     const size_t hy = (size_t)e->pd[2], hx = (size_t)e->pd[1] * hy;
     uint64_t n = 0, sum = 0, other = 0;
@@ -305,7 +310,8 @@ static int edt_searches_cheaper(const edt_job *e)
      * place of the sum's root (with room for its rounding) is below, so is
      * the estimate, and the voxels need not be visited; the count of the
      * wanted voxels stops once too many for that (the deep volumes) */
-    const double root = (double)((longest + 1) / 2), per = 7.0 + 1.000001 * root, budget = 11.0 * (double)other;
+    const double root = (double)((longest + 1) / 2), per = weight * (7.0 + 1.000001 * root),
+                 budget = 11.0 * (double)other;
     if (!e->want)
         n = (uint64_t)e->dims[0] * d1 * d2;
     for (size_t t = 0; e->want && t < (size_t)e->dims[0] * d1 * words; t++) {
@@ -332,7 +338,7 @@ static int edt_searches_cheaper(const edt_job *e)
                 for (; m; m &= m - 1, n++) sum += h[k0 + (size_t)__builtin_ctzll(m)];
             }
         }
-    return 7.0 * (double)n + sqrt((double)n * (double)sum) < 11.0 * (double)other;
+    return weight * (7.0 * (double)n + sqrt((double)n * (double)sum)) < 11.0 * (double)other;
 }
 
 vox_status vox_bulk_distance2(vox_ctx *ctx, const uint8_t *state, const int dims[3], const uint64_t *want,
@@ -362,7 +368,7 @@ vox_status vox_bulk_distance2(vox_ctx *ctx, const uint8_t *state, const int dims
     vox_team_run(ctx->team, width, (size_t)e.pd[0], VOX_SCHED_STATIC, edt_pass_z, &e);
     /* the slack the vector searches read past H's end: defined values */
     memset(work + (size_t)e.pd[0] * (size_t)e.pd[1] * (size_t)e.pd[2], 0, VOX_DEPTH_SLACK * sizeof *work);
-    const int search = method == VOX_EDT_SEARCH || (method == VOX_EDT_AUTO && edt_searches_cheaper(&e));
+    const int search = method == VOX_EDT_SEARCH || (method == VOX_EDT_AUTO && edt_searches_cheaper(&e, ctx->k->depth_lanes));
     free(e.census);
     vox_status rc = VOX_OK;
     const size_t words = ((size_t)dims[2] + 63) / 64;

@@ -141,7 +141,10 @@ static void fill_table(vox_kernels *t, size_t isa)
         if (src->first_shell) t->first_shell = src->first_shell;
         if (src->label_components) t->label_components = src->label_components;
         if (src->moments) t->moments = src->moments;
-        if (src->depth_plane) t->depth_plane = src->depth_plane;
+        if (src->depth_plane) {
+            t->depth_plane = src->depth_plane;
+            t->depth_lanes = src->depth_lanes;
+        }
         t->isa = src->isa;
     }
 }
