@@ -326,3 +326,25 @@ def test_universe_without_what_vox_needs_is_a_vox_error(missing):
         u.atoms.positions = np.array([[0, 0, 0], [1.5, 0, 0], [2.5, 1, 0]], dtype=np.float32)
     with pytest.raises(vox.InvalidArgumentError, match=missing):
         vox.Analyzer().analyze(u)
+
+
+def test_keywords_a_path_bytes_or_atomgroup_cannot_use_are_refused(tmp_path):
+    """analyze(path, resolutoin=2.0) (a typo), load(path, element=...) or analyze(universe, selct=...)
+    ran with the keyword ignored: the atom-array keywords were only looked at for coordinates.  Any
+    keyword beside a path, bytes, a Structure or an AtomGroup is now refused, naming it."""
+    xyz, atoms = ring_protein()
+    p = tmp_path / "r.pdb"
+    p.write_text(pdb_text(xyz, atoms))
+    a = analyzer()
+    for source in (str(p), p, p.read_bytes()):
+        with pytest.raises(vox.InvalidArgumentError, match="resolutoin"):
+            a.analyze(source, resolutoin=2.0)
+        with pytest.raises(vox.InvalidArgumentError, match="element"):
+            a.load(source, element=atoms["element"])
+    with pytest.raises(vox.InvalidArgumentError, match="resolutoin"):
+        a.analyze(a.load(p), resolutoin=2.0)
+    mda = pytest.importorskip("MDAnalysis")
+    u = mda.Universe(str(p))
+    with pytest.raises(vox.InvalidArgumentError, match="selct"):
+        a.analyze(u, selct="name CA")
+    assert a.analyze(u, resolution=2.0).resolution == 2.0  # the real keywords still work

@@ -528,6 +528,13 @@ def _pandas():
     return pandas
 
 
+def _unexpected_keywords(source, atoms):
+    return invalid(f"unexpected keyword argument{'s' if len(atoms) > 1 else ''} "
+                   f"{', '.join(k + '=' for k in sorted(atoms))} with a {type(source).__name__}: the atom arrays "
+                   "(element=, atom_name=, res_name=, res_id=, chain=, ins_code=, hetero=, box=) go with an (n, 3) "
+                   "coordinate array only")
+
+
 def _is_mdanalysis(obj):
     return type(obj).__module__.split(".")[0] == "MDAnalysis"
 
@@ -734,6 +741,12 @@ class Analyzer:
 
     def _load(self, source, name, atoms, prepare, align):
         md = self.md_residue_names
+        if atoms and not isinstance(source, np.ndarray) and (
+                isinstance(source, (str, os.PathLike, bytes, bytearray, memoryview, Structure))
+                or _is_mdanalysis(source)):
+            # the atom-array keywords go with coordinates only: beside a file, bytes or an AtomGroup a
+            # keyword (often a misspelt argument, resolutoin=) would otherwise be ignored
+            raise _unexpected_keywords(source, atoms)
         if isinstance(source, (str, os.PathLike)):
             path = os.fspath(source)
             p = _text(path, "path")
@@ -791,7 +804,12 @@ class Analyzer:
         """Analyses a structure and returns a Result.  source is what load() takes, or a
         Structure from load(); resolution overrides the Analyzer's for this call."""
         # (a Structure is plain data: one loaded by another Analyzer may be analysed here)
-        s = source if isinstance(source, Structure) else self._load(source, name, atoms, True, None)
+        if isinstance(source, Structure):
+            if atoms:
+                raise _unexpected_keywords(source, atoms)
+            s = source
+        else:
+            s = self._load(source, name, atoms, True, None)
         params = self._params
         if resolution is not None:
             params = _lib.AnalyzeParams.from_buffer_copy(self._params)
