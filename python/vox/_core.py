@@ -20,6 +20,13 @@ def _free_handle(free, handle):
     free(_byref(handle))
 
 
+def _destroy_ctx(handle, pid):
+    # a context inherited through fork() belongs to the parent: its worker threads are not in this
+    # process, so it is neither used (Analyzer._ctx makes a new one) nor destroyed here
+    if pid[0] == os.getpid():
+        lib.vox_ctx_destroy(_byref(handle))
+
+
 def _text(value, what):
     if value is None:
         return None
@@ -539,6 +546,46 @@ def _is_mdanalysis(obj):
     return type(obj).__module__.split(".")[0] == "MDAnalysis"
 
 
+# libvox's threads are OpenMP's: GCC's runtime (libgomp) cannot run a parallel region with more than
+# one thread in a process forked after it started its threads (the region waits forever for them).
+# A process forked after a context with several threads existed here gets one thread per context.
+_forks = {"threaded": False, "child": False, "warned": False}
+
+
+def _after_fork_in_child():
+    if _forks["threaded"]:
+        _forks["child"] = True
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _create_ctx(o, inherited=False):
+    """A new vox_ctx with the options o, or the exception of the library's reason.  inherited: for
+    an Analyzer made before this process was forked (one thread there, without a word)."""
+    h = ctypes.c_void_p()
+    if _forks["child"] and o.threads != 1:
+        if o.threads > 1 and not inherited and not _forks["warned"]:
+            _forks["warned"] = True
+            warnings.warn(f"vox: threads={o.threads} in a process forked after vox ran threads: OpenMP cannot "
+                          "start threads here, so each context runs one thread (the multiprocessing start "
+                          "methods 'spawn' and 'forkserver' allow more)", RuntimeWarning, stacklevel=4)
+        o = _lib.Options.from_buffer_copy(o)  # (its strings stay the caller's, alive meanwhile)
+        o.threads = 1
+    # a failed vox_ctx_create has no context to hold its detail: it writes it here
+    detail = ctypes.create_string_buffer(_lib.DETAIL_SIZE)
+    o.error_detail, o.error_detail_size = ctypes.addressof(detail), len(detail)
+    try:
+        st = lib.vox_ctx_create(_byref(h), _byref(o))
+    finally:
+        o.error_detail, o.error_detail_size = None, 0
+    if st:
+        _lib.fail(st, text=detail.value.decode("utf-8", "replace"))
+    if lib.vox_ctx_threads(h) > 1:
+        _forks["threaded"] = True
+    return h.value
+
+
 class Analyzer:
     """One libvox context with its settings, reused for any number of analyses.
 
@@ -559,6 +606,9 @@ class Analyzer:
 
     An Analyzer may be used from several threads (its calls take turns); for parallel work use
     one Analyzer per thread: the library runs without the GIL, so they run at the same time.
+    Processes: an Analyzer made before a fork (multiprocessing's "fork" start method) makes its own
+    context in the child on first use; there, as in any process forked after vox ran threads,
+    each context runs one thread (OpenMP cannot start threads in such a child).
     """
 
     def __init__(self, resolution=3.0, *, threads=None, isa=None, profile=None, bind=None, max_grid_voxels=None,
@@ -584,13 +634,11 @@ class Analyzer:
                 setattr(o, field, b)
         self._configure(resolution, align, keep_non_protein, md_residue_names, assembly_policy, min_voxels,
                         min_volume, surface_connectivity, merge_mouth_gap_voxels, enable_necked_pocket_cavity)
-        # a failed vox_ctx_create has no context to hold its detail: it writes it here
-        detail = ctypes.create_string_buffer(_lib.DETAIL_SIZE)
-        o.error_detail, o.error_detail_size = ctypes.addressof(detail), len(detail)
-        st = lib.vox_ctx_create(_byref(self._h), _byref(o))
-        if st:
-            _lib.fail(st, text=detail.value.decode("utf-8", "replace"))
-        self._finalizer = weakref.finalize(self, _free_handle, lib.vox_ctx_destroy, self._h)
+        self._options = o  # kept: a process forked from this one makes its own context with them
+        self._h.value = _create_ctx(o)
+        # the process that owns the context (a list shared with the _derive()d Analyzers)
+        self._pid = [os.getpid()]
+        self._finalizer = weakref.finalize(self, _destroy_ctx, self._h, self._pid)
         # a profile named (profile=, else $VOX_PROFILE) and not used: a warning, as `vox analyze` gives
         # (the library itself says nothing unless verbose); the defaults give the same results
         env_profile = os.environ.get("VOX_PROFILE")
@@ -634,6 +682,7 @@ class Analyzer:
         """An Analyzer on this one's context (same lock, same lifetime) with other settings."""
         d = Analyzer.__new__(Analyzer)
         d._lock, d._h, d._keep, d._finalizer, d._parent = self._lock, self._h, self._keep, self._finalizer, self
+        d._options, d._pid = self._options, self._pid
         d._configure(resolution, align, keep_non_protein, md_residue_names, assembly_policy, min_voxels, min_volume,
                      surface_connectivity, merge_mouth_gap_voxels, enable_necked_pocket_cavity)
         return d
@@ -644,6 +693,12 @@ class Analyzer:
     def _ctx(self):
         if not self._finalizer.alive:
             raise Error("this vox.Analyzer was closed")
+        if self._pid[0] != os.getpid():
+            # made before this process was forked (a module-level Analyzer, volumize_pdb's cache,
+            # multiprocessing's fork workers): the parent's context would wait forever for worker
+            # threads that are not here; this process gets its own, with the same settings
+            self._h.value = _create_ctx(self._options, inherited=True)
+            self._pid[0] = os.getpid()
         return self._h.value
 
     def _call(self, fn, *args, context=None):
