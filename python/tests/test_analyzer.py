@@ -429,3 +429,16 @@ def test_bytes_paths(tmp_path):
         assert open(p, "rb").read() == r.render(kind, **kw).encode(), kind
     with pytest.raises(vox.InvalidArgumentError, match="name a file"):
         vox.Analyzer(threads=1).analyze(os.fsencode(synthetic("cavity_box.pdb")))
+
+
+def test_help_names_the_units():
+    """help() named Å for lengths in places but no unit for volumes anywhere (volume, min_volume, the
+    tracks' volume_mean ...): Å^3 or voxels?  Every public function or class that takes or gives a
+    volume says Å^3, and the lengths and coordinates it gives say Å."""
+    import pydoc
+    for obj in (vox.Analyzer, vox.Volume, vox.Result, vox.volumize_pdb, vox.analyze_trajectory):
+        text = pydoc.render_doc(obj, renderer=pydoc.plaintext)
+        assert "Å^3" in text, obj.__name__
+        assert "Å" in text.replace("Å^3", ""), obj.__name__
+    for obj in (vox.Result.table, vox.Result.voxels, vox.Structure.coords):
+        assert "Å" in obj.__doc__, obj

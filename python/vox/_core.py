@@ -101,8 +101,9 @@ class Volume:
     """One volume of a result, in the library's table order (see Result.volumes).
 
     type is "hub", "pore", "pocket", "cavity" or "occluded"; id is its rank among the volumes
-    of its type (0 = largest); x >= y >= z are the axial lengths (Å) along the volume's principal
-    axes; centre is the mean voxel centre in the aligned frame; circularity and uniformity are
+    of its type (0 = largest); volume is num_voxels times the voxel's volume (resolution^3), in
+    Å^3; x >= y >= z are the axial lengths (Å) along the volume's principal axes; centre is the
+    mean voxel centre (Å, aligned frame); circularity and uniformity are
     the cross-section values, None where volumizer writes null; index is the position in
     Result.volumes, the argument of Result.voxels() and Result.surface()."""
     index: int
@@ -197,7 +198,7 @@ class Structure:
 
     @property
     def coords(self):
-        """(n, 3) float32 coordinates of the analysed atoms, aligned frame (a copy)."""
+        """(n, 3) float32 coordinates (Å) of the analysed atoms, aligned frame (a copy)."""
         out = np.empty((len(self), 3), dtype=np.float32)
         lib.vox_structure_coords(self._ptr, out.ctypes.data)
         return out
@@ -285,7 +286,8 @@ class Result:
     """The volumes of one analysis.
 
     volumes: every volume as a Volume, in the library's order: hub, pore, cavity and pocket rows
-        sorted as volumizer's table, then the occluded groups.
+        sorted as volumizer's table, then the occluded groups (volume in Å^3, lengths in Å).
+    resolution: the voxel edge (Å) of the analysis.
     table: volumizer's annotation DataFrame (pandas) - the same rows without the occluded groups;
         table.to_json() is byte-identical to volumizer's.
     voxels(i), surface(i): NumPy arrays of volume i's voxel centres and surface flags.
@@ -362,8 +364,9 @@ class Result:
 
     @property
     def table(self):
-        """volumizer's annotation table as a pandas DataFrame: columns id, type, volume, x, y, z,
-        cross_section_circularity, cross_section_uniformity (NaN where volumizer has None); hubs
+        """volumizer's annotation table as a pandas DataFrame: columns id, type, volume (Å^3), x, y, z
+        (axial lengths, Å), cross_section_circularity, cross_section_uniformity (NaN where volumizer
+        has None); hubs
         included, occluded groups not; no columns at all when there are no rows (as volumizer).
         Built on first use; the same DataFrame every time."""
         if self._table is None:
@@ -396,7 +399,7 @@ class Result:
         return int(i) % n
 
     def voxels(self, i, frame="aligned"):
-        """Voxel centres of volume i as an (n, 3) float32 array, ascending flat index; frame
+        """Voxel centres (Å) of volume i as an (n, 3) float32 array, ascending flat index; frame
         "aligned" (the analysed frame, default) or "input" (mapped back to the caller's frame)."""
         i = self._index(i)
         if frame not in ("aligned", "input"):
@@ -600,8 +603,8 @@ class Analyzer:
     max_grid_voxels.
     Preparation: align (principal axes, default True), keep_non_protein, md_residue_names (None:
     on for MDAnalysis input, off otherwise), assembly_policy ("biological", "asymmetric",
-    "auto"; for files).  Analysis, as volumizer and `vox analyze`: resolution (Å, default 3.0),
-    min_voxels (4), min_volume (None), surface_connectivity ("custom18", "6", "18", "26"),
+    "auto"; for files).  Analysis, as volumizer and `vox analyze`: resolution (voxel edge, Å, default
+    3.0), min_voxels (4), min_volume (Å^3, None), surface_connectivity ("custom18", "6", "18", "26"),
     merge_mouth_gap_voxels (1; negative disables merging), enable_necked_pocket_cavity (True).
 
     An Analyzer may be used from several threads (its calls take turns); for parallel work use
