@@ -348,3 +348,23 @@ def test_keywords_a_path_bytes_or_atomgroup_cannot_use_are_refused(tmp_path):
     with pytest.raises(vox.InvalidArgumentError, match="selct"):
         a.analyze(u, selct="name CA")
     assert a.analyze(u, resolution=2.0).resolution == 2.0  # the real keywords still work
+
+
+def test_switches_take_booleans_only():
+    """Analyzer(keep_non_protein="False") (a value read from a config file or the command line) kept
+    the non-protein atoms, align="no" aligned: any string was true.  The on/off arguments take
+    True/False (NumPy's too, and 0/1); anything else is refused, naming the argument."""
+    xyz, atoms = ring_protein()
+    for kw in ("align", "keep_non_protein", "md_residue_names", "enable_necked_pocket_cavity"):
+        for bad in ("False", "no", 2, 0.0, [], None if kw != "md_residue_names" else "yes"):
+            with pytest.raises(vox.InvalidArgumentError, match=kw):
+                vox.Analyzer(threads=1, **{kw: bad})
+        for good in (True, False, np.bool_(True), 0, 1):
+            vox.Analyzer(threads=1, **{kw: good})
+    with pytest.raises(vox.InvalidArgumentError, match="align"):
+        vox.volumize_pdb(b"x", align="False")
+    r = analyzer().analyze(xyz, **atoms)
+    for call in (lambda: r.render("cif", include_hubs="False"), lambda: r.write("cif", "x.cif", include_hubs="no")):
+        with pytest.raises(vox.InvalidArgumentError, match="include_hubs"):
+            call()
+    assert r.render("cif", include_hubs=np.bool_(False)) == r.render("cif")

@@ -96,6 +96,14 @@ def _number(value, what, kind=float, lo=_INT_MIN, hi=_INT_MAX):
         raise invalid(f"{what} {value} is too large") from None
 
 
+def _flag(value, what):
+    """An on/off argument: True or False (NumPy's too), or 0 or 1.  A string is refused: "False"
+    (read from a config file or a command line) would otherwise be true."""
+    if isinstance(value, (bool, np.bool_)) or (isinstance(value, (int, np.integer)) and value in (0, 1)):
+        return bool(value)
+    raise invalid(f"{what} must be True or False, got {value!r}")
+
+
 @dataclasses.dataclass(frozen=True)
 class Volume:
     """One volume of a result, in the library's table order (see Result.volumes).
@@ -473,7 +481,7 @@ class Result:
                 _text(output_structure_cif, "output_structure_cif")]
         info.source, info.input_path, info.output_structure_cif = keep
         info.backend = b"native"
-        info.include_hubs = 1 if include_hubs else 0
+        info.include_hubs = 1 if _flag(include_hubs, "include_hubs") else 0
         return info, keep
 
     def render(self, kind="df-json", *, include_hubs=False, source=None, input_path=None,
@@ -490,7 +498,7 @@ class Result:
         doc = _document(kind)
         params = _lib.RenderParams()
         params.size = ctypes.sizeof(params)
-        params.include_hubs = 1 if include_hubs else 0
+        params.include_hubs = 1 if _flag(include_hubs, "include_hubs") else 0
         if doc == _lib.DOCUMENT["annotation"]:
             info, _keep = self._payload(source, input_path, output_structure_cif, include_hubs)
             params.payload = ctypes.pointer(info)
@@ -507,6 +515,7 @@ class Result:
         """Writes one document (kinds as render()) to path atomically: a temporary file in the
         same folder, fsync, rename; on error nothing is left at path."""
         doc = _document(kind)
+        include_hubs = _flag(include_hubs, "include_hubs")
         p = _text(path, "path")
         a = self._analyzer
         if doc == _lib.DOCUMENT["df-json"]:
@@ -657,10 +666,10 @@ class Analyzer:
                    min_volume, surface_connectivity, merge_mouth_gap_voxels, enable_necked_pocket_cavity):
         """Checks and stores the preparation and analysis settings (values the library checks,
         such as a negative resolution, are left to it: its message names them)."""
-        self.align = bool(align)
-        self.keep_non_protein = bool(keep_non_protein)
+        self.align = _flag(align, "align")
+        self.keep_non_protein = _flag(keep_non_protein, "keep_non_protein")
         if md_residue_names is not None:
-            md_residue_names = bool(md_residue_names)
+            md_residue_names = _flag(md_residue_names, "md_residue_names")
         self.md_residue_names = md_residue_names
         if assembly_policy not in _lib.ASSEMBLY:
             raise invalid(f"assembly_policy must be one of {', '.join(_lib.ASSEMBLY)}, got {assembly_policy!r}")
@@ -677,7 +686,7 @@ class Analyzer:
             raise invalid(f"surface_connectivity must be custom18, 6, 18 or 26, got {surface_connectivity!r}")
         p.connectivity = _lib.CONNECTIVITY[sc]
         p.merge_mouth_gap = _number(merge_mouth_gap_voxels, "merge_mouth_gap_voxels", int)
-        p.neck_refinement = 1 if enable_necked_pocket_cavity else 0
+        p.neck_refinement = 1 if _flag(enable_necked_pocket_cavity, "enable_necked_pocket_cavity") else 0
 
     def _derive(self, resolution=3.0, align=True, keep_non_protein=False, md_residue_names=None,
                 assembly_policy="biological", min_voxels=4, min_volume=None, surface_connectivity="custom18",

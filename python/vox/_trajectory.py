@@ -205,6 +205,7 @@ def analyze_trajectory(source, select="protein", align="each", start=None, stop=
     """
     if align not in ("each", "none", "reference"):
         raise invalid(f"align must be 'each', 'none' or 'reference', got {align!r}")
+    tracks = _core._flag(tracks, "tracks")
     if tracks and align == "each":
         raise invalid("tracks=True needs one lattice for all frames: align='reference' or 'none'")
     if fit not in _lib.FIT:
