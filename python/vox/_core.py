@@ -231,8 +231,9 @@ class Structure:
         return b if lib.vox_structure_box(self._ptr, b.ctypes.data) else None
 
     def atoms(self):
-        """The analysed atoms as a dict of NumPy arrays: x, y, z, element, atom_name, res_name,
-        res_id, chain, ins_code, hetero, input_index."""
+        """The analysed atoms as a dict of NumPy arrays: x, y, z (Å, aligned frame), element,
+        atom_name, res_name, res_id, chain, ins_code, hetero, input_index.  A byte of the file that
+        is not UTF-8 comes as a lone surrogate ('\udce9', as os.fsdecode gives)."""
         n = len(self)
         info = _lib.AtomInfo()
         info.size = ctypes.sizeof(info)
@@ -242,12 +243,12 @@ class Structure:
             st = lib.vox_structure_atom(self._ptr, i, _byref(info))
             if st:
                 _lib.fail(st)
-            cols["element"].append(info.element.decode())
-            cols["atom_name"].append(info.atom_name.decode())
-            cols["res_name"].append(info.res_name.decode())
+            cols["element"].append(info.element.decode("utf-8", "surrogateescape"))
+            cols["atom_name"].append(info.atom_name.decode("utf-8", "surrogateescape"))
+            cols["res_name"].append(info.res_name.decode("utf-8", "surrogateescape"))
             cols["res_id"].append(info.res_id)
-            cols["chain"].append(info.chain.decode())
-            cols["ins_code"].append(info.ins_code.decode())
+            cols["chain"].append(info.chain.decode("utf-8", "surrogateescape"))
+            cols["ins_code"].append(info.ins_code.decode("utf-8", "surrogateescape"))
             cols["hetero"].append(bool(info.hetero))
             cols["input_index"].append(info.input_index)
         xyz = self.coords
@@ -486,7 +487,8 @@ class Result:
 
     def render(self, kind="df-json", *, include_hubs=False, source=None, input_path=None,
                output_structure_cif=None):
-        """One document as a string.  kind:
+        """One document as a string (a byte of the input that is not UTF-8 is a lone surrogate:
+        .encode("utf-8", "surrogateescape") gives the bytes write() writes).  kind:
 
         "df-json"    volumizer's table, annotation_df.to_json()
         "annotation" the CLI payload <label>.annotation.json (source, input_path and
@@ -507,7 +509,9 @@ class Result:
             self._analyzer._call(lib.vox_render, doc, self.structure._ptr, self._ptr, _byref(params), _byref(out),
                                  _byref(n))
         try:
-            return ctypes.string_at(out.value, n.value).decode("utf-8")
+            # a byte of the input that is not UTF-8 (a Latin-1 chain or insertion code) is written
+            # through, as `vox analyze` writes it: here a lone surrogate, as os.fsdecode gives
+            return ctypes.string_at(out.value, n.value).decode("utf-8", "surrogateescape")
         finally:
             lib.vox_free(out)
 
