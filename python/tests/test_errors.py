@@ -324,8 +324,14 @@ def test_universe_without_what_vox_needs_is_a_vox_error(missing):
             u.add_TopologyAttr(attr, values)
     if missing != "positions":
         u.atoms.positions = np.array([[0, 0, 0], [1.5, 0, 0], [2.5, 1, 0]], dtype=np.float32)
-    with pytest.raises(vox.InvalidArgumentError, match=missing):
+    with pytest.raises(vox.InvalidArgumentError, match=missing) as e:
         vox.Analyzer().analyze(u)
+    # the advice fits what is missing: coordinates are no topology attribute (add_TopologyAttr
+    # ('positions') fails); they come with a trajectory
+    if missing == "positions":
+        assert "add_TopologyAttr" not in str(e.value) and "trajectory=True" in str(e.value)
+    else:
+        assert f"add_TopologyAttr('{missing}'" in str(e.value)
 
 
 def test_keywords_a_path_bytes_or_atomgroup_cannot_use_are_refused(tmp_path):
