@@ -429,3 +429,39 @@ def test_bytes_paths(tmp_path):
         assert open(p, "rb").read() == r.render(kind, **kw).encode(), kind
     with pytest.raises(vox.InvalidArgumentError, match="name a file"):
         vox.Analyzer(threads=1).analyze(os.fsencode(synthetic("cavity_box.pdb")))
+
+
+def test_help_names_the_units():
+    """help() named Å for lengths in places but no unit for volumes anywhere (volume, min_volume, the
+    tracks' volume_mean ...): Å^3 or voxels?  Every public function or class that takes or gives a
+    volume says Å^3, and the lengths and coordinates it gives say Å."""
+    import pydoc
+    for obj in (vox.Analyzer, vox.Volume, vox.Result, vox.volumize_pdb, vox.analyze_trajectory):
+        text = pydoc.render_doc(obj, renderer=pydoc.plaintext)
+        assert "Å^3" in text, obj.__name__
+        assert "Å" in text.replace("Å^3", ""), obj.__name__
+    for obj in (vox.Result.table, vox.Result.voxels, vox.Structure.coords):
+        assert "Å" in obj.__doc__, obj
+
+
+def test_structure_fields_that_are_not_utf8(tmp_path):
+    """A structure file with a byte that is not UTF-8 in an atom's fields (a Latin-1 insertion code or
+    chain, written by old software) loads and `vox analyze` writes its documents; in Python,
+    Structure.atoms(), Result.pseudo_atoms() and render("cif") raised UnicodeDecodeError.  Those
+    bytes now come as lone surrogates (os.fsdecode's convention): render(kind) encoded with
+    errors="surrogateescape" is the CLI's file byte for byte."""
+    lines = open(synthetic("cavity_box.pdb"), "rb").read().split(b"\n")
+    first = next(i for i, l in enumerate(lines) if l.startswith(b"ATOM"))
+    lines[first] = lines[first][:26] + b"\xe9" + lines[first][27:]  # the first atom's insertion code
+    src = tmp_path / "latin1.pdb"
+    src.write_bytes(b"\n".join(lines))
+    out = tmp_path / "out"
+    run = run_vox("analyze", "--quiet", "--no-checkpoint", "--write", "pdb", "--output-dir", str(out), str(src))
+    assert run.returncode == 0, run.stderr
+    r = vox.Analyzer(threads=1).analyze(src)
+    assert r.structure.atoms()["ins_code"][0] == "\udce9"
+    assert len(r.pseudo_atoms()) == sum(v.num_voxels for v in r.volumes)
+    for kind, suffix in (("cif", "annotated.cif"), ("pdb", "annotated.pdb")):
+        want = (out / f"latin1.{suffix}").read_bytes()
+        assert r.render(kind).encode("utf-8", "surrogateescape") == want, kind
+    assert b"\xe9" in (out / "latin1.annotated.cif").read_bytes()

@@ -324,5 +324,53 @@ def test_universe_without_what_vox_needs_is_a_vox_error(missing):
             u.add_TopologyAttr(attr, values)
     if missing != "positions":
         u.atoms.positions = np.array([[0, 0, 0], [1.5, 0, 0], [2.5, 1, 0]], dtype=np.float32)
-    with pytest.raises(vox.InvalidArgumentError, match=missing):
+    with pytest.raises(vox.InvalidArgumentError, match=missing) as e:
         vox.Analyzer().analyze(u)
+    # the advice fits what is missing: coordinates are no topology attribute (add_TopologyAttr
+    # ('positions') fails); they come with a trajectory
+    if missing == "positions":
+        assert "add_TopologyAttr" not in str(e.value) and "trajectory=True" in str(e.value)
+    else:
+        assert f"add_TopologyAttr('{missing}'" in str(e.value)
+
+
+def test_keywords_a_path_bytes_or_atomgroup_cannot_use_are_refused(tmp_path):
+    """analyze(path, resolutoin=2.0) (a typo), load(path, element=...) or analyze(universe, selct=...)
+    ran with the keyword ignored: the atom-array keywords were only looked at for coordinates.  Any
+    keyword beside a path, bytes, a Structure or an AtomGroup is now refused, naming it."""
+    xyz, atoms = ring_protein()
+    p = tmp_path / "r.pdb"
+    p.write_text(pdb_text(xyz, atoms))
+    a = analyzer()
+    for source in (str(p), p, p.read_bytes()):
+        with pytest.raises(vox.InvalidArgumentError, match="resolutoin"):
+            a.analyze(source, resolutoin=2.0)
+        with pytest.raises(vox.InvalidArgumentError, match="element"):
+            a.load(source, element=atoms["element"])
+    with pytest.raises(vox.InvalidArgumentError, match="resolutoin"):
+        a.analyze(a.load(p), resolutoin=2.0)
+    mda = pytest.importorskip("MDAnalysis")
+    u = mda.Universe(str(p))
+    with pytest.raises(vox.InvalidArgumentError, match="selct"):
+        a.analyze(u, selct="name CA")
+    assert a.analyze(u, resolution=2.0).resolution == 2.0  # the real keywords still work
+
+
+def test_switches_take_booleans_only():
+    """Analyzer(keep_non_protein="False") (a value read from a config file or the command line) kept
+    the non-protein atoms, align="no" aligned: any string was true.  The on/off arguments take
+    True/False (NumPy's too, and 0/1); anything else is refused, naming the argument."""
+    xyz, atoms = ring_protein()
+    for kw in ("align", "keep_non_protein", "md_residue_names", "enable_necked_pocket_cavity"):
+        for bad in ("False", "no", 2, 0.0, [], None if kw != "md_residue_names" else "yes"):
+            with pytest.raises(vox.InvalidArgumentError, match=kw):
+                vox.Analyzer(threads=1, **{kw: bad})
+        for good in (True, False, np.bool_(True), 0, 1):
+            vox.Analyzer(threads=1, **{kw: good})
+    with pytest.raises(vox.InvalidArgumentError, match="align"):
+        vox.volumize_pdb(b"x", align="False")
+    r = analyzer().analyze(xyz, **atoms)
+    for call in (lambda: r.render("cif", include_hubs="False"), lambda: r.write("cif", "x.cif", include_hubs="no")):
+        with pytest.raises(vox.InvalidArgumentError, match="include_hubs"):
+            call()
+    assert r.render("cif", include_hubs=np.bool_(False)) == r.render("cif")

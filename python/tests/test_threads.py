@@ -165,3 +165,60 @@ def test_library_calls_release_the_gil():
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "True"
     assert type(vox._lib.lib).__name__ == "CDLL"  # ctypes.CDLL (not PyDLL) drops the GIL around every call
+
+
+FORK_SCRIPT = r"""
+import multiprocessing as mp, os, sys
+import vox
+path = sys.argv[1]
+shared = vox.Analyzer(threads=2)           # a module-level Analyzer, used before the pool forks
+before = shared.analyze(path).render("df-json")
+default = vox.volumize_pdb(path)[0].to_json()  # volumize_pdb's cached context (default threads)
+
+def with_shared(_):
+    r = shared.analyze(path)
+    return r.render("df-json"), r.render("pdb") != ""
+
+def with_volumize(_):
+    return vox.volumize_pdb(path)[0].to_json()
+
+def fresh(_):
+    import warnings
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        a = vox.Analyzer(threads=2)
+    return a.analyze(path).render("df-json"), a.threads, any("forked" in str(x.message) for x in w)
+
+if __name__ == "__main__":
+    with mp.get_context("fork").Pool(2) as pool:
+        a = pool.map_async(with_shared, range(2)).get(timeout=60)
+        b = pool.map_async(with_volumize, range(2)).get(timeout=60)
+    assert all(x == (before, True) for x in a), a
+    assert all(x == default for x in b), b
+    assert shared.analyze(path).render("df-json") == before  # the parent's context still works
+    with mp.get_context("fork").Pool(1) as pool:  # a new Analyzer asking for threads in a forked worker
+        c = pool.map_async(fresh, range(1)).get(timeout=60)
+    assert c == [(before, 1, True)], c
+    pid = os.fork()
+    if pid == 0:  # a child that only exits (atexit finalizers) must not touch the parent's context
+        sys.exit(0)
+    assert os.waitpid(pid, 0)[1] == 0
+    print("forked ok")
+"""
+
+
+def test_analyzers_made_before_a_fork_work_in_the_children(tmp_path):
+    """An Analyzer made (and used) before multiprocessing forked its workers - a module-level one, or
+    volumize_pdb()'s cached context - hung the children: the context's worker threads are not in a
+    forked process, and GCC's OpenMP cannot start threads there (a new Analyzer(threads=2) in the
+    child hung too).  A child now makes its own context with the same settings on first use, with
+    one thread (a warning when threads > 1 were asked for there); the parent's is never used nor
+    destroyed there."""
+    script = tmp_path / "fork_pool.py"
+    script.write_text(FORK_SCRIPT)
+    try:
+        p = subprocess.run([sys.executable, str(script), synthetic("cavity_box.pdb")], capture_output=True,
+                           text=True, timeout=240)
+    except subprocess.TimeoutExpired:
+        pytest.fail("a forked worker hung on an Analyzer made before the fork")
+    assert p.returncode == 0 and "forked ok" in p.stdout, p.stdout + p.stderr

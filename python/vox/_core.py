@@ -20,6 +20,13 @@ def _free_handle(free, handle):
     free(_byref(handle))
 
 
+def _destroy_ctx(handle, pid):
+    # a context inherited through fork() belongs to the parent: its worker threads are not in this
+    # process, so it is neither used (Analyzer._ctx makes a new one) nor destroyed here
+    if pid[0] == os.getpid():
+        lib.vox_ctx_destroy(_byref(handle))
+
+
 def _text(value, what):
     if value is None:
         return None
@@ -89,13 +96,22 @@ def _number(value, what, kind=float, lo=_INT_MIN, hi=_INT_MAX):
         raise invalid(f"{what} {value} is too large") from None
 
 
+def _flag(value, what):
+    """An on/off argument: True or False (NumPy's too), or 0 or 1.  A string is refused: "False"
+    (read from a config file or a command line) would otherwise be true."""
+    if isinstance(value, (bool, np.bool_)) or (isinstance(value, (int, np.integer)) and value in (0, 1)):
+        return bool(value)
+    raise invalid(f"{what} must be True or False, got {value!r}")
+
+
 @dataclasses.dataclass(frozen=True)
 class Volume:
     """One volume of a result, in the library's table order (see Result.volumes).
 
     type is "hub", "pore", "pocket", "cavity" or "occluded"; id is its rank among the volumes
-    of its type (0 = largest); x >= y >= z are the axial lengths (Å) along the volume's principal
-    axes; centre is the mean voxel centre in the aligned frame; circularity and uniformity are
+    of its type (0 = largest); volume is num_voxels times the voxel's volume (resolution^3), in
+    Å^3; x >= y >= z are the axial lengths (Å) along the volume's principal axes; centre is the
+    mean voxel centre (Å, aligned frame); circularity and uniformity are
     the cross-section values, None where volumizer writes null; index is the position in
     Result.volumes, the argument of Result.voxels() and Result.surface()."""
     index: int
@@ -190,7 +206,7 @@ class Structure:
 
     @property
     def coords(self):
-        """(n, 3) float32 coordinates of the analysed atoms, aligned frame (a copy)."""
+        """(n, 3) float32 coordinates (Å) of the analysed atoms, aligned frame (a copy)."""
         out = np.empty((len(self), 3), dtype=np.float32)
         lib.vox_structure_coords(self._ptr, out.ctypes.data)
         return out
@@ -215,8 +231,9 @@ class Structure:
         return b if lib.vox_structure_box(self._ptr, b.ctypes.data) else None
 
     def atoms(self):
-        """The analysed atoms as a dict of NumPy arrays: x, y, z, element, atom_name, res_name,
-        res_id, chain, ins_code, hetero, input_index."""
+        """The analysed atoms as a dict of NumPy arrays: x, y, z (Å, aligned frame), element,
+        atom_name, res_name, res_id, chain, ins_code, hetero, input_index.  A byte of the file that
+        is not UTF-8 comes as a lone surrogate ('\udce9', as os.fsdecode gives)."""
         n = len(self)
         info = _lib.AtomInfo()
         info.size = ctypes.sizeof(info)
@@ -226,12 +243,12 @@ class Structure:
             st = lib.vox_structure_atom(self._ptr, i, _byref(info))
             if st:
                 _lib.fail(st)
-            cols["element"].append(info.element.decode())
-            cols["atom_name"].append(info.atom_name.decode())
-            cols["res_name"].append(info.res_name.decode())
+            cols["element"].append(info.element.decode("utf-8", "surrogateescape"))
+            cols["atom_name"].append(info.atom_name.decode("utf-8", "surrogateescape"))
+            cols["res_name"].append(info.res_name.decode("utf-8", "surrogateescape"))
             cols["res_id"].append(info.res_id)
-            cols["chain"].append(info.chain.decode())
-            cols["ins_code"].append(info.ins_code.decode())
+            cols["chain"].append(info.chain.decode("utf-8", "surrogateescape"))
+            cols["ins_code"].append(info.ins_code.decode("utf-8", "surrogateescape"))
             cols["hetero"].append(bool(info.hetero))
             cols["input_index"].append(info.input_index)
         xyz = self.coords
@@ -278,7 +295,8 @@ class Result:
     """The volumes of one analysis.
 
     volumes: every volume as a Volume, in the library's order: hub, pore, cavity and pocket rows
-        sorted as volumizer's table, then the occluded groups.
+        sorted as volumizer's table, then the occluded groups (volume in Å^3, lengths in Å).
+    resolution: the voxel edge (Å) of the analysis.
     table: volumizer's annotation DataFrame (pandas) - the same rows without the occluded groups;
         table.to_json() is byte-identical to volumizer's.
     voxels(i), surface(i): NumPy arrays of volume i's voxel centres and surface flags.
@@ -355,8 +373,9 @@ class Result:
 
     @property
     def table(self):
-        """volumizer's annotation table as a pandas DataFrame: columns id, type, volume, x, y, z,
-        cross_section_circularity, cross_section_uniformity (NaN where volumizer has None); hubs
+        """volumizer's annotation table as a pandas DataFrame: columns id, type, volume (Å^3), x, y, z
+        (axial lengths, Å), cross_section_circularity, cross_section_uniformity (NaN where volumizer
+        has None); hubs
         included, occluded groups not; no columns at all when there are no rows (as volumizer).
         Built on first use; the same DataFrame every time."""
         if self._table is None:
@@ -389,7 +408,7 @@ class Result:
         return int(i) % n
 
     def voxels(self, i, frame="aligned"):
-        """Voxel centres of volume i as an (n, 3) float32 array, ascending flat index; frame
+        """Voxel centres (Å) of volume i as an (n, 3) float32 array, ascending flat index; frame
         "aligned" (the analysed frame, default) or "input" (mapped back to the caller's frame)."""
         i = self._index(i)
         if frame not in ("aligned", "input"):
@@ -463,12 +482,13 @@ class Result:
                 _text(output_structure_cif, "output_structure_cif")]
         info.source, info.input_path, info.output_structure_cif = keep
         info.backend = b"native"
-        info.include_hubs = 1 if include_hubs else 0
+        info.include_hubs = 1 if _flag(include_hubs, "include_hubs") else 0
         return info, keep
 
     def render(self, kind="df-json", *, include_hubs=False, source=None, input_path=None,
                output_structure_cif=None):
-        """One document as a string.  kind:
+        """One document as a string (a byte of the input that is not UTF-8 is a lone surrogate:
+        .encode("utf-8", "surrogateescape") gives the bytes write() writes).  kind:
 
         "df-json"    volumizer's table, annotation_df.to_json()
         "annotation" the CLI payload <label>.annotation.json (source, input_path and
@@ -480,7 +500,7 @@ class Result:
         doc = _document(kind)
         params = _lib.RenderParams()
         params.size = ctypes.sizeof(params)
-        params.include_hubs = 1 if include_hubs else 0
+        params.include_hubs = 1 if _flag(include_hubs, "include_hubs") else 0
         if doc == _lib.DOCUMENT["annotation"]:
             info, _keep = self._payload(source, input_path, output_structure_cif, include_hubs)
             params.payload = ctypes.pointer(info)
@@ -489,7 +509,9 @@ class Result:
             self._analyzer._call(lib.vox_render, doc, self.structure._ptr, self._ptr, _byref(params), _byref(out),
                                  _byref(n))
         try:
-            return ctypes.string_at(out.value, n.value).decode("utf-8")
+            # a byte of the input that is not UTF-8 (a Latin-1 chain or insertion code) is written
+            # through, as `vox analyze` writes it: here a lone surrogate, as os.fsdecode gives
+            return ctypes.string_at(out.value, n.value).decode("utf-8", "surrogateescape")
         finally:
             lib.vox_free(out)
 
@@ -497,6 +519,7 @@ class Result:
         """Writes one document (kinds as render()) to path atomically: a temporary file in the
         same folder, fsync, rename; on error nothing is left at path."""
         doc = _document(kind)
+        include_hubs = _flag(include_hubs, "include_hubs")
         p = _text(path, "path")
         a = self._analyzer
         if doc == _lib.DOCUMENT["df-json"]:
@@ -528,8 +551,55 @@ def _pandas():
     return pandas
 
 
+def _unexpected_keywords(source, atoms):
+    return invalid(f"unexpected keyword argument{'s' if len(atoms) > 1 else ''} "
+                   f"{', '.join(k + '=' for k in sorted(atoms))} with a {type(source).__name__}: the atom arrays "
+                   "(element=, atom_name=, res_name=, res_id=, chain=, ins_code=, hetero=, box=) go with an (n, 3) "
+                   "coordinate array only")
+
+
 def _is_mdanalysis(obj):
     return type(obj).__module__.split(".")[0] == "MDAnalysis"
+
+
+# libvox's threads are OpenMP's: GCC's runtime (libgomp) cannot run a parallel region with more than
+# one thread in a process forked after it started its threads (the region waits forever for them).
+# A process forked after a context with several threads existed here gets one thread per context.
+_forks = {"threaded": False, "child": False, "warned": False}
+
+
+def _after_fork_in_child():
+    if _forks["threaded"]:
+        _forks["child"] = True
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _create_ctx(o, inherited=False):
+    """A new vox_ctx with the options o, or the exception of the library's reason.  inherited: for
+    an Analyzer made before this process was forked (one thread there, without a word)."""
+    h = ctypes.c_void_p()
+    if _forks["child"] and o.threads != 1:
+        if o.threads > 1 and not inherited and not _forks["warned"]:
+            _forks["warned"] = True
+            warnings.warn(f"vox: threads={o.threads} in a process forked after vox ran threads: OpenMP cannot "
+                          "start threads here, so each context runs one thread (the multiprocessing start "
+                          "methods 'spawn' and 'forkserver' allow more)", RuntimeWarning, stacklevel=4)
+        o = _lib.Options.from_buffer_copy(o)  # (its strings stay the caller's, alive meanwhile)
+        o.threads = 1
+    # a failed vox_ctx_create has no context to hold its detail: it writes it here
+    detail = ctypes.create_string_buffer(_lib.DETAIL_SIZE)
+    o.error_detail, o.error_detail_size = ctypes.addressof(detail), len(detail)
+    try:
+        st = lib.vox_ctx_create(_byref(h), _byref(o))
+    finally:
+        o.error_detail, o.error_detail_size = None, 0
+    if st:
+        _lib.fail(st, text=detail.value.decode("utf-8", "replace"))
+    if lib.vox_ctx_threads(h) > 1:
+        _forks["threaded"] = True
+    return h.value
 
 
 class Analyzer:
@@ -546,12 +616,15 @@ class Analyzer:
     max_grid_voxels.
     Preparation: align (principal axes, default True), keep_non_protein, md_residue_names (None:
     on for MDAnalysis input, off otherwise), assembly_policy ("biological", "asymmetric",
-    "auto"; for files).  Analysis, as volumizer and `vox analyze`: resolution (Å, default 3.0),
-    min_voxels (4), min_volume (None), surface_connectivity ("custom18", "6", "18", "26"),
+    "auto"; for files).  Analysis, as volumizer and `vox analyze`: resolution (voxel edge, Å, default
+    3.0), min_voxels (4), min_volume (Å^3, None), surface_connectivity ("custom18", "6", "18", "26"),
     merge_mouth_gap_voxels (1; negative disables merging), enable_necked_pocket_cavity (True).
 
     An Analyzer may be used from several threads (its calls take turns); for parallel work use
     one Analyzer per thread: the library runs without the GIL, so they run at the same time.
+    Processes: an Analyzer made before a fork (multiprocessing's "fork" start method) makes its own
+    context in the child on first use; there, as in any process forked after vox ran threads,
+    each context runs one thread (OpenMP cannot start threads in such a child).
     """
 
     def __init__(self, resolution=3.0, *, threads=None, isa=None, profile=None, bind=None, max_grid_voxels=None,
@@ -577,13 +650,11 @@ class Analyzer:
                 setattr(o, field, b)
         self._configure(resolution, align, keep_non_protein, md_residue_names, assembly_policy, min_voxels,
                         min_volume, surface_connectivity, merge_mouth_gap_voxels, enable_necked_pocket_cavity)
-        # a failed vox_ctx_create has no context to hold its detail: it writes it here
-        detail = ctypes.create_string_buffer(_lib.DETAIL_SIZE)
-        o.error_detail, o.error_detail_size = ctypes.addressof(detail), len(detail)
-        st = lib.vox_ctx_create(_byref(self._h), _byref(o))
-        if st:
-            _lib.fail(st, text=detail.value.decode("utf-8", "replace"))
-        self._finalizer = weakref.finalize(self, _free_handle, lib.vox_ctx_destroy, self._h)
+        self._options = o  # kept: a process forked from this one makes its own context with them
+        self._h.value = _create_ctx(o)
+        # the process that owns the context (a list shared with the _derive()d Analyzers)
+        self._pid = [os.getpid()]
+        self._finalizer = weakref.finalize(self, _destroy_ctx, self._h, self._pid)
         # a profile named (profile=, else $VOX_PROFILE) and not used: a warning, as `vox analyze` gives
         # (the library itself says nothing unless verbose); the defaults give the same results
         env_profile = os.environ.get("VOX_PROFILE")
@@ -599,10 +670,10 @@ class Analyzer:
                    min_volume, surface_connectivity, merge_mouth_gap_voxels, enable_necked_pocket_cavity):
         """Checks and stores the preparation and analysis settings (values the library checks,
         such as a negative resolution, are left to it: its message names them)."""
-        self.align = bool(align)
-        self.keep_non_protein = bool(keep_non_protein)
+        self.align = _flag(align, "align")
+        self.keep_non_protein = _flag(keep_non_protein, "keep_non_protein")
         if md_residue_names is not None:
-            md_residue_names = bool(md_residue_names)
+            md_residue_names = _flag(md_residue_names, "md_residue_names")
         self.md_residue_names = md_residue_names
         if assembly_policy not in _lib.ASSEMBLY:
             raise invalid(f"assembly_policy must be one of {', '.join(_lib.ASSEMBLY)}, got {assembly_policy!r}")
@@ -619,7 +690,7 @@ class Analyzer:
             raise invalid(f"surface_connectivity must be custom18, 6, 18 or 26, got {surface_connectivity!r}")
         p.connectivity = _lib.CONNECTIVITY[sc]
         p.merge_mouth_gap = _number(merge_mouth_gap_voxels, "merge_mouth_gap_voxels", int)
-        p.neck_refinement = 1 if enable_necked_pocket_cavity else 0
+        p.neck_refinement = 1 if _flag(enable_necked_pocket_cavity, "enable_necked_pocket_cavity") else 0
 
     def _derive(self, resolution=3.0, align=True, keep_non_protein=False, md_residue_names=None,
                 assembly_policy="biological", min_voxels=4, min_volume=None, surface_connectivity="custom18",
@@ -627,6 +698,7 @@ class Analyzer:
         """An Analyzer on this one's context (same lock, same lifetime) with other settings."""
         d = Analyzer.__new__(Analyzer)
         d._lock, d._h, d._keep, d._finalizer, d._parent = self._lock, self._h, self._keep, self._finalizer, self
+        d._options, d._pid = self._options, self._pid
         d._configure(resolution, align, keep_non_protein, md_residue_names, assembly_policy, min_voxels, min_volume,
                      surface_connectivity, merge_mouth_gap_voxels, enable_necked_pocket_cavity)
         return d
@@ -637,6 +709,12 @@ class Analyzer:
     def _ctx(self):
         if not self._finalizer.alive:
             raise Error("this vox.Analyzer was closed")
+        if self._pid[0] != os.getpid():
+            # made before this process was forked (a module-level Analyzer, volumize_pdb's cache,
+            # multiprocessing's fork workers): the parent's context would wait forever for worker
+            # threads that are not here; this process gets its own, with the same settings
+            self._h.value = _create_ctx(self._options, inherited=True)
+            self._pid[0] = os.getpid()
         return self._h.value
 
     def _call(self, fn, *args, context=None):
@@ -734,6 +812,12 @@ class Analyzer:
 
     def _load(self, source, name, atoms, prepare, align):
         md = self.md_residue_names
+        if atoms and not isinstance(source, np.ndarray) and (
+                isinstance(source, (str, os.PathLike, bytes, bytearray, memoryview, Structure))
+                or _is_mdanalysis(source)):
+            # the atom-array keywords go with coordinates only: beside a file, bytes or an AtomGroup a
+            # keyword (often a misspelt argument, resolutoin=) would otherwise be ignored
+            raise _unexpected_keywords(source, atoms)
         if isinstance(source, (str, os.PathLike)):
             path = os.fspath(source)
             p = _text(path, "path")
@@ -791,7 +875,12 @@ class Analyzer:
         """Analyses a structure and returns a Result.  source is what load() takes, or a
         Structure from load(); resolution overrides the Analyzer's for this call."""
         # (a Structure is plain data: one loaded by another Analyzer may be analysed here)
-        s = source if isinstance(source, Structure) else self._load(source, name, atoms, True, None)
+        if isinstance(source, Structure):
+            if atoms:
+                raise _unexpected_keywords(source, atoms)
+            s = source
+        else:
+            s = self._load(source, name, atoms, True, None)
         params = self._params
         if resolution is not None:
             params = _lib.AnalyzeParams.from_buffer_copy(self._params)

@@ -81,7 +81,11 @@ def atom_buffers(ag, xyz=None):
     topology has none), chain IDs (or ""), insertion codes, HETATM flags and the unit cell when
     the topology has them."""
     if xyz is None:
-        xyz = _required(ag, "positions", "coordinates (a Universe without a trajectory)")
+        xyz = _attr(ag, "positions")
+        if xyz is None:  # (coordinates are no topology attribute: they come with a trajectory)
+            raise invalid("the AtomGroup has no coordinates: its Universe has no trajectory; load one "
+                          "(Universe(topology, trajectory)), or make it with Universe.empty(..., trajectory=True) "
+                          "and set atoms.positions")
     names = _required(ag, "names", "atom names").tolist()
     elements = _attr(ag, "elements")
     elements = [""] * len(names) if elements is None else "\0".join(map(str, elements.tolist())).upper().split("\0")

@@ -191,20 +191,21 @@ def analyze_trajectory(source, select="protein", align="each", start=None, stop=
 
     tracks=True (align "reference" or "none") returns (frames, tracks): tracks has the columns of
     `vox trajectory`'s <label>.tracks.csv (track, types, frames, fraction, first_frame, last_frame,
-    volume_mean, volume_sd, volume_min, volume_max), rounded as that file prints them.
+    volume_mean, volume_sd, volume_min, volume_max, in Å^3), rounded as that file prints them.
 
     Returns one row per frame and volume (occluded groups excluded) with the columns of
     `vox trajectory`'s frames.csv: frame, time (ps; NaN when the file has none), type, id, track
-    (empty: no tracking), voxels, volume, x, y, z (axial lengths), centre_x/y/z (aligned frame),
-    circularity, uniformity (NaN where volumizer writes null); track is <NA> with align="each".  Numbers are rounded as frames.csv
-    prints them (%.10g; %.6f for time and centres), so the table equals the file.  Residue names
-    MD force fields write (HIE, CYX, HSD, HISE, ...) count as amino acids; hydrogens are removed.
+    (empty: no tracking), voxels, volume (Å^3), x, y, z (axial lengths, Å), centre_x/y/z (Å,
+    aligned frame), circularity, uniformity (NaN where volumizer writes null); track is <NA> with
+    align="each".  Numbers are rounded as frames.csv prints them (%.10g; %.6f for time and
+    centres), so the table equals the file.  Residue names MD force fields write (HIE, CYX, HSD, HISE, ...) count as amino acids; hydrogens are removed.
 
     A frame that cannot be analysed raises the library's error, naming the frame; the frames
     before it are in the exception's .frames attribute.
     """
     if align not in ("each", "none", "reference"):
         raise invalid(f"align must be 'each', 'none' or 'reference', got {align!r}")
+    tracks = _core._flag(tracks, "tracks")
     if tracks and align == "each":
         raise invalid("tracks=True needs one lattice for all frames: align='reference' or 'none'")
     if fit not in _lib.FIT:

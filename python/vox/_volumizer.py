@@ -40,8 +40,9 @@ def volumize_pdb(pdb_file, resolution=None, align=True, *, assembly_policy="biol
     """volumizer.volumize_pdb: loads, cleans, aligns and analyses a PDB or mmCIF file.
 
     Returns (annotation_df, prepared_structure, annotation) as volumizer does:
-      annotation_df       volumizer's pandas table; annotation_df.to_json() is byte-identical to
-                          volumizer's (hubs included, occluded groups not);
+      annotation_df       volumizer's pandas table (volume in Å^3; x, y, z: axial lengths in
+                          Å); annotation_df.to_json() is byte-identical to volumizer's (hubs
+                          included, occluded groups not);
       prepared_structure  the cleaned, aligned vox.Structure (volumizer gives a biotite
                           AtomArray; biotite is not needed here);
       annotation          the vox.Result; annotation.pseudo_atoms() is volumizer's annotation
@@ -51,7 +52,7 @@ def volumize_pdb(pdb_file, resolution=None, align=True, *, assembly_policy="biol
     resolution: voxel size in Å (None: set_resolution()'s value, 3.0 by default).  align=False
     analyses the coordinates as they are (volumizer's own prepared frames give its tables exactly).
     volumizer's options: assembly_policy ("biological", "asymmetric", "auto"), min_voxels,
-    min_volume, enable_necked_pocket_cavity, surface_connectivity ("custom18", "6", "18", "26"),
+    min_volume (Å^3), enable_necked_pocket_cavity, surface_connectivity ("custom18", "6", "18", "26"),
     merge_mouth_gap_voxels, keep_non_protein, and stage_timings (a dict, filled with seconds per
     stage).  threads, isa and profile choose the context (one per thread and setting, reused).
     """
