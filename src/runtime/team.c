@@ -1,4 +1,5 @@
 /* team.c - hwloc topology, thread count, placement and per-region pinning of a context (team.h) */
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -266,8 +267,24 @@ void vox_team_free(vox_team *t)
     t->counted = 0;
 }
 
+/* Whether this process was forked after vox ran a team of threads here (or
+ * its parent was).  GCC's OpenMP runtime cannot start a team in such a
+ * child: the region waits for threads the fork did not copy, so a worker
+ * that a driver or Python's multiprocessing forked hung in its first
+ * analysis.  There every team runs one thread, which gives the same
+ * results (every thread count does).  Process state by nature: it is the
+ * OpenMP runtime's, not any context's. */
+static atomic_int forked_after_threads;
+static pthread_once_t fork_watch_once = PTHREAD_ONCE_INIT;
+
+static void note_fork_in_child(void) { atomic_store(&forked_after_threads, 1); }
+
+static void watch_forks(void) { pthread_atfork(NULL, NULL, note_fork_in_child); }
+
 int vox_team_width(const vox_team *t, int threads, size_t n)
 {
+    if (atomic_load_explicit(&forked_after_threads, memory_order_relaxed))
+        return 1;
     int w = t->threads;
     if (threads > 0 && threads < w) w = threads;
     if ((size_t)w > n) w = n ? (int)n : 1;
@@ -286,6 +303,7 @@ int vox_team_run(vox_team *t, int threads, size_t n, vox_schedule sched, vox_tea
         return 1;
     }
 #ifdef _OPENMP
+    pthread_once(&fork_watch_once, watch_forks); /* before the runtime's first team */
     int failed = 0;
 #pragma omp parallel num_threads(w) reduction(| : failed)
     {
