@@ -75,6 +75,12 @@ static int in_child(int (*fn)(vox_ctx *, unsigned long long), vox_ctx *parent, u
 
 static int with_inherited(vox_ctx *parent, unsigned long long want)
 {
+    /* and says so: the count a caller sizes its own work by */
+    if (vox_ctx_threads(parent) != 1) {
+        fprintf(stderr, "  vox_ctx_threads of the inherited context in the child: %d, expected 1\n",
+                vox_ctx_threads(parent));
+        return 0;
+    }
     return analyse(parent) == want;
 }
 
@@ -82,7 +88,7 @@ static int with_new_context(vox_ctx *parent, unsigned long long want)
 {
     (void)parent;
     vox_ctx *ctx = two_thread_ctx();
-    const int ok = ctx && analyse(ctx) == want;
+    const int ok = ctx && vox_ctx_threads(ctx) == 1 && analyse(ctx) == want;
     vox_ctx_destroy(&ctx);
     return ok;
 }
@@ -109,6 +115,7 @@ int main(int argc, char **argv)
     CHECK(in_child(with_new_context, ctx, want, "new context"),
           "a child forked after vox ran threads analyses with a new context of two threads, as the parent did");
     CHECK(analyse(ctx) == want, "the parent still analyses with its threads after the forks");
+    CHECK(vox_ctx_threads(ctx) == 2, "the parent's context still has its two threads");
     vox_ctx_destroy(&ctx);
     return check_report();
 }

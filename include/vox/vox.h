@@ -232,7 +232,8 @@ VOX_API const char *vox_profile_status_name(vox_profile_status status);
  * why it was not used ("" when it was). */
 VOX_API const char *vox_ctx_profile_path(const vox_ctx *ctx);
 VOX_API const char *vox_ctx_profile_detail(const vox_ctx *ctx);
-/* Threads the context's parallel regions may use. */
+/* Threads the context's parallel regions may use (1 in a process forked
+ * after libvox ran threads: OpenMP cannot start a team there). */
 VOX_API int vox_ctx_threads(const vox_ctx *ctx);
 /* The active settings as JSON: threads, binding, topology summary, profile
  * status, and per kernel and size class the variant, tile and threads.

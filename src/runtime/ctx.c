@@ -155,7 +155,7 @@ vox_profile_status vox_ctx_profile_status(const vox_ctx *ctx)
 }
 const char *vox_ctx_profile_path(const vox_ctx *ctx) { return ctx ? ctx->profile->path : ""; }
 const char *vox_ctx_profile_detail(const vox_ctx *ctx) { return ctx ? ctx->profile->detail : ""; }
-int vox_ctx_threads(const vox_ctx *ctx) { return ctx ? ctx->team->threads : 1; }
+int vox_ctx_threads(const vox_ctx *ctx) { return ctx ? vox_team_threads(ctx->team) : 1; }
 
 char *vox_ctx_fingerprint_json(const vox_ctx *ctx)
 {
@@ -172,9 +172,10 @@ char *vox_ctx_settings_json(const vox_ctx *ctx)
     if (!ctx)
         return NULL;
     const vox_team *t = ctx->team;
+    const int threads = vox_team_threads(t); /* 1 in a process forked after vox ran threads */
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "threads", t->threads);
-    cJSON_AddStringToObject(o, "threads_from", t->threads_source);
+    cJSON_AddNumberToObject(o, "threads", threads);
+    cJSON_AddStringToObject(o, "threads_from", threads < t->threads ? "fork (OpenMP cannot start threads in a process forked after vox ran threads)" : t->threads_source);
     cJSON_AddStringToObject(o, "bind", vox_bind_mode_name(t->bind_asked));
     cJSON_AddStringToObject(o, "binding", t->bind_reason);
     cJSON *topo = cJSON_AddObjectToObject(o, "topology");
@@ -197,7 +198,7 @@ char *vox_ctx_settings_json(const vox_ctx *ctx)
             cJSON_AddStringToObject(e, "variant", vox_isa_name(isa));
             cJSON_AddStringToObject(e, "code", vox_kernel_code_isa(isa, (vox_tuned_kernel)i));
             cJSON_AddNumberToObject(e, "tile_kib", s->tile_kib);
-            cJSON_AddNumberToObject(e, "threads", s->threads == 0 || s->threads > t->threads ? t->threads : s->threads);
+            cJSON_AddNumberToObject(e, "threads", s->threads == 0 || s->threads > threads ? threads : s->threads);
         }
     }
     int jobs, per_job;
@@ -213,7 +214,7 @@ char *vox_ctx_settings_json(const vox_ctx *ctx)
 
 int vox_ctx_batch_split(const vox_ctx *ctx, int *jobs, int *threads_per_job)
 {
-    int j = 1, t = ctx ? ctx->team->threads : 1, tuned = 0;
+    int j = 1, t = ctx ? vox_team_threads(ctx->team) : 1, tuned = 0;
     if (ctx && ctx->tuning->batch.jobs > 0) {
         j = ctx->tuning->batch.jobs;
         t = ctx->tuning->batch.threads_per_job;

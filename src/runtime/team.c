@@ -281,11 +281,14 @@ static void note_fork_in_child(void) { atomic_store(&forked_after_threads, 1); }
 
 static void watch_forks(void) { pthread_atfork(NULL, NULL, note_fork_in_child); }
 
+int vox_team_threads(const vox_team *t)
+{
+    return atomic_load_explicit(&forked_after_threads, memory_order_relaxed) ? 1 : t->threads;
+}
+
 int vox_team_width(const vox_team *t, int threads, size_t n)
 {
-    if (atomic_load_explicit(&forked_after_threads, memory_order_relaxed))
-        return 1;
-    int w = t->threads;
+    int w = vox_team_threads(t);
     if (threads > 0 && threads < w) w = threads;
     if ((size_t)w > n) w = n ? (int)n : 1;
 #ifdef _OPENMP

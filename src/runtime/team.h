@@ -64,4 +64,8 @@ VOX_HIDDEN int vox_team_run(vox_team *team, int threads, size_t n, vox_schedule 
 /* The number of threads vox_team_run would use for n items. */
 VOX_HIDDEN int vox_team_width(const vox_team *team, int threads, size_t n);
 
+/* The threads the team's regions can run: team->threads, or 1 in a
+ * process forked after vox ran threads (vox_team_width says why). */
+VOX_HIDDEN int vox_team_threads(const vox_team *team);
+
 #endif
