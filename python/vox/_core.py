@@ -9,7 +9,7 @@ import weakref
 
 import numpy as np
 
-from . import _arrays, _lib
+from . import _arrays, _descriptors, _lib
 from ._errors import Error, invalid
 
 lib = _lib.lib
@@ -248,7 +248,8 @@ class Structure:
             cols["res_name"].append(info.res_name.decode("utf-8", "surrogateescape"))
             cols["res_id"].append(info.res_id)
             cols["chain"].append(info.chain.decode("utf-8", "surrogateescape"))
-            cols["ins_code"].append(info.ins_code.decode("utf-8", "surrogateescape"))
+            # a c_char field reads as one byte: NUL, no insertion code, is ""
+            cols["ins_code"].append(info.ins_code.rstrip(b"\0").decode("utf-8", "surrogateescape"))
             cols["hetero"].append(bool(info.hetero))
             cols["input_index"].append(info.input_index)
         xyz = self.coords
@@ -301,11 +302,18 @@ class Result:
         table.to_json() is byte-identical to volumizer's.
     voxels(i), surface(i): NumPy arrays of volume i's voxel centres and surface flags.
     transform: the input -> aligned Transform of the structure as it was analysed.
-    render(kind) / write(kind, path): any document the library writes.
+    box(i, frame="input", padding=4.0): volume i's docking box (a Box).
+    With Analyzer(descriptors=True) (or analyze(..., descriptors=True)) also: descriptors()
+        (depth, hydropathy, atom classes, openings per volume), lining_atoms(), lining_residues(),
+        openings(i) - the README's "Descriptors" says what each is.
+    render(kind) / write(kind, path): any document the library writes (volumizer's, and the
+        volumes JSON, Vina boxes, PyMOL and ChimeraX scripts and OpenDX maps of `vox analyze
+        --write`).
     """
 
-    def __init__(self, analyzer, structure, handle, resolution, stats):
+    def __init__(self, analyzer, structure, handle, resolution, stats, with_descriptors=False):
         self._analyzer = analyzer
+        self._with_descriptors = with_descriptors
         self.structure = structure
         self._h = handle
         self._finalizer = weakref.finalize(self, _free_handle, lib.vox_result_free, handle)
@@ -470,6 +478,41 @@ class Result:
         """P-SEA fractions (alpha, beta, coil) of the analysed structure; NaN where undefined."""
         return self.structure.secondary_structure()
 
+    # -- descriptors and boxes (README "Descriptors"; _descriptors.py) ----------------------
+
+    def box(self, i, frame="input", padding=4.0):
+        """The box holding volume i's voxel cubes grown by padding Å on every side, as a Box (lo, hi,
+        centre, size): frame "input" (the structure's own coordinates, what a docking program
+        reads; default) or "aligned".  Needs no descriptors."""
+        return _descriptors.box(self, i, frame, padding)
+
+    def descriptors(self):
+        """A pandas DataFrame, one row per volume (Result.volumes order, occluded groups too):
+        index, id, type, volume (Å^3), depth_max and depth_mean (Å to the nearest bulk solvent),
+        hydropathy (mean Kyte-Doolittle of the lining residues; NaN when none has a value),
+        apolar_fraction, polar_fraction, charged_fraction (of the lining atoms), num_lining_atoms,
+        num_lining_residues, num_openings (<NA> for occluded groups, never classified) and
+        opening_area (Å^2; NaN for occluded groups)."""
+        return _descriptors.table(self)
+
+    def lining_atoms(self, volume=None):
+        """A pandas DataFrame of the atoms lining each volume (or only volume, an index): volume,
+        id, type, atom (index in the analysed structure), input_index (in the file or arrays
+        given: an AtomGroup's position), chain, res_id, ins_code, res_name, atom_name, element;
+        each volume's atoms ascending."""
+        return _descriptors.lining_atoms(self, volume)
+
+    def lining_residues(self, volume=None):
+        """A pandas DataFrame of the residues lining each volume (or only volume), in structure
+        order: volume, id, type, atom and input_index (the residue's first atom), chain, res_id,
+        ins_code, res_name."""
+        return _descriptors.lining_residues(self, volume)
+
+    def openings(self, i):
+        """The areas (Å^2) of volume i's openings, largest first, as a float64 array (None for an
+        occluded group)."""
+        return _descriptors.openings(self, i)
+
     def _payload(self, source, input_path, output_structure_cif, include_hubs, path=None):
         label = self.structure.label if source is None else source
         if output_structure_cif is None:
@@ -485,25 +528,75 @@ class Result:
         info.include_hubs = 1 if _flag(include_hubs, "include_hubs") else 0
         return info, keep
 
+    def _render_params(self, doc, include_hubs, source, input_path, output_structure_cif, volume, box_padding,
+                       frame, structure_file, path=None):
+        """The vox_render_params of one document, and the buffers they point into (kept alive by
+        the caller for the call)."""
+        params = _lib.RenderParams()
+        lib.vox_render_params_init(_byref(params))
+        params.include_hubs = 1 if _flag(include_hubs, "include_hubs") else 0
+        keep = []
+        if doc == _lib.DOCUMENT["annotation"]:
+            info, keep = self._payload(source, input_path, output_structure_cif, include_hubs, path)
+            params.payload = ctypes.pointer(info)
+            keep.append(info)
+        per_volume = doc in (_lib.DOCUMENT["vina"], _lib.DOCUMENT["dx"])
+        if per_volume:
+            if volume is None:
+                raise invalid(f"{_KIND_NAMES[doc]} is a document of one volume: give volume= (an index of "
+                              "Result.volumes)")
+            params.volume = self._index(volume)
+        elif volume is not None:
+            raise invalid(f"volume= goes with the documents of one volume (vina, dx), not {_KIND_NAMES[doc]}")
+        params.box_padding = _descriptors.padding_value(box_padding, "box_padding")
+        # the frame written: volumizer's aligned frame for its documents, the caller's own for the
+        # boxes and maps (as `vox analyze --write` writes them); for the scripts, the frame of the
+        # structure file they open (the annotated CIF that render("cif") gives: aligned)
+        if frame is None:
+            frame = "input" if per_volume else "aligned"
+        params.output_frame = _descriptors.frame_code(frame)
+        if doc == _lib.DOCUMENT["volumes-json"]:
+            b = _text(self.structure.label if source is None else source, "source")
+            keep.append(b)
+            params.source = b
+        if doc in (_lib.DOCUMENT["pymol"], _lib.DOCUMENT["chimerax"]):
+            if structure_file is None:
+                # <label>.annotated.cif beside the script, as `vox analyze` writes both (a label that
+                # starts with '-' would read as an option: it goes through ./)
+                label = self.structure.label
+                structure_file = ("./" if label.startswith("-") else "") + f"{label}.annotated.cif"
+            b = _text(structure_file, "structure_file")
+            keep.append(b)
+            params.structure_file = b
+        return params, keep
+
     def render(self, kind="df-json", *, include_hubs=False, source=None, input_path=None,
-               output_structure_cif=None):
+               output_structure_cif=None, volume=None, box_padding=4.0, frame=None, structure_file=None):
         """One document as a string (a byte of the input that is not UTF-8 is a lone surrogate:
         .encode("utf-8", "surrogateescape") gives the bytes write() writes).  kind:
 
-        "df-json"    volumizer's table, annotation_df.to_json()
-        "annotation" the CLI payload <label>.annotation.json (source, input_path and
-                     output_structure_cif default to the structure's label, its input path and
-                     "<label>.annotated.cif"; hubs only with include_hubs, as `vox analyze`)
-        "pdb"        volumizer's annotated PDB (protein, END, every group's pseudo-atoms, END)
-        "cif"        the annotated mmCIF of `vox analyze` (HUB pseudo-atoms only with include_hubs)
-        """
+        "df-json"      volumizer's table, annotation_df.to_json()
+        "annotation"   the CLI payload <label>.annotation.json (source, input_path and
+                       output_structure_cif default to the structure's label, its input path and
+                       "<label>.annotated.cif"; hubs only with include_hubs, as `vox analyze`)
+        "pdb"          volumizer's annotated PDB (protein, END, every group's pseudo-atoms, END)
+        "cif"          the annotated mmCIF of `vox analyze` (HUB pseudo-atoms only with include_hubs)
+        "volumes-json" every volume with its descriptors, lining residues and atoms and boxes
+                       (source: the label written, default the structure's; box_padding Å)
+        "vina"         an AutoDock Vina box (center_x ... size_z) of volume= (an index)
+        "dx"           an OpenDX map of volume= (1 in its voxels, 0 around them)
+        "pymol"        a PyMOL script (.pml) that opens structure_file (default
+                       "<label>.annotated.cif", as write("cif") and `vox analyze` name it) and shows
+                       each volume and its lining residues in the input frame
+        "chimerax"     the same as a ChimeraX command file (.cxc)
+
+        frame: the frame of the coordinates written, "aligned" or "input"; default "aligned" for
+        pdb and cif (volumizer's), "input" for vina and dx (what a docking program or viewer reads
+        with the user's file); for pymol and chimerax, the frame of structure_file (default
+        "aligned").  volumes-json, pymol and chimerax need descriptors."""
         doc = _document(kind)
-        params = _lib.RenderParams()
-        params.size = ctypes.sizeof(params)
-        params.include_hubs = 1 if _flag(include_hubs, "include_hubs") else 0
-        if doc == _lib.DOCUMENT["annotation"]:
-            info, _keep = self._payload(source, input_path, output_structure_cif, include_hubs)
-            params.payload = ctypes.pointer(info)
+        params, _keep = self._render_params(doc, include_hubs, source, input_path, output_structure_cif, volume,
+                                            box_padding, frame, structure_file)
         out, n = ctypes.c_void_p(), ctypes.c_size_t()
         with self.structure._use:
             self._analyzer._call(lib.vox_render, doc, self.structure._ptr, self._ptr, _byref(params), _byref(out),
@@ -515,28 +608,23 @@ class Result:
         finally:
             lib.vox_free(out)
 
-    def write(self, kind, path, *, include_hubs=False, source=None, input_path=None, output_structure_cif=None):
-        """Writes one document (kinds as render()) to path atomically: a temporary file in the
-        same folder, fsync, rename; on error nothing is left at path."""
+    def write(self, kind, path, *, include_hubs=False, source=None, input_path=None, output_structure_cif=None,
+              volume=None, box_padding=4.0, frame=None, structure_file=None):
+        """Writes one document (kinds and keywords as render()) to path atomically: a temporary
+        file in the same folder, fsync, rename; on error nothing is left at path."""
         doc = _document(kind)
-        include_hubs = _flag(include_hubs, "include_hubs")
+        params, _keep = self._render_params(doc, include_hubs, source, input_path, output_structure_cif, volume,
+                                            box_padding, frame, structure_file, path)
         p = _text(path, "path")
-        a = self._analyzer
-        if doc == _lib.DOCUMENT["df-json"]:
-            a._call(lib.vox_write_df_json, self._ptr, p)
-            return
         with self.structure._use:  # the documents that read the structure (see Structure._use)
-            if doc == _lib.DOCUMENT["annotation"]:
-                info, _keep = self._payload(source, input_path, output_structure_cif, include_hubs, path)
-                a._call(lib.vox_write_annotation_payload, self.structure._ptr, self._ptr, _byref(info), p)
-            elif doc == _lib.DOCUMENT["pdb"]:
-                a._call(lib.vox_write_annotated_pdb, self.structure._ptr, self._ptr, p)
-            else:
-                a._call(lib.vox_write_annotated_cif, self.structure._ptr, self._ptr, 1 if include_hubs else 0, p)
+            self._analyzer._call(lib.vox_write_document, doc, self.structure._ptr, self._ptr, _byref(params), p)
+
+
+_KIND_NAMES = {code: name for name, code in _lib.DOCUMENT.items()}
 
 
 def _document(kind):
-    k = {"payload": "annotation", "df_json": "df-json", "json": "df-json"}.get(kind, kind)
+    k = {"payload": "annotation", "df_json": "df-json", "json": "df-json", "volumes_json": "volumes-json"}.get(kind, kind)
     if k not in _lib.DOCUMENT:
         raise invalid(f"unknown document kind {kind!r}: expected one of {', '.join(_lib.DOCUMENT)}")
     return _lib.DOCUMENT[k]
@@ -618,7 +706,10 @@ class Analyzer:
     on for MDAnalysis input, off otherwise), assembly_policy ("biological", "asymmetric",
     "auto"; for files).  Analysis, as volumizer and `vox analyze`: resolution (voxel edge, Å, default
     3.0), min_voxels (4), min_volume (Å^3, None), surface_connectivity ("custom18", "6", "18", "26"),
-    merge_mouth_gap_voxels (1; negative disables merging), enable_necked_pocket_cavity (True).
+    merge_mouth_gap_voxels (1; negative disables merging), enable_necked_pocket_cavity (True);
+    descriptors (False): also compute each volume's lining atoms and residues, depth, hydropathy,
+    atom classes and openings (Result.descriptors() and the README's "Descriptors"; they cost
+    about a fifth more analysis time, nothing when off; the volumes are the same either way).
 
     An Analyzer may be used from several threads (its calls take turns); for parallel work use
     one Analyzer per thread: the library runs without the GIL, so they run at the same time.
@@ -630,7 +721,7 @@ class Analyzer:
     def __init__(self, resolution=3.0, *, threads=None, isa=None, profile=None, bind=None, max_grid_voxels=None,
                  align=True, keep_non_protein=False, md_residue_names=None, assembly_policy="biological",
                  min_voxels=4, min_volume=None, surface_connectivity="custom18", merge_mouth_gap_voxels=1,
-                 enable_necked_pocket_cavity=True):
+                 enable_necked_pocket_cavity=True, descriptors=False):
         self._lock = threading.Lock()
         self._h = ctypes.c_void_p()
         o = _lib.Options()
@@ -649,7 +740,8 @@ class Analyzer:
                 self._keep.append(b)
                 setattr(o, field, b)
         self._configure(resolution, align, keep_non_protein, md_residue_names, assembly_policy, min_voxels,
-                        min_volume, surface_connectivity, merge_mouth_gap_voxels, enable_necked_pocket_cavity)
+                        min_volume, surface_connectivity, merge_mouth_gap_voxels, enable_necked_pocket_cavity,
+                        descriptors)
         self._options = o  # kept: a process forked from this one makes its own context with them
         self._h.value = _create_ctx(o)
         # the process that owns the context (a list shared with the _derive()d Analyzers)
@@ -667,7 +759,8 @@ class Analyzer:
                           "using the default settings", RuntimeWarning, stacklevel=2)
 
     def _configure(self, resolution, align, keep_non_protein, md_residue_names, assembly_policy, min_voxels,
-                   min_volume, surface_connectivity, merge_mouth_gap_voxels, enable_necked_pocket_cavity):
+                   min_volume, surface_connectivity, merge_mouth_gap_voxels, enable_necked_pocket_cavity,
+                   descriptors=False):
         """Checks and stores the preparation and analysis settings (values the library checks,
         such as a negative resolution, are left to it: its message names them)."""
         self.align = _flag(align, "align")
@@ -691,6 +784,7 @@ class Analyzer:
         p.connectivity = _lib.CONNECTIVITY[sc]
         p.merge_mouth_gap = _number(merge_mouth_gap_voxels, "merge_mouth_gap_voxels", int)
         p.neck_refinement = 1 if _flag(enable_necked_pocket_cavity, "enable_necked_pocket_cavity") else 0
+        p.descriptors = 1 if _flag(descriptors, "descriptors") else 0
 
     def _derive(self, resolution=3.0, align=True, keep_non_protein=False, md_residue_names=None,
                 assembly_policy="biological", min_voxels=4, min_volume=None, surface_connectivity="custom18",
@@ -871,9 +965,9 @@ class Analyzer:
 
     # -- analysis ------------------------------------------------------------------------
 
-    def analyze(self, source, *, resolution=None, name=None, **atoms):
+    def analyze(self, source, *, resolution=None, descriptors=None, name=None, **atoms):
         """Analyses a structure and returns a Result.  source is what load() takes, or a
-        Structure from load(); resolution overrides the Analyzer's for this call."""
+        Structure from load(); resolution and descriptors override the Analyzer's for this call."""
         # (a Structure is plain data: one loaded by another Analyzer may be analysed here)
         if isinstance(source, Structure):
             if atoms:
@@ -882,9 +976,12 @@ class Analyzer:
         else:
             s = self._load(source, name, atoms, True, None)
         params = self._params
-        if resolution is not None:
+        if resolution is not None or descriptors is not None:
             params = _lib.AnalyzeParams.from_buffer_copy(self._params)
-            params.resolution = _number(resolution, "resolution")
+            if resolution is not None:
+                params.resolution = _number(resolution, "resolution")
+            if descriptors is not None:
+                params.descriptors = 1 if _flag(descriptors, "descriptors") else 0
         h = ctypes.c_void_p()
         # the structure first (see Structure._use), then the analysis and its stage timings, with no
         # other call in between
@@ -894,7 +991,7 @@ class Analyzer:
             if st:
                 _lib.fail(st, ctx)
             stats = self._stats_locked(ctx)
-        return Result(self, s, h, params.resolution, stats)
+        return Result(self, s, h, params.resolution, stats, params.descriptors != 0)
 
     def __repr__(self):
         if not self._finalizer.alive:

@@ -110,6 +110,20 @@ class Volume(ctypes.Structure):
 VOLUME_DTYPE = np.dtype(Volume)
 
 
+class Descriptors(ctypes.Structure):
+    # an output struct: the caller sets size
+    _fields_ = [("size", c_size_t), ("depth_max", c_double), ("depth_mean", c_double), ("num_lining_atoms", c_size_t),
+                ("num_lining_residues", c_size_t), ("has_hydropathy", c_int), ("hydropathy", c_double),
+                ("apolar_fraction", c_double), ("polar_fraction", c_double), ("charged_fraction", c_double),
+                ("has_openings", c_int), ("num_openings", c_size_t), ("opening_area", c_double)]
+
+
+class Box(ctypes.Structure):
+    # an output struct: the caller sets size
+    _fields_ = [("size", c_size_t), ("lo", c_double * 3), ("hi", c_double * 3), ("centre", c_double * 3),
+                ("extent", c_double * 3)]
+
+
 class PayloadInfo(ctypes.Structure):
     _fields_ = [("size", c_size_t), ("source", c_char_p), ("input_path", c_char_p),
                 ("output_structure_cif", c_char_p), ("backend", c_char_p), ("include_hubs", c_int)]
@@ -152,7 +166,8 @@ class Stats(ctypes.Structure):
 # enum values (vox.h)
 ASSEMBLY = {"biological": 0, "asymmetric": 1, "auto": 2}
 CONNECTIVITY = {"custom18": 0, "6": 6, "18": 18, "26": 26}
-DOCUMENT = {"df-json": 0, "annotation": 1, "pdb": 2, "cif": 3}
+DOCUMENT = {"df-json": 0, "annotation": 1, "pdb": 2, "cif": 3, "volumes-json": 4, "vina": 5, "pymol": 6, "chimerax": 7,
+            "dx": 8}
 FIT = {"heavy": 0, "ca": 1}
 FRAME_SIGNS = {"volumizer": 0, "canonical": 1}
 VOLUME_TYPES = ("hub", "pore", "pocket", "cavity", "occluded")
@@ -235,6 +250,13 @@ _protos = {
     "vox_write_annotated_cif": (c_int, [c_void_p, c_void_p, c_void_p, c_int, c_char_p]),
     "vox_render": (c_int, [c_void_p, c_int, c_void_p, c_void_p, P(RenderParams), P(c_void_p), P(c_size_t)]),
     "vox_free": (None, [c_void_p]),
+    "vox_render_params_init": (None, [P(RenderParams)]),
+    "vox_write_document": (c_int, [c_void_p, c_int, c_void_p, c_void_p, P(RenderParams), c_char_p]),
+    "vox_result_descriptors": (c_int, [c_void_p, c_size_t, P(Descriptors)]),
+    "vox_result_lining_atoms": (c_size_t, [c_void_p, c_size_t, c_void_p]),
+    "vox_result_lining_residues": (c_size_t, [c_void_p, c_size_t, c_void_p]),
+    "vox_result_openings": (c_size_t, [c_void_p, c_size_t, c_void_p]),
+    "vox_result_box": (c_int, [c_void_p, c_size_t, c_int, c_double, P(Box)]),
     "vox_secondary_structure": (c_int, [c_void_p, c_void_p, P(c_double), P(c_double), P(c_double)]),
 }
 for _name, (_res, _args) in _protos.items():
@@ -252,6 +274,7 @@ def _check_struct_sizes():
     for cls, init in ((Options, lib.vox_options_init), (LoadParams, lib.vox_load_params_init),
                       (AtomArrays, lib.vox_atom_arrays_init), (PrepareParams, lib.vox_prepare_params_init),
                       (AnalyzeParams, lib.vox_analyze_params_init), (PayloadInfo, lib.vox_payload_info_init),
+                      (RenderParams, lib.vox_render_params_init),
                       (ReferenceParams, lib.vox_reference_params_init), (TrackerParams, lib.vox_tracker_params_init)):
         probe = (ctypes.c_char * (ctypes.sizeof(cls) + 64))()
         init(ctypes.cast(probe, P(cls)))
