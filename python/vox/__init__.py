@@ -16,6 +16,12 @@ The Pythonic API - one Analyzer (one library context) reused for many analyses:
     r.table                         # volumizer's pandas table
     r.volumes[0].volume, r.voxels(0), r.surface(0), r.transform
     r.render("cif"); r.write("annotation", "out/4jpn.annotation.json")
+    r.box(0)                        # docking box of volume 0 in the file's frame (a Box)
+
+Descriptors (lining atoms and residues, depth, hydropathy, openings) and the viewer exports:
+
+    r = vox.Analyzer(resolution=2.0, descriptors=True).analyze("4jpn.pdb")
+    r.descriptors(); r.lining_residues(0); r.write("pymol", "4jpn.pml")
 
 Trajectories (one prepared structure, new coordinates per frame, in-process):
 
@@ -36,6 +42,7 @@ from ._errors import (AssemblyError, DecompressError, EmptyGridError, Error, Fil
                       NoAtomsError, OutOfMemoryError, ParseError, TooFewAtomsError)
 from ._lib import lib as _clib, library_path
 from ._core import Analyzer, Result, Structure, Transform, Volume, make_label
+from ._descriptors import Box
 from ._trajectory import FRAME_COLUMNS, TRACK_COLUMNS, analyze_trajectory, write_frames_csv
 from ._volumizer import get_resolution, set_resolution, volumize_pdb
 
@@ -54,7 +61,7 @@ def cpu_features():
 
 
 __all__ = [
-    "Analyzer", "Result", "Structure", "Transform", "Volume", "volumize_pdb", "set_resolution", "get_resolution",
+    "Analyzer", "Result", "Structure", "Transform", "Volume", "Box", "volumize_pdb", "set_resolution", "get_resolution",
     "analyze_trajectory", "write_frames_csv", "FRAME_COLUMNS", "TRACK_COLUMNS", "make_label", "available_isas", "cpu_features",
     "library_path", "Error", "InvalidArgumentError", "OutOfMemoryError", "FileError", "ParseError", "FormatError",
     "NoAtomsError", "TooFewAtomsError", "GridTooLargeError", "EmptyGridError", "ISAUnavailableError",
