@@ -33,7 +33,7 @@ def frame_code(frame, what="frame"):
     return FRAMES[frame]
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)  # (== of arrays is element-wise: compare fields)
 class Box:
     """An axis-parallel box holding a volume's voxel cubes grown by padding Å on every side, in frame
     ("input": the structure's own file or arrays, what a docking program reads; "aligned": the
