@@ -189,3 +189,40 @@ def test_descriptors_off_by_default_and_arguments_checked():
     # the frame of the Vina box: input by default, as `vox analyze` writes it
     assert rd.render("vina", volume=0) == rd.render("vina", volume=0, frame="input")
     assert "aligned frame" in rd.render("vina", volume=0, frame="aligned")
+
+
+def test_trajectory_descriptors_equal_each_frame_analysed_alone():
+    """analyze_trajectory(descriptors=True): the frames.csv columns unchanged, and per row the
+    descriptors of that frame analysed on its own (Analyzer.analyze of the AtomGroup there)."""
+    mda = pytest.importorskip("MDAnalysis")
+    top, dcd = data("trajectories", "1aki-md", "top.pdb"), data("trajectories", "1aki-md", "traj.dcd")
+    u = mda.Universe(top, dcd)
+    frames = vox.analyze_trajectory(u, resolution=2.0, step=20, descriptors=True, threads=1)
+    assert frames.columns.tolist() == vox.FRAME_COLUMNS + vox.FRAME_DESCRIPTOR_COLUMNS
+    plain = vox.analyze_trajectory(u, resolution=2.0, step=20, threads=1)
+    assert frames[vox.FRAME_COLUMNS].equals(plain)
+    # vox's own DCD reader gives the same table
+    same = vox.analyze_trajectory(top, trajectory=dcd, resolution=2.0, step=20, descriptors=True, threads=1)
+    assert same.equals(frames)
+    a = vox.Analyzer(2.0, threads=1, md_residue_names=True, descriptors=True)
+    for k in sorted(set(frames.frame))[:3]:
+        u.trajectory[k]
+        r = a.analyze(u.select_atoms("protein"))
+        d = r.descriptors()
+        d = d[d.type != "occluded"].reset_index(drop=True)
+        rows = frames[frames.frame == k].reset_index(drop=True)
+        assert len(rows) == len(d) > 0
+        for name in ("depth_max", "depth_mean", "hydropathy", "apolar_fraction", "polar_fraction",
+                     "charged_fraction", "num_lining_atoms", "num_lining_residues", "opening_area"):
+            assert np.array_equal(rows[name].to_numpy(), d[name].to_numpy(dtype=rows[name].dtype), equal_nan=True), name
+        assert rows.num_openings.tolist() == d.num_openings.astype(int).tolist()
+        for row, i in zip(rows.itertuples(), d["index"]):
+            res = r.lining_residues(i)
+            want = " ".join(f"{x.res_name}{x.res_id}{x.ins_code}" for x in res.itertuples())  # no chains in top.pdb
+            assert row.lining_residues == want
+    # a tracked pocket's lining residues over time: one per row after split/explode
+    tracked = vox.analyze_trajectory(u, resolution=2.0, step=20, descriptors=True, align="reference", threads=1)
+    per = tracked.assign(residue=tracked.lining_residues.str.split()).explode("residue")
+    assert per.groupby(["track", "residue"]).size().max() >= 2
+    with pytest.raises(vox.InvalidArgumentError, match="descriptors"):
+        vox.analyze_trajectory(u, descriptors="yes")

@@ -43,7 +43,7 @@ from ._errors import (AssemblyError, DecompressError, EmptyGridError, Error, Fil
 from ._lib import lib as _clib, library_path
 from ._core import Analyzer, Result, Structure, Transform, Volume, make_label
 from ._descriptors import Box
-from ._trajectory import FRAME_COLUMNS, TRACK_COLUMNS, analyze_trajectory, write_frames_csv
+from ._trajectory import FRAME_COLUMNS, FRAME_DESCRIPTOR_COLUMNS, TRACK_COLUMNS, analyze_trajectory, write_frames_csv
 from ._volumizer import get_resolution, set_resolution, volumize_pdb
 
 __version__ = _clib.vox_version().decode()
@@ -62,7 +62,7 @@ def cpu_features():
 
 __all__ = [
     "Analyzer", "Result", "Structure", "Transform", "Volume", "Box", "volumize_pdb", "set_resolution", "get_resolution",
-    "analyze_trajectory", "write_frames_csv", "FRAME_COLUMNS", "TRACK_COLUMNS", "make_label", "available_isas", "cpu_features",
+    "analyze_trajectory", "write_frames_csv", "FRAME_COLUMNS", "FRAME_DESCRIPTOR_COLUMNS", "TRACK_COLUMNS", "make_label", "available_isas", "cpu_features",
     "library_path", "Error", "InvalidArgumentError", "OutOfMemoryError", "FileError", "ParseError", "FormatError",
     "NoAtomsError", "TooFewAtomsError", "GridTooLargeError", "EmptyGridError", "ISAUnavailableError",
     "ISAUnknownError", "DecompressError", "AssemblyError", "InternalError",

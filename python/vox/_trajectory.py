@@ -28,6 +28,9 @@ TRACK_COLUMNS = ["track", "types", "frames", "fraction", "first_frame", "last_fr
                  "volume_min", "volume_max"]
 FRAME_COLUMNS = ["frame", "time", "type", "id", "track", "voxels", "volume", "x", "y", "z", "centre_x", "centre_y",
                  "centre_z", "circularity", "uniformity"]
+# analyze_trajectory(descriptors=True): after FRAME_COLUMNS
+FRAME_DESCRIPTOR_COLUMNS = ["depth_max", "depth_mean", "hydropathy", "apolar_fraction", "polar_fraction", "charged_fraction",
+                      "num_lining_atoms", "num_lining_residues", "num_openings", "opening_area", "lining_residues"]
 _VOLUME_DTYPE = _lib.VOLUME_DTYPE
 _TYPE_NAMES = np.array(_lib.VOLUME_TYPES, dtype=object)
 # a track's types (bit t: vox_volume_type t, hub to cavity) as tracks.csv writes them: "pocket;cavity"
@@ -90,7 +93,10 @@ class _Collector:
     """The volumes of successive frames, copied by the library straight into one growing array
     of vox_volume records; the table is built once at the end."""
 
-    def __init__(self):
+    def __init__(self, structure=None):
+        # with descriptors: the structure whose atoms the lining residues index, their labels
+        # (made on first use), and one tuple of FRAME_DESCRIPTOR_COLUMNS per row
+        self.structure, self.labels, self.described = structure, None, []
         self.vols = np.empty(1024, dtype=_VOLUME_DTYPE)
         self.base = self.vols.ctypes.data
         self.tracks = np.full(1024, -1, dtype=np.intc)  # the track of each row (-1: none)
@@ -123,6 +129,31 @@ class _Collector:
         self.times.append(time)
         self.counts.append(c)
 
+    def describe(self, r, c):
+        """The descriptors of result r's c volumes (r analysed with descriptors), one tuple per row,
+        in the order add() took them.  The atoms' names are the same in every frame: the residue
+        labels are made once."""
+        if self.labels is None:
+            at = self.structure.atoms()
+            self.labels = [f"{ch}:{rn}{ri}{ic}" if ch else f"{rn}{ri}{ic}" for ch, rn, ri, ic in zip(
+                at["chain"].tolist(), at["res_name"].tolist(), at["res_id"].tolist(), at["ins_code"].tolist())]
+        d = _lib.Descriptors()
+        size, labels, nan = ctypes.sizeof(d), self.labels, math.nan
+        first = np.empty(0, dtype=np.uintp)
+        for i in range(c):
+            d.size = size
+            st = lib.vox_result_descriptors(r, i, _byref(d))
+            if st:
+                _lib.fail(st)
+            if first.shape[0] < d.num_lining_residues:
+                first = np.empty(d.num_lining_residues, dtype=np.uintp)
+            m = lib.vox_result_lining_residues(r, i, first.ctypes.data)
+            self.described.append((
+                d.depth_max, d.depth_mean, d.hydropathy if d.has_hydropathy else nan, d.apolar_fraction,
+                d.polar_fraction, d.charged_fraction, d.num_lining_atoms, d.num_lining_residues,
+                d.num_openings, d.opening_area,  # (occluded groups, never classified, are no rows)
+                " ".join(labels[j] for j in first[:m].tolist())))
+
     def table(self):
         pd = _core._pandas()
         v = self.vols[:self.n]
@@ -133,7 +164,7 @@ class _Collector:
         centre = v["centre"]
         circ = np.where(v["has_circularity"] != 0, v["circularity"], np.nan)
         unif = np.where(v["has_uniformity"] != 0, v["uniformity"], np.nan)
-        return pd.DataFrame({
+        table = pd.DataFrame({
             "frame": frame,
             "time": time,
             "type": _TYPE_NAMES[v["type"]],
@@ -150,6 +181,18 @@ class _Collector:
             "circularity": round_g10(circ),
             "uniformity": round_g10(unif),
         }, copy=False)  # (the dict's order is FRAME_COLUMNS; columns= would make pandas reindex: 5x slower)
+        if self.structure is None:
+            return table
+        rows = [t for t, k in zip(self.described, keep.tolist()) if k]
+        cols = list(zip(*rows)) if rows else [()] * len(FRAME_DESCRIPTOR_COLUMNS)
+        for name, values in zip(FRAME_DESCRIPTOR_COLUMNS, cols):
+            if name in ("num_lining_atoms", "num_lining_residues", "num_openings"):
+                table[name] = np.array(values, dtype=np.int64)
+            elif name == "lining_residues":
+                table[name] = np.array(values, dtype=object)
+            else:
+                table[name] = np.array(values, dtype=np.float64)
+        return table
 
 
 def _index_or_none(value, what, nonnegative=False, positive=False):
@@ -167,7 +210,7 @@ def _index_or_none(value, what, nonnegative=False, positive=False):
 
 def analyze_trajectory(source, select="protein", align="each", start=None, stop=None, step=None, *,
                        trajectory=None, resolution=None, tracks=False, fit="heavy", track_gap=1,
-                       frame_signs="volumizer", analyzer=None, **analyzer_options):
+                       frame_signs="volumizer", descriptors=None, analyzer=None, **analyzer_options):
     """The volumes of every selected frame of a trajectory, as a pandas DataFrame.
 
     source: an MDAnalysis Universe or AtomGroup (frames read by MDAnalysis, any format it reads;
@@ -200,6 +243,15 @@ def analyze_trajectory(source, select="protein", align="each", start=None, stop=
     align="each".  Numbers are rounded as frames.csv prints them (%.10g; %.6f for time and
     centres), so the table equals the file.  Residue names MD force fields write (HIE, CYX, HSD, HISE, ...) count as amino acids; hydrogens are removed.
 
+    descriptors=True (default: the analyzer's setting, off) adds the columns of vox.FRAME_DESCRIPTOR_COLUMNS
+    after those: each volume's depth_max, depth_mean (Å), hydropathy (Kyte-Doolittle, NaN when no
+    lining residue has a value), apolar/polar/charged_fraction, num_lining_atoms,
+    num_lining_residues, num_openings, opening_area (Å^2) and lining_residues, a string of its
+    lining residues in structure order, "A:ASP145 A:ALA146 ..." (chain:name number insertion code,
+    "ASP145" without a chain;
+    .str.split().explode() gives one per row), as Result.descriptors() gives them for a structure
+    (README "Descriptors").  Not rounded; write_frames_csv() writes the frames.csv columns only.
+
     A frame that cannot be analysed raises the library's error, naming the frame; the frames
     before it are in the exception's .frames attribute.
     """
@@ -229,10 +281,11 @@ def analyze_trajectory(source, select="protein", align="each", start=None, stop=
         raise invalid(f"analyzer must be a vox.Analyzer, got {type(analyzer).__name__}")
     else:
         a = analyzer
-    params = a._params
+    params = _lib.AnalyzeParams.from_buffer_copy(a._params)
     if resolution is not None:
-        params = _lib.AnalyzeParams.from_buffer_copy(a._params)
         params.resolution = _core._number(resolution, "resolution")
+    if descriptors is not None:
+        params.descriptors = 1 if _core._flag(descriptors, "descriptors") else 0
     start = _index_or_none(start, "start", nonnegative=trajectory is not None)
     stop = _index_or_none(stop, "stop", nonnegative=trajectory is not None)
     step = _index_or_none(step, "step", positive=True)
@@ -364,6 +417,7 @@ def _run(a, s, lattice, frames, coll):
     set_coords, analyze, free, add = lib.vox_structure_set_coords, lib.vox_analyze, lib.vox_result_free, coll.add
     count, reserve, track, apply = lib.vox_result_count, coll.reserve, lib.vox_tracker_add, lib.vox_reference_apply
     each, superpose = lattice.each, lattice.align == "reference"
+    describe = coll.describe if lattice.params.descriptors else None
     tracker = ref = work = first = None
     try:
         for k, time, xyz in frames:
@@ -386,6 +440,8 @@ def _run(a, s, lattice, frames, coll):
                 if st:
                     _lib.fail(st, ctx, f"frame {k}")
             add(r, k, time, c)
+            if describe:
+                describe(r, c)
             free(pr)
     except Error as e:
         e.frames = coll.table()
@@ -410,7 +466,7 @@ def _mdanalysis(a, lattice, source, select, start, stop, step):
     buffers = _mda.atom_buffers(ag)
     md = True if a.md_residue_names is None else a.md_residue_names
     s = a._from_buffers(buffers, _mda.label(ag), md, True, lattice.each, _lib.FRAME_SIGNS[lattice.frame_signs])
-    coll = _Collector()
+    coll = _Collector(s if lattice.params.descriptors else None)
 
     n = s.input_atom_count
 
@@ -452,7 +508,7 @@ def _files(a, lattice, topology, trajectory, start, stop, step):
         pp.frame_signs = _lib.FRAME_SIGNS[lattice.frame_signs]
         a._call(lib.vox_prepare, s._ptr, _byref(pp))
         xyz = np.empty((n, 3), dtype=np.float32)
-        coll = _Collector()
+        coll = _Collector(s if lattice.params.descriptors else None)
 
         def frames(ctx):
             info = _lib.FrameInfo()
