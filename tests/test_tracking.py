@@ -227,11 +227,12 @@ def test_resume(tmp):
     dcd = os.path.join(tmp, "long.dcd")
     write_dcd(dcd, frames)
     args = ["--topology", top, "--trajectory", dcd, "--resolution", "0.7", "--align", "reference", "--write",
-            "occupancy", "--checkpoint-every", "0"]
+            "occupancy,descriptors", "--checkpoint-every", "0"]
     full = os.path.join(tmp, "k-full")
     r = traj(*args, "--output-dir", full, "--jobs", "2")
     check(r.returncode == 0, r.stderr)
     want = outputs(full)
+    check("long.descriptors.csv" in want, f"the descriptors' rows are among the files resumed: {sorted(want)}")
     rng = random.Random(7)
     resumed = 0
     for trial in range(4):

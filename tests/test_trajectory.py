@@ -252,6 +252,35 @@ def test_generated(tmp):
     check(open(os.path.join(out3, "breathe.frames.csv")).read() == open(os.path.join(out, "breathe.frames.csv")).read(),
           "2 threads give the same frames.csv")
 
+    # --write descriptors: one row per row of frames.csv, the same for any number of jobs; names from the
+    # topology are data: chains '"' and ',' stay inside the one quoted field of the lining residues
+    import csv
+    hostile = [l[:21] + ('"' if i % 2 else ",") + l[22:] for i, l in enumerate(lines)]
+    htop = os.path.join(tmp, "hostile.pdb")
+    write_pdb(htop, hostile, frames[0])
+    runs = {}
+    for jobs in ("1", "2"):
+        od = os.path.join(tmp, "desc" + jobs)
+        r = vox("trajectory", "--quiet", "--topology", htop, "--trajectory", dcd, "--output-dir", od, "--resolution",
+                "2.0", "--align", "reference", "--write", "descriptors", "--jobs", jobs)
+        check(r.returncode == 0, f"--write descriptors: {r.stderr}")
+        runs[jobs] = open(os.path.join(od, "breathe.descriptors.csv"), "rb").read()
+        check(json.load(open(os.path.join(od, "run.summary.json")))["config"]["descriptors"] is True,
+              "the summary records --write descriptors")
+    check(runs["1"] == runs["2"], "--jobs 1 and 2 give the same descriptors.csv")
+    table = list(csv.reader(runs["1"].decode().splitlines()))
+    frames_rows = rows(os.path.join(tmp, "desc1", "breathe.frames.csv"))
+    check(table[0][-1] == "lining_residues" and len(table) - 1 == len(frames_rows) and
+          all(len(t) == 15 for t in table), f"descriptors.csv: {len(table) - 1} rows of 15 fields")
+    check([t[:4] for t in table[1:]] == [[f[0], f[2], f[3], f[4]] for f in frames_rows],
+          "each row is the volume of the frames.csv row at the same place")
+    labels = [lab for t in table[1:] for lab in t[14].split(" ")]
+    check(labels and all(lab[:2] in ('":', ",:") and lab[2:5] == "ALA" and lab[5:].isdigit() for lab in labels),
+          f"lining residues labelled chain:name number: {labels[:4]}")
+    check(all(float(t[4]) > 0 and int(t[10]) > 0 and float(t[6]) == 1.8 for t in table[1:]),
+          "every volume has a depth, lining atoms, and the alanines' hydropathy 1.8")
+    check(not os.path.exists(os.path.join(out, "breathe.descriptors.csv")), "no descriptors.csv unless asked for")
+
     # bad inputs
     short = os.path.join(tmp, "short.dcd")
     write_dcd(short, [f[:-1] for f in frames])
@@ -269,13 +298,14 @@ def test_generated(tmp):
     check(part == [row for row in got if int(row[0]) < 7], "frames before the truncated one are written")
     # outputs vox trajectory opens itself: never over (or read from) something that is not a regular file
     import stat
-    for name in ("breathe.frames.csv", "breathe.frames.csv.part", "breathe.checkpoint"):
+    for name in ("breathe.frames.csv", "breathe.frames.csv.part", "breathe.checkpoint", "breathe.descriptors.csv",
+                 "breathe.descriptors.csv.part"):
         od = os.path.join(tmp, "fifo-" + name)
         os.makedirs(od)
         fifo = os.path.join(od, name)
         os.mkfifo(fifo)
         r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", dcd, "--output-dir", od, "--resume",
-                "--resolution", "2.0", timeout=60)
+                "--resolution", "2.0", "--write", "descriptors", timeout=60)
         check(r.returncode == 1 and "not a regular file" in r.stderr and stat.S_ISFIFO(os.stat(fifo).st_mode)
               and not os.path.exists(os.path.join(od, "run.summary.json")),
               f"a FIFO at {name}: {r.returncode} {r.stderr}")

@@ -226,3 +226,25 @@ def test_trajectory_descriptors_equal_each_frame_analysed_alone():
     assert per.groupby(["track", "residue"]).size().max() >= 2
     with pytest.raises(vox.InvalidArgumentError, match="descriptors"):
         vox.analyze_trajectory(u, descriptors="yes")
+
+
+def test_trajectory_descriptors_equal_cli(tmp_path):
+    """vox trajectory --write descriptors writes, row for row, what analyze_trajectory(descriptors=True)
+    gives (numbers printed %.10g, hydropathy empty where NaN, the residues in one quoted field)."""
+    top, dcd = data("trajectories", "1aki-md", "top.pdb"), data("trajectories", "1aki-md", "traj.dcd")
+    out = tmp_path / "cli"
+    run = run_vox("trajectory", "--quiet", "--topology", top, "--trajectory", dcd, "--resolution", "2.0",
+                  "--stride", "5", "--align", "reference", "--write", "descriptors", "--output-dir", str(out))
+    assert run.returncode == 0, run.stderr
+    frames = vox.analyze_trajectory(top, trajectory=dcd, resolution=2.0, step=5, align="reference",
+                                    descriptors=True, threads=1)
+    g = "%.10g"
+    lines = ["frame,type,id,track,depth_max,depth_mean,hydropathy,apolar_fraction,polar_fraction,charged_fraction,"
+             "num_lining_atoms,num_lining_residues,num_openings,opening_area,lining_residues"]
+    for t in frames.itertuples():
+        hyd = "" if np.isnan(t.hydropathy) else g % t.hydropathy
+        lines.append(f"{t.frame},{t.type},{t.id},{t.track},{g % t.depth_max},{g % t.depth_mean},{hyd},"
+                     f"{g % t.apolar_fraction},{g % t.polar_fraction},{g % t.charged_fraction},{t.num_lining_atoms},"
+                     f"{t.num_lining_residues},{t.num_openings},{g % t.opening_area},\"{t.lining_residues}\"")
+    assert (out / "traj.descriptors.csv").read_text() == "\n".join(lines) + "\n"
+    assert len(lines) > 100

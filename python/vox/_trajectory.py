@@ -135,8 +135,12 @@ class _Collector:
         labels are made once."""
         if self.labels is None:
             at = self.structure.atoms()
+            # as `vox trajectory --write descriptors` labels them: white space and control
+            # characters in a name become "_", so that the labels stay separated by spaces
+            safe = {c: "_" for c in list(range(33)) + [127]}
+            chain, name, ins = ([v.translate(safe) for v in at[k].tolist()] for k in ("chain", "res_name", "ins_code"))
             self.labels = [f"{ch}:{rn}{ri}{ic}" if ch else f"{rn}{ri}{ic}" for ch, rn, ri, ic in zip(
-                at["chain"].tolist(), at["res_name"].tolist(), at["res_id"].tolist(), at["ins_code"].tolist())]
+                chain, name, at["res_id"].tolist(), ins)]
         d = _lib.Descriptors()
         size, labels, nan = ctypes.sizeof(d), self.labels, math.nan
         first = np.empty(0, dtype=np.uintp)

@@ -26,6 +26,7 @@
 #include "frame_engine.h"
 #include "readers.h"
 #include "report_trajectory.h"
+#include "trajectory_descriptors.h"
 
 enum {
     O_TOP = 1000, O_TRAJ, O_OUT, O_RES, O_ALIGN, O_FIT, O_START, O_STOP, O_STRIDE, O_JOBS, O_THREADS, O_WRITE,
@@ -66,7 +67,10 @@ static void usage(FILE *f)
             "  --threads N          threads per frame (default 1)\n"
             "  --write LIST         occupancy: occupancy maps (OpenDX) in the first frame's input\n"
             "                       coordinates; html: an offline page (volume against time, 3D\n"
-            "                       view of some frames) and DIR/index.html; comma-separated\n"
+            "                       view of some frames) and DIR/index.html; descriptors:\n"
+            "                       <label>.descriptors.csv, per row of frames.csv the volume's depth,\n"
+            "                       hydropathy, atom classes, openings and lining residues;\n"
+            "                       comma-separated\n"
             "  --track-gap N        frames a track may be missing and still continue (default 1)\n"
             "  --resume             continue an interrupted run from its checkpoint\n"
             "  --max-grid-voxels N  refuse frames whose grid has more than N voxels (default 2147483647);\n"
@@ -93,7 +97,7 @@ typedef struct traj_opts {
     double res, ckpt_every;
     unsigned long long max_grid;
     long start, stop, stride, jobs, threads, gap;
-    int fit_ca, occupancy, resume, quiet, canonical_signs, html, wait_lock, gap_given, max_grid_given;
+    int fit_ca, occupancy, resume, quiet, canonical_signs, html, descriptors, wait_lock, gap_given, max_grid_given;
 } traj_opts;
 
 static int parse_long(const char *s, long lo, long *out)
@@ -140,13 +144,15 @@ static const char CSV_HEADER[] =
 
 /* ---- checkpoint ------------------------------------------------------------ */
 
-#define CKPT_MAGIC "VOXTRJ02" /* 02: the page's kept frames (--write html) after the tracker */
+#define CKPT_MAGIC "VOXTRJ03" /* 02: the page's kept frames (--write html) after the tracker; 03: the
+                                 descriptors rows' length (--write descriptors) after the frames' */
 #define CKPT_COST_RATIO 32.0
 
 typedef struct checkpoint {
     char settings[4096];
     int64_t next_k, done;
     uint64_t csv_len;
+    uint64_t desc_len; /* the valid bytes of <label>.descriptors.csv.part (0 without) */
     char *tracker;
     size_t tracker_len;
     char *report; /* report_traj_save's bytes (--write html), else none */
@@ -162,10 +168,10 @@ static void settings_text(const traj_opts *o, char *out, size_t cap)
     stat(o->top, &a);
     stat(o->traj ? o->traj : o->top, &b);
     snprintf(out, cap, "top=%s size=%lld mtime=%lld|traj=%s size=%lld mtime=%lld|res=%.17g|align=%s|fit=%s|"
-             "start=%ld|stop=%ld|stride=%ld|gap=%ld|occupancy=%d|signs=%d|html=%d",
+             "start=%ld|stop=%ld|stride=%ld|gap=%ld|occupancy=%d|signs=%d|html=%d|descriptors=%d",
              o->top, (long long)a.st_size, (long long)a.st_mtime, o->traj ? o->traj : "", (long long)b.st_size,
              (long long)b.st_mtime, o->res, o->align, o->fit_ca ? "ca" : "heavy", o->start, o->stop, o->stride,
-             o->gap, o->occupancy, o->canonical_signs, o->html);
+             o->gap, o->occupancy, o->canonical_signs, o->html, o->descriptors);
 }
 
 /* The tracker's state is as large as the lattice: the header goes in front of it in its own
@@ -174,7 +180,7 @@ static void settings_text(const traj_opts *o, char *out, size_t cap)
 static int checkpoint_write(vox_ctx *ctx, const char *path, checkpoint *c, char *err, size_t cap)
 {
     size_t slen = strlen(c->settings);
-    size_t head = 8 + sizeof(uint64_t) + slen + 2 * sizeof(int64_t) + 2 * sizeof(uint64_t);
+    size_t head = 8 + sizeof(uint64_t) + slen + 2 * sizeof(int64_t) + 3 * sizeof(uint64_t);
     size_t n = head + c->tracker_len + sizeof(uint64_t) + c->report_len;
     char *b = realloc(c->tracker, n), *w = b;
     if (!b) {
@@ -192,6 +198,7 @@ static int checkpoint_write(vox_ctx *ctx, const char *path, checkpoint *c, char 
     memcpy(w, &c->next_k, sizeof c->next_k), w += sizeof c->next_k;
     memcpy(w, &c->done, sizeof c->done), w += sizeof c->done;
     memcpy(w, &c->csv_len, sizeof c->csv_len), w += sizeof c->csv_len;
+    memcpy(w, &c->desc_len, sizeof c->desc_len), w += sizeof c->desc_len;
     memcpy(w, &tl, sizeof tl);
     int ok = vox_write_file_atomic(ctx, path, b, n) == VOX_OK;
     if (!ok)
@@ -214,7 +221,8 @@ static int checkpoint_read(const char *path, checkpoint *c, char *why, size_t ca
     if (ok) {
         c->settings[sl] = '\0';
         ok = fread(&c->next_k, sizeof c->next_k, 1, f) == 1 && fread(&c->done, sizeof c->done, 1, f) == 1 &&
-             fread(&c->csv_len, sizeof c->csv_len, 1, f) == 1 && fread(&tl, sizeof tl, 1, f) == 1 &&
+             fread(&c->csv_len, sizeof c->csv_len, 1, f) == 1 && fread(&c->desc_len, sizeof c->desc_len, 1, f) == 1 &&
+             fread(&tl, sizeof tl, 1, f) == 1 &&
              tl < ((uint64_t)1 << 40);
     }
     if (ok && tl) {
@@ -400,9 +408,10 @@ static int parse_options(int argc, char **argv, traj_opts *o)
             for (char *w = strtok_r(list, ",", &save); w && ok; w = strtok_r(NULL, ",", &save)) {
                 if (!strcmp(w, "occupancy")) o->occupancy = 1;
                 else if (!strcmp(w, "html")) o->html = 1;
+                else if (!strcmp(w, "descriptors")) o->descriptors = 1;
                 else ok = 0;
             }
-            expect = "occupancy and/or html";
+            expect = "occupancy, html and/or descriptors";
             break;
         }
         case O_START: ok = parse_long(optarg, 0, &o->start); break;
@@ -520,9 +529,12 @@ int cmd_trajectory(int argc, char **argv)
     align_mode mode = !strcmp(o.align, "each") ? ALIGN_EACH : !strcmp(o.align, "reference") ? ALIGN_REFERENCE : ALIGN_NONE;
     const int tracking = mode != ALIGN_EACH;
     char label[256], csv_path[4096], part_path[4200], ckpt_path[4096], path[4096];
+    char desc_path[4096], desc_part_path[4200]; /* --write descriptors */
     make_label(traj, label, sizeof label);
     snprintf(csv_path, sizeof csv_path, "%s/%s.frames.csv", o.outdir, label);
     snprintf(part_path, sizeof part_path, "%s.part", csv_path);
+    snprintf(desc_path, sizeof desc_path, "%s/%s.descriptors.csv", o.outdir, label);
+    snprintf(desc_part_path, sizeof desc_part_path, "%s.part", desc_path);
     snprintf(ckpt_path, sizeof ckpt_path, "%s/%s.checkpoint", o.outdir, label);
 
     vox_options vo;
@@ -540,7 +552,8 @@ int cmd_trajectory(int argc, char **argv)
     int engine_ok = 0;
     vox_frames *fr = NULL;
     vox_tracker *tk = NULL;
-    FILE *part = NULL;
+    FILE *part = NULL, *desc = NULL;
+    traj_labels labels = {NULL, 0};
     checkpoint ck;
     memset(&ck, 0, sizeof ck);
     report_traj *rep = NULL; /* --write html */
@@ -560,6 +573,13 @@ int cmd_trajectory(int argc, char **argv)
                            4, err, sizeof err))
         goto out;
     engine_ok = 1;
+    /* the descriptors are computed only when asked for; the labels of their lining residues
+     * from the analysed atoms (the same names in every frame and every job's copy) */
+    e.ap.descriptors = o.descriptors;
+    if (o.descriptors && !traj_labels_make(&labels, e.w[0].s)) {
+        snprintf(err, sizeof err, "out of memory for the residue labels");
+        goto out;
+    }
     if (mkdir_p(o.outdir) != 0) {
         snprintf(err, sizeof err, "cannot create the output directory %s: %s", o.outdir, strerror(errno));
         goto out;
@@ -581,8 +601,8 @@ int cmd_trajectory(int argc, char **argv)
         goto out;
     /* the files this command opens itself (the others go through the atomic writer, which
      * refuses the same): never written over, or read from, something that is not a regular file */
-    const char *own[] = {part_path, csv_path, ckpt_path};
-    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++) {
+    const char *own[] = {part_path, csv_path, ckpt_path, desc_part_path, desc_path};
+    for (size_t i = 0; i < (o.descriptors ? 5u : 3u); i++) {
         const char *what = "";
         vox_path_kind kind = vox_file_kind(own[i], &what);
         if (kind == VOX_PATH_DIRECTORY || kind == VOX_PATH_OTHER) {
@@ -602,7 +622,10 @@ int cmd_trajectory(int argc, char **argv)
         if (checkpoint_read(ckpt_path, &ck, why, sizeof why) && !strcmp(ck.settings, settings)) {
             struct stat sb;
             int restored = -1; /* -1: not tried, 0: the tracker state was refused, 1: restored */
-            if (stat(part_path, &sb) == 0 && (uint64_t)sb.st_size >= ck.csv_len && truncate(part_path, (off_t)ck.csv_len) == 0)
+            struct stat db;
+            if (stat(part_path, &sb) == 0 && (uint64_t)sb.st_size >= ck.csv_len && truncate(part_path, (off_t)ck.csv_len) == 0 &&
+                (!o.descriptors || (stat(desc_part_path, &db) == 0 && (uint64_t)db.st_size >= ck.desc_len &&
+                                    truncate(desc_part_path, (off_t)ck.desc_len) == 0)))
                 restored = !tracking || vox_tracker_restore(ctx, ck.tracker, ck.tracker_len, &tk) == VOX_OK;
             /* the page's frames analysed before the interruption (html is in the settings) */
             int page_ok = restored != 1 || !rep || report_traj_restore(rep, ck.report, ck.report_len);
@@ -636,6 +659,15 @@ int cmd_trajectory(int argc, char **argv)
     }
     if (!resumed)
         fputs(CSV_HEADER, part);
+    if (o.descriptors) {
+        desc = fopen(desc_part_path, resumed ? "ab" : "wb");
+        if (!desc) {
+            snprintf(err, sizeof err, "cannot write %s: %s", desc_part_path, strerror(errno));
+            goto out;
+        }
+        if (!resumed)
+            fputs(TRAJ_DESCRIPTORS_HEADER, desc);
+    }
     if (!resumed)
         unlink(ckpt_path);
 
@@ -747,11 +779,20 @@ int cmd_trajectory(int argc, char **argv)
                 failed_frame = sl->index;
                 break;
             }
-            for (size_t j = 0; j < nr; j++) {
+            int rows_ok = 1;
+            for (size_t j = 0; j < nr && rows_ok; j++) {
                 vox_volume v = {.size = sizeof v};
                 vox_result_volume(sl->result, j, &v);
-                if (v.type != VOX_OCCLUDED)
-                    csv_row(part, sl->index, &sl->info, &v, tk ? track_ids[j] : -1);
+                if (v.type == VOX_OCCLUDED)
+                    continue;
+                csv_row(part, sl->index, &sl->info, &v, tk ? track_ids[j] : -1);
+                if (desc)
+                    rows_ok = traj_descriptors_row(desc, &labels, sl->index, sl->result, j, &v, tk ? track_ids[j] : -1);
+            }
+            if (!rows_ok) {
+                snprintf(err, sizeof err, "frame %lld: out of memory for its descriptors", (long long)sl->index);
+                failed_frame = sl->index;
+                break;
             }
             vox_result_free(&sl->result);
             done++;
@@ -762,8 +803,9 @@ int cmd_trajectory(int argc, char **argv)
         if (failed_frame < 0 && !eof && vox_now() - last_ckpt >= ckpt_wait) {
             const double ckpt_t0 = vox_now();
             /* the rows reach the kernel before the checkpoint that counts them */
-            if (fflush(part) != 0) {
-                snprintf(err, sizeof err, "cannot write %s: %s", part_path, strerror(errno));
+            if (fflush(part) != 0 || (desc && fflush(desc) != 0)) {
+                snprintf(err, sizeof err, "cannot write %s: %s", desc && ferror(desc) ? desc_part_path : part_path,
+                         strerror(errno));
                 failed_frame = k;
                 break;
             }
@@ -775,6 +817,7 @@ int cmd_trajectory(int argc, char **argv)
             ck.next_k = next_k;
             ck.done = done;
             ck.csv_len = (uint64_t)ftell(part);
+            ck.desc_len = desc ? (uint64_t)ftell(desc) : 0;
             vox_buf rb = {0};
             if ((tk && vox_tracker_save(tk, &ck.tracker, &ck.tracker_len) != VOX_OK) ||
                 (rep && !report_traj_save(rep, &rb))) {
@@ -812,6 +855,11 @@ int cmd_trajectory(int argc, char **argv)
         fclose(part);
         part = NULL;
         unlink(part_path);
+        if (desc) {
+            fclose(desc);
+            desc = NULL;
+            unlink(desc_part_path);
+        }
         goto out;
     }
     progress_show(&pg, done, k, pg.size, 1);
@@ -827,6 +875,21 @@ int cmd_trajectory(int argc, char **argv)
         if (!staged)
             snprintf(err, sizeof err, "out of memory");
         goto out;
+    }
+    if (desc) {
+        const int bad = fflush(desc) != 0 || fsync(fileno(desc)) != 0;
+        const int close_bad = fclose(desc) != 0;
+        desc = NULL;
+        if (bad || close_bad) {
+            snprintf(err, sizeof err, "cannot write %s: %s", desc_part_path, strerror(errno));
+            goto out;
+        }
+        char *staged_desc = strdup(desc_part_path);
+        if (!staged_desc || vox_commit_file(staged_desc, desc_path, err, sizeof err) != VOX_OK) {
+            if (!staged_desc)
+                snprintf(err, sizeof err, "out of memory");
+            goto out;
+        }
     }
     char msg[9000];
     if (tk && done > 0) {
@@ -866,6 +929,7 @@ int cmd_trajectory(int argc, char **argv)
     cJSON_AddNumberToObject(cfg, "threads", (double)o.threads);
     if (tracking) cJSON_AddNumberToObject(cfg, "track_gap", (double)o.gap);
     cJSON_AddBoolToObject(cfg, "occupancy", o.occupancy);
+    cJSON_AddBoolToObject(cfg, "descriptors", o.descriptors);
     cJSON_AddNumberToObject(cfg, "atoms", (double)e.atoms);
     cJSON_AddNumberToObject(cfg, "analysed_atoms", (double)e.nkept);
     if (e.has_reference) {
@@ -905,6 +969,9 @@ out:
         fprintf(stderr, "vox trajectory: %s\n", err);
     if (part)
         fclose(part);
+    if (desc)
+        fclose(desc);
+    traj_labels_free(&labels);
     free(ck.tracker);
     free(ck.report);
     report_traj_free(&rep);
