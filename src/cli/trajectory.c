@@ -286,6 +286,35 @@ static void progress_show(progress *p, int64_t done, int64_t k, uint64_t offset,
 
 /* ---- the run --------------------------------------------------------------------- */
 
+/* A rows file being written: appended to when resumed (truncated to the checkpoint's length
+ * before), else new with its header.  NULL after saying why in err. */
+static FILE *open_part(const char *path, int resumed, const char *header, char *err, size_t cap)
+{
+    FILE *f = fopen(path, resumed ? "ab" : "wb");
+    if (!f)
+        snprintf(err, cap, "cannot write %s: %s", path, strerror(errno));
+    else if (!resumed)
+        fputs(header, f);
+    return f;
+}
+
+/* The rows file f (closed here) made durable and renamed from part_path to final; 0 after
+ * saying why in err. */
+static int commit_part(FILE *f, const char *part_path, const char *final, char *err, size_t cap)
+{
+    const int bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
+    if (fclose(f) != 0 || bad) {
+        snprintf(err, cap, "cannot write %s: %s", part_path, strerror(errno));
+        return 0;
+    }
+    char *staged = strdup(part_path); /* vox_commit_file checks the target again and frees it */
+    if (!staged) {
+        snprintf(err, cap, "out of memory");
+        return 0;
+    }
+    return vox_commit_file(staged, final, err, cap) == VOX_OK;
+}
+
 static int write_text(vox_ctx *ctx, const char *path, const char *data, size_t len, char *err, size_t cap)
 {
     if (vox_write_file_atomic(ctx, path, data, len) != VOX_OK) {
@@ -652,22 +681,9 @@ int cmd_trajectory(int argc, char **argv)
         if (note[0] && !o.quiet)
             fprintf(stderr, "vox trajectory: %s\n", note);
     }
-    part = fopen(part_path, resumed ? "ab" : "wb");
-    if (!part) {
-        snprintf(err, sizeof err, "cannot write %s: %s", part_path, strerror(errno));
+    if (!(part = open_part(part_path, resumed, CSV_HEADER, err, sizeof err)) ||
+        (o.descriptors && !(desc = open_part(desc_part_path, resumed, TRAJ_DESCRIPTORS_HEADER, err, sizeof err))))
         goto out;
-    }
-    if (!resumed)
-        fputs(CSV_HEADER, part);
-    if (o.descriptors) {
-        desc = fopen(desc_part_path, resumed ? "ab" : "wb");
-        if (!desc) {
-            snprintf(err, sizeof err, "cannot write %s: %s", desc_part_path, strerror(errno));
-            goto out;
-        }
-        if (!resumed)
-            fputs(TRAJ_DESCRIPTORS_HEADER, desc);
-    }
     if (!resumed)
         unlink(ckpt_path);
 
@@ -864,32 +880,15 @@ int cmd_trajectory(int argc, char **argv)
     }
     progress_show(&pg, done, k, pg.size, 1);
     /* the final files: the rows (frames before a failure included), tracks, maps, summary */
-    if (fflush(part) != 0 || fsync(fileno(part)) != 0 || fclose(part) != 0) {
+    {
+        FILE *f = part;
         part = NULL;
-        snprintf(err, sizeof err, "cannot write %s: %s", part_path, strerror(errno));
-        goto out;
-    }
-    part = NULL;
-    char *staged = strdup(part_path); /* vox_commit_file checks the target again and frees it */
-    if (!staged || vox_commit_file(staged, csv_path, err, sizeof err) != VOX_OK) {
-        if (!staged)
-            snprintf(err, sizeof err, "out of memory");
-        goto out;
-    }
-    if (desc) {
-        const int bad = fflush(desc) != 0 || fsync(fileno(desc)) != 0;
-        const int close_bad = fclose(desc) != 0;
+        if (!commit_part(f, part_path, csv_path, err, sizeof err))
+            goto out;
+        f = desc;
         desc = NULL;
-        if (bad || close_bad) {
-            snprintf(err, sizeof err, "cannot write %s: %s", desc_part_path, strerror(errno));
+        if (f && !commit_part(f, desc_part_path, desc_path, err, sizeof err))
             goto out;
-        }
-        char *staged_desc = strdup(desc_part_path);
-        if (!staged_desc || vox_commit_file(staged_desc, desc_path, err, sizeof err) != VOX_OK) {
-            if (!staged_desc)
-                snprintf(err, sizeof err, "out of memory");
-            goto out;
-        }
     }
     char msg[9000];
     if (tk && done > 0) {
