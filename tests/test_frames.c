@@ -497,6 +497,69 @@ static void check_model_atoms(vox_ctx *ctx)
     rmdir(dir);
 }
 
+/* An error is the reader's last word: three models, the last atom line of
+ * the second with no number in its x columns (read), or another atom name
+ * (read or skipped).  The reader stops inside model 2, so before errors
+ * were kept, the next call went on at its ENDMDL and returned model 3 as
+ * frame 1.  Every later next or skip must give the same status and detail;
+ * reopening reads frame 0 again. */
+static void check_sticky_errors(vox_ctx *ctx)
+{
+    char dir[] = "/tmp/vox-frames-XXXXXX", path[64], first[1024];
+    if (!mkdtemp(dir)) {
+        CHECK(0, "mkdtemp");
+        return;
+    }
+    snprintf(path, sizeof path, "%s/bad2.pdb", dir);
+    static const char *const want[2] = {":11: frame 1: x coordinate (columns 31-38) is not a number",
+                                        ":11: frame 1 (model at byte 338): its 4th atom has atom name 'OXT'"};
+    for (int c = 0; c < 3; c++) {
+        const int bad_x = c == 0, skip = c == 2;
+        FILE *f = fopen(path, "w");
+        for (int m = 0; m < 3; m++) {
+            fprintf(f, "MODEL     %4d\n", m + 1);
+            for (int i = 0; i < 4; i++) {
+                const int last = m == 1 && i == 3;
+                fprintf(f, "ATOM  %5d %s ALA A   1    ", i + 1, last && !bad_x ? " OXT" : ala[i]);
+                if (last && bad_x)
+                    fprintf(f, "     abc");
+                else
+                    fprintf(f, "%8.3f", 1.5 * i);
+                fprintf(f, "%8.3f%8.3f  1.00  0.00           %c\n", 0.1 * m, 0.0, ala[i][1]);
+            }
+            fprintf(f, "ENDMDL\n");
+        }
+        fclose(f);
+        vox_frames *fr = NULL;
+        float xyz[12];
+        int got = 0;
+        vox_frame_info fi;
+        memset(&fi, 0, sizeof fi);
+        fi.size = sizeof fi;
+        CHECK(vox_frames_open(ctx, path, &fr) == VOX_OK, "case %d: open: %s", c, vox_ctx_last_error_detail(ctx));
+        if (!fr) continue;
+        CHECK(vox_frames_next(ctx, fr, xyz, &fi, &got) == VOX_OK && got && fi.index == 0, "case %d: frame 0", c);
+        vox_status st = skip ? vox_frames_skip(ctx, fr, NULL, &got) : vox_frames_next(ctx, fr, xyz, NULL, &got);
+        snprintf(first, sizeof first, "%s", vox_ctx_last_error_detail(ctx));
+        CHECK(st == VOX_E_PARSE && strstr(first, want[!bad_x]), "case %d: frame 1: %d, %s", c, (int)st, first);
+        for (int again = 0; again < 3; again++) {
+            got = 1;
+            fi.index = -1;
+            st = (again + skip) % 2 ? vox_frames_skip(ctx, fr, &fi, &got) : vox_frames_next(ctx, fr, xyz, &fi, &got);
+            CHECK(st == VOX_E_PARSE && !got && !strcmp(vox_ctx_last_error_detail(ctx), first),
+                  "case %d: call %d after the error: %d (got %d, frame %lld), '%s'", c, again + 1, (int)st, got,
+                  (long long)fi.index, vox_ctx_last_error_detail(ctx));
+        }
+        vox_frames_close(&fr);
+        CHECK(vox_frames_open(ctx, path, &fr) == VOX_OK && vox_frames_next(ctx, fr, xyz, &fi, &got) == VOX_OK && got &&
+                  fi.index == 0 && xyz[3] == 1.5f,
+              "case %d: reopened: frame 0 again", c);
+        vox_frames_close(&fr);
+    }
+    unlink(path);
+    rmdir(dir);
+}
+
 /* ---- a model file against its topology (vox_frames_check_atoms) ---------- */
 
 typedef struct top_atom {
@@ -860,6 +923,7 @@ int main(int argc, char **argv)
     check_bad_arrays(ctx);
     check_md_names(ctx);
     check_model_atoms(ctx);
+    check_sticky_errors(ctx);
     check_topology_atoms(ctx);
     check_topology_writers(ctx);
     snprintf(path, sizeof path, "%s/pocket_box.pdb", argv[1]);

@@ -542,7 +542,10 @@ VOX_API const char *vox_frames_format(const vox_frames *f);
  * altloc, residue name, chain, residue number and insertion code must be
  * the first model's (PDB columns 13-27; mmCIF the atom_site items the
  * loader reads, auth_* before label_*), and the detail also names the line,
- * the field, what the first model has there and what was found. */
+ * the field, what the first model has there and what was found.  An error
+ * is final: every later vox_frames_next or vox_frames_skip on f returns the
+ * same status and detail (a reader that failed stands inside the bad frame)
+ * until f is closed; open the file again to read it again. */
 VOX_API vox_status vox_frames_next(vox_ctx *ctx, vox_frames *f, float *xyz, vox_frame_info *info, int *got);
 /* Advances past the next frame without converting it (for --start/--stride);
  * a model's atoms are checked as vox_frames_next checks them. */

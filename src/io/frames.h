@@ -26,6 +26,12 @@ struct vox_frames {
     /* appended to the atom-count mismatch message when the structure has a whole multiple of
      * the frame's atoms and the reader knows why that may be, or NULL */
     const char *count_note;
+    /* The first error a read gave (VOX_OK: none) and its detail, given
+     * again by every later next/skip: a reader that failed stands
+     * somewhere inside the bad frame (a model's lines half read), where
+     * reading on would return the next frame, or garbage, as this one. */
+    vox_status err;
+    char err_detail[1024]; /* as vox_ctx's detail */
 };
 
 /* Makes fr a reader of format: its read and close functions and its state
