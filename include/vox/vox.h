@@ -476,8 +476,9 @@ VOX_API vox_status vox_prepare(vox_ctx *ctx, vox_structure *s, const vox_prepare
  * recognised by content: DCD (CHARMM, NAMD, OpenMM, MDAnalysis; either byte
  * order, 32- or 64-bit record markers, with or without unit cell; files with
  * fixed atoms are refused) and XTC (GROMACS compressed coordinates, any
- * precision; Å = float32(float32(integer * float32(1 / precision)) * 10), bit
- * for bit what MDAnalysis returns), and the models of a multi-model PDB
+ * precision from 1e-28 per nm up, where every packed integer decodes to a
+ * finite float; Å = float32(float32(integer * float32(1 / precision)) *
+ * 10), bit for bit what MDAnalysis returns), and the models of a multi-model PDB
  * (MODEL/ENDMDL) or mmCIF (atom_site.pdbx_PDB_model_num) file, one frame
  * per model, each of which must list the first model's atoms in the same
  * order.  Coordinates come in Å, in the topology's atom order: give them to
