@@ -268,12 +268,10 @@ static int starts(const char *l, const char *p) { return strncmp(l, p, strlen(p)
 
 /* ---- PDB ---------------------------------------------------------------- */
 
-static int pdb_coord(const char *l, size_t len, size_t a, double *v)
-{
-    if (a + 8 <= len)
-        return vox_parse_number(l + a, 8, v);
-    return a < len && vox_parse_number(l + a, len - a, v);
-}
+/* The number in columns [a, a + 8) of a line that holds all of them (the
+ * caller refuses a line that ends before a + 8: the columns left of a cut
+ * field, "  -3.2" of "  -3.250", would read as another number). */
+static int pdb_coord(const char *l, size_t a, double *v) { return vox_parse_number(l + a, 8, v); }
 
 static vox_status pdb_read(vox_ctx *ctx, struct vox_frames *fr, float *xyz, vox_frame_info *info, int *got)
 {
@@ -339,7 +337,14 @@ static vox_status pdb_read(vox_ctx *ctx, struct vox_frames *fr, float *xyz, vox_
         if (xyz)
             for (int c = 0; c < 3; c++) {
                 double v;
-                if (!pdb_coord(l, len, 30 + 8 * (size_t)c, &v))
+                /* as pdb.c, which loads model 1, refuses such a line (it reads on to the B-factor) */
+                if (len < 38 + 8 * (size_t)c)
+                    return vox_fail(ctx, VOX_E_PARSE,
+                                    "%s:%llu: frame %lld: %c coordinate (columns %d-%d) is cut short: the line ends "
+                                    "at column %zu, expected a number in all 8 columns", fr->path,
+                                    (unsigned long long)m->line_no, (long long)k, "xyz"[c], 31 + 8 * c, 38 + 8 * c,
+                                    len);
+                if (!pdb_coord(l, 30 + 8 * (size_t)c, &v))
                     return vox_fail(ctx, VOX_E_PARSE,
                                     "%s:%llu: frame %lld: %c coordinate (columns %d-%d) is not a number", fr->path,
                                     (unsigned long long)m->line_no, (long long)k, "xyz"[c], 31 + 8 * c, 38 + 8 * c);
