@@ -14,6 +14,7 @@
 
 typedef struct dcd_opts {
     int big_endian, marker64, cell, namnf, natom_header, truncate_bytes;
+    int nonfinite; /* frame 1's atom 1 (0-based) y: 1 NaN, 2 +inf, 3 -inf */
 } dcd_opts;
 
 static FILE *out;
@@ -65,6 +66,8 @@ static void write_dcd(const char *path, int natom, int frames)
             put_marker(4 * natom);
             for (int i = 0; i < natom; i++) {
                 float v = c == 0 ? (float)i + (float)k / 10.0f : c == 1 ? 2.0f * (float)i : -(float)i;
+                if (O.nonfinite && k == 1 && i == 1 && c == 1)
+                    v = O.nonfinite == 1 ? NAN : O.nonfinite == 2 ? INFINITY : -INFINITY;
                 put_bytes(&v, 4, 4);
             }
             put_marker(4 * natom);
@@ -122,11 +125,19 @@ static void check_synthetic(vox_ctx *ctx, const char *dir)
 
     /* bad files: each refused with a message that names what is wrong */
     struct { dcd_opts o; vox_status open_st, read_st; int frames_ok; const char *want; } bad[] = {
-        {{0, 0, 0, 3, 0, 0}, VOX_E_FORMAT, VOX_OK, 0, "3 fixed atoms (NAMNF)"},
-        {{0, 0, 0, 0, -5, 0}, VOX_E_PARSE, VOX_OK, 0, "NATOM is -5"},
-        {{0, 0, 0, 0, 2000000000, 0}, VOX_E_PARSE, VOX_OK, 0, "NATOM is 2000000000"},
-        {{0, 0, 0, 0, 4, 0}, VOX_OK, VOX_E_PARSE, 0, "frame 0 at byte offset 196: the x record"},
-        {{0, 0, 1, 0, 0, 10}, VOX_OK, VOX_E_PARSE, 2, "frame 2 at byte offset"},
+        {{0, 0, 0, 3, 0, 0, 0}, VOX_E_FORMAT, VOX_OK, 0, "3 fixed atoms (NAMNF)"},
+        {{0, 0, 0, 0, -5, 0, 0}, VOX_E_PARSE, VOX_OK, 0, "NATOM is -5"},
+        {{0, 0, 0, 0, 2000000000, 0, 0}, VOX_E_PARSE, VOX_OK, 0, "NATOM is 2000000000"},
+        {{0, 0, 0, 0, 4, 0, 0}, VOX_OK, VOX_E_PARSE, 0, "frame 0 at byte offset 196: the x record"},
+        {{0, 0, 1, 0, 0, 10, 0}, VOX_OK, VOX_E_PARSE, 2, "frame 2 at byte offset"},
+        /* a coordinate that is not finite: frame 1 (byte 196 + 60; 220 + 84 with 64-bit markers)
+         * refused, naming the atom and axis */
+        {{0, 0, 0, 0, 0, 0, 1}, VOX_OK, VOX_E_PARSE, 1,
+         "frame 1 at byte offset 256: atom 1: y coordinate is not a finite number (nan)"},
+        {{1, 0, 0, 0, 0, 0, 2}, VOX_OK, VOX_E_PARSE, 1,
+         "frame 1 at byte offset 256: atom 1: y coordinate is not a finite number (inf)"},
+        {{0, 1, 0, 0, 0, 0, 3}, VOX_OK, VOX_E_PARSE, 1,
+         "frame 1 at byte offset 304: atom 1: y coordinate is not a finite number (-inf)"},
     };
     for (size_t b = 0; b < sizeof bad / sizeof *bad; b++) {
         O = bad[b].o;

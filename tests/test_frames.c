@@ -599,6 +599,60 @@ static void check_cut_coordinates(vox_ctx *ctx)
     rmdir(dir);
 }
 
+/* A later model's coordinate past float range: finite as a double, inf as
+ * the float vox keeps ('inf' and 'nan' themselves are not numbers to the
+ * parser).  Refused naming the line, frame and field, as the loaders refuse
+ * them in model 1; before, frame 1 held an inf.  PDB (model 2's 3rd atom,
+ * line 10) and mmCIF (model 2's 3rd row, line 17). */
+static void check_nonfinite_models(vox_ctx *ctx)
+{
+    char dir[] = "/tmp/vox-frames-XXXXXX", path[64], want[160];
+    if (!mkdtemp(dir)) {
+        CHECK(0, "mkdtemp");
+        return;
+    }
+    static const char *const bad[3] = {"1e39", "-4e38", "1e300"};
+    for (int cif = 0; cif < 2; cif++)
+        for (int b = 0; b < 3; b++) {
+            snprintf(path, sizeof path, "%s/nonfinite.%s", dir, cif ? "cif" : "pdb");
+            FILE *f = fopen(path, "w");
+            if (cif)
+                fprintf(f, "data_nf\nloop_\n_atom_site.group_PDB\n_atom_site.auth_atom_id\n_atom_site.auth_comp_id\n"
+                           "_atom_site.auth_seq_id\n_atom_site.Cartn_x\n_atom_site.Cartn_y\n_atom_site.Cartn_z\n"
+                           "_atom_site.pdbx_PDB_model_num\n");
+            for (int m = 0; m < 3; m++) {
+                if (!cif) fprintf(f, "MODEL     %4d\n", m + 1);
+                for (int i = 0; i < 4; i++) {
+                    char y[16];
+                    snprintf(y, sizeof y, "%.3f", 0.1 * m);
+                    const char *yv = m == 1 && i == 2 ? bad[b] : y;
+                    if (cif)
+                        fprintf(f, "ATOM %s ALA 1 %.3f %s 0 %d\n", ala[i] + 1, 1.5 * i, yv, m + 1);
+                    else
+                        fprintf(f, "ATOM  %5d %s ALA A   1    %8.3f%8s%8.3f  1.00  0.00           %c\n", i + 1, ala[i],
+                                1.5 * i, yv, 0.0, ala[i][1]);
+                }
+                if (!cif) fprintf(f, "ENDMDL\n");
+            }
+            fclose(f);
+            int frames = 0;
+            vox_status st = read_all(ctx, path, 0, &frames);
+            if (cif)
+                snprintf(want, sizeof want, ":17: frame 1: Cartn_y '%s' is out of range: coordinates must be within "
+                         "+-3.4e38", bad[b]);
+            else
+                snprintf(want, sizeof want, ":10: frame 1: y coordinate '%s' (columns 39-46) is out of range: "
+                         "coordinates must be within +-3.4e38", bad[b]);
+            CHECK(st == VOX_E_PARSE && frames == 1 && strstr(vox_ctx_last_error_detail(ctx), want),
+                  "%s y = %s: %d after %d frames: %s", cif ? "mmCIF" : "PDB", bad[b], (int)st, frames,
+                  vox_ctx_last_error_detail(ctx));
+        }
+    unlink(path);
+    snprintf(path, sizeof path, "%s/nonfinite.pdb", dir);
+    unlink(path);
+    rmdir(dir);
+}
+
 /* ---- a model file against its topology (vox_frames_check_atoms) ---------- */
 
 typedef struct top_atom {
@@ -964,6 +1018,7 @@ int main(int argc, char **argv)
     check_model_atoms(ctx);
     check_sticky_errors(ctx);
     check_cut_coordinates(ctx);
+    check_nonfinite_models(ctx);
     check_topology_atoms(ctx);
     check_topology_writers(ctx);
     snprintf(path, sizeof path, "%s/pocket_box.pdb", argv[1]);

@@ -327,13 +327,13 @@ static void check_synthetic(vox_ctx *ctx, const char *dir)
     }
     CHECK(ok && n == 3, "plain floats: %d frames, values %s", n, ok ? "right" : "wrong");
     vox_frames_close(&fr);
-    /* a plain coordinate whose Å (nm x 10) is past float32's 3.4e38 would be inf: refused,
-     * naming the frame, atom and axis; 3.4e37 nm is still a float in Å */
-    for (int big = 0; big < 2; big++) {
+    /* a plain coordinate whose Å (nm x 10) is past float32's 3.4e38 would be inf, and a NaN
+     * one: refused, naming the frame, atom and axis; 3.4e37 nm is still a float in Å */
+    for (int big = 0; big < 3; big++) {
         f = fopen(path, "wb");
         float three[9] = {0, 1, 2, 3, 4, 5, 6, 7, 8};
         write_frame(f, NULL, three, 3, 0, 0, zero, 0);
-        three[7] = big ? 1e38f : -3.4e37f;
+        three[7] = big == 2 ? NAN : big ? 1e38f : -3.4e37f;
         write_frame(f, NULL, three, 3, 1, 1, zero, 0);
         fclose(f);
         fr = NULL;
@@ -341,9 +341,14 @@ static void check_synthetic(vox_ctx *ctx, const char *dir)
         n = 0;
         vox_status st;
         while ((st = vox_frames_next(ctx, fr, xyz, &fi, &got)) == VOX_OK && got) n++;
-        if (big)
+        if (big == 2) /* NaN: not past the range, not a number at all */
             CHECK(st == VOX_E_PARSE && n == 1 &&
-                      strstr(vox_ctx_last_error_detail(ctx), "frame 1 at byte offset 92: atom 3, y is 1e+38 nm, "
+                      strstr(vox_ctx_last_error_detail(ctx), "frame 1 at byte offset 92: atom 2: y coordinate is "
+                             "not a finite number (nan nm)"),
+                  "plain NaN: %d after %d frames: %s", (int)st, n, vox_ctx_last_error_detail(ctx));
+        else if (big)
+            CHECK(st == VOX_E_PARSE && n == 1 &&
+                      strstr(vox_ctx_last_error_detail(ctx), "frame 1 at byte offset 92: atom 2: y coordinate is 1e+38 nm, "
                              "beyond the float range in Å (at most 3.40282e+37 nm)"),
                   "plain 1e38 nm: %d after %d frames: %s", (int)st, n, vox_ctx_last_error_detail(ctx));
         else

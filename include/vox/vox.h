@@ -543,8 +543,11 @@ VOX_API const char *vox_frames_format(const vox_frames *f);
  * altloc, residue name, chain, residue number and insertion code must be
  * the first model's (PDB columns 13-27; mmCIF the atom_site items the
  * loader reads, auth_* before label_*), and the detail also names the line,
- * the field, what the first model has there and what was found.  An error
- * is final: every later vox_frames_next or vox_frames_skip on f returns the
+ * the field, what the first model has there and what was found.  So is a
+ * coordinate that is not a finite float (inf or NaN in a DCD or plain XTC
+ * frame, a number past +-3.4e38 in a model), naming the frame, the atom
+ * (its 0-based index, as vox_structure_set_coords names it) or the line,
+ * and the axis.  An error is final: every later vox_frames_next or vox_frames_skip on f returns the
  * same status and detail (a reader that failed stands inside the bad frame)
  * until f is closed; open the file again to read it again. */
 VOX_API vox_status vox_frames_next(vox_ctx *ctx, vox_frames *f, float *xyz, vox_frame_info *info, int *got);

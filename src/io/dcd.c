@@ -143,10 +143,18 @@ static vox_status dcd_read(vox_ctx *ctx, vox_frames *fr, float *xyz, vox_frame_i
         rec[r] = p + m;
         p += 2 * m + want;
     }
-    if (xyz)
+    if (xyz) {
         for (size_t i = 0; i < fr->natoms; i++)
             for (int c = 0; c < 3; c++)
                 xyz[3 * i + c] = get_f32(d, rec[1 + c] + 4 * i);
+        /* float32 records hold inf and NaN as well (a blown-up simulation writes them on) */
+        const size_t bad = vox_first_nonfinite(xyz, 3 * fr->natoms);
+        if (bad < 3 * fr->natoms)
+            /* the atom's 0-based index, as vox_structure_set_coords names it */
+            return vox_fail(ctx, VOX_E_PARSE, "%s: frame %lld at byte offset %llu: atom %zu: %c coordinate is not a "
+                            "finite number (%g)", fr->path, (long long)k, (unsigned long long)off, bad / 3,
+                            "xyz"[bad % 3], (double)xyz[bad]);
+    }
     info->index = k;
     info->offset = off;
     if (d->delta > 0 && d->nsavc > 0) {
