@@ -653,6 +653,52 @@ static void check_nonfinite_models(vox_ctx *ctx)
     rmdir(dir);
 }
 
+/* mmCIF frames from two data blocks (cat frame*.cif), the second without an
+ * atom_site item the first has: its atoms lack the first model's chain or
+ * insertion code, and the message names the item as absent.  It took the
+ * item's name from id_fields[f].cif[2], past the two names the table holds:
+ * for the chain another field's description, for the insertion code a read
+ * past the end of the table. */
+static void check_cif_blocks(vox_ctx *ctx)
+{
+    char dir[] = "/tmp/vox-frames-XXXXXX", path[64];
+    if (!mkdtemp(dir)) {
+        CHECK(0, "mkdtemp");
+        return;
+    }
+    snprintf(path, sizeof path, "%s/blocks.cif", dir);
+    static const char *const names[4] = {"N", "CA", "C", "O"};
+    for (int drop = 0; drop < 3; drop++) { /* the second block lacks: 0 nothing, 1 the chain, 2 the ins code */
+        FILE *f = fopen(path, "w");
+        for (int b = 0; b < 2; b++) {
+            fprintf(f, "data_frame%d\nloop_\n_atom_site.group_PDB\n_atom_site.auth_atom_id\n"
+                       "_atom_site.auth_comp_id\n%s_atom_site.auth_seq_id\n%s_atom_site.Cartn_x\n_atom_site.Cartn_y\n"
+                       "_atom_site.Cartn_z\n_atom_site.pdbx_PDB_model_num\n", b,
+                    b && drop == 1 ? "" : "_atom_site.auth_asym_id\n", b && drop == 2 ? "" : "_atom_site.pdbx_PDB_ins_code\n");
+            for (int i = 0; i < 4; i++)
+                fprintf(f, "ATOM %s ALA %s1 %s%.3f %.3f 0 1\n", names[i], b && drop == 1 ? "" : "B ",
+                        b && drop == 2 ? "" : "A ", 1.5 * i, 0.1 * b);
+            fprintf(f, "#\n");
+        }
+        fclose(f);
+        int frames = 0;
+        vox_status st = read_all(ctx, path, 0, &frames);
+        const char *d = vox_ctx_last_error_detail(ctx);
+        if (drop == 0)
+            CHECK(st == VOX_OK && frames == 2, "two data blocks: %d frames: %s", frames, d);
+        else
+            CHECK(st == VOX_E_PARSE && frames == 1 &&
+                      strstr(d, drop == 1 ? ":29: frame 1 (model 1, byte 611): its 1st atom has chain '' (no such "
+                                            "atom_site item in this data block), the first model 'B'"
+                                          : ":29: frame 1 (model 1, byte 606): its 1st atom has insertion code '' "
+                                            "(no such atom_site item in this data block), the first model 'A'"),
+                  "second block without the %s: %d after %d frames: %s", drop == 1 ? "chain" : "insertion code",
+                  (int)st, frames, d);
+    }
+    unlink(path);
+    rmdir(dir);
+}
+
 /* ---- a model file against its topology (vox_frames_check_atoms) ---------- */
 
 typedef struct top_atom {
@@ -1019,6 +1065,7 @@ int main(int argc, char **argv)
     check_sticky_errors(ctx);
     check_cut_coordinates(ctx);
     check_nonfinite_models(ctx);
+    check_cif_blocks(ctx);
     check_topology_atoms(ctx);
     check_topology_writers(ctx);
     snprintf(path, sizeof path, "%s/pocket_box.pdb", argv[1]);

@@ -590,7 +590,12 @@ static vox_status cif_read(vox_ctx *ctx, struct vox_frames *fr, float *xyz, vox_
                                     "same order",
                                     fr->path, (unsigned long long)m->line_no, (long long)k, model,
                                     (unsigned long long)start, natoms + 1, ordinal(natoms + 1), id_fields[f].what,
-                                    id.f[f], id_fields[f].cif[m->cid_item[f]], m->ids[natoms].f[f]);
+                                    id.f[f],
+                                    /* a later data block may lack an item the first had: cid_item is
+                                     * then 2, past the two names id_fields[f].cif holds */
+                                    m->cid[f] >= 0 ? id_fields[f].cif[m->cid_item[f]]
+                                                   : "no such atom_site item in this data block",
+                                    m->ids[natoms].f[f]);
             }
         }
         if (m->drop && m->drop[natoms]) {
