@@ -822,11 +822,16 @@ VOX_API void vox_tracker_params_init(vox_tracker_params *p);
 VOX_API vox_status vox_tracker_create(vox_ctx *ctx, const vox_tracker_params *p, vox_tracker **out);
 VOX_API void vox_tracker_free(vox_tracker **t);
 /* Adds the next frame's result (frame: its index in the input, reported in
- * tracks).  track_ids (may be NULL) receives vox_result_count(r) values:
- * the track of each table row, -1 for occluded groups.  Errors:
- * VOX_E_INVALID_ARG when the result is not on the tracker's lattice, or so
- * far from the frames added so far that the lattice box would grow to over
- * 64 times the voxels of the box held plus the frame (nothing is changed). */
+ * tracks).  vox_tracker_add takes frames in increasing order, each once:
+ * frame must be larger than the last frame added (indices may skip, as
+ * with a stride; after vox_tracker_restore, larger than the last frame of
+ * any track).  track_ids (may be NULL) receives vox_result_count(r)
+ * values: the track of each table row, -1 for occluded groups.  Errors:
+ * VOX_E_INVALID_ARG when frame is not larger than the last frame added
+ * (the detail names both), when the result is not on the tracker's
+ * lattice, or so far from the frames added so far that the lattice box
+ * would grow to over 64 times the voxels of the box held plus the frame
+ * (nothing is changed). */
 VOX_API vox_status vox_tracker_add(vox_ctx *ctx, vox_tracker *t, int64_t frame, const vox_result *r, int *track_ids);
 /* Bounds the lattice box (the union of the frames' grids, 12 bytes per
  * voxel, 32 with occupancy): vox_tracker_add then refuses a frame that
