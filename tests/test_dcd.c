@@ -19,6 +19,7 @@ typedef struct dcd_opts {
 
 static FILE *out;
 static dcd_opts O;
+static const double *frame1_cell; /* non-NULL: frame 1's unit-cell record (A, gamma, B, beta, alpha, C) */
 
 static void put_bytes(const void *p, size_t n, size_t width)
 {
@@ -58,6 +59,7 @@ static void write_dcd(const char *path, int natom, int frames)
     for (int k = 0; k < frames; k++) {
         if (O.cell) {
             double cell[6] = {50, 90, 60, 90, 90, 70};
+            if (k == 1 && frame1_cell) memcpy(cell, frame1_cell, sizeof cell);
             put_marker(48);
             put_bytes(cell, 48, 8);
             put_marker(48);
@@ -155,6 +157,42 @@ static void check_synthetic(vox_ctx *ctx, const char *dir)
         CHECK(strstr(vox_ctx_last_error_detail(ctx), bad[b].want) != NULL, "bad %zu: detail '%s'", b,
               vox_ctx_last_error_detail(ctx));
     }
+    /* a unit cell no crystal has is no box: frame 1 of 3 gets one (lengths not finite or not
+     * positive, angles outside (0, 180) or not finite, angles no three vectors make, a length
+     * past float range); frames 0 and 2 keep theirs, and every frame's coordinates are read.
+     * Before, all but C = 0 and gamma = NaN gave frame 1 a box, of inf or NaN for some. */
+    static const struct { const char *what; double cell[6]; } cells[] = {
+        {"A = inf", {INFINITY, 90, 60, 90, 90, 70}},    {"A = -50", {-50, 90, 60, 90, 90, 70}},
+        {"B = NaN", {50, 90, NAN, 90, 90, 70}},         {"C = 0", {50, 90, 60, 90, 90, 0}},
+        {"alpha = 190", {50, 90, 60, 90, 190, 70}},     {"beta = 180", {50, 90, 60, 180, 90, 70}},
+        {"gamma = NaN", {50, NAN, 60, 90, 90, 70}},     {"alpha = inf", {50, 90, 60, 90, INFINITY, 70}},
+        {"beta = -inf", {50, 90, 60, -INFINITY, 90, 70}},
+        {"alpha + beta < gamma", {50, 120, 60, 30, 30, 70}}, {"A = 1e39", {1e39, 90, 60, 90, 90, 70}},
+    };
+    for (size_t c = 0; c < sizeof cells / sizeof *cells; c++) {
+        memset(&O, 0, sizeof O);
+        O.cell = 1;
+        frame1_cell = cells[c].cell;
+        snprintf(path, sizeof path, "%s/cell-%zu.dcd", dir, c);
+        write_dcd(path, 3, 3);
+        frame1_cell = NULL;
+        f = NULL;
+        CHECK(vox_frames_open(ctx, path, &f) == VOX_OK, "cell %s: open", cells[c].what);
+        if (!f) continue;
+        int n = 0, boxes = 0, zero = 1;
+        vox_status st;
+        while ((st = vox_frames_next(ctx, f, xyz, &fi, &got)) == VOX_OK && got) {
+            boxes |= fi.has_box << n;
+            if (n == 1)
+                for (int i = 0; i < 9; i++) zero &= fi.box[i] == 0.0f;
+            n++;
+        }
+        CHECK(st == VOX_OK && n == 3 && boxes == 5 && zero, "cell %s: %d frames (%s), boxes %d%d%d, frame 1's box %s",
+              cells[c].what, n, st == VOX_OK ? "ok" : vox_ctx_last_error_detail(ctx), boxes & 1, boxes >> 1 & 1,
+              boxes >> 2 & 1, zero ? "zero" : "set");
+        vox_frames_close(&f);
+    }
+
     snprintf(path, sizeof path, "%s/garbage.dcd", dir);
     out = fopen(path, "wb");
     fputs("this is not a trajectory\n", out);

@@ -493,7 +493,9 @@ typedef struct vox_frame_info {
     int64_t index;      /* 0-based index of the frame in the file */
     int has_time;       /* 0: the file gives no time, or one that is not finite */
     double time_ps;     /* DCD: (ISTART + index * NSAVC) * DELTA; XTC: the frame's time; in ps */
-    int has_box;
+    int has_box;        /* 0: no box (zeros), also for a DCD unit cell no crystal has: a length
+                         * not finite or not positive, an angle outside (0, 180) degrees or not
+                         * finite, or angles no three vectors make */
     float box[9];       /* unit-cell vectors as rows, Å */
     uint64_t offset;    /* byte offset of the frame in the file */
     int has_step;

@@ -168,11 +168,23 @@ static vox_status dcd_read(vox_ctx *ctx, vox_frames *fr, float *xyz, vox_frame_i
         /* Older CHARMM and NAMD store the cosines of the angles, newer ones degrees. */
         if (fabs(ang[0]) <= 1.0 && fabs(ang[1]) <= 1.0 && fabs(ang[2]) <= 1.0)
             for (int i = 0; i < 3; i++) ang[i] = acos(ang[i]) * 180.0 / M_PI;
-        if (u[0] > 0 && u[2] > 0 && u[5] > 0 && ang[0] > 0 && ang[1] > 0 && ang[2] > 0 && ang[2] < 180) {
+        /* A cell no crystal has is no box (writers without periodic boundaries leave zeros,
+         * damage leaves anything): lengths finite and positive, angles inside (0, 180) (the
+         * comparisons are false for NaN), and a box that is all finite floats, which also
+         * refuses lengths past float range and angles no three vectors make (alpha + beta <
+         * gamma: vox_box_from_cell takes the square root of a negative number). */
+        int ok = 1;
+        for (int i = 0; i < 3; i++) {
+            const double len = u[i == 0 ? 0 : i == 1 ? 2 : 5];
+            ok &= len > 0 && isfinite(len) && ang[i] > 0 && ang[i] < 180;
+        }
+        if (ok) {
             float box[3][3];
             vox_box_from_cell(box, u[0], u[2], u[5], ang[0], ang[1], ang[2]);
-            memcpy(info->box, box, sizeof box);
-            info->has_box = 1;
+            if (vox_first_nonfinite(&box[0][0], 9) == 9) {
+                memcpy(info->box, box, sizeof box);
+                info->has_box = 1;
+            }
         }
     }
     *got = 1;
