@@ -14,10 +14,12 @@
 
 typedef struct dcd_opts {
     int big_endian, marker64, cell, namnf, natom_header, truncate_bytes;
+    int nonfinite; /* frame 1's atom 1 (0-based) y: 1 NaN, 2 +inf, 3 -inf */
 } dcd_opts;
 
 static FILE *out;
 static dcd_opts O;
+static const double *frame1_cell; /* non-NULL: frame 1's unit-cell record (A, gamma, B, beta, alpha, C) */
 
 static void put_bytes(const void *p, size_t n, size_t width)
 {
@@ -57,6 +59,7 @@ static void write_dcd(const char *path, int natom, int frames)
     for (int k = 0; k < frames; k++) {
         if (O.cell) {
             double cell[6] = {50, 90, 60, 90, 90, 70};
+            if (k == 1 && frame1_cell) memcpy(cell, frame1_cell, sizeof cell);
             put_marker(48);
             put_bytes(cell, 48, 8);
             put_marker(48);
@@ -65,6 +68,8 @@ static void write_dcd(const char *path, int natom, int frames)
             put_marker(4 * natom);
             for (int i = 0; i < natom; i++) {
                 float v = c == 0 ? (float)i + (float)k / 10.0f : c == 1 ? 2.0f * (float)i : -(float)i;
+                if (O.nonfinite && k == 1 && i == 1 && c == 1)
+                    v = O.nonfinite == 1 ? NAN : O.nonfinite == 2 ? INFINITY : -INFINITY;
                 put_bytes(&v, 4, 4);
             }
             put_marker(4 * natom);
@@ -122,11 +127,19 @@ static void check_synthetic(vox_ctx *ctx, const char *dir)
 
     /* bad files: each refused with a message that names what is wrong */
     struct { dcd_opts o; vox_status open_st, read_st; int frames_ok; const char *want; } bad[] = {
-        {{0, 0, 0, 3, 0, 0}, VOX_E_FORMAT, VOX_OK, 0, "3 fixed atoms (NAMNF)"},
-        {{0, 0, 0, 0, -5, 0}, VOX_E_PARSE, VOX_OK, 0, "NATOM is -5"},
-        {{0, 0, 0, 0, 2000000000, 0}, VOX_E_PARSE, VOX_OK, 0, "NATOM is 2000000000"},
-        {{0, 0, 0, 0, 4, 0}, VOX_OK, VOX_E_PARSE, 0, "frame 0 at byte offset 196: the x record"},
-        {{0, 0, 1, 0, 0, 10}, VOX_OK, VOX_E_PARSE, 2, "frame 2 at byte offset"},
+        {{0, 0, 0, 3, 0, 0, 0}, VOX_E_FORMAT, VOX_OK, 0, "3 fixed atoms (NAMNF)"},
+        {{0, 0, 0, 0, -5, 0, 0}, VOX_E_PARSE, VOX_OK, 0, "NATOM is -5"},
+        {{0, 0, 0, 0, 2000000000, 0, 0}, VOX_E_PARSE, VOX_OK, 0, "NATOM is 2000000000"},
+        {{0, 0, 0, 0, 4, 0, 0}, VOX_OK, VOX_E_PARSE, 0, "frame 0 at byte offset 196: the x record"},
+        {{0, 0, 1, 0, 0, 10, 0}, VOX_OK, VOX_E_PARSE, 2, "frame 2 at byte offset"},
+        /* a coordinate that is not finite: frame 1 (byte 196 + 60; 220 + 84 with 64-bit markers)
+         * refused, naming the atom and axis */
+        {{0, 0, 0, 0, 0, 0, 1}, VOX_OK, VOX_E_PARSE, 1,
+         "frame 1 at byte offset 256: atom 1: y coordinate is not a finite number (nan)"},
+        {{1, 0, 0, 0, 0, 0, 2}, VOX_OK, VOX_E_PARSE, 1,
+         "frame 1 at byte offset 256: atom 1: y coordinate is not a finite number (inf)"},
+        {{0, 1, 0, 0, 0, 0, 3}, VOX_OK, VOX_E_PARSE, 1,
+         "frame 1 at byte offset 304: atom 1: y coordinate is not a finite number (-inf)"},
     };
     for (size_t b = 0; b < sizeof bad / sizeof *bad; b++) {
         O = bad[b].o;
@@ -144,6 +157,42 @@ static void check_synthetic(vox_ctx *ctx, const char *dir)
         CHECK(strstr(vox_ctx_last_error_detail(ctx), bad[b].want) != NULL, "bad %zu: detail '%s'", b,
               vox_ctx_last_error_detail(ctx));
     }
+    /* a unit cell no crystal has is no box: frame 1 of 3 gets one (lengths not finite or not
+     * positive, angles outside (0, 180) or not finite, angles no three vectors make, a length
+     * past float range); frames 0 and 2 keep theirs, and every frame's coordinates are read.
+     * Before, all but C = 0 and gamma = NaN gave frame 1 a box, of inf or NaN for some. */
+    static const struct { const char *what; double cell[6]; } cells[] = {
+        {"A = inf", {INFINITY, 90, 60, 90, 90, 70}},    {"A = -50", {-50, 90, 60, 90, 90, 70}},
+        {"B = NaN", {50, 90, NAN, 90, 90, 70}},         {"C = 0", {50, 90, 60, 90, 90, 0}},
+        {"alpha = 190", {50, 90, 60, 90, 190, 70}},     {"beta = 180", {50, 90, 60, 180, 90, 70}},
+        {"gamma = NaN", {50, NAN, 60, 90, 90, 70}},     {"alpha = inf", {50, 90, 60, 90, INFINITY, 70}},
+        {"beta = -inf", {50, 90, 60, -INFINITY, 90, 70}},
+        {"alpha + beta < gamma", {50, 120, 60, 30, 30, 70}}, {"A = 1e39", {1e39, 90, 60, 90, 90, 70}},
+    };
+    for (size_t c = 0; c < sizeof cells / sizeof *cells; c++) {
+        memset(&O, 0, sizeof O);
+        O.cell = 1;
+        frame1_cell = cells[c].cell;
+        snprintf(path, sizeof path, "%s/cell-%zu.dcd", dir, c);
+        write_dcd(path, 3, 3);
+        frame1_cell = NULL;
+        f = NULL;
+        CHECK(vox_frames_open(ctx, path, &f) == VOX_OK, "cell %s: open", cells[c].what);
+        if (!f) continue;
+        int n = 0, boxes = 0, zero = 1;
+        vox_status st;
+        while ((st = vox_frames_next(ctx, f, xyz, &fi, &got)) == VOX_OK && got) {
+            boxes |= fi.has_box << n;
+            if (n == 1)
+                for (int i = 0; i < 9; i++) zero &= fi.box[i] == 0.0f;
+            n++;
+        }
+        CHECK(st == VOX_OK && n == 3 && boxes == 5 && zero, "cell %s: %d frames (%s), boxes %d%d%d, frame 1's box %s",
+              cells[c].what, n, st == VOX_OK ? "ok" : vox_ctx_last_error_detail(ctx), boxes & 1, boxes >> 1 & 1,
+              boxes >> 2 & 1, zero ? "zero" : "set");
+        vox_frames_close(&f);
+    }
+
     snprintf(path, sizeof path, "%s/garbage.dcd", dir);
     out = fopen(path, "wb");
     fputs("this is not a trajectory\n", out);

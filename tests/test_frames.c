@@ -497,6 +497,208 @@ static void check_model_atoms(vox_ctx *ctx)
     rmdir(dir);
 }
 
+/* An error is the reader's last word: three models, the last atom line of
+ * the second with no number in its x columns (read), or another atom name
+ * (read or skipped).  The reader stops inside model 2, so before errors
+ * were kept, the next call went on at its ENDMDL and returned model 3 as
+ * frame 1.  Every later next or skip must give the same status and detail;
+ * reopening reads frame 0 again. */
+static void check_sticky_errors(vox_ctx *ctx)
+{
+    char dir[] = "/tmp/vox-frames-XXXXXX", path[64], first[1024];
+    if (!mkdtemp(dir)) {
+        CHECK(0, "mkdtemp");
+        return;
+    }
+    snprintf(path, sizeof path, "%s/bad2.pdb", dir);
+    static const char *const want[2] = {":11: frame 1: x coordinate (columns 31-38) is not a number",
+                                        ":11: frame 1 (model at byte 338): its 4th atom has atom name 'OXT'"};
+    for (int c = 0; c < 3; c++) {
+        const int bad_x = c == 0, skip = c == 2;
+        FILE *f = fopen(path, "w");
+        for (int m = 0; m < 3; m++) {
+            fprintf(f, "MODEL     %4d\n", m + 1);
+            for (int i = 0; i < 4; i++) {
+                const int last = m == 1 && i == 3;
+                fprintf(f, "ATOM  %5d %s ALA A   1    ", i + 1, last && !bad_x ? " OXT" : ala[i]);
+                if (last && bad_x)
+                    fprintf(f, "     abc");
+                else
+                    fprintf(f, "%8.3f", 1.5 * i);
+                fprintf(f, "%8.3f%8.3f  1.00  0.00           %c\n", 0.1 * m, 0.0, ala[i][1]);
+            }
+            fprintf(f, "ENDMDL\n");
+        }
+        fclose(f);
+        vox_frames *fr = NULL;
+        float xyz[12];
+        int got = 0;
+        vox_frame_info fi;
+        memset(&fi, 0, sizeof fi);
+        fi.size = sizeof fi;
+        CHECK(vox_frames_open(ctx, path, &fr) == VOX_OK, "case %d: open: %s", c, vox_ctx_last_error_detail(ctx));
+        if (!fr) continue;
+        CHECK(vox_frames_next(ctx, fr, xyz, &fi, &got) == VOX_OK && got && fi.index == 0, "case %d: frame 0", c);
+        vox_status st = skip ? vox_frames_skip(ctx, fr, NULL, &got) : vox_frames_next(ctx, fr, xyz, NULL, &got);
+        snprintf(first, sizeof first, "%s", vox_ctx_last_error_detail(ctx));
+        CHECK(st == VOX_E_PARSE && strstr(first, want[!bad_x]), "case %d: frame 1: %d, %s", c, (int)st, first);
+        for (int again = 0; again < 3; again++) {
+            got = 1;
+            fi.index = -1;
+            st = (again + skip) % 2 ? vox_frames_skip(ctx, fr, &fi, &got) : vox_frames_next(ctx, fr, xyz, &fi, &got);
+            CHECK(st == VOX_E_PARSE && !got && !strcmp(vox_ctx_last_error_detail(ctx), first),
+                  "case %d: call %d after the error: %d (got %d, frame %lld), '%s'", c, again + 1, (int)st, got,
+                  (long long)fi.index, vox_ctx_last_error_detail(ctx));
+        }
+        vox_frames_close(&fr);
+        CHECK(vox_frames_open(ctx, path, &fr) == VOX_OK && vox_frames_next(ctx, fr, xyz, &fi, &got) == VOX_OK && got &&
+                  fi.index == 0 && xyz[3] == 1.5f,
+              "case %d: reopened: frame 0 again", c);
+        vox_frames_close(&fr);
+    }
+    unlink(path);
+    rmdir(dir);
+}
+
+/* A later model's atom line cut inside its coordinate columns (its last
+ * atom, line 11: columns 31-38 x, 39-46 y, 47-54 z): refused naming the
+ * line, frame and field, as the loader refuses such a line in model 1.
+ * Cut inside z, the columns left ("  -3.2" of "  -3.250") were read as a
+ * number before. */
+static void check_cut_coordinates(vox_ctx *ctx)
+{
+    char dir[] = "/tmp/vox-frames-XXXXXX", path[64], want[128];
+    if (!mkdtemp(dir)) {
+        CHECK(0, "mkdtemp");
+        return;
+    }
+    snprintf(path, sizeof path, "%s/cut.pdb", dir);
+    static const int cut_at[3] = {34, 42, 52}; /* the line's length: inside x, y, z */
+    for (int c = 0; c < 3; c++) {
+        FILE *f = fopen(path, "w");
+        for (int m = 0; m < 3; m++) {
+            fprintf(f, "MODEL     %4d\n", m + 1);
+            for (int i = 0; i < 4; i++) {
+                char line[96];
+                snprintf(line, sizeof line, "ATOM  %5d %s ALA A   1    %8.3f%8.3f%8.3f  1.00  0.00           %c",
+                         i + 1, ala[i], 1.5 * i - 10.0, 0.1 * m - 10.0, -3.25, ala[i][1]);
+                if (m == 1 && i == 3) line[cut_at[c]] = '\0';
+                fprintf(f, "%s\n", line);
+            }
+            fprintf(f, "ENDMDL\n");
+        }
+        fclose(f);
+        int frames = 0;
+        vox_status st = read_all(ctx, path, 0, &frames);
+        snprintf(want, sizeof want, ":11: frame 1: %c coordinate (columns %d-%d) is cut short: the line ends at column %d",
+                 "xyz"[c], 31 + 8 * c, 38 + 8 * c, cut_at[c]);
+        CHECK(st == VOX_E_PARSE && frames == 1 && strstr(vox_ctx_last_error_detail(ctx), want),
+              "cut at column %d: %d after %d frames: %s", cut_at[c], (int)st, frames, vox_ctx_last_error_detail(ctx));
+    }
+    unlink(path);
+    rmdir(dir);
+}
+
+/* A later model's coordinate past float range: finite as a double, inf as
+ * the float vox keeps ('inf' and 'nan' themselves are not numbers to the
+ * parser).  Refused naming the line, frame and field, as the loaders refuse
+ * them in model 1; before, frame 1 held an inf.  PDB (model 2's 3rd atom,
+ * line 10) and mmCIF (model 2's 3rd row, line 17). */
+static void check_nonfinite_models(vox_ctx *ctx)
+{
+    char dir[] = "/tmp/vox-frames-XXXXXX", path[64], want[160];
+    if (!mkdtemp(dir)) {
+        CHECK(0, "mkdtemp");
+        return;
+    }
+    static const char *const bad[3] = {"1e39", "-4e38", "1e300"};
+    for (int cif = 0; cif < 2; cif++)
+        for (int b = 0; b < 3; b++) {
+            snprintf(path, sizeof path, "%s/nonfinite.%s", dir, cif ? "cif" : "pdb");
+            FILE *f = fopen(path, "w");
+            if (cif)
+                fprintf(f, "data_nf\nloop_\n_atom_site.group_PDB\n_atom_site.auth_atom_id\n_atom_site.auth_comp_id\n"
+                           "_atom_site.auth_seq_id\n_atom_site.Cartn_x\n_atom_site.Cartn_y\n_atom_site.Cartn_z\n"
+                           "_atom_site.pdbx_PDB_model_num\n");
+            for (int m = 0; m < 3; m++) {
+                if (!cif) fprintf(f, "MODEL     %4d\n", m + 1);
+                for (int i = 0; i < 4; i++) {
+                    char y[16];
+                    snprintf(y, sizeof y, "%.3f", 0.1 * m);
+                    const char *yv = m == 1 && i == 2 ? bad[b] : y;
+                    if (cif)
+                        fprintf(f, "ATOM %s ALA 1 %.3f %s 0 %d\n", ala[i] + 1, 1.5 * i, yv, m + 1);
+                    else
+                        fprintf(f, "ATOM  %5d %s ALA A   1    %8.3f%8s%8.3f  1.00  0.00           %c\n", i + 1, ala[i],
+                                1.5 * i, yv, 0.0, ala[i][1]);
+                }
+                if (!cif) fprintf(f, "ENDMDL\n");
+            }
+            fclose(f);
+            int frames = 0;
+            vox_status st = read_all(ctx, path, 0, &frames);
+            if (cif)
+                snprintf(want, sizeof want, ":17: frame 1: Cartn_y '%s' is out of range: coordinates must be within "
+                         "+-3.4e38", bad[b]);
+            else
+                snprintf(want, sizeof want, ":10: frame 1: y coordinate '%s' (columns 39-46) is out of range: "
+                         "coordinates must be within +-3.4e38", bad[b]);
+            CHECK(st == VOX_E_PARSE && frames == 1 && strstr(vox_ctx_last_error_detail(ctx), want),
+                  "%s y = %s: %d after %d frames: %s", cif ? "mmCIF" : "PDB", bad[b], (int)st, frames,
+                  vox_ctx_last_error_detail(ctx));
+        }
+    unlink(path);
+    snprintf(path, sizeof path, "%s/nonfinite.pdb", dir);
+    unlink(path);
+    rmdir(dir);
+}
+
+/* mmCIF frames from two data blocks (cat frame*.cif), the second without an
+ * atom_site item the first has: its atoms lack the first model's chain or
+ * insertion code, and the message names the item as absent.  It took the
+ * item's name from id_fields[f].cif[2], past the two names the table holds:
+ * for the chain another field's description, for the insertion code a read
+ * past the end of the table. */
+static void check_cif_blocks(vox_ctx *ctx)
+{
+    char dir[] = "/tmp/vox-frames-XXXXXX", path[64];
+    if (!mkdtemp(dir)) {
+        CHECK(0, "mkdtemp");
+        return;
+    }
+    snprintf(path, sizeof path, "%s/blocks.cif", dir);
+    static const char *const names[4] = {"N", "CA", "C", "O"};
+    for (int drop = 0; drop < 3; drop++) { /* the second block lacks: 0 nothing, 1 the chain, 2 the ins code */
+        FILE *f = fopen(path, "w");
+        for (int b = 0; b < 2; b++) {
+            fprintf(f, "data_frame%d\nloop_\n_atom_site.group_PDB\n_atom_site.auth_atom_id\n"
+                       "_atom_site.auth_comp_id\n%s_atom_site.auth_seq_id\n%s_atom_site.Cartn_x\n_atom_site.Cartn_y\n"
+                       "_atom_site.Cartn_z\n_atom_site.pdbx_PDB_model_num\n", b,
+                    b && drop == 1 ? "" : "_atom_site.auth_asym_id\n", b && drop == 2 ? "" : "_atom_site.pdbx_PDB_ins_code\n");
+            for (int i = 0; i < 4; i++)
+                fprintf(f, "ATOM %s ALA %s1 %s%.3f %.3f 0 1\n", names[i], b && drop == 1 ? "" : "B ",
+                        b && drop == 2 ? "" : "A ", 1.5 * i, 0.1 * b);
+            fprintf(f, "#\n");
+        }
+        fclose(f);
+        int frames = 0;
+        vox_status st = read_all(ctx, path, 0, &frames);
+        const char *d = vox_ctx_last_error_detail(ctx);
+        if (drop == 0)
+            CHECK(st == VOX_OK && frames == 2, "two data blocks: %d frames: %s", frames, d);
+        else
+            CHECK(st == VOX_E_PARSE && frames == 1 &&
+                      strstr(d, drop == 1 ? ":29: frame 1 (model 1, byte 611): its 1st atom has chain '' (no such "
+                                            "atom_site item in this data block), the first model 'B'"
+                                          : ":29: frame 1 (model 1, byte 606): its 1st atom has insertion code '' "
+                                            "(no such atom_site item in this data block), the first model 'A'"),
+                  "second block without the %s: %d after %d frames: %s", drop == 1 ? "chain" : "insertion code",
+                  (int)st, frames, d);
+    }
+    unlink(path);
+    rmdir(dir);
+}
+
 /* ---- a model file against its topology (vox_frames_check_atoms) ---------- */
 
 typedef struct top_atom {
@@ -860,6 +1062,10 @@ int main(int argc, char **argv)
     check_bad_arrays(ctx);
     check_md_names(ctx);
     check_model_atoms(ctx);
+    check_sticky_errors(ctx);
+    check_cut_coordinates(ctx);
+    check_nonfinite_models(ctx);
+    check_cif_blocks(ctx);
     check_topology_atoms(ctx);
     check_topology_writers(ctx);
     snprintf(path, sizeof path, "%s/pocket_box.pdb", argv[1]);

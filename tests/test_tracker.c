@@ -234,6 +234,37 @@ static void test_lattice_and_tracker(const char *dir)
               t.first_frame == 0 && t.last_frame == 5,
           "track 0: %lld frames", (long long)t.frames_present);
     CHECK(vox_tracker_track_count(tk) == vox_tracker_track_count(tk2), "restored: same track count");
+    { /* frames in increasing order, each once: frame 5 again, or an earlier frame, is refused and changes
+       * nothing (it linked volumes to tracks a second time and counted the frame twice); so on the
+       * tracker restored after frame 2 and given frames 3-5, and on one restored after frame 2 alone */
+        for (size_t i = 0; i < n; i++) xyz[3 * i] = xyz0[3 * i];
+        vox_structure_set_coords(ctx, s, xyz, n);
+        vox_result *r = analyse(ctx, s, &ap);
+        char *before = NULL, *after = NULL;
+        size_t lb = 0, la = 0;
+        vox_tracker_save(tk, &before, &lb);
+        static const int again[3] = {5, 3, -1};
+        for (int j = 0; j < 3; j++) {
+            char want[128];
+            snprintf(want, sizeof want, "tracker: frame %d after frame 5: vox_tracker_add takes frames in increasing "
+                     "order, each once", again[j]);
+            CHECK(vox_tracker_add(ctx, tk, again[j], r, NULL) == VOX_E_INVALID_ARG &&
+                      strstr(vox_ctx_last_error_detail(ctx), want) && vox_tracker_frame_count(tk) == 6,
+                  "frame %d after frame 5: %s", again[j], vox_ctx_last_error_detail(ctx));
+            CHECK(vox_tracker_add(ctx, tk2, again[j], r, NULL) == VOX_E_INVALID_ARG && vox_tracker_frame_count(tk2) == 6,
+                  "restored: frame %d after frame 5: %s", again[j], vox_ctx_last_error_detail(ctx));
+        }
+        vox_tracker_save(tk, &after, &la);
+        CHECK(lb == la && !memcmp(before, after, lb), "refused frames leave the state as it was");
+        vox_free(before);
+        vox_free(after);
+        vox_tracker *tk3 = NULL;
+        CHECK(vox_tracker_restore(ctx, blob, blen, &tk3) == VOX_OK && vox_tracker_add(ctx, tk3, 2, r, NULL) ==
+                  VOX_E_INVALID_ARG && vox_tracker_add(ctx, tk3, 3, r, NULL) == VOX_OK && vox_tracker_frame_count(tk3) == 4,
+              "restored after frame 2: frame 2 refused, frame 3 taken: %s", vox_ctx_last_error_detail(ctx));
+        vox_tracker_free(&tk3);
+        vox_result_free(&r);
+    }
     { /* all tracks at once: the same records as one by one, clipped to the tracks */
         const size_t nt = vox_tracker_track_count(tk);
         vox_track *all = calloc(nt + 1, sizeof *all);

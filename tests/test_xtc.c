@@ -327,6 +327,35 @@ static void check_synthetic(vox_ctx *ctx, const char *dir)
     }
     CHECK(ok && n == 3, "plain floats: %d frames, values %s", n, ok ? "right" : "wrong");
     vox_frames_close(&fr);
+    /* a plain coordinate whose Å (nm x 10) is past float32's 3.4e38 would be inf, and a NaN
+     * one: refused, naming the frame, atom and axis; 3.4e37 nm is still a float in Å */
+    for (int big = 0; big < 3; big++) {
+        f = fopen(path, "wb");
+        float three[9] = {0, 1, 2, 3, 4, 5, 6, 7, 8};
+        write_frame(f, NULL, three, 3, 0, 0, zero, 0);
+        three[7] = big == 2 ? NAN : big ? 1e38f : -3.4e37f;
+        write_frame(f, NULL, three, 3, 1, 1, zero, 0);
+        fclose(f);
+        fr = NULL;
+        vox_frames_open(ctx, path, &fr);
+        n = 0;
+        vox_status st;
+        while ((st = vox_frames_next(ctx, fr, xyz, &fi, &got)) == VOX_OK && got) n++;
+        if (big == 2) /* NaN: not past the range, not a number at all */
+            CHECK(st == VOX_E_PARSE && n == 1 &&
+                      strstr(vox_ctx_last_error_detail(ctx), "frame 1 at byte offset 92: atom 2: y coordinate is "
+                             "not a finite number (nan nm)"),
+                  "plain NaN: %d after %d frames: %s", (int)st, n, vox_ctx_last_error_detail(ctx));
+        else if (big)
+            CHECK(st == VOX_E_PARSE && n == 1 &&
+                      strstr(vox_ctx_last_error_detail(ctx), "frame 1 at byte offset 92: atom 2: y coordinate is 1e+38 nm, "
+                             "beyond the float range in Å (at most 3.40282e+37 nm)"),
+                  "plain 1e38 nm: %d after %d frames: %s", (int)st, n, vox_ctx_last_error_detail(ctx));
+        else
+            CHECK(st == VOX_OK && n == 2 && isfinite(xyz[7]) && xyz[7] == -3.4e37f * 10.0f,
+                  "plain -3.4e37 nm: %d after %d frames: %s", (int)st, n, vox_ctx_last_error_detail(ctx));
+        vox_frames_close(&fr);
+    }
 
     /* packed: ordinary ranges, all choices at random, several precisions per file */
     enum { N = 4000 };
@@ -404,7 +433,16 @@ static void check_synthetic(vox_ctx *ctx, const char *dir)
         {"natoms changes", 1, 4, 41, 0, 0, {0}, VOX_OK, VOX_E_PARSE, 1, 1, "natoms is 41, the first frame has 40"},
         {"coordinate count", 1, 52, 39, 0, 0, {0}, VOX_OK, VOX_E_PARSE, 1, 1, "the coordinate count is 39"},
         {"magic", 2, 0, 1996, 0, 0, {0}, VOX_OK, VOX_E_PARSE, 2, 1, "magic number 1996, expected 1995"},
-        {"precision 0", 1, 56, 0, 0, 0, {0}, VOX_OK, VOX_E_PARSE, 1, 1, "precision is 0"},
+        {"precision 0", 1, 56, 0, 0, 0, {0}, VOX_OK, VOX_E_PARSE, 1, 1, "field precision is 0"},
+        /* float32 bit patterns: -1, NaN, +inf, 1e-30 (below the bound at which every int32
+         * decodes to a finite float), 1e-45 (the smallest subnormal: 1/precision is inf) */
+        {"precision -1", 1, 56, 0xbf800000, 0, 0, {0}, VOX_OK, VOX_E_PARSE, 1, 1,
+         "field precision is -1, expected a finite number of at least 1e-28"},
+        {"precision NaN", 1, 56, 0x7fc00000, 0, 0, {0}, VOX_OK, VOX_E_PARSE, 1, 1, "field precision is nan, expected"},
+        {"precision inf", 1, 56, 0x7f800000, 0, 0, {0}, VOX_OK, VOX_E_PARSE, 1, 1, "field precision is inf, expected"},
+        {"precision 1e-30", 1, 56, 0x0da24260, 0, 0, {0}, VOX_OK, VOX_E_PARSE, 1, 1,
+         "field precision is 1e-30, expected a finite number of at least 1e-28"},
+        {"precision 1e-45", 0, 56, 1, 0, 0, {0}, VOX_OK, VOX_E_PARSE, 0, 1, "field precision is 1.4013e-45, expected"},
         {"smallidx 5", 0, 84, 5, 0, 0, {0}, VOX_OK, VOX_E_PARSE, 0, 1, "smallidx is 5, expected 9 to 72"},
         {"smallidx 73", 0, 84, 73, 0, 0, {0}, VOX_OK, VOX_E_PARSE, 0, 1, "smallidx is 73"},
         {"min > max", 1, 64, 100000, 0, 0, {0}, VOX_OK, VOX_E_PARSE, 1, 1, "y range is 100000 to"},

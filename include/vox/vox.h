@@ -477,8 +477,9 @@ VOX_API vox_status vox_prepare(vox_ctx *ctx, vox_structure *s, const vox_prepare
  * recognised by content: DCD (CHARMM, NAMD, OpenMM, MDAnalysis; either byte
  * order, 32- or 64-bit record markers, with or without unit cell; files with
  * fixed atoms are refused) and XTC (GROMACS compressed coordinates, any
- * precision; Å = float32(float32(integer * float32(1 / precision)) * 10), bit
- * for bit what MDAnalysis returns), and the models of a multi-model PDB
+ * precision from 1e-28 per nm up, where every packed integer decodes to a
+ * finite float; Å = float32(float32(integer * float32(1 / precision)) *
+ * 10), bit for bit what MDAnalysis returns), and the models of a multi-model PDB
  * (MODEL/ENDMDL) or mmCIF (atom_site.pdbx_PDB_model_num) file, one frame
  * per model, each of which must list the first model's atoms in the same
  * order.  Coordinates come in Å, in the topology's atom order: give them to
@@ -493,7 +494,9 @@ typedef struct vox_frame_info {
     int64_t index;      /* 0-based index of the frame in the file */
     int has_time;       /* 0: the file gives no time, or one that is not finite */
     double time_ps;     /* DCD: (ISTART + index * NSAVC) * DELTA; XTC: the frame's time; in ps */
-    int has_box;
+    int has_box;        /* 0: no box (zeros), also for a DCD unit cell no crystal has: a length
+                         * not finite or not positive, an angle outside (0, 180) degrees or not
+                         * finite, or angles no three vectors make */
     float box[9];       /* unit-cell vectors as rows, Å */
     uint64_t offset;    /* byte offset of the frame in the file */
     int has_step;
@@ -543,7 +546,13 @@ VOX_API const char *vox_frames_format(const vox_frames *f);
  * altloc, residue name, chain, residue number and insertion code must be
  * the first model's (PDB columns 13-27; mmCIF the atom_site items the
  * loader reads, auth_* before label_*), and the detail also names the line,
- * the field, what the first model has there and what was found. */
+ * the field, what the first model has there and what was found.  So is a
+ * coordinate that is not a finite float (inf or NaN in a DCD or plain XTC
+ * frame, a number past +-3.4e38 in a model), naming the frame, the atom
+ * (its 0-based index, as vox_structure_set_coords names it) or the line,
+ * and the axis.  An error is final: every later vox_frames_next or vox_frames_skip on f returns the
+ * same status and detail (a reader that failed stands inside the bad frame)
+ * until f is closed; open the file again to read it again. */
 VOX_API vox_status vox_frames_next(vox_ctx *ctx, vox_frames *f, float *xyz, vox_frame_info *info, int *got);
 /* Advances past the next frame without converting it (for --start/--stride);
  * a model's atoms are checked as vox_frames_next checks them. */
@@ -816,11 +825,16 @@ VOX_API void vox_tracker_params_init(vox_tracker_params *p);
 VOX_API vox_status vox_tracker_create(vox_ctx *ctx, const vox_tracker_params *p, vox_tracker **out);
 VOX_API void vox_tracker_free(vox_tracker **t);
 /* Adds the next frame's result (frame: its index in the input, reported in
- * tracks).  track_ids (may be NULL) receives vox_result_count(r) values:
- * the track of each table row, -1 for occluded groups.  Errors:
- * VOX_E_INVALID_ARG when the result is not on the tracker's lattice, or so
- * far from the frames added so far that the lattice box would grow to over
- * 64 times the voxels of the box held plus the frame (nothing is changed). */
+ * tracks).  vox_tracker_add takes frames in increasing order, each once:
+ * frame must be larger than the last frame added (indices may skip, as
+ * with a stride; after vox_tracker_restore, larger than the last frame of
+ * any track).  track_ids (may be NULL) receives vox_result_count(r)
+ * values: the track of each table row, -1 for occluded groups.  Errors:
+ * VOX_E_INVALID_ARG when frame is not larger than the last frame added
+ * (the detail names both), when the result is not on the tracker's
+ * lattice, or so far from the frames added so far that the lattice box
+ * would grow to over 64 times the voxels of the box held plus the frame
+ * (nothing is changed). */
 VOX_API vox_status vox_tracker_add(vox_ctx *ctx, vox_tracker *t, int64_t frame, const vox_result *r, int *track_ids);
 /* Bounds the lattice box (the union of the frames' grids, 12 bytes per
  * voxel, 32 with occupancy): vox_tracker_add then refuses a frame that

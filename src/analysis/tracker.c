@@ -46,6 +46,15 @@ struct vox_tracker {
     uint64_t max_voxels;    /* vox_tracker_set_limits (0: none but the 32-bit one) */
     int max_growth;
     int64_t seq;            /* frames added */
+    /* The input index of the last frame added (valid when has_last): the
+     * next must be larger.  A frame added twice would count in occupancy
+     * twice and link volumes to the tracks they already continue; one
+     * that goes back would make a track's first_frame later than its
+     * last.  Not in the checkpoint (its format stays): a restored tracker
+     * takes the largest last_frame of its tracks, which is the last frame
+     * added unless that frame had no volumes. */
+    int has_last;
+    int64_t last_frame;
     int64_t lo[3], dims[3]; /* the lattice box held, in lattice units from p.origin */
     int32_t *owner;         /* track that last held the voxel, -1: none */
     int64_t *owner_seq;     /* the frame (sequence number) it held it in */
@@ -219,6 +228,10 @@ vox_status vox_tracker_add(vox_ctx *ctx, vox_tracker *t, int64_t frame, const vo
     if (!t || !r)
         return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_tracker_add: the %s is NULL", !t ? "tracker" : "result");
     vox_clear_error(ctx);
+    if (t->has_last && frame <= t->last_frame)
+        return vox_fail(ctx, VOX_E_INVALID_ARG,
+                        "tracker: frame %lld after frame %lld: vox_tracker_add takes frames in increasing order, "
+                        "each once", (long long)frame, (long long)t->last_frame);
     const double s = t->p.resolution;
     if (fabs(r->resolution - s) > 1e-12 * s)
         return vox_fail(ctx, VOX_E_INVALID_ARG, "tracker: the result's resolution %g differs from the tracker's %g",
@@ -377,6 +390,8 @@ vox_status vox_tracker_add(vox_ctx *ctx, vox_tracker *t, int64_t frame, const vo
         }
         for (size_t i = nrows; track_ids && i < r->n; i++) track_ids[i] = -1;
         t->seq++;
+        t->has_last = 1;
+        t->last_frame = frame;
     }
 #undef CELL
     free(ids);
@@ -668,6 +683,11 @@ vox_status vox_tracker_restore(vox_ctx *ctx, const char *data, size_t len, vox_t
             goto bad;
         }
     }
+    for (size_t i = 0; i < ntr; i++) /* the order vox_tracker_add keeps (see has_last) */
+        if (t->tracks[i].present > 0 && (!t->has_last || t->tracks[i].last_frame > t->last_frame)) {
+            t->has_last = 1;
+            t->last_frame = t->tracks[i].last_frame;
+        }
     if (n) {
         if (!grow(t, lo, dims))
             goto nomem;

@@ -143,10 +143,18 @@ static vox_status dcd_read(vox_ctx *ctx, vox_frames *fr, float *xyz, vox_frame_i
         rec[r] = p + m;
         p += 2 * m + want;
     }
-    if (xyz)
+    if (xyz) {
         for (size_t i = 0; i < fr->natoms; i++)
             for (int c = 0; c < 3; c++)
                 xyz[3 * i + c] = get_f32(d, rec[1 + c] + 4 * i);
+        /* float32 records hold inf and NaN as well (a blown-up simulation writes them on) */
+        const size_t bad = vox_first_nonfinite(xyz, 3 * fr->natoms);
+        if (bad < 3 * fr->natoms)
+            /* the atom's 0-based index, as vox_structure_set_coords names it */
+            return vox_fail(ctx, VOX_E_PARSE, "%s: frame %lld at byte offset %llu: atom %zu: %c coordinate is not a "
+                            "finite number (%g)", fr->path, (long long)k, (unsigned long long)off, bad / 3,
+                            "xyz"[bad % 3], (double)xyz[bad]);
+    }
     info->index = k;
     info->offset = off;
     if (d->delta > 0 && d->nsavc > 0) {
@@ -160,11 +168,23 @@ static vox_status dcd_read(vox_ctx *ctx, vox_frames *fr, float *xyz, vox_frame_i
         /* Older CHARMM and NAMD store the cosines of the angles, newer ones degrees. */
         if (fabs(ang[0]) <= 1.0 && fabs(ang[1]) <= 1.0 && fabs(ang[2]) <= 1.0)
             for (int i = 0; i < 3; i++) ang[i] = acos(ang[i]) * 180.0 / M_PI;
-        if (u[0] > 0 && u[2] > 0 && u[5] > 0 && ang[0] > 0 && ang[1] > 0 && ang[2] > 0 && ang[2] < 180) {
+        /* A cell no crystal has is no box (writers without periodic boundaries leave zeros,
+         * damage leaves anything): lengths finite and positive, angles inside (0, 180) (the
+         * comparisons are false for NaN), and a box that is all finite floats, which also
+         * refuses lengths past float range and angles no three vectors make (alpha + beta <
+         * gamma: vox_box_from_cell takes the square root of a negative number). */
+        int ok = 1;
+        for (int i = 0; i < 3; i++) {
+            const double len = u[i == 0 ? 0 : i == 1 ? 2 : 5];
+            ok &= len > 0 && isfinite(len) && ang[i] > 0 && ang[i] < 180;
+        }
+        if (ok) {
             float box[3][3];
             vox_box_from_cell(box, u[0], u[2], u[5], ang[0], ang[1], ang[2]);
-            memcpy(info->box, box, sizeof box);
-            info->has_box = 1;
+            if (vox_first_nonfinite(&box[0][0], 9) == 9) {
+                memcpy(info->box, box, sizeof box);
+                info->has_box = 1;
+            }
         }
     }
     *got = 1;

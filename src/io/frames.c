@@ -1,6 +1,7 @@
 /* frames.c - vox_frames: trajectory files read frame by frame, the format
  * recognised by content (never by suffix) */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -110,11 +111,17 @@ static vox_status next_or_skip(vox_ctx *ctx, vox_frames *f, float *xyz, vox_fram
                         !f ? "the frames are NULL" : !got ? "got is NULL" : "info->size is under sizeof(size_t) (set it to sizeof(vox_frame_info))");
     *got = 0;
     vox_clear_error(ctx);
+    if (f->err != VOX_OK)
+        return vox_fail(ctx, f->err, "%s", f->err_detail);
     vox_frame_info fi;
     memset(&fi, 0, sizeof fi);
     fi.size = sizeof fi;
     vox_status st = f->read(ctx, f, xyz, &fi, got);
-    if (st == VOX_OK && *got) {
+    if (st != VOX_OK) {
+        *got = 0;
+        f->err = st;
+        snprintf(f->err_detail, sizeof f->err_detail, "%s", vox_ctx_last_error_detail(ctx));
+    } else if (*got) {
         f->next_index++;
         if (info) {
             size_t n = info->size < sizeof fi ? info->size : sizeof fi;

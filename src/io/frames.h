@@ -2,7 +2,9 @@
 #ifndef VOX_FRAMES_H
 #define VOX_FRAMES_H
 
+#include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -26,6 +28,12 @@ struct vox_frames {
     /* appended to the atom-count mismatch message when the structure has a whole multiple of
      * the frame's atoms and the reader knows why that may be, or NULL */
     const char *count_note;
+    /* The first error a read gave (VOX_OK: none) and its detail, given
+     * again by every later next/skip: a reader that failed stands
+     * somewhere inside the bad frame (a model's lines half read), where
+     * reading on would return the next frame, or garbage, as this one. */
+    vox_status err;
+    char err_detail[1024]; /* as vox_ctx's detail */
 };
 
 /* Makes fr a reader of format: its read and close functions and its state
@@ -33,6 +41,26 @@ struct vox_frames {
 VOX_HIDDEN void vox_frames_attach(vox_frames *fr, const char *format,
                                   vox_status (*read)(vox_ctx *, struct vox_frames *, float *, vox_frame_info *, int *),
                                   void (*close_state)(void *), void *state);
+
+/* The index of the first value of v[0, n) that is inf or NaN, or n.  A
+ * frame's coordinates reach the analysis as they are, where one of them
+ * would spoil every distance; nearly every frame has none, so one pass
+ * without branches (a float whose exponent bits are all ones) decides, and
+ * only a frame that has one is searched. */
+static inline size_t vox_first_nonfinite(const float *v, size_t n)
+{
+    uint32_t any = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t b;
+        memcpy(&b, &v[i], sizeof b);
+        any |= (uint32_t)((b & 0x7f800000u) == 0x7f800000u);
+    }
+    if (!any)
+        return n;
+    size_t i = 0;
+    while (i < n && isfinite(v[i])) i++;
+    return i;
+}
 
 /* DCD (dcd.c): 1 when the first bytes look like a DCD header. */
 VOX_HIDDEN int vox_dcd_sniff(const unsigned char *head, size_t n);

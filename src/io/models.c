@@ -11,6 +11,8 @@
  * its coordinates to another atom without a sign, so every later model's
  * atoms are compared with the first model's (atom_id below). */
 #include <ctype.h>
+#include <float.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -268,12 +270,10 @@ static int starts(const char *l, const char *p) { return strncmp(l, p, strlen(p)
 
 /* ---- PDB ---------------------------------------------------------------- */
 
-static int pdb_coord(const char *l, size_t len, size_t a, double *v)
-{
-    if (a + 8 <= len)
-        return vox_parse_number(l + a, 8, v);
-    return a < len && vox_parse_number(l + a, len - a, v);
-}
+/* The number in columns [a, a + 8) of a line that holds all of them (the
+ * caller refuses a line that ends before a + 8: the columns left of a cut
+ * field, "  -3.2" of "  -3.250", would read as another number). */
+static int pdb_coord(const char *l, size_t a, double *v) { return vox_parse_number(l + a, 8, v); }
 
 static vox_status pdb_read(vox_ctx *ctx, struct vox_frames *fr, float *xyz, vox_frame_info *info, int *got)
 {
@@ -339,10 +339,28 @@ static vox_status pdb_read(vox_ctx *ctx, struct vox_frames *fr, float *xyz, vox_
         if (xyz)
             for (int c = 0; c < 3; c++) {
                 double v;
-                if (!pdb_coord(l, len, 30 + 8 * (size_t)c, &v))
+                /* as pdb.c, which loads model 1, refuses such a line (it reads on to the B-factor) */
+                if (len < 38 + 8 * (size_t)c)
+                    return vox_fail(ctx, VOX_E_PARSE,
+                                    "%s:%llu: frame %lld: %c coordinate (columns %d-%d) is cut short: the line ends "
+                                    "at column %zu, expected a number in all 8 columns", fr->path,
+                                    (unsigned long long)m->line_no, (long long)k, "xyz"[c], 31 + 8 * c, 38 + 8 * c,
+                                    len);
+                if (!pdb_coord(l, 30 + 8 * (size_t)c, &v))
                     return vox_fail(ctx, VOX_E_PARSE,
                                     "%s:%llu: frame %lld: %c coordinate (columns %d-%d) is not a number", fr->path,
                                     (unsigned long long)m->line_no, (long long)k, "xyz"[c], 31 + 8 * c, 38 + 8 * c);
+                if (!(fabs(v) <= FLT_MAX)) { /* finite as a double, inf as the float kept, as pdb.c refuses */
+                    const char *t = l + 30 + 8 * c;
+                    int n = 8;
+                    while (n > 0 && *t == ' ') t++, n--;
+                    while (n > 0 && t[n - 1] == ' ') n--;
+                    return vox_fail(ctx, VOX_E_PARSE,
+                                    "%s:%llu: frame %lld: %c coordinate '%.*s' (columns %d-%d) is out of range: "
+                                    "coordinates must be within +-3.4e38, the 32-bit float range", fr->path,
+                                    (unsigned long long)m->line_no, (long long)k, "xyz"[c], n, t, 31 + 8 * c,
+                                    38 + 8 * c);
+                }
                 xyz[3 * kept + (size_t)c] = (float)v;
             }
         natoms++;
@@ -572,7 +590,12 @@ static vox_status cif_read(vox_ctx *ctx, struct vox_frames *fr, float *xyz, vox_
                                     "same order",
                                     fr->path, (unsigned long long)m->line_no, (long long)k, model,
                                     (unsigned long long)start, natoms + 1, ordinal(natoms + 1), id_fields[f].what,
-                                    id.f[f], id_fields[f].cif[m->cid_item[f]], m->ids[natoms].f[f]);
+                                    id.f[f],
+                                    /* a later data block may lack an item the first had: cid_item is
+                                     * then 2, past the two names id_fields[f].cif holds */
+                                    m->cid[f] >= 0 ? id_fields[f].cif[m->cid_item[f]]
+                                                   : "no such atom_site item in this data block",
+                                    m->ids[natoms].f[f]);
             }
         }
         if (m->drop && m->drop[natoms]) {
@@ -586,6 +609,11 @@ static vox_status cif_read(vox_ctx *ctx, struct vox_frames *fr, float *xyz, vox_
                 const char *s = tok[cols[c]];
                 if (!vox_parse_number(s, strlen(s), &v))
                     return vox_fail(ctx, VOX_E_PARSE, "%s:%llu: frame %lld: Cartn_%c '%s' is not a number", fr->path,
+                                    (unsigned long long)m->line_no, (long long)k, "xyz"[c], s);
+                if (!(fabs(v) <= FLT_MAX)) /* as cif.c refuses it in model 1 */
+                    return vox_fail(ctx, VOX_E_PARSE,
+                                    "%s:%llu: frame %lld: Cartn_%c '%.30s' is out of range: coordinates must be "
+                                    "within +-3.4e38, the 32-bit float range", fr->path,
                                     (unsigned long long)m->line_no, (long long)k, "xyz"[c], s);
                 xyz[3 * kept + (size_t)c] = (float)v;
             }

@@ -30,6 +30,7 @@
  * [minint, maxint] (writers compute those bounds over all atoms), which
  * catches most damage inside the packed bytes.
  */
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -44,6 +45,16 @@
 #define XTC_BASE_HEADER 56         /* magic .. box, natoms again */
 #define XTC_FIRSTIDX 9             /* smallest usable magicints index */
 #define XTC_LASTIDX 72             /* largest */
+/* The smallest precision (integers per nm) a frame may have.  A packed
+ * coordinate is an int32 v, read as float32(v * float32(1 / precision)) * 10
+ * Å; for |v| <= 2^31 that stays below FLT_MAX (3.4e38) when precision >=
+ * 2^31 * 10 / FLT_MAX = 6.3e-29, so from this bound up every integer the
+ * format can hold decodes to a finite float, and no decoded coordinate
+ * needs a check of its own.  Below it, 1 / precision itself overflows for
+ * subnormal values (a precision of 1.4e-45 makes every coordinate inf or
+ * NaN).  GROMACS writes 1000 (0.001 nm) by default; nothing near the bound
+ * is a real setting, so it refuses only damage. */
+#define XTC_MIN_PRECISION 1e-28f
 /* Most packed bits one big atom and its run can take: 3 x 32 + 1 + 5 for the
  * big atom and its flags, 10 x 72 for a run of 10 small atoms.  The buffer
  * holds this many zero bytes past the data, so the reader checks its
@@ -337,9 +348,10 @@ static vox_status read_head(vox_ctx *ctx, vox_frames *fr, xtc_state *x, int64_t 
             h->nbytes = (uint64_t)be32(p + 32) << 32 | be32(p + 36);
         else
             h->nbytes = be32(p + 32);
-        if (!(h->precision > 0) || !isfinite(h->precision))
-            return vox_fail(ctx, VOX_E_PARSE, "%s: frame %lld at byte offset %llu: precision is %g, expected a positive number (1000 for 0.001 nm)",
-                            fr->path, (long long)k, o, (double)h->precision);
+        if (!(h->precision >= XTC_MIN_PRECISION) || !isfinite(h->precision))
+            return vox_fail(ctx, VOX_E_PARSE, "%s: frame %lld at byte offset %llu: field precision is %g, expected a "
+                            "finite number of at least %g (integers per nm: 1000 for 0.001 nm)",
+                            fr->path, (long long)k, o, (double)h->precision, (double)XTC_MIN_PRECISION);
         for (int c = 0; c < 3; c++)
             if (h->minint[c] > h->maxint[c])
                 return vox_fail(ctx, VOX_E_PARSE, "%s: frame %lld at byte offset %llu: %c range is %d to %d, expected minint <= maxint",
@@ -474,7 +486,20 @@ static vox_status xtc_read(vox_ctx *ctx, vox_frames *fr, float *xyz, vox_frame_i
         unsigned char p[9 * 12];
         if ((st = read_exact(ctx, fr, x, p, 12 * (size_t)h.natoms, k, off)) != VOX_OK)
             return st;
-        for (int i = 0; i < 3 * h.natoms; i++) xyz[i] = bef32(p + 4 * i) * 10.0f; /* as MDAnalysis: float32 nm x 10 */
+        for (int i = 0; i < 3 * h.natoms; i++) {
+            const float nm = bef32(p + 4 * i);
+            xyz[i] = nm * 10.0f; /* as MDAnalysis: float32 nm x 10 */
+            /* (the atom's 0-based index, as vox_structure_set_coords names it) */
+            if (!isfinite(nm))
+                return vox_fail(ctx, VOX_E_PARSE, "%s: frame %lld at byte offset %llu: atom %d: %c coordinate is not "
+                                "a finite number (%g nm)", fr->path, (long long)k, (unsigned long long)off, i / 3,
+                                "xyz"[i % 3], (double)nm);
+            /* a float in nm may be past float range in Å: inf would reach the analysis */
+            if (fabsf(nm) > FLT_MAX / 10.0f)
+                return vox_fail(ctx, VOX_E_PARSE, "%s: frame %lld at byte offset %llu: atom %d: %c coordinate is %g "
+                                "nm, beyond the float range in Å (at most %g nm)", fr->path, (long long)k,
+                                (unsigned long long)off, i / 3, "xyz"[i % 3], (double)nm, (double)(FLT_MAX / 10.0f));
+        }
     } else if (xyz) {
         size_t need = (size_t)h.nbytes + XTC_SLACK;
         if (need > x->cap) {
