@@ -124,6 +124,8 @@ static void test_damaged_checkpoints(vox_ctx *ctx, const char *blob, size_t blen
     expect_refused(ctx, d, 12, "damaged", "only a header");
     memcpy(d, "VOXTRK01", 8); /* the format without a checksum */
     expect_refused(ctx, d, blen, "format 1", "format 1");
+    memcpy(d, "VOXTRK02", 8); /* the format without the last frame added */
+    expect_refused(ctx, d, blen, "format 2", "format 2");
     memcpy(d, "NOTATRK!", 8);
     expect_refused(ctx, d, blen, "not a vox tracker checkpoint", "another file");
     free(d);
@@ -264,6 +266,34 @@ static void test_lattice_and_tracker(const char *dir)
               "restored after frame 2: frame 2 refused, frame 3 taken: %s", vox_ctx_last_error_detail(ctx));
         vox_tracker_free(&tk3);
         vox_result_free(&r);
+    }
+    { /* the last frame added is part of the state: one without volumes (every atom at the first one's
+       * place: nothing buried) is remembered across a checkpoint and refused again (before format 3 a restored tracker
+       * knew only its tracks' last frames, and took it twice) */
+        vox_tracker *tq = NULL, *tr = NULL;
+        CHECK(vox_tracker_create(ctx, &tp, &tq) == VOX_OK, "tracker");
+        for (size_t i = 0; i < 3 * n; i++) xyz[i] = xyz0[i];
+        vox_structure_set_coords(ctx, s, xyz, n);
+        vox_result *full = analyse(ctx, s, &ap);
+        for (size_t i = 0; i < 3 * n; i++) xyz[i] = xyz0[i % 3];
+        vox_structure_set_coords(ctx, s, xyz, n);
+        vox_result *none = analyse(ctx, s, &ap);
+        CHECK(full && none && typed_rows(full) > 0 && vox_result_count(none) == 0, "a frame with volumes, one without: %zu",
+              none ? vox_result_count(none) : 99);
+        char *state = NULL;
+        size_t ls = 0;
+        CHECK(vox_tracker_add(ctx, tq, 0, full, NULL) == VOX_OK && vox_tracker_add(ctx, tq, 1, none, NULL) == VOX_OK &&
+                  vox_tracker_save(tq, &state, &ls) == VOX_OK && vox_tracker_restore(ctx, state, ls, &tr) == VOX_OK,
+              "frames 0 and 1 added, saved, restored: %s", vox_ctx_last_error_detail(ctx));
+        CHECK(tr && vox_tracker_add(ctx, tr, 1, none, NULL) == VOX_E_INVALID_ARG &&
+                  strstr(vox_ctx_last_error_detail(ctx), "frame 1 after frame 1") &&
+                  vox_tracker_add(ctx, tr, 2, full, NULL) == VOX_OK,
+              "restored: frame 1 (no volumes) refused again, frame 2 taken: %s", vox_ctx_last_error_detail(ctx));
+        vox_free(state);
+        vox_tracker_free(&tq);
+        vox_tracker_free(&tr);
+        vox_result_free(&full);
+        vox_result_free(&none);
     }
     { /* all tracks at once: the same records as one by one, clipped to the tracks */
         const size_t nt = vox_tracker_track_count(tk);

@@ -827,8 +827,8 @@ VOX_API void vox_tracker_free(vox_tracker **t);
 /* Adds the next frame's result (frame: its index in the input, reported in
  * tracks).  vox_tracker_add takes frames in increasing order, each once:
  * frame must be larger than the last frame added (indices may skip, as
- * with a stride; after vox_tracker_restore, larger than the last frame of
- * any track).  track_ids (may be NULL) receives vox_result_count(r)
+ * with a stride; a restored tracker remembers the last frame added, even
+ * one without volumes).  track_ids (may be NULL) receives vox_result_count(r)
  * values: the track of each table row, -1 for occluded groups.  Errors:
  * VOX_E_INVALID_ARG when frame is not larger than the last frame added
  * (the detail names both), when the result is not on the tracker's
@@ -880,7 +880,8 @@ VOX_API vox_status vox_render_occupancy_dx(vox_ctx *ctx, const vox_tracker *t, i
  * machine; free *out with vox_free), and back.  The bytes end with a
  * checksum: vox_tracker_restore refuses (VOX_E_PARSE, with a detail) a
  * checkpoint that is damaged, cut, inconsistent (a lattice box or a track
- * out of range), or of format 1 (written by a vox without the checksum). */
+ * out of range), or of format 1 or 2 (written by an older vox: without the
+ * checksum, or without the last frame added). */
 VOX_API vox_status vox_tracker_save(const vox_tracker *t, char **out, size_t *len);
 VOX_API vox_status vox_tracker_restore(vox_ctx *ctx, const char *data, size_t len, vox_tracker **out);
 

@@ -50,9 +50,8 @@ struct vox_tracker {
      * next must be larger.  A frame added twice would count in occupancy
      * twice and link volumes to the tracks they already continue; one
      * that goes back would make a track's first_frame later than its
-     * last.  Not in the checkpoint (its format stays): a restored tracker
-     * takes the largest last_frame of its tracks, which is the last frame
-     * added unless that frame had no volumes. */
+     * last.  In the checkpoint since format 3: a frame without volumes
+     * leaves no trace in the tracks. */
     int has_last;
     int64_t last_frame;
     int64_t lo[3], dims[3]; /* the lattice box held, in lattice units from p.origin */
@@ -542,7 +541,8 @@ vox_status vox_render_occupancy_dx(vox_ctx *ctx, const vox_tracker *t, int type,
  * wrote it (vox trajectory --resume starts again when it is refused), so
  * refusing costs at most a rerun, where accepting would keep the hole. */
 
-#define TRACKER_MAGIC "VOXTRK02"
+#define TRACKER_MAGIC "VOXTRK03" /* 03: the last frame added (has_last, last_frame) after the track count */
+#define TRACKER_MAGIC_V2 "VOXTRK02"
 #define TRACKER_MAGIC_V1 "VOXTRK01"
 #define TRACKER_SUM_BYTES 8
 
@@ -569,7 +569,9 @@ vox_status vox_tracker_save(const vox_tracker *t, char **out, size_t *len)
     if (!t || !out || !len)
         return VOX_E_INVALID_ARG;
     size_t n = t->owner ? box_size(t->dims) : 0;
+    const int64_t has_last = t->has_last, last_frame = t->has_last ? t->last_frame : 0;
     size_t bytes = 8 + sizeof t->p + sizeof t->seq + sizeof t->lo + sizeof t->dims + sizeof t->ntracks +
+                   sizeof has_last + sizeof last_frame +
                    t->ntracks * sizeof *t->tracks + n * (sizeof *t->owner + sizeof *t->owner_seq) +
                    (t->p.occupancy ? N_OCC * n * sizeof(uint32_t) : 0) + TRACKER_SUM_BYTES;
     char *b = malloc(bytes), *w = b;
@@ -582,6 +584,8 @@ vox_status vox_tracker_save(const vox_tracker *t, char **out, size_t *len)
     PUT(t->lo, sizeof t->lo);
     PUT(t->dims, sizeof t->dims);
     PUT(&t->ntracks, sizeof t->ntracks);
+    PUT(&has_last, sizeof has_last);
+    PUT(&last_frame, sizeof last_frame);
     if (t->ntracks) PUT(t->tracks, t->ntracks * sizeof *t->tracks);
     if (n) {
         PUT(t->owner, n * sizeof *t->owner);
@@ -618,11 +622,15 @@ vox_status vox_tracker_restore(vox_ctx *ctx, const char *data, size_t len, vox_t
     *out = NULL;
     vox_clear_error(ctx);
     const char *why = "truncated";
-    if (len < 8 || (memcmp(data, TRACKER_MAGIC, 8) != 0 && memcmp(data, TRACKER_MAGIC_V1, 8) != 0))
+    if (len < 8 || (memcmp(data, TRACKER_MAGIC, 8) != 0 && memcmp(data, TRACKER_MAGIC_V2, 8) != 0 &&
+                    memcmp(data, TRACKER_MAGIC_V1, 8) != 0))
         return vox_fail(ctx, VOX_E_PARSE, "tracker checkpoint: not a vox tracker checkpoint (no VOXTRK header)");
     if (memcmp(data, TRACKER_MAGIC_V1, 8) == 0)
         return vox_fail(ctx, VOX_E_PARSE, "tracker checkpoint: format 1, written by an older vox without a checksum, "
                         "is no longer read (it cannot be told from a damaged one): start the run again");
+    if (memcmp(data, TRACKER_MAGIC_V2, 8) == 0)
+        return vox_fail(ctx, VOX_E_PARSE, "tracker checkpoint: format 2, written by an older vox, does not record the "
+                        "last frame added (a frame without volumes could be added twice): start the run again");
     if (len < 8 + TRACKER_SUM_BYTES)
         goto bad;
     len -= TRACKER_SUM_BYTES;
@@ -656,6 +664,13 @@ vox_status vox_tracker_restore(vox_ctx *ctx, const char *data, size_t len, vox_t
     GET(lo, sizeof lo);
     GET(dims, sizeof dims);
     GET(&ntr, sizeof ntr);
+    int64_t has_last, last_frame;
+    GET(&has_last, sizeof has_last);
+    GET(&last_frame, sizeof last_frame);
+    if ((has_last != 0 && has_last != 1) || (has_last == 0) != (t->seq == 0) || (!has_last && last_frame)) {
+        why = "the last frame added does not agree with the frame count";
+        goto bad;
+    }
     /* the checksum catches damage; these catch a consistent state that no
      * tracker can reach, before anything is allocated from it */
     if (t->seq < 0 || !box_plausible(lo, dims) || (t->seq == 0) != (dims[0] == 0) || (t->seq == 0 && ntr)) {
@@ -683,11 +698,13 @@ vox_status vox_tracker_restore(vox_ctx *ctx, const char *data, size_t len, vox_t
             goto bad;
         }
     }
-    for (size_t i = 0; i < ntr; i++) /* the order vox_tracker_add keeps (see has_last) */
-        if (t->tracks[i].present > 0 && (!t->has_last || t->tracks[i].last_frame > t->last_frame)) {
-            t->has_last = 1;
-            t->last_frame = t->tracks[i].last_frame;
+    for (size_t i = 0; i < ntr; i++) /* no track is seen after the last frame added (see has_last) */
+        if (t->tracks[i].present > 0 && t->tracks[i].last_frame > last_frame) {
+            why = "a track was seen after the last frame added";
+            goto bad;
         }
+    t->has_last = (int)has_last;
+    t->last_frame = last_frame;
     if (n) {
         if (!grow(t, lo, dims))
             goto nomem;
