@@ -191,6 +191,7 @@ class Structure:
         # whose lock does not cover the other's calls) take turns.  Always taken before an
         # Analyzer's lock, never after, so the two cannot deadlock.
         self._use = threading.RLock()
+        self._annotation_cache = None  # (atom count, _annotations())
 
     @property
     def _ptr(self):
@@ -230,11 +231,14 @@ class Structure:
         b = np.empty((3, 3), dtype=np.float32)
         return b if lib.vox_structure_box(self._ptr, b.ctypes.data) else None
 
-    def atoms(self):
-        """The analysed atoms as a dict of NumPy arrays: x, y, z (Å, aligned frame), element,
-        atom_name, res_name, res_id, chain, ins_code, hetero, input_index.  A byte of the file that
-        is not UTF-8 comes as a lone surrogate ('\udce9', as os.fsdecode gives)."""
+    def _annotations(self):
+        """The analysed atoms' names and numbers (every column of atoms() but x, y, z), read from
+        the library once: they stay as cleaning left them while set_coords() changes coordinates.
+        (Made again if the atom count changed: a structure read before vox_prepare cleaned it.)"""
         n = len(self)
+        cached = self._annotation_cache
+        if cached is not None and cached[0] == n:
+            return cached[1]
         info = _lib.AtomInfo()
         info.size = ctypes.sizeof(info)
         cols = {k: [] for k in ("element", "atom_name", "res_name", "res_id", "chain", "ins_code", "hetero",
@@ -252,11 +256,19 @@ class Structure:
             cols["ins_code"].append(info.ins_code.rstrip(b"\0").decode("utf-8", "surrogateescape"))
             cols["hetero"].append(bool(info.hetero))
             cols["input_index"].append(info.input_index)
+        out = {k: np.array(v, dtype={"res_id": np.int32, "hetero": bool, "input_index": np.uintp}.get(k, object))
+               for k, v in cols.items()}
+        self._annotation_cache = (n, out)
+        return out
+
+    def atoms(self):
+        """The analysed atoms as a dict of NumPy arrays: x, y, z (Å, aligned frame), element,
+        atom_name, res_name, res_id, chain, ins_code, hetero, input_index.  A byte of the file that
+        is not UTF-8 comes as a lone surrogate ('\udce9', as os.fsdecode gives)."""
         xyz = self.coords
         out = {"x": xyz[:, 0].copy(), "y": xyz[:, 1].copy(), "z": xyz[:, 2].copy()}
-        for k, v in cols.items():
-            dtype = {"res_id": np.int32, "hetero": bool, "input_index": np.uintp}.get(k, object)
-            out[k] = np.array(v, dtype=dtype)
+        for k, v in self._annotations().items():
+            out[k] = v.copy()  # (the caller's to change: the cache stays as read)
         return out
 
     def set_coords(self, xyz):

@@ -147,7 +147,7 @@ def _atom_rows(result, volume, count_of, names):
     per = [_indices(result, v.index, count_of) for v in vols]
     atoms = np.concatenate(per) if per else np.empty(0, dtype=np.uintp)
     counts = [len(p) for p in per]
-    info = result.structure.atoms()
+    info = result.structure._annotations()
     cols = {
         "volume": np.repeat(np.array([v.index for v in vols], dtype=np.int64), counts),
         "id": np.repeat(np.array([v.id for v in vols], dtype=np.int64), counts),

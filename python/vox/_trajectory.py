@@ -134,7 +134,7 @@ class _Collector:
         in the order add() took them.  The atoms' names are the same in every frame: the residue
         labels are made once."""
         if self.labels is None:
-            at = self.structure.atoms()
+            at = self.structure._annotations()
             # as `vox trajectory --write descriptors` labels them: white space and control
             # characters in a name become "_", so that the labels stay separated by spaces
             safe = {c: "_" for c in list(range(33)) + [127]}
