@@ -106,6 +106,29 @@ typedef void (*vox_record_fill)(const void *src, size_t index, void *record);
 VOX_HIDDEN size_t vox_fill_records(const void *src, size_t total, size_t first, size_t n, void *out,
                                    vox_record_fill fill);
 
+/* The index of the first value of v[0, n) that is inf or NaN, or n.  A
+ * frame's coordinates reach the analysis as they are, where one of them
+ * would spoil every distance; nearly every frame has none, so one pass
+ * without branches (a float whose exponent bits are all ones) decides, and
+ * only a frame that has one is searched. */
+static inline int vox_f32_nonfinite(float x)
+{
+    uint32_t b;
+    memcpy(&b, &x, sizeof b);
+    return (b & 0x7f800000u) == 0x7f800000u; /* inf or NaN: every exponent bit set */
+}
+
+static inline size_t vox_first_nonfinite(const float *v, size_t n)
+{
+    int any = 0;
+    for (size_t i = 0; i < n; i++) any |= vox_f32_nonfinite(v[i]);
+    if (!any)
+        return n;
+    size_t i = 0;
+    while (i < n && !vox_f32_nonfinite(v[i])) i++;
+    return i;
+}
+
 /* VOX_E_INVALID_ARG naming the first atom and axis whose coordinate is not
  * finite, among n atoms (x,y,z triples); VOX_OK when all are (structure.c). */
 VOX_HIDDEN vox_status vox_check_coords(vox_ctx *ctx, const float *xyz, size_t n);

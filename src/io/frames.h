@@ -2,9 +2,7 @@
 #ifndef VOX_FRAMES_H
 #define VOX_FRAMES_H
 
-#include <math.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "internal.h"
 
@@ -41,26 +39,6 @@ struct vox_frames {
 VOX_HIDDEN void vox_frames_attach(vox_frames *fr, const char *format,
                                   vox_status (*read)(vox_ctx *, struct vox_frames *, float *, vox_frame_info *, int *),
                                   void (*close_state)(void *), void *state);
-
-/* The index of the first value of v[0, n) that is inf or NaN, or n.  A
- * frame's coordinates reach the analysis as they are, where one of them
- * would spoil every distance; nearly every frame has none, so one pass
- * without branches (a float whose exponent bits are all ones) decides, and
- * only a frame that has one is searched. */
-static inline size_t vox_first_nonfinite(const float *v, size_t n)
-{
-    uint32_t any = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t b;
-        memcpy(&b, &v[i], sizeof b);
-        any |= (uint32_t)((b & 0x7f800000u) == 0x7f800000u);
-    }
-    if (!any)
-        return n;
-    size_t i = 0;
-    while (i < n && isfinite(v[i])) i++;
-    return i;
-}
 
 /* DCD (dcd.c): 1 when the first bytes look like a DCD header. */
 VOX_HIDDEN int vox_dcd_sniff(const unsigned char *head, size_t n);

@@ -49,10 +49,10 @@ static int copy_name(char *dst, size_t cap, const char *src)
 
 vox_status vox_check_coords(vox_ctx *ctx, const float *xyz, size_t n)
 {
-    for (size_t i = 0; i < 3 * n; i++)
-        if (!isfinite(xyz[i]))
-            return vox_fail(ctx, VOX_E_INVALID_ARG, "atom %zu: %c coordinate is not a finite number", i / 3,
-                            "xyz"[i % 3]);
+    const size_t i = vox_first_nonfinite(xyz, 3 * n);
+    if (i < 3 * n)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "atom %zu: %c coordinate is not a finite number", i / 3,
+                        "xyz"[i % 3]);
     return VOX_OK;
 }
 

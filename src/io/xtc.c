@@ -486,19 +486,19 @@ static vox_status xtc_read(vox_ctx *ctx, vox_frames *fr, float *xyz, vox_frame_i
         unsigned char p[9 * 12];
         if ((st = read_exact(ctx, fr, x, p, 12 * (size_t)h.natoms, k, off)) != VOX_OK)
             return st;
-        for (int i = 0; i < 3 * h.natoms; i++) {
-            const float nm = bef32(p + 4 * i);
-            xyz[i] = nm * 10.0f; /* as MDAnalysis: float32 nm x 10 */
-            /* (the atom's 0-based index, as vox_structure_set_coords names it) */
+        for (int i = 0; i < 3 * h.natoms; i++) xyz[i] = bef32(p + 4 * i) * 10.0f; /* as MDAnalysis: float32 nm x 10 */
+        /* a plain float may be inf or NaN, or finite in nm and past float range in Å; either
+         * would reach the analysis (the atom's 0-based index, as vox_structure_set_coords names it) */
+        const size_t bad = vox_first_nonfinite(xyz, 3 * (size_t)h.natoms);
+        if (bad < 3 * (size_t)h.natoms) {
+            const float nm = bef32(p + 4 * bad);
             if (!isfinite(nm))
-                return vox_fail(ctx, VOX_E_PARSE, "%s: frame %lld at byte offset %llu: atom %d: %c coordinate is not "
-                                "a finite number (%g nm)", fr->path, (long long)k, (unsigned long long)off, i / 3,
-                                "xyz"[i % 3], (double)nm);
-            /* a float in nm may be past float range in Å: inf would reach the analysis */
-            if (fabsf(nm) > FLT_MAX / 10.0f)
-                return vox_fail(ctx, VOX_E_PARSE, "%s: frame %lld at byte offset %llu: atom %d: %c coordinate is %g "
-                                "nm, beyond the float range in Å (at most %g nm)", fr->path, (long long)k,
-                                (unsigned long long)off, i / 3, "xyz"[i % 3], (double)nm, (double)(FLT_MAX / 10.0f));
+                return vox_fail(ctx, VOX_E_PARSE, "%s: frame %lld at byte offset %llu: atom %zu: %c coordinate is not "
+                                "a finite number (%g nm)", fr->path, (long long)k, (unsigned long long)off, bad / 3,
+                                "xyz"[bad % 3], (double)nm);
+            return vox_fail(ctx, VOX_E_PARSE, "%s: frame %lld at byte offset %llu: atom %zu: %c coordinate is %g nm, "
+                            "beyond the float range in Å (at most %g nm)", fr->path, (long long)k,
+                            (unsigned long long)off, bad / 3, "xyz"[bad % 3], (double)nm, (double)(FLT_MAX / 10.0f));
         }
     } else if (xyz) {
         size_t need = (size_t)h.nbytes + XTC_SLACK;
