@@ -582,7 +582,7 @@ int cmd_trajectory(int argc, char **argv)
     vox_frames *fr = NULL;
     vox_tracker *tk = NULL;
     FILE *part = NULL, *desc = NULL;
-    traj_labels labels = {NULL, 0};
+    traj_descriptors described = {0}; /* --write descriptors: the rows' writer */
     checkpoint ck;
     memset(&ck, 0, sizeof ck);
     report_traj *rep = NULL; /* --write html */
@@ -605,7 +605,7 @@ int cmd_trajectory(int argc, char **argv)
     /* the descriptors are computed only when asked for; the labels of their lining residues
      * from the analysed atoms (the same names in every frame and every job's copy) */
     e.ap.descriptors = o.descriptors;
-    if (o.descriptors && !traj_labels_make(&labels, e.w[0].s)) {
+    if (o.descriptors && !traj_descriptors_begin(&described, e.w[0].s)) {
         snprintf(err, sizeof err, "out of memory for the residue labels");
         goto out;
     }
@@ -631,7 +631,8 @@ int cmd_trajectory(int argc, char **argv)
     /* the files this command opens itself (the others go through the atomic writer, which
      * refuses the same): never written over, or read from, something that is not a regular file */
     const char *own[] = {part_path, csv_path, ckpt_path, desc_part_path, desc_path};
-    for (size_t i = 0; i < (o.descriptors ? 5u : 3u); i++) {
+    const size_t nown = o.descriptors ? 5 : 3; /* the descriptors' two only when asked for */
+    for (size_t i = 0; i < nown; i++) {
         const char *what = "";
         vox_path_kind kind = vox_file_kind(own[i], &what);
         if (kind == VOX_PATH_DIRECTORY || kind == VOX_PATH_OTHER) {
@@ -803,7 +804,7 @@ int cmd_trajectory(int argc, char **argv)
                     continue;
                 csv_row(part, sl->index, &sl->info, &v, tk ? track_ids[j] : -1);
                 if (desc)
-                    rows_ok = traj_descriptors_row(desc, &labels, sl->index, sl->result, j, &v, tk ? track_ids[j] : -1);
+                    rows_ok = traj_descriptors_row(desc, &described, sl->index, sl->result, j, &v, tk ? track_ids[j] : -1);
             }
             if (!rows_ok) {
                 snprintf(err, sizeof err, "frame %lld: out of memory for its descriptors", (long long)sl->index);
@@ -970,7 +971,7 @@ out:
         fclose(part);
     if (desc)
         fclose(desc);
-    traj_labels_free(&labels);
+    traj_descriptors_end(&described);
     free(ck.tracker);
     free(ck.report);
     report_traj_free(&rep);

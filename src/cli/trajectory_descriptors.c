@@ -25,8 +25,9 @@ static void put_name(char *out, size_t room, size_t *at, const char *name, size_
     out[*at] = '\0';
 }
 
-int traj_labels_make(traj_labels *l, const vox_structure *s)
+int traj_descriptors_begin(traj_descriptors *l, const vox_structure *s)
 {
+    memset(l, 0, sizeof *l);
     l->n = vox_structure_atom_count(s);
     l->text = malloc((l->n ? l->n : 1) * sizeof *l->text);
     if (!l->text)
@@ -52,11 +53,11 @@ int traj_labels_make(traj_labels *l, const vox_structure *s)
     return 1;
 }
 
-void traj_labels_free(traj_labels *l)
+void traj_descriptors_end(traj_descriptors *l)
 {
     free(l->text);
-    l->text = NULL;
-    l->n = 0;
+    free(l->first);
+    memset(l, 0, sizeof *l);
 }
 
 /* The label as a CSV field's text: a '"' doubled. */
@@ -69,14 +70,18 @@ static void put_quoted(FILE *f, const char *s)
     }
 }
 
-int traj_descriptors_row(FILE *f, const traj_labels *l, int64_t frame, const vox_result *r, size_t j,
+int traj_descriptors_row(FILE *f, traj_descriptors *l, int64_t frame, const vox_result *r, size_t j,
                          const vox_volume *v, int track)
 {
     const size_t n = vox_result_lining_residues(r, j, NULL);
-    size_t *first = malloc((n ? n : 1) * sizeof *first);
-    if (!first)
-        return 0;
-    vox_result_lining_residues(r, j, first);
+    if (n > l->cap) {
+        size_t *grown = realloc(l->first, n * sizeof *grown);
+        if (!grown)
+            return 0;
+        l->first = grown;
+        l->cap = n;
+    }
+    vox_result_lining_residues(r, j, l->first);
     vox_descriptors d = {.size = sizeof d};
     if (vox_result_descriptors(r, j, &d) != VOX_OK)
         memset(&d, 0, sizeof d); /* (not reached: the frames were analysed with descriptors) */
@@ -92,10 +97,9 @@ int traj_descriptors_row(FILE *f, const traj_labels *l, int64_t frame, const vox
     for (size_t t = 0; t < n; t++) {
         if (t)
             fputc(' ', f);
-        if (first[t] < l->n)
-            put_quoted(f, l->text[first[t]]);
+        if (l->first[t] < l->n)
+            put_quoted(f, l->text[l->first[t]]);
     }
-    free(first);
     fputs("\"\n", f);
     return 1;
 }
