@@ -400,19 +400,52 @@ static void check_reference(vox_ctx *ctx, const char *path)
  * alanine (N CA C O, one atom per line) where model 3 may list other atoms. */
 static const char *const ala[4] = {" N  ", " CA ", " C  ", " O  "};
 
-static void write_models_pdb(const char *path, const char *const model3_names[4], const char *model3_res)
+/* Three models of the alanine (atom lines 2-5, 8-11, 14-17), each atom line
+ * handed to edit (when not NULL) before it is written: model m, atom i, the
+ * line (room for 96 bytes), and the caller's arg. */
+typedef void (*line_edit)(int m, int i, char line[96], const void *arg);
+
+static void write_ala_models(const char *path, line_edit edit, const void *arg)
 {
     FILE *f = fopen(path, "w");
     for (int m = 0; m < 3; m++) {
         fprintf(f, "MODEL     %4d\n", m + 1);
-        for (int i = 0; i < 4; i++)
-            fprintf(f, "ATOM  %5d %s %s A   1    %8.3f%8.3f%8.3f  1.00  0.00           %c\n", i + 1,
-                    m == 2 ? model3_names[i] : ala[i], m == 2 ? model3_res : "ALA", 1.5 * i, 0.1 * m, 0.0,
-                    ala[i][1]);
+        for (int i = 0; i < 4; i++) {
+            char line[96];
+            snprintf(line, sizeof line, "ATOM  %5d %s ALA A   1    %8.3f%8.3f%8.3f  1.00  0.00           %c", i + 1,
+                     ala[i], 1.5 * i, 0.1 * m, -3.25, ala[i][1]);
+            if (edit)
+                edit(m, i, line, arg);
+            fprintf(f, "%s\n", line);
+        }
         fprintf(f, "ENDMDL\n");
     }
     fprintf(f, "END\n");
     fclose(f);
+}
+
+/* Columns [at, at + n) of a line set to text (n bytes, as many as it has). */
+static void put_columns(char *line, int at, const char *text, int n) { memcpy(line + at, text, (size_t)n); }
+
+/* Model 3 with other atom names (4 columns each) and residue name (3). */
+typedef struct model3_names {
+    const char *const *names;
+    const char *res;
+} model3_names;
+
+static void rename_model3(int m, int i, char line[96], const void *arg)
+{
+    const model3_names *n = arg;
+    if (m == 2) {
+        put_columns(line, 12, n->names[i], 4);
+        put_columns(line, 17, n->res, 3);
+    }
+}
+
+static void write_models_pdb(const char *path, const char *const model3[4], const char *model3_res)
+{
+    const model3_names n = {model3, model3_res};
+    write_ala_models(path, rename_model3, &n);
 }
 
 /* Reads (or skips) frames until one fails or none is left; returns the failing status or VOX_OK and
@@ -497,6 +530,21 @@ static void check_model_atoms(vox_ctx *ctx)
     rmdir(dir);
 }
 
+/* Model 2's last atom (line 11): no number in its x columns, or named OXT. */
+static void spoil_x(int m, int i, char line[96], const void *arg)
+{
+    (void)arg;
+    if (m == 1 && i == 3)
+        put_columns(line, 30, "     abc", 8);
+}
+
+static void rename_oxt(int m, int i, char line[96], const void *arg)
+{
+    (void)arg;
+    if (m == 1 && i == 3)
+        put_columns(line, 12, " OXT", 4);
+}
+
 /* An error is the reader's last word: three models, the last atom line of
  * the second with no number in its x columns (read), or another atom name
  * (read or skipped).  The reader stops inside model 2, so before errors
@@ -515,21 +563,7 @@ static void check_sticky_errors(vox_ctx *ctx)
                                         ":11: frame 1 (model at byte 338): its 4th atom has atom name 'OXT'"};
     for (int c = 0; c < 3; c++) {
         const int bad_x = c == 0, skip = c == 2;
-        FILE *f = fopen(path, "w");
-        for (int m = 0; m < 3; m++) {
-            fprintf(f, "MODEL     %4d\n", m + 1);
-            for (int i = 0; i < 4; i++) {
-                const int last = m == 1 && i == 3;
-                fprintf(f, "ATOM  %5d %s ALA A   1    ", i + 1, last && !bad_x ? " OXT" : ala[i]);
-                if (last && bad_x)
-                    fprintf(f, "     abc");
-                else
-                    fprintf(f, "%8.3f", 1.5 * i);
-                fprintf(f, "%8.3f%8.3f  1.00  0.00           %c\n", 0.1 * m, 0.0, ala[i][1]);
-            }
-            fprintf(f, "ENDMDL\n");
-        }
-        fclose(f);
+        write_ala_models(path, bad_x ? spoil_x : rename_oxt, NULL);
         vox_frames *fr = NULL;
         float xyz[12];
         int got = 0;
@@ -560,6 +594,13 @@ static void check_sticky_errors(vox_ctx *ctx)
     rmdir(dir);
 }
 
+/* Model 2's last atom line (line 11) ends at the column *arg says. */
+static void cut_line(int m, int i, char line[96], const void *arg)
+{
+    if (m == 1 && i == 3)
+        line[*(const int *)arg] = '\0';
+}
+
 /* A later model's atom line cut inside its coordinate columns (its last
  * atom, line 11: columns 31-38 x, 39-46 y, 47-54 z): refused naming the
  * line, frame and field, as the loader refuses such a line in model 1.
@@ -575,19 +616,7 @@ static void check_cut_coordinates(vox_ctx *ctx)
     snprintf(path, sizeof path, "%s/cut.pdb", dir);
     static const int cut_at[3] = {34, 42, 52}; /* the line's length: inside x, y, z */
     for (int c = 0; c < 3; c++) {
-        FILE *f = fopen(path, "w");
-        for (int m = 0; m < 3; m++) {
-            fprintf(f, "MODEL     %4d\n", m + 1);
-            for (int i = 0; i < 4; i++) {
-                char line[96];
-                snprintf(line, sizeof line, "ATOM  %5d %s ALA A   1    %8.3f%8.3f%8.3f  1.00  0.00           %c",
-                         i + 1, ala[i], 1.5 * i - 10.0, 0.1 * m - 10.0, -3.25, ala[i][1]);
-                if (m == 1 && i == 3) line[cut_at[c]] = '\0';
-                fprintf(f, "%s\n", line);
-            }
-            fprintf(f, "ENDMDL\n");
-        }
-        fclose(f);
+        write_ala_models(path, cut_line, &cut_at[c]);
         int frames = 0;
         vox_status st = read_all(ctx, path, 0, &frames);
         snprintf(want, sizeof want, ":11: frame 1: %c coordinate (columns %d-%d) is cut short: the line ends at column %d",
@@ -597,6 +626,33 @@ static void check_cut_coordinates(vox_ctx *ctx)
     }
     unlink(path);
     rmdir(dir);
+}
+
+/* Model 2's 3rd atom (line 10) with the y text *arg (right-aligned in columns 39-46). */
+static void set_y(int m, int i, char line[96], const void *arg)
+{
+    if (m == 1 && i == 2) {
+        char y[9];
+        snprintf(y, sizeof y, "%8s", (const char *)arg);
+        put_columns(line, 38, y, 8);
+    }
+}
+
+/* The three models as one mmCIF atom_site loop (rows on lines 10-21), model
+ * 2's 3rd atom (line 17) with the y text y3. */
+static void write_ala_models_cif(const char *path, const char *y3)
+{
+    FILE *f = fopen(path, "w");
+    fprintf(f, "data_nf\nloop_\n_atom_site.group_PDB\n_atom_site.auth_atom_id\n_atom_site.auth_comp_id\n"
+               "_atom_site.auth_seq_id\n_atom_site.Cartn_x\n_atom_site.Cartn_y\n_atom_site.Cartn_z\n"
+               "_atom_site.pdbx_PDB_model_num\n");
+    for (int m = 0; m < 3; m++)
+        for (int i = 0; i < 4; i++) {
+            char y[16];
+            snprintf(y, sizeof y, "%.3f", 0.1 * m);
+            fprintf(f, "ATOM %s ALA 1 %.3f %s 0 %d\n", ala[i] + 1, 1.5 * i, m == 1 && i == 2 ? y3 : y, m + 1);
+        }
+    fclose(f);
 }
 
 /* A later model's coordinate past float range: finite as a double, inf as
@@ -615,26 +671,10 @@ static void check_nonfinite_models(vox_ctx *ctx)
     for (int cif = 0; cif < 2; cif++)
         for (int b = 0; b < 3; b++) {
             snprintf(path, sizeof path, "%s/nonfinite.%s", dir, cif ? "cif" : "pdb");
-            FILE *f = fopen(path, "w");
             if (cif)
-                fprintf(f, "data_nf\nloop_\n_atom_site.group_PDB\n_atom_site.auth_atom_id\n_atom_site.auth_comp_id\n"
-                           "_atom_site.auth_seq_id\n_atom_site.Cartn_x\n_atom_site.Cartn_y\n_atom_site.Cartn_z\n"
-                           "_atom_site.pdbx_PDB_model_num\n");
-            for (int m = 0; m < 3; m++) {
-                if (!cif) fprintf(f, "MODEL     %4d\n", m + 1);
-                for (int i = 0; i < 4; i++) {
-                    char y[16];
-                    snprintf(y, sizeof y, "%.3f", 0.1 * m);
-                    const char *yv = m == 1 && i == 2 ? bad[b] : y;
-                    if (cif)
-                        fprintf(f, "ATOM %s ALA 1 %.3f %s 0 %d\n", ala[i] + 1, 1.5 * i, yv, m + 1);
-                    else
-                        fprintf(f, "ATOM  %5d %s ALA A   1    %8.3f%8s%8.3f  1.00  0.00           %c\n", i + 1, ala[i],
-                                1.5 * i, yv, 0.0, ala[i][1]);
-                }
-                if (!cif) fprintf(f, "ENDMDL\n");
-            }
-            fclose(f);
+                write_ala_models_cif(path, bad[b]);
+            else
+                write_ala_models(path, set_y, bad[b]);
             int frames = 0;
             vox_status st = read_all(ctx, path, 0, &frames);
             if (cif)
