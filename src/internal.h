@@ -2,6 +2,7 @@
 #ifndef VOX_INTERNAL_H
 #define VOX_INTERNAL_H
 
+#include <float.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -128,6 +129,12 @@ static inline size_t vox_first_nonfinite(const float *v, size_t n)
     while (i < n && !vox_f32_nonfinite(v[i])) i++;
     return i;
 }
+
+/* Whether a coordinate read as a double fits the float vox computes in: a
+ * finite double past +-FLT_MAX would become inf (NaN fails too).  The
+ * readers that refuse it end their message with VOX_COORD_RANGE. */
+static inline int vox_coord_fits_f32(double v) { return v >= -FLT_MAX && v <= FLT_MAX; }
+#define VOX_COORD_RANGE "coordinates must be within +-3.4e38, the 32-bit float range"
 
 /* VOX_E_INVALID_ARG naming the first atom and axis whose coordinate is not
  * finite, among n atoms (x,y,z triples); VOX_OK when all are (structure.c). */

@@ -883,10 +883,9 @@ static vox_status read_atoms(vox_ctx *ctx, const vox_text *t, const category *c,
             if (!sv_double_fast(s, &wr, &v))
                 return vox_fail(ctx, VOX_E_PARSE, "%s:%u: atom_site.%s '%.*s' is not a number", t->name,
                                 s->line, axis[q], (int)(s->len > 30 ? 30 : s->len), s->p);
-            if (!(fabs(v) <= FLT_MAX)) /* finite as a double, infinite as the f32 vox computes in */
-                return vox_fail(ctx, VOX_E_PARSE,
-                                "%s:%u: atom_site.%s '%.*s' is out of range: coordinates must be within +-3.4e38, the "
-                                "32-bit float range", t->name, s->line, axis[q], (int)(s->len > 30 ? 30 : s->len), s->p);
+            if (!vox_coord_fits_f32(v))
+                return vox_fail(ctx, VOX_E_PARSE, "%s:%u: atom_site.%s '%.*s' is out of range: " VOX_COORD_RANGE,
+                                t->name, s->line, axis[q], (int)(s->len > 30 ? 30 : s->len), s->p);
             a->xyz[q] = (float)v;
         }
         out->n++;

@@ -11,11 +11,10 @@
  * its coordinates to another atom without a sign, so every later model's
  * atoms are compared with the first model's (atom_id below). */
 #include <ctype.h>
-#include <float.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixed_cols.h"
 #include "frames.h"
 
 /* natoms while the first model is being counted */
@@ -350,16 +349,16 @@ static vox_status pdb_read(vox_ctx *ctx, struct vox_frames *fr, float *xyz, vox_
                     return vox_fail(ctx, VOX_E_PARSE,
                                     "%s:%llu: frame %lld: %c coordinate (columns %d-%d) is not a number", fr->path,
                                     (unsigned long long)m->line_no, (long long)k, "xyz"[c], 31 + 8 * c, 38 + 8 * c);
-                if (!(fabs(v) <= FLT_MAX)) { /* finite as a double, inf as the float kept, as pdb.c refuses */
-                    const char *t = l + 30 + 8 * c;
-                    int n = 8;
-                    while (n > 0 && *t == ' ') t++, n--;
-                    while (n > 0 && t[n - 1] == ' ') n--;
+                if (!vox_coord_fits_f32(v)) { /* as pdb.c refuses it in model 1 */
+                    char text[9];
+                    size_t n;
+                    const uint64_t trimmed = vox_cols_trim(l, 38 + 8 * (size_t)c, 8, &n);
+                    vox_cols_store(text, trimmed, n);
+                    text[n] = '\0';
                     return vox_fail(ctx, VOX_E_PARSE,
-                                    "%s:%llu: frame %lld: %c coordinate '%.*s' (columns %d-%d) is out of range: "
-                                    "coordinates must be within +-3.4e38, the 32-bit float range", fr->path,
-                                    (unsigned long long)m->line_no, (long long)k, "xyz"[c], n, t, 31 + 8 * c,
-                                    38 + 8 * c);
+                                    "%s:%llu: frame %lld: %c coordinate '%s' (columns %d-%d) is out of range: "
+                                    VOX_COORD_RANGE, fr->path, (unsigned long long)m->line_no, (long long)k,
+                                    "xyz"[c], text, 31 + 8 * c, 38 + 8 * c);
                 }
                 xyz[3 * kept + (size_t)c] = (float)v;
             }
@@ -610,11 +609,10 @@ static vox_status cif_read(vox_ctx *ctx, struct vox_frames *fr, float *xyz, vox_
                 if (!vox_parse_number(s, strlen(s), &v))
                     return vox_fail(ctx, VOX_E_PARSE, "%s:%llu: frame %lld: Cartn_%c '%s' is not a number", fr->path,
                                     (unsigned long long)m->line_no, (long long)k, "xyz"[c], s);
-                if (!(fabs(v) <= FLT_MAX)) /* as cif.c refuses it in model 1 */
-                    return vox_fail(ctx, VOX_E_PARSE,
-                                    "%s:%llu: frame %lld: Cartn_%c '%.30s' is out of range: coordinates must be "
-                                    "within +-3.4e38, the 32-bit float range", fr->path,
-                                    (unsigned long long)m->line_no, (long long)k, "xyz"[c], s);
+                if (!vox_coord_fits_f32(v)) /* as cif.c refuses it in model 1 */
+                    return vox_fail(ctx, VOX_E_PARSE, "%s:%llu: frame %lld: Cartn_%c '%.30s' is out of range: "
+                                    VOX_COORD_RANGE, fr->path, (unsigned long long)m->line_no, (long long)k,
+                                    "xyz"[c], s);
                 xyz[3 * kept + (size_t)c] = (float)v;
             }
         }

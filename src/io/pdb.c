@@ -188,11 +188,10 @@ static vox_status parse_numbers(vox_ctx *ctx, const vox_text *t, const line_view
                             l->no, axis[c], buf, 31 + 8 * c, 38 + 8 * c,
                             l->len < (size_t)(38 + 8 * c) ? " (line too short)" : "");
         }
-        if (!(fabs(v) <= FLT_MAX)) { /* finite as a double, infinite as the f32 vox computes in */
+        if (!vox_coord_fits_f32(v)) {
             field(l, 30 + 8 * (size_t)c, 38 + 8 * (size_t)c, buf, sizeof buf);
-            return vox_fail(ctx, VOX_E_PARSE,
-                            "%s:%zu: %s coordinate '%s' (columns %d-%d) is out of range: coordinates must be within "
-                            "+-3.4e38, the 32-bit float range", t->name, l->no, axis[c], buf, 31 + 8 * c, 38 + 8 * c);
+            return vox_fail(ctx, VOX_E_PARSE, "%s:%zu: %s coordinate '%s' (columns %d-%d) is out of range: " VOX_COORD_RANGE,
+                            t->name, l->no, axis[c], buf, 31 + 8 * c, 38 + 8 * c);
         }
         xyz[c] = (float)v;
     }
