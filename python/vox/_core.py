@@ -431,8 +431,7 @@ class Result:
         """Voxel centres (Å) of volume i as an (n, 3) float32 array, ascending flat index; frame
         "aligned" (the analysed frame, default) or "input" (mapped back to the caller's frame)."""
         i = self._index(i)
-        if frame not in ("aligned", "input"):
-            raise invalid(f"frame must be 'aligned' or 'input', got {frame!r}")
+        _descriptors.frame_code(frame)  # (checked: "aligned" or "input")
         out = np.empty((int(self._recs["num_voxels"][i]), 3), dtype=np.float32)
         st = lib.vox_result_voxels(self._ptr, i, out.ctypes.data, None)
         if st:

@@ -134,7 +134,7 @@ def _indices(result, i, count_of):
 
 
 def _volumes_asked(result, volume):
-    return [v for v in result.volumes] if volume is None else [result.volumes[result._index(volume)]]
+    return list(result.volumes) if volume is None else [result.volumes[result._index(volume)]]
 
 
 def _atom_rows(result, volume, count_of, names):
