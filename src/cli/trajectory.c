@@ -298,6 +298,14 @@ static FILE *open_part(const char *path, int resumed, const char *header, char *
     return f;
 }
 
+/* A rows file cut back to the length a checkpoint counted (what was written after it is
+ * written again); 0 when it is missing or shorter. */
+static int truncate_part(const char *path, uint64_t len)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 && (uint64_t)sb.st_size >= len && truncate(path, (off_t)len) == 0;
+}
+
 /* The rows file f (closed here) made durable and renamed from part_path to final; 0 after
  * saying why in err. */
 static int commit_part(FILE *f, const char *part_path, const char *final, char *err, size_t cap)
@@ -650,12 +658,8 @@ int cmd_trajectory(int argc, char **argv)
     if (o.resume) {
         char why[4400];
         if (checkpoint_read(ckpt_path, &ck, why, sizeof why) && !strcmp(ck.settings, settings)) {
-            struct stat sb;
             int restored = -1; /* -1: not tried, 0: the tracker state was refused, 1: restored */
-            struct stat db;
-            if (stat(part_path, &sb) == 0 && (uint64_t)sb.st_size >= ck.csv_len && truncate(part_path, (off_t)ck.csv_len) == 0 &&
-                (!o.descriptors || (stat(desc_part_path, &db) == 0 && (uint64_t)db.st_size >= ck.desc_len &&
-                                    truncate(desc_part_path, (off_t)ck.desc_len) == 0)))
+            if (truncate_part(part_path, ck.csv_len) && (!o.descriptors || truncate_part(desc_part_path, ck.desc_len)))
                 restored = !tracking || vox_tracker_restore(ctx, ck.tracker, ck.tracker_len, &tk) == VOX_OK;
             /* the page's frames analysed before the interruption (html is in the settings) */
             int page_ok = restored != 1 || !rep || report_traj_restore(rep, ck.report, ck.report_len);
