@@ -258,6 +258,17 @@ def test_resume(tmp):
     check(r.returncode == 0 and ("other settings" in r.stderr or "no checkpoint" in r.stderr), f"resume with other settings: {r.stderr}")
     s = json.load(open(os.path.join(od, "run.summary.json")))
     check(not s["resumed"] and s["frames_done"] == 80, f"other settings: a fresh run {s['frames_done']}")
+    # a checkpoint of an older vox's format is named as such, a damaged one as damaged; both start again
+    for head, said in ((b"VOXTRJ02", "format 02 of an older vox"), (b"VOXTRJ99", "format 99 of a newer vox"),
+                       (b"VOXTRJ\x07\x01", "is damaged")):
+        od = os.path.join(tmp, "k-old")
+        shutil.rmtree(od, ignore_errors=True)
+        os.makedirs(od)
+        open(os.path.join(od, "long.checkpoint"), "wb").write(head + bytes(64))
+        r = vox("trajectory", *args, "--output-dir", od, "--resume")
+        s = json.load(open(os.path.join(od, "run.summary.json"))) if r.returncode == 0 else {}
+        check(r.returncode == 0 and said in r.stderr and "starting from the first frame" in r.stderr
+              and not s.get("resumed") and s.get("frames_done") == 160, f"checkpoint {head!r}: {r.stderr}")
 
 
 def test_fuzz_models(tmp):

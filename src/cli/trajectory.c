@@ -214,7 +214,7 @@ static int checkpoint_read(const char *path, checkpoint *c, char *why, size_t ca
         snprintf(why, cap, "no checkpoint %s", path);
         return 0;
     }
-    char magic[8];
+    char magic[8] = {0};
     uint64_t sl = 0, tl = 0;
     int ok = fread(magic, 1, 8, f) == 8 && !memcmp(magic, CKPT_MAGIC, 8) && fread(&sl, sizeof sl, 1, f) == 1 &&
              sl < sizeof c->settings && fread(c->settings, 1, sl, f) == sl;
@@ -243,7 +243,13 @@ static int checkpoint_read(const char *path, checkpoint *c, char *why, size_t ca
         free(c->tracker);
         free(c->report);
         c->tracker = c->report = NULL;
-        snprintf(why, cap, "the checkpoint %s is damaged", path);
+        /* another format (VOXTRJ01, 02; a later vox's) is not damage: say whose it is */
+        if (!memcmp(magic, CKPT_MAGIC, 6) && magic[6] >= '0' && magic[6] <= '9' && magic[7] >= '0' &&
+            magic[7] <= '9' && memcmp(magic, CKPT_MAGIC, 8))
+            snprintf(why, cap, "the checkpoint %s is in format %.2s of %s vox, which this one does not read", path,
+                     magic + 6, memcmp(magic, CKPT_MAGIC, 8) < 0 ? "an older" : "a newer");
+        else
+            snprintf(why, cap, "the checkpoint %s is damaged", path);
     }
     return ok;
 }
