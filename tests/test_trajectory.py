@@ -15,6 +15,7 @@ Usage: test_trajectory.py VOX GENERATED_DIR SHARED_DATA [WRAPPER]
 import json
 import math
 import os
+import re
 import shutil
 import struct
 import sys
@@ -280,6 +281,27 @@ def test_generated(tmp):
     check(all(float(t[4]) > 0 and int(t[10]) > 0 and float(t[6]) == 1.8 for t in table[1:]),
           "every volume has a depth, lining atoms, and the alanines' hydropathy 1.8")
     check(not os.path.exists(os.path.join(out, "breathe.descriptors.csv")), "no descriptors.csv unless asked for")
+    # a name byte that is not UTF-8 (a Latin-1 chain, a UTF-8 name cut short) is U+FFFD, as in the volumes
+    # JSON: the file stays UTF-8, which pandas.read_csv and csv.reader read by default
+    l1top = os.path.join(tmp, "latin1.pdb")
+    write_pdb(l1top, [l[:21] + "Q" + l[22:26] + "Q" + l[27:] for l in lines], frames[0])
+    raw = open(l1top, "rb").read().splitlines(True)
+    open(l1top, "wb").write(b"".join(l[:21] + b"\xe9" + l[22:26] + b"\xc3" + l[27:] if l.startswith(b"ATOM") else l
+                                     for l in raw))
+    od = os.path.join(tmp, "desc-latin1")
+    r = vox("trajectory", "--quiet", "--topology", l1top, "--trajectory", dcd, "--output-dir", od, "--resolution",
+            "2.0", "--align", "reference", "--write", "descriptors")
+    check(r.returncode == 0, f"--write descriptors, a Latin-1 chain: {r.stderr}")
+    try:
+        text = open(os.path.join(od, "breathe.descriptors.csv"), "rb").read().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        text = ""
+        check(False, f"descriptors.csv of a Latin-1 chain is UTF-8: {e}")
+    table = list(csv.reader(text.splitlines()))
+    labels = [lab for t in table[1:] for lab in t[14].split(" ")]
+    check(len(table) > 1 and all(len(t) == 15 for t in table) and labels and
+          all(re.fullmatch("\ufffd:ALA\\d+\ufffd", lab) for lab in labels),
+          f"a name byte that is not UTF-8 is U+FFFD in descriptors.csv: {labels[:4]}")
 
     # bad inputs
     short = os.path.join(tmp, "short.dcd")

@@ -248,3 +248,22 @@ def test_trajectory_descriptors_equal_cli(tmp_path):
                      f"{t.num_lining_residues},{t.num_openings},{g % t.opening_area},\"{t.lining_residues}\"")
     assert (out / "traj.descriptors.csv").read_text() == "\n".join(lines) + "\n"
     assert len(lines) > 100
+
+
+def test_trajectory_descriptors_labels_not_utf8(tmp_path):
+    """A name byte that is not UTF-8 (here a Latin-1 chain) is U+FFFD in the lining residue labels, as in the
+    volumes JSON and `vox trajectory --write descriptors`, never a lone surrogate (which no UTF-8 file holds)."""
+    top, dcd = data("trajectories", "1aki-md", "top.pdb"), data("trajectories", "1aki-md", "traj.dcd")
+    lines = open(top, "rb").read().splitlines(True)
+    l1 = tmp_path / "l1.pdb"
+    l1.write_bytes(b"".join(l[:21] + b"\xe9" + l[22:] if l.startswith((b"ATOM", b"HETATM")) else l for l in lines))
+    out = tmp_path / "cli"
+    run = run_vox("trajectory", "--quiet", "--topology", str(l1), "--trajectory", dcd, "--resolution", "2.0",
+                  "--stride", "50", "--write", "descriptors", "--output-dir", str(out))
+    assert run.returncode == 0, run.stderr
+    cli = pd.read_csv(out / "traj.descriptors.csv", keep_default_na=False)
+    frames = vox.analyze_trajectory(str(l1), trajectory=dcd, resolution=2.0, step=50, descriptors=True, threads=1)
+    assert len(cli) == len(frames) > 0
+    assert cli.lining_residues.tolist() == frames.lining_residues.tolist()
+    labels = " ".join(frames.lining_residues).split()
+    assert labels and all(lab.startswith("\ufffd:") for lab in labels)

@@ -136,8 +136,10 @@ class _Collector:
         if self.labels is None:
             at = self.structure._annotations()
             # as `vox trajectory --write descriptors` labels them: white space and control
-            # characters in a name become "_", so that the labels stay separated by spaces
+            # characters in a name become "_", so that the labels stay separated by spaces, and a
+            # byte that is not UTF-8 (a lone surrogate here) U+FFFD, as in the volumes JSON
             safe = {c: "_" for c in list(range(33)) + [127]}
+            safe.update({c: "\ufffd" for c in range(0xDC80, 0xDD00)})
             chain, name, ins = ([v.translate(safe) for v in at[k].tolist()] for k in ("chain", "res_name", "ins_code"))
             self.labels = [f"{ch}:{rn}{ri}{ic}" if ch else f"{rn}{ri}{ic}" for ch, rn, ri, ic in zip(
                 chain, name, at["res_id"].tolist(), ins)]

@@ -623,6 +623,9 @@ int cmd_trajectory(int argc, char **argv)
         snprintf(err, sizeof err, "out of memory for the residue labels");
         goto out;
     }
+    if (described.replaced) /* (as the volumes JSON warns) */
+        fprintf(stderr, "vox trajectory: warning: descriptors.csv: bytes that are not UTF-8 in residue names "
+                        "were written as U+FFFD\n");
     if (mkdir_p(o.outdir) != 0) {
         snprintf(err, sizeof err, "cannot create the output directory %s: %s", o.outdir, strerror(errno));
         goto out;

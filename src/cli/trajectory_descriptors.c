@@ -4,23 +4,39 @@
  *
  * Names are data: a residue label is written inside one double-quoted CSV field, so commas and
  * quotes (doubled) in a chain or residue name cannot start a new field or row, and white space
- * or control bytes in a name become '_' so that the labels stay separated by single spaces.
+ * or control bytes in a name become '_' so that the labels stay separated by single spaces, and
+ * a byte that is not UTF-8 (a Latin-1 chain, a name cut short in its fixed field) is U+FFFD, as
+ * in the volumes JSON, so that the file stays UTF-8 for the readers that insist on it (pandas).
  * vox.analyze_trajectory(descriptors=True) makes the same labels. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "trajectory_descriptors.h"
+#include "utf8.h"
 
 const char TRAJ_DESCRIPTORS_HEADER[] =
     "frame,type,id,track,depth_max,depth_mean,hydropathy,apolar_fraction,polar_fraction,charged_fraction,"
     "num_lining_atoms,num_lining_residues,num_openings,opening_area,lining_residues\n";
 
-/* A name field (up to cap bytes, NUL-terminated or full) appended at out[*at], within room. */
-static void put_name(char *out, size_t room, size_t *at, const char *name, size_t cap)
+/* A name field (up to cap bytes, NUL-terminated or full) appended at out[*at], within room
+ * (room holds every name of an atom with each byte as U+FFFD, three bytes). */
+static void put_name(traj_descriptors *l, char *out, size_t room, size_t *at, const char *name, size_t cap)
 {
-    for (size_t i = 0; i < cap && name[i] && *at + 1 < room; i++) {
-        unsigned char c = (unsigned char)name[i];
-        out[(*at)++] = c <= ' ' || c == 0x7f ? '_' : (char)c;
+    size_t n = 0;
+    while (n < cap && name[n])
+        n++;
+    const unsigned char *s = (const unsigned char *)name;
+    for (size_t i = 0, len; i < n && *at + 4 < room; i += len) {
+        if (vox_utf8_next(s + i, n - i, &len) < 0) {
+            memcpy(out + *at, "\xef\xbf\xbd", 3);
+            *at += 3;
+            l->replaced = 1;
+        } else if (len == 1) {
+            out[(*at)++] = s[i] <= ' ' || s[i] == 0x7f ? '_' : (char)s[i];
+        } else {
+            memcpy(out + *at, s + i, len);
+            *at += len;
+        }
     }
     out[*at] = '\0';
 }
@@ -39,16 +55,16 @@ int traj_descriptors_begin(traj_descriptors *l, const vox_structure *s)
         char *t = l->text[i];
         size_t at = 0;
         t[0] = '\0';
-        put_name(t, room, &at, a.chain, sizeof a.chain);
+        put_name(l, t, room, &at, a.chain, sizeof a.chain);
         if (at && at + 1 < room) {
             t[at++] = ':';
             t[at] = '\0';
         }
-        put_name(t, room, &at, a.res_name, sizeof a.res_name);
+        put_name(l, t, room, &at, a.res_name, sizeof a.res_name);
         const int w = snprintf(t + at, room - at, "%d", (int)a.res_id);
         at = w > 0 && at + (size_t)w < room ? at + (size_t)w : room - 1;
         const char ins[2] = {a.ins_code, 0};
-        put_name(t, room, &at, ins, 1);
+        put_name(l, t, room, &at, ins, 1);
     }
     return 1;
 }

@@ -13,8 +13,9 @@
  * chain), made once (the names are the same in every frame), and room for a volume's lining
  * residues, reused row after row. */
 typedef struct traj_descriptors {
-    char (*text)[40];
+    char (*text)[72];
     size_t n;
+    int replaced; /* a name byte that is not UTF-8 was written as U+FFFD */
     size_t *first; /* a volume's lining residues (their first atoms) */
     size_t cap;
 } traj_descriptors;
