@@ -269,6 +269,15 @@ def test_resume(tmp):
         s = json.load(open(os.path.join(od, "run.summary.json"))) if r.returncode == 0 else {}
         check(r.returncode == 0 and said in r.stderr and "starting from the first frame" in r.stderr
               and not s.get("resumed") and s.get("frames_done") == 160, f"checkpoint {head!r}: {r.stderr}")
+    # an interrupted run's descriptors rows (.part), then a run without --write descriptors (resumed
+    # or not): the .part is not left behind, and no descriptors file appears
+    plain = args[:args.index("--write")] + ["--checkpoint-every", "0"]
+    od = os.path.join(tmp, "k-part")
+    os.makedirs(od)
+    open(os.path.join(od, "long.descriptors.csv.part"), "w").write("frame,track\n0,")
+    r = vox("trajectory", *plain, "--output-dir", od, "--resume")
+    left = sorted(f for f in os.listdir(od) if "descriptors" in f)
+    check(r.returncode == 0 and not left, f"a run without descriptors leaves {left}: {r.stderr}")
 
 
 def test_fuzz_models(tmp):

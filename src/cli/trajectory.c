@@ -700,6 +700,11 @@ int cmd_trajectory(int argc, char **argv)
         goto out;
     if (!resumed)
         unlink(ckpt_path);
+    /* a descriptors rows file an interrupted run with --write descriptors left: this run neither
+     * resumes nor finishes it */
+    const char *desc_part_kind = "";
+    if (!o.descriptors && vox_file_kind(desc_part_path, &desc_part_kind) == VOX_PATH_REGULAR)
+        unlink(desc_part_path);
 
     struct stat tsb;
     progress pg = {isatty(2), o.quiet, t0, 0.0, done, 0, o.start, o.stop};
