@@ -215,7 +215,8 @@ def test_resume_exports(tmp):
         vox("analyze", *base, "--resume", *kinds, hub)
         check(open(os.path.join(out, f), "rb").read() == ref[f], f"NUL bytes in {f}: redone")
     # a Vina box is read whole: a number overwritten in its middle (head and tail intact) is damage
-    for bad in (b"center_y = nonsense", b"center_y = inf", b"size_y = -3.000", b"centre_y = 1.000"):
+    for bad in (b"center_y = nonsense", b"center_y = inf", b"size_y = -3.000", b"centre_y = 1.000", b"size_y = 0x10",
+                b"center_y = 1.0 "):
         lines = ref[per_volume[0]].split(b"\n")
         key = bad.split(b" ")[0]
         at = 2 if key in (b"center_y", b"centre_y") else 5

@@ -710,8 +710,10 @@ static int vina_complete(const char *path)
         ok = !strncmp(l, keys[k], n) && !strncmp(l + n, " = ", 3);
         char *end = NULL;
         const double v = ok ? strtod(l + n + 3, &end) : 0.0;
-        ok = ok && l[n + 3] != ' ' && l[n + 3] != '\t' && end != l + n + 3 && *end == '\n' && isfinite(v) &&
-             (k < 3 || v >= 0.0);
+        /* a decimal number, as vox writes it and Vina reads it (strtod also takes 0x10, inf) */
+        const size_t digits = ok ? strspn(l + n + 3, "+-.0123456789eE") : 0;
+        ok = ok && l[n + 3] != ' ' && l[n + 3] != '\t' && end != l + n + 3 && end == l + n + 3 + digits &&
+             *end == '\n' && isfinite(v) && (k < 3 || v >= 0.0);
         l = end;
     }
     ok = ok && l[1] == '\0';
