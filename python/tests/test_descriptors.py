@@ -159,8 +159,10 @@ def test_descriptors_off_by_default_and_arguments_checked():
         with pytest.raises(vox.Error, match="without descriptors"):
             call()
     for kind in ("volumes-json", "pymol", "chimerax"):
-        with pytest.raises(vox.InvalidArgumentError):
+        with pytest.raises(vox.InvalidArgumentError, match=f"^{kind} needs descriptors: .*descriptors=True"):
             r.render(kind)
+        with pytest.raises(vox.InvalidArgumentError, match="needs descriptors"):
+            r.write(kind, "never-written")
     # the boxes, Vina configurations and maps need no descriptors
     assert r.render("vina", volume=0).startswith("# vox")
     assert r.box(0).size.shape == (3,)

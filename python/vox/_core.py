@@ -546,6 +546,9 @@ class Result:
         params = _lib.RenderParams()
         lib.vox_render_params_init(_byref(params))
         params.include_hubs = 1 if _flag(include_hubs, "include_hubs") else 0
+        if doc in _NEEDS_DESCRIPTORS and not self._with_descriptors:
+            raise invalid(f"{_KIND_NAMES[doc]} needs descriptors: analyse with Analyzer(descriptors=True) or "
+                          "analyze(..., descriptors=True)")
         keep = []
         if doc == _lib.DOCUMENT["annotation"]:
             info, keep = self._payload(source, input_path, output_structure_cif, include_hubs, path)
@@ -632,6 +635,7 @@ class Result:
 
 
 _KIND_NAMES = {code: name for name, code in _lib.DOCUMENT.items()}
+_NEEDS_DESCRIPTORS = (_lib.DOCUMENT["volumes-json"], _lib.DOCUMENT["pymol"], _lib.DOCUMENT["chimerax"])
 
 
 def _document(kind):

@@ -77,6 +77,24 @@ static int plain_path(const char *p)
     return 1;
 }
 
+/* A document as its users know it, for messages: a number says nothing to
+ * whoever reads one. */
+static const char *document_name(vox_document doc)
+{
+    switch (doc) {
+    case VOX_DOC_DF_JSON: return "the df JSON";
+    case VOX_DOC_PAYLOAD_JSON: return "the annotation JSON";
+    case VOX_DOC_PDB: return "the annotated PDB";
+    case VOX_DOC_CIF: return "the annotated mmCIF";
+    case VOX_DOC_VOLUMES_JSON: return "the volumes JSON";
+    case VOX_DOC_VINA: return "a Vina box";
+    case VOX_DOC_PYMOL: return "the PyMOL script";
+    case VOX_DOC_CHIMERAX: return "the ChimeraX script";
+    case VOX_DOC_DX: return "an OpenDX map";
+    }
+    return "this document";
+}
+
 /* What each document needs besides the result: NULL when it has it, else why not. */
 static const char *missing_input(vox_document doc, const vox_structure *s, const vox_result *r,
                                  const vox_render_params *rp)
@@ -131,7 +149,7 @@ vox_status vox_render(vox_ctx *ctx, vox_document doc, const vox_structure *s, co
         return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_render: unknown output frame %d", (int)rp.output_frame);
     const char *why = missing_input(doc, s, r, &rp);
     if (why)
-        return vox_fail(ctx, VOX_E_INVALID_ARG, "cannot render document %d: %s", (int)doc, why);
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "cannot render %s: %s", document_name(doc), why);
     const int input = rp.output_frame == VOX_FRAME_INPUT;
     int replaced = 0;
     switch (doc) {
