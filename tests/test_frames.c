@@ -693,6 +693,51 @@ static void check_nonfinite_models(vox_ctx *ctx)
     rmdir(dir);
 }
 
+/* Every atom record of the first model an alternate location that is
+ * dropped (altloc "1", as the loaders drop numeric ones): nothing is left
+ * to read, and open says so.  It opened with 0 atoms before (the DCD
+ * fuzzer found it on binary text), which no caller can analyse. */
+static void set_altloc_1(int m, int i, char line[96], const void *arg)
+{
+    (void)m;
+    (void)i;
+    (void)arg;
+    line[16] = '1';
+}
+
+static void check_all_altlocs_dropped(vox_ctx *ctx)
+{
+    char dir[] = "/tmp/vox-frames-XXXXXX", path[64];
+    if (!mkdtemp(dir)) {
+        CHECK(0, "mkdtemp");
+        return;
+    }
+    snprintf(path, sizeof path, "%s/alt.pdb", dir);
+    write_ala_models(path, set_altloc_1, NULL);
+    vox_frames *f = NULL;
+    vox_status st = vox_frames_open(ctx, path, &f);
+    CHECK(st == VOX_E_FORMAT && !f &&
+              strstr(vox_ctx_last_error_detail(ctx), "alt.pdb: the first model has no atoms to read: each of its 4 "
+                     "atom records has an alternate location that vox drops (an altloc in column 17"),
+          "PDB, every altloc 1: %d: %s", (int)st, vox_ctx_last_error_detail(ctx));
+    vox_frames_close(&f);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/alt.cif", dir);
+    FILE *c = fopen(path, "w");
+    fprintf(c, "data_alt\nloop_\n_atom_site.group_PDB\n_atom_site.auth_atom_id\n_atom_site.label_alt_id\n"
+               "_atom_site.auth_comp_id\n_atom_site.auth_seq_id\n_atom_site.Cartn_x\n_atom_site.Cartn_y\n"
+               "_atom_site.Cartn_z\n_atom_site.pdbx_PDB_model_num\n");
+    for (int m = 0; m < 2; m++)
+        for (int i = 0; i < 4; i++) fprintf(c, "ATOM %s 2 ALA 1 %.3f 0.0 0.0 %d\n", ala[i] + 1, 1.5 * i, m + 1);
+    fclose(c);
+    st = vox_frames_open(ctx, path, &f);
+    CHECK(st == VOX_E_FORMAT && !f && strstr(vox_ctx_last_error_detail(ctx), "(a label_alt_id that is not a letter)"),
+          "mmCIF, every label_alt_id 2: %d: %s", (int)st, vox_ctx_last_error_detail(ctx));
+    vox_frames_close(&f);
+    unlink(path);
+    rmdir(dir);
+}
+
 /* mmCIF frames from two data blocks (cat frame*.cif), the second without an
  * atom_site item the first has: its atoms lack the first model's chain or
  * insertion code, and the message names the item as absent.  It took the
@@ -1105,6 +1150,7 @@ int main(int argc, char **argv)
     check_sticky_errors(ctx);
     check_cut_coordinates(ctx);
     check_nonfinite_models(ctx);
+    check_all_altlocs_dropped(ctx);
     check_cif_blocks(ctx);
     check_topology_atoms(ctx);
     check_topology_writers(ctx);

@@ -834,6 +834,12 @@ vox_status vox_models_open(vox_ctx *ctx, vox_frames *fr, int cif)
                         "or PDB/mmCIF models)", fr->path, cif ? "atom_site rows" : "ATOM/HETATM records");
     if (!altloc_drops(fr, m))
         return id_nomem(ctx, fr);
+    /* every record an alternate location that is dropped (a numeric or non-letter altloc, as the
+     * structure loaders drop it): a frame of no atoms is nothing to analyse */
+    if (fr->natoms == 0)
+        return vox_fail(ctx, VOX_E_FORMAT, "%s: the first model has no atoms to read: each of its %zu atom records "
+                        "has an alternate location that vox drops (%s that is not a letter)", fr->path, m->nrec,
+                        cif ? "a label_alt_id" : "an altloc in column 17");
     if (m->end_split)
         fr->count_note = "; its frames are separated by END records (no MODEL/ENDMDL), which a structure read "
                          "from this file runs together: give one frame as --topology and this file as --trajectory";
