@@ -738,6 +738,43 @@ static void check_all_altlocs_dropped(vox_ctx *ctx)
     rmdir(dir);
 }
 
+/* An atom_site loop without rows, then another loop: the second loop's
+ * columns alone count.  The first loop's column numbers (the model number
+ * in column 9, the names) were kept and read past the second loop's three
+ * values (ASan: a heap read out of bounds; found by the DCD fuzzer). */
+static void check_cif_loop_without_rows(vox_ctx *ctx)
+{
+    char dir[] = "/tmp/vox-frames-XXXXXX", path[64];
+    if (!mkdtemp(dir)) {
+        CHECK(0, "mkdtemp");
+        return;
+    }
+    snprintf(path, sizeof path, "%s/two-loops.cif", dir);
+    FILE *c = fopen(path, "w");
+    fprintf(c, "data_x\nloop_\n_atom_site.group_PDB\n_atom_site.auth_atom_id\n_atom_site.label_alt_id\n"
+               "_atom_site.auth_comp_id\n_atom_site.auth_seq_id\n_atom_site.auth_asym_id\n_atom_site.Cartn_x\n"
+               "_atom_site.Cartn_y\n_atom_site.Cartn_z\n_atom_site.pdbx_PDB_model_num\n"
+               "loop_\n_atom_site.Cartn_x\n_atom_site.Cartn_y\n_atom_site.Cartn_z\n1.5 2.5 3.5\n");
+    fclose(c);
+    vox_frames *f = NULL;
+    vox_status st = vox_frames_open(ctx, path, &f);
+    CHECK(st == VOX_OK && vox_frames_atom_count(f) == 1, "two loops: %d, %zu atoms: %s", (int)st,
+          f ? vox_frames_atom_count(f) : 0, vox_ctx_last_error_detail(ctx));
+    if (st == VOX_OK) {
+        float xyz[3] = {0, 0, 0};
+        int got = 0;
+        st = vox_frames_next(ctx, f, xyz, NULL, &got);
+        CHECK(st == VOX_OK && got && xyz[0] == 1.5f && xyz[1] == 2.5f && xyz[2] == 3.5f,
+              "two loops: frame 0: %d %d (%g %g %g): %s", (int)st, got, xyz[0], xyz[1], xyz[2],
+              vox_ctx_last_error_detail(ctx));
+        st = vox_frames_next(ctx, f, xyz, NULL, &got);
+        CHECK(st == VOX_OK && !got, "two loops: one frame");
+    }
+    vox_frames_close(&f);
+    unlink(path);
+    rmdir(dir);
+}
+
 /* mmCIF frames from two data blocks (cat frame*.cif), the second without an
  * atom_site item the first has: its atoms lack the first model's chain or
  * insertion code, and the message names the item as absent.  It took the
@@ -1151,6 +1188,7 @@ int main(int argc, char **argv)
     check_cut_coordinates(ctx);
     check_nonfinite_models(ctx);
     check_all_altlocs_dropped(ctx);
+    check_cif_loop_without_rows(ctx);
     check_cif_blocks(ctx);
     check_topology_atoms(ctx);
     check_topology_writers(ctx);

@@ -444,6 +444,14 @@ static int id_holds(const char *field, const char *v)
     return j == ID_WIDTH || field[j] == 0;
 }
 
+/* No atom_site columns known: the state before a loop's items are read. */
+static void forget_columns(models_state *m)
+{
+    m->ncols = 0;
+    m->cx = m->cy = m->cz = m->cmodel = -1;
+    for (int f = 0; f < ID_FIELDS; f++) m->cid[f] = -1, m->cid_item[f] = 2;
+}
+
 /* Reads up to the first atom_site row: the loop's columns.  later: a data block after the
  * first, where the end of the file without an atom_site loop is the end of the frames. */
 static vox_status cif_header(vox_ctx *ctx, struct vox_frames *fr, models_state *m, int later)
@@ -451,15 +459,15 @@ static vox_status cif_header(vox_ctx *ctx, struct vox_frames *fr, models_state *
     size_t len;
     uint64_t at;
     int r, in_loop = 0;
-    m->ncols = 0;
-    m->cx = m->cy = m->cz = m->cmodel = -1;
-    for (int f = 0; f < ID_FIELDS; f++) m->cid[f] = -1, m->cid_item[f] = 2;
+    forget_columns(m);
     while ((r = next_line(fr, m, &len, &at)) > 0) {
         char *l = m->line;
         while (*l == ' ' || *l == '\t') l++;
         if (starts(l, "loop_")) {
+            /* a loop of atom_site items without rows, then another: the columns are the new
+             * loop's alone (the old ones' indices would point past its rows' values) */
             in_loop = 1;
-            m->ncols = 0;
+            forget_columns(m);
             continue;
         }
         if (in_loop && starts(l, "_atom_site.")) {
