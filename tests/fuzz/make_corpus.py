@@ -10,7 +10,9 @@ Usage: make_corpus.py VOX GENERATED_DIR OUT_DIR [SHARED_DATA]
 Seeds are small on purpose (libFuzzer mutates inputs up to the largest seed's size): structure
 snippets that reach every record type and assembly path, small hollow shapes that give cavities,
 pockets and pores at coarse resolutions, gzip variants, profiles built from this machine's
-fingerprint, DCDs in every layout the reader knows, and the command's JSON files as vox writes them.
+fingerprint, DCDs in every layout the reader knows, small XTC and PDB/mmCIF model files (and two
+frames of the GROMACS lysozyme XTC when SHARED_DATA has it), and the command's JSON files as vox
+writes them.
 """
 import gzip
 import json
@@ -135,6 +137,50 @@ def dcd(frames, natom, cell=False, big=False, wide=False, cosines=False):
     return data
 
 
+def xtc_small(frames):
+    """An XTC of frames of at most 9 atoms: XDR (big-endian), such frames store plain floats (nm)."""
+    out = b""
+    for k, fr in enumerate(frames):
+        n = len(fr)
+        out += struct.pack(">iiif", 1995, n, 10 * k, 0.5 * k) + struct.pack(">9f", 3, 0, 0, 0, 3, 0, 0, 0, 3)
+        out += struct.pack(">i", n) + struct.pack(f">{3 * n}f", *[c / 10 for p in fr for c in p])
+    return out
+
+
+def xtc_head(path, nframes):
+    """The first nframes frames of an XTC file (compressed coordinates: their byte count gives the size)."""
+    data = open(path, "rb").read()
+    at = 0
+    for _ in range(nframes):
+        if at + 92 > len(data):
+            break
+        natoms = struct.unpack_from(">i", data, at + 4)[0]
+        if natoms <= 9:
+            at += 56 + 12 * natoms
+            continue
+        nbytes = struct.unpack_from(">i", data, at + 88)[0]
+        at += 92 + (nbytes + 3) // 4 * 4
+    return data[:at]
+
+
+def models(frames, cif=False):
+    """Frames as a multi-model PDB (MODEL/ENDMDL) or an mmCIF atom_site loop with model numbers."""
+    if cif:
+        text = ("data_models\nloop_\n_atom_site.group_PDB\n_atom_site.auth_atom_id\n_atom_site.label_alt_id\n"
+                "_atom_site.auth_comp_id\n_atom_site.auth_asym_id\n_atom_site.auth_seq_id\n_atom_site.Cartn_x\n"
+                "_atom_site.Cartn_y\n_atom_site.Cartn_z\n_atom_site.type_symbol\n_atom_site.pdbx_PDB_model_num\n")
+        for m, fr in enumerate(frames):
+            for i, (x, y, z) in enumerate(fr):
+                text += f"ATOM CA . ALA A {i + 1} {x:.3f} {y:.3f} {z:.3f} C {m + 1}\n"
+        return text
+    text = ""
+    for m, fr in enumerate(frames):
+        text += f"MODEL     {m + 1:4d}\n"
+        text += "".join(atom(i + 1, "CA", "ALA", "A", i + 1, x, y, z, "C") for i, (x, y, z) in enumerate(fr))
+        text += "ENDMDL\n"
+    return text + "END\n"
+
+
 def run_vox(*args):
     return subprocess.run([VOX, *args], capture_output=True, text=True, timeout=600)
 
@@ -174,6 +220,13 @@ def main():
     put("dcd", "big_endian.dcd", dcd(frames, len(pts), big=True))
     put("dcd", "wide_markers.dcd", dcd(frames, len(pts), wide=True))
     put("dcd", "truncated.dcd", dcd(frames, len(pts))[:-50])
+    # the target opens any file as vox_frames_open does: XTC and PDB/mmCIF models too
+    put("dcd", "seven_atoms.xtc", xtc_small([fr[:7] for fr in frames]))
+    put("dcd", "models.pdb", models([fr[:8] for fr in frames]))
+    put("dcd", "models.cif", models([fr[:8] for fr in frames], cif=True))
+    xtc = os.path.join(DATA, "trajectories", "1aki-md", "traj.xtc") if DATA else ""
+    if xtc and os.path.isfile(xtc):
+        put("dcd", "1aki_two_frames.xtc", xtc_head(xtc, 2))
 
     # the command's JSON files, as vox writes them
     tmp = tempfile.mkdtemp(prefix="vox-corpus-")
