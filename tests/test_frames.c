@@ -1016,6 +1016,43 @@ static void check_topology_atoms(vox_ctx *ctx)
         vox_frames_close(&fr);
         vox_structure_free(&s);
     }
+    /* two data blocks (cat frame*.cif) that name the atoms by other items: the first label_atom_id,
+     * the second auth_atom_id.  Checked after every frame is read, the reader holds the second
+     * block's columns; the message names the first model's item, where the name it quotes is. */
+    {
+        FILE *b = fopen(traj, "w");
+        for (int blk = 0; blk < 2; blk++) {
+            fprintf(b, "data_frame%d\nloop_\n_atom_site.group_PDB\n_atom_site.%s_atom_id\n_atom_site.label_comp_id\n"
+                       "_atom_site.auth_asym_id\n_atom_site.auth_seq_id\n_atom_site.Cartn_x\n_atom_site.Cartn_y\n"
+                       "_atom_site.Cartn_z\n_atom_site.pdbx_PDB_model_num\n", blk, blk ? "auth" : "label");
+            for (int i = 0; i < 8; i++) {
+                char name[5];
+                sscanf(top_atoms[i].name, "%4s", name);
+                fprintf(b, "ATOM %s %s %c %d %.3f 0 0 1\n", i == 4 ? "OXT" : name,
+                        top_atoms[i].res_id == 1 ? "ALA" : "POPC", top_atoms[i].chain, top_atoms[i].res_id, 1.5 * i);
+            }
+            fprintf(b, "#\n");
+        }
+        fclose(b);
+        vox_structure *s = NULL;
+        vox_frames *fr = NULL;
+        vox_load_params lp;
+        vox_load_params_init(&lp);
+        lp.assembly = VOX_ASSEMBLY_ASYMMETRIC;
+        float xyz[3 * 8];
+        int got = 1, frames = 0;
+        vox_status st = vox_load_file(ctx, top, &lp, &s);
+        if (st == VOX_OK) st = vox_frames_open(ctx, traj, &fr);
+        while (st == VOX_OK && got && (st = vox_frames_next(ctx, fr, xyz, NULL, &got)) == VOX_OK) frames += got;
+        CHECK(st == VOX_OK && frames == 2, "two blocks read: %d frames: %s", frames, vox_ctx_last_error_detail(ctx));
+        snprintf(want, sizeof want, "%s:16: frame 0 (model 1, byte 223): its 5th atom has atom name 'OXT' "
+                 "(label_atom_id), the topology %s 'O'", traj, top);
+        CHECK(st == VOX_OK && vox_frames_check_atoms(ctx, fr, s, top) == VOX_E_INVALID_ARG &&
+                  strstr(vox_ctx_last_error_detail(ctx), want),
+              "two blocks, checked after reading: %s", vox_ctx_last_error_detail(ctx));
+        vox_frames_close(&fr);
+        vox_structure_free(&s);
+    }
     CHECK(vox_frames_check_atoms(ctx, NULL, NULL, NULL) == VOX_E_INVALID_ARG, "NULL frames");
     unlink(top);
     unlink(traj);

@@ -127,6 +127,10 @@ typedef struct models_state {
     /* the first model, as frame 0's messages name it */
     uint64_t first_start;
     char first_model[32];
+    /* mmCIF: the item that names each identity field in the first model's
+     * data block (vox_frames_check_atoms quotes the first model's values,
+     * and by then a later block's loop may name them by others) */
+    const char *first_item[ID_FIELDS];
 } models_state;
 
 static void models_close(void *p)
@@ -637,6 +641,8 @@ static vox_status cif_read(vox_ctx *ctx, struct vox_frames *fr, float *xyz, vox_
         m->nrec = natoms;
         m->first_start = start;
         snprintf(m->first_model, sizeof m->first_model, "%s", model);
+        for (int f = 0; f < ID_FIELDS; f++)
+            m->first_item[f] = m->cid[f] >= 0 ? id_fields[f].cif[m->cid_item[f]] : "no such atom_site item";
     } else if (natoms != m->nrec)
         return vox_fail(ctx, VOX_E_PARSE, "%s: frame %lld (model %s, byte %llu) has %zu atoms, the first model %zu",
                         fr->path, (long long)k, model, (unsigned long long)start, natoms, m->nrec);
@@ -776,8 +782,7 @@ static vox_status models_check_atoms(vox_ctx *ctx, const struct vox_frames *fr, 
             snprintf(where, sizeof where, "model %s, byte %llu", m->first_model, (unsigned long long)m->first_start);
         else
             snprintf(where, sizeof where, "model at byte %llu", (unsigned long long)m->first_start);
-        const char *field = !m->cif ? id_fields[f].pdb_cols
-                            : m->cid[f] >= 0 ? id_fields[f].cif[m->cid_item[f]] : "no such atom_site item";
+        const char *field = m->cif ? m->first_item[f] : id_fields[f].pdb_cols;
         if (f == ID_CHAIN) {
             /* both kinds of change: the trajectory's (atom iv), then the topology's (atom it) */
             const size_t iv = s->kept ? s->kept[v_only] : v_only, it = s->kept ? s->kept[t_only] : t_only;
