@@ -922,6 +922,60 @@ static void test_cif_columns(void)
     vox_ctx_destroy(&ctx);
 }
 
+/* vox_structure_copy: a prepared copy analyses as its original does (after the original is gone, so
+ * nothing is shared), takes new coordinates as a prepared structure does, and is a structure of its own:
+ * a result of the original does not render with it. */
+static void test_structure_copy(void)
+{
+    vox_ctx *ctx;
+    vox_ctx_create(&ctx, NULL);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/pocket_box.pdb", dir);
+    vox_structure *s = NULL, *c = NULL, *n = NULL;
+    CHECK(vox_structure_copy(ctx, NULL, &c) == VOX_E_INVALID_ARG && c == NULL, "copy of NULL");
+    CHECK(vox_load_file(ctx, path, NULL, &s) == VOX_OK && vox_prepare(ctx, s, NULL) == VOX_OK, "load, prepare");
+    CHECK(vox_structure_copy(ctx, s, NULL) == VOX_E_INVALID_ARG && vox_structure_copy(NULL, s, &c) == VOX_E_INVALID_ARG,
+          "NULL out or context");
+    CHECK(vox_structure_copy(ctx, s, &c) == VOX_OK && c != NULL, "copy: %s", vox_ctx_last_error_detail(ctx));
+    const size_t nin = vox_structure_input_atom_count(s);
+    CHECK(vox_structure_input_atom_count(c) == nin && vox_structure_atom_count(c) == vox_structure_atom_count(s) &&
+              vox_structure_kept_atoms(c, NULL) == vox_structure_kept_atoms(s, NULL), "same atoms");
+    CHECK(vox_prepare(ctx, c, NULL) == VOX_E_INVALID_ARG, "the copy is prepared already");
+    /* one frame of new coordinates, given to both: the input atoms moved apart a little */
+    vox_structure *raw = NULL;
+    CHECK(vox_load_file(ctx, path, NULL, &raw) == VOX_OK, "load again");
+    float *xyz = malloc(3 * nin * sizeof *xyz);
+    vox_structure_coords(raw, xyz);
+    for (size_t i = 0; i < 3 * nin; i++) xyz[i] *= 1.03f;
+    vox_analyze_params ap;
+    vox_analyze_params_init(&ap);
+    ap.resolution = 2.0;
+    vox_result *rs = NULL, *rc = NULL;
+    char *ds = NULL, *dc = NULL, *dx = NULL;
+    CHECK(vox_structure_set_coords(ctx, s, xyz, nin) == VOX_OK && vox_analyze(ctx, s, &ap, &rs) == VOX_OK &&
+              vox_render(ctx, VOX_DOC_DF_JSON, s, rs, NULL, &ds, NULL) == VOX_OK, "original: %s",
+          vox_ctx_last_error_detail(ctx));
+    CHECK(vox_render(ctx, VOX_DOC_CIF, c, rs, NULL, &dx, NULL) == VOX_E_INVALID_ARG && dx == NULL &&
+              strstr(vox_ctx_last_error_detail(ctx), "another structure"),
+          "a result of the original does not render with the copy");
+    vox_result_free(&rs);
+    vox_structure_free(&s);
+    CHECK(vox_structure_set_coords(ctx, c, xyz, nin) == VOX_OK && vox_analyze(ctx, c, &ap, &rc) == VOX_OK &&
+              vox_render(ctx, VOX_DOC_DF_JSON, c, rc, NULL, &dc, NULL) == VOX_OK, "copy: %s",
+          vox_ctx_last_error_detail(ctx));
+    CHECK(ds && dc && strcmp(ds, dc) == 0 && strstr(ds, "pocket"), "the copy analyses as the original");
+    CHECK(vox_structure_copy(ctx, c, &n) == VOX_OK && vox_structure_atom_count(n) == vox_structure_atom_count(c),
+          "a copy of a copy");
+    vox_free(ds);
+    vox_free(dc);
+    free(xyz);
+    vox_result_free(&rc);
+    vox_structure_free(&n);
+    vox_structure_free(&c);
+    vox_structure_free(&raw);
+    vox_ctx_destroy(&ctx);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -937,5 +991,6 @@ int main(int argc, char **argv)
     test_cif_layouts();
     test_cif_blocks();
     test_cif_columns();
+    test_structure_copy();
     return check_report();
 }

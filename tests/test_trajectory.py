@@ -903,6 +903,46 @@ def test_cif_blocks(tmp):
     check(got[one] is not None and got[one] == got[many], "data blocks give the rows of one block's models")
 
 
+def test_topology_pipe(tmp):
+    """A topology that can be read only once (a FIFO, a pipe on stdin) serves every job: it is loaded once
+    and the other jobs analyse copies.  Before, each job read it again: with --jobs 2 a FIFO hung (the
+    second open waited for a second writer) and /dev/stdin was an "empty file" the second time."""
+    import threading
+    lines, frames, top = breathing_setup(tmp, "pipe-top.pdb", 6)
+    dcd = os.path.join(tmp, "pipe.dcd")
+    write_dcd(dcd, frames)
+    args = ["--quiet", "--trajectory", dcd, "--resolution", "2.0", "--jobs", "2"]
+    od = os.path.join(tmp, "pipe-file")
+    r = vox("trajectory", *args, "--topology", top, "--output-dir", od)
+    check(r.returncode == 0, f"regular topology: {r.returncode} {r.stderr}")
+    want = rows(os.path.join(od, "pipe.frames.csv"))
+    fifo = os.path.join(tmp, "top-fifo.pdb")
+    os.mkfifo(fifo)
+    text = open(top, "rb").read()
+
+    def feed():
+        try:
+            with open(fifo, "wb") as f:  # blocks until vox opens it, once
+                f.write(text)
+        except OSError:
+            pass
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    od = os.path.join(tmp, "pipe-fifo")
+    try:
+        r = vox("trajectory", *args, "--topology", fifo, "--output-dir", od, timeout=60)
+        ok = r.returncode == 0 and rows(os.path.join(od, "pipe.frames.csv")) == want
+        check(ok, f"a FIFO topology, --jobs 2: {r.returncode} {r.stderr}")
+    except Exception as e:  # subprocess.TimeoutExpired: the hang this guards against
+        check(False, f"a FIFO topology, --jobs 2: {e}")
+        os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))  # let a writer still waiting go
+    writer.join(5)
+    od = os.path.join(tmp, "pipe-stdin")
+    r = vox("trajectory", *args, "--topology", "/dev/stdin", "--output-dir", od, input=text.decode(), timeout=60)
+    check(r.returncode == 0 and rows(os.path.join(od, "pipe.frames.csv")) == want,
+          f"the topology on stdin, --jobs 2: {r.returncode} {r.stderr}")
+
+
 def test_far_atom(tmp):
     """One atom thousands of angstroms from the rest in one frame, --align none: the tracking lattice (the
     union of the frames' grids, 12-32 bytes a voxel) is bounded.  Without --max-grid-voxels such a frame,
@@ -939,5 +979,5 @@ def test_far_atom(tmp):
 
 
 if __name__ == "__main__":
-    sys.exit(main([test_generated, test_options, test_empty_model, test_no_frames, test_compressed, test_end_separated, test_cif_blocks, test_far_atom, test_model_atoms, test_xtc, test_fuzz_dcd, test_fuzz_xtc, test_shared],
+    sys.exit(main([test_generated, test_options, test_empty_model, test_no_frames, test_compressed, test_end_separated, test_cif_blocks, test_topology_pipe, test_far_atom, test_model_atoms, test_xtc, test_fuzz_dcd, test_fuzz_xtc, test_shared],
                   "vox-trajectory-"))

@@ -316,6 +316,14 @@ VOX_API vox_status vox_load_file(vox_ctx *ctx, const char *path,
 VOX_API vox_status vox_load_buffer(vox_ctx *ctx, const void *data, size_t len, const char *name,
                                    const vox_load_params *params, vox_structure **out);
 VOX_API void vox_structure_free(vox_structure **s);
+/* A structure of its own with everything s holds: atoms, box, and what
+ * vox_prepare did (kept atoms, transform, how to repeat it on new
+ * coordinates).  A copy is how one loaded topology serves several threads
+ * (each analyses its own copy) when the input can be read only once (a pipe).
+ * Analysing the copy gives what analysing s gives; results tell the two apart
+ * (vox_render accepts a result only with the structure it came from).  *out
+ * is NULL on error (VOX_E_INVALID_ARG for NULL arguments, VOX_E_NOMEM). */
+VOX_API vox_status vox_structure_copy(vox_ctx *ctx, const vox_structure *s, vox_structure **out);
 
 VOX_API size_t vox_structure_atom_count(const vox_structure *s);
 /* Copies the coordinates (x0,y0,z0,x1,...) into xyz[3 * atom_count].

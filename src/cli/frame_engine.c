@@ -136,8 +136,14 @@ int frame_engine_init(frame_engine *e, const char *top, const vox_frames *frames
             snprintf(err, cap, "cannot create a context: %s", w->ctx ? vox_ctx_last_error_detail(w->ctx) : "");
             goto fail;
         }
-        if (!load_prepared(w->ctx, top, i == 0 ? frames : NULL, mode == ALIGN_EACH, canonical_signs, &w->s, err, cap))
+        /* the topology is read once (a pipe or FIFO can be read only once); the other
+         * jobs analyse copies of the first job's prepared structure */
+        if (i == 0 ? !load_prepared(w->ctx, top, frames, mode == ALIGN_EACH, canonical_signs, &w->s, err, cap)
+                   : vox_structure_copy(w->ctx, e->w[0].s, &w->s) != VOX_OK) {
+            if (i > 0)
+                snprintf(err, cap, "%s", vox_ctx_last_error_detail(w->ctx));
             goto fail;
+        }
     }
     e->atoms = vox_structure_input_atom_count(e->w[0].s);
     e->nkept = vox_structure_kept_atoms(e->w[0].s, NULL);

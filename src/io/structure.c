@@ -150,6 +150,34 @@ void vox_structure_free(vox_structure **s)
     *s = NULL;
 }
 
+vox_status vox_structure_copy(vox_ctx *ctx, const vox_structure *s, vox_structure **out)
+{
+    if (!ctx)
+        return VOX_E_INVALID_ARG;
+    if (!out || !s)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_structure_copy: %s is NULL", !out ? "out" : "s");
+    *out = NULL;
+    vox_clear_error(ctx);
+    vox_structure *c = malloc(sizeof *c);
+    if (!c)
+        return vox_fail(ctx, VOX_E_NOMEM, "out of memory copying a structure of %zu atoms", s->atoms.n);
+    *c = *s;
+    memset(&c->atoms, 0, sizeof c->atoms);
+    c->kept = NULL;
+    if (!vox_atoms_reserve(&c->atoms, s->atoms.n ? s->atoms.n : 1) ||
+        (s->kept && !(c->kept = malloc(s->atoms.n * sizeof *c->kept)))) {
+        vox_structure_free(&c);
+        return vox_fail(ctx, VOX_E_NOMEM, "out of memory copying a structure of %zu atoms", s->atoms.n);
+    }
+    memcpy(c->atoms.a, s->atoms.a, s->atoms.n * sizeof *c->atoms.a);
+    c->atoms.n = s->atoms.n;
+    if (s->kept)
+        memcpy(c->kept, s->kept, s->atoms.n * sizeof *c->kept);
+    vox_structure_stamp(ctx, c); /* its own identity: a result names the structure it came from */
+    *out = c;
+    return VOX_OK;
+}
+
 size_t vox_structure_atom_count(const vox_structure *s) { return s ? s->atoms.n : 0; }
 size_t vox_structure_input_atom_count(const vox_structure *s) { return s ? s->n_input : 0; }
 
