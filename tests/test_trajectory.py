@@ -331,6 +331,27 @@ def test_generated(tmp):
         check(r.returncode == 1 and "not a regular file" in r.stderr and stat.S_ISFIFO(os.stat(fifo).st_mode)
               and not os.path.exists(os.path.join(od, "run.summary.json")),
               f"a FIFO at {name}: {r.returncode} {r.stderr}")
+    # links planted at the names vox trajectory opens itself are not followed: the lock file (truncated and
+    # signed) is refused; a rows file being written (.part) is replaced by a new file, so the file the link
+    # names keeps its bytes and the final CSV is a regular file. Before, both wrote through the link, and the
+    # rename left the final CSV a link to the planted target.
+    victim = os.path.join(tmp, "victim.txt")
+    for name in (".vox.lock", "breathe.frames.csv.part", "breathe.descriptors.csv.part"):
+        with open(victim, "w") as f:
+            f.write("keep me\n")
+        od = os.path.join(tmp, "link-" + name.strip("."))
+        os.makedirs(od)
+        os.symlink(victim, os.path.join(od, name))
+        r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", dcd, "--output-dir", od, "--resume",
+                "--resolution", "2.0", "--write", "descriptors", timeout=120)
+        kept = open(victim).read() == "keep me\n"
+        if name == ".vox.lock":
+            check(r.returncode == 1 and "symbolic link" in r.stderr and kept and os.path.islink(os.path.join(od, name))
+                  and not os.path.exists(os.path.join(od, "breathe.frames.csv")), f"a link at {name}: {r.returncode} {r.stderr}")
+        else:
+            csv = os.path.join(od, "breathe.frames.csv")
+            check(r.returncode == 0 and kept and not os.path.islink(csv) and rows(csv) == got and
+                  not os.path.lexists(os.path.join(od, name)), f"a link at {name}: {r.returncode} {r.stderr} kept {kept}")
     # a coordinate that is not a number: the same message, naming the frame and the input atom, with every
     # alignment (with reference, the fit would have spread it into every atom and blamed the first)
     nan_frames = [list(f) for f in frames]

@@ -36,9 +36,10 @@ static int open_lock(const char *dir, const char *name, int flags, char *path, s
 {
     if (snprintf(path, cap, "%s/%s", dir, name) >= (int)cap)
         return -1;
-    /* O_NONBLOCK: a FIFO put in its place must not hang us */
+    /* O_NONBLOCK: a FIFO put in its place must not hang us; O_NOFOLLOW: the lock is truncated and
+     * written, which through a link planted there would be done to whatever file it names */
     /* 0666 less the umask, as every output: a group sharing the folder (umask 002) can take it too */
-    int fd = open(path, flags | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0666);
+    int fd = open(path, flags | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0666);
     struct stat sb;
     if (fd >= 0 && (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))) {
         close(fd);
@@ -70,7 +71,9 @@ static int take(const char *dir, const char *name, int operation, int wait, cons
     int fd = open_lock(dir, name, O_RDWR | O_CREAT, path, sizeof path);
     if (fd < 0) {
         snprintf(why, cap, "cannot open the lock file %s/%s: %s", dir, name,
-                 errno == EINVAL ? "it is not a regular file" : strerror(errno));
+                 errno == EINVAL ? "it is not a regular file"
+                 : errno == ELOOP ? "it is a symbolic link, which vox does not follow: remove it"
+                                  : strerror(errno));
         return -1;
     }
     if (flock(fd, operation | LOCK_NB) != 0) {

@@ -11,6 +11,7 @@
  * continues, so the final files equal an uninterrupted run's.  The final
  * files appear by rename once the run is over. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -293,23 +294,47 @@ static void progress_show(progress *p, int64_t done, int64_t k, uint64_t offset,
 /* ---- the run --------------------------------------------------------------------- */
 
 /* A rows file being written: appended to when resumed (truncated to the checkpoint's length
- * before), else new with its header.  NULL after saying why in err. */
+ * before), else new with its header.  Its name is fixed (a resumed run finds it), so it is
+ * opened without following a link (a link planted there would have the rows written into the
+ * file it names, and be renamed into the final name), and a new one is created afresh: what
+ * was there (an old rows file, a link) is removed first.  NULL after saying why in err. */
 static FILE *open_part(const char *path, int resumed, const char *header, char *err, size_t cap)
 {
-    FILE *f = fopen(path, resumed ? "ab" : "wb");
-    if (!f)
+    struct stat lb;
+    if (!resumed && lstat(path, &lb) == 0 && (S_ISREG(lb.st_mode) || S_ISLNK(lb.st_mode)))
+        unlink(path);
+    const int flags = resumed ? O_WRONLY | O_APPEND : O_WRONLY | O_CREAT | O_EXCL;
+    const int fd = open(path, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0666);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        snprintf(err, cap, "cannot write %s: %s", path,
+                 fd >= 0 || errno == ELOOP ? "it is not a regular file (a symbolic link is not followed)"
+                                           : strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return NULL;
+    }
+    FILE *f = fdopen(fd, "ab");
+    if (!f) {
         snprintf(err, cap, "cannot write %s: %s", path, strerror(errno));
-    else if (!resumed)
+        close(fd);
+    } else if (!resumed) {
         fputs(header, f);
+    }
     return f;
 }
 
 /* A rows file cut back to the length a checkpoint counted (what was written after it is
- * written again); 0 when it is missing or shorter. */
+ * written again); 0 when it is missing, shorter, or not a regular file of its own (a link). */
 static int truncate_part(const char *path, uint64_t len)
 {
+    const int fd = open(path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     struct stat sb;
-    return stat(path, &sb) == 0 && (uint64_t)sb.st_size >= len && truncate(path, (off_t)len) == 0;
+    const int ok = fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (uint64_t)sb.st_size >= len &&
+                   ftruncate(fd, (off_t)len) == 0;
+    if (fd >= 0)
+        close(fd);
+    return ok;
 }
 
 /* The rows file f (closed here) made durable and renamed from part_path to final; 0 after
