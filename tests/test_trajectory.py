@@ -912,8 +912,14 @@ def test_cif_blocks(tmp):
         parts.append(text + ("#\nloop_\n_struct_conf.id\nHELX1\n" if k == 0 else ""))  # a loop after atom_site
     many = os.path.join(tmp, "blk-many.cif")
     open(many, "w").write("".join(parts))
+    # data blocks whose atom_site loop has no rows hold no frames: the frames go on after them (before, such a
+    # block ended the frames with exit 0, or as the first block made the file "not a trajectory file")
+    empty = "data_empty\n#\nloop_\n" + "".join(f"_atom_site.{c}\n" for c in ("id", "Cartn_x", "Cartn_y", "Cartn_z"))
+    gaps = os.path.join(tmp, "blk-gaps.cif")
+    open(gaps, "w").write(empty + "#\n" + parts[0] + empty + "_struct.title x\n" + parts[1] + empty + "\n" + empty +
+                          parts[2] + empty)
     got = {}
-    for name in (one, many):
+    for name in (one, many, gaps):
         od = os.path.join(tmp, os.path.basename(name) + ".out")
         r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", name, "--output-dir", od,
                 "--resolution", "2.0")
@@ -922,6 +928,7 @@ def test_cif_blocks(tmp):
         csv = os.path.join(od, os.path.basename(name)[:-4] + ".frames.csv")
         got[name] = rows(csv) if os.path.exists(csv) else None
     check(got[one] is not None and got[one] == got[many], "data blocks give the rows of one block's models")
+    check(got[gaps] == got[one], "data blocks whose atom_site loop has no rows are passed over")
 
 
 def test_topology_pipe(tmp):

@@ -496,6 +496,15 @@ static vox_status cif_header(vox_ctx *ctx, struct vox_frames *fr, models_state *
             continue;
         }
         if (in_loop && m->ncols > 0) {
+            if (!*l || *l == '#') /* blank and comment lines before the first row */
+                continue;
+            if (*l == '_' || starts(l, "data_")) {
+                /* an atom_site loop without rows: no frames here, look on (before, its first
+                 * line past the items was taken for a row, and the frames ended there) */
+                forget_columns(m);
+                in_loop = 0;
+                continue;
+            }
             if (m->cx < 0 || m->cy < 0 || m->cz < 0)
                 return vox_fail(ctx, VOX_E_PARSE, "%s: atom_site has no Cartn_x/Cartn_y/Cartn_z columns", fr->path);
             /* the first row: read again by the first frame */
@@ -521,6 +530,7 @@ static vox_status cif_read(vox_ctx *ctx, struct vox_frames *fr, float *xyz, vox_
     models_state *m = fr->state;
     int64_t k = fr->next_index;
     *got = 0;
+next_block:
     if (!m->done && m->next_block) {
         /* the next data block's atom_site loop (cat frame*.cif): its models are frames too,
          * its columns read anew */
@@ -635,8 +645,8 @@ static vox_status cif_read(vox_ctx *ctx, struct vox_frames *fr, float *xyz, vox_
         return vox_fail(ctx, VOX_E_PARSE, "%s:%llu: a line longer than 1 MiB", fr->path, (unsigned long long)m->line_no + 1);
     if (r == 0)
         m->done = 1;
-    if (natoms == 0)
-        return VOX_OK;
+    if (natoms == 0) /* a loop that ended before its first row: the frames go on in a later block */
+        goto next_block;
     if (fr->natoms == COUNTING) {
         m->nrec = natoms;
         m->first_start = start;
