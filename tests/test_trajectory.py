@@ -550,6 +550,17 @@ def test_xtc(tmp):
     nan_rows = rows(os.path.join(od, "nantime.frames.csv"))
     check(r.returncode == 0 and [row[1] == "" for row in nan_rows] == [row[0] == "3" for row in got[xtc]] and
           drop_time(nan_rows) == drop_time(got[xtc]), f"NaN time: an empty field: {r.returncode} {r.stderr}")
+    # a time near the float range is written whole (before: cut to 31 characters, 1e35 became 1.0e30)
+    big_xtc = os.path.join(tmp, "bigtime.xtc")
+    big = f32(1e35)
+    write_xtc(big_xtc, frames, times=[f32(0.002 * k) if k != 2 else big for k in range(6)])
+    od = os.path.join(tmp, "x-bigtime")
+    r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", big_xtc, "--output-dir", od,
+            "--resolution", "2.0")
+    big_rows = rows(os.path.join(od, "bigtime.frames.csv"))
+    check(r.returncode == 0 and {row[1] for row in big_rows if row[0] == "2"} == {"%.6f" % big} and
+          drop_time(big_rows) == drop_time(got[xtc]), f"time 1e35: {r.returncode} {r.stderr} "
+          f"{[row[1] for row in big_rows if row[0] == '2'][:1]}")
     cut = os.path.join(tmp, "cut.xtc")
     data = open(xtc, "rb").read()
     open(cut, "wb").write(data[:off[5] + 1000])

@@ -126,13 +126,15 @@ static int usable_cores(void)
 /* frames.csv: the columns of volumizer's table per frame, and the track */
 static void csv_row(FILE *f, int64_t frame, const vox_frame_info *fi, const vox_volume *v, int track)
 {
-    char t[32] = "", tr[16] = "";
-    if (fi->has_time)
-        snprintf(t, sizeof t, "%.6f", fi->time_ps);
+    char tr[16] = "";
     if (track >= 0)
         snprintf(tr, sizeof tr, "%d", track);
-    fprintf(f, "%lld,%s,%s,%d,%s,%zu,%.10g,%.10g,%.10g,%.10g,%.6f,%.6f,%.6f,", (long long)frame, t,
-            vox_volume_type_name(v->type), v->id, tr, v->num_voxels, v->volume, v->x, v->y, v->z, v->centre[0],
+    /* the time straight into the file: %.6f of a time near the float range (1e35 ps, which an
+     * XTC can hold) has 40 digits, and cut to a buffer's width it would be another number */
+    fprintf(f, "%lld,", (long long)frame);
+    if (fi->has_time)
+        fprintf(f, "%.6f", fi->time_ps);
+    fprintf(f, ",%s,%d,%s,%zu,%.10g,%.10g,%.10g,%.10g,%.6f,%.6f,%.6f,", vox_volume_type_name(v->type), v->id, tr, v->num_voxels, v->volume, v->x, v->y, v->z, v->centre[0],
             v->centre[1], v->centre[2]);
     if (v->has_circularity) fprintf(f, "%.10g", v->circularity);
     fputc(',', f);
