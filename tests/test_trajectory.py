@@ -789,10 +789,29 @@ def test_options(tmp):
                        (["--align", "EACH"], "invalid value 'EACH' for --align"),
                        (["--stop"], "option '--stop' needs a value"),
                        (["--step", "2"], "unknown option '--step' (did you mean --stride?"),
-                       (["extra.dcd"], "unexpected argument 'extra.dcd'")):
+                       (["extra.dcd"], "unexpected argument 'extra.dcd'"),
+                       # a list with a hole was taken (exit 0); numbers past a limit were "not a whole number"
+                       (["--write", ""], "invalid value '' for --write (expected a comma-separated list"),
+                       (["--write", ","], "invalid value ',' for --write (expected a comma-separated list"),
+                       (["--write", "descriptors,"], "without empty items"),
+                       (["--write", "html,,occupancy"], "without empty items"),
+                       (["--track-gap", "2000000"], "(expected a whole number from 0 to 1000000)"),
+                       (["--stop", "9223372036854775808"], "(expected a whole number from 0 to 9223372036854775807)"),
+                       (["--max-input-bytes", "0"], "(expected a positive byte count such as 500M or 2G)")):
         r = vox(*base, *args)
         check(r.returncode == 2 and want in r.stderr and not os.path.exists(od),
               f"{args}: {r.returncode} {r.stderr[:300]} (want: {want})")
+    # the topology's input limit: the advice in the message names an option vox trajectory takes
+    dcd = os.path.join(tmp, "opt.dcd")
+    write_dcd(dcd, [coords])
+    r = vox(*base, "--trajectory", dcd, "--max-input-bytes", "1K")
+    check(r.returncode == 1 and "more than 1024 bytes" in r.stderr and "--max-input-bytes" in r.stderr and
+          not os.path.exists(os.path.join(od, "opt.frames.csv")), f"--max-input-bytes 1K: {r.returncode} {r.stderr}")
+    r = vox(*base, "--trajectory", dcd, "--max-input-bytes", "10M", "--quiet")
+    check(r.returncode == 0, f"--max-input-bytes 10M: {r.returncode} {r.stderr}")
+    shutil.rmtree(od, ignore_errors=True)
+    r = vox("validate", "--output-dir", od, "--write", "pdb,")
+    check(r.returncode == 2 and "--write: an empty item in 'pdb,'" in r.stderr, f"validate --write 'pdb,': {r.stderr}")
 
 
 def test_empty_model(tmp):

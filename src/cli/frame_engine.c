@@ -21,12 +21,13 @@
 
 /* check: the trajectory, compared with the structure as loaded (every
  * atom, hydrogens and non-protein atoms too) before cleaning drops some */
-static int load_prepared(vox_ctx *ctx, const char *top, const vox_frames *check, int align, int canonical_signs,
-                         vox_structure **s, char *err, size_t cap)
+static int load_prepared(vox_ctx *ctx, const char *top, unsigned long long max_input_bytes, const vox_frames *check,
+                         int align, int canonical_signs, vox_structure **s, char *err, size_t cap)
 {
     vox_load_params lp;
     vox_load_params_init(&lp);
     lp.assembly = VOX_ASSEMBLY_ASYMMETRIC;
+    lp.max_input_bytes = max_input_bytes;
     vox_prepare_params pp;
     vox_prepare_params_init(&pp);
     pp.align = align;
@@ -107,8 +108,9 @@ void frame_engine_run(frame_engine *e, int n)
 }
 
 int frame_engine_init(frame_engine *e, const char *top, const vox_frames *frames, align_mode mode, int fit_ca,
-                      int canonical_signs, double resolution, int jobs,
-                      int threads, unsigned long long max_grid_voxels, int batch_per_job, char *err, size_t cap)
+                      int canonical_signs, double resolution, int jobs, int threads,
+                      unsigned long long max_grid_voxels, unsigned long long max_input_bytes, int batch_per_job,
+                      char *err, size_t cap)
 {
     memset(e, 0, sizeof *e);
     e->mode = mode;
@@ -138,7 +140,7 @@ int frame_engine_init(frame_engine *e, const char *top, const vox_frames *frames
         }
         /* the topology is read once (a pipe or FIFO can be read only once); the other
          * jobs analyse copies of the first job's prepared structure */
-        if (i == 0 ? !load_prepared(w->ctx, top, frames, mode == ALIGN_EACH, canonical_signs, &w->s, err, cap)
+        if (i == 0 ? !load_prepared(w->ctx, top, max_input_bytes, frames, mode == ALIGN_EACH, canonical_signs, &w->s, err, cap)
                    : vox_structure_copy(w->ctx, e->w[0].s, &w->s) != VOX_OK) {
             if (i > 0)
                 snprintf(err, cap, "%s", vox_ctx_last_error_detail(w->ctx));

@@ -52,15 +52,16 @@ typedef struct frame_engine {
     int generation, next, busy, quit;
 } frame_engine;
 
-/* Loads the topology once per job (one context each, `threads` threads per
- * context), checks that frames (unless NULL) hold its atoms
- * (vox_frames_check_atoms, on the first copy as loaded: before cleaning),
- * prepares it for mode, allocates `batch_per_job * jobs` slots.
- * On error err receives the message and the engine is freed. */
+/* Loads the topology once (text up to max_input_bytes; 0: the library's
+ * default), checks that frames (unless NULL) hold its atoms
+ * (vox_frames_check_atoms, as loaded: before cleaning), prepares it for mode,
+ * and gives each job (one context each, `threads` threads per context) a copy;
+ * allocates `batch_per_job * jobs` slots.  On error err receives the message
+ * and the engine is freed. */
 int frame_engine_init(frame_engine *e, const char *topology, const vox_frames *frames, align_mode mode, int fit_ca,
-                      int canonical_signs, double resolution,
-                      int jobs, int threads, unsigned long long max_grid_voxels, int batch_per_job, char *err,
-                      size_t errcap);
+                      int canonical_signs, double resolution, int jobs, int threads,
+                      unsigned long long max_grid_voxels, unsigned long long max_input_bytes, int batch_per_job,
+                      char *err, size_t errcap);
 /* Sets the reference (reference/none) from the first analysed frame's input
  * coordinates: its alignment, lattice and fit atoms. */
 int frame_engine_set_reference(frame_engine *e, int64_t index, const float *xyz, char *err, size_t errcap);

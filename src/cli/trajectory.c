@@ -31,7 +31,7 @@
 
 enum {
     O_TOP = 1000, O_TRAJ, O_OUT, O_RES, O_ALIGN, O_FIT, O_START, O_STOP, O_STRIDE, O_JOBS, O_THREADS, O_WRITE,
-    O_GAP, O_RESUME, O_CKPT, O_MAXGRID, O_FRAMES, O_WAITLOCK, O_QUIET, O_HELP
+    O_GAP, O_RESUME, O_CKPT, O_MAXGRID, O_MAXIN, O_FRAMES, O_WAITLOCK, O_QUIET, O_HELP
 };
 
 static void usage(FILE *f)
@@ -78,6 +78,8 @@ static void usage(FILE *f)
             "                       with --align reference or none also a frame that would grow the\n"
             "                       tracking lattice (all frames' grids) past N, and, when not given, one\n"
             "                       that would grow it over 64 times at once (an atom far from the rest)\n"
+            "  --max-input-bytes SIZE  refuse topology text (after gzip decompression) longer than\n"
+            "                       SIZE bytes (K, M, G suffixes; default 1G)\n"
             "  --checkpoint-every S seconds between checkpoints (default 2; 0: after every batch)\n"
             "  --wait-lock          when another run holds the output directory, wait for it\n"
             "                       (default: fail at once, naming it)\n"
@@ -96,7 +98,7 @@ static void usage(FILE *f)
 typedef struct traj_opts {
     const char *top, *traj, *outdir, *align;
     double res, ckpt_every;
-    unsigned long long max_grid;
+    unsigned long long max_grid, max_input;
     long start, stop, stride, jobs, threads, gap;
     int fit_ca, occupancy, resume, quiet, canonical_signs, html, descriptors, wait_lock, gap_given, max_grid_given;
 } traj_opts;
@@ -426,6 +428,7 @@ static int parse_options(int argc, char **argv, traj_opts *o)
         {"threads", required_argument, 0, O_THREADS}, {"write", required_argument, 0, O_WRITE},
         {"track-gap", required_argument, 0, O_GAP},  {"resume", no_argument, 0, O_RESUME},
         {"checkpoint-every", required_argument, 0, O_CKPT}, {"frame-signs", required_argument, 0, O_FRAMES}, {"max-grid-voxels", required_argument, 0, O_MAXGRID},
+        {"max-input-bytes", required_argument, 0, O_MAXIN},
         {"wait-lock", no_argument, 0, O_WAITLOCK},   {"quiet", no_argument, 0, O_QUIET},
         {"help", no_argument, 0, O_HELP},
         {0, 0, 0, 0}};
@@ -475,21 +478,33 @@ static int parse_options(int argc, char **argv, traj_opts *o)
         case O_WRITE: {
             char list[256], *save = NULL;
             snprintf(list, sizeof list, "%s", optarg);
+            ok = !exports_list_has_empty_item(optarg); /* '', 'html,': a list with a hole is a mistake */
             for (char *w = strtok_r(list, ",", &save); w && ok; w = strtok_r(NULL, ",", &save)) {
                 if (!strcmp(w, "occupancy")) o->occupancy = 1;
                 else if (!strcmp(w, "html")) o->html = 1;
                 else if (!strcmp(w, "descriptors")) o->descriptors = 1;
                 else ok = 0;
             }
-            expect = "occupancy, html and/or descriptors";
+            expect = "a comma-separated list of occupancy, html, descriptors, without empty items";
             break;
         }
-        case O_START: ok = parse_long(optarg, 0, &o->start); break;
-        case O_STOP: ok = parse_long(optarg, 0, &o->stop); break;
+        case O_START:
+        case O_STOP:
+            ok = parse_long(optarg, 0, ch == O_START ? &o->start : &o->stop);
+            expect = "a whole number from 0 to 9223372036854775807";
+            break;
         case O_STRIDE: ok = parse_long(optarg, 1, &o->stride); expect = "a whole number >= 1"; break;
         case O_JOBS: ok = parse_long(optarg, 1, &o->jobs) && o->jobs <= 256; expect = "1 to 256"; break;
         case O_THREADS: ok = parse_long(optarg, 1, &o->threads) && o->threads <= VOX_MAX_THREADS; expect = "1 to 4096"; break;
-        case O_GAP: ok = parse_long(optarg, 0, &o->gap) && o->gap <= 1000000; o->gap_given = 1; break;
+        case O_GAP:
+            ok = parse_long(optarg, 0, &o->gap) && o->gap <= 1000000;
+            o->gap_given = 1;
+            expect = "a whole number from 0 to 1000000";
+            break;
+        case O_MAXIN:
+            ok = parse_size(optarg, &o->max_input) && o->max_input > 0;
+            expect = "a positive byte count such as 500M or 2G";
+            break;
         case O_RESUME: o->resume = 1; break;
         case O_WAITLOCK: o->wait_lock = 1; break;
         case O_MAXGRID: {
@@ -639,8 +654,8 @@ int cmd_trajectory(int argc, char **argv)
     }
     /* the engine compares the trajectory's atoms with the topology's (their
      * count; a model file's names too) before anything is written */
-    if (!frame_engine_init(&e, o.top, fr, mode, o.fit_ca, o.canonical_signs, o.res, (int)o.jobs, (int)o.threads, o.max_grid,
-                           4, err, sizeof err))
+    if (!frame_engine_init(&e, o.top, fr, mode, o.fit_ca, o.canonical_signs, o.res, (int)o.jobs, (int)o.threads,
+                           o.max_grid, o.max_input, 4, err, sizeof err))
         goto out;
     engine_ok = 1;
     /* the descriptors are computed only when asked for; the labels of their lining residues

@@ -763,6 +763,12 @@ int cmd_validate(int argc, char **argv)
             break;
         }
         case O_WRITE: {
+            if (exports_list_has_empty_item(optarg)) {
+                fprintf(stderr, "vox validate: --write: an empty item in '%s' (expected a comma-separated list of "
+                                "df-json, pdb, html, %s)\n", optarg, exports_kind_names());
+                rc = V_USAGE;
+                break;
+            }
             char buf[256];
             snprintf(buf, sizeof buf, "%s", optarg);
             for (char *save, *t = strtok_r(buf, ",", &save); t && rc < 0; t = strtok_r(NULL, ",", &save)) {
