@@ -259,7 +259,7 @@ def test_resume(tmp):
     s = json.load(open(os.path.join(od, "run.summary.json")))
     check(not s["resumed"] and s["frames_done"] == 80, f"other settings: a fresh run {s['frames_done']}")
     # a checkpoint of an older vox's format is named as such, a damaged one as damaged; both start again
-    for head, said in ((b"VOXTRJ02", "format 02 of an older vox"), (b"VOXTRJ99", "format 99 of a newer vox"),
+    for head, said in ((b"VOXTRJ03", "format 03 of an older vox"), (b"VOXTRJ99", "format 99 of a newer vox"),
                        (b"VOXTRJ\x07\x01", "is damaged")):
         od = os.path.join(tmp, "k-old")
         shutil.rmtree(od, ignore_errors=True)
@@ -269,6 +269,36 @@ def test_resume(tmp):
         s = json.load(open(os.path.join(od, "run.summary.json"))) if r.returncode == 0 else {}
         check(r.returncode == 0 and said in r.stderr and "starting from the first frame" in r.stderr
               and not s.get("resumed") and s.get("frames_done") == 160, f"checkpoint {head!r}: {r.stderr}")
+    # a checkpoint whose bytes changed (a frame count edited, a bit flipped on disk) is damaged: before, one
+    # whose next frame was moved on resumed into outputs that miss those frames' rows, exit 0; and a
+    # length field asked for its memory (up to 1 TiB) before the file was seen to hold it
+    import struct
+    import zlib
+    od = os.path.join(tmp, "k-crc")
+    for attempt in range(6):
+        shutil.rmtree(od, ignore_errors=True)
+        kill_after_checkpoint(args, od, "long.checkpoint", 0.0)
+        if os.path.exists(os.path.join(od, "long.checkpoint")):
+            break
+    ck = os.path.join(od, "long.checkpoint")
+    data = bytearray(open(ck, "rb").read()) if os.path.exists(ck) else bytearray()
+    check(data[:8] == b"VOXTRJ04", f"a checkpoint of an interrupted run ({len(data)} bytes)")
+    if data[:8] == b"VOXTRJ04":
+        sl = struct.unpack_from("<Q", data, 8)[0]
+        at = 16 + sl  # next_k
+        struct.pack_into("<q", data, at, struct.unpack_from("<q", data, at)[0] + 5)
+        open(ck, "wb").write(bytes(data))
+        r = vox("trajectory", *args, "--output-dir", od, "--resume")
+        s = json.load(open(os.path.join(od, "run.summary.json"))) if r.returncode == 0 else {}
+        check(r.returncode == 0 and "is damaged" in r.stderr and not s.get("resumed") and outputs(od) == want,
+              f"an edited next frame: {r.returncode} {r.stderr}")
+    settings = b"x"
+    head = b"VOXTRJ04" + struct.pack("<Q", len(settings)) + settings + struct.pack("<qqQQQ", 1, 1, 200, 0, 1 << 39)
+    od = os.path.join(tmp, "k-huge")
+    os.makedirs(od)
+    open(os.path.join(od, "long.checkpoint"), "wb").write(head + struct.pack("<I", zlib.crc32(head)))
+    r = vox("trajectory", *args, "--output-dir", od, "--resume")
+    check(r.returncode == 0 and "is damaged" in r.stderr, f"a tracker state of 512 GiB in 70 bytes: {r.stderr}")
     # an interrupted run's descriptors rows (.part), then a run without --write descriptors (resumed
     # or not): the .part is not left behind, and no descriptors file appears
     plain = args[:args.index("--write")] + ["--checkpoint-every", "0"]

@@ -21,6 +21,7 @@
 #include <dirent.h>
 #include <limits.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "cli.h"
 #include "dirlock.h"
@@ -149,8 +150,9 @@ static const char CSV_HEADER[] =
 
 /* ---- checkpoint ------------------------------------------------------------ */
 
-#define CKPT_MAGIC "VOXTRJ03" /* 02: the page's kept frames (--write html) after the tracker; 03: the
-                                 descriptors rows' length (--write descriptors) after the frames' */
+#define CKPT_MAGIC "VOXTRJ04" /* 02: the page's kept frames (--write html) after the tracker; 03: the
+                                 descriptors rows' length (--write descriptors) after the frames';
+                                 04: a CRC-32 of the rest at the end */
 #define CKPT_COST_RATIO 32.0
 
 typedef struct checkpoint {
@@ -186,7 +188,7 @@ static int checkpoint_write(vox_ctx *ctx, const char *path, checkpoint *c, char 
 {
     size_t slen = strlen(c->settings);
     size_t head = 8 + sizeof(uint64_t) + slen + 2 * sizeof(int64_t) + 3 * sizeof(uint64_t);
-    size_t n = head + c->tracker_len + sizeof(uint64_t) + c->report_len;
+    size_t n = head + c->tracker_len + sizeof(uint64_t) + c->report_len + sizeof(uint32_t);
     char *b = realloc(c->tracker, n), *w = b;
     if (!b) {
         snprintf(err, cap, "out of memory for the checkpoint");
@@ -205,49 +207,84 @@ static int checkpoint_write(vox_ctx *ctx, const char *path, checkpoint *c, char 
     memcpy(w, &c->csv_len, sizeof c->csv_len), w += sizeof c->csv_len;
     memcpy(w, &c->desc_len, sizeof c->desc_len), w += sizeof c->desc_len;
     memcpy(w, &tl, sizeof tl);
+    /* a damaged (or edited) checkpoint would resume into outputs that miss rows: the CRC tells */
+    const uint32_t crc = (uint32_t)crc32_z(0L, (const unsigned char *)b, n - sizeof crc);
+    memcpy(b + n - sizeof crc, &crc, sizeof crc);
     int ok = vox_write_file_atomic(ctx, path, b, n) == VOX_OK;
     if (!ok)
         snprintf(err, cap, "%s", vox_ctx_last_error_detail(ctx));
     return ok;
 }
 
-/* 1 read, 0 none or unusable (why says which). */
+/* n bytes at *at of the len bytes of b, or NULL (and *at past len) when fewer are left. */
+static const char *take_bytes(const char *b, size_t len, size_t *at, size_t n)
+{
+    if (*at > len || n > len - *at) {
+        *at = len + 1;
+        return NULL;
+    }
+    *at += n;
+    return b + *at - n;
+}
+
+/* 1 read, 0 none or unusable (why says which).  The file is read whole (its size from fstat:
+ * no length field read from it can ask for more memory than it holds) and its CRC checked
+ * before any field is used. */
 static int checkpoint_read(const char *path, checkpoint *c, char *why, size_t cap)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    const int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        if (fd >= 0)
+            close(fd);
         snprintf(why, cap, "no checkpoint %s", path);
         return 0;
     }
+    const size_t len = (size_t)sb.st_size;
+    char *b = malloc(len ? len : 1);
+    size_t got = 0;
+    for (ssize_t r = 1; b && got < len && r > 0; got += r > 0 ? (size_t)r : 0) r = read(fd, b + got, len - got);
+    close(fd);
     char magic[8] = {0};
-    uint64_t sl = 0, tl = 0;
-    int ok = fread(magic, 1, 8, f) == 8 && !memcmp(magic, CKPT_MAGIC, 8) && fread(&sl, sizeof sl, 1, f) == 1 &&
-             sl < sizeof c->settings && fread(c->settings, 1, sl, f) == sl;
+    memcpy(magic, b && got >= 8 ? b : "\0\0\0\0\0\0\0\0", 8);
+    uint32_t crc = 0;
+    int ok = b && got == len && len >= 8 + sizeof crc && !memcmp(magic, CKPT_MAGIC, 8);
     if (ok) {
+        memcpy(&crc, b + len - sizeof crc, sizeof crc);
+        ok = crc == (uint32_t)crc32_z(0L, (const unsigned char *)b, len - sizeof crc);
+    }
+    const size_t body = ok ? len - sizeof crc : 0;
+    size_t at = 8;
+    uint64_t sl = 0, tl = 0, rl = 0;
+    const char *p;
+#define TAKE(dst) ((p = take_bytes(b, body, &at, sizeof(dst))) != NULL && (memcpy(&(dst), p, sizeof(dst)), 1))
+    ok = ok && TAKE(sl) && sl < sizeof c->settings && (p = take_bytes(b, body, &at, (size_t)sl)) != NULL;
+    if (ok) {
+        memcpy(c->settings, p, (size_t)sl);
         c->settings[sl] = '\0';
-        ok = fread(&c->next_k, sizeof c->next_k, 1, f) == 1 && fread(&c->done, sizeof c->done, 1, f) == 1 &&
-             fread(&c->csv_len, sizeof c->csv_len, 1, f) == 1 && fread(&c->desc_len, sizeof c->desc_len, 1, f) == 1 &&
-             fread(&tl, sizeof tl, 1, f) == 1 &&
-             tl < ((uint64_t)1 << 40);
+        ok = TAKE(c->next_k) && TAKE(c->done) && TAKE(c->csv_len) && TAKE(c->desc_len) && TAKE(tl);
     }
-    if (ok && tl) {
-        c->tracker = malloc(tl);
-        ok = c->tracker && fread(c->tracker, 1, tl, f) == tl;
-        c->tracker_len = tl;
-    }
-    uint64_t rl = 0;
-    ok = ok && fread(&rl, sizeof rl, 1, f) == 1 && rl < ((uint64_t)1 << 40);
+    const char *state = ok ? take_bytes(b, body, &at, (size_t)tl) : NULL;
+    ok = ok && state && TAKE(rl) && (p = take_bytes(b, body, &at, (size_t)rl)) != NULL && at == body &&
+         c->next_k >= 0 && c->done >= 0 && c->done <= c->next_k && c->csv_len >= sizeof CSV_HEADER - 1;
+#undef TAKE
     if (ok && rl) {
-        c->report = malloc(rl);
-        ok = c->report && fread(c->report, 1, rl, f) == rl;
-        c->report_len = rl;
+        ok = (c->report = malloc((size_t)rl)) != NULL;
+        if (ok) memcpy(c->report, p, (size_t)rl);
+        c->report_len = (size_t)rl;
     }
-    ok = ok && fgetc(f) == EOF;
-    fclose(f);
+    if (ok) { /* the buffer becomes the tracker's state, moved to its front */
+        memmove(b, state, (size_t)tl);
+        c->tracker = b;
+        c->tracker_len = (size_t)tl;
+        b = NULL;
+    }
+    free(b);
     if (!ok) {
         free(c->tracker);
         free(c->report);
         c->tracker = c->report = NULL;
+        c->settings[0] = '\0'; /* nothing of it is used */
         /* another format (VOXTRJ01, 02; a later vox's) is not damage: say whose it is */
         if (!memcmp(magic, CKPT_MAGIC, 6) && magic[6] >= '0' && magic[6] <= '9' && magic[7] >= '0' &&
             magic[7] <= '9' && memcmp(magic, CKPT_MAGIC, 8))
