@@ -1005,6 +1005,16 @@ def test_validate(tmp):
     check(p.returncode == 4 and "over --max-memory" in p.stdout, f"over --max-memory: exit 4: {p.stdout}")
     p = vox("validate", "--max-grid-voxels", "1000", pore)
     check(p.returncode == 4 and "grid limit" in p.stdout, f"over --max-grid-voxels: exit 4: {p.stdout}")
+    # a path that is not UTF-8 (a Latin-1 name): --json stays valid UTF-8, its byte as a surrogate escape
+    latin = os.fsencode(pore)[:-4] + b"-caf\xe9.pdb"
+    shutil.copy(pore, latin)
+    raw = subprocess.run([*WRAPPER, VOX, "validate", "--json", "--resolution", "2.0", latin], capture_output=True).stdout
+    try:
+        named = json.loads(raw.decode("utf-8"))["inputs"][0]["name"]
+    except (UnicodeDecodeError, ValueError, KeyError, IndexError) as e:
+        named = repr(e)
+    check(named == os.fsdecode(latin), f"vox validate --json, a Latin-1 path: {named}")
+    os.remove(latin)
     p = vox("validate", "--json", "--resolution", "2.0", pore)
     j = json.loads(p.stdout)
     rec = j["inputs"][0]

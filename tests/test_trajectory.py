@@ -859,6 +859,11 @@ def test_no_frames(tmp):
         ok = r.returncode == rc and want in r.stderr
         ok = ok and (rc == 0 and "nf.frames.csv" in written or rc != 0 and not [w for w in written if w[0] != "."])
         check(ok, f"{args}: {r.returncode} {r.stderr} {written}")
+    one = os.path.join(tmp, "nf-one.dcd")
+    write_dcd(one, frames[:1])
+    r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", one, "--output-dir", os.path.join(tmp, "nf-1"),
+            "--start", "1")
+    check(r.returncode == 1 and f"{one} has 1 frame (0 to 0): --start 1 selects none" in r.stderr, f"one frame: {r.stderr}")
     empty = os.path.join(tmp, "nf-empty.dcd")
     write_dcd(empty, frames)
     data = open(empty, "rb").read()
@@ -1001,6 +1006,28 @@ def test_topology_pipe(tmp):
           f"the topology on stdin, --jobs 2: {r.returncode} {r.stderr}")
 
 
+def test_summary_text(tmp):
+    """run.summary.json is valid UTF-8 JSON when a path is not UTF-8 (a Latin-1 file name): its bytes are
+    written as Python's surrogate escapes, as vox analyze writes them (before: the raw byte, which no strict
+    JSON reader takes); --stride and --stop past 2^53 are written with all their digits."""
+    lines, frames, top = breathing_setup(tmp, "sum-top.pdb", 2)
+    dcd = os.fsencode(os.path.join(tmp, "caf")) + b"\xe9.dcd"
+    write_dcd(dcd, frames)
+    od = os.path.join(tmp, "sum-out")
+    r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", os.fsdecode(dcd), "--output-dir", od,
+            "--resolution", "2.0", "--stride", "9007199254740993", "--stop", "9007199254740995")
+    raw = open(os.path.join(od, "run.summary.json"), "rb").read() if r.returncode == 0 else b""
+    try:
+        summary = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as e:
+        summary = {"error": str(e)}
+    cfg = summary.get("config", {})
+    check(r.returncode == 0 and cfg.get("trajectory") == os.fsdecode(dcd) and b"\\udce9" in raw and
+          summary.get("frames_done") == 1, f"a Latin-1 trajectory name: {r.returncode} {r.stderr} {summary}")
+    check(cfg.get("stride") == 9007199254740993 and cfg.get("stop") == 9007199254740995,
+          f"large --stride/--stop: {cfg.get('stride')} {cfg.get('stop')}")
+
+
 def test_far_atom(tmp):
     """One atom thousands of angstroms from the rest in one frame, --align none: the tracking lattice (the
     union of the frames' grids, 12-32 bytes a voxel) is bounded.  Without --max-grid-voxels such a frame,
@@ -1037,5 +1064,5 @@ def test_far_atom(tmp):
 
 
 if __name__ == "__main__":
-    sys.exit(main([test_generated, test_options, test_empty_model, test_no_frames, test_compressed, test_end_separated, test_cif_blocks, test_topology_pipe, test_far_atom, test_model_atoms, test_xtc, test_fuzz_dcd, test_fuzz_xtc, test_shared],
+    sys.exit(main([test_generated, test_options, test_empty_model, test_no_frames, test_compressed, test_end_separated, test_cif_blocks, test_topology_pipe, test_summary_text, test_far_atom, test_model_atoms, test_xtc, test_fuzz_dcd, test_fuzz_xtc, test_shared],
                   "vox-trajectory-"))

@@ -26,6 +26,7 @@
 #include "cli.h"
 #include "dirlock.h"
 #include "frame_engine.h"
+#include "pyjson.h"
 #include "readers.h"
 #include "report_trajectory.h"
 #include "trajectory_descriptors.h"
@@ -147,6 +148,15 @@ static void csv_row(FILE *f, int64_t frame, const vox_frame_info *fi, const vox_
 
 static const char CSV_HEADER[] =
     "frame,time,type,id,track,voxels,volume,x,y,z,centre_x,centre_y,centre_z,circularity,uniformity\n";
+
+/* A whole number with all its digits (a raw JSON node): --start, --stop and --stride may be
+ * past 2^53, where a double would print another number. */
+static cJSON *json_whole(long v)
+{
+    char t[32];
+    snprintf(t, sizeof t, "%ld", v);
+    return cJSON_CreateRaw(t);
+}
 
 /* ---- checkpoint ------------------------------------------------------------ */
 
@@ -964,8 +974,8 @@ int cmd_trajectory(int argc, char **argv)
         if (k == 0)
             snprintf(err, sizeof err, "%s has no frames", traj);
         else
-            snprintf(err, sizeof err, "%s has %lld frames (0 to %lld): --start %ld selects none", traj, (long long)k,
-                     (long long)k - 1, o.start);
+            snprintf(err, sizeof err, "%s has %lld frame%s (0 to %lld): --start %ld selects none", traj, (long long)k,
+                     k == 1 ? "" : "s", (long long)k - 1, o.start);
         fclose(part);
         part = NULL;
         unlink(part_path);
@@ -1018,10 +1028,10 @@ int cmd_trajectory(int argc, char **argv)
     cJSON_AddStringToObject(cfg, "align", o.align);
     if (mode == ALIGN_REFERENCE) cJSON_AddStringToObject(cfg, "fit", o.fit_ca ? "ca" : "heavy");
     if (mode != ALIGN_NONE) cJSON_AddStringToObject(cfg, "frame_signs", o.canonical_signs ? "canonical" : "volumizer");
-    cJSON_AddNumberToObject(cfg, "start", (double)o.start);
-    if (o.stop >= 0) cJSON_AddNumberToObject(cfg, "stop", (double)o.stop);
+    cJSON_AddItemToObject(cfg, "start", json_whole(o.start));
+    if (o.stop >= 0) cJSON_AddItemToObject(cfg, "stop", json_whole(o.stop));
     else cJSON_AddNullToObject(cfg, "stop");
-    cJSON_AddNumberToObject(cfg, "stride", (double)o.stride);
+    cJSON_AddItemToObject(cfg, "stride", json_whole(o.stride));
     cJSON_AddNumberToObject(cfg, "jobs", (double)o.jobs);
     cJSON_AddNumberToObject(cfg, "threads", (double)o.threads);
     if (tracking) cJSON_AddNumberToObject(cfg, "track_gap", (double)o.gap);
@@ -1047,11 +1057,14 @@ int cmd_trajectory(int argc, char **argv)
     }
     cJSON_AddNumberToObject(sum, "seconds", secs);
     cJSON_AddNumberToObject(sum, "frames_per_second", secs > 0 ? (double)(done - pg.done0) / secs : 0.0);
-    char *js = cJSON_Print(sum);
+    /* printed as vox analyze prints its summary: a path's bytes that are not UTF-8 (a Latin-1
+     * file name) as Python's surrogate escapes (\udce9), so the document stays valid JSON */
+    vox_buf js = {0};
+    pyjson_print(&js, sum);
     cJSON_Delete(sum);
     snprintf(path, sizeof path, "%s/run.summary.json", o.outdir);
-    int wrote = js && write_text(ctx, path, js, strlen(js), msg, sizeof msg);
-    free(js);
+    int wrote = !js.oom && write_text(ctx, path, js.data ? js.data : "", js.len, msg, sizeof msg);
+    vox_buf_free(&js);
     if (!wrote) {
         snprintf(err, sizeof err, "%s", msg);
         goto out;

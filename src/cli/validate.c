@@ -25,6 +25,7 @@
 #include <cJSON.h>
 
 #include "cli.h"
+#include "pyjson.h"
 #include "dirlock.h"
 #include "readers.h"
 #include "report.h"
@@ -897,9 +898,10 @@ int cmd_validate(int argc, char **argv)
         cJSON_AddItemToObject(doc, "inputs", rp.inputs);
         cJSON_AddItemToObject(doc, "outputs", rp.outputs);
         cJSON_AddItemToObject(doc, "notes", rp.notes);
-        char *txt = cJSON_Print(doc);
-        if (txt) printf("%s\n", txt);
-        free(txt);
+        vox_buf txt = {0}; /* as the summaries: bytes of a path that are not UTF-8 as \udcXX escapes */
+        pyjson_print(&txt, doc);
+        if (!txt.oom && txt.data) printf("%s\n", txt.data);
+        vox_buf_free(&txt);
         cJSON_Delete(doc);
     } else {
         cJSON_Delete(rp.inputs);
