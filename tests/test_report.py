@@ -666,6 +666,20 @@ def test_trajectory(tmp):
     check(r.returncode == 0 and d2["series"]["by"] == "type" and not d2["tracks"], "trajectory --align each: types")
     r = vox("trajectory", "--topology", top, "--output-dir", out2, "--write", "pdf")
     check(r.returncode == 2 and "html" in r.stderr, "trajectory --write pdf: a usage error naming html")
+    # frames without volumes have no rows in frames.csv: the index counts the frames the run analysed (its
+    # summary's), not the frames that have rows (before: 0 frames here)
+    one = os.path.join(GEN, "one_atom.pdb")
+    ens1 = os.path.join(tmp, "lone.pdb")
+    atom = [l for l in open(one) if l.startswith(("ATOM", "HETATM"))]
+    with open(ens1, "w") as f:
+        for m in range(3):
+            f.write(f"MODEL     {m + 1:4d}\n" + "".join(atom) + "ENDMDL\n")
+    out3 = os.path.join(tmp, "lone")
+    r = vox("trajectory", "--quiet", "--topology", one, "--trajectory", ens1, "--output-dir", out3, "--write", "html",
+            "--align", "none", "--resolution", "2.0")
+    _, _, idx3 = page_of(os.path.join(out3, "index.html")) if r.returncode == 0 else (None, None, None)
+    check(idx3 and idx3["trajectories"][0]["frames"] == 3 and idx3["trajectories"][0]["rows"] == 0,
+          f"index: frames without volumes count: {r.returncode} {r.stderr} {idx3 and idx3['trajectories']}")
 
 
 def test_4jpn(tmp):

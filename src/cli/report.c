@@ -671,34 +671,27 @@ static void index_rows(rows *out, const char *dir, char **names, size_t nn, inde
     if (out->n) qsort(out->r, out->n, sizeof *out->r, by_label_order);
 }
 
-/* frames and tracks of a trajectory's CSV files (rows after the header) */
-static long count_frames(const char *path, long *rows_out)
+/* The rows of a trajectory's CSV file (lines after the header). */
+static long count_rows(const char *path)
 {
     FILE *f = open_regular(path);
-    long frames = 0, nrows = 0;
-    if (!f) {
-        *rows_out = 0;
-        return 0;
-    }
-    char line[512], last[32] = "";
-    int header = 1;
-    while (fgets(line, sizeof line, f)) {
-        if (header) {
-            header = 0;
-            continue;
-        }
-        char *comma = strchr(line, ',');
-        if (!comma) continue;
-        *comma = '\0';
-        nrows++;
-        if (strcmp(line, last)) { /* rows come in frame order */
-            frames++;
-            snprintf(last, sizeof last, "%.30s", line);
-        }
-    }
-    fclose(f);
-    *rows_out = nrows;
-    return frames;
+    long lines = 0;
+    for (int c, at_start = 1; f && (c = getc(f)) != EOF; at_start = c == '\n')
+        lines += at_start;
+    if (f)
+        fclose(f);
+    return lines > 0 ? lines - 1 : 0;
+}
+
+/* The frames analysed of the trajectory label: its run's summary (frames_done) when the
+ * folder's summary is that trajectory's, else -1 (unknown).  frames.csv cannot tell: a frame
+ * without volumes has no row there. */
+static long frames_done_of(const cJSON *summary, const char *label)
+{
+    const cJSON *cfg = cJSON_GetObjectItem(summary, "config"), *l = cJSON_GetObjectItem(cfg, "label"),
+                *n = cJSON_GetObjectItem(summary, "frames_done");
+    return cJSON_IsString(l) && !strcmp(l->valuestring, label) && cJSON_IsNumber(n) && n->valuedouble >= 0
+               ? (long)n->valuedouble : -1;
 }
 
 static const char *const STATUS[4] = {"done", "failed", "skipped", "planned"};
@@ -783,13 +776,16 @@ int report_write_index(const report_assets *a, const char *dir, const char *who,
     }
     vox_buf_puts(&b, "],\"trajectories\":[");
     shown = 0;
+    char summary_path[PATH_MAX + 32];
+    snprintf(summary_path, sizeof summary_path, "%s/run.summary.json", dir);
+    cJSON *summary = vox_file_kind(summary_path, NULL) == VOX_PATH_REGULAR ? read_json(summary_path) : NULL;
     for (size_t i = 0; i < nn; i++) {
         if (!names[i] || !has_suffix(names[i], ".frames.csv")) continue;
         char label[256], p[PATH_MAX + 600];
         snprintf(label, sizeof label, "%.*s", (int)(strlen(names[i]) - strlen(".frames.csv")), names[i]);
-        long nrows = 0, ntracks = 0, frames;
+        long ntracks = 0;
         snprintf(p, sizeof p, "%s/%s", dir, names[i]);
-        frames = count_frames(p, &nrows);
+        const long nrows = count_rows(p), frames = frames_done_of(summary, label);
         snprintf(p, sizeof p, "%s/%s.tracks.csv", dir, label);
         int has_tracks = is_file(p);
         if (has_tracks) {
@@ -803,11 +799,14 @@ int report_write_index(const report_assets *a, const char *dir, const char *who,
         snprintf(p, sizeof p, "%s/%s.trajectory.html", dir, label);
         vox_buf_puts(&b, shown++ ? ",{\"label\":" : "{\"label\":");
         vox_html_json_string(&b, label);
-        vox_buf_printf(&b, ",\"frames\":%ld,\"rows\":%ld,\"tracks\":", frames, nrows);
+        if (frames >= 0) vox_buf_printf(&b, ",\"frames\":%ld", frames);
+        else vox_buf_puts(&b, ",\"frames\":null");
+        vox_buf_printf(&b, ",\"rows\":%ld,\"tracks\":", nrows);
         if (has_tracks) vox_buf_printf(&b, "%ld", ntracks);
         else vox_buf_puts(&b, "null");
         vox_buf_printf(&b, ",\"page\":%s}", is_file(p) ? "true" : "false");
     }
+    cJSON_Delete(summary);
     vox_buf_puts(&b, "]}");
     for (size_t i = 0; i < nn; i++) free(names[i]);
     free(names);

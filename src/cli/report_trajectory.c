@@ -498,7 +498,10 @@ int report_traj_finish(report_traj *t, const frame_engine *e, const report_traj_
     }
     vox_buf_free(&b);
     vox_buf_free(&page);
-    if (ok && !report_write_index(&t->assets, run->dir, "vox trajectory", NULL, err, cap))
-        ok = 0;
     return ok;
+}
+
+int report_traj_index(const report_traj *t, const char *dir, char *err, size_t cap)
+{
+    return report_write_index(&t->assets, dir, "vox trajectory", NULL, err, cap);
 }

@@ -32,8 +32,10 @@ int report_traj_frame(report_traj *t, const frame_engine *e, const frame_slot *s
 int report_traj_save(const report_traj *t, vox_buf *b);
 int report_traj_restore(report_traj *t, const char *data, size_t len);
 /* Writes dir/<label>.trajectory.html (from the final frames.csv and tracks.csv and the kept
- * frames) and dir/index.html. */
+ * frames). */
 int report_traj_finish(report_traj *t, const frame_engine *e, const report_traj_run *run, char *err, size_t cap);
+/* Writes dir/index.html: after the run's summary, whose frame count it lists. */
+int report_traj_index(const report_traj *t, const char *dir, char *err, size_t cap);
 void report_traj_free(report_traj **t);
 
 #endif

@@ -1069,6 +1069,12 @@ int cmd_trajectory(int argc, char **argv)
         snprintf(err, sizeof err, "%s", msg);
         goto out;
     }
+    /* the folder's index lists the frames the summary counts (frames.csv cannot: a frame
+     * without volumes has no row there) */
+    if (rep && done > 0 && !report_traj_index(rep, o.outdir, msg, sizeof msg)) {
+        snprintf(err, sizeof err, "%s", msg);
+        goto out;
+    }
     unlink(ckpt_path);
     if (!o.quiet)
         fprintf(stderr, "vox trajectory: %lld frames in %.2f s (%.1f frames/s)%s\n", (long long)done, secs,
