@@ -232,6 +232,30 @@ def test_generated(tmp):
     r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", dcd, "--output-dir", out, "--resolution", "2.0")
     check(r.returncode == 0 and rows(os.path.join(out, "breathe.frames.csv")) == got,
           f"the same trajectory again replaces its own: {r.returncode} {r.stderr}")
+    # the same label from another file (rep2/breathe.dcd): refused, as another label is (before: its outputs
+    # were replaced, exit 0)
+    os.makedirs(os.path.join(tmp, "rep2"))
+    twin = os.path.join(tmp, "rep2", "breathe.dcd")
+    shutil.copy(dcd, twin)
+    before = open(os.path.join(out, "run.summary.json"), "rb").read()
+    r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", twin, "--output-dir", out, "--resolution",
+            "2.0")
+    check(r.returncode == 1 and f"read from {dcd}; this one, from {twin}, has the same label" in r.stderr and
+          open(os.path.join(out, "run.summary.json"), "rb").read() == before,
+          f"the same stem from another file: {r.returncode} {r.stderr}")
+    # a run again with fewer outputs leaves none of the earlier run's others (before: tracks, maps, descriptors
+    # and page of the earlier run stayed beside the new frames.csv)
+    again = os.path.join(tmp, "again")
+    r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", dcd, "--output-dir", again, "--resolution",
+            "2.0", "--align", "reference", "--write", "occupancy,descriptors,html")
+    kinds = lambda: sorted(f for f in os.listdir(again) if f.startswith("breathe."))
+    first = kinds()
+    check(r.returncode == 0 and "breathe.tracks.csv" in first and "breathe.occupancy.pocket.dx" in first and
+          "breathe.descriptors.csv" in first and "breathe.trajectory.html" in first, f"every output: {first}")
+    r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", dcd, "--output-dir", again, "--resolution",
+            "2.0")
+    check(r.returncode == 0 and kinds() == ["breathe.frames.csv"] and rows(os.path.join(again, "breathe.frames.csv"))
+          == got, f"a plain run after it: {kinds()} {r.stderr}")
     before = open(os.path.join(out, "run.summary.json"), "rb").read()
     r = vox("analyze", "--quiet", "--output-dir", out, os.path.join(tmp, "frame0.pdb"))
     check(r.returncode == 1 and "is the summary of the vox trajectory run 'breathe'" in r.stderr and

@@ -464,6 +464,34 @@ static int write_occupancy(vox_ctx *ctx, const vox_tracker *tk, const vox_transf
     return 1;
 }
 
+/* What an earlier run of this label left that this run did not write (another --write, or
+ * --align each, which has no tracks): removed, so that the folder holds one run's files (the
+ * README: descriptors.csv has one row per row of frames.csv).  Only these fixed names of this
+ * label, and only regular files or links; written: which kinds this run wrote. */
+static void remove_if_file(const char *path)
+{
+    struct stat lb;
+    if (lstat(path, &lb) == 0 && (S_ISREG(lb.st_mode) || S_ISLNK(lb.st_mode)))
+        unlink(path);
+}
+
+static void remove_unwritten_outputs(const char *dir, const char *label, int descriptors, int tracks, int occupancy,
+                                     int html)
+{
+    char path[PATH_MAX];
+    static const char *const kinds[3] = {"descriptors.csv", "tracks.csv", "trajectory.html"};
+    const int wrote[3] = {descriptors, tracks, html};
+    for (int k = 0; k < 3; k++) {
+        snprintf(path, sizeof path, "%s/%s.%s", dir, label, kinds[k]);
+        if (!wrote[k]) remove_if_file(path);
+    }
+    for (int type = -1; !occupancy && type <= VOX_CAVITY; type++) { /* as write_occupancy names them */
+        if (type < 0) snprintf(path, sizeof path, "%s/%s.occupancy.dx", dir, label);
+        else snprintf(path, sizeof path, "%s/%s.occupancy.%s.dx", dir, label, vox_volume_type_name((vox_volume_type)type));
+        remove_if_file(path);
+    }
+}
+
 static int parse_options(int argc, char **argv, traj_opts *o)
 {
     static const struct option opts[] = {
@@ -628,12 +656,21 @@ static int parse_options(int argc, char **argv, traj_opts *o)
     return -1;
 }
 
+/* Whether recorded names the file that given names; 1 also when recorded names no file. */
+static int same_file(const char *recorded, const char *given)
+{
+    struct stat a, b;
+    if (stat(recorded, &a) != 0)
+        return 1;
+    return stat(given, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 /* DIR/run.summary.json is the folder's one run record (README "vox trajectory"), so a
  * trajectory run would replace whatever run wrote it.  1, with the reason in why, when that
  * is another run's: a vox analyze run's (its structures, their failures: what --resume,
  * vox validate and vox report read) or another trajectory's (its label in config.label).
  * A summary that cannot be read is the earlier behaviour's business: replaced. */
-static int other_runs_summary(const char *dir, const char *label, char *why, size_t cap)
+static int other_runs_summary(const char *dir, const char *label, const char *input, char *why, size_t cap)
 {
     char path[PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/run.summary.json", dir);
@@ -646,6 +683,13 @@ static int other_runs_summary(const char *dir, const char *label, char *why, siz
     else if (s.kind == SUMMARY_TRAJECTORY && s.label[0] && strcmp(s.label, label) != 0)
         snprintf(why, cap, "%s is the summary of the trajectory '%s'; this one's ('%s') would replace it: give each "
                  "trajectory its own --output-dir (or move that file away)", path, s.label, label);
+    else if (s.kind == SUMMARY_TRAJECTORY && s.input[0] && !same_file(s.input, input))
+        /* the same label from another file (rep1/traj.xtc, then rep2/traj.xtc): its outputs would
+         * be replaced.  The recorded path is as that run was given it; one that names no file
+         * now (another working directory) is given the benefit of the doubt */
+        snprintf(why, cap, "%s is the summary of the trajectory '%s' read from %s; this one, from %s, has the same "
+                 "label and would replace its files: give each trajectory its own --output-dir (or move that file "
+                 "away)", path, s.label, s.input, input);
     else
         return 0;
     return 1;
@@ -732,7 +776,7 @@ int cmd_trajectory(int argc, char **argv)
             fprintf(stderr, "vox trajectory: %s\n", why);
     }
     /* the folder's one run record: another run's is not replaced (its record would be lost) */
-    if (other_runs_summary(o.outdir, label, err, sizeof err))
+    if (other_runs_summary(o.outdir, label, traj, err, sizeof err))
         goto out;
     /* the files this command opens itself (the others go through the atomic writer, which
      * refuses the same): never written over, or read from, something that is not a regular file */
@@ -1016,6 +1060,8 @@ int cmd_trajectory(int argc, char **argv)
             goto out;
         }
     }
+    remove_unwritten_outputs(o.outdir, label, o.descriptors, tk && done > 0, o.occupancy && tk && done > 0,
+                             rep && done > 0);
     double secs = vox_now() - t0;
     cJSON *sum = cJSON_CreateObject(), *cfg = cJSON_AddObjectToObject(sum, "config");
     cJSON_AddStringToObject(cfg, "command", "trajectory");
