@@ -386,7 +386,8 @@ def test_generated(tmp):
         od = os.path.join(tmp, "nan-" + align)
         r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", nan_dcd, "--output-dir", od,
                 "--resolution", "2.0", "--align", align)
-        check(r.returncode == 1 and "frame 2" in r.stderr and "atom 5: x coordinate is not a finite number" in r.stderr,
+        check(r.returncode == 1 and f"{nan_dcd}: frame 2" in r.stderr and
+              "atom 5: x coordinate is not a finite number" in r.stderr,
               f"NaN in frame 2, atom 5, --align {align}: {r.returncode} {r.stderr}")
     # one run per output directory, as for `vox analyze`: while another run holds it, a second fails at
     # once naming it, before anything there is read, removed or written; with --wait-lock it waits
@@ -1067,7 +1068,7 @@ def test_far_atom(tmp):
     args = ["--topology", top, "--trajectory", dcd, "--align", "none", "--resolution", "2.0", "--jobs", "1"]
     r = vox("trajectory", "--quiet", *args, "--output-dir", od)
     s = json.load(open(os.path.join(od, "run.summary.json"))) if os.path.exists(os.path.join(od, "run.summary.json")) else {}
-    check(r.returncode == 1 and "frame 3" in r.stderr and "over 64 times" in r.stderr and "--max-grid-voxels" in r.stderr
+    check(r.returncode == 1 and f"{dcd}: frame 3" in r.stderr and "over 64 times" in r.stderr and "--max-grid-voxels" in r.stderr
           and s.get("frames_done") == 3, f"a far atom in frame 3: exit {r.returncode} {r.stderr} {s.get('frames_done')}")
     check({row[0] for row in rows(os.path.join(od, "far.frames.csv"))} <= {"0", "1", "2"}, "the frames before it are written")
     # given --max-grid-voxels, the user's bound: taken while the lattice fits

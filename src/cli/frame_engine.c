@@ -41,6 +41,9 @@ static int load_prepared(vox_ctx *ctx, const char *top, unsigned long long max_i
     return 1;
 }
 
+/* The file a frame's message names: the frames' (an ensemble's frames are the topology's). */
+static const char *frames_source(const frame_engine *e) { return e->source ? e->source : e->topology; }
+
 static void analyse_slot(frame_engine *e, frame_worker *w, frame_slot *sl)
 {
     const float *in = sl->xyz;
@@ -192,7 +195,7 @@ int frame_engine_set_reference(frame_engine *e, int64_t index, const float *xyz,
         rp.fit = e->fit_ca ? VOX_FIT_CA : VOX_FIT_HEAVY;
         rp.frame_signs = e->canonical_signs ? VOX_FRAME_SIGNS_CANONICAL : VOX_FRAME_SIGNS_VOLUMIZER;
         if (vox_reference_create(ctx, e->w[0].s, xyz, e->atoms, &rp, &e->ref) != VOX_OK) {
-            snprintf(err, cap, "frame %lld: %s", (long long)index, vox_ctx_last_error_detail(ctx));
+            snprintf(err, cap, "%s: frame %lld: %s", frames_source(e), (long long)index, vox_ctx_last_error_detail(ctx));
             return 0;
         }
         vox_reference_transform(e->ref, &e->to_aligned);

@@ -18,7 +18,7 @@ typedef struct frame_slot {
     float *work;          /* coordinates handed to the structure */
     vox_result *result;
     int failed;
-    char error[1024];
+    char error[1024];           /* "frame K: why" (the caller names the file) */
 } frame_slot;
 
 typedef struct frame_worker {
@@ -33,6 +33,7 @@ typedef struct frame_engine {
     align_mode mode;
     int fit_ca, canonical_signs;
     const char *topology;
+    const char *source;         /* the file the frames come from, for messages (the caller sets it) */
     size_t atoms;               /* input atoms per frame */
     vox_analyze_params ap;
     /* the first frame (reference and none): the lattice, its transform, the fit */

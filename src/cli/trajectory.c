@@ -749,6 +749,7 @@ int cmd_trajectory(int argc, char **argv)
                            o.max_grid, o.max_input, 4, err, sizeof err))
         goto out;
     engine_ok = 1;
+    e.source = traj;
     /* the descriptors are computed only when asked for; the labels of their lining residues
      * from the analysed atoms (the same names in every frame and every job's copy) */
     e.ap.descriptors = o.descriptors;
@@ -932,7 +933,7 @@ int cmd_trajectory(int argc, char **argv)
             vox_status ts = tk ? vox_tracker_add(ctx, tk, sl->index, sl->result, track_ids) : VOX_OK;
             if (ts != VOX_OK) {
                 const char *why = vox_ctx_last_error_detail(ctx);
-                snprintf(err, sizeof err, "frame %lld: %s%s", (long long)sl->index, why,
+                snprintf(err, sizeof err, "%s: frame %lld: %s%s", traj, (long long)sl->index, why,
                          ts != VOX_E_GRID_TOO_LARGE ? ""
                          : !o.max_grid_given && strstr(why, "in one frame")
                              ? "; the frames before it are written (to analyse such frames anyway, give "

@@ -854,7 +854,7 @@ vox_status vox_models_open(vox_ctx *ctx, vox_frames *fr, int cif)
         return st;
     if (!got)
         return vox_fail(ctx, VOX_E_FORMAT, "%s: not a trajectory file vox reads: text without %s (expected DCD, "
-                        "or PDB/mmCIF models)", fr->path, cif ? "atom_site rows" : "ATOM/HETATM records");
+                        "XTC, or PDB/mmCIF models)", fr->path, cif ? "atom_site rows" : "ATOM/HETATM records");
     if (!altloc_drops(fr, m))
         return id_nomem(ctx, fr);
     /* every record an alternate location that is dropped (a numeric or non-letter altloc, as the
