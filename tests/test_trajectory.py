@@ -989,6 +989,19 @@ def test_cif_blocks(tmp):
         got[name] = rows(csv) if os.path.exists(csv) else None
     check(got[one] is not None and got[one] == got[many], "data blocks give the rows of one block's models")
     check(got[gaps] == got[one], "data blocks whose atom_site loop has no rows are passed over")
+    # a row wrapped over two lines, or a value as a ';' text field: refused naming the line and saying why
+    text = open(one).read().split("\n")
+    row = next(i for i, l in enumerate(text) if l.startswith("ATOM"))
+    head, tail = text[row].split(" 1 ", 1)
+    for name, lines_ in (("wrapped", text[:row] + [head + " 1", tail] + text[row + 1:]),
+                         ("textfield", text[:row] + [head + " 1", ";" + tail.split(" ", 1)[0], ";",
+                                                     tail.split(" ", 1)[1]] + text[row + 1:])):
+        bad = os.path.join(tmp, f"blk-{name}.cif")
+        open(bad, "w").write("\n".join(lines_))
+        r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", bad, "--output-dir",
+                os.path.join(tmp, f"blk-{name}"), "--resolution", "2.0")
+        check(r.returncode == 1 and f"{bad}:{row + 1}: frame 0: an atom_site row with" in r.stderr and
+              "read one row per line" in r.stderr, f"{name}: {r.returncode} {r.stderr}")
 
 
 def test_topology_pipe(tmp):

@@ -573,7 +573,9 @@ next_block:
         }
         int n = cif_tokens(l, tok, MAX_COLS);
         if (n != m->ncols)
-            return vox_fail(ctx, VOX_E_PARSE, "%s:%llu: frame %lld: an atom_site row with %d values, expected %d",
+            return vox_fail(ctx, VOX_E_PARSE, "%s:%llu: frame %lld: an atom_site row with %d values, expected %d (the frames of "
+                                            "an mmCIF trajectory are read one row per line: a wrapped row or a ';' "
+                                            "text field is not read)",
                             fr->path, (unsigned long long)m->line_no, (long long)k, n, m->ncols);
         const char *mn = m->cmodel >= 0 ? tok[m->cmodel] : "1";
         if (natoms == 0) {
