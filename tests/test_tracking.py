@@ -284,6 +284,18 @@ def test_resume(tmp):
     data = bytearray(open(ck, "rb").read()) if os.path.exists(ck) else bytearray()
     check(data[:8] == b"VOXTRJ04", f"a checkpoint of an interrupted run ({len(data)} bytes)")
     if data[:8] == b"VOXTRJ04":
+        # grown to 20 GiB (a sparse file): refused from its header, without reading or holding it (before:
+        # read whole into memory first)
+        good = bytes(data)
+        open(ck, "wb").write(good)
+        os.truncate(ck, 20 << 30)
+        t0 = time.time()
+        r = vox("trajectory", *args, "--output-dir", od, "--resume", timeout=120)
+        check(r.returncode == 0 and "is damaged" in r.stderr and time.time() - t0 < 60,
+              f"a checkpoint grown to 20 GiB: {r.returncode} {time.time() - t0:.1f} s {r.stderr[-300:]}")
+        kill_after_checkpoint(args, od, "long.checkpoint", 0.0)
+        if os.path.exists(ck):
+            data = bytearray(open(ck, "rb").read())
         sl = struct.unpack_from("<Q", data, 8)[0]
         at = 16 + sl  # next_k
         struct.pack_into("<q", data, at, struct.unpack_from("<q", data, at)[0] + 5)
@@ -292,6 +304,29 @@ def test_resume(tmp):
         s = json.load(open(os.path.join(od, "run.summary.json"))) if r.returncode == 0 else {}
         check(r.returncode == 0 and "is damaged" in r.stderr and not s.get("resumed") and outputs(od) == want,
               f"an edited next frame: {r.returncode} {r.stderr}")
+    # a topology read from a FIFO resumes too: the settings hold the topology's content, not its file's size
+    # and time (a FIFO's change with every write: before, such a run always started again)
+    import threading
+    fifo = os.path.join(tmp, "ktop.fifo")
+    os.mkfifo(fifo)
+    text = open(top, "rb").read()
+
+    def feed():
+        with open(fifo, "wb") as f:
+            f.write(text)
+    fargs = [a if a != top else fifo for a in args]
+    od = os.path.join(tmp, "k-fifo")
+    for attempt in range(6):
+        shutil.rmtree(od, ignore_errors=True)
+        threading.Thread(target=feed, daemon=True).start()
+        kill_after_checkpoint(fargs, od, "long.checkpoint", 0.0)
+        if os.path.exists(os.path.join(od, "long.checkpoint")):
+            break
+    threading.Thread(target=feed, daemon=True).start()
+    r = vox("trajectory", *fargs, "--output-dir", od, "--resume", "--jobs", "2", timeout=120)
+    s = json.load(open(os.path.join(od, "run.summary.json"))) if r.returncode == 0 else {}
+    check(r.returncode == 0 and s.get("resumed") and outputs(od) == want,
+          f"--resume with a FIFO topology: {r.returncode} resumed {s.get('resumed')} {r.stderr[-300:]}")
     settings = b"x"
     head = b"VOXTRJ04" + struct.pack("<Q", len(settings)) + settings + struct.pack("<qqQQQ", 1, 1, 200, 0, 1 << 39)
     od = os.path.join(tmp, "k-huge")

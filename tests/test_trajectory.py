@@ -243,6 +243,22 @@ def test_generated(tmp):
     check(r.returncode == 1 and f"read from {dcd}; this one, from {twin}, has the same label" in r.stderr and
           open(os.path.join(out, "run.summary.json"), "rb").read() == before,
           f"the same stem from another file: {r.returncode} {r.stderr}")
+    # the same relative path from two working directories names two files (refused), and another path to the
+    # same file is the same trajectory (taken); before, the summary's path was resolved from the new run's
+    # working directory, which got both wrong
+    absvox = runner(os.path.abspath(VOX), WRAPPER)
+    for rep in ("cwd1", "cwd2"):
+        os.makedirs(os.path.join(tmp, rep))
+        shutil.copy(dcd, os.path.join(tmp, rep, "breathe.dcd"))
+        shutil.copy(top, os.path.join(tmp, rep, "top.pdb"))
+    rel = ["trajectory", "--quiet", "--topology", "top.pdb", "--trajectory", "breathe.dcd", "--output-dir", "../cwd-out",
+           "--resolution", "2.0"]
+    r1 = absvox(*rel, cwd=os.path.join(tmp, "cwd1"))
+    r2 = absvox(*rel, cwd=os.path.join(tmp, "cwd2"))
+    check(r1.returncode == 0 and r2.returncode == 1 and "has the same label" in r2.stderr,
+          f"breathe.dcd from two working directories: {r1.returncode} {r2.returncode} {r2.stderr}")
+    r3 = absvox(*rel[:5], "../cwd1/breathe.dcd", *rel[6:], cwd=os.path.join(tmp, "cwd2"))
+    check(r3.returncode == 0, f"the same file by another path: {r3.returncode} {r3.stderr}")
     # a run again with fewer outputs leaves none of the earlier run's others (before: tracks, maps, descriptors
     # and page of the earlier run stayed beside the new frames.csv)
     again = os.path.join(tmp, "again")

@@ -350,9 +350,7 @@ void summary_owner_of_doc(const cJSON *j, summary_owner *o)
         o->kind = SUMMARY_TRAJECTORY;
         if (cJSON_IsString(label))
             snprintf(o->label, sizeof o->label, "%s", label->valuestring);
-        const cJSON *input = cJSON_GetObjectItem(cfg, "trajectory");
-        if (!cJSON_IsString(input))
-            input = cJSON_GetObjectItem(cfg, "topology");
+        const cJSON *input = cJSON_GetObjectItem(cfg, "frames_file");
         if (cJSON_IsString(input) && strlen(input->valuestring) < sizeof o->input)
             snprintf(o->input, sizeof o->input, "%s", input->valuestring);
     }

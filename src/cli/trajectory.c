@@ -176,19 +176,47 @@ typedef struct checkpoint {
     size_t report_len;
 } checkpoint;
 
-/* What must not change between a run and its resumption (jobs and threads may). */
-static void settings_text(const traj_opts *o, char *out, size_t cap)
+static uLong crc_text(uLong crc, const char *text, size_t cap)
 {
-    struct stat a, b;
-    memset(&a, 0, sizeof a);
+    return crc32_z(crc, (const unsigned char *)text, strnlen(text, cap) + 1);
+}
+
+/* The topology as analysed (its atoms, names and prepared coordinates), as a CRC-32: what a
+ * resumed run must find again.  Its content, not its file's size and time: a topology read from
+ * a FIFO or a pipe has neither, and a file touched but not changed is the same topology. */
+static uint32_t topology_fingerprint(const vox_structure *s)
+{
+    uLong crc = crc32_z(0L, Z_NULL, 0);
+    for (size_t i = 0, n = vox_structure_atom_count(s); i < n; i++) {
+        vox_atom_info a;
+        memset(&a, 0, sizeof a);
+        a.size = sizeof a;
+        vox_structure_atom(s, i, &a);
+        const uint64_t index = a.input_index;
+        const unsigned char flags[2] = {(unsigned char)a.ins_code, a.hetero};
+        crc = crc32_z(crc, (const unsigned char *)a.xyz, sizeof a.xyz);
+        crc = crc32_z(crc, (const unsigned char *)&a.res_id, sizeof a.res_id);
+        crc = crc32_z(crc, (const unsigned char *)&index, sizeof index);
+        crc = crc32_z(crc, flags, sizeof flags);
+        crc = crc_text(crc, a.element, sizeof a.element);
+        crc = crc_text(crc, a.atom_name, sizeof a.atom_name);
+        crc = crc_text(crc, a.res_name, sizeof a.res_name);
+        crc = crc_text(crc, a.chain, sizeof a.chain);
+    }
+    return (uint32_t)crc;
+}
+
+/* What must not change between a run and its resumption (jobs and threads may). */
+static void settings_text(const traj_opts *o, const vox_structure *top, char *out, size_t cap)
+{
+    struct stat b;
     memset(&b, 0, sizeof b);
-    stat(o->top, &a);
     stat(o->traj ? o->traj : o->top, &b);
-    snprintf(out, cap, "top=%s size=%lld mtime=%lld|traj=%s size=%lld mtime=%lld|res=%.17g|align=%s|fit=%s|"
+    snprintf(out, cap, "top=%s atoms=%zu content=%08x|traj=%s size=%lld mtime=%lld|res=%.17g|align=%s|fit=%s|"
              "start=%ld|stop=%ld|stride=%ld|gap=%ld|occupancy=%d|signs=%d|html=%d|descriptors=%d",
-             o->top, (long long)a.st_size, (long long)a.st_mtime, o->traj ? o->traj : "", (long long)b.st_size,
-             (long long)b.st_mtime, o->res, o->align, o->fit_ca ? "ca" : "heavy", o->start, o->stop, o->stride,
-             o->gap, o->occupancy, o->canonical_signs, o->html, o->descriptors);
+             o->top, vox_structure_input_atom_count(top), topology_fingerprint(top), o->traj ? o->traj : "",
+             (long long)b.st_size, (long long)b.st_mtime, o->res, o->align, o->fit_ca ? "ca" : "heavy", o->start,
+             o->stop, o->stride, o->gap, o->occupancy, o->canonical_signs, o->html, o->descriptors);
 }
 
 /* The tracker's state is as large as the lattice: the header goes in front of it in its own
@@ -226,70 +254,78 @@ static int checkpoint_write(vox_ctx *ctx, const char *path, checkpoint *c, char 
     return ok;
 }
 
-/* n bytes at *at of the len bytes of b, or NULL (and *at past len) when fewer are left. */
-static const char *take_bytes(const char *b, size_t len, size_t *at, size_t n)
+/* n bytes at offset at of f into dst; 0 when the file does not hold them. */
+static int read_at(FILE *f, uint64_t at, void *dst, size_t n)
 {
-    if (*at > len || n > len - *at) {
-        *at = len + 1;
-        return NULL;
-    }
-    *at += n;
-    return b + *at - n;
+    return fseeko(f, (off_t)at, SEEK_SET) == 0 && fread(dst, 1, n, f) == n;
 }
 
-/* 1 read, 0 none or unusable (why says which).  The file is read whole (its size from fstat:
- * no length field read from it can ask for more memory than it holds) and its CRC checked
- * before any field is used. */
+/* The CRC-32 of f's first n bytes, read in chunks (no more memory than a chunk); 0 on a read
+ * error (and then *ok is 0). */
+static uint32_t crc_of(FILE *f, uint64_t n, int *ok)
+{
+    static const size_t CHUNK = 1 << 20;
+    unsigned char *buf = malloc(CHUNK);
+    uLong crc = crc32_z(0L, Z_NULL, 0);
+    *ok = buf && fseeko(f, 0, SEEK_SET) == 0;
+    while (*ok && n > 0) {
+        const size_t want = n < CHUNK ? (size_t)n : CHUNK;
+        *ok = fread(buf, 1, want, f) == want;
+        crc = crc32_z(crc, buf, want);
+        n -= want;
+    }
+    free(buf);
+    return (uint32_t)crc;
+}
+
+/* 1 read, 0 none or unusable (why says which).  Nothing a file says is trusted before it is
+ * checked: first the layout (the lengths it declares must add up to its size, so a file cut,
+ * grown or padded is refused from its header), then the CRC of the whole (read in chunks), and
+ * only then is memory given to its parts. */
 static int checkpoint_read(const char *path, checkpoint *c, char *why, size_t cap)
 {
     const int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     struct stat sb;
-    if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+    FILE *f = NULL;
+    if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || !(f = fdopen(fd, "rb"))) {
         if (fd >= 0)
             close(fd);
         snprintf(why, cap, "no checkpoint %s", path);
         return 0;
     }
-    const size_t len = (size_t)sb.st_size;
-    char *b = malloc(len ? len : 1);
-    size_t got = 0;
-    for (ssize_t r = 1; b && got < len && r > 0; got += r > 0 ? (size_t)r : 0) r = read(fd, b + got, len - got);
-    close(fd);
+    const uint64_t size = (uint64_t)sb.st_size;
     char magic[8] = {0};
-    memcpy(magic, b && got >= 8 ? b : "\0\0\0\0\0\0\0\0", 8);
+    uint64_t sl = 0, tl = 0, rl = 0, at = 8;
     uint32_t crc = 0;
-    int ok = b && got == len && len >= 8 + sizeof crc && !memcmp(magic, CKPT_MAGIC, 8);
+    int ok = read_at(f, 0, magic, 8) && !memcmp(magic, CKPT_MAGIC, 8) && read_at(f, at, &sl, sizeof sl) &&
+             sl < sizeof c->settings && read_at(f, at += sizeof sl, c->settings, (size_t)sl);
     if (ok) {
-        memcpy(&crc, b + len - sizeof crc, sizeof crc);
-        ok = crc == (uint32_t)crc32_z(0L, (const unsigned char *)b, len - sizeof crc);
-    }
-    const size_t body = ok ? len - sizeof crc : 0;
-    size_t at = 8;
-    uint64_t sl = 0, tl = 0, rl = 0;
-    const char *p;
-#define TAKE(dst) ((p = take_bytes(b, body, &at, sizeof(dst))) != NULL && (memcpy(&(dst), p, sizeof(dst)), 1))
-    ok = ok && TAKE(sl) && sl < sizeof c->settings && (p = take_bytes(b, body, &at, (size_t)sl)) != NULL;
-    if (ok) {
-        memcpy(c->settings, p, (size_t)sl);
         c->settings[sl] = '\0';
-        ok = TAKE(c->next_k) && TAKE(c->done) && TAKE(c->csv_len) && TAKE(c->desc_len) && TAKE(tl);
+        int64_t head[2];
+        uint64_t lens[2];
+        ok = read_at(f, at += sl, head, sizeof head) && read_at(f, at += sizeof head, lens, sizeof lens) &&
+             read_at(f, at += sizeof lens, &tl, sizeof tl);
+        c->next_k = head[0], c->done = head[1];
+        c->csv_len = lens[0], c->desc_len = lens[1];
+        at += sizeof tl;
     }
-    const char *state = ok ? take_bytes(b, body, &at, (size_t)tl) : NULL;
-    ok = ok && state && TAKE(rl) && (p = take_bytes(b, body, &at, (size_t)rl)) != NULL && at == body &&
+    /* layout: header, tl bytes of tracker state, rl, rl bytes of page state, the CRC */
+    ok = ok && tl <= size && at + tl + sizeof rl + sizeof crc <= size && read_at(f, at + tl, &rl, sizeof rl) &&
+         rl == size - (at + tl + sizeof rl + sizeof crc) && read_at(f, size - sizeof crc, &crc, sizeof crc) &&
          c->next_k >= 0 && c->done >= 0 && c->done <= c->next_k && c->csv_len >= sizeof CSV_HEADER - 1;
-#undef TAKE
+    int read_ok = 0;
+    ok = ok && crc == crc_of(f, size - sizeof crc, &read_ok) && read_ok;
+    if (ok && tl) {
+        c->tracker = malloc((size_t)tl);
+        ok = c->tracker && read_at(f, at, c->tracker, (size_t)tl);
+        c->tracker_len = (size_t)tl;
+    }
     if (ok && rl) {
-        ok = (c->report = malloc((size_t)rl)) != NULL;
-        if (ok) memcpy(c->report, p, (size_t)rl);
+        c->report = malloc((size_t)rl);
+        ok = c->report && read_at(f, at + tl + sizeof rl, c->report, (size_t)rl);
         c->report_len = (size_t)rl;
     }
-    if (ok) { /* the buffer becomes the tracker's state, moved to its front */
-        memmove(b, state, (size_t)tl);
-        c->tracker = b;
-        c->tracker_len = (size_t)tl;
-        b = NULL;
-    }
-    free(b);
+    fclose(f);
     if (!ok) {
         free(c->tracker);
         free(c->report);
@@ -685,8 +721,8 @@ static int other_runs_summary(const char *dir, const char *label, const char *in
                  "trajectory its own --output-dir (or move that file away)", path, s.label, label);
     else if (s.kind == SUMMARY_TRAJECTORY && s.input[0] && !same_file(s.input, input))
         /* the same label from another file (rep1/traj.xtc, then rep2/traj.xtc): its outputs would
-         * be replaced.  The recorded path is as that run was given it; one that names no file
-         * now (another working directory) is given the benefit of the doubt */
+         * be replaced.  The recorded path is absolute; one that names no file now (moved, or on
+         * another machine) is given the benefit of the doubt */
         snprintf(why, cap, "%s is the summary of the trajectory '%s' read from %s; this one, from %s, has the same "
                  "label and would replace its files: give each trajectory its own --output-dir (or move that file "
                  "away)", path, s.label, s.input, input);
@@ -797,7 +833,7 @@ int cmd_trajectory(int argc, char **argv)
     if (o.html && !(rep = report_traj_begin(o.outdir, "vox trajectory")))
         goto out;
     char settings[4096];
-    settings_text(&o, settings, sizeof settings);
+    settings_text(&o, e.w[0].s, settings, sizeof settings);
     if (o.resume) {
         char why[4400];
         if (checkpoint_read(ckpt_path, &ck, why, sizeof why) && !strcmp(ck.settings, settings)) {
@@ -1070,6 +1106,11 @@ int cmd_trajectory(int argc, char **argv)
     cJSON_AddStringToObject(cfg, "topology", o.top);
     if (o.traj) cJSON_AddStringToObject(cfg, "trajectory", o.traj);
     else cJSON_AddNullToObject(cfg, "trajectory");
+    /* the frames' file, absolute: a later run into this folder tells it from another file of the
+     * same label whatever its working directory (other_runs_summary) */
+    char *frames_file = realpath(traj, NULL);
+    cJSON_AddItemToObject(cfg, "frames_file", pyjson_str_or_null(frames_file));
+    free(frames_file);
     cJSON_AddStringToObject(cfg, "format", vox_frames_format(fr));
     cJSON_AddNumberToObject(cfg, "resolution", o.res);
     cJSON_AddStringToObject(cfg, "align", o.align);
