@@ -327,6 +327,24 @@ def test_resume(tmp):
     s = json.load(open(os.path.join(od, "run.summary.json"))) if r.returncode == 0 else {}
     check(r.returncode == 0 and s.get("resumed") and outputs(od) == want,
           f"--resume with a FIFO topology: {r.returncode} resumed {s.get('resumed')} {r.stderr[-300:]}")
+    # a hard-linked copy of an interrupted run (cp -al) keeps its bytes when the original is resumed: a rows
+    # file with other links is not cut or appended to, but replaced (the run starts again)
+    od = os.path.join(tmp, "k-hardlinked")
+    for attempt in range(6):
+        shutil.rmtree(od, ignore_errors=True)
+        kill_after_checkpoint(args, od, "long.checkpoint", 0.0)
+        if os.path.exists(os.path.join(od, "long.frames.csv.part")):
+            break
+    backup = od + "-backup"
+    os.makedirs(backup)
+    for f in os.listdir(od):  # (not the lock: one with other links is refused, test_trajectory checks it)
+        if os.path.isfile(os.path.join(od, f)) and f != ".vox.lock":
+            os.link(os.path.join(od, f), os.path.join(backup, f))
+    kept = outputs(backup)
+    r = vox("trajectory", *args, "--output-dir", od, "--resume", timeout=120)
+    check(r.returncode == 0 and outputs(od) == want and outputs(backup) == kept,
+          f"--resume beside a hard-linked copy: {r.returncode} {r.stderr[-300:]} "
+          f"{[f for f in kept if outputs(backup).get(f) != kept[f]]}")
     settings = b"x"
     head = b"VOXTRJ04" + struct.pack("<Q", len(settings)) + settings + struct.pack("<qqQQQ", 1, 1, 200, 0, 1 << 39)
     od = os.path.join(tmp, "k-huge")

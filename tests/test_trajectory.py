@@ -271,7 +271,8 @@ def test_generated(tmp):
     r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", dcd, "--output-dir", again, "--resolution",
             "2.0")
     check(r.returncode == 0 and kinds() == ["breathe.frames.csv"] and rows(os.path.join(again, "breathe.frames.csv"))
-          == got, f"a plain run after it: {kinds()} {r.stderr}")
+          == got and not os.path.exists(os.path.join(again, "index.html")),
+          f"a plain run after it (no page, so no index listing it): {kinds()} {r.stderr}")
     before = open(os.path.join(out, "run.summary.json"), "rb").read()
     r = vox("analyze", "--quiet", "--output-dir", out, os.path.join(tmp, "frame0.pdb"))
     check(r.returncode == 1 and "is the summary of the vox trajectory run 'breathe'" in r.stderr and
@@ -392,6 +393,15 @@ def test_generated(tmp):
             csv = os.path.join(od, "breathe.frames.csv")
             check(r.returncode == 0 and kept and not os.path.islink(csv) and rows(csv) == got and
                   not os.path.lexists(os.path.join(od, name)), f"a link at {name}: {r.returncode} {r.stderr} kept {kept}")
+    # a hard link at the lock: refused too (O_NOFOLLOW does not see it; the lock would be signed into the file)
+    with open(victim, "w") as f:
+        f.write("keep me\n")
+    od = os.path.join(tmp, "hardlink-lock")
+    os.makedirs(od)
+    os.link(victim, os.path.join(od, ".vox.lock"))
+    r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", dcd, "--output-dir", od, "--resolution", "2.0")
+    check(r.returncode == 1 and "other hard links" in r.stderr and open(victim).read() == "keep me\n",
+          f"a hard link at .vox.lock: {r.returncode} {r.stderr}")
     # a coordinate that is not a number: the same message, naming the frame and the input atom, with every
     # alignment (with reference, the fit would have spread it into every atom and blamed the first)
     nan_frames = [list(f) for f in frames]

@@ -41,9 +41,10 @@ static int open_lock(const char *dir, const char *name, int flags, char *path, s
     /* 0666 less the umask, as every output: a group sharing the folder (umask 002) can take it too */
     int fd = open(path, flags | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0666);
     struct stat sb;
-    if (fd >= 0 && (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))) {
+    if (fd >= 0 && (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_nlink != 1)) {
+        /* a hard link would have another name's file signed (written) as the lock */
+        errno = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) ? EMLINK : EINVAL;
         close(fd);
-        errno = EINVAL;
         return -1;
     }
     return fd;
@@ -73,6 +74,7 @@ static int take(const char *dir, const char *name, int operation, int wait, cons
         snprintf(why, cap, "cannot open the lock file %s/%s: %s", dir, name,
                  errno == EINVAL ? "it is not a regular file"
                  : errno == ELOOP ? "it is a symbolic link, which vox does not follow: remove it"
+                 : errno == EMLINK ? "it has other hard links, which vox would write through: remove it"
                                   : strerror(errno));
         return -1;
     }

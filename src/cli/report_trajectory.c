@@ -493,8 +493,7 @@ int report_traj_finish(report_traj *t, const frame_engine *e, const report_traj_
     }
     if (ok) {
         snprintf(path, sizeof path, "%s/%s.trajectory.html", run->dir, run->label);
-        ok = vox_write_file_atomic(NULL, path, page.data, page.len) == VOX_OK;
-        if (!ok) snprintf(err, cap, "cannot write %s: %s", path, strerror(errno));
+        ok = vox_write_file_atomic_msg(path, page.data, page.len, err, cap) == VOX_OK; /* err says why */
     }
     vox_buf_free(&b);
     vox_buf_free(&page);

@@ -417,8 +417,9 @@ static int truncate_part(const char *path, uint64_t len)
 {
     const int fd = open(path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     struct stat sb;
-    const int ok = fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (uint64_t)sb.st_size >= len &&
-                   ftruncate(fd, (off_t)len) == 0;
+    /* one link only: a hard link elsewhere (a backup made with cp -al) would be cut too */
+    const int ok = fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_nlink == 1 &&
+                   (uint64_t)sb.st_size >= len && ftruncate(fd, (off_t)len) == 0;
     if (fd >= 0)
         close(fd);
     return ok;
@@ -520,6 +521,10 @@ static void remove_unwritten_outputs(const char *dir, const char *label, int des
     for (int k = 0; k < 3; k++) {
         snprintf(path, sizeof path, "%s/%s.%s", dir, label, kinds[k]);
         if (!wrote[k]) remove_if_file(path);
+    }
+    if (!html) { /* the folder's index would list the page just removed (vox report DIR writes it again) */
+        snprintf(path, sizeof path, "%s/index.html", dir);
+        remove_if_file(path);
     }
     for (int type = -1; !occupancy && type <= VOX_CAVITY; type++) { /* as write_occupancy names them */
         if (type < 0) snprintf(path, sizeof path, "%s/%s.occupancy.dx", dir, label);
