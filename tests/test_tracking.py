@@ -221,6 +221,18 @@ def kill_after_checkpoint(args, od, checkpoint, delay, env=None):
     p.wait()
 
 
+def interrupted_run(args, od, before=None):
+    """An output folder od that a run killed after its first checkpoint left (its checkpoint and rows file
+    there); a few tries, as a fast run may end before the kill. before() runs before each start."""
+    for attempt in range(6):
+        shutil.rmtree(od, ignore_errors=True)
+        if before:
+            before()
+        kill_after_checkpoint(args, od, "long.checkpoint", 0.0)
+        if os.path.exists(os.path.join(od, "long.checkpoint")):
+            return
+
+
 def test_resume(tmp):
     """kill -9 at several points, then --resume: the files equal an uninterrupted run's."""
     lines, frames, top = breathing_setup(tmp, "ktop.pdb", 160)
@@ -275,11 +287,7 @@ def test_resume(tmp):
     import struct
     import zlib
     od = os.path.join(tmp, "k-crc")
-    for attempt in range(6):
-        shutil.rmtree(od, ignore_errors=True)
-        kill_after_checkpoint(args, od, "long.checkpoint", 0.0)
-        if os.path.exists(os.path.join(od, "long.checkpoint")):
-            break
+    interrupted_run(args, od)
     ck = os.path.join(od, "long.checkpoint")
     data = bytearray(open(ck, "rb").read()) if os.path.exists(ck) else bytearray()
     check(data[:8] == b"VOXTRJ04", f"a checkpoint of an interrupted run ({len(data)} bytes)")
@@ -316,12 +324,7 @@ def test_resume(tmp):
             f.write(text)
     fargs = [a if a != top else fifo for a in args]
     od = os.path.join(tmp, "k-fifo")
-    for attempt in range(6):
-        shutil.rmtree(od, ignore_errors=True)
-        threading.Thread(target=feed, daemon=True).start()
-        kill_after_checkpoint(fargs, od, "long.checkpoint", 0.0)
-        if os.path.exists(os.path.join(od, "long.checkpoint")):
-            break
+    interrupted_run(fargs, od, before=lambda: threading.Thread(target=feed, daemon=True).start())
     threading.Thread(target=feed, daemon=True).start()
     r = vox("trajectory", *fargs, "--output-dir", od, "--resume", "--jobs", "2", timeout=120)
     s = json.load(open(os.path.join(od, "run.summary.json"))) if r.returncode == 0 else {}
@@ -330,11 +333,7 @@ def test_resume(tmp):
     # a hard-linked copy of an interrupted run (cp -al) keeps its bytes when the original is resumed: a rows
     # file with other links is not cut or appended to, but replaced (the run starts again)
     od = os.path.join(tmp, "k-hardlinked")
-    for attempt in range(6):
-        shutil.rmtree(od, ignore_errors=True)
-        kill_after_checkpoint(args, od, "long.checkpoint", 0.0)
-        if os.path.exists(os.path.join(od, "long.frames.csv.part")):
-            break
+    interrupted_run(args, od)
     backup = od + "-backup"
     os.makedirs(backup)
     for f in os.listdir(od):  # (not the lock: one with other links is refused, test_trajectory checks it)
