@@ -1015,6 +1015,12 @@ def test_cif_blocks(tmp):
         got[name] = rows(csv) if os.path.exists(csv) else None
     check(got[one] is not None and got[one] == got[many], "data blocks give the rows of one block's models")
     check(got[gaps] == got[one], "data blocks whose atom_site loop has no rows are passed over")
+    only = os.path.join(tmp, "blk-only-empty.cif")
+    open(only, "w").write(empty + "loop_\n_atom_site.id\n_atom_site.Cartn_x\n" + empty)
+    r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", only, "--output-dir",
+            os.path.join(tmp, "blk-only-empty"))
+    check(r.returncode == 1 and "its 3 atom_site loops have no rows" in r.stderr,
+          f"only loops without rows: {r.returncode} {r.stderr}")
     # a row wrapped over two lines, or a value as a ';' text field: refused naming the line and saying why
     text = open(one).read().split("\n")
     row = next(i for i, l in enumerate(text) if l.startswith("ATOM"))

@@ -462,7 +462,7 @@ static vox_status cif_header(vox_ctx *ctx, struct vox_frames *fr, models_state *
 {
     size_t len;
     uint64_t at;
-    int r, in_loop = 0;
+    int r, in_loop = 0, rowless = 0; /* rowless: atom_site loops seen without rows */
     forget_columns(m);
     while ((r = next_line(fr, m, &len, &at)) > 0) {
         char *l = m->line;
@@ -470,6 +470,7 @@ static vox_status cif_header(vox_ctx *ctx, struct vox_frames *fr, models_state *
         if (starts(l, "loop_")) {
             /* a loop of atom_site items without rows, then another: the columns are the new
              * loop's alone (the old ones' indices would point past its rows' values) */
+            rowless += in_loop && m->ncols > 0;
             in_loop = 1;
             forget_columns(m);
             continue;
@@ -503,6 +504,7 @@ static vox_status cif_header(vox_ctx *ctx, struct vox_frames *fr, models_state *
                  * line past the items was taken for a row, and the frames ended there) */
                 forget_columns(m);
                 in_loop = 0;
+                rowless++;
                 continue;
             }
             if (m->cx < 0 || m->cy < 0 || m->cz < 0)
@@ -521,6 +523,10 @@ static vox_status cif_header(vox_ctx *ctx, struct vox_frames *fr, models_state *
         m->done = 1;
         return VOX_OK;
     }
+    rowless += in_loop && m->ncols > 0; /* a loop at the end of the file, its items the last lines */
+    if (rowless)
+        return vox_fail(ctx, VOX_E_FORMAT, "%s: not a trajectory file vox reads: its %d atom_site loop%s no rows "
+                        "(expected an mmCIF file with atoms)", fr->path, rowless, rowless == 1 ? " has" : "s have");
     return vox_fail(ctx, VOX_E_FORMAT, "%s: not a trajectory file vox reads: no atom_site loop (expected an mmCIF "
                     "file with atoms)", fr->path);
 }
