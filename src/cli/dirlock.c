@@ -40,11 +40,12 @@ static int open_lock(const char *dir, const char *name, int flags, char *path, s
      * written, which through a link planted there would be done to whatever file it names */
     /* 0666 less the umask, as every output: a group sharing the folder (umask 002) can take it too */
     int fd = open(path, flags | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0666);
-    struct stat sb;
+    struct stat sb = {0};
     if (fd >= 0 && (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_nlink != 1)) {
         /* a hard link would have another name's file signed (written) as the lock */
-        errno = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) ? EMLINK : EINVAL;
+        const int linked = S_ISREG(sb.st_mode) && sb.st_nlink != 1;
         close(fd);
+        errno = linked ? EMLINK : EINVAL;
         return -1;
     }
     return fd;

@@ -41,9 +41,6 @@ static int load_prepared(vox_ctx *ctx, const char *top, unsigned long long max_i
     return 1;
 }
 
-/* The file a frame's message names: the frames' (an ensemble's frames are the topology's). */
-static const char *frames_source(const frame_engine *e) { return e->source ? e->source : e->topology; }
-
 static void analyse_slot(frame_engine *e, frame_worker *w, frame_slot *sl)
 {
     const float *in = sl->xyz;
@@ -143,10 +140,12 @@ int frame_engine_init(frame_engine *e, const char *top, const vox_frames *frames
         }
         /* the topology is read once (a pipe or FIFO can be read only once); the other
          * jobs analyse copies of the first job's prepared structure */
-        if (i == 0 ? !load_prepared(w->ctx, top, max_input_bytes, frames, mode == ALIGN_EACH, canonical_signs, &w->s, err, cap)
-                   : vox_structure_copy(w->ctx, e->w[0].s, &w->s) != VOX_OK) {
-            if (i > 0)
-                snprintf(err, cap, "%s", vox_ctx_last_error_detail(w->ctx));
+        if (i == 0) {
+            if (!load_prepared(w->ctx, top, max_input_bytes, frames, mode == ALIGN_EACH, canonical_signs, &w->s, err,
+                               cap))
+                goto fail;
+        } else if (vox_structure_copy(w->ctx, e->w[0].s, &w->s) != VOX_OK) {
+            snprintf(err, cap, "%s", vox_ctx_last_error_detail(w->ctx));
             goto fail;
         }
     }
@@ -195,7 +194,7 @@ int frame_engine_set_reference(frame_engine *e, int64_t index, const float *xyz,
         rp.fit = e->fit_ca ? VOX_FIT_CA : VOX_FIT_HEAVY;
         rp.frame_signs = e->canonical_signs ? VOX_FRAME_SIGNS_CANONICAL : VOX_FRAME_SIGNS_VOLUMIZER;
         if (vox_reference_create(ctx, e->w[0].s, xyz, e->atoms, &rp, &e->ref) != VOX_OK) {
-            snprintf(err, cap, "%s: frame %lld: %s", frames_source(e), (long long)index, vox_ctx_last_error_detail(ctx));
+            snprintf(err, cap, "frame %lld: %s", (long long)index, vox_ctx_last_error_detail(ctx));
             return 0;
         }
         vox_reference_transform(e->ref, &e->to_aligned);

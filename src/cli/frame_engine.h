@@ -33,7 +33,6 @@ typedef struct frame_engine {
     align_mode mode;
     int fit_ca, canonical_signs;
     const char *topology;
-    const char *source;         /* the file the frames come from, for messages (the caller sets it) */
     size_t atoms;               /* input atoms per frame */
     vox_analyze_params ap;
     /* the first frame (reference and none): the lattice, its transform, the fit */
@@ -64,7 +63,8 @@ int frame_engine_init(frame_engine *e, const char *topology, const vox_frames *f
                       unsigned long long max_grid_voxels, unsigned long long max_input_bytes, int batch_per_job,
                       char *err, size_t errcap);
 /* Sets the reference (reference/none) from the first analysed frame's input
- * coordinates: its alignment, lattice and fit atoms. */
+ * coordinates: its alignment, lattice and fit atoms.  An error reads "frame K:
+ * why", as a slot's (the caller names the file). */
 int frame_engine_set_reference(frame_engine *e, int64_t index, const float *xyz, char *err, size_t errcap);
 /* Analyses slots[0 .. n) in parallel; each slot ends with a result or failed. */
 void frame_engine_run(frame_engine *e, int n);

@@ -348,6 +348,7 @@ void summary_owner_of_doc(const cJSON *j, summary_owner *o)
     } else if (cJSON_IsNumber(cJSON_GetObjectItem(j, "frames_done")) &&
                cJSON_IsString(cJSON_GetObjectItem(cfg, "topology"))) {
         o->kind = SUMMARY_TRAJECTORY;
+        o->frames_done = (long)cJSON_GetObjectItem(j, "frames_done")->valuedouble;
         if (cJSON_IsString(label))
             snprintf(o->label, sizeof o->label, "%s", label->valuestring);
         const cJSON *input = cJSON_GetObjectItem(cfg, "frames_file");

@@ -61,6 +61,7 @@ typedef struct summary_owner {
     char label[256];
     char input[4096]; /* a trajectory run's: the file its frames came from, absolute
                          (config.frames_file); "" when not said (an earlier vox's) */
+    long frames_done; /* a trajectory run's frames analysed */
 } summary_owner;
 void summary_owner_of(const char *path, summary_owner *o);
 void summary_owner_of_doc(const cJSON *doc, summary_owner *o); /* the same, of a summary already parsed */

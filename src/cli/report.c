@@ -683,16 +683,6 @@ static long count_rows(const char *path)
     return lines > 0 ? lines - 1 : 0;
 }
 
-/* The frames analysed of the trajectory label: its run's summary (frames_done) when the
- * folder's summary is that trajectory's, else -1 (unknown).  frames.csv cannot tell: a frame
- * without volumes has no row there. */
-static long frames_done_of(const cJSON *summary, const char *label)
-{
-    const cJSON *cfg = cJSON_GetObjectItem(summary, "config"), *l = cJSON_GetObjectItem(cfg, "label"),
-                *n = cJSON_GetObjectItem(summary, "frames_done");
-    return cJSON_IsString(l) && !strcmp(l->valuestring, label) && cJSON_IsNumber(n) && n->valuedouble >= 0
-               ? (long)n->valuedouble : -1;
-}
 
 static const char *const STATUS[4] = {"done", "failed", "skipped", "planned"};
 
@@ -776,16 +766,20 @@ int report_write_index(const report_assets *a, const char *dir, const char *who,
     }
     vox_buf_puts(&b, "],\"trajectories\":[");
     shown = 0;
+    /* a trajectory's frames: its run's (frames.csv cannot tell: a frame without volumes has no
+     * row there), known when the folder's summary is that trajectory's */
     char summary_path[PATH_MAX + 32];
     snprintf(summary_path, sizeof summary_path, "%s/run.summary.json", dir);
-    cJSON *summary = vox_file_kind(summary_path, NULL) == VOX_PATH_REGULAR ? read_json(summary_path) : NULL;
+    summary_owner owner;
+    summary_owner_of(summary_path, &owner);
     for (size_t i = 0; i < nn; i++) {
         if (!names[i] || !has_suffix(names[i], ".frames.csv")) continue;
         char label[256], p[PATH_MAX + 600];
         snprintf(label, sizeof label, "%.*s", (int)(strlen(names[i]) - strlen(".frames.csv")), names[i]);
         long ntracks = 0;
         snprintf(p, sizeof p, "%s/%s", dir, names[i]);
-        const long nrows = count_rows(p), frames = frames_done_of(summary, label);
+        const long nrows = count_rows(p);
+        const long frames = owner.kind == SUMMARY_TRAJECTORY && !strcmp(owner.label, label) ? owner.frames_done : -1;
         snprintf(p, sizeof p, "%s/%s.tracks.csv", dir, label);
         int has_tracks = is_file(p);
         if (has_tracks) {
@@ -806,7 +800,6 @@ int report_write_index(const report_assets *a, const char *dir, const char *who,
         else vox_buf_puts(&b, "null");
         vox_buf_printf(&b, ",\"page\":%s}", is_file(p) ? "true" : "false");
     }
-    cJSON_Delete(summary);
     vox_buf_puts(&b, "]}");
     for (size_t i = 0; i < nn; i++) free(names[i]);
     free(names);

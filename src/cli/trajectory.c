@@ -380,6 +380,14 @@ static void progress_show(progress *p, int64_t done, int64_t k, uint64_t offset,
 
 /* ---- the run --------------------------------------------------------------------- */
 
+/* Removes path when it is a regular file or a link (only the link: never what it names). */
+static void remove_if_file(const char *path)
+{
+    struct stat lb;
+    if (lstat(path, &lb) == 0 && (S_ISREG(lb.st_mode) || S_ISLNK(lb.st_mode)))
+        unlink(path);
+}
+
 /* A rows file being written: appended to when resumed (truncated to the checkpoint's length
  * before), else new with its header.  Its name is fixed (a resumed run finds it), so it is
  * opened without following a link (a link planted there would have the rows written into the
@@ -387,9 +395,8 @@ static void progress_show(progress *p, int64_t done, int64_t k, uint64_t offset,
  * was there (an old rows file, a link) is removed first.  NULL after saying why in err. */
 static FILE *open_part(const char *path, int resumed, const char *header, char *err, size_t cap)
 {
-    struct stat lb;
-    if (!resumed && lstat(path, &lb) == 0 && (S_ISREG(lb.st_mode) || S_ISLNK(lb.st_mode)))
-        unlink(path);
+    if (!resumed)
+        remove_if_file(path);
     const int flags = resumed ? O_WRONLY | O_APPEND : O_WRONLY | O_CREAT | O_EXCL;
     const int fd = open(path, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0666);
     struct stat sb;
@@ -482,14 +489,20 @@ static int write_tracks(vox_ctx *ctx, const vox_tracker *tk, const char *path, c
     return ok;
 }
 
+/* <label>.occupancy.dx (type -1: every type) or <label>.occupancy.<type>.dx. */
+static void occupancy_path(const char *dir, const char *label, int type, char *path, size_t cap)
+{
+    if (type < 0) snprintf(path, cap, "%s/%s.occupancy.dx", dir, label);
+    else snprintf(path, cap, "%s/%s.occupancy.%s.dx", dir, label, vox_volume_type_name((vox_volume_type)type));
+}
+
 static int write_occupancy(vox_ctx *ctx, const vox_tracker *tk, const vox_transform *t0, const char *dir,
                            const char *label, char *err, size_t cap)
 {
     for (int type = -1; type <= VOX_CAVITY; type++) {
         char path[4096], *doc = NULL;
         size_t len = 0;
-        if (type < 0) snprintf(path, sizeof path, "%s/%s.occupancy.dx", dir, label);
-        else snprintf(path, sizeof path, "%s/%s.occupancy.%s.dx", dir, label, vox_volume_type_name((vox_volume_type)type));
+        occupancy_path(dir, label, type, path, sizeof path);
         if (vox_render_occupancy_dx(ctx, tk, type, t0, &doc, &len) != VOX_OK) {
             snprintf(err, cap, "%s", vox_ctx_last_error_detail(ctx));
             return 0;
@@ -504,14 +517,7 @@ static int write_occupancy(vox_ctx *ctx, const vox_tracker *tk, const vox_transf
 /* What an earlier run of this label left that this run did not write (another --write, or
  * --align each, which has no tracks): removed, so that the folder holds one run's files (the
  * README: descriptors.csv has one row per row of frames.csv).  Only these fixed names of this
- * label, and only regular files or links; written: which kinds this run wrote. */
-static void remove_if_file(const char *path)
-{
-    struct stat lb;
-    if (lstat(path, &lb) == 0 && (S_ISREG(lb.st_mode) || S_ISLNK(lb.st_mode)))
-        unlink(path);
-}
-
+ * label, and only regular files or links; the flags: which kinds this run wrote. */
 static void remove_unwritten_outputs(const char *dir, const char *label, int descriptors, int tracks, int occupancy,
                                      int html)
 {
@@ -526,9 +532,8 @@ static void remove_unwritten_outputs(const char *dir, const char *label, int des
         snprintf(path, sizeof path, "%s/index.html", dir);
         remove_if_file(path);
     }
-    for (int type = -1; !occupancy && type <= VOX_CAVITY; type++) { /* as write_occupancy names them */
-        if (type < 0) snprintf(path, sizeof path, "%s/%s.occupancy.dx", dir, label);
-        else snprintf(path, sizeof path, "%s/%s.occupancy.%s.dx", dir, label, vox_volume_type_name((vox_volume_type)type));
+    for (int type = -1; !occupancy && type <= VOX_CAVITY; type++) {
+        occupancy_path(dir, label, type, path, sizeof path);
         remove_if_file(path);
     }
 }
@@ -790,7 +795,6 @@ int cmd_trajectory(int argc, char **argv)
                            o.max_grid, o.max_input, 4, err, sizeof err))
         goto out;
     engine_ok = 1;
-    e.source = traj;
     /* the descriptors are computed only when asked for; the labels of their lining residues
      * from the analysed atoms (the same names in every frame and every job's copy) */
     e.ap.descriptors = o.descriptors;
@@ -922,8 +926,10 @@ int cmd_trajectory(int argc, char **argv)
             if (!need)
                 continue;
             if (tracking && !e.has_reference) {
-                if (!frame_engine_set_reference(&e, sl->index, sl->xyz, err, sizeof err)) {
+                char why[2048];
+                if (!frame_engine_set_reference(&e, sl->index, sl->xyz, why, sizeof why)) {
                     failed_frame = sl->index;
+                    snprintf(err, sizeof err, "%s: %s", traj, why); /* as a slot's error */
                     break;
                 }
                 if (!tk) {
