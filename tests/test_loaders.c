@@ -395,6 +395,36 @@ static void test_residue_number_range(void)
     }
 }
 
+/* An mmCIF file whose first data block has an atom_site loop without rows
+ * (an ensemble written with an empty block first, say).  vox reads the
+ * first data block, as volumizer does; it said "no atom_site category",
+ * which the file has, and did not say that later blocks are not read. */
+static void test_empty_atom_site_loop(void)
+{
+    static const char empty[] = "data_empty\n#\nloop_\n_atom_site.id\n_atom_site.Cartn_x\n_atom_site.Cartn_y\n"
+                                "_atom_site.Cartn_z\n#\n";
+    char *atoms = cif_text(3, "\n");
+    char *both = malloc(sizeof empty + strlen(atoms));
+    strcpy(both, empty);
+    strcat(both, atoms);
+    const struct { const char *text, *want, *not_want; } cases[] = {
+        {empty, "atom_site loop has no rows", "later data blocks"},
+        {both, "atom_site loop has no rows", NULL},
+        {"data_x\n_entry.id x\n", "no atom_site category", "later data blocks"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        vox_structure *s = NULL;
+        const vox_status st = vox_load_buffer(ctx, cases[i].text, strlen(cases[i].text), "e.cif", NULL, &s);
+        const char *d = vox_ctx_last_error_detail(ctx);
+        CHECK(st == VOX_E_PARSE && !s && strstr(d, "e.cif") && strstr(d, cases[i].want) &&
+                  (i != 1 || strstr(d, "later data blocks")) && (!cases[i].not_want || !strstr(d, cases[i].not_want)),
+              "case %zu: says '%s'%s: %s", i, cases[i].want, i == 1 ? " and that later blocks are not read" : "", d);
+        vox_structure_free(&s);
+    }
+    free(both);
+    free(atoms);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -414,6 +444,7 @@ int main(int argc, char **argv)
     test_nine_part_expression();
     test_long_operator_expressions();
     test_residue_number_range();
+    test_empty_atom_site_loop();
     vox_ctx_destroy(&ctx);
     rmdir(tmpdir);
     return check_report();

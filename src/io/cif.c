@@ -42,6 +42,7 @@ typedef struct cif_doc {
     size_t ncats;
     char **arena; /* joined text fields */
     size_t narena;
+    int later_blocks; /* the file goes on past the first data block, which is all that is read */
 } cif_doc;
 
 static void doc_free(cif_doc *d)
@@ -675,8 +676,10 @@ static vox_status tokenize(vox_ctx *ctx, const vox_text *t, cif_doc *d)
         if (kind == TOK_EOF)
             break;
         if (kind == TOK_VALUE && sv_prefix(&tok, "data_")) {
-            if (in_block)
-                break; /* only the first data block is read */
+            if (in_block) {
+                d->later_blocks = 1; /* only the first data block is read (biotite's first block) */
+                break;
+            }
             in_block = 1;
             continue;
         }
@@ -1320,7 +1323,16 @@ vox_status vox_parse_cif(vox_ctx *ctx, const vox_text *t, vox_assembly_policy po
         goto out;
     const category *as = find_cat(&d, "atom_site");
     if (!as || nrows(as) == 0) {
-        st = vox_fail(ctx, VOX_E_PARSE, "%s: no atom_site category: an mmCIF structure needs an atom_site loop", t->name);
+        /* volumizer reads the first data block only; a file whose later
+         * blocks hold the atoms is told so */
+        const char *later =
+            d.later_blocks ? " (its first data block's: later data blocks are not read, as in volumizer)" : "";
+        if (as)
+            st = vox_fail(ctx, VOX_E_PARSE, "%s: its atom_site loop has no rows%s: an mmCIF structure needs atoms there",
+                          t->name, later);
+        else
+            st = vox_fail(ctx, VOX_E_PARSE, "%s: no atom_site category%s: an mmCIF structure needs an atom_site loop",
+                          t->name, later);
         goto out;
     }
     atom_cols k = {
