@@ -337,6 +337,18 @@ def test_handles_are_not_pickled_and_say_so():
                 fn(obj)
             assert "_thread.lock" not in str(e.value)
         assert copy.copy(obj)._h is obj._h  # a shallow copy shares the handle, as before
+    # a copy keeps the handle alive: its original going first freed it under the copy (a Structure
+    # of 0 atoms, a Result whose voxels() failed, an Analyzer "closed")
+    import gc
+    a2 = vox.Analyzer(threads=1)
+    r2 = a2.analyze(xyz, **atoms)
+    ca, cs, cr = copy.copy(a2), copy.copy(r2.structure), copy.copy(r2)
+    want_voxels, want_atoms = r2.voxels(0), len(r2.structure)
+    del a2, r2
+    gc.collect()
+    assert len(cs) == want_atoms and cs.coords.shape == (want_atoms, 3)
+    assert (cr.voxels(0) == want_voxels).all() and cr.render("df-json")
+    assert ca.analyze(cs).render("df-json") == cr.render("df-json")
     assert pickle.loads(pickle.dumps(r.volumes)) == r.volumes
     assert pickle.loads(pickle.dumps(r.table)).equals(r.table)
     assert (pickle.loads(pickle.dumps(r.transform)).rotation == r.transform.rotation).all()
@@ -381,6 +393,19 @@ def test_mdanalysis_altlocs_dropped_as_the_file_loaders_drop_them(tmp_path):
     # the trajectory of the same file: MDAnalysis' frames and vox's reader agree
     frames = vox.analyze_trajectory(u, select=None, threads=1)
     assert frames.equals(vox.analyze_trajectory(p, trajectory=p, threads=1))
+    # input_index names the caller's atom: its position in the AtomGroup given, dropped locations
+    # counted (it was the position among the atoms kept: another atom after the first drop)
+    r = vox.Analyzer(threads=1, md_residue_names=False, descriptors=True).analyze(u.atoms)
+    la = r.lining_atoms()
+    picked = u.atoms[la.input_index.to_numpy().astype(int)]
+    assert len(la) and picked.names.tolist() == la.atom_name.tolist()
+    assert picked.resids.tolist() == la.res_id.tolist()
+    # the kept locations: A in residue 5, B (listed first) in residue 9
+    assert set(picked.altLocs[picked.resids == 5]) <= {"A"} and set(picked.altLocs[picked.resids == 9]) <= {"B"}
+    info = r.structure.atoms()
+    assert (info["input_index"] == r.structure.kept_atoms).all()
+    kept = u.atoms[r.structure.kept_atoms.astype(int)]
+    assert kept.names.tolist() == info["atom_name"].tolist() and kept.resids.tolist() == info["res_id"].tolist()
 
 
 def test_non_utf8_file_name_equals_cli(tmp_path):

@@ -222,3 +222,26 @@ def test_analyzers_made_before_a_fork_work_in_the_children(tmp_path):
     except subprocess.TimeoutExpired:
         pytest.fail("a forked worker hung on an Analyzer made before the fork")
     assert p.returncode == 0 and "forked ok" in p.stdout, p.stdout + p.stderr
+
+
+def test_exit_while_a_daemon_thread_analyses(tmp_path):
+    """The interpreter exits while a daemon thread is inside an analysis: the finalizers that free
+    the context and structure ran at exit, under the running call (SIGSEGV or abort, most runs)."""
+    script = tmp_path / "daemon.py"
+    script.write_text(
+        "import sys, threading, time\n"
+        f"sys.path.insert(0, {os.path.dirname(os.path.abspath(__file__))!r})\n"
+        "from conftest import ring_protein\n"
+        "import vox\n"
+        "xyz, atoms = ring_protein(residues=200)\n"
+        "a = vox.Analyzer(resolution=0.5, threads=1)\n"
+        "s = a.load(xyz, **atoms)\n"
+        "def work():\n"
+        "    while True:\n"
+        "        a.analyze(s)\n"
+        "threading.Thread(target=work, daemon=True).start()\n"
+        "time.sleep(0.3)\n"
+        "print('exit', flush=True)\n")
+    for _ in range(3):
+        r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0 and r.stdout == "exit\n", (r.returncode, r.stderr[-2000:])

@@ -55,10 +55,21 @@ def _not_picklable(obj, instead):
 
 
 def _shallow_copy(obj):
-    """copy.copy(): a second Python object on the same handle (and the same finalizer)."""
+    """copy.copy(): a second Python object on the same handle (and the same finalizer), which keeps
+    the original alive: the original's finalizer frees the handle when the original goes."""
     c = object.__new__(type(obj))
     c.__dict__.update(obj.__dict__)
+    c._copy_of = obj
     return c
+
+
+def _finalizer(obj, fn, *args):
+    """weakref.finalize(obj, fn, *args), not run at interpreter exit: a daemon thread may still be
+    inside a library call on the handle then (the locks that make calls take turns are not taken
+    by a finalizer), and the process's memory goes with it anyway."""
+    f = weakref.finalize(obj, fn, *args)
+    f.atexit = False
+    return f
 
 
 def make_label(path):
@@ -185,7 +196,10 @@ class Structure:
         self._h = handle
         self.label = label
         self.input_path = input_path
-        self._finalizer = weakref.finalize(self, _free_handle, lib.vox_structure_free, handle)
+        self._finalizer = _finalizer(self, _free_handle, lib.vox_structure_free, handle)
+        # an AtomGroup's structure without the alternate locations vox drops: the place of each
+        # input atom in the AtomGroup given, which input_index reports (None: the same)
+        self._input_positions = None
         # held while the library reads or changes the structure: set_coords from one thread and an
         # analysis or render of the same structure from another (each through its own Analyzer,
         # whose lock does not cover the other's calls) take turns.  Always taken before an
@@ -214,11 +228,12 @@ class Structure:
 
     @property
     def kept_atoms(self):
-        """Input index of each analysed atom (which atoms survived cleaning)."""
+        """Input index of each analysed atom (which atoms survived cleaning): for an AtomGroup, its
+        position there."""
         n = lib.vox_structure_kept_atoms(self._ptr, None)
         out = np.empty(n, dtype=np.uintp)
         lib.vox_structure_kept_atoms(self._ptr, out.ctypes.data)
-        return out
+        return out if self._input_positions is None else self._input_positions[out]
 
     @property
     def transform(self):
@@ -258,6 +273,8 @@ class Structure:
             cols["input_index"].append(info.input_index)
         out = {k: np.array(v, dtype={"res_id": np.int32, "hetero": bool, "input_index": np.uintp}.get(k, object))
                for k, v in cols.items()}
+        if self._input_positions is not None:
+            out["input_index"] = self._input_positions[out["input_index"]]
         self._annotation_cache = (n, out)
         return out
 
@@ -328,7 +345,7 @@ class Result:
         self._with_descriptors = with_descriptors
         self.structure = structure
         self._h = handle
-        self._finalizer = weakref.finalize(self, _free_handle, lib.vox_result_free, handle)
+        self._finalizer = _finalizer(self, _free_handle, lib.vox_result_free, handle)
         self.resolution = resolution
         ptr = handle.value
         # every vox_volume straight into one record array: the Volume objects and the table are
@@ -761,7 +778,7 @@ class Analyzer:
         self._h.value = _create_ctx(o)
         # the process that owns the context (a list shared with the _derive()d Analyzers)
         self._pid = [os.getpid()]
-        self._finalizer = weakref.finalize(self, _destroy_ctx, self._h, self._pid)
+        self._finalizer = _finalizer(self, _destroy_ctx, self._h, self._pid)
         # a profile named (profile=, else $VOX_PROFILE) and not used: a warning, as `vox analyze` gives
         # (the library itself says nothing unless verbose); the defaults give the same results
         env_profile = os.environ.get("VOX_PROFILE")
@@ -947,10 +964,12 @@ class Analyzer:
                 make_label(name) if name else "structure", name or "", bool(md), prepare, align)
         if _is_mdanalysis(source):
             from . import _mda
-            ag = _mda.atomgroup(source)
+            ag, positions = _mda.atomgroup(source)
             buffers = _mda.atom_buffers(ag)
             label = _mda.label(ag)
-            return self._from_buffers(buffers, label, True if md is None else md, prepare, align)
+            s = self._from_buffers(buffers, label, True if md is None else md, prepare, align)
+            s._input_positions = positions
+            return s
         if isinstance(source, Structure):
             raise invalid("this Structure is already loaded: pass it to analyze()")
         if atoms or isinstance(source, np.ndarray):

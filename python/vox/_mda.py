@@ -9,7 +9,9 @@ from ._errors import InvalidArgumentError, invalid
 
 
 def atomgroup(obj, select=None):
-    """The AtomGroup of a Universe or AtomGroup, narrowed by an MDAnalysis selection string."""
+    """The AtomGroup of a Universe or AtomGroup, narrowed by an MDAnalysis selection string, and
+    the alternate locations vox drops dropped (altloc_first): (group, positions), positions the
+    place of each of its atoms in the AtomGroup given (None: the same group)."""
     ag = getattr(obj, "atoms", None)  # a Universe's atoms; an AtomGroup's .atoms is itself
     # positions asked of the class: a Universe without a trajectory has the property but no data
     if ag is None or not hasattr(type(ag), "positions") or not hasattr(ag, "universe"):
@@ -17,24 +19,29 @@ def atomgroup(obj, select=None):
     if select:
         if not isinstance(select, str):
             raise invalid(f"select must be an MDAnalysis selection string, got {type(select).__name__}")
-        ag = ag.select_atoms(select)
+        try:
+            ag = ag.select_atoms(select)
+        except Exception as e:  # MDAnalysis' SelectionError and the parser's ValueErrors: no vox.Error
+            raise invalid(f"select={select!r}: {e}") from None
     if len(ag) == 0:
         raise invalid(f"the selection {select!r} matched no atoms" if select else "the AtomGroup is empty")
     return altloc_first(ag)
 
 
 def altloc_first(ag):
-    """The atoms vox's file loaders keep of alternate locations (biotite's altloc="first"): in each
+    """(group, positions): the atoms vox's file loaders keep of alternate locations (biotite's altloc="first"): in each
     residue (a run of atoms with the same residue number, insertion code, chain and residue name)
     the atoms without altloc and those with the first letter seen in it; numeric altlocs go.
-    MDAnalysis keeps every location, which would analyse both copies of a disordered side chain."""
+    MDAnalysis keeps every location, which would analyse both copies of a disordered side chain.
+    positions: where each kept atom is in ag (None when all are kept), so that an input_index
+    names the caller's atom."""
     alt = _attr(ag, "altLocs")
     if alt is None:
-        return ag
+        return ag, None
     first = [str(a)[:1] for a in alt.tolist()]
     blank = np.array([c in ("", " ", ".", "?") for c in first], dtype=bool)
     if blank.all():
-        return ag
+        return ag, None
     n = len(first)
     key = [np.asarray(v) for v in (ag.resids, _attr(ag, "icodes"), _attr(ag, "chainIDs"), ag.resnames)
            if v is not None]
@@ -51,11 +58,11 @@ def altloc_first(ag):
         if c == letter:
             keep[i] = True
     if keep.all():
-        return ag
+        return ag, None
     kept = ag[keep]
     if len(kept) == 0:
         raise invalid("no atoms are left of the AtomGroup once alternate locations are dropped")
-    return kept
+    return kept, np.flatnonzero(keep).astype(np.uintp)
 
 
 def _attr(ag, name):

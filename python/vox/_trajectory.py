@@ -466,12 +466,13 @@ def _mdanalysis(a, lattice, source, select, start, stop, step):
         raise invalid("an updating AtomGroup (select_atoms(..., updating=True)) changes its atoms from frame to "
                       "frame, and an updating selection cannot be analysed as one structure: pass a static "
                       "AtomGroup or select=, or analyse frame by frame with Analyzer.analyze()")
-    ag = _mda.atomgroup(source, select)
+    ag, positions = _mda.atomgroup(source, select)
     u = ag.universe
     whole = len(ag) == len(u.atoms) and bool(np.all(ag.ix == np.arange(len(ag))))
     buffers = _mda.atom_buffers(ag)
     md = True if a.md_residue_names is None else a.md_residue_names
     s = a._from_buffers(buffers, _mda.label(ag), md, True, lattice.each, _lib.FRAME_SIGNS[lattice.frame_signs])
+    s._input_positions = positions
     coll = _Collector(s if lattice.params.descriptors else None)
 
     n = s.input_atom_count
