@@ -190,7 +190,7 @@ struct vox_ctx {
     struct vox_tuning *tuning;         /* active settings (tuning.h) */
     struct vox_profile_info *profile;  /* where they came from (profile.h) */
     char isa_reason[320];
-    char detail[1024];
+    char detail[4096 + 1024]; /* room for a path of PATH_MAX and what is said of it (error.c) */
     char describe[1024];
     char warnings[512];   /* every warning so far, "; "-separated (vox_ctx_describe shows them) */
     uint64_t structures_built; /* mixed into each structure's identity */

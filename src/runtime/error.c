@@ -1,5 +1,6 @@
 /* error.c - status strings and the per-context error detail */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -50,13 +51,30 @@ static void make_printable(char *s)
     }
 }
 
+/* The end of a detail kept when one is longer than the room for it: a
+ * message names its file first and says what is wrong last. */
+#define DETAIL_TAIL 1024
+
 vox_status vox_fail(vox_ctx *ctx, vox_status st, const char *fmt, ...)
 {
     if (ctx) {
-        va_list ap;
+        va_list ap, again;
         va_start(ap, fmt);
-        vsnprintf(ctx->detail, sizeof ctx->detail, fmt, ap);
+        va_copy(again, ap);
+        const int n = vsnprintf(ctx->detail, sizeof ctx->detail, fmt, ap);
         va_end(ap);
+        /* cut in the middle, not at the end, so that the reason stays (a
+         * name longer than the room otherwise took all of it) */
+        char *whole = n >= (int)sizeof ctx->detail ? malloc((size_t)n + 1) : NULL;
+        if (whole) {
+            vsnprintf(whole, (size_t)n + 1, fmt, again);
+            static const char gap[] = " [...] ";
+            const size_t head = sizeof ctx->detail - 1 - DETAIL_TAIL - (sizeof gap - 1);
+            memcpy(ctx->detail + head, gap, sizeof gap - 1);
+            memcpy(ctx->detail + head + sizeof gap - 1, whole + (size_t)n - DETAIL_TAIL, DETAIL_TAIL + 1);
+            free(whole);
+        }
+        va_end(again);
         make_printable(ctx->detail);
     }
     return st;
