@@ -374,3 +374,72 @@ def test_switches_take_booleans_only():
         with pytest.raises(vox.InvalidArgumentError, match="include_hubs"):
             call()
     assert r.render("cif", include_hubs=np.bool_(False)) == r.render("cif")
+
+
+def test_second_adversarial_inputs():
+    """Inputs a stop-39 adversarial test found taken wrongly: each refused with a vox.Error that
+    names the argument (or, where it was a wrong answer, answered right)."""
+    import pandas as pd
+    xyz, atoms = ring_protein()
+    a = analyzer()
+    # a NUL in a name ended it where the library reads it: 'AL\0A' was 'AL', its atom dropped unsaid
+    for field, bad in (("res_name", "AL\0A"), ("atom_name", "N\0OPE"), ("element", "C\0")):
+        names = list(atoms[field])
+        names[7] = bad
+        raises(vox.InvalidArgumentError, lambda: a.load(xyz, **{**atoms, field: names}),
+               match=rf"{field}\[7\] = .* contains a NUL")
+    names = list(atoms["atom_name"])
+    names[123] = "Cé"
+    raises(vox.InvalidArgumentError, lambda: a.load(xyz, **{**atoms, "atom_name": names}),
+           match=r"atom_name\[123\] = 'Cé' is not ASCII")  # (it quoted the NUL-joined names)
+    # a masked coordinate was analysed at the value under the mask
+    masked = np.ma.masked_array(xyz, mask=np.zeros(xyz.shape, dtype=bool))
+    assert len(a.load(masked, **atoms)) == len(xyz)  # nothing masked: taken
+    masked[5, 1] = np.ma.masked
+    raises(vox.InvalidArgumentError, lambda: a.load(masked, **atoms), match=r"coordinates\[5, 1\] is masked")
+    # a finite float64 past float32's range was "not a finite number", with NumPy's overflow warning
+    big = xyz.astype(np.float64)
+    big[5, 1] = 1e300
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        raises(vox.InvalidArgumentError, lambda: a.load(big, **atoms), match=r"coordinates\[5, 1\] = 1e\+300 .*float32")
+    # cells with no volume: vectors in one plane (written "angle_gamma 0.000"), a vector of 1e-20 Å ("0.000")
+    for box, message in (([[50, 0, 0], [100, 0, 0], [0, 0, 50]], "one plane"),
+                         ([[50, 0, 0], [0, 50, 0], [0, 0, 1e-20]], "row 2 .* shorter than 0.0005")):
+        raises(vox.InvalidArgumentError, lambda: a.load(xyz, box=np.array(box), **atoms), match=message)
+    # name= labels arrays as it labels bytes (the label stayed 'My Protein.pdb', and render("pymol")
+    # then refused a structure_file the caller never gave); beside a path it was ignored
+    r = a.analyze(xyz, name="My Protein.pdb", descriptors=True, **atoms)
+    assert r.structure.label == "my_protein" and r.render("pymol")
+    raises(vox.InvalidArgumentError, lambda: a.analyze(synthetic("pocket_box.pdb"), name="x.pdb"), match="name=")
+    # a str holding a file's text, passed as a path: said so (the detail was the first kilobyte of text)
+    text = open(synthetic("pocket_box.pdb")).read()
+    raises(vox.InvalidArgumentError, lambda: a.analyze(text), match="holds lines of text")
+    # a Result's secondary structure read the structure's current coordinates
+    r = a.analyze(xyz, **atoms)
+    before = r.secondary_structure()
+    r.structure.set_coords(r.structure.coords)  # (input = aligned here does not matter: any set_coords)
+    raises(vox.InvalidArgumentError, r.secondary_structure, match="changed after the result")
+    assert a.analyze(r.structure).secondary_structure() is not None and before is not None
+    # Transform.to_input takes what to_aligned takes: no points, one point
+    t = r.transform
+    assert t.to_input(np.zeros((0, 3))).shape == (0, 3)
+    one = t.to_aligned(xyz[0])
+    assert one.shape == (3,) and np.allclose(t.to_input(one), xyz[0], atol=1e-3)
+    # an empty result's pseudo-atoms: name columns of strings (float64 before)
+    empty = analyzer(min_voxels=10 ** 9).analyze(xyz, **atoms)
+    pa = empty.pseudo_atoms()
+    assert len(pa) == 0 and all(pa[c].dtype == object for c in ("res_name", "atom_name", "element", "chain"))
+    # write_frames_csv and volumize_pdb raised TypeError, AttributeError, ValueError, UnicodeEncodeError
+    table = pd.DataFrame(columns=vox.FRAME_COLUMNS)
+    row = pd.DataFrame([[0, 0.0, "pocké", 0, None, 1, 1.0, 1, 1, 1, 0, 0, 0, None, None]], columns=vox.FRAME_COLUMNS)
+    text_row = row.assign(type="pocket", voxels="many")
+    for call, message in ((lambda: vox.write_frames_csv(table, "a\0b.csv"), "NUL"),
+                          (lambda: vox.write_frames_csv(table, 3), "path must be"),
+                          (lambda: vox.write_frames_csv([1, 2], "e.csv"), "DataFrame"),
+                          (lambda: vox.write_frames_csv(row, "e.csv"), "not ASCII"),
+                          (lambda: vox.write_frames_csv(text_row, "e.csv"), "row 0"),
+                          (lambda: vox.volumize_pdb(synthetic("pocket_box.pdb"), profile=["x"]), "profile must be")):
+        raises(vox.InvalidArgumentError, call, match=message)
+    assert not os.path.exists("e.csv")

@@ -34,10 +34,14 @@ def _numbers(values, what):
     return values.to_numpy(dtype=common)
 
 
-def coords(xyz, n=None, what="coordinates"):
+def coords(xyz, n=None, what="coordinates", empty=False):
     """An (n, 3) float32 C-contiguous array from any real floating (or integer-free) array-like.
     float64 and other floating types are converted; integers, booleans, complex, strings and
     objects are refused."""
+    if isinstance(xyz, np.ma.MaskedArray) and np.ma.is_masked(xyz):
+        # np.asarray would drop the mask and analyse the values under it
+        where = np.argwhere(np.ma.getmaskarray(xyz))[0].tolist()
+        raise invalid(f"{what}[{', '.join(map(str, where))}] is masked: fill or drop masked atoms first")
     try:
         a = np.asarray(_numbers(xyz, what))
     except Exception as e:  # ragged lists and the like
@@ -48,9 +52,17 @@ def coords(xyz, n=None, what="coordinates"):
         raise invalid(f"{what} must have shape (n, 3), got {a.shape}")
     if n is not None and a.shape[0] != n:
         raise invalid(f"{what} hold {a.shape[0]} atoms, the structure has {n}")
-    if a.shape[0] == 0:
+    if a.shape[0] == 0 and not empty:
         raise invalid(f"{what} hold no atoms")
     if a.dtype != np.float32 or not a.flags.c_contiguous or not a.flags.aligned:
+        if a.dtype.itemsize > 4:
+            # a finite value past float32's range would become inf, then "not a finite number"
+            with np.errstate(invalid="ignore"):
+                big = np.isfinite(a) & (np.abs(a) > np.finfo(np.float32).max)
+            if big.any():
+                i, ax = np.argwhere(big)[0].tolist()
+                raise invalid(f"{what}[{i}, {ax}] = {a[i, ax]!r} is beyond float32's range (±3.4e38), "
+                              "which vox computes in")
         a = np.ascontiguousarray(a, dtype=np.float32)
     return a
 
@@ -73,6 +85,14 @@ def cell_box(b):
         raise invalid("box is all zeros: pass box=None for a structure without a unit cell")
     if not np.all(lengths > 0):
         raise invalid(f"box row {int(np.argmin(lengths))} is a zero-length cell vector: {a.tolist()}")
+    if not np.all(lengths >= 5e-4):  # the annotated mmCIF writes lengths to 0.001 Å: this one as 0.000
+        raise invalid(f"box row {int(np.argmin(lengths))} is a cell vector {float(lengths.min())!r} Å long, "
+                      f"shorter than 0.0005 Å: {a.tolist()}")
+    # vectors in one plane make no cell (a zero angle or volume in the annotated mmCIF): the volume
+    # against the product of the lengths, the sine-like measure of how far from flat the cell is
+    u = b.astype(np.float64) / lengths.astype(np.float64)[:, None]
+    if abs(np.linalg.det(u)) < 1e-6:
+        raise invalid(f"box's cell vectors lie in one plane (no volume): {a.tolist()}")
     return b
 
 
@@ -94,10 +114,16 @@ def _str_list(name, values, n):
         i = next(i for i, v in enumerate(items) if not isinstance(v, (str, bytes)))
         raise invalid(f"{name}[{i}] is {type(items[i]).__name__}, expected a string")
     if bytes in kinds:
-        try:
-            items = [v.decode("ascii") if isinstance(v, bytes) else v for v in items]
-        except UnicodeDecodeError as e:
-            raise invalid(f"{name}: {e.object!r} is not ASCII") from None
+        for i, v in enumerate(items):
+            if isinstance(v, bytes):
+                try:
+                    items[i] = v.decode("ascii")
+                except UnicodeDecodeError:
+                    raise invalid(f"{name}[{i}] = {v!r} is not ASCII") from None
+    for i, v in enumerate(items):
+        # a NUL would end the name where the library reads it (a name cut short, unsaid)
+        if "\0" in v:
+            raise invalid(f"{name}[{i}] = {v!r} contains a NUL character")
     return items
 
 
@@ -106,8 +132,9 @@ def _packed(name, items):
     library's width limits here (the library refuses a name too long, naming the atom)."""
     try:
         blob = np.frombuffer(("\0".join(items) + "\0").encode("ascii"), dtype=np.uint8)
-    except UnicodeEncodeError as e:
-        raise invalid(f"{name}: {e.object[max(0, e.start - 8):e.end + 8]!r} is not ASCII") from None
+    except UnicodeEncodeError:
+        i = next(i for i, v in enumerate(items) if not v.isascii())
+        raise invalid(f"{name}[{i}] = {items[i]!r} is not ASCII") from None
     starts = np.zeros(len(items), dtype=np.uintp)
     if len(items) > 1:
         np.cumsum(np.fromiter(map(len, items[:-1]), dtype=np.uintp, count=len(items) - 1) + 1, out=starts[1:])

@@ -166,9 +166,13 @@ class Transform:
 
     def to_input(self, xyz):
         """Aligned-frame points (n, 3) back to the input frame, as vox_transform_to_input does (float32)."""
-        a = np.array(_arrays.coords(xyz, what="points"), dtype=np.float32, copy=True)
-        lib.vox_transform_to_input(_byref(self._t), a.ctypes.data, a.shape[0])
-        return a
+        a = np.asarray(xyz) if not isinstance(xyz, np.ma.MaskedArray) else xyz
+        single = getattr(a, "ndim", 0) == 1  # one point (3,), as to_aligned takes it
+        a = np.array(_arrays.coords(a.reshape(1, -1) if single else a, what="points", empty=True), dtype=np.float32,
+                     copy=True)
+        if a.shape[0]:
+            lib.vox_transform_to_input(_byref(self._t), a.ctypes.data, a.shape[0])
+        return a[0] if single else a
 
     def __repr__(self):
         return f"Transform(rotation={self.rotation.tolist()}, centroid={self.centroid.tolist()})"
@@ -206,6 +210,7 @@ class Structure:
         # Analyzer's lock, never after, so the two cannot deadlock.
         self._use = threading.RLock()
         self._annotation_cache = None  # (atom count, _annotations())
+        self._generation = 0  # set_coords() calls: a Result knows whether its coordinates are gone
 
     @property
     def _ptr(self):
@@ -294,6 +299,7 @@ class Structure:
         again exactly as when it was prepared."""
         a = _arrays.coords(xyz, self.input_atom_count)
         with self._use:
+            self._generation += 1  # (before the call: a failed one may have changed them too)
             self._analyzer._call(lib.vox_structure_set_coords, self._ptr, a.ctypes.data, a.shape[0])
 
     def secondary_structure(self):
@@ -344,6 +350,7 @@ class Result:
         self._analyzer = analyzer
         self._with_descriptors = with_descriptors
         self.structure = structure
+        self._structure_generation = structure._generation
         self._h = handle
         self._finalizer = _finalizer(self, _free_handle, lib.vox_result_free, handle)
         self.resolution = resolution
@@ -500,11 +507,17 @@ class Result:
                 cols["z"] += xyz[:, 2].tolist()
                 cols["b_factor"] += np.where(surf, 50.0, 0.0).tolist()
         df = pd.DataFrame(cols)
-        return df.astype({"res_id": np.int64, "x": np.float32, "y": np.float32, "z": np.float32})
+        # (the name columns stated: a result without volumes would have float64 ones)
+        return df.astype({"res_name": object, "res_id": np.int64, "atom_name": object, "element": object,
+                          "chain": object, "x": np.float32, "y": np.float32, "z": np.float32, "b_factor": np.float64})
 
     def secondary_structure(self):
         """P-SEA fractions (alpha, beta, coil) of the analysed structure; NaN where undefined."""
-        return self.structure.secondary_structure()
+        with self.structure._use:
+            if self.structure._generation != self._structure_generation:
+                raise invalid("the structure changed after the result was computed (set_coords): ask for "
+                              "secondary_structure() before changing it, or analyse it again")
+            return self.structure.secondary_structure()
 
     # -- descriptors and boxes (README "Descriptors"; _descriptors.py) ----------------------
 
@@ -945,7 +958,14 @@ class Analyzer:
             # keyword (often a misspelt argument, resolutoin=) would otherwise be ignored
             raise _unexpected_keywords(source, atoms)
         if isinstance(source, (str, os.PathLike)):
+            if name is not None:
+                raise invalid("name= goes with bytes, coordinate arrays or an AtomGroup (it names them in messages "
+                              "and labels them): a file's label is its name's stem, as in `vox analyze`")
             path = os.fspath(source)
+            if isinstance(path, str) and "\n" in path and len(path) > 80 and not os.path.lexists(path):
+                raise invalid(f"a path was expected, and this str of {len(path)} characters holds lines of text "
+                              f"(a file's content? {path[:40]!r}...): pass the content as bytes (text.encode(), "
+                              "with name= for messages) or the file's path")
             p = _text(path, "path")
             lp = self._load_params()
             return self._new_structure(lambda h: self._call(lib.vox_load_file, p, _byref(lp), _byref(h)),
@@ -966,7 +986,7 @@ class Analyzer:
             from . import _mda
             ag, positions = _mda.atomgroup(source)
             buffers = _mda.atom_buffers(ag)
-            label = _mda.label(ag)
+            label = make_label(_text(name, "name")) if name else _mda.label(ag)
             s = self._from_buffers(buffers, label, True if md is None else md, prepare, align)
             s._input_positions = positions
             return s
@@ -982,7 +1002,9 @@ class Analyzer:
                               " (keywords: element=, atom_name=, res_name=, res_id=, optional chain=, ins_code=, "
                               "hetero=, box=)")
             buffers = _arrays.AtomBuffers(source, **atoms)
-            return self._from_buffers(buffers, name or "structure", bool(md), prepare, align)
+            # labelled as bytes of that name are (the label goes into file names and scripts)
+            label = make_label(_text(name, "name")) if name else "structure"
+            return self._from_buffers(buffers, label, bool(md), prepare, align)
         raise invalid(f"cannot analyse a {type(source).__name__}: expected a path, bytes, an (n, 3) coordinate "
                       "array with atom arrays, an MDAnalysis AtomGroup, or a vox.Structure")
 
@@ -1019,13 +1041,15 @@ class Analyzer:
         h = ctypes.c_void_p()
         # the structure first (see Structure._use), then the analysis and its stage timings, with no
         # other call in between
-        with s._use, self._lock:
-            ctx = self._ctx
-            st = lib.vox_analyze(ctx, s._ptr, _byref(params), _byref(h))
-            if st:
-                _lib.fail(st, ctx)
-            stats = self._stats_locked(ctx)
-        return Result(self, s, h, params.resolution, stats, params.descriptors != 0)
+        with s._use:
+            with self._lock:
+                ctx = self._ctx
+                st = lib.vox_analyze(ctx, s._ptr, _byref(params), _byref(h))
+                if st:
+                    _lib.fail(st, ctx)
+                stats = self._stats_locked(ctx)
+            # (still holding the structure: the Result records the coordinates it was computed from)
+            return Result(self, s, h, params.resolution, stats, params.descriptors != 0)
 
     def __repr__(self):
         if not self._finalizer.alive:

@@ -550,6 +550,10 @@ def write_frames_csv(table, path):
     """Writes a table of analyze_trajectory() as `vox trajectory` writes <label>.frames.csv (same
     bytes for the same frames), atomically: a temporary file in the same folder, then a rename.
     A file that cannot be written raises vox.FileError (an OSError) naming path."""
+    from ._core import _text
+    p = os.fsdecode(_text(path, "path"))  # str, bytes or pathlib; a NUL or another type: vox.Error
+    if not (hasattr(table, "columns") and hasattr(table, "isna")):
+        raise invalid(f"expected a pandas DataFrame of analyze_trajectory(), got {type(table).__name__}")
     missing = [c for c in FRAME_COLUMNS if c not in table.columns]
     if missing:
         raise invalid("not a table of analyze_trajectory(): missing columns " + ", ".join(missing))
@@ -565,14 +569,20 @@ def write_frames_csv(table, path):
                 raise invalid(f"not a table of analyze_trajectory(): row {row}: {c} is missing")
             values = [None if m else v for v, m in zip(values, missing.tolist())]
         cols.append(values)
-    for (frame, time, typ, vid, track, voxels, volume, x, y, z, cx, cy, cz, circ, unif) in zip(*cols):
-        t = "" if time is None else "%.6f" % time
-        tr = "" if track is None else "%d" % track
-        c = "" if circ is None else "%.10g" % circ
-        u = "" if unif is None else "%.10g" % unif
-        out.append("%d,%s,%s,%d,%s,%d,%.10g,%.10g,%.10g,%.10g,%.6f,%.6f,%.6f,%s,%s\n" % (
-            frame, t, typ, vid, tr, voxels, volume, x, y, z, cx, cy, cz, c, u))
-    p = os.fsdecode(os.fspath(path))
+    for row, (frame, time, typ, vid, track, voxels, volume, x, y, z, cx, cy, cz, circ, unif) in enumerate(zip(*cols)):
+        try:
+            t = "" if time is None else "%.6f" % time
+            tr = "" if track is None else "%d" % track
+            c = "" if circ is None else "%.10g" % circ
+            u = "" if unif is None else "%.10g" % unif
+            out.append("%d,%s,%s,%d,%s,%d,%.10g,%.10g,%.10g,%.10g,%.6f,%.6f,%.6f,%s,%s\n" % (
+                frame, t, typ, vid, tr, voxels, volume, x, y, z, cx, cy, cz, c, u))
+        except (TypeError, ValueError) as e:  # a column of text where numbers belong, say
+            raise invalid(f"not a table of analyze_trajectory(): row {table.index[row]}: {e}") from None
+    text = "".join(out)
+    if not text.isascii():  # a type name or number that no table of analyze_trajectory() holds
+        line = next(ln for ln in out if not ln.isascii())
+        raise invalid(f"not a table of analyze_trajectory(): a value is not ASCII: {line.strip()!r}")
     # one temporary name per call (process, thread, call): threads writing the same file must not
     # share one, or a rename takes another thread's file away; "x": never open another's
     tmp = os.path.join(os.path.dirname(p) or ".",
@@ -588,7 +598,7 @@ def write_frames_csv(table, path):
                             else "it is not a regular file (a FIFO, a device or a socket)")
     try:
         with open(tmp, "x", encoding="ascii", newline="") as f:
-            f.write("".join(out))
+            f.write(text)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, p)

@@ -1,4 +1,5 @@
 """_volumizer.py - volumizer's library API on vox: volumize_pdb() and utils.set_resolution()."""
+import os
 import threading
 
 from . import _core
@@ -26,6 +27,9 @@ def _context(threads, isa, profile):
     cache = getattr(_local, "analyzers", None)
     if cache is None:
         cache = _local.analyzers = {}
+    for value, what in ((isa, "isa"), (profile, "profile")):
+        if value is not None and not isinstance(value, (str, bytes, os.PathLike)):  # (the key must hash)
+            raise invalid(f"{what} must be a string or a path, got {type(value).__name__}")
     key = (threads, isa, profile)
     a = cache.get(key)
     if a is None:
