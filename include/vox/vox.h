@@ -817,8 +817,10 @@ VOX_API vox_status vox_result_lattice(const vox_result *r, vox_analyze_params *p
  * the same origin and resolution) are linked into tracks by voxel overlap,
  * and per voxel the tracker counts how often it is part of a volume
  * (occupancy).  The rule for splits, merges, gaps and type changes is in
- * the README ("Tracking").  Memory depends on the lattice's extent, never
- * on the number of frames.  A tracker is used by one thread at a time. */
+ * the README ("Tracking").  Memory depends on the lattice's extent and on
+ * the tracks opened (a record of about 200 bytes each, kept for
+ * vox_tracker_track and the checkpoint), not otherwise on the number of
+ * frames.  A tracker is used by one thread at a time. */
 typedef struct vox_tracker vox_tracker;
 
 typedef struct vox_tracker_params {
