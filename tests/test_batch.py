@@ -525,6 +525,16 @@ def test_device_targets(tmp):
                   f"{opt} {name} refused: {p.returncode} {p.stderr}")
             check(intact(), f"{opt} {name} left as it was")
             check(not os.path.exists(os.path.join(out, "pore_box.annotation.json")), f"{opt} {name}: nothing analysed")
+    # the default checkpoint path (<out>/run.checkpoint.json) too: --resume opened the FIFO and waited for
+    # ever, and without --resume the run said it could not write it and exited 0
+    out = os.path.join(base, "default")
+    os.makedirs(out)
+    os.mkfifo(os.path.join(out, "run.checkpoint.json"))
+    for extra in (["--resume"], []):
+        p = vox("analyze", "--quiet", "--output-dir", out, *extra, os.path.join(GEN, "pore_box.pdb"), timeout=60)
+        check(p.returncode == 2 and "run.checkpoint.json" in p.stderr and "not a regular file" in p.stderr,
+              f"a FIFO at the default checkpoint path {extra}: {p.returncode} {p.stderr}")
+        check(not os.path.exists(os.path.join(out, "pore_box.annotation.json")), f"{extra}: nothing analysed")
     # merge-summaries writes through the same writer
     out = os.path.join(base, "ok")
     vox("analyze", "--quiet", "--output-dir", out, os.path.join(GEN, "pore_box.pdb"))

@@ -443,3 +443,5 @@ def test_second_adversarial_inputs():
                           (lambda: vox.volumize_pdb(synthetic("pocket_box.pdb"), profile=["x"]), "profile must be")):
         raises(vox.InvalidArgumentError, call, match=message)
     assert not os.path.exists("e.csv")
+    # a bytes path with a NUL was read up to it (profile=b"good.json\0junk" loaded good.json)
+    raises(vox.InvalidArgumentError, lambda: analyzer(profile=b"p.json\0junk"), match="NUL")

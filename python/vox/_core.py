@@ -33,6 +33,8 @@ def _text(value, what):
     if isinstance(value, os.PathLike):
         value = os.fspath(value)
     if isinstance(value, bytes):
+        if b"\0" in value:  # the library would read up to it: another path, unsaid
+            raise invalid(f"{what} contains a NUL byte")
         return value
     if not isinstance(value, str):
         raise invalid(f"{what} must be a string, got {type(value).__name__}")

@@ -951,6 +951,14 @@ int run_batch(const run_config *c)
         if (c->checkpoint) snprintf(b.checkpoint, sizeof b.checkpoint, "%s", c->checkpoint);
         else run_record_path(c, "checkpoint", b.checkpoint, sizeof b.checkpoint);
     }
+    /* the default path as a given one (run_batch checks that): a FIFO there blocked --resume's read
+     * for ever, and a run without --resume could not write it but exited 0 */
+    if (!c->no_checkpoint && !c->checkpoint &&
+        !replaceable("the checkpoint", b.checkpoint, " (--checkpoint PATH, or --no-checkpoint)")) {
+        batch_free(&b);
+        export_leftovers_free(leftovers);
+        return 2;
+    }
     if (c->resume)
         read_checkpoint(&b);
     if (c->progress_jsonl) {
