@@ -14,13 +14,18 @@
  * count gives the same lists.
  *
  * The search: the volumes' voxels as runs along z per x-y row, and per
- * x-plane and z the rows with a run near (bits) and those runs' groups; an
- * atom looks at the rows in its reach that have one, and tests each run
- * once, at the run's voxel nearest the atom's z, which gives the run's
- * smallest value of the test (nearest_centre says why), so the lists are
- * the rule's, voxel by voxel.  A plane or row whose groups the atom lines
- * already (one bit per group, the first 63) is passed over untested: after
- * an atom's first hit most are, and an answer known needs no test.
+ * x-plane and z the rows with a run near (bits); an atom looks at the rows
+ * in its reach that have one, and tests each run once, at the run's voxel
+ * nearest the atom's z, which gives the run's smallest value of the test
+ * (nearest_centre says why), so the lists are the rule's, voxel by voxel.
+ * Before that, the groups that may be in its reach at all (candidates: one
+ * bit per group, the first 63, per row and block of 8 z grown by the
+ * reach) are looked up once: an atom with none (a protein's core) is done,
+ * a row whose groups the atom lines already or cannot reach is passed over
+ * untested, and the search ends once every candidate is found (most atoms
+ * line one volume, and most of those are done at their first hit).  An
+ * answer known needs no test; each shortcut only leaves out tests that
+ * could not pass.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -132,19 +137,19 @@ static int atom_class(const name_keys *k, const vox_atom *a)
  * has a handful), in slots picked by the element's 4 bytes: the table
  * lookup compares strings, this one number.  reach2: (radius + s)^2, the
  * rule's; per axis, w: the half-width in voxels of the centres in reach,
- * width: the most voxels of a range of span; ymask: width[1] low bits. */
+ * width: the most voxels of a range of span. */
 typedef struct element_reach {
     uint64_t key; /* the element's bytes + 2^32; 0: empty */
     double reach2;
     double w[3];
     int width[3];
-    uint64_t ymask;
+    int near; /* the box fits the bands on every axis (lining_job.candidates) */
 } element_reach;
 
 #define REACH_SLOTS 8
 
 static const element_reach *reach_of(element_reach *slots, const char element[4], double s, const double h[3],
-                                     const double inv_step[3])
+                                     const double inv_step[3], const int bands[3])
 {
     uint32_t bytes;
     memcpy(&bytes, element, 4);
@@ -163,7 +168,8 @@ static const element_reach *reach_of(element_reach *slots, const char element[4]
             const double width = 2.0 * e->w[ax] + 0.01;
             e->width[ax] = width < 1e9 ? (int)width + 1 : 1000000000;
         }
-        e->ymask = e->width[1] >= 64 ? ~0ull : (1ull << e->width[1]) - 1;
+        e->near = 1;
+        for (int ax = 0; ax < 3; ax++) e->near &= e->width[ax] <= 2 * bands[ax] + 1;
     }
     return e;
 }
@@ -172,8 +178,9 @@ static const element_reach *reach_of(element_reach *slots, const char element[4]
  * voxel along that axis (half edge h): 0 inside. */
 static double cube_gap(double d, double h)
 {
-    double e = fabs(d) - h;
-    return e > 0.0 ? e : 0.0;
+    const double e = fabs(d) - h;
+    /* max(e, 0) without a branch, exactly: e + |e| is 2e or 0 */
+    return (e + fabs(e)) * 0.5;
 }
 
 /* What summarise learns of a residue once, for every group it lines:
@@ -322,15 +329,23 @@ typedef struct lining_job {
     const vox_result *r;
     const lining_row *rows; /* per x-y row q = i * ny + j */
     const lining_run *runs;
-    /* per x-plane i and k, an entry of 1 + near_words words: group_bit of
-     * every group with a voxel in the plane within band of k, then the
-     * near bits, bit j set where row (i, j) has a group voxel within band
-     * of k; band bounds the range of k of every atom up to NEAR_RADIUS */
+    /* per x-plane i and k, an entry of near_words + 1 words: the near
+     * bits, bit j set where row (i, j) has a group voxel within band of k,
+     * and a word of none (probe_box reads two words); band bounds the range
+     * of k of every atom up to NEAR_RADIUS */
     const uint64_t *near;
     size_t near_words;
-    size_t plane_step;   /* nz * (1 + near_words): from one plane's entry to the next's */
+    size_t plane_step;   /* nz * (near_words + 1): from one plane's entry to the next's */
     const uint64_t *all; /* the entry of an atom that looks at every row: ones, rows past ny none */
     int band;
+    /* per x-y row q and block b of 8 k, at q * blocks + b: group_bit of
+     * every group with a voxel in reach of an atom up to NEAR_RADIUS whose
+     * box is centred in that row, within bands[] rows along x and y, and
+     * whose centre k lies in the block (the atom's box lies within the
+     * bands of its centre on every axis: lining_chunk) */
+    const uint64_t *candidates;
+    size_t blocks;
+    int bands[3];
     /* the grid, once for every atom: centres, half steps (h), 1 / step,
      * origin / step + 0.5 (bias: u = v / step - bias, an ulp from the
      * formula, far inside span's margin), dims as doubles (nd) */
@@ -379,63 +394,89 @@ typedef struct atom_probe {
     double x, y, z, uz, reach2;
     size_t atom;
     uint64_t found; /* group_bit of the groups below 63 it lines */
+    uint64_t want;  /* group_bit of every group that may be in its reach */
     int kz;         /* the voxel nearest z (nearest_centre); -1: not yet found */
 } atom_probe;
 
-/* The rows of planes [lo0, hi0) with bits in want of near word w of the
- * entries at p (p + step: the next plane's), j0 = 64 w the rows' first:
- * a plane or row skipped when the atom lines all its groups already, else
- * each run of a row tested at its voxel nearest z; the hits added from n
- * on.  Returns the new n. */
-static inline __attribute__((always_inline)) size_t
-probe_planes(const lining_job *J, atom_probe *P, const uint64_t *p, size_t step, int lo0, int hi0, uint64_t want,
-             int w, size_t *last, lining_hit *hv, size_t n)
+/* Row q of the atom's box, exy2 its squared gap along x and y: each run
+ * of a group the atom may line and was not found to line yet, tested at
+ * its voxel nearest z; the hits added from n on.  Returns the new n. */
+static inline __attribute__((always_inline)) size_t probe_row(const lining_job *J, atom_probe *P, size_t q,
+                                                               double exy2, size_t *last, lining_hit *hv, size_t n)
 {
-    const int j0 = w << 6;
-    const float *const cx = J->c[0], *const cy = J->c[1] + j0, *const cz = J->c[2];
-    const double reach2 = P->reach2;
+    if (P->kz < 0)
+        P->kz = nearest_centre(J->c[2], J->nz, J->nd[2], P->z, P->uz);
+    const int kz = P->kz;
     const size_t tag = P->atom + 1;
-    for (int i = lo0; i < hi0; i++, p += step) {
-        /* only the rows with a group voxel near: most rows in reach have none */
-        uint64_t m = p[1 + w] & want;
-        if (!m)
+    for (const lining_run *run = J->runs + J->rows[q].first, *end = J->runs + J->rows[q].end; run < end; run++) {
+        const int g = run->g;
+        if (last[g] == tag || !(group_bit((size_t)g) & P->want))
             continue;
-        /* after an atom's first hit, most planes near hold only groups it
-         * lines already */
-        if (!(p[0] & ~P->found))
+        int k = kz < run->k0 ? run->k0 : kz;
+        k = k > run->k1 ? run->k1 : k;
+        const double e = cube_gap((double)J->c[2][k] - P->z, J->h[2]);
+        if (exy2 + e * e > P->reach2)
             continue;
-        const double ex = cube_gap((double)cx[i] - P->x, J->h[0]), ex2 = ex * ex;
-        if (ex2 > reach2)
+        last[g] = tag;
+        P->found |= group_bit((size_t)g) & ~(1ull << 63);
+        hv[n].atom = P->atom;
+        hv[n++].group = (size_t)g;
+    }
+    return n;
+}
+
+/* The rows [lo1, lo1 + wy) of the wx planes from lo0, whose near bits are
+ * at nb (nb + step: the next plane's), for a box of at most 8 x 8 rows:
+ * the rows with a group voxel near as bit 8 t + r of one word (row lo1 + r
+ * of plane lo0 + t), taken in one loop (loops per plane and per row
+ * guessed wrong at most planes, which cost more than the tests); a row
+ * whose groups are all found or not wanted passed over, and the search
+ * ended when every wanted group is found. */
+static size_t probe_box(const lining_job *J, atom_probe *P, const uint64_t *nb, size_t step, int lo0, int wx,
+                        int lo1, int wy, size_t *last, lining_hit *hv, size_t n)
+{
+    /* bits lo1 .. lo1 + 63 of a plane's near bits: its word and the next
+     * (every entry ends in a word of none) */
+    const size_t word = (size_t)(lo1 >> 6);
+    const int s = lo1 & 63;
+    const uint64_t ymask = (1ull << wy) - 1;
+    uint64_t box = 0;
+    for (int t = 0; t < wx; t++, nb += step)
+        box |= (((nb[word] >> s) | ((nb[word + 1] << 1) << (63 - s))) & ymask) << (8 * t);
+    for (; box; box &= box - 1) {
+        const int b = __builtin_ctzll(box), i = lo0 + (b >> 3), j = lo1 + (b & 7);
+        const size_t q = (size_t)i * (size_t)J->ny + (size_t)j;
+        if (!(J->rows[q].groups & P->want & ~P->found))
             continue;
-        if (P->kz < 0)
-            P->kz = nearest_centre(cz, J->nz, J->nd[2], P->z, P->uz);
-        const int kz = P->kz;
-        const lining_row *rows = J->rows + (size_t)i * (size_t)J->ny + (size_t)j0;
-        do {
-            const int dj = __builtin_ctzll(m);
-            m &= m - 1;
-            /* most rows looked at after an atom's first hit hold only
-             * groups it lines already */
-            if (!(rows[dj].groups & ~P->found))
-                continue;
-            const double ey = cube_gap((double)cy[dj] - P->y, J->h[1]);
-            const double exy2 = ex2 + ey * ey;
-            if (exy2 > reach2)
-                continue;
-            for (const lining_run *run = J->runs + rows[dj].first, *end = J->runs + rows[dj].end; run < end; run++) {
-                const int g = run->g;
-                if (last[g] == tag)
+        const double ex = cube_gap((double)J->c[0][i] - P->x, J->h[0]);
+        const double ey = cube_gap((double)J->c[1][j] - P->y, J->h[1]);
+        n = probe_row(J, P, q, ex * ex + ey * ey, last, hv, n);
+        if (!(P->want & ~P->found))
+            break;
+    }
+    return n;
+}
+
+/* probe_box for a box of any size: plane by plane, and the rows of each
+ * with a group voxel near word by word of its near bits. */
+static size_t probe_planes(const lining_job *J, atom_probe *P, const uint64_t *nb, size_t step, int lo0, int hi0,
+                           int lo1, int hi1, size_t *last, lining_hit *hv, size_t n)
+{
+    const int w0 = lo1 >> 6, w1 = (hi1 - 1) >> 6;
+    const uint64_t first = ~0ull << (lo1 & 63), final = ~0ull >> (63 - ((hi1 - 1) & 63));
+    for (int i = lo0; i < hi0; i++, nb += step) {
+        const double ex = cube_gap((double)J->c[0][i] - P->x, J->h[0]), ex2 = ex * ex;
+        for (int w = w0; w <= w1; w++) {
+            uint64_t m = nb[w] & (w == w0 ? first : ~0ull) & (w == w1 ? final : ~0ull);
+            for (; m; m &= m - 1) {
+                const int j = (w << 6) + __builtin_ctzll(m);
+                const size_t q = (size_t)i * (size_t)J->ny + (size_t)j;
+                if (!(J->rows[q].groups & P->want & ~P->found))
                     continue;
-                const int k = kz < run->k0 ? run->k0 : kz > run->k1 ? run->k1 : kz;
-                const double e = cube_gap((double)cz[k] - P->z, J->h[2]);
-                if (exy2 + e * e > reach2)
-                    continue;
-                last[g] = tag;
-                P->found |= group_bit((size_t)g) & ~(1ull << 63);
-                hv[n].atom = P->atom;
-                hv[n++].group = (size_t)g;
+                const double ey = cube_gap((double)J->c[1][j] - P->y, J->h[1]);
+                n = probe_row(J, P, q, ex2 + ey * ey, last, hv, n);
             }
-        } while (m);
+        }
     }
     return n;
 }
@@ -474,7 +515,7 @@ static void lining_chunk(void *arg, size_t item, int thread)
             hv = hits->v;
         }
         const vox_atom *a = &atoms[ai];
-        const element_reach *el = reach_of(slots, a->element, J->r->resolution, J->h, J->inv_step);
+        const element_reach *el = reach_of(slots, a->element, J->r->resolution, J->h, J->inv_step, J->bands);
         atom_probe P;
         P.x = (double)a->xyz[0];
         P.y = (double)a->xyz[1];
@@ -486,34 +527,63 @@ static void lining_chunk(void *arg, size_t item, int thread)
         span(P.uz, el->w[2], el->width[2], J->nd[2], J->nz, &lo2, &hi2);
         if (lo0 == hi0 || lo1 == hi1 || lo2 == hi2)
             continue;
-        /* the near bits of k = c cover [c - band, c + band], which holds
-         * [lo2, hi2) unless the radius is above the default: then every
-         * row in reach is looked at */
+        /* the box [lo, hi) lies within the bands of c = lo + band (or the
+         * last voxel) on each axis unless the radius is above the default:
+         * then every group is a candidate and every row in reach is looked
+         * at */
         const uint64_t *nb = J->all;
         size_t nb_step = 0;
-        if (el->width[2] <= 2 * J->band + 1) {
-            const int c = lo2 + J->band < J->nz ? lo2 + J->band : J->nz - 1;
-            nb = J->near + ((size_t)lo0 * (size_t)J->nz + (size_t)c) * (1 + J->near_words);
+        P.want = ~0ull;
+        if (el->near) {
+            const int c0 = lo0 + J->bands[0] < J->nx ? lo0 + J->bands[0] : J->nx - 1;
+            const int c1 = lo1 + J->bands[1] < J->ny ? lo1 + J->bands[1] : J->ny - 1;
+            const int c2 = lo2 + J->bands[2] < J->nz ? lo2 + J->bands[2] : J->nz - 1;
+            P.want = J->candidates[((size_t)c0 * (size_t)J->ny + (size_t)c1) * J->blocks + (size_t)(c2 >> 3)];
+            /* no group near: most atoms of a protein's core */
+            if (!P.want)
+                continue;
+            nb = J->near + ((size_t)lo0 * (size_t)J->nz + (size_t)c2) * (J->near_words + 1);
             nb_step = J->plane_step;
         }
         P.reach2 = el->reach2;
         P.atom = ai;
         P.found = 0;
         P.kz = -1;
-        /* the rows [lo1, hi1) word by word of the near bits: one word,
-         * unless the grid is over 64 voxels along y (then bits of rows at
-         * or past ny are clear) */
-        if (J->near_words == 1) {
-            n = probe_planes(J, &P, nb, nb_step, lo0, hi0, el->ymask << lo1, 0, last, hv, n);
-            continue;
-        }
-        const int w0 = lo1 >> 6, w1 = (hi1 - 1) >> 6;
-        const uint64_t want0 = ~0ull << (lo1 & 63), want1 = ~0ull >> (63 - ((hi1 - 1) & 63));
-        for (int w = w0; w <= w1; w++)
-            n = probe_planes(J, &P, nb, nb_step, lo0, hi0, (w == w0 ? want0 : ~0ull) & (w == w1 ? want1 : ~0ull), w,
-                             last, hv, n);
+        const int wx = hi0 - lo0, wy = hi1 - lo1;
+        n = wx <= 8 && wy <= 8 ? probe_box(J, &P, nb, nb_step, lo0, wx, lo1, wy, last, hv, n)
+                               : probe_planes(J, &P, nb, nb_step, lo0, hi0, lo1, hi1, last, hv, n);
     }
     hits->n = n;
+}
+
+/* The candidates of each row and block grown by bands[1] rows along y,
+ * then bands[0] along x (through spread, the same size): each entry then
+ * holds the groups of every row within the bands of its own. */
+static void candidates_spread(uint64_t *cand, uint64_t *spread, size_t nx, size_t ny, size_t blocks,
+                              const int bands[3])
+{
+    const size_t b0 = (size_t)bands[0], b1 = (size_t)bands[1], plane = ny * blocks;
+    for (size_t i = 0; i < nx; i++) {
+        const uint64_t *from = cand + i * plane;
+        uint64_t *to = spread + i * plane;
+        for (size_t j = 0; j < ny; j++) {
+            const size_t j0 = j > b1 ? j - b1 : 0, j1 = j + b1 < ny ? j + b1 : ny - 1;
+            for (size_t b = 0; b < blocks; b++) {
+                uint64_t m = 0;
+                for (size_t jj = j0; jj <= j1; jj++) m |= from[jj * blocks + b];
+                to[j * blocks + b] = m;
+            }
+        }
+    }
+    for (size_t i = 0; i < nx; i++) {
+        const size_t i0 = i > b0 ? i - b0 : 0, i1 = i + b0 < nx ? i + b0 : nx - 1;
+        uint64_t *to = cand + i * plane;
+        memcpy(to, spread + i0 * plane, plane * sizeof *to);
+        for (size_t ii = i0 + 1; ii <= i1; ii++) {
+            const uint64_t *from = spread + ii * plane;
+            for (size_t t = 0; t < plane; t++) to[t] |= from[t];
+        }
+    }
 }
 
 vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r)
@@ -523,11 +593,16 @@ vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r)
     /* chunks of at least 256 atoms, at most one per thread */
     const int width = vox_team_width(ctx->team, 0, natoms / 256 + 1);
     const size_t items = (size_t)width, chunk = natoms / items + 1;
-    /* An atom's range of k lies within reach / step + 1e-3 (span) of
-     * a point: of width 2w it holds at most floor(2w) + 1 voxels, which
-     * 2 * band + 1 covers for radii up to NEAR_RADIUS. */
-    const double w = (NEAR_RADIUS + r->resolution + 0.5 * r->step[2]) / r->step[2] + 1e-3;
-    const int band = ((int)(2.0 * w) + 1) / 2;
+    /* An atom's range along an axis lies within reach / step + 1e-3
+     * (span) of a point: of width 2w it holds at most floor(2w) + 1
+     * voxels, which 2 * band + 1 covers for radii up to NEAR_RADIUS. */
+    int bands[3];
+    for (int ax = 0; ax < 3; ax++) {
+        const double w = (NEAR_RADIUS + r->resolution + 0.5 * r->step[ax]) / r->step[ax] + 1e-3;
+        bands[ax] = ((int)(2.0 * w) + 1) / 2;
+    }
+    const int band = bands[2];
+    const size_t blocks = (nz + 7) / 8;
     size_t nvox = 0;
     for (size_t gi = 0; gi < ng; gi++) nvox += r->groups[gi].n;
     lining_job J;
@@ -544,11 +619,13 @@ vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r)
     lining_row *rowv = calloc(rows ? rows : 1, sizeof *rowv);
     uint32_t *run_row = malloc((nvox ? nvox : 1) * sizeof *run_row);
     lining_run *found = malloc((nvox ? nvox : 1) * sizeof *found), *runs = malloc((nvox ? nvox : 1) * sizeof *runs);
-    const size_t entry = 1 + near_words;
+    const size_t entry = near_words + 1;
     uint64_t *near = calloc(nx * nz * entry + entry, sizeof *near);
+    uint64_t *candidates = calloc(rows * blocks + 1, sizeof *candidates);
+    uint64_t *spread = malloc((rows * blocks + 1) * sizeof *spread);
     vox_status rc = VOX_OK;
     if (!J.hits || !J.last || !count || !fill || !res_first || !memo.residue_scale || !rowv || !run_row ||
-        !found || !runs || !near) {
+        !found || !runs || !near || !candidates || !spread) {
         rc = vox_fail(ctx, VOX_E_NOMEM, "out of memory for the lining atoms");
         goto out;
     }
@@ -595,10 +672,13 @@ vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r)
         const uint64_t gbit = group_bit((size_t)found[t].g), jbit = 1ull << (j % 64);
         uint64_t *to = near + (i * nz + k0) * entry;
         for (size_t k = k0; k <= k1; k++, to += entry) {
-            to[0] |= gbit;
-            to[1 + j / 64] |= jbit;
+            to[j / 64] |= jbit;
         }
+        /* an atom whose box is centred at k reaches the run when k is in
+         * [k0, k1], the run grown by band: the blocks those k fall in */
+        for (size_t b = k0 / 8; b <= k1 / 8; b++) candidates[q * blocks + b] |= gbit;
     }
+    candidates_spread(candidates, spread, nx, ny, blocks, bands);
     J.st = st;
     J.r = r;
     J.rows = rowv;
@@ -617,11 +697,13 @@ vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r)
     J.nx = r->dims[0];
     J.ny = r->dims[1];
     J.nz = r->dims[2];
-    /* the entry of an atom that looks at every row: every group's bit
-     * (never passed over), every row's (none past ny, as in every entry) */
-    near[nx * nz * entry] = ~0ull;
-    for (size_t j = 0; j < ny; j++) near[nx * nz * entry + 1 + j / 64] |= 1ull << (j % 64);
+    /* the entry of an atom that looks at every row: every row's bit (none
+     * past ny, as in every entry) */
+    for (size_t j = 0; j < ny; j++) near[nx * nz * entry + j / 64] |= 1ull << (j % 64);
     J.band = band;
+    J.candidates = candidates;
+    J.blocks = blocks;
+    memcpy(J.bands, bands, sizeof bands);
     J.chunk = chunk;
     vox_team_run(ctx->team, width, items, VOX_SCHED_STATIC, lining_chunk, &J);
     if (J.failed) {
@@ -689,5 +771,7 @@ out:
     free(found);
     free(runs);
     free(near);
+    free(candidates);
+    free(spread);
     return rc;
 }
