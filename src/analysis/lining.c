@@ -558,7 +558,9 @@ static void lining_chunk(void *arg, size_t item, int thread)
 
 /* The candidates of each row and block grown by bands[1] rows along y,
  * then bands[0] along x (through spread, the same size): each entry then
- * holds the groups of every row within the bands of its own. */
+ * holds the groups of every row within the bands of its own.  A plane's
+ * rows are one run of words, so a row d away is the same run shifted by d
+ * rows: each step is an OR of two runs of words. */
 static void candidates_spread(uint64_t *cand, uint64_t *spread, size_t nx, size_t ny, size_t blocks,
                               const int bands[3])
 {
@@ -566,13 +568,11 @@ static void candidates_spread(uint64_t *cand, uint64_t *spread, size_t nx, size_
     for (size_t i = 0; i < nx; i++) {
         const uint64_t *from = cand + i * plane;
         uint64_t *to = spread + i * plane;
-        for (size_t j = 0; j < ny; j++) {
-            const size_t j0 = j > b1 ? j - b1 : 0, j1 = j + b1 < ny ? j + b1 : ny - 1;
-            for (size_t b = 0; b < blocks; b++) {
-                uint64_t m = 0;
-                for (size_t jj = j0; jj <= j1; jj++) m |= from[jj * blocks + b];
-                to[j * blocks + b] = m;
-            }
+        memcpy(to, from, plane * sizeof *to);
+        for (size_t d = 1; d <= b1 && d < ny; d++) {
+            const size_t shift = d * blocks;
+            for (size_t t = shift; t < plane; t++) to[t] |= from[t - shift];
+            for (size_t t = 0; t + shift < plane; t++) to[t] |= from[t + shift];
         }
     }
     for (size_t i = 0; i < nx; i++) {
