@@ -66,6 +66,39 @@ static void test_user_blacklist_kept(void)
           "HWLOC_PLUGINS_BLACKLIST set by the user (empty) is kept and the plugins load (status %d)", status);
 }
 
+/* A thread that waits on a pipe until the test closes it. */
+static void *wait_on(void *arg)
+{
+    char c;
+    while (read(*(int *)arg, &c, 1) > 0) {}
+    return NULL;
+}
+
+/* A child process whose host has started a thread of its own before its
+ * first context: that thread may call getenv at any time, and setenv may
+ * free the environ array it reads, so vox leaves the environment alone
+ * (the plugins then load, when installed: slower, the same answers). */
+static void test_threaded_host_environment_untouched(void)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fds[2];
+        pthread_t t;
+        if (pipe(fds) != 0 || pthread_create(&t, NULL, wait_on, &fds[0]) != 0)
+            _exit(2);
+        vox_ctx *ctx = create(1, NULL);
+        const int ok = ctx && getenv("HWLOC_PLUGINS_BLACKLIST") == NULL && (!plugins_installed() || mapped("hwloc_pci"));
+        vox_ctx_destroy(&ctx);
+        close(fds[1]);
+        pthread_join(t, NULL);
+        _exit(ok ? 0 : 1);
+    }
+    int status = 0;
+    CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+          "a host with a thread of its own: the environment is not changed to keep the plugins out (status %d)",
+          status);
+}
+
 static void test_plugins_not_loaded(void)
 {
     vox_ctx *ctx = create(0, NULL);
@@ -288,6 +321,7 @@ int main(void)
     }
     test_user_blacklist_kept(); /* forks: before any thread exists */
     test_no_cpuid_walk();       /* forks too */
+    test_threaded_host_environment_untouched(); /* forks too */
     test_plugins_not_loaded();
     test_topology_once();
     test_threads_policy();

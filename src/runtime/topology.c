@@ -1,6 +1,8 @@
 /* topology.c - the machine's hwloc topology, discovered once per process (topology.h) */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "topology.h"
 
@@ -11,19 +13,41 @@
 static const char io_plugins[] =
     "hwloc_pci,hwloc_opencl,hwloc_gl,hwloc_cuda,hwloc_nvml,hwloc_rsmi,hwloc_levelzero,hwloc_xml_libxml";
 
-/* Serialises the temporary setting of HWLOC_PLUGINS_BLACKLIST between
- * contexts created at once in several threads. */
-static pthread_mutex_t env_lock = PTHREAD_MUTEX_INITIALIZER;
+/* 1 when the calling thread is the process's only thread (Linux:
+ * /proc/self/status), 0 when there are others or it cannot tell.  Changing
+ * the environment is safe only then: getenv in another thread of the host
+ * may read environ while setenv reallocates it (glibc frees the old array). */
+static int only_thread(void)
+{
+#ifdef __linux__
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f)
+        return 0;
+    char line[256];
+    int threads = 0;
+    while (fgets(line, sizeof line, f))
+        if (!strncmp(line, "Threads:", 8)) {
+            threads = atoi(line + 8);
+            break;
+        }
+    fclose(f);
+    return threads == 1;
+#else
+    return 0;
+#endif
+}
 
 static hwloc_topology_t load(void)
 {
     hwloc_topology_t topo = NULL;
-    pthread_mutex_lock(&env_lock);
-    const int set_here = getenv("HWLOC_PLUGINS_BLACKLIST") == NULL; /* the user's own value wins */
+    /* the plugins are kept out through the environment, which hwloc reads
+     * as it initialises; only while no other thread can read it: a host
+     * that starts its threads first gets the plugins loaded (slower, the
+     * same answers) unless it sets HWLOC_PLUGINS_BLACKLIST itself */
+    const int set_here = getenv("HWLOC_PLUGINS_BLACKLIST") == NULL && only_thread(); /* the user's value wins */
     if (set_here) setenv("HWLOC_PLUGINS_BLACKLIST", io_plugins, 0);
     int err = hwloc_topology_init(&topo);
     if (set_here) unsetenv("HWLOC_PLUGINS_BLACKLIST");
-    pthread_mutex_unlock(&env_lock);
     if (err != 0)
         return NULL;
     /* What team.c and fingerprint.c read, nothing else (PUs, NUMA nodes and

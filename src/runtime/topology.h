@@ -26,8 +26,9 @@
  *
  * Unless HWLOC_PLUGINS_BLACKLIST is set (even empty), it is set to the I/O
  * plugins' names while hwloc initialises (plugins are loaded then, once per
- * process while any topology exists) and unset again; this is the only time
- * vox touches the environment. */
+ * process while any topology exists) and unset again, when the caller is
+ * the process's only thread (another could be reading the environment);
+ * this is the only time vox touches the environment. */
 VOX_HIDDEN hwloc_topology_t vox_topology_acquire(int *shared);
 VOX_HIDDEN void vox_topology_release(hwloc_topology_t topo, int shared);
 
