@@ -256,6 +256,10 @@ VOX_HIDDEN vox_path_kind vox_file_kind(const char *path, const char **what);
 enum { VOX_SYNC_NONE = 0, VOX_SYNC_DATA = 1, VOX_SYNC_DIR = 2 };
 VOX_HIDDEN vox_status vox_write_file_atomic_sync(vox_ctx *ctx, const char *path, const char *data, size_t len,
                                                  unsigned sync);
+/* The same without a context: why it failed goes to why[cap] (errno may
+ * no longer say, the temporary file's cleanup having run since). */
+VOX_HIDDEN vox_status vox_write_file_atomic_why(const char *path, const char *data, size_t len, unsigned sync,
+                                                char *why, size_t cap);
 /* The same with VOX_SYNC_DATA. */
 VOX_HIDDEN vox_status vox_write_file_atomic(vox_ctx *ctx, const char *path, const char *data, size_t len);
 /* fsync of a directory, or of the one holding path (0: done, or the

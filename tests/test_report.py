@@ -373,6 +373,18 @@ def test_report_special_files(tmp):
               f"{name}: the index holds the run: {rows}")
 
 
+def test_report_cannot_write(tmp):
+    """An index.html or an asset that cannot be replaced is named with the reason; it said "cannot write
+    .../index.html: Success" (errno read after the temporary file's cleanup)."""
+    out = os.path.join(tmp, "index_is_a_folder")
+    analyze(out, os.path.join(GEN, "pocket_box.pdb"))
+    os.remove(os.path.join(out, "index.html"))
+    os.mkdir(os.path.join(out, "index.html"))
+    r = vox("report", out)
+    check(r.returncode != 0 and "index.html: it is a directory" in r.stderr and "Success" not in r.stderr,
+          f"vox report says why index.html cannot be written: rc {r.returncode}, {r.stderr!r}")
+
+
 def test_non_utf8_names(tmp):
     """Inputs whose file names are not UTF-8 (Latin-1 names, say): the run's summary and annotation files write
     those bytes as lone surrogates (\\udce9, as Python's json does), and the index still has the run's rows, the
@@ -947,7 +959,7 @@ def test_browser(tmp):
 if __name__ == "__main__":
     tests = [test_browser] if MODE == "browser" else [test_pages, test_report_command, test_killed_shard,
                                                       test_index_is_the_run, test_structure_named_index, test_report_of_no_run,
-                                                      test_report_special_files,
+                                                      test_report_special_files, test_report_cannot_write,
                                                       test_non_utf8_names,
                                                       test_report_damaged_files,
                                                       test_report_temporaries,

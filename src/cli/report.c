@@ -205,9 +205,7 @@ static int copy_if_different(const char *src, const char *dst, char *err, size_t
     int same = have && m == n && !memcmp(have, data, n);
     free(have);
     /* no sync: a copy that `vox report` can make again (README "Durability") */
-    int ok = same || vox_write_file_atomic_sync(NULL, dst, data, n, VOX_SYNC_NONE) == VOX_OK;
-    if (!ok)
-        snprintf(err, cap, "cannot write %s: %s", dst, strerror(errno));
+    int ok = same || vox_write_file_atomic_why(dst, data, n, VOX_SYNC_NONE, err, cap) == VOX_OK;
     free(data);
     return ok;
 }
@@ -828,8 +826,7 @@ int report_write_index(const report_assets *a, const char *dir, const char *who,
             char path[PATH_MAX + 32];
             snprintf(path, sizeof path, "%s/index.html", dir);
             /* no sync: the index is made again from the folder by `vox report` */
-            ok = vox_write_file_atomic_sync(NULL, path, page.data, page.len, VOX_SYNC_NONE) == VOX_OK;
-            if (!ok) snprintf(err, cap, "cannot write %s: %s", path, strerror(errno));
+            ok = vox_write_file_atomic_why(path, page.data, page.len, VOX_SYNC_NONE, err, cap) == VOX_OK;
         }
     }
     vox_buf_free(&b);

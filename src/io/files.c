@@ -189,18 +189,27 @@ vox_status vox_write_file_atomic_msg(const char *path, const char *data, size_t 
     return st == VOX_OK ? vox_commit_file(tmp, path, why, cap) : st;
 }
 
+vox_status vox_write_file_atomic_why(const char *path, const char *data, size_t len, unsigned sync, char *why,
+                                     size_t cap)
+{
+    char *tmp;
+    vox_status st = vox_stage_file_sync(path, data, len, sync, &tmp, why, cap);
+    if (st == VOX_OK)
+        st = vox_commit_file(tmp, path, why, cap);
+    if (st != VOX_OK)
+        return st;
+    if ((sync & VOX_SYNC_DIR) && vox_sync_dir_of(path) != 0) {
+        snprintf(why, cap, "cannot sync the directory of %s: %s", path, strerror(errno));
+        return VOX_E_IO;
+    }
+    return VOX_OK;
+}
+
 vox_status vox_write_file_atomic_sync(vox_ctx *ctx, const char *path, const char *data, size_t len, unsigned sync)
 {
     char why[PATH_MAX + 256];
-    char *tmp;
-    vox_status st = vox_stage_file_sync(path, data, len, sync, &tmp, why, sizeof why);
-    if (st == VOX_OK)
-        st = vox_commit_file(tmp, path, why, sizeof why);
-    if (st != VOX_OK)
-        return vox_fail(ctx, st, "%s", why);
-    if ((sync & VOX_SYNC_DIR) && vox_sync_dir_of(path) != 0)
-        return vox_fail(ctx, VOX_E_IO, "cannot sync the directory of %s: %s", path, strerror(errno));
-    return VOX_OK;
+    vox_status st = vox_write_file_atomic_why(path, data, len, sync, why, sizeof why);
+    return st == VOX_OK ? VOX_OK : vox_fail(ctx, st, "%s", why);
 }
 
 vox_status vox_write_file_atomic(vox_ctx *ctx, const char *path, const char *data, size_t len)
