@@ -257,6 +257,28 @@ def test_unwritable_output_refused_first(tmp):
           and stat.S_ISFIFO(os.stat(fifo).st_mode), f"a FIFO as the profile: refused before measuring, left as it is: {r.stderr}")
 
 
+def test_long_paths(tmp):
+    """A profile path over 1 KiB (nested folders, each name under NAME_MAX) is written and read where it is: it was
+    cut at 1,023 bytes, so the profile, and its lock, went to a truncated path. One over 4 KiB is refused up front."""
+    deep = os.path.join(tmp, *(["d" * 200] * 6))
+    os.makedirs(deep)
+    path = os.path.join(deep, "profile.json")
+    check(len(path) > 1100, f"the path is long: {len(path)} bytes")
+    r = tune("--quick", "--only", "moments", "--classes", "small", "--time-limit", "5", "--output", path)
+    check(r.returncode == 0 and os.path.isfile(path) and "machines" in load(path),
+          f"a profile at a {len(path)}-byte path is written there: {r.returncode} {r.stderr[-300:]}")
+    check(sorted(os.listdir(deep)) in (["profile.json"], ["profile.json", "profile.json.lock"]),
+          f"nothing else is made beside it: {sorted(os.listdir(deep))}")
+    r = tune("--check", "--output", path)
+    check(r.returncode == 0, f"--check reads it at that path: {r.returncode} {r.stdout[-300:]} {r.stderr[-300:]}")
+    r = vox("info", env=env_with(VOX_PROFILE=path))
+    check(r.returncode == 0 and "using defaults" not in r.stderr, f"a context reads it: {r.stderr[-300:]}")
+    r = tune("--quick", "--output", "/tmp/" + "x/" * 2100 + "p.json")
+    check(r.returncode == 2 and "bytes long" in r.stderr, f"a path over 4 KiB: a usage error that says why: {r.stderr}")
+    r = vox("info", env=env_with(VOX_PROFILE="/tmp/" + "x/" * 2100 + "p.json"))
+    check("bytes long" in r.stdout, f"a context says the profile path is too long: {r.stdout[-300:]}")
+
+
 def test_batch_split(tmp):
     """The batch step times every jobs x threads-per-job split of the tuning
     threads, stores the fastest only when it beats one job of every thread by
@@ -327,4 +349,4 @@ def test_fingerprint_ignores_the_launchers_mask(tmp):
 if __name__ == "__main__":
     sys.exit(main([test_options, test_round_trip, test_concurrent_writers, test_refusals, test_default_location,
                    test_system_profile, test_unwritable_output_refused_first, test_profile_through_a_symbolic_link,
-                   test_batch_split, test_fingerprint_ignores_the_launchers_mask], "vox-tune-"))
+                   test_long_paths, test_batch_split, test_fingerprint_ignores_the_launchers_mask], "vox-tune-"))

@@ -13,7 +13,7 @@
 
 static int mkdir_parents(const char *path)
 {
-    char dir[1024];
+    char dir[4096];
     if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir)
         return -1;
     char *slash = strrchr(dir, '/');
@@ -43,7 +43,7 @@ int vox_profile_writable(const char *path, char *err, size_t errn)
         return 0;
     }
     /* what vox_profile_store will do: a lock file and a temporary beside the profile, then a rename */
-    char probe[1100];
+    char probe[4096 + 16];
     if (snprintf(probe, sizeof probe, "%s.tmp.XXXXXX", path) >= (int)sizeof probe) {
         snprintf(err, errn, "%s: the path is too long", path);
         return 0;
@@ -74,8 +74,12 @@ int vox_profile_writable(const char *path, char *err, size_t errn)
 
 int vox_profile_store(vox_ctx *ctx, const char *path, cJSON *entry, char *err, size_t errn)
 {
-    char lock_path[1100];
-    snprintf(lock_path, sizeof lock_path, "%s.lock", path);
+    char lock_path[4096 + 8];
+    if (snprintf(lock_path, sizeof lock_path, "%s.lock", path) >= (int)sizeof lock_path) {
+        snprintf(err, errn, "%s: the path is too long", path);
+        cJSON_Delete(entry);
+        return 0;
+    }
     if (mkdir_parents(path) != 0) {
         snprintf(err, errn, "cannot create the directory of %s: %s", path, strerror(errno));
         cJSON_Delete(entry);
@@ -134,7 +138,7 @@ int vox_profile_store(vox_ctx *ctx, const char *path, cJSON *entry, char *err, s
         goto out;
     }
     /* the rename itself is durable once the directory is synced */
-    char dir[1024];
+    char dir[4096];
     snprintf(dir, sizeof dir, "%s", path);
     char *slash = strrchr(dir, '/');
     if (slash) *(slash == dir ? slash + 1 : slash) = 0;

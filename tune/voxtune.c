@@ -62,7 +62,7 @@ static int follow_links(const char *path, char *out, size_t size)
         return 0;
     for (int hops = 0; hops < 40; hops++) { /* as many as the kernel follows (ELOOP) */
         struct stat sb;
-        char target[1024], next[2048];
+        char target[4096], next[8192];
         if (lstat(out, &sb) != 0 || !S_ISLNK(sb.st_mode))
             return 1;
         ssize_t n = readlink(out, target, sizeof target - 1);
@@ -329,13 +329,18 @@ int main(int argc, char **argv)
     if (!list_valid(only, "--only", step_name, VOX_TK_COUNT + 1) ||
         !list_valid(classes, "--classes", class_name, VOX_SC_COUNT))
         return EXIT_USAGE;
-    char path[1024];
+    char path[4096];
     if (output && system_wide) {
         fprintf(stderr, "voxtune: --output and --system name two profiles: give one\n");
         return EXIT_USAGE;
     }
-    if (output) snprintf(path, sizeof path, "%s", output);
-    else if (system_wide) {
+    if (output) {
+        if (snprintf(path, sizeof path, "%s", output) >= (int)sizeof path) {
+            fprintf(stderr, "voxtune: --output: the path is %zu bytes long; voxtune writes profiles at paths of up "
+                            "to %zu bytes\n", strlen(output), sizeof path - 1);
+            return EXIT_USAGE;
+        }
+    } else if (system_wide) {
         if (!vox_profile_system_path(0, path, sizeof path)) {
             fprintf(stderr, "voxtune: --system: $XDG_CONFIG_DIRS holds no absolute directory\n");
             return EXIT_USAGE;
@@ -368,7 +373,7 @@ int main(int argc, char **argv)
         return rc;
     }
 
-    char linked[1024];
+    char linked[4096];
     if (!follow_links(path, linked, sizeof linked)) {
         fprintf(stderr, "voxtune: %s: the file its symbolic link names has too long a path; nothing measured\n", path);
         vox_ctx_destroy(&ctx);
@@ -379,7 +384,7 @@ int main(int argc, char **argv)
         snprintf(path, sizeof path, "%s", linked);
     }
     /* minutes of measuring must not end in a profile that cannot be written */
-    char werr[1200];
+    char werr[4096 + 512];
     if (!vox_profile_writable(path, werr, sizeof werr)) {
         fprintf(stderr, "voxtune: %s; nothing measured\n", werr);
         vox_ctx_destroy(&ctx);
@@ -560,7 +565,7 @@ int main(int argc, char **argv)
         }
         cJSON_AddItemToObject(entry, "batch_end_to_end", batch_json);
     }
-    char err[512];
+    char err[4096 + 512];
     int ok = vox_profile_store(ctx, path, entry, err, sizeof err);
     if (ok) printf("voxtune: wrote %s\n", path);
     else fprintf(stderr, "voxtune: %s\n", err);

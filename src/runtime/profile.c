@@ -422,8 +422,19 @@ void vox_profile_load(vox_ctx *ctx)
         int ok = ctx->opts.profile ? snprintf(pi->path, sizeof pi->path, "%s", ctx->opts.profile) < (int)sizeof pi->path
                                    : vox_profile_default_path(pi->path, sizeof pi->path);
         if (!ok || !pi->path[0]) {
-            snprintf(pi->detail, sizeof pi->detail, ok ? "no profile asked for (VOX_PROFILE is empty)"
-                                                       : "no profile path (set VOX_PROFILE or HOME)");
+            const char *env = getenv("VOX_PROFILE"), *home = getenv("HOME");
+            const char *given = ctx->opts.profile ? ctx->opts.profile : env;
+            if (!ok && given)
+                snprintf(pi->detail, sizeof pi->detail,
+                         "the profile path%s is %zu bytes long; vox reads profiles at paths of up to %zu bytes",
+                         ctx->opts.profile ? "" : " (VOX_PROFILE)", strlen(given), sizeof pi->path - 1);
+            else if (!ok && home && *home)
+                snprintf(pi->detail, sizeof pi->detail,
+                         "the default profile path (under $XDG_CONFIG_HOME or $HOME) is longer than the %zu bytes "
+                         "vox reads; set VOX_PROFILE", sizeof pi->path - 1);
+            else
+                snprintf(pi->detail, sizeof pi->detail, ok ? "no profile asked for (VOX_PROFILE is empty)"
+                                                           : "no profile path (set VOX_PROFILE or HOME)");
             pi->path[0] = 0;
             return;
         }

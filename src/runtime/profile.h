@@ -23,7 +23,7 @@
 
 typedef struct vox_profile_info {
     vox_profile_status status;
-    char path[1024];  /* the file looked at; "" for JSON text or none */
+    char path[4096];  /* the file looked at; "" for JSON text or none */
     char detail[320]; /* why the profile was not (fully) used */
     int schema;       /* the schema read (0: none) */
 } vox_profile_info;
