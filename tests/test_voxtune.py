@@ -257,6 +257,39 @@ def test_unwritable_output_refused_first(tmp):
           and stat.S_ISFIFO(os.stat(fifo).st_mode), f"a FIFO as the profile: refused before measuring, left as it is: {r.stderr}")
 
 
+def test_partial_retune_keeps_the_rest(tmp):
+    """A run of some kernels keeps what an earlier run tuned for the others on this machine (it reset them to the
+    defaults), with their measurements and the batch split; a run that measures nothing leaves the profile alone
+    (it wrote the defaults over it, exit 0)."""
+    path = os.path.join(tmp, "partial.json")
+    r = tune("--quick", "--only", "occlusion,batch", "--classes", "small", "--output", path)
+    check(r.returncode == 0, f"a first tune: {r.stderr[-300:]}")
+    doc = load(path)
+    entry = doc["machines"][0]
+    # a setting no run would choose by itself, as an earlier tune's choice for occlusion
+    entry["settings"]["occlusion"]["small"]["tile_kib"] = 384
+    entry["settings"]["occlusion"]["small"]["threads"] = 1
+    entry["batch"] = {"jobs": 2, "threads_per_job": 1}
+    with open(path, "w") as f:
+        json.dump(doc, f)
+    r = tune("--check", "--output", path)
+    check(r.returncode == 0, f"the edited profile is one vox uses: {r.stdout[-300:]} {r.stderr[-300:]}")
+    r = tune("--quick", "--only", "moments", "--classes", "small", "--output", path)
+    after = load(path)["machines"]
+    check(r.returncode == 0 and len(after) == 1, f"a second tune of another kernel: {r.returncode} {r.stderr[-300:]}")
+    e = after[0] if after else {}
+    occ = e.get("settings", {}).get("occlusion", {}).get("small", {})
+    check(occ.get("tile_kib") == 384 and occ.get("threads") == 1,
+          f"occlusion keeps the earlier run's setting: {occ}")
+    check(e.get("batch") == {"jobs": 2, "threads_per_job": 1}, f"the batch split is kept: {e.get('batch')}")
+    kernels = {m.get("kernel") for m in e.get("measurements", [])}
+    check({"occlusion", "moments"} <= kernels, f"both runs' measurements are there: {sorted(k for k in kernels if k)}")
+    before = open(path).read()
+    r = tune("--quick", "--only", "moments", "--classes", "small", "--time-limit", "0.000001", "--output", path)
+    check(r.returncode == 1 and "nothing was measured" in r.stderr and open(path).read() == before,
+          f"a run that measures nothing leaves the profile as it was: {r.returncode} {r.stderr[-300:]}")
+
+
 def test_long_paths(tmp):
     """A profile path over 1 KiB (nested folders, each name under NAME_MAX) is written and read where it is: it was
     cut at 1,023 bytes, so the profile, and its lock, went to a truncated path. One over 4 KiB is refused up front."""
@@ -349,4 +382,4 @@ def test_fingerprint_ignores_the_launchers_mask(tmp):
 if __name__ == "__main__":
     sys.exit(main([test_options, test_round_trip, test_concurrent_writers, test_refusals, test_default_location,
                    test_system_profile, test_unwritable_output_refused_first, test_profile_through_a_symbolic_link,
-                   test_long_paths, test_batch_split, test_fingerprint_ignores_the_launchers_mask], "vox-tune-"))
+                   test_long_paths, test_partial_retune_keeps_the_rest, test_batch_split, test_fingerprint_ignores_the_launchers_mask], "vox-tune-"))

@@ -41,11 +41,14 @@ static void usage(FILE *f)
             "                       has no entry for this machine: <first of $XDG_CONFIG_DIRS>/vox/profile.json,\n"
             "                       else /etc/vox/profile.json (usually needs root)\n"
             "  --only K[,K...]      tune only these kernels: bin_points, occlusion, first_shell,\n"
-            "                       label_components, moments (the others keep their defaults), and\n"
+            "                       label_components, moments, and\n"
             "                       batch: the split of the machine into jobs x threads per job that\n"
             "                       analyses the most small structures per second (vox analyze of many\n"
             "                       files uses it when --jobs is not given)\n"
             "  --classes C[,C...]   only these size classes: small, medium, large\n"
+            "                       (with --only or --classes, what is not measured keeps the settings of\n"
+            "                       the profile's entry for this machine, else the defaults; a run that\n"
+            "                       measures nothing leaves the profile as it was)\n"
             "  --show               print the profile's machines and what this machine uses; no measuring\n"
             "  --check              exit 0 only when vox uses the profile on this machine: an exact entry,\n"
             "                       every value in range (else vox's reason)\n"
@@ -285,6 +288,59 @@ static int show_or_check(vox_ctx *ctx, const char *path, int check)
     return 0;
 }
 
+/* This machine's entry (the same fingerprint) in the profile at path, or
+ * NULL; *doc gets the document that holds it (cJSON_Delete it). */
+static const cJSON *earlier_entry(vox_ctx *ctx, const char *path, cJSON **doc)
+{
+    vox_profile_status st;
+    char why[256];
+    int err;
+    *doc = vox_profile_read_file(path, &st, why, sizeof why, &err);
+    cJSON *fp = vox_fingerprint(ctx);
+    const cJSON *found = NULL, *machines = cJSON_GetObjectItemCaseSensitive(*doc, "machines");
+    for (int i = 0; fp && i < cJSON_GetArraySize(machines) && !found; i++) {
+        const cJSON *e = cJSON_GetArrayItem(machines, i);
+        if (cJSON_Compare(cJSON_GetObjectItemCaseSensitive(e, "fingerprint"), fp, 1))
+            found = e;
+    }
+    cJSON_Delete(fp);
+    return found;
+}
+
+/* Into entry, what the earlier entry of this machine holds for what this
+ * run did not measure: the batch split and its figures, the measurements of
+ * other kernels and classes, the end-to-end verdicts of other classes. */
+static void keep_earlier(cJSON *entry, const cJSON *earlier, const char *only, const int measured[VOX_SC_COUNT],
+                         int batch_measured)
+{
+    if (!batch_measured)
+        for (int i = 0; i < 2; i++) {
+            const char *name = i ? "batch_end_to_end" : "batch";
+            const cJSON *b = cJSON_GetObjectItemCaseSensitive(earlier, name);
+            if (b) cJSON_AddItemToObject(entry, name, cJSON_Duplicate(b, 1));
+        }
+    cJSON *ms = cJSON_GetObjectItemCaseSensitive(entry, "measurements");
+    const cJSON *m;
+    cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(earlier, "measurements")) {
+        const char *k = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "kernel"));
+        const char *c = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "size_class"));
+        int now = 0;
+        if (k && !strcmp(k, "batch"))
+            now = batch_measured;
+        else
+            for (int cl = 0; k && c && cl < VOX_SC_COUNT; cl++)
+                now |= measured[cl] && !strcmp(c, class_name(cl)) && list_has(only, k);
+        if (!now) cJSON_AddItemToArray(ms, cJSON_Duplicate(m, 1));
+    }
+    cJSON *e2e = cJSON_GetObjectItemCaseSensitive(entry, "end_to_end");
+    cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(earlier, "end_to_end")) {
+        const char *c = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "size_class"));
+        int now = 0;
+        for (int cl = 0; c && cl < VOX_SC_COUNT; cl++) now |= measured[cl] && !strcmp(c, class_name(cl));
+        if (!now) cJSON_AddItemToArray(e2e, cJSON_Duplicate(m, 1));
+    }
+}
+
 int main(int argc, char **argv)
 {
     int quick = 0, show = 0, check = 0, print_fp = 0, system_wide = 0;
@@ -410,8 +466,22 @@ int main(int argc, char **argv)
     const int want_batch = list_has(only, "batch") && list_has(classes, "small");
     t.steps += want_batch;
     const vox_tuning defaults = *ctx->tuning;
-    vox_tuning tuned = defaults; /* overwritten where measured */
-    vox_tuning chosen = defaults; /* the kernels' choices, before the end-to-end verdict (the table) */
+    /* a run of some kernels or classes keeps what an earlier run tuned for
+     * the rest on this machine (its exact entry), not the defaults */
+    const int partial = only || classes;
+    cJSON *earlier_doc = NULL;
+    const cJSON *earlier = partial ? earlier_entry(ctx, path, &earlier_doc) : NULL;
+    vox_tuning base = defaults;
+    char why[256];
+    if (earlier && vox_profile_apply_settings(earlier, 0, &base, why, sizeof why) != 1) {
+        fprintf(stderr, "voxtune: the earlier entry of %s is not usable (%s): the rest keep their defaults\n", path, why);
+        base = defaults;
+        earlier = NULL;
+    }
+    if (earlier)
+        printf("voxtune: kernels and classes not measured keep the settings of %s's entry for this machine\n", path);
+    vox_tuning tuned = base; /* overwritten where measured */
+    vox_tuning chosen = base; /* the kernels' choices, before the end-to-end verdict (the table) */
     /* per class: end to end, default and tuned seconds, and the verdict (E2E_*) */
     double e2e[VOX_SC_COUNT][2] = {{0}};
     int verdict[VOX_SC_COUNT] = {E2E_UNMEASURED};
@@ -449,12 +519,14 @@ int main(int argc, char **argv)
              * otherwise two runs could keep different settings for no real gain */
             verdict[c] = e2e[c][0] > 1.03 * e2e[c][1] ? E2E_KEPT : E2E_WITHIN_NOISE;
             if (verdict[c] == E2E_WITHIN_NOISE)
-                for (int k = 0; k < VOX_TK_COUNT; k++) tuned.s[k][c] = defaults.s[k][c];
+                for (int k = 0; k < VOX_TK_COUNT; k++)
+                    if (list_has(only, kernel_name(k))) tuned.s[k][c] = defaults.s[k][c];
         }
         vox_workload_free(&w);
     }
     if (quick && measured[VOX_SC_MEDIUM] && list_has(classes, "large"))
-        for (int k = 0; k < VOX_TK_COUNT; k++) tuned.s[k][VOX_SC_LARGE] = tuned.s[k][VOX_SC_MEDIUM];
+        for (int k = 0; k < VOX_TK_COUNT; k++)
+            if (list_has(only, kernel_name(k))) tuned.s[k][VOX_SC_LARGE] = tuned.s[k][VOX_SC_MEDIUM];
     vox_batch_outcome batch;
     int batch_measured = 0;
     if (want_batch) {
@@ -478,7 +550,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "\n");
 
     printf("voxtune: %d measurements in %.1f s%s\n", t.done, vox_tune_now() - start,
-           t.truncated ? " (time limit reached: the rest keep their defaults)" : "");
+           !t.truncated ? "" : earlier ? " (time limit reached: the rest keep their earlier settings)"
+                                       : " (time limit reached: the rest keep their defaults)");
     printf("%-17s %-7s %-7s %9s %8s %12s %12s %8s\n", "kernel", "class", "variant", "tile KiB", "threads",
            "default ms", "tuned ms", "ratio");
     for (int k = 0; k < VOX_TK_COUNT; k++)
@@ -545,6 +618,18 @@ int main(int argc, char **argv)
         cJSON_AddStringToObject(batch_json, "verdict", batch.kept ? "kept" : batch.best == 0 ? "defaults" : "within-noise");
     }
 
+    if (t.done == 0 && !batch_measured) {
+        /* an entry of defaults (or of the earlier settings) would only hide
+         * what an earlier run measured */
+        fprintf(stderr, "voxtune: nothing was measured (the time limit, or no workload could be built): %s is left "
+                        "as it was\n", path);
+        cJSON_Delete(e2e_json);
+        cJSON_Delete(batch_json);
+        cJSON_Delete(t.measurements);
+        cJSON_Delete(earlier_doc);
+        vox_ctx_destroy(&ctx);
+        return 1;
+    }
     cJSON *entry = cJSON_CreateObject();
     cJSON_AddItemToObject(entry, "fingerprint", vox_fingerprint(ctx));
     char when[32];
@@ -552,7 +637,8 @@ int main(int argc, char **argv)
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
     cJSON_AddStringToObject(entry, "created", when);
     cJSON_AddStringToObject(entry, "rigor", quick ? "quick" : "normal");
-    cJSON_AddBoolToObject(entry, "complete", !t.truncated && !only && !classes);
+    cJSON_AddBoolToObject(entry, "complete",
+                          (!t.truncated && !partial) || (earlier && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(earlier, "complete"))));
     cJSON_AddNumberToObject(entry, "threads", ctx->team->threads);
     cJSON_AddItemToObject(entry, "settings", settings_json(&tuned));
     cJSON_AddItemToObject(entry, "measurements", t.measurements);
@@ -565,6 +651,9 @@ int main(int argc, char **argv)
         }
         cJSON_AddItemToObject(entry, "batch_end_to_end", batch_json);
     }
+    if (earlier)
+        keep_earlier(entry, earlier, only, measured, batch_measured);
+    cJSON_Delete(earlier_doc);
     char err[4096 + 512];
     int ok = vox_profile_store(ctx, path, entry, err, sizeof err);
     if (ok) printf("voxtune: wrote %s\n", path);
