@@ -1222,6 +1222,37 @@ def test_merge_shards(tmp):
     p = vox("merge-summaries", merged, os.path.join(other, "run.summary.json"), *sums, ck)
     check(p.returncode == 1 and not os.path.exists(merged) and "not shards of one run" in p.stderr and
           "resolution differs" in p.stderr, f"another run's summary is refused: {p.returncode} {p.stderr}")
+    # one run's summary given twice, or with a copy of it: its entries would count twice (they did: 2x the structures)
+    single = os.path.join(other, "run.summary.json")
+    copy = os.path.join(tmp, "copy.summary.json")
+    shutil.copyfile(single, copy)
+    for twice in ((single, single), (single, copy)):
+        p = vox("merge-summaries", merged, *twice)
+        check(p.returncode == 1 and not os.path.exists(merged) and "would be counted twice" in p.stderr,
+              f"{twice[1]} after {twice[0]}: refused: {p.returncode} {p.stderr}")
+    # a name that is no file: said so (it said "is not a vox/volumizer run summary")
+    p = vox("merge-summaries", merged, *sums, os.path.join(out, "run.shard-1-of-3.summry.json"))
+    check(p.returncode == 1 and "No such file or directory" in p.stderr and not os.path.exists(merged),
+          f"a missing input is named as missing: {p.stderr}")
+    # a summary that names no shard can stand for one missing shard (with a note), not for two
+    bare = json.load(open(sums[0]))
+    del bare["config"]["num_shards"], bare["config"]["shard_index"]
+    bare_path = os.path.join(tmp, "bare0.json")
+    json.dump(bare, open(bare_path, "w"))
+    p = vox("merge-summaries", merged, bare_path, sums[1], ck)
+    check(p.returncode == 0 and "taken for it" in p.stderr, f"one unnamed summary for one missing shard: {p.stderr}")
+    os.remove(merged)
+    p = vox("merge-summaries", merged, bare_path, ck)
+    check(p.returncode == 1 and "shard 2 of 3 (--shard-index 2) is missing" in p.stderr and not os.path.exists(merged),
+          f"one unnamed summary cannot stand for two missing shards (it hid them): {p.stderr}")
+    # a forged shard count: a few lines, not one per missing shard
+    forged = json.load(open(sums[0]))
+    forged["config"]["num_shards"] = 1000000
+    forged_path = os.path.join(tmp, "run.shard-0-of-1000000.summary.json")
+    json.dump(forged, open(forged_path, "w"))
+    p = vox("merge-summaries", merged, forged_path)
+    check(p.returncode == 1 and len(p.stderr.splitlines()) < 20 and "more shards of 1000000 are missing" in p.stderr,
+          f"a forged num_shards: {len(p.stderr.splitlines())} lines")
 
 
 def test_replay_shard_failures(tmp):
