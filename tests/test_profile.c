@@ -193,6 +193,18 @@ static void test_bad_files(const char *tmp)
     t = doc_with(entry("sse9", 64, 1), 2);
     CHECK(status_of(t, NULL, NULL) == VOX_PROFILE_DEFAULTS_OUT_OF_RANGE, "unknown variant");
     free(t);
+    /* a misspelt name in the settings: the setting was left at its default, unsaid, and --check passed */
+    static const char *const misspelt[][2] = {{"settings", "ocllusion"}, {"occlusion", "smal"}, {"small", "tile_kb"}};
+    for (size_t m = 0; m < sizeof misspelt / sizeof *misspelt; m++) {
+        e = entry("scalar", 64, 1);
+        cJSON *settings = cJSON_GetObjectItem(e, "settings"), *occ = cJSON_GetObjectItem(settings, "occlusion");
+        cJSON *where = m == 0 ? settings : m == 1 ? occ : cJSON_GetObjectItem(occ, "small");
+        cJSON_AddNumberToObject(where, misspelt[m][1], 64);
+        t = doc_with(e, 2);
+        CHECK(status_of(t, NULL, NULL) == VOX_PROFILE_DEFAULTS_CORRUPT, "a misspelt name in %s (%s) is refused",
+              misspelt[m][0], misspelt[m][1]);
+        free(t);
+    }
     /* oversized: a file over 16 MiB is refused before parsing */
     char path[512];
     snprintf(path, sizeof path, "%s/oversized.json", tmp);

@@ -232,10 +232,39 @@ static int get_int(const cJSON *o, const char *name, int lo, int hi, int *out, c
     return 1;
 }
 
+/* 1 when every member of o is named in names[0 .. count); else why says
+ * which is not (a misspelt key was a setting silently left at its default). */
+static int only_known(const cJSON *o, const char *where, const char *(*name)(int), int count, char *why, size_t n)
+{
+    const cJSON *m;
+    cJSON_ArrayForEach(m, o) {
+        int known = 0;
+        for (int i = 0; i < count && !known; i++) known = m->string && !strcmp(m->string, name(i));
+        if (!known) {
+            char list[160] = "";
+            for (int i = 0; i < count; i++)
+                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", name(i));
+            snprintf(why, n, "%s.%s: not a name vox knows here (%s)", where, m->string ? m->string : "?", list);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static const char *kernel_name_of(int k) { return vox_tuned_kernel_name((vox_tuned_kernel)k); }
+static const char *class_name_of(int c) { return vox_size_class_name((vox_size_class)c); }
+static const char *setting_name_of(int i)
+{
+    static const char *const names[] = {"variant", "tile_kib", "threads"};
+    return names[i];
+}
+
 int vox_profile_apply_settings(const cJSON *entry, int partial, vox_tuning *t, char *why, size_t n)
 {
     vox_tuning next = *t;
     const cJSON *settings = cJSON_GetObjectItemCaseSensitive(entry, "settings");
+    if (cJSON_IsObject(settings) && !only_known(settings, "settings", kernel_name_of, VOX_TK_COUNT, why, n))
+        return -1;
     for (int k = 0; k < VOX_TK_COUNT; k++) {
         const cJSON *per_class = cJSON_GetObjectItemCaseSensitive(settings, vox_tuned_kernel_name((vox_tuned_kernel)k));
         if (!per_class)
@@ -244,6 +273,10 @@ int vox_profile_apply_settings(const cJSON *entry, int partial, vox_tuning *t, c
             snprintf(why, n, "settings.%s: expected an object", vox_tuned_kernel_name((vox_tuned_kernel)k));
             return -1;
         }
+        char kernel_where[64];
+        snprintf(kernel_where, sizeof kernel_where, "settings.%s", vox_tuned_kernel_name((vox_tuned_kernel)k));
+        if (!only_known(per_class, kernel_where, class_name_of, VOX_SC_COUNT, why, n))
+            return -1;
         for (int c = 0; c < VOX_SC_COUNT; c++) {
             char where[96];
             snprintf(where, sizeof where, "settings.%s.%s", vox_tuned_kernel_name((vox_tuned_kernel)k),
@@ -255,6 +288,8 @@ int vox_profile_apply_settings(const cJSON *entry, int partial, vox_tuning *t, c
                 snprintf(why, n, "%s: expected an object", where);
                 return -1;
             }
+            if (!only_known(o, where, setting_name_of, 3, why, n))
+                return -1;
             vox_setting *s = &next.s[k][c];
             const cJSON *variant = cJSON_GetObjectItemCaseSensitive(o, "variant");
             if (variant) {
