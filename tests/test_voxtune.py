@@ -250,6 +250,12 @@ def test_unwritable_output_refused_first(tmp):
     r = tune("--quick", "--output", os.path.join(blocker, "sub", "profile.json"))
     check(r.returncode == 1 and "nothing measured" in r.stderr and "measured" not in r.stdout,
           f"an unwritable profile is refused before measuring: {r.returncode} {r.stderr}")
+    loop_a, loop_b = os.path.join(tmp, "loop-a.json"), os.path.join(tmp, "loop-b.json")
+    os.symlink(loop_b, loop_a)
+    os.symlink(loop_a, loop_b)
+    r = tune("--quick", "--output", loop_a)
+    check(r.returncode == 1 and "nothing measured" in r.stderr and "symbolic links" in r.stderr,
+          f"a loop of links as the profile: refused before measuring (it measured, then failed): {r.stderr}")
     fifo = os.path.join(tmp, "a-fifo.json")
     os.mkfifo(fifo)
     r = tune("--quick", "--output", fifo, timeout=60)

@@ -55,6 +55,11 @@ int vox_profile_writable(const char *path, char *err, size_t errn)
     }
     close(fd);
     unlink(probe);
+    struct stat sb;
+    if (stat(path, &sb) != 0 && errno != ENOENT) { /* a loop of links: what vox_profile_store would meet at the end */
+        snprintf(err, errn, "cannot read %s: %s", path, strerror(errno));
+        return 0;
+    }
     if (access(path, F_OK) == 0 && access(path, R_OK) != 0) {
         snprintf(err, errn, "cannot read %s (its other machines' entries are kept): %s", path, strerror(errno));
         return 0;
