@@ -373,6 +373,25 @@ def test_report_special_files(tmp):
               f"{name}: the index holds the run: {rows}")
 
 
+def test_report_label_outside(tmp):
+    """A summary's label that names a path (a hand-edited or crafted "../outside") is listed, never linked: the index
+    linked ../outside.html, a page outside the folder, when one was there."""
+    out = os.path.join(tmp, "crafted", "run")
+    analyze(out, os.path.join(GEN, "pocket_box.pdb"))
+    with open(os.path.join(tmp, "crafted", "outside.html"), "w") as f:
+        f.write("<!DOCTYPE html><html></html>\n")
+    path = os.path.join(out, "run.summary.json")
+    s = json.load(open(path))
+    entry = dict(s["results"][0], source="../outside")
+    s["results"].append(entry)
+    json.dump(s, open(path, "w"))
+    vox("report", out)
+    rows = {r["label"]: r for r in index_rows(out)}
+    check("../outside" in rows and not rows["../outside"]["page"] and "href" not in rows["../outside"],
+          f"a label with a slash is not linked: {rows.get('../outside')}")
+    check(rows.get("pocket_box", {}).get("page") is True, "the run's own structure is linked")
+
+
 def test_report_cannot_write(tmp):
     """An index.html or an asset that cannot be replaced is named with the reason; it said "cannot write
     .../index.html: Success" (errno read after the temporary file's cleanup)."""
@@ -959,7 +978,7 @@ def test_browser(tmp):
 if __name__ == "__main__":
     tests = [test_browser] if MODE == "browser" else [test_pages, test_report_command, test_killed_shard,
                                                       test_index_is_the_run, test_structure_named_index, test_report_of_no_run,
-                                                      test_report_special_files, test_report_cannot_write,
+                                                      test_report_special_files, test_report_cannot_write, test_report_label_outside,
                                                       test_non_utf8_names,
                                                       test_report_damaged_files,
                                                       test_report_temporaries,

@@ -728,8 +728,10 @@ int report_write_index(const report_assets *a, const char *dir, const char *who,
         report_page_path(dir, r->label, page, sizeof page);
         /* only a structure done links its page: the label's page is not a
          * failed, skipped or planned entry's (it may be an earlier run's, or
-         * the other input's of a label collision) */
-        int linked = r->status == 0 && is_file(page);
+         * the other input's of a label collision); a label vox never makes,
+         * one with a slash (a hand-edited summary), would link a page
+         * outside the folder */
+        int linked = r->status == 0 && !strchr(r->label, '/') && is_file(page);
         vox_buf_puts(&b, shown++ ? ",{\"label\":" : "{\"label\":");
         vox_html_json_string(&b, r->label);
         vox_buf_printf(&b, ",\"status\":\"%s\",\"page\":%s,", STATUS[r->status], linked ? "true" : "false");
