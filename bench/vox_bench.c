@@ -815,6 +815,10 @@ static int cmd_run(int argc, char **argv, const char *self)
         cJSON *prof = cJSON_AddObjectToObject(root, "profile");
         cJSON_AddStringToObject(prof, "path", vox_ctx_profile_path(ctx));
         cJSON_AddStringToObject(prof, "status", vox_profile_status_name(vox_ctx_profile_status(ctx)));
+        const vox_profile_status ps = vox_ctx_profile_status(ctx);
+        if (*profile && ps != VOX_PROFILE_EXACT && ps != VOX_PROFILE_PARTIAL) /* asked for, not used: say so */
+            fprintf(stderr, "vox-bench run: --profile %s: %s (%s); the cases run with the defaults\n", profile,
+                    vox_profile_status_name(ps), vox_ctx_profile_detail(ctx));
         cJSON *thr = cJSON_AddObjectToObject(root, "threads");
         cJSON_AddNumberToObject(thr, "count", vox_ctx_threads(ctx));
         char *js = vox_ctx_settings_json(ctx);

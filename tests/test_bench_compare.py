@@ -338,6 +338,13 @@ def test_run(tmp):
           "the file records where its cases came from and the build")
     p = subprocess.run([*WRAPPER, BENCH, "compare", out, out], capture_output=True, text=True)
     check(p.returncode == 0, f"a run compared with itself passes: {p.stdout}")
+    # a profile asked for that vox cannot use: said so (the cases ran with the defaults, unsaid)
+    bad = os.path.join(tmp, "no-such-profile.json")
+    p = bench_run("--cases", mine, "--budget", "0", "--profile", bad, "-o", os.path.join(tmp, "p.json"))
+    d = json.load(open(os.path.join(tmp, "p.json"))) if p.returncode == 0 else {}
+    check(p.returncode == 0 and f"--profile {bad}" in p.stderr and "run with the defaults" in p.stderr
+          and d.get("profile", {}).get("status", "").startswith("defaults"),
+          f"an unusable --profile is named on stderr and in the file: {p.stderr[-300:]}")
     with open(lst, "a") as f:
         f.write("lost.pdb@2.0\nkernel:nonsense\nmy_pore.pdb@fast\n")
     p = bench_run("--cases", lst, "--synthetic", SYNTHETIC, "--data", nodata, "--budget", "0",
