@@ -1073,9 +1073,17 @@ def test_validate(tmp):
     check(p.returncode == 5 and "disagrees" in p.stdout, f"a record that disagrees with its annotation: {p.stdout}")
     p = vox("validate", "--output-dir", out, pocket)
     check(p.returncode == 5 and "pocket_box" in p.stdout and "missing" in p.stdout, f"an input never analysed: {p.stdout}")
+    s["results"][0]["num_volumes"] -= 1
+    # the largest volume too (it was not compared: a record could say any size)
+    r0 = next(r for r in s["results"] if r.get("largest_volume") is not None)
+    r0["largest_volume"] += 8.0
+    json.dump(s, open(sp, "w"))
+    p = vox("validate", "--output-dir", out)
+    check(p.returncode == 5 and "largest_volume" in p.stdout and r0["source"] in p.stdout,
+          f"a record whose largest volume disagrees with its annotation: {p.stdout}")
+    r0["largest_volume"] -= 8.0
     # a --dry-run into the finished folder replaces its records, not its outputs: those still validate, and
     # an entry the dry run planned that has no outputs is missing
-    s["results"][0]["num_volumes"] -= 1
     json.dump(s, open(sp, "w"))
     vox("analyze", "--quiet", "--dry-run", "--write", "df-json", "--output-dir", out, tree, pocket)
     check(json.load(open(sp))["num_planned"] == 5, "the dry run's summary plans five")

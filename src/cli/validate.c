@@ -620,11 +620,15 @@ static void check_outputs(report *rp, run_config *c, const paths *inputs, int ha
             continue;
         }
         /* the record agrees with the annotation */
-        const cJSON *nv = cJSON_GetObjectItem(p->record, "num_volumes"), *lt = cJSON_GetObjectItem(p->record, "largest_type");
+        const cJSON *nv = cJSON_GetObjectItem(p->record, "num_volumes"), *lt = cJSON_GetObjectItem(p->record, "largest_type"),
+                    *lv = cJSON_GetObjectItem(p->record, "largest_volume");
         if (p->record && (!cJSON_IsNumber(nv) || nv->valuedouble != (double)o.num_volumes ||
                           (cJSON_IsString(lt) ? !o.largest_type || strcmp(lt->valuestring, o.largest_type)
-                                              : o.largest_type != NULL))) {
-            snprintf(d, sizeof d, "the record of %s (num_volumes, largest_type) disagrees with %s", p->from, json);
+                                              : o.largest_type != NULL) ||
+                          /* both printed from one double: equal when the files agree */
+                          (cJSON_IsNumber(lv) && (!o.largest_type || lv->valuedouble != o.largest_volume)))) {
+            snprintf(d, sizeof d, "the record of %s (num_volumes, largest_type, largest_volume) disagrees with %s",
+                     p->from, json);
             say_entry(rp, "invalid", p, d);
             flag(rp, V_OUTPUTS);
             continue;
