@@ -337,7 +337,6 @@ typedef struct lining_job {
     size_t near_words;
     size_t plane_step;   /* nz * (near_words + 1): from one plane's entry to the next's */
     const uint64_t *all; /* the entry of an atom that looks at every row: ones, rows past ny none */
-    int band;
     /* per x-y row q and block b of 8 k, at q * blocks + b: group_bit of
      * every group with a voxel in reach of an atom up to NEAR_RADIUS whose
      * box is centred in that row, within bands[] rows along x and y, and
@@ -398,12 +397,19 @@ typedef struct atom_probe {
     int kz;         /* the voxel nearest z (nearest_centre); -1: not yet found */
 } atom_probe;
 
-/* Row q of the atom's box, exy2 its squared gap along x and y: each run
- * of a group the atom may line and was not found to line yet, tested at
- * its voxel nearest z; the hits added from n on.  Returns the new n. */
-static inline __attribute__((always_inline)) size_t probe_row(const lining_job *J, atom_probe *P, size_t q,
-                                                               double exy2, size_t *last, lining_hit *hv, size_t n)
+/* Row j of plane i of the atom's box, ex2 the plane's squared gap along
+ * x: passed over when the atom lines all its wanted groups already or
+ * cannot reach them, else each run of a group the atom may line and was
+ * not found to line yet, tested at its voxel nearest z; the hits added
+ * from n on.  Returns the new n. */
+static inline __attribute__((always_inline)) size_t probe_row(const lining_job *J, atom_probe *P, int i, int j,
+                                                               double ex2, size_t *last, lining_hit *hv, size_t n)
 {
+    const size_t q = (size_t)i * (size_t)J->ny + (size_t)j;
+    if (!(J->rows[q].groups & P->want & ~P->found))
+        return n;
+    const double ey = cube_gap((double)J->c[1][j] - P->y, J->h[1]);
+    const double exy2 = ex2 + ey * ey;
     if (P->kz < 0)
         P->kz = nearest_centre(J->c[2], J->nz, J->nd[2], P->z, P->uz);
     const int kz = P->kz;
@@ -444,13 +450,9 @@ static size_t probe_box(const lining_job *J, atom_probe *P, const uint64_t *nb, 
     for (int t = 0; t < wx; t++, nb += step)
         box |= (((nb[word] >> s) | ((nb[word + 1] << 1) << (63 - s))) & ymask) << (8 * t);
     for (; box; box &= box - 1) {
-        const int b = __builtin_ctzll(box), i = lo0 + (b >> 3), j = lo1 + (b & 7);
-        const size_t q = (size_t)i * (size_t)J->ny + (size_t)j;
-        if (!(J->rows[q].groups & P->want & ~P->found))
-            continue;
+        const int b = __builtin_ctzll(box), i = lo0 + (b >> 3);
         const double ex = cube_gap((double)J->c[0][i] - P->x, J->h[0]);
-        const double ey = cube_gap((double)J->c[1][j] - P->y, J->h[1]);
-        n = probe_row(J, P, q, ex * ex + ey * ey, last, hv, n);
+        n = probe_row(J, P, i, lo1 + (b & 7), ex * ex, last, hv, n);
         if (!(P->want & ~P->found))
             break;
     }
@@ -468,14 +470,7 @@ static size_t probe_planes(const lining_job *J, atom_probe *P, const uint64_t *n
         const double ex = cube_gap((double)J->c[0][i] - P->x, J->h[0]), ex2 = ex * ex;
         for (int w = w0; w <= w1; w++) {
             uint64_t m = nb[w] & (w == w0 ? first : ~0ull) & (w == w1 ? final : ~0ull);
-            for (; m; m &= m - 1) {
-                const int j = (w << 6) + __builtin_ctzll(m);
-                const size_t q = (size_t)i * (size_t)J->ny + (size_t)j;
-                if (!(J->rows[q].groups & P->want & ~P->found))
-                    continue;
-                const double ey = cube_gap((double)J->c[1][j] - P->y, J->h[1]);
-                n = probe_row(J, P, q, ex2 + ey * ey, last, hv, n);
-            }
+            for (; m; m &= m - 1) n = probe_row(J, P, i, (w << 6) + __builtin_ctzll(m), ex2, last, hv, n);
         }
     }
     return n;
@@ -631,9 +626,9 @@ vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r)
     }
     /* The groups' runs along z, counted per row (a voxel list in ascending
      * order gives each run once; any order would still cover every voxel),
-     * then placed row by row; the near bits of each run's row and its
-     * group's bit in the plane's entries, band wider than the run on
-     * either side. */
+     * then placed row by row; the near bits of each run's row, band wider
+     * than the run on either side, and its group's bit in the candidates
+     * of the blocks those k fall in. */
     size_t nruns = 0;
     for (size_t gi = 0; gi < ng; gi++) {
         const uint32_t *v = r->groups[gi].voxels;
@@ -700,7 +695,6 @@ vox_status vox_find_lining(vox_ctx *ctx, const vox_structure *st, vox_result *r)
     /* the entry of an atom that looks at every row: every row's bit (none
      * past ny, as in every entry) */
     for (size_t j = 0; j < ny; j++) near[nx * nz * entry + j / 64] |= 1ull << (j % 64);
-    J.band = band;
     J.candidates = candidates;
     J.blocks = blocks;
     memcpy(J.bands, bands, sizeof bands);
