@@ -1045,6 +1045,14 @@ static int shard_of(const cJSON *doc, long *k, long *n)
     return 1;
 }
 
+/* 1 when one of the count inputs (k, n) is shard s of n_s. */
+static int shard_given(const long *k, const long *n, int count, long s, long n_s)
+{
+    for (int q = 0; q < count; q++)
+        if (n[q] == n_s && k[q] == s) return 1;
+    return 0;
+}
+
 /* Every shard of each array given exactly once: a Slurm array's summaries are merged with a glob
  * (run.shard-*-of-N.summary.json), which silently misses a shard killed before its summary and would
  * merge a shard given twice twice.  Says what is wrong on stderr; 0 when something is. */
@@ -1066,11 +1074,7 @@ static int shards_complete(char **names, const long *k, const long *n, int count
         /* the shards of this N that no input names: when the summaries that
          * name no shard are enough to be them, the merge goes on, saying so */
         long missing = 0;
-        for (long s = 0; first && s < n[i]; s++) {
-            int seen = 0;
-            for (int q = 0; q < count && !seen; q++) seen = n[q] == n[i] && k[q] == s;
-            missing += !seen;
-        }
+        for (long s = 0; first && s < n[i]; s++) missing += !shard_given(k, n, count, s, n[i]);
         if (missing && missing <= unknown) {
             fprintf(stderr, "vox merge-summaries: note: %ld shard%s of %ld %s not named by any input; the %d input%s "
                     "that say%s no shard %s taken for %s\n", missing, missing == 1 ? "" : "s", n[i],
@@ -1080,9 +1084,7 @@ static int shards_complete(char **names, const long *k, const long *n, int count
         }
         long told = 0;
         for (long s = 0; first && missing && s < n[i]; s++) {
-            int seen = 0;
-            for (int q = 0; q < count && !seen; q++) seen = n[q] == n[i] && k[q] == s;
-            if (seen)
+            if (shard_given(k, n, count, s, n[i]))
                 continue;
             ok = 0;
             if (++told > 10) { /* a forged num_shards must not print a million lines */
@@ -1128,79 +1130,6 @@ static const char *settings_differ(const cJSON *a, const cJSON *b)
     return NULL;
 }
 
-/* An entry's label and the input that holds it: one entry in two inputs
- * (a summary given twice, a copy of one, two runs over one structure)
- * would be counted twice. */
-typedef struct merged_label {
-    char *label;
-    int input;
-} merged_label;
-
-typedef struct merged_labels {
-    merged_label *v;
-    size_t n, cap;
-    int oom;
-} merged_labels;
-
-static void labels_add(merged_labels *l, const cJSON *doc, int input)
-{
-    static const char *const lists[] = {"results", "errors", "skipped", "planned"};
-    for (size_t k = 0; k < sizeof lists / sizeof *lists; k++) {
-        const cJSON *it;
-        cJSON_ArrayForEach(it, cJSON_GetObjectItem(doc, lists[k])) {
-            const char *label = cJSON_GetStringValue(cJSON_GetObjectItem(it, "source"));
-            if (!label)
-                continue;
-            if (l->n == l->cap) {
-                const size_t cap = l->cap ? 2 * l->cap : 256;
-                merged_label *v = realloc(l->v, cap * sizeof *v);
-                if (!v) {
-                    l->oom = 1;
-                    return;
-                }
-                l->v = v;
-                l->cap = cap;
-            }
-            if (!(l->v[l->n].label = strdup(label))) {
-                l->oom = 1;
-                return;
-            }
-            l->v[l->n++].input = input;
-        }
-    }
-}
-
-static int label_order(const void *a, const void *b)
-{
-    const merged_label *x = a, *y = b;
-    const int c = strcmp(x->label, y->label);
-    return c ? c : (x->input > y->input) - (x->input < y->input);
-}
-
-/* 1 when no label is in two inputs; else says which (the first few) on stderr. */
-static int labels_once(merged_labels *l, char **names)
-{
-    qsort(l->v, l->n, sizeof *l->v, label_order);
-    size_t told = 0, twice = 0;
-    for (size_t i = 1; i < l->n; i++)
-        if (!strcmp(l->v[i].label, l->v[i - 1].label) && l->v[i].input != l->v[i - 1].input) {
-            if (told++ < 5)
-                fprintf(stderr, "vox merge-summaries: %s is in both %s and %s (a summary given twice or copied, or two "
-                        "runs over one structure): its entry would be counted twice\n", l->v[i].label,
-                        names[l->v[i - 1].input], names[l->v[i].input]);
-            twice++;
-        }
-    if (twice > 5)
-        fprintf(stderr, "vox merge-summaries: ... and %zu more entries in two inputs\n", twice - 5);
-    return twice == 0;
-}
-
-static void labels_free(merged_labels *l)
-{
-    for (size_t i = 0; i < l->n; i++) free(l->v[i].label);
-    free(l->v);
-}
-
 int cmd_merge_summaries(int argc, char **argv)
 {
     if (argc < 3 || !strcmp(argv[1], "--help")) {
@@ -1233,7 +1162,6 @@ int cmd_merge_summaries(int argc, char **argv)
     }
     summary_merge m;
     merge_begin(&m);
-    merged_labels labels = {0};
     cJSON *first = NULL; /* the first record's settings: every other must have them */
     for (int i = 2; i < argc; i++) {
         struct stat sb;
@@ -1243,12 +1171,10 @@ int cmd_merge_summaries(int argc, char **argv)
                     !found ? strerror(errno) : "not a regular file", argv[1]);
             cJSON_Delete(first);
             merge_abort(&m);
-            labels_free(&labels);
             free(ks), free(ns);
             return 1;
         }
         cJSON *j = read_json(argv[i]);
-        labels_add(&labels, j, i);
         int added = merge_add(&m, j, argv[i]);
         const char *differ = NULL;
         if (added && !first)
@@ -1268,7 +1194,6 @@ int cmd_merge_summaries(int argc, char **argv)
             cJSON_Delete(j);
             cJSON_Delete(first);
             merge_abort(&m);
-            labels_free(&labels);
             free(ks), free(ns);
             return 1;
         }
@@ -1281,7 +1206,6 @@ int cmd_merge_summaries(int argc, char **argv)
             cJSON_Delete(j);
             cJSON_Delete(first);
             merge_abort(&m);
-            labels_free(&labels);
             free(ks), free(ns);
             return 1;
         }
@@ -1300,20 +1224,14 @@ int cmd_merge_summaries(int argc, char **argv)
             fprintf(stderr, "vox merge-summaries: %s is not a vox/volumizer run summary\n", argv[i]);
             cJSON_Delete(first);
             merge_abort(&m);
-            labels_free(&labels);
             free(ks), free(ns);
             return 1;
         }
     }
     cJSON_Delete(first);
     int complete = shards_complete(argv + 2, ks, ns, argc - 2);
-    if (labels.oom) {
-        fprintf(stderr, "vox merge-summaries: out of memory\n");
+    if (!merge_entries_once(&m))
         complete = 0;
-    } else if (!labels_once(&labels, argv)) {
-        complete = 0;
-    }
-    labels_free(&labels);
     free(ks), free(ns);
     if (!complete) {
         fprintf(stderr, "vox merge-summaries: %s not written\n", argv[1]);

@@ -849,15 +849,50 @@ void merge_begin(summary_merge *m)
     m->from = cJSON_CreateArray();
 }
 
+/* Records the entry's label as one of input's. */
+static void merge_label_add(summary_merge *m, const cJSON *entry, int input)
+{
+    const char *label = cJSON_GetStringValue(cJSON_GetObjectItem(entry, "source"));
+    if (!label || m->oom)
+        return;
+    if (m->nlabels == m->cap) {
+        const size_t cap = m->cap ? 2 * m->cap : 256;
+        merge_label *v = realloc(m->labels, cap * sizeof *v);
+        if (!v) {
+            m->oom = 1;
+            return;
+        }
+        m->labels = v;
+        m->cap = cap;
+    }
+    if (!(m->labels[m->nlabels].label = strdup(label))) {
+        m->oom = 1;
+        return;
+    }
+    m->labels[m->nlabels++].input = input;
+}
+
+static void merge_labels_free(summary_merge *m)
+{
+    for (size_t i = 0; i < m->nlabels; i++) free(m->labels[i].label);
+    free(m->labels);
+    m->labels = NULL;
+    m->nlabels = m->cap = 0;
+}
+
 int merge_add(summary_merge *m, const cJSON *doc, const char *name)
 {
     if (!cJSON_IsObject(doc) || !cJSON_IsArray(cJSON_GetObjectItem(doc, "results")))
         return 0;
+    const int input = cJSON_GetArraySize(m->from);
     for (int k = 0; k < 4; k++) {
         const cJSON *a = cJSON_GetObjectItem(doc, merge_lists[k]), *it;
         if (!cJSON_IsArray(a))
             continue;
-        cJSON_ArrayForEach(it, a) cJSON_AddItemToArray(m->arrays[k], cJSON_Duplicate(it, 1));
+        cJSON_ArrayForEach(it, a) {
+            cJSON_AddItemToArray(m->arrays[k], cJSON_Duplicate(it, 1));
+            merge_label_add(m, it, input);
+        }
         m->total[k] += cJSON_GetArraySize(a);
     }
     if (!m->config && cJSON_IsObject(cJSON_GetObjectItem(doc, "config"))) {
@@ -872,8 +907,39 @@ int merge_add(summary_merge *m, const cJSON *doc, const char *name)
     return 1;
 }
 
+static int label_order(const void *a, const void *b)
+{
+    const merge_label *x = a, *y = b;
+    const int c = strcmp(x->label, y->label);
+    return c ? c : (x->input > y->input) - (x->input < y->input);
+}
+
+int merge_entries_once(summary_merge *m)
+{
+    if (m->oom) {
+        fprintf(stderr, "vox merge-summaries: out of memory\n");
+        return 0;
+    }
+    qsort(m->labels, m->nlabels, sizeof *m->labels, label_order);
+    size_t twice = 0;
+    for (size_t i = 1; i < m->nlabels; i++) {
+        const merge_label *a = &m->labels[i - 1], *b = &m->labels[i];
+        if (strcmp(a->label, b->label) || a->input == b->input)
+            continue;
+        if (twice++ < 5)
+            fprintf(stderr, "vox merge-summaries: %s is in both %s and %s (a summary given twice or copied, or two "
+                    "runs over one structure): its entry would be counted twice\n", b->label,
+                    cJSON_GetStringValue(cJSON_GetArrayItem(m->from, a->input)),
+                    cJSON_GetStringValue(cJSON_GetArrayItem(m->from, b->input)));
+    }
+    if (twice > 5)
+        fprintf(stderr, "vox merge-summaries: ... and %zu more entries in two inputs\n", twice - 5);
+    return twice == 0;
+}
+
 cJSON *merge_end(summary_merge *m)
 {
+    merge_labels_free(m);
     static const char *const counts[4] = {"num_processed", "num_failed", "num_skipped", "num_planned"};
     cJSON *out = cJSON_CreateObject();
     if (!out) {
@@ -891,6 +957,7 @@ cJSON *merge_end(summary_merge *m)
 
 void merge_abort(summary_merge *m)
 {
+    merge_labels_free(m);
     for (int k = 0; k < 4; k++) cJSON_Delete(m->arrays[k]);
     cJSON_Delete(m->config);
     cJSON_Delete(m->from);

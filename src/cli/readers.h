@@ -93,17 +93,30 @@ int df_json_valid(const char *text);
 int outputs_valid(const run_config *c, const char *label, const char *cif, const char *json, outcome *o, char *why,
                   size_t cap);
 
+/* An entry's label and the input (its rank in from) that holds it. */
+typedef struct merge_label {
+    char *label;
+    int input;
+} merge_label;
+
 /* vox merge-summaries: summaries added one by one, then the merged document. */
 typedef struct summary_merge {
     cJSON *arrays[4]; /* results, errors, skipped, planned */
     long long total[4];
     cJSON *config;
     cJSON *from;
+    merge_label *labels; /* every entry's, to find one in two inputs */
+    size_t nlabels, cap;
+    int oom;
 } summary_merge;
 
 void merge_begin(summary_merge *m);
 /* 0 when doc is not a run summary (m unchanged). */
 int merge_add(summary_merge *m, const cJSON *doc, const char *name);
+/* 1 when no entry's label is in two of the inputs added (a summary given
+ * twice or copied, two runs over one structure: it would be counted twice);
+ * else says which (the first few) on stderr, and 0 (also out of memory). */
+int merge_entries_once(summary_merge *m);
 /* The merged summary (m is emptied); NULL when out of memory. */
 cJSON *merge_end(summary_merge *m);
 void merge_abort(summary_merge *m);
