@@ -72,9 +72,16 @@ static int render(vox_ctx *ctx, vox_document doc, const vox_structure *s, const 
     return 1;
 }
 
-static void timing_free(timing *t)
+/* Frees the documents t holds (their room kept for the next job). */
+static void documents_clear(timing *t)
 {
     for (size_t i = 0; i < t->n; i++) vox_free(t->out[i]);
+    t->n = 0;
+}
+
+static void timing_free(timing *t)
+{
+    documents_clear(t);
     free(t->out);
     free(t->len);
 }
@@ -89,8 +96,7 @@ static uint64_t hash_documents(const timing *t, size_t from, size_t to)
 
 static int one_job(vox_ctx *ctx, const char *path, double res, int full, timing *t)
 {
-    for (size_t i = 0; i < t->n; i++) vox_free(t->out[i]);
-    t->n = 0;
+    documents_clear(t);
     t->job = t->analyze = t->exports = 0.0;
     t->documents = 0;
     double t0 = now();
