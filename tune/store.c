@@ -77,6 +77,14 @@ int vox_profile_writable(const char *path, char *err, size_t errn)
     return 1;
 }
 
+int vox_profile_machine_index(const cJSON *machines, const cJSON *fp)
+{
+    for (int i = 0; fp && i < cJSON_GetArraySize(machines); i++)
+        if (cJSON_Compare(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(machines, i), "fingerprint"), fp, 1))
+            return i;
+    return -1;
+}
+
 int vox_profile_store(vox_ctx *ctx, const char *path, cJSON *entry, char *err, size_t errn)
 {
     char lock_path[4096 + 8];
@@ -122,11 +130,7 @@ int vox_profile_store(vox_ctx *ctx, const char *path, cJSON *entry, char *err, s
     }
     cJSON *machines = cJSON_GetObjectItemCaseSensitive(doc, "machines");
     const cJSON *fp = cJSON_GetObjectItemCaseSensitive(entry, "fingerprint");
-    for (int i = cJSON_GetArraySize(machines) - 1; i >= 0; i--) {
-        const cJSON *theirs = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(machines, i), "fingerprint");
-        if (theirs && cJSON_Compare(theirs, fp, 1))
-            cJSON_DeleteItemFromArray(machines, i);
-    }
+    for (int i; (i = vox_profile_machine_index(machines, fp)) >= 0;) cJSON_DeleteItemFromArray(machines, i);
     cJSON_AddItemToArray(machines, entry);
     entry = NULL;
     char *text = cJSON_Print(doc);

@@ -20,6 +20,10 @@
  * else 0 with err set.  voxtune asks before it measures for minutes. */
 int vox_profile_writable(const char *path, char *err, size_t errn);
 
+/* The index in machines (a profile's array) of the entry whose fingerprint
+ * is fp exactly, or -1. */
+int vox_profile_machine_index(const cJSON *machines, const cJSON *fp);
+
 /* Takes ownership of entry.  Returns 0 with a message in err on failure. */
 int vox_profile_store(vox_ctx *ctx, const char *path, cJSON *entry, char *err, size_t errn);
 

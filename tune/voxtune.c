@@ -297,14 +297,10 @@ static const cJSON *earlier_entry(vox_ctx *ctx, const char *path, cJSON **doc)
     int err;
     *doc = vox_profile_read_file(path, &st, why, sizeof why, &err);
     cJSON *fp = vox_fingerprint(ctx);
-    const cJSON *found = NULL, *machines = cJSON_GetObjectItemCaseSensitive(*doc, "machines");
-    for (int i = 0; fp && i < cJSON_GetArraySize(machines) && !found; i++) {
-        const cJSON *e = cJSON_GetArrayItem(machines, i);
-        if (cJSON_Compare(cJSON_GetObjectItemCaseSensitive(e, "fingerprint"), fp, 1))
-            found = e;
-    }
+    const cJSON *machines = cJSON_GetObjectItemCaseSensitive(*doc, "machines");
+    const int i = vox_profile_machine_index(machines, fp);
     cJSON_Delete(fp);
-    return found;
+    return i < 0 ? NULL : cJSON_GetArrayItem(machines, i);
 }
 
 /* Into entry, what the earlier entry of this machine holds for what this
