@@ -567,6 +567,73 @@ def test_resume_html(tmp):
         resumed += json.load(open(os.path.join(od, "run.summary.json")))["resumed"]
     check(resumed >= 1, f"at least one trial resumed from a checkpoint ({resumed} of 3)")
 
+def limited_file_size(limit):
+    """A preexec_fn: files of the child cannot grow past limit bytes (a write past it fails with EFBIG, as on a
+    full disk, SIGXFSZ being ignored)."""
+    def set_limit():
+        import resource
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return set_limit
+
+
+def test_cannot_write_outputs(tmp):
+    """A run whose last outputs cannot be written (a full disk: here a file-size limit that the page exceeds but
+    not the tables) exits 1 naming the file and leaves the earlier run's set as it was, every file, byte for
+    byte: the tables, tracks, maps and summary appear together or not at all.  --resume, with room again,
+    finishes the run as an uninterrupted one.  Before, the rows, tracks and maps were replaced and the page and
+    summary were the earlier run's (a summary of 24 frames beside a table of 16)."""
+    env = report_assets(tmp)
+    lines, frames, top = breathing_setup(tmp, "ftop.pdb", 24)
+    dcd = os.path.join(tmp, "full.dcd")
+    write_dcd(dcd, frames)
+    args = ["--topology", top, "--trajectory", dcd, "--resolution", "1.0", "--align", "reference", "--write",
+            "html,occupancy,descriptors", "--checkpoint-every", "0"]
+    od, fresh = os.path.join(tmp, "full-disk"), os.path.join(tmp, "full-fresh")
+    r = traj(*args, "--output-dir", od, env=env)
+    check(r.returncode == 0, r.stderr)
+    def files(skip=()):
+        return {f: open(os.path.join(od, f), "rb").read() for f in sorted(os.listdir(od))
+                if os.path.isfile(os.path.join(od, f)) and f != ".vox.lock" and not f.endswith(skip)}
+    before = files()
+    r = traj(*args, "--stop", "16", "--output-dir", fresh, env=env)
+    check(r.returncode == 0, r.stderr)
+    sizes = {f: os.path.getsize(os.path.join(fresh, f)) for f in os.listdir(fresh) if f.startswith("full.")}
+    page = sizes.pop("full.trajectory.html")
+    limit = max(sizes.values()) + 1
+    check(page > limit, f"the page ({page} bytes) is the largest file ({sizes})")
+    r = traj(*args, "--stop", "16", "--output-dir", od, env=env, preexec_fn=limited_file_size(limit))
+    check(r.returncode == 1 and "full.trajectory.html" in r.stderr, f"cannot write the page: {r.returncode} {r.stderr}")
+    after = files((".part", ".checkpoint"))
+    check(after == before, "the earlier run's files are as they were: " +
+          ", ".join(f for f in sorted(set(after) | set(before)) if after.get(f) != before.get(f)))
+    r = traj(*args, "--stop", "16", "--output-dir", od, "--resume", env=env)
+    check(r.returncode == 0, f"resumed with room again: {r.stderr}")
+    for f in ("full.frames.csv", "full.tracks.csv", "full.descriptors.csv", "full.occupancy.dx", "full.trajectory.html"):
+        check(open(os.path.join(od, f), "rb").read() == open(os.path.join(fresh, f), "rb").read(),
+              f"resumed: {f} equals the uninterrupted run's")
+    check(json.load(open(os.path.join(od, "run.summary.json")))["frames_done"] == 16, "resumed: the summary's frames")
+    check(not [f for f in os.listdir(od) if ".tmp." in f or f.endswith((".part", ".checkpoint"))],
+          f"no temporary, part or checkpoint file left: {sorted(os.listdir(od))}")
+
+
+def test_page_without_tracks(tmp):
+    """A run without tracking (--align each) into a folder where a run with tracking wrote tracks.csv: its page
+    shows no tracks.  Before, the page read the earlier run's tracks.csv, removed only after the page was
+    written."""
+    env = report_assets(tmp)
+    lines, frames, top = breathing_setup(tmp, "ptop.pdb", 6)
+    dcd = os.path.join(tmp, "paged.dcd")
+    write_dcd(dcd, frames)
+    od = os.path.join(tmp, "paged")
+    for align in ("reference", "each"):
+        r = traj("--topology", top, "--trajectory", dcd, "--resolution", "1.0", "--align", align, "--write", "html",
+                 "--output-dir", od, env=env)
+        check(r.returncode == 0, f"{align}: {r.stderr}")
+        page = open(os.path.join(od, "paged.trajectory.html")).read()
+        check(('"tracks":[]' in page) == (align == "each"), f"{align}: the page's tracks are this run's")
+    check(not os.path.exists(os.path.join(od, "paged.tracks.csv")), "the earlier run's tracks.csv is removed")
+
 
 if __name__ == "__main__":
-    sys.exit(main([test_breathing, test_rigid, test_ensembles, test_resume, test_resume_html, test_checkpoint_cost, test_fuzz_models, test_shared], "vox-tracking-"))
+    sys.exit(main([test_breathing, test_rigid, test_ensembles, test_resume, test_resume_html, test_cannot_write_outputs, test_page_without_tracks, test_checkpoint_cost, test_fuzz_models, test_shared], "vox-tracking-"))

@@ -352,7 +352,7 @@ static int write_series(vox_buf *b, const char *csv, int64_t first, int64_t stri
 /* "tracks":[...] from tracks.csv: every track, or the REPORT_TRACK_ROWS largest. */
 static void write_tracks(vox_buf *b, const char *path)
 {
-    FILE *f = fopen(path, "r");
+    FILE *f = path ? fopen(path, "r") : NULL;
     vox_buf_puts(b, "\"tracks\":[");
     if (!f) {
         vox_buf_puts(b, "]");
@@ -428,11 +428,14 @@ static const char TRAJ_COLUMNS[] =
     "[\"voxels\",\"voxels\",-1],[\"x\",\"x (\\u00c5)\",2],[\"y\",\"y (\\u00c5)\",2],[\"z\",\"z (\\u00c5)\",2],"
     "[\"circularity\",\"circularity\",3],[\"uniformity\",\"uniformity\",3]]";
 
-int report_traj_finish(report_traj *t, const frame_engine *e, const report_traj_run *run, char *err, size_t cap)
+int report_traj_finish(report_traj *t, const frame_engine *e, const report_traj_run *run, staged_set *out, char *err,
+                       size_t cap)
 {
-    char csv[PATH_MAX], tracks[PATH_MAX], path[PATH_MAX], title[1024];
-    snprintf(csv, sizeof csv, "%s/%s.frames.csv", run->dir, run->label);
-    snprintf(tracks, sizeof tracks, "%s/%s.tracks.csv", run->dir, run->label);
+    char csv_path[PATH_MAX], tracks_path[PATH_MAX], path[PATH_MAX], title[1024];
+    snprintf(csv_path, sizeof csv_path, "%s/%s.frames.csv", run->dir, run->label);
+    snprintf(tracks_path, sizeof tracks_path, "%s/%s.tracks.csv", run->dir, run->label);
+    /* the run's tables, staged beside their final names */
+    const char *csv = staged_source(out, csv_path), *tracks = staged_source(out, tracks_path);
     report_read_title(e->topology, title, sizeof title);
     static const char *const notes[3] = {
         "Each frame in its own coordinates, as in the trajectory file (with --align each every frame is analysed "
@@ -458,7 +461,7 @@ int report_traj_finish(report_traj *t, const frame_engine *e, const report_traj_
     int ok = write_series(&b, csv, run->first, run->stride, run->nframes, run->tracking, err, cap);
     if (ok) {
         vox_buf_putc(&b, ',');
-        write_tracks(&b, tracks);
+        write_tracks(&b, run->tracking ? tracks : NULL); /* not an earlier run's tracks.csv */
         vox_buf_puts(&b, ",\"frame_note\":");
         vox_html_json_string(&b, notes[e->mode == ALIGN_EACH ? 0 : e->mode == ALIGN_REFERENCE ? 1 : 2]);
         char fnote[300];
@@ -493,7 +496,7 @@ int report_traj_finish(report_traj *t, const frame_engine *e, const report_traj_
     }
     if (ok) {
         snprintf(path, sizeof path, "%s/%s.trajectory.html", run->dir, run->label);
-        ok = vox_write_file_atomic_msg(path, page.data, page.len, err, cap) == VOX_OK; /* err says why */
+        ok = staged_write(out, path, page.data, page.len, err, cap);
     }
     vox_buf_free(&b);
     vox_buf_free(&page);

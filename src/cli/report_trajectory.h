@@ -8,6 +8,7 @@
 
 #include "frame_engine.h"
 #include "internal.h"
+#include "staged.h"
 
 typedef struct report_traj report_traj;
 
@@ -31,9 +32,10 @@ int report_traj_frame(report_traj *t, const frame_engine *e, const frame_slot *s
  * --resume (0: the bytes are not such a state; then nothing is kept). */
 int report_traj_save(const report_traj *t, vox_buf *b);
 int report_traj_restore(report_traj *t, const char *data, size_t len);
-/* Writes dir/<label>.trajectory.html (from the final frames.csv and tracks.csv and the kept
- * frames). */
-int report_traj_finish(report_traj *t, const frame_engine *e, const report_traj_run *run, char *err, size_t cap);
+/* Stages dir/<label>.trajectory.html in out (from the run's frames.csv and tracks.csv, staged
+ * there before it, and the kept frames). */
+int report_traj_finish(report_traj *t, const frame_engine *e, const report_traj_run *run, staged_set *out, char *err,
+                       size_t cap);
 /* Writes dir/index.html: after the run's summary, whose frame count it lists. */
 int report_traj_index(const report_traj *t, const char *dir, char *err, size_t cap);
 void report_traj_free(report_traj **t);

@@ -28,6 +28,7 @@
 #include "frame_engine.h"
 #include "pyjson.h"
 #include "readers.h"
+#include "staged.h"
 #include "report_trajectory.h"
 #include "trajectory_descriptors.h"
 
@@ -432,30 +433,16 @@ static int truncate_part(const char *path, uint64_t len)
     return ok;
 }
 
-/* The rows file f (closed here) made durable and renamed from part_path to final; 0 after
- * saying why in err. */
-static int commit_part(FILE *f, const char *part_path, const char *final, char *err, size_t cap)
+/* The rows file f (closed here) made durable and staged to be renamed from part_path to final
+ * (kept on disk if the set is given up: --resume continues it); 0 after saying why in err. */
+static int stage_part(staged_set *out, FILE *f, const char *part_path, const char *final, char *err, size_t cap)
 {
     const int bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
     if (fclose(f) != 0 || bad) {
         snprintf(err, cap, "cannot write %s: %s", part_path, strerror(errno));
         return 0;
     }
-    char *staged = strdup(part_path); /* vox_commit_file checks the target again and frees it */
-    if (!staged) {
-        snprintf(err, cap, "out of memory");
-        return 0;
-    }
-    return vox_commit_file(staged, final, err, cap) == VOX_OK;
-}
-
-static int write_text(vox_ctx *ctx, const char *path, const char *data, size_t len, char *err, size_t cap)
-{
-    if (vox_write_file_atomic(ctx, path, data, len) != VOX_OK) {
-        snprintf(err, cap, "%s", vox_ctx_last_error_detail(ctx));
-        return 0;
-    }
-    return 1;
+    return staged_adopt(out, part_path, final, err, cap);
 }
 
 static void types_text(unsigned types, char *out, size_t cap)
@@ -468,7 +455,7 @@ static void types_text(unsigned types, char *out, size_t cap)
         }
 }
 
-static int write_tracks(vox_ctx *ctx, const vox_tracker *tk, const char *path, char *err, size_t cap)
+static int stage_tracks(staged_set *out, const vox_tracker *tk, const char *path, char *err, size_t cap)
 {
     vox_buf b = {0};
     vox_buf_puts(&b, "track,types,frames,fraction,first_frame,last_frame,volume_mean,volume_sd,volume_min,volume_max\n");
@@ -483,7 +470,7 @@ static int write_tracks(vox_ctx *ctx, const vox_tracker *tk, const char *path, c
                        t.fraction, (long long)t.first_frame, (long long)t.last_frame, t.volume_mean, sd, t.volume_min,
                        t.volume_max);
     }
-    int ok = !b.oom && write_text(ctx, path, b.data, b.len, err, cap);
+    int ok = !b.oom && staged_write(out, path, b.data, b.len, err, cap);
     if (b.oom) snprintf(err, cap, "out of memory for %s", path);
     vox_buf_free(&b);
     return ok;
@@ -496,8 +483,8 @@ static void occupancy_path(const char *dir, const char *label, int type, char *p
     else snprintf(path, cap, "%s/%s.occupancy.%s.dx", dir, label, vox_volume_type_name((vox_volume_type)type));
 }
 
-static int write_occupancy(vox_ctx *ctx, const vox_tracker *tk, const vox_transform *t0, const char *dir,
-                           const char *label, char *err, size_t cap)
+static int stage_occupancy(vox_ctx *ctx, staged_set *out, const vox_tracker *tk, const vox_transform *t0,
+                           const char *dir, const char *label, char *err, size_t cap)
 {
     for (int type = -1; type <= VOX_CAVITY; type++) {
         char path[4096], *doc = NULL;
@@ -507,7 +494,7 @@ static int write_occupancy(vox_ctx *ctx, const vox_tracker *tk, const vox_transf
             snprintf(err, cap, "%s", vox_ctx_last_error_detail(ctx));
             return 0;
         }
-        int ok = write_text(ctx, path, doc, len, err, cap);
+        int ok = staged_write(out, path, doc, len, err, cap);
         vox_free(doc);
         if (!ok) return 0;
     }
@@ -780,6 +767,7 @@ int cmd_trajectory(int argc, char **argv)
     memset(&ck, 0, sizeof ck);
     report_traj *rep = NULL; /* --write html */
     int rc = 1;
+    staged_set outputs = {0}; /* the final files (below) */
     char err[9000] = "", note[9000] = "";
     int64_t done = 0, failed_frame = -1, next_k = 0;
     int resumed = 0;
@@ -1079,37 +1067,35 @@ int cmd_trajectory(int argc, char **argv)
         goto out;
     }
     progress_show(&pg, done, k, pg.size, 1);
-    /* the final files: the rows (frames before a failure included), tracks, maps, summary */
+    /* the final files: the rows (frames before a failure included), tracks, maps, page, summary,
+     * staged first and renamed together once all are written (staged.h): a run that cannot write
+     * one of them leaves the folder's earlier set whole, and its rows and checkpoint for --resume */
     {
         FILE *f = part;
         part = NULL;
-        if (!commit_part(f, part_path, csv_path, err, sizeof err))
+        if (!stage_part(&outputs, f, part_path, csv_path, err, sizeof err))
             goto out;
         f = desc;
         desc = NULL;
-        if (f && !commit_part(f, desc_part_path, desc_path, err, sizeof err))
+        if (f && !stage_part(&outputs, f, desc_part_path, desc_path, err, sizeof err))
             goto out;
     }
     char msg[9000];
     if (tk && done > 0) {
         snprintf(path, sizeof path, "%s/%s.tracks.csv", o.outdir, label);
-        if (!write_tracks(ctx, tk, path, msg, sizeof msg) ||
-            (o.occupancy && !write_occupancy(ctx, tk, &e.to_aligned, o.outdir, label, msg, sizeof msg))) {
+        if (!stage_tracks(&outputs, tk, path, msg, sizeof msg) ||
+            (o.occupancy && !stage_occupancy(ctx, &outputs, tk, &e.to_aligned, o.outdir, label, msg, sizeof msg))) {
             snprintf(err, sizeof err, "%s", msg);
-            failed_frame = failed_frame >= 0 ? failed_frame : k;
             goto out;
         }
     }
     if (rep && done > 0) {
         report_traj_run rr = {o.outdir, label, o.traj, o.align, o.res, o.start, o.stride, done, tracking};
-        if (!report_traj_finish(rep, &e, &rr, msg, sizeof msg)) {
+        if (!report_traj_finish(rep, &e, &rr, &outputs, msg, sizeof msg)) {
             snprintf(err, sizeof err, "%s", msg);
-            failed_frame = failed_frame >= 0 ? failed_frame : k;
             goto out;
         }
     }
-    remove_unwritten_outputs(o.outdir, label, o.descriptors, tk && done > 0, o.occupancy && tk && done > 0,
-                             rep && done > 0);
     double secs = vox_now() - t0;
     cJSON *sum = cJSON_CreateObject(), *cfg = cJSON_AddObjectToObject(sum, "config");
     cJSON_AddStringToObject(cfg, "command", "trajectory");
@@ -1162,12 +1148,15 @@ int cmd_trajectory(int argc, char **argv)
     pyjson_print(&js, sum);
     cJSON_Delete(sum);
     snprintf(path, sizeof path, "%s/run.summary.json", o.outdir);
-    int wrote = !js.oom && write_text(ctx, path, js.data ? js.data : "", js.len, msg, sizeof msg);
+    int wrote = !js.oom && staged_write(&outputs, path, js.data ? js.data : "", js.len, msg, sizeof msg);
+    if (js.oom) snprintf(msg, sizeof msg, "out of memory for %s", path);
     vox_buf_free(&js);
-    if (!wrote) {
+    if (!wrote || !staged_commit(&outputs, msg, sizeof msg)) {
         snprintf(err, sizeof err, "%s", msg);
         goto out;
     }
+    remove_unwritten_outputs(o.outdir, label, o.descriptors, tk && done > 0, o.occupancy && tk && done > 0,
+                             rep && done > 0);
     /* the folder's index lists the frames the summary counts (frames.csv cannot: a frame
      * without volumes has no row there) */
     if (rep && done > 0 && !report_traj_index(rep, o.outdir, msg, sizeof msg)) {
@@ -1180,6 +1169,7 @@ int cmd_trajectory(int argc, char **argv)
                 secs > 0 ? (double)(done - pg.done0) / secs : 0.0, resumed ? ", resumed" : "");
     rc = failed_frame >= 0 ? 1 : 0;
 out:
+    staged_discard(&outputs);
     if (err[0])
         fprintf(stderr, "vox trajectory: %s\n", err);
     if (part)

@@ -1,0 +1,86 @@
+/* staged.c - a run's outputs that must appear together (staged.h) */
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "staged.h"
+
+static int staged_add(staged_set *s, char *tmp, const char *path, int keep, char *err, size_t cap)
+{
+    char *target = strdup(path);
+    if (s->n == s->cap) {
+        const size_t ncap = s->cap ? 2 * s->cap : 8;
+        staged_file *v = target ? realloc(s->v, ncap * sizeof *v) : NULL;
+        if (v) {
+            s->v = v;
+            s->cap = ncap;
+        }
+    }
+    if (!target || s->n == s->cap) {
+        free(target);
+        if (!keep)
+            vox_discard_file(tmp);
+        else
+            free(tmp);
+        snprintf(err, cap, "out of memory staging %s", path);
+        return 0;
+    }
+    s->v[s->n++] = (staged_file){tmp, target, keep};
+    return 1;
+}
+
+int staged_write(staged_set *s, const char *path, const char *data, size_t len, char *err, size_t cap)
+{
+    char *tmp = NULL;
+    if (vox_stage_file_sync(path, data, len, VOX_SYNC_DATA, &tmp, err, cap) != VOX_OK)
+        return 0;
+    return staged_add(s, tmp, path, 0, err, cap);
+}
+
+int staged_adopt(staged_set *s, const char *tmp, const char *path, char *err, size_t cap)
+{
+    char *copy = strdup(tmp);
+    if (!copy) {
+        snprintf(err, cap, "out of memory staging %s", path);
+        return 0;
+    }
+    return staged_add(s, copy, path, 1, err, cap);
+}
+
+const char *staged_source(const staged_set *s, const char *path)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (s->v[i].tmp && !strcmp(s->v[i].path, path))
+            return s->v[i].tmp;
+    return path;
+}
+
+int staged_commit(staged_set *s, char *err, size_t cap)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        char *tmp = s->v[i].tmp;
+        s->v[i].tmp = NULL;
+        /* vox_commit_file removes tmp when it cannot rename it, and frees it */
+        if (vox_commit_file(tmp, s->v[i].path, err, cap) != VOX_OK) {
+            staged_discard(s);
+            return 0;
+        }
+    }
+    staged_discard(s);
+    return 1;
+}
+
+void staged_discard(staged_set *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->v[i].keep)
+            free(s->v[i].tmp);
+        else
+            vox_discard_file(s->v[i].tmp);
+        free(s->v[i].path);
+    }
+    free(s->v);
+    memset(s, 0, sizeof *s);
+}
