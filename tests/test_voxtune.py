@@ -385,7 +385,25 @@ def test_fingerprint_ignores_the_launchers_mask(tmp):
           f"taskset -c 0 changes the fingerprint:\n{whole.stdout}\n{pinned.stdout}")
 
 
+def test_killed_writer_leftovers(tmp):
+    """A voxtune killed between writing its new profile and renaming it leaves PROFILE.tmp.PID.XXXXXX (or, from
+    an older vox, PROFILE.tmp.XXXXXX); the next voxtune that writes the profile removes them (it holds the
+    profile's lock, so no other writer is in the middle of one), and no other file.  Before, they stayed."""
+    d = os.path.join(tmp, "leftovers")
+    os.makedirs(d)
+    path = os.path.join(d, "profile.json")
+    left = ["profile.json.tmp.4000000.a1B2c3", "profile.json.tmp.Zx9Yw8", f"profile.json.tmp.{os.getpid()}.q1W2e3"]
+    kept = ["other.json.tmp.4000000.a1B2c3", "profile.json.lock.keep", "profile.jsonx.tmp.4000000.a1B2c3"]
+    for name in left + kept:
+        open(os.path.join(d, name), "w").write("{")
+    r = tune("--quick", "--only", "moments", "--classes", "small", "--output", path)
+    check(r.returncode == 0, f"tuned: {r.stderr[-300:]}")
+    names = set(os.listdir(d))
+    check(not names & set(left), f"the profile's temporaries are removed: {sorted(names & set(left))}")
+    check(set(kept) <= names, f"other files stay: {sorted(set(kept) - names)}")
+
+
 if __name__ == "__main__":
     sys.exit(main([test_options, test_round_trip, test_concurrent_writers, test_refusals, test_default_location,
                    test_system_profile, test_unwritable_output_refused_first, test_profile_through_a_symbolic_link,
-                   test_long_paths, test_partial_retune_keeps_the_rest, test_batch_split, test_fingerprint_ignores_the_launchers_mask], "vox-tune-"))
+                   test_long_paths, test_partial_retune_keeps_the_rest, test_batch_split, test_fingerprint_ignores_the_launchers_mask, test_killed_writer_leftovers], "vox-tune-"))

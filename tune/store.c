@@ -1,4 +1,5 @@
 /* store.c - locked read-merge-write of a profile file (store.h) */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -8,8 +9,48 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "internal.h"
 #include "profile.h"
 #include "store.h"
+
+/* The directory that holds path, into dir (path has at most 4 KiB: vox_profile_writable checks),
+ * and path's name in it. */
+static const char *directory_of(const char *path, char dir[4096])
+{
+    snprintf(dir, 4096, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash) {
+        snprintf(dir, 4096, ".");
+        return path;
+    }
+    *(slash == dir ? slash + 1 : slash) = 0;
+    return strrchr(path, '/') + 1;
+}
+
+/* The temporaries a killed writer of the profile left beside it (PROFILE.tmp.PID.XXXXXX, or
+ * PROFILE.tmp.XXXXXX from before pids), removed.  Called with the profile's lock held: every
+ * writer holds it from before its temporary is made until it is renamed, so none of these is
+ * being written, whatever its pid says (on a shared file system it may be another machine's).
+ * vox_profile_writable's empty probe, made without the lock, its maker removes at once: one
+ * removed here first costs it nothing. */
+static void remove_leftover_temporaries(const char *path)
+{
+    char dir[4096];
+    const char *name = directory_of(path, dir);
+    const size_t nl = strlen(name);
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    for (struct dirent *de; (de = readdir(d));) {
+        size_t target_len;
+        long pid;
+        if (vox_temp_owner(de->d_name, &target_len, &pid) && target_len == nl && !memcmp(de->d_name, name, nl) &&
+            unlinkat(dirfd(d), de->d_name, 0) != 0 && errno != ENOENT)
+            fprintf(stderr, "voxtune: warning: cannot remove %s/%s, left by a writer that was stopped: %s\n", dir,
+                    de->d_name, strerror(errno));
+    }
+    closedir(d);
+}
 
 static int mkdir_parents(const char *path)
 {
@@ -105,6 +146,7 @@ int vox_profile_store(vox_ctx *ctx, const char *path, cJSON *entry, char *err, s
         cJSON_Delete(entry);
         return 0;
     }
+    remove_leftover_temporaries(path);
     int ok = 0;
     cJSON *doc = NULL;
     vox_profile_status st;
@@ -148,10 +190,7 @@ int vox_profile_store(vox_ctx *ctx, const char *path, cJSON *entry, char *err, s
     }
     /* the rename itself is durable once the directory is synced */
     char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash) *(slash == dir ? slash + 1 : slash) = 0;
-    else snprintf(dir, sizeof dir, ".");
+    directory_of(path, dir);
     int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd >= 0) {
         fsync(dfd);
