@@ -56,6 +56,23 @@ def test_compare(tmp):
         open(np_, "w").write(json.dumps(BASE) + "\n" + json.dumps(BASE))
         p = subprocess.run([*WRAPPER, BENCH, "compare", bp, np_, "--gate"], capture_output=True, text=True)
         check(p.returncode == 2 and "or more follows the result" in p.stderr, f"two results joined: {p.stderr}")
+        # a NUL byte ends the text for a JSON parser: what follows it (another result, junk) was not read at all
+        open(np_, "wb").write(json.dumps(BASE).encode() + b"\0" + b'{"cases": [junk')
+        p = subprocess.run([*WRAPPER, BENCH, "compare", bp, np_, "--gate"], capture_output=True, text=True)
+        check(p.returncode == 2 and "NUL" in p.stderr, f"a NUL byte, junk after it: {p.returncode} {p.stderr}")
+        # a structure case whose output checksum is missing from either file cannot show that its output is the
+        # same: it fails (kernel cases have none)
+        struct_base = copy.deepcopy(BASE)
+        struct_base["cases"].append(dict(case("pocket_box.pdb@2.0", 3.0, 300000, checksum="22794eabef8dbc54"),
+                                         kind="structure"))
+        for missing in ("new", "base"):
+            other = copy.deepcopy(struct_base)
+            del other["cases"][2]["checksum"]
+            p = compare(tmp, *((struct_base, other) if missing == "new" else (other, struct_base)), "--gate")
+            check(p.returncode == 1 and "NO CHECKSUM" in p.stdout and ("NEW" if missing == "new" else "BASE") in
+                  p.stdout, f"a structure case without its checksum in {missing}: {p.returncode} {p.stdout}")
+        p = compare(tmp, struct_base, struct_base, "--gate")
+        check(p.returncode == 0, f"... and with both, it passes: {p.stdout}")
         # the log of a CI says what was compared: both files, their revisions, machines, thread counts and
         # modes, and the rule of the verdict
         rev_b, rev_n = copy.deepcopy(BASE), copy.deepcopy(BASE)
