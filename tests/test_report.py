@@ -975,13 +975,47 @@ def test_browser(tmp):
         print(f"screenshots in {OUT}")
 
 
+def test_validate_report_files(tmp):
+    """vox validate of a run that wrote pages checks the folder's own report files too: the viewer, script and
+    style in vox-report/ (present, and the bytes this vox installs where it finds its copies) and index.html
+    (whole, as the pages are held to); each damaged one is named with how to make it again (exit 5), and
+    `vox report DIR` makes the folder valid again.  Before, a folder whose pages could not show (no viewer, no
+    script) or without its index passed."""
+    out = os.path.join(tmp, "validated")
+    src = [os.path.join(GEN, f"{t}_box.pdb") for t in ("pocket", "pore")]
+    r = analyze(out, *src, extra=("--resolution", "2.0"))
+    check(r.returncode == 0, r.stderr)
+    p = vox("validate", "--output-dir", out)
+    check(p.returncode == 0, f"vox validate: complete: {p.stdout} {p.stderr}")
+
+    def cut(path):
+        with open(path, "r+b") as f:
+            f.truncate(os.path.getsize(path) // 2)
+
+    def zeroed(path):
+        with open(path, "r+b") as f:
+            f.seek(os.path.getsize(path) // 3)
+            f.write(b"\0" * 64)
+    damages = [("vox-report/report.js", os.unlink, "missing"), ("vox-report/3Dmol-min.js", cut, ""),
+               ("vox-report/report.css", zeroed, ""), ("vox-report/report.js", lambda f: open(f, "w").close(), ""),
+               ("index.html", cut, ""), ("index.html", os.unlink, "missing")]
+    for name, damage, word in damages:
+        damage(os.path.join(out, name))
+        p = vox("validate", "--output-dir", out)
+        check(p.returncode == 5 and name in p.stdout and "vox report" in p.stdout and word in p.stdout,
+              f"vox validate: {name} damaged ({damage.__name__}): {p.returncode} {p.stdout[-400:]}")
+        r = vox("report", out)
+        p = vox("validate", "--output-dir", out)
+        check(r.returncode == 0 and p.returncode == 0, f"vox report {name}: valid again: {r.stderr} {p.stdout[-300:]}")
+
+
 if __name__ == "__main__":
     tests = [test_browser] if MODE == "browser" else [test_pages, test_report_command, test_killed_shard,
                                                       test_index_is_the_run, test_structure_named_index, test_report_of_no_run,
                                                       test_report_special_files, test_report_cannot_write, test_report_label_outside,
                                                       test_non_utf8_names,
                                                       test_report_damaged_files,
-                                                      test_report_temporaries,
+                                                      test_report_temporaries, test_validate_report_files,
                                                       test_frame, test_hostile,
                                                       test_errors, test_trajectory, test_4jpn]
     sys.exit(main(tests, "vox-report-"))

@@ -641,10 +641,7 @@ static int no_nul_bytes(int fd)
     return got == 0;
 }
 
-/* A regular file that starts and ends as its writer writes it (head and tail
- * of at most 32 bytes); with whole, moreover no NUL anywhere (an output that
- * is not synced: no_nul_bytes). */
-static int file_ends(const char *path, const char *head, const char *tail, int whole)
+int file_ends(const char *path, const char *head, const char *tail, int whole)
 {
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (fd < 0)

@@ -121,6 +121,11 @@ int merge_entries_once(summary_merge *m);
 cJSON *merge_end(summary_merge *m);
 void merge_abort(summary_merge *m);
 
+/* A regular file that starts and ends as its writer writes it (head and tail
+ * of at most 32 bytes); with whole, moreover no NUL anywhere (an output that
+ * is not synced: a power loss may leave zeroed blocks). */
+int file_ends(const char *path, const char *head, const char *tail, int whole);
+
 #define SUMMARY_SCHEMA 1
 #define CHECKPOINT_SCHEMA 1
 

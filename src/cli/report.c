@@ -210,6 +210,20 @@ static int copy_if_different(const char *src, const char *dst, char *err, size_t
     return ok;
 }
 
+/* The files report_install_assets puts into DIR/vox-report/: file i's name, and where its bytes
+ * come from (from[cap]); 0 past the last, and for the viewer's licence when none was found. */
+static int installed_asset(const report_assets *a, size_t i, const char **name, char *from, size_t cap)
+{
+    static const char *const names[] = {"3Dmol-min.js", "3Dmol-LICENSE.txt", "report.js", "report.css"};
+    if (i >= sizeof names / sizeof names[0])
+        return 0;
+    *name = names[i];
+    if (i == 0) snprintf(from, cap, "%s", a->viewer);
+    else if (i == 1) snprintf(from, cap, "%s", a->license); /* "" when not found: not installed */
+    else snprintf(from, cap, "%.4000s/%s", a->dir, names[i]);
+    return 1;
+}
+
 int report_install_assets(const report_assets *a, const char *dir, char *err, size_t cap)
 {
     char to[PATH_MAX + 64], from[PATH_MAX + 64];
@@ -218,22 +232,66 @@ int report_install_assets(const report_assets *a, const char *dir, char *err, si
         snprintf(err, cap, "cannot create %s: %s", to, strerror(errno));
         return 0;
     }
-    snprintf(to, sizeof to, "%s/%s/3Dmol-min.js", dir, REPORT_ASSET_DIR);
-    if (!copy_if_different(a->viewer, to, err, cap))
-        return 0;
-    if (a->license[0]) {
-        snprintf(to, sizeof to, "%s/%s/3Dmol-LICENSE.txt", dir, REPORT_ASSET_DIR);
-        if (!copy_if_different(a->license, to, err, cap))
-            return 0;
-    }
-    static const char *const copied[] = {"report.js", "report.css"};
-    for (size_t i = 0; i < 2; i++) {
-        snprintf(from, sizeof from, "%s/%s", a->dir, copied[i]);
-        snprintf(to, sizeof to, "%s/%s/%s", dir, REPORT_ASSET_DIR, copied[i]);
-        if (!copy_if_different(from, to, err, cap))
+    const char *name;
+    for (size_t i = 0; installed_asset(a, i, &name, from, sizeof from); i++) {
+        snprintf(to, sizeof to, "%s/%s/%s", dir, REPORT_ASSET_DIR, name);
+        if (from[0] && !copy_if_different(from, to, err, cap))
             return 0;
     }
     return 1;
+}
+
+/* What is wrong with a file of the folder's report that should hold want[n] (NULL: this vox's
+ * copy was not found, so only that it is a non-empty text), or NULL when nothing is. */
+static const char *asset_fault(const char *path, const char *want, size_t n)
+{
+    const char *what = NULL;
+    vox_path_kind kind = vox_file_kind(path, &what);
+    if (kind == VOX_PATH_NONE)
+        return "missing";
+    if (kind != VOX_PATH_REGULAR)
+        return "not a regular file";
+    size_t m = 0;
+    char *have = read_all(path, want ? n + 1 : (size_t)64 << 20, &m);
+    const char *fault = !have ? "cannot be read"
+                        : want && (m != n || memcmp(have, want, n)) ? "not the copy this vox installs (cut short, "
+                                                                      "damaged, or another version's)"
+                        : m == 0                                      ? "empty"
+                        : memchr(have, 0, m)                          ? "holds NUL bytes (blocks lost to a power loss)"
+                                                                      : NULL;
+    free(have);
+    return fault;
+}
+
+int report_check_files(const char *dir, void (*fault)(void *arg, const char *path, const char *why), void *arg)
+{
+    report_assets a;
+    char err[4096], from[PATH_MAX + 64], path[PATH_MAX + 64];
+    const int found = report_find_assets(&a, err, sizeof err);
+    int faults = 0;
+    const char *name, *why;
+    for (size_t i = 0; installed_asset(&a, i, &name, from, sizeof from); i++) {
+        if (found ? !from[0] : i == 1) /* the licence: only where this vox has one to install */
+            continue;
+        size_t n = 0;
+        char *want = found ? read_all(from, (size_t)64 << 20, &n) : NULL;
+        snprintf(path, sizeof path, "%.4000s/%s/%s", dir, REPORT_ASSET_DIR, name);
+        if ((why = asset_fault(path, want, n))) {
+            char text[300];
+            snprintf(text, sizeof text, "%s, and every page loads it", why);
+            fault(arg, path, text), faults++;
+        }
+        free(want);
+    }
+    snprintf(path, sizeof path, "%.4000s/index.html", dir);
+    why = vox_file_kind(path, NULL) == VOX_PATH_NONE ? "missing: the folder's index of its pages"
+          : !file_ends(path, "<!DOCTYPE html>", "</html>\n", 1) ? "the folder's index of its pages is not whole (cut "
+                                                                  "short, or NUL bytes)"
+                                                                : NULL;
+    if (why)
+        fault(arg, path, why), faults++;
+    report_free_assets(&a);
+    return faults;
 }
 
 int report_begin_run(report_assets *a, const char *dir, const char *who)

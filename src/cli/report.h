@@ -34,6 +34,12 @@ void report_free_assets(report_assets *a);
  * files that differ; each written atomically), creating DIR. */
 int report_install_assets(const report_assets *a, const char *dir, char *err, size_t cap);
 
+/* The folder's own report files held to what vox writes (vox validate): the viewer, script and
+ * style in DIR/vox-report/ (where this vox finds its copies, their bytes; else present, not empty,
+ * no NUL) and DIR/index.html (whole); fault(arg, path, why) for each that is not.  Returns how
+ * many. */
+int report_check_files(const char *dir, void (*fault)(void *arg, const char *path, const char *why), void *arg);
+
 /* For a run that writes pages into dir: finds the assets and installs them
  * (report_find_assets, report_install_assets); on error prints "who: why"
  * and returns 0.  report_end_run writes dir/index.html. */

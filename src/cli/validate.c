@@ -441,6 +441,16 @@ static void check_runs(report *rp, const char *dir, const run_file *f, size_t nf
 }
 
 /* write_given, box_types_given: --write and --box-types were given here (else the records say). */
+/* A file of the folder's report that is not as vox writes it (report_check_files). */
+static void report_file_fault(void *arg, const char *path, const char *why)
+{
+    report *rp = arg;
+    char d[512];
+    snprintf(d, sizeof d, "%s (`vox report DIR` writes it again)", why);
+    say(rp, rp->outputs, "invalid", path, d, NULL);
+    flag(rp, V_OUTPUTS);
+}
+
 static void check_outputs(report *rp, run_config *c, const paths *inputs, int have_inputs, int write_given,
                           int box_types_given)
 {
@@ -643,6 +653,9 @@ static void check_outputs(report *rp, run_config *c, const paths *inputs, int ha
         snprintf(d, sizeof d, "outputs complete (%zu volumes)", o.num_volumes);
         say_entry(rp, "ok", p, d);
     }
+    /* the pages' shared files: without them no page shows */
+    if (c->write_html)
+        report_check_files(c->output_dir, report_file_fault, rp);
     /* what a killed run leaves: noted, not an error (the next run removes it) */
     DIR *dir = opendir(c->output_dir);
     struct dirent *de;
