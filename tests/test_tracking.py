@@ -25,6 +25,15 @@ WRAPPER = sys.argv[4].split() if len(sys.argv) > 4 else []
 vox = runner(VOX, WRAPPER)
 
 
+def breathing_dcd(tmp, top_name, dcd_name, count):
+    """The generated pocket box breathing over count frames, as DCD dcd_name with its topology top_name (in tmp):
+    both paths."""
+    lines, frames, top = breathing_setup(tmp, top_name, count)
+    dcd = os.path.join(tmp, dcd_name)
+    write_dcd(dcd, frames)
+    return top, dcd
+
+
 def rigid(coords, k):
     """Frame k: the box turned about an axis and moved, rounded to 3 decimals (float32-exact enough)."""
     a = 0.35 * k
@@ -235,9 +244,7 @@ def interrupted_run(args, od, before=None):
 
 def test_resume(tmp):
     """kill -9 at several points, then --resume: the files equal an uninterrupted run's."""
-    lines, frames, top = breathing_setup(tmp, "ktop.pdb", 160)
-    dcd = os.path.join(tmp, "long.dcd")
-    write_dcd(dcd, frames)
+    top, dcd = breathing_dcd(tmp, "ktop.pdb", "long.dcd", 160)
     args = ["--topology", top, "--trajectory", dcd, "--resolution", "0.7", "--align", "reference", "--write",
             "occupancy,descriptors", "--checkpoint-every", "0"]
     full = os.path.join(tmp, "k-full")
@@ -542,9 +549,7 @@ def test_resume_html(tmp):
     before the interruption) is the uninterrupted run's, byte for byte.  Before, a resumed run's page had only
     the frames analysed after the resume point."""
     env = report_assets(tmp)
-    lines, frames, top = breathing_setup(tmp, "htop.pdb", 160)
-    dcd = os.path.join(tmp, "hlong.dcd")
-    write_dcd(dcd, frames)
+    top, dcd = breathing_dcd(tmp, "htop.pdb", "hlong.dcd", 160)
     args = ["--topology", top, "--trajectory", dcd, "--resolution", "0.7", "--align", "reference", "--write",
             "html,occupancy", "--checkpoint-every", "0"]
     full = os.path.join(tmp, "h-full")
@@ -584,9 +589,7 @@ def test_cannot_write_outputs(tmp):
     finishes the run as an uninterrupted one.  Before, the rows, tracks and maps were replaced and the page and
     summary were the earlier run's (a summary of 24 frames beside a table of 16)."""
     env = report_assets(tmp)
-    lines, frames, top = breathing_setup(tmp, "ftop.pdb", 24)
-    dcd = os.path.join(tmp, "full.dcd")
-    write_dcd(dcd, frames)
+    top, dcd = breathing_dcd(tmp, "ftop.pdb", "full.dcd", 24)
     args = ["--topology", top, "--trajectory", dcd, "--resolution", "1.0", "--align", "reference", "--write",
             "html,occupancy,descriptors", "--checkpoint-every", "0"]
     od, fresh = os.path.join(tmp, "full-disk"), os.path.join(tmp, "full-fresh")
@@ -622,9 +625,7 @@ def test_page_without_tracks(tmp):
     shows no tracks.  Before, the page read the earlier run's tracks.csv, removed only after the page was
     written."""
     env = report_assets(tmp)
-    lines, frames, top = breathing_setup(tmp, "ptop.pdb", 6)
-    dcd = os.path.join(tmp, "paged.dcd")
-    write_dcd(dcd, frames)
+    top, dcd = breathing_dcd(tmp, "ptop.pdb", "paged.dcd", 6)
     od = os.path.join(tmp, "paged")
     for align in ("reference", "each"):
         r = traj("--topology", top, "--trajectory", dcd, "--resolution", "1.0", "--align", align, "--write", "html",
