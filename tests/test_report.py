@@ -999,14 +999,32 @@ def test_validate_report_files(tmp):
     damages = [("vox-report/report.js", os.unlink, "missing"), ("vox-report/3Dmol-min.js", cut, ""),
                ("vox-report/report.css", zeroed, ""), ("vox-report/report.js", lambda f: open(f, "w").close(), ""),
                ("index.html", cut, ""), ("index.html", os.unlink, "missing")]
+    def a_directory(path):
+        os.unlink(path)
+        os.makedirs(path)
+
+    def a_file(path):
+        shutil.rmtree(path)
+        open(path, "w").write("not a folder")
+    damages += [("index.html", a_directory, "remove it"), ("vox-report/report.css", a_directory, "remove it"),
+                ("vox-report", a_file, "not a directory")]
     for name, damage, word in damages:
         damage(os.path.join(out, name))
         p = vox("validate", "--output-dir", out)
         check(p.returncode == 5 and name in p.stdout and "vox report" in p.stdout and word in p.stdout,
               f"vox validate: {name} damaged ({damage.__name__}): {p.returncode} {p.stdout[-400:]}")
+        if "remove it" in p.stdout:
+            target = os.path.join(out, name)
+            shutil.rmtree(target) if os.path.isdir(target) else os.unlink(target)
         r = vox("report", out)
         p = vox("validate", "--output-dir", out)
         check(r.returncode == 0 and p.returncode == 0, f"vox report {name}: valid again: {r.stderr} {p.stdout[-300:]}")
+    # the viewer's licence is a text for the reader, loaded by no page: a folder without it is whole
+    lic = os.path.join(out, "vox-report", "3Dmol-LICENSE.txt")
+    if os.path.exists(lic):
+        os.unlink(lic)
+    p = vox("validate", "--output-dir", out)
+    check(p.returncode == 0, f"vox validate: no licence file, no fault: {p.stdout[-300:]}")
 
 
 if __name__ == "__main__":

@@ -583,11 +583,15 @@ def limited_file_size(limit):
 
 
 def test_cannot_write_outputs(tmp):
-    """A run whose last outputs cannot be written (a full disk: here a file-size limit that the page exceeds but
-    not the tables) exits 1 naming the file and leaves the earlier run's set as it was, every file, byte for
-    byte: the tables, tracks, maps and summary appear together or not at all.  --resume, with room again,
-    finishes the run as an uninterrupted one.  Before, the rows, tracks and maps were replaced and the page and
-    summary were the earlier run's (a summary of 24 frames beside a table of 16)."""
+    """A run that cannot write its own files (a full disk: here a file-size limit) exits 1 naming the file and
+    leaves the earlier run's set as it was, every file, byte for byte: the tables, tracks, maps, page and summary
+    appear together or not at all.  Its checkpoint too: a checkpoint that cannot be written stops the run with
+    nothing replaced.  --resume, with room again, finishes the run as an uninterrupted one and removes what
+    killed runs left (temporaries of the summary, the index and the report's folder too).  A folder whose
+    index.html is a directory is refused before any frame.  Before, the rows, tracks and maps were replaced and
+    the page and summary stayed the earlier run's (a summary of 24 frames beside a table of 16), and a checkpoint
+    that could not be written was taken for a frame that could not be read: the frames before it replaced the
+    earlier set, and the checkpoint was removed."""
     env = report_assets(tmp)
     top, dcd = breathing_dcd(tmp, "ftop.pdb", "full.dcd", 24)
     args = ["--topology", top, "--trajectory", dcd, "--resolution", "1.0", "--align", "reference", "--write",
@@ -595,6 +599,7 @@ def test_cannot_write_outputs(tmp):
     od, fresh = os.path.join(tmp, "full-disk"), os.path.join(tmp, "full-fresh")
     r = traj(*args, "--output-dir", od, env=env)
     check(r.returncode == 0, r.stderr)
+
     def files(skip=()):
         return {f: open(os.path.join(od, f), "rb").read() for f in sorted(os.listdir(od))
                 if os.path.isfile(os.path.join(od, f)) and f != ".vox.lock" and not f.endswith(skip)}
@@ -605,19 +610,36 @@ def test_cannot_write_outputs(tmp):
     page = sizes.pop("full.trajectory.html")
     limit = max(sizes.values()) + 1
     check(page > limit, f"the page ({page} bytes) is the largest file ({sizes})")
-    r = traj(*args, "--stop", "16", "--output-dir", od, env=env, preexec_fn=limited_file_size(limit))
-    check(r.returncode == 1 and "full.trajectory.html" in r.stderr, f"cannot write the page: {r.returncode} {r.stderr}")
-    after = files((".part", ".checkpoint"))
-    check(after == before, "the earlier run's files are as they were: " +
-          ", ".join(f for f in sorted(set(after) | set(before)) if after.get(f) != before.get(f)))
+    # the checkpoint (the tracker's lattice and the page's frames) is over the limit too; without checkpoints
+    # (one every 1000 s) the page is the first file that cannot be written
+    for what, extra in (("full.checkpoint", []), ("full.trajectory.html", ["--checkpoint-every", "1000"])):
+        r = traj(*args, "--stop", "16", *extra, "--output-dir", od, env=env, preexec_fn=limited_file_size(limit))
+        check(r.returncode == 1 and what in r.stderr and "nothing replaced" in r.stderr,
+              f"cannot write {what}: {r.returncode} {r.stderr}")
+        after = files((".part", ".checkpoint"))
+        check(after == before, f"{what}: the earlier run's files are as they were: " +
+              ", ".join(f for f in sorted(set(after) | set(before)) if after.get(f) != before.get(f)))
+        check(os.path.exists(os.path.join(od, "full.frames.csv.part")), f"{what}: the rows part file is kept")
+    dead = ["run.summary.json.tmp.4000000.a1B2c3", "index.html.tmp.4000000.a1B2c3", "full.tracks.csv.tmp.4000000.q1W2e3",
+            os.path.join("vox-report", "report.js.tmp.4000000.a1B2c3")]
+    for name in dead:
+        open(os.path.join(od, name), "w").write("left by a killed run")
     r = traj(*args, "--stop", "16", "--output-dir", od, "--resume", env=env)
     check(r.returncode == 0, f"resumed with room again: {r.stderr}")
     for f in ("full.frames.csv", "full.tracks.csv", "full.descriptors.csv", "full.occupancy.dx", "full.trajectory.html"):
         check(open(os.path.join(od, f), "rb").read() == open(os.path.join(fresh, f), "rb").read(),
               f"resumed: {f} equals the uninterrupted run's")
     check(json.load(open(os.path.join(od, "run.summary.json")))["frames_done"] == 16, "resumed: the summary's frames")
-    check(not [f for f in os.listdir(od) if ".tmp." in f or f.endswith((".part", ".checkpoint"))],
-          f"no temporary, part or checkpoint file left: {sorted(os.listdir(od))}")
+    left = [f for d in (od, os.path.join(od, "vox-report")) for f in os.listdir(d)
+            if ".tmp." in f or f.endswith((".part", ".checkpoint"))]
+    check(not left, f"no temporary, part or checkpoint file left: {left}")
+    # a file of the run that cannot be written is found before the frames, not after them
+    blocked = os.path.join(tmp, "blocked")
+    os.makedirs(os.path.join(blocked, "index.html"))
+    r = traj(*args, "--output-dir", blocked, env=env)
+    check(r.returncode == 1 and "index.html is a directory" in r.stderr and "nothing written" in r.stderr and
+          not [f for f in os.listdir(blocked) if f.startswith("full.")],
+          f"index.html a directory: refused first: {r.returncode} {r.stderr} {os.listdir(blocked)}")
 
 
 def test_page_without_tracks(tmp):

@@ -242,14 +242,16 @@ int report_install_assets(const report_assets *a, const char *dir, char *err, si
 }
 
 /* What is wrong with a file of the folder's report that should hold want[n] (NULL: this vox's
- * copy was not found, so only that it is a non-empty text), or NULL when nothing is. */
-static const char *asset_fault(const char *path, const char *want, size_t n)
+ * copy was not found, so only that it is a non-empty text), or NULL when nothing is; *removal:
+ * 1 when it must be removed before vox report can write it (not a regular file). */
+static const char *asset_fault(const char *path, const char *want, size_t n, int *removal)
 {
     const char *what = NULL;
     vox_path_kind kind = vox_file_kind(path, &what);
+    *removal = kind != VOX_PATH_NONE && kind != VOX_PATH_REGULAR;
     if (kind == VOX_PATH_NONE)
         return "missing";
-    if (kind != VOX_PATH_REGULAR)
+    if (*removal)
         return "not a regular file";
     size_t m = 0;
     char *have = read_all(path, want ? n + 1 : (size_t)64 << 20, &m);
@@ -263,34 +265,55 @@ static const char *asset_fault(const char *path, const char *want, size_t n)
     return fault;
 }
 
+/* fault's text: what is wrong, what the file is for, and how to make it again. */
+static void say_fault(void (*fault)(void *, const char *, const char *), void *arg, const char *path, const char *why,
+                      const char *role, int removal)
+{
+    char text[512];
+    snprintf(text, sizeof text, "%s, and %s (%s`vox report DIR` writes it again)", why, role,
+             removal ? "remove it, then " : "");
+    fault(arg, path, text);
+}
+
 int report_check_files(const char *dir, void (*fault)(void *arg, const char *path, const char *why), void *arg)
 {
     report_assets a;
     char err[4096], from[PATH_MAX + 64], path[PATH_MAX + 64];
     const int found = report_find_assets(&a, err, sizeof err);
-    int faults = 0;
+    int faults = 0, removal;
     const char *name, *why;
-    for (size_t i = 0; installed_asset(&a, i, &name, from, sizeof from); i++) {
-        if (found ? !from[0] : i == 1) /* the licence: only where this vox has one to install */
+    snprintf(path, sizeof path, "%.4000s/%s", dir, REPORT_ASSET_DIR);
+    const char *what = "";
+    const vox_path_kind folder = vox_file_kind(path, &what);
+    if (folder != VOX_PATH_DIRECTORY) {
+        char text[300];
+        if (folder == VOX_PATH_NONE) snprintf(text, sizeof text, "missing");
+        else snprintf(text, sizeof text, "not a directory (%s)", what);
+        say_fault(fault, arg, path, text, "it holds the viewer, script and style of every page",
+                  folder != VOX_PATH_NONE);
+        faults++;
+    }
+    for (size_t i = 0; folder == VOX_PATH_DIRECTORY && installed_asset(&a, i, &name, from, sizeof from); i++) {
+        if (i == 1) /* the viewer's licence: a text for the reader, no page loads it */
             continue;
         size_t n = 0;
         char *want = found ? read_all(from, (size_t)64 << 20, &n) : NULL;
         snprintf(path, sizeof path, "%.4000s/%s/%s", dir, REPORT_ASSET_DIR, name);
-        if ((why = asset_fault(path, want, n))) {
-            char text[300];
-            snprintf(text, sizeof text, "%s, and every page loads it", why);
-            fault(arg, path, text), faults++;
-        }
+        if ((why = asset_fault(path, want, n, &removal)))
+            say_fault(fault, arg, path, why, "every page loads it", removal), faults++;
         free(want);
     }
     snprintf(path, sizeof path, "%.4000s/index.html", dir);
-    why = vox_file_kind(path, NULL) == VOX_PATH_NONE ? "missing: the folder's index of its pages"
-          : !file_ends(path, "<!DOCTYPE html>", "</html>\n", 1) ? "the folder's index of its pages is not whole (cut "
-                                                                  "short, or NUL bytes)"
-                                                                : NULL;
+    const vox_path_kind index = vox_file_kind(path, NULL);
+    why = index == VOX_PATH_NONE                                   ? "missing"
+          : index != VOX_PATH_REGULAR                              ? "not a regular file"
+          : !file_ends(path, "<!DOCTYPE html>", "</html>\n", 1) ? "not whole (cut short, or NUL bytes)"
+                                                                  : NULL;
     if (why)
-        fault(arg, path, why), faults++;
-    report_free_assets(&a);
+        say_fault(fault, arg, path, why, "it is the folder's index of its pages",
+                  index != VOX_PATH_NONE && index != VOX_PATH_REGULAR), faults++;
+    if (found)
+        report_free_assets(&a);
     return faults;
 }
 

@@ -1,4 +1,5 @@
 /* staged.c - a run's outputs that must appear together (staged.h) */
+#include <errno.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -59,15 +60,32 @@ const char *staged_source(const staged_set *s, const char *path)
 
 int staged_commit(staged_set *s, char *err, size_t cap)
 {
+    /* every target first: one that is not a regular file refuses the set before anything is renamed */
     for (size_t i = 0; i < s->n; i++) {
-        char *tmp = s->v[i].tmp;
-        s->v[i].tmp = NULL;
-        /* vox_commit_file removes tmp when it cannot rename it, and frees it */
-        if (vox_commit_file(tmp, s->v[i].path, err, cap) != VOX_OK) {
+        const char *what = "";
+        vox_path_kind kind = vox_file_kind(s->v[i].path, &what);
+        if (kind != VOX_PATH_NONE && kind != VOX_PATH_REGULAR) {
+            snprintf(err, cap, "%s is %s, not a regular file: nothing replaced", s->v[i].path, what);
             staged_discard(s);
             return 0;
         }
     }
+    for (size_t i = 0; i < s->n; i++) {
+        char *tmp = s->v[i].tmp;
+        /* a kept file (a rows part file) stays where it is if it cannot be renamed: --resume reads it */
+        const int ok = s->v[i].keep ? rename(tmp, s->v[i].path) == 0 : vox_commit_file(tmp, s->v[i].path, err, cap) == VOX_OK;
+        if (s->v[i].keep && !ok)
+            snprintf(err, cap, "cannot write %s: %s", s->v[i].path, strerror(errno));
+        if (s->v[i].keep)
+            free(tmp);
+        s->v[i].tmp = NULL; /* vox_commit_file freed it, and removed it on failure */
+        if (!ok) {
+            s->committed = i;
+            staged_discard(s);
+            return 0;
+        }
+    }
+    s->committed = s->n;
     staged_discard(s);
     return 1;
 }
@@ -82,5 +100,6 @@ void staged_discard(staged_set *s)
         free(s->v[i].path);
     }
     free(s->v);
-    memset(s, 0, sizeof *s);
+    s->v = NULL;
+    s->n = s->cap = 0;
 }

@@ -19,6 +19,7 @@ typedef struct staged_file {
 typedef struct staged_set {
     staged_file *v;
     size_t n, cap;
+    size_t committed; /* after staged_commit: how many were renamed into place */
 } staged_set;
 
 /* data written (and synced) beside path, to be renamed over it; 0 after saying why in err. */
@@ -28,8 +29,10 @@ int staged_write(staged_set *s, const char *path, const char *data, size_t len, 
 int staged_adopt(staged_set *s, const char *tmp, const char *path, char *err, size_t cap);
 /* Where path's new contents are until the set is committed (path itself when not staged). */
 const char *staged_source(const staged_set *s, const char *path);
-/* Every file renamed into place, in order; 0 after saying why in err when one cannot be (its
- * target became something other than a regular file): the files after it are given up. */
+/* Every file renamed into place, in order; 0 after saying why in err when one cannot be.  Every
+ * target is checked before the first rename (one that is not a regular file refuses the whole
+ * set); a rename that fails after that (EBUSY, EIO) gives up the files after it, and committed
+ * says how many came before.  A kept file that cannot be renamed stays where it was. */
 int staged_commit(staged_set *s, char *err, size_t cap);
 /* The files not committed removed (but those kept) and the set emptied; safe to call twice. */
 void staged_discard(staged_set *s);

@@ -29,6 +29,7 @@
 #include "pyjson.h"
 #include "readers.h"
 #include "staged.h"
+#include "report.h"
 #include "report_trajectory.h"
 #include "trajectory_descriptors.h"
 
@@ -770,6 +771,7 @@ int cmd_trajectory(int argc, char **argv)
     staged_set outputs = {0}; /* the final files (below) */
     char err[9000] = "", note[9000] = "";
     int64_t done = 0, failed_frame = -1, next_k = 0;
+    int stopped = 0; /* a checkpoint could not be written */
     int resumed = 0;
     double t0 = vox_now();
 
@@ -812,21 +814,49 @@ int cmd_trajectory(int argc, char **argv)
     /* the folder's one run record: another run's is not replaced (its record would be lost) */
     if (other_runs_summary(o.outdir, label, traj, err, sizeof err))
         goto out;
-    /* the files this command opens itself (the others go through the atomic writer, which
-     * refuses the same): never written over, or read from, something that is not a regular file */
-    const char *own[] = {part_path, csv_path, ckpt_path, desc_part_path, desc_path};
-    const size_t nown = o.descriptors ? 5 : 3; /* the descriptors' two only when asked for */
-    for (size_t i = 0; i < nown; i++) {
-        const char *what = "";
-        vox_path_kind kind = vox_file_kind(own[i], &what);
-        if (kind == VOX_PATH_DIRECTORY || kind == VOX_PATH_OTHER) {
-            snprintf(err, sizeof err, "%s is %s, not a regular file: nothing written", own[i], what);
-            goto out;
+    /* every file this run will write, and those it opens itself: never written over, or read from,
+     * something that is not a regular file, which is found now rather than after the frames (the
+     * atomic writer and staged_commit refuse the same) */
+    {
+        enum { FIXED = 9, MAPS = VOX_CAVITY + 2 };
+        char finals[FIXED + MAPS][PATH_MAX];
+        const char *own[FIXED + MAPS] = {part_path, csv_path, ckpt_path};
+        size_t nown = 3;
+        if (o.descriptors) /* the descriptors' two only when asked for */
+            own[nown++] = desc_part_path, own[nown++] = desc_path;
+        snprintf(finals[0], PATH_MAX, "%s/run.summary.json", o.outdir);
+        own[nown++] = finals[0];
+        if (tracking) {
+            snprintf(finals[1], PATH_MAX, "%s/%s.tracks.csv", o.outdir, label);
+            own[nown++] = finals[1];
+        }
+        if (o.html) {
+            snprintf(finals[2], PATH_MAX, "%s/%s.trajectory.html", o.outdir, label);
+            snprintf(finals[3], PATH_MAX, "%s/index.html", o.outdir);
+            own[nown++] = finals[2], own[nown++] = finals[3];
+        }
+        for (int type = -1; o.occupancy && type <= VOX_CAVITY; type++) {
+            occupancy_path(o.outdir, label, type, finals[FIXED + 1 + type], PATH_MAX);
+            own[nown++] = finals[FIXED + 1 + type];
+        }
+        for (size_t i = 0; i < nown; i++) {
+            const char *what = "";
+            vox_path_kind kind = vox_file_kind(own[i], &what);
+            if (kind == VOX_PATH_DIRECTORY || kind == VOX_PATH_OTHER) {
+                snprintf(err, sizeof err, "%s is %s, not a regular file: nothing written", own[i], what);
+                goto out;
+            }
         }
     }
+    /* what killed runs left: this label's temporaries, the folder's run record's and index's, and
+     * the report folder's, whose writers are dead (this run holds the folder's lock) */
     char prefix[300];
     snprintf(prefix, sizeof prefix, "%s.", label);
     remove_dead_temporaries(o.outdir, prefix, NULL, 0);
+    static const char *const folder_files[] = {"run.summary.json", "index.html"};
+    remove_dead_temporaries(o.outdir, NULL, folder_files, 2);
+    if (snprintf(path, sizeof path, "%s/%s", o.outdir, REPORT_ASSET_DIR) < (int)sizeof path)
+        remove_dead_temporaries(path, NULL, NULL, 0);
     if (o.html && !(rep = report_traj_begin(o.outdir, "vox trajectory")))
         goto out;
     char settings[4096];
@@ -1010,7 +1040,7 @@ int cmd_trajectory(int argc, char **argv)
             if (fflush(part) != 0 || (desc && fflush(desc) != 0)) {
                 snprintf(err, sizeof err, "cannot write %s: %s", desc && ferror(desc) ? desc_part_path : part_path,
                          strerror(errno));
-                failed_frame = k;
+                stopped = 1;
                 break;
             }
             free(ck.tracker);
@@ -1027,7 +1057,7 @@ int cmd_trajectory(int argc, char **argv)
                 (rep && !report_traj_save(rep, &rb))) {
                 vox_buf_free(&rb);
                 snprintf(err, sizeof err, "out of memory for the checkpoint");
-                failed_frame = k;
+                stopped = 1;
                 break;
             }
             ck.report = rb.data;
@@ -1037,7 +1067,7 @@ int cmd_trajectory(int argc, char **argv)
             ck.report = NULL;
             ck.report_len = 0;
             if (!wrote_ck) {
-                failed_frame = k;
+                stopped = 1;
                 break;
             }
             last_ckpt = vox_now();
@@ -1048,6 +1078,8 @@ int cmd_trajectory(int argc, char **argv)
         }
     }
     free(track_ids);
+    if (stopped) /* not a frame that cannot be read: the run's own files cannot be written (a full disk) */
+        goto not_replaced;
     if (done == 0 && failed_frame < 0) {
         /* the file ended before --start (--stop is after it): an empty table with exit 0 would
          * pass for a run whose frames have no volumes */
@@ -1074,11 +1106,11 @@ int cmd_trajectory(int argc, char **argv)
         FILE *f = part;
         part = NULL;
         if (!stage_part(&outputs, f, part_path, csv_path, err, sizeof err))
-            goto out;
+            goto not_replaced;
         f = desc;
         desc = NULL;
         if (f && !stage_part(&outputs, f, desc_part_path, desc_path, err, sizeof err))
-            goto out;
+            goto not_replaced;
     }
     char msg[9000];
     if (tk && done > 0) {
@@ -1086,14 +1118,14 @@ int cmd_trajectory(int argc, char **argv)
         if (!stage_tracks(&outputs, tk, path, msg, sizeof msg) ||
             (o.occupancy && !stage_occupancy(ctx, &outputs, tk, &e.to_aligned, o.outdir, label, msg, sizeof msg))) {
             snprintf(err, sizeof err, "%s", msg);
-            goto out;
+            goto not_replaced;
         }
     }
     if (rep && done > 0) {
         report_traj_run rr = {o.outdir, label, o.traj, o.align, o.res, o.start, o.stride, done, tracking};
         if (!report_traj_finish(rep, &e, &rr, &outputs, msg, sizeof msg)) {
             snprintf(err, sizeof err, "%s", msg);
-            goto out;
+            goto not_replaced;
         }
     }
     double secs = vox_now() - t0;
@@ -1151,9 +1183,22 @@ int cmd_trajectory(int argc, char **argv)
     int wrote = !js.oom && staged_write(&outputs, path, js.data ? js.data : "", js.len, msg, sizeof msg);
     if (js.oom) snprintf(msg, sizeof msg, "out of memory for %s", path);
     vox_buf_free(&js);
-    if (!wrote || !staged_commit(&outputs, msg, sizeof msg)) {
+    if (!wrote) {
         snprintf(err, sizeof err, "%s", msg);
-        goto out;
+        goto not_replaced;
+    }
+    if (!staged_commit(&outputs, msg, sizeof msg)) {
+        snprintf(err, sizeof err, "%s", msg);
+        if (outputs.committed > 0) {
+            /* a rename failed halfway (EBUSY, EIO): the folder holds some of this run's files and some of
+             * an earlier run's, so no summary may say that a run finished here */
+            unlink(path);
+            const size_t n = strlen(err);
+            snprintf(err + n, sizeof err - n, "; %zu of this run's files were replaced before it, so %s is removed: "
+                     "run again with --resume", outputs.committed, path);
+            goto out;
+        }
+        goto not_replaced;
     }
     remove_unwritten_outputs(o.outdir, label, o.descriptors, tk && done > 0, o.occupancy && tk && done > 0,
                              rep && done > 0);
@@ -1168,6 +1213,13 @@ int cmd_trajectory(int argc, char **argv)
         fprintf(stderr, "vox trajectory: %lld frames in %.2f s (%.1f frames/s)%s\n", (long long)done, secs,
                 secs > 0 ? (double)(done - pg.done0) / secs : 0.0, resumed ? ", resumed" : "");
     rc = failed_frame >= 0 ? 1 : 0;
+    goto out;
+not_replaced: {
+    /* a file of the run could not be written: the earlier files stay, and the rows part file and
+     * the last checkpoint for --resume */
+    const size_t n = strlen(err);
+    snprintf(err + n, sizeof err - n, "; nothing replaced: run again with --resume once it can be written");
+}
 out:
     staged_discard(&outputs);
     if (err[0])

@@ -446,7 +446,7 @@ static void report_file_fault(void *arg, const char *path, const char *why)
 {
     report *rp = arg;
     char d[512];
-    snprintf(d, sizeof d, "%s (`vox report DIR` writes it again)", why);
+    snprintf(d, sizeof d, "%s", why);
     say(rp, rp->outputs, "invalid", path, d, NULL);
     flag(rp, V_OUTPUTS);
 }
