@@ -353,6 +353,11 @@ VOX_HIDDEN void vox_altloc_first(vox_atoms *v);
  * kept given that letter. */
 VOX_HIDDEN char vox_altloc_first_letter(const char *alt, size_t n, size_t stride);
 VOX_HIDDEN int vox_altloc_kept(char c, char first);
+/* The error of an assembly built from a model with atoms that holds none (its records name
+ * chains the model does not have): VOX_E_NO_ATOMS, naming the model's chains and the way out;
+ * records: where the assembly was read ("REMARK 350", "pdbx_struct_assembly_gen"). */
+VOX_HIDDEN vox_status vox_assembly_without_atoms(vox_ctx *ctx, const char *name, const char *records,
+                                                 const vox_atoms *model);
 /* Renames the chains of assembly copies (volumizer's de-duplication). */
 VOX_HIDDEN vox_status vox_dedup_chains(vox_atoms *v);
 /* Unit cell (lengths Å, angles degrees) to box vectors, as biotite does. */

@@ -303,6 +303,50 @@ static void test_assembly_bomb(void)
     free(t);
 }
 
+/* An assembly whose records name chains the model does not have (a file whose chains were
+ * renamed, REMARK 350 or pdbx_struct_assembly_gen left as they were): refused naming the model's
+ * chains and the asymmetric policy, which loads it.  Before: "no atoms in model 1", of a model
+ * with atoms. */
+static void test_assembly_of_other_chains(void)
+{
+    static const char pdb[] =
+        "REMARK 350\nREMARK 350 BIOMOLECULE: 1\nREMARK 350 APPLY THE FOLLOWING TO CHAINS: A\n"
+        "REMARK 350   BIOMT1   1  1.000000  0.000000  0.000000        0.00000\n"
+        "REMARK 350   BIOMT2   1  0.000000  1.000000  0.000000        0.00000\n"
+        "REMARK 350   BIOMT3   1  0.000000  0.000000  1.000000        0.00000\n"
+        "ATOM      1  CA  ALA B   1       0.000   1.000   2.000  1.00 20.00           C\n"
+        "ATOM      2  CA  ALA C   2       3.800   1.000   2.000  1.00 20.00           C\n";
+    static const char cif[] =
+        "data_x\nloop_\n_pdbx_struct_assembly_gen.assembly_id\n_pdbx_struct_assembly_gen.oper_expression\n"
+        "_pdbx_struct_assembly_gen.asym_id_list\n1 1 A\nloop_\n_pdbx_struct_oper_list.id\n"
+        "_pdbx_struct_oper_list.matrix[1][1]\n_pdbx_struct_oper_list.matrix[1][2]\n_pdbx_struct_oper_list.matrix[1][3]\n"
+        "_pdbx_struct_oper_list.vector[1]\n_pdbx_struct_oper_list.matrix[2][1]\n_pdbx_struct_oper_list.matrix[2][2]\n"
+        "_pdbx_struct_oper_list.matrix[2][3]\n_pdbx_struct_oper_list.vector[2]\n_pdbx_struct_oper_list.matrix[3][1]\n"
+        "_pdbx_struct_oper_list.matrix[3][2]\n_pdbx_struct_oper_list.matrix[3][3]\n_pdbx_struct_oper_list.vector[3]\n"
+        "1 1 0 0 0 0 1 0 0 0 0 1 0\n"
+        "loop_\n_atom_site.group_PDB\n_atom_site.type_symbol\n_atom_site.label_atom_id\n_atom_site.label_comp_id\n"
+        "_atom_site.label_asym_id\n_atom_site.auth_seq_id\n_atom_site.Cartn_x\n_atom_site.Cartn_y\n_atom_site.Cartn_z\n"
+        "ATOM C CA ALA B 1 0.0 1.0 2.0\nATOM C CA ALA B 2 3.8 1.0 2.0\n";
+    const struct { const char *text, *name, *records, *chains; } cases[] = {
+        {pdb, "renamed.pdb", "REMARK 350", "chains 'B', 'C'"}, {cif, "renamed.cif", "pdbx_struct_assembly_gen", "chain 'B'"}};
+    for (int i = 0; i < 2; i++) {
+        vox_structure *s = NULL;
+        vox_status st = vox_load_buffer(ctx, cases[i].text, strlen(cases[i].text), cases[i].name, NULL, &s);
+        const char *d = vox_ctx_last_error_detail(ctx);
+        CHECK(st == VOX_E_NO_ATOMS && !s && strstr(d, cases[i].name) && strstr(d, cases[i].records) &&
+                  strstr(d, cases[i].chains) && strstr(d, "--assembly-policy asymmetric"),
+              "%s: an assembly of chains the model does not have is named as such: %s", cases[i].name, d);
+        vox_structure_free(&s);
+        vox_load_params lp;
+        vox_load_params_init(&lp);
+        lp.assembly = VOX_ASSEMBLY_ASYMMETRIC;
+        CHECK(vox_load_buffer(ctx, cases[i].text, strlen(cases[i].text), cases[i].name, &lp, &s) == VOX_OK &&
+                  vox_structure_atom_count(s) == 2,
+              "%s: the asymmetric unit loads (%s)", cases[i].name, vox_ctx_last_error_detail(ctx));
+        vox_structure_free(&s);
+    }
+}
+
 /* An operator expression of more than 8 parenthesised parts, "(1)(1)(1)(1)(1)(1)(1)(1)(1)":
  * refused with a message, as it was meant to be; the refusal returned before
  * the parts' list was cleared, and the caller freed whatever the stack held
@@ -441,6 +485,7 @@ int main(int argc, char **argv)
     test_other_compressors();
     test_identity_shortcut_many_asym_ids();
     test_assembly_bomb();
+    test_assembly_of_other_chains();
     test_nine_part_expression();
     test_long_operator_expressions();
     test_residue_number_range();

@@ -375,7 +375,8 @@ typedef struct vox_atom_info {
     char atom_name[8];
     char res_name[8];
     char chain[8];
-    size_t input_index;    /* the atom's index in the loaded (or given) atoms, before cleaning */
+    size_t input_index;    /* the atom's index in the loaded (or given) atoms, before cleaning (a
+                              biological assembly's: its copies of the file's chains in turn) */
 } vox_atom_info;
 
 /* Fills out for atom index (< vox_structure_atom_count).  VOX_E_INVALID_ARG

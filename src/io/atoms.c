@@ -2,6 +2,7 @@
  * altloc "first", assembly chain renaming and unit-cell vectors (§2.4, §2.9) */
 #include <ctype.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -214,4 +215,30 @@ void vox_box_from_cell(float box[3][3], double a, double b, double c, double alp
     for (int i = 0; i < 3; i++)
         for (int j = 0; j < 3; j++)
             box[i][j] = (float)v[i][j];
+}
+
+vox_status vox_assembly_without_atoms(vox_ctx *ctx, const char *name, const char *records, const vox_atoms *model)
+{
+    /* the model's chains, each once, in order (a few: the message names the first ten) */
+    char chains[160] = "";
+    size_t len = 0, listed = 0, more = 0;
+    for (size_t i = 0; i < model->n; i++) {
+        const char *c = model->a[i].chain;
+        int seen = 0;
+        for (size_t j = 0; j < i && !seen; j++) seen = !strncmp(model->a[j].chain, c, sizeof model->a[j].chain);
+        if (seen)
+            continue;
+        if (listed == 10) {
+            more++;
+            continue;
+        }
+        int w = snprintf(chains + len, sizeof chains - len, "%s'%.8s'", listed ? ", " : "", c);
+        len += w > 0 && (size_t)w < sizeof chains - len ? (size_t)w : 0;
+        listed++;
+    }
+    return vox_fail(ctx, VOX_E_NO_ATOMS,
+                    "%s: the biological assembly (%s) holds no atoms: the chains it names are not in model 1, "
+                    "whose %zu atoms are in chain%s %s%s; the asymmetric unit is loaded with --assembly-policy "
+                    "asymmetric (vox_load_params.assembly = VOX_ASSEMBLY_ASYMMETRIC)",
+                    name, records, model->n, listed + more == 1 ? "" : "s", chains, more ? " and others" : "");
 }

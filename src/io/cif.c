@@ -1398,6 +1398,8 @@ vox_status vox_parse_cif(vox_ctx *ctx, const vox_text *t, vox_assembly_policy po
     if (want_assembly && find_cat(&d, "pdbx_struct_assembly_gen") && find_cat(&d, "pdbx_struct_oper_list")) {
         vox_atoms assembled = {0};
         st = build_assembly(ctx, t, &d, &base, &assembled);
+        if (st == VOX_OK && assembled.n == 0 && base.n > 0)
+            st = vox_assembly_without_atoms(ctx, t->name, "pdbx_struct_assembly_gen", &base);
         if (st != VOX_OK) {
             vox_atoms_free(&assembled);
             goto out;

@@ -574,6 +574,10 @@ vox_status vox_parse_pdb(vox_ctx *ctx, const vox_text *t, vox_assembly_policy po
     st = pdb_assembly(ctx, t, &d, &base, &assembled, &outcome, why, sizeof why);
     if (st != VOX_OK)
         goto out;
+    if (outcome == ASM_OK && assembled.n == 0 && base.n > 0) {
+        st = vox_assembly_without_atoms(ctx, t->name, "REMARK 350", &base);
+        goto out;
+    }
     if (outcome == ASM_OK) {
         s->atoms = assembled;
         st = vox_dedup_chains(&s->atoms);
