@@ -422,6 +422,19 @@ def test_second_adversarial_inputs():
     r.structure.set_coords(r.structure.coords)  # (input = aligned here does not matter: any set_coords)
     raises(vox.InvalidArgumentError, r.secondary_structure, match="changed after the result")
     assert a.analyze(r.structure).secondary_structure() is not None and before is not None
+    # ... but a set_coords the library refused changed nothing: the Result still reads them (it said "changed",
+    # while render() of the same Result worked), and so does one through a closed Analyzer
+    r = a.analyze(xyz, **atoms)
+    bad = xyz.copy()
+    bad[-1, 0] = np.nan
+    raises(vox.InvalidArgumentError, lambda: r.structure.set_coords(bad), match="not a finite number")
+    assert r.secondary_structure() == before and r.render("cif")
+    closed = vox.Analyzer(2.0, threads=1)
+    s = closed.load(xyz, **atoms)
+    r = closed.analyze(s)
+    closed.close()
+    raises(vox.Error, lambda: s.set_coords(xyz), match="closed")
+    assert s._generation == r._structure_generation
     # Transform.to_input takes what to_aligned takes: no points, one point
     t = r.transform
     assert t.to_input(np.zeros((0, 3))).shape == (0, 3)
@@ -438,10 +451,24 @@ def test_second_adversarial_inputs():
     for call, message in ((lambda: vox.write_frames_csv(table, "a\0b.csv"), "NUL"),
                           (lambda: vox.write_frames_csv(table, 3), "path must be"),
                           (lambda: vox.write_frames_csv([1, 2], "e.csv"), "DataFrame"),
-                          (lambda: vox.write_frames_csv(row, "e.csv"), "not ASCII"),
+                          (lambda: vox.write_frames_csv(row, "e.csv"), "type is .pocké., not one of hub"),
                           (lambda: vox.write_frames_csv(text_row, "e.csv"), "row 0"),
                           (lambda: vox.volumize_pdb(synthetic("pocket_box.pdb"), profile=["x"]), "profile must be")):
         raises(vox.InvalidArgumentError, call, match=message)
     assert not os.path.exists("e.csv")
     # a bytes path with a NUL was read up to it (profile=b"good.json\0junk" loaded good.json)
     raises(vox.InvalidArgumentError, lambda: analyzer(profile=b"p.json\0junk"), match="NUL")
+
+
+def test_assembly_of_chains_the_file_does_not_have():
+    """A PDB file whose REMARK 350 names chains its atoms are not in (renamed): the error says so and how to load
+    it, in Python's words.  Before: "no atoms in model 1", of a model with atoms."""
+    text = ("REMARK 350\nREMARK 350 BIOMOLECULE: 1\nREMARK 350 APPLY THE FOLLOWING TO CHAINS: A\n" +
+            "".join(f"REMARK 350   BIOMT{r}   1  {' '.join('1.000000' if c == r else '0.000000' for c in (1, 2, 3))}"
+                    "        0.00000\n" for r in (1, 2, 3)) +
+            "".join(f"ATOM  {i + 1:5d}  CA  ALA B{i + 1:4d}    {3.8 * i:8.3f}   1.000   2.000  1.00 20.00           C\n"
+                    for i in range(5)))
+    a = vox.Analyzer(2.0, threads=1)
+    with pytest.raises(vox.NoAtomsError, match=r"chain 'B'.*vox.Analyzer\(assembly_policy=\"asymmetric\"\)"):
+        a.load(text.encode(), name="renamed.pdb")
+    assert len(vox.Analyzer(2.0, threads=1, assembly_policy="asymmetric").load(text.encode(), name="renamed.pdb")) == 5

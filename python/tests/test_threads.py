@@ -224,6 +224,57 @@ def test_analyzers_made_before_a_fork_work_in_the_children(tmp_path):
     assert p.returncode == 0 and "forked ok" in p.stdout, p.stdout + p.stderr
 
 
+FORK_WHILE_BUSY = r"""
+import os, sys, threading, time
+sys.path.insert(0, sys.argv[2])
+from conftest import ring_protein
+import vox
+xyz, atoms = ring_protein(residues=200)
+a = vox.Analyzer(resolution=0.5, threads=1)
+s = a.load(xyz, **atoms)
+def work():
+    while True:
+        a.analyze(s)
+        s.set_coords(xyz)
+threading.Thread(target=work, daemon=True).start()
+for _ in range(3):
+    while not (a._lock.locked() or s._use.locked()):
+        time.sleep(0)
+    pid = os.fork()
+    if pid == 0:  # the locks the busy thread held are not held here: the child's own calls go through
+        r = vox.Analyzer(resolution=2.0, threads=1)
+        s.set_coords(xyz)
+        n = len(a.analyze(sys.argv[1]).table)
+        os._exit(0 if n >= 0 else 1)
+    deadline = time.monotonic() + 60
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            assert status == 0, status
+            break
+        if time.monotonic() > deadline:
+            os.kill(pid, 9)
+            print("child hung", flush=True)
+            os._exit(1)
+        time.sleep(0.05)
+print("forked ok", flush=True)
+"""
+
+
+def test_fork_while_another_thread_analyses(tmp_path):
+    """A process forked while another thread is inside a vox call (a server forking its workers, a "fork"
+    pool started during an analysis): the child's calls on the same Analyzer and Structure go through.  Before,
+    the child inherited their locks held by a thread it does not have, and its first call waited forever."""
+    script = tmp_path / "fork_busy.py"
+    script.write_text(FORK_WHILE_BUSY)
+    try:
+        p = subprocess.run([sys.executable, str(script), synthetic("pocket_box.pdb"),
+                            os.path.dirname(os.path.abspath(__file__))], capture_output=True, text=True, timeout=240)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the forked child hung")
+    assert p.returncode == 0 and "forked ok" in p.stdout, p.stdout + p.stderr
+
+
 def test_exit_while_a_daemon_thread_analyses(tmp_path):
     """The interpreter exits while a daemon thread is inside an analysis: the finalizers that free
     the context and structure ran at exit, under the running call (SIGSEGV or abort, most runs)."""

@@ -155,6 +155,18 @@ def test_bad_arguments():
         vox.analyze_trajectory(top, trajectory=dcd, select="name CA")
     with pytest.raises(vox.InvalidArgumentError, match="expected an MDAnalysis"):
         vox.analyze_trajectory(np.zeros((3, 3)))
+    # a misspelt keyword is said of the call made (it was Analyzer.__init__'s TypeError), with the keywords known
+    with pytest.raises(TypeError, match=r"analyze_trajectory\(\) got an unexpected keyword argument 'resolutoin' "
+                                        r"\(.*max_grid_voxels.*track_gap"):
+        vox.analyze_trajectory(u, resolutoin=2.0)
+    # a topology without residue names, with the default select="protein": vox's message of the attribute it
+    # needs (it was the selection parser's "'Topology' object has no attribute 'resnames'")
+    mda = pytest.importorskip("MDAnalysis")
+    bare = mda.Universe.empty(10, n_residues=1, atom_resindex=np.zeros(10, dtype=int), trajectory=True)
+    bare.add_TopologyAttr("names", ["CA"] * 10)
+    bare.atoms.positions = np.arange(30, dtype=np.float32).reshape(10, 3)
+    with pytest.raises(vox.InvalidArgumentError, match=r"no residue names .*add_TopologyAttr\('resnames'"):
+        vox.analyze_trajectory(bare)
 
 
 def test_updating_selection_is_refused():
@@ -391,3 +403,50 @@ def test_write_frames_csv_takes_nullable_dtypes(tmp_path):
     with pytest.raises(vox.InvalidArgumentError, match="row 1: volume is missing"):
         vox.write_frames_csv(bad, tmp_path / "bad.csv")
     assert not (tmp_path / "bad.csv").exists()
+
+
+def test_universe_frame_outside_the_selection():
+    """The structure is made at the first selected frame, not at the frame the Universe is at: a bad coordinate in
+    a frame the selection leaves out is no concern of the call, one in a selected frame is named with the frames
+    before it; the Universe is left at the frame it was at.  Before, the call failed without naming a frame
+    whenever the current frame was bad, and left the Universe at frame 0 (or at the bad frame)."""
+    mda = pytest.importorskip("MDAnalysis")
+    u = mda.Universe(*files(), in_memory=True, in_memory_step=20)
+    clean = vox.analyze_trajectory(u, start=1, resolution=3.0, threads=1)
+    u.trajectory.coordinate_array[0, 10, 0] = np.nan
+    u.trajectory[0]
+    df = vox.analyze_trajectory(u, start=1, resolution=3.0, threads=1)
+    pd.testing.assert_frame_equal(df, clean)
+    assert u.trajectory.ts.frame == 0
+    u.trajectory.coordinate_array[3, 10, 0] = np.nan
+    u.trajectory[5]
+    for start, align in ((1, "each"), (1, "reference"), (3, "none")):
+        with pytest.raises(vox.InvalidArgumentError, match="frame 3: atom 10") as e:
+            vox.analyze_trajectory(u, start=start, align=align, resolution=3.0, threads=1)
+        assert set(e.value.frames["frame"]) <= set(range(start, 3)), (start, align)
+        assert u.trajectory.ts.frame == 5, (start, align)
+
+
+def test_write_frames_csv_refuses_what_the_file_cannot_hold(tmp_path):
+    """A value frames.csv cannot hold is refused, naming the row and column, and nothing is written: a type with a
+    comma or a line break (another column, another row), a fractional frame, id or voxel count (%d cut them), a
+    bool (written as 1).  Before, the file was written altered."""
+    top, dcd = files()
+    t = vox.analyze_trajectory(top, trajectory=dcd, stop=3, resolution=3.0, threads=1)
+    assert len(t)
+    path = tmp_path / "f.frames.csv"
+    vox.write_frames_csv(t, path)
+    good = path.read_bytes()
+    whole = t.copy()
+    whole["frame"] = whole["frame"].astype(np.float64)  # whole numbers in a float column: the same file
+    vox.write_frames_csv(whole, path)
+    assert path.read_bytes() == good
+    for column, value, message in (("type", "po,cket", "type is 'po,cket'"), ("type", "pocket\n", "type is"),
+                                   ("frame", t["frame"] + 0.5, "frame is 0.5|frame is 1.5|frame is 2.5"),
+                                   ("id", -1.7, "id is -1.7"), ("voxels", True, "voxels is True"),
+                                   ("track", 1.5, "track is 1.5")):
+        bad = t.copy()
+        bad[column] = value
+        with pytest.raises(vox.InvalidArgumentError, match=message):
+            vox.write_frames_csv(bad, path)
+        assert path.read_bytes() == good, column

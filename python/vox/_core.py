@@ -210,7 +210,7 @@ class Structure:
         # analysis or render of the same structure from another (each through its own Analyzer,
         # whose lock does not cover the other's calls) take turns.  Always taken before an
         # Analyzer's lock, never after, so the two cannot deadlock.
-        self._use = threading.RLock()
+        self._use = _ForkSafeLock(reentrant=True)
         self._annotation_cache = None  # (atom count, _annotations())
         self._generation = 0  # set_coords() calls: a Result knows whether its coordinates are gone
 
@@ -301,8 +301,16 @@ class Structure:
         again exactly as when it was prepared."""
         a = _arrays.coords(xyz, self.input_atom_count)
         with self._use:
-            self._generation += 1  # (before the call: a failed one may have changed them too)
-            self._analyzer._call(lib.vox_structure_set_coords, self._ptr, a.ctypes.data, a.shape[0])
+            try:
+                self._analyzer._call(lib.vox_structure_set_coords, self._ptr, a.ctypes.data, a.shape[0])
+            except Error as e:
+                # a frame the library refuses (a coordinate not finite) changes nothing, nor does a closed
+                # Analyzer (no library call, no status); a failure after the checks (the alignment of a
+                # structure far out of range) comes after the new coordinates are in
+                if e.status is not None and np.isfinite(a).all():
+                    self._generation += 1
+                raise
+            self._generation += 1
 
     def secondary_structure(self):
         """P-SEA fractions (alpha, beta, coil) of the structure; NaN where undefined."""
@@ -541,8 +549,10 @@ class Result:
     def lining_atoms(self, volume=None):
         """A pandas DataFrame of the atoms lining each volume (or only volume, an index): volume,
         id, type, atom (index in the analysed structure), input_index (in the file or arrays
-        given: an AtomGroup's position), chain, res_id, ins_code, res_name, atom_name, element;
-        each volume's atoms ascending."""
+        given: an AtomGroup's position; for a biological assembly built from a file, in the
+        assembly's atoms, the copies of its chains one after another: assembly_policy="asymmetric"
+        indexes the file's own atom records), chain, res_id, ins_code, res_name, atom_name,
+        element; each volume's atoms ascending."""
         return _descriptors.lining_atoms(self, volume)
 
     def lining_residues(self, volume=None):
@@ -703,9 +713,43 @@ def _is_mdanalysis(obj):
 _forks = {"threaded": False, "child": False, "warned": False}
 
 
+class _ForkSafeLock:
+    """A lock (threading.Lock, or RLock with reentrant=True) that a forked child gets anew: one
+    held at the fork by another thread of the parent (an analysis running while the process
+    forks) would stay held in the child, where that thread does not exist, and every call
+    waiting for it would wait forever."""
+
+    def __init__(self, reentrant=False):
+        self._new = threading.RLock if reentrant else threading.Lock
+        self._lock = self._new()
+        _fork_safe_locks.add(self)
+
+    def __enter__(self):
+        self._lock.acquire()
+        return self
+
+    def __exit__(self, *exc):
+        self._lock.release()
+
+    def locked(self):
+        """Whether a thread holds it (a Lock's locked(); for an RLock, whether it can be taken now)."""
+        lock = self._lock
+        if hasattr(lock, "locked"):
+            return lock.locked()
+        if lock.acquire(blocking=False):
+            lock.release()
+            return False
+        return True
+
+
+_fork_safe_locks = weakref.WeakSet()
+
+
 def _after_fork_in_child():
     if _forks["threaded"]:
         _forks["child"] = True
+    for lock in list(_fork_safe_locks):  # the child has one thread now: nobody holds them here
+        lock._lock = lock._new()
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
@@ -769,7 +813,7 @@ class Analyzer:
                  align=True, keep_non_protein=False, md_residue_names=None, assembly_policy="biological",
                  min_voxels=4, min_volume=None, surface_connectivity="custom18", merge_mouth_gap_voxels=1,
                  enable_necked_pocket_cavity=True, descriptors=False):
-        self._lock = threading.Lock()
+        self._lock = _ForkSafeLock()
         self._h = ctypes.c_void_p()
         o = _lib.Options()
         lib.vox_options_init(_byref(o))

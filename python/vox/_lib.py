@@ -305,7 +305,8 @@ def detail(ctx):
 
 # The library's details advise the options of `vox analyze`; a Python caller is told the
 # argument that sets the same thing.
-_PYTHON_ARGUMENTS = {"--max-grid-voxels": "vox.Analyzer(max_grid_voxels=N)"}
+_PYTHON_ARGUMENTS = {"--max-grid-voxels": "vox.Analyzer(max_grid_voxels=N)",
+                     "--assembly-policy asymmetric": "vox.Analyzer(assembly_policy=\"asymmetric\")"}
 
 
 def fail(status, ctx=None, context=None, text=""):

@@ -19,6 +19,9 @@ def atomgroup(obj, select=None):
     if select:
         if not isinstance(select, str):
             raise invalid(f"select must be an MDAnalysis selection string, got {type(select).__name__}")
+        # every selection of residues reads residue names (select="protein", the default, does): a topology
+        # without them is said as vox says it of the atoms it needs, not as the selection parser's AttributeError
+        _required(ag, "resnames", "residue names")
         try:
             ag = ag.select_atoms(select)
         except Exception as e:  # MDAnalysis' SelectionError and the parser's ValueErrors: no vox.Error

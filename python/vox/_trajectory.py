@@ -10,6 +10,7 @@ The per-frame table has the columns of `vox trajectory`'s <label>.frames.csv, wi
 rounded as that file prints it, so the DataFrame equals the file read back and write_frames_csv()
 writes the same bytes."""
 import ctypes
+import inspect
 import itertools
 import math
 import os
@@ -214,6 +215,10 @@ def _index_or_none(value, what, nonnegative=False, positive=False):
     return value
 
 
+# the keywords analyze_trajectory() takes itself, and those it passes to vox.Analyzer
+_ANALYZER_OPTIONS = [k for k in inspect.signature(_core.Analyzer.__init__).parameters if k not in ("self", "resolution")]
+
+
 def analyze_trajectory(source, select="protein", align="each", start=None, stop=None, step=None, *,
                        trajectory=None, resolution=None, tracks=False, fit="heavy", track_gap=1,
                        frame_signs="volumizer", descriptors=None, analyzer=None, **analyzer_options):
@@ -280,6 +285,10 @@ def analyze_trajectory(source, select="protein", align="each", start=None, stop=
         raise invalid("track_gap applies to align='reference' or 'none' (with align='each' volumes are not "
                       "linked into tracks)")
     if analyzer is None:
+        unknown = sorted(set(analyzer_options) - set(_ANALYZER_OPTIONS))
+        if unknown:  # said as Python says it of the call made, not of Analyzer.__init__, which the caller did not call
+            raise TypeError(f"analyze_trajectory() got an unexpected keyword argument {unknown[0]!r} (its own and "
+                            f"vox.Analyzer's options: {', '.join(sorted(_OWN_OPTIONS | set(_ANALYZER_OPTIONS)))})")
         a = _core.Analyzer(3.0 if resolution is None else resolution, **analyzer_options)
     elif analyzer_options:
         raise invalid("pass either analyzer= or Analyzer options (" + ", ".join(analyzer_options) + "), not both")
@@ -315,6 +324,8 @@ def analyze_trajectory(source, select="protein", align="each", start=None, stop=
     lattice = _Lattice(params, align, fit, int(track_gap), frame_signs)
     return _result(lattice, tracks, _mdanalysis, a, lattice, source, select, start, stop, step)
 
+
+_OWN_OPTIONS = frozenset(inspect.signature(analyze_trajectory).parameters) - {"source", "analyzer_options"}
 
 class _Lattice:
     """How each frame reaches the library: with align="each" the structure re-aligns every frame
@@ -469,12 +480,36 @@ def _mdanalysis(a, lattice, source, select, start, stop, step):
     ag, positions = _mda.atomgroup(source, select)
     u = ag.universe
     whole = len(ag) == len(u.atoms) and bool(np.all(ag.ix == np.arange(len(ag))))
-    buffers = _mda.atom_buffers(ag)
     md = True if a.md_residue_names is None else a.md_residue_names
-    s = a._from_buffers(buffers, _mda.label(ag), md, True, lattice.each, _lib.FRAME_SIGNS[lattice.frame_signs])
-    s._input_positions = positions
-    coll = _Collector(s if lattice.params.descriptors else None)
+    coll = _Collector(None)
+    # the structure is made at the first selected frame (the frame the Universe is at may be one the
+    # selection leaves out, and a bad coordinate there is no concern of this call), and the Universe
+    # is put back at its frame afterwards: the call leaves it as it found it
+    was_at = u.trajectory.ts.frame
+    selected = range(len(u.trajectory))[slice(start, stop, step)]
+    try:
+        if selected:
+            u.trajectory[selected[0]]
+        try:
+            buffers = _mda.atom_buffers(ag)
+            s = a._from_buffers(buffers, _mda.label(ag), md, True, lattice.each,
+                                _lib.FRAME_SIGNS[lattice.frame_signs])
+        except Error as e:
+            if selected:
+                e.args = (f"frame {selected[0]}: {e.args[0] if e.args else e}",) + e.args[1:]
+                e.frames = coll.table()
+                if not lattice.each:
+                    e.tracks = lattice.tracks()
+            raise
+        s._input_positions = positions
+        coll = _Collector(s if lattice.params.descriptors else None)
+        return _mdanalysis_frames(a, lattice, s, u, ag, whole, coll, start, stop, step)
+    finally:
+        if u.trajectory.ts.frame != was_at:
+            u.trajectory[was_at]
 
+
+def _mdanalysis_frames(a, lattice, s, u, ag, whole, coll, start, stop, step):
     n = s.input_atom_count
 
     def frames():
@@ -543,6 +578,14 @@ def _files(a, lattice, topology, trajectory, start, stop, step):
 
 
 _EMPTY_FIELDS = ("time", "track", "circularity", "uniformity")  # frames.csv's fields that may be empty
+_WHOLE_FIELDS = ("frame", "id", "track", "voxels")  # written with %d, which would cut 2.5 to 2 and print True as 1
+_ROW_TYPES = frozenset(_lib.VOLUME_TYPES[:4])  # the types of a row (occluded groups have none)
+
+
+def _not_whole(v):
+    if v is None or (isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))):
+        return False
+    return not isinstance(v, (float, np.floating)) or not float(v).is_integer()
 _TMP_SERIAL = itertools.count()  # (next() on it is atomic under the GIL)
 
 
@@ -568,6 +611,15 @@ def write_frames_csv(table, path):
                 row = table.index[int(np.argmax(missing))]
                 raise invalid(f"not a table of analyze_trajectory(): row {row}: {c} is missing")
             values = [None if m else v for v, m in zip(values, missing.tolist())]
+        # what the file's fields cannot hold, refused rather than written altered: a number cut by %d, a
+        # type name with a comma or a line break in it (another column, another row)
+        bad = next((i for i, v in enumerate(values) if _not_whole(v)), None) if c in _WHOLE_FIELDS else \
+            next((i for i, v in enumerate(values) if not isinstance(v, str) or v not in _ROW_TYPES), None) if c == "type" \
+            else None
+        if bad is not None:
+            what = "a whole number" if c != "type" else "one of " + ", ".join(_lib.VOLUME_TYPES[:4])
+            raise invalid(f"not a table of analyze_trajectory(): row {table.index[bad]}: {c} is {values[bad]!r}, "
+                          f"not {what}")
         cols.append(values)
     for row, (frame, time, typ, vid, track, voxels, volume, x, y, z, cx, cy, cz, circ, unif) in enumerate(zip(*cols)):
         try:
@@ -579,10 +631,7 @@ def write_frames_csv(table, path):
                 frame, t, typ, vid, tr, voxels, volume, x, y, z, cx, cy, cz, c, u))
         except (TypeError, ValueError) as e:  # a column of text where numbers belong, say
             raise invalid(f"not a table of analyze_trajectory(): row {table.index[row]}: {e}") from None
-    text = "".join(out)
-    if not text.isascii():  # a type name or number that no table of analyze_trajectory() holds
-        line = next(ln for ln in out if not ln.isascii())
-        raise invalid(f"not a table of analyze_trajectory(): a value is not ASCII: {line.strip()!r}")
+    text = "".join(out)  # ASCII: vox's type names and numbers
     # one temporary name per call (process, thread, call): threads writing the same file must not
     # share one, or a rename takes another thread's file away; "x": never open another's
     tmp = os.path.join(os.path.dirname(p) or ".",
