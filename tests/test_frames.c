@@ -228,6 +228,34 @@ static void check_bad_arrays(vox_ctx *ctx)
     xyz[4] = INFINITY;
     CHECK(vox_structure_from_arrays(ctx, &a, &s) == VOX_E_INVALID_ARG, "infinite coordinate");
     CHECK(strstr(vox_ctx_last_error_detail(ctx), "atom 1: y coordinate") != NULL, "%s", vox_ctx_last_error_detail(ctx));
+    xyz[4] = 0.0f;
+    /* a unit cell the annotated mmCIF cannot write (nan, inf), or no cell at all (zeros, a vector of no
+     * length, vectors in one plane): refused naming it, as the Python package refuses it; before, the
+     * cell was kept and written as "_cell.length_a nan" */
+    static const struct { float box[9]; const char *says; } cells[] = {
+        {{NAN, 0, 0, 0, 50, 0, 0, 0, 50}, "box[0][0]"},
+        {{50, 0, 0, 0, INFINITY, 0, 0, 0, 50}, "box[1][1]"},
+        {{3e38f, 3e38f, 0, 0, 50, 0, 0, 0, 50}, "row 0"},
+        {{0, 0, 0, 0, 0, 0, 0, 0, 0}, "all zeros"},
+        {{50, 0, 0, 0, 0, 0, 0, 0, 50}, "row 1 is a zero-length"},
+        {{50, 0, 0, 0, 50, 0, 0, 0, 1e-4f}, "row 2 is a cell vector"},
+        {{50, 0, 0, 100, 0, 0, 0, 0, 50}, "one plane"},
+    };
+    for (size_t i = 0; i < sizeof cells / sizeof *cells; i++) {
+        a.box = cells[i].box;
+        CHECK(vox_structure_from_arrays(ctx, &a, &s) == VOX_E_INVALID_ARG && !s &&
+                  strstr(vox_ctx_last_error_detail(ctx), cells[i].says),
+              "cell %zu refused, naming %s: %s", i, cells[i].says, vox_ctx_last_error_detail(ctx));
+        vox_structure_free(&s);
+    }
+    static const float cell[9] = {50, 0, 0, 0, 60, 0, 10, 0, 70};
+    float back[9];
+    a.box = cell;
+    CHECK(vox_structure_from_arrays(ctx, &a, &s) == VOX_OK && vox_structure_box(s, back) == 1 &&
+              !memcmp(back, cell, sizeof back),
+          "a cell kept as given: %s", vox_ctx_last_error_detail(ctx));
+    vox_structure_free(&s);
+    a.box = NULL;
     a.count = 0;
     CHECK(vox_structure_from_arrays(ctx, &a, &s) == VOX_E_NO_ATOMS, "no atoms");
     CHECK(vox_structure_from_arrays(ctx, NULL, &s) == VOX_E_INVALID_ARG, "NULL arrays");

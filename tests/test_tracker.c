@@ -351,6 +351,34 @@ static void test_lattice_and_tracker(const char *dir)
         for (size_t i = 0; i < n; i++) xyz[3 * i] = xyz0[3 * i];
         vox_structure_set_coords(ctx, s, xyz, n);
     }
+    { /* a tracker whose origin lies 2^31 voxels or more from the frames (1e10 A at 2 A): its lattice's
+       * box could not be saved (a checkpoint holds 32-bit voxel ends, and vox_tracker_restore refused
+       * what vox_tracker_save wrote): the frame is refused, naming the origin, and nothing changes */
+        vox_tracker_params far = tp;
+        far.origin[0] += 1e10;
+        vox_tracker *tf = NULL;
+        for (size_t i = 0; i < 3 * n; i++) xyz[i] = xyz0[i];
+        vox_structure_set_coords(ctx, s, xyz, n);
+        vox_result *r0 = analyse(ctx, s, &ap);
+        CHECK(vox_tracker_create(ctx, &far, &tf) == VOX_OK, "tracker far away");
+        CHECK(vox_tracker_add(ctx, tf, 0, r0, NULL) == VOX_E_GRID_TOO_LARGE &&
+                  strstr(vox_ctx_last_error_detail(ctx), "origin"),
+              "a grid 5e9 voxels from the tracker's origin is refused: %s", vox_ctx_last_error_detail(ctx));
+        CHECK(vox_tracker_frame_count(tf) == 0, "nothing added");
+        far.origin[0] = tp.origin[0] + 1e9; /* 5e8 voxels: within reach, and saved and restored */
+        vox_tracker_free(&tf);
+        CHECK(vox_tracker_create(ctx, &far, &tf) == VOX_OK && vox_tracker_add(ctx, tf, 0, r0, NULL) == VOX_OK,
+              "5e8 voxels away: taken (%s)", vox_ctx_last_error_detail(ctx));
+        char *saved = NULL;
+        size_t slen = 0;
+        vox_tracker *back = NULL;
+        CHECK(vox_tracker_save(tf, &saved, &slen) == VOX_OK && vox_tracker_restore(ctx, saved, slen, &back) == VOX_OK,
+              "... and restored from its checkpoint (%s)", vox_ctx_last_error_detail(ctx));
+        vox_free(saved);
+        vox_tracker_free(&back);
+        vox_tracker_free(&tf);
+        vox_result_free(&r0);
+    }
     { /* limits (vox_tracker_set_limits): one atom 200 A away grows the box about tenfold at once,
        * within the analysis's limit: refused with max_growth 4, taken without; a frame one voxel
        * beyond a max_voxels of the box held is refused; nothing changes when refused */

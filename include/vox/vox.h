@@ -349,7 +349,9 @@ typedef struct vox_atom_arrays {
     const char *ins_code;         /* NULL: none; per atom, '\0' or ' ' = none */
     const char *const *chain;     /* NULL: "" for every atom */
     const uint8_t *hetero;        /* NULL: all ATOM records; 1 = HETATM */
-    const float *box;             /* NULL: no unit cell; else 9 floats, the cell vectors as rows (Å) */
+    const float *box;             /* NULL: no unit cell; else 9 floats, the cell vectors as rows (Å):
+                                     finite, not all zero, each at least 0.0005 Å long, not in one
+                                     plane (else VOX_E_INVALID_ARG naming what is wrong) */
 } vox_atom_arrays;
 
 /* Zeroes p and sets p->size.  NULL is ignored. */
@@ -845,7 +847,9 @@ VOX_API void vox_tracker_free(vox_tracker **t);
  * (the detail names both), when the result is not on the tracker's
  * lattice, or so far from the frames added so far that the lattice box
  * would grow to over 64 times the voxels of the box held plus the frame
- * (nothing is changed). */
+ * (nothing is changed); VOX_E_GRID_TOO_LARGE when the result's grid lies
+ * 2^31 voxels or more from the tracker's origin (a checkpoint could not
+ * hold the lattice). */
 VOX_API vox_status vox_tracker_add(vox_ctx *ctx, vox_tracker *t, int64_t frame, const vox_result *r, int *track_ids);
 /* Bounds the lattice box (the union of the frames' grids, 12 bytes per
  * voxel, 32 with occupancy): vox_tracker_add then refuses a frame that

@@ -254,6 +254,14 @@ vox_status vox_tracker_add(vox_ctx *ctx, vox_tracker *t, int64_t frame, const vo
         double flo = (double)off[a], fhi = flo + (double)dims[a];
         double blo = t->owner ? fmin(flo, (double)t->lo[a]) : flo;
         double bhi = t->owner ? fmax(fhi, (double)(t->lo[a] + t->dims[a])) : fhi;
+        /* the box's ends in voxels from the origin are 32-bit in a checkpoint (box_plausible):
+         * a lattice past them could be saved but never restored */
+        if (blo < (double)INT32_MIN || bhi > (double)INT32_MAX)
+            return vox_fail(ctx, VOX_E_GRID_TOO_LARGE,
+                            "tracker: frame %lld's grid lies %.3g voxels from the tracker's origin along %c, past the "
+                            "2^31 voxels a lattice reaches: give the tracker an origin near the frames (the first "
+                            "frame's vox_result_grid_origin)",
+                            (long long)frame, fabs(blo) > fabs(bhi) ? blo : bhi, "xyz"[a]);
         frame_v *= (double)dims[a];
         box *= bhi - blo;
     }

@@ -74,6 +74,47 @@ void vox_structure_stamp(vox_ctx *ctx, vox_structure *s)
     s->generation = 0;
 }
 
+/* A unit cell given as three cell vectors (rows): one the annotated mmCIF can write as lengths
+ * and angles (to 0.001 Å), or refused naming what is wrong.  The Python package checks the same
+ * before it calls (it drops a Universe's cell that fails, rather than the Universe). */
+static vox_status check_cell(vox_ctx *ctx, const float b[9])
+{
+    for (int k = 0; k < 9; k++)
+        if (!isfinite(b[k]))
+            return vox_fail(ctx, VOX_E_INVALID_ARG, "box[%d][%d] = %g is not a finite number", k / 3, k % 3,
+                            (double)b[k]);
+    float len[3];
+    int zero = 1;
+    for (int r = 0; r < 3; r++) {
+        const float *v = b + 3 * r;
+        len[r] = sqrtf(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]); /* float32, as the mmCIF writer computes it */
+        zero &= v[0] == 0.0f && v[1] == 0.0f && v[2] == 0.0f;
+    }
+    if (zero)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "the box is all zeros: give none (box = NULL) for a structure "
+                                                "without a unit cell");
+    for (int r = 0; r < 3; r++) {
+        if (!isfinite(len[r]))
+            return vox_fail(ctx, VOX_E_INVALID_ARG, "box row %d: its length overflows float32 (%g %g %g)", r,
+                            (double)b[3 * r], (double)b[3 * r + 1], (double)b[3 * r + 2]);
+        if (!(len[r] > 0.0f))
+            return vox_fail(ctx, VOX_E_INVALID_ARG, "box row %d is a zero-length cell vector", r);
+        if (len[r] < 5e-4f)
+            return vox_fail(ctx, VOX_E_INVALID_ARG, "box row %d is a cell vector %g A long, shorter than 0.0005 A "
+                                                    "(the annotated mmCIF writes lengths to 0.001 A)", r, (double)len[r]);
+    }
+    /* vectors in one plane make no cell (a zero angle or volume): the determinant of the unit vectors */
+    double u[3][3];
+    for (int r = 0; r < 3; r++)
+        for (int c = 0; c < 3; c++) u[r][c] = (double)b[3 * r + c] / (double)len[r];
+    const double det = u[0][0] * (u[1][1] * u[2][2] - u[1][2] * u[2][1]) -
+                       u[0][1] * (u[1][0] * u[2][2] - u[1][2] * u[2][0]) +
+                       u[0][2] * (u[1][0] * u[2][1] - u[1][1] * u[2][0]);
+    if (fabs(det) < 1e-6)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "the box's cell vectors lie in one plane (no volume)");
+    return VOX_OK;
+}
+
 vox_status vox_structure_from_arrays(vox_ctx *ctx, const vox_atom_arrays *in, vox_structure **out)
 {
     if (!ctx)
@@ -94,6 +135,8 @@ vox_status vox_structure_from_arrays(vox_ctx *ctx, const vox_atom_arrays *in, vo
     if (missing)
         return vox_fail(ctx, VOX_E_INVALID_ARG, "the atom arrays have no %s array (required)", missing);
     vox_status st = vox_check_coords(ctx, a.xyz, a.count);
+    if (st == VOX_OK && a.box)
+        st = check_cell(ctx, a.box);
     if (st != VOX_OK)
         return st;
     vox_structure *s = calloc(1, sizeof *s);
