@@ -219,26 +219,31 @@ void vox_box_from_cell(float box[3][3], double a, double b, double c, double alp
 
 vox_status vox_assembly_without_atoms(vox_ctx *ctx, const char *name, const char *records, const vox_atoms *model)
 {
-    /* the model's chains, each once, in order (a few: the message names the first ten) */
-    char chains[160] = "";
-    size_t len = 0, listed = 0, more = 0;
+    /* the model's chains, each once, in order: a chain is a run of atoms, so a new run is compared
+     * with the ten listed at most (the message names those), never with every atom before it */
+    char listed[10][8], chains[160] = "";
+    size_t nlisted = 0, len = 0;
+    int more = 0;
     for (size_t i = 0; i < model->n; i++) {
         const char *c = model->a[i].chain;
+        if (i > 0 && !strncmp(model->a[i - 1].chain, c, sizeof model->a[i].chain))
+            continue;
         int seen = 0;
-        for (size_t j = 0; j < i && !seen; j++) seen = !strncmp(model->a[j].chain, c, sizeof model->a[j].chain);
+        for (size_t j = 0; j < nlisted && !seen; j++) seen = !strncmp(listed[j], c, sizeof listed[j]);
         if (seen)
             continue;
-        if (listed == 10) {
-            more++;
+        if (nlisted == 10) {
+            more = 1;
             continue;
         }
-        int w = snprintf(chains + len, sizeof chains - len, "%s'%.8s'", listed ? ", " : "", c);
+        memcpy(listed[nlisted], c, sizeof listed[nlisted]);
+        int w = snprintf(chains + len, sizeof chains - len, "%s'%.8s'", nlisted ? ", " : "", c);
         len += w > 0 && (size_t)w < sizeof chains - len ? (size_t)w : 0;
-        listed++;
+        nlisted++;
     }
     return vox_fail(ctx, VOX_E_NO_ATOMS,
                     "%s: the biological assembly (%s) holds no atoms: the chains it names are not in model 1, "
                     "whose %zu atoms are in chain%s %s%s; the asymmetric unit is loaded with --assembly-policy "
                     "asymmetric (vox_load_params.assembly = VOX_ASSEMBLY_ASYMMETRIC)",
-                    name, records, model->n, listed + more == 1 ? "" : "s", chains, more ? " and others" : "");
+                    name, records, model->n, nlisted + (size_t)more == 1 ? "" : "s", chains, more ? " and others" : "");
 }
