@@ -3,10 +3,18 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "internal.h"
 #include "staged.h"
+
+/* A staged file given up: removed, or only forgotten when it is kept (a rows part file). */
+static void give_up(char *tmp, int keep)
+{
+    if (keep)
+        free(tmp);
+    else
+        vox_discard_file(tmp);
+}
 
 static int staged_add(staged_set *s, char *tmp, const char *path, int keep, char *err, size_t cap)
 {
@@ -21,10 +29,7 @@ static int staged_add(staged_set *s, char *tmp, const char *path, int keep, char
     }
     if (!target || s->n == s->cap) {
         free(target);
-        if (!keep)
-            vox_discard_file(tmp);
-        else
-            free(tmp);
+        give_up(tmp, keep);
         snprintf(err, cap, "out of memory staging %s", path);
         return 0;
     }
@@ -70,20 +75,17 @@ int staged_commit(staged_set *s, char *err, size_t cap)
             return 0;
         }
     }
+    /* then the renames, in order (the targets were just checked); one that fails gives up the rest,
+     * itself included, which staged_discard removes unless it is kept */
     for (size_t i = 0; i < s->n; i++) {
-        char *tmp = s->v[i].tmp;
-        /* a kept file (a rows part file) stays where it is if it cannot be renamed: --resume reads it */
-        const int ok = s->v[i].keep ? rename(tmp, s->v[i].path) == 0 : vox_commit_file(tmp, s->v[i].path, err, cap) == VOX_OK;
-        if (s->v[i].keep && !ok)
+        if (rename(s->v[i].tmp, s->v[i].path) != 0) {
             snprintf(err, cap, "cannot write %s: %s", s->v[i].path, strerror(errno));
-        if (s->v[i].keep)
-            free(tmp);
-        s->v[i].tmp = NULL; /* vox_commit_file freed it, and removed it on failure */
-        if (!ok) {
             s->committed = i;
             staged_discard(s);
             return 0;
         }
+        free(s->v[i].tmp);
+        s->v[i].tmp = NULL;
     }
     s->committed = s->n;
     staged_discard(s);
@@ -93,10 +95,7 @@ int staged_commit(staged_set *s, char *err, size_t cap)
 void staged_discard(staged_set *s)
 {
     for (size_t i = 0; i < s->n; i++) {
-        if (s->v[i].keep)
-            free(s->v[i].tmp);
-        else
-            vox_discard_file(s->v[i].tmp);
+        give_up(s->v[i].tmp, s->v[i].keep);
         free(s->v[i].path);
     }
     free(s->v);

@@ -818,9 +818,9 @@ int cmd_trajectory(int argc, char **argv)
      * something that is not a regular file, which is found now rather than after the frames (the
      * atomic writer and staged_commit refuse the same) */
     {
-        enum { FIXED = 9, MAPS = VOX_CAVITY + 2 };
-        char finals[FIXED + MAPS][PATH_MAX];
-        const char *own[FIXED + MAPS] = {part_path, csv_path, ckpt_path};
+        enum { NAMED = 4, MAPS = VOX_CAVITY + 2 }; /* summary, tracks, page, index; a map per type and all */
+        char finals[NAMED + MAPS][PATH_MAX];
+        const char *own[5 + NAMED + MAPS] = {part_path, csv_path, ckpt_path};
         size_t nown = 3;
         if (o.descriptors) /* the descriptors' two only when asked for */
             own[nown++] = desc_part_path, own[nown++] = desc_path;
@@ -836,8 +836,8 @@ int cmd_trajectory(int argc, char **argv)
             own[nown++] = finals[2], own[nown++] = finals[3];
         }
         for (int type = -1; o.occupancy && type <= VOX_CAVITY; type++) {
-            occupancy_path(o.outdir, label, type, finals[FIXED + 1 + type], PATH_MAX);
-            own[nown++] = finals[FIXED + 1 + type];
+            occupancy_path(o.outdir, label, type, finals[NAMED + 1 + type], PATH_MAX);
+            own[nown++] = finals[NAMED + 1 + type];
         }
         for (size_t i = 0; i < nown; i++) {
             const char *what = "";
@@ -848,15 +848,14 @@ int cmd_trajectory(int argc, char **argv)
             }
         }
     }
-    /* what killed runs left: this label's temporaries, the folder's run record's and index's, and
-     * the report folder's, whose writers are dead (this run holds the folder's lock) */
+    /* what killed runs left: this label's temporaries, the folder's run record's, and the report's
+     * (index, pages, vox-report/), whose writers are dead (this run holds the folder's lock) */
     char prefix[300];
     snprintf(prefix, sizeof prefix, "%s.", label);
     remove_dead_temporaries(o.outdir, prefix, NULL, 0);
-    static const char *const folder_files[] = {"run.summary.json", "index.html"};
-    remove_dead_temporaries(o.outdir, NULL, folder_files, 2);
-    if (snprintf(path, sizeof path, "%s/%s", o.outdir, REPORT_ASSET_DIR) < (int)sizeof path)
-        remove_dead_temporaries(path, NULL, NULL, 0);
+    static const char *const run_record[] = {"run.summary.json"};
+    remove_dead_temporaries(o.outdir, NULL, run_record, 1);
+    report_remove_dead_temporaries(o.outdir);
     if (o.html && !(rep = report_traj_begin(o.outdir, "vox trajectory")))
         goto out;
     char settings[4096];
