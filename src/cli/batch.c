@@ -149,9 +149,9 @@ static int valid_outputs(const run_config *c, const entry *e, outcome *o)
 }
 
 /* The files a run of vox analyze writes (their stray temporaries are removed at start-up), besides the
- * exports (exports.c names those) and the report's folder (vox's own: every dead writer's temporary goes). */
+ * exports (exports.c names those) and the report's pages and folder (report.c names those). */
 static const char *const batch_outputs[] = {".annotation.json", ".annotated.cif", ".df.json", ".annotated.pdb",
-                                            ".summary.json", ".checkpoint.json", ".failures.json", ".html"};
+                                            ".summary.json", ".checkpoint.json", ".failures.json"};
 
 /* What killed runs left in the output directory: temporaries of its outputs whose writer is dead. */
 static void remove_dead_runs_temporaries(const char *dir)
@@ -164,9 +164,7 @@ static void remove_dead_runs_temporaries(const char *dir)
     for (size_t i = 0; exports_kind_at(i, &kind) && n < sizeof suffixes / sizeof *suffixes; i++)
         suffixes[n++] = exports_kind_suffix(kind);
     remove_dead_temporaries(dir, NULL, suffixes, n);
-    char assets[PATH_MAX];
-    if (snprintf(assets, sizeof assets, "%s/%s", dir, REPORT_ASSET_DIR) < (int)sizeof assets)
-        remove_dead_temporaries(assets, NULL, NULL, 0);
+    report_remove_dead_temporaries(dir);
 }
 
 /* ---- records, summary, checkpoint ------------------------------------------- */

@@ -312,8 +312,7 @@ int report_check_files(const char *dir, void (*fault)(void *arg, const char *pat
     if (why)
         say_fault(fault, arg, path, why, "it is the folder's index of its pages",
                   index != VOX_PATH_NONE && index != VOX_PATH_REGULAR), faults++;
-    if (found)
-        report_free_assets(&a);
+    report_free_assets(&a); /* (report_find_assets left it empty when it found none) */
     return faults;
 }
 
@@ -919,12 +918,7 @@ int report_write_index(const report_assets *a, const char *dir, const char *who,
 
 /* ---- vox report DIR ------------------------------------------------------------------------------- */
 
-/* What killed runs left of the report: temporaries of pages and of the
- * index (<name>.html.tmp.PID.XXXXXX, or the older <name>.html.tmp.XXXXXX)
- * and of vox-report/'s files, whose writer is dead.  Only while no other run
- * holds dir (the caller holds its lock exclusively): a shard on another host
- * has a pid that says nothing here. */
-static void remove_dead_report_temporaries(const char *dir)
+void report_remove_dead_temporaries(const char *dir)
 {
     static const char *const pages[] = {".html"};
     remove_dead_temporaries(dir, NULL, pages, 1);
@@ -993,7 +987,7 @@ int cmd_report(int argc, char **argv)
     char why[1024], holder[512] = "";
     int lock = dirlock_take(dir, 0, "report", why, sizeof why);
     if (lock >= 0) {
-        remove_dead_report_temporaries(dir);
+        report_remove_dead_temporaries(dir);
         (void)flock(lock, LOCK_SH); /* if it fails, the lock stays exclusive: nothing lost */
     } else if (dirlock_held(dir, holder, sizeof holder)) {
         fprintf(stderr, "vox report: note: a run is writing to %s now (%s): the index shows it as it stands, and "

@@ -40,6 +40,13 @@ int report_install_assets(const report_assets *a, const char *dir, char *err, si
  * many. */
 int report_check_files(const char *dir, void (*fault)(void *arg, const char *path, const char *why), void *arg);
 
+/* What killed runs left of the report: temporaries of pages and of the
+ * index (<name>.html.tmp.PID.XXXXXX, or the older <name>.html.tmp.XXXXXX)
+ * and of vox-report/'s files, whose writer is dead.  Only while no other run
+ * holds dir (the caller holds its lock exclusively): a shard on another host
+ * has a pid that says nothing here. */
+void report_remove_dead_temporaries(const char *dir);
+
 /* For a run that writes pages into dir: finds the assets and installs them
  * (report_find_assets, report_install_assets); on error prints "who: why"
  * and returns 0.  report_end_run writes dir/index.html. */
