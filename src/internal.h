@@ -204,6 +204,13 @@ struct vox_ctx {
 VOX_HIDDEN vox_status vox_fail(vox_ctx *ctx, vox_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 VOX_HIDDEN void vox_clear_error(vox_ctx *ctx);
+/* Copies a caller's input struct (its first field a size_t size, set by
+ * its init function) over the defaults in dst (room bytes): the first size
+ * bytes, dst's size then room.  NULL given leaves the defaults.  A size
+ * under sizeof(size_t) is VOX_E_INVALID_ARG, naming type (params.c). */
+VOX_HIDDEN vox_status vox_params_take(vox_ctx *ctx, void *dst, size_t room, const void *given, const char *type);
+/* The size field of an input struct. */
+VOX_HIDDEN size_t vox_params_size(const void *given);
 /* A warning: kept for vox_ctx_describe, and one line "warning: ..." through
  * the context's logger when it has one, else on stderr when verbose (the
  * library prints nothing otherwise). */

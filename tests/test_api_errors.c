@@ -113,6 +113,10 @@ static void test_ctx_create(void)
     /* an older caller's struct without the detail fields is never written past */
     o.size = offsetof(vox_options, error_detail);
     CHECK(vox_ctx_create(&c, &o) == VOX_E_ISA_UNKNOWN, "an older vox_options");
+    /* a struct never set up (size 0): refused, no context (there is no room for a detail) */
+    memset(&o, 0, sizeof o);
+    c = (vox_ctx *)&o;
+    CHECK(vox_ctx_create(&c, &o) == VOX_E_INVALID_ARG && c == NULL, "vox_options with size 0 refused");
 }
 
 static void test_load_errors(void)
@@ -376,6 +380,71 @@ static void test_writer_errors(void)
     CHECK(access(path, F_OK) != 0, "nothing written on errors");
 }
 
+/* Input structs with a size under sizeof(size_t) (a struct never set up by
+ * its init function, say zero-initialised) are refused, naming the struct
+ * and its init function: before, such a vox_prepare_params was read as
+ * align = 0 and the structure went unaligned without a word. */
+static void test_input_sizes(void)
+{
+    vox_structure *s = load("pocket_box.pdb");
+    vox_result *r = NULL;
+    CHECK(s != NULL, "load");
+    vox_prepare_params pp;
+    memset(&pp, 0, sizeof pp);
+    EXPECT_ERROR(vox_prepare(ctx, s, &pp), VOX_E_INVALID_ARG);
+    CHECK(strstr(vox_ctx_last_error_detail(ctx), "vox_prepare_params.size is 0") &&
+              strstr(vox_ctx_last_error_detail(ctx), "vox_prepare_params_init"),
+          "the prepare detail names the struct and its init: %s", vox_ctx_last_error_detail(ctx));
+    CHECK(vox_prepare(ctx, s, NULL) == VOX_OK, "the refused call left the structure unprepared");
+    vox_analyze_params ap;
+    memset(&ap, 0, sizeof ap);
+    EXPECT_ERROR(vox_analyze(ctx, s, &ap, &r), VOX_E_INVALID_ARG);
+    CHECK(strstr(vox_ctx_last_error_detail(ctx), "vox_analyze_params.size is 0") != NULL, "analyze: %s",
+          vox_ctx_last_error_detail(ctx));
+    vox_analyze_params_init(&ap);
+    ap.size = sizeof ap.size; /* a header that had nothing after the size: every default */
+    CHECK(vox_analyze(ctx, s, &ap, &r) == VOX_OK && vox_result_count(r) == vox_result_count(ok_r),
+          "a size of only the size field takes every default");
+    vox_load_params lp;
+    memset(&lp, 0, sizeof lp);
+    vox_structure *other = NULL;
+    const char *pdb = "ATOM      1  CA  ALA A   1       0.000   0.000   0.000  1.00  0.00           C\n";
+    EXPECT_ERROR(vox_load_buffer(ctx, pdb, strlen(pdb), "x.pdb", &lp, &other), VOX_E_INVALID_ARG);
+    CHECK(other == NULL, "nothing loaded");
+    vox_render_params rp;
+    memset(&rp, 0, sizeof rp);
+    char *doc = NULL;
+    size_t len = 0;
+    EXPECT_ERROR(vox_render(ctx, VOX_DOC_DF_JSON, s, r, &rp, &doc, &len), VOX_E_INVALID_ARG);
+    vox_payload_info pi;
+    memset(&pi, 0, sizeof pi);
+    vox_render_params_init(&rp);
+    rp.payload = &pi;
+    EXPECT_ERROR(vox_render(ctx, VOX_DOC_PAYLOAD_JSON, s, r, &rp, &doc, &len), VOX_E_INVALID_ARG);
+    CHECK(strstr(vox_ctx_last_error_detail(ctx), "vox_payload_info") != NULL, "payload: %s",
+          vox_ctx_last_error_detail(ctx));
+    CHECK(doc == NULL, "nothing rendered");
+    vox_result_free(&r);
+    vox_structure_free(&s);
+    /* vox_reference_create needs a structure prepared with align = 0 */
+    vox_structure *ref = load("pocket_box.pdb");
+    vox_prepare_params_init(&pp);
+    pp.align = 0;
+    CHECK(ref && vox_prepare(ctx, ref, &pp) == VOX_OK, "prepare without alignment");
+    size_t n = vox_structure_input_atom_count(ref);
+    float *xyz = calloc(3 * n + 1, sizeof *xyz);
+    vox_reference *rf = NULL;
+    vox_reference_params fp;
+    memset(&fp, 0, sizeof fp);
+    CHECK(xyz != NULL, "memory");
+    EXPECT_ERROR(vox_reference_create(ctx, ref, xyz, n, &fp, &rf), VOX_E_INVALID_ARG);
+    CHECK(strstr(vox_ctx_last_error_detail(ctx), "vox_reference_params") != NULL, "reference: %s",
+          vox_ctx_last_error_detail(ctx));
+    CHECK(rf == NULL, "no reference");
+    free(xyz);
+    vox_structure_free(&ref);
+}
+
 /* Results remember the structure they were computed from, and its state. */
 static void test_identity(void)
 {
@@ -564,6 +633,7 @@ int main(int argc, char **argv)
     test_frames_errors();
     test_tracker_errors();
     test_writer_errors();
+    test_input_sizes();
     test_identity();
     test_printing();
     test_record_sizes();

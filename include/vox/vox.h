@@ -268,7 +268,16 @@ typedef enum vox_stage {
  * that many bytes at most and writes back how many it filled.  So fields can
  * be added at the end without breaking programs built against an older
  * header.  A size under sizeof(size_t) (0 included) is VOX_E_INVALID_ARG,
- * and nothing is written. */
+ * and nothing is written.
+ *
+ * Input structs (vox_options, vox_load_params, vox_atom_arrays,
+ * vox_prepare_params, vox_analyze_params, vox_payload_info,
+ * vox_render_params, vox_reference_params, vox_tracker_params) are set up
+ * by their init function, which sets size and the defaults; the library
+ * reads the first size bytes and takes its defaults for fields after them
+ * (added since the caller's header).  A size under sizeof(size_t), such as
+ * a zero-initialised struct that never went through its init function, is
+ * VOX_E_INVALID_ARG naming the struct: its zeros are not read as settings. */
 typedef struct vox_stats {
     size_t size;            /* = sizeof(vox_stats), set by the caller */
     double seconds[VOX_STAGE_COUNT];

@@ -152,8 +152,9 @@ static vox_status read_params(vox_ctx *ctx, const vox_structure *st, const vox_a
                               vox_analyze_params *p)
 {
     vox_analyze_params_init(p);
-    if (params)
-        memcpy(p, params, params->size && params->size < sizeof *p ? params->size : sizeof *p);
+    vox_status taken = vox_params_take(ctx, p, sizeof *p, params, "vox_analyze_params");
+    if (taken != VOX_OK)
+        return taken;
     const double s = p->resolution;
     if (!isfinite(s) || !(s > 0.0))
         return vox_fail(ctx, VOX_E_INVALID_ARG, "resolution must be a positive number of angstroms, got %g", s);

@@ -398,9 +398,9 @@ vox_status vox_prepare(vox_ctx *ctx, vox_structure *s, const vox_prepare_params 
         return vox_fail(ctx, VOX_E_INVALID_ARG, "structure was already prepared");
     vox_prepare_params p;
     vox_prepare_params_init(&p);
-    if (params)
-        memcpy(&p, params, params->size && params->size < sizeof p ? params->size : sizeof p);
-    p.size = sizeof p;
+    vox_status taken = vox_params_take(ctx, &p, sizeof p, params, "vox_prepare_params");
+    if (taken != VOX_OK)
+        return taken;
     if (p.frame_signs != VOX_FRAME_SIGNS_VOLUMIZER && p.frame_signs != VOX_FRAME_SIGNS_CANONICAL)
         return vox_fail(ctx, VOX_E_INVALID_ARG, "frame_signs: expected VOX_FRAME_SIGNS_VOLUMIZER (%d) or "
                         "VOX_FRAME_SIGNS_CANONICAL (%d), got %d", VOX_FRAME_SIGNS_VOLUMIZER,

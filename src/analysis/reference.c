@@ -87,8 +87,9 @@ vox_status vox_reference_create(vox_ctx *ctx, const vox_structure *s, const floa
     vox_clear_error(ctx);
     vox_reference_params p;
     vox_reference_params_init(&p);
-    if (params)
-        memcpy(&p, params, params->size && params->size < sizeof p ? params->size : sizeof p);
+    vox_status taken = vox_params_take(ctx, &p, sizeof p, params, "vox_reference_params");
+    if (taken != VOX_OK)
+        return taken;
     if (!s->prepared || s->prep.align)
         return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_reference_create: the structure must be prepared with align = 0 "
                         "(it is %s)", s->prepared ? "aligned" : "not prepared");

@@ -77,15 +77,15 @@ vox_status vox_tracker_create(vox_ctx *ctx, const vox_tracker_params *params, vo
 {
     if (!ctx)
         return VOX_E_INVALID_ARG;
-    if (!params || !out || params->size == 0)
+    if (!params || !out)
         return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_tracker_create: %s",
-                        !params ? "the parameters are NULL" : !out ? "out is NULL"
-                                                            : "params->size is 0 (use vox_tracker_params_init)");
+                        !params ? "the parameters are NULL" : "out is NULL");
     *out = NULL;
     vox_tracker_params p;
     vox_tracker_params_init(&p);
-    memcpy(&p, params, params->size < sizeof p ? params->size : sizeof p);
-    p.size = sizeof p;
+    vox_status taken = vox_params_take(ctx, &p, sizeof p, params, "vox_tracker_params");
+    if (taken != VOX_OK)
+        return taken;
     if (!isfinite(p.resolution) || !(p.resolution > 0.0) || p.max_gap < 0)
         return vox_fail(ctx, VOX_E_INVALID_ARG, "tracker: resolution must be positive and max_gap >= 0 (got %g, %d)",
                         p.resolution, p.max_gap);

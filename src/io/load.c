@@ -428,8 +428,9 @@ static vox_status load_source(vox_ctx *ctx, source *src, size_t size_hint, const
 {
     vox_load_params lp;
     vox_load_params_init(&lp);
-    if (params)
-        memcpy(&lp, params, params->size && params->size < sizeof lp ? params->size : sizeof lp);
+    vox_status taken = vox_params_take(ctx, &lp, sizeof lp, params, "vox_load_params");
+    if (taken != VOX_OK)
+        return taken;
     if ((unsigned)lp.assembly > VOX_ASSEMBLY_AUTO)
         return vox_fail(ctx, VOX_E_INVALID_ARG, "unknown assembly policy %d", (int)lp.assembly);
     text_sink t = {.name = src->name,

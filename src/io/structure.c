@@ -123,11 +123,13 @@ vox_status vox_structure_from_arrays(vox_ctx *ctx, const vox_atom_arrays *in, vo
         return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_structure_from_arrays: out is NULL");
     *out = NULL;
     vox_clear_error(ctx);
-    if (!in || in->size == 0)
-        return vox_fail(ctx, VOX_E_INVALID_ARG, "no atom arrays given (NULL, or size not set by vox_atom_arrays_init)");
+    if (!in)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "no atom arrays given (NULL)");
     vox_atom_arrays a;
     vox_atom_arrays_init(&a);
-    memcpy(&a, in, in->size < sizeof a ? in->size : sizeof a);
+    vox_status taken = vox_params_take(ctx, &a, sizeof a, in, "vox_atom_arrays");
+    if (taken != VOX_OK)
+        return taken;
     if (a.count == 0)
         return vox_fail(ctx, VOX_E_NO_ATOMS, "the atom arrays hold no atoms (count 0)");
     const char *missing = !a.xyz ? "xyz" : !a.element ? "element" : !a.atom_name ? "atom_name"

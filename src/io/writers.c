@@ -139,12 +139,13 @@ vox_status vox_render(vox_ctx *ctx, vox_document doc, const vox_structure *s, co
     }
     vox_buf b = {0};
     vox_status st;
-    vox_payload_info defaults;
-    vox_payload_info_init(&defaults);
+    vox_payload_info payload;
+    vox_payload_info_init(&payload);
     vox_render_params rp;
     vox_render_params_init(&rp);
-    if (params)
-        memcpy(&rp, params, params->size && params->size < sizeof rp ? params->size : sizeof rp);
+    st = vox_params_take(ctx, &rp, sizeof rp, params, "vox_render_params");
+    if (st != VOX_OK)
+        return st;
     if (rp.output_frame != VOX_FRAME_ALIGNED && rp.output_frame != VOX_FRAME_INPUT)
         return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_render: unknown output frame %d", (int)rp.output_frame);
     const char *why = missing_input(doc, s, r, &rp);
@@ -155,7 +156,10 @@ vox_status vox_render(vox_ctx *ctx, vox_document doc, const vox_structure *s, co
     switch (doc) {
     case VOX_DOC_DF_JSON: st = vox_render_df_json(r, &b); break;
     case VOX_DOC_PAYLOAD_JSON:
-        st = vox_render_payload(s, r, rp.payload ? rp.payload : &defaults, &b);
+        st = vox_params_take(ctx, &payload, sizeof payload, rp.payload, "vox_payload_info");
+        if (st != VOX_OK)
+            return st;
+        st = vox_render_payload(s, r, &payload, &b);
         break;
     case VOX_DOC_PDB: st = vox_render_pdb(s, r, input, &b); break;
     case VOX_DOC_CIF:

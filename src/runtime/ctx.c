@@ -87,12 +87,12 @@ vox_status vox_ctx_create(vox_ctx **out, const vox_options *opts)
     if (!ctx)
         return create_failed(opts, VOX_E_NOMEM, "vox_ctx_create: out of memory for the context");
     vox_options_init(&ctx->opts);
-    if (opts) {
-        /* Copy only the fields the caller's (possibly older) struct has. */
-        size_t n = opts->size && opts->size < sizeof ctx->opts ? opts->size : sizeof ctx->opts;
-        memcpy(&ctx->opts, opts, n);
-        ctx->opts.size = sizeof ctx->opts;
+    if (opts && vox_params_size(opts) < sizeof(size_t)) { /* checked before vox_params_take: no context yet */
+        free(ctx);
+        return create_failed(opts, VOX_E_INVALID_ARG, "vox_options.size is under sizeof(size_t): set the struct up "
+                             "with vox_options_init (or set size to sizeof(vox_options))");
     }
+    vox_params_take(NULL, &ctx->opts, sizeof ctx->opts, opts, "vox_options");
     if (ctx->opts.max_grid_voxels == 0)
         ctx->opts.max_grid_voxels = VOX_DEFAULT_MAX_GRID_VOXELS;
     const char *env_verbose = getenv("VOX_VERBOSE");
