@@ -365,6 +365,13 @@ VOX_HIDDEN int vox_altloc_kept(char c, char first);
  * records: where the assembly was read ("REMARK 350", "pdbx_struct_assembly_gen"). */
 VOX_HIDDEN vox_status vox_assembly_without_atoms(vox_ctx *ctx, const char *name, const char *records,
                                                  const vox_atoms *model);
+/* biotite's generic loader, for a file of several models without a usable assembly: model
+ * (the file's model number index + 1, atoms in more) is appended to v as copies of the first
+ * per_model atoms of v (model 1's annotations) with more's coordinates; more is freed.  Models
+ * of another atom count are VOX_E_PARSE: "NAME: WHY, and its NMODELS models have different atom
+ * counts ...". */
+VOX_HIDDEN vox_status vox_stack_model(vox_ctx *ctx, vox_atoms *v, size_t per_model, vox_atoms *more, size_t index,
+                                      size_t nmodels, const char *name, const char *why);
 /* Renames the chains of assembly copies (volumizer's de-duplication). */
 VOX_HIDDEN vox_status vox_dedup_chains(vox_atoms *v);
 /* Unit cell (lengths Å, angles degrees) to box vectors, as biotite does. */

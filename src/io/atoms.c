@@ -247,3 +247,20 @@ vox_status vox_assembly_without_atoms(vox_ctx *ctx, const char *name, const char
                     "asymmetric (vox_load_params.assembly = VOX_ASSEMBLY_ASYMMETRIC)",
                     name, records, model->n, nlisted + (size_t)more == 1 ? "" : "s", chains, more ? " and others" : "");
 }
+
+vox_status vox_stack_model(vox_ctx *ctx, vox_atoms *v, size_t per_model, vox_atoms *more, size_t index,
+                           size_t nmodels, const char *name, const char *why)
+{
+    vox_status st = VOX_OK;
+    if (more->n != per_model)
+        st = vox_fail(ctx, VOX_E_PARSE, "%s: %s, and its %zu models have different atom counts (model 1: %zu, model "
+                      "%zu: %zu)", name, why, nmodels, per_model, index + 1, more->n);
+    for (size_t a = 0; st == VOX_OK && a < more->n; a++) {
+        vox_atom c = v->a[a];
+        memcpy(c.xyz, more->a[a].xyz, sizeof c.xyz);
+        if (!vox_atoms_push(v, &c))
+            st = vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", name);
+    }
+    vox_atoms_free(more);
+    return st;
+}

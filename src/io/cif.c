@@ -1421,21 +1421,12 @@ vox_status vox_parse_cif(vox_ctx *ctx, const vox_text *t, vox_assembly_policy po
         for (size_t m = 1; m < nmodels; m++) {
             vox_atoms more = {0};
             st = read_atoms(ctx, t, as, &k, bounds[m], bounds[m + 1], &more);
-            if (st == VOX_OK) {
-                vox_altloc_first(&more);
-                if (more.n != per_model)
-                    st = vox_fail(ctx, VOX_E_PARSE,
-                                  "%s: no assembly categories, and its %zu models have different atom counts "
-                                  "(model 1: %zu, model %zu: %zu)",
-                                  t->name, nmodels, per_model, m + 1, more.n);
+            if (st != VOX_OK) {
+                vox_atoms_free(&more);
+                goto out;
             }
-            for (size_t a = 0; st == VOX_OK && a < more.n; a++) {
-                vox_atom c = base.a[a];
-                memcpy(c.xyz, more.a[a].xyz, sizeof c.xyz);
-                if (!vox_atoms_push(&base, &c))
-                    st = vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
-            }
-            vox_atoms_free(&more);
+            vox_altloc_first(&more);
+            st = vox_stack_model(ctx, &base, per_model, &more, m, nmodels, t->name, "no assembly categories");
             if (st != VOX_OK)
                 goto out;
         }

@@ -591,18 +591,13 @@ vox_status vox_parse_pdb(vox_ctx *ctx, const vox_text *t, vox_assembly_policy po
     for (size_t m = 1; m < d.nmodels; m++) {
         vox_atoms more = {0};
         st = load_model(ctx, t, &d, m, &more);
-        if (st == VOX_OK && more.n != per_model)
-            st = vox_fail(ctx, VOX_E_PARSE,
-                          "%s: no usable assembly (%s), and its %zu models have different atom counts "
-                          "(model 1: %zu, model %zu: %zu)",
-                          t->name, why, d.nmodels, per_model, m + 1, more.n);
-        for (size_t a = 0; st == VOX_OK && a < more.n; a++) {
-            vox_atom c = base.a[a];
-            memcpy(c.xyz, more.a[a].xyz, sizeof c.xyz);
-            if (!vox_atoms_push(&base, &c))
-                st = vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
+        if (st != VOX_OK) {
+            vox_atoms_free(&more);
+            goto out;
         }
-        vox_atoms_free(&more);
+        char no_assembly[160];
+        snprintf(no_assembly, sizeof no_assembly, "no usable assembly (%s)", why);
+        st = vox_stack_model(ctx, &base, per_model, &more, m, d.nmodels, t->name, no_assembly);
         if (st != VOX_OK)
             goto out;
     }
