@@ -451,6 +451,14 @@ void vox_classifier_mouth_faces(const vox_classifier *c, uint32_t *faces)
         }
         faces[m] = count;
     }
+    /* largest area first, as the descriptors publish them: the mouths come
+     * by voxel count, and a mouth of fewer voxels can have more open faces */
+    for (size_t m = 1; m < c->ncomps; m++) {
+        const uint32_t f = faces[m];
+        size_t at = m;
+        for (; at > 0 && faces[at - 1] < f; at--) faces[at] = faces[at - 1];
+        faces[at] = f;
+    }
 }
 
 static int cmp_desc(const void *a, const void *b)

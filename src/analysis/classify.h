@@ -25,11 +25,11 @@ VOX_HIDDEN int vox_classify(vox_classifier *c, const uint32_t *q, size_t n, int3
                             size_t *nsurf);
 /* Number of mouth components found by the last vox_classify (0 for cavities). */
 VOX_HIDDEN size_t vox_classifier_mouths(const vox_classifier *c);
-/* For each of those mouths (largest first), the voxel faces it shares with
+/* For each of those mouths, the voxel faces it shares with
  * bulk solvent: face neighbours that are first-shell exposed voxels (§7.2;
  * a buried voxel's exposed neighbours all are) plus faces on the grid's
  * boundary (outside the grid is solvent, as §9.1 counts it), into
- * faces[vox_classifier_mouths(c)]. */
+ * faces[vox_classifier_mouths(c)], largest first. */
 VOX_HIDDEN void vox_classifier_mouth_faces(const vox_classifier *c, uint32_t *faces);
 /* volumizer's "wrapped" hub test on the 6 direction-bucket counts sorted
  * in descending order: five directions populated (b[4] >= 0.4 * b[0]). */
