@@ -861,6 +861,24 @@ static void test_hostile_names(void)
         CHECK(vox_render(ctx, VOX_DOC_PYMOL, s, r, &p, &out, NULL) == VOX_E_INVALID_ARG && !out,
               "structure file %zu refused", k);
     }
+    /* PyMOL's load and ChimeraX's open run Python and command files: a
+     * script opens structure files only, named by their extension */
+    static const char *const runs[] = {"x.py", "x.pml", "x.cxc", "x.pyc", "x.cif.py", "x", ".cif", "d/.pdb",
+                                       "x.gz", "x.cif.gz.py", "x.cifx"};
+    for (size_t k = 0; k < sizeof runs / sizeof *runs; k++) {
+        p.structure_file = runs[k];
+        for (int d = VOX_DOC_PYMOL; d <= VOX_DOC_CHIMERAX; d++)
+            CHECK(vox_render(ctx, (vox_document)d, s, r, &p, &out, NULL) == VOX_E_INVALID_ARG && !out &&
+                      strstr(vox_ctx_last_error_detail(ctx), ".pml"),
+                  "document %d refuses to open '%s': %s", d, runs[k], vox_ctx_last_error_detail(ctx));
+    }
+    static const char *const opened[] = {"x.CIF", "x.mmcif", "x.pdb", "d/x.ent", "x.cif.gz", "x.PDB.GZ"};
+    for (size_t k = 0; k < sizeof opened / sizeof *opened; k++) {
+        p.structure_file = opened[k];
+        CHECK(vox_render(ctx, VOX_DOC_PYMOL, s, r, &p, &out, NULL) == VOX_OK && out, "'%s' opened", opened[k]);
+        vox_free(out);
+        out = NULL;
+    }
     /* the annotated mmCIF the scripts open keeps every atom on its row */
     p.include_hubs = 0;
     char *cif = render(ctx, VOX_DOC_CIF, s, r, &p, NULL);

@@ -986,8 +986,10 @@ typedef struct vox_render_params {
                                       0 to 1e6) */
     const char *structure_file;    /* VOX_DOC_PYMOL, VOX_DOC_CHIMERAX: the file the script opens, a
                                       path of letters, digits and . _ - + / and UTF-8 characters
-                                      past U+00A0 other than white space, not starting with '-'
-                                      (others are refused) */
+                                      past U+00A0 other than white space, not starting with '-',
+                                      ending .cif, .mmcif, .pdb or .ent (maybe + .gz; any case:
+                                      the viewers run a .py, .pml or .cxc they open); others are
+                                      refused */
     const char *source;            /* VOX_DOC_VOLUMES_JSON: a label written as "source" (may be NULL) */
 } vox_render_params;
 

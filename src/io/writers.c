@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "internal.h"
 #include "utf8.h"
@@ -95,6 +96,25 @@ static const char *document_name(vox_document doc)
     return "this document";
 }
 
+/* Whether path names a structure file by its extension: .cif, .mmcif, .pdb
+ * or .ent, each maybe followed by .gz, in any case.  PyMOL's load and
+ * ChimeraX's open choose what to do by extension, and both run a .py (or
+ * .pml, .cxc) file they are given: a script of vox only ever opens a
+ * structure. */
+static int structure_extension(const char *path)
+{
+    static const char *const known[] = {".cif", ".mmcif", ".pdb", ".ent"};
+    size_t n = strlen(path);
+    if (n > 3 && !strcasecmp(path + n - 3, ".gz"))
+        n -= 3;
+    for (size_t i = 0; i < sizeof known / sizeof *known; i++) {
+        const size_t k = strlen(known[i]);
+        if (n > k && path[n - k - 1] != '/' && !strncasecmp(path + n - k, known[i], k))
+            return 1;
+    }
+    return 0;
+}
+
 /* What each document needs besides the result: NULL when it has it, else why not. */
 static const char *missing_input(vox_document doc, const vox_structure *s, const vox_result *r,
                                  const vox_render_params *rp)
@@ -117,6 +137,9 @@ static const char *missing_input(vox_document doc, const vox_structure *s, const
     if ((doc == VOX_DOC_PYMOL || doc == VOX_DOC_CHIMERAX) && !plain_path(rp->structure_file))
         return "structure_file must be a path of letters, digits and . _ - + / (non-ASCII UTF-8 too, but for white "
                "space; not starting with '-')";
+    if ((doc == VOX_DOC_PYMOL || doc == VOX_DOC_CHIMERAX) && !structure_extension(rp->structure_file))
+        return "structure_file must name a structure file: .cif, .mmcif, .pdb or .ent, maybe with .gz (PyMOL and "
+               "ChimeraX run a .py, .pml or .cxc file they open)";
     return NULL;
 }
 
