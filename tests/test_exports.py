@@ -485,6 +485,57 @@ def test_refused_path_is_left_alone(tmp):
         check(not left, f"{name}: no export of the failed structure is left: {left}")
 
 
+def test_refused_overwrite_keeps_the_earlier_set(tmp):
+    """A rewrite that cannot write one of a structure's files (a FIFO put at its .cxc) fails before anything of the
+    earlier run is replaced: every earlier file stays byte for byte.  Before, the exports written ahead of the refused
+    one replaced the earlier ones and were then removed, leaving the earlier annotation, boxes and maps beside no
+    volumes JSON or .pml."""
+    src = os.path.join(tmp, "k_pocket.pdb")
+    turned(os.path.join(GEN, "pocket_box.pdb"), src)
+    od = os.path.join(tmp, "keep")
+    r = vox("analyze", "--quiet", "--resolution", "2.0", "--write", KINDS, "--output-dir", od, src)
+    check(r.returncode == 0, f"first run: {r.stderr}")
+    def files():
+        return {f: open(os.path.join(od, f), "rb").read() for f in os.listdir(od)
+                if f.startswith("k_pocket.") and stat.S_ISREG(os.lstat(os.path.join(od, f)).st_mode)}
+    before = files()
+    os.remove(os.path.join(od, "k_pocket.cxc"))
+    os.mkfifo(os.path.join(od, "k_pocket.cxc"))
+    del before["k_pocket.cxc"]
+    r = vox("analyze", "--quiet", "--overwrite", "--resolution", "3.0", "--write", KINDS, "--output-dir", od, src)
+    check(r.returncode != 0 and "FIFO" in r.stderr, f"the FIFO refused: {r.returncode} {r.stderr[-300:]}")
+    after = files()
+    check(after == before, f"the earlier set is intact: changed {sorted(k for k in before if after.get(k) != before[k])}"
+                           f", new {sorted(set(after) - set(before))}")
+    check(stat.S_ISFIFO(os.lstat(os.path.join(od, "k_pocket.cxc")).st_mode), "the FIFO stays")
+    check(not [f for f in os.listdir(od) if ".tmp." in f], "no temporary left")
+
+
+def test_special_files_are_never_removed(tmp):
+    """A device node, FIFO or symbolic link that is named like an output stays: as the name of an earlier box or map
+    (which a rewrite otherwise removes), and as the name of one of volumizer's two files when the other is absent
+    (a half-finished earlier run, whose regular file is removed).  Both were unlinked before."""
+    src = os.path.join(tmp, "n_pocket.pdb")
+    turned(os.path.join(GEN, "pocket_box.pdb"), src)
+    od = os.path.join(tmp, "special")
+    os.makedirs(od)
+    fifo, link = os.path.join(od, "n_pocket.pore-3.vina.txt"), os.path.join(od, "n_pocket.hub-1.dx")
+    os.mkfifo(fifo)
+    os.symlink("/dev/null", link)
+    r = vox("analyze", "--quiet", "--resolution", "2.0", "--write", "vina,dx", "--output-dir", od, src)
+    check(r.returncode == 0, f"analysed: {r.stderr}")
+    check(os.path.lexists(fifo) and stat.S_ISFIFO(os.lstat(fifo).st_mode), "the FIFO named like an old box stays")
+    check(os.path.islink(link) and os.readlink(link) == "/dev/null", "the link named like an old map stays")
+    for name in ("n_pocket.annotation.json", "n_pocket.annotated.cif"):
+        od2 = os.path.join(tmp, "half-" + name)
+        os.makedirs(od2)
+        os.mkfifo(os.path.join(od2, name))
+        r = vox("analyze", "--quiet", "--resolution", "2.0", "--output-dir", od2, src)
+        check(r.returncode != 0 and "FIFO" in r.stderr, f"{name}: refused, not replaced: {r.returncode} {r.stderr}")
+        check(stat.S_ISFIFO(os.lstat(os.path.join(od2, name)).st_mode), f"{name}: the FIFO stays")
+
+
 if __name__ == "__main__":
     sys.exit(main([test_synthetic, test_options, test_overwrite_leaves_no_stale_boxes, test_hostile, test_identity,
-                  test_labels_of_any_file_name, test_refused_path_is_left_alone], "vox-exports-"))
+                  test_labels_of_any_file_name, test_refused_path_is_left_alone,
+                  test_refused_overwrite_keeps_the_earlier_set, test_special_files_are_never_removed], "vox-exports-"))

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "export_leftovers.h"
@@ -153,7 +154,8 @@ void export_leftovers_remove(const export_leftovers *l, const char *dir, const c
         int rewritten = 0;
         for (size_t k = 0; k < nwritten && !rewritten; k++)
             rewritten = !strcmp(written[k], path);
-        if (!rewritten)
+        struct stat sb;
+        if (!rewritten && lstat(path, &sb) == 0 && S_ISREG(sb.st_mode))
             unlink(path);
     }
 }

@@ -16,9 +16,11 @@ export_leftovers *export_leftovers_find(const char *dir);
 void export_leftovers_free(export_leftovers *l);
 
 /* Removes from dir the listed files of label that are not among written
- * (the paths, dir/name, the structure's exports just wrote): the boxes and
- * maps of volumes, or types, that the structure no longer has.  Files of
- * other labels are never touched; l NULL does nothing. */
+ * (the structure's files just renamed into place, as dir/name): the boxes
+ * and maps of volumes, or types, that the structure no longer has.  Only
+ * regular files go: a device node, FIFO, directory or symbolic link of such
+ * a name is the user's, and stays.  Files of other labels are never
+ * touched; l NULL does nothing. */
 void export_leftovers_remove(const export_leftovers *l, const char *dir, const char *label,
                              const char *const *written, size_t nwritten);
 

@@ -133,35 +133,21 @@ int exports_need_descriptors(const export_config *e)
     return (e->kinds & (EXPORT_DESCRIPTORS | EXPORT_PYMOL | EXPORT_CHIMERAX)) != 0;
 }
 
-/* The paths written so far for one structure, to remove them on failure. */
-typedef struct written {
-    char **paths;
-    size_t n, cap;
-} written;
-
-static vox_status write_one(vox_ctx *ctx, written *w, vox_document doc, const vox_structure *s, const vox_result *r,
-                            const vox_render_params *p, const char *path)
+/* Renders one document and stages it beside path (no sync of its own:
+ * README "Durability" says why --resume needs none).  A path the writer
+ * refuses (a FIFO, a directory: "choose another path") refuses the
+ * structure before anything of it is replaced. */
+static vox_status stage_one(vox_ctx *ctx, staged_set *set, vox_document doc, const vox_structure *s,
+                            const vox_result *r, const vox_render_params *p, const char *path)
 {
-    if (w->n == w->cap) {
-        size_t cap = w->cap ? 2 * w->cap : 16;
-        char **q = realloc(w->paths, cap * sizeof *q);
-        if (!q)
-            return VOX_E_NOMEM;
-        w->paths = q;
-        w->cap = cap;
-    }
-    if (!(w->paths[w->n] = strdup(path)))
-        return VOX_E_NOMEM;
-    /* no sync of its own: README "Durability" says why --resume needs none */
-    vox_status st = vox_write_document_sync(ctx, doc, s, r, p, path, VOX_SYNC_NONE);
-    /* only a file written is this run's to remove on failure: a path the
-     * writer refused (a FIFO, a directory: "choose another path") is the
-     * user's, and one it could not write still holds what it held */
-    if (st == VOX_OK)
-        w->n++;
-    else
-        free(w->paths[w->n]);
-    return st;
+    char *text = NULL, err[PATH_MAX + 256];
+    size_t len = 0;
+    vox_status st = vox_render(ctx, doc, s, r, p, &text, &len);
+    if (st != VOX_OK)
+        return st;
+    const int ok = staged_write(set, path, text, len, VOX_SYNC_NONE, err, sizeof err);
+    vox_free(text);
+    return ok ? VOX_OK : vox_fail(ctx, VOX_E_IO, "%s", err);
 }
 
 /* path = the formatted name; 0 when it does not fit. */
@@ -189,13 +175,11 @@ int exports_volume_file(char *path, size_t cap, const char *dir, const char *lab
            make_path(path, cap, "%s/%s.%s-%d%s", dir, label, vox_volume_type_name(type), id, suffix);
 }
 
-vox_status exports_write(vox_ctx *ctx, const export_config *e, const char *dir, const char *label, int include_hubs,
-                         vox_output_frame cif_frame, const vox_structure *s, const vox_result *r,
-                         const export_leftovers *before)
+vox_status exports_stage(vox_ctx *ctx, const export_config *e, const char *dir, const char *label, int include_hubs,
+                         vox_output_frame cif_frame, const vox_structure *s, const vox_result *r, staged_set *set)
 {
-    if (!e->kinds && !before)
+    if (!e->kinds)
         return VOX_OK;
-    written w = {NULL, 0, 0};
     vox_status st = VOX_OK;
     char path[PATH_MAX];
     vox_render_params p;
@@ -206,7 +190,7 @@ vox_status exports_write(vox_ctx *ctx, const export_config *e, const char *dir, 
     p.source = label;
     if (e->kinds & EXPORT_DESCRIPTORS) {
         st = exports_structure_file(path, sizeof path, dir, label, EXPORT_DESCRIPTORS)
-                 ? write_one(ctx, &w, VOX_DOC_VOLUMES_JSON, s, r, &p, path) : VOX_E_IO;
+                 ? stage_one(ctx, set, VOX_DOC_VOLUMES_JSON, s, r, &p, path) : VOX_E_IO;
     }
     /* per volume: the types asked for, hubs only where the outputs keep them */
     for (size_t i = 0; st == VOX_OK && (e->kinds & (EXPORT_VINA | EXPORT_DX)) && i < vox_result_count(r); i++) {
@@ -217,11 +201,11 @@ vox_status exports_write(vox_ctx *ctx, const export_config *e, const char *dir, 
         p.volume = i;
         if (e->kinds & EXPORT_VINA) {
             st = exports_volume_file(path, sizeof path, dir, label, v.type, v.id, EXPORT_VINA)
-                     ? write_one(ctx, &w, VOX_DOC_VINA, s, r, &p, path) : VOX_E_IO;
+                     ? stage_one(ctx, set, VOX_DOC_VINA, s, r, &p, path) : VOX_E_IO;
         }
         if (st == VOX_OK && (e->kinds & EXPORT_DX)) {
             st = exports_volume_file(path, sizeof path, dir, label, v.type, v.id, EXPORT_DX)
-                     ? write_one(ctx, &w, VOX_DOC_DX, s, r, &p, path) : VOX_E_IO;
+                     ? stage_one(ctx, set, VOX_DOC_DX, s, r, &p, path) : VOX_E_IO;
         }
     }
     if (st == VOX_OK && (e->kinds & (EXPORT_PYMOL | EXPORT_CHIMERAX))) {
@@ -236,18 +220,10 @@ vox_status exports_write(vox_ctx *ctx, const export_config *e, const char *dir, 
         p.output_frame = cif_frame;
         if (st == VOX_OK && (e->kinds & EXPORT_PYMOL))
             st = exports_structure_file(path, sizeof path, dir, label, EXPORT_PYMOL)
-                     ? write_one(ctx, &w, VOX_DOC_PYMOL, s, r, &p, path) : VOX_E_IO;
+                     ? stage_one(ctx, set, VOX_DOC_PYMOL, s, r, &p, path) : VOX_E_IO;
         if (st == VOX_OK && (e->kinds & EXPORT_CHIMERAX))
             st = exports_structure_file(path, sizeof path, dir, label, EXPORT_CHIMERAX)
-                     ? write_one(ctx, &w, VOX_DOC_CHIMERAX, s, r, &p, path) : VOX_E_IO;
+                     ? stage_one(ctx, set, VOX_DOC_CHIMERAX, s, r, &p, path) : VOX_E_IO;
     }
-    if (st == VOX_OK)
-        export_leftovers_remove(before, dir, label, (const char *const *)w.paths, w.n);
-    for (size_t i = 0; i < w.n; i++) {
-        if (st != VOX_OK)
-            unlink(w.paths[i]);
-        free(w.paths[i]);
-    }
-    free(w.paths);
     return st;
 }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "export_leftovers.h"
+#include "staged.h"
 #include "vox/vox.h"
 
 enum {
@@ -49,15 +50,13 @@ int exports_volume_file(char *path, size_t cap, const char *dir, const char *lab
 int exports_option(export_config *e, const char *cmd, const char *option, const char *value);
 /* Whether vox_analyze must compute descriptors. */
 int exports_need_descriptors(const export_config *e);
-/* Writes every asked export of one structure into dir, each file atomically;
- * on failure removes what it wrote and returns the error (detail in ctx).
- * cif_frame: the frame of <label>.annotated.cif, which the scripts open.
- * On success, the per-volume files of this label that before lists (what dir
- * held when the run began; NULL: none) and this call did not write are
- * removed, asked for or not: no box or map of a volume the structure no
- * longer has stays beside its new outputs. */
-vox_status exports_write(vox_ctx *ctx, const export_config *e, const char *dir, const char *label, int include_hubs,
-                         vox_output_frame cif_frame, const vox_structure *s, const vox_result *r,
-                         const export_leftovers *before);
+/* Renders every asked export of one structure and stages it into set (each
+ * beside its file in dir, renamed with the structure's other outputs by
+ * staged_commit); on failure returns the error (detail in ctx), and the
+ * caller discards the set.  cif_frame: the frame of <label>.annotated.cif,
+ * which the scripts open.  After the commit, export_leftovers_remove takes
+ * away the earlier boxes and maps of this label not written again. */
+vox_status exports_stage(vox_ctx *ctx, const export_config *e, const char *dir, const char *label, int include_hubs,
+                         vox_output_frame cif_frame, const vox_structure *s, const vox_result *r, staged_set *set);
 
 #endif

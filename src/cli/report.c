@@ -427,11 +427,14 @@ void report_remove_page(const char *dir, const char *label)
 {
     char p[PATH_MAX];
     report_page_path(dir, label, p, sizeof p);
-    unlink(p);
+    struct stat sb;
+    if (lstat(p, &sb) == 0 && S_ISREG(sb.st_mode))
+        unlink(p);
 }
 
 vox_status report_structure_page(vox_ctx *ctx, const report_assets *a, const char *dir, const char *label,
-                                 const char *input, const vox_structure *s, const vox_result *r, int include_hubs)
+                                 const char *input, const vox_structure *s, const vox_result *r, int include_hubs,
+                                 staged_set *set)
 {
     char title[1024], path[PATH_MAX], res[64], subtitle[1400];
     report_read_title(input, title, sizeof title);
@@ -455,7 +458,9 @@ vox_status report_structure_page(vox_ctx *ctx, const report_assets *a, const cha
     if (st == VOX_OK) {
         report_page_path(dir, label, path, sizeof path);
         /* no sync of its own, as the exports: --resume checks the page (README "Durability") */
-        st = vox_write_file_atomic_sync(ctx, path, page.data, page.len, VOX_SYNC_NONE);
+        char err[PATH_MAX + 256];
+        if (!staged_write(set, path, page.data, page.len, VOX_SYNC_NONE, err, sizeof err))
+            st = vox_fail(ctx, VOX_E_IO, "%s", err);
     }
     vox_buf_free(&data);
     vox_buf_free(&page);

@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdint.h>
 
+#include "staged.h"
 #include "vox/vox.h"
 
 /* The folder, inside an output directory, that holds the one copy of the
@@ -53,11 +54,14 @@ void report_remove_dead_temporaries(const char *dir);
 int report_begin_run(report_assets *a, const char *dir, const char *who);
 int report_end_run(const report_assets *a, const char *dir, const char *who);
 
-/* Writes DIR/<label>.html for one analysed structure (atomically).  The
- * status is the ctx's, with its detail. */
+/* Stages DIR/<label>.html of one analysed structure into set (renamed with
+ * the structure's other outputs by staged_commit).  The status is the
+ * ctx's, with its detail. */
 vox_status report_structure_page(vox_ctx *ctx, const report_assets *a, const char *dir, const char *label,
-                                 const char *input, const vox_structure *s, const vox_result *r, int include_hubs);
-/* DIR/<label>.html, and its removal (outputs of a structure that failed). */
+                                 const char *input, const vox_structure *s, const vox_result *r, int include_hubs,
+                                 staged_set *set);
+/* DIR/<label>.html, and its removal when it is a regular file (the page of a
+ * structure that failed, or that a run wrote again without a page). */
 void report_page_path(const char *dir, const char *label, char *out, size_t cap);
 void report_remove_page(const char *dir, const char *label);
 

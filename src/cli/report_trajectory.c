@@ -496,7 +496,7 @@ int report_traj_finish(report_traj *t, const frame_engine *e, const report_traj_
     }
     if (ok) {
         snprintf(path, sizeof path, "%s/%s.trajectory.html", run->dir, run->label);
-        ok = staged_write(out, path, page.data, page.len, err, cap);
+        ok = staged_write(out, path, page.data, page.len, VOX_SYNC_DATA, err, cap);
     }
     vox_buf_free(&b);
     vox_buf_free(&page);

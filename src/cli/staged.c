@@ -37,10 +37,10 @@ static int staged_add(staged_set *s, char *tmp, const char *path, int keep, char
     return 1;
 }
 
-int staged_write(staged_set *s, const char *path, const char *data, size_t len, char *err, size_t cap)
+int staged_write(staged_set *s, const char *path, const char *data, size_t len, unsigned sync, char *err, size_t cap)
 {
     char *tmp = NULL;
-    if (vox_stage_file_sync(path, data, len, VOX_SYNC_DATA, &tmp, err, cap) != VOX_OK)
+    if (vox_stage_file_sync(path, data, len, sync, &tmp, err, cap) != VOX_OK)
         return 0;
     return staged_add(s, tmp, path, 0, err, cap);
 }

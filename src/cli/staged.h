@@ -22,8 +22,9 @@ typedef struct staged_set {
     size_t committed; /* after staged_commit: how many were renamed into place */
 } staged_set;
 
-/* data written (and synced) beside path, to be renamed over it; 0 after saying why in err. */
-int staged_write(staged_set *s, const char *path, const char *data, size_t len, char *err, size_t cap);
+/* data written beside path, to be renamed over it, synced as sync says (VOX_SYNC_DATA: fdatasync'ed;
+ * VOX_SYNC_NONE for files --resume checks, README "Durability"); 0 after saying why in err. */
+int staged_write(staged_set *s, const char *path, const char *data, size_t len, unsigned sync, char *err, size_t cap);
 /* A file already written in full and synced at tmp, to be renamed over path; kept on disk when
  * the set is given up.  0 (out of memory) after saying so in err. */
 int staged_adopt(staged_set *s, const char *tmp, const char *path, char *err, size_t cap);

@@ -471,7 +471,7 @@ static int stage_tracks(staged_set *out, const vox_tracker *tk, const char *path
                        t.fraction, (long long)t.first_frame, (long long)t.last_frame, t.volume_mean, sd, t.volume_min,
                        t.volume_max);
     }
-    int ok = !b.oom && staged_write(out, path, b.data, b.len, err, cap);
+    int ok = !b.oom && staged_write(out, path, b.data, b.len, VOX_SYNC_DATA, err, cap);
     if (b.oom) snprintf(err, cap, "out of memory for %s", path);
     vox_buf_free(&b);
     return ok;
@@ -495,7 +495,7 @@ static int stage_occupancy(vox_ctx *ctx, staged_set *out, const vox_tracker *tk,
             snprintf(err, cap, "%s", vox_ctx_last_error_detail(ctx));
             return 0;
         }
-        int ok = staged_write(out, path, doc, len, err, cap);
+        int ok = staged_write(out, path, doc, len, VOX_SYNC_DATA, err, cap);
         vox_free(doc);
         if (!ok) return 0;
     }
@@ -1179,7 +1179,7 @@ int cmd_trajectory(int argc, char **argv)
     pyjson_print(&js, sum);
     cJSON_Delete(sum);
     snprintf(path, sizeof path, "%s/run.summary.json", o.outdir);
-    int wrote = !js.oom && staged_write(&outputs, path, js.data ? js.data : "", js.len, msg, sizeof msg);
+    int wrote = !js.oom && staged_write(&outputs, path, js.data ? js.data : "", js.len, VOX_SYNC_DATA, msg, sizeof msg);
     if (js.oom) snprintf(msg, sizeof msg, "out of memory for %s", path);
     vox_buf_free(&js);
     if (!wrote) {

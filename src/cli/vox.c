@@ -226,19 +226,24 @@ void analyze_params_of(const run_config *c, vox_analyze_params *ap)
     ap->neck_refinement = c->necked;
 }
 
-/* A structure's outputs appear together: every document is rendered and
- * written to its temporary file first, then the files are renamed in a fixed
- * order, <label>.annotation.json last - the file --resume reads first - so
- * a run killed between two renames leaves no annotation, and the structure
- * is redone.  On an error nothing of this structure is left.
+/* A structure's outputs appear together: every document - the exports and
+ * the page too - is rendered and written to its temporary file first, every
+ * target checked, then the files are renamed in a fixed order,
+ * <label>.annotation.json last - the file --resume reads first - so a run
+ * killed between two renames leaves no annotation, and the structure is
+ * redone.  A file that cannot be written (a FIFO or device node at its path,
+ * a full disk) so fails the structure before any of its earlier files is
+ * replaced; a rename that fails after that (EBUSY) leaves nothing of it.
  *
  * Durability (README "Durability"): the CIF, df.json and annotated PDB are
- * fdatasync'ed before their renames; the annotation JSON is not, since a torn
- * JSON does not parse and --resume redoes the structure.  When REPLACING, the
- * old JSON is removed before the first rename, so that a new CIF never stands
- * beside an old, valid JSON whether the run is killed or the power fails in
- * between.  The renames become durable with the directory at the end of the
- * run. */
+ * fdatasync'ed before their renames; the annotation JSON, exports and page
+ * are not, since --resume checks them and redoes the structure.  When
+ * REPLACING, the old JSON is removed before the first rename, so that a new
+ * CIF never stands beside an old, valid JSON whether the run is killed or the
+ * power fails in between.  The renames become durable with the directory at
+ * the end of the run.  After the renames, the boxes and maps of volumes the
+ * structure no longer has go, and so does an earlier page when this run
+ * writes none. */
 static vox_status write_outputs(vox_ctx *ctx, const run_config *c, const vox_structure *s, const vox_result *r,
                                 const char *label, const char *input, const char *cif_path, const char *json_path,
                                 const char *df_path, const char *pdb_path, int replacing)
@@ -252,12 +257,16 @@ static vox_status write_outputs(vox_ctx *ctx, const run_config *c, const vox_str
     info.include_hubs = c->include_hubs;
     vox_render_params rp = {.size = sizeof rp, .payload = &info, .include_hubs = c->include_hubs,
                             .output_frame = c->output_frame};
-    /* in rename order */
-    struct { vox_document doc; const char *path; int wanted; char *tmp; } f[4] = {
-        {VOX_DOC_DF_JSON, df_path, c->write_df, NULL}, {VOX_DOC_PDB, pdb_path, c->write_pdb, NULL},
-        {VOX_DOC_CIF, cif_path, 1, NULL}, {VOX_DOC_PAYLOAD_JSON, json_path, 1, NULL}};
+    staged_set set = {0};
+    /* descriptors and exports (--write descriptors,vina,...) and the HTML page, renamed first */
+    vox_status st = exports_stage(ctx, &c->exports, c->output_dir, label, c->include_hubs, c->output_frame, s, r, &set);
+    if (st == VOX_OK && c->report)
+        st = report_structure_page(ctx, c->report, c->output_dir, label, input, s, r, c->include_hubs, &set);
+    /* then volumizer's files, in rename order */
+    const struct { vox_document doc; const char *path; int wanted; } f[4] = {
+        {VOX_DOC_DF_JSON, df_path, c->write_df}, {VOX_DOC_PDB, pdb_path, c->write_pdb},
+        {VOX_DOC_CIF, cif_path, 1}, {VOX_DOC_PAYLOAD_JSON, json_path, 1}};
     char why[PATH_MAX + 256] = "";
-    vox_status st = VOX_OK;
     for (int i = 0; i < 4 && st == VOX_OK; i++) {
         if (!f[i].wanted)
             continue;
@@ -265,35 +274,36 @@ static vox_status write_outputs(vox_ctx *ctx, const run_config *c, const vox_str
         size_t len = 0;
         st = vox_render(ctx, f[i].doc, s, r, &rp, &text, &len);
         const unsigned sync = f[i].doc == VOX_DOC_PAYLOAD_JSON ? VOX_SYNC_NONE : VOX_SYNC_DATA;
-        if (st == VOX_OK)
-            st = vox_stage_file_sync(f[i].path, text, len, sync, &f[i].tmp, why, sizeof why);
+        if (st == VOX_OK && !staged_write(&set, f[i].path, text, len, sync, why, sizeof why))
+            st = VOX_E_IO;
         vox_free(text);
     }
-    /* descriptors and exports (--write descriptors,vina,...) and the HTML page: their own files, before the renames */
-    if (st == VOX_OK)
-        st = exports_write(ctx, &c->exports, c->output_dir, label, c->include_hubs, c->output_frame, s, r,
-                           c->leftovers);
-    if (st == VOX_OK && c->report)
-        st = report_structure_page(ctx, c->report, c->output_dir, label, input, s, r, c->include_hubs);
     if (st == VOX_OK && replacing && unlink(json_path) != 0 && errno != ENOENT) {
         snprintf(why, sizeof why, "cannot replace %s: %s", json_path, strerror(errno));
         st = VOX_E_IO;
     }
-    int committed = 0;
-    for (int i = 0; i < 4 && st == VOX_OK; i++) {
-        if (!f[i].tmp)
-            continue;
-        st = vox_commit_file(f[i].tmp, f[i].path, why, sizeof why);
-        f[i].tmp = NULL;
-        committed = i + 1;
+    /* the targets, which staged_commit frees with the set */
+    const size_t ntargets = set.n;
+    char **targets = st == VOX_OK ? calloc(ntargets + 1, sizeof *targets) : NULL;
+    for (size_t i = 0; targets && i < ntargets; i++)
+        if (!(targets[i] = strdup(set.v[i].path)))
+            st = VOX_E_NOMEM;
+    if (st == VOX_OK && !targets)
+        st = VOX_E_NOMEM;
+    if (st == VOX_OK && !staged_commit(&set, why, sizeof why)) {
+        st = VOX_E_IO;
+        for (size_t i = 0; i < set.committed; i++) unlink(targets[i]); /* nothing of this structure is left */
     }
-    for (int i = 0; i < 4; i++) {
-        vox_discard_file(f[i].tmp);
-        if (st != VOX_OK && i < committed && f[i].wanted)
-            unlink(f[i].path);
+    if (st == VOX_OK) {
+        export_leftovers_remove(c->leftovers, c->output_dir, label, (const char *const *)targets, ntargets);
+        if (!c->report)
+            report_remove_page(c->output_dir, label);
     }
-    if (st != VOX_OK && c->report)
-        report_remove_page(c->output_dir, label);
+    staged_discard(&set);
+    for (size_t i = 0; targets && i < ntargets; i++) free(targets[i]);
+    free(targets);
+    if (st == VOX_E_NOMEM && !why[0])
+        snprintf(why, sizeof why, "out of memory writing the outputs of %s", label);
     if (st != VOX_OK && why[0])
         return vox_fail(ctx, st, "%s", why);
     return st; /* on an export's failure its detail is already in ctx */
@@ -308,7 +318,12 @@ void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, const cha
     snprintf(pdb_path, sizeof pdb_path, "%s/%s.annotated.pdb", c->output_dir, label);
     int have_cif = file_exists(cif_path), have_json = file_exists(json_path);
     if (have_cif != have_json) { /* a half-finished earlier run: clean it up */
-        unlink(have_cif ? cif_path : json_path);
+        /* a regular file only: a device node, FIFO or directory at the name is
+         * the user's, and writing the structure refuses it below */
+        struct stat sb;
+        const char *half = have_cif ? cif_path : json_path;
+        if (lstat(half, &sb) == 0 && S_ISREG(sb.st_mode))
+            unlink(half);
         have_cif = have_json = 0;
     }
     if ((have_cif || have_json) && !c->overwrite && !c->reannotate) {
