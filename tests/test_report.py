@@ -1027,6 +1027,54 @@ def test_validate_report_files(tmp):
     check(p.returncode == 0, f"vox validate: no licence file, no fault: {p.stdout[-300:]}")
 
 
+def test_report_folder_link(tmp):
+    """A vox-report that is a symbolic link (to a folder outside the output directory) is refused by vox analyze
+    --write html and vox report, named by vox validate, and never written or cleaned through: before, the viewer,
+    script and style overwrote the other folder's files of those names, and its *.tmp.<dead pid>.* files were
+    deleted."""
+    src = os.path.join(GEN, "pocket_box.pdb")
+    out, elsewhere = os.path.join(tmp, "linked_out"), os.path.join(tmp, "elsewhere")
+    os.makedirs(out)
+    os.makedirs(elsewhere)
+    theirs = {"report.js": "the user's own file\n", "thesis.docx.tmp.999999.Ab12Cd": "the user's draft\n"}
+    for name, text in theirs.items():
+        open(os.path.join(elsewhere, name), "w").write(text)
+    os.symlink("../elsewhere", os.path.join(out, "vox-report"))
+    def untouched():
+        return {f: open(os.path.join(elsewhere, f)).read() for f in os.listdir(elsewhere)} == theirs
+    r = analyze(out, src)
+    check(r.returncode != 0 and "symbolic link" in r.stderr, f"vox analyze refuses the link: {r.stderr[-300:]}")
+    check(untouched(), f"nothing written or removed through the link: {sorted(os.listdir(elsewhere))}")
+    os.remove(os.path.join(out, "vox-report"))
+    r = analyze(out, src)
+    check(r.returncode == 0, f"without the link: {r.stderr[-300:]}")
+    shutil.rmtree(os.path.join(out, "vox-report"))
+    os.symlink("../elsewhere", os.path.join(out, "vox-report"))
+    r = report_of(out)
+    check(r is not None and r.returncode != 0 and "symbolic link" in r.stderr, f"vox report refuses the link: "
+          f"{r and r.stderr[-300:]}")
+    check(untouched(), f"vox report wrote or removed nothing through it: {sorted(os.listdir(elsewhere))}")
+    p = vox("validate", "--output-dir", out)
+    check(p.returncode == 5 and "vox-report: not a directory (a symbolic link" in p.stdout, f"vox validate names it: "
+          f"{p.stdout[-400:]}")
+    check("temporary" not in p.stdout, f"vox validate counts no temporary behind the link: {p.stdout[-300:]}")
+
+
+def test_page_of_a_rewrite_without_html(tmp):
+    """A structure written again without --write html loses the page an earlier run made of it: the page showed the
+    earlier result beside the new annotation (and the index linked it)."""
+    src = os.path.join(GEN, "pocket_box.pdb")
+    out = os.path.join(tmp, "rewrite")
+    r = analyze(out, src, extra=("--resolution", "2.0"))
+    page = os.path.join(out, "pocket_box.html")
+    check(r.returncode == 0 and os.path.exists(page), f"first run with a page: {r.stderr[-300:]}")
+    r = vox("analyze", "--quiet", "--overwrite", "--resolution", "3.0", "--output-dir", out, src)
+    check(r.returncode == 0 and not os.path.exists(page), f"the earlier page is gone: {r.stderr[-300:]}")
+    r = report_of(out)
+    rows = index_rows(out)
+    check([(x["label"], x["page"]) for x in rows] == [("pocket_box", False)], f"the index links no page: {rows}")
+
+
 if __name__ == "__main__":
     tests = [test_browser] if MODE == "browser" else [test_pages, test_report_command, test_killed_shard,
                                                       test_index_is_the_run, test_structure_named_index, test_report_of_no_run,
@@ -1034,6 +1082,7 @@ if __name__ == "__main__":
                                                       test_non_utf8_names,
                                                       test_report_damaged_files,
                                                       test_report_temporaries, test_validate_report_files,
+                                                      test_report_folder_link, test_page_of_a_rewrite_without_html,
                                                       test_frame, test_hostile,
                                                       test_errors, test_trajectory, test_4jpn]
     sys.exit(main(tests, "vox-report-"))

@@ -224,10 +224,32 @@ static int installed_asset(const report_assets *a, size_t i, const char **name, 
     return 1;
 }
 
+/* What DIR/vox-report is when it is there but not a directory of its own, or
+ * NULL (a directory, or missing).  A symbolic link is not followed: the
+ * assets written into it and the temporaries cleaned from it would be
+ * another folder's, outside the output directory. */
+static const char *assets_folder_fault(const char *path)
+{
+    struct stat sb;
+    if (lstat(path, &sb) != 0 || S_ISDIR(sb.st_mode))
+        return NULL;
+    if (S_ISLNK(sb.st_mode))
+        return "a symbolic link, which vox does not follow";
+    const char *what;
+    vox_file_kind(path, &what);
+    return what;
+}
+
 int report_install_assets(const report_assets *a, const char *dir, char *err, size_t cap)
 {
     char to[PATH_MAX + 64], from[PATH_MAX + 64];
     snprintf(to, sizeof to, "%s/%s", dir, REPORT_ASSET_DIR);
+    const char *fault = assets_folder_fault(to);
+    if (fault) {
+        snprintf(err, cap, "cannot install the report's viewer, script and style into %s: it is %s, not a directory: "
+                 "remove it", to, fault);
+        return 0;
+    }
     if (mkdir_p(to) != 0) {
         snprintf(err, cap, "cannot create %s: %s", to, strerror(errno));
         return 0;
@@ -283,8 +305,8 @@ int report_check_files(const char *dir, void (*fault)(void *arg, const char *pat
     int faults = 0, removal;
     const char *name, *why;
     snprintf(path, sizeof path, "%.4000s/%s", dir, REPORT_ASSET_DIR);
-    const char *what = "";
-    const vox_path_kind folder = vox_file_kind(path, &what);
+    const char *what = assets_folder_fault(path);
+    const vox_path_kind folder = what ? VOX_PATH_OTHER : vox_file_kind(path, NULL);
     if (folder != VOX_PATH_DIRECTORY) {
         char text[300];
         if (folder == VOX_PATH_NONE) snprintf(text, sizeof text, "missing");
@@ -928,7 +950,8 @@ void report_remove_dead_temporaries(const char *dir)
     static const char *const pages[] = {".html"};
     remove_dead_temporaries(dir, NULL, pages, 1);
     char assets[PATH_MAX];
-    if (snprintf(assets, sizeof assets, "%s/%s", dir, REPORT_ASSET_DIR) < (int)sizeof assets)
+    if (snprintf(assets, sizeof assets, "%s/%s", dir, REPORT_ASSET_DIR) < (int)sizeof assets &&
+        !assets_folder_fault(assets)) /* never through a link to another folder */
         remove_dead_temporaries(assets, NULL, NULL, 0);
 }
 

@@ -12,6 +12,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
@@ -678,7 +679,12 @@ static void check_outputs(report *rp, run_config *c, const paths *inputs, int ha
         closedir(dir);
     char assets[PATH_MAX];
     snprintf(assets, sizeof assets, "%.*s/%s", PATH_MAX - 16, c->output_dir, REPORT_ASSET_DIR);
-    DIR *sub = opendir(assets); /* the report's folder: its files are written the same way */
+    /* the report's folder: its files are written the same way (a link to another folder is not
+     * followed: report_check_files names it) */
+    int fd = open(assets, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR *sub = fd >= 0 ? fdopendir(fd) : NULL;
+    if (fd >= 0 && !sub)
+        close(fd);
     while (sub && (de = readdir(sub))) {
         size_t tl;
         long pid;
