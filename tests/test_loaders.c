@@ -439,6 +439,37 @@ static void test_residue_number_range(void)
     }
 }
 
+/* Names longer than their field keep whole UTF-8 characters: a chain "aéé"
+ * (5 bytes) in a 4-byte chain field is "aé", not "a" + the first byte of é
+ * (a broken name in every output, and a warning blaming valid input).  Short
+ * names and ASCII names keep their bytes as before. */
+static void test_utf8_names_cut_whole(void)
+{
+    static const struct { const char *chain, *atom, *res, *want_chain, *want_atom, *want_res; } cases[] = {
+        {"a\xc3\xa9\xc3\xa9", "CA", "ALA", "a\xc3\xa9", "CA", "ALA"},
+        {"\xe8\x9b\x8b\xe7\x99\xbd", "C\xc3\xa9\xc3\xa9\xc3\xa9", "\xc3\xa9\xc3\xa9", "\xe8\x9b\x8b",
+         "C\xc3\xa9\xc3\xa9", "\xc3\xa9"},
+        {"\xf0\x9f\x98\x80x", "CA", "GLY", "\xf0\x9f\x98\x80", "CA", "GLY"},
+        {"ABCDE", "ABCDEFGH", "ALAX", "ABCD", "ABCDEF", "ALA"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        char t[1024];
+        snprintf(t, sizeof t,
+                 "data_u\nloop_\n_atom_site.group_PDB\n_atom_site.label_atom_id\n_atom_site.label_comp_id\n"
+                 "_atom_site.auth_asym_id\n_atom_site.label_seq_id\n_atom_site.Cartn_x\n_atom_site.Cartn_y\n"
+                 "_atom_site.Cartn_z\nATOM %s %s %s 1 1.0 2.0 3.0\n",
+                 cases[c].atom, cases[c].res, cases[c].chain);
+        vox_structure *s = NULL;
+        vox_atom_info a = {.size = sizeof a};
+        CHECK(vox_load_buffer(ctx, t, strlen(t), "u.cif", NULL, &s) == VOX_OK && vox_structure_atom(s, 0, &a) == VOX_OK,
+              "case %zu loads: %s", c, vox_ctx_last_error_detail(ctx));
+        CHECK(!strcmp(a.chain, cases[c].want_chain) && !strcmp(a.atom_name, cases[c].want_atom) &&
+                  !strcmp(a.res_name, cases[c].want_res),
+              "case %zu: chain '%s', atom '%s', residue '%s'", c, a.chain, a.atom_name, a.res_name);
+        vox_structure_free(&s);
+    }
+}
+
 /* An mmCIF file whose first data block has an atom_site loop without rows
  * (an ensemble written with an empty block first, say).  vox reads the
  * first data block, as volumizer does; it said "no atom_site category",
@@ -490,6 +521,7 @@ int main(int argc, char **argv)
     test_long_operator_expressions();
     test_residue_number_range();
     test_empty_atom_site_loop();
+    test_utf8_names_cut_whole();
     vox_ctx_destroy(&ctx);
     rmdir(tmpdir);
     return check_report();

@@ -754,9 +754,23 @@ static vox_status tokenize(vox_ctx *ctx, const vox_text *t, cif_doc *d)
 
 /* ---- atom_site --------------------------------------------------------- */
 
+/* How many of v's bytes a field of maxlen keeps: all of them when they fit,
+ * else maxlen less the start of a UTF-8 character cut in two (biotite keeps
+ * so many characters, vox so many bytes: a cut character would be a broken
+ * name in every output, and a warning blaming the input). */
+static inline size_t kept_bytes(const sv *v, size_t maxlen)
+{
+    if (v->len <= maxlen)
+        return v->len;
+    size_t n = maxlen;
+    while (n > 0 && ((unsigned char)v->p[n] & 0xC0) == 0x80) /* v->p[n]: the first byte left out */
+        n--;
+    return n;
+}
+
 static inline void copy_trunc(char *dst, size_t cap, const sv *v, size_t maxlen)
 {
-    size_t n = v->len < maxlen ? v->len : maxlen;
+    size_t n = kept_bytes(v, maxlen);
     if (n > cap - 1) n = cap - 1;
     /* names of a few bytes: a loop, not a call to memcpy per field */
     for (size_t i = 0; i < n; i++) dst[i] = v->p[i];
@@ -790,7 +804,7 @@ static inline void copy_field(char *dst, size_t cap, const sv *v, size_t maxlen,
         copy_trunc(dst, cap, v, maxlen);
         return;
     }
-    const size_t n = v->len < maxlen ? v->len : maxlen; /* maxlen < cap <= 8 */
+    const size_t n = kept_bytes(v, maxlen); /* <= maxlen < cap <= 8 */
     vox_cols_store(dst, vox_text_bits(v->p, 8) & ((1ull << (8 * n)) - 1), cap);
 }
 
