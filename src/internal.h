@@ -300,6 +300,9 @@ VOX_HIDDEN int vox_temp_owner(const char *name, size_t *target_len, long *pid);
 VOX_HIDDEN void vox_fmt_modp(double v, char out[64]);
 /* Python repr() of a float: shortest round-trip digits. */
 VOX_HIDDEN void vox_fmt_repr(double v, char out[64]);
+/* A volume as the annotation JSON holds it: v through the df JSON's 10 decimals, read back
+ * (69.12000000000002 -> 69.12), so that every file recording a volume agrees with it. */
+VOX_HIDDEN double vox_record_value(double v);
 /* Python round(v, 4) (correctly rounded, half-even on the exact value). */
 VOX_HIDDEN double vox_round4(double v);
 /* numpy round(v, 3): rint(v * 1000) / 1000. */

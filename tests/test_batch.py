@@ -1335,6 +1335,84 @@ def test_shared_label_across_shards(tmp):
           f"shard 1: the later input fails on its label: {s1['results']} {s1['errors']}")
     check(len(s0["results"]) == 1 and not s0["errors"] and s0["results"][0]["input_path"] == inputs[0],
           f"shard 0: the earlier input is analysed: {s0['results']} {s0['errors']}")
+    # the shards merge into what one run writes: one label in results and errors is two entries, not a summary
+    # given twice (merge-summaries refused every such array)
+    merged = os.path.join(out, "run.summary.json")
+    r = vox("merge-summaries", merged, os.path.join(out, "run.shard-0-of-2.summary.json"),
+            os.path.join(out, "run.shard-1-of-2.summary.json"))
+    m = json.load(open(merged)) if r.returncode == 0 else {}
+    check(r.returncode == 0 and len(m["results"]) == 1 and len(m["errors"]) == 1, f"merged: {r.stderr} {m}")
+    # the same shard given twice is still refused
+    r = vox("merge-summaries", os.path.join(tmp, "twice.json"), os.path.join(out, "run.shard-0-of-2.summary.json"),
+            os.path.join(out, "run.shard-0-of-2.summary.json"))
+    check(r.returncode != 0, f"a shard given twice is refused: {r.returncode}")
+
+
+def test_deep_input_tree(tmp):
+    """A tree 300 levels deep is searched to 256 levels below the input, with a note for the rest; one of 2,000
+    levels (as deep as PATH_MAX allows) overran the stack (SIGSEGV) in vox analyze and vox validate."""
+    root = os.path.join(tmp, "deep")
+    d = root
+    for level in range(2000):
+        d = os.path.join(d, "d")
+        if level == 9:
+            shallow = d
+        if len(d) > 3900:  # about 1,900 levels: a file's path below stays within PATH_MAX
+            break
+    subprocess.run(["mkdir", "-p", d], check=True)  # os.makedirs recurses once per level too
+    shutil.copy(os.path.join(GEN, "pocket_box.pdb"), os.path.join(shallow, "near.pdb"))
+    shutil.copy(os.path.join(GEN, "pocket_box.pdb"), os.path.join(d, "far.pdb"))
+    out = os.path.join(tmp, "deep_out")
+    r = vox("analyze", "--quiet", "--resolution", "3.0", "--output-dir", out, root)
+    check(r.returncode == 0 and os.path.exists(os.path.join(out, "near.annotation.json")),
+          f"vox analyze searched the tree: {r.returncode} {r.stderr[-300:]}")
+    check("more than 256 levels" in r.stderr and not os.path.exists(os.path.join(out, "far.annotation.json")),
+          f"the part deeper than 256 levels is skipped with a note: {r.stderr[-300:]}")
+    r = vox("validate", root)
+    check(r.returncode in (0, 1), f"vox validate of the tree ends: {r.returncode} {r.stdout[-200:]}")
+    subprocess.run(["rm", "-rf", root], check=True)  # shutil.rmtree recurses once per level
+
+
+def test_progress_reader_gone(tmp):
+    """--progress-jsonl to a FIFO whose reader exits after one line: the run goes on without events (one warning)
+    and writes its summary; before, SIGPIPE killed it (exit 141, no summary).  A FIFO that no process reads is not
+    waited for (the run blocked in open() holding the folder's lock).  vox analyze | head: the run finishes too."""
+    fifo = os.path.join(tmp, "gone_events_fifo")
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(f"head -n 1 < '{fifo}' > /dev/null", shell=True)
+    time.sleep(0.2)
+    out = os.path.join(tmp, "gone_out")
+    inputs = [os.path.join(GEN, n) for n in ("pocket_box.pdb", "pore_box.pdb", "cavity_box.pdb", "hub_box.pdb")]
+    r = vox("analyze", "--quiet", "--progress-jsonl", fifo, "--output-dir", out, *inputs, timeout=120)
+    reader.wait(timeout=30)
+    s = summary(out) if os.path.exists(os.path.join(out, "run.summary.json")) else {}
+    check(r.returncode == 0 and s.get("num_processed") == 4, f"the run finished: {r.returncode} {r.stderr[-300:]}")
+    check("no more are written" in r.stderr, f"one warning: {r.stderr[-300:]}")
+    out2 = os.path.join(tmp, "noreader_out")
+    r = vox("analyze", "--quiet", "--progress-jsonl", fifo, "--output-dir", out2, inputs[0], timeout=60)
+    check(r.returncode == 0 and "no process reads" in r.stderr, f"a FIFO without a reader: {r.returncode} "
+          f"{r.stderr[-300:]}")
+    out3 = os.path.join(tmp, "head_out")
+    p = subprocess.run(f"'{VOX}' analyze --output-dir '{out3}' {' '.join(inputs)} | head -n 1", shell=True,
+                       capture_output=True, text=True, timeout=120) if not WRAPPER else None
+    if p is not None:
+        check(os.path.exists(os.path.join(out3, "run.summary.json")) and summary(out3)["num_processed"] == 4,
+              f"vox analyze | head -n 1 finished the run: {p.stderr[-300:]}")
+
+
+def test_summary_volumes_as_annotations(tmp):
+    """At 0.8 A (0.8^3 is not exact in binary) the summary records each largest volume as the annotation JSON holds
+    it: vox validate called a clean run invalid, and a resumed run's summary differed from an uninterrupted one's."""
+    out = os.path.join(tmp, "res08")
+    r = vox("analyze", "--quiet", "--resolution", "0.8", "--output-dir", out, os.path.join(GEN, "pocket_box.pdb"),
+            os.path.join(GEN, "hub_box.pdb"))
+    check(r.returncode == 0, f"analysed: {r.stderr[-300:]}")
+    for e in summary(out)["results"]:
+        ann = json.load(open(os.path.join(out, e["source"] + ".annotation.json")))
+        check(e["largest_volume"] == ann["largest_volume"], f"{e['source']}: {e['largest_volume']} vs "
+              f"{ann['largest_volume']}")
+    r = vox("validate", "--output-dir", out)
+    check(r.returncode == 0, f"vox validate: {r.returncode} {r.stdout[-300:]}")
 
 
 def test_non_utf8_file_names(tmp):
@@ -1414,5 +1492,6 @@ if __name__ == "__main__":
                    test_progress_bar, test_device_targets, test_walk_links_and_fifos,
                    test_walk_damaged_structure_files, test_one_run_per_output_dir,
                    test_dead_temporaries_of_every_output, test_shard_keeps_other_hosts_temporaries, test_shards_of_two_arrays, test_durable_replace, test_resume_home_path, test_run_files_folders, test_umask, test_paths_as_pathlib, test_output_dir_inside_input_dir, test_validate, test_validate_trajectory_folder, test_validate_shards, test_merge_shards, test_replay_shard_failures, test_shards_over_changed_inputs, test_shared_label_across_shards,
+                   test_deep_input_tree, test_progress_reader_gone, test_summary_volumes_as_annotations,
                    test_non_utf8_file_names, test_max_memory, test_binary_run_files,
                    lambda tmp: test_usage()], "vox-batch-"))

@@ -59,6 +59,7 @@ typedef struct batch {
     size_t progress_lines;    /* progress lines printed (not on a terminal) */
     int tty;
     FILE *jsonl;
+    const char *jsonl_path; /* --progress-jsonl, for messages */
     char checkpoint[PATH_MAX];
     char plan[24];            /* plan_fingerprint: under MPI every rank's must be rank 0's */
     cJSON *shard_plan;        /* a shard's: the whole plan it took its share of (shard_plan_json) */
@@ -273,6 +274,36 @@ static void write_checkpoint(batch *b)
 
 /* ---- progress ---------------------------------------------------------------- */
 
+/* Progress events that cannot be written (a full disk, a FIFO whose reader
+ * went away) stop with one warning; the run goes on. */
+static void stop_events(batch *b)
+{
+    fprintf(stderr, "vox analyze: warning: cannot write progress events to %s: %s; no more are written\n",
+            b->jsonl_path, strerror(errno));
+    fclose(b->jsonl);
+    b->jsonl = NULL;
+}
+
+/* --progress-jsonl PATH opened for writing, or NULL after saying why.  A
+ * FIFO with no reader is not waited for (opening it would block the run,
+ * holding the folder's lock, until one came). */
+static FILE *open_events(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0666);
+    if (fd < 0) {
+        fprintf(stderr, "vox analyze: cannot write %s: %s (no progress events)\n", path,
+                errno == ENXIO ? "a FIFO (named pipe) that no process reads" : strerror(errno));
+        return NULL;
+    }
+    const int flags = fcntl(fd, F_GETFL);
+    FILE *f = flags >= 0 && fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        fprintf(stderr, "vox analyze: cannot write %s: %s (no progress events)\n", path, strerror(errno));
+        close(fd);
+    }
+    return f;
+}
+
 static void event(batch *b, const char *name, const entry *e, const char *extra_key, const char *extra_str,
                   long extra_num)
 {
@@ -295,10 +326,8 @@ static void event(batch *b, const char *name, const entry *e, const char *extra_
         vox_buf_printf(&l, ", \"%s\": %ld", extra_key, extra_num);
     }
     vox_buf_puts(&l, "}\n");
-    if (l.data) {
-        fputs(l.data, b->jsonl);
-        fflush(b->jsonl);
-    }
+    if (l.data && (fputs(l.data, b->jsonl) < 0 || fflush(b->jsonl) != 0))
+        stop_events(b);
     vox_buf_free(&l);
 }
 
@@ -960,15 +989,16 @@ int run_batch(const run_config *c)
     if (c->resume)
         read_checkpoint(&b);
     if (c->progress_jsonl) {
-        b.jsonl = fopen(c->progress_jsonl, "w");
-        if (!b.jsonl)
-            fprintf(stderr, "vox analyze: cannot write %s: %s (no progress events)\n", c->progress_jsonl, strerror(errno));
+        b.jsonl = open_events(c->progress_jsonl);
+        b.jsonl_path = c->progress_jsonl;
     }
     if (b.jsonl) {
         char ts[64];
         iso_now(ts);
-        fprintf(b.jsonl, "{\"ts\": \"%s\", \"event\": \"run_started\", \"total_structures\": %zu, \"dry_run\": %s, "
-                         "\"resume\": %s}\n", ts, b.n, c->dry_run ? "true" : "false", c->resume ? "true" : "false");
+        if (fprintf(b.jsonl, "{\"ts\": \"%s\", \"event\": \"run_started\", \"total_structures\": %zu, \"dry_run\": %s, "
+                             "\"resume\": %s}\n", ts, b.n, c->dry_run ? "true" : "false", c->resume ? "true" : "false") < 0 ||
+            fflush(b.jsonl) != 0)
+            stop_events(&b);
     }
     if (c->dry_run) {
         for (size_t i = 0; i < b.n; i++) {
@@ -1017,7 +1047,10 @@ int run_batch(const run_config *c)
         fprintf(b.jsonl, "{\"ts\": \"%s\", \"event\": \"run_completed\", \"exit_code\": %d, \"num_processed\": %zu, "
                          "\"num_failed\": %zu, \"num_skipped\": %zu, \"num_planned\": %zu}\n", ts, rc,
                 b.done - b.failed - b.skipped, b.failed, b.skipped, planned);
-        fclose(b.jsonl);
+        if (fflush(b.jsonl) != 0 || ferror(b.jsonl))
+            stop_events(&b);
+        else
+            fclose(b.jsonl);
     }
     batch_free(&b);
     export_leftovers_free(leftovers);

@@ -850,6 +850,7 @@ void merge_begin(summary_merge *m)
 static void merge_label_add(summary_merge *m, const cJSON *entry, int input)
 {
     const char *label = cJSON_GetStringValue(cJSON_GetObjectItem(entry, "source"));
+    const char *path = cJSON_GetStringValue(cJSON_GetObjectItem(entry, "input_path"));
     if (!label || m->oom)
         return;
     if (m->nlabels == m->cap) {
@@ -862,16 +863,25 @@ static void merge_label_add(summary_merge *m, const cJSON *entry, int input)
         m->labels = v;
         m->cap = cap;
     }
-    if (!(m->labels[m->nlabels].label = strdup(label))) {
+    merge_label *l = &m->labels[m->nlabels];
+    l->label = strdup(label);
+    l->path = strdup(path ? path : "");
+    if (!l->label || !l->path) {
+        free(l->label);
+        free(l->path);
         m->oom = 1;
         return;
     }
-    m->labels[m->nlabels++].input = input;
+    l->input = input;
+    m->nlabels++;
 }
 
 static void merge_labels_free(summary_merge *m)
 {
-    for (size_t i = 0; i < m->nlabels; i++) free(m->labels[i].label);
+    for (size_t i = 0; i < m->nlabels; i++) {
+        free(m->labels[i].label);
+        free(m->labels[i].path);
+    }
     free(m->labels);
     m->labels = NULL;
     m->nlabels = m->cap = 0;
@@ -907,7 +917,9 @@ int merge_add(summary_merge *m, const cJSON *doc, const char *name)
 static int label_order(const void *a, const void *b)
 {
     const merge_label *x = a, *y = b;
-    const int c = strcmp(x->label, y->label);
+    int c = strcmp(x->label, y->label);
+    if (!c)
+        c = strcmp(x->path, y->path);
     return c ? c : (x->input > y->input) - (x->input < y->input);
 }
 
@@ -921,7 +933,7 @@ int merge_entries_once(summary_merge *m)
     size_t twice = 0;
     for (size_t i = 1; i < m->nlabels; i++) {
         const merge_label *a = &m->labels[i - 1], *b = &m->labels[i];
-        if (strcmp(a->label, b->label) || a->input == b->input)
+        if (strcmp(a->label, b->label) || strcmp(a->path, b->path) || a->input == b->input)
             continue;
         if (twice++ < 5)
             fprintf(stderr, "vox merge-summaries: %s is in both %s and %s (a summary given twice or copied, or two "

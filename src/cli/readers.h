@@ -93,9 +93,12 @@ int df_json_valid(const char *text);
 int outputs_valid(const run_config *c, const char *label, const char *cif, const char *json, outcome *o, char *why,
                   size_t cap);
 
-/* An entry's label and the input (its rank in from) that holds it. */
+/* An entry's label and input path, and the input (its rank in from) that holds it: two
+ * entries are one structure when both agree (two inputs of one run may share a label, a.pdb
+ * and a.cif: the second fails as a collision, in whichever shard runs it). */
 typedef struct merge_label {
     char *label;
+    char *path;
     int input;
 } merge_label;
 

@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -390,7 +391,7 @@ void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, const cha
             if (v.volume > best) {
                 best = v.volume;
                 o->largest_type = vox_volume_type_name(v.type);
-                o->largest_volume = v.volume;
+                o->largest_volume = vox_record_value(v.volume); /* the annotation JSON's number */
             }
         }
         if (!c->quiet)
@@ -846,10 +847,22 @@ static int run_command(int argc, char **argv);
 
 int main(int argc, char **argv)
 {
+    /* A reader that goes away (vox analyze | head, a --progress-jsonl FIFO whose
+     * reader exits) must not kill a run before its summary: writes to it fail
+     * with EPIPE instead, the run goes on, and standard output's failure is
+     * said at the end. */
+    signal(SIGPIPE, SIG_IGN);
     if (!batch_mpi_start(&argc, &argv))
         return 1;
     int rc = run_command(argc, argv);
     batch_mpi_end();
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        const int e = errno;
+        fprintf(stderr, "vox: cannot write to standard output: %s (what it printed is incomplete; the files are "
+                        "written)\n", ferror(stdout) && e == 0 ? "write error" : strerror(e));
+        if (rc == 0)
+            rc = 1;
+    }
     return rc;
 }
 

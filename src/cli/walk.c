@@ -215,7 +215,12 @@ static const char *kind_name(mode_t m)
            : S_ISSOCK(m) ? "a socket" : "not a regular file";
 }
 
-static void walk_into(walk *w, const char *dir, void (*add)(void *, const char *), void *cookie)
+/* Directories below an input that are searched: the walk recurses once per
+ * level, and a tree thousands of levels deep (a path can hold about 2,000
+ * under PATH_MAX) overran the stack.  No archive of structures is near it. */
+#define WALK_MAX_DEPTH 256 /* the notes say 256 */
+
+static void walk_into(walk *w, const char *dir, void (*add)(void *, const char *), void *cookie, int depth)
 {
     DIR *d = opendir(dir);
     if (!d) {
@@ -270,8 +275,11 @@ static void walk_into(walk *w, const char *dir, void (*add)(void *, const char *
         } else if (S_ISDIR(sb.st_mode)) {
             if (is_output(w, &sb))
                 note(w, p, "skipped: the output directory (vox's own outputs are not inputs)");
+            else if (depth >= WALK_MAX_DEPTH)
+                note(w, p, "skipped: a directory more than 256 levels below the input (name it as an input to search "
+                     "it)");
             else if (claim_dir(w, &sb))
-                walk_into(w, p, add, cookie);
+                walk_into(w, p, add, cookie, depth + 1);
             else
                 note(w, p, "skipped: a directory already searched (a symbolic link loop, or a second link to it)");
         } else if (!S_ISREG(sb.st_mode)) {
@@ -323,5 +331,5 @@ void walk_dir(walk *w, const char *dir, void (*add)(void *, const char *), void 
         note(w, dir, "skipped: a directory already searched");
         return;
     }
-    walk_into(w, dir, add, cookie);
+    walk_into(w, dir, add, cookie, 0);
 }

@@ -229,3 +229,10 @@ static void json_string(vox_buf *b, const char *str, int *replaced)
 void vox_json_string(vox_buf *b, const char *str) { json_string(b, str, NULL); }
 
 void vox_json_text(vox_buf *b, const char *str, int *replaced) { json_string(b, str, replaced); }
+
+double vox_record_value(double v)
+{
+    char s[64];
+    vox_fmt_modp(v, s);
+    return strtod(s, NULL);
+}

@@ -52,9 +52,8 @@ vox_status vox_render_df_json(const vox_result *r, vox_buf *b)
  * modp digits re-parsed, then Python's repr. */
 static void put_record_float(vox_buf *b, double v)
 {
-    char s[64], t[64];
-    vox_fmt_modp(v, s);
-    vox_fmt_repr(strtod(s, NULL), t);
+    char t[64];
+    vox_fmt_repr(vox_record_value(v), t);
     vox_buf_puts(b, t);
 }
 
