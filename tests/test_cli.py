@@ -102,6 +102,15 @@ def test_outputs(tmp):
     p = vox("analyze", gz, "--resolution", "2.0", "--output-dir", out, "--quiet")
     check(p.returncode == 0, f"gzip by content: {p.stderr}")
     check(json.load(open(os.path.join(out, "pocket_gz.annotation.json")))["largest_type"] == "pocket", "gzip result")
+    # two members with zero bytes after each (tape padding), as Python's gzip reads them
+    text = open(src, "rb").read()
+    half = text.index(b"\n", len(text) // 2) + 1
+    padded = os.path.join(tmp, "pocket_padded.pdb.gz")
+    open(padded, "wb").write(gzip.compress(text[:half]) + bytes(700) + gzip.compress(text[half:]) + bytes(3))
+    p = vox("analyze", padded, "--resolution", "2.0", "--output-dir", out, "--quiet")
+    check(p.returncode == 0 and json.load(open(os.path.join(out, "pocket_padded_pdb.annotation.json")))["num_volumes"] ==
+          json.load(open(os.path.join(out, "pocket_gz.annotation.json")))["num_volumes"],
+          f"gzip members with zero padding: {p.stderr}")
 
 
 def test_degenerate_cell(tmp):
@@ -168,6 +177,9 @@ def bad_input_cases(tmp):
         ("binary garbage", w("garbage.pdb", bytes(range(256)) * 40), ["binary data"]),
         ("truncated gzip", w("trunc.pdb.gz", gz[: len(gz) // 2]), ["truncated gzip"]),
         ("corrupt gzip", w("corrupt.pdb.gz", gz[:20] + b"\x00" * 50 + gz[70:]), ["gzip"]),
+        # Python's gzip (volumizer's reader) refuses bytes after the last member that are not zero padding: vox
+        # ignored them
+        ("gzip with text appended", w("tail.pdb.gz", gz + b"trailing garbage\n"), ["tail.pdb.gz", "not a gzip member"]),
         ("non-numeric coordinate", w("nonnum.pdb", line.replace(b"   2.000", b"   abcde")),
          ["nonnum.pdb:1", "y coordinate", "not a number"]),
         ("short line", w("short.pdb", line[:40] + b"\n"), ["short.pdb:1", "line too short"]),

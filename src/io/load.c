@@ -306,10 +306,21 @@ static vox_status inflate_all(vox_ctx *ctx, source *src, const unsigned char *da
             }
         }
         if (ended) {
-            /* concatenated gzip members (as `cat a.gz b.gz` makes) continue;
-             * anything else after the last member is ignored */
-            if (zs.next_in[0] != 0x1f)
+            /* concatenated gzip members (as `cat a.gz b.gz` makes) continue,
+             * and zero bytes after a member are padding, as Python's gzip
+             * (volumizer's reader) takes them; anything else is refused, as it
+             * refuses it (BadGzipFile), not ignored */
+            while (zs.avail_in && *zs.next_in == 0) {
+                zs.next_in++;
+                zs.avail_in--;
+            }
+            if (zs.avail_in == 0)
+                continue;
+            if (zs.next_in[0] != 0x1f) {
+                st = vox_fail(ctx, VOX_E_DECOMPRESS, "%s: data after the gzip data that is not a gzip member (a file "
+                              "with something appended to it?)", t->name);
                 break;
+            }
             inflateReset(&zs);
             ended = 0;
         }
