@@ -459,7 +459,8 @@ def test_resume_notes_only_real_changes(tmp):
     out = os.path.join(tmp, "notes_floats")
     p = vox("analyze", "--quiet", "--resume", "--resolution", "2.0", "--min-volume", "100.5", "--output-dir", out, pocket)
     check("resolution was 2.5 in the checkpoint's run and is 2 now" in p.stderr and
-          "min_volume was 100 in the checkpoint's run and is 100.5 now" in p.stderr and p.stderr.count("warning") == 2,
+          "min_volume was 100 in the checkpoint's run and is 100.5 now" in p.stderr and p.stderr.count("warning") == 1
+          and "analysed again" in p.stderr,
           f"settings that changed are pointed out, numbers written alike: {p.stderr}")
     out = os.path.join(tmp, "notes_exports")
     p = vox("analyze", "--quiet", "--resume", "--write", "vina", "--box-padding", "4", "--output-dir", out, pocket)
@@ -1136,7 +1137,8 @@ def test_validate_trajectory_folder(tmp):
     out = os.path.join(tmp, "val_traj")
     check(vox("trajectory", "--quiet", "--topology", pocket, "--output-dir", out).returncode == 0, "vox trajectory ran")
     p = vox("validate", "--output-dir", out)
-    check(p.returncode == 5 and "damaged" not in p.stdout and "vox trajectory" in p.stdout
+    # not incomplete or inconsistent (exit 5): a folder vox validate does not check (exit 2)
+    check(p.returncode == 2 and "damaged" not in p.stdout and "vox trajectory --resume" in p.stdout
           and "vox analyze" in p.stdout, f"a trajectory's summary named as such: {p.returncode} {p.stdout}")
 
 
@@ -1348,6 +1350,37 @@ def test_shared_label_across_shards(tmp):
     check(r.returncode != 0, f"a shard given twice is refused: {r.returncode}")
 
 
+def test_resume_other_settings(tmp):
+    """--resume with another --resolution (with or without a checkpoint) or, with descriptors, another --box-padding
+    redoes the structures made with the old one: the annotation records the resolution and the volumes JSON the
+    padding.  Before, the old outputs were kept silently (no checkpoint) or with a warning, and the summary recorded
+    the new setting beside them; vox validate passed the mix, and now takes the settings from the run's record."""
+    inputs = [os.path.join(GEN, "pocket_box.pdb"), os.path.join(GEN, "pore_box.pdb")]
+    out = os.path.join(tmp, "other_settings")
+    vox("analyze", "--quiet", "--no-checkpoint", "--output-dir", out, *inputs)
+    r = vox("analyze", "--quiet", "--no-checkpoint", "--resume", "--resolution", "2.0", "--output-dir", out, *inputs)
+    res = [json.load(open(os.path.join(out, f"{n}.annotation.json")))["resolution"] for n in ("pocket_box", "pore_box")]
+    check(r.returncode == 0 and res == [2.0, 2.0] and summary(out)["num_processed"] == 2,
+          f"redone at the new resolution: {res} {r.stderr[-300:]}")
+    check(vox("validate", "--output-dir", out).returncode == 0, "vox validate takes the record's resolution")
+    # an annotation of another resolution than the record's is found
+    ann = os.path.join(out, "pore_box.annotation.json")
+    doc = json.load(open(ann))
+    doc["resolution"] = 3.0
+    json.dump(doc, open(ann, "w"))
+    p = vox("validate", "--output-dir", out)
+    check(p.returncode == 5 and "another resolution" in p.stdout, f"vox validate: {p.returncode} {p.stdout[-300:]}")
+    # the box padding, with the volumes JSON
+    out2 = os.path.join(tmp, "other_padding")
+    base = ("--quiet", "--resolution", "2.0", "--write", "descriptors,vina", "--output-dir", out2, inputs[0])
+    vox("analyze", *base)
+    r = vox("analyze", *base, "--resume", "--box-padding", "6")
+    vina = open(os.path.join(out2, "pocket_box.pocket-0.vina.txt")).readline()
+    check(r.returncode == 0 and "+ 6 A" in vina and "analysed again" in r.stderr and "old setting" not in r.stderr,
+          f"redone with the new padding: {vina} {r.stderr[-300:]}")
+    check(vox("validate", "--output-dir", out2).returncode == 0, "vox validate: the record's padding")
+
+
 def test_deep_input_tree(tmp):
     """A tree 300 levels deep is searched to 256 levels below the input, with a note for the rest; one of 2,000
     levels (as deep as PATH_MAX allows) overran the stack (SIGSEGV) in vox analyze and vox validate."""
@@ -1492,6 +1525,6 @@ if __name__ == "__main__":
                    test_progress_bar, test_device_targets, test_walk_links_and_fifos,
                    test_walk_damaged_structure_files, test_one_run_per_output_dir,
                    test_dead_temporaries_of_every_output, test_shard_keeps_other_hosts_temporaries, test_shards_of_two_arrays, test_durable_replace, test_resume_home_path, test_run_files_folders, test_umask, test_paths_as_pathlib, test_output_dir_inside_input_dir, test_validate, test_validate_trajectory_folder, test_validate_shards, test_merge_shards, test_replay_shard_failures, test_shards_over_changed_inputs, test_shared_label_across_shards,
-                   test_deep_input_tree, test_progress_reader_gone, test_summary_volumes_as_annotations,
+                   test_deep_input_tree, test_progress_reader_gone, test_resume_other_settings, test_summary_volumes_as_annotations,
                    test_non_utf8_file_names, test_max_memory, test_binary_run_files,
                    lambda tmp: test_usage()], "vox-batch-"))

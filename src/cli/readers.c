@@ -534,8 +534,15 @@ void checkpoint_notes(const char *text, int exists, const char *path, const run_
          * configuration pyjson floats ("2.5", "100.0"): compared by value */
         if (a && b && !pyjson_equal(a, b)) {
             char *x = pyjson_text(a), *y = pyjson_text(b);
-            vox_buf_printf(notes, "warning: %s was %.200s in the checkpoint's run and is %.200s now: outputs kept from "
-                                  "that run used the old setting\n", keys[k], x ? x : "?", y ? y : "?");
+            /* the annotation records the resolution, the volumes JSON the padding: outputs_valid redoes the
+             * structures made with another */
+            if (!strcmp(keys[k], "resolution") ||
+                (!strcmp(keys[k], "box_padding") && (c->exports.kinds & EXPORT_DESCRIPTORS)))
+                vox_buf_printf(notes, "note: %s was %.200s in the checkpoint's run and is %.200s now: the "
+                                      "structures it analysed are analysed again\n", keys[k], x ? x : "?", y ? y : "?");
+            else
+                vox_buf_printf(notes, "warning: %s was %.200s in the checkpoint's run and is %.200s now: outputs kept "
+                                      "from that run used the old setting\n", keys[k], x ? x : "?", y ? y : "?");
             free(x);
             free(y);
         }
@@ -777,6 +784,13 @@ static int exports_valid(const run_config *c, const char *label, const char *ann
         if (!ok)
             snprintf(why, cap, "%s: missing, not a complete volumes JSON, or not of the annotation's volumes", path);
         free(text);
+        /* its boxes are of the padding this run asks for (a run with another --box-padding is not this one's) */
+        const cJSON *pad = cJSON_GetObjectItem(volumes, "box_padding");
+        if (ok && (!cJSON_IsNumber(pad) || pad->valuedouble != e->box_padding)) {
+            snprintf(why, cap, "%s: its boxes have a padding of %g A, this run asks for %g A", path,
+                     cJSON_IsNumber(pad) ? pad->valuedouble : NAN, e->box_padding);
+            ok = 0;
+        }
     }
     static const struct { unsigned kind; const char *tail, *what; } scripts[] = {
         {EXPORT_PYMOL, "zoom vox_structure\n", "PyMOL script"}, {EXPORT_CHIMERAX, "view #1\n", "ChimeraX script"}};
@@ -802,6 +816,17 @@ static int exports_valid(const run_config *c, const char *label, const char *ann
     return ok;
 }
 
+/* Whether the annotation JSON text records resolution (volumizer writes it as the run's float):
+ * outputs of another resolution are not this run's, whatever a checkpoint says. */
+static int made_at(const char *text, double resolution)
+{
+    cJSON *j = parse_whole(text);
+    const cJSON *res = cJSON_GetObjectItem(j, "resolution");
+    const int same = cJSON_IsNumber(res) && res->valuedouble == resolution;
+    cJSON_Delete(j);
+    return same;
+}
+
 int outputs_valid(const run_config *c, const char *label, const char *cif, const char *json, outcome *o, char *why,
                   size_t cap)
 {
@@ -823,6 +848,8 @@ int outputs_valid(const run_config *c, const char *label, const char *cif, const
         snprintf(why, cap, "%s: missing, or not a complete HTML page", page);
     else if (!annotation_valid(text, label, cif, o, sub, sizeof sub))
         snprintf(why, cap, "%s: %s", json, sub);
+    else if (!made_at(text, c->resolution))
+        snprintf(why, cap, "%s: made at another resolution than this run's %g A", json, c->resolution);
     else
         ok = exports_valid(c, label, text, why, cap);
     free(text);

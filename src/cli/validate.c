@@ -73,7 +73,7 @@ static void usage_validate(FILE *f)
             "\n"
             "exit codes (the first that applies):\n"
             "  0  everything checked is valid\n"
-            "  2  usage error\n"
+            "  2  usage error (or a folder of another run than vox analyze's: a vox trajectory run's)\n"
             "  3  an input cannot be analysed (unreadable, not PDB or mmCIF, malformed, no atoms left)\n"
             "  4  an input would not fit: grid over --max-grid-voxels (or 2^32 - 1), or memory over --max-memory\n"
             "  5  the output directory is incomplete or inconsistent (outputs missing or invalid, failed or\n"
@@ -357,12 +357,15 @@ static run_file *read_run_files(report *rp, const char *dir, size_t *nf)
             summary_owner owner;
             summary_owner_of_doc(r->doc, &owner);
             const int trajectory = !ckpt && owner.kind == SUMMARY_TRAJECTORY;
-            say(rp, rp->outputs, "invalid", p,
-                trajectory ? "the summary of a vox trajectory run, not of vox analyze: vox validate checks the outputs "
-                             "of vox analyze (a folder's one run record: give each run its own --output-dir)"
+            /* a trajectory's folder is not incomplete or inconsistent (exit 5): it is not what vox validate
+             * checks, which is a usage matter (exit 2) */
+            say(rp, rp->outputs, trajectory ? "unchecked" : "invalid", p,
+                trajectory ? "the summary of a vox trajectory run: vox validate checks the outputs of vox analyze; "
+                             "vox trajectory --resume checks and completes a trajectory's files (a folder where both "
+                             "ran keeps only the later run's run.summary.json)"
                            : ckpt ? "not a run checkpoint (damaged?)" : "not a run summary (damaged?)",
                 NULL);
-            flag(rp, V_OUTPUTS);
+            flag(rp, trajectory ? V_USAGE : V_OUTPUTS);
             cJSON_Delete(r->doc);
             r->doc = NULL;
         } else if (!ckpt) {
@@ -441,7 +444,8 @@ static void check_runs(report *rp, const char *dir, const run_file *f, size_t nf
     }
 }
 
-/* write_given, box_types_given: --write and --box-types were given here (else the records say). */
+/* write_given, box_types_given, resolution_given: --write, --box-types and --resolution were given here (else
+ * the records say; the box padding always comes from them). */
 /* A file of the folder's report that is not as vox writes it (report_check_files). */
 static void report_file_fault(void *arg, const char *path, const char *why)
 {
@@ -453,7 +457,7 @@ static void report_file_fault(void *arg, const char *path, const char *why)
 }
 
 static void check_outputs(report *rp, run_config *c, const paths *inputs, int have_inputs, int write_given,
-                          int box_types_given)
+                          int box_types_given, int resolution_given)
 {
     char holder[512] = "", d[PATH_MAX + 400];
     if (dirlock_held(c->output_dir, holder, sizeof holder)) {
@@ -499,6 +503,12 @@ static void check_outputs(report *rp, run_config *c, const paths *inputs, int ha
             else if (!strcmp(it->valuestring, "html")) c->write_html = 1;
             else exports_kind(&c->exports, it->valuestring);
         }
+    /* the outputs were made at the record's resolution and padding: outputs_valid holds them to those */
+    const cJSON *res = cJSON_GetObjectItem(config, "resolution"), *pad = cJSON_GetObjectItem(config, "box_padding");
+    if (!resolution_given && cJSON_IsNumber(res) && isfinite(res->valuedouble) && res->valuedouble > 0)
+        c->resolution = res->valuedouble;
+    if (cJSON_IsNumber(pad) && isfinite(pad->valuedouble) && pad->valuedouble >= 0)
+        c->exports.box_padding = pad->valuedouble;
     if (!box_types_given && cJSON_IsArray(types) && cJSON_GetArraySize(types) > 0) {
         c->exports.box_types = 0;
         cJSON_ArrayForEach(it, types) {
@@ -720,7 +730,7 @@ int cmd_validate(int argc, char **argv)
     c.jobs = 1;
     c.shard_index = -1;
     exports_defaults(&c.exports);
-    int write_given = 0, box_types_given = 0;
+    int write_given = 0, box_types_given = 0, resolution_given = 0;
     report rp;
     memset(&rp, 0, sizeof rp);
     enum { O_OUT = 256, O_RES, O_ASM, O_KEEP, O_NOALIGN, O_MAXGRID, O_MAXMEM, O_MAXIN, O_WRITE, O_MANIFEST, O_FROMSUM,
@@ -751,6 +761,7 @@ int cmd_validate(int argc, char **argv)
         case O_RES:
             errno = 0;
             c.resolution = strtod(optarg, &end);
+            resolution_given = 1;
             if (*end || errno || !isfinite(c.resolution) || c.resolution <= 0) {
                 fprintf(stderr, "vox validate: --resolution: expected a positive number of angstroms, got '%s'\n", optarg);
                 rc = V_USAGE;
@@ -910,7 +921,7 @@ int cmd_validate(int argc, char **argv)
         for (size_t i = 0; i < ps.n; i++)
             check_input(&rp, ctx, &c, &ps.p[i]);
         if (check_dir)
-            check_outputs(&rp, &c, &ps, ps.n > 0, write_given, box_types_given);
+            check_outputs(&rp, &c, &ps, ps.n > 0, write_given, box_types_given, resolution_given);
         rc = rp.worst;
     }
     vox_ctx_destroy(&ctx);
