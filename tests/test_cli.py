@@ -180,6 +180,10 @@ def bad_input_cases(tmp):
         # Python's gzip (volumizer's reader) refuses bytes after the last member that are not zero padding: vox
         # ignored them
         ("gzip with text appended", w("tail.pdb.gz", gz + b"trailing garbage\n"), ["tail.pdb.gz", "not a gzip member"]),
+        # a label whose outputs' names fit NAME_MAX but not their temporaries': said as such, whatever the pid (it
+        # was "File name too long" of the final name, and passed or failed by the digits of the pid)
+        ("label too long for the temporaries", w("l" * 223 + ".pdb", good), ["its name is 237 bytes",
+                                                                            "at most 236 bytes"]),
         ("non-numeric coordinate", w("nonnum.pdb", line.replace(b"   2.000", b"   abcde")),
          ["nonnum.pdb:1", "y coordinate", "not a number"]),
         ("short line", w("short.pdb", line[:40] + b"\n"), ["short.pdb:1", "line too short"]),

@@ -64,6 +64,26 @@ static vox_status check_target(const char *path, char *why, size_t cap)
     return VOX_E_IO;
 }
 
+/* The longest ".tmp.PID.XXXXXX" create_temp adds: a pid of up to 7 digits
+ * (Linux's pids stay under PID_MAX_LIMIT, 4,194,304). */
+#define TEMP_SUFFIX_MAX (sizeof ".tmp." - 1 + 7 + sizeof ".XXXXXX" - 1)
+
+/* VOX_OK when path's temporary name fits the 255 bytes a file name may have
+ * whatever the writer's pid: a final name that fits but whose temporary did
+ * not failed with "File name too long" naming the final name, and a name
+ * near the limit passed or failed by the digits of the pid. */
+static vox_status check_name_length(const char *path, char *why, size_t cap)
+{
+    const char *slash = strrchr(path, '/');
+    const size_t n = strlen(slash ? slash + 1 : path);
+    if (n + TEMP_SUFFIX_MAX <= NAME_MAX)
+        return VOX_OK;
+    snprintf(why, cap, "cannot write %s: its name is %zu bytes, and vox writes it first as NAME.tmp.PID.XXXXXX, which "
+             "must fit the %d bytes a file name may have: the name must be at most %zu bytes (a shorter label or file "
+             "name)", path, n, NAME_MAX, (size_t)NAME_MAX - TEMP_SUFFIX_MAX);
+    return VOX_E_IO;
+}
+
 static vox_status io_error(const char *path, int e, char *why, size_t cap)
 {
     snprintf(why, cap, "cannot write %s: %s", path, strerror(e));
@@ -112,6 +132,8 @@ vox_status vox_stage_file_sync(const char *path, const char *data, size_t len, u
         return VOX_E_INVALID_ARG;
     }
     vox_status st = check_target(path, why, cap);
+    if (st == VOX_OK)
+        st = check_name_length(path, why, cap);
     if (st != VOX_OK)
         return st;
     size_t n = strlen(path) + 48;
