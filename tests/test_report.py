@@ -1060,6 +1060,34 @@ def test_report_folder_link(tmp):
     check("temporary" not in p.stdout, f"vox validate counts no temporary behind the link: {p.stdout[-300:]}")
 
 
+def test_report_bad_frames_tables(tmp):
+    """A <label>.frames.csv that is not a frames table of vox trajectory (a FIFO, a directory, a link to /dev/zero or
+    to itself, binary bytes, an empty file) is named on stderr and left out of the index, and vox report exits 1, as
+    for an unreadable annotation file; before, each became a trajectory row without a word.  A folder whose only such
+    name is a directory is no run's folder: nothing written there."""
+    out = os.path.join(tmp, "bad_frames")
+    r = analyze(out, os.path.join(GEN, "cavity_box.pdb"))
+    check(r.returncode == 0, f"analysed: {r.stderr[-300:]}")
+    os.mkfifo(os.path.join(out, "fifo.frames.csv"))
+    os.makedirs(os.path.join(out, "dir.frames.csv"))
+    os.symlink("/dev/zero", os.path.join(out, "zero.frames.csv"))
+    os.symlink("loop.frames.csv", os.path.join(out, "loop.frames.csv"))
+    open(os.path.join(out, "bin.frames.csv"), "wb").write(b"garbage\n\xff\xfe")
+    open(os.path.join(out, "empty.frames.csv"), "wb").close()
+    r = report_of(out)
+    _, _, d = page_of(os.path.join(out, "index.html"))
+    names = ("fifo", "dir", "zero", "loop", "bin", "empty")
+    check(r is not None and r.returncode == 1 and all(f"{n}.frames.csv" in r.stderr for n in names),
+          f"each named, exit 1: {r and r.returncode} {r and r.stderr[-600:]}")
+    check(d and d["trajectories"] == [] and [x["label"] for x in d["structures"]] == ["cavity_box"],
+          f"none of them is a trajectory row: {d and d['trajectories']}")
+    only_dir = os.path.join(tmp, "holiday")
+    os.makedirs(os.path.join(only_dir, "holiday.frames.csv"))
+    r = report_of(only_dir)
+    check(r is not None and r.returncode == 1 and sorted(os.listdir(only_dir)) == ["holiday.frames.csv"],
+          f"a folder with only a directory named like a frames table: nothing written ({sorted(os.listdir(only_dir))})")
+
+
 def test_page_of_a_rewrite_without_html(tmp):
     """A structure written again without --write html loses the page an earlier run made of it: the page showed the
     earlier result beside the new annotation (and the index linked it)."""
@@ -1082,7 +1110,7 @@ if __name__ == "__main__":
                                                       test_non_utf8_names,
                                                       test_report_damaged_files,
                                                       test_report_temporaries, test_validate_report_files,
-                                                      test_report_folder_link, test_page_of_a_rewrite_without_html,
+                                                      test_report_folder_link, test_page_of_a_rewrite_without_html, test_report_bad_frames_tables,
                                                       test_frame, test_hostile,
                                                       test_errors, test_trajectory, test_4jpn]
     sys.exit(main(tests, "vox-report-"))

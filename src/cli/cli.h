@@ -143,6 +143,8 @@ int batch_mpi_start(int *argc, char ***argv);
 void batch_mpi_end(void);
 /* `vox trajectory --topology TOP --trajectory TRAJ --output-dir DIR ...` (trajectory.c) */
 int cmd_trajectory(int argc, char **argv);
+/* The first line of <label>.frames.csv (trajectory.c), by which vox report knows one. */
+extern const char frames_csv_header[];
 /* `vox validate [PATH ...] [--output-dir DIR]`: inputs and outputs checked without analysing (validate.c) */
 int cmd_validate(int argc, char **argv);
 /* `vox merge-summaries OUT S1 S2 ...` */

@@ -777,6 +777,23 @@ static void index_rows(rows *out, const char *dir, char **names, size_t nn, inde
 }
 
 /* The rows of a trajectory's CSV file (lines after the header). */
+/* Why path is not a frames table vox trajectory wrote (not a regular file, empty, another
+ * first line), or NULL when it is one. */
+static const char *frames_csv_fault(const char *path)
+{
+    FILE *f = open_regular(path);
+    if (!f)
+        return errno == EINVAL ? "not a regular file" : strerror(errno);
+    const size_t n = strlen(frames_csv_header);
+    char head[256];
+    const size_t got = fread(head, 1, n < sizeof head ? n : sizeof head, f);
+    fclose(f);
+    if (got == 0)
+        return "empty";
+    return got == n && !memcmp(head, frames_csv_header, n) ? NULL
+                                                           : "not a frames table of vox trajectory (another first line)";
+}
+
 static long count_rows(const char *path)
 {
     FILE *f = open_regular(path);
@@ -885,6 +902,13 @@ int report_write_index(const report_assets *a, const char *dir, const char *who,
         snprintf(label, sizeof label, "%.*s", (int)(strlen(names[i]) - strlen(".frames.csv")), names[i]);
         long ntracks = 0;
         snprintf(p, sizeof p, "%s/%s", dir, names[i]);
+        const char *fault = frames_csv_fault(p);
+        if (fault) { /* as an unreadable annotation: named, left out, exit 1 */
+            fprintf(stderr, "%s: warning: %s: %s; it is left out of the index\n", who, p, fault);
+            if (unreadable)
+                (*unreadable)++;
+            continue;
+        }
         const long nrows = count_rows(p);
         const long frames = owner.kind == SUMMARY_TRAJECTORY && !strcmp(owner.label, label) ? owner.frames_done : -1;
         snprintf(p, sizeof p, "%s/%s.tracks.csv", dir, label);
@@ -961,9 +985,13 @@ static int holds_a_run(const char *dir)
     DIR *d = opendir(dir);
     struct dirent *de;
     int found = 0;
-    while (d && !found && (de = readdir(d)))
-        found = has_suffix(de->d_name, ".annotation.json") || has_suffix(de->d_name, "summary.json") ||
-                run_record_name(de->d_name, "checkpoint") || has_suffix(de->d_name, ".frames.csv");
+    while (d && !found && (de = readdir(d))) {
+        char p[PATH_MAX + 300];
+        found = (has_suffix(de->d_name, ".annotation.json") || has_suffix(de->d_name, "summary.json") ||
+                 run_record_name(de->d_name, "checkpoint") || has_suffix(de->d_name, ".frames.csv")) &&
+                snprintf(p, sizeof p, "%s/%s", dir, de->d_name) < (int)sizeof p &&
+                vox_file_kind(p, NULL) != VOX_PATH_DIRECTORY; /* a folder named like one is no run's file */
+    }
     if (d)
         closedir(d);
     return found;

@@ -148,7 +148,7 @@ static void csv_row(FILE *f, int64_t frame, const vox_frame_info *fi, const vox_
     fputc('\n', f);
 }
 
-static const char CSV_HEADER[] =
+const char frames_csv_header[] =
     "frame,time,type,id,track,voxels,volume,x,y,z,centre_x,centre_y,centre_z,circularity,uniformity\n";
 
 /* A whole number with all its digits (a raw JSON node): --start, --stop and --stride may be
@@ -314,7 +314,7 @@ static int checkpoint_read(const char *path, checkpoint *c, char *why, size_t ca
     /* layout: header, tl bytes of tracker state, rl, rl bytes of page state, the CRC */
     ok = ok && tl <= size && at + tl + sizeof rl + sizeof crc <= size && read_at(f, at + tl, &rl, sizeof rl) &&
          rl == size - (at + tl + sizeof rl + sizeof crc) && read_at(f, size - sizeof crc, &crc, sizeof crc) &&
-         c->next_k >= 0 && c->done >= 0 && c->done <= c->next_k && c->csv_len >= sizeof CSV_HEADER - 1;
+         c->next_k >= 0 && c->done >= 0 && c->done <= c->next_k && c->csv_len >= strlen(frames_csv_header);
     int read_ok = 0;
     ok = ok && crc == crc_of(f, size - sizeof crc, &read_ok) && read_ok;
     if (ok && tl) {
@@ -891,7 +891,7 @@ int cmd_trajectory(int argc, char **argv)
         if (note[0] && !o.quiet)
             fprintf(stderr, "vox trajectory: %s\n", note);
     }
-    if (!(part = open_part(part_path, resumed, CSV_HEADER, err, sizeof err)) ||
+    if (!(part = open_part(part_path, resumed, frames_csv_header, err, sizeof err)) ||
         (o.descriptors && !(desc = open_part(desc_part_path, resumed, TRAJ_DESCRIPTORS_HEADER, err, sizeof err))))
         goto out;
     if (!resumed)
