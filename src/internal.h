@@ -516,7 +516,9 @@ VOX_HIDDEN void vox_psea_all_pairs(const vox_structure *s, double *alpha, double
 VOX_HIDDEN vox_status vox_render_df_json(const vox_result *r, vox_buf *b);
 VOX_HIDDEN vox_status vox_render_payload(const vox_structure *s, const vox_result *r,
                                          const vox_payload_info *info, vox_buf *b);
-VOX_HIDDEN vox_status vox_render_pdb(const vox_structure *s, const vox_result *r, int input_frame, vox_buf *b);
+/* *replaced: set when a name's line break or byte that is not UTF-8 was written as '?'. */
+VOX_HIDDEN vox_status vox_render_pdb(const vox_structure *s, const vox_result *r, int input_frame, vox_buf *b,
+                                    int *replaced);
 /* replaced (may be NULL): set to 1 when a name held characters mmCIF cannot
  * hold on one line (written as '?'). */
 VOX_HIDDEN vox_status vox_render_cif(const vox_structure *s, const vox_result *r, int include_hubs,

@@ -906,7 +906,7 @@ static void test_hostile_names(void)
  * parsers (cJSON refuses lone surrogates) read it, and a warning says so. */
 static void count_replacement_warnings(void *cookie, const char *line)
 {
-    *(int *)cookie += strstr(line, "U+FFFD") != NULL;
+    *(int *)cookie += strstr(line, "not UTF-8") != NULL;
 }
 
 static void test_names_not_utf8(void)
@@ -945,6 +945,28 @@ static void test_names_not_utf8(void)
     }
     CHECK(rows > 0 && replaced == rows, "%zu of %zu rows with U+FFFD where the bytes are not UTF-8", replaced, rows);
     CHECK(warnings == 1, "one warning for the replaced bytes, have %d", warnings);
+    /* the annotated mmCIF and PDB the scripts open are text as well: '?' for such bytes, a warning each (they
+     * kept the raw bytes, which PyMOL could not decode) */
+    for (int d = 0; d < 2; d++) {
+        char *text = render(ctx, d ? VOX_DOC_PDB : VOX_DOC_CIF, s, r, NULL, NULL);
+        size_t bad = 0, n = text ? strlen(text) : 0;
+        for (size_t i = 0; i < n;) {
+            size_t len = 1;
+            const unsigned char c = (unsigned char)text[i];
+            if (c >= 0x80) {
+                const int k = c >= 0xC2 && c <= 0xDF ? 1 : c >= 0xE0 && c <= 0xEF ? 2 : c >= 0xF0 && c <= 0xF4 ? 3 : -1;
+                int ok = k > 0 && i + (size_t)k < n;
+                for (int q = 1; ok && q <= k; q++) ok = ((unsigned char)text[i + q] & 0xC0) == 0x80;
+                if (ok) len = (size_t)k + 1;
+                else bad++;
+            }
+            i += len;
+        }
+        CHECK(text && bad == 0 && strstr(text, "C?A") && strstr(text, "AL?"), "%s: valid UTF-8 with '?' (%zu bad)",
+              d ? "PDB" : "mmCIF", bad);
+        CHECK(warnings == 2 + d, "a warning for the %s, have %d", d ? "PDB" : "mmCIF", warnings);
+        vox_free(text);
+    }
     cJSON_Delete(doc);
     vox_free(json);
     vox_result_free(&r);

@@ -473,8 +473,9 @@ def test_structure_fields_that_are_not_utf8(tmp_path):
     """A structure file with a byte that is not UTF-8 in an atom's fields (a Latin-1 insertion code or
     chain, written by old software) loads and `vox analyze` writes its documents; in Python,
     Structure.atoms(), Result.pseudo_atoms() and render("cif") raised UnicodeDecodeError.  Those
-    bytes now come as lone surrogates (os.fsdecode's convention): render(kind) encoded with
-    errors="surrogateescape" is the CLI's file byte for byte."""
+    bytes now come as lone surrogates (os.fsdecode's convention), and the annotated mmCIF and PDB,
+    text files that PyMOL and ChimeraX decode as UTF-8, hold '?' in their place (with a warning), as
+    the volumes JSON holds U+FFFD: render(kind) is the CLI's file byte for byte."""
     lines = open(synthetic("cavity_box.pdb"), "rb").read().split(b"\n")
     first = next(i for i, l in enumerate(lines) if l.startswith(b"ATOM"))
     lines[first] = lines[first][:26] + b"\xe9" + lines[first][27:]  # the first atom's insertion code
@@ -489,4 +490,5 @@ def test_structure_fields_that_are_not_utf8(tmp_path):
     for kind, suffix in (("cif", "annotated.cif"), ("pdb", "annotated.pdb")):
         want = (out / f"latin1.{suffix}").read_bytes()
         assert r.render(kind).encode("utf-8", "surrogateescape") == want, kind
-    assert b"\xe9" in (out / "latin1.annotated.cif").read_bytes()
+    cif = (out / "latin1.annotated.cif").read_bytes()
+    assert b"\xe9" not in cif and cif.decode("utf-8") and "not UTF-8" in run.stderr

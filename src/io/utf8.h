@@ -1,5 +1,6 @@
 /* utf8.h - one UTF-8 decoder for the code that must tell characters apart in names: labels
- * (src/cli/label.c) and the file names the viewer scripts may open (writers.c) */
+ * (src/cli/label.c), the file names the viewer scripts may open (writers.c) and the names the
+ * annotated PDB and mmCIF write (write_structure.c) */
 #ifndef VOX_IO_UTF8_H
 #define VOX_IO_UTF8_H
 
@@ -30,6 +31,23 @@ static inline long vox_utf8_next(const unsigned char *s, size_t n, size_t *len)
         return -1;
     *len = k + 1;
     return (long)cp;
+}
+
+/* Replaces every byte of v[0 .. n) that begins no well-formed sequence
+ * (vox_utf8_next's -1) with '?', in place; returns how many it replaced. */
+static inline size_t vox_utf8_scrub(char *v, size_t n)
+{
+    size_t replaced = 0;
+    for (size_t i = 0; i < n;) {
+        size_t len;
+        if ((unsigned char)v[i] >= 0x80 && vox_utf8_next((const unsigned char *)v + i, n - i, &len) < 0) {
+            v[i++] = '?';
+            replaced++;
+        } else {
+            i += (unsigned char)v[i] >= 0x80 ? len : 1;
+        }
+    }
+    return replaced;
 }
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "fixed3.h"
 #include "internal.h"
+#include "utf8.h"
 
 static const char *const pseudo_res[5] = {"HUB", "POR", "POK", "CAV", "OCC"};
 static const char *const pseudo_elem[5] = {"F", "O", "N", "S", "H"};
@@ -100,16 +101,23 @@ static void out_xyz(const vox_result *r, int input_frame, const float in[3], flo
         out[c] = (float)(r->rot[0][c] * in[0] + r->rot[1][c] * in[1] + r->rot[2][c] * in[2] + r->centroid[c]);
 }
 
-/* A name as one PDB line can hold it: a line break inside it (a name built
- * in memory, or an mmCIF text field) would start a record of its own, so
- * each becomes '?', as the CIF writer writes such a value.  Returns name
- * itself when it holds none (every name read from a PDB file). */
-static const char *one_line(const char *name, char *buf, size_t cap)
+/* A name as one PDB line of text can hold it: a line break inside it (a
+ * name built in memory, or an mmCIF text field) would start a record of its
+ * own, and a byte that is not UTF-8 makes the file text no reader decodes,
+ * so each becomes '?', as the CIF writer writes such a value (*replaced set
+ * for the warning).  Returns name itself when it holds none (every ASCII
+ * name read from a PDB file). */
+static const char *one_line(const char *name, char *buf, size_t cap, int *replaced)
 {
-    if (!strpbrk(name, "\r\n"))
+    int plain = 1;
+    for (const unsigned char *c = (const unsigned char *)name; *c && plain; c++)
+        plain = *c != '\r' && *c != '\n' && *c < 0x80;
+    if (plain)
         return name;
     snprintf(buf, cap, "%s", name);
     for (char *c = buf; (c = strpbrk(c, "\r\n")) != NULL;) *c = '?';
+    if (vox_utf8_scrub(buf, strlen(buf)))
+        *replaced = 1;
     return buf;
 }
 
@@ -126,7 +134,7 @@ static void pdb_line(vox_buf *b, size_t serial, const char *name, const char *re
                    chain, resid, (double)xyz[0], (double)xyz[1], (double)xyz[2], bfac, element);
 }
 
-vox_status vox_render_pdb(const vox_structure *s, const vox_result *r, int input_frame, vox_buf *b)
+vox_status vox_render_pdb(const vox_structure *s, const vox_result *r, int input_frame, vox_buf *b, int *replaced)
 {
     for (size_t i = 0; i < s->atoms.n; i++) {
         const vox_atom *a = &s->atoms.a[i];
@@ -134,9 +142,9 @@ vox_status vox_render_pdb(const vox_structure *s, const vox_result *r, int input
         out_xyz(r, input_frame, a->xyz, p);
         /* the structure's names only: the pseudo-atoms' below are vox's own */
         char safe[4][16];
-        pdb_line(b, i, one_line(a->name, safe[0], sizeof safe[0]), one_line(a->res_name, safe[1], sizeof safe[1]),
-                 one_line(a->chain, safe[2], sizeof safe[2]), a->res_id, p, 0.0,
-                 one_line(a->element, safe[3], sizeof safe[3]));
+        pdb_line(b, i, one_line(a->name, safe[0], sizeof safe[0], replaced),
+                 one_line(a->res_name, safe[1], sizeof safe[1], replaced), one_line(a->chain, safe[2], sizeof safe[2], replaced),
+                 a->res_id, p, 0.0, one_line(a->element, safe[3], sizeof safe[3], replaced));
     }
     vox_buf_puts(b, "END\n");
     char chains[5][8];
@@ -262,6 +270,8 @@ static int cif_value_unusual(char out[40], const char *a, size_t n)
         }
         v[i] = (char)c;
     }
+    if (vox_utf8_scrub(v, n)) /* a text file's value is text */
+        replaced = 1;
     char q = memchr(v, '\'', n) ? '"' : memchr(v, '"', n) || memchr(v, ' ', n) ? '\'' : 0;
     if (!q && reserved(v, n))
         q = '\'';
@@ -296,10 +306,18 @@ static size_t cif_value(char out[40], const char *raw, int *replaced)
         if (c != ' ' && c != '\t') last = n + 1;
         squote |= c == '\'';
         other |= c == '"' || c == ' ';
-        control |= c < 0x20 || c == 0x7f;
+        control |= c < 0x20 || c == 0x7f || c >= 0x80; /* non-ASCII: checked below, rarely met */
     }
     n = last;
     if (!n) { out[0] = '.'; out[1] = '\0'; return 1; }
+    if (control) { /* only control characters and bytes that are not UTF-8 are unusual */
+        control = 0;
+        for (size_t i = 0, len = 1; i < n && !control; i += len) {
+            const unsigned char c = (unsigned char)a[i];
+            len = 1;
+            control = c < 0x20 || c == 0x7f || (c >= 0x80 && vox_utf8_next((const unsigned char *)a + i, n - i, &len) < 0);
+        }
+    }
     if (other && !squote) /* a space inside a trimmed value is an inner one */
         other = memchr(a, '"', n) || memchr(a, ' ', n);
     char q = squote ? '"' : other ? '\'' : 0;

@@ -184,12 +184,17 @@ vox_status vox_render(vox_ctx *ctx, vox_document doc, const vox_structure *s, co
             return st;
         st = vox_render_payload(s, r, &payload, &b);
         break;
-    case VOX_DOC_PDB: st = vox_render_pdb(s, r, input, &b); break;
+    case VOX_DOC_PDB:
+        st = vox_render_pdb(s, r, input, &b, &replaced);
+        if (replaced) /* a PDB line is text: a line break or a byte that is not UTF-8 is not kept */
+            vox_warn(ctx, "annotated PDB: line breaks and bytes that are not UTF-8 in some names were written as '?'");
+        break;
     case VOX_DOC_CIF:
         st = vox_render_cif(s, r, rp.include_hubs, input, &b, &replaced);
         if (replaced) /* names are data: say where the file differs from them */
             vox_warn(ctx, "mmCIF output: characters that a one-line mmCIF value cannot hold (control characters, "
-                          "or quotes that end both quote styles) were written as '?' in some names");
+                          "bytes that are not UTF-8, or quotes that end both quote styles) were written as '?' in "
+                          "some names");
         break;
     case VOX_DOC_VOLUMES_JSON:
         st = vox_render_volumes_json(s, r, &rp, &b, &replaced);
