@@ -1511,11 +1511,33 @@ def test_usage():
     for args, needle in [(["--jobs", "0"], "--jobs"), (["--shard-index", "1"], "--num-shards"),
                          (["--num-shards", "3", "--shard-index", "3"], "--num-shards"),
                          (["--resume", "--overwrite"], "mutually exclusive"),
-                         (["--progress-interval", "-1"], "--progress-interval")]:
+                         (["--progress-interval", "-1"], "--progress-interval"),
+                         # options that did nothing, or a limit the message did not name (an adversarial pass)
+                         (["--jobs", "5000"], "from 1 to 4096"),
+                         (["--no-checkpoint", "--checkpoint", "/tmp/never.json"], "give one of them"),
+                         (["--only", "failed"], "--from-summary"),
+                         (["--write", "vina", "--box-padding", " 4"], "--box-padding")]:
         p = vox("analyze", "--output-dir", "/tmp/never", *args, GEN)
         check(p.returncode == 2 and needle in p.stderr, f"usage {args}: {p.returncode} {p.stderr}")
     p = vox("merge-summaries", "/tmp/x.json")
     check(p.returncode == 2, "merge-summaries needs inputs")
+
+
+def test_messages_of_odd_plans(tmp):
+    """An input folder that is the output folder, and manifest entries without a path or a valid id after the
+    first, say what they are: before, the folder had "no structure files" (it holds some) and every bad entry after
+    the first was a label clash with the manifest's own name."""
+    d = os.path.join(tmp, "self_out")
+    os.makedirs(d)
+    shutil.copy(os.path.join(GEN, "pocket_box.pdb"), d)
+    p = vox("analyze", "--quiet", "--output-dir", d, d)
+    check(p.returncode == 1 and "the output directory" in p.stderr and "no structure files" not in p.stderr,
+          f"the output directory as input: {p.stderr[-300:]}")
+    m = os.path.join(tmp, "m9.json")
+    json.dump({"structures": [{"pdb_id": "bad;1"}, {"pdb_id": "bad;2"}, {"pdb_id": "x y"}]}, open(m, "w"))
+    p = vox("analyze", "--quiet", "--manifest", m, "--output-dir", os.path.join(tmp, "m9_out"))
+    check(p.returncode == 1 and p.stderr.count("has neither input_path nor a valid pdb_id") == 3 and
+          "used by an earlier input" not in p.stderr, f"each bad entry says so: {p.stderr[-500:]}")
 
 
 if __name__ == "__main__":
@@ -1527,4 +1549,4 @@ if __name__ == "__main__":
                    test_dead_temporaries_of_every_output, test_shard_keeps_other_hosts_temporaries, test_shards_of_two_arrays, test_durable_replace, test_resume_home_path, test_run_files_folders, test_umask, test_paths_as_pathlib, test_output_dir_inside_input_dir, test_validate, test_validate_trajectory_folder, test_validate_shards, test_merge_shards, test_replay_shard_failures, test_shards_over_changed_inputs, test_shared_label_across_shards,
                    test_deep_input_tree, test_progress_reader_gone, test_resume_other_settings, test_summary_volumes_as_annotations,
                    test_non_utf8_file_names, test_max_memory, test_binary_run_files,
-                   lambda tmp: test_usage()], "vox-batch-"))
+                   test_messages_of_odd_plans, lambda tmp: test_usage()], "vox-batch-"))

@@ -405,13 +405,8 @@ static void finish(batch *b, entry *e, int state)
 /* One entry's work, without touching the shared state: returns its state. */
 static int compute_entry(const batch *b, vox_ctx *ctx, entry *e)
 {
-    if (e->duplicate) {
-        memset(&e->oc, 0, sizeof e->oc);
-        snprintf(e->oc.error_type, sizeof e->oc.error_type, "ValueError");
-        snprintf(e->oc.error, sizeof e->oc.error, "ValueError: label '%s' of %s is used by an earlier input of this run",
-                 e->label, e->path);
-        return E_FAILED;
-    }
+    /* an entry that failed before it ran (a manifest entry without a path or id) says its own error, not a
+     * clash of the label it was given */
     if (e->early_error) {
         memset(&e->oc, 0, sizeof e->oc);
         snprintf(e->oc.error, sizeof e->oc.error, "%s", e->early_error);
@@ -420,12 +415,25 @@ static int compute_entry(const batch *b, vox_ctx *ctx, entry *e)
                  colon ? e->early_error : "VoxError");
         return E_FAILED;
     }
-    struct stat sb;
+    if (e->duplicate) {
+        memset(&e->oc, 0, sizeof e->oc);
+        snprintf(e->oc.error_type, sizeof e->oc.error_type, "ValueError");
+        snprintf(e->oc.error, sizeof e->oc.error, "ValueError: label '%s' of %s is used by an earlier input of this run",
+                 e->label, e->path);
+        return E_FAILED;
+    }
+    struct stat sb, out;
     if (stat(e->path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
         memset(&e->oc, 0, sizeof e->oc);
         snprintf(e->oc.error_type, sizeof e->oc.error_type, "IOError");
-        snprintf(e->oc.error, sizeof e->oc.error,
-                 "IOError: %s: no structure files (PDB or mmCIF, optionally gzip-compressed) in this directory", e->path);
+        if (stat(b->c->output_dir, &out) == 0 && out.st_dev == sb.st_dev && out.st_ino == sb.st_ino)
+            snprintf(e->oc.error, sizeof e->oc.error,
+                     "IOError: %s: the output directory, which is not searched for inputs (vox's outputs are not "
+                     "structures to analyse): give another --output-dir", e->path);
+        else
+            snprintf(e->oc.error, sizeof e->oc.error,
+                     "IOError: %s: no structure files (PDB or mmCIF, optionally gzip-compressed) in this directory",
+                     e->path);
         return E_FAILED;
     }
     if (b->c->resume && valid_outputs(b->c, e, &e->oc))

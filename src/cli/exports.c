@@ -10,6 +10,7 @@
  * input frame, the frame a docking program or a viewer uses for the user's
  * file; the scripts show the annotated mmCIF there too.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <limits.h>
@@ -92,7 +93,9 @@ int exports_option(export_config *e, const char *cmd, const char *option, const 
         if (errno == ERANGE && fabs(d) < 1.0) /* an underflow (1e-320) is a padding of about 0, not an error */
             errno = 0;
         /* decimal only: strtod also takes C's hexadecimal (0x10 = 16), which no one means by angstroms */
-        if (!*value || *end || errno || strpbrk(value, "xX") || !isfinite(d) || d < 0 || d > 1000) {
+        /* and no white space: strtod skips it in front ("' 4'" passed where "'4 '" did not) */
+        if (!*value || isspace((unsigned char)*value) || *end || errno || strpbrk(value, "xX") || !isfinite(d) || d < 0 ||
+            d > 1000) {
             fprintf(stderr, "vox %s: --box-padding: expected angstroms from 0 to 1000, got '%s'\n", cmd, value);
             return 2;
         }

@@ -142,6 +142,9 @@ static const char *choice(const char *option, const char *value, const char *con
     return NULL;
 }
 
+/* LONG_MAX as the messages print it (64-bit long) */
+#define VOX_LONG_MAX_TEXT "9223372036854775807"
+
 static int parse_int(const char *s, long *out)
 {
     char *end;
@@ -612,7 +615,7 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
         case O_QUIET: cfg->quiet = 1; break;
         case O_JOBS:
             if (!parse_int(optarg, &l) || l < 1 || l > 4096) {
-                fprintf(stderr, "vox analyze: --jobs: expected an integer >= 1, got '%s'\n", optarg);
+                fprintf(stderr, "vox analyze: --jobs: expected an integer from 1 to 4096, got '%s'\n", optarg);
                 return EXIT_USAGE;
             }
             cfg->jobs = (int)l;
@@ -658,7 +661,8 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
         case O_SHARD:
             if (!parse_int(optarg, &l) || l < 0 || (ch == O_NSHARDS && l < 1)) {
                 fprintf(stderr, "vox analyze: %s: expected %s, got '%s'\n", ch == O_NSHARDS ? "--num-shards" : "--shard-index",
-                        ch == O_NSHARDS ? "an integer >= 1" : "an integer >= 0", optarg);
+                        ch == O_NSHARDS ? "an integer from 1 to " VOX_LONG_MAX_TEXT : "an integer from 0 to " VOX_LONG_MAX_TEXT,
+                        optarg);
                 return EXIT_USAGE;
             }
             if (ch == O_NSHARDS) cfg->num_shards = l;
@@ -683,6 +687,14 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
     for (size_t i = 0; i < sizeof paths / sizeof *paths; i++)
         if (*paths[i]) py_path((char *)*paths[i]);
     /* options that would do nothing: said, as --fit without --align reference is */
+    if (cfg->no_checkpoint && cfg->checkpoint) {
+        fprintf(stderr, "vox analyze: --checkpoint PATH and --no-checkpoint: give one of them\n");
+        return EXIT_USAGE;
+    }
+    if (cfg->only && !cfg->from_summary) {
+        fprintf(stderr, "vox analyze: --only chooses the entries of --from-summary PATH: add it, or leave --only out\n");
+        return EXIT_USAGE;
+    }
     const unsigned boxes = EXPORT_VINA | EXPORT_DX;
     if (box_types_given && !(cfg->exports.kinds & boxes)) {
         fprintf(stderr, "vox analyze: --box-types chooses the volumes that get Vina boxes and DX maps: add vina "
