@@ -248,7 +248,7 @@ def test_report_command(tmp):
     check(st == {"cavity_box": "done", "pocket_box": "done", "pore_box": "done", "empty": "failed"},
           f"vox report: both shards' structures and the failure: {st}")
     r = vox("report", os.path.join(tmp, "nowhere"))
-    check(r.returncode == 1 and "not a directory" in r.stderr, f"vox report on a missing folder: {r.stderr}")
+    check(r.returncode == 1 and "No such file or directory" in r.stderr, f"vox report on a missing folder: {r.stderr}")
     r = vox("report")
     check(r.returncode == 2, "vox report without a folder: usage error")
 
@@ -1088,6 +1088,43 @@ def test_report_bad_frames_tables(tmp):
           f"a folder with only a directory named like a frames table: nothing written ({sorted(os.listdir(only_dir))})")
 
 
+def test_report_arguments(tmp):
+    """vox report -- DIR takes a folder whose name starts with '-'; a path that is missing or is a file says which,
+    and an empty string is a usage error (they all said "not a directory", and "--" was a usage error)."""
+    out = os.path.join(tmp, "-dashed")
+    r = analyze(out, os.path.join(GEN, "cavity_box.pdb"))
+    check(r.returncode == 0, f"analysed: {r.stderr[-300:]}")
+    r = vox("report", "--", out)
+    check(r.returncode == 0 and os.path.exists(os.path.join(out, "index.html")), f"vox report -- DIR: {r.stderr}")
+    r = vox("report", os.path.join(tmp, "missing"))
+    check(r.returncode == 1 and "No such file or directory" in r.stderr, f"a missing folder: {r.stderr}")
+    r = vox("report", os.path.join(GEN, "cavity_box.pdb"))
+    check(r.returncode == 1 and "a regular file, not a directory" in r.stderr, f"a file: {r.stderr}")
+    r = vox("report", "")
+    check(r.returncode == 2 and "empty string" in r.stderr, f"an empty string: {r.stderr}")
+
+
+def test_report_odd_annotations_and_lock(tmp):
+    """An annotation file that is JSON but not vox analyze's ("volumes" not a list of typed volumes, or absent) is
+    named and left out (exit 1): it was a finished structure with 0 or 5 untyped volumes.  A lock file vox cannot
+    use (a symbolic link) is said: vox report wrote the index without the lock and without a word."""
+    out = os.path.join(tmp, "odd_annotations")
+    os.makedirs(out)
+    for name, text in (("weird", '{"volumes":"not a list"}'), ("scalars", '{"volumes":[1,2,3,null,"x"]}'),
+                       ("emptyobj", "{}")):
+        open(os.path.join(out, name + ".annotation.json"), "w").write(text)
+    r = report_of(out)
+    check(r is not None and r.returncode == 1 and r.stderr.count("not an annotation of vox analyze") == 3,
+          f"each named: {r and r.stderr[-600:]}")
+    check(index_rows(out) == [], f"none is a row: {index_rows(out)}")
+    out2 = os.path.join(tmp, "linked_lock")
+    check(analyze(out2, os.path.join(GEN, "cavity_box.pdb")).returncode == 0, "analysed")
+    os.remove(os.path.join(out2, ".vox.lock"))
+    os.symlink(os.path.join(GEN, "cavity_box.pdb"), os.path.join(out2, ".vox.lock"))
+    r = report_of(out2)
+    check(r is not None and r.returncode == 0 and "without the folder's lock" in r.stderr, f"said: {r and r.stderr}")
+
+
 def test_page_of_a_rewrite_without_html(tmp):
     """A structure written again without --write html loses the page an earlier run made of it: the page showed the
     earlier result beside the new annotation (and the index linked it)."""
@@ -1110,7 +1147,7 @@ if __name__ == "__main__":
                                                       test_non_utf8_names,
                                                       test_report_damaged_files,
                                                       test_report_temporaries, test_validate_report_files,
-                                                      test_report_folder_link, test_page_of_a_rewrite_without_html, test_report_bad_frames_tables,
+                                                      test_report_folder_link, test_page_of_a_rewrite_without_html, test_report_bad_frames_tables, test_report_arguments, test_report_odd_annotations_and_lock,
                                                       test_frame, test_hostile,
                                                       test_errors, test_trajectory, test_4jpn]
     sys.exit(main(tests, "vox-report-"))

@@ -592,22 +592,25 @@ typedef struct index_log {
 } index_log;
 
 #define RUN_FILE_MAX ((size_t)256 << 20)
+/* An annotation JSON lists volumes only (a 60-mer's at 1 Å is under a megabyte); a parsed file
+ * takes some 40 times its size, so a larger one is refused rather than read. */
+#define ANNOTATION_FILE_MAX ((size_t)16 << 20)
 
 /* The JSON object in dir/name, lone surrogates mended; NULL, after a warning
  * naming the file and what is wrong with it, when there is none: a damaged
  * or truncated file must not just shorten the index without a word. */
-static cJSON *load_run_file(const char *dir, const char *name, index_log *log)
+static cJSON *load_run_file(const char *dir, const char *name, index_log *log, size_t max)
 {
     char p[PATH_MAX + 300], why[160];
     snprintf(p, sizeof p, "%s/%s", dir, name);
     errno = 0;
     size_t len = 0;
-    char *text = read_all(p, RUN_FILE_MAX, &len);
+    char *text = read_all(p, max, &len);
     cJSON *j = NULL;
     if (!text) {
         if (errno == EINVAL) snprintf(why, sizeof why, "not a regular file");
         else if (errno) snprintf(why, sizeof why, "cannot be read (%s)", strerror(errno));
-        else snprintf(why, sizeof why, "larger than %zu MB", RUN_FILE_MAX >> 20);
+        else snprintf(why, sizeof why, "larger than %zu MB", max >> 20);
     } else {
         json_lone_surrogates(text, 0); /* shown, not matched: U+FFFD */
         j = cJSON_Parse(text);
@@ -632,9 +635,25 @@ static cJSON *load_run_file(const char *dir, const char *name, index_log *log)
 
 static void add_annotation(rows *rs, const char *dir, const char *name, index_log *log)
 {
-    cJSON *j = load_run_file(dir, name, log);
+    cJSON *j = load_run_file(dir, name, log, ANNOTATION_FILE_MAX);
     char label[256];
     snprintf(label, sizeof label, "%.*s", (int)(strlen(name) - strlen(".annotation.json")), name);
+    /* vox analyze's annotation: "volumes" a list of volumes with a known type (any JSON object
+     * was a finished structure, "volumes": [1, 2, 3] five volumes of no type) */
+    const cJSON *vols = cJSON_GetObjectItem(j, "volumes"), *v;
+    int shaped = cJSON_IsArray(vols);
+    const cJSON *listed = shaped ? vols : NULL; /* (the macro does not parenthesize its argument) */
+    cJSON_ArrayForEach(v, listed) {
+        const cJSON *t = cJSON_GetObjectItem(v, "type");
+        shaped = shaped && cJSON_IsString(t) && exports_type_of(t->valuestring) >= 0;
+    }
+    if (j && !shaped) {
+        fprintf(stderr, "%s: warning: %s/%s: not an annotation of vox analyze (its \"volumes\" is not a list of "
+                        "typed volumes); its entries are left out of the index\n", log->who, dir, name);
+        log->unreadable++;
+        cJSON_Delete(j);
+        j = NULL;
+    }
     row *r = cJSON_IsObject(j) ? new_row(rs, label, 0) : NULL;
     if (r) {
         r->input = dup_str(cJSON_GetObjectItem(j, "input_path"));
@@ -658,7 +677,7 @@ static void add_annotation(rows *rs, const char *dir, const char *name, index_lo
  * (errors), skipped, planned; file is the file's rank. */
 static void add_summary(rows *rs, const char *dir, const char *name, size_t file, index_log *log)
 {
-    cJSON *j = load_run_file(dir, name, log);
+    cJSON *j = load_run_file(dir, name, log, RUN_FILE_MAX);
     static const char *const lists[4] = {"results", "errors", "skipped", "planned"};
     size_t order = 0;
     for (int k = 0; k < 4 && cJSON_IsObject(j); k++) {
@@ -1013,14 +1032,26 @@ int cmd_report(int argc, char **argv)
                "directory.  The pages open from a file:// URL with no network.\n");
         return 0;
     }
-    if (argc != 2 || argv[1][0] == '-') {
-        fprintf(stderr, "usage: vox report DIR (see vox report --help)\n");
+    /* "--" ends the options: vox report -- -out (a folder named -out) */
+    const int after_dashes = argc == 3 && !strcmp(argv[1], "--");
+    if (!(argc == 2 && argv[1][0] != '-') && !after_dashes) {
+        fprintf(stderr, "usage: vox report DIR (see vox report --help; vox report -- DIR for a DIR starting with '-')\n");
         return 2;
     }
-    const char *dir = argv[1];
+    const char *dir = argv[after_dashes ? 2 : 1];
     struct stat sb;
-    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-        fprintf(stderr, "vox report: %s: not a directory\n", dir);
+    if (!*dir) {
+        fprintf(stderr, "vox report: the directory given is an empty string\n");
+        return 2;
+    }
+    if (stat(dir, &sb) != 0) {
+        fprintf(stderr, "vox report: '%s': %s\n", dir, strerror(errno));
+        return 1;
+    }
+    if (!S_ISDIR(sb.st_mode)) {
+        const char *what;
+        vox_file_kind(dir, &what);
+        fprintf(stderr, "vox report: '%s' is %s, not a directory\n", dir, what);
         return 1;
     }
     /* a folder without a run of vox is not written into (vox report ~ by
@@ -1048,6 +1079,9 @@ int cmd_report(int argc, char **argv)
     } else if (dirlock_held(dir, holder, sizeof holder)) {
         fprintf(stderr, "vox report: note: a run is writing to %s now (%s): the index shows it as it stands, and "
                         "no temporary file is removed\n", dir, holder);
+    } else { /* a lock file vox cannot use (a link, a FIFO, a directory): said, as vox analyze says it */
+        fprintf(stderr, "vox report: warning: %s; the index is written without the folder's lock, and no temporary "
+                        "file is removed\n", why);
     }
     int unreadable = 0;
     int ok = report_install_assets(&a, dir, err, sizeof err) &&
