@@ -1538,6 +1538,19 @@ def test_messages_of_odd_plans(tmp):
     p = vox("analyze", "--quiet", "--manifest", m, "--output-dir", os.path.join(tmp, "m9_out"))
     check(p.returncode == 1 and p.stderr.count("has neither input_path nor a valid pdb_id") == 3 and
           "used by an earlier input" not in p.stderr, f"each bad entry says so: {p.stderr[-500:]}")
+    # --from-summary: entries without an input path are named (they were dropped without a word), a \u0000 in a
+    # string is refused (the path was cut at it, and another file analysed), broken JSON says where
+    pocket = os.path.join(GEN, "pocket_box.pdb")
+    for name, text, rc, needle in (
+            ("nopath", '{"results":[],"errors":[{"source":"a","input_path":null},{"source":"b"}]}', 0,
+             "errors[1] (b) has no input path"),
+            ("nul", '{"results":[],"errors":[{"source":"c","input_path":' + json.dumps(pocket + "\u0000x") + '}]}', 1,
+             "(a NUL)"),
+            ("cut", '{"results":[', 1, "ends early"), ("bad", '{"results":[}', 1, "byte offset")):
+        sp = os.path.join(tmp, f"s9_{name}.json")
+        open(sp, "w").write(text)
+        p = vox("analyze", "--quiet", "--from-summary", sp, "--output-dir", os.path.join(tmp, "s9_out"))
+        check(p.returncode == rc and needle in p.stderr, f"--from-summary {name}: {p.returncode} {p.stderr[-300:]}")
 
 
 if __name__ == "__main__":

@@ -110,9 +110,17 @@ static int shard_of(const cJSON *doc, long *k, long *n);
 static int add_summary(paths *ps, const run_config *c, int *own, cJSON **own_plan)
 {
     char *text = read_text_file(c->from_summary, (size_t)1 << 30, NULL);
-    int ok = summary_entries(text, c->only, ps);
+    char why[256] = "";
+    vox_buf notes = {0};
+    int ok = summary_entries(text, c->only, ps, &notes, why, sizeof why);
     if (!ok)
-        fprintf(stderr, "vox analyze: %s: %s\n", c->from_summary, text ? "not a run summary" : text_file_error(errno));
+        fprintf(stderr, "vox analyze: %s: %s\n", c->from_summary, text ? why : text_file_error(errno));
+    for (char *line = notes.data, *nl; ok && line && *line; line = nl + 1) {
+        if (!(nl = strchr(line, '\n')))
+            break;
+        fprintf(stderr, "vox analyze: %s: %.*s\n", c->from_summary, (int)(nl - line), line);
+    }
+    vox_buf_free(&notes);
     cJSON *doc = ok && c->num_shards > 1 ? json_parse(text, 0) : NULL;
     long k, n;
     *own = doc && shard_of(doc, &k, &n) && n == c->num_shards && k == c->shard_index;

@@ -456,10 +456,20 @@ int manifest_entries(const char *text, const char *manifest_path, const run_conf
 
 /* ---- summaries ------------------------------------------------------------------- */
 
-int summary_entries(const char *text, const char *only, paths *ps)
+int summary_entries(const char *text, const char *only, paths *ps, vox_buf *notes, char *why, size_t cap)
 {
     cJSON *j = json_parse(text, 0);
     if (!cJSON_IsObject(j) || !cJSON_IsArray(cJSON_GetObjectItem(j, "results"))) {
+        const size_t len = text ? strlen(text) : 0, at = text ? json_first_bad_byte(text, len) : 0;
+        if (!j && at < len) snprintf(why, cap, "not a run summary: not valid JSON at byte offset %zu of %zu", at, len);
+        else if (!j) snprintf(why, cap, "not a run summary: %s", len ? "its JSON ends early (truncated?)" : "empty");
+        else snprintf(why, cap, "not a run summary: no \"results\" list");
+        cJSON_Delete(j);
+        return 0;
+    }
+    /* a "\u0000" in a string would cut a path short at it, and another file would be analysed */
+    if (strstr(text, "\\u0000")) {
+        snprintf(why, cap, "not a run summary: it holds \\u0000 (a NUL) in a string, which no path holds");
         cJSON_Delete(j);
         return 0;
     }
@@ -474,10 +484,16 @@ int summary_entries(const char *text, const char *only, paths *ps)
     int ok = 1;
     for (int k = 0; k < ns && ok; k++) {
         const cJSON *it;
+        int index = -1;
         cJSON_ArrayForEach(it, cJSON_GetObjectItem(j, sections[k])) {
+            index++;
             const cJSON *src = cJSON_GetObjectItem(it, "source"), *ip = cJSON_GetObjectItem(it, "input_path");
-            if (!cJSON_IsString(ip))
+            if (!cJSON_IsString(ip) || !ip->valuestring[0]) {
+                if (notes)
+                    vox_buf_printf(notes, "note: %s[%d] (%.100s) has no input path: it is not replayed\n", sections[k],
+                                   index, cJSON_IsString(src) ? src->valuestring : "no label");
                 continue;
+            }
             int dup = 0; /* "all" is de-duplicated by (label, path) */
             for (size_t q = first; q < ps->n && !dup; q++)
                 dup = !strcmp(ps->p[q].path, ip->valuestring) &&

@@ -75,8 +75,10 @@ int manifest_entries(const char *text, const char *manifest_path, const run_conf
                      size_t cap);
 /* --from-summary: the entries of an earlier run's summary, from the sections
  * `only` names (failed, skipped, planned, all); "all" once each.  0 when the
- * text is not a run summary. */
-int summary_entries(const char *text, const char *only, paths *ps);
+ * text is not a run summary, with why (where the JSON breaks, what is
+ * missing, a NUL in a string).  An entry without an input path is left out
+ * with a line in notes (NULL: none). */
+int summary_entries(const char *text, const char *only, paths *ps, vox_buf *notes, char *why, size_t cap);
 /* --resume reads the checkpoint for the record: what it says about it (its
  * format, entries, settings that changed since) goes to notes, one line each.
  * text NULL: the file is missing or unreadable (exists: whether it is there). */

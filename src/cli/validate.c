@@ -896,8 +896,9 @@ int cmd_validate(int argc, char **argv)
     }
     if (c.from_summary) {
         char *text = read_text_file(c.from_summary, (size_t)1 << 30, NULL);
-        if (!summary_entries(text, c.only, &ps)) {
-            say(&rp, rp.inputs, "invalid", c.from_summary, text ? "not a run summary" : text_file_error(errno), NULL);
+        char sw[256] = "";
+        if (!summary_entries(text, c.only, &ps, NULL, sw, sizeof sw)) {
+            say(&rp, rp.inputs, "invalid", c.from_summary, text ? sw : text_file_error(errno), NULL);
             flag(&rp, V_BAD_INPUT);
         }
         free(text);
