@@ -464,7 +464,9 @@ def test_resume_notes_only_real_changes(tmp):
           f"settings that changed are pointed out, numbers written alike: {p.stderr}")
     out = os.path.join(tmp, "notes_exports")
     p = vox("analyze", "--quiet", "--resume", "--write", "vina", "--box-padding", "4", "--output-dir", out, pocket)
-    check("box_padding was 6 " in p.stderr and "box_types was" in p.stderr and p.stderr.count("warning") == 2,
+    # the Vina boxes say their padding: those of the old one are analysed again (a note), not kept (a warning)
+    check("box_padding was 6 " in p.stderr and "analysed again" in p.stderr and "box_types was" in p.stderr and
+          p.stderr.count("warning") == 1,
           f"changed docking boxes are pointed out: {p.stderr}")
 
 
@@ -1379,6 +1381,26 @@ def test_resume_other_settings(tmp):
     check(r.returncode == 0 and "+ 6 A" in vina and "analysed again" in r.stderr and "old setting" not in r.stderr,
           f"redone with the new padding: {vina} {r.stderr[-300:]}")
     check(vox("validate", "--output-dir", out2).returncode == 0, "vox validate: the record's padding")
+    # Vina boxes alone say their padding in their comment: another one is redone too, without a checkpoint
+    out3 = os.path.join(tmp, "other_padding_vina")
+    base = ("--quiet", "--resolution", "2.0", "--write", "vina", "--output-dir", out3, inputs[0])
+    vox("analyze", *base, "--no-checkpoint")
+    r = vox("analyze", *base, "--no-checkpoint", "--resume", "--box-padding", "12")
+    vina = open(os.path.join(out3, "pocket_box.pocket-0.vina.txt")).readline()
+    check(r.returncode == 0 and "+ 12 A" in vina and summary(out3)["num_processed"] == 1,
+          f"Vina boxes redone with the new padding: {vina} {r.stderr[-300:]}")
+    check(vox("validate", "--output-dir", out3).returncode == 0, "vox validate: the Vina boxes' padding")
+    # shards of one folder at two resolutions (merge-summaries refuses them): each entry is held to its own
+    # record's resolution, and a message gives the file's
+    out4 = os.path.join(tmp, "shards_two_res")
+    for k, res in ((0, "2.0"), (1, "3.0")):
+        vox("analyze", "--quiet", "--num-shards", "2", "--shard-index", str(k), "--resolution", res,
+            "--output-dir", out4, *inputs)
+    p = vox("validate", "--output-dir", out4)
+    check(p.returncode == 0, f"each shard's entries against its record: {p.returncode} {p.stdout[-400:]}")
+    p = vox("validate", "--output-dir", out4, "--resolution", "2.5")
+    check(p.returncode == 5 and "made at 2 A" in p.stdout and "the 2.5 A" in p.stdout,
+          f"--resolution given: the file's own resolution said: {p.stdout[-400:]}")
 
 
 def test_deep_input_tree(tmp):
@@ -1431,6 +1453,17 @@ def test_progress_reader_gone(tmp):
     if p is not None:
         check(os.path.exists(os.path.join(out3, "run.summary.json")) and summary(out3)["num_processed"] == 4,
               f"vox analyze | head -n 1 finished the run: {p.stderr[-300:]}")
+        # the reason is this failure's, or none (it was another call's errno: "No such file or directory")
+        check("cannot write to standard output" in p.stderr and "No such file" not in p.stderr,
+              f"standard output's failure said: {p.stderr[-300:]}")
+    # a closed standard output: the tables went into the folder's lock file, which took its number
+    out4 = os.path.join(tmp, "closed_out")
+    p = subprocess.run([VOX, "analyze", "--output-dir", out4, inputs[0]], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, text=True, timeout=120, close_fds=True,
+                       preexec_fn=lambda: os.close(1)) if not WRAPPER else None
+    if p is not None:
+        lock = open(os.path.join(out4, ".vox.lock")).read()
+        check(p.returncode == 0 and lock.startswith("pid "), f"closed stdout: lock file {lock[:60]!r} {p.stderr}")
 
 
 def test_summary_volumes_as_annotations(tmp):
@@ -1516,7 +1549,9 @@ def test_usage():
                          (["--jobs", "5000"], "from 1 to 4096"),
                          (["--no-checkpoint", "--checkpoint", "/tmp/never.json"], "give one of them"),
                          (["--only", "failed"], "--from-summary"),
-                         (["--write", "vina", "--box-padding", " 4"], "--box-padding")]:
+                         (["--write", "vina", "--box-padding", " 4"], "--box-padding"),
+                         (["--checkpoint", "/tmp/" + "c" * 245 + ".json"], "at most 236 bytes"),
+                         (["--failures-manifest", "/tmp/" + "f" * 245 + ".json"], "at most 236 bytes")]:
         p = vox("analyze", "--output-dir", "/tmp/never", *args, GEN)
         check(p.returncode == 2 and needle in p.stderr, f"usage {args}: {p.returncode} {p.stderr}")
     p = vox("merge-summaries", "/tmp/x.json")

@@ -909,6 +909,25 @@ static void count_replacement_warnings(void *cookie, const char *line)
     *(int *)cookie += strstr(line, "not UTF-8") != NULL;
 }
 
+/* How many bytes of text begin no well-formed UTF-8 sequence. */
+static size_t bytes_not_utf8(const char *text)
+{
+    size_t bad = 0, n = strlen(text);
+    for (size_t i = 0; i < n;) {
+        size_t len = 1;
+        const unsigned char c = (unsigned char)text[i];
+        if (c >= 0x80) {
+            const int k = c >= 0xC2 && c <= 0xDF ? 1 : c >= 0xE0 && c <= 0xEF ? 2 : c >= 0xF0 && c <= 0xF4 ? 3 : -1;
+            int ok = k > 0 && i + (size_t)k < n;
+            for (int q = 1; ok && q <= k; q++) ok = ((unsigned char)text[i + q] & 0xC0) == 0x80;
+            if (ok) len = (size_t)k + 1;
+            else bad++;
+        }
+        i += len;
+    }
+    return bad;
+}
+
 static void test_names_not_utf8(void)
 {
     static const char *const chains[] = {"\xff", "A"};
@@ -949,19 +968,7 @@ static void test_names_not_utf8(void)
      * kept the raw bytes, which PyMOL could not decode) */
     for (int d = 0; d < 2; d++) {
         char *text = render(ctx, d ? VOX_DOC_PDB : VOX_DOC_CIF, s, r, NULL, NULL);
-        size_t bad = 0, n = text ? strlen(text) : 0;
-        for (size_t i = 0; i < n;) {
-            size_t len = 1;
-            const unsigned char c = (unsigned char)text[i];
-            if (c >= 0x80) {
-                const int k = c >= 0xC2 && c <= 0xDF ? 1 : c >= 0xE0 && c <= 0xEF ? 2 : c >= 0xF0 && c <= 0xF4 ? 3 : -1;
-                int ok = k > 0 && i + (size_t)k < n;
-                for (int q = 1; ok && q <= k; q++) ok = ((unsigned char)text[i + q] & 0xC0) == 0x80;
-                if (ok) len = (size_t)k + 1;
-                else bad++;
-            }
-            i += len;
-        }
+        const size_t bad = text ? bytes_not_utf8(text) : 1;
         CHECK(text && bad == 0 && strstr(text, "C?A") && strstr(text, "AL?"), "%s: valid UTF-8 with '?' (%zu bad)",
               d ? "PDB" : "mmCIF", bad);
         CHECK(warnings == 2 + d, "a warning for the %s, have %d", d ? "PDB" : "mmCIF", warnings);
@@ -969,6 +976,19 @@ static void test_names_not_utf8(void)
     }
     cJSON_Delete(doc);
     vox_free(json);
+    vox_result_free(&r);
+    vox_structure_free(&s);
+    /* a UTF-8 name longer than the PDB's four atom-name columns is cut on a character boundary ("C" +
+     * "é" + the first byte of the next "é" was written) */
+    static const char *const utf8_chain[] = {"A"}, *const utf8_name[] = {"C\xc3\xa9\xc3\xa9"},
+                             *const utf8_res[] = {"ALA"};
+    s = renamed_box(ctx, utf8_chain, utf8_name, utf8_res, 1);
+    CHECK(vox_prepare(ctx, s, &pp) == VOX_OK, "prepare");
+    r = analyse(ctx, s, 2.0, 1);
+    char *pdb = render(ctx, VOX_DOC_PDB, s, r, NULL, NULL);
+    CHECK(pdb && bytes_not_utf8(pdb) == 0 && strstr(pdb, " C\xc3\xa9 ALA"), "PDB atom names cut whole: %.60s",
+          pdb ? strstr(pdb, "ATOM") : "");
+    vox_free(pdb);
     vox_result_free(&r);
     vox_structure_free(&s);
     vox_ctx_destroy(&ctx);

@@ -1135,6 +1135,9 @@ def test_page_of_a_rewrite_without_html(tmp):
     check(r.returncode == 0 and os.path.exists(page), f"first run with a page: {r.stderr[-300:]}")
     r = vox("analyze", "--quiet", "--overwrite", "--resolution", "3.0", "--output-dir", out, src)
     check(r.returncode == 0 and not os.path.exists(page), f"the earlier page is gone: {r.stderr[-300:]}")
+    # the run writes the folder's index again, so that it links no page that is gone
+    check([(x["label"], x["page"]) for x in index_rows(out)] == [("pocket_box", False)],
+          f"the index refreshed by the run: {index_rows(out)}")
     r = report_of(out)
     rows = index_rows(out)
     check([(x["label"], x["page"]) for x in rows] == [("pocket_box", False)], f"the index links no page: {rows}")

@@ -771,9 +771,15 @@ static void batch_free(batch *b)
     pthread_mutex_destroy(&b->lock);
 }
 
-/* A file vox will write by renaming a new one over it must be a regular file or absent. */
+/* A file vox will write by renaming a new one over it must be a regular file or absent, and its
+ * name short enough for its temporary's: said before the run, not after hours of it. */
 static int replaceable(const char *option, const char *path, const char *instead)
 {
+    char why[PATH_MAX + 300];
+    if (vox_check_name_length(path, why, sizeof why) != VOX_OK) {
+        fprintf(stderr, "vox analyze: %s: %s\n", option, why);
+        return 0;
+    }
     const char *what;
     vox_path_kind k = vox_file_kind(path, &what);
     if (k == VOX_PATH_NONE || k == VOX_PATH_REGULAR)
@@ -1206,6 +1212,12 @@ int cmd_merge_summaries(int argc, char **argv)
         free(ks), free(ns);
         fprintf(stderr, "vox merge-summaries: out of memory\n");
         return 1;
+    }
+    char too_long[PATH_MAX + 300];
+    if (vox_check_name_length(argv[1], too_long, sizeof too_long) != VOX_OK) {
+        fprintf(stderr, "vox merge-summaries: %s\n", too_long);
+        free(ks), free(ns);
+        return 2;
     }
     summary_merge m;
     merge_begin(&m);

@@ -56,6 +56,7 @@ typedef struct run_config {
     vox_output_frame output_frame; /* of the annotated CIF/PDB coordinates */
     export_config exports;         /* --write descriptors,vina,pymol,chimerax,dx (exports.c) */
     const export_leftovers *leftovers; /* per-volume exports the output directory held at the start (batch.c) */
+    size_t *pages_removed; /* earlier pages of structures written again without html (atomic adds; NULL: not counted) */
     /* batch runs */
     int jobs;                   /* structures analysed at once; 0: not given (batch.c resolves it) */
     double progress_interval;   /* seconds between progress lines when stderr is not a terminal; <= 0: none */

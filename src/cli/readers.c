@@ -553,7 +553,7 @@ void checkpoint_notes(const char *text, int exists, const char *path, const run_
             /* the annotation records the resolution, the volumes JSON the padding: outputs_valid redoes the
              * structures made with another */
             if (!strcmp(keys[k], "resolution") ||
-                (!strcmp(keys[k], "box_padding") && (c->exports.kinds & EXPORT_DESCRIPTORS)))
+                (!strcmp(keys[k], "box_padding") && (c->exports.kinds & (EXPORT_DESCRIPTORS | EXPORT_VINA))))
                 vox_buf_printf(notes, "note: %s was %.200s in the checkpoint's run and is %.200s now: the "
                                       "structures it analysed are analysed again\n", keys[k], x ? x : "?", y ? y : "?");
             else
@@ -720,14 +720,18 @@ static cJSON *volumes_json_of(const char *text, const char *label, const cJSON *
  * its comment line, then center_x .. size_z, each "key = number" with a
  * finite number and nothing else, sizes not negative.  A file damaged in
  * its middle (a number overwritten) is not complete, though its head and
- * tail are. */
-static int vina_complete(const char *path)
+ * tail are.  Its comment gives the box's padding ("box of its voxels + 4 A
+ * on each side", printf's %g): it must be padding, so that a box of
+ * another --box-padding is not taken for this run's. */
+static int vina_complete(const char *path, double padding)
 {
     static const char *const keys[6] = {"center_x", "center_y", "center_z", "size_x", "size_y", "size_z"};
-    char *text = NULL;
+    char *text = NULL, want[96];
+    snprintf(want, sizeof want, "; box of its voxels + %g A on each side", padding);
     int ok = regular_text(path, &text) && !strncmp(text, "# vox ", 6);
     const char *l = ok ? strchr(text, '\n') : NULL;
-    ok = l != NULL;
+    const char *said = l ? strstr(text, "; box of its voxels + ") : NULL;
+    ok = l != NULL && said && said < l && !strncmp(said, want, strlen(want));
     for (int k = 0; ok && k < 6; k++) {
         l++; /* past the line break */
         const size_t n = strlen(keys[k]);
@@ -772,8 +776,9 @@ static int volume_files_valid(const run_config *c, const char *label, const cJSO
             int vina = per_volume[k] == EXPORT_VINA;
             if (!exports_volume_file(path, sizeof path, c->output_dir, label, (vox_volume_type)t, (int)id->valuedouble,
                                      per_volume[k]) ||
-                !(vina ? vina_complete(path) : file_ends(path, "# vox ", "\"data\" value 3\n", 1))) {
-                snprintf(why, cap, "%s: missing, or not a complete %s", path, vina ? "Vina configuration" : "OpenDX map");
+                !(vina ? vina_complete(path, e->box_padding) : file_ends(path, "# vox ", "\"data\" value 3\n", 1))) {
+                snprintf(why, cap, "%s: missing, not a complete %s%s", path, vina ? "Vina configuration" : "OpenDX map",
+                         vina ? ", or of another --box-padding" : "");
                 return 0;
             }
         }
@@ -833,14 +838,15 @@ static int exports_valid(const run_config *c, const char *label, const char *ann
 }
 
 /* Whether the annotation JSON text records resolution (volumizer writes it as the run's float):
- * outputs of another resolution are not this run's, whatever a checkpoint says. */
-static int made_at(const char *text, double resolution)
+ * outputs of another resolution are not this run's, whatever a checkpoint says.  *was: the one
+ * it records (NaN: none). */
+static int made_at(const char *text, double resolution, double *was)
 {
     cJSON *j = parse_whole(text);
     const cJSON *res = cJSON_GetObjectItem(j, "resolution");
-    const int same = cJSON_IsNumber(res) && res->valuedouble == resolution;
+    *was = cJSON_IsNumber(res) ? res->valuedouble : NAN;
     cJSON_Delete(j);
-    return same;
+    return *was == resolution;
 }
 
 int outputs_valid(const run_config *c, const char *label, const char *cif, const char *json, outcome *o, char *why,
@@ -853,6 +859,7 @@ int outputs_valid(const run_config *c, const char *label, const char *cif, const
     page_name(label, name, sizeof name);
     snprintf(page, sizeof page, "%s/%s", c->output_dir, name);
     int ok = 0;
+    double was;
     char sub[256] = "";
     if (!regular_text(json, &text))
         snprintf(why, cap, "%s: missing or unreadable", json);
@@ -864,8 +871,8 @@ int outputs_valid(const run_config *c, const char *label, const char *cif, const
         snprintf(why, cap, "%s: missing, or not a complete HTML page", page);
     else if (!annotation_valid(text, label, cif, o, sub, sizeof sub))
         snprintf(why, cap, "%s: %s", json, sub);
-    else if (!made_at(text, c->resolution))
-        snprintf(why, cap, "%s: made at another resolution than this run's %g A", json, c->resolution);
+    else if (!made_at(text, c->resolution, &was))
+        snprintf(why, cap, "%s: made at %g A, another resolution than the %g A of this run", json, was, c->resolution);
     else
         ok = exports_valid(c, label, text, why, cap);
     free(text);

@@ -445,13 +445,12 @@ void report_page_path(const char *dir, const char *label, char *out, size_t cap)
     snprintf(out, cap, "%s/%s", dir, name);
 }
 
-void report_remove_page(const char *dir, const char *label)
+int report_remove_page(const char *dir, const char *label)
 {
     char p[PATH_MAX];
     report_page_path(dir, label, p, sizeof p);
     struct stat sb;
-    if (lstat(p, &sb) == 0 && S_ISREG(sb.st_mode))
-        unlink(p);
+    return lstat(p, &sb) == 0 && S_ISREG(sb.st_mode) && unlink(p) == 0;
 }
 
 vox_status report_structure_page(vox_ctx *ctx, const report_assets *a, const char *dir, const char *label,

@@ -63,7 +63,8 @@ vox_status report_structure_page(vox_ctx *ctx, const report_assets *a, const cha
 /* DIR/<label>.html, and its removal when it is a regular file (the page of a
  * structure that failed, or that a run wrote again without a page). */
 void report_page_path(const char *dir, const char *label, char *out, size_t cap);
-void report_remove_page(const char *dir, const char *label);
+/* 1 when a page was removed. */
+int report_remove_page(const char *dir, const char *label);
 
 /* (Re)builds DIR/index.html from the files in DIR: one row per entry of the
  * run summaries and checkpoint there (for each label the newest file naming

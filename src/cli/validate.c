@@ -444,6 +444,17 @@ static void check_runs(report *rp, const char *dir, const run_file *f, size_t nf
     }
 }
 
+/* c with the resolution (unless given here) and box padding of a run record's settings (its
+ * "config", a checkpoint's "signature"). */
+static void made_with(run_config *c, const cJSON *config, int resolution_given)
+{
+    const cJSON *res = cJSON_GetObjectItem(config, "resolution"), *pad = cJSON_GetObjectItem(config, "box_padding");
+    if (!resolution_given && cJSON_IsNumber(res) && isfinite(res->valuedouble) && res->valuedouble > 0)
+        c->resolution = res->valuedouble;
+    if (cJSON_IsNumber(pad) && isfinite(pad->valuedouble) && pad->valuedouble >= 0)
+        c->exports.box_padding = pad->valuedouble;
+}
+
 /* write_given, box_types_given, resolution_given: --write, --box-types and --resolution were given here (else
  * the records say; the box padding always comes from them). */
 /* A file of the folder's report that is not as vox writes it (report_check_files). */
@@ -503,12 +514,9 @@ static void check_outputs(report *rp, run_config *c, const paths *inputs, int ha
             else if (!strcmp(it->valuestring, "html")) c->write_html = 1;
             else exports_kind(&c->exports, it->valuestring);
         }
-    /* the outputs were made at the record's resolution and padding: outputs_valid holds them to those */
-    const cJSON *res = cJSON_GetObjectItem(config, "resolution"), *pad = cJSON_GetObjectItem(config, "box_padding");
-    if (!resolution_given && cJSON_IsNumber(res) && isfinite(res->valuedouble) && res->valuedouble > 0)
-        c->resolution = res->valuedouble;
-    if (cJSON_IsNumber(pad) && isfinite(pad->valuedouble) && pad->valuedouble >= 0)
-        c->exports.box_padding = pad->valuedouble;
+    /* the outputs were made at the record's resolution and padding: outputs_valid holds them to those
+     * (an entry of a record, to that record's: settings_of) */
+    made_with(c, config, resolution_given);
     if (!box_types_given && cJSON_IsArray(types) && cJSON_GetArraySize(types) > 0) {
         c->exports.box_types = 0;
         cJSON_ArrayForEach(it, types) {
@@ -606,6 +614,13 @@ static void check_outputs(report *rp, run_config *c, const paths *inputs, int ha
             flag(rp, V_OUTPUTS);
             continue;
         }
+        /* the entry's outputs were made with its own record's settings: the shards of one folder may
+         * differ (merge-summaries refuses them, but each shard's files are its run's) */
+        run_config made = *c;
+        if (p->from && p->rank < nf && files[p->rank].doc) {
+            const cJSON *own = cJSON_GetObjectItem(files[p->rank].doc, "config");
+            made_with(&made, own ? own : cJSON_GetObjectItem(files[p->rank].doc, "signature"), resolution_given);
+        }
         char cif[PATH_MAX], json[PATH_MAX], why[PATH_MAX + 300];
         snprintf(cif, sizeof cif, "%s/%s.annotated.cif", c->output_dir, p->label);
         snprintf(json, sizeof json, "%s/%s.annotation.json", c->output_dir, p->label);
@@ -614,7 +629,7 @@ static void check_outputs(report *rp, run_config *c, const paths *inputs, int ha
         if (p->section && !strcmp(p->section, "planned")) {
             /* a --dry-run into a finished folder replaces its records (as
              * volumizer's does) but not its outputs: those still count */
-            if (outputs_valid(c, p->label, cif, json, &o, why, sizeof why)) {
+            if (outputs_valid(&made, p->label, cif, json, &o, why, sizeof why)) {
                 snprintf(d, sizeof d, "outputs complete (%zu volumes) of an earlier run; the newest record%s is a "
                          "--dry-run that planned it", o.num_volumes, from);
                 say_entry(rp, "ok", p, d);
@@ -634,7 +649,7 @@ static void check_outputs(report *rp, run_config *c, const paths *inputs, int ha
             flag(rp, V_OUTPUTS);
             continue;
         }
-        if (!outputs_valid(c, p->label, cif, json, &o, why, sizeof why)) {
+        if (!outputs_valid(&made, p->label, cif, json, &o, why, sizeof why)) {
             snprintf(d, sizeof d, "%s%s", why, from);
             say_entry(rp, "invalid", p, d);
             flag(rp, V_OUTPUTS);

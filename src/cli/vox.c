@@ -5,6 +5,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <limits.h>
@@ -245,7 +246,7 @@ void analyze_params_of(const run_config *c, vox_analyze_params *ap)
  * REPLACING, the old JSON is removed before the first rename, so that a new
  * CIF never stands beside an old, valid JSON whether the run is killed or the
  * power fails in between.  The renames become durable with the directory at
- * the end of the run.  After the renames, the boxes and maps of volumes the
+ * the end of the run.  Before the renames, the boxes and maps of volumes the
  * structure no longer has go, and so does an earlier page when this run
  * writes none. */
 static vox_status write_outputs(vox_ctx *ctx, const run_config *c, const vox_structure *s, const vox_result *r,
@@ -294,14 +295,18 @@ static vox_status write_outputs(vox_ctx *ctx, const run_config *c, const vox_str
             st = VOX_E_NOMEM;
     if (st == VOX_OK && !targets)
         st = VOX_E_NOMEM;
+    /* the earlier boxes and maps of volumes the structure no longer has, and an earlier page when this
+     * run writes none, go before the renames: a run killed after the annotation's rename leaves none
+     * of them beside it, which --resume would take for this run's (one killed before leaves the old
+     * annotation, which lists a box gone, and the structure is redone) */
+    if (st == VOX_OK) {
+        export_leftovers_remove(c->leftovers, c->output_dir, label, (const char *const *)targets, ntargets);
+        if (!c->report && report_remove_page(c->output_dir, label) && c->pages_removed)
+            __atomic_fetch_add(c->pages_removed, 1, __ATOMIC_RELAXED);
+    }
     if (st == VOX_OK && !staged_commit(&set, why, sizeof why)) {
         st = VOX_E_IO;
         for (size_t i = 0; i < set.committed; i++) unlink(targets[i]); /* nothing of this structure is left */
-    }
-    if (st == VOX_OK) {
-        export_leftovers_remove(c->leftovers, c->output_dir, label, (const char *const *)targets, ntargets);
-        if (!c->report)
-            report_remove_page(c->output_dir, label);
     }
     staged_discard(&set);
     for (size_t i = 0; targets && i < ntargets; i++) free(targets[i]);
@@ -731,6 +736,25 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
     return -1;
 }
 
+/* The folder's index.html after a run without --write html removed earlier pages (structures written
+ * again without one): written again, so that it links no page that is gone; where this vox's report
+ * files cannot be found, a note says so. */
+static void refresh_index(const char *dir, size_t removed)
+{
+    char index[PATH_MAX + 16], err[4096];
+    snprintf(index, sizeof index, "%s/index.html", dir);
+    if (vox_file_kind(index, NULL) != VOX_PATH_REGULAR)
+        return;
+    report_assets a;
+    int unreadable = 0;
+    if (!report_find_assets(&a, err, sizeof err) ||
+        !report_write_index(&a, dir, "vox analyze", &unreadable, err, sizeof err))
+        fprintf(stderr, "vox analyze: note: the pages of %zu structure%s written again without --write html were "
+                        "removed, and %s still links them: `vox report %s` writes it again\n", removed,
+                removed == 1 ? "" : "s", index, dir);
+    report_free_assets(&a);
+}
+
 static int cmd_analyze(int argc, char **argv)
 {
     run_config c;
@@ -742,10 +766,14 @@ static int cmd_analyze(int argc, char **argv)
     report_assets assets;
     if (rc < 0 && c.write_html && !c.dry_run && !report_begin_run(&assets, c.output_dir, "vox analyze"))
         rc = 1;
+    size_t pages_removed = 0;
+    c.pages_removed = &pages_removed;
     if (rc < 0) {
         c.report = c.write_html && !c.dry_run ? &assets : NULL;
         rc = run_batch(&c);
         report_free_assets(c.report ? &assets : NULL);
+        if (pages_removed)
+            refresh_index(c.output_dir, pages_removed);
         /* every rename of the run made durable at once (README "Durability");
          * not when the run did not start: its directory is not one, or not there */
         if (vox_file_kind(c.output_dir, NULL) == VOX_PATH_DIRECTORY && vox_sync_dir(c.output_dir) != 0)
@@ -864,14 +892,21 @@ int main(int argc, char **argv)
      * with EPIPE instead, the run goes on, and standard output's failure is
      * said at the end. */
     signal(SIGPIPE, SIG_IGN);
+    /* a closed standard stream is /dev/null: the first file vox opens would get its number, and the
+     * tables printed to "standard output" went into the folder's lock file */
+    for (int fd = 0; fd <= 2; fd++)
+        if (fcntl(fd, F_GETFD) == -1 && errno == EBADF && open("/dev/null", fd ? O_WRONLY : O_RDONLY) != fd)
+            return 1;
     if (!batch_mpi_start(&argc, &argv))
         return 1;
     int rc = run_command(argc, argv);
     batch_mpi_end();
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        const int e = errno;
-        fprintf(stderr, "vox: cannot write to standard output: %s (what it printed is incomplete; the files are "
-                        "written)\n", ferror(stdout) && e == 0 ? "write error" : strerror(e));
+    errno = 0;
+    const int flushed = fflush(stdout) == 0, e = errno;
+    if (!flushed || ferror(stdout)) {
+        /* the reason only when this flush failed: errno is another call's by now otherwise */
+        fprintf(stderr, "vox: cannot write to standard output%s%s: what it printed is incomplete\n",
+                !flushed && e ? ": " : "", !flushed && e ? strerror(e) : "");
         if (rc == 0)
             rc = 1;
     }

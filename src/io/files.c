@@ -72,7 +72,7 @@ static vox_status check_target(const char *path, char *why, size_t cap)
  * whatever the writer's pid: a final name that fits but whose temporary did
  * not failed with "File name too long" naming the final name, and a name
  * near the limit passed or failed by the digits of the pid. */
-static vox_status check_name_length(const char *path, char *why, size_t cap)
+vox_status vox_check_name_length(const char *path, char *why, size_t cap)
 {
     const char *slash = strrchr(path, '/');
     const size_t n = strlen(slash ? slash + 1 : path);
@@ -133,7 +133,7 @@ vox_status vox_stage_file_sync(const char *path, const char *data, size_t len, u
     }
     vox_status st = check_target(path, why, cap);
     if (st == VOX_OK)
-        st = check_name_length(path, why, cap);
+        st = vox_check_name_length(path, why, cap);
     if (st != VOX_OK)
         return st;
     size_t n = strlen(path) + 48;

@@ -129,7 +129,12 @@ static void pdb_line(vox_buf *b, size_t serial, const char *name, const char *re
     if (ln == 1) snprintf(name4, sizeof name4, " %s  ", name);
     else if (ln == 2) snprintf(name4, sizeof name4, " %s ", name);
     else if (ln == 3) snprintf(name4, sizeof name4, " %s", name);
-    else snprintf(name4, sizeof name4, "%.4s", name);
+    else { /* four bytes, less a UTF-8 character they would cut in two (a name from an mmCIF file) */
+        int keep = 4;
+        while (keep > 0 && ((unsigned char)name[keep] & 0xC0) == 0x80)
+            keep--;
+        snprintf(name4, sizeof name4, "%.*s", keep, name);
+    }
     vox_buf_printf(b, "ATOM  %5zu %s %s %s%4d    %8.3f%8.3f%8.3f  1.00%6.2f           %s\n", serial, name4, res,
                    chain, resid, (double)xyz[0], (double)xyz[1], (double)xyz[2], bfac, element);
 }
