@@ -103,6 +103,13 @@ static int add_manifest(paths *ps, const run_config *c)
 
 static int shard_of(const cJSON *doc, long *k, long *n);
 
+/* Each line of notes on stderr as "vox analyze: [FILE: ]line". */
+static void print_notes(const vox_buf *notes, const char *file)
+{
+    for (const char *line = notes->data, *nl; line && *line && (nl = strchr(line, '\n')); line = nl + 1)
+        fprintf(stderr, "vox analyze: %s%s%.*s\n", file ? file : "", file ? ": " : "", (int)(nl - line), line);
+}
+
 /* *own: the summary is this very shard's (its settings say shard K of N, as this run's
  * --num-shards N --shard-index K): a Slurm array replaying each task's failures with
  * --from-summary OUT/run.shard-$K-of-N.summary.json.  Its entries are this shard's
@@ -115,11 +122,8 @@ static int add_summary(paths *ps, const run_config *c, int *own, cJSON **own_pla
     int ok = summary_entries(text, c->only, ps, &notes, why, sizeof why);
     if (!ok)
         fprintf(stderr, "vox analyze: %s: %s\n", c->from_summary, text ? why : text_file_error(errno));
-    for (char *line = notes.data, *nl; ok && line && *line; line = nl + 1) {
-        if (!(nl = strchr(line, '\n')))
-            break;
-        fprintf(stderr, "vox analyze: %s: %.*s\n", c->from_summary, (int)(nl - line), line);
-    }
+    if (ok)
+        print_notes(&notes, c->from_summary);
     vox_buf_free(&notes);
     cJSON *doc = ok && c->num_shards > 1 ? json_parse(text, 0) : NULL;
     long k, n;
@@ -142,11 +146,7 @@ static void read_checkpoint(const batch *b)
     vox_buf notes = {0};
     checkpoint_notes(text, access(b->checkpoint, F_OK) == 0, b->checkpoint, b->c, &notes);
     free(text);
-    for (char *line = notes.data, *nl; line && *line; line = nl + 1) {
-        nl = strchr(line, '\n');
-        if (!nl) break;
-        fprintf(stderr, "vox analyze: %.*s\n", (int)(nl - line), line);
-    }
+    print_notes(&notes, NULL);
     vox_buf_free(&notes);
 }
 

@@ -130,7 +130,7 @@ void export_leftovers_free(export_leftovers *l)
 }
 
 void export_leftovers_remove(const export_leftovers *l, const char *dir, const char *label,
-                             const char *const *written, size_t nwritten)
+                             const staged_set *written)
 {
     if (!l)
         return;
@@ -152,8 +152,8 @@ void export_leftovers_remove(const export_leftovers *l, const char *dir, const c
         if (snprintf(path, sizeof path, "%s/%s", dir, l->files[i].name) >= (int)sizeof path)
             continue;
         int rewritten = 0;
-        for (size_t k = 0; k < nwritten && !rewritten; k++)
-            rewritten = !strcmp(written[k], path);
+        for (size_t k = 0; k < written->n && !rewritten; k++)
+            rewritten = !strcmp(written->v[k].path, path);
         struct stat sb;
         if (!rewritten && lstat(path, &sb) == 0 && S_ISREG(sb.st_mode))
             unlink(path);

@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include "staged.h"
+
 typedef struct export_leftovers export_leftovers;
 
 /* Lists the files of dir named exactly <label>.<type>-<digits>.vina.txt or
@@ -22,6 +24,6 @@ void export_leftovers_free(export_leftovers *l);
  * a name is the user's, and stays.  Files of other labels are never
  * touched; l NULL does nothing. */
 void export_leftovers_remove(const export_leftovers *l, const char *dir, const char *label,
-                             const char *const *written, size_t nwritten);
+                             const staged_set *written);
 
 #endif

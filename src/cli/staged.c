@@ -71,24 +71,21 @@ int staged_commit(staged_set *s, char *err, size_t cap)
         vox_path_kind kind = vox_file_kind(s->v[i].path, &what);
         if (kind != VOX_PATH_NONE && kind != VOX_PATH_REGULAR) {
             snprintf(err, cap, "%s is %s, not a regular file: nothing replaced", s->v[i].path, what);
-            staged_discard(s);
             return 0;
         }
     }
-    /* then the renames, in order (the targets were just checked); one that fails gives up the rest,
-     * itself included, which staged_discard removes unless it is kept */
+    /* then the renames, in order (the targets were just checked); one that fails leaves the rest,
+     * itself included, to staged_discard, which removes them unless they are kept */
     for (size_t i = 0; i < s->n; i++) {
         if (rename(s->v[i].tmp, s->v[i].path) != 0) {
             snprintf(err, cap, "cannot write %s: %s", s->v[i].path, strerror(errno));
             s->committed = i;
-            staged_discard(s);
             return 0;
         }
         free(s->v[i].tmp);
         s->v[i].tmp = NULL;
     }
     s->committed = s->n;
-    staged_discard(s);
     return 1;
 }
 

@@ -33,7 +33,8 @@ const char *staged_source(const staged_set *s, const char *path);
 /* Every file renamed into place, in order; 0 after saying why in err when one cannot be.  Every
  * target is checked before the first rename (one that is not a regular file refuses the whole
  * set); a rename that fails after that (EBUSY, EIO) gives up the files after it, and committed
- * says how many came before.  A kept file that cannot be renamed stays where it was. */
+ * says how many came before.  A kept file that cannot be renamed stays where it was.  The set keeps
+ * its targets (s->v[i].path) for the caller: staged_discard ends it, whatever happened. */
 int staged_commit(staged_set *s, char *err, size_t cap);
 /* The files not committed removed (but those kept) and the set emptied; safe to call twice. */
 void staged_discard(staged_set *s);

@@ -287,32 +287,20 @@ static vox_status write_outputs(vox_ctx *ctx, const run_config *c, const vox_str
         snprintf(why, sizeof why, "cannot replace %s: %s", json_path, strerror(errno));
         st = VOX_E_IO;
     }
-    /* the targets, which staged_commit frees with the set */
-    const size_t ntargets = set.n;
-    char **targets = st == VOX_OK ? calloc(ntargets + 1, sizeof *targets) : NULL;
-    for (size_t i = 0; targets && i < ntargets; i++)
-        if (!(targets[i] = strdup(set.v[i].path)))
-            st = VOX_E_NOMEM;
-    if (st == VOX_OK && !targets)
-        st = VOX_E_NOMEM;
     /* the earlier boxes and maps of volumes the structure no longer has, and an earlier page when this
      * run writes none, go before the renames: a run killed after the annotation's rename leaves none
      * of them beside it, which --resume would take for this run's (one killed before leaves the old
      * annotation, which lists a box gone, and the structure is redone) */
     if (st == VOX_OK) {
-        export_leftovers_remove(c->leftovers, c->output_dir, label, (const char *const *)targets, ntargets);
+        export_leftovers_remove(c->leftovers, c->output_dir, label, &set);
         if (!c->report && report_remove_page(c->output_dir, label) && c->pages_removed)
             __atomic_fetch_add(c->pages_removed, 1, __ATOMIC_RELAXED);
     }
     if (st == VOX_OK && !staged_commit(&set, why, sizeof why)) {
         st = VOX_E_IO;
-        for (size_t i = 0; i < set.committed; i++) unlink(targets[i]); /* nothing of this structure is left */
+        for (size_t i = 0; i < set.committed; i++) unlink(set.v[i].path); /* nothing of this structure is left */
     }
     staged_discard(&set);
-    for (size_t i = 0; targets && i < ntargets; i++) free(targets[i]);
-    free(targets);
-    if (st == VOX_E_NOMEM && !why[0])
-        snprintf(why, sizeof why, "out of memory writing the outputs of %s", label);
     if (st != VOX_OK && why[0])
         return vox_fail(ctx, st, "%s", why);
     return st; /* on an export's failure its detail is already in ctx */

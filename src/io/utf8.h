@@ -33,6 +33,15 @@ static inline long vox_utf8_next(const unsigned char *s, size_t n, size_t *len)
     return (long)cp;
 }
 
+/* Whether s[0 .. n) is well-formed UTF-8 throughout. */
+static inline int vox_utf8_valid(const char *s, size_t n)
+{
+    for (size_t i = 0, len; i < n; i += len)
+        if (vox_utf8_next((const unsigned char *)s + i, n - i, &len) < 0)
+            return 0;
+    return 1;
+}
+
 /* Replaces every byte of v[0 .. n) that begins no well-formed sequence
  * (vox_utf8_next's -1) with '?', in place; returns how many it replaced. */
 static inline size_t vox_utf8_scrub(char *v, size_t n)

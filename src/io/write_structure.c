@@ -315,13 +315,9 @@ static size_t cif_value(char out[40], const char *raw, int *replaced)
     }
     n = last;
     if (!n) { out[0] = '.'; out[1] = '\0'; return 1; }
-    if (control) { /* only control characters and bytes that are not UTF-8 are unusual */
-        control = 0;
-        for (size_t i = 0, len = 1; i < n && !control; i += len) {
-            const unsigned char c = (unsigned char)a[i];
-            len = 1;
-            control = c < 0x20 || c == 0x7f || (c >= 0x80 && vox_utf8_next((const unsigned char *)a + i, n - i, &len) < 0);
-        }
+    if (control && !memchr(a, 0x7f, n)) { /* non-ASCII bytes are unusual only when they are not UTF-8 */
+        control = !vox_utf8_valid(a, n);
+        for (size_t i = 0; i < n && !control; i++) control = (unsigned char)a[i] < 0x20;
     }
     if (other && !squote) /* a space inside a trimmed value is an inner one */
         other = memchr(a, '"', n) || memchr(a, ' ', n);
