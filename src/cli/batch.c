@@ -716,11 +716,13 @@ static void write_failures_manifest(const batch *b, const char *path, const char
     cJSON_Delete(root);
 }
 
-static const entry *label_order_base;
-static int cmp_label_then_index(const void *x, const void *y)
+/* qsort_r's order of entry indices: by label, then by index (the entries
+ * come as its context, not through a file-static). */
+static int cmp_label_then_index(const void *x, const void *y, void *entries)
 {
+    const entry *e = entries;
     size_t a = *(const size_t *)x, b = *(const size_t *)y;
-    int c = strcmp(label_order_base[a].label, label_order_base[b].label);
+    int c = strcmp(e[a].label, e[b].label);
     return c ? c : (a > b) - (a < b);
 }
 
@@ -732,8 +734,7 @@ static void mark_duplicate_labels(batch *b)
     if (!order)
         return;
     for (size_t i = 0; i < b->n; i++) order[i] = i;
-    label_order_base = b->e;
-    qsort(order, b->n, sizeof *order, cmp_label_then_index);
+    qsort_r(order, b->n, sizeof *order, cmp_label_then_index, b->e);
     for (size_t k = 1; k < b->n; k++)
         b->e[order[k]].duplicate = !strcmp(b->e[order[k]].label, b->e[order[k - 1]].label);
     free(order);
