@@ -1267,6 +1267,76 @@ def test_merge_shards(tmp):
           f"a forged num_shards: {len(p.stderr.splitlines())} lines")
 
 
+def test_merge_refuses_mixed_runs(tmp):
+    """Shards that differ in a setting the outputs depend on are no one run: --no-align, --frame-signs and
+    --output-frame (the summary did not record them, and a merge of an aligned and an unaligned shard passed, with
+    vox validate calling the mix ok), --write and the boxes' settings.  One structure analysed by two runs that
+    spelled its path differently (in/x.pdb, /abs/in/x.pdb) is counted once, not twice: refused.  --num-shards is
+    at most 1,000,000 (a shard of 2^63 - 1 made merge-summaries look for every missing shard: a hang)."""
+    pocket = os.path.join(GEN, "pocket_box.pdb")
+    pore = os.path.join(GEN, "pore_box.pdb")
+    out = os.path.join(tmp, "mixed")
+    common = ("analyze", "--quiet", "--resolution", "3.0", "--num-shards", "2", "--output-dir", out)
+    vox(*common, "--shard-index", "0", pocket, pore)
+    first = os.path.join(out, "run.shard-0-of-2.summary.json")
+    second = os.path.join(out, "run.shard-1-of-2.summary.json")
+    merged = os.path.join(tmp, "mixed.json")
+    cfg = json.load(open(first))["config"]
+    check(cfg.get("align") is True and cfg.get("frame_signs") == "volumizer" and cfg.get("output_frame") == "aligned",
+          f"the summary records the frame settings: {cfg.get('align')} {cfg.get('frame_signs')} {cfg.get('output_frame')}")
+    for option, key in ((("--no-align",), "align"), (("--frame-signs", "canonical"), "frame_signs"),
+                        (("--output-frame", "input"), "output_frame"), (("--write", "vina"), "write"),
+                        (("--write", "vina", "--box-padding", "6"), "box_padding")):
+        if os.path.exists(second):
+            os.remove(second)
+        first_opts = ("--write", "vina") if key == "box_padding" else ()
+        if first_opts:
+            vox(*common, "--overwrite", "--shard-index", "0", *first_opts, pocket, pore)
+        vox(*common, "--shard-index", "1", *option, pocket, pore)
+        p = vox("merge-summaries", merged, first, second)
+        check(p.returncode == 1 and not os.path.exists(merged) and f"their {key} differs" in p.stderr,
+              f"shards with other {key} are refused: {p.returncode} {p.stderr}")
+        if first_opts:
+            vox(*common, "--overwrite", "--shard-index", "0", pocket, pore)
+    # the same settings merge
+    os.remove(second)
+    vox(*common, "--shard-index", "1", pocket, pore)
+    p = vox("merge-summaries", merged, first, second)
+    check(p.returncode == 0, f"shards of one run merge: {p.stderr}")
+    os.remove(merged)
+    # one structure, two spellings of its path, two runs into one folder
+    src = os.path.join(tmp, "spelled")
+    os.makedirs(src, exist_ok=True)
+    shutil.copy(pocket, os.path.join(src, "x.pdb"))
+    shutil.copy(pore, os.path.join(src, "y.pdb"))
+    a, b = os.path.join(tmp, "spelled_a"), os.path.join(tmp, "spelled_b")
+    vox("analyze", "--quiet", "--output-dir", a, "spelled/x.pdb", "spelled/y.pdb", cwd=tmp)
+    vox("analyze", "--quiet", "--output-dir", b, os.path.join(src, "x.pdb"))
+    p = vox("merge-summaries", merged, os.path.join(a, "run.summary.json"), os.path.join(b, "run.summary.json"))
+    check(p.returncode == 1 and not os.path.exists(merged) and "x was analysed in both" in p.stderr and
+          "spelled/x.pdb" in p.stderr, f"one label analysed by two runs is refused: {p.returncode} {p.stderr}")
+    # the shard count's limit, and a forged file name beyond it taken as naming no shard (no hang)
+    for n, k in (("9223372036854775807", "0"), ("1000001", "0"), ("1000000", "1000000")):
+        p = vox("analyze", "--quiet", "--num-shards", n, "--shard-index", k, "--output-dir", out, pocket)
+        check(p.returncode == 2 and "from" in p.stderr and "1000000" in p.stderr.replace(",", ""),
+              f"--num-shards {n} --shard-index {k}: a usage error: {p.returncode} {p.stderr}")
+    forged = os.path.join(tmp, "run.shard-0-of-9223372036854775807.summary.json")
+    doc = json.load(open(first))
+    del doc["config"]["num_shards"], doc["config"]["shard_index"]
+    json.dump(doc, open(forged, "w"))
+    try:
+        p = vox("merge-summaries", merged, forged, timeout=60)
+        check(p.returncode == 0, f"a file name beyond the limit names no shard: {p.returncode} {p.stderr}")
+    except subprocess.TimeoutExpired:
+        check(False, "merge-summaries of a forged shard count hangs")
+    # vox validate's count of the shards with no record
+    big = os.path.join(tmp, "bigshards")
+    vox("analyze", "--quiet", "--num-shards", "1000000", "--shard-index", "0", "--output-dir", big, pocket)
+    p = vox("validate", "--output-dir", big)
+    check("and 999989 more shards of 1000000" in p.stdout + p.stderr,
+          f"validate counts the missing shards: {(p.stdout + p.stderr)[-300:]}")
+
+
 def test_replay_shard_failures(tmp):
     """A Slurm array replaying each task's failures, --from-summary OUT/run.shard-K-of-N.summary.json --only failed
     --num-shards N --shard-index K: that summary's entries are the shard's already and are all replayed (taking every
@@ -1594,7 +1664,7 @@ if __name__ == "__main__":
                    test_manifest_and_replay, test_checkpoint_migration, test_resume_notes_only_real_changes,
                    test_progress_bar, test_device_targets, test_walk_links_and_fifos,
                    test_walk_damaged_structure_files, test_one_run_per_output_dir,
-                   test_dead_temporaries_of_every_output, test_shard_keeps_other_hosts_temporaries, test_shards_of_two_arrays, test_durable_replace, test_resume_home_path, test_run_files_folders, test_umask, test_paths_as_pathlib, test_output_dir_inside_input_dir, test_validate, test_validate_trajectory_folder, test_validate_shards, test_merge_shards, test_replay_shard_failures, test_shards_over_changed_inputs, test_shared_label_across_shards,
+                   test_dead_temporaries_of_every_output, test_shard_keeps_other_hosts_temporaries, test_shards_of_two_arrays, test_durable_replace, test_resume_home_path, test_run_files_folders, test_umask, test_paths_as_pathlib, test_output_dir_inside_input_dir, test_validate, test_validate_trajectory_folder, test_validate_shards, test_merge_shards, test_merge_refuses_mixed_runs, test_replay_shard_failures, test_shards_over_changed_inputs, test_shared_label_across_shards,
                    test_deep_input_tree, test_progress_reader_gone, test_resume_other_settings, test_summary_volumes_as_annotations,
                    test_non_utf8_file_names, test_max_memory, test_binary_run_files,
                    test_messages_of_odd_plans, lambda tmp: test_usage()], "vox-batch-"))

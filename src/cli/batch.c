@@ -1091,7 +1091,7 @@ static int shard_of(const cJSON *doc, long *k, long *n)
     if (!cJSON_IsObject(cfg))
         cfg = cJSON_GetObjectItem(doc, "signature"); /* a checkpoint's settings */
     const cJSON *jn = cJSON_GetObjectItem(cfg, "num_shards"), *jk = cJSON_GetObjectItem(cfg, "shard_index");
-    if (!cJSON_IsNumber(jn) || !cJSON_IsNumber(jk) || jn->valuedouble < 2 || jn->valuedouble > 1e6 ||
+    if (!cJSON_IsNumber(jn) || !cJSON_IsNumber(jk) || jn->valuedouble < 2 || jn->valuedouble > (double)VOX_MAX_SHARDS ||
         jk->valuedouble < 0 || jk->valuedouble >= jn->valuedouble)
         return 0;
     *n = (long)jn->valuedouble;
@@ -1173,9 +1173,12 @@ static const cJSON *record_settings(const cJSON *doc)
  * having it), or NULL. */
 static const char *settings_differ(const cJSON *a, const cJSON *b)
 {
+    /* what the outputs depend on; not the limits (--max-memory and the like: each entry records
+     * whether it failed or was skipped) nor how the shard ran (jobs, threads, progress) */
     static const char *const keys[] = {"command", "resolution", "min_voxels", "min_volume", "surface_connectivity",
                                        "merge_mouth_gap_voxels", "assembly_policy", "keep_non_protein", "include_hubs",
-                                       "necked_pocket_cavity", "num_shards"};
+                                       "necked_pocket_cavity", "num_shards", "align", "frame_signs", "output_frame",
+                                       "write", "box_padding", "box_types"};
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
         const cJSON *x = cJSON_GetObjectItem(a, keys[i]), *y = cJSON_GetObjectItem(b, keys[i]);
         if (x && y && !cJSON_Compare(x, y, 1))

@@ -30,6 +30,10 @@ void cli_log_free(cli_log *l);
  * (isa_option: --isa's value or NULL). */
 void explain_ctx_error(vox_status st, const char *isa_option, char *out, size_t cap);
 
+/* The most shards of one array: vox merge-summaries and vox validate look for every K of N, and a
+ * Slurm array holds far fewer tasks (its MaxArraySize is at most 4,000,001, 1001 by default). */
+#define VOX_MAX_SHARDS 1000000L
+
 typedef struct run_config {
     const char **inputs;
     size_t ninputs;

@@ -262,6 +262,11 @@ cJSON *config_json(const run_config *c)
     for (int t = VOX_HUB; t <= VOX_OCCLUDED; t++)
         if (c->exports.box_types & EXPORT_TYPE_BIT(t))
             cJSON_AddItemToArray(types, cJSON_CreateString(vox_volume_type_name((vox_volume_type)t)));
+    /* the frame settings, which change the volumes (--no-align, --frame-signs) or the annotated
+     * structure's coordinates (--output-frame): shards that differ in them are no one run */
+    cJSON_AddBoolToObject(o, "align", c->align);
+    cJSON_AddStringToObject(o, "frame_signs", c->frame_signs == VOX_FRAME_SIGNS_CANONICAL ? "canonical" : "volumizer");
+    cJSON_AddStringToObject(o, "output_frame", c->output_frame == VOX_FRAME_INPUT ? "input" : "aligned");
     cJSON_AddItemToObject(o, "max_memory", c->max_memory ? pyjson_int((long long)c->max_memory) : cJSON_CreateNull());
     cJSON_AddItemToObject(o, "max_input_bytes", c->max_input_bytes ? pyjson_int((long long)c->max_input_bytes)
                                                                     : cJSON_CreateNull());
@@ -327,7 +332,8 @@ int run_record_name(const char *name, const char *what)
 int run_record_shard(const char *path, long *k, long *n)
 {
     const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-    if (sscanf(base, "run.shard-%ld-of-%ld.", k, n) == 2)
+    /* N as vox analyze takes it: a larger one is no shard's (its K of N could not all be looked for) */
+    if (sscanf(base, "run.shard-%ld-of-%ld.", k, n) == 2 && *n >= 1 && *n <= VOX_MAX_SHARDS && *k >= 0 && *k < *n)
         return 1;
     *k = *n = -1;
     return 0;

@@ -543,7 +543,7 @@ void checkpoint_notes(const char *text, int exists, const char *path, const run_
     cJSON *now_sig = config_json(c);
     static const char *const keys[] = {"resolution", "min_voxels", "min_volume", "surface_connectivity",
                                        "merge_mouth_gap_voxels", "assembly_policy", "keep_non_protein",
-                                       "box_padding", "box_types"};
+                                       "box_padding", "box_types", "align", "frame_signs", "output_frame"};
     for (size_t k = 0; k < sizeof keys / sizeof keys[0] && cJSON_IsObject(sig); k++) {
         const cJSON *a = cJSON_GetObjectItem(sig, keys[k]), *b = cJSON_GetObjectItem(now_sig, keys[k]);
         /* the checkpoint read back holds plain numbers (2.5, 100), this run's
@@ -897,7 +897,7 @@ void merge_begin(summary_merge *m)
 }
 
 /* Records the entry's label as one of input's. */
-static void merge_label_add(summary_merge *m, const cJSON *entry, int input)
+static void merge_label_add(summary_merge *m, const cJSON *entry, int input, int analysed)
 {
     const char *label = cJSON_GetStringValue(cJSON_GetObjectItem(entry, "source"));
     const char *path = cJSON_GetStringValue(cJSON_GetObjectItem(entry, "input_path"));
@@ -923,6 +923,7 @@ static void merge_label_add(summary_merge *m, const cJSON *entry, int input)
         return;
     }
     l->input = input;
+    l->analysed = analysed;
     m->nlabels++;
 }
 
@@ -948,7 +949,7 @@ int merge_add(summary_merge *m, const cJSON *doc, const char *name)
             continue;
         cJSON_ArrayForEach(it, a) {
             cJSON_AddItemToArray(m->arrays[k], cJSON_Duplicate(it, 1));
-            merge_label_add(m, it, input);
+            merge_label_add(m, it, input, k == 0);
         }
         m->total[k] += cJSON_GetArraySize(a);
     }
@@ -981,15 +982,32 @@ int merge_entries_once(summary_merge *m)
     }
     qsort(m->labels, m->nlabels, sizeof *m->labels, label_order);
     size_t twice = 0;
-    for (size_t i = 1; i < m->nlabels; i++) {
-        const merge_label *a = &m->labels[i - 1], *b = &m->labels[i];
-        if (strcmp(a->label, b->label) || strcmp(a->path, b->path) || a->input == b->input)
+    /* per label (sorted together): one path in two inputs, or two inputs that both analysed it.  Two
+     * inputs with one label may be two structures of one plan (4jpn.pdb, 4jpn.cif), the later failed
+     * for its label; but two analysed entries of one label are one set of output files written twice
+     * (one structure spelled two ways, in.pdb and /abs/in.pdb, or two structures). */
+    for (size_t g = 0, end; g < m->nlabels; g = end) {
+        end = g + 1;
+        while (end < m->nlabels && !strcmp(m->labels[end].label, m->labels[g].label)) end++;
+        const merge_label *a = NULL, *b = NULL;
+        for (size_t i = g + 1; i < end && !a; i++)
+            if (!strcmp(m->labels[i - 1].path, m->labels[i].path) && m->labels[i - 1].input != m->labels[i].input)
+                a = &m->labels[i - 1], b = &m->labels[i];
+        for (size_t i = g; i < end && !a; i++)
+            for (size_t q = i + 1; q < end && !a; q++)
+                if (m->labels[i].analysed && m->labels[q].analysed && m->labels[i].input != m->labels[q].input)
+                    a = &m->labels[i], b = &m->labels[q];
+        if (!a || twice++ >= 5)
             continue;
-        if (twice++ < 5)
+        const char *fa = cJSON_GetStringValue(cJSON_GetArrayItem(m->from, a->input)),
+                   *fb = cJSON_GetStringValue(cJSON_GetArrayItem(m->from, b->input));
+        if (!strcmp(a->path, b->path))
             fprintf(stderr, "vox merge-summaries: %s is in both %s and %s (a summary given twice or copied, or two "
-                    "runs over one structure): its entry would be counted twice\n", b->label,
-                    cJSON_GetStringValue(cJSON_GetArrayItem(m->from, a->input)),
-                    cJSON_GetStringValue(cJSON_GetArrayItem(m->from, b->input)));
+                    "runs over one structure): its entry would be counted twice\n", b->label, fa, fb);
+        else
+            fprintf(stderr, "vox merge-summaries: %s was analysed in both %s (as %s) and %s (as %s): one label's "
+                    "outputs are one set of files, so one run's were written over the other's, and the structure "
+                    "would be counted twice\n", a->label, fa, a->path, fb, b->path);
     }
     if (twice > 5)
         fprintf(stderr, "vox merge-summaries: ... and %zu more entries in two inputs\n", twice - 5);

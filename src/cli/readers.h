@@ -102,6 +102,7 @@ typedef struct merge_label {
     char *label;
     char *path;
     int input;
+    int analysed; /* in "results": its outputs were written */
 } merge_label;
 
 /* vox merge-summaries: summaries added one by one, then the merged document. */

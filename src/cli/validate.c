@@ -424,7 +424,7 @@ static void check_runs(report *rp, const char *dir, const run_file *f, size_t nf
         for (size_t q = 0; q < i && first; q++)
             first = !(f[q].shards == f[i].shards && f[q].decides);
         long missing = 0; /* named one by one up to 10, then counted: an array may have thousands of tasks */
-        for (long k = 0; first && k < f[i].shards && k < 1000000; k++) {
+        for (long k = 0; first && k < f[i].shards; k++) { /* N <= VOX_MAX_SHARDS (run_record_shard) */
             int seen = 0;
             for (size_t q = 0; q < nf && !seen; q++)
                 seen = f[q].shards == f[i].shards && f[q].shard == k;

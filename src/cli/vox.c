@@ -143,9 +143,6 @@ static const char *choice(const char *option, const char *value, const char *con
     return NULL;
 }
 
-/* LONG_MAX as the messages print it (64-bit long) */
-#define VOX_LONG_MAX_TEXT "9223372036854775807"
-
 static int parse_int(const char *s, long *out)
 {
     char *end;
@@ -652,9 +649,9 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
         }
         case O_NSHARDS:
         case O_SHARD:
-            if (!parse_int(optarg, &l) || l < 0 || (ch == O_NSHARDS && l < 1)) {
-                fprintf(stderr, "vox analyze: %s: expected %s, got '%s'\n", ch == O_NSHARDS ? "--num-shards" : "--shard-index",
-                        ch == O_NSHARDS ? "an integer from 1 to " VOX_LONG_MAX_TEXT : "an integer from 0 to " VOX_LONG_MAX_TEXT,
+            if (!parse_int(optarg, &l) || l < 0 || (ch == O_NSHARDS && l < 1) || l > VOX_MAX_SHARDS - (ch == O_SHARD)) {
+                fprintf(stderr, "vox analyze: %s: expected an integer from %d to %ld, got '%s'\n",
+                        ch == O_NSHARDS ? "--num-shards" : "--shard-index", ch == O_NSHARDS, VOX_MAX_SHARDS - (ch == O_SHARD),
                         optarg);
                 return EXIT_USAGE;
             }
