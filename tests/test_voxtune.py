@@ -224,7 +224,10 @@ def test_system_profile(tmp):
     check(not os.path.exists(os.path.join(home, ".config")), "--system leaves the user's profile alone")
     # the user's profile is absent: the system's is read
     r = vox("info", env=env_with(HOME=home, XDG_CONFIG_DIRS=dirs))
+    status = next((l for l in r.stdout.splitlines() if l.startswith("profile status:")), "")
     check(f"profile: {where}" in r.stdout and "exact" in r.stdout, f"a context reads the system profile: {r.stdout}")
+    check("system-wide profile" in status and "no such file" in status,
+          f"the status says why the system's is used (it read 'exact: no such file'): {status}")
     # the user's own profile wins when it has this machine
     r = tune(*QUICK, env=env_with(HOME=home))
     mine = os.path.join(home, ".config", "vox", "profile.json")
@@ -294,6 +297,46 @@ def test_partial_retune_keeps_the_rest(tmp):
     r = tune("--quick", "--only", "moments", "--classes", "small", "--time-limit", "0.000001", "--output", path)
     check(r.returncode == 1 and "nothing was measured" in r.stderr and open(path).read() == before,
           f"a run that measures nothing leaves the profile as it was: {r.returncode} {r.stderr[-300:]}")
+
+
+def test_partial_retunes_at_once(tmp):
+    """Two partial runs on one profile at once: what the other wrote while this one measured is kept.  The run read
+    the earlier entry at its start and wrote that stale copy back under the lock, undoing the other run's tuning."""
+    import fcntl
+    path = os.path.join(tmp, "together.json")
+    r = tune("--quick", "--only", "occlusion", "--classes", "small", "--output", path)
+    check(r.returncode == 0, f"a first tune: {r.stderr[-300:]}")
+    p = subprocess.Popen([*WRAPPER, VOXTUNE, "--quick", "--only", "occlusion", "--classes", "small,medium", "--output",
+                          path], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    started = ""
+    while "tuning," not in started:  # printed after the run read the earlier entry
+        line = p.stderr.readline()
+        if not line:
+            break
+        started += line
+    # meanwhile another run writes its choice for moments (as voxtune does: under the lock)
+    with open(path + ".lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        doc = load(path)
+        doc["machines"][0]["settings"]["moments"]["small"]["tile_kib"] = 384
+        doc["machines"][0]["settings"]["moments"]["small"]["threads"] = 1
+        doc["machines"][0]["measurements"].append({"kernel": "moments", "size_class": "small", "isa": "scalar",
+                                                   "tile_kib": 384, "threads": 1, "seconds": 0.001})
+        with open(path + ".new", "w") as f:
+            json.dump(doc, f)
+        os.rename(path + ".new", path)
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    out, err = p.communicate(timeout=600)
+    check(p.returncode == 0, f"the longer run ends: {p.returncode} {err[-300:]}")
+    e = load(path)["machines"][0]
+    mom = e["settings"]["moments"]["small"]
+    check(mom.get("tile_kib") == 384 and mom.get("threads") == 1,
+          f"the other run's moments setting is kept: {mom}")
+    check(any(m.get("kernel") == "moments" for m in e.get("measurements", [])),
+          "the other run's measurements are kept")
+    r = tune("--quick", "--only", "moments", "--output", "")
+    check(r.returncode == 2 and "empty path" in r.stderr and "measurements" not in r.stdout,
+          f"--output '' is refused before measuring: {r.returncode} {r.stderr[-200:]}")
 
 
 def test_long_paths(tmp):
@@ -406,4 +449,4 @@ def test_killed_writer_leftovers(tmp):
 if __name__ == "__main__":
     sys.exit(main([test_options, test_round_trip, test_concurrent_writers, test_refusals, test_default_location,
                    test_system_profile, test_unwritable_output_refused_first, test_profile_through_a_symbolic_link,
-                   test_long_paths, test_partial_retune_keeps_the_rest, test_batch_split, test_fingerprint_ignores_the_launchers_mask, test_killed_writer_leftovers], "vox-tune-"))
+                   test_long_paths, test_partial_retune_keeps_the_rest, test_partial_retunes_at_once, test_batch_split, test_fingerprint_ignores_the_launchers_mask, test_killed_writer_leftovers], "vox-tune-"))

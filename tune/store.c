@@ -126,26 +126,25 @@ int vox_profile_machine_index(const cJSON *machines, const cJSON *fp)
     return -1;
 }
 
-int vox_profile_store(vox_ctx *ctx, const char *path, cJSON *entry, char *err, size_t errn)
+int vox_profile_store(vox_ctx *ctx, const char *path, vox_profile_entry_fn make_entry, void *arg, char *err,
+                      size_t errn)
 {
     char lock_path[4096 + 8];
-    if (snprintf(lock_path, sizeof lock_path, "%s.lock", path) >= (int)sizeof lock_path) {
-        snprintf(err, errn, "%s: the path is too long", path);
-        cJSON_Delete(entry);
+    if (!path[0] || snprintf(lock_path, sizeof lock_path, "%s.lock", path) >= (int)sizeof lock_path) {
+        snprintf(err, errn, "%s: %s", path[0] ? path : "\"\"", path[0] ? "the path is too long" : "an empty path");
         return 0;
     }
     if (mkdir_parents(path) != 0) {
         snprintf(err, errn, "cannot create the directory of %s: %s", path, strerror(errno));
-        cJSON_Delete(entry);
         return 0;
     }
     int lock = open(lock_path, O_CREAT | O_RDWR | O_CLOEXEC, 0644);
     if (lock < 0 || flock(lock, LOCK_EX) != 0) {
         snprintf(err, errn, "cannot lock %s: %s", lock_path, strerror(errno));
         if (lock >= 0) close(lock);
-        cJSON_Delete(entry);
         return 0;
     }
+    cJSON *entry = NULL, *fp = NULL;
     remove_leftover_temporaries(path);
     int ok = 0;
     cJSON *doc = NULL;
@@ -171,7 +170,13 @@ int vox_profile_store(vox_ctx *ctx, const char *path, cJSON *entry, char *err, s
         cJSON_AddItemToObject(doc, "machines", cJSON_CreateArray());
     }
     cJSON *machines = cJSON_GetObjectItemCaseSensitive(doc, "machines");
-    const cJSON *fp = cJSON_GetObjectItemCaseSensitive(entry, "fingerprint");
+    fp = vox_fingerprint(ctx);
+    const int current = vox_profile_machine_index(machines, fp);
+    entry = make_entry(current < 0 ? NULL : cJSON_GetArrayItem(machines, current), arg);
+    if (!fp || !entry) {
+        snprintf(err, errn, "out of memory writing the profile");
+        goto out;
+    }
     for (int i; (i = vox_profile_machine_index(machines, fp)) >= 0;) cJSON_DeleteItemFromArray(machines, i);
     cJSON_AddItemToArray(machines, entry);
     entry = NULL;
@@ -200,6 +205,7 @@ int vox_profile_store(vox_ctx *ctx, const char *path, cJSON *entry, char *err, s
 out:
     cJSON_Delete(doc);
     cJSON_Delete(entry);
+    cJSON_Delete(fp);
     flock(lock, LOCK_UN);
     close(lock);
     return ok;

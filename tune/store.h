@@ -1,8 +1,9 @@
 /* store.h - adding this machine's entry to a profile file, safely next to other writers
  *
  * Under an exclusive flock on "<path>.lock": read the file (migrating an
- * older schema), drop the entries with this very fingerprint, append the
- * new one, write a temporary file in the same directory, fsync it, rename
+ * older schema), make the new entry from the one it holds for this very
+ * fingerprint (a run of some kernels keeps the rest as the file has them
+ * now, not as they were when it started), drop the old, append the new, write a temporary file in the same directory, fsync it, rename
  * it over the profile and fsync the directory.  Readers never lock: they
  * see the old file or the new one, never a mix.  Entries of other machines
  * (a cluster sharing one file) are kept.
@@ -24,7 +25,14 @@ int vox_profile_writable(const char *path, char *err, size_t errn);
  * is fp exactly, or -1. */
 int vox_profile_machine_index(const cJSON *machines, const cJSON *fp);
 
-/* Takes ownership of entry.  Returns 0 with a message in err on failure. */
-int vox_profile_store(vox_ctx *ctx, const char *path, cJSON *entry, char *err, size_t errn);
+/* This machine's new entry, made under the lock from current: the entry the
+ * file holds for this machine now (NULL: none), so that what another run
+ * wrote since this one started is merged, not lost.  NULL: out of memory. */
+typedef cJSON *(*vox_profile_entry_fn)(const cJSON *current, void *arg);
+
+/* Replaces this machine's entry (vox_fingerprint(ctx)) with make_entry's.
+ * Returns 0 with a message in err on failure. */
+int vox_profile_store(vox_ctx *ctx, const char *path, vox_profile_entry_fn make_entry, void *arg, char *err,
+                      size_t errn);
 
 #endif

@@ -288,6 +288,72 @@ static int show_or_check(vox_ctx *ctx, const char *path, int check)
     return 0;
 }
 
+/* What this run found, for the entry vox_profile_store makes under its lock
+ * (new_entry): the run's settings, and which of them it measured. */
+typedef struct run_findings {
+    vox_ctx *ctx;
+    const vox_tuning *defaults, *tuned;
+    const char *only, *path;
+    int quick, partial, truncated, batch_measured;
+    const int *measured;           /* [VOX_SC_COUNT] */
+    int measured_setting[VOX_TK_COUNT][VOX_SC_COUNT];
+    const cJSON *measurements, *end_to_end, *batch; /* copied into the entry (batch: NULL when not measured) */
+    const vox_batch_outcome *batch_outcome;
+} run_findings;
+
+static void keep_earlier(cJSON *entry, const cJSON *earlier, const char *only, const int measured[VOX_SC_COUNT],
+                         int batch_measured);
+
+/* This machine's entry from the run's findings and current, the entry the
+ * profile holds now: a run of some kernels or classes keeps current's
+ * settings and figures for the rest (another voxtune may have written them
+ * since this one read the file at its start). */
+static cJSON *new_entry(const cJSON *current, void *arg)
+{
+    const run_findings *f = arg;
+    vox_tuning settings = *f->tuned;
+    if (f->partial) {
+        vox_tuning now = *f->defaults;
+        char why[256];
+        if (current && vox_profile_apply_settings(current, 0, &now, why, sizeof why) != 1) {
+            fprintf(stderr, "voxtune: the entry of %s for this machine is not usable now (%s): what this run did not "
+                            "measure keeps its defaults\n", f->path, why);
+            current = NULL;
+            now = *f->defaults;
+        }
+        for (int k = 0; k < VOX_TK_COUNT; k++)
+            for (int c = 0; c < VOX_SC_COUNT; c++)
+                if (!f->measured_setting[k][c]) settings.s[k][c] = now.s[k][c];
+    } else {
+        current = NULL; /* a whole run replaces the entry */
+    }
+    cJSON *entry = cJSON_CreateObject();
+    cJSON_AddItemToObject(entry, "fingerprint", vox_fingerprint(f->ctx));
+    char when[32];
+    time_t t = time(NULL);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+    cJSON_AddStringToObject(entry, "created", when);
+    cJSON_AddStringToObject(entry, "rigor", f->quick ? "quick" : "normal");
+    cJSON_AddBoolToObject(entry, "complete", (!f->truncated && !f->partial) ||
+                                                 (current && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(current, "complete"))));
+    cJSON_AddNumberToObject(entry, "threads", f->ctx->team->threads);
+    cJSON_AddItemToObject(entry, "settings", settings_json(&settings));
+    cJSON_AddItemToObject(entry, "measurements", cJSON_Duplicate(f->measurements, 1));
+    cJSON_AddItemToObject(entry, "end_to_end", cJSON_Duplicate(f->end_to_end, 1));
+    if (f->batch) {
+        const vox_batch_outcome *b = f->batch_outcome;
+        if (b->kept) { /* what contexts read: the split */
+            cJSON *split = cJSON_AddObjectToObject(entry, "batch");
+            cJSON_AddNumberToObject(split, "jobs", b->split[b->best].jobs);
+            cJSON_AddNumberToObject(split, "threads_per_job", b->split[b->best].threads_per_job);
+        }
+        cJSON_AddItemToObject(entry, "batch_end_to_end", cJSON_Duplicate(f->batch, 1));
+    }
+    if (current)
+        keep_earlier(entry, current, f->only, f->measured, f->batch_measured);
+    return entry;
+}
+
 /* This machine's entry (the same fingerprint) in the profile at path, or
  * NULL; *doc gets the document that holds it (cJSON_Delete it). */
 static const cJSON *earlier_entry(vox_ctx *ctx, const char *path, cJSON **doc)
@@ -384,6 +450,10 @@ int main(int argc, char **argv)
     char path[4096];
     if (output && system_wide) {
         fprintf(stderr, "voxtune: --output and --system name two profiles: give one\n");
+        return EXIT_USAGE;
+    }
+    if (output && !output[0]) {
+        fprintf(stderr, "voxtune: --output: an empty path (expected the profile file to write)\n");
         return EXIT_USAGE;
     }
     if (output) {
@@ -626,32 +696,22 @@ int main(int argc, char **argv)
         vox_ctx_destroy(&ctx);
         return 1;
     }
-    cJSON *entry = cJSON_CreateObject();
-    cJSON_AddItemToObject(entry, "fingerprint", vox_fingerprint(ctx));
-    char when[32];
-    time_t now = time(NULL);
-    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-    cJSON_AddStringToObject(entry, "created", when);
-    cJSON_AddStringToObject(entry, "rigor", quick ? "quick" : "normal");
-    cJSON_AddBoolToObject(entry, "complete",
-                          (!t.truncated && !partial) || (earlier && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(earlier, "complete"))));
-    cJSON_AddNumberToObject(entry, "threads", ctx->team->threads);
-    cJSON_AddItemToObject(entry, "settings", settings_json(&tuned));
-    cJSON_AddItemToObject(entry, "measurements", t.measurements);
-    cJSON_AddItemToObject(entry, "end_to_end", e2e_json);
-    if (batch_json) {
-        if (batch.kept) { /* what contexts read: the split */
-            cJSON *b = cJSON_AddObjectToObject(entry, "batch");
-            cJSON_AddNumberToObject(b, "jobs", batch.split[batch.best].jobs);
-            cJSON_AddNumberToObject(b, "threads_per_job", batch.split[batch.best].threads_per_job);
-        }
-        cJSON_AddItemToObject(entry, "batch_end_to_end", batch_json);
-    }
-    if (earlier)
-        keep_earlier(entry, earlier, only, measured, batch_measured);
     cJSON_Delete(earlier_doc);
+    run_findings f = {.ctx = ctx, .defaults = &defaults, .tuned = &tuned, .only = only, .path = path, .quick = quick,
+                      .partial = partial, .truncated = t.truncated, .batch_measured = batch_measured,
+                      .measured = measured, .measurements = t.measurements, .end_to_end = e2e_json, .batch = batch_json,
+                      .batch_outcome = &batch};
+    /* the settings this run chose: its kernels in the classes it measured (--quick: large as medium) */
+    for (int k = 0; k < VOX_TK_COUNT; k++)
+        for (int c = 0; c < VOX_SC_COUNT; c++)
+            f.measured_setting[k][c] = list_has(only, kernel_name(k)) &&
+                                       (measured[c] || (c == VOX_SC_LARGE && quick && measured[VOX_SC_MEDIUM] &&
+                                                        list_has(classes, "large")));
     char err[4096 + 512];
-    int ok = vox_profile_store(ctx, path, entry, err, sizeof err);
+    int ok = vox_profile_store(ctx, path, new_entry, &f, err, sizeof err);
+    cJSON_Delete(t.measurements);
+    cJSON_Delete(e2e_json);
+    cJSON_Delete(batch_json);
     if (ok) printf("voxtune: wrote %s\n", path);
     else fprintf(stderr, "voxtune: %s\n", err);
     vox_ctx_destroy(&ctx);

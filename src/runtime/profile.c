@@ -496,10 +496,15 @@ void vox_profile_load(vox_ctx *ctx)
             vox_profile_info save = *pi;
             vox_tuning keep = *ctx->tuning;
             snprintf(pi->path, sizeof pi->path, "%s", sys);
+            pi->detail[0] = '\0'; /* the user's profile's, not this one's: use_document says its own */
             use_document(ctx, sd, pi);
             cJSON_Delete(sd);
-            if (pi->status == VOX_PROFILE_EXACT || pi->status == VOX_PROFILE_PARTIAL)
+            if (pi->status == VOX_PROFILE_EXACT || pi->status == VOX_PROFILE_PARTIAL) {
+                if (!pi->detail[0])
+                    snprintf(pi->detail, sizeof pi->detail, "the system-wide profile (the user's: %.260s)",
+                             save.detail[0] ? save.detail : vox_profile_status_name(save.status));
                 break;
+            }
             *pi = save; /* nothing for this machine there either: as before */
             *ctx->tuning = keep;
         }
