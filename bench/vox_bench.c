@@ -399,7 +399,13 @@ static void add_structure(selection *sel, const char *path, double res)
 {
     const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
     char name[300];
-    snprintf(name, sizeof name, "%s@%.1f", base, res);
+    /* one decimal (the names every baseline has: 2.0, 1.5), or as many as tell this resolution from
+     * every other: 1.26 and 1.3 were both "@1.3", one case measured and the other dropped, and a
+     * list changed from 2.0 to 2.04 compared the two as one case */
+    char r[40];
+    snprintf(r, sizeof r, "%.1f", res);
+    for (int digits = 2; strtod(r, NULL) != res && digits <= 17; digits++) snprintf(r, sizeof r, "%.*g", digits, res);
+    snprintf(name, sizeof name, "%s@%s", base, r);
     for (size_t i = 0; i < sel->n; i++)
         if (!strcmp(sel->s[i].name, name)) {
             if (strcmp(sel->s[i].path, path) != 0) {
