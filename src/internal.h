@@ -89,6 +89,7 @@ struct vox_structure {
     vox_prepare_params prep; /* how it was prepared: vox_structure_set_coords repeats it */
     size_t n_input;    /* atoms before cleaning (the length of a frame's coordinates) */
     size_t *kept;      /* after vox_prepare: input index of each atom; NULL: identity */
+    size_t *input_number; /* per input atom, the number outputs report for it (vox_atom_arrays); NULL: its index */
     double rot[3][3];  /* input -> aligned: rot * (x - centroid); identity until aligned */
     double centroid[3];
     /* Who this structure is, for results (vox_render refuses a result with a
@@ -146,6 +147,9 @@ VOX_HIDDEN void vox_infer_element(const char *atom_name, char out[4]);
 
 /* Gives a newly built structure its identity (structure.c). */
 VOX_HIDDEN void vox_structure_stamp(vox_ctx *ctx, vox_structure *s);
+/* What outputs report as atom i's input index: its index before cleaning, or the caller's
+ * number for that atom (vox_atom_arrays.input_number). */
+VOX_HIDDEN size_t vox_structure_input_number(const vox_structure *s, size_t i);
 /* Fills a caller's vox_transform (up to its size) from a rotation and centroid:
  * what vox_structure_transform and vox_result_transform give. */
 VOX_HIDDEN vox_status vox_transform_export(const double rot[3][3], const double centroid[3], vox_transform *out);

@@ -136,6 +136,63 @@ static void check_arrays_equal_file(vox_ctx *ctx, const char *path, double res)
     vox_structure_free(&m);
 }
 
+/* vox_atom_arrays.input_number: the caller's numbers for its atoms (an
+ * AtomGroup's positions, with the alternate locations it left out counted)
+ * are what vox_atom_info and the volumes JSON report as input_index, in a
+ * copy too; vox_structure_kept_atoms still counts the atoms given. */
+static void check_input_numbers(vox_ctx *ctx, const char *path)
+{
+    vox_structure *f = NULL, *m = NULL, *c = NULL;
+    if (vox_load_file(ctx, path, NULL, &f) != VOX_OK)
+        return;
+    arrays ar;
+    arrays_of(f, &ar);
+    const size_t n = vox_structure_atom_count(f);
+    size_t *numbers = malloc(n * sizeof *numbers);
+    for (size_t i = 0; i < n; i++) numbers[i] = 3 * i + 7;
+    ar.a.input_number = numbers;
+    CHECK(vox_structure_from_arrays(ctx, &ar.a, &m) == VOX_OK && vox_prepare(ctx, m, NULL) == VOX_OK, "%s: %s", path,
+          vox_ctx_last_error_detail(ctx));
+    free(numbers); /* copied: the structure keeps its own */
+    vox_result *r = NULL;
+    vox_analyze_params ap;
+    vox_analyze_params_init(&ap);
+    ap.resolution = 2.0;
+    ap.descriptors = 1;
+    CHECK(m && vox_analyze(ctx, m, &ap, &r) == VOX_OK, "%s: analyse: %s", path, vox_ctx_last_error_detail(ctx));
+    CHECK(m && vox_structure_copy(ctx, m, &c) == VOX_OK, "copy");
+    const size_t kept = vox_structure_atom_count(m);
+    size_t *idx = malloc((kept ? kept : 1) * sizeof *idx);
+    vox_structure_kept_atoms(m, idx);
+    int info_ok = 1, copy_ok = 1;
+    for (size_t i = 0; m && c && i < kept; i++) {
+        vox_atom_info a = {.size = sizeof a}, b = {.size = sizeof b};
+        vox_structure_atom(m, i, &a);
+        vox_structure_atom(c, i, &b);
+        info_ok &= a.input_index == 3 * idx[i] + 7 && idx[i] < n;
+        copy_ok &= b.input_index == a.input_index;
+    }
+    CHECK(info_ok, "%s: vox_atom_info.input_index is the caller's number, kept_atoms the array index", path);
+    CHECK(copy_ok, "%s: a copy keeps the numbers", path);
+    char *doc = NULL;
+    size_t len = 0;
+    vox_render_params rp;
+    vox_render_params_init(&rp);
+    CHECK(r && vox_render(ctx, VOX_DOC_VOLUMES_JSON, m, r, &rp, &doc, &len) == VOX_OK, "volumes JSON");
+    /* the first atom row: [index, input_index, ... */
+    const char *row = doc ? strstr(doc, "\"atoms\": [") : NULL;
+    size_t at = 0, number = 0;
+    CHECK(row && sscanf(row, "\"atoms\": [ [%zu, %zu", &at, &number) == 2 && at < kept && number == 3 * idx[at] + 7,
+          "%s: the volumes JSON reports the caller's number: %.80s", path, row ? row : "(no atoms)");
+    vox_free(doc);
+    free(idx);
+    vox_result_free(&r);
+    vox_structure_free(&c);
+    vox_structure_free(&m);
+    vox_structure_free(&f);
+    arrays_free(&ar);
+}
+
 /* A second frame given to a prepared structure gives what a fresh structure
  * with those coordinates gives; going back gives the first frame's answer;
  * the transform maps the aligned atoms back onto the input. */
@@ -1258,6 +1315,7 @@ int main(int argc, char **argv)
     check_topology_atoms(ctx);
     check_topology_writers(ctx);
     snprintf(path, sizeof path, "%s/pocket_box.pdb", argv[1]);
+    check_input_numbers(ctx, path);
     check_reference(ctx, path);
     snprintf(path, sizeof path, "%s/pocket_box.pdb", argv[1]);
     check_flat_memory(ctx, path);

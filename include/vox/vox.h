@@ -361,6 +361,12 @@ typedef struct vox_atom_arrays {
     const float *box;             /* NULL: no unit cell; else 9 floats, the cell vectors as rows (Å):
                                      finite, not all zero, each at least 0.0005 Å long, not in one
                                      plane (else VOX_E_INVALID_ARG naming what is wrong) */
+    const size_t *input_number;   /* NULL: atom i is input atom i; else the number each atom has in
+                                     the caller's own list (its position in an MDAnalysis AtomGroup
+                                     whose alternate locations the caller left out, say), which
+                                     vox_atom_info.input_index and the volumes JSON report in place
+                                     of i; vox_structure_kept_atoms and vox_structure_set_coords
+                                     still count the atoms given here */
 } vox_atom_arrays;
 
 /* Zeroes p and sets p->size.  NULL is ignored. */
@@ -386,7 +392,8 @@ typedef struct vox_atom_info {
     char atom_name[8];
     char res_name[8];
     char chain[8];
-    size_t input_index;    /* the atom's index in the loaded (or given) atoms, before cleaning (a
+    size_t input_index;    /* the atom's index in the loaded (or given) atoms, before cleaning, or
+                              the caller's number for it (vox_atom_arrays.input_number) (a
                               biological assembly's: its copies of the file's chains in turn) */
 } vox_atom_info;
 

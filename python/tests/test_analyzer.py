@@ -1,6 +1,7 @@
 """test_analyzer.py - the Pythonic API: every kind of source gives the same result as the file,
 every document equals what `vox analyze` writes, and the arrays of a Result agree with its volumes."""
 import gzip
+import json
 import os
 import subprocess
 
@@ -406,6 +407,9 @@ def test_mdanalysis_altlocs_dropped_as_the_file_loaders_drop_them(tmp_path):
     assert (info["input_index"] == r.structure.kept_atoms).all()
     kept = u.atoms[r.structure.kept_atoms.astype(int)]
     assert kept.names.tolist() == info["atom_name"].tolist() and kept.resids.tolist() == info["res_id"].tolist()
+    # the library's documents say the same (the volumes JSON gave the position among the kept atoms)
+    rows = {row[0]: row[1] for row in json.loads(r.render("volumes-json", include_hubs=True))["atoms"]}
+    assert len(rows) and all(rows[int(i)] == int(j) for i, j in zip(la.atom, la.input_index))
 
 
 def test_non_utf8_file_name_equals_cli(tmp_path):

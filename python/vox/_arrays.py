@@ -145,7 +145,7 @@ class AtomBuffers:
     """The arrays of a vox_atom_arrays, kept alive while the library reads them."""
 
     def __init__(self, xyz, element, atom_name, res_name, res_id, chain=None, ins_code=None, hetero=None,
-                 box=None):
+                 box=None, input_number=None):
         self.xyz = coords(xyz)
         n = self.xyz.shape[0]
         if n > _MAX_ATOMS:
@@ -180,6 +180,8 @@ class AtomBuffers:
         b = cell_box(box)
         if b is not None:
             a.box = self._keep(b)
+        if input_number is not None:  # each atom's own number (an AtomGroup position): what outputs report
+            a.input_number = self._keep(np.ascontiguousarray(input_number, dtype=np.uintp))
 
     def _keep(self, arr):
         self.keep.append(arr)

@@ -280,8 +280,7 @@ class Structure:
             cols["input_index"].append(info.input_index)
         out = {k: np.array(v, dtype={"res_id": np.int32, "hetero": bool, "input_index": np.uintp}.get(k, object))
                for k, v in cols.items()}
-        if self._input_positions is not None:
-            out["input_index"] = self._input_positions[out["input_index"]]
+        # (an AtomGroup's positions: the library reports them, as in the documents it renders)
         self._annotation_cache = (n, out)
         return out
 
@@ -1031,7 +1030,7 @@ class Analyzer:
         if _is_mdanalysis(source):
             from . import _mda
             ag, positions = _mda.atomgroup(source)
-            buffers = _mda.atom_buffers(ag)
+            buffers = _mda.atom_buffers(ag, positions=positions)
             label = make_label(_text(name, "name")) if name else _mda.label(ag)
             s = self._from_buffers(buffers, label, True if md is None else md, prepare, align)
             s._input_positions = positions

@@ -67,7 +67,7 @@ class AtomArrays(ctypes.Structure):
     # pointers as plain addresses: the Python side passes NumPy buffers it keeps alive
     _fields_ = [("size", c_size_t), ("count", c_size_t), ("xyz", c_void_p), ("element", c_void_p),
                 ("atom_name", c_void_p), ("res_name", c_void_p), ("res_id", c_void_p), ("ins_code", c_void_p),
-                ("chain", c_void_p), ("hetero", c_void_p), ("box", c_void_p)]
+                ("chain", c_void_p), ("hetero", c_void_p), ("box", c_void_p), ("input_number", c_void_p)]
 
 
 class AtomInfo(ctypes.Structure):

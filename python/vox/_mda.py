@@ -85,11 +85,12 @@ def _required(ag, name, what):
     return v
 
 
-def atom_buffers(ag, xyz=None):
+def atom_buffers(ag, xyz=None, positions=None):
     """vox atom arrays for the AtomGroup's atoms at the current frame: elements upper-cased as in
     a PDB file's columns 77-78 (inferred from the atom name as vox's PDB reader does when the
     topology has none), chain IDs (or ""), insertion codes, HETATM flags and the unit cell when
-    the topology has them."""
+    the topology has them; positions (atomgroup's): each atom's place in the caller's group, which
+    the library reports as its input_index in every output."""
     if xyz is None:
         xyz = _attr(ag, "positions")
         if xyz is None:  # (coordinates are no topology attribute: they come with a trajectory)
@@ -117,7 +118,7 @@ def atom_buffers(ag, xyz=None):
                 box = None
     return _arrays.AtomBuffers(xyz, elements, names, _required(ag, "resnames", "residue names"),
                                _required(ag, "resids", "residue numbers"),
-                               chain=chain, ins_code=icodes, hetero=hetero, box=box)
+                               chain=chain, ins_code=icodes, hetero=hetero, box=box, input_number=positions)
 
 
 def label(ag):

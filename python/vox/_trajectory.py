@@ -491,7 +491,7 @@ def _mdanalysis(a, lattice, source, select, start, stop, step):
         if selected:
             u.trajectory[selected[0]]
         try:
-            buffers = _mda.atom_buffers(ag)
+            buffers = _mda.atom_buffers(ag, positions=positions)
             s = a._from_buffers(buffers, _mda.label(ag), md, True, lattice.each,
                                 _lib.FRAME_SIGNS[lattice.frame_signs])
         except Error as e:

@@ -142,10 +142,13 @@ vox_status vox_structure_from_arrays(vox_ctx *ctx, const vox_atom_arrays *in, vo
     if (st != VOX_OK)
         return st;
     vox_structure *s = calloc(1, sizeof *s);
-    if (!s || !vox_atoms_reserve(&s->atoms, a.count)) {
-        free(s);
+    if (!s || !vox_atoms_reserve(&s->atoms, a.count) ||
+        (a.input_number && !(s->input_number = malloc(a.count * sizeof *s->input_number)))) {
+        vox_structure_free(&s);
         return vox_fail(ctx, VOX_E_NOMEM, "out of memory for %zu atoms", a.count);
     }
+    if (a.input_number)
+        memcpy(s->input_number, a.input_number, a.count * sizeof *s->input_number);
     vox_structure_stamp(ctx, s);
     for (size_t i = 0; i < a.count; i++) {
         vox_atom *t = &s->atoms.a[i];
@@ -191,6 +194,7 @@ void vox_structure_free(vox_structure **s)
         return;
     vox_atoms_free(&(*s)->atoms);
     free((*s)->kept);
+    free((*s)->input_number);
     free(*s);
     *s = NULL;
 }
@@ -209,8 +213,10 @@ vox_status vox_structure_copy(vox_ctx *ctx, const vox_structure *s, vox_structur
     *c = *s;
     memset(&c->atoms, 0, sizeof c->atoms);
     c->kept = NULL;
+    c->input_number = NULL;
     if (!vox_atoms_reserve(&c->atoms, s->atoms.n ? s->atoms.n : 1) ||
-        (s->kept && !(c->kept = malloc(s->atoms.n * sizeof *c->kept)))) {
+        (s->kept && !(c->kept = malloc(s->atoms.n * sizeof *c->kept))) ||
+        (s->input_number && !(c->input_number = malloc(s->n_input * sizeof *c->input_number)))) {
         vox_structure_free(&c);
         return vox_fail(ctx, VOX_E_NOMEM, "out of memory copying a structure of %zu atoms", s->atoms.n);
     }
@@ -218,6 +224,8 @@ vox_status vox_structure_copy(vox_ctx *ctx, const vox_structure *s, vox_structur
     c->atoms.n = s->atoms.n;
     if (s->kept)
         memcpy(c->kept, s->kept, s->atoms.n * sizeof *c->kept);
+    if (s->input_number)
+        memcpy(c->input_number, s->input_number, s->n_input * sizeof *c->input_number);
     vox_structure_stamp(ctx, c); /* its own identity: a result names the structure it came from */
     *out = c;
     return VOX_OK;
@@ -242,6 +250,12 @@ int vox_structure_box(const vox_structure *s, float box[9])
 
 static size_t input_index(const vox_structure *s, size_t i) { return s->kept ? s->kept[i] : i; }
 
+size_t vox_structure_input_number(const vox_structure *s, size_t i)
+{
+    const size_t j = input_index(s, i);
+    return s->input_number ? s->input_number[j] : j;
+}
+
 vox_status vox_structure_atom(const vox_structure *s, size_t index, vox_atom_info *out)
 {
     /* a size under its own field's is no struct of ours: writing the field back would overrun it */
@@ -259,7 +273,7 @@ vox_status vox_structure_atom(const vox_structure *s, size_t index, vox_atom_inf
     memcpy(info.atom_name, a->name, sizeof info.atom_name);
     memcpy(info.res_name, a->res_name, sizeof info.res_name);
     memcpy(info.chain, a->chain, sizeof info.chain);
-    info.input_index = input_index(s, index);
+    info.input_index = vox_structure_input_number(s, index);
     size_t n = out->size < sizeof info ? out->size : sizeof info;
     memcpy(out, &info, n);
     out->size = n;

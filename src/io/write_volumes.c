@@ -436,7 +436,7 @@ static JW_NOINLINE size_t put_atoms(jw *w, const vox_structure *s, const lining_
 {
     /* in locals: the compiler reloads what a char store might change */
     const vox_atom *const atoms = s->atoms.a;
-    const size_t *const kept = s->kept, natoms = s->atoms.n;
+    const size_t *const kept = s->kept, *const numbers = s->input_number, natoms = s->atoms.n;
     uint8_t *const lines = x->rows;
     uint64_t *const digits_of = x->digits, *const text_of = x->text;
     const vox_atom *memo = NULL; /* the atom whose residue text memo_text holds; NULL: none */
@@ -476,7 +476,9 @@ static JW_NOINLINE size_t put_atoms(jw *w, const vox_structure *s, const lining_
              * follow the atom before (a residue's atoms): then the index
              * is the last one's text with its last digit one more, unless
              * that digit is a 9 (or the index too long for 8 bytes) */
-            const size_t j = kept ? kept[i] : i;
+            size_t j = kept ? kept[i] : i; /* vox_structure_input_number */
+            if (numbers)
+                j = numbers[j];
             uint64_t digits;
             if (i == next_i && last_digit < 9) {
                 digits = last_digits + last_unit;
