@@ -350,6 +350,12 @@ def test_handles_are_not_pickled_and_say_so():
     assert len(cs) == want_atoms and cs.coords.shape == (want_atoms, 3)
     assert (cr.voxels(0) == want_voxels).all() and cr.render("df-json")
     assert ca.analyze(cs).render("df-json") == cr.render("df-json")
+    # new coordinates through a copy are the original's too: its results know they are gone (the
+    # change count was copied, and secondary_structure() gave the new frame's answer)
+    r3 = vox.Analyzer(threads=1).analyze(xyz, **atoms)
+    copy.copy(r3.structure).set_coords(xyz * 1.01)
+    with pytest.raises(vox.InvalidArgumentError, match="structure changed"):
+        r3.secondary_structure()
     assert pickle.loads(pickle.dumps(r.volumes)) == r.volumes
     assert pickle.loads(pickle.dumps(r.table)).equals(r.table)
     assert (pickle.loads(pickle.dumps(r.transform)).rotation == r.transform.rotation).all()

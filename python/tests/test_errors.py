@@ -440,6 +440,14 @@ def test_second_adversarial_inputs():
     assert t.to_input(np.zeros((0, 3))).shape == (0, 3)
     one = t.to_aligned(xyz[0])
     assert one.shape == (3,) and np.allclose(t.to_input(one), xyz[0], atol=1e-3)
+    # ... and both check them alike (to_aligned broadcast (5, 1) into (5, 3) and gave NumPy's errors)
+    for bad_points in (np.zeros((5, 1)), np.zeros((2, 3, 3)), np.zeros((2, 4)), np.zeros(4), "abc",
+                       [[1.0, 2.0, 3.0], [1.0]]):
+        for f in (t.to_aligned, t.to_input):
+            raises(vox.InvalidArgumentError, lambda: f(bad_points), match="points")
+    raises(vox.InvalidArgumentError, lambda: t.to_input(np.zeros(4)), match=r"got \(4,\)")
+    raises(vox.InvalidArgumentError, lambda: t.to_input(np.array([[1e39, 0.0, 0.0]])), match="float32")
+    assert t.to_aligned(np.array([[1, 2, 3]])).dtype == np.float64
     # an empty result's pseudo-atoms: name columns of strings (float64 before)
     empty = analyzer(min_voxels=10 ** 9).analyze(xyz, **atoms)
     pa = empty.pseudo_atoms()

@@ -160,18 +160,41 @@ class Transform:
         m[:3, 3] = -self.rotation @ self.centroid
         return m
 
+    @staticmethod
+    def _points(xyz, dtype):
+        """xyz as (n, 3) points of dtype (a copy), and whether it was one point (3,): shapes,
+        dtypes and masks checked as for coordinates, the shape named as given."""
+        if isinstance(xyz, np.ma.MaskedArray) and np.ma.is_masked(xyz):
+            raise invalid("points are masked: fill or drop the masked points first")
+        try:
+            a = np.asarray(xyz)
+        except Exception as e:  # ragged lists and the like
+            raise invalid(f"points must be an (n, 3) array of floats: {e}") from None
+        if a.dtype.kind not in "fiu":
+            raise invalid(f"points must be an (n, 3) array of numbers, got dtype {a.dtype}")
+        if a.shape != (3,) and (a.ndim != 2 or a.shape[1] != 3):
+            raise invalid(f"points must have shape (n, 3) or (3,), got {a.shape}")
+        if dtype == np.float32 and a.dtype.itemsize > 4:
+            with np.errstate(invalid="ignore"):
+                big = np.isfinite(a) & (np.abs(a) > np.finfo(np.float32).max)
+            if big.any():
+                where = np.argwhere(big)[0].tolist()
+                raise invalid(f"points[{', '.join(map(str, where))}] = {a[tuple(where)]!r} is beyond float32's range "
+                              "(±3.4e38), which vox computes in")
+        single = a.ndim == 1
+        return np.array(a.reshape(1, 3) if single else a, dtype=dtype, copy=True), single
+
     def to_aligned(self, xyz):
-        """Input-frame points (n, 3) to the aligned frame (float64; the library's own aligned
-        coordinates are computed in float32 and agree to about 1e-5 Å)."""
-        a = np.asarray(xyz, dtype=np.float64)
-        return (a - self.centroid) @ self.rotation.T
+        """Input-frame points (n, 3), or one point (3,), to the aligned frame (float64; the
+        library's own aligned coordinates are computed in float32 and agree to about 1e-5 Å)."""
+        a, single = self._points(xyz, np.float64)
+        out = (a - self.centroid) @ self.rotation.T
+        return out[0] if single else out
 
     def to_input(self, xyz):
-        """Aligned-frame points (n, 3) back to the input frame, as vox_transform_to_input does (float32)."""
-        a = np.asarray(xyz) if not isinstance(xyz, np.ma.MaskedArray) else xyz
-        single = getattr(a, "ndim", 0) == 1  # one point (3,), as to_aligned takes it
-        a = np.array(_arrays.coords(a.reshape(1, -1) if single else a, what="points", empty=True), dtype=np.float32,
-                     copy=True)
+        """Aligned-frame points (n, 3), or one point (3,), back to the input frame, as
+        vox_transform_to_input does (float32)."""
+        a, single = self._points(xyz, np.float32)
         if a.shape[0]:
             lib.vox_transform_to_input(_byref(self._t), a.ctypes.data, a.shape[0])
         return a[0] if single else a
@@ -212,11 +235,18 @@ class Structure:
         # Analyzer's lock, never after, so the two cannot deadlock.
         self._use = _ForkSafeLock(reentrant=True)
         self._annotation_cache = None  # (atom count, _annotations())
-        self._generation = 0  # set_coords() calls: a Result knows whether its coordinates are gone
+        # set_coords() calls, so a Result knows whether its coordinates are gone: a list, which
+        # copy.copy() shares with the copy (one handle, one count: an int was copied, and a change
+        # through the copy went unseen by the original's results)
+        self._changes = [0]
 
     @property
     def _ptr(self):
         return self._h.value
+
+    @property
+    def _generation(self):
+        return self._changes[0]
 
     def __len__(self):
         return lib.vox_structure_atom_count(self._ptr)
@@ -307,9 +337,9 @@ class Structure:
                 # Analyzer (no library call, no status); a failure after the checks (the alignment of a
                 # structure far out of range) comes after the new coordinates are in
                 if e.status is not None and np.isfinite(a).all():
-                    self._generation += 1
+                    self._changes[0] += 1
                 raise
-            self._generation += 1
+            self._changes[0] += 1
 
     def secondary_structure(self):
         """P-SEA fractions (alpha, beta, coil) of the structure; NaN where undefined."""
@@ -427,10 +457,11 @@ class Result:
     @property
     def table(self):
         """volumizer's annotation table as a pandas DataFrame: columns id, type, volume (Å^3), x, y, z
-        (axial lengths, Å), cross_section_circularity, cross_section_uniformity (NaN where volumizer
-        has None); hubs
-        included, occluded groups not; no columns at all when there are no rows (as volumizer).
-        Built on first use; the same DataFrame every time."""
+        (axial lengths, Å), cross_section_circularity, cross_section_uniformity (undefined values
+        as volumizer's concatenation of one table per type gives them: NaN in a float64 column, or
+        None in an object column where pandas makes one); hubs included, occluded groups not; no
+        columns at all when there are no rows (as volumizer).  Built on first use; the same
+        DataFrame every time."""
         if self._table is None:
             pd = _pandas()
             r = self._recs[self._recs["type"] != _lib.OCCLUDED]
@@ -450,6 +481,10 @@ class Result:
                     "cross_section_circularity": np.where(r["has_circularity"] != 0, r["circularity"], nan),
                     "cross_section_uniformity": np.where(r["has_uniformity"] != 0, r["uniformity"], nan),
                 }, copy=False)
+                defined = {"cross_section_circularity": r["has_circularity"] != 0,
+                           "cross_section_uniformity": r["has_uniformity"] != 0}
+                for c in _volumizer_concat_dtypes(pd, r["type"], defined):
+                    self._table[c] = _as_object(r["type"], defined[c], self._table[c].to_numpy())
         return self._table
 
     def _index(self, i):
@@ -684,6 +719,38 @@ def _document(kind):
     if k not in _lib.DOCUMENT:
         raise invalid(f"unknown document kind {kind!r}: expected one of {', '.join(_lib.DOCUMENT)}")
     return _lib.DOCUMENT[k]
+
+
+def _volumizer_concat_dtypes(pd, types, defined):
+    """Which cross-section columns volumizer's table has as object, not float64: it builds one
+    DataFrame per type (hubs, pores, cavities, pockets) with pd.DataFrame.from_dict, where a type
+    whose rows all lack a value has an object column of None, then pd.concat()s them; whether
+    the result is object or float64 is pandas' own rule (it depends on the frames' other columns
+    and changed between versions), so it is asked of this pandas with frames of the same columns
+    and dtypes, one row each.  defined: {column: bool array per row}."""
+    present = [t for t in (_lib.HUB, _lib.PORE, _lib.CAVITY, _lib.POCKET) if (types == t).any()]
+    none_of = {c: [t for t in present if not d[types == t].any()] for c, d in defined.items()}
+    if not any(none_of.values()):
+        return set()
+    frames = []
+    for t in present:
+        cols = {"id": np.array([0], dtype=np.int64), "type": np.array([_TYPE_NAMES[t]], dtype=object)}
+        cols.update({k: np.array([1.0]) for k in ("volume", "x", "y", "z")})
+        cols.update({c: np.array([None], dtype=object) if t in none_of[c] else np.array([1.0]) for c in defined})
+        frames.append(pd.DataFrame(cols))
+    with warnings.catch_warnings():  # (pandas 2.1+ warns that this rule is to change)
+        warnings.simplefilter("ignore")
+        joined = pd.concat(frames, ignore_index=True)
+    return {c for c in defined if none_of[c] and joined[c].dtype == object}
+
+
+def _as_object(types, defined, values):
+    """A float column as volumizer's object one: Python floats (NaN where a type has some values
+    but not this row's), None in the rows of the types that have none."""
+    out = values.astype(object)
+    none_types = [t for t in np.unique(types) if not defined[types == t].any()]
+    out[np.isin(types, none_types)] = None
+    return out
 
 
 def _pandas():

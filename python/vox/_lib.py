@@ -171,7 +171,7 @@ DOCUMENT = {"df-json": 0, "annotation": 1, "pdb": 2, "cif": 3, "volumes-json": 4
 FIT = {"heavy": 0, "ca": 1}
 FRAME_SIGNS = {"volumizer": 0, "canonical": 1}
 VOLUME_TYPES = ("hub", "pore", "pocket", "cavity", "occluded")
-OCCLUDED = 4
+HUB, PORE, POCKET, CAVITY, OCCLUDED = range(5)
 
 # ---------------------------------------------------------------------------------------
 # Prototypes.  Handles (vox_ctx *, vox_structure *, ...) travel as void pointers.
