@@ -1113,8 +1113,9 @@ def test_far_atom(tmp):
     args = ["--topology", top, "--trajectory", dcd, "--align", "none", "--resolution", "2.0", "--jobs", "1"]
     r = vox("trajectory", "--quiet", *args, "--output-dir", od)
     s = json.load(open(os.path.join(od, "run.summary.json"))) if os.path.exists(os.path.join(od, "run.summary.json")) else {}
-    check(r.returncode == 1 and f"{dcd}: frame 3" in r.stderr and "over 64 times" in r.stderr and "--max-grid-voxels" in r.stderr
-          and s.get("frames_done") == 3, f"a far atom in frame 3: exit {r.returncode} {r.stderr} {s.get('frames_done')}")
+    check(r.returncode == 1 and f"{dcd}: frame 3" in r.stderr and "at most 64 times the largest of the frames before"
+          in r.stderr and "--max-grid-voxels" in r.stderr and s.get("frames_done") == 3,
+          f"a far atom in frame 3: exit {r.returncode} {r.stderr} {s.get('frames_done')}")
     check({row[0] for row in rows(os.path.join(od, "far.frames.csv"))} <= {"0", "1", "2"}, "the frames before it are written")
     # given --max-grid-voxels, the user's bound: taken while the lattice fits
     od = os.path.join(tmp, "far-given")
@@ -1131,6 +1132,21 @@ def test_far_atom(tmp):
     s = json.load(open(os.path.join(od, "run.summary.json")))
     check(r.returncode == 1 and "frame 4" in r.stderr and f"over the limit of {limit}" in r.stderr
           and s["frames_done"] == 4, f"the union over --max-grid-voxels {limit}: {r.returncode} {r.stderr}")
+    # --align reference: the wild atom spoils the fit, and the frame's grid would take gigabytes (6,000 A on
+    # the lysozyme run: 6.8 GB, then "out of memory for classification", before the lattice check could
+    # refuse it); refused before its grid is allocated, within 1 GiB of address space
+    far = [list(f) for f in frames]
+    far[3][4] = (far[3][4][0] + 6000.0, far[3][4][1], far[3][4][2])
+    write_dcd(dcd, far)
+    od = os.path.join(tmp, "far-reference")
+    import resource
+
+    def one_gib():
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+    r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", dcd, "--align", "reference", "--resolution",
+            "1.0", "--jobs", "1", "--output-dir", od, preexec_fn=None if WRAPPER else one_gib)
+    check(r.returncode == 1 and f"{dcd}: frame 3" in r.stderr and "at most 64 times" in r.stderr
+          and "out of memory" not in r.stderr, f"a wild atom after a fit: refused first: {r.returncode} {r.stderr}")
 
 
 if __name__ == "__main__":

@@ -622,6 +622,12 @@ typedef struct vox_analyze_params {
      * depth transform counts in 32 bits: with descriptors, a grid longer
      * than 32,766 voxels along an axis is VOX_E_GRID_TOO_LARGE. */
     int descriptors;
+    /* A grid limit for this call: 0 (default) the context's
+     * vox_options.max_grid_voxels; else the smaller of the two.  A grid over
+     * it is VOX_E_GRID_TOO_LARGE before anything grid-sized is allocated (a
+     * trajectory's frame whose grid is far larger than the frames before:
+     * one atom gone wild). */
+    uint64_t max_grid_voxels;
 } vox_analyze_params;
 
 /* volumizer's defaults.  NULL is ignored. */

@@ -177,11 +177,22 @@ static vox_status read_params(vox_ctx *ctx, const vox_structure *st, const vox_a
     return VOX_OK;
 }
 
-/* The grid limit in force: the context's, never above the 32-bit hard limit. */
-static double voxel_limit(const vox_ctx *ctx, const char **which)
+/* The grid limit in force: the context's, or the call's when smaller, never above the 32-bit hard
+ * limit; which: its name, advice: what to do about it. */
+static double voxel_limit(const vox_ctx *ctx, const vox_analyze_params *p, const char **which, const char **advice)
 {
     double opt = (double)ctx->opts.max_grid_voxels;
-    *which = opt < VOX_HARD_MAX_VOXELS ? "the limit" : "vox's hard limit (2^32 - 1: voxel numbers are 32-bit)";
+    *which = "the limit";
+    *advice = "raise it with --max-grid-voxels";
+    if (p->max_grid_voxels && (double)p->max_grid_voxels < opt) {
+        opt = (double)p->max_grid_voxels;
+        *which = "this analysis' limit";
+        *advice = "vox_analyze_params.max_grid_voxels";
+    }
+    if (opt >= VOX_HARD_MAX_VOXELS) {
+        *which = "vox's hard limit (2^32 - 1: voxel numbers are 32-bit)";
+        *advice = "a coarser resolution is needed";
+    }
     return opt < VOX_HARD_MAX_VOXELS ? opt : VOX_HARD_MAX_VOXELS;
 }
 
@@ -264,13 +275,13 @@ static vox_status grid_axis(vox_ctx *ctx, const vox_analyze_params *p, int a, fl
     return VOX_OK;
 }
 
-static vox_status bound_too_large(vox_ctx *ctx, double s, double bound)
+static vox_status bound_too_large(vox_ctx *ctx, const vox_analyze_params *p, double bound)
 {
-    const char *which;
-    double limit = voxel_limit(ctx, &which);
-    int hard = limit >= VOX_HARD_MAX_VOXELS;
+    const double s = p->resolution;
+    const char *which, *advice;
+    double limit = voxel_limit(ctx, p, &which, &advice);
     return vox_fail(ctx, VOX_E_GRID_TOO_LARGE, "resolution %g A would need about %.3g voxels, over %s of %.0f (%s)",
-                    s, bound, which, limit, hard ? "a coarser resolution is needed" : "raise it with --max-grid-voxels");
+                    s, bound, which, limit, advice);
 }
 
 vox_status vox_estimate_grid(vox_ctx *ctx, const vox_structure *st, const vox_analyze_params *params,
@@ -290,8 +301,8 @@ vox_status vox_estimate_grid(vox_ctx *ctx, const vox_structure *st, const vox_an
     vox_grid_estimate e;
     memset(&e, 0, sizeof e);
     e.size = sizeof e;
-    const char *which;
-    const double limit = voxel_limit(ctx, &which);
+    const char *which, *advice;
+    const double limit = voxel_limit(ctx, &p, &which, &advice);
     double axes[3], total = grid_bound(st, p.resolution, axes);
     if (total <= limit * VOX_BOUND_SLACK) { /* the exact grid: the axes of the shells' point cloud, as vox_analyze builds them */
         vox_shells sh;
@@ -349,11 +360,11 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
     /* Refuse absurd grids before building anything: an upper bound from the
      * atom extents plus the largest radius.  A bound just over the limit may
      * be a grid under it: the exact grid below decides those. */
-    const char *which;
-    const double limit = voxel_limit(ctx, &which);
+    const char *which, *advice;
+    const double limit = voxel_limit(ctx, &p, &which, &advice);
     double axes[3], bound = grid_bound(st, s, axes);
     if (bound > limit * VOX_BOUND_SLACK)
-        return bound_too_large(ctx, s, bound);
+        return bound_too_large(ctx, &p, bound);
 
     double t0 = vox_now();
     vox_shells sh;
@@ -386,8 +397,7 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
     if (total_d > limit) {
         /* the same advice as the quick refusal gives: now this one decides grids near the limit */
         rc = vox_fail(ctx, VOX_E_GRID_TOO_LARGE, "grid %d x %d x %d = %.0f voxels is over %s of %.0f (%s)", dims[0],
-                      dims[1], dims[2], total_d, which, limit,
-                      limit >= VOX_HARD_MAX_VOXELS ? "a coarser resolution is needed" : "raise it with --max-grid-voxels");
+                      dims[1], dims[2], total_d, which, limit, advice);
         goto out;
     }
     size_t total = (size_t)total_d;

@@ -45,7 +45,8 @@ static void analyse_slot(frame_engine *e, frame_worker *w, frame_slot *sl)
 {
     const float *in = sl->xyz;
     if (e->mode == ALIGN_REFERENCE) {
-        if (vox_reference_apply(w->ctx, e->ref, in, e->atoms, sl->index == e->first_index, sl->work) != VOX_OK) {
+        if ((sl->status = vox_reference_apply(w->ctx, e->ref, in, e->atoms, sl->index == e->first_index, sl->work)) !=
+            VOX_OK) {
             sl->failed = 1;
             snprintf(sl->error, sizeof sl->error, "frame %lld: %s", (long long)sl->index,
                      vox_ctx_last_error_detail(w->ctx));
@@ -53,8 +54,8 @@ static void analyse_slot(frame_engine *e, frame_worker *w, frame_slot *sl)
         }
         in = sl->work;
     }
-    if (vox_structure_set_coords(w->ctx, w->s, in, e->atoms) != VOX_OK ||
-        vox_analyze(w->ctx, w->s, &e->ap, &sl->result) != VOX_OK) {
+    if ((sl->status = vox_structure_set_coords(w->ctx, w->s, in, e->atoms)) != VOX_OK ||
+        (sl->status = vox_analyze(w->ctx, w->s, &e->ap, &sl->result)) != VOX_OK) {
         sl->failed = 1;
         snprintf(sl->error, sizeof sl->error, "frame %lld: %s", (long long)sl->index,
                  vox_ctx_last_error_detail(w->ctx));

@@ -18,6 +18,7 @@ typedef struct frame_slot {
     float *work;          /* coordinates handed to the structure */
     vox_result *result;
     int failed;
+    vox_status status;          /* why it failed (the library's status) */
     char error[1024];           /* "frame K: why" (the caller names the file) */
 } frame_slot;
 
