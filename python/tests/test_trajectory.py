@@ -212,6 +212,26 @@ def test_truncated_frame_keeps_the_frames_before(tmp_path):
     same_as_cli(e.value.frames, csv, tmp_path)
 
 
+def test_wild_atom_refused_before_its_grid(tmp_path):
+    """One atom 6,000 A away in frame 5 spoils the reference fit and would spread the frame's grid over
+    gigabytes (it was analysed until memory ran out): refused at once, as `vox trajectory` refuses it,
+    with the frames before it; an Analyzer's own max_grid_voxels replaces that bound."""
+    import struct
+    top, dcd = files()
+    raw = bytearray(open(dcd, "rb").read())
+    frame_bytes = 56 + 3 * (8 + 1960 * 4)
+    at = len(raw) - 201 * frame_bytes + 5 * frame_bytes + 56 + 4 + 4 * 100  # frame 5, atom 100, x
+    raw[at:at + 4] = struct.pack("<f", 6000.0)
+    wild = tmp_path / "wild.dcd"
+    wild.write_bytes(bytes(raw))
+    with pytest.raises(vox.GridTooLargeError, match="frame 5: .*this analysis' limit") as e:
+        vox.analyze_trajectory(top, trajectory=wild, align="reference", stop=8, threads=1)
+    assert e.value.frames["frame"].max() <= 4
+    with pytest.raises(vox.GridTooLargeError, match="frame 5: .*over the limit of 10000000"):
+        vox.analyze_trajectory(top, trajectory=wild, align="reference", stop=8,
+                               analyzer=vox.Analyzer(threads=1, max_grid_voxels=10 ** 7))
+
+
 def test_single_frame_universe():
     mda = pytest.importorskip("MDAnalysis")
     top, _ = files()

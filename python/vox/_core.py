@@ -889,6 +889,7 @@ class Analyzer:
             if t < 0:
                 raise invalid(f"threads must be 0 (automatic) or more, got {t}")
             o.threads = t
+        self._max_grid_given = max_grid_voxels is not None  # (trajectories: the limit then replaces the growth one)
         if max_grid_voxels is not None:
             o.max_grid_voxels = _number(max_grid_voxels, "max_grid_voxels", int, 1, (1 << 64) - 1)
         for field, value in (("isa", isa), ("profile", profile), ("bind", bind)):

@@ -95,7 +95,7 @@ class AnalyzeParams(ctypes.Structure):
     _fields_ = [("size", c_size_t), ("resolution", c_double), ("min_voxels", c_int), ("has_min_volume", c_int),
                 ("min_volume", c_double), ("connectivity", c_int), ("merge_mouth_gap", c_int),
                 ("neck_refinement", c_int), ("has_grid", c_int), ("grid_origin", c_double * 3),
-                ("grid_dims", c_int * 3), ("descriptors", c_int)]
+                ("grid_dims", c_int * 3), ("descriptors", c_int), ("max_grid_voxels", ctypes.c_uint64)]
 
 
 class Volume(ctypes.Structure):

@@ -315,13 +315,13 @@ def analyze_trajectory(source, select="protein", align="each", start=None, stop=
         if select not in (None, "protein"):
             raise invalid("select applies to MDAnalysis input only: with files every atom goes to the library, "
                           "whose cleaning keeps the protein")
-        lattice = _Lattice(params, align, fit, int(track_gap), frame_signs)
+        lattice = _Lattice(params, align, fit, int(track_gap), frame_signs, not a._max_grid_given)
         return _result(lattice, tracks, _files, a, lattice, source, trajectory, start or 0, stop, step or 1)
     if trajectory is not None:
         raise invalid("trajectory= goes with a topology path; an MDAnalysis Universe has its own trajectory")
     if not _core._is_mdanalysis(source):
         raise invalid(f"expected an MDAnalysis Universe or AtomGroup, or a topology path, got {type(source).__name__}")
-    lattice = _Lattice(params, align, fit, int(track_gap), frame_signs)
+    lattice = _Lattice(params, align, fit, int(track_gap), frame_signs, not a._max_grid_given)
     return _result(lattice, tracks, _mdanalysis, a, lattice, source, select, start, stop, step)
 
 
@@ -334,8 +334,9 @@ class _Lattice:
     The steps are those of `vox trajectory`: the first frame is analysed once for the lattice,
     then again on it, like every frame."""
 
-    def __init__(self, params, align, fit, gap, frame_signs):
+    def __init__(self, params, align, fit, gap, frame_signs, bound_growth):
         self.align, self.fit, self.gap, self.frame_signs = align, fit, gap, frame_signs
+        self.bound_growth = bound_growth  # no max_grid_voxels given: frames' grids bounded by the first's
         self.params = _lib.AnalyzeParams.from_buffer_copy(params)
         self.ref = ctypes.c_void_p()
         self.tracker = ctypes.c_void_p()
@@ -373,6 +374,12 @@ class _Lattice:
                 _lib.fail(st, ctx, f"frame {k}")
         finally:
             lib.vox_result_free(_byref(r))
+        # as `vox trajectory` without --max-grid-voxels: a later frame's grid (grown to hold its atoms)
+        # at most 64 times this one's, refused before it is allocated (one wild atom, or a bad fit,
+        # would spread it over gigabytes); an Analyzer's max_grid_voxels still applies when smaller
+        d = self.params.grid_dims
+        if self.bound_growth:
+            self.params.max_grid_voxels = _LATTICE_GROWTH * d[0] * d[1] * d[2]
         tp = _lib.TrackerParams()
         lib.vox_tracker_params_init(_byref(tp))
         tp.resolution = self.params.resolution
@@ -408,6 +415,9 @@ class _Lattice:
     def close(self):
         lib.vox_reference_free(_byref(self.ref))
         lib.vox_tracker_free(_byref(self.tracker))
+
+
+_LATTICE_GROWTH = 64  # `vox trajectory`'s TRACK_MAX_GROWTH
 
 
 def _result(lattice, tracks, analyse, *args):

@@ -916,7 +916,6 @@ int cmd_trajectory(int argc, char **argv)
      * checkpoints takes at most about 1 / CKPT_COST_RATIO of the run's time, whatever the state's
      * size; --checkpoint-every stays the least interval. */
     double ckpt_wait = o.ckpt_every;
-    double largest_grid = 0.0; /* voxels of the largest grid a frame had (the lattice's, from the first) */
     int64_t k = 0;
     int eof = 0;
     while (!eof && failed_frame < 0) {
@@ -968,7 +967,13 @@ int cmd_trajectory(int argc, char **argv)
                  * the default limit is far beyond what a run of one molecule needs and the lattice
                  * costs 12 to 32 bytes a voxel (not in the checkpoint: set on a resumed one too) */
                 vox_tracker_set_limits(tk, o.max_grid, o.max_grid_given ? 0 : TRACK_MAX_GROWTH);
-                largest_grid = (double)e.ap.grid_dims[0] * e.ap.grid_dims[1] * e.ap.grid_dims[2];
+                /* Frames on the lattice grow their grid to hold their atoms: one atom gone wild (a damaged
+                 * frame, a bad fit) makes a grid of gigabytes, which the tracker's check refused only after
+                 * its analysis.  Without --max-grid-voxels a frame's grid is bounded, before it is
+                 * allocated, by TRACK_MAX_GROWTH times the first frame's (no molecule's drift needs more). */
+                if (!o.max_grid_given)
+                    e.ap.max_grid_voxels = (uint64_t)TRACK_MAX_GROWTH * (uint64_t)e.ap.grid_dims[0] *
+                                           (uint64_t)e.ap.grid_dims[1] * (uint64_t)e.ap.grid_dims[2];
                 if (sl->index < next_k) /* resumed past the first frame: it only set the reference */
                     continue;
             }
@@ -976,14 +981,6 @@ int cmd_trajectory(int argc, char **argv)
         }
         if (o.stop >= 0 && k >= o.stop)
             eof = 1;
-        /* Frames on one lattice grow their grid to hold their atoms: one atom gone wild (a damaged
-         * frame, a bad fit) makes a grid of gigabytes, which the tracker's growth check below
-         * refused only after it was analysed.  Without --max-grid-voxels a frame's grid is bounded
-         * by TRACK_MAX_GROWTH times the largest of the frames before, before it is allocated. */
-        if (tracking && !o.max_grid_given && e.has_reference) {
-            const double cap = (double)TRACK_MAX_GROWTH * largest_grid;
-            e.ap.max_grid_voxels = cap < 1.8e19 ? (uint64_t)cap : 0;
-        }
         frame_engine_run(&e, nb);
         /* consume in frame order */
         for (int i = 0; i < nb; i++) {
@@ -992,17 +989,11 @@ int cmd_trajectory(int argc, char **argv)
                 failed_frame = sl->index;
                 snprintf(err, sizeof err, "%s: %s%s", traj, sl->error,
                          sl->status == VOX_E_GRID_TOO_LARGE && e.ap.max_grid_voxels
-                             ? ": a frame's grid may be at most 64 times the largest of the frames before it (a "
-                               "coordinate far from the rest, in a damaged frame or after a bad fit); the frames before "
-                               "it are written; --max-grid-voxels sets a limit of its own instead"
+                             ? ": a frame's grid may be at most 64 times the first frame's (a coordinate far from "
+                               "the rest, in a damaged frame or after a bad fit); the frames before it are written; "
+                               "--max-grid-voxels sets a limit of its own instead"
                              : "");
                 break;
-            }
-            vox_analyze_params lattice; /* the grid this frame ended up on */
-            vox_analyze_params_init(&lattice);
-            if (vox_result_lattice(sl->result, &lattice) == VOX_OK) {
-                const double v = (double)lattice.grid_dims[0] * lattice.grid_dims[1] * lattice.grid_dims[2];
-                largest_grid = v > largest_grid ? v : largest_grid;
             }
             size_t nr = vox_result_count(sl->result);
             if (nr > track_cap) {
