@@ -1149,6 +1149,25 @@ def test_far_atom(tmp):
           and "out of memory" not in r.stderr, f"a wild atom after a fit: refused first: {r.returncode} {r.stderr}")
 
 
+def test_long_label(tmp):
+    """A label whose outputs' temporaries (NAME.tmp.PID.XXXXXX) exceed a file name's 255 bytes is refused
+    before the first frame, naming the file (it failed at the first checkpoint, or after the last frame, and
+    said to resume, which failed the same way); one that fits runs."""
+    _, frames, top = breathing_setup(tmp, "long-top.pdb", 3)
+    for length, ok in ((226, False), (200, True)):
+        dcd = os.path.join(tmp, "c" * length + ".dcd")
+        write_dcd(dcd, frames)
+        od = os.path.join(tmp, f"long-{length}")
+        r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", dcd, "--align", "reference", "--write",
+                "occupancy,html", "--resolution", "3.0", "--output-dir", od)
+        made = sorted(f for f in os.listdir(od) if not f.startswith(".")) if os.path.isdir(od) else []
+        if ok:
+            check(r.returncode == 0 and len(made) > 3, f"a {length}-byte label runs: {r.returncode} {r.stderr}")
+        else:
+            check(r.returncode == 1 and "NAME.tmp.PID.XXXXXX" in r.stderr and "nothing written" in r.stderr
+                  and not made, f"a {length}-byte label: refused first: {r.returncode} {r.stderr[-300:]} {made}")
+
+
 if __name__ == "__main__":
-    sys.exit(main([test_generated, test_options, test_empty_model, test_no_frames, test_compressed, test_end_separated, test_cif_blocks, test_topology_pipe, test_summary_text, test_far_atom, test_model_atoms, test_xtc, test_fuzz_dcd, test_fuzz_xtc, test_shared],
+    sys.exit(main([test_generated, test_options, test_empty_model, test_no_frames, test_compressed, test_end_separated, test_cif_blocks, test_topology_pipe, test_summary_text, test_far_atom, test_long_label, test_model_atoms, test_xtc, test_fuzz_dcd, test_fuzz_xtc, test_shared],
                   "vox-trajectory-"))

@@ -846,6 +846,13 @@ int cmd_trajectory(int argc, char **argv)
                 snprintf(err, sizeof err, "%s is %s, not a regular file: nothing written", own[i], what);
                 goto out;
             }
+            /* each is written through a temporary NAME.tmp.PID.XXXXXX: a name too long for one failed at the
+             * first checkpoint, or after the last frame, every time (--resume could not help) */
+            char why[PATH_MAX + 512];
+            if (vox_check_name_length(own[i], why, sizeof why) != VOX_OK) {
+                snprintf(err, sizeof err, "%s; nothing written", why);
+                goto out;
+            }
         }
     }
     /* what killed runs left: this label's temporaries, the folder's run record's, and the report's
