@@ -1149,6 +1149,28 @@ def test_far_atom(tmp):
           and "out of memory" not in r.stderr, f"a wild atom after a fit: refused first: {r.returncode} {r.stderr}")
 
 
+def test_first_frame_failure_keeps_earlier_run(tmp):
+    """A run whose first frame fails analyses nothing and writes nothing: an earlier run's table, tracks and
+    maps in the folder stay as they were (they were replaced by a header-only table, the rest removed)."""
+    _, frames, top = breathing_setup(tmp, "ff-top.pdb", 3)
+    dcd = os.path.join(tmp, "ff.dcd")
+    write_dcd(dcd, frames)
+    od = os.path.join(tmp, "ff-out")
+    args = ["--quiet", "--topology", top, "--trajectory", dcd, "--align", "reference", "--write", "occupancy",
+            "--resolution", "3.0", "--output-dir", od]
+    r = vox("trajectory", *args)
+    before = {f: open(os.path.join(od, f), "rb").read() for f in os.listdir(od) if not f.startswith(".")}
+    check(r.returncode == 0 and "ff.tracks.csv" in before, f"the first run: {r.returncode} {r.stderr}")
+    bad = [list(f) for f in frames]
+    bad[0][2] = (float("nan"), 0.0, 0.0)
+    write_dcd(dcd, bad)
+    r = vox("trajectory", *args)
+    after = {f: open(os.path.join(od, f), "rb").read() for f in os.listdir(od) if not f.startswith(".")}
+    check(r.returncode == 1 and "frame 0" in r.stderr and "nothing written" in r.stderr and after == before,
+          f"a first frame that fails: the earlier run's files kept: {r.returncode} {r.stderr} "
+          f"{sorted(set(before) ^ set(after))}")
+
+
 def test_long_label(tmp):
     """A label whose outputs' temporaries (NAME.tmp.PID.XXXXXX) exceed a file name's 255 bytes is refused
     before the first frame, naming the file (it failed at the first checkpoint, or after the last frame, and
@@ -1169,5 +1191,5 @@ def test_long_label(tmp):
 
 
 if __name__ == "__main__":
-    sys.exit(main([test_generated, test_options, test_empty_model, test_no_frames, test_compressed, test_end_separated, test_cif_blocks, test_topology_pipe, test_summary_text, test_far_atom, test_long_label, test_model_atoms, test_xtc, test_fuzz_dcd, test_fuzz_xtc, test_shared],
+    sys.exit(main([test_generated, test_options, test_empty_model, test_no_frames, test_compressed, test_end_separated, test_cif_blocks, test_topology_pipe, test_summary_text, test_far_atom, test_long_label, test_first_frame_failure_keeps_earlier_run, test_model_atoms, test_xtc, test_fuzz_dcd, test_fuzz_xtc, test_shared],
                   "vox-trajectory-"))

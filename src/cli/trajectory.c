@@ -1098,10 +1098,16 @@ int cmd_trajectory(int argc, char **argv)
     free(track_ids);
     if (stopped) /* not a frame that cannot be read: the run's own files cannot be written (a full disk) */
         goto not_replaced;
-    if (done == 0 && failed_frame < 0) {
-        /* the file ended before --start (--stop is after it): an empty table with exit 0 would
-         * pass for a run whose frames have no volumes */
-        if (k == 0)
+    if (done == 0) {
+        /* no frame analysed: the first one failed, or the file ended before --start (--stop is after
+         * it; an empty table with exit 0 would pass for a run whose frames have no volumes).  Nothing
+         * is written: a header-only table would replace an earlier run's, and its tracks and maps
+         * would go with it. */
+        if (failed_frame >= 0) {
+            const size_t n = strlen(err);
+            snprintf(err + n, sizeof err - n, "; no frame was analysed: nothing written (the folder's earlier files "
+                     "are kept)");
+        } else if (k == 0)
             snprintf(err, sizeof err, "%s has no frames", traj);
         else
             snprintf(err, sizeof err, "%s has %lld frame%s (0 to %lld): --start %ld selects none", traj, (long long)k,
