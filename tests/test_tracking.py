@@ -20,7 +20,7 @@ import time
 from voxtest import check, main, runner
 from test_trajectory import breathing, breathing_setup, read_atoms, rows, write_dcd, write_models_cif, write_models_pdb, write_pdb
 
-VOX, GEN, SHARED = sys.argv[1], sys.argv[2], sys.argv[3]
+VOX, GEN, SHARED = os.path.abspath(sys.argv[1]), sys.argv[2], sys.argv[3]  # absolute: a test runs vox from another folder
 WRAPPER = sys.argv[4].split() if len(sys.argv) > 4 else []
 vox = runner(VOX, WRAPPER)
 
@@ -263,6 +263,16 @@ def test_resume(tmp):
         check(got == want, f"resume {trial}: files equal the uninterrupted run ({sorted(got)} vs {sorted(want)})")
         resumed += json.load(open(os.path.join(od, "run.summary.json")))["resumed"]
     check(resumed >= 1, f"at least one trial resumed from a checkpoint ({resumed} of 4)")
+    # the same files spelled otherwise (relative, from another working directory): the checkpoint is theirs
+    # (it was "from other settings", and the run started again from the first frame)
+    od = os.path.join(tmp, "k-spelled")
+    kill_after_checkpoint(args, od, "long.checkpoint", 0.0)
+    if os.path.exists(os.path.join(od, "long.checkpoint")):
+        rel = [os.path.relpath(a, tmp) if a in (top, dcd) else a for a in args]
+        r = traj(*rel, "--output-dir", "k-spelled", "--jobs", "1", "--resume", cwd=tmp)
+        s = json.load(open(os.path.join(od, "run.summary.json")))
+        check(r.returncode == 0 and s["resumed"] and outputs(od) == want,
+              f"a resume with the paths spelled otherwise resumes: {r.returncode} {s.get('resumed')} {r.stderr}")
     # other settings: the checkpoint is not used
     od = os.path.join(tmp, "k-other")
     p = subprocess.Popen([*WRAPPER, VOX, "trajectory", "--quiet", *args, "--output-dir", od],
@@ -274,7 +284,8 @@ def test_resume(tmp):
         p.send_signal(signal.SIGKILL)
     p.wait()
     r = vox("trajectory", *args[:-2], "--stride", "2", "--output-dir", od, "--resume")
-    check(r.returncode == 0 and ("other settings" in r.stderr or "no checkpoint" in r.stderr), f"resume with other settings: {r.stderr}")
+    check(r.returncode == 0 and ("other settings (stride=1" in r.stderr or "no checkpoint" in r.stderr),
+          f"resume with other settings, naming the one that differs: {r.stderr}")
     s = json.load(open(os.path.join(od, "run.summary.json")))
     check(not s["resumed"] and s["frames_done"] == 80, f"other settings: a fresh run {s['frames_done']}")
     # a checkpoint of an older vox's format is named as such, a damaged one as damaged; both start again

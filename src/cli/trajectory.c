@@ -214,11 +214,32 @@ static void settings_text(const traj_opts *o, const vox_structure *top, char *ou
     struct stat b;
     memset(&b, 0, sizeof b);
     stat(o->traj ? o->traj : o->top, &b);
+    /* the files by their resolved paths: ./x.xtc, /abs/x.xtc or another working directory are one
+     * file, and its checkpoint must resume it (a pipe or a name that no longer resolves: as given) */
+    char *top_path = realpath(o->top, NULL), *traj_path = o->traj ? realpath(o->traj, NULL) : NULL;
     snprintf(out, cap, "top=%s atoms=%zu content=%08x|traj=%s size=%lld mtime=%lld|res=%.17g|align=%s|fit=%s|"
              "start=%ld|stop=%ld|stride=%ld|gap=%ld|occupancy=%d|signs=%d|html=%d|descriptors=%d",
-             o->top, vox_structure_input_atom_count(top), topology_fingerprint(top), o->traj ? o->traj : "",
-             (long long)b.st_size, (long long)b.st_mtime, o->res, o->align, o->fit_ca ? "ca" : "heavy", o->start,
-             o->stop, o->stride, o->gap, o->occupancy, o->canonical_signs, o->html, o->descriptors);
+             top_path ? top_path : o->top, vox_structure_input_atom_count(top), topology_fingerprint(top),
+             traj_path ? traj_path : o->traj ? o->traj : "", (long long)b.st_size, (long long)b.st_mtime, o->res,
+             o->align, o->fit_ca ? "ca" : "heavy", o->start, o->stop, o->stride, o->gap, o->occupancy,
+             o->canonical_signs, o->html, o->descriptors);
+    free(top_path);
+    free(traj_path);
+}
+
+/* The first of settings_text's |-separated parts in which two settings differ, as "was A, is B". */
+static void settings_difference(const char *was, const char *is, char *out, size_t cap)
+{
+    while (*was || *is) {
+        const size_t a = strcspn(was, "|"), b = strcspn(is, "|");
+        if (a != b || memcmp(was, is, a) != 0) {
+            snprintf(out, cap, "%.*s, now %.*s", (int)(a < 600 ? a : 600), was, (int)(b < 600 ? b : 600), is);
+            return;
+        }
+        was += a + (was[a] == '|');
+        is += b + (is[b] == '|');
+    }
+    snprintf(out, cap, "the same settings");
 }
 
 /* The tracker's state is as large as the lattice: the header goes in front of it in its own
@@ -891,7 +912,10 @@ int cmd_trajectory(int argc, char **argv)
                     snprintf(note, sizeof note, "the checkpoint does not match %s: starting again", part_path);
             }
         } else if (ck.settings[0]) {
-            snprintf(note, sizeof note, "the checkpoint %s is from other settings: starting again", ckpt_path);
+            char diff[1400];
+            settings_difference(ck.settings, settings, diff, sizeof diff);
+            snprintf(note, sizeof note, "the checkpoint %s is from other settings (%s): starting again", ckpt_path,
+                     diff);
         } else {
             snprintf(note, sizeof note, "%s: starting from the first frame", why);
         }
