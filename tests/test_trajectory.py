@@ -846,6 +846,8 @@ def test_options(tmp):
                        (["--write", ","], "invalid value ',' for --write (expected a comma-separated list"),
                        (["--write", "descriptors,"], "without empty items"),
                        (["--write", "html,,occupancy"], "without empty items"),
+                       # a list over 255 bytes was cut there: the rest was dropped, or a word cut short taken
+                       (["--write", "html," * 51 + "occupancyXYZ"], "invalid value 'html,html,"),
                        (["--track-gap", "2000000"], "(expected a whole number from 0 to 1000000)"),
                        (["--stop", "9223372036854775808"], "(expected a whole number from 0 to 9223372036854775807)"),
                        (["--max-input-bytes", "0"], "(expected a positive byte count such as 500M or 2G)")):
@@ -858,11 +860,16 @@ def test_options(tmp):
     r = vox(*base, "--trajectory", dcd, "--max-input-bytes", "1K")
     check(r.returncode == 1 and "more than 1024 bytes" in r.stderr and "--max-input-bytes" in r.stderr and
           not os.path.exists(os.path.join(od, "opt.frames.csv")), f"--max-input-bytes 1K: {r.returncode} {r.stderr}")
-    r = vox(*base, "--trajectory", dcd, "--max-input-bytes", "10M", "--quiet")
-    check(r.returncode == 0, f"--max-input-bytes 10M: {r.returncode} {r.stderr}")
+    r = vox(*base, "--trajectory", dcd, "--max-input-bytes", "10M", "--quiet", "--write", "html," * 51 + "occupancy",
+            "--align", "none")
+    check(r.returncode == 0 and os.path.exists(os.path.join(od, "opt.occupancy.dx")),
+          f"--max-input-bytes 10M, a long --write list taken whole: {r.returncode} {r.stderr}")
     shutil.rmtree(od, ignore_errors=True)
     r = vox("validate", "--output-dir", od, "--write", "pdb,")
     check(r.returncode == 2 and "--write: an empty item in 'pdb,'" in r.stderr, f"validate --write 'pdb,': {r.stderr}")
+    for cmd in ("analyze", "validate"):  # their lists too: any length, an unknown item named
+        r = vox(cmd, "--output-dir", od, "--write", "pdb," * 70 + "bogus", os.path.join(GEN, "pocket_box.pdb"))
+        check(r.returncode == 2 and "unknown output 'bogus'" in r.stderr, f"{cmd} --write, 355 bytes: {r.stderr}")
 
 
 def test_empty_model(tmp):

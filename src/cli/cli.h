@@ -91,6 +91,9 @@ typedef struct outcome {
 } outcome;
 
 void sanitize_label(const char *in, size_t n, char *out, size_t cap);
+/* --write's comma-separated list (df-json, pdb, html and the exports' kinds) into c, for vox `cmd`:
+ * 1, or 0 having said on stderr what is wrong (an empty or unknown item).  Any length. */
+int write_list_parse(const char *cmd, const char *list, run_config *c);
 /* str(pathlib.PurePosixPath(p)) in place, and str(PurePosixPath(dir) / name)
  * into out (common.c): the paths volumizer writes. */
 void py_path(char *p);

@@ -16,6 +16,31 @@
 #include "cli.h"
 #include "pyjson.h"
 
+int write_list_parse(const char *cmd, const char *list, run_config *c)
+{
+    if (exports_list_has_empty_item(list)) {
+        fprintf(stderr, "vox %s: --write: an empty item in '%s' (expected a comma-separated list of df-json, pdb, "
+                        "html, %s)\n", cmd, list, exports_kind_names());
+        return 0;
+    }
+    for (const char *t = list; *t;) {
+        const size_t n = strcspn(t, ",");
+        char item[32] = ""; /* longer than every kind's name: unknown */
+        if (n < sizeof item)
+            memcpy(item, t, n), item[n] = '\0';
+        if (!strcmp(item, "df-json")) c->write_df = 1;
+        else if (!strcmp(item, "pdb")) c->write_pdb = 1;
+        else if (!strcmp(item, "html")) c->write_html = 1;
+        else if (!item[0] || !exports_kind(&c->exports, item)) {
+            fprintf(stderr, "vox %s: --write: unknown output '%.*s' (expected df-json, pdb, html, %s)\n", cmd,
+                    (int)(n < 200 ? n : 200), t, exports_kind_names());
+            return 0;
+        }
+        t += n + (t[n] == ',');
+    }
+    return 1;
+}
+
 /* str(pathlib.PurePosixPath(p)), in place: volumizer keeps every path as
  * a Path, so the paths it writes (input_path, output_structure_cif, the
  * summary's) are normalised so: one slash for several, but exactly two

@@ -606,14 +606,14 @@ static int parse_options(int argc, char **argv, traj_opts *o)
             expect = "volumizer or canonical";
             break;
         case O_WRITE: {
-            char list[256], *save = NULL;
-            snprintf(list, sizeof list, "%s", optarg);
             ok = !exports_list_has_empty_item(optarg); /* '', 'html,': a list with a hole is a mistake */
-            for (char *w = strtok_r(list, ",", &save); w && ok; w = strtok_r(NULL, ",", &save)) {
-                if (!strcmp(w, "occupancy")) o->occupancy = 1;
-                else if (!strcmp(w, "html")) o->html = 1;
-                else if (!strcmp(w, "descriptors")) o->descriptors = 1;
+            for (const char *w = optarg; *w && ok;) { /* any length: no copy to cut it short */
+                const size_t n = strcspn(w, ",");
+                if (n == 9 && !strncmp(w, "occupancy", n)) o->occupancy = 1;
+                else if (n == 4 && !strncmp(w, "html", n)) o->html = 1;
+                else if (n == 11 && !strncmp(w, "descriptors", n)) o->descriptors = 1;
                 else ok = 0;
+                w += n + (w[n] == ',');
             }
             expect = "a comma-separated list of occupancy, html, descriptors, without empty items";
             break;

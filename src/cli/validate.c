@@ -813,23 +813,9 @@ int cmd_validate(int argc, char **argv)
             break;
         }
         case O_WRITE: {
-            if (exports_list_has_empty_item(optarg)) {
-                fprintf(stderr, "vox validate: --write: an empty item in '%s' (expected a comma-separated list of "
-                                "df-json, pdb, html, %s)\n", optarg, exports_kind_names());
+            if (!write_list_parse("validate", optarg, &c)) {
                 rc = V_USAGE;
                 break;
-            }
-            char buf[256];
-            snprintf(buf, sizeof buf, "%s", optarg);
-            for (char *save, *t = strtok_r(buf, ",", &save); t && rc < 0; t = strtok_r(NULL, ",", &save)) {
-                if (!strcmp(t, "df-json")) c.write_df = 1;
-                else if (!strcmp(t, "pdb")) c.write_pdb = 1;
-                else if (!strcmp(t, "html")) c.write_html = 1;
-                else if (!exports_kind(&c.exports, t)) {
-                    fprintf(stderr, "vox validate: --write: unknown output '%s' (expected df-json, pdb, html, %s)\n", t,
-                            exports_kind_names());
-                    rc = V_USAGE;
-                }
             }
             write_given = 1;
             break;

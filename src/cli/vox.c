@@ -557,23 +557,8 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
             break;
         }
         case O_WRITE: {
-            if (exports_list_has_empty_item(optarg)) {
-                fprintf(stderr, "vox analyze: --write: an empty item in '%s' (expected a comma-separated list of "
-                                "df-json, pdb, html, %s)\n", optarg, exports_kind_names());
+            if (!write_list_parse("analyze", optarg, cfg))
                 return EXIT_USAGE;
-            }
-            char buf[256];
-            snprintf(buf, sizeof buf, "%s", optarg);
-            for (char *save, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-                if (strcmp(t, "df-json") == 0) cfg->write_df = 1;
-                else if (strcmp(t, "pdb") == 0) cfg->write_pdb = 1;
-                else if (strcmp(t, "html") == 0) cfg->write_html = 1;
-                else if (!exports_kind(&cfg->exports, t)) {
-                    fprintf(stderr, "vox analyze: --write: unknown output '%s' (expected df-json, pdb, html, %s)\n", t,
-                            exports_kind_names());
-                    return EXIT_USAGE;
-                }
-            }
             break;
         }
         case O_BOXPAD:
