@@ -8,6 +8,7 @@ centre) and moved as a rigid body; with ../shared, the GROMACS lysozyme run and 
 Usage: test_tracking.py VOX GENERATED_DIR SHARED_DATA [WRAPPER]
 """
 import json
+import re
 import math
 import os
 import random
@@ -669,5 +670,44 @@ def test_page_without_tracks(tmp):
     check(not os.path.exists(os.path.join(od, "paged.tracks.csv")), "the earlier run's tracks.csv is removed")
 
 
+def test_page_time_axis(tmp):
+    """The page's curves against time when the frames were saved at irregular times (frames 0, 1, 10, 20, ...
+    of the shared run: 0, 0.1, 1, 2 ... 20 ps): each bin at its frames' time, ending at 20 ps (the axis was
+    drawn from the first two frames' step, ending at 14 ps); time restarting (two runs joined) gives an axis
+    in frames."""
+    import struct
+    xtc = os.path.join(SHARED, "trajectories", "1aki-md", "traj.xtc")
+    if not os.path.exists(xtc):
+        print("SKIP test_page_time_axis: ../shared/data not found")
+        return
+    b = open(xtc, "rb").read()
+    frames, p = [], 0
+    while p < len(b):
+        nbytes = struct.unpack_from(">i", b, p + 88)[0]
+        size = 92 + ((nbytes + 3) & ~3)
+        frames.append(b[p:p + size])
+        p += size
+    top = os.path.join(SHARED, "trajectories", "1aki-md", "top.pdb")
+    env = report_assets(tmp)
+
+    def axis(name, picked):
+        path = os.path.join(tmp, name + ".xtc")
+        open(path, "wb").write(b"".join(picked))
+        od = os.path.join(tmp, name)
+        r = traj("--topology", top, "--trajectory", path, "--align", "reference", "--write", "html", "--output-dir",
+                 od, env=env)
+        page = open(os.path.join(od, name + ".trajectory.html")).read() if r.returncode == 0 else ""
+        data = re.search(r'<script type="application/json" id="vox-data">(.*?)</script>', page, re.S)
+        return r, json.loads(data.group(1))["series"] if data else {}
+
+    r, s = axis("irregular", [frames[i] for i in [0, 1] + list(range(10, 201, 10))])
+    x = s.get("x", [])
+    check(r.returncode == 0 and s.get("xlabel") == "time (ps)" and x and abs(x[-1] - 20.0) < 1e-3 and
+          abs(x[3] - 2.0) < 1e-3 and abs(x[4] - 3.0) < 1e-3, f"irregular times: {r.stderr} {s.get('xlabel')} {x}")
+    r, s = axis("joined", frames[:20] + frames[:20])
+    check(r.returncode == 0 and s.get("xlabel") == "frame" and s.get("x", [None])[-1] == 39,
+          f"time restarting: an axis in frames: {r.stderr} {s.get('xlabel')} {s.get('x')}")
+
+
 if __name__ == "__main__":
-    sys.exit(main([test_breathing, test_rigid, test_ensembles, test_resume, test_resume_html, test_cannot_write_outputs, test_page_without_tracks, test_checkpoint_cost, test_fuzz_models, test_shared], "vox-tracking-"))
+    sys.exit(main([test_breathing, test_rigid, test_ensembles, test_resume, test_resume_html, test_cannot_write_outputs, test_page_without_tracks, test_checkpoint_cost, test_fuzz_models, test_shared, test_page_time_axis], "vox-tracking-"))

@@ -219,6 +219,28 @@ static int parse_row(char *line, csv_row *r)
     return r->type >= 0;
 }
 
+/* A frame with a row, and its time. */
+typedef struct frame_time {
+    int64_t frame;
+    double time;
+} frame_time;
+
+/* The time of (fractional) frame fr from the n frames' times t (frames and times rising, n >= 2):
+ * exact at those frames, on the line between the two around fr, and the nearest two's line past
+ * either end (the frames without rows have no time in the table). */
+static double time_at(const frame_time *t, size_t n, double fr)
+{
+    size_t lo = 0, hi = n - 1;
+    while (hi - lo > 1) { /* the last frame at or below fr, within [0, n - 2] */
+        const size_t mid = lo + (hi - lo) / 2;
+        if ((double)t[mid].frame <= fr) lo = mid;
+        else hi = mid;
+    }
+    hi = lo + 1;
+    const double span = (double)(t[hi].frame - t[lo].frame);
+    return t[lo].time + (fr - (double)t[lo].frame) * (t[hi].time - t[lo].time) / span;
+}
+
 typedef struct series_acc {
     double *sum;
     int64_t *present; /* frames of the bin in which the series is there */
@@ -242,16 +264,30 @@ static int write_series(vox_buf *b, const char *csv, int64_t first, int64_t stri
     }
     char line[1024];
     csv_row r;
-    /* pass 1: the tracks' summed volumes (which to draw), and the time of frames */
+    /* pass 1: the tracks' summed volumes (which to draw), and the time of each frame with a row: the
+     * axis is in time when they rise with the frames (a trajectory saved at irregular times, too: the
+     * axis was drawn from the first two frames' step), else in frames (time restarting in files
+     * joined together, or no time) */
     double *total = NULL;
-    int ntracks = 0, ok = 1, have_t0 = 0, have_t1 = 0;
-    double t0 = 0, t1 = 0;
-    int64_t f0 = 0, f1 = 0;
+    int ntracks = 0, ok = 1, timed = 1;
+    frame_time *times = NULL;
+    size_t ntimes = 0, times_cap = 0;
     while (ok && fgets(line, sizeof line, f)) {
         line[strcspn(line, "\r\n")] = '\0';
         if (!parse_row(line, &r)) continue;
-        if (r.has_time && !have_t0) have_t0 = 1, t0 = r.time, f0 = r.frame;
-        else if (r.has_time && !have_t1 && r.frame != f0) have_t1 = 1, t1 = r.time, f1 = r.frame;
+        if (!r.has_time)
+            timed = 0;
+        else if (timed && (!ntimes || r.frame != times[ntimes - 1].frame)) {
+            if (ntimes && (r.frame < times[ntimes - 1].frame || !(r.time > times[ntimes - 1].time)))
+                timed = 0;
+            else if (ntimes == times_cap) {
+                times_cap = times_cap ? 2 * times_cap : 256;
+                frame_time *nt = realloc(times, times_cap * sizeof *nt);
+                if (!nt) { ok = 0; break; }
+                times = nt;
+            }
+            if (timed) times[ntimes].frame = r.frame, times[ntimes++].time = r.time;
+        }
         if (by_track && r.track >= 0) {
             if (r.track >= ntracks) {
                 int n = r.track + 1 > 2 * ntracks ? r.track + 1 : 2 * ntracks;
@@ -306,14 +342,13 @@ static int write_series(vox_buf *b, const char *csv, int64_t first, int64_t stri
     }
     fclose(f);
     if (ok) {
-        int timed = have_t0 && have_t1 && f1 != f0;
-        double dt = timed ? (t1 - t0) / (double)(f1 - f0) : 0;
+        timed = timed && ntimes >= 2;
         vox_buf_printf(b, "\"series\":{\"by\":\"%s\",\"xlabel\":\"%s\",\"x\":[", by_track ? "track" : "type",
                        timed ? "time (ps)" : "frame");
         for (int64_t q = 0; q < nbins; q++) { /* each bin at its middle frame */
             int64_t k0 = (q * nframes + nbins - 1) / nbins, k1 = ((q + 1) * nframes + nbins - 1) / nbins - 1;
             double fr = (double)first + (double)stride * 0.5 * (double)(k0 + k1);
-            vox_buf_printf(b, q ? ",%.6g" : "%.6g", timed ? t0 + (fr - (double)f0) * dt : fr);
+            vox_buf_printf(b, q ? ",%.6g" : "%.6g", timed ? time_at(times, ntimes, fr) : fr);
         }
         vox_buf_puts(b, "],\"sets\":[");
         int shown = 0;
@@ -345,7 +380,7 @@ static int write_series(vox_buf *b, const char *csv, int64_t first, int64_t stri
         snprintf(err, cap, "out of memory for the curves of %s", csv);
     }
     for (int s = 0; acc && s < nser; s++) free(acc[s].sum), free(acc[s].present);
-    free(acc), free(in_bin), free(seen), free(ids), free(total);
+    free(acc), free(in_bin), free(seen), free(ids), free(total), free(times);
     return ok;
 }
 
