@@ -135,11 +135,11 @@ static void check_synthetic(vox_ctx *ctx, const char *dir)
         /* a coordinate that is not finite: frame 1 (byte 196 + 60; 220 + 84 with 64-bit markers)
          * refused, naming the atom and axis */
         {{0, 0, 0, 0, 0, 0, 1}, VOX_OK, VOX_E_PARSE, 1,
-         "frame 1 at byte offset 256: atom 1: y coordinate is not a finite number (nan)"},
+         "frame 1 at byte offset 256: atom 1 (0-based): y coordinate is not a finite number (nan)"},
         {{1, 0, 0, 0, 0, 0, 2}, VOX_OK, VOX_E_PARSE, 1,
-         "frame 1 at byte offset 256: atom 1: y coordinate is not a finite number (inf)"},
+         "frame 1 at byte offset 256: atom 1 (0-based): y coordinate is not a finite number (inf)"},
         {{0, 1, 0, 0, 0, 0, 3}, VOX_OK, VOX_E_PARSE, 1,
-         "frame 1 at byte offset 304: atom 1: y coordinate is not a finite number (-inf)"},
+         "frame 1 at byte offset 304: atom 1 (0-based): y coordinate is not a finite number (-inf)"},
     };
     for (size_t b = 0; b < sizeof bad / sizeof *bad; b++) {
         O = bad[b].o;

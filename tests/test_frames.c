@@ -253,7 +253,7 @@ static void check_frames(vox_ctx *ctx, const char *path)
     CHECK(strstr(vox_ctx_last_error_detail(ctx), want) != NULL, "detail: %s", vox_ctx_last_error_detail(ctx));
     c1[3 * 2 + 1] = NAN;
     CHECK(vox_structure_set_coords(ctx, s, c1, n) == VOX_E_INVALID_ARG, "NaN frame");
-    CHECK(strstr(vox_ctx_last_error_detail(ctx), "atom 2: y coordinate") != NULL, "detail: %s",
+    CHECK(strstr(vox_ctx_last_error_detail(ctx), "atom 2 (0-based): y coordinate") != NULL, "detail: %s",
           vox_ctx_last_error_detail(ctx));
     free(d0); free(d1); free(d1f); free(d0b); free(c0); free(c1); free(kept); free(al);
     arrays_free(&ar);
@@ -284,7 +284,7 @@ static void check_bad_arrays(vox_ctx *ctx)
     a.atom_name = nm;
     xyz[4] = INFINITY;
     CHECK(vox_structure_from_arrays(ctx, &a, &s) == VOX_E_INVALID_ARG, "infinite coordinate");
-    CHECK(strstr(vox_ctx_last_error_detail(ctx), "atom 1: y coordinate") != NULL, "%s", vox_ctx_last_error_detail(ctx));
+    CHECK(strstr(vox_ctx_last_error_detail(ctx), "atom 1 (0-based): y coordinate") != NULL, "%s", vox_ctx_last_error_detail(ctx));
     xyz[4] = 0.0f;
     /* a unit cell the annotated mmCIF cannot write (nan, inf), or no cell at all (zeros, a vector of no
      * length, vectors in one plane): refused naming it, as the Python package refuses it; before, the

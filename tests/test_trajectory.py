@@ -413,7 +413,7 @@ def test_generated(tmp):
         r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", nan_dcd, "--output-dir", od,
                 "--resolution", "2.0", "--align", align)
         check(r.returncode == 1 and f"{nan_dcd}: frame 2" in r.stderr and
-              "atom 5: x coordinate is not a finite number" in r.stderr,
+              "atom 5 (0-based): x coordinate is not a finite number" in r.stderr,
               f"NaN in frame 2, atom 5, --align {align}: {r.returncode} {r.stderr}")
     # one run per output directory, as for `vox analyze`: while another run holds it, a second fails at
     # once naming it, before anything there is read, removed or written; with --wait-lock it waits

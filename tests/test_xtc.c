@@ -343,12 +343,12 @@ static void check_synthetic(vox_ctx *ctx, const char *dir)
         while ((st = vox_frames_next(ctx, fr, xyz, &fi, &got)) == VOX_OK && got) n++;
         if (big == 2) /* NaN: not past the range, not a number at all */
             CHECK(st == VOX_E_PARSE && n == 1 &&
-                      strstr(vox_ctx_last_error_detail(ctx), "frame 1 at byte offset 92: atom 2: y coordinate is "
+                      strstr(vox_ctx_last_error_detail(ctx), "frame 1 at byte offset 92: atom 2 (0-based): y coordinate is "
                              "not a finite number (nan nm)"),
                   "plain NaN: %d after %d frames: %s", (int)st, n, vox_ctx_last_error_detail(ctx));
         else if (big)
             CHECK(st == VOX_E_PARSE && n == 1 &&
-                      strstr(vox_ctx_last_error_detail(ctx), "frame 1 at byte offset 92: atom 2: y coordinate is 1e+38 nm, "
+                      strstr(vox_ctx_last_error_detail(ctx), "frame 1 at byte offset 92: atom 2 (0-based): y coordinate is 1e+38 nm, "
                              "beyond the float range in Å (at most 3.40282e+37 nm)"),
                   "plain 1e38 nm: %d after %d frames: %s", (int)st, n, vox_ctx_last_error_detail(ctx));
         else

@@ -139,7 +139,7 @@ def test_invalid_argument_from_the_library():
     xyz, atoms = ring_protein()
     xyz[7, 1] = np.nan
     e = raises(vox.InvalidArgumentError, lambda: analyzer().analyze(xyz, **atoms))
-    assert "atom 7" in str(e) and "y coordinate" in str(e)
+    assert "atom 7 (0-based)" in str(e) and "y coordinate" in str(e)
     xyz, atoms = ring_protein()
     atoms["atom_name"][3] = "TOOLONGNAME"
     e = raises(vox.InvalidArgumentError, lambda: analyzer().analyze(xyz, **atoms))
@@ -306,7 +306,7 @@ def test_pandas_nullable_dtypes_are_taken():
             a.analyze(df[["x", "y", "z"]], **dict(kw, **{col: bad}))
     holes = df[["x", "y", "z"]].copy()
     holes.loc[7, "y"] = pd.NA
-    with pytest.raises(vox.InvalidArgumentError, match="atom 7: y coordinate"):
+    with pytest.raises(vox.InvalidArgumentError, match=r"atom 7 \(0-based\): y coordinate"):
         a.analyze(holes, **kw)
     with pytest.raises(vox.InvalidArgumentError, match="array of floats, got dtype int64"):  # integers stay refused
         a.analyze(df[["x", "y", "z"]].round().astype("Int64"), **kw)

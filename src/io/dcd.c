@@ -151,7 +151,7 @@ static vox_status dcd_read(vox_ctx *ctx, vox_frames *fr, float *xyz, vox_frame_i
         const size_t bad = vox_first_nonfinite(xyz, 3 * fr->natoms);
         if (bad < 3 * fr->natoms)
             /* the atom's 0-based index, as vox_structure_set_coords names it */
-            return vox_fail(ctx, VOX_E_PARSE, "%s: frame %lld at byte offset %llu: atom %zu: %c coordinate is not a "
+            return vox_fail(ctx, VOX_E_PARSE, "%s: frame %lld at byte offset %llu: atom %zu (0-based): %c coordinate is not a "
                             "finite number (%g)", fr->path, (long long)k, (unsigned long long)off, bad / 3,
                             "xyz"[bad % 3], (double)xyz[bad]);
     }

@@ -51,7 +51,7 @@ vox_status vox_check_coords(vox_ctx *ctx, const float *xyz, size_t n)
 {
     const size_t i = vox_first_nonfinite(xyz, 3 * n);
     if (i < 3 * n)
-        return vox_fail(ctx, VOX_E_INVALID_ARG, "atom %zu: %c coordinate is not a finite number", i / 3,
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "atom %zu (0-based): %c coordinate is not a finite number", i / 3,
                         "xyz"[i % 3]);
     return VOX_OK;
 }

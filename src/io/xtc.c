@@ -493,10 +493,10 @@ static vox_status xtc_read(vox_ctx *ctx, vox_frames *fr, float *xyz, vox_frame_i
         if (bad < 3 * (size_t)h.natoms) {
             const float nm = bef32(p + 4 * bad);
             if (!isfinite(nm))
-                return vox_fail(ctx, VOX_E_PARSE, "%s: frame %lld at byte offset %llu: atom %zu: %c coordinate is not "
+                return vox_fail(ctx, VOX_E_PARSE, "%s: frame %lld at byte offset %llu: atom %zu (0-based): %c coordinate is not "
                                 "a finite number (%g nm)", fr->path, (long long)k, (unsigned long long)off, bad / 3,
                                 "xyz"[bad % 3], (double)nm);
-            return vox_fail(ctx, VOX_E_PARSE, "%s: frame %lld at byte offset %llu: atom %zu: %c coordinate is %g nm, "
+            return vox_fail(ctx, VOX_E_PARSE, "%s: frame %lld at byte offset %llu: atom %zu (0-based): %c coordinate is %g nm, "
                             "beyond the float range in Å (at most %g nm)", fr->path, (long long)k,
                             (unsigned long long)off, bad / 3, "xyz"[bad % 3], (double)nm, (double)(FLT_MAX / 10.0f));
         }
