@@ -32,6 +32,7 @@
 #include <cJSON.h>
 
 #include "bench.h"
+#include "internal.h" /* vox_json_fault */
 
 static cJSON *load(const char *path)
 {
@@ -73,9 +74,12 @@ static cJSON *load(const char *path)
     }
     /* the whole text one document: two results concatenated, or junk after one, is a damaged file */
     cJSON *o = cJSON_ParseWithOpts(b, NULL, 1);
+    char why[300] = "JSON, but with no \"cases\" list";
+    if (!o)
+        vox_json_fault(b, why, sizeof why);
     free(b);
     if (!o || !cJSON_IsArray(cJSON_GetObjectItem(o, "cases"))) {
-        fprintf(stderr, "vox-bench compare: %s is not a vox-bench result file (or more follows the result)\n", path);
+        fprintf(stderr, "vox-bench compare: %s is not a vox-bench result file (%s)\n", path, why);
         cJSON_Delete(o);
         return NULL;
     }

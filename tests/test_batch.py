@@ -1329,6 +1329,15 @@ def test_merge_refuses_mixed_runs(tmp):
         check(p.returncode == 0, f"a file name beyond the limit names no shard: {p.returncode} {p.stderr}")
     except subprocess.TimeoutExpired:
         check(False, "merge-summaries of a forged shard count hangs")
+    # damaged summaries: where the JSON breaks, or what it lacks (each was "not a vox/volumizer run summary")
+    cut, junk, empty = (os.path.join(tmp, n) for n in ("cut.json", "junk.json", "empty.json"))
+    open(cut, "w").write(open(first).read()[:200])
+    open(junk, "w").write(open(first).read() + " x")
+    open(empty, "w").write("{}\n")
+    for path, want in ((cut, "cut short"), (junk, "'x' was not expected there"), (empty, 'no "results" list')):
+        out_json = os.path.join(tmp, "damaged-merge.json")
+        p = vox("merge-summaries", out_json, path)
+        check(p.returncode == 1 and want in p.stderr and not os.path.exists(out_json), f"{path}: {p.stderr}")
     # vox validate's count of the shards with no record
     big = os.path.join(tmp, "bigshards")
     vox("analyze", "--quiet", "--num-shards", "1000000", "--shard-index", "0", "--output-dir", big, pocket)

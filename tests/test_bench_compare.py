@@ -55,7 +55,11 @@ def test_compare(tmp):
         json.dump(BASE, open(bp, "w"))
         open(np_, "w").write(json.dumps(BASE) + "\n" + json.dumps(BASE))
         p = subprocess.run([*WRAPPER, BENCH, "compare", bp, np_, "--gate"], capture_output=True, text=True)
-        check(p.returncode == 2 and "or more follows the result" in p.stderr, f"two results joined: {p.stderr}")
+        check(p.returncode == 2 and "not valid JSON: at line 2, column 1" in p.stderr, f"two results joined: {p.stderr}")
+        # a cut file says so (it was "not a result file (or more follows the result)")
+        open(np_, "w").write(json.dumps(BASE)[:100])
+        p = subprocess.run([*WRAPPER, BENCH, "compare", bp, np_, "--gate"], capture_output=True, text=True)
+        check(p.returncode == 2 and "cut short" in p.stderr, f"a cut result file: {p.stderr}")
         # a NUL byte ends the text for a JSON parser: what follows it (another result, junk) was not read at all
         open(np_, "wb").write(json.dumps(BASE).encode() + b"\0" + b'{"cases": [junk')
         p = subprocess.run([*WRAPPER, BENCH, "compare", bp, np_, "--gate"], capture_output=True, text=True)

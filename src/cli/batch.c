@@ -1237,7 +1237,8 @@ int cmd_merge_summaries(int argc, char **argv)
             free(ks), free(ns);
             return 1;
         }
-        cJSON *j = read_json(argv[i]);
+        char why[512] = "";
+        cJSON *j = read_json_why(argv[i], why, sizeof why);
         int added = merge_add(&m, j, argv[i]);
         const char *differ = NULL;
         if (added && !first)
@@ -1284,7 +1285,8 @@ int cmd_merge_summaries(int argc, char **argv)
                     "it was written are not in the merged summary\n", argv[i]);
         cJSON_Delete(j);
         if (!added) {
-            fprintf(stderr, "vox merge-summaries: %s is not a vox/volumizer run summary\n", argv[i]);
+            fprintf(stderr, "vox merge-summaries: %s is not a vox/volumizer run summary (%s)\n", argv[i],
+                    why[0] ? why : "JSON, but with no \"results\" list");
             cJSON_Delete(first);
             merge_abort(&m);
             free(ks), free(ns);

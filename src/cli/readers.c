@@ -322,10 +322,19 @@ size_t json_first_bad_byte(const char *t, size_t len)
     return len;
 }
 
-cJSON *read_json(const char *path)
+cJSON *read_json(const char *path) { return read_json_why(path, NULL, 0); }
+
+cJSON *read_json_why(const char *path, char *why, size_t cap)
 {
     char *text = read_text_file(path, MAX_JSON_BYTES, NULL);
-    cJSON *j = json_parse(text, 0);
+    const int err = errno;
+    cJSON *j = json_parse(text, 1); /* one document: more after it is a damaged file, or two run together */
+    if (!j && why) {
+        if (!text)
+            snprintf(why, cap, "cannot read it: %s", text_file_error(err));
+        else
+            vox_json_fault(text, why, cap);
+    }
     free(text);
     return j;
 }

@@ -67,6 +67,8 @@ void summary_owner_of(const char *path, summary_owner *o);
 void summary_owner_of_doc(const cJSON *doc, summary_owner *o); /* the same, of a summary already parsed */
 /* A file parsed as JSON, as json_parse (NULL: unreadable or not JSON). */
 cJSON *read_json(const char *path);
+/* read_json, and when it gives NULL, why in why[cap] (unreadable; or where the JSON breaks). */
+cJSON *read_json_why(const char *path, char *why, size_t cap);
 
 /* volumizer's manifest (text of the file at manifest_path): its entries are
  * appended to ps, paths relative to the manifest's folder, PDB ids looked up

@@ -350,7 +350,8 @@ static run_file *read_run_files(report *rp, const char *dir, size_t *nf)
         r->mtime = sb.st_mtim;
         run_record_shard(r->name, &r->shard, &r->shards);
         r->kind = run_record_kind(r->name);
-        r->doc = read_json(p);
+        char why[512] = "";
+        r->doc = read_json_why(p, why, sizeof why);
         if (!cJSON_IsObject(r->doc) || !cJSON_IsArray(cJSON_GetObjectItem(r->doc, "results"))) {
             /* vox trajectory writes its own run.summary.json (frames_done, config.topology): naming it
              * damaged would send the user after a fault that is not there. */
@@ -363,7 +364,8 @@ static run_file *read_run_files(report *rp, const char *dir, size_t *nf)
                 trajectory ? "the summary of a vox trajectory run: vox validate checks the outputs of vox analyze; "
                              "vox trajectory --resume checks and completes a trajectory's files (a folder where both "
                              "ran keeps only the later run's run.summary.json)"
-                           : ckpt ? "not a run checkpoint (damaged?)" : "not a run summary (damaged?)",
+                           : ckpt ? (why[0] ? why : "not a run checkpoint: JSON, but with no \"results\" list")
+                                  : (why[0] ? why : "not a run summary: JSON, but with no \"results\" list"),
                 NULL);
             flag(rp, trajectory ? V_USAGE : V_OUTPUTS);
             cJSON_Delete(r->doc);
