@@ -292,8 +292,13 @@ VOX_HIDDEN vox_status vox_stage_file(const char *path, const char *data, size_t 
 /* VOX_OK when path's temporary name, NAME.tmp.PID.XXXXXX, fits NAME_MAX whatever the pid; else
  * VOX_E_IO with why (the writers check it; a command checks its run files' names before a run). */
 VOX_HIDDEN vox_status vox_check_name_length(const char *path, char *why, size_t cap);
-/* Why text is not one JSON document, and where (line, column, byte; or that it is cut short),
- * for messages; "valid JSON" when it is one (json_fault.c). */
+/* Where JSON text of len bytes stops being JSON: the offset of the first byte no JSON document
+ * could have there, or len when each byte could; then *complete (may be NULL) says whether the
+ * document ended (1) or the text is one cut short (0).  Lone surrogate escapes (\udce9, which
+ * vox writes for bytes of file names) are syntax like any \uXXXX (json_fault.c). */
+VOX_HIDDEN size_t vox_json_first_bad_byte(const char *t, size_t len, int *complete);
+/* Why text that cJSON refused is not one JSON document, and where (line, column, byte; or that
+ * it is cut short, or empty), for messages (json_fault.c). */
 VOX_HIDDEN void vox_json_fault(const char *text, char *out, size_t cap);
 VOX_HIDDEN vox_status vox_stage_file_sync(const char *path, const char *data, size_t len, unsigned sync, char **tmp,
                                           char *why, size_t cap);

@@ -448,6 +448,10 @@ def test_second_adversarial_inputs():
     raises(vox.InvalidArgumentError, lambda: t.to_input(np.zeros(4)), match=r"got \(4,\)")
     raises(vox.InvalidArgumentError, lambda: t.to_input(np.array([[1e39, 0.0, 0.0]])), match="float32")
     assert t.to_aligned(np.array([[1, 2, 3]])).dtype == np.float64
+    # pandas' nullable columns, as read_csv and convert_dtypes give them, are numbers
+    pts = pd.DataFrame(xyz[:4], columns=["x", "y", "z"]).astype("Float64")
+    assert np.allclose(t.to_input(pts), t.to_input(xyz[:4])) and np.allclose(t.to_aligned(pts), t.to_aligned(xyz[:4]))
+    assert np.array_equal(t.to_input(np.asfortranarray(xyz[:4])), t.to_input(xyz[:4]))  # (the library reads rows)
     # an empty result's pseudo-atoms: name columns of strings (float64 before)
     empty = analyzer(min_voxels=10 ** 9).analyze(xyz, **atoms)
     pa = empty.pseudo_atoms()

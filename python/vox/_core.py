@@ -167,7 +167,9 @@ class Transform:
         if isinstance(xyz, np.ma.MaskedArray) and np.ma.is_masked(xyz):
             raise invalid("points are masked: fill or drop the masked points first")
         try:
-            a = np.asarray(xyz)
+            a = np.asarray(_arrays._numbers(xyz, "points"))  # (pandas' nullable Float64 columns as floats)
+        except Error:
+            raise
         except Exception as e:  # ragged lists and the like
             raise invalid(f"points must be an (n, 3) array of floats: {e}") from None
         if a.dtype.kind not in "fiu":
@@ -182,7 +184,7 @@ class Transform:
                 raise invalid(f"points[{', '.join(map(str, where))}] = {a[tuple(where)]!r} is beyond float32's range "
                               "(±3.4e38), which vox computes in")
         single = a.ndim == 1
-        return np.array(a.reshape(1, 3) if single else a, dtype=dtype, copy=True), single
+        return np.array(a.reshape(1, 3) if single else a, dtype=dtype, order="C", copy=True), single  # (C: the library reads rows)
 
     def to_aligned(self, xyz):
         """Input-frame points (n, 3), or one point (3,), to the aligned frame (float64; the
@@ -950,7 +952,7 @@ class Analyzer:
         """An Analyzer on this one's context (same lock, same lifetime) with other settings."""
         d = Analyzer.__new__(Analyzer)
         d._lock, d._h, d._keep, d._finalizer, d._parent = self._lock, self._h, self._keep, self._finalizer, self
-        d._options, d._pid = self._options, self._pid
+        d._options, d._pid, d._max_grid_given = self._options, self._pid, self._max_grid_given
         d._configure(resolution, align, keep_non_protein, md_residue_names, assembly_policy, min_voxels, min_volume,
                      surface_connectivity, merge_mouth_gap_voxels, enable_necked_pocket_cavity)
         return d

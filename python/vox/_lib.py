@@ -306,6 +306,10 @@ def detail(ctx):
 # The library's details advise the options of `vox analyze`; a Python caller is told the
 # argument that sets the same thing.
 _PYTHON_ARGUMENTS = {"--max-grid-voxels": "vox.Analyzer(max_grid_voxels=N)",
+                     # the one limit of a call the package sets: analyze_trajectory's bound on a frame's grid
+                     "(vox_analyze_params.max_grid_voxels)": "(analyze_trajectory's: 64 times the first frame's grid, "
+                     "which a coordinate far from the rest exceeds; vox.Analyzer(max_grid_voxels=N) sets a limit of "
+                     "its own instead)",
                      "--assembly-policy asymmetric": "vox.Analyzer(assembly_policy=\"asymmetric\")"}
 
 

@@ -349,9 +349,9 @@ static vox_status align_volumizer(vox_ctx *ctx, vox_structure *s, const float me
 static vox_status too_large(vox_ctx *ctx, const vox_structure *s, size_t i, int axis, const char *when)
 {
     return vox_fail(ctx, VOX_E_INVALID_ARG,
-                    "alignment: the coordinates are too large for 32-bit floats: atom %zu's %c coordinate is not "
-                    "finite %s (|coordinates| and their sums must stay well below 3.4e38)",
-                    s->kept ? s->kept[i] : i, "xyz"[axis], when);
+                    "alignment: the coordinates are too large for 32-bit floats: the %c coordinate of atom %zu "
+                    "(0-based) is not finite %s (|coordinates| and their sums must stay well below 3.4e38)",
+                    "xyz"[axis], s->kept ? s->kept[i] : i, when);
 }
 
 #define VOX_ALIGN_SAFE 1e30f

@@ -181,147 +181,6 @@ cJSON *json_parse(const char *text, int whole)
     return j;
 }
 
-/* The scanners below return the offset just past their token, or len when
- * the text ends inside it (a cut, not an error); *bad is set to the offset of
- * a byte the token cannot have. */
-static size_t scan_string(const char *t, size_t len, size_t i, size_t *bad)
-{
-    for (size_t j = i + 1; j < len;) {
-        unsigned char c = (unsigned char)t[j];
-        if (c == '"')
-            return j + 1;
-        if (c < 0x20)
-            return *bad = j, j;
-        if (c != '\\') {
-            j++;
-            continue;
-        }
-        if (j + 1 >= len)
-            return len;
-        if (t[j + 1] != 'u') {
-            if (!strchr("\"\\/bfnrt", t[j + 1]) || !t[j + 1])
-                return *bad = j + 1, j;
-            j += 2;
-            continue;
-        }
-        for (size_t k = j + 2; k < j + 6; k++) {
-            if (k >= len)
-                return len;
-            if (!strchr("0123456789abcdefABCDEF", t[k]) || !t[k])
-                return *bad = k, k;
-        }
-        j += 6;
-    }
-    return len;
-}
-
-static size_t scan_digits(const char *t, size_t len, size_t j, size_t *bad)
-{
-    if (j >= len)
-        return len;
-    if (t[j] < '0' || t[j] > '9')
-        return *bad = j, j;
-    while (j < len && t[j] >= '0' && t[j] <= '9')
-        j++;
-    return j;
-}
-
-static size_t scan_number(const char *t, size_t len, size_t i, size_t *bad)
-{
-    size_t j = i + (t[i] == '-');
-    if (j < len && t[j] == '0')
-        j++;
-    else if ((j = scan_digits(t, len, j, bad)) >= len || *bad != (size_t)-1)
-        return j;
-    if (j < len && t[j] == '.' && ((j = scan_digits(t, len, j + 1, bad)) >= len || *bad != (size_t)-1))
-        return j;
-    if (j < len && (t[j] == 'e' || t[j] == 'E')) {
-        j++;
-        if (j < len && (t[j] == '+' || t[j] == '-'))
-            j++;
-        j = scan_digits(t, len, j, bad);
-    }
-    return j;
-}
-
-static size_t scan_word(const char *t, size_t len, size_t i, size_t *bad)
-{
-    const char *w = t[i] == 't' ? "true" : t[i] == 'f' ? "false" : "null";
-    for (size_t k = 0; w[k]; k++) {
-        if (i + k >= len)
-            return len;
-        if (t[i + k] != w[k])
-            return *bad = i + k, i + k;
-    }
-    return i + strlen(w);
-}
-
-size_t json_first_bad_byte(const char *t, size_t len)
-{
-    char open[1000]; /* '{' or '[': the containers around; cJSON nests no deeper */
-    size_t depth = 0, i = 0;
-    enum { VALUE, FIRST_VALUE, KEY, FIRST_KEY, COLON, AFTER } want = VALUE;
-    while (i < len) {
-        unsigned char c = (unsigned char)t[i];
-        size_t bad = (size_t)-1;
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-            i++;
-            continue;
-        }
-        if (want == AFTER) { /* a value ended: a comma, its container's end, or (outermost) nothing */
-            if (!depth)
-                return i;
-            if (c == ',')
-                want = open[depth - 1] == '{' ? KEY : VALUE;
-            else if (c == (open[depth - 1] == '{' ? '}' : ']'))
-                depth--;
-            else
-                return i;
-            i++;
-            continue;
-        }
-        if (want == COLON) {
-            if (c != ':')
-                return i;
-            want = VALUE;
-            i++;
-            continue;
-        }
-        if ((want == FIRST_KEY && c == '}') || (want == FIRST_VALUE && c == ']')) {
-            depth--;
-            want = AFTER;
-            i++;
-            continue;
-        }
-        if (want == KEY || want == FIRST_KEY) {
-            if (c != '"')
-                return i;
-            i = scan_string(t, len, i, &bad);
-            want = COLON;
-        } else if (c == '{' || c == '[') {
-            if (depth == sizeof open)
-                return i;
-            open[depth++] = (char)c;
-            want = c == '{' ? FIRST_KEY : FIRST_VALUE;
-            i++;
-            continue;
-        } else {
-            if (c == '"')
-                i = scan_string(t, len, i, &bad);
-            else if (c == '-' || (c >= '0' && c <= '9'))
-                i = scan_number(t, len, i, &bad);
-            else if (c == 't' || c == 'f' || c == 'n')
-                i = scan_word(t, len, i, &bad);
-            else
-                return i;
-            want = AFTER;
-        }
-        if (bad != (size_t)-1)
-            return bad;
-    }
-    return len;
-}
-
 cJSON *read_json(const char *path) { return read_json_why(path, NULL, 0); }
 
 cJSON *read_json_why(const char *path, char *why, size_t cap)
@@ -333,7 +192,7 @@ cJSON *read_json_why(const char *path, char *why, size_t cap)
         if (!text)
             snprintf(why, cap, "cannot read it: %s", text_file_error(err));
         else
-            vox_json_fault(text, why, cap);
+            vox_json_fault(text, why, cap); /* (its scanner takes the lone surrogates json_parse mends) */
     }
     free(text);
     return j;
@@ -469,7 +328,7 @@ int summary_entries(const char *text, const char *only, paths *ps, vox_buf *note
 {
     cJSON *j = json_parse(text, 0);
     if (!cJSON_IsObject(j) || !cJSON_IsArray(cJSON_GetObjectItem(j, "results"))) {
-        const size_t len = text ? strlen(text) : 0, at = text ? json_first_bad_byte(text, len) : 0;
+        const size_t len = text ? strlen(text) : 0, at = text ? vox_json_first_bad_byte(text, len, NULL) : 0;
         if (!j && at < len) snprintf(why, cap, "not a run summary: not valid JSON at byte offset %zu of %zu", at, len);
         else if (!j) snprintf(why, cap, "not a run summary: %s", len ? "its JSON ends early (truncated?)" : "empty");
         else snprintf(why, cap, "not a run summary: no \"results\" list");

@@ -45,12 +45,6 @@ const char *text_file_error(int err);
  * but blanks after the value); NULL text or not JSON: NULL. */
 void json_lone_surrogates(char *t, int to_bytes);
 cJSON *json_parse(const char *text, int whole);
-/* Where JSON text of len bytes stops being JSON: the offset of the first
- * byte no JSON document could have there, or len when each byte could (the
- * text is a document, or one cut short).  cJSON's error offset cannot tell
- * the two: it points where its parser gave up, the start of the string a
- * cut fell in, say, bytes before the end. */
-size_t json_first_bad_byte(const char *t, size_t len);
 /* Whose record a run.summary.json is: a vox analyze run's (its "results", how many) or a vox
  * trajectory run's (frames_done and config.topology; config.label, when the summary names it,
  * in label, else ""); SUMMARY_NONE when the file is missing, unreadable or neither. */

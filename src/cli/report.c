@@ -614,7 +614,7 @@ static cJSON *load_run_file(const char *dir, const char *name, index_log *log, s
         json_lone_surrogates(text, 0); /* shown, not matched: U+FFFD */
         j = cJSON_Parse(text);
         if (!j) {
-            size_t at = json_first_bad_byte(text, len);
+            size_t at = vox_json_first_bad_byte(text, len, NULL);
             if (!len) snprintf(why, sizeof why, "empty (0 bytes), not JSON");
             else if (at >= len) snprintf(why, sizeof why, "not valid JSON: it ends early, at byte %zu (truncated?)", len);
             else snprintf(why, sizeof why, "not valid JSON at byte offset %zu of %zu", at, len);

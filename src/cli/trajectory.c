@@ -167,8 +167,12 @@ static cJSON *json_whole(long v)
                                  04: a CRC-32 of the rest at the end */
 #define CKPT_COST_RATIO 32.0
 
+/* settings_text's room: two resolved paths of up to PATH_MAX and the rest (a string cut short
+ * would leave out the settings after the paths, and a checkpoint of other ones would match) */
+#define SETTINGS_MAX (2 * PATH_MAX + 2048)
+
 typedef struct checkpoint {
-    char settings[4096];
+    char settings[SETTINGS_MAX];
     int64_t next_k, done;
     uint64_t csv_len;
     uint64_t desc_len; /* the valid bytes of <label>.descriptors.csv.part (0 without) */
@@ -845,6 +849,8 @@ int cmd_trajectory(int argc, char **argv)
         size_t nown = 3;
         if (o.descriptors) /* the descriptors' two only when asked for */
             own[nown++] = desc_part_path, own[nown++] = desc_path;
+        /* the rows' part files are opened as they are and renamed onto the tables: no temporary */
+        const size_t direct = o.descriptors ? 5 : 3;
         snprintf(finals[0], PATH_MAX, "%s/run.summary.json", o.outdir);
         own[nown++] = finals[0];
         if (tracking) {
@@ -867,10 +873,16 @@ int cmd_trajectory(int argc, char **argv)
                 snprintf(err, sizeof err, "%s is %s, not a regular file: nothing written", own[i], what);
                 goto out;
             }
-            /* each is written through a temporary NAME.tmp.PID.XXXXXX: a name too long for one failed at the
-             * first checkpoint, or after the last frame, every time (--resume could not help) */
+            /* the rest are written through a temporary NAME.tmp.PID.XXXXXX: a name too long for one failed
+             * at the first checkpoint, or after the last frame, every time (--resume could not help) */
             char why[PATH_MAX + 512];
-            if (vox_check_name_length(own[i], why, sizeof why) != VOX_OK) {
+            const char *base = strrchr(own[i], '/') ? strrchr(own[i], '/') + 1 : own[i];
+            if (i < direct && i != 2 && strlen(base) > NAME_MAX) {
+                snprintf(err, sizeof err, "cannot write %s: its name is %zu bytes, over the %d a file name may have (a "
+                         "shorter label or file name); nothing written", own[i], strlen(base), NAME_MAX);
+                goto out;
+            }
+            if ((i >= direct || i == 2) && vox_check_name_length(own[i], why, sizeof why) != VOX_OK) {
                 snprintf(err, sizeof err, "%s; nothing written", why);
                 goto out;
             }
@@ -886,7 +898,7 @@ int cmd_trajectory(int argc, char **argv)
     report_remove_dead_temporaries(o.outdir);
     if (o.html && !(rep = report_traj_begin(o.outdir, "vox trajectory")))
         goto out;
-    char settings[4096];
+    char settings[SETTINGS_MAX];
     settings_text(&o, e.w[0].s, settings, sizeof settings);
     if (o.resume) {
         char why[4400];
@@ -1019,7 +1031,7 @@ int cmd_trajectory(int argc, char **argv)
             if (sl->failed) {
                 failed_frame = sl->index;
                 snprintf(err, sizeof err, "%s: %s%s", traj, sl->error,
-                         sl->status == VOX_E_GRID_TOO_LARGE && e.ap.max_grid_voxels
+                         sl->status == VOX_E_GRID_TOO_LARGE && strstr(sl->error, "this analysis' limit")
                              ? ": a frame's grid may be at most 64 times the first frame's (a coordinate far from "
                                "the rest, in a damaged frame or after a bad fit); the frames before it are written; "
                                "--max-grid-voxels sets a limit of its own instead"

@@ -419,11 +419,11 @@ static vox_status unpack(vox_ctx *ctx, vox_frames *fr, const xtc_state *x, const
         else
             get_ints(&b, bitsize, &big[1], &big[2], u);
         if (b.pos > end)
-            return XTC_BAD("the %llu packed bytes end inside atom %zu of %zu: the byte count is wrong or the data damaged",
+            return XTC_BAD("the %llu packed bytes end inside atom %zu (1-based) of %zu: the byte count is wrong or the data damaged",
                            (unsigned long long)h->nbytes, i + 1, n);
         for (int c = 0; c < 3; c++) a[c] = lo[c] + u[c];
         if (a[0] > hi[0] || a[1] > hi[1] || a[2] > hi[2])
-            return XTC_BAD("atom %zu decodes outside the frame's bounds: the packed coordinates are damaged", i + 1);
+            return XTC_BAD("atom %zu (1-based) decodes outside the frame's bounds: the packed coordinates are damaged", i + 1);
         int is_smaller = 0;
         if (get_bits(&b, 1)) {
             int code = (int)get_bits(&b, 5);
@@ -432,10 +432,10 @@ static vox_status unpack(vox_ctx *ctx, vox_frames *fr, const xtc_state *x, const
         }
         if (run > 0) {
             if (smallidx < XTC_FIRSTIDX || smallidx > XTC_LASTIDX)
-                return XTC_BAD("at atom %zu the small-integer index is %d, outside %d to %d: the packed coordinates are damaged",
+                return XTC_BAD("at atom %zu (1-based) the small-integer index is %d, outside %d to %d: the packed coordinates are damaged",
                                i + 1, smallidx, XTC_FIRSTIDX, XTC_LASTIDX);
             if ((size_t)(run / 3) > n - i - 1)
-                return XTC_BAD("a run of %d atoms after atom %zu goes past the last atom (%zu): the packed coordinates are damaged",
+                return XTC_BAD("a run of %d atoms after atom %zu (1-based) goes past the last atom (%zu): the packed coordinates are damaged",
                                run / 3, i + 1, n);
             const divider *sz = &x->small[smallidx];
             const int64_t half = magicints[smallidx] / 2;
@@ -446,7 +446,7 @@ static vox_status unpack(vox_ctx *ctx, vox_frames *fr, const xtc_state *x, const
                 for (int c = 0; c < 3; c++) {
                     t[r][c] = prev[c] + u[c] - half;
                     if (t[r][c] < lo[c] || t[r][c] > hi[c])
-                        return XTC_BAD("atom %zu decodes outside the frame's bounds: the packed coordinates are damaged",
+                        return XTC_BAD("atom %zu (1-based) decodes outside the frame's bounds: the packed coordinates are damaged",
                                        i + 2 + (size_t)r);
                 }
                 prev = t[r];
@@ -462,7 +462,7 @@ static vox_status unpack(vox_ctx *ctx, vox_frames *fr, const xtc_state *x, const
             i++;
         }
         if (b.pos > end)
-            return XTC_BAD("the %llu packed bytes end inside atom %zu of %zu: the byte count is wrong or the data damaged",
+            return XTC_BAD("the %llu packed bytes end inside atom %zu (1-based) of %zu: the byte count is wrong or the data damaged",
                            (unsigned long long)h->nbytes, i, n);
         smallidx += is_smaller;
     }
