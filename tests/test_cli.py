@@ -338,6 +338,15 @@ def test_unclear_errors(tmp):
     p = vox("analyze", "--output-dir", afile, pore)
     check(p.returncode == 1 and "a regular file, not a directory" in p.stderr and "File exists" not in p.stderr
           and "cannot sync" not in p.stderr, f"an output directory that is a file: one message: {p.stderr}")
+    # a symbolic link to nothing as the output folder: said so (it was "No such file or directory"), and so
+    # is a file given to vox trajectory (it was "File exists")
+    dangling = os.path.join(tmp, "dangling")
+    os.symlink(os.path.join(tmp, "nowhere"), dangling)
+    p = vox("analyze", "--output-dir", dangling, pore)
+    check(p.returncode == 1 and "symbolic link to" in p.stderr and "which does not exist" in p.stderr,
+          f"a dangling link as the output folder: {p.stderr}")
+    p = vox("trajectory", "--topology", pore, "--output-dir", afile)
+    check(p.returncode == 1 and "a regular file, not a directory" in p.stderr, f"vox trajectory into a file: {p.stderr}")
     env = dict(os.environ, VOX_ISA="bogus")
     p = vox("analyze", "--output-dir", out, pore, env=env)
     check(p.returncode == 2 and "VOX_ISA='bogus'" in p.stderr and "unknown instruction set" in p.stderr,

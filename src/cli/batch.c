@@ -803,7 +803,9 @@ int run_batch(const run_config *c)
         (c->failures_manifest && !replaceable("--failures-manifest", c->failures_manifest, "")))
         return 2;
     if (mkdir_p(c->output_dir) != 0 || access(c->output_dir, W_OK | X_OK) != 0) {
-        fprintf(stderr, "vox analyze: cannot write to output directory '%s': %s\n", c->output_dir, strerror(errno));
+        char why[PATH_MAX + 100];
+        fprintf(stderr, "vox analyze: cannot write to output directory '%s': %s\n", c->output_dir,
+                directory_fault(c->output_dir, errno, why, sizeof why));
         return 1;
     }
     /* the folders of the run's other files made as volumizer makes them

@@ -103,6 +103,9 @@ void page_name(const char *label, char *out, size_t cap);
 void make_label(const char *path, char *out, size_t cap);
 int normalize_pdb_id(const char *in, char out[8]);
 int mkdir_p(const char *dir);
+/* Why dir cannot be used as a folder after mkdir_p or access failed with err: what is there
+ * instead (a file, a symbolic link to nothing), else strerror(err); in buf or static text. */
+const char *directory_fault(const char *dir, int err, char *buf, size_t cap);
 /* Temporary files (NAME.tmp.PID.XXXXXX) that a killed writer left in dir: only those whose
  * writer's pid is dead, so a live run's in-flight files stay; only targets that start with
  * prefix (NULL: any) and end with one of the suffixes (none given: any). */

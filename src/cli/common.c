@@ -172,6 +172,24 @@ int mkdir_p(const char *dir)
     return stat(tmp, &sb) == 0 && S_ISDIR(sb.st_mode) ? 0 : -1;
 }
 
+const char *directory_fault(const char *dir, int err, char *buf, size_t cap)
+{
+    struct stat lsb, sb;
+    const char *what = NULL;
+    if (lstat(dir, &lsb) == 0 && S_ISLNK(lsb.st_mode) && stat(dir, &sb) != 0) {
+        char target[PATH_MAX];
+        const ssize_t n = readlink(dir, target, sizeof target - 1);
+        snprintf(buf, cap, "it is a symbolic link to %s%.*s%s, which %s", n > 0 ? "'" : "", n > 0 ? (int)n : 0, target,
+                 n > 0 ? "'" : "", errno == ELOOP ? "loops" : "does not exist");
+        return buf;
+    }
+    if (vox_file_kind(dir, &what) != VOX_PATH_DIRECTORY && vox_file_kind(dir, &what) != VOX_PATH_NONE) {
+        snprintf(buf, cap, "it is %s, not a directory", what);
+        return buf;
+    }
+    return strerror(err);
+}
+
 void cli_log_init(cli_log *l)
 {
     memset(l, 0, sizeof *l);

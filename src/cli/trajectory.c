@@ -821,7 +821,9 @@ int cmd_trajectory(int argc, char **argv)
         fprintf(stderr, "vox trajectory: warning: descriptors.csv: bytes that are not UTF-8 in residue names "
                         "were written as U+FFFD\n");
     if (mkdir_p(o.outdir) != 0) {
-        snprintf(err, sizeof err, "cannot create the output directory %s: %s", o.outdir, strerror(errno));
+        char why[PATH_MAX + 100];
+        snprintf(err, sizeof err, "cannot create the output directory %s: %s", o.outdir,
+                 directory_fault(o.outdir, errno, why, sizeof why));
         goto out;
     }
     /* One run per output directory, as for `vox analyze` (dirlock.c says why):
