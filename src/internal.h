@@ -294,7 +294,8 @@ VOX_HIDDEN vox_status vox_stage_file(const char *path, const char *data, size_t 
 VOX_HIDDEN vox_status vox_check_name_length(const char *path, char *why, size_t cap);
 /* Where JSON text of len bytes stops being JSON: the offset of the first byte no JSON document
  * could have there, or len when each byte could; then *complete (may be NULL) says whether the
- * document ended (1) or the text is one cut short (0).  Lone surrogate escapes (\udce9, which
+ * document ended (1) or the text is one cut short (0), and it is 2 where the offset is a container
+ * nested deeper than 1000 levels (which cJSON does not read).  Lone surrogate escapes (\udce9, which
  * vox writes for bytes of file names) are syntax like any \uXXXX (json_fault.c). */
 VOX_HIDDEN size_t vox_json_first_bad_byte(const char *t, size_t len, int *complete);
 /* Why text that cJSON refused is not one JSON document, and where (line, column, byte; or that

@@ -1334,7 +1334,10 @@ def test_merge_refuses_mixed_runs(tmp):
     open(cut, "w").write(open(first).read()[:200])
     open(junk, "w").write(open(first).read() + " x")
     open(empty, "w").write("{}\n")
-    for path, want in ((cut, "cut short"), (junk, "'x' was not expected there"), (empty, 'no "results" list')):
+    deep = os.path.join(tmp, "deep.json")
+    open(deep, "w").write('{"results": ' + "[" * 1100 + "]" * 1100 + "}")
+    for path, want in ((cut, "cut short"), (junk, "'x' was not expected there"), (empty, 'no "results" list'),
+                       (deep, "nested over 1000 levels")):
         out_json = os.path.join(tmp, "damaged-merge.json")
         p = vox("merge-summaries", out_json, path)
         check(p.returncode == 1 and want in p.stderr and not os.path.exists(out_json), f"{path}: {p.stderr}")

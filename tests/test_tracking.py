@@ -274,6 +274,18 @@ def test_resume(tmp):
         s = json.load(open(os.path.join(od, "run.summary.json")))
         check(r.returncode == 0 and s["resumed"] and outputs(od) == want,
               f"a resume with the paths spelled otherwise resumes: {r.returncode} {s.get('resumed')} {r.stderr}")
+    # a resume whose first frame, read again for the lattice, fails (a grid limit given now): nothing written,
+    # the checkpoint kept (it wrote the checkpoint's frames as a finished run and removed the checkpoint)
+    od = os.path.join(tmp, "k-refails")
+    kill_after_checkpoint(args, od, "long.checkpoint", 0.0)
+    if os.path.exists(os.path.join(od, "long.checkpoint")):
+        r = traj(*args, "--output-dir", od, "--jobs", "1", "--resume", "--max-grid-voxels", "100")
+        check(r.returncode == 1 and "kept for --resume" in r.stderr and os.path.exists(os.path.join(od, "long.checkpoint"))
+              and not os.path.exists(os.path.join(od, "run.summary.json")),
+              f"a resume whose first frame fails keeps the checkpoint: {r.returncode} {r.stderr} {sorted(os.listdir(od))}")
+        r = traj(*args, "--output-dir", od, "--jobs", "1", "--resume")
+        s = json.load(open(os.path.join(od, "run.summary.json")))
+        check(r.returncode == 0 and s["resumed"] and outputs(od) == want, f"... and a later --resume goes on: {r.stderr}")
     # other settings: the checkpoint is not used
     od = os.path.join(tmp, "k-other")
     p = subprocess.Popen([*WRAPPER, VOX, "trajectory", "--quiet", *args, "--output-dir", od],

@@ -961,6 +961,7 @@ int cmd_trajectory(int argc, char **argv)
      * checkpoints takes at most about 1 / CKPT_COST_RATIO of the run's time, whatever the state's
      * size; --checkpoint-every stays the least interval. */
     double ckpt_wait = o.ckpt_every;
+    int reference_failed = 0; /* the first frame, analysed for the lattice, failed */
     int64_t k = 0;
     int eof = 0;
     while (!eof && failed_frame < 0) {
@@ -991,6 +992,7 @@ int cmd_trajectory(int argc, char **argv)
                 char why[2048];
                 if (!frame_engine_set_reference(&e, sl->index, sl->xyz, why, sizeof why)) {
                     failed_frame = sl->index;
+                    reference_failed = 1;
                     snprintf(err, sizeof err, "%s: %s", traj, why); /* as a slot's error */
                     break;
                 }
@@ -1136,6 +1138,14 @@ int cmd_trajectory(int argc, char **argv)
     free(track_ids);
     if (stopped) /* not a frame that cannot be read: the run's own files cannot be written (a full disk) */
         goto not_replaced;
+    if (resumed && reference_failed) {
+        /* a resumed run whose first frame, read again for the lattice, failed (another --max-grid-voxels,
+         * say): it analysed nothing, so the checkpoint and its rows stay for a --resume that can */
+        const size_t n = strlen(err);
+        snprintf(err + n, sizeof err - n, "; no frame was analysed: nothing written, and %s and its rows are kept "
+                 "for --resume", ckpt_path);
+        goto out;
+    }
     if (done == 0) {
         /* no frame analysed: the first one failed, or the file ended before --start (--stop is after
          * it; an empty table with exit 0 would pass for a run whose frames have no volumes).  Nothing
@@ -1143,8 +1153,8 @@ int cmd_trajectory(int argc, char **argv)
          * would go with it. */
         if (failed_frame >= 0) {
             const size_t n = strlen(err);
-            snprintf(err + n, sizeof err - n, "; no frame was analysed: nothing written (the folder's earlier files "
-                     "are kept)");
+            snprintf(err + n, sizeof err - n, "; no frame was analysed: nothing written (the folder's earlier "
+                     "finished files are kept)");
         } else if (k == 0)
             snprintf(err, sizeof err, "%s has no frames", traj);
         else

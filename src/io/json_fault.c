@@ -126,8 +126,11 @@ size_t vox_json_first_bad_byte(const char *t, size_t len, int *complete)
             i = json_scan_string(t, len, i, &bad);
             want = COLON;
         } else if (c == '{' || c == '[') {
-            if (depth == sizeof open)
+            if (depth == sizeof open) { /* deeper than cJSON reads: said as such, not as bad syntax */
+                if (complete)
+                    *complete = 2;
                 return i;
+            }
             open[depth++] = (char)c;
             want = c == '{' ? FIRST_KEY : FIRST_VALUE;
             i++;
@@ -155,7 +158,7 @@ void vox_json_fault(const char *text, char *out, size_t cap)
 {
     const size_t len = strlen(text);
     int complete = 0;
-    const size_t at = vox_json_first_bad_byte(text, len, &complete);
+    const size_t at = vox_json_first_bad_byte(text, len, &complete); /* 2: too deep at `at` */
     size_t line = 1, column = 1;
     for (size_t i = 0; i < at; i++) {
         if (text[i] == '\n')
@@ -168,6 +171,8 @@ void vox_json_fault(const char *text, char *out, size_t cap)
         first++;
     if (first == len)
         snprintf(out, cap, "empty: no JSON document in it");
+    else if (complete == 2)
+        snprintf(out, cap, "JSON nested over 1000 levels (at byte %zu, line %zu), deeper than vox reads", at, line);
     else if (at == len && complete)
         snprintf(out, cap, "JSON that cannot be read (nested over 1000 levels, or holding a lone surrogate escape "
                            "outside a file name)");
