@@ -55,16 +55,22 @@ def coords(xyz, n=None, what="coordinates", empty=False):
     if a.shape[0] == 0 and not empty:
         raise invalid(f"{what} hold no atoms")
     if a.dtype != np.float32 or not a.flags.c_contiguous or not a.flags.aligned:
-        if a.dtype.itemsize > 4:
-            # a finite value past float32's range would become inf, then "not a finite number"
-            with np.errstate(invalid="ignore"):
-                big = np.isfinite(a) & (np.abs(a) > np.finfo(np.float32).max)
-            if big.any():
-                i, ax = np.argwhere(big)[0].tolist()
-                raise invalid(f"{what}[{i}, {ax}] = {a[i, ax]!r} is beyond float32's range (±3.4e38), "
-                              "which vox computes in")
+        check_float32_range(a, what)
         a = np.ascontiguousarray(a, dtype=np.float32)
     return a
+
+
+def check_float32_range(a, what):
+    """Refuses a finite value of a past float32's range, which the conversion to float32 would make
+    inf (then "not a finite number"), naming its place in what."""
+    if a.dtype.itemsize <= 4:
+        return
+    with np.errstate(invalid="ignore"):
+        big = np.isfinite(a) & (np.abs(a) > np.finfo(np.float32).max)
+    if big.any():
+        where = np.argwhere(big)[0].tolist()
+        raise invalid(f"{what}[{', '.join(map(str, where))}] = {a[tuple(where)]!r} is beyond float32's range "
+                      "(±3.4e38), which vox computes in")
 
 
 def cell_box(b):

@@ -176,13 +176,8 @@ class Transform:
             raise invalid(f"points must be an (n, 3) array of numbers, got dtype {a.dtype}")
         if a.shape != (3,) and (a.ndim != 2 or a.shape[1] != 3):
             raise invalid(f"points must have shape (n, 3) or (3,), got {a.shape}")
-        if dtype == np.float32 and a.dtype.itemsize > 4:
-            with np.errstate(invalid="ignore"):
-                big = np.isfinite(a) & (np.abs(a) > np.finfo(np.float32).max)
-            if big.any():
-                where = np.argwhere(big)[0].tolist()
-                raise invalid(f"points[{', '.join(map(str, where))}] = {a[tuple(where)]!r} is beyond float32's range "
-                              "(±3.4e38), which vox computes in")
+        if dtype == np.float32:
+            _arrays.check_float32_range(a, "points")
         single = a.ndim == 1
         return np.array(a.reshape(1, 3) if single else a, dtype=dtype, order="C", copy=True), single  # (C: the library reads rows)
 
@@ -485,8 +480,8 @@ class Result:
                 }, copy=False)
                 defined = {"cross_section_circularity": r["has_circularity"] != 0,
                            "cross_section_uniformity": r["has_uniformity"] != 0}
-                for c in _volumizer_concat_dtypes(pd, r["type"], defined):
-                    self._table[c] = _as_object(r["type"], defined[c], self._table[c].to_numpy())
+                for c, none_types in _volumizer_object_columns(pd, r["type"], defined).items():
+                    self._table[c] = _as_object(r["type"], none_types, self._table[c].to_numpy())
         return self._table
 
     def _index(self, i):
@@ -723,8 +718,9 @@ def _document(kind):
     return _lib.DOCUMENT[k]
 
 
-def _volumizer_concat_dtypes(pd, types, defined):
-    """Which cross-section columns volumizer's table has as object, not float64: it builds one
+def _volumizer_object_columns(pd, types, defined):
+    """The cross-section columns volumizer's table has as object, not float64, each with the types
+    whose rows all lack its value ({column: types}): volumizer builds one
     DataFrame per type (hubs, pores, cavities, pockets) with pd.DataFrame.from_dict, where a type
     whose rows all lack a value has an object column of None, then pd.concat()s them; whether
     the result is object or float64 is pandas' own rule (it depends on the frames' other columns
@@ -733,7 +729,7 @@ def _volumizer_concat_dtypes(pd, types, defined):
     present = [t for t in (_lib.HUB, _lib.PORE, _lib.CAVITY, _lib.POCKET) if (types == t).any()]
     none_of = {c: [t for t in present if not d[types == t].any()] for c, d in defined.items()}
     if not any(none_of.values()):
-        return set()
+        return {}
     frames = []
     for t in present:
         cols = {"id": np.array([0], dtype=np.int64), "type": np.array([_TYPE_NAMES[t]], dtype=object)}
@@ -743,14 +739,13 @@ def _volumizer_concat_dtypes(pd, types, defined):
     with warnings.catch_warnings():  # (pandas 2.1+ warns that this rule is to change)
         warnings.simplefilter("ignore")
         joined = pd.concat(frames, ignore_index=True)
-    return {c for c in defined if none_of[c] and joined[c].dtype == object}
+    return {c: none_of[c] for c in defined if none_of[c] and joined[c].dtype == object}
 
 
-def _as_object(types, defined, values):
+def _as_object(types, none_types, values):
     """A float column as volumizer's object one: Python floats (NaN where a type has some values
-    but not this row's), None in the rows of the types that have none."""
+    but not this row's), None in the rows of none_types, the types that have none."""
     out = values.astype(object)
-    none_types = [t for t in np.unique(types) if not defined[types == t].any()]
     out[np.isin(types, none_types)] = None
     return out
 

@@ -183,7 +183,8 @@ const char *directory_fault(const char *dir, int err, char *buf, size_t cap)
                  n > 0 ? "'" : "", errno == ELOOP ? "loops" : "does not exist");
         return buf;
     }
-    if (vox_file_kind(dir, &what) != VOX_PATH_DIRECTORY && vox_file_kind(dir, &what) != VOX_PATH_NONE) {
+    const vox_path_kind kind = vox_file_kind(dir, &what);
+    if (kind != VOX_PATH_DIRECTORY && kind != VOX_PATH_NONE) {
         snprintf(buf, cap, "it is %s, not a directory", what);
         return buf;
     }

@@ -857,14 +857,17 @@ int merge_entries_once(summary_merge *m)
     for (size_t g = 0, end; g < m->nlabels; g = end) {
         end = g + 1;
         while (end < m->nlabels && !strcmp(m->labels[end].label, m->labels[g].label)) end++;
-        const merge_label *a = NULL, *b = NULL;
-        for (size_t i = g + 1; i < end && !a; i++)
-            if (!strcmp(m->labels[i - 1].path, m->labels[i].path) && m->labels[i - 1].input != m->labels[i].input)
-                a = &m->labels[i - 1], b = &m->labels[i];
-        for (size_t i = g; i < end && !a; i++)
-            for (size_t q = i + 1; q < end && !a; q++)
-                if (m->labels[i].analysed && m->labels[q].analysed && m->labels[i].input != m->labels[q].input)
-                    a = &m->labels[i], b = &m->labels[q];
+        const merge_label *a = NULL, *b = NULL, *analysed = NULL;
+        for (size_t i = g; i < end && !a; i++) {
+            const merge_label *x = &m->labels[i];
+            if (i > g && !strcmp(x[-1].path, x->path) && x[-1].input != x->input)
+                a = x - 1, b = x;
+            /* two analysed in different inputs: one of them is in another input than the first */
+            else if (x->analysed && analysed && analysed->input != x->input)
+                a = analysed, b = x;
+            else if (x->analysed && !analysed)
+                analysed = x;
+        }
         if (!a || twice++ >= 5)
             continue;
         const char *fa = cJSON_GetStringValue(cJSON_GetArrayItem(m->from, a->input)),

@@ -847,12 +847,14 @@ int cmd_trajectory(int argc, char **argv)
     {
         enum { NAMED = 4, MAPS = VOX_CAVITY + 2 }; /* summary, tracks, page, index; a map per type and all */
         char finals[NAMED + MAPS][PATH_MAX];
-        const char *own[5 + NAMED + MAPS] = {part_path, csv_path, ckpt_path};
-        size_t nown = 3;
+        const char *own[5 + NAMED + MAPS] = {part_path, csv_path};
+        size_t nown = 2;
         if (o.descriptors) /* the descriptors' two only when asked for */
             own[nown++] = desc_part_path, own[nown++] = desc_path;
-        /* the rows' part files are opened as they are and renamed onto the tables: no temporary */
-        const size_t direct = o.descriptors ? 5 : 3;
+        /* the rows' part files, opened as they are and renamed onto the tables, come first: the rest
+         * are written through a temporary */
+        const size_t direct = nown;
+        own[nown++] = ckpt_path;
         snprintf(finals[0], PATH_MAX, "%s/run.summary.json", o.outdir);
         own[nown++] = finals[0];
         if (tracking) {
@@ -879,12 +881,12 @@ int cmd_trajectory(int argc, char **argv)
              * at the first checkpoint, or after the last frame, every time (--resume could not help) */
             char why[PATH_MAX + 512];
             const char *base = strrchr(own[i], '/') ? strrchr(own[i], '/') + 1 : own[i];
-            if (i < direct && i != 2 && strlen(base) > NAME_MAX) {
+            if (i < direct && strlen(base) > NAME_MAX) {
                 snprintf(err, sizeof err, "cannot write %s: its name is %zu bytes, over the %d a file name may have (a "
                          "shorter label or file name); nothing written", own[i], strlen(base), NAME_MAX);
                 goto out;
             }
-            if ((i >= direct || i == 2) && vox_check_name_length(own[i], why, sizeof why) != VOX_OK) {
+            if (i >= direct && vox_check_name_length(own[i], why, sizeof why) != VOX_OK) {
                 snprintf(err, sizeof err, "%s; nothing written", why);
                 goto out;
             }
@@ -1018,9 +1020,13 @@ int cmd_trajectory(int argc, char **argv)
                  * frame, a bad fit) makes a grid of gigabytes, which the tracker's check refused only after
                  * its analysis.  Without --max-grid-voxels a frame's grid is bounded, before it is
                  * allocated, by TRACK_MAX_GROWTH times the first frame's (no molecule's drift needs more). */
-                if (!o.max_grid_given)
-                    e.ap.max_grid_voxels = (uint64_t)TRACK_MAX_GROWTH * (uint64_t)e.ap.grid_dims[0] *
+                if (!o.max_grid_given) {
+                    vox_options defaults; /* the contexts' limit: the bound is set only where it is smaller */
+                    vox_options_init(&defaults);
+                    const uint64_t bound = (uint64_t)TRACK_MAX_GROWTH * (uint64_t)e.ap.grid_dims[0] *
                                            (uint64_t)e.ap.grid_dims[1] * (uint64_t)e.ap.grid_dims[2];
+                    e.ap.max_grid_voxels = bound < defaults.max_grid_voxels ? bound : 0;
+                }
                 if (sl->index < next_k) /* resumed past the first frame: it only set the reference */
                     continue;
             }
@@ -1035,7 +1041,7 @@ int cmd_trajectory(int argc, char **argv)
             if (sl->failed) {
                 failed_frame = sl->index;
                 snprintf(err, sizeof err, "%s: %s%s", traj, sl->error,
-                         sl->status == VOX_E_GRID_TOO_LARGE && strstr(sl->error, "this analysis' limit")
+                         sl->status == VOX_E_GRID_TOO_LARGE && e.ap.max_grid_voxels /* the bound: the smaller limit */
                              ? ": a frame's grid may be at most 64 times the first frame's (a coordinate far from "
                                "the rest, in a damaged frame or after a bad fit); the frames before it are written; "
                                "--max-grid-voxels sets a limit of its own instead"

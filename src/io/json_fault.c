@@ -87,6 +87,8 @@ size_t vox_json_first_bad_byte(const char *t, size_t len, int *complete)
 {
     char open[1000]; /* '{' or '[': the containers around; cJSON nests no deeper */
     size_t depth = 0, i = 0;
+    if (complete)
+        *complete = 0;
     enum { VALUE, FIRST_VALUE, KEY, FIRST_KEY, COLON, AFTER } want = VALUE;
     while (i < len) {
         unsigned char c = (unsigned char)t[i];
