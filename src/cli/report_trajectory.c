@@ -275,7 +275,7 @@ static int write_series(vox_buf *b, const char *csv, int64_t first, int64_t stri
     while (ok && fgets(line, sizeof line, f)) {
         line[strcspn(line, "\r\n")] = '\0';
         if (!parse_row(line, &r)) continue;
-        if (!r.has_time)
+        if (!r.has_time || !isfinite(r.time)) /* (inf would reach the page's JSON as "inf") */
             timed = 0;
         else if (timed && (!ntimes || r.frame != times[ntimes - 1].frame)) {
             if (ntimes && (r.frame < times[ntimes - 1].frame || !(r.time > times[ntimes - 1].time)))
