@@ -89,6 +89,13 @@ struct vox_structure {
     vox_prepare_params prep; /* how it was prepared: vox_structure_set_coords repeats it */
     size_t n_input;    /* atoms before cleaning (the length of a frame's coordinates) */
     size_t *kept;      /* after vox_prepare: input index of each atom; NULL: identity */
+    /* 1 once cleaned: a vox_prepare that failed after cleaning (its alignment
+     * refused the frame) leaves the atoms cleaned, and a retry must clean as
+     * it did (the atoms it removed are gone) */
+    int cleaned;
+    /* 1 while the coordinates are a frame vox_structure_set_coords could not
+     * align (it failed after taking them): analyses refuse them */
+    int unaligned_frame;
     size_t *input_number; /* per input atom, the number outputs report for it (vox_atom_arrays); NULL: its index */
     double rot[3][3];  /* input -> aligned: rot * (x - centroid); identity until aligned */
     double centroid[3];
@@ -99,6 +106,11 @@ struct vox_structure {
     uint64_t identity;
     uint64_t generation;
 };
+
+/* The longest grid axis descriptors take: their depth transform counts in
+ * 32-bit squared steps over the axis padded by one voxel each side
+ * (descriptors.c).  vox_analyze and vox_estimate_grid check it up front. */
+#define VOX_DEPTH_MAX_AXIS 32766
 
 /* The bulk readers (vox_result_volumes, vox_tracker_tracks): records
  * first .. first + n - 1 of total, each filled by fill(src, index, record),

@@ -351,6 +351,159 @@ static void test_grid_at_the_limit(void)
     vox_structure_free(&s);
 }
 
+/* Six atoms from arrays, two of them water (removed by cleaning): kept
+ * atoms 1, 2, 4, 5 of the input. */
+static vox_structure *with_water(const float xyz[18])
+{
+    static const char *const el[6] = {"O", "C", "C", "O", "C", "C"}, *const nm[6] = {"O", "CA", "CA", "O", "CA", "CA"},
+                             *const rn[6] = {"HOH", "ALA", "ALA", "HOH", "ALA", "ALA"};
+    static const int32_t rid[6] = {1, 2, 3, 4, 5, 6};
+    vox_atom_arrays a;
+    vox_atom_arrays_init(&a);
+    a.count = 6; a.xyz = xyz; a.element = el; a.atom_name = nm; a.res_name = rn; a.res_id = rid;
+    vox_structure *s = NULL;
+    vox_status st = vox_structure_from_arrays(ctx, &a, &s);
+    CHECK(st == VOX_OK, "six atoms from arrays: %s", vox_ctx_last_error_detail(ctx));
+    return s;
+}
+
+/* A vox_prepare that fails in its alignment (an exploded first frame) has
+ * cleaned the atoms already.  Retried after a good frame, it cleaned them
+ * again and recorded indices into the cleaned array, not the input (kept
+ * atoms 1, 2, 4, 5 became 0, 1, 2, 3), so atoms took other atoms'
+ * coordinates from every later frame.  Now the retry
+ * keeps naming input atoms, and a retry that would clean otherwise (the
+ * atoms it would keep are gone) is refused. */
+static void test_prepare_retried(void)
+{
+    static const float good[18] = {9, 9, 9, 0, 0, 0, 3, 0, 0, 7, 7, 7, 0, 3, 0, 0, 0, 3};
+    float bad[18];
+    memcpy(bad, good, sizeof bad);
+    bad[3] = bad[6] = 3e38f; /* x of kept atoms 1 and 2: the centred sum overflows */
+    vox_structure *s = with_water(bad);
+    vox_status st = vox_prepare(ctx, s, NULL);
+    CHECK(st == VOX_E_INVALID_ARG && strstr(vox_ctx_last_error_detail(ctx), "too large"),
+          "exploded first frame: prepare gave %d (%s)", (int)st, vox_ctx_last_error_detail(ctx));
+    CHECK(vox_structure_set_coords(ctx, s, good, 6) == VOX_OK, "a good frame: %s", vox_ctx_last_error_detail(ctx));
+    vox_prepare_params other;
+    vox_prepare_params_init(&other);
+    other.keep_non_protein = 1;
+    st = vox_prepare(ctx, s, &other);
+    CHECK(st == VOX_E_INVALID_ARG && strstr(vox_ctx_last_error_detail(ctx), "keep_non_protein = 0"),
+          "a retry that would keep the removed water: %d (%s)", (int)st, vox_ctx_last_error_detail(ctx));
+    st = vox_prepare(ctx, s, NULL);
+    CHECK(st == VOX_OK, "retried with the same settings: %d (%s)", (int)st, vox_ctx_last_error_detail(ctx));
+    size_t kept[8] = {0};
+    const size_t nk = vox_structure_kept_atoms(s, kept);
+    CHECK(nk == 4 && kept[0] == 1 && kept[1] == 2 && kept[2] == 4 && kept[3] == 5,
+          "kept input atoms after the retry: %zu: %zu %zu %zu %zu (want 1 2 4 5)", nk, kept[0], kept[1], kept[2],
+          kept[3]);
+    /* and the same as a structure prepared once */
+    vox_structure *fresh = with_water(good);
+    CHECK(vox_prepare(ctx, fresh, NULL) == VOX_OK, "prepare the good frame");
+    float a[12], b[12];
+    vox_structure_coords(s, a);
+    vox_structure_coords(fresh, b);
+    CHECK(!memcmp(a, b, sizeof a), "retried and fresh structures hold the same aligned atoms");
+    vox_structure_free(&fresh);
+    vox_structure_free(&s);
+}
+
+/* A frame vox_structure_set_coords takes but cannot align (it fails once
+ * rotated): the structure kept the half-aligned coordinates, and
+ * vox_analyze and vox_estimate_grid then spoke of an infinite grid and
+ * --max-grid-voxels.  Now both say the last frame could not be aligned,
+ * until a good frame comes. */
+static void test_unaligned_frame_refused(void)
+{
+    static const float fine[12] = {0, 0, 0, 3, 0, 0, 0, 3, 0, 0, 0, 3};
+    static const float spread[12] = {3e38f, 3e38f, 0, -3e38f, -3e38f, 0, 0, 0, 1, 0, 0, -1};
+    vox_structure *s = four_atoms(fine);
+    CHECK(vox_prepare(ctx, s, NULL) == VOX_OK, "prepare four atoms");
+    CHECK(vox_structure_set_coords(ctx, s, spread, 4) == VOX_E_INVALID_ARG, "the exploded frame is refused");
+    vox_result *r = NULL;
+    vox_status st = vox_analyze(ctx, s, NULL, &r);
+    CHECK(st == VOX_E_INVALID_ARG && strstr(vox_ctx_last_error_detail(ctx), "could not align"),
+          "analyse after it: %d (%s)", (int)st, vox_ctx_last_error_detail(ctx));
+    vox_grid_estimate e = {.size = sizeof e};
+    st = vox_estimate_grid(ctx, s, NULL, &e);
+    CHECK(st == VOX_E_INVALID_ARG && strstr(vox_ctx_last_error_detail(ctx), "could not align"),
+          "estimate after it: %d (%s)", (int)st, vox_ctx_last_error_detail(ctx));
+    vox_result_free(&r);
+    CHECK(vox_structure_set_coords(ctx, s, fine, 4) == VOX_OK, "a good frame again");
+    st = vox_analyze(ctx, s, NULL, &r);
+    CHECK(st == VOX_OK, "analyse the good frame: %d (%s)", (int)st, vox_ctx_last_error_detail(ctx));
+    vox_result_free(&r);
+    vox_structure_free(&s);
+}
+
+/* vox_reference_apply on an exploded frame (finite values near FLT_MAX)
+ * returned VOX_OK with infinities in out, which vox_structure_set_coords
+ * then blamed on the caller's frame.  It also left the previous call's
+ * error detail in place on success, as vox_tracker_create did. */
+static void test_superposed_overflow(void)
+{
+    static const float fine[12] = {0, 0, 0, 3, 0, 0, 0, 3, 0, 0, 0, 3};
+    vox_structure *s = four_atoms(fine);
+    vox_prepare_params pp;
+    vox_prepare_params_init(&pp);
+    pp.align = 0;
+    CHECK(vox_prepare(ctx, s, &pp) == VOX_OK, "prepare four atoms unaligned");
+    vox_reference *ref = NULL;
+    CHECK(vox_reference_create(ctx, s, fine, 4, NULL, &ref) == VOX_OK, "reference: %s", vox_ctx_last_error_detail(ctx));
+    float exploded[12], out[12];
+    for (int i = 0; i < 12; i++) exploded[i] = i % 2 ? 3e38f : -3e38f;
+    vox_status st = vox_reference_apply(ctx, ref, exploded, 4, 0, out);
+    CHECK(st == VOX_E_INVALID_ARG && strstr(vox_ctx_last_error_detail(ctx), "superposed"),
+          "an exploded frame superposed: %d (%s)", (int)st, vox_ctx_last_error_detail(ctx));
+    st = vox_reference_apply(ctx, ref, fine, 4, 0, out);
+    CHECK(st == VOX_OK && !vox_ctx_last_error_detail(ctx)[0], "a good frame after it: %d, detail '%s'", (int)st,
+          vox_ctx_last_error_detail(ctx));
+    vox_reference_apply(ctx, ref, exploded, 4, 0, out); /* an error detail again */
+    vox_tracker_params tp;
+    vox_tracker_params_init(&tp);
+    vox_tracker *t = NULL;
+    st = vox_tracker_create(ctx, &tp, &t);
+    CHECK(st == VOX_OK && !vox_ctx_last_error_detail(ctx)[0], "tracker created: %d, detail '%s'", (int)st,
+          vox_ctx_last_error_detail(ctx));
+    vox_tracker_free(&t);
+    vox_reference_free(&ref);
+    vox_structure_free(&s);
+}
+
+/* With descriptors, an axis longer than the depth transform takes (32,766
+ * voxels) was refused only by the depth stage, after the whole analysis,
+ * and not at all where no volume was found; vox_estimate_grid did not
+ * foresee it.  Now both refuse it up front, whatever the volumes. */
+static void test_depth_axis_up_front(void)
+{
+    static const float far[12] = {0, 0, 0, 110000, 0, 0, 0, 3, 0, 0, 0, 3};
+    vox_structure *s = four_atoms(far);
+    vox_prepare_params pp;
+    vox_prepare_params_init(&pp);
+    pp.align = 0;
+    CHECK(vox_prepare(ctx, s, &pp) == VOX_OK, "prepare four atoms far apart");
+    for (int descriptors = 0; descriptors < 2; descriptors++) {
+        vox_analyze_params ap;
+        vox_analyze_params_init(&ap);
+        ap.resolution = 3.0;
+        ap.descriptors = descriptors;
+        vox_grid_estimate e = {.size = sizeof e};
+        vox_status st = vox_estimate_grid(ctx, s, &ap, &e);
+        CHECK(st == VOX_OK && e.dims[0] > 32766 && e.over_limit == descriptors,
+              "descriptors %d: estimate %d, %d voxels along x, over_limit %d", descriptors, (int)st, e.dims[0],
+              e.over_limit);
+        vox_result *r = NULL;
+        st = vox_analyze(ctx, s, &ap, &r);
+        CHECK(descriptors ? st == VOX_E_GRID_TOO_LARGE && strstr(vox_ctx_last_error_detail(ctx), "along x") &&
+                                strstr(vox_ctx_last_error_detail(ctx), "32766")
+                          : st == VOX_OK,
+              "descriptors %d: analyse gave %d (%s)", descriptors, (int)st, vox_ctx_last_error_detail(ctx));
+        vox_result_free(&r);
+    }
+    vox_structure_free(&s);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -366,6 +519,10 @@ int main(int argc, char **argv)
     test_names_as_pdb_columns();
     test_line_breaks_in_names();
     test_grid_at_the_limit();
+    test_prepare_retried();
+    test_unaligned_frame_refused();
+    test_superposed_overflow();
+    test_depth_axis_up_front();
     vox_ctx_destroy(&ctx);
     return check_report();
 }

@@ -663,7 +663,7 @@ typedef struct vox_grid_estimate {
     int dims[3];        /* voxels along x, y, z */
     uint64_t voxels;    /* their product */
     uint64_t bytes;     /* predicted peak memory of vox_analyze (grid arrays, groups, atom tables), an upper estimate */
-    int over_limit;     /* 1: vox_analyze would refuse the grid (max_grid_voxels, or 2^32 - 1) */
+    int over_limit; /* 1: vox_analyze would refuse the grid (max_grid_voxels, 2^32 - 1; descriptors: an axis over 32,766) */
     int approximate;    /* 1: the grid is far over the limit and only bounded from the atoms' extent
                            (dims and voxels are that bound); 0: exactly the grid vox_analyze builds */
 } vox_grid_estimate;

@@ -172,6 +172,9 @@ static vox_status read_params(vox_ctx *ctx, const vox_structure *st, const vox_a
     if (!st->prepared)
         return vox_fail(ctx, VOX_E_INVALID_ARG, "the structure was not prepared: call vox_prepare first (with "
                         "vox_prepare_params.align = 0 and keep_non_protein = 1 to analyse the atoms exactly as loaded)");
+    if (st->unaligned_frame)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "the structure holds a frame its last vox_structure_set_coords could "
+                        "not align (that call failed and said why): give it another frame first");
     if (st->atoms.n == 0)
         return vox_fail(ctx, VOX_E_NO_ATOMS, "the structure has no atoms");
     return VOX_OK;
@@ -183,7 +186,7 @@ static double voxel_limit(const vox_ctx *ctx, const vox_analyze_params *p, const
 {
     double opt = (double)ctx->opts.max_grid_voxels;
     *which = "the limit";
-    *advice = "raise it with --max-grid-voxels";
+    *advice = "raise it with --max-grid-voxels, in the library vox_options.max_grid_voxels";
     if (p->max_grid_voxels && (double)p->max_grid_voxels < opt) {
         opt = (double)p->max_grid_voxels;
         *which = "this analysis' limit";
@@ -275,6 +278,24 @@ static vox_status grid_axis(vox_ctx *ctx, const vox_analyze_params *p, int a, fl
     return VOX_OK;
 }
 
+/* The first axis over the length descriptors take (VOX_DEPTH_MAX_AXIS), or
+ * -1: checked before the analysis, which would otherwise run whole first. */
+static int depth_axis_over(const vox_analyze_params *p, const double axes[3])
+{
+    for (int a = 0; p->descriptors && a < 3; a++)
+        if (axes[a] > VOX_DEPTH_MAX_AXIS)
+            return a;
+    return -1;
+}
+
+static vox_status depth_axis_too_long(vox_ctx *ctx, const vox_analyze_params *p, int a, double n)
+{
+    return vox_fail(ctx, VOX_E_GRID_TOO_LARGE,
+                    "descriptors: the grid would have %.0f voxels along %c at resolution %g A; depths are computed up "
+                    "to %d (a coarser resolution, or the analysis without descriptors)",
+                    n, "xyz"[a], p->resolution, VOX_DEPTH_MAX_AXIS);
+}
+
 static vox_status bound_too_large(vox_ctx *ctx, const vox_analyze_params *p, double bound)
 {
     const double s = p->resolution;
@@ -333,7 +354,7 @@ vox_status vox_estimate_grid(vox_ctx *ctx, const vox_structure *st, const vox_an
     }
     for (int a = 0; a < 3; a++) e.dims[a] = axes[a] < 2147483647.0 ? (int)axes[a] : INT32_MAX;
     e.voxels = total < 1.8e19 ? (uint64_t)total : UINT64_MAX;
-    e.over_limit = total > limit;
+    e.over_limit = total > limit || depth_axis_over(&p, axes) >= 0;
     double bytes = total * VOX_BYTES_PER_VOXEL + (double)st->atoms.n * VOX_BYTES_PER_ATOM + VOX_BYTES_FIXED;
     e.bytes = bytes < 1.8e19 ? (uint64_t)bytes : UINT64_MAX;
     const size_t n = out->size < sizeof e ? out->size : sizeof e; /* before the copy overwrites out->size */
@@ -398,6 +419,12 @@ vox_status vox_analyze(vox_ctx *ctx, const vox_structure *st, const vox_analyze_
         /* the same advice as the quick refusal gives: now this one decides grids near the limit */
         rc = vox_fail(ctx, VOX_E_GRID_TOO_LARGE, "grid %d x %d x %d = %.0f voxels is over %s of %.0f (%s)", dims[0],
                       dims[1], dims[2], total_d, which, limit, advice);
+        goto out;
+    }
+    const double dims_d[3] = {dims[0], dims[1], dims[2]};
+    const int over = depth_axis_over(&p, dims_d);
+    if (over >= 0) {
+        rc = depth_axis_too_long(ctx, &p, over, dims_d[over]);
         goto out;
     }
     size_t total = (size_t)total_d;

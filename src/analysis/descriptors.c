@@ -35,7 +35,7 @@
  * padded length up to this, so H <= 2^28, G <= 2^29, D < 2^30, and a
  * search's sums (r^2 below the lowest value so far, plus a value) stay
  * below 2^31: everything fits in 32 bits. */
-#define MAX_PADDED_AXIS 32768
+#define MAX_PADDED_AXIS (VOX_DEPTH_MAX_AXIS + 2)
 
 typedef struct edt_job {
     const uint8_t *state;

@@ -41,6 +41,15 @@
  * outputs can find them. */
 static vox_status clean(vox_ctx *ctx, vox_structure *s, int keep_non_protein, int md_names)
 {
+    /* cleaned already by a vox_prepare whose alignment failed: the atoms it
+     * removed are gone, so only the same cleaning can be repeated (which
+     * removes nothing more), and kept goes on naming input atoms */
+    if (s->cleaned && (keep_non_protein != s->prep.keep_non_protein || md_names != s->prep.md_residue_names))
+        return vox_fail(ctx, VOX_E_INVALID_ARG,
+                        "vox_prepare: an earlier vox_prepare of this structure failed after cleaning it with "
+                        "keep_non_protein = %d and md_residue_names = %d, and the atoms it removed are gone: prepare "
+                        "it with the same settings, or load (or copy, before preparing) the structure again",
+                        s->prep.keep_non_protein, s->prep.md_residue_names);
     size_t out = 0;
     size_t *kept = malloc((s->atoms.n ? s->atoms.n : 1) * sizeof *kept);
     if (!kept)
@@ -62,12 +71,13 @@ static vox_status clean(vox_ctx *ctx, vox_structure *s, int keep_non_protein, in
         }
         if (a->element[0] == 'H' && a->element[1] == '\0')
             continue;
-        kept[out] = i;
+        kept[out] = s->kept ? s->kept[i] : i;
         s->atoms.a[out++] = *a;
     }
     s->atoms.n = out;
     free(s->kept);
     s->kept = kept;
+    s->cleaned = 1;
     if (out == 0)
         return vox_fail(ctx, VOX_E_NO_ATOMS, "no %satoms left after cleaning (amino-acid filter, hydrogens removed)",
                         keep_non_protein ? "" : "protein ");
@@ -406,15 +416,19 @@ vox_status vox_prepare(vox_ctx *ctx, vox_structure *s, const vox_prepare_params 
                         "VOX_FRAME_SIGNS_CANONICAL (%d), got %d", VOX_FRAME_SIGNS_VOLUMIZER,
                         VOX_FRAME_SIGNS_CANONICAL, (int)p.frame_signs);
     double t0 = vox_now();
-    vox_structure_reset_transform(s);
     /* s->prep says how to align, here and for later frames (vox_structure_set_coords);
      * s->prepared stays 0 unless everything succeeds */
-    s->prep = p;
     vox_status st = clean(ctx, s, p.keep_non_protein, p.md_residue_names);
+    if (st == VOX_OK) {
+        vox_structure_reset_transform(s);
+        s->prep = p;
+    }
     if (st == VOX_OK && p.align)
         st = vox_align_structure(ctx, s);
-    if (st == VOX_OK)
+    if (st == VOX_OK) {
         s->prepared = 1;
+        s->unaligned_frame = 0;
+    }
     ctx->stats.seconds[VOX_STAGE_PREPARE] = vox_now() - t0;
     return st;
 }

@@ -150,6 +150,7 @@ vox_status vox_reference_apply(vox_ctx *ctx, const vox_reference *r, const float
     if (!r || !xyz || !out)
         return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_reference_apply: %s is NULL",
                         !r ? "the reference" : !xyz ? "xyz" : "out");
+    vox_clear_error(ctx);
     if (n != r->n_input)
         return vox_fail(ctx, VOX_E_INVALID_ARG, "the frame has %zu atoms, the reference's topology has %zu", n,
                         r->n_input);
@@ -185,6 +186,16 @@ vox_status vox_reference_apply(vox_ctx *ctx, const vox_reference *r, const float
         float *o = out + 3 * r->kept[i];
         for (int a = 0; a < 3; a++) o[a] = (float)(R[a][0] * y[0] + R[a][1] * y[1] + R[a][2] * y[2]);
     }
+    /* finite coordinates near FLT_MAX (an exploded frame) superpose into
+     * values past it: refused by name, as vox_prepare refuses such a frame,
+     * rather than handed on as infinities */
+    for (size_t i = 0; i < r->nkept; i++)
+        for (int a = 0; a < 3; a++)
+            if (vox_f32_nonfinite(out[3 * r->kept[i] + a]))
+                return vox_fail(ctx, VOX_E_INVALID_ARG,
+                                "superposition: the coordinates are too large for 32-bit floats: the %c coordinate "
+                                "of atom %zu (0-based) is not finite once superposed onto the reference "
+                                "(|coordinates| must stay well below 3.4e38)", "xyz"[a], r->kept[i]);
     return VOX_OK;
 }
 

@@ -81,6 +81,7 @@ vox_status vox_tracker_create(vox_ctx *ctx, const vox_tracker_params *params, vo
         return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_tracker_create: %s",
                         !params ? "the parameters are NULL" : "out is NULL");
     *out = NULL;
+    vox_clear_error(ctx);
     vox_tracker_params p;
     vox_tracker_params_init(&p);
     vox_status taken = vox_params_take(ctx, &p, sizeof p, params, "vox_tracker_params");

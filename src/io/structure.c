@@ -336,11 +336,14 @@ vox_status vox_structure_set_coords(vox_ctx *ctx, vox_structure *s, const float 
     for (size_t i = 0; i < s->atoms.n; i++)
         memcpy(s->atoms.a[i].xyz, xyz + 3 * input_index(s, i), sizeof s->atoms.a[i].xyz);
     s->generation++; /* results computed before describe other coordinates now */
+    s->unaligned_frame = 0;
     if (!s->prepared || !s->prep.align)
         return VOX_OK;
     double t0 = vox_now();
     vox_structure_reset_transform(s);
     st = vox_align_structure(ctx, s);
+    /* the frame is taken but not aligned: analyses refuse it until a frame is */
+    s->unaligned_frame = st != VOX_OK;
     ctx->stats.seconds[VOX_STAGE_PREPARE] = vox_now() - t0;
     return st;
 }
