@@ -572,6 +572,50 @@ def test_frame(tmp):
     check(len(vx) > 0 and near >= 0.9 * (len(vx) // 3), f"the voxels sit on the input-frame pseudo-atoms ({near}/{len(vx) // 3})")
 
 
+def test_title_sources(tmp):
+    """The page's title: read again from a regular file only (a FIFO input was read once, by the loader: opening it
+    again waited for a writer for ever), and an mmCIF value's quotes dropped when a blank ends its line (as wwPDB files
+    write _struct.title: the quotes were shown)."""
+    cif = os.path.join(tmp, "quoted.cif")
+    hostile_cif(cif)
+    with open(cif) as f:
+        text = f.read()
+    with open(cif, "w") as f:
+        f.write(text.replace("_struct.title\n;" + HOSTILE_TITLE + "\n;\n", "_struct.title   'A quoted title' \n"))
+    out = os.path.join(tmp, "titles")
+    r = analyze(out, cif, extra=("--resolution", "2.0"))
+    check(r.returncode == 0, f"quoted title: {r.stderr}")
+    _, _, d = page_of(os.path.join(out, "quoted.html"))
+    check(d is not None and d.get("title") == "A quoted title", f"the title without its quotes: {d and d.get('title')!r}")
+    fifo = os.path.join(tmp, "piped.pdb")
+    os.mkfifo(fifo)
+    src = os.path.join(GEN, "pocket_box.pdb")
+    feeder = subprocess.Popen(["sh", "-c", 'cat "$1" > "$2"', "sh", src, fifo])
+    try:
+        r = vox("analyze", "--quiet", "--write", "html", "--resolution", "2.0", "--output-dir", out, fifo, timeout=60)
+    except subprocess.TimeoutExpired:
+        r = None
+    finally:
+        feeder.kill()
+        feeder.wait()
+    check(r is not None and r.returncode == 0, f"a FIFO input with --write html finishes: {r and r.stderr}")
+    check(os.path.isfile(os.path.join(out, "piped.html")), "and has its page")
+
+
+def test_memory_skip_in_index(tmp):
+    """A structure --max-memory skipped is not analysed: the index shows it skipped, with the reason, and links no
+    page an earlier run left (it showed "done" with the earlier run's volumes and page, and no reason at all)."""
+    src = os.path.join(GEN, "pocket_box.pdb")
+    out = os.path.join(tmp, "memskip")
+    r = analyze(out, src, extra=("--resolution", "2.0"))
+    check(r.returncode == 0, f"the first run: {r.stderr}")
+    r = analyze(out, src, extra=("--resolution", "1.0", "--overwrite", "--max-memory", "1K"))
+    rows = {e["label"]: e for e in index_rows(out)}
+    e = rows.get("pocket_box", {})
+    check(e.get("status") == "skipped" and not e.get("page") and "max-memory" in e.get("error", "").replace("_", "-"),
+          f"the skipped structure's row: {e}")
+
+
 def hostile_inputs(tmp):
     base = os.path.join(tmp, HOSTILE_DIRS)
     os.makedirs(base, exist_ok=True)
@@ -596,7 +640,7 @@ def test_hostile(tmp):
             continue
         text, p, d = page_of(path)
         check(p.tags == ["html", "head", "meta", "meta", "meta", "meta", "meta", "title", "link", "script", "script",
-                         "body", "header", "h1", "p", "main", "noscript", "script"],
+                         "body", "header", "h1", "p", "main", "noscript", "p", "script"],
               f"{label}: exactly the template's elements: {p.tags}")
         check(p.texts.get("subtitle", "").strip() == title.strip(), f"{label}: the title is shown as text: {p.texts.get('subtitle')!r}")
         check(d and d["title"].strip() == title.strip() and d["input"] == (pdb if label == "evil" else cif),
@@ -711,6 +755,44 @@ def test_trajectory(tmp):
     _, _, idx3 = page_of(os.path.join(out3, "index.html")) if r.returncode == 0 else (None, None, None)
     check(idx3 and idx3["trajectories"][0]["frames"] == 3 and idx3["trajectories"][0]["rows"] == 0,
           f"index: frames without volumes count: {r.returncode} {r.stderr} {idx3 and idx3['trajectories']}")
+
+
+def test_trajectory_times(tmp):
+    """A long run's times on the page as frames.csv writes them: with %.6g, a run starting at 1,000,000 ps with 0.1 ps
+    between frames showed 60 frames as 2 times, and each kept frame's time rounded.  A long run's track note names
+    its tracks.csv."""
+    md = os.path.join(DATA, "trajectories", "1aki-md")
+    if not os.path.isfile(os.path.join(md, "traj.dcd")):
+        print("  skipped: no ../shared/data/trajectories/1aki-md")
+        return
+    import struct
+    b = bytearray(open(os.path.join(md, "traj.dcd"), "rb").read())
+    delta = struct.unpack("<f", b[44:48])[0]  # AKMA units: 0.04888821 ps each
+    b[12:16] = struct.pack("<i", round(1e6 / (delta * 0.04888821)))  # ISTART: the first frame at 1e6 ps
+    late = os.path.join(tmp, "late.dcd")
+    with open(late, "wb") as f:
+        f.write(b)
+    out = os.path.join(tmp, "late")
+    r = vox("trajectory", "--quiet", "--topology", os.path.join(md, "top.pdb"), "--trajectory", late, "--stop", "40",
+            "--align", "reference", "--resolution", "3.0", "--write", "html", "--output-dir", out)
+    check(r.returncode == 0, f"a late trajectory: {r.stderr}")
+    _, _, d = page_of(os.path.join(out, "late.trajectory.html"))
+    times = {int(w[0]): float(w[1]) for w in (l.split(",") for l in open(os.path.join(out, "late.frames.csv")).read().splitlines()[1:])}
+    x = d["series"]["x"]
+    check(d["series"]["xlabel"] == "time (ps)" and len(set(x)) == len(x) and x[0] >= 1e6,
+          f"every point of the curve at its own time: {len(set(x))} of {len(x)}")
+    check(all(f["time"] == times[f["index"]] for f in d["frames3d"] if f["index"] in times),
+          f"kept frames at frames.csv's times: {[(f['index'], f['time']) for f in d['frames3d']]}")
+    # over 200 tracks (the real run 12 times over): the note names the run's own tracks.csv (it said "<label>")
+    xtc = os.path.join(tmp, "long12.xtc")
+    with open(xtc, "wb") as f:
+        f.write(open(os.path.join(md, "traj.xtc"), "rb").read() * 12)
+    out = os.path.join(tmp, "long12")
+    r = vox("trajectory", "--quiet", "--topology", os.path.join(md, "top.pdb"), "--trajectory", xtc, "--align",
+            "reference", "--write", "html", "--output-dir", out)
+    _, _, d = page_of(os.path.join(out, "long12.trajectory.html"))
+    check(r.returncode == 0 and "long12.tracks.csv has them all" in d.get("tracks_note", ""),
+          f"the tracks note names the file: {d.get('tracks_note')!r}")
 
 
 def test_4jpn(tmp):
@@ -943,6 +1025,28 @@ def test_browser(tmp):
             with open(os.path.join(OUT, "index.png"), "wb") as f:
                 f.write(b.screenshot())
         browse_big_index(b, tmp, out)
+        # a page whose viewer file is missing says so (it said WebGL was missing), and one copied without its
+        # vox-report folder shows a line that says what it needs (it showed its heading alone)
+        bare = os.path.join(tmp, "no-viewer")
+        os.makedirs(os.path.join(bare, "vox-report"))
+        shutil.copy(os.path.join(out, "pocket_box.html"), bare)
+        for f in os.listdir(os.path.join(out, "vox-report")):
+            if f != "3Dmol-min.js":
+                shutil.copy(os.path.join(out, "vox-report", f), os.path.join(bare, "vox-report"))
+        b.open("file://" + os.path.join(bare, "pocket_box.html"))
+        try:
+            b.wait_for("!!document.querySelector('.no-webgl')", timeout=60)
+            said = b.eval("document.querySelector('.no-webgl').textContent")
+        except TimeoutError:
+            said = ""
+        check("3Dmol-min.js" in said and "WebGL" not in said, f"a page without its viewer says so: {said!r}")
+        alone = os.path.join(tmp, "alone")
+        os.makedirs(alone)
+        shutil.copy(os.path.join(out, "pocket_box.html"), alone)
+        b.open("file://" + os.path.join(alone, "pocket_box.html"))
+        b.pump(1.0)
+        said = b.eval("document.getElementById('app').innerText")
+        check("vox-report" in said, f"a page without its folder says what it needs: {said!r}")
         top, ens = ensemble(tmp)
         outt = os.path.join(OUT, "trajectory-browser")
         vox("trajectory", "--quiet", "--topology", top, "--trajectory", ens, "--output-dir", outt, "--align", "reference",
@@ -952,6 +1056,9 @@ def test_browser(tmp):
             check(b.eval("document.querySelectorAll('svg.chart path.series').length") >= 1, "trajectory: curves drawn")
             n = b.eval("document.querySelectorAll('#frame option').length")
             check(n >= 2, f"trajectory: frames to choose from ({n})")
+            # a type toggled off before another frame is chosen stays muted in that frame's rows (they were not)
+            hidden = b.eval("(function(){var c=document.querySelector('#app input[type=checkbox][data-type]');"
+                            "if (!c) return ''; c.checked=false; c.dispatchEvent(new Event('change')); return c.dataset.type;})()")
             views = b.eval("Number(document.body.dataset.voxViews)")
             b.eval("(function(){var s=document.getElementById('frame'); s.value=String(s.options.length-1);"
                    "s.dispatchEvent(new Event('change')); return 1;})()")
@@ -959,6 +1066,10 @@ def test_browser(tmp):
             d = b.eval("JSON.parse(document.getElementById('vox-data').textContent)")
             rows = b.eval("document.querySelectorAll('#volumes tbody tr[data-index]').length")
             check(rows == len(d["frames3d"][-1]["volumes"]), "trajectory: the table shows the chosen frame's volumes")
+            if hidden:
+                unmuted = b.eval(f"document.querySelectorAll('#volumes tbody tr.t-{hidden}:not(.muted)').length")
+                shown = b.eval(f"document.querySelectorAll('#volumes tbody tr.t-{hidden}').length")
+                check(shown == 0 or unmuted == 0, f"trajectory: the {hidden} rows of the new frame stay muted ({unmuted} of {shown} not)")
             check(not b.console_errors, f"trajectory: no error: {b.console_errors}")
             with open(os.path.join(OUT, "trajectory.png"), "wb") as f:
                 f.write(b.screenshot())
@@ -1151,6 +1262,6 @@ if __name__ == "__main__":
                                                       test_report_damaged_files,
                                                       test_report_temporaries, test_validate_report_files,
                                                       test_report_folder_link, test_page_of_a_rewrite_without_html, test_report_bad_frames_tables, test_report_arguments, test_report_odd_annotations_and_lock,
-                                                      test_frame, test_hostile,
-                                                      test_errors, test_trajectory, test_4jpn]
+                                                      test_frame, test_title_sources, test_memory_skip_in_index, test_hostile,
+                                                      test_errors, test_trajectory, test_trajectory_times, test_4jpn]
     sys.exit(main(tests, "vox-report-"))

@@ -161,13 +161,17 @@
     this.selected = -1;
     this.proteinStyle = 'cartoon';
     this.viewer = null;
+    // the viewer's script is a file beside the page (vox-report/3Dmol-min.js): a page copied
+    // without that folder has no viewer, which is not a missing WebGL
+    var loaded = typeof $3Dmol !== 'undefined';
     try {
-      if ($3Dmol.setSyncSurface) $3Dmol.setSyncSurface(true);
-      this.viewer = $3Dmol.createViewer(container, { backgroundColor: 'white', antialias: !softwareGL(), cartoonQuality: 4 });
+      if (loaded && $3Dmol.setSyncSurface) $3Dmol.setSyncSurface(true);
+      if (loaded) this.viewer = $3Dmol.createViewer(container, { backgroundColor: 'white', antialias: !softwareGL(), cartoonQuality: 4 });
     } catch (e) {
       this.viewer = null;
     }
-    if (!this.viewer) container.appendChild(el('p', 'no-webgl', 'The 3D view needs WebGL, which this browser does not offer.'));
+    if (!this.viewer) container.appendChild(el('p', 'no-webgl', loaded ? 'The 3D view needs WebGL, which this browser does not offer.' :
+      'The 3D view needs the viewer vox-report/3Dmol-min.js beside this page, which is missing: copy the page with its vox-report folder.'));
   }
 
   Scene.prototype.load = function (topology, xyz, volumes, resolution) {
@@ -297,6 +301,8 @@
       tr.tabIndex = 0;
       tr.dataset.index = String(i);
       tr.classList.add('t-' + vol.type);
+      // a type toggled off stays so in another frame's rows
+      if (self.scene && self.scene.hiddenTypes[vol.type]) tr.classList.add('muted');
       self.columns.forEach(function (c) {
         var td = el('td', c[2] >= 0 || c[0] === 'id' || c[0] === 'voxels' ? 'num' : '');
         if (c[0] === 'type') td.appendChild(swatch(vol.type));

@@ -375,9 +375,27 @@ static void trim_append(char *out, size_t cap, const char *s, size_t n)
     snprintf(out + have, cap - have, "%s%.*s", have ? " " : "", (int)n, s);
 }
 
+/* An mmCIF value on its line: blanks around it dropped (a wwPDB file's
+ * line may end in one), then its quotes. */
+static void append_value(char *out, size_t cap, const char *v)
+{
+    size_t vl = strlen(v);
+    while (vl && isspace((unsigned char)*v)) v++, vl--;
+    while (vl && isspace((unsigned char)v[vl - 1])) vl--;
+    if (vl >= 2 && (v[0] == '\'' || v[0] == '"') && v[vl - 1] == v[0])
+        trim_append(out, cap, v + 1, vl - 2);
+    else
+        trim_append(out, cap, v, vl);
+}
+
 void report_read_title(const char *path, char *out, size_t cap)
 {
     out[0] = '\0';
+    /* a regular file only: a FIFO or a pipe (/dev/stdin) was read once, by
+     * the loader, and opening it again would wait for a writer for ever */
+    struct stat sb;
+    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+        return;
     gzFile f = gzopen(path, "rb"); /* plain files read through too */
     if (!f)
         return;
@@ -400,13 +418,7 @@ void report_read_title(const char *path, char *out, size_t cap)
                 trim_append(out, cap, line + 1, n - 1);
                 continue;
             }
-            char *v = line;
-            while (isspace((unsigned char)*v)) v++;
-            size_t vl = strlen(v);
-            if (vl >= 2 && (v[0] == '\'' || v[0] == '"') && v[vl - 1] == v[0])
-                trim_append(out, cap, v + 1, vl - 2);
-            else
-                trim_append(out, cap, v, vl);
+            append_value(out, cap, line);
             break;
         }
         if (!strncmp(line, "TITLE ", 6)) {
@@ -423,11 +435,7 @@ void report_read_title(const char *path, char *out, size_t cap)
                 want_value = 1;
                 continue;
             }
-            size_t vl = strlen(v);
-            if (vl >= 2 && (v[0] == '\'' || v[0] == '"') && v[vl - 1] == v[0])
-                trim_append(out, cap, v + 1, vl - 2);
-            else
-                trim_append(out, cap, v, vl);
+            append_value(out, cap, v);
             break;
         }
     }
@@ -497,7 +505,8 @@ vox_status report_structure_page(vox_ctx *ctx, const report_assets *a, const cha
  * outweighs an earlier run's leftover summary.  <label>.annotation.json gives
  * the volumes of the entry that made it: the label's analysed entry, or one
  * the run skipped (--resume kept its outputs) or has yet to do; never one that
- * failed, so a failure is shown as such and its row does not link a page an
+ * failed or that --max-memory skipped (not analysed: any outputs are an
+ * earlier run's), so it is shown as such and its row does not link a page an
  * earlier run left.  An annotation file no summary names (a folder whose
  * summaries are gone) is a row of its own, done. */
 typedef struct row {
@@ -509,6 +518,7 @@ typedef struct row {
     long counts[4];      /* hub pore pocket cavity; -1 unknown (a result without its annotation file) */
     long volumes;        /* -1 unknown */
     int taken;           /* an annotation row given to a summary entry */
+    int not_analysed;    /* a skipped entry whose outputs are not this run's (--max-memory) */
     size_t file, order;  /* a summary entry: its file's rank (newer higher) and its place there */
 } row;
 
@@ -690,6 +700,17 @@ static void add_summary(rows *rs, const char *dir, const char *name, size_t file
             r->order = order++;
             r->input = dup_str(cJSON_GetObjectItem(e, "input_path"));
             r->error = k ? dup_str(cJSON_GetObjectItem(e, "error")) : NULL;
+            const cJSON *reason = cJSON_GetObjectItem(e, "reason");
+            if (k == 2 && cJSON_IsString(reason) && strcmp(reason->valuestring, "resume_existing_outputs")) {
+                /* skipped without being analysed (--max-memory): its reason is the row's error */
+                const cJSON *detail = cJSON_GetObjectItem(e, "detail");
+                const char *why = cJSON_IsString(detail) ? detail->valuestring : reason->valuestring;
+                r->not_analysed = 1;
+                free(r->error);
+                r->error = malloc(strlen(why) + 32);
+                if (r->error)
+                    sprintf(r->error, "skipped: %s", why);
+            }
             if (k == 0) { /* the summary's own figures, for a result whose annotation file is gone */
                 const cJSON *nv = cJSON_GetObjectItem(e, "num_volumes"), *lv = cJSON_GetObjectItem(e, "largest_volume");
                 r->largest_type = dup_str(cJSON_GetObjectItem(e, "largest_type"));
@@ -768,7 +789,7 @@ static void index_rows(rows *out, const char *dir, char **names, size_t nn, inde
         /* the analysed entry first, then one skipped or planned (its outputs are kept) */
         for (int pass = 0; pass < 2 && a && !a->taken; pass++)
             for (size_t k = i; k < keep && !a->taken; k++)
-                if (pass == 0 ? ent.r[k].status == 0 : ent.r[k].status >= 2)
+                if (pass == 0 ? ent.r[k].status == 0 : ent.r[k].status >= 2 && !ent.r[k].not_analysed)
                     take_annotation(&ent.r[k], a);
         if (a)
             a->taken = 1; /* named by a newer run that did not make it (it failed): not a row of its own */

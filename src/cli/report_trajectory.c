@@ -76,7 +76,8 @@ static int render_frame(report_traj *t, const frame_engine *e, const frame_slot 
     for (size_t i = 0; i < e->nkept; i++) memcpy(t->scratch + 3 * i, src + 3 * e->kept[i], 3 * sizeof(float));
     const vox_transform *to_input = e->mode == ALIGN_REFERENCE ? &e->to_aligned : NULL;
     vox_buf_printf(b, "{\"index\":%lld,\"time\":", (long long)sl->index);
-    if (sl->info.has_time && isfinite(sl->info.time_ps)) vox_buf_printf(b, "%.6g", sl->info.time_ps);
+    /* as frames.csv writes it: %.6g kept 6 digits, one value for the frames of a long run */
+    if (sl->info.has_time && isfinite(sl->info.time_ps)) vox_buf_printf(b, "%.6f", sl->info.time_ps);
     else vox_buf_puts(b, "null");
     vox_buf_putc(b, ',');
     vox_html_coords(b, t->scratch, e->nkept, to_input);
@@ -348,7 +349,10 @@ static int write_series(vox_buf *b, const char *csv, int64_t first, int64_t stri
         for (int64_t q = 0; q < nbins; q++) { /* each bin at its middle frame */
             int64_t k0 = (q * nframes + nbins - 1) / nbins, k1 = ((q + 1) * nframes + nbins - 1) / nbins - 1;
             double fr = (double)first + (double)stride * 0.5 * (double)(k0 + k1);
-            vox_buf_printf(b, q ? ",%.6g" : "%.6g", timed ? time_at(times, ntimes, fr) : fr);
+            /* times as frames.csv writes them, frames whole or halves (%.6g made bins of a long run one value) */
+            if (q) vox_buf_putc(b, ',');
+            if (timed) vox_buf_printf(b, "%.6f", time_at(times, ntimes, fr));
+            else vox_buf_printf(b, "%.1f", fr);
         }
         vox_buf_puts(b, "],\"sets\":[");
         int shown = 0;
@@ -385,7 +389,7 @@ static int write_series(vox_buf *b, const char *csv, int64_t first, int64_t stri
 }
 
 /* "tracks":[...] from tracks.csv: every track, or the REPORT_TRACK_ROWS largest. */
-static void write_tracks(vox_buf *b, const char *path)
+static void write_tracks(vox_buf *b, const char *path, const char *label)
 {
     FILE *f = path ? fopen(path, "r") : NULL;
     vox_buf_puts(b, "\"tracks\":[");
@@ -449,9 +453,9 @@ static void write_tracks(vox_buf *b, const char *path)
     }
     vox_buf_puts(b, "]");
     if (keep < n) {
-        char note[200];
-        snprintf(note, sizeof note, "The %zu tracks with the largest volume summed over the frames, of %zu; <label>.%s has "
-                 "them all.", keep, n, "tracks.csv");
+        char note[600];
+        snprintf(note, sizeof note, "The %zu tracks with the largest volume summed over the frames, of %zu; "
+                 "%s.tracks.csv has them all.", keep, n, label);
         vox_buf_puts(b, ",\"tracks_note\":");
         vox_html_json_string(b, note);
     }
@@ -496,7 +500,7 @@ int report_traj_finish(report_traj *t, const frame_engine *e, const report_traj_
     int ok = write_series(&b, csv, run->first, run->stride, run->nframes, run->tracking, err, cap);
     if (ok) {
         vox_buf_putc(&b, ',');
-        write_tracks(&b, run->tracking ? tracks : NULL); /* not an earlier run's tracks.csv */
+        write_tracks(&b, run->tracking ? tracks : NULL, run->label); /* not an earlier run's tracks.csv */
         vox_buf_puts(&b, ",\"frame_note\":");
         vox_html_json_string(&b, notes[e->mode == ALIGN_EACH ? 0 : e->mode == ALIGN_REFERENCE ? 1 : 2]);
         char fnote[300];
