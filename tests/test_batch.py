@@ -1670,6 +1670,87 @@ def test_messages_of_odd_plans(tmp):
         check(p.returncode == rc and needle in p.stderr, f"--from-summary {name}: {p.returncode} {p.stderr[-300:]}")
 
 
+def test_plan_entries_said_right(tmp):
+    """Manifest and summary entries that named the wrong thing or lost their reason: a path over PATH_MAX was cut
+    short and another file (or ".") analysed; the failures manifest wrote a missing file's path relative to where
+    the run started (its replay looked beside the manifest) and a PDB id as a path; a plan listing one file twice
+    could not be merged once sharded; two JSON documents run together were read as the first alone; a manifest
+    entry naming a folder had "no structure files"; a message with a long path lost its reason."""
+    d = os.path.join(tmp, "plans")
+    os.makedirs(d)
+    pocket, pore = os.path.join(d, "pocket.pdb"), os.path.join(d, "pore.pdb")
+    shutil.copy(os.path.join(GEN, "pocket_box.pdb"), pocket)
+    shutil.copy(os.path.join(GEN, "pore_box.pdb"), pore)
+    # paths over PATH_MAX: normalised first (as pathlib), refused when still too long, never cut
+    m = os.path.join(d, "long.json")
+    json.dump({"structures": [{"input_path": "./" * 2100 + "pore.pdb"},
+                              {"input_path": pocket + "/" * 4100 + "junk.pdb"},
+                              {"input_path": "a/" * 2100 + "pocket.pdb"}]}, open(m, "w"))
+    p = vox("analyze", "--quiet", "--resolution", "3.0", "--manifest", m, "--output-dir", os.path.join(d, "o1"))
+    s1 = summary(os.path.join(d, "o1"))
+    ok = [r["input_path"] for r in s1["results"]]
+    bad = [r["error"] for r in s1["errors"]]
+    check(p.returncode == 1 and ok == [pore] and len(bad) == 2 and "Not a directory" in bad[0] and
+          "longer than a path may be" in bad[1], f"long manifest paths: {ok} {bad}")
+    # the failures manifest replays from anywhere, a PDB id as an id
+    dl = os.path.join(d, "dl")
+    os.makedirs(dl)
+    m = os.path.join(d, "fail.json")
+    json.dump({"structures": [{"input_path": "missing.pdb"}, {"pdb_id": "5i55"}]}, open(m, "w"))
+    fm = os.path.join(d, "failed.json")
+    vox("analyze", "--quiet", "--resolution", "3.0", "--manifest", "fail.json", "--download-dir", "dl",
+        "--failures-manifest", fm, "--output-dir", "o2", cwd=d)
+    entries = json.load(open(fm))["structures"]
+    check(entries == [{"source": "missing", "input_path": os.path.join(d, "missing.pdb")},
+                      {"source": "5i55", "pdb_id": "5I55"}], f"the failures manifest: {entries}")
+    shutil.copy(pocket, os.path.join(d, "missing.pdb"))
+    with open(pore, "rb") as f, gzip.open(os.path.join(dl, "5I55.cif.gz"), "wb") as g:  # format found by content
+        g.write(f.read())
+    p = vox("analyze", "--quiet", "--resolution", "3.0", "--manifest", fm, "--download-dir", dl, "--output-dir",
+            os.path.join(d, "o3"), cwd=tmp)
+    check(p.returncode == 0 and summary(os.path.join(d, "o3"))["num_processed"] == 2, f"its replay: {p.stderr[-300:]}")
+    # one file listed twice, the plan in three shards: merged as one run gives it
+    m = os.path.join(d, "twice.json")
+    json.dump({"structures": [{"input_path": "pocket.pdb"}, {"input_path": "pore.pdb"}, {"input_path": "pocket.pdb"}]},
+              open(m, "w"))
+    o4 = os.path.join(d, "o4")
+    for k in range(3):
+        vox("analyze", "--quiet", "--resolution", "3.0", "--manifest", m, "--num-shards", "3", "--shard-index", str(k),
+            "--output-dir", o4)
+    p = vox("merge-summaries", os.path.join(o4, "run.summary.json"),
+            *[os.path.join(o4, f"run.shard-{k}-of-3.summary.json") for k in range(3)])
+    merged = summary(o4) if p.returncode == 0 else {}
+    check(p.returncode == 0 and merged.get("num_processed") == 2 and merged.get("num_failed") == 1,
+          f"a file listed twice, merged: {p.stderr[-300:]}")
+    # two documents run together
+    one = json.dumps({"structures": [{"input_path": pocket}]})
+    open(os.path.join(d, "two.json"), "w").write(one + "\n" + json.dumps({"structures": [{"input_path": pore}]}))
+    p = vox("analyze", "--quiet", "--manifest", os.path.join(d, "two.json"), "--output-dir", os.path.join(d, "o5"))
+    check(p.returncode == 1 and "line 2" in p.stderr and not os.path.exists(os.path.join(d, "o5", "run.summary.json")),
+          f"a manifest of two documents: {p.stderr[-300:]}")
+    both = os.path.join(d, "both.json")
+    text = open(os.path.join(d, "o1", "run.summary.json")).read()
+    open(both, "w").write(text + text)
+    p = vox("analyze", "--quiet", "--from-summary", both, "--output-dir", os.path.join(d, "o6"))
+    check(p.returncode == 1 and "not valid JSON" in p.stderr, f"two summaries run together: {p.stderr[-300:]}")
+    # a manifest entry naming a folder
+    json.dump({"structures": [{"input_path": "dl"}]}, open(os.path.join(d, "dir.json"), "w"))
+    p = vox("analyze", "--quiet", "--manifest", os.path.join(d, "dir.json"), "--output-dir", os.path.join(d, "o7"))
+    check(p.returncode == 1 and "a directory, not a structure file" in p.stderr and "no structure files" not in p.stderr,
+          f"a folder in a manifest: {p.stderr[-300:]}")
+    # a long path's message keeps its reason
+    deep = os.path.join(d, *["d" * 200] * 6)
+    os.makedirs(deep)
+    lines = open(pocket).read().splitlines(True)
+    k = next(i for i, l in enumerate(lines) if l.startswith("ATOM"))
+    lines[k] = lines[k][:38] + "abcde   " + lines[k][46:]
+    open(os.path.join(deep, "bad.pdb"), "w").writelines(lines)
+    p = vox("analyze", "--quiet", "--output-dir", os.path.join(d, "o8"), os.path.join(deep, "bad.pdb"))
+    err = summary(os.path.join(d, "o8"))["errors"][0]["error"]
+    check(p.returncode == 1 and err.endswith("is not a number") and " ... " in err and
+          p.stderr.rstrip().endswith("is not a number"), f"the reason after a long path: {err[-200:]!r}")
+
+
 if __name__ == "__main__":
     sys.exit(main([test_directories_jobs_dry_run, test_checkpoint_resume, test_resume_extra_outputs,
                    test_resume_exports, test_kill_and_resume, test_shards_progress_failures,
@@ -1679,4 +1760,4 @@ if __name__ == "__main__":
                    test_dead_temporaries_of_every_output, test_shard_keeps_other_hosts_temporaries, test_shards_of_two_arrays, test_durable_replace, test_resume_home_path, test_run_files_folders, test_umask, test_paths_as_pathlib, test_output_dir_inside_input_dir, test_validate, test_validate_trajectory_folder, test_validate_shards, test_merge_shards, test_merge_refuses_mixed_runs, test_replay_shard_failures, test_shards_over_changed_inputs, test_shared_label_across_shards,
                    test_deep_input_tree, test_progress_reader_gone, test_resume_other_settings, test_summary_volumes_as_annotations,
                    test_non_utf8_file_names, test_max_memory, test_binary_run_files,
-                   test_messages_of_odd_plans, lambda tmp: test_usage()], "vox-batch-"))
+                   test_messages_of_odd_plans, test_plan_entries_said_right, lambda tmp: test_usage()], "vox-batch-"))

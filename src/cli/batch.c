@@ -41,6 +41,8 @@ typedef struct entry {
     cJSON *members;       /* cluster_member_pdb_ids from a manifest, or NULL */
     char *early_error;    /* an entry that cannot run (e.g. a PDB id with no local file) */
     int duplicate;        /* an earlier entry has the same label */
+    int by_id;            /* named by its pdb_id alone: path is its download */
+    int listed;           /* from a manifest or summary (not an argument, which may be a folder to search) */
     char cif[PATH_MAX], json[PATH_MAX];
     int state;
     outcome oc;
@@ -125,7 +127,7 @@ static int add_summary(paths *ps, const run_config *c, int *own, cJSON **own_pla
     if (ok)
         print_notes(&notes, c->from_summary);
     vox_buf_free(&notes);
-    cJSON *doc = ok && c->num_shards > 1 ? json_parse(text, 0) : NULL;
+    cJSON *doc = ok && c->num_shards > 1 ? json_parse(text, 1) : NULL;
     long k, n;
     *own = doc && shard_of(doc, &k, &n) && n == c->num_shards && k == c->shard_index;
     /* its entries are a part of the plan that summary's run shared out: still that plan */
@@ -417,7 +419,7 @@ static int compute_entry(const batch *b, vox_ctx *ctx, entry *e)
      * clash of the label it was given */
     if (e->early_error) {
         memset(&e->oc, 0, sizeof e->oc);
-        snprintf(e->oc.error, sizeof e->oc.error, "%s", e->early_error);
+        error_text(e->oc.error, sizeof e->oc.error, "%s", e->early_error);
         const char *colon = strchr(e->early_error, ':');
         snprintf(e->oc.error_type, sizeof e->oc.error_type, "%.*s", colon ? (int)(colon - e->early_error) : 8,
                  colon ? e->early_error : "VoxError");
@@ -426,7 +428,7 @@ static int compute_entry(const batch *b, vox_ctx *ctx, entry *e)
     if (e->duplicate) {
         memset(&e->oc, 0, sizeof e->oc);
         snprintf(e->oc.error_type, sizeof e->oc.error_type, "ValueError");
-        snprintf(e->oc.error, sizeof e->oc.error, "ValueError: label '%s' of %s is used by an earlier input of this run",
+        error_text(e->oc.error, sizeof e->oc.error, "ValueError: label '%s' of %s " LABEL_USED_ERROR,
                  e->label, e->path);
         return E_FAILED;
     }
@@ -435,11 +437,15 @@ static int compute_entry(const batch *b, vox_ctx *ctx, entry *e)
         memset(&e->oc, 0, sizeof e->oc);
         snprintf(e->oc.error_type, sizeof e->oc.error_type, "IOError");
         if (stat(b->c->output_dir, &out) == 0 && out.st_dev == sb.st_dev && out.st_ino == sb.st_ino)
-            snprintf(e->oc.error, sizeof e->oc.error,
+            error_text(e->oc.error, sizeof e->oc.error,
                      "IOError: %s: the output directory, which is not searched for inputs (vox's outputs are not "
                      "structures to analyse): give another --output-dir", e->path);
+        else if (e->listed) /* an entry names one structure file: a folder is not searched */
+            error_text(e->oc.error, sizeof e->oc.error,
+                     "IOError: %s: a directory, not a structure file: a manifest's or summary's entry names one file "
+                     "(give the directory as an argument of vox analyze to search it)", e->path);
         else
-            snprintf(e->oc.error, sizeof e->oc.error,
+            error_text(e->oc.error, sizeof e->oc.error,
                      "IOError: %s: no structure files (PDB or mmCIF, optionally gzip-compressed) in this directory",
                      e->path);
         return E_FAILED;
@@ -585,7 +591,7 @@ static long apply_outcome(batch *b, const cJSON *j, int *state)
         for (int t = 0; t < 4 && lt; t++)
             if (!strcmp(lt, types[t])) o->largest_type = types[t];
         o->largest_volume = cJSON_GetNumberValue(cJSON_GetObjectItem(j, "largest_volume"));
-        snprintf(o->error, sizeof o->error, "%s", cJSON_GetStringValue(cJSON_GetObjectItem(j, "error")));
+        error_text(o->error, sizeof o->error, "%s", cJSON_GetStringValue(cJSON_GetObjectItem(j, "error")));
         snprintf(o->error_type, sizeof o->error_type, "%s", cJSON_GetStringValue(cJSON_GetObjectItem(j, "error_type")));
         vox_buf_puts(&o->out, cJSON_GetStringValue(cJSON_GetObjectItem(j, "out")));
         vox_buf_puts(&o->err, cJSON_GetStringValue(cJSON_GetObjectItem(j, "err")));
@@ -709,7 +715,13 @@ static void write_failures_manifest(const batch *b, const char *path, const char
         cJSON *s = cJSON_CreateObject();
         char abs[PATH_MAX];
         cJSON_AddStringToObject(s, "source", b->e[i].label);
-        cJSON_AddStringToObject(s, "input_path", realpath(b->e[i].path, abs) ? abs : b->e[i].path);
+        /* a PDB id stays one (its replay finds the file in the download folder, .cif or .cif.gz);
+         * a path is made absolute, missing or not, so the manifest replays from any folder (a path
+         * relative to where this run started was read against the manifest's own folder) */
+        if (b->e[i].by_id)
+            cJSON_AddStringToObject(s, "pdb_id", b->e[i].pdb_id);
+        else
+            cJSON_AddStringToObject(s, "input_path", resolve_path(b->e[i].path, abs, sizeof abs) ? abs : b->e[i].path);
         cJSON_AddItemToArray(arr, s);
     }
     write_json_file("analyze", path, root);
@@ -920,6 +932,7 @@ int run_batch(const run_config *c)
     if (walk_skipped(wk) > 20)
         fprintf(stderr, "vox analyze: note: ... and %zu more skipped\n", walk_skipped(wk) - 20);
     walk_free(wk);
+    const size_t walked = all.n; /* from here on, a manifest's or summary's entries */
     int own_shard = 0, ok = !c->manifest || add_manifest(&all, c);
     size_t replayed = all.n; /* from here on, --from-summary's entries */
     cJSON *own_plan = NULL;
@@ -936,6 +949,8 @@ int run_batch(const run_config *c)
         entry *e = &b.e[b.n++];
         e->path = in->path;
         e->early_error = in->error;
+        e->by_id = in->by_id;
+        e->listed = p >= walked;
         e->members = in->members;
         strcpy(e->pdb_id, in->pdb_id);
         if (in->source) sanitize_label(in->source, strlen(in->source), e->label, sizeof e->label);
@@ -943,9 +958,15 @@ int run_batch(const run_config *c)
         free(in->source);
         char name[sizeof e->label + 32];
         snprintf(name, sizeof name, "%s.annotated.cif", e->label);
-        py_join(c->output_dir, name, e->cif, sizeof e->cif);
+        int fits = py_join(c->output_dir, name, e->cif, sizeof e->cif);
         snprintf(name, sizeof name, "%s.annotation.json", e->label);
-        py_join(c->output_dir, name, e->json, sizeof e->json);
+        fits &= py_join(c->output_dir, name, e->json, sizeof e->json);
+        if (!fits && !e->early_error) { /* cut short, the paths would name other files */
+            char msg[PATH_MAX + 200];
+            snprintf(msg, sizeof msg, "OSError: %s/%s: the output's path is longer than a path may be (%d bytes)",
+                     c->output_dir, name, PATH_MAX - 1);
+            e->early_error = strdup(msg);
+        }
     }
     free(all.p);
     /* duplicates over the whole plan, then this shard's entries: a label that two inputs share

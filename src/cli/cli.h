@@ -33,6 +33,9 @@ void explain_ctx_error(vox_status st, const char *isa_option, char *out, size_t 
 /* The most shards of one array: vox merge-summaries and vox validate look for every K of N, and a
  * Slurm array holds far fewer tasks (its MaxArraySize is at most 4,000,001, 1001 by default). */
 #define VOX_MAX_SHARDS 1000000L
+/* The end of the error of a later input whose label an earlier input of the plan has: batch.c
+ * writes it, and merge-summaries knows such an entry by it (one file listed twice is in two shards). */
+#define LABEL_USED_ERROR "is used by an earlier input of this run"
 
 typedef struct run_config {
     const char **inputs;
@@ -95,9 +98,14 @@ void sanitize_label(const char *in, size_t n, char *out, size_t cap);
  * 1, or 0 having said on stderr what is wrong (an empty or unknown item).  Any length. */
 int write_list_parse(const char *cmd, const char *list, run_config *c);
 /* str(pathlib.PurePosixPath(p)) in place, and str(PurePosixPath(dir) / name)
- * into out (common.c): the paths volumizer writes. */
+ * into out (common.c): the paths volumizer writes.  py_join returns 0, out
+ * empty, when the normalised path does not fit out. */
 void py_path(char *p);
-void py_join(const char *dir, const char *name, char *out, size_t cap);
+int py_join(const char *dir, const char *name, char *out, size_t cap);
+/* printf into out; too long, its start and end kept with " ... " between (the end is the reason). */
+void error_text(char *out, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Path(p).resolve() (not strict): absolute, existing folders resolved; 0 when it does not fit out. */
+int resolve_path(const char *p, char *out, size_t cap);
 /* The file name of label's page: <label>.html, index.structure.html for "index" (common.c). */
 void page_name(const char *label, char *out, size_t cap);
 void make_label(const char *path, char *out, size_t cap);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,14 +78,91 @@ void py_path(char *p)
 }
 
 /* str(PurePosixPath(dir) / name) for a dir already so normalised: name
- * alone under ".", dir's own root not doubled; then normalised. */
-void py_join(const char *dir, const char *name, char *out, size_t cap)
+ * alone under ".", dir's own root not doubled; then normalised.  Joined
+ * and normalised whole, then fitted to out: 0, with out empty, when the
+ * result does not fit (cut short, it would name another file). */
+int py_join(const char *dir, const char *name, char *out, size_t cap)
 {
-    if (name[0] == '/' || !strcmp(dir, "."))
-        snprintf(out, cap, "%s", name);
+    const int alone = name[0] == '/' || !strcmp(dir, ".");
+    const size_t nd = alone ? 0 : strlen(dir), nn = strlen(name);
+    char *joined = malloc(nd + nn + 2);
+    if (!joined) {
+        out[0] = '\0';
+        return 0;
+    }
+    if (alone)
+        memcpy(joined, name, nn + 1);
     else
-        snprintf(out, cap, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", name);
-    py_path(out);
+        sprintf(joined, "%s%s%s", dir, dir[nd - 1] == '/' ? "" : "/", name);
+    py_path(joined);
+    const size_t n = strlen(joined);
+    const int fits = n < cap;
+    if (fits)
+        memcpy(out, joined, n + 1);
+    else
+        out[0] = '\0';
+    free(joined);
+    return fits;
+}
+
+/* printf into out; a message too long for it keeps its start and its end
+ * with " ... " between them, not its start alone: its end is the reason
+ * (a file's path comes first, and one near PATH_MAX filled the room).  The
+ * cuts fall between UTF-8 sequences. */
+void error_text(char *out, size_t cap, const char *fmt, ...)
+{
+    char whole[PATH_MAX * 2 + 1024];
+    va_list ap;
+    va_start(ap, fmt);
+    const int n = vsnprintf(whole, sizeof whole, fmt, ap);
+    va_end(ap);
+    const size_t len = n < 0 ? 0 : (size_t)n < sizeof whole ? (size_t)n : sizeof whole - 1;
+    if (len < cap || cap < 64) {
+        snprintf(out, cap, "%s", whole);
+        return;
+    }
+    static const char gap[] = " ... ";
+    size_t head = (cap - sizeof gap) / 3, tail = cap - sizeof gap - head;
+    while (head > 0 && ((unsigned char)whole[head] & 0xC0) == 0x80) head--;     /* not inside a sequence */
+    while (tail > 0 && ((unsigned char)whole[len - tail] & 0xC0) == 0x80) tail--;
+    memcpy(out, whole, head);
+    memcpy(out + head, gap, sizeof gap - 1);
+    memcpy(out + head + sizeof gap - 1, whole + len - tail, tail);
+    out[head + sizeof gap - 1 + tail] = '\0';
+}
+
+/* Path(p).resolve(), not strict: realpath's answer when the file exists,
+ * else its longest existing leading folders resolved and the rest as given
+ * (normalised), absolute either way.  0 when it does not fit out. */
+int resolve_path(const char *p, char *out, size_t cap)
+{
+    char real[PATH_MAX];
+    if (realpath(p, real))
+        return snprintf(out, cap, "%s", real) < (int)cap;
+    char cwd[PATH_MAX] = "";
+    if (p[0] != '/' && !getcwd(cwd, sizeof cwd))
+        return 0;
+    char *full = malloc(strlen(cwd) + strlen(p) + 2);
+    if (!full)
+        return 0;
+    sprintf(full, "%s%s%s", cwd, p[0] == '/' ? "" : "/", p);
+    py_path(full);
+    int fits = 0;
+    for (char *cut = strrchr(full, '/'); cut; ) {
+        const char keep = *cut;
+        *cut = '\0';
+        const int found = realpath(cut == full ? "/" : full, real) != NULL;
+        *cut = keep;
+        if (found) {
+            fits = snprintf(out, cap, "%s%s", strcmp(real, "/") ? real : "", cut) < (int)cap;
+            break;
+        }
+        char *prev = cut;
+        while (prev > full && *--prev != '/') {}
+        cut = prev < cut && *prev == '/' ? prev : NULL;
+    }
+    free(full);
+    return fits;
 }
 
 /* The file name of a structure's page (--write html, vox report):

@@ -248,22 +248,25 @@ static int find_download(const run_config *c, const char *id, char *out, size_t 
     for (int e = 0; e < 2; e++)
         for (int k = 0; k < 2; k++) {
             snprintf(name, sizeof name, "%.8s%s", names[k], ext[e]);
-            py_join(dl, name, out, cap);
-            if (access(out, R_OK) == 0)
+            if (py_join(dl, name, out, cap) && access(out, R_OK) == 0)
                 return 1;
         }
     snprintf(name, sizeof name, "%.8s.cif", id);
-    py_join(dl, name, out, cap);
+    py_join(dl, name, out, cap); /* empty when too long: the message says so */
     return 0;
 }
 
 int manifest_entries(const char *text, const char *manifest_path, const run_config *c, paths *ps, char *why,
                      size_t cap)
 {
-    cJSON *j = json_parse(text, 0);
+    /* one document: more after it (two manifests run together by cat) is refused, as json.load does */
+    cJSON *j = json_parse(text, 1);
     const cJSON *list = cJSON_GetObjectItem(j, "structures");
     if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) == 0) {
-        snprintf(why, cap, "%s", j ? "a manifest needs a non-empty \"structures\" list" : "cannot read it as JSON");
+        char fault[200] = "cannot read it as JSON";
+        if (!j && text)
+            vox_json_fault(text, fault, sizeof fault);
+        snprintf(why, cap, "%s", j ? "a manifest needs a non-empty \"structures\" list" : fault);
         cJSON_Delete(j);
         return 0;
     }
@@ -286,12 +289,21 @@ int manifest_entries(const char *text, const char *manifest_path, const run_conf
         int has_path = cJSON_IsString(ip) && ip->valuestring[0];
         char *error = NULL;
         if (has_path) {
-            py_join(base, ip->valuestring, path, sizeof path);
+            if (!py_join(base, ip->valuestring, path, sizeof path)) {
+                /* cut short, it would name another file (a folder, even): refused */
+                char msg[300];
+                snprintf(msg, sizeof msg, "ValueError: %.100s: structures[%d]: its input_path is longer than a path "
+                         "may be (%d bytes), even with its ./ and // parts dropped", manifest_path, k - 1,
+                         PATH_MAX - 1);
+                error = strdup(msg);
+                snprintf(path, sizeof path, "%s#%d", manifest_path, k - 1);
+            }
         } else if (has_id) {
             if (!find_download(c, nid, path, sizeof path)) {
                 char msg[PATH_MAX + 200];
                 snprintf(msg, sizeof msg, "NetworkError: %s needs downloading (no %s or .gz): vox does not use the "
-                         "network; put the file in the download directory (--download-dir) and run again", nid, path);
+                         "network; put the file in the download directory (--download-dir) and run again", nid,
+                         path[0] ? path : "file: the download directory's path is too long");
                 error = strdup(msg);
             }
         } else {
@@ -309,6 +321,7 @@ int manifest_entries(const char *text, const char *manifest_path, const run_conf
             break;
         }
         in->error = error;
+        in->by_id = has_id && !has_path;
         if (has_id) memcpy(in->pdb_id, nid, sizeof in->pdb_id);
         if (cJSON_IsString(src) && src->valuestring[0]) in->source = strdup(src->valuestring);
         else if (has_id && !has_path) {
@@ -326,7 +339,7 @@ int manifest_entries(const char *text, const char *manifest_path, const run_conf
 
 int summary_entries(const char *text, const char *only, paths *ps, vox_buf *notes, char *why, size_t cap)
 {
-    cJSON *j = json_parse(text, 0);
+    cJSON *j = json_parse(text, 1); /* one document: two summaries run together are refused */
     if (!cJSON_IsObject(j) || !cJSON_IsArray(cJSON_GetObjectItem(j, "results"))) {
         const size_t len = text ? strlen(text) : 0, at = text ? vox_json_first_bad_byte(text, len, NULL) : 0;
         if (!j && at < len) snprintf(why, cap, "not a run summary: not valid JSON at byte offset %zu of %zu", at, len);
@@ -767,6 +780,7 @@ void merge_begin(summary_merge *m)
 /* Records the entry's label as one of input's. */
 static void merge_label_add(summary_merge *m, const cJSON *entry, int input, int analysed)
 {
+    const char *error = cJSON_GetStringValue(cJSON_GetObjectItem(entry, "error"));
     const char *label = cJSON_GetStringValue(cJSON_GetObjectItem(entry, "source"));
     const char *path = cJSON_GetStringValue(cJSON_GetObjectItem(entry, "input_path"));
     if (!label || m->oom)
@@ -792,6 +806,7 @@ static void merge_label_add(summary_merge *m, const cJSON *entry, int input, int
     }
     l->input = input;
     l->analysed = analysed;
+    l->label_used = !analysed && error && strstr(error, LABEL_USED_ERROR) != NULL;
     m->nlabels++;
 }
 
@@ -860,7 +875,9 @@ int merge_entries_once(summary_merge *m)
         const merge_label *a = NULL, *b = NULL, *analysed = NULL;
         for (size_t i = g; i < end && !a; i++) {
             const merge_label *x = &m->labels[i];
-            if (i > g && !strcmp(x[-1].path, x->path) && x[-1].input != x->input)
+            /* (a plan listing one file twice puts it in two shards: one of them fails it for its label) */
+            if (i > g && !strcmp(x[-1].path, x->path) && x[-1].input != x->input && !x[-1].label_used &&
+                !x->label_used)
                 a = x - 1, b = x;
             /* two analysed in different inputs: one of them is in another input than the first */
             else if (x->analysed && analysed && analysed->input != x->input)

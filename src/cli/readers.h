@@ -17,6 +17,7 @@ typedef struct input {
     char pdb_id[8];
     cJSON *members;
     char *error;    /* cannot run: recorded as failed with this message */
+    int by_id;      /* a manifest's pdb_id without input_path: path is its download */
 } input;
 
 typedef struct paths {
@@ -99,6 +100,7 @@ typedef struct merge_label {
     char *path;
     int input;
     int analysed; /* in "results": its outputs were written */
+    int label_used; /* failed as a later input of a label an earlier input of the plan has */
 } merge_label;
 
 /* vox merge-summaries: summaries added one by one, then the merged document. */

@@ -195,7 +195,7 @@ static void fail_with(outcome *o, vox_ctx *ctx, vox_status st)
     o->ok = 0;
     snprintf(o->error_type, sizeof o->error_type, "%s", error_type_of(st));
     const char *d = vox_ctx_last_error_detail(ctx);
-    snprintf(o->error, sizeof o->error, "%s: %s", o->error_type, d && *d ? d : vox_strerror(st));
+    error_text(o->error, sizeof o->error, "%s: %s", o->error_type, d && *d ? d : vox_strerror(st));
 }
 
 static double stage_sum(const vox_stats *s)
@@ -323,7 +323,7 @@ void analyze_one(vox_ctx *ctx, const run_config *c, const char *input, const cha
     if ((have_cif || have_json) && !c->overwrite && !c->reannotate) {
         o->ok = 0;
         snprintf(o->error_type, sizeof o->error_type, "FileExistsError");
-        snprintf(o->error, sizeof o->error, "FileExistsError: outputs for '%s' already exist in %s (use --overwrite or --reannotate)",
+        error_text(o->error, sizeof o->error, "FileExistsError: outputs for '%s' already exist in %s (use --overwrite or --reannotate)",
                  label, c->output_dir);
         return;
     }
