@@ -89,10 +89,11 @@ struct vox_structure {
     vox_prepare_params prep; /* how it was prepared: vox_structure_set_coords repeats it */
     size_t n_input;    /* atoms before cleaning (the length of a frame's coordinates) */
     size_t *kept;      /* after vox_prepare: input index of each atom; NULL: identity */
-    /* 1 once cleaned: a vox_prepare that failed after cleaning (its alignment
-     * refused the frame) leaves the atoms cleaned, and a retry must clean as
-     * it did (the atoms it removed are gone) */
-    int cleaned;
+    /* 1 once cleaned, with the cleaning's settings: a vox_prepare that failed
+     * after cleaning (its alignment refused the frame, or no atom was left)
+     * leaves the atoms cleaned, and a retry must clean as it did (the atoms
+     * it removed are gone) */
+    int cleaned, cleaned_keep_non_protein, cleaned_md_names;
     /* 1 while the coordinates are a frame vox_structure_set_coords could not
      * align (it failed after taking them): analyses refuse them */
     int unaligned_frame;

@@ -407,6 +407,23 @@ static void test_prepare_retried(void)
     CHECK(!memcmp(a, b, sizeof a), "retried and fresh structures hold the same aligned atoms");
     vox_structure_free(&fresh);
     vox_structure_free(&s);
+    /* a cleaning that left no atom: its retry with the same settings says so again (it was told the
+     * settings differed: they were recorded only when cleaning left atoms) */
+    vox_prepare_params md;
+    vox_prepare_params_init(&md);
+    md.md_residue_names = 1;
+    vox_structure *w = NULL;
+    static const char *const el[3] = {"O", "O", "O"}, *const nm[3] = {"O", "O", "O"}, *const rn[3] = {"HOH", "HOH", "HOH"};
+    static const int32_t rid[3] = {1, 2, 3};
+    static const float wxyz[9] = {0, 0, 0, 3, 0, 0, 0, 3, 0};
+    vox_atom_arrays wa;
+    vox_atom_arrays_init(&wa);
+    wa.count = 3; wa.xyz = wxyz; wa.element = el; wa.atom_name = nm; wa.res_name = rn; wa.res_id = rid;
+    CHECK(vox_structure_from_arrays(ctx, &wa, &w) == VOX_OK, "water from arrays");
+    CHECK(vox_prepare(ctx, w, &md) == VOX_E_NO_ATOMS, "water alone: no atoms left");
+    st = vox_prepare(ctx, w, &md);
+    CHECK(st == VOX_E_NO_ATOMS, "its retry with the same settings: %d (%s)", (int)st, vox_ctx_last_error_detail(ctx));
+    vox_structure_free(&w);
 }
 
 /* A frame vox_structure_set_coords takes but cannot align (it fails once

@@ -1738,6 +1738,53 @@ def test_plan_entries_said_right(tmp):
     p = vox("analyze", "--quiet", "--manifest", os.path.join(d, "dir.json"), "--output-dir", os.path.join(d, "o7"))
     check(p.returncode == 1 and "a directory, not a structure file" in p.stderr and "no structure files" not in p.stderr,
           f"a folder in a manifest: {p.stderr[-300:]}")
+    # an entry too long, or without a path or id, takes no label: the manifest's own name ("m") is no label of it
+    # that fails the real m.pdb
+    shutil.copy(pocket, os.path.join(d, "m.pdb"))
+    json.dump({"structures": [{"input_path": "a/" * 2100 + "p.pdb"}, {"foo": 1}, {"input_path": "m.pdb"}]},
+              open(os.path.join(d, "m.json"), "w"))
+    p = vox("analyze", "--quiet", "--resolution", "3.0", "--manifest", os.path.join(d, "m.json"), "--output-dir",
+            os.path.join(d, "o9"))
+    s9 = summary(os.path.join(d, "o9"))
+    check([r["source"] for r in s9["results"]] == ["m"] and len(s9["errors"]) == 2 and
+          "used by an earlier input" not in p.stderr, f"bad entries take no label: {p.stderr[-400:]}")
+    # --download-dir "": the current folder (Path("") / name), not the root
+    shutil.copy(pore, os.path.join(d, "7ABC.cif"))
+    json.dump({"structures": [{"pdb_id": "7abc"}]}, open(os.path.join(d, "id.json"), "w"))
+    p = vox("analyze", "--quiet", "--resolution", "3.0", "--manifest", "id.json", "--download-dir", "",
+            "--output-dir", "o10", cwd=d)
+    check(p.returncode == 0, f"--download-dir '': {p.stderr[-300:]}")
+    # a summary that lists one file twice (the later failed for its label), given twice: still refused
+    gone = os.path.join(d, "gone.json")
+    json.dump({"structures": [{"input_path": "gone.pdb"}, {"input_path": "gone.pdb"}]}, open(gone, "w"))
+    vox("analyze", "--quiet", "--manifest", gone, "--output-dir", os.path.join(d, "o11"))
+    first = os.path.join(d, "o11", "run.summary.json")
+    shutil.copy(first, os.path.join(d, "copy.json"))
+    p = vox("merge-summaries", os.path.join(d, "merged11.json"), first, os.path.join(d, "copy.json"))
+    check(p.returncode == 1 and "in both" in p.stderr, f"a summary given twice: {p.returncode} {p.stderr[-300:]}")
+    # vox validate asks for what vox analyze --write descriptors asks: an axis over 32,766 voxels is too large
+    far = os.path.join(d, "far.pdb")
+    atom = "ATOM  %5d  CA  ALA A%4d    %8.2f%8.2f%8.2f  1.00  0.00           C\n"
+    open(far, "w").write("".join(atom % (i + 1, i + 1, *xyz) for i, xyz in
+                                 enumerate([(0, 0, 0), (98300, 0, 0), (0, 3, 0), (0, 0, 3)])) + "END\n")
+    p = vox("validate", "--no-align", "--write", "descriptors", far)
+    check(p.returncode != 0 and "too-large" in p.stdout + p.stderr and "32766" in p.stdout + p.stderr,
+          f"validate with descriptors: {p.returncode} {(p.stdout + p.stderr)[-300:]}")
+    # a volumes JSON of other types than the annotation's (its pocket called a cavity) is not this run's: vox validate
+    # says so and --resume redoes it (only the count of volumes was compared)
+    o12 = os.path.join(d, "o12")
+    vox("analyze", "--quiet", "--resolution", "2.0", "--write", "descriptors", "--output-dir", o12, pocket)
+    vj = os.path.join(o12, "pocket.volumes.json")
+    doc = json.load(open(vj))
+    for v in doc["volumes"]:
+        if v["type"] == "pocket":
+            v["type"] = "cavity"
+    json.dump(doc, open(vj, "w"))
+    p = vox("validate", "--output-dir", o12)
+    check(p.returncode != 0, f"validate a volumes JSON of other types: {p.returncode} {p.stdout[-300:]}")
+    p = vox("analyze", "--quiet", "--resume", "--resolution", "2.0", "--write", "descriptors", "--output-dir", o12, pocket)
+    check(summary(o12)["num_processed"] == 1 and json.load(open(vj))["volumes"][0]["type"] == "pocket",
+          f"--resume redoes it: {summary(o12)['num_processed']} {p.stderr[-200:]}")
     # a long path's message keeps its reason
     deep = os.path.join(d, *["d" * 200] * 6)
     os.makedirs(deep)

@@ -731,7 +731,8 @@
 
   function start() {
     var node = document.getElementById('vox-data'), app = document.getElementById('app');
-    var d;
+    var d, missing = document.getElementById('no-viewer');
+    if (missing) missing.parentNode.removeChild(missing); // the script is here: that line no longer applies
     try {
       d = JSON.parse(node.textContent);
     } catch (e) {

@@ -44,12 +44,12 @@ static vox_status clean(vox_ctx *ctx, vox_structure *s, int keep_non_protein, in
     /* cleaned already by a vox_prepare whose alignment failed: the atoms it
      * removed are gone, so only the same cleaning can be repeated (which
      * removes nothing more), and kept goes on naming input atoms */
-    if (s->cleaned && (keep_non_protein != s->prep.keep_non_protein || md_names != s->prep.md_residue_names))
+    if (s->cleaned && (keep_non_protein != s->cleaned_keep_non_protein || md_names != s->cleaned_md_names))
         return vox_fail(ctx, VOX_E_INVALID_ARG,
                         "vox_prepare: an earlier vox_prepare of this structure failed after cleaning it with "
                         "keep_non_protein = %d and md_residue_names = %d, and the atoms it removed are gone: prepare "
                         "it with the same settings, or load (or copy, before preparing) the structure again",
-                        s->prep.keep_non_protein, s->prep.md_residue_names);
+                        s->cleaned_keep_non_protein, s->cleaned_md_names);
     size_t out = 0;
     size_t *kept = malloc((s->atoms.n ? s->atoms.n : 1) * sizeof *kept);
     if (!kept)
@@ -78,6 +78,8 @@ static vox_status clean(vox_ctx *ctx, vox_structure *s, int keep_non_protein, in
     free(s->kept);
     s->kept = kept;
     s->cleaned = 1;
+    s->cleaned_keep_non_protein = keep_non_protein;
+    s->cleaned_md_names = md_names;
     if (out == 0)
         return vox_fail(ctx, VOX_E_NO_ATOMS, "no %satoms left after cleaning (amino-acid filter, hydrogens removed)",
                         keep_non_protein ? "" : "protein ");

@@ -747,8 +747,16 @@ static void mark_duplicate_labels(batch *b)
         return;
     for (size_t i = 0; i < b->n; i++) order[i] = i;
     qsort_r(order, b->n, sizeof *order, cmp_label_then_index, b->e);
-    for (size_t k = 1; k < b->n; k++)
-        b->e[order[k]].duplicate = !strcmp(b->e[order[k]].label, b->e[order[k - 1]].label);
+    /* an entry that cannot run (its own error: no file for its PDB id, no path) takes no label: it
+     * writes nothing, and its label (a manifest's own name, say) must not fail a real input */
+    const char *held = NULL;
+    for (size_t k = 0; k < b->n; k++) {
+        entry *e = &b->e[order[k]];
+        if (e->early_error)
+            continue;
+        e->duplicate = held && !strcmp(e->label, held);
+        held = e->label;
+    }
     free(order);
 }
 

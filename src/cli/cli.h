@@ -104,7 +104,7 @@ void py_path(char *p);
 int py_join(const char *dir, const char *name, char *out, size_t cap);
 /* printf into out; too long, its start and end kept with " ... " between (the end is the reason). */
 void error_text(char *out, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* Path(p).resolve() (not strict): absolute, existing folders resolved; 0 when it does not fit out. */
+/* p absolute, its existing leading folders resolved (realpath for a file that exists); 0 when it does not fit. */
 int resolve_path(const char *p, char *out, size_t cap);
 /* The file name of label's page: <label>.html, index.structure.html for "index" (common.c). */
 void page_name(const char *label, char *out, size_t cap);

@@ -83,7 +83,7 @@ void py_path(char *p)
  * result does not fit (cut short, it would name another file). */
 int py_join(const char *dir, const char *name, char *out, size_t cap)
 {
-    const int alone = name[0] == '/' || !strcmp(dir, ".");
+    const int alone = name[0] == '/' || !strcmp(dir, ".") || !dir[0]; /* Path("") / name is name */
     const size_t nd = alone ? 0 : strlen(dir), nn = strlen(name);
     char *joined = malloc(nd + nn + 2);
     if (!joined) {
@@ -131,9 +131,10 @@ void error_text(char *out, size_t cap, const char *fmt, ...)
     out[head + sizeof gap - 1 + tail] = '\0';
 }
 
-/* Path(p).resolve(), not strict: realpath's answer when the file exists,
- * else its longest existing leading folders resolved and the rest as given
- * (normalised), absolute either way.  0 when it does not fit out. */
+/* p absolute: realpath's answer when the file exists, else its longest
+ * existing leading folders resolved and the rest as given (normalised; a
+ * ".." or a dangling link in that rest is kept, which names the same file,
+ * where Path.resolve() would spell it otherwise).  0 when it does not fit. */
 int resolve_path(const char *p, char *out, size_t cap)
 {
     char real[PATH_MAX];

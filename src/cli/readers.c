@@ -301,9 +301,13 @@ int manifest_entries(const char *text, const char *manifest_path, const run_conf
         } else if (has_id) {
             if (!find_download(c, nid, path, sizeof path)) {
                 char msg[PATH_MAX + 200];
-                snprintf(msg, sizeof msg, "NetworkError: %s needs downloading (no %s or .gz): vox does not use the "
-                         "network; put the file in the download directory (--download-dir) and run again", nid,
-                         path[0] ? path : "file: the download directory's path is too long");
+                if (path[0])
+                    snprintf(msg, sizeof msg, "NetworkError: %s needs downloading (no %s or .gz): vox does not use "
+                             "the network; put the file in the download directory (--download-dir) and run again",
+                             nid, path);
+                else
+                    snprintf(msg, sizeof msg, "ValueError: %s: the download directory's path is too long to look "
+                             "it up in (give a shorter --download-dir)", nid);
                 error = strdup(msg);
             }
         } else {
@@ -583,14 +587,27 @@ static cJSON *volumes_json_of(const char *text, const char *label, const cJSON *
     int ok = cJSON_IsString(fmt) && !strcmp(fmt->valuestring, "vox-volumes") && cJSON_IsString(src) &&
              !strcmp(src->valuestring, label) && cJSON_IsArray(vols) && cJSON_IsNumber(res) && cJSON_IsNumber(ares) &&
              res->valuedouble == ares->valuedouble && cJSON_IsArray(avols);
-    int volumes = 0;
+    /* as many volumes of each type as the annotation (occluded groups are the volumes JSON's alone):
+     * a count of all of them took 9 cavities for 9 pockets */
+    int per_type[VOX_OCCLUDED + 1] = {0};
     const cJSON *listed = ok ? vols : NULL;
     cJSON_ArrayForEach(v, listed) {
         const cJSON *type = cJSON_GetObjectItem(v, "type");
-        ok = ok && cJSON_IsString(type) && exports_type_of(type->valuestring) >= 0;
-        volumes += ok && strcmp(type->valuestring, "occluded") != 0;
+        const int t = cJSON_IsString(type) ? exports_type_of(type->valuestring) : -1;
+        ok = ok && t >= 0;
+        if (t >= 0 && t != VOX_OCCLUDED)
+            per_type[t]++;
     }
-    if (!ok || volumes != cJSON_GetArraySize(avols)) {
+    listed = ok ? avols : NULL;
+    cJSON_ArrayForEach(v, listed) {
+        const cJSON *type = cJSON_GetObjectItem(v, "type");
+        const int t = cJSON_IsString(type) ? exports_type_of(type->valuestring) : -1;
+        ok = ok && t >= 0 && t != VOX_OCCLUDED;
+        if (ok)
+            per_type[t]--;
+    }
+    for (int t = 0; t < VOX_OCCLUDED; t++) ok = ok && per_type[t] == 0;
+    if (!ok) {
         cJSON_Delete(j);
         return NULL;
     }
@@ -848,12 +865,17 @@ int merge_add(summary_merge *m, const cJSON *doc, const char *name)
     return 1;
 }
 
+/* By label, path, then the entries of a later input of a label first used
+ * earlier after the others (so two others of one path from two inputs, a
+ * summary given twice, stay neighbours), then input. */
 static int label_order(const void *a, const void *b)
 {
     const merge_label *x = a, *y = b;
     int c = strcmp(x->label, y->label);
     if (!c)
         c = strcmp(x->path, y->path);
+    if (!c)
+        c = x->label_used - y->label_used;
     return c ? c : (x->input > y->input) - (x->input < y->input);
 }
 

@@ -191,6 +191,7 @@ static void check_input(report *rp, vox_ctx *ctx, const run_config *c, const inp
     size_t kept = vox_structure_atom_count(s);
     vox_analyze_params ap;
     analyze_params_of(c, &ap);
+    ap.descriptors = exports_need_descriptors(&c->exports); /* as vox analyze asks: its axis limit too */
     vox_grid_estimate ge;
     memset(&ge, 0, sizeof ge);
     ge.size = sizeof ge;
@@ -218,10 +219,17 @@ static void check_input(report *rp, vox_ctx *ctx, const run_config *c, const inp
                      c->resolution, ge.approximate ? "at least about " : "", ge.dims[0], ge.dims[1], ge.dims[2],
                      (unsigned long long)ge.voxels, mem);
     const char *status = "ok";
-    if (ge.over_limit) {
-        unsigned long long limit = c->max_grid_voxels ? c->max_grid_voxels : 2147483647ull;
+    unsigned long long limit = c->max_grid_voxels ? c->max_grid_voxels : 2147483647ull;
+    if (limit > 4294967295ull)
+        limit = 4294967295ull;
+    if (ge.over_limit && ap.descriptors && (double)ge.voxels <= (double)limit) {
+        /* the voxels are within the limit: an axis is over the one descriptors take */
+        snprintf(detail + n, sizeof detail - (size_t)n, ": an axis is over the %d voxels descriptors take (--write "
+                 "descriptors and the exports need them; a coarser --resolution needs fewer)", VOX_DEPTH_MAX_AXIS);
+        status = "too-large";
+    } else if (ge.over_limit) {
         snprintf(detail + n, sizeof detail - (size_t)n, ": over the grid limit of %llu voxels (--max-grid-voxels; a "
-                 "coarser --resolution needs fewer)", limit > 4294967295ull ? 4294967295ull : limit);
+                 "coarser --resolution needs fewer)", limit);
         status = "too-large";
     } else if (c->max_memory && ge.bytes > c->max_memory) {
         format_bytes(c->max_memory, lim);
