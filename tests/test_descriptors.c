@@ -398,7 +398,7 @@ static void test_lining_names(void)
                **ch = malloc(n * sizeof *ch);
     int32_t *rid = malloc(n * sizeof *rid);
     size_t counts[4] = {0, 0, 0, 0}, valued = 0;
-    double sum = 0.0;
+    long tenths = 0; /* the values x 10, summed exactly: the mean is one division of them */
     for (size_t i = 0; i < n; i++) {
         el[i] = cases[i].element;
         an[i] = cases[i].atom;
@@ -407,7 +407,7 @@ static void test_lining_names(void)
         rid[i] = (int32_t)i + 1;
         counts[cases[i].cls]++;
         if (cases[i].kd != 99) {
-            sum += cases[i].kd;
+            tenths += lround(cases[i].kd * 10.0);
             valued++;
         }
     }
@@ -418,8 +418,8 @@ static void test_lining_names(void)
     CHECK(d->apolar == counts[APOLAR] && d->polar == counts[POLAR] && d->charged == counts[CHARGED],
           "classes %zu %zu %zu, expected %zu %zu %zu", (size_t)d->apolar, (size_t)d->polar, (size_t)d->charged,
           counts[APOLAR], counts[POLAR], counts[CHARGED]);
-    CHECK(d->has_hydropathy && d->hydropathy == sum / (double)valued, "hydropathy %g, expected %g", d->hydropathy,
-          sum / (double)valued);
+    const double mean = (double)tenths / (10.0 * (double)valued);
+    CHECK(d->has_hydropathy && d->hydropathy == mean, "hydropathy %.17g, expected %.17g", d->hydropathy, mean);
     vox_group_free(&r.groups[0]);
     free(r.groups);
     for (int c = 0; c < 3; c++) free(r.centres[c]);
@@ -753,15 +753,16 @@ static void test_classes(void)
         size_t nl = vox_result_lining_atoms(r, (size_t)pi, NULL), counts[3] = {0, 0, 0};
         size_t *lining = malloc((nl + 1) * sizeof *lining);
         vox_result_lining_atoms(r, (size_t)pi, lining);
-        double sum = 0;
+        long tenths = 0; /* the values x 10, summed exactly: the mean is one division of them */
         for (size_t t = 0; t < nl; t++) {
             vox_atom_info a;
             a.size = sizeof a;
             vox_structure_atom(s, lining[t], &a);
             int k = !strcmp(a.atom_name, "NZ") ? 0 : !strcmp(a.atom_name, "OG") ? 1 : 2;
             counts[k]++;
-            sum += k == 0 ? -3.9 : k == 1 ? -0.8 : 3.8; /* one residue per atom, in order */
+            tenths += k == 0 ? -39 : k == 1 ? -8 : 38; /* one residue per atom, in order */
         }
+        const double sum = (double)tenths / 10.0;
         vox_descriptors d;
         d.size = sizeof d;
         vox_result_descriptors(r, (size_t)pi, &d);
@@ -770,8 +771,9 @@ static void test_classes(void)
         CHECK(d.charged_fraction == (double)counts[0] / (double)nl && d.polar_fraction == (double)counts[1] / (double)nl &&
                   d.apolar_fraction == (double)counts[2] / (double)nl,
               "fractions %g %g %g", d.charged_fraction, d.polar_fraction, d.apolar_fraction);
-        CHECK(d.num_lining_residues == nl && d.has_hydropathy && d.hydropathy == sum / (double)nl,
-              "Kyte-Doolittle mean %g, expected %g", d.hydropathy, sum / (double)nl);
+        const double mean = (double)tenths / (10.0 * (double)nl);
+        CHECK(d.num_lining_residues == nl && d.has_hydropathy && d.hydropathy == mean,
+              "Kyte-Doolittle mean %.17g, expected %.17g (sum %g)", d.hydropathy, mean, sum);
         free(lining);
     }
     vox_result_free(&r);

@@ -37,17 +37,18 @@
 
 /* Kyte J, Doolittle RF (1982) J Mol Biol 157:105-132, table 2; MD force
  * fields' names of protonation and disulfide states count as their amino
- * acid, selenomethionine as methionine. */
+ * acid, selenomethionine as methionine.  Kept in tenths: a mean is then one
+ * division of an exact sum (in doubles, -3.5 + 4.2 - 0.7 came to 2.2e-16, not 0). */
 static const struct {
     const char *name;
-    double value;
+    int tenths; /* the value x 10: every value has one decimal, so sums of them are exact */
 } kyte_doolittle[] = {
-    {"ALA", 1.8},  {"ARG", -4.5}, {"ASN", -3.5}, {"ASP", -3.5}, {"CYS", 2.5},  {"GLN", -3.5}, {"GLU", -3.5},
-    {"GLY", -0.4}, {"HIS", -3.2}, {"ILE", 4.5},  {"LEU", 3.8},  {"LYS", -3.9}, {"MET", 1.9},  {"PHE", 2.8},
-    {"PRO", -1.6}, {"SER", -0.8}, {"THR", -0.7}, {"TRP", -0.9}, {"TYR", -1.3}, {"VAL", 4.2},
-    {"MSE", 1.9},  {"CYX", 2.5},  {"CYM", 2.5},  {"ASH", -3.5}, {"GLH", -3.5}, {"LYN", -3.9}, {"HID", -3.2},
-    {"HIE", -3.2}, {"HIP", -3.2}, {"HSD", -3.2}, {"HSE", -3.2}, {"HSP", -3.2}, {"HISA", -3.2}, {"HISB", -3.2},
-    {"HISD", -3.2}, {"HISE", -3.2}, {"HISH", -3.2},
+    {"ALA", 18},  {"ARG", -45}, {"ASN", -35}, {"ASP", -35}, {"CYS", 25},  {"GLN", -35}, {"GLU", -35},
+    {"GLY", -4}, {"HIS", -32}, {"ILE", 45},  {"LEU", 38},  {"LYS", -39}, {"MET", 19},  {"PHE", 28},
+    {"PRO", -16}, {"SER", -8}, {"THR", -7}, {"TRP", -9}, {"TYR", -13}, {"VAL", 42},
+    {"MSE", 19},  {"CYX", 25},  {"CYM", 25},  {"ASH", -35}, {"GLH", -35}, {"LYN", -39}, {"HID", -32},
+    {"HIE", -32}, {"HIP", -32}, {"HSD", -32}, {"HSE", -32}, {"HSP", -32}, {"HISA", -32}, {"HISB", -32},
+    {"HISD", -32}, {"HISE", -32}, {"HISH", -32},
 };
 
 /* Side-chain atoms that carry a formal charge at pH 7 (the doubly
@@ -192,7 +193,7 @@ typedef struct lining_memo {
     name_keys keys;
 } lining_memo;
 
-static int memo_hydropathy(lining_memo *m, const vox_structure *st, size_t first, double *out)
+static int memo_hydropathy(lining_memo *m, const vox_structure *st, size_t first, int *tenths)
 {
     if (!m->residue_scale[first]) {
         m->residue_scale[first] = 1;
@@ -206,7 +207,7 @@ static int memo_hydropathy(lining_memo *m, const vox_structure *st, size_t first
     }
     if (m->residue_scale[first] == 1)
         return 0;
-    *out = kyte_doolittle[m->residue_scale[first] - 2].value;
+    *tenths = kyte_doolittle[m->residue_scale[first] - 2].tenths;
     return 1;
 }
 
@@ -238,7 +239,7 @@ static int summarise(const vox_structure *st, const size_t *res_first, lining_me
     d->residue_ends = malloc(room * sizeof *d->residue_ends);
     if (!d->residues || !d->residue_ends)
         return 0;
-    double sum = 0.0;
+    long long sum = 0; /* tenths: exact */
     size_t valued = 0;
     for (size_t t = 0; t < d->nlining; t++) {
         /* atoms ascend, residues are runs: a new residue shows as a new first atom */
@@ -249,14 +250,14 @@ static int summarise(const vox_structure *st, const size_t *res_first, lining_me
         while (end < st->atoms.n && res_first[end] == first) end++;
         d->residue_ends[d->nresidues] = end;
         d->residues[d->nresidues++] = first;
-        double h;
+        int h;
         if (memo_hydropathy(memo, st, first, &h)) {
             sum += h;
             valued++;
         }
     }
     d->has_hydropathy = valued > 0;
-    d->hydropathy = valued ? sum / (double)valued : 0.0;
+    d->hydropathy = valued ? (double)sum / (10.0 * (double)valued) : 0.0;
     return 1;
 }
 
