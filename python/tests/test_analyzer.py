@@ -502,3 +502,23 @@ def test_structure_fields_that_are_not_utf8(tmp_path):
         assert r.render(kind).encode("utf-8", "surrogateescape") == want, kind
     cif = (out / "latin1.annotated.cif").read_bytes()
     assert b"\xe9" not in cif and cif.decode("utf-8") and "not UTF-8" in run.stderr
+
+
+def test_numpy_string_lists():
+    """Lists of NumPy strings (list(np.array([...])): np.str_, np.bytes_) are strings: they raised a bare
+    StopIteration from the argument check."""
+    xyz = np.array([[0, 0, 0], [1.5, 0, 0], [2.0, 1.4, 0], [3.2, 1.6, 0]], dtype=np.float32)
+    a = vox.Analyzer(resolution=2.0, threads=1)
+    plain = dict(element=["N", "C", "C", "O"], atom_name=["N", "CA", "C", "O"], res_name=["GLY"] * 4, res_id=[1] * 4)
+    def names(s):
+        return {k: v.tolist() for k, v in s.atoms().items()}
+
+    want = names(a.load(xyz, **plain))
+    for kw in ("element", "atom_name", "res_name"):
+        args = dict(plain)
+        args[kw] = list(np.array(plain[kw]))
+        assert names(a.load(xyz, **args)) == want, kw
+        args[kw] = list(np.array([v.encode() for v in plain[kw]]))
+        assert names(a.load(xyz, **args)) == want, kw
+    with pytest.raises(vox.InvalidArgumentError, match=r"atom_name\[2\] is int"):
+        a.load(xyz, **dict(plain, atom_name=[np.str_("N"), "CA", 3, "O"]))

@@ -447,6 +447,23 @@ def test_universe_frame_outside_the_selection():
         assert u.trajectory.ts.frame == 5, (start, align)
 
 
+def test_universe_edits_kept():
+    """Positions and box the caller changed in memory since the frame was read are the Universe's again after the
+    call (reading frames from the trajectory threw them away, and the Universe held the file's coordinates); the
+    frames analysed are the trajectory's."""
+    mda = pytest.importorskip("MDAnalysis")
+    u = mda.Universe(*files())
+    u.trajectory[2]
+    file_rows = vox.analyze_trajectory(u, stop=3, align="none", resolution=3.0, threads=1)
+    u.atoms.translate([100.0, 0.0, 0.0])
+    edited, box = u.atoms.positions.copy(), u.dimensions.copy()
+    u.dimensions = box * 2
+    rows = vox.analyze_trajectory(u, stop=3, align="none", resolution=3.0, threads=1)
+    pd.testing.assert_frame_equal(rows, file_rows)
+    assert u.trajectory.ts.frame == 2
+    assert np.array_equal(u.atoms.positions, edited) and np.array_equal(u.dimensions, box * 2)
+
+
 def test_write_frames_csv_refuses_what_the_file_cannot_hold(tmp_path):
     """A value frames.csv cannot hold is refused, naming the row and column, and nothing is written: a type with a
     comma or a line break (another column, another row), a fractional frame, id or voxel count (%d cut them), a

@@ -117,8 +117,13 @@ def _str_list(name, values, n):
     items = a.tolist()
     kinds = set(map(type, items))
     if not kinds <= {str, bytes}:
-        i = next(i for i, v in enumerate(items) if not isinstance(v, (str, bytes)))
-        raise invalid(f"{name}[{i}] is {type(items[i]).__name__}, expected a string")
+        # subclasses (NumPy's str_ and bytes_, from list(np.array([...]))) are strings too: plain ones
+        # from here on (the exact-type test found them, and then no entry that is not a string)
+        bad = next((i for i, v in enumerate(items) if not isinstance(v, (str, bytes))), None)
+        if bad is not None:
+            raise invalid(f"{name}[{bad}] is {type(items[bad]).__name__}, expected a string")
+        items = [str(v) if isinstance(v, str) else bytes(v) for v in items]
+        kinds = set(map(type, items))
     if bytes in kinds:
         for i, v in enumerate(items):
             if isinstance(v, bytes):

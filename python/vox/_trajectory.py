@@ -494,8 +494,12 @@ def _mdanalysis(a, lattice, source, select, start, stop, step):
     coll = _Collector(None)
     # the structure is made at the first selected frame (the frame the Universe is at may be one the
     # selection leaves out, and a bad coordinate there is no concern of this call), and the Universe
-    # is put back at its frame afterwards: the call leaves it as it found it
+    # is put back at its frame afterwards, with the positions and box it held (edits made in memory
+    # since the frame was read, which reading frames again from the trajectory throws away): the call
+    # leaves it as it found it
     was_at = u.trajectory.ts.frame
+    held_positions = u.trajectory.ts.positions.copy()
+    held_box = None if u.trajectory.ts.dimensions is None else u.trajectory.ts.dimensions.copy()
     selected = range(len(u.trajectory))[slice(start, stop, step)]
     try:
         if selected:
@@ -515,8 +519,10 @@ def _mdanalysis(a, lattice, source, select, start, stop, step):
         coll = _Collector(s if lattice.params.descriptors else None)
         return _mdanalysis_frames(a, lattice, s, u, ag, whole, coll, start, stop, step)
     finally:
-        if u.trajectory.ts.frame != was_at:
+        if u.trajectory.ts.frame != was_at or selected:
             u.trajectory[was_at]
+            u.trajectory.ts.positions = held_positions
+            u.trajectory.ts.dimensions = held_box
 
 
 def _mdanalysis_frames(a, lattice, s, u, ag, whole, coll, start, stop, step):
