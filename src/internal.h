@@ -94,8 +94,9 @@ struct vox_structure {
      * leaves the atoms cleaned, and a retry must clean as it did (the atoms
      * it removed are gone) */
     int cleaned, cleaned_keep_non_protein, cleaned_md_names;
-    /* 1 while the coordinates are a frame vox_structure_set_coords could not
-     * align (it failed after taking them): analyses refuse them */
+    /* 1 while the coordinates are a frame vox_prepare or vox_structure_set_coords
+     * could not align (it may have rotated them before it failed): analyses and
+     * a retried vox_prepare refuse them until vox_structure_set_coords gives a frame */
     int unaligned_frame;
     size_t *input_number; /* per input atom, the number outputs report for it (vox_atom_arrays); NULL: its index */
     double rot[3][3];  /* input -> aligned: rot * (x - centroid); identity until aligned */

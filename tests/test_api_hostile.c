@@ -452,6 +452,19 @@ static void test_unaligned_frame_refused(void)
     CHECK(st == VOX_OK, "analyse the good frame: %d (%s)", (int)st, vox_ctx_last_error_detail(ctx));
     vox_result_free(&r);
     vox_structure_free(&s);
+    /* the same from vox_prepare, which rotates the atoms before it finds them too large: a retry with
+     * align = 0 took the half-rotated coordinates (infinities) as the frame and said VOX_OK */
+    s = four_atoms(spread);
+    CHECK(vox_prepare(ctx, s, NULL) == VOX_E_INVALID_ARG, "prepare refuses the exploded frame");
+    vox_prepare_params raw;
+    vox_prepare_params_init(&raw);
+    raw.align = 0;
+    st = vox_prepare(ctx, s, &raw);
+    CHECK(st == VOX_E_INVALID_ARG && strstr(vox_ctx_last_error_detail(ctx), "could not align"),
+          "a retry with align = 0 on the rotated atoms: %d (%s)", (int)st, vox_ctx_last_error_detail(ctx));
+    CHECK(vox_structure_set_coords(ctx, s, fine, 4) == VOX_OK && vox_prepare(ctx, s, &raw) == VOX_OK,
+          "after a new frame it prepares: %s", vox_ctx_last_error_detail(ctx));
+    vox_structure_free(&s);
 }
 
 /* vox_reference_apply on an exploded frame (finite values near FLT_MAX)

@@ -1798,6 +1798,68 @@ def test_plan_entries_said_right(tmp):
           p.stderr.rstrip().endswith("is not a number"), f"the reason after a long path: {err[-200:]!r}")
 
 
+def test_validate_holds_records(tmp):
+    """What --resume and vox validate took for this run's outputs though they were not: an annotation whose volumes
+    are not typed (no Vina or DX file was then needed), a Vina box of a padding %g wrote as another's (123.4567 and
+    123.457), a record whose largest_volume is null; --include-hubs changed since the checkpoint, unsaid; and
+    messages that said the reverse of the facts or showed two values alike."""
+    d = os.path.join(tmp, "records")
+    os.makedirs(d)
+    pocket = os.path.join(d, "pocket.pdb")
+    shutil.copy(os.path.join(GEN, "pocket_box.pdb"), pocket)
+    out = os.path.join(d, "out")
+
+    def run(*extra):
+        return vox("analyze", "--quiet", "--resolution", "2.0", *extra, "--output-dir", out, pocket)
+
+    def edit(path, change):
+        doc = json.load(open(path))
+        change(doc)
+        json.dump(doc, open(path, "w"), indent=2)
+
+    ann = os.path.join(out, "pocket.annotation.json")
+    run("--write", "vina")
+    edit(ann, lambda a: a.update(volumes=list(range(len(a["volumes"])))))
+    for f in os.listdir(out):
+        if f.endswith(".vina.txt"):
+            os.unlink(os.path.join(out, f))
+    p = vox("validate", "--output-dir", out, "--write", "vina")
+    check(p.returncode == 5 and "typed volumes" in p.stdout, f"untyped annotation volumes: {p.returncode} {p.stdout[-300:]}")
+    run("--resume", "--write", "vina")
+    check(summary(out)["num_processed"] == 1, "--resume redoes it")
+    shutil.rmtree(out)
+    run("--write", "vina", "--box-padding", "123.4567")
+    p = run("--resume", "--write", "vina", "--box-padding", "123.457")
+    box = open(os.path.join(out, "pocket.pocket-0.vina.txt")).read()
+    check(summary(out)["num_processed"] == 1 and "+ 123.457 A" in box, f"a box of another padding is redone: {box[:120]}")
+    shutil.rmtree(out)
+    run("--include-hubs")
+    p = run("--resume")
+    check("include_hubs" in p.stderr, f"--include-hubs dropped on --resume is said: {p.stderr[-300:]}")
+    shutil.rmtree(out)
+    run()
+    edit(os.path.join(out, "run.summary.json"), lambda s: s["results"][0].update(largest_volume=None))
+    p = vox("validate", "--output-dir", out)
+    check(p.returncode == 5 and "disagrees" in p.stdout, f"a record's null largest_volume: {p.stdout[-300:]}")
+    shutil.rmtree(out)
+    run()
+    edit(ann, lambda a: a.update(resolution=2.0000001))
+    p = vox("validate", "--output-dir", out)
+    check(p.returncode == 5 and "made at 2.0000001 A" in p.stdout, f"the resolutions told apart: {p.stdout[-300:]}")
+    shutil.rmtree(out)
+    run()
+    later = time.time() + 3600
+    os.utime(os.path.join(out, "run.checkpoint.json"), (later, later))
+    p = vox("validate", "--output-dir", out)
+    check("newer than its summary" in p.stdout, f"a checkpoint newer than its summary: {p.stdout[-300:]}")
+    shutil.rmtree(out)
+    run()
+    vox("analyze", "--quiet", "--dry-run", "--resolution", "3.0", "--output-dir", out, pocket)
+    p = vox("validate", "--output-dir", out)
+    check(p.returncode == 5 and "are not its" in p.stdout and "made at 2" in p.stdout,
+          f"a --dry-run over another run's outputs: {p.stdout[-300:]}")
+
+
 if __name__ == "__main__":
     sys.exit(main([test_directories_jobs_dry_run, test_checkpoint_resume, test_resume_extra_outputs,
                    test_resume_exports, test_kill_and_resume, test_shards_progress_failures,
@@ -1807,4 +1869,4 @@ if __name__ == "__main__":
                    test_dead_temporaries_of_every_output, test_shard_keeps_other_hosts_temporaries, test_shards_of_two_arrays, test_durable_replace, test_resume_home_path, test_run_files_folders, test_umask, test_paths_as_pathlib, test_output_dir_inside_input_dir, test_validate, test_validate_trajectory_folder, test_validate_shards, test_merge_shards, test_merge_refuses_mixed_runs, test_replay_shard_failures, test_shards_over_changed_inputs, test_shared_label_across_shards,
                    test_deep_input_tree, test_progress_reader_gone, test_resume_other_settings, test_summary_volumes_as_annotations,
                    test_non_utf8_file_names, test_max_memory, test_binary_run_files,
-                   test_messages_of_odd_plans, test_plan_entries_said_right, lambda tmp: test_usage()], "vox-batch-"))
+                   test_messages_of_odd_plans, test_plan_entries_said_right, test_validate_holds_records, lambda tmp: test_usage()], "vox-batch-"))

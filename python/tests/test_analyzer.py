@@ -520,5 +520,11 @@ def test_numpy_string_lists():
         assert names(a.load(xyz, **args)) == want, kw
         args[kw] = list(np.array([v.encode() for v in plain[kw]]))
         assert names(a.load(xyz, **args)) == want, kw
+    import enum
+
+    class Residue(str, enum.Enum):
+        GLY = "GLY"
+
+    assert names(a.load(xyz, **dict(plain, res_name=[Residue.GLY] * 4))) == want, "a str Enum is its value"
     with pytest.raises(vox.InvalidArgumentError, match=r"atom_name\[2\] is int"):
         a.load(xyz, **dict(plain, atom_name=[np.str_("N"), "CA", 3, "O"]))

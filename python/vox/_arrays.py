@@ -122,7 +122,8 @@ def _str_list(name, values, n):
         bad = next((i for i, v in enumerate(items) if not isinstance(v, (str, bytes))), None)
         if bad is not None:
             raise invalid(f"{name}[{bad}] is {type(items[bad]).__name__}, expected a string")
-        items = [str(v) if isinstance(v, str) else bytes(v) for v in items]
+        # the string itself: str() of a str Enum member is "E.ALA"
+        items = [str.__str__(v) if isinstance(v, str) else bytes(v) for v in items]
         kinds = set(map(type, items))
     if bytes in kinds:
         for i, v in enumerate(items):

@@ -417,6 +417,12 @@ vox_status vox_prepare(vox_ctx *ctx, vox_structure *s, const vox_prepare_params 
         return vox_fail(ctx, VOX_E_INVALID_ARG, "frame_signs: expected VOX_FRAME_SIGNS_VOLUMIZER (%d) or "
                         "VOX_FRAME_SIGNS_CANONICAL (%d), got %d", VOX_FRAME_SIGNS_VOLUMIZER,
                         VOX_FRAME_SIGNS_CANONICAL, (int)p.frame_signs);
+    /* an earlier vox_prepare's alignment failed, perhaps once it had rotated the atoms: their
+     * coordinates are no frame (a retry with align = 0 took them as one) until a new one is given */
+    if (s->unaligned_frame)
+        return vox_fail(ctx, VOX_E_INVALID_ARG, "vox_prepare: an earlier vox_prepare could not align this "
+                        "structure's coordinates (it said why): give it a frame with vox_structure_set_coords "
+                        "first");
     double t0 = vox_now();
     /* s->prep says how to align, here and for later frames (vox_structure_set_coords);
      * s->prepared stays 0 unless everything succeeds */
@@ -425,12 +431,10 @@ vox_status vox_prepare(vox_ctx *ctx, vox_structure *s, const vox_prepare_params 
         vox_structure_reset_transform(s);
         s->prep = p;
     }
-    if (st == VOX_OK && p.align)
-        st = vox_align_structure(ctx, s);
-    if (st == VOX_OK) {
+    if (st == VOX_OK && p.align && (st = vox_align_structure(ctx, s)) != VOX_OK)
+        s->unaligned_frame = 1;
+    if (st == VOX_OK)
         s->prepared = 1;
-        s->unaligned_frame = 0;
-    }
     ctx->stats.seconds[VOX_STAGE_PREPARE] = vox_now() - t0;
     return st;
 }

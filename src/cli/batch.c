@@ -970,9 +970,9 @@ int run_batch(const run_config *c)
         snprintf(name, sizeof name, "%s.annotation.json", e->label);
         fits &= py_join(c->output_dir, name, e->json, sizeof e->json);
         if (!fits && !e->early_error) { /* cut short, the paths would name other files */
-            char msg[PATH_MAX + 200];
-            snprintf(msg, sizeof msg, "OSError: %s/%s: the output's path is longer than a path may be (%d bytes)",
-                     c->output_dir, name, PATH_MAX - 1);
+            char msg[sizeof e->oc.error];
+            error_text(msg, sizeof msg, "OSError: %s/%s: the output's path is longer than a path may be (%d bytes)",
+                       c->output_dir, name, PATH_MAX - 1);
             e->early_error = strdup(msg);
         }
     }

@@ -291,8 +291,8 @@ int manifest_entries(const char *text, const char *manifest_path, const run_conf
         if (has_path) {
             if (!py_join(base, ip->valuestring, path, sizeof path)) {
                 /* cut short, it would name another file (a folder, even): refused */
-                char msg[300];
-                snprintf(msg, sizeof msg, "ValueError: %.100s: structures[%d]: its input_path is longer than a path "
+                char msg[PATH_MAX + 200];
+                snprintf(msg, sizeof msg, "ValueError: %s: structures[%d]: its input_path is longer than a path "
                          "may be (%d bytes), even with its ./ and // parts dropped", manifest_path, k - 1,
                          PATH_MAX - 1);
                 error = strdup(msg);
@@ -306,8 +306,9 @@ int manifest_entries(const char *text, const char *manifest_path, const run_conf
                              "the network; put the file in the download directory (--download-dir) and run again",
                              nid, path);
                 else
-                    snprintf(msg, sizeof msg, "ValueError: %s: the download directory's path is too long to look "
-                             "it up in (give a shorter --download-dir)", nid);
+                    snprintf(msg, sizeof msg, "ValueError: %s: the download directory's path, %s, is too long "
+                             "(over %d bytes) to look the file up in (give a shorter --download-dir)", nid,
+                             c->download_dir ? c->download_dir : "<output-dir>/downloads", PATH_MAX - 1);
                 error = strdup(msg);
             }
         } else {
@@ -428,7 +429,8 @@ void checkpoint_notes(const char *text, int exists, const char *path, const run_
     cJSON *now_sig = config_json(c);
     static const char *const keys[] = {"resolution", "min_voxels", "min_volume", "surface_connectivity",
                                        "merge_mouth_gap_voxels", "assembly_policy", "keep_non_protein",
-                                       "box_padding", "box_types", "align", "frame_signs", "output_frame"};
+                                       "box_padding", "box_types", "align", "frame_signs", "output_frame",
+                                       "include_hubs", "necked_pocket_cavity"};
     for (size_t k = 0; k < sizeof keys / sizeof keys[0] && cJSON_IsObject(sig); k++) {
         const cJSON *a = cJSON_GetObjectItem(sig, keys[k]), *b = cJSON_GetObjectItem(now_sig, keys[k]);
         /* the checkpoint read back holds plain numbers (2.5, 100), this run's
@@ -484,6 +486,18 @@ static const char *expand_user(const char *p, char *out, size_t cap)
     return out;
 }
 
+int annotation_volumes_typed(const cJSON *vols)
+{
+    int typed = cJSON_IsArray(vols);
+    const cJSON *v, *listed = typed ? vols : NULL; /* (the macro does not parenthesize its argument) */
+    cJSON_ArrayForEach(v, listed) {
+        const cJSON *t = cJSON_GetObjectItem(v, "type");
+        const int type = cJSON_IsString(t) ? exports_type_of(t->valuestring) : -1;
+        typed = typed && type >= 0 && type != VOX_OCCLUDED;
+    }
+    return typed;
+}
+
 int annotation_valid(const char *text, const char *label, const char *cif_path, outcome *o, char *why, size_t cap)
 {
     cJSON *j = text ? parse_whole(text) : NULL;
@@ -504,6 +518,9 @@ int annotation_valid(const char *text, const char *label, const char *cif_path, 
     /* the count is compared as a double: a cast of 1e300 to an integer is undefined */
     else if (!cJSON_IsNumber(num) || !cJSON_IsArray(vols) || num->valuedouble != (double)cJSON_GetArraySize(vols))
         bad = "\"num_volumes\" does not match its \"volumes\" list";
+    /* untyped volumes need no box or map: a list of numbers passed, with every Vina and DX file gone */
+    else if (!annotation_volumes_typed(vols))
+        bad = "its \"volumes\" is not a list of typed volumes (hub, pore, pocket, cavity)";
     if (bad) {
         snprintf(why, cap, "%s", bad);
         cJSON_Delete(j);
@@ -619,17 +636,20 @@ static cJSON *volumes_json_of(const char *text, const char *label, const cJSON *
  * finite number and nothing else, sizes not negative.  A file damaged in
  * its middle (a number overwritten) is not complete, though its head and
  * tail are.  Its comment gives the box's padding ("box of its voxels + 4 A
- * on each side", printf's %g): it must be padding, so that a box of
- * another --box-padding is not taken for this run's. */
+ * on each side", with every digit it needs): it must be padding, so that a
+ * box of another --box-padding is not taken for this run's. */
 static int vina_complete(const char *path, double padding)
 {
     static const char *const keys[6] = {"center_x", "center_y", "center_z", "size_x", "size_y", "size_z"};
-    char *text = NULL, want[96];
-    snprintf(want, sizeof want, "; box of its voxels + %g A on each side", padding);
+    static const char before[] = "; box of its voxels + ", after[] = " A on each side";
+    char *text = NULL;
     int ok = regular_text(path, &text) && !strncmp(text, "# vox ", 6);
     const char *l = ok ? strchr(text, '\n') : NULL;
-    const char *said = l ? strstr(text, "; box of its voxels + ") : NULL;
-    ok = l != NULL && said && said < l && !strncmp(said, want, strlen(want));
+    const char *said = l ? strstr(text, before) : NULL;
+    /* the padding as a number: the comment writes every digit it needs (write_vina.c) */
+    char *past = NULL;
+    const double was = said && said < l ? strtod(said + sizeof before - 1, &past) : NAN;
+    ok = l != NULL && past && was == padding && !strncmp(past, after, sizeof after - 1);
     for (int k = 0; ok && k < 6; k++) {
         l++; /* past the line break */
         const size_t n = strlen(keys[k]);
@@ -747,6 +767,21 @@ static int made_at(const char *text, double resolution, double *was)
     return *was == resolution;
 }
 
+/* "made at W A, another resolution than the R A of this run", the numbers as
+ * Python prints them: every digit they need (%g said "made at 2 A ...
+ * than the 2 A" of 2.0000001 and 2). */
+static void resolution_differs(const char *json, double was, double now, char *why, size_t cap)
+{
+    cJSON *a = pyjson_float(was), *b = pyjson_float(now);
+    char *ta = pyjson_text(a), *tb = pyjson_text(b);
+    snprintf(why, cap, "%s: made at %s A, another resolution than the %s A of this run", json, ta ? ta : "?",
+             tb ? tb : "?");
+    free(ta);
+    free(tb);
+    cJSON_Delete(a);
+    cJSON_Delete(b);
+}
+
 int outputs_valid(const run_config *c, const char *label, const char *cif, const char *json, outcome *o, char *why,
                   size_t cap)
 {
@@ -770,7 +805,7 @@ int outputs_valid(const run_config *c, const char *label, const char *cif, const
     else if (!annotation_valid(text, label, cif, o, sub, sizeof sub))
         snprintf(why, cap, "%s: %s", json, sub);
     else if (!made_at(text, c->resolution, &was))
-        snprintf(why, cap, "%s: made at %g A, another resolution than the %g A of this run", json, was, c->resolution);
+        resolution_differs(json, was, c->resolution, why, cap);
     else
         ok = exports_valid(c, label, text, why, cap);
     free(text);

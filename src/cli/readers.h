@@ -81,9 +81,12 @@ int summary_entries(const char *text, const char *only, paths *ps, vox_buf *note
  * text NULL: the file is missing or unreadable (exists: whether it is there). */
 void checkpoint_notes(const char *text, int exists, const char *path, const run_config *c, vox_buf *notes);
 
+/* An annotation's "volumes": a list of objects, each of a type hub, pore,
+ * pocket or cavity (what vox analyze writes; "volumes": [1, 2, 3] is none). */
+int annotation_volumes_typed(const cJSON *vols);
 /* <label>.annotation.json text: it names this label and the CIF at cif_path,
- * and its volume count matches its list.  1 and the record in o, or 0 with
- * the reason in why. */
+ * its volumes are typed and their count matches its list.  1 and the record
+ * in o, or 0 with the reason in why. */
 int annotation_valid(const char *text, const char *label, const char *cif_path, outcome *o, char *why, size_t cap);
 /* <label>.df.json text: pandas' columns orient, every column with the same rows. */
 int df_json_valid(const char *text);

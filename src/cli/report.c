@@ -518,7 +518,7 @@ typedef struct row {
     long counts[4];      /* hub pore pocket cavity; -1 unknown (a result without its annotation file) */
     long volumes;        /* -1 unknown */
     int taken;           /* an annotation row given to a summary entry */
-    int not_analysed;    /* a skipped entry whose outputs are not this run's (--max-memory) */
+    int not_analysed;    /* skipped by --max-memory: its outputs are not this run's (as vox validate reads it) */
     size_t file, order;  /* a summary entry: its file's rank (newer higher) and its place there */
 } row;
 
@@ -649,14 +649,7 @@ static void add_annotation(rows *rs, const char *dir, const char *name, index_lo
     snprintf(label, sizeof label, "%.*s", (int)(strlen(name) - strlen(".annotation.json")), name);
     /* vox analyze's annotation: "volumes" a list of volumes with a known type (any JSON object
      * was a finished structure, "volumes": [1, 2, 3] five volumes of no type) */
-    const cJSON *vols = cJSON_GetObjectItem(j, "volumes"), *v;
-    int shaped = cJSON_IsArray(vols);
-    const cJSON *listed = shaped ? vols : NULL; /* (the macro does not parenthesize its argument) */
-    cJSON_ArrayForEach(v, listed) {
-        const cJSON *t = cJSON_GetObjectItem(v, "type");
-        shaped = shaped && cJSON_IsString(t) && exports_type_of(t->valuestring) >= 0;
-    }
-    if (j && !shaped) {
+    if (j && !annotation_volumes_typed(cJSON_GetObjectItem(j, "volumes"))) {
         fprintf(stderr, "%s: warning: %s/%s: not an annotation of vox analyze (its \"volumes\" is not a list of "
                         "typed volumes); its entries are left out of the index\n", log->who, dir, name);
         log->unreadable++;
@@ -701,7 +694,7 @@ static void add_summary(rows *rs, const char *dir, const char *name, size_t file
             r->input = dup_str(cJSON_GetObjectItem(e, "input_path"));
             r->error = k ? dup_str(cJSON_GetObjectItem(e, "error")) : NULL;
             const cJSON *reason = cJSON_GetObjectItem(e, "reason");
-            if (k == 2 && cJSON_IsString(reason) && strcmp(reason->valuestring, "resume_existing_outputs")) {
+            if (k == 2 && cJSON_IsString(reason) && !strcmp(reason->valuestring, "over_max_memory")) {
                 /* skipped without being analysed (--max-memory): its reason is the row's error */
                 const cJSON *detail = cJSON_GetObjectItem(e, "detail");
                 const char *why = cJSON_IsString(detail) ? detail->valuestring : reason->valuestring;

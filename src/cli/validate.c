@@ -416,9 +416,11 @@ static void check_runs(report *rp, const char *dir, const run_file *f, size_t nf
         if (s && file_by_age(s, &f[i]) > 0)
             continue; /* its run finished: the summary was written last */
         snprintf(p, sizeof p, "%s/%s", dir, f[i].name);
-        snprintf(d, sizeof d, "%s %s: the run did not finish (killed, or still running on another host); the %d entries "
-                 "it lists are checked here, the ones it had not reached are not known (give the inputs too, or "
-                 "re-run it with --resume)", s ? "older than" : "no", sum,
+        /* (the checkpoint is named by p: the summary is the one older than it, or missing) */
+        snprintf(d, sizeof d, "%s %s%s: the run did not finish (killed, or still running on another host); the %d "
+                 "entries it lists are checked here, the ones it had not reached are not known (give the inputs too, "
+                 "or re-run it with --resume)", s ? "newer than its summary" : "no summary", sum,
+                 s ? " (written when a run ends)" : " beside it",
                  cJSON_GetArraySize(cJSON_GetObjectItem(f[i].doc, "results")) +
                  cJSON_GetArraySize(cJSON_GetObjectItem(f[i].doc, "errors")) +
                  cJSON_GetArraySize(cJSON_GetObjectItem(f[i].doc, "skipped")) +
@@ -645,7 +647,12 @@ static void check_outputs(report *rp, run_config *c, const paths *inputs, int ha
                 say_entry(rp, "ok", p, d);
                 continue;
             }
-            snprintf(d, sizeof d, "planned only (a --dry-run): never analysed%s", from);
+            /* outputs there that are not this plan's (another resolution, say) are named: they exist */
+            if (access(json, F_OK) == 0)
+                snprintf(d, sizeof d, "planned only (a --dry-run), and the outputs there are not its: %s%s", why,
+                         from);
+            else
+                snprintf(d, sizeof d, "planned only (a --dry-run): never analysed%s", from);
             say_entry(rp, "missing", p, d);
             flag(rp, V_OUTPUTS);
             continue;
@@ -671,8 +678,10 @@ static void check_outputs(report *rp, run_config *c, const paths *inputs, int ha
         if (p->record && (!cJSON_IsNumber(nv) || nv->valuedouble != (double)o.num_volumes ||
                           (cJSON_IsString(lt) ? !o.largest_type || strcmp(lt->valuestring, o.largest_type)
                                               : o.largest_type != NULL) ||
-                          /* both printed from one double: equal when the files agree */
-                          (cJSON_IsNumber(lv) && (!o.largest_type || lv->valuedouble != o.largest_volume)))) {
+                          /* both printed from one double: equal when the files agree; null only without
+                           * volumes */
+                          (cJSON_IsNumber(lv) ? !o.largest_type || lv->valuedouble != o.largest_volume
+                                              : o.largest_type != NULL))) {
             snprintf(d, sizeof d, "the record of %s (num_volumes, largest_type, largest_volume) disagrees with %s",
                      p->from, json);
             say_entry(rp, "invalid", p, d);

@@ -4,11 +4,28 @@
  * volume's voxel cubes grown by the padding, axis-parallel in the frame
  * asked for (the input frame for docking on the user's file).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cursor.h"
 #include "decimal.h"
 #include "internal.h"
+
+/* The padding as "%g" writes it when that gives it back (4: "4"), else its
+ * shortest digits that do: "%g" wrote 123.4567 as 123.457, and --resume,
+ * which reads the padding a box was made with from this comment, took the
+ * box for one of 123.457.  At most VOX_FMT_G_MAX bytes either way. */
+static char *put_padding(char *o, double v)
+{
+    const size_t n = vox_fmt_g(v, o);
+    if (strtod(o, NULL) == v)
+        return o + n;
+    char repr[64];
+    vox_fmt_repr(v, repr);
+    const size_t m = strlen(repr);
+    memcpy(o, repr, m);
+    return o + m;
+}
 
 vox_status vox_render_vina(const vox_result *r, const vox_render_params *p, vox_buf *b)
 {
@@ -18,7 +35,7 @@ vox_status vox_render_vina(const vox_result *r, const vox_render_params *p, vox_
     vox_status st = vox_result_box(r, p->volume, p->output_frame, p->box_padding, &box);
     if (st != VOX_OK)
         return st;
-    /* "# vox VERSION: TYPE ID, N voxels at %g A; box of its voxels + %g A on each side, FRAME frame", and
+    /* "# vox VERSION: TYPE ID, N voxels at %g A; box of its voxels + P A on each side, FRAME frame", and
      * the box: numbers without printf (decimal.h), written at a cursor
      * into a buffer reserved once (as some thirty appends, each with its
      * room check, they cost three times what the numbers do): the fixed
@@ -41,7 +58,7 @@ vox_status vox_render_vina(const vox_result *r, const vox_render_params *p, vox_
     o = VOX_PUT(o, " voxels at ");
     o += vox_fmt_g(r->resolution, o);
     o = VOX_PUT(o, " A; box of its voxels + ");
-    o += vox_fmt_g(p->box_padding, o);
+    o = put_padding(o, p->box_padding);
     if (p->output_frame == VOX_FRAME_INPUT)
         o = VOX_PUT(o, " A on each side, input frame\n");
     else
