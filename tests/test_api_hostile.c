@@ -90,18 +90,36 @@ static void test_small_records(void)
     vox_structure_free(&s);
 }
 
+/* n (at most 8) atoms from arrays, residues numbered from 1. */
+static vox_structure *from_names(size_t n, const float *xyz, const char *const *el, const char *const *nm,
+                                 const char *const *rn)
+{
+    static const int32_t rid[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    vox_atom_arrays a;
+    vox_atom_arrays_init(&a);
+    a.count = n; a.xyz = xyz; a.element = el; a.atom_name = nm; a.res_name = rn; a.res_id = rid;
+    vox_structure *s = NULL;
+    vox_status st = vox_structure_from_arrays(ctx, &a, &s);
+    CHECK(st == VOX_OK, "%zu atoms from arrays: %s", n, vox_ctx_last_error_detail(ctx));
+    return s;
+}
+
 /* Four atoms (CA of ALA), from arrays. */
 static vox_structure *four_atoms(const float xyz[12])
 {
     static const char *const el[4] = {"C", "C", "C", "C"}, *const nm[4] = {"CA", "CA", "CA", "CA"},
                              *const rn[4] = {"ALA", "ALA", "ALA", "ALA"};
-    static const int32_t rid[4] = {1, 2, 3, 4};
-    vox_atom_arrays a;
-    vox_atom_arrays_init(&a);
-    a.count = 4; a.xyz = xyz; a.element = el; a.atom_name = nm; a.res_name = rn; a.res_id = rid;
-    vox_structure *s = NULL;
-    vox_status st = vox_structure_from_arrays(ctx, &a, &s);
-    CHECK(st == VOX_OK, "four atoms from arrays: %s", vox_ctx_last_error_detail(ctx));
+    return from_names(4, xyz, el, nm, rn);
+}
+
+/* four_atoms prepared without alignment: the coordinates as given. */
+static vox_structure *unaligned_four_atoms(const float xyz[12])
+{
+    vox_structure *s = four_atoms(xyz);
+    vox_prepare_params pp;
+    vox_prepare_params_init(&pp);
+    pp.align = 0;
+    CHECK(vox_prepare(ctx, s, &pp) == VOX_OK, "prepare four atoms unaligned: %s", vox_ctx_last_error_detail(ctx));
     return s;
 }
 
@@ -357,14 +375,7 @@ static vox_structure *with_water(const float xyz[18])
 {
     static const char *const el[6] = {"O", "C", "C", "O", "C", "C"}, *const nm[6] = {"O", "CA", "CA", "O", "CA", "CA"},
                              *const rn[6] = {"HOH", "ALA", "ALA", "HOH", "ALA", "ALA"};
-    static const int32_t rid[6] = {1, 2, 3, 4, 5, 6};
-    vox_atom_arrays a;
-    vox_atom_arrays_init(&a);
-    a.count = 6; a.xyz = xyz; a.element = el; a.atom_name = nm; a.res_name = rn; a.res_id = rid;
-    vox_structure *s = NULL;
-    vox_status st = vox_structure_from_arrays(ctx, &a, &s);
-    CHECK(st == VOX_OK, "six atoms from arrays: %s", vox_ctx_last_error_detail(ctx));
-    return s;
+    return from_names(6, xyz, el, nm, rn);
 }
 
 /* A vox_prepare that fails in its alignment (an exploded first frame) has
@@ -412,14 +423,9 @@ static void test_prepare_retried(void)
     vox_prepare_params md;
     vox_prepare_params_init(&md);
     md.md_residue_names = 1;
-    vox_structure *w = NULL;
     static const char *const el[3] = {"O", "O", "O"}, *const nm[3] = {"O", "O", "O"}, *const rn[3] = {"HOH", "HOH", "HOH"};
-    static const int32_t rid[3] = {1, 2, 3};
     static const float wxyz[9] = {0, 0, 0, 3, 0, 0, 0, 3, 0};
-    vox_atom_arrays wa;
-    vox_atom_arrays_init(&wa);
-    wa.count = 3; wa.xyz = wxyz; wa.element = el; wa.atom_name = nm; wa.res_name = rn; wa.res_id = rid;
-    CHECK(vox_structure_from_arrays(ctx, &wa, &w) == VOX_OK, "water from arrays");
+    vox_structure *w = from_names(3, wxyz, el, nm, rn);
     CHECK(vox_prepare(ctx, w, &md) == VOX_E_NO_ATOMS, "water alone: no atoms left");
     st = vox_prepare(ctx, w, &md);
     CHECK(st == VOX_E_NO_ATOMS, "its retry with the same settings: %d (%s)", (int)st, vox_ctx_last_error_detail(ctx));
@@ -474,11 +480,7 @@ static void test_unaligned_frame_refused(void)
 static void test_superposed_overflow(void)
 {
     static const float fine[12] = {0, 0, 0, 3, 0, 0, 0, 3, 0, 0, 0, 3};
-    vox_structure *s = four_atoms(fine);
-    vox_prepare_params pp;
-    vox_prepare_params_init(&pp);
-    pp.align = 0;
-    CHECK(vox_prepare(ctx, s, &pp) == VOX_OK, "prepare four atoms unaligned");
+    vox_structure *s = unaligned_four_atoms(fine);
     vox_reference *ref = NULL;
     CHECK(vox_reference_create(ctx, s, fine, 4, NULL, &ref) == VOX_OK, "reference: %s", vox_ctx_last_error_detail(ctx));
     float exploded[12], out[12];
@@ -508,11 +510,7 @@ static void test_superposed_overflow(void)
 static void test_depth_axis_up_front(void)
 {
     static const float far[12] = {0, 0, 0, 110000, 0, 0, 0, 3, 0, 0, 0, 3};
-    vox_structure *s = four_atoms(far);
-    vox_prepare_params pp;
-    vox_prepare_params_init(&pp);
-    pp.align = 0;
-    CHECK(vox_prepare(ctx, s, &pp) == VOX_OK, "prepare four atoms far apart");
+    vox_structure *s = unaligned_four_atoms(far);
     for (int descriptors = 0; descriptors < 2; descriptors++) {
         vox_analyze_params ap;
         vox_analyze_params_init(&ap);

@@ -344,24 +344,38 @@ static void test_lining_random(void)
 
 /* Atom classes and hydropathy by name, against README "Descriptors" spelled
  * out case by case: every atom lines one voxel, each is its own residue. */
+/* A result of one group, the centre voxel of a 3 x 3 x 3 grid at 2 A around the origin: atoms
+ * there line it, whatever their names. */
+static void one_voxel_result(vox_result *r)
+{
+    memset(r, 0, sizeof *r);
+    r->resolution = 2.0;
+    for (int c = 0; c < 3; c++) {
+        r->dims[c] = 3;
+        r->origin[c] = -3.0;
+        r->step[c] = 2.0;
+        r->centres[c] = malloc(3 * sizeof *r->centres[c]);
+        for (int i = 0; i < 3; i++) r->centres[c][i] = (float)(-2.0 + 2.0 * i);
+    }
+    r->n = 1;
+    r->groups = calloc(1, sizeof *r->groups);
+    r->groups[0].voxels = malloc(sizeof *r->groups[0].voxels);
+    r->groups[0].voxels[0] = 13; /* the centre voxel */
+    r->groups[0].n = 1;
+}
+
+static void one_voxel_result_free(vox_result *r)
+{
+    vox_group_free(&r->groups[0]);
+    free(r->groups);
+    for (int c = 0; c < 3; c++) free(r->centres[c]);
+}
+
 /* The hydropathy of residues res[0 .. n) (one CA each), all lining one voxel. */
 static double hydropathy_of(vox_ctx *ctx, const char **res, size_t n)
 {
     vox_result r;
-    memset(&r, 0, sizeof r);
-    r.resolution = 2.0;
-    for (int c = 0; c < 3; c++) {
-        r.dims[c] = 3;
-        r.origin[c] = -3.0;
-        r.step[c] = 2.0;
-        r.centres[c] = malloc(3 * sizeof *r.centres[c]);
-        for (int i = 0; i < 3; i++) r.centres[c][i] = (float)(-2.0 + 2.0 * i);
-    }
-    r.n = 1;
-    r.groups = calloc(1, sizeof *r.groups);
-    r.groups[0].voxels = malloc(sizeof *r.groups[0].voxels);
-    r.groups[0].voxels[0] = 13; /* the centre voxel */
-    r.groups[0].n = 1;
+    one_voxel_result(&r);
     float xyz[3 * 8] = {0};
     const char *el[8], *an[8], *ch[8];
     int32_t rid[8];
@@ -370,9 +384,7 @@ static double hydropathy_of(vox_ctx *ctx, const char **res, size_t n)
     double h = NAN;
     if (s && vox_find_lining(ctx, s, &r) == VOX_OK && r.groups[0].d.has_hydropathy)
         h = r.groups[0].d.hydropathy;
-    vox_group_free(&r.groups[0]);
-    free(r.groups);
-    for (int c = 0; c < 3; c++) free(r.centres[c]);
+    one_voxel_result_free(&r);
     vox_structure_free(&s);
     return h;
 }
@@ -424,20 +436,7 @@ static void test_lining_names(void)
     const size_t n = sizeof cases / sizeof *cases;
     vox_ctx *ctx = context(NULL, 2);
     vox_result r;
-    memset(&r, 0, sizeof r);
-    r.resolution = 2.0;
-    for (int c = 0; c < 3; c++) {
-        r.dims[c] = 3;
-        r.origin[c] = -3.0;
-        r.step[c] = 2.0;
-        r.centres[c] = malloc(3 * sizeof *r.centres[c]);
-        for (int i = 0; i < 3; i++) r.centres[c][i] = (float)(-2.0 + 2.0 * i);
-    }
-    r.n = 1;
-    r.groups = calloc(1, sizeof *r.groups);
-    r.groups[0].voxels = malloc(sizeof *r.groups[0].voxels);
-    r.groups[0].voxels[0] = 13; /* the centre voxel */
-    r.groups[0].n = 1;
+    one_voxel_result(&r);
     float *xyz = calloc(3 * n, sizeof *xyz); /* all at the centre */
     const char **el = malloc(n * sizeof *el), **an = malloc(n * sizeof *an), **rn = malloc(n * sizeof *rn),
                **ch = malloc(n * sizeof *ch);
@@ -465,9 +464,7 @@ static void test_lining_names(void)
           counts[APOLAR], counts[POLAR], counts[CHARGED]);
     const double mean = (double)tenths / (10.0 * (double)valued);
     CHECK(d->has_hydropathy && d->hydropathy == mean, "hydropathy %.17g, expected %.17g", d->hydropathy, mean);
-    vox_group_free(&r.groups[0]);
-    free(r.groups);
-    for (int c = 0; c < 3; c++) free(r.centres[c]);
+    one_voxel_result_free(&r);
     free(xyz); free(el); free(an); free(rn); free(ch); free(rid);
     vox_structure_free(&s);
     vox_ctx_destroy(&ctx);
