@@ -1175,8 +1175,8 @@ def test_validate_shards(tmp):
     text = open(e1).read()
     open(e1, "w").write(text[: len(text) // 2])
     p = vox("validate", "--output-dir", out)
-    check(p.returncode == 5 and re.search(r"incomplete .*run\.shard-1-of-3\.checkpoint\.json: no run\.shard-1-of-3\."
-                                          r"summary\.json: the run did not finish.*--resume", p.stdout)
+    check(p.returncode == 5 and re.search(r"incomplete .*run\.shard-1-of-3\.checkpoint\.json: no summary run\.shard-1-"
+                                          r"of-3\.summary\.json beside it: the run did not finish.*--resume", p.stdout)
           and re.search(r"invalid +e1: .*e1\.annotation\.json.*\(from run\.shard-1-of-3\.checkpoint\.json\)", p.stdout)
           and "e4" not in p.stdout, f"a killed shard: its checkpoint's entries checked, the file named: {p.stdout}")
     j = json.loads(vox("validate", "--json", "--output-dir", out).stdout)
