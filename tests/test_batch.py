@@ -1743,11 +1743,17 @@ def test_plan_entries_said_right(tmp):
     shutil.copy(pocket, os.path.join(d, "m.pdb"))
     json.dump({"structures": [{"input_path": "a/" * 2100 + "p.pdb"}, {"foo": 1}, {"input_path": "m.pdb"}]},
               open(os.path.join(d, "m.json"), "w"))
+    f9 = os.path.join(d, "f9.json")
     p = vox("analyze", "--quiet", "--resolution", "3.0", "--manifest", os.path.join(d, "m.json"), "--output-dir",
-            os.path.join(d, "o9"))
+            os.path.join(d, "o9"), "--failures-manifest", f9)
     s9 = summary(os.path.join(d, "o9"))
     check([r["source"] for r in s9["results"]] == ["m"] and len(s9["errors"]) == 2 and
           "used by an earlier input" not in p.stderr, f"bad entries take no label: {p.stderr[-400:]}")
+    # and the failures manifest gives them their reason, not a made-up path "m.json#0" (its replay said only
+    # "No such file")
+    listed = json.load(open(f9))["structures"]
+    check(len(listed) == 2 and all("input_path" not in e and "error" in e for e in listed) and
+          "longer than a path may be" in listed[0]["error"], f"unnamed entries in the failures manifest: {listed}")
     # --download-dir "": the current folder (Path("") / name), not the root
     shutil.copy(pore, os.path.join(d, "7ABC.cif"))
     json.dump({"structures": [{"pdb_id": "7abc"}]}, open(os.path.join(d, "id.json"), "w"))

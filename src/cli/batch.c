@@ -42,6 +42,7 @@ typedef struct entry {
     char *early_error;    /* an entry that cannot run (e.g. a PDB id with no local file) */
     int duplicate;        /* an earlier entry has the same label */
     int by_id;            /* named by its pdb_id alone: path is its download */
+    int unnamed;          /* a manifest entry with no usable path or id: path is "<manifest>#k" */
     int listed;           /* from a manifest or summary (not an argument, which may be a folder to search) */
     char cif[PATH_MAX], json[PATH_MAX];
     int state;
@@ -720,6 +721,8 @@ static void write_failures_manifest(const batch *b, const char *path, const char
          * relative to where this run started was read against the manifest's own folder) */
         if (b->e[i].by_id)
             cJSON_AddStringToObject(s, "pdb_id", b->e[i].pdb_id);
+        else if (b->e[i].unnamed) /* no file to name ("<manifest>#k" is none): why, for whoever fixes the entry */
+            cJSON_AddStringToObject(s, "error", b->e[i].oc.error);
         else
             cJSON_AddStringToObject(s, "input_path", resolve_path(b->e[i].path, abs, sizeof abs) ? abs : b->e[i].path);
         cJSON_AddItemToArray(arr, s);
@@ -958,6 +961,7 @@ int run_batch(const run_config *c)
         e->path = in->path;
         e->early_error = in->error;
         e->by_id = in->by_id;
+        e->unnamed = in->unnamed;
         e->listed = p >= walked;
         e->members = in->members;
         strcpy(e->pdb_id, in->pdb_id);

@@ -327,6 +327,8 @@ int manifest_entries(const char *text, const char *manifest_path, const run_conf
         }
         in->error = error;
         in->by_id = has_id && !has_path;
+        in->unnamed = error && (has_path || !has_id) && !strncmp(path, manifest_path, strlen(manifest_path)) &&
+                      path[strlen(manifest_path)] == '#';
         if (has_id) memcpy(in->pdb_id, nid, sizeof in->pdb_id);
         if (cJSON_IsString(src) && src->valuestring[0]) in->source = strdup(src->valuestring);
         else if (has_id && !has_path) {

@@ -18,6 +18,7 @@ typedef struct input {
     cJSON *members;
     char *error;    /* cannot run: recorded as failed with this message */
     int by_id;      /* a manifest's pdb_id without input_path: path is its download */
+    int unnamed;    /* a manifest entry with no usable path or id: path is "<manifest>#k" */
 } input;
 
 typedef struct paths {
