@@ -296,12 +296,20 @@ def test_resume(tmp):
     if p.poll() is None:
         p.send_signal(signal.SIGKILL)
     p.wait()
+    rows_before = outputs(od)
     r = vox("trajectory", *args[:-2], "--stride", "2", "--output-dir", od, "--resume")
-    check(r.returncode == 0 and ("other settings (stride=1" in r.stderr or "no checkpoint" in r.stderr),
-          f"resume with other settings, naming the one that differs: {r.stderr}")
+    if "no checkpoint" not in r.stderr:
+        # refused, naming the setting, and nothing changed: before, the run started again at once and the
+        # interrupted run's rows and checkpoint were gone on the strength of a mistyped setting
+        check(r.returncode == 2 and "not resuming" in r.stderr and "other settings (stride=1" in r.stderr
+              and "leave out --resume" in r.stderr and outputs(od) == rows_before,
+              f"resume with other settings is refused, naming the one that differs: {r.returncode} {r.stderr}")
+        r = vox("trajectory", *args[:-2], "--stride", "2", "--output-dir", od)
+    check(r.returncode == 0, f"without --resume the run starts again: {r.stderr}")
     s = json.load(open(os.path.join(od, "run.summary.json")))
     check(not s["resumed"] and s["frames_done"] == 80, f"other settings: a fresh run {s['frames_done']}")
-    # a checkpoint of an older vox's format is named as such, a damaged one as damaged; both start again
+    # a checkpoint of an older vox's format is named as such, a damaged one as damaged; both refused (exit 1,
+    # nothing changed), and the run starts again without --resume
     for head, said in ((b"VOXTRJ03", "format 03 of an older vox"), (b"VOXTRJ99", "format 99 of a newer vox"),
                        (b"VOXTRJ\x07\x01", "is damaged")):
         od = os.path.join(tmp, "k-old")
@@ -309,9 +317,24 @@ def test_resume(tmp):
         os.makedirs(od)
         open(os.path.join(od, "long.checkpoint"), "wb").write(head + bytes(64))
         r = vox("trajectory", *args, "--output-dir", od, "--resume")
+        check(r.returncode == 1 and said in r.stderr and "not resuming" in r.stderr
+              and open(os.path.join(od, "long.checkpoint"), "rb").read() == head + bytes(64)
+              and not os.path.exists(os.path.join(od, "run.summary.json")), f"checkpoint {head!r}: {r.stderr}")
+        r = vox("trajectory", *args, "--output-dir", od)
         s = json.load(open(os.path.join(od, "run.summary.json"))) if r.returncode == 0 else {}
-        check(r.returncode == 0 and said in r.stderr and "starting from the first frame" in r.stderr
-              and not s.get("resumed") and s.get("frames_done") == 160, f"checkpoint {head!r}: {r.stderr}")
+        check(r.returncode == 0 and not s.get("resumed") and s.get("frames_done") == 160,
+              f"checkpoint {head!r}, without --resume: {r.stderr}")
+    # a checkpoint that cannot be read (no permission) is an interrupted run's too: refused, not started again
+    if os.geteuid() != 0:
+        od = os.path.join(tmp, "k-unreadable")
+        interrupted_run(args, od)
+        ck = os.path.join(od, "long.checkpoint")
+        if os.path.exists(ck):
+            os.chmod(ck, 0)
+            r = vox("trajectory", *args, "--output-dir", od, "--resume")
+            os.chmod(ck, 0o644)
+            check(r.returncode == 1 and "cannot read the checkpoint" in r.stderr and os.path.exists(ck),
+                  f"an unreadable checkpoint: {r.returncode} {r.stderr}")
     # a checkpoint whose bytes changed (a frame count edited, a bit flipped on disk) is damaged: before, one
     # whose next frame was moved on resumed into outputs that miss those frames' rows, exit 0; and a
     # length field asked for its memory (up to 1 TiB) before the file was seen to hold it
@@ -330,8 +353,10 @@ def test_resume(tmp):
         os.truncate(ck, 20 << 30)
         t0 = time.time()
         r = vox("trajectory", *args, "--output-dir", od, "--resume", timeout=120)
-        check(r.returncode == 0 and "is damaged" in r.stderr and time.time() - t0 < 60,
+        check(r.returncode == 1 and "is damaged" in r.stderr and time.time() - t0 < 60,
               f"a checkpoint grown to 20 GiB: {r.returncode} {time.time() - t0:.1f} s {r.stderr[-300:]}")
+        if os.path.exists(ck):
+            os.remove(ck)  # refused and kept: the user gives it up
         kill_after_checkpoint(args, od, "long.checkpoint", 0.0)
         if os.path.exists(ck):
             data = bytearray(open(ck, "rb").read())
@@ -340,9 +365,12 @@ def test_resume(tmp):
         struct.pack_into("<q", data, at, struct.unpack_from("<q", data, at)[0] + 5)
         open(ck, "wb").write(bytes(data))
         r = vox("trajectory", *args, "--output-dir", od, "--resume")
-        s = json.load(open(os.path.join(od, "run.summary.json"))) if r.returncode == 0 else {}
-        check(r.returncode == 0 and "is damaged" in r.stderr and not s.get("resumed") and outputs(od) == want,
+        check(r.returncode == 1 and "is damaged" in r.stderr and "not resuming" in r.stderr,
               f"an edited next frame: {r.returncode} {r.stderr}")
+        r = vox("trajectory", *args, "--output-dir", od)
+        s = json.load(open(os.path.join(od, "run.summary.json"))) if r.returncode == 0 else {}
+        check(r.returncode == 0 and not s.get("resumed") and outputs(od) == want,
+              f"an edited next frame, then without --resume: {r.returncode} {r.stderr}")
     # a topology read from a FIFO resumes too: the settings hold the topology's content, not its file's size
     # and time (a FIFO's change with every write: before, such a run always started again)
     import threading
@@ -362,7 +390,7 @@ def test_resume(tmp):
     check(r.returncode == 0 and s.get("resumed") and outputs(od) == want,
           f"--resume with a FIFO topology: {r.returncode} resumed {s.get('resumed')} {r.stderr[-300:]}")
     # a hard-linked copy of an interrupted run (cp -al) keeps its bytes when the original is resumed: a rows
-    # file with other links is not cut or appended to, but replaced (the run starts again)
+    # file with other links is not cut or appended to, but copied first, and the run resumes
     od = os.path.join(tmp, "k-hardlinked")
     interrupted_run(args, od)
     backup = od + "-backup"
@@ -372,7 +400,8 @@ def test_resume(tmp):
             os.link(os.path.join(od, f), os.path.join(backup, f))
     kept = outputs(backup)
     r = vox("trajectory", *args, "--output-dir", od, "--resume", timeout=120)
-    check(r.returncode == 0 and outputs(od) == want and outputs(backup) == kept,
+    s = json.load(open(os.path.join(od, "run.summary.json"))) if r.returncode == 0 else {}
+    check(r.returncode == 0 and s.get("resumed") and outputs(od) == want and outputs(backup) == kept,
           f"--resume beside a hard-linked copy: {r.returncode} {r.stderr[-300:]} "
           f"{[f for f in kept if outputs(backup).get(f) != kept[f]]}")
     settings = b"x"
@@ -381,7 +410,7 @@ def test_resume(tmp):
     os.makedirs(od)
     open(os.path.join(od, "long.checkpoint"), "wb").write(head + struct.pack("<I", zlib.crc32(head)))
     r = vox("trajectory", *args, "--output-dir", od, "--resume")
-    check(r.returncode == 0 and "is damaged" in r.stderr, f"a tracker state of 512 GiB in 70 bytes: {r.stderr}")
+    check(r.returncode == 1 and "is damaged" in r.stderr, f"a tracker state of 512 GiB in 70 bytes: {r.stderr}")
     # an interrupted run's descriptors rows (.part), then a run without --write descriptors (resumed
     # or not): the .part is not left behind, and no descriptors file appears
     plain = args[:args.index("--write")] + ["--checkpoint-every", "0"]

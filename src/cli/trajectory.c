@@ -77,7 +77,8 @@ static void usage(FILE *f)
             "                       hydropathy, atom classes, openings and lining residues;\n"
             "                       comma-separated\n"
             "  --track-gap N        frames a track may be missing and still continue (default 1)\n"
-            "  --resume             continue an interrupted run from its checkpoint\n"
+            "  --resume             continue an interrupted run from its checkpoint (none: start;\n"
+            "                       one that cannot be used, from other settings or damaged: refused)\n"
             "  --max-grid-voxels N  refuse frames whose grid has more than N voxels (default 2147483647);\n"
             "                       with --align reference or none also a frame that would grow the\n"
             "                       tracking lattice (all frames' grids) past N, and, when not given, one\n"
@@ -180,6 +181,7 @@ typedef struct checkpoint {
     size_t tracker_len;
     char *report; /* report_traj_save's bytes (--write html), else none */
     size_t report_len;
+    int present; /* checkpoint_read found a file, usable or not */
 } checkpoint;
 
 static uLong crc_text(uLong crc, const char *text, size_t cap)
@@ -312,12 +314,22 @@ static uint32_t crc_of(FILE *f, uint64_t n, int *ok)
 static int checkpoint_read(const char *path, checkpoint *c, char *why, size_t cap)
 {
     const int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    const int open_errno = errno;
     struct stat sb;
     FILE *f = NULL;
+    c->present = 1;
     if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || !(f = fdopen(fd, "rb"))) {
         if (fd >= 0)
             close(fd);
-        snprintf(why, cap, "no checkpoint %s", path);
+        /* only a checkpoint that is not there lets --resume start from the first frame: one that
+         * cannot be read is an interrupted run all the same */
+        c->present = fd >= 0 || open_errno != ENOENT;
+        if (!c->present)
+            snprintf(why, cap, "no checkpoint %s", path);
+        else if (fd < 0)
+            snprintf(why, cap, "cannot read the checkpoint %s: %s", path, strerror(open_errno));
+        else
+            snprintf(why, cap, "cannot read the checkpoint %s", path);
         return 0;
     }
     const uint64_t size = (uint64_t)sb.st_size;
@@ -445,15 +457,43 @@ static FILE *open_part(const char *path, int resumed, const char *header, char *
     return f;
 }
 
+/* The first len bytes of the rows file open as fd copied into a file of its own, renamed over
+ * path: a hard link elsewhere (a backup made with cp -al) keeps its bytes while the resumed run
+ * appends to the copy.  0 on any failure (the link is then left as it was). */
+static int unshare_part(const char *path, int fd, uint64_t len)
+{
+    char tmp[PATH_MAX];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld.XXXXXX", path, (long)getpid()) >= (int)sizeof tmp)
+        return 0;
+    const int out = mkostemp(tmp, O_CLOEXEC);
+    if (out < 0)
+        return 0;
+    char buf[1 << 16];
+    int ok = 1;
+    for (uint64_t at = 0; ok && at < len;) {
+        const size_t want = len - at < sizeof buf ? (size_t)(len - at) : sizeof buf;
+        const ssize_t n = pread(fd, buf, want, (off_t)at);
+        ok = n > 0 && write(out, buf, (size_t)n) == n;
+        at += n > 0 ? (uint64_t)n : 0;
+    }
+    ok = ok && fsync(out) == 0;
+    ok = close(out) == 0 && ok;
+    ok = ok && rename(tmp, path) == 0;
+    if (!ok)
+        unlink(tmp);
+    return ok;
+}
+
 /* A rows file cut back to the length a checkpoint counted (what was written after it is
- * written again); 0 when it is missing, shorter, or not a regular file of its own (a link). */
+ * written again); 0 when it is missing, shorter, or not a regular file.  One with other links
+ * is copied first (unshare_part), never cut in place. */
 static int truncate_part(const char *path, uint64_t len)
 {
-    const int fd = open(path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    const int fd = open(path, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     struct stat sb;
-    /* one link only: a hard link elsewhere (a backup made with cp -al) would be cut too */
-    const int ok = fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_nlink == 1 &&
-                   (uint64_t)sb.st_size >= len && ftruncate(fd, (off_t)len) == 0;
+    int ok = fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (uint64_t)sb.st_size >= len;
+    if (ok)
+        ok = sb.st_nlink == 1 ? ftruncate(fd, (off_t)len) == 0 : unshare_part(path, fd, len);
     if (fd >= 0)
         close(fd);
     return ok;
@@ -906,6 +946,7 @@ int cmd_trajectory(int argc, char **argv)
     settings_text(&o, e.w[0].s, settings, sizeof settings);
     if (o.resume) {
         char why[4400];
+        int other_settings = 0;
         if (checkpoint_read(ckpt_path, &ck, why, sizeof why) && !strcmp(ck.settings, settings)) {
             int restored = -1; /* -1: not tried, 0: the tracker state was refused, 1: restored */
             if (truncate_part(part_path, ck.csv_len) && (!o.descriptors || truncate_part(desc_part_path, ck.desc_len)))
@@ -923,20 +964,31 @@ int cmd_trajectory(int argc, char **argv)
             } else {
                 vox_tracker_free(&tk);
                 if (restored == 0)
-                    snprintf(note, sizeof note, "%s: %s: starting again", ckpt_path, vox_ctx_last_error_detail(ctx));
+                    snprintf(note, sizeof note, "%s: %s", ckpt_path, vox_ctx_last_error_detail(ctx));
                 else
-                    snprintf(note, sizeof note, "the checkpoint does not match %s: starting again", part_path);
+                    snprintf(note, sizeof note, "the checkpoint %s does not match %s", ckpt_path, part_path);
             }
         } else if (ck.settings[0]) {
             char diff[1400];
             settings_difference(ck.settings, settings, diff, sizeof diff);
-            snprintf(note, sizeof note, "the checkpoint %s is from other settings (%s): starting again", ckpt_path,
-                     diff);
+            snprintf(note, sizeof note, "the checkpoint %s is from other settings (%s)", ckpt_path, diff);
+            other_settings = 1;
         } else {
-            snprintf(note, sizeof note, "%s: starting from the first frame", why);
+            snprintf(note, sizeof note, "%s", why);
+        }
+        /* A checkpoint that is there but cannot be used (a setting mistyped, a damaged file) is an
+         * interrupted run's: starting again would truncate its rows, hours of frames perhaps, on
+         * the strength of a typo. --resume only goes on; leaving it out starts again. */
+        if (note[0] && ck.present) {
+            snprintf(err, sizeof err,
+                     "not resuming: %s; nothing changed: give the interrupted run's settings to resume it, or "
+                     "leave out --resume to start again (which replaces its rows)",
+                     note);
+            rc = other_settings ? 2 : 1;
+            goto out;
         }
         if (note[0] && !o.quiet)
-            fprintf(stderr, "vox trajectory: %s\n", note);
+            fprintf(stderr, "vox trajectory: %s: starting from the first frame\n", note);
     }
     if (!(part = open_part(part_path, resumed, frames_csv_header, err, sizeof err)) ||
         (o.descriptors && !(desc = open_part(desc_part_path, resumed, TRAJ_DESCRIPTORS_HEADER, err, sizeof err))))
