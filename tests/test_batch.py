@@ -976,6 +976,33 @@ def test_run_files_folders(tmp):
           f"a folder that cannot be made stops the run first: {p.returncode} {p.stderr}")
 
 
+def test_run_files_apart(tmp):
+    """--checkpoint, --progress-jsonl and --failures-manifest naming an input, one another, or a file the run
+    writes in its output directory: refused before anything is written (exit 2). Before, the events file
+    truncated the structure it named before it was read, a checkpoint replaced an input, and a failures
+    manifest replaced the run summary or a structure's annotation (vox validate then failed the folder)."""
+    d = os.path.join(tmp, "apart")
+    os.makedirs(d)
+    mine = os.path.join(d, "mine.pdb")
+    shutil.copy(os.path.join(GEN, "pocket_box.pdb"), mine)
+    original = open(mine, "rb").read()
+    out = os.path.join(d, "o")
+    for args, said in ((["--progress-jsonl", mine], "is an input of this run"),
+                       (["--checkpoint", os.path.join(d, ".", "mine.pdb")], "is an input of this run"),
+                       (["--failures-manifest", os.path.join(out, "run.summary.json")], "run files"),
+                       (["--failures-manifest", os.path.join(out, "mine.annotation.json")], "outputs of 'mine'"),
+                       (["--progress-jsonl", os.path.join(d, "x.json"), "--failures-manifest", os.path.join(d, "x.json")],
+                        "name one file")):
+        p = vox("analyze", "--quiet", "--resolution", "3.0", "--output-dir", out, *args, mine)
+        check(p.returncode == 2 and said in p.stderr and open(mine, "rb").read() == original
+              and not os.path.exists(os.path.join(out, "mine.annotation.json")), f"{args}: {p.returncode} {p.stderr}")
+    # in the output folder under names of their own: written
+    p = vox("analyze", "--quiet", "--resolution", "3.0", "--output-dir", out, "--checkpoint",
+            os.path.join(out, "run.checkpoint.json"), "--progress-jsonl", os.path.join(out, "events.jsonl"),
+            "--failures-manifest", os.path.join(out, "failed.json"), mine)
+    check(p.returncode == 0 and os.path.exists(os.path.join(out, "events.jsonl")), f"own names: {p.stderr}")
+
+
 def test_umask(tmp):
     """Every file a run writes has mode 0666 less the umask, as a new file from Python's open() (volumizer's
     outputs) has: a folder shared by a group (umask 002) stays writable by it, a private one (077) private.
@@ -1872,7 +1899,7 @@ if __name__ == "__main__":
                    test_manifest_and_replay, test_checkpoint_migration, test_resume_notes_only_real_changes,
                    test_progress_bar, test_device_targets, test_walk_links_and_fifos,
                    test_walk_damaged_structure_files, test_one_run_per_output_dir,
-                   test_dead_temporaries_of_every_output, test_shard_keeps_other_hosts_temporaries, test_shards_of_two_arrays, test_durable_replace, test_resume_home_path, test_run_files_folders, test_umask, test_paths_as_pathlib, test_output_dir_inside_input_dir, test_validate, test_validate_trajectory_folder, test_validate_shards, test_merge_shards, test_merge_refuses_mixed_runs, test_replay_shard_failures, test_shards_over_changed_inputs, test_shared_label_across_shards,
+                   test_dead_temporaries_of_every_output, test_shard_keeps_other_hosts_temporaries, test_shards_of_two_arrays, test_durable_replace, test_resume_home_path, test_run_files_folders, test_run_files_apart, test_umask, test_paths_as_pathlib, test_output_dir_inside_input_dir, test_validate, test_validate_trajectory_folder, test_validate_shards, test_merge_shards, test_merge_refuses_mixed_runs, test_replay_shard_failures, test_shards_over_changed_inputs, test_shared_label_across_shards,
                    test_deep_input_tree, test_progress_reader_gone, test_resume_other_settings, test_summary_volumes_as_annotations,
                    test_non_utf8_file_names, test_max_memory, test_binary_run_files,
                    test_messages_of_odd_plans, test_plan_entries_said_right, test_validate_holds_records, lambda tmp: test_usage()], "vox-batch-"))

@@ -813,6 +813,98 @@ static int replaceable(const char *option, const char *path, const char *instead
     return 0;
 }
 
+/* Where a path lies: the identity of its folder and its last component (the path need not exist),
+ * and the file's own identity when it does. */
+typedef struct place {
+    const char *base;
+    dev_t dir_dev, dev;
+    ino_t dir_ino, ino;
+    int dir_ok, exists;
+} place;
+
+static place place_of(const char *path)
+{
+    place p = {0};
+    char dir[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    p.base = slash ? slash + 1 : path;
+    snprintf(dir, sizeof dir, "%.*s", slash ? (slash == path ? 1 : (int)(slash - path)) : 1, slash ? path : ".");
+    struct stat sb;
+    if (stat(dir, &sb) == 0) {
+        p.dir_ok = 1;
+        p.dir_dev = sb.st_dev;
+        p.dir_ino = sb.st_ino;
+    }
+    if (stat(path, &sb) == 0) {
+        p.exists = 1;
+        p.dev = sb.st_dev;
+        p.ino = sb.st_ino;
+    }
+    return p;
+}
+
+/* One file under two names: the same folder and name, or (both there) the same file. */
+static int same_place(const place *a, const place *b)
+{
+    if (a->exists && b->exists)
+        return a->dev == b->dev && a->ino == b->ino;
+    return a->dir_ok && b->dir_ok && a->dir_dev == b->dir_dev && a->dir_ino == b->dir_ino && !strcmp(a->base, b->base);
+}
+
+/* The run's record files (--checkpoint, --progress-jsonl, --failures-manifest) must not be one of
+ * its inputs, one another, or a file the run writes in its output directory: the events file is
+ * truncated at the start (an input named there was gone before it was read) and the others are
+ * renamed over their path (the summary or a structure's annotation replaced by a manifest).
+ * Said before anything is written; 0 after saying which. */
+static int records_apart(const batch *b, const run_config *c, int quiet)
+{
+    char default_ckpt[PATH_MAX];
+    run_record_path(c, "checkpoint", default_ckpt, sizeof default_ckpt);
+    const struct { const char *option, *path; } rec[] = {
+        {"--checkpoint", c->no_checkpoint ? NULL : c->checkpoint ? c->checkpoint : default_ckpt},
+        {"--progress-jsonl", c->progress_jsonl},
+        {"--failures-manifest", c->failures_manifest}};
+    enum { NREC = sizeof rec / sizeof *rec };
+    place at[NREC];
+    char why[PATH_MAX + 400] = "";
+    for (size_t i = 0; i < NREC && !why[0]; i++) {
+        if (!rec[i].path)
+            continue;
+        at[i] = place_of(rec[i].path);
+        for (size_t j = 0; j < i && !why[0]; j++)
+            if (rec[j].path && same_place(&at[i], &at[j]))
+                snprintf(why, sizeof why, "%s and %s name one file, %s", rec[j].option, rec[i].option, rec[i].path);
+        for (size_t k = 0; k < b->n && !why[0]; k++) {
+            const entry *e = &b->e[k];
+            if (!e->path || (!at[i].exists && strcmp(at[i].base, strrchr(e->path, '/') ? strrchr(e->path, '/') + 1 : e->path)))
+                continue;
+            const place in = place_of(e->path);
+            if (same_place(&at[i], &in))
+                snprintf(why, sizeof why, "%s %s is an input of this run (%s): writing it would destroy it", rec[i].option,
+                         rec[i].path, e->path);
+        }
+        /* in the output directory: the run's own files (a record is its own default path) */
+        struct stat sb;
+        const int in_out = at[i].dir_ok && stat(c->output_dir, &sb) == 0 && sb.st_dev == at[i].dir_dev &&
+                           sb.st_ino == at[i].dir_ino;
+        if (why[0] || !in_out || (i == 0 && !strcmp(rec[i].path, default_ckpt)))
+            continue;
+        const char *base = at[i].base;
+        if (run_record_name(base, "summary") || run_record_name(base, "checkpoint") || !strcmp(base, ".vox.lock") ||
+            !strcmp(base, "index.html"))
+            snprintf(why, sizeof why, "%s %s is one of the output directory's run files", rec[i].option, rec[i].path);
+        for (size_t k = 0; k < b->n && !why[0]; k++) {
+            const size_t n = strlen(b->e[k].label);
+            if (n && !strncmp(base, b->e[k].label, n) && base[n] == '.')
+                snprintf(why, sizeof why, "%s %s is where this run writes the outputs of '%s'", rec[i].option,
+                         rec[i].path, b->e[k].label);
+        }
+    }
+    if (why[0] && !quiet)
+        fprintf(stderr, "vox analyze: %s: give it another path\n", why);
+    return !why[0];
+}
+
 int run_batch(const run_config *c)
 {
     const char *what;
@@ -984,6 +1076,10 @@ int run_batch(const run_config *c)
     /* duplicates over the whole plan, then this shard's entries: a label that two inputs share
      * fails at its later input whichever shard runs it, as in one unsharded run */
     mark_duplicate_labels(&b);
+    if (!records_apart(&b, c, mpi.ranks > 1 && mpi.rank > 0)) {
+        batch_free(&b);
+        return 2;
+    }
     if (c->num_shards > 1)
         b.shard_plan = own_plan ? own_plan : shard_plan_json(&b);
     else
