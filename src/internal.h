@@ -374,6 +374,10 @@ VOX_HIDDEN const char *vox_other_compressor(const void *head, size_t n);
 /* A decimal number of n characters (blanks around allowed), as Python's
  * float() reads it; 0 when it is not a finite number. */
 VOX_HIDDEN int vox_parse_number(const char *s, size_t n, double *out);
+/* 1 when s[0..n) is a decimal number as people write one: an optional sign, digits with an
+ * optional point (or a point and digits), an optional exponent; nothing else (no white space,
+ * no NUL, no C hexadecimal "0x1p4", no inf or nan), which strtod would also take. */
+VOX_HIDDEN int vox_decimal_text(const char *s, size_t n);
 
 /* A PDB residue number (columns 23-26, trimmed) as the loader reads it:
  * decimal, or hybrid-36 past 9999; 0 when it is neither (pdb.c).  models.c

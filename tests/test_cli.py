@@ -211,6 +211,21 @@ def bad_input_cases(tmp):
         ("mmCIF coordinate past the float range", w("huge.cif", b"data_x\nloop_\n_atom_site.group_PDB\n"
                                                   b"_atom_site.Cartn_x\n_atom_site.Cartn_y\n_atom_site.Cartn_z\n"
                                                   b"ATOM 1.0 -4e38 3.0\n"), ["huge.cif:7", "Cartn_y", "out of range"]),
+        # found by an adversarial pass: a NUL byte past the first 64 KiB (the binary-data probe) ended the field
+        # there, so "   2\0.000" was an x of 2 (exit 0, a wrong structure); C's hexadecimal 0x1p4 was 16. Python's
+        # float() (volumizer) refuses both.
+        ("NUL byte in a coordinate past 64 KiB", w("latenul.pdb", b"REMARK   1 PADDING\n" * 4000 +
+                                                   line.replace(b"   1.000", b"   1\x00000")),
+         ["latenul.pdb:4001", "NUL byte"]),
+        ("NUL byte in an mmCIF value past 64 KiB", w("latenul.cif", b"data_x\n" + b"# padding\n" * 7000 +
+                                                    b"loop_\n_atom_site.group_PDB\n_atom_site.Cartn_x\n"
+                                                    b"_atom_site.Cartn_y\n_atom_site.Cartn_z\nATOM 1\x005 2.0 3.0\n"),
+         ["latenul.cif:7007", "NUL byte"]),
+        ("hexadecimal coordinate", w("hex.pdb", line.replace(b"   1.000", b"   0x1p4")),
+         ["hex.pdb:1", "x coordinate '0x1p4'", "not a number"]),
+        ("hexadecimal mmCIF coordinate", w("hex.cif", b"data_x\nloop_\n_atom_site.group_PDB\n_atom_site.Cartn_x\n"
+                                          b"_atom_site.Cartn_y\n_atom_site.Cartn_z\nATOM 0x1p4 2.0 3.0\n"),
+         ["hex.cif:7", "Cartn_x '0x1p4'", "not a number"]),
         ("unterminated mmCIF text field", w("opentext.cif", b"data_x\n_struct.title\n;a title that\nnever ends\n"
                                            b"loop_\n_atom_site.group_PDB\n_atom_site.Cartn_x\n"),
          ["opentext.cif:3", "text field starting at line 3", "never ends"]),

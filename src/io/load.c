@@ -433,6 +433,19 @@ static void lone_cr_to_lf(char *p, size_t n)
     }
 }
 
+/* A NUL byte past the probe's first bytes (which count control bytes): the parsers read a
+ * field up to it, so "  2\0.646" was an x of 2 and a name ended there, silently. */
+static vox_status no_nul_byte(vox_ctx *ctx, const text_sink *t)
+{
+    const char *nul = memchr(t->buf, '\0', t->len);
+    if (!nul)
+        return VOX_OK;
+    size_t line = 1;
+    for (const char *p = t->buf; (p = memchr(p, '\n', (size_t)(nul - p))) != NULL; p++) line++;
+    return vox_fail(ctx, VOX_E_PARSE, "%s:%zu: a NUL byte at byte %zu%s (binary data, or a damaged file)", t->name, line,
+                    (size_t)(nul - t->buf), t->gz ? " of the decompressed text" : "");
+}
+
 /* Streams the input in, tests it, parses it. */
 static vox_status load_source(vox_ctx *ctx, source *src, size_t size_hint, const vox_load_params *params,
                               vox_structure **out)
@@ -468,6 +481,9 @@ static vox_status load_source(vox_ctx *ctx, source *src, size_t size_hint, const
     if (st == VOX_OK) {
         t.buf[t.len] = '\0';
         lone_cr_to_lf(t.buf, t.len);
+        st = no_nul_byte(ctx, &t);
+    }
+    if (st == VOX_OK) {
         vox_text text = {t.name, t.buf, t.len, t.limit / VOX_BYTES_PER_ATOM_LINE};
         st = fmt == FMT_CIF ? vox_parse_cif(ctx, &text, lp.assembly, s) : vox_parse_pdb(ctx, &text, lp.assembly, s);
         if (st == VOX_OK && s->atoms.n == 0)

@@ -230,7 +230,7 @@ static size_t records(const struct vox_frames *fr, const models_state *m)
 static int next_line(struct vox_frames *fr, models_state *m, size_t *len, uint64_t *at)
 {
     size_t n = 0, ends = 0; /* the line end's bytes */
-    int c;
+    int c, nul = 0;
     *at = m->offset;
     while ((c = getc(fr->f)) != EOF) {
         if (c == '\n' || c == '\r') {
@@ -254,10 +254,13 @@ static int next_line(struct vox_frames *fr, models_state *m, size_t *len, uint64
             m->line = nl;
             m->cap = cap;
         }
+        nul |= c == '\0';
         m->line[n++] = (char)c;
     }
     if (!ends && n == 0)
         return 0;
+    if (nul) /* a field read up to it would end there: "2\0.646" read as 2 */
+        return -2;
     m->offset += n + ends;
     if (!m->line) {
         m->line = malloc(m->cap = 256);
@@ -267,6 +270,17 @@ static int next_line(struct vox_frames *fr, models_state *m, size_t *len, uint64
     *len = n;
     m->line_no++;
     return 1;
+}
+
+/* next_line's failure r (-1: a line over 1 MiB, or no memory for it; -2: a NUL byte) as the error
+ * of the line it read; hint: what a long line suggests, or "". */
+static vox_status line_fault(vox_ctx *ctx, const struct vox_frames *fr, const models_state *m, int r, const char *hint)
+{
+    if (r == -2)
+        return vox_fail(ctx, VOX_E_PARSE, "%s:%llu: a NUL byte in the line (binary data, or a damaged file)", fr->path,
+                        (unsigned long long)m->line_no + 1);
+    return vox_fail(ctx, VOX_E_PARSE, "%s:%llu: a line longer than 1 MiB%s", fr->path, (unsigned long long)m->line_no + 1,
+                    hint);
 }
 
 static int starts(const char *l, const char *p) { return strncmp(l, p, strlen(p)) == 0; }
@@ -370,8 +384,7 @@ static vox_status pdb_read(vox_ctx *ctx, struct vox_frames *fr, float *xyz, vox_
         kept++;
     }
     if (r < 0)
-        return vox_fail(ctx, VOX_E_PARSE, "%s:%llu: a line longer than 1 MiB (not a PDB file?)", fr->path,
-                        (unsigned long long)m->line_no + 1);
+        return line_fault(ctx, fr, m, r, " (not a PDB file?)");
     if (!any) {
         /* a MODEL without atoms (before ENDMDL, the next MODEL or the end of a cut file) is a
          * frame that cannot be read, not the end: the models after it would be dropped unsaid */
@@ -518,7 +531,7 @@ static vox_status cif_header(vox_ctx *ctx, struct vox_frames *fr, models_state *
         if (l[0] == '_') in_loop = 0;
     }
     if (r < 0)
-        return vox_fail(ctx, VOX_E_PARSE, "%s:%llu: a line longer than 1 MiB", fr->path, (unsigned long long)m->line_no + 1);
+        return line_fault(ctx, fr, m, r, "");
     if (later) {
         m->done = 1;
         return VOX_OK;
@@ -549,7 +562,7 @@ next_block:
             if (starts(l, "data_")) m->next_block = 1;
         }
         if (r < 0)
-            return vox_fail(ctx, VOX_E_PARSE, "%s:%llu: a line longer than 1 MiB", fr->path, (unsigned long long)m->line_no + 1);
+            return line_fault(ctx, fr, m, r, "");
         m->next_block = 0;
         if (r == 0)
             m->done = 1;
@@ -650,7 +663,7 @@ next_block:
         kept++;
     }
     if (r < 0)
-        return vox_fail(ctx, VOX_E_PARSE, "%s:%llu: a line longer than 1 MiB", fr->path, (unsigned long long)m->line_no + 1);
+        return line_fault(ctx, fr, m, r, "");
     if (r == 0)
         m->done = 1;
     if (natoms == 0) /* a loop that ended before its first row: the frames go on in a later block */

@@ -15,6 +15,36 @@
 static const double pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
                                        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
+static size_t digits_at(const char *s, const char *e)
+{
+    const char *q = s;
+    while (q < e && (unsigned)(*q - '0') < 10) q++;
+    return (size_t)(q - s);
+}
+
+int vox_decimal_text(const char *s, size_t n)
+{
+    const char *e = s + n;
+    s += s < e && (*s == '-' || *s == '+');
+    size_t whole = digits_at(s, e), frac = 0;
+    s += whole;
+    if (s < e && *s == '.') {
+        frac = digits_at(++s, e);
+        s += frac;
+    }
+    if (!whole && !frac)
+        return 0;
+    if (s < e && (*s == 'e' || *s == 'E')) {
+        s++;
+        s += s < e && (*s == '-' || *s == '+');
+        const size_t exp = digits_at(s, e);
+        if (!exp)
+            return 0;
+        s += exp;
+    }
+    return s == e;
+}
+
 int vox_parse_number(const char *s, size_t n, double *out)
 {
     const char *e = s + n;
@@ -40,9 +70,11 @@ int vox_parse_number(const char *s, size_t n, double *out)
         return 1;
     }
     /* the general case: exponents, long mantissas, and every malformed text */
+    /* what strtod would also read but a number field never holds: a NUL inside it (strtod stopped
+     * there: "2\0.646" was 2), C's hexadecimal (0x1p4), inf, nan */
     char buf[64];
     n = (size_t)(e - s);
-    if (n >= sizeof buf)
+    if (n >= sizeof buf || !vox_decimal_text(s, n))
         return 0;
     memcpy(buf, s, n);
     buf[n] = '\0';
