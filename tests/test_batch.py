@@ -1660,11 +1660,34 @@ def test_usage():
                          (["--only", "failed"], "--from-summary"),
                          (["--write", "vina", "--box-padding", " 4"], "--box-padding"),
                          (["--checkpoint", "/tmp/" + "c" * 245 + ".json"], "at most 236 bytes"),
-                         (["--failures-manifest", "/tmp/" + "f" * 245 + ".json"], "at most 236 bytes")]:
+                         (["--failures-manifest", "/tmp/" + "f" * 245 + ".json"], "at most 236 bytes"),
+                         # an adversarial pass of the options: one way to read numbers (0x400 was 1024 A^3 for
+                         # --min-volume, " 3" a resolution, while --box-padding refused both), sizes that the
+                         # records hold (2^64 - 1 was recorded as -1), the whole connectivity value (a copy cut
+                         # at 15 bytes passed "custom18       garbage"), and no empty paths (--checkpoint ""
+                         # turned the checkpoint off while the summary said it was on)
+                         (["--min-volume", "0x400"], "--min-volume"), (["--resolution", " 3"], "--resolution"),
+                         (["--resolution", "0x1.8p1"], "--resolution"), (["--progress-interval", "0x10"], "--progress-interval"),
+                         (["--threads", " 2"], "--threads"), (["--max-grid-voxels", "0x10"], "--max-grid-voxels"),
+                         (["--max-memory", "18446744073709551615"], "at most 2^63 - 1"),
+                         (["--max-input-bytes", "8388608T"], "at most 2^63 - 1"),
+                         (["--surface-connectivity", "custom18       garbage"], "--surface-connectivity"),
+                         (["--checkpoint", ""], "--checkpoint: an empty path"),
+                         (["--failures-manifest", ""], "--failures-manifest: an empty path"),
+                         (["--progress-jsonl", ""], "--progress-jsonl: an empty path"),
+                         (["--input", ""], "an empty input path")]:
         p = vox("analyze", "--output-dir", "/tmp/never", *args, GEN)
         check(p.returncode == 2 and needle in p.stderr, f"usage {args}: {p.returncode} {p.stderr}")
     p = vox("merge-summaries", "/tmp/x.json")
     check(p.returncode == 2, "merge-summaries needs inputs")
+    p = vox("analyze", "--output-dir", "/tmp/never", "--dry-run", "--surface-connectivity", " CUSTOM18 ", GEN)
+    check(p.returncode == 0, f"a connectivity trimmed and lower-cased, as volumizer reads it: {p.stderr}")
+    for args, needle in [(["--resolution", " 3"], "--resolution"), (["--resolution", "0x3"], "--resolution"),
+                         (["--checkpoint-every", "0x1"], "--checkpoint-every"), (["--stride", " 2"], "--stride")]:
+        p = vox("trajectory", "--topology", os.path.join(GEN, "pocket_box.pdb"), "--output-dir", "/tmp/never", *args)
+        check(p.returncode == 2 and needle in p.stderr, f"trajectory usage {args}: {p.returncode} {p.stderr}")
+    p = vox("validate", "--resolution", "0x3", os.path.join(GEN, "pocket_box.pdb"))
+    check(p.returncode == 2 and "--resolution" in p.stderr, f"validate --resolution 0x3: {p.returncode} {p.stderr}")
 
 
 def test_messages_of_odd_plans(tmp):

@@ -368,6 +368,18 @@ def test_unclear_errors(tmp):
           f"VOX_ISA=bogus named: {p.stderr}")
     p = vox("analyze", "--isa", "bogus", "--output-dir", out, pore)
     check(p.returncode == 2 and "--isa 'bogus'" in p.stderr, f"--isa bogus named: {p.stderr}")
+    # the same message and exit 2 from every command, and no output folder made first (an adversarial pass:
+    # vox trajectory said only "cannot create a context", exit 1; validate exited 1, a code it does not list)
+    never = os.path.join(tmp, "isa-never")
+    p = vox("analyze", "--isa", "bogus", "--output-dir", never, pore)
+    check(p.returncode == 2 and not os.path.exists(never), f"--isa bogus makes no folder: {os.path.exists(never)}")
+    p = vox("trajectory", "--topology", pore, "--output-dir", never, env=env)
+    check(p.returncode == 2 and "VOX_ISA='bogus'" in p.stderr and "unknown instruction set" in p.stderr
+          and not os.path.exists(never), f"vox trajectory names VOX_ISA: {p.returncode} {p.stderr}")
+    missing = next((i for i in ("neon", "avx512", "avx2") if i not in vox("info").stdout.split("available")[-1][:200]), None)
+    if missing:
+        p = vox("validate", pore, env=dict(os.environ, VOX_ISA=missing))
+        check(p.returncode == 2 and "not available" in p.stderr, f"validate with VOX_ISA={missing}: {p.returncode} {p.stderr}")
     p = vox("info", env=env)
     check("VOX_ISA='bogus'" in p.stdout, f"vox info names VOX_ISA: {p.stdout}")
     p = vox("analyze", "--threads", "4097", "--output-dir", out, pore)

@@ -917,6 +917,40 @@ int run_batch(const run_config *c)
     if ((c->checkpoint && !c->no_checkpoint && !replaceable("--checkpoint", c->checkpoint, " (or --no-checkpoint)")) ||
         (c->failures_manifest && !replaceable("--failures-manifest", c->failures_manifest, "")))
         return 2;
+    /* the library set up first: a bad --isa or VOX_ISA is a usage error that makes no folder */
+    vox_options o;
+    vox_options_init(&o);
+    o.isa = c->isa;
+    o.profile = c->profile;
+    o.threads = c->threads;
+    if (c->log) {
+        o.log = cli_log_line;
+        o.log_cookie = c->log;
+    }
+    char detail[1024] = "";
+    o.error_detail = detail;
+    o.error_detail_size = sizeof detail;
+    vox_ctx *probe = NULL;
+    vox_status st = vox_ctx_create(&probe, &o);
+    if (st != VOX_OK) {
+        char why[512];
+        explain_ctx_error(st, c->isa, why, sizeof why);
+        fprintf(stderr, "vox analyze: %s\n", why);
+        return st == VOX_E_ISA_UNKNOWN || st == VOX_E_ISA_UNAVAILABLE ? 2 : 1;
+    }
+    /* the profile's split of this machine for batches (voxtune), used below when --jobs is not given */
+    int split_jobs = 1, split_threads = 0;
+    const int split_tuned = vox_ctx_batch_split(probe, &split_jobs, &split_threads);
+    /* a profile named (--profile, else $VOX_PROFILE) and not used: a warning, --quiet or not (it hides
+     * only the volume tables); the library says nothing of it unless verbose */
+    vox_profile_status ps = vox_ctx_profile_status(probe);
+    const char *env_profile = getenv("VOX_PROFILE");
+    const char *named = c->profile ? c->profile : env_profile;
+    if (named && *named && ps != VOX_PROFILE_EXACT && ps != VOX_PROFILE_PARTIAL)
+        fprintf(stderr, "vox analyze: warning: %s%s: %s: %s; using the default settings\n",
+                c->profile ? "--profile " : "VOX_PROFILE=", named, vox_profile_status_name(ps),
+                vox_ctx_profile_detail(probe));
+    vox_ctx_destroy(&probe);
     if (mkdir_p(c->output_dir) != 0 || access(c->output_dir, W_OK | X_OK) != 0) {
         char why[PATH_MAX + 100];
         fprintf(stderr, "vox analyze: cannot write to output directory '%s': %s\n", c->output_dir,
@@ -943,39 +977,6 @@ int run_batch(const run_config *c)
             return 1;
         }
     }
-    vox_options o;
-    vox_options_init(&o);
-    o.isa = c->isa;
-    o.profile = c->profile;
-    o.threads = c->threads;
-    if (c->log) {
-        o.log = cli_log_line;
-        o.log_cookie = c->log;
-    }
-    char detail[1024] = "";
-    o.error_detail = detail;
-    o.error_detail_size = sizeof detail;
-    vox_ctx *probe = NULL;
-    vox_status st = vox_ctx_create(&probe, &o);
-    if (st != VOX_OK) {
-        char why[512];
-        explain_ctx_error(st, c->isa, why, sizeof why);
-        fprintf(stderr, "vox analyze: %s\n", why);
-        return st == VOX_E_ISA_UNKNOWN ? 2 : 1;
-    }
-    /* the profile's split of this machine for batches (voxtune), used below when --jobs is not given */
-    int split_jobs = 1, split_threads = 0;
-    const int split_tuned = vox_ctx_batch_split(probe, &split_jobs, &split_threads);
-    /* a profile named (--profile, else $VOX_PROFILE) and not used: a warning, --quiet or not (it hides
-     * only the volume tables); the library says nothing of it unless verbose */
-    vox_profile_status ps = vox_ctx_profile_status(probe);
-    const char *env_profile = getenv("VOX_PROFILE");
-    const char *named = c->profile ? c->profile : env_profile;
-    if (named && *named && ps != VOX_PROFILE_EXACT && ps != VOX_PROFILE_PARTIAL)
-        fprintf(stderr, "vox analyze: warning: %s%s: %s: %s; using the default settings\n",
-                c->profile ? "--profile " : "VOX_PROFILE=", named, vox_profile_status_name(ps),
-                vox_ctx_profile_detail(probe));
-    vox_ctx_destroy(&probe);
     /* One run per output directory (or the shards of one batch): this
      * process (under MPI, rank 0 for all ranks) holds the directory's lock
      * until it exits, and only then removes what dead runs left behind,

@@ -12,6 +12,7 @@
 #include <cJSON.h>
 
 #include "exports.h"
+#include "option_values.h"
 #include "internal.h"
 #include "vox/vox.h"
 
@@ -142,9 +143,6 @@ typedef struct run_record_rank {
 int run_record_kind(const char *name);
 /* qsort's answer for x and y, older first. */
 int run_record_older(const run_record_rank *x, const run_record_rank *y);
-/* A byte count: digits with an optional K, M, G or T (powers of 1024; "KiB", "MB" ... too).
- * 0 when s is not one, or overflows. */
-int parse_size(const char *s, unsigned long long *out);
 /* "3.2 GiB", "512 MiB", "900 B". */
 void format_bytes(unsigned long long n, char out[32]);
 /* The analysis parameters a run's options give. */

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,35 +189,6 @@ int normalize_pdb_id(const char *in, char out[8])
         out[i] = (char)toupper((unsigned char)in[i]);
     }
     out[4] = '\0';
-    return 1;
-}
-
-int parse_size(const char *s, unsigned long long *out)
-{
-    if (!isdigit((unsigned char)*s))
-        return 0;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno)
-        return 0;
-    int shift = 0;
-    switch (toupper((unsigned char)*end)) {
-    case '\0': break;
-    case 'K': shift = 10; break;
-    case 'M': shift = 20; break;
-    case 'G': shift = 30; break;
-    case 'T': shift = 40; break;
-    default: return 0;
-    }
-    if (shift) {
-        end++;
-        if (!strcmp(end, "iB") || !strcmp(end, "B") || !strcmp(end, "ib") || !strcmp(end, "b"))
-            end += strlen(end);
-    }
-    if (*end || (shift && v > (~0ull >> shift)))
-        return 0;
-    *out = v << shift;
     return 1;
 }
 

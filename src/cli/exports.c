@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "exports.h"
+#include "option_values.h"
 #include "internal.h"
 
 /* Each kind's name and file: "<label><suffix>", or for the per-volume kinds
@@ -87,15 +88,10 @@ const char *exports_kind_suffix(unsigned kind)
 int exports_option(export_config *e, const char *cmd, const char *option, const char *value)
 {
     if (!strcmp(option, "--box-padding")) {
-        char *end;
-        errno = 0;
-        double d = strtod(value, &end);
-        if (errno == ERANGE && fabs(d) < 1.0) /* an underflow (1e-320) is a padding of about 0, not an error */
-            errno = 0;
-        /* decimal only: strtod also takes C's hexadecimal (0x10 = 16), which no one means by angstroms */
-        /* and no white space: strtod skips it in front ("' 4'" passed where "'4 '" did not) */
-        if (!*value || isspace((unsigned char)*value) || *end || errno || strpbrk(value, "xX") || !isfinite(d) || d < 0 ||
-            d > 1000) {
+        /* decimal only, as every number option (cli_number): strtod also takes C's hexadecimal
+         * (0x10 = 16), which no one means by angstroms, and skips white space in front */
+        double d;
+        if (!cli_number(value, &d) || d < 0 || d > 1000) {
             fprintf(stderr, "vox %s: --box-padding: expected angstroms from 0 to 1000, got '%s'\n", cmd, value);
             return 2;
         }

@@ -84,7 +84,7 @@ static void usage(FILE *f)
             "                       tracking lattice (all frames' grids) past N, and, when not given, one\n"
             "                       that would grow it over 64 times at once (an atom far from the rest)\n"
             "  --max-input-bytes SIZE  refuse topology text (after gzip decompression) longer than\n"
-            "                       SIZE bytes (K, M, G suffixes; default 1G)\n"
+            "                       SIZE bytes (K, M, G, T; default 1G)\n"
             "  --checkpoint-every S seconds between checkpoints (default 2; 0: after every batch)\n"
             "  --wait-lock          when another run holds the output directory, wait for it\n"
             "                       (default: fail at once, naming it)\n"
@@ -108,12 +108,11 @@ typedef struct traj_opts {
     int fit_ca, occupancy, resume, quiet, canonical_signs, html, descriptors, wait_lock, gap_given, max_grid_given;
 } traj_opts;
 
+/* An integer option of at least lo. */
 static int parse_long(const char *s, long lo, long *out)
 {
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end || errno || v < lo)
+    long v;
+    if (!cli_integer(s, &v) || v < lo)
         return 0;
     *out = v;
     return 1;
@@ -624,14 +623,12 @@ static int parse_options(int argc, char **argv, traj_opts *o)
     while ((li = -1, ch = getopt_long(argc, argv, ":h", opts, &li)) != -1) {
         int ok = 1;
         const char *expect = "a whole number";
-        char *end;
         switch (ch) {
         case O_TOP: o->top = optarg; break;
         case O_TRAJ: o->traj = optarg; break;
         case O_OUT: o->outdir = optarg; break;
         case O_RES:
-            o->res = strtod(optarg, &end);
-            ok = *optarg && !*end && o->res > 0 && isfinite(o->res);
+            ok = cli_number(optarg, &o->res) && o->res > 0;
             expect = "a positive number";
             break;
         case O_ALIGN:
@@ -690,8 +687,7 @@ static int parse_options(int argc, char **argv, traj_opts *o)
             break;
         }
         case O_CKPT:
-            o->ckpt_every = strtod(optarg, &end);
-            ok = *optarg && !*end && o->ckpt_every >= 0 && isfinite(o->ckpt_every);
+            ok = cli_number(optarg, &o->ckpt_every) && o->ckpt_every >= 0;
             expect = "seconds >= 0";
             break;
         case O_QUIET: o->quiet = 1; break;
@@ -818,9 +814,12 @@ int cmd_trajectory(int argc, char **argv)
     vo.log = cli_log_stderr;
     vo.log_cookie = (void *)"vox trajectory";
     vox_ctx *ctx = NULL; /* for the readers and writers */
-    if (vox_ctx_create(&ctx, &vo) != VOX_OK) {
-        fprintf(stderr, "vox trajectory: cannot create a context\n");
-        return 1;
+    const vox_status ctx_st = vox_ctx_create(&ctx, &vo);
+    if (ctx_st != VOX_OK) {
+        char why[512];
+        explain_ctx_error(ctx_st, NULL, why, sizeof why);
+        fprintf(stderr, "vox trajectory: %s\n", why);
+        return ctx_st == VOX_E_ISA_UNKNOWN || ctx_st == VOX_E_ISA_UNAVAILABLE ? 2 : 1;
     }
     frame_engine e;
     memset(&e, 0, sizeof e);

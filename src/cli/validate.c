@@ -61,7 +61,7 @@ static void usage_validate(FILE *f)
             "  --keep-non-protein            keep waters, ligands and nucleic acids\n"
             "  --no-align                    coordinates as they are\n"
             "  --max-grid-voxels N           grid limit (default 2147483647, at most 4294967295)\n"
-            "  --max-memory SIZE             flag inputs predicted to need more (K, M, G suffixes)\n"
+            "  --max-memory SIZE             flag inputs predicted to need more (K, M, G, T suffixes)\n"
             "  --max-input-bytes SIZE        input text limit (default 1G)\n"
             "  --write LIST                  the run wrote these too: df-json, pdb, html, descriptors, vina,\n"
             "                                pymol, chimerax, dx (default: as its summary says)\n"
@@ -788,15 +788,12 @@ int cmd_validate(int argc, char **argv)
     optind = 1;
     opterr = 0;
     while (rc < 0 && (ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        char *end;
         switch (ch) {
         case O_OUT: c.output_dir = optarg; break;
         case O_INPUT: given[ngiven++] = optarg; break;
         case O_RES:
-            errno = 0;
-            c.resolution = strtod(optarg, &end);
             resolution_given = 1;
-            if (*end || errno || !isfinite(c.resolution) || c.resolution <= 0) {
+            if (!cli_number(optarg, &c.resolution) || c.resolution <= 0) {
                 fprintf(stderr, "vox validate: --resolution: expected a positive number of angstroms, got '%s'\n", optarg);
                 rc = V_USAGE;
             }
@@ -811,9 +808,10 @@ int cmd_validate(int argc, char **argv)
         case O_KEEP: c.keep_non_protein = 1; break;
         case O_NOALIGN: c.align = 0; break;
         case O_MAXGRID:
-            errno = 0;
-            c.max_grid_voxels = strtoull(optarg, &end, 10);
-            if (*end || errno || !*optarg || *optarg == '-' || c.max_grid_voxels == 0 || c.max_grid_voxels > 4294967295ull) {
+            long grid = 0;
+            const int grid_ok = cli_integer(optarg, &grid) && grid >= 1 && grid <= 4294967295L;
+            c.max_grid_voxels = grid_ok ? (unsigned long long)grid : 0;
+            if (!grid_ok) {
                 fprintf(stderr, "vox validate: --max-grid-voxels: expected an integer from 1 to 4294967295, got '%s'\n",
                         optarg);
                 rc = V_USAGE;
@@ -937,7 +935,7 @@ int cmd_validate(int argc, char **argv)
     if (st != VOX_OK) {
         explain_ctx_error(st, NULL, why, sizeof why);
         fprintf(stderr, "vox validate: %s\n", why);
-        rc = st == VOX_E_ISA_UNKNOWN ? V_USAGE : 1;
+        rc = st == VOX_E_ISA_UNKNOWN || st == VOX_E_ISA_UNAVAILABLE ? V_USAGE : 1;
     } else {
         for (size_t i = 0; i < ps.n; i++)
             check_input(&rp, ctx, &c, &ps.p[i]);

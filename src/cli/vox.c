@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -93,9 +94,9 @@ static void usage_analyze(FILE *f)
             "  --output-frame F              aligned (default: volumizer's frame) or input: the annotated\n"
             "                                CIF/PDB coordinates in the input file's frame\n"
             "  --max-memory SIZE             skip (with the reason in the summary) structures whose predicted\n"
-            "                                peak memory at this resolution is over SIZE (K, M, G suffixes)\n"
+            "                                peak memory at this resolution is over SIZE (K, M, G, T suffixes)\n"
             "  --max-input-bytes SIZE        refuse structure text (after gzip decompression) longer than\n"
-            "                                SIZE bytes (K, M, G suffixes; default 1G), checked while reading\n"
+            "                                SIZE bytes (K, M, G, T; default 1G), checked while reading\n"
             "  --isa NAME                    scalar|avx2|avx512|neon (default: best available)\n"
             "  --threads N                   threads per structure (default: $VOX_THREADS, else one per\n"
             "                                core with --jobs 1 and 1 with more jobs); same results for any N\n"
@@ -121,14 +122,6 @@ static void usage_main(FILE *f)
             "  info      version, build, CPU features and the kernels in use\n");
 }
 
-static int parse_double(const char *s, double *out)
-{
-    char *end;
-    errno = 0;
-    *out = strtod(s, &end);
-    return *s && *end == '\0' && errno == 0;
-}
-
 /* value when it is one of choices (NULL-terminated); otherwise a usage
  * message naming the option and the choices, and NULL. */
 static const char *choice(const char *option, const char *value, const char *const *choices)
@@ -141,14 +134,6 @@ static const char *choice(const char *option, const char *value, const char *con
         fprintf(stderr, "%s%s", choices[i], !choices[i + 1] ? "" : !choices[i + 2] ? " or " : ", ");
     fprintf(stderr, ", got '%s'\n", value);
     return NULL;
-}
-
-static int parse_int(const char *s, long *out)
-{
-    char *end;
-    errno = 0;
-    *out = strtol(s, &end, 10);
-    return *s && *end == '\0' && errno == 0;
 }
 
 static int file_exists(const char *p)
@@ -480,21 +465,21 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
         case O_INPUT: cfg->inputs[cfg->ninputs++] = optarg; break;
         case O_OUT: cfg->output_dir = optarg; break;
         case O_RES:
-            if (!parse_double(optarg, &d) || !isfinite(d) || d <= 0) {
+            if (!cli_number(optarg, &d) || !isfinite(d) || d <= 0) {
                 fprintf(stderr, "vox analyze: --resolution: expected a positive number of angstroms, got '%s'\n", optarg);
                 return EXIT_USAGE;
             }
             cfg->resolution = d;
             break;
         case O_MINVOX:
-            if (!parse_int(optarg, &l) || l < 0 || l > INT_MAX) {
+            if (!cli_integer(optarg, &l) || l < 0 || l > INT_MAX) {
                 fprintf(stderr, "vox analyze: --min-voxels: expected a non-negative integer, got '%s'\n", optarg);
                 return EXIT_USAGE;
             }
             cfg->min_voxels = (int)l;
             break;
         case O_MINVOL:
-            if (!parse_double(optarg, &d) || !isfinite(d)) {
+            if (!cli_number(optarg, &d) || !isfinite(d)) {
                 fprintf(stderr, "vox analyze: --min-volume: expected a number of cubic angstroms, got '%s'\n", optarg);
                 return EXIT_USAGE;
             }
@@ -503,21 +488,23 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
             break;
         case O_HUBS: cfg->include_hubs = 1; break;
         case O_NONECK: cfg->necked = 0; break;
-        case O_CONN: { /* volumizer trims and lower-cases the mode */
-            char conn[16];
-            size_t k = 0;
+        case O_CONN: { /* volumizer trims and lower-cases the mode; the whole value is held to it (a
+                        * copy cut at 15 bytes took "custom18   garbage" as custom18) */
+            static const char *const modes[] = {"6", "18", "26", "custom18", NULL};
             const char *p = optarg;
             while (isspace((unsigned char)*p)) p++;
-            for (; *p && k + 1 < sizeof conn; p++) conn[k++] = (char)tolower((unsigned char)*p);
-            while (k && isspace((unsigned char)conn[k - 1])) k--;
-            conn[k] = '\0';
-            static const char *const modes[] = {"6", "18", "26", "custom18", NULL};
-            if (!(cfg->connectivity = choice("--surface-connectivity", conn, modes)))
+            size_t k = strlen(p);
+            while (k && isspace((unsigned char)p[k - 1])) k--;
+            cfg->connectivity = NULL;
+            for (size_t i = 0; modes[i] && !cfg->connectivity; i++)
+                if (strlen(modes[i]) == k && !strncasecmp(p, modes[i], k))
+                    cfg->connectivity = modes[i];
+            if (!cfg->connectivity && !choice("--surface-connectivity", optarg, modes))
                 return EXIT_USAGE;
             break;
         }
         case O_GAP:
-            if (!parse_int(optarg, &l) || l < INT_MIN || l > INT_MAX) {
+            if (!cli_integer(optarg, &l) || l < INT_MIN || l > INT_MAX) {
                 fprintf(stderr, "vox analyze: --merge-mouth-gap-voxels: expected an integer, got '%s'\n", optarg);
                 return EXIT_USAGE;
             }
@@ -569,7 +556,7 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
             else box_types_given = optarg;
             break;
         case O_MAXGRID:
-            if (!parse_int(optarg, &l) || l <= 0 || (unsigned long long)l > 4294967295ull) {
+            if (!cli_integer(optarg, &l) || l <= 0 || (unsigned long long)l > 4294967295ull) {
                 fprintf(stderr, "vox analyze: --max-grid-voxels: expected an integer from 1 to 4294967295 (2^32 - 1: "
                                 "voxel numbers are 32-bit, no larger grid can be analysed), got '%s'\n", optarg);
                 return EXIT_USAGE;
@@ -578,7 +565,7 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
             break;
         case O_ISA: cfg->isa = optarg; break;
         case O_THREADS:
-            if (!parse_int(optarg, &l) || l < 1 || l > VOX_MAX_THREADS) {
+            if (!cli_integer(optarg, &l) || l < 1 || l > VOX_MAX_THREADS) {
                 fprintf(stderr, "vox analyze: --threads: expected an integer from 1 to %d, got '%s'\n", VOX_MAX_THREADS,
                         optarg);
                 return EXIT_USAGE;
@@ -589,14 +576,14 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
         case O_TIMINGS: cfg->stage_timings = 1; break;
         case O_QUIET: cfg->quiet = 1; break;
         case O_JOBS:
-            if (!parse_int(optarg, &l) || l < 1 || l > 4096) {
+            if (!cli_integer(optarg, &l) || l < 1 || l > 4096) {
                 fprintf(stderr, "vox analyze: --jobs: expected an integer from 1 to 4096, got '%s'\n", optarg);
                 return EXIT_USAGE;
             }
             cfg->jobs = (int)l;
             break;
         case O_PINT:
-            if (!parse_double(optarg, &d) || !isfinite(d) || d < 0) {
+            if (!cli_number(optarg, &d) || !isfinite(d) || d < 0) {
                 fprintf(stderr, "vox analyze: --progress-interval: expected seconds >= 0, got '%s'\n", optarg);
                 return EXIT_USAGE;
             }
@@ -609,15 +596,16 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
         case O_WAITLOCK: cfg->wait_lock = 1; break;
         case O_MAXMEM:
             if (!parse_size(optarg, &cfg->max_memory) || cfg->max_memory == 0) {
-                fprintf(stderr, "vox analyze: --max-memory: expected a positive byte count such as 4G or 500M, got '%s'\n",
+                fprintf(stderr, "vox analyze: --max-memory: expected a positive byte count such as 4G or 500M (at most 2^63 - 1 "
+                                "bytes), got '%s'\n",
                         optarg);
                 return EXIT_USAGE;
             }
             break;
         case O_MAXIN:
             if (!parse_size(optarg, &cfg->max_input_bytes) || cfg->max_input_bytes == 0) {
-                fprintf(stderr, "vox analyze: --max-input-bytes: expected a positive byte count such as 500M or 2G, "
-                                "got '%s'\n", optarg);
+                fprintf(stderr, "vox analyze: --max-input-bytes: expected a positive byte count such as 500M or 2G (at "
+                                "most 2^63 - 1 bytes), got '%s'\n", optarg);
                 return EXIT_USAGE;
             }
             break;
@@ -634,7 +622,7 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
         }
         case O_NSHARDS:
         case O_SHARD:
-            if (!parse_int(optarg, &l) || l < 0 || (ch == O_NSHARDS && l < 1) || l > VOX_MAX_SHARDS - (ch == O_SHARD)) {
+            if (!cli_integer(optarg, &l) || l < 0 || (ch == O_NSHARDS && l < 1) || l > VOX_MAX_SHARDS - (ch == O_SHARD)) {
                 fprintf(stderr, "vox analyze: %s: expected an integer from %d to %ld, got '%s'\n",
                         ch == O_NSHARDS ? "--num-shards" : "--shard-index", ch == O_NSHARDS, VOX_MAX_SHARDS - (ch == O_SHARD),
                         optarg);
@@ -654,6 +642,23 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
     }
     for (int i = optind; i < argc; i++)
         cfg->inputs[cfg->ninputs++] = argv[i];
+    /* an empty path names nothing: before, --checkpoint "" turned the checkpoint off while the
+     * summary said it was on, and --failures-manifest "" was refused only after the run */
+    const struct { const char *option, *value; } named[] = {
+        {"--output-dir", cfg->output_dir},   {"--progress-jsonl", cfg->progress_jsonl},
+        {"--checkpoint", cfg->checkpoint},   {"--failures-manifest", cfg->failures_manifest},
+        {"--manifest", cfg->manifest},       {"--from-summary", cfg->from_summary}};
+    /* (--download-dir "" is the current folder, as volumizer's Path(""), and --profile "" no profile) */
+    for (size_t i = 0; i < sizeof named / sizeof *named; i++)
+        if (named[i].value && !*named[i].value) {
+            fprintf(stderr, "vox analyze: %s: an empty path (expected a path)\n", named[i].option);
+            return EXIT_USAGE;
+        }
+    for (size_t i = 0; i < cfg->ninputs; i++)
+        if (!*cfg->inputs[i]) {
+            fprintf(stderr, "vox analyze: an empty input path (expected a structure file or directory)\n");
+            return EXIT_USAGE;
+        }
     /* the paths as volumizer's Path objects hold them (py_path): what the
      * annotation and the summary say; argv's strings may be changed */
     for (size_t i = 0; i < cfg->ninputs; i++) py_path((char *)cfg->inputs[i]);
