@@ -226,6 +226,16 @@ def bad_input_cases(tmp):
         ("hexadecimal mmCIF coordinate", w("hex.cif", b"data_x\nloop_\n_atom_site.group_PDB\n_atom_site.Cartn_x\n"
                                           b"_atom_site.Cartn_y\n_atom_site.Cartn_z\nATOM 0x1p4 2.0 3.0\n"),
          ["hex.cif:7", "Cartn_x '0x1p4'", "not a number"]),
+        # a single _atom_site value after the loop was added as a column: every row after the first was read shifted
+        # (an odd row count of such items gave exit 0 and every other atom); a column given twice was read from
+        # its first copy here and its last in vox trajectory
+        ("mmCIF single value of a looped category", w("scalarafter.cif", b"data_x\nloop_\n_atom_site.group_PDB\n"
+                                                     b"_atom_site.Cartn_x\n_atom_site.Cartn_y\n_atom_site.Cartn_z\n"
+                                                     b"ATOM 1.0 2.0 3.0\nATOM 4.0 5.0 6.0\n_atom_site.extra 7\n"),
+         ["scalarafter.cif:9", "single value of a category given as a loop at line 2"]),
+        ("mmCIF column given twice", w("twice.cif", b"data_x\nloop_\n_atom_site.group_PDB\n_atom_site.Cartn_x\n"
+                                      b"_atom_site.Cartn_y\n_atom_site.Cartn_z\n_atom_site.Cartn_x\n"
+                                      b"ATOM 1.0 2.0 3.0 9.0\n"), ["twice.cif:7", "given twice"]),
         ("unterminated mmCIF text field", w("opentext.cif", b"data_x\n_struct.title\n;a title that\nnever ends\n"
                                            b"loop_\n_atom_site.group_PDB\n_atom_site.Cartn_x\n"),
          ["opentext.cif:3", "text field starting at line 3", "never ends"]),

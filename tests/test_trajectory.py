@@ -1180,6 +1180,46 @@ def test_first_frame_failure_keeps_earlier_run(tmp):
           f"{sorted(set(before) ^ set(after))}")
 
 
+def test_damaged_model_values(tmp):
+    """Values of a multi-model PDB or mmCIF trajectory that the readers once let through, found by an
+    adversarial pass: refused naming the line, never read otherwise. A NUL byte ended a coordinate ("2\\0.646"
+    was 2: the frame had no volumes, exit 0), C's hexadecimal 0x1p4 was 16, a ';' text field opening a model
+    ended the trajectory there (exit 0, frames missing), and of a column given twice the trajectory reader
+    took the last while vox analyze took the first."""
+    lines, frames, top = breathing_setup(tmp, "dmv-top.pdb", 3)
+    pdb = os.path.join(tmp, "dmv.pdb")
+    write_models_pdb(pdb, lines, frames)
+    cif = os.path.join(tmp, "dmv.cif")
+    write_models_cif(cif, lines, frames)
+    good_pdb, good_cif = open(pdb, "rb").read(), open(cif, "rb").read()
+    n = len(lines)
+    pdb_lines = good_pdb.split(b"\n")
+    cif_lines = good_cif.split(b"\n")
+    row2 = 5 + 13 + n  # model 2's first row in the mmCIF (1-based: data_, #, loop_, 13 tags, model 1)
+
+    def pdb_with(i, old, new):
+        ls = list(pdb_lines)
+        ls[i] = ls[i].replace(old, new, 1)
+        return b"\n".join(ls)
+
+    at = n + 3  # model 2's first ATOM line (0-based): MODEL, n atoms, ENDMDL, MODEL
+    x = pdb_lines[at][30:38]
+    cases = [("nul.pdb", pdb_with(at, x, x[:4] + b"\0" + x[5:]), [f"nul.pdb:{at + 1}", "NUL byte"]),
+             ("hex.pdb", pdb_with(at, x, b"  0x1p4 "), [f"hex.pdb:{at + 1}", "x coordinate", "not a number"])]
+    ls = list(cif_lines)
+    ls[row2 - 1] = b";" + ls[row2 - 1] + b"\n;"
+    cases.append(("textfield.cif", b"\n".join(ls), [f"textfield.cif:{row2}", "';' text field"]))
+    ls = [l + b" 99.000" if l[:4] == b"ATOM" else l for l in cif_lines]  # a second x column, every row a value
+    ls.insert(3 + 13, b"_atom_site.Cartn_x")
+    cases.append(("twice.cif", b"\n".join(ls), ["twice.cif:17", "Cartn_x' is given twice"]))
+    for name, data, said in cases:
+        path = os.path.join(tmp, name)
+        open(path, "wb").write(data)
+        r = vox("trajectory", "--quiet", "--topology", top, "--trajectory", path, "--output-dir",
+                os.path.join(tmp, "dmv-" + name), "--resolution", "2.0")
+        check(r.returncode == 1 and all(w in r.stderr for w in said), f"{name}: {r.returncode} {r.stderr}")
+
+
 def test_long_label(tmp):
     """A label whose outputs' temporaries (NAME.tmp.PID.XXXXXX) exceed a file name's 255 bytes is refused
     before the first frame, naming the file (it failed at the first checkpoint, or after the last frame, and
@@ -1202,5 +1242,5 @@ def test_long_label(tmp):
 
 
 if __name__ == "__main__":
-    sys.exit(main([test_generated, test_options, test_empty_model, test_no_frames, test_compressed, test_end_separated, test_cif_blocks, test_topology_pipe, test_summary_text, test_far_atom, test_long_label, test_first_frame_failure_keeps_earlier_run, test_model_atoms, test_xtc, test_fuzz_dcd, test_fuzz_xtc, test_shared],
+    sys.exit(main([test_generated, test_options, test_empty_model, test_no_frames, test_compressed, test_end_separated, test_cif_blocks, test_topology_pipe, test_summary_text, test_far_atom, test_long_label, test_damaged_model_values, test_first_frame_failure_keeps_earlier_run, test_model_atoms, test_xtc, test_fuzz_dcd, test_fuzz_xtc, test_shared],
                   "vox-trajectory-"))

@@ -35,6 +35,7 @@ typedef struct category {
     int kept;     /* a category vox reads (kept_category): its values are stored, others only counted */
     sv last;      /* the last value of one that is not kept, for a message about its loop's end */
     const char *loop_first, *loop_end; /* a loop's values being read: its text from loop_first on */
+    uint32_t loop_line; /* the line of its loop_, when it is one (0: single values) */
 } category;
 
 typedef struct cif_doc {
@@ -65,6 +66,16 @@ static category *find_cat(const cif_doc *d, const char *name)
         if (strcmp(d->cats[i].name, name) == 0)
             return &d->cats[i];
     return NULL;
+}
+
+/* Whether c has the item of len bytes (as add_item would store it) already. */
+static int has_item(const category *c, const char *item, size_t len)
+{
+    const size_t n = len < 63 ? len : 63;
+    for (size_t i = 0; i < c->nitems; i++)
+        if (!strncmp(c->items[i], item, n) && c->items[i][n] == '\0')
+            return 1;
+    return 0;
 }
 
 static int find_item(const category *c, const char *item)
@@ -688,6 +699,7 @@ static vox_status tokenize(vox_ctx *ctx, const vox_text *t, cif_doc *d)
                             (int)(tok.len > 40 ? 40 : tok.len), tok.p);
         if (kind == TOK_VALUE && sv_eq(&tok, "loop_")) {
             category *c = NULL;
+            const uint32_t loop_line = tok.line;
             for (;;) {
                 kind = next_token_fast(&lx, d, &tok, &oom);
                 if (oom)
@@ -707,7 +719,13 @@ static vox_status tokenize(vox_ctx *ctx, const vox_text *t, cif_doc *d)
                         c->nitems = 0;
                         c->nvals = 0;
                     }
+                    c->loop_line = loop_line;
                 }
+                /* a column given twice in a category vox reads: which copy is meant cannot be told
+                 * (the trajectory reader took the last, this one the first) */
+                if (c->kept && has_item(c, item, il))
+                    return vox_fail(ctx, VOX_E_PARSE, "%s:%u: '%.*s' is given twice in the loop of line %u", t->name,
+                                    tok.line, (int)tok.len, tok.p, loop_line);
                 if (!add_item(c, item, il))
                     return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
             }
@@ -740,7 +758,17 @@ static vox_status tokenize(vox_ctx *ctx, const vox_text *t, cif_doc *d)
                 return vox_fail(ctx, VOX_E_PARSE, "%s:%u: tag '%.*s' has no value", t->name, tagline,
                                 (int)tok.len, tok.p);
             category *c = get_cat(d, tok.p + 1, cl);
-            if (!c || !add_item(c, item, il) || !add_val(c, &val))
+            if (!c)
+                return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
+            /* a single value of a category vox reads that is a loop, or given before: added to a
+             * loop's items it shifted every row after the first */
+            if (c->kept && c->loop_line)
+                return vox_fail(ctx, VOX_E_PARSE, "%s:%u: '%.*s' is a single value of a category given as a loop at "
+                                "line %u (its rows would be read shifted)", t->name, tagline, (int)tok.len, tok.p,
+                                c->loop_line);
+            if (c->kept && has_item(c, item, il))
+                return vox_fail(ctx, VOX_E_PARSE, "%s:%u: '%.*s' is given twice", t->name, tagline, (int)tok.len, tok.p);
+            if (!add_item(c, item, il) || !add_val(c, &val))
                 return vox_fail(ctx, VOX_E_NOMEM, "out of memory reading %s", t->name);
             continue;
         }

@@ -494,10 +494,17 @@ static vox_status cif_header(vox_ctx *ctx, struct vox_frames *fr, models_state *
             if (m->ncols == MAX_COLS)
                 return vox_fail(ctx, VOX_E_PARSE, "%s:%llu: atom_site has more than %d columns", fr->path,
                                 (unsigned long long)m->line_no, MAX_COLS);
-            if (nl == 7 && !strncmp(name, "Cartn_x", 7)) m->cx = m->ncols;
-            if (nl == 7 && !strncmp(name, "Cartn_y", 7)) m->cy = m->ncols;
-            if (nl == 7 && !strncmp(name, "Cartn_z", 7)) m->cz = m->ncols;
-            if (nl == 18 && !strncmp(name, "pdbx_PDB_model_num", 18)) m->cmodel = m->ncols;
+            int *slot = nl == 7 && !strncmp(name, "Cartn_x", 7)              ? &m->cx
+                        : nl == 7 && !strncmp(name, "Cartn_y", 7)            ? &m->cy
+                        : nl == 7 && !strncmp(name, "Cartn_z", 7)            ? &m->cz
+                        : nl == 18 && !strncmp(name, "pdbx_PDB_model_num", 18) ? &m->cmodel
+                                                                               : NULL;
+            /* twice: which copy is meant cannot be told (vox_load_file refuses it too) */
+            if (slot && *slot >= 0)
+                return vox_fail(ctx, VOX_E_PARSE, "%s:%llu: '_atom_site.%.*s' is given twice in the loop", fr->path,
+                                (unsigned long long)m->line_no, (int)nl, name);
+            if (slot)
+                *slot = m->ncols;
             for (int f = 0; f < ID_FIELDS; f++)
                 for (int pref = 0; pref < m->cid_item[f]; pref++) { /* the preferred item wins in any order */
                     const char *item = id_fields[f].cif[pref];
@@ -584,9 +591,12 @@ next_block:
         while (*l == ' ' || *l == '\t') l++;
         if (!*l || *l == '#')
             continue;
-        if (*l == '_' || starts(l, "loop_") || starts(l, "data_") || *l == ';') {
-            /* the loop has ended (multi-line values do not occur in atom_site rows vox reads);
-             * a later data block may have models of its own */
+        if (*l == ';') /* a value: only a tag can end a loop, and a text field follows a tag */
+            return vox_fail(ctx, VOX_E_PARSE, "%s:%llu: frame %lld: a ';' text field in the atom_site loop (the frames "
+                                              "of an mmCIF trajectory are read one row per line)",
+                            fr->path, (unsigned long long)m->line_no, (long long)k);
+        if (*l == '_' || starts(l, "loop_") || starts(l, "data_")) {
+            /* the loop has ended; a later data block may have models of its own */
             m->next_block = starts(l, "data_") ? 1 : 2;
             break;
         }
