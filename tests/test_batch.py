@@ -1175,6 +1175,18 @@ def test_validate_shards(tmp):
     """vox validate --output-dir on a folder a Slurm array shared: every shard's records are read, the newest naming a
     label deciding (an older run's run.summary.json does not outweigh newer shards), a killed shard's checkpoint
     entries are checked, a shard with no record is named, and each problem says which record it comes from."""
+    # a folder holding only the records of a shard that had no entries (5 shards of 3 inputs): the shards that
+    # own the entries are named (it passed, exit 0, printing nothing); every shard run: complete
+    src = [os.path.join(GEN, f) for f in ("pocket_box.pdb", "cavity_box.pdb", "pore_box.pdb")]
+    empty = os.path.join(tmp, "vshards-empty")
+    vox("analyze", "--quiet", "--resolution", "3.0", "--output-dir", empty, "--num-shards", "5", "--shard-index", "4", *src)
+    p = vox("validate", "--output-dir", empty)
+    check(p.returncode == 5 and all(f"shard {k} of 5" in p.stdout for k in range(3)),
+          f"only an empty shard's records: {p.returncode} {p.stdout}")
+    for k in range(4):
+        vox("analyze", "--quiet", "--resolution", "3.0", "--output-dir", empty, "--num-shards", "5", "--shard-index", str(k), *src)
+    p = vox("validate", "--output-dir", empty)
+    check(p.returncode == 0, f"every shard, two of them empty: {p.returncode} {p.stdout}")
     out, inputs, shard = shard_folder(tmp, "vshards")
     p = vox("validate", "--output-dir", out)
     check(p.returncode == 5 and p.stdout.count("outputs complete") == 5 and "run.summary.json" not in p.stdout

@@ -398,6 +398,14 @@ static const run_file *find_file(const run_file *f, size_t nf, const char *name)
     return NULL;
 }
 
+/* The entries a run record lists: results, errors, skipped and planned. */
+static int record_entries(const cJSON *doc)
+{
+    return cJSON_GetArraySize(cJSON_GetObjectItem(doc, "results")) + cJSON_GetArraySize(cJSON_GetObjectItem(doc, "errors")) +
+           cJSON_GetArraySize(cJSON_GetObjectItem(doc, "skipped")) +
+           cJSON_GetArraySize(cJSON_GetObjectItem(doc, "planned"));
+}
+
 /* What the records say of the run as a whole: a record that decides something
  * but whose run did not finish (a checkpoint with no newer summary beside it:
  * killed, or still running elsewhere), and a shard of an array with no record
@@ -421,20 +429,31 @@ static void check_runs(report *rp, const char *dir, const run_file *f, size_t nf
                  "entries it lists are checked here, the ones it had not reached are not known (give the inputs too, "
                  "or re-run it with --resume)", s ? "newer than its summary" : "no summary", sum,
                  s ? " (written when a run ends)" : " beside it",
-                 cJSON_GetArraySize(cJSON_GetObjectItem(f[i].doc, "results")) +
-                 cJSON_GetArraySize(cJSON_GetObjectItem(f[i].doc, "errors")) +
-                 cJSON_GetArraySize(cJSON_GetObjectItem(f[i].doc, "skipped")) +
-                 cJSON_GetArraySize(cJSON_GetObjectItem(f[i].doc, "planned")));
+                 record_entries(f[i].doc));
         say(rp, rp->outputs, "incomplete", p, d, NULL);
         flag(rp, V_OUTPUTS);
     }
-    /* the shards of an array whose records still decide something: every K of N has one */
+    /* the shards of an array whose records still decide something: every K of N has one.  A shard
+     * that had no entries decides nothing, yet its array is as current as it is unless a newer
+     * record of another run follows it (before, a folder holding only such a shard's records
+     * passed, exit 0, while the shards that own every entry never ran). */
+    int *counts = calloc(nf ? nf : 1, sizeof *counts);
+    if (!counts)
+        return;
     for (size_t i = 0; i < nf; i++) {
-        if (f[i].shards < 1 || !f[i].decides)
+        counts[i] = f[i].shards >= 1 && f[i].decides;
+        if (counts[i] || f[i].shards < 1 || !f[i].doc || record_entries(f[i].doc) != 0)
             continue;
-        int first = 1; /* each N once: at its first deciding record */
+        counts[i] = 1;
+        for (size_t q = i + 1; q < nf && counts[i]; q++) /* f is oldest first */
+            counts[i] = f[q].shards == f[i].shards;
+    }
+    for (size_t i = 0; i < nf; i++) {
+        if (!counts[i])
+            continue;
+        int first = 1; /* each N once: at its first record that counts */
         for (size_t q = 0; q < i && first; q++)
-            first = !(f[q].shards == f[i].shards && f[q].decides);
+            first = !(f[q].shards == f[i].shards && counts[q]);
         long missing = 0; /* named one by one up to 10, then counted: an array may have thousands of tasks */
         for (long k = 0; first && k < f[i].shards; k++) { /* N <= VOX_MAX_SHARDS (run_record_shard) */
             int seen = 0;
@@ -454,6 +473,7 @@ static void check_runs(report *rp, const char *dir, const run_file *f, size_t nf
             say(rp, rp->outputs, "incomplete", dir, d, NULL);
         }
     }
+    free(counts);
 }
 
 /* c with the resolution (unless given here) and box padding of a run record's settings (its
