@@ -380,6 +380,19 @@ def test_unclear_errors(tmp):
     check(p.returncode == 2 and "--isa 'bogus'" in p.stderr, f"--isa bogus named: {p.stderr}")
     # the same message and exit 2 from every command, and no output folder made first (an adversarial pass:
     # vox trajectory said only "cannot create a context", exit 1; validate exited 1, a code it does not list)
+    # what getopt refused, named as given (an adversarial pass: -xh was "unknown option 'o'", the word before it;
+    # --quiet=1 and an ambiguous --out were "unknown"); help on stdout with exit 0 everywhere
+    for args, said in ((["analyze", "--output-dir", out, "-xh", pore], "unknown option '-x'"),
+                       (["analyze", "--quiet=1", "--output-dir", out, pore], "option '--quiet' takes no value"),
+                       (["analyze", "--out", out, pore], "ambiguous option '--out' (--output-dir, --output-frame)"),
+                       (["trajectory", "--topology", pore, "--output-dir", out, "--quiet=1"], "'--quiet' takes no value"),
+                       (["validate", "--bogus", pore], "unknown option '--bogus'"),
+                       (["info", "--fingerprint", "--settings"], "give one of them")):
+        p = vox(*args)
+        check(p.returncode == 2 and said in p.stderr, f"{args}: {p.returncode} {p.stderr[:300]}")
+    for args in (["merge-summaries", "--help"], ["merge-summaries", "-h", "a.json", "b.json"]):
+        p = vox(*args)
+        check(p.returncode == 0 and p.stdout.startswith("usage: vox merge-summaries"), f"{args}: {p.returncode}")
     never = os.path.join(tmp, "isa-never")
     p = vox("analyze", "--isa", "bogus", "--output-dir", never, pore)
     check(p.returncode == 2 and not os.path.exists(never), f"--isa bogus makes no folder: {os.path.exists(never)}")

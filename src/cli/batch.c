@@ -1321,13 +1321,16 @@ static const char *settings_differ(const cJSON *a, const cJSON *b)
 
 int cmd_merge_summaries(int argc, char **argv)
 {
-    if (argc < 3 || !strcmp(argv[1], "--help")) {
-        fprintf(argc < 3 ? stderr : stdout,
+    /* --help or -h anywhere asks for the help (stdout, exit 0), as in every other command */
+    int help = 0;
+    for (int i = 1; i < argc; i++) help |= !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h");
+    if (argc < 3 || help) {
+        fprintf(help ? stdout : stderr,
                 "usage: vox merge-summaries OUT.json SUMMARY1.json SUMMARY2.json ...\n\n"
                 "Merges the run summaries of shards (--num-shards/--shard-index) into one.  Every shard of an\n"
                 "array must be given once; a shard killed before its summary can be given by its checkpoint\n"
                 "(run.shard-K-of-N.checkpoint.json), which lists only the entries it finished.\n");
-        return argc < 3 ? 2 : 0;
+        return help ? 0 : 2;
     }
     for (int i = 1; i < argc; i++)
         if (argv[i][0] == '-') {

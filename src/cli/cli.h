@@ -30,6 +30,12 @@ void cli_log_free(cli_log *l);
 /* Why vox_ctx_create failed, naming the option or variable and its value
  * (isa_option: --isa's value or NULL). */
 void explain_ctx_error(vox_status st, const char *isa_option, char *out, size_t cap);
+/* What getopt_long refused, as a user reads it: arg the word it stopped at (argv[optind - 1]),
+ * optopt its optopt.  "unknown option '-x'" for a letter of a cluster such as -xh (arg is then
+ * not that word), "option '--quiet' takes no value" for --quiet=1, "ambiguous option '--out'
+ * (--output-dir, --output-frame)" for a prefix of several, else "unknown option '--bogus'". */
+struct option;
+void cli_option_error(const struct option *opts, const char *arg, int optopt, char *out, size_t cap);
 
 /* The most shards of one array: vox merge-summaries and vox validate look for every K of N, and a
  * Slurm array holds far fewer tasks (its MaxArraySize is at most 4,000,001, 1001 by default). */

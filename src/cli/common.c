@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <limits.h>
 #include <math.h>
@@ -292,6 +293,46 @@ void explain_ctx_error(vox_status st, const char *isa_option, char *out, size_t 
         snprintf(out, cap, "%s: not available on this CPU or build (it runs %s)", source, vox_available_isas());
     else
         snprintf(out, cap, "cannot set up the library: %s", vox_strerror(st));
+}
+
+void cli_option_error(const struct option *opts, const char *arg, int optopt, char *out, size_t cap)
+{
+    if (strncmp(arg, "--", 2) != 0 || (optopt > 0 && optopt < 128 && arg[0] == '-' && arg[1] != '-')) {
+        if (optopt > 0 && optopt < 128)
+            snprintf(out, cap, "unknown option '-%c'", optopt);
+        else
+            snprintf(out, cap, "unknown option '%s'", arg);
+        return;
+    }
+    const char *name = arg + 2;
+    const size_t n = strcspn(name, "=");
+    size_t matches = 0;
+    const struct option *exact = NULL;
+    for (const struct option *o = opts; o->name; o++) {
+        if (strncmp(o->name, name, n))
+            continue;
+        matches++;
+        if (strlen(o->name) == n)
+            exact = o;
+    }
+    if ((exact || matches == 1) && name[n] == '=') {
+        for (const struct option *o = opts; !exact && o->name; o++)
+            if (!strncmp(o->name, name, n))
+                exact = o;
+        snprintf(out, cap, "option '--%s' takes no value", exact->name);
+    } else if (!exact && matches > 1) {
+        size_t k = (size_t)snprintf(out, cap, "ambiguous option '--%.*s' (", (int)n, name);
+        const char *sep = "";
+        for (const struct option *o = opts; o->name && k < cap; o++)
+            if (!strncmp(o->name, name, n)) {
+                k += (size_t)snprintf(out + k, cap - k, "%s--%s", sep, o->name);
+                sep = ", ";
+            }
+        if (k < cap)
+            snprintf(out + k, cap - k, ")");
+    } else {
+        snprintf(out, cap, "unknown option '--%.*s'", (int)n, name);
+    }
 }
 
 cJSON *config_json(const run_config *c)

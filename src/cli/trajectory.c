@@ -706,7 +706,9 @@ static int parse_options(int argc, char **argv, traj_opts *o)
             size_t an = strcspn(a, "=");
             for (size_t i = 0; i < sizeof alias / sizeof alias[0]; i++)
                 if (strlen(alias[i][0]) == an && !strncmp(a, alias[i][0], an)) hint = alias[i][1];
-            fprintf(stderr, "vox trajectory: unknown option '%.*s' (%s%s%s)\n", (int)an, a, hint ? "did you mean " : "",
+            char why[600];
+            cli_option_error(opts, a, optopt, why, sizeof why);
+            fprintf(stderr, "vox trajectory: %s (%s%s%s)\n", why, hint ? "did you mean " : "",
                     hint ? hint : "see vox trajectory --help", hint ? "?" : "");
             usage(stderr);
             return 2;

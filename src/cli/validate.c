@@ -876,9 +876,12 @@ int cmd_validate(int argc, char **argv)
         case O_QUIET: rp.quiet = 1; break;
         case 'h': usage_validate(stdout); rc = 0; break;
         case ':': fprintf(stderr, "vox validate: option '%s' needs a value\n", argv[optind - 1]); rc = V_USAGE; break;
-        default:
-            fprintf(stderr, "vox validate: unknown option '%s' (see vox validate --help)\n", argv[optind - 1]);
+        default: {
+            char why[600];
+            cli_option_error(opts, argv[optind - 1], optopt, why, sizeof why);
+            fprintf(stderr, "vox validate: %s (see vox validate --help)\n", why);
             rc = V_USAGE;
+        }
         }
     }
     for (int i = optind; rc < 0 && i < argc; i++)

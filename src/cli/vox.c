@@ -635,9 +635,12 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
         case ':':
             fprintf(stderr, "vox analyze: option '%s' needs a value\n", argv[optind - 1]);
             return EXIT_USAGE;
-        default:
-            fprintf(stderr, "vox analyze: unknown option '%s' (see vox analyze --help)\n", argv[optind - 1]);
+        default: {
+            char why[600];
+            cli_option_error(opts, argv[optind - 1], optopt, why, sizeof why);
+            fprintf(stderr, "vox analyze: %s (see vox analyze --help)\n", why);
             return EXIT_USAGE;
+        }
         }
     }
     for (int i = optind; i < argc; i++)
@@ -777,6 +780,10 @@ static int cmd_info(int argc, char **argv)
             fprintf(stderr, "vox info: unknown option '%s' (expected --fingerprint or --settings)\n", argv[i]);
             return EXIT_USAGE;
         }
+    }
+    if (fingerprint && settings) { /* one JSON document each: not both on one stdout */
+        fprintf(stderr, "vox info: --fingerprint and --settings each print a JSON document: give one of them\n");
+        return EXIT_USAGE;
     }
     vox_ctx *ctx = NULL;
     char detail[1024] = "";
