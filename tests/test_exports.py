@@ -308,9 +308,18 @@ def test_options(tmp):
                        (["--write", "vina", "--box-types", "pocket,,pore"], "--box-types: an empty item"),
                        (["--box-types", "pocket"], "add vina and/or dx"),
                        (["--write", "dx", "--box-padding", "2"], "--box-padding sizes the docking boxes"),
-                       (["--write", "vina", "--box-types", "hub,pocket"], "--include-hubs")):
+                       (["--write", "vina", "--box-types", "hub,pocket"], "--include-hubs"),
+                       # given twice the lists join (an adversarial pass: the last list alone was kept, so the
+                       # hub check saw only it and a hub given first passed)
+                       (["--write", "vina", "--box-types", "hub", "--box-types", "pocket"], "--include-hubs")):
         r = vox("analyze", "--quiet", "--output-dir", os.path.join(tmp, "bad"), *args, src)
         check(r.returncode == 2 and what in r.stderr, f"{args}: exit {r.returncode} {r.stderr}")
+    od = os.path.join(tmp, "twice")
+    r = vox("analyze", "--quiet", "--resolution", "2.0", "--write", "vina", "--box-types", "pore", "--box-types",
+            "pocket", "--output-dir", od, src)
+    conf = json.load(open(os.path.join(od, "run.summary.json")))["config"]
+    check(r.returncode == 0 and os.path.exists(os.path.join(od, "o_pocket.pocket-0.vina.txt"))
+          and sorted(conf["box_types"]) == ["pocket", "pore"], f"--box-types twice: {r.stderr} {conf.get('box_types')}")
     od = os.path.join(tmp, "pad0")
     r = vox("analyze", "--quiet", "--resolution", "2.0", "--write", "vina,descriptors", "--box-padding", "0",
             "--output-dir", od, src)

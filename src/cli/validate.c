@@ -857,11 +857,14 @@ int cmd_validate(int argc, char **argv)
             write_given = 1;
             break;
         }
-        case O_BOXTYPES:
+        case O_BOXTYPES: { /* given again: the union, as in vox analyze */
+            const unsigned before = box_types_given ? c.exports.box_types : 0;
             if (exports_option(&c.exports, "validate", "--box-types", optarg) != 0)
                 rc = V_USAGE;
+            c.exports.box_types |= before;
             box_types_given = 1;
             break;
+        }
         case O_MANIFEST: c.manifest = optarg; break;
         case O_FROMSUM: c.from_summary = optarg; break;
         case O_ONLY:

@@ -456,6 +456,8 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int ch, box_padding_given = 0;
     const char *box_types_given = NULL;
+    unsigned box_types_union = 0;
+    int hub_named = 0;
     optind = 1;
     opterr = 0;
     while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -552,8 +554,14 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
         case O_BOXTYPES:
             if (exports_option(&cfg->exports, "analyze", ch == O_BOXPAD ? "--box-padding" : "--box-types", optarg))
                 return EXIT_USAGE;
-            if (ch == O_BOXPAD) box_padding_given = 1;
-            else box_types_given = optarg;
+            if (ch == O_BOXPAD) {
+                box_padding_given = 1;
+            } else { /* given again: the union, as --write's lists (the last list alone was kept) */
+                box_types_union |= cfg->exports.box_types;
+                cfg->exports.box_types = box_types_union;
+                hub_named |= names_hub(optarg);
+                box_types_given = optarg;
+            }
             break;
         case O_MAXGRID:
             if (!cli_integer(optarg, &l) || l <= 0 || (unsigned long long)l > 4294967295ull) {
@@ -689,7 +697,7 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
                         "one of them to --write\n");
         return EXIT_USAGE;
     }
-    if (box_types_given && names_hub(box_types_given) && !cfg->include_hubs) {
+    if (hub_named && !cfg->include_hubs) {
         fprintf(stderr, "vox analyze: --box-types hub: hubs are in the outputs with --include-hubs only: add it, "
                         "or leave hub out\n");
         return EXIT_USAGE;
