@@ -678,12 +678,21 @@ def test_errors(tmp):
     assets = os.path.join(tmp, "assets")
     shutil.copytree(os.path.join(os.path.dirname(VOX), "share", "report"), assets)
     shutil.copy(os.path.join(os.path.dirname(VOX), "npm", "node_modules", "3dmol", "build", "3Dmol-min.js"), assets)
-    with open(os.path.join(assets, "page.html"), "a") as f:
-        f.write("{{html:data}}")
+    page = os.path.join(assets, "page.html")
+    original = open(page).read()
+    open(page, "w").write(original.replace("</html>", "{{html:data}}</html>"))
     out = os.path.join(tmp, "damaged")
     r = analyze(out, os.path.join(GEN, "pocket_box.pdb"), env=dict(os.environ, VOX_REPORT_ASSETS=assets))
     check(r.returncode == 1 and "page.html" in r.stderr and "{{html:data}}" in r.stderr, f"damaged template: {r.stderr}")
     check(not any(f.startswith("pocket_box.") for f in os.listdir(out)), f"damaged template: no outputs left: {os.listdir(out)}")
+    # templates that are not vox's (empty: empty pages were written, exit 0, that vox validate then refused), and
+    # a VOX_REPORT_ASSETS that is not there (vox's own files were used without a word): refused before analysing
+    for text, env_dir, said in (("", assets, "is not vox's"), (original, os.path.join(tmp, "nowhere"), "are not all there")):
+        open(page, "w").write(text)
+        out = os.path.join(tmp, "notvox-" + os.path.basename(env_dir))
+        r = analyze(out, os.path.join(GEN, "pocket_box.pdb"), env=dict(os.environ, VOX_REPORT_ASSETS=env_dir))
+        check(r.returncode == 1 and said in r.stderr and not os.path.exists(os.path.join(out, "pocket_box.annotation.json")),
+              f"report files {said}: {r.returncode} {r.stderr}")
     r = vox("analyze", "--write", "htm", "--output-dir", out, os.path.join(GEN, "pocket_box.pdb"))
     check(r.returncode == 2 and "html" in r.stderr, "--write htm: a usage error naming html")
 

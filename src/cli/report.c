@@ -71,6 +71,7 @@ static char *read_all(const char *path, size_t max, size_t *len)
             if (cap >= max) {
                 free(b);
                 b = NULL;
+                errno = EFBIG; /* what the caller says of it */
                 break;
             }
             cap *= 2;
@@ -119,6 +120,19 @@ static int has_templates(const char *dir)
     return 1;
 }
 
+
+/* Why a report template is not one vox writes pages from (the pages vox validate accepts start
+ * and end so, and hold the data), or NULL. */
+static const char *template_fault(const char *text, size_t len)
+{
+    static const char head[] = "<!DOCTYPE html>", tail[] = "</html>\n";
+    if (len < sizeof head - 1 || memcmp(text, head, sizeof head - 1))
+        return "start";
+    if (len < sizeof tail - 1 || memcmp(text + len - (sizeof tail - 1), tail, sizeof tail - 1))
+        return "end";
+    return strstr(text, "{{json:data}}") ? NULL : "data";
+}
+
 int report_find_assets(report_assets *a, char *err, size_t cap)
 {
     memset(a, 0, sizeof *a);
@@ -145,8 +159,16 @@ int report_find_assets(report_assets *a, char *err, size_t cap)
     for (size_t i = 0; i < nc; i++) {
         char viewer[PATH_MAX + 64], lic[PATH_MAX + 64];
         vox_buf_printf(&tried, "%s%s", i ? ", " : "", cand[i]);
-        if (!has_templates(cand[i]))
+        if (!has_templates(cand[i])) {
+            /* a folder named on purpose is not passed over for another without a word */
+            if (i == 0 && env && *env) {
+                snprintf(err, cap, "VOX_REPORT_ASSETS=%s: page.html, index.html, report.js and report.css are not "
+                         "all there (unset it to use this vox's own report files)", env);
+                vox_buf_free(&tried);
+                return 0;
+            }
             continue;
+        }
         snprintf(viewer, sizeof viewer, "%.4000s/3Dmol-min.js", cand[i]);
         snprintf(lic, sizeof lic, "%.4000s/3Dmol-LICENSE.txt", cand[i]);
         if (!is_file(viewer) && i == (env && *env ? 1u : 0u)) { /* the build tree: the viewer where npm put it */
@@ -165,8 +187,22 @@ int report_find_assets(report_assets *a, char *err, size_t cap)
         a->page = read_all(p, 1 << 20, &a->page_len);
         snprintf(p, sizeof p, "%s/index.html", a->dir);
         a->index = read_all(p, 1 << 20, &a->index_len);
-        if (!a->page || !a->index) {
-            snprintf(err, cap, "cannot read the report templates in %s", a->dir);
+        const char *bad = !a->page ? "page.html" : !a->index ? "index.html" : NULL;
+        if (bad) {
+            snprintf(err, cap, "cannot read the report template %s/%s: %s", a->dir, bad,
+                     errno == EFBIG ? "over 1 MiB" : strerror(errno));
+            report_free_assets(a);
+            vox_buf_free(&tried);
+            return 0;
+        }
+        /* pages vox's own checks (vox validate, --resume) would refuse: said now, before any
+         * structure is analysed (empty templates wrote empty pages, exit 0) */
+        const char *fault = template_fault(a->page, a->page_len) ? "page.html"
+                            : template_fault(a->index, a->index_len) ? "index.html"
+                                                                     : NULL;
+        if (fault) {
+            snprintf(err, cap, "the report template %s/%s is not vox's: it must start with <!DOCTYPE html>, hold "
+                     "{{json:data}} and end with </html>", a->dir, fault);
             report_free_assets(a);
             vox_buf_free(&tried);
             return 0;
