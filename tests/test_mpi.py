@@ -163,6 +163,12 @@ def test_module_on_demand(tmp):
     check(p.returncode == 1 and "MPI module cannot be loaded" in p.stderr and "missing" in p.stderr,
           f"under a launcher without the module: a clear error, exit 1: {p.returncode} {p.stderr}")
     check(not os.path.exists(os.path.join(tmp, "o")), "nothing written")
+    # a VOX_MPI_MODULE that cannot be loaded is said, not passed over for the module beside vox (it was, silently)
+    env = dict(ENV, OMPI_COMM_WORLD_SIZE="1", VOX_MPI_MODULE=os.path.join(tmp, "missing", "vox-mpi.so"))
+    p = subprocess.run([VOX, "analyze", "--output-dir", os.path.join(tmp, "o2"), os.path.join(GEN, "pocket_box.pdb")],
+                       capture_output=True, text=True, env=env, timeout=60)
+    check(p.returncode == 1 and "VOX_MPI_MODULE=" in p.stderr and not os.path.exists(os.path.join(tmp, "o2")),
+          f"a VOX_MPI_MODULE that cannot be loaded: {p.returncode} {p.stderr}")
 
 
 if __name__ == "__main__":

@@ -31,8 +31,14 @@ int mpi_link_start(int *argc, char ***argv, mpi_link *m, char *err, size_t cap)
     char tried[2048] = "", path[PATH_MAX + 32];
     void *h = NULL;
     const char *env = getenv("VOX_MPI_MODULE");
-    if (env && *env)
+    if (env && *env) {
         h = try_open(env, tried, sizeof tried);
+        if (!h) { /* a module named on purpose is not passed over for another without a word */
+            snprintf(err, cap, "vox's MPI module cannot be loaded from VOX_MPI_MODULE=%s (%s): unset it to use this "
+                     "vox's own", env, tried);
+            return 0;
+        }
+    }
     if (!h) { /* beside the executable: the build tree */
         ssize_t n = readlink("/proc/self/exe", path, PATH_MAX);
         if (n > 0) {
