@@ -1698,6 +1698,11 @@ def test_usage():
                          (["--checkpoint-every", "0x1"], "--checkpoint-every"), (["--stride", " 2"], "--stride")]:
         p = vox("trajectory", "--topology", os.path.join(GEN, "pocket_box.pdb"), "--output-dir", "/tmp/never", *args)
         check(p.returncode == 2 and needle in p.stderr, f"trajectory usage {args}: {p.returncode} {p.stderr}")
+    # options vox validate would pass over: said, as vox analyze says them
+    for args, said in ((["--only", "failed"], "--only chooses"), (["--box-types", "pore"], "--box-types says"),
+                       (["--write", "pdb"], "--write says")):
+        p = vox("validate", *args, os.path.join(GEN, "pocket_box.pdb"))
+        check(p.returncode == 2 and said in p.stderr, f"validate {args}: {p.returncode} {p.stderr}")
     p = vox("validate", "--resolution", "0x3", os.path.join(GEN, "pocket_box.pdb"))
     check(p.returncode == 2 and "--resolution" in p.stderr, f"validate --resolution 0x3: {p.returncode} {p.stderr}")
 

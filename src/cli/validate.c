@@ -894,6 +894,18 @@ int cmd_validate(int argc, char **argv)
                         "--output-dir\n");
         rc = V_USAGE;
     }
+    /* options that would do nothing: said, as vox analyze says them (they were passed over) */
+    if (rc < 0 && c.only && !c.from_summary) {
+        fprintf(stderr, "vox validate: --only chooses the entries of --from-summary PATH: add it, or leave --only out\n");
+        rc = V_USAGE;
+    }
+    /* (a --write that asks for descriptors holds the inputs to their grid limit: it does something alone) */
+    const int write_idle = write_given && !exports_need_descriptors(&c.exports);
+    if (rc < 0 && (write_idle || box_types_given) && !c.output_dir) {
+        fprintf(stderr, "vox validate: %s says which outputs to check in --output-dir DIR: add it, or leave %s out\n",
+                write_idle ? "--write" : "--box-types", write_idle ? "--write" : "--box-types");
+        rc = V_USAGE;
+    }
     if (rc >= 0) {
         free(given);
         return rc;
