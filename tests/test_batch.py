@@ -990,17 +990,22 @@ def test_run_files_apart(tmp):
     for args, said in ((["--progress-jsonl", mine], "is an input of this run"),
                        (["--checkpoint", os.path.join(d, ".", "mine.pdb")], "is an input of this run"),
                        (["--failures-manifest", os.path.join(out, "run.summary.json")], "run files"),
-                       (["--failures-manifest", os.path.join(out, "mine.annotation.json")], "outputs of 'mine'"),
+                       (["--failures-manifest", os.path.join(out, "mine.annotation.json")], "an output of 'mine'"),
+                       (["--failures-manifest", os.path.join(out, "mine.pocket-0.vina.txt")], "an output of 'mine'"),
                        (["--progress-jsonl", os.path.join(d, "x.json"), "--failures-manifest", os.path.join(d, "x.json")],
                         "name one file")):
         p = vox("analyze", "--quiet", "--resolution", "3.0", "--output-dir", out, *args, mine)
         check(p.returncode == 2 and said in p.stderr and open(mine, "rb").read() == original
               and not os.path.exists(os.path.join(out, "mine.annotation.json")), f"{args}: {p.returncode} {p.stderr}")
-    # in the output folder under names of their own: written
+    # in the output folder under names of their own, a name that starts with a label but is no output, and the
+    # checkpoint's default path however spelled (a review: an absolute one was refused): written
     p = vox("analyze", "--quiet", "--resolution", "3.0", "--output-dir", out, "--checkpoint",
-            os.path.join(out, "run.checkpoint.json"), "--progress-jsonl", os.path.join(out, "events.jsonl"),
+            os.path.join(out, "run.checkpoint.json"), "--progress-jsonl", os.path.join(out, "mine.events.jsonl"),
             "--failures-manifest", os.path.join(out, "failed.json"), mine)
-    check(p.returncode == 0 and os.path.exists(os.path.join(out, "events.jsonl")), f"own names: {p.stderr}")
+    check(p.returncode == 0 and os.path.exists(os.path.join(out, "mine.events.jsonl")), f"own names: {p.stderr}")
+    p = vox("analyze", "--quiet", "--overwrite", "--resolution", "3.0", "--output-dir", os.path.relpath(out),
+            "--checkpoint", os.path.abspath(os.path.join(out, ".", "run.checkpoint.json")), mine)
+    check(p.returncode == 0, f"the default checkpoint spelled otherwise: {p.stderr}")
 
 
 def test_umask(tmp):

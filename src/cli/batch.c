@@ -161,17 +161,21 @@ static int valid_outputs(const run_config *c, const entry *e, outcome *o)
 }
 
 /* The files a run of vox analyze writes (their stray temporaries are removed at start-up), besides the
- * exports (exports.c names those) and the report's pages and folder (report.c names those). */
-static const char *const batch_outputs[] = {".annotation.json", ".annotated.cif", ".df.json", ".annotated.pdb",
-                                            ".summary.json", ".checkpoint.json", ".failures.json"};
+ * exports (exports.c names those) and the report's pages and folder (report.c names those): each
+ * structure's, <label> and one of these, and the run's records. */
+static const char *const structure_outputs[] = {".annotation.json", ".annotated.cif", ".df.json", ".annotated.pdb"};
+static const char *const run_record_suffixes[] = {".summary.json", ".checkpoint.json", ".failures.json"};
+#define COUNT_OF(a) (sizeof(a) / sizeof *(a))
 
 /* What killed runs left in the output directory: temporaries of its outputs whose writer is dead. */
 static void remove_dead_runs_temporaries(const char *dir)
 {
-    const char *suffixes[sizeof batch_outputs / sizeof *batch_outputs + 8];
+    const char *suffixes[COUNT_OF(structure_outputs) + COUNT_OF(run_record_suffixes) + 8];
     size_t n = 0;
-    for (size_t i = 0; i < sizeof batch_outputs / sizeof *batch_outputs; i++)
-        suffixes[n++] = batch_outputs[i];
+    for (size_t i = 0; i < COUNT_OF(structure_outputs); i++)
+        suffixes[n++] = structure_outputs[i];
+    for (size_t i = 0; i < COUNT_OF(run_record_suffixes); i++)
+        suffixes[n++] = run_record_suffixes[i];
     unsigned kind;
     for (size_t i = 0; exports_kind_at(i, &kind) && n < sizeof suffixes / sizeof *suffixes; i++)
         suffixes[n++] = exports_kind_suffix(kind);
@@ -843,6 +847,28 @@ static place place_of(const char *path)
     return p;
 }
 
+/* Whether a name's part after its label (".annotation.json", ".pocket-0.vina.txt") is one a run
+ * writes: its outputs, the exports, its page. */
+static int written_name(const char *rest)
+{
+    const size_t n = strlen(rest);
+    if (!strcmp(rest, ".html") || !strcmp(rest, ".structure.html"))
+        return 1;
+    for (size_t i = 0; i < COUNT_OF(structure_outputs); i++) {
+        const size_t m = strlen(structure_outputs[i]);
+        if (n >= m && !strcmp(rest + n - m, structure_outputs[i]))
+            return 1;
+    }
+    unsigned kind;
+    for (size_t i = 0; exports_kind_at(i, &kind); i++) {
+        const char *suffix = exports_kind_suffix(kind);
+        const size_t m = suffix ? strlen(suffix) : 0;
+        if (m && n >= m && !strcmp(rest + n - m, suffix))
+            return 1;
+    }
+    return 0;
+}
+
 /* One file under two names: the same folder and name, or (both there) the same file. */
 static int same_place(const place *a, const place *b)
 {
@@ -883,11 +909,13 @@ static int records_apart(const batch *b, const run_config *c, int quiet)
                 snprintf(why, sizeof why, "%s %s is an input of this run (%s): writing it would destroy it", rec[i].option,
                          rec[i].path, e->path);
         }
-        /* in the output directory: the run's own files (a record is its own default path) */
+        /* in the output directory: the run's own files (the checkpoint's default path, however
+         * spelled, is the checkpoint's) */
         struct stat sb;
         const int in_out = at[i].dir_ok && stat(c->output_dir, &sb) == 0 && sb.st_dev == at[i].dir_dev &&
                            sb.st_ino == at[i].dir_ino;
-        if (why[0] || !in_out || (i == 0 && !strcmp(rec[i].path, default_ckpt)))
+        const place own_ckpt = place_of(default_ckpt);
+        if (why[0] || !in_out || (i == 0 && same_place(&at[i], &own_ckpt)))
             continue;
         const char *base = at[i].base;
         if (run_record_name(base, "summary") || run_record_name(base, "checkpoint") || !strcmp(base, ".vox.lock") ||
@@ -895,8 +923,8 @@ static int records_apart(const batch *b, const run_config *c, int quiet)
             snprintf(why, sizeof why, "%s %s is one of the output directory's run files", rec[i].option, rec[i].path);
         for (size_t k = 0; k < b->n && !why[0]; k++) {
             const size_t n = strlen(b->e[k].label);
-            if (n && !strncmp(base, b->e[k].label, n) && base[n] == '.')
-                snprintf(why, sizeof why, "%s %s is where this run writes the outputs of '%s'", rec[i].option,
+            if (n && !strncmp(base, b->e[k].label, n) && base[n] == '.' && written_name(base + n))
+                snprintf(why, sizeof why, "%s %s is where this run writes an output of '%s'", rec[i].option,
                          rec[i].path, b->e[k].label);
         }
     }
