@@ -103,19 +103,26 @@ static void out_xyz(const vox_result *r, int input_frame, const float in[3], flo
 
 /* A name as one PDB line of text can hold it: a line break inside it (a
  * name built in memory, or an mmCIF text field) would start a record of its
- * own, and a byte that is not UTF-8 makes the file text no reader decodes,
- * so each becomes '?', as the CIF writer writes such a value (*replaced set
- * for the warning).  Returns name itself when it holds none (every ASCII
- * name read from a PDB file). */
+ * own, another control character (a tab, \001) makes a file vox itself
+ * refuses as binary data, and a byte that is not UTF-8 makes the file text no
+ * reader decodes, so each becomes '?', as the CIF writer writes such a value
+ * (*replaced set for the warning).  Returns name itself when it holds none
+ * (every printable ASCII name). */
+static int control_char(unsigned char c) { return c < 0x20 || c == 0x7f; }
+
 static const char *one_line(const char *name, char *buf, size_t cap, int *replaced)
 {
     int plain = 1;
     for (const unsigned char *c = (const unsigned char *)name; *c && plain; c++)
-        plain = *c != '\r' && *c != '\n' && *c < 0x80;
+        plain = !control_char(*c) && *c < 0x80;
     if (plain)
         return name;
     snprintf(buf, cap, "%s", name);
-    for (char *c = buf; (c = strpbrk(c, "\r\n")) != NULL;) *c = '?';
+    for (char *c = buf; *c; c++)
+        if (control_char((unsigned char)*c)) {
+            *c = '?';
+            *replaced = 1;
+        }
     if (vox_utf8_scrub(buf, strlen(buf)))
         *replaced = 1;
     return buf;
