@@ -1708,6 +1708,12 @@ def test_usage():
                        (["--write", "pdb"], "--write says")):
         p = vox("validate", *args, os.path.join(GEN, "pocket_box.pdb"))
         check(p.returncode == 2 and said in p.stderr, f"validate {args}: {p.returncode} {p.stderr}")
+    for args, said in ((["trajectory", "--topology", "", "--output-dir", "/tmp/never"], "--topology: an empty path"),
+                       (["trajectory", "--topology", GEN, "--output-dir", ""], "--output-dir: an empty path"),
+                       (["validate", "--output-dir", ""], "--output-dir: an empty path"),
+                       (["validate", ""], "an empty input path")):
+        p = vox(*args)
+        check(p.returncode == 2 and said in p.stderr, f"{args}: {p.returncode} {p.stderr}")
     p = vox("validate", "--resolution", "0x3", os.path.join(GEN, "pocket_box.pdb"))
     check(p.returncode == 2 and "--resolution" in p.stderr, f"validate --resolution 0x3: {p.returncode} {p.stderr}")
 

@@ -401,9 +401,36 @@ def test_resume(tmp):
     kept = outputs(backup)
     r = vox("trajectory", *args, "--output-dir", od, "--resume", timeout=120)
     s = json.load(open(os.path.join(od, "run.summary.json"))) if r.returncode == 0 else {}
+    umask = os.umask(0)
+    os.umask(umask)
+    modes = {f: oct(os.stat(os.path.join(od, f)).st_mode & 0o777) for f in ("long.frames.csv", "long.descriptors.csv")}
+    check(all(m == oct(0o666 & ~umask) for m in modes.values()), f"the copied rows files keep the files' mode: {modes}")
     check(r.returncode == 0 and s.get("resumed") and outputs(od) == want and outputs(backup) == kept,
           f"--resume beside a hard-linked copy: {r.returncode} {r.stderr[-300:]} "
           f"{[f for f in kept if outputs(backup).get(f) != kept[f]]}")
+    # a checkpoint whose rows file was renamed onto frames.csv (a kill between a finished run's commit and the
+    # checkpoint's removal, or a commit that failed part way and said to run again with --resume): nothing of an
+    # interrupted run to keep, so the run starts again (a review: it was refused, and every retry failed)
+    od = os.path.join(tmp, "k-committed")
+    interrupted_run(args, od)
+    saved = open(os.path.join(od, "long.checkpoint"), "rb").read() if os.path.exists(os.path.join(od, "long.checkpoint")) else b""
+    if saved:
+        r = vox("trajectory", *args, "--output-dir", od, "--resume", timeout=120)
+        open(os.path.join(od, "long.checkpoint"), "wb").write(saved)
+        r = vox("trajectory", *args, "--output-dir", od, "--resume", timeout=120)
+        check(r.returncode == 0 and "starting from the first frame" in r.stderr and outputs(od) == want,
+              f"a checkpoint beside a finished run's files: {r.returncode} {r.stderr[-300:]}")
+    # the descriptors' rows file gone: refused naming it, and the frames' rows not cut (they were, before the
+    # descriptors' file was looked at)
+    od = os.path.join(tmp, "k-nodesc")
+    interrupted_run(args, od)
+    if os.path.exists(os.path.join(od, "long.checkpoint")):
+        os.remove(os.path.join(od, "long.descriptors.csv.part"))
+        before = open(os.path.join(od, "long.frames.csv.part"), "rb").read()
+        r = vox("trajectory", *args, "--output-dir", od, "--resume")
+        check(r.returncode == 1 and "long.descriptors.csv.part, which is not there" in r.stderr
+              and open(os.path.join(od, "long.frames.csv.part"), "rb").read() == before,
+              f"the descriptors' rows missing: {r.returncode} {r.stderr}")
     settings = b"x"
     head = b"VOXTRJ04" + struct.pack("<Q", len(settings)) + settings + struct.pack("<qqQQQ", 1, 1, 200, 0, 1 << 39)
     od = os.path.join(tmp, "k-huge")

@@ -456,19 +456,23 @@ static FILE *open_part(const char *path, int resumed, const char *header, char *
     return f;
 }
 
-/* The first len bytes of the rows file open as fd copied into a file of its own, renamed over
- * path: a hard link elsewhere (a backup made with cp -al) keeps its bytes while the resumed run
- * appends to the copy.  0 on any failure (the link is then left as it was). */
-static int unshare_part(const char *path, int fd, uint64_t len)
+/* The first len bytes of the rows file open as fd (its mode mode) copied into a file of its own,
+ * renamed over path: a hard link elsewhere (a backup made with cp -al) keeps its bytes while the
+ * resumed run appends to the copy.  0 after saying why in why (the link is then left as it was). */
+static int unshare_part(const char *path, int fd, mode_t mode, uint64_t len, char *why, size_t cap)
 {
     char tmp[PATH_MAX];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld.XXXXXX", path, (long)getpid()) >= (int)sizeof tmp)
+    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld.XXXXXX", path, (long)getpid()) >= (int)sizeof tmp) {
+        snprintf(why, cap, "cannot copy %s (it has other hard links): its name is too long for a temporary", path);
         return 0;
+    }
     const int out = mkostemp(tmp, O_CLOEXEC);
-    if (out < 0)
+    if (out < 0) {
+        snprintf(why, cap, "cannot copy %s (it has other hard links): %s", path, strerror(errno));
         return 0;
+    }
     char buf[1 << 16];
-    int ok = 1;
+    int ok = fchmod(out, mode & 07777) == 0; /* the file's own mode, not mkostemp's 0600 */
     for (uint64_t at = 0; ok && at < len;) {
         const size_t want = len - at < sizeof buf ? (size_t)(len - at) : sizeof buf;
         const ssize_t n = pread(fd, buf, want, (off_t)at);
@@ -478,21 +482,51 @@ static int unshare_part(const char *path, int fd, uint64_t len)
     ok = ok && fsync(out) == 0;
     ok = close(out) == 0 && ok;
     ok = ok && rename(tmp, path) == 0;
-    if (!ok)
+    if (!ok) {
+        snprintf(why, cap, "cannot copy %s (it has other hard links): %s", path, errno ? strerror(errno) : "short read");
         unlink(tmp);
+    }
     return ok;
 }
 
+/* Whether the rows file at path can be resumed at len (the checkpoint's count): 1 yes; 0 it is
+ * not there (a finished run renamed it; nothing of an interrupted run is in it); -1 it cannot be
+ * (shorter, not a regular file), said in why.  Nothing is changed. */
+static int part_resumable(const char *path, uint64_t len, char *why, size_t cap)
+{
+    struct stat sb;
+    if (lstat(path, &sb) != 0) {
+        if (errno == ENOENT)
+            return 0;
+        snprintf(why, cap, "cannot read %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        snprintf(why, cap, "%s is not a regular file", path);
+        return -1;
+    }
+    if ((uint64_t)sb.st_size < len) {
+        snprintf(why, cap, "%s holds %llu bytes, fewer than the %llu the checkpoint counted", path,
+                 (unsigned long long)sb.st_size, (unsigned long long)len);
+        return -1;
+    }
+    return 1;
+}
+
 /* A rows file cut back to the length a checkpoint counted (what was written after it is
- * written again); 0 when it is missing, shorter, or not a regular file.  One with other links
- * is copied first (unshare_part), never cut in place. */
-static int truncate_part(const char *path, uint64_t len)
+ * written again); one with other links is copied first (unshare_part), never cut in place.
+ * 0 after saying why in why. */
+static int truncate_part(const char *path, uint64_t len, char *why, size_t cap)
 {
     const int fd = open(path, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     struct stat sb;
     int ok = fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (uint64_t)sb.st_size >= len;
-    if (ok)
-        ok = sb.st_nlink == 1 ? ftruncate(fd, (off_t)len) == 0 : unshare_part(path, fd, len);
+    if (!ok)
+        snprintf(why, cap, "cannot open %s: %s", path, fd < 0 ? strerror(errno) : "changed since it was looked at");
+    else if (sb.st_nlink == 1 && ftruncate(fd, (off_t)len) != 0)
+        ok = 0, snprintf(why, cap, "cannot cut %s back: %s", path, strerror(errno));
+    else if (sb.st_nlink > 1)
+        ok = unshare_part(path, fd, sb.st_mode, len, why, cap);
     if (fd >= 0)
         close(fd);
     return ok;
@@ -729,6 +763,13 @@ static int parse_options(int argc, char **argv, traj_opts *o)
         usage(stderr);
         return 2;
     }
+    /* an empty path names nothing (it was "cannot create the output directory : No such file") */
+    const char *const empty = !*o->top ? "--topology" : !*o->outdir ? "--output-dir" : o->traj && !*o->traj ? "--trajectory"
+                                                                                                      : NULL;
+    if (empty) {
+        fprintf(stderr, "vox trajectory: %s: an empty path (expected a path)\n", empty);
+        return 2;
+    }
     if (o->occupancy && !strcmp(o->align, "each")) {
         fprintf(stderr, "vox trajectory: --write occupancy needs one grid for all frames: use --align reference or "
                         "--align none (with --align each every frame has its own frame and grid)\n");
@@ -947,44 +988,59 @@ int cmd_trajectory(int argc, char **argv)
     settings_text(&o, e.w[0].s, settings, sizeof settings);
     if (o.resume) {
         char why[4400];
-        int other_settings = 0;
+        int other_settings = 0, refuse = 0;
         if (checkpoint_read(ckpt_path, &ck, why, sizeof why) && !strcmp(ck.settings, settings)) {
-            int restored = -1; /* -1: not tried, 0: the tracker state was refused, 1: restored */
-            if (truncate_part(part_path, ck.csv_len) && (!o.descriptors || truncate_part(desc_part_path, ck.desc_len)))
-                restored = !tracking || vox_tracker_restore(ctx, ck.tracker, ck.tracker_len, &tk) == VOX_OK;
-            /* the page's frames analysed before the interruption (html is in the settings) */
-            int page_ok = restored != 1 || !rep || report_traj_restore(rep, ck.report, ck.report_len);
-            if (restored == 1 && !page_ok) {
-                restored = 0;
-                vox_fail(ctx, VOX_E_PARSE, "the page's frames (--write html) in it are damaged");
-            }
-            if (restored == 1) {
+            /* the rows files, both looked at before either is cut, and the states restored before
+             * that too: a refusal changes nothing */
+            char fwhy[PATH_MAX + 200] = "", dwhy[PATH_MAX + 200] = "";
+            const int fpart = part_resumable(part_path, ck.csv_len, fwhy, sizeof fwhy);
+            const int dpart = o.descriptors ? part_resumable(desc_part_path, ck.desc_len, dwhy, sizeof dwhy) : 1;
+            if (fpart == 0) {
+                /* no rows of an interrupted run to keep: its run renamed them onto frames.csv (killed
+                 * between that and the checkpoint's removal, or a commit that failed part way, whose
+                 * message says to run again with --resume) */
+                snprintf(note, sizeof note, "the checkpoint %s has no %s beside it (its run wrote its files)", ckpt_path,
+                         part_path);
+            } else if (fpart < 0 || dpart != 1) {
+                snprintf(note, sizeof note, "the checkpoint %s does not match %s", ckpt_path,
+                         fpart < 0 ? fwhy : dpart < 0 ? dwhy : desc_part_path);
+                if (dpart == 0)
+                    snprintf(note + strlen(note), sizeof note - strlen(note), ", which is not there");
+                refuse = 1;
+            } else if (tracking && vox_tracker_restore(ctx, ck.tracker, ck.tracker_len, &tk) != VOX_OK) {
+                snprintf(note, sizeof note, "%s: %s", ckpt_path, vox_ctx_last_error_detail(ctx));
+                refuse = 1;
+            } else if (rep && !report_traj_restore(rep, ck.report, ck.report_len)) {
+                /* (html is in the settings: the page's frames analysed before the interruption) */
+                snprintf(note, sizeof note, "%s: the page's frames (--write html) in it are damaged", ckpt_path);
+                refuse = 1;
+            } else if (!truncate_part(part_path, ck.csv_len, fwhy, sizeof fwhy) ||
+                       (o.descriptors && !truncate_part(desc_part_path, ck.desc_len, fwhy, sizeof fwhy))) {
+                snprintf(note, sizeof note, "%s", fwhy);
+                refuse = 1;
+            } else {
                 resumed = 1;
                 next_k = ck.next_k;
                 done = ck.done;
-            } else {
-                vox_tracker_free(&tk);
-                if (restored == 0)
-                    snprintf(note, sizeof note, "%s: %s", ckpt_path, vox_ctx_last_error_detail(ctx));
-                else
-                    snprintf(note, sizeof note, "the checkpoint %s does not match %s", ckpt_path, part_path);
             }
+            if (!resumed)
+                vox_tracker_free(&tk);
         } else if (ck.settings[0]) {
             char diff[1400];
             settings_difference(ck.settings, settings, diff, sizeof diff);
             snprintf(note, sizeof note, "the checkpoint %s is from other settings (%s)", ckpt_path, diff);
-            other_settings = 1;
+            other_settings = refuse = 1;
         } else {
             snprintf(note, sizeof note, "%s", why);
+            refuse = ck.present; /* damaged, unreadable, another version's: not "no checkpoint" */
         }
         /* A checkpoint that is there but cannot be used (a setting mistyped, a damaged file) is an
          * interrupted run's: starting again would truncate its rows, hours of frames perhaps, on
          * the strength of a typo. --resume only goes on; leaving it out starts again. */
-        if (note[0] && ck.present) {
-            snprintf(err, sizeof err,
-                     "not resuming: %s; nothing changed: give the interrupted run's settings to resume it, or "
-                     "leave out --resume to start again (which replaces its rows)",
-                     note);
+        if (refuse) {
+            snprintf(err, sizeof err, "not resuming: %s; its checkpoint and rows are kept: %sleave out --resume to "
+                     "start again (which replaces its rows)", note,
+                     other_settings ? "give the interrupted run's settings to resume it, or " : "");
             rc = other_settings ? 2 : 1;
             goto out;
         }

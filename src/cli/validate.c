@@ -894,6 +894,16 @@ int cmd_validate(int argc, char **argv)
                         "--output-dir\n");
         rc = V_USAGE;
     }
+    /* an empty path names nothing: a usage error naming it, as in vox analyze */
+    if (rc < 0 && c.output_dir && !*c.output_dir) {
+        fprintf(stderr, "vox validate: --output-dir: an empty path (expected a path)\n");
+        rc = V_USAGE;
+    }
+    for (size_t i = 0; rc < 0 && i < ngiven; i++)
+        if (!*given[i]) {
+            fprintf(stderr, "vox validate: an empty input path (expected a structure file or directory)\n");
+            rc = V_USAGE;
+        }
     /* options that would do nothing: said, as vox analyze says them (they were passed over) */
     if (rc < 0 && c.only && !c.from_summary) {
         fprintf(stderr, "vox validate: --only chooses the entries of --from-summary PATH: add it, or leave --only out\n");
