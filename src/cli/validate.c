@@ -433,6 +433,24 @@ static void check_runs(report *rp, const char *dir, const run_file *f, size_t nf
         say(rp, rp->outputs, "incomplete", p, d, NULL);
         flag(rp, V_OUTPUTS);
     }
+    /* a merged summary that lists fewer entries than the plan its shards shared: a shard merged from
+     * its checkpoint (killed, or out of time), whose unreached entries are in no record (it passed,
+     * exit 0, once the merge had hidden the checkpoint behind a newer summary) */
+    for (size_t i = 0; i < nf; i++) {
+        if (f[i].kind == 0 || !f[i].doc || !f[i].decides || !cJSON_GetObjectItem(f[i].doc, "merged_from"))
+            continue;
+        const cJSON *plan = cJSON_GetObjectItem(cJSON_GetObjectItem(f[i].doc, "config"), "shard_plan");
+        const cJSON *inputs = cJSON_GetObjectItem(plan, "inputs");
+        const int listed = record_entries(f[i].doc);
+        if (!cJSON_IsNumber(inputs) || inputs->valuedouble <= (double)listed)
+            continue;
+        snprintf(p, sizeof p, "%s/%s", dir, f[i].name);
+        snprintf(d, sizeof d, "a merged summary listing %d of the %.0f entries its shards planned: a shard was merged "
+                 "from its checkpoint (killed, or out of time), and the entries it had not reached are in no record "
+                 "(run that shard again with --resume, then merge again)", listed, inputs->valuedouble);
+        say(rp, rp->outputs, "incomplete", p, d, NULL);
+        flag(rp, V_OUTPUTS);
+    }
     /* the shards of an array whose records still decide something: every K of N has one.  A shard
      * that had no entries decides nothing, yet its array is as current as it is unless a newer
      * record of another run follows it (before, a folder holding only such a shard's records
