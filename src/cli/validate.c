@@ -517,6 +517,9 @@ static void report_file_fault(void *arg, const char *path, const char *why)
     flag(rp, V_OUTPUTS);
 }
 
+/* qsort's and bsearch's order of two labels (pointers to them). */
+static int text_order(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
 static void check_outputs(report *rp, run_config *c, const paths *inputs, int have_inputs, int write_given,
                           int box_types_given, int resolution_given)
 {
@@ -625,17 +628,33 @@ static void check_outputs(report *rp, run_config *c, const paths *inputs, int ha
         qsort(plan, n, sizeof *plan, plan_by_seq);
     check_runs(rp, c->output_dir, files, nf);
     size_t from_records = n;
+    /* the inputs' labels, made once, and both lists sorted for look-ups: comparing every input with
+     * every record took 43 s at 32,000 entries (N^2) */
+    char (*in_label)[256] = have_inputs ? malloc((inputs->n ? inputs->n : 1) * sizeof *in_label) : NULL;
+    const char **in_sorted = have_inputs ? malloc((inputs->n ? inputs->n : 1) * sizeof *in_sorted) : NULL;
+    const char **rec_sorted = malloc((from_records ? from_records : 1) * sizeof *rec_sorted);
+    if ((have_inputs && (!in_label || !in_sorted)) || !rec_sorted) {
+        say(rp, rp->outputs, "invalid", c->output_dir, "out of memory", NULL);
+        flag(rp, V_OUTPUTS);
+        free(in_label), free(in_sorted), free(rec_sorted), free(plan);
+        for (size_t i = 0; i < nf; i++) cJSON_Delete(files[i].doc);
+        free(files);
+        return;
+    }
+    for (size_t q = 0; q < from_records; q++) rec_sorted[q] = plan[q].label;
+    qsort(rec_sorted, from_records, sizeof *rec_sorted, text_order);
     if (have_inputs) {
+        for (size_t i = 0; i < inputs->n; i++) {
+            if (inputs->p[i].source) sanitize_label(inputs->p[i].source, strlen(inputs->p[i].source), in_label[i], 256);
+            else make_label(inputs->p[i].path, in_label[i], 256);
+            in_sorted[i] = in_label[i];
+        }
+        qsort(in_sorted, inputs->n, sizeof *in_sorted, text_order);
         for (size_t i = 0; i < inputs->n && n < cap; i++) {
-            char label[256];
-            if (inputs->p[i].source) sanitize_label(inputs->p[i].source, strlen(inputs->p[i].source), label, sizeof label);
-            else make_label(inputs->p[i].path, label, sizeof label);
-            int known = 0;
-            for (size_t q = 0; q < from_records && !known; q++)
-                known = !strcmp(plan[q].label, label);
-            if (!known) {
+            const char *key = in_label[i];
+            if (!bsearch(&key, rec_sorted, from_records, sizeof *rec_sorted, text_order)) {
                 memset(&plan[n], 0, sizeof plan[n]); /* past the records' entries kept: not cleared */
-                snprintf(plan[n].label, sizeof plan[n].label, "%s", label);
+                snprintf(plan[n].label, sizeof plan[n].label, "%s", in_label[i]);
                 plan[n++].path = inputs->p[i].path;
             }
         }
@@ -643,14 +662,8 @@ static void check_outputs(report *rp, run_config *c, const paths *inputs, int ha
     for (size_t i = 0; i < n; i++) {
         planned *p = &plan[i];
         if (have_inputs && p->section) { /* with inputs, only the planned ones count */
-            int wanted = 0;
-            for (size_t q = 0; q < inputs->n && !wanted; q++) {
-                char label[256];
-                if (inputs->p[q].source) sanitize_label(inputs->p[q].source, strlen(inputs->p[q].source), label, sizeof label);
-                else make_label(inputs->p[q].path, label, sizeof label);
-                wanted = !strcmp(label, p->label);
-            }
-            if (!wanted)
+            const char *key = p->label;
+            if (!bsearch(&key, in_sorted, inputs->n, sizeof *in_sorted, text_order))
                 continue;
         }
         /* which record says so: in a folder of shards the user re-runs that shard */
@@ -780,6 +793,7 @@ static void check_outputs(report *rp, run_config *c, const paths *inputs, int ha
                  "other runs removes them)", stray);
         say(rp, rp->notes, "note", c->output_dir, d, NULL);
     }
+    free(in_label), free(in_sorted), free(rec_sorted);
     free(plan);
     for (size_t i = 0; i < nf; i++) cJSON_Delete(files[i].doc);
     free(files);
