@@ -1640,6 +1640,19 @@ def test_non_utf8_file_names(tmp):
           f"--resume keeps it: {r.returncode} {s['num_processed']} {s['num_skipped']} {r.stderr}")
     r = vox("validate", "--output-dir", out, os.fsdecode(src))
     check(r.returncode == 0, f"vox validate: {r.returncode} {r.stdout} {r.stderr}")
+    # a failing file whose name holds a newline or a terminal's escape sequence: one message line each, the
+    # control characters written '?' (the newline split the message in two, and the escape reached the terminal);
+    # the records keep the names exactly
+    bad = os.path.join(tmp, "in8bad")
+    os.mkdir(bad)
+    for name in ("two\nlines.pdb", "esc\x1b[2Jclear.pdb"):
+        open(os.path.join(bad, name), "w").write("ATOM      1  CA  ALA A   1       1.000   2.000   3.000  1.00  0.00           C\n")
+    r = vox("analyze", "--quiet", "--output-dir", os.path.join(tmp, "o8bad"), bad)
+    lines = r.stderr.splitlines()
+    check(r.returncode == 1 and len(lines) == 2 and "two?lines.pdb: " in r.stderr and "esc?[2Jclear.pdb: " in r.stderr
+          and "\x1b" not in r.stderr, f"one line a failure, control characters as '?': {lines}")
+    check(any(e["input_path"].endswith("two\nlines.pdb") for e in summary(os.path.join(tmp, "o8bad"))["errors"]),
+          "the summary keeps the name")
 
 
 def test_max_memory(tmp):

@@ -44,7 +44,6 @@ typedef struct entry {
     int by_id;            /* named by its pdb_id alone: path is its download */
     int unnamed;          /* a manifest entry with no usable path or id: path is "<manifest>#k" */
     int listed;           /* from a manifest or summary (not an argument, which may be a folder to search) */
-    char cif[PATH_MAX], json[PATH_MAX];
     int state;
     outcome oc;
 } entry;
@@ -153,11 +152,24 @@ static void read_checkpoint(const batch *b)
     vox_buf_free(&notes);
 }
 
+/* An entry's annotated mmCIF and annotation JSON, as volumizer names them (the output folder joined
+ * with the label's names): made when needed, not kept per entry (two paths of PATH_MAX each made
+ * an entry 10 KB, a million-entry plan 10 GB).  0 when they do not fit a path. */
+static int entry_outputs(const run_config *c, const entry *e, char cif[PATH_MAX], char json[PATH_MAX])
+{
+    char name[sizeof e->label + 32];
+    snprintf(name, sizeof name, "%s.annotated.cif", e->label);
+    int fits = py_join(c->output_dir, name, cif, PATH_MAX);
+    snprintf(name, sizeof name, "%s.annotation.json", e->label);
+    return py_join(c->output_dir, name, json, PATH_MAX) && fits;
+}
+
 /* --resume's rule (readers.c): every output this run asks for exists and validates. */
 static int valid_outputs(const run_config *c, const entry *e, outcome *o)
 {
-    char why[PATH_MAX + 300];
-    return outputs_valid(c, e->label, e->cif, e->json, o, why, sizeof why);
+    char why[PATH_MAX + 300], cif[PATH_MAX], json[PATH_MAX];
+    entry_outputs(c, e, cif, json);
+    return outputs_valid(c, e->label, cif, json, o, why, sizeof why);
 }
 
 /* The files a run of vox analyze writes (their stray temporaries are removed at start-up), besides the
@@ -185,7 +197,7 @@ static void remove_dead_runs_temporaries(const char *dir)
 
 /* ---- records, summary, checkpoint ------------------------------------------- */
 
-static cJSON *record(const entry *e)
+static cJSON *record(const run_config *c, const entry *e)
 {
     cJSON *r = cJSON_CreateObject();
     char pid[8];
@@ -205,8 +217,10 @@ static cJSON *record(const entry *e)
     }
     cJSON_AddItemToObject(r, "pdb_id", pyjson_str_or_null(has_pid ? pid : NULL));
     cJSON_AddStringToObject(r, "input_path", e->path);
-    cJSON_AddStringToObject(r, "structure_output", e->cif);
-    cJSON_AddStringToObject(r, "annotation_output", e->json);
+    char cif[PATH_MAX], json[PATH_MAX];
+    entry_outputs(c, e, cif, json);
+    cJSON_AddStringToObject(r, "structure_output", cif);
+    cJSON_AddStringToObject(r, "annotation_output", json);
     if (e->members) cJSON_AddItemToObject(r, "cluster_member_pdb_ids", cJSON_Duplicate(e->members, 1));
     if (e->state == E_PLANNED)
         return r;
@@ -247,7 +261,7 @@ static cJSON *records_json(const batch *b, int checkpoint)
     for (size_t i = 0; i < b->n; i++) {
         if (b->e[i].state == E_PENDING)
             continue;
-        cJSON_AddItemToArray(arr[b->e[i].state], record(&b->e[i]));
+        cJSON_AddItemToArray(arr[b->e[i].state], record(b->c, &b->e[i]));
         count[b->e[i].state]++;
     }
     if (!checkpoint) {
@@ -375,6 +389,21 @@ static void progress(batch *b, int final)
 
 /* ---- the workers --------------------------------------------------------------- */
 
+/* A message line on stderr with the control characters of file names in it (a newline, an escape
+ * sequence that clears a terminal) written '?': one line a message, as a log parser reads them.
+ * The records keep the names exactly (JSON escapes them). */
+static void print_message(const char *prefix, const char *path, const char *what, const char *text)
+{
+    vox_buf line = {0};
+    vox_buf_printf(&line, "%s: %s: %s%s", prefix, path, what, text);
+    for (size_t i = 0; i < line.len; i++)
+        if ((unsigned char)line.data[i] < 0x20 || line.data[i] == 0x7f)
+            line.data[i] = '?';
+    if (line.data)
+        fprintf(stderr, "%s\n", line.data);
+    vox_buf_free(&line);
+}
+
 /* Prints, in input order, every finished entry's table and messages. */
 static void flush_output(batch *b)
 {
@@ -385,9 +414,9 @@ static void flush_output(batch *b)
         if (e->oc.out.data) fputs(e->oc.out.data, stdout);
         if (e->oc.err.data) fputs(e->oc.err.data, stderr);
         if (e->state == E_FAILED)
-            fprintf(stderr, "vox analyze: %s: %s\n", e->path, e->oc.error);
+            print_message("vox analyze", e->path, "", e->oc.error);
         if (e->state == E_SKIPPED && e->oc.skipped)
-            fprintf(stderr, "vox analyze: %s: skipped: %s\n", e->path, e->oc.skip_reason);
+            print_message("vox analyze", e->path, "skipped: ", e->oc.skip_reason);
         vox_buf_free(&e->oc.out);
         vox_buf_free(&e->oc.err);
     }
@@ -460,7 +489,9 @@ static int compute_entry(const batch *b, vox_ctx *ctx, entry *e)
     /* --resume redoes outputs that do not validate, replacing them (§14.4) */
     run_config redo = *b->c;
     redo.overwrite |= b->c->resume;
-    analyze_one(ctx, &redo, e->path, e->label, e->cif, e->json, &e->oc);
+    char cif[PATH_MAX], json[PATH_MAX];
+    entry_outputs(b->c, e, cif, json);
+    analyze_one(ctx, &redo, e->path, e->label, cif, json, &e->oc);
     return e->oc.skipped ? E_SKIPPED : e->oc.ok ? E_OK : E_FAILED;
 }
 
@@ -1089,15 +1120,11 @@ int run_batch(const run_config *c)
         if (in->source) sanitize_label(in->source, strlen(in->source), e->label, sizeof e->label);
         else make_label(e->path, e->label, sizeof e->label);
         free(in->source);
-        char name[sizeof e->label + 32];
-        snprintf(name, sizeof name, "%s.annotated.cif", e->label);
-        int fits = py_join(c->output_dir, name, e->cif, sizeof e->cif);
-        snprintf(name, sizeof name, "%s.annotation.json", e->label);
-        fits &= py_join(c->output_dir, name, e->json, sizeof e->json);
-        if (!fits && !e->early_error) { /* cut short, the paths would name other files */
+        char cif[PATH_MAX], json[PATH_MAX];
+        if (!entry_outputs(c, e, cif, json) && !e->early_error) { /* cut short, the paths would name other files */
             char msg[sizeof e->oc.error];
-            error_text(msg, sizeof msg, "OSError: %s/%s: the output's path is longer than a path may be (%d bytes)",
-                       c->output_dir, name, PATH_MAX - 1);
+            error_text(msg, sizeof msg, "OSError: %s/%s.annotation.json: the output's path is longer than a path may "
+                       "be (%d bytes)", c->output_dir, e->label, PATH_MAX - 1);
             e->early_error = strdup(msg);
         }
     }
@@ -1124,6 +1151,9 @@ int run_batch(const run_config *c)
             b.e[kept++] = *e;
         }
         b.n = kept;
+        entry *own = realloc(b.e, (kept + 1) * sizeof *b.e); /* a shard keeps memory for its own entries only */
+        if (own)
+            b.e = own;
     }
     /* --jobs not given: one job, or for several structures the profile's
      * measured split (jobs x threads per job; --threads and $VOX_THREADS
