@@ -299,6 +299,35 @@ def test_kill_and_resume(tmp):
         kept.append((target, s["num_skipped"]))
     # the kills landed inside runs: the work done was kept, the rest redone
     check(all(t <= k < 41 for t, k in kept), f"kills interrupted runs part-way: (done at the kill, kept) {kept}")
+    # SIGTERM (a Slurm time limit, scancel) and SIGINT (Ctrl-C): the checkpoint lists every structure finished
+    # (before, the last checkpoint could be a second and several structures old), no summary, exit 128 + signal;
+    # --resume goes on from there
+    if WRAPPER:  # (under qemu-user the signal reaches the emulator)
+        return
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        out = os.path.join(tmp, f"term{sig}")
+        proc = subprocess.Popen([VOX, "analyze", "--quiet", "--resolution", "0.7", "--jobs", "2", "--write",
+                                 "df-json,pdb", "--output-dir", out, tree], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 600
+        while proc.poll() is None and time.monotonic() < deadline and (not os.path.isdir(out) or sum(
+                f.endswith(".annotation.json") for f in os.listdir(out)) < 5):
+            time.sleep(0.005)
+        proc.send_signal(sig)
+        err = proc.communicate()[1]
+        if proc.returncode == 0:
+            continue  # the run ended first
+        done = sorted(f[:-len(".annotation.json")] for f in os.listdir(out) if f.endswith(".annotation.json"))
+        ck_path = os.path.join(out, "run.checkpoint.json")
+        listed = sorted(r["source"] for r in json.load(open(ck_path))["results"]) if os.path.exists(ck_path) else []
+        check(proc.returncode == 128 + sig and listed == done and not os.path.exists(os.path.join(out, "run.summary.json"))
+              and "run again with --resume" in err,
+              f"{sig.name}: the checkpoint lists the {len(done)} finished: {proc.returncode} {len(listed)} {err}")
+        p = vox("analyze", "--quiet", "--resume", "--resolution", "0.7", "--jobs", "2", "--write", "df-json,pdb",
+                "--output-dir", out, tree)
+        s = summary(out)
+        check(p.returncode == 0 and s["num_skipped"] >= len(done) and same_outputs(ref, out),
+              f"{sig.name}: --resume goes on ({s['num_skipped']} kept of {len(done)})")
 
 
 def test_shards_progress_failures(tmp):

@@ -525,6 +525,67 @@ static size_t take(batch *b)
     return i;
 }
 
+/* Slurm's time limit and scancel send SIGTERM, then SIGKILL 30 s later (KillWait); Ctrl-C sends
+ * SIGINT.  While the workers run, a thread waits for either (the workers have them blocked): it
+ * stops handing out entries, writes the checkpoint of those finished (what --resume and
+ * merge-summaries read: before, the last one could be a second and several entries old), and ends
+ * the process as the signal would, exit 128 + its number, with no summary (the run did not
+ * finish); the entries in flight are lost, as under kill -9. */
+typedef struct signal_watch {
+    batch *b;
+    sigset_t set;
+    int done; /* the workers have finished: the watch ends */
+    pthread_t th;
+} signal_watch;
+
+static void *watch_signals(void *arg)
+{
+    signal_watch *w = arg;
+    const struct timespec tick = {0, 200 * 1000 * 1000};
+    while (!__atomic_load_n(&w->done, __ATOMIC_ACQUIRE)) {
+        const int sig = sigtimedwait(&w->set, NULL, &tick);
+        if (sig <= 0)
+            continue;
+        batch *b = w->b;
+        pthread_mutex_lock(&b->lock);
+        b->stop = 1;
+        write_checkpoint(b);
+        fprintf(stderr, "vox analyze: %s: stopped with %zu of %zu entries done; %s%s\n", strsignal(sig), b->done, b->n,
+                b->checkpoint[0] ? b->checkpoint : "no checkpoint (--no-checkpoint)",
+                b->checkpoint[0] ? " lists them: run again with --resume to go on" : "");
+        if (b->jsonl)
+            fflush(b->jsonl);
+        fflush(stdout);
+        _exit(128 + sig);
+    }
+    return NULL;
+}
+
+/* Blocks SIGTERM and SIGINT in this thread and the ones it starts, and watches for them. */
+static int signal_watch_start(signal_watch *w, batch *b)
+{
+    memset(w, 0, sizeof *w);
+    w->b = b;
+    sigemptyset(&w->set);
+    sigaddset(&w->set, SIGTERM);
+    sigaddset(&w->set, SIGINT);
+    if (pthread_sigmask(SIG_BLOCK, &w->set, NULL) != 0)
+        return 0;
+    if (pthread_create(&w->th, NULL, watch_signals, w) != 0) {
+        pthread_sigmask(SIG_UNBLOCK, &w->set, NULL);
+        return 0;
+    }
+    return 1;
+}
+
+/* The watch ended; a signal that came since is delivered as usual once unblocked. */
+static void signal_watch_end(signal_watch *w)
+{
+    __atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
+    pthread_join(w->th, NULL);
+    pthread_sigmask(SIG_UNBLOCK, &w->set, NULL);
+}
+
 static void *worker(void *arg)
 {
     batch *b = arg;
@@ -1229,11 +1290,15 @@ int run_batch(const run_config *c)
         if ((size_t)jobs > b.n) jobs = b.n ? (int)b.n : 1;
         if (c->fail_fast) jobs = 1; /* stop exactly at the first failure, as volumizer */
         pthread_t *th = calloc((size_t)jobs, sizeof *th);
+        signal_watch watch;
+        const int watching = signal_watch_start(&watch, &b);
         for (int t = 1; t < jobs; t++)
             pthread_create(&th[t], NULL, worker, &b);
         worker(&b);
         for (int t = 1; t < jobs; t++)
             pthread_join(th[t], NULL);
+        if (watching)
+            signal_watch_end(&watch);
         free(th);
         progress(&b, 1);
     }
