@@ -532,9 +532,10 @@ static size_t take(batch *b)
  * the process as the signal would, exit 128 + its number, with no summary (the run did not
  * finish); the entries in flight are lost, as under kill -9. */
 typedef struct signal_watch {
-    batch *b;
+    pthread_mutex_t lock;
+    batch *b; /* the run whose checkpoint to write, once its workers run (NULL: none yet) */
     sigset_t set;
-    int done; /* the workers have finished: the watch ends */
+    int done; /* the run has ended: the watch ends */
     pthread_t th;
 } signal_watch;
 
@@ -546,36 +547,50 @@ static void *watch_signals(void *arg)
         const int sig = sigtimedwait(&w->set, NULL, &tick);
         if (sig <= 0)
             continue;
+        pthread_mutex_lock(&w->lock);
         batch *b = w->b;
-        pthread_mutex_lock(&b->lock);
-        b->stop = 1;
-        write_checkpoint(b);
-        fprintf(stderr, "vox analyze: %s: stopped with %zu of %zu entries done; %s%s\n", strsignal(sig), b->done, b->n,
-                b->checkpoint[0] ? b->checkpoint : "no checkpoint (--no-checkpoint)",
-                b->checkpoint[0] ? " lists them: run again with --resume to go on" : "");
-        if (b->jsonl)
-            fflush(b->jsonl);
+        if (b) {
+            pthread_mutex_lock(&b->lock);
+            b->stop = 1;
+            write_checkpoint(b);
+            fprintf(stderr, "vox analyze: %s: stopped with %zu of %zu entries done; %s%s\n", strsignal(sig), b->done,
+                    b->n, b->checkpoint[0] ? b->checkpoint : "no checkpoint (--no-checkpoint)",
+                    b->checkpoint[0] ? " lists them: run again with --resume to go on" : "");
+            if (b->jsonl)
+                fflush(b->jsonl);
+        }
         fflush(stdout);
         _exit(128 + sig);
     }
     return NULL;
 }
 
-/* Blocks SIGTERM and SIGINT in this thread and the ones it starts, and watches for them. */
-static int signal_watch_start(signal_watch *w, batch *b)
+/* Blocks SIGTERM and SIGINT in this thread and every one it starts from now on (the library's
+ * included, which is why it begins before any context), and watches for them. */
+static int signal_watch_start(signal_watch *w)
 {
     memset(w, 0, sizeof *w);
-    w->b = b;
     sigemptyset(&w->set);
     sigaddset(&w->set, SIGTERM);
     sigaddset(&w->set, SIGINT);
-    if (pthread_sigmask(SIG_BLOCK, &w->set, NULL) != 0)
+    if (pthread_mutex_init(&w->lock, NULL) != 0)
         return 0;
-    if (pthread_create(&w->th, NULL, watch_signals, w) != 0) {
+    if (pthread_sigmask(SIG_BLOCK, &w->set, NULL) != 0 || pthread_create(&w->th, NULL, watch_signals, w) != 0) {
         pthread_sigmask(SIG_UNBLOCK, &w->set, NULL);
+        pthread_mutex_destroy(&w->lock);
         return 0;
     }
     return 1;
+}
+
+/* The run whose checkpoint a signal writes (NULL: none, before its batch goes away). */
+static void signal_watch_set(signal_watch *w, batch *b)
+{
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->lock);
+    w->b = b;
+    pthread_mutex_unlock(&w->lock);
 }
 
 /* The watch ended; a signal that came since is delivered as usual once unblocked. */
@@ -584,6 +599,7 @@ static void signal_watch_end(signal_watch *w)
     __atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
     pthread_join(w->th, NULL);
     pthread_sigmask(SIG_UNBLOCK, &w->set, NULL);
+    pthread_mutex_destroy(&w->lock);
 }
 
 static void *worker(void *arg)
@@ -1025,7 +1041,21 @@ static int records_apart(const batch *b, const run_config *c, int quiet)
     return !why[0];
 }
 
+static int run_batch_watched(const run_config *c, signal_watch *watch);
+
 int run_batch(const run_config *c)
+{
+    /* (under MPI the launcher stops the ranks; rank 0's checkpoints stand) */
+    signal_watch watch;
+    const int watching = mpi.ranks <= 1 && signal_watch_start(&watch);
+    const int rc = run_batch_watched(c, watching ? &watch : NULL);
+    if (watching)
+        signal_watch_end(&watch);
+    return rc;
+}
+
+/* run_batch, with the signal watch that writes the checkpoint on SIGTERM or SIGINT (NULL: none). */
+static int run_batch_watched(const run_config *c, signal_watch *watch)
 {
     const char *what;
     vox_path_kind out_kind = vox_file_kind(c->output_dir, &what);
@@ -1290,15 +1320,13 @@ int run_batch(const run_config *c)
         if ((size_t)jobs > b.n) jobs = b.n ? (int)b.n : 1;
         if (c->fail_fast) jobs = 1; /* stop exactly at the first failure, as volumizer */
         pthread_t *th = calloc((size_t)jobs, sizeof *th);
-        signal_watch watch;
-        const int watching = signal_watch_start(&watch, &b);
+        signal_watch_set(watch, &b);
         for (int t = 1; t < jobs; t++)
             pthread_create(&th[t], NULL, worker, &b);
         worker(&b);
         for (int t = 1; t < jobs; t++)
             pthread_join(th[t], NULL);
-        if (watching)
-            signal_watch_end(&watch);
+        signal_watch_set(watch, NULL);
         free(th);
         progress(&b, 1);
     }
