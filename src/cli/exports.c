@@ -123,7 +123,10 @@ int exports_option(export_config *e, const char *cmd, const char *option, const 
             return 2;
         }
     }
-    e->box_types = types; /* not 0: no item is empty, and every other one named a type or failed */
+    /* not 0: no item is empty, and every other one named a type or failed; given again, the lists
+     * join (the last list alone was kept) */
+    e->box_types = (e->box_types_given ? e->box_types : 0) | types;
+    e->box_types_given = 1;
     return 0;
 }
 

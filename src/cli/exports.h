@@ -24,6 +24,7 @@ typedef struct export_config {
     unsigned kinds;     /* EXPORT_* bits */
     double box_padding; /* Å (--box-padding, default 4) */
     unsigned box_types; /* bit (1 << vox_volume_type) per type with Vina and DX files (--box-types) */
+    int box_types_given; /* --box-types was given (a later one joins its list, as --write's do) */
 } export_config;
 
 void exports_defaults(export_config *e);

@@ -636,10 +636,7 @@ static void check_outputs(report *rp, run_config *c, const paths *inputs, int ha
     if ((have_inputs && (!in_label || !in_sorted)) || !rec_sorted) {
         say(rp, rp->outputs, "invalid", c->output_dir, "out of memory", NULL);
         flag(rp, V_OUTPUTS);
-        free(in_label), free(in_sorted), free(rec_sorted), free(plan);
-        for (size_t i = 0; i < nf; i++) cJSON_Delete(files[i].doc);
-        free(files);
-        return;
+        goto done;
     }
     for (size_t q = 0; q < from_records; q++) rec_sorted[q] = plan[q].label;
     qsort(rec_sorted, from_records, sizeof *rec_sorted, text_order);
@@ -793,6 +790,7 @@ static void check_outputs(report *rp, run_config *c, const paths *inputs, int ha
                  "other runs removes them)", stray);
         say(rp, rp->notes, "note", c->output_dir, d, NULL);
     }
+done:
     free(in_label), free(in_sorted), free(rec_sorted);
     free(plan);
     for (size_t i = 0; i < nf; i++) cJSON_Delete(files[i].doc);
@@ -816,7 +814,7 @@ int cmd_validate(int argc, char **argv)
     c.jobs = 1;
     c.shard_index = -1;
     exports_defaults(&c.exports);
-    int write_given = 0, box_types_given = 0, resolution_given = 0;
+    int write_given = 0, resolution_given = 0;
     report rp;
     memset(&rp, 0, sizeof rp);
     enum { O_OUT = 256, O_RES, O_ASM, O_KEEP, O_NOALIGN, O_MAXGRID, O_MAXMEM, O_MAXIN, O_WRITE, O_MANIFEST, O_FROMSUM,
@@ -889,14 +887,10 @@ int cmd_validate(int argc, char **argv)
             write_given = 1;
             break;
         }
-        case O_BOXTYPES: { /* given again: the union, as in vox analyze */
-            const unsigned before = box_types_given ? c.exports.box_types : 0;
+        case O_BOXTYPES:
             if (exports_option(&c.exports, "validate", "--box-types", optarg) != 0)
                 rc = V_USAGE;
-            c.exports.box_types |= before;
-            box_types_given = 1;
             break;
-        }
         case O_MANIFEST: c.manifest = optarg; break;
         case O_FROMSUM: c.from_summary = optarg; break;
         case O_ONLY:
@@ -943,7 +937,7 @@ int cmd_validate(int argc, char **argv)
     }
     /* (a --write that asks for descriptors holds the inputs to their grid limit: it does something alone) */
     const int write_idle = write_given && !exports_need_descriptors(&c.exports);
-    if (rc < 0 && (write_idle || box_types_given) && !c.output_dir) {
+    if (rc < 0 && (write_idle || c.exports.box_types_given) && !c.output_dir) {
         fprintf(stderr, "vox validate: %s says which outputs to check in --output-dir DIR: add it, or leave %s out\n",
                 write_idle ? "--write" : "--box-types", write_idle ? "--write" : "--box-types");
         rc = V_USAGE;
@@ -1020,7 +1014,7 @@ int cmd_validate(int argc, char **argv)
         for (size_t i = 0; i < ps.n; i++)
             check_input(&rp, ctx, &c, &ps.p[i]);
         if (check_dir)
-            check_outputs(&rp, &c, &ps, ps.n > 0, write_given, box_types_given, resolution_given);
+            check_outputs(&rp, &c, &ps, ps.n > 0, write_given, c.exports.box_types_given, resolution_given);
         rc = rp.worst;
     }
     vox_ctx_destroy(&ctx);

@@ -455,8 +455,6 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
         {"max-input-bytes", required_argument, 0, O_MAXIN}, {"max-memory", required_argument, 0, O_MAXMEM},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int ch, box_padding_given = 0;
-    const char *box_types_given = NULL;
-    unsigned box_types_union = 0;
     int hub_named = 0;
     optind = 1;
     opterr = 0;
@@ -467,7 +465,7 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
         case O_INPUT: cfg->inputs[cfg->ninputs++] = optarg; break;
         case O_OUT: cfg->output_dir = optarg; break;
         case O_RES:
-            if (!cli_number(optarg, &d) || !isfinite(d) || d <= 0) {
+            if (!cli_number(optarg, &d) || d <= 0) {
                 fprintf(stderr, "vox analyze: --resolution: expected a positive number of angstroms, got '%s'\n", optarg);
                 return EXIT_USAGE;
             }
@@ -481,7 +479,7 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
             cfg->min_voxels = (int)l;
             break;
         case O_MINVOL:
-            if (!cli_number(optarg, &d) || !isfinite(d)) {
+            if (!cli_number(optarg, &d)) {
                 fprintf(stderr, "vox analyze: --min-volume: expected a number of cubic angstroms, got '%s'\n", optarg);
                 return EXIT_USAGE;
             }
@@ -554,14 +552,10 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
         case O_BOXTYPES:
             if (exports_option(&cfg->exports, "analyze", ch == O_BOXPAD ? "--box-padding" : "--box-types", optarg))
                 return EXIT_USAGE;
-            if (ch == O_BOXPAD) {
+            if (ch == O_BOXPAD)
                 box_padding_given = 1;
-            } else { /* given again: the union, as --write's lists (the last list alone was kept) */
-                box_types_union |= cfg->exports.box_types;
-                cfg->exports.box_types = box_types_union;
+            else /* every list the option was given: a hub named in the first counts too */
                 hub_named |= names_hub(optarg);
-                box_types_given = optarg;
-            }
             break;
         case O_MAXGRID:
             if (!cli_integer(optarg, &l) || l <= 0 || (unsigned long long)l > 4294967295ull) {
@@ -591,7 +585,7 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
             cfg->jobs = (int)l;
             break;
         case O_PINT:
-            if (!cli_number(optarg, &d) || !isfinite(d) || d < 0) {
+            if (!cli_number(optarg, &d) || d < 0) {
                 fprintf(stderr, "vox analyze: --progress-interval: expected seconds >= 0, got '%s'\n", optarg);
                 return EXIT_USAGE;
             }
@@ -687,7 +681,7 @@ static int parse_analyze(int argc, char **argv, run_config *cfg)
         return EXIT_USAGE;
     }
     const unsigned boxes = EXPORT_VINA | EXPORT_DX;
-    if (box_types_given && !(cfg->exports.kinds & boxes)) {
+    if (cfg->exports.box_types_given && !(cfg->exports.kinds & boxes)) {
         fprintf(stderr, "vox analyze: --box-types chooses the volumes that get Vina boxes and DX maps: add vina "
                         "and/or dx to --write\n");
         return EXIT_USAGE;
