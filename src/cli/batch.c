@@ -967,6 +967,7 @@ static int records_apart(const batch *b, const run_config *c, int quiet)
         {"--failures-manifest", c->failures_manifest}};
     enum { NREC = sizeof rec / sizeof *rec };
     place at[NREC];
+    const place out = place_of(c->output_dir), own_ckpt = place_of(default_ckpt);
     char why[PATH_MAX + 400] = "";
     for (size_t i = 0; i < NREC && !why[0]; i++) {
         if (!rec[i].path)
@@ -977,7 +978,12 @@ static int records_apart(const batch *b, const run_config *c, int quiet)
                 snprintf(why, sizeof why, "%s and %s name one file, %s", rec[j].option, rec[i].option, rec[i].path);
         for (size_t k = 0; k < b->n && !why[0]; k++) {
             const entry *e = &b->e[k];
-            if (!e->path || (!at[i].exists && strcmp(at[i].base, strrchr(e->path, '/') ? strrchr(e->path, '/') + 1 : e->path)))
+            if (!e->path)
+                continue;
+            /* a record that is not there yet can only be an input of its own name (a stat an entry
+             * otherwise) */
+            const char *slash = strrchr(e->path, '/');
+            if (!at[i].exists && strcmp(at[i].base, slash ? slash + 1 : e->path))
                 continue;
             const place in = place_of(e->path);
             if (same_place(&at[i], &in))
@@ -986,10 +992,7 @@ static int records_apart(const batch *b, const run_config *c, int quiet)
         }
         /* in the output directory: the run's own files (the checkpoint's default path, however
          * spelled, is the checkpoint's) */
-        struct stat sb;
-        const int in_out = at[i].dir_ok && stat(c->output_dir, &sb) == 0 && sb.st_dev == at[i].dir_dev &&
-                           sb.st_ino == at[i].dir_ino;
-        const place own_ckpt = place_of(default_ckpt);
+        const int in_out = at[i].dir_ok && out.exists && out.dev == at[i].dir_dev && out.ino == at[i].dir_ino;
         if (why[0] || !in_out || (i == 0 && same_place(&at[i], &own_ckpt)))
             continue;
         const char *base = at[i].base;

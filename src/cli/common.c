@@ -307,20 +307,19 @@ void cli_option_error(const struct option *opts, const char *arg, int optopt, ch
     const char *name = arg + 2;
     const size_t n = strcspn(name, "=");
     size_t matches = 0;
-    const struct option *exact = NULL;
+    const struct option *exact = NULL, *last = NULL; /* the option named in full; the last it begins */
     for (const struct option *o = opts; o->name; o++) {
         if (strncmp(o->name, name, n))
             continue;
         matches++;
+        last = o;
         if (strlen(o->name) == n)
             exact = o;
     }
-    if ((exact || matches == 1) && name[n] == '=') {
-        for (const struct option *o = opts; !exact && o->name; o++)
-            if (!strncmp(o->name, name, n))
-                exact = o;
-        snprintf(out, cap, "option '--%s' takes no value", exact->name);
-    } else if (!exact && matches > 1) {
+    const struct option *meant = exact ? exact : matches == 1 ? last : NULL;
+    if (meant && name[n] == '=') {
+        snprintf(out, cap, "option '--%s' takes no value", meant->name);
+    } else if (!meant && matches > 1) {
         size_t k = (size_t)snprintf(out, cap, "ambiguous option '--%.*s' (", (int)n, name);
         const char *sep = "";
         for (const struct option *o = opts; o->name && k < cap; o++)
