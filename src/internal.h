@@ -303,6 +303,9 @@ VOX_HIDDEN vox_status vox_write_file_atomic_msg(const char *path, const char *da
  * frees tmp whatever happens; vox_discard_file removes and frees it. */
 VOX_HIDDEN vox_status vox_stage_file(const char *path, const char *data, size_t len, char **tmp, char *why, size_t cap);
 /* vox_stage_file with a sync policy (VOX_SYNC_DATA: fdatasync before it is renamed). */
+/* A new temporary beside path, PATH.tmp.<pid>.XXXXXX into tmp[n], opened for writing with mode
+ * 0666 less the umask (every output's); the descriptor, or -1 with errno (files.c). */
+VOX_HIDDEN int vox_create_temp(char *tmp, size_t n, const char *path);
 /* VOX_OK when path's temporary name, NAME.tmp.PID.XXXXXX, fits NAME_MAX whatever the pid; else
  * VOX_E_IO with why (the writers check it; a command checks its run files' names before a run). */
 VOX_HIDDEN vox_status vox_check_name_length(const char *path, char *why, size_t cap);

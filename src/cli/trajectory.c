@@ -456,23 +456,20 @@ static FILE *open_part(const char *path, int resumed, const char *header, char *
     return f;
 }
 
-/* The first len bytes of the rows file open as fd (its mode mode) copied into a file of its own,
- * renamed over path: a hard link elsewhere (a backup made with cp -al) keeps its bytes while the
- * resumed run appends to the copy.  0 after saying why in why (the link is then left as it was). */
-static int unshare_part(const char *path, int fd, mode_t mode, uint64_t len, char *why, size_t cap)
+/* The first len bytes of the rows file open as fd copied into a file of its own (vox_create_temp:
+ * the mode every output gets), renamed over path: a hard link elsewhere (a backup made with cp -al)
+ * keeps its bytes while the resumed run appends to the copy.  0 after saying why in why (the link
+ * is then left as it was). */
+static int unshare_part(const char *path, int fd, uint64_t len, char *why, size_t cap)
 {
-    char tmp[PATH_MAX];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld.XXXXXX", path, (long)getpid()) >= (int)sizeof tmp) {
-        snprintf(why, cap, "cannot copy %s (it has other hard links): its name is too long for a temporary", path);
-        return 0;
-    }
-    const int out = mkostemp(tmp, O_CLOEXEC);
+    char tmp[PATH_MAX + 48]; /* room for the ".tmp.PID.XXXXXX" it adds (as vox_stage_file makes) */
+    const int out = vox_create_temp(tmp, sizeof tmp, path);
     if (out < 0) {
         snprintf(why, cap, "cannot copy %s (it has other hard links): %s", path, strerror(errno));
         return 0;
     }
     char buf[1 << 16];
-    int ok = fchmod(out, mode & 07777) == 0; /* the file's own mode, not mkostemp's 0600 */
+    int ok = 1;
     for (uint64_t at = 0; ok && at < len;) {
         const size_t want = len - at < sizeof buf ? (size_t)(len - at) : sizeof buf;
         const ssize_t n = pread(fd, buf, want, (off_t)at);
@@ -526,7 +523,7 @@ static int truncate_part(const char *path, uint64_t len, char *why, size_t cap)
     else if (sb.st_nlink == 1 && ftruncate(fd, (off_t)len) != 0)
         ok = 0, snprintf(why, cap, "cannot cut %s back: %s", path, strerror(errno));
     else if (sb.st_nlink > 1)
-        ok = unshare_part(path, fd, sb.st_mode, len, why, cap);
+        ok = unshare_part(path, fd, len, why, cap);
     if (fd >= 0)
         close(fd);
     return ok;

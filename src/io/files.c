@@ -64,7 +64,7 @@ static vox_status check_target(const char *path, char *why, size_t cap)
     return VOX_E_IO;
 }
 
-/* The longest ".tmp.PID.XXXXXX" create_temp adds: a pid of up to 7 digits
+/* The longest ".tmp.PID.XXXXXX" vox_create_temp adds: a pid of up to 7 digits
  * (Linux's pids stay under PID_MAX_LIMIT, 4,194,304). */
 #define TEMP_SUFFIX_MAX (sizeof ".tmp." - 1 + 7 + sizeof ".XXXXXX" - 1)
 
@@ -97,7 +97,7 @@ static vox_status io_error(const char *path, int e, char *why, size_t cap)
  * 077 asks for (mkstemp's 0600 made 0644 by hand ignored both).  The six
  * characters come from the clock, the pid and the stack, mixed again after
  * each clash.  Returns the descriptor, or -1 with errno. */
-static int create_temp(char *tmp, size_t n, const char *path)
+int vox_create_temp(char *tmp, size_t n, const char *path)
 {
     static const char letters[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     const long pid = (long)getpid();
@@ -143,7 +143,7 @@ vox_status vox_stage_file_sync(const char *path, const char *data, size_t len, u
         return VOX_E_NOMEM;
     }
     /* Same directory as the target, so rename() is atomic */
-    int fd = create_temp(tmp, n, path);
+    int fd = vox_create_temp(tmp, n, path);
     if (fd < 0) {
         st = io_error(path, errno, why, cap);
         free(tmp);
